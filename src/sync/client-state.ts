@@ -1,0 +1,116 @@
+/**
+ * Opening a client: read what the store holds (or start fresh), restore the identity, the
+ * cursor and the clock, and re-examine kept messages when the schema version changed, so
+ * that data written by a newer app version is applied as soon as this app knows its columns.
+ */
+import { FieldsyncError, StoreError } from './errors.ts';
+import { CLIENT_ID_PATTERN, tryParseHlc } from './hlc.ts';
+import { cellsOf, planMerge } from './merge.ts';
+import type { Schema } from './schema.ts';
+import type { Serial } from './serial.ts';
+import { META, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
+import type { SyncCounters } from './sync-run.ts';
+
+export interface OpenedState {
+  readonly clientId: string;
+  readonly maxHlc: string | null;
+  readonly clockOffset: number;
+  readonly counters: SyncCounters;
+  /** Rows changed by re-applying kept messages, or null. */
+  readonly reapplied: Readonly<Record<string, string[]>> | null;
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+
+/** A random clientId of 16 characters (96 bits), from `crypto` where the runtime has it. */
+export function newClientId(random: () => number = Math.random): string {
+  const bytes = new Uint8Array(16);
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
+  if (typeof c?.getRandomValues === 'function' && random === Math.random) c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+  let id = '';
+  for (const b of bytes) id += ID_ALPHABET[b & 63];
+  return id;
+}
+
+function readInt(meta: Readonly<Record<string, string>>, key: string): number {
+  const raw = meta[key];
+  if (raw === undefined) return 0;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new StoreError(`the store holds an invalid ${key}: ${raw}`);
+  return n;
+}
+
+function checkState(state: StoreState): void {
+  if (typeof state !== 'object' || state === null || typeof state.meta !== 'object' || state.meta === null) {
+    throw new StoreError('store.open() must return { meta, maxHlc, pendingCount }');
+  }
+  if (state.maxHlc !== null && !tryParseHlc(state.maxHlc)) throw new StoreError('store.open() returned an invalid maxHlc');
+  if (!Number.isSafeInteger(state.pendingCount) || state.pendingCount < 0) {
+    throw new StoreError('store.open() returned an invalid pendingCount');
+  }
+}
+
+export async function openClientState(o: {
+  schema: Schema;
+  store: SyncStore;
+  random: () => number;
+  lock: Serial;
+}): Promise<OpenedState> {
+  const { schema, store } = o;
+  return o.lock.run(async () => {
+    let state: StoreState;
+    try {
+      state = await store.open(schema);
+    } catch (err) {
+      throw err instanceof FieldsyncError ? err : new StoreError('the store failed to open', err);
+    }
+    checkState(state);
+    const meta = state.meta;
+    const metaUpdates: Record<string, string> = {};
+    let clientId = meta[META.clientId];
+    if (clientId === undefined) {
+      clientId = newClientId(o.random);
+      metaUpdates[META.clientId] = clientId;
+    } else if (!CLIENT_ID_PATTERN.test(clientId)) {
+      throw new StoreError('the store holds an invalid clientId');
+    }
+    const counters: SyncCounters = {
+      cursor: readInt(meta, META.cursor),
+      pending: state.pendingCount,
+      rejected: (await store.messages({ kind: 'rejected' })).length,
+      lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),
+    };
+    let reapplied: Record<string, string[]> | null = null;
+    const update: MessageUpdate[] = [];
+    let writes: ReturnType<typeof planMerge>['writes'] = [];
+    if (meta[META.schemaVersion] !== String(schema.version)) {
+      const kept = await store.messages({ kind: 'unapplied' });
+      if (kept.length > 0) {
+        const plan = planMerge(schema, kept, await store.winners(cellsOf(schema, kept)));
+        kept.forEach((m, i) => {
+          const problem = plan.problems[i] ?? null;
+          if (problem === null) update.push({ hlc: m.hlc, applied: true, error: null });
+          else if (problem !== m.error) update.push({ hlc: m.hlc, error: problem });
+        });
+        writes = plan.writes;
+        if (writes.length > 0) reapplied = plan.changes;
+      }
+      metaUpdates[META.schemaVersion] = String(schema.version);
+    }
+    if (Object.keys(metaUpdates).length > 0 || update.length > 0) {
+      try {
+        await store.commit({ update, writes, meta: metaUpdates });
+      } catch (err) {
+        throw err instanceof FieldsyncError ? err : new StoreError('the store failed to write', err);
+      }
+    }
+    return {
+      clientId,
+      maxHlc: state.maxHlc,
+      clockOffset: meta[META.clockOffset] === undefined ? 0 : readInt(meta, META.clockOffset),
+      counters,
+      reapplied,
+    };
+  });
+}

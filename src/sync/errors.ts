@@ -1,0 +1,131 @@
+/**
+ * Every error Fieldsync throws is a `FieldsyncError` with a stable `code`, so callers can
+ * branch on `err.code` instead of parsing messages. Protocol error codes (PROTOCOL.md §6)
+ * keep their wire spelling.
+ */
+
+/** Error codes of the wire protocol, PROTOCOL.md section 6. */
+export type ProtocolErrorCode =
+  | 'invalid_request'
+  | 'invalid_message'
+  | 'clock_drift'
+  | 'unauthorized'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'internal';
+
+/** Codes of errors raised on the client side. */
+export type LocalErrorCode =
+  | 'invalid_argument' // a public function was called with bad input
+  | 'schema' // a write or a schema declaration breaks the schema
+  | 'clock_overflow' // more than 65536 timestamps in one millisecond
+  | 'store' // the local store failed or broke its contract
+  | 'network' // the server could not be reached
+  | 'invalid_response' // the server answered something that is not the protocol
+  | 'closed'; // the client was closed
+
+export type ErrorCode = ProtocolErrorCode | LocalErrorCode;
+
+export class FieldsyncError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FieldsyncError';
+    this.code = code;
+  }
+}
+
+/** Bad input to a public function, or a message that breaks PROTOCOL.md section 2. */
+export class ValidationError extends FieldsyncError {
+  /** Position of the offending item when the input was a list. */
+  readonly index: number | undefined;
+  constructor(
+    code: 'invalid_argument' | 'invalid_message' | 'invalid_request',
+    message: string,
+    index?: number,
+  ) {
+    super(code, message);
+    this.name = 'ValidationError';
+    this.index = index;
+  }
+}
+
+/** A write (or a schema declaration) that breaks the declared schema. */
+export class SchemaError extends FieldsyncError {
+  constructor(message: string) {
+    super('schema', message);
+    this.name = 'SchemaError';
+  }
+}
+
+/** The hybrid logical clock cannot issue a timestamp. */
+export class ClockError extends FieldsyncError {
+  constructor(message: string) {
+    super('clock_overflow', message);
+    this.name = 'ClockError';
+  }
+}
+
+/** The local store failed. Nothing of the failed operation was written. */
+export class StoreError extends FieldsyncError {
+  constructor(message: string, cause?: unknown) {
+    super('store', message, { cause });
+    this.name = 'StoreError';
+  }
+}
+
+/** The client was closed; no further operations are possible. */
+export class ClosedError extends FieldsyncError {
+  constructor() {
+    super('closed', 'the sync client is closed');
+    this.name = 'ClosedError';
+  }
+}
+
+/** The server could not be reached (offline, DNS, refused, reset, timeout). */
+export class NetworkError extends FieldsyncError {
+  constructor(message: string, cause?: unknown) {
+    super('network', message, { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+/** The server answered with a protocol error (PROTOCOL.md §6) or with something invalid. */
+export class RemoteError extends FieldsyncError {
+  /** HTTP status, or 0 when the response itself was malformed. */
+  readonly status: number;
+  /** Position of the first offending message of the request, when the server named one. */
+  readonly index: number | undefined;
+  /** How long the server asked us to wait (429 `Retry-After`), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  /** The server's clock when it answered, when known (body or `Date` header), in ms. */
+  readonly serverTime: number | undefined;
+  constructor(
+    status: number,
+    code: ProtocolErrorCode | 'invalid_response',
+    message: string,
+    extra: { index?: number; retryAfterMs?: number; serverTime?: number } = {},
+  ) {
+    super(code, message);
+    this.name = 'RemoteError';
+    this.status = status;
+    this.index = extra.index;
+    this.retryAfterMs = extra.retryAfterMs;
+    this.serverTime = extra.serverTime;
+  }
+
+  /** 5xx, 429 and malformed answers pass: the client keeps its messages and retries. */
+  get transient(): boolean {
+    return this.status >= 500 || this.status === 429 || this.code === 'invalid_response';
+  }
+}
+
+/** A short, safe description of any thrown value, for status displays and logs. */
+export function describeError(err: unknown): { code: string; message: string } {
+  if (err instanceof FieldsyncError) return { code: err.code, message: err.message };
+  if (err instanceof Error) return { code: 'internal', message: err.message };
+  return { code: 'internal', message: String(err) };
+}

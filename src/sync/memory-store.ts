@@ -1,0 +1,173 @@
+/**
+ * An in-memory store: the reference implementation of the store contract, useful for tests,
+ * prototypes and apps that persist elsewhere. It is synchronous, like better-sqlite3.
+ */
+import { SchemaError, StoreError } from './errors.ts';
+import { cellKey, type JsonValue } from './message.ts';
+import type { Schema } from './schema.ts';
+import type { Cell, Commit, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
+
+export type Row = Readonly<Record<string, JsonValue>>;
+
+export interface MemoryStore extends SyncStore {
+  /** One row of a data table (deleted rows included, with `_deleted: true`), or undefined. */
+  get(table: string, row: string): Row | undefined;
+  /** All rows of a data table, keyed by row id. Deleted rows are left out unless asked for. */
+  rows(table: string, options?: { includeDeleted?: boolean }): ReadonlyMap<string, Row>;
+}
+
+const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : (JSON.parse(JSON.stringify(v)) as T));
+
+export function createMemoryStore(): MemoryStore {
+  let schema: Schema | null = null;
+  const data = new Map<string, Map<string, Record<string, JsonValue>>>();
+  const messages = new Map<string, StoredMessage>();
+  const cellMessages = new Map<string, Set<string>>(); // applied hlcs per cell
+  const winner = new Map<string, string>();
+  const pending = new Set<string>();
+  const meta = new Map<string, string>();
+  let maxHlc: string | null = null;
+
+  const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
+
+  function index(m: StoredMessage): void {
+    if (isPending(m)) pending.add(m.hlc);
+    if (!m.applied) return;
+    const key = cellKey(m.table, m.row, m.column);
+    let set = cellMessages.get(key);
+    if (!set) cellMessages.set(key, (set = new Set()));
+    set.add(m.hlc);
+    const w = winner.get(key);
+    if (w === undefined || m.hlc > w) winner.set(key, m.hlc);
+  }
+
+  function unindex(m: StoredMessage): void {
+    pending.delete(m.hlc);
+    if (!m.applied) return;
+    const key = cellKey(m.table, m.row, m.column);
+    const set = cellMessages.get(key);
+    if (!set) return;
+    set.delete(m.hlc);
+    if (winner.get(key) !== m.hlc) return;
+    let best: string | undefined;
+    for (const h of set) if (best === undefined || h > best) best = h;
+    if (best === undefined) {
+      winner.delete(key);
+      cellMessages.delete(key);
+    } else winner.set(key, best);
+  }
+
+  function checkWrites(c: Commit): void {
+    if (!schema) throw new StoreError('the store is not open');
+    for (const w of c.writes ?? []) {
+      // Even in memory, a store only writes what the schema declares.
+      if (!schema.tables.get(w.table)?.columns.has(w.column)) {
+        throw new SchemaError(`store: ${w.table}.${w.column} is not in the schema`);
+      }
+    }
+  }
+
+  function recomputeMax(): void {
+    maxHlc = null;
+    for (const h of messages.keys()) if (maxHlc === null || h > maxHlc) maxHlc = h;
+  }
+
+  return {
+    open(s) {
+      schema = s;
+      const state: StoreState = { meta: Object.fromEntries(meta), maxHlc, pendingCount: pending.size };
+      return state;
+    },
+
+    winners(cells: readonly Cell[]) {
+      const out = new Map<string, string>();
+      for (const c of cells) {
+        const key = cellKey(c.table, c.row, c.column);
+        const w = winner.get(key);
+        if (w !== undefined) out.set(key, w);
+      }
+      return out;
+    },
+
+    messages(query: MessageQuery) {
+      const all = (pred: (m: StoredMessage) => boolean): StoredMessage[] => {
+        const out: StoredMessage[] = [];
+        for (const m of messages.values()) if (pred(m)) out.push(m);
+        return out;
+      };
+      const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0);
+      switch (query.kind) {
+        case 'pending': {
+          const list = [...pending].sort().slice(0, query.limit);
+          return list.map((h) => copy(messages.get(h) as StoredMessage));
+        }
+        case 'unapplied':
+          return all((m) => !m.applied && !m.local).sort(byHlc).map(copy);
+        case 'rejected':
+          return all((m) => m.local && !m.synced && m.error !== null).sort(byHlc).map(copy);
+        case 'cell': {
+          const set = cellMessages.get(cellKey(query.table, query.row, query.column)) ?? new Set();
+          return [...set].map((h) => copy(messages.get(h) as StoredMessage));
+        }
+        case 'recent':
+          return [...messages.keys()].sort().reverse().slice(0, query.limit).map((h) => copy(messages.get(h) as StoredMessage));
+      }
+    },
+
+    commit(c: Commit) {
+      checkWrites(c);
+      // Nothing below can throw: the commit is all or nothing.
+      for (const hlc of c.remove ?? []) {
+        const m = messages.get(hlc);
+        if (!m) continue;
+        unindex(m);
+        messages.delete(hlc);
+      }
+      for (const m of c.insert ?? []) {
+        if (messages.has(m.hlc)) continue;
+        const stored: StoredMessage = copy(m);
+        messages.set(m.hlc, stored);
+        index(stored);
+      }
+      for (const u of c.update ?? []) {
+        const m = messages.get(u.hlc);
+        if (!m) continue;
+        unindex(m);
+        const next: StoredMessage = {
+          ...m,
+          ...(u.synced !== undefined ? { synced: u.synced } : {}),
+          ...(u.applied !== undefined ? { applied: u.applied } : {}),
+          ...(u.error !== undefined ? { error: u.error } : {}),
+        };
+        messages.set(u.hlc, next);
+        index(next);
+      }
+      for (const w of c.writes ?? []) {
+        let table = data.get(w.table);
+        if (!table) data.set(w.table, (table = new Map()));
+        let row = table.get(w.row);
+        if (!row) table.set(w.row, (row = {}));
+        row[w.column] = copy(w.value);
+      }
+      for (const [k, v] of Object.entries(c.meta ?? {})) meta.set(k, v);
+      if (c.remove?.length) recomputeMax();
+      else for (const m of c.insert ?? []) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
+    },
+
+    close() {},
+
+    get(table, row) {
+      const r = data.get(table)?.get(row);
+      return r ? copy(r) : undefined;
+    },
+
+    rows(table, options = {}) {
+      const out = new Map<string, Row>();
+      for (const [id, r] of data.get(table) ?? []) {
+        if (r._deleted === true && !options.includeDeleted) continue;
+        out.set(id, copy(r));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Last-writer-wins, decided here and only here. Given incoming messages and the current
+ * winner of each cell they touch, it works out which messages are applied and which cell
+ * values change. It is pure: the same inputs give the same plan, whatever their order, and
+ * a message seen twice changes nothing the second time.
+ */
+import { cellKey, type Message } from './message.ts';
+import { schemaValueError, type Schema } from './schema.ts';
+import type { Cell, CellWrite } from './store.ts';
+
+export interface MergePlan {
+  /** For each input message, null when it takes part in LWW, or why it is kept unapplied. */
+  readonly problems: readonly (string | null)[];
+  /** The cell values to write: one per cell whose winner changed, with the new winner's value. */
+  readonly writes: readonly CellWrite[];
+  /** The rows whose data changed, by table. */
+  readonly changes: Readonly<Record<string, string[]>>;
+  /** The greatest `hlc` among the input messages, or null for no input. */
+  readonly maxHlc: string | null;
+}
+
+/** The cells that the applicable messages of a batch touch, each once. */
+export function cellsOf(schema: Schema, messages: readonly Message[]): Cell[] {
+  const seen = new Set<string>();
+  const out: Cell[] = [];
+  for (const m of messages) {
+    if (!schema.tables.get(m.table)?.columns.has(m.column)) continue;
+    const key = cellKey(m.table, m.row, m.column);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ table: m.table, row: m.row, column: m.column });
+  }
+  return out;
+}
+
+/**
+ * Plans how a batch of messages changes the data.
+ * @param winners current winning `hlc` per cell key (see `SyncStore.winners`).
+ */
+export function planMerge(schema: Schema, messages: readonly Message[], winners: ReadonlyMap<string, string>): MergePlan {
+  const problems: (string | null)[] = new Array<string | null>(messages.length);
+  const best = new Map<string, Message>();
+  let maxHlc: string | null = null;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Message;
+    if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
+    const problem = schemaValueError(schema, m.table, m.column, m.value);
+    problems[i] = problem;
+    if (problem) continue;
+    const key = cellKey(m.table, m.row, m.column);
+    const current = best.get(key)?.hlc ?? winners.get(key);
+    if (current === undefined || m.hlc > current) best.set(key, m);
+  }
+  const writes: CellWrite[] = [];
+  const changes: Record<string, string[]> = {};
+  const seenRows = new Set<string>();
+  for (const m of best.values()) {
+    writes.push({ table: m.table, row: m.row, column: m.column, value: m.value });
+    const rowKey = `${m.table}\u0000${m.row}`;
+    if (seenRows.has(rowKey)) continue;
+    seenRows.add(rowKey);
+    (changes[m.table] ??= []).push(m.row);
+  }
+  return { problems, writes, changes, maxHlc };
+}

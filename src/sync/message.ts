@@ -1,0 +1,160 @@
+/**
+ * Messages: one change of one field of one row (PROTOCOL.md section 2), and the checks that
+ * every party (client, server, store) applies to them. The server uses these same checks.
+ */
+import { ValidationError } from './errors.ts';
+import { hlcClientId, tryParseHlc } from './hlc.ts';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Message {
+  readonly hlc: string;
+  readonly table: string;
+  readonly row: string;
+  readonly column: string;
+  readonly value: JsonValue;
+}
+
+/** A message as a server returns it: with the per-user `id` the server gave it. */
+export interface ServerMessage extends Message {
+  readonly id: number;
+}
+
+export const IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** The reserved tombstone column: `true` marks the row as deleted. */
+export const DELETED_COLUMN = '_deleted';
+export const ROW_MAX_CHARS = 128;
+/** The most bytes of a value's JSON text (UTF-8). */
+export const VALUE_MAX_BYTES = 64 * 1024;
+
+/**
+ * Why a row id is not acceptable, or null. Beyond "1 to 128 characters", a row id must be
+ * well-formed Unicode without U+0000: neither survives a round trip through UTF-8 or a
+ * PostgreSQL `text` column, and a row id that changes on the way breaks idempotency.
+ */
+export function rowError(row: unknown): string | null {
+  if (typeof row !== 'string' || row.length === 0) return 'row must be a non-empty string';
+  if (row.length > ROW_MAX_CHARS * 2 || countCodePoints(row) > ROW_MAX_CHARS) {
+    return `row must be at most ${ROW_MAX_CHARS} characters`;
+  }
+  if (row.includes('\u0000')) return 'row must not contain U+0000';
+  if (!isWellFormed(row)) return 'row must be well-formed Unicode (no lone surrogates)';
+  return null;
+}
+
+/** True when a string has no lone surrogates, so it survives a round trip through UTF-8. */
+export function isWellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false;
+    const next = s.charCodeAt(i + 1);
+    if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
+function countCodePoints(s: string): number {
+  let n = s.length;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const p = s.charCodeAt(i - 1);
+    if (c >= 0xdc00 && c <= 0xdfff && p >= 0xd800 && p <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/**
+ * Why a value is not a JSON value within the protocol's size limit, or null. Rejects what
+ * `JSON.stringify` would silently change or drop: `undefined`, NaN and Infinity, functions,
+ * class instances such as Date or Map, cycles.
+ */
+export function valueError(value: unknown): string | null {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return 'value cannot be written as JSON (a cycle, a BigInt, or nested too deeply)';
+  }
+  if (text === undefined) return 'value is not a JSON value';
+  const bytes = utf8Length(text);
+  if (bytes > VALUE_MAX_BYTES) return `value is ${bytes} bytes of JSON; the limit is ${VALUE_MAX_BYTES}`;
+  return jsonStructureError(value);
+}
+
+function jsonStructureError(root: unknown): string | null {
+  // Iterative, so that deeply nested input cannot overflow the stack. JSON.stringify has
+  // already ruled out cycles, and the size limit bounds the number of elements.
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return 'value contains a number that JSON cannot represent';
+      continue;
+    }
+    if (typeof v !== 'object') return `value contains ${typeof v}, which is not JSON`;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+      continue;
+    }
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto !== Object.prototype && proto !== null) return 'value contains an object that is not plain JSON';
+    for (const key of Object.keys(v)) stack.push((v as Record<string, unknown>)[key]);
+  }
+  return null;
+}
+
+/** UTF-8 byte length of a string, without TextEncoder (not everywhere in React Native). */
+export function utf8Length(s: string): number {
+  let bytes = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a pair: 4 bytes for 2 code units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/** Why a value is not a protocol message (PROTOCOL.md §2), or null when it is one. */
+export function messageError(m: unknown): string | null {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message must be an object';
+  const { hlc, table, row, column } = m as Record<string, unknown>;
+  if (!tryParseHlc(hlc)) return 'hlc is not a valid HLC timestamp';
+  if (typeof table !== 'string' || !IDENTIFIER_PATTERN.test(table)) return `table must match ${IDENTIFIER_PATTERN.source}`;
+  const rowProblem = rowError(row);
+  if (rowProblem) return rowProblem;
+  if (typeof column !== 'string' || !IDENTIFIER_PATTERN.test(column)) return `column must match ${IDENTIFIER_PATTERN.source}`;
+  if (!('value' in m)) return 'value is missing';
+  return valueError((m as { value: unknown }).value);
+}
+
+/**
+ * Checks a list of messages as a server receives them: each must follow section 2, and its
+ * `hlc` must end in the sender's clientId. Returns the messages (only their five fields) or
+ * throws a ValidationError with the index of the first offending one.
+ */
+export function validateMessages(input: readonly unknown[], clientId: string): Message[] {
+  const out: Message[] = new Array<Message>(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const m = input[i];
+    const problem = messageError(m);
+    if (problem) throw new ValidationError('invalid_message', `message ${i}: ${problem}`, i);
+    const { hlc, table, row, column, value } = m as Message;
+    if (hlcClientId(hlc) !== clientId) {
+      throw new ValidationError('invalid_message', `message ${i}: hlc does not end in the request's clientId`, i);
+    }
+    out[i] = { hlc, table, row, column, value };
+  }
+  return out;
+}
+
+/** A compact key for one cell. Row ids never contain U+0000, so the key is unambiguous. */
+export function cellKey(table: string, row: string, column: string): string {
+  return `${table}\u0000${row}\u0000${column}`;
+}

@@ -1,0 +1,112 @@
+/**
+ * The realtime poke stream (`GET /v1/events`) read with `fetch`: it parses SSE, watches for
+ * silence (a dead connection that never closed), and reconnects with backoff until it is
+ * unsubscribed or the server says the credentials are no longer good.
+ */
+import { backoffDelay } from './backoff.ts';
+import { FieldsyncError, NetworkError, type RemoteError } from './errors.ts';
+import type { FetchFn } from './http-remote.ts';
+import type { PokeListener } from './remote.ts';
+import { createSseParser } from './sse.ts';
+
+export interface PokeStreamOptions {
+  readonly url: string;
+  readonly fetch: FetchFn;
+  readonly authHeader: () => Promise<string>;
+  readonly listener: PokeListener;
+  readonly reconnect: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly idleTimeoutMs: number;
+  readonly errorFromResponse: (response: Response, text: string) => RemoteError;
+}
+
+export function subscribePokes(o: PokeStreamOptions): () => void {
+  let stopped = false;
+  let controller: AbortController | null = null;
+  let sleepTimer: ReturnType<typeof setTimeout> | null = null;
+  let wake: (() => void) | null = null;
+
+  const report = (err: FieldsyncError): void => {
+    if (!stopped) o.listener.onError?.(err);
+  };
+
+  async function connectOnce(): Promise<'retry' | 'stop'> {
+    controller = new AbortController();
+    const c = controller;
+    let idleTimer: ReturnType<typeof setTimeout> | null = null;
+    const resetIdle = (): void => {
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => c.abort(new Error('idle')), o.idleTimeoutMs);
+    };
+    try {
+      resetIdle();
+      const response = await o.fetch(o.url, {
+        headers: { Accept: 'text/event-stream', Authorization: await o.authHeader() },
+        signal: c.signal,
+      });
+      if (response.status !== 200) {
+        const err = o.errorFromResponse(response, await response.text().catch(() => ''));
+        report(err);
+        return err.code === 'unauthorized' ? 'stop' : 'retry';
+      }
+      if (!response.body) {
+        // Some fetch polyfills (React Native's) cannot stream: interval syncs still work.
+        report(new FieldsyncError('network', 'this fetch cannot stream responses; realtime pokes are off'));
+        return 'stop';
+      }
+      o.listener.onOpen?.();
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      const parser = createSseParser((event) => {
+        if (event.event !== 'poke') return;
+        try {
+          const poke = JSON.parse(event.data) as { cursor?: unknown };
+          if (typeof poke.cursor === 'number' && Number.isSafeInteger(poke.cursor) && poke.cursor >= 0) {
+            o.listener.onPoke({ cursor: poke.cursor });
+          }
+        } catch {
+          // A malformed poke is only a missed hint; the next sync catches up.
+        }
+      });
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        resetIdle();
+        if (value) parser.push(decoder.decode(value, { stream: true }));
+      }
+      return 'retry';
+    } catch (err) {
+      if (!stopped) report(err instanceof FieldsyncError ? err : new NetworkError('the poke stream was interrupted', err));
+      return 'retry';
+    } finally {
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      controller = null;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    let attempt = 0;
+    while (!stopped) {
+      const startedAt = Date.now();
+      const outcome = await connectOnce();
+      if (stopped || outcome === 'stop') return;
+      // A stream that stayed up for a while resets the backoff.
+      if (Date.now() - startedAt > 30_000) attempt = 0;
+      const delay = backoffDelay(attempt++, o.reconnect);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        sleepTimer = setTimeout(resolve, delay);
+      });
+      wake = null;
+      sleepTimer = null;
+    }
+  }
+
+  void loop();
+
+  return () => {
+    stopped = true;
+    controller?.abort(new Error('unsubscribed'));
+    if (sleepTimer !== null) clearTimeout(sleepTimer);
+    wake?.();
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The wire protocol's shapes (PROTOCOL.md sections 4 and 6) and their validation, shared by
+ * the HTTP transport, the in-process test server and the reference server.
+ */
+import { FieldsyncError, RemoteError, ValidationError, type ProtocolErrorCode } from './errors.ts';
+import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
+import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_PUSH_MESSAGES = 5000;
+export const MAX_PULL_LIMIT = 5000;
+export const DEFAULT_PULL_LIMIT = 1000;
+export const DEFAULT_MAX_DRIFT_MS = 5 * 60 * 1000;
+export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export interface SyncRequest {
+  readonly clientId: string;
+  readonly cursor: number;
+  readonly limit?: number;
+  readonly messages?: readonly Message[];
+}
+
+export interface SyncResponse {
+  readonly accepted: number;
+  readonly cursor: number;
+  readonly more: boolean;
+  readonly serverTime: string;
+  readonly messages: readonly ServerMessage[];
+}
+
+export interface Poke {
+  readonly cursor: number;
+}
+
+export interface ErrorBody {
+  readonly error: {
+    readonly code: ProtocolErrorCode;
+    readonly message: string;
+    readonly index?: number;
+    /** Added to `clock_drift` errors: the server's clock, so the client can correct its own. */
+    readonly serverTime?: string;
+  };
+}
+
+/** HTTP status of each protocol error code (PROTOCOL.md §6). */
+export const ERROR_STATUS: Readonly<Record<ProtocolErrorCode, number>> = {
+  invalid_request: 400,
+  invalid_message: 400,
+  clock_drift: 400,
+  unauthorized: 401,
+  not_found: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+};
+
+/** A request that the server must refuse with a protocol error. */
+export class ProtocolError extends FieldsyncError {
+  declare readonly code: ProtocolErrorCode;
+  readonly status: number;
+  /** Position of the first offending message, when one is to blame. */
+  readonly index: number | undefined;
+  /** For `clock_drift`: the server's clock, sent along so the client can correct its own. */
+  readonly serverTime: string | undefined;
+  constructor(code: ProtocolErrorCode, message: string, index?: number, serverTime?: string) {
+    super(code, message);
+    this.name = 'ProtocolError';
+    this.status = ERROR_STATUS[code];
+    this.index = index;
+    this.serverTime = serverTime;
+  }
+
+  /** The JSON error body of PROTOCOL.md §6. */
+  toBody(): ErrorBody {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.index !== undefined ? { index: this.index } : {}),
+        ...(this.serverTime !== undefined ? { serverTime: this.serverTime } : {}),
+      },
+    };
+  }
+}
+
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/**
+ * Validates a `POST /v1/sync` body as the server receives it (already parsed from JSON).
+ * Throws ProtocolError (`invalid_request` or `invalid_message` with `index`).
+ */
+export function parseSyncRequest(body: unknown): Required<SyncRequest> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ProtocolError('invalid_request', 'body must be a JSON object');
+  }
+  const { clientId, cursor, limit, messages } = body as Record<string, unknown>;
+  if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
+    throw new ProtocolError('invalid_request', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
+  }
+  if (!isNonNegativeInteger(cursor)) throw new ProtocolError('invalid_request', 'cursor must be an integer >= 0');
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_PULL_LIMIT)) {
+    throw new ProtocolError('invalid_request', `limit must be an integer from 1 to ${MAX_PULL_LIMIT}`);
+  }
+  if (messages !== undefined && !Array.isArray(messages)) throw new ProtocolError('invalid_request', 'messages must be an array');
+  const list = (messages ?? []) as unknown[];
+  if (list.length > MAX_PUSH_MESSAGES) {
+    throw new ProtocolError('invalid_request', `at most ${MAX_PUSH_MESSAGES} messages per request`);
+  }
+  let valid: Message[];
+  try {
+    valid = validateMessages(list, clientId);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ProtocolError('invalid_message', err.message, err.index);
+    throw err;
+  }
+  return { clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid };
+}
+
+/**
+ * Index of the first message whose HLC time is more than `maxDriftMs` ahead of the server's
+ * clock, or -1. The server refuses such a request with `clock_drift`.
+ */
+export function findClockDrift(messages: readonly Message[], serverNowMs: number, maxDriftMs: number): number {
+  for (let i = 0; i < messages.length; i++) {
+    if (hlcMillis((messages[i] as Message).hlc) - serverNowMs > maxDriftMs) return i;
+  }
+  return -1;
+}
+
+/** Validates a server's `200` answer as the client receives it. Throws RemoteError. */
+export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse {
+  const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
+  const { accepted, cursor, more, serverTime, messages } = body as Record<string, unknown>;
+  if (!isNonNegativeInteger(accepted)) throw bad('accepted');
+  if (!isNonNegativeInteger(cursor)) throw bad('cursor');
+  if (cursor < sentCursor) throw bad('cursor went backwards');
+  if (typeof more !== 'boolean') throw bad('more');
+  if (typeof serverTime !== 'string' || !Number.isFinite(Date.parse(serverTime))) throw bad('serverTime');
+  if (!Array.isArray(messages)) throw bad('messages');
+  const out: ServerMessage[] = new Array<ServerMessage>(messages.length);
+  let lastId = sentCursor;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as unknown;
+    const problem = messageError(m);
+    if (problem) throw bad(`message ${i}: ${problem}`);
+    const { id, hlc, table, row, column, value } = m as ServerMessage;
+    if (!isNonNegativeInteger(id) || id <= lastId || id > cursor) throw bad(`message ${i}: id out of order or beyond cursor`);
+    lastId = id;
+    out[i] = { id, hlc, table, row, column, value };
+  }
+  return { accepted, cursor, more, serverTime, messages: out };
+}

@@ -1,0 +1,57 @@
+/**
+ * The two repairs a server's refusal of one message calls for. Both run inside the
+ * client's store queue and commit in one transaction.
+ */
+import { cellKey } from './message.ts';
+import type { SyncRunContext } from './sync-run.ts';
+import { META, type CellWrite, type StoredMessage } from './store.ts';
+
+const ALL = Number.MAX_SAFE_INTEGER;
+const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0);
+
+/**
+ * `invalid_message`: the server will never take this message. It is set aside, visibly,
+ * with the server's reason, and stops counting for its cell, which falls back to the best
+ * remaining message (or to null): other replicas never see it, so neither may this one.
+ */
+export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reason: string): Promise<void> {
+  const cell = { table: m.table, row: m.row, column: m.column };
+  const winners = await ctx.store.winners([cell]);
+  const writes: CellWrite[] = [];
+  if (m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc) {
+    const others = (await ctx.store.messages({ kind: 'cell', ...cell })).filter((o) => o.hlc !== m.hlc);
+    const best = others.sort(byHlc).at(-1);
+    writes.push({ ...cell, value: best ? best.value : null });
+  }
+  await ctx.store.commit({ update: [{ hlc: m.hlc, applied: false, error: reason }], writes });
+  ctx.counters.pending = Math.max(0, ctx.counters.pending - 1);
+  ctx.counters.rejected += 1;
+  if (writes.length > 0) ctx.onChange('local', { [m.table]: [m.row] });
+  ctx.onProgress();
+}
+
+/**
+ * `clock_drift`: the message at `pivot` is too far ahead of the server's clock. So is every
+ * later local message the server has not taken, since timestamps only grow. The server
+ * checks drift on every push and its clock only moves forward, so it cannot have accepted
+ * any of them before: they are safe to re-issue. They are given new timestamps from the
+ * corrected clock, in their original order, and keep their values. Every re-issued
+ * timestamp is greater than every message that stays, so each still wins the cells it won.
+ */
+export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<void> {
+  const pending = await ctx.store.messages({ kind: 'pending', limit: ALL });
+  const rejected = await ctx.store.messages({ kind: 'rejected' });
+  const stale = [...pending, ...rejected].filter((m) => m.hlc >= pivot).sort(byHlc);
+  if (stale.length === 0) return;
+  const staleHlcs = new Set(stale.map((m) => m.hlc));
+  const newest = await ctx.store.messages({ kind: 'recent', limit: stale.length + 1 });
+  const base = newest.find((m) => !staleHlcs.has(m.hlc))?.hlc ?? null;
+  ctx.clock.restore(base);
+  const fresh = stale.map((m) => ({ ...m, hlc: ctx.clock.tick() }));
+  await ctx.store.commit({
+    remove: stale.map((m) => m.hlc),
+    insert: fresh,
+    meta: { [META.clockOffset]: String(ctx.clock.offsetMs) },
+  });
+  ctx.onProgress();
+}

@@ -1,0 +1,148 @@
+/**
+ * The app's declared tables and columns. The schema decides which messages are applied to
+ * data tables, checks every local write, and is the only source of SQL identifiers a store
+ * may use: names that arrive in messages are looked up here, never pasted into SQL.
+ */
+import { SchemaError } from './errors.ts';
+import { DELETED_COLUMN, IDENTIFIER_PATTERN, isWellFormed, valueError, type JsonValue } from './message.ts';
+
+export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
+
+export interface ColumnDef {
+  readonly type: ColumnType;
+  /** Whether `null` may be written explicitly. Default false. */
+  readonly nullable?: boolean;
+  /** For strings: the most characters (code points) allowed. */
+  readonly maxLength?: number;
+}
+
+export type ColumnSpec = ColumnType | ColumnDef;
+
+export interface SchemaInput {
+  /** Bump it whenever tables or columns are added; kept messages are re-examined then. */
+  readonly version: number;
+  readonly tables: Readonly<Record<string, Readonly<Record<string, ColumnSpec>>>>;
+}
+
+/** A column as the schema holds it: defaults filled in. */
+export interface ColumnInfo extends ColumnDef {
+  readonly nullable: boolean;
+}
+
+export interface TableDef {
+  readonly name: string;
+  /** Declared columns plus the reserved `_deleted` tombstone column. */
+  readonly columns: ReadonlyMap<string, ColumnInfo>;
+}
+
+export interface Schema {
+  readonly version: number;
+  readonly tables: ReadonlyMap<string, TableDef>;
+}
+
+const TYPES: readonly ColumnType[] = ['string', 'number', 'integer', 'boolean', 'json'];
+/** `id` is the row key column in SQL stores; names starting with `_` are reserved. */
+const RESERVED_COLUMNS = new Set(['id']);
+
+/**
+ * Declares the synced tables.
+ *
+ * ```ts
+ * const schema = defineSchema({
+ *   version: 1,
+ *   tables: { todos: { title: { type: 'string', maxLength: 500 }, done: 'boolean' } },
+ * });
+ * ```
+ */
+export function defineSchema(input: SchemaInput): Schema {
+  if (typeof input !== 'object' || input === null) throw new SchemaError('schema must be an object');
+  const { version, tables } = input;
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new SchemaError('schema version must be a positive integer');
+  }
+  if (typeof tables !== 'object' || tables === null) throw new SchemaError('schema tables must be an object');
+  const out = new Map<string, TableDef>();
+  const lowerNames = new Set<string>();
+  for (const [name, columns] of Object.entries(tables)) {
+    checkName(name, 'table');
+    if (lowerNames.has(name.toLowerCase())) throw new SchemaError(`table names differ only by case: ${name}`);
+    lowerNames.add(name.toLowerCase());
+    if (typeof columns !== 'object' || columns === null) throw new SchemaError(`table ${name}: columns must be an object`);
+    out.set(name, { name, columns: defineColumns(name, columns) });
+  }
+  return { version, tables: out };
+}
+
+function defineColumns(table: string, columns: Readonly<Record<string, ColumnSpec>>): TableDef['columns'] {
+  const out = new Map<string, ColumnInfo>();
+  const lowerNames = new Set<string>();
+  for (const [name, spec] of Object.entries(columns)) {
+    checkName(name, `column of ${table}`);
+    if (RESERVED_COLUMNS.has(name.toLowerCase())) throw new SchemaError(`${table}.${name}: the name is reserved`);
+    if (lowerNames.has(name.toLowerCase())) throw new SchemaError(`${table}: column names differ only by case: ${name}`);
+    lowerNames.add(name.toLowerCase());
+    const def: ColumnDef = typeof spec === 'string' ? { type: spec } : spec;
+    if (typeof def !== 'object' || def === null || !TYPES.includes(def.type)) {
+      throw new SchemaError(`${table}.${name}: type must be one of ${TYPES.join(', ')}`);
+    }
+    if (def.maxLength !== undefined && (def.type !== 'string' || !Number.isSafeInteger(def.maxLength) || def.maxLength < 1)) {
+      throw new SchemaError(`${table}.${name}: maxLength applies to strings and must be a positive integer`);
+    }
+    out.set(name, { ...def, nullable: def.nullable ?? false });
+  }
+  out.set(DELETED_COLUMN, { type: 'boolean', nullable: false });
+  return out;
+}
+
+function checkName(name: string, what: string): void {
+  if (!IDENTIFIER_PATTERN.test(name)) throw new SchemaError(`${what} name must match ${IDENTIFIER_PATTERN.source}: ${name}`);
+  if (name.startsWith('_')) throw new SchemaError(`${what} name ${name}: names starting with _ are reserved`);
+}
+
+/** The column definition, or undefined when the schema does not declare it. */
+export function findColumn(schema: Schema, table: string, column: string): ColumnInfo | undefined {
+  return schema.tables.get(table)?.columns.get(column);
+}
+
+/** Why a value does not fit a column of the schema, or null when it does. */
+export function schemaValueError(schema: Schema, table: string, column: string, value: unknown): string | null {
+  const tableDef = schema.tables.get(table);
+  if (!tableDef) return `unknown table ${table}`;
+  const def = tableDef.columns.get(column);
+  if (!def) return `unknown column ${table}.${column}`;
+  const protocolError = valueError(value);
+  if (protocolError) return `${table}.${column}: ${protocolError}`;
+  const v = value as JsonValue;
+  if (v === null) return def.nullable ? null : `${table}.${column} may not be null`;
+  switch (def.type) {
+    case 'string':
+      if (typeof v !== 'string') return `${table}.${column} must be a string`;
+      // Text columns are stored as native text, which cannot hold lone surrogates.
+      if (!isWellFormed(v)) return `${table}.${column} must be well-formed Unicode text`;
+      if (def.maxLength !== undefined && v.length > def.maxLength && codePointLength(v) > def.maxLength) {
+        return `${table}.${column} must be at most ${def.maxLength} characters`;
+      }
+      return null;
+    case 'number':
+      return typeof v === 'number' ? null : `${table}.${column} must be a number`;
+    case 'integer':
+      return Number.isSafeInteger(v) ? null : `${table}.${column} must be an integer`;
+    case 'boolean':
+      return typeof v === 'boolean' ? null : `${table}.${column} must be a boolean`;
+    case 'json':
+      return null;
+  }
+}
+
+/** Counts code points: a surrogate pair is one character, as a user would count it. */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      const p = s.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) n--;
+    }
+  }
+  return n;
+}

@@ -1,0 +1,53 @@
+/**
+ * The server-store contract: what a Fieldsync server needs from its database. The reference
+ * server ships SQLite and PostgreSQL stores; `fieldsync/testing` has the conformance suite
+ * every server store must pass, with compaction on and off.
+ */
+import type { Message, ServerMessage } from '../message.ts';
+import type { MaybePromise } from '../store.ts';
+
+export interface PushResult {
+  /** How many pushed messages the server now holds or has superseded (all of them). */
+  readonly accepted: number;
+  /** How many were new to the server and stored (0 for a pure re-push). */
+  readonly stored: number;
+  /** The user's greatest id after the push. */
+  readonly maxId: number;
+}
+
+export interface PullOptions {
+  /** Return messages with `id > cursor`. */
+  readonly cursor: number;
+  /** Return at most this many. */
+  readonly limit: number;
+  /** Leave out messages whose `hlc` ends in this clientId (the caller's own). */
+  readonly excludeClientId: string;
+}
+
+export interface PullResult {
+  /** In increasing id order. */
+  readonly messages: readonly ServerMessage[];
+  /**
+   * The caller's new cursor: the last returned id when `more`, otherwise the user's greatest
+   * id (read in the same snapshot as the messages), and never less than the cursor sent.
+   */
+  readonly cursor: number;
+  /** Messages of other clients with greater ids remain. */
+  readonly more: boolean;
+}
+
+export interface ServerStore {
+  /**
+   * Stores a user's messages in one transaction, all or none, durable before it returns.
+   * Idempotent on `(user, hlc)`. Ids are per user, start at 1, grow in acceptance order,
+   * and become visible in id order: once a reader has seen id n, no id <= n appears later.
+   *
+   * With compaction, a message whose cell already holds a greater `hlc` is not kept, and a
+   * message that beats its cell's stored message replaces it (under a new, greater id).
+   */
+  push(userId: string, messages: readonly Message[]): MaybePromise<PushResult>;
+  /** Reads a page of a user's messages (see PullOptions and PullResult). */
+  pull(userId: string, options: PullOptions): MaybePromise<PullResult>;
+  /** Releases the database. */
+  close?(): MaybePromise<void>;
+}

@@ -1,0 +1,78 @@
+/**
+ * `POST /v1/sync` as a function of (user, body): validation, the clock-drift check, the push,
+ * then the pull. Any server (the reference server, an in-process test server, a serverless
+ * function) wraps it with its own HTTP layer and authentication.
+ */
+import { hlcMillis } from '../hlc.ts';
+import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type SyncResponse } from '../protocol.ts';
+import type { ServerStore } from './server-store.ts';
+
+export interface SyncHandlerOptions {
+  readonly store: ServerStore;
+  /** How far ahead of the server's clock an `hlc` may be. Default 5 minutes. */
+  readonly maxDriftMs?: number;
+  /** The server's clock. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface SyncOutcome {
+  readonly response: SyncResponse;
+  /** The request as validated. */
+  readonly clientId: string;
+  readonly pushed: number;
+  /** Messages new to the server: when > 0, the user's other clients deserve a poke. */
+  readonly stored: number;
+  /** The user's greatest id after the push (for pokes). */
+  readonly maxId: number;
+}
+
+export type SyncHandler = (userId: string, body: unknown) => Promise<SyncOutcome>;
+
+/**
+ * Creates the handler. It throws ProtocolError for every refusal; its `status`, `code` and
+ * `toBody()` give the HTTP answer. A refused request stores nothing.
+ */
+export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
+  const { store } = options;
+  const maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
+  const now = options.now ?? Date.now;
+  return async (userId, body) => {
+    const request = parseSyncRequest(body);
+    const serverNow = now();
+    const drifted = findClockDrift(request.messages, serverNow, maxDriftMs);
+    if (drifted !== -1) {
+      const ahead = hlcMillis(request.messages[drifted]?.hlc ?? '') - serverNow;
+      throw new ProtocolError(
+        'clock_drift',
+        `message ${drifted}: its hlc is ${Math.round(ahead / 1000)} s ahead of the server's clock (limit ${Math.round(maxDriftMs / 1000)} s)`,
+        drifted,
+        new Date(serverNow).toISOString(),
+      );
+    }
+    let stored = 0;
+    let maxId = 0;
+    if (request.messages.length > 0) {
+      const pushed = await store.push(userId, request.messages);
+      stored = pushed.stored;
+      maxId = pushed.maxId;
+    }
+    const page = await store.pull(userId, {
+      cursor: request.cursor,
+      limit: request.limit,
+      excludeClientId: request.clientId,
+    });
+    return {
+      clientId: request.clientId,
+      pushed: request.messages.length,
+      stored,
+      maxId: Math.max(maxId, page.cursor),
+      response: {
+        accepted: request.messages.length,
+        cursor: Math.max(request.cursor, page.cursor),
+        more: page.more,
+        serverTime: new Date(serverNow).toISOString(),
+        messages: page.messages,
+      },
+    };
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The store contract: five small functions that plug any local database into Fieldsync.
+ *
+ * The library decides everything (which message wins, what to write, when the cursor
+ * moves); the store only stores, atomically. Every function may be synchronous or return
+ * a promise: better-sqlite3 is synchronous, IndexedDB or expo-sqlite are not.
+ *
+ * What a store holds:
+ * - a `messages` table: every message it has seen, keyed by `hlc`, with three flags;
+ * - the app's data tables, one row per row id, one column per declared column;
+ * - a small string key-value `meta` table (clientId, cursor, clock correction, version).
+ *
+ * The suite in `fieldsync/testing` checks a store against this contract.
+ */
+import type { Message, JsonValue } from './message.ts';
+import type { Schema } from './schema.ts';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface StoredMessage extends Message {
+  /** Made by this client. */
+  readonly local: boolean;
+  /** The server holds it. Remote messages are always synced. */
+  readonly synced: boolean;
+  /** It takes part in last-writer-wins: its table and column are declared and its value fits. */
+  readonly applied: boolean;
+  /** Why it is set aside: refused by the server, or not applicable under this schema. */
+  readonly error: string | null;
+}
+
+/** One cell of a data table. */
+export interface Cell {
+  readonly table: string;
+  readonly row: string;
+  readonly column: string;
+}
+
+/** A value to write into a data table. Only declared tables and columns ever appear here. */
+export interface CellWrite extends Cell {
+  readonly value: JsonValue;
+}
+
+export interface MessageUpdate {
+  readonly hlc: string;
+  readonly synced?: boolean;
+  readonly applied?: boolean;
+  readonly error?: string | null;
+}
+
+/** Everything in one commit happens together or not at all. */
+export interface Commit {
+  /** New messages. A message whose `hlc` is already stored is ignored, not replaced. */
+  readonly insert?: readonly StoredMessage[];
+  /** Flag changes of stored messages. */
+  readonly update?: readonly MessageUpdate[];
+  /** Messages to delete (timestamps the server never accepted, re-issued after clock drift). */
+  readonly remove?: readonly string[];
+  /** Data-table cells to set. A row that does not exist yet is created. */
+  readonly writes?: readonly CellWrite[];
+  /** Meta entries to set. */
+  readonly meta?: Readonly<Record<string, string>>;
+}
+
+export type MessageQuery =
+  /** Local, not synced, not set aside; oldest `hlc` first. */
+  | { readonly kind: 'pending'; readonly limit: number }
+  /** Stored but not applied, with no error from the server (remote messages the schema did not fit). */
+  | { readonly kind: 'unapplied' }
+  /** Local messages that the server refused (`local`, not synced, `error` set). */
+  | { readonly kind: 'rejected' }
+  /** Applied messages of one cell, any order. */
+  | { readonly kind: 'cell'; readonly table: string; readonly row: string; readonly column: string }
+  /** The newest messages by `hlc`, newest first. */
+  | { readonly kind: 'recent'; readonly limit: number };
+
+export interface StoreState {
+  readonly meta: Readonly<Record<string, string>>;
+  /** The greatest `hlc` of any stored message, or null. The clock restarts after it. */
+  readonly maxHlc: string | null;
+  /** How many messages `{ kind: 'pending' }` would return without a limit. */
+  readonly pendingCount: number;
+}
+
+export interface SyncStore {
+  /** 1. Prepares storage for the schema (creates or migrates tables) and reads the state. */
+  open(schema: Schema): MaybePromise<StoreState>;
+  /**
+   * 2. For each cell, the greatest `hlc` among its applied messages. Cells with no applied
+   * message are left out. Keys are `cellKey(table, row, column)`.
+   */
+  winners(cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>>;
+  /** 3. Reads messages (see MessageQuery). */
+  messages(query: MessageQuery): MaybePromise<readonly StoredMessage[]>;
+  /**
+   * 4. Applies a commit atomically. A write to a table or column that the schema does not
+   * declare must throw before anything is written.
+   */
+  commit(commit: Commit): MaybePromise<void>;
+  /** 5. Releases the database. */
+  close?(): MaybePromise<void>;
+}
+
+/** Meta keys the library uses. */
+export const META = {
+  clientId: 'clientId',
+  cursor: 'cursor',
+  clockOffset: 'clockOffset',
+  schemaVersion: 'schemaVersion',
+  lastSyncAt: 'lastSyncAt',
+} as const;

@@ -1,0 +1,215 @@
+/**
+ * The sync client: local writes that never wait for the network, and a background sync
+ * that pushes them and pulls everyone else's.
+ *
+ * ```ts
+ * const client = await createSyncClient({ schema, store, remote });
+ * await client.update('todos', 't1', { title: 'Buy milk', done: false });
+ * client.on('change', (e) => rerender(e.changes));
+ * ```
+ */
+import { ClosedError, StoreError, FieldsyncError } from './errors.ts';
+import { HybridClock } from './hlc.ts';
+import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
+import { checkLocalWrite } from './local-write.ts';
+import { cellKey } from './message.ts';
+import type { Remote } from './remote.ts';
+import type { Schema } from './schema.ts';
+import { Serial } from './serial.ts';
+import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
+import { openClientState } from './client-state.ts';
+import type { MessageQuery, StoredMessage, SyncStore } from './store.ts';
+import type { SyncCounters } from './sync-run.ts';
+
+export type { SyncState } from './sync-scheduler.ts';
+
+export interface SyncClientOptions {
+  readonly schema: Schema;
+  readonly store: SyncStore;
+  /** The server. Without one, the client works purely locally until `close()`. */
+  readonly remote?: Remote;
+  /** Delay between a local write and the sync it triggers, in ms. Default 5. */
+  readonly debounceMs?: number;
+  /** Periodic sync, in ms; 0 turns it off. Default 30 000. */
+  readonly intervalMs?: number;
+  /** Backoff between failed syncs. */
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Most messages pushed per request. Default 1000 (the protocol allows 5000). */
+  readonly pushBatchSize?: number;
+  /** Most messages pulled per request. Default 1000. */
+  readonly pullLimit?: number;
+  /** Most bytes per request body. Default 1 MiB (servers accept 4 MiB by default). */
+  readonly maxRequestBytes?: number;
+  /** Start syncing at once (timers, pokes). Default true. */
+  readonly autoSync?: boolean;
+  /** Physical clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Randomness for ids and jitter, for tests. */
+  readonly random?: () => number;
+}
+
+export interface ChangeEvent {
+  /** `local`: this client wrote. `remote`: pulled messages changed the data. */
+  readonly source: 'local' | 'remote';
+  /** Changed row ids, by table. */
+  readonly changes: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface SyncStatus {
+  readonly state: SyncState;
+  /** False while `setOnline(false)` holds the client off the network. */
+  readonly online: boolean;
+  readonly clientId: string;
+  /** Local messages not yet held by the server. */
+  readonly pending: number;
+  /** Local messages the server refused (see `rejected()`). */
+  readonly rejected: number;
+  /** End of the last successful sync (epoch ms), or null. */
+  readonly lastSyncAt: number | null;
+  readonly cursor: number;
+  /** The last failure, while the state is offline, error or unauthorized. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  /** When the next automatic retry happens (epoch ms), or null. */
+  readonly nextRetryAt: number | null;
+}
+
+/** A stored message with whether it currently wins its cell (for inspectors). */
+export interface InspectedMessage extends StoredMessage {
+  readonly won: boolean;
+}
+
+type Listener<T> = (value: T) => void;
+
+export interface SyncClient {
+  readonly clientId: string;
+  readonly schema: Schema;
+  /** Sets one field of one row. */
+  set(table: string, row: string, column: string, value: JsonValue): Promise<Message>;
+  /** Sets several fields of one row in one atomic write. */
+  update(table: string, row: string, fields: Readonly<Record<string, JsonValue>>): Promise<Message[]>;
+  /** Deletes a row (a `_deleted: true` tombstone). */
+  delete(table: string, row: string): Promise<Message>;
+  /** Syncs now; resolves when a full sync that began after this call has finished. */
+  sync(): Promise<SyncStatus>;
+  /** Goes offline (false) or back online (true). Writes keep working offline. */
+  setOnline(online: boolean): void;
+  readonly status: SyncStatus;
+  on(event: 'change', listener: Listener<ChangeEvent>): () => void;
+  on(event: 'status', listener: Listener<SyncStatus>): () => void;
+  /** The newest messages, newest first, each marked with whether it wins its cell. */
+  recent(limit?: number): Promise<InspectedMessage[]>;
+  /** Local messages the server refused, with its reasons. */
+  rejected(): Promise<StoredMessage[]>;
+  /** Stops timers and streams and waits for a sync in flight. The store stays open. */
+  close(): Promise<void>;
+}
+
+export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
+  const { schema, store, remote } = options;
+  if (!schema || !(schema.tables instanceof Map)) throw new FieldsyncError('invalid_argument', 'schema must come from defineSchema()');
+  if (!store || typeof store.commit !== 'function') throw new FieldsyncError('invalid_argument', 'store must implement the store contract');
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const lock = new Serial();
+  const changeListeners = new Set<Listener<ChangeEvent>>();
+  const statusListeners = new Set<Listener<SyncStatus>>();
+
+  const opened = await openClientState({ schema, store, random, lock });
+  const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
+  const counters: SyncCounters = opened.counters;
+  let closed = false;
+
+  const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
+    const event: ChangeEvent = { source, changes };
+    for (const l of changeListeners) l(event);
+  };
+  const emitStatus = (): void => {
+    const s = scheduler.status();
+    for (const l of statusListeners) l(s);
+  };
+  if (opened.reapplied) emitChange('remote', opened.reapplied);
+
+  const scheduler = new SyncScheduler({
+    schema, store, remote, clock, lock, counters, now, random,
+    clientId: opened.clientId,
+    debounceMs: options.debounceMs ?? 5,
+    intervalMs: options.intervalMs ?? 30_000,
+    retry: options.retry ?? {},
+    pushBatchSize: clamp(options.pushBatchSize ?? 1000, 1, 5000),
+    pullLimit: clamp(options.pullLimit ?? 1000, 1, 5000),
+    maxRequestBytes: Math.max(1024, options.maxRequestBytes ?? 1024 * 1024),
+    onChange: emitChange,
+    onStatus: emitStatus,
+  });
+
+  async function write(table: string, row: string, fields: unknown): Promise<Message[]> {
+    if (closed) throw new ClosedError();
+    const changes = checkLocalWrite(schema, table, row, fields);
+    return lock.run(async () => {
+      // Stamped inside the queue, after any pulled batch has moved the clock past its
+      // messages: a local write is always the newest message of its cells, so it wins.
+      const messages: StoredMessage[] = changes.map((c) => ({
+        hlc: clock.tick(), table, row, column: c.column, value: c.value,
+        local: true, synced: false, applied: true, error: null,
+      }));
+      try {
+        await store.commit({ insert: messages, writes: changes.map((c) => ({ table, row, column: c.column, value: c.value })) });
+      } catch (err) {
+        throw err instanceof FieldsyncError ? err : new StoreError('the store failed to write', err);
+      }
+      counters.pending += messages.length;
+      emitChange('local', { [table]: [row] });
+      emitStatus();
+      scheduler.request('write');
+      return messages.map(({ hlc, value, column }) => ({ hlc, table, row, column, value }));
+    });
+  }
+
+  if (options.autoSync !== false) scheduler.start();
+
+  return {
+    clientId: opened.clientId,
+    schema,
+    set: async (table, row, column, value) => {
+      if (typeof column !== 'string') throw new FieldsyncError('invalid_argument', 'column must be a string');
+      const [m] = await write(table, row, { [column]: value });
+      return m as Message;
+    },
+    update: (table, row, fields) => write(table, row, fields),
+    delete: async (table, row) => (await write(table, row, { [DELETED_COLUMN]: true }))[0] as Message,
+    sync: () => (closed ? Promise.reject(new ClosedError()) : scheduler.syncNow()),
+    setOnline: (online) => {
+      if (typeof online !== 'boolean') throw new FieldsyncError('invalid_argument', 'online must be a boolean');
+      if (!closed) scheduler.setOnline(online);
+    },
+    get status() {
+      return scheduler.status();
+    },
+    on(event: 'change' | 'status', listener: Listener<never>) {
+      if (typeof listener !== 'function') throw new FieldsyncError('invalid_argument', 'listener must be a function');
+      const set = (event === 'change' ? changeListeners : event === 'status' ? statusListeners : null) as Set<Listener<never>> | null;
+      if (!set) throw new FieldsyncError('invalid_argument', `unknown event: ${String(event)}`);
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+    recent: (limit = 50) => lock.run(async () => {
+      const list = await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery);
+      const winners = await store.winners(list.filter((m) => m.applied));
+      return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
+    }),
+    rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await scheduler.close();
+      await lock.drain();
+      changeListeners.clear();
+      statusListeners.clear();
+    },
+  };
+}
+
+function clamp(n: number, min: number, max: number): number {
+  if (!Number.isFinite(n)) throw new FieldsyncError('invalid_argument', `expected a number from ${min} to ${max}`);
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}

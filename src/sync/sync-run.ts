@@ -1,0 +1,175 @@
+/**
+ * One sync run: push the unsynced messages and pull what other clients wrote, page after
+ * page, until nothing is left on either side. Each answered round trip is committed in one
+ * store transaction (new messages, winners, pushed flags, cursor), so a crash at any point
+ * leaves the store consistent and at worst repeats a round trip the server deduplicates.
+ *
+ * The two answers that are about a single message are handled here and the run goes on:
+ * `invalid_message` sets that message aside; `clock_drift` corrects the clock and re-stamps
+ * the messages the server could not have accepted.
+ */
+import { FieldsyncError, RemoteError } from './errors.ts';
+import type { HybridClock } from './hlc.ts';
+import { utf8Length, type Message } from './message.ts';
+import { cellsOf, planMerge } from './merge.ts';
+import type { SyncResponse } from './protocol.ts';
+import type { Remote } from './remote.ts';
+import type { Schema } from './schema.ts';
+import type { Serial } from './serial.ts';
+import { META, type StoredMessage, type SyncStore } from './store.ts';
+import { rejectMessage, restampFrom } from './repair.ts';
+
+export interface SyncCounters {
+  cursor: number;
+  pending: number;
+  rejected: number;
+  lastSyncAt: number | null;
+}
+
+export interface SyncRunContext {
+  readonly schema: Schema;
+  readonly store: SyncStore;
+  readonly remote: Remote;
+  readonly clock: HybridClock;
+  readonly lock: Serial;
+  readonly clientId: string;
+  readonly signal: AbortSignal;
+  /** The local physical clock, without correction. */
+  readonly now: () => number;
+  readonly pushBatchSize: number;
+  readonly pullLimit: number;
+  readonly maxRequestBytes: number;
+  readonly counters: SyncCounters;
+  /** Data changed: by pulled messages (`remote`) or by a local message set aside (`local`). */
+  readonly onChange: (source: 'local' | 'remote', changes: Readonly<Record<string, string[]>>) => void;
+  /** Counters changed. */
+  readonly onProgress: () => void;
+}
+
+/** A correction smaller than this is network noise, not a wrong clock. */
+const CLOCK_TOLERANCE_MS = 1000;
+const MAX_DRIFT_REPAIRS = 3;
+
+export async function runSync(ctx: SyncRunContext): Promise<void> {
+  let maxBytes = ctx.maxRequestBytes;
+  let driftRepairs = 0;
+  for (;;) {
+    if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
+    const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
+    const batch = takeWithin(pending, maxBytes);
+    const sentAt = ctx.now();
+    let response: SyncResponse;
+    try {
+      response = await ctx.remote.sync(
+        { clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages: batch.map(toWire) },
+        { signal: ctx.signal },
+      );
+    } catch (err) {
+      if (!(err instanceof RemoteError) || ctx.signal.aborted) throw err;
+      const culprit = err.index !== undefined ? batch[err.index] : undefined;
+      if (err.code === 'invalid_message' && culprit) {
+        await ctx.lock.run(() => rejectMessage(ctx, culprit, err.message));
+        continue;
+      }
+      if (err.code === 'clock_drift' && culprit && driftRepairs++ < MAX_DRIFT_REPAIRS) {
+        // The server's clock comes with the error; a server that leaves it out is asked
+        // once more with nothing to push, and its answer's serverTime is used instead.
+        const serverTime = err.serverTime ?? (await pullOnly(ctx));
+        ctx.clock.setOffset(serverTime - ctx.now());
+        await ctx.lock.run(() => restampFrom(ctx, culprit.hlc));
+        continue;
+      }
+      if (err.code === 'payload_too_large' && batch.length > 1) {
+        maxBytes = Math.max(1, Math.floor(requestBytes(batch) / 2));
+        continue;
+      }
+      throw err;
+    }
+    const receivedAt = ctx.now();
+    if (response.accepted !== batch.length) {
+      throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
+    }
+    const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, receivedAt);
+    await ctx.lock.run(() => commitResponse(ctx, response, batch, offset));
+    const morePending = batch.length < pending.length || pending.length >= ctx.pushBatchSize;
+    if (!response.more && !morePending) return;
+  }
+}
+
+/** A round trip that pushes nothing; returns the server's clock. */
+async function pullOnly(ctx: SyncRunContext): Promise<number> {
+  const sentAt = ctx.now();
+  const response = await ctx.remote.sync(
+    { clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages: [] },
+    { signal: ctx.signal },
+  );
+  const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
+  await ctx.lock.run(() => commitResponse(ctx, response, [], offset));
+  return Date.parse(response.serverTime);
+}
+
+async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushed: readonly StoredMessage[], offset: number | null): Promise<void> {
+  const incoming = response.messages;
+  const winners = incoming.length > 0 ? await ctx.store.winners(cellsOf(ctx.schema, incoming)) : new Map<string, string>();
+  const plan = planMerge(ctx.schema, incoming, winners);
+  if (plan.maxHlc !== null) ctx.clock.receive(plan.maxHlc);
+  if (offset !== null) ctx.clock.setOffset(offset);
+  const cursor = Math.max(ctx.counters.cursor, response.cursor);
+  const syncedAt = ctx.now();
+  const insert: StoredMessage[] = incoming.map((m, i) => ({
+    hlc: m.hlc,
+    table: m.table,
+    row: m.row,
+    column: m.column,
+    value: m.value,
+    local: false,
+    synced: true,
+    applied: plan.problems[i] === null,
+    error: plan.problems[i] ?? null,
+  }));
+  await ctx.store.commit({
+    insert,
+    update: pushed.map((m) => ({ hlc: m.hlc, synced: true })),
+    writes: plan.writes,
+    meta: {
+      [META.cursor]: String(cursor),
+      [META.lastSyncAt]: String(syncedAt),
+      ...(offset !== null ? { [META.clockOffset]: String(offset) } : {}),
+    },
+  });
+  ctx.counters.cursor = cursor;
+  ctx.counters.pending = Math.max(0, ctx.counters.pending - pushed.length);
+  ctx.counters.lastSyncAt = syncedAt;
+  if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
+  ctx.onProgress();
+}
+
+/**
+ * The clock correction a response teaches, or null when the current one is good enough.
+ * The server's clock is read halfway through the round trip, so the estimate is only as
+ * good as half the round trip: corrections smaller than that are ignored.
+ */
+export function learnOffset(current: number, serverMs: number, sentAt: number, receivedAt: number): number | null {
+  if (!Number.isFinite(serverMs)) return null;
+  const estimate = Math.round(serverMs - (sentAt + receivedAt) / 2);
+  const tolerance = Math.max(CLOCK_TOLERANCE_MS, receivedAt - sentAt);
+  return Math.abs(estimate - current) > tolerance ? estimate : null;
+}
+
+function toWire(m: StoredMessage): Message {
+  return { hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value };
+}
+
+const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(toWire(m))) + 1;
+const requestBytes = (list: readonly StoredMessage[]): number => list.reduce((n, m) => n + messageBytes(m), 200);
+
+/** The longest prefix of `list` whose request stays within `maxBytes` (always at least one). */
+function takeWithin(list: readonly StoredMessage[], maxBytes: number): StoredMessage[] {
+  let bytes = 200;
+  let n = 0;
+  for (; n < list.length; n++) {
+    bytes += messageBytes(list[n] as StoredMessage);
+    if (bytes > maxBytes && n > 0) break;
+  }
+  return list.slice(0, n);
+}

@@ -1,0 +1,83 @@
+/**
+ * A Fieldsync server inside the test process: the real sync handler over any server store,
+ * reached through the remote contract instead of HTTP. Requests and answers go through JSON
+ * as on the wire, so nothing is shared by reference. Pokes reach the user's other clients.
+ */
+import { RemoteError } from '../errors.ts';
+import type { Poke, SyncRequest, SyncResponse } from '../protocol.ts';
+import { ProtocolError } from '../protocol.ts';
+import type { PokeListener, Remote } from '../remote.ts';
+import { createMemoryServerStore } from '../server/memory-server-store.ts';
+import type { ServerStore } from '../server/server-store.ts';
+import { createSyncHandler, type SyncHandler } from '../server/sync-handler.ts';
+
+export interface InProcessServerOptions {
+  /** Default: an in-memory store with compaction. */
+  readonly store?: ServerStore;
+  readonly maxDriftMs?: number;
+  /** The server's clock. */
+  readonly now?: () => number;
+}
+
+export interface InProcessServer {
+  readonly store: ServerStore;
+  readonly handler: SyncHandler;
+  /** A remote for one of a user's clients. */
+  remote(userId?: string): Remote;
+  /** How many sync requests the server has answered (with success or error). */
+  readonly requests: number;
+}
+
+const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export function createInProcessServer(options: InProcessServerOptions = {}): InProcessServer {
+  const store = options.store ?? createMemoryServerStore();
+  const handler = createSyncHandler({
+    store,
+    ...(options.maxDriftMs !== undefined ? { maxDriftMs: options.maxDriftMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const subscribers = new Map<string, Set<{ clientId: string; listener: PokeListener }>>();
+  let requests = 0;
+
+  function poke(userId: string, fromClientId: string, poke: Poke): void {
+    for (const s of subscribers.get(userId) ?? []) {
+      if (s.clientId !== fromClientId) void Promise.resolve().then(() => s.listener.onPoke(poke));
+    }
+  }
+
+  return {
+    store,
+    handler,
+    get requests() {
+      return requests;
+    },
+    remote(userId = 'user') {
+      return {
+        async sync(request: SyncRequest): Promise<SyncResponse> {
+          requests++;
+          try {
+            const outcome = await handler(userId, viaJson(request));
+            if (outcome.stored > 0) poke(userId, outcome.clientId, { cursor: outcome.maxId });
+            return viaJson(outcome.response);
+          } catch (err) {
+            if (!(err instanceof ProtocolError)) throw new RemoteError(500, 'internal', 'internal error');
+            const serverTime = err.serverTime === undefined ? undefined : Date.parse(err.serverTime);
+            throw new RemoteError(err.status, err.code, err.message, {
+              ...(err.index !== undefined ? { index: err.index } : {}),
+              ...(serverTime !== undefined ? { serverTime } : {}),
+            });
+          }
+        },
+        subscribe(clientId: string, listener: PokeListener) {
+          let set = subscribers.get(userId);
+          if (!set) subscribers.set(userId, (set = new Set()));
+          const entry = { clientId, listener };
+          set.add(entry);
+          void Promise.resolve().then(() => listener.onOpen?.());
+          return () => void set.delete(entry);
+        },
+      };
+    },
+  };
+}

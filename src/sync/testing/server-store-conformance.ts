@@ -1,0 +1,190 @@
+/**
+ * The server-store conformance suite. Every server store (in memory, SQLite, PostgreSQL, or
+ * yours) must pass it with compaction on and with compaction off:
+ *
+ * ```ts
+ * for (const compaction of [true, false])
+ *   for (const c of serverStoreConformance(() => openStore({ compaction }), { compaction }))
+ *     test(c.name, c.run);
+ * ```
+ */
+import { formatHlc } from '../hlc.ts';
+import type { JsonValue, Message, ServerMessage } from '../message.ts';
+import type { ServerStore } from '../server/server-store.ts';
+import { check, checkEqual } from './assert.ts';
+import { TRICKY_VALUES, type ConformanceCase } from './store-fixtures.ts';
+
+export interface ServerStoreHarness {
+  readonly store: ServerStore;
+  /** Closes this store and opens the same database again. Without it, persistence cases are skipped. */
+  reopen?(): ServerStoreHarness | Promise<ServerStoreHarness>;
+  dispose?(): void | Promise<void>;
+}
+
+const BASE = Date.UTC(2026, 10, 24, 15, 0, 0);
+const m = (n: number, clientId: string, row: string, value: JsonValue, column = 'title'): Message => ({
+  hlc: formatHlc({ millis: BASE + n, counter: 0, clientId }),
+  table: 'notes',
+  row,
+  column,
+  value,
+});
+
+/** Every message of a user, read through the contract (as a client that wrote none of them). */
+async function pullAll(store: ServerStore, user: string, limit = 1000): Promise<ServerMessage[]> {
+  const out: ServerMessage[] = [];
+  let cursor = 0;
+  for (;;) {
+    const page = await store.pull(user, { cursor, limit, excludeClientId: 'observer' });
+    out.push(...page.messages);
+    check(page.cursor >= cursor, 'the cursor never goes back');
+    cursor = page.cursor;
+    if (!page.more) return out;
+  }
+}
+
+function checkIncreasing(list: readonly ServerMessage[], what: string): void {
+  for (let i = 1; i < list.length; i++) {
+    check((list[i] as ServerMessage).id > (list[i - 1] as ServerMessage).id, `${what}: ids increase`);
+  }
+}
+
+export function serverStoreConformance(
+  create: () => ServerStoreHarness | Promise<ServerStoreHarness>,
+  options: { compaction: boolean },
+): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const mode = options.compaction ? 'compaction on' : 'compaction off';
+  const add = (name: string, body: (h: ServerStoreHarness) => Promise<ServerStoreHarness | void>, needsReopen = false): void => {
+    cases.push({
+      name: `${name} (${mode})`,
+      async run() {
+        let h = await create();
+        try {
+          if (needsReopen && !h.reopen) return;
+          h = (await body(h)) ?? h;
+        } finally {
+          await h.dispose?.();
+        }
+      },
+    });
+  };
+
+  add('ids start at 1 and grow per user, in push order', async ({ store }) => {
+    const r1 = await store.push('alice', [m(1, 'A', 'r1', 'a'), m(2, 'A', 'r2', 'b')]);
+    checkEqual([r1.accepted, r1.stored, r1.maxId], [2, 2, 2], 'first push');
+    await store.push('bob', [m(3, 'B', 'r1', 'x')]);
+    const r2 = await store.push('alice', [m(4, 'A', 'r3', 'c')]);
+    checkEqual(r2.maxId, 3, 'alice continues at 3');
+    checkEqual((await pullAll(store, 'alice')).map((x) => [x.id, x.value]), [[1, 'a'], [2, 'b'], [3, 'c']], 'alice');
+    checkEqual((await pullAll(store, 'bob')).map((x) => [x.id, x.value]), [[1, 'x']], 'bob starts at 1 too');
+  });
+
+  add('a re-push is accepted again and stored once', async ({ store }) => {
+    const batch = [m(1, 'A', 'r1', 'a'), m(2, 'A', 'r2', 'b')];
+    await store.push('u', batch);
+    const again = await store.push('u', batch);
+    checkEqual([again.accepted, again.stored], [2, 0], 're-push counts');
+    const dup = await store.push('u', [m(3, 'A', 'r3', 'c'), m(3, 'A', 'r3', 'c')]);
+    checkEqual([dup.accepted, dup.stored], [2, 1], 'a duplicate inside one push');
+    checkEqual((await pullAll(store, 'u')).length, 3, 'each message once');
+  });
+
+  add('pull: id > cursor, id order, limit, more, and the caller\'s own messages left out', async ({ store }) => {
+    await store.push('u', [m(1, 'A', 'a1', 1), m(2, 'A', 'a2', 2)]);
+    await store.push('u', [m(3, 'B', 'b1', 3), m(4, 'B', 'b2', 4), m(5, 'B', 'b3', 5)]);
+    await store.push('u', [m(6, 'A', 'a3', 6)]);
+    const p1 = await store.pull('u', { cursor: 0, limit: 2, excludeClientId: 'A' });
+    checkEqual([p1.messages.map((x) => x.value), p1.more, p1.cursor], [[3, 4], true, 4], 'first page (A\'s own left out)');
+    const p2 = await store.pull('u', { cursor: p1.cursor, limit: 2, excludeClientId: 'A' });
+    checkEqual([p2.messages.map((x) => x.value), p2.more, p2.cursor], [[5], false, 6], 'last page: the cursor passes A\'s own id 6');
+    const p3 = await store.pull('u', { cursor: 6, limit: 10, excludeClientId: 'A' });
+    checkEqual([p3.messages.length, p3.more, p3.cursor], [0, false, 6], 'nothing new');
+    const p4 = await store.pull('u', { cursor: 99, limit: 10, excludeClientId: 'A' });
+    checkEqual([p4.messages.length, p4.cursor], [0, 99], 'a cursor is never lowered');
+    const p5 = await store.pull('nobody', { cursor: 0, limit: 10, excludeClientId: 'A' });
+    checkEqual([p5.messages.length, p5.more, p5.cursor], [0, false, 0], 'an unknown user has nothing');
+    const exact = await store.pull('u', { cursor: 0, limit: 3, excludeClientId: 'A' });
+    checkEqual([exact.messages.length, exact.more, exact.cursor], [3, false, 6], 'a page that ends exactly at the end');
+  });
+
+  add('users are isolated', async ({ store }) => {
+    await store.push('alice', [m(1, 'A', 'secret', 'alice only')]);
+    await store.push('bob', [m(1, 'A', 'secret', 'bob only')]);
+    checkEqual((await pullAll(store, 'alice')).map((x) => x.value), ['alice only'], 'alice');
+    checkEqual((await pullAll(store, 'bob')).map((x) => x.value), ['bob only'], 'bob: same hlc, separate message');
+  });
+
+  add('values round-trip exactly', async ({ store }) => {
+    await store.push('u', TRICKY_VALUES.map((v, i) => m(i + 1, 'A', `r${i}`, v, 'meta')));
+    checkEqual((await pullAll(store, 'u')).map((x) => x.value), TRICKY_VALUES, 'values');
+  });
+
+  add('a push that fails midway stores nothing', async ({ store }) => {
+    await store.push('u', [m(1, 'A', 'before', 'kept')]);
+    const poisoned = { ...m(3, 'A', 'r3', 'c') };
+    Object.defineProperty(poisoned, 'value', { enumerable: true, get: () => { throw new Error('poisoned message'); } });
+    let failed = false;
+    try {
+      await store.push('u', [m(2, 'A', 'r2', 'b'), poisoned]);
+    } catch {
+      failed = true;
+    }
+    check(failed, 'the push fails');
+    checkEqual((await pullAll(store, 'u')).map((x) => x.value), ['kept'], 'nothing of the failed push is stored');
+    const next = await store.push('u', [m(4, 'A', 'r4', 'd')]);
+    checkEqual(next.stored, 1, 'the store still works');
+  });
+
+  add('parallel pushes from many clients get unique ids, each visible once in id order', async ({ store }) => {
+    const clients = Array.from({ length: 12 }, (_, i) => `C${i}`);
+    await Promise.all(clients.flatMap((c, ci) => Array.from({ length: 5 }, (_, k) =>
+      store.push('u', Array.from({ length: 7 }, (_, j) => m(1 + ci * 100 + k * 10 + j, c, `${c}-${k}-${j}`, j))))));
+    const all = await pullAll(store, 'u', 7);
+    checkIncreasing(all, 'small pages');
+    checkEqual(all.length, 12 * 5 * 7, 'every message once');
+    checkEqual(new Set(all.map((x) => x.id)).size, all.length, 'unique ids');
+  });
+
+  add('a full push of 5000 messages', async ({ store }) => {
+    const batch = Array.from({ length: 5000 }, (_, i) => m(i + 1, 'A', `r${i}`, i));
+    checkEqual((await store.push('u', batch)).stored, 5000, 'stored');
+    const all = await pullAll(store, 'u', 5000);
+    checkEqual([all.length, all[4999]?.id], [5000, 5000], 'read back');
+  });
+
+  if (options.compaction) {
+    add('compaction: a message that lost its cell is not kept', async ({ store }) => {
+      await store.push('u', [m(10, 'A', 'r', 'newer')]);
+      const late = await store.push('u', [m(5, 'B', 'r', 'older')]);
+      checkEqual([late.accepted, late.stored], [1, 0], 'accepted, not stored');
+      checkEqual((await pullAll(store, 'u')).map((x) => x.value), ['newer'], 'only the winner');
+    });
+    add('compaction: a newer winner replaces its cell under a new id', async ({ store }) => {
+      await store.push('u', [m(1, 'A', 'r', 'v1'), m(2, 'A', 'other', 'x')]);
+      const before = await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' });
+      await store.push('u', [m(3, 'A', 'r', 'v2')]);
+      const all = await pullAll(store, 'u');
+      checkEqual(all.map((x) => x.value), ['x', 'v2'], 'one message per cell');
+      check((all[1] as ServerMessage).id > before.cursor, 'the new winner comes after every cursor already handed out');
+      for (let i = 4; i < 200; i++) await store.push('u', [m(i, i % 2 ? 'A' : 'B', 'r', `v${i}`)]);
+      checkEqual((await pullAll(store, 'u')).length, 2, 'storage grows with cells, not edits');
+    });
+  } else {
+    add('without compaction every message is kept', async ({ store }) => {
+      await store.push('u', [m(10, 'A', 'r', 'newer')]);
+      await store.push('u', [m(5, 'B', 'r', 'older')]);
+      checkEqual((await pullAll(store, 'u')).map((x) => x.value), ['newer', 'older'], 'both, in id order');
+    });
+  }
+
+  add('everything survives a restart, and ids are never reused', async (h) => {
+    await h.store.push('u', [m(1, 'A', 'r1', 'a'), m(2, 'A', 'r2', 'b')]);
+    const h2 = (await h.reopen?.()) as ServerStoreHarness;
+    checkEqual((await pullAll(h2.store, 'u')).map((x) => x.value), ['a', 'b'], 'kept');
+    checkEqual((await h2.store.push('u', [m(3, 'A', 'r3', 'c')])).maxId, 3, 'ids continue');
+    return h2;
+  }, true);
+
+  return cases;
+}

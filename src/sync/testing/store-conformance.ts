@@ -1,0 +1,250 @@
+/**
+ * The store conformance suite: run it against your own store to know it keeps the
+ * contract. It returns plain cases, so it works with any test runner:
+ *
+ * ```ts
+ * import { storeConformance } from 'fieldsync/testing';
+ * for (const c of storeConformance(() => openMyStore())) test(c.name, c.run);
+ * ```
+ */
+import { SchemaError } from '../errors.ts';
+import { cellKey } from '../message.ts';
+import type { Schema } from '../schema.ts';
+import type { StoredMessage } from '../store.ts';
+import { check, checkEqual, checkRejects } from './assert.ts';
+import {
+  TRICKY_ROWS, TRICKY_VALUES, msg, schemaV1, schemaV2,
+  type ConformanceCase, type StoreHarness,
+} from './store-fixtures.ts';
+
+type Harness = StoreHarness;
+type Body = (h: Harness) => Promise<Harness | void>;
+
+const hlcs = (list: readonly StoredMessage[]): string[] => list.map((m) => m.hlc);
+
+export function storeConformance(create: () => StoreHarness | Promise<StoreHarness>): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const add = (name: string, body: Body, options: { needsReopen?: boolean; schema?: Schema } = {}): void => {
+    cases.push({
+      name,
+      async run() {
+        let h = await create();
+        try {
+          if (options.needsReopen && !h.reopen) return; // persistence cases need reopen()
+          await h.store.open(options.schema ?? schemaV1);
+          h = (await body(h)) ?? h;
+        } finally {
+          await h.dispose?.();
+        }
+      },
+    });
+  };
+
+  add('open on an empty store returns empty state', async (h) => {
+    const h2 = (await h.reopen?.()) ?? h;
+    const state = await h2.store.open(schemaV1);
+    checkEqual(state, { meta: {}, maxHlc: null, pendingCount: 0 }, 'fresh state');
+    return h2;
+  });
+
+  add('meta entries are set, merged and overwritten', async ({ store }) => {
+    await store.commit({ meta: { a: '1', b: 'two' } });
+    await store.commit({ meta: { b: '2', c: 'x y "z"' } });
+    checkEqual((await store.open(schemaV1)).meta, { a: '1', b: '2', c: 'x y "z"' }, 'meta');
+  });
+
+  add('a commit inserts messages and writes cells', async ({ store, readRow }) => {
+    await store.commit({
+      insert: [msg(2, 'notes', 'n1', 'title', 'Hello'), msg(1, 'notes', 'n1', 'done', false)],
+      writes: [
+        { table: 'notes', row: 'n1', column: 'title', value: 'Hello' },
+        { table: 'notes', row: 'n1', column: 'done', value: false },
+      ],
+    });
+    const row = await readRow('notes', 'n1');
+    check(row, 'the row exists');
+    checkEqual([row.title, row.done], ['Hello', false], 'row values');
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 10 })), [msg(1, '', '', '', 0).hlc, msg(2, '', '', '', 0).hlc], 'pending, oldest first');
+    check((await readRow('notes', 'nope')) === undefined, 'a row never written does not exist');
+  });
+
+  add('pending: oldest first, limited, only local unsynced messages without error', async ({ store }) => {
+    await store.commit({
+      insert: [
+        msg(5, 'notes', 'a', 'title', 'five'),
+        msg(3, 'notes', 'a', 'title', 'three'),
+        msg(4, 'notes', 'a', 'title', 'synced', { synced: true }),
+        msg(6, 'notes', 'a', 'title', 'remote', { local: false }),
+        msg(7, 'notes', 'a', 'title', 'refused', { applied: false, error: 'invalid' }),
+        msg(8, 'notes', 'a', 'title', 'eight'),
+      ],
+    });
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 100 })), hlcs([msg(3, '', '', '', 0), msg(5, '', '', '', 0), msg(8, '', '', '', 0)]), 'pending');
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 2 })), hlcs([msg(3, '', '', '', 0), msg(5, '', '', '', 0)]), 'limit');
+    checkEqual(hlcs(await store.messages({ kind: 'rejected' })), [msg(7, '', '', '', 0).hlc], 'rejected');
+    const reopened = await store.open(schemaV1);
+    check(reopened.pendingCount === 3, `pendingCount is 3, got ${reopened.pendingCount}`);
+  });
+
+  add('a message already stored is ignored, not replaced', async ({ store }) => {
+    const first = msg(1, 'notes', 'a', 'title', 'first');
+    await store.commit({ insert: [first] });
+    await store.commit({ insert: [{ ...first, value: 'second', synced: true }] });
+    const [m] = await store.messages({ kind: 'recent', limit: 10 });
+    checkEqual(m, first, 'the first copy stays');
+  });
+
+  add('flags update: synced, applied, error', async ({ store }) => {
+    const a = msg(1, 'notes', 'a', 'title', 'A');
+    const b = msg(2, 'notes', 'a', 'body', 'B');
+    await store.commit({ insert: [a, b] });
+    await store.commit({ update: [{ hlc: a.hlc, synced: true }, { hlc: b.hlc, applied: false, error: 'refused: too long' }] });
+    checkEqual(await store.messages({ kind: 'pending', limit: 10 }), [], 'nothing pending');
+    checkEqual(await store.messages({ kind: 'rejected' }), [{ ...b, applied: false, error: 'refused: too long' }], 'b is set aside');
+    checkEqual((await store.messages({ kind: 'recent', limit: 10 })).find((m) => m.hlc === a.hlc), { ...a, synced: true }, 'a is synced');
+    await store.commit({ update: [{ hlc: 'no such hlc', synced: true }] });
+  });
+
+  add('winners: the greatest applied hlc of each cell', async ({ store }) => {
+    await store.commit({
+      insert: [
+        msg(1, 'notes', 'a', 'title', 'old'),
+        msg(9, 'notes', 'a', 'title', 'newest', { local: false }),
+        msg(5, 'notes', 'a', 'title', 'middle'),
+        msg(20, 'notes', 'a', 'body', 'not applied', { local: false, applied: false, error: 'type' }),
+        msg(3, 'notes', 'b', 'title', 'b'),
+      ],
+    });
+    const cells = [
+      { table: 'notes', row: 'a', column: 'title' },
+      { table: 'notes', row: 'a', column: 'body' },
+      { table: 'notes', row: 'b', column: 'title' },
+      { table: 'notes', row: 'zzz', column: 'title' },
+      { table: 'unknown', row: 'a', column: 'title' },
+    ];
+    const w = await store.winners(cells);
+    checkEqual(
+      Object.fromEntries(w),
+      { [cellKey('notes', 'a', 'title')]: msg(9, '', '', '', 0, { local: false }).hlc, [cellKey('notes', 'b', 'title')]: msg(3, '', '', '', 0).hlc },
+      'winners',
+    );
+    const many = Array.from({ length: 1500 }, (_, i) => ({ table: 'notes', row: `r${i}`, column: 'title' }));
+    check((await store.winners(many)).size === 0, 'many cells in one call');
+  });
+
+  add('remove deletes messages; winners and maxHlc fall back', async (h) => {
+    const { store } = h;
+    const older = msg(1, 'notes', 'a', 'title', 'older');
+    const newer = msg(2, 'notes', 'a', 'title', 'newer');
+    await store.commit({ insert: [older, newer] });
+    await store.commit({ remove: [newer.hlc, 'not stored'] });
+    checkEqual(Object.fromEntries(await store.winners([older])), { [cellKey('notes', 'a', 'title')]: older.hlc }, 'winner falls back');
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [older.hlc], 'only the older remains');
+    const h2 = (await h.reopen?.()) ?? h;
+    check((await h2.store.open(schemaV1)).maxHlc === older.hlc, 'maxHlc falls back');
+    return h2;
+  });
+
+  add('queries: unapplied, cell and recent', async ({ store }) => {
+    await store.commit({
+      insert: [
+        msg(1, 'notes', 'a', 'title', 'one'),
+        msg(2, 'notes', 'a', 'title', 'two', { local: false }),
+        msg(3, 'future', 'a', 'x', 'kept', { local: false, applied: false, error: 'unknown table future' }),
+        msg(4, 'notes', 'a', 'done', true),
+        msg(5, 'notes', 'a', 'title', 'refused', { applied: false, error: 'invalid' }),
+      ],
+    });
+    checkEqual(hlcs(await store.messages({ kind: 'unapplied' })), [msg(3, '', '', '', 0, { local: false }).hlc], 'unapplied');
+    const cell = await store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' });
+    checkEqual(hlcs(cell).sort(), hlcs([msg(1, '', '', '', 0), msg(2, '', '', '', 0, { local: false })]), 'cell: applied messages only');
+    const recent = await store.messages({ kind: 'recent', limit: 3 });
+    checkEqual(recent.map((m) => m.value), ['refused', true, 'kept'], 'recent: newest first, limited');
+  });
+
+  add('values round-trip exactly, in messages and in data', async ({ store, readRow }) => {
+    const insert = TRICKY_VALUES.map((v, i) => msg(i + 1, 'notes', `v${i}`, 'meta', v));
+    await store.commit({ insert, writes: insert.map((m) => ({ table: m.table, row: m.row, column: m.column, value: m.value })) });
+    const back = await store.messages({ kind: 'recent', limit: 100 });
+    checkEqual([...back].reverse().map((m) => m.value), TRICKY_VALUES, 'message values');
+    for (let i = 0; i < TRICKY_VALUES.length; i++) {
+      checkEqual((await readRow('notes', `v${i}`))?.meta ?? null, TRICKY_VALUES[i], `data value ${i}`);
+    }
+    const typed = { title: 'Ünïcode 👍 "q"', body: null, count: -42, score: 3.25, done: true };
+    await store.commit({ writes: Object.entries(typed).map(([column, value]) => ({ table: 'notes', row: 'typed', column, value })) });
+    const row = await readRow('notes', 'typed');
+    checkEqual({ title: row?.title, body: row?.body ?? null, count: row?.count, score: row?.score, done: row?.done }, typed, 'typed columns');
+  });
+
+  add('row ids are data, never SQL', async ({ store, readRow }) => {
+    const insert = TRICKY_ROWS.map((row, i) => msg(i + 1, 'notes', row, 'title', `title ${i}`));
+    await store.commit({ insert, writes: insert.map((m) => ({ table: 'notes', row: m.row, column: 'title', value: m.value })) });
+    for (let i = 0; i < TRICKY_ROWS.length; i++) {
+      checkEqual((await readRow('notes', TRICKY_ROWS[i] as string))?.title, `title ${i}`, `row ${JSON.stringify(TRICKY_ROWS[i])}`);
+    }
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 100 })).length, TRICKY_ROWS.length, 'all messages kept');
+  });
+
+  add('a write outside the schema throws and the whole commit is discarded', async ({ store, readRow }) => {
+    await store.commit({ meta: { before: 'yes' } });
+    for (const bad of [
+      { table: 'notes; DROP TABLE notes', row: 'r', column: 'title', value: 'x' },
+      { table: 'notes', row: 'r', column: 'title" = 1; --', value: 'x' },
+      { table: 'notes', row: 'r', column: 'nope', value: 'x' },
+      { table: 'sqlite_master', row: 'r', column: 'name', value: 'x' },
+    ]) {
+      const err = await checkRejects(
+        () => store.commit({
+          insert: [msg(1, 'notes', 'r', 'title', 'x')],
+          writes: [{ table: 'notes', row: 'r', column: 'title', value: 'x' }, bad],
+          meta: { before: 'no' },
+        }),
+        `write to ${bad.table}.${bad.column}`,
+      );
+      check(err instanceof SchemaError || (err instanceof Error && /schema/i.test(err.message)), `a schema error, got ${String(err)}`);
+    }
+    checkEqual(await store.messages({ kind: 'recent', limit: 10 }), [], 'no message stored');
+    check((await readRow('notes', 'r')) === undefined, 'no row written');
+    checkEqual((await store.open(schemaV1)).meta, { before: 'yes' }, 'meta unchanged');
+  });
+
+  add('the _deleted tombstone column is writable', async ({ store, readRow }) => {
+    await store.commit({ writes: [{ table: 'notes', row: 'gone', column: '_deleted', value: true }] });
+    checkEqual((await readRow('notes', 'gone'))?._deleted, true, 'tombstone');
+  });
+
+  add('a large commit applies completely', async ({ store, readRow }) => {
+    const insert = Array.from({ length: 3000 }, (_, i) => msg(i + 1, 'tags', `t${i % 1000}`, 'name', `name ${i}`));
+    await store.commit({ insert, writes: insert.slice(2000).map((m) => ({ table: 'tags', row: m.row, column: 'name', value: m.value })) });
+    check((await store.open(schemaV1)).pendingCount === 3000, 'all pending');
+    checkEqual((await readRow('tags', 't999'))?.name, 'name 2999', 'last write');
+  });
+
+  add('everything survives a restart', async (h) => {
+    const m = msg(1, 'notes', 'a', 'title', 'kept');
+    await h.store.commit({ insert: [m, msg(2, 'x', 'y', 'z', 1, { local: false, applied: false, error: 'unknown' })], writes: [{ table: 'notes', row: 'a', column: 'title', value: 'kept' }], meta: { cursor: '42' } });
+    const h2 = (await h.reopen?.()) as Harness;
+    const state = await h2.store.open(schemaV1);
+    checkEqual([state.meta.cursor, state.pendingCount, state.maxHlc], ['42', 1, msg(2, '', '', '', 0, { local: false }).hlc], 'state');
+    checkEqual((await h2.readRow('notes', 'a'))?.title, 'kept', 'data');
+    checkEqual(await h2.store.messages({ kind: 'pending', limit: 10 }), [m], 'messages');
+    return h2;
+  }, { needsReopen: true });
+
+  add('a new schema version adds tables and columns and keeps the data', async (h) => {
+    await h.store.commit({ writes: [{ table: 'notes', row: 'a', column: 'title', value: 'before' }] });
+    const h2 = (await h.reopen?.()) as Harness;
+    await h2.store.open(schemaV2);
+    await h2.store.commit({
+      writes: [
+        { table: 'notes', row: 'a', column: 'color', value: 'red' },
+        { table: 'boards', row: 'b', column: 'name', value: 'Board' },
+      ],
+    });
+    checkEqual([(await h2.readRow('notes', 'a'))?.title, (await h2.readRow('notes', 'a'))?.color], ['before', 'red'], 'old and new column');
+    checkEqual((await h2.readRow('boards', 'b'))?.name, 'Board', 'new table');
+    return h2;
+  }, { needsReopen: true });
+
+  return cases;
+}

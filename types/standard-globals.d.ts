@@ -1,0 +1,61 @@
+// The few standard globals the sync core relies on. They exist in every JavaScript runtime
+// Fieldsync supports (Node >= 22, Electron, evergreen browsers, React Native's Hermes), but
+// they are not part of the ECMAScript library itself. tsconfig.sync.json typechecks
+// src/sync against this file instead of the DOM or Node typings, so that a DOM-only or
+// Node-only API used in the core is a compile error.
+
+declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+declare function setInterval(callback: () => void, ms?: number): unknown;
+declare function clearInterval(handle: unknown): void;
+
+interface AbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+declare class AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}
+
+declare class TextDecoder {
+  constructor(label?: string);
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+interface ReadableStreamReadResult<T> {
+  done: boolean;
+  value?: T;
+}
+interface ReadableStreamDefaultReader<T> {
+  read(): Promise<ReadableStreamReadResult<T>>;
+  cancel(reason?: unknown): Promise<void>;
+  releaseLock(): void;
+}
+interface ReadableStream<T> {
+  getReader(): ReadableStreamDefaultReader<T>;
+}
+interface Headers {
+  get(name: string): string | null;
+}
+interface Response {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+}
+interface RequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+declare function fetch(url: string, init?: RequestInit): Promise<Response>;
+
+interface Console {
+  warn(...data: unknown[]): void;
+}
+declare const console: Console;

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: everything that runs on Node (the sync core, the server, the app core) and
+// the renderer's components, which run in jsdom against a fake of the app API.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['src/sync/**/*.test.ts', 'src/main/**/*.test.ts', 'src/shared/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});

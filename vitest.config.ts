@@ -1,3 +1,4 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: everything that runs on Node (the sync core, the server, the app core) and
@@ -6,12 +7,21 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    passWithNoTests: true,
     projects: [
       {
         test: {
           name: 'node',
           environment: 'node',
           include: ['src/sync/**/*.test.ts', 'src/main/**/*.test.ts', 'src/shared/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+        },
+      },
+      {
+        plugins: [react()],
+        test: {
+          name: 'renderer',
+          environment: 'jsdom',
+          include: ['src/renderer/**/*.test.ts', 'src/renderer/**/*.test.tsx'],
         },
       },
     ],

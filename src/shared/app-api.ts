@@ -1,0 +1,151 @@
+/**
+ * The contract between the app's UI and its core. The renderer only ever talks to an
+ * `AppApi`; the Electron preload, the browser host's WebSocket bridge and the test fakes all
+ * implement it, so the renderer cannot tell them apart.
+ *
+ * On the wire (IPC or WebSocket) a call is `invoke(method, args)` and the answer an
+ * `Envelope`, so that errors keep their `code` across the process boundary.
+ */
+import type { JsonValue } from '../sync/message.ts';
+
+export interface TodoList {
+  readonly id: string;
+  readonly name: string;
+  /** Fractional index: lists sort by `order`, then by `id`. */
+  readonly order: string;
+  readonly createdAt: number;
+}
+
+export interface Todo {
+  readonly id: string;
+  readonly listId: string;
+  readonly title: string;
+  readonly done: boolean;
+  /** Fractional index within the list: todos sort by `order`, then by `id`. */
+  readonly order: string;
+  readonly createdAt: number;
+}
+
+export interface AppInfo {
+  /** The profile name (`--profile`), shown in the window title and the sync panel. */
+  readonly profile: string;
+  readonly clientId: string;
+  readonly serverUrl: string;
+  readonly version: string;
+}
+
+export type SyncStateView = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
+
+export interface SyncView {
+  readonly state: SyncStateView;
+  /** False while "Work offline" is on. */
+  readonly online: boolean;
+  readonly pending: number;
+  readonly rejected: number;
+  readonly lastSyncAt: number | null;
+  readonly cursor: number;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly nextRetryAt: number | null;
+}
+
+/** One message as the inspector shows it. */
+export interface InspectorEntry {
+  readonly hlc: string;
+  readonly table: string;
+  readonly row: string;
+  readonly column: string;
+  readonly value: JsonValue;
+  readonly origin: 'local' | 'remote';
+  /** The server holds it. */
+  readonly synced: boolean;
+  /** It is the current value of its cell (last writer wins). */
+  readonly won: boolean;
+  /** Set aside: refused by the server, or not applicable under this app's schema. */
+  readonly error: string | null;
+}
+
+export type AppEvent =
+  | { readonly type: 'data'; readonly source: 'local' | 'remote'; readonly tables: readonly string[] }
+  | { readonly type: 'sync'; readonly sync: SyncView };
+
+export interface AppApi {
+  info(): Promise<AppInfo>;
+  lists(): Promise<TodoList[]>;
+  /** The list's todos, not deleted, in order. */
+  todos(listId: string): Promise<Todo[]>;
+  createList(name: string): Promise<TodoList>;
+  renameList(id: string, name: string): Promise<void>;
+  /** Moves a list to a position (0-based) among the lists. */
+  moveList(id: string, toIndex: number): Promise<void>;
+  deleteList(id: string): Promise<void>;
+  createTodo(listId: string, title: string): Promise<Todo>;
+  renameTodo(id: string, title: string): Promise<void>;
+  setTodoDone(id: string, done: boolean): Promise<void>;
+  /** Moves a todo to a position (0-based) within its list. */
+  moveTodo(id: string, toIndex: number): Promise<void>;
+  deleteTodo(id: string): Promise<void>;
+  syncStatus(): Promise<SyncView>;
+  /** "Work offline": cuts only this instance off from the server. */
+  setOnline(online: boolean): Promise<void>;
+  syncNow(): Promise<void>;
+  /** The newest messages, newest first. */
+  inspect(limit: number): Promise<InspectorEntry[]>;
+  /** Data and sync events; returns the function that unsubscribes. */
+  subscribe(listener: (event: AppEvent) => void): () => void;
+}
+
+export type ApiMethod = Exclude<keyof AppApi, 'subscribe'>;
+
+export const API_METHODS: readonly ApiMethod[] = [
+  'info', 'lists', 'todos', 'createList', 'renameList', 'moveList', 'deleteList',
+  'createTodo', 'renameTodo', 'setTodoDone', 'moveTodo', 'deleteTodo',
+  'syncStatus', 'setOnline', 'syncNow', 'inspect',
+];
+
+export type AppErrorCode =
+  | 'invalid_argument' // bad input: the message says what to fix
+  | 'not_found' // no such list or todo
+  | 'forbidden' // the caller may not use this API (wrong sender or origin)
+  | 'offline' // needs the network, and this instance is offline
+  | 'internal'; // anything else; details stay in the main process log
+
+/** An error that crosses the process boundary with its code. */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  constructor(code: AppErrorCode, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+  }
+}
+
+export type Envelope<T = unknown> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: { readonly code: AppErrorCode; readonly message: string } };
+
+/** How an `AppApi` reaches the core: IPC in Electron, a WebSocket in the browser host. */
+export interface ApiTransport {
+  invoke(method: ApiMethod, args: readonly unknown[]): Promise<Envelope>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+}
+
+const ERROR_CODES = new Set<string>(['invalid_argument', 'not_found', 'forbidden', 'offline', 'internal']);
+
+/** Builds the renderer-side API over a transport. Errors come back as `AppError`. */
+export function createApiClient(transport: ApiTransport): AppApi {
+  const call = async (method: ApiMethod, args: readonly unknown[]): Promise<unknown> => {
+    const envelope = await transport.invoke(method, args);
+    if (envelope && envelope.ok === true) return envelope.value;
+    const error = envelope && envelope.ok === false ? envelope.error : undefined;
+    const code = error && ERROR_CODES.has(error.code) ? error.code : 'internal';
+    throw new AppError(code, typeof error?.message === 'string' ? error.message : 'Something went wrong.');
+  };
+  const api: Record<string, unknown> = {
+    subscribe: (listener: (event: AppEvent) => void) => transport.onEvent(listener),
+  };
+  for (const method of API_METHODS) api[method] = (...args: unknown[]) => call(method, args);
+  return api as unknown as AppApi;
+}
+
+/** The IPC channel names (Electron) and message kinds (WebSocket). */
+export const CHANNELS = { invoke: 'fieldsync:invoke', event: 'fieldsync:event' } as const;

@@ -27,7 +27,7 @@ export type { Cell, CellWrite, Commit, MaybePromise, MessageQuery, MessageUpdate
 export { HybridClock, formatHlc, parseHlc, tryParseHlc, hlcClientId, hlcMillis, CLIENT_ID_PATTERN, MAX_COUNTER } from './hlc.ts';
 export type { ClockOptions, Timestamp } from './hlc.ts';
 export {
-  DELETED_COLUMN, IDENTIFIER_PATTERN, ROW_MAX_CHARS, VALUE_MAX_BYTES,
+  DELETED_COLUMN, IDENTIFIER_PATTERN, ROW_MAX_CHARS, VALUE_MAX_BYTES, VALUE_MAX_DEPTH,
   cellKey, messageError, rowError, utf8Length, validateMessages, valueError,
 } from './message.ts';
 export type { JsonValue, Message, ServerMessage } from './message.ts';

@@ -66,42 +66,56 @@ function countCodePoints(s: string): number {
 }
 
 /**
- * Why a value is not a JSON value within the protocol's size limit, or null. Rejects what
+ * The deepest nesting a value may have. PROTOCOL.md sets no depth, but every runtime's
+ * JSON.stringify gives up at some depth that depends on its stack size, so without a fixed
+ * limit a value could be valid in Node and invalid in a browser. 100 levels is far beyond
+ * any real document and far below any runtime's limit.
+ */
+export const VALUE_MAX_DEPTH = 100;
+
+/**
+ * Why a value is not a JSON value within the protocol's limits, or null. Rejects what
  * `JSON.stringify` would silently change or drop: `undefined`, NaN and Infinity, functions,
- * class instances such as Date or Map, cycles.
+ * class instances such as Date or Map, sparse arrays; and cycles.
  */
 export function valueError(value: unknown): string | null {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    return 'value cannot be written as JSON (a cycle, a BigInt, or nested too deeply)';
-  }
-  if (text === undefined) return 'value is not a JSON value';
-  const bytes = utf8Length(text);
+  const structural = jsonStructureError(value);
+  if (structural) return structural;
+  const bytes = utf8Length(JSON.stringify(value));
   if (bytes > VALUE_MAX_BYTES) return `value is ${bytes} bytes of JSON; the limit is ${VALUE_MAX_BYTES}`;
-  return jsonStructureError(value);
+  return null;
 }
 
 function jsonStructureError(root: unknown): string | null {
-  // Iterative, so that deeply nested input cannot overflow the stack. JSON.stringify has
-  // already ruled out cycles, and the size limit bounds the number of elements.
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
+  // Iterative, with a depth bound (which also stops cycles) and an element bound (a JSON
+  // text of at most 64 KiB cannot hold more elements), so no input can exhaust the stack.
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  let visited = 0;
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
+    if (++visited > VALUE_MAX_BYTES) return `value has more elements than ${VALUE_MAX_BYTES} bytes of JSON can hold`;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) return 'value contains a number that JSON cannot represent';
       continue;
     }
-    if (typeof v !== 'object') return `value contains ${typeof v}, which is not JSON`;
+    if (typeof v !== 'object') return `value contains ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which is not JSON`;
+    if (depth >= VALUE_MAX_DEPTH) return `value is nested more than ${VALUE_MAX_DEPTH} levels deep (or contains a cycle)`;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+      for (let i = 0; i < v.length; i++) {
+        values.push(v[i]);
+        depths.push(depth + 1);
+      }
       continue;
     }
     const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return 'value contains an object that is not plain JSON';
-    for (const key of Object.keys(v)) stack.push((v as Record<string, unknown>)[key]);
+    for (const key of Object.keys(v)) {
+      values.push((v as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
   }
   return null;
 }

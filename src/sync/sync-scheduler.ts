@@ -198,7 +198,8 @@ export class SyncScheduler {
     const offline = err instanceof NetworkError || (err instanceof FieldsyncError && err.code === 'network');
     const retryAfter = err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0;
     const delay = Math.max(retryAfter, backoffDelay(this.#failures++, { ...this.#o.retry, random: this.#o.random }));
-    this.#setTimer('backoff', delay, () => this.#run());
+    // Without autoSync, only `sync()` calls sync: no retries on a timer either.
+    if (this.#started) this.#setTimer('backoff', delay, () => this.#run());
     this.#setState(offline ? 'offline' : 'error', describeError(err));
   }
 

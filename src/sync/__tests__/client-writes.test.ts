@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ClosedError, FieldsyncError, SchemaError, StoreError, ValidationError, createSyncClient, defineSchema, formatHlc,
+  type ChangeEvent, type SyncStore,
+} from '../index.ts';
+import { createInProcessServer } from '../testing/index.ts';
+import { ScriptedRemote, T0, asyncStore, memory, schema } from './harness/test-kit.ts';
+
+describe('local writes', () => {
+  it('set, update and delete write messages and data at once, and say what changed', async () => {
+    const store = memory();
+    const client = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
+    const events: ChangeEvent[] = [];
+    client.on('change', (e) => events.push(e));
+    const [m] = await client.update('todos', 't1', { title: 'Buy milk', done: false });
+    await client.set('todos', 't1', 'done', true);
+    await client.delete('todos', 't2');
+    expect(store.get('todos', 't1')).toEqual({ title: 'Buy milk', done: true });
+    expect(store.get('todos', 't2')).toEqual({ _deleted: true });
+    expect(store.rows('todos').has('t2')).toBe(false);
+    expect(m).toMatchObject({ table: 'todos', row: 't1', column: 'title', value: 'Buy milk' });
+    expect(m?.hlc.endsWith(client.clientId)).toBe(true);
+    expect(events).toEqual([
+      { source: 'local', changes: { todos: ['t1'] } },
+      { source: 'local', changes: { todos: ['t1'] } },
+      { source: 'local', changes: { todos: ['t2'] } },
+    ]);
+    expect(client.status.pending).toBe(4);
+    const pending = await store.messages({ kind: 'pending', limit: 10 });
+    expect(pending.map((p) => p.hlc)).toEqual([...pending.map((p) => p.hlc)].sort());
+    await client.close();
+  });
+
+  it.each([
+    ['an unknown table', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('nope', 'r', 'title', 'x'), SchemaError],
+    ['an unknown column', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'nope', 'x'), SchemaError],
+    ['a wrong type', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'done', 'yes'), SchemaError],
+    ['a string over maxLength', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'title', 'x'.repeat(201)), SchemaError],
+    ['null in a non-nullable column', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'title', null), SchemaError],
+    ['an empty row id', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', '', 'title', 'x'), ValidationError],
+    ['a row id of 129 characters', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r'.repeat(129), 'title', 'x'), ValidationError],
+    ['no fields', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.update('todos', 'r', {}), ValidationError],
+    ['fields that are not an object', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.update('todos', 'r', [] as never), ValidationError],
+    ['one bad field among good ones', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.update('todos', 'r', { title: 'ok', done: 'no' as never }), SchemaError],
+    ['_deleted that is not a boolean', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', '_deleted', 1), SchemaError],
+    ['a value that is not JSON', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'rank', NaN), SchemaError],
+  ])('refuses %s with a typed error and writes nothing', async (_name, write, type) => {
+    const store = memory();
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const events: unknown[] = [];
+    client.on('change', (e) => events.push(e));
+    await expect(write(client)).rejects.toBeInstanceOf(type);
+    expect(await store.messages({ kind: 'recent', limit: 10 })).toEqual([]);
+    expect(store.rows('todos').size).toBe(0);
+    expect(client.status.pending).toBe(0);
+    expect(events).toEqual([]);
+    await client.close();
+  });
+
+  it('a store that fails leaves nothing half-written and reports a StoreError', async () => {
+    const inner = memory();
+    let fail = false;
+    const store: SyncStore = { ...inner, commit: (c) => { if (fail) throw new Error('disk full'); return inner.commit(c); } };
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    await client.set('todos', 't1', 'title', 'kept');
+    fail = true;
+    const err = await client.update('todos', 't1', { title: 'lost', done: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).cause).toEqual(new Error('disk full'));
+    expect(inner.get('todos', 't1')).toEqual({ title: 'kept' });
+    expect(client.status.pending).toBe(1);
+    fail = false;
+    await client.set('todos', 't1', 'done', true);
+    expect(client.status.pending).toBe(2);
+    await client.close();
+  });
+
+  it('writes made after a restart are newer than everything stored, even with a clock that went back', async () => {
+    const store = memory();
+    const first = await createSyncClient({ schema, store, autoSync: false, now: () => T0 + 60_000 });
+    const old = await first.set('todos', 't1', 'title', 'before');
+    await first.close();
+    const second = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
+    expect(second.clientId).toBe(first.clientId);
+    const next = await second.set('todos', 't1', 'title', 'after');
+    expect(next.hlc > old.hlc).toBe(true);
+    expect(store.get('todos', 't1')).toEqual({ title: 'after' });
+    await second.close();
+  });
+
+  it('works the same with an asynchronous store', async () => {
+    const inner = memory();
+    const client = await createSyncClient({ schema, store: asyncStore(inner), autoSync: false });
+    await Promise.all([
+      client.set('todos', 'a', 'title', 'one'),
+      client.set('todos', 'a', 'title', 'two'),
+      client.update('todos', 'b', { title: 'three', done: true }),
+    ]);
+    expect(inner.get('todos', 'a')).toEqual({ title: 'two' });
+    expect(inner.get('todos', 'b')).toEqual({ title: 'three', done: true });
+    expect(client.status.pending).toBe(4);
+    await client.close();
+  });
+
+  it('after close, writes and syncs are refused with ClosedError', async () => {
+    const client = await createSyncClient({ schema, store: memory(), remote: new ScriptedRemote() });
+    await client.close();
+    await expect(client.set('todos', 'a', 'title', 'x')).rejects.toBeInstanceOf(ClosedError);
+    await expect(client.sync()).rejects.toBeInstanceOf(ClosedError);
+  });
+
+  it('refuses bad options with typed errors', async () => {
+    await expect(createSyncClient({ schema: {} as never, store: memory() })).rejects.toBeInstanceOf(FieldsyncError);
+    await expect(createSyncClient({ schema, store: {} as never })).rejects.toBeInstanceOf(FieldsyncError);
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    expect(() => client.on('nope' as never, () => {})).toThrow(FieldsyncError);
+    expect(() => client.setOnline('yes' as never)).toThrow(FieldsyncError);
+    await client.close();
+  });
+});
+
+describe('schema evolution', () => {
+  it('keeps messages for unknown columns and applies them once a later schema declares them', async () => {
+    const v2 = defineSchema({ version: 2, tables: { todos: { title: 'string', done: 'boolean', rank: 'integer', color: 'string' }, lists: { name: 'string' } } });
+    const server = createInProcessServer();
+    const newer = await createSyncClient({ schema: v2, store: memory(), remote: server.remote(), autoSync: false });
+    await newer.update('todos', 't1', { title: 'Paint', color: 'red' });
+    await newer.sync();
+
+    const store = memory();
+    const older = await createSyncClient({ schema, store, remote: server.remote(), autoSync: false });
+    await older.sync();
+    expect(store.get('todos', 't1')).toEqual({ title: 'Paint' });
+    expect((await store.messages({ kind: 'unapplied' })).map((m) => [m.column, m.error])).toEqual([['color', 'unknown column todos.color']]);
+    await older.close();
+
+    const upgraded = await createSyncClient({ schema: v2, store, remote: server.remote(), autoSync: false });
+    expect(store.get('todos', 't1')).toEqual({ title: 'Paint', color: 'red' });
+    expect(await store.messages({ kind: 'unapplied' })).toEqual([]);
+    await upgraded.close();
+    await newer.close();
+  });
+
+  it('a kept message applies only if it still wins its cell', async () => {
+    const v2 = defineSchema({ version: 2, tables: { todos: { title: 'string', done: 'boolean', rank: 'integer', note: 'string' }, lists: { name: 'string' } } });
+    const store = memory();
+    const hlc = (ms: number, c: string) => formatHlc({ millis: ms, counter: 0, clientId: c });
+    store.open(schema);
+    await store.commit({
+      insert: [
+        { hlc: hlc(T0, 'other'), table: 'todos', row: 't', column: 'note', value: 'old', local: false, synced: true, applied: false, error: 'unknown column todos.note' },
+        { hlc: hlc(T0 + 5, 'third'), table: 'todos', row: 't', column: 'note', value: 'newer', local: false, synced: true, applied: false, error: 'unknown column todos.note' },
+      ],
+      meta: { schemaVersion: '1', clientId: 'me' },
+    });
+    const client = await createSyncClient({ schema: v2, store, autoSync: false });
+    expect(store.get('todos', 't')).toEqual({ note: 'newer' });
+    await client.close();
+  });
+});

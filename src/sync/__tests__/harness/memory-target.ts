@@ -1,0 +1,30 @@
+/** Client and server stores of the convergence suite, in memory. */
+import type { JsonValue } from '../../message.ts';
+import { cellKey } from '../../message.ts';
+import { createMemoryStore, type MemoryStore } from '../../memory-store.ts';
+import { createMemoryServerStore } from '../../server/memory-server-store.ts';
+import type { ClientStoreHandle, ConvergenceTarget } from './convergence.ts';
+import { convergenceSchema } from './convergence.ts';
+
+/** The memory store keeps its data in the object, so a "reopened" store is the same object. */
+export function memoryClientStore(store: MemoryStore = createMemoryStore()): ClientStoreHandle {
+  return {
+    store,
+    reopen: async () => memoryClientStore(store),
+    async readCells() {
+      const cells = new Map<string, JsonValue>();
+      for (const table of convergenceSchema.tables.keys()) {
+        for (const [row, values] of store.rows(table, { includeDeleted: true })) {
+          for (const [column, value] of Object.entries(values)) if (value !== null) cells.set(cellKey(table, row, column), value);
+        }
+      }
+      return cells;
+    },
+    dispose: async () => {},
+  };
+}
+
+export const memoryTarget: ConvergenceTarget = {
+  createClientStore: async () => memoryClientStore(),
+  createServerStore: async ({ compaction }) => ({ store: createMemoryServerStore({ compaction }), dispose: async () => {} }),
+};

@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, createSseParser, type FieldsyncError as FE, type SseEvent } from '../index.ts';
+import { until } from './harness/test-kit.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+const servers: Server[] = [];
+
+async function serve(handler: Handler): Promise<string> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => handler(req, res, body));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+const ok = { accepted: 0, cursor: 3, more: false, serverTime: '2026-11-24T15:00:00.000Z', messages: [] };
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+const fail = (err: unknown) => err as RemoteError;
+
+describe('POST /v1/sync', () => {
+  it('sends the request as JSON with the bearer token and parses the answer', async () => {
+    const seen: { auth?: string; type?: string; body?: unknown; path?: string } = {};
+    const url = await serve((req, res, body) => {
+      Object.assign(seen, { auth: req.headers.authorization, type: req.headers['content-type'], body: JSON.parse(body), path: req.url });
+      json(res, 200, ok);
+    });
+    let n = 0;
+    const remote = createHttpRemote({ url: `${url}/`, token: () => `tok${++n}` });
+    expect(await remote.sync({ clientId: 'c1', cursor: 0, limit: 10, messages: [] })).toEqual(ok);
+    expect(seen).toEqual({ auth: 'Bearer tok1', type: 'application/json', body: { clientId: 'c1', cursor: 0, limit: 10, messages: [] }, path: '/v1/sync' });
+    remote.setToken('fresh');
+    await remote.sync({ clientId: 'c1', cursor: 0 });
+    expect(seen.auth).toBe('Bearer fresh');
+  });
+
+  it('turns protocol errors into RemoteError with code, index and the server clock', async () => {
+    const url = await serve((_req, res) => json(res, 400, { error: { code: 'clock_drift', message: 'ahead', index: 2, serverTime: '2026-11-24T15:00:01.000Z' } }));
+    const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect(err).toBeInstanceOf(RemoteError);
+    expect([err.status, err.code, err.message, err.index, err.serverTime]).toEqual([400, 'clock_drift', 'ahead', 2, Date.parse('2026-11-24T15:00:01.000Z')]);
+    expect(err.transient).toBe(false);
+  });
+
+  it('falls back to the Date header for the server clock', async () => {
+    const url = await serve((_req, res) => json(res, 400, { error: { code: 'clock_drift', message: 'ahead', index: 0 } }, { Date: 'Tue, 24 Nov 2026 15:00:00 GMT' }));
+    const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect(err.serverTime).toBe(Date.UTC(2026, 10, 24, 15, 0, 0));
+  });
+
+  it.each([
+    ['a proxy HTML page', 502, '<html>Bad gateway</html>', {}, 'internal', undefined],
+    ['429 with Retry-After in seconds', 429, { error: { code: 'rate_limited', message: 'busy' } }, { 'Retry-After': '7' }, 'rate_limited', 7000],
+    ['401', 401, { error: { code: 'unauthorized', message: 'expired' } }, {}, 'unauthorized', undefined],
+    ['an unknown code', 418, { error: { code: 'teapot', message: 'no' } }, {}, 'invalid_request', undefined],
+  ])('handles %s', async (_name, status, body, headers, code, retryAfterMs) => {
+    const url = await serve((_req, res) => json(res, status, body, headers));
+    const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect([err.status, err.code, err.retryAfterMs]).toEqual([status, code, retryAfterMs]);
+  });
+
+  it.each([
+    ['invalid JSON', '{"accepted":'],
+    ['a cursor that went back', { ...ok, cursor: 1 }],
+    ['a message without id', { ...ok, messages: [{ hlc: '2026-11-24T15:00:00.000Z-0000-x', table: 't', row: 'r', column: 'c', value: 1 }] }],
+  ])('refuses an answer with %s as invalid_response', async (_name, body) => {
+    const url = await serve((_req, res) => json(res, 200, body));
+    const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 2 }).catch((e: unknown) => e));
+    expect(err.code).toBe('invalid_response');
+    expect(err.transient).toBe(true);
+  });
+
+  it('reports an unreachable server, a timeout and an abort as NetworkError', async () => {
+    const closed = await serve(() => {});
+    servers[0]?.closeAllConnections();
+    await new Promise((r) => servers.shift()?.close(r));
+    await expect(createHttpRemote({ url: closed, token: 't' }).sync({ clientId: 'c', cursor: 0 })).rejects.toBeInstanceOf(NetworkError);
+    const silent = await serve(() => {}); // never answers
+    await expect(createHttpRemote({ url: silent, token: 't', timeoutMs: 100 }).sync({ clientId: 'c', cursor: 0 })).rejects.toBeInstanceOf(NetworkError);
+    const controller = new AbortController();
+    const pending = createHttpRemote({ url: silent, token: 't' }).sync({ clientId: 'c', cursor: 0 }, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('refuses a URL that is not http(s)', () => {
+    expect(() => createHttpRemote({ url: 'ftp://x', token: 't' })).toThrow(FieldsyncError);
+  });
+});
+
+describe('GET /v1/events', () => {
+  it('delivers pokes, survives split chunks, and reconnects with backoff when the stream ends', async () => {
+    let connections = 0;
+    const url = await serve((req, res) => {
+      connections++;
+      expect(req.headers.authorization).toBe('Bearer t');
+      expect(req.url).toBe('/v1/events?clientId=c%2B1');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(': ping\n\nevent: po');
+      setTimeout(() => res.write('ke\r\ndata: {"cursor": 4'), 5);
+      setTimeout(() => res.end('2}\r\n\r\nevent: other\ndata: x\n\n'), 10);
+    });
+    const pokes: number[] = [];
+    let opens = 0;
+    const stop = createHttpRemote({ url, token: 't', reconnect: { initialMs: 20, maxMs: 40 } }).subscribe('c+1', {
+      onPoke: (p) => pokes.push(p.cursor),
+      onOpen: () => opens++,
+    });
+    await until(() => connections >= 3);
+    stop();
+    expect(pokes.slice(0, 2)).toEqual([42, 42]);
+    expect(opens).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops for good on 401, and reconnects after silence', async () => {
+    const url401 = await serve((_req, res) => json(res, 401, { error: { code: 'unauthorized', message: 'no' } }));
+    const errors: FE[] = [];
+    createHttpRemote({ url: url401, token: 't', reconnect: { initialMs: 5 } }).subscribe('c', { onPoke: () => {}, onError: (e) => errors.push(e) });
+    await until(() => errors.length > 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.map((e) => e.code)).toEqual(['unauthorized']);
+
+    let connections = 0;
+    const silent = await serve((_req, res) => {
+      connections++;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write(': hello\n\n');
+    });
+    const stop = createHttpRemote({ url: silent, token: 't', idleTimeoutMs: 50, reconnect: { initialMs: 5, maxMs: 10 } }).subscribe('c', { onPoke: () => {} });
+    await until(() => connections >= 2);
+    stop();
+  });
+});
+
+describe('SSE parser', () => {
+  it('handles CRLF split across chunks, multi-line data, comments, a BOM and retry', () => {
+    const events: SseEvent[] = [];
+    const retries: number[] = [];
+    const p = createSseParser((e) => events.push(e), (ms) => retries.push(ms));
+    for (const chunk of ['\ufeffdata: a\r', '\ndata: b\r\n\r', '\n: comment\nevent: poke\nid: 7\ndata:c\n', '\nretry: 1500\n\ndata: no end']) p.push(chunk);
+    expect(events).toEqual([
+      { event: 'message', data: 'a\nb', id: undefined },
+      { event: 'poke', data: 'c', id: '7' },
+    ]);
+    expect(retries).toEqual([1500]);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The core must run unchanged in Node, Electron, browsers and React Native: no dependencies,
+ * no imports from outside src/sync, no Node-only or DOM-only APIs.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const repo = resolve(root, '..', '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === '__tests__' ? [] : sources(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const files = sources(root);
+/** The code without comments (doc comments show imports of the package itself). */
+const codeOf = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+// Matches static imports and re-exports, dynamic imports and require calls.
+const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|require\s*\(\s*['"]([^'"]+)['"]/gm;
+const FORBIDDEN = /\b(process|Buffer|require|__dirname|__filename|window|document|localStorage|sessionStorage|navigator|XMLHttpRequest|EventSource|setImmediate|structuredClone)\b/;
+
+describe('the sync core is runtime-neutral', () => {
+  it('has source files to check', () => {
+    expect(files.length).toBeGreaterThan(15);
+  });
+
+  it.each(files.map((f) => [relative(root, f), f]))('%s imports only from inside src/sync', (_name, file) => {
+    for (const m of codeOf(file).matchAll(SPECIFIER)) {
+      const spec = (m[1] ?? m[2] ?? m[3]) as string;
+      expect(spec, `${file}: ${spec}`).toMatch(/^\.{1,2}\//);
+      expect(resolve(dirname(file), spec).startsWith(root), `${file}: ${spec} leaves src/sync`).toBe(true);
+    }
+  });
+
+  it.each(files.map((f) => [relative(root, f), f]))('%s uses no Node-only or DOM-only globals', (_name, file) => {
+    const code = codeOf(file)
+      .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''");
+    expect(code).not.toMatch(FORBIDDEN);
+  });
+
+  it('typechecks with only the ECMAScript library and standard web globals (no DOM, no Node types)', () => {
+    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', join(repo, 'tsconfig.sync.json')], { cwd: repo, stdio: 'pipe' })).not.toThrow();
+  }, 60_000);
+
+  it('declares no runtime dependencies of its own', () => {
+    const text = files.map(codeOf).join('\n');
+    expect(text).not.toMatch(/from\s+['"](?!\.)/);
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, string> };
+    expect(Object.values(pkg.exports).every((p) => p.startsWith('./src/sync/'))).toBe(true);
+  });
+});

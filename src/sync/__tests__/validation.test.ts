@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ProtocolError, SchemaError, VALUE_MAX_BYTES, VALUE_MAX_DEPTH, defineSchema, findClockDrift, formatHlc, messageError, parseSyncRequest,
+  parseSyncResponse, rowError, schemaValueError, utf8Length, valueError,
+} from '../index.ts';
+
+const T = Date.UTC(2026, 10, 24, 15, 0, 0);
+const hlc = (clientId = 'c1', ms = T) => formatHlc({ millis: ms, counter: 0, clientId });
+const good = { hlc: hlc(), table: 'todos', row: 'r1', column: 'title', value: 'x' };
+
+describe('messages (PROTOCOL.md §2)', () => {
+  it('accepts a good message and any JSON value, null included', () => {
+    for (const value of [null, true, 0, -1.5, '', 'x', [], [1, [2]], {}, { a: { b: null } }]) {
+      expect(messageError({ ...good, value })).toBeNull();
+    }
+  });
+
+  it.each([
+    ['not an object', 'x'],
+    ['an array', []],
+    ['bad hlc', { ...good, hlc: 'yesterday' }],
+    ['table with a dash', { ...good, table: 'to-dos' }],
+    ['table starting with a digit', { ...good, table: '1todos' }],
+    ['table of 64 characters', { ...good, table: `t${'x'.repeat(63)}` }],
+    ['empty row', { ...good, row: '' }],
+    ['row of 129 characters', { ...good, row: 'r'.repeat(129) }],
+    ['row with NUL', { ...good, row: 'a\u0000b' }],
+    ['row with a lone surrogate', { ...good, row: 'a\ud800' }],
+    ['numeric row', { ...good, row: 5 }],
+    ['column with a space', { ...good, column: 'my title' }],
+    ['missing value', { hlc: good.hlc, table: 'todos', row: 'r', column: 'c' }],
+    ['undefined value', { ...good, value: undefined }],
+    ['NaN', { ...good, value: NaN }],
+    ['Infinity nested', { ...good, value: { a: [Infinity] } }],
+    ['a Date', { ...good, value: new Date() }],
+    ['a function', { ...good, value: () => 1 }],
+    ['a BigInt', { ...good, value: 1n }],
+    ['a sparse array', { ...good, value: [1, , 3] }], // eslint-disable-line no-sparse-arrays
+    ['a value over 64 KiB', { ...good, value: 'x'.repeat(VALUE_MAX_BYTES) }],
+  ])('rejects %s', (_name, m) => {
+    expect(messageError(m)).toEqual(expect.any(String));
+  });
+
+  it('counts rows in characters (code points) and values in UTF-8 bytes', () => {
+    expect(rowError('👍'.repeat(128))).toBeNull();
+    expect(rowError('👍'.repeat(129))).not.toBeNull();
+    expect(utf8Length('aé€👍')).toBe(1 + 2 + 3 + 4);
+    expect(valueError('é'.repeat(VALUE_MAX_BYTES / 2 - 1))).toBeNull(); // 2 quotes + 2 bytes each
+    expect(valueError('é'.repeat(VALUE_MAX_BYTES / 2))).toMatch(/limit/);
+  });
+
+  it('rejects cycles and deep nesting with a fixed limit, never a stack overflow', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(valueError(cyclic)).toMatch(/cycle/);
+    const nest = (n: number): unknown => {
+      let v: unknown = 1;
+      for (let i = 0; i < n; i++) v = i % 2 ? [v] : { v };
+      return v;
+    };
+    expect(valueError(nest(VALUE_MAX_DEPTH))).toBeNull();
+    expect(valueError(nest(VALUE_MAX_DEPTH + 1))).toMatch(/nested/);
+    expect(valueError(nest(100_000))).toMatch(/nested/);
+    expect(valueError(Array.from({ length: 70_000 }, () => 0))).toMatch(/elements|bytes/);
+  });
+});
+
+describe('sync requests and responses (PROTOCOL.md §4)', () => {
+  const req = { clientId: 'c1', cursor: 0, messages: [good] };
+
+  it('parses a good request and fills in the default limit', () => {
+    expect(parseSyncRequest(req)).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good] });
+  });
+
+  it.each([
+    ['no body', null, 'invalid_request', undefined],
+    ['array body', [], 'invalid_request', undefined],
+    ['bad clientId', { ...req, clientId: 'a b' }, 'invalid_request', undefined],
+    ['negative cursor', { ...req, cursor: -1 }, 'invalid_request', undefined],
+    ['fractional cursor', { ...req, cursor: 1.5 }, 'invalid_request', undefined],
+    ['string cursor', { ...req, cursor: '1' }, 'invalid_request', undefined],
+    ['limit 0', { ...req, limit: 0 }, 'invalid_request', undefined],
+    ['limit 5001', { ...req, limit: 5001 }, 'invalid_request', undefined],
+    ['messages not an array', { ...req, messages: {} }, 'invalid_request', undefined],
+    ['5001 messages', { ...req, messages: Array.from({ length: 5001 }, () => good) }, 'invalid_request', undefined],
+    ['second message invalid', { ...req, messages: [good, { ...good, table: '' }] }, 'invalid_message', 1],
+    ['hlc of another client', { ...req, messages: [good, good, { ...good, hlc: hlc('c2') }] }, 'invalid_message', 2],
+  ])('refuses %s', (_name, body, code, index) => {
+    try {
+      parseSyncRequest(body);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect((err as ProtocolError).code).toBe(code);
+      expect((err as ProtocolError).status).toBe(400);
+      expect((err as ProtocolError).index).toBe(index);
+    }
+  });
+
+  it('finds the first message too far ahead of the server clock', () => {
+    const msgs = [good, { ...good, hlc: hlc('c1', T + 301_000) }, { ...good, hlc: hlc('c1', T + 999_999) }];
+    expect(findClockDrift(msgs, T, 300_000)).toBe(1);
+    expect(findClockDrift(msgs.slice(0, 1), T, 300_000)).toBe(-1);
+  });
+
+  it('checks server answers: ids in order and within the cursor', () => {
+    const answer = { accepted: 0, cursor: 5, more: false, serverTime: new Date(T).toISOString(), messages: [{ ...good, id: 4 }] };
+    expect(parseSyncResponse(answer, 0).messages).toHaveLength(1);
+    expect(() => parseSyncResponse({ ...answer, cursor: 3 }, 0)).toThrow(/beyond cursor/);
+    expect(() => parseSyncResponse(answer, 6)).toThrow(/backwards/);
+    expect(() => parseSyncResponse({ ...answer, messages: [{ ...good }] }, 0)).toThrow(/id/);
+    expect(() => parseSyncResponse({ ...answer, serverTime: 'soon' }, 0)).toThrow(/serverTime/);
+  });
+});
+
+describe('schema', () => {
+  const schema = defineSchema({
+    version: 1,
+    tables: { todos: { title: { type: 'string', maxLength: 5 }, done: 'boolean', n: 'integer', x: 'number', j: { type: 'json', nullable: true } } },
+  });
+
+  it('checks values against column types', () => {
+    expect(schemaValueError(schema, 'todos', 'title', 'abcde')).toBeNull();
+    expect(schemaValueError(schema, 'todos', 'title', '👍👍👍👍👍')).toBeNull();
+    expect(schemaValueError(schema, 'todos', 'title', 'abcdef')).toMatch(/at most 5/);
+    expect(schemaValueError(schema, 'todos', 'title', 'a\udc00')).toMatch(/well-formed/);
+    expect(schemaValueError(schema, 'todos', 'title', null)).toMatch(/null/);
+    expect(schemaValueError(schema, 'todos', 'done', 1)).toMatch(/boolean/);
+    expect(schemaValueError(schema, 'todos', 'n', 1.5)).toMatch(/integer/);
+    expect(schemaValueError(schema, 'todos', 'x', '1')).toMatch(/number/);
+    expect(schemaValueError(schema, 'todos', 'j', null)).toBeNull();
+    expect(schemaValueError(schema, 'todos', '_deleted', true)).toBeNull();
+    expect(schemaValueError(schema, 'todos', 'nope', 1)).toMatch(/unknown column/);
+    expect(schemaValueError(schema, 'nope', 'title', 1)).toMatch(/unknown table/);
+  });
+
+  it.each([
+    ['a bad version', { version: 0, tables: {} }],
+    ['a bad table name', { version: 1, tables: { 'my-table': {} } }],
+    ['a reserved table name', { version: 1, tables: { _meta: {} } }],
+    ['tables differing by case', { version: 1, tables: { todos: {}, Todos: {} } }],
+    ['the id column', { version: 1, tables: { t: { id: 'string' } } }],
+    ['a reserved column', { version: 1, tables: { t: { _deleted: 'boolean' } } }],
+    ['an unknown type', { version: 1, tables: { t: { c: 'date' } } }],
+    ['maxLength on a number', { version: 1, tables: { t: { c: { type: 'number', maxLength: 3 } } } }],
+  ])('refuses %s', (_name, input) => {
+    expect(() => defineSchema(input as never)).toThrow(SchemaError);
+  });
+});

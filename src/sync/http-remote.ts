@@ -26,6 +26,7 @@ export interface HttpRemoteOptions {
 }
 
 export interface HttpRemote extends Remote {
+  subscribe(clientId: string, listener: PokeListener): () => void;
   /** Replaces the token, for example after a 401 and a new sign-in. */
   setToken(token: TokenSource): void;
 }

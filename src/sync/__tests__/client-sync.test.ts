@@ -57,7 +57,7 @@ describe('refusals about one message', () => {
     await ahead.update('todos', 'a', { title: 'from the future', done: true });
     const before = (await store.messages({ kind: 'pending', limit: 10 })).map((m) => m.hlc);
     await ahead.sync();
-    const held = server.store.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' }) as { messages: { hlc: string; value: unknown }[] };
+    const held = await server.store.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' });
     expect(held.messages.map((m) => m.value)).toEqual(['from the future', true]);
     for (const m of held.messages) {
       expect(before).not.toContain(m.hlc);

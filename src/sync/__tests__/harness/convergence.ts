@@ -99,7 +99,6 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
   let now = Date.UTC(2026, 10, 24, 12, 0, 0);
   const server = await target.createServerStore({ compaction: s.compaction });
   const inProcess = createInProcessServer({ store: server.store, now: () => now });
-  const random = seededRandom(s.seed);
   const issued: string[] = [];
   const replicas: Replica[] = [];
   const abandoned: SyncClient[] = [];

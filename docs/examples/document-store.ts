@@ -1,0 +1,69 @@
+import { cellKey, type Cell, type Commit, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from 'fieldsync';
+
+/** Any storage that can read and atomically replace one text document: AsyncStorage, localStorage, a file. */
+export interface DocumentStorage {
+  load(): Promise<string | null>;
+  save(text: string): Promise<void>;
+}
+
+interface Doc {
+  meta: Record<string, string>;
+  messages: Record<string, StoredMessage>;
+  data: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+export function createDocumentStore(storage: DocumentStorage): SyncStore {
+  let doc: Doc = { meta: {}, messages: {}, data: {} };
+  let schema: Schema;
+  const all = () => Object.values(doc.messages).sort((a, b) => (a.hlc < b.hlc ? -1 : 1));
+
+  return {
+    async open(s) {                                            // 1. load, and say what is there
+      schema = s;
+      const text = await storage.load();
+      if (text) doc = JSON.parse(text) as Doc;
+      const list = all();
+      return {
+        meta: doc.meta,
+        maxHlc: list.at(-1)?.hlc ?? null,
+        pendingCount: list.filter((m) => m.local && !m.synced && m.error === null).length,
+      };
+    },
+    winners(cells: readonly Cell[]) {                          // 2. the greatest applied hlc per cell
+      const wanted = new Set(cells.map((c) => cellKey(c.table, c.row, c.column)));
+      const out = new Map<string, string>();
+      for (const m of all()) {
+        const key = cellKey(m.table, m.row, m.column);
+        if (m.applied && wanted.has(key)) out.set(key, m.hlc);
+      }
+      return out;
+    },
+    messages(q: MessageQuery) {                                // 3. read messages
+      const list = all();
+      switch (q.kind) {
+        case 'pending': return list.filter((m) => m.local && !m.synced && m.error === null).slice(0, q.limit);
+        case 'unapplied': return list.filter((m) => !m.local && !m.applied);
+        case 'rejected': return list.filter((m) => m.local && !m.synced && m.error !== null);
+        case 'cell': return list.filter((m) => m.applied && m.table === q.table && m.row === q.row && m.column === q.column);
+        case 'recent': return list.reverse().slice(0, q.limit);
+      }
+    },
+    async commit(c: Commit) {                                  // 4. all or nothing
+      for (const w of c.writes ?? []) {
+        if (!schema.tables.get(w.table)?.columns.has(w.column)) throw new Error(`not in the schema: ${w.table}.${w.column}`);
+      }
+      const next: Doc = structuredClone(doc);
+      for (const hlc of c.remove ?? []) delete next.messages[hlc];
+      for (const m of c.insert ?? []) next.messages[m.hlc] ??= m;
+      for (const u of c.update ?? []) {
+        const m = next.messages[u.hlc];
+        if (m) next.messages[u.hlc] = { ...m, ...u };
+      }
+      for (const w of c.writes ?? []) ((next.data[w.table] ??= {})[w.row] ??= {})[w.column] = w.value;
+      Object.assign(next.meta, c.meta);
+      await storage.save(JSON.stringify(next));                // one atomic save
+      doc = next;
+    },
+    close() {},                                                // 5. nothing to release
+  };
+}

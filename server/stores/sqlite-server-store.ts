@@ -8,7 +8,7 @@
  * become visible in id order. Other processes on the same file are serialized by SQLite's
  * write lock (`BEGIN IMMEDIATE` plus a busy timeout).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, ServerMessage } from '../../src/sync/message.ts';
@@ -62,7 +62,11 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const compaction = options.compaction ?? true;
   const maxScanRows = Math.max(1, options.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS);
   const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  if (options.file !== ':memory:') {
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+    // Created readable by the server's user only; SQLite gives its -wal and -shm files the same mode.
+    closeSync(openSync(options.file, 'a', 0o600));
+  }
   const db = new Database(options.file);
   try {
     if (options.file !== ':memory:') {

@@ -72,23 +72,26 @@ describe('POST /v1/sync over HTTP', () => {
   });
 
   it('round-trips tricky values exactly, __proto__ keys included', async () => {
-    const values = [null, true, 0, -1.5, 1e300, '', 'emoji 👩‍💻 \u0000 \ud800', [], { __proto__: 1, constructor: { prototype: 2 } }, { a: [1, { b: null }] }];
-    const parsed = JSON.parse(`[${values.map((v, i) => (i === 8 ? '{"__proto__":1,"constructor":{"prototype":2}}' : JSON.stringify(v))).join(',')}]`) as unknown[];
-    const messages = parsed.map((v, i) => ({ ...msg('A', `r${i}`, null), value: v }));
+    // JSON texts as a client sends them: a `__proto__` key is plain data in JSON.
+    const texts = ['null', 'true', '0', '-1.5', '1e+300', '""', JSON.stringify('emoji 👩‍💻 \u0000 \ud800'), '[]',
+      '{"__proto__":1,"constructor":{"prototype":2}}', '{"a":[1,{"b":null}]}'];
+    const token = await s.token('tricky');
+    const base = msg('A', 'r', null);
+    const messages = texts.map((t, i) => `{"hlc":"${base.hlc.slice(0, 24)}-${i.toString(16).toUpperCase().padStart(4, '0')}-A","table":"notes","row":"r${i}","column":"title","value":${t}}`);
     const res = await fetch(`${s.url}/v1/sync`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${await s.token('tricky')}` },
-      body: `{"clientId":"A","cursor":0,"messages":[${messages.map((m, i) => `{"hlc":"${m.hlc}","table":"notes","row":"r${i}","column":"title","value":${i === 8 ? '{"__proto__":1,"constructor":{"prototype":2}}' : JSON.stringify(m.value)}}`).join(',')}]}`,
+      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` },
+      body: `{"clientId":"A","cursor":0,"messages":[${messages.join(',')}]}`,
     });
     expect(res.status).toBe(200);
     const text = await (await fetch(`${s.url}/v1/sync`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await s.token('tricky')}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ clientId: 'observer', cursor: 0 }),
     })).text();
     expect(text).toContain('{"__proto__":1,"constructor":{"prototype":2}}');
     const back = (JSON.parse(text) as { messages: ServerMessage[] }).messages.map((m) => JSON.stringify(m.value));
-    expect(back).toEqual(parsed.map((v) => JSON.stringify(v)));
+    expect(back).toEqual(texts.map((t) => JSON.stringify(JSON.parse(t))));
   });
 
   it('logs one line per request with method, path, status, duration, user and counts, and never a value', async () => {

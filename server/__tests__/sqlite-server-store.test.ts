@@ -43,7 +43,7 @@ describe('SQLite server store specifics', () => {
   afterEach(() => {
     for (const c of cleanups.splice(0)) c();
   });
-  const open = (options: { compaction?: boolean; maxScanRows?: number; maxPageBytes?: number } = {}, dir = tempDir()): { store: SqliteServerStore; file: string } => {
+  const open = (options: { compaction?: boolean; maxScanIds?: number; maxPageBytes?: number } = {}, dir = tempDir()): { store: SqliteServerStore; file: string } => {
     const file = join(dir.path, 'db.sqlite');
     const store = createSqliteServerStore({ file, ...options });
     cleanups.push(() => {
@@ -79,8 +79,8 @@ describe('SQLite server store specifics', () => {
     expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages.map((x) => x.value)).toEqual(['x', 'v4']);
   });
 
-  it('bounds the rows one pull steps over, and the cursor still only moves forward', () => {
-    const { store } = open({ maxScanRows: 10 });
+  it('bounds the id range one pull examines, and the cursor still only moves forward', () => {
+    const { store } = open({ maxScanIds: 10 });
     store.push('u', Array.from({ length: 25 }, (_, i) => m(i + 1, 'A', `a${i}`, i)));
     store.push('u', [m(100, 'B', 'b', 'from B')]);
     const seen: unknown[] = [];

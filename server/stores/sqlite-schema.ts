@@ -7,7 +7,9 @@ import type Database from 'better-sqlite3';
 
 const MIGRATIONS: readonly string[] = [
   // 1: users with their id counter, and every stored message. `seq` is SQLite's rowid;
-  // the protocol's id is `id`, per user, assigned inside the write transaction.
+  // the protocol's id is `id`, per user, assigned inside the write transaction. Pulls read
+  // messages_by_id, which also holds client_id so that a caller's own messages are skipped
+  // without reading their rows.
   `CREATE TABLE users (
      uid     INTEGER PRIMARY KEY,
      name    TEXT NOT NULL UNIQUE,
@@ -24,7 +26,7 @@ const MIGRATIONS: readonly string[] = [
      value     TEXT NOT NULL,
      client_id TEXT NOT NULL
    );
-   CREATE UNIQUE INDEX messages_by_id ON messages (uid, id);
+   CREATE UNIQUE INDEX messages_by_id ON messages (uid, id, client_id);
    CREATE UNIQUE INDEX messages_by_hlc ON messages (uid, hlc);`,
 ];
 

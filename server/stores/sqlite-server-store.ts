@@ -21,11 +21,12 @@ export interface SqliteServerStoreOptions {
   /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
   readonly compaction?: boolean;
   /**
-   * The most rows one pull may step over, so that one request's work stays bounded even
-   * when a client's own messages (left out of its pulls) pile up after its cursor. When
-   * reached, the page ends with `more: true` and a cursor past every row examined.
+   * The widest range of ids one pull examines, so that one request's work stays bounded even
+   * when a client's own messages (left out of its pulls) pile up after its cursor. A pull
+   * that stops at the end of this range answers `more: true` with the range's end as its
+   * cursor: the client asks again at once and goes on from there. Default 50 000.
    */
-  readonly maxScanRows?: number;
+  readonly maxScanIds?: number;
   /**
    * The most bytes of message values one page returns (at least one message is always
    * returned): 5000 messages of 64 KiB would otherwise make a 320 MB response.
@@ -52,15 +53,14 @@ interface MessageRow {
   readonly row: string;
   readonly col: string;
   readonly value: string;
-  readonly client_id: string;
 }
 
-export const DEFAULT_MAX_SCAN_ROWS = 50_000;
+export const DEFAULT_MAX_SCAN_IDS = 50_000;
 export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
 export function createSqliteServerStore(options: SqliteServerStoreOptions): SqliteServerStore {
   const compaction = options.compaction ?? true;
-  const maxScanRows = Math.max(1, options.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS);
+  const maxScanIds = Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS);
   const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
   if (options.file !== ':memory:') {
     mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
@@ -103,8 +103,11 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const replaceMessage = db.prepare<[number, string, string, string, number]>(
     'UPDATE messages SET id = ?, hlc = ?, value = ?, client_id = ? WHERE seq = ?',
   );
-  const selectAfter = db.prepare<[number, number], MessageRow>(
-    'SELECT id, hlc, tbl, row, col, value, client_id FROM messages WHERE uid = ? AND id > ? ORDER BY id',
+  // messages_by_id covers (uid, id, client_id): the caller's own messages are skipped in the
+  // index, and only the rows returned are read from the table.
+  const selectPage = db.prepare<[number, number, number, string, number], MessageRow>(
+    `SELECT id, hlc, tbl, row, col, value FROM messages
+     WHERE uid = ? AND id > ? AND id <= ? AND client_id <> ? ORDER BY id LIMIT ?`,
   );
 
   const pushTx = db.transaction((userId: string, messages: readonly Message[]): PushResult => {
@@ -139,20 +142,19 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const pullTx = db.transaction((userId: string, o: PullOptions): PullResult => {
     const user = selectUser.get(userId);
     if (!user) return { messages: [], cursor: o.cursor, more: false };
+    const lastId = user.last_id;
+    const end = Math.min(lastId, o.cursor + maxScanIds);
     const out: ServerMessage[] = [];
     let bytes = 0;
-    let scanned = 0;
-    for (const r of selectAfter.iterate(user.uid, o.cursor)) {
-      if (r.client_id !== o.excludeClientId) {
-        if (out.length >= o.limit || bytes >= maxPageBytes) {
-          return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
-        }
-        out.push({ id: r.id, hlc: r.hlc, table: r.tbl, row: r.row, column: r.col, value: JSON.parse(r.value) as ServerMessage['value'] });
-        bytes += r.value.length;
+    for (const r of selectPage.iterate(user.uid, o.cursor, end, o.excludeClientId, o.limit + 1)) {
+      if (out.length >= o.limit || bytes >= maxPageBytes) {
+        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
       }
-      if (++scanned >= maxScanRows) return { messages: out, cursor: r.id, more: true };
+      out.push({ id: r.id, hlc: r.hlc, table: r.tbl, row: r.row, column: r.col, value: JSON.parse(r.value) as ServerMessage['value'] });
+      bytes += r.value.length;
     }
-    return { messages: out, cursor: Math.max(o.cursor, user.last_id), more: false };
+    if (end < lastId) return { messages: out, cursor: end, more: true }; // the scan range ended first
+    return { messages: out, cursor: Math.max(o.cursor, lastId), more: false };
   });
 
   let closed = false;

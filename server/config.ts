@@ -105,7 +105,7 @@ const SETTINGS = [
 export function usage(): string {
   const lines = ['Usage: node server/main.ts [options]', '', 'Every option can also be set with its environment variable; a flag wins.', ''];
   for (const s of SETTINGS) {
-    lines.push(`  ${`${s.flag} <value>`.padEnd(32)} ${s.env.padEnd(32)} ${s.help}${s.fallback !== undefined && s.key !== 'dataDir' ? ` (default ${s.fallback})` : s.key === 'dataDir' ? ' (default ./.data)' : ''}`);
+    lines.push(`  ${`${s.flag} <value>`.padEnd(32)} ${s.env.padEnd(32)} ${s.help}${s.fallback !== undefined ? ` (default ${s.fallback})` : ''}`);
   }
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@
  * Malformed requests: each gets its documented status and code (PROTOCOL.md §6), stores
  * nothing, leaks nothing of the server's internals, and the server keeps serving.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHlc } from '../../src/sync/hlc.ts';
 import { msg, signToken, startTestServer, unsignedToken, type TestServer } from './helpers/test-server.ts';
@@ -179,6 +180,20 @@ describe('malformed requests', () => {
       expect(health.status).toBe(200);
     });
   }
+
+  it('a request that is not HTTP: 400 invalid_request, and the server keeps serving', async () => {
+    const { port } = new URL(s.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GARBAGE / NOT-HTTP\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (d: string) => { text += d; });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'invalid_request' } });
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+  });
 
   it('logs no 500s and no message values for any of them', () => {
     expect(s.logs.filter((l) => l.status === 500 || l.msg === 'internal error')).toEqual([]);

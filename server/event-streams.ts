@@ -24,7 +24,7 @@ export interface StreamSummary {
 
 export interface EventStreams {
   /** Whether `userId` may open one more stream, or why not. */
-  check(userId: string): 'ok' | 'user_limit' | 'server_limit';
+  check(userId: string): 'ok' | 'user_limit' | 'server_limit' | 'closing';
   /**
    * Starts the event stream on `res` (status and headers included) for one of the user's
    * clients. `onClose` runs once when the stream ends, whatever the reason.
@@ -63,7 +63,8 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
 
   return {
     check(userId) {
-      if (closing || streams.size >= options.maxStreams) return 'server_limit';
+      if (closing) return 'closing';
+      if (streams.size >= options.maxStreams) return 'server_limit';
       if ((perUser.get(userId) ?? 0) >= options.maxStreamsPerUser) return 'user_limit';
       return 'ok';
     },

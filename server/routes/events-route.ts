@@ -15,7 +15,8 @@ export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStr
     }
     const allowed = o.streams.check(userId);
     if (allowed !== 'ok') {
-      const why = allowed === 'user_limit' ? 'too many open event streams for this user' : 'the server has too many open event streams';
+      const why = allowed === 'user_limit' ? 'too many open event streams for this user'
+        : allowed === 'closing' ? 'the server is shutting down' : 'the server has too many open event streams';
       return sendError(reply, protocolError('rate_limited', why), { 'Retry-After': '5' });
     }
     // From here on the stream is written by hand: Fastify lets go of the reply.

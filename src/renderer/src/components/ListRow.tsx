@@ -39,7 +39,10 @@ export function ListRow(props: Props) {
       data-testid="list-item"
       data-list-id={list.id}
       data-reorder-row
-      onClick={onSelect}
+      onClick={(e) => {
+        // The row's own buttons and inputs act on the list without opening it.
+        if (!(e.target as Element).closest('button, input')) onSelect();
+      }}
       onFocus={(e) => {
         rowProps.onFocus?.(e);
         if (e.target === e.currentTarget) onSelect();

@@ -18,7 +18,7 @@ interface Props extends Omit<ComponentProps<'input'>, 'onChange' | 'value' | 'ty
 export function TextInput({ value, onValueChange, check, message, onMessage, className, ...rest }: Props) {
   const messageId = useId();
   return (
-    <>
+    <div className="text-field">
       <input
         {...rest}
         type="text"
@@ -44,6 +44,6 @@ export function TextInput({ value, onValueChange, check, message, onMessage, cla
           {message}
         </p>
       )}
-    </>
+    </div>
   );
 }

@@ -174,10 +174,10 @@ export class FakeApi implements AppApi {
   }
 
   private emit(event: AppEvent): void {
-    // Over IPC, events arrive after the call that caused them has returned.
-    queueMicrotask(() => {
+    // Over IPC, events arrive as separate messages, after the call that caused them returns.
+    setTimeout(() => {
       for (const listener of this.listeners) listener(event);
-    });
+    }, 0);
   }
 
   private tick(): string {

@@ -1,5 +1,5 @@
 import { useNow } from '../hooks/use-now.ts';
-import { relativeTime } from '../lib/relative-time.ts';
+import { relativeTime, timeUntil } from '../lib/relative-time.ts';
 import { syncLabel } from '../lib/sync-label.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
@@ -56,6 +56,12 @@ export function SyncPanel() {
             {sync?.cursor ?? 0}
           </dd>
         </div>
+        {sync?.nextRetryAt != null && sync.state !== 'syncing' && (
+          <div>
+            <dt>Next try</dt>
+            <dd data-testid="sync-retry">{timeUntil(sync.nextRetryAt, now)}</dd>
+          </div>
+        )}
         {sync !== null && sync.rejected > 0 && (
           <div className="is-warning">
             <dt>Rejected</dt>

@@ -17,7 +17,7 @@ function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => 
   const onDismiss = () => dismiss(id);
 
   return (
-    <li
+    <div
       className={`toast toast-${toast.kind}`}
       role={toast.kind === 'error' ? 'alert' : 'status'}
       data-testid={`toast-${toast.kind}`}
@@ -43,7 +43,7 @@ function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => 
       <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={onDismiss}>
         <Icon name="close" />
       </button>
-    </li>
+    </div>
   );
 }
 
@@ -67,10 +67,10 @@ export function Toasts() {
   }, [toasts, dismiss]);
 
   return (
-    <ol className="toasts" aria-label="Notifications">
+    <div className="toasts">
       {toasts.map((t) => (
         <ToastItem key={t.id} toast={t} dismiss={dismiss} />
       ))}
-    </ol>
+    </div>
   );
 }

@@ -19,13 +19,18 @@ export function TodoList({ todos, allIds, listName }: Props) {
   const deleteTodo = useAppStore((s) => s.deleteTodo);
   const setTodoDone = useAppStore((s) => s.setTodoDone);
   const renameTodo = useAppStore((s) => s.renameTodo);
+  const filter = useAppStore((s) => s.filter);
   const [editingId, setEditingId] = useState<string | null>(null);
   const ids = useMemo(() => todos.map((t) => t.id), [todos]);
 
   const moveTo = (id: string, visibleTo: number) => void moveTodo(id, toFullIndex(allIds, ids, id, visibleTo));
   const toggle = (id: string) => {
-    const todo = todos.find((t) => t.id === id);
-    if (todo) void setTodoDone(id, !todo.done);
+    const index = ids.indexOf(id);
+    const todo = todos[index];
+    if (!todo) return;
+    // Under Active or Done the toggled row leaves the view: its neighbour takes the focus.
+    if (filter !== 'all') keys.focusRow(ids[index + 1] ?? ids[index - 1] ?? id);
+    void setTodoDone(id, !todo.done);
   };
   const keys = useRowKeys(ids, {
     move: (id, delta) => moveTo(id, ids.indexOf(id) + delta),

@@ -68,7 +68,7 @@ describe('sync panel', () => {
     expect(api.calls.filter((c) => c.method === 'setOnline').map((c) => c.args)).toEqual([[false], [true]]);
   });
 
-  it('shows the last sync time relative to now, and keeps it current', async () => {
+  it('shows the last sync and the next retry relative to now, and keeps them current', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'], now: new Date('2026-11-24T12:00:00Z') });
     const { api } = await renderApp();
     expect(screen.getByTestId('sync-last').textContent).toBe('never');
@@ -76,5 +76,9 @@ describe('sync panel', () => {
     await waitFor(() => expect(screen.getByTestId('sync-last').textContent).toBe('12 s ago'));
     act(() => vi.advanceTimersByTime(60_000));
     expect(screen.getByTestId('sync-last').textContent).toBe('1 min ago');
+    act(() => api.setSync({ state: 'error', error: { code: 'network', message: 'unreachable' }, nextRetryAt: Date.now() + 8_000 }));
+    await waitFor(() => expect(screen.getByTestId('sync-retry').textContent).toBe('in 8 s'));
+    act(() => vi.advanceTimersByTime(3_000));
+    expect(screen.getByTestId('sync-retry').textContent).toBe('in 5 s');
   });
 });

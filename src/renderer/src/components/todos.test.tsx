@@ -96,7 +96,7 @@ describe('todos', () => {
     await user.click(screen.getByRole('button', { name: 'Delete “Bread”' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
     const toast = await screen.findByText('Deleted “Bread”');
-    await user.click(within(toast.closest('li') as HTMLElement).getByRole('button', { name: 'Undo' }));
+    await user.click(within(toast.closest('[data-testid="toast-info"]') as HTMLElement).getByRole('button', { name: 'Undo' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
     expect(row('Bread').dataset.done).toBe('true');
 
@@ -134,6 +134,11 @@ describe('todos', () => {
     // Moving "Eggs" above "Milk" in the Active view puts it first in the whole list.
     await user.click(screen.getByRole('button', { name: 'Move “Eggs” up' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Eggs', 'Milk']));
+    // Done from the keyboard under Active: the row leaves and its neighbour takes the focus.
+    row('Eggs').focus();
+    await user.keyboard(' ');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk']));
+    expect(document.activeElement).toBe(row('Milk'));
     await user.click(tab(/^All/));
     expect(shownTitles()).toEqual(['Eggs', 'Milk', 'Bread']);
   });

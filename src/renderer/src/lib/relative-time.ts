@@ -10,3 +10,10 @@ export function relativeTime(then: number | null, now: number): string {
   if (hours < 24) return `${hours} h ago`;
   return new Date(then).toLocaleDateString();
 }
+
+/** "in 8 s": when the next automatic retry comes. */
+export function timeUntil(then: number, now: number): string {
+  const seconds = Math.ceil((then - now) / 1000);
+  if (seconds <= 0) return 'now';
+  return seconds < 60 ? `in ${seconds} s` : `in ${Math.ceil(seconds / 60)} min`;
+}

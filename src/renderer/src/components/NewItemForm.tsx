@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { TextResult } from '../store/app-state.ts';
 import { Icon } from './Icon.tsx';
 import { TextInput, type Check } from './TextInput.tsx';
@@ -18,7 +18,7 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const onSubmit = async (event: React.FormEvent) => {
+  const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
     setBusy(true);

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { installBrowserHostApi } from './api/browser-host.ts';
 import { getApi } from './api/get-api.ts';
 import './styles/tokens.css';
 import './styles/base.css';
@@ -10,6 +11,9 @@ import './styles/todos.css';
 import './styles/sync.css';
 import './styles/inspector.css';
 import './styles/toasts.css';
+
+// In the browser host, the API is a WebSocket bridge; in Electron, the preload's.
+installBrowserHostApi();
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element.');

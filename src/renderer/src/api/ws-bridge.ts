@@ -1,0 +1,271 @@
+/**
+ * The browser host's side of the `AppApi`: an `ApiTransport` over one WebSocket, turned into
+ * the API by `createApiClient`, exactly as the Electron preload does over IPC. The renderer
+ * cannot tell the two apart.
+ *
+ * - Calls are `{ id, method, args }` frames; answers `{ id, envelope }` are matched by id.
+ *   `invoke` never rejects: every failure (a timeout, a lost connection) is an error envelope,
+ *   which `createApiClient` turns into an `AppError`.
+ * - A call made while the socket is (re)connecting waits for it, up to its timeout.
+ * - When the socket drops (the host restarted, the machine slept), calls already sent fail
+ *   (they may or may not have run: resending a `createTodo` could add it twice), the sync
+ *   panel says so, and the bridge reconnects with exponential backoff and jitter. Once back,
+ *   it tells the listeners that anything may have changed, so the UI re-reads everything.
+ * - `{ event }` frames go to every listener.
+ */
+import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
+import { WS_MAX_FRAME_BYTES, type WsServerFrame } from '../../../shared/ws-protocol.ts';
+
+/** What the bridge needs of a WebSocket; the browser's `WebSocket` has it, tests pass a fake. */
+export interface BridgeSocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { readonly data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export interface WsBridgeOptions {
+  /** `ws://127.0.0.1:PORT/api?key=…`, from the page's `fieldsync-host` meta tag. */
+  readonly url: string;
+  readonly createSocket?: (url: string) => BridgeSocket;
+  /** How long a call may wait for its answer, including time spent reconnecting. */
+  readonly timeoutMs?: number;
+  /** Reconnection delays: doubling from `initialMs` up to `maxMs`, with jitter. */
+  readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Calls waiting for a connection, at most; more fail at once. */
+  readonly maxQueued?: number;
+  readonly random?: () => number;
+}
+
+export type BridgeState = 'connecting' | 'open' | 'closed';
+
+export interface WsBridge extends ApiTransport {
+  readonly state: BridgeState;
+  /** Closes the socket for good; calls still waiting fail. */
+  close(): void;
+}
+
+const OPEN = 1;
+/** The tables the app shows: after a reconnection, any of them may have changed. */
+const APP_TABLES = ['lists', 'todos'] as const;
+
+const failure = (code: 'internal' | 'invalid_argument', message: string): Envelope => ({ ok: false, error: { code, message } });
+
+export const BRIDGE_MESSAGES = {
+  lost: 'The connection to this instance was lost before it answered. Check whether the change was made, and try again.',
+  timeout: 'This instance did not answer in time. Try again.',
+  closed: 'The connection to this instance is closed. Reload the page.',
+  busy: 'Too many calls are waiting for the connection to this instance. Try again in a moment.',
+  tooBig: 'That is too large to send.',
+  unsendable: 'Those arguments cannot be sent.',
+  malformed: 'This instance sent an answer the page does not understand.',
+  reconnecting: 'Lost the connection to this instance. Reconnecting…',
+} as const;
+
+interface Pending {
+  readonly method: string;
+  readonly frame: string;
+  readonly resolve: (envelope: Envelope) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+  sent: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isEnvelope(v: unknown): v is Envelope {
+  if (!isObject(v)) return false;
+  if (v.ok === true) return true;
+  return v.ok === false && isObject(v.error) && typeof v.error.code === 'string' && typeof v.error.message === 'string';
+}
+
+function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+export function createWsBridge(options: WsBridgeOptions): WsBridge {
+  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as BridgeSocket);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const initialMs = options.reconnect?.initialMs ?? 200;
+  const maxMs = options.reconnect?.maxMs ?? 5000;
+  const maxQueued = options.maxQueued ?? 500;
+  const random = options.random ?? Math.random;
+
+  const listeners = new Set<(event: AppEvent) => void>();
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let socket: BridgeSocket | null = null;
+  let state: BridgeState = 'connecting';
+  let attempt = 0;
+  let everOpened = false;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The newest sync status seen, to say "reconnecting" in the sync panel while the socket is down. */
+  let lastSync: SyncView | null = null;
+
+  const emit = (event: AppEvent): void => {
+    if (event.type === 'sync') lastSync = event.sync;
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        console.error('fieldsync: an event listener failed', err);
+      }
+    }
+  };
+
+  const settle = (id: number, envelope: Envelope): void => {
+    const p = pending.get(id);
+    if (!p) return; // timed out already, or answered twice
+    pending.delete(id);
+    clearTimeout(p.timer);
+    if (p.method === 'syncStatus' && envelope.ok) lastSync = envelope.value as SyncView;
+    p.resolve(envelope);
+  };
+
+  const send = (p: Pending): void => {
+    if (!socket || socket.readyState !== OPEN) return;
+    try {
+      socket.send(p.frame);
+      p.sent = true;
+    } catch {
+      // The socket is closing: the call stays queued for the next connection.
+    }
+  };
+
+  const onFrame = (data: unknown): void => {
+    if (typeof data !== 'string') return;
+    let frame: WsServerFrame;
+    try {
+      frame = JSON.parse(data) as WsServerFrame;
+    } catch {
+      return;
+    }
+    if (!isObject(frame)) return;
+    if ('event' in frame) {
+      const event = frame.event as unknown;
+      if (isObject(event) && (event.type === 'data' || event.type === 'sync')) emit(event as unknown as AppEvent);
+      return;
+    }
+    if (typeof frame.id === 'number') settle(frame.id, isEnvelope(frame.envelope) ? frame.envelope : failure('internal', BRIDGE_MESSAGES.malformed));
+  };
+
+  const scheduleReconnect = (): void => {
+    if (state === 'closed' || reconnectTimer) return;
+    const capped = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
+    const delay = Math.round(capped * (0.5 + random() / 2));
+    attempt++;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      connect();
+    }, delay);
+  };
+
+  /** After a reconnection: the UI re-reads its data and the sync status. */
+  const refreshAfterReconnect = async (): Promise<void> => {
+    emit({ type: 'data', source: 'remote', tables: [...APP_TABLES] });
+    const envelope = await invoke('syncStatus', []);
+    if (envelope.ok) emit({ type: 'sync', sync: envelope.value as SyncView });
+  };
+
+  function connect(): void {
+    if (state === 'closed') return;
+    state = 'connecting';
+    let s: BridgeSocket;
+    try {
+      s = createSocket(options.url);
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = s;
+    let opened = false;
+    s.onopen = () => {
+      if (socket !== s) return;
+      opened = true;
+      state = 'open';
+      attempt = 0;
+      for (const p of pending.values()) if (!p.sent) send(p);
+      if (everOpened) void refreshAfterReconnect();
+      everOpened = true;
+    };
+    s.onmessage = (event) => {
+      if (socket === s) onFrame(event.data);
+    };
+    s.onerror = () => {
+      // A close event always follows; it handles the failure.
+    };
+    s.onclose = () => {
+      if (socket !== s) return;
+      socket = null;
+      // Calls already sent may or may not have run: fail them rather than run them twice.
+      for (const [id, p] of pending) if (p.sent) settle(id, failure('internal', BRIDGE_MESSAGES.lost));
+      if (state === 'closed') return;
+      state = 'connecting';
+      if (opened && lastSync) {
+        emit({ type: 'sync', sync: { ...lastSync, state: 'error', error: { code: 'disconnected', message: BRIDGE_MESSAGES.reconnecting } } });
+      }
+      scheduleReconnect();
+    };
+  }
+
+  function invoke(method: ApiMethod, args: readonly unknown[]): Promise<Envelope> {
+    if (state === 'closed') return Promise.resolve(failure('internal', BRIDGE_MESSAGES.closed));
+    let frame: string;
+    const id = nextId++;
+    try {
+      frame = JSON.stringify({ id, method, args });
+    } catch {
+      return Promise.resolve(failure('invalid_argument', BRIDGE_MESSAGES.unsendable));
+    }
+    // Cheap check first: a UTF-8 byte is at most 3 per UTF-16 unit.
+    if (frame.length * 3 > WS_MAX_FRAME_BYTES && utf8Length(frame) > WS_MAX_FRAME_BYTES) {
+      return Promise.resolve(failure('invalid_argument', BRIDGE_MESSAGES.tooBig));
+    }
+    const open = socket !== null && socket.readyState === OPEN;
+    if (!open) {
+      let waiting = 0;
+      for (const p of pending.values()) if (!p.sent) waiting++;
+      if (waiting >= maxQueued) return Promise.resolve(failure('internal', BRIDGE_MESSAGES.busy));
+    }
+    return new Promise<Envelope>((resolve) => {
+      const timer = setTimeout(() => settle(id, failure('internal', BRIDGE_MESSAGES.timeout)), timeoutMs);
+      const p: Pending = { method, frame, resolve, timer, sent: false };
+      pending.set(id, p);
+      send(p);
+    });
+  }
+
+  connect();
+
+  return {
+    get state() {
+      return state;
+    },
+    invoke,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    close() {
+      if (state === 'closed') return;
+      state = 'closed';
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      const s = socket;
+      socket = null;
+      for (const id of [...pending.keys()]) settle(id, failure('internal', BRIDGE_MESSAGES.closed));
+      try {
+        s?.close(1000, 'closed');
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
+
+/** The renderer's `AppApi` over a WebSocket: what the browser host's pages use. */
+export function createWsApi(options: WsBridgeOptions): AppApi {
+  return createApiClient(createWsBridge(options));
+}

@@ -1,0 +1,107 @@
+/**
+ * The browser host's settings, from flags and environment variables (a flag wins). The
+ * token is only ever read from the environment: flags show in process lists.
+ *
+ *   node src/web-host/main.ts --profile web-1 [--profile-dir DIR] [--server-url URL]
+ *                             [--port 0] [--renderer-dir out/renderer]
+ *   FIELDSYNC_TOKEN=…  FIELDSYNC_SERVER_URL=…  FIELDSYNC_HOST_KEY=…
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isWellFormedKey, newInstanceKey } from './host-security.ts';
+
+export interface HostConfig {
+  readonly profile: string;
+  readonly profileDir: string;
+  readonly serverUrl: string | null;
+  readonly token: string | null;
+  readonly port: number;
+  readonly rendererDir: string;
+  /** Given in FIELDSYNC_HOST_KEY; otherwise the one kept in the profile (see `loadInstanceKey`). */
+  readonly key: string | null;
+}
+
+export class HostConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostConfigError';
+  }
+}
+
+export const HOST_USAGE = `usage: node src/web-host/main.ts --profile NAME [options]
+  --profile NAME        the instance's profile name (letters, digits, . _ -)
+  --profile-dir DIR     its data folder (default ./.data/web/NAME)
+  --server-url URL      the sync server (or FIELDSYNC_SERVER_URL); the token comes from FIELDSYNC_TOKEN
+  --port N              port on 127.0.0.1 (default 0: a free one)
+  --renderer-dir DIR    the built renderer (default out/renderer)`;
+
+const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const FLAGS = new Set(['--profile', '--profile-dir', '--server-url', '--port', '--renderer-dir']);
+
+/** The settings, or null for `--help`. Throws HostConfigError with one clear line. */
+export function parseHostArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): HostConfig | null {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') return null;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!FLAGS.has(name)) throw new HostConfigError(`unknown argument: ${arg}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new HostConfigError(`${name} needs a value`);
+    flags.set(name, value);
+  }
+  const profile = flags.get('--profile');
+  if (profile === undefined) throw new HostConfigError('--profile is required');
+  if (!PROFILE.test(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dots, dashes or underscores, got "${profile}"`);
+
+  const portText = flags.get('--port') ?? '0';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new HostConfigError(`--port must be 0 to 65535, got "${portText}"`);
+
+  const serverUrl = (flags.get('--server-url') ?? env.FIELDSYNC_SERVER_URL ?? '').trim() || null;
+  if (serverUrl !== null) {
+    let url: URL;
+    try {
+      url = new URL(serverUrl);
+    } catch {
+      throw new HostConfigError(`--server-url is not a URL: "${serverUrl}"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HostConfigError('--server-url must be an http or https URL');
+  }
+  const token = env.FIELDSYNC_TOKEN?.trim() || null;
+  if (serverUrl !== null && token === null) throw new HostConfigError('a server URL needs a token in FIELDSYNC_TOKEN (see `npm run token`)');
+
+  const key = env.FIELDSYNC_HOST_KEY?.trim() || null;
+  if (key !== null && !isWellFormedKey(key)) throw new HostConfigError('FIELDSYNC_HOST_KEY must be 32 to 128 URL-safe base64 characters');
+
+  return {
+    profile,
+    profileDir: resolve(cwd, flags.get('--profile-dir') ?? join('.data', 'web', profile)),
+    serverUrl,
+    token,
+    port,
+    rendererDir: resolve(cwd, flags.get('--renderer-dir') ?? join('out', 'renderer')),
+    key,
+  };
+}
+
+export const KEY_FILE = 'web-host.key';
+
+/**
+ * The instance's key, kept in its profile folder (mode 0600) so that a restarted host keeps
+ * it: the pages it served reconnect by themselves. Created on first use.
+ */
+export function loadInstanceKey(profileDir: string): string {
+  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  const file = join(profileDir, KEY_FILE);
+  try {
+    writeFileSync(file, `${newInstanceKey()}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (!isWellFormedKey(key)) throw new HostConfigError(`${file} does not hold a valid key: delete it and start again`);
+  chmodSync(file, 0o600);
+  return key;
+}

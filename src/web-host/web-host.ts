@@ -1,0 +1,117 @@
+/**
+ * The browser host: one app instance (one profile, one app core) in a Node process, for a
+ * browser instead of Electron's window. It serves the built renderer on 127.0.0.1 and the
+ * `AppApi` over a WebSocket at `/api`; the page's bridge (`ws-bridge.ts`) makes it the same
+ * `AppApi` the Electron preload gives. The core is the caller's: the host never closes it.
+ *
+ * ```ts
+ * const host = await startWebHost({ core, rendererDir: 'out/renderer', key: newInstanceKey() });
+ * console.log(host.url); // http://127.0.0.1:PORT/
+ * await host.close();
+ * ```
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import { WS_API_PATH, WS_KEY_PARAM } from '../shared/ws-protocol.ts';
+import { HOST_ADDRESS, isLoopbackAddress, isOwnHost, isWellFormedKey, ownOrigin, securityHeaders } from './host-security.ts';
+import { createStaticHandler } from './static-files.ts';
+import { attachWsApi, type HostedCore, type WsApiLimits } from './ws-api.ts';
+
+export interface WebHostOptions {
+  readonly core: HostedCore;
+  /** The built renderer: a folder with index.html (`out/renderer` after `npm run build`). */
+  readonly rendererDir: string;
+  /** The instance's key, which its page presents on the WebSocket (`newInstanceKey()`). */
+  readonly key: string;
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  readonly port?: number;
+  readonly limits?: Partial<WsApiLimits>;
+  readonly log?: (message: string) => void;
+}
+
+export interface WebHost {
+  /** `http://127.0.0.1:PORT/`: open it in a browser. */
+  readonly url: string;
+  readonly port: number;
+  /** Pages connected right now. */
+  readonly connections: number;
+  /** Stops serving: disconnects the pages, closes the port. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export class WebHostError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WebHostError';
+  }
+}
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const rendererDir = resolve(options.rendererDir);
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new WebHostError(`no renderer build in ${rendererDir} (index.html is missing): run \`npm run build\` first`);
+  }
+  if (!isWellFormedKey(options.key)) throw new WebHostError('the instance key must be 32 to 128 URL-safe base64 characters');
+  const log = options.log ?? (() => {});
+
+  let port = options.port ?? 0;
+  const serveStatic = createStaticHandler({
+    root: rendererDir,
+    apiUrl: () => `ws://${HOST_ADDRESS}:${port}${WS_API_PATH}?${WS_KEY_PARAM}=${encodeURIComponent(options.key)}`,
+    headers: () => securityHeaders(port),
+  });
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const headers = { ...securityHeaders(port), 'Content-Type': 'text/plain; charset=utf-8' };
+    if (!isLoopbackAddress(req.socket.remoteAddress)) {
+      res.writeHead(403, headers).end('Forbidden\n');
+      return;
+    }
+    // A page reached under another name (DNS rebinding, or `localhost`) is not our origin:
+    // it could read the key in index.html. Say where the instance really is.
+    if (!isOwnHost(req.headers.host, port)) {
+      res.writeHead(421, headers).end(`This instance is at ${ownOrigin(port)}/\n`);
+      return;
+    }
+    serveStatic(req, res).catch((err: unknown) => {
+      log(`request failed: ${(err as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, headers);
+      res.end('Internal error\n');
+    });
+  };
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, onRequest);
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new WebHostError(`port ${port} on ${HOST_ADDRESS} is already in use (use --port 0 for a free one)`, { cause: err })
+          : err,
+      );
+    });
+    server.listen(port, HOST_ADDRESS, () => resolveListen());
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address !== null ? address.port : port;
+
+  const api = attachWsApi({ server, core: options.core, port: () => port, key: options.key, log, ...(options.limits ? { limits: options.limits } : {}) });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${ownOrigin(port)}/`,
+    port,
+    get connections() {
+      return api.connections;
+    },
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        await api.close();
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}

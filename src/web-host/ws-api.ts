@@ -1,0 +1,198 @@
+/**
+ * The `AppApi` over a WebSocket, the host's side of `src/renderer/src/api/ws-bridge.ts`.
+ *
+ * An upgrade is accepted only from this instance's own page (see host-security.ts). Then
+ * every frame is checked before anything runs: a text frame of at most WS_MAX_FRAME_BYTES,
+ * JSON, an object with a request id. Its `method` and `args` go to the core's
+ * `dispatch(method, args)` as they are: it validates the method and every argument exactly
+ * as it does for Electron's IPC (same code), and answers an envelope that goes back as
+ * `{ id, envelope }`. A page that sends malformed frames is disconnected; one that calls
+ * faster than the rate limit gets error envelopes. App events go to every page as `{ event }`.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { AppEvent, Envelope } from '../shared/app-api.ts';
+import { isRequestId, WS_MAX_FRAME_BYTES, type WsServerFrame } from '../shared/ws-protocol.ts';
+import { checkUpgrade, createRateLimiter } from './host-security.ts';
+
+/** What the host needs of the app core (`createAppCore` in src/main/core/app-core.ts). */
+export interface HostedCore {
+  dispatch(method: unknown, args: unknown): Promise<Envelope>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+}
+
+export interface WsApiLimits {
+  /** Pages connected at once (tabs of this instance). */
+  readonly maxConnections: number;
+  /** Calls per second per page, after a burst. */
+  readonly callsPerSecond: number;
+  readonly burst: number;
+  /** Calls of one page waiting for their answer at once. */
+  readonly maxInFlight: number;
+  /** A page that stops reading is dropped once this much is waiting for it. */
+  readonly maxBufferedBytes: number;
+}
+
+export const DEFAULT_WS_LIMITS: WsApiLimits = {
+  maxConnections: 16,
+  callsPerSecond: 200,
+  burst: 400,
+  maxInFlight: 64,
+  maxBufferedBytes: 8 * 1024 * 1024,
+};
+
+export interface WsApiOptions {
+  readonly server: Server;
+  readonly core: HostedCore;
+  readonly port: () => number;
+  readonly key: string;
+  readonly limits?: Partial<WsApiLimits>;
+  /** Refused upgrades and dropped pages, for the host's log. */
+  readonly log?: (message: string) => void;
+}
+
+export interface WsApi {
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** Close codes (RFC 6455). */
+export const CLOSE = { goingAway: 1001, unsupported: 1003, invalidPayload: 1007, policy: 1008, tooBig: 1009, tryLater: 1013 } as const;
+
+export const WS_API_MESSAGES = {
+  rateLimited: 'Too many calls from this page. Slow down and try again.',
+  tooManyInFlight: 'Too many calls are waiting for an answer. Try again in a moment.',
+  internal: 'Something went wrong. The details are in the host log.',
+} as const;
+
+export type ParsedFrame = { readonly ok: true; readonly id: number; readonly method: unknown; readonly args: unknown } | { readonly ok: false; readonly reason: string };
+
+/**
+ * A frame from a page: JSON, an object, a valid id. Method and args are not judged here:
+ * the dispatcher does that, as it does for IPC, and answers `invalid_argument`.
+ */
+export function parseFrame(text: string): ParsedFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
+  const frame = value as Record<string, unknown>;
+  if (!isRequestId(frame.id)) return { ok: false, reason: 'no valid id' };
+  return { ok: true, id: frame.id, method: frame.method, args: frame.args };
+}
+
+const fail = (message: string): Envelope => ({ ok: false, error: { code: 'internal', message } });
+
+export function attachWsApi(options: WsApiOptions): WsApi {
+  const limits = { ...DEFAULT_WS_LIMITS, ...options.limits };
+  const log = options.log ?? (() => {});
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true });
+
+  const sendFrame = (ws: WebSocket, frame: WsServerFrame): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > limits.maxBufferedBytes) {
+      log('dropped a page that stopped reading');
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(frame));
+  };
+
+  const offEvents = options.core.onEvent((event) => {
+    for (const ws of wss.clients) sendFrame(ws, { event });
+  });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const verdict = checkUpgrade(
+      { remoteAddress: req.socket.remoteAddress, url: req.url, host: req.headers.host, origin: req.headers.origin },
+      options.port(),
+      options.key,
+    );
+    if (!verdict.ok) {
+      log(`refused a WebSocket: ${verdict.reason}`);
+      const text = verdict.status === 421 ? 'Misdirected Request' : verdict.status === 404 ? 'Not Found' : verdict.status === 400 ? 'Bad Request' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${verdict.status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (wss.clients.size > limits.maxConnections) {
+        ws.close(CLOSE.tryLater, 'too many pages');
+        return;
+      }
+      onConnection(ws);
+    });
+  };
+  options.server.on('upgrade', onUpgrade);
+
+  function onConnection(ws: WebSocket): void {
+    const limiter = createRateLimiter({ perSecond: limits.callsPerSecond, burst: limits.burst });
+    let inFlight = 0;
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 30_000);
+    heartbeat.unref();
+    ws.on('close', () => clearInterval(heartbeat));
+    ws.on('error', (err) => {
+      // ws closes with 1009 on oversized frames, 1002 on protocol errors; log and move on.
+      log(`page connection error: ${err.message}`);
+    });
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        ws.close(CLOSE.unsupported, 'text frames only');
+        return;
+      }
+      const parsed = parseFrame(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+      if (!parsed.ok) {
+        log(`disconnected a page: malformed frame (${parsed.reason})`);
+        ws.close(CLOSE.policy, 'malformed frame');
+        return;
+      }
+      const { id } = parsed;
+      if (!limiter.take()) return sendFrame(ws, { id, envelope: fail(WS_API_MESSAGES.rateLimited) });
+      if (inFlight >= limits.maxInFlight) return sendFrame(ws, { id, envelope: fail(WS_API_MESSAGES.tooManyInFlight) });
+      inFlight++;
+      let answer: Promise<Envelope>;
+      try {
+        answer = options.core.dispatch(parsed.method, parsed.args);
+      } catch {
+        answer = Promise.resolve(fail(WS_API_MESSAGES.internal));
+      }
+      answer
+        .catch(() => fail(WS_API_MESSAGES.internal))
+        .then((envelope) => {
+          inFlight--;
+          sendFrame(ws, { id, envelope });
+        });
+    });
+  }
+
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    async close() {
+      offEvents();
+      options.server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'the instance is stopping');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+        }, 1000);
+        wss.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

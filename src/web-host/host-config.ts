@@ -29,13 +29,14 @@ export class HostConfigError extends Error {
 }
 
 export const HOST_USAGE = `usage: node src/web-host/main.ts --profile NAME [options]
-  --profile NAME        the instance's profile name (letters, digits, . _ -)
+  --profile NAME        the instance's profile name (letters, digits, _ -)
   --profile-dir DIR     its data folder (default ./.data/web/NAME)
   --server-url URL      the sync server (or FIELDSYNC_SERVER_URL); the token comes from FIELDSYNC_TOKEN
   --port N              port on 127.0.0.1 (default 0: a free one)
   --renderer-dir DIR    the built renderer (default out/renderer)`;
 
-const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** As Electron's `--profile` (src/main/electron/launch-args.ts): it names a folder. */
+const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const FLAGS = new Set(['--profile', '--profile-dir', '--server-url', '--port', '--renderer-dir']);
 
 /** The settings, or null for `--help`. Throws HostConfigError with one clear line. */
@@ -53,7 +54,7 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   }
   const profile = flags.get('--profile');
   if (profile === undefined) throw new HostConfigError('--profile is required');
-  if (!PROFILE.test(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dots, dashes or underscores, got "${profile}"`);
+  if (!PROFILE.test(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dashes or underscores, got "${profile}"`);
 
   const portText = flags.get('--port') ?? '0';
   const port = Number(portText);

@@ -1,0 +1,34 @@
+/**
+ * End-to-end tests (`npm run test:e2e`): the real renderer and app core, driven through the
+ * UI. `chromium` runs every scenario in the system's Chromium through the browser host;
+ * `electron` runs the same scenarios in Electron when its binary is installed, and is
+ * skipped with the reason otherwise. Each scenario starts several processes (a server and
+ * three app instances), so tests run one at a time.
+ */
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './e2e/support/chromium.ts';
+
+export default defineConfig({
+  testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
+  outputDir: 'test-results',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 5_000 },
+  reporter: [['list']],
+  use: { trace: 'retain-on-failure', screenshot: 'only-on-failure', actionTimeout: 10_000 },
+  projects: [
+    {
+      name: 'chromium',
+      testDir: 'e2e/browser',
+      use: { browserName: 'chromium', launchOptions: chromiumLaunchOptions() },
+    },
+    {
+      name: 'electron',
+      testDir: 'e2e/electron',
+    },
+  ],
+});

@@ -1,0 +1,105 @@
+/**
+ * Child processes that print a "listening on http://127.0.0.1:PORT" line when ready: the
+ * reference server (`server/main.ts`) and browser hosts (`src/web-host/main.ts`). Used by
+ * `npm run start:web` and the end-to-end tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '..');
+
+export interface NodeProcessOptions {
+  /** For messages: "server", "web-1". */
+  readonly name: string;
+  /** The script and its arguments, relative to the repository root. */
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How long to wait for the ready line. */
+  readonly timeoutMs?: number;
+  /** Each line the process prints on stderr (stdout lines after the ready line too). */
+  readonly onLine?: (line: string) => void;
+  /** Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it. */
+  readonly detached?: boolean;
+}
+
+export interface NodeProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** The URL of its ready line, such as `http://127.0.0.1:8787`, without a trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  /** Resolves with the exit code (or the signal) when it exits. */
+  readonly exited: Promise<number | string>;
+  /** What it printed, the last 64 KiB. */
+  output(): string;
+  /** Sends a signal (SIGTERM by default) and waits for it to exit; SIGKILL after `graceMs`. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+}
+
+const READY = /listening on (http:\/\/127\.0\.0\.1:(\d+))\/?/;
+const MAX_OUTPUT = 64 * 1024;
+
+export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...options.args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  let output = '';
+  const record = (chunk: string): void => {
+    output = (output + chunk).slice(-MAX_OUTPUT);
+  };
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void): void => {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      record(chunk);
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) onLine(line);
+    });
+  };
+
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.name} did not start within ${options.timeoutMs ?? 20_000} ms. Its output:\n${output}`));
+    }, options.timeoutMs ?? 20_000);
+    lines(child.stderr as NodeJS.ReadableStream, (line) => options.onLine?.(line));
+    lines(child.stdout as NodeJS.ReadableStream, (line) => {
+      const match = ready ? null : READY.exec(line);
+      if (!match) {
+        options.onLine?.(line);
+        return;
+      }
+      ready = true;
+      clearTimeout(timer);
+      const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | string> => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill(signal);
+          const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          await exited;
+          clearTimeout(force);
+        }
+        return exited;
+      };
+      resolve({
+        name: options.name,
+        pid: child.pid as number,
+        url: match[1] as string,
+        port: Number(match[2]),
+        exited,
+        output: () => output,
+        stop,
+      });
+    });
+    void exited.then((code) => {
+      if (ready) return;
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited (${code}) before it was ready. Its output:\n${output}`));
+    });
+  });
+}

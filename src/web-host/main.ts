@@ -1,0 +1,81 @@
+/**
+ * One app instance for a browser: the app core on one profile, served on 127.0.0.1.
+ * Prints one line when ready, with the URL to open:
+ *
+ *   fieldsync web host "web-1" listening on http://127.0.0.1:PORT/
+ *
+ * SIGTERM and SIGINT stop it: pages are disconnected, the sync client stops, the database
+ * closes (changes not yet synced stay in it and sync at the next start). A second signal
+ * exits at once. A bad setting prints one line and exits with code 2.
+ * `npm run start:web` starts a server and several of these.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAppCore, type AppCore } from '../main/core/app-core.ts';
+import { HOST_USAGE, HostConfigError, loadInstanceKey, parseHostArgs, type HostConfig } from './host-config.ts';
+import { startWebHost, WebHostError, type WebHost } from './web-host.ts';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`fieldsync web host: ${message}\n`);
+  process.exit(code);
+}
+
+let config: HostConfig | null;
+try {
+  config = parseHostArgs(process.argv.slice(2), process.env);
+} catch (err) {
+  if (err instanceof HostConfigError) fail(`${err.message}\n${HOST_USAGE}`, 2);
+  throw err;
+}
+if (config === null) {
+  process.stdout.write(`${HOST_USAGE}\n`);
+  process.exit(0);
+}
+
+const version = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const log = (message: string): void => void process.stderr.write(`fieldsync web host [${config.profile}]: ${message}\n`);
+
+let core: AppCore;
+let host: WebHost;
+try {
+  const key = config.key ?? loadInstanceKey(config.profileDir);
+  core = await createAppCore({
+    profileDir: config.profileDir,
+    profile: config.profile,
+    serverUrl: config.serverUrl,
+    token: config.token,
+    version,
+    log: (message, err) => log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  });
+  try {
+    host = await startWebHost({ core, rendererDir: config.rendererDir, key, port: config.port, log });
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+} catch (err) {
+  if (err instanceof HostConfigError || err instanceof WebHostError) fail(err.message, err instanceof HostConfigError ? 2 : 1);
+  fail(`cannot start: ${(err as Error).message}`, 1);
+}
+process.stdout.write(`fieldsync web host "${config.profile}" listening on ${host.url}\n`);
+
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) {
+    log(`${signal} again, exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  host
+    .close()
+    .then(() => core.close())
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`shutdown failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-export function openDatabase(file: string): Db {
+/** `busyTimeoutMs`: how long a statement waits for another connection's lock before failing. */
+export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: 5000 });
+  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
     // WAL: readers never block the writer, and a commit is one append to the log.
     db.pragma('journal_mode = WAL');

@@ -28,7 +28,7 @@ try {
 
 // Before `ready`: each profile is its own data directory, and Electron's single-instance
 // lock is per data directory, so it is a lock per profile.
-app.setPath('userData', profileDataDir(app.getPath('appData'), launch.profile));
+app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), launch.profile));
 app.setName(`Fieldsync (${launch.profile})`);
 
 if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
@@ -70,9 +70,34 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
       stop();
       win = null;
     });
+    if (process.argv.includes('--smoke-test')) runSmokeTest(win);
   }).catch((err: unknown) => {
     console.error('fieldsync: could not start', err);
+    if (process.argv.includes('--smoke-test')) {
+      console.log(`fieldsync-smoke: failed ${String(err)}`);
+      app.exit(1);
+      return;
+    }
     dialog.showErrorBox('Fieldsync could not start', err instanceof Error ? err.message : String(err));
     app.exit(1);
+  });
+}
+
+/**
+ * `--smoke-test`: once the page has loaded, report what the page can reach and quit. The
+ * Electron smoke test (src/main/electron/__tests__/electron-smoke.test.ts) reads this line.
+ */
+function runSmokeTest(win: BrowserWindow): void {
+  win.webContents.once('did-finish-load', async () => {
+    const page = (await win.webContents.executeJavaScript(`(async () => JSON.stringify({
+      api: typeof window.fieldsync,
+      methods: Object.keys(window.fieldsync || {}).sort(),
+      require: typeof require,
+      process: typeof process,
+      lists: window.fieldsync ? await window.fieldsync.lists().then((l) => l.length, (e) => String(e && e.code)) : null,
+      notFound: window.fieldsync ? await window.fieldsync.deleteTodo('no-such-todo').then(() => 'resolved', (e) => e && e.code) : null,
+    }))()`)) as string;
+    console.log(`fieldsync-smoke: ${JSON.stringify({ title: win.getTitle(), page: JSON.parse(page) as unknown })}`);
+    app.quit();
   });
 }

@@ -110,7 +110,12 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     maxStreamsPerUser: limits.maxStreamsPerUser,
   });
   registerSyncRoute(fastify, {
-    handler: createSyncHandler({ store: options.store, maxDriftMs: limits.maxDriftMs, ...(options.now ? { now: options.now } : {}) }),
+    handler: createSyncHandler({
+      store: options.store,
+      maxDriftMs: limits.maxDriftMs,
+      ...(options.now ? { now: options.now } : {}),
+      onPullError: (err) => fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push'),
+    }),
     pokeBus: options.pokeBus,
     limiter: createInflightLimiter({ max: limits.maxInflight, maxPerUser: limits.maxInflightPerUser }),
     authenticate,

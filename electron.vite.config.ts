@@ -1,8 +1,8 @@
 /**
  * `npm run build`: the main process, the preload and the renderer, into `out/`.
  *
- * - main (`out/main/main.js`, ESM): dependencies stay external (better-sqlite3's native
- *   module cannot be bundled; electron-builder packs node_modules).
+ * - main (`out/main/main.js`, ESM): everything is bundled except better-sqlite3, whose native
+ *   module cannot be; electron-builder packs it (and only it) from node_modules.
  * - preload (`out/preload/index.cjs`, CommonJS, one file): a sandboxed preload can only
  *   `require('electron')`, so everything else, the shared API code included, is bundled in.
  * - renderer (`out/renderer/index.html`): React, from `src/renderer`.
@@ -20,9 +20,10 @@ if (!hasRenderer) console.warn(`electron-vite: ${rendererHtml} does not exist; b
 export default defineConfig({
   main: {
     build: {
-      externalizeDeps: true,
+      externalizeDeps: { include: ['better-sqlite3'], exclude: ['zod', 'fractional-indexing'] },
       rollupOptions: {
         input: { main: resolve(root, 'src/main/electron/main.ts') },
+        external: ['better-sqlite3'],
       },
     },
   },

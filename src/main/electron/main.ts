@@ -29,7 +29,6 @@ try {
 // Before `ready`: each profile is its own data directory, and Electron's single-instance
 // lock is per data directory, so it is a lock per profile.
 app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), launch.profile));
-app.setName(`Fieldsync (${launch.profile})`);
 
 if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
   // This profile is already open: the running instance focuses its window and we quit.

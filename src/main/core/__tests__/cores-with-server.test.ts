@@ -58,7 +58,8 @@ describe('app cores with the real server', () => {
     expect(final).toHaveLength(1);
     expect(final[0]!.name).toBe('Shopping');
     expect(final[0]!.todos.map((t) => `${t.title}:${t.done}`)).toEqual(['Eggs:false', 'Milk:true']);
-    expect(a!.client.status).toMatchObject({ state: 'idle', error: null });
+    await expect.poll(() => a!.client.status.state).toBe('idle');
+    expect(a!.client.status.error).toBeNull();
   });
 
   it('converge after offline edits to the same field and to different fields (last writer wins)', async () => {

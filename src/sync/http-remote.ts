@@ -34,10 +34,21 @@ export interface HttpRemote extends Remote {
 const CODES = new Set(Object.keys(ERROR_STATUS));
 
 export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
-  const base = options.url.replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]/.test(base)) {
-    throw new FieldsyncError('invalid_argument', `the server URL must start with http:// or https://: ${options.url}`);
+  const bad = (why: string): never => {
+    throw new FieldsyncError('invalid_argument', `createHttpRemote: ${why}`);
+  };
+  if (typeof options !== 'object' || options === null) bad('options must be an object');
+  if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${String(options.url)}`);
+  const checkToken = (t: unknown): void => {
+    if (typeof t !== 'string' && typeof t !== 'function') bad('token must be a string or a function returning one');
+  };
+  checkToken(options.token);
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') bad('fetch must be a function');
+  for (const key of ['timeoutMs', 'idleTimeoutMs'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'number' || !(v > 0))) bad(`${key} must be a positive number`);
   }
+  const base = options.url.replace(/\/+$/, '');
   let token = options.token;
   const fetchFn: FetchFn = options.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -97,6 +108,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     sync,
     subscribe,
     setToken(next) {
+      checkToken(next);
       token = next;
     },
   };

@@ -8,7 +8,8 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, StoreError, FieldsyncError } from './errors.ts';
+import { ClosedError, FieldsyncError } from './errors.ts';
+import { guardStore } from './store-guard.ts';
 import { HybridClock } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalWrite } from './local-write.ts';
@@ -105,9 +106,9 @@ export interface SyncClient {
 }
 
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
-  const { schema, store, remote } = options;
-  if (!schema || !(schema.tables instanceof Map)) throw new FieldsyncError('invalid_argument', 'schema must come from defineSchema()');
-  if (!store || typeof store.commit !== 'function') throw new FieldsyncError('invalid_argument', 'store must implement the store contract');
+  checkOptions(options);
+  const { schema, remote } = options;
+  const store = guardStore(options.store);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const lock = new Serial();
@@ -152,11 +153,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         hlc: clock.tick(), table, row, column: c.column, value: c.value,
         local: true, synced: false, applied: true, error: null,
       }));
-      try {
-        await store.commit({ insert: messages, writes: changes.map((c) => ({ table, row, column: c.column, value: c.value })) });
-      } catch (err) {
-        throw err instanceof FieldsyncError ? err : new StoreError('the store failed to write', err);
-      }
+      await store.commit({ insert: messages, writes: changes.map((c) => ({ table, row, column: c.column, value: c.value })) });
       counters.pending += messages.length;
       emitChange('local', { [table]: [row] });
       emitStatus();
@@ -207,6 +204,26 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       statusListeners.clear();
     },
   };
+}
+
+function checkOptions(o: SyncClientOptions): void {
+  const bad = (why: string): never => {
+    throw new FieldsyncError('invalid_argument', `createSyncClient: ${why}`);
+  };
+  if (typeof o !== 'object' || o === null) bad('options must be an object');
+  if (!o.schema || !(o.schema.tables instanceof Map)) bad('schema must come from defineSchema()');
+  const store = o.store as Partial<SyncStore> | undefined;
+  for (const fn of ['open', 'winners', 'messages', 'commit'] as const) {
+    if (typeof store?.[fn] !== 'function') bad(`store must implement ${fn}() (see the store contract)`);
+  }
+  if (o.remote !== undefined && typeof o.remote?.sync !== 'function') bad('remote must implement sync()');
+  for (const key of ['debounceMs', 'intervalMs', 'pushBatchSize', 'pullLimit', 'maxRequestBytes'] as const) {
+    const v = o[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) bad(`${key} must be a number >= 0`);
+  }
+  for (const key of ['now', 'random'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'function') bad(`${key} must be a function`);
+  }
 }
 
 function clamp(n: number, min: number, max: number): number {

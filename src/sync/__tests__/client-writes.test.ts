@@ -158,3 +158,45 @@ describe('schema evolution', () => {
     await client.close();
   });
 });
+
+describe('a broken custom store', () => {
+  it.each([
+    ['open() throws', (s: SyncStore): SyncStore => ({ ...s, open: () => { throw new TypeError('cannot read file'); } }), 'open'],
+    ['open() returns nonsense', (s: SyncStore): SyncStore => ({ ...s, open: () => ({ meta: null }) as never }), 'open'],
+    ['messages() returns no array', (s: SyncStore): SyncStore => ({ ...s, messages: () => 'nope' as never }), 'open'],
+  ])('%s: createSyncClient rejects with a StoreError', async (_name, breakIt) => {
+    await expect(createSyncClient({ schema, store: breakIt(memory()), autoSync: false })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('winners() that returns no Map fails the sync with a StoreError and stores nothing', async () => {
+    const server = createInProcessServer();
+    const writer = await createSyncClient({ schema, store: memory(), remote: server.remote(), autoSync: false });
+    await writer.set('todos', 't', 'title', 'x');
+    await writer.sync();
+    const inner = memory();
+    const reader = await createSyncClient({ schema, store: { ...inner, winners: () => [] as never }, remote: server.remote(), autoSync: false });
+    await expect(reader.sync()).rejects.toBeInstanceOf(StoreError);
+    expect(reader.status.state).toBe('error');
+    expect(reader.status.cursor).toBe(0);
+    expect(inner.rows('todos').size).toBe(0);
+    await reader.close();
+    await writer.close();
+  });
+
+  it('a thrown non-error value becomes a StoreError too', async () => {
+    const inner = memory();
+    const client = await createSyncClient({ schema, store: { ...inner, commit: (c) => { if (c.insert?.length) throw 'oops'; return inner.commit(c); } }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toBeInstanceOf(StoreError);
+    await client.close();
+  });
+
+  it.each([
+    ['no options', undefined],
+    ['a store missing commit()', { schema, store: { open() {}, winners() {}, messages() {} } }],
+    ['a remote without sync()', { schema, store: memory(), remote: {} }],
+    ['a negative interval', { schema, store: memory(), intervalMs: -1 }],
+    ['a clock that is not a function', { schema, store: memory(), now: 5 }],
+  ])('createSyncClient refuses %s', async (_name, options) => {
+    await expect(createSyncClient(options as never)).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});

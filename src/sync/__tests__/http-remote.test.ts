@@ -98,8 +98,18 @@ describe('POST /v1/sync', () => {
     await expect(pending).rejects.toBeInstanceOf(NetworkError);
   });
 
-  it('refuses a URL that is not http(s)', () => {
-    expect(() => createHttpRemote({ url: 'ftp://x', token: 't' })).toThrow(FieldsyncError);
+  it.each([
+    ['a URL that is not http(s)', { url: 'ftp://x', token: 't' }],
+    ['no URL', { token: 't' }],
+    ['a token that is a number', { url: 'http://x', token: 5 }],
+    ['a zero timeout', { url: 'http://x', token: 't', timeoutMs: 0 }],
+    ['a fetch that is not a function', { url: 'http://x', token: 't', fetch: 'no' }],
+  ])('refuses %s with a typed error', (_name, options) => {
+    expect(() => createHttpRemote(options as never)).toThrow(FieldsyncError);
+  });
+
+  it('refuses a bad token in setToken()', () => {
+    expect(() => createHttpRemote({ url: 'http://x', token: 't' }).setToken(null as never)).toThrow(FieldsyncError);
   });
 });
 

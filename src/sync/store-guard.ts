@@ -1,0 +1,58 @@
+/**
+ * Wraps a store so that a broken or failing store gives clear, typed errors: anything a
+ * store throws becomes a `StoreError` (schema errors pass through as they are), and what it
+ * returns is checked against the contract before the library relies on it.
+ */
+import { FieldsyncError, StoreError } from './errors.ts';
+import { isPromiseLike } from './serial.ts';
+import type { MaybePromise, StoredMessage, SyncStore } from './store.ts';
+
+function guard<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> {
+  const fail = (err: unknown): never => {
+    throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${err instanceof Error ? err.message : String(err)}`, err);
+  };
+  const verify = (value: T): T => {
+    const problem = check(value);
+    if (problem) throw new StoreError(`the store broke its contract in ${what}: ${problem}`);
+    return value;
+  };
+  let result: MaybePromise<T>;
+  try {
+    result = call();
+  } catch (err) {
+    return fail(err);
+  }
+  return isPromiseLike(result) ? result.then(verify, fail) : verify(result);
+}
+
+function messageProblem(value: unknown): string | null {
+  const m = value as StoredMessage | null;
+  if (typeof m !== 'object' || m === null) return 'a message is not an object';
+  if (typeof m.hlc !== 'string' || typeof m.table !== 'string' || typeof m.row !== 'string' || typeof m.column !== 'string') {
+    return 'a message lacks hlc, table, row or column';
+  }
+  if (typeof m.local !== 'boolean' || typeof m.synced !== 'boolean' || typeof m.applied !== 'boolean') return `message ${m.hlc} lacks its flags`;
+  if (m.error !== null && typeof m.error !== 'string') return `message ${m.hlc} has an invalid error`;
+  if (!('value' in (m as object))) return `message ${m.hlc} has no value`;
+  return null;
+}
+
+export function guardStore(store: SyncStore): SyncStore {
+  return {
+    open: (schema) => guard('open()', () => store.open(schema), () => null),
+    winners: (cells) => guard('winners()', () => store.winners(cells), (w) => {
+      if (!w || typeof (w as Map<string, string>).get !== 'function') return 'winners() must return a Map';
+      return null;
+    }),
+    messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {
+      if (!Array.isArray(list)) return 'messages() must return an array';
+      for (const m of list) {
+        const problem = messageProblem(m);
+        if (problem) return problem;
+      }
+      return null;
+    }),
+    commit: (c) => guard('commit()', () => store.commit(c), () => null),
+    close: () => guard('close()', () => store.close?.(), () => null),
+  };
+}

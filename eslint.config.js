@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -22,5 +23,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\.{1,2}/)', message: 'src/sync imports only from inside src/sync.' }] }],
     },
+  },
+  {
+    // The renderer runs in a browser (Electron's renderer or the browser host), never in Node.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    plugins: reactHooks.configs.flat.recommended.plugins,
+    languageOptions: { globals: { ...globals.browser } },
+    // A missed effect dependency is a stale-data bug in a sync UI: fail the lint, don't warn.
+    rules: { ...reactHooks.configs.flat.recommended.rules, 'react-hooks/exhaustive-deps': 'error' },
   },
 );

@@ -32,7 +32,11 @@ export interface PullResult {
    * id (read in the same snapshot as the messages), and never less than the cursor sent.
    */
   readonly cursor: number;
-  /** Messages of other clients with greater ids remain. */
+  /**
+   * Messages after `cursor` remain: the page is full, or the store stopped early to bound
+   * one request's work (fewer messages, possibly none, with the cursor where it stopped).
+   * False only when nothing of other clients remains after the user's greatest id.
+   */
   readonly more: boolean;
 }
 

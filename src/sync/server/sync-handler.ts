@@ -13,6 +13,8 @@ export interface SyncHandlerOptions {
   readonly maxDriftMs?: number;
   /** The server's clock. Default `Date.now`. */
   readonly now?: () => number;
+  /** Told about a pull that failed after its push was stored (for the server's log). */
+  readonly onPullError?: (err: unknown) => void;
 }
 
 export interface SyncOutcome {
@@ -22,7 +24,7 @@ export interface SyncOutcome {
   readonly pushed: number;
   /** Messages new to the server: when > 0, the user's other clients deserve a poke. */
   readonly stored: number;
-  /** The user's greatest id after the push (for pokes). */
+  /** The user's greatest id after the push (for pokes); 0 when nothing was pushed. */
   readonly maxId: number;
 }
 
@@ -36,6 +38,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const { store } = options;
   const maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
   const now = options.now ?? Date.now;
+  const onPullError = options.onPullError;
   return async (userId, body) => {
     const request = parseSyncRequest(body);
     const serverNow = now();
@@ -56,16 +59,11 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       stored = pushed.stored;
       maxId = pushed.maxId;
     }
-    const page = await store.pull(userId, {
-      cursor: request.cursor,
-      limit: request.limit,
-      excludeClientId: request.clientId,
-    });
-    return {
+    const answer = (page: { messages: SyncResponse['messages']; cursor: number; more: boolean }): SyncOutcome => ({
       clientId: request.clientId,
       pushed: request.messages.length,
       stored,
-      maxId: Math.max(maxId, page.cursor),
+      maxId,
       response: {
         accepted: request.messages.length,
         cursor: Math.max(request.cursor, page.cursor),
@@ -73,6 +71,17 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         serverTime: new Date(serverNow).toISOString(),
         messages: page.messages,
       },
-    };
+    });
+    const pullOptions = { cursor: request.cursor, limit: request.limit, excludeClientId: request.clientId };
+    if (request.messages.length === 0) return answer(await store.pull(userId, pullOptions));
+    try {
+      return answer(await store.pull(userId, pullOptions));
+    } catch (err) {
+      // The push is committed. An error answer would claim that nothing was stored, so the
+      // push is acknowledged with an empty page and `more: true`: the client asks again at
+      // once, and that pull-only request reports the failure if it persists.
+      onPullError?.(err);
+      return answer({ messages: [], cursor: request.cursor, more: true });
+    }
   };
 }

@@ -212,7 +212,7 @@ async function checkConverged(replicas: readonly Replica[], issued: string[], se
   if (new Set(heldHlcs).size !== heldHlcs.length) throw new Error('the server holds a message twice');
   const want = compaction ? [...model.values()].map((w) => w.hlc) : local.map((m) => m.hlc);
   if (canonical([...heldHlcs].sort()) !== canonical([...want].sort())) {
-    throw new Error(`the server holds ${heldHlcs.length} messages, expected ${want.length} (compaction ${compaction})`);
+    throw new Error(`the server's messages differ from the expected ones (${heldHlcs.length} held, ${want.length} expected, compaction ${compaction})`);
   }
   if (held.some((m) => !local.some((l) => l.hlc === m.hlc && hlcClientId(l.hlc) === hlcClientId(m.hlc)))) {
     throw new Error('the server holds a message no client wrote');

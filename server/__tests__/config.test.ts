@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, usage } from '../config.ts';
+import { DEFAULT_LIMITS } from '../limits.ts';
+import { formatDuration, parseDuration, parseSize } from '../units.ts';
+
+describe('settings', () => {
+  it('has a sensible default for everything', () => {
+    const c = loadConfig([], {});
+    expect(c).toMatchObject({
+      port: 8787, host: '127.0.0.1', secret: undefined, compaction: true, databaseUrl: undefined, logLevel: 'info', ...DEFAULT_LIMITS,
+    });
+    expect(c?.dataDir).toMatch(/\.data$/);
+    expect(DEFAULT_LIMITS).toMatchObject({ bodyLimit: 4 * 1024 * 1024, maxDriftMs: 300_000 });
+  });
+
+  it('reads environment variables, and flags win over them', () => {
+    const env = { PORT: '9000', FIELDSYNC_BODY_LIMIT: '1MiB', FIELDSYNC_MAX_DRIFT: '1m', FIELDSYNC_COMPACTION: 'off', HOST: '0.0.0.0' };
+    expect(loadConfig([], env)).toMatchObject({ port: 9000, bodyLimit: 1024 * 1024, maxDriftMs: 60_000, compaction: false, host: '0.0.0.0' });
+    expect(loadConfig(['--port', '0', '--body-limit=2MiB', '--compaction', 'on'], env)).toMatchObject({ port: 0, bodyLimit: 2 * 1024 * 1024, compaction: true });
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(loadConfig([], { PORT: '', FIELDSYNC_SECRET: '' })).toMatchObject({ port: 8787, secret: undefined });
+  });
+
+  it('refuses bad values with a ConfigError naming the setting', () => {
+    const bad: [string[], Record<string, string>, RegExp][] = [
+      [[], { PORT: '-1' }, /^PORT must be an integer from 0 to 65535/],
+      [[], { PORT: '80.5' }, /^PORT/],
+      [['--heartbeat', '1h'], {}, /^--heartbeat must be from 100ms to 30s/],
+      [['--max-inflight', '0'], {}, /^--max-inflight must be an integer from 1/],
+      [['--body-limit', '10'], {}, /^--body-limit must be from 1024/],
+      [['--body-limit', '4 parsecs'], {}, /^--body-limit must be a size/],
+      [['--secret', 'x'.repeat(31)], {}, /^--secret must be at least 32 characters/],
+      [['--host', ''], {}, /^--host must not be empty/],
+      [['port'], {}, /^unknown option: port/],
+    ];
+    for (const [argv, env, message] of bad) {
+      expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+      expect(() => loadConfig(argv, env)).toThrow(message);
+    }
+  });
+
+  it('returns null for --help, and the usage names every variable', () => {
+    expect(loadConfig(['--help'], {})).toBeNull();
+    for (const name of ['PORT', 'HOST', 'FIELDSYNC_DATA_DIR', 'FIELDSYNC_SECRET', 'FIELDSYNC_BODY_LIMIT', 'FIELDSYNC_MAX_DRIFT', 'FIELDSYNC_DATABASE_URL', 'FIELDSYNC_COMPACTION']) {
+      expect(usage()).toContain(name);
+    }
+  });
+});
+
+describe('units', () => {
+  it('parses durations with a unit', () => {
+    expect([parseDuration('30d'), parseDuration('12h'), parseDuration('15m'), parseDuration('3600s'), parseDuration('500ms'), parseDuration('1.5h')])
+      .toEqual([2_592_000_000, 43_200_000, 900_000, 3_600_000, 500, 5_400_000]);
+    for (const bad of ['30', '', 'd', '-1d', '1 week', '1e3s', '5x']) expect(parseDuration(bad)).toBeNull();
+    expect([formatDuration(300_000), formatDuration(1500), formatDuration(86_400_000)]).toEqual(['5m', '1500ms', '1d']);
+  });
+
+  it('parses sizes', () => {
+    expect([parseSize('1048576'), parseSize('4MiB'), parseSize('512k'), parseSize('1MB'), parseSize('2 GiB')])
+      .toEqual([1_048_576, 4_194_304, 524_288, 1_000_000, 2 * 1024 ** 3]);
+    for (const bad of ['', 'MiB', '-1', '4 parsecs', '1e6']) expect(parseSize(bad)).toBeNull();
+  });
+});

@@ -1,0 +1,38 @@
+/** Raw HTTP requests, for what `fetch` will not send (no Content-Type, a lying Content-Length, a body cut short). */
+import { request } from 'node:http';
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+export interface RawRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string | number>;
+  /** Chunks written one after another (a chunked body when no Content-Length is set). */
+  readonly chunks?: readonly (string | Buffer)[];
+  /** Leave the request body unfinished: the answer must come without it. */
+  readonly leaveOpen?: boolean;
+}
+
+export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}${r.path}`, { method: r.method, headers: r.headers ?? {}, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString('utf8') });
+        req.destroy();
+      });
+      res.on('error', reject);
+    });
+    req.on('error', (err) => {
+      // The server may close the connection once it has answered, while we are still writing.
+      if (!r.leaveOpen) reject(err);
+    });
+    for (const c of r.chunks ?? []) req.write(c);
+    if (!r.leaveOpen) req.end();
+  });
+}

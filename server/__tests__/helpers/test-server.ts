@@ -1,0 +1,108 @@
+/** A real server on a free port over real HTTP, with a temporary data dir, for the tests. */
+import { SignJWT } from 'jose';
+import { formatHlc } from '../../../src/sync/hlc.ts';
+import type { JsonValue, Message, ServerMessage } from '../../../src/sync/message.ts';
+import type { ServerStore } from '../../../src/sync/server/server-store.ts';
+import { loadConfig, type ServerConfig } from '../../config.ts';
+import { startServer, type RunningServer } from '../../server.ts';
+import { tempDir } from './temp-dir.ts';
+
+export const SECRET = 'test-secret-that-is-long-enough-0123456789';
+
+export interface TestServer {
+  readonly url: string;
+  readonly server: RunningServer;
+  readonly dataDir: string;
+  /** Every log line, parsed. */
+  readonly logs: Record<string, unknown>[];
+  readonly logText: () => string;
+  token(user: string): Promise<string>;
+  /** POST /v1/sync with a token for `user` (or exactly the given headers). */
+  sync(user: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  /** Every message of `user` as an observer client sees it, paging with `limit`. */
+  pullAll(user: string, limit?: number): Promise<ServerMessage[]>;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly env?: Record<string, string>;
+  readonly store?: ServerStore;
+  readonly dataDir?: string;
+  readonly now?: () => number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = options.dataDir === undefined ? tempDir() : null;
+  const dataDir = options.dataDir ?? (dir as { path: string }).path;
+  const config = loadConfig([], {
+    PORT: '0',
+    FIELDSYNC_DATA_DIR: dataDir,
+    FIELDSYNC_SECRET: SECRET,
+    FIELDSYNC_HEARTBEAT: '200ms',
+    FIELDSYNC_SHUTDOWN_TIMEOUT: '2s',
+    ...options.env,
+  }) as ServerConfig;
+  const logs: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const server = await startServer(config, {
+    log: { level: 'info', stream: { write: (line) => { lines.push(line); logs.push(JSON.parse(line) as Record<string, unknown>); } } },
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const url = server.url;
+  const t: TestServer = {
+    url,
+    server,
+    dataDir,
+    logs,
+    logText: () => lines.join(''),
+    token: (user) => signToken({ sub: user }),
+    async sync(user, body) {
+      const res = await fetch(`${url}/v1/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(user)}` },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+    },
+    async pullAll(user, limit = 5000) {
+      const out: ServerMessage[] = [];
+      let cursor = 0;
+      for (;;) {
+        const r = await t.sync(user, { clientId: 'observer', cursor, limit });
+        if (r.status !== 200) throw new Error(`pull failed: ${r.status} ${JSON.stringify(r.body)}`);
+        out.push(...(r.body.messages as ServerMessage[]));
+        cursor = r.body.cursor as number;
+        if (!r.body.more) return out;
+      }
+    },
+    async stop() {
+      await server.close();
+      dir?.remove();
+    },
+  };
+  return t;
+}
+
+/** A token with any claims, signed with `secret` (default: the test server's). */
+export async function signToken(
+  claims: Record<string, unknown>,
+  options: { secret?: string; expiresIn?: number | null; alg?: string } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setIssuedAt(now);
+  if (options.expiresIn !== null) jwt.setExpirationTime(now + (options.expiresIn ?? 3600));
+  return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+/** An unsigned `alg: none` token. */
+export function unsignedToken(claims: Record<string, unknown>): string {
+  const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+}
+
+let counter = 0;
+/** A message of `clientId` stamped near now (ms offsets keep the order of `n`). */
+export function msg(clientId: string, row: string, value: JsonValue, n = counter++, column = 'title'): Message {
+  return { hlc: formatHlc({ millis: Date.now() - 60_000 + n, counter: 0, clientId }), table: 'notes', row, column, value };
+}

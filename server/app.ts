@@ -1,0 +1,152 @@
+/**
+ * The HTTP server as a Fastify instance, built from injected parts (store, authenticator,
+ * poke bus, limits, logger), so that tests build it in-process exactly as `main.ts` does.
+ * Every refusal is a protocol error body (PROTOCOL.md §6); no stack trace ever leaves.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ProtocolError } from '../src/sync/protocol.ts';
+import type { ServerStore } from '../src/sync/server/server-store.ts';
+import { createSyncHandler } from '../src/sync/server/sync-handler.ts';
+import type { Authenticator } from './auth.ts';
+import type { LogLevel } from './config.ts';
+import { handleClientError } from './client-error.ts';
+import { loggableError, protocolError, sendError, toErrorReply } from './errors.ts';
+import { createEventStreams, type EventStreams } from './event-streams.ts';
+import type { PokeBus } from './poke-bus.ts';
+import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
+import { createInflightLimiter } from './rate-limit.ts';
+import { contextOf, pathOf } from './request-context.ts';
+import { authHook } from './routes/auth-hook.ts';
+import { registerEventsRoute } from './routes/events-route.ts';
+import { registerSyncRoute } from './routes/sync-route.ts';
+
+export interface AppOptions {
+  readonly store: ServerStore;
+  readonly auth: Authenticator;
+  readonly pokeBus: PokeBus;
+  readonly limits?: Partial<AppLimits>;
+  /** Structured logs (one JSON line each); `false` turns them off. Default: info to stdout. */
+  readonly log?: false | { readonly level: LogLevel; readonly stream?: { write(line: string): void } };
+  /** The server's clock, for tests. */
+  readonly now?: () => number;
+}
+
+export interface FieldsyncApp {
+  readonly fastify: FastifyInstance;
+  readonly streams: EventStreams;
+  /** Stops accepting, ends event streams, lets requests in flight finish. The store stays open. */
+  close(): Promise<void>;
+}
+
+/** Paths that exist, with their methods: any other method gets 405 with `Allow`. */
+const ROUTES: Readonly<Record<string, string>> = { '/v1/sync': 'POST', '/v1/events': 'GET', '/healthz': 'GET, HEAD' };
+
+export function buildApp(options: AppOptions): FieldsyncApp {
+  const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.log ?? { level: 'info' as const };
+  const fastify = Fastify({
+    logger: log === false ? false : { level: log.level, ...(log.stream ? { stream: log.stream } : {}) },
+    logController: new LogController({ disableRequestLogging: true }), // one line per request, written below
+    bodyLimit: limits.bodyLimit,
+    return503OnClosing: false, // requests that arrive while draining are served, then the connection closes
+    exposeHeadRoutes: false,
+    requestTimeout: 120_000, // a whole request (headers and body) must arrive within 2 minutes
+    forceCloseConnections: 'idle',
+    clientErrorHandler: handleClientError,
+  });
+  let closing = false;
+
+  // Bodies: JSON only, parsed with plain JSON.parse. A message value may be any JSON value,
+  // `{"__proto__": ...}` included; JSON.parse makes such keys plain own properties.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new ProtocolError('unsupported_media_type', 'the body must be UTF-8 JSON'), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new ProtocolError('invalid_request', 'the body is not valid JSON'), undefined);
+    }
+  });
+
+  // Unknown paths and wrong methods are answered before any body is read.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return undefined;
+    const allow = ROUTES[pathOf(request.url)];
+    if (allow !== undefined) {
+      return sendError(reply, protocolError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`), { Allow: allow });
+    }
+    return sendError(reply, protocolError('not_found', 'no such endpoint'));
+  });
+  fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
+
+  fastify.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const e = toErrorReply(err);
+    if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
+    return sendError(reply, e);
+  });
+
+  // One log line per request: never headers (tokens), never bodies (message values).
+  fastify.addHook('onResponse', async (request, reply) => {
+    const c = contextOf(request);
+    request.log.info({
+      method: request.method,
+      path: pathOf(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      ...(c.user !== undefined ? { user: c.user } : {}),
+      ...(c.pushed !== undefined ? { pushed: c.pushed, stored: c.stored, pulled: c.pulled } : {}),
+    }, 'request');
+  });
+
+  const authenticate = authHook(options.auth);
+  const streams = createEventStreams({
+    pokeBus: options.pokeBus,
+    heartbeatMs: limits.heartbeatMs,
+    maxStreams: limits.maxStreams,
+    maxStreamsPerUser: limits.maxStreamsPerUser,
+  });
+  registerSyncRoute(fastify, {
+    handler: createSyncHandler({
+      store: options.store,
+      maxDriftMs: limits.maxDriftMs,
+      ...(options.now ? { now: options.now } : {}),
+      onPullError: (err) => fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push'),
+    }),
+    pokeBus: options.pokeBus,
+    limiter: createInflightLimiter({ max: limits.maxInflight, maxPerUser: limits.maxInflightPerUser }),
+    authenticate,
+  });
+  registerEventsRoute(fastify, { streams, authenticate });
+  fastify.route({
+    method: ['GET', 'HEAD'],
+    url: '/healthz',
+    handler: async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (closing) return reply.code(503).send({ ok: false });
+      return { ok: true };
+    },
+  });
+
+  let closed: Promise<void> | null = null;
+  return {
+    fastify,
+    streams,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        streams.closeAll();
+        const timer = setTimeout(() => fastify.server.closeAllConnections(), limits.shutdownTimeoutMs);
+        try {
+          await fastify.close();
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The server's settings: command-line flags, then environment variables, then defaults.
+ * Every bad value is a ConfigError with a message that names the setting; the entry point
+ * prints it and exits with code 2, never with a stack trace.
+ */
+import { resolve } from 'node:path';
+import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
+import { formatDuration, parseDuration, parseSize } from './units.ts';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Every setting, typed and validated. The limits are those of limits.ts. */
+export interface ServerConfig extends AppLimits {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** The token signing secret; undefined: generated once and kept in the data dir. */
+  readonly secret: string | undefined;
+  readonly compaction: boolean;
+  /** Reserved for the PostgreSQL store. */
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: LogLevel;
+}
+
+/** The shortest secret accepted: HS256 needs at least 256 bits of key. */
+export const MIN_SECRET_LENGTH = 32;
+
+interface Setting<K extends keyof ServerConfig> {
+  readonly key: K;
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  /** The default, as text shown in `--help` and parsed like a given value. */
+  readonly fallback: string | undefined;
+  readonly parse: (text: string, name: string) => ServerConfig[K];
+}
+
+const int = (min: number, max: number) => (text: string, name: string): number => {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+};
+const duration = (minMs: number, maxMs: number) => (text: string, name: string): number => {
+  const ms = parseDuration(text);
+  if (ms === null) throw new ConfigError(`${name} must be a duration such as 30s, 5m, 12h or 500ms, got "${text}"`);
+  if (ms < minMs || ms > maxMs) throw new ConfigError(`${name} must be from ${formatDuration(minMs)} to ${formatDuration(maxMs)}, got "${text}"`);
+  return ms;
+};
+const size = (min: number, max: number) => (text: string, name: string): number => {
+  const bytes = parseSize(text);
+  if (bytes === null) throw new ConfigError(`${name} must be a size such as 4MiB, 512KiB or 1048576 (bytes), got "${text}"`);
+  if (bytes < min || bytes > max) throw new ConfigError(`${name} must be from ${min} to ${max} bytes, got "${text}"`);
+  return bytes;
+};
+const nonEmpty = (text: string, name: string): string => {
+  if (text.trim() === '') throw new ConfigError(`${name} must not be empty`);
+  return text;
+};
+const bool = (text: string, name: string): boolean => {
+  const t = text.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(t)) return true;
+  if (['off', 'false', '0', 'no'].includes(t)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${text}"`);
+};
+
+const SETTINGS = [
+  { key: 'port', flag: '--port', env: 'PORT', fallback: '8787', parse: int(0, 65535), help: 'TCP port; 0 picks a free one' },
+  { key: 'host', flag: '--host', env: 'HOST', fallback: '127.0.0.1', parse: nonEmpty, help: 'address to listen on (0.0.0.0 for every interface)' },
+  { key: 'dataDir', flag: '--data-dir', env: 'FIELDSYNC_DATA_DIR', fallback: './.data', parse: (t, n) => resolve(nonEmpty(t, n)), help: 'folder of the SQLite database and the generated secret' },
+  {
+    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} characters; default: generated and kept in the data dir`,
+    parse: (t, n) => {
+      if (t.length < MIN_SECRET_LENGTH) throw new ConfigError(`${n} must be at least ${MIN_SECRET_LENGTH} characters long`);
+      return t;
+    },
+  },
+  { key: 'bodyLimit', flag: '--body-limit', env: 'FIELDSYNC_BODY_LIMIT', fallback: String(DEFAULT_LIMITS.bodyLimit), parse: size(1024, 1024 ** 3), help: 'largest request body' },
+  { key: 'maxDriftMs', flag: '--max-drift', env: 'FIELDSYNC_MAX_DRIFT', fallback: formatDuration(DEFAULT_LIMITS.maxDriftMs), parse: duration(1000, 7 * 86_400_000), help: 'how far ahead of the server clock a message hlc may be' },
+  { key: 'compaction', flag: '--compaction', env: 'FIELDSYNC_COMPACTION', fallback: 'on', parse: bool, help: 'drop messages that lost their cell (on or off)' },
+  { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: nonEmpty, help: 'PostgreSQL URL (reserved: not yet supported)' },
+  {
+    key: 'logLevel', flag: '--log-level', env: 'FIELDSYNC_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(', '),
+    parse: (t, n) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(t)) throw new ConfigError(`${n} must be one of ${LOG_LEVELS.join(', ')}, got "${t}"`);
+      return t as LogLevel;
+    },
+  },
+  { key: 'heartbeatMs', flag: '--heartbeat', env: 'FIELDSYNC_HEARTBEAT', fallback: formatDuration(DEFAULT_LIMITS.heartbeatMs), parse: duration(100, 30_000), help: 'interval of the `: ping` comments on event streams' },
+  { key: 'maxInflight', flag: '--max-inflight', env: 'FIELDSYNC_MAX_INFLIGHT', fallback: String(DEFAULT_LIMITS.maxInflight), parse: int(1, 100_000), help: 'sync requests handled at once; more get 429' },
+  { key: 'maxInflightPerUser', flag: '--max-inflight-per-user', env: 'FIELDSYNC_MAX_INFLIGHT_PER_USER', fallback: String(DEFAULT_LIMITS.maxInflightPerUser), parse: int(1, 100_000), help: 'sync requests handled at once for one user' },
+  { key: 'maxStreams', flag: '--max-streams', env: 'FIELDSYNC_MAX_STREAMS', fallback: String(DEFAULT_LIMITS.maxStreams), parse: int(1, 1_000_000), help: 'open event streams in all' },
+  { key: 'maxStreamsPerUser', flag: '--max-streams-per-user', env: 'FIELDSYNC_MAX_STREAMS_PER_USER', fallback: String(DEFAULT_LIMITS.maxStreamsPerUser), parse: int(1, 100_000), help: 'open event streams of one user' },
+  { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'FIELDSYNC_SHUTDOWN_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.shutdownTimeoutMs), parse: duration(0, 600_000), help: 'how long a shutdown waits for requests in flight' },
+] as const satisfies readonly Setting<keyof ServerConfig>[];
+
+/** `--help` text. */
+export function usage(): string {
+  const lines = ['Usage: node server/main.ts [options]', '', 'Every option can also be set with its environment variable; a flag wins.', ''];
+  for (const s of SETTINGS) {
+    lines.push(`  ${`${s.flag} <value>`.padEnd(32)} ${s.env.padEnd(32)} ${s.help}${s.fallback !== undefined ? ` (default ${s.fallback})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Reads flags (`--port 8787` or `--port=8787`) and environment variables. Throws ConfigError.
+ * Returns null when `--help` was asked for.
+ */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig | null {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') return null;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const setting = SETTINGS.find((s) => s.flag === flag);
+    if (!setting) throw new ConfigError(`unknown option: ${flag} (see --help)`);
+    let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    }
+    flags.set(flag, value);
+  }
+  const config: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags.get(s.flag);
+    const fromEnv = env[s.env];
+    const text = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined) ?? s.fallback;
+    config[s.key] = text === undefined ? undefined : (s.parse as (t: string, n: string) => unknown)(text, fromFlag !== undefined ? s.flag : fromEnv ? s.env : s.flag);
+  }
+  return config as unknown as ServerConfig;
+}

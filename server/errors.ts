@@ -1,0 +1,64 @@
+/**
+ * Error replies (PROTOCOL.md §6): `{"error": {"code", "message", "index"?}}` with the status
+ * the sync core assigns to each code, for every refusal the server makes, including the
+ * ones Fastify raises itself (body too large, wrong media type, bad JSON).
+ */
+import type { FastifyReply } from 'fastify';
+import type { ProtocolErrorCode } from '../src/sync/errors.ts';
+import { ERROR_STATUS, ProtocolError, type ErrorBody } from '../src/sync/protocol.ts';
+
+export interface ErrorReply {
+  readonly status: number;
+  readonly body: ErrorBody;
+  /** True when the server failed (500): the error deserves a log line of its own. */
+  readonly internal: boolean;
+}
+
+export function protocolError(code: ProtocolErrorCode, message: string): ErrorReply {
+  return { status: ERROR_STATUS[code], body: { error: { code, message } }, internal: false };
+}
+
+/** Sends a protocol error reply. */
+export function sendError(reply: FastifyReply, e: ErrorReply, headers: Readonly<Record<string, string>> = {}): FastifyReply {
+  reply.code(e.status).header('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+  return reply.send(e.body);
+}
+
+/** The protocol error for anything thrown while handling a request. */
+export function toErrorReply(err: unknown): ErrorReply {
+  if (err instanceof ProtocolError) return { status: err.status, body: err.toBody(), internal: false };
+  const code = (err as { code?: unknown } | null)?.code;
+  const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return protocolError('payload_too_large', 'the request body is over the server\'s limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return protocolError('unsupported_media_type', 'the body must be application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return protocolError('invalid_request', 'the body is empty');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return protocolError('invalid_request', 'the body does not match its Content-Length');
+  }
+  // Any other refusal of Fastify's (a malformed URL, an aborted upload) is the client's.
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return protocolError('invalid_request', 'the request is malformed');
+  }
+  return { ...protocolError('internal', 'internal server error'), internal: true };
+}
+
+/**
+ * What of an unexpected error may be logged: its type, code and stack frames. The message
+ * of a SyntaxError is left out, since JSON.parse quotes the text it failed on, and that
+ * could be a message value.
+ */
+export function loggableError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+  return {
+    type: err.name,
+    ...((err as { code?: unknown }).code !== undefined ? { code: String((err as { code?: unknown }).code) } : {}),
+    ...(err.name === 'SyntaxError' ? {} : { message: err.message.slice(0, 500) }),
+    stack: frames,
+  };
+}

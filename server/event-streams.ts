@@ -1,0 +1,129 @@
+/**
+ * The open realtime streams (`GET /v1/events`): Server-Sent Events fed by the poke bus.
+ * One timer sends every stream a `: ping` comment; streams close when their client goes
+ * away, when their client stops reading, or when the server shuts down. The number of
+ * streams is bounded in all and per user, so that no client can exhaust the server.
+ */
+import type { ServerResponse } from 'node:http';
+import type { PokeBus } from './poke-bus.ts';
+
+export interface EventStreamsOptions {
+  readonly pokeBus: PokeBus;
+  /** Interval of the `: ping` comments, in ms. */
+  readonly heartbeatMs: number;
+  readonly maxStreams: number;
+  readonly maxStreamsPerUser: number;
+  /** A stream whose unsent output grows past this many bytes is closed: its client stopped reading. */
+  readonly maxBufferedBytes?: number;
+}
+
+export interface StreamSummary {
+  readonly pokes: number;
+  readonly ms: number;
+}
+
+export interface EventStreams {
+  /** Whether `userId` may open one more stream, or why not. */
+  check(userId: string): 'ok' | 'user_limit' | 'server_limit' | 'closing';
+  /**
+   * Starts the event stream on `res` (status and headers included) for one of the user's
+   * clients. `onClose` runs once when the stream ends, whatever the reason.
+   */
+  open(userId: string, clientId: string, res: ServerResponse, onClose: (summary: StreamSummary) => void): void;
+  readonly count: number;
+  /** Ends every stream (at shutdown); no stream can be opened afterwards. */
+  closeAll(): void;
+}
+
+interface Stream {
+  readonly res: ServerResponse;
+  write(text: string): void;
+}
+
+export function createEventStreams(options: EventStreamsOptions): EventStreams {
+  const maxBuffered = options.maxBufferedBytes ?? 64 * 1024;
+  const streams = new Set<Stream>();
+  const perUser = new Map<string, number>();
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let closing = false;
+
+  const startHeartbeat = (): void => {
+    if (heartbeat !== null) return;
+    heartbeat = setInterval(() => {
+      for (const s of streams) s.write(': ping\n\n');
+    }, options.heartbeatMs);
+    heartbeat.unref();
+  };
+  const stopHeartbeatIfIdle = (): void => {
+    if (streams.size === 0 && heartbeat !== null) {
+      clearInterval(heartbeat);
+      heartbeat = null;
+    }
+  };
+
+  return {
+    check(userId) {
+      if (closing) return 'closing';
+      if (streams.size >= options.maxStreams) return 'server_limit';
+      if ((perUser.get(userId) ?? 0) >= options.maxStreamsPerUser) return 'user_limit';
+      return 'ok';
+    },
+
+    open(userId, clientId, res, onClose) {
+      const started = performance.now();
+      let pokes = 0;
+      let ended = false;
+      const stream: Stream = {
+        res,
+        write(text) {
+          if (ended || res.destroyed) return;
+          if (res.writableLength > maxBuffered) {
+            res.destroy(); // the client stopped reading; it reconnects and catches up
+            return;
+          }
+          res.write(text);
+        },
+      };
+      const unsubscribe = options.pokeBus.subscribe(userId, (event) => {
+        if (event.fromClientId === clientId) return;
+        pokes++;
+        stream.write(`event: poke\ndata: ${JSON.stringify({ cursor: event.cursor })}\n\n`);
+      });
+      streams.add(stream);
+      perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+
+      const cleanup = (): void => {
+        if (ended) return;
+        ended = true;
+        unsubscribe();
+        streams.delete(stream);
+        const left = (perUser.get(userId) ?? 1) - 1;
+        if (left <= 0) perUser.delete(userId);
+        else perUser.set(userId, left);
+        stopHeartbeatIfIdle();
+        onClose({ pokes, ms: performance.now() - started });
+      };
+      res.once('close', cleanup);
+      res.once('error', cleanup);
+
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-store, no-transform',
+        'X-Accel-Buffering': 'no',
+        // The connection serves this stream only; when the stream ends, so does it.
+        Connection: 'close',
+      });
+      res.write(': connected\n\n');
+      startHeartbeat();
+    },
+
+    get count() {
+      return streams.size;
+    },
+
+    closeAll() {
+      closing = true;
+      for (const s of [...streams]) s.res.end();
+    },
+  };
+}

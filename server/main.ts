@@ -1,0 +1,64 @@
+/**
+ * `npm run server`: reads the settings, opens the store, listens, and prints one line with
+ * its URL when ready. SIGTERM and SIGINT shut it down gracefully; a second one forces it.
+ * A bad setting prints one clear line and exits with code 2, never a stack trace.
+ */
+import { ConfigError, loadConfig, usage, type ServerConfig } from './config.ts';
+import { startServer, type RunningServer } from './server.ts';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`fieldsync: ${message}\n`);
+  process.exit(code);
+}
+
+/** One line about a failure to start: the cause, without a stack. */
+function describeStartError(err: unknown, config: ServerConfig): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is already in use (set PORT, or 0 for any free port)`;
+  if (e.code === 'EADDRNOTAVAIL') return `cannot listen on ${config.host}: no such address on this machine`;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `permission denied: ${e.message ?? ''}`;
+  return `cannot start: ${e.message ?? String(err)}`;
+}
+
+let config: ServerConfig | null;
+try {
+  config = loadConfig(process.argv.slice(2), process.env);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message, 2);
+  throw err;
+}
+if (config === null) {
+  process.stdout.write(`${usage()}\n`);
+  process.exit(0);
+}
+
+let server: RunningServer;
+try {
+  server = await startServer(config);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message, 2);
+  fail(describeStartError(err, config), 1);
+}
+process.stdout.write(`fieldsync server listening on ${server.url}\n`);
+
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) {
+    process.stderr.write(`fieldsync: ${signal} again, exiting now\n`);
+    process.exit(1);
+  }
+  stopping = true;
+  server.app.fastify.log.info({ signal }, 'shutting down');
+  server.close().then(
+    () => {
+      server.app.fastify.log.info('stopped');
+      process.exitCode = 0;
+    },
+    (err: unknown) => {
+      process.stderr.write(`fieldsync: shutdown failed: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

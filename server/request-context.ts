@@ -1,0 +1,23 @@
+/** What the request log line reports about a request, filled in as the request is handled. */
+import type { FastifyRequest } from 'fastify';
+
+export interface RequestContext {
+  user?: string;
+  pushed?: number;
+  stored?: number;
+  pulled?: number;
+}
+
+const contexts = new WeakMap<FastifyRequest, RequestContext>();
+
+export function contextOf(request: FastifyRequest): RequestContext {
+  let c = contexts.get(request);
+  if (!c) contexts.set(request, (c = {}));
+  return c;
+}
+
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return (q === -1 ? url : url.slice(0, q)).slice(0, 200);
+}

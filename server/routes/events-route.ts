@@ -1,0 +1,33 @@
+/** `GET /v1/events?clientId=...` (PROTOCOL.md §4): the realtime poke stream. */
+import type { FastifyInstance } from 'fastify';
+import { CLIENT_ID_PATTERN } from '../../src/sync/hlc.ts';
+import { protocolError, sendError } from '../errors.ts';
+import type { EventStreams } from '../event-streams.ts';
+import { contextOf } from '../request-context.ts';
+import { userOf, type Hook } from './auth-hook.ts';
+
+export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStreams; authenticate: Hook }): void {
+  app.get('/v1/events', { onRequest: [o.authenticate] }, async (request, reply) => {
+    const userId = userOf(request);
+    const clientId = (request.query as Record<string, unknown>).clientId;
+    if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
+      return sendError(reply, protocolError('invalid_request', 'the clientId query parameter must match ^[A-Za-z0-9_-]{1,64}$'));
+    }
+    const allowed = o.streams.check(userId);
+    if (allowed !== 'ok') {
+      const why = allowed === 'user_limit' ? 'too many open event streams for this user'
+        : allowed === 'closing' ? 'the server is shutting down' : 'the server has too many open event streams';
+      return sendError(reply, protocolError('rate_limited', why), { 'Retry-After': '5' });
+    }
+    // From here on the stream is written by hand: Fastify lets go of the reply.
+    reply.hijack();
+    const started = performance.now();
+    o.streams.open(userId, clientId, reply.raw, (summary) => {
+      const c = contextOf(request);
+      request.log.info({
+        method: 'GET', path: '/v1/events', status: 200, ms: Math.round(performance.now() - started), user: c.user, pokes: summary.pokes,
+      }, 'stream closed');
+    });
+    return reply;
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * The token signing secret. Given by the operator (FIELDSYNC_SECRET), or generated once and
+ * kept in the data dir in a file only the server's user can read (mode 0600). It is never
+ * printed or logged.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, MIN_SECRET_LENGTH } from './config.ts';
+
+export const SECRET_FILE = 'token-secret';
+
+/** The secret: the given one, or the one in `dataDir` (created when missing). */
+export function loadSecret(dataDir: string, given: string | undefined): string {
+  if (given !== undefined) return given;
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, SECRET_FILE);
+  try {
+    // `wx`: never overwrite. Two processes starting at once both end up reading one secret.
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`the secret file ${file} is shorter than ${MIN_SECRET_LENGTH} characters; remove it to generate a new one`);
+  }
+  try {
+    chmodSync(file, 0o600); // in case it was copied in with looser permissions
+  } catch {
+    // Not ours to change (a read-only mount, say): reading it is enough.
+  }
+  return secret;
+}

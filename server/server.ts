@@ -1,0 +1,81 @@
+/**
+ * A running server: settings in, store and secret opened, HTTP listening; and its orderly
+ * shutdown (stop accepting, end event streams, finish requests in flight, close the store).
+ * `main.ts` runs it for `npm run server`; tests start it in-process on port 0.
+ */
+import type { ServerStore } from '../src/sync/server/server-store.ts';
+import { buildApp, type AppOptions, type FieldsyncApp } from './app.ts';
+import { createAuthenticator } from './auth.ts';
+import type { ServerConfig } from './config.ts';
+import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
+import { loadSecret } from './secret.ts';
+import { openStore } from './stores/open-store.ts';
+
+export interface RunningServer {
+  /** The base URL, such as `http://127.0.0.1:8787`. */
+  readonly url: string;
+  readonly port: number;
+  readonly app: FieldsyncApp;
+  readonly store: ServerStore;
+  /** Graceful shutdown; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Log output; default: JSON lines on stdout at the configured level. */
+  readonly log?: AppOptions['log'];
+  /** A store to use instead of the one the settings name (the caller keeps ownership, and closes it). */
+  readonly store?: ServerStore;
+  /** A poke bus to use instead of an in-process one (the caller keeps ownership). */
+  readonly pokeBus?: PokeBus;
+  readonly now?: () => number;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const secret = loadSecret(config.dataDir, config.secret);
+  const owned = options.store === undefined;
+  const store = options.store ?? openStore(config).store;
+  const ownBus = options.pokeBus === undefined;
+  const pokeBus = options.pokeBus ?? createInProcessPokeBus();
+  let app: FieldsyncApp;
+  try {
+    app = buildApp({
+      store,
+      auth: createAuthenticator(secret),
+      pokeBus,
+      limits: config,
+      log: options.log ?? { level: config.logLevel },
+      ...(options.now ? { now: options.now } : {}),
+    });
+    await app.fastify.listen({
+      port: config.port,
+      host: config.host,
+      listenTextResolver: (address) => `listening on ${address}`,
+    });
+  } catch (err) {
+    if (owned) await store.close?.();
+    throw err;
+  }
+  const address = app.fastify.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    app,
+    store,
+    close() {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          if (owned) await store.close?.();
+          if (ownBus) await pokeBus.close?.();
+        }
+      })();
+      return closing;
+    },
+  };
+}

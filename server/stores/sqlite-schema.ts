@@ -1,0 +1,77 @@
+/**
+ * The SQLite store's schema and its migrations, versioned with `PRAGMA user_version`.
+ * Each migration runs once, in a transaction, in order; a database written by a newer
+ * server (a greater version than this code knows) is refused instead of being misread.
+ */
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: users with their id counter, and every stored message. `seq` is SQLite's rowid;
+  // the protocol's id is `id`, per user, assigned inside the write transaction. Pulls read
+  // messages_by_id, which also holds client_id so that a caller's own messages are skipped
+  // without reading their rows.
+  `CREATE TABLE users (
+     uid     INTEGER PRIMARY KEY,
+     name    TEXT NOT NULL UNIQUE,
+     last_id INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE messages (
+     seq       INTEGER PRIMARY KEY,
+     uid       INTEGER NOT NULL,
+     id        INTEGER NOT NULL,
+     hlc       TEXT NOT NULL,
+     tbl       TEXT NOT NULL,
+     row       TEXT NOT NULL,
+     col       TEXT NOT NULL,
+     value     TEXT NOT NULL,
+     client_id TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX messages_by_id ON messages (uid, id, client_id);
+   CREATE UNIQUE INDEX messages_by_hlc ON messages (uid, hlc);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Thrown when the database cannot be used by this version of the server. */
+export class StoreSchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreSchemaError';
+  }
+}
+
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StoreSchemaError(
+      `the database has schema version ${version}, newer than this server knows (${SCHEMA_VERSION}); upgrade the server`,
+    );
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+/**
+ * Puts the cell index in the shape the compaction mode needs. With compaction, every cell
+ * holds at most one message, enforced by a unique index; a database that ran without
+ * compaction is compacted first (every message that lost its cell is dropped). Without
+ * compaction the index would only slow writes down, so it is dropped.
+ */
+export function prepareCellIndex(db: Database.Database, compaction: boolean): void {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'messages_by_cell'`).get() !== undefined;
+  if (compaction && !exists) {
+    db.transaction(() => {
+      db.exec(`DELETE FROM messages WHERE EXISTS (
+                 SELECT 1 FROM messages AS w
+                 WHERE w.uid = messages.uid AND w.tbl = messages.tbl AND w.row = messages.row
+                   AND w.col = messages.col AND w.hlc > messages.hlc)`);
+      db.exec('CREATE UNIQUE INDEX messages_by_cell ON messages (uid, tbl, row, col)');
+    }).immediate();
+  } else if (!compaction && exists) {
+    db.exec('DROP INDEX messages_by_cell');
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The SQLite server store (better-sqlite3, WAL): the server's default database, one file,
+ * no set-up. It implements the server-store contract of `src/sync/server/server-store.ts`
+ * with the in-memory reference store's exact semantics, compaction included.
+ *
+ * better-sqlite3 is synchronous: a push or a pull runs start to end without yielding, so
+ * within one process transactions never interleave, ids are assigned in commit order and
+ * become visible in id order. Other processes on the same file are serialized by SQLite's
+ * write lock (`BEGIN IMMEDIATE` plus a busy timeout).
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Message, ServerMessage } from '../../src/sync/message.ts';
+import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import { migrate, prepareCellIndex } from './sqlite-schema.ts';
+
+export interface SqliteServerStoreOptions {
+  /** The database file; its folder is created when missing. `:memory:` works for tests. */
+  readonly file: string;
+  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  readonly compaction?: boolean;
+  /**
+   * The widest range of ids one pull examines, so that one request's work stays bounded even
+   * when a client's own messages (left out of its pulls) pile up after its cursor. A pull
+   * that stops at the end of this range answers `more: true` with the range's end as its
+   * cursor: the client asks again at once and goes on from there. Default 50 000.
+   */
+  readonly maxScanIds?: number;
+  /**
+   * The most bytes of message values one page returns (at least one message is always
+   * returned): 5000 messages of 64 KiB would otherwise make a 320 MB response.
+   */
+  readonly maxPageBytes?: number;
+  /** How long to wait for another process's write lock, in ms. Default 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface SqliteServerStore extends ServerStore {
+  push(userId: string, messages: readonly Message[]): PushResult;
+  pull(userId: string, options: PullOptions): PullResult;
+  close(): void;
+}
+
+interface UserRow {
+  readonly uid: number;
+  readonly last_id: number;
+}
+interface MessageRow {
+  readonly id: number;
+  readonly hlc: string;
+  readonly tbl: string;
+  readonly row: string;
+  readonly col: string;
+  readonly value: string;
+}
+
+export const DEFAULT_MAX_SCAN_IDS = 50_000;
+export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
+
+export function createSqliteServerStore(options: SqliteServerStoreOptions): SqliteServerStore {
+  const compaction = options.compaction ?? true;
+  const maxScanIds = Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS);
+  const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
+  if (options.file !== ':memory:') {
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+    // Created readable by the server's user only; SQLite gives its -wal and -shm files the same mode.
+    closeSync(openSync(options.file, 'a', 0o600));
+  }
+  const db = new Database(options.file);
+  try {
+    if (options.file !== ':memory:') {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);
+    }
+    // "Durable before the response": in WAL mode, synchronous=NORMAL syncs only at
+    // checkpoints, so a power loss can undo the last commits after they were acknowledged.
+    // FULL syncs the WAL on every commit: one fsync per push, which is cheap next to a
+    // push of up to 5000 messages.
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -32000'); // 32 MB of page cache
+    migrate(db);
+    prepareCellIndex(db, compaction);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const selectUser = db.prepare<[string], UserRow>('SELECT uid, last_id FROM users WHERE name = ?');
+  const insertUser = db.prepare<[string]>('INSERT INTO users (name, last_id) VALUES (?, 0)');
+  const updateLastId = db.prepare<[number, number]>('UPDATE users SET last_id = ? WHERE uid = ?');
+  const insertMessage = db.prepare<[number, number, string, string, string, string, string, string]>(
+    `INSERT INTO messages (uid, id, hlc, tbl, row, col, value, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (uid, hlc) DO NOTHING`,
+  );
+  const selectCell = compaction
+    ? db.prepare<[number, string, string, string], { seq: number; hlc: string }>(
+      'SELECT seq, hlc FROM messages WHERE uid = ? AND tbl = ? AND row = ? AND col = ?')
+    : null;
+  const hlcExists = db.prepare<[number, string], number>('SELECT 1 FROM messages WHERE uid = ? AND hlc = ?').pluck();
+  const replaceMessage = db.prepare<[number, string, string, string, number]>(
+    'UPDATE messages SET id = ?, hlc = ?, value = ?, client_id = ? WHERE seq = ?',
+  );
+  // messages_by_id covers (uid, id, client_id): the caller's own messages are skipped in the
+  // index, and only the rows returned are read from the table.
+  const selectPage = db.prepare<[number, number, number, string, number], MessageRow>(
+    `SELECT id, hlc, tbl, row, col, value FROM messages
+     WHERE uid = ? AND id > ? AND id <= ? AND client_id <> ? ORDER BY id LIMIT ?`,
+  );
+
+  const pushTx = db.transaction((userId: string, messages: readonly Message[]): PushResult => {
+    let user = selectUser.get(userId);
+    if (!user) user = { uid: Number(insertUser.run(userId).lastInsertRowid), last_id: 0 };
+    const uid = user.uid;
+    let lastId = user.last_id;
+    let stored = 0;
+    for (const m of messages) {
+      const { hlc, table, row, column } = m;
+      const value = JSON.stringify(m.value);
+      if (typeof value !== 'string') throw new TypeError('a message value is not JSON');
+      const clientId = hlc.slice(30);
+      const current = selectCell?.get(uid, table, row, column);
+      if (current === undefined) {
+        if (insertMessage.run(uid, lastId + 1, hlc, table, row, column, value, clientId).changes === 1) {
+          lastId++;
+          stored++;
+        }
+      } else if (current.hlc < hlc && hlcExists.get(uid, hlc) === undefined) {
+        // The new message wins its cell: it replaces the stored one, under a new id.
+        replaceMessage.run(lastId + 1, hlc, value, clientId, current.seq);
+        lastId++;
+        stored++;
+      }
+      // Otherwise the cell already holds a message at least as new: accepted, not kept.
+    }
+    if (lastId !== user.last_id) updateLastId.run(lastId, uid);
+    return { accepted: messages.length, stored, maxId: lastId };
+  });
+
+  const pullTx = db.transaction((userId: string, o: PullOptions): PullResult => {
+    const user = selectUser.get(userId);
+    if (!user) return { messages: [], cursor: o.cursor, more: false };
+    const lastId = user.last_id;
+    const end = Math.min(lastId, o.cursor + maxScanIds);
+    const out: ServerMessage[] = [];
+    let bytes = 0;
+    for (const r of selectPage.iterate(user.uid, o.cursor, end, o.excludeClientId, o.limit + 1)) {
+      if (out.length >= o.limit || bytes >= maxPageBytes) {
+        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
+      }
+      out.push({ id: r.id, hlc: r.hlc, table: r.tbl, row: r.row, column: r.col, value: JSON.parse(r.value) as ServerMessage['value'] });
+      bytes += r.value.length;
+    }
+    if (end < lastId) return { messages: out, cursor: end, more: true }; // the scan range ended first
+    return { messages: out, cursor: Math.max(o.cursor, lastId), more: false };
+  });
+
+  let closed = false;
+  return {
+    push(userId, messages) {
+      // IMMEDIATE takes the write lock up front: no deadlock between two writing processes.
+      return pushTx.immediate(userId, messages);
+    },
+    pull(userId, options) {
+      // One read transaction: the page and the user's greatest id come from one snapshot.
+      return pullTx.deferred(userId, options);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

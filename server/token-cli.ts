@@ -1,0 +1,57 @@
+/**
+ * `npm run token -- <userId> [--ttl 30d]`: prints a token for that user, signed with the
+ * server's secret (FIELDSYNC_SECRET, or the one kept in the data dir), and nothing else.
+ * Other flags are the server's (`--data-dir`, `--secret`). A bad argument exits with code 2.
+ */
+import { AuthError, createAuthenticator } from './auth.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { loadSecret } from './secret.ts';
+import { formatDuration, parseDuration } from './units.ts';
+
+const MAX_TTL_MS = 3650 * 86_400_000;
+const USAGE = 'usage: npm run token -- <userId> [--ttl 30d] [--data-dir DIR]\n  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d)';
+
+function fail(message: string): never {
+  process.stderr.write(`fieldsync token: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let userId: string | undefined;
+let ttlText = '30d';
+const rest: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i] as string;
+  if (arg === '--help' || arg === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  } else if (arg === '--ttl' || arg.startsWith('--ttl=')) {
+    const value = arg === '--ttl' ? args[++i] : arg.slice(6);
+    if (value === undefined) fail('--ttl needs a value');
+    ttlText = value;
+  } else if (arg.startsWith('-')) {
+    rest.push(arg);
+    if (!arg.includes('=') && i + 1 < args.length) rest.push(args[++i] as string);
+  } else if (userId === undefined) {
+    userId = arg;
+  } else {
+    fail(`unexpected argument: ${arg}`);
+  }
+}
+if (userId === undefined || userId.trim() === '') fail('the userId is missing');
+const ttlMs = parseDuration(ttlText);
+if (ttlMs === null || ttlMs < 1000 || ttlMs > MAX_TTL_MS) {
+  fail(`--ttl must be a duration from 1s to ${formatDuration(MAX_TTL_MS)} such as 30d, 12h, 15m or 3600s, got "${ttlText}"`);
+}
+
+try {
+  const config = loadConfig(rest, process.env);
+  if (config === null) fail('unexpected --help');
+  const auth = createAuthenticator(loadSecret(config.dataDir, config.secret));
+  process.stdout.write(`${await auth.sign(userId, Math.floor(ttlMs / 1000))}\n`);
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof AuthError) fail(err.message);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`fieldsync token: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,33 @@
+import { render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../App.tsx';
+import { FakeApi } from '../testing/fake-api.ts';
+import '../testing/render-app.tsx';
+import { getApi, setApiFactory } from './get-api.ts';
+
+afterEach(() => {
+  setApiFactory(null);
+  delete (window as { fieldsync?: unknown }).fieldsync;
+});
+
+describe('getApi', () => {
+  it('prefers the API the Electron preload exposes', () => {
+    const preload = new FakeApi();
+    Object.defineProperty(window, 'fieldsync', { value: preload, configurable: true });
+    setApiFactory(() => new FakeApi());
+    expect(getApi()).toBe(preload);
+  });
+
+  it('falls back to the factory another host registered', () => {
+    const bridged = new FakeApi();
+    setApiFactory(() => bridged);
+    expect(getApi()).toBe(bridged);
+  });
+
+  it('returns null without either, and the app says it is not connected', () => {
+    expect(getApi()).toBeNull();
+    render(<App api={getApi()} />);
+    expect(screen.getByRole('alert').textContent).toContain('Not connected');
+    expect(screen.queryByRole('textbox')).toBeNull();
+  });
+});

@@ -1,0 +1,68 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TextResult } from '../store/app-state.ts';
+import { TextInput, type Check } from './TextInput.tsx';
+
+interface Props {
+  readonly initial: string;
+  readonly label: string;
+  readonly check: Check;
+  readonly save: (text: string) => Promise<TextResult>;
+  /** Editing ends: saved, unchanged or cancelled. */
+  readonly onDone: () => void;
+}
+
+/** Renaming in place: Enter or leaving the field saves, Escape cancels. */
+export function InlineEdit({ initial, label, check, save, onDone }: Props) {
+  const [text, setText] = useState(initial);
+  const [message, setMessage] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  // Enter saves and Escape cancels, then the field unmounts, which may blur it: a blur
+  // after either must not save (again).
+  const saving = useRef(false);
+  const closed = useRef(false);
+  const finish = () => {
+    closed.current = true;
+    onDone();
+  };
+
+  useEffect(() => {
+    input.current?.focus();
+    input.current?.select();
+  }, []);
+
+  const commit = async () => {
+    if (saving.current || closed.current) return;
+    if (text.trim() === initial) return finish();
+    saving.current = true;
+    const result = await save(text);
+    saving.current = false;
+    if (result.ok) finish();
+    else setMessage(result.message);
+  };
+
+  return (
+    <div className="inline-edit">
+      <TextInput
+        ref={input}
+        aria-label={label}
+        data-testid="rename-input"
+        value={text}
+        onValueChange={setText}
+        check={check}
+        message={message}
+        onMessage={setMessage}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            void commit();
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            finish();
+          }
+        }}
+        onBlur={() => void commit()}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { Icon } from './Icon.tsx';
+
+interface Props {
+  /** The item's name, for the buttons' accessible names: "Delete “Buy milk”". */
+  readonly name: string;
+  readonly isFirst: boolean;
+  readonly isLast: boolean;
+  /** Only the active row's buttons are tab stops (see use-row-keys.ts). */
+  readonly tabbable: boolean;
+  readonly onRename: () => void;
+  readonly onMove: (delta: -1 | 1) => void;
+  readonly onDelete: () => void;
+}
+
+/**
+ * A row's rename / move / delete buttons. At the ends, moving is aria-disabled rather than
+ * disabled, so a button that just moved its row to the top keeps the keyboard focus.
+ */
+export function RowActions({ name, isFirst, isLast, tabbable, onRename, onMove, onDelete }: Props) {
+  const tabIndex = tabbable ? 0 : -1;
+  const quoted = `“${name}”`;
+  return (
+    <div className="row-actions">
+      <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Rename ${quoted}`} title="Rename (F2)" onClick={onRename}>
+        <Icon name="edit" />
+      </button>
+      <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Move ${quoted} up`} title="Move up (Alt+↑)" aria-disabled={isFirst} onClick={() => !isFirst && onMove(-1)}>
+        <Icon name="up" />
+      </button>
+      <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Move ${quoted} down`} title="Move down (Alt+↓)" aria-disabled={isLast} onClick={() => !isLast && onMove(1)}>
+        <Icon name="down" />
+      </button>
+      <button type="button" className="icon-button icon-button-danger" tabIndex={tabIndex} aria-label={`Delete ${quoted}`} title="Delete (Del)" onClick={onDelete}>
+        <Icon name="trash" />
+      </button>
+    </div>
+  );
+}

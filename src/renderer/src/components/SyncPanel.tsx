@@ -1,0 +1,88 @@
+import { useNow } from '../hooks/use-now.ts';
+import { relativeTime, timeUntil } from '../lib/relative-time.ts';
+import { syncLabel } from '../lib/sync-label.ts';
+import { useAppStore } from '../store/store-context.ts';
+import { Icon } from './Icon.tsx';
+import { OfflineSwitch } from './OfflineSwitch.tsx';
+
+/** Who this instance is and how its sync is doing, with "Sync now" and "Work offline". */
+export function SyncPanel() {
+  const info = useAppStore((s) => s.info);
+  const sync = useAppStore((s) => s.sync);
+  const setOnline = useAppStore((s) => s.setOnline);
+  const syncNow = useAppStore((s) => s.syncNow);
+  const now = useNow();
+  const label = syncLabel(sync);
+  const online = sync?.online ?? true;
+  const lastSync = sync?.lastSyncAt ?? null;
+
+  return (
+    <section className="sync-panel" aria-labelledby="sync-heading" data-testid="sync-panel">
+      <div className="sync-top">
+        <h2 id="sync-heading" className="panel-heading">
+          Sync
+        </h2>
+        <p className={`sync-state tone-${label.tone}`} data-tone={label.tone}>
+          <span className="sync-dot" aria-hidden="true" />
+          <span data-testid="sync-state" role="status" title={label.text}>
+            {label.text}
+          </span>
+        </p>
+      </div>
+      <dl className="sync-facts">
+        <div>
+          <dt>Profile</dt>
+          <dd data-testid="sync-profile">{info?.profile ?? '…'}</dd>
+        </div>
+        <div>
+          <dt>Client</dt>
+          <dd className="mono" data-testid="sync-client-id" title={info?.clientId}>
+            {info?.clientId ?? '…'}
+          </dd>
+        </div>
+        <div>
+          <dt>Last sync</dt>
+          <dd data-testid="sync-last">
+            {lastSync === null ? 'never' : <time dateTime={new Date(lastSync).toISOString()}>{relativeTime(lastSync, now)}</time>}
+          </dd>
+        </div>
+        <div>
+          <dt>Pending</dt>
+          <dd data-testid="sync-pending">{sync?.pending ?? 0}</dd>
+        </div>
+        <div>
+          <dt>Cursor</dt>
+          <dd className="mono" data-testid="sync-cursor">
+            {sync?.cursor ?? 0}
+          </dd>
+        </div>
+        {sync?.nextRetryAt != null && sync.state !== 'syncing' && (
+          <div>
+            <dt>Next try</dt>
+            <dd data-testid="sync-retry">{timeUntil(sync.nextRetryAt, now)}</dd>
+          </div>
+        )}
+        {sync !== null && sync.rejected > 0 && (
+          <div className="is-warning">
+            <dt>Rejected</dt>
+            <dd data-testid="sync-rejected">{sync.rejected}</dd>
+          </div>
+        )}
+      </dl>
+      <div className="sync-controls">
+        <button
+          type="button"
+          className="button"
+          data-testid="sync-now"
+          aria-disabled={!online}
+          title={online ? 'Sync with the server now' : 'Turn off “Work offline” to sync'}
+          onClick={() => online && void syncNow()}
+        >
+          <Icon name="sync" className={sync?.state === 'syncing' ? 'spin' : undefined} />
+          Sync now
+        </button>
+        <OfflineSwitch offline={!online} onChange={(offline) => void setOnline(!offline)} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import type { Toast } from '../store/app-state.ts';
+import { useAppStore } from '../store/store-context.ts';
+import { Icon } from './Icon.tsx';
+
+const LIFETIME_MS = { info: 8000, error: 12000 } as const;
+
+function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => void }) {
+  // Hovering or focusing a toast keeps it: a keyboard user needs time to reach "Undo".
+  const [held, setHeld] = useState(false);
+  const { id, kind } = toast;
+  useEffect(() => {
+    if (held) return;
+    const timer = setTimeout(() => dismiss(id), LIFETIME_MS[kind]);
+    return () => clearTimeout(timer);
+  }, [held, id, kind, dismiss]);
+  const onDismiss = () => dismiss(id);
+
+  return (
+    <div
+      className={`toast toast-${toast.kind}`}
+      role={toast.kind === 'error' ? 'alert' : 'status'}
+      data-testid={`toast-${toast.kind}`}
+      onMouseEnter={() => setHeld(true)}
+      onMouseLeave={() => setHeld(false)}
+      onFocus={() => setHeld(true)}
+      onBlur={() => setHeld(false)}
+    >
+      {toast.kind === 'error' && <Icon name="alert" className="toast-icon" />}
+      <span className="toast-message">{toast.message}</span>
+      {toast.action && (
+        <button
+          type="button"
+          className="button button-small toast-action"
+          onClick={() => {
+            toast.action?.run();
+            onDismiss();
+          }}
+        >
+          {toast.action.label}
+        </button>
+      )}
+      <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={onDismiss}>
+        <Icon name="close" />
+      </button>
+    </div>
+  );
+}
+
+/** Errors and undo offers, bottom-left. Ctrl/Cmd+Z runs the newest undo outside text inputs. */
+export function Toasts() {
+  const toasts = useAppStore((s) => s.toasts);
+  const dismiss = useAppStore((s) => s.dismissToast);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return;
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+      const undo = [...toasts].reverse().find((t) => t.action);
+      if (!undo?.action) return;
+      event.preventDefault();
+      undo.action.run();
+      dismiss(undo.id);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [toasts, dismiss]);
+
+  return (
+    <div className="toasts">
+      {toasts.map((t) => (
+        <ToastItem key={t.id} toast={t} dismiss={dismiss} />
+      ))}
+    </div>
+  );
+}

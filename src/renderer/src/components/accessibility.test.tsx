@@ -1,0 +1,40 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { groceries, renderApp } from '../testing/render-app.tsx';
+
+const ROLES = ['button', 'textbox', 'checkbox', 'switch', 'tab', 'link'] as const;
+
+/** Every control of a role, minus those Testing Library finds a non-empty name for. */
+function unnamed(role: (typeof ROLES)[number]): string[] {
+  const named = new Set(screen.queryAllByRole(role, { name: /\S/ }));
+  return screen.queryAllByRole(role).filter((el) => !named.has(el)).map((el) => el.outerHTML.slice(0, 120));
+}
+
+describe('accessibility', () => {
+  it('gives every interactive element an accessible name', async () => {
+    const { user } = await renderApp(groceries);
+    // Also with the transient controls on screen: an inline edit and a delete confirmation.
+    await user.click(screen.getByRole('button', { name: 'Delete “Work”' }));
+    await user.dblClick(screen.getByText('Milk'));
+    expect(screen.getByTestId('confirm-delete')).toBeTruthy();
+    for (const role of ROLES) {
+      expect(screen.queryAllByRole(role).length, role).toBeGreaterThan(0);
+      expect(unnamed(role), role).toEqual([]);
+    }
+    expect(screen.getAllByRole('textbox').length).toBeGreaterThanOrEqual(3);
+    // Rows that take the focus (lists and todos) are named after their item.
+    const namedItems = new Set(screen.queryAllByRole('listitem', { name: /\S/ }));
+    const focusableRows = [...document.querySelectorAll('li[tabindex]')];
+    expect(focusableRows.length).toBeGreaterThan(0);
+    expect(focusableRows.filter((el) => !namedItems.has(el as HTMLElement))).toEqual([]);
+  });
+
+  it('uses headings and landmarks for the regions', async () => {
+    await renderApp(groceries);
+    expect(screen.getByRole('navigation', { name: 'Lists' })).toBeTruthy();
+    expect(screen.getByRole('main', { name: 'Groceries' })).toBeTruthy();
+    expect(screen.getByRole('complementary', { name: 'Sync and messages' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: 'Groceries' })).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Sync' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,152 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { groceries, renderApp, shownTitles } from '../testing/render-app.tsx';
+
+const row = (title: string) => screen.getByRole('listitem', { name: title });
+
+describe('todos', () => {
+  it('adds a todo from the keyboard and clears the input', async () => {
+    const { user } = await renderApp(groceries);
+    const input = screen.getByRole('textbox', { name: 'New todo' });
+    await user.click(input);
+    await user.keyboard('  Butter  {Enter}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs', 'Butter']));
+    expect(input).toHaveProperty('value', '');
+    expect(document.activeElement).toBe(input);
+  });
+
+  it('toggles done with the checkbox and with Space on the row', async () => {
+    const { api, user } = await renderApp(groceries);
+    const before = api.calls.length;
+    await user.click(screen.getByRole('checkbox', { name: 'Milk' }));
+    await waitFor(() => expect(row('Milk').dataset.done).toBe('true'));
+    row('Eggs').focus();
+    await user.keyboard(' ');
+    await waitFor(() => expect(row('Eggs').dataset.done).toBe('true'));
+    expect(api.calls.slice(before).filter((c) => c.method === 'setTodoDone').map((c) => c.args)).toEqual([[expect.any(String), true], [expect.any(String), true]]);
+  });
+
+  it('renames with Enter (F2 or double-click to start) and cancels with Escape', async () => {
+    const { api, user } = await renderApp(groceries);
+    row('Milk').focus();
+    await user.keyboard('{F2}');
+    const input = screen.getByRole('textbox', { name: 'Rename “Milk”' });
+    await user.clear(input);
+    await user.keyboard('Oat milk{Enter}');
+    await waitFor(() => expect(shownTitles()[0]).toBe('Oat milk'));
+    expect(document.activeElement).toBe(row('Oat milk'));
+
+    await user.dblClick(screen.getByText('Bread'));
+    await user.keyboard('{Control>}a{/Control}Rye{Escape}');
+    expect(screen.queryByRole('textbox', { name: /Rename/ })).toBeNull();
+    expect(shownTitles()[1]).toBe('Bread');
+    expect(api.calls.filter((c) => c.method === 'renameTodo')).toHaveLength(1);
+  });
+
+  it('saves a rename when the field loses focus', async () => {
+    const { user } = await renderApp(groceries);
+    row('Eggs').focus();
+    await user.keyboard('{Enter}');
+    await user.keyboard('{Control>}a{/Control}Free-range eggs');
+    await user.click(screen.getByRole('textbox', { name: 'New todo' }));
+    await waitFor(() => expect(shownTitles()[2]).toBe('Free-range eggs'));
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'New todo' }));
+  });
+
+  it('moves a todo with Alt+Arrow keys, keeping focus on it', async () => {
+    const { user } = await renderApp(groceries);
+    row('Eggs').focus();
+    await user.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs', 'Bread']));
+    await user.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Eggs', 'Milk', 'Bread']));
+    expect(document.activeElement).toBe(row('Eggs'));
+    await user.keyboard('{Alt>}{ArrowDown}{/Alt}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs', 'Bread']));
+  });
+
+  it('moves a todo with the move buttons; the first row cannot move up', async () => {
+    const { api, user } = await renderApp(groceries);
+    await user.click(screen.getByRole('button', { name: 'Move “Milk” down' }));
+    await waitFor(() => expect(shownTitles()).toEqual(['Bread', 'Milk', 'Eggs']));
+    const up = screen.getByRole('button', { name: 'Move “Bread” up' });
+    expect(up.getAttribute('aria-disabled')).toBe('true');
+    const before = api.calls.length;
+    await user.click(up);
+    expect(api.calls.slice(before).filter((c) => c.method === 'moveTodo')).toEqual([]);
+  });
+
+  it('moves a todo by dragging its grip', async () => {
+    const { api } = await renderApp(groceries);
+    const rows = screen.getAllByTestId('todo-item');
+    rows.forEach((el, i) => {
+      el.getBoundingClientRect = () => ({ top: i * 40, height: 40, bottom: i * 40 + 40, left: 0, right: 300, width: 300, x: 0, y: i * 40, toJSON: () => ({}) });
+    });
+    const grip = rows[0]?.querySelector('.grip') as HTMLElement;
+    fireEvent.pointerDown(grip, { button: 0, pointerId: 1, clientY: 20 });
+    fireEvent.pointerMove(grip, { pointerId: 1, clientY: 110 });
+    expect(rows[2]?.className).toContain('drop-after');
+    fireEvent.pointerUp(grip, { pointerId: 1, clientY: 110 });
+    await waitFor(() => expect(shownTitles()).toEqual(['Bread', 'Eggs', 'Milk']));
+    expect(api.calls.filter((c) => c.method === 'moveTodo').at(-1)?.args[1]).toBe(2);
+  });
+
+  it('deletes with the button or the Delete key, and Undo brings the todo back in place', async () => {
+    const { user } = await renderApp(groceries);
+    await user.click(screen.getByRole('button', { name: 'Delete “Bread”' }));
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
+    const toast = await screen.findByText('Deleted “Bread”');
+    await user.click(within(toast.closest('[data-testid="toast-info"]') as HTMLElement).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
+    expect(row('Bread').dataset.done).toBe('true');
+
+    row('Milk').focus();
+    await user.keyboard('{Delete}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Bread', 'Eggs']));
+    expect(document.activeElement).toBe(row('Bread'));
+  });
+
+  it('moves focus between rows with the arrow keys, one tab stop for the list', async () => {
+    const { user } = await renderApp(groceries);
+    row('Milk').focus();
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(row('Bread'));
+    await user.keyboard('{End}');
+    expect(document.activeElement).toBe(row('Eggs'));
+    expect(screen.getAllByTestId('todo-item').map((el) => el.tabIndex)).toEqual([-1, -1, 0]);
+  });
+
+  it('filters All / Active / Done with counts, and moves within the filtered view', async () => {
+    const { user } = await renderApp(groceries);
+    const tab = (name: RegExp) => screen.getByRole('tab', { name });
+    expect(tab(/^All/).textContent).toBe('All3');
+    expect(tab(/^Active/).textContent).toBe('Active2');
+    expect(tab(/^Done/).textContent).toBe('Done1');
+    await user.click(tab(/^Active/));
+    expect(tab(/^Active/).getAttribute('aria-selected')).toBe('true');
+    expect(shownTitles()).toEqual(['Milk', 'Eggs']);
+    await user.keyboard('{ArrowRight}');
+    expect(tab(/^Done/).getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(tab(/^Done/));
+    expect(shownTitles()).toEqual(['Bread']);
+    await user.keyboard('{ArrowLeft}');
+    expect(shownTitles()).toEqual(['Milk', 'Eggs']);
+    // Moving "Eggs" above "Milk" in the Active view puts it first in the whole list.
+    await user.click(screen.getByRole('button', { name: 'Move “Eggs” up' }));
+    await waitFor(() => expect(shownTitles()).toEqual(['Eggs', 'Milk']));
+    // Done from the keyboard under Active: the row leaves and its neighbour takes the focus.
+    row('Eggs').focus();
+    await user.keyboard(' ');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk']));
+    expect(document.activeElement).toBe(row('Milk'));
+    await user.click(tab(/^All/));
+    expect(shownTitles()).toEqual(['Eggs', 'Milk', 'Bread']);
+  });
+
+  it('shows a remote change without any action here', async () => {
+    const { api } = await renderApp(groceries);
+    const listId = (await api.lists())[0]?.id as string;
+    api.receiveRemote({ table: 'todos', row: 'remote-1', values: { listId, title: 'Coffee', done: false, order: 'zz', createdAt: 1 } });
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs', 'Coffee']));
+  });
+});

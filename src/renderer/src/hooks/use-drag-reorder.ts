@@ -1,0 +1,69 @@
+/**
+ * Pointer drag-and-drop for a vertical list. A row's grip starts the drag; the row follows
+ * the pointer, a line shows where it will land, and dropping calls `onDrop(id, toIndex)`.
+ * Escape cancels. Keyboard users have Alt+Arrow and the move buttons instead.
+ */
+import { useEffect, useRef, useState, type PointerEvent } from 'react';
+import { gapAt, indexForGap } from '../lib/reorder.ts';
+
+interface Drag {
+  readonly id: string;
+  readonly from: number;
+  readonly gap: number;
+  readonly dy: number;
+}
+
+export function useDragReorder(onDrop: (id: string, toIndex: number) => void) {
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const session = useRef<{ startY: number; middles: number[] } | null>(null);
+  const dragging = drag !== null;
+
+  useEffect(() => {
+    if (!dragging) return;
+    const cancel = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      session.current = null;
+      setDrag(null);
+    };
+    window.addEventListener('keydown', cancel);
+    return () => window.removeEventListener('keydown', cancel);
+  }, [dragging]);
+
+  const gripProps = (id: string, index: number) => ({
+    onPointerDown(event: PointerEvent<HTMLElement>) {
+      if (event.button !== 0) return;
+      const row = event.currentTarget.closest('[data-reorder-row]');
+      const rows = row?.parentElement ? [...row.parentElement.querySelectorAll(':scope > [data-reorder-row]')] : [];
+      session.current = {
+        startY: event.clientY,
+        middles: rows.map((r) => {
+          const box = r.getBoundingClientRect();
+          return box.top + box.height / 2;
+        }),
+      };
+      event.currentTarget.setPointerCapture?.(event.pointerId);
+      event.preventDefault();
+      setDrag({ id, from: index, gap: index, dy: 0 });
+    },
+    onPointerMove(event: PointerEvent<HTMLElement>) {
+      const s = session.current;
+      if (!s) return;
+      setDrag((d) => d && { ...d, gap: gapAt(event.clientY, s.middles), dy: event.clientY - s.startY });
+    },
+    onPointerUp() {
+      if (!session.current || !drag) return;
+      session.current = null;
+      setDrag(null);
+      const to = indexForGap(drag.from, drag.gap);
+      if (to !== drag.from) onDrop(drag.id, to);
+    },
+    onPointerCancel() {
+      session.current = null;
+      setDrag(null);
+    },
+  });
+
+  /** Where the drop line shows: before row `gap`, or after the last row. */
+  const dropGap = drag && indexForGap(drag.from, drag.gap) !== drag.from ? drag.gap : null;
+  return { drag, dropGap, gripProps };
+}

@@ -1,0 +1,102 @@
+/**
+ * Keyboard model shared by the sidebar's lists and the todo rows. Each list is one tab stop
+ * (a roving tabindex); inside it:
+ *   ArrowUp/ArrowDown, Home/End   move focus between rows
+ *   Alt+ArrowUp/Alt+ArrowDown     move the row itself
+ *   Enter or F2                   rename            Delete or Backspace   delete
+ *   Space                         the row's own action (toggle a todo)
+ * Keys only count when the row itself has focus, never while typing in one of its inputs.
+ */
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+
+export interface RowKeyActions {
+  move(id: string, delta: -1 | 1): void;
+  rename(id: string): void;
+  remove(id: string): void;
+  activate?(id: string): void;
+}
+
+/** `preferredId` is the row that takes the tab stop before any row has had focus. */
+export function useRowKeys(ids: readonly string[], actions: RowKeyActions, preferredId: string | null = null) {
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const rows = useRef(new Map<string, HTMLElement>());
+  // A row to focus once the list has re-rendered: a moved row's element may have been
+  // re-inserted (which drops focus), and a deleted row's focus goes to its neighbour.
+  const pendingFocus = useRef<string | null>(null);
+  const current =
+    activeId !== null && ids.includes(activeId) ? activeId : preferredId !== null && ids.includes(preferredId) ? preferredId : (ids[0] ?? null);
+  const idsKey = ids.join('\n');
+
+  useEffect(() => {
+    const id = pendingFocus.current;
+    const el = id === null ? undefined : rows.current.get(id);
+    if (!el) return;
+    pendingFocus.current = null;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || [...rows.current.values()].includes(active as HTMLElement);
+    if (lost) el.focus();
+  }, [idsKey]);
+
+  const focusRow = useCallback((id: string) => {
+    setActiveId(id);
+    pendingFocus.current = id;
+    rows.current.get(id)?.focus();
+  }, []);
+
+  /** After an inline edit: back to the row, unless the user has clicked somewhere else. */
+  const refocusRow = useCallback(
+    (id: string) => {
+      const active = document.activeElement;
+      const row = rows.current.get(id);
+      if (!active || active === document.body || row?.contains(active)) focusRow(id);
+    },
+    [focusRow],
+  );
+
+  const rowRef = useCallback(
+    (id: string) => (el: HTMLElement | null) => {
+      if (el) rows.current.set(id, el);
+      else rows.current.delete(id);
+    },
+    [],
+  );
+
+  const onKeyDown = (id: string, event: KeyboardEvent<HTMLElement>) => {
+    if (event.target !== event.currentTarget) return;
+    const index = ids.indexOf(id);
+    const go = (to: number) => {
+      const target = ids[Math.max(0, Math.min(ids.length - 1, to))];
+      if (target !== undefined) focusRow(target);
+    };
+    let handled = true;
+    if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+      const delta = event.key === 'ArrowUp' ? -1 : 1;
+      if (ids[index + delta] !== undefined) {
+        pendingFocus.current = id;
+        actions.move(id, delta);
+      }
+    } else if (event.key === 'ArrowUp') go(index - 1);
+    else if (event.key === 'ArrowDown') go(index + 1);
+    else if (event.key === 'Home') go(0);
+    else if (event.key === 'End') go(ids.length - 1);
+    else if (event.key === 'Enter' || event.key === 'F2') actions.rename(id);
+    else if (event.key === 'Delete' || event.key === 'Backspace') {
+      pendingFocus.current = ids[index + 1] ?? ids[index - 1] ?? null;
+      actions.remove(id);
+    } else if (event.key === ' ' && actions.activate) actions.activate(id);
+    else handled = false;
+    if (handled) event.preventDefault();
+  };
+
+  return {
+    activeId: current,
+    focusRow,
+    refocusRow,
+    rowProps: (id: string) => ({
+      ref: rowRef(id),
+      tabIndex: id === current ? 0 : -1,
+      onFocus: () => setActiveId(id),
+      onKeyDown: (event: KeyboardEvent<HTMLElement>) => onKeyDown(id, event),
+    }),
+  };
+}

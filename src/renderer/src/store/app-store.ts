@@ -1,0 +1,56 @@
+/**
+ * The renderer's store: one zustand store per API, built from three slices (data, sync,
+ * notices). Components reach it through StoreProvider, never through a global, so tests can
+ * build one over a fake API.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { AppApi } from '../../../shared/app-api.ts';
+import type { AppState, AppStore } from './app-state.ts';
+import { coalesce } from './coalesce.ts';
+import { createNoticeSlice } from './notice-store.ts';
+import { createSyncSlice } from './sync-store.ts';
+import { createDataSlice } from './todo-store.ts';
+
+export interface AppStoreOptions {
+  /** How long to wait for a burst of events to end before re-querying. */
+  readonly refreshDelayMs?: number;
+  /** How many messages the inspector shows. */
+  readonly inspectorLimit?: number;
+}
+
+export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppStore {
+  const refreshDelayMs = options.refreshDelayMs ?? 40;
+  return createStore<AppState>()((set, get) => {
+    const context = { api, set, get, inspectorLimit: options.inspectorLimit ?? 60 };
+    return {
+      ...createNoticeSlice(context),
+      ...createSyncSlice(context),
+      ...createDataSlice(context),
+
+      start() {
+        const refreshData = coalesce(() => {
+          void get().loadLists();
+          void get().loadInspector();
+        }, refreshDelayMs);
+        // Sync events flip messages from pending to synced: only the inspector cares.
+        const refreshInspector = coalesce(() => void get().loadInspector(), refreshDelayMs);
+        const unsubscribe = api.subscribe((event) => {
+          if (event.type === 'data') refreshData.schedule();
+          else {
+            get().receiveSync(event.sync);
+            refreshInspector.schedule();
+          }
+        });
+        void get().loadInfo();
+        void get().loadSync();
+        void get().loadLists();
+        void get().loadInspector();
+        return () => {
+          unsubscribe();
+          refreshData.cancel();
+          refreshInspector.cancel();
+        };
+      },
+    };
+  });
+}

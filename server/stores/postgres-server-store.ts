@@ -35,6 +35,8 @@ export interface PostgresPoolOptions {
   readonly idleTimeoutMs?: number;
   /** How long to wait for a connection (a new one, or a free one of a full pool), in ms. Default 10 s. */
   readonly connectionTimeoutMs?: number;
+  /** A transaction idle this long is ended by the database (releasing its locks), in ms. Default 10 s. */
+  readonly idleInTransactionTimeoutMs?: number;
   /** Shown in `pg_stat_activity`. Default "fieldsync". */
   readonly applicationName?: string;
   /** Errors of idle connections (the database restarted, for instance). Default: ignored; the pool replaces them. */
@@ -57,8 +59,10 @@ export function createPostgresPool(options: PostgresPoolOptions): Pool {
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: statementTimeout,
-    // A transaction left open (a bug, a stuck process) must not hold a user's lock for long.
-    idle_in_transaction_session_timeout: Math.max(statementTimeout * 2, 10_000),
+    // A transaction left open (a process that froze or vanished mid-push without closing
+    // its connection) must not hold a user's lock for long: a push is never idle for more
+    // than a round trip between its statements.
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'fieldsync',
     keepAlive: true,
   };
@@ -120,9 +124,11 @@ const INPUT = `
          WITH ORDINALITY AS t(hlc, tbl, row_id, col, value, client_id, ord)
   ),
   fresh AS (
-    -- The first occurrence of each hlc that the user does not hold yet.
+    -- The first occurrence of each hlc that the user does not hold yet. A scalar subquery,
+    -- not NOT EXISTS: the planner may turn NOT EXISTS into a hash anti join that reads all
+    -- of the user's messages; this stays one (user_id, hlc) index probe per message.
     SELECT DISTINCT ON (i.hlc) i.* FROM input i
-    WHERE NOT EXISTS (SELECT 1 FROM fieldsync_messages m WHERE m.user_id = $1 AND m.hlc = i.hlc)
+    WHERE (SELECT 1 FROM fieldsync_messages m WHERE m.user_id = $1 AND m.hlc = i.hlc) IS NULL
     ORDER BY i.hlc, i.ord
   )`;
 
@@ -155,7 +161,7 @@ const PUSH_COMPACTING = `WITH ${INPUT},
     FROM (SELECT DISTINCT tbl, row_id, col FROM fresh) c
   ),
   ranked AS (
-    SELECT f.*, greatest(c.hlc, max(f.hlc) OVER (
+    SELECT f.*, c.hlc AS stored_hlc, greatest(c.hlc, max(f.hlc) OVER (
              PARTITION BY f.tbl, f.row_id, f.col ORDER BY f.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS to_beat
     FROM fresh f JOIN cells c ON c.tbl = f.tbl AND c.row_id = f.row_id AND c.col = f.col
   ),
@@ -168,7 +174,8 @@ const PUSH_COMPACTING = `WITH ${INPUT},
   ),
   removed AS (
     DELETE FROM fieldsync_messages m USING kept k
-    WHERE k.survives AND m.user_id = $1 AND m.tbl = k.tbl AND m.row_id = k.row_id AND m.col = k.col AND m.hlc < k.hlc
+    WHERE k.survives AND k.stored_hlc IS NOT NULL
+      AND m.user_id = $1 AND m.tbl = k.tbl AND m.row_id = k.row_id AND m.col = k.col AND m.hlc < k.hlc
   ),
   ${STORE_AND_COUNT}`;
 

@@ -90,8 +90,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a fresh PostgreSQL server (1 to 3 seconds). */
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * Starts a fresh PostgreSQL server (1 to 3 seconds). For the tests it runs with fsync off
+ * (its data is thrown away); `durable: true` keeps PostgreSQL's defaults, for benchmarks.
+ */
+export async function startTestPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   await removeStaleServers();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -115,8 +118,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         '-c', 'unix_socket_directories=',
         '-c', 'max_connections=300',
         // A test server: its data is thrown away, so it need not survive a power loss.
-        '-c', 'fsync=off',
-        '-c', 'full_page_writes=off',
+        ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off']),
       ],
       onLog: () => {},
       onError: (e: unknown) => errors.push(String(e)),

@@ -101,6 +101,37 @@ describe('ids become visible in id order', () => {
     }
   });
 
+  it('a burst of one user\'s pushes takes one connection of the pool, not all of them', async () => {
+    // Two connections; a push of "busy" is stuck on its lock (held here, as a push of another
+    // process would). Four more pushes of "busy" queue in memory, not on connections, so
+    // another user's push still gets the second connection at once.
+    const store = await createPostgresServerStore({ url: db.url, poolMax: 2, connectionTimeoutMs: 5000, applicationName: 'fieldsync-burst-test' });
+    const holder = await connect(db.url);
+    try {
+      await store.push('busy', [msg(1, 'A', 'r0', 0)]);
+      await holder.query('BEGIN');
+      await holder.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'busy' FOR UPDATE`);
+      const burst = Array.from({ length: 5 }, (_, i) => store.push('busy', [msg(10 + i, 'A', `r${i + 1}`, i + 1)]));
+      await until(async () => {
+        const { rows } = await holder.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-burst-test' AND wait_event_type = 'Lock'`,
+        );
+        return (rows[0] as { n: number }).n === 1;
+      }, 'one push of the burst to wait for the lock');
+      expect((await store.push('quiet', [msg(1, 'B', 'r', 'not stuck')])).stored).toBe(1);
+      const { rows } = await holder.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-burst-test' AND wait_event_type = 'Lock'`,
+      );
+      expect((rows[0] as { n: number }).n).toBe(1); // still one waiter: the others queue in memory
+      await holder.query('COMMIT');
+      const results = await Promise.all(burst);
+      expect(results.map((r) => r.maxId)).toEqual([2, 3, 4, 5, 6]); // in the order they were made
+    } finally {
+      await holder.end();
+      await store.close();
+    }
+  });
+
   for (const compaction of [false, true]) {
     it(`many concurrent pushes for one user while two readers page with limit 7: each surviving message seen once, in id order (compaction ${compaction ? 'on' : 'off'})`, async () => {
       const user = `torture-${compaction}`;

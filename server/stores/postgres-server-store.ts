@@ -82,6 +82,7 @@ export interface PostgresServerStoreOptions {
   readonly statementTimeoutMs?: number;
   readonly idleTimeoutMs?: number;
   readonly connectionTimeoutMs?: number;
+  readonly idleInTransactionTimeoutMs?: number;
   readonly applicationName?: string;
   readonly onError?: (err: Error) => void;
   /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
@@ -250,6 +251,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     return { accepted: count, stored, maxId: lastId + stored };
   };
 
+  /** Per user, the end of this process's queue of pushes (see push). */
+  const userQueues = new Map<string, Promise<void>>();
   let closed = false;
   const store: PostgresServerStore = {
     pool,
@@ -274,21 +277,38 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
         clientIds[i] = m.hlc.slice(30);
       }
       const arrays = [hlcs, tables, rows, columns, values, clientIds];
-      for (let attempt = 1; ; attempt++) {
-        const client = await pool.connect();
-        let broken = false;
-        try {
-          return await pushOnce(client, userId, arrays, n);
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {
-            broken = true;
-          });
-          const code = (err as { code?: unknown }).code;
-          if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
-          throw err;
-        } finally {
-          client.release(broken);
+      // One user's pushes would only queue on the counter lock, each holding a connection
+      // meanwhile: a burst of one user could take the whole pool and stall every other
+      // user. So within this process they queue here, in memory, and take one connection
+      // at a time (across processes, at most one connection per process waits on the lock).
+      const previous = userQueues.get(userId);
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      const tail = previous ? previous.then(() => mine) : mine;
+      userQueues.set(userId, tail);
+      try {
+        if (previous) await previous;
+        for (let attempt = 1; ; attempt++) {
+          const client = await pool.connect();
+          let broken = false;
+          try {
+            return await pushOnce(client, userId, arrays, n);
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => {
+              broken = true;
+            });
+            const code = (err as { code?: unknown }).code;
+            if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
+            throw err;
+          } finally {
+            client.release(broken);
+          }
         }
+      } finally {
+        done();
+        if (userQueues.get(userId) === tail) userQueues.delete(userId);
       }
     },
 

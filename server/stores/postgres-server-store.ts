@@ -3,7 +3,7 @@
  * the server-store contract of `src/sync/server/server-store.ts` with the in-memory
  * reference store's semantics, compaction included. docs/postgres.md explains the design.
  *
- * A push is one READ COMMITTED transaction of three statements:
+ * A push is one READ COMMITTED transaction (BEGIN, then):
  *   1. `SELECT last_id ... FOR UPDATE` locks the user's counter row (created on first use).
  *      Every push of one user queues here, so one user's pushes run one after another.
  *   2. One set-based statement, started after the lock was granted (so its snapshot sees
@@ -14,6 +14,9 @@
  *   3. COMMIT, which releases the lock. The next writer of the user is then granted it and
  *      numbers after our ids: ids are assigned and committed in id order, so every
  *      snapshot holds a prefix of the user's ids.
+ *
+ * Within a process, one user's pushes wait for each other in memory before taking a pool
+ * connection, so that a burst of one user cannot hold every connection on the lock.
  *
  * A pull is one statement (so one snapshot): a page of messages after the cursor and the
  * user's `last_id` from the same snapshot, which is the cursor returned when the page ends.

@@ -145,5 +145,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const text = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined) ?? s.fallback;
     config[s.key] = text === undefined ? undefined : (s.parse as (t: string, n: string) => unknown)(text, fromFlag !== undefined ? s.flag : fromEnv ? s.env : s.flag);
   }
+  // Processes that share a PostgreSQL database must verify each other's tokens: a secret
+  // generated per data dir would make each process refuse the tokens of the others.
+  if (config.databaseUrl !== undefined && config.secret === undefined) {
+    throw new ConfigError('FIELDSYNC_DATABASE_URL needs FIELDSYNC_SECRET (or --secret): every server process sharing the database must use the same token secret');
+  }
   return config as unknown as ServerConfig;
 }

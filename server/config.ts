@@ -25,8 +25,10 @@ export interface ServerConfig extends AppLimits {
   /** The token signing secret; undefined: generated once and kept in the data dir. */
   readonly secret: string | undefined;
   readonly compaction: boolean;
-  /** Reserved for the PostgreSQL store. */
+  /** PostgreSQL instead of SQLite: several server processes may share the database. */
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections of this process (with databaseUrl). */
+  readonly databasePoolMax: number;
   readonly logLevel: LogLevel;
 }
 
@@ -64,6 +66,11 @@ const nonEmpty = (text: string, name: string): string => {
   if (text.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return text;
 };
+const postgresUrl = (text: string, name: string): string => {
+  // Never echo the value: it usually holds a password.
+  if (!/^postgres(ql)?:\/\/\S+$/i.test(text.trim())) throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  return text.trim();
+};
 const bool = (text: string, name: string): boolean => {
   const t = text.trim().toLowerCase();
   if (['on', 'true', '1', 'yes'].includes(t)) return true;
@@ -85,7 +92,8 @@ const SETTINGS = [
   { key: 'bodyLimit', flag: '--body-limit', env: 'FIELDSYNC_BODY_LIMIT', fallback: String(DEFAULT_LIMITS.bodyLimit), parse: size(1024, 1024 ** 3), help: 'largest request body' },
   { key: 'maxDriftMs', flag: '--max-drift', env: 'FIELDSYNC_MAX_DRIFT', fallback: formatDuration(DEFAULT_LIMITS.maxDriftMs), parse: duration(1000, 7 * 86_400_000), help: 'how far ahead of the server clock a message hlc may be' },
   { key: 'compaction', flag: '--compaction', env: 'FIELDSYNC_COMPACTION', fallback: 'on', parse: bool, help: 'drop messages that lost their cell (on or off)' },
-  { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: nonEmpty, help: 'PostgreSQL URL (reserved: not yet supported)' },
+  { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: postgresUrl, help: 'PostgreSQL URL (postgres://user:password@host:port/db): several server processes share it; default: SQLite in the data dir' },
+  { key: 'databasePoolMax', flag: '--database-pool-max', env: 'FIELDSYNC_DATABASE_POOL_MAX', fallback: '10', parse: int(1, 1000), help: 'PostgreSQL connections of this process' },
   {
     key: 'logLevel', flag: '--log-level', env: 'FIELDSYNC_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(', '),
     parse: (t, n) => {
@@ -136,6 +144,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const fromEnv = env[s.env];
     const text = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined) ?? s.fallback;
     config[s.key] = text === undefined ? undefined : (s.parse as (t: string, n: string) => unknown)(text, fromFlag !== undefined ? s.flag : fromEnv ? s.env : s.flag);
+  }
+  // Processes that share a PostgreSQL database must verify each other's tokens: a secret
+  // generated per data dir would make each process refuse the tokens of the others.
+  if (config.databaseUrl !== undefined && config.secret === undefined) {
+    throw new ConfigError('FIELDSYNC_DATABASE_URL needs FIELDSYNC_SECRET (or --secret): every server process sharing the database must use the same token secret');
   }
   return config as unknown as ServerConfig;
 }

@@ -13,7 +13,10 @@ function fail(message: string, code: number): never {
 
 /** One line about a failure to start: the cause, without a stack. */
 function describeStartError(err: unknown, config: ServerConfig): string {
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; syscall?: string };
+  // Only errors of listen() are about the port or the address; the database can fail with
+  // the same codes (EACCES on its file, say), and must not be reported as a port problem.
+  if (e.syscall !== 'listen') return `cannot start: ${e.message ?? String(err)}`;
   if (e.code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is already in use (set PORT, or 0 for any free port)`;
   if (e.code === 'EADDRNOTAVAIL') return `cannot listen on ${config.host}: no such address on this machine`;
   if (e.code === 'EACCES' || e.code === 'EPERM') return `permission denied: ${e.message ?? ''}`;

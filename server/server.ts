@@ -9,7 +9,7 @@ import { createAuthenticator } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
 import { loadSecret } from './secret.ts';
-import { openStore } from './stores/open-store.ts';
+import { openStore, type OpenedStore } from './stores/open-store.ts';
 
 export interface RunningServer {
   /** The base URL, such as `http://127.0.0.1:8787`. */
@@ -34,9 +34,18 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const secret = loadSecret(config.dataDir, config.secret);
   const owned = options.store === undefined;
-  const store = options.store ?? openStore(config).store;
+  const opened = options.store === undefined ? await openStore(config) : undefined;
+  const store = options.store ?? (opened as OpenedStore).store;
   const ownBus = options.pokeBus === undefined;
-  const pokeBus = options.pokeBus ?? createInProcessPokeBus();
+  // Problems of the poke bus (a lost LISTEN connection, say) go to the log once there is one.
+  let logBusError = (err: unknown, what: string): void => void process.stderr.write(`fieldsync: ${what}: ${String(err)}\n`);
+  let pokeBus: PokeBus;
+  try {
+    pokeBus = options.pokeBus ?? (opened?.openPokeBus ? await opened.openPokeBus((err, what) => logBusError(err, what)) : createInProcessPokeBus());
+  } catch (err) {
+    if (owned) await store.close?.();
+    throw err;
+  }
   let app: FieldsyncApp;
   try {
     app = buildApp({
@@ -53,9 +62,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       listenTextResolver: (address) => `listening on ${address}`,
     });
   } catch (err) {
+    if (ownBus) await pokeBus.close?.();
     if (owned) await store.close?.();
     throw err;
   }
+  logBusError = (err, what) => app.fastify.log.warn({ err }, what);
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -71,8 +82,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         try {
           await app.close();
         } finally {
-          if (owned) await store.close?.();
+          // The bus first: PostgreSQL's sends its last pokes on the store's connections.
           if (ownBus) await pokeBus.close?.();
+          if (owned) await store.close?.();
         }
       })();
       return closing;

@@ -111,7 +111,9 @@ describe('the server process', () => {
       [{ FIELDSYNC_LOG_LEVEL: 'loud' }, [], /FIELDSYNC_LOG_LEVEL must be one of/],
       [{}, ['--frobnicate'], /unknown option: --frobnicate/],
       [{}, ['--port'], /--port needs a value/],
-      [{ FIELDSYNC_DATABASE_URL: 'postgres://u:hunter2@localhost/db' }, [], /PostgreSQL store is not yet supported/],
+      [{ FIELDSYNC_DATABASE_URL: 'mysql://u:hunter2@localhost/db' }, [], /FIELDSYNC_DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+      [{ FIELDSYNC_DATABASE_POOL_MAX: '0' }, [], /FIELDSYNC_DATABASE_POOL_MAX must be an integer from 1/],
+      [{ FIELDSYNC_DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/db' }, [], /FIELDSYNC_DATABASE_URL needs FIELDSYNC_SECRET/],
     ];
     for (const [env, args, message] of cases) {
       const r = runScript('main.ts', args, { FIELDSYNC_DATA_DIR: dir, ...env });

@@ -1,12 +1,15 @@
-/** Chooses and opens the server store the settings ask for. */
+/** Chooses and opens the server store the settings ask for, and the poke bus that goes with it. */
 import { join } from 'node:path';
 import type { ServerStore } from '../../src/sync/server/server-store.ts';
 import { ConfigError } from '../config.ts';
+import type { PokeBus } from '../poke-bus.ts';
+import { createPostgresPokeBus } from '../postgres-poke-bus.ts';
+import { createPostgresServerStore } from './postgres-server-store.ts';
 import { createSqliteServerStore } from './sqlite-server-store.ts';
 
 export const SQLITE_FILE = 'fieldsync.sqlite';
 
-/** Thrown for a store that this version of the server cannot open yet. */
+/** Thrown for a store that this version of the server cannot open. */
 export class UnsupportedStoreError extends ConfigError {
   constructor(message: string) {
     super(message);
@@ -18,19 +21,45 @@ export interface StoreSettings {
   readonly dataDir: string;
   readonly compaction: boolean;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections of this process. Default 10. */
+  readonly databasePoolMax?: number;
 }
 
 export interface OpenedStore {
   readonly store: ServerStore;
   /** What was opened, for the log (never a password). */
   readonly description: string;
+  /**
+   * Opens the poke bus that reaches every server process sharing this store's database
+   * (PostgreSQL LISTEN/NOTIFY). Absent for a store of one process: an in-process bus does.
+   * The bus must be closed before the store.
+   */
+  readonly openPokeBus?: (onError: (err: unknown, what: string) => void) => Promise<PokeBus>;
 }
 
-export function openStore(settings: StoreSettings): OpenedStore {
+/** `postgres host:port/database`: the URL without its credentials. */
+function describePostgres(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres ${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres';
+  }
+}
+
+/** Opens the store; PostgreSQL's schema is created or migrated first. */
+export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   if (settings.databaseUrl !== undefined) {
-    throw new UnsupportedStoreError(
-      'FIELDSYNC_DATABASE_URL: the PostgreSQL store is not yet supported; unset it to use the embedded SQLite database',
-    );
+    const store = await createPostgresServerStore({
+      url: settings.databaseUrl,
+      compaction: settings.compaction,
+      ...(settings.databasePoolMax !== undefined ? { poolMax: settings.databasePoolMax } : {}),
+    });
+    return {
+      store,
+      description: describePostgres(settings.databaseUrl),
+      openPokeBus: (onError) => createPostgresPokeBus({ pool: store.pool, onError }),
+    };
   }
   const file = join(settings.dataDir, SQLITE_FILE);
   return { store: createSqliteServerStore({ file, compaction: settings.compaction }), description: `sqlite ${file}` };

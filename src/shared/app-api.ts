@@ -109,6 +109,8 @@ export type AppErrorCode =
   | 'offline' // needs the network, and this instance is offline
   | 'internal'; // anything else; details stay in the main process log
 
+const ERROR_CODES = new Set<string>(['invalid_argument', 'not_found', 'forbidden', 'offline', 'internal']);
+
 /** An error that crosses the process boundary with its code. */
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -116,6 +118,18 @@ export class AppError extends Error {
     super(message);
     this.name = 'AppError';
     this.code = code;
+  }
+
+  /**
+   * Errors lose their class and fields when they cross Electron's contextBridge, so the
+   * preload rejects with plain `{ name: 'AppError', code, message }` objects instead; those
+   * count as AppErrors too, and `err.code` works on them.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    const v = value as { name?: unknown; code?: unknown; message?: unknown };
+    return v.name === 'AppError' && typeof v.code === 'string' && ERROR_CODES.has(v.code) && typeof v.message === 'string';
   }
 }
 
@@ -128,8 +142,6 @@ export interface ApiTransport {
   invoke(method: ApiMethod, args: readonly unknown[]): Promise<Envelope>;
   onEvent(listener: (event: AppEvent) => void): () => void;
 }
-
-const ERROR_CODES = new Set<string>(['invalid_argument', 'not_found', 'forbidden', 'offline', 'internal']);
 
 /** Builds the renderer-side API over a transport. Errors come back as `AppError`. */
 export function createApiClient(transport: ApiTransport): AppApi {

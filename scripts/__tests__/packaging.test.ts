@@ -1,0 +1,72 @@
+/**
+ * Packaging, as far as it goes without downloads: electron-builder packs an unpacked Linux
+ * app from electron-builder.yml around a stand-in Electron distribution (the real one is
+ * downloaded by `npm run dist`), and the app archive holds exactly what the app needs, with
+ * better-sqlite3's native module unpacked. Installers (AppImage, deb, dmg, nsis) need tools
+ * that electron-builder downloads, so they are built only by `npm run dist`.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import { ICON_SIZES, renderIcon } from '../lib/icon.ts';
+import { encodePng } from '../lib/png.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('icons', () => {
+  it('build/icon.png is the 1024 × 1024 icon that scripts/make-icon.ts draws', () => {
+    const committed = readFileSync(join(root, 'build', 'icon.png'));
+    expect(committed.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect([committed.readUInt32BE(16), committed.readUInt32BE(20)]).toEqual([1024, 1024]);
+    expect(committed.equals(encodePng(1024, 1024, renderIcon(1024)))).toBe(true);
+    for (const size of ICON_SIZES) expect(existsSync(join(root, 'build', 'icons', `${size}x${size}.png`))).toBe(true);
+  });
+
+  it('encodes PNG that decodes back to the same pixels', () => {
+    const rgba = renderIcon(16);
+    const png = encodePng(16, 16, rgba);
+    const idat = png.indexOf('IDAT');
+    const raw = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
+    const pixels = Buffer.concat(Array.from({ length: 16 }, (_, y) => raw.subarray(y * 65 + 1, y * 65 + 65)));
+    expect(pixels.equals(Buffer.from(rgba))).toBe(true);
+    expect(rgba[3]).toBe(0); // transparent corner
+    expect(rgba[(8 * 16 + 8) * 4 + 3]).toBe(255); // opaque middle
+  });
+});
+
+describe('electron-builder', () => {
+  it.skipIf(process.platform !== 'linux')('packs out/, package.json and better-sqlite3 only, with its native module unpacked', () => {
+    if (!existsSync(join(root, 'out', 'main', 'main.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
+      expect(spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'ignore' }).status).toBe(0);
+    }
+    const dir = tempDir();
+    try {
+      const electronDist = join(dir.path, 'electron-dist');
+      spawnSync('mkdir', ['-p', electronDist]);
+      writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\n');
+      chmodSync(join(electronDist, 'electron'), 0o755);
+      const output = join(dir.path, 'dist');
+      // The project's config, with the stand-in Electron and a temporary output folder.
+      const config = join(dir.path, 'electron-builder.json');
+      writeFileSync(config, JSON.stringify({ extends: join(root, 'electron-builder.yml'), electronDist, directories: { output, buildResources: 'build' } }));
+      const r = spawnSync(join(root, 'node_modules', '.bin', 'electron-builder'), ['--linux', 'dir', '--config', config], { cwd: root, encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(readFileSync(join(root, 'electron-builder.yml'), 'utf8')).toMatch(/^npmRebuild: false$/m); // no native rebuild, ever
+      const resources = join(output, 'linux-unpacked', 'resources');
+      const asar = createRequire(import.meta.url)('@electron/asar') as { listPackage(file: string): string[] };
+      const files = asar.listPackage(join(resources, 'app.asar')).map((f) => f.split('\\').join('/'));
+      const tops = new Set(files.map((f) => f.split('/').slice(0, 3).join('/')));
+      expect([...tops].sort()).toEqual(['/node_modules', '/node_modules/better-sqlite3', '/out', '/out/main', '/out/preload', '/out/renderer', '/package.json']);
+      expect(files).toContain('/out/preload/index.cjs');
+      const unpacked = readdirSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'prebuilds'));
+      expect(unpacked).toContain('linux-x64.node');
+      expect(files.filter((f) => f.startsWith('/node_modules/better-sqlite3/') && !/\/(lib|prebuilds)(\/|$)|package\.json$/.test(f))).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+});

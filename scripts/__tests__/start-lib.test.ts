@@ -1,0 +1,72 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import { ELECTRON_MISSING, findElectronBinary } from '../lib/electron-binary.ts';
+import { serverIsUp } from '../lib/server-health.ts';
+import { StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs } from '../lib/start-args.ts';
+
+describe('npm start arguments', () => {
+  it('defaults to 3 instances of user demo on the local server', () => {
+    expect(parseStartArgs([])).toEqual({ instances: 3, serverUrl: 'http://127.0.0.1:8787', user: 'demo', build: true });
+    expect(parseStartArgs(['--instances', '2', '--server=http://localhost:9000/', '--no-build'])).toEqual({ instances: 2, serverUrl: 'http://localhost:9000', user: 'demo', build: false });
+    expect(parseStartArgs([], { FIELDSYNC_SERVER_URL: 'https://sync.example' })?.serverUrl).toBe('https://sync.example');
+    expect(parseStartArgs(['--help'])).toBeNull();
+  });
+
+  it('refuses bad values with a message that names the option', () => {
+    for (const bad of [['--instances', '0'], ['--instances', '9'], ['--instances', 'two'], ['--instances'], ['--server', 'ftp://x'], ['--server', 'nope'], ['--user', 'a b'], ['--frobnicate']]) {
+      expect(() => parseStartArgs(bad), bad.join(' ')).toThrow(StartArgsError);
+    }
+  });
+
+  it('gives each instance its profile and tile', () => {
+    expect(instanceLaunch(1, 3, 'http://127.0.0.1:8787', 'demo')).toEqual({
+      profile: 'demo-2',
+      args: ['--profile', 'demo-2', '--server', 'http://127.0.0.1:8787', '--tile', '2/3'],
+    });
+    expect(instanceLaunch(0, 1, 'http://x', 'me@home').profile).toBe('me_home-1');
+  });
+
+  it('starts a server only on this machine', () => {
+    expect(canStartServerAt('http://127.0.0.1:8787')).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(canStartServerAt('http://localhost:9000')).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(canStartServerAt('https://127.0.0.1:8787')).toBeNull();
+    expect(canStartServerAt('http://sync.example:8787')).toBeNull();
+  });
+});
+
+describe('Electron binary', () => {
+  it('is found through path.txt, never downloaded', () => {
+    const dir = tempDir();
+    try {
+      const pkg = join(dir.path, 'electron');
+      mkdirSync(join(pkg, 'dist'), { recursive: true });
+      expect(findElectronBinary(pkg).ok).toBe(false); // no package.json: not installed
+      writeFileSync(join(pkg, 'package.json'), '{}');
+      expect(findElectronBinary(pkg)).toMatchObject({ ok: false, reason: expect.stringContaining('path.txt') });
+      writeFileSync(join(pkg, 'path.txt'), 'electron');
+      expect(findElectronBinary(pkg)).toMatchObject({ ok: false, reason: expect.stringContaining('missing') });
+      writeFileSync(join(pkg, 'dist', 'electron'), '');
+      expect(findElectronBinary(pkg)).toEqual({ ok: true, path: join(pkg, 'dist', 'electron') });
+      expect(findElectronBinary(pkg, { ELECTRON_OVERRIDE_DIST_PATH: join(dir.path, 'empty') }).ok).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('says what to do in one line', () => {
+    expect(ELECTRON_MISSING).not.toContain('\n');
+    expect(ELECTRON_MISSING).toContain('node node_modules/electron/install.js');
+  });
+});
+
+describe('server health', () => {
+  const answer = (status: number, body: unknown) => async () => ({ status, json: async () => body });
+  it('is up only when /healthz says ok', async () => {
+    expect(await serverIsUp('http://x', answer(200, { ok: true }))).toBe(true);
+    expect(await serverIsUp('http://x', answer(503, { ok: false }))).toBe(false);
+    expect(await serverIsUp('http://x', answer(200, { hello: 'another server' }))).toBe(false);
+    expect(await serverIsUp('http://x', async () => { throw new Error('ECONNREFUSED'); })).toBe(false);
+  });
+});

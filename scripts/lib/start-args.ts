@@ -1,0 +1,86 @@
+/** `npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]`. */
+
+export interface StartArgs {
+  readonly instances: number;
+  readonly serverUrl: string;
+  readonly user: string;
+  readonly build: boolean;
+}
+
+export const MAX_INSTANCES = 8;
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+
+export class StartArgsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartArgsError';
+  }
+}
+
+export const START_USAGE = `usage: npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]
+  --instances N   how many app windows to open side by side, 1 to ${MAX_INSTANCES} (default 3)
+  --server URL    the sync server (default ${DEFAULT_SERVER_URL}; started here if none answers)
+  --user NAME     the user all instances sign in as (default demo)
+  --no-build      launch what out/ holds without building first`;
+
+export function parseStartArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): StartArgs | null {
+  let instances = 3;
+  let serverUrl = env.FIELDSYNC_SERVER_URL || DEFAULT_SERVER_URL;
+  let user = 'demo';
+  let build = true;
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] as string;
+    const eq = raw.indexOf('=');
+    const name = raw.startsWith('--') && eq !== -1 ? raw.slice(0, eq) : raw;
+    const value = (): string => {
+      const v = eq !== -1 && raw.startsWith('--') ? raw.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new StartArgsError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--help':
+      case '-h':
+        return null;
+      case '--instances': {
+        const text = value();
+        const n = /^\d+$/.test(text) ? Number(text) : NaN;
+        if (!(n >= 1 && n <= MAX_INSTANCES)) throw new StartArgsError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got "${text}"`);
+        instances = n;
+        break;
+      }
+      case '--server':
+        serverUrl = value();
+        break;
+      case '--user':
+        user = value();
+        if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(user)) throw new StartArgsError('--user must be 1 to 64 letters, digits or . _ @ -');
+        break;
+      case '--no-build':
+        build = false;
+        break;
+      default:
+        throw new StartArgsError(`unknown option: ${raw}`);
+    }
+  }
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new StartArgsError(`--server must be a URL such as ${DEFAULT_SERVER_URL}, got "${serverUrl}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StartArgsError('--server must be an http:// or https:// URL');
+  return { instances, serverUrl: url.origin, user, build };
+}
+
+/** The launch of instance `i` (0-based) of `count`: its profile and its command-line arguments. */
+export function instanceLaunch(i: number, count: number, serverUrl: string, user: string): { profile: string; args: string[] } {
+  const profile = `${user.replace(/[^A-Za-z0-9_-]/g, '_')}-${i + 1}`;
+  return { profile, args: ['--profile', profile, '--server', serverUrl, '--tile', `${i + 1}/${count}`] };
+}
+
+/** Whether this start script may start a server for the URL: only on this machine, over http. */
+export function canStartServerAt(serverUrl: string): { host: string; port: number } | null {
+  const url = new URL(serverUrl);
+  if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return null;
+  return { host: url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : 80 };
+}

@@ -1,0 +1,122 @@
+/**
+ * `npm start`: the demo. Builds the app, makes sure a sync server runs, signs one user in,
+ * and opens several app windows side by side, each with its own profile (its own database
+ * and client id), to watch them converge.
+ *
+ *   npm start                    3 instances
+ *   npm start -- --instances 2   2 instances
+ *   npm start -- --help          every option
+ *
+ * It keeps running while any window is open; Ctrl-C closes everything it started.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createAuthenticator, loadConfig } from '../server/index.ts';
+import { loadSecret } from '../server/secret.ts';
+import { ELECTRON_MISSING, findElectronBinary } from './lib/electron-binary.ts';
+import { waitForServer, serverIsUp } from './lib/server-health.ts';
+import { START_USAGE, StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs, type StartArgs } from './lib/start-args.ts';
+
+const root = join(import.meta.dirname, '..');
+const say = (line: string): void => console.log(`start: ${line}`);
+function fail(line: string, code = 1): never {
+  console.error(line);
+  process.exit(code);
+}
+
+let args: StartArgs | null;
+try {
+  args = parseStartArgs(process.argv.slice(2), process.env);
+} catch (err) {
+  if (err instanceof StartArgsError) fail(`start: ${err.message}\n${START_USAGE}`, 2);
+  throw err;
+}
+if (args === null) {
+  console.log(START_USAGE);
+  process.exit(0);
+}
+const { instances, serverUrl, user } = args;
+
+// Before anything slow: without Electron's binary there is nothing to launch.
+const electron = findElectronBinary(join(root, 'node_modules', 'electron'), process.env);
+if (!electron.ok) fail(ELECTRON_MISSING);
+
+const children = new Set<ChildProcess>();
+let stopping = false;
+function stopAll(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  const timer = setTimeout(() => process.exit(code), 5000);
+  timer.unref();
+  const wait = [...children].filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r)));
+  void Promise.all(wait).then(() => process.exit(code));
+}
+process.on('SIGINT', () => stopAll(130));
+process.on('SIGTERM', () => stopAll(143));
+
+// 1. Build.
+if (args.build) {
+  say('building (npm run build)');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) fail('start: the build failed; see above.');
+}
+
+// 2. A server: the one already answering, or one started here with the same settings the
+// token is then signed with (FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET, as `npm run server`).
+const serverEnv = { ...process.env };
+if (!(await serverIsUp(serverUrl))) {
+  const at = canStartServerAt(serverUrl);
+  if (!at) fail(`start: no Fieldsync server answers at ${serverUrl}, and it is not on this machine; start it, or drop --server.`);
+  say(`starting the sync server on ${serverUrl}`);
+  Object.assign(serverEnv, { PORT: String(at.port), HOST: at.host, FIELDSYNC_LOG_LEVEL: process.env.FIELDSYNC_LOG_LEVEL ?? 'warn' });
+  const server = spawn(process.execPath, [join(root, 'server', 'main.ts')], { cwd: root, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.add(server);
+  server.once('exit', (code) => {
+    children.delete(server);
+    if (!stopping) {
+      console.error(`start: the sync server stopped (exit code ${code}); closing the app windows.`);
+      stopAll(1);
+    }
+  });
+  if (!(await waitForServer(serverUrl, 15_000, fetch, () => server.exitCode === null))) {
+    console.error(`start: the sync server did not answer at ${serverUrl}/healthz.`);
+    stopAll(1);
+  }
+} else {
+  say(`using the sync server already running at ${serverUrl}`);
+}
+
+// 3. A token for the demo user, signed with that server's secret.
+let token: string;
+try {
+  const config = loadConfig([], serverEnv);
+  if (!config) throw new Error('no server settings');
+  token = await createAuthenticator(loadSecret(config.dataDir, config.secret)).sign(user, 30 * 86_400);
+} catch (err) {
+  console.error(`start: could not sign a token for "${user}": ${(err as Error).message}`);
+  stopAll(1);
+  await new Promise(() => {}); // stopAll exits
+}
+
+// 4. The instances, tiled; each positions its own window from the tile it is given.
+say(`opening ${instances} instance${instances === 1 ? '' : 's'} for user "${user}" (Ctrl-C to stop)`);
+let open = 0;
+for (let i = 0; i < instances; i++) {
+  const launch = instanceLaunch(i, instances, serverUrl, user);
+  const child = spawn(electron.path, [root, ...launch.args], {
+    cwd: root,
+    // The token goes in the environment: command lines are visible to every user of the machine.
+    env: { ...process.env, FIELDSYNC_TOKEN: token! },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.add(child);
+  open++;
+  child.once('exit', () => {
+    children.delete(child);
+    if (--open === 0 && !stopping) {
+      say('every window is closed; stopping');
+      stopAll(0);
+    }
+  });
+}

@@ -1,0 +1,265 @@
+/**
+ * The poke bus over PostgreSQL LISTEN/NOTIFY, for several server processes on one database:
+ * a push stored by any process pokes the user's event streams on every process.
+ *
+ * - One dedicated connection per process runs `LISTEN fieldsync_pokes`; what arrives on it
+ *   is handed to this process's local subscribers (an in-process bus). The sender's own
+ *   process receives its notifications the same way, so each poke is delivered once.
+ * - `publish` sends `pg_notify($1, $2)` with parameters only (no SQL is built from user
+ *   data), on the store's pool, right after the push committed. At most one notify
+ *   statement is in flight: publishes made meanwhile are coalesced per user and sent
+ *   together in one statement, so pokes never take more than one pool connection. The
+ *   notify transaction commits with `synchronous_commit` off: a poke is a hint, and must
+ *   not cost a second WAL flush per push.
+ * - Payload `{"u": userId, "c": fromClientId, "n": cursor}`, under PostgreSQL's 8000-byte
+ *   limit: a user id too long for it is sent as `{"h": sha256(userId)}` instead, and
+ *   matched against the hashes of this process's subscribed users.
+ * - If the listening connection drops (or stops answering its health check), the bus
+ *   reconnects with exponential backoff, then pokes every local stream with its user's
+ *   current greatest id, since notifications sent meanwhile were missed.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { Pool } from 'pg';
+import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
+
+/** The channel every process listens on. */
+export const POKE_CHANNEL = 'fieldsync_pokes';
+/** PostgreSQL refuses payloads of 8000 bytes or more; stay clear of the limit. */
+export const MAX_PAYLOAD_BYTES = 7900;
+
+export interface PostgresPokeBusOptions {
+  /** The store's pool: notifications are sent on it, and the listening connection uses its settings. */
+  readonly pool: Pool;
+  readonly channel?: string;
+  /** Problems worth a log line (a lost listening connection, a failed notify). The bus never throws them. */
+  readonly onError?: (err: unknown, what: string) => void;
+  /** Back-off between reconnection attempts, doubling from min to max. Default 500 ms to 30 s. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** How often the listening connection is checked with `SELECT 1`. Default 15 s. */
+  readonly healthCheckMs?: number;
+}
+
+export interface PostgresPokeBus extends PokeBus {
+  close(): Promise<void>;
+  /** Whether the listening connection is up. */
+  readonly listening: boolean;
+  /** Resolves when the notifications published so far have been sent (for tests and shutdown). */
+  flush(): Promise<void>;
+}
+
+interface Pending {
+  c: string;
+  n: number;
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Whether a user id travels as such: whether its payload fits with the longest client id
+ * and cursor. Sender and receivers decide by the user id alone, so they always agree.
+ */
+export function userIdFits(userId: string): boolean {
+  return Buffer.byteLength(JSON.stringify({ u: userId, c: 'x'.repeat(64), n: Number.MAX_SAFE_INTEGER })) <= MAX_PAYLOAD_BYTES;
+}
+
+/** The notification payload of a poke, within the size limit. */
+export function pokePayload(userId: string, fromClientId: string, cursor: number): string {
+  return userIdFits(userId)
+    ? JSON.stringify({ u: userId, c: fromClientId, n: cursor })
+    : JSON.stringify({ h: sha256(userId), c: fromClientId, n: cursor });
+}
+
+/** Connects the listening connection (the first time, failure throws) and returns the bus. */
+export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Promise<PostgresPokeBus> {
+  const { pool } = options;
+  const channel = options.channel ?? POKE_CHANNEL;
+  const report = (err: unknown, what: string): void => {
+    try {
+      options.onError?.(err, what);
+    } catch {
+      // a logger that throws must not break the bus
+    }
+  };
+  const minBackoff = options.reconnectMinMs ?? 500;
+  const maxBackoff = options.reconnectMaxMs ?? 30_000;
+  const local = createInProcessPokeBus({ onListenerError: (err) => report(err, 'poke listener failed') });
+  /** Subscribed users whose ids only travel hashed: hash -> user id, with a count of subscriptions. */
+  const hashed = new Map<string, { userId: string; count: number }>();
+  const subscribers = new Map<string, number>();
+
+  let closed = false;
+  let client: pg.Client | null = null;
+  let backoff = minBackoff;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let healthTimer: ReturnType<typeof setInterval> | null = null;
+
+  const deliver = (payload: string): void => {
+    let p: unknown;
+    try {
+      p = JSON.parse(payload);
+    } catch {
+      return; // not ours: anyone with access to the database may notify on the channel
+    }
+    if (typeof p !== 'object' || p === null) return;
+    const { u, h, c, n } = p as { u?: unknown; h?: unknown; c?: unknown; n?: unknown };
+    if (typeof c !== 'string' || typeof n !== 'number' || !Number.isSafeInteger(n)) return;
+    const userId = typeof u === 'string' ? u : typeof h === 'string' ? hashed.get(h)?.userId : undefined;
+    if (userId !== undefined) local.publish(userId, c, n);
+  };
+
+  const listen = async (): Promise<void> => {
+    const c = new pg.Client({ ...pool.options, application_name: `${pool.options.application_name ?? 'fieldsync'}-listen`, keepAlive: true });
+    c.on('notification', (msg) => {
+      if (msg.channel === channel && msg.payload !== undefined) deliver(msg.payload);
+    });
+    const lost = (err?: unknown): void => {
+      if (client !== c) return;
+      client = null;
+      if (healthTimer) clearInterval(healthTimer);
+      healthTimer = null;
+      c.removeAllListeners('notification');
+      c.end().catch(() => undefined);
+      if (closed) return;
+      report(err ?? new Error('connection ended'), 'the LISTEN connection was lost; reconnecting');
+      scheduleReconnect();
+    };
+    c.on('error', lost);
+    c.on('end', () => lost());
+    await c.connect();
+    try {
+      // An identifier cannot be a parameter; the channel is a constant of ours, quoted anyway.
+      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw err;
+    }
+    if (closed) {
+      await c.end().catch(() => undefined);
+      return;
+    }
+    client = c;
+    backoff = minBackoff;
+    healthTimer = setInterval(() => {
+      c.query('SELECT 1').catch((err: unknown) => {
+        lost(err);
+      });
+    }, options.healthCheckMs ?? 15_000);
+    healthTimer.unref();
+  };
+
+  const catchUp = async (): Promise<void> => {
+    // Notifications sent while we were not listening are lost: poke every local stream.
+    const users = [...subscribers.keys()];
+    if (users.length === 0) return;
+    const { rows } = await pool.query<{ user_id: string; last_id: string }>(
+      'SELECT user_id, last_id FROM fieldsync_users WHERE user_id = ANY($1::text[])', [users]);
+    for (const r of rows) local.publish(r.user_id, '', Number(r.last_id));
+  };
+
+  const scheduleReconnect = (): void => {
+    if (closed || reconnectTimer) return;
+    const delay = Math.round(backoff * (0.5 + Math.random() / 2));
+    backoff = Math.min(maxBackoff, backoff * 2);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      listen().then(
+        () => catchUp().catch((err: unknown) => report(err, 'catching up after reconnecting failed')),
+        (err: unknown) => {
+          report(err, 'reconnecting the LISTEN connection failed');
+          scheduleReconnect();
+        },
+      );
+    }, delay);
+    reconnectTimer.unref();
+  };
+
+  // Publishing: coalesced per user, one statement in flight.
+  let pending = new Map<string, Pending>();
+  let inFlight: Promise<void> | null = null;
+  const send = async (): Promise<void> => {
+    while (pending.size > 0 && !closed) {
+      const batch = pending;
+      pending = new Map();
+      const payloads = [...batch].map(([u, p]) => pokePayload(u, p.c, p.n));
+      try {
+        await pool.query(
+          `SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, p)) FROM unnest($2::text[]) AS p`,
+          [channel, payloads],
+        );
+      } catch (err) {
+        report(err, 'sending pokes failed');
+      }
+    }
+  };
+  const kick = (): void => {
+    if (inFlight) return;
+    inFlight = send().finally(() => {
+      inFlight = null;
+      if (pending.size > 0 && !closed) kick();
+    });
+  };
+
+  const flush = async (): Promise<void> => {
+    while (inFlight) await inFlight;
+  };
+
+  await listen();
+
+  return {
+    publish(userId, fromClientId, cursor) {
+      if (closed) return;
+      const p = pending.get(userId);
+      if (p) {
+        // Two pushes, maybe of two clients, in one poke: poke every client then.
+        if (p.c !== fromClientId) p.c = '';
+        p.n = Math.max(p.n, cursor);
+      } else {
+        pending.set(userId, { c: fromClientId, n: cursor });
+      }
+      kick();
+    },
+
+    subscribe(userId, listener) {
+      subscribers.set(userId, (subscribers.get(userId) ?? 0) + 1);
+      const h = userIdFits(userId) ? null : sha256(userId);
+      if (h) {
+        const e = hashed.get(h);
+        if (e) e.count++;
+        else hashed.set(h, { userId, count: 1 });
+      }
+      const unsubscribe = local.subscribe(userId, listener);
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        unsubscribe();
+        const left = (subscribers.get(userId) ?? 1) - 1;
+        if (left <= 0) subscribers.delete(userId);
+        else subscribers.set(userId, left);
+        if (h) {
+          const e = hashed.get(h);
+          if (e && --e.count <= 0) hashed.delete(h);
+        }
+      };
+    },
+
+    get listening() {
+      return client !== null;
+    },
+
+    flush,
+
+    async close() {
+      if (closed) return;
+      await flush();
+      closed = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (healthTimer) clearInterval(healthTimer);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}

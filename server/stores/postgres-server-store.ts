@@ -1,0 +1,348 @@
+/**
+ * The PostgreSQL server store: several server processes share one database. It implements
+ * the server-store contract of `src/sync/server/server-store.ts` with the in-memory
+ * reference store's semantics, compaction included. docs/postgres.md explains the design.
+ *
+ * A push is one READ COMMITTED transaction (BEGIN, then):
+ *   1. `SELECT last_id ... FOR UPDATE` locks the user's counter row (created on first use).
+ *      Every push of one user queues here, so one user's pushes run one after another.
+ *   2. One set-based statement, started after the lock was granted (so its snapshot sees
+ *      every earlier push of the user): it drops hlcs already stored or repeated in the
+ *      batch, applies compaction, numbers what it keeps from `last_id + 1` in request
+ *      order, deletes the cells' losers, inserts the batch with one `INSERT ... SELECT`
+ *      over `unnest` of arrays, and moves `last_id` forward.
+ *   3. COMMIT, which releases the lock. The next writer of the user is then granted it and
+ *      numbers after our ids: ids are assigned and committed in id order, so every
+ *      snapshot holds a prefix of the user's ids.
+ *
+ * Within a process, one user's pushes wait for each other in memory before taking a pool
+ * connection, so that a burst of one user cannot hold every connection on the lock.
+ *
+ * A pull is one statement (so one snapshot): a page of messages after the cursor and the
+ * user's `last_id` from the same snapshot, which is the cursor returned when the page ends.
+ */
+import pg from 'pg';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type { JsonValue, Message, ServerMessage } from '../../src/sync/message.ts';
+import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import { migratePostgres } from './postgres-schema.ts';
+
+export interface PostgresPoolOptions {
+  /** `postgres://user:password@host:port/database?...` */
+  readonly url: string;
+  /** The most connections this process opens. Default 10. */
+  readonly poolMax?: number;
+  /** Statements running longer are cancelled (lock waits included), in ms. Default 30 s. */
+  readonly statementTimeoutMs?: number;
+  /** Idle connections are closed after this long, in ms. Default 30 s. */
+  readonly idleTimeoutMs?: number;
+  /** How long to wait for a connection (a new one, or a free one of a full pool), in ms. Default 10 s. */
+  readonly connectionTimeoutMs?: number;
+  /** A transaction idle this long is ended by the database (releasing its locks), in ms. Default 10 s. */
+  readonly idleInTransactionTimeoutMs?: number;
+  /** Shown in `pg_stat_activity`. Default "fieldsync". */
+  readonly applicationName?: string;
+  /** Errors of idle connections (the database restarted, for instance). Default: ignored; the pool replaces them. */
+  readonly onError?: (err: Error) => void;
+}
+
+export const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_SCAN_ROWS = 50_000;
+export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** A bounded connection pool with the store's timeouts. */
+export function createPostgresPool(options: PostgresPoolOptions): Pool {
+  const max = options.poolMax ?? DEFAULT_POOL_MAX;
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`poolMax must be a positive integer, got ${max}`);
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const config: PoolConfig = {
+    connectionString: options.url,
+    max,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    statement_timeout: statementTimeout,
+    // A transaction left open (a process that froze or vanished mid-push without closing
+    // its connection) must not hold a user's lock for long: a push is never idle for more
+    // than a round trip between its statements.
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+    application_name: options.applicationName ?? 'fieldsync',
+    keepAlive: true,
+  };
+  const pool = new pg.Pool(config);
+  // Without a listener an idle connection's error would crash the process.
+  pool.on('error', (err) => options.onError?.(err));
+  return pool;
+}
+
+export interface PostgresServerStoreOptions {
+  /** The database; the store opens its own pool and closes it on close(). */
+  readonly url?: string;
+  /** Or a pool that the caller owns: close() leaves it open. */
+  readonly pool?: Pool;
+  /** Options of the store's own pool (with `url`). */
+  readonly poolMax?: number;
+  readonly statementTimeoutMs?: number;
+  readonly idleTimeoutMs?: number;
+  readonly connectionTimeoutMs?: number;
+  readonly idleInTransactionTimeoutMs?: number;
+  readonly applicationName?: string;
+  readonly onError?: (err: Error) => void;
+  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  readonly compaction?: boolean;
+  /** Create or migrate the schema before returning. Default true. */
+  readonly migrate?: boolean;
+  /**
+   * The most ids one pull steps over, so that one request's work stays bounded even when a
+   * client's own messages (left out of its pulls) pile up after its cursor. When reached,
+   * the page ends with `more: true` and a cursor past every id examined.
+   */
+  readonly maxScanRows?: number;
+  /** The most bytes of message values one page returns (at least one message always is). */
+  readonly maxPageBytes?: number;
+}
+
+export interface PostgresServerStore extends ServerStore {
+  push(userId: string, messages: readonly Message[]): Promise<PushResult>;
+  pull(userId: string, options: PullOptions): Promise<PullResult>;
+  close(): Promise<void>;
+  /** The pool the store uses (shared with the LISTEN/NOTIFY poke bus, for instance). */
+  readonly pool: Pool;
+  readonly compaction: boolean;
+}
+
+/** pg returns bigint as text; ids stay far below 2^53, and anything else is a bug worth a loud error. */
+export function toSafeInteger(text: string | number | null | undefined, what: string): number {
+  const n = typeof text === 'number' ? text : Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} is not a safe integer: ${String(text)}`);
+  return n;
+}
+
+// Statement 2 of a push. $1 user, $2 last_id before the push, $3..$8 the batch as arrays
+// (hlc, table, row, column, value as JSON text, client id), in request order.
+const INPUT = `
+  input AS (
+    SELECT t.hlc COLLATE "C" AS hlc, t.tbl COLLATE "C" AS tbl, t.row_id COLLATE "C" AS row_id,
+           t.col COLLATE "C" AS col, t.value, t.client_id COLLATE "C" AS client_id, t.ord
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         WITH ORDINALITY AS t(hlc, tbl, row_id, col, value, client_id, ord)
+  ),
+  fresh AS (
+    -- The first occurrence of each hlc that the user does not hold yet. A scalar subquery,
+    -- not NOT EXISTS: the planner may turn NOT EXISTS into a hash anti join that reads all
+    -- of the user's messages; this stays one (user_id, hlc) index probe per message.
+    SELECT DISTINCT ON (i.hlc) i.* FROM input i
+    WHERE (SELECT 1 FROM fieldsync_messages m WHERE m.user_id = $1 AND m.hlc = i.hlc) IS NULL
+    ORDER BY i.hlc, i.ord
+  )`;
+
+const STORE_AND_COUNT = `
+  inserted AS (
+    INSERT INTO fieldsync_messages (user_id, id, hlc, tbl, row_id, col, value, client_id)
+    SELECT $1, k.id, k.hlc, k.tbl, k.row_id, k.col, k.value, k.client_id FROM kept k WHERE k.survives
+  ),
+  counter AS (
+    UPDATE fieldsync_users SET last_id = $2::bigint + (SELECT count(*) FROM kept)
+    WHERE user_id = $1 AND EXISTS (SELECT 1 FROM kept)
+  )
+  SELECT count(*)::int AS stored FROM kept`;
+
+const PUSH_PLAIN = `WITH ${INPUT},
+  kept AS (
+    SELECT f.*, $2::bigint + row_number() OVER (ORDER BY f.ord) AS id, true AS survives FROM fresh f
+  ),
+  ${STORE_AND_COUNT}`;
+
+// With compaction, as the reference store does it one message at a time: a message is
+// kept (and gets an id) when its hlc beats the cell's stored greatest hlc and every
+// earlier message of the batch for that cell; of the kept ones, only each cell's last
+// (its greatest) is inserted, and the cell's older messages are deleted.
+const PUSH_COMPACTING = `WITH ${INPUT},
+  cells AS (
+    SELECT c.tbl, c.row_id, c.col,
+           (SELECT max(m.hlc) FROM fieldsync_messages m
+            WHERE m.user_id = $1 AND m.tbl = c.tbl AND m.row_id = c.row_id AND m.col = c.col) AS hlc
+    FROM (SELECT DISTINCT tbl, row_id, col FROM fresh) c
+  ),
+  ranked AS (
+    SELECT f.*, c.hlc AS stored_hlc, greatest(c.hlc, max(f.hlc) OVER (
+             PARTITION BY f.tbl, f.row_id, f.col ORDER BY f.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS to_beat
+    FROM fresh f JOIN cells c ON c.tbl = f.tbl AND c.row_id = f.row_id AND c.col = f.col
+  ),
+  winners AS (
+    SELECT r.*, $2::bigint + row_number() OVER (ORDER BY r.ord) AS id FROM ranked r
+    WHERE r.to_beat IS NULL OR r.hlc > r.to_beat
+  ),
+  kept AS (
+    SELECT w.*, w.hlc = max(w.hlc) OVER (PARTITION BY w.tbl, w.row_id, w.col) AS survives FROM winners w
+  ),
+  removed AS (
+    DELETE FROM fieldsync_messages m USING kept k
+    WHERE k.survives AND k.stored_hlc IS NOT NULL
+      AND m.user_id = $1 AND m.tbl = k.tbl AND m.row_id = k.row_id AND m.col = k.col AND m.hlc < k.hlc
+  ),
+  ${STORE_AND_COUNT}`;
+
+// $1 user, $2 cursor, $3 excluded client id, $4 limit, $5 max ids scanned, $6 max page bytes.
+// One statement, one snapshot: the page and last_id agree. The page is read from the id
+// range (cursor, cursor + $5], at most $4 + 1 rows (one more than asked tells `more`), and
+// cut where the values' bytes before a row reach $6 (octet_length needs no detoasting).
+const PULL = `
+  SELECT u.last_id, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n
+  FROM fieldsync_users u
+  LEFT JOIN LATERAL (
+    SELECT w.* FROM (
+      SELECT s.*, count(*) OVER () AS n,
+             sum(octet_length(s.value)) OVER (ORDER BY s.id ROWS UNBOUNDED PRECEDING) - octet_length(s.value) AS bytes_before
+      FROM (
+        SELECT m.id, m.hlc, m.tbl, m.row_id, m.col, m.value FROM fieldsync_messages m
+        WHERE m.user_id = u.user_id AND m.id > $2::bigint AND m.id <= $2::bigint + $5::bigint AND m.client_id <> $3
+        ORDER BY m.id LIMIT $4::int + 1
+      ) s
+    ) w
+    WHERE w.bytes_before < $6::bigint
+  ) p ON true
+  WHERE u.user_id = $1
+  ORDER BY p.id`;
+
+interface PullRow {
+  readonly last_id: string;
+  readonly id: string | null;
+  readonly hlc: string;
+  readonly tbl: string;
+  readonly row_id: string;
+  readonly col: string;
+  readonly value: string;
+  readonly n: string;
+}
+
+/** SQLSTATEs after which a push transaction is simply run again: pushes are idempotent. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+export async function createPostgresServerStore(options: PostgresServerStoreOptions): Promise<PostgresServerStore> {
+  if ((options.url === undefined) === (options.pool === undefined)) throw new TypeError('createPostgresServerStore needs either url or pool');
+  const compaction = options.compaction ?? true;
+  const maxScanRows = Math.max(1, Math.floor(options.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS));
+  const maxPageBytes = Math.max(1, Math.floor(options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES));
+  const ownsPool = options.pool === undefined;
+  const pool = options.pool ?? createPostgresPool({ ...options, url: options.url as string });
+  try {
+    if (options.migrate ?? true) await migratePostgres(pool);
+  } catch (err) {
+    if (ownsPool) await pool.end().catch(() => undefined);
+    throw err;
+  }
+  const pushSql = compaction ? PUSH_COMPACTING : PUSH_PLAIN;
+
+  const pushOnce = async (client: PoolClient, userId: string, columns: string[][], count: number): Promise<PushResult> => {
+    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    const lock = 'SELECT last_id FROM fieldsync_users WHERE user_id = $1 FOR UPDATE';
+    let locked = await client.query<{ last_id: string }>(lock, [userId]);
+    if (locked.rows.length === 0) {
+      // First push of this user: create the counter row. A concurrent first push makes this
+      // wait for it and do nothing; either way the row exists for the lock that follows.
+      await client.query('INSERT INTO fieldsync_users (user_id, last_id) VALUES ($1, 0) ON CONFLICT (user_id) DO NOTHING', [userId]);
+      locked = await client.query<{ last_id: string }>(lock, [userId]);
+    }
+    const lastId = toSafeInteger(locked.rows[0]?.last_id, 'last_id');
+    // A new statement, so a new READ COMMITTED snapshot taken after the lock was granted:
+    // it sees every push of this user that committed before ours.
+    const result = await client.query<{ stored: number }>(pushSql, [userId, lastId, ...columns]);
+    const stored = result.rows[0]?.stored ?? 0;
+    await client.query('COMMIT');
+    return { accepted: count, stored, maxId: lastId + stored };
+  };
+
+  /** Per user, the end of this process's queue of pushes (see push). */
+  const userQueues = new Map<string, Promise<void>>();
+  let closed = false;
+  const store: PostgresServerStore = {
+    pool,
+    compaction,
+
+    async push(userId, messages) {
+      if (closed) throw new Error('the PostgreSQL store is closed');
+      // Everything is read and serialized before the transaction begins: a message that
+      // cannot be serialized fails the push before anything is written.
+      const n = messages.length;
+      const hlcs = new Array<string>(n), tables = new Array<string>(n), rows = new Array<string>(n);
+      const columns = new Array<string>(n), values = new Array<string>(n), clientIds = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const m = messages[i] as Message;
+        const value = JSON.stringify(m.value);
+        if (typeof value !== 'string') throw new TypeError(`message ${i}: the value is not JSON`);
+        hlcs[i] = m.hlc;
+        tables[i] = m.table;
+        rows[i] = m.row;
+        columns[i] = m.column;
+        values[i] = value;
+        clientIds[i] = m.hlc.slice(30);
+      }
+      const arrays = [hlcs, tables, rows, columns, values, clientIds];
+      // One user's pushes would only queue on the counter lock, each holding a connection
+      // meanwhile: a burst of one user could take the whole pool and stall every other
+      // user. So within this process they queue here, in memory, and take one connection
+      // at a time (across processes, at most one connection per process waits on the lock).
+      const previous = userQueues.get(userId);
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      const tail = previous ? previous.then(() => mine) : mine;
+      userQueues.set(userId, tail);
+      try {
+        if (previous) await previous;
+        for (let attempt = 1; ; attempt++) {
+          const client = await pool.connect();
+          let broken = false;
+          try {
+            return await pushOnce(client, userId, arrays, n);
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => {
+              broken = true;
+            });
+            const code = (err as { code?: unknown }).code;
+            if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
+            throw err;
+          } finally {
+            client.release(broken);
+          }
+        }
+      } finally {
+        done();
+        if (userQueues.get(userId) === tail) userQueues.delete(userId);
+      }
+    },
+
+    async pull(userId, o) {
+      if (closed) throw new Error('the PostgreSQL store is closed');
+      const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
+      const first = rows[0];
+      if (!first) return { messages: [], cursor: o.cursor, more: false }; // an unknown user
+      const lastId = toSafeInteger(first.last_id, 'last_id');
+      const page = first.id === null ? [] : rows;
+      const out: ServerMessage[] = [];
+      for (const r of page) {
+        if (out.length === o.limit) break;
+        out.push({ id: toSafeInteger(r.id, 'id'), hlc: r.hlc, table: r.tbl, row: r.row_id, column: r.col, value: JSON.parse(r.value) as JsonValue });
+      }
+      const cutByBytes = page.length > 0 && toSafeInteger(first.n, 'n') > page.length;
+      if (page.length > out.length || cutByBytes) {
+        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
+      }
+      // Every id of the range was looked at. Ids up to last_id are all committed in this
+      // snapshot, so the cursor may move to the end of the range, or to last_id.
+      const rangeEnd = o.cursor + maxScanRows;
+      if (rangeEnd < lastId) return { messages: out, cursor: rangeEnd, more: true };
+      return { messages: out, cursor: Math.max(o.cursor, lastId), more: false };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsPool) await pool.end();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { AppEvent, InspectorEntry, SyncView, Todo, TodoList } from '../../../shared/app-api.ts';
+import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
+import { NOT_CONFIGURED } from '../sync-view.ts';
+
+const cores = useCores();
+
+describe('app core (local, no server)', () => {
+  it('creates, renames, reorders and deletes lists', async () => {
+    const core = await cores.open();
+    const home = await call<TodoList>(core, 'createList', '  Home  ');
+    expect(home).toMatchObject({ name: 'Home' });
+    expect(typeof home.createdAt).toBe('number');
+    const work = await call<TodoList>(core, 'createList', 'Work');
+    const errands = await call<TodoList>(core, 'createList', 'Errands');
+    const names = async () => (await call<TodoList[]>(core, 'lists')).map((l) => l.name);
+    expect(await names()).toEqual(['Home', 'Work', 'Errands']);
+
+    await call(core, 'moveList', errands.id, 0);
+    expect(await names()).toEqual(['Errands', 'Home', 'Work']);
+    await call(core, 'moveList', errands.id, 99);
+    expect(await names()).toEqual(['Home', 'Work', 'Errands']);
+
+    await call(core, 'renameList', work.id, 'Office');
+    await call(core, 'deleteList', home.id);
+    expect(await names()).toEqual(['Office', 'Errands']);
+    // A tombstone, not a removal: the row is still there with _deleted set.
+    expect(core.db.prepare('SELECT name, "_deleted" FROM lists WHERE id = ?').raw().get(home.id)).toEqual(['Home', 1]);
+  });
+
+  it('creates todos in order, renames, checks, moves and deletes them', async () => {
+    const core = await cores.open();
+    const list = await call<TodoList>(core, 'createList', 'Groceries');
+    const other = await call<TodoList>(core, 'createList', 'Other');
+    const milk = await call<Todo>(core, 'createTodo', list.id, 'Milk');
+    expect(milk).toMatchObject({ listId: list.id, title: 'Milk', done: false });
+    const eggs = await call<Todo>(core, 'createTodo', list.id, 'Eggs');
+    const bread = await call<Todo>(core, 'createTodo', list.id, 'Bread');
+    await call<Todo>(core, 'createTodo', other.id, 'Elsewhere');
+    const titles = async () => (await call<Todo[]>(core, 'todos', list.id)).map((t) => `${t.title}${t.done ? ' ✓' : ''}`);
+    expect(await titles()).toEqual(['Milk', 'Eggs', 'Bread']);
+
+    await call(core, 'moveTodo', bread.id, 0);
+    await call(core, 'moveTodo', milk.id, 2);
+    expect(await titles()).toEqual(['Bread', 'Eggs', 'Milk']);
+    await call(core, 'setTodoDone', eggs.id, true);
+    await call(core, 'renameTodo', milk.id, 'Oat milk');
+    expect(await titles()).toEqual(['Bread', 'Eggs ✓', 'Oat milk']);
+    await call(core, 'deleteTodo', eggs.id);
+    expect(await titles()).toEqual(['Bread', 'Oat milk']);
+    expect((await call<Todo[]>(core, 'todos', other.id)).map((t) => t.title)).toEqual(['Elsewhere']);
+
+    // Deleting a list hides its todos too; they are then not found.
+    await call(core, 'deleteList', list.id);
+    expect(await core.dispatch('todos', [list.id])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await core.dispatch('renameTodo', [bread.id, 'x'])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('rows that have not received their name or title yet are not shown', async () => {
+    const core = await cores.open();
+    const list = await call<TodoList>(core, 'createList', 'L');
+    await core.client.update('lists', 'partial', { order: 'a5' });
+    await core.client.update('todos', 'partial-todo', { listId: list.id, order: 'a5' });
+    expect((await call<TodoList[]>(core, 'lists')).map((l) => l.id)).toEqual([list.id]);
+    expect(await call<Todo[]>(core, 'todos', list.id)).toEqual([]);
+  });
+
+  it('shows messages in the inspector, newest first, with won/lost', async () => {
+    const core = await cores.open();
+    const list = await call<TodoList>(core, 'createList', 'First');
+    await call(core, 'renameList', list.id, 'Second');
+    const entries = await call<InspectorEntry[]>(core, 'inspect', 10);
+    expect(entries[0]).toMatchObject({ table: 'lists', row: list.id, column: 'name', value: 'Second', origin: 'local', synced: false, won: true, error: null });
+    const first = entries.find((e) => e.column === 'name' && e.value === 'First');
+    expect(first?.won).toBe(false);
+    expect(entries.map((e) => e.column).sort()).toEqual(['createdAt', 'name', 'name', 'order']);
+    expect(entries[0]!.hlc > entries[1]!.hlc).toBe(true);
+  });
+
+  it('sends data and sync events, and says why it is offline without a server', async () => {
+    const core = await cores.open();
+    const events: AppEvent[] = [];
+    const off = core.onEvent((e) => events.push(e));
+    await call(core, 'createList', 'L');
+    expect(events).toContainEqual({ type: 'data', source: 'local', tables: ['lists'] });
+    const sync = events.filter((e) => e.type === 'sync').at(-1);
+    expect(sync).toMatchObject({ type: 'sync', sync: { pending: 3, state: 'offline', error: NOT_CONFIGURED } });
+
+    const status = await call<SyncView>(core, 'syncStatus');
+    expect(status).toMatchObject({ state: 'offline', online: true, pending: 3, error: NOT_CONFIGURED });
+    expect(await core.dispatch('syncNow', [])).toMatchObject({ ok: false, error: { code: 'offline' } });
+    await call(core, 'setOnline', false);
+    expect(await call<SyncView>(core, 'syncStatus')).toMatchObject({ online: false });
+    off();
+    const count = events.length;
+    await call(core, 'createList', 'M');
+    expect(events).toHaveLength(count);
+  });
+
+  it('info names the profile and the client', async () => {
+    const core = await cores.open({ profile: 'demo-2', version: '1.2.3' });
+    expect(await call(core, 'info')).toEqual({ profile: 'demo-2', clientId: core.client.clientId, serverUrl: '', version: '1.2.3' });
+  });
+
+  it('keeps everything across a restart, and only one process may hold a profile', async () => {
+    const first = await cores.open();
+    const list = await call<TodoList>(first, 'createList', 'Kept');
+    const clientId = first.client.clientId;
+    await expect(cores.open({ dir: first.dir })).rejects.toThrow(/in use by another Fieldsync process/);
+    await first.close();
+    const again = await cores.open({ dir: first.dir });
+    expect(again.client.clientId).toBe(clientId);
+    expect(await call<TodoList[]>(again, 'lists')).toEqual([list]);
+    expect(again.client.status.pending).toBe(3);
+    expect(messageCount(again)).toBe(3);
+  });
+
+  it('answers calls after close with an error, not a crash', async () => {
+    const core = await cores.open();
+    await core.close();
+    expect(await core.dispatch('lists', [])).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Three app cores, each on its own profile directory, syncing through the real reference
+ * server over HTTP (and its event stream for pokes), as three app instances side by side do.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Todo, TodoList } from '../../../shared/app-api.ts';
+import { call, useCores } from '../../test-support/core-fixture.ts';
+import { startRealServer, type RealServer } from '../../test-support/real-server.ts';
+import type { TempDir } from '../../test-support/temp-dir.ts';
+import type { AppCore } from '../app-core.ts';
+
+let server: RealServer;
+beforeAll(async () => {
+  server = await startRealServer();
+});
+afterAll(() => server?.stop());
+
+const cores = useCores();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Everything a user sees: every list and its todos, in order. */
+async function snapshot(core: AppCore): Promise<unknown> {
+  const lists = await call<TodoList[]>(core, 'lists');
+  return Promise.all(lists.map(async (l) => ({ ...l, todos: await call<Todo[]>(core, 'todos', l.id) })));
+}
+
+/** Waits until every core shows the same data and has nothing left to push. */
+async function converged(list: readonly AppCore[], timeoutMs = 10_000): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const snaps = await Promise.all(list.map(snapshot));
+    const same = snaps.every((s) => JSON.stringify(s) === JSON.stringify(snaps[0]));
+    if (same && list.every((c) => c.client.status.pending === 0)) return snaps[0];
+    if (Date.now() > deadline) {
+      throw new Error(`no convergence after ${timeoutMs} ms:\n${snaps.map((s, i) => `core ${i}: ${JSON.stringify(s)}`).join('\n')}`);
+    }
+    await sleep(25);
+  }
+}
+
+async function openUser(user: string, n: number, profile = 'demo'): Promise<(AppCore & { dir: TempDir })[]> {
+  const token = await server.token(user);
+  return Promise.all(Array.from({ length: n }, (_, i) => cores.open({ profile: `${profile}-${i + 1}`, serverUrl: server.url, token })));
+}
+
+describe('app cores with the real server', () => {
+  it('converge after online edits on every instance', async () => {
+    const [a, b, c] = await openUser('online', 3);
+    const groceries = await call<TodoList>(a!, 'createList', 'Groceries');
+    await converged([a!, b!, c!]);
+    const milk = await call<Todo>(b!, 'createTodo', groceries.id, 'Milk');
+    await call<Todo>(c!, 'createTodo', groceries.id, 'Eggs');
+    await converged([a!, b!, c!]);
+    await call(a!, 'setTodoDone', milk.id, true);
+    await call(c!, 'moveTodo', milk.id, 1);
+    await call(b!, 'renameList', groceries.id, 'Shopping');
+    const final = (await converged([a!, b!, c!])) as { name: string; todos: Todo[] }[];
+    expect(final).toHaveLength(1);
+    expect(final[0]!.name).toBe('Shopping');
+    expect(final[0]!.todos.map((t) => `${t.title}:${t.done}`)).toEqual(['Eggs:false', 'Milk:true']);
+    await expect.poll(() => a!.client.status.state).toBe('idle');
+    expect(a!.client.status.error).toBeNull();
+  });
+
+  it('converge after offline edits to the same field and to different fields (last writer wins)', async () => {
+    const [a, b, c] = await openUser('offline', 3);
+    const list = await call<TodoList>(a!, 'createList', 'Home');
+    const todo = await call<Todo>(a!, 'createTodo', list.id, 'Paint the fence');
+    await converged([a!, b!, c!]);
+
+    await call(a!, 'setOnline', false);
+    expect(a!.client.status).toMatchObject({ state: 'offline', online: false });
+    await call(a!, 'renameTodo', todo.id, 'Paint the fence white'); // same field, earlier
+    await call(a!, 'setTodoDone', todo.id, true); // a field nobody else touches
+    await sleep(5);
+    await call(b!, 'renameTodo', todo.id, 'Paint the fence green'); // same field, later: wins
+    await call(c!, 'moveList', list.id, 0);
+    await sleep(5);
+    await call(a!, 'renameList', list.id, 'House'); // offline, but the latest write of its field
+    expect(a!.client.status.pending).toBe(3);
+    await sleep(100);
+    expect(((await snapshot(b!)) as { name: string }[])[0]!.name).toBe('Home'); // A's edits have not left A
+
+    await call(a!, 'setOnline', true);
+    const final = (await converged([a!, b!, c!])) as { name: string; todos: Todo[] }[];
+    expect(final[0]!.name).toBe('House');
+    expect(final[0]!.todos).toMatchObject([{ title: 'Paint the fence green', done: true }]);
+  });
+
+  it('an instance restarted with pending changes syncs them', async () => {
+    const [a, b] = await openUser('restart', 2);
+    const list = await call<TodoList>(a!, 'createList', 'Trip');
+    await converged([a!, b!]);
+    await call(a!, 'setOnline', false);
+    await call(a!, 'createTodo', list.id, 'Passport');
+    await call(a!, 'renameList', list.id, 'Trip to Lisbon');
+    expect(a!.client.status.pending).toBeGreaterThan(0);
+    await a!.close(); // quit with changes the server has not seen
+
+    const token = await server.token('restart');
+    const again = await cores.open({ dir: a!.dir, profile: 'restart-1', serverUrl: server.url, token });
+    expect(again.client.status.pending).toBeGreaterThan(0);
+    const final = (await converged([again, b!])) as { name: string; todos: Todo[] }[];
+    expect(final[0]!.name).toBe('Trip to Lisbon');
+    expect(final[0]!.todos.map((t) => t.title)).toEqual(['Passport']);
+  });
+
+  it('a bad token shows as unauthorized; local writes keep working', async () => {
+    const core = await cores.open({ serverUrl: server.url, token: 'not-a-token' });
+    await call(core, 'createList', 'Still works');
+    await expect.poll(() => core.client.status.state, { timeout: 5000 }).toBe('unauthorized');
+    expect(await core.dispatch('syncNow', [])).toEqual({ ok: true, value: undefined });
+    expect((await call<TodoList[]>(core, 'lists')).map((l) => l.name)).toEqual(['Still works']);
+  });
+});

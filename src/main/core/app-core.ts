@@ -1,0 +1,143 @@
+/**
+ * The app's core, without Electron: the SQLite store in the profile directory, the sync
+ * client, and the API dispatcher. The Electron main process wraps it in a window and IPC;
+ * tests and the browser host use it as it is.
+ *
+ * ```ts
+ * const core = await createAppCore({ profileDir, profile: 'demo-1', serverUrl, token });
+ * const envelope = await core.dispatch('createList', ['Groceries']);
+ * const off = core.onEvent((event) => send(event));
+ * await core.close();
+ * ```
+ */
+import { join } from 'node:path';
+import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
+import { createHttpRemote, createSyncClient, type FetchFn, type SyncClient } from '../../sync/index.ts';
+import { openDatabase, type Db } from '../db/open-database.ts';
+import { createSqliteStore } from '../db/sqlite-store.ts';
+import { createDispatcher } from './api-handlers.ts';
+import { appSchema } from './app-schema.ts';
+import { toSyncView } from './sync-view.ts';
+import { createTodoRepo } from './todo-repo.ts';
+
+export const DB_FILE = 'fieldsync.db';
+
+export interface AppCoreOptions {
+  /** The profile's data directory; the database is `<profileDir>/fieldsync.db`. */
+  readonly profileDir: string;
+  /** The profile's name, shown in the window title and the sync panel. */
+  readonly profile: string;
+  /** The sync server. Without a URL and a token, the app works locally. */
+  readonly serverUrl?: string | null;
+  readonly token?: string | null;
+  readonly fetch?: FetchFn;
+  readonly now?: () => number;
+  /** The app's version, shown in `info()`. */
+  readonly version?: string;
+  /** Where unexpected errors go; default `console.error`. */
+  readonly log?: (message: string, err: unknown) => void;
+  /** Sync timing, for tests. */
+  readonly sync?: { readonly intervalMs?: number; readonly debounceMs?: number; readonly retry?: { initialMs?: number; maxMs?: number } };
+}
+
+export interface AppCore {
+  /** Runs one API call; never throws, every outcome is an envelope. */
+  dispatch(method: unknown, args: unknown): Promise<Envelope>;
+  /** Data and sync events; returns the function that unsubscribes. */
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  readonly info: AppInfo;
+  /** The sync client and database, for tests and tools. */
+  readonly client: SyncClient;
+  readonly db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the profile's database and holds it for this process alone: two processes on one
+ * profile would share a clientId and could stamp two different changes with the same
+ * timestamp, which the server would then take for one. The lock is the database's own
+ * (exclusive locking mode), so the operating system releases it when a process dies.
+ */
+function openProfileDatabase(profileDir: string, profile: string): Db {
+  let db: Db | null = null;
+  try {
+    db = openDatabase(join(profileDir, DB_FILE), { busyTimeoutMs: 2000 });
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE; COMMIT');
+    return db;
+  } catch (err) {
+    db?.close();
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+      throw new Error(`the profile "${profile}" is in use by another Fieldsync process`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
+  const log = options.log ?? ((message, err) => console.error(`fieldsync: ${message}`, err));
+  const serverUrl = options.serverUrl?.trim() || null;
+  const token = options.token?.trim() || null;
+  const configured = serverUrl !== null && token !== null;
+
+  const db = openProfileDatabase(options.profileDir, options.profile);
+  let client: SyncClient;
+  try {
+    const store = createSqliteStore(db);
+    client = await createSyncClient({
+      schema: appSchema,
+      store,
+      ...(configured ? { remote: createHttpRemote({ url: serverUrl, token, ...(options.fetch ? { fetch: options.fetch } : {}) }) } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sync?.intervalMs !== undefined ? { intervalMs: options.sync.intervalMs } : {}),
+      ...(options.sync?.debounceMs !== undefined ? { debounceMs: options.sync.debounceMs } : {}),
+      ...(options.sync?.retry ? { retry: options.sync.retry } : {}),
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  const info: AppInfo = { profile: options.profile, clientId: client.clientId, serverUrl: serverUrl ?? '', version: options.version ?? '0.0.0' };
+  const repo = createTodoRepo(db, client, options.now);
+  const dispatch = createDispatcher({ repo, client, info: () => info, configured, log });
+
+  const listeners = new Set<(event: AppEvent) => void>();
+  const emit = (event: AppEvent): void => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        log('an event listener failed', err);
+      }
+    }
+  };
+  const offChange = client.on('change', (e) => emit({ type: 'data', source: e.source, tables: Object.keys(e.changes) }));
+  const offStatus = client.on('status', (s) => emit({ type: 'sync', sync: toSyncView(s, configured) }));
+
+  let closed: Promise<void> | null = null;
+  return {
+    dispatch: (method, args) =>
+      closed ? Promise.resolve({ ok: false, error: { code: 'internal', message: 'The app is shutting down.' } }) : dispatch(method, args),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    info,
+    client,
+    db,
+    close() {
+      closed ??= (async () => {
+        offChange();
+        offStatus();
+        listeners.clear();
+        try {
+          await client.close();
+        } finally {
+          db.close();
+        }
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Schema migrations, in two parts:
+ *
+ * - The store's own tables (`fieldsync_messages`, `fieldsync_meta`) are versioned with
+ *   `PRAGMA user_version`: each step below runs once, in order, in the open transaction.
+ *   Add a step to change them; never edit a released one.
+ * - The app's data tables follow the declared schema: a missing table is created and a
+ *   missing column is added (`ALTER TABLE ADD COLUMN`) when a later schema version declares
+ *   it. Columns are never dropped or retyped, so data written by any version stays readable.
+ *
+ * Every column of a data table is nullable: the library may write `null` into any cell (a
+ * cell whose only message the server refused falls back to null).
+ */
+import type { Database } from 'better-sqlite3';
+import { MESSAGES_TABLE, META_TABLE, SQL_TYPES, type SqlTable } from './sql-columns.ts';
+
+type Step = (db: Database) => void;
+
+const STORE_STEPS: readonly Step[] = [
+  // 1: messages and meta.
+  (db) => {
+    db.exec(`
+      CREATE TABLE ${META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+      CREATE TABLE ${MESSAGES_TABLE} (
+        hlc TEXT PRIMARY KEY NOT NULL,
+        tbl TEXT NOT NULL,
+        row TEXT NOT NULL,
+        col TEXT NOT NULL,
+        value TEXT NOT NULL,            -- JSON text, so every value round-trips exactly
+        local INTEGER NOT NULL,
+        synced INTEGER NOT NULL,
+        applied INTEGER NOT NULL,
+        error TEXT
+      ) WITHOUT ROWID;
+      -- The winner of a cell: max(hlc) among its applied messages, one index seek per cell.
+      CREATE INDEX ${MESSAGES_TABLE}_cell ON ${MESSAGES_TABLE} (tbl, row, col, hlc) WHERE applied = 1;
+      -- Pending messages, oldest first. Partial: pulled messages (most of them) never enter it.
+      CREATE INDEX ${MESSAGES_TABLE}_pending ON ${MESSAGES_TABLE} (hlc) WHERE local = 1 AND synced = 0 AND error IS NULL;
+      -- Messages set aside (kept for a later schema, or refused): few, read on open.
+      CREATE INDEX ${MESSAGES_TABLE}_unapplied ON ${MESSAGES_TABLE} (hlc) WHERE applied = 0;
+      CREATE INDEX ${MESSAGES_TABLE}_error ON ${MESSAGES_TABLE} (hlc) WHERE error IS NOT NULL;
+    `);
+  },
+];
+
+/** The version the store's own tables are at after `migrateStore`. */
+export const STORE_VERSION = STORE_STEPS.length;
+
+/** Brings the store's own tables up to date. Call inside a transaction. */
+export function migrateStore(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > STORE_VERSION) {
+    throw new Error(`this database was written by a newer version of the app (store version ${current}, this app knows ${STORE_VERSION})`);
+  }
+  for (let v = current; v < STORE_VERSION; v++) (STORE_STEPS[v] as Step)(db);
+  if (current !== STORE_VERSION) db.pragma(`user_version = ${STORE_VERSION}`);
+}
+
+/** Creates missing data tables and adds missing columns. Call inside a transaction. */
+export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlTable>): void {
+  for (const table of tables.values()) {
+    const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
+    if (existing.size === 0) {
+      const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}`);
+      db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')})`);
+      continue;
+    }
+    for (const c of table.columns.values()) {
+      if (!existing.has(c.name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPES[c.type]}`);
+    }
+  }
+}

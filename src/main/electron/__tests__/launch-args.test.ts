@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LaunchArgsError, parseLaunchArgs, parseProfileArg, parseTileArg, profileDataDir, windowTitle } from '../launch-args.ts';
+import { MIN_WIDTH, tileBounds } from '../tile.ts';
+
+describe('launch arguments', () => {
+  it('reads --profile in both forms, with a default', () => {
+    expect(parseProfileArg(['electron', '.', '--profile', 'demo-1'])).toBe('demo-1');
+    expect(parseProfileArg(['app', '--profile=work_2'])).toBe('work_2');
+    expect(parseProfileArg(['app'])).toBe('default');
+  });
+
+  it('refuses profile names that are not plain folder names', () => {
+    for (const bad of ['../etc', 'a/b', '', '.hidden', 'x'.repeat(65), 'spa ce', 'C:\\x', '-flag']) {
+      expect(() => parseProfileArg(['--profile', bad]), bad).toThrow(LaunchArgsError);
+    }
+    expect(() => parseProfileArg(['--profile'])).toThrow(LaunchArgsError);
+  });
+
+  it('puts each profile in its own folder under the app data dir', () => {
+    expect(profileDataDir('/home/u/.config', 'demo-2')).toBe(join('/home/u/.config', 'Fieldsync', 'profiles', 'demo-2'));
+    expect(() => profileDataDir('/x', '../y')).toThrow(LaunchArgsError);
+  });
+
+  it('reads the server from --server or the environment, and the token only from the environment', () => {
+    expect(parseLaunchArgs(['--server', 'http://127.0.0.1:8787', '--tile', '2/3'], { FIELDSYNC_TOKEN: ' t0k ' })).toEqual({
+      profile: 'default', serverUrl: 'http://127.0.0.1:8787', token: 't0k', tile: { index: 1, count: 3 },
+    });
+    expect(parseLaunchArgs([], { FIELDSYNC_SERVER_URL: 'https://sync.example' })).toMatchObject({ serverUrl: 'https://sync.example', token: null, tile: null });
+    expect(() => parseLaunchArgs(['--server', 'file:///etc/passwd'], {})).toThrow(LaunchArgsError);
+  });
+
+  it('reads --tile as position/count', () => {
+    expect(parseTileArg(['--tile=1/1'])).toEqual({ index: 0, count: 1 });
+    for (const bad of ['0/3', '4/3', '1/0', 'a/b', '1-3', '100/200']) expect(() => parseTileArg(['--tile', bad]), bad).toThrow(LaunchArgsError);
+  });
+
+  it('titles the window with the profile', () => {
+    expect(windowTitle('demo-3')).toBe('Fieldsync — demo-3');
+  });
+});
+
+describe('tile bounds', () => {
+  const area = { x: 0, y: 25, width: 1920, height: 1055 };
+
+  it('places windows side by side, covering the work area exactly', () => {
+    const tiles = [0, 1, 2].map((index) => tileBounds(area, { index, count: 3 }));
+    expect(tiles).toEqual([
+      { x: 0, y: 25, width: 640, height: 1055 },
+      { x: 640, y: 25, width: 640, height: 1055 },
+      { x: 1280, y: 25, width: 640, height: 1055 },
+    ]);
+  });
+
+  it('wraps into rows when columns would be too narrow, and clamps odd input', () => {
+    const small = { x: 100, y: 0, width: 1280, height: 800 };
+    const tiles = Array.from({ length: 5 }, (_, index) => tileBounds(small, { index, count: 5 }));
+    for (const t of tiles) {
+      expect(t.width).toBeGreaterThanOrEqual(MIN_WIDTH);
+      expect(t.x).toBeGreaterThanOrEqual(100);
+      expect(t.x + t.width).toBeLessThanOrEqual(1380);
+      expect(t.y + t.height).toBeLessThanOrEqual(800);
+    }
+    expect(new Set(tiles.map((t) => `${t.x},${t.y}`)).size).toBe(5);
+    expect(tileBounds(small, { index: 9, count: 2 })).toEqual(tileBounds(small, { index: 1, count: 2 }));
+    expect(tileBounds({ x: 0, y: 0, width: 300, height: 300 }, { index: 0, count: 1 })).toEqual({ x: 0, y: 0, width: 300, height: 300 });
+  });
+});

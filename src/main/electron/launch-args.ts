@@ -1,0 +1,87 @@
+/**
+ * What an instance is started with: its profile, the sync server, and its place on screen.
+ * Pure functions, so they are tested under plain Node.
+ *
+ *   fieldsync --profile demo-2 --server http://127.0.0.1:8787 --tile 2/3
+ *   FIELDSYNC_TOKEN=... (the token comes from the environment, never the command line,
+ *   where any user of the machine could read it in the process list)
+ */
+import { join } from 'node:path';
+
+export const DEFAULT_PROFILE = 'default';
+/** Profile names become folder names: letters, digits, `-` and `_` only, so `--profile ../x` cannot escape. */
+export const PROFILE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export interface Tile {
+  /** 0-based position. */
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface LaunchArgs {
+  readonly profile: string;
+  readonly serverUrl: string | null;
+  readonly token: string | null;
+  readonly tile: Tile | null;
+}
+
+export class LaunchArgsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LaunchArgsError';
+  }
+}
+
+/** The value of `--name value` or `--name=value`; the last one wins. */
+function flag(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === name) value = argv[++i] ?? '';
+    else if (arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
+  }
+  return value;
+}
+
+export function parseProfileArg(argv: readonly string[]): string {
+  const profile = flag(argv, '--profile') ?? DEFAULT_PROFILE;
+  if (!PROFILE_PATTERN.test(profile)) {
+    throw new LaunchArgsError(`--profile must be 1 to 64 letters, digits, "-" or "_" (starting with a letter or digit), got ${JSON.stringify(profile.slice(0, 80))}`);
+  }
+  return profile;
+}
+
+/** `--tile 2/3`: the second of three windows side by side (1-based on the command line). */
+export function parseTileArg(argv: readonly string[]): Tile | null {
+  const text = flag(argv, '--tile');
+  if (text === undefined) return null;
+  const m = /^(\d{1,2})\/(\d{1,2})$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new LaunchArgsError(`--tile must look like 2/3 (the 2nd of 3), got ${JSON.stringify(text.slice(0, 20))}`);
+  return { index: index - 1, count };
+}
+
+export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LaunchArgs {
+  const serverUrl = flag(argv, '--server') ?? env.FIELDSYNC_SERVER_URL ?? null;
+  if (serverUrl !== null && !/^https?:\/\/[^/\s]+/.test(serverUrl)) {
+    throw new LaunchArgsError(`--server must be an http:// or https:// URL, got ${JSON.stringify(serverUrl.slice(0, 80))}`);
+  }
+  return {
+    profile: parseProfileArg(argv),
+    serverUrl: serverUrl || null,
+    token: env.FIELDSYNC_TOKEN?.trim() || null,
+    tile: parseTileArg(argv),
+  };
+}
+
+/** Each profile's own data directory, under the app's folder in the user's app data. */
+export function profileDataDir(appDataDir: string, profile: string): string {
+  if (!PROFILE_PATTERN.test(profile)) throw new LaunchArgsError(`invalid profile name: ${profile}`);
+  return join(appDataDir, 'Fieldsync', 'profiles', profile);
+}
+
+/** The window title: the profile tells windows side by side apart. */
+export function windowTitle(profile: string): string {
+  return `Fieldsync — ${profile}`;
+}

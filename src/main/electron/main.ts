@@ -1,0 +1,102 @@
+/**
+ * The Electron entry point: profile → data directory → single-instance lock → app core →
+ * window. Everything that decides something lives in small modules tested without Electron.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, dialog, ipcMain, session, type BrowserWindow } from 'electron';
+import { createAppCore, type AppCore } from '../core/app-core.ts';
+import { contentSecurityPolicy } from './csp.ts';
+import { bindIpc, createSenderCheck, forwardEvents } from './ipc.ts';
+import { parseLaunchArgs, profileDataDir, type LaunchArgs } from './launch-args.ts';
+import { rendererLocation } from './renderer-location.ts';
+import { applySecurity, applySessionSecurity } from './security.ts';
+import { createMainWindow } from './window.ts';
+
+const here = dirname(fileURLToPath(import.meta.url)); // out/main
+const preload = join(here, '../preload/index.cjs');
+const indexFile = join(here, '../renderer/index.html');
+const log = (message: string): void => console.warn(`fieldsync: ${message}`);
+
+let launch: LaunchArgs;
+try {
+  launch = parseLaunchArgs(process.argv, process.env);
+} catch (err) {
+  console.error(`fieldsync: ${(err as Error).message}`);
+  process.exit(2);
+}
+
+// Before `ready`: each profile is its own data directory, and Electron's single-instance
+// lock is per data directory, so it is a lock per profile.
+app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), launch.profile));
+
+if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
+  // This profile is already open: the running instance focuses its window and we quit.
+  app.quit();
+} else {
+  let win: BrowserWindow | null = null;
+  let core: AppCore | null = null;
+  let closed = false;
+
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => applySecurity(contents, log));
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (closed || !core) return;
+    event.preventDefault(); // close the database cleanly first
+    closed = true;
+    void core.close().finally(() => app.quit());
+  });
+
+  app.whenReady().then(async () => {
+    const location = rendererLocation(indexFile, process.env.ELECTRON_RENDERER_URL, app.isPackaged);
+    applySessionSecurity(session.defaultSession, contentSecurityPolicy(location.kind === 'dev' ? location.url : undefined));
+    core = await createAppCore({
+      profileDir: app.getPath('userData'),
+      profile: launch.profile,
+      serverUrl: launch.serverUrl,
+      token: launch.token,
+      version: app.getVersion(),
+    });
+    bindIpc(ipcMain, core.dispatch, createSenderCheck(() => (win && !win.isDestroyed() ? win.webContents.id : null), location), log);
+    win = createMainWindow({ profile: launch.profile, preload, tile: launch.tile, location, indexFile });
+    const stop = forwardEvents(core.onEvent, win.webContents);
+    win.on('closed', () => {
+      stop();
+      win = null;
+    });
+    if (process.argv.includes('--smoke-test')) runSmokeTest(win);
+  }).catch((err: unknown) => {
+    console.error('fieldsync: could not start', err);
+    if (process.argv.includes('--smoke-test')) {
+      console.log(`fieldsync-smoke: failed ${String(err)}`);
+      app.exit(1);
+      return;
+    }
+    dialog.showErrorBox('Fieldsync could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
+}
+
+/**
+ * `--smoke-test`: once the page has loaded, report what the page can reach and quit. The
+ * Electron smoke test (src/main/electron/__tests__/electron-smoke.test.ts) reads this line.
+ */
+function runSmokeTest(win: BrowserWindow): void {
+  win.webContents.once('did-finish-load', async () => {
+    const page = (await win.webContents.executeJavaScript(`(async () => JSON.stringify({
+      api: typeof window.fieldsync,
+      methods: Object.keys(window.fieldsync || {}).sort(),
+      require: typeof require,
+      process: typeof process,
+      lists: window.fieldsync ? await window.fieldsync.lists().then((l) => l.length, (e) => String(e && e.code)) : null,
+      notFound: window.fieldsync ? await window.fieldsync.deleteTodo('no-such-todo').then(() => 'resolved', (e) => e && e.code) : null,
+    }))()`)) as string;
+    console.log(`fieldsync-smoke: ${JSON.stringify({ title: win.getTitle(), page: JSON.parse(page) as unknown })}`);
+    app.quit();
+  });
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, CHANNELS, type AppEvent, type Envelope } from '../../shared/app-api.ts';
+import { createBridgeApi, toPlainError } from '../bridge-api.ts';
+import { createIpcTransport, type IpcRendererLike } from '../ipc-transport.ts';
+
+function fakeIpcRenderer(answer: (method: unknown, args: unknown) => Envelope) {
+  const listeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
+  const invoked: unknown[][] = [];
+  const ipc: IpcRendererLike = {
+    invoke: async (channel, ...args) => {
+      invoked.push([channel, ...args]);
+      return answer(args[0], args[1]);
+    },
+    on: (channel, l) => void (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)!).add(l),
+    removeListener: (channel, l) => void listeners.get(channel)?.delete(l),
+  };
+  const emit = (channel: string, event: unknown, payload: unknown) => {
+    for (const l of listeners.get(channel) ?? []) l(event, payload);
+  };
+  return { ipc, invoked, emit, count: () => listeners.get(CHANNELS.event)?.size ?? 0 };
+}
+
+describe('preload', () => {
+  it('sends every call as (method, args) on one channel', async () => {
+    const fake = fakeIpcRenderer(() => ({ ok: true, value: [] }));
+    const api = createBridgeApi(createIpcTransport(fake.ipc));
+    expect(await api.lists()).toEqual([]);
+    await api.renameTodo('t1', 'Milk');
+    expect(fake.invoked).toEqual([[CHANNELS.invoke, 'lists', []], [CHANNELS.invoke, 'renameTodo', ['t1', 'Milk']]]);
+  });
+
+  it('gives listeners the event only, never the IpcRendererEvent, and unsubscribes', () => {
+    const fake = fakeIpcRenderer(() => ({ ok: true, value: null }));
+    const api = createBridgeApi(createIpcTransport(fake.ipc));
+    const got: unknown[][] = [];
+    const off = api.subscribe((...args: unknown[]) => void got.push(args));
+    const event: AppEvent = { type: 'data', source: 'remote', tables: ['todos'] };
+    fake.emit(CHANNELS.event, { sender: 'ipcRenderer itself', ports: [] }, event);
+    expect(got).toEqual([[event]]);
+    off();
+    expect(fake.count()).toBe(0);
+  });
+
+  it('rejects with plain error objects that keep their code across the bridge and are AppErrors', async () => {
+    const fake = fakeIpcRenderer(() => ({ ok: false, error: { code: 'not_found', message: 'That todo no longer exists.' } }));
+    const api = createBridgeApi(createIpcTransport(fake.ipc));
+    const err = await api.deleteTodo('gone').catch((e: unknown) => e);
+    expect(Object.getPrototypeOf(err)).toBe(Object.prototype); // what contextBridge copies whole
+    expect(err).toEqual({ name: 'AppError', code: 'not_found', message: 'That todo no longer exists.' });
+    expect(err instanceof AppError).toBe(true);
+    expect(structuredClone(err) instanceof AppError).toBe(true);
+  });
+
+  it('AppError recognises only well-formed plain errors', () => {
+    expect(new AppError('internal', 'x') instanceof AppError).toBe(true);
+    expect(toPlainError(new Error('boom'))).toEqual({ name: 'AppError', code: 'internal', message: expect.any(String) });
+    for (const v of [null, 'AppError', { name: 'AppError', code: 'nope', message: 'm' }, { name: 'Error', code: 'internal', message: 'm' }, { name: 'AppError', code: 'internal' }, new Error('x')]) {
+      expect(v instanceof AppError, JSON.stringify(v)).toBe(false);
+    }
+  });
+});

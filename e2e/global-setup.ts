@@ -1,8 +1,11 @@
-/** Before any test: one renderer build for the whole run, made only if it is missing or stale. */
-import { ensureRendererBuild } from '../scripts/renderer-build.ts';
+/** Before any test: one app build for the whole run, made only if it is missing or stale. */
+import { ensureAppBuild } from '../scripts/app-build.ts';
 import { describeChromium } from './support/chromium.ts';
+import { electronSkipReason } from './support/electron-cluster.ts';
 
 export default function globalSetup(): void {
-  ensureRendererBuild({ log: (line) => console.log(`e2e: ${line}`) });
-  console.log(`e2e: browser runs use ${describeChromium()}`);
+  ensureAppBuild({ log: (line) => console.log(`e2e: ${line}`) });
+  console.log(`e2e: the browser runs use ${describeChromium()}`);
+  const reason = electronSkipReason();
+  console.log(reason ? `e2e: the Electron runs are skipped: ${reason}` : 'e2e: the Electron runs use Electron’s binary from node_modules/electron');
 }

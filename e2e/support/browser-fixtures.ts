@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { rendererDir } from '../../scripts/renderer-build.ts';
+import { rendererDir } from '../../scripts/app-build.ts';
 import { startBrowserCluster, type BrowserCluster } from './browser-cluster.ts';
 
 export const test = base.extend<{ instanceCount: number; cluster: BrowserCluster }>({

@@ -1,11 +1,12 @@
 /**
  * The `AppApi` over a WebSocket, the host's side of `src/renderer/src/api/ws-bridge.ts`.
  *
- * An upgrade is accepted only from this instance's own page (see host-security.ts). Then
- * every frame is checked before anything runs: a text frame of at most WS_MAX_FRAME_BYTES,
- * JSON, an object with a request id. Its `method` and `args` go to the core's
- * `dispatch(method, args)` as they are: it validates the method and every argument exactly
- * as it does for Electron's IPC (same code), and answers an envelope that goes back as
+ * An upgrade is accepted only from this instance's own page (see host-security.ts): that is
+ * the IPC binding's sender check. Then every frame is checked before anything runs: a text
+ * frame of at most WS_MAX_FRAME_BYTES, JSON, an object with a request id and nothing but
+ * `method` and `args` besides. Those go to the core's `dispatch(method, args)` as they are,
+ * as `bindIpc` (src/main/electron/ipc.ts) hands over IPC calls: the dispatcher validates the
+ * method and every argument with the same code for both, and its envelope goes back as
  * `{ id, envelope }`. A page that sends malformed frames is disconnected; one that calls
  * faster than the rate limit gets error envelopes. App events go to every page as `{ event }`.
  */
@@ -66,11 +67,17 @@ export const WS_API_MESSAGES = {
   internal: 'Something went wrong. The details are in the host log.',
 } as const;
 
-export type ParsedFrame = { readonly ok: true; readonly id: number; readonly method: unknown; readonly args: unknown } | { readonly ok: false; readonly reason: string };
+export type ParsedFrame =
+  | { readonly ok: true; readonly id: number; readonly method: unknown; readonly args: unknown; readonly extra: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+/** The answer to a call with more than (method, arguments): the IPC binding's (src/main/electron/ipc.ts). */
+export const EXTRA_FIELDS: Envelope = { ok: false, error: { code: 'invalid_argument', message: 'An API call is (method, arguments).' } };
 
 /**
  * A frame from a page: JSON, an object, a valid id. Method and args are not judged here:
- * the dispatcher does that, as it does for IPC, and answers `invalid_argument`.
+ * the dispatcher does that, as it does for IPC, and answers `invalid_argument`. Fields
+ * other than id, method and args are what extra IPC arguments are: refused the same way.
  */
 export function parseFrame(text: string): ParsedFrame {
   let value: unknown;
@@ -82,7 +89,8 @@ export function parseFrame(text: string): ParsedFrame {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
   const frame = value as Record<string, unknown>;
   if (!isRequestId(frame.id)) return { ok: false, reason: 'no valid id' };
-  return { ok: true, id: frame.id, method: frame.method, args: frame.args };
+  const extra = Object.keys(frame).some((k) => k !== 'id' && k !== 'method' && k !== 'args');
+  return { ok: true, id: frame.id, method: frame.method, args: frame.args, extra };
 }
 
 const fail = (message: string): Envelope => ({ ok: false, error: { code: 'internal', message } });
@@ -160,6 +168,7 @@ export function attachWsApi(options: WsApiOptions): WsApi {
       const { id } = parsed;
       if (!limiter.take()) return sendFrame(ws, { id, envelope: fail(WS_API_MESSAGES.rateLimited) });
       if (inFlight >= limits.maxInFlight) return sendFrame(ws, { id, envelope: fail(WS_API_MESSAGES.tooManyInFlight) });
+      if (parsed.extra) return sendFrame(ws, { id, envelope: EXTRA_FIELDS });
       inFlight++;
       let answer: Promise<Envelope>;
       try {

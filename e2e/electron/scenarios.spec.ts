@@ -1,0 +1,32 @@
+/**
+ * The five scenarios of e2e/browser, unchanged, in real Electron: several app instances with
+ * separate profiles. Skipped, with the reason, where Electron's binary is not installed.
+ */
+import { badInputScenario } from '../scenarios/bad-input.ts';
+import { convergenceScenario } from '../scenarios/convergence.ts';
+import { offlineConflictsScenario } from '../scenarios/offline-conflicts.ts';
+import { restartInstanceScenario } from '../scenarios/restart-instance.ts';
+import { restartServerScenario } from '../scenarios/restart-server.ts';
+import { ELECTRON_SKIP_REASON, test } from '../support/electron-fixtures.ts';
+
+test.skip(ELECTRON_SKIP_REASON !== null, `Electron: ${ELECTRON_SKIP_REASON ?? ''}`);
+
+test('Electron: three instances edit at once through the UI and all show the same lists within 2 seconds', async ({ cluster }, testInfo) => {
+  await convergenceScenario(cluster, { screenshot: testInfo.outputPath('converged-electron.png') });
+});
+
+test('Electron: an instance works offline while the others edit the same todos: last writer wins everywhere', async ({ cluster }) => {
+  await offlineConflictsScenario(cluster);
+});
+
+test('Electron: an instance restarted with pending changes keeps its data and changes, then syncs them', async ({ cluster }) => {
+  await restartInstanceScenario(cluster);
+});
+
+test('Electron: the server restarts mid-session: the instances reconnect by themselves and converge', async ({ cluster }) => {
+  await restartServerScenario(cluster);
+});
+
+test('Electron: bad input gets a clear message and breaks nothing', async ({ cluster }) => {
+  await badInputScenario(cluster);
+});

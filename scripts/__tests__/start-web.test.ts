@@ -1,0 +1,90 @@
+/**
+ * `npm run start:web` as a user runs it: it starts a server and N browser hosts, prints their
+ * URLs one per line, each URL serves the app and its own API for its own profile, and
+ * SIGINT (Ctrl-C) stops everything it started.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function callInfo(pageUrl: string): Promise<AppInfo> {
+  const html = await (await fetch(pageUrl)).text();
+  const api = /<meta name="fieldsync-host" content="([^"]+)"/.exec(html)?.[1];
+  expect(api).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api\?key=/);
+  const ws = new WebSocket(api as string, { origin: new URL(pageUrl).origin });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const answer = new Promise<Envelope>((resolve) => ws.on('message', (d) => resolve((JSON.parse(String(d)) as { envelope: Envelope }).envelope)));
+  ws.send(JSON.stringify({ id: 1, method: 'info', args: [] }));
+  const envelope = await answer;
+  ws.close();
+  if (!envelope.ok) throw new Error(envelope.error.message);
+  return envelope.value as AppInfo;
+}
+
+const isClosed = (url: string): Promise<boolean> => fetch(url).then(() => false, () => true);
+
+describe('npm run start:web', () => {
+  it('starts a server and N instances, prints their URLs, and stops them all on Ctrl-C', async () => {
+    const dir = tempDir('fieldsync-start-web-');
+    const port = await freePort();
+    const server = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester'], {
+      cwd: root,
+      env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir.path, 'server'), FIELDSYNC_WEB_DIR: join(dir.path, 'web'), FIELDSYNC_SECRET: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const urls = await new Promise<string[]>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URLs:\n${stdout}\n${stderr}`)), 60_000);
+        child.stdout.on('data', (d) => {
+          stdout += d;
+          const lines = stdout.split('\n').filter(Boolean);
+          if (lines.length >= 2) {
+            clearTimeout(timer);
+            resolve(lines);
+          }
+        });
+        void exited.then((code) => reject(new Error(`start:web exited (${code}):\n${stdout}\n${stderr}`)));
+      });
+      expect(urls).toHaveLength(2);
+      for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(await (await fetch(`${server}/healthz`)).json()).toMatchObject({ ok: true });
+
+      const infos = await Promise.all(urls.map(callInfo));
+      expect(infos.map((i) => [i.profile, i.serverUrl])).toEqual([
+        ['web-1', server],
+        ['web-2', server],
+      ]);
+      expect(infos[0]?.clientId).not.toBe(infos[1]?.clientId);
+
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      for (const url of [...urls, server]) expect(await isClosed(url)).toBe(true);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      dir.remove();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,109 @@
+/**
+ * The browser host validates exactly as Electron's IPC layer does: the same calls, sent to a
+ * real app core once through `bindIpc` (with a fake `ipcMain`, from our window) and once
+ * through the host's WebSocket (from our page), get the same envelopes, and a refused call
+ * writes nothing either way.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { CHANNELS, type Envelope, type TodoList } from '../../shared/app-api.ts';
+import { bindIpc, type IpcEventLike } from '../../main/electron/ipc.ts';
+import { call, messageCount, useCores } from '../../main/test-support/core-fixture.ts';
+import { tempDir } from '../../main/test-support/temp-dir.ts';
+import { newInstanceKey } from '../host-security.ts';
+import { startWebHost, type WebHost } from '../web-host.ts';
+
+const cores = useCores();
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function setup() {
+  const core = await cores.open();
+  const list = await call<TodoList>(core, 'createList', 'Home');
+
+  // Electron: the IPC binding, with every sender trusted (the sender checks have their own tests).
+  let handler: ((event: IpcEventLike, ...args: unknown[]) => Promise<Envelope>) | undefined;
+  bindIpc({ handle: (_c, h) => void (handler = h), removeHandler: () => {} }, core.dispatch, () => true);
+  const event: IpcEventLike = { sender: { id: 1 }, senderFrame: { url: 'file:///index.html', parent: null } };
+  const viaIpc = (...ipcArgs: unknown[]): Promise<Envelope> => (handler as NonNullable<typeof handler>)(event, ...ipcArgs);
+
+  // The browser host, in front of the same core.
+  const dir = tempDir('fieldsync-host-');
+  cleanup.push(() => dir.remove());
+  mkdirSync(join(dir.path, 'renderer'));
+  writeFileSync(join(dir.path, 'renderer', 'index.html'), '<html><head></head><body></body></html>');
+  const key = newInstanceKey();
+  const host: WebHost = await startWebHost({ core, rendererDir: join(dir.path, 'renderer'), key });
+  cleanup.push(() => host.close());
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?key=${key}`, { origin: `http://127.0.0.1:${host.port}` });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  cleanup.push(() => ws.close());
+  const answers = new Map<number, (e: Envelope) => void>();
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as { id?: number; envelope?: Envelope };
+    if (typeof frame.id === 'number' && frame.envelope) answers.get(frame.id)?.(frame.envelope);
+  });
+  let nextId = 1;
+  const viaWs = (frame: Record<string, unknown>): Promise<Envelope> => {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      answers.set(id, resolve);
+      ws.send(JSON.stringify({ id, ...frame }));
+    });
+  };
+  return { core, list, viaIpc, viaWs };
+}
+
+describe('the browser host validates as the IPC layer does', () => {
+  it('gives the same answer to every bad call, and writes nothing', async () => {
+    const { core, list, viaIpc, viaWs } = await setup();
+    const before = messageCount(core);
+    const calls: [string, unknown, unknown][] = [
+      ['an unknown method', 'dropDatabase', []],
+      ['a prototype key as method', '__proto__', []],
+      ['no method', undefined, []],
+      ['a method that is not text', 42, []],
+      ['arguments that are not a list', 'lists', 'nope'],
+      ['no arguments', 'createTodo', undefined],
+      ['too few arguments', 'createTodo', [list.id]],
+      ['too many arguments', 'lists', [1]],
+      ['an argument of the wrong type', 'createTodo', [list.id, 42]],
+      ['an empty title', 'createTodo', [list.id, '   ']],
+      ['a 10,000-character title', 'createTodo', [list.id, 'x'.repeat(10_000)]],
+      ['a control character', 'createTodo', [list.id, 'a\nb']],
+      ['a broken surrogate', 'renameList', [list.id, 'bad \ud800']],
+      ['an unknown id', 'renameTodo', ['no-such-todo', 'Fine']],
+      ['an over-long id', 'deleteTodo', ['i'.repeat(10_000)]],
+      ['a bad flag', 'setTodoDone', [list.id, 'yes']],
+      ['a fractional index', 'moveList', [list.id, 1.5]],
+      ['an inspect limit out of range', 'inspect', [1_000_000]],
+      ['an object for a string', 'createList', [{ toString: 'x' }]],
+    ];
+    for (const [name, method, args] of calls) {
+      const ipc = await viaIpc(method, args);
+      const ws = await viaWs({ method, args });
+      expect(ipc.ok, name).toBe(false);
+      expect(ws, name).toEqual(ipc);
+    }
+    // Extra IPC arguments, extra frame fields: the same refusal.
+    expect(await viaWs({ method: 'lists', args: [], extra: 1 })).toEqual(await viaIpc('lists', [], 1));
+    expect(messageCount(core)).toBe(before);
+  });
+
+  it('gives the same answer to good calls', async () => {
+    const { list, viaIpc, viaWs } = await setup();
+    expect(await viaWs({ method: 'lists', args: [] })).toEqual(await viaIpc('lists', []));
+    expect(await viaWs({ method: 'todos', args: [list.id] })).toEqual(await viaIpc('todos', [list.id]));
+    const created = await viaWs({ method: 'createTodo', args: [list.id, '  Milk  '] });
+    expect(created).toMatchObject({ ok: true, value: { title: 'Milk', listId: list.id } });
+    expect(await viaWs({ method: 'info', args: [] })).toEqual(await viaIpc('info', []));
+    expect(CHANNELS.invoke).toBe('fieldsync:invoke');
+  });
+});

@@ -44,7 +44,8 @@ export function ensureAppBuild(options: { force?: boolean; log?: (line: string) 
   const reason = options.force ? 'asked to' : staleReason();
   if (reason === null) return rendererDir;
   log(`building the app (${reason}): npm run build`);
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The build's output goes to stderr: a caller's stdout may be for its results only.
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) throw new Error(`the build failed (npm run build: exit code ${result.status ?? result.signal})`);
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`the build did not write ${rendererDir}/index.html`);
   return rendererDir;

@@ -18,7 +18,8 @@ import { START_USAGE, StartArgsError, canStartServerAt, parseStartArgs, type Sta
 import { startNodeProcess, type NodeProcess } from './processes.ts';
 
 const USAGE = `${START_USAGE.replace('npm start --', 'npm run start:web --').replace('how many app windows to open side by side', 'how many instances (browser tabs)')}
-  FIELDSYNC_WEB_DIR   where the instances' profiles are kept (default .data/web)`;
+  FIELDSYNC_WEB_DIR        where the instances' profiles are kept (default .data/web)
+  FIELDSYNC_RENDERER_DIR   serve this renderer build instead of out/renderer (with --no-build)`;
 
 const say = (line: string): void => void process.stderr.write(`start:web: ${line}\n`);
 
@@ -41,6 +42,7 @@ if (args === null) {
 }
 const { instances, serverUrl, user } = args;
 const webDir = resolve(process.env.FIELDSYNC_WEB_DIR || join('.data', 'web'));
+const renderer = process.env.FIELDSYNC_RENDERER_DIR ? resolve(process.env.FIELDSYNC_RENDERER_DIR) : rendererDir;
 
 const started: NodeProcess[] = [];
 let stoppingSince = 0;
@@ -90,7 +92,7 @@ try {
       const profile = webProfile(i);
       return startNodeProcess({
         name: profile,
-        args: ['src/web-host/main.ts', '--profile', profile, '--profile-dir', join(webDir, profile), '--server-url', serverUrl, '--renderer-dir', rendererDir],
+        args: ['src/web-host/main.ts', '--profile', profile, '--profile-dir', join(webDir, profile), '--server-url', serverUrl, '--renderer-dir', renderer],
         // The token goes in the environment: command lines are visible to every user of the machine.
         env: { FIELDSYNC_TOKEN: token },
         detached: true,

@@ -4,6 +4,7 @@
  * SIGINT (Ctrl-C) stops everything it started.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,11 +46,14 @@ const isClosed = (url: string): Promise<boolean> => fetch(url).then(() => false,
 describe('npm run start:web', () => {
   it('starts a server and N instances, prints their URLs, and stops them all on Ctrl-C', async () => {
     const dir = tempDir('fieldsync-start-web-');
+    // A stand-in for the build: this test must not rebuild out/ under the feet of others.
+    mkdirSync(join(dir.path, 'renderer'));
+    writeFileSync(join(dir.path, 'renderer', 'index.html'), '<!doctype html><html><head><title>app</title></head><body></body></html>');
     const port = await freePort();
     const server = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester'], {
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester', '--no-build'], {
       cwd: root,
-      env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir.path, 'server'), FIELDSYNC_WEB_DIR: join(dir.path, 'web'), FIELDSYNC_SECRET: '' },
+      env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir.path, 'server'), FIELDSYNC_WEB_DIR: join(dir.path, 'web'), FIELDSYNC_RENDERER_DIR: join(dir.path, 'renderer'), FIELDSYNC_SECRET: '' },
     });
     let stdout = '';
     let stderr = '';

@@ -24,7 +24,7 @@ const USAGE = `${START_USAGE.replace('npm start --', 'npm run start:web --').rep
 const say = (line: string): void => void process.stderr.write(`start:web: ${line}\n`);
 
 /** The profile of instance `i` (0-based). */
-export const webProfile = (i: number): string => `web-${i + 1}`;
+const webProfile = (i: number): string => `web-${i + 1}`;
 
 let args: StartArgs | null;
 try {

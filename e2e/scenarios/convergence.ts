@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { AppUi, type TodoView } from '../support/app-ui.ts';
 import type { Cluster } from './types.ts';
 
@@ -93,6 +93,7 @@ export async function convergenceScenario(cluster: Cluster, options: { screensho
     await ui.expectTodos('Groceries', expected.Groceries as TodoView[], Math.max(1, CONVERGENCE_MS - (Date.now() - lastEdit)));
   }
   const convergedIn = Date.now() - lastEdit;
+  test.info().annotations.push({ type: 'converged', description: `all three instances showed the last edit ${convergedIn} ms after it` });
   expect(convergedIn, 'milliseconds from the last edit until all three instances showed it').toBeLessThanOrEqual(CONVERGENCE_MS + 250);
 
   // Every list, everywhere: the same todos (already converged: no waiting).

@@ -12,6 +12,9 @@ export interface TodoView {
 
 const quoted = (name: string): string => `“${name}”`;
 
+/** How often `expect.poll` looks again: often enough to time a 2-second convergence. */
+const POLL = { intervals: [50, 100, 200] };
+
 export class AppUi {
   readonly page: Page;
   constructor(page: Page) {
@@ -142,13 +145,13 @@ export class AppUi {
 
   /** Waits until the sidebar shows exactly these lists, in this order. */
   async expectLists(names: readonly string[], timeout?: number): Promise<void> {
-    await expect.poll(() => this.listNames(), { timeout, message: 'the lists in the sidebar' }).toEqual(names);
+    await expect.poll(() => this.listNames(), { ...POLL, timeout, message: 'the lists in the sidebar' }).toEqual(names);
   }
 
   /** Waits until the open list is `list` and shows exactly these todos. */
   async expectTodos(list: string, todos: readonly TodoView[], timeout?: number): Promise<void> {
     await expect(this.page.getByTestId('list-heading')).toHaveText(list, { timeout });
-    await expect.poll(() => this.todos(), { timeout, message: `the todos of ${list}` }).toEqual(todos);
+    await expect.poll(() => this.todos(), { ...POLL, timeout, message: `the todos of ${list}` }).toEqual(todos);
   }
 
   // Sync

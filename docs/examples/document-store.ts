@@ -10,10 +10,11 @@ interface Doc {
   meta: Record<string, string>;
   messages: Record<string, StoredMessage>;
   data: Record<string, Record<string, Record<string, unknown>>>;
+  winners: Record<string, string>;                           // cellKey -> hlc of the cell's value
 }
 
 export function createDocumentStore(storage: DocumentStorage): SyncStore {
-  let doc: Doc = { meta: {}, messages: {}, data: {} };
+  let doc: Doc = { meta: {}, messages: {}, data: {}, winners: {} };
   let schema: Schema;
   const all = () => Object.values(doc.messages).sort((a, b) => (a.hlc < b.hlc ? -1 : 1));
 
@@ -29,12 +30,11 @@ export function createDocumentStore(storage: DocumentStorage): SyncStore {
         pendingCount: list.filter((m) => m.local && !m.synced && m.error === null).length,
       };
     },
-    winners(cells: readonly Cell[]) {                          // 2. the greatest applied hlc per cell
-      const wanted = new Set(cells.map((c) => cellKey(c.table, c.row, c.column)));
+    winners(cells: readonly Cell[]) {                          // 2. the hlc kept with each cell
       const out = new Map<string, string>();
-      for (const m of all()) {
-        const key = cellKey(m.table, m.row, m.column);
-        if (m.applied && wanted.has(key)) out.set(key, m.hlc);
+      for (const c of cells) {
+        const key = cellKey(c.table, c.row, c.column);
+        if (doc.winners[key]) out.set(key, doc.winners[key]);
       }
       return out;
     },
@@ -59,7 +59,12 @@ export function createDocumentStore(storage: DocumentStorage): SyncStore {
         const m = next.messages[u.hlc];
         if (m) next.messages[u.hlc] = { ...m, ...u };
       }
-      for (const w of c.writes ?? []) ((next.data[w.table] ??= {})[w.row] ??= {})[w.column] = w.value;
+      for (const w of c.writes ?? []) {
+        ((next.data[w.table] ??= {})[w.row] ??= {})[w.column] = w.value;
+        const key = cellKey(w.table, w.row, w.column);
+        if (w.hlc) next.winners[key] = w.hlc;
+        else delete next.winners[key];
+      }
       Object.assign(next.meta, c.meta);
       await storage.save(JSON.stringify(next));                // one atomic save
       doc = next;

@@ -22,8 +22,8 @@ export function createMemoryStore(): MemoryStore {
   let schema: Schema | null = null;
   const data = new Map<string, Map<string, Record<string, JsonValue>>>();
   const messages = new Map<string, StoredMessage>();
-  const cellMessages = new Map<string, Set<string>>(); // applied hlcs per cell
-  const winner = new Map<string, string>();
+  const cellMessages = new Map<string, Set<string>>(); // applied hlcs per cell, for the `cell` query
+  const cellHlc = new Map<string, string>(); // the hlc written with each cell's value
   const pending = new Set<string>();
   const meta = new Map<string, string>();
   let maxHlc: string | null = null;
@@ -37,8 +37,6 @@ export function createMemoryStore(): MemoryStore {
     let set = cellMessages.get(key);
     if (!set) cellMessages.set(key, (set = new Set()));
     set.add(m.hlc);
-    const w = winner.get(key);
-    if (w === undefined || m.hlc > w) winner.set(key, m.hlc);
   }
 
   function unindex(m: StoredMessage): void {
@@ -48,13 +46,7 @@ export function createMemoryStore(): MemoryStore {
     const set = cellMessages.get(key);
     if (!set) return;
     set.delete(m.hlc);
-    if (winner.get(key) !== m.hlc) return;
-    let best: string | undefined;
-    for (const h of set) if (best === undefined || h > best) best = h;
-    if (best === undefined) {
-      winner.delete(key);
-      cellMessages.delete(key);
-    } else winner.set(key, best);
+    if (set.size === 0) cellMessages.delete(key);
   }
 
   function checkWrites(c: Commit): void {
@@ -83,7 +75,7 @@ export function createMemoryStore(): MemoryStore {
       const out = new Map<string, string>();
       for (const c of cells) {
         const key = cellKey(c.table, c.row, c.column);
-        const w = winner.get(key);
+        const w = cellHlc.get(key);
         if (w !== undefined) out.set(key, w);
       }
       return out;
@@ -148,6 +140,9 @@ export function createMemoryStore(): MemoryStore {
         let row = table.get(w.row);
         if (!row) table.set(w.row, (row = {}));
         row[w.column] = copy(w.value);
+        const key = cellKey(w.table, w.row, w.column);
+        if (w.hlc === null) cellHlc.delete(key);
+        else cellHlc.set(key, w.hlc);
       }
       for (const [k, v] of Object.entries(c.meta ?? {})) meta.set(k, v);
       if (c.remove?.length) recomputeMax();

@@ -55,7 +55,7 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
   const changes: Record<string, string[]> = {};
   const seenRows = new Set<string>();
   for (const m of best.values()) {
-    writes.push({ table: m.table, row: m.row, column: m.column, value: m.value });
+    writes.push({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
     const rowKey = `${m.table}\u0000${m.row}`;
     if (seenRows.has(rowKey)) continue;
     seenRows.add(rowKey);

@@ -21,7 +21,7 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
   if (m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc) {
     const others = (await ctx.store.messages({ kind: 'cell', ...cell })).filter((o) => o.hlc !== m.hlc);
     const best = others.sort(byHlc).at(-1);
-    writes.push({ ...cell, value: best ? best.value : null });
+    writes.push({ ...cell, value: best ? best.value : null, hlc: best ? best.hlc : null });
   }
   await ctx.store.commit({ update: [{ hlc: m.hlc, applied: false, error: reason }], writes });
   ctx.counters.pending = Math.max(0, ctx.counters.pending - 1);
@@ -36,7 +36,8 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
  * checks drift on every push and its clock only moves forward, so it cannot have accepted
  * any of them before: they are safe to re-issue. They are given new timestamps from the
  * corrected clock, in their original order, and keep their values. Every re-issued
- * timestamp is greater than every message that stays, so each still wins the cells it won.
+ * timestamp is greater than every message that stays, so each still wins the cells it won;
+ * those cells are written again with the winner's new timestamp.
  */
 export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<void> {
   const pending = await ctx.store.messages({ kind: 'pending', limit: ALL });
@@ -48,9 +49,17 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<v
   const base = newest.find((m) => !staleHlcs.has(m.hlc))?.hlc ?? null;
   ctx.clock.restore(base);
   const fresh = stale.map((m) => ({ ...m, hlc: ctx.clock.tick() }));
+  const renamed = new Map(stale.map((m, i) => [m.hlc, fresh[i] as StoredMessage]));
+  const winners = await ctx.store.winners(stale.filter((m) => m.applied));
+  const writes: CellWrite[] = [];
+  for (const hlc of winners.values()) {
+    const winner = renamed.get(hlc);
+    if (winner) writes.push({ table: winner.table, row: winner.row, column: winner.column, value: winner.value, hlc: winner.hlc });
+  }
   await ctx.store.commit({
     remove: stale.map((m) => m.hlc),
     insert: fresh,
+    writes,
     meta: { [META.clockOffset]: String(ctx.clock.offsetMs) },
   });
   ctx.onProgress();

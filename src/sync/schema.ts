@@ -4,7 +4,7 @@
  * may use: names that arrive in messages are looked up here, never pasted into SQL.
  */
 import { SchemaError } from './errors.ts';
-import { DELETED_COLUMN, IDENTIFIER_PATTERN, isWellFormed, valueError, type JsonValue } from './message.ts';
+import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, isWellFormed, valueError, type JsonValue } from './message.ts';
 
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
 
@@ -110,10 +110,10 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
   if (!tableDef) return `unknown table ${table}`;
   const def = tableDef.columns.get(column);
   if (!def) return `unknown column ${table}.${column}`;
-  const protocolError = valueError(value);
-  if (protocolError) return `${table}.${column}: ${protocolError}`;
   const v = value as JsonValue;
   if (v === null) return def.nullable ? null : `${table}.${column} may not be null`;
+  // Scalars are checked directly; only JSON columns need the full walk of valueError().
+  // This runs for every pulled message, so it stays cheap for the common types.
   switch (def.type) {
     case 'string':
       if (typeof v !== 'string') return `${table}.${column} must be a string`;
@@ -122,17 +122,27 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
       if (def.maxLength !== undefined && v.length > def.maxLength && codePointLength(v) > def.maxLength) {
         return `${table}.${column} must be at most ${def.maxLength} characters`;
       }
+      // At most 3 bytes per UTF-16 unit, plus quotes and escapes: short strings always fit.
+      if (v.length > MAX_SAFE_STRING) {
+        const problem = valueError(v);
+        if (problem) return `${table}.${column}: ${problem}`;
+      }
       return null;
     case 'number':
-      return typeof v === 'number' ? null : `${table}.${column} must be a number`;
+      return typeof v === 'number' && Number.isFinite(v) ? null : `${table}.${column} must be a finite number`;
     case 'integer':
       return Number.isSafeInteger(v) ? null : `${table}.${column} must be an integer`;
     case 'boolean':
       return typeof v === 'boolean' ? null : `${table}.${column} must be a boolean`;
-    case 'json':
-      return null;
+    case 'json': {
+      const problem = valueError(v);
+      return problem ? `${table}.${column}: ${problem}` : null;
+    }
   }
 }
+
+/** Strings up to this many UTF-16 units are always within the value limit (6 bytes per unit when escaped). */
+const MAX_SAFE_STRING = Math.floor((VALUE_MAX_BYTES - 2) / 6);
 
 /** Counts code points: a surrogate pair is one character, as a user would count it. */
 export function codePointLength(s: string): number {

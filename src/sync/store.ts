@@ -7,7 +7,8 @@
  *
  * What a store holds:
  * - a `messages` table: every message it has seen, keyed by `hlc`, with three flags;
- * - the app's data tables, one row per row id, one column per declared column;
+ * - the app's data tables, one row per row id, one column per declared column, and with
+ *   each cell the `hlc` of the message its value came from;
  * - a small string key-value `meta` table (clientId, cursor, clock correction, version).
  *
  * The suite in `fieldsync/testing` checks a store against this contract.
@@ -38,6 +39,12 @@ export interface Cell {
 /** A value to write into a data table. Only declared tables and columns ever appear here. */
 export interface CellWrite extends Cell {
   readonly value: JsonValue;
+  /**
+   * The `hlc` of the message whose value this is: the cell's new winner. Null when no
+   * applied message of the cell remains (its value falls back to null). The store keeps it
+   * with the value and answers `winners()` from it.
+   */
+  readonly hlc: string | null;
 }
 
 export interface MessageUpdate {
@@ -55,7 +62,7 @@ export interface Commit {
   readonly update?: readonly MessageUpdate[];
   /** Messages to delete (timestamps the server never accepted, re-issued after clock drift). */
   readonly remove?: readonly string[];
-  /** Data-table cells to set. A row that does not exist yet is created. */
+  /** Data-table cells to set, each with its winner's `hlc`. A row that does not exist yet is created. */
   readonly writes?: readonly CellWrite[];
   /** Meta entries to set. */
   readonly meta?: Readonly<Record<string, string>>;
@@ -85,8 +92,10 @@ export interface SyncStore {
   /** 1. Prepares storage for the schema (creates or migrates tables) and reads the state. */
   open(schema: Schema): MaybePromise<StoreState>;
   /**
-   * 2. For each cell, the greatest `hlc` among its applied messages. Cells with no applied
-   * message are left out. Keys are `cellKey(table, row, column)`.
+   * 2. For each cell, the `hlc` kept with its value: that of its last `CellWrite`. Cells
+   * never written, or last written with a null `hlc`, are left out. Keys are
+   * `cellKey(table, row, column)`. (The library writes a cell whenever its winner changes,
+   * so this is the greatest `hlc` among the cell's applied messages.)
    */
   winners(cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>>;
   /** 3. Reads messages (see MessageQuery). */

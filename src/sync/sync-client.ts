@@ -16,7 +16,7 @@ import { checkLocalWrite } from './local-write.ts';
 import { cellKey } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
-import { Serial } from './serial.ts';
+import { Serial, isPromiseLike } from './serial.ts';
 import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import type { MessageQuery, StoredMessage, SyncStore } from './store.ts';
@@ -146,19 +146,23 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   async function write(table: string, row: string, fields: unknown): Promise<Message[]> {
     if (closed) throw new ClosedError();
     const changes = checkLocalWrite(schema, table, row, fields);
-    return lock.run(async () => {
+    // Not an async function: with a synchronous store the whole write runs at once.
+    return lock.run(() => {
       // Stamped inside the queue, after any pulled batch has moved the clock past its
       // messages: a local write is always the newest message of its cells, so it wins.
       const messages: StoredMessage[] = changes.map((c) => ({
         hlc: clock.tick(), table, row, column: c.column, value: c.value,
         local: true, synced: false, applied: true, error: null,
       }));
-      await store.commit({ insert: messages, writes: changes.map((c) => ({ table, row, column: c.column, value: c.value })) });
-      counters.pending += messages.length;
-      emitChange('local', { [table]: [row] });
-      emitStatus();
-      scheduler.request('write');
-      return messages.map(({ hlc, value, column }) => ({ hlc, table, row, column, value }));
+      const done = (): Message[] => {
+        counters.pending += messages.length;
+        emitChange('local', { [table]: [row] });
+        emitStatus();
+        scheduler.request('write');
+        return messages.map(({ hlc, value, column }) => ({ hlc, table, row, column, value }));
+      };
+      const committed = store.commit({ insert: messages, writes: messages.map((m) => ({ table, row, column: m.column, value: m.value, hlc: m.hlc })) });
+      return isPromiseLike(committed) ? committed.then(done) : done();
     });
   }
 

@@ -1,26 +1,28 @@
 /**
  * Schema migrations, in two parts:
  *
- * - The store's own tables (`fieldsync_messages`, `fieldsync_meta`) are versioned with
- *   `PRAGMA user_version`: each step below runs once, in order, in the open transaction.
- *   Add a step to change them; never edit a released one.
+ * - The store's own tables (`fieldsync_messages`, `fieldsync_outbox`, `fieldsync_meta`) are
+ *   versioned with `PRAGMA user_version`: each step below runs once, in order, in the open
+ *   transaction. Add a step to change them; never edit a released one.
  * - The app's data tables follow the declared schema: a missing table is created and a
  *   missing column is added (`ALTER TABLE ADD COLUMN`) when a later schema version declares
- *   it. Columns are never dropped or retyped, so data written by any version stays readable.
+ *   it, each with its hidden `_hlc_<column>`. Columns are never dropped or retyped, so data
+ *   written by any version stays readable.
  *
  * Every column of a data table is nullable: the library may write `null` into any cell (a
  * cell whose only message the server refused falls back to null).
  */
 import type { Database } from 'better-sqlite3';
-import { MESSAGES_TABLE, META_TABLE, SQL_TYPES, type SqlTable } from './sql-columns.ts';
+import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, type SqlTable } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
 
 const STORE_STEPS: readonly Step[] = [
-  // 1: messages and meta.
+  // 1: messages, outbox and meta.
   (db) => {
     db.exec(`
       CREATE TABLE ${META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+      -- Every message the server holds: pulled ones, and this client's once pushed.
       CREATE TABLE ${MESSAGES_TABLE} (
         hlc TEXT PRIMARY KEY NOT NULL,
         tbl TEXT NOT NULL,
@@ -32,13 +34,21 @@ const STORE_STEPS: readonly Step[] = [
         applied INTEGER NOT NULL,
         error TEXT
       ) WITHOUT ROWID;
-      -- The winner of a cell: max(hlc) among its applied messages, one index seek per cell.
-      CREATE INDEX ${MESSAGES_TABLE}_cell ON ${MESSAGES_TABLE} (tbl, row, col, hlc) WHERE applied = 1;
-      -- Pending messages, oldest first. Partial: pulled messages (most of them) never enter it.
-      CREATE INDEX ${MESSAGES_TABLE}_pending ON ${MESSAGES_TABLE} (hlc) WHERE local = 1 AND synced = 0 AND error IS NULL;
-      -- Messages set aside (kept for a later schema, or refused): few, read on open.
+      -- Messages kept for a later schema: few, read on open.
       CREATE INDEX ${MESSAGES_TABLE}_unapplied ON ${MESSAGES_TABLE} (hlc) WHERE applied = 0;
-      CREATE INDEX ${MESSAGES_TABLE}_error ON ${MESSAGES_TABLE} (hlc) WHERE error IS NOT NULL;
+      -- This client's messages the server does not hold yet: pending (error NULL) or refused.
+      -- Kept apart so that a local write touches one small table besides its data row, and
+      -- the pending ones are read in key order without an index. They move to the messages
+      -- table in the commit that records the server's acknowledgement.
+      CREATE TABLE ${OUTBOX_TABLE} (
+        hlc TEXT PRIMARY KEY NOT NULL,
+        tbl TEXT NOT NULL,
+        row TEXT NOT NULL,
+        col TEXT NOT NULL,
+        value TEXT NOT NULL,
+        applied INTEGER NOT NULL,
+        error TEXT
+      ) WITHOUT ROWID;
     `);
   },
 ];
@@ -61,12 +71,15 @@ export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlT
   for (const table of tables.values()) {
     const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
     if (existing.size === 0) {
-      const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}`);
+      const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}, ${c.hlcSql} TEXT`);
       db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')})`);
       continue;
     }
     for (const c of table.columns.values()) {
-      if (!existing.has(c.name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPES[c.type]}`);
+      if (!existing.has(c.name.toLowerCase())) {
+        db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPES[c.type]}`);
+        db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.hlcSql} TEXT`);
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import { SchemaError, type ColumnType, type JsonValue, type Schema } from '../..
 /** The store's own tables; data tables may not use this prefix or SQLite's. */
 export const STORE_PREFIX = 'fieldsync_';
 export const MESSAGES_TABLE = 'fieldsync_messages';
+export const OUTBOX_TABLE = 'fieldsync_outbox';
 export const META_TABLE = 'fieldsync_meta';
 
 export type SqlValue = string | number | null;
@@ -21,6 +22,12 @@ export interface SqlColumn {
   readonly name: string;
   /** The quoted identifier. */
   readonly sql: string;
+  /**
+   * The quoted identifier of the hidden column beside it that keeps the `hlc` of the message
+   * its value came from (`_hlc_<name>`): the cell's winner, read by `winners()`. Declared
+   * names never start with `_`, so these never collide with them.
+   */
+  readonly hlcSql: string;
   readonly type: ColumnType;
 }
 
@@ -54,7 +61,9 @@ export function sqlTables(schema: Schema): ReadonlyMap<string, SqlTable> {
       throw new SchemaError(`table name ${name}: names starting with sqlite_ or ${STORE_PREFIX} are reserved by the store`);
     }
     const columns = new Map<string, SqlColumn>();
-    for (const [column, info] of def.columns) columns.set(column, { name: column, sql: quoteIdent(column), type: info.type });
+    for (const [column, info] of def.columns) {
+      columns.set(column, { name: column, sql: quoteIdent(column), hlcSql: quoteIdent(`_hlc_${column}`), type: info.type });
+    }
     out.set(name, { name, sql: quoteIdent(name), columns });
   }
   return out;

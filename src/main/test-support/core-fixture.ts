@@ -39,6 +39,7 @@ export async function call<T>(core: AppCore, method: string, ...args: unknown[])
 }
 
 /** How many messages the core's database holds: a refused call must not change it. */
+/** Every message the core's store holds: acknowledged or pulled, and waiting in the outbox. */
 export function messageCount(core: AppCore): number {
-  return core.db.prepare('SELECT count(*) FROM fieldsync_messages').pluck().get() as number;
+  return core.db.prepare('SELECT (SELECT count(*) FROM fieldsync_messages) + (SELECT count(*) FROM fieldsync_outbox)').pluck().get() as number;
 }

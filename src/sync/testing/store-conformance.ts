@@ -10,7 +10,7 @@
 import { SchemaError } from '../errors.ts';
 import { cellKey } from '../message.ts';
 import type { Schema } from '../schema.ts';
-import type { StoredMessage } from '../store.ts';
+import type { CellWrite, StoredMessage } from '../store.ts';
 import { check, checkEqual, checkRejects } from './assert.ts';
 import {
   TRICKY_ROWS, TRICKY_VALUES, msg, schemaV1, schemaV2,
@@ -21,6 +21,8 @@ type Harness = StoreHarness;
 type Body = (h: Harness) => Promise<Harness | void>;
 
 const hlcs = (list: readonly StoredMessage[]): string[] => list.map((m) => m.hlc);
+/** The write the library makes when a message wins its cell. */
+const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
 
 export function storeConformance(create: () => StoreHarness | Promise<StoreHarness>): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
@@ -56,10 +58,7 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
   add('a commit inserts messages and writes cells', async ({ store, readRow }) => {
     await store.commit({
       insert: [msg(2, 'notes', 'n1', 'title', 'Hello'), msg(1, 'notes', 'n1', 'done', false)],
-      writes: [
-        { table: 'notes', row: 'n1', column: 'title', value: 'Hello' },
-        { table: 'notes', row: 'n1', column: 'done', value: false },
-      ],
+      writes: [write(msg(2, 'notes', 'n1', 'title', 'Hello')), write(msg(1, 'notes', 'n1', 'done', false))],
     });
     const row = await readRow('notes', 'n1');
     check(row, 'the row exists');
@@ -105,15 +104,14 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     await store.commit({ update: [{ hlc: 'no such hlc', synced: true }] });
   });
 
-  add('winners: the greatest applied hlc of each cell', async ({ store }) => {
+  add('winners: the hlc written with each cell\'s value', async ({ store }) => {
+    const old = msg(1, 'notes', 'a', 'title', 'old');
+    const newest = msg(9, 'notes', 'a', 'title', 'newest', { local: false });
+    const b = msg(3, 'notes', 'b', 'title', 'b');
+    await store.commit({ insert: [old], writes: [write(old)] });
     await store.commit({
-      insert: [
-        msg(1, 'notes', 'a', 'title', 'old'),
-        msg(9, 'notes', 'a', 'title', 'newest', { local: false }),
-        msg(5, 'notes', 'a', 'title', 'middle'),
-        msg(20, 'notes', 'a', 'body', 'not applied', { local: false, applied: false, error: 'type' }),
-        msg(3, 'notes', 'b', 'title', 'b'),
-      ],
+      insert: [newest, b, msg(20, 'notes', 'a', 'body', 'kept', { local: false, applied: false, error: 'type' })],
+      writes: [write(newest), write(b)],
     });
     const cells = [
       { table: 'notes', row: 'a', column: 'title' },
@@ -122,24 +120,27 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
       { table: 'notes', row: 'zzz', column: 'title' },
       { table: 'unknown', row: 'a', column: 'title' },
     ];
-    const w = await store.winners(cells);
     checkEqual(
-      Object.fromEntries(w),
-      { [cellKey('notes', 'a', 'title')]: msg(9, '', '', '', 0, { local: false }).hlc, [cellKey('notes', 'b', 'title')]: msg(3, '', '', '', 0).hlc },
-      'winners',
+      Object.fromEntries(await store.winners(cells)),
+      { [cellKey('notes', 'a', 'title')]: newest.hlc, [cellKey('notes', 'b', 'title')]: b.hlc },
+      'winners: the last write of each cell; cells never written are left out',
     );
+    await store.commit({ writes: [{ table: 'notes', row: 'b', column: 'title', value: null, hlc: null }] });
+    checkEqual(Object.fromEntries(await store.winners(cells)), { [cellKey('notes', 'a', 'title')]: newest.hlc }, 'a null hlc clears the winner');
     const many = Array.from({ length: 1500 }, (_, i) => ({ table: 'notes', row: `r${i}`, column: 'title' }));
-    check((await store.winners(many)).size === 0, 'many cells in one call');
+    await store.commit({ writes: many.filter((_, i) => i % 3 === 0).map((c, i) => ({ ...c, value: 'x', hlc: msg(100 + i, '', '', '', 0).hlc })) });
+    checkEqual((await store.winners(many)).size, 500, 'many cells in one call');
   });
 
-  add('remove deletes messages; winners and maxHlc fall back', async (h) => {
+  add('remove deletes messages; maxHlc falls back', async (h) => {
     const { store } = h;
     const older = msg(1, 'notes', 'a', 'title', 'older');
     const newer = msg(2, 'notes', 'a', 'title', 'newer');
-    await store.commit({ insert: [older, newer] });
-    await store.commit({ remove: [newer.hlc, 'not stored'] });
-    checkEqual(Object.fromEntries(await store.winners([older])), { [cellKey('notes', 'a', 'title')]: older.hlc }, 'winner falls back');
+    await store.commit({ insert: [older, newer], writes: [write(newer)] });
+    await store.commit({ remove: [newer.hlc, 'not stored'], writes: [write(older)] });
+    checkEqual(Object.fromEntries(await store.winners([older])), { [cellKey('notes', 'a', 'title')]: older.hlc }, 'winner as written');
     checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [older.hlc], 'only the older remains');
+    checkEqual(await store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }), [older], 'the cell query forgets it too');
     const h2 = (await h.reopen?.()) ?? h;
     check((await h2.store.open(schemaV1)).maxHlc === older.hlc, 'maxHlc falls back');
     return h2;
@@ -164,21 +165,21 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
 
   add('values round-trip exactly, in messages and in data', async ({ store, readRow }) => {
     const insert = TRICKY_VALUES.map((v, i) => msg(i + 1, 'notes', `v${i}`, 'meta', v));
-    await store.commit({ insert, writes: insert.map((m) => ({ table: m.table, row: m.row, column: m.column, value: m.value })) });
+    await store.commit({ insert, writes: insert.map(write) });
     const back = await store.messages({ kind: 'recent', limit: 100 });
     checkEqual([...back].reverse().map((m) => m.value), TRICKY_VALUES, 'message values');
     for (let i = 0; i < TRICKY_VALUES.length; i++) {
       checkEqual((await readRow('notes', `v${i}`))?.meta ?? null, TRICKY_VALUES[i], `data value ${i}`);
     }
     const typed = { title: 'Ünïcode 👍 "q"', body: null, count: -42, score: 3.25, done: true };
-    await store.commit({ writes: Object.entries(typed).map(([column, value]) => ({ table: 'notes', row: 'typed', column, value })) });
+    await store.commit({ writes: Object.entries(typed).map(([column, value], i) => write(msg(i + 1, 'notes', 'typed', column, value))) });
     const row = await readRow('notes', 'typed');
     checkEqual({ title: row?.title, body: row?.body ?? null, count: row?.count, score: row?.score, done: row?.done }, typed, 'typed columns');
   });
 
   add('row ids are data, never SQL', async ({ store, readRow }) => {
     const insert = TRICKY_ROWS.map((row, i) => msg(i + 1, 'notes', row, 'title', `title ${i}`));
-    await store.commit({ insert, writes: insert.map((m) => ({ table: 'notes', row: m.row, column: 'title', value: m.value })) });
+    await store.commit({ insert, writes: insert.map(write) });
     for (let i = 0; i < TRICKY_ROWS.length; i++) {
       checkEqual((await readRow('notes', TRICKY_ROWS[i] as string))?.title, `title ${i}`, `row ${JSON.stringify(TRICKY_ROWS[i])}`);
     }
@@ -196,7 +197,7 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
       const err = await checkRejects(
         () => store.commit({
           insert: [msg(1, 'notes', 'r', 'title', 'x')],
-          writes: [{ table: 'notes', row: 'r', column: 'title', value: 'x' }, bad],
+          writes: [write(msg(1, 'notes', 'r', 'title', 'x')), { ...bad, hlc: msg(2, '', '', '', 0).hlc }],
           meta: { before: 'no' },
         }),
         `write to ${bad.table}.${bad.column}`,
@@ -209,39 +210,38 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
   });
 
   add('the _deleted tombstone column is writable', async ({ store, readRow }) => {
-    await store.commit({ writes: [{ table: 'notes', row: 'gone', column: '_deleted', value: true }] });
+    await store.commit({ writes: [write(msg(1, 'notes', 'gone', '_deleted', true))] });
     checkEqual((await readRow('notes', 'gone'))?._deleted, true, 'tombstone');
   });
 
   add('a large commit applies completely', async ({ store, readRow }) => {
     const insert = Array.from({ length: 3000 }, (_, i) => msg(i + 1, 'tags', `t${i % 1000}`, 'name', `name ${i}`));
-    await store.commit({ insert, writes: insert.slice(2000).map((m) => ({ table: 'tags', row: m.row, column: 'name', value: m.value })) });
+    await store.commit({ insert, writes: insert.slice(2000).map(write) });
     check((await store.open(schemaV1)).pendingCount === 3000, 'all pending');
     checkEqual((await readRow('tags', 't999'))?.name, 'name 2999', 'last write');
   });
 
   add('everything survives a restart', async (h) => {
     const m = msg(1, 'notes', 'a', 'title', 'kept');
-    await h.store.commit({ insert: [m, msg(2, 'x', 'y', 'z', 1, { local: false, applied: false, error: 'unknown' })], writes: [{ table: 'notes', row: 'a', column: 'title', value: 'kept' }], meta: { cursor: '42' } });
+    await h.store.commit({ insert: [m, msg(2, 'x', 'y', 'z', 1, { local: false, applied: false, error: 'unknown' })], writes: [write(m)], meta: { cursor: '42' } });
     const h2 = (await h.reopen?.()) as Harness;
     const state = await h2.store.open(schemaV1);
     checkEqual([state.meta.cursor, state.pendingCount, state.maxHlc], ['42', 1, msg(2, '', '', '', 0, { local: false }).hlc], 'state');
     checkEqual((await h2.readRow('notes', 'a'))?.title, 'kept', 'data');
     checkEqual(await h2.store.messages({ kind: 'pending', limit: 10 }), [m], 'messages');
+    checkEqual(Object.fromEntries(await h2.store.winners([m])), { [cellKey('notes', 'a', 'title')]: m.hlc }, 'winners');
     return h2;
   }, { needsReopen: true });
 
   add('a new schema version adds tables and columns and keeps the data', async (h) => {
-    await h.store.commit({ writes: [{ table: 'notes', row: 'a', column: 'title', value: 'before' }] });
+    await h.store.commit({ writes: [write(msg(1, 'notes', 'a', 'title', 'before'))] });
     const h2 = (await h.reopen?.()) as Harness;
     await h2.store.open(schemaV2);
     await h2.store.commit({
-      writes: [
-        { table: 'notes', row: 'a', column: 'color', value: 'red' },
-        { table: 'boards', row: 'b', column: 'name', value: 'Board' },
-      ],
+      writes: [write(msg(2, 'notes', 'a', 'color', 'red')), write(msg(3, 'boards', 'b', 'name', 'Board'))],
     });
     checkEqual([(await h2.readRow('notes', 'a'))?.title, (await h2.readRow('notes', 'a'))?.color], ['before', 'red'], 'old and new column');
+    checkEqual(Object.fromEntries(await h2.store.winners([{ table: 'notes', row: 'a', column: 'title' }])), { [cellKey('notes', 'a', 'title')]: msg(1, '', '', '', 0).hlc }, 'winners kept');
     checkEqual((await h2.readRow('boards', 'b'))?.name, 'Board', 'new table');
     return h2;
   }, { needsReopen: true });

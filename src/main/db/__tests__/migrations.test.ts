@@ -22,7 +22,7 @@ describe('migrations', () => {
     store.open(v1);
     expect(store.db.pragma('user_version', { simple: true })).toBe(STORE_VERSION);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(columnsOf(store.db, 'todos')).toEqual(['id', 'title', 'done', '_deleted']);
+    expect(columnsOf(store.db, 'todos')).toEqual(['id', 'title', '_hlc_title', 'done', '_hlc_done', '_deleted', '_hlc__deleted']);
     expect(columnsOf(store.db, 'fieldsync_messages')).toContain('hlc');
   });
 
@@ -30,15 +30,15 @@ describe('migrations', () => {
     file = sqliteFile();
     const a = file.open();
     a.open(v1);
-    a.commit({ writes: [{ table: 'todos', row: 't1', column: 'title', value: 'Milk' }, { table: 'todos', row: 't1', column: 'done', value: true }], meta: { cursor: '7' } });
+    a.commit({ writes: [{ table: 'todos', row: 't1', column: 'title', value: 'Milk', hlc: '2026-01-01T00:00:00.000Z-0000-me' }, { table: 'todos', row: 't1', column: 'done', value: true, hlc: '2026-01-01T00:00:00.000Z-0000-me' }], meta: { cursor: '7' } });
     a.close();
 
     const b = file.open();
     const state = b.open(v2);
     expect(state.meta.cursor).toBe('7');
-    expect(columnsOf(b.db, 'todos')).toEqual(['id', 'title', 'done', '_deleted', 'order']);
+    expect(columnsOf(b.db, 'todos')).toEqual(['id', 'title', '_hlc_title', 'done', '_hlc_done', '_deleted', '_hlc__deleted', 'order', '_hlc_order']);
     expect(b.readRow('todos', 't1')).toEqual({ title: 'Milk', done: true, order: null, _deleted: null });
-    b.commit({ writes: [{ table: 'todos', row: 't1', column: 'order', value: 'a0' }, { table: 'lists', row: 'l1', column: 'name', value: 'Home' }] });
+    b.commit({ writes: [{ table: 'todos', row: 't1', column: 'order', value: 'a0', hlc: '2026-01-01T00:00:00.000Z-0000-me' }, { table: 'lists', row: 'l1', column: 'name', value: 'Home', hlc: '2026-01-01T00:00:00.000Z-0000-me' }] });
     expect(b.readRow('todos', 't1')?.order).toBe('a0');
     expect(b.readRow('lists', 'l1')?.name).toBe('Home');
 
@@ -92,11 +92,11 @@ describe('migrations', () => {
     store.open(defineSchema({ version: 1, tables: { t: { s: 'string', i: 'integer', n: 'number', b: 'boolean', j: { type: 'json', nullable: true } } } }));
     store.commit({
       writes: [
-        { table: 't', row: 'r', column: 's', value: 'text' },
-        { table: 't', row: 'r', column: 'i', value: 42 },
-        { table: 't', row: 'r', column: 'n', value: 2.5 },
-        { table: 't', row: 'r', column: 'b', value: false },
-        { table: 't', row: 'r', column: 'j', value: { a: [1, null] } },
+        { table: 't', row: 'r', column: 's', value: 'text', hlc: '2026-01-01T00:00:00.000Z-0000-me' },
+        { table: 't', row: 'r', column: 'i', value: 42, hlc: '2026-01-01T00:00:00.000Z-0000-me' },
+        { table: 't', row: 'r', column: 'n', value: 2.5, hlc: '2026-01-01T00:00:00.000Z-0000-me' },
+        { table: 't', row: 'r', column: 'b', value: false, hlc: '2026-01-01T00:00:00.000Z-0000-me' },
+        { table: 't', row: 'r', column: 'j', value: { a: [1, null] }, hlc: '2026-01-01T00:00:00.000Z-0000-me' },
       ],
     });
     const types = store.db.prepare('SELECT typeof(s), typeof(i), typeof(n), typeof(b), b, typeof(j), j FROM t').raw().get();

@@ -1,0 +1,29 @@
+/**
+ * The client side of the catch-up benchmark, in its own process so that its peak memory is
+ * its own: a fresh client (SQLite store on a new file) downloads everything from the server.
+ *
+ *   node bench/catch-up-client.ts <serverUrl> <token> <dbFile> <expectedCursor>
+ *
+ * Prints one JSON line: { seconds, cursor, maxRssMB, rows }.
+ */
+import { createHttpRemote, createSyncClient } from '../src/sync/index.ts';
+import { openStore, benchSchema } from './lib/client-db.ts';
+
+const [url, token, file, expected] = process.argv.slice(2) as [string, string, string, string];
+const store = openStore(file);
+const client = await createSyncClient({
+  schema: benchSchema,
+  store,
+  remote: createHttpRemote({ url, token }),
+  autoSync: false,
+  pullLimit: 5000,
+});
+const t0 = performance.now();
+await client.sync();
+const seconds = (performance.now() - t0) / 1000;
+const cursor = client.status.cursor;
+await client.close();
+const rows = (store.db.prepare('SELECT count(*) FROM todos').pluck().get() as number);
+store.close();
+if (cursor < Number(expected)) throw new Error(`caught up to ${cursor} only, expected ${expected}`);
+console.log(JSON.stringify({ seconds, cursor, rows, maxRssMB: process.resourceUsage().maxRSS / 1024 }));

@@ -1,0 +1,41 @@
+/** SQLite files for the benchmarks: the app's client store, and raw tables to compare with. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/main/db/open-database.ts';
+import { createSqliteStore, type SqliteStore } from '../../src/main/db/sqlite-store.ts';
+import { defineSchema } from '../../src/sync/index.ts';
+
+/** The todos table of the benchmarks (the app's own columns). */
+export const benchSchema = defineSchema({
+  version: 1,
+  tables: { todos: { listId: 'string', title: 'string', done: 'boolean', order: 'string', createdAt: 'integer' } },
+});
+
+export interface TempDir {
+  readonly path: string;
+  file(name: string): string;
+  remove(): void;
+}
+
+export function tempDir(prefix: string): TempDir {
+  const path = mkdtempSync(join(tmpdir(), `fieldsync-bench-${prefix}-`));
+  return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The client store on a fresh file, opened with the benchmark schema. */
+export function openStore(file: string): SqliteStore {
+  const store = createSqliteStore(openDatabase(file));
+  store.open(benchSchema);
+  return store;
+}
+
+/**
+ * The raw database the comparisons are made against: the same file settings (WAL,
+ * synchronous=NORMAL) and a todos table with the same native columns, written directly.
+ */
+export function openRawTodos(file: string): Db {
+  const db = openDatabase(file);
+  db.exec(`CREATE TABLE todos (id TEXT PRIMARY KEY NOT NULL, listId TEXT, title TEXT, done INTEGER, "order" TEXT, createdAt INTEGER)`);
+  return db;
+}

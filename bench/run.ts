@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: what sync costs, measured against the raw database in the same run.
+ *
+ *   npm run bench                  every workload at full size (a few minutes)
+ *   npm run bench -- --quick       smaller sizes, under 2 minutes, for routine checks
+ *   npm run bench -- --readme      also write the table into README.md
+ *   npm run bench -- --only apply,realtime
+ *
+ * Prints a Markdown table and writes bench/results/<time>.json (and latest.json) with the
+ * machine's description. Goals are reported, never asserted: absolute times on a shared
+ * machine drift, which is why every figure that can be is a ratio to the raw database.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine } from './lib/machine.ts';
+import { benchPostgres } from './lib/postgres.ts';
+import { saveResults, table, updateReadme, type Row } from './lib/report.ts';
+import { round } from './lib/stats.ts';
+import { applyThroughput } from './workloads/apply.ts';
+import { catchUp } from './workloads/catch-up.ts';
+import { compaction } from './workloads/compaction.ts';
+import { ingest } from './workloads/ingest.ts';
+import { localWrite } from './workloads/local-write.ts';
+import { realtime } from './workloads/realtime.ts';
+import { wireSize } from './workloads/wire-size.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    readme: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const quick = values.quick === true;
+const only = values.only ? new Set(values.only.split(',')) : null;
+const want = (name: string): boolean => !only || only.has(name);
+const size = {
+  writes: quick ? 5_000 : 20_000,
+  apply: quick ? 20_000 : 100_000,
+  sqlitePushes: quick ? 60 : 300,
+  postgresPushes: quick ? 30 : 120,
+  catchUp: quick ? [50_000, 200_000] : [250_000, 1_000_000],
+  realtime: quick ? 100 : 500,
+  compaction: quick ? { edits: 100_000, cells: 1_000 } : { edits: 1_000_000, cells: 10_000 },
+};
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+const x = (r: number): string => `${round(r, 2)}x`;
+const mb = (bytes: number): string => `${round(bytes / 2 ** 20, 1)} MB`;
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const step = (name: string): void => console.error(`bench: ${name}...`);
+
+if (want('local-write')) {
+  step('1. local write');
+  const r = await localWrite({ writes: size.writes });
+  results.localWrite = r;
+  rows.push({ workload: `1. local write, median (${n(r.writes)} writes)`, result: `${round(r.syncMedianUs, 1)} µs`, baseline: `${round(r.rawMedianUs, 1)} µs upsert`, ratio: x(r.medianRatio), goal: '≤ 1.5x raw', met: r.medianRatio <= 1.5 });
+  rows.push({ workload: '1. local write, p99', result: `${round(r.syncP99Us, 1)} µs`, baseline: `${round(r.rawP99Us, 1)} µs upsert`, ratio: x(r.p99Ratio), goal: '≤ 1.5x raw', met: r.p99Ratio <= 1.5 });
+}
+if (want('apply')) {
+  step('2. apply');
+  const r = applyThroughput({ messages: size.apply });
+  results.apply = r;
+  rows.push({ workload: `2. apply ${n(r.messages)} pulled messages`, result: `${n(r.applyPerSecond)} msg/s`, baseline: `${n(r.rawPerSecond)} upserts/s`, ratio: x(r.ratio), goal: '≥ 0.5x raw', met: r.ratio >= 0.5 });
+}
+if (want('ingest')) {
+  step('3. ingest (SQLite)');
+  const s = await ingest({ store: 'sqlite', pushes: size.sqlitePushes });
+  rows.push({ workload: `3. server ingest, SQLite (${n(s.messages)} msgs, pushes of 1,000)`, result: `${n(s.messagesPerSecond)} msg/s`, baseline: '', ratio: '', goal: '≥ 50,000 msg/s', met: s.messagesPerSecond >= 50_000 });
+  step('3. ingest (PostgreSQL)');
+  const pg = await benchPostgres();
+  try {
+    const p = await ingest({ store: 'postgres', pushes: size.postgresPushes, env: { FIELDSYNC_DATABASE_URL: pg.url } });
+    rows.push({ workload: `3. server ingest, PostgreSQL (${n(p.messages)} msgs, fsync on)`, result: `${n(p.messagesPerSecond)} msg/s`, baseline: '', ratio: '', goal: '', met: null });
+    results.ingest = { sqlite: s, postgres: p };
+  } finally {
+    await pg.stop();
+  }
+}
+if (want('catch-up')) {
+  const runs = [];
+  for (const messages of size.catchUp) {
+    step(`4. catch-up ${n(messages)}`);
+    runs.push(await catchUp({ messages }));
+  }
+  results.catchUp = runs;
+  const big = runs[runs.length - 1] as (typeof runs)[number];
+  const small = runs[0] as (typeof runs)[number];
+  const flat = big.maxRssMB <= small.maxRssMB * 1.5;
+  rows.push({
+    workload: `4. catch-up: a fresh client downloads ${n(big.messages)} messages`,
+    result: `${round(big.seconds, 1)} s (${n(big.messagesPerSecond)} msg/s), peak RSS ${round(big.maxRssMB, 0)} MB`,
+    baseline: `${n(small.messages)}: peak RSS ${round(small.maxRssMB, 0)} MB`,
+    ratio: '',
+    goal: quick ? 'RSS ≤ 300 MB and flat' : '≤ 30 s, RSS ≤ 300 MB and flat',
+    met: (quick || big.seconds <= 30) && big.maxRssMB <= 300 && flat,
+  });
+}
+if (want('realtime')) {
+  step('5. realtime');
+  const r = await realtime({ samples: size.realtime });
+  results.realtime = r;
+  rows.push({ workload: `5. realtime: write on A until applied on B (${r.samples} writes)`, result: `p50 ${round(r.p50Ms, 1)} ms, p99 ${round(r.p99Ms, 1)} ms`, baseline: '', ratio: '', goal: 'p50 ≤ 20 ms', met: r.p50Ms <= 20 });
+}
+if (want('wire-size')) {
+  step('6. wire size');
+  const r = await wireSize();
+  results.wireSize = r;
+  const page = r[r.length - 1] as (typeof r)[number];
+  const one = r[0] as (typeof r)[number];
+  rows.push({ workload: '6. wire size per message (pages of 1,000)', result: `push ${round(page.pushBytesPerMessage, 0)} B, pull ${round(page.pullBytesPerMessage, 0)} B`, baseline: `1 message alone: push ${one.pushBytesPerMessage} B, pull ${one.pullBytesPerMessage} B`, ratio: '', goal: '', met: null });
+}
+if (want('compaction')) {
+  step('7. compaction');
+  const [on, off] = compaction(size.compaction) as [ReturnType<typeof compaction>[number], ReturnType<typeof compaction>[number]];
+  results.compaction = [on, off];
+  rows.push({
+    workload: `7. server storage after ${n(on.edits)} edits to ${n(on.cells)} cells`,
+    result: `compaction on: ${mb(on.fileBytes)}, ${n(on.storedMessages)} messages`,
+    baseline: `off: ${mb(off.fileBytes)}, ${n(off.storedMessages)} messages`,
+    ratio: x(on.fileBytes / off.fileBytes),
+    goal: 'storage ∝ cells, not edits',
+    met: on.storedMessages === on.cells,
+  });
+}
+
+const markdown = table(rows);
+console.log(`\n${markdown}\n`);
+const machine = describeMachine();
+const file = saveResults(join(import.meta.dirname, 'results'), { date: new Date().toISOString(), quick, machine, sizes: size, results, table: markdown });
+console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, SQLite ${machine.sqlite}`);
+console.log(`results: ${file}`);
+if (values.readme) {
+  updateReadme(join(import.meta.dirname, '..', 'README.md'), `${markdown}\n\n${quick ? 'Quick sizes (`--quick`). ' : ''}Measured ${new Date().toISOString().slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, SQLite ${machine.sqlite}.`);
+  console.log('README.md updated');
+}

@@ -1,0 +1,98 @@
+/**
+ * 2. Apply throughput: pulled messages applied by the SQLite client store, page by page as a
+ * sync applies them (`winners()` for the page's cells, last-writer-wins, one `commit()` of
+ * the messages, the winning cells and the cursor), against the raw database doing the same
+ * data change without sync: each message's cell upserted into the todos table, in
+ * transactions of the same page size.
+ */
+import { cellsOf, formatHlc, planMerge, type StoredMessage } from '../../src/sync/index.ts';
+import { benchSchema, openRawTodos, openStore, tempDir } from '../lib/client-db.ts';
+
+export interface ApplyResult {
+  readonly messages: number;
+  readonly applyPerSecond: number;
+  readonly rawPerSecond: number;
+  readonly ratio: number;
+}
+
+const PAGE = 1000;
+const COLUMNS = ['listId', 'title', 'done', 'order', 'createdAt'] as const;
+
+/** Pulled messages: every column of every row, each row written twice on average. */
+function pulledMessages(count: number): StoredMessage[] {
+  const base = Date.UTC(2026, 0, 1);
+  const rows = Math.max(1, Math.floor(count / (2 * COLUMNS.length)));
+  return Array.from({ length: count }, (_, i) => {
+    const column = COLUMNS[i % COLUMNS.length] as (typeof COLUMNS)[number];
+    const value = column === 'done' ? i % 2 === 0 : column === 'createdAt' ? base + i : `${column} value ${i}`;
+    return {
+      hlc: formatHlc({ millis: base + i, counter: 0, clientId: 'otherClient' }),
+      table: 'todos', row: `todo-${Math.floor(i / COLUMNS.length) % rows}`, column, value,
+      local: false, synced: true, applied: true, error: null,
+    };
+  });
+}
+
+function timed(fn: () => void): number {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+export function applyThroughput(options: { messages: number; repeats?: number }): ApplyResult {
+  const messages = pulledMessages(options.messages);
+  const pages: StoredMessage[][] = [];
+  for (let i = 0; i < messages.length; i += PAGE) pages.push(messages.slice(i, i + PAGE));
+  const repeats = options.repeats ?? 3;
+
+  const rawRun = (): number => {
+    const dir = tempDir('apply-raw');
+    try {
+      const db = openRawTodos(dir.file('raw.db'));
+      const upserts = new Map(COLUMNS.map((c) => [c, db.prepare(
+        `INSERT INTO todos (id, "${c}") VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET "${c}" = excluded."${c}"`,
+      )]));
+      const page = db.transaction((list: StoredMessage[]) => {
+        for (const m of list) upserts.get(m.column as (typeof COLUMNS)[number])?.run(m.row, typeof m.value === 'boolean' ? Number(m.value) : m.value);
+      });
+      const s = timed(() => pages.forEach((p) => page.immediate(p)));
+      db.close();
+      return s;
+    } finally {
+      dir.remove();
+    }
+  };
+
+  const applyRun = (): number => {
+    const dir = tempDir('apply-store');
+    try {
+      const store = openStore(dir.file('client.db'));
+      let cursor = 0;
+      const s = timed(() => {
+        for (const page of pages) {
+          const plan = planMerge(benchSchema, page, store.winners(cellsOf(benchSchema, page)));
+          cursor += page.length;
+          store.commit({ insert: page, writes: plan.writes, meta: { cursor: String(cursor) } });
+        }
+      });
+      store.close();
+      return s;
+    } finally {
+      dir.remove();
+    }
+  };
+
+  // Best of a few runs each, alternating: the first run of each warms up the JIT.
+  let raw = Infinity;
+  let apply = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    raw = Math.min(raw, rawRun());
+    apply = Math.min(apply, applyRun());
+  }
+  return {
+    messages: messages.length,
+    applyPerSecond: messages.length / apply,
+    rawPerSecond: messages.length / raw,
+    ratio: raw / apply,
+  };
+}

@@ -131,7 +131,7 @@ describe('GET /v1/events', () => {
       onPoke: (p) => pokes.push(p.cursor),
       onOpen: () => opens++,
     });
-    await until(() => connections >= 3);
+    await until(() => connections >= 3 && opens >= 3 && pokes.length >= 2);
     stop();
     expect(pokes.slice(0, 2)).toEqual([42, 42]);
     expect(opens).toBeGreaterThanOrEqual(3);

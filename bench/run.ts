@@ -62,7 +62,8 @@ if (want('apply')) {
   step('2. apply');
   const r = applyThroughput({ messages: size.apply });
   results.apply = r;
-  rows.push({ workload: `2. apply ${n(r.messages)} pulled messages`, result: `${n(r.applyPerSecond)} msg/s`, baseline: `${n(r.rawPerSecond)} upserts/s`, ratio: x(r.ratio), goal: '≥ 0.5x raw', met: r.ratio >= 0.5 });
+  rows.push({ workload: `2. apply ${n(r.messages)} pulled messages`, result: `${n(r.applyPerSecond)} msg/s`, baseline: `${n(r.rawPerSecond)} raw inserts/s of the same rows`, ratio: x(r.ratio), goal: '≥ 0.5x raw', met: r.ratio >= 0.5 });
+  rows.push({ workload: '2. apply, against the data change alone', result: '', baseline: `${n(r.rawUpsertsPerSecond)} raw upserts/s of the same cells`, ratio: x(r.upsertRatio), goal: '', met: null });
 }
 if (want('ingest')) {
   step('3. ingest (SQLite)');

@@ -1,9 +1,10 @@
 /**
  * 2. Apply throughput: pulled messages applied by the SQLite client store, page by page as a
  * sync applies them (`winners()` for the page's cells, last-writer-wins, one `commit()` of
- * the messages, the winning cells and the cursor), against the raw database doing the same
- * data change without sync: each message's cell upserted into the todos table, in
- * transactions of the same page size.
+ * the messages, the winning cells and the cursor), against raw inserts of the same rows:
+ * each pulled message inserted as a plain row (its five fields) into a table with no index,
+ * one INSERT each, in transactions of the same page size. For reference, a second baseline
+ * does the data change alone without sync: each message's cell upserted into a todos table.
  */
 import { cellsOf, formatHlc, planMerge, type StoredMessage } from '../../src/sync/index.ts';
 import { benchSchema, openRawTodos, openStore, tempDir } from '../lib/client-db.ts';
@@ -11,8 +12,12 @@ import { benchSchema, openRawTodos, openStore, tempDir } from '../lib/client-db.
 export interface ApplyResult {
   readonly messages: number;
   readonly applyPerSecond: number;
+  /** Raw inserts of the same rows: the baseline of the goal. */
   readonly rawPerSecond: number;
   readonly ratio: number;
+  /** Raw upserts of the same cells into a todos table, for reference. */
+  readonly rawUpsertsPerSecond: number;
+  readonly upsertRatio: number;
 }
 
 const PAGE = 1000;
@@ -43,10 +48,27 @@ export function applyThroughput(options: { messages: number; repeats?: number })
   const messages = pulledMessages(options.messages);
   const pages: StoredMessage[][] = [];
   for (let i = 0; i < messages.length; i += PAGE) pages.push(messages.slice(i, i + PAGE));
-  const repeats = options.repeats ?? 3;
+  const repeats = options.repeats ?? 5;
 
-  const rawRun = (): number => {
-    const dir = tempDir('apply-raw');
+  const rawInsertRun = (): number => {
+    const dir = tempDir('apply-raw-insert');
+    try {
+      const db = openRawTodos(dir.file('raw.db'));
+      db.exec('CREATE TABLE pulled (hlc TEXT, tbl TEXT, row TEXT, col TEXT, value TEXT)');
+      const insert = db.prepare('INSERT INTO pulled (hlc, tbl, row, col, value) VALUES (?, ?, ?, ?, ?)');
+      const page = db.transaction((list: StoredMessage[]) => {
+        for (const m of list) insert.run(m.hlc, m.table, m.row, m.column, JSON.stringify(m.value));
+      });
+      const s = timed(() => pages.forEach((p) => page.immediate(p)));
+      db.close();
+      return s;
+    } finally {
+      dir.remove();
+    }
+  };
+
+  const rawUpsertRun = (): number => {
+    const dir = tempDir('apply-raw-upsert');
     try {
       const db = openRawTodos(dir.file('raw.db'));
       const upserts = new Map(COLUMNS.map((c) => [c, db.prepare(
@@ -84,9 +106,11 @@ export function applyThroughput(options: { messages: number; repeats?: number })
 
   // Best of a few runs each, alternating: the first run of each warms up the JIT.
   let raw = Infinity;
+  let upsert = Infinity;
   let apply = Infinity;
   for (let i = 0; i < repeats; i++) {
-    raw = Math.min(raw, rawRun());
+    raw = Math.min(raw, rawInsertRun());
+    upsert = Math.min(upsert, rawUpsertRun());
     apply = Math.min(apply, applyRun());
   }
   return {
@@ -94,5 +118,7 @@ export function applyThroughput(options: { messages: number; repeats?: number })
     applyPerSecond: messages.length / apply,
     rawPerSecond: messages.length / raw,
     ratio: raw / apply,
+    rawUpsertsPerSecond: messages.length / upsert,
+    upsertRatio: upsert / apply,
   };
 }

@@ -45,7 +45,7 @@ export function createSqliteStore(db: Db): SqliteStore {
   let writer: ReturnType<typeof createRowWriter> | null = null;
   let meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> } | null = null;
   const rowStatements = new Map<string, Statement<[string]>>();
-  const winnerStatements = new Map<string, Statement<[string], Record<string, string | null>>>();
+  const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
 
   const ready = () => {
     if (!log || !tables || !writer || !meta) throw new StoreError('the store is not open');
@@ -66,17 +66,21 @@ export function createSqliteStore(db: Db): SqliteStore {
     return out;
   }
 
-  /** The winners of many rows of one table, in one statement: the ids go in as a JSON array. */
-  function winnersOf(table: SqlTable): Statement<[string], Record<string, string | null>> {
-    let stmt = winnerStatements.get(table.name);
-    if (!stmt) {
-      const columns = [...table.columns.values()].map((c) => `${c.hlcSql} AS ${c.sql}`);
-      stmt = db.prepare<[string], Record<string, string | null>>(
-        `SELECT id, ${columns.join(', ')} FROM ${table.sql} WHERE id IN (SELECT value FROM json_each(?))`,
-      );
-      winnerStatements.set(table.name, stmt);
+  /**
+   * The winners of many rows of one table, in one statement: the ids go in as a JSON array,
+   * each row comes back as [id, hlc of each column], `position` says which is which.
+   */
+  function winnersOf(table: SqlTable): { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> } {
+    let entry = winnerStatements.get(table.name);
+    if (!entry) {
+      const columns = [...table.columns.values()];
+      const stmt = db.prepare<[string], (string | null)[]>(
+        `SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id IN (SELECT value FROM json_each(?))`,
+      ).raw();
+      entry = { stmt, position: new Map(columns.map((c, i) => [c.name, i + 1])) };
+      winnerStatements.set(table.name, entry);
     }
-    return stmt;
+    return entry;
   }
 
   const applyCommit = db.transaction((c: Commit) => {
@@ -123,10 +127,12 @@ export function createSqliteStore(db: Db): SqliteStore {
       }
       for (const [name, list] of byTable) {
         const ids = [...new Set(list.map((c) => c.row))];
-        const found = new Map<string, Record<string, string | null>>();
-        for (const r of winnersOf(tables.get(name) as SqlTable).all(JSON.stringify(ids))) found.set(r.id as string, r);
+        const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
+        const found = new Map<string, (string | null)[]>();
+        for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
         for (const c of list) {
-          const hlc = found.get(c.row)?.[c.column];
+          const r = found.get(c.row);
+          const hlc = r ? r[position.get(c.column) as number] : null;
           if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
         }
       }

@@ -75,19 +75,12 @@ export function createPostgresPool(options: PostgresPoolOptions): Pool {
   return pool;
 }
 
-export interface PostgresServerStoreOptions {
+/** With `url`, the rest of PostgresPoolOptions set up the store's own pool. */
+export interface PostgresServerStoreOptions extends Partial<PostgresPoolOptions> {
   /** The database; the store opens its own pool and closes it on close(). */
   readonly url?: string;
   /** Or a pool that the caller owns: close() leaves it open. */
   readonly pool?: Pool;
-  /** Options of the store's own pool (with `url`). */
-  readonly poolMax?: number;
-  readonly statementTimeoutMs?: number;
-  readonly idleTimeoutMs?: number;
-  readonly connectionTimeoutMs?: number;
-  readonly idleInTransactionTimeoutMs?: number;
-  readonly applicationName?: string;
-  readonly onError?: (err: Error) => void;
   /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
   readonly compaction?: boolean;
   /** Create or migrate the schema before returning. Default true. */

@@ -5,9 +5,8 @@
  * process dies without closing its database.
  */
 import { it } from 'vitest';
-import { cellKey, type JsonValue } from '../../../sync/index.ts';
-import { checkConvergence, convergenceSchema, type ClientStoreHandle } from '../../../sync/__tests__/harness/convergence.ts';
-import { memoryTarget } from '../../../sync/__tests__/harness/memory-target.ts';
+import { checkConvergence, type ClientStoreHandle } from '../../../sync/__tests__/harness/convergence.ts';
+import { memoryTarget, readCells } from '../../../sync/__tests__/harness/memory-target.ts';
 import type { SqliteStore } from '../sqlite-store.ts';
 import { sqliteFile, type SqliteFile } from '../../test-support/sqlite-harness.ts';
 
@@ -15,15 +14,7 @@ function handle(file: SqliteFile, store: SqliteStore): ClientStoreHandle {
   return {
     store,
     reopen: async () => handle(file, file.open()),
-    async readCells() {
-      const cells = new Map<string, JsonValue>();
-      for (const table of convergenceSchema.tables.keys()) {
-        for (const [row, values] of store.rows(table, { includeDeleted: true })) {
-          for (const [column, value] of Object.entries(values)) if (value !== null) cells.set(cellKey(table, row, column), value);
-        }
-      }
-      return cells;
-    },
+    readCells: async () => readCells((table, options) => store.rows(table, options)),
     dispose: async () => file.dispose(),
   };
 }

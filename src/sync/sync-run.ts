@@ -49,15 +49,18 @@ export interface SyncRunContext {
 /** A correction smaller than this is network noise, not a wrong clock. */
 const CLOCK_TOLERANCE_MS = 1000;
 const MAX_DRIFT_REPAIRS = 3;
+const MAX_IDLE_ROUNDS = 5;
 
 export async function runSync(ctx: SyncRunContext): Promise<void> {
   let maxBytes = ctx.maxRequestBytes;
   let driftRepairs = 0;
+  let idleRounds = 0;
   for (;;) {
     if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
     const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
     const batch = takeWithin(pending, maxBytes);
     const sentAt = ctx.now();
+    const sentCursor = ctx.counters.cursor;
     let response: SyncResponse;
     try {
       response = await ctx.remote.sync(
@@ -93,6 +96,12 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
     await ctx.lock.run(() => commitResponse(ctx, response, batch, offset));
     const morePending = batch.length < pending.length || pending.length >= ctx.pushBatchSize;
     if (!response.more && !morePending) return;
+    // A server that keeps saying `more` without moving the cursor or sending anything would
+    // keep this loop spinning: a few such rounds in a row are an error, retried later.
+    idleRounds = batch.length === 0 && response.messages.length === 0 && response.cursor <= sentCursor ? idleRounds + 1 : 0;
+    if (idleRounds >= MAX_IDLE_ROUNDS) {
+      throw new RemoteError(200, 'invalid_response', 'the server keeps answering `more: true` without progress');
+    }
   }
 }
 

@@ -150,3 +150,16 @@ describe('failures', () => {
     await client.close();
   });
 });
+
+describe('a server that misbehaves', () => {
+  it('saying `more` forever without progress fails the sync instead of spinning', async () => {
+    const remote = new ScriptedRemote(createInProcessServer({ now: () => T0 }));
+    remote.intercept = (req) => ({ accepted: req.messages?.length ?? 0, cursor: req.cursor, more: true, serverTime: new Date(T0).toISOString(), messages: [] });
+    const client = await open(remote);
+    const err = (await client.sync().catch((e: unknown) => e)) as RemoteError;
+    expect(err.code).toBe('invalid_response');
+    expect(remote.requests.length).toBeLessThanOrEqual(6);
+    expect(client.status.state).toBe('error');
+    await client.close();
+  });
+});

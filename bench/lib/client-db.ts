@@ -1,8 +1,7 @@
 /** SQLite files for the benchmarks: the app's client store, and raw tables to compare with. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/main/db/open-database.ts';
+import { tempDir as baseTempDir, type TempDir } from '../../src/main/test-support/temp-dir.ts';
 import { createSqliteStore, type SqliteStore } from '../../src/main/db/sqlite-store.ts';
 import { defineSchema } from '../../src/sync/index.ts';
 
@@ -12,15 +11,13 @@ export const benchSchema = defineSchema({
   tables: { todos: { listId: 'string', title: 'string', done: 'boolean', order: 'string', createdAt: 'integer' } },
 });
 
-export interface TempDir {
-  readonly path: string;
+export interface BenchDir extends TempDir {
   file(name: string): string;
-  remove(): void;
 }
 
-export function tempDir(prefix: string): TempDir {
-  const path = mkdtempSync(join(tmpdir(), `fieldsync-bench-${prefix}-`));
-  return { path, file: (name) => join(path, name), remove: () => rmSync(path, { recursive: true, force: true }) };
+export function tempDir(name: string): BenchDir {
+  const dir = baseTempDir(`fieldsync-bench-${name}-`);
+  return { ...dir, file: (file) => join(dir.path, file) };
 }
 
 /** The client store on a fresh file, opened with the benchmark schema. */

@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/main/test-support/free-port.ts';
 import { tempDir } from '../../src/main/test-support/temp-dir.ts';
 import { ELECTRON_MISSING } from '../lib/electron-binary.ts';
 
@@ -28,16 +28,6 @@ function run(args: string[], env: Record<string, string>, timeoutMs = 60_000): P
     child.once('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
     });
   });
 }

@@ -5,24 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { freePort } from '../../src/main/test-support/free-port.ts';
 import { tempDir } from '../../src/main/test-support/temp-dir.ts';
 import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function callInfo(pageUrl: string): Promise<AppInfo> {
   const html = await (await fetch(pageUrl)).text();

@@ -1,9 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** The shared temporary-folder helper, with the server tests' prefix. */
+import { tempDir as base, type TempDir } from '../../../src/main/test-support/temp-dir.ts';
 
-/** A fresh temporary folder and the function that removes it. */
-export function tempDir(prefix = 'fieldsync-server-'): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+export const tempDir = (prefix = 'fieldsync-server-'): TempDir => base(prefix);

@@ -21,7 +21,7 @@ export type ProtocolErrorCode =
 export type LocalErrorCode =
   | 'invalid_argument' // a public function was called with bad input
   | 'schema' // a write or a schema declaration breaks the schema
-  | 'clock_overflow' // more than 65536 timestamps in one millisecond
+  | 'clock_overflow' // no timestamp left: the clock reached the last millisecond of year 9999
   | 'store' // the local store failed or broke its contract
   | 'network' // the server could not be reached
   | 'invalid_response' // the server answered something that is not the protocol

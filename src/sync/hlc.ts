@@ -63,6 +63,43 @@ export function hlcMillis(hlc: string): number {
   return Date.parse(hlc.slice(0, 24));
 }
 
+/** A clock's state: the last timestamp it issued or received, without its clientId. */
+export interface ClockState {
+  readonly millis: number;
+  readonly counter: number;
+}
+
+/**
+ * The state after `(millis, counter)`. When the counter is full the logical time moves on
+ * by one millisecond, past the physical time if need be: a burst of more than 65 536
+ * timestamps within one millisecond (or pinned to a timestamp received from a clock that
+ * runs ahead) never fails, and every timestamp stays greater than the one before.
+ */
+function after(millis: number, counter: number): ClockState {
+  if (counter < MAX_COUNTER) return { millis, counter: counter + 1 };
+  if (millis >= MAX_MILLIS) throw new ClockError(`HLC time overflow: no timestamp after ${new Date(millis).toISOString()}`);
+  return { millis: millis + 1, counter: 0 };
+}
+
+/**
+ * The send rule, pure: the state of the next local timestamp, given the last one and the
+ * physical time now (ms, with any correction already applied).
+ */
+export function nextTimestamp(last: ClockState, now: number): ClockState {
+  return now > last.millis ? { millis: now, counter: 0 } : after(last.millis, last.counter);
+}
+
+/**
+ * The receive rule, pure: the state after seeing a remote timestamp, given the last one and
+ * the physical time now. It is greater than both `last` and `remote`, so every later local
+ * timestamp orders after everything this clock has seen.
+ */
+export function receiveTimestamp(last: ClockState, remote: ClockState, now: number): ClockState {
+  if (now > last.millis && now > remote.millis) return { millis: now, counter: 0 };
+  if (last.millis === remote.millis) return after(last.millis, Math.max(last.counter, remote.counter));
+  return last.millis > remote.millis ? after(last.millis, last.counter) : after(remote.millis, remote.counter);
+}
+
 export interface ClockOptions {
   clientId: string;
   /** Physical clock; defaults to `Date.now`. Tests inject skewed or frozen clocks here. */
@@ -74,16 +111,16 @@ export interface ClockOptions {
 }
 
 /**
- * A monotonic hybrid logical clock for one client. `tick()` issues timestamps for local
- * changes; `receive()` moves the clock past timestamps from other clients, so that a local
- * change made after seeing a remote one always orders after it.
+ * A monotonic hybrid logical clock for one client: the pure rules above, with the client's
+ * physical clock, its learnt correction and its last state. `tick()` issues timestamps for
+ * local changes; `receive()` moves the clock past timestamps from other clients, so that a
+ * local change made after seeing a remote one always orders after it.
  */
 export class HybridClock {
   readonly clientId: string;
   #now: () => number;
   #offsetMs: number;
-  #millis = 0;
-  #counter = 0;
+  #state: ClockState = { millis: 0, counter: 0 };
 
   constructor(options: ClockOptions) {
     if (!CLIENT_ID_PATTERN.test(options.clientId)) {
@@ -111,49 +148,19 @@ export class HybridClock {
   }
 
   /** The last timestamp issued or received, as (millis, counter). */
-  get state(): { millis: number; counter: number } {
-    return { millis: this.#millis, counter: this.#counter };
+  get state(): ClockState {
+    return this.#state;
   }
 
-  /** Issues the next timestamp for a local change. Throws `ClockError` on counter overflow. */
+  /** Issues the next timestamp for a local change. */
   tick(): string {
-    const phys = this.physicalNow();
-    if (phys > this.#millis) {
-      this.#millis = phys;
-      this.#counter = 0;
-    } else {
-      if (this.#counter >= MAX_COUNTER) {
-        throw new ClockError(
-          `HLC counter overflow: more than ${MAX_COUNTER + 1} timestamps at ${new Date(this.#millis).toISOString()}`,
-        );
-      }
-      this.#counter += 1;
-    }
-    return formatHlc({ millis: this.#millis, counter: this.#counter, clientId: this.clientId });
+    this.#state = nextTimestamp(this.#state, this.physicalNow());
+    return formatHlc({ ...this.#state, clientId: this.clientId });
   }
 
-  /**
-   * Moves the clock past a timestamp received from elsewhere (the receive rule). A remote
-   * counter already at FFFF saturates instead of throwing: the remote timestamp is not
-   * ours to issue, and our next `tick()` reports the overflow only if the physical clock
-   * has not moved on by then.
-   */
+  /** Moves the clock past a timestamp received from elsewhere (the receive rule). */
   receive(hlc: string): void {
-    const remote = parseHlc(hlc);
-    const phys = this.physicalNow();
-    const millis = Math.max(this.#millis, remote.millis, phys);
-    let counter: number;
-    if (millis === this.#millis && millis === remote.millis) {
-      counter = Math.max(this.#counter, remote.counter) + 1;
-    } else if (millis === this.#millis) {
-      counter = this.#counter + 1;
-    } else if (millis === remote.millis) {
-      counter = remote.counter + 1;
-    } else {
-      counter = 0;
-    }
-    this.#millis = millis;
-    this.#counter = Math.min(counter, MAX_COUNTER);
+    this.#state = receiveTimestamp(this.#state, parseHlc(hlc), this.physicalNow());
   }
 
   /**
@@ -163,12 +170,10 @@ export class HybridClock {
    */
   restore(last: string | null): void {
     if (last === null) {
-      this.#millis = 0;
-      this.#counter = 0;
+      this.#state = { millis: 0, counter: 0 };
       return;
     }
-    const ts = parseHlc(last);
-    this.#millis = ts.millis;
-    this.#counter = ts.counter;
+    const { millis, counter } = parseHlc(last);
+    this.#state = { millis, counter };
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClockError, HybridClock, formatHlc, parseHlc, tryParseHlc, hlcClientId, hlcMillis } from '../index.ts';
+import { nextTimestamp, receiveTimestamp } from '../hlc.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 9, 39, 123);
 
@@ -60,11 +61,14 @@ describe('HybridClock', () => {
     expect(parseHlc(clock.tick()).counter).toBe(0);
   });
 
-  it('throws ClockError past counter FFFF instead of wrapping', () => {
+  it('moves the logical time on by 1 ms when the counter is full, instead of failing or wrapping', () => {
     const clock = new HybridClock({ clientId: 'c1', now: () => T });
-    for (let i = 0; i <= 0xffff; i++) clock.tick();
-    expect(() => clock.tick()).toThrow(ClockError);
-    expect(parseHlc(formatHlc({ millis: T, counter: 0xffff, clientId: 'c1' })).counter).toBe(0xffff);
+    let last = '';
+    for (let i = 0; i <= 0xffff; i++) last = clock.tick();
+    expect(parseHlc(last)).toMatchObject({ millis: T, counter: 0xffff });
+    const next = clock.tick();
+    expect(parseHlc(next)).toMatchObject({ millis: T + 1, counter: 0 });
+    expect(next > last).toBe(true);
   });
 
   it('follows the receive rule: the next tick is after any received timestamp', () => {
@@ -86,9 +90,32 @@ describe('HybridClock', () => {
     expect(clock.state).toEqual({ millis: T, counter: 7 });
   });
 
-  it('saturates on receiving FFFF, and reports overflow only on its own next tick', () => {
+  it('receiving a full counter moves past it too', () => {
     const clock = new HybridClock({ clientId: 'me', now: () => T });
-    clock.receive(formatHlc({ millis: T, counter: 0xffff, clientId: 'o' }));
+    const remote = formatHlc({ millis: T, counter: 0xffff, clientId: 'o' });
+    clock.receive(remote);
+    expect(clock.state).toEqual({ millis: T + 1, counter: 0 });
+    expect(clock.tick() > remote).toBe(true);
+  });
+
+  it('a burst of 100 000 timestamps right after receiving one stamped 4 minutes ahead: all in order, no ClockError', () => {
+    const clock = new HybridClock({ clientId: 'me', now: () => T });
+    const ahead = formatHlc({ millis: T + 4 * 60_000, counter: 0, clientId: 'fast' });
+    clock.receive(ahead);
+    let previous = ahead;
+    for (let i = 0; i < 100_000; i++) {
+      const next = clock.tick();
+      if (!(next > previous)) throw new Error(`timestamp ${i} (${next}) is not after ${previous}`);
+      previous = next;
+    }
+    // Receiving took counter 1; ticks took 2 to FFFF (65 534 of them), the rest the next millisecond.
+    expect(parseHlc(previous)).toMatchObject({ millis: T + 4 * 60_000 + 1, counter: 100_000 - 65_534 - 1 });
+  });
+
+  it('the last millisecond the format can express is the end: then ClockError', () => {
+    const end = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const clock = new HybridClock({ clientId: 'me', now: () => end, last: formatHlc({ millis: end, counter: 0xfffe, clientId: 'me' }) });
+    expect(parseHlc(clock.tick())).toMatchObject({ millis: end, counter: 0xffff });
     expect(() => clock.tick()).toThrow(ClockError);
   });
 
@@ -107,5 +134,36 @@ describe('HybridClock', () => {
 
   it('rejects a bad clientId', () => {
     expect(() => new HybridClock({ clientId: 'has space' })).toThrow(/clientId/);
+  });
+});
+
+describe('the clock rules are pure functions of (state, time)', () => {
+  const at = (millis: number, counter: number) => ({ millis, counter });
+
+  it('send: a later physical time starts a new millisecond; otherwise the counter counts', () => {
+    expect(nextTimestamp(at(T, 5), T + 1)).toEqual(at(T + 1, 0));
+    expect(nextTimestamp(at(T, 5), T)).toEqual(at(T, 6));
+    expect(nextTimestamp(at(T, 5), T - 1000)).toEqual(at(T, 6));
+    expect(nextTimestamp(at(T, 0xffff), T)).toEqual(at(T + 1, 0));
+    expect(nextTimestamp(at(T, 0xfffe), T)).toEqual(at(T, 0xffff));
+  });
+
+  it('receive: past the last state, the remote one and the physical time', () => {
+    expect(receiveTimestamp(at(T, 3), at(T - 5, 9), T + 10)).toEqual(at(T + 10, 0));
+    expect(receiveTimestamp(at(T, 3), at(T, 9), T)).toEqual(at(T, 10));
+    expect(receiveTimestamp(at(T, 9), at(T, 3), T)).toEqual(at(T, 10));
+    expect(receiveTimestamp(at(T, 3), at(T + 60_000, 7), T)).toEqual(at(T + 60_000, 8));
+    expect(receiveTimestamp(at(T + 60_000, 7), at(T, 3), T)).toEqual(at(T + 60_000, 8));
+    expect(receiveTimestamp(at(T, 3), at(T + 1, 0), T + 1)).toEqual(at(T + 1, 1));
+    expect(receiveTimestamp(at(T + 1, 4), at(T, 0), T + 1)).toEqual(at(T + 1, 5));
+    expect(receiveTimestamp(at(T, 0xffff), at(T, 2), T)).toEqual(at(T + 1, 0));
+    expect(receiveTimestamp(at(T, 2), at(T + 5, 0xffff), T)).toEqual(at(T + 6, 0));
+  });
+
+  it('the same inputs give the same state, and neither input is changed', () => {
+    const last = Object.freeze(at(T, 3));
+    const remote = Object.freeze(at(T + 2, 1));
+    expect(receiveTimestamp(last, remote, T)).toEqual(receiveTimestamp(last, remote, T));
+    expect(nextTimestamp(last, T)).toEqual(nextTimestamp(last, T));
   });
 });

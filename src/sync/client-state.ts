@@ -9,7 +9,7 @@ import { cellsOf, planMerge } from './merge.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import { META, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
-import type { SyncCounters } from './sync-run.ts';
+import { SyncCounters } from './sync-counters.ts';
 
 export interface OpenedState {
   readonly clientId: string;
@@ -75,12 +75,12 @@ export async function openClientState(o: {
     } else if (!CLIENT_ID_PATTERN.test(clientId)) {
       throw new StoreError('the store holds an invalid clientId');
     }
-    const counters: SyncCounters = {
+    const counters = new SyncCounters({
       cursor: readInt(meta, META.cursor),
       pending: state.pendingCount,
       rejected: (await store.messages({ kind: 'rejected' })).length,
       lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),
-    };
+    });
     let reapplied: Record<string, string[]> | null = null;
     const update: MessageUpdate[] = [];
     let writes: ReturnType<typeof planMerge>['writes'] = [];

@@ -23,9 +23,7 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
     const best = others.sort(byHlc).at(-1);
     writes.push({ ...cell, value: best ? best.value : null, hlc: best ? best.hlc : null });
   }
-  await ctx.store.commit({ update: [{ hlc: m.hlc, applied: false, error: reason }], writes });
-  ctx.counters.pending = Math.max(0, ctx.counters.pending - 1);
-  ctx.counters.rejected += 1;
+  await ctx.counters.commitRejection(ctx.store, { update: [{ hlc: m.hlc, applied: false, error: reason }], writes });
   if (writes.length > 0) ctx.onChange('local', { [m.table]: [m.row] });
   ctx.onProgress();
 }

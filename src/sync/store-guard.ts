@@ -4,6 +4,7 @@
  * returns is checked against the contract before the library relies on it.
  */
 import { FieldsyncError, StoreError } from './errors.ts';
+import { tryParseHlc } from './hlc.ts';
 import { isPromiseLike } from './serial.ts';
 import type { MaybePromise, StoredMessage, SyncStore } from './store.ts';
 
@@ -41,7 +42,10 @@ export function guardStore(store: SyncStore): SyncStore {
   return {
     open: (schema) => guard('open()', () => store.open(schema), () => null),
     winners: (cells) => guard('winners()', () => store.winners(cells), (w) => {
-      if (!w || typeof (w as Map<string, string>).get !== 'function') return 'winners() must return a Map';
+      if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
+        return 'winners() must return a Map';
+      }
+      for (const hlc of w.values()) if (!tryParseHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
       return null;
     }),
     messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {

@@ -19,8 +19,7 @@ import type { Schema } from './schema.ts';
 import { Serial, isPromiseLike } from './serial.ts';
 import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
-import type { MessageQuery, StoredMessage, SyncStore } from './store.ts';
-import type { SyncCounters } from './sync-run.ts';
+import type { MaybePromise, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
 
@@ -117,7 +116,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
   const opened = await openClientState({ schema, store, random, lock });
   const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
-  const counters: SyncCounters = opened.counters;
+  const counters = opened.counters;
   let closed = false;
 
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
@@ -148,21 +147,29 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     const changes = checkLocalWrite(schema, table, row, fields);
     // Not an async function: with a synchronous store the whole write runs at once.
     return lock.run(() => {
-      // Stamped inside the queue, after any pulled batch has moved the clock past its
-      // messages: a local write is always the newest message of its cells, so it wins.
-      const messages: StoredMessage[] = changes.map((c) => ({
-        hlc: clock.tick(), table, row, column: c.column, value: c.value,
-        local: true, synced: false, applied: true, error: null,
-      }));
-      const done = (): Message[] => {
-        counters.pending += messages.length;
-        emitChange('local', { [table]: [row] });
-        emitStatus();
-        scheduler.request('write');
-        return messages.map(({ hlc, value, column }) => ({ hlc, table, row, column, value }));
+      const cells = changes.map((c) => ({ table, row, column: c.column }));
+      const stamp = (winners: ReadonlyMap<string, string>): MaybePromise<Message[]> => {
+        // A local write wins its cells by construction: the clock first moves past their
+        // current winners, whatever it has (or has not) received before.
+        let newest: string | null = null;
+        for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
+        if (newest !== null) clock.receive(newest);
+        const messages: StoredMessage[] = changes.map((c) => ({
+          hlc: clock.tick(), table, row, column: c.column, value: c.value,
+          local: true, synced: false, applied: true, error: null,
+        }));
+        const done = (): Message[] => {
+          counters.wrote(messages.length);
+          emitChange('local', { [table]: [row] });
+          emitStatus();
+          scheduler.request('write');
+          return messages.map(({ hlc, value, column }) => ({ hlc, table, row, column, value }));
+        };
+        const committed = store.commit({ insert: messages, writes: messages.map((m) => ({ table, row, column: m.column, value: m.value, hlc: m.hlc })) });
+        return isPromiseLike(committed) ? committed.then(done) : done();
       };
-      const committed = store.commit({ insert: messages, writes: messages.map((m) => ({ table, row, column: m.column, value: m.value, hlc: m.hlc })) });
-      return isPromiseLike(committed) ? committed.then(done) : done();
+      const winners = store.winners(cells);
+      return isPromiseLike(winners) ? winners.then(stamp) : stamp(winners);
     });
   }
 

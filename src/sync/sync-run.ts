@@ -18,13 +18,7 @@ import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import { META, type StoredMessage, type SyncStore } from './store.ts';
 import { rejectMessage, restampFrom } from './repair.ts';
-
-export interface SyncCounters {
-  cursor: number;
-  pending: number;
-  rejected: number;
-  lastSyncAt: number | null;
-}
+import type { SyncCounters } from './sync-counters.ts';
 
 export interface SyncRunContext {
   readonly schema: Schema;
@@ -123,8 +117,6 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   const plan = planMerge(ctx.schema, incoming, winners);
   if (plan.maxHlc !== null) ctx.clock.receive(plan.maxHlc);
   if (offset !== null) ctx.clock.setOffset(offset);
-  const cursor = Math.max(ctx.counters.cursor, response.cursor);
-  const syncedAt = ctx.now();
   const insert: StoredMessage[] = incoming.map((m, i) => ({
     hlc: m.hlc,
     table: m.table,
@@ -136,19 +128,12 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     applied: plan.problems[i] === null,
     error: plan.problems[i] ?? null,
   }));
-  await ctx.store.commit({
+  await ctx.counters.commitRound(ctx.store, {
     insert,
     update: pushed.map((m) => ({ hlc: m.hlc, synced: true })),
     writes: plan.writes,
-    meta: {
-      [META.cursor]: String(cursor),
-      [META.lastSyncAt]: String(syncedAt),
-      ...(offset !== null ? { [META.clockOffset]: String(offset) } : {}),
-    },
-  });
-  ctx.counters.cursor = cursor;
-  ctx.counters.pending = Math.max(0, ctx.counters.pending - pushed.length);
-  ctx.counters.lastSyncAt = syncedAt;
+    meta: offset !== null ? { [META.clockOffset]: String(offset) } : {},
+  }, { cursor: response.cursor, syncedAt: ctx.now(), pushed: pushed.length });
   if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
   ctx.onProgress();
 }

@@ -28,7 +28,7 @@ for (const compaction of [true, false]) {
       const dir = tempDir();
       return harness(join(dir.path, 'db.sqlite'), compaction, dir.remove);
     }, { compaction })) {
-      it(c.name, c.run);
+      it.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
     }
   });
 }

@@ -108,20 +108,26 @@ export function createMemoryStore(): MemoryStore {
 
     commit(c: Commit) {
       checkWrites(c);
-      // Nothing below can throw: the commit is all or nothing.
-      for (const hlc of c.remove ?? []) {
+      // Everything is read and copied first: reading a value can fail (a value that cannot
+      // be serialized), and nothing may change before it does. The commit is all or nothing.
+      const remove = [...(c.remove ?? [])];
+      const insert = (c.insert ?? []).map((m): StoredMessage => copy(m));
+      const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
+      const writes = (c.writes ?? []).map((w) => ({ key: cellKey(w.table, w.row, w.column), table: w.table, row: w.row, column: w.column, value: copy(w.value), hlc: w.hlc }));
+      const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
+      // Nothing below can throw.
+      for (const hlc of remove) {
         const m = messages.get(hlc);
         if (!m) continue;
         unindex(m);
         messages.delete(hlc);
       }
-      for (const m of c.insert ?? []) {
+      for (const m of insert) {
         if (messages.has(m.hlc)) continue;
-        const stored: StoredMessage = copy(m);
-        messages.set(m.hlc, stored);
-        index(stored);
+        messages.set(m.hlc, m);
+        index(m);
       }
-      for (const u of c.update ?? []) {
+      for (const u of update) {
         const m = messages.get(u.hlc);
         if (!m) continue;
         unindex(m);
@@ -134,19 +140,18 @@ export function createMemoryStore(): MemoryStore {
         messages.set(u.hlc, next);
         index(next);
       }
-      for (const w of c.writes ?? []) {
+      for (const w of writes) {
         let table = data.get(w.table);
         if (!table) data.set(w.table, (table = new Map()));
         let row = table.get(w.row);
         if (!row) table.set(w.row, (row = {}));
-        row[w.column] = copy(w.value);
-        const key = cellKey(w.table, w.row, w.column);
-        if (w.hlc === null) cellHlc.delete(key);
-        else cellHlc.set(key, w.hlc);
+        row[w.column] = w.value;
+        if (w.hlc === null) cellHlc.delete(w.key);
+        else cellHlc.set(w.key, w.hlc);
       }
-      for (const [k, v] of Object.entries(c.meta ?? {})) meta.set(k, v);
-      if (c.remove?.length) recomputeMax();
-      else for (const m of c.insert ?? []) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
+      for (const [k, v] of metaEntries) meta.set(k, v);
+      if (remove.length > 0) recomputeMax();
+      else for (const m of insert) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
     },
 
     close() {},

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
 import { serverStoreConformance, storeConformance } from '../testing/index.ts';
@@ -7,15 +7,37 @@ describe('memory store conformance', () => {
   for (const c of storeConformance(() => {
     const store = createMemoryStore();
     return { store, readRow: (table, row) => store.get(table, row) };
-  })) {
-    it(c.name, c.run);
+  }, { persistent: false })) {
+    it.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
   }
 });
 
 for (const compaction of [true, false]) {
   describe(`memory server store conformance (compaction ${compaction ? 'on' : 'off'})`, () => {
-    for (const c of serverStoreConformance(() => ({ store: createMemoryServerStore({ compaction }) }), { compaction })) {
-      it(c.name, c.run);
+    for (const c of serverStoreConformance(() => ({ store: createMemoryServerStore({ compaction }) }), { compaction, persistent: false })) {
+      it.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
     }
   });
 }
+
+describe('conformance cases never pass without running', () => {
+  const memoryHarness = () => {
+    const store = createMemoryStore();
+    return { store, readRow: (table: string, row: string) => store.get(table, row) };
+  };
+
+  it('a case the store cannot support says why, and running it anyway fails', async () => {
+    const skipped = storeConformance(memoryHarness, { persistent: false }).filter((c) => c.skip !== undefined);
+    expect(skipped.map((c) => c.name)).toEqual(['everything survives a restart']);
+    expect(skipped[0]?.skip).toMatch(/keeps nothing across a restart/);
+    await expect(skipped[0]!.run()).rejects.toThrow(/cannot run against this store/);
+    const server = serverStoreConformance(() => ({ store: createMemoryServerStore() }), { compaction: true, persistent: false });
+    expect(server.filter((c) => c.skip !== undefined).map((c) => c.name)).toEqual(['everything survives a restart, and ids are never reused (compaction on)']);
+  });
+
+  it('a persistent store whose harness cannot reopen fails its restart cases instead of skipping them', async () => {
+    const cases = storeConformance(memoryHarness);
+    expect(cases.every((c) => c.skip === undefined)).toBe(true);
+    await expect(cases.find((c) => c.name === 'everything survives a restart')!.run()).rejects.toThrow(/no reopen\(\)/);
+  });
+});

@@ -5,18 +5,21 @@
  * ```ts
  * for (const compaction of [true, false])
  *   for (const c of serverStoreConformance(() => openStore({ compaction }), { compaction }))
- *     test(c.name, c.run);
+ *     test.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
  * ```
+ *
+ * A store that keeps nothing across a restart passes `persistent: false`: its restart case
+ * comes with `skip` and the reason (see ConformanceCase).
  */
 import { formatHlc } from '../hlc.ts';
 import type { JsonValue, Message, ServerMessage } from '../message.ts';
 import type { ServerStore } from '../server/server-store.ts';
 import { check, checkEqual } from './assert.ts';
-import { TRICKY_VALUES, type ConformanceCase } from './store-fixtures.ts';
+import { NOT_PERSISTENT, TRICKY_VALUES, conformanceCase, restart, type ConformanceCase, type ConformanceOptions } from './store-fixtures.ts';
 
 export interface ServerStoreHarness {
   readonly store: ServerStore;
-  /** Closes this store and opens the same database again. Without it, persistence cases are skipped. */
+  /** Closes this store and opens the same database again. Required unless the suite is told `persistent: false`. */
   reopen?(): ServerStoreHarness | Promise<ServerStoreHarness>;
   dispose?(): void | Promise<void>;
 }
@@ -51,23 +54,13 @@ function checkIncreasing(list: readonly ServerMessage[], what: string): void {
 
 export function serverStoreConformance(
   create: () => ServerStoreHarness | Promise<ServerStoreHarness>,
-  options: { compaction: boolean },
+  options: { readonly compaction: boolean } & ConformanceOptions,
 ): ConformanceCase[] {
+  const persistent = options.persistent ?? true;
   const cases: ConformanceCase[] = [];
   const mode = options.compaction ? 'compaction on' : 'compaction off';
-  const add = (name: string, body: (h: ServerStoreHarness) => Promise<ServerStoreHarness | void>, needsReopen = false): void => {
-    cases.push({
-      name: `${name} (${mode})`,
-      async run() {
-        let h = await create();
-        try {
-          if (needsReopen && !h.reopen) return;
-          h = (await body(h)) ?? h;
-        } finally {
-          await h.dispose?.();
-        }
-      },
-    });
+  const add = (name: string, body: (h: ServerStoreHarness) => Promise<ServerStoreHarness | void>, needsRestart = false): void => {
+    cases.push(conformanceCase(`${name} (${mode})`, needsRestart && !persistent ? NOT_PERSISTENT : undefined, create, body));
   };
 
   add('ids start at 1 and grow per user, in push order', async ({ store }) => {
@@ -180,7 +173,7 @@ export function serverStoreConformance(
 
   add('everything survives a restart, and ids are never reused', async (h) => {
     await h.store.push('u', [m(1, 'A', 'r1', 'a'), m(2, 'A', 'r2', 'b')]);
-    const h2 = (await h.reopen?.()) as ServerStoreHarness;
+    const h2 = await restart(h, persistent);
     checkEqual((await pullAll(h2.store, 'u')).map((x) => x.value), ['a', 'b'], 'kept');
     checkEqual((await h2.store.push('u', [m(3, 'A', 'r3', 'c')])).maxId, 3, 'ids continue');
     return h2;

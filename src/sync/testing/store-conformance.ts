@@ -4,17 +4,22 @@
  *
  * ```ts
  * import { storeConformance } from 'fieldsync/testing';
- * for (const c of storeConformance(() => openMyStore())) test(c.name, c.run);
+ * for (const c of storeConformance(() => openMyStore())) {
+ *   test.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
+ * }
  * ```
+ *
+ * A store that keeps nothing across a restart passes `{ persistent: false }`: its restart
+ * cases come with `skip` and their reason (see ConformanceCase).
  */
 import { SchemaError } from '../errors.ts';
 import { cellKey } from '../message.ts';
 import type { Schema } from '../schema.ts';
-import type { CellWrite, StoredMessage } from '../store.ts';
+import type { CellWrite, MessageUpdate, StoredMessage } from '../store.ts';
 import { check, checkEqual, checkRejects } from './assert.ts';
 import {
-  TRICKY_ROWS, TRICKY_VALUES, msg, schemaV1, schemaV2,
-  type ConformanceCase, type StoreHarness,
+  NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, conformanceCase, msg, restart, schemaV1, schemaV2,
+  type ConformanceCase, type ConformanceOptions, type StoreHarness,
 } from './store-fixtures.ts';
 
 type Harness = StoreHarness;
@@ -24,26 +29,20 @@ const hlcs = (list: readonly StoredMessage[]): string[] => list.map((m) => m.hlc
 /** The write the library makes when a message wins its cell. */
 const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
 
-export function storeConformance(create: () => StoreHarness | Promise<StoreHarness>): ConformanceCase[] {
+export function storeConformance(create: () => StoreHarness | Promise<StoreHarness>, options: ConformanceOptions = {}): ConformanceCase[] {
+  const persistent = options.persistent ?? true;
   const cases: ConformanceCase[] = [];
-  const add = (name: string, body: Body, options: { needsReopen?: boolean; schema?: Schema } = {}): void => {
-    cases.push({
-      name,
-      async run() {
-        let h = await create();
-        try {
-          if (options.needsReopen && !h.reopen) return; // persistence cases need reopen()
-          await h.store.open(options.schema ?? schemaV1);
-          h = (await body(h)) ?? h;
-        } finally {
-          await h.dispose?.();
-        }
-      },
-    });
+  const add = (name: string, body: Body, o: { restart?: boolean; schema?: Schema } = {}): void => {
+    const skip = o.restart && !persistent ? NOT_PERSISTENT : undefined;
+    cases.push(conformanceCase(name, skip, create, async (h) => {
+      await h.store.open(o.schema ?? schemaV1);
+      return body(h);
+    }));
   };
+  const reopen = (h: Harness): Promise<Harness> => restart(h, persistent);
 
   add('open on an empty store returns empty state', async (h) => {
-    const h2 = (await h.reopen?.()) ?? h;
+    const h2 = await reopen(h);
     const state = await h2.store.open(schemaV1);
     checkEqual(state, { meta: {}, maxHlc: null, pendingCount: 0 }, 'fresh state');
     return h2;
@@ -141,7 +140,7 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual(Object.fromEntries(await store.winners([older])), { [cellKey('notes', 'a', 'title')]: older.hlc }, 'winner as written');
     checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [older.hlc], 'only the older remains');
     checkEqual(await store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }), [older], 'the cell query forgets it too');
-    const h2 = (await h.reopen?.()) ?? h;
+    const h2 = await reopen(h);
     check((await h2.store.open(schemaV1)).maxHlc === older.hlc, 'maxHlc falls back');
     return h2;
   });
@@ -209,6 +208,36 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual((await store.open(schemaV1)).meta, { before: 'yes' }, 'meta unchanged');
   });
 
+  add('a commit that fails partway, after its first statements, leaves nothing of itself', async ({ store, readRow }) => {
+    const kept = msg(1, 'notes', 'k', 'title', 'kept');
+    const synced = msg(2, 'notes', 'k', 'body', 'synced', { local: false });
+    await store.commit({ insert: [kept, synced], writes: [write(kept), write(synced)], meta: { before: 'yes' } });
+    const snapshot = async (): Promise<unknown> => ({
+      state: await store.open(schemaV1),
+      messages: await store.messages({ kind: 'recent', limit: 100 }),
+      rows: [await readRow('notes', 'k'), await readRow('notes', 'a'), await readRow('tags', 't')],
+      winners: Object.fromEntries(await store.winners([kept, synced, { table: 'notes', row: 'a', column: 'title' }])),
+    });
+    const before = await snapshot();
+    const a = msg(3, 'notes', 'a', 'title', 'A');
+    const b = msg(4, 'tags', 't', 'name', 'B');
+    // Each commit below does real work first (removes, inserts, updates, writes), then meets
+    // a value that throws when the store reads it: the failure comes from inside the commit.
+    for (const where of ['insert', 'update', 'writes'] as const) {
+      const commit = {
+        remove: [synced.hlc],
+        insert: where === 'insert' ? [a, poisoned(b)] : [a, b],
+        update: [{ hlc: kept.hlc, synced: true }, ...(where === 'update' ? [poisonedUpdate(kept.hlc)] : [])],
+        writes: [write(a), where === 'writes' ? poisoned(write(b)) : write(b)],
+        meta: { before: 'no', after: 'yes' },
+      };
+      await checkRejects(() => store.commit(commit), `a commit with a failing value in ${where}`);
+      checkEqual(await snapshot(), before, `after a commit that failed in ${where}, the store is as before`);
+    }
+    await store.commit({ insert: [a], writes: [write(a)] });
+    checkEqual((await readRow('notes', 'a'))?.title, 'A', 'the store still works');
+  });
+
   add('the _deleted tombstone column is writable', async ({ store, readRow }) => {
     await store.commit({ writes: [write(msg(1, 'notes', 'gone', '_deleted', true))] });
     checkEqual((await readRow('notes', 'gone'))?._deleted, true, 'tombstone');
@@ -224,18 +253,19 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
   add('everything survives a restart', async (h) => {
     const m = msg(1, 'notes', 'a', 'title', 'kept');
     await h.store.commit({ insert: [m, msg(2, 'x', 'y', 'z', 1, { local: false, applied: false, error: 'unknown' })], writes: [write(m)], meta: { cursor: '42' } });
-    const h2 = (await h.reopen?.()) as Harness;
+    const h2 = await reopen(h);
     const state = await h2.store.open(schemaV1);
     checkEqual([state.meta.cursor, state.pendingCount, state.maxHlc], ['42', 1, msg(2, '', '', '', 0, { local: false }).hlc], 'state');
     checkEqual((await h2.readRow('notes', 'a'))?.title, 'kept', 'data');
     checkEqual(await h2.store.messages({ kind: 'pending', limit: 10 }), [m], 'messages');
     checkEqual(Object.fromEntries(await h2.store.winners([m])), { [cellKey('notes', 'a', 'title')]: m.hlc }, 'winners');
     return h2;
-  }, { needsReopen: true });
+  }, { restart: true });
 
+  // A store that keeps nothing across a restart meets a new schema on the same instance.
   add('a new schema version adds tables and columns and keeps the data', async (h) => {
     await h.store.commit({ writes: [write(msg(1, 'notes', 'a', 'title', 'before'))] });
-    const h2 = (await h.reopen?.()) as Harness;
+    const h2 = await reopen(h);
     await h2.store.open(schemaV2);
     await h2.store.commit({
       writes: [write(msg(2, 'notes', 'a', 'color', 'red')), write(msg(3, 'boards', 'b', 'name', 'Board'))],
@@ -244,7 +274,21 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual(Object.fromEntries(await h2.store.winners([{ table: 'notes', row: 'a', column: 'title' }])), { [cellKey('notes', 'a', 'title')]: msg(1, '', '', '', 0).hlc }, 'winners kept');
     checkEqual((await h2.readRow('boards', 'b'))?.name, 'Board', 'new table');
     return h2;
-  }, { needsReopen: true });
+  });
 
   return cases;
+}
+
+/** A copy of `o` whose `value` throws when read (as a broken serializer or driver would, midway). */
+function poisoned<T extends { value: unknown }>(o: T): T {
+  const copy = { ...o };
+  Object.defineProperty(copy, 'value', { enumerable: true, get: () => { throw new Error('injected failure: unreadable value'); } });
+  return copy;
+}
+
+/** A flag update whose `synced` throws when read. */
+function poisonedUpdate(hlc: string): MessageUpdate {
+  const u = { hlc };
+  Object.defineProperty(u, 'synced', { enumerable: true, get: () => { throw new Error('injected failure: unreadable flag'); } });
+  return u as MessageUpdate;
 }

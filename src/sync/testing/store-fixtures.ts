@@ -3,6 +3,7 @@ import { formatHlc } from '../hlc.ts';
 import type { JsonValue } from '../message.ts';
 import { defineSchema, type Schema } from '../schema.ts';
 import type { MaybePromise, StoredMessage, SyncStore } from '../store.ts';
+import { ConformanceError } from './assert.ts';
 
 /** What the suite needs around a store: the store, a way to read data rows, and a restart. */
 export interface StoreHarness {
@@ -14,17 +15,37 @@ export interface StoreHarness {
   readRow(table: string, row: string): MaybePromise<Readonly<Record<string, JsonValue>> | undefined>;
   /**
    * Closes this store and opens the same database again in a new one, as after a restart
-   * or a crash. Without it, the persistence cases are skipped.
+   * or a crash. Required unless the suite is told `{ persistent: false }`.
    */
   reopen?(): MaybePromise<StoreHarness>;
   /** Releases everything (called once at the end of each case). */
   dispose?(): MaybePromise<void>;
 }
 
+/**
+ * One case of a conformance suite. A case the store cannot support (the restart cases of a
+ * store that keeps nothing across a restart) comes with `skip`, its reason: skip it and
+ * show the reason, as with Vitest
+ * `it.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run)`,
+ * Jest `(c.skip ? test.skip : test)(...)` or node:test `test(c.name, { skip: c.skip }, c.run)`.
+ * Running it anyway fails: no case ever passes without having run.
+ */
 export interface ConformanceCase {
   readonly name: string;
+  /** Why this case cannot run against this store; undefined when it runs. */
+  readonly skip?: string;
   run(): Promise<void>;
 }
+
+export interface ConformanceOptions {
+  /**
+   * False for a store that keeps nothing across a restart (in memory): its restart cases
+   * are skipped, with the reason. Default true: the harness must then have `reopen()`.
+   */
+  readonly persistent?: boolean;
+}
+
+export const NOT_PERSISTENT = 'the store keeps nothing across a restart (persistent: false)';
 
 export const schemaV1: Schema = defineSchema({
   version: 1,
@@ -116,3 +137,42 @@ export const TRICKY_ROWS: readonly string[] = [
   ' leading and trailing spaces ',
   'r'.repeat(128),
 ];
+
+interface Disposable {
+  dispose?(): MaybePromise<void>;
+}
+
+/**
+ * A case that runs `body` on a new harness and disposes of whatever harness it ends with.
+ * With `skip`, running it fails instead of passing unseen.
+ */
+export function conformanceCase<H extends Disposable>(
+  name: string,
+  skip: string | undefined,
+  create: () => H | Promise<H>,
+  body: (h: H) => Promise<H | void>,
+): ConformanceCase {
+  return {
+    name,
+    ...(skip !== undefined ? { skip } : {}),
+    async run() {
+      if (skip !== undefined) throw new ConformanceError(`"${name}" cannot run against this store: ${skip}. Skip it (case.skip).`);
+      let h = await create();
+      try {
+        h = (await body(h)) ?? h;
+      } finally {
+        await h.dispose?.();
+      }
+    },
+  };
+}
+
+/**
+ * The harness after a restart: `reopen()` of a persistent store; the same harness for a
+ * store that keeps nothing across a restart (whose restart cases are skipped anyway).
+ */
+export async function restart<H extends { reopen?(): MaybePromise<H> }>(h: H, persistent: boolean): Promise<H> {
+  if (!persistent) return h;
+  if (!h.reopen) throw new ConformanceError('the harness has no reopen(): give it one, or tell the suite { persistent: false }');
+  return h.reopen();
+}

@@ -4,9 +4,10 @@
  * store transaction (new messages, winners, pushed flags, cursor), so a crash at any point
  * leaves the store consistent and at worst repeats a round trip the server deduplicates.
  *
- * The two answers that are about a single message are handled here and the run goes on:
+ * The answers that are about a single message are handled here and the run goes on:
  * `invalid_message` sets that message aside; `clock_drift` corrects the clock and re-stamps
- * the messages the server could not have accepted.
+ * the messages the server could not have accepted; `payload_too_large` halves the request,
+ * down to one message, and sets aside a message too large to be sent alone.
  */
 import { FieldsyncError, RemoteError } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
@@ -77,7 +78,14 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
         continue;
       }
       if (err.code === 'payload_too_large' && batch.length > 1) {
+        // Halve the request, down to a single message if need be.
         maxBytes = Math.max(1, Math.floor(requestBytes(batch) / 2));
+        continue;
+      }
+      const alone = batch.length === 1 ? batch[0] : undefined;
+      if (err.code === 'payload_too_large' && alone) {
+        // One message that no request can carry: set aside, visibly, so the rest go on.
+        await ctx.lock.run(() => rejectMessage(ctx, alone, `payload_too_large: the message alone is over the server's request size limit (${err.message})`));
         continue;
       }
       throw err;

@@ -128,6 +128,39 @@ describe('refusals about one message', () => {
   });
 });
 
+describe('requests over the server\'s body limit', () => {
+  it('one message too large alone is set aside with the reason, its cell falls back, the rest sync', async () => {
+    const server = createInProcessServer({ now: () => T0 });
+    const remote = new ScriptedRemote(server);
+    remote.intercept = (req) => {
+      if ((req.messages ?? []).some((m) => JSON.stringify(m.value).length > 100)) throw new RemoteError(413, 'payload_too_large', 'over 100 bytes');
+      return undefined;
+    };
+    const store = memory();
+    const client = await open(remote, () => T0, store);
+    await client.set('todos', 'a', 'title', 'kept');
+    await client.sync();
+    const big = await client.set('todos', 'a', 'title', 'x'.repeat(150));
+    await client.set('todos', 'b', 'title', 'small');
+    await client.sync();
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0, rejected: 1 });
+    expect(await client.rejected()).toEqual([expect.objectContaining({ hlc: big.hlc, error: 'payload_too_large: the message alone is over the server\'s request size limit (over 100 bytes)' })]);
+    expect(store.get('todos', 'a')).toEqual({ title: 'kept' });
+    const held = await server.store.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' });
+    expect(held.messages.map((m) => m.value)).toEqual(['kept', 'small']);
+    await client.close();
+  });
+
+  it('a 413 for a request that pushes nothing is an error, retried later', async () => {
+    const remote = new ScriptedRemote(createInProcessServer({ now: () => T0 }));
+    remote.intercept = () => { throw new RemoteError(413, 'payload_too_large', 'no'); };
+    const client = await open(remote);
+    await expect(client.sync()).rejects.toMatchObject({ code: 'payload_too_large' });
+    expect(client.status).toMatchObject({ state: 'error', rejected: 0 });
+    await client.close();
+  });
+});
+
 describe('failures', () => {
   it.each([
     ['a network failure', new NetworkError('down'), 'offline'],

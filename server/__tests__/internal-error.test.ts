@@ -17,6 +17,7 @@ describe('a failing store', () => {
       return inner.push(userId, messages);
     },
     pull: (userId, o) => inner.pull(userId, o),
+    renewEpoch: (userId, current) => inner.renewEpoch(userId, current),
   };
   beforeAll(async () => {
     s = await startTestServer({ store });

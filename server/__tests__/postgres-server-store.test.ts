@@ -74,6 +74,29 @@ describe('PostgreSQL server store specifics', () => {
     }
   });
 
+  it('a database of schema version 1 (before epochs) gets an epoch for each user, and keeps its messages', async () => {
+    const other = await createTestDatabase();
+    const pool = createPostgresPool({ url: other.url, poolMax: 1 });
+    try {
+      await migratePostgres(pool);
+      // Back to version 1: the epoch column did not exist.
+      await pool.query('ALTER TABLE fieldsync_users DROP COLUMN epoch');
+      await pool.query('DELETE FROM fieldsync_schema WHERE version > 1');
+      await pool.query("INSERT INTO fieldsync_users (user_id, last_id) VALUES ('u', 1), ('w', 0)");
+      await pool.query(`INSERT INTO fieldsync_messages (user_id, id, hlc, tbl, row_id, col, value, client_id) VALUES ('u', 1, $1, 'notes', 'r', 'title', '"old"', 'A')`, [m(1, 'A', 'r', 'old').hlc]);
+      expect(await migratePostgres(pool)).toEqual({ from: 1, to: POSTGRES_SCHEMA_VERSION });
+      const s = await createPostgresServerStore({ pool, migrate: false });
+      const page = await s.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' });
+      expect(page).toMatchObject({ lastId: 1, more: false, messages: [{ id: 1, value: 'old' }] });
+      expect(page.epoch).toMatch(/^[0-9a-f]{16}$/);
+      expect((await s.pull('w', { cursor: 0, limit: 10, excludeClientId: 'B' })).epoch).not.toBe(page.epoch);
+      await s.close();
+    } finally {
+      await pool.end();
+      await other.drop();
+    }
+  });
+
   it('orders hlcs by code unit, whatever the database collation', async () => {
     // In most locales "a" < "B"; by code unit "B" (0x42) < "a" (0x61). The clientId decides ties.
     const s = await open({ compaction: true });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatHlc } from '../../src/sync/hlc.ts';
 import type { Message } from '../../src/sync/message.ts';
 import { serverStoreConformance, type ServerStoreHarness } from '../../src/sync/testing/index.ts';
+import { SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
 import { createSqliteServerStore, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -59,9 +60,36 @@ describe('SQLite server store specifics', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     } finally {
       db.close();
+    }
+  });
+
+  it('a database of schema version 1 (before epochs) gets an epoch for each user, and keeps its messages', () => {
+    const dir = tempDir();
+    const file = join(dir.path, 'v1.sqlite');
+    try {
+      const db = new Database(file);
+      db.exec(`CREATE TABLE users (uid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, last_id INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE messages (seq INTEGER PRIMARY KEY, uid INTEGER NOT NULL, id INTEGER NOT NULL, hlc TEXT NOT NULL, tbl TEXT NOT NULL,
+          row TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, client_id TEXT NOT NULL);
+        CREATE UNIQUE INDEX messages_by_id ON messages (uid, id, client_id);
+        CREATE UNIQUE INDEX messages_by_hlc ON messages (uid, hlc);
+        INSERT INTO users (name, last_id) VALUES ('u', 1), ('w', 0);
+        PRAGMA user_version = 1;`);
+      const old = m(1, 'A', 'r', 'old');
+      db.prepare('INSERT INTO messages (uid, id, hlc, tbl, row, col, value, client_id) VALUES (1, 1, ?, ?, ?, ?, ?, ?)')
+        .run(old.hlc, old.table, old.row, old.column, JSON.stringify(old.value), 'A');
+      db.close();
+      const store = createSqliteServerStore({ file, compaction: false });
+      const page = store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' });
+      expect(page).toMatchObject({ lastId: 1, more: false, messages: [{ id: 1, value: 'old' }] });
+      expect(page.epoch).toMatch(/^[0-9a-f]{16}$/);
+      expect(store.pull('w', { cursor: 0, limit: 10, excludeClientId: 'B' }).epoch).not.toBe(page.epoch);
+      store.close();
+    } finally {
+      dir.remove();
     }
   });
 

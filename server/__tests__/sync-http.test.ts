@@ -13,8 +13,9 @@ describe('POST /v1/sync over HTTP', () => {
     const r = await s.sync('shape', { clientId: 'A', cursor: 0, messages: [msg('A', 'r1', 'hello')] });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(Object.keys(r.body).sort()).toEqual(['accepted', 'cursor', 'messages', 'more', 'serverTime']);
+    expect(Object.keys(r.body).sort()).toEqual(['accepted', 'cursor', 'epoch', 'messages', 'more', 'serverTime']);
     expect([r.body.accepted, r.body.cursor, r.body.more, r.body.messages]).toEqual([1, 1, false, []]);
+    expect(r.body.epoch).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(Math.abs(Date.parse(r.body.serverTime as string) - Date.now())).toBeLessThan(5000);
     const seen = await s.pullAll('shape');
     expect(seen).toEqual([{ id: 1, ...msgFields(seen[0] as ServerMessage) }]);

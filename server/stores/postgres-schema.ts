@@ -40,6 +40,10 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (user_id, hlc)
    );
    CREATE INDEX fieldsync_messages_by_cell ON fieldsync_messages (user_id, tbl, row_id, col, hlc);`,
+  // 2: each user's log has an epoch (docs/protocol.md, "Epochs"): random, renewed when a
+  // client shows a cursor beyond the log's end (the database was restored from a backup).
+  `ALTER TABLE fieldsync_users ADD COLUMN epoch text COLLATE "C" NOT NULL DEFAULT '';
+   UPDATE fieldsync_users SET epoch = substr(md5(random()::text || clock_timestamp()::text), 1, 16);`,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -24,7 +24,7 @@
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { JsonValue, Message, ServerMessage } from '../../src/sync/message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from '../../src/sync/server/server-store.ts';
 import { migratePostgres } from './postgres-schema.ts';
 
 export interface PostgresPoolOptions {
@@ -98,6 +98,7 @@ export interface PostgresServerStoreOptions extends Partial<PostgresPoolOptions>
 export interface PostgresServerStore extends ServerStore {
   push(userId: string, messages: readonly Message[]): Promise<PushResult>;
   pull(userId: string, options: PullOptions): Promise<PullResult>;
+  renewEpoch(userId: string, current: string): Promise<string>;
   close(): Promise<void>;
   /** The pool the store uses (shared with the LISTEN/NOTIFY poke bus, for instance). */
   readonly pool: Pool;
@@ -181,7 +182,7 @@ const PUSH_COMPACTING = `WITH ${INPUT},
 // range (cursor, cursor + $5], at most $4 + 1 rows (one more than asked tells `more`), and
 // cut where the values' bytes before a row reach $6 (octet_length needs no detoasting).
 const PULL = `
-  SELECT u.last_id, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n
+  SELECT u.last_id, u.epoch, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n
   FROM fieldsync_users u
   LEFT JOIN LATERAL (
     SELECT w.* FROM (
@@ -198,8 +199,16 @@ const PULL = `
   WHERE u.user_id = $1
   ORDER BY p.id`;
 
+// $1 user, $2 the epoch to replace, $3 the new one.
+const RENEW_EPOCH = `
+  WITH renewed AS (
+    UPDATE fieldsync_users SET epoch = $3 WHERE user_id = $1 AND epoch = $2 RETURNING epoch
+  )
+  SELECT coalesce((SELECT epoch FROM renewed), (SELECT epoch FROM fieldsync_users WHERE user_id = $1)) AS epoch`;
+
 interface PullRow {
   readonly last_id: string;
+  readonly epoch: string;
   readonly id: string | null;
   readonly hlc: string;
   readonly tbl: string;
@@ -235,7 +244,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     if (locked.rows.length === 0) {
       // First push of this user: create the counter row. A concurrent first push makes this
       // wait for it and do nothing; either way the row exists for the lock that follows.
-      await client.query('INSERT INTO fieldsync_users (user_id, last_id) VALUES ($1, 0) ON CONFLICT (user_id) DO NOTHING', [userId]);
+      await client.query('INSERT INTO fieldsync_users (user_id, last_id, epoch) VALUES ($1, 0, $2) ON CONFLICT (user_id) DO NOTHING', [userId, newEpoch()]);
       locked = await client.query<{ last_id: string }>(lock, [userId]);
     }
     const lastId = toSafeInteger(locked.rows[0]?.last_id, 'last_id');
@@ -312,8 +321,9 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       if (closed) throw new Error('the PostgreSQL store is closed');
       const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
       const first = rows[0];
-      if (!first) return { messages: [], cursor: o.cursor, more: false }; // an unknown user
+      if (!first) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
       const lastId = toSafeInteger(first.last_id, 'last_id');
+      const epoch = first.epoch;
       const page = first.id === null ? [] : rows;
       const out: ServerMessage[] = [];
       for (const r of page) {
@@ -322,13 +332,20 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       }
       const cutByBytes = page.length > 0 && toSafeInteger(first.n, 'n') > page.length;
       if (page.length > out.length || cutByBytes) {
-        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
+        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
       }
       // Every id of the range was looked at. Ids up to last_id are all committed in this
       // snapshot, so the cursor may move to the end of the range, or to last_id.
       const rangeEnd = o.cursor + maxScanRows;
-      if (rangeEnd < lastId) return { messages: out, cursor: rangeEnd, more: true };
-      return { messages: out, cursor: Math.max(o.cursor, lastId), more: false };
+      if (rangeEnd < lastId) return { messages: out, cursor: rangeEnd, more: true, lastId, epoch };
+      return { messages: out, cursor: Math.max(o.cursor, lastId), more: false, lastId, epoch };
+    },
+
+    async renewEpoch(userId, current) {
+      if (closed) throw new Error('the PostgreSQL store is closed');
+      // One statement: the update, or else the epoch another process has already set.
+      const { rows } = await pool.query<{ epoch: string | null }>(RENEW_EPOCH, [userId, current, newEpoch()]);
+      return rows[0]?.epoch ?? '';
     },
 
     async close() {

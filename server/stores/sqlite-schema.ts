@@ -28,6 +28,10 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE UNIQUE INDEX messages_by_id ON messages (uid, id, client_id);
    CREATE UNIQUE INDEX messages_by_hlc ON messages (uid, hlc);`,
+  // 2: each user's log has an epoch (docs/protocol.md, "Epochs"): random, renewed when a
+  // client shows a cursor beyond the log's end (the database was restored from a backup).
+  `ALTER TABLE users ADD COLUMN epoch TEXT NOT NULL DEFAULT '';
+   UPDATE users SET epoch = lower(hex(randomblob(8)));`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

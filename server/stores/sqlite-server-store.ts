@@ -12,7 +12,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from '../../src/sync/server/server-store.ts';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 
 export interface SqliteServerStoreOptions {
@@ -39,12 +39,14 @@ export interface SqliteServerStoreOptions {
 export interface SqliteServerStore extends ServerStore {
   push(userId: string, messages: readonly Message[]): PushResult;
   pull(userId: string, options: PullOptions): PullResult;
+  renewEpoch(userId: string, current: string): string;
   close(): void;
 }
 
 interface UserRow {
   readonly uid: number;
   readonly last_id: number;
+  readonly epoch: string;
 }
 interface MessageRow {
   readonly id: number;
@@ -88,8 +90,9 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     throw err;
   }
 
-  const selectUser = db.prepare<[string], UserRow>('SELECT uid, last_id FROM users WHERE name = ?');
-  const insertUser = db.prepare<[string]>('INSERT INTO users (name, last_id) VALUES (?, 0)');
+  const selectUser = db.prepare<[string], UserRow>('SELECT uid, last_id, epoch FROM users WHERE name = ?');
+  const insertUser = db.prepare<[string, string]>('INSERT INTO users (name, last_id, epoch) VALUES (?, 0, ?)');
+  const renewUserEpoch = db.prepare<[string, string, string]>('UPDATE users SET epoch = ? WHERE name = ? AND epoch = ?');
   const updateLastId = db.prepare<[number, number]>('UPDATE users SET last_id = ? WHERE uid = ?');
   const insertMessage = db.prepare<[number, number, string, string, string, string, string, string]>(
     `INSERT INTO messages (uid, id, hlc, tbl, row, col, value, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -112,7 +115,10 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
 
   const pushTx = db.transaction((userId: string, messages: readonly Message[]): PushResult => {
     let user = selectUser.get(userId);
-    if (!user) user = { uid: Number(insertUser.run(userId).lastInsertRowid), last_id: 0 };
+    if (!user) {
+      const epoch = newEpoch();
+      user = { uid: Number(insertUser.run(userId, epoch).lastInsertRowid), last_id: 0, epoch };
+    }
     const uid = user.uid;
     let lastId = user.last_id;
     let stored = 0;
@@ -141,20 +147,26 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
 
   const pullTx = db.transaction((userId: string, o: PullOptions): PullResult => {
     const user = selectUser.get(userId);
-    if (!user) return { messages: [], cursor: o.cursor, more: false };
+    if (!user) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' };
     const lastId = user.last_id;
+    const epoch = user.epoch;
     const end = Math.min(lastId, o.cursor + maxScanIds);
     const out: ServerMessage[] = [];
     let bytes = 0;
     for (const r of selectPage.iterate(user.uid, o.cursor, end, o.excludeClientId, o.limit + 1)) {
       if (out.length >= o.limit || bytes >= maxPageBytes) {
-        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
+        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
       }
       out.push({ id: r.id, hlc: r.hlc, table: r.tbl, row: r.row, column: r.col, value: JSON.parse(r.value) as ServerMessage['value'] });
       bytes += r.value.length;
     }
-    if (end < lastId) return { messages: out, cursor: end, more: true }; // the scan range ended first
-    return { messages: out, cursor: Math.max(o.cursor, lastId), more: false };
+    if (end < lastId) return { messages: out, cursor: end, more: true, lastId, epoch }; // the scan range ended first
+    return { messages: out, cursor: Math.max(o.cursor, lastId), more: false, lastId, epoch };
+  });
+
+  const renewTx = db.transaction((userId: string, current: string): string => {
+    renewUserEpoch.run(newEpoch(), userId, current);
+    return selectUser.get(userId)?.epoch ?? '';
   });
 
   let closed = false;
@@ -166,6 +178,9 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     pull(userId, options) {
       // One read transaction: the page and the user's greatest id come from one snapshot.
       return pullTx.deferred(userId, options);
+    },
+    renewEpoch(userId, current) {
+      return renewTx.immediate(userId, current);
     },
     close() {
       if (closed) return;

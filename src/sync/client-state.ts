@@ -77,6 +77,7 @@ export async function openClientState(o: {
     }
     const counters = new SyncCounters({
       cursor: readInt(meta, META.cursor),
+      epoch: meta[META.epoch] ?? '',
       pending: state.pendingCount,
       rejected: (await store.messages({ kind: 'rejected' })).length,
       lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),

@@ -18,6 +18,8 @@ export interface SyncRequest {
   readonly cursor: number;
   readonly limit?: number;
   readonly messages?: readonly Message[];
+  /** The epoch the client's cursor belongs to (docs/protocol.md, "Epochs"). */
+  readonly epoch?: string;
 }
 
 export interface SyncResponse {
@@ -26,7 +28,15 @@ export interface SyncResponse {
   readonly more: boolean;
   readonly serverTime: string;
   readonly messages: readonly ServerMessage[];
+  /**
+   * The id of the user's message log on this server: a client whose cursor belongs to
+   * another epoch starts over. Absent from servers that predate epochs.
+   */
+  readonly epoch?: string;
 }
+
+/** An epoch: empty (the user has no log yet), or up to 64 characters of `[A-Za-z0-9_-]`. */
+export const EPOCH_PATTERN = /^[A-Za-z0-9_-]{0,64}$/;
 
 export interface Poke {
   readonly cursor: number;
@@ -93,11 +103,11 @@ function isNonNegativeInteger(v: unknown): v is number {
  * Validates a `POST /v1/sync` body as the server receives it (already parsed from JSON).
  * Throws ProtocolError (`invalid_request` or `invalid_message` with `index`).
  */
-export function parseSyncRequest(body: unknown): Required<SyncRequest> {
+export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epoch'>> & Pick<SyncRequest, 'epoch'> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProtocolError('invalid_request', 'body must be a JSON object');
   }
-  const { clientId, cursor, limit, messages } = body as Record<string, unknown>;
+  const { clientId, cursor, limit, messages, epoch } = body as Record<string, unknown>;
   if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
     throw new ProtocolError('invalid_request', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
   }
@@ -106,6 +116,9 @@ export function parseSyncRequest(body: unknown): Required<SyncRequest> {
     throw new ProtocolError('invalid_request', `limit must be an integer from 1 to ${MAX_PULL_LIMIT}`);
   }
   if (messages !== undefined && !Array.isArray(messages)) throw new ProtocolError('invalid_request', 'messages must be an array');
+  if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) {
+    throw new ProtocolError('invalid_request', 'epoch must match ^[A-Za-z0-9_-]{0,64}$');
+  }
   const list = (messages ?? []) as unknown[];
   if (list.length > MAX_PUSH_MESSAGES) {
     throw new ProtocolError('invalid_request', `at most ${MAX_PUSH_MESSAGES} messages per request`);
@@ -117,7 +130,10 @@ export function parseSyncRequest(body: unknown): Required<SyncRequest> {
     if (err instanceof ValidationError) throw new ProtocolError('invalid_message', err.message, err.index);
     throw err;
   }
-  return { clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid };
+  return {
+    clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid,
+    ...(epoch !== undefined ? { epoch: epoch as string } : {}),
+  };
 }
 
 /**
@@ -135,8 +151,9 @@ export function findClockDrift(messages: readonly Message[], serverNowMs: number
 export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse {
   const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
-  const { accepted, cursor, more, serverTime, messages } = body as Record<string, unknown>;
+  const { accepted, cursor, more, serverTime, messages, epoch } = body as Record<string, unknown>;
   if (!isNonNegativeInteger(accepted)) throw bad('accepted');
+  if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) throw bad('epoch');
   if (!isNonNegativeInteger(cursor)) throw bad('cursor');
   if (cursor < sentCursor) throw bad('cursor went backwards');
   if (typeof more !== 'boolean') throw bad('more');
@@ -153,5 +170,5 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
     lastId = id;
     out[i] = { id, hlc, table, row, column, value };
   }
-  return { accepted, cursor, more, serverTime, messages: out };
+  return { accepted, cursor, more, serverTime, messages: out, ...(epoch !== undefined ? { epoch: epoch as string } : {}) };
 }

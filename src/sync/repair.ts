@@ -1,6 +1,7 @@
 /**
- * The two repairs a server's refusal of one message calls for. Both run inside the
- * client's store queue and commit in one transaction.
+ * The repairs that a server's answer calls for: the two for a refusal of one message, and
+ * starting over with a server that lost messages. Each runs inside the client's store queue
+ * and commits in one transaction.
  */
 import { cellKey } from './message.ts';
 import type { SyncRunContext } from './sync-run.ts';
@@ -60,5 +61,19 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<v
     writes,
     meta: { [META.clockOffset]: String(ctx.clock.offsetMs) },
   });
+  ctx.onProgress();
+}
+
+/**
+ * The server's log has another epoch than the cursor's: its database was replaced, or
+ * restored from a backup, and may lack messages this client pushed. The client starts over:
+ * its cursor goes back to 0 (pulling everything again changes nothing it already has), and
+ * every message of its own that the server held becomes pending again, to be pushed again;
+ * the server keeps each `(user, hlc)` once. Only the five store functions are needed: the
+ * `recent` query finds the client's own messages, a flag update makes them pending.
+ */
+export async function restartHistory(ctx: SyncRunContext, epoch: string): Promise<void> {
+  const resend = (await ctx.store.messages({ kind: 'recent', limit: ALL })).filter((m) => m.local && m.synced);
+  await ctx.counters.commitRestart(ctx.store, { update: resend.map((m) => ({ hlc: m.hlc, synced: false })) }, { epoch, repending: resend.length });
   ctx.onProgress();
 }

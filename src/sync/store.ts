@@ -116,4 +116,6 @@ export const META = {
   clockOffset: 'clockOffset',
   schemaVersion: 'schemaVersion',
   lastSyncAt: 'lastSyncAt',
+  /** The epoch of the server's log that the cursor belongs to. */
+  epoch: 'serverEpoch',
 } as const;

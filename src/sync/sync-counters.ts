@@ -1,13 +1,15 @@
 /**
- * The client's sync counters (cursor, pending, rejected, last sync), with one owner. Each
- * change that the store must remember goes through a method that commits it to the store
- * and only then changes the counter, in that order: the cursor in memory is never ahead of
- * the cursor saved, and moving the cursor without saving it is not possible.
+ * The client's sync counters (cursor and its epoch, pending, rejected, last sync), with one
+ * owner. Each change that the store must remember goes through a method that commits it to
+ * the store and only then changes the counter, in that order: the cursor in memory is never
+ * ahead of the cursor saved, and moving the cursor without saving it is not possible.
  */
 import { META, type Commit, type SyncStore } from './store.ts';
 
 export interface CounterValues {
   readonly cursor: number;
+  /** The epoch of the server's log that the cursor belongs to; '' before the first answer that has one. */
+  readonly epoch: string;
   readonly pending: number;
   readonly rejected: number;
   readonly lastSyncAt: number | null;
@@ -17,12 +19,14 @@ type Committer = Pick<SyncStore, 'commit'>;
 
 export class SyncCounters implements CounterValues {
   #cursor: number;
+  #epoch: string;
   #pending: number;
   #rejected: number;
   #lastSyncAt: number | null;
 
   constructor(initial: CounterValues) {
     this.#cursor = initial.cursor;
+    this.#epoch = initial.epoch;
     this.#pending = initial.pending;
     this.#rejected = initial.rejected;
     this.#lastSyncAt = initial.lastSyncAt;
@@ -30,6 +34,10 @@ export class SyncCounters implements CounterValues {
 
   get cursor(): number {
     return this.#cursor;
+  }
+
+  get epoch(): string {
+    return this.#epoch;
   }
 
   get pending(): number {
@@ -50,16 +58,23 @@ export class SyncCounters implements CounterValues {
   }
 
   /**
-   * Commits one answered round trip together with the cursor it moves to (never backwards)
-   * and the time of the sync; then counts the `pushed` messages as no longer pending.
+   * Commits one answered round trip together with the cursor it moves to (never backwards),
+   * the epoch it belongs to (when the server names one) and the time of the sync; then
+   * counts the `pushed` messages as no longer pending.
    */
-  async commitRound(store: Committer, commit: Commit, round: { cursor: number; syncedAt: number; pushed: number }): Promise<void> {
+  async commitRound(
+    store: Committer,
+    commit: Commit,
+    round: { cursor: number; epoch: string | undefined; syncedAt: number; pushed: number },
+  ): Promise<void> {
     const cursor = Math.max(this.#cursor, round.cursor);
+    const epoch = round.epoch ?? this.#epoch;
     await store.commit({
       ...commit,
-      meta: { ...commit.meta, [META.cursor]: String(cursor), [META.lastSyncAt]: String(round.syncedAt) },
+      meta: { ...commit.meta, [META.cursor]: String(cursor), [META.epoch]: epoch, [META.lastSyncAt]: String(round.syncedAt) },
     });
     this.#cursor = cursor;
+    this.#epoch = epoch;
     this.#lastSyncAt = round.syncedAt;
     this.#pending = Math.max(0, this.#pending - round.pushed);
   }
@@ -72,13 +87,14 @@ export class SyncCounters implements CounterValues {
   }
 
   /**
-   * Commits a restart of the history with the server: the cursor goes back to 0 (saved in
-   * the same commit) and `repending` messages are pending again.
+   * Commits starting over with the server's log of epoch `epoch`: the cursor goes back to 0
+   * (both saved in the same commit) and `repending` messages are pending again.
    */
-  async commitRestart(store: Committer, commit: Commit, repending: number): Promise<void> {
-    await store.commit({ ...commit, meta: { ...commit.meta, [META.cursor]: '0' } });
+  async commitRestart(store: Committer, commit: Commit, restart: { epoch: string; repending: number }): Promise<void> {
+    await store.commit({ ...commit, meta: { ...commit.meta, [META.cursor]: '0', [META.epoch]: restart.epoch } });
     this.#cursor = 0;
-    this.#pending += repending;
+    this.#epoch = restart.epoch;
+    this.#pending += restart.repending;
   }
 }
 

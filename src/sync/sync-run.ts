@@ -13,12 +13,12 @@ import { FieldsyncError, RemoteError } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
 import { utf8Length, type Message } from './message.ts';
 import { cellsOf, planMerge } from './merge.ts';
-import type { SyncResponse } from './protocol.ts';
+import type { SyncRequest, SyncResponse } from './protocol.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import { META, type StoredMessage, type SyncStore } from './store.ts';
-import { rejectMessage, restampFrom } from './repair.ts';
+import { rejectMessage, restampFrom, restartHistory } from './repair.ts';
 import type { SyncCounters } from './sync-counters.ts';
 
 export interface SyncRunContext {
@@ -45,11 +45,13 @@ export interface SyncRunContext {
 const CLOCK_TOLERANCE_MS = 1000;
 const MAX_DRIFT_REPAIRS = 3;
 const MAX_IDLE_ROUNDS = 5;
+const MAX_RESTARTS = 3;
 
 export async function runSync(ctx: SyncRunContext): Promise<void> {
   let maxBytes = ctx.maxRequestBytes;
   let driftRepairs = 0;
   let idleRounds = 0;
+  let restarts = 0;
   for (;;) {
     if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
     const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
@@ -58,10 +60,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
     const sentCursor = ctx.counters.cursor;
     let response: SyncResponse;
     try {
-      response = await ctx.remote.sync(
-        { clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages: batch.map(toWire) },
-        { signal: ctx.signal },
-      );
+      response = await ctx.remote.sync(request(ctx, batch.map(toWire)), { signal: ctx.signal });
     } catch (err) {
       if (!(err instanceof RemoteError) || ctx.signal.aborted) throw err;
       const culprit = err.index !== undefined ? batch[err.index] : undefined;
@@ -95,7 +94,11 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
     }
     const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, receivedAt);
-    await ctx.lock.run(() => commitResponse(ctx, response, batch, offset));
+    if (await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))) {
+      // The server's log is not the one the cursor belongs to: the run starts over with it.
+      if (++restarts > MAX_RESTARTS) throw new RemoteError(200, 'invalid_response', 'the server keeps changing its epoch');
+      continue;
+    }
     const morePending = batch.length < pending.length || pending.length >= ctx.pushBatchSize;
     if (!response.more && !morePending) return;
     // A server that keeps saying `more` without moving the cursor or sending anything would
@@ -110,16 +113,28 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
 /** A round trip that pushes nothing; returns the server's clock. */
 async function pullOnly(ctx: SyncRunContext): Promise<number> {
   const sentAt = ctx.now();
-  const response = await ctx.remote.sync(
-    { clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages: [] },
-    { signal: ctx.signal },
-  );
+  const response = await ctx.remote.sync(request(ctx, []), { signal: ctx.signal });
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
   await ctx.lock.run(() => commitResponse(ctx, response, [], offset));
   return Date.parse(response.serverTime);
 }
 
-async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushed: readonly StoredMessage[], offset: number | null): Promise<void> {
+/** A request from the current cursor (and the epoch it belongs to, once known). */
+function request(ctx: SyncRunContext, messages: Message[]): SyncRequest {
+  const epoch = ctx.counters.epoch;
+  return { clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages, ...(epoch !== '' ? { epoch } : {}) };
+}
+
+/**
+ * Commits an answer: its messages, their winners, the pushed flags and the new cursor, in
+ * one store commit. An answer from another epoch than the cursor's is not applied: the
+ * client starts over with that epoch instead (see restartHistory), and this returns true.
+ */
+async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushed: readonly StoredMessage[], offset: number | null): Promise<boolean> {
+  if (response.epoch !== undefined && ctx.counters.epoch !== '' && response.epoch !== ctx.counters.epoch) {
+    await restartHistory(ctx, response.epoch);
+    return true;
+  }
   const incoming = response.messages;
   const winners = incoming.length > 0 ? await ctx.store.winners(cellsOf(ctx.schema, incoming)) : new Map<string, string>();
   const plan = planMerge(ctx.schema, incoming, winners);
@@ -141,9 +156,10 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     update: pushed.map((m) => ({ hlc: m.hlc, synced: true })),
     writes: plan.writes,
     meta: offset !== null ? { [META.clockOffset]: String(offset) } : {},
-  }, { cursor: response.cursor, syncedAt: ctx.now(), pushed: pushed.length });
+  }, { cursor: response.cursor, epoch: response.epoch, syncedAt: ctx.now(), pushed: pushed.length });
   if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
   ctx.onProgress();
+  return false;
 }
 
 /**

@@ -43,4 +43,50 @@ describe('the sync handler', () => {
     expect(errors).toEqual([new Error('disk gone')]);
     await expect(handle('u', { clientId: 'A', cursor: 4 })).rejects.toThrow('disk gone');
   });
+
+  it('answers with the user\'s epoch, and none when a stored push could not be read back', async () => {
+    const store = createMemoryServerStore();
+    const handle = createSyncHandler({ store, now: () => T + 10 });
+    expect((await handle('u', { clientId: 'A', cursor: 0 })).response.epoch).toBe('');
+    const first = await handle('u', { clientId: 'A', cursor: 0, messages: [msg(1)] });
+    expect(first.response.epoch).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect((await handle('u', { clientId: 'B', cursor: 1, epoch: first.response.epoch })).response.epoch).toBe(first.response.epoch);
+    const failing = createSyncHandler({ store: { ...store, pull: () => { throw new Error('disk gone'); } }, now: () => T + 10 });
+    expect((await failing('u', { clientId: 'A', cursor: 1, messages: [msg(2)] })).response).not.toHaveProperty('epoch');
+  });
+});
+
+describe('a cursor beyond the user\'s greatest id (a database restored from a backup)', () => {
+  const setUp = async () => {
+    const store = createMemoryServerStore();
+    const handle = createSyncHandler({ store, now: () => T + 10 });
+    const { response } = await handle('u', { clientId: 'A', cursor: 0, messages: [msg(1), msg(2)] });
+    return { store, handle, epoch: response.epoch as string };
+  };
+
+  it('gives the user\'s log a new epoch, whether the request pulls or pushes', async () => {
+    const { handle, epoch } = await setUp();
+    const pull = await handle('u', { clientId: 'B', cursor: 3, epoch });
+    expect(pull.response.epoch).not.toBe(epoch);
+    const second = pull.response.epoch as string;
+    // The request's own push does not hide it: the cursor is compared with the log before the push.
+    const push = await handle('u', { clientId: 'C', cursor: 3, epoch: second, messages: [msg(3, 'C'), msg(4, 'C')] });
+    expect(push.response.epoch).not.toBe(second);
+    expect(push.maxId).toBe(4);
+  });
+
+  it('renews once: a client that still holds an older epoch is starting over anyway', async () => {
+    const { store, handle, epoch } = await setUp();
+    const renewed = (await handle('u', { clientId: 'B', cursor: 9 })).response.epoch;
+    expect(renewed).not.toBe(epoch);
+    expect((await handle('u', { clientId: 'C', cursor: 9, epoch })).response.epoch).toBe(renewed);
+    expect((await store.pull('u', { cursor: 0, limit: 1, excludeClientId: 'x' })).epoch).toBe(renewed);
+  });
+
+  it('a cursor at the log\'s end, or a user without a log, renews nothing', async () => {
+    const { handle, epoch } = await setUp();
+    expect((await handle('u', { clientId: 'B', cursor: 2, epoch })).response.epoch).toBe(epoch);
+    expect((await handle('u', { clientId: 'B', cursor: 2, epoch, messages: [msg(5, 'B')] })).response.epoch).toBe(epoch);
+    expect((await handle('nobody', { clientId: 'B', cursor: 7 })).response.epoch).toBe('');
+  });
 });

@@ -4,10 +4,11 @@
  */
 import { hlcClientId } from '../hlc.ts';
 import { cellKey, type Message, type ServerMessage } from '../message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from './server-store.ts';
+import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from './server-store.ts';
 
 interface UserLog {
   lastId: number;
+  epoch: string;
   /** Messages by id; compaction deletes entries, so ids have gaps. */
   readonly byId: Map<number, ServerMessage>;
   readonly byHlc: Map<string, ServerMessage>;
@@ -25,7 +26,7 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
   const users = new Map<string, UserLog>();
   const log = (userId: string): UserLog => {
     let u = users.get(userId);
-    if (!u) users.set(userId, (u = { lastId: 0, byId: new Map(), byHlc: new Map(), byCell: new Map() }));
+    if (!u) users.set(userId, (u = { lastId: 0, epoch: newEpoch(), byId: new Map(), byHlc: new Map(), byCell: new Map() }));
     return u;
   };
   const copy = (m: ServerMessage): ServerMessage => JSON.parse(JSON.stringify(m)) as ServerMessage;
@@ -58,17 +59,25 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
 
     pull(userId, o: PullOptions): PullResult {
       const u = users.get(userId);
-      if (!u) return { messages: [], cursor: o.cursor, more: false };
+      if (!u) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' };
       const out: ServerMessage[] = [];
+      const { lastId, epoch } = u;
       // Map iteration follows insertion order, which is id order.
       for (const m of u.byId.values()) {
         if (m.id <= o.cursor || hlcClientId(m.hlc) === o.excludeClientId) continue;
         if (out.length === o.limit) {
-          return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true };
+          return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
         }
         out.push(copy(m));
       }
-      return { messages: out, cursor: Math.max(o.cursor, u.lastId), more: false };
+      return { messages: out, cursor: Math.max(o.cursor, lastId), more: false, lastId, epoch };
+    },
+
+    renewEpoch(userId, current) {
+      const u = users.get(userId);
+      if (!u) return '';
+      if (u.epoch === current) u.epoch = newEpoch();
+      return u.epoch;
     },
 
     close() {},

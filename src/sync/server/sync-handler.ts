@@ -5,7 +5,7 @@
  */
 import { hlcMillis } from '../hlc.ts';
 import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type SyncResponse } from '../protocol.ts';
-import type { ServerStore } from './server-store.ts';
+import type { PullResult, ServerStore } from './server-store.ts';
 
 export interface SyncHandlerOptions {
   readonly store: ServerStore;
@@ -59,7 +59,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       stored = pushed.stored;
       maxId = pushed.maxId;
     }
-    const answer = (page: { messages: SyncResponse['messages']; cursor: number; more: boolean }): SyncOutcome => ({
+    const answer = (page: { messages: SyncResponse['messages']; cursor: number; more: boolean }, epoch?: string): SyncOutcome => ({
       clientId: request.clientId,
       pushed: request.messages.length,
       stored,
@@ -70,18 +70,30 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         more: page.more,
         serverTime: new Date(serverNow).toISOString(),
         messages: page.messages,
+        ...(epoch !== undefined ? { epoch } : {}),
       },
     });
     const pullOptions = { cursor: request.cursor, limit: request.limit, excludeClientId: request.clientId };
-    if (request.messages.length === 0) return answer(await store.pull(userId, pullOptions));
+    let page: PullResult;
     try {
-      return answer(await store.pull(userId, pullOptions));
+      page = await store.pull(userId, pullOptions);
     } catch (err) {
+      if (request.messages.length === 0) throw err;
       // The push is committed. An error answer would claim that nothing was stored, so the
       // push is acknowledged with an empty page and `more: true`: the client asks again at
       // once, and that pull-only request reports the failure if it persists.
       onPullError?.(err);
       return answer({ messages: [], cursor: request.cursor, more: true });
     }
+    // A cursor beyond the user's greatest id (before this request's own push) belongs to
+    // messages this database no longer has: it was restored from a backup. The user's log
+    // gets a new epoch, so that every client of the user starts over, this one included.
+    // A client that already holds another epoch is starting over anyway.
+    const lastBefore = request.messages.length > 0 ? maxId - stored : page.lastId;
+    let epoch = page.epoch;
+    if (request.cursor > lastBefore && epoch !== '' && (request.epoch === undefined || request.epoch === epoch)) {
+      epoch = await store.renewEpoch(userId, epoch);
+    }
+    return answer(page, epoch);
   };
 }

@@ -101,6 +101,27 @@ export function serverStoreConformance(
     checkEqual([exact.messages.length, exact.more, exact.cursor], [3, false, 6], 'a page that ends exactly at the end');
   });
 
+  add('pull tells the user\'s greatest id and epoch; renewEpoch replaces the epoch once', async ({ store }) => {
+    const none = await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A' });
+    checkEqual([none.lastId, none.epoch], [0, ''], 'a user with no messages: id 0, no epoch');
+    checkEqual(await store.renewEpoch('u', ''), '', 'nothing to renew for a user with no messages');
+    const first = await store.push('u', [m(1, 'A', 'a', 1), m(2, 'B', 'b', 2), m(3, 'B', 'c', 3)]);
+    checkEqual(first.maxId - first.stored, 0, 'maxId - stored: the greatest id before the push');
+    const page = await store.pull('u', { cursor: 0, limit: 1, excludeClientId: 'A' });
+    checkEqual([page.messages.length, page.more, page.lastId], [1, true, 3], 'a page that is not the last still tells the greatest id');
+    check(/^[A-Za-z0-9_-]{1,64}$/.test(page.epoch), `an epoch of 1 to 64 characters [A-Za-z0-9_-], got ${JSON.stringify(page.epoch)}`);
+    checkEqual((await store.pull('u', { cursor: 3, limit: 10, excludeClientId: 'A' })).epoch, page.epoch, 'the epoch stays');
+    await store.push('w', [m(1, 'A', 'a', 1)]);
+    check((await store.pull('w', { cursor: 0, limit: 10, excludeClientId: 'A' })).epoch !== page.epoch, 'each user has an epoch of its own');
+    const renewed = await store.renewEpoch('u', page.epoch);
+    check(renewed !== page.epoch && /^[A-Za-z0-9_-]{1,64}$/.test(renewed), 'a new epoch');
+    checkEqual((await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A' })).epoch, renewed, 'pulls tell the new epoch');
+    checkEqual(await store.renewEpoch('u', page.epoch), renewed, 'renewing from an epoch already replaced changes nothing');
+    const again = await store.push('u', [m(4, 'A', 'd', 4)]);
+    checkEqual([again.maxId - again.stored, again.maxId], [3, 4], 'ids go on after a renewal');
+    checkEqual((await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A' })).lastId, 4, 'the greatest id');
+  });
+
   add('users are isolated', async ({ store }) => {
     await store.push('alice', [m(1, 'A', 'secret', 'alice only')]);
     await store.push('bob', [m(1, 'A', 'secret', 'bob only')]);
@@ -173,10 +194,15 @@ export function serverStoreConformance(
 
   add('everything survives a restart, and ids are never reused', async (h) => {
     await h.store.push('u', [m(1, 'A', 'r1', 'a'), m(2, 'A', 'r2', 'b')]);
+    const epoch = (await h.store.pull('u', { cursor: 0, limit: 1, excludeClientId: 'A' })).epoch;
     const h2 = await restart(h, persistent);
     checkEqual((await pullAll(h2.store, 'u')).map((x) => x.value), ['a', 'b'], 'kept');
-    checkEqual((await h2.store.push('u', [m(3, 'A', 'r3', 'c')])).maxId, 3, 'ids continue');
-    return h2;
+    checkEqual((await h2.store.pull('u', { cursor: 0, limit: 1, excludeClientId: 'A' })).epoch, epoch, 'the epoch is kept');
+    const renewed = await h2.store.renewEpoch('u', epoch);
+    const h3 = await restart(h2, persistent);
+    checkEqual((await h3.store.pull('u', { cursor: 0, limit: 1, excludeClientId: 'A' })).epoch, renewed, 'a renewed epoch is kept');
+    checkEqual((await h3.store.push('u', [m(3, 'A', 'r3', 'c')])).maxId, 3, 'ids continue');
+    return h3;
   }, true);
 
   return cases;

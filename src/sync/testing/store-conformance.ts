@@ -103,6 +103,18 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     await store.commit({ update: [{ hlc: 'no such hlc', synced: true }] });
   });
 
+  add('a synced local message marked unsynced is pending again (starting over with a server)', async ({ store }) => {
+    const a = msg(1, 'notes', 'a', 'title', 'A');
+    const b = msg(2, 'notes', 'b', 'title', 'B');
+    await store.commit({ insert: [a, b, msg(3, 'notes', 'c', 'title', 'remote', { local: false })] });
+    await store.commit({ update: [{ hlc: a.hlc, synced: true }, { hlc: b.hlc, synced: true }] });
+    check((await store.open(schemaV1)).pendingCount === 0, 'nothing pending once synced');
+    await store.commit({ update: [{ hlc: a.hlc, synced: false }, { hlc: b.hlc, synced: false }] });
+    checkEqual(await store.messages({ kind: 'pending', limit: 10 }), [a, b], 'pending again, oldest first, as they were');
+    check((await store.open(schemaV1)).pendingCount === 2, 'pendingCount counts them');
+    checkEqual(hlcs((await store.messages({ kind: 'recent', limit: 10 })).filter((m) => m.local && m.synced)), [], 'none synced');
+  });
+
   add('winners: the hlc written with each cell\'s value', async ({ store }) => {
     const old = msg(1, 'notes', 'a', 'title', 'old');
     const newest = msg(9, 'notes', 'a', 'title', 'newest', { local: false });

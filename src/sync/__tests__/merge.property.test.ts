@@ -3,7 +3,7 @@
  * order, in any batches, any number of times, gives the same state.
  */
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cellKey, cellsOf, createMemoryStore, formatHlc, planMerge, type Message } from '../index.ts';
 import { schema } from './harness/test-kit.ts';
 
@@ -65,4 +65,29 @@ it('any order, any batching, any duplication: the same state, which is the great
       }
     },
   ), { numRuns: 300, seed: 42 });
+});
+
+describe('planMerge and cellsOf, case by case', () => {
+  const at = (ms: number, column = 'title', row = 'r1', table = 'todos'): Message => ({
+    hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + ms, counter: 0, clientId: 'a' }), table, row, column, value: column === 'done' ? true : `v${ms}`,
+  });
+
+  it('cellsOf keeps the messages of declared cells only, in order', () => {
+    const known = [at(1), at(2, 'done', 'r2')];
+    expect(cellsOf(schema, [at(3, 'nope'), known[0]!, at(4, 'title', 'r1', 'future'), known[1]!])).toEqual(known);
+    expect(cellsOf(schema, [])).toEqual([]);
+  });
+
+  it('maxHlc is the greatest hlc of the batch, wherever it is and whether or not it applies', () => {
+    expect(planMerge(schema, [at(2), at(9), at(1)], new Map()).maxHlc).toBe(at(9).hlc);
+    expect(planMerge(schema, [at(9), at(1), at(2)], new Map()).maxHlc).toBe(at(9).hlc);
+    expect(planMerge(schema, [at(1), at(2), at(9, 'nope')], new Map()).maxHlc).toBe(at(9).hlc);
+    expect(planMerge(schema, [], new Map()).maxHlc).toBeNull();
+  });
+
+  it('a message seen again (its hlc is the cell\'s winner) changes nothing', () => {
+    const m = at(5);
+    const plan = planMerge(schema, [m, m], new Map([[cellKey('todos', 'r1', 'title'), m.hlc]]));
+    expect(plan).toEqual({ problems: [null, null], writes: [], changes: {}, maxHlc: m.hlc });
+  });
 });

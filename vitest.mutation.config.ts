@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.json):
+// those of the sync core, the SQLite client store and the SQLite server store, on Node.
+// PostgreSQL, the app and the end-to-end suites stay out: none of them is mutated. The
+// property suites run fewer cases per mutant than in `npm test` (FIELDSYNC_RUNS).
+export default defineConfig({
+  test: {
+    name: 'mutation',
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    include: [
+      'src/sync/**/*.test.ts',
+      'src/main/db/**/*.test.ts',
+      'server/__tests__/sqlite-server-store.test.ts',
+      'server/__tests__/convergence-sqlite.test.ts',
+      'server/__tests__/over-limit-client.test.ts',
+    ],
+    // It reads the source text, which Stryker has instrumented.
+    exclude: ['src/sync/__tests__/runtime-neutral.test.ts'],
+    env: { FIELDSYNC_RUNS: process.env.FIELDSYNC_RUNS ?? '30' },
+  },
+});

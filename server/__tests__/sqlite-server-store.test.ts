@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -157,5 +159,100 @@ describe('SQLite server store specifics', () => {
     const r2 = store.push('u', [{ ...a, row: 'r2', value: 'impostor' }]);
     expect(r2.stored).toBe(0);
     expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages.map((x) => x.value)).toEqual(['first', 'older']);
+  });
+
+  it('compacts by default', () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const store = createSqliteServerStore({ file: join(dir.path, 'db.sqlite') });
+    store.push('u', [m(2, 'A', 'r', 'newer')]);
+    expect(store.push('u', [m(1, 'B', 'r', 'older')]).stored).toBe(0);
+    store.close();
+  });
+
+  it('works in memory, without creating a file', () => {
+    const store = createSqliteServerStore({ file: ':memory:' });
+    expect(store.push('u', [m(1, 'A', 'r', 'x')]).maxId).toBe(1);
+    expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages).toHaveLength(1);
+    store.close();
+    expect(existsSync(':memory:')).toBe(false);
+  });
+
+  it.skipIf(process.platform === 'win32')('creates its folder and file readable by the server\'s user only', () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const file = join(dir.path, 'nested', 'db.sqlite');
+    createSqliteServerStore({ file }).close();
+    expect(statSync(join(dir.path, 'nested')).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('closes its connection when the database cannot be used', () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const file = join(dir.path, 'db.sqlite');
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    const before = readdirSync('/proc/self/fd').length;
+    expect(() => createSqliteServerStore({ file })).toThrow(/newer than this server knows/);
+    expect(readdirSync('/proc/self/fd').length).toBe(before);
+  });
+
+  it('refuses a message whose value is not JSON, storing nothing of its push', () => {
+    const { store } = open();
+    expect(() => store.push('u', [m(1, 'A', 'r1', 'fine'), { ...m(2, 'A', 'r2', 'x'), value: undefined as never }])).toThrow(new TypeError('a message value is not JSON'));
+    expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages).toEqual([]);
+  });
+
+  it('ends a page once its values reach the byte limit exactly', () => {
+    const { store } = open({ maxPageBytes: 10 });
+    store.push('u', [m(1, 'A', 'r1', 'abc'), m(2, 'A', 'r2', 'def'), m(3, 'A', 'r3', 'ghi')]); // 5 bytes of JSON each
+    const page = store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' });
+    expect([page.messages.length, page.more, page.cursor]).toEqual([2, true, 2]);
+  });
+
+  it('close() is final and may be called twice', () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const store = createSqliteServerStore({ file: join(dir.path, 'db.sqlite') });
+    store.close();
+    expect(() => store.close()).not.toThrow();
+    expect(() => store.push('u', [m(1, 'A', 'r', 'x')])).toThrow(/not open/);
+  });
+
+  it('waits for another process\'s write lock, up to its busy timeout', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const file = join(dir.path, 'db.sqlite');
+    createSqliteServerStore({ file }).close();
+    const holdLock = async (ms: number): Promise<ChildProcess> => {
+      const child = spawn(process.execPath, ['-e', `
+        const Database = require('better-sqlite3');
+        const db = new Database(process.argv[1]);
+        db.exec('BEGIN IMMEDIATE');
+        process.stdout.write('locked\\n');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.argv[2]));
+        db.exec('COMMIT');
+        db.close();`, file, String(ms)], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`the lock holder exited (${code})`)));
+      });
+      return child;
+    };
+    const exited = (child: ChildProcess) => new Promise((resolve) => child.exitCode !== null ? resolve(null) : child.once('exit', resolve));
+
+    const impatient = createSqliteServerStore({ file, busyTimeoutMs: 0 });
+    const holder = await holdLock(1500);
+    expect(() => impatient.push('u', [m(1, 'A', 'r', 'x')])).toThrow(/locked|busy/i);
+    impatient.close();
+    await exited(holder);
+
+    const patient = createSqliteServerStore({ file }); // default: waits up to 5 s
+    const again = await holdLock(300);
+    expect(patient.push('u', [m(1, 'A', 'r', 'x')]).stored).toBe(1);
+    patient.close();
+    await exited(again);
   });
 });

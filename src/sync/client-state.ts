@@ -37,7 +37,8 @@ function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   const raw = meta[key];
   if (raw === undefined) return 0;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n)) throw new StoreError(`the store holds an invalid ${key}: ${raw}`);
+  // Number('') and Number(' 1') would read as numbers: only plain decimal integers are ones.
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new StoreError(`the store holds an invalid ${key}: ${raw.slice(0, 40)}`);
   return n;
 }
 

@@ -16,7 +16,8 @@ export interface MemoryStore extends SyncStore {
   rows(table: string, options?: { includeDeleted?: boolean }): ReadonlyMap<string, Row>;
 }
 
-const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : (JSON.parse(JSON.stringify(v)) as T));
+/** A deep copy of a JSON value: nothing the caller holds is shared with the store. */
+const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 export function createMemoryStore(): MemoryStore {
   let schema: Schema | null = null;
@@ -41,7 +42,6 @@ export function createMemoryStore(): MemoryStore {
 
   function unindex(m: StoredMessage): void {
     pending.delete(m.hlc);
-    if (!m.applied) return;
     const key = cellKey(m.table, m.row, m.column);
     const set = cellMessages.get(key);
     if (!set) return;
@@ -87,7 +87,8 @@ export function createMemoryStore(): MemoryStore {
         for (const m of messages.values()) if (pred(m)) out.push(m);
         return out;
       };
-      const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0);
+      // Oldest first; two messages never share an hlc.
+      const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : 1);
       switch (query.kind) {
         case 'pending': {
           const list = [...pending].sort().slice(0, query.limit);

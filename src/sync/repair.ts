@@ -8,7 +8,8 @@ import type { SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
-const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : 0);
+/** Oldest first. Two messages never share an hlc (it is their identity). */
+const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : 1);
 
 /**
  * `invalid_message`: the server will never take this message. It is set aside, visibly,
@@ -41,15 +42,15 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
 export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<void> {
   const pending = await ctx.store.messages({ kind: 'pending', limit: ALL });
   const rejected = await ctx.store.messages({ kind: 'rejected' });
+  // Never empty: the pivot itself is pending.
   const stale = [...pending, ...rejected].filter((m) => m.hlc >= pivot).sort(byHlc);
-  if (stale.length === 0) return;
   const staleHlcs = new Set(stale.map((m) => m.hlc));
   const newest = await ctx.store.messages({ kind: 'recent', limit: stale.length + 1 });
   const base = newest.find((m) => !staleHlcs.has(m.hlc))?.hlc ?? null;
   ctx.clock.restore(base);
   const fresh = stale.map((m) => ({ ...m, hlc: ctx.clock.tick() }));
   const renamed = new Map(stale.map((m, i) => [m.hlc, fresh[i] as StoredMessage]));
-  const winners = await ctx.store.winners(stale.filter((m) => m.applied));
+  const winners = await ctx.store.winners(stale);
   const writes: CellWrite[] = [];
   for (const hlc of winners.values()) {
     const winner = renamed.get(hlc);
@@ -61,7 +62,6 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<v
     writes,
     meta: { [META.clockOffset]: String(ctx.clock.offsetMs) },
   });
-  ctx.onProgress();
 }
 
 /**

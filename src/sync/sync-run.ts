@@ -63,7 +63,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       response = await ctx.remote.sync(request(ctx, batch.map(toWire)), { signal: ctx.signal });
     } catch (err) {
       if (!(err instanceof RemoteError) || ctx.signal.aborted) throw err;
-      const culprit = err.index !== undefined ? batch[err.index] : undefined;
+      const culprit = batch.find((_, i) => i === err.index);
       if (err.code === 'invalid_message' && culprit) {
         await ctx.lock.run(() => rejectMessage(ctx, culprit, err.message));
         continue;
@@ -76,14 +76,14 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
         await ctx.lock.run(() => restampFrom(ctx, culprit.hlc));
         continue;
       }
-      if (err.code === 'payload_too_large' && batch.length > 1) {
-        // Halve the request, down to a single message if need be.
-        maxBytes = Math.max(1, Math.floor(requestBytes(batch) / 2));
-        continue;
-      }
-      const alone = batch.length === 1 ? batch[0] : undefined;
-      if (err.code === 'payload_too_large' && alone) {
+      if (err.code === 'payload_too_large' && batch.length > 0) {
+        if (batch.length > 1) {
+          // Halve the request's messages, down to a single message if need be.
+          maxBytes = REQUEST_OVERHEAD + Math.floor((requestBytes(batch) - REQUEST_OVERHEAD) / 2);
+          continue;
+        }
         // One message that no request can carry: set aside, visibly, so the rest go on.
+        const alone = batch[0] as StoredMessage;
         await ctx.lock.run(() => rejectMessage(ctx, alone, `payload_too_large: the message alone is over the server's request size limit (${err.message})`));
         continue;
       }
@@ -168,7 +168,7 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
  * good as half the round trip: corrections smaller than that are ignored.
  */
 export function learnOffset(current: number, serverMs: number, sentAt: number, receivedAt: number): number | null {
-  if (!Number.isFinite(serverMs)) return null;
+  // A serverTime that is not a date gives NaN, which never passes the comparison below.
   const estimate = Math.round(serverMs - (sentAt + receivedAt) / 2);
   const tolerance = Math.max(CLOCK_TOLERANCE_MS, receivedAt - sentAt);
   return Math.abs(estimate - current) > tolerance ? estimate : null;
@@ -178,12 +178,15 @@ function toWire(m: StoredMessage): Message {
   return { hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value };
 }
 
+/** A request's bytes besides its messages (clientId, cursor, limit, epoch, brackets), generously. */
+const REQUEST_OVERHEAD = 256;
+/** A message's bytes in a request: its JSON and the comma after it. */
 const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(toWire(m))) + 1;
-const requestBytes = (list: readonly StoredMessage[]): number => list.reduce((n, m) => n + messageBytes(m), 200);
+const requestBytes = (list: readonly StoredMessage[]): number => list.reduce((n, m) => n + messageBytes(m), REQUEST_OVERHEAD);
 
 /** The longest prefix of `list` whose request stays within `maxBytes` (always at least one). */
 function takeWithin(list: readonly StoredMessage[], maxBytes: number): StoredMessage[] {
-  let bytes = 200;
+  let bytes = REQUEST_OVERHEAD;
   let n = 0;
   for (; n < list.length; n++) {
     bytes += messageBytes(list[n] as StoredMessage);

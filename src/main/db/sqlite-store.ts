@@ -40,16 +40,19 @@ export interface SqliteStore extends SyncStore {
 }
 
 export function createSqliteStore(db: Db): SqliteStore {
-  let tables: ReadonlyMap<string, SqlTable> | null = null;
-  let log: MessageLog | null = null;
-  let writer: ReturnType<typeof createRowWriter> | null = null;
-  let meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> } | null = null;
+  /** Everything open() prepares; null until it has run. */
+  let opened: {
+    readonly tables: ReadonlyMap<string, SqlTable>;
+    readonly log: MessageLog;
+    readonly writer: ReturnType<typeof createRowWriter>;
+    readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
+  } | null = null;
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
 
   const ready = () => {
-    if (!log || !tables || !writer || !meta) throw new StoreError('the store is not open');
-    return { log, tables, writer, meta };
+    if (!opened) throw new StoreError('the store is not open');
+    return opened;
   };
 
   function checkWrites(c: Commit, known: ReadonlyMap<string, SqlTable>): void {
@@ -101,13 +104,13 @@ export function createSqliteStore(db: Db): SqliteStore {
         migrateStore(db);
         migrateDataTables(db, next);
       }).immediate();
-      tables = next;
-      log ??= createMessageLog(db);
-      meta ??= {
+      const log = opened?.log ?? createMessageLog(db);
+      const meta = opened?.meta ?? {
         all: db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META_TABLE}`),
         set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
       };
-      writer = createRowWriter(db, next);
+      opened = { tables: next, log, meta, writer: createRowWriter(db, next) };
+      // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerStatements.clear();
       const entries: Record<string, string> = {};
@@ -121,9 +124,9 @@ export function createSqliteStore(db: Db): SqliteStore {
       const byTable = new Map<string, Cell[]>();
       for (const c of cells) {
         if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
-        let list = byTable.get(c.table);
-        if (!list) byTable.set(c.table, (list = []));
-        list.push(c);
+        const list = byTable.get(c.table);
+        if (list) list.push(c);
+        else byTable.set(c.table, [c]);
       }
       for (const [name, list] of byTable) {
         const ids = [...new Set(list.map((c) => c.row))];

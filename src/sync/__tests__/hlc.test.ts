@@ -117,6 +117,7 @@ describe('HybridClock', () => {
     const clock = new HybridClock({ clientId: 'me', now: () => end, last: formatHlc({ millis: end, counter: 0xfffe, clientId: 'me' }) });
     expect(parseHlc(clock.tick())).toMatchObject({ millis: end, counter: 0xffff });
     expect(() => clock.tick()).toThrow(ClockError);
+    expect(() => clock.tick()).toThrow('HLC time overflow: no timestamp after 9999-12-31T23:59:59.999Z');
   });
 
   it('restores from the last stored timestamp, so a restart never issues an older one', () => {
@@ -165,5 +166,93 @@ describe('the clock rules are pure functions of (state, time)', () => {
     const remote = Object.freeze(at(T + 2, 1));
     expect(receiveTimestamp(last, remote, T)).toEqual(receiveTimestamp(last, remote, T));
     expect(nextTimestamp(last, T)).toEqual(nextTimestamp(last, T));
+  });
+});
+
+describe('edges of the format and the clock', () => {
+  it.each([
+    ['a negative time', { millis: -1, counter: 0, clientId: 'a' }],
+    ['a time past year 9999', { millis: Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1, counter: 0, clientId: 'a' }],
+    ['a fractional time', { millis: T + 0.5, counter: 0, clientId: 'a' }],
+    ['a negative counter', { millis: T, counter: -1, clientId: 'a' }],
+    ['a counter past FFFF', { millis: T, counter: 0x10000, clientId: 'a' }],
+    ['a fractional counter', { millis: T, counter: 1.5, clientId: 'a' }],
+    ['a bad clientId', { millis: T, counter: 0, clientId: 'a.b' }],
+  ])('formatHlc refuses %s', (_name, ts) => {
+    expect(() => formatHlc(ts)).toThrow(/HLC|clientId/);
+  });
+
+  it('formats the extremes it accepts', () => {
+    expect(formatHlc({ millis: 0, counter: 0, clientId: 'a' })).toBe('1970-01-01T00:00:00.000Z-0000-a');
+    expect(formatHlc({ millis: Date.UTC(9999, 11, 31, 23, 59, 59, 999), counter: 0xffff, clientId: 'a' })).toBe('9999-12-31T23:59:59.999Z-FFFF-a');
+  });
+
+  it('parses the longest HLC there is (a clientId of 64 characters), and nothing longer', () => {
+    const id = 'x'.repeat(64);
+    const longest = formatHlc({ millis: T, counter: 1, clientId: id });
+    expect(longest.length).toBe(94);
+    expect(tryParseHlc(longest)).toEqual({ millis: T, counter: 1, clientId: id });
+    expect(tryParseHlc(`${longest}x`)).toBeNull();
+  });
+
+  it('parses only a whole string that is an HLC', () => {
+    const valid = formatHlc({ millis: T, counter: 1, clientId: 'a' });
+    expect(tryParseHlc(`x${valid}`)).toBeNull();
+    expect(tryParseHlc(`${valid} `)).toBeNull();
+    // Not a string, even one that turns into a valid HLC when converted.
+    expect(tryParseHlc({ toString: () => valid })).toBeNull();
+    expect(tryParseHlc(null)).toBeNull();
+    const err = (() => {
+      try {
+        parseHlc('z'.repeat(300));
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(err?.message).toBe(`not an HLC timestamp: ${'z'.repeat(100)}`);
+    expect(() => new HybridClock({ clientId: '' })).toThrow('clientId must match ^[A-Za-z0-9_-]{1,64}$');
+    expect(() => formatHlc({ millis: T, counter: 0, clientId: '' })).toThrow('clientId must match ^[A-Za-z0-9_-]{1,64}$');
+    expect(() => formatHlc({ millis: -1, counter: 0, clientId: 'a' })).toThrow('HLC time out of range: -1');
+    expect(() => formatHlc({ millis: T, counter: -1, clientId: 'a' })).toThrow('HLC counter out of range: -1');
+  });
+
+  it('without an injected clock it reads Date.now, with no correction', () => {
+    const clock = new HybridClock({ clientId: 'me' });
+    const before = Date.now();
+    const ts = parseHlc(clock.tick());
+    expect(ts.millis).toBeGreaterThanOrEqual(before);
+    expect(ts.millis).toBeLessThanOrEqual(Date.now());
+    expect(clock.offsetMs).toBe(0);
+    expect(clock.physicalNow()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('physical time is the local clock plus the correction, rounded down to the millisecond', () => {
+    const clock = new HybridClock({ clientId: 'me', now: () => T + 0.9, offsetMs: 2 });
+    expect(clock.physicalNow()).toBe(T + 2);
+    clock.setOffset(-1.4);
+    expect(clock.offsetMs).toBe(-1);
+    expect(() => clock.setOffset(Number.NaN)).toThrow('offset must be finite');
+    expect(() => clock.setOffset(Number.POSITIVE_INFINITY)).toThrow(/finite/);
+    expect(clock.offsetMs).toBe(-1);
+  });
+
+  it('restore(null) takes the clock back to zero; restore(hlc) to exactly that timestamp', () => {
+    const clock = new HybridClock({ clientId: 'me', now: () => T, last: formatHlc({ millis: T + 5000, counter: 7, clientId: 'me' }) });
+    expect(clock.state).toEqual({ millis: T + 5000, counter: 7 });
+    clock.restore(null);
+    expect(clock.state).toEqual({ millis: 0, counter: 0 });
+    expect(parseHlc(clock.tick())).toMatchObject({ millis: T, counter: 0 });
+    clock.restore(formatHlc({ millis: T + 9, counter: 3, clientId: 'other' }));
+    expect(clock.state).toEqual({ millis: T + 9, counter: 3 });
+    expect(() => clock.restore('not an hlc')).toThrow();
+    expect(() => clock.receive('not an hlc')).toThrow();
+  });
+
+  it('a clock without `last` starts from zero, and its first tick is the physical time', () => {
+    const clock = new HybridClock({ clientId: 'me', now: () => T, last: null });
+    expect(clock.state).toEqual({ millis: 0, counter: 0 });
+    expect(clock.tick()).toBe(formatHlc({ millis: T, counter: 0, clientId: 'me' }));
+    expect(clock.clientId).toBe('me');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../index.ts';
+import { SchemaError, StoreError, createMemoryStore, formatHlc, type StoreState } from '../index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
-import { serverStoreConformance, storeConformance } from '../testing/index.ts';
+import { conformanceSchema, serverStoreConformance, storeConformance } from '../testing/index.ts';
 
 describe('memory store conformance', () => {
   for (const c of storeConformance(() => {
@@ -39,5 +39,26 @@ describe('conformance cases never pass without running', () => {
     const cases = storeConformance(memoryHarness);
     expect(cases.every((c) => c.skip === undefined)).toBe(true);
     await expect(cases.find((c) => c.name === 'everything survives a restart')!.run()).rejects.toThrow(/no reopen\(\)/);
+  });
+});
+
+describe('memory store specifics', () => {
+  it('refuses to work before open(), and names what is not in the schema', () => {
+    const store = createMemoryStore();
+    expect(() => store.commit({ meta: { a: '1' } })).toThrow(new StoreError('the store is not open'));
+    store.open(conformanceSchema);
+    expect(() => store.commit({ writes: [{ table: 'notes', row: 'r', column: 'nope', value: 1, hlc: null }] }))
+      .toThrow(new SchemaError('store: notes.nope is not in the schema'));
+  });
+
+  it('maxHlc falls back to the greatest remaining message after a removal, whatever the order of insertion', () => {
+    const store = createMemoryStore();
+    store.open(conformanceSchema);
+    const at = (n: number) => ({ hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + n, counter: 0, clientId: 'c' }), table: 'notes', row: 'r', column: 'title', value: n, local: true, synced: false, applied: true, error: null });
+    store.commit({ insert: [at(5), at(3)] });
+    store.commit({ insert: [at(9)] });
+    expect((store.open(conformanceSchema) as StoreState).maxHlc).toBe(at(9).hlc);
+    store.commit({ remove: [at(9).hlc] });
+    expect((store.open(conformanceSchema) as StoreState).maxHlc).toBe(at(5).hlc);
   });
 });

@@ -28,7 +28,9 @@ describe('the sync handler', () => {
     const handle = createSyncHandler({ store, now: () => T, maxDriftMs: 1000 });
     const err = (await handle('u', { clientId: 'A', cursor: 0, messages: [msg(1), msg(5000)] }).catch((e: unknown) => e)) as ProtocolError;
     expect(err).toBeInstanceOf(ProtocolError);
-    expect(err.toBody()).toEqual({ error: { code: 'clock_drift', message: expect.any(String), index: 1, serverTime: new Date(T).toISOString() } });
+    expect(err.toBody()).toEqual({
+      error: { code: 'clock_drift', message: 'message 1: its hlc is 5 s ahead of the server\'s clock (limit 1 s)', index: 1, serverTime: new Date(T).toISOString() },
+    });
     expect(store.dump('u')).toEqual([]);
   });
 
@@ -84,9 +86,12 @@ describe('a cursor beyond the user\'s greatest id (a database restored from a ba
   });
 
   it('a cursor at the log\'s end, or a user without a log, renews nothing', async () => {
-    const { handle, epoch } = await setUp();
+    const { store, epoch } = await setUp();
+    let renewals = 0;
+    const handle = createSyncHandler({ store: { ...store, renewEpoch: (u, e) => (renewals++, store.renewEpoch(u, e)) }, now: () => T + 10 });
     expect((await handle('u', { clientId: 'B', cursor: 2, epoch })).response.epoch).toBe(epoch);
     expect((await handle('u', { clientId: 'B', cursor: 2, epoch, messages: [msg(5, 'B')] })).response.epoch).toBe(epoch);
     expect((await handle('nobody', { clientId: 'B', cursor: 7 })).response.epoch).toBe('');
+    expect(renewals).toBe(0);
   });
 });

@@ -70,6 +70,8 @@ describe('sync requests and responses (PROTOCOL.md §4)', () => {
 
   it('parses a good request and fills in the default limit', () => {
     expect(parseSyncRequest(req)).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good] });
+    expect(parseSyncRequest({ ...req, epoch: 'Qx7f-_9' })).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good], epoch: 'Qx7f-_9' });
+    expect(parseSyncRequest({ ...req, epoch: '' })).toMatchObject({ epoch: '' });
   });
 
   it.each([
@@ -85,6 +87,9 @@ describe('sync requests and responses (PROTOCOL.md §4)', () => {
     ['5001 messages', { ...req, messages: Array.from({ length: 5001 }, () => good) }, 'invalid_request', undefined],
     ['second message invalid', { ...req, messages: [good, { ...good, table: '' }] }, 'invalid_message', 1],
     ['hlc of another client', { ...req, messages: [good, good, { ...good, hlc: hlc('c2') }] }, 'invalid_message', 2],
+    ['an epoch that is not a string', { ...req, epoch: 7 }, 'invalid_request', undefined],
+    ['an epoch of 65 characters', { ...req, epoch: 'e'.repeat(65) }, 'invalid_request', undefined],
+    ['an epoch with a space', { ...req, epoch: 'a b' }, 'invalid_request', undefined],
   ])('refuses %s', (_name, body, code, index) => {
     try {
       parseSyncRequest(body);
@@ -110,6 +115,15 @@ describe('sync requests and responses (PROTOCOL.md §4)', () => {
     expect(() => parseSyncResponse(answer, 6)).toThrow(/backwards/);
     expect(() => parseSyncResponse({ ...answer, messages: [{ ...good }] }, 0)).toThrow(/id/);
     expect(() => parseSyncResponse({ ...answer, serverTime: 'soon' }, 0)).toThrow(/serverTime/);
+  });
+
+  it('passes the epoch of an answer on, and refuses a malformed one', () => {
+    const answer = { accepted: 0, cursor: 5, more: false, serverTime: new Date(T).toISOString(), messages: [] };
+    expect(parseSyncResponse(answer, 0)).not.toHaveProperty('epoch');
+    expect(parseSyncResponse({ ...answer, epoch: 'abc' }, 0).epoch).toBe('abc');
+    expect(parseSyncResponse({ ...answer, epoch: '' }, 0).epoch).toBe('');
+    expect(() => parseSyncResponse({ ...answer, epoch: 12 }, 0)).toThrow(/epoch/);
+    expect(() => parseSyncResponse({ ...answer, epoch: 'no way' }, 0)).toThrow(/epoch/);
   });
 });
 

@@ -4,6 +4,7 @@
  * function) wraps it with its own HTTP layer and authentication.
  */
 import { hlcMillis } from '../hlc.ts';
+import type { Message } from '../message.ts';
 import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type SyncResponse } from '../protocol.ts';
 import type { PullResult, ServerStore } from './server-store.ts';
 
@@ -44,7 +45,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     const serverNow = now();
     const drifted = findClockDrift(request.messages, serverNow, maxDriftMs);
     if (drifted !== -1) {
-      const ahead = hlcMillis(request.messages[drifted]?.hlc ?? '') - serverNow;
+      const ahead = hlcMillis((request.messages[drifted] as Message).hlc) - serverNow;
       throw new ProtocolError(
         'clock_drift',
         `message ${drifted}: its hlc is ${Math.round(ahead / 1000)} s ahead of the server's clock (limit ${Math.round(maxDriftMs / 1000)} s)`,

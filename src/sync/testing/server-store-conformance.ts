@@ -177,7 +177,8 @@ export function serverStoreConformance(
     add('compaction: a newer winner replaces its cell under a new id', async ({ store }) => {
       await store.push('u', [m(1, 'A', 'r', 'v1'), m(2, 'A', 'other', 'x')]);
       const before = await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' });
-      await store.push('u', [m(3, 'A', 'r', 'v2')]);
+      const replaced = await store.push('u', [m(3, 'A', 'r', 'v2')]);
+      checkEqual([replaced.accepted, replaced.stored, replaced.maxId], [1, 1, 3], 'a replacement is stored, under a new id');
       const all = await pullAll(store, 'u');
       checkEqual(all.map((x) => x.value), ['x', 'v2'], 'one message per cell');
       check((all[1] as ServerMessage).id > before.cursor, 'the new winner comes after every cursor already handed out');

@@ -172,6 +172,16 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual(hlcs(cell).sort(), hlcs([msg(1, '', '', '', 0), msg(2, '', '', '', 0, { local: false })]), 'cell: applied messages only');
     const recent = await store.messages({ kind: 'recent', limit: 3 });
     checkEqual(recent.map((m) => m.value), ['refused', true, 'kept'], 'recent: newest first, limited');
+    await store.commit({
+      insert: [
+        msg(9, 'future', 'b', 'x', 'later', { local: false, applied: false, error: 'unknown table future' }),
+        msg(2, 'future', 'c', 'x', 'between', { local: false, applied: false, error: 'unknown table future', clientId: 'thirdClient' }),
+        msg(8, 'notes', 'b', 'title', 'refused later', { applied: false, error: 'invalid' }),
+        msg(6, 'notes', 'c', 'title', 'refused between', { applied: false, error: 'invalid' }),
+      ],
+    });
+    checkEqual((await store.messages({ kind: 'unapplied' })).map((m) => m.value), ['between', 'kept', 'later'], 'unapplied: oldest first');
+    checkEqual((await store.messages({ kind: 'rejected' })).map((m) => m.value), ['refused', 'refused between', 'refused later'], 'rejected: oldest first');
   });
 
   add('values round-trip exactly, in messages and in data', async ({ store, readRow }) => {

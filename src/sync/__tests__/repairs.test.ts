@@ -1,0 +1,140 @@
+/**
+ * The repairs a server's answer calls for (repair.ts), rule by rule: setting a refused
+ * message aside, re-stamping after clock drift, starting over with a server's new epoch.
+ */
+import { describe, expect, it } from 'vitest';
+import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type MemoryStore, type SyncClient, type SyncStatus } from '../index.ts';
+import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
+import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
+
+const server = (): InProcessServer => createInProcessServer({ now: () => T0 });
+const open = (remote: ScriptedRemote, store: MemoryStore = memory(), now = () => T0): Promise<SyncClient> =>
+  createSyncClient({ schema, store, remote, autoSync: false, now });
+const refuse = (remote: ScriptedRemote, hlc: string): void => {
+  remote.intercept = (req) => {
+    const i = req.messages?.findIndex((m) => m.hlc === hlc) ?? -1;
+    if (i >= 0) throw new RemoteError(400, 'invalid_message', `message ${i}: refused`, { index: i });
+    return undefined;
+  };
+};
+
+describe('setting a refused message aside', () => {
+  it('a refused message that no longer wins its cell changes no data and reports no change', async () => {
+    const remote = new ScriptedRemote(server());
+    const store = memory();
+    const client = await open(remote, store);
+    const older = await client.set('todos', 'a', 'title', 'first');
+    await client.set('todos', 'a', 'title', 'second');
+    const events: ChangeEvent[] = [];
+    client.on('change', (e) => events.push(e));
+    refuse(remote, older.hlc);
+    await client.sync();
+    expect(store.get('todos', 'a')).toEqual({ title: 'second' });
+    expect(events).toEqual([]);
+    expect(client.status).toMatchObject({ pending: 0, rejected: 1 });
+    await client.close();
+  });
+
+  it('is reported at once, and only that message stops counting as pending', async () => {
+    const remote = new ScriptedRemote(server());
+    const client = await open(remote);
+    const bad = await client.set('todos', 'a', 'title', 'refused');
+    await client.set('todos', 'b', 'title', 'b');
+    await client.set('todos', 'c', 'title', 'c');
+    const statuses: SyncStatus[] = [];
+    client.on('status', (s) => statuses.push(s));
+    let reportedBeforeNextRequest = false;
+    remote.intercept = (req, n) => {
+      if (n === 1) throw new RemoteError(400, 'invalid_message', 'message 0: refused', { index: req.messages?.findIndex((m) => m.hlc === bad.hlc) ?? 0 });
+      reportedBeforeNextRequest = statuses.some((s) => s.rejected === 1 && s.pending === 2);
+      throw new RemoteError(500, 'internal', 'down now');
+    };
+    await expect(client.sync()).rejects.toMatchObject({ code: 'internal' });
+    expect(reportedBeforeNextRequest).toBe(true);
+    expect(client.status).toMatchObject({ pending: 2, rejected: 1 });
+    await client.close();
+  });
+});
+
+describe('re-stamping after clock drift', () => {
+  it('keeps the original order of every message re-issued, set-aside ones included', async () => {
+    const s = server();
+    const remote = new ScriptedRemote(s);
+    const store = memory();
+    const client = await open(remote, store, () => T0 + 3_600_000);
+    await client.set('todos', 'a', 'title', 'A');
+    const b = await client.set('todos', 'b', 'title', 'B');
+    await client.set('todos', 'c', 'title', 'C');
+    let refused = false;
+    remote.intercept = (req) => {
+      const i = req.messages?.findIndex((m) => m.hlc === b.hlc) ?? -1;
+      if (i >= 0 && !refused) {
+        refused = true;
+        throw new RemoteError(400, 'invalid_message', `message ${i}: refused`, { index: i });
+      }
+      return undefined; // the server itself refuses the clock (an hour ahead)
+    };
+    await client.sync();
+    const held = await s.store.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' });
+    const [rejected] = await client.rejected();
+    expect(held.messages.map((m) => m.value)).toEqual(['A', 'C']);
+    expect(rejected?.value).toBe('B');
+    const [a2, c2] = held.messages.map((m) => m.hlc) as [string, string];
+    expect(a2 < rejected!.hlc && rejected!.hlc < c2).toBe(true);
+    await client.close();
+  });
+
+  it('leaves alone a cell that a pulled message already won', async () => {
+    // Only a server that breaks its own drift limit can hand out such a message; the
+    // repair must not trip over it (the sync then fails on the drift, as it should).
+    const s = server();
+    const remote = new ScriptedRemote(s);
+    const store = memory();
+    const client = await open(remote, store, () => T0 + 600_000); // 10 minutes ahead
+    await client.set('todos', 'x', 'title', 'mine');
+    let n = 0;
+    remote.intercept = () => {
+      n++;
+      if (n === 1) throw new RemoteError(400, 'clock_drift', 'ahead', { index: 0 }); // without the server's clock...
+      if (n === 2) {
+        // ...the pull that asks for it brings a newer message of the same cell.
+        const m = { id: 1, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'x', column: 'title', value: 'theirs' };
+        return { accepted: 0, cursor: 1, more: false, serverTime: new Date(T0).toISOString(), messages: [m] };
+      }
+      return undefined;
+    };
+    await expect(client.sync()).rejects.toMatchObject({ code: 'clock_drift' });
+    expect(store.get('todos', 'x')).toEqual({ title: 'theirs' });
+    const [mine] = await store.messages({ kind: 'pending', limit: 5 });
+    expect(mine).toMatchObject({ value: 'mine', applied: true });
+    await client.close();
+  });
+});
+
+describe('starting over with a new epoch', () => {
+  it('is saved and reported before anything else happens: after a crash, the client starts over again', async () => {
+    const remote = new ScriptedRemote(server());
+    const store = memory();
+    const client = await open(remote, store);
+    for (let i = 0; i < 3; i++) await client.set('todos', `t${i}`, 'title', 'x');
+    await client.sync();
+    expect(client.status).toMatchObject({ cursor: 3, pending: 0 });
+    const statuses: SyncStatus[] = [];
+    client.on('status', (st) => statuses.push(st));
+    let reported = false;
+    remote.intercept = async (req, n) => {
+      if (n === 2) return { ...(await remote.inner.sync(req)), epoch: 'another' };
+      reported = statuses.some((st) => st.cursor === 0 && st.pending === 3);
+      throw new NetworkError('gone again');
+    };
+    await expect(client.sync()).rejects.toBeInstanceOf(NetworkError);
+    expect(reported).toBe(true);
+    expect(client.status).toMatchObject({ cursor: 0, pending: 3 });
+    await client.close();
+    const meta = (await store.open(schema)).meta;
+    expect([meta.cursor, meta.serverEpoch]).toEqual(['0', 'another']);
+    const again = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
+    expect(again.status).toMatchObject({ cursor: 0, pending: 3 });
+    await again.close();
+  });
+});

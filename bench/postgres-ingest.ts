@@ -13,11 +13,11 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { formatHlc } from '../src/sync/hlc.ts';
+import { formatHlc } from 'fieldsync/server';
 import { createAuthenticator } from '../server/auth.ts';
-import { spawnServer, type ChildServer } from '../server/__tests__/helpers/child-server.ts';
-import { startTestPostgres } from '../server/__tests__/helpers/embedded-postgres.ts';
-import { tempDir } from '../server/__tests__/helpers/temp-dir.ts';
+import { spawnServer, type ChildServer } from '../test-support/child-server.ts';
+import { startTestPostgres } from '../test-support/embedded-postgres.ts';
+import { tempDir } from '../test-support/temp-dir.ts';
 
 const { values } = parseArgs({
   options: {

@@ -6,9 +6,9 @@
  *   FIELDSYNC_BENCH_DATABASE_URL=postgres://... node bench/postgres-store.ts
  */
 import pg from 'pg';
-import { formatHlc } from '../src/sync/hlc.ts';
-import type { Message } from '../src/sync/message.ts';
-import { startTestPostgres } from '../server/__tests__/helpers/embedded-postgres.ts';
+import type { Message } from 'fieldsync';
+import { formatHlc } from 'fieldsync/server';
+import { startTestPostgres } from '../test-support/embedded-postgres.ts';
 import { createPostgresServerStore } from '../server/stores/postgres-server-store.ts';
 
 const BATCH = 1000;

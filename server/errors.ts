@@ -4,8 +4,7 @@
  * ones Fastify raises itself (body too large, wrong media type, bad JSON).
  */
 import type { FastifyReply } from 'fastify';
-import type { ProtocolErrorCode } from '../src/sync/errors.ts';
-import { ERROR_STATUS, ProtocolError, type ErrorBody } from '../src/sync/protocol.ts';
+import { ERROR_STATUS, ProtocolError, type ErrorBody, type ProtocolErrorCode } from 'fieldsync/server';
 
 export interface ErrorReply {
   readonly status: number;

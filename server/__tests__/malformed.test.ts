@@ -4,7 +4,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
+import { formatHlc } from 'fieldsync/server';
 import { msg, signToken, startTestServer, unsignedToken, type TestServer } from './helpers/test-server.ts';
 import { rawRequest, type RawRequest, type RawResponse } from './helpers/raw-http.ts';
 

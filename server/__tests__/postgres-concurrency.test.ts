@@ -10,9 +10,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import { cellKey } from '../../src/sync/message.ts';
+import { cellKey, type Message } from 'fieldsync';
+import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 

@@ -1,7 +1,7 @@
 /** The LISTEN/NOTIFY poke bus: pokes cross processes (here: two buses on separate pools). */
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
+import { formatHlc } from 'fieldsync/server';
 import type { PokeEvent } from '../poke-bus.ts';
 import { createPostgresPokeBus, pokePayload, POKE_CHANNEL, type PostgresPokeBus } from '../postgres-poke-bus.ts';
 import { createPostgresPool, createPostgresServerStore, type PostgresServerStore } from '../stores/postgres-server-store.ts';

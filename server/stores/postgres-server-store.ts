@@ -23,8 +23,8 @@
  */
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import type { JsonValue, Message, ServerMessage } from '../../src/sync/message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import type { JsonValue, Message } from 'fieldsync';
+import type { PullOptions, PullResult, PushResult, ServerMessage, ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
 
 export interface PostgresPoolOptions {

@@ -11,8 +11,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import type { Message } from 'fieldsync';
+import type { PullOptions, PullResult, PushResult, ServerMessage, ServerStore } from 'fieldsync/server';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 
 export interface SqliteServerStoreOptions {

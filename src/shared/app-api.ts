@@ -6,7 +6,7 @@
  * On the wire (IPC or WebSocket) a call is `invoke(method, args)` and the answer an
  * `Envelope`, so that errors keep their `code` across the process boundary.
  */
-import type { JsonValue } from '../sync/message.ts';
+import type { JsonValue } from 'fieldsync';
 
 export interface TodoList {
   readonly id: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClockError, HybridClock, formatHlc, parseHlc, tryParseHlc, hlcClientId, hlcMillis } from '../index.ts';
+import { ClockError } from '../errors.ts';
+import { HybridClock, formatHlc, hlcClientId, hlcMillis, parseHlc, tryParseHlc } from '../hlc.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 9, 39, 123);
 

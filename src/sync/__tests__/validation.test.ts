@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ProtocolError, SchemaError, VALUE_MAX_BYTES, VALUE_MAX_DEPTH, defineSchema, findClockDrift, formatHlc, messageError, parseSyncRequest,
-  parseSyncResponse, rowError, schemaValueError, utf8Length, valueError,
-} from '../index.ts';
+import { SchemaError, defineSchema, utf8Length } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, messageError, rowError, valueError } from '../message.ts';
+import { ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse } from '../protocol.ts';
+import { schemaValueError } from '../schema.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);
 const hlc = (clientId = 'c1', ms = T) => formatHlc({ millis: ms, counter: 0, clientId });

@@ -142,7 +142,7 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
 }
 
 /** Strings up to this many UTF-16 units are always within the value limit (6 bytes per unit when escaped). */
-const MAX_SAFE_STRING = Math.floor((VALUE_MAX_BYTES - 2) / 6);
+const MAX_SAFE_STRING = ((VALUE_MAX_BYTES - 2) / 6) | 0; // no call at module level: tree-shakeable
 
 /** Counts code points: a surrogate pair is one character, as a user would count it. */
 export function codePointLength(s: string): number {

@@ -57,4 +57,11 @@ describe('the sync core is runtime-neutral', () => {
     const core = Object.entries(pkg.exports).filter(([subpath]) => subpath !== './sqlite');
     expect(core.every(([, p]) => p.startsWith('./src/sync/'))).toBe(true);
   });
+
+  it('says in its own package.json that it is ESM, free of side effects on import, and dependency-free', () => {
+    // Bundlers read the nearest package.json: with `sideEffects: false` they drop every
+    // module of the core that an app does not use (tree-shaking.test.ts checks the result).
+    const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(own).toEqual({ type: 'module', sideEffects: false });
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The HTTP server as a Fastify instance, built from injected parts (store, authenticator,
  * poke bus, limits, logger), so that tests build it in-process exactly as `main.ts` does.
- * Every refusal is a protocol error body (PROTOCOL.md §6); no stack trace ever leaves.
+ * Every refusal is a protocol error body (docs/protocol.md §7); no stack trace ever leaves.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/server';

@@ -1,5 +1,5 @@
 /**
- * Error replies (PROTOCOL.md §6): `{"error": {"code", "message", "index"?}}` with the status
+ * Error replies (docs/protocol.md §7): `{"error": {"code", "message", "index"?}}` with the status
  * the sync core assigns to each code, for every refusal the server makes, including the
  * ones Fastify raises itself (body too large, wrong media type, bad JSON).
  */

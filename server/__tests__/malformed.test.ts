@@ -1,5 +1,5 @@
 /**
- * Malformed requests: each gets its documented status and code (PROTOCOL.md §6), stores
+ * Malformed requests: each gets its documented status and code (docs/protocol.md §7), stores
  * nothing, leaks nothing of the server's internals, and the server keeps serving.
  */
 import { connect } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §3 under concurrency, on a real PostgreSQL server: once a reader has seen id n,
+ * docs/protocol.md §4 under concurrency, on a real PostgreSQL server: once a reader has seen id n,
  * no id <= n may appear later, however many transactions write for one user at once.
  *
  * The first case shows why this needs care: with ids from a plain `bigserial`, a writer

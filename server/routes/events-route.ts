@@ -1,4 +1,4 @@
-/** `GET /v1/events?clientId=...` (PROTOCOL.md §4): the realtime poke stream. */
+/** `GET /v1/events?clientId=...` (docs/protocol.md §5): the realtime poke stream. */
 import type { FastifyInstance } from 'fastify';
 import { CLIENT_ID_PATTERN } from 'fieldsync/server';
 import { protocolError, sendError } from '../errors.ts';

@@ -1,4 +1,4 @@
-/** `POST /v1/sync` (PROTOCOL.md §4): the sync core's handler behind auth and load shedding. */
+/** `POST /v1/sync` (docs/protocol.md §5): the sync core's handler behind auth and load shedding. */
 import type { FastifyInstance } from 'fastify';
 import type { SyncHandler } from 'fieldsync/server';
 import { protocolError, sendError } from '../errors.ts';

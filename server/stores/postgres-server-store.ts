@@ -81,7 +81,7 @@ export interface PostgresServerStoreOptions extends Partial<PostgresPoolOptions>
   readonly url?: string;
   /** Or a pool that the caller owns: close() leaves it open. */
   readonly pool?: Pool;
-  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  /** Drop messages that lost their cell (docs/protocol.md §4). Default true. */
   readonly compaction?: boolean;
   /** Create or migrate the schema before returning. Default true. */
   readonly migrate?: boolean;

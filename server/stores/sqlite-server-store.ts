@@ -18,7 +18,7 @@ import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 export interface SqliteServerStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` works for tests. */
   readonly file: string;
-  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  /** Drop messages that lost their cell (docs/protocol.md §4). Default true. */
   readonly compaction?: boolean;
   /**
    * The widest range of ids one pull examines, so that one request's work stays bounded even

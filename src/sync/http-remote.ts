@@ -1,6 +1,6 @@
 /**
- * The HTTP transport: PROTOCOL.md over standard `fetch` and streams only, so that it runs
- * unchanged in Node, Electron, browsers and React Native.
+ * The HTTP transport: the protocol (docs/protocol.md) over standard `fetch` and streams
+ * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';

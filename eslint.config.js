@@ -35,6 +35,16 @@ export default tseslint.config(
     },
   },
   {
+    // The app, the server and the scripts never depend on test helpers.
+    files: ['server/**/*.ts', 'src/**/*.{ts,tsx}', 'scripts/**/*.ts'],
+    ignores: ['src/sync/**', 'src/sqlite/**', '**/__tests__/**', '**/*.test.{ts,tsx}', 'src/renderer/src/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...ENTRY_POINTS_ONLY, { regex: '(?:^|/)test-support/', message: 'test-support/ is for tests and benchmarks, never for the app, the server or the scripts.' }],
+      }],
+    },
+  },
+  {
     // The SQLite store is library code too: better-sqlite3, node: modules, the core and itself.
     files: ['src/sqlite/**/*.ts'],
     ignores: ['src/sqlite/**/*.test.ts', 'src/sqlite/__tests__/**'],

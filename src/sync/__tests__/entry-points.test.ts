@@ -32,6 +32,8 @@ describe('the library is imported only through its entry points', () => {
     ['bench/planted.ts', "import { startTestServer } from '../server/__tests__/helpers/test-server.ts';", /test-support/],
     ['src/web-host/__tests__/planted.test.ts', "import { checkConvergence } from '../../sync/__tests__/harness/convergence.ts';", /entry points/],
     ['src/sqlite/planted.ts', "import { createAppCore } from '../main/core/app-core.ts';", /never app code/],
+    ['server/planted.ts', "import { tempDir } from '../test-support/temp-dir.ts';", /never for the app, the server/],
+    ['src/main/core/planted.ts', "import { useCores } from '../../../test-support/core-fixture.ts';", /never for the app, the server/],
     ['src/sqlite/planted.ts', "import { z } from 'zod';", /only better-sqlite3/],
     ['src/sync/planted.ts', "import Database from 'better-sqlite3';", /only from inside src\/sync/],
   ])('refuses, in %s: %s', async (path, code, why) => {
@@ -46,6 +48,7 @@ describe('the library is imported only through its entry points', () => {
     ['test-support/planted.ts', "import { storeConformance } from 'fieldsync/testing';"],
     ['server/routes/planted.ts', "import type { SyncHandler } from 'fieldsync/server';\nimport { syncRoute } from './sync-route.ts';"],
     ['server/__tests__/planted.test.ts', "import { startTestServer } from './helpers/test-server.ts';\nimport { tempDir } from '../../test-support/temp-dir.ts';"],
+    ['bench/planted.ts', "import { tempDir } from '../test-support/temp-dir.ts';"],
     ['src/sqlite/planted.ts', "import Database from 'better-sqlite3';\nimport { join } from 'node:path';\nimport { cellKey } from '../sync/message.ts';\nimport { quoteIdent } from './sql-columns.ts';"],
     ['src/sync/server/planted.ts', "import { cellKey } from '../message.ts';"],
   ])('allows, in %s: %s', async (path, code) => {

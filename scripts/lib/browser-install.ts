@@ -91,8 +91,9 @@ async function installStep(step: InstallStep, ctx: InstallContext): Promise<stri
     return null;
   }
   // The package unpacks its browser into os.tmpdir(): point that at the private cache.
-  const unpack = `import(${JSON.stringify(join(ctx.cacheDir, 'node_modules', '@sparticuz', 'chromium', 'build', 'esm', 'index.js'))}).then((m) => m.default.executablePath()).then((p) => console.error('unpacked: ' + p))`;
-  const code = await ctx.run(process.execPath, ['--input-type=module', '-e', unpack], { env: { ...env, TMPDIR: unpacked, TMP: unpacked, TEMP: unpacked }, timeoutMs: INSTALL_TIMEOUT_MS });
+  // Loaded through the package's own exports map, from the cache's node_modules.
+  const unpack = `const m = require('node:module').createRequire(${JSON.stringify(join(ctx.cacheDir, 'unpack.js'))})('@sparticuz/chromium'); (m.default ?? m).executablePath().then((p) => console.error('unpacked: ' + p))`;
+  const code = await ctx.run(process.execPath, ['--input-type=commonjs', '-e', unpack], { env: { ...env, TMPDIR: unpacked, TMP: unpacked, TEMP: unpacked }, timeoutMs: INSTALL_TIMEOUT_MS });
   const path = packagedChromiumPath(ctx.cacheDir);
   if (code === 0 && ctx.probe.isExecutable(path)) return path;
   ctx.log(`unpacking ${PACKAGED_CHROMIUM} did not give a browser at ${path} (exit code ${code ?? 'none'})`);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createAuthenticator, loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
 import { ensureElectron } from './lib/electron-setup.ts';
+import { npmCommand } from './lib/npm-command.ts';
 import { waitForServer, serverIsUp } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 
@@ -74,7 +75,8 @@ process.on('SIGTERM', () => stopAll(143));
 // 1. Build.
 if (args.build) {
   say('building (npm run build)');
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const npm = npmCommand(['run', '--silent', 'build']);
+  const build = spawnSync(npm.command, npm.args, { cwd: root, stdio: 'inherit', shell: npm.shell });
   if (build.status !== 0) fail('start: the build failed; see above.');
 }
 

@@ -43,6 +43,7 @@ if (options === null) {
 }
 const { quick, only } = options;
 const load = loadRecorder();
+const startedAt = Date.now();
 const want = (name: Workload): boolean => {
   const yes = !only || only.has(name);
   if (yes) load.sample(name);
@@ -142,15 +143,18 @@ if (want('compaction')) {
 
 load.sample('end');
 const loadReport = load.report();
+const seconds = Math.round((Date.now() - startedAt) / 1000);
 const markdown = table(rows);
 console.log(`\n${markdown}\n`);
 const machine = describeMachine();
 const date = new Date().toISOString();
-const file = saveResults(resolve(repo, options.out), { date, quick, machine, load: loadReport, sizes: size, results, table: markdown });
+const file = saveResults(resolve(repo, options.out), { date, quick, seconds, machine, load: loadReport, sizes: size, results, table: markdown });
 console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, SQLite ${machine.sqlite}`);
 const loads = loadReport.samples.map((s) => s.loadavg[0].toFixed(2)).join(' → ');
 console.log(loadReport.known ? `load average (1 min) during the run: ${loads}` : 'load average: not available on this platform');
 if (loadReport.noisy) console.log(`NOISY RUN: ${loadReport.reason}`);
+// --quick promises a run under two minutes: say so when it broke that promise.
+console.log(`took ${seconds} s${quick && seconds > 120 ? ' (over the 2 minutes --quick is meant to take)' : ''}`);
 console.log(`results: ${file}`);
 if (options.readme) {
   const noisy = loadReport.noisy ? ` Noisy run: 1-minute load average ${loadReport.samples[0]?.loadavg[0]} before it started.` : '';

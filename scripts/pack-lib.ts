@@ -29,6 +29,19 @@ function fail(message: string): never {
 }
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(join(root, path), 'utf8')) as T;
 
+const USAGE = `usage: npm run pack:lib
+  Builds the library's npm package, fieldsync, into dist-lib/ and prints the tarball's path
+  on its last line. Install it in an app with: npm install <that path>`;
+const [arg] = process.argv.slice(2);
+if (arg === '--help' || arg === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (arg !== undefined) {
+  process.stderr.write(`pack:lib: unexpected argument: ${arg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 const rootPkg = readJson<RootPackage>('package.json');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(pkgDir, { recursive: true });

@@ -71,6 +71,7 @@ describe('the library package', () => {
     expect(out).toContain(libraryExample(readme));
     expect(libraryExample(readme)).toMatch(/^```ts\nimport \{[^}]*\} from 'fieldsync';\n[\s\S]*\n```$/);
     expect(out).toContain('| `fieldsync/sqlite` |');
+    expect(out).toContain("import { createSqliteStore, openDatabase } from 'fieldsync/sqlite';");
     expect(out).toContain(`npm install /path/to/fieldsync-${rootPkg.version}.tgz`);
     expect(out).not.toMatch(/\{\{|\}\}/);
     expect(() => libraryReadme('{{nope}}', readme, rootPkg)).toThrow(/unknown placeholder \{\{nope\}\}/);

@@ -124,21 +124,29 @@ function librarySection(readme: string): string {
   return next === -1 ? rest : rest.slice(0, next);
 }
 
-/** The library section's first TypeScript example, fences included: the one the package's README shows. */
+/** The library section's TypeScript examples, fences included: the first is the one to run, the second the SQLite store's. */
+export function libraryExamples(readme: string): string[] {
+  return [...librarySection(readme).matchAll(/^```ts\n[\s\S]*?^```$/gm)].map((m) => m[0]);
+}
+
+/** The library section's first TypeScript example, fences included. */
 export function libraryExample(readme: string): string {
-  const m = /^```ts\n[\s\S]*?^```$/m.exec(librarySection(readme));
-  if (!m) throw new LibraryPackageError('the README\'s library section has no ```ts example');
-  return m[0];
+  const [first] = libraryExamples(readme);
+  if (!first) throw new LibraryPackageError('the README\'s library section has no ```ts example');
+  return first;
 }
 
 /** The package's README: the template (scripts/lib/library-readme.md) with the root README's example and entry-point table. */
 export function libraryReadme(template: string, readme: string, root: RootPackage): string {
   const table = /^\| import from \|.*\n(?:\|.*\n)+/m.exec(librarySection(readme));
   if (!table) throw new LibraryPackageError('the README\'s library section has no "| import from |" table of entry points');
+  const sqliteExample = libraryExamples(readme).find((e) => e.includes("from 'fieldsync/sqlite'"));
+  if (!sqliteExample) throw new LibraryPackageError("the README's library section has no example of 'fieldsync/sqlite'");
   const values: Record<string, string> = {
     version: root.version,
     node: (root.engines.node ?? '').replace(/^>=\s*/, '') + ' or newer',
     example: libraryExample(readme),
+    'sqlite-example': sqliteExample,
     'entry-points': table[0].trimEnd(),
   };
   return template.replace(/\{\{([\w-]+)\}\}/g, (whole, key: string) => {

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
-import { DIST, bareImports, libraryEntries, libraryManifest, libraryReadme, type RootPackage } from './lib/library-package.ts';
+import { DIST, bareImports, jsSpecifiers, libraryEntries, libraryManifest, libraryReadme, type RootPackage } from './lib/library-package.ts';
 import { npmCommand } from './lib/npm-command.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -52,7 +52,9 @@ if (!config) fail('tsconfig.lib.json could not be read');
 const entries = libraryEntries(rootPkg.exports);
 say(`compiling ${entries.map((e) => e.source).join(', ')}`);
 const program = ts.createProgram({ rootNames: entries.map((e) => join(root, e.source)), options: { ...config.options, noEmitOnError: true } });
-const emitted = program.emit();
+// Declarations keep the sources' `.ts` specifiers (TypeScript rewrites only the JavaScript);
+// TypeScript reads them either way, but other tools expect the `.js` of the file beside them.
+const emitted = program.emit(undefined, (file, text, bom) => ts.sys.writeFile(file, file.endsWith('.d.ts') ? jsSpecifiers(text) : text, bom));
 const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
 if (diagnostics.length > 0) {
   fail(`TypeScript errors:\n${ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => '\n' })}`);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LibraryPackageError, bareImports, libraryEntries, libraryExample, libraryManifest, libraryReadme, type RootPackage } from '../lib/library-package.ts';
+import { LibraryPackageError, bareImports, jsSpecifiers, libraryEntries, libraryExample, libraryManifest, libraryReadme, type RootPackage } from '../lib/library-package.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as RootPackage;
@@ -63,6 +63,25 @@ describe('the library package', () => {
       "const text = 'import nothing from \"strings\"';",
     ].join('\n');
     expect(bareImports(code).sort()).toEqual(['@scope/pkg/sub', 'better-sqlite3', 'node:fs']);
+  });
+
+  it("rewrites the declarations' relative .ts specifiers to the .js beside them, and nothing else", () => {
+    const dts = [
+      "import type { SyncStatus } from './sync-client.ts';",
+      'export { parseHlc } from "../hlc.ts";',
+      "export type T = import('./store.ts').Commit;",
+      "import Database from 'better-sqlite3';",
+      "import type { X } from './types.d.ts';",
+      "/** import { a } from 'fieldsync'; */",
+    ].join('\n');
+    expect(jsSpecifiers(dts).split('\n')).toEqual([
+      "import type { SyncStatus } from './sync-client.js';",
+      'export { parseHlc } from "../hlc.js";',
+      "export type T = import('./store.js').Commit;",
+      "import Database from 'better-sqlite3';",
+      "import type { X } from './types.d.ts';",
+      "/** import { a } from 'fieldsync'; */",
+    ]);
   });
 
   it("builds the package's README from the root README's library example and entry-point table", () => {

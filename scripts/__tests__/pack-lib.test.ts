@@ -16,8 +16,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import ts from 'typescript';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript, spawnServer } from '../../test-support/child-server.ts';
@@ -101,6 +102,14 @@ describe.skipIf(npmMissing !== '')(`the library package (npm run pack:lib)${npmM
       const imports = bareImports(readFileSync(join(pkgDir, js), 'utf8'));
       if (js.startsWith('dist/sync/')) expect(imports, js).toEqual([]);
       else for (const i of imports) expect(i, js).toMatch(/^(?:better-sqlite3|node:\w+)$/);
+    }
+    // Every relative import names a `.js` file of the package, in the modules and their declarations alike.
+    for (const file of files.filter((f) => f.startsWith('dist/'))) {
+      const relative = ts.preProcessFile(readFileSync(join(pkgDir, file), 'utf8'), true, true).importedFiles.map((i) => i.fileName).filter((f) => f.startsWith('.'));
+      for (const specifier of relative) {
+        expect(specifier, `${file}: ${specifier}`).toMatch(/\.js$/);
+        expect(files, `${file}: ${specifier}`).toContain(join(dirname(file), specifier).split('\\').join('/'));
+      }
     }
   });
 

@@ -58,6 +58,11 @@ export function bareImports(code: string): string[] {
   return [...new Set(specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('/')))];
 }
 
+/** A declaration file's relative `.ts` specifiers (`from './hlc.ts'`, `import('./hlc.ts')`) as `.js`. */
+export function jsSpecifiers(declarations: string): string {
+  return declarations.replace(/(\bfrom\s*|\bimport\s*\(\s*)(['"])(\.{1,2}\/[^'"]*)(?<!\.d)\.ts\2/g, '$1$2$3.js$2');
+}
+
 /** `better-sqlite3` -> `better-sqlite3`; `@scope/pkg/sub` -> `@scope/pkg`; `node:fs` -> null (built in). */
 function packageOf(specifier: string): string | null {
   if (specifier.startsWith('node:')) return null;

@@ -118,8 +118,6 @@ export type RowOf<S extends AppSchema, N extends keyof S['declared']> = { readon
   readonly [C in keyof S['declared'][N]['columns']]: ValueOf<S['declared'][N]['columns'][C]>;
 };
 
-const ONE_OF = ['parent', 'order', 'createdAt'] as const;
-
 export function defineAppSchema<const T extends Readonly<Record<string, AppTableInput>>>(input: { readonly version: number; readonly tables: T }): TypedAppSchema<T> {
   const sync = defineSchema({
     version: input.version,
@@ -145,7 +143,7 @@ function describeTable(name: string, t: AppTableInput, all: Readonly<Record<stri
   const columns = new Map(Object.entries(t.columns));
   const title = columns.get(t.titleColumn);
   if (!title || title.kind !== 'text') bad(`titleColumn "${t.titleColumn}" must be one of its text columns`);
-  const find = (kind: (typeof ONE_OF)[number]): string | null => {
+  const find = (kind: 'parent' | 'order' | 'createdAt'): string | null => {
     const found = [...columns].filter(([, c]) => c.kind === kind).map(([c]) => c);
     if (found.length > 1) bad(`at most one ${kind}() column`);
     return found[0] ?? null;

@@ -14,6 +14,7 @@
  * - `{ event }` frames go to every listener.
  */
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
 import { WS_MAX_FRAME_BYTES, type WsServerFrame } from '../../../shared/ws-protocol.ts';
 
 /** What the bridge needs of a WebSocket; the browser's `WebSocket` has it, tests pass a fake. */
@@ -49,8 +50,6 @@ export interface WsBridge extends ApiTransport {
 }
 
 const OPEN = 1;
-/** The tables the app shows: after a reconnection, any of them may have changed. */
-const APP_TABLES = ['lists', 'todos'] as const;
 
 const failure = (code: 'internal' | 'invalid_argument', message: string): Envelope => ({ ok: false, error: { code, message } });
 
@@ -164,7 +163,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
 
   /** After a reconnection: the UI re-reads its data and the sync status. */
   const refreshAfterReconnect = async (): Promise<void> => {
-    emit({ type: 'data', source: 'remote', tables: [...APP_TABLES] });
+    // Any table may have changed while the socket was down.
+    emit({ type: 'data', source: 'remote', tables: [...appSchema.tableNames] });
     const envelope = await invoke('syncStatus', []);
     if (envelope.ok) emit({ type: 'sync', sync: envelope.value as SyncView });
   };

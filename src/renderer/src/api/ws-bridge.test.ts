@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError, type AppEvent, type SyncView } from '../../../shared/app-api.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
 import { WS_MAX_FRAME_BYTES } from '../../../shared/ws-protocol.ts';
 import { hostApiUrl, installBrowserHostApi } from './browser-host.ts';
 import { getApi, setApiFactory } from './get-api.ts';
@@ -196,7 +197,7 @@ describe('the WebSocket bridge', () => {
     expect(sockets).toHaveLength(3);
     last().open();
     expect(last().sent.map((f) => f.method)).toEqual(['rows', 'syncStatus']);
-    expect(events.at(-1)).toEqual({ type: 'data', source: 'remote', tables: ['lists', 'todos'] });
+    expect(events.at(-1)).toEqual({ type: 'data', source: 'remote', tables: [...appSchema.tableNames] });
     last().answer(0, { ok: true, value: [] });
     last().answer(1, { ok: true, value: { ...SYNC, cursor: 9 } });
     await expect(waiting).resolves.toEqual({ ok: true, value: [] });

@@ -42,7 +42,11 @@ function valid(result: FieldsCheck): FieldsCheck & { ok: true } {
 }
 
 export function createHandlers({ schema, repo, client, info, configured }: HandlerDeps): Handlers {
-  const tableOf = (name: string): AppTable => schema.table(name) as AppTable; // the zod enum admits only its tables
+  const tableOf = (name: string): AppTable => {
+    const t = schema.table(name);
+    if (!t) throw new AppError('invalid_argument', `Unknown table: ${name.slice(0, 40)}.`);
+    return t;
+  };
   const requireRow = (t: AppTable, id: string) => {
     const row = repo.row(t.name, id);
     if (!row) throw new AppError('not_found', `That ${t.noun} no longer exists.`);

@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
+import type { AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
 import { createHttpRemote, createSyncClient, type FetchFn, type Remote, type SyncClient } from '../../sync/index.ts';
 import { openDatabase, type Db } from '../db/open-database.ts';
@@ -41,6 +42,8 @@ export interface AppCoreOptions {
   readonly version?: string;
   /** Where unexpected errors go; default `console.error`. */
   readonly log?: (message: string, err: unknown) => void;
+  /** The app's tables; default the app schema (`src/shared/app-schema.ts`). */
+  readonly schema?: AppSchema;
   /** Sync timing, for tests. */
   readonly sync?: {
     readonly intervalMs?: number;
@@ -92,12 +95,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const remote = options.remote ?? (serverUrl !== null && token !== null ? createHttpRemote({ url: serverUrl, token, ...(options.fetch ? { fetch: options.fetch } : {}) }) : null);
   const configured = remote !== null;
 
+  const schema = options.schema ?? appSchema;
   const db = openProfileDatabase(options.profileDir, options.profile);
   let client: SyncClient;
   try {
     const store = createSqliteStore(db);
     client = await createSyncClient({
-      schema: appSchema.sync,
+      schema: schema.sync,
       store,
       ...(remote ? { remote } : {}),
       ...(options.now ? { now: options.now } : {}),
@@ -112,8 +116,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   const info: AppInfo = { profile: options.profile, clientId: client.clientId, serverUrl: serverUrl ?? '', version: options.version ?? '0.0.0' };
-  const repo = createTableRepo(db, client, appSchema, options.now);
-  const dispatch = createDispatcher({ schema: appSchema, repo, client, info: () => info, configured, log });
+  const repo = createTableRepo(db, client, schema, options.now);
+  const dispatch = createDispatcher({ schema, repo, client, info: () => info, configured, log });
 
   const listeners = new Set<(event: AppEvent) => void>();
   const emit = (event: AppEvent): void => {

@@ -10,7 +10,7 @@
  * (`field-checks.ts`), which also gives the user-facing message.
  */
 import { z } from 'zod';
-import { ROW_MAX_CHARS, type JsonValue } from '../sync/index.ts';
+import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
 import type { AppInfo, AnyRow, InspectorEntry, SyncView } from './app-api.ts';
 import type { TableName } from './app-rows.ts';
 

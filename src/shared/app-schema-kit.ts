@@ -26,7 +26,10 @@
  * - `createdAt()`: set by the core when the row is created.
  * - `field(spec)`: any other column of the sync schema, checked against it only.
  */
-import { ROW_MAX_CHARS, SchemaError, defineSchema, type ColumnSpec, type JsonValue, type Schema } from '../sync/index.ts';
+import { ROW_MAX_CHARS, SchemaError, defineSchema, type ColumnType, type JsonValue, type Schema } from 'fieldsync';
+
+/** A column as `defineSchema` takes it: a type, or a type with its options. */
+export type ColumnSpec = ColumnType | { readonly type: ColumnType; readonly nullable?: boolean; readonly maxLength?: number };
 
 /** Fractional order keys grow by about one character per split of the same gap; past this they are renumbered. */
 export const ORDER_MAX = 200;

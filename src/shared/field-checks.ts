@@ -3,7 +3,7 @@
  * the user. The core runs it on every call (the renderer is not trusted); the renderer runs
  * the same rules to answer at once, next to the input.
  */
-import { ROW_MAX_CHARS, schemaValueError, type JsonValue } from '../sync/index.ts';
+import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
 import type { AppSchema, AppTable, TextColumn } from './app-schema-kit.ts';
 import { checkText, type TextCheck } from './input-rules.ts';
 
@@ -28,10 +28,10 @@ function checkOne(schema: AppSchema, table: AppTable, key: string, value: unknow
     case 'order':
     case 'createdAt':
       return fail(`The app sets the ${key} of a ${table.noun} itself.`);
-    case 'field': {
-      const problem = schemaValueError(schema.sync, table.name, key, value);
-      return problem === null ? { ok: true, value: value as JsonValue } : fail(`Invalid ${key}: ${problem}.`);
-    }
+    case 'field':
+      // The sync client checks it against the sync schema when it writes, before anything
+      // is stored, and says what is wrong (`cards.estimate must be an integer`).
+      return { ok: true, value: value as JsonValue };
   }
 }
 

@@ -8,7 +8,7 @@
  * Identifiers come only from the schema, whose names are checked by `defineSchema`, and are
  * quoted anyway (`order` is an SQL keyword).
  */
-import type { JsonValue } from '../../sync/index.ts';
+import type { JsonValue } from 'fieldsync';
 import { emptyValue, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from '../db/open-database.ts';

@@ -10,7 +10,7 @@
  * - `move` writes one order key between the new neighbours (or renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
  */
-import type { JsonValue, SyncClient } from '../../sync/index.ts';
+import type { JsonValue, SyncClient } from 'fieldsync';
 import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from '../db/open-database.ts';
@@ -78,14 +78,18 @@ export function createTableRepo(db: Db, client: SyncClient, schema: AppSchema, n
       const { def } = get(name);
       const id = newId();
       const values: Record<string, JsonValue> = { ...fields };
+      let renumber: OrderWrite[] = [];
       if (def.orderColumn !== null) {
-        // A new row goes last; the others are renumbered first if their keys need it.
+        // A new row goes last; the others are renumbered if their keys need it.
         const writes = placeAt(ordered(def, siblings(def, fields)), id, Number.MAX_SAFE_INTEGER, ORDER_MAX);
-        await writeOrders(def, writes.filter((w) => w.id !== id));
         values[def.orderColumn] = writes.find((w) => w.id === id)?.order as string;
+        renumber = writes.filter((w) => w.id !== id);
       }
       if (def.createdAtColumn !== null) values[def.createdAtColumn] = now();
+      // The row first, in one write that the sync client checks whole: a value that does not
+      // fit the schema refuses it before anything is stored.
       await client.update(name, id, values);
+      await writeOrders(def, renumber);
       const created = row(name, id);
       if (!created) throw new Error(`the new ${def.noun} is not readable`);
       return created;

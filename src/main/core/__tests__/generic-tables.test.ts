@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyRow } from '../../../shared/app-api.ts';
 import { createdAt, defineAppSchema, field, flag, order, parent, text } from '../../../shared/app-schema-kit.ts';
-import { call, useCores } from '../../test-support/core-fixture.ts';
+import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
 
 const schema = defineAppSchema({
   version: 1,
@@ -71,7 +71,11 @@ describe('a core over another app schema', () => {
     expect(await refused('rows', ['lists', {}])).toBe('invalid_argument: Unknown table: lists.');
     expect(await refused('rows', ['boards', { parent: 'x' }])).toBe('invalid_argument: The boards belong to no other row: leave out "parent".');
     expect(await refused('create', ['columns', { boardId: board.id, name: '' }])).toBe("invalid_argument: Name can't be empty.");
-    expect(await refused('create', ['cards', { columnId: 'nope', title: 'T', estimate: 1.5 }])).toBe('invalid_argument: Invalid estimate: cards.estimate must be an integer.');
+    const column = await call<AnyRow>(core, 'create', 'columns', { boardId: board.id, name: 'C' });
+    const before = messageCount(core);
+    expect(await refused('create', ['cards', { columnId: column.id, title: 'T', estimate: 1.5 }])).toBe('invalid_argument: cards.estimate must be an integer');
+    expect(await refused('update', ['cards', 'nope', { labels: { deep: [1, 2] } }])).toBe('not_found: That card no longer exists.');
     expect(await refused('create', ['cards', { columnId: 'nope', title: 'T' }])).toBe('not_found: That column no longer exists.');
+    expect(messageCount(core)).toBe(before);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { joinParagraphs, planParagraphs, saveParagraphs, type Paragraph, type ParagraphWriter } from '../../../../docs/examples/paragraphs.ts';
 import type { AnyRow } from '../../../shared/app-api.ts';
 import { createdAt, defineAppSchema, order, parent, text } from '../../../shared/app-schema-kit.ts';
-import { createInProcessServer } from '../../../sync/testing/index.ts';
+import { createInProcessServer } from 'fieldsync/testing';
 import { call, useCores } from '../../test-support/core-fixture.ts';
 import type { AppCore } from '../app-core.ts';
 

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { appSchema } from '../../../shared/app-schema.ts';
-import { createMemoryStore, createSyncClient, defineSchema } from '../../../sync/index.ts';
+import { createMemoryStore, createSyncClient, defineSchema } from 'fieldsync';
 import { lists, renderApp } from '../testing/render-app.tsx';
 
 const rows = () => screen.queryAllByTestId('inspector-row');

@@ -2,7 +2,7 @@
 import type { StoreApi } from 'zustand';
 import type { AnyRow, AppApi, AppInfo, InspectorEntry, SyncView } from '../../../shared/app-api.ts';
 import type { TableName } from '../../../shared/app-rows.ts';
-import type { JsonValue } from '../../../sync/index.ts';
+import type { JsonValue } from 'fieldsync';
 
 /**
  * What an action that takes typed text returns. `message` is set when the text itself is the

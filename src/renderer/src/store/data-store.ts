@@ -14,7 +14,7 @@ import type { TableName } from '../../../shared/app-rows.ts';
 import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { checkFields } from '../../../shared/field-checks.ts';
-import type { JsonValue } from '../../../sync/index.ts';
+import type { JsonValue } from 'fieldsync';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
 import { pickSelection } from './selection.ts';

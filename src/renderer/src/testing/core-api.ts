@@ -18,9 +18,9 @@ import { createAppCore, type AppCore } from '../../../main/core/app-core.ts';
 import { tempDir } from '../../../main/test-support/temp-dir.ts';
 import type { ApiMethod } from '../../../shared/api-methods.ts';
 import { createApiClient, type AppApi, type AppError, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
-import type { Remote } from '../../../sync/index.ts';
-import { createMemoryServerStore } from '../../../sync/server/index.ts';
-import { createInProcessServer, type InProcessServer } from '../../../sync/testing/index.ts';
+import type { Remote } from 'fieldsync';
+import { createMemoryServerStore } from 'fieldsync/server';
+import { createInProcessServer, type InProcessServer } from 'fieldsync/testing';
 
 export interface TestApiOptions {
   /** The profile name the app shows. Default `alice-1`. */

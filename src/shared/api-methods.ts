@@ -9,14 +9,16 @@
  * `move`, `delete`. Field values are checked by the core against the schema
  * (`field-checks.ts`), which also gives the user-facing message.
  */
-import { z } from 'zod';
+// zod/mini: the preload and the renderer bundle this table for its names; the full zod would
+// add some 170 kB to each for checks that only the main process runs.
+import * as z from 'zod/mini';
 import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
 import type { AppInfo, AnyRow, InspectorEntry, SyncView } from './app-api.ts';
 import type { TableName } from './app-rows.ts';
 
 export type MethodKind = 'read' | 'write' | 'control';
 
-export interface MethodDef<A extends z.ZodType<readonly unknown[]> = z.ZodType<readonly unknown[]>, R = unknown> {
+export interface MethodDef<A extends z.ZodMiniType<readonly unknown[]> = z.ZodMiniType<readonly unknown[]>, R = unknown> {
   /** `write`: changes data; writes run one at a time, in call order. */
   readonly kind: MethodKind;
   readonly args: A;
@@ -26,10 +28,10 @@ export interface MethodDef<A extends z.ZodType<readonly unknown[]> = z.ZodType<r
 
 const method =
   <R>() =>
-  <A extends z.ZodType<readonly unknown[]>>(kind: MethodKind, args: A): MethodDef<A, R> => ({ kind, args });
+  <A extends z.ZodMiniType<readonly unknown[]>>(kind: MethodKind, args: A): MethodDef<A, R> => ({ kind, args });
 
 /** A row id: never empty, never longer than the protocol allows. */
-const id = z.string().min(1).max(ROW_MAX_CHARS * 2);
+const id = z.string().check(z.minLength(1), z.maxLength(ROW_MAX_CHARS * 2));
 const COLUMN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 /**
  * A table name. The core looks it up in its app schema (an unknown table is
@@ -37,7 +39,7 @@ const COLUMN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
  */
 const table = z.custom<TableName>((v) => typeof v === 'string' && COLUMN.test(v), { message: 'expected a table name' });
 /** Which rows: all live rows of the table, or only those of one parent row. */
-const query = z.strictObject({ parent: id.optional() });
+const query = z.strictObject({ parent: z.optional(id) });
 /**
  * Column → value. Checked here for shape only (a plain object of column names), so that a
  * key such as `__proto__` is refused rather than dropped; the values are checked against the
@@ -48,7 +50,7 @@ const fields = z.custom<Readonly<Record<string, JsonValue>>>(
   { message: 'expected an object of column names and values' },
 );
 /** A position; out-of-range positions are clamped to the ends. */
-const index = z.number().int().min(-1_000_000).max(1_000_000);
+const index = z.int().check(z.minimum(-1_000_000), z.maximum(1_000_000));
 export const INSPECT_MAX = 1000;
 
 export const API_METHODS = {
@@ -66,13 +68,13 @@ export const API_METHODS = {
   setOnline: method<void>()('control', z.tuple([z.boolean()])),
   syncNow: method<void>()('control', z.tuple([])),
   /** The newest messages, newest first. */
-  inspect: method<InspectorEntry[]>()('read', z.tuple([z.number().int().min(1).max(INSPECT_MAX)])),
+  inspect: method<InspectorEntry[]>()('read', z.tuple([z.int().check(z.minimum(1), z.maximum(INSPECT_MAX))])),
 } as const satisfies Record<string, MethodDef>;
 
 type Methods = typeof API_METHODS;
 export type ApiMethod = keyof Methods;
 export type ApiArgs<M extends ApiMethod> = z.input<Methods[M]['args']>;
-export type ApiResult<M extends ApiMethod> = Methods[M] extends MethodDef<z.ZodType<readonly unknown[]>, infer R> ? R : never;
+export type ApiResult<M extends ApiMethod> = Methods[M] extends MethodDef<z.ZodMiniType<readonly unknown[]>, infer R> ? R : never;
 
 /** Every method name, in the table's order. */
 export const METHOD_NAMES = Object.keys(API_METHODS) as ApiMethod[];
@@ -82,7 +84,7 @@ export function isApiMethod(name: unknown): name is ApiMethod {
 }
 
 /** A short description of what is wrong, naming the argument (1-based) but never echoing its value. */
-export function describeArgsError(method: string, error: z.ZodError): string {
+export function describeArgsError(method: string, error: { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] }): string {
   const issue = error.issues[0];
   if (!issue) return `Invalid arguments for ${method}.`;
   const where = issue.path.length > 0 ? `argument ${Number(issue.path[0]) + 1}` : 'the arguments';

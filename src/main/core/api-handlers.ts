@@ -10,6 +10,7 @@
  * is logged here, in the main process, and the caller only gets `internal` with a generic
  * message: stack traces and file paths never reach the renderer.
  */
+import { en as englishErrors } from 'zod/locales';
 import { API_METHODS, describeArgsError, isApiMethod, type ApiArgs, type ApiMethod, type ApiResult } from '../../shared/api-methods.ts';
 import { AppError, type AppInfo, type Envelope } from '../../shared/app-api.ts';
 import type { AppSchema, AppTable } from '../../shared/app-schema-kit.ts';
@@ -35,6 +36,8 @@ export interface HandlerDeps {
 type Handlers = { readonly [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
 const INTERNAL_MESSAGE = 'Something went wrong. The details are in the app log.';
+/** zod/mini (see api-methods.ts) loads no messages by itself: the checks say what is wrong in English. */
+const ARGS_ERRORS = { error: englishErrors().localeError };
 
 function valid(result: FieldsCheck): FieldsCheck & { ok: true } {
   if (!result.ok) throw new AppError('invalid_argument', result.message);
@@ -125,7 +128,7 @@ export function createDispatcher(deps: HandlerDeps): Dispatch {
       return { ok: false, error: { code: 'invalid_argument', message: `Unknown method: ${String(method).slice(0, 40)}` } };
     }
     const { kind, args: argsSchema } = API_METHODS[method];
-    const parsed = argsSchema.safeParse(args);
+    const parsed = argsSchema.safeParse(args, ARGS_ERRORS);
     if (!parsed.success) return { ok: false, error: { code: 'invalid_argument', message: describeArgsError(method, parsed.error) } };
     const handler = handlers[method] as (...a: readonly unknown[]) => Promise<unknown>;
     const run = (): Promise<unknown> => handler(...parsed.data);

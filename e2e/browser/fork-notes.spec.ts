@@ -3,6 +3,10 @@
  * its own view, the steps of docs/fork.md) is applied to a copy of the app, which must then
  * typecheck, pass the example's own test, and build; two instances of the fork then sync a
  * note through the real server, driven through the new view in Chromium.
+ *
+ * When a change to the template makes the patch stop applying, the guide has changed too:
+ * apply the patch to a copy by hand (`git apply --3way`), fix what the guide now says, and
+ * write the patch again from the copy (`git add -A && git diff --cached > notes.patch`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

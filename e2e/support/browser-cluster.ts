@@ -70,7 +70,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
         options.hostEntry ?? 'src/web-host/main.ts',
         '--profile', profile,
         '--profile-dir', join(options.dir, profile),
-        '--server-url', server.url,
+        '--server', server.url,
         '--port', String(port),
         '--renderer-dir', options.rendererDir,
       ],

@@ -15,7 +15,7 @@ import { API_METHODS, describeArgsError, isApiMethod, type ApiArgs, type ApiMeth
 import { AppError, type AppInfo, type Envelope } from '../../shared/app-api.ts';
 import type { AppSchema, AppTable } from '../../shared/app-schema-kit.ts';
 import { checkFields, type FieldsCheck } from '../../shared/field-checks.ts';
-import { FieldsyncError, SchemaError, ValidationError, type SyncClient } from '../../sync/index.ts';
+import { FieldsyncError, SchemaError, ValidationError, type SyncClient } from 'fieldsync';
 import { NOT_CONFIGURED, toInspectorEntry, toSyncView } from './sync-view.ts';
 import type { TableRepo } from './table-repo.ts';
 

@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
 import type { AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
-import { createHttpRemote, createSyncClient, type FetchFn, type Remote, type SyncClient } from '../../sync/index.ts';
-import { openDatabase, type Db } from '../db/open-database.ts';
-import { createSqliteStore } from '../db/sqlite-store.ts';
+import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
+import { createSqliteStore, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { toSyncView } from './sync-view.ts';
 import { createTableRepo } from './table-repo.ts';
@@ -31,7 +30,7 @@ export interface AppCoreOptions {
   /** The sync server. Without a URL and a token, the app works locally. */
   readonly serverUrl?: string | null;
   readonly token?: string | null;
-  readonly fetch?: FetchFn;
+  readonly fetch?: HttpRemoteOptions['fetch'];
   /**
    * The server as a `Remote`, instead of a URL and a token: the renderer's tests give each
    * core a server inside the test process (`createInProcessServer` of `fieldsync/testing`).

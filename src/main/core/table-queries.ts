@@ -11,7 +11,7 @@
 import type { JsonValue } from 'fieldsync';
 import { emptyValue, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
-import type { Db } from '../db/open-database.ts';
+import type { Db } from 'fieldsync/sqlite';
 
 const q = (name: string): string => `"${name}"`;
 

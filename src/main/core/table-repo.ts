@@ -13,7 +13,7 @@
 import type { JsonValue, SyncClient } from 'fieldsync';
 import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
-import type { Db } from '../db/open-database.ts';
+import type { Db } from 'fieldsync/sqlite';
 import { newId } from './ids.ts';
 import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';
 import { tableQueries, type TableQueries } from './table-queries.ts';

@@ -11,8 +11,8 @@ import WebSocket from 'ws';
 import { CHANNELS, type Envelope } from '../../shared/app-api.ts';
 import type { Row } from '../../shared/app-rows.ts';
 import { bindIpc, type IpcEventLike } from '../../main/electron/ipc.ts';
-import { call, messageCount, useCores } from '../../main/test-support/core-fixture.ts';
-import { tempDir } from '../../main/test-support/temp-dir.ts';
+import { call, messageCount, useCores } from '../../../test-support/core-fixture.ts';
+import { tempDir } from '../../../test-support/temp-dir.ts';
 import { newInstanceKey } from '../host-security.ts';
 import { startWebHost, type WebHost } from '../web-host.ts';
 

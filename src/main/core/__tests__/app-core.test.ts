@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppEvent, InspectorEntry, SyncView } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
-import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
+import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import { NOT_CONFIGURED } from '../sync-view.ts';
 
 const cores = useCores();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyRow } from '../../../shared/app-api.ts';
 import { createdAt, defineAppSchema, field, flag, order, parent, text } from '../../../shared/app-schema-kit.ts';
-import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
+import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 
 const schema = defineAppSchema({
   version: 1,

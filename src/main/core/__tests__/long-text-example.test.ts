@@ -9,7 +9,7 @@ import { joinParagraphs, planParagraphs, saveParagraphs, type Paragraph, type Pa
 import type { AnyRow } from '../../../shared/app-api.ts';
 import { createdAt, defineAppSchema, order, parent, text } from '../../../shared/app-schema-kit.ts';
 import { createInProcessServer } from 'fieldsync/testing';
-import { call, useCores } from '../../test-support/core-fixture.ts';
+import { call, useCores } from '../../../../test-support/core-fixture.ts';
 import type { AppCore } from '../app-core.ts';
 
 const schema = defineAppSchema({

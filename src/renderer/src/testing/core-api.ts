@@ -15,7 +15,7 @@
  */
 import { afterEach } from 'vitest';
 import { createAppCore, type AppCore } from '../../../main/core/app-core.ts';
-import { tempDir } from '../../../main/test-support/temp-dir.ts';
+import { tempDir } from '../../../../test-support/temp-dir.ts';
 import type { ApiMethod } from '../../../shared/api-methods.ts';
 import { createApiClient, type AppApi, type AppError, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
 import type { Remote } from 'fieldsync';

@@ -3,7 +3,7 @@
  * shutdown (stop accepting, end event streams, finish requests in flight, close the store).
  * `main.ts` runs it for `npm run server`; tests start it in-process on port 0.
  */
-import type { ServerStore } from '../src/sync/server/server-store.ts';
+import type { ServerStore } from 'fieldsync/server';
 import { buildApp, type AppOptions, type FieldsyncApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import type { ServerConfig } from './config.ts';
@@ -56,11 +56,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log: options.log ?? { level: config.logLevel },
       ...(options.now ? { now: options.now } : {}),
     });
-    await app.fastify.listen({
-      port: config.port,
-      host: config.host,
-      listenTextResolver: (address) => `listening on ${address}`,
-    });
+    // Fastify logs a "listening" line per address; the entry point prints the one ready line
+    // (`fieldsync server listening on URL`), so Fastify's are left out of the log.
+    const level = app.fastify.log.level;
+    const quieter = ['trace', 'debug', 'info'].includes(level);
+    if (quieter) app.fastify.log.level = 'warn';
+    try {
+      await app.fastify.listen({ port: config.port, host: config.host });
+    } finally {
+      if (quieter) app.fastify.log.level = level;
+    }
   } catch (err) {
     if (ownBus) await pokeBus.close?.();
     if (owned) await store.close?.();

@@ -24,7 +24,7 @@ function tryApi(url: string): Promise<string> {
       clearTimeout(timer);
       resolve('refused');
     };
-    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'lists', args: [] }));
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'info', args: [] }));
     ws.onmessage = () => {
       clearTimeout(timer);
       ws.close();

@@ -5,7 +5,7 @@
  * limit (32 KiB) far below the client's default request size (1 MiB).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type SyncClient } from '../../src/sync/index.ts';
+import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type SyncClient } from 'fieldsync';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/main/test-support/free-port.ts';
+import { freePort } from '../../test-support/free-port.ts';
 import { createPostgresPool } from '../stores/postgres-server-store.ts';
 import { SQLITE_FILE } from '../stores/open-store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';

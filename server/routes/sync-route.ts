@@ -1,6 +1,6 @@
-/** `POST /v1/sync` (PROTOCOL.md §4): the sync core's handler behind auth and load shedding. */
+/** `POST /v1/sync` (docs/protocol.md §5): the sync core's handler behind auth and load shedding. */
 import type { FastifyInstance } from 'fastify';
-import type { SyncHandler } from '../../src/sync/server/sync-handler.ts';
+import type { SyncHandler } from 'fieldsync/server';
 import { protocolError, sendError } from '../errors.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';

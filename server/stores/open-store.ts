@@ -1,6 +1,6 @@
 /** Chooses and opens the server store the settings ask for, and the poke bus that goes with it. */
 import { join } from 'node:path';
-import type { ServerStore } from '../../src/sync/server/server-store.ts';
+import type { ServerStore } from 'fieldsync/server';
 import { ConfigError } from '../config.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';

@@ -11,14 +11,14 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from '../../src/sync/server/server-store.ts';
+import type { Message } from 'fieldsync';
+import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 
 export interface SqliteServerStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` works for tests. */
   readonly file: string;
-  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  /** Drop messages that lost their cell (docs/protocol.md §4). Default true. */
   readonly compaction?: boolean;
   /**
    * The widest range of ids one pull examines, so that one request's work stays bounded even

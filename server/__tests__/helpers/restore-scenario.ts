@@ -6,9 +6,9 @@
  * quiescence. Afterwards every write any client made is on the server (with compaction:
  * each cell's winner) and every replica shows the same data, which is the model's.
  */
-import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type JsonValue, type MemoryStore, type SyncClient } from '../../../src/sync/index.ts';
-import { seededRandom } from '../../../src/sync/__tests__/harness/faulty-remote.ts';
-import { canonical } from '../../../src/sync/testing/index.ts';
+import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type JsonValue, type SyncClient } from 'fieldsync';
+import { canonical } from 'fieldsync/testing';
+import { seededRandom } from '../../../test-support/convergence/faulty-remote.ts';
 import { signToken } from './test-server.ts';
 
 export interface RestorableServer {
@@ -26,6 +26,8 @@ export interface RestorableServer {
 }
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean', rank: 'integer' } } });
+
+type MemoryStore = ReturnType<typeof createMemoryStore>;
 
 interface Device {
   readonly store: MemoryStore;
@@ -117,7 +119,7 @@ async function check(devices: readonly Device[], server: RestorableServer): Prom
   for (const [i, d] of devices.entries()) {
     const cells: [string, JsonValue][] = [];
     for (const [row, values] of d.store.rows('todos')) {
-      for (const [column, value] of Object.entries(values)) cells.push([cellKey('todos', row, column), value]);
+      for (const [column, value] of Object.entries(values)) cells.push([cellKey('todos', row, column), value as JsonValue]);
     }
     const shown = canonical(cells.sort());
     if (shown !== expected) throw new Error(`client ${i} differs from the model:\n shows ${shown.slice(0, 300)}\n model ${expected.slice(0, 300)}`);

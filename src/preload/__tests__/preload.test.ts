@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, CHANNELS, type AppEvent, type Envelope } from '../../shared/app-api.ts';
+import { METHOD_NAMES } from '../../shared/api-methods.ts';
+import { AppError, CHANNELS, isAppError, type AppEvent, type Envelope } from '../../shared/app-api.ts';
 import { createBridgeApi, toPlainError } from '../bridge-api.ts';
 import { createIpcTransport, type IpcRendererLike } from '../ipc-transport.ts';
 
@@ -21,12 +22,17 @@ function fakeIpcRenderer(answer: (method: unknown, args: unknown) => Envelope) {
 }
 
 describe('preload', () => {
+  it('exposes exactly the methods of the table, and subscribe', () => {
+    const api = createBridgeApi(createIpcTransport(fakeIpcRenderer(() => ({ ok: true, value: null })).ipc));
+    expect(Object.keys(api).sort()).toEqual([...METHOD_NAMES, 'subscribe'].sort());
+  });
+
   it('sends every call as (method, args) on one channel', async () => {
     const fake = fakeIpcRenderer(() => ({ ok: true, value: [] }));
     const api = createBridgeApi(createIpcTransport(fake.ipc));
-    expect(await api.lists()).toEqual([]);
-    await api.renameTodo('t1', 'Milk');
-    expect(fake.invoked).toEqual([[CHANNELS.invoke, 'lists', []], [CHANNELS.invoke, 'renameTodo', ['t1', 'Milk']]]);
+    expect(await api.rows('lists', {})).toEqual([]);
+    await api.update('todos', 't1', { title: 'Milk' });
+    expect(fake.invoked).toEqual([[CHANNELS.invoke, 'rows', ['lists', {}]], [CHANNELS.invoke, 'update', ['todos', 't1', { title: 'Milk' }]]]);
   });
 
   it('gives listeners the event only, never the IpcRendererEvent, and unsubscribes', () => {
@@ -44,18 +50,19 @@ describe('preload', () => {
   it('rejects with plain error objects that keep their code across the bridge and are AppErrors', async () => {
     const fake = fakeIpcRenderer(() => ({ ok: false, error: { code: 'not_found', message: 'That todo no longer exists.' } }));
     const api = createBridgeApi(createIpcTransport(fake.ipc));
-    const err = await api.deleteTodo('gone').catch((e: unknown) => e);
+    const err = await api.delete('todos', 'gone').catch((e: unknown) => e);
     expect(Object.getPrototypeOf(err)).toBe(Object.prototype); // what contextBridge copies whole
     expect(err).toEqual({ name: 'AppError', code: 'not_found', message: 'That todo no longer exists.' });
-    expect(err instanceof AppError).toBe(true);
-    expect(structuredClone(err) instanceof AppError).toBe(true);
+    expect(isAppError(err)).toBe(true);
+    expect(isAppError(structuredClone(err))).toBe(true);
+    expect(err instanceof AppError).toBe(false); // instanceof means what it says: the guard is isAppError()
   });
 
-  it('AppError recognises only well-formed plain errors', () => {
-    expect(new AppError('internal', 'x') instanceof AppError).toBe(true);
+  it('isAppError recognises instances and only well-formed plain errors', () => {
+    expect(isAppError(new AppError('internal', 'x'))).toBe(true);
     expect(toPlainError(new Error('boom'))).toEqual({ name: 'AppError', code: 'internal', message: expect.any(String) });
-    for (const v of [null, 'AppError', { name: 'AppError', code: 'nope', message: 'm' }, { name: 'Error', code: 'internal', message: 'm' }, { name: 'AppError', code: 'internal' }, new Error('x')]) {
-      expect(v instanceof AppError, JSON.stringify(v)).toBe(false);
+    for (const v of [null, undefined, 'AppError', { name: 'AppError', code: 'nope', message: 'm' }, { name: 'Error', code: 'internal', message: 'm' }, { name: 'AppError', code: 'internal' }, new Error('x')]) {
+      expect(isAppError(v), JSON.stringify(v)).toBe(false);
     }
   });
 });

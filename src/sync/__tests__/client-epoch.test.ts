@@ -4,7 +4,8 @@
  * over: cursor 0, its own messages pushed again, everything pulled again.
  */
 import { describe, expect, it } from 'vitest';
-import { createSyncClient, type MemoryStore } from '../index.ts';
+import { createSyncClient } from '../index.ts';
+import type { MemoryStore } from '../memory-store.ts';
 import { createMemoryServerStore, type ServerStore } from '../server/index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaError, StoreError, createMemoryStore, formatHlc, type StoreState } from '../index.ts';
+import { SchemaError, StoreError, createMemoryStore } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import type { StoreState } from '../store.ts';
 import { createMemoryServerStore } from '../server/index.ts';
 import { conformanceSchema, serverStoreConformance, storeConformance } from '../testing/index.ts';
 

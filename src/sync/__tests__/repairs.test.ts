@@ -3,7 +3,8 @@
  * message aside, re-stamping after clock drift, starting over with a server's new epoch.
  */
 import { describe, expect, it } from 'vitest';
-import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type MemoryStore, type SyncClient, type SyncStatus } from '../index.ts';
+import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type SyncClient, type SyncStatus } from '../index.ts';
+import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
 

@@ -5,7 +5,9 @@
  * M1: last-writer-wins with `>=` instead of `>`.
  */
 import { describe, expect, it } from 'vitest';
-import { RemoteError, createSyncClient, hlcMillis, type ChangeEvent, type MemoryStore } from '../index.ts';
+import { RemoteError, createSyncClient, type ChangeEvent } from '../index.ts';
+import { hlcMillis } from '../hlc.ts';
+import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';

@@ -3,10 +3,9 @@
  * remembers. (client-sync.test.ts covers the round trip as a whole.)
  */
 import { describe, expect, it } from 'vitest';
-import {
-  RemoteError, ValidationError, createSyncClient, hlcMillis, utf8Length,
-  type MemoryStore, type Remote, type SyncClient, type SyncStatus,
-} from '../index.ts';
+import { RemoteError, ValidationError, createSyncClient, utf8Length, type Remote, type SyncClient, type SyncStatus } from '../index.ts';
+import { hlcMillis } from '../hlc.ts';
+import type { MemoryStore } from '../memory-store.ts';
 import { learnOffset } from '../sync-run.ts';
 import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';

@@ -1,0 +1,7 @@
+import { describe, it } from 'vitest';
+import { storeConformance } from '../../sync/testing/index.ts';
+import { sqliteHarness } from '../../../test-support/sqlite-harness.ts';
+
+describe('SQLite store conformance (real files, reopen on a new connection)', () => {
+  for (const c of storeConformance(() => sqliteHarness())) it.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
+});

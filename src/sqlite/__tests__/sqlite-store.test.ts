@@ -1,0 +1,81 @@
+/** The SQLite client store beyond the conformance suite: its own reads, errors and lifecycle. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SchemaError, StoreError, defineSchema, type CellWrite } from '../../sync/index.ts';
+import { conformanceSchema, conformanceSchemaV2 } from '../../sync/testing/index.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+
+const HLC = '2026-11-24T15:00:00.000Z-0000-client';
+const write = (table: string, row: string, column: string, value: CellWrite['value'], hlc: string | null = HLC): CellWrite => ({ table, row, column, value, hlc });
+
+describe('the SQLite client store', () => {
+  let file: SqliteFile;
+  afterEach(() => file?.dispose());
+
+  it('refuses every operation before open()', () => {
+    file = sqliteFile();
+    const store = file.open();
+    const notOpen = new StoreError('the store is not open');
+    expect(() => store.commit({})).toThrow(notOpen);
+    expect(() => store.winners([])).toThrow(notOpen);
+    expect(() => store.messages({ kind: 'rejected' })).toThrow(notOpen);
+    expect(() => store.readRow('notes', 'a')).toThrow(notOpen);
+    expect(() => store.rows('notes')).toThrow(notOpen);
+  });
+
+  it('names an undeclared cell in its error, cut to 80 characters per name', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    expect(() => store.commit({ writes: [write('notes', 'r', 'nope', 1)] })).toThrow(new SchemaError('store: notes.nope is not in the schema'));
+    const long = 'x'.repeat(100);
+    expect(() => store.commit({ writes: [write(long, 'r', long, 1)] }))
+      .toThrow(new SchemaError(`store: ${'x'.repeat(80)}.${'x'.repeat(80)} is not in the schema`));
+  });
+
+  it('reads rows: an undeclared table has none, tombstones only when asked for', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    store.commit({ writes: [write('notes', 'a', 'title', 'A'), write('notes', 'gone', 'title', 'G'), write('notes', 'gone', '_deleted', true)] });
+    expect(store.readRow('nope', 'a')).toBeUndefined();
+    expect(store.rows('nope').size).toBe(0);
+    expect([...store.rows('notes').keys()]).toEqual(['a']);
+    expect([...store.rows('notes', { includeDeleted: true }).keys()].sort()).toEqual(['a', 'gone']);
+    expect(store.rows('notes', { includeDeleted: true }).get('gone')).toMatchObject({ title: 'G', _deleted: true });
+  });
+
+  it('opened again with a new schema on the same connection, reads and writes the new columns', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    store.commit({ writes: [write('notes', 'a', 'title', 'A')] });
+    expect(store.winners([{ table: 'notes', row: 'a', column: 'title' }]).size).toBe(1); // statements prepared for v1
+    expect(store.readRow('notes', 'a')).toMatchObject({ title: 'A' });
+    store.open(conformanceSchemaV2);
+    store.commit({ writes: [write('notes', 'a', 'color', 'red')] });
+    expect(Object.fromEntries(store.winners([{ table: 'notes', row: 'a', column: 'color' }, { table: 'notes', row: 'a', column: 'title' }])))
+      .toEqual({ 'notes\u0000a\u0000color': HLC, 'notes\u0000a\u0000title': HLC });
+    expect(store.readRow('notes', 'a')).toMatchObject({ title: 'A', color: 'red' });
+  });
+
+  it('asks for the winners of many cells of several tables at once', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    store.commit({ writes: [write('notes', 'a', 'title', 'A'), write('tags', 't', 'name', 'T'), write('notes', 'b', 'done', true)] });
+    const winners = store.winners([
+      { table: 'notes', row: 'a', column: 'title' }, { table: 'tags', row: 't', column: 'name' },
+      { table: 'notes', row: 'b', column: 'done' }, { table: 'notes', row: 'b', column: 'title' },
+    ]);
+    expect([...winners.keys()].sort()).toEqual(['notes\u0000a\u0000title', 'notes\u0000b\u0000done', 'tags\u0000t\u0000name']);
+  });
+
+  it('close() closes its connection, once', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(defineSchema({ version: 1, tables: { t: { c: 'string' } } }));
+    store.close();
+    expect(store.db.open).toBe(false);
+    expect(() => store.close()).not.toThrow();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * How the declared schema maps to SQL: table and column names, native column types, and the
+ * conversion of JSON values to SQLite values and back.
+ *
+ * SQL identifiers come ONLY from the declared schema (`sqlTables(schema)`), never from a
+ * message: a message's table and column are looked up in that map, and a name that is not
+ * there is refused before any SQL is built. The names the schema allows
+ * (`[A-Za-z_][A-Za-z0-9_]*`) are quoted anyway, so a name that is also an SQL keyword
+ * (`order`, `group`) works as a column.
+ */
+import { SchemaError, type ColumnType, type JsonValue, type Schema } from '../sync/index.ts';
+
+/** The store's own tables; data tables may not use this prefix or SQLite's. */
+export const STORE_PREFIX = 'fieldsync_';
+export const MESSAGES_TABLE = 'fieldsync_messages';
+export const OUTBOX_TABLE = 'fieldsync_outbox';
+export const META_TABLE = 'fieldsync_meta';
+
+export type SqlValue = string | number | null;
+
+export interface SqlColumn {
+  readonly name: string;
+  /** The quoted identifier. */
+  readonly sql: string;
+  /**
+   * The quoted identifier of the hidden column beside it that keeps the `hlc` of the message
+   * its value came from (`_hlc_<name>`): the cell's winner, read by `winners()`. Declared
+   * names never start with `_`, so these never collide with them.
+   */
+  readonly hlcSql: string;
+  readonly type: ColumnType;
+}
+
+export interface SqlTable {
+  readonly name: string;
+  readonly sql: string;
+  readonly columns: ReadonlyMap<string, SqlColumn>;
+}
+
+/** A double-quoted SQL identifier. Only for names that passed the schema's identifier check. */
+export function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SchemaError(`not an identifier: ${name.slice(0, 80)}`);
+  return `"${name}"`;
+}
+
+/** The native SQLite type of each column type. */
+export const SQL_TYPES: Readonly<Record<ColumnType, string>> = {
+  string: 'TEXT',
+  integer: 'INTEGER',
+  number: 'REAL',
+  boolean: 'INTEGER', // 0 or 1
+  json: 'TEXT', // JSON text
+};
+
+/** The schema's tables as SQL names; refuses names that would collide with SQLite's or the store's own tables. */
+export function sqlTables(schema: Schema): ReadonlyMap<string, SqlTable> {
+  const out = new Map<string, SqlTable>();
+  for (const [name, def] of schema.tables) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('sqlite_') || lower.startsWith(STORE_PREFIX)) {
+      throw new SchemaError(`table name ${name}: names starting with sqlite_ or ${STORE_PREFIX} are reserved by the store`);
+    }
+    const columns = new Map<string, SqlColumn>();
+    for (const [column, info] of def.columns) {
+      columns.set(column, { name: column, sql: quoteIdent(column), hlcSql: quoteIdent(`_hlc_${column}`), type: info.type });
+    }
+    out.set(name, { name, sql: quoteIdent(name), columns });
+  }
+  return out;
+}
+
+/** A JSON value as it is stored in a column of this type. */
+export function toSql(type: ColumnType, value: JsonValue): SqlValue {
+  if (value === null) return null;
+  switch (type) {
+    case 'boolean':
+      return value === true ? 1 : 0;
+    case 'json':
+      return JSON.stringify(value);
+    case 'string':
+    case 'integer':
+    case 'number':
+      // The library only writes values that fit the column; anything else is kept as JSON text.
+      return typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value);
+  }
+}
+
+/** A stored value back as the JSON value that was written. */
+export function fromSql(type: ColumnType, value: unknown): JsonValue {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'boolean':
+      return value === 1 || value === 1n || value === true;
+    case 'json':
+      try {
+        return JSON.parse(String(value)) as JsonValue;
+      } catch {
+        return String(value);
+      }
+    case 'integer':
+    case 'number':
+      return typeof value === 'bigint' ? Number(value) : (value as JsonValue);
+    case 'string':
+      return typeof value === 'string' ? value : String(value);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The client store on SQLite (better-sqlite3): the five functions of the store contract
+ * (`src/sync/store.ts`) over one database file.
+ *
+ * - Every commit runs in one `IMMEDIATE` transaction: all or nothing, and it takes the write
+ *   lock up front, so two connections on one file (a crashed instance's and its restart's)
+ *   wait for each other instead of failing half-way.
+ * - Messages keep their value as JSON text, so every value round-trips exactly; this
+ *   client's unsynced ones wait in an outbox (see message-log.ts).
+ * - Data tables hold one row per row id, one native column per declared column, and beside
+ *   each a hidden `_hlc_<column>` with the hlc of its value: `winners()` reads those, one
+ *   primary-key lookup per row, with no index over the messages to maintain.
+ * - SQL identifiers come only from the declared schema (see sql-columns.ts).
+ */
+import type { Statement } from 'better-sqlite3';
+import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
+import type { StoreState } from '../sync/store.ts';
+import { createMessageLog, type MessageLog } from './message-log.ts';
+import { migrateDataTables, migrateStore } from './migrations.ts';
+import type { Db } from './open-database.ts';
+import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
+import { createRowWriter } from './row-writer.ts';
+
+export type DataRow = Readonly<Record<string, JsonValue>>;
+
+/** The store contract, synchronous (better-sqlite3 is), plus reads of the data tables. */
+export interface SqliteStore extends SyncStore {
+  readonly db: Db;
+  open(schema: Schema): StoreState;
+  winners(cells: readonly Cell[]): ReadonlyMap<string, string>;
+  messages(query: MessageQuery): StoredMessage[];
+  commit(commit: Commit): void;
+  close(): void;
+  /** One data row, decoded (tombstones included, `_deleted: true`), or undefined. */
+  readRow(table: string, row: string): DataRow | undefined;
+  /** Every row of a data table, decoded, by id. Tombstones are left out unless asked for. */
+  rows(table: string, options?: { includeDeleted?: boolean }): Map<string, DataRow>;
+}
+
+export function createSqliteStore(db: Db): SqliteStore {
+  /** Everything open() prepares; null until it has run. */
+  let opened: {
+    readonly tables: ReadonlyMap<string, SqlTable>;
+    readonly log: MessageLog;
+    readonly writer: ReturnType<typeof createRowWriter>;
+    readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
+  } | null = null;
+  const rowStatements = new Map<string, Statement<[string]>>();
+  const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
+
+  const ready = () => {
+    if (!opened) throw new StoreError('the store is not open');
+    return opened;
+  };
+
+  function checkWrites(c: Commit, known: ReadonlyMap<string, SqlTable>): void {
+    for (const w of c.writes ?? []) {
+      if (!known.get(w.table)?.columns.has(w.column)) {
+        throw new SchemaError(`store: ${String(w.table).slice(0, 80)}.${String(w.column).slice(0, 80)} is not in the schema`);
+      }
+    }
+  }
+
+  function decodeRow(table: SqlTable, raw: Record<string, unknown>): DataRow {
+    const out: Record<string, JsonValue> = {};
+    for (const c of table.columns.values()) out[c.name] = fromSql(c.type, raw[c.name]);
+    return out;
+  }
+
+  /**
+   * The winners of many rows of one table, in one statement: the ids go in as a JSON array,
+   * each row comes back as [id, hlc of each column], `position` says which is which.
+   */
+  function winnersOf(table: SqlTable): { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> } {
+    let entry = winnerStatements.get(table.name);
+    if (!entry) {
+      const columns = [...table.columns.values()];
+      const stmt = db.prepare<[string], (string | null)[]>(
+        `SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id IN (SELECT value FROM json_each(?))`,
+      ).raw();
+      entry = { stmt, position: new Map(columns.map((c, i) => [c.name, i + 1])) };
+      winnerStatements.set(table.name, entry);
+    }
+    return entry;
+  }
+
+  const applyCommit = db.transaction((c: Commit) => {
+    const { log, writer, meta } = ready();
+    for (const hlc of c.remove ?? []) log.remove(hlc);
+    if (c.insert?.length) log.insert(c.insert);
+    for (const u of c.update ?? []) log.update(u);
+    if (c.writes?.length) writer.write(c.writes);
+    for (const [k, v] of Object.entries(c.meta ?? {})) meta.set.run(k, v);
+  });
+
+  return {
+    db,
+
+    open(schema: Schema): StoreState {
+      const next = sqlTables(schema); // throws on reserved table names, before anything changes
+      db.transaction(() => {
+        migrateStore(db);
+        migrateDataTables(db, next);
+      }).immediate();
+      const log = opened?.log ?? createMessageLog(db);
+      const meta = opened?.meta ?? {
+        all: db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META_TABLE}`),
+        set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
+      };
+      opened = { tables: next, log, meta, writer: createRowWriter(db, next) };
+      // Statements prepared for the previous schema may name other columns.
+      rowStatements.clear();
+      winnerStatements.clear();
+      const entries: Record<string, string> = {};
+      for (const { key, value } of meta.all.all()) entries[key] = value;
+      return { meta: entries, maxHlc: log.maxHlc(), pendingCount: log.pendingCount() };
+    },
+
+    winners(cells: readonly Cell[]) {
+      const { tables } = ready();
+      const out = new Map<string, string>();
+      const byTable = new Map<string, Cell[]>();
+      for (const c of cells) {
+        if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
+        const list = byTable.get(c.table);
+        if (list) list.push(c);
+        else byTable.set(c.table, [c]);
+      }
+      for (const [name, list] of byTable) {
+        const ids = [...new Set(list.map((c) => c.row))];
+        const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
+        const found = new Map<string, (string | null)[]>();
+        for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
+        for (const c of list) {
+          const r = found.get(c.row);
+          const hlc = r ? r[position.get(c.column) as number] : null;
+          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+        }
+      }
+      return out;
+    },
+
+    messages(q: MessageQuery) {
+      return ready().log.query(q);
+    },
+
+    commit(c: Commit) {
+      checkWrites(c, ready().tables); // nothing is written for a commit that touches an undeclared cell
+      applyCommit.immediate(c);
+    },
+
+    close() {
+      if (db.open) db.close();
+    },
+
+    readRow(table, row) {
+      const t = ready().tables.get(table);
+      if (!t) return undefined;
+      let stmt = rowStatements.get(table);
+      if (!stmt) rowStatements.set(table, (stmt = db.prepare<[string]>(`SELECT * FROM ${t.sql} WHERE id = ?`)));
+      const raw = stmt.get(row) as Record<string, unknown> | undefined;
+      return raw ? decodeRow(t, raw) : undefined;
+    },
+
+    rows(table, options = {}) {
+      const out = new Map<string, DataRow>();
+      const t = ready().tables.get(table);
+      if (!t) return out;
+      for (const raw of db.prepare(`SELECT * FROM ${t.sql}`).iterate() as IterableIterator<Record<string, unknown>>) {
+        const decoded = decodeRow(t, raw);
+        if (decoded._deleted === true && !options.includeDeleted) continue;
+        out.set(raw.id as string, decoded);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * A remote that misbehaves on purpose, one request at a time: the network fails before the
+ * server sees the request, the answer is lost after the server stored the push, the request
+ * is delivered twice, the answer's messages arrive shuffled and duplicated, or an old cursor
+ * makes the server deliver messages again. After a kill it is dead for good.
+ */
+import { NetworkError, type Remote } from 'fieldsync';
+import type { SyncRequest, SyncResponse } from 'fieldsync/server';
+
+export type Fault = 'none' | 'failBefore' | 'loseResponse' | 'duplicate' | 'shuffle' | 'rewind';
+
+export class FaultyRemote implements Remote {
+  readonly #inner: Remote;
+  readonly #random: () => number;
+  #fault: Fault = 'none';
+  #dead = false;
+  /** Messages pushed in requests that reached the server. */
+  deliveredPushes = 0;
+
+  constructor(inner: Remote, random: () => number) {
+    this.#inner = inner;
+    this.#random = random;
+  }
+
+  /** The next request suffers this fault. */
+  arm(fault: Fault): void {
+    this.#fault = fault;
+  }
+
+  /** Every later request fails, as for a process that was killed. */
+  kill(): void {
+    this.#dead = true;
+  }
+
+  async sync(request: SyncRequest): Promise<SyncResponse> {
+    if (this.#dead) throw new NetworkError('killed');
+    const fault = this.#fault;
+    this.#fault = 'none';
+    switch (fault) {
+      case 'failBefore':
+        throw new NetworkError('injected: connection refused');
+      case 'loseResponse':
+        await this.#inner.sync(request);
+        throw new NetworkError('injected: the answer was lost after the server stored the push');
+      case 'duplicate':
+        await this.#inner.sync(request).catch(() => undefined);
+        return this.#inner.sync(request);
+      case 'rewind':
+        return this.#inner.sync({ ...request, cursor: Math.floor(request.cursor * this.#random()) });
+      case 'shuffle': {
+        const response = await this.#inner.sync(request);
+        const messages = [...response.messages];
+        for (const m of response.messages) if (this.#random() < 0.3) messages.push(m);
+        for (let i = messages.length - 1; i > 0; i--) {
+          const j = Math.floor(this.#random() * (i + 1));
+          [messages[i], messages[j]] = [messages[j]!, messages[i]!];
+        }
+        return { ...response, messages };
+      }
+      case 'none':
+        return this.#inner.sync(request);
+    }
+  }
+}
+
+/** mulberry32: a small seeded PRNG, so that a run is reproducible from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

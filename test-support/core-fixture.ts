@@ -1,0 +1,45 @@
+/** App cores on temporary profile directories, closed and removed after each test. */
+import { afterEach } from 'vitest';
+import type { Envelope } from '../src/shared/app-api.ts';
+import { createAppCore, type AppCore, type AppCoreOptions } from '../src/main/core/app-core.ts';
+import { tempDir, type TempDir } from './temp-dir.ts';
+
+export interface CoreFixture {
+  /** A core on a new profile directory (or `dir`, to reopen one). */
+  open(options?: Partial<AppCoreOptions> & { dir?: TempDir }): Promise<AppCore & { dir: TempDir }>;
+}
+
+export function useCores(): CoreFixture {
+  const cores: AppCore[] = [];
+  const dirs: TempDir[] = [];
+  afterEach(async () => {
+    for (const c of cores.splice(0)) await c.close();
+    for (const d of dirs.splice(0)) d.remove();
+  });
+  return {
+    async open(options = {}) {
+      const dir = options.dir ?? tempDir('fieldsync-profile-');
+      if (!options.dir) dirs.push(dir);
+      const core = await createAppCore({ profileDir: dir.path, profile: 'test', log: () => {}, ...options });
+      cores.push(core);
+      return Object.assign(core, { dir });
+    },
+  };
+}
+
+/** The value of a successful envelope; throws with the error otherwise. */
+export function value<T>(envelope: Envelope): T {
+  if (!envelope.ok) throw new Error(`${envelope.error.code}: ${envelope.error.message}`);
+  return envelope.value as T;
+}
+
+/** Calls a method and returns its value. */
+export async function call<T>(core: AppCore, method: string, ...args: unknown[]): Promise<T> {
+  return value<T>(await core.dispatch(method, args));
+}
+
+/** How many messages the core's database holds: a refused call must not change it. */
+/** Every message the core's store holds: acknowledged or pulled, and waiting in the outbox. */
+export function messageCount(core: AppCore): number {
+  return core.db.prepare('SELECT (SELECT count(*) FROM fieldsync_messages) + (SELECT count(*) FROM fieldsync_outbox)').pluck().get() as number;
+}

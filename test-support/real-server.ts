@@ -1,0 +1,28 @@
+/** The reference server, in this process, on a free port with a temporary data dir. */
+import { createAuthenticator, loadConfig, startServer, type RunningServer, type ServerConfig } from '../server/index.ts';
+import { tempDir } from './temp-dir.ts';
+
+const SECRET = 'app-tests-secret-that-is-long-enough-0123456789';
+
+export interface RealServer {
+  readonly url: string;
+  readonly server: RunningServer;
+  token(user: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startRealServer(): Promise<RealServer> {
+  const dir = tempDir('fieldsync-server-');
+  const config = loadConfig([], { PORT: '0', FIELDSYNC_DATA_DIR: dir.path, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '1s' }) as ServerConfig;
+  const server = await startServer(config, { log: false });
+  const auth = createAuthenticator(SECRET);
+  return {
+    url: server.url,
+    server,
+    token: (user) => auth.sign(user, 3600),
+    async stop() {
+      await server.close();
+      dir.remove();
+    },
+  };
+}

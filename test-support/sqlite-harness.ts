@@ -1,0 +1,47 @@
+/**
+ * The SQLite store on a real file, as the conformance and convergence suites want it.
+ * `reopen` opens a NEW connection on the same file without closing the old one, as after a
+ * crash: the old process's connection is simply abandoned.
+ */
+import { join } from 'node:path';
+import { createSqliteStore, openDatabase, type Db, type SqliteStore } from 'fieldsync/sqlite';
+import type { StoreHarness } from 'fieldsync/testing';
+import { tempDir } from './temp-dir.ts';
+
+export interface SqliteFile {
+  readonly file: string;
+  /** A store on a new connection to the file. */
+  open(): SqliteStore;
+  /** Closes every connection opened here and removes the folder. */
+  dispose(): void;
+}
+
+export function sqliteFile(name = 'store.db'): SqliteFile {
+  const dir = tempDir('fieldsync-store-');
+  const file = join(dir.path, name);
+  const connections: Db[] = [];
+  return {
+    file,
+    open() {
+      const db = openDatabase(file);
+      connections.push(db);
+      return createSqliteStore(db);
+    },
+    dispose() {
+      for (const db of connections) if (db.open) db.close();
+      dir.remove();
+    },
+  };
+}
+
+export function sqliteHarness(file: SqliteFile = sqliteFile(), owner = true): StoreHarness {
+  const store = file.open();
+  return {
+    store,
+    readRow: (table, row) => store.readRow(table, row),
+    reopen: () => sqliteHarness(file, owner),
+    dispose: () => {
+      if (owner) file.dispose();
+    },
+  };
+}

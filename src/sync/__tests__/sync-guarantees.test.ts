@@ -49,6 +49,31 @@ describe('a write made after a pull orders after everything pulled (M4)', () => 
   });
 });
 
+describe('a local write wins its cells by construction', () => {
+  it('even when its clock never received the cell\'s winner (another process on the same database pulled it)', async () => {
+    const server = createInProcessServer({ now: () => T0 });
+    const fast = await open(server, 4 * 60_000);
+    await fast.set('todos', 'x', 'title', 'from a fast clock');
+    await fast.sync();
+    const store = memory();
+    // Two clients on one database, as a UI process and a background sync process would be:
+    // the writer opened the database before the syncer pulled anything into it.
+    const writer = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
+    const syncer = await open(server, 0, store);
+    await syncer.sync();
+    expect(store.get('todos', 'x')).toEqual({ title: 'from a fast clock' });
+    await writer.set('todos', 'x', 'title', 'written after it arrived');
+    expect(store.get('todos', 'x')).toEqual({ title: 'written after it arrived' });
+    await syncer.sync();
+    await fast.sync();
+    const fastStore = memory();
+    const third = await open(server, 0, fastStore);
+    await third.sync();
+    expect(fastStore.get('todos', 'x')).toEqual({ title: 'written after it arrived' });
+    for (const c of [fast, writer, syncer, third]) await c.close();
+  });
+});
+
 describe('the cursor is saved with what it covers (M5)', () => {
   it('a reopened client starts from its saved cursor and pulls nothing again', async () => {
     const server = createInProcessServer({ now: () => T0 });

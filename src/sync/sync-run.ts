@@ -103,7 +103,8 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
     if (!response.more && !morePending) return;
     // A server that keeps saying `more` without moving the cursor or sending anything would
     // keep this loop spinning: a few such rounds in a row are an error, retried later.
-    idleRounds = batch.length === 0 && response.messages.length === 0 && response.cursor <= sentCursor ? idleRounds + 1 : 0;
+    // (An answer with messages always moves the cursor: their ids are after the cursor sent.)
+    idleRounds = batch.length === 0 && response.cursor <= sentCursor ? idleRounds + 1 : 0;
     if (idleRounds >= MAX_IDLE_ROUNDS) {
       throw new RemoteError(200, 'invalid_response', 'the server keeps answering `more: true` without progress');
     }

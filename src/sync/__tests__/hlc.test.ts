@@ -210,11 +210,24 @@ describe('edges of the format and the clock', () => {
       }
       return null;
     })();
-    expect(err?.message).toBe(`not an HLC timestamp: ${'z'.repeat(100)}`);
-    expect(() => new HybridClock({ clientId: '' })).toThrow('clientId must match ^[A-Za-z0-9_-]{1,64}$');
-    expect(() => formatHlc({ millis: T, counter: 0, clientId: '' })).toThrow('clientId must match ^[A-Za-z0-9_-]{1,64}$');
-    expect(() => formatHlc({ millis: -1, counter: 0, clientId: 'a' })).toThrow('HLC time out of range: -1');
-    expect(() => formatHlc({ millis: T, counter: -1, clientId: 'a' })).toThrow('HLC counter out of range: -1');
+    expect(err).toMatchObject({ code: 'invalid_argument', message: `not an HLC timestamp: ${'z'.repeat(100)}` });
+  });
+
+  it('refuses bad input with an invalid_argument error that says what is wrong', () => {
+    const thrown = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    const clientIdRule = 'clientId must match ^[A-Za-z0-9_-]{1,64}$';
+    expect(thrown(() => new HybridClock({ clientId: '' }))).toMatchObject({ code: 'invalid_argument', message: clientIdRule });
+    expect(thrown(() => formatHlc({ millis: T, counter: 0, clientId: '' }))).toMatchObject({ code: 'invalid_argument', message: clientIdRule });
+    expect(thrown(() => formatHlc({ millis: -1, counter: 0, clientId: 'a' }))).toMatchObject({ code: 'invalid_argument', message: 'HLC time out of range: -1' });
+    expect(thrown(() => formatHlc({ millis: T, counter: -1, clientId: 'a' }))).toMatchObject({ code: 'invalid_argument', message: 'HLC counter out of range: -1' });
+    expect(thrown(() => new HybridClock({ clientId: 'a' }).setOffset(Number.NaN))).toMatchObject({ code: 'invalid_argument', message: 'offset must be finite' });
   });
 
   it('without an injected clock it reads Date.now, with no correction', () => {

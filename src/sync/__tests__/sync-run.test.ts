@@ -112,6 +112,17 @@ describe('answers', () => {
     await client.close();
   });
 
+  it('an error that names a message but is not about it (another code) fails the sync as it is', async () => {
+    const remote = new ScriptedRemote(server());
+    remote.intercept = () => { throw new RemoteError(400, 'invalid_request', 'odd', { index: 0, serverTime: T0 }); };
+    const client = await open(remote);
+    await client.set('todos', 'a', 'title', 'x');
+    expect(await failure(client.sync())).toMatchObject({ code: 'invalid_request', message: 'odd' });
+    expect(remote.requests).toHaveLength(1);
+    expect(client.status).toMatchObject({ pending: 1, rejected: 0 });
+    await client.close();
+  });
+
   it('a server that refuses the clock forever gets three repairs, then the sync fails', async () => {
     const remote = new ScriptedRemote(server());
     remote.intercept = (req) => {

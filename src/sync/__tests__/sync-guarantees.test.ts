@@ -158,3 +158,28 @@ describe('a message seen twice changes nothing (M1)', () => {
     await writer.close();
   });
 });
+
+describe('a burst of writes after a clock that runs ahead', () => {
+  it('100 000 cells written right after receiving a message stamped 4 minutes ahead: all succeed, in order', async () => {
+    const server = createInProcessServer({ now: () => T0 });
+    const fast = await open(server, 4 * 60_000);
+    const ahead = await fast.set('todos', 'x', 'title', 'from 4 minutes ahead');
+    await fast.sync();
+    const client = await open(server); // its clock stands still at T0: only the counter could move
+    await client.sync();
+    let previous = ahead.hlc;
+    let cells = 0;
+    for (let i = 0; cells < 100_000; i++) {
+      for (const m of await client.update('todos', `bulk${i}`, { title: `t${i}`, done: i % 2 === 0, rank: i })) {
+        if (!(m.hlc > previous)) throw new Error(`cell ${cells}: ${m.hlc} is not after ${previous}`);
+        previous = m.hlc;
+        cells++;
+      }
+    }
+    expect(cells).toBe(100_002);
+    expect(hlcMillis(previous)).toBe(T0 + 4 * 60_000 + 1); // two milliseconds' worth of counters
+    expect(client.status.pending).toBe(100_002);
+    await fast.close();
+    await client.close();
+  }, 120_000);
+});

@@ -132,6 +132,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
     instances,
     server: {
       url: server.url,
+      token: server.token,
       stop: () => server.stop(),
       start: () => server.start(),
     },

@@ -13,7 +13,7 @@ import { findForbidden } from '../../../shared/text-rule.ts';
 import { createMemoryStore, createSyncClient } from 'fieldsync';
 import { renderApp, shownTitles, type TestApi } from '../testing/render-app.tsx';
 
-// Shown as applied, the override makes "Invoice‮fdp.exe" read "Invoiceexe.pdf".
+// Shown as applied, the override (U+202E) makes "Invoice" + U+202E + "fdp.exe" read "Invoiceexe.pdf".
 const LIST = 'Invoice\u202Efdp.exe';
 const LIST_SHOWN = 'Invoice<U+202E>fdp.exe';
 const TODO = 'Pay\nnow \u2066\u202Eevil';

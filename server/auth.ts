@@ -53,7 +53,8 @@ export function userIdError(sub: unknown): string | null {
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) {
     return `sub must be a string of 1 to ${MAX_USER_ID_LENGTH} characters`;
   }
-  if (!sub.isWellFormed()) return 'sub is not well-formed Unicode (it has a lone surrogate)';
+  // Under the `u` flag a lone surrogate is a code point of its own, of category Cs.
+  if (/\p{Cs}/u.test(sub)) return 'sub is not well-formed Unicode (it has a lone surrogate)';
   if (/\p{Cc}/u.test(sub)) return 'sub contains a control character';
   return null;
 }

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
+import { secretWeakness } from './secret-strength.ts';
 import { formatDuration, parseDuration, parseSize } from './units.ts';
 
 export class ConfigError extends Error {
@@ -83,9 +84,11 @@ const SETTINGS = [
   { key: 'host', flag: '--host', env: 'HOST', fallback: '127.0.0.1', parse: nonEmpty, help: 'address to listen on (0.0.0.0 for every interface)' },
   { key: 'dataDir', flag: '--data-dir', env: 'FIELDSYNC_DATA_DIR', fallback: './.data', parse: (t, n) => resolve(nonEmpty(t, n)), help: 'folder of the SQLite database and the generated secret' },
   {
-    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} characters; default: generated and kept in the data dir`,
+    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} random characters; default: generated and kept in the data dir`,
     parse: (t, n) => {
       if (t.length < MIN_SECRET_LENGTH) throw new ConfigError(`${n} must be at least ${MIN_SECRET_LENGTH} characters long`);
+      const weakness = secretWeakness(t);
+      if (weakness !== null) throw new ConfigError(`${n} ${weakness}`);
       return t;
     },
   },

@@ -4,8 +4,9 @@
  * printed or logged.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../src/main/db/private-files.ts';
 import { ConfigError, MIN_SECRET_LENGTH } from './config.ts';
 import { secretWeakness } from './secret-strength.ts';
 
@@ -14,7 +15,7 @@ export const SECRET_FILE = 'token-secret';
 /** The secret: the given one, or the one in `dataDir` (created when missing). */
 export function loadSecret(dataDir: string, given: string | undefined): string {
   if (given !== undefined) return given;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, SECRET_FILE);
   try {
     // `wx`: never overwrite. Two processes starting at once both end up reading one secret.

@@ -1,6 +1,7 @@
 /** Chooses and opens the server store the settings ask for, and the poke bus that goes with it. */
 import { join } from 'node:path';
 import type { ServerStore } from '../../src/sync/server/server-store.ts';
+import { ensurePrivateDir } from '../../src/main/db/private-files.ts';
 import { ConfigError } from '../config.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';
@@ -61,6 +62,7 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
       openPokeBus: (onError) => createPostgresPokeBus({ pool: store.pool, onError }),
     };
   }
+  ensurePrivateDir(settings.dataDir); // the server's own folder: 0700, even if it existed looser
   const file = join(settings.dataDir, SQLITE_FILE);
   return { store: createSqliteServerStore({ file, compaction: settings.compaction }), description: `sqlite ${file}` };
 }

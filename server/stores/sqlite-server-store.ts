@@ -8,9 +8,10 @@
  * become visible in id order. Other processes on the same file are serialized by SQLite's
  * write lock (`BEGIN IMMEDIATE` plus a busy timeout).
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from '../../src/main/db/private-files.ts';
 import type { Message, ServerMessage } from '../../src/sync/message.ts';
 import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
@@ -63,9 +64,10 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const maxScanIds = Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS);
   const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
   if (options.file !== ':memory:') {
-    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
-    // Created readable by the server's user only; SQLite gives its -wal and -shm files the same mode.
-    closeSync(openSync(options.file, 'a', 0o600));
+    mkdirSync(dirname(options.file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // Readable by the server's user only, even if an older version left it looser; SQLite
+    // gives its -wal and -shm files the same mode.
+    ensurePrivateDatabaseFile(options.file);
   }
   const db = new Database(options.file);
   try {

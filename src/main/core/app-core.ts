@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
 import { createHttpRemote, createSyncClient, type FetchFn, type SyncClient } from '../../sync/index.ts';
 import { openDatabase, type Db } from '../db/open-database.ts';
+import { ensurePrivateDir } from '../db/private-files.ts';
 import { createSqliteStore } from '../db/sqlite-store.ts';
 import { createDispatcher } from './api-handlers.ts';
 import { appSchema } from './app-schema.ts';
@@ -61,6 +62,7 @@ export interface AppCore {
 function openProfileDatabase(profileDir: string, profile: string): Db {
   let db: Db | null = null;
   try {
+    ensurePrivateDir(profileDir); // the profile is the app's: 0700, even if it existed looser
     db = openDatabase(join(profileDir, DB_FILE), { busyTimeoutMs: 2000 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE; COMMIT');

@@ -54,6 +54,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       pokeBus,
       limits: config,
       log: options.log ?? { level: config.logLevel },
+      // SQLite works on the event loop: one large push at a time. PostgreSQL: one per connection.
+      storeConcurrency: config.databaseUrl !== undefined ? config.databasePoolMax : 1,
       ...(options.now ? { now: options.now } : {}),
     });
     await app.fastify.listen({

@@ -16,6 +16,7 @@ import type { PokeBus } from './poke-bus.ts';
 import { countConnections } from './connection-limits.ts';
 import { createAdmission, createLane } from './ingest/admission.ts';
 import { createParsePool } from './ingest/parse-pool.ts';
+import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, MIN_BODY_BYTES_PER_SECOND, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
 import { contextOf, pathOf } from './request-context.ts';
@@ -114,25 +115,30 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
 
   const authenticate = authHook(options.auth);
-  const parsePool = createParsePool({ workers: limits.parseWorkers });
   const streams = createEventStreams({
     pokeBus: options.pokeBus,
     heartbeatMs: limits.heartbeatMs,
     maxStreams: limits.maxStreams,
     maxStreamsPerUser: limits.maxStreamsPerUser,
   });
+  const lane = createLane(options.storeConcurrency ?? 1);
+  const engine = isBodyHandlingStore(options.store)
+    ? createThreadedEngine({ store: options.store, lane })
+    : createInlineEngine({
+      handler: createSyncHandler({
+        store: options.store,
+        maxDriftMs: limits.maxDriftMs,
+        ...(options.now ? { now: options.now } : {}),
+        onPullError: (err) => fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push'),
+      }),
+      parsePool: createParsePool({ workers: limits.parseWorkers }),
+      lane,
+    });
   registerSyncRoute(fastify, {
-    handler: createSyncHandler({
-      store: options.store,
-      maxDriftMs: limits.maxDriftMs,
-      ...(options.now ? { now: options.now } : {}),
-      onPullError: (err) => fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push'),
-    }),
+    engine,
     pokeBus: options.pokeBus,
     perUser: createInflightLimiter({ max: Infinity, maxPerUser: limits.maxInflightPerUser }),
     admission: createAdmission({ maxRequests: limits.maxInflight, maxBytes: limits.maxInflightBytes }),
-    parsePool,
-    lane: createLane(options.storeConcurrency ?? 1),
     body: {
       maxBytes: limits.bodyLimit,
       graceMs: limits.bodyTimeoutMs,
@@ -166,7 +172,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
           await fastify.close();
         } finally {
           clearTimeout(timer);
-          await parsePool.close();
+          await engine.close();
         }
       })();
       return closed;

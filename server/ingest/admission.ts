@@ -22,6 +22,11 @@ export interface AdmissionLimits {
 export interface Admission {
   /** A release function when the request may proceed, or null when it must be shed. */
   tryAdmit(bytes: number): (() => void) | null;
+  /**
+   * Whether a request of `bytes` would be admitted right now, reserving nothing: a body
+   * that would only be shed once read is refused before it is read.
+   */
+  wouldAdmit(bytes: number): boolean;
   readonly requests: number;
   readonly bytes: number;
 }
@@ -29,9 +34,11 @@ export interface Admission {
 export function createAdmission(limits: AdmissionLimits): Admission {
   let requests = 0;
   let bytes = 0;
+  const fits = (size: number): boolean => requests < limits.maxRequests && (requests === 0 || bytes + size <= limits.maxBytes);
   return {
+    wouldAdmit: fits,
     tryAdmit(size) {
-      if (requests >= limits.maxRequests || (requests > 0 && bytes + size > limits.maxBytes)) return null;
+      if (!fits(size)) return null;
       requests++;
       bytes += size;
       let released = false;

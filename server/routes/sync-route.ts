@@ -6,30 +6,25 @@
  *    upload holds only its own user's places);
  * 2. the body, read with size and time limits (body-reader.ts);
  * 3. admission to the shared resources, by count and by bytes (admission.ts): 429 when full;
- * 4. large bodies are parsed in a worker and stored in the heavy lane, one after another,
- *    while small requests are served at once (parse-pool.ts, admission.ts).
+ * 4. the sync engine does the work, large requests one after another, small ones at once
+ *    (ingest/sync-engine.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { SyncHandler } from '../../src/sync/server/sync-handler.ts';
-import type { Admission, Lane } from '../ingest/admission.ts';
-import { parseBody } from '../ingest/parse-body.ts';
-import type { ParsePool } from '../ingest/parse-pool.ts';
+import type { Admission } from '../ingest/admission.ts';
+import type { SyncEngine } from '../ingest/sync-engine.ts';
 import { BodyError, readBody, type BodyLimits } from '../body-reader.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
-import { LARGE_BODY_BYTES } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
 import { contextOf } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 
 export interface SyncRouteOptions {
-  readonly handler: SyncHandler;
+  readonly engine: SyncEngine;
   readonly pokeBus: PokeBus;
   /** The per-user bound, taken before the body is read. */
   readonly perUser: InflightLimiter;
   readonly admission: Admission;
-  readonly parsePool: ParsePool;
-  readonly lane: Lane;
   readonly body: BodyLimits;
   readonly authenticate: Hook;
 }
@@ -53,6 +48,10 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
 
   app.post('/v1/sync', { onRequest: [o.authenticate, perUserLimit] }, async (request, reply) => {
     const userId = userOf(request);
+    const busy = (): FastifyReply => sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
+    // A body that would be shed once read is refused before: Node discards it unread.
+    const declared = Number(request.headers['content-length']);
+    if (Number.isSafeInteger(declared) && declared <= o.body.maxBytes && !o.admission.wouldAdmit(declared)) return busy();
     let body: Buffer;
     try {
       body = await readBody(request.raw, o.body);
@@ -61,18 +60,17 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
       throw err;
     }
     const release = o.admission.tryAdmit(body.length);
-    if (!release) return sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
+    if (!release) return busy();
     try {
-      const outcome = body.length < LARGE_BODY_BYTES
-        ? await o.handler.validated(userId, parseBody(body))
-        : await o.parsePool.parse(body).then((parsed) => o.lane.run(() => o.handler.validated(userId, parsed)));
+      const outcome = await o.engine.sync(userId, body);
       const c = contextOf(request);
       c.pushed = outcome.pushed;
       c.stored = outcome.stored;
-      c.pulled = outcome.response.messages.length;
+      c.pulled = outcome.pulled;
       if (outcome.stored > 0) o.pokeBus.publish(userId, outcome.clientId, outcome.maxId);
       reply.header('cache-control', 'no-store');
-      return outcome.response;
+      if (typeof outcome.body === 'string') reply.type('application/json; charset=utf-8');
+      return outcome.body;
     } finally {
       release();
     }

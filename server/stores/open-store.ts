@@ -2,11 +2,12 @@
 import { join } from 'node:path';
 import type { ServerStore } from '../../src/sync/server/server-store.ts';
 import { ensurePrivateDir } from '../../src/main/db/private-files.ts';
+import { DEFAULT_MAX_DRIFT_MS } from '../../src/sync/protocol.ts';
 import { ConfigError } from '../config.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';
 import { createPostgresServerStore } from './postgres-server-store.ts';
-import { createSqliteServerStore } from './sqlite-server-store.ts';
+import { openSqliteStoreThread } from './store-thread.ts';
 
 export const SQLITE_FILE = 'fieldsync.sqlite';
 
@@ -24,6 +25,8 @@ export interface StoreSettings {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL connections of this process. Default 10. */
   readonly databasePoolMax?: number;
+  /** For the SQLite store, which handles whole requests in its thread: the drift limit. Default 5 minutes. */
+  readonly maxDriftMs?: number;
 }
 
 export interface OpenedStore {
@@ -49,7 +52,7 @@ function describePostgres(url: string): string {
 }
 
 /** Opens the store; PostgreSQL's schema is created or migrated first. */
-export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
+export async function openStore(settings: StoreSettings, onPullError?: (err: Error) => void): Promise<OpenedStore> {
   if (settings.databaseUrl !== undefined) {
     const store = await createPostgresServerStore({
       url: settings.databaseUrl,
@@ -64,5 +67,11 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   }
   ensurePrivateDir(settings.dataDir); // the server's own folder: 0700, even if it existed looser
   const file = join(settings.dataDir, SQLITE_FILE);
-  return { store: createSqliteServerStore({ file, compaction: settings.compaction }), description: `sqlite ${file}` };
+  // In a worker thread: its synchronous transactions never hold up the event loop.
+  const store = await openSqliteStoreThread({
+    store: { file, compaction: settings.compaction },
+    maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
+    onPullError: (err) => onPullError?.(err),
+  });
+  return { store, description: `sqlite ${file}` };
 }

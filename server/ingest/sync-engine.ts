@@ -1,0 +1,67 @@
+/**
+ * Where a sync request's work happens once its body has arrived: parse, validate, push,
+ * pull, answer. Two engines, one contract:
+ *
+ * - **inline**, for a store given in-process (memory, PostgreSQL, a custom one): small
+ *   bodies are handled at once on the event loop; large ones are parsed in the parse pool
+ *   and then handled in the heavy lane, one after another.
+ * - **threaded**, for the SQLite store the server opens itself: the whole request is
+ *   handled in the store's own thread (stores/store-thread.ts), which hands back the answer
+ *   as JSON text. The event loop only moves bytes. Large requests go through the lane, so
+ *   that the store thread never has more than one of them queued ahead of a small one.
+ */
+import type { SyncOutcome, SyncHandler } from '../../src/sync/server/sync-handler.ts';
+import { LARGE_BODY_BYTES } from '../limits.ts';
+import type { Lane } from './admission.ts';
+import { parseBody } from './parse-body.ts';
+import type { ParsePool } from './parse-pool.ts';
+
+/** What the route needs to answer and to log: the outcome's figures, and the answer itself. */
+export interface EngineOutcome {
+  readonly clientId: string;
+  readonly pushed: number;
+  readonly stored: number;
+  readonly maxId: number;
+  readonly pulled: number;
+  /** The 200 answer, as an object or as JSON text. */
+  readonly body: object | string;
+}
+
+export interface SyncEngine {
+  sync(userId: string, body: Buffer): Promise<EngineOutcome>;
+  close(): Promise<void>;
+}
+
+const fromOutcome = (o: SyncOutcome): EngineOutcome => ({
+  clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: o.response,
+});
+
+export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {
+  return {
+    async sync(userId, body) {
+      if (body.length < LARGE_BODY_BYTES) return fromOutcome(await o.handler.validated(userId, parseBody(body)));
+      const parsed = await o.parsePool.parse(body);
+      return fromOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
+    },
+    close: () => o.parsePool.close(),
+  };
+}
+
+/** A store that handles whole requests in its own thread (see stores/store-thread.ts). */
+export interface BodyHandlingStore {
+  syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+}
+
+export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
+  return typeof (store as { syncBody?: unknown }).syncBody === 'function';
+}
+
+export function createThreadedEngine(o: { store: BodyHandlingStore; lane: Lane }): SyncEngine {
+  return {
+    sync(userId, body) {
+      if (body.length < LARGE_BODY_BYTES) return o.store.syncBody(userId, body);
+      return o.lane.run(() => o.store.syncBody(userId, body));
+    },
+    close: async () => {},
+  };
+}

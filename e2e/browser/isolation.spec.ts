@@ -42,7 +42,7 @@ function tryApi(url: string): Promise<string> {
 
 const apiUrl = (page: Page): Promise<string | null> => page.locator('meta[name="fieldsync-host"]').getAttribute('content');
 
-test("a page reaches its own instance's API, and no other page does, even knowing the key", async ({ cluster, browser }) => {
+test("a page reaches its own instance's API, and no other page does, even in a browser signed in to it", async ({ cluster, browser }) => {
   const [a, b] = cluster.instances as [(typeof cluster.instances)[number], (typeof cluster.instances)[number]];
   const urlA = (await apiUrl(a.page)) as string;
   const urlB = (await apiUrl(b.page)) as string;

@@ -3,6 +3,14 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const ENTRY_POINTS = "'fieldsync', 'fieldsync/server', 'fieldsync/testing' or 'fieldsync/sqlite'";
+/** `no-restricted-imports` patterns for code outside the library (src/sync, src/sqlite). */
+const ENTRY_POINTS_ONLY = [
+  { regex: '^\\.{1,2}/(?:.*/)?(?:sync|sqlite)(?:/|$)', message: `Import the library through its entry points: ${ENTRY_POINTS}.` },
+  { regex: '^fieldsync/(?!(?:server|testing|sqlite)$)', message: `The library's entry points are ${ENTRY_POINTS}; nothing deeper.` },
+  { regex: '(?:^|/)__tests__/', message: "Another folder's __tests__ is not a library: shared test helpers live in test-support/." },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', 'playwright-report/', 'reports/', '.data/'] },
   js.configs.recommended,
@@ -13,6 +21,40 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use union types: enums are not erasable syntax.' }],
+    },
+  },
+  {
+    // Everything outside the library (src/sync and src/sqlite) reaches it only through its
+    // entry points, as an app that installed it would: 'fieldsync', 'fieldsync/server',
+    // 'fieldsync/testing', 'fieldsync/sqlite' (package.json's exports map). Test helpers
+    // that several folders share live in test-support/, not in another folder's __tests__.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['src/sync/**', 'src/sqlite/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ENTRY_POINTS_ONLY }],
+    },
+  },
+  {
+    // The app, the server and the scripts never depend on test helpers.
+    files: ['server/**/*.ts', 'src/**/*.{ts,tsx}', 'scripts/**/*.ts'],
+    ignores: ['src/sync/**', 'src/sqlite/**', '**/__tests__/**', '**/*.test.{ts,tsx}', 'src/renderer/src/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...ENTRY_POINTS_ONLY, { regex: '(?:^|/)test-support/', message: 'test-support/ is for tests and benchmarks, never for the app, the server or the scripts.' }],
+      }],
+    },
+  },
+  {
+    // The SQLite store is library code too: better-sqlite3, node: modules, the core and itself.
+    files: ['src/sqlite/**/*.ts'],
+    ignores: ['src/sqlite/**/*.test.ts', 'src/sqlite/__tests__/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(?!\\.{1,2}/|node:|better-sqlite3$)', message: 'src/sqlite imports only better-sqlite3, node: modules, src/sync and itself.' },
+          { regex: '^\\.\\./(?!sync/)', message: 'src/sqlite imports only better-sqlite3, node: modules, src/sync and itself (never app code).' },
+        ],
+      }],
     },
   },
   {

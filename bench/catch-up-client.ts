@@ -6,7 +6,7 @@
  *
  * Prints one JSON line: { seconds, cursor, maxRssMB, rows }.
  */
-import { createHttpRemote, createSyncClient } from '../src/sync/index.ts';
+import { createHttpRemote, createSyncClient } from 'fieldsync';
 import { openStore, benchSchema } from './lib/client-db.ts';
 
 const [url, token, file, expected] = process.argv.slice(2) as [string, string, string, string];

@@ -12,12 +12,11 @@
  * starts, so the numbers are the servers' and the database's.
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { formatHlc } from '../src/sync/hlc.ts';
+import { formatHlc } from 'fieldsync/server';
 import { createAuthenticator } from '../server/auth.ts';
-import { spawnServer, type ChildServer } from '../server/__tests__/helpers/child-server.ts';
-import { startTestPostgres } from '../server/__tests__/helpers/embedded-postgres.ts';
-import { tempDir } from '../server/__tests__/helpers/temp-dir.ts';
+import { spawnServer, type ChildServer } from '../test-support/child-server.ts';
+import { tempDir } from '../test-support/temp-dir.ts';
+import { benchDatabase } from './lib/postgres.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,19 +36,12 @@ const batch = Number(values.batch);
 const secret = 'bench-secret-bench-secret-bench-secret-0000';
 const auth = createAuthenticator(secret);
 
-const embedded = process.env.FIELDSYNC_BENCH_DATABASE_URL ? null : await startTestPostgres({ durable: values.fsync !== 'off' });
-const serverUrl = process.env.FIELDSYNC_BENCH_DATABASE_URL ?? (embedded as { url: string }).url;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-const dbName = `fs_ingest_${Date.now()}`;
-await admin.query(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(serverUrl);
-dbUrl.pathname = `/${dbName}`;
+const database = await benchDatabase('fs_ingest', { durable: values.fsync !== 'off' });
 const dir = tempDir('fieldsync-bench-');
 const servers: ChildServer[] = [];
 try {
   servers.push(...await Promise.all(Array.from({ length: processes }, () => spawnServer({
-    FIELDSYNC_DATABASE_URL: dbUrl.toString(), FIELDSYNC_SECRET: secret, FIELDSYNC_DATA_DIR: dir.path,
+    FIELDSYNC_DATABASE_URL: database.url, FIELDSYNC_SECRET: secret, FIELDSYNC_DATA_DIR: dir.path,
     FIELDSYNC_COMPACTION: values.compaction as string, FIELDSYNC_MAX_DRIFT: '7d', FIELDSYNC_MAX_INFLIGHT_PER_USER: '1000',
   }))));
   const tokens = await Promise.all(Array.from({ length: clients }, (_, c) => auth.sign(values.users === 'one' ? 'bench' : `bench-${c}`, 3600)));
@@ -84,7 +76,5 @@ try {
     await s.exited;
   }
   dir.remove();
-  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
+  await database.drop();
 }

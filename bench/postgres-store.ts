@@ -5,22 +5,14 @@
  *   node bench/postgres-store.ts                 embedded PostgreSQL (fsync off: a test server)
  *   FIELDSYNC_BENCH_DATABASE_URL=postgres://... node bench/postgres-store.ts
  */
-import pg from 'pg';
-import { formatHlc } from '../src/sync/hlc.ts';
-import type { Message } from '../src/sync/message.ts';
-import { startTestPostgres } from '../server/__tests__/helpers/embedded-postgres.ts';
+import type { Message } from 'fieldsync';
+import { formatHlc } from 'fieldsync/server';
 import { createPostgresServerStore } from '../server/stores/postgres-server-store.ts';
+import { benchDatabase } from './lib/postgres.ts';
 
 const BATCH = 1000;
 const BATCHES = Number(process.env.FIELDSYNC_BENCH_BATCHES ?? 40);
-const embedded = process.env.FIELDSYNC_BENCH_DATABASE_URL ? null : await startTestPostgres();
-const url = process.env.FIELDSYNC_BENCH_DATABASE_URL ?? (embedded as { url: string }).url;
-const admin = new pg.Client({ connectionString: url });
-await admin.connect();
-const dbName = `fs_bench_${Date.now()}`;
-await admin.query(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(url);
-dbUrl.pathname = `/${dbName}`;
+const database = await benchDatabase('fs_bench', { durable: false });
 
 const batch = (user: number, k: number, rows: number): Message[] => Array.from({ length: BATCH }, (_, i) => ({
   hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + k * BATCH + i, counter: 0, clientId: `c${user}` }),
@@ -29,7 +21,7 @@ const batch = (user: number, k: number, rows: number): Message[] => Array.from({
 
 try {
   for (const compaction of [true, false]) {
-    const store = await createPostgresServerStore({ url: dbUrl.toString(), compaction, poolMax: 8 });
+    const store = await createPostgresServerStore({ url: database.url, compaction, poolMax: 8 });
     await store.pool.query('TRUNCATE fieldsync_messages, fieldsync_users');
     let t = performance.now();
     for (let k = 0; k < BATCHES; k++) await store.push('one-user', batch(0, k, 20_000));
@@ -53,7 +45,5 @@ try {
     await store.close();
   }
 } finally {
-  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
+  await database.drop();
 }

@@ -1,12 +1,10 @@
 /**
  * The HTTP server as a Fastify instance, built from injected parts (store, authenticator,
  * poke bus, limits, logger), so that tests build it in-process exactly as `main.ts` does.
- * Every refusal is a protocol error body (PROTOCOL.md §6); no stack trace ever leaves.
+ * Every refusal is a protocol error body (docs/protocol.md §7); no stack trace ever leaves.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ProtocolError } from '../src/sync/protocol.ts';
-import type { ServerStore } from '../src/sync/server/server-store.ts';
-import { createSyncHandler } from '../src/sync/server/sync-handler.ts';
+import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/server';
 import type { Authenticator } from './auth.ts';
 import type { LogLevel } from './config.ts';
 import { handleClientError } from './client-error.ts';

@@ -1,5 +1,5 @@
 /**
- * Credentials (PROTOCOL.md §5): an HS256 JSON Web Token whose `sub` is the user and whose
+ * Credentials (docs/protocol.md §6): an HS256 JSON Web Token whose `sub` is the user and whose
  * `exp` is its expiry. The algorithm is pinned to HS256, so a token that claims `none` or
  * an asymmetric algorithm (the "alg confusion" attacks) is refused before anything else.
  *

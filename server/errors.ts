@@ -1,11 +1,10 @@
 /**
- * Error replies (PROTOCOL.md §6): `{"error": {"code", "message", "index"?}}` with the status
+ * Error replies (docs/protocol.md §7): `{"error": {"code", "message", "index"?}}` with the status
  * the sync core assigns to each code, for every refusal the server makes, including the
  * ones Fastify raises itself (body too large, wrong media type, bad JSON).
  */
 import type { FastifyReply } from 'fastify';
-import type { ProtocolErrorCode } from '../src/sync/errors.ts';
-import { ERROR_STATUS, ProtocolError, type ErrorBody } from '../src/sync/protocol.ts';
+import { ERROR_STATUS, ProtocolError, type ErrorBody, type ProtocolErrorCode } from 'fieldsync/server';
 
 export interface ErrorReply {
   readonly status: number;

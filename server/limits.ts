@@ -1,6 +1,6 @@
 /** The server's limits and their defaults (each is a setting: see config.ts and the README). */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS } from '../src/sync/protocol.ts';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS } from 'fieldsync/server';
 
 export interface AppLimits {
   /** The largest request body, in bytes. */

@@ -12,15 +12,15 @@
  *   notify transaction commits with `synchronous_commit` off: a poke is a hint, and must
  *   not cost a second WAL flush per push.
  * - Payload `{"u": userId, "c": fromClientId, "n": cursor}`, under PostgreSQL's 8000-byte
- *   limit: a user id too long for it is sent as `{"h": sha256(userId)}` instead, and
- *   matched against the hashes of this process's subscribed users.
+ *   limit: user ids are at most MAX_USER_ID_LENGTH (256) characters, so even escaped to
+ *   `\uXXXX` each, the longest payload is about 1.6 kB.
  * - If the listening connection drops (or stops answering its health check), the bus
  *   reconnects with exponential backoff, then pokes every local stream with its user's
  *   current greatest id, since notifications sent meanwhile were missed.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Pool } from 'pg';
+import { backoffDelay } from 'fieldsync';
 import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
 
 /** The channel every process listens on. */
@@ -54,21 +54,9 @@ interface Pending {
   n: number;
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-/**
- * Whether a user id travels as such: whether its payload fits with the longest client id
- * and cursor. Sender and receivers decide by the user id alone, so they always agree.
- */
-export function userIdFits(userId: string): boolean {
-  return Buffer.byteLength(JSON.stringify({ u: userId, c: 'x'.repeat(64), n: Number.MAX_SAFE_INTEGER })) <= MAX_PAYLOAD_BYTES;
-}
-
-/** The notification payload of a poke, within the size limit. */
+/** The notification payload of a poke (within MAX_PAYLOAD_BYTES for every user id the server accepts). */
 export function pokePayload(userId: string, fromClientId: string, cursor: number): string {
-  return userIdFits(userId)
-    ? JSON.stringify({ u: userId, c: fromClientId, n: cursor })
-    : JSON.stringify({ h: sha256(userId), c: fromClientId, n: cursor });
+  return JSON.stringify({ u: userId, c: fromClientId, n: cursor });
 }
 
 /** Connects the listening connection (the first time, failure throws) and returns the bus. */
@@ -85,13 +73,11 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
   const minBackoff = options.reconnectMinMs ?? 500;
   const maxBackoff = options.reconnectMaxMs ?? 30_000;
   const local = createInProcessPokeBus({ onListenerError: (err) => report(err, 'poke listener failed') });
-  /** Subscribed users whose ids only travel hashed: hash -> user id, with a count of subscriptions. */
-  const hashed = new Map<string, { userId: string; count: number }>();
   const subscribers = new Map<string, number>();
 
   let closed = false;
   let client: pg.Client | null = null;
-  let backoff = minBackoff;
+  let attempt = 0; // failed reconnections in a row
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let healthTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -103,10 +89,9 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
       return; // not ours: anyone with access to the database may notify on the channel
     }
     if (typeof p !== 'object' || p === null) return;
-    const { u, h, c, n } = p as { u?: unknown; h?: unknown; c?: unknown; n?: unknown };
-    if (typeof c !== 'string' || typeof n !== 'number' || !Number.isSafeInteger(n)) return;
-    const userId = typeof u === 'string' ? u : typeof h === 'string' ? hashed.get(h)?.userId : undefined;
-    if (userId !== undefined) local.publish(userId, c, n);
+    const { u, c, n } = p as { u?: unknown; c?: unknown; n?: unknown };
+    if (typeof u !== 'string' || typeof c !== 'string' || typeof n !== 'number' || !Number.isSafeInteger(n)) return;
+    local.publish(u, c, n);
   };
 
   const listen = async (): Promise<void> => {
@@ -140,7 +125,7 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
       return;
     }
     client = c;
-    backoff = minBackoff;
+    attempt = 0;
     healthTimer = setInterval(() => {
       c.query('SELECT 1').catch((err: unknown) => {
         lost(err);
@@ -160,8 +145,7 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
 
   const scheduleReconnect = (): void => {
     if (closed || reconnectTimer) return;
-    const delay = Math.round(backoff * (0.5 + Math.random() / 2));
-    backoff = Math.min(maxBackoff, backoff * 2);
+    const delay = backoffDelay(attempt++, { initialMs: minBackoff, maxMs: maxBackoff });
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       listen().then(
@@ -223,12 +207,6 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
 
     subscribe(userId, listener) {
       subscribers.set(userId, (subscribers.get(userId) ?? 0) + 1);
-      const h = userIdFits(userId) ? null : sha256(userId);
-      if (h) {
-        const e = hashed.get(h);
-        if (e) e.count++;
-        else hashed.set(h, { userId, count: 1 });
-      }
       const unsubscribe = local.subscribe(userId, listener);
       let done = false;
       return () => {
@@ -238,10 +216,6 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
         const left = (subscribers.get(userId) ?? 1) - 1;
         if (left <= 0) subscribers.delete(userId);
         else subscribers.set(userId, left);
-        if (h) {
-          const e = hashed.get(h);
-          if (e && --e.count <= 0) hashed.delete(h);
-        }
       };
     },
 

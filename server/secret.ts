@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../src/main/db/private-files.ts';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError, MIN_SECRET_LENGTH } from './config.ts';
 import { secretWeakness } from './secret-strength.ts';
 

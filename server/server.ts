@@ -3,7 +3,7 @@
  * shutdown (stop accepting, end event streams, finish requests in flight, close the store).
  * `main.ts` runs it for `npm run server`; tests start it in-process on port 0.
  */
-import type { ServerStore } from '../src/sync/server/server-store.ts';
+import type { ServerStore } from 'fieldsync/server';
 import { buildApp, type AppOptions, type FieldsyncApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import { loggableError } from './errors.ts';

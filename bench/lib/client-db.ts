@@ -1,9 +1,8 @@
 /** SQLite files for the benchmarks: the app's client store, and raw tables to compare with. */
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/main/db/open-database.ts';
-import { tempDir as baseTempDir, type TempDir } from '../../src/main/test-support/temp-dir.ts';
-import { createSqliteStore, type SqliteStore } from '../../src/main/db/sqlite-store.ts';
-import { defineSchema } from '../../src/sync/index.ts';
+import { defineSchema } from 'fieldsync';
+import { createSqliteStore, openDatabase, type Db, type SqliteStore } from 'fieldsync/sqlite';
+import { tempDir as baseTempDir, type TempDir } from '../../test-support/temp-dir.ts';
 
 /** The todos table of the benchmarks (the app's own columns). */
 export const benchSchema = defineSchema({

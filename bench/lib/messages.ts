@@ -1,6 +1,6 @@
 /** Realistic messages for the benchmarks: todo titles and done flags. */
-import { formatHlc } from '../../src/sync/hlc.ts';
-import type { Message } from '../../src/sync/message.ts';
+import type { Message } from 'fieldsync';
+import { formatHlc } from 'fieldsync/server';
 
 export const BENCH_EPOCH = Date.UTC(2026, 0, 1);
 

@@ -6,7 +6,9 @@
  * one INSERT each, in transactions of the same page size. For reference, a second baseline
  * does the data change alone without sync: each message's cell upserted into a todos table.
  */
-import { cellsOf, formatHlc, planMerge, type StoredMessage } from '../../src/sync/index.ts';
+import type { StoredMessage } from 'fieldsync';
+import { formatHlc } from 'fieldsync/server';
+import { cellsOf, planMerge } from 'fieldsync/testing';
 import { benchSchema, openRawTodos, openStore, tempDir } from '../lib/client-db.ts';
 
 export interface ApplyResult {

@@ -9,8 +9,7 @@
  * writing megabytes) does not delay the probes it measures.
  */
 import { Worker } from 'node:worker_threads';
-import { formatHlc } from '../../src/sync/hlc.ts';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/sync/protocol.ts';
+import { DEFAULT_BODY_LIMIT_BYTES, formatHlc } from 'fieldsync/server';
 import { startServerProcess } from '../lib/server-process.ts';
 import { summarize } from '../lib/stats.ts';
 

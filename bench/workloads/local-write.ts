@@ -4,7 +4,7 @@
  * with the same settings. The client runs without a server here: a local write never waits
  * for the network, and what is measured is exactly what a write costs the app.
  */
-import { createSyncClient } from '../../src/sync/index.ts';
+import { createSyncClient } from 'fieldsync';
 import { openRawTodos, openStore, tempDir } from '../lib/client-db.ts';
 import { summarize, timeEach } from '../lib/stats.ts';
 

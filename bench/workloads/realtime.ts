@@ -3,7 +3,7 @@
  * (its own process) and B's SSE poke stream: A's debounced push, the server's poke, B's pull
  * and apply. Both clients use SQLite stores on files, as the app does.
  */
-import { createHttpRemote, createSyncClient, type SyncClient } from '../../src/sync/index.ts';
+import { createHttpRemote, createSyncClient, type SyncClient } from 'fieldsync';
 import { benchSchema, openStore, tempDir } from '../lib/client-db.ts';
 import { startServerProcess } from '../lib/server-process.ts';
 import { summarize } from '../lib/stats.ts';

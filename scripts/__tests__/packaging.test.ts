@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import { tempDir } from '../../test-support/temp-dir.ts';
 import { ICON_SIZES, renderIcon } from '../lib/icon.ts';
 import { encodePng } from '../lib/png.ts';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import { tempDir } from '../../test-support/temp-dir.ts';
 import { ELECTRON_MISSING, findElectronBinary } from '../lib/electron-binary.ts';
 import { serverIsUp } from '../lib/server-health.ts';
 import { StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs } from '../lib/start-args.ts';

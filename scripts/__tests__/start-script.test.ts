@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../src/main/test-support/free-port.ts';
-import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import { freePort } from '../../test-support/free-port.ts';
+import { tempDir } from '../../test-support/temp-dir.ts';
 import { ELECTRON_MISSING } from '../lib/electron-binary.ts';
 
 const root = join(import.meta.dirname, '..', '..');

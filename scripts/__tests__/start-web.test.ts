@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../src/main/test-support/free-port.ts';
-import { tempDir } from '../../src/main/test-support/temp-dir.ts';
+import { freePort } from '../../test-support/free-port.ts';
+import { tempDir } from '../../test-support/temp-dir.ts';
 import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
 
 const root = join(import.meta.dirname, '..', '..');

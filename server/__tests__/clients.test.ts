@@ -1,7 +1,10 @@
 /** The real sync client and HTTP transport of `src/sync`, converging through the real server. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type FetchFn, type MemoryStore, type SyncClient } from '../../src/sync/index.ts';
+import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type HttpRemoteOptions, type SyncClient } from 'fieldsync';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+type FetchFn = NonNullable<HttpRemoteOptions['fetch']>;
+type MemoryStore = ReturnType<typeof createMemoryStore>;
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
 

@@ -4,7 +4,7 @@
  * exactly once, because ids become visible in id order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../src/sync/message.ts';
+import type { ServerMessage } from 'fieldsync/server';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const CLIENTS = 16;

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, it } from 'vitest';
-import { checkConvergence } from '../../src/sync/__tests__/harness/convergence.ts';
-import { memoryTarget } from '../../src/sync/__tests__/harness/memory-target.ts';
+import { checkConvergence } from '../../test-support/convergence/convergence.ts';
+import { memoryTarget } from '../../test-support/convergence/memory-target.ts';
 import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fieldsync-convergence-'));

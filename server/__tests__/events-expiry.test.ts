@@ -4,7 +4,7 @@
  * client, which reconnects by itself, comes back with a fresh token from its token source.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote } from '../../src/sync/http-remote.ts';
+import { createHttpRemote } from 'fieldsync';
 import { openEvents } from './helpers/event-reader.ts';
 import { msg, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
 

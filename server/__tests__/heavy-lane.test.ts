@@ -5,9 +5,8 @@
  * and the SQLite store the server opens itself handles requests in a thread of its own.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/sync/message.ts';
-import { createMemoryServerStore } from '../../src/sync/server/memory-server-store.ts';
-import type { ServerStore } from '../../src/sync/server/server-store.ts';
+import type { Message } from 'fieldsync';
+import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
 import { isBodyHandlingStore } from '../ingest/sync-engine.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 

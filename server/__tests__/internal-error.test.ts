@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryServerStore } from '../../src/sync/server/memory-server-store.ts';
-import type { ServerStore } from '../../src/sync/server/server-store.ts';
+import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 describe('a failing store', () => {

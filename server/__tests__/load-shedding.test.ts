@@ -1,7 +1,6 @@
 import { request, type ClientRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryServerStore } from '../../src/sync/server/memory-server-store.ts';
-import type { ServerStore } from '../../src/sync/server/server-store.ts';
+import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** A sync request whose body is still arriving: it holds its place until finished. */

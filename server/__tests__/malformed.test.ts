@@ -1,10 +1,10 @@
 /**
- * Malformed requests: each gets its documented status and code (PROTOCOL.md §6), stores
+ * Malformed requests: each gets its documented status and code (docs/protocol.md §7), stores
  * nothing, leaks nothing of the server's internals, and the server keeps serving.
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
+import { formatHlc } from 'fieldsync/server';
 import { msg, signToken, startTestServer, unsignedToken, type TestServer } from './helpers/test-server.ts';
 import { rawRequest, type RawRequest, type RawResponse } from './helpers/raw-http.ts';
 

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md §3 under concurrency, on a real PostgreSQL server: once a reader has seen id n,
+ * docs/protocol.md §4 under concurrency, on a real PostgreSQL server: once a reader has seen id n,
  * no id <= n may appear later, however many transactions write for one user at once.
  *
  * The first case shows why this needs care: with ids from a plain `bigserial`, a writer
@@ -10,9 +10,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import { cellKey } from '../../src/sync/message.ts';
+import { cellKey, type Message } from 'fieldsync';
+import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 

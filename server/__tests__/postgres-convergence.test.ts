@@ -6,8 +6,8 @@
  */
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, it } from 'vitest';
-import { checkConvergence } from '../../src/sync/__tests__/harness/convergence.ts';
-import { memoryTarget } from '../../src/sync/__tests__/harness/memory-target.ts';
+import { checkConvergence } from '../../test-support/convergence/convergence.ts';
+import { memoryTarget } from '../../test-support/convergence/memory-target.ts';
 import { migratePostgres } from '../stores/postgres-schema.ts';
 import { createPostgresPool, createPostgresServerStore } from '../stores/postgres-server-store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';

@@ -12,13 +12,10 @@
  *   unacknowledged ones are pushed again to another process and stored once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema } from '../../src/sync/index.ts';
-import type { Remote } from '../../src/sync/remote.ts';
-import { formatHlc } from '../../src/sync/hlc.ts';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import { cellKey } from '../../src/sync/message.ts';
+import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Message, type Remote } from 'fieldsync';
+import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
-import { runScript, spawnServer, type ChildServer } from './helpers/child-server.ts';
+import { runScript, spawnServer, type ChildServer } from '../../test-support/child-server.ts';
 import { openEvents } from './helpers/event-reader.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { tempDir } from './helpers/temp-dir.ts';

@@ -1,9 +1,10 @@
 /** The LISTEN/NOTIFY poke bus: pokes cross processes (here: two buses on separate pools). */
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
+import { formatHlc } from 'fieldsync/server';
 import type { PokeEvent } from '../poke-bus.ts';
-import { createPostgresPokeBus, pokePayload, POKE_CHANNEL, type PostgresPokeBus } from '../postgres-poke-bus.ts';
+import { MAX_USER_ID_LENGTH } from '../auth.ts';
+import { createPostgresPokeBus, MAX_PAYLOAD_BYTES, pokePayload, POKE_CHANNEL, type PostgresPokeBus } from '../postgres-poke-bus.ts';
 import { createPostgresPool, createPostgresServerStore, type PostgresServerStore } from '../stores/postgres-server-store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 
@@ -65,10 +66,10 @@ describe('PostgreSQL poke bus', () => {
     expect(await onA).toEqual({ fromClientId: 'client1', cursor: 42 });
   });
 
-  it('user ids travel safely: quotes, Unicode, and ids too long for a payload (hashed)', async () => {
+  it('user ids travel safely: quotes, Unicode, and the longest id the server accepts, escaped at its longest', async () => {
     const tricky = `o'brien"; NOTIFY x; -- \u{1F600} \\`;
-    const long = 'u'.repeat(20_000);
-    expect(Buffer.byteLength(pokePayload(long, 'c', 1))).toBeLessThan(8000);
+    const long = '\u0001'.repeat(MAX_USER_ID_LENGTH); // each character escaped to 6 bytes of JSON
+    expect(Buffer.byteLength(pokePayload(long, 'x'.repeat(64), Number.MAX_SAFE_INTEGER))).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
     const [t, l] = [nextPoke(busB, tricky), nextPoke(busB, long)];
     busA.publish(tricky, 'c1', 1);
     busA.publish(long, 'c2', 2);

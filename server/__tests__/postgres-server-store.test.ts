@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
-import type { Message } from '../../src/sync/message.ts';
-import { serverStoreConformance, type ServerStoreHarness } from '../../src/sync/testing/index.ts';
+import type { Message } from 'fieldsync';
+import { formatHlc } from 'fieldsync/server';
+import { serverStoreConformance, type ServerStoreHarness } from 'fieldsync/testing';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION, PostgresSchemaError } from '../stores/postgres-schema.ts';
 import { createPostgresPool, createPostgresServerStore, type PostgresServerStore } from '../stores/postgres-server-store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';

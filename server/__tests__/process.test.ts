@@ -7,8 +7,9 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import { runScript, spawnServer, type ChildServer } from './helpers/child-server.ts';
+import type { Message } from 'fieldsync';
+import type { ServerMessage } from 'fieldsync/server';
+import { runScript, spawnServer, type ChildServer } from '../../test-support/child-server.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { msg } from './helpers/test-server.ts';
 

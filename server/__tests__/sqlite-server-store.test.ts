@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatHlc } from '../../src/sync/hlc.ts';
-import type { Message } from '../../src/sync/message.ts';
-import { serverStoreConformance, type ServerStoreHarness } from '../../src/sync/testing/index.ts';
+import type { Message } from 'fieldsync';
+import { formatHlc } from 'fieldsync/server';
+import { serverStoreConformance, type ServerStoreHarness } from 'fieldsync/testing';
 import { createSqliteServerStore, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 

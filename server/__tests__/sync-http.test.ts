@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../src/sync/message.ts';
+import type { ServerMessage } from 'fieldsync/server';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 describe('POST /v1/sync over HTTP', () => {

@@ -3,10 +3,9 @@
  * checks (`parseSyncRequest`). Pure and synchronous, so that it runs the same on the event
  * loop (small bodies) and in a parse worker (large ones). Throws ProtocolError.
  */
-import { ProtocolError, parseSyncRequest } from '../../src/sync/protocol.ts';
-import type { ValidatedSyncRequest } from '../../src/sync/server/sync-handler.ts';
+import { ProtocolError, parseSyncRequest, type SyncRequest } from 'fieldsync/server';
 
-export function parseBody(body: Uint8Array): ValidatedSyncRequest {
+export function parseBody(body: Uint8Array): Required<SyncRequest> {
   if (body.length === 0) throw new ProtocolError('invalid_request', 'the body is empty');
   let value: unknown;
   try {

@@ -8,13 +8,12 @@
  * with an internal error and is replaced on the next job.
  */
 import { Worker } from 'node:worker_threads';
-import { ProtocolError } from '../../src/sync/protocol.ts';
-import type { ValidatedSyncRequest } from '../../src/sync/server/sync-handler.ts';
+import { ProtocolError, type SyncRequest } from 'fieldsync/server';
 import { parseBody } from './parse-body.ts';
 import type { ParseAnswer, ParseJob } from './parse-worker.ts';
 
 export interface ParsePool {
-  parse(body: Buffer): Promise<ValidatedSyncRequest>;
+  parse(body: Buffer): Promise<Required<SyncRequest>>;
   /** Bodies waiting for a worker, and being parsed. */
   readonly pending: number;
   /** Stops the workers; jobs still pending fail. */
@@ -24,7 +23,7 @@ export interface ParsePool {
 interface Job {
   readonly id: number;
   readonly body: Buffer;
-  resolve(request: ValidatedSyncRequest): void;
+  resolve(request: Required<SyncRequest>): void;
   reject(err: unknown): void;
 }
 

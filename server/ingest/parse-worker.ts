@@ -3,7 +3,7 @@
  * or the protocol error, one at a time.
  */
 import { parentPort } from 'node:worker_threads';
-import { ProtocolError } from '../../src/sync/protocol.ts';
+import { ProtocolError } from 'fieldsync/server';
 import { parseBody } from './parse-body.ts';
 
 export interface ParseJob {

@@ -10,7 +10,7 @@
  *   as JSON text. The event loop only moves bytes. Large requests go through the lane, so
  *   that the store thread never has more than one of them queued ahead of a small one.
  */
-import type { SyncOutcome, SyncHandler } from '../../src/sync/server/sync-handler.ts';
+import type { SyncHandler, SyncOutcome } from 'fieldsync/server';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import type { Lane } from './admission.ts';
 import { parseBody } from './parse-body.ts';

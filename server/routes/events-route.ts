@@ -1,6 +1,6 @@
-/** `GET /v1/events?clientId=...` (PROTOCOL.md §4): the realtime poke stream. */
+/** `GET /v1/events?clientId=...` (docs/protocol.md §5): the realtime poke stream. */
 import type { FastifyInstance } from 'fastify';
-import { CLIENT_ID_PATTERN } from '../../src/sync/hlc.ts';
+import { CLIENT_ID_PATTERN } from 'fieldsync/server';
 import { protocolError, sendError } from '../errors.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { contextOf } from '../request-context.ts';

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/sync` (PROTOCOL.md §4): the sync core's handler behind authentication and the
+ * `POST /v1/sync` (docs/protocol.md §5): the sync core's handler behind authentication and the
  * server's limits, in the order that keeps one client from costing others (issue 11):
  *
  * 1. before the body: the token, then the user's own bound on requests in flight (a slow

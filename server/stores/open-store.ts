@@ -1,8 +1,7 @@
 /** Chooses and opens the server store the settings ask for, and the poke bus that goes with it. */
 import { join } from 'node:path';
-import type { ServerStore } from '../../src/sync/server/server-store.ts';
-import { ensurePrivateDir } from '../../src/main/db/private-files.ts';
-import { DEFAULT_MAX_DRIFT_MS } from '../../src/sync/protocol.ts';
+import { DEFAULT_MAX_DRIFT_MS, type ServerStore } from 'fieldsync/server';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError } from '../config.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';

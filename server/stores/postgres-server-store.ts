@@ -23,8 +23,8 @@
  */
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import type { JsonValue, Message, ServerMessage } from '../../src/sync/message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import type { JsonValue, Message } from 'fieldsync';
+import type { PullOptions, PullResult, PushResult, ServerMessage, ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
 
 export interface PostgresPoolOptions {
@@ -81,7 +81,7 @@ export interface PostgresServerStoreOptions extends Partial<PostgresPoolOptions>
   readonly url?: string;
   /** Or a pool that the caller owns: close() leaves it open. */
   readonly pool?: Pool;
-  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  /** Drop messages that lost their cell (docs/protocol.md §4). Default true. */
   readonly compaction?: boolean;
   /** Create or migrate the schema before returning. Default true. */
   readonly migrate?: boolean;

@@ -11,15 +11,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from '../../src/main/db/private-files.ts';
-import type { Message, ServerMessage } from '../../src/sync/message.ts';
-import type { PullOptions, PullResult, PushResult, ServerStore } from '../../src/sync/server/server-store.ts';
+import type { Message } from 'fieldsync';
+import type { PullOptions, PullResult, PushResult, ServerMessage, ServerStore } from 'fieldsync/server';
+import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 
 export interface SqliteServerStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` works for tests. */
   readonly file: string;
-  /** Drop messages that lost their cell (PROTOCOL.md §3). Default true. */
+  /** Drop messages that lost their cell (docs/protocol.md §4). Default true. */
   readonly compaction?: boolean;
   /**
    * The widest range of ids one pull examines, so that one request's work stays bounded even
@@ -64,7 +64,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const maxScanIds = Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS);
   const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
   if (options.file !== ':memory:') {
-    mkdirSync(dirname(options.file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
     // Readable by the server's user only, even if an older version left it looser; SQLite
     // gives its -wal and -shm files the same mode.
     ensurePrivateDatabaseFile(options.file);

@@ -10,9 +10,8 @@
  * connection (WAL lets readers run beside the writer), parsing and pulling in parallel.
  */
 import { Worker } from 'node:worker_threads';
-import type { ServerStore } from '../../src/sync/server/server-store.ts';
 import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
-import { ProtocolError } from '../../src/sync/protocol.ts';
+import { ProtocolError, type ServerStore } from 'fieldsync/server';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
 

@@ -5,8 +5,7 @@
  * from its bytes to the answer's JSON text, with the sync core's handler over this store.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ProtocolError } from '../../src/sync/protocol.ts';
-import { createSyncHandler } from '../../src/sync/server/sync-handler.ts';
+import { ProtocolError, createSyncHandler } from 'fieldsync/server';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';

@@ -4,7 +4,7 @@
  * An error that crosses the bridge loses its class and every field but its message, so an
  * `AppError` would arrive without its `code`. Each method therefore rejects with a plain
  * `{ name: 'AppError', code, message }` object, which the bridge copies whole and which
- * `instanceof AppError` recognises on the page (see `AppError[Symbol.hasInstance]`).
+ * `isAppError()` recognises on the page.
  */
 import { API_METHODS, AppError, createApiClient, type AppApi, type ApiTransport } from '../shared/app-api.ts';
 

@@ -6,7 +6,7 @@
  * On the wire (IPC or WebSocket) a call is `invoke(method, args)` and the answer an
  * `Envelope`, so that errors keep their `code` across the process boundary.
  */
-import type { JsonValue } from '../sync/message.ts';
+import type { JsonValue } from 'fieldsync';
 
 export interface TodoList {
   readonly id: string;
@@ -119,18 +119,18 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.code = code;
   }
+}
 
-  /**
-   * Errors lose their class and fields when they cross Electron's contextBridge, so the
-   * preload rejects with plain `{ name: 'AppError', code, message }` objects instead; those
-   * count as AppErrors too, and `err.code` works on them.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    if (typeof value !== 'object' || value === null) return false;
-    const v = value as { name?: unknown; code?: unknown; message?: unknown };
-    return v.name === 'AppError' && typeof v.code === 'string' && ERROR_CODES.has(v.code) && typeof v.message === 'string';
-  }
+/**
+ * Whether a value is an AppError: an instance, or the plain `{ name: 'AppError', code,
+ * message }` object the preload rejects with instead (errors lose their class and fields
+ * when they cross Electron's contextBridge). `err.code` works on both.
+ */
+export function isAppError(value: unknown): value is Pick<AppError, 'name' | 'code' | 'message'> {
+  if (value instanceof AppError) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { name?: unknown; code?: unknown; message?: unknown };
+  return v.name === 'AppError' && typeof v.code === 'string' && ERROR_CODES.has(v.code) && typeof v.message === 'string';
 }
 
 export type Envelope<T = unknown> =

@@ -1,10 +1,10 @@
 /**
  * Every error Fieldsync throws is a `FieldsyncError` with a stable `code`, so callers can
- * branch on `err.code` instead of parsing messages. Protocol error codes (PROTOCOL.md §6)
+ * branch on `err.code` instead of parsing messages. Protocol error codes (docs/protocol.md §7)
  * keep their wire spelling.
  */
 
-/** Error codes of the wire protocol, PROTOCOL.md section 6. */
+/** Error codes of the wire protocol, docs/protocol.md section 7. */
 export type ProtocolErrorCode =
   | 'invalid_request'
   | 'invalid_message'
@@ -38,7 +38,7 @@ export class FieldsyncError extends Error {
   }
 }
 
-/** Bad input to a public function, or a message that breaks PROTOCOL.md section 2. */
+/** Bad input to a public function, or a message that breaks docs/protocol.md section 3. */
 export class ValidationError extends FieldsyncError {
   /** Position of the offending item when the input was a list. */
   readonly index: number | undefined;
@@ -93,7 +93,7 @@ export class NetworkError extends FieldsyncError {
   }
 }
 
-/** The server answered with a protocol error (PROTOCOL.md §6) or with something invalid. */
+/** The server answered with a protocol error (docs/protocol.md §7) or with something invalid. */
 export class RemoteError extends FieldsyncError {
   /** HTTP status, or 0 when the response itself was malformed. */
   readonly status: number;

@@ -1,5 +1,5 @@
 /**
- * Hybrid logical clock, exactly as PROTOCOL.md section 1 defines it:
+ * Hybrid logical clock, exactly as docs/protocol.md section 2 defines it:
  *
  *     2026-11-24T15:09:39.123Z-0000-k3J9x2QpL0aa
  *     UTC time (ms, 24 chars) - counter (4 upper-case hex) - clientId

@@ -1,6 +1,6 @@
 /**
- * The HTTP transport: PROTOCOL.md over standard `fetch` and streams only, so that it runs
- * unchanged in Node, Electron, browsers and React Native.
+ * The HTTP transport: the protocol (docs/protocol.md) over standard `fetch` and streams
+ * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
@@ -31,7 +31,6 @@ export interface HttpRemote extends Remote {
   setToken(token: TokenSource): void;
 }
 
-const CODES = new Set(Object.keys(ERROR_STATUS));
 
 export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const bad = (why: string): never => {
@@ -124,7 +123,7 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   try {
     const body = JSON.parse(text) as { error?: Record<string, unknown> };
     const e = body.error;
-    if (e && typeof e.code === 'string' && CODES.has(e.code)) code = e.code as ProtocolErrorCode;
+    if (e && typeof e.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, e.code)) code = e.code as ProtocolErrorCode;
     if (e && typeof e.message === 'string') message = e.message;
     if (e && Number.isSafeInteger(e.index)) index = e.index as number;
     if (e && typeof e.serverTime === 'string') serverTime = parseDate(e.serverTime) ?? serverTime;

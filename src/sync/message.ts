@@ -1,5 +1,5 @@
 /**
- * Messages: one change of one field of one row (PROTOCOL.md section 2), and the checks that
+ * Messages: one change of one field of one row (docs/protocol.md section 3), and the checks that
  * every party (client, server, store) applies to them. The server uses these same checks.
  */
 import { ValidationError } from './errors.ts';
@@ -34,7 +34,7 @@ export const VALUE_MAX_BYTES = 64 * 1024;
  */
 export function rowError(row: unknown): string | null {
   if (typeof row !== 'string' || row.length === 0) return 'row must be a non-empty string';
-  if (row.length > ROW_MAX_CHARS * 2 || countCodePoints(row) > ROW_MAX_CHARS) {
+  if (row.length > ROW_MAX_CHARS * 2 || codePointLength(row) > ROW_MAX_CHARS) {
     return `row must be at most ${ROW_MAX_CHARS} characters`;
   }
   if (row.includes('\u0000')) return 'row must not contain U+0000';
@@ -55,7 +55,8 @@ export function isWellFormed(s: string): boolean {
   return true;
 }
 
-function countCodePoints(s: string): number {
+/** Counts code points: a surrogate pair is one character, as a user would count it. */
+export function codePointLength(s: string): number {
   let n = s.length;
   for (let i = 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -66,7 +67,7 @@ function countCodePoints(s: string): number {
 }
 
 /**
- * The deepest nesting a value may have. PROTOCOL.md sets no depth, but every runtime's
+ * The deepest nesting a value may have (an addition of docs/protocol.md §3). Every runtime's
  * JSON.stringify gives up at some depth that depends on its stack size, so without a fixed
  * limit a value could be valid in Node and invalid in a browser. 100 levels is far beyond
  * any real document and far below any runtime's limit.
@@ -135,7 +136,7 @@ export function utf8Length(s: string): number {
   return bytes;
 }
 
-/** Why a value is not a protocol message (PROTOCOL.md §2), or null when it is one. */
+/** Why a value is not a protocol message (docs/protocol.md §3), or null when it is one. */
 export function messageError(m: unknown): string | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message must be an object';
   const { hlc, table, row, column } = m as Record<string, unknown>;

@@ -1,12 +1,11 @@
 /**
- * The wire protocol's shapes (PROTOCOL.md sections 4 and 6) and their validation, shared by
+ * The wire protocol's shapes (docs/protocol.md sections 5 and 7) and their validation, shared by
  * the HTTP transport, the in-process test server and the reference server.
  */
 import { FieldsyncError, RemoteError, ValidationError, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
 
-export const PROTOCOL_VERSION = 1;
 export const MAX_PUSH_MESSAGES = 5000;
 export const MAX_PULL_LIMIT = 5000;
 export const DEFAULT_PULL_LIMIT = 1000;
@@ -42,7 +41,7 @@ export interface ErrorBody {
   };
 }
 
-/** HTTP status of each protocol error code (PROTOCOL.md §6). */
+/** HTTP status of each protocol error code (docs/protocol.md §7). */
 export const ERROR_STATUS: Readonly<Record<ProtocolErrorCode, number>> = {
   invalid_request: 400,
   invalid_message: 400,
@@ -72,7 +71,7 @@ export class ProtocolError extends FieldsyncError {
     this.serverTime = serverTime;
   }
 
-  /** The JSON error body of PROTOCOL.md §6. */
+  /** The JSON error body of docs/protocol.md §7. */
   toBody(): ErrorBody {
     return {
       error: {

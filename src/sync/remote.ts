@@ -1,6 +1,6 @@
 /**
  * The remote contract: at most two functions that connect a sync client to a server.
- * `createHttpRemote` implements it over PROTOCOL.md; tests use an in-process server; an
+ * `createHttpRemote` implements it over HTTP (docs/protocol.md); tests use an in-process server; an
  * app may wrap either (for example to add a "work offline" switch or to count requests).
  */
 import type { FieldsyncError } from './errors.ts';
@@ -18,7 +18,7 @@ export interface PokeListener {
 export interface Remote {
   /**
    * One `POST /v1/sync` round trip: push and pull. Rejects with a `RemoteError` for an
-   * error answer (PROTOCOL.md §6) and a `NetworkError` when the server cannot be reached.
+   * error answer (docs/protocol.md §7) and a `NetworkError` when the server cannot be reached.
    */
   sync(request: SyncRequest, options?: { signal?: AbortSignal }): Promise<SyncResponse>;
   /** Subscribes to pokes for this client; returns the function that unsubscribes. */

@@ -4,7 +4,7 @@
  * may use: names that arrive in messages are looked up here, never pasted into SQL.
  */
 import { SchemaError } from './errors.ts';
-import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, isWellFormed, valueError, type JsonValue } from './message.ts';
+import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, codePointLength, isWellFormed, valueError, type JsonValue } from './message.ts';
 
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
 
@@ -99,11 +99,6 @@ function checkName(name: string, what: string): void {
   if (name.startsWith('_')) throw new SchemaError(`${what} name ${name}: names starting with _ are reserved`);
 }
 
-/** The column definition, or undefined when the schema does not declare it. */
-export function findColumn(schema: Schema, table: string, column: string): ColumnInfo | undefined {
-  return schema.tables.get(table)?.columns.get(column);
-}
-
 /** Why a value does not fit a column of the schema, or null when it does. */
 export function schemaValueError(schema: Schema, table: string, column: string, value: unknown): string | null {
   const tableDef = schema.tables.get(table);
@@ -142,17 +137,4 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
 }
 
 /** Strings up to this many UTF-16 units are always within the value limit (6 bytes per unit when escaped). */
-const MAX_SAFE_STRING = Math.floor((VALUE_MAX_BYTES - 2) / 6);
-
-/** Counts code points: a surrogate pair is one character, as a user would count it. */
-export function codePointLength(s: string): number {
-  let n = s.length;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) {
-      const p = s.charCodeAt(i - 1);
-      if (p >= 0xd800 && p <= 0xdbff) n--;
-    }
-  }
-  return n;
-}
+const MAX_SAFE_STRING = ((VALUE_MAX_BYTES - 2) / 6) | 0; // no call at module level: tree-shakeable

@@ -8,7 +8,7 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensurePrivateDir } from '../main/db/private-files.ts';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { isWellFormedKey, newInstanceKey } from './host-security.ts';
 
 export interface HostConfig {

@@ -1,5 +1,5 @@
 /** Reads a `GET /v1/events` stream over real HTTP, collecting pokes and pings. */
-import { createSseParser } from '../../../src/sync/sse.ts';
+import { createSseParser } from 'fieldsync/server';
 
 export interface EventReader {
   readonly status: number;

@@ -1,6 +1,6 @@
 /**
  * A fresh, empty database per test file or case, on the run's PostgreSQL server
- * (setup/postgres-global-setup.ts). Drop it when done; a crashed run's databases vanish
+ * (test-support/postgres-global-setup.ts). Drop it when done; a crashed run's databases vanish
  * with its embedded server.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,7 @@ export interface TestDatabase {
 
 export function serverUrl(): string {
   const url = inject('fieldsyncPostgresUrl');
-  if (!url) throw new Error('no PostgreSQL server: is setup/postgres-global-setup.ts the node project\'s globalSetup?');
+  if (!url) throw new Error('no PostgreSQL server: is test-support/postgres-global-setup.ts the node project\'s globalSetup?');
   return url;
 }
 

@@ -1,8 +1,7 @@
 /** A real server on a free port over real HTTP, with a temporary data dir, for the tests. */
 import { SignJWT } from 'jose';
-import { formatHlc } from '../../../src/sync/hlc.ts';
-import type { JsonValue, Message, ServerMessage } from '../../../src/sync/message.ts';
-import type { ServerStore } from '../../../src/sync/server/server-store.ts';
+import type { JsonValue, Message } from 'fieldsync';
+import { formatHlc, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { loadConfig, type ServerConfig } from '../../config.ts';
 import { startServer, type RunningServer } from '../../server.ts';
 import { tempDir } from './temp-dir.ts';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ApiMethod } from '../../shared/app-api.ts';
-import { ROW_MAX_CHARS } from '../../sync/index.ts';
+import { ROW_MAX_CHARS } from 'fieldsync';
 
 /** A row id: never empty, never longer than the protocol allows. */
 const id = z.string().min(1).max(ROW_MAX_CHARS * 2);

@@ -11,7 +11,7 @@
  */
 import { AppError, type AppApi, type AppInfo, type ApiMethod, type Envelope } from '../../shared/app-api.ts';
 import { checkListName, checkTitle } from '../../shared/input-rules.ts';
-import { FieldsyncError, SchemaError, ValidationError, type SyncClient } from '../../sync/index.ts';
+import { FieldsyncError, SchemaError, ValidationError, type SyncClient } from 'fieldsync';
 import { API_ARGS, describeArgsError } from './api-args.ts';
 import { NOT_CONFIGURED, toInspectorEntry, toSyncView } from './sync-view.ts';
 import type { TodoRepo } from './todo-repo.ts';

@@ -12,10 +12,8 @@
  */
 import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
-import { createHttpRemote, createSyncClient, type FetchFn, type SyncClient } from '../../sync/index.ts';
-import { openDatabase, type Db } from '../db/open-database.ts';
-import { ensurePrivateDir } from '../db/private-files.ts';
-import { createSqliteStore } from '../db/sqlite-store.ts';
+import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type SyncClient } from 'fieldsync';
+import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { appSchema } from './app-schema.ts';
 import { toSyncView } from './sync-view.ts';
@@ -31,7 +29,7 @@ export interface AppCoreOptions {
   /** The sync server. Without a URL and a token, the app works locally. */
   readonly serverUrl?: string | null;
   readonly token?: string | null;
-  readonly fetch?: FetchFn;
+  readonly fetch?: HttpRemoteOptions['fetch'];
   readonly now?: () => number;
   /** The app's version, shown in `info()`. */
   readonly version?: string;

@@ -4,7 +4,7 @@
  * field that syncs on its own. Bump `version` whenever you add a table or a column.
  */
 import { LIST_NAME_MAX, TITLE_MAX } from '../../shared/input-rules.ts';
-import { ROW_MAX_CHARS, defineSchema } from '../../sync/index.ts';
+import { ROW_MAX_CHARS, defineSchema } from 'fieldsync';
 
 /** Fractional order keys grow by about one character per split of the same gap; past this they are renumbered. */
 export const ORDER_MAX = 200;

@@ -1,6 +1,6 @@
 /** What the UI sees of the sync client: its status as a `SyncView`, its messages as inspector entries. */
 import type { InspectorEntry, SyncView } from '../../shared/app-api.ts';
-import type { InspectedMessage, SyncStatus } from '../../sync/index.ts';
+import type { InspectedMessage, SyncStatus } from 'fieldsync';
 
 /** The status error shown when the app has no server to sync with. */
 export const NOT_CONFIGURED = {

@@ -9,8 +9,8 @@
  * - items sort by fractional `order`, then by `id`.
  */
 import type { Todo, TodoList } from '../../shared/app-api.ts';
-import type { SyncClient } from '../../sync/index.ts';
-import type { Db } from '../db/open-database.ts';
+import type { SyncClient } from 'fieldsync';
+import type { Db } from 'fieldsync/sqlite';
 import { ORDER_MAX } from './app-schema.ts';
 import { newId } from './ids.ts';
 import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, CHANNELS, type AppEvent, type Envelope } from '../../shared/app-api.ts';
+import { AppError, CHANNELS, isAppError, type AppEvent, type Envelope } from '../../shared/app-api.ts';
 import { createBridgeApi, toPlainError } from '../bridge-api.ts';
 import { createIpcTransport, type IpcRendererLike } from '../ipc-transport.ts';
 
@@ -47,15 +47,16 @@ describe('preload', () => {
     const err = await api.deleteTodo('gone').catch((e: unknown) => e);
     expect(Object.getPrototypeOf(err)).toBe(Object.prototype); // what contextBridge copies whole
     expect(err).toEqual({ name: 'AppError', code: 'not_found', message: 'That todo no longer exists.' });
-    expect(err instanceof AppError).toBe(true);
-    expect(structuredClone(err) instanceof AppError).toBe(true);
+    expect(isAppError(err)).toBe(true);
+    expect(isAppError(structuredClone(err))).toBe(true);
+    expect(err instanceof AppError).toBe(false); // instanceof means what it says: the guard is isAppError()
   });
 
-  it('AppError recognises only well-formed plain errors', () => {
-    expect(new AppError('internal', 'x') instanceof AppError).toBe(true);
+  it('isAppError recognises instances and only well-formed plain errors', () => {
+    expect(isAppError(new AppError('internal', 'x'))).toBe(true);
     expect(toPlainError(new Error('boom'))).toEqual({ name: 'AppError', code: 'internal', message: expect.any(String) });
-    for (const v of [null, 'AppError', { name: 'AppError', code: 'nope', message: 'm' }, { name: 'Error', code: 'internal', message: 'm' }, { name: 'AppError', code: 'internal' }, new Error('x')]) {
-      expect(v instanceof AppError, JSON.stringify(v)).toBe(false);
+    for (const v of [null, undefined, 'AppError', { name: 'AppError', code: 'nope', message: 'm' }, { name: 'Error', code: 'internal', message: 'm' }, { name: 'AppError', code: 'internal' }, new Error('x')]) {
+      expect(isAppError(v), JSON.stringify(v)).toBe(false);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkError, RemoteError, createSyncClient, hlcMillis, type ChangeEvent, type SyncStatus } from '../index.ts';
+import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type SyncStatus } from '../index.ts';
+import { hlcMillis } from '../hlc.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ClosedError, FieldsyncError, SchemaError, StoreError, ValidationError, createSyncClient, defineSchema, formatHlc,
-  type ChangeEvent, type SyncStore,
-} from '../index.ts';
+import { FieldsyncError, SchemaError, StoreError, ValidationError, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
+import { ClosedError } from '../errors.ts';
+import { formatHlc } from '../hlc.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, asyncStore, memory, schema } from './harness/test-kit.ts';
 

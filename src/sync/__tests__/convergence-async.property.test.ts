@@ -1,7 +1,7 @@
 import { it } from 'vitest';
 import { createMemoryStore } from '../index.ts';
-import { checkConvergence } from './harness/convergence.ts';
-import { memoryClientStore, memoryTarget } from './harness/memory-target.ts';
+import { checkConvergence } from '../../../test-support/convergence/convergence.ts';
+import { memoryClientStore, memoryTarget } from '../../../test-support/convergence/memory-target.ts';
 import { asyncStore } from './harness/test-kit.ts';
 
 it('converges with asynchronous client stores too (100 runs)', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ClockError, HybridClock, formatHlc, parseHlc, tryParseHlc, hlcClientId, hlcMillis } from '../index.ts';
+import { ClockError } from '../errors.ts';
+import { HybridClock, formatHlc, hlcClientId, hlcMillis, parseHlc, tryParseHlc } from '../hlc.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 9, 39, 123);
 
 describe('HLC format', () => {
-  it('formats exactly as PROTOCOL.md shows', () => {
+  it('formats exactly as docs/protocol.md shows', () => {
     expect(formatHlc({ millis: T, counter: 0, clientId: 'k3J9x2QpL0aa' })).toBe('2026-11-24T15:09:39.123Z-0000-k3J9x2QpL0aa');
     expect(formatHlc({ millis: T, counter: 0xabc, clientId: 'a' })).toBe('2026-11-24T15:09:39.123Z-0ABC-a');
   });

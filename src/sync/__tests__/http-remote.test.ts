@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, createSseParser, type FieldsyncError as FE, type SseEvent } from '../index.ts';
+import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, type FieldsyncError as FE } from '../index.ts';
+import { createSseParser, type SseEvent } from '../sse.ts';
 import { until } from './harness/test-kit.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;

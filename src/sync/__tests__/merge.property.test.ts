@@ -4,7 +4,9 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { cellKey, cellsOf, createMemoryStore, formatHlc, planMerge, type Message } from '../index.ts';
+import { cellKey, createMemoryStore, type Message } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import { cellsOf, planMerge } from '../merge.ts';
 import { schema } from './harness/test-kit.ts';
 
 const messageArb = fc.record({

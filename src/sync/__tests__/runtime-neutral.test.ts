@@ -53,6 +53,15 @@ describe('the sync core is runtime-neutral', () => {
     const text = files.map(codeOf).join('\n');
     expect(text).not.toMatch(/from\s+['"](?!\.)/);
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, string> };
-    expect(Object.values(pkg.exports).every((p) => p.startsWith('./src/sync/'))).toBe(true);
+    // Every entry point but the SQLite store's (src/sqlite, which needs better-sqlite3) is the core's.
+    const core = Object.entries(pkg.exports).filter(([subpath]) => subpath !== './sqlite');
+    expect(core.every(([, p]) => p.startsWith('./src/sync/'))).toBe(true);
+  });
+
+  it('says in its own package.json that it is ESM, free of side effects on import, and dependency-free', () => {
+    // Bundlers read the nearest package.json: with `sideEffects: false` they drop every
+    // module of the core that an app does not use (tree-shaking.test.ts checks the result).
+    const own = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(own).toEqual({ type: 'module', sideEffects: false });
   });
 });

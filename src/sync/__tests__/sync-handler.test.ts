@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, formatHlc } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import { ProtocolError } from '../protocol.ts';
 import { createMemoryServerStore, createSyncHandler } from '../server/index.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ProtocolError, SchemaError, VALUE_MAX_BYTES, VALUE_MAX_DEPTH, defineSchema, findClockDrift, formatHlc, messageError, parseSyncRequest,
-  parseSyncResponse, rowError, schemaValueError, utf8Length, valueError,
-} from '../index.ts';
+import { SchemaError, defineSchema, utf8Length } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, messageError, rowError, valueError } from '../message.ts';
+import { ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse } from '../protocol.ts';
+import { schemaValueError } from '../schema.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);
 const hlc = (clientId = 'c1', ms = T) => formatHlc({ millis: ms, counter: 0, clientId });
 const good = { hlc: hlc(), table: 'todos', row: 'r1', column: 'title', value: 'x' };
 
-describe('messages (PROTOCOL.md §2)', () => {
+describe('messages (docs/protocol.md §3)', () => {
   it('accepts a good message and any JSON value, null included', () => {
     for (const value of [null, true, 0, -1.5, '', 'x', [], [1, [2]], {}, { a: { b: null } }]) {
       expect(messageError({ ...good, value })).toBeNull();
@@ -65,7 +66,7 @@ describe('messages (PROTOCOL.md §2)', () => {
   });
 });
 
-describe('sync requests and responses (PROTOCOL.md §4)', () => {
+describe('sync requests and responses (docs/protocol.md §5)', () => {
   const req = { clientId: 'c1', cursor: 0, messages: [good] };
 
   it('parses a good request and fills in the default limit', () => {

@@ -1,6 +1,27 @@
-/** Building blocks for Fieldsync servers: the sync handler and the server-store contract. */
+/**
+ * `fieldsync/server`: what a sync server is made of. The wire protocol (`docs/protocol.md`):
+ * its shapes, checks, errors and timestamps; the sync handler, `POST /v1/sync` as a function
+ * of (user, body); and the server-store contract with an in-memory implementation.
+ *
+ * ```ts
+ * import { ProtocolError, createMemoryServerStore, createSyncHandler } from 'fieldsync/server';
+ *
+ * const handler = createSyncHandler({ store: createMemoryServerStore() });
+ * const { response } = await handler(userId, body); // or throws ProtocolError: answer err.status, err.toBody()
+ * ```
+ */
 export { createSyncHandler } from './sync-handler.ts';
 export type { SyncHandler, SyncHandlerOptions, SyncOutcome } from './sync-handler.ts';
 export { createMemoryServerStore } from './memory-server-store.ts';
 export type { MemoryServerStore } from './memory-server-store.ts';
 export type { PullOptions, PullResult, PushResult, ServerStore } from './server-store.ts';
+export {
+  DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS, ERROR_STATUS, ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse,
+} from '../protocol.ts';
+export type { ErrorBody, Poke, SyncRequest, SyncResponse } from '../protocol.ts';
+export type { ProtocolErrorCode } from '../errors.ts';
+export type { ServerMessage } from '../message.ts';
+export { CLIENT_ID_PATTERN, formatHlc, hlcClientId, parseHlc, tryParseHlc } from '../hlc.ts';
+export type { Timestamp } from '../hlc.ts';
+export { createSseParser } from '../sse.ts';
+export type { SseEvent, SseParser } from '../sse.ts';

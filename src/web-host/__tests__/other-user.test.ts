@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startNodeProcess } from '../../../scripts/processes.ts';
-import { tempDir } from '../../main/test-support/temp-dir.ts';
+import { tempDir } from '../../../test-support/temp-dir.ts';
 
 const NOBODY = 65534;
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppErrorCode, Todo, TodoList } from '../../../shared/app-api.ts';
-import type { SyncClient } from '../../../sync/index.ts';
-import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
+import type { SyncClient } from 'fieldsync';
+import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import type { AppCore } from '../app-core.ts';
 import { createDispatcher } from '../api-handlers.ts';
 import type { TodoRepo } from '../todo-repo.ts';

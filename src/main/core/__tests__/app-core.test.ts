@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppEvent, InspectorEntry, SyncView, Todo, TodoList } from '../../../shared/app-api.ts';
-import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
+import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import { NOT_CONFIGURED } from '../sync-view.ts';
 
 const cores = useCores();

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Todo, TodoList } from '../../../shared/app-api.ts';
-import { call, useCores } from '../../test-support/core-fixture.ts';
-import { startRealServer, type RealServer } from '../../test-support/real-server.ts';
-import type { TempDir } from '../../test-support/temp-dir.ts';
+import { call, useCores } from '../../../../test-support/core-fixture.ts';
+import { startRealServer, type RealServer } from '../../../../test-support/real-server.ts';
+import type { TempDir } from '../../../../test-support/temp-dir.ts';
 import type { AppCore } from '../app-core.ts';
 
 let server: RealServer;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { findElectronBinary } from '../../../../scripts/lib/electron-binary.ts';
 import { API_METHODS } from '../../../shared/app-api.ts';
-import { tempDir } from '../../test-support/temp-dir.ts';
+import { tempDir } from '../../../../test-support/temp-dir.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 const electron = findElectronBinary(join(root, 'node_modules', 'electron'), process.env);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, type AppEvent, type Envelope, type TodoList } from '../../../shared/app-api.ts';
-import { call, messageCount, useCores } from '../../test-support/core-fixture.ts';
+import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import { bindIpc, createSenderCheck, FORBIDDEN, forwardEvents, type IpcEventLike, type IpcMainLike } from '../ipc.ts';
 import { rendererLocation } from '../renderer-location.ts';
 

@@ -13,6 +13,7 @@
  *   it tells the listeners that anything may have changed, so the UI re-reads everything.
  * - `{ event }` frames go to every listener.
  */
+import { backoffDelay, utf8Length } from 'fieldsync';
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
 import { WS_MAX_FRAME_BYTES, type WsServerFrame } from '../../../shared/ws-protocol.ts';
 
@@ -79,10 +80,6 @@ function isEnvelope(v: unknown): v is Envelope {
   if (!isObject(v)) return false;
   if (v.ok === true) return true;
   return v.ok === false && isObject(v.error) && typeof v.error.code === 'string' && typeof v.error.message === 'string';
-}
-
-function utf8Length(s: string): number {
-  return new TextEncoder().encode(s).length;
 }
 
 export function createWsBridge(options: WsBridgeOptions): WsBridge {
@@ -153,9 +150,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
 
   const scheduleReconnect = (): void => {
     if (state === 'closed' || reconnectTimer) return;
-    const capped = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
-    const delay = Math.round(capped * (0.5 + random() / 2));
-    attempt++;
+    const delay = backoffDelay(attempt++, { initialMs, maxMs, random });
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       connect();

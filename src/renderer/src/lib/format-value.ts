@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../../sync/message.ts';
+import type { JsonValue } from 'fieldsync';
 
 /** A cell value as JSON (so "text", true and 3 look different), cut to `max` characters. */
 export function formatValue(value: JsonValue, max = 60): { text: string; full: string } {

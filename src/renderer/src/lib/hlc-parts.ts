@@ -1,5 +1,5 @@
 /**
- * Splits an HLC (`2026-11-24T15:09:39.123Z-0000-k3J9x2QpL0aa`, see PROTOCOL.md) into the
+ * Splits an HLC (`2026-11-24T15:09:39.123Z-0000-k3J9x2QpL0aa`, see docs/protocol.md §2) into the
  * parts the inspector shows. The renderer only displays HLCs, so a malformed one is shown raw.
  */
 export interface HlcParts {

@@ -1,16 +1,16 @@
 /** Turns whatever a call threw into words for the user. */
-import { AppError } from '../../../shared/app-api.ts';
+import { isAppError, type AppError } from '../../../shared/app-api.ts';
 
-export function isInvalidArgument(error: unknown): error is AppError {
-  return error instanceof AppError && error.code === 'invalid_argument';
+export function isInvalidArgument(error: unknown): error is Pick<AppError, 'name' | 'code' | 'message'> {
+  return isAppError(error) && error.code === 'invalid_argument';
 }
 
 export function isNotFound(error: unknown): boolean {
-  return error instanceof AppError && error.code === 'not_found';
+  return isAppError(error) && error.code === 'not_found';
 }
 
 export function errorMessage(error: unknown): string {
-  if (error instanceof AppError) {
+  if (isAppError(error)) {
     switch (error.code) {
       case 'not_found':
         return 'That item no longer exists: it may have been deleted on another device.';

@@ -10,7 +10,7 @@
 import { AppError } from '../../../shared/app-api.ts';
 import type { AppApi, AppEvent, AppInfo, ApiMethod, InspectorEntry, SyncView, Todo, TodoList } from '../../../shared/app-api.ts';
 import { checkListName, checkTitle } from '../../../shared/input-rules.ts';
-import type { JsonValue } from '../../../sync/message.ts';
+import type { JsonValue } from 'fieldsync';
 import { CellStore } from './fake-cells.ts';
 import { keyBetween } from './fractional-order.ts';
 

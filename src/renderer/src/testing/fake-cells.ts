@@ -4,7 +4,7 @@
  * the inspector's won/lost badges mean the same thing in tests as in the app.
  */
 import type { InspectorEntry } from '../../../shared/app-api.ts';
-import type { JsonValue } from '../../../sync/message.ts';
+import type { JsonValue } from 'fieldsync';
 
 export interface CellMessage {
   readonly hlc: string;

@@ -1,10 +1,10 @@
 /** Client and server stores of the convergence suite, in memory. */
-import type { JsonValue } from '../../message.ts';
-import { cellKey } from '../../message.ts';
-import { createMemoryStore, type MemoryStore } from '../../memory-store.ts';
-import { createMemoryServerStore } from '../../server/memory-server-store.ts';
+import { cellKey, createMemoryStore, type JsonValue } from 'fieldsync';
+import { createMemoryServerStore } from 'fieldsync/server';
 import type { ClientStoreHandle, ConvergenceTarget } from './convergence.ts';
 import { convergenceSchema } from './convergence.ts';
+
+type MemoryStore = ReturnType<typeof createMemoryStore>;
 
 /** Every non-null cell of the convergence schema's tables, from a store's row reader. */
 export function readCells(

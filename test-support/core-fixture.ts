@@ -1,7 +1,7 @@
 /** App cores on temporary profile directories, closed and removed after each test. */
 import { afterEach } from 'vitest';
-import type { Envelope } from '../../shared/app-api.ts';
-import { createAppCore, type AppCore, type AppCoreOptions } from '../core/app-core.ts';
+import type { Envelope } from '../src/shared/app-api.ts';
+import { createAppCore, type AppCore, type AppCoreOptions } from '../src/main/core/app-core.ts';
 import { tempDir, type TempDir } from './temp-dir.ts';
 
 export interface CoreFixture {

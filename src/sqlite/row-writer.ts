@@ -7,7 +7,7 @@
  * Statements are prepared once per (table, set of columns, rows per statement) and reused.
  */
 import type { Statement } from 'better-sqlite3';
-import type { CellWrite } from '../../sync/index.ts';
+import type { CellWrite } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 

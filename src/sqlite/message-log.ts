@@ -7,7 +7,8 @@
  * Why two tables: a local write then touches the outbox and its data row only, and pulled
  * messages (most of all messages) never pay for indexes that only local ones need.
  */
-import type { JsonValue, MessageQuery, MessageUpdate, StoredMessage } from '../../sync/index.ts';
+import type { JsonValue, MessageQuery, StoredMessage } from '../sync/index.ts';
+import type { MessageUpdate } from '../sync/store.ts';
 import type { Db } from './open-database.ts';
 import { MESSAGES_TABLE as M, OUTBOX_TABLE as O } from './sql-columns.ts';
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SchemaError, createSyncClient, defineSchema, formatHlc } from '../../../sync/index.ts';
+import { SchemaError, createSyncClient, defineSchema } from '../../sync/index.ts';
+import { formatHlc } from '../../sync/hlc.ts';
 import { STORE_VERSION } from '../migrations.ts';
 import type { Db } from '../open-database.ts';
-import { sqliteFile, type SqliteFile } from '../../test-support/sqlite-harness.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
 const v1 = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
 const v2 = defineSchema({

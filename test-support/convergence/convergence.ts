@@ -12,15 +12,9 @@
  * Reproduce a failure with FIELDSYNC_SEED=<seed printed by fast-check>.
  */
 import fc from 'fast-check';
-import { hlcClientId } from '../../hlc.ts';
-import type { JsonValue, ServerMessage } from '../../message.ts';
-import { cellKey } from '../../message.ts';
-import { defineSchema } from '../../schema.ts';
-import type { ServerStore } from '../../server/server-store.ts';
-import type { SyncStore } from '../../store.ts';
-import { createSyncClient, type SyncClient } from '../../sync-client.ts';
-import { canonical } from '../../testing/assert.ts';
-import { createInProcessServer } from '../../testing/in-process-server.ts';
+import { cellKey, createSyncClient, defineSchema, type JsonValue, type SyncClient, type SyncStore } from 'fieldsync';
+import { hlcClientId, type ServerMessage, type ServerStore } from 'fieldsync/server';
+import { canonical, createInProcessServer } from 'fieldsync/testing';
 import { FaultyRemote, seededRandom, type Fault } from './faulty-remote.ts';
 
 export const convergenceSchema = defineSchema({

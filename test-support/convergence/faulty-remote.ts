@@ -4,9 +4,8 @@
  * is delivered twice, the answer's messages arrive shuffled and duplicated, or an old cursor
  * makes the server deliver messages again. After a kill it is dead for good.
  */
-import { NetworkError } from '../../errors.ts';
-import type { SyncRequest, SyncResponse } from '../../protocol.ts';
-import type { Remote } from '../../remote.ts';
+import { NetworkError, type Remote } from 'fieldsync';
+import type { SyncRequest, SyncResponse } from 'fieldsync/server';
 
 export type Fault = 'none' | 'failBefore' | 'loseResponse' | 'duplicate' | 'shuffle' | 'rewind';
 

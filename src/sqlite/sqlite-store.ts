@@ -13,10 +13,8 @@
  * - SQL identifiers come only from the declared schema (see sql-columns.ts).
  */
 import type { Statement } from 'better-sqlite3';
-import {
-  SchemaError, StoreError, cellKey,
-  type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoreState, type StoredMessage, type SyncStore,
-} from '../../sync/index.ts';
+import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
+import type { StoreState } from '../sync/store.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';

@@ -5,7 +5,7 @@
  * file then creates its own database on it (helpers/postgres.ts).
  */
 import type { TestProject } from 'vitest/node';
-import { startTestPostgres } from '../helpers/embedded-postgres.ts';
+import { startTestPostgres } from './embedded-postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

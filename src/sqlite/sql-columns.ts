@@ -8,7 +8,7 @@
  * (`[A-Za-z_][A-Za-z0-9_]*`) are quoted anyway, so a name that is also an SQL keyword
  * (`order`, `group`) works as a column.
  */
-import { SchemaError, type ColumnType, type JsonValue, type Schema } from '../../sync/index.ts';
+import { SchemaError, type ColumnType, type JsonValue, type Schema } from '../sync/index.ts';
 
 /** The store's own tables; data tables may not use this prefix or SQLite's. */
 export const STORE_PREFIX = 'fieldsync_';

@@ -58,6 +58,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS that must run on any Node (the Node preflight, scripts/check-node.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The sync core runs in every JavaScript runtime: no Node, DOM or Electron imports.
     files: ['src/sync/**/*.ts'],
     ignores: ['src/sync/**/*.test.ts', 'src/sync/__tests__/**'],

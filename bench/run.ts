@@ -3,16 +3,20 @@
  *
  *   npm run bench                  every workload at full size (a few minutes)
  *   npm run bench -- --quick       smaller sizes, under 2 minutes, for routine checks
- *   npm run bench -- --readme      also write the table into README.md
  *   npm run bench -- --only apply,realtime
  *   npm run bench -- --only big-pushes   responsiveness under 128 concurrent max-size pushes
+ *   npm run bench -- --readme      also write the table into README.md (the only way it changes)
+ *   npm run bench -- --help        every option (bench/lib/cli.ts)
  *
- * Prints a Markdown table and writes bench/results/<time>.json (and latest.json) with the
- * machine's description. Goals are reported, never asserted: absolute times on a shared
- * machine drift, which is why every figure that can be is a ratio to the raw database.
+ * Prints a Markdown table and writes bench/results/<time>.json (and latest.json; the folder
+ * is ignored by git) with the machine's description and its load average; a run that started
+ * on a busy machine is flagged as noisy. Goals are reported, never asserted: absolute times on
+ * a shared machine drift, which is why every figure that can be is a ratio to the raw database.
  */
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { copyFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BENCH_USAGE, BenchArgsError, parseBenchArgs, type BenchOptions, type Workload } from './lib/cli.ts';
+import { loadRecorder } from './lib/load.ts';
 import { describeMachine } from './lib/machine.ts';
 import { benchPostgres } from './lib/postgres.ts';
 import { saveResults, table, updateReadme, type Row } from './lib/report.ts';
@@ -26,16 +30,27 @@ import { localWrite } from './workloads/local-write.ts';
 import { realtime } from './workloads/realtime.ts';
 import { wireSize } from './workloads/wire-size.ts';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    readme: { type: 'boolean', default: false },
-    only: { type: 'string' },
-  },
-});
-const quick = values.quick === true;
-const only = values.only ? new Set(values.only.split(',')) : null;
-const want = (name: string): boolean => !only || only.has(name);
+const repo = join(import.meta.dirname, '..');
+let options: BenchOptions | null;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof BenchArgsError)) throw err;
+  process.stderr.write(`bench: ${err.message} (npm run bench -- --help lists the options)\n`);
+  process.exit(2);
+}
+if (options === null) {
+  process.stdout.write(`${BENCH_USAGE}\n`);
+  process.exit(0);
+}
+const { quick, only } = options;
+const load = loadRecorder();
+const startedAt = Date.now();
+const want = (name: Workload): boolean => {
+  const yes = !only || only.has(name);
+  if (yes) load.sample(name);
+  return yes;
+};
 const size = {
   writes: quick ? 5_000 : 20_000,
   apply: quick ? 20_000 : 100_000,
@@ -153,13 +168,24 @@ if (want('big-pushes')) {
   });
 }
 
+load.sample('end');
+const loadReport = load.report();
+const seconds = Math.round((Date.now() - startedAt) / 1000);
 const markdown = table(rows);
 console.log(`\n${markdown}\n`);
 const machine = describeMachine();
-const file = saveResults(join(import.meta.dirname, 'results'), { date: new Date().toISOString(), quick, machine, sizes: size, results, table: markdown });
+const date = new Date().toISOString();
+const file = saveResults(resolve(repo, options.out), { date, quick, seconds, machine, load: loadReport, sizes: size, results, table: markdown });
 console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, SQLite ${machine.sqlite}`);
+const loads = loadReport.samples.map((s) => s.loadavg[0].toFixed(2)).join(' → ');
+console.log(loadReport.known ? `load average (1 min) during the run: ${loads}` : 'load average: not available on this platform');
+if (loadReport.noisy) console.log(`NOISY RUN: ${loadReport.reason}`);
+// --quick promises a run under two minutes: say so when it broke that promise.
+console.log(`took ${seconds} s${quick && seconds > 120 ? ' (over the 2 minutes --quick is meant to take)' : ''}`);
 console.log(`results: ${file}`);
-if (values.readme) {
-  updateReadme(join(import.meta.dirname, '..', 'README.md'), `${markdown}\n\n${quick ? 'Quick sizes (`--quick`). ' : ''}Measured ${new Date().toISOString().slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, SQLite ${machine.sqlite}.`);
-  console.log('README.md updated');
+if (options.readme) {
+  const noisy = loadReport.noisy ? ` Noisy run: 1-minute load average ${loadReport.samples[0]?.loadavg[0]} before it started.` : '';
+  updateReadme(join(repo, 'README.md'), `${markdown}\n\nMeasured ${date.slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, SQLite ${machine.sqlite}.${noisy}`);
+  copyFileSync(file, join(repo, 'bench', 'readme-run.json'));
+  console.log('README.md and bench/readme-run.json updated');
 }

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { npmCommand } from './lib/npm-command.ts';
 
 export const root = join(import.meta.dirname, '..');
 export const rendererDir = join(root, 'out', 'renderer');
@@ -45,7 +46,8 @@ export function ensureAppBuild(options: { force?: boolean; log?: (line: string) 
   if (reason === null) return rendererDir;
   log(`building the app (${reason}): npm run build`);
   // The build's output goes to stderr: a caller's stdout may be for its results only.
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
+  const npm = npmCommand(['run', '--silent', 'build']);
+  const result = spawnSync(npm.command, npm.args, { cwd: root, stdio: ['ignore', 2, 2], shell: npm.shell });
   if (result.status !== 0) throw new Error(`the build failed (npm run build: exit code ${result.status ?? result.signal})`);
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`the build did not write ${rendererDir}/index.html`);
   return rendererDir;

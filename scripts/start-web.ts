@@ -94,7 +94,7 @@ try {
       const profile = webProfile(i);
       return startNodeProcess({
         name: profile,
-        args: ['src/web-host/main.ts', '--profile', profile, '--profile-dir', join(webDir, profile), '--server-url', serverUrl, '--renderer-dir', renderer],
+        args: ['src/web-host/main.ts', '--profile', profile, '--profile-dir', join(webDir, profile), '--server', serverUrl, '--renderer-dir', renderer],
         // The token goes in the environment: command lines are visible to every user of the machine.
         env: { FIELDSYNC_TOKEN: token },
         detached: true,

@@ -8,12 +8,17 @@
  *   npm start -- --help          every option
  *
  * It keeps running while any window is open; Ctrl-C closes everything it started.
+ *
+ * Electron's binary is fetched on first use (scripts/lib/electron-setup.ts). Where it cannot
+ * be fetched or does not run, the same demo runs in the browser instead: `npm run start:web`
+ * with the same options (its URLs are printed), after one line saying why.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createAuthenticator, loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
-import { ELECTRON_MISSING, findElectronBinary } from './lib/electron-binary.ts';
+import { ensureElectron } from './lib/electron-setup.ts';
+import { npmCommand } from './lib/npm-command.ts';
 import { waitForServer, serverIsUp } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 
@@ -37,9 +42,21 @@ if (args === null) {
 }
 const { instances, serverUrl, user } = args;
 
-// Before anything slow: without Electron's binary there is nothing to launch.
-const electron = findElectronBinary(join(root, 'node_modules', 'electron'), process.env);
-if (!electron.ok) fail(ELECTRON_MISSING);
+// Electron's binary: found, or fetched now. Without it, the same demo in the browser.
+const electron = await ensureElectron({ packageDir: process.env.FIELDSYNC_ELECTRON_DIR || join(root, 'node_modules', 'electron'), env: process.env, log: say });
+if (!electron.ok) say(`not using Electron: ${electron.reason}. The same demo runs in your browser instead (npm run start:web):`);
+const electronPath = electron.ok ? electron.path : await runInBrowser(process.argv.slice(2));
+
+/** `npm run start:web` with the same arguments, until it exits; Ctrl-C reaches it too. */
+async function runInBrowser(argv: readonly string[]): Promise<never> {
+  const web = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), ...argv], { cwd: root, stdio: 'inherit' });
+  // A Ctrl-C in the terminal reaches both processes; a signal sent to this one alone is passed on.
+  const forward = (signal: NodeJS.Signals) => (): void => void web.kill(signal);
+  process.on('SIGINT', forward('SIGINT'));
+  process.on('SIGTERM', forward('SIGTERM'));
+  const code = await new Promise<number>((resolve) => web.once('exit', (c, signal) => resolve(c ?? (signal === 'SIGINT' ? 130 : 1))));
+  process.exit(code);
+}
 
 const children = new Set<ChildProcess>();
 let stopping = false;
@@ -58,7 +75,8 @@ process.on('SIGTERM', () => stopAll(143));
 // 1. Build.
 if (args.build) {
   say('building (npm run build)');
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const npm = npmCommand(['run', '--silent', 'build']);
+  const build = spawnSync(npm.command, npm.args, { cwd: root, stdio: 'inherit', shell: npm.shell });
   if (build.status !== 0) fail('start: the build failed; see above.');
 }
 
@@ -104,7 +122,7 @@ say(`opening ${instances} instance${instances === 1 ? '' : 's'} for user "${user
 let open = 0;
 for (let i = 0; i < instances; i++) {
   const launch = instanceLaunch(i, instances, serverUrl, user);
-  const child = spawn(electron.path, [root, ...launch.args], {
+  const child = spawn(electronPath, [root, ...launch.args], {
     cwd: root,
     // The token goes in the environment: command lines are visible to every user of the machine.
     env: { ...process.env, FIELDSYNC_TOKEN: token! },

@@ -12,10 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { npmCommand } from './lib/npm-command.ts';
 
 interface Step {
   readonly name: string;
   readonly command: string[];
+  readonly shell?: boolean;
   readonly env?: Record<string, string>;
   /** Reads test counts from the step's JSON report; without it the step counts as one check. */
   readonly counts?: () => { passed: number; failed: number; skipped: number };
@@ -30,14 +32,20 @@ for (let i = 2; i < process.argv.length; i++) {
 
 const vitestReport = join(reports, 'vitest.json');
 const e2eReport = join(reports, 'e2e.json');
-const npmBin = (name: string): string => join(root, 'node_modules', '.bin', name);
+// Tools by their JavaScript entry, run with this Node: node_modules/.bin holds shell scripts on
+// POSIX and .cmd files on Windows, neither of which spawns the same way everywhere.
+const tool = (...path: string[]): string[] => [process.execPath, join(root, 'node_modules', ...path)];
+const npm = (...args: string[]): { command: string[]; shell: boolean } => {
+  const c = npmCommand(args);
+  return { command: [c.command, ...c.args], shell: c.shell };
+};
 
 const steps: Step[] = [
-  { name: 'lint', command: [npmBin('eslint'), '.'] },
-  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+  { name: 'lint', command: [...tool('eslint', 'bin', 'eslint.js'), '.'] },
+  { name: 'typecheck', ...npm('run', '--silent', 'typecheck') },
   {
     name: 'unit',
-    command: [npmBin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`],
+    command: [...tool('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`],
     counts: () => {
       const r = JSON.parse(readFileSync(vitestReport, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numTotalTestSuites: number; testResults: { status: string; assertionResults: unknown[] }[] };
       // A test file that fails to load has no test results but must count as a failure.
@@ -46,11 +54,11 @@ const steps: Step[] = [
     },
   },
 ];
-if (existsSync(join(root, 'electron.vite.config.ts'))) steps.push({ name: 'build', command: ['npm', 'run', '--silent', 'build'] });
+if (existsSync(join(root, 'electron.vite.config.ts'))) steps.push({ name: 'build', ...npm('run', '--silent', 'build') });
 if (existsSync(join(root, 'playwright.config.ts'))) {
   steps.push({
     name: 'e2e',
-    command: ['npm', 'run', '--silent', 'test:e2e', '--', '--reporter=list,json'],
+    ...npm('run', '--silent', 'test:e2e', '--', '--reporter=list,json'),
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport },
     counts: () => {
       const r = JSON.parse(readFileSync(e2eReport, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
@@ -76,6 +84,7 @@ for (const step of steps) {
   const result = spawnSync(step.command[0] as string, step.command.slice(1), {
     cwd: root,
     stdio: 'inherit',
+    shell: step.shell ?? false,
     env: { ...process.env, ...step.env },
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);

@@ -61,11 +61,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       storeConcurrency: config.databaseUrl !== undefined ? config.databasePoolMax : 1,
       ...(options.now ? { now: options.now } : {}),
     });
-    await app.fastify.listen({
-      port: config.port,
-      host: config.host,
-      listenTextResolver: (address) => `listening on ${address}`,
-    });
+    // Fastify logs a "listening" line per address; the entry point prints the one ready line
+    // (`fieldsync server listening on URL`), so Fastify's are left out of the log.
+    const level = app.fastify.log.level;
+    const quieter = ['trace', 'debug', 'info'].includes(level);
+    if (quieter) app.fastify.log.level = 'warn';
+    try {
+      await app.fastify.listen({ port: config.port, host: config.host });
+    } finally {
+      if (quieter) app.fastify.log.level = level;
+    }
   } catch (err) {
     if (ownBus) await pokeBus.close?.();
     if (owned) await store.close?.();

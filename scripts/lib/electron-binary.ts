@@ -1,13 +1,10 @@
 /**
  * Where Electron's binary is, without downloading it: the `electron` npm package fetches its
- * binary in a postinstall step, and `require('electron')` tries again when it is missing.
- * Here we only look: `node_modules/electron/path.txt` names the executable under `dist/`.
+ * binary on first use (electron-setup.ts does it for `npm start`). Here we only look:
+ * `node_modules/electron/path.txt` names the executable under `dist/`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const ELECTRON_MISSING =
-  'Electron\'s binary is not installed: run "node node_modules/electron/install.js" with network access, then npm start again.';
 
 export type ElectronBinary = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
 

@@ -2,7 +2,7 @@
  * The browser host's settings, from flags and environment variables (a flag wins). The
  * token is only ever read from the environment: flags show in process lists.
  *
- *   node src/web-host/main.ts --profile web-1 [--profile-dir DIR] [--server-url URL]
+ *   node src/web-host/main.ts --profile web-1 [--profile-dir DIR] [--server URL]
  *                             [--port 0] [--renderer-dir out/renderer]
  *   FIELDSYNC_TOKEN=…  FIELDSYNC_SERVER_URL=…  FIELDSYNC_HOST_KEY=…
  */
@@ -32,13 +32,14 @@ export class HostConfigError extends Error {
 export const HOST_USAGE = `usage: node src/web-host/main.ts --profile NAME [options]
   --profile NAME        the instance's profile name (letters, digits, _ -)
   --profile-dir DIR     its data folder (default ./.data/web/NAME)
-  --server-url URL      the sync server (or FIELDSYNC_SERVER_URL); the token comes from FIELDSYNC_TOKEN
+  --server URL          the sync server (or FIELDSYNC_SERVER_URL); the token comes from FIELDSYNC_TOKEN
   --port N              port on 127.0.0.1 (default 0: a free one)
   --renderer-dir DIR    the built renderer (default out/renderer)`;
 
 /** As Electron's `--profile` (src/main/electron/launch-args.ts): it names a folder. */
 const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const FLAGS = new Set(['--profile', '--profile-dir', '--server-url', '--port', '--renderer-dir']);
+// `--server`, as in `npm start` and the Electron app; `--server-url` is its former name, still taken.
+const FLAGS = new Set(['--profile', '--profile-dir', '--server', '--server-url', '--port', '--renderer-dir']);
 
 /** The settings, or null for `--help`. Throws HostConfigError with one clear line. */
 export function parseHostArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): HostConfig | null {
@@ -61,15 +62,15 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new HostConfigError(`--port must be 0 to 65535, got "${portText}"`);
 
-  const serverUrl = (flags.get('--server-url') ?? env.FIELDSYNC_SERVER_URL ?? '').trim() || null;
+  const serverUrl = (flags.get('--server') ?? flags.get('--server-url') ?? env.FIELDSYNC_SERVER_URL ?? '').trim() || null;
   if (serverUrl !== null) {
     let url: URL;
     try {
       url = new URL(serverUrl);
     } catch {
-      throw new HostConfigError(`--server-url is not a URL: "${serverUrl}"`);
+      throw new HostConfigError(`--server is not a URL: "${serverUrl}"`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HostConfigError('--server-url must be an http or https URL');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HostConfigError('--server must be an http or https URL');
   }
   const token = env.FIELDSYNC_TOKEN?.trim() || null;
   if (serverUrl !== null && token === null) throw new HostConfigError('a server URL needs a token in FIELDSYNC_TOKEN (see `npm run token`)');

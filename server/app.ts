@@ -121,7 +121,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
   const lane = createLane(options.storeConcurrency ?? 1);
   const engine = isBodyHandlingStore(options.store)
-    ? createThreadedEngine({ store: options.store, lane })
+    ? createThreadedEngine({ store: options.store })
     : createInlineEngine({
       handler: createSyncHandler({
         store: options.store,

@@ -125,6 +125,25 @@ describe('the SQLite store the server opens', () => {
     expect(bad.body).toEqual({ error: { code: 'invalid_request', message: 'cursor must be an integer >= 0' } });
     const notJson = await fetch(`${s.url}/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await s.token('alice')}` }, body: '{"clientId":' });
     expect([notJson.status, await notJson.json()]).toEqual([400, { error: { code: 'invalid_request', message: 'the body is not valid JSON' } }]);
+    // The same for a large body, which a parse worker reads before the store's thread.
+    const largeBad = { ...bigPush('A', 100), cursor: -1 };
+    expect((await s.sync('alice', largeBad)).body).toEqual({ error: { code: 'invalid_request', message: 'cursor must be an integer >= 0' } });
+    const largeDrift = bigPush('A', 100);
+    largeDrift.messages[7] = { ...(largeDrift.messages[7] as Message), hlc: (largeDrift.messages[7] as Message).hlc.replace(/^\d{4}/, '2999') };
+    expect((await s.sync('alice', largeDrift)).body).toMatchObject({ error: { code: 'clock_drift', index: 7 } });
+    const largeNotJson = await fetch(`${s.url}/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await s.token('alice')}` }, body: `{"clientId":"A",${' '.repeat(100_000)}` });
+    expect([largeNotJson.status, await largeNotJson.json()]).toEqual([400, { error: { code: 'invalid_request', message: 'the body is not valid JSON' } }]);
     expect(await s.pullAll('alice')).toHaveLength(200);
+  });
+
+  it('answers small syncs while large pushes are stored in its thread, and stores every large push', async () => {
+    s = await startTestServer();
+    const server = s;
+    const large = Array.from({ length: 6 }, (_, i) => server.sync(`big-${i}`, bigPush(`L${i}`, 300)));
+    for (let i = 0; i < 5; i++) {
+      expect((await within(server.sync('small', { clientId: 'S', cursor: 0, messages: [msg('S', `s${i}`, i)] }), 'a small sync')).status).toBe(200);
+    }
+    expect((await Promise.all(large)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    for (let i = 0; i < 6; i++) expect(await server.pullAll(`big-${i}`)).toHaveLength(300);
   });
 });

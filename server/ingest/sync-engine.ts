@@ -6,9 +6,9 @@
  *   bodies are handled at once on the event loop; large ones are parsed in the parse pool
  *   and then handled in the heavy lane, one after another.
  * - **threaded**, for the SQLite store the server opens itself: the whole request is
- *   handled in the store's own thread (stores/store-thread.ts), which hands back the answer
- *   as JSON text. The event loop only moves bytes. Large requests go through the lane, so
- *   that the store thread never has more than one of them queued ahead of a small one.
+ *   handled off the event loop (stores/store-thread.ts): large bodies are parsed in a parse
+ *   worker, everything is stored in the store's own thread, small requests first, and the
+ *   answer comes back as JSON text. The event loop only moves bytes.
  */
 import type { SyncHandler, SyncOutcome } from 'fieldsync/server';
 import { LARGE_BODY_BYTES } from '../limits.ts';
@@ -56,12 +56,9 @@ export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
   return typeof (store as { syncBody?: unknown }).syncBody === 'function';
 }
 
-export function createThreadedEngine(o: { store: BodyHandlingStore; lane: Lane }): SyncEngine {
+export function createThreadedEngine(o: { store: BodyHandlingStore }): SyncEngine {
   return {
-    sync(userId, body) {
-      if (body.length < LARGE_BODY_BYTES) return o.store.syncBody(userId, body);
-      return o.lane.run(() => o.store.syncBody(userId, body));
-    },
+    sync: (userId, body) => o.store.syncBody(userId, body),
     close: async () => {},
   };
 }

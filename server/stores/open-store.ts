@@ -26,6 +26,8 @@ export interface StoreSettings {
   readonly databasePoolMax?: number;
   /** For the SQLite store, which handles whole requests in its thread: the drift limit. Default 5 minutes. */
   readonly maxDriftMs?: number;
+  /** For the SQLite store: worker threads that parse large bodies. Default 1. */
+  readonly parseWorkers?: number;
 }
 
 export interface OpenedStore {
@@ -70,6 +72,7 @@ export async function openStore(settings: StoreSettings, onPullError?: (err: Err
   const store = await openSqliteStoreThread({
     store: { file, compaction: settings.compaction },
     maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
+    parseWorkers: settings.parseWorkers ?? 1,
     onPullError: (err) => onPullError?.(err),
   });
   return { store, description: `sqlite ${file}` };

@@ -1,11 +1,17 @@
 /**
  * The worker side of store-thread.ts: opens the SQLite server store in this thread and
- * answers calls `{ id, method, args }` with `{ id, ok, value | error }`, one at a time.
- * Besides the store's own methods it has `syncBody(userId, body)`: a whole sync request,
- * from its bytes to the answer's JSON text, with the sync core's handler over this store.
+ * answers calls `{ id, method, args }` with `{ id, ok, value | error }`. Besides the store's
+ * own methods it has `syncBody(userId, body)`: a whole sync request, from its bytes to the
+ * answer's JSON text, with the sync core's handler over this store. Large requests arrive
+ * already validated, from the parse workers' ports.
+ *
+ * One job at a time, and between two jobs the thread takes in what arrived: small requests
+ * (and store calls) go before large pushes, so they never wait behind more than the one
+ * running.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { ProtocolError, createSyncHandler } from 'fieldsync/server';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { ProtocolError, createSyncHandler, type SyncRequest } from 'fieldsync/server';
+import type { ParsedJob } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
@@ -13,6 +19,8 @@ import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite
 export interface StoreWorkerData {
   readonly store: SqliteServerStoreOptions;
   readonly maxDriftMs: number;
+  /** One port per parse worker: validated large requests arrive on them. */
+  readonly parserPorts: readonly MessagePort[];
 }
 
 export interface StoreCall {
@@ -49,6 +57,7 @@ const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
   let store: Record<string, unknown> = {};
+  let handle: (userId: string, request: Required<SyncRequest>) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
   try {
     const sqlite = createSqliteServerStore(data.store);
     const handler = createSyncHandler({
@@ -56,25 +65,53 @@ if (port) {
       maxDriftMs: data.maxDriftMs,
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });
-    const syncBody = async (userId: string, body: Uint8Array): Promise<EngineOutcome> => {
-      const o = await handler.validated(userId, parseBody(body));
+    handle = async (userId, request) => {
+      const o = await handler.validated(userId, request);
       return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: JSON.stringify(o.response) };
     };
+    const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
     store = { ...sqlite, syncBody };
-    const methods = Object.keys(store).filter((k) => typeof store[k] === 'function');
-    port.postMessage({ type: 'ready', methods } satisfies StoreAnswer);
+    port.postMessage({ type: 'ready', methods: Object.keys(store).filter((k) => typeof store[k] === 'function') } satisfies StoreAnswer);
   } catch (err) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
-  port.on('message', async (call: StoreCall) => {
+
+  type Job = { readonly id: number; run(): unknown };
+  const small: Job[] = [];
+  const large: Job[] = [];
+  let draining = false;
+  const drain = async (): Promise<void> => {
+    const job = small.shift() ?? large.shift();
+    if (!job) {
+      draining = false;
+      return;
+    }
     let answer: StoreAnswer;
     try {
-      const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
-      if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
-      answer = { type: 'answer', id: call.id, ok: true, value: await fn(...call.args) };
+      answer = { type: 'answer', id: job.id, ok: true, value: await job.run() };
     } catch (err) {
-      answer = { type: 'answer', id: call.id, ok: false, error: toWire(err) };
+      answer = { type: 'answer', id: job.id, ok: false, error: toWire(err) };
     }
     port.postMessage(answer);
-  });
+    setImmediate(() => void drain()); // take in what arrived meanwhile before the next job
+  };
+  const enqueue = (queue: Job[], job: Job): void => {
+    queue.push(job);
+    if (!draining) {
+      draining = true;
+      setImmediate(() => void drain());
+    }
+  };
+
+  port.on('message', (call: StoreCall) => enqueue(small, {
+    id: call.id,
+    run: () => {
+      const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
+      if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
+      return fn(...call.args);
+    },
+  }));
+  for (const parser of data.parserPorts) {
+    parser.on('message', (job: ParsedJob) => enqueue(large, { id: job.id, run: () => handle(job.userId, job.request) }));
+  }
 }

@@ -25,7 +25,7 @@ export interface AppLimits {
   readonly bodyTimeoutMs: number;
   /** Open connections from one address; requests on more get 429. */
   readonly maxConnectionsPerAddress: number;
-  /** Worker threads that parse and validate large bodies; 0: on the event loop. */
+  /** Worker threads that parse and validate large bodies; 0: in the SQLite store's thread, or on the event loop. */
   readonly parseWorkers: number;
   /** Open event streams, in all and per user; more are refused with 429. */
   readonly maxStreams: number;

@@ -12,6 +12,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type SyncRequest } from 'fieldsync/server';
 import type { ParsedJob } from '../ingest/parse-worker.ts';
+import { createJobQueue } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
@@ -76,42 +77,17 @@ if (port) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
-  type Job = { readonly id: number; run(): unknown };
-  const small: Job[] = [];
-  const large: Job[] = [];
-  let draining = false;
-  const drain = async (): Promise<void> => {
-    const job = small.shift() ?? large.shift();
-    if (!job) {
-      draining = false;
-      return;
-    }
-    let answer: StoreAnswer;
-    try {
-      answer = { type: 'answer', id: job.id, ok: true, value: await job.run() };
-    } catch (err) {
-      answer = { type: 'answer', id: job.id, ok: false, error: toWire(err) };
-    }
-    port.postMessage(answer);
-    setImmediate(() => void drain()); // take in what arrived meanwhile before the next job
-  };
-  const enqueue = (queue: Job[], job: Job): void => {
-    queue.push(job);
-    if (!draining) {
-      draining = true;
-      setImmediate(() => void drain());
-    }
+  const queue = createJobQueue();
+  const answer = (id: number) => (o: { ok: true; value: unknown } | { ok: false; error: unknown }): void => {
+    port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
   };
 
-  port.on('message', (call: StoreCall) => enqueue(small, {
-    id: call.id,
-    run: () => {
-      const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
-      if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
-      return fn(...call.args);
-    },
-  }));
+  port.on('message', (call: StoreCall) => queue.add('small', () => {
+    const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
+    return fn(...call.args);
+  }, answer(call.id)));
   for (const parser of data.parserPorts) {
-    parser.on('message', (job: ParsedJob) => enqueue(large, { id: job.id, run: () => handle(job.userId, job.request) }));
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, job.request), answer(job.id)));
   }
 }

@@ -12,7 +12,7 @@ const ENTRY_POINTS_ONLY = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', 'playwright-report/', 'reports/', '.data/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'dist-lib/', 'coverage/', 'test-results/', 'playwright-report/', 'reports/', '.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -52,7 +52,7 @@ describe('the Node floor', () => {
   });
 
   const old = oldNode();
-  const users = ['start', 'test', 'server', 'token', 'start:web', 'bench', 'build', 'lint', 'typecheck', 'test:unit', 'test:e2e', 'dist'];
+  const users = ['start', 'test', 'server', 'token', 'start:web', 'bench', 'build', 'lint', 'typecheck', 'test:unit', 'test:e2e', 'dist', 'pack:lib'];
   it.skipIf(process.platform === 'win32')(`on an older Node, each script a user runs prints one line and exits 1 (${old ? `real ${old}` : 'faked version'})`, () => {
     // With a real old Node first on PATH, npm itself runs on it too, exactly as for a user.
     const env = old ? { ...process.env, PATH: `${dirname(old)}${delimiter}${process.env.PATH}` } : { ...process.env, FIELDSYNC_FAKE_NODE_VERSION: 'v20.0.0' };

@@ -5,7 +5,9 @@
  *   - every `--help` it mentions answers with a usage, exit code 0;
  *   - every npm script and file it names exists, every `npm start`/`start:web`/`bench` option
  *     it shows is accepted, and every server setting in its table is one the server knows.
- * The demo itself (`npm start`, `npm run start:web`) runs in start-script and start-web tests.
+ * The demo itself (`npm start`, `npm run start:web`) runs in start-script and start-web tests;
+ * the library's install (`npm run pack:lib`, `npm install` of the tarball) and its example in
+ * pack-lib.test.ts.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

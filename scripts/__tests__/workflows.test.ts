@@ -26,7 +26,7 @@ describe('GitHub Actions workflows', () => {
 
   it('actionlint catches the mistakes it is here for', async () => {
     const broken = release
-      .replace('needs: installers', 'needs: installer') // a job that does not exist
+      .replace('needs: [installers, library]', 'needs: [installer, library]') // a job that does not exist
       .replace("if: failure()", "if: secrets.APPLE_ID != ''") // secrets are not available in `if:`
       .replace('node-version-file: .nvmrc', 'node-versionfile: .nvmrc'); // not an input of setup-node
     const kinds = new Set((await runLint(broken, '.github/workflows/release.yml')).map((p) => p.kind));
@@ -66,9 +66,16 @@ describe('the release workflow', () => {
   });
 
   it('attaches the installers and their SHA-256 sums to the tag’s GitHub release', () => {
-    expect(release).toMatch(/release:\n(?:.*\n)*? {4}needs: installers/);
+    expect(release).toMatch(/release:\n(?:.*\n)*? {4}needs: \[installers, library\]/);
     expect(release).toContain('sha256sum');
     expect(release).toContain('gh release create "$TAG" release/*');
     expect(release).toContain('gh release upload "$TAG" release/* --clobber');
+  });
+
+  it('attaches the library package too, packed by npm run pack:lib and tested as installed', () => {
+    expect(release).toMatch(/library:\n(?:.*\n)*? {8}run: npm run test:unit -- scripts\/__tests__\/pack-lib\.test\.ts\n/);
+    expect(readFileSync(join(root, 'scripts', '__tests__', 'pack-lib.test.ts'), 'utf8')).toContain("npm run pack:lib");
+    expect(release).toMatch(/name: library\n {10}if-no-files-found: error\n {10}path: dist-lib\/fieldsync-\*\.tgz/);
+    expect(release).toMatch(/download-artifact@v4\n {8}with:\n {10}name: library\n {10}path: release\n/);
   });
 });

@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: everything that runs on Node (the sync core, the server, the app core) and
-// the renderer's components, which run in jsdom against a fake of the app API.
+// the renderer's components, which run in jsdom against the real app core (no fake of it).
 export default defineConfig({
   test: {
     testTimeout: 30_000,

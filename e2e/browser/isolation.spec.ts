@@ -27,7 +27,7 @@ function tryApi(url: string): Promise<string> {
       clearTimeout(timer);
       resolve('refused');
     };
-    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'lists', args: [] }));
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'info', args: [] }));
     ws.onmessage = () => {
       clearTimeout(timer);
       ws.close();
@@ -106,5 +106,5 @@ test('a local program gets nothing from an instance: no page, no key, no API, wh
   expect(await attempt({ Cookie: 'fieldsync-0000000000000000=guess' })).toBe('HTTP 403');
   await expect.poll(() => cluster.logs()).toContain('[web-1] fieldsync web host [web-1]: refused a WebSocket: no session cookie');
   // The page it served still works: nothing of that reached the instance.
-  expect(await a.callApi('lists', [])).toEqual({ ok: true, value: [] });
+  expect(await a.callApi('rows', ['lists', {}])).toEqual({ ok: true, value: [] });
 });

@@ -77,14 +77,15 @@ export async function badInputScenario(cluster: Cluster): Promise<void> {
     expect(envelope, `${method}(${JSON.stringify(args).slice(0, 60)})`).toMatchObject({ ok: false, error: { code } });
     if (message && !envelope.ok) expect(envelope.error.message).toMatch(message);
   };
-  await refused('createTodo', [listId, long], 'invalid_argument', MESSAGES.tooLong);
-  await refused('createTodo', [listId, 'bell\u0007'], 'invalid_argument', MESSAGES.control);
-  await refused('createTodo', [listId, ''], 'invalid_argument', MESSAGES.empty);
-  await refused('renameTodo', [todoId, 'a\u2028b'], 'invalid_argument', MESSAGES.control);
-  await refused('createTodo', [listId], 'invalid_argument', /argument/);
-  await refused('createTodo', [listId, 42], 'invalid_argument');
-  await refused('setTodoDone', [todoId, 'yes'], 'invalid_argument');
-  await refused('renameTodo', ['no-such-todo', 'Fine'], 'not_found');
+  await refused('create', ['todos', { listId, title: long }], 'invalid_argument', MESSAGES.tooLong);
+  await refused('create', ['todos', { listId, title: 'bell\u0007' }], 'invalid_argument', MESSAGES.control);
+  await refused('create', ['todos', { listId, title: '' }], 'invalid_argument', MESSAGES.empty);
+  await refused('update', ['todos', todoId, { title: 'a\u2028b' }], 'invalid_argument', MESSAGES.control);
+  await refused('create', ['todos'], 'invalid_argument', /argument/);
+  await refused('create', ['todos', { listId, title: 42 }], 'invalid_argument');
+  await refused('update', ['todos', todoId, { colour: 'red' }], 'invalid_argument', /no field "colour"/);
+  await refused('update', ['todos', todoId, { done: 'yes' }], 'invalid_argument');
+  await refused('update', ['todos', 'no-such-todo', { title: 'Fine' }], 'not_found');
   await refused('dropDatabase', [], 'invalid_argument', /Unknown method/);
 
   // Nothing was written, nothing broke: no error toast, the app still works, the others agree.

@@ -23,6 +23,8 @@ export interface BrowserClusterOptions {
   /** The built renderer the hosts serve. */
   readonly rendererDir: string;
   readonly viewport?: { width: number; height: number };
+  /** The browser host to run: this app's by default, a fork's in the fork test. */
+  readonly hostEntry?: string;
 }
 
 export interface BrowserCluster extends Cluster {
@@ -66,7 +68,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
     const host = await startNodeProcess({
       name: profile,
       args: [
-        'src/web-host/main.ts',
+        options.hostEntry ?? 'src/web-host/main.ts',
         '--profile', profile,
         '--profile-dir', join(options.dir, profile),
         '--server', server.url,

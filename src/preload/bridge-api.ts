@@ -6,7 +6,8 @@
  * `{ name: 'AppError', code, message }` object, which the bridge copies whole and which
  * `isAppError()` recognises on the page.
  */
-import { API_METHODS, AppError, createApiClient, type AppApi, type ApiTransport } from '../shared/app-api.ts';
+import { METHOD_NAMES } from '../shared/api-methods.ts';
+import { AppError, createApiClient, type AppApi, type ApiTransport } from '../shared/app-api.ts';
 
 export interface PlainAppError {
   readonly name: 'AppError';
@@ -24,7 +25,7 @@ export function createBridgeApi(transport: ApiTransport): AppApi {
   const api: Record<string, unknown> = {
     subscribe: (listener: Parameters<AppApi['subscribe']>[0]) => client.subscribe(listener),
   };
-  for (const method of API_METHODS) {
+  for (const method of METHOD_NAMES) {
     const call = client[method] as (...args: unknown[]) => Promise<unknown>;
     api[method] = (...args: unknown[]) =>
       call(...args).catch((err: unknown) => {

@@ -1,29 +1,19 @@
 /**
  * The contract between the app's UI and its core. The renderer only ever talks to an
  * `AppApi`; the Electron preload, the browser host's WebSocket bridge and the test fakes all
- * implement it, so the renderer cannot tell them apart.
+ * implement it, so the renderer cannot tell them apart. Its methods are listed once, in
+ * `api-methods.ts`.
  *
  * On the wire (IPC or WebSocket) a call is `invoke(method, args)` and the answer an
  * `Envelope`, so that errors keep their `code` across the process boundary.
  */
 import type { JsonValue } from 'fieldsync';
+import { METHOD_NAMES, type ApiArgs, type ApiMethod, type ApiResult } from './api-methods.ts';
 
-export interface TodoList {
+/** A row as the API returns it: its id and every declared column (see `app-rows.ts` for typed rows). */
+export interface AnyRow {
   readonly id: string;
-  readonly name: string;
-  /** Fractional index: lists sort by `order`, then by `id`. */
-  readonly order: string;
-  readonly createdAt: number;
-}
-
-export interface Todo {
-  readonly id: string;
-  readonly listId: string;
-  readonly title: string;
-  readonly done: boolean;
-  /** Fractional index within the list: todos sort by `order`, then by `id`. */
-  readonly order: string;
-  readonly createdAt: number;
+  readonly [column: string]: JsonValue;
 }
 
 export interface AppInfo {
@@ -68,39 +58,16 @@ export type AppEvent =
   | { readonly type: 'data'; readonly source: 'local' | 'remote'; readonly tables: readonly string[] }
   | { readonly type: 'sync'; readonly sync: SyncView };
 
-export interface AppApi {
-  info(): Promise<AppInfo>;
-  lists(): Promise<TodoList[]>;
-  /** The list's todos, not deleted, in order. */
-  todos(listId: string): Promise<Todo[]>;
-  createList(name: string): Promise<TodoList>;
-  renameList(id: string, name: string): Promise<void>;
-  /** Moves a list to a position (0-based) among the lists. */
-  moveList(id: string, toIndex: number): Promise<void>;
-  deleteList(id: string): Promise<void>;
-  createTodo(listId: string, title: string): Promise<Todo>;
-  renameTodo(id: string, title: string): Promise<void>;
-  setTodoDone(id: string, done: boolean): Promise<void>;
-  /** Moves a todo to a position (0-based) within its list. */
-  moveTodo(id: string, toIndex: number): Promise<void>;
-  deleteTodo(id: string): Promise<void>;
-  syncStatus(): Promise<SyncView>;
-  /** "Work offline": cuts only this instance off from the server. */
-  setOnline(online: boolean): Promise<void>;
-  syncNow(): Promise<void>;
-  /** The newest messages, newest first. */
-  inspect(limit: number): Promise<InspectorEntry[]>;
+/**
+ * The API the renderer uses: one async function per method of `API_METHODS`
+ * (`api-methods.ts`), with its arguments and result types, and `subscribe` for events.
+ */
+export type AppApi = { readonly [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> } & {
   /** Data and sync events; returns the function that unsubscribes. */
   subscribe(listener: (event: AppEvent) => void): () => void;
-}
+};
 
-export type ApiMethod = Exclude<keyof AppApi, 'subscribe'>;
-
-export const API_METHODS: readonly ApiMethod[] = [
-  'info', 'lists', 'todos', 'createList', 'renameList', 'moveList', 'deleteList',
-  'createTodo', 'renameTodo', 'setTodoDone', 'moveTodo', 'deleteTodo',
-  'syncStatus', 'setOnline', 'syncNow', 'inspect',
-];
+export type { ApiMethod } from './api-methods.ts';
 
 export type AppErrorCode =
   | 'invalid_argument' // bad input: the message says what to fix
@@ -155,7 +122,7 @@ export function createApiClient(transport: ApiTransport): AppApi {
   const api: Record<string, unknown> = {
     subscribe: (listener: (event: AppEvent) => void) => transport.onEvent(listener),
   };
-  for (const method of API_METHODS) api[method] = (...args: unknown[]) => call(method, args);
+  for (const method of METHOD_NAMES) api[method] = (...args: unknown[]) => call(method, args);
   return api as unknown as AppApi;
 }
 

@@ -1,25 +1,29 @@
 /**
  * The API's dispatcher: `dispatch(method, args)` → `Envelope`. Any transport can call it:
- * the Electron IPC binding (after checking the sender) and, later, the browser host's
- * WebSocket bridge; it knows nothing about either.
+ * the Electron IPC binding (after checking the sender) and the browser host's WebSocket
+ * bridge; it knows nothing about either.
  *
  * Every call is checked before anything happens: an unknown method, a wrong number of
- * arguments, a wrong type, an empty or overlong title → `invalid_argument`; an id that names
- * no live list or todo → `not_found`. A refused call writes nothing. Anything unexpected is
- * logged here, in the main process, and the caller only gets `internal` with a generic
+ * arguments, a wrong type (the zod tuples of `API_METHODS`), a field the table does not
+ * have, an empty or overlong title (the app schema's rules) → `invalid_argument`; an id
+ * that names no live row → `not_found`. A refused call writes nothing. Anything unexpected
+ * is logged here, in the main process, and the caller only gets `internal` with a generic
  * message: stack traces and file paths never reach the renderer.
  */
-import { AppError, type AppApi, type AppInfo, type ApiMethod, type Envelope } from '../../shared/app-api.ts';
-import { checkListName, checkTitle } from '../../shared/input-rules.ts';
+import { en as englishErrors } from 'zod/locales';
+import { API_METHODS, describeArgsError, isApiMethod, type ApiArgs, type ApiMethod, type ApiResult } from '../../shared/api-methods.ts';
+import { AppError, type AppInfo, type Envelope } from '../../shared/app-api.ts';
+import type { AppSchema, AppTable } from '../../shared/app-schema-kit.ts';
+import { checkFields, type FieldsCheck } from '../../shared/field-checks.ts';
 import { FieldsyncError, SchemaError, ValidationError, type SyncClient } from 'fieldsync';
-import { API_ARGS, describeArgsError } from './api-args.ts';
 import { NOT_CONFIGURED, toInspectorEntry, toSyncView } from './sync-view.ts';
-import type { TodoRepo } from './todo-repo.ts';
+import type { TableRepo } from './table-repo.ts';
 
 export type Dispatch = (method: unknown, args: unknown) => Promise<Envelope>;
 
 export interface HandlerDeps {
-  readonly repo: TodoRepo;
+  readonly schema: AppSchema;
+  readonly repo: TableRepo;
   readonly client: SyncClient;
   readonly info: () => AppInfo;
   /** False when the app runs without a server (no URL or token). */
@@ -28,72 +32,63 @@ export interface HandlerDeps {
   readonly log: (message: string, err: unknown) => void;
 }
 
-type Handlers = { [M in ApiMethod]: (...args: Parameters<AppApi[M]>) => ReturnType<AppApi[M]> };
-
-/** Methods that write: they run one at a time, so a move reads the order it then writes after. */
-const WRITES = new Set<ApiMethod>(['createList', 'renameList', 'moveList', 'deleteList', 'createTodo', 'renameTodo', 'setTodoDone', 'moveTodo', 'deleteTodo']);
+/** One handler per method of the table: the compiler holds the two to the same names and types. */
+type Handlers = { readonly [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
 const INTERNAL_MESSAGE = 'Something went wrong. The details are in the app log.';
+/** zod/mini (see api-methods.ts) loads no messages by itself: the checks say what is wrong in English. */
+const ARGS_ERRORS = { error: englishErrors().localeError };
 
-function valid(result: { ok: true; value: string } | { ok: false; message: string }): string {
+function valid(result: FieldsCheck): FieldsCheck & { ok: true } {
   if (!result.ok) throw new AppError('invalid_argument', result.message);
-  return result.value;
+  return result;
 }
 
-export function createHandlers({ repo, client, info, configured }: HandlerDeps): Handlers {
-  const requireList = (id: string) => {
-    const list = repo.list(id);
-    if (!list) throw new AppError('not_found', 'That list no longer exists.');
-    return list;
+export function createHandlers({ schema, repo, client, info, configured }: HandlerDeps): Handlers {
+  const tableOf = (name: string): AppTable => {
+    const t = schema.table(name);
+    if (!t) throw new AppError('invalid_argument', `Unknown table: ${name.slice(0, 40)}.`);
+    return t;
   };
-  const requireTodo = (id: string) => {
-    const todo = repo.todo(id);
-    if (!todo) throw new AppError('not_found', 'That todo no longer exists.');
-    return todo;
+  const requireRow = (t: AppTable, id: string) => {
+    const row = repo.row(t.name, id);
+    if (!row) throw new AppError('not_found', `That ${t.noun} no longer exists.`);
+    return row;
+  };
+  const requireParent = (t: AppTable, fields: Readonly<Record<string, unknown>>) => {
+    if (t.parent) requireRow(tableOf(t.parent.table), fields[t.parent.column] as string);
   };
 
   return {
     info: async () => info(),
-    lists: async () => repo.lists(),
-    todos: async (listId) => {
-      requireList(listId);
-      return repo.todos(listId);
+    rows: async (table, query) => {
+      const t = tableOf(table);
+      if (query.parent === undefined) return repo.rows(table);
+      if (!t.parent) throw new AppError('invalid_argument', `The ${t.plural} belong to no other row: leave out "parent".`);
+      requireRow(tableOf(t.parent.table), query.parent);
+      return repo.rows(table, query.parent);
     },
-    createList: async (name) => repo.createList(valid(checkListName(name))),
-    renameList: async (id, name) => {
-      const value = valid(checkListName(name));
-      requireList(id);
-      await repo.renameList(id, value);
+    create: async (table, fields) => {
+      const t = tableOf(table);
+      const checked = valid(checkFields(schema, t, fields, 'create')).fields;
+      requireParent(t, checked);
+      return repo.create(table, checked);
     },
-    moveList: async (id, toIndex) => {
-      requireList(id);
-      await repo.moveList(id, toIndex);
+    update: async (table, id, fields) => {
+      const t = tableOf(table);
+      const checked = valid(checkFields(schema, t, fields, 'update')).fields;
+      requireRow(t, id);
+      await repo.update(table, id, checked);
     },
-    deleteList: async (id) => {
-      requireList(id);
-      await repo.deleteList(id);
+    move: async (table, id, toIndex) => {
+      const t = tableOf(table);
+      if (t.orderColumn === null) throw new AppError('invalid_argument', `The ${t.plural} have no order to change.`);
+      requireRow(t, id);
+      await repo.move(table, id, toIndex);
     },
-    createTodo: async (listId, title) => {
-      const value = valid(checkTitle(title));
-      requireList(listId);
-      return repo.createTodo(listId, value);
-    },
-    renameTodo: async (id, title) => {
-      const value = valid(checkTitle(title));
-      requireTodo(id);
-      await repo.renameTodo(id, value);
-    },
-    setTodoDone: async (id, done) => {
-      requireTodo(id);
-      await repo.setTodoDone(id, done);
-    },
-    moveTodo: async (id, toIndex) => {
-      requireTodo(id);
-      await repo.moveTodo(id, toIndex);
-    },
-    deleteTodo: async (id) => {
-      requireTodo(id);
-      await repo.deleteTodo(id);
+    delete: async (table, id) => {
+      requireRow(tableOf(table), id);
+      await repo.delete(table, id);
     },
     syncStatus: async () => toSyncView(client.status, configured),
     setOnline: async (online) => client.setOnline(online),
@@ -129,17 +124,18 @@ export function createDispatcher(deps: HandlerDeps): Dispatch {
   let writeQueue: Promise<unknown> = Promise.resolve();
 
   return async (method, args) => {
-    if (typeof method !== 'string' || !Object.hasOwn(API_ARGS, method)) {
+    if (!isApiMethod(method)) {
       return { ok: false, error: { code: 'invalid_argument', message: `Unknown method: ${String(method).slice(0, 40)}` } };
     }
-    const name = method as ApiMethod;
-    const parsed = API_ARGS[name].safeParse(args);
-    if (!parsed.success) return { ok: false, error: { code: 'invalid_argument', message: describeArgsError(name, parsed.error) } };
-    const handler = handlers[name] as (...a: readonly unknown[]) => Promise<unknown>;
+    const { kind, args: argsSchema } = API_METHODS[method];
+    const parsed = argsSchema.safeParse(args, ARGS_ERRORS);
+    if (!parsed.success) return { ok: false, error: { code: 'invalid_argument', message: describeArgsError(method, parsed.error) } };
+    const handler = handlers[method] as (...a: readonly unknown[]) => Promise<unknown>;
     const run = (): Promise<unknown> => handler(...parsed.data);
     try {
       let value: unknown;
-      if (WRITES.has(name)) {
+      // Writes run one at a time: a move reads the order it then writes after.
+      if (kind === 'write') {
         const result = writeQueue.then(run);
         writeQueue = result.catch(() => undefined);
         value = await result;
@@ -148,7 +144,7 @@ export function createDispatcher(deps: HandlerDeps): Dispatch {
       }
       return { ok: true, value };
     } catch (err) {
-      return toErrorEnvelope(err, deps.log, name);
+      return toErrorEnvelope(err, deps.log, method);
     }
   };
 }

@@ -5,19 +5,20 @@
  *
  * ```ts
  * const core = await createAppCore({ profileDir, profile: 'demo-1', serverUrl, token });
- * const envelope = await core.dispatch('createList', ['Groceries']);
+ * const envelope = await core.dispatch('create', ['lists', { name: 'Groceries' }]);
  * const off = core.onEvent((event) => send(event));
  * await core.close();
  * ```
  */
 import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
-import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type SyncClient } from 'fieldsync';
+import type { AppSchema } from '../../shared/app-schema-kit.ts';
+import { appSchema } from '../../shared/app-schema.ts';
+import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
-import { appSchema } from './app-schema.ts';
 import { toSyncView } from './sync-view.ts';
-import { createTodoRepo } from './todo-repo.ts';
+import { createTableRepo } from './table-repo.ts';
 
 export const DB_FILE = 'fieldsync.db';
 
@@ -30,13 +31,26 @@ export interface AppCoreOptions {
   readonly serverUrl?: string | null;
   readonly token?: string | null;
   readonly fetch?: HttpRemoteOptions['fetch'];
+  /**
+   * The server as a `Remote`, instead of a URL and a token: the renderer's tests give each
+   * core a server inside the test process (`createInProcessServer` of `fieldsync/testing`).
+   */
+  readonly remote?: Remote;
   readonly now?: () => number;
   /** The app's version, shown in `info()`. */
   readonly version?: string;
   /** Where unexpected errors go; default `console.error`. */
   readonly log?: (message: string, err: unknown) => void;
+  /** The app's tables; default the app schema (`src/shared/app-schema.ts`). */
+  readonly schema?: AppSchema;
   /** Sync timing, for tests. */
-  readonly sync?: { readonly intervalMs?: number; readonly debounceMs?: number; readonly retry?: { initialMs?: number; maxMs?: number } };
+  readonly sync?: {
+    readonly intervalMs?: number;
+    readonly debounceMs?: number;
+    readonly retry?: { initialMs?: number; maxMs?: number };
+    /** False: sync only when asked (`syncNow`), for tests that look at pending changes. */
+    readonly autoSync?: boolean;
+  };
 }
 
 export interface AppCore {
@@ -78,20 +92,23 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const log = options.log ?? ((message, err) => console.error(`fieldsync: ${message}`, err));
   const serverUrl = options.serverUrl?.trim() || null;
   const token = options.token?.trim() || null;
-  const configured = serverUrl !== null && token !== null;
+  const remote = options.remote ?? (serverUrl !== null && token !== null ? createHttpRemote({ url: serverUrl, token, ...(options.fetch ? { fetch: options.fetch } : {}) }) : null);
+  const configured = remote !== null;
 
+  const schema = options.schema ?? appSchema;
   const db = openProfileDatabase(options.profileDir, options.profile);
   let client: SyncClient;
   try {
     const store = createSqliteStore(db);
     client = await createSyncClient({
-      schema: appSchema,
+      schema: schema.sync,
       store,
-      ...(configured ? { remote: createHttpRemote({ url: serverUrl, token, ...(options.fetch ? { fetch: options.fetch } : {}) }) } : {}),
+      ...(remote ? { remote } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.sync?.intervalMs !== undefined ? { intervalMs: options.sync.intervalMs } : {}),
       ...(options.sync?.debounceMs !== undefined ? { debounceMs: options.sync.debounceMs } : {}),
       ...(options.sync?.retry ? { retry: options.sync.retry } : {}),
+      ...(options.sync?.autoSync !== undefined ? { autoSync: options.sync.autoSync } : {}),
     });
   } catch (err) {
     db.close();
@@ -99,8 +116,8 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   }
 
   const info: AppInfo = { profile: options.profile, clientId: client.clientId, serverUrl: serverUrl ?? '', version: options.version ?? '0.0.0' };
-  const repo = createTodoRepo(db, client, options.now);
-  const dispatch = createDispatcher({ repo, client, info: () => info, configured, log });
+  const repo = createTableRepo(db, client, schema, options.now);
+  const dispatch = createDispatcher({ schema, repo, client, info: () => info, configured, log });
 
   const listeners = new Set<(event: AppEvent) => void>();
   const emit = (event: AppEvent): void => {

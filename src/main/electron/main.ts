@@ -99,8 +99,8 @@ function runSmokeTest(win: BrowserWindow): void {
       methods: Object.keys(window.fieldsync || {}).sort(),
       require: typeof require,
       process: typeof process,
-      lists: window.fieldsync ? await window.fieldsync.lists().then((l) => l.length, (e) => String(e && e.code)) : null,
-      notFound: window.fieldsync ? await window.fieldsync.deleteTodo('no-such-todo').then(() => 'resolved', (e) => e && e.code) : null,
+      lists: window.fieldsync ? await window.fieldsync.rows('lists', {}).then((l) => l.length, (e) => String(e && e.code)) : null,
+      notFound: window.fieldsync ? await window.fieldsync.delete('todos', 'no-such-todo').then(() => 'resolved', (e) => e && e.code) : null,
     }))()`)) as string;
     console.log(`fieldsync-smoke: ${JSON.stringify({ title: win.getTitle(), page: JSON.parse(page) as unknown })}`);
     app.quit();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { METHOD_NAMES } from '../../shared/api-methods.ts';
 import { AppError, CHANNELS, isAppError, type AppEvent, type Envelope } from '../../shared/app-api.ts';
 import { createBridgeApi, toPlainError } from '../bridge-api.ts';
 import { createIpcTransport, type IpcRendererLike } from '../ipc-transport.ts';
@@ -21,12 +22,17 @@ function fakeIpcRenderer(answer: (method: unknown, args: unknown) => Envelope) {
 }
 
 describe('preload', () => {
+  it('exposes exactly the methods of the table, and subscribe', () => {
+    const api = createBridgeApi(createIpcTransport(fakeIpcRenderer(() => ({ ok: true, value: null })).ipc));
+    expect(Object.keys(api).sort()).toEqual([...METHOD_NAMES, 'subscribe'].sort());
+  });
+
   it('sends every call as (method, args) on one channel', async () => {
     const fake = fakeIpcRenderer(() => ({ ok: true, value: [] }));
     const api = createBridgeApi(createIpcTransport(fake.ipc));
-    expect(await api.lists()).toEqual([]);
-    await api.renameTodo('t1', 'Milk');
-    expect(fake.invoked).toEqual([[CHANNELS.invoke, 'lists', []], [CHANNELS.invoke, 'renameTodo', ['t1', 'Milk']]]);
+    expect(await api.rows('lists', {})).toEqual([]);
+    await api.update('todos', 't1', { title: 'Milk' });
+    expect(fake.invoked).toEqual([[CHANNELS.invoke, 'rows', ['lists', {}]], [CHANNELS.invoke, 'update', ['todos', 't1', { title: 'Milk' }]]]);
   });
 
   it('gives listeners the event only, never the IpcRendererEvent, and unsubscribes', () => {
@@ -44,7 +50,7 @@ describe('preload', () => {
   it('rejects with plain error objects that keep their code across the bridge and are AppErrors', async () => {
     const fake = fakeIpcRenderer(() => ({ ok: false, error: { code: 'not_found', message: 'That todo no longer exists.' } }));
     const api = createBridgeApi(createIpcTransport(fake.ipc));
-    const err = await api.deleteTodo('gone').catch((e: unknown) => e);
+    const err = await api.delete('todos', 'gone').catch((e: unknown) => e);
     expect(Object.getPrototypeOf(err)).toBe(Object.prototype); // what contextBridge copies whole
     expect(err).toEqual({ name: 'AppError', code: 'not_found', message: 'That todo no longer exists.' });
     expect(isAppError(err)).toBe(true);

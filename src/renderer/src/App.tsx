@@ -1,5 +1,5 @@
 import type { AppApi } from '../../shared/app-api.ts';
-import { AppShell } from './components/AppShell.tsx';
+import { AppShell } from './shell/AppShell.tsx';
 import { NotConnected } from './components/NotConnected.tsx';
 import type { AppStoreOptions } from './store/app-store.ts';
 import { StoreProvider } from './store/StoreProvider.tsx';

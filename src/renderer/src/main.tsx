@@ -1,16 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { installBrowserHostApi } from './api/browser-host.ts';
-import { getApi } from './api/get-api.ts';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/rows.css';
-import './styles/todos.css';
 import './styles/sync.css';
 import './styles/inspector.css';
 import './styles/toasts.css';
+// After the shared styles: each view imports its own (views/todos/todos.css).
+import { App } from './App.tsx';
+import { installBrowserHostApi } from './api/browser-host.ts';
+import { getApi } from './api/get-api.ts';
 
 // In the browser host, the API is a WebSocket bridge; in Electron, the preload's.
 installBrowserHostApi();

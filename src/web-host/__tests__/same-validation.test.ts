@@ -8,7 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CHANNELS, type Envelope, type TodoList } from '../../shared/app-api.ts';
+import { CHANNELS, type Envelope } from '../../shared/app-api.ts';
+import type { Row } from '../../shared/app-rows.ts';
 import { bindIpc, type IpcEventLike } from '../../main/electron/ipc.ts';
 import { call, messageCount, useCores } from '../../../test-support/core-fixture.ts';
 import { tempDir } from '../../../test-support/temp-dir.ts';
@@ -24,7 +25,7 @@ afterEach(async () => {
 
 async function setup() {
   const core = await cores.open();
-  const list = await call<TodoList>(core, 'createList', 'Home');
+  const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Home' });
 
   // Electron: the IPC binding, with every sender trusted (the sender checks have their own tests).
   let handler: ((event: IpcEventLike, ...args: unknown[]) => Promise<Envelope>) | undefined;
@@ -72,21 +73,23 @@ describe('the browser host validates as the IPC layer does', () => {
       ['a prototype key as method', '__proto__', []],
       ['no method', undefined, []],
       ['a method that is not text', 42, []],
-      ['arguments that are not a list', 'lists', 'nope'],
-      ['no arguments', 'createTodo', undefined],
-      ['too few arguments', 'createTodo', [list.id]],
-      ['too many arguments', 'lists', [1]],
-      ['an argument of the wrong type', 'createTodo', [list.id, 42]],
-      ['an empty title', 'createTodo', [list.id, '   ']],
-      ['a 10,000-character title', 'createTodo', [list.id, 'x'.repeat(10_000)]],
-      ['a control character', 'createTodo', [list.id, 'a\nb']],
-      ['a broken surrogate', 'renameList', [list.id, 'bad \ud800']],
-      ['an unknown id', 'renameTodo', ['no-such-todo', 'Fine']],
-      ['an over-long id', 'deleteTodo', ['i'.repeat(10_000)]],
-      ['a bad flag', 'setTodoDone', [list.id, 'yes']],
-      ['a fractional index', 'moveList', [list.id, 1.5]],
+      ['arguments that are not a list', 'rows', 'nope'],
+      ['no arguments', 'create', undefined],
+      ['too few arguments', 'create', ['todos']],
+      ['too many arguments', 'info', [1]],
+      ['an unknown table', 'rows', ['users', {}]],
+      ['an argument of the wrong type', 'create', ['todos', { listId: list.id, title: 42 }]],
+      ['an empty title', 'create', ['todos', { listId: list.id, title: '   ' }]],
+      ['a 10,000-character title', 'create', ['todos', { listId: list.id, title: 'x'.repeat(10_000) }]],
+      ['a control character', 'create', ['todos', { listId: list.id, title: 'a\nb' }]],
+      ['a broken surrogate', 'update', ['lists', list.id, { name: 'bad \ud800' }]],
+      ['an unknown field', 'update', ['lists', list.id, { colour: 'red' }]],
+      ['an unknown id', 'update', ['todos', 'no-such-todo', { title: 'Fine' }]],
+      ['an over-long id', 'delete', ['todos', 'i'.repeat(10_000)]],
+      ['a bad flag', 'update', ['todos', list.id, { done: 'yes' }]],
+      ['a fractional index', 'move', ['lists', list.id, 1.5]],
       ['an inspect limit out of range', 'inspect', [1_000_000]],
-      ['an object for a string', 'createList', [{ toString: 'x' }]],
+      ['an object for a string', 'create', ['lists', { name: { toString: 'x' } }]],
     ];
     for (const [name, method, args] of calls) {
       const ipc = await viaIpc(method, args);
@@ -95,15 +98,15 @@ describe('the browser host validates as the IPC layer does', () => {
       expect(ws, name).toEqual(ipc);
     }
     // Extra IPC arguments, extra frame fields: the same refusal.
-    expect(await viaWs({ method: 'lists', args: [], extra: 1 })).toEqual(await viaIpc('lists', [], 1));
+    expect(await viaWs({ method: 'rows', args: ['lists', {}], extra: 1 })).toEqual(await viaIpc('rows', ['lists', {}], 1));
     expect(messageCount(core)).toBe(before);
   });
 
   it('gives the same answer to good calls', async () => {
     const { list, viaIpc, viaWs } = await setup();
-    expect(await viaWs({ method: 'lists', args: [] })).toEqual(await viaIpc('lists', []));
-    expect(await viaWs({ method: 'todos', args: [list.id] })).toEqual(await viaIpc('todos', [list.id]));
-    const created = await viaWs({ method: 'createTodo', args: [list.id, '  Milk  '] });
+    expect(await viaWs({ method: 'rows', args: ['lists', {}] })).toEqual(await viaIpc('rows', ['lists', {}]));
+    expect(await viaWs({ method: 'rows', args: ['todos', { parent: list.id }] })).toEqual(await viaIpc('rows', ['todos', { parent: list.id }]));
+    const created = await viaWs({ method: 'create', args: ['todos', { listId: list.id, title: '  Milk  ' }] });
     expect(created).toMatchObject({ ok: true, value: { title: 'Milk', listId: list.id } });
     expect(await viaWs({ method: 'info', args: [] })).toEqual(await viaIpc('info', []));
     expect(CHANNELS.invoke).toBe('fieldsync:invoke');

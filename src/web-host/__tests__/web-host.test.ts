@@ -19,7 +19,7 @@ class FakeCore implements HostedCore {
   async dispatch(method: unknown, args: unknown): Promise<Envelope> {
     this.calls.push({ method, args });
     if (this.slow) await this.slow;
-    if (method === 'lists' && Array.isArray(args) && args.length === 0) return { ok: true, value: [{ id: 'l1' }] };
+    if (method === 'rows' && Array.isArray(args) && args[0] === 'lists') return { ok: true, value: [{ id: 'l1' }] };
     return { ok: false, error: { code: 'invalid_argument', message: `bad call: ${String(method)}` } };
   }
   onEvent(listener: (e: AppEvent) => void): () => void {
@@ -196,9 +196,9 @@ describe('the browser host over HTTP', () => {
 describe('the browser host WebSocket API', () => {
   it('dispatches { id, method, args } to the core and answers { id, envelope }', async () => {
     const page = await connect();
-    page.ws.send(JSON.stringify({ id: 7, method: 'lists', args: [] }));
+    page.ws.send(JSON.stringify({ id: 7, method: 'rows', args: ['lists', {}] }));
     expect(await page.next()).toEqual({ id: 7, envelope: { ok: true, value: [{ id: 'l1' }] } });
-    expect(core.calls).toEqual([{ method: 'lists', args: [] }]);
+    expect(core.calls).toEqual([{ method: 'rows', args: ['lists', {}] }]);
     page.ws.close();
   });
 
@@ -259,14 +259,14 @@ describe('the browser host WebSocket API', () => {
 
   it('disconnects a page that sends a frame over the size limit', async () => {
     const page = await connect();
-    page.ws.send(JSON.stringify({ id: 1, method: 'createList', args: ['x'.repeat(WS_MAX_FRAME_BYTES)] }));
+    page.ws.send(JSON.stringify({ id: 1, method: 'create', args: ['lists', { name: 'x'.repeat(WS_MAX_FRAME_BYTES) }] }));
     expect(await page.closed).toBe(1009);
     expect(core.calls).toEqual([]);
   });
 
   it('answers calls beyond the rate limit with an error, without dispatching them', async () => {
     const page = await connect();
-    for (let id = 1; id <= 25; id++) page.ws.send(JSON.stringify({ id, method: 'lists', args: [] }));
+    for (let id = 1; id <= 25; id++) page.ws.send(JSON.stringify({ id, method: 'rows', args: ['lists', {}] }));
     const answers: { id: number; envelope: Envelope }[] = [];
     for (let i = 0; i < 25; i++) answers.push((await page.next()) as { id: number; envelope: Envelope });
     const limited = answers.filter((a) => !a.envelope.ok);

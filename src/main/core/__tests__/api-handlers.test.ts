@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { AppErrorCode, Todo, TodoList } from '../../../shared/app-api.ts';
+import type { AppErrorCode } from '../../../shared/app-api.ts';
+import type { Row } from '../../../shared/app-rows.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
 import type { SyncClient } from 'fieldsync';
 import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import type { AppCore } from '../app-core.ts';
 import { createDispatcher } from '../api-handlers.ts';
-import type { TodoRepo } from '../todo-repo.ts';
+import type { TableRepo } from '../table-repo.ts';
 
 const cores = useCores();
 
 describe('API dispatcher: bad calls are refused and write nothing', () => {
   // The ids of the case's list and todo, for the argument builders below.
-  let list: TodoList;
-  let todo: Todo;
+  let list: Row<'lists'>;
+  let todo: Row<'todos'>;
   const rows = (core: AppCore) => core.db.prepare('SELECT (SELECT count(*) FROM lists) || \'/\' || (SELECT count(*) FROM todos)').pluck().get();
 
   const cases: [string, unknown, () => unknown, AppErrorCode][] = [
@@ -20,46 +22,63 @@ describe('API dispatcher: bad calls are refused and write nothing', () => {
     ['a method name from Object.prototype', 'constructor', () => [], 'invalid_argument'],
     ['__proto__ as a method', '__proto__', () => [], 'invalid_argument'],
     ['a method that is not a string', 42, () => [], 'invalid_argument'],
-    ['arguments that are not an array', 'createList', () => 'Groceries', 'invalid_argument'],
-    ['an array-like object as arguments', 'createList', () => ({ 0: 'Groceries', length: 1 }), 'invalid_argument'],
-    ['null arguments', 'lists', () => null, 'invalid_argument'],
-    ['an extra argument', 'createList', () => ['Groceries', 'extra'], 'invalid_argument'],
-    ['an extra argument to a method without any', 'lists', () => [1], 'invalid_argument'],
-    ['a missing argument', 'renameTodo', () => [todo.id], 'invalid_argument'],
-    ['a number for a name', 'createList', () => [5], 'invalid_argument'],
-    ['an object for a title', 'createTodo', () => [list.id, { toString: () => 'x' }], 'invalid_argument'],
-    ['null for a title', 'renameTodo', () => [todo.id, null], 'invalid_argument'],
-    ['a string for done', 'setTodoDone', () => [todo.id, 'true'], 'invalid_argument'],
-    ['a fractional position', 'moveTodo', () => [todo.id, 1.5], 'invalid_argument'],
-    ['NaN as a position', 'moveTodo', () => [todo.id, Number.NaN], 'invalid_argument'],
-    ['a string position', 'moveList', () => [list.id, '0'], 'invalid_argument'],
-    ['a huge position', 'moveList', () => [list.id, 1e300], 'invalid_argument'],
-    ['an empty title', 'createTodo', () => [list.id, ''], 'invalid_argument'],
-    ['a title of spaces', 'renameTodo', () => [todo.id, '   '], 'invalid_argument'],
-    ['a 10,000-character title', 'createTodo', () => [list.id, 'x'.repeat(10_000)], 'invalid_argument'],
-    ['a 501-character title', 'renameTodo', () => [todo.id, 'y'.repeat(501)], 'invalid_argument'],
-    ['a 101-character list name', 'createList', () => ['n'.repeat(101)], 'invalid_argument'],
-    ['a line break in a title', 'createTodo', () => [list.id, 'Milk\nEggs'], 'invalid_argument'],
-    ['a NUL in a name', 'renameList', () => [list.id, 'a\u0000b'], 'invalid_argument'],
-    ['a tab in a title', 'renameTodo', () => [todo.id, 'a\tb'], 'invalid_argument'],
-    ['a lone surrogate in a title', 'renameTodo', () => [todo.id, 'broken \ud800'], 'invalid_argument'],
-    ['an empty id', 'todos', () => [''], 'invalid_argument'],
-    ['an overlong id', 'deleteTodo', () => ['i'.repeat(1000)], 'invalid_argument'],
+    ['arguments that are not an array', 'create', () => 'lists', 'invalid_argument'],
+    ['an array-like object as arguments', 'create', () => ({ 0: 'lists', 1: { name: 'G' }, length: 2 }), 'invalid_argument'],
+    ['null arguments', 'rows', () => null, 'invalid_argument'],
+    ['an extra argument', 'create', () => ['lists', { name: 'Groceries' }, 'extra'], 'invalid_argument'],
+    ['an extra argument to a method without any', 'info', () => [1], 'invalid_argument'],
+    ['a missing argument', 'update', () => ['todos', todo.id], 'invalid_argument'],
+    ['an unknown table', 'create', () => ['users', { name: 'x' }], 'invalid_argument'],
+    ['a table name from Object.prototype', 'rows', () => ['constructor', {}], 'invalid_argument'],
+    ['an unknown query key', 'rows', () => ['todos', { where: '1=1' }], 'invalid_argument'],
+    ['a parent for a table without parents', 'rows', () => ['lists', { parent: list.id }], 'invalid_argument'],
+    ['fields that are not an object', 'create', () => ['lists', 'Groceries'], 'invalid_argument'],
+    ['fields that are an array', 'create', () => ['lists', ['Groceries']], 'invalid_argument'],
+    ['a __proto__ field', 'update', () => ['lists', list.id, JSON.parse('{"__proto__": {"name": "x"}}')], 'invalid_argument'],
+    ['an unknown field', 'update', () => ['todos', todo.id, { colour: 'red' }], 'invalid_argument'],
+    ['a field the core sets', 'update', () => ['todos', todo.id, { order: 'a0' }], 'invalid_argument'],
+    ['a creation time', 'create', () => ['lists', { name: 'L', createdAt: 1 }], 'invalid_argument'],
+    ['a tombstone', 'update', () => ['todos', todo.id, { _deleted: true }], 'invalid_argument'],
+    ['moving a todo to another list', 'update', () => ['todos', todo.id, { listId: list.id }], 'invalid_argument'],
+    ['an empty update', 'update', () => ['todos', todo.id, {}], 'invalid_argument'],
+    ['a number for a name', 'create', () => ['lists', { name: 5 }], 'invalid_argument'],
+    ['no name at all', 'create', () => ['lists', {}], 'invalid_argument'],
+    ['a todo without its list', 'create', () => ['todos', { title: 'T' }], 'invalid_argument'],
+    ['an object for a title', 'create', () => ['todos', { listId: list.id, title: { toString: () => 'x' } }], 'invalid_argument'],
+    ['null for a title', 'update', () => ['todos', todo.id, { title: null }], 'invalid_argument'],
+    ['a string for done', 'update', () => ['todos', todo.id, { done: 'true' }], 'invalid_argument'],
+    ['a fractional position', 'move', () => ['todos', todo.id, 1.5], 'invalid_argument'],
+    ['NaN as a position', 'move', () => ['todos', todo.id, Number.NaN], 'invalid_argument'],
+    ['a string position', 'move', () => ['lists', list.id, '0'], 'invalid_argument'],
+    ['a huge position', 'move', () => ['lists', list.id, 1e300], 'invalid_argument'],
+    ['an empty title', 'create', () => ['todos', { listId: list.id, title: '' }], 'invalid_argument'],
+    ['a title of spaces', 'update', () => ['todos', todo.id, { title: '   ' }], 'invalid_argument'],
+    ['a 10,000-character title', 'create', () => ['todos', { listId: list.id, title: 'x'.repeat(10_000) }], 'invalid_argument'],
+    ['a 501-character title', 'update', () => ['todos', todo.id, { title: 'y'.repeat(501) }], 'invalid_argument'],
+    ['a 101-character list name', 'create', () => ['lists', { name: 'n'.repeat(101) }], 'invalid_argument'],
+    ['a line break in a title', 'create', () => ['todos', { listId: list.id, title: 'Milk\nEggs' }], 'invalid_argument'],
+    ['a NUL in a name', 'update', () => ['lists', list.id, { name: 'a\u0000b' }], 'invalid_argument'],
+    ['a tab in a title', 'update', () => ['todos', todo.id, { title: 'a\tb' }], 'invalid_argument'],
+    ['a lone surrogate in a title', 'update', () => ['todos', todo.id, { title: 'broken \ud800' }], 'invalid_argument'],
+    ['a good field beside a bad one', 'update', () => ['todos', todo.id, { title: 'Fine', done: 'no' }], 'invalid_argument'],
+    ['an empty id', 'rows', () => ['todos', { parent: '' }], 'invalid_argument'],
+    ['an overlong id', 'delete', () => ['todos', 'i'.repeat(1000)], 'invalid_argument'],
     ['a non-boolean online', 'setOnline', () => ['yes'], 'invalid_argument'],
     ['an inspector limit of 0', 'inspect', () => [0], 'invalid_argument'],
     ['an inspector limit too large', 'inspect', () => [1_000_000], 'invalid_argument'],
-    ['an unknown list', 'renameList', () => ['no-such-list', 'Name'], 'not_found'],
-    ['an unknown list for a new todo', 'createTodo', () => ['no-such-list', 'Title'], 'not_found'],
-    ['todos of an unknown list', 'todos', () => ['no-such-list'], 'not_found'],
-    ['an unknown todo', 'setTodoDone', () => ['no-such-todo', true], 'not_found'],
-    ['moving an unknown todo', 'moveTodo', () => ['no-such-todo', 0], 'not_found'],
-    ['deleting an unknown list', 'deleteList', () => ['no-such-list'], 'not_found'],
+    ['an unknown list', 'update', () => ['lists', 'no-such-list', { name: 'Name' }], 'not_found'],
+    ['an unknown list for a new todo', 'create', () => ['todos', { listId: 'no-such-list', title: 'Title' }], 'not_found'],
+    ['todos of an unknown list', 'rows', () => ['todos', { parent: 'no-such-list' }], 'not_found'],
+    ['an unknown todo', 'update', () => ['todos', 'no-such-todo', { done: true }], 'not_found'],
+    ['a list id as a todo', 'update', () => ['todos', list.id, { done: true }], 'not_found'],
+    ['moving an unknown todo', 'move', () => ['todos', 'no-such-todo', 0], 'not_found'],
+    ['deleting an unknown list', 'delete', () => ['lists', 'no-such-list'], 'not_found'],
   ];
 
   it.each(cases)('%s → %s', async (_name, method, args, code) => {
     const core = await cores.open();
-    list = await call<TodoList>(core, 'createList', 'List');
-    todo = await call<Todo>(core, 'createTodo', list.id, 'Todo');
+    list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'List' });
+    todo = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Todo' });
     const before = [messageCount(core), rows(core)];
     const envelope = await core.dispatch(method, args());
     expect(envelope).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.any(String) } });
@@ -76,21 +95,21 @@ describe('API dispatcher: errors', () => {
 
   it('an unexpected error is logged in main and answered with a generic internal error', async () => {
     const logged: unknown[] = [];
-    const repo = { lists: () => { throw new Error('SQLITE_CORRUPT at /home/me/secret/path.db'); } } as unknown as TodoRepo;
-    const dispatch = createDispatcher({ repo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: (m, e) => logged.push(m, e) });
-    const envelope = await dispatch('lists', []);
+    const repo = { rows: () => { throw new Error('SQLITE_CORRUPT at /home/me/secret/path.db'); } } as unknown as TableRepo;
+    const dispatch = createDispatcher({ schema: appSchema, repo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: (m, e) => logged.push(m, e) });
+    const envelope = await dispatch('rows', ['lists', {}]);
     expect(envelope).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong. The details are in the app log.' } });
     expect(JSON.stringify(envelope)).not.toContain('secret');
-    expect(logged[0]).toBe('lists failed');
+    expect(logged[0]).toBe('rows failed');
     expect(String(logged[1])).toContain('SQLITE_CORRUPT');
   });
 
   it('writes run one at a time, in call order', async () => {
     const core = await cores.open();
-    const list = await call<TodoList>(core, 'createList', 'L');
-    const created = await Promise.all(Array.from({ length: 12 }, (_, i) => core.dispatch('createTodo', [list.id, `t${i}`])));
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'L' });
+    const created = await Promise.all(Array.from({ length: 12 }, (_, i) => core.dispatch('create', ['todos', { listId: list.id, title: `t${i}` }])));
     expect(created.every((e) => e.ok)).toBe(true);
-    const todos = await call<Todo[]>(core, 'todos', list.id);
+    const todos = await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id });
     expect(todos.map((t) => t.title)).toEqual(Array.from({ length: 12 }, (_, i) => `t${i}`));
     expect(new Set(todos.map((t) => t.order)).size).toBe(12);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AppEvent, InspectorEntry, SyncView, Todo, TodoList } from '../../../shared/app-api.ts';
+import type { AppEvent, InspectorEntry, SyncView } from '../../../shared/app-api.ts';
+import type { Row } from '../../../shared/app-rows.ts';
 import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import { NOT_CONFIGURED } from '../sync-view.ts';
 
@@ -8,21 +9,21 @@ const cores = useCores();
 describe('app core (local, no server)', () => {
   it('creates, renames, reorders and deletes lists', async () => {
     const core = await cores.open();
-    const home = await call<TodoList>(core, 'createList', '  Home  ');
+    const home = await call<Row<'lists'>>(core, 'create', 'lists', { name: '  Home  ' });
     expect(home).toMatchObject({ name: 'Home' });
     expect(typeof home.createdAt).toBe('number');
-    const work = await call<TodoList>(core, 'createList', 'Work');
-    const errands = await call<TodoList>(core, 'createList', 'Errands');
-    const names = async () => (await call<TodoList[]>(core, 'lists')).map((l) => l.name);
+    const work = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Work' });
+    const errands = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Errands' });
+    const names = async () => (await call<Row<'lists'>[]>(core, 'rows', 'lists', {})).map((l) => l.name);
     expect(await names()).toEqual(['Home', 'Work', 'Errands']);
 
-    await call(core, 'moveList', errands.id, 0);
+    await call(core, 'move', 'lists', errands.id, 0);
     expect(await names()).toEqual(['Errands', 'Home', 'Work']);
-    await call(core, 'moveList', errands.id, 99);
+    await call(core, 'move', 'lists', errands.id, 99);
     expect(await names()).toEqual(['Home', 'Work', 'Errands']);
 
-    await call(core, 'renameList', work.id, 'Office');
-    await call(core, 'deleteList', home.id);
+    await call(core, 'update', 'lists', work.id, { name: 'Office' });
+    await call(core, 'delete', 'lists', home.id);
     expect(await names()).toEqual(['Office', 'Errands']);
     // A tombstone, not a removal: the row is still there with _deleted set.
     expect(core.db.prepare('SELECT name, "_deleted" FROM lists WHERE id = ?').raw().get(home.id)).toEqual(['Home', 1]);
@@ -30,45 +31,45 @@ describe('app core (local, no server)', () => {
 
   it('creates todos in order, renames, checks, moves and deletes them', async () => {
     const core = await cores.open();
-    const list = await call<TodoList>(core, 'createList', 'Groceries');
-    const other = await call<TodoList>(core, 'createList', 'Other');
-    const milk = await call<Todo>(core, 'createTodo', list.id, 'Milk');
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Groceries' });
+    const other = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Other' });
+    const milk = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Milk' });
     expect(milk).toMatchObject({ listId: list.id, title: 'Milk', done: false });
-    const eggs = await call<Todo>(core, 'createTodo', list.id, 'Eggs');
-    const bread = await call<Todo>(core, 'createTodo', list.id, 'Bread');
-    await call<Todo>(core, 'createTodo', other.id, 'Elsewhere');
-    const titles = async () => (await call<Todo[]>(core, 'todos', list.id)).map((t) => `${t.title}${t.done ? ' ✓' : ''}`);
+    const eggs = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Eggs' });
+    const bread = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Bread' });
+    await call<Row<'todos'>>(core, 'create', 'todos', { listId: other.id, title: 'Elsewhere' });
+    const titles = async () => (await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id })).map((t) => `${t.title}${t.done ? ' ✓' : ''}`);
     expect(await titles()).toEqual(['Milk', 'Eggs', 'Bread']);
 
-    await call(core, 'moveTodo', bread.id, 0);
-    await call(core, 'moveTodo', milk.id, 2);
+    await call(core, 'move', 'todos', bread.id, 0);
+    await call(core, 'move', 'todos', milk.id, 2);
     expect(await titles()).toEqual(['Bread', 'Eggs', 'Milk']);
-    await call(core, 'setTodoDone', eggs.id, true);
-    await call(core, 'renameTodo', milk.id, 'Oat milk');
+    await call(core, 'update', 'todos', eggs.id, { done: true });
+    await call(core, 'update', 'todos', milk.id, { title: 'Oat milk' });
     expect(await titles()).toEqual(['Bread', 'Eggs ✓', 'Oat milk']);
-    await call(core, 'deleteTodo', eggs.id);
+    await call(core, 'delete', 'todos', eggs.id);
     expect(await titles()).toEqual(['Bread', 'Oat milk']);
-    expect((await call<Todo[]>(core, 'todos', other.id)).map((t) => t.title)).toEqual(['Elsewhere']);
+    expect((await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: other.id })).map((t) => t.title)).toEqual(['Elsewhere']);
 
     // Deleting a list hides its todos too; they are then not found.
-    await call(core, 'deleteList', list.id);
-    expect(await core.dispatch('todos', [list.id])).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await core.dispatch('renameTodo', [bread.id, 'x'])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    await call(core, 'delete', 'lists', list.id);
+    expect(await core.dispatch('rows', ['todos', { parent: list.id }])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await core.dispatch('update', ['todos', bread.id, { title: 'x' }])).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('rows that have not received their name or title yet are not shown', async () => {
     const core = await cores.open();
-    const list = await call<TodoList>(core, 'createList', 'L');
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'L' });
     await core.client.update('lists', 'partial', { order: 'a5' });
     await core.client.update('todos', 'partial-todo', { listId: list.id, order: 'a5' });
-    expect((await call<TodoList[]>(core, 'lists')).map((l) => l.id)).toEqual([list.id]);
-    expect(await call<Todo[]>(core, 'todos', list.id)).toEqual([]);
+    expect((await call<Row<'lists'>[]>(core, 'rows', 'lists', {})).map((l) => l.id)).toEqual([list.id]);
+    expect(await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id })).toEqual([]);
   });
 
   it('shows messages in the inspector, newest first, with won/lost', async () => {
     const core = await cores.open();
-    const list = await call<TodoList>(core, 'createList', 'First');
-    await call(core, 'renameList', list.id, 'Second');
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'First' });
+    await call(core, 'update', 'lists', list.id, { name: 'Second' });
     const entries = await call<InspectorEntry[]>(core, 'inspect', 10);
     expect(entries[0]).toMatchObject({ table: 'lists', row: list.id, column: 'name', value: 'Second', origin: 'local', synced: false, won: true, error: null });
     const first = entries.find((e) => e.column === 'name' && e.value === 'First');
@@ -81,7 +82,7 @@ describe('app core (local, no server)', () => {
     const core = await cores.open();
     const events: AppEvent[] = [];
     const off = core.onEvent((e) => events.push(e));
-    await call(core, 'createList', 'L');
+    await call(core, 'create', 'lists', { name: 'L' });
     expect(events).toContainEqual({ type: 'data', source: 'local', tables: ['lists'] });
     const sync = events.filter((e) => e.type === 'sync').at(-1);
     expect(sync).toMatchObject({ type: 'sync', sync: { pending: 3, state: 'offline', error: NOT_CONFIGURED } });
@@ -93,7 +94,7 @@ describe('app core (local, no server)', () => {
     expect(await call<SyncView>(core, 'syncStatus')).toMatchObject({ online: false });
     off();
     const count = events.length;
-    await call(core, 'createList', 'M');
+    await call(core, 'create', 'lists', { name: 'M' });
     expect(events).toHaveLength(count);
   });
 
@@ -104,13 +105,13 @@ describe('app core (local, no server)', () => {
 
   it('keeps everything across a restart, and only one process may hold a profile', async () => {
     const first = await cores.open();
-    const list = await call<TodoList>(first, 'createList', 'Kept');
+    const list = await call<Row<'lists'>>(first, 'create', 'lists', { name: 'Kept' });
     const clientId = first.client.clientId;
     await expect(cores.open({ dir: first.dir })).rejects.toThrow(/in use by another Fieldsync process/);
     await first.close();
     const again = await cores.open({ dir: first.dir });
     expect(again.client.clientId).toBe(clientId);
-    expect(await call<TodoList[]>(again, 'lists')).toEqual([list]);
+    expect(await call<Row<'lists'>[]>(again, 'rows', 'lists', {})).toEqual([list]);
     expect(again.client.status.pending).toBe(3);
     expect(messageCount(again)).toBe(3);
   });
@@ -118,6 +119,6 @@ describe('app core (local, no server)', () => {
   it('answers calls after close with an error, not a crash', async () => {
     const core = await cores.open();
     await core.close();
-    expect(await core.dispatch('lists', [])).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(await core.dispatch('rows', ['lists', {}])).toMatchObject({ ok: false, error: { code: 'internal' } });
   });
 });

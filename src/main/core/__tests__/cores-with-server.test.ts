@@ -3,7 +3,7 @@
  * server over HTTP (and its event stream for pokes), as three app instances side by side do.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Todo, TodoList } from '../../../shared/app-api.ts';
+import type { Row } from '../../../shared/app-rows.ts';
 import { call, useCores } from '../../../../test-support/core-fixture.ts';
 import { startRealServer, type RealServer } from '../../../../test-support/real-server.ts';
 import type { TempDir } from '../../../../test-support/temp-dir.ts';
@@ -20,8 +20,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Everything a user sees: every list and its todos, in order. */
 async function snapshot(core: AppCore): Promise<unknown> {
-  const lists = await call<TodoList[]>(core, 'lists');
-  return Promise.all(lists.map(async (l) => ({ ...l, todos: await call<Todo[]>(core, 'todos', l.id) })));
+  const lists = await call<Row<'lists'>[]>(core, 'rows', 'lists', {});
+  return Promise.all(lists.map(async (l) => ({ ...l, todos: await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: l.id }) })));
 }
 
 /** Waits until every core shows the same data and has nothing left to push. */
@@ -46,15 +46,15 @@ async function openUser(user: string, n: number, profile = 'demo'): Promise<(App
 describe('app cores with the real server', () => {
   it('converge after online edits on every instance', async () => {
     const [a, b, c] = await openUser('online', 3);
-    const groceries = await call<TodoList>(a!, 'createList', 'Groceries');
+    const groceries = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Groceries' });
     await converged([a!, b!, c!]);
-    const milk = await call<Todo>(b!, 'createTodo', groceries.id, 'Milk');
-    await call<Todo>(c!, 'createTodo', groceries.id, 'Eggs');
+    const milk = await call<Row<'todos'>>(b!, 'create', 'todos', { listId: groceries.id, title: 'Milk' });
+    await call<Row<'todos'>>(c!, 'create', 'todos', { listId: groceries.id, title: 'Eggs' });
     await converged([a!, b!, c!]);
-    await call(a!, 'setTodoDone', milk.id, true);
-    await call(c!, 'moveTodo', milk.id, 1);
-    await call(b!, 'renameList', groceries.id, 'Shopping');
-    const final = (await converged([a!, b!, c!])) as { name: string; todos: Todo[] }[];
+    await call(a!, 'update', 'todos', milk.id, { done: true });
+    await call(c!, 'move', 'todos', milk.id, 1);
+    await call(b!, 'update', 'lists', groceries.id, { name: 'Shopping' });
+    const final = (await converged([a!, b!, c!])) as { name: string; todos: Row<'todos'>[] }[];
     expect(final).toHaveLength(1);
     expect(final[0]!.name).toBe('Shopping');
     expect(final[0]!.todos.map((t) => `${t.title}:${t.done}`)).toEqual(['Eggs:false', 'Milk:true']);
@@ -64,52 +64,52 @@ describe('app cores with the real server', () => {
 
   it('converge after offline edits to the same field and to different fields (last writer wins)', async () => {
     const [a, b, c] = await openUser('offline', 3);
-    const list = await call<TodoList>(a!, 'createList', 'Home');
-    const todo = await call<Todo>(a!, 'createTodo', list.id, 'Paint the fence');
+    const list = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Home' });
+    const todo = await call<Row<'todos'>>(a!, 'create', 'todos', { listId: list.id, title: 'Paint the fence' });
     await converged([a!, b!, c!]);
 
     await call(a!, 'setOnline', false);
     expect(a!.client.status).toMatchObject({ state: 'offline', online: false });
-    await call(a!, 'renameTodo', todo.id, 'Paint the fence white'); // same field, earlier
-    await call(a!, 'setTodoDone', todo.id, true); // a field nobody else touches
+    await call(a!, 'update', 'todos', todo.id, { title: 'Paint the fence white' }); // same field, earlier
+    await call(a!, 'update', 'todos', todo.id, { done: true }); // a field nobody else touches
     await sleep(5);
-    await call(b!, 'renameTodo', todo.id, 'Paint the fence green'); // same field, later: wins
-    await call(c!, 'moveList', list.id, 0);
+    await call(b!, 'update', 'todos', todo.id, { title: 'Paint the fence green' }); // same field, later: wins
+    await call(c!, 'move', 'lists', list.id, 0);
     await sleep(5);
-    await call(a!, 'renameList', list.id, 'House'); // offline, but the latest write of its field
+    await call(a!, 'update', 'lists', list.id, { name: 'House' }); // offline, but the latest write of its field
     expect(a!.client.status.pending).toBe(3);
     await sleep(100);
     expect(((await snapshot(b!)) as { name: string }[])[0]!.name).toBe('Home'); // A's edits have not left A
 
     await call(a!, 'setOnline', true);
-    const final = (await converged([a!, b!, c!])) as { name: string; todos: Todo[] }[];
+    const final = (await converged([a!, b!, c!])) as { name: string; todos: Row<'todos'>[] }[];
     expect(final[0]!.name).toBe('House');
     expect(final[0]!.todos).toMatchObject([{ title: 'Paint the fence green', done: true }]);
   });
 
   it('an instance restarted with pending changes syncs them', async () => {
     const [a, b] = await openUser('restart', 2);
-    const list = await call<TodoList>(a!, 'createList', 'Trip');
+    const list = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Trip' });
     await converged([a!, b!]);
     await call(a!, 'setOnline', false);
-    await call(a!, 'createTodo', list.id, 'Passport');
-    await call(a!, 'renameList', list.id, 'Trip to Lisbon');
+    await call(a!, 'create', 'todos', { listId: list.id, title: 'Passport' });
+    await call(a!, 'update', 'lists', list.id, { name: 'Trip to Lisbon' });
     expect(a!.client.status.pending).toBeGreaterThan(0);
     await a!.close(); // quit with changes the server has not seen
 
     const token = await server.token('restart');
     const again = await cores.open({ dir: a!.dir, profile: 'restart-1', serverUrl: server.url, token });
     expect(again.client.status.pending).toBeGreaterThan(0);
-    const final = (await converged([again, b!])) as { name: string; todos: Todo[] }[];
+    const final = (await converged([again, b!])) as { name: string; todos: Row<'todos'>[] }[];
     expect(final[0]!.name).toBe('Trip to Lisbon');
     expect(final[0]!.todos.map((t) => t.title)).toEqual(['Passport']);
   });
 
   it('a bad token shows as unauthorized; local writes keep working', async () => {
     const core = await cores.open({ serverUrl: server.url, token: 'not-a-token' });
-    await call(core, 'createList', 'Still works');
+    await call(core, 'create', 'lists', { name: 'Still works' });
     await expect.poll(() => core.client.status.state, { timeout: 5000 }).toBe('unauthorized');
     expect(await core.dispatch('syncNow', [])).toEqual({ ok: true, value: undefined });
-    expect((await call<TodoList[]>(core, 'lists')).map((l) => l.name)).toEqual(['Still works']);
+    expect((await call<Row<'lists'>[]>(core, 'rows', 'lists', {})).map((l) => l.name)).toEqual(['Still works']);
   });
 });

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { findElectronBinary } from '../../../../scripts/lib/electron-binary.ts';
-import { API_METHODS } from '../../../shared/app-api.ts';
+import { METHOD_NAMES } from '../../../shared/api-methods.ts';
 import { tempDir } from '../../../../test-support/temp-dir.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
@@ -38,7 +38,7 @@ it.skipIf(Boolean(reason))(`runs the built app in Electron${reason ? ` (skipped:
     const report = JSON.parse((line as string).slice('fieldsync-smoke: '.length)) as Record<string, unknown>;
     expect(report).toEqual({
       title: 'Fieldsync — smoke-1',
-      page: { api: 'object', methods: [...API_METHODS, 'subscribe'].sort(), require: 'undefined', process: 'undefined', lists: 0, notFound: 'not_found' },
+      page: { api: 'object', methods: [...METHOD_NAMES, 'subscribe'].sort(), require: 'undefined', process: 'undefined', lists: 0, notFound: 'not_found' },
     });
     expect(code).toBe(0);
     expect(existsSync(join(data.path, 'Fieldsync', 'profiles', 'smoke-1', 'fieldsync.db'))).toBe(true);

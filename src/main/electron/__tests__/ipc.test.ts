@@ -3,7 +3,7 @@
  * sender or with bad arguments is refused, and the database shows that nothing was written.
  */
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, type AppEvent, type Envelope, type TodoList } from '../../../shared/app-api.ts';
+import { CHANNELS, type AppEvent, type Envelope } from '../../../shared/app-api.ts';
 import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
 import { bindIpc, createSenderCheck, FORBIDDEN, forwardEvents, type IpcEventLike, type IpcMainLike } from '../ipc.ts';
 import { rendererLocation } from '../renderer-location.ts';
@@ -42,9 +42,9 @@ async function setup() {
 describe('IPC binding', () => {
   it('serves our window’s main frame', async () => {
     const { fake } = await setup();
-    const created = await fake.invoke(mainFrame(), 'createList', ['Home']);
+    const created = await fake.invoke(mainFrame(), 'create', ['lists', { name: 'Home' }]);
     expect(created).toMatchObject({ ok: true, value: { name: 'Home' } });
-    const lists = await fake.invoke(mainFrame(`${PAGE}#/lists`), 'lists', []);
+    const lists = await fake.invoke(mainFrame(`${PAGE}#/lists`), 'rows', ['lists', {}]);
     expect(lists).toMatchObject({ ok: true, value: [{ name: 'Home' }] });
   });
 
@@ -60,8 +60,8 @@ describe('IPC binding', () => {
   ] as [string, IpcEventLike][])('refuses %s with forbidden, and writes nothing', async (_name, event) => {
     const { fake, log, written } = await setup();
     const before = written();
-    expect(await fake.invoke(event, 'createList', ['Pwned'])).toEqual(FORBIDDEN);
-    expect(await fake.invoke(event, 'lists', [])).toEqual(FORBIDDEN);
+    expect(await fake.invoke(event, 'create', ['lists', { name: 'Pwned' }])).toEqual(FORBIDDEN);
+    expect(await fake.invoke(event, 'rows', ['lists', {}])).toEqual(FORBIDDEN);
     expect(written()).toEqual(before);
     expect(log[0]).toMatch(/^refused an API call from /);
   });
@@ -70,19 +70,19 @@ describe('IPC binding', () => {
     const core = await cores.open();
     const fake = fakeIpcMain();
     bindIpc(fake.ipc, core.dispatch, createSenderCheck(() => null, rendererLocation(undefined, true)));
-    expect(await fake.invoke(mainFrame(), 'lists', [])).toEqual(FORBIDDEN);
+    expect(await fake.invoke(mainFrame(), 'rows', ['lists', {}])).toEqual(FORBIDDEN);
   });
 
   it.each([
     ['an unknown method', ['deleteEverything', []]],
-    ['a method that is not a string', [{ toString: () => 'lists' }, []]],
-    ['arguments that are not an array', ['createList', 'Home']],
-    ['no arguments at all', ['createList']],
-    ['an extra IPC argument', ['createList', ['Home'], 'extra']],
-    ['a wrong type', ['createList', [42]]],
-    ['an empty name', ['createList', ['']]],
-    ['a 10,000-character name', ['createList', ['x'.repeat(10_000)]]],
-    ['a control character', ['createList', ['a\u0007b']]],
+    ['a method that is not a string', [{ toString: () => 'rows' }, ['lists', {}]]],
+    ['arguments that are not an array', ['create', 'lists']],
+    ['no arguments at all', ['create']],
+    ['an extra IPC argument', ['create', ['lists', { name: 'Home' }], 'extra']],
+    ['a wrong type', ['create', ['lists', { name: 42 }]]],
+    ['an empty name', ['create', ['lists', { name: '' }]]],
+    ['a 10,000-character name', ['create', ['lists', { name: 'x'.repeat(10_000) }]]],
+    ['a control character', ['create', ['lists', { name: 'a\u0007b' }]]],
   ] as [string, unknown[]][])('refuses %s with invalid_argument, and writes nothing', async (_name, args) => {
     const { fake, written } = await setup();
     const before = written();
@@ -94,7 +94,7 @@ describe('IPC binding', () => {
   it('refuses an unknown id with not_found, and writes nothing', async () => {
     const { fake, written } = await setup();
     const before = written();
-    expect(await fake.invoke(mainFrame(), 'renameList', ['nope', 'x'])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await fake.invoke(mainFrame(), 'update', ['lists', 'nope', { name: 'x' }])).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(written()).toEqual(before);
   });
 
@@ -109,11 +109,11 @@ describe('IPC binding', () => {
     const sent: unknown[][] = [];
     let destroyed = false;
     const stop = forwardEvents(core.onEvent, { isDestroyed: () => destroyed, send: (...args) => void sent.push(args) });
-    await call<TodoList>(core, 'createList', 'L');
+    await call(core, 'create', 'lists', { name: 'L' });
     expect(sent).toContainEqual([CHANNELS.event, { type: 'data', source: 'local', tables: ['lists'] } satisfies AppEvent]);
     destroyed = true;
     const count = sent.length;
-    await call<TodoList>(core, 'createList', 'M');
+    await call(core, 'create', 'lists', { name: 'M' });
     expect(sent).toHaveLength(count);
     stop();
   });

@@ -1,8 +1,11 @@
 import { render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AppApi } from '../../../shared/app-api.ts';
 import { App } from '../App.tsx';
-import { FakeApi } from '../testing/fake-api.ts';
 import '../testing/render-app.tsx';
+
+/** Only its identity matters here. */
+const anApi = () => ({}) as AppApi;
 import { getApi, setApiFactory } from './get-api.ts';
 
 afterEach(() => {
@@ -12,14 +15,14 @@ afterEach(() => {
 
 describe('getApi', () => {
   it('prefers the API the Electron preload exposes', () => {
-    const preload = new FakeApi();
+    const preload = anApi();
     Object.defineProperty(window, 'fieldsync', { value: preload, configurable: true });
-    setApiFactory(() => new FakeApi());
+    setApiFactory(() => anApi());
     expect(getApi()).toBe(preload);
   });
 
   it('falls back to the factory another host registered', () => {
-    const bridged = new FakeApi();
+    const bridged = anApi();
     setApiFactory(() => bridged);
     expect(getApi()).toBe(bridged);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError, type AppEvent, type SyncView } from '../../../shared/app-api.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
 import { WS_MAX_FRAME_BYTES } from '../../../shared/ws-protocol.ts';
 import { hostApiUrl, installBrowserHostApi } from './browser-host.ts';
 import { getApi, setApiFactory } from './get-api.ts';
@@ -74,11 +75,11 @@ describe('the WebSocket bridge', () => {
   it('sends { id, method, args } and resolves each call with the envelope of its own id', async () => {
     const { bridge, last } = setup();
     last().open();
-    const a = bridge.invoke('lists', []);
-    const b = bridge.invoke('todos', ['l1']);
+    const a = bridge.invoke('rows', ['lists', {}]);
+    const b = bridge.invoke('rows', ['todos', { parent: 'l1' }]);
     expect(last().sent).toEqual([
-      { id: 1, method: 'lists', args: [] },
-      { id: 2, method: 'todos', args: ['l1'] },
+      { id: 1, method: 'rows', args: ['lists', {}] },
+      { id: 2, method: 'rows', args: ['todos', { parent: 'l1' }] },
     ]);
     last().answer(1, { ok: true, value: ['second'] });
     last().answer(0, { ok: true, value: ['first'] });
@@ -101,7 +102,7 @@ describe('the WebSocket bridge', () => {
     const api = createWsApi({ url: URL_, createSocket: (u) => (sockets.push(new FakeSocket(u)), sockets.at(-1) as FakeSocket) });
     const s = sockets[0] as FakeSocket;
     s.open();
-    const call = api.createTodo('l1', '');
+    const call = api.create('todos', { listId: 'l1', title: '' });
     s.answer(0, { ok: false, error: { code: 'invalid_argument', message: "Title can't be empty." } });
     const err = await call.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
@@ -111,7 +112,7 @@ describe('the WebSocket bridge', () => {
   it('answers a malformed envelope with an internal error, and ignores frames it does not understand', async () => {
     const { bridge, last } = setup();
     last().open();
-    const call = bridge.invoke('lists', []);
+    const call = bridge.invoke('rows', ['lists', {}]);
     last().receive('not json');
     last().receive({ id: 99, envelope: { ok: true, value: 1 } }); // nobody asked
     last().receive([1, 2]);
@@ -134,8 +135,8 @@ describe('the WebSocket bridge', () => {
     last().open();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    await expect(bridge.invoke('createList', [cyclic])).resolves.toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    await expect(bridge.invoke('createList', ['x'.repeat(WS_MAX_FRAME_BYTES)])).resolves.toEqual({
+    await expect(bridge.invoke('create', ['lists', cyclic])).resolves.toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    await expect(bridge.invoke('create', ['lists', { name: 'x'.repeat(WS_MAX_FRAME_BYTES) }])).resolves.toEqual({
       ok: false,
       error: { code: 'invalid_argument', message: BRIDGE_MESSAGES.tooBig },
     });
@@ -178,14 +179,14 @@ describe('the WebSocket bridge', () => {
     const events: AppEvent[] = [];
     bridge.onEvent((e) => events.push(e));
     last().receive({ event: { type: 'sync', sync: SYNC } });
-    const inFlight = bridge.invoke('createTodo', ['l1', 'Milk']);
+    const inFlight = bridge.invoke('create', ['todos', { listId: 'l1', title: 'Milk' }]);
     last().drop();
     await expect(inFlight).resolves.toEqual({ ok: false, error: { code: 'internal', message: BRIDGE_MESSAGES.lost } });
     expect(bridge.state).toBe('connecting');
     expect(events.at(-1)).toEqual({ type: 'sync', sync: { ...SYNC, state: 'error', error: { code: 'disconnected', message: BRIDGE_MESSAGES.reconnecting } } });
 
     // A call made while disconnected waits for the new socket.
-    const waiting = bridge.invoke('lists', []);
+    const waiting = bridge.invoke('rows', ['lists', {}]);
     expect(sockets).toHaveLength(1);
     vi.advanceTimersByTime(100); // first retry after initialMs (random() = 1: the full delay)
     expect(sockets).toHaveLength(2);
@@ -195,8 +196,8 @@ describe('the WebSocket bridge', () => {
     vi.advanceTimersByTime(1);
     expect(sockets).toHaveLength(3);
     last().open();
-    expect(last().sent.map((f) => f.method)).toEqual(['lists', 'syncStatus']);
-    expect(events.at(-1)).toEqual({ type: 'data', source: 'remote', tables: ['lists', 'todos'] });
+    expect(last().sent.map((f) => f.method)).toEqual(['rows', 'syncStatus']);
+    expect(events.at(-1)).toEqual({ type: 'data', source: 'remote', tables: [...appSchema.tableNames] });
     last().answer(0, { ok: true, value: [] });
     last().answer(1, { ok: true, value: { ...SYNC, cursor: 9 } });
     await expect(waiting).resolves.toEqual({ ok: true, value: [] });
@@ -218,20 +219,20 @@ describe('the WebSocket bridge', () => {
 
   it('refuses to queue without bound while disconnected', async () => {
     const { bridge } = setup({ maxQueued: 2 });
-    void bridge.invoke('lists', []);
-    void bridge.invoke('lists', []);
-    await expect(bridge.invoke('lists', [])).resolves.toEqual({ ok: false, error: { code: 'internal', message: BRIDGE_MESSAGES.busy } });
+    void bridge.invoke('info', []);
+    void bridge.invoke('info', []);
+    await expect(bridge.invoke('info', [])).resolves.toEqual({ ok: false, error: { code: 'internal', message: BRIDGE_MESSAGES.busy } });
   });
 
   it('close() fails waiting calls, closes the socket and stops reconnecting', async () => {
     const { bridge, sockets, last } = setup();
-    const waiting = bridge.invoke('lists', []);
+    const waiting = bridge.invoke('info', []);
     bridge.close();
     await expect(waiting).resolves.toEqual({ ok: false, error: { code: 'internal', message: BRIDGE_MESSAGES.closed } });
     expect(last().closedWith).toBe(1000);
     vi.advanceTimersByTime(60_000);
     expect(sockets).toHaveLength(1);
-    await expect(bridge.invoke('lists', [])).resolves.toMatchObject({ ok: false });
+    await expect(bridge.invoke('info', [])).resolves.toMatchObject({ ok: false });
   });
 });
 

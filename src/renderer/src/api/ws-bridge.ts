@@ -8,13 +8,14 @@
  *   which `createApiClient` turns into an `AppError`.
  * - A call made while the socket is (re)connecting waits for it, up to its timeout.
  * - When the socket drops (the host restarted, the machine slept), calls already sent fail
- *   (they may or may not have run: resending a `createTodo` could add it twice), the sync
+ *   (they may or may not have run: resending a `create` could add the row twice), the sync
  *   panel says so, and the bridge reconnects with exponential backoff and jitter. Once back,
  *   it tells the listeners that anything may have changed, so the UI re-reads everything.
  * - `{ event }` frames go to every listener.
  */
 import { backoffDelay, utf8Length } from 'fieldsync';
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
 import { WS_MAX_FRAME_BYTES, type WsServerFrame } from '../../../shared/ws-protocol.ts';
 
 /** What the bridge needs of a WebSocket; the browser's `WebSocket` has it, tests pass a fake. */
@@ -50,8 +51,6 @@ export interface WsBridge extends ApiTransport {
 }
 
 const OPEN = 1;
-/** The tables the app shows: after a reconnection, any of them may have changed. */
-const APP_TABLES = ['lists', 'todos'] as const;
 
 const failure = (code: 'internal' | 'invalid_argument', message: string): Envelope => ({ ok: false, error: { code, message } });
 
@@ -159,7 +158,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
 
   /** After a reconnection: the UI re-reads its data and the sync status. */
   const refreshAfterReconnect = async (): Promise<void> => {
-    emit({ type: 'data', source: 'remote', tables: [...APP_TABLES] });
+    // Any table may have changed while the socket was down.
+    emit({ type: 'data', source: 'remote', tables: [...appSchema.tableNames] });
     const envelope = await invoke('syncStatus', []);
     if (envelope.ok) emit({ type: 'sync', sync: envelope.value as SyncView });
   };

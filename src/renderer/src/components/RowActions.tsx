@@ -8,7 +8,8 @@ interface Props {
   /** Only the active row's buttons are tab stops (see use-row-keys.ts). */
   readonly tabbable: boolean;
   readonly onRename: () => void;
-  readonly onMove: (delta: -1 | 1) => void;
+  /** Null when the rows have no order: no move buttons. */
+  readonly onMove: ((delta: -1 | 1) => void) | null;
   readonly onDelete: () => void;
 }
 
@@ -24,12 +25,16 @@ export function RowActions({ name, isFirst, isLast, tabbable, onRename, onMove, 
       <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Rename ${quoted}`} title="Rename (F2)" onClick={onRename}>
         <Icon name="edit" />
       </button>
-      <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Move ${quoted} up`} title="Move up (Alt+↑)" aria-disabled={isFirst} onClick={() => !isFirst && onMove(-1)}>
-        <Icon name="up" />
-      </button>
-      <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Move ${quoted} down`} title="Move down (Alt+↓)" aria-disabled={isLast} onClick={() => !isLast && onMove(1)}>
-        <Icon name="down" />
-      </button>
+      {onMove && (
+        <>
+          <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Move ${quoted} up`} title="Move up (Alt+↑)" aria-disabled={isFirst} onClick={() => !isFirst && onMove(-1)}>
+            <Icon name="up" />
+          </button>
+          <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Move ${quoted} down`} title="Move down (Alt+↓)" aria-disabled={isLast} onClick={() => !isLast && onMove(1)}>
+            <Icon name="down" />
+          </button>
+        </>
+      )}
       <button type="button" className="icon-button icon-button-danger" tabIndex={tabIndex} aria-label={`Delete ${quoted}`} title="Delete (Del)" onClick={onDelete}>
         <Icon name="trash" />
       </button>

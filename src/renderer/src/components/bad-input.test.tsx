@@ -1,27 +1,28 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/app-api.ts';
-import type { FakeApi } from '../testing/fake-api.ts';
-import { groceries, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { API_METHODS } from '../../../shared/api-methods.ts';
+import { groceries, renderApp, shownTitles, type TestApi } from '../testing/render-app.tsx';
 
-const writes = (api: FakeApi, from: number) => api.calls.slice(from).filter((c) => !['lists', 'todos', 'inspect', 'syncStatus', 'info'].includes(c.method));
+/** The calls since `from` that change data. */
+const writes = (kit: TestApi, from: number) => kit.calls.slice(from).filter((c) => API_METHODS[c.method].kind === 'write');
 
 describe('bad input', () => {
   it('says an empty title is empty, and calls nothing', async () => {
-    const { api, user } = await renderApp(groceries);
-    const before = api.calls.length;
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
     const input = screen.getByRole('textbox', { name: 'New todo' });
     await user.type(input, '   {Enter}');
     expect(screen.getByRole('alert').textContent).toBe("Title can't be empty.");
     expect(input.getAttribute('aria-invalid')).toBe('true');
-    expect(writes(api, before)).toEqual([]);
+    expect(writes(kit, before)).toEqual([]);
     await user.type(input, 'x');
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('refuses a pasted 10,000-character title without cutting it', async () => {
-    const { api, user } = await renderApp(groceries);
-    const before = api.calls.length;
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
     const input = screen.getByRole('textbox', { name: 'New todo' }) as HTMLInputElement;
     await user.click(input);
     await user.paste('x'.repeat(10_000));
@@ -29,12 +30,12 @@ describe('bad input', () => {
     await user.keyboard('{Enter}');
     expect(screen.getByRole('alert').textContent).toBe('Title is too long: 10000 characters, at most 500.');
     expect(input.value).toHaveLength(10_000);
-    expect(writes(api, before)).toEqual([]);
+    expect(writes(kit, before)).toEqual([]);
   });
 
   it('refuses pasted line breaks and typed-in tabs with the control-character message', async () => {
-    const { api, user } = await renderApp(groceries);
-    const before = api.calls.length;
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
     const input = screen.getByRole('textbox', { name: 'New todo' }) as HTMLInputElement;
     await user.click(input);
     await user.paste('first line\nsecond line');
@@ -42,12 +43,12 @@ describe('bad input', () => {
     fireEvent.change(input, { target: { value: 'tab\there' } });
     await user.keyboard('{Enter}');
     expect(screen.getByRole('alert').textContent).toMatch(/can't contain control characters/);
-    expect(writes(api, before)).toEqual([]);
+    expect(writes(kit, before)).toEqual([]);
   });
 
   it('checks list names and renames by the same rules', async () => {
-    const { api, user } = await renderApp(groceries);
-    const before = api.calls.length;
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
     await user.type(screen.getByRole('textbox', { name: 'New list' }), `${'L'.repeat(101)}{Enter}`);
     expect(screen.getByRole('alert').textContent).toBe('List name is too long: 101 characters, at most 100.');
     await user.dblClick(screen.getByText('Milk'));
@@ -55,20 +56,20 @@ describe('bad input', () => {
     const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
     expect(alerts).toContain("Title can't be empty.");
     expect(screen.getByRole('textbox', { name: 'Rename “Milk”' })).toBeTruthy();
-    expect(writes(api, before)).toEqual([]);
+    expect(writes(kit, before)).toEqual([]);
   });
 
   it('shows the API’s own invalid_argument message next to the input', async () => {
-    const { api, user } = await renderApp(groceries);
-    api.failNext('createTodo', new AppError('invalid_argument', 'Title is not allowed here.'));
+    const { kit, user } = await renderApp(groceries);
+    kit.failNext('create', new AppError('invalid_argument', 'Title is not allowed here.'));
     await user.type(screen.getByRole('textbox', { name: 'New todo' }), 'Fine by me{Enter}');
     expect(await screen.findByText('Title is not allowed here.')).toBeTruthy();
     expect(screen.getByRole('textbox', { name: 'New todo' })).toHaveProperty('value', 'Fine by me');
   });
 
   it('keeps the text and shows a toast when the core fails for another reason', async () => {
-    const { api, user } = await renderApp(groceries);
-    api.failNext('createTodo', new AppError('internal', 'database is locked'));
+    const { kit, user } = await renderApp(groceries);
+    kit.failNext('create', new AppError('internal', 'database is locked'));
     await user.type(screen.getByRole('textbox', { name: 'New todo' }), 'Butter{Enter}');
     const toast = await screen.findByTestId('toast-error');
     expect(toast.getAttribute('role')).toBe('alert');

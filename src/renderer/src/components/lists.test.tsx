@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { groceries, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { groceries, lists, renderApp, shownTitles } from '../testing/render-app.tsx';
 
 const listNames = () => screen.queryAllByTestId('list-item').map((el) => el.getAttribute('aria-label'));
 const listRow = (name: string) => screen.getByRole('listitem', { name });
@@ -48,7 +48,7 @@ describe('lists', () => {
   });
 
   it('deletes a list only after confirming; Cancel and Escape keep it', async () => {
-    const { api, user } = await renderApp(groceries);
+    const { kit, user } = await renderApp(groceries);
     await user.click(screen.getByRole('button', { name: 'Delete “Groceries”' }));
     const confirm = screen.getByRole('group', { name: 'Delete “Groceries” and its todos?' });
     expect(document.activeElement).toBe(within(confirm).getByRole('button', { name: 'Cancel' }));
@@ -59,7 +59,7 @@ describe('lists', () => {
     await user.keyboard('{Delete}');
     await user.keyboard('{Escape}');
     expect(screen.queryByTestId('confirm-delete')).toBeNull();
-    expect(api.calls.filter((c) => c.method === 'deleteList')).toEqual([]);
+    expect(kit.calls.filter((c) => c.method === 'delete')).toEqual([]);
 
     await user.click(screen.getByRole('button', { name: 'Delete “Groceries”' }));
     await user.click(screen.getByRole('button', { name: 'Delete' }));
@@ -68,9 +68,14 @@ describe('lists', () => {
   });
 
   it('follows a list deleted on another device to its neighbour', async () => {
-    const { api } = await renderApp(groceries);
-    const groceriesId = (await api.lists())[0]?.id as string;
-    api.receiveRemote({ table: 'lists', row: groceriesId, values: { deleted: true } });
+    const { api, kit } = await renderApp(groceries);
+    const groceriesId = (await lists(api))[0]?.id as string;
+    await kit.pull();
+    const phone = await kit.device();
+    await phone.sync();
+    await phone.api.delete('lists', groceriesId);
+    await phone.sync();
+    await kit.pull();
     await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe('Work'));
     expect(screen.queryByRole('alert')).toBeNull();
   });

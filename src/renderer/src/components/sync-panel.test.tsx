@@ -11,9 +11,9 @@ afterEach(() => {
 
 describe('sync panel', () => {
   it('shows who this instance is, in the panel and the window title', async () => {
-    await renderApp(async () => {}, { profile: 'bob-2', clientId: 'Bob2client' });
+    const { kit } = await renderApp(async () => {}, { profile: 'bob-2' });
     await waitFor(() => expect(screen.getByTestId('sync-profile').textContent).toBe('bob-2'));
-    expect(screen.getByTestId('sync-client-id').textContent).toBe('Bob2client');
+    expect(screen.getByTestId('sync-client-id').textContent).toBe(kit.core.client.clientId);
     expect(document.title).toBe('Fieldsync — bob-2');
   });
 
@@ -26,57 +26,58 @@ describe('sync panel', () => {
     ['error', { state: 'error', error: { code: 'network', message: 'server unreachable' } }, 'Error: server unreachable'],
     ['unauthorized', { state: 'unauthorized' }, 'Signed out'],
   ])('labels the state: %s', async (_, patch, label) => {
-    const { api } = await renderApp();
-    act(() => api.setSync(patch));
+    const { kit } = await renderApp();
+    act(() => kit.setSync(patch));
     await waitFor(() => expect(state()).toBe(label));
   });
 
   it('shows pending, cursor and the rejected count only when there are rejections', async () => {
-    const { api } = await renderApp();
-    act(() => api.setSync({ pending: 4, cursor: 1234, rejected: 0 }));
+    const { kit } = await renderApp();
+    act(() => kit.setSync({ pending: 4, cursor: 1234, rejected: 0 }));
     await waitFor(() => expect(screen.getByTestId('sync-pending').textContent).toBe('4'));
     expect(screen.getByTestId('sync-cursor').textContent).toBe('1234');
     expect(screen.queryByTestId('sync-rejected')).toBeNull();
-    act(() => api.setSync({ rejected: 2 }));
+    act(() => kit.setSync({ rejected: 2 }));
     await waitFor(() => expect(screen.getByTestId('sync-rejected').textContent).toBe('2'));
   });
 
   it('counts local writes as pending, and "Sync now" sends them', async () => {
-    const { api, user } = await renderApp();
+    const { kit, user } = await renderApp();
     await user.type(screen.getByRole('textbox', { name: 'New list' }), 'Home{Enter}');
-    await waitFor(() => expect(state()).toMatch(/^\d+ pending$/));
+    await waitFor(() => expect(state()).toBe('3 pending'));
     await user.click(screen.getByRole('button', { name: 'Sync now' }));
     await waitFor(() => expect(state()).toBe('Synced'));
     expect(screen.getByTestId('sync-pending').textContent).toBe('0');
-    expect(api.calls.some((c) => c.method === 'syncNow')).toBe(true);
+    expect(kit.calls.some((c) => c.method === 'syncNow')).toBe(true);
+    expect(screen.getByTestId('sync-cursor').textContent).toBe('3'); // the server numbered its three messages
   });
 
   it('"Work offline" is a switch that calls setOnline and reflects the state', async () => {
-    const { api, user } = await renderApp();
+    const { kit, user } = await renderApp();
     const toggle = screen.getByRole('switch', { name: 'Work offline' });
     expect(toggle.getAttribute('aria-checked')).toBe('false');
     await user.click(toggle);
     await waitFor(() => expect(toggle.getAttribute('aria-checked')).toBe('true'));
     expect(state()).toBe('Offline');
-    expect(api.calls.filter((c) => c.method === 'setOnline').map((c) => c.args)).toEqual([[false]]);
+    expect(kit.calls.filter((c) => c.method === 'setOnline').map((c) => c.args)).toEqual([[false]]);
     // Offline, "Sync now" does nothing rather than fail.
     await user.click(screen.getByRole('button', { name: 'Sync now' }));
-    expect(api.calls.some((c) => c.method === 'syncNow')).toBe(false);
+    expect(kit.calls.some((c) => c.method === 'syncNow')).toBe(false);
     toggle.focus();
     await user.keyboard(' ');
     await waitFor(() => expect(toggle.getAttribute('aria-checked')).toBe('false'));
-    expect(api.calls.filter((c) => c.method === 'setOnline').map((c) => c.args)).toEqual([[false], [true]]);
+    expect(kit.calls.filter((c) => c.method === 'setOnline').map((c) => c.args)).toEqual([[false], [true]]);
   });
 
   it('shows the last sync and the next retry relative to now, and keeps them current', async () => {
     vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'], now: new Date('2026-11-24T12:00:00Z') });
-    const { api } = await renderApp();
+    const { kit } = await renderApp();
     expect(screen.getByTestId('sync-last').textContent).toBe('never');
-    act(() => api.setSync({ lastSyncAt: Date.now() - 12_000 }));
+    act(() => kit.setSync({ lastSyncAt: Date.now() - 12_000 }));
     await waitFor(() => expect(screen.getByTestId('sync-last').textContent).toBe('12 s ago'));
     act(() => vi.advanceTimersByTime(60_000));
     expect(screen.getByTestId('sync-last').textContent).toBe('1 min ago');
-    act(() => api.setSync({ state: 'error', error: { code: 'network', message: 'unreachable' }, nextRetryAt: Date.now() + 8_000 }));
+    act(() => kit.setSync({ state: 'error', error: { code: 'network', message: 'unreachable' }, nextRetryAt: Date.now() + 8_000 }));
     await waitFor(() => expect(screen.getByTestId('sync-retry').textContent).toBe('in 8 s'));
     act(() => vi.advanceTimersByTime(3_000));
     expect(screen.getByTestId('sync-retry').textContent).toBe('in 5 s');

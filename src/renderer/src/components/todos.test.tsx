@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { groceries, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { groceries, lists, renderApp, shownTitles } from '../testing/render-app.tsx';
 
 const row = (title: string) => screen.getByRole('listitem', { name: title });
 
@@ -16,18 +16,18 @@ describe('todos', () => {
   });
 
   it('toggles done with the checkbox and with Space on the row', async () => {
-    const { api, user } = await renderApp(groceries);
-    const before = api.calls.length;
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
     await user.click(screen.getByRole('checkbox', { name: 'Milk' }));
     await waitFor(() => expect(row('Milk').dataset.done).toBe('true'));
     row('Eggs').focus();
     await user.keyboard(' ');
     await waitFor(() => expect(row('Eggs').dataset.done).toBe('true'));
-    expect(api.calls.slice(before).filter((c) => c.method === 'setTodoDone').map((c) => c.args)).toEqual([[expect.any(String), true], [expect.any(String), true]]);
+    expect(kit.calls.slice(before).filter((c) => c.method === 'update').map((c) => c.args)).toEqual([['todos', expect.any(String), { done: true }], ['todos', expect.any(String), { done: true }]]);
   });
 
   it('renames with Enter (F2 or double-click to start) and cancels with Escape', async () => {
-    const { api, user } = await renderApp(groceries);
+    const { kit, user } = await renderApp(groceries);
     row('Milk').focus();
     await user.keyboard('{F2}');
     const input = screen.getByRole('textbox', { name: 'Rename “Milk”' });
@@ -40,7 +40,7 @@ describe('todos', () => {
     await user.keyboard('{Control>}a{/Control}Rye{Escape}');
     expect(screen.queryByRole('textbox', { name: /Rename/ })).toBeNull();
     expect(shownTitles()[1]).toBe('Bread');
-    expect(api.calls.filter((c) => c.method === 'renameTodo')).toHaveLength(1);
+    expect(kit.calls.filter((c) => c.method === 'update')).toEqual([{ method: 'update', args: ['todos', expect.any(String), { title: 'Oat milk' }] }]);
   });
 
   it('saves a rename when the field loses focus', async () => {
@@ -66,18 +66,18 @@ describe('todos', () => {
   });
 
   it('moves a todo with the move buttons; the first row cannot move up', async () => {
-    const { api, user } = await renderApp(groceries);
+    const { kit, user } = await renderApp(groceries);
     await user.click(screen.getByRole('button', { name: 'Move “Milk” down' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Bread', 'Milk', 'Eggs']));
     const up = screen.getByRole('button', { name: 'Move “Bread” up' });
     expect(up.getAttribute('aria-disabled')).toBe('true');
-    const before = api.calls.length;
+    const before = kit.calls.length;
     await user.click(up);
-    expect(api.calls.slice(before).filter((c) => c.method === 'moveTodo')).toEqual([]);
+    expect(kit.calls.slice(before).filter((c) => c.method === 'move')).toEqual([]);
   });
 
   it('moves a todo by dragging its grip', async () => {
-    const { api } = await renderApp(groceries);
+    const { kit } = await renderApp(groceries);
     const rows = screen.getAllByTestId('todo-item');
     rows.forEach((el, i) => {
       el.getBoundingClientRect = () => ({ top: i * 40, height: 40, bottom: i * 40 + 40, left: 0, right: 300, width: 300, x: 0, y: i * 40, toJSON: () => ({}) });
@@ -88,7 +88,7 @@ describe('todos', () => {
     expect(rows[2]?.className).toContain('drop-after');
     fireEvent.pointerUp(grip, { pointerId: 1, clientY: 110 });
     await waitFor(() => expect(shownTitles()).toEqual(['Bread', 'Eggs', 'Milk']));
-    expect(api.calls.filter((c) => c.method === 'moveTodo').at(-1)?.args[1]).toBe(2);
+    expect(kit.calls.filter((c) => c.method === 'move').at(-1)?.args).toEqual(['todos', expect.any(String), 2]);
   });
 
   it('deletes with the button or the Delete key, and Undo brings the todo back in place', async () => {
@@ -144,9 +144,14 @@ describe('todos', () => {
   });
 
   it('shows a remote change without any action here', async () => {
-    const { api } = await renderApp(groceries);
-    const listId = (await api.lists())[0]?.id as string;
-    api.receiveRemote({ table: 'todos', row: 'remote-1', values: { listId, title: 'Coffee', done: false, order: 'zz', createdAt: 1 } });
+    const { api, kit } = await renderApp(groceries);
+    const listId = (await lists(api))[0]?.id as string;
+    await kit.pull();
+    const phone = await kit.device();
+    await phone.sync();
+    await phone.api.create('todos', { listId, title: 'Coffee' });
+    await phone.sync();
+    await kit.pull(); // what the server's poke makes the app do
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs', 'Coffee']));
   });
 });

@@ -1,8 +1,8 @@
 /** The shape of the renderer's one store; `createAppStore` in app-store.ts builds it. */
 import type { StoreApi } from 'zustand';
-import type { AppApi, AppInfo, InspectorEntry, SyncView, Todo, TodoList } from '../../../shared/app-api.ts';
-
-export type TodoFilter = 'all' | 'active' | 'done';
+import type { AnyRow, AppApi, AppInfo, InspectorEntry, SyncView } from '../../../shared/app-api.ts';
+import type { TableName } from '../../../shared/app-rows.ts';
+import type { JsonValue } from 'fieldsync';
 
 /**
  * What an action that takes typed text returns. `message` is set when the text itself is the
@@ -18,28 +18,41 @@ export interface Toast {
   readonly action?: { readonly label: string; readonly run: () => void };
 }
 
+/** The rows of one query, as the store holds them. */
+export interface RowsState {
+  readonly rows: readonly AnyRow[];
+  /** False until the first answer: a view shows nothing rather than "empty". */
+  readonly loaded: boolean;
+}
+
+export type Fields = Readonly<Record<string, JsonValue>>;
+
+export type CreateResult = { readonly ok: true; readonly row: AnyRow } | { readonly ok: false; readonly message: string | null };
+
+/**
+ * The rows of every table, generic over the app schema: queries that views watch (all rows
+ * of a table, or those of one parent row), the selected row of a table, and the writes.
+ * Every write re-reads afterwards, so the screen always shows what the core holds,
+ * including after a failed call.
+ */
 export interface DataSlice {
-  readonly lists: readonly TodoList[];
-  readonly listsLoaded: boolean;
-  readonly selectedListId: string | null;
-  readonly todos: readonly Todo[];
-  /** The list `todos` belongs to: while it differs from `selectedListId`, todos are loading. */
-  readonly todosListId: string | null;
-  readonly filter: TodoFilter;
-  loadLists(): Promise<void>;
-  loadTodos(): Promise<void>;
-  selectList(id: string): void;
-  setFilter(filter: TodoFilter): void;
-  createList(name: string): Promise<TextResult>;
-  renameList(id: string, name: string): Promise<TextResult>;
-  moveList(id: string, toIndex: number): Promise<boolean>;
-  deleteList(id: string): Promise<boolean>;
-  createTodo(title: string): Promise<TextResult>;
-  renameTodo(id: string, title: string): Promise<TextResult>;
-  setTodoDone(id: string, done: boolean): Promise<boolean>;
-  moveTodo(id: string, toIndex: number): Promise<boolean>;
-  /** Deletes a todo and offers to undo it from a toast. */
-  deleteTodo(id: string): Promise<boolean>;
+  /** Query results by `queryKey(table, parent)`. */
+  readonly queries: Readonly<Record<string, RowsState>>;
+  /** The selected row of each table that tracks one (`trackSelection`). */
+  readonly selected: Readonly<Partial<Record<TableName, string | null>>>;
+  /** Loads a query and keeps it fresh while watched; returns the function that stops watching. */
+  watch(table: TableName, parent?: string): () => void;
+  /** Re-reads the watched queries of these tables and of the tables below them (all when omitted). */
+  refresh(tables?: readonly string[]): Promise<void>;
+  /** From now on, the table has a selected row: the first at start, a neighbour when it goes. */
+  trackSelection(table: TableName): void;
+  select(table: TableName, id: string | null): void;
+  /** Creates a row; a problem with the typed text comes back as `message`, others as a toast. */
+  create(table: TableName, fields: Fields): Promise<CreateResult>;
+  update(table: TableName, id: string, fields: Fields): Promise<TextResult>;
+  move(table: TableName, id: string, toIndex: number): Promise<boolean>;
+  /** Deletes a row; with `undo`, a toast offers to bring it back (as a new row, in its place). */
+  remove(table: TableName, id: string, options?: { readonly undo?: boolean }): Promise<boolean>;
 }
 
 export interface SyncSlice {

@@ -1,25 +1,27 @@
 import { useMemo, useState } from 'react';
-import type { Todo } from '../../../shared/app-api.ts';
-import { useDragReorder } from '../hooks/use-drag-reorder.ts';
-import { useRowKeys } from '../hooks/use-row-keys.ts';
-import { toFullIndex } from '../lib/reorder.ts';
-import { useAppStore } from '../store/store-context.ts';
+import type { Row } from '../../../../shared/app-rows.ts';
+import { useDragReorder } from '../../hooks/use-drag-reorder.ts';
+import { useRowKeys } from '../../hooks/use-row-keys.ts';
+import { toFullIndex } from '../../lib/reorder.ts';
+import { useAppStore } from '../../store/store-context.ts';
+import type { TodoFilter } from './FilterTabs.tsx';
 import { TodoRow } from './TodoRow.tsx';
 
 interface Props {
   /** The todos the filter shows, in order. */
-  readonly todos: readonly Todo[];
+  readonly todos: readonly Row<'todos'>[];
   /** Every todo id of the list, in order: moves are positions in the whole list. */
   readonly allIds: readonly string[];
   readonly listName: string;
+  readonly filter: TodoFilter;
 }
 
-export function TodoList({ todos, allIds, listName }: Props) {
-  const moveTodo = useAppStore((s) => s.moveTodo);
-  const deleteTodo = useAppStore((s) => s.deleteTodo);
-  const setTodoDone = useAppStore((s) => s.setTodoDone);
-  const renameTodo = useAppStore((s) => s.renameTodo);
-  const filter = useAppStore((s) => s.filter);
+export function TodoList({ todos, allIds, listName, filter }: Props) {
+  const move = useAppStore((s) => s.move);
+  const remove = useAppStore((s) => s.remove);
+  const update = useAppStore((s) => s.update);
+  const moveTodo = (id: string, toIndex: number) => move('todos', id, toIndex);
+  const deleteTodo = (id: string) => remove('todos', id, { undo: true });
   const [editingId, setEditingId] = useState<string | null>(null);
   const ids = useMemo(() => todos.map((t) => t.id), [todos]);
 
@@ -30,7 +32,7 @@ export function TodoList({ todos, allIds, listName }: Props) {
     if (!todo) return;
     // Under Active or Done the toggled row leaves the view: its neighbour takes the focus.
     if (filter !== 'all') keys.focusRow(ids[index + 1] ?? ids[index - 1] ?? id);
-    void setTodoDone(id, !todo.done);
+    void update('todos', id, { done: !todo.done });
   };
   const keys = useRowKeys(ids, {
     move: (id, delta) => moveTo(id, ids.indexOf(id) + delta),
@@ -60,7 +62,7 @@ export function TodoList({ todos, allIds, listName }: Props) {
             if (!on) keys.refocusRow(todo.id);
           }}
           onToggle={() => toggle(todo.id)}
-          onRename={(title) => renameTodo(todo.id, title)}
+          onRename={(title) => update('todos', todo.id, { title })}
           onMove={(delta) => moveTo(todo.id, i + delta)}
           onDelete={() => {
             keys.focusRow(ids[i + 1] ?? ids[i - 1] ?? todo.id);

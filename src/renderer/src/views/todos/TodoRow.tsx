@@ -1,13 +1,16 @@
 import type { ComponentProps } from 'react';
-import type { Todo } from '../../../shared/app-api.ts';
-import { checkTitle } from '../../../shared/input-rules.ts';
-import type { TextResult } from '../store/app-state.ts';
-import { Icon } from './Icon.tsx';
-import { InlineEdit } from './InlineEdit.tsx';
-import { RowActions } from './RowActions.tsx';
+import type { Row } from '../../../../shared/app-rows.ts';
+import { appSchema } from '../../../../shared/app-schema.ts';
+import { textCheck } from '../../../../shared/field-checks.ts';
+import { Icon } from '../../components/Icon.tsx';
+import { InlineEdit } from '../../components/InlineEdit.tsx';
+import { RowActions } from '../../components/RowActions.tsx';
+import type { TextResult } from '../../store/app-state.ts';
+
+const checkTitle = textCheck(appSchema, 'todos', 'title');
 
 interface Props {
-  readonly todo: Todo;
+  readonly todo: Row<'todos'>;
   readonly rowProps: ComponentProps<'li'>;
   readonly gripProps: ComponentProps<'span'>;
   readonly active: boolean;

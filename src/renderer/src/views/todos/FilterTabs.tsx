@@ -1,5 +1,7 @@
 import { useRef, type KeyboardEvent } from 'react';
-import type { TodoFilter } from '../store/app-state.ts';
+
+/** Which todos the open list shows. */
+export type TodoFilter = 'all' | 'active' | 'done';
 
 const FILTERS: ReadonlyArray<{ value: TodoFilter; label: string }> = [
   { value: 'all', label: 'All' },

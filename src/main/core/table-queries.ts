@@ -1,0 +1,72 @@
+/**
+ * The SQL that reads what the user sees of one table, built from the app schema: the
+ * store keeps one SQLite table per synced table, one column per field. A row is *live* when
+ * its `_deleted` tombstone is not set, it has every required field (a row whose other fields
+ * synced first waits for its title), and each of its parents is live in turn: the todos of
+ * a deleted list disappear with it, while keeping their own rows.
+ *
+ * Identifiers come only from the schema, whose names are checked by `defineSchema`, and are
+ * quoted anyway (`order` is an SQL keyword).
+ */
+import type { JsonValue } from 'fieldsync';
+import { emptyValue, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
+import type { AnyRow } from '../../shared/app-api.ts';
+import type { Db } from 'fieldsync/sqlite';
+
+const q = (name: string): string => `"${name}"`;
+
+export interface TableQueries {
+  /** Every live row, unsorted. */
+  all(): AnyRow[];
+  /** The live rows of one parent, unsorted. */
+  children(parentId: string): AnyRow[];
+  /** One live row. */
+  one(id: string): AnyRow | undefined;
+}
+
+/** `t0` is the table itself, `t1` its parent, `t2` the parent's parent, and so on. */
+function liveFrom(schema: AppSchema, table: AppTable): { from: string; where: string[] } {
+  const chain = [table, ...table.ancestors.map((name) => schema.table(name) as AppTable)];
+  let from = `${q(table.name)} t0`;
+  const where: string[] = [];
+  chain.forEach((t, i) => {
+    if (i > 0) from += ` JOIN ${q(t.name)} t${i} ON t${i}.id = t${i - 1}.${q(chain[i - 1]?.parent?.column as string)}`;
+    where.push(`t${i}."_deleted" IS NOT 1`, ...t.required.map((c) => `t${i}.${q(c)} IS NOT NULL`));
+  });
+  return { from, where };
+}
+
+function decode(table: AppTable, raw: Record<string, unknown>): AnyRow {
+  const row: Record<string, JsonValue> = { id: raw.id as string };
+  for (const [name, column] of table.columns) {
+    const v = raw[name];
+    const type = typeof column.spec === 'string' ? column.spec : column.spec.type;
+    if (v === null || v === undefined) row[name] = emptyValue(column);
+    else if (type === 'boolean') row[name] = v === 1;
+    else if (type === 'json') row[name] = JSON.parse(String(v)) as JsonValue;
+    else row[name] = typeof v === 'bigint' ? Number(v) : (v as JsonValue);
+  }
+  return row as AnyRow;
+}
+
+export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQueries {
+  const { from, where } = liveFrom(schema, table);
+  const columns = ['t0.id', ...[...table.columns.keys()].map((c) => `t0.${q(c)}`)].join(', ');
+  const select = (extra: string) => db.prepare<unknown[], Record<string, unknown>>(`SELECT ${columns} FROM ${from} WHERE ${[...where, ...(extra ? [extra] : [])].join(' AND ')}`);
+  const all = select('');
+  const one = select('t0.id = ?');
+  let children: ReturnType<typeof select> | null = null;
+  if (table.parent) {
+    // An app-side index: the store creates the tables, the app adds what its queries need.
+    db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${table.parent.column}`)} ON ${q(table.name)} (${q(table.parent.column)})`);
+    children = select(`t0.${q(table.parent.column)} = ?`);
+  }
+  return {
+    all: () => all.all().map((r) => decode(table, r)),
+    children: (parentId) => (children ? children.all(parentId).map((r) => decode(table, r)) : []),
+    one: (id) => {
+      const r = one.get(id);
+      return r ? decode(table, r) : undefined;
+    },
+  };
+}

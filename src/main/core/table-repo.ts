@@ -1,0 +1,113 @@
+/**
+ * The rows of every table of the app schema: reads straight from the SQLite data tables the
+ * store keeps (see table-queries.ts for what "live" means), writes through the sync client,
+ * so that every field becomes a message. Nothing here knows about lists or todos.
+ *
+ * - Rows sort by their `order()` column (then id); a table without one sorts by
+ *   `createdAt()`, then id.
+ * - `create` gives the row its id, an order key after its siblings and its creation time,
+ *   and writes every field in one commit.
+ * - `move` writes one order key between the new neighbours (or renumbers, see order-keys.ts).
+ * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
+ */
+import type { JsonValue, SyncClient } from 'fieldsync';
+import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
+import type { AnyRow } from '../../shared/app-api.ts';
+import type { Db } from 'fieldsync/sqlite';
+import { newId } from './ids.ts';
+import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';
+import { tableQueries, type TableQueries } from './table-queries.ts';
+
+export interface TableRepo {
+  /** The table's live rows in order, or only those of one parent row. */
+  rows(table: string, parentId?: string): AnyRow[];
+  /** A live row (its parents live too), or undefined. */
+  row(table: string, id: string): AnyRow | undefined;
+  /** Creates a row from checked fields and returns it. */
+  create(table: string, fields: Readonly<Record<string, JsonValue>>): Promise<AnyRow>;
+  update(table: string, id: string, fields: Readonly<Record<string, JsonValue>>): Promise<void>;
+  /** Puts a live row at `toIndex` (clamped) among its siblings. */
+  move(table: string, id: string, toIndex: number): Promise<void>;
+  delete(table: string, id: string): Promise<void>;
+}
+
+function sorter(t: AppTable): (a: AnyRow, b: AnyRow) => number {
+  const byId = (a: AnyRow, b: AnyRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (t.orderColumn !== null) {
+    const column = t.orderColumn;
+    return (a, b) => byOrder({ id: a.id, order: a[column] as string }, { id: b.id, order: b[column] as string });
+  }
+  if (t.createdAtColumn !== null) {
+    const column = t.createdAtColumn;
+    return (a, b) => (a[column] as number) - (b[column] as number) || byId(a, b);
+  }
+  return byId;
+}
+
+export function createTableRepo(db: Db, client: SyncClient, schema: AppSchema, now: () => number = Date.now): TableRepo {
+  const tables = new Map<string, { def: AppTable; queries: TableQueries; sort: (a: AnyRow, b: AnyRow) => number }>();
+  for (const name of schema.tableNames) {
+    const def = schema.table(name) as AppTable;
+    tables.set(name, { def, queries: tableQueries(db, schema, def), sort: sorter(def) });
+  }
+  const get = (name: string) => {
+    const t = tables.get(name);
+    if (!t) throw new Error(`no table ${name} in the app schema`);
+    return t;
+  };
+
+  const rows = (name: string, parentId?: string): AnyRow[] => {
+    const t = get(name);
+    return (parentId === undefined ? t.queries.all() : t.queries.children(parentId)).sort(t.sort);
+  };
+  const row = (name: string, id: string): AnyRow | undefined => get(name).queries.one(id);
+  /** The rows that share an order with `r`: those of the same parent. */
+  const siblings = (t: AppTable, r: Readonly<Record<string, JsonValue>>): AnyRow[] =>
+    rows(t.name, t.parent ? (r[t.parent.column] as string) : undefined);
+  const ordered = (t: AppTable, list: readonly AnyRow[]) => list.map((r) => ({ id: r.id, order: r[t.orderColumn as string] as string }));
+
+  async function writeOrders(t: AppTable, writes: readonly OrderWrite[]): Promise<void> {
+    for (const w of writes) await client.set(t.name, w.id, t.orderColumn as string, w.order);
+  }
+
+  return {
+    rows,
+    row,
+
+    async create(name, fields) {
+      const { def } = get(name);
+      const id = newId();
+      const values: Record<string, JsonValue> = { ...fields };
+      let renumber: OrderWrite[] = [];
+      if (def.orderColumn !== null) {
+        // A new row goes last; the others are renumbered if their keys need it.
+        const writes = placeAt(ordered(def, siblings(def, fields)), id, Number.MAX_SAFE_INTEGER, ORDER_MAX);
+        values[def.orderColumn] = writes.find((w) => w.id === id)?.order as string;
+        renumber = writes.filter((w) => w.id !== id);
+      }
+      if (def.createdAtColumn !== null) values[def.createdAtColumn] = now();
+      // The row first, in one write that the sync client checks whole: a value that does not
+      // fit the schema refuses it before anything is stored.
+      await client.update(name, id, values);
+      await writeOrders(def, renumber);
+      const created = row(name, id);
+      if (!created) throw new Error(`the new ${def.noun} is not readable`);
+      return created;
+    },
+
+    async update(name, id, fields) {
+      await client.update(name, id, fields);
+    },
+
+    async move(name, id, toIndex) {
+      const { def } = get(name);
+      const current = row(name, id);
+      if (!current || def.orderColumn === null) return;
+      await writeOrders(def, placeAt(ordered(def, siblings(def, current)), id, toIndex, ORDER_MAX));
+    },
+
+    async delete(name, id) {
+      await client.delete(name, id);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { ComponentProps } from 'react';
+import type { TextCheck } from '../../../shared/input-rules.ts';
+import type { TextResult } from '../store/app-state.ts';
+import { ConfirmDelete } from './ConfirmDelete.tsx';
+import { Icon } from './Icon.tsx';
+import { InlineEdit } from './InlineEdit.tsx';
+import { RowActions } from './RowActions.tsx';
+
+interface Props {
+  readonly id: string;
+  /** The row's title: its accessible name and what it shows. */
+  readonly title: string;
+  /** "list": rename label "Rename list “X”", test ids `list-item` and `data-list-id`. */
+  readonly noun: string;
+  readonly testIdPrefix: string;
+  readonly check: (input: unknown) => TextCheck;
+  /** "Delete “Groceries” and its todos?" */
+  readonly confirmQuestion: string;
+  readonly rowProps: ComponentProps<'li'>;
+  /** Absent when the rows have no order to change. */
+  readonly gripProps: ComponentProps<'span'> | null;
+  readonly selected: boolean;
+  readonly active: boolean;
+  readonly mode: 'view' | 'edit' | 'confirm';
+  readonly isFirst: boolean;
+  readonly isLast: boolean;
+  readonly dragOffset: number | null;
+  readonly drop: 'before' | 'after' | null;
+  readonly onSelect: () => void;
+  readonly onMode: (mode: 'view' | 'edit' | 'confirm') => void;
+  readonly onRename: (title: string) => Promise<TextResult>;
+  readonly onMove: ((delta: -1 | 1) => void) | null;
+  readonly onDelete: () => void;
+}
+
+/** One row of a view's nav (a list, a note). Focusing it (arrow keys) or clicking it opens it. */
+export function NavRow(props: Props) {
+  const { id, title, rowProps, gripProps, selected, active, mode, dragOffset, drop, onSelect, onMode } = props;
+  const classes = ['list-row', selected && 'is-selected', dragOffset !== null && 'is-dragging', drop && `drop-${drop}`].filter(Boolean).join(' ');
+  return (
+    <li
+      {...rowProps}
+      className={classes}
+      style={dragOffset !== null ? { transform: `translateY(${dragOffset}px)` } : undefined}
+      aria-label={title}
+      aria-current={selected ? 'true' : undefined}
+      data-testid={`${props.testIdPrefix}-item`}
+      {...{ [`data-${props.testIdPrefix}-id`]: id }}
+      data-reorder-row
+      onClick={(e) => {
+        // The row's own buttons and inputs act on the row without opening it.
+        if (!(e.target as Element).closest('button, input')) onSelect();
+      }}
+      onFocus={(e) => {
+        rowProps.onFocus?.(e);
+        if (e.target === e.currentTarget) onSelect();
+      }}
+    >
+      {gripProps && (
+        <span className="grip" aria-hidden="true" title="Drag to reorder" {...gripProps}>
+          <Icon name="grip" />
+        </span>
+      )}
+      {mode === 'edit' ? (
+        <InlineEdit initial={title} label={`Rename ${props.noun} “${title}”`} check={props.check} save={props.onRename} onDone={() => onMode('view')} />
+      ) : (
+        <span className="list-name" onDoubleClick={() => onMode('edit')}>
+          {title}
+        </span>
+      )}
+      {mode === 'confirm' && <ConfirmDelete question={props.confirmQuestion} onConfirm={props.onDelete} onCancel={() => onMode('view')} />}
+      {mode === 'view' && (
+        <RowActions name={title} isFirst={props.isFirst} isLast={props.isLast} tabbable={active} onRename={() => onMode('edit')} onMove={props.onMove} onDelete={() => onMode('confirm')} />
+      )}
+    </li>
+  );
+}

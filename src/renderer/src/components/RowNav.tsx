@@ -1,0 +1,115 @@
+import { useId, useMemo, useState } from 'react';
+import type { TableName } from '../../../shared/app-rows.ts';
+import type { AppTable } from '../../../shared/app-schema-kit.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
+import { textCheck } from '../../../shared/field-checks.ts';
+import { useDragReorder } from '../hooks/use-drag-reorder.ts';
+import { useRowKeys } from '../hooks/use-row-keys.ts';
+import { useAppStore } from '../store/store-context.ts';
+import { useRows, useSelection } from '../store/use-rows.ts';
+import { NavRow } from './NavRow.tsx';
+import { NewItemForm } from './NewItemForm.tsx';
+
+interface Props {
+  /** A table without a parent: its rows are what the view's main pane opens. */
+  readonly table: TableName;
+  /** The nav's heading and accessible name: "Lists". */
+  readonly heading: string;
+  /** The new-row input's label and placeholder: "New list". */
+  readonly newLabel: string;
+  /** Test hooks: `list-nav`, `list-item`, `data-list-id`, `new-list-input`. */
+  readonly testIdPrefix: string;
+}
+
+type Mode = { id: string; mode: 'edit' | 'confirm' } | null;
+
+/** "Delete “Groceries” and its todos?": deleting a row hides the rows below it too. */
+function confirmQuestion(t: AppTable, title: string): string {
+  const below = t.descendants.map((name) => appSchema.table(name)?.plural ?? name);
+  return below.length > 0 ? `Delete “${title}” and its ${below.join(' and ')}?` : `Delete “${title}”?`;
+}
+
+/**
+ * The rows of one table in a view's sidebar, by their title: pick one (it becomes the
+ * table's selected row), add, rename, reorder (when the table has an order), delete after a
+ * confirmation. Generic over the app schema: the todo view shows its lists with it.
+ */
+export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
+  const t = appSchema.table(table) as AppTable;
+  const titleOf = (row: Readonly<Record<string, unknown>>) => String(row[t.titleColumn]);
+  const { rows } = useRows(table);
+  const [selectedId, select] = useSelection(table);
+  const create = useAppStore((s) => s.create);
+  const update = useAppStore((s) => s.update);
+  const move = useAppStore((s) => s.move);
+  const remove = useAppStore((s) => s.remove);
+  const [mode, setMode] = useState<Mode>(null);
+  const headingId = useId();
+  const check = useMemo(() => textCheck(appSchema, table, t.titleColumn), [table, t.titleColumn]);
+  const ids = useMemo(() => rows.map((r) => r.id), [rows]);
+  const ordered = t.orderColumn !== null;
+
+  const keys = useRowKeys(
+    ids,
+    {
+      move: (id, delta) => ordered && void move(table, id, ids.indexOf(id) + delta),
+      rename: (id) => setMode({ id, mode: 'edit' }),
+      remove: (id) => setMode({ id, mode: 'confirm' }),
+    },
+    selectedId,
+  );
+  const { drag, dropGap, gripProps } = useDragReorder((id, to) => void move(table, id, to));
+  const last = rows.length - 1;
+
+  const add = async (title: string) => {
+    const result = await create(table, { [t.titleColumn]: title });
+    if (!result.ok) return result;
+    select(result.row.id);
+    return { ok: true } as const;
+  };
+
+  return (
+    <nav className="sidebar" aria-labelledby={headingId}>
+      <h2 id={headingId} className="panel-heading">
+        {heading}
+      </h2>
+      {rows.length > 0 && (
+        <ul className="list-nav" data-testid={`${testIdPrefix}-nav`}>
+          {rows.map((row, i) => (
+            <NavRow
+              key={row.id}
+              id={row.id}
+              title={titleOf(row)}
+              noun={t.noun}
+              testIdPrefix={testIdPrefix}
+              check={check}
+              confirmQuestion={confirmQuestion(t, titleOf(row))}
+              rowProps={keys.rowProps(row.id)}
+              gripProps={ordered ? gripProps(row.id, i) : null}
+              selected={row.id === selectedId}
+              active={keys.activeId === row.id}
+              mode={mode?.id === row.id ? mode.mode : 'view'}
+              isFirst={i === 0}
+              isLast={i === last}
+              dragOffset={drag?.id === row.id ? drag.dy : null}
+              drop={dropGap === i ? 'before' : dropGap === rows.length && i === last ? 'after' : null}
+              onSelect={() => select(row.id)}
+              onMode={(next) => {
+                setMode(next === 'view' ? null : { id: row.id, mode: next });
+                if (next === 'view') keys.refocusRow(row.id);
+              }}
+              onRename={(title) => update(table, row.id, { [t.titleColumn]: title })}
+              onMove={ordered ? (delta) => void move(table, row.id, i + delta) : null}
+              onDelete={() => {
+                setMode(null);
+                keys.focusRow(ids[i + 1] ?? ids[i - 1] ?? row.id);
+                void remove(table, row.id);
+              }}
+            />
+          ))}
+        </ul>
+      )}
+      <NewItemForm className="nav-new-item" label={newLabel} placeholder={newLabel} check={check} submit={add} testId={`new-${testIdPrefix}-input`} />
+    </nav>
+  );
+}

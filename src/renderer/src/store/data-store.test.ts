@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppError, type AnyRow, type SyncView } from '../../../shared/app-api.ts';
+import type { Row } from '../../../shared/app-rows.ts';
+import { openTestApi, type TestApi } from '../testing/core-api.ts';
+import { createAppStore } from './app-store.ts';
+import { queryKey } from './data-store.ts';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+let stops: Array<() => void> = [];
+afterEach(() => {
+  for (const stop of stops) stop();
+  stops = [];
+});
+
+/** A store over the real core, watching the lists and the first list's todos, as the todo view does. */
+async function setup(seed: (kit: TestApi) => Promise<void> = async () => {}) {
+  const kit = await openTestApi();
+  await seed(kit);
+  const store = createAppStore(kit.api, { refreshDelayMs: 5 });
+  stops.push(store.getState().start());
+  store.getState().trackSelection('lists');
+  stops.push(store.getState().watch('lists'));
+  await vi.waitFor(() => expect(store.getState().queries.lists?.loaded).toBe(true));
+  const listId = store.getState().selected.lists;
+  if (listId) {
+    stops.push(store.getState().watch('todos', listId));
+    await vi.waitFor(() => expect(store.getState().queries[queryKey('todos', listId)]?.loaded).toBe(true));
+  }
+  const rows = <T extends 'lists' | 'todos'>(table: T, parent?: string) => (store.getState().queries[queryKey(table, parent)]?.rows ?? []) as Row<T>[];
+  return { kit, api: kit.api, store, rows };
+}
+
+async function twoLists(kit: TestApi) {
+  const home = await kit.api.create('lists', { name: 'Home' });
+  await kit.api.create('lists', { name: 'Work' });
+  await kit.api.create('todos', { listId: home.id, title: 'Buy milk' });
+  await kit.api.create('todos', { listId: home.id, title: 'Fix bike' });
+}
+
+describe('the data store', () => {
+  it('loads info, sync status, the watched lists, and selects the first list', async () => {
+    const { store, rows } = await setup(twoLists);
+    expect(rows('lists').map((l) => l.name)).toEqual(['Home', 'Work']);
+    const home = rows('lists')[0] as Row<'lists'>;
+    expect(store.getState().selected.lists).toBe(home.id);
+    expect(rows('todos', home.id).map((t) => t.title)).toEqual(['Buy milk', 'Fix bike']);
+    await vi.waitFor(() => expect(store.getState().info?.profile).toBe('alice-1'));
+    expect(store.getState().sync?.pending).toBe(16); // 3 fields of each list, 5 of each todo
+  });
+
+  it('shows another device’s writes, and re-queries once after a burst of data events', async () => {
+    const { kit, store } = await setup(twoLists);
+    const listId = store.getState().selected.lists as string;
+    const todos = () => store.getState().queries[queryKey('todos', listId)]?.rows ?? [];
+    const phone = await kit.device();
+    await kit.pull();
+    await phone.sync();
+    for (let i = 0; i < 10; i++) await phone.api.create('todos', { listId, title: `Remote ${i}` });
+    await phone.sync();
+    await kit.pull();
+    await vi.waitFor(() => expect(todos()).toHaveLength(12));
+    expect(todos().at(-1)?.title).toBe('Remote 9');
+
+    await new Promise((r) => setTimeout(r, 30));
+    const rowsCall = vi.spyOn(kit.api, 'rows');
+    for (let i = 0; i < 10; i++) kit.emit({ type: 'data', source: 'remote', tables: ['todos'] });
+    await vi.waitFor(() => expect(rowsCall).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rowsCall.mock.calls).toEqual([['todos', { parent: listId }]]);
+    rowsCall.mockClear();
+    for (let i = 0; i < 10; i++) kit.setSync({}); // sync events re-read no rows
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rowsCall).not.toHaveBeenCalled();
+  });
+
+  it('re-reads only what a data event touched, and the tables below it', async () => {
+    const { kit, store } = await setup(twoLists);
+    const listId = store.getState().selected.lists as string;
+    const rowsCall = vi.spyOn(kit.api, 'rows');
+    await kit.api.update('todos', (store.getState().queries[queryKey('todos', listId)]?.rows[0] as AnyRow).id, { done: true });
+    await vi.waitFor(() => expect(rowsCall).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 30));
+    expect(rowsCall.mock.calls.map((c) => c[0])).toEqual(['todos']);
+    rowsCall.mockClear();
+    await kit.api.update('lists', listId, { name: 'House' });
+    await vi.waitFor(() => expect(rowsCall).toHaveBeenCalledTimes(2));
+    expect(rowsCall.mock.calls.map((c) => c[0]).sort()).toEqual(['lists', 'todos']);
+  });
+
+  it('keeps an answer for a list that is no longer selected out of sight', async () => {
+    const { api, store, rows } = await setup(twoLists);
+    const [home, work] = rows('lists') as [Row<'lists'>, Row<'lists'>];
+    store.getState().select('lists', work.id);
+    stops.push(store.getState().watch('todos', work.id));
+    await vi.waitFor(() => expect(store.getState().queries[queryKey('todos', work.id)]?.loaded).toBe(true));
+    expect(rows('todos', work.id)).toEqual([]);
+    await api.create('todos', { listId: home.id, title: 'Elsewhere' });
+    expect(rows('todos', work.id)).toEqual([]);
+  });
+
+  it('drops an answer that arrives after a newer one', async () => {
+    const { api, store, rows } = await setup(twoLists);
+    const slow = deferred<AnyRow[]>();
+    vi.spyOn(api, 'rows').mockImplementationOnce(() => slow.promise);
+    const older = store.getState().refresh(['lists']);
+    await store.getState().create('lists', { name: 'Garden' }); // its own re-read answers first
+    slow.resolve([]);
+    await older;
+    expect(rows('lists').map((l) => l.name)).toEqual(['Home', 'Work', 'Garden']);
+  });
+
+  it('keeps the newest sync view: an event beats a slower status answer', async () => {
+    const { kit, store } = await setup();
+    const slow = deferred<SyncView>();
+    vi.spyOn(kit.api, 'syncStatus').mockImplementationOnce(() => slow.promise);
+    const request = store.getState().loadSync();
+    kit.setSync({ state: 'syncing' });
+    await vi.waitFor(() => expect(store.getState().sync?.state).toBe('syncing'));
+    slow.resolve({ ...(store.getState().sync as SyncView), state: 'idle' });
+    await request;
+    expect(store.getState().sync?.state).toBe('syncing');
+  });
+
+  it('returns the input rule’s message and calls nothing for a bad title', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const listId = rows('lists')[0]?.id as string;
+    const before = kit.calls.length;
+    expect(await store.getState().create('todos', { listId, title: '   ' })).toEqual({ ok: false, message: "Title can't be empty." });
+    expect((await store.getState().create('todos', { listId, title: 'x'.repeat(10_000) })).ok).toBe(false);
+    expect(await store.getState().update('todos', 'any', { title: 'a\tb' })).toEqual({ ok: false, message: expect.stringContaining('control characters') });
+    expect(await store.getState().update('todos', 'any', { colour: 'red' })).toEqual({ ok: false, message: 'A todo has no field "colour".' });
+    expect(kit.calls.slice(before)).toEqual([]);
+  });
+
+  it('returns the API’s invalid_argument message for typed text, not as a toast', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    kit.failNext('create', new AppError('invalid_argument', 'The server refused that title.'));
+    expect(await store.getState().create('todos', { listId: rows('lists')[0]?.id as string, title: 'Fine' })).toEqual({ ok: false, message: 'The server refused that title.' });
+    expect(store.getState().toasts).toEqual([]);
+  });
+
+  it('shows other failures as one error toast and re-reads the truth', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const listId = rows('lists')[0]?.id as string;
+    const todo = rows('todos', listId)[0] as Row<'todos'>;
+    kit.failNext('update', new AppError('internal', 'disk full'));
+    expect(await store.getState().update('todos', todo.id, { done: true })).toEqual({ ok: false, message: null });
+    kit.failNext('update', new AppError('internal', 'disk full'));
+    await store.getState().update('todos', todo.id, { done: true });
+    expect(store.getState().toasts).toEqual([expect.objectContaining({ kind: 'error', message: 'Something went wrong: disk full' })]);
+    expect(rows('todos', listId)[0]?.done).toBe(false);
+    // A row deleted elsewhere: the real core answers not_found, shown as a toast.
+    expect(await store.getState().update('todos', 'gone', { title: 'New' })).toEqual({ ok: false, message: null });
+    expect(store.getState().toasts.at(-1)?.message).toMatch(/no longer exists/);
+  });
+
+  it('offers to undo a deleted row, restoring its fields and place', async () => {
+    const { store, rows } = await setup(twoLists);
+    const listId = rows('lists')[0]?.id as string;
+    const [first] = rows('todos', listId) as [Row<'todos'>];
+    await store.getState().update('todos', first.id, { done: true });
+    await store.getState().remove('todos', first.id, { undo: true });
+    expect(rows('todos', listId).map((t) => t.title)).toEqual(['Fix bike']);
+    const toast = store.getState().toasts.at(-1);
+    expect(toast?.message).toBe('Deleted “Buy milk”');
+    toast?.action?.run();
+    await vi.waitFor(() => expect(rows('todos', listId).map((t) => [t.title, t.done])).toEqual([['Buy milk', true], ['Fix bike', false]]));
+  });
+
+  it('moves the selection to the neighbour when the selected row is deleted', async () => {
+    const { store, rows } = await setup(twoLists);
+    const [home, work] = rows('lists') as [Row<'lists'>, Row<'lists'>];
+    await store.getState().remove('lists', home.id);
+    expect(store.getState().selected.lists).toBe(work.id);
+    await store.getState().remove('lists', work.id);
+    expect(store.getState().selected.lists).toBe(null);
+  });
+
+  it('reads the rows of a deleted parent as empty, quietly', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const home = rows('lists')[0] as Row<'lists'>;
+    await kit.api.delete('lists', home.id);
+    await store.getState().refresh(['todos']);
+    expect(rows('todos', home.id)).toEqual([]);
+    expect(store.getState().toasts).toEqual([]);
+  });
+
+  it('stops listening when stopped', async () => {
+    const kit = await openTestApi();
+    const stop = createAppStore(kit.api).getState().start();
+    expect(kit.listenerCount()).toBe(1);
+    stop();
+    expect(kit.listenerCount()).toBe(0);
+  });
+});

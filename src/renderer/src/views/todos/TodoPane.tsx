@@ -1,0 +1,89 @@
+import { useMemo } from 'react';
+import { appSchema } from '../../../../shared/app-schema.ts';
+import { textCheck } from '../../../../shared/field-checks.ts';
+import { Icon } from '../../components/Icon.tsx';
+import { NewItemForm } from '../../components/NewItemForm.tsx';
+import { useAppStore } from '../../store/store-context.ts';
+import { useRows, useSelection } from '../../store/use-rows.ts';
+import { FilterTabs, type TodoFilter } from './FilterTabs.tsx';
+import { TodoList } from './TodoList.tsx';
+
+const checkTitle = textCheck(appSchema, 'todos', 'title');
+
+const EMPTY_TEXT: Record<TodoFilter, string> = {
+  all: 'Nothing here yet. Add a todo above.',
+  active: 'Nothing left to do.',
+  done: 'Nothing done yet.',
+};
+
+interface Props {
+  readonly filter: TodoFilter;
+  readonly onFilter: (filter: TodoFilter) => void;
+}
+
+/** The selected list: its name, the new-todo input, the filter tabs and the todos. */
+export function TodoPane({ filter, onFilter }: Props) {
+  const lists = useRows('lists');
+  const [selectedListId] = useSelection('lists');
+  const list = lists.rows.find((l) => l.id === selectedListId) ?? null;
+  const { rows: todos, loaded } = useRows('todos', list ? list.id : null);
+  const create = useAppStore((s) => s.create);
+
+  const { visible, counts, allIds } = useMemo(() => {
+    const done = todos.filter((t) => t.done);
+    const active = todos.filter((t) => !t.done);
+    return {
+      visible: filter === 'all' ? todos : filter === 'done' ? done : active,
+      counts: { all: todos.length, active: active.length, done: done.length },
+      allIds: todos.map((t) => t.id),
+    };
+  }, [todos, filter]);
+
+  if (!list) {
+    return (
+      <main className="main-pane todo-pane todo-pane-empty" id="todo-pane" tabIndex={-1}>
+        {lists.loaded && (
+          <div className="empty-state" data-testid="no-lists">
+            <Icon name="lists" className="empty-icon" />
+            <h1>No lists yet</h1>
+            <p>Create a list in the sidebar to start adding todos.</p>
+          </div>
+        )}
+      </main>
+    );
+  }
+
+  return (
+    <main className="main-pane todo-pane" id="todo-pane" tabIndex={-1} aria-labelledby="list-heading">
+      <header className="todo-pane-header">
+        <h1 id="list-heading" data-testid="list-heading">
+          {list.name}
+        </h1>
+        <p className="todo-summary" data-testid="todo-summary">
+          {counts.active} to do · {counts.done} done
+        </p>
+      </header>
+      <NewItemForm
+        key={list.id}
+        label="New todo"
+        placeholder="Add a todo and press Enter"
+        check={checkTitle}
+        submit={async (title) => {
+          const result = await create('todos', { listId: list.id, title });
+          return result.ok ? { ok: true } : result;
+        }}
+        testId="new-todo-input"
+      />
+      <FilterTabs value={filter} counts={counts} onChange={onFilter} panelId="todo-panel" />
+      <div id="todo-panel" role="tabpanel" aria-labelledby={`filter-${filter}`} className="todo-panel">
+        {!loaded ? null : visible.length === 0 ? (
+          <p className="empty-hint" data-testid="todos-empty">
+            {EMPTY_TEXT[filter]}
+          </p>
+        ) : (
+          <TodoList todos={visible} allIds={allIds} listName={list.name} filter={filter} />
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { SchemaError } from 'fieldsync';
+import { createdAt, defineAppSchema, field, flag, order, parent, text } from '../app-schema-kit.ts';
+import { appSchema } from '../app-schema.ts';
+import { checkFields } from '../field-checks.ts';
+
+const title = () => text({ label: 'Title', max: 10 });
+
+describe('defineAppSchema', () => {
+  it('derives the sync schema, the special columns and the tables above and below', () => {
+    const lists = appSchema.table('lists');
+    const todos = appSchema.table('todos');
+    expect(appSchema.tableNames).toEqual(expect.arrayContaining(['lists', 'todos']));
+    expect(appSchema.sync.tables.get('todos')?.columns.get('title')).toEqual({ type: 'string', maxLength: 500, nullable: false });
+    expect(todos).toMatchObject({ noun: 'todo', plural: 'todos', parent: { column: 'listId', table: 'lists' }, orderColumn: 'order', createdAtColumn: 'createdAt', required: ['listId', 'title'], ancestors: ['lists'] });
+    expect(lists).toMatchObject({ parent: null, descendants: ['todos'], required: ['name'] });
+    expect(appSchema.table('constructor')).toBeUndefined();
+  });
+
+  it('follows parents further up', () => {
+    const s = defineAppSchema({
+      version: 1,
+      tables: {
+        a: { noun: 'a', titleColumn: 't', columns: { t: title() } },
+        b: { noun: 'b', titleColumn: 't', columns: { t: title(), aId: parent('a') } },
+        c: { noun: 'c', titleColumn: 't', columns: { t: title(), bId: parent('b') } },
+      },
+    });
+    expect(s.table('c')?.ancestors).toEqual(['b', 'a']);
+    expect(s.table('a')?.descendants).toEqual(['b', 'c']);
+  });
+
+  it.each([
+    ['a title that is not a text column', { t: { noun: 't', titleColumn: 'done', columns: { done: flag() } } }],
+    ['a missing title column', { t: { noun: 't', titleColumn: 'name', columns: { title: title() } } }],
+    ['no noun', { t: { noun: ' ', titleColumn: 't', columns: { t: title() } } }],
+    ['a parent that names no table', { t: { noun: 't', titleColumn: 't', columns: { t: title(), p: parent('nope') } } }],
+    ['two order columns', { t: { noun: 't', titleColumn: 't', columns: { t: title(), a: order(), b: order() } } }],
+    ['a cycle', { x: { noun: 'x', titleColumn: 't', columns: { t: title(), y: parent('y') } }, y: { noun: 'y', titleColumn: 't', columns: { t: title(), x: parent('x') } } }],
+    ['a reserved column name', { t: { noun: 't', titleColumn: 't', columns: { t: title(), id: field('string') } } }],
+  ])('refuses %s', (_name, tables) => {
+    expect(() => defineAppSchema({ version: 1, tables })).toThrow(SchemaError);
+  });
+});
+
+describe('checkFields', () => {
+  const todos = appSchema.table('todos')!;
+  const notes = defineAppSchema({
+    version: 1,
+    tables: { notes: { noun: 'note', titleColumn: 'title', columns: { title: title(), body: text({ label: 'Body', max: 20, optional: true, multiline: true }), stars: field('integer'), createdAt: createdAt() } } },
+  });
+
+  it('trims titles, defaults flags, and names what is wrong in words', () => {
+    expect(checkFields(appSchema, todos, { listId: 'l1', title: '  Milk ' }, 'create')).toEqual({ ok: true, fields: { listId: 'l1', title: 'Milk', done: false } });
+    expect(checkFields(appSchema, todos, { listId: 'l1' }, 'create')).toEqual({ ok: false, message: "Title can't be empty." });
+    expect(checkFields(appSchema, todos, { title: 'x' }, 'create')).toEqual({ ok: false, message: 'A todo needs its list ("listId").' });
+    expect(checkFields(appSchema, todos, { colour: 'red' }, 'update')).toEqual({ ok: false, message: 'A todo has no field "colour".' });
+    expect(checkFields(appSchema, todos, { order: 'a' }, 'update')).toEqual({ ok: false, message: 'The app sets the order of a todo itself.' });
+    expect(checkFields(appSchema, todos, { listId: 'l2' }, 'update')).toEqual({ ok: false, message: "The listId of a todo can't be changed." });
+    expect(checkFields(appSchema, todos, { done: 1 }, 'update')).toEqual({ ok: false, message: '"done" must be true or false.' });
+    expect(checkFields(appSchema, todos, {}, 'update')).toMatchObject({ ok: false });
+  });
+
+  it('keeps multi-line text as typed', () => {
+    const t = notes.table('notes')!;
+    expect(checkFields(notes, t, { title: 'N', body: '  line 1\n\tline 2\n' }, 'create')).toEqual({ ok: true, fields: { title: 'N', body: '  line 1\n\tline 2\n' } });
+    expect(checkFields(notes, t, { body: 'bell\u0007' }, 'update')).toEqual({ ok: false, message: "Body can't contain control characters." });
+    expect(checkFields(notes, t, { body: '' }, 'update')).toEqual({ ok: true, fields: { body: '' } });
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The app API's methods, listed once: each one's name, its arguments as a zod tuple (the
+ * exact number of arguments, each of the right type and size) and whether it reads, writes
+ * or controls sync. Everything else derives from this table: the `AppApi` type, the client
+ * that the preload and the WebSocket bridge build, the dispatcher's checks and its write
+ * queue, and the tests.
+ *
+ * The data methods are generic over the app schema's tables: `rows`, `create`, `update`,
+ * `move`, `delete`. Field values are checked by the core against the schema
+ * (`field-checks.ts`), which also gives the user-facing message.
+ */
+// zod/mini: the preload and the renderer bundle this table for its names; the full zod would
+// add some 170 kB to each for checks that only the main process runs.
+import * as z from 'zod/mini';
+import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
+import type { AppInfo, AnyRow, InspectorEntry, SyncView } from './app-api.ts';
+import type { TableName } from './app-rows.ts';
+
+export type MethodKind = 'read' | 'write' | 'control';
+
+export interface MethodDef<A extends z.ZodMiniType<readonly unknown[]> = z.ZodMiniType<readonly unknown[]>, R = unknown> {
+  /** `write`: changes data; writes run one at a time, in call order. */
+  readonly kind: MethodKind;
+  readonly args: A;
+  /** Type only: what the method resolves to. */
+  readonly __result?: R;
+}
+
+const method =
+  <R>() =>
+  <A extends z.ZodMiniType<readonly unknown[]>>(kind: MethodKind, args: A): MethodDef<A, R> => ({ kind, args });
+
+/** A row id: never empty, never longer than the protocol allows. */
+const id = z.string().check(z.minLength(1), z.maxLength(ROW_MAX_CHARS * 2));
+const COLUMN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+/**
+ * A table name. The core looks it up in its app schema (an unknown table is
+ * `invalid_argument`); the type is the app schema's table names, for typed calls.
+ */
+const table = z.custom<TableName>((v) => typeof v === 'string' && COLUMN.test(v), { message: 'expected a table name' });
+/** Which rows: all live rows of the table, or only those of one parent row. */
+const query = z.strictObject({ parent: z.optional(id) });
+/**
+ * Column → value. Checked here for shape only (a plain object of column names), so that a
+ * key such as `__proto__` is refused rather than dropped; the values are checked against the
+ * schema by the core.
+ */
+const fields = z.custom<Readonly<Record<string, JsonValue>>>(
+  (v) => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length <= 64 && Object.keys(v).every((k) => COLUMN.test(k)),
+  { message: 'expected an object of column names and values' },
+);
+/** A position; out-of-range positions are clamped to the ends. */
+const index = z.int().check(z.minimum(-1_000_000), z.maximum(1_000_000));
+export const INSPECT_MAX = 1000;
+
+export const API_METHODS = {
+  info: method<AppInfo>()('read', z.tuple([])),
+  /** The table's live rows (not deleted, complete, parents alive), in order. */
+  rows: method<AnyRow[]>()('read', z.tuple([table, query])),
+  /** Creates a row (the core sets its id, order and creation time) and returns it. */
+  create: method<AnyRow>()('write', z.tuple([table, fields])),
+  update: method<void>()('write', z.tuple([table, id, fields])),
+  /** Moves a row to a position (0-based) among its siblings. */
+  move: method<void>()('write', z.tuple([table, id, index])),
+  delete: method<void>()('write', z.tuple([table, id])),
+  syncStatus: method<SyncView>()('read', z.tuple([])),
+  /** "Work offline": cuts only this instance off from the server. */
+  setOnline: method<void>()('control', z.tuple([z.boolean()])),
+  syncNow: method<void>()('control', z.tuple([])),
+  /** The newest messages, newest first. */
+  inspect: method<InspectorEntry[]>()('read', z.tuple([z.int().check(z.minimum(1), z.maximum(INSPECT_MAX))])),
+} as const satisfies Record<string, MethodDef>;
+
+type Methods = typeof API_METHODS;
+export type ApiMethod = keyof Methods;
+export type ApiArgs<M extends ApiMethod> = z.input<Methods[M]['args']>;
+export type ApiResult<M extends ApiMethod> = Methods[M] extends MethodDef<z.ZodMiniType<readonly unknown[]>, infer R> ? R : never;
+
+/** Every method name, in the table's order. */
+export const METHOD_NAMES = Object.keys(API_METHODS) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.hasOwn(API_METHODS, name);
+}
+
+/** A short description of what is wrong, naming the argument (1-based) but never echoing its value. */
+export function describeArgsError(method: string, error: { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] }): string {
+  const issue = error.issues[0];
+  if (!issue) return `Invalid arguments for ${method}.`;
+  const where = issue.path.length > 0 ? `argument ${Number(issue.path[0]) + 1}` : 'the arguments';
+  return `Invalid arguments for ${method}: ${where}: ${issue.message}`;
+}

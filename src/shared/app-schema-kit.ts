@@ -1,0 +1,193 @@
+/**
+ * The building blocks of `app-schema.ts`: an app's tables, declared once, with what the app
+ * needs to know beyond the sync schema. Everything generic is derived from it: the sync
+ * schema, the API's checks and messages, the core's queries and the renderer's stores.
+ *
+ * ```ts
+ * export const appSchema = defineAppSchema({
+ *   version: 1,
+ *   tables: {
+ *     notes: {
+ *       noun: 'note',
+ *       titleColumn: 'title',
+ *       columns: { title: text({ label: 'Title', max: 200 }), order: order(), createdAt: createdAt() },
+ *     },
+ *   },
+ * });
+ * ```
+ *
+ * Column kinds:
+ * - `text`: user text, checked by the input rules (label, length, no control characters);
+ *   required unless `optional`. `multiline` allows line breaks and tabs (a note's body).
+ * - `flag`: a boolean, false until set.
+ * - `parent('lists')`: the row this one belongs to. A row whose parent is deleted is hidden,
+ *   and order is kept among the rows of one parent. Set at creation, never changed.
+ * - `order()`: a fractional order key the core keeps (create appends, `move` reorders).
+ * - `createdAt()`: set by the core when the row is created.
+ * - `field(spec)`: any other column of the sync schema, checked against it only.
+ */
+import { ROW_MAX_CHARS, SchemaError, defineSchema, type ColumnType, type JsonValue, type Schema } from 'fieldsync';
+
+/** A column as `defineSchema` takes it: a type, or a type with its options. */
+export type ColumnSpec = ColumnType | { readonly type: ColumnType; readonly nullable?: boolean; readonly maxLength?: number };
+
+/** Fractional order keys grow by about one character per split of the same gap; past this they are renumbered. */
+export const ORDER_MAX = 200;
+
+interface ColumnBase<K extends string, V> {
+  readonly kind: K;
+  /** The column as the sync schema declares it. */
+  readonly spec: ColumnSpec;
+  /** Type only: the value a row holds in this column. */
+  readonly __value?: V;
+}
+
+export interface TextColumn extends ColumnBase<'text', string> {
+  /** How messages name it: "Title can't be empty." */
+  readonly label: string;
+  readonly max: number;
+  readonly optional: boolean;
+  readonly multiline: boolean;
+}
+export type FlagColumn = ColumnBase<'flag', boolean>;
+export interface ParentColumn extends ColumnBase<'parent', string> {
+  readonly table: string;
+}
+export type OrderColumn = ColumnBase<'order', string>;
+export type CreatedAtColumn = ColumnBase<'createdAt', number>;
+export type FieldColumn<V extends JsonValue = JsonValue> = ColumnBase<'field', V>;
+
+export type AppColumn = TextColumn | FlagColumn | ParentColumn | OrderColumn | CreatedAtColumn | FieldColumn;
+
+export function text(options: { label: string; max: number; optional?: boolean; multiline?: boolean }): TextColumn {
+  return { kind: 'text', spec: { type: 'string', maxLength: options.max }, label: options.label, max: options.max, optional: options.optional ?? false, multiline: options.multiline ?? false };
+}
+export const flag = (): FlagColumn => ({ kind: 'flag', spec: 'boolean' });
+export const parent = (table: string): ParentColumn => ({ kind: 'parent', spec: { type: 'string', maxLength: ROW_MAX_CHARS }, table });
+export const order = (): OrderColumn => ({ kind: 'order', spec: { type: 'string', maxLength: ORDER_MAX } });
+export const createdAt = (): CreatedAtColumn => ({ kind: 'createdAt', spec: 'integer' });
+export const field = <V extends JsonValue = JsonValue>(spec: ColumnSpec): FieldColumn<V> => ({ kind: 'field', spec });
+
+export interface AppTableInput {
+  /** What one row is called in messages: "That todo no longer exists." */
+  readonly noun: string;
+  /** Plural of `noun`; default `noun + 's'`. */
+  readonly plural?: string;
+  /** The text column that names a row (toasts, confirmations, accessible names). */
+  readonly titleColumn: string;
+  readonly columns: Readonly<Record<string, AppColumn>>;
+}
+
+/** A table as the app sees it, with its special columns found once. */
+export interface AppTable {
+  readonly name: string;
+  readonly noun: string;
+  readonly plural: string;
+  readonly titleColumn: string;
+  readonly columns: ReadonlyMap<string, AppColumn>;
+  readonly parent: { readonly column: string; readonly table: string } | null;
+  readonly orderColumn: string | null;
+  readonly createdAtColumn: string | null;
+  /** Columns a row must have to be shown: required text and the parent. */
+  readonly required: readonly string[];
+  /** The tables above this one, nearest first: a row is hidden when any of its parents is. */
+  readonly ancestors: readonly string[];
+  /** Tables whose rows belong to this one's (directly or further down). */
+  readonly descendants: readonly string[];
+}
+
+/** An app schema, whatever its tables: what the generic core and stores work with. */
+export interface AppSchema {
+  readonly version: number;
+  /** The declaration as written. */
+  readonly declared: Readonly<Record<string, AppTableInput>>;
+  readonly tableNames: readonly string[];
+  /** What the sync client and its store are given. */
+  readonly sync: Schema;
+  /** The table, or undefined when the app has none of that name. */
+  table(name: string): AppTable | undefined;
+}
+
+/** The schema `defineAppSchema` returns: it keeps the declaration's types, for typed rows. */
+export interface TypedAppSchema<T extends Readonly<Record<string, AppTableInput>>> extends AppSchema {
+  readonly declared: T;
+  readonly tableNames: readonly (keyof T & string)[];
+}
+
+type ValueOf<C> = C extends ColumnBase<string, infer V> ? V : never;
+
+/** One row of a table, as the API returns it: its id and every declared column. */
+export type RowOf<S extends AppSchema, N extends keyof S['declared']> = { readonly id: string } & {
+  readonly [C in keyof S['declared'][N]['columns']]: ValueOf<S['declared'][N]['columns'][C]>;
+};
+
+export function defineAppSchema<const T extends Readonly<Record<string, AppTableInput>>>(input: { readonly version: number; readonly tables: T }): TypedAppSchema<T> {
+  const sync = defineSchema({
+    version: input.version,
+    tables: Object.fromEntries(Object.entries(input.tables).map(([name, t]) => [name, Object.fromEntries(Object.entries(t.columns).map(([c, col]) => [c, col.spec]))])),
+  });
+  const described = new Map(Object.entries(input.tables).map(([name, t]) => [name, describeTable(name, t, input.tables)]));
+  const above = new Map([...described.keys()].map((name) => [name, ancestorsOf(name, described)]));
+  const tables = new Map<string, AppTable>();
+  for (const [name, t] of described) {
+    const descendants = [...described.keys()].filter((other) => above.get(other)?.includes(name));
+    tables.set(name, { ...t, ancestors: above.get(name) as string[], descendants });
+  }
+  return { version: input.version, declared: input.tables, tableNames: Object.keys(input.tables) as (keyof T & string)[], sync, table: (name) => (Object.hasOwn(input.tables, name) ? tables.get(name) : undefined) };
+}
+
+type Described = Omit<AppTable, 'ancestors' | 'descendants'>;
+
+function describeTable(name: string, t: AppTableInput, all: Readonly<Record<string, AppTableInput>>): Described {
+  const bad = (why: string): never => {
+    throw new SchemaError(`app schema, table ${name}: ${why}`);
+  };
+  if (typeof t.noun !== 'string' || t.noun.trim() === '') bad('noun must be a word such as "todo"');
+  const columns = new Map(Object.entries(t.columns));
+  const title = columns.get(t.titleColumn);
+  if (!title || title.kind !== 'text') bad(`titleColumn "${t.titleColumn}" must be one of its text columns`);
+  const find = (kind: 'parent' | 'order' | 'createdAt'): string | null => {
+    const found = [...columns].filter(([, c]) => c.kind === kind).map(([c]) => c);
+    if (found.length > 1) bad(`at most one ${kind}() column`);
+    return found[0] ?? null;
+  };
+  const parentColumn = find('parent');
+  const parentTable = parentColumn === null ? null : (columns.get(parentColumn) as ParentColumn).table;
+  if (parentTable !== null && !Object.hasOwn(all, parentTable)) bad(`parent("${parentTable}") names no table`);
+  return {
+    name,
+    noun: t.noun,
+    plural: t.plural ?? `${t.noun}s`,
+    titleColumn: t.titleColumn,
+    columns,
+    parent: parentColumn === null ? null : { column: parentColumn, table: parentTable as string },
+    orderColumn: find('order'),
+    createdAtColumn: find('createdAt'),
+    required: [...columns].filter(([, c]) => (c.kind === 'text' && !c.optional) || c.kind === 'parent').map(([c]) => c),
+  };
+}
+
+/** The tables above `name`, nearest first; refuses a cycle. */
+function ancestorsOf(name: string, tables: ReadonlyMap<string, Described>): string[] {
+  const out: string[] = [];
+  for (let p = tables.get(name)?.parent ?? null; p !== null; p = tables.get(p.table)?.parent ?? null) {
+    if (p.table === name || out.includes(p.table)) throw new SchemaError(`app schema, table ${name}: its parents form a cycle`);
+    out.push(p.table);
+  }
+  return out;
+}
+
+/** The value a column reads as when a row has none yet (a field that has not synced). */
+export function emptyValue(column: AppColumn): JsonValue {
+  switch (column.kind) {
+    case 'text':
+    case 'order':
+      return '';
+    case 'flag':
+      return false;
+    case 'createdAt':
+      return 0;
+    default:
+      return null;
+  }
+}

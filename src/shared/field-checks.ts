@@ -1,0 +1,64 @@
+/**
+ * Checks the fields of a new row or of an update against the app schema, with messages for
+ * the user. The core runs it on every call (the renderer is not trusted); the renderer runs
+ * the same rules to answer at once, next to the input.
+ */
+import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
+import type { AppSchema, AppTable, TextColumn } from './app-schema-kit.ts';
+import { checkText, type TextCheck } from './input-rules.ts';
+
+export type FieldsCheck = { ok: true; fields: Record<string, JsonValue> } | { ok: false; message: string };
+
+const named = (key: string): string => `"${key.slice(0, 40)}"`;
+
+function checkOne(schema: AppSchema, table: AppTable, key: string, value: unknown, mode: 'create' | 'update'): { ok: true; value: JsonValue } | { ok: false; message: string } {
+  const column = table.columns.get(key);
+  const fail = (message: string) => ({ ok: false as const, message });
+  if (!column) return fail(`A ${table.noun} has no field ${named(key)}.`);
+  switch (column.kind) {
+    case 'text':
+      return checkText(value, column);
+    case 'flag':
+      return typeof value === 'boolean' ? { ok: true, value } : fail(`${named(key)} must be true or false.`);
+    case 'parent': {
+      if (mode === 'update') return fail(`The ${key} of a ${table.noun} can't be changed.`);
+      const ok = typeof value === 'string' && value.length > 0 && value.length <= ROW_MAX_CHARS;
+      return ok ? { ok: true, value } : fail(`${named(key)} must be the id of a ${schema.table(column.table)?.noun ?? column.table}.`);
+    }
+    case 'order':
+    case 'createdAt':
+      return fail(`The app sets the ${key} of a ${table.noun} itself.`);
+    case 'field':
+      // The sync client checks it against the sync schema when it writes, before anything
+      // is stored, and says what is wrong (`cards.estimate must be an integer`).
+      return { ok: true, value: value as JsonValue };
+  }
+}
+
+export function checkFields(schema: AppSchema, table: AppTable, fields: Readonly<Record<string, unknown>>, mode: 'create' | 'update'): FieldsCheck {
+  const out: Record<string, JsonValue> = {};
+  const keys = Object.keys(fields);
+  if (mode === 'update' && keys.length === 0) return { ok: false, message: 'An update needs at least one field.' };
+  for (const key of keys) {
+    const checked = checkOne(schema, table, key, fields[key], mode);
+    if (!checked.ok) return checked;
+    out[key] = checked.value;
+  }
+  if (mode === 'create') {
+    for (const [key, column] of table.columns) {
+      if (Object.hasOwn(out, key)) continue;
+      if (column.kind === 'flag') out[key] = false;
+      else if (column.kind === 'text' && !column.optional) return { ok: false, message: `${column.label} can't be empty.` };
+      else if (column.kind === 'parent') return { ok: false, message: `A ${table.noun} needs its ${schema.table(column.table)?.noun ?? column.table} (${named(key)}).` };
+    }
+  }
+  return { ok: true, fields: out };
+}
+
+/** The input rule of a text column, for an input that edits it. */
+export function textCheck(schema: AppSchema, table: string, column: string): (input: unknown) => TextCheck {
+  const def = schema.table(table)?.columns.get(column);
+  if (def?.kind !== 'text') throw new Error(`${table}.${column} is not a text column of the app schema`);
+  const rule: TextColumn = def;
+  return (input) => checkText(input, rule);
+}

@@ -323,7 +323,7 @@ describe('signing in to the browser host', () => {
     host = await startWebHost({ core, rendererDir: build, key, port });
     expect((await get('/')).status).toBe(200);
     const page = await connect();
-    page.ws.send(JSON.stringify({ id: 1, method: 'lists', args: [] }));
+    page.ws.send(JSON.stringify({ id: 1, method: 'rows', args: ['lists', {}] }));
     expect(await page.next()).toMatchObject({ id: 1, envelope: { ok: true } });
     page.ws.close();
     await host.close();

@@ -4,6 +4,7 @@
  *   npm run bench                  every workload at full size (a few minutes)
  *   npm run bench -- --quick       smaller sizes, under 2 minutes, for routine checks
  *   npm run bench -- --only apply,realtime
+ *   npm run bench -- --only big-pushes   responsiveness under 128 concurrent max-size pushes
  *   npm run bench -- --readme      also write the table into README.md (the only way it changes)
  *   npm run bench -- --help        every option (bench/lib/cli.ts)
  *
@@ -21,6 +22,7 @@ import { benchPostgres } from './lib/postgres.ts';
 import { saveResults, table, updateReadme, type Row } from './lib/report.ts';
 import { round } from './lib/stats.ts';
 import { applyThroughput } from './workloads/apply.ts';
+import { bigPushes } from './workloads/big-pushes.ts';
 import { catchUp } from './workloads/catch-up.ts';
 import { compaction } from './workloads/compaction.ts';
 import { ingest } from './workloads/ingest.ts';
@@ -57,6 +59,7 @@ const size = {
   catchUp: quick ? [50_000, 200_000] : [250_000, 1_000_000],
   realtime: quick ? 100 : 500,
   compaction: quick ? { edits: 100_000, cells: 1_000 } : { edits: 1_000_000, cells: 10_000 },
+  bigPushes: quick ? 32 : 128,
 };
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -138,6 +141,30 @@ if (want('compaction')) {
     ratio: x(on.fileBytes / off.fileBytes),
     goal: 'storage ∝ cells, not edits',
     met: on.storedMessages === on.cells,
+  });
+}
+
+if (want('big-pushes')) {
+  step('8. responsiveness under max-size pushes');
+  const r = await bigPushes({ pushes: size.bigPushes });
+  results.bigPushes = r;
+  const ms = (v: number): string => `${round(v, 0)} ms`;
+  const shed = Object.entries(r.statuses).filter(([status]) => status !== '200').map(([status, count]) => `${count} × ${status}`).join(', ');
+  rows.push({
+    workload: `8. /healthz while ${r.pushes} pushes of ${mb(r.bodyBytes)} arrive at once`,
+    result: `p50 ${ms(r.loaded.healthz.p50Ms)}, p99 ${ms(r.loaded.healthz.p99Ms)}, max ${ms(r.loaded.healthz.maxMs)}`,
+    baseline: `idle server: p99 ${ms(r.idle.healthz.p99Ms)}`,
+    ratio: '',
+    goal: 'p99 ≤ 100 ms',
+    met: r.loaded.healthz.p99Ms <= 100,
+  });
+  rows.push({
+    workload: `8. a small sync meanwhile (pushes: ${r.statuses['200'] ?? 0} × 200${shed ? `, ${shed}` : ''} in ${round(r.seconds, 1)} s)`,
+    result: `p50 ${ms(r.loaded.smallSync.p50Ms)}, p99 ${ms(r.loaded.smallSync.p99Ms)}`,
+    baseline: `idle server: p99 ${ms(r.idle.smallSync.p99Ms)}`,
+    ratio: '',
+    goal: 'p99 ≤ 100 ms',
+    met: r.loaded.smallSync.p99Ms <= 100,
   });
 }
 

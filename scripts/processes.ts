@@ -27,6 +27,8 @@ export interface NodeProcess {
   readonly pid: number;
   /** The URL of its ready line, such as `http://127.0.0.1:8787`, without a trailing slash. */
   readonly url: string;
+  /** A browser host's one-time sign-in URL, from its ready line (`sign in at …`); null for others. */
+  readonly loginUrl: string | null;
   readonly port: number;
   /** Resolves with the exit code (or the signal) when it exits. */
   readonly exited: Promise<number | string>;
@@ -37,6 +39,7 @@ export interface NodeProcess {
 }
 
 const READY = /listening on (http:\/\/127\.0\.0\.1:(\d+))\/?/;
+const LOGIN = /sign in at (http:\/\/127\.0\.0\.1:\d+\/login\?\S+)/;
 const MAX_OUTPUT = 64 * 1024;
 
 export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
@@ -90,6 +93,7 @@ export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProce
         name: options.name,
         pid: child.pid as number,
         url: match[1] as string,
+        loginUrl: LOGIN.exec(line)?.[1] ?? null,
         port: Number(match[2]),
         exited,
         output: () => output,

@@ -6,8 +6,10 @@
  * browser host per instance (`src/web-host/main.ts`), each with its own profile (`web-1`,
  * `web-2`, ...) in `.data/web` (or FIELDSYNC_WEB_DIR) and its own free port on 127.0.0.1.
  *
- * Prints the instances' URLs on stdout, one per line (everything else goes to stderr); open
- * them side by side and watch them converge. Ctrl-C stops everything it started.
+ * Prints each instance's one-time sign-in URL on stdout, one per line (everything else goes
+ * to stderr); open them side by side and watch them converge. Each works once, in one
+ * browser: the instance's log line then gives a new one for another browser. Ctrl-C stops
+ * everything it started.
  */
 import { join, resolve } from 'node:path';
 import { createAuthenticator, loadConfig } from '../server/index.ts';
@@ -101,8 +103,8 @@ try {
     }),
   );
   started.push(...hosts);
-  say(`${instances} instance${instances === 1 ? '' : 's'} for user "${user}", profiles in ${webDir}; open them side by side (Ctrl-C stops everything):`);
-  for (const host of hosts) process.stdout.write(`${host.url}/\n`);
+  say(`${instances} instance${instances === 1 ? '' : 's'} for user "${user}", profiles in ${webDir}; open them side by side, each link works once (Ctrl-C stops everything):`);
+  for (const host of hosts) process.stdout.write(`${host.loginUrl ?? `${host.url}/`}\n`);
 
   // If any of them stops on its own, stop the rest: a half-running demo only confuses.
   const first = await Promise.race(started.map((p) => p.exited.then((code) => ({ p, code }))));

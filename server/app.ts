@@ -11,7 +11,11 @@ import { handleClientError } from './client-error.ts';
 import { loggableError, protocolError, sendError, toErrorReply } from './errors.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
-import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
+import { countConnections } from './connection-limits.ts';
+import { createAdmission, createLane } from './ingest/admission.ts';
+import { createParsePool } from './ingest/parse-pool.ts';
+import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
+import { DEFAULT_LIMITS, MIN_BODY_BYTES_PER_SECOND, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
 import { contextOf, pathOf } from './request-context.ts';
 import { authHook } from './routes/auth-hook.ts';
@@ -27,6 +31,11 @@ export interface AppOptions {
   readonly log?: false | { readonly level: LogLevel; readonly stream?: { write(line: string): void } };
   /** The server's clock, for tests. */
   readonly now?: () => number;
+  /**
+   * Large pushes the store takes at once (the heavy lane, see ingest/admission.ts): 1 for a
+   * store that works on the event loop (SQLite), more for one on another machine (PostgreSQL).
+   */
+  readonly storeConcurrency?: number;
 }
 
 export interface FieldsyncApp {
@@ -54,20 +63,23 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
   let closing = false;
 
-  // Bodies: JSON only, parsed with plain JSON.parse. A message value may be any JSON value,
-  // `{"__proto__": ...}` included; JSON.parse makes such keys plain own properties.
+  // Bodies: UTF-8 JSON only. Fastify only checks the media type here; the route reads the
+  // body itself, with its own size and time limits (body-reader.ts), and parses it.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser('application/json', (request, _payload, done) => {
     const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       done(new ProtocolError('unsupported_media_type', 'the body must be UTF-8 JSON'), undefined);
       return;
     }
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(new ProtocolError('invalid_request', 'the body is not valid JSON'), undefined);
-    }
+    done(null, undefined);
+  });
+
+  // One machine holds at most so many connections, whatever its tokens (connection-limits.ts).
+  const connections = countConnections(fastify.server);
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (connections.count(request.socket.remoteAddress) <= limits.maxConnectionsPerAddress) return undefined;
+    return sendError(reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
   });
 
   // Unknown paths and wrong methods are answered before any body is read.
@@ -107,15 +119,31 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     maxStreams: limits.maxStreams,
     maxStreamsPerUser: limits.maxStreamsPerUser,
   });
+  const lane = createLane(options.storeConcurrency ?? 1);
+  const engine = isBodyHandlingStore(options.store)
+    ? createThreadedEngine({ store: options.store })
+    : createInlineEngine({
+      handler: createSyncHandler({
+        store: options.store,
+        maxDriftMs: limits.maxDriftMs,
+        ...(options.now ? { now: options.now } : {}),
+        onPullError: (err) => fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push'),
+      }),
+      parsePool: createParsePool({ workers: limits.parseWorkers }),
+      lane,
+    });
   registerSyncRoute(fastify, {
-    handler: createSyncHandler({
-      store: options.store,
-      maxDriftMs: limits.maxDriftMs,
-      ...(options.now ? { now: options.now } : {}),
-      onPullError: (err) => fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push'),
-    }),
+    engine,
     pokeBus: options.pokeBus,
-    limiter: createInflightLimiter({ max: limits.maxInflight, maxPerUser: limits.maxInflightPerUser }),
+    perUser: createInflightLimiter({ max: Infinity, maxPerUser: limits.maxInflightPerUser }),
+    admission: createAdmission({ maxRequests: limits.maxInflight, maxBytes: limits.maxInflightBytes }),
+    body: {
+      maxBytes: limits.bodyLimit,
+      graceMs: limits.bodyTimeoutMs,
+      idleMs: limits.bodyTimeoutMs,
+      minBytesPerSecond: MIN_BODY_BYTES_PER_SECOND,
+      drainBytes: Math.max(limits.bodyLimit, 16 * 1024 * 1024),
+    },
     authenticate,
   });
   registerEventsRoute(fastify, { streams, authenticate });
@@ -142,6 +170,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
           await fastify.close();
         } finally {
           clearTimeout(timer);
+          await engine.close();
         }
       })();
       return closed;

@@ -2,11 +2,21 @@
  * Credentials (docs/protocol.md §6): an HS256 JSON Web Token whose `sub` is the user and whose
  * `exp` is its expiry. The algorithm is pinned to HS256, so a token that claims `none` or
  * an asymmetric algorithm (the "alg confusion" attacks) is refused before anything else.
+ *
+ * The signature only proves who wrote the claims; the claims are then judged on their own
+ * (see `claimsError`): a `sub` is an account key, so it must be one exact string (no lone
+ * surrogates, which both databases would silently turn into U+FFFD and so merge accounts;
+ * no control characters), and the times must be real ones (`exp: 1e309` is Infinity, which
+ * would never expire; an `iat` in the future is a clock or an issuer gone wrong).
  */
 import { SignJWT, jwtVerify } from 'jose';
 
-/** The longest userId (`sub`) accepted: it becomes a database key. */
+/** The longest userId (`sub`) accepted, in UTF-16 code units: it becomes a database key. */
 export const MAX_USER_ID_LENGTH = 256;
+/** The longest lifetime a token may claim (the token CLI's longest `--ttl`). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 3650 * 86_400;
+/** How far the issuer's clock may be from ours, in seconds, for `exp`, `nbf` and `iat`. */
+export const DEFAULT_CLOCK_LEEWAY_SECONDS = 30;
 
 export class AuthError extends Error {
   constructor(message: string) {
@@ -15,44 +25,98 @@ export class AuthError extends Error {
   }
 }
 
+/** Who a valid token speaks for, and until when. */
+export interface Identity {
+  readonly userId: string;
+  /** When the token stops being accepted (its `exp` plus the clock leeway), in ms since the epoch. */
+  readonly expiresAtMs: number;
+}
+
 export interface Authenticator {
+  /** The identity of a valid `Authorization` header value; throws AuthError otherwise. */
+  authenticate(authorization: string | undefined): Promise<Identity>;
   /** The userId of a valid `Authorization` header value; throws AuthError otherwise. */
   verify(authorization: string | undefined): Promise<string>;
   /** A token for `userId` that expires after `ttlSeconds`. */
   sign(userId: string, ttlSeconds: number): Promise<string>;
 }
 
-export function createAuthenticator(secret: string, options: { clockToleranceSeconds?: number } = {}): Authenticator {
+export interface AuthenticatorOptions {
+  /** Clock leeway in seconds (default 30). */
+  readonly clockToleranceSeconds?: number;
+  /** The server's clock, for tests. */
+  readonly now?: () => number;
+}
+
+/** Why `sub` cannot be a userId, or null when it can. */
+export function userIdError(sub: unknown): string | null {
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) {
+    return `sub must be a string of 1 to ${MAX_USER_ID_LENGTH} characters`;
+  }
+  // Under the `u` flag a lone surrogate is a code point of its own, of category Cs.
+  if (/\p{Cs}/u.test(sub)) return 'sub is not well-formed Unicode (it has a lone surrogate)';
+  if (/\p{Cc}/u.test(sub)) return 'sub contains a control character';
+  return null;
+}
+
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Why the claims of a correctly signed token are not acceptable at `nowSeconds`, or null. */
+export function claimsError(payload: Record<string, unknown>, nowSeconds: number, leewaySeconds: number): string | null {
+  const { exp, iat, nbf } = payload;
+  if (!isTime(exp)) return 'exp must be a finite time in seconds';
+  if (iat !== undefined && !isTime(iat)) return 'iat must be a finite time in seconds';
+  if (nbf !== undefined && !isTime(nbf)) return 'nbf must be a finite time in seconds';
+  if (exp > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS + leewaySeconds) return 'exp is more than 10 years away';
+  if (iat !== undefined && iat > nowSeconds + leewaySeconds) return 'iat is in the future';
+  if (exp <= nowSeconds - leewaySeconds) return 'the token has expired';
+  if (nbf !== undefined && nbf > nowSeconds + leewaySeconds) return 'the token is not valid yet';
+  return userIdError(payload.sub);
+}
+
+export function createAuthenticator(secret: string, options: AuthenticatorOptions = {}): Authenticator {
   const key = new TextEncoder().encode(secret);
-  const clockTolerance = options.clockToleranceSeconds ?? 5;
+  const leeway = options.clockToleranceSeconds ?? DEFAULT_CLOCK_LEEWAY_SECONDS;
+  const now = options.now ?? Date.now;
+
+  const authenticate = async (authorization: string | undefined): Promise<Identity> => {
+    if (!authorization) throw new AuthError('missing bearer token');
+    const match = /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(authorization);
+    if (!match) throw new AuthError('the Authorization header must be "Bearer <token>"');
+    const nowMs = now();
+    let payload: Record<string, unknown>;
+    try {
+      // jose checks the signature and the types; the times are judged below, on our clock.
+      ({ payload } = await jwtVerify(match[1] as string, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'exp'],
+        clockTolerance: leeway,
+        currentDate: new Date(nowMs),
+      }));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw new AuthError(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'invalid token');
+    }
+    const why = claimsError(payload, nowMs / 1000, leeway);
+    if (why !== null) throw new AuthError(why === 'the token has expired' ? why : `invalid token: ${why}`);
+    return { userId: payload.sub as string, expiresAtMs: ((payload.exp as number) + leeway) * 1000 };
+  };
+
   return {
+    authenticate,
     async verify(authorization) {
-      if (!authorization) throw new AuthError('missing bearer token');
-      const match = /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(authorization);
-      if (!match) throw new AuthError('the Authorization header must be "Bearer <token>"');
-      let payload: { sub?: unknown };
-      try {
-        ({ payload } = await jwtVerify(match[1] as string, key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'], clockTolerance }));
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        throw new AuthError(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'invalid token');
-      }
-      const sub = payload.sub;
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) {
-        throw new AuthError(`invalid token: sub must be a string of 1 to ${MAX_USER_ID_LENGTH} characters`);
-      }
-      return sub;
+      return (await authenticate(authorization)).userId;
     },
     async sign(userId, ttlSeconds) {
-      if (userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
-        throw new AuthError(`the userId must be 1 to ${MAX_USER_ID_LENGTH} characters`);
-      }
-      const now = Math.floor(Date.now() / 1000);
+      const why = userIdError(userId);
+      if (why !== null) throw new AuthError(`the userId is not valid: ${why.replace(/^sub/, 'it')}`);
+      const t = Math.floor(now() / 1000);
+      const ttl = Math.min(MAX_TOKEN_LIFETIME_SECONDS, Math.max(1, Math.floor(ttlSeconds)));
       return new SignJWT({})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
-        .setIssuedAt(now)
-        .setExpirationTime(now + Math.max(1, Math.floor(ttlSeconds)))
+        .setIssuedAt(t)
+        .setExpirationTime(t + ttl)
         .sign(key);
     },
   };

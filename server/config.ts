@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
+import { secretWeakness } from './secret-strength.ts';
 import { formatDuration, parseDuration, parseSize } from './units.ts';
 
 export class ConfigError extends Error {
@@ -83,9 +84,11 @@ const SETTINGS = [
   { key: 'host', flag: '--host', env: 'HOST', fallback: '127.0.0.1', parse: nonEmpty, help: 'address to listen on (0.0.0.0 for every interface)' },
   { key: 'dataDir', flag: '--data-dir', env: 'FIELDSYNC_DATA_DIR', fallback: './.data', parse: (t, n) => resolve(nonEmpty(t, n)), help: 'folder of the SQLite database and the generated secret' },
   {
-    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} characters; default: generated and kept in the data dir`,
+    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} random characters; default: generated and kept in the data dir`,
     parse: (t, n) => {
       if (t.length < MIN_SECRET_LENGTH) throw new ConfigError(`${n} must be at least ${MIN_SECRET_LENGTH} characters long`);
+      const weakness = secretWeakness(t);
+      if (weakness !== null) throw new ConfigError(`${n} ${weakness}`);
       return t;
     },
   },
@@ -102,8 +105,12 @@ const SETTINGS = [
     },
   },
   { key: 'heartbeatMs', flag: '--heartbeat', env: 'FIELDSYNC_HEARTBEAT', fallback: formatDuration(DEFAULT_LIMITS.heartbeatMs), parse: duration(100, 30_000), help: 'interval of the `: ping` comments on event streams' },
-  { key: 'maxInflight', flag: '--max-inflight', env: 'FIELDSYNC_MAX_INFLIGHT', fallback: String(DEFAULT_LIMITS.maxInflight), parse: int(1, 100_000), help: 'sync requests handled at once; more get 429' },
-  { key: 'maxInflightPerUser', flag: '--max-inflight-per-user', env: 'FIELDSYNC_MAX_INFLIGHT_PER_USER', fallback: String(DEFAULT_LIMITS.maxInflightPerUser), parse: int(1, 100_000), help: 'sync requests handled at once for one user' },
+  { key: 'maxInflight', flag: '--max-inflight', env: 'FIELDSYNC_MAX_INFLIGHT', fallback: String(DEFAULT_LIMITS.maxInflight), parse: int(1, 100_000), help: 'sync requests handled at once (counted once their body has arrived); more get 429' },
+  { key: 'maxInflightPerUser', flag: '--max-inflight-per-user', env: 'FIELDSYNC_MAX_INFLIGHT_PER_USER', fallback: String(DEFAULT_LIMITS.maxInflightPerUser), parse: int(1, 100_000), help: 'sync requests of one user at once, uploads included; more get 429' },
+  { key: 'maxInflightBytes', flag: '--max-inflight-bytes', env: 'FIELDSYNC_MAX_INFLIGHT_BYTES', fallback: String(DEFAULT_LIMITS.maxInflightBytes), parse: size(1024, 64 * 1024 ** 3), help: 'body bytes of the sync requests handled at once; more get 429' },
+  { key: 'bodyTimeoutMs', flag: '--body-timeout', env: 'FIELDSYNC_BODY_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.bodyTimeoutMs), parse: duration(100, 600_000), help: 'how long a body may stall, and take before it must average 32 KiB/s; slower bodies get 408' },
+  { key: 'maxConnectionsPerAddress', flag: '--max-connections-per-address', env: 'FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS', fallback: String(DEFAULT_LIMITS.maxConnectionsPerAddress), parse: int(1, 1_000_000), help: 'open connections from one address; requests on more get 429' },
+  { key: 'parseWorkers', flag: '--parse-workers', env: 'FIELDSYNC_PARSE_WORKERS', fallback: String(DEFAULT_LIMITS.parseWorkers), parse: int(0, 64), help: 'worker threads that parse large bodies (0: in the SQLite store thread, or on the event loop with PostgreSQL); default: cores - 1' },
   { key: 'maxStreams', flag: '--max-streams', env: 'FIELDSYNC_MAX_STREAMS', fallback: String(DEFAULT_LIMITS.maxStreams), parse: int(1, 1_000_000), help: 'open event streams in all' },
   { key: 'maxStreamsPerUser', flag: '--max-streams-per-user', env: 'FIELDSYNC_MAX_STREAMS_PER_USER', fallback: String(DEFAULT_LIMITS.maxStreamsPerUser), parse: int(1, 100_000), help: 'open event streams of one user' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'FIELDSYNC_SHUTDOWN_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.shutdownTimeoutMs), parse: duration(0, 600_000), help: 'how long a shutdown waits for requests in flight' },

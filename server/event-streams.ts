@@ -1,7 +1,8 @@
 /**
  * The open realtime streams (`GET /v1/events`): Server-Sent Events fed by the poke bus.
  * One timer sends every stream a `: ping` comment; streams close when their client goes
- * away, when their client stops reading, or when the server shuts down. The number of
+ * away, when their client stops reading, when the token they were opened with expires (the
+ * client reconnects, with a fresh token), or when the server shuts down. The number of
  * streams is bounded in all and per user, so that no client can exhaust the server.
  */
 import type { ServerResponse } from 'node:http';
@@ -20,6 +21,24 @@ export interface EventStreamsOptions {
 export interface StreamSummary {
   readonly pokes: number;
   readonly ms: number;
+  /** True when the stream ended because its token expired. */
+  readonly expired: boolean;
+}
+
+/** setTimeout's longest delay (about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs `fn` at `atMs` (wall clock), however far away; returns the cancel function. */
+function at(atMs: number, fn: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (): void => {
+    const left = atMs - Date.now();
+    if (left <= 0) return fn();
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
 }
 
 export interface EventStreams {
@@ -27,9 +46,10 @@ export interface EventStreams {
   check(userId: string): 'ok' | 'user_limit' | 'server_limit' | 'closing';
   /**
    * Starts the event stream on `res` (status and headers included) for one of the user's
-   * clients. `onClose` runs once when the stream ends, whatever the reason.
+   * clients, until `expiresAtMs` (when its token stops being valid). `onClose` runs once
+   * when the stream ends, whatever the reason.
    */
-  open(userId: string, clientId: string, res: ServerResponse, onClose: (summary: StreamSummary) => void): void;
+  open(userId: string, clientId: string, expiresAtMs: number, res: ServerResponse, onClose: (summary: StreamSummary) => void): void;
   readonly count: number;
   /** Ends every stream (at shutdown); no stream can be opened afterwards. */
   closeAll(): void;
@@ -69,10 +89,11 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       return 'ok';
     },
 
-    open(userId, clientId, res, onClose) {
+    open(userId, clientId, expiresAtMs, res, onClose) {
       const started = performance.now();
       let pokes = 0;
       let ended = false;
+      let expired = false;
       const stream: Stream = {
         res,
         write(text) {
@@ -92,16 +113,18 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       streams.add(stream);
       perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
 
+      let cancelExpiry = (): void => {};
       const cleanup = (): void => {
         if (ended) return;
         ended = true;
+        cancelExpiry();
         unsubscribe();
         streams.delete(stream);
         const left = (perUser.get(userId) ?? 1) - 1;
         if (left <= 0) perUser.delete(userId);
         else perUser.set(userId, left);
         stopHeartbeatIfIdle();
-        onClose({ pokes, ms: performance.now() - started });
+        onClose({ pokes, ms: performance.now() - started, expired });
       };
       res.once('close', cleanup);
       res.once('error', cleanup);
@@ -115,6 +138,12 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       });
       res.write(': connected\n\n');
       startHeartbeat();
+      // A stream is as good as the token it was opened with: once that expires, the stream
+      // ends, and the client must come back with a valid token to hear about changes again.
+      cancelExpiry = at(expiresAtMs, () => {
+        expired = true;
+        if (!res.destroyed) res.end(': token expired\n\n');
+      });
     },
 
     get count() {

@@ -1,4 +1,5 @@
 /** The server's limits and their defaults (each is a setting: see config.ts and the README). */
+import { availableParallelism } from 'node:os';
 import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS } from 'fieldsync/server';
 
 export interface AppLimits {
@@ -8,9 +9,24 @@ export interface AppLimits {
   readonly maxDriftMs: number;
   /** Interval of `: ping` comments on event streams, in ms. */
   readonly heartbeatMs: number;
-  /** Sync requests in flight, in all and per user; more are refused with 429. */
+  /**
+   * Sync requests in flight. Per user: counted from the request's arrival, its body's upload
+   * included (a slow upload holds only its own user's places). In all: counted once the body
+   * has arrived, with `maxInflightBytes`. More are refused with 429.
+   */
   readonly maxInflight: number;
   readonly maxInflightPerUser: number;
+  /** Body bytes of the sync requests being processed, in all; more are refused with 429. */
+  readonly maxInflightBytes: number;
+  /**
+   * How long a body may take to arrive before it must keep up MIN_BODY_BYTES_PER_SECOND on
+   * average; also the longest pause within a body. In ms.
+   */
+  readonly bodyTimeoutMs: number;
+  /** Open connections from one address; requests on more get 429. */
+  readonly maxConnectionsPerAddress: number;
+  /** Worker threads that parse and validate large bodies; 0: in the SQLite store's thread, or on the event loop. */
+  readonly parseWorkers: number;
   /** Open event streams, in all and per user; more are refused with 429. */
   readonly maxStreams: number;
   readonly maxStreamsPerUser: number;
@@ -18,12 +34,22 @@ export interface AppLimits {
   readonly shutdownTimeoutMs: number;
 }
 
+/** After the body timeout, a body must arrive at least this fast on average (as Apache's mod_reqtimeout). */
+export const MIN_BODY_BYTES_PER_SECOND = 32 * 1024;
+/** Bodies at least this large are parsed in a worker and stored in the heavy lane (see admission.ts). */
+export const LARGE_BODY_BYTES = 64 * 1024;
+
 export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
   maxDriftMs: DEFAULT_MAX_DRIFT_MS,
   heartbeatMs: 20_000,
   maxInflight: 128,
   maxInflightPerUser: 16,
+  maxInflightBytes: 16 * DEFAULT_BODY_LIMIT_BYTES,
+  bodyTimeoutMs: 10_000,
+  maxConnectionsPerAddress: 256,
+  // One core stays with the event loop (and the SQLite store): the others parse.
+  parseWorkers: Math.min(8, Math.max(1, availableParallelism() - 1)),
   maxStreams: 10_000,
   maxStreamsPerUser: 50,
   shutdownTimeoutMs: 10_000,

@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 
 export interface RequestContext {
   user?: string;
+  /** When the request's token stops being accepted (ms since the epoch). */
+  expiresAtMs?: number;
   pushed?: number;
   stored?: number;
   pulled?: number;

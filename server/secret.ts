@@ -4,16 +4,18 @@
  * printed or logged.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError, MIN_SECRET_LENGTH } from './config.ts';
+import { secretWeakness } from './secret-strength.ts';
 
 export const SECRET_FILE = 'token-secret';
 
 /** The secret: the given one, or the one in `dataDir` (created when missing). */
 export function loadSecret(dataDir: string, given: string | undefined): string {
   if (given !== undefined) return given;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, SECRET_FILE);
   try {
     // `wx`: never overwrite. Two processes starting at once both end up reading one secret.
@@ -25,6 +27,8 @@ export function loadSecret(dataDir: string, given: string | undefined): string {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`the secret file ${file} is shorter than ${MIN_SECRET_LENGTH} characters; remove it to generate a new one`);
   }
+  const weakness = secretWeakness(secret);
+  if (weakness !== null) throw new ConfigError(`the secret in ${file} ${weakness.replace(/, or leave it unset.*$/, '')}; or remove the file to generate a new one`);
   try {
     chmodSync(file, 0o600); // in case it was copied in with looser permissions
   } catch {

@@ -6,6 +6,7 @@
 import type { ServerStore } from 'fieldsync/server';
 import { buildApp, type AppOptions, type FieldsyncApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
+import { loggableError } from './errors.ts';
 import type { ServerConfig } from './config.ts';
 import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
 import { loadSecret } from './secret.ts';
@@ -34,7 +35,9 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const secret = loadSecret(config.dataDir, config.secret);
   const owned = options.store === undefined;
-  const opened = options.store === undefined ? await openStore(config) : undefined;
+  // Until the app's log exists, problems go to stderr (see logBusError below).
+  let logPullError = (err: unknown): void => void process.stderr.write(`fieldsync: pull failed after a stored push: ${String(err)}\n`);
+  const opened = options.store === undefined ? await openStore(config, (err) => logPullError(err)) : undefined;
   const store = options.store ?? (opened as OpenedStore).store;
   const ownBus = options.pokeBus === undefined;
   // Problems of the poke bus (a lost LISTEN connection, say) go to the log once there is one.
@@ -54,6 +57,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       pokeBus,
       limits: config,
       log: options.log ?? { level: config.logLevel },
+      // SQLite works on the event loop: one large push at a time. PostgreSQL: one per connection.
+      storeConcurrency: config.databaseUrl !== undefined ? config.databasePoolMax : 1,
       ...(options.now ? { now: options.now } : {}),
     });
     // Fastify logs a "listening" line per address; the entry point prints the one ready line
@@ -72,6 +77,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw err;
   }
   logBusError = (err, what) => app.fastify.log.warn({ err }, what);
+  logPullError = (err) => app.fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push');
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

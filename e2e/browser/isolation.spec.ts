@@ -1,11 +1,14 @@
 /**
- * "A page can reach only its own instance", in a real browser: another instance's page, and
- * a page of another website, cannot use an instance's API even when they know its key
- * (the Origin check), and cannot read its page to learn the key (same-origin policy).
+ * "Only the page the launcher opened can reach an instance", in a real browser and from
+ * outside one: another instance's page, a page of another website and a local program
+ * cannot use an instance's API. Pages hold no secret (the session cookie is HttpOnly); a
+ * browser holding the cookie still reaches the API only from the instance's own page (the
+ * Origin check); a program can forge any header but has no cookie, and cannot get one.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
+import WebSocket from 'ws';
 import { expect, test } from '../support/browser-fixtures.ts';
 
 test.use({ instanceCount: 2 });
@@ -39,27 +42,33 @@ function tryApi(url: string): Promise<string> {
 
 const apiUrl = (page: Page): Promise<string | null> => page.locator('meta[name="fieldsync-host"]').getAttribute('content');
 
-test("a page reaches its own instance's API, and no other page does, even knowing the key", async ({ cluster, browser }) => {
+test("a page reaches its own instance's API, and no other page does, even in a browser signed in to it", async ({ cluster, browser }) => {
   const [a, b] = cluster.instances as [(typeof cluster.instances)[number], (typeof cluster.instances)[number]];
   const urlA = (await apiUrl(a.page)) as string;
   const urlB = (await apiUrl(b.page)) as string;
-  expect(urlA).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api\?key=[\w-]{43}$/);
+  expect(urlA).toBe(`ws://${new URL(a.page.url()).host}/api`);
+  expect(await a.page.content()).not.toMatch(/key=|fieldsync-[\w-]{16}=/); // no secret in the page
+  expect(await a.page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script reads it
 
   // Its own page: yes.
   expect(await a.page.evaluate(tryApi, urlA)).toBe('answered');
-  // The page of another instance, with the right key: no. Its CSP lets it open no socket
-  // but its own; and the host would refuse its Origin anyway (unit-tested in src/web-host).
+  // The page of another instance: no. Its CSP lets it open no socket but its own; and the
+  // host would refuse its Origin anyway (unit-tested in src/web-host).
   expect(await a.page.evaluate(tryApi, urlB)).toBe('refused');
-  // Nor can it read the other instance's page, where the key is.
+  // Nor can it read the other instance's page.
   const read = await a.page.evaluate(async (url) => fetch(url).then((r) => r.text().then(() => 'read'), () => 'blocked').catch(() => 'blocked'), new URL(b.page.url()).href);
   expect(read).toBe('blocked');
 
-  // Any other page on this machine (another local web app, a page without our CSP), with
-  // the right key: the host refuses its Origin. And a Host other than 127.0.0.1:PORT.
+  // Any other page on this machine (another local web app, a page without our CSP), in a
+  // browser that is signed in to A (cookies are not isolated by port, so they go along):
+  // the host refuses its Origin. And a Host other than 127.0.0.1:PORT.
   const other = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>other</title>'));
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
   const evil = await browser.newPage();
   try {
+    const nextLink = /\[web-1\] .*a browser signed in; to open this instance in another browser, use (\S+)/.exec(cluster.logs())?.[1];
+    expect(nextLink).toBeTruthy();
+    await evil.goto(nextLink as string); // this browser now holds A's cookie
     await evil.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
     expect(await evil.evaluate(tryApi, urlA)).toBe('refused');
     await expect.poll(() => cluster.logs()).toContain('[web-1] fieldsync web host [web-1]: refused a WebSocket: wrong Origin');
@@ -77,4 +86,25 @@ test("a page reaches its own instance's API, and no other page does, even knowin
 
   // Nothing of the above reached either instance: no list was read or written by them.
   await expect(a.page.getByTestId('no-lists')).toBeVisible();
+});
+
+test('a local program gets nothing from an instance: no page, no key, no API, whatever headers it forges', async ({ cluster }) => {
+  const a = (cluster.instances as [(typeof cluster.instances)[number]])[0];
+  const origin = new URL(a.page.url()).origin;
+  for (const path of ['/', '/index.html', '/login', '/login?code=guess']) {
+    const res = await fetch(`${origin}${path}`, { redirect: 'manual', headers: { Origin: origin, Referer: `${origin}/` } });
+    expect(res.status, path).toBe(403);
+    expect(await res.text()).not.toMatch(/fieldsync-host|key=/);
+  }
+  const attempt = (headers: Record<string, string>): Promise<string> => new Promise((resolve) => {
+    const ws = new WebSocket(`ws://${new URL(origin).host}/api`, { origin, headers });
+    ws.once('open', () => { ws.close(); resolve('open'); });
+    ws.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
+    ws.once('error', () => resolve('error'));
+  });
+  expect(await attempt({})).toBe('HTTP 403');
+  expect(await attempt({ Cookie: 'fieldsync-0000000000000000=guess' })).toBe('HTTP 403');
+  await expect.poll(() => cluster.logs()).toContain('[web-1] fieldsync web host [web-1]: refused a WebSocket: no session cookie');
+  // The page it served still works: nothing of that reached the instance.
+  expect(await a.callApi('rows', ['lists', {}])).toEqual({ ok: true, value: [] });
 });

@@ -3,9 +3,13 @@
  * control characters (a line break, a tab), an over-long list name, an emptied rename.
  * Each gets a clear message under its input and writes nothing. The core refuses the same
  * input when the renderer's checks are bypassed. Nothing breaks: the app keeps working and
- * the other instances never see anything of it.
+ * the other instances never see anything of it. Then a device that bypasses every input
+ * rule syncs a list name with a right-to-left override and a title with a line break: every
+ * instance shows them neutralised (visible escapes, isolated), and keeps them as stored.
  */
 import { expect } from '@playwright/test';
+import { createHttpRemote, createMemoryStore, createSyncClient } from 'fieldsync';
+import { appSchema } from '../../src/shared/app-schema.ts';
 import { AppUi, type TodoView } from '../support/app-ui.ts';
 import type { Cluster } from './types.ts';
 
@@ -16,7 +20,28 @@ export const MESSAGES = {
   tooLong: 'Title is too long: 10000 characters, at most 500.',
   control: "Title can't contain control characters such as line breaks or tabs.",
   listTooLong: 'List name is too long: 101 characters, at most 100.',
+  direction: "List name can't contain U+202E (right-to-left override), an invisible character that changes the direction of text.",
 };
+
+// Applied, the override would make this read "Invoiceexe.pdf"; shown, it is an escape.
+const HOSTILE_LIST = 'Invoice\u202Efdp.exe';
+const HOSTILE_LIST_SHOWN = 'Invoice<U+202E>fdp.exe';
+const HOSTILE_TODO = 'Pay\nnow \u2067evil';
+const HOSTILE_TODO_SHOWN = 'Pay\u240Anow <U+2067>evil';
+
+/** Another device of the same user that writes through the sync protocol, past every input rule. */
+async function syncHostileText(cluster: Cluster): Promise<void> {
+  const remote = createHttpRemote({ url: cluster.server.url, token: cluster.server.token });
+  const device = await createSyncClient({ schema: appSchema.sync, store: createMemoryStore(), remote, autoSync: false });
+  try {
+    const now = Date.now();
+    await device.update('lists', 'hostile-list', { name: HOSTILE_LIST, order: 'a9', createdAt: now });
+    await device.update('todos', 'hostile-todo', { listId: 'hostile-list', title: HOSTILE_TODO, done: false, order: 'a0', createdAt: now });
+    await device.sync();
+  } finally {
+    await device.close();
+  }
+}
 
 export async function badInputScenario(cluster: Cluster): Promise<void> {
   const [instA] = cluster.instances as [(typeof cluster.instances)[number]];
@@ -87,6 +112,8 @@ export async function badInputScenario(cluster: Cluster): Promise<void> {
   await refused('update', ['todos', todoId, { done: 'yes' }], 'invalid_argument');
   await refused('update', ['todos', 'no-such-todo', { title: 'Fine' }], 'not_found');
   await refused('dropDatabase', [], 'invalid_argument', /Unknown method/);
+  await refused('create', ['lists', { name: HOSTILE_LIST }], 'invalid_argument', MESSAGES.direction);
+  await refused('update', ['todos', todoId, { title: 'a\u2066b' }], 'invalid_argument', /U\+2066 \(left-to-right isolate\)/);
 
   // Nothing was written, nothing broke: no error toast, the app still works, the others agree.
   await expect(a.pending).toHaveText(pendingBefore ?? '0');
@@ -102,4 +129,25 @@ export async function badInputScenario(cluster: Cluster): Promise<void> {
     await ui.expectTodos('Inputs', expected);
   }
   for (const ui of [a, b, c]) await ui.expectSynced();
+
+  // Text that breaks the rules, synced by a device that skips them, is shown neutralised.
+  await syncHostileText(cluster);
+  for (const [i, ui] of [a, b, c].entries()) {
+    await ui.page.getByTestId('sync-now').click();
+    const row = ui.list(HOSTILE_LIST_SHOWN);
+    await expect(row).toBeVisible();
+    await row.locator('.list-name').click({ position: { x: 3, y: 3 } });
+    const heading = ui.page.getByTestId('list-heading');
+    await expect(heading).toHaveText(HOSTILE_LIST_SHOWN);
+    await expect(ui.todo(HOSTILE_TODO_SHOWN).getByTestId('todo-title')).toHaveText(HOSTILE_TODO_SHOWN);
+    if (i > 0) continue;
+    // In the real browser: the name is isolated, its escapes are marked, and the page holds no
+    // character the rules refuse (the stored value, read through the API, still does).
+    const bdi = heading.locator('bdi');
+    expect(await bdi.evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('isolate');
+    await expect(heading.getByTestId('hidden-char')).toHaveAttribute('title', /U\+202E \(right-to-left override\)/);
+    expect(await ui.page.evaluate(() => /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(document.body.innerText))).toBe(false);
+    const stored = await instA.callApi('rows', ['lists', {}]);
+    expect(stored.ok && (stored.value as Array<{ name: string }>).map((l) => l.name)).toContain(HOSTILE_LIST);
+  }
 }

@@ -29,6 +29,8 @@ export interface Cluster {
   readonly instances: readonly AppInstance[];
   readonly server: {
     readonly url: string;
+    /** A token for the instances' user: another device of theirs (a hostile one, say) syncs with it. */
+    readonly token: string;
     /** Stops the sync server (gracefully, as an operator restarting it would). */
     stop(): Promise<void>;
     /** Starts it again on the same port and database. */

@@ -3,7 +3,8 @@
  * host (`src/web-host/main.ts`, a child process on a temporary profile) per instance, each
  * shown in its own browser context. Stopping an instance stops its host process; starting
  * it again reuses its port and profile, and the page (still open, as a user would leave it)
- * reconnects by itself.
+ * reconnects by itself. Each page is signed in as a user's browser is: with the host's
+ * one-time sign-in link, which sets the instance's cookie (src/web-host/host-session.ts).
  */
 import { join } from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -91,7 +92,9 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
     const page: Page = await context.newPage();
     page.on('pageerror', (err) => errors.push(`${profile}: ${err.message}`));
     page.on('console', (m) => (log += `[${profile} page] ${m.type()}: ${m.text()}\n`));
-    await page.goto(first.url);
+    if (!first.loginUrl) throw new Error(`${profile} printed no sign-in link`);
+    await page.goto(first.loginUrl);
+    await expect(page).toHaveURL(`${first.url}/`); // the one-time code left the address bar
     const ui = new AppUi(page);
     await ui.ready(profile);
     return {
@@ -132,6 +135,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
     instances,
     server: {
       url: server.url,
+      token: server.token,
       stop: () => server.stop(),
       start: () => server.start(),
     },

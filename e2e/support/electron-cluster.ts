@@ -118,7 +118,7 @@ export async function startElectronCluster(options: { count: number; dir: string
 
   return {
     instances,
-    server: { url: server.url, stop: () => server.stop(), start: () => server.start() },
+    server: { url: server.url, token: server.token, stop: () => server.stop(), start: () => server.start() },
     async sideBySide(images) {
       const browser = await chromium.launch(chromiumLaunchOptions());
       try {

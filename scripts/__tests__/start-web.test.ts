@@ -1,7 +1,7 @@
 /**
  * `npm run start:web` as a user runs it: it starts a server and N browser hosts, prints their
- * URLs one per line, each URL serves the app and its own API for its own profile, and
- * SIGINT (Ctrl-C) stops everything it started.
+ * one-time sign-in URLs one per line, each signs one browser in to the app and its own API
+ * for its own profile, and SIGINT (Ctrl-C) stops everything it started.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,11 +14,18 @@ import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-async function callInfo(pageUrl: string): Promise<AppInfo> {
-  const html = await (await fetch(pageUrl)).text();
+/** Signs in with a one-time link as a browser would, then calls `info` over the page's WebSocket. */
+async function callInfo(loginUrl: string): Promise<AppInfo> {
+  const signIn = await fetch(loginUrl, { redirect: 'manual' });
+  expect(signIn.status).toBe(303);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
+  const pageUrl = new URL('/', loginUrl).href;
+  expect((await fetch(pageUrl)).status).toBe(403); // no cookie, no page
+  const html = await (await fetch(pageUrl, { headers: { cookie } })).text();
   const api = /<meta name="fieldsync-host" content="([^"]+)"/.exec(html)?.[1];
-  expect(api).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api\?key=/);
-  const ws = new WebSocket(api as string, { origin: new URL(pageUrl).origin });
+  expect(api).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api$/);
+  const ws = new WebSocket(api as string, { origin: new URL(pageUrl).origin, headers: { cookie } });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
@@ -63,7 +70,7 @@ describe('npm run start:web', () => {
         void exited.then((code) => reject(new Error(`start:web exited (${code}):\n${stdout}\n${stderr}`)));
       });
       expect(urls).toHaveLength(2);
-      for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]{43}$/);
       expect(await (await fetch(`${server}/healthz`)).json()).toMatchObject({ ok: true });
 
       const infos = await Promise.all(urls.map(callInfo));
@@ -75,7 +82,7 @@ describe('npm run start:web', () => {
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      for (const url of [...urls, server]) expect(await isClosed(url)).toBe(true);
+      for (const url of [...urls.map((u) => new URL('/', u).href), server]) expect(await isClosed(url)).toBe(true);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       dir.remove();

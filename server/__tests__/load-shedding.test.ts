@@ -1,5 +1,6 @@
 import { request, type ClientRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** A sync request whose body is still arriving: it holds its place until finished. */
@@ -53,13 +54,38 @@ describe('load shedding', () => {
     expect((await server.pullAll('busy')).map((m) => m.value)).toEqual(['v']);
   });
 
-  it('refuses over the global bound, and a client that goes away frees its place', async () => {
+  it('refuses over the global bound once bodies have arrived, and a finished request frees its place', async () => {
+    // A store whose pushes wait until the test lets them go: requests stay "in flight".
+    const inner = createMemoryServerStore();
+    let letGo: () => void = () => {};
+    let gate: Promise<void> | null = new Promise((r) => { letGo = r; });
+    const store: ServerStore = {
+      push: async (user, messages) => {
+        if (gate) await gate;
+        return inner.push(user, messages);
+      },
+      pull: (user, options) => inner.pull(user, options),
+      renewEpoch: (user, current) => inner.renewEpoch(user, current),
+    };
+    s = await startTestServer({ env: { FIELDSYNC_MAX_INFLIGHT: '1' }, store });
+    const server = s;
+    const held = server.sync('first', { clientId: 'A', cursor: 0, messages: [msg('A', 'r', 'held')] });
+    await until(async () => (await server.sync('second', { clientId: 'B', cursor: 0 })).status === 429);
+    const refused = await server.sync('second', { clientId: 'B', cursor: 0 });
+    expect(refused.body).toMatchObject({ error: { code: 'rate_limited' } });
+    expect(refused.headers.get('retry-after')).toBe('1');
+    letGo();
+    gate = null;
+    expect((await held).status).toBe(200);
+    expect((await server.sync('second', { clientId: 'B', cursor: 0 })).status).toBe(200);
+    expect((await server.pullAll('first')).map((m) => m.value)).toEqual(['held']);
+  });
+
+  it('a body still arriving holds no shared place: other users are served while it trickles', async () => {
     s = await startTestServer({ env: { FIELDSYNC_MAX_INFLIGHT: '1' } });
     const server = s;
     const slow = slowRequest(server.url, await server.token('first'));
-    await until(async () => (await server.sync('second', { clientId: 'B', cursor: 0 })).status === 429);
-    slow.req.destroy();
-    await until(async () => (await server.sync('second', { clientId: 'B', cursor: 0 })).status === 200);
-    expect(await server.pullAll('first')).toEqual([]);
+    for (let i = 0; i < 5; i++) expect((await server.sync('second', { clientId: 'B', cursor: 0 })).status).toBe(200);
+    expect(await slow.finish()).toBe(200);
   });
 });

@@ -109,6 +109,8 @@ describe('the server process', () => {
       [{ FIELDSYNC_MAX_DRIFT: '5' }, [], /FIELDSYNC_MAX_DRIFT must be a duration/],
       [{ FIELDSYNC_COMPACTION: 'maybe' }, [], /FIELDSYNC_COMPACTION must be on or off/],
       [{ FIELDSYNC_SECRET: 'short' }, [], /FIELDSYNC_SECRET must be at least 32 characters/],
+      [{ FIELDSYNC_SECRET: ' '.repeat(32) }, [], /FIELDSYNC_SECRET is too predictable \(about \d+ bits of entropy, at least 100 needed\)/],
+      [{ FIELDSYNC_SECRET: 'a'.repeat(32) }, [], /FIELDSYNC_SECRET is too predictable/],
       [{ FIELDSYNC_LOG_LEVEL: 'loud' }, [], /FIELDSYNC_LOG_LEVEL must be one of/],
       [{}, ['--frobnicate'], /unknown option: --frobnicate/],
       [{}, ['--port'], /--port needs a value/],

@@ -19,7 +19,10 @@ export function userOf(request: FastifyRequest): string {
 export function authHook(auth: Authenticator): Hook {
   return async (request, reply) => {
     try {
-      contextOf(request).user = await auth.verify(request.headers.authorization);
+      const identity = await auth.authenticate(request.headers.authorization);
+      const c = contextOf(request);
+      c.user = identity.userId;
+      c.expiresAtMs = identity.expiresAtMs;
       return undefined;
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;

@@ -22,10 +22,11 @@ export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStr
     // From here on the stream is written by hand: Fastify lets go of the reply.
     reply.hijack();
     const started = performance.now();
-    o.streams.open(userId, clientId, reply.raw, (summary) => {
-      const c = contextOf(request);
+    const c = contextOf(request);
+    o.streams.open(userId, clientId, c.expiresAtMs ?? Date.now(), reply.raw, (summary) => {
       request.log.info({
         method: 'GET', path: '/v1/events', status: 200, ms: Math.round(performance.now() - started), user: c.user, pokes: summary.pokes,
+        ...(summary.expired ? { ended: 'token expired' } : {}),
       }, 'stream closed');
     });
     return reply;

@@ -1,39 +1,78 @@
-/** `POST /v1/sync` (docs/protocol.md §5): the sync core's handler behind auth and load shedding. */
-import type { FastifyInstance } from 'fastify';
-import type { SyncHandler } from 'fieldsync/server';
-import { protocolError, sendError } from '../errors.ts';
+/**
+ * `POST /v1/sync` (docs/protocol.md §5): the sync core's handler behind authentication and the
+ * server's limits, in the order that keeps one client from costing others (issue 11):
+ *
+ * 1. before the body: the token, then the user's own bound on requests in flight (a slow
+ *    upload holds only its own user's places);
+ * 2. the body, read with size and time limits (body-reader.ts);
+ * 3. admission to the shared resources, by count and by bytes (admission.ts): 429 when full;
+ * 4. the sync engine does the work, large requests one after another, small ones at once
+ *    (ingest/sync-engine.ts).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Admission } from '../ingest/admission.ts';
+import type { SyncEngine } from '../ingest/sync-engine.ts';
+import { BodyError, readBody, type BodyLimits } from '../body-reader.ts';
+import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
 import { contextOf } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 
 export interface SyncRouteOptions {
-  readonly handler: SyncHandler;
+  readonly engine: SyncEngine;
   readonly pokeBus: PokeBus;
-  readonly limiter: InflightLimiter;
+  /** The per-user bound, taken before the body is read. */
+  readonly perUser: InflightLimiter;
+  readonly admission: Admission;
+  readonly body: BodyLimits;
   readonly authenticate: Hook;
 }
 
+function sendBodyError(reply: FastifyReply, err: BodyError): FastifyReply {
+  const e: ErrorReply = err.status === 413
+    ? protocolError('payload_too_large', err.message)
+    : { status: err.status, body: { error: { code: 'invalid_request', message: err.message } }, internal: false };
+  return sendError(reply, e, err.close ? { Connection: 'close' } : {});
+}
+
 export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): void {
-  // Runs after authentication and before the body is read: shed load as early as possible.
-  const shedLoad: Hook = async (request, reply) => {
-    const release = o.limiter.tryAcquire(userOf(request));
+  const perUserLimit: Hook = async (request, reply) => {
+    const release = o.perUser.tryAcquire(userOf(request));
     if (!release) {
-      return sendError(reply, protocolError('rate_limited', 'too many requests in flight; retry shortly'), { 'Retry-After': '1' });
+      return sendError(reply, protocolError('rate_limited', 'too many requests in flight for this user; retry shortly'), { 'Retry-After': '1' });
     }
     reply.raw.once('close', release); // the response ended or the client went away
     return undefined;
   };
 
-  app.post('/v1/sync', { onRequest: [o.authenticate, shedLoad] }, async (request, reply) => {
+  app.post('/v1/sync', { onRequest: [o.authenticate, perUserLimit] }, async (request, reply) => {
     const userId = userOf(request);
-    const outcome = await o.handler(userId, request.body);
-    const c = contextOf(request);
-    c.pushed = outcome.pushed;
-    c.stored = outcome.stored;
-    c.pulled = outcome.response.messages.length;
-    if (outcome.stored > 0) o.pokeBus.publish(userId, outcome.clientId, outcome.maxId);
-    reply.header('cache-control', 'no-store');
-    return outcome.response;
+    const busy = (): FastifyReply => sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
+    // A body that would be shed once read is refused before: Node discards it unread.
+    const declared = Number(request.headers['content-length']);
+    if (Number.isSafeInteger(declared) && declared <= o.body.maxBytes && !o.admission.wouldAdmit(declared)) return busy();
+    let body: Buffer;
+    try {
+      body = await readBody(request.raw, o.body);
+    } catch (err) {
+      if (err instanceof BodyError) return sendBodyError(reply, err);
+      throw err;
+    }
+    const release = o.admission.tryAdmit(body.length);
+    if (!release) return busy();
+    try {
+      const outcome = await o.engine.sync(userId, body);
+      const c = contextOf(request);
+      c.pushed = outcome.pushed;
+      c.stored = outcome.stored;
+      c.pulled = outcome.pulled;
+      if (outcome.stored > 0) o.pokeBus.publish(userId, outcome.clientId, outcome.maxId);
+      reply.header('cache-control', 'no-store');
+      if (typeof outcome.body === 'string') reply.type('application/json; charset=utf-8');
+      return outcome.body;
+    } finally {
+      release();
+    }
   });
 }

@@ -1,11 +1,12 @@
 /** Chooses and opens the server store the settings ask for, and the poke bus that goes with it. */
 import { join } from 'node:path';
-import type { ServerStore } from 'fieldsync/server';
+import { DEFAULT_MAX_DRIFT_MS, type ServerStore } from 'fieldsync/server';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError } from '../config.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';
 import { createPostgresServerStore } from './postgres-server-store.ts';
-import { createSqliteServerStore } from './sqlite-server-store.ts';
+import { openSqliteStoreThread } from './store-thread.ts';
 
 export const SQLITE_FILE = 'fieldsync.sqlite';
 
@@ -23,6 +24,10 @@ export interface StoreSettings {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL connections of this process. Default 10. */
   readonly databasePoolMax?: number;
+  /** For the SQLite store, which handles whole requests in its thread: the drift limit. Default 5 minutes. */
+  readonly maxDriftMs?: number;
+  /** For the SQLite store: worker threads that parse large bodies. Default 1. */
+  readonly parseWorkers?: number;
 }
 
 export interface OpenedStore {
@@ -48,7 +53,7 @@ function describePostgres(url: string): string {
 }
 
 /** Opens the store; PostgreSQL's schema is created or migrated first. */
-export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
+export async function openStore(settings: StoreSettings, onPullError?: (err: Error) => void): Promise<OpenedStore> {
   if (settings.databaseUrl !== undefined) {
     const store = await createPostgresServerStore({
       url: settings.databaseUrl,
@@ -61,6 +66,14 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
       openPokeBus: (onError) => createPostgresPokeBus({ pool: store.pool, onError }),
     };
   }
+  ensurePrivateDir(settings.dataDir); // the server's own folder: 0700, even if it existed looser
   const file = join(settings.dataDir, SQLITE_FILE);
-  return { store: createSqliteServerStore({ file, compaction: settings.compaction }), description: `sqlite ${file}` };
+  // In a worker thread: its synchronous transactions never hold up the event loop.
+  const store = await openSqliteStoreThread({
+    store: { file, compaction: settings.compaction },
+    maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
+    parseWorkers: settings.parseWorkers ?? 1,
+    onPullError: (err) => onPullError?.(err),
+  });
+  return { store, description: `sqlite ${file}` };
 }

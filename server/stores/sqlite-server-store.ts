@@ -8,11 +8,12 @@
  * become visible in id order. Other processes on the same file are serialized by SQLite's
  * write lock (`BEGIN IMMEDIATE` plus a busy timeout).
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Message } from 'fieldsync';
 import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
+import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 
 export interface SqliteServerStoreOptions {
@@ -66,8 +67,9 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
   if (options.file !== ':memory:') {
     mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
-    // Created readable by the server's user only; SQLite gives its -wal and -shm files the same mode.
-    closeSync(openSync(options.file, 'a', 0o600));
+    // Readable by the server's user only, even if an older version left it looser; SQLite
+    // gives its -wal and -shm files the same mode.
+    ensurePrivateDatabaseFile(options.file);
   }
   const db = new Database(options.file);
   try {

@@ -17,8 +17,10 @@
  * ```
  *
  * Column kinds:
- * - `text`: user text, checked by the input rules (label, length, no control characters);
- *   required unless `optional`. `multiline` allows line breaks and tabs (a note's body).
+ * - `text`: user text, checked by the input rules (label, length, and the character rule of
+ *   text-rule.ts: no control characters, no invisible direction controls); required unless
+ *   `optional`. `multiline` allows line breaks and tabs (a note's body). The renderer shows
+ *   text that arrived by sync breaking the rule neutralised (lib/display-text.ts).
  * - `flag`: a boolean, false until set.
  * - `parent('lists')`: the row this one belongs to. A row whose parent is deleted is hidden,
  *   and order is kept among the rows of one parent. Set at creation, never changed.

@@ -15,4 +15,5 @@
 export { createSqliteStore } from './sqlite-store.ts';
 export type { DataRow, SqliteStore } from './sqlite-store.ts';
 export { openDatabase } from './open-database.ts';
+export { ensurePrivateDatabaseFile, ensurePrivateDir } from './private-files.ts';
 export type { Db } from './open-database.ts';

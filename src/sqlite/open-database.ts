@@ -4,12 +4,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
 
 /** `busyTimeoutMs`: how long a statement waits for another connection's lock before failing. */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Folders it creates and the database file are the user's alone (0700, 0600).
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    ensurePrivateDatabaseFile(file);
+  }
   const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
     // WAL: readers never block the writer, and a commit is one append to the log.

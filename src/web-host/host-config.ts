@@ -6,8 +6,9 @@
  *                             [--port 0] [--renderer-dir out/renderer]
  *   FIELDSYNC_TOKEN=…  FIELDSYNC_SERVER_URL=…  FIELDSYNC_HOST_KEY=…
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { isWellFormedKey, newInstanceKey } from './host-security.ts';
 
 export interface HostConfig {
@@ -95,7 +96,7 @@ export const KEY_FILE = 'web-host.key';
  * it: the pages it served reconnect by themselves. Created on first use.
  */
 export function loadInstanceKey(profileDir: string): string {
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(profileDir);
   const file = join(profileDir, KEY_FILE);
   try {
     writeFileSync(file, `${newInstanceKey()}\n`, { flag: 'wx', mode: 0o600 });

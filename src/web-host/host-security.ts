@@ -2,26 +2,33 @@
  * Who may talk to a browser host. One host is one app instance, and a page may reach only
  * its own instance. The threats, for a host listening on 127.0.0.1:
  *
+ * - **Other local programs or users.** Anything on the machine can connect to loopback and
+ *   send any headers (`Origin` and `Host` included): outside a browser they are just text.
+ *   So nothing is served, neither a page nor an asset nor the WebSocket, without the
+ *   instance's session cookie (host-session.ts). The only way to get it is the one-time
+ *   sign-in link the host printed to whoever started it, which works once. The cookie
+ *   value is derived from the instance key, which lives in the profile (0700 folder, 0600
+ *   file) or in FIELDSYNC_HOST_KEY, out of other users' reach, and it is compared in
+ *   constant time. No page ever contains a secret: index.html only says where the API is.
  * - **Cross-site WebSocket hijacking.** Browsers let any web page open a WebSocket to any
- *   address, loopback included, and the same-origin policy does not apply to WebSockets:
- *   a page from evil.example (or the page of another instance on another port) could call
- *   this instance's API. The browser always sends the page's `Origin` on the upgrade, and
- *   a page cannot forge it: we accept exactly `http://127.0.0.1:<our port>`.
+ *   address, loopback included, and send the cookies they hold for it (cookies are not
+ *   isolated by port, and `SameSite` treats every port of 127.0.0.1 as one site): the page
+ *   of another instance could use this one's API. The browser always sends the page's
+ *   `Origin` on the upgrade, and a page cannot forge it: we accept exactly
+ *   `http://127.0.0.1:<our port>`, together with the cookie.
  * - **DNS rebinding.** evil.example can make its own name resolve to 127.0.0.1, and then
  *   its pages are "same-origin" with whatever listens there, under the name evil.example.
  *   The request's `Host` header then names evil.example, so we serve nothing (page, assets,
- *   WebSocket) unless `Host` is exactly `127.0.0.1:<our port>`.
- * - **Other local programs or users** can connect to loopback directly and send any
- *   headers. The WebSocket also needs the instance's random key, which only the page this
- *   host served knows (it is in that page's HTML, which other origins cannot read), and it
- *   is compared in constant time.
+ *   WebSocket) unless `Host` is exactly `127.0.0.1:<our port>`. (Its requests carry no
+ *   cookie of ours either: the cookie belongs to 127.0.0.1.)
  * - **Anything remote**: the host binds 127.0.0.1 only, and refuses a connection that does
  *   not come from a loopback address anyway.
  *
  * Everything here is pure, so it is unit-tested on its own.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { WS_API_PATH, WS_KEY_PARAM } from '../shared/ws-protocol.ts';
+import { randomBytes } from 'node:crypto';
+import { WS_API_PATH } from '../shared/ws-protocol.ts';
+import { hasSessionCookie, type SessionCookie } from './host-session.ts';
 
 /** The only address the host listens on. */
 export const HOST_ADDRESS = '127.0.0.1';
@@ -59,25 +66,21 @@ export function isOwnOrigin(origin: string | undefined, port: number): boolean {
   return origin === ownOrigin(port);
 }
 
-/** Compares two keys in constant time (hashing both first, so that their lengths do not leak either). */
-export function keysMatch(given: string | null | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+export { keysMatch } from './host-session.ts';
 
 export interface UpgradeRequest {
   readonly remoteAddress: string | undefined;
   readonly url: string | undefined;
   readonly host: string | undefined;
   readonly origin: string | undefined;
+  /** The `Cookie` header. */
+  readonly cookie: string | undefined;
 }
 
 export type UpgradeVerdict = { readonly ok: true } | { readonly ok: false; readonly status: 400 | 403 | 404 | 421; readonly reason: string };
 
 /** Every check a WebSocket upgrade must pass, in order; the reason is for the host's log only. */
-export function checkUpgrade(req: UpgradeRequest, port: number, key: string): UpgradeVerdict {
+export function checkUpgrade(req: UpgradeRequest, port: number, cookie: SessionCookie): UpgradeVerdict {
   if (!isLoopbackAddress(req.remoteAddress)) return { ok: false, status: 403, reason: 'not a loopback connection' };
   if (!isOwnHost(req.host, port)) return { ok: false, status: 421, reason: 'wrong Host header' };
   // A request target is a path here: `//other/api` or an absolute URL would name another host.
@@ -91,7 +94,7 @@ export function checkUpgrade(req: UpgradeRequest, port: number, key: string): Up
   }
   if (url.pathname !== WS_API_PATH) return { ok: false, status: 404, reason: 'no such endpoint' };
   if (!isOwnOrigin(req.origin, port)) return { ok: false, status: 403, reason: 'wrong Origin' };
-  if (!keysMatch(url.searchParams.get(WS_KEY_PARAM), key)) return { ok: false, status: 403, reason: 'wrong key' };
+  if (!hasSessionCookie(req.cookie, cookie)) return { ok: false, status: 403, reason: 'no session cookie' };
   return { ok: true };
 }
 

@@ -1,8 +1,11 @@
 /**
  * One app instance for a browser: the app core on one profile, served on 127.0.0.1.
- * Prints one line when ready, with the URL to open:
+ * Prints one line when ready, with the one-time sign-in URL to open (see host-session.ts):
  *
- *   fieldsync web host "web-1" listening on http://127.0.0.1:PORT/
+ *   fieldsync web host "web-1" listening on http://127.0.0.1:PORT/, sign in at http://127.0.0.1:PORT/login?code=…
+ *
+ * That URL works once, in one browser; each time one is used, the host's log (stderr) gives
+ * a new one for another browser. The line goes to stdout, the launcher's own pipe.
  *
  * SIGTERM and SIGINT stop it: pages are disconnected, the sync client stops, the database
  * closes (changes not yet synced stay in it and sync at the next start). A second signal
@@ -57,7 +60,7 @@ try {
   if (err instanceof HostConfigError || err instanceof WebHostError) fail(err.message, err instanceof HostConfigError ? 2 : 1);
   fail(`cannot start: ${(err as Error).message}`, 1);
 }
-process.stdout.write(`fieldsync web host "${config.profile}" listening on ${host.url}\n`);
+process.stdout.write(`fieldsync web host "${config.profile}" listening on ${host.url}, sign in at ${host.loginUrl()}\n`);
 
 let stopping = false;
 const shutdown = (signal: string): void => {

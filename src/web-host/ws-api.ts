@@ -16,6 +16,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AppEvent, Envelope } from '../shared/app-api.ts';
 import { isRequestId, WS_MAX_FRAME_BYTES, type WsServerFrame } from '../shared/ws-protocol.ts';
 import { checkUpgrade, createRateLimiter } from './host-security.ts';
+import type { SessionCookie } from './host-session.ts';
+import { throttleLog } from './log-throttle.ts';
 
 /** What the host needs of the app core (`createAppCore` in src/main/core/app-core.ts). */
 export interface HostedCore {
@@ -47,7 +49,8 @@ export interface WsApiOptions {
   readonly server: Server;
   readonly core: HostedCore;
   readonly port: () => number;
-  readonly key: string;
+  /** The instance's session cookie, which the upgrade must carry (host-session.ts). */
+  readonly cookie: SessionCookie;
   readonly limits?: Partial<WsApiLimits>;
   /** Refused upgrades and dropped pages, for the host's log. */
   readonly log?: (message: string) => void;
@@ -114,14 +117,19 @@ export function attachWsApi(options: WsApiOptions): WsApi {
     for (const ws of wss.clients) sendFrame(ws, { event });
   });
 
+  // Anyone on the machine can knock: at most 10 lines a minute about refused upgrades.
+  const logRefusal = throttleLog(log, { burst: 10, windowMs: 60_000, what: 'refused WebSocket upgrades' });
+  const flushTimer = setInterval(() => logRefusal.flush(), 60_000);
+  flushTimer.unref();
+
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const verdict = checkUpgrade(
-      { remoteAddress: req.socket.remoteAddress, url: req.url, host: req.headers.host, origin: req.headers.origin },
+      { remoteAddress: req.socket.remoteAddress, url: req.url, host: req.headers.host, origin: req.headers.origin, cookie: req.headers.cookie },
       options.port(),
-      options.key,
+      options.cookie,
     );
     if (!verdict.ok) {
-      log(`refused a WebSocket: ${verdict.reason}`);
+      logRefusal(`refused a WebSocket: ${verdict.reason}`);
       const text = verdict.status === 421 ? 'Misdirected Request' : verdict.status === 404 ? 'Not Found' : verdict.status === 400 ? 'Bad Request' : 'Forbidden';
       socket.end(`HTTP/1.1 ${verdict.status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
@@ -191,6 +199,8 @@ export function attachWsApi(options: WsApiOptions): WsApi {
     },
     async close() {
       offEvents();
+      clearInterval(flushTimer);
+      logRefusal.flush();
       options.server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'the instance is stopping');
       await new Promise<void>((resolve) => {

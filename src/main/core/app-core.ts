@@ -15,7 +15,7 @@ import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
 import type { AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
 import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
-import { createSqliteStore, openDatabase, type Db } from 'fieldsync/sqlite';
+import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { toSyncView } from './sync-view.ts';
 import { createTableRepo } from './table-repo.ts';
@@ -74,6 +74,7 @@ export interface AppCore {
 function openProfileDatabase(profileDir: string, profile: string): Db {
   let db: Db | null = null;
   try {
+    ensurePrivateDir(profileDir); // the profile is the app's: 0700, even if it existed looser
     db = openDatabase(join(profileDir, DB_FILE), { busyTimeoutMs: 2000 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE; COMMIT');

@@ -1,12 +1,13 @@
 /**
- * The renderer's Content Security Policy. It is set twice: as a response header by the
- * session (for pages served over http, such as the dev server) and as a meta tag in
- * `src/renderer/index.html` (for the page loaded from disk, which has no headers). Where
- * both apply, the browser enforces both.
+ * The renderer's Content Security Policy, sent as a response header with every response
+ * that makes up the page: by the `app://` protocol handler (app-protocol.ts) in the app,
+ * and by the session (security.ts) for the dev server's pages. The page has no meta CSP:
+ * the browser host serves the same build with its own header (src/web-host).
  *
- * It stops injected markup from running code: scripts only from the app itself (no inline
- * scripts, no eval), no plugins, no frames, no <base> or form hijacking, and no connections
- * anywhere (the renderer talks to the app only through the preload; the main process syncs).
+ * It allows exactly what the page uses: its own scripts and styles (no inline scripts, no
+ * eval), its own images and fonts and `data:` images (the empty favicon), and nothing else.
+ * No connections at all: the renderer talks to the app only through the preload, and the
+ * main process syncs. No plugins, frames, workers, `<base>` or form targets.
  */
 export function contentSecurityPolicy(devServerUrl?: string): string {
   const dev = devServerUrl ? new URL(devServerUrl) : null;
@@ -16,7 +17,7 @@ export function contentSecurityPolicy(devServerUrl?: string): string {
     'style-src': ["'self'"],
     'img-src': ["'self'", 'data:'],
     'font-src': ["'self'"],
-    'connect-src': ["'self'"],
+    'connect-src': ["'none'"],
     'object-src': ["'none'"],
     'frame-src': ["'none'"],
     'worker-src': ["'none'"],
@@ -29,7 +30,7 @@ export function contentSecurityPolicy(devServerUrl?: string): string {
     // and talks to the dev server over a WebSocket.
     directives['script-src']!.push("'unsafe-inline'");
     directives['style-src']!.push("'unsafe-inline'");
-    directives['connect-src']!.push(dev.origin, `ws://${dev.host}`);
+    directives['connect-src'] = [dev.origin, `ws://${dev.host}`];
   }
   return Object.entries(directives).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ');
 }

@@ -2,10 +2,12 @@
  * The Electron entry point: profile → data directory → single-instance lock → app core →
  * window. Everything that decides something lives in small modules tested without Electron.
  */
+import { readFile, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, ipcMain, session, type BrowserWindow } from 'electron';
+import { app, dialog, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, rendererRoot } from './app-protocol.ts';
 import { contentSecurityPolicy } from './csp.ts';
 import { bindIpc, createSenderCheck, forwardEvents } from './ipc.ts';
 import { parseLaunchArgs, profileDataDir, type LaunchArgs } from './launch-args.ts';
@@ -15,7 +17,6 @@ import { createMainWindow } from './window.ts';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const preload = join(here, '../preload/index.cjs');
-const indexFile = join(here, '../renderer/index.html');
 const log = (message: string): void => console.warn(`fieldsync: ${message}`);
 
 let launch: LaunchArgs;
@@ -29,6 +30,9 @@ try {
 // Before `ready`: each profile is its own data directory, and Electron's single-instance
 // lock is per data directory, so it is a lock per profile.
 app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), launch.profile));
+
+// Before `ready`: the renderer's own scheme (app-protocol.ts), standard and secure.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
 
 if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
   // This profile is already open: the running instance focuses its window and we quit.
@@ -53,8 +57,10 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
   });
 
   app.whenReady().then(async () => {
-    const location = rendererLocation(indexFile, process.env.ELECTRON_RENDERER_URL, app.isPackaged);
-    applySessionSecurity(session.defaultSession, contentSecurityPolicy(location.kind === 'dev' ? location.url : undefined));
+    const location = rendererLocation(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
+    const csp = contentSecurityPolicy(location.kind === 'dev' ? location.url : undefined);
+    applySessionSecurity(session.defaultSession, csp);
+    protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: rendererRoot(here), csp, readFile, realpath }));
     core = await createAppCore({
       profileDir: app.getPath('userData'),
       profile: launch.profile,
@@ -63,7 +69,7 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
       version: app.getVersion(),
     });
     bindIpc(ipcMain, core.dispatch, createSenderCheck(() => (win && !win.isDestroyed() ? win.webContents.id : null), location), log);
-    win = createMainWindow({ profile: launch.profile, preload, tile: launch.tile, location, indexFile });
+    win = createMainWindow({ profile: launch.profile, preload, tile: launch.tile, location });
     const stop = forwardEvents(core.onEvent, win.webContents);
     win.on('closed', () => {
       stop();

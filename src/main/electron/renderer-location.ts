@@ -1,23 +1,24 @@
 /**
  * Where our renderer comes from, and whether a URL is it. The app loads exactly one page:
- * `out/renderer/index.html` from disk, or in development the electron-vite dev server's URL.
- * Anything else (a page navigated to, a frame, a file elsewhere on disk) is not our app.
+ * `app://fieldsync/index.html` (out/renderer, served by app-protocol.ts), or in development
+ * the electron-vite dev server's URL. Anything else (a page navigated to, a frame, a file
+ * on disk) is not our app.
  */
-import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL } from './app-protocol.ts';
 
 export type RendererLocation =
-  | { readonly kind: 'file'; readonly url: string }
+  | { readonly kind: 'app'; readonly url: string }
   | { readonly kind: 'dev'; readonly url: string; readonly origin: string };
 
 /** The dev server only in development (never in a packaged app, where the env var could be planted). */
-export function rendererLocation(indexFile: string, devServerUrl: string | undefined, isPackaged: boolean): RendererLocation {
+export function rendererLocation(devServerUrl: string | undefined, isPackaged: boolean): RendererLocation {
   if (devServerUrl && !isPackaged) {
     const url = new URL(devServerUrl);
     if (url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1')) {
       return { kind: 'dev', url: url.href, origin: url.origin };
     }
   }
-  return { kind: 'file', url: pathToFileURL(indexFile).href };
+  return { kind: 'app', url: APP_INDEX_URL };
 }
 
 /** True when `url` is our renderer's page (its query and fragment aside). */
@@ -30,7 +31,7 @@ export function isRendererUrl(url: string, location: RendererLocation): boolean 
   }
   if (location.kind === 'dev') return parsed.origin === location.origin;
   const expected = new URL(location.url);
-  return parsed.protocol === 'file:' && parsed.host === expected.host && parsed.pathname === expected.pathname;
+  return parsed.protocol === expected.protocol && parsed.host === expected.host && parsed.pathname === expected.pathname;
 }
 
 /**

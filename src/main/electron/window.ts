@@ -5,13 +5,12 @@ import type { RendererLocation } from './renderer-location.ts';
 import { tileBounds } from './tile.ts';
 import { windowOptions } from './window-options.ts';
 
-export function createMainWindow(o: { profile: string; preload: string; tile: Tile | null; location: RendererLocation; indexFile: string }): BrowserWindow {
+export function createMainWindow(o: { profile: string; preload: string; tile: Tile | null; location: RendererLocation }): BrowserWindow {
   const bounds = o.tile ? tileBounds(screen.getPrimaryDisplay().workArea, o.tile) : null;
   const win = new BrowserWindow(windowOptions({ profile: o.profile, preload: o.preload, bounds }));
   // Keep "Fieldsync — <profile>" rather than the page's <title>, so windows side by side differ.
   win.on('page-title-updated', (event) => event.preventDefault());
   win.once('ready-to-show', () => win.show());
-  if (o.location.kind === 'dev') void win.loadURL(o.location.url);
-  else void win.loadFile(o.indexFile);
+  void win.loadURL(o.location.url); // app://fieldsync/index.html, or the dev server
   return win;
 }

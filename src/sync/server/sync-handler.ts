@@ -29,7 +29,17 @@ export interface SyncOutcome {
   readonly maxId: number;
 }
 
-export type SyncHandler = (userId: string, body: unknown) => Promise<SyncOutcome>;
+/** The validated request, as `parseSyncRequest` returns it. */
+export type ValidatedSyncRequest = ReturnType<typeof parseSyncRequest>;
+
+export interface SyncHandler {
+  (userId: string, body: unknown): Promise<SyncOutcome>;
+  /**
+   * The same, for a body already validated by `parseSyncRequest` (for example in a worker
+   * thread, off the server's event loop): everything after validation.
+   */
+  validated(userId: string, request: ValidatedSyncRequest): Promise<SyncOutcome>;
+}
 
 /**
  * Creates the handler. It throws ProtocolError for every refusal; its `status`, `code` and
@@ -40,8 +50,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
   const now = options.now ?? Date.now;
   const onPullError = options.onPullError;
-  return async (userId, body) => {
-    const request = parseSyncRequest(body);
+  const validated = async (userId: string, request: ValidatedSyncRequest): Promise<SyncOutcome> => {
     const serverNow = now();
     const drifted = findClockDrift(request.messages, serverNow, maxDriftMs);
     if (drifted !== -1) {
@@ -97,4 +106,5 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     }
     return answer(page, epoch);
   };
+  return Object.assign((userId: string, body: unknown) => validated(userId, parseSyncRequest(body)), { validated });
 }

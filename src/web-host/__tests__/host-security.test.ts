@@ -11,10 +11,13 @@ import {
   newInstanceKey,
   securityHeaders,
 } from '../host-security.ts';
+import { createLoginCodes, hasSessionCookie, sessionCookie, setCookieHeader } from '../host-session.ts';
+import { throttleLog } from '../log-throttle.ts';
 
 const PORT = 4100;
 const KEY = 'k'.repeat(43);
-const good = { remoteAddress: '127.0.0.1', url: `/api?key=${KEY}`, host: `127.0.0.1:${PORT}`, origin: `http://127.0.0.1:${PORT}` };
+const COOKIE = sessionCookie(KEY);
+const good = { remoteAddress: '127.0.0.1', url: '/api', host: `127.0.0.1:${PORT}`, origin: `http://127.0.0.1:${PORT}`, cookie: `other=1; ${COOKIE.name}=${COOKIE.value}` };
 
 describe('host security checks', () => {
   it.each([
@@ -63,17 +66,20 @@ describe('host security checks', () => {
   });
 
   it('lets its own page upgrade, and says why anything else is refused', () => {
-    expect(checkUpgrade(good, PORT, KEY)).toEqual({ ok: true });
-    const refused = (change: Partial<typeof good>) => checkUpgrade({ ...good, ...change }, PORT, KEY);
+    expect(checkUpgrade(good, PORT, COOKIE)).toEqual({ ok: true });
+    const refused = (change: Partial<typeof good>) => checkUpgrade({ ...good, ...change }, PORT, COOKIE);
     expect(refused({ remoteAddress: '10.0.0.7' })).toEqual({ ok: false, status: 403, reason: 'not a loopback connection' });
     expect(refused({ host: `evil.example:${PORT}` })).toEqual({ ok: false, status: 421, reason: 'wrong Host header' });
-    expect(refused({ url: `/other?key=${KEY}` })).toEqual({ ok: false, status: 404, reason: 'no such endpoint' });
+    expect(refused({ url: '/other' })).toEqual({ ok: false, status: 404, reason: 'no such endpoint' });
     expect(refused({ origin: `http://127.0.0.1:${PORT + 1}` })).toEqual({ ok: false, status: 403, reason: 'wrong Origin' });
     expect(refused({ origin: undefined })).toEqual({ ok: false, status: 403, reason: 'wrong Origin' });
-    expect(refused({ url: '/api' })).toEqual({ ok: false, status: 403, reason: 'wrong key' });
-    expect(refused({ url: `/api?key=${KEY}x` })).toEqual({ ok: false, status: 403, reason: 'wrong key' });
-    expect(refused({ url: `//evil.example/api?key=${KEY}` })).toEqual({ ok: false, status: 400, reason: 'bad request URL' });
-    expect(refused({ url: `http://evil.example/api?key=${KEY}` })).toEqual({ ok: false, status: 400, reason: 'bad request URL' });
+    expect(refused({ cookie: undefined })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
+    expect(refused({ cookie: `${COOKIE.name}=${COOKIE.value}x` })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
+    expect(refused({ cookie: `${sessionCookie('j'.repeat(43)).name}=${COOKIE.value}` })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
+    // The key itself, in the URL as before, opens nothing.
+    expect(refused({ url: `/api?key=${KEY}`, cookie: undefined })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
+    expect(refused({ url: '//evil.example/api' })).toEqual({ ok: false, status: 400, reason: 'bad request URL' });
+    expect(refused({ url: 'http://evil.example/api' })).toEqual({ ok: false, status: 400, reason: 'bad request URL' });
   });
 
   it('sends a strict CSP and the usual security headers', () => {
@@ -93,5 +99,54 @@ describe('host security checks', () => {
     expect([limiter.take(), limiter.take()]).toEqual([true, false]);
     t += 10_000; // never more than the burst
     expect([limiter.take(), limiter.take(), limiter.take(), limiter.take()]).toEqual([true, true, true, false]);
+  });
+});
+
+describe('host sessions', () => {
+  it('derives one cookie per key: stable across restarts, different for every other instance', () => {
+    expect(sessionCookie(KEY)).toEqual(COOKIE);
+    const other = sessionCookie(newInstanceKey());
+    expect(other.name).not.toBe(COOKIE.name);
+    expect(other.value).not.toBe(COOKIE.value);
+    expect(COOKIE.name).toMatch(/^fieldsync-[\w-]{16}$/);
+    expect(COOKIE.value).not.toContain(KEY);
+    expect(setCookieHeader(COOKIE)).toBe(`${COOKIE.name}=${COOKIE.value}; Path=/; HttpOnly; SameSite=Strict`);
+  });
+
+  it('finds the cookie among others, exactly', () => {
+    expect(hasSessionCookie(`a=b; ${COOKIE.name}=${COOKIE.value}; c=d`, COOKIE)).toBe(true);
+    expect(hasSessionCookie(`${COOKIE.name}=wrong; ${COOKIE.name}=${COOKIE.value}`, COOKIE)).toBe(true);
+    for (const bad of [undefined, '', `${COOKIE.name}=`, `${COOKIE.name}`, `x${COOKIE.name}=${COOKIE.value}`, `${COOKIE.name}=${COOKIE.value.slice(1)}`]) {
+      expect(hasSessionCookie(bad, COOKIE)).toBe(false);
+    }
+  });
+
+  it('redeems each sign-in code once', () => {
+    const codes = createLoginCodes({ max: 2 });
+    const a = codes.issue();
+    const b = codes.issue();
+    expect(a).toMatch(/^[\w-]{43}$/);
+    expect(codes.redeem(`${a}x`)).toBe(false);
+    expect(codes.redeem(null)).toBe(false);
+    expect(codes.redeem(a)).toBe(true);
+    expect(codes.redeem(a)).toBe(false);
+    const c = codes.issue();
+    codes.issue(); // past the bound: the oldest (b) stops working
+    expect([codes.redeem(b), codes.redeem(c)]).toEqual([false, true]);
+  });
+});
+
+describe('log throttle', () => {
+  it('writes a burst, then one line that counts the rest', () => {
+    let t = 0;
+    const lines: string[] = [];
+    const log = throttleLog((m) => lines.push(m), { burst: 3, windowMs: 60_000, what: 'refused upgrades', now: () => t });
+    for (let i = 0; i < 50; i++) log(`refused ${i}`);
+    expect(lines).toEqual(['refused 0', 'refused 1', 'refused 2']);
+    t += 60_000;
+    log('refused later');
+    expect(lines.slice(3)).toEqual(['… and 47 more refused upgrades in the last 60 s', 'refused later']);
+    log.flush();
+    expect(lines).toHaveLength(5);
   });
 });

@@ -14,6 +14,7 @@ import { bindIpc, type IpcEventLike } from '../../main/electron/ipc.ts';
 import { call, messageCount, useCores } from '../../../test-support/core-fixture.ts';
 import { tempDir } from '../../../test-support/temp-dir.ts';
 import { newInstanceKey } from '../host-security.ts';
+import { sessionCookie } from '../host-session.ts';
 import { startWebHost, type WebHost } from '../web-host.ts';
 
 const cores = useCores();
@@ -40,7 +41,8 @@ async function setup() {
   const key = newInstanceKey();
   const host: WebHost = await startWebHost({ core, rendererDir: join(dir.path, 'renderer'), key });
   cleanup.push(() => host.close());
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api?key=${key}`, { origin: `http://127.0.0.1:${host.port}` });
+  const { name, value } = sessionCookie(key); // as a page signed in with its one-time link
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { origin: `http://127.0.0.1:${host.port}`, headers: { Cookie: `${name}=${value}` } });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -35,6 +35,9 @@ let dir: string;
 let core: FakeCore;
 let host: WebHost;
 let key: string;
+let logs: string[];
+/** The instance's cookie (`name=value`), from signing in with a one-time link. */
+let cookie: string;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fieldsync-web-host-'));
@@ -48,8 +51,20 @@ beforeEach(async () => {
   symlinkSync(join(dir, 'outside.txt'), join(build, 'assets', 'link.txt'));
   core = new FakeCore();
   key = newInstanceKey();
-  host = await startWebHost({ core, rendererDir: build, key, limits: { callsPerSecond: 1, burst: 20 } });
+  logs = [];
+  host = await startWebHost({ core, rendererDir: build, key, limits: { callsPerSecond: 1, burst: 20 }, log: (m) => logs.push(m) });
+  cookie = await signIn(host.loginUrl());
 });
+
+/** Opens a sign-in link as a browser would; returns the cookie it set. */
+async function signIn(loginUrl: string): Promise<string> {
+  const res = await get(new URL(loginUrl).pathname + new URL(loginUrl).search, { cookie: null });
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/');
+  const set = String(res.headers['set-cookie']);
+  expect(set).toMatch(/^fieldsync-[\w-]{16}=[\w-]+; Path=\/; HttpOnly; SameSite=Strict$/);
+  return set.split(';')[0] as string;
+}
 
 afterEach(async () => {
   await host.close();
@@ -62,11 +77,14 @@ interface Res {
   body: string;
 }
 
-/** A raw HTTP request, so the path and Host header go out exactly as written. */
-function get(path: string, options: { host?: string; method?: string } = {}): Promise<Res> {
+/** A raw HTTP request, so the path and Host header go out exactly as written; signed in unless `cookie: null`. */
+function get(path: string, options: { host?: string; method?: string; cookie?: string | null } = {}): Promise<Res> {
+  const headers: Record<string, string> = { Host: options.host ?? `127.0.0.1:${host.port}` };
+  const c = options.cookie === undefined ? cookie : options.cookie;
+  if (c) headers.Cookie = c;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: host.port, path, method: options.method ?? 'GET', headers: { Host: options.host ?? `127.0.0.1:${host.port}` } },
+      { host: '127.0.0.1', port: host.port, path, method: options.method ?? 'GET', headers, agent: false },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -88,12 +106,14 @@ interface Opened {
   closed: Promise<number>;
 }
 
-/** Connects like a page would; rejects with the HTTP status when the upgrade is refused. */
-function connect(options: { key?: string; origin?: string | null; path?: string; host?: string } = {}): Promise<Opened> {
-  const path = options.path ?? `/api?key=${encodeURIComponent(options.key ?? key)}`;
+/** Connects like a signed-in page would; rejects with the HTTP status when the upgrade is refused. */
+function connect(options: { cookie?: string | null; origin?: string | null; path?: string; host?: string; port?: number } = {}): Promise<Opened> {
+  const path = options.path ?? '/api';
   const headers: Record<string, string> = {};
   if (options.host) headers.Host = options.host;
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, {
+  const c = options.cookie === undefined ? cookie : options.cookie;
+  if (c) headers.Cookie = c;
+  const ws = new WebSocket(`ws://127.0.0.1:${options.port ?? host.port}${path}`, {
     headers,
     ...(options.origin === null ? {} : { origin: options.origin ?? origin() }),
   });
@@ -125,7 +145,9 @@ describe('the browser host over HTTP', () => {
     const res = await get('/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.body).toContain(`<meta name="fieldsync-host" content="ws://127.0.0.1:${host.port}/api?key=${key}" />`);
+    expect(res.body).toContain(`<meta name="fieldsync-host" content="ws://127.0.0.1:${host.port}/api" />`);
+    expect(res.body).not.toContain(key);
+    expect(res.body).not.toContain(cookie.split('=')[1]);
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['content-security-policy']).toContain(`ws://127.0.0.1:${host.port}`);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -156,11 +178,10 @@ describe('the browser host over HTTP', () => {
     expect([res.status, res.headers.allow]).toEqual([405, 'GET, HEAD']);
   });
 
-  it('serves nothing under another host name (DNS rebinding), not even index.html and its key', async () => {
+  it('serves nothing under another host name (DNS rebinding), not even index.html', async () => {
     for (const name of [`evil.example:${host.port}`, `localhost:${host.port}`]) {
       const res = await get('/', { host: name });
       expect(res.status).toBe(421);
-      expect(res.body).not.toContain(key);
       expect(res.body).toContain(`http://127.0.0.1:${host.port}/`);
     }
   });
@@ -211,12 +232,16 @@ describe('the browser host WebSocket API', () => {
     ['another instance’s origin', { origin: 'http://127.0.0.1:1' }],
     ['another site', { origin: 'https://evil.example' }],
     ['localhost instead of 127.0.0.1', { origin: 'http://localhost' }],
-    ['no key', { path: '/api' }],
-    ['a wrong key', { key: newInstanceKey() }],
+    ['no cookie', { cookie: null }],
+    ['no cookie but the instance key in the URL', { cookie: null, path: '' }],
+    ['a forged cookie', { cookie: `${'x'}` }],
     ['a rebound host name', { host: 'evil.example' }],
-    ['another path', { path: `/other?key=${'x'}` }],
+    ['another path', { path: '/other' }],
   ] as const)('refuses a page with %s', async (_name, options) => {
-    await expect(connect(options)).rejects.toThrow(/HTTP (403|404|421)/);
+    const o = { ...options } as Parameters<typeof connect>[0] & { path?: string };
+    if (o.path === '') o.path = `/api?key=${key}`;
+    if (o.cookie === 'x') o.cookie = `${cookie.split('=')[0] as string}=${newInstanceKey()}`;
+    await expect(connect(o)).rejects.toThrow(/HTTP (403|404|421)/);
     expect(core.calls).toEqual([]);
   });
 
@@ -258,3 +283,61 @@ describe('the browser host WebSocket API', () => {
     await expect(get('/')).rejects.toThrow();
   });
 });
+
+describe('signing in to the browser host', () => {
+  it('serves nothing without the cookie: not the page, not an asset, not the API', async () => {
+    for (const path of ['/', '/index.html', '/assets/app.js', '/nope.js', `/?key=${key}`, '/login']) {
+      const res = await get(path, { cookie: null });
+      expect(res.status, path).toBe(403);
+      expect(res.body).toContain('sign-in link');
+      expect(res.body).not.toContain(key);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    await expect(connect({ cookie: null })).rejects.toThrow(/HTTP 403/);
+    expect(core.calls).toEqual([]);
+  });
+
+  it('takes a sign-in link once, and says so when it is used again or made up', async () => {
+    const link = new URL(host.loginUrl());
+    expect(link.pathname).toBe('/login');
+    const first = await get(link.pathname + link.search, { cookie: null });
+    expect([first.status, first.headers.location]).toEqual([303, '/']);
+    const again = await get(link.pathname + link.search, { cookie: null });
+    expect([again.status, again.headers['set-cookie']]).toEqual([403, undefined]);
+    for (const made of ['/login?code=', `/login?code=${newInstanceKey()}`, `/login?code=${key}`]) {
+      expect((await get(made, { cookie: null })).status).toBe(403);
+    }
+    expect((await get(link.pathname + link.search, { method: 'POST', cookie: null })).status).toBe(405);
+  });
+
+  it('gives, in its log, a new link for another browser each time one is used', async () => {
+    const line = logs.find((l) => l.startsWith('a browser signed in; to open this instance in another browser, use '));
+    const next = /use (\S+)$/.exec(line ?? '')?.[1] as string;
+    expect(await signIn(next)).toBe(cookie);
+  });
+
+  it('a restarted host with the same key accepts the pages it served; one with another key does not', async () => {
+    const build = join(dir, 'renderer');
+    const port = host.port;
+    await host.close();
+    host = await startWebHost({ core, rendererDir: build, key, port });
+    expect((await get('/')).status).toBe(200);
+    const page = await connect();
+    page.ws.send(JSON.stringify({ id: 1, method: 'rows', args: ['lists', {}] }));
+    expect(await page.next()).toMatchObject({ id: 1, envelope: { ok: true } });
+    page.ws.close();
+    await host.close();
+    host = await startWebHost({ core, rendererDir: build, key: newInstanceKey(), port });
+    expect((await get('/')).status).toBe(403);
+    await expect(connect()).rejects.toThrow(/HTTP 403/);
+  });
+
+  it('logs refused upgrades at most 10 times a minute, then counts them', async () => {
+    for (let i = 0; i < 30; i++) await expect(connect({ cookie: null })).rejects.toThrow(/HTTP 403/);
+    const refusals = logs.filter((l) => l.startsWith('refused a WebSocket'));
+    expect(refusals).toHaveLength(10);
+    await host.close();
+    expect(logs).toContain('… and 20 more refused WebSocket upgrades in the last 60 s');
+  });
+});
+

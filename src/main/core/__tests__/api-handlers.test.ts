@@ -60,6 +60,15 @@ describe('API dispatcher: bad calls are refused and write nothing', () => {
     ['a NUL in a name', 'update', () => ['lists', list.id, { name: 'a\u0000b' }], 'invalid_argument'],
     ['a tab in a title', 'update', () => ['todos', todo.id, { title: 'a\tb' }], 'invalid_argument'],
     ['a lone surrogate in a title', 'update', () => ['todos', todo.id, { title: 'broken \ud800' }], 'invalid_argument'],
+    ['a right-to-left override in a new list name', 'create', () => ['lists', { name: 'invoice\u202Efdp.exe' }], 'invalid_argument'],
+    ['a right-to-left override in a renamed list', 'update', () => ['lists', list.id, { name: 'abc\u202E' }], 'invalid_argument'],
+    ['a left-to-right isolate in a new todo', 'create', () => ['todos', { listId: list.id, title: '\u2066Milk' }], 'invalid_argument'],
+    ['a pop directional isolate in a renamed todo', 'update', () => ['todos', todo.id, { title: 'Milk\u2069 ' }], 'invalid_argument'],
+    ['a right-to-left mark in a title', 'update', () => ['todos', todo.id, { title: 'a\u200Fb' }], 'invalid_argument'],
+    ['an Arabic letter mark in a name', 'create', () => ['lists', { name: 'a\u061Cb' }], 'invalid_argument'],
+    ['a line separator in a name', 'create', () => ['lists', { name: 'a\u2028b' }], 'invalid_argument'],
+    ['a C1 control (next line) in a title', 'create', () => ['todos', { listId: list.id, title: 'a\u0085b' }], 'invalid_argument'],
+    ['a line break in a new list name', 'create', () => ['lists', { name: 'Groceries\nWork' }], 'invalid_argument'],
     ['a good field beside a bad one', 'update', () => ['todos', todo.id, { title: 'Fine', done: 'no' }], 'invalid_argument'],
     ['an empty id', 'rows', () => ['todos', { parent: '' }], 'invalid_argument'],
     ['an overlong id', 'delete', () => ['todos', 'i'.repeat(1000)], 'invalid_argument'],
@@ -87,6 +96,27 @@ describe('API dispatcher: bad calls are refused and write nothing', () => {
       expect(envelope.error.message.length).toBeLessThan(300); // short, and never the whole input back
     }
     expect([messageCount(core), rows(core)]).toEqual(before);
+  });
+});
+
+describe('API dispatcher: the character rule of user text', () => {
+  it('refuses direction controls and line breaks in names and titles with a message that names them, and writes nothing', async () => {
+    const core = await cores.open();
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'List' });
+    const before = messageCount(core);
+    const message = async (method: string, ...args: unknown[]) => {
+      const e = await core.dispatch(method, args);
+      return e.ok ? 'accepted' : `${e.error.code}: ${e.error.message}`;
+    };
+    const direction = (label: string, char: string) => `invalid_argument: ${label} can't contain ${char}, an invisible character that changes the direction of text.`;
+    expect(await message('create', 'lists', { name: 'gpj.\u202Eexe' })).toBe(direction('List name', 'U+202E (right-to-left override)'));
+    expect(await message('update', 'lists', list.id, { name: '\u2066List' })).toBe(direction('List name', 'U+2066 (left-to-right isolate)'));
+    expect(await message('create', 'todos', { listId: list.id, title: 'Pay \u202Bme' })).toBe(direction('Title', 'U+202B (right-to-left embedding)'));
+    expect(await message('create', 'todos', { listId: list.id, title: 'first\nsecond' })).toBe("invalid_argument: Title can't contain control characters such as line breaks or tabs.");
+    expect(messageCount(core)).toBe(before);
+    expect(await call(core, 'rows', 'lists', {})).toEqual([list]);
+    // Right-to-left text itself, joiners and emoji sequences are text.
+    expect(await message('create', 'todos', { listId: list.id, title: 'שלום עולם · مرحبا · 👩‍👩‍👧 · 🏴󠁧󠁢󠁳󠁣󠁴󠁿' })).not.toMatch(/^invalid/);
   });
 });
 

@@ -78,4 +78,24 @@ describe('a core over another app schema', () => {
     expect(await refused('create', ['cards', { columnId: 'nope', title: 'T' }])).toBe('not_found: That column no longer exists.');
     expect(messageCount(core)).toBe(before);
   });
+
+  it('applies the character rule to every text column: a multi-line one takes line breaks and tabs, never direction controls', async () => {
+    const core = await open();
+    const board = await call<AnyRow>(core, 'create', 'boards', { name: 'B' });
+    const column = await call<AnyRow>(core, 'create', 'columns', { boardId: board.id, name: 'C' });
+    const card = await call<AnyRow>(core, 'create', 'cards', { columnId: column.id, title: 'T' });
+    const before = messageCount(core);
+    const refused = async (fields: Record<string, unknown>) => {
+      const e = await core.dispatch('update', ['cards', card.id, fields]);
+      return e.ok ? 'accepted' : e.error.message;
+    };
+    expect(await refused({ notes: 'a\u202Eb' })).toBe("Notes can't contain U+202E (right-to-left override), an invisible character that changes the direction of text.");
+    expect(await refused({ notes: 'line 1\n\u2067line 2' })).toBe("Notes can't contain U+2067 (right-to-left isolate), an invisible character that changes the direction of text.");
+    expect(await refused({ notes: 'a\r\nb' })).toBe("Notes can't contain control characters.");
+    expect(await refused({ title: 'a\nb' })).toBe("Card title can't contain control characters such as line breaks or tabs.");
+    expect(await refused({ title: '\u200Fb' })).toBe("Card title can't contain U+200F (right-to-left mark), an invisible character that changes the direction of text.");
+    expect(await refused({ name: 'x' })).toBe('A card has no field "name".');
+    expect(messageCount(core)).toBe(before);
+    expect(await refused({ notes: 'line 1\n\tline 2 \u05e9\u05dc\u05d5\u05dd' })).toBe('accepted');
+  });
 });

@@ -8,8 +8,7 @@ import { call, messageCount, useCores } from '../../../../test-support/core-fixt
 import { bindIpc, createSenderCheck, FORBIDDEN, forwardEvents, type IpcEventLike, type IpcMainLike } from '../ipc.ts';
 import { rendererLocation } from '../renderer-location.ts';
 
-const INDEX = '/opt/Fieldsync/resources/app.asar/out/renderer/index.html';
-const PAGE = `file://${INDEX}`;
+const PAGE = 'app://fieldsync/index.html';
 const WINDOW_ID = 7;
 
 function fakeIpcMain() {
@@ -34,7 +33,7 @@ async function setup() {
   const core = await cores.open();
   const fake = fakeIpcMain();
   const log: string[] = [];
-  const isTrusted = createSenderCheck(() => WINDOW_ID, rendererLocation(INDEX, undefined, true));
+  const isTrusted = createSenderCheck(() => WINDOW_ID, rendererLocation(undefined, true));
   const unbind = bindIpc(fake.ipc, core.dispatch, isTrusted, (m) => log.push(m));
   const written = () => [messageCount(core), core.db.prepare('SELECT count(*) FROM lists').pluck().get()];
   return { core, fake, log, unbind, written };
@@ -54,6 +53,9 @@ describe('IPC binding', () => {
     ['a subframe of our window', { sender: { id: WINDOW_ID }, senderFrame: { url: PAGE, parent: {} } }],
     ['our window after navigating elsewhere', mainFrame('https://evil.example/')],
     ['another file on disk', mainFrame('file:///tmp/evil.html')],
+    ['our page from disk instead of app://', mainFrame('file:///opt/Fieldsync/resources/app.asar/out/renderer/index.html')],
+    ['another page of our scheme', mainFrame('app://fieldsync/other.html')],
+    ['another host of our scheme', mainFrame('app://evil/index.html')],
     ['a destroyed frame', { sender: { id: WINDOW_ID }, senderFrame: null }],
   ] as [string, IpcEventLike][])('refuses %s with forbidden, and writes nothing', async (_name, event) => {
     const { fake, log, written } = await setup();
@@ -67,7 +69,7 @@ describe('IPC binding', () => {
   it('refuses when our window is gone', async () => {
     const core = await cores.open();
     const fake = fakeIpcMain();
-    bindIpc(fake.ipc, core.dispatch, createSenderCheck(() => null, rendererLocation(INDEX, undefined, true)));
+    bindIpc(fake.ipc, core.dispatch, createSenderCheck(() => null, rendererLocation(undefined, true)));
     expect(await fake.invoke(mainFrame(), 'rows', ['lists', {}])).toEqual(FORBIDDEN);
   });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../csp.ts';
 import { isRendererUrl, isTrustedSender, rendererLocation } from '../renderer-location.ts';
@@ -57,15 +59,20 @@ describe('web contents security', () => {
     expect(response).toEqual({ responseHeaders: { 'Content-Type': ['text/html'], 'Content-Security-Policy': ["default-src 'none'"] } });
   });
 
-  it('has a strict CSP, relaxed only for the dev server', () => {
-    const csp = contentSecurityPolicy();
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'self';");
-    expect(csp).toContain("object-src 'none'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toContain('unsafe');
+  it('leaves the CSP to the headers: the page has no meta policy (one made for the browser host would allow ws://)', () => {
+    const html = readFileSync(join(import.meta.dirname, '..', '..', '..', 'renderer', 'index.html'), 'utf8');
+    expect(html).not.toMatch(/http-equiv=["']?content-security-policy/i);
+    expect(html).not.toContain('ws://');
+  });
+
+  it('has a CSP that allows exactly what the page uses: no connections at all, no ws://', () => {
+    expect(contentSecurityPolicy()).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; " +
+      "object-src 'none'; frame-src 'none'; worker-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     const dev = contentSecurityPolicy('http://localhost:5173/');
-    expect(dev).toContain("connect-src 'self' http://localhost:5173 ws://localhost:5173");
+    expect(dev).toContain('connect-src http://localhost:5173 ws://localhost:5173;');
+    expect(dev).toContain("script-src 'self' 'unsafe-inline'");
   });
 
   it('creates windows with isolation, sandbox and no Node', () => {
@@ -77,23 +84,26 @@ describe('web contents security', () => {
 });
 
 describe('renderer location and trusted senders', () => {
-  const file = rendererLocation('/opt/Fieldsync/resources/app.asar/out/renderer/index.html', undefined, true);
-  const dev = rendererLocation('/x/index.html', 'http://localhost:5173/', false);
+  const app = rendererLocation(undefined, true);
+  const dev = rendererLocation('http://localhost:5173/', false);
 
-  it('uses the dev server only in development, and only on this machine', () => {
-    expect(file.kind).toBe('file');
+  it('loads app://fieldsync/index.html; the dev server only in development, and only on this machine', () => {
+    expect(app).toEqual({ kind: 'app', url: 'app://fieldsync/index.html' });
     expect(dev).toMatchObject({ kind: 'dev', origin: 'http://localhost:5173' });
-    expect(rendererLocation('/x/index.html', 'http://localhost:5173/', true).kind).toBe('file');
-    expect(rendererLocation('/x/index.html', 'http://evil.example/', false).kind).toBe('file');
+    expect(rendererLocation('http://localhost:5173/', true).kind).toBe('app');
+    expect(rendererLocation('http://evil.example/', false).kind).toBe('app');
   });
 
   it('trusts our page in the main frame only', () => {
-    expect(isTrustedSender('file:///opt/Fieldsync/resources/app.asar/out/renderer/index.html', true, file)).toBe(true);
-    expect(isTrustedSender('file:///opt/Fieldsync/resources/app.asar/out/renderer/index.html#/list/1', true, file)).toBe(true);
-    expect(isTrustedSender('file:///opt/Fieldsync/resources/app.asar/out/renderer/index.html', false, file)).toBe(false);
-    expect(isTrustedSender('file:///tmp/evil.html', true, file)).toBe(false);
-    expect(isTrustedSender('https://evil.example/', true, file)).toBe(false);
-    expect(isTrustedSender(null, true, file)).toBe(false);
+    expect(isTrustedSender('app://fieldsync/index.html', true, app)).toBe(true);
+    expect(isTrustedSender('app://fieldsync/index.html#/list/1', true, app)).toBe(true);
+    expect(isTrustedSender('app://fieldsync/index.html', false, app)).toBe(false);
+    expect(isTrustedSender('file:///opt/Fieldsync/resources/app.asar/out/renderer/index.html', true, app)).toBe(false);
+    expect(isTrustedSender('app://other/index.html', true, app)).toBe(false);
+    expect(isTrustedSender('app://fieldsync/other.html', true, app)).toBe(false);
+    expect(isTrustedSender('file:///tmp/evil.html', true, app)).toBe(false);
+    expect(isTrustedSender('https://evil.example/', true, app)).toBe(false);
+    expect(isTrustedSender(null, true, app)).toBe(false);
     expect(isTrustedSender('http://localhost:5173/', true, dev)).toBe(true);
     expect(isTrustedSender('http://localhost:5174/', true, dev)).toBe(false);
     expect(isRendererUrl('not a url', dev)).toBe(false);

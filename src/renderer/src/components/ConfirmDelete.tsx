@@ -1,7 +1,10 @@
 import { useEffect, useRef } from 'react';
+import { messageText, type Message } from '../lib/display-text.ts';
+import { MessageText } from './UserText.tsx';
 
 interface Props {
-  readonly question: string;
+  /** It may quote a title: shown neutralised and isolated. */
+  readonly question: Message;
   readonly onConfirm: () => void;
   readonly onCancel: () => void;
 }
@@ -15,7 +18,7 @@ export function ConfirmDelete({ question, onConfirm, onCancel }: Props) {
     <div
       className="confirm"
       role="group"
-      aria-label={question}
+      aria-label={messageText(question)}
       data-testid="confirm-delete"
       onKeyDown={(e) => {
         if (e.key !== 'Escape') return;
@@ -23,7 +26,9 @@ export function ConfirmDelete({ question, onConfirm, onCancel }: Props) {
         onCancel();
       }}
     >
-      <span className="confirm-question">{question}</span>
+      <span className="confirm-question">
+        <MessageText message={question} />
+      </span>
       <button type="button" className="button button-danger button-small" onClick={onConfirm} data-testid="confirm-delete-yes">
         Delete
       </button>

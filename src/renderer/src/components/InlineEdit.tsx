@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { editableText } from '../lib/display-text.ts';
 import type { TextResult } from '../store/app-state.ts';
 import { TextInput, type Check } from './TextInput.tsx';
 
 interface Props {
+  /** The text as stored. The field starts from `editableText(initial)`: see lib/display-text.ts. */
   readonly initial: string;
   readonly label: string;
   readonly check: Check;
@@ -12,7 +14,10 @@ interface Props {
 }
 
 /** Renaming in place: Enter or leaving the field saves, Escape cancels. */
-export function InlineEdit({ initial, label, check, save, onDone }: Props) {
+export function InlineEdit({ initial: stored, label, check, save, onDone }: Props) {
+  // A synced title may hold characters the input rules refuse: the field starts without them,
+  // so saving writes what the user sees, and leaving it unchanged writes nothing.
+  const [initial] = useState(() => editableText(stored).trim());
   const [text, setText] = useState(initial);
   const [message, setMessage] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);

@@ -1,7 +1,9 @@
 import type { InspectorEntry } from '../../../shared/app-api.ts';
+import { displayText } from '../lib/display-text.ts';
 import { formatValue } from '../lib/format-value.ts';
 import { hlcParts } from '../lib/hlc-parts.ts';
 import { Icon } from './Icon.tsx';
+import { UserText } from './UserText.tsx';
 
 interface Props {
   readonly entry: InspectorEntry;
@@ -9,7 +11,11 @@ interface Props {
   readonly ownClientId: string | null;
 }
 
-/** One message: the cell it writes, its value, its HLC, and how it fared (won, lost, set aside). */
+/**
+ * One message: the cell it writes, its value, its HLC, and how it fared (won, lost, set aside).
+ * Everything in it came from some device, the row ids and the names of a set-aside message
+ * too: all of it is shown through UserText / displayText.
+ */
 export function InspectorRow({ entry, ownClientId }: Props) {
   const hlc = hlcParts(entry.hlc);
   const value = formatValue(entry.value);
@@ -24,27 +30,27 @@ export function InspectorRow({ entry, ownClientId }: Props) {
       data-hlc={entry.hlc}
     >
       <div className="message-cell">
-        <code className="cell-path" title={`${entry.table}.${entry.row}.${entry.column}`}>
-          <span className="cell-table">{entry.table}</span>.<span className="cell-row">{entry.row}</span>.<span className="cell-column">{entry.column}</span>
+        <code className="cell-path" title={displayText(`${entry.table}.${entry.row}.${entry.column}`)}>
+          <UserText className="cell-table" value={entry.table} />.<UserText className="cell-row" value={entry.row} />.<UserText className="cell-column" value={entry.column} />
         </code>
         <span className="cell-equals" aria-hidden="true">
           =
         </span>
-        <code className="cell-value" title={value.full}>
-          {value.text}
+        <code className="cell-value" title={displayText(value.full)}>
+          <UserText value={value.text} />
         </code>
       </div>
       <div className="message-meta">
-        <code className="hlc" title={entry.hlc}>
+        <code className="hlc" title={displayText(entry.hlc)}>
           {hlc ? (
             <>
               <span className="hlc-time">{hlc.time}</span>
               <span className="hlc-counter">{hlc.counter}</span>
-              <span className="hlc-client">{hlc.clientId}</span>
+              <UserText className="hlc-client" value={hlc.clientId} />
               {hlc.clientId === ownClientId && <span className="hlc-you">you</span>}
             </>
           ) : (
-            entry.hlc
+            <UserText value={entry.hlc} />
           )}
         </code>
         <span className="badges">
@@ -61,7 +67,7 @@ export function InspectorRow({ entry, ownClientId }: Props) {
       </div>
       {entry.error !== null && (
         <p className="message-error" data-testid="inspector-error">
-          {entry.error}
+          <UserText value={entry.error} />
         </p>
       )}
     </li>

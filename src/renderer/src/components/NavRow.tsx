@@ -1,21 +1,23 @@
 import type { ComponentProps } from 'react';
 import type { TextCheck } from '../../../shared/input-rules.ts';
+import { displayText, type Message } from '../lib/display-text.ts';
 import type { TextResult } from '../store/app-state.ts';
 import { ConfirmDelete } from './ConfirmDelete.tsx';
 import { Icon } from './Icon.tsx';
 import { InlineEdit } from './InlineEdit.tsx';
 import { RowActions } from './RowActions.tsx';
+import { UserText } from './UserText.tsx';
 
 interface Props {
   readonly id: string;
-  /** The row's title: its accessible name and what it shows. */
+  /** The row's title as stored: its accessible name and what it shows, neutralised (lib/display-text.ts). */
   readonly title: string;
   /** "list": rename label "Rename list “X”", test ids `list-item` and `data-list-id`. */
   readonly noun: string;
   readonly testIdPrefix: string;
   readonly check: (input: unknown) => TextCheck;
   /** "Delete “Groceries” and its todos?" */
-  readonly confirmQuestion: string;
+  readonly confirmQuestion: Message;
   readonly rowProps: ComponentProps<'li'>;
   /** Absent when the rows have no order to change. */
   readonly gripProps: ComponentProps<'span'> | null;
@@ -36,13 +38,14 @@ interface Props {
 /** One row of a view's nav (a list, a note). Focusing it (arrow keys) or clicking it opens it. */
 export function NavRow(props: Props) {
   const { id, title, rowProps, gripProps, selected, active, mode, dragOffset, drop, onSelect, onMode } = props;
+  const name = displayText(title);
   const classes = ['list-row', selected && 'is-selected', dragOffset !== null && 'is-dragging', drop && `drop-${drop}`].filter(Boolean).join(' ');
   return (
     <li
       {...rowProps}
       className={classes}
       style={dragOffset !== null ? { transform: `translateY(${dragOffset}px)` } : undefined}
-      aria-label={title}
+      aria-label={name}
       aria-current={selected ? 'true' : undefined}
       data-testid={`${props.testIdPrefix}-item`}
       {...{ [`data-${props.testIdPrefix}-id`]: id }}
@@ -62,15 +65,15 @@ export function NavRow(props: Props) {
         </span>
       )}
       {mode === 'edit' ? (
-        <InlineEdit initial={title} label={`Rename ${props.noun} “${title}”`} check={props.check} save={props.onRename} onDone={() => onMode('view')} />
+        <InlineEdit initial={title} label={`Rename ${props.noun} “${name}”`} check={props.check} save={props.onRename} onDone={() => onMode('view')} />
       ) : (
         <span className="list-name" onDoubleClick={() => onMode('edit')}>
-          {title}
+          <UserText value={title} />
         </span>
       )}
       {mode === 'confirm' && <ConfirmDelete question={props.confirmQuestion} onConfirm={props.onDelete} onCancel={() => onMode('view')} />}
       {mode === 'view' && (
-        <RowActions name={title} isFirst={props.isFirst} isLast={props.isLast} tabbable={active} onRename={() => onMode('edit')} onMove={props.onMove} onDelete={() => onMode('confirm')} />
+        <RowActions name={name} isFirst={props.isFirst} isLast={props.isLast} tabbable={active} onRename={() => onMode('edit')} onMove={props.onMove} onDelete={() => onMode('confirm')} />
       )}
     </li>
   );

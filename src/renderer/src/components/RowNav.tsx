@@ -4,6 +4,7 @@ import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { textCheck } from '../../../shared/field-checks.ts';
 import { useDragReorder } from '../hooks/use-drag-reorder.ts';
+import { quoted, type Message } from '../lib/display-text.ts';
 import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useRows, useSelection } from '../store/use-rows.ts';
@@ -24,9 +25,9 @@ interface Props {
 type Mode = { id: string; mode: 'edit' | 'confirm' } | null;
 
 /** "Delete “Groceries” and its todos?": deleting a row hides the rows below it too. */
-function confirmQuestion(t: AppTable, title: string): string {
+function confirmQuestion(t: AppTable, title: string): Message {
   const below = t.descendants.map((name) => appSchema.table(name)?.plural ?? name);
-  return below.length > 0 ? `Delete “${title}” and its ${below.join(' and ')}?` : `Delete “${title}”?`;
+  return [...quoted`Delete “${title}”`, below.length > 0 ? ` and its ${below.join(' and ')}?` : '?'];
 }
 
 /**

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
+import { MessageText } from './UserText.tsx';
 
 const LIFETIME_MS = { info: 8000, error: 12000 } as const;
 
@@ -27,7 +28,9 @@ function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => 
       onBlur={() => setHeld(false)}
     >
       {toast.kind === 'error' && <Icon name="alert" className="toast-icon" />}
-      <span className="toast-message">{toast.message}</span>
+      <span className="toast-message">
+        <MessageText message={toast.message} />
+      </span>
       {toast.action && (
         <button
           type="button"

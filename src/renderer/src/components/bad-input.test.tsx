@@ -46,6 +46,18 @@ describe('bad input', () => {
     expect(writes(kit, before)).toEqual([]);
   });
 
+  it('refuses an invisible direction control in a list name, naming it, and calls nothing', async () => {
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
+    const input = screen.getByRole('textbox', { name: 'New list' }) as HTMLInputElement;
+    fireEvent.change(input, { target: { value: 'Invoice\u202Efdp.exe' } });
+    await user.click(input);
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('alert').textContent).toBe("List name can't contain U+202E (right-to-left override), an invisible character that changes the direction of text.");
+    expect(input.value).toBe('Invoice\u202Efdp.exe');
+    expect(writes(kit, before)).toEqual([]);
+  });
+
   it('checks list names and renames by the same rules', async () => {
     const { kit, user } = await renderApp(groceries);
     const before = kit.calls.length;

@@ -95,8 +95,9 @@ describe('todos', () => {
     const { user } = await renderApp(groceries);
     await user.click(screen.getByRole('button', { name: 'Delete “Bread”' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
-    const toast = await screen.findByText('Deleted “Bread”');
-    await user.click(within(toast.closest('[data-testid="toast-info"]') as HTMLElement).getByRole('button', { name: 'Undo' }));
+    const toast = await screen.findByTestId('toast-info');
+    expect(toast.querySelector('.toast-message')?.textContent).toBe('Deleted “Bread”');
+    await user.click(within(toast).getByRole('button', { name: 'Undo' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
     expect(row('Bread').dataset.done).toBe('true');
 

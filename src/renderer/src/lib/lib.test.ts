@@ -38,6 +38,9 @@ describe('formatting', () => {
     const long = formatValue('x'.repeat(100), 10);
     expect(long.text).toBe(`"${'x'.repeat(8)}…`);
     expect(long.full).toHaveLength(102);
+    // Cut between characters, never inside an emoji's surrogate pair (shown as a broken character).
+    expect(formatValue('😀'.repeat(10), 5).text).toBe('"😀…');
+    expect(formatValue('😀'.repeat(2000)).full).toBe(`"${'😀'.repeat(999)}`);
   });
 
   it('says how long ago, briefly', () => {

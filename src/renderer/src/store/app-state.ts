@@ -3,6 +3,7 @@ import type { StoreApi } from 'zustand';
 import type { AnyRow, AppApi, AppInfo, InspectorEntry, SyncView } from '../../../shared/app-api.ts';
 import type { TableName } from '../../../shared/app-rows.ts';
 import type { JsonValue } from 'fieldsync';
+import type { Message } from '../lib/display-text.ts';
 
 /**
  * What an action that takes typed text returns. `message` is set when the text itself is the
@@ -14,7 +15,8 @@ export type TextResult = { readonly ok: true } | { readonly ok: false; readonly 
 export interface Toast {
   readonly id: number;
   readonly kind: 'error' | 'info';
-  readonly message: string;
+  /** Words that may quote user text (`quoted\`Deleted “${title}”\``): quotes are shown neutralised. */
+  readonly message: Message;
   readonly action?: { readonly label: string; readonly run: () => void };
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError, type AnyRow, type SyncView } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
+import { messageText } from '../lib/display-text.ts';
 import { openTestApi, type TestApi } from '../testing/core-api.ts';
 import { createAppStore } from './app-store.ts';
 import { queryKey } from './data-store.ts';
@@ -167,7 +168,7 @@ describe('the data store', () => {
     await store.getState().remove('todos', first.id, { undo: true });
     expect(rows('todos', listId).map((t) => t.title)).toEqual(['Fix bike']);
     const toast = store.getState().toasts.at(-1);
-    expect(toast?.message).toBe('Deleted “Buy milk”');
+    expect(messageText(toast?.message ?? '')).toBe('Deleted “Buy milk”');
     toast?.action?.run();
     await vi.waitFor(() => expect(rows('todos', listId).map((t) => [t.title, t.done])).toEqual([['Buy milk', true], ['Fix bike', false]]));
   });

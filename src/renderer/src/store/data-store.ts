@@ -15,6 +15,7 @@ import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { checkFields } from '../../../shared/field-checks.ts';
 import type { JsonValue } from 'fieldsync';
+import { editableText, quoted } from '../lib/display-text.ts';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
 import { pickSelection } from './selection.ts';
@@ -34,11 +35,17 @@ interface Query {
 
 const tableOf = (name: string): AppTable => appSchema.table(name) as AppTable;
 
-/** The fields that bring a deleted row back: everything but what the core sets itself. */
+/**
+ * The fields that bring a deleted row back, as a new row: everything but what the core sets
+ * itself. Text that arrived by sync breaking the input rules comes back as it was shown to be
+ * edited (`editableText`), so that Undo is not refused.
+ */
 function restorable(table: AppTable, row: AnyRow): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   for (const [name, column] of table.columns) {
-    if (column.kind !== 'order' && column.kind !== 'createdAt' && row[name] !== null && row[name] !== undefined) out[name] = row[name];
+    const value = row[name];
+    if (column.kind === 'order' || column.kind === 'createdAt' || value === null || value === undefined) continue;
+    out[name] = column.kind === 'text' ? editableText(value, column) : value;
   }
   return out;
 }
@@ -164,7 +171,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const { ok } = await write(table, () => api.delete(table, id), false);
       if (ok && before && options.undo) {
         const { row, index } = before;
-        get().notify({ kind: 'info', message: `Deleted “${String(row[t.titleColumn])}”`, action: { label: 'Undo', run: () => void restore(t, row, index) } });
+        get().notify({ kind: 'info', message: quoted`Deleted “${row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, row, index) } });
       }
       return ok;
     },

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { Row } from '../../../../shared/app-rows.ts';
 import { useDragReorder } from '../../hooks/use-drag-reorder.ts';
 import { useRowKeys } from '../../hooks/use-row-keys.ts';
+import { displayText } from '../../lib/display-text.ts';
 import { toFullIndex } from '../../lib/reorder.ts';
 import { useAppStore } from '../../store/store-context.ts';
 import type { TodoFilter } from './FilterTabs.tsx';
@@ -44,7 +45,7 @@ export function TodoList({ todos, allIds, listName, filter }: Props) {
   const last = todos.length - 1;
 
   return (
-    <ul className="todo-list" aria-label={`Todos in ${listName}`} data-testid="todo-list">
+    <ul className="todo-list" aria-label={`Todos in ${displayText(listName)}`} data-testid="todo-list">
       {todos.map((todo, i) => (
         <TodoRow
           key={todo.id}

@@ -3,6 +3,7 @@ import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { NewItemForm } from '../../components/NewItemForm.tsx';
+import { UserText } from '../../components/UserText.tsx';
 import { useAppStore } from '../../store/store-context.ts';
 import { useRows, useSelection } from '../../store/use-rows.ts';
 import { FilterTabs, type TodoFilter } from './FilterTabs.tsx';
@@ -57,7 +58,7 @@ export function TodoPane({ filter, onFilter }: Props) {
     <main className="main-pane todo-pane" id="todo-pane" tabIndex={-1} aria-labelledby="list-heading">
       <header className="todo-pane-header">
         <h1 id="list-heading" data-testid="list-heading">
-          {list.name}
+          <UserText value={list.name} />
         </h1>
         <p className="todo-summary" data-testid="todo-summary">
           {counts.active} to do · {counts.done} done

@@ -5,6 +5,8 @@ import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { InlineEdit } from '../../components/InlineEdit.tsx';
 import { RowActions } from '../../components/RowActions.tsx';
+import { UserText } from '../../components/UserText.tsx';
+import { displayText } from '../../lib/display-text.ts';
 import type { TextResult } from '../../store/app-state.ts';
 
 const checkTitle = textCheck(appSchema, 'todos', 'title');
@@ -29,12 +31,14 @@ interface Props {
 
 export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, isLast, dragOffset, drop, onEdit, onToggle, onRename, onMove, onDelete }: Props) {
   const tabIndex = active ? 0 : -1;
+  // The title as synced may hold characters the input rules refuse: shown neutralised.
+  const name = displayText(todo.title);
   return (
     <li
       {...rowProps}
       className={`todo-row${todo.done ? ' is-done' : ''}${dragOffset !== null ? ' is-dragging' : ''}${drop ? ` drop-${drop}` : ''}`}
       style={dragOffset !== null ? { transform: `translateY(${dragOffset}px)` } : undefined}
-      aria-label={todo.title}
+      aria-label={name}
       data-testid="todo-item"
       data-todo-id={todo.id}
       data-done={todo.done}
@@ -43,15 +47,15 @@ export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, i
       <span className="grip" aria-hidden="true" title="Drag to reorder" {...gripProps}>
         <Icon name="grip" />
       </span>
-      <input type="checkbox" className="checkbox" checked={todo.done} onChange={onToggle} tabIndex={tabIndex} aria-label={todo.title} data-testid="todo-checkbox" />
+      <input type="checkbox" className="checkbox" checked={todo.done} onChange={onToggle} tabIndex={tabIndex} aria-label={name} data-testid="todo-checkbox" />
       {editing ? (
-        <InlineEdit initial={todo.title} label={`Rename “${todo.title}”`} check={checkTitle} save={onRename} onDone={() => onEdit(false)} />
+        <InlineEdit initial={todo.title} label={`Rename “${name}”`} check={checkTitle} save={onRename} onDone={() => onEdit(false)} />
       ) : (
         <span className="todo-title" data-testid="todo-title" onDoubleClick={() => onEdit(true)}>
-          {todo.title}
+          <UserText value={todo.title} />
         </span>
       )}
-      {!editing && <RowActions name={todo.title} isFirst={isFirst} isLast={isLast} tabbable={active} onRename={() => onEdit(true)} onMove={onMove} onDelete={onDelete} />}
+      {!editing && <RowActions name={name} isFirst={isFirst} isLast={isLast} tabbable={active} onRename={() => onEdit(true)} onMove={onMove} onDelete={onDelete} />}
     </li>
   );
 }

@@ -1,0 +1,46 @@
+/**
+ * The SQLite store thread's queue (issue 11 item 3): one job at a time, and a small job that
+ * arrives while a large one runs goes next, before the large ones already waiting.
+ */
+import { describe, expect, it } from 'vitest';
+import { createJobQueue } from '../ingest/job-queue.ts';
+
+describe('the store thread\'s job queue', () => {
+  it('runs one job at a time, small ones before the large ones waiting', async () => {
+    const queue = createJobQueue();
+    const order: string[] = [];
+    let running = 0;
+    let most = 0;
+    let release: () => void = () => {};
+    const done: Promise<unknown>[] = [];
+    const add = (kind: 'small' | 'large', name: string, gate?: Promise<void>): void => {
+      done.push(new Promise((resolve) => queue.add(kind, async () => {
+        running++;
+        most = Math.max(most, running);
+        order.push(name);
+        if (gate) await gate;
+        running--;
+        return name;
+      }, resolve)));
+    };
+    add('large', 'L1', new Promise((r) => (release = r)));
+    add('large', 'L2');
+    add('large', 'L3');
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['L1']); // L1 is running and holds the queue
+    add('small', 'S1'); // arrives during L1
+    add('small', 'S2');
+    release();
+    const outcomes = await Promise.all(done);
+    expect(order).toEqual(['L1', 'S1', 'S2', 'L2', 'L3']);
+    expect(most).toBe(1);
+    expect(outcomes).toContainEqual({ ok: true, value: 'S1' });
+  });
+
+  it('hands a failing job its error and goes on', async () => {
+    const queue = createJobQueue();
+    const failed = await new Promise((resolve) => queue.add('small', () => { throw new Error('boom'); }, resolve));
+    expect(failed).toMatchObject({ ok: false, error: { message: 'boom' } });
+    expect(await new Promise((resolve) => queue.add('large', () => 42, resolve))).toEqual({ ok: true, value: 42 });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * What a correctly signed token may claim: a `sub` that is one exact, printable account key
+ * of bounded length, and times that are real (issue 11 items 4 and 7, issue 13 M16).
+ * Each refusal is a 401 with a reason the client's operator can act on.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthError, createAuthenticator, MAX_USER_ID_LENGTH } from '../auth.ts';
+import { msg, SECRET, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
+
+/** A token over the exact payload text given: JSON that `SignJWT` would never write (`1e309`). */
+function signRaw(payload: string, secret = SECRET): string {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64url');
+  const input = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+const nowS = (): number => Math.floor(Date.now() / 1000);
+
+describe('token claims over HTTP', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(() => s.stop());
+
+  const sync = async (token: string, clientId = 'A'): Promise<{ status: number; message: string }> => {
+    const res = await fetch(`${s.url}/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ clientId, cursor: 0, messages: [msg(clientId, 'r', 'v')] }),
+    });
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    if (res.status === 401) expect(body.error?.code).toBe('unauthorized');
+    return { status: res.status, message: body.error?.message ?? '' };
+  };
+
+  it.each([
+    ['a lone high surrogate', 'alice\uD800'],
+    ['a lone low surrogate', '\uDC00alice'],
+    ['reversed surrogates', 'al\uDC00\uD800ice'],
+  ])('refuses a sub with %s: it would become U+FFFD and share an account', async (_name, sub) => {
+    expect(await sync(await signToken({ sub }))).toEqual({ status: 401, message: 'invalid token: sub is not well-formed Unicode (it has a lone surrogate)' });
+  });
+
+  it.each([
+    ['U+0000 (a 500 on PostgreSQL before)', 'alice\u0000'],
+    ['a newline', 'alice\nbob'],
+    ['DEL', 'alice\u007f'],
+    ['a C1 control', 'alice\u0085'],
+  ])('refuses a sub with %s', async (_name, sub) => {
+    expect(await sync(await signToken({ sub }))).toEqual({ status: 401, message: 'invalid token: sub contains a control character' });
+  });
+
+  it('M16: refuses a sub one character over the length cap, and accepts one at the cap', async () => {
+    const over = await sync(await signToken({ sub: 'u'.repeat(MAX_USER_ID_LENGTH + 1) }));
+    expect(over).toEqual({ status: 401, message: `invalid token: sub must be a string of 1 to ${MAX_USER_ID_LENGTH} characters` });
+    expect((await sync(await signToken({ sub: 'u'.repeat(4096) }))).status).toBe(401);
+    const atCap = 'u'.repeat(MAX_USER_ID_LENGTH);
+    expect((await sync(await signToken({ sub: atCap }))).status).toBe(200);
+    expect((await s.pullAll(atCap)).map((m) => m.value)).toEqual(['v']);
+  });
+
+  it('accepts any printable, well-formed sub exactly as it is', async () => {
+    for (const sub of ['bob@example.com', 'Zoë 🙂', 'a\u202Eb', '用户']) {
+      expect((await sync(await signToken({ sub }))).status).toBe(200);
+      expect(await s.pullAll(sub)).toHaveLength(1);
+    }
+  });
+
+  it('refuses exp = 1e309 (Infinity: a token that would never expire)', async () => {
+    expect(await sync(signRaw('{"sub":"inf","exp":1e309}'))).toEqual({ status: 401, message: 'invalid token: exp must be a finite time in seconds' });
+    expect(await sync(signRaw(`{"sub":"inf","exp":${nowS() + 3600},"iat":1e309}`))).toEqual({ status: 401, message: 'invalid token: iat must be a finite time in seconds' });
+    expect(await sync(signRaw(`{"sub":"inf","exp":${nowS() + 3600},"nbf":-1e309}`))).toEqual({ status: 401, message: 'invalid token: nbf must be a finite time in seconds' });
+    expect(await s.pullAll('inf')).toEqual([]);
+  });
+
+  it('refuses an exp more than 10 years away', async () => {
+    expect(await sync(signRaw(`{"sub":"far","exp":${nowS() + 11 * 365 * 86_400}}`))).toEqual({ status: 401, message: 'invalid token: exp is more than 10 years away' });
+  });
+
+  it('refuses an iat in the future beyond the leeway, and allows a small skew', async () => {
+    expect(await sync(signRaw(`{"sub":"skew","iat":${nowS() + 600},"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: iat is in the future' });
+    expect((await sync(signRaw(`{"sub":"skew","iat":${nowS() + 10},"exp":${nowS() + 3600}}`))).status).toBe(200);
+  });
+
+  it('allows a token that expired a few seconds ago (clock leeway), not one that expired minutes ago', async () => {
+    expect((await sync(signRaw(`{"sub":"late","exp":${nowS() - 10}}`))).status).toBe(200);
+    expect(await sync(signRaw(`{"sub":"late","exp":${nowS() - 120}}`))).toEqual({ status: 401, message: 'the token has expired' });
+  });
+});
+
+describe('the authenticator', () => {
+  it('reports when a token stops being accepted: its exp plus the leeway', async () => {
+    let now = 1_800_000_000_000;
+    const auth = createAuthenticator(SECRET, { now: () => now, clockToleranceSeconds: 30 });
+    const token = await auth.sign('alice', 60);
+    expect(await auth.authenticate(`Bearer ${token}`)).toEqual({ userId: 'alice', expiresAtMs: now + 90_000 });
+    now += 89_000;
+    expect(await auth.verify(`Bearer ${token}`)).toBe('alice');
+    now += 2000;
+    await expect(auth.verify(`Bearer ${token}`)).rejects.toThrow('the token has expired');
+  });
+
+  it('will not sign for a userId the server would refuse', async () => {
+    const auth = createAuthenticator(SECRET);
+    for (const bad of ['', 'a\uD800', 'a\u0000', 'x'.repeat(MAX_USER_ID_LENGTH + 1)]) {
+      await expect(auth.sign(bad, 60)).rejects.toBeInstanceOf(AuthError);
+    }
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Reading a request body, with the limits that keep slow or oversized uploads from costing
+ * anyone but their sender (issue 11 item 2, issue 13 item 6):
+ *
+ * - **Size.** A body over the limit is refused with 413. The client is usually still
+ *   sending; closing the connection now would make its kernel answer our close with a
+ *   reset, which can arrive before our 413 and reads as a network error (and the client
+ *   retries forever). So what is left of the body is drained, up to a bound, and the 413
+ *   arrives on a connection that stays usable. A declared length beyond that bound is not
+ *   worth reading: it gets the 413 and the connection closes.
+ * - **Time.** A body must not stall (no byte for `idleMs`) and must keep up a minimal
+ *   average rate after a grace period (mod_reqtimeout's model: `graceMs`, plus a second for
+ *   every `minBytesPerSecond` received). A trickle of a byte every two seconds is cut
+ *   after the grace period; a real upload over a slow link is not.
+ *
+ * Reading costs no shared slot: the caller admits the request to the server's shared
+ * resources only once its body is complete.
+ */
+import type { IncomingMessage } from 'node:http';
+
+export interface BodyLimits {
+  /** The largest body, in bytes. */
+  readonly maxBytes: number;
+  /** How long a body may take regardless of its rate, in ms. */
+  readonly graceMs: number;
+  /** After the grace period, the least average rate, in bytes per second. */
+  readonly minBytesPerSecond: number;
+  /** The longest pause between two chunks, in ms. */
+  readonly idleMs: number;
+  /** How much of an over-limit body is drained so that the 413 can be read, in bytes. */
+  readonly drainBytes: number;
+}
+
+/** Why a body was not read. `close`: the connection must be closed after the answer. */
+export class BodyError extends Error {
+  readonly status: 408 | 413 | 400;
+  readonly close: boolean;
+  constructor(status: 408 | 413 | 400, message: string, close: boolean) {
+    super(message);
+    this.name = 'BodyError';
+    this.status = status;
+    this.close = close;
+  }
+}
+
+const describeRate = (bytesPerSecond: number): string => `${Math.round(bytesPerSecond / 1024)} KiB/s`;
+
+/** Reads the whole body of `req`; rejects with BodyError (and then drains or closes, as above). */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+  if (declared !== null && declared > limits.maxBytes) {
+    // Refused before reading. Node drains an unread body itself once the answer is sent;
+    // a body too large even to drain closes the connection instead.
+    const hopeless = declared > limits.maxBytes + limits.drainBytes;
+    if (!hopeless) drain(req, declared, limits);
+    return Promise.reject(new BodyError(413, 'the request body is over the server\'s limit', hopeless));
+  }
+  return new Promise((resolve, reject) => {
+    // With a declared length, one buffer filled as chunks arrive: no large copy at the end.
+    const whole = declared !== null && declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const started = Date.now();
+    let idle: ReturnType<typeof setTimeout>;
+    let rate: ReturnType<typeof setTimeout>;
+
+    const finish = (err: BodyError | null): void => {
+      clearTimeout(idle);
+      clearTimeout(rate);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onError);
+      if (err === null) {
+        resolve(whole ?? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)));
+        return;
+      }
+      chunks.length = 0;
+      if (err.status === 413 && !err.close) drain(req, received, limits);
+      reject(err);
+    };
+    // The deadline moves with what arrived: the grace period, plus a second per minimal rate.
+    const armRate = (): void => {
+      clearTimeout(rate);
+      const deadline = started + limits.graceMs + (received / limits.minBytesPerSecond) * 1000;
+      rate = setTimeout(() => {
+        finish(new BodyError(408, `the request body arrived too slowly (under ${describeRate(limits.minBytesPerSecond)})`, true));
+      }, Math.max(0, deadline - Date.now()));
+    };
+    const armIdle = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => finish(new BodyError(408, `the request body stalled for ${limits.idleMs / 1000} s`, true)), limits.idleMs);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limits.maxBytes) {
+        finish(new BodyError(413, 'the request body is over the server\'s limit', false));
+        return;
+      }
+      if (whole !== null) {
+        if (received > whole.length) {
+          finish(new BodyError(400, 'the body does not match its Content-Length', true));
+          return;
+        }
+        chunk.copy(whole, received - chunk.length);
+      } else {
+        chunks.push(chunk);
+      }
+      armIdle();
+      armRate();
+    };
+    const onEnd = (): void => {
+      if (declared !== null && received !== declared) {
+        finish(new BodyError(400, 'the body does not match its Content-Length', true));
+        return;
+      }
+      finish(null);
+    };
+    const onError = (): void => finish(new BodyError(400, 'the request body was cut off', true));
+
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onError);
+    armIdle();
+    armRate();
+  });
+}
+
+/**
+ * Reads and discards the rest of a refused body, so that the answer is read before the
+ * connection is reused, within a bound: past `drainBytes` more, or past the time limits, the
+ * socket is destroyed (that sender is not a client that reads answers anyway).
+ */
+function drain(req: IncomingMessage, alreadyRead: number, limits: BodyLimits): void {
+  if (req.complete) return;
+  let drained = 0;
+  const socket = req.socket;
+  const stop = (): void => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', stop);
+    req.off('error', stop);
+  };
+  const cut = (): void => {
+    stop();
+    socket.destroy();
+  };
+  const onData = (chunk: Buffer): void => {
+    drained += chunk.length;
+    if (drained > limits.drainBytes) cut();
+  };
+  const timer = setTimeout(cut, limits.graceMs + ((alreadyRead + limits.drainBytes) / limits.minBytesPerSecond) * 1000);
+  timer.unref();
+  req.on('data', onData);
+  req.on('end', stop);
+  req.on('error', stop);
+  req.resume();
+}

@@ -1,0 +1,64 @@
+/**
+ * Where a sync request's work happens once its body has arrived: parse, validate, push,
+ * pull, answer. Two engines, one contract:
+ *
+ * - **inline**, for a store given in-process (memory, PostgreSQL, a custom one): small
+ *   bodies are handled at once on the event loop; large ones are parsed in the parse pool
+ *   and then handled in the heavy lane, one after another.
+ * - **threaded**, for the SQLite store the server opens itself: the whole request is
+ *   handled off the event loop (stores/store-thread.ts): large bodies are parsed in a parse
+ *   worker, everything is stored in the store's own thread, small requests first, and the
+ *   answer comes back as JSON text. The event loop only moves bytes.
+ */
+import type { SyncHandler, SyncOutcome } from 'fieldsync/server';
+import { LARGE_BODY_BYTES } from '../limits.ts';
+import type { Lane } from './admission.ts';
+import { parseBody } from './parse-body.ts';
+import type { ParsePool } from './parse-pool.ts';
+
+/** What the route needs to answer and to log: the outcome's figures, and the answer itself. */
+export interface EngineOutcome {
+  readonly clientId: string;
+  readonly pushed: number;
+  readonly stored: number;
+  readonly maxId: number;
+  readonly pulled: number;
+  /** The 200 answer, as an object or as JSON text. */
+  readonly body: object | string;
+}
+
+export interface SyncEngine {
+  sync(userId: string, body: Buffer): Promise<EngineOutcome>;
+  close(): Promise<void>;
+}
+
+const fromOutcome = (o: SyncOutcome): EngineOutcome => ({
+  clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: o.response,
+});
+
+export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {
+  return {
+    async sync(userId, body) {
+      if (body.length < LARGE_BODY_BYTES) return fromOutcome(await o.handler.validated(userId, parseBody(body)));
+      const parsed = await o.parsePool.parse(body);
+      return fromOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
+    },
+    close: () => o.parsePool.close(),
+  };
+}
+
+/** A store that handles whole requests in its own thread (see stores/store-thread.ts). */
+export interface BodyHandlingStore {
+  syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+}
+
+export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
+  return typeof (store as { syncBody?: unknown }).syncBody === 'function';
+}
+
+export function createThreadedEngine(o: { store: BodyHandlingStore }): SyncEngine {
+  return {
+    sync: (userId, body) => o.store.syncBody(userId, body),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The SQLite server store in a worker thread of its own (issue 11 item 3). better-sqlite3
+ * is synchronous: on the event loop, a 4 MiB push holds every other request, `/healthz`
+ * included, for as long as its transaction takes (50 to 150 ms here). In a worker, the
+ * event loop only hands bytes over. The store is the same code, behind the same
+ * `ServerStore` contract; every method it has is forwarded, so additions to the store need
+ * no change here. One connection, one thread: SQLite has one writer at a time anyway.
+ *
+ * Whole sync requests run there too (`syncBody`): small ones are parsed in the store's
+ * thread; large ones go to a parse worker first, which hands the validated request straight
+ * to the store's thread over a port of their own, and the store's thread takes small
+ * requests before large ones (store-worker.ts). A later pass can use every core for ingest
+ * from here: more parse workers, and several store threads with their own connections
+ * (WAL lets readers run beside the writer).
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { ProtocolError, type ServerStore } from 'fieldsync/server';
+import type { ParseAnswer, ParseJob } from '../ingest/parse-worker.ts';
+import type { EngineOutcome } from '../ingest/sync-engine.ts';
+import { LARGE_BODY_BYTES } from '../limits.ts';
+import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
+
+const STORE_WORKER = new URL('./store-worker.ts', import.meta.url);
+const PARSE_WORKER = new URL('../ingest/parse-worker.ts', import.meta.url);
+
+function fromWire(e: WireError): Error {
+  if (e.name === 'ProtocolError') return new ProtocolError(e.code as ProtocolError['code'], e.message, e.index, e.serverTime);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.code !== undefined) (err as Error & { code?: string }).code = e.code;
+  return err;
+}
+
+export type ThreadedStore = ServerStore & {
+  close(): Promise<void>;
+  /** A whole sync request in the store's thread: see ingest/sync-engine.ts. */
+  syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+} & Record<string, unknown>;
+
+export interface StoreThreadOptions {
+  readonly store: SqliteServerStoreOptions;
+  /** The sync handler's drift limit (see limits.ts). */
+  readonly maxDriftMs: number;
+  /** Worker threads that parse large bodies for it; 0: parsed in the store's thread. */
+  readonly parseWorkers: number;
+  /** A pull that failed after a stored push, for the server's log. */
+  readonly onPullError?: (err: Error) => void;
+}
+
+/** The bytes of `body`, transferable without copying when it has its memory to itself. */
+function ownBytes(body: Uint8Array): Uint8Array {
+  if (body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.buffer.byteLength === body.byteLength) return body;
+  return new Uint8Array(body);
+}
+
+interface Parser {
+  readonly worker: Worker;
+  busy: number;
+}
+
+/** Opens the SQLite store in a new worker; rejects with the store's own error when it cannot open. */
+export function openSqliteStoreThread(options: StoreThreadOptions): Promise<ThreadedStore> {
+  const channels = Array.from({ length: Math.max(0, options.parseWorkers) }, () => new MessageChannel());
+  const worker = new Worker(STORE_WORKER, {
+    workerData: { store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2) } satisfies StoreWorkerData,
+    transferList: channels.map((c) => c.port2),
+  });
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser }>();
+  let nextId = 0;
+  let stopped: Error | null = null;
+
+  const settle = (id: number, outcome: { ok: true; value: unknown } | { ok: false; error: Error }): void => {
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    if (p.parser) p.parser.busy--;
+    if (outcome.ok) p.resolve(outcome.value);
+    else p.reject(outcome.error);
+  };
+  const stop = (err: Error): void => {
+    stopped ??= err;
+    for (const [id] of pending) settle(id, { ok: false, error: stopped });
+  };
+
+  const parsers: Parser[] = channels.map((c) => {
+    const parser: Parser = { worker: new Worker(PARSE_WORKER, { workerData: { storePort: c.port1 }, transferList: [c.port1] }), busy: 0 };
+    parser.worker.on('message', (a: ParseAnswer) => {
+      // Only failures come back here: a valid request goes on to the store's thread.
+      if (!a.ok) settle(a.id, { ok: false, error: a.code === null ? new Error(a.message) : new ProtocolError(a.code, a.message, a.index) });
+    });
+    parser.worker.on('error', (err) => stop(err));
+    parser.worker.on('exit', (code) => stop(new Error(`a parse worker exited with code ${code}`)));
+    return parser;
+  });
+
+  const call = (method: string, args: readonly unknown[], transfer: ArrayBuffer[] = []): Promise<unknown> => {
+    if (stopped) return Promise.reject(stopped);
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, method, args } satisfies StoreCall, transfer);
+    });
+  };
+  const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => {
+    if (stopped) return Promise.reject(stopped);
+    const bytes = ownBytes(body); // moves to the other thread without a copy
+    if (body.byteLength < LARGE_BODY_BYTES || parsers.length === 0) {
+      return call('syncBody', [userId, bytes], [bytes.buffer as ArrayBuffer]) as Promise<EngineOutcome>;
+    }
+    const parser = parsers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    parser.busy++;
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, parser });
+      parser.worker.postMessage({ id, userId, body: bytes } satisfies ParseJob, [bytes.buffer as ArrayBuffer]);
+    });
+  };
+
+  return new Promise((resolveOpen, rejectOpen) => {
+    const terminateAll = async (): Promise<void> => {
+      await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate())]);
+    };
+    worker.on('message', (answer: StoreAnswer) => {
+      if (answer.type === 'failed') {
+        rejectOpen(fromWire(answer.error));
+        void terminateAll();
+        return;
+      }
+      if (answer.type === 'pull-error') {
+        options.onPullError?.(fromWire(answer.error));
+        return;
+      }
+      if (answer.type === 'ready') {
+        const store: Record<string, unknown> = {};
+        for (const method of answer.methods) store[method] = (...args: unknown[]) => call(method, args);
+        store.syncBody = syncBody;
+        let closing: Promise<void> | null = null;
+        store.close = () => {
+          closing ??= (async () => {
+            if (!stopped) await call('close', []).catch(() => undefined);
+            stop(new Error('the store is closed'));
+            await terminateAll();
+          })();
+          return closing;
+        };
+        resolveOpen(store as ThreadedStore);
+        return;
+      }
+      settle(answer.id, answer.ok ? { ok: true, value: answer.value } : { ok: false, error: fromWire(answer.error) });
+    });
+    worker.on('error', (err) => {
+      rejectOpen(err);
+      stop(err);
+    });
+    worker.on('exit', (code) => {
+      const err = new Error(`the store thread exited with code ${code}`);
+      rejectOpen(err);
+      stop(err);
+    });
+  });
+}

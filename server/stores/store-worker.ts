@@ -1,0 +1,93 @@
+/**
+ * The worker side of store-thread.ts: opens the SQLite server store in this thread and
+ * answers calls `{ id, method, args }` with `{ id, ok, value | error }`. Besides the store's
+ * own methods it has `syncBody(userId, body)`: a whole sync request, from its bytes to the
+ * answer's JSON text, with the sync core's handler over this store. Large requests arrive
+ * already validated, from the parse workers' ports.
+ *
+ * One job at a time, and between two jobs the thread takes in what arrived: small requests
+ * (and store calls) go before large pushes, so they never wait behind more than the one
+ * running.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
+import type { ParsedJob } from '../ingest/parse-worker.ts';
+import { createJobQueue } from '../ingest/job-queue.ts';
+import type { EngineOutcome } from '../ingest/sync-engine.ts';
+import { parseBody } from '../ingest/parse-body.ts';
+import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+
+export interface StoreWorkerData {
+  readonly store: SqliteServerStoreOptions;
+  readonly maxDriftMs: number;
+  /** One port per parse worker: validated large requests arrive on them. */
+  readonly parserPorts: readonly MessagePort[];
+}
+
+export interface StoreCall {
+  readonly id: number;
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly code: string | undefined;
+  /** For a ProtocolError. */
+  readonly index?: number | undefined;
+  readonly serverTime?: string | undefined;
+}
+
+export type StoreAnswer =
+  | { readonly type: 'ready'; readonly methods: readonly string[] }
+  | { readonly type: 'failed'; readonly error: WireError }
+  /** A pull failed after a stored push (the answer is still a 200): for the server's log. */
+  | { readonly type: 'pull-error'; readonly error: WireError }
+  | { readonly type: 'answer'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'answer'; readonly id: number; readonly ok: false; readonly error: WireError };
+
+const toWire = (err: unknown): WireError => {
+  if (err instanceof ProtocolError) return { name: err.name, message: err.message, code: err.code, index: err.index, serverTime: err.serverTime };
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err), code: undefined };
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, code: code === undefined ? undefined : String(code) };
+};
+
+const port = parentPort;
+if (port) {
+  const data = workerData as StoreWorkerData;
+  let store: Record<string, unknown> = {};
+  let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
+  try {
+    const sqlite = createSqliteServerStore(data.store);
+    const handler = createSyncHandler({
+      store: sqlite,
+      maxDriftMs: data.maxDriftMs,
+      onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
+    });
+    handle = async (userId, request) => {
+      const o = await handler.validated(userId, request);
+      return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: JSON.stringify(o.response) };
+    };
+    const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
+    store = { ...sqlite, syncBody };
+    port.postMessage({ type: 'ready', methods: Object.keys(store).filter((k) => typeof store[k] === 'function') } satisfies StoreAnswer);
+  } catch (err) {
+    port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
+  }
+
+  const queue = createJobQueue();
+  const answer = (id: number) => (o: { ok: true; value: unknown } | { ok: false; error: unknown }): void => {
+    port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
+  };
+
+  port.on('message', (call: StoreCall) => queue.add('small', () => {
+    const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
+    return fn(...call.args);
+  }, answer(call.id)));
+  for (const parser of data.parserPorts) {
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, job.request), answer(job.id)));
+  }
+}

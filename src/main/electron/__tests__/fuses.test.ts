@@ -1,0 +1,42 @@
+/**
+ * Issue 11 item 8: the fuses of the packaged app, as electron-builder itself reads and
+ * validates electron-builder.yml (its own loader and JSON schema, so a misspelt fuse fails
+ * here too). Electron cannot run here; this checks the configuration that `npm run dist`
+ * flips into the binary.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..', '..', '..');
+// app-builder-lib is electron-builder's own library (a dependency of it): resolved from there.
+const requireFromBuilder = createRequire(createRequire(join(root, 'package.json')).resolve('electron-builder'));
+const { getConfig, validateConfiguration } = requireFromBuilder('app-builder-lib/out/util/config/config.js') as {
+  getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<Record<string, unknown>>;
+  validateConfiguration(config: Record<string, unknown>, debugLogger: unknown): Promise<void>;
+};
+const { DebugLogger } = createRequire(requireFromBuilder.resolve('app-builder-lib'))('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+
+describe('Electron fuses', () => {
+  it('are set in electron-builder.yml, valid for electron-builder, and switch off what the app does not use', async () => {
+    const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
+    await validateConfiguration(config, new DebugLogger(false));
+    expect(config.electronFuses).toEqual({
+      runAsNode: false, // ELECTRON_RUN_AS_NODE would make the signed binary a plain Node
+      enableNodeOptionsEnvironmentVariable: false, // NODE_OPTIONS (and NODE_EXTRA_CA_CERTS) ignored
+      enableNodeCliInspectArguments: false, // no --inspect, no debugger on SIGUSR1
+      enableCookieEncryption: true, // the cookie store encrypted with the OS's keys
+      enableEmbeddedAsarIntegrityValidation: true, // app.asar checked against its hash
+      onlyLoadAppFromAsar: true, // no app/ folder next to it loaded instead
+      grantFileProtocolExtraPrivileges: false, // the page comes from app://, file:// gets nothing extra
+      loadBrowserProcessSpecificV8Snapshot: false,
+    });
+    // Integrity validation needs the asar archive, and its hash in the binary.
+    expect(config.asar).toBe(true);
+  });
+
+  it('electron-builder refuses a misspelt fuse, so the test above cannot pass on a typo', async () => {
+    const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
+    await expect(validateConfiguration({ ...config, electronFuses: { runAsNodes: false } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object.*electronFuses/s);
+  });
+});

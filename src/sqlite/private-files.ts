@@ -1,0 +1,47 @@
+/**
+ * Files only their owner can read: the client's and the server's SQLite databases, their
+ * folders, and the keys next to them. Other users of the machine must not read anyone's
+ * todos or tokens, whatever the umask, and whatever an older version left behind.
+ *
+ * `mkdir`'s and `open`'s modes apply only to what they create, so what already exists is
+ * tightened too (never loosened). On Windows modes mean little; there the folders live in
+ * the user's own profile, which other users cannot read.
+ */
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+
+/** Folders: the owner only. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Files: the owner only, and not executable. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Drops the permission bits of `path` that `mode` does not have; nothing when it is missing. */
+export function tightenMode(path: string, mode: number): void {
+  let current: number;
+  try {
+    current = statSync(path).mode & 0o777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  if ((current & ~mode) !== 0) chmodSync(path, current & mode);
+}
+
+/**
+ * Creates `dir` (and missing parents) readable by its owner only, and tightens it if it
+ * exists. For folders the app owns outright (a profile, the server's data dir), never for
+ * a folder a user merely chose to put a file in.
+ */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  tightenMode(dir, PRIVATE_DIR_MODE);
+}
+
+/**
+ * Makes sure a SQLite database file exists with mode 0600 before SQLite opens it (SQLite
+ * would create it with the umask's 0644), and tightens an existing one and its journals.
+ * SQLite gives new `-wal`, `-shm` and `-journal` files the mode of the database file.
+ */
+export function ensurePrivateDatabaseFile(file: string): void {
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) tightenMode(f, PRIVATE_FILE_MODE);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatHlc } from '../hlc.ts';
 import { ProtocolError } from '../protocol.ts';
-import { createMemoryServerStore, createSyncHandler } from '../server/index.ts';
+import { createMemoryServerStore, createSyncHandler, parseSyncRequest } from '../server/index.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);
 const msg = (n: number, clientId = 'A') => ({ hlc: formatHlc({ millis: T + n, counter: 0, clientId }), table: 't', row: `r${n}`, column: 'c', value: n });
@@ -15,6 +15,12 @@ describe('the sync handler', () => {
     expect(out).toMatchObject({ clientId: 'A', pushed: 2, stored: 2, maxId: 3 });
     expect(out.response).toMatchObject({ accepted: 2, cursor: 3, more: false, serverTime: new Date(T + 10).toISOString() });
     expect(out.response.messages.map((m) => m.id)).toEqual([1]);
+  });
+
+  it('takes a request already validated too (parsed off the event loop, say)', async () => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
+    const out = await handle.validated('u', parseSyncRequest({ clientId: 'A', cursor: 0, messages: [msg(1)] }));
+    expect(out).toMatchObject({ clientId: 'A', pushed: 1, stored: 1, maxId: 1 });
   });
 
   it('does not let a client inflate the poke cursor with its own cursor', async () => {

@@ -44,6 +44,14 @@ export function guardStore(store: SyncStore): SyncStore {
       if (!w || typeof (w as Map<string, string>).get !== 'function') return 'winners() must return a Map';
       return null;
     }),
+    ...(typeof store.values === 'function'
+      ? {
+          values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(cells), (v) => {
+            if (!v || typeof (v as Map<string, unknown>).get !== 'function') return 'values() must return a Map';
+            return null;
+          }),
+        }
+      : {}),
     messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {
       if (!Array.isArray(list)) return 'messages() must return an array';
       for (const m of list) {

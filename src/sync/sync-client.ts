@@ -8,19 +8,21 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, FieldsyncError } from './errors.ts';
+import { readCells } from './cell-values.ts';
+import { checkDeviceName, deviceTable, DEVICE_NAME_COLUMN, type DeviceOptions } from './devices.ts';
+import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { HybridClock } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalWrite } from './local-write.ts';
-import { cellKey } from './message.ts';
+import { cellKey, rowError } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import { Serial, isPromiseLike } from './serial.ts';
 import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import type { MessageQuery, StoredMessage, SyncStore } from './store.ts';
-import type { SyncCounters } from './sync-run.ts';
+import type { ReplacedCell, SyncCounters } from './sync-run.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
 
@@ -47,6 +49,12 @@ export interface SyncClientOptions {
   readonly now?: () => number;
   /** Randomness for ids and jitter, for tests. */
   readonly random?: () => number;
+  /**
+   * This device's display name, published in a synced table of the schema (`devices`
+   * unless `table` names another; it needs a string column `name`) so that other devices
+   * can name it: see `setDeviceName` and `deviceNames`.
+   */
+  readonly device?: DeviceOptions;
 }
 
 export interface ChangeEvent {
@@ -54,6 +62,15 @@ export interface ChangeEvent {
   readonly source: 'local' | 'remote';
   /** Changed row ids, by table. */
   readonly changes: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * What `'replaced'` listeners get after a pull replaced the value of cells: for each cell,
+ * the value it held (and the `hlc` of its message) and the one it holds now. A value this
+ * device wrote and another device overwrote shows up here, so it is never lost silently.
+ */
+export interface ReplacedEvent {
+  readonly cells: readonly ReplacedCell[];
 }
 
 export interface SyncStatus {
@@ -97,8 +114,16 @@ export interface SyncClient {
   readonly status: SyncStatus;
   on(event: 'change', listener: Listener<ChangeEvent>): () => void;
   on(event: 'status', listener: Listener<SyncStatus>): () => void;
+  /** Cells whose value a pull replaced, with the value before and after. Read only while someone listens. */
+  on(event: 'replaced', listener: Listener<ReplacedEvent>): () => void;
   /** The newest messages, newest first, each marked with whether it wins its cell. */
   recent(limit?: number): Promise<InspectedMessage[]>;
+  /** Every applied message of one cell, newest first: its winner and the writes it beat. */
+  history(table: string, row: string, column: string): Promise<InspectedMessage[]>;
+  /** Renames this device (the `device` option is required): a synced write like any other. */
+  setDeviceName(name: string): Promise<void>;
+  /** The names the given devices published, by clientId (those without one are left out). */
+  deviceNames(clientIds: readonly string[]): Promise<Map<string, string>>;
   /** Local messages the server refused, with its reasons. */
   rejected(): Promise<StoredMessage[]>;
   /** Stops timers and streams and waits for a sync in flight. The store stays open. */
@@ -114,6 +139,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const lock = new Serial();
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();
+  const replacedListeners = new Set<Listener<ReplacedEvent>>();
+  const devices = options.device === undefined ? null : deviceTable(schema, options.device);
+  const initialName = options.device === undefined ? null : checkDeviceName(options.device.name);
 
   const opened = await openClientState({ schema, store, random, lock });
   const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
@@ -141,6 +169,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     maxRequestBytes: Math.max(1024, options.maxRequestBytes ?? 1024 * 1024),
     onChange: emitChange,
     onStatus: emitStatus,
+    wantsReplaced: () => replacedListeners.size > 0,
+    onReplaced: (cells) => {
+      const event: ReplacedEvent = { cells };
+      for (const l of replacedListeners) l(event);
+    },
   });
 
   async function write(table: string, row: string, fields: unknown): Promise<Message[]> {
@@ -166,6 +199,24 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     });
   }
 
+  async function namesOf(clientIds: readonly string[]): Promise<Map<string, string>> {
+    if (devices === null) return new Map();
+    const ids = [...new Set(clientIds)].filter((id) => typeof id === 'string' && rowError(id) === null);
+    const cells = ids.map((row) => ({ table: devices, row, column: DEVICE_NAME_COLUMN }));
+    const values = await lock.run(() => readCells(store, cells));
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      const v = values.get(cellKey(devices, id, DEVICE_NAME_COLUMN))?.value;
+      if (typeof v === 'string') out.set(id, v);
+    }
+    return out;
+  }
+  async function publishName(name: string): Promise<void> {
+    if (devices === null) throw new ValidationError('invalid_argument', 'setDeviceName needs the device option of createSyncClient');
+    if ((await namesOf([opened.clientId])).get(opened.clientId) !== name) await write(devices, opened.clientId, { [DEVICE_NAME_COLUMN]: name });
+  }
+  if (initialName !== null) await publishName(initialName);
+
   if (options.autoSync !== false) scheduler.start();
 
   return {
@@ -186,9 +237,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     get status() {
       return scheduler.status();
     },
-    on(event: 'change' | 'status', listener: Listener<never>) {
+    on(event: 'change' | 'status' | 'replaced', listener: Listener<never>) {
       if (typeof listener !== 'function') throw new FieldsyncError('invalid_argument', 'listener must be a function');
-      const set = (event === 'change' ? changeListeners : event === 'status' ? statusListeners : null) as Set<Listener<never>> | null;
+      const sets = { change: changeListeners, status: statusListeners, replaced: replacedListeners } as Record<string, Set<Listener<never>>>;
+      const set = Object.hasOwn(sets, event) ? (sets[event] as Set<Listener<never>>) : null;
       if (!set) throw new FieldsyncError('invalid_argument', `unknown event: ${String(event)}`);
       set.add(listener);
       return () => void set.delete(listener);
@@ -198,6 +250,22 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       const winners = await store.winners(list.filter((m) => m.applied));
       return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
     }),
+    history: (table, row, column) => lock.run(async () => {
+      if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
+        throw new ValidationError('invalid_argument', 'history(table, row, column) takes three strings');
+      }
+      const list = [...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : a.hlc > b.hlc ? -1 : 0));
+      const winner = (await store.winners([{ table, row, column }])).get(cellKey(table, row, column));
+      return list.map((m) => ({ ...m, won: m.hlc === winner }));
+    }),
+    setDeviceName: async (name) => {
+      if (closed) throw new ClosedError();
+      await publishName(checkDeviceName(name));
+    },
+    deviceNames: (clientIds) => {
+      if (!Array.isArray(clientIds)) return Promise.reject(new ValidationError('invalid_argument', 'deviceNames takes an array of clientIds'));
+      return namesOf(clientIds);
+    },
     rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
     close: async () => {
       if (closed) return;
@@ -206,6 +274,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       await lock.drain();
       changeListeners.clear();
       statusListeners.clear();
+      replacedListeners.clear();
     },
   };
 }

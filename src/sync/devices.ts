@@ -10,13 +10,14 @@
  * await client.deviceNames([hlcClientId(m.hlc)]); // Map { 'k3J9…' => 'Work laptop' }
  * ```
  *
- * The name is written when the client opens (only if it changed) and when renamed; it syncs
- * and converges like every other field.
+ * The option's name is written when the client opens, if this device has published none yet
+ * (so a rename stays across restarts), and `setDeviceName` renames; names sync and converge
+ * like every other field.
  */
 import { SchemaError, ValidationError } from './errors.ts';
 
 export interface DeviceOptions {
-  /** This device's display name: written at start when it differs from the one stored. */
+  /** This device's display name: written at start when it has published none yet. */
   readonly name: string;
   /** The table of names; default `devices`. It must have a string column `name`. */
   readonly table?: string;

@@ -52,7 +52,8 @@ export interface SyncClientOptions {
   /**
    * This device's display name, published in a synced table of the schema (`devices`
    * unless `table` names another; it needs a string column `name`) so that other devices
-   * can name it: see `setDeviceName` and `deviceNames`.
+   * can name it: written at start when this device has published none yet (a rename with
+   * `setDeviceName` stays), see `deviceNames`.
    */
   readonly device?: DeviceOptions;
 }
@@ -215,7 +216,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     if (devices === null) throw new ValidationError('invalid_argument', 'setDeviceName needs the device option of createSyncClient');
     if ((await namesOf([opened.clientId])).get(opened.clientId) !== name) await write(devices, opened.clientId, { [DEVICE_NAME_COLUMN]: name });
   }
-  if (initialName !== null) await publishName(initialName);
+  // The option's name is the default: a name published before (renamed since, perhaps) stays.
+  if (initialName !== null && !(await namesOf([opened.clientId])).has(opened.clientId)) await publishName(initialName);
 
   if (options.autoSync !== false) scheduler.start();
 

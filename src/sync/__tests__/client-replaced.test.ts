@@ -83,12 +83,16 @@ describe.each(stores)('with %s', (_name, makeStore) => {
 });
 
 describe('device names: set-up', () => {
-  it('writes the name only when it changed', async () => {
+  it('writes the name at start only when the device has none: a rename stays', async () => {
     const store = memory();
     const c1 = await createSyncClient({ schema, store, device: { name: 'Laptop' } });
+    await c1.setDeviceName('Renamed');
     await c1.close();
     const c2 = await createSyncClient({ schema, store, device: { name: 'Laptop' } });
-    expect(c2.status.pending).toBe(1); // the first start's write only
+    expect(c2.status.pending).toBe(2); // the first start's write and the rename only
+    expect(await c2.deviceNames([c2.clientId])).toEqual(new Map([[c2.clientId, 'Renamed']]));
+    await c2.setDeviceName('Renamed'); // unchanged: nothing written
+    expect(c2.status.pending).toBe(2);
     await c2.close();
   });
 

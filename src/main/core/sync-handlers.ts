@@ -53,6 +53,9 @@ export function createSyncHandlers({ client, configured, inspect, extras, setNet
     setNetwork: async (conditions) => {
       setNetwork(conditions);
       statusChanged();
+      // Try at once under the new conditions, rather than at the next backoff retry: a network
+      // that comes back shows its recovery now. Failures show in the status, as any sync's do.
+      if (configured && client.status.online) void client.sync().catch(() => {});
     },
   };
 }

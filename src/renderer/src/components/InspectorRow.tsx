@@ -54,9 +54,11 @@ export function InspectorRow({ entry, ownClientId, now, showCell = true }: Props
             · <span className="cell-column">{label}</span>
           </span>
         )}
-        <span className="cell-equals" aria-hidden="true">
-          =
-        </span>
+        {showCell && (
+          <span className="cell-equals" aria-hidden="true">
+            =
+          </span>
+        )}
         <code className="cell-value" title={displayText(value.full)}>
           <UserText value={value.text} />
         </code>

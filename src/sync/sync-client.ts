@@ -8,14 +8,13 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { readCells } from './cell-values.ts';
-import { checkDeviceName, deviceTable, DEVICE_NAME_COLUMN, type DeviceOptions } from './devices.ts';
+import { checkDeviceName, createDeviceNames, deviceTable, type DeviceOptions } from './devices.ts';
 import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { HybridClock } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalWrite } from './local-write.ts';
-import { cellKey, rowError } from './message.ts';
+import { cellKey } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import { Serial, isPromiseLike } from './serial.ts';
@@ -200,24 +199,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     });
   }
 
-  async function namesOf(clientIds: readonly string[]): Promise<Map<string, string>> {
-    if (devices === null) return new Map();
-    const ids = [...new Set(clientIds)].filter((id) => typeof id === 'string' && rowError(id) === null);
-    const cells = ids.map((row) => ({ table: devices, row, column: DEVICE_NAME_COLUMN }));
-    const values = await lock.run(() => readCells(store, cells));
-    const out = new Map<string, string>();
-    for (const id of ids) {
-      const v = values.get(cellKey(devices, id, DEVICE_NAME_COLUMN))?.value;
-      if (typeof v === 'string') out.set(id, v);
-    }
-    return out;
-  }
-  async function publishName(name: string): Promise<void> {
-    if (devices === null) throw new ValidationError('invalid_argument', 'setDeviceName needs the device option of createSyncClient');
-    if ((await namesOf([opened.clientId])).get(opened.clientId) !== name) await write(devices, opened.clientId, { [DEVICE_NAME_COLUMN]: name });
-  }
+  const names = createDeviceNames({ store, lock, clientId: opened.clientId, table: devices, write: (table, row, fields) => write(table, row, fields) });
   // The option's name is the default: a name published before (renamed since, perhaps) stays.
-  if (initialName !== null && !(await namesOf([opened.clientId])).has(opened.clientId)) await publishName(initialName);
+  if (initialName !== null && !(await names.of([opened.clientId])).has(opened.clientId)) await names.publish(initialName);
 
   if (options.autoSync !== false) scheduler.start();
 
@@ -262,11 +246,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     }),
     setDeviceName: async (name) => {
       if (closed) throw new ClosedError();
-      await publishName(checkDeviceName(name));
+      await names.publish(checkDeviceName(name));
     },
     deviceNames: (clientIds) => {
       if (!Array.isArray(clientIds)) return Promise.reject(new ValidationError('invalid_argument', 'deviceNames takes an array of clientIds'));
-      return namesOf(clientIds);
+      return names.of(clientIds);
     },
     rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
     close: async () => {

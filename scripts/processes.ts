@@ -20,6 +20,8 @@ export interface NodeProcessOptions {
   readonly onLine?: (line: string) => void;
   /** Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it. */
   readonly detached?: boolean;
+  /** An IPC channel to it (browser hosts: `newLoginUrl`). */
+  readonly ipc?: boolean;
 }
 
 export interface NodeProcess {
@@ -34,6 +36,8 @@ export interface NodeProcess {
   readonly exited: Promise<number | string>;
   /** What it printed, the last 64 KiB. */
   output(): string;
+  /** A browser host started with `ipc`: a fresh one-time sign-in URL, asked over its IPC channel. */
+  newLoginUrl(): Promise<string>;
   /** Sends a signal (SIGTERM by default) and waits for it to exit; SIGKILL after `graceMs`. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
 }
@@ -46,7 +50,7 @@ export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProce
   const child: ChildProcess = spawn(process.execPath, [...options.args], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
   let output = '';
@@ -89,7 +93,27 @@ export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProce
         }
         return exited;
       };
+      let asked = 0;
+      const newLoginUrl = (): Promise<string> =>
+        new Promise((resolveUrl, rejectUrl) => {
+          if (!child.connected) return rejectUrl(new Error(`${options.name} has no IPC channel (start it with ipc: true)`));
+          const id = ++asked;
+          const timeout = setTimeout(() => {
+            child.off('message', onMessage);
+            rejectUrl(new Error(`${options.name} gave no sign-in link`));
+          }, 5000);
+          const onMessage = (m: unknown): void => {
+            const reply = m as { type?: unknown; id?: unknown; url?: unknown } | null;
+            if (reply?.type !== 'login-url' || reply.id !== id || typeof reply.url !== 'string') return;
+            clearTimeout(timeout);
+            child.off('message', onMessage);
+            resolveUrl(reply.url);
+          };
+          child.on('message', onMessage);
+          child.send({ type: 'login-url', id });
+        });
       resolve({
+        newLoginUrl,
         name: options.name,
         pid: child.pid as number,
         url: match[1] as string,

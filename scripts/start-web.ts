@@ -6,15 +6,19 @@
  * browser host per instance (`src/web-host/main.ts`), each with its own profile (`web-1`,
  * `web-2`, ...) in `.data/web` (or FIELDSYNC_WEB_DIR) and its own free port on 127.0.0.1.
  *
- * Prints each instance's one-time sign-in URL on stdout, one per line (everything else goes
- * to stderr); open them side by side and watch them converge. Each works once, in one
- * browser: the instance's log line then gives a new one for another browser. Ctrl-C stops
- * everything it started.
+ * Shows every instance on one screen: a viewer page (src/web-host/viewer/) with one frame per
+ * instance, each instance still isolated with its own key and cookie. Prints the viewer's
+ * one-time sign-in URL on stdout, then each instance's, one per line (everything else goes to
+ * stderr), and opens the viewer's in the system's browser where there is a screen (not with
+ * `--no-open`, under CI or tests: lib/open-browser.ts). Each link works once, in one browser.
+ * Ctrl-C stops everything it started.
  */
 import { join, resolve } from 'node:path';
 import { createAuthenticator, loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
 import { ensureAppBuild, rendererDir } from './app-build.ts';
+import { startViewer, type Viewer } from '../src/web-host/viewer/viewer-server.ts';
+import { openInBrowser, shouldOpenBrowser } from './lib/open-browser.ts';
 import { serverIsUp } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 import { startNodeProcess, type NodeProcess } from './processes.ts';
@@ -47,10 +51,14 @@ const webDir = resolve(process.env.FIELDSYNC_WEB_DIR || join('.data', 'web'));
 const renderer = process.env.FIELDSYNC_RENDERER_DIR ? resolve(process.env.FIELDSYNC_RENDERER_DIR) : rendererDir;
 
 const started: NodeProcess[] = [];
+let viewer: Viewer | null = null;
+let removeOpenFile = (): void => {};
 let stoppingSince = 0;
 async function stopAll(code: number): Promise<never> {
   stoppingSince = Date.now();
+  removeOpenFile();
   await Promise.all([...started].reverse().map((p) => p.stop('SIGTERM').catch(() => undefined)));
+  await viewer?.close();
   process.exit(code);
 }
 // Ctrl-C under npm can arrive twice (from the terminal, and forwarded by npm): a signal
@@ -88,23 +96,36 @@ try {
   if (!config) throw new Error('no server settings');
   const token = await createAuthenticator(loadSecret(config.dataDir, config.secret)).sign(user, 30 * 86_400);
 
-  // 4. The instances.
+  // 4. The viewer first: each instance allows exactly its origin to frame it.
+  viewer = await startViewer({ log: (l) => say(`[viewer] ${l}`) });
+  const frameAncestor = viewer.origin;
+
+  // 5. The instances.
   const hosts = await Promise.all(
     Array.from({ length: instances }, (_, i) => {
       const profile = webProfile(i);
       return startNodeProcess({
         name: profile,
-        args: ['src/web-host/main.ts', '--profile', profile, '--profile-dir', join(webDir, profile), '--server', serverUrl, '--renderer-dir', renderer],
+        args: ['src/web-host/main.ts', '--profile', profile, '--profile-dir', join(webDir, profile), '--server', serverUrl, '--renderer-dir', renderer, '--frame-ancestor', frameAncestor],
         // The token goes in the environment: command lines are visible to every user of the machine.
         env: { FIELDSYNC_TOKEN: token },
         detached: true,
+        ipc: true,
         onLine: (l) => say(`[${profile}] ${l}`),
       });
     }),
   );
   started.push(...hosts);
-  say(`${instances} instance${instances === 1 ? '' : 's'} for user "${user}", profiles in ${webDir}; open them side by side, each link works once (Ctrl-C stops everything):`);
+  viewer.setInstances(hosts.map((h, i) => ({ name: webProfile(i), origin: h.url, newLoginUrl: () => h.newLoginUrl() })));
+  const viewerLink = viewer.loginUrl();
+  say(`${instances} instance${instances === 1 ? '' : 's'} for user "${user}", profiles in ${webDir}. Every link works once, in one browser (Ctrl-C stops everything).`);
+  say('All instances on one screen (the first link); or each on its own (the others):');
+  process.stdout.write(`${viewerLink}\n`);
   for (const host of hosts) process.stdout.write(`${host.loginUrl ?? `${host.url}/`}\n`);
+  if (shouldOpenBrowser({ open: args.open, platform: process.platform, env: process.env })) {
+    say('opening the one-screen view in your browser (--no-open skips this)');
+    removeOpenFile = openInBrowser(viewerLink, say);
+  }
 
   // If any of them stops on its own, stop the rest: a half-running demo only confuses.
   const first = await Promise.race(started.map((p) => p.exited.then((code) => ({ p, code }))));

@@ -1,4 +1,4 @@
-import { cellKey, type Cell, type Commit, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from 'fieldsync';
+import { cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from 'fieldsync';
 
 /** Any storage that can read and atomically replace one text document: AsyncStorage, localStorage, a file. */
 export interface DocumentStorage {
@@ -35,6 +35,15 @@ export function createDocumentStore(storage: DocumentStorage): SyncStore {
       for (const c of cells) {
         const key = cellKey(c.table, c.row, c.column);
         if (doc.winners[key]) out.set(key, doc.winners[key]);
+      }
+      return out;
+    },
+    values(cells: readonly Cell[]) {                           // 2b. optional: each cell's value and hlc
+      const out = new Map<string, { value: JsonValue; hlc: string }>();
+      for (const c of cells) {
+        const key = cellKey(c.table, c.row, c.column);
+        const value = doc.data[c.table]?.[c.row]?.[c.column];
+        if (doc.winners[key]) out.set(key, { value: (value ?? null) as JsonValue, hlc: doc.winners[key] });
       }
       return out;
     },

@@ -1,8 +1,10 @@
 /**
- * The five scenarios of e2e/browser, unchanged, in real Electron: several app instances with
+ * The scenarios of e2e/browser, unchanged, in real Electron: several app instances with
  * separate profiles. Skipped, with the reason, where Electron's binary is not installed.
  */
 import { badInputScenario } from '../scenarios/bad-input.ts';
+import { conflictNoticeScenario } from '../scenarios/conflict-notice.ts';
+import { slowNetworkScenario } from '../scenarios/slow-network.ts';
 import { convergenceScenario } from '../scenarios/convergence.ts';
 import { offlineConflictsScenario } from '../scenarios/offline-conflicts.ts';
 import { restartInstanceScenario } from '../scenarios/restart-instance.ts';
@@ -33,4 +35,12 @@ test('Electron: the server restarts mid-session: the instances reconnect by them
 
 test('Electron: bad input gets a clear message and breaks nothing', async ({ cluster }) => {
   await badInputScenario(cluster);
+});
+
+test('Electron: the instance whose edit lost shows who won and why; Restore wins everywhere', async ({ cluster }) => {
+  await conflictNoticeScenario(cluster);
+});
+
+test('Electron: an instance on a slow or lossy network falls behind, says so, and recovers by itself', async ({ cluster }) => {
+  await slowNetworkScenario(cluster);
 });

@@ -168,10 +168,29 @@ export class AppUi {
     await expect(this.pending).toHaveText('0');
   }
 
-  /** For a screenshot: no hover, no focus ring, no toasts. */
+  get networkSelect(): Locator {
+    return this.page.getByRole('combobox', { name: 'Network' });
+  }
+
+  /** Chooses a simulated network by its label ("Slow (+1 s per request)"). */
+  async setNetwork(label: string): Promise<void> {
+    await this.networkSelect.selectOption({ label });
+    await expect(this.networkSelect.locator('option:checked')).toHaveText(label);
+  }
+
+  /** The notice of a value another instance replaced, in a todo's row: "Title replaced by web-2". */
+  replacedNotice(todoTitle: string, name: string | RegExp = /replaced by/): Locator {
+    return this.todo(todoTitle).getByRole('group', { name });
+  }
+
+  /** For a screenshot: no hover, no focus ring, no toasts, no notices. */
   async tidyForScreenshot(): Promise<void> {
     for (const dismiss of await this.page.getByRole('button', { name: 'Dismiss notification' }).all()) await dismiss.click();
     await expect(this.page.getByRole('button', { name: 'Dismiss notification' })).toHaveCount(0);
+    // Notices also leave by themselves: dismiss the first one left until none is.
+    const notices = this.page.getByTestId('replaced-notice');
+    while ((await notices.count()) > 0) await notices.first().getByRole('button', { name: 'Dismiss', exact: true }).click({ timeout: 2000 }).catch(() => undefined);
+    await expect(notices).toHaveCount(0);
     await this.page.mouse.move(0, 0);
     await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   }
@@ -180,10 +199,8 @@ export class AppUi {
 
   /** The inspector's rows that write `value` to a `column`, such as `title` = "Title from A". */
   inspectorRows(column: string, value: unknown): Locator {
-    const columnRe = new RegExp(`^\\.?${column}$`);
     return this.page
-      .getByTestId('inspector-row')
-      .filter({ has: this.page.locator('.cell-column', { hasText: columnRe }) })
+      .locator(`[data-testid="inspector-row"][data-column="${column}"]`)
       .filter({ has: this.page.locator('.cell-value', { hasText: JSON.stringify(value) }) });
   }
 

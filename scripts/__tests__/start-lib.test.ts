@@ -8,8 +8,8 @@ import { StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs } from
 
 describe('npm start arguments', () => {
   it('defaults to 3 instances of user demo on the local server', () => {
-    expect(parseStartArgs([])).toEqual({ instances: 3, serverUrl: 'http://127.0.0.1:8787', user: 'demo', build: true });
-    expect(parseStartArgs(['--instances', '2', '--server=http://localhost:9000/', '--no-build'])).toEqual({ instances: 2, serverUrl: 'http://localhost:9000', user: 'demo', build: false });
+    expect(parseStartArgs([])).toEqual({ instances: 3, serverUrl: 'http://127.0.0.1:8787', user: 'demo', build: true, open: true });
+    expect(parseStartArgs(['--instances', '2', '--server=http://localhost:9000/', '--no-build', '--no-open'])).toEqual({ instances: 2, serverUrl: 'http://localhost:9000', user: 'demo', build: false, open: false });
     expect(parseStartArgs([], { FIELDSYNC_SERVER_URL: 'https://sync.example' })?.serverUrl).toBe('https://sync.example');
     expect(parseStartArgs(['--help'])).toBeNull();
   });

@@ -186,7 +186,7 @@ describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same de
         child.stdout.on('data', (d) => {
           stdout += d;
           const found = stdout.split('\n').filter((l) => /^http:\/\/127\.0\.0\.1:\d+\//.test(l));
-          if (found.length >= 3) {
+          if (found.length >= 4) {
             clearTimeout(timer);
             resolve(found);
           }
@@ -198,7 +198,7 @@ describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same de
       expect(why).toHaveLength(1);
       expect(why[0]).toMatch(expectedReason);
       expect(why[0]).toContain('runs in your browser');
-      expect(urls).toHaveLength(3);
+      expect(urls).toHaveLength(4); // the one-screen viewer, then each instance
       for (const url of urls) expect((await fetch(url)).status).toBeLessThan(500);
       expect(await (await fetch(`${server}/healthz`)).json()).toMatchObject({ ok: true });
 

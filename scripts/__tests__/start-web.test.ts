@@ -1,7 +1,9 @@
 /**
- * `npm run start:web` as a user runs it: it starts a server and N browser hosts, prints their
- * one-time sign-in URLs one per line, each signs one browser in to the app and its own API
- * for its own profile, and SIGINT (Ctrl-C) stops everything it started.
+ * `npm run start:web` as a user runs it: it starts a server, the one-screen viewer and N
+ * browser hosts, prints the viewer's one-time sign-in URL and then the instances', one per
+ * line; each signs one browser in to the app and its own API for its own profile; the viewer
+ * frames every instance with fresh one-time links and holds no secret in its page; SIGINT
+ * (Ctrl-C) stops everything it started.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,38 @@ async function callInfo(loginUrl: string): Promise<AppInfo> {
 
 const isClosed = (url: string): Promise<boolean> => fetch(url).then(() => false, () => true);
 
+/** Signs in to the viewer; checks its page holds no secret; returns each frame's sign-in link. */
+async function viewerFrames(loginUrl: string, count: number): Promise<string[]> {
+  const viewer = new URL(loginUrl).origin;
+  expect((await fetch(`${viewer}/`)).status).toBe(403);
+  const signIn = await fetch(loginUrl, { redirect: 'manual' });
+  expect(signIn.status).toBe(303);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
+  const page = await fetch(`${viewer}/`, { headers: { cookie } });
+  const html = await page.text();
+  expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  expect([...html.matchAll(/<iframe src="(\/frame\/\d)" title="Fieldsync instance (web-\d)"/g)].map((m) => [m[1], m[2]])).toEqual(
+    Array.from({ length: count }, (_, i) => [`/frame/${i + 1}`, `web-${i + 1}`]),
+  );
+  expect(html).not.toMatch(/code=|key/i); // no sign-in links, no keys
+  expect((await fetch(`${viewer}/frame/1`, { redirect: 'manual' })).status).toBe(403); // not without the viewer's cookie
+  expect((await fetch(`${viewer}/frame/9`, { redirect: 'manual', headers: { cookie } })).status).toBe(404);
+  const frames: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const frame = await fetch(`${viewer}/frame/${i}`, { redirect: 'manual', headers: { cookie } });
+    expect(frame.status).toBe(303);
+    frames.push(frame.headers.get('location') as string);
+  }
+  // Each instance lets exactly the viewer frame it.
+  for (const link of frames) {
+    const refused = await fetch(new URL('/', link));
+    expect(refused.headers.get('content-security-policy')).toContain(`frame-ancestors ${viewer};`.replace(/;$/, ''));
+    expect(refused.headers.get('x-frame-options')).toBeNull();
+  }
+  return frames;
+}
+
 describe('npm run start:web', () => {
   it('starts a server and N instances, prints their URLs, and stops them all on Ctrl-C', async () => {
     const dir = tempDir('fieldsync-start-web-');
@@ -48,7 +82,7 @@ describe('npm run start:web', () => {
     writeFileSync(join(dir.path, 'renderer', 'index.html'), '<!doctype html><html><head><title>app</title></head><body></body></html>');
     const port = await freePort();
     const server = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester', '--no-build'], {
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester', '--no-build', '--no-open'], {
       cwd: root,
       env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir.path, 'server'), FIELDSYNC_WEB_DIR: join(dir.path, 'web'), FIELDSYNC_RENDERER_DIR: join(dir.path, 'renderer'), FIELDSYNC_SECRET: '' },
     });
@@ -62,27 +96,31 @@ describe('npm run start:web', () => {
         child.stdout.on('data', (d) => {
           stdout += d;
           const lines = stdout.split('\n').filter(Boolean);
-          if (lines.length >= 2) {
+          if (lines.length >= 3) {
             clearTimeout(timer);
             resolve(lines);
           }
         });
         void exited.then((code) => reject(new Error(`start:web exited (${code}):\n${stdout}\n${stderr}`)));
       });
-      expect(urls).toHaveLength(2);
+      expect(urls).toHaveLength(3);
       for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]{43}$/);
       expect(await (await fetch(`${server}/healthz`)).json()).toMatchObject({ ok: true });
+      const [viewerUrl, ...instanceUrls] = urls as [string, ...string[]];
 
-      const infos = await Promise.all(urls.map(callInfo));
+      const infos = await Promise.all(instanceUrls.map(callInfo));
       expect(infos.map((i) => [i.profile, i.serverUrl])).toEqual([
         ['web-1', server],
         ['web-2', server],
       ]);
       expect(infos[0]?.clientId).not.toBe(infos[1]?.clientId);
+      // The viewer's frames sign in with fresh one-time links of the same instances.
+      const framed = await Promise.all((await viewerFrames(viewerUrl, 2)).map(callInfo));
+      expect(framed.map((i) => i.clientId)).toEqual(infos.map((i) => i.clientId));
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      for (const url of [...urls.map((u) => new URL('/', u).href), server]) expect(await isClosed(url)).toBe(true);
+      for (const url of [...urls.map((u) => new URL('/', u).href), server]) expect(await isClosed(url)).toBe(true); // the viewer too
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       dir.remove();

@@ -5,6 +5,8 @@ export interface StartArgs {
   readonly serverUrl: string;
   readonly user: string;
   readonly build: boolean;
+  /** Open the one-screen viewer in the system's browser (`npm run start:web`); `--no-open` turns it off. */
+  readonly open: boolean;
 }
 
 export const MAX_INSTANCES = 8;
@@ -17,17 +19,19 @@ export class StartArgsError extends Error {
   }
 }
 
-export const START_USAGE = `usage: npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]
+export const START_USAGE = `usage: npm start -- [--instances N] [--server URL] [--user NAME] [--no-build] [--no-open]
   --instances N   how many app windows to open side by side, 1 to ${MAX_INSTANCES} (default 3)
   --server URL    the sync server (default ${DEFAULT_SERVER_URL}; started here if none answers)
   --user NAME     the user all instances sign in as (default demo)
-  --no-build      launch what out/ holds without building first`;
+  --no-build      launch what out/ holds without building first
+  --no-open       in a browser: do not open the one-screen view, only print its link`;
 
 export function parseStartArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): StartArgs | null {
   let instances = 3;
   let serverUrl = env.FIELDSYNC_SERVER_URL || DEFAULT_SERVER_URL;
   let user = 'demo';
   let build = true;
+  let open = true;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
     const eq = raw.indexOf('=');
@@ -58,6 +62,9 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
       case '--no-build':
         build = false;
         break;
+      case '--no-open':
+        open = false;
+        break;
       default:
         throw new StartArgsError(`unknown option: ${raw}`);
     }
@@ -69,7 +76,7 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
     throw new StartArgsError(`--server must be a URL such as ${DEFAULT_SERVER_URL}, got "${serverUrl}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StartArgsError('--server must be an http:// or https:// URL');
-  return { instances, serverUrl: url.origin, user, build };
+  return { instances, serverUrl: url.origin, user, build, open };
 }
 
 /** The launch of instance `i` (0-based) of `count`: its profile and its command-line arguments. */

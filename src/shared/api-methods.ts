@@ -14,6 +14,7 @@
 import * as z from 'zod/mini';
 import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
 import type { AppInfo, AnyRow, InspectorEntry, SyncView } from './app-api.ts';
+import { DEVICE_NAME_MAX } from './app-schema-kit.ts';
 import type { TableName } from './app-rows.ts';
 
 export type MethodKind = 'read' | 'write' | 'control';
@@ -33,6 +34,8 @@ const method =
 /** A row id: never empty, never longer than the protocol allows. */
 const id = z.string().check(z.minLength(1), z.maxLength(ROW_MAX_CHARS * 2));
 const COLUMN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+/** A synced column, the `_deleted` tombstone included. */
+const syncedColumn = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/));
 /**
  * A table name. The core looks it up in its app schema (an unknown table is
  * `invalid_argument`); the type is the app schema's table names, for typed calls.
@@ -69,6 +72,15 @@ export const API_METHODS = {
   syncNow: method<void>()('control', z.tuple([])),
   /** The newest messages, newest first. */
   inspect: method<InspectorEntry[]>()('read', z.tuple([z.int().check(z.minimum(1), z.maximum(INSPECT_MAX))])),
+  /** One cell's history: every applied message of it, the winner first. */
+  history: method<InspectorEntry[]>()('read', z.tuple([table, id, syncedColumn])),
+  /** Renames this instance, as the others name it. */
+  setDeviceName: method<void>()('control', z.tuple([z.string().check(z.minLength(1), z.maxLength(DEVICE_NAME_MAX * 2))])),
+  /** Simulates a slow or lossy network: latency added to each request, a share of them dropped. */
+  setNetwork: method<void>()('control', z.tuple([z.strictObject({
+    latencyMs: z.int().check(z.minimum(0), z.maximum(10_000)),
+    dropRate: z.number().check(z.minimum(0), z.maximum(1)),
+  })])),
 } as const satisfies Record<string, MethodDef>;
 
 type Methods = typeof API_METHODS;

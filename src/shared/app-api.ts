@@ -26,6 +26,14 @@ export interface AppInfo {
 
 export type SyncStateView = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
 
+/** The simulated network (the sync panel's "Network" control): added latency, dropped requests. */
+export interface NetworkConditions {
+  /** Added to every request to the server, in ms (0 to 10 000). */
+  readonly latencyMs: number;
+  /** The share of requests dropped, from 0 to 1. */
+  readonly dropRate: number;
+}
+
 export interface SyncView {
   readonly state: SyncStateView;
   /** False while "Work offline" is on. */
@@ -36,6 +44,9 @@ export interface SyncView {
   readonly cursor: number;
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly nextRetryAt: number | null;
+  /** This instance's display name, as the other instances see it. */
+  readonly device: string;
+  readonly network: NetworkConditions;
 }
 
 /** One message as the inspector shows it. */
@@ -52,11 +63,43 @@ export interface InspectorEntry {
   readonly won: boolean;
   /** Set aside: refused by the server, or not applicable under this app's schema. */
   readonly error: string | null;
+  /** The display name of the instance that wrote it (null when it published none). */
+  readonly device: string | null;
+  /** The row's title, as it is now (deleted rows too), or null when it has none. */
+  readonly rowTitle: string | null;
+}
+
+/** One side of a replaced value: what it was, who wrote it, when. */
+export interface ReplacedSide {
+  readonly value: JsonValue;
+  readonly hlc: string;
+  /** The writer's display name, or null when it published none. */
+  readonly device: string | null;
+}
+
+/**
+ * A value on screen, or written here, that a write from another instance replaced (a later
+ * timestamp wins): the row shows it for a few seconds, with a way to write the old value
+ * again.
+ */
+export interface ReplacedNotice {
+  /** Unique: the new value's hlc and the cell. */
+  readonly id: string;
+  readonly table: string;
+  readonly row: string;
+  readonly column: string;
+  /** The row's title now, or null. */
+  readonly rowTitle: string | null;
+  readonly previous: ReplacedSide;
+  readonly next: ReplacedSide;
+  /** This instance wrote the value that was replaced: its edit lost. */
+  readonly mine: boolean;
 }
 
 export type AppEvent =
   | { readonly type: 'data'; readonly source: 'local' | 'remote'; readonly tables: readonly string[] }
-  | { readonly type: 'sync'; readonly sync: SyncView };
+  | { readonly type: 'sync'; readonly sync: SyncView }
+  | { readonly type: 'replaced'; readonly notices: readonly ReplacedNotice[] };
 
 /**
  * The API the renderer uses: one async function per method of `API_METHODS`

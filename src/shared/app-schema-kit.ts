@@ -33,6 +33,17 @@ import { ROW_MAX_CHARS, SchemaError, defineSchema, type ColumnType, type JsonVal
 /** A column as `defineSchema` takes it: a type, or a type with its options. */
 export type ColumnSpec = ColumnType | { readonly type: ColumnType; readonly nullable?: boolean; readonly maxLength?: number };
 
+/**
+ * The synced table where each instance publishes its display name (one row per clientId,
+ * see the sync client's `device` option): every app schema has it, beside its own tables,
+ * in the sync schema only (the API's generic methods do not reach it).
+ */
+export const DEVICES_TABLE = 'devices';
+/** The longest device name. */
+export const DEVICE_NAME_MAX = 60;
+/** The input rule of device names (input-rules.ts), in the renderer and the core. */
+export const DEVICE_NAME_RULE = { label: 'Device name', max: DEVICE_NAME_MAX } as const;
+
 /** Fractional order keys grow by about one character per split of the same gap; past this they are renumbered. */
 export const ORDER_MAX = 200;
 
@@ -124,9 +135,13 @@ export type RowOf<S extends AppSchema, N extends keyof S['declared']> = { readon
 };
 
 export function defineAppSchema<const T extends Readonly<Record<string, AppTableInput>>>(input: { readonly version: number; readonly tables: T }): TypedAppSchema<T> {
+  if (Object.hasOwn(input.tables, DEVICES_TABLE)) throw new SchemaError(`app schema: the table name "${DEVICES_TABLE}" is reserved for device names`);
   const sync = defineSchema({
     version: input.version,
-    tables: Object.fromEntries(Object.entries(input.tables).map(([name, t]) => [name, Object.fromEntries(Object.entries(t.columns).map(([c, col]) => [c, col.spec]))])),
+    tables: {
+      ...Object.fromEntries(Object.entries(input.tables).map(([name, t]) => [name, Object.fromEntries(Object.entries(t.columns).map(([c, col]) => [c, col.spec]))])),
+      [DEVICES_TABLE]: { name: { type: 'string', maxLength: DEVICE_NAME_MAX } },
+    },
   });
   const described = new Map(Object.entries(input.tables).map(([name, t]) => [name, describeTable(name, t, input.tables)]));
   const above = new Map([...described.keys()].map((name) => [name, ancestorsOf(name, described)]));
@@ -177,6 +192,12 @@ function ancestorsOf(name: string, tables: ReadonlyMap<string, Described>): stri
     out.push(p.table);
   }
   return out;
+}
+
+/** Columns the core keeps (order, creation time, the parent): the inspector folds them away. */
+export function isInternalColumn(table: AppTable | undefined, column: string): boolean {
+  const kind = table?.columns.get(column)?.kind;
+  return kind === 'order' || kind === 'createdAt' || kind === 'parent';
 }
 
 /** The value a column reads as when a row has none yet (a field that has not synced). */

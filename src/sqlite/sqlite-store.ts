@@ -14,7 +14,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
-import type { StoreState } from '../sync/store.ts';
+import type { CellValue, StoreState } from '../sync/store.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
@@ -28,6 +28,7 @@ export interface SqliteStore extends SyncStore {
   readonly db: Db;
   open(schema: Schema): StoreState;
   winners(cells: readonly Cell[]): ReadonlyMap<string, string>;
+  values(cells: readonly Cell[]): ReadonlyMap<string, CellValue>;
   messages(query: MessageQuery): StoredMessage[];
   commit(commit: Commit): void;
   close(): void;
@@ -82,6 +83,13 @@ export function createSqliteStore(db: Db): SqliteStore {
       winnerStatements.set(table.name, entry);
     }
     return entry;
+  }
+
+  /** A data row as SQLite holds it, hidden `_hlc_` columns included. */
+  function readRaw(t: SqlTable, row: string): Record<string, unknown> | undefined {
+    let stmt = rowStatements.get(t.name);
+    if (!stmt) rowStatements.set(t.name, (stmt = db.prepare<[string]>(`SELECT * FROM ${t.sql} WHERE id = ?`)));
+    return stmt.get(row) as Record<string, unknown> | undefined;
   }
 
   const applyCommit = db.transaction((c: Commit) => {
@@ -140,6 +148,20 @@ export function createSqliteStore(db: Db): SqliteStore {
       return out;
     },
 
+    values(cells: readonly Cell[]) {
+      // Only for what the library reports (replaced values, device names): one row read per cell.
+      const out = new Map<string, CellValue>();
+      for (const c of cells) {
+        const t = ready().tables.get(c.table);
+        const column = t?.columns.get(c.column);
+        if (!t || !column) continue;
+        const raw = readRaw(t, c.row);
+        const hlc = raw?.[`_hlc_${c.column}`];
+        if (typeof hlc === 'string') out.set(cellKey(c.table, c.row, c.column), { value: fromSql(column.type, raw?.[c.column]), hlc });
+      }
+      return out;
+    },
+
     messages(q: MessageQuery) {
       return ready().log.query(q);
     },
@@ -156,9 +178,7 @@ export function createSqliteStore(db: Db): SqliteStore {
     readRow(table, row) {
       const t = ready().tables.get(table);
       if (!t) return undefined;
-      let stmt = rowStatements.get(table);
-      if (!stmt) rowStatements.set(table, (stmt = db.prepare<[string]>(`SELECT * FROM ${t.sql} WHERE id = ?`)));
-      const raw = stmt.get(row) as Record<string, unknown> | undefined;
+      const raw = readRaw(t, row);
       return raw ? decodeRow(t, raw) : undefined;
     },
 

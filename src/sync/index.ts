@@ -20,7 +20,7 @@
 export { defineSchema } from './schema.ts';
 export type { ColumnType, Schema } from './schema.ts';
 export { createSyncClient } from './sync-client.ts';
-export type { ChangeEvent, InspectedMessage, SyncClient, SyncClientOptions, SyncStatus } from './sync-client.ts';
+export type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client.ts';
 export { createMemoryStore } from './memory-store.ts';
 export { createHttpRemote } from './http-remote.ts';
 export type { HttpRemoteOptions } from './http-remote.ts';

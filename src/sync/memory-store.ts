@@ -5,7 +5,7 @@
 import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
-import type { Cell, Commit, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
+import type { Cell, CellValue, Commit, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
 
@@ -77,6 +77,16 @@ export function createMemoryStore(): MemoryStore {
         const key = cellKey(c.table, c.row, c.column);
         const w = cellHlc.get(key);
         if (w !== undefined) out.set(key, w);
+      }
+      return out;
+    },
+
+    values(cells: readonly Cell[]) {
+      const out = new Map<string, CellValue>();
+      for (const c of cells) {
+        const key = cellKey(c.table, c.row, c.column);
+        const hlc = cellHlc.get(key);
+        if (hlc !== undefined) out.set(key, { value: copy(data.get(c.table)?.get(c.row)?.[c.column] ?? null), hlc });
       }
       return out;
     },

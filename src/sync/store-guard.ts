@@ -48,6 +48,14 @@ export function guardStore(store: SyncStore): SyncStore {
       for (const hlc of w.values()) if (!tryParseHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
       return null;
     }),
+    ...(typeof store.values === 'function'
+      ? {
+          values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(cells), (v) => {
+            if (!v || typeof (v as Map<string, unknown>).get !== 'function') return 'values() must return a Map';
+            return null;
+          }),
+        }
+      : {}),
     messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {
       if (!Array.isArray(list)) return 'messages() must return an array';
       for (const m of list) {

@@ -12,6 +12,13 @@
  * - a small string key-value `meta` table (clientId, cursor, clock correction, version).
  *
  * The suite in `fieldsync/testing` checks a store against this contract.
+ *
+ * One optional read completes it: `values(cells)`, the value kept in each cell with its
+ * `hlc`. The library asks for it only for what it reports, never on the write or merge
+ * path: the previous value of cells that a pull replaces (the `replaced` event) and the
+ * names devices publish. A store without it still works; the library then reads the value
+ * from the cell's winning message (`messages({ kind: 'cell' })`), which a store that keeps
+ * a bounded history may no longer hold.
  */
 import type { Message, JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
@@ -45,6 +52,12 @@ export interface CellWrite extends Cell {
    * with the value and answers `winners()` from it.
    */
   readonly hlc: string | null;
+}
+
+/** A cell's value as the store keeps it, with the `hlc` of the message it came from. */
+export interface CellValue {
+  readonly value: JsonValue;
+  readonly hlc: string;
 }
 
 export interface MessageUpdate {
@@ -98,6 +111,13 @@ export interface SyncStore {
    * so this is the greatest `hlc` among the cell's applied messages.)
    */
   winners(cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>>;
+  /**
+   * 2b. Optional. For each cell, the value kept in it and its `hlc` (what the last
+   * `CellWrite` set). Cells never written, or last written with a null `hlc`, are left out.
+   * Keys are `cellKey(table, row, column)`. Only asked for what the library reports
+   * (replaced values, device names), never while merging.
+   */
+  values?(cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, CellValue>>;
   /** 3. Reads messages (see MessageQuery). */
   messages(query: MessageQuery): MaybePromise<readonly StoredMessage[]>;
   /**

@@ -8,7 +8,8 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, FieldsyncError } from './errors.ts';
+import { checkDeviceName, createDeviceNames, deviceTable, type DeviceOptions } from './devices.ts';
+import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { HybridClock } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
@@ -20,6 +21,7 @@ import { Serial, isPromiseLike } from './serial.ts';
 import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import type { MaybePromise, MessageQuery, StoredMessage, SyncStore } from './store.ts';
+import type { ReplacedCell } from './sync-run.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
 
@@ -46,6 +48,13 @@ export interface SyncClientOptions {
   readonly now?: () => number;
   /** Randomness for ids and jitter, for tests. */
   readonly random?: () => number;
+  /**
+   * This device's display name, published in a synced table of the schema (`devices`
+   * unless `table` names another; it needs a string column `name`) so that other devices
+   * can name it: written at start when this device has published none yet (a rename with
+   * `setDeviceName` stays), see `deviceNames`.
+   */
+  readonly device?: DeviceOptions;
 }
 
 export interface ChangeEvent {
@@ -53,6 +62,15 @@ export interface ChangeEvent {
   readonly source: 'local' | 'remote';
   /** Changed row ids, by table. */
   readonly changes: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * What `'replaced'` listeners get after a pull replaced the value of cells: for each cell,
+ * the value it held (and the `hlc` of its message) and the one it holds now. A value this
+ * device wrote and another device overwrote shows up here, so it is never lost silently.
+ */
+export interface ReplacedEvent {
+  readonly cells: readonly ReplacedCell[];
 }
 
 export interface SyncStatus {
@@ -96,8 +114,16 @@ export interface SyncClient {
   readonly status: SyncStatus;
   on(event: 'change', listener: Listener<ChangeEvent>): () => void;
   on(event: 'status', listener: Listener<SyncStatus>): () => void;
+  /** Cells whose value a pull replaced, with the value before and after. Read only while someone listens. */
+  on(event: 'replaced', listener: Listener<ReplacedEvent>): () => void;
   /** The newest messages, newest first, each marked with whether it wins its cell. */
   recent(limit?: number): Promise<InspectedMessage[]>;
+  /** Every applied message of one cell, newest first: its winner and the writes it beat. */
+  history(table: string, row: string, column: string): Promise<InspectedMessage[]>;
+  /** Renames this device (the `device` option is required): a synced write like any other. */
+  setDeviceName(name: string): Promise<void>;
+  /** The names the given devices published, by clientId (those without one are left out). */
+  deviceNames(clientIds: readonly string[]): Promise<Map<string, string>>;
   /** Local messages the server refused, with its reasons. */
   rejected(): Promise<StoredMessage[]>;
   /** Stops timers and streams and waits for a sync in flight. The store stays open. */
@@ -113,6 +139,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const lock = new Serial();
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();
+  const replacedListeners = new Set<Listener<ReplacedEvent>>();
+  const devices = options.device === undefined ? null : deviceTable(schema, options.device);
+  const initialName = options.device === undefined ? null : checkDeviceName(options.device.name);
 
   const opened = await openClientState({ schema, store, random, lock });
   const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
@@ -140,6 +169,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     maxRequestBytes: Math.max(1024, options.maxRequestBytes ?? 1024 * 1024),
     onChange: emitChange,
     onStatus: emitStatus,
+    wantsReplaced: () => replacedListeners.size > 0,
+    onReplaced: (cells) => {
+      const event: ReplacedEvent = { cells };
+      for (const l of replacedListeners) l(event);
+    },
   });
 
   async function write(table: string, row: string, fields: unknown): Promise<Message[]> {
@@ -173,6 +207,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     });
   }
 
+  const names = createDeviceNames({ store, lock, clientId: opened.clientId, table: devices, write: (table, row, fields) => write(table, row, fields) });
+  // The option's name is the default: a name published before (renamed since, perhaps) stays.
+  if (initialName !== null && !(await names.of([opened.clientId])).has(opened.clientId)) await names.publish(initialName);
+
   if (options.autoSync !== false) scheduler.start();
 
   return {
@@ -193,9 +231,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     get status() {
       return scheduler.status();
     },
-    on(event: 'change' | 'status', listener: Listener<never>) {
+    on(event: 'change' | 'status' | 'replaced', listener: Listener<never>) {
       if (typeof listener !== 'function') throw new FieldsyncError('invalid_argument', 'listener must be a function');
-      const set = (event === 'change' ? changeListeners : event === 'status' ? statusListeners : null) as Set<Listener<never>> | null;
+      const sets = { change: changeListeners, status: statusListeners, replaced: replacedListeners } as Record<string, Set<Listener<never>>>;
+      const set = Object.hasOwn(sets, event) ? (sets[event] as Set<Listener<never>>) : null;
       if (!set) throw new FieldsyncError('invalid_argument', `unknown event: ${String(event)}`);
       set.add(listener);
       return () => void set.delete(listener);
@@ -205,6 +244,22 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       const winners = await store.winners(list.filter((m) => m.applied));
       return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
     }),
+    history: (table, row, column) => lock.run(async () => {
+      if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
+        throw new ValidationError('invalid_argument', 'history(table, row, column) takes three strings');
+      }
+      const list = [...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : a.hlc > b.hlc ? -1 : 0));
+      const winner = (await store.winners([{ table, row, column }])).get(cellKey(table, row, column));
+      return list.map((m) => ({ ...m, won: m.hlc === winner }));
+    }),
+    setDeviceName: async (name) => {
+      if (closed) throw new ClosedError();
+      await names.publish(checkDeviceName(name));
+    },
+    deviceNames: (clientIds) => {
+      if (!Array.isArray(clientIds)) return Promise.reject(new ValidationError('invalid_argument', 'deviceNames takes an array of clientIds'));
+      return names.of(clientIds);
+    },
     rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
     close: async () => {
       if (closed) return;
@@ -213,6 +268,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       await lock.drain();
       changeListeners.clear();
       statusListeners.clear();
+      replacedListeners.clear();
     },
   };
 }

@@ -11,13 +11,14 @@
  */
 import { FieldsyncError, RemoteError } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
-import { utf8Length, type Message } from './message.ts';
+import { readCells } from './cell-values.ts';
+import { cellKey, utf8Length, type Message } from './message.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import type { SyncRequest, SyncResponse } from './protocol.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
-import { META, type StoredMessage, type SyncStore } from './store.ts';
+import { META, type Cell, type CellValue, type StoredMessage, type SyncStore } from './store.ts';
 import { rejectMessage, restampFrom, restartHistory } from './repair.ts';
 import type { SyncCounters } from './sync-counters.ts';
 
@@ -39,6 +40,16 @@ export interface SyncRunContext {
   readonly onChange: (source: 'local' | 'remote', changes: Readonly<Record<string, string[]>>) => void;
   /** Counters changed. */
   readonly onProgress: () => void;
+  /** Whether anyone listens for replaced cells: only then are previous values read. */
+  readonly wantsReplaced: () => boolean;
+  /** Pulled messages replaced these cells' values (after their commit). */
+  readonly onReplaced: (cells: readonly ReplacedCell[]) => void;
+}
+
+/** A cell whose value a pulled message replaced: what it held, and what it holds now. */
+export interface ReplacedCell extends Cell {
+  readonly previous: CellValue;
+  readonly next: CellValue;
 }
 
 /** A correction smaller than this is network noise, not a wrong clock. */
@@ -139,6 +150,7 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   const incoming = response.messages;
   const winners = incoming.length > 0 ? await ctx.store.winners(cellsOf(ctx.schema, incoming)) : new Map<string, string>();
   const plan = planMerge(ctx.schema, incoming, winners);
+  const replaced = ctx.wantsReplaced() ? await replacedCells(ctx.store, plan.writes, winners) : [];
   if (plan.maxHlc !== null) ctx.clock.receive(plan.maxHlc);
   if (offset !== null) ctx.clock.setOffset(offset);
   const insert: StoredMessage[] = incoming.map((m, i) => ({
@@ -159,8 +171,22 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     meta: offset !== null ? { [META.clockOffset]: String(offset) } : {},
   }, { cursor: response.cursor, epoch: response.epoch, syncedAt: ctx.now(), pushed: pushed.length });
   if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
+  if (replaced.length > 0) ctx.onReplaced(replaced);
   ctx.onProgress();
   return false;
+}
+
+/** The cells a merge's writes replace (those that had a winner), with their values before and after. */
+async function replacedCells(store: SyncStore, writes: ReturnType<typeof planMerge>['writes'], winners: ReadonlyMap<string, string>): Promise<ReplacedCell[]> {
+  const replacing = writes.filter((w) => w.hlc !== null && winners.has(cellKey(w.table, w.row, w.column)));
+  if (replacing.length === 0) return [];
+  const before = await readCells(store, replacing);
+  const out: ReplacedCell[] = [];
+  for (const w of replacing) {
+    const previous = before.get(cellKey(w.table, w.row, w.column));
+    if (previous) out.push({ table: w.table, row: w.row, column: w.column, previous, next: { value: w.value, hlc: w.hlc as string } });
+  }
+  return out;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensurePrivateDir } from 'fieldsync/sqlite';
-import { isWellFormedKey, newInstanceKey } from './host-security.ts';
+import { isViewerOrigin, isWellFormedKey, newInstanceKey } from './host-security.ts';
 
 export interface HostConfig {
   readonly profile: string;
@@ -20,6 +20,8 @@ export interface HostConfig {
   readonly rendererDir: string;
   /** Given in FIELDSYNC_HOST_KEY; otherwise the one kept in the profile (see `loadInstanceKey`). */
   readonly key: string | null;
+  /** The one-screen viewer's origin, allowed to frame this instance (`--frame-ancestor`); null for none. */
+  readonly frameAncestor: string | null;
 }
 
 export class HostConfigError extends Error {
@@ -34,12 +36,13 @@ export const HOST_USAGE = `usage: node src/web-host/main.ts --profile NAME [opti
   --profile-dir DIR     its data folder (default ./.data/web/NAME)
   --server URL          the sync server (or FIELDSYNC_SERVER_URL); the token comes from FIELDSYNC_TOKEN
   --port N              port on 127.0.0.1 (default 0: a free one)
-  --renderer-dir DIR    the built renderer (default out/renderer)`;
+  --renderer-dir DIR    the built renderer (default out/renderer)
+  --frame-ancestor URL  the one-screen viewer allowed to show it in a frame (http://127.0.0.1:PORT)`;
 
 /** As Electron's `--profile` (src/main/electron/launch-args.ts): it names a folder. */
 const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 // `--server`, as in `npm start` and the Electron app; `--server-url` is its former name, still taken.
-const FLAGS = new Set(['--profile', '--profile-dir', '--server', '--server-url', '--port', '--renderer-dir']);
+const FLAGS = new Set(['--profile', '--profile-dir', '--server', '--server-url', '--port', '--renderer-dir', '--frame-ancestor']);
 
 /** The settings, or null for `--help`. Throws HostConfigError with one clear line. */
 export function parseHostArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): HostConfig | null {
@@ -78,8 +81,12 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   const key = env.FIELDSYNC_HOST_KEY?.trim() || null;
   if (key !== null && !isWellFormedKey(key)) throw new HostConfigError('FIELDSYNC_HOST_KEY must be 32 to 128 URL-safe base64 characters');
 
+  const frameAncestor = flags.get('--frame-ancestor') ?? null;
+  if (frameAncestor !== null && !isViewerOrigin(frameAncestor)) throw new HostConfigError(`--frame-ancestor must be http://127.0.0.1:PORT, got "${frameAncestor}"`);
+
   return {
     profile,
+    frameAncestor,
     profileDir: resolve(cwd, flags.get('--profile-dir') ?? join('.data', 'web', profile)),
     serverUrl,
     token,

@@ -101,9 +101,11 @@ export function checkUpgrade(req: UpgradeRequest, port: number, cookie: SessionC
 /**
  * The Content-Security-Policy the host sends with every response. It is the page's own
  * policy (index.html) narrowed to this instance: the only socket a page may open is its
- * own host's. `frame-ancestors` only works as a header, so it must be here.
+ * own host's. `frame-ancestors` only works as a header, so it must be here: no page may
+ * frame the instance, except the one-screen viewer of `npm run start:web` when the host was
+ * started for one (`frameAncestor`, exactly its origin).
  */
-export function contentSecurityPolicy(port: number): string {
+export function contentSecurityPolicy(port: number, frameAncestor: string | null = null): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -114,16 +116,22 @@ export function contentSecurityPolicy(port: number): string {
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestor ?? "'none'"}`,
   ].join('; ');
 }
 
+/** A viewer origin a host accepts in `frame-ancestors`: another port of its own address. */
+export function isViewerOrigin(origin: string): boolean {
+  return /^http:\/\/127\.0\.0\.1:([1-9]\d{0,4})$/.test(origin) && Number(origin.split(':')[2]) <= 65535;
+}
+
 /** Headers sent with every response the host makes. */
-export function securityHeaders(port: number): Record<string, string> {
+export function securityHeaders(port: number, frameAncestor: string | null = null): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(port),
+    'Content-Security-Policy': contentSecurityPolicy(port, frameAncestor),
     'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
+    // X-Frame-Options cannot name an origin: with a viewer, the CSP's frame-ancestors decides.
+    ...(frameAncestor === null ? { 'X-Frame-Options': 'DENY' } : {}),
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',

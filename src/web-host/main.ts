@@ -51,7 +51,7 @@ try {
     log: (message, err) => log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });
   try {
-    host = await startWebHost({ core, rendererDir: config.rendererDir, key, port: config.port, log });
+    host = await startWebHost({ core, rendererDir: config.rendererDir, key, port: config.port, log, frameAncestor: config.frameAncestor });
   } catch (err) {
     await core.close();
     throw err;
@@ -61,6 +61,14 @@ try {
   fail(`cannot start: ${(err as Error).message}`, 1);
 }
 process.stdout.write(`fieldsync web host "${config.profile}" listening on ${host.url}, sign in at ${host.loginUrl()}\n`);
+
+// Started by `npm run start:web` with an IPC channel (a pipe only the launcher holds): it asks
+// for fresh one-time sign-in links here, for the one-screen viewer's frames.
+process.on('message', (message: unknown) => {
+  const m = message as { type?: unknown; id?: unknown } | null;
+  if (m?.type === 'login-url' && typeof m.id === 'number') process.send?.({ type: 'login-url', id: m.id, url: host.loginUrl() });
+});
+process.channel?.unref();
 
 let stopping = false;
 const shutdown = (signal: string): void => {

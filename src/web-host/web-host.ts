@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { WS_API_PATH } from '../shared/ws-protocol.ts';
-import { HOST_ADDRESS, isLoopbackAddress, isOwnHost, isWellFormedKey, ownOrigin, securityHeaders } from './host-security.ts';
+import { HOST_ADDRESS, isLoopbackAddress, isOwnHost, isViewerOrigin, isWellFormedKey, ownOrigin, securityHeaders } from './host-security.ts';
 import { createLoginCodes, hasSessionCookie, LOGIN_CODE_PARAM, LOGIN_PATH, sessionCookie, setCookieHeader } from './host-session.ts';
 import { createStaticHandler } from './static-files.ts';
 import { attachWsApi, type HostedCore, type WsApiLimits } from './ws-api.ts';
@@ -34,6 +34,11 @@ export interface WebHostOptions {
   readonly port?: number;
   readonly limits?: Partial<WsApiLimits>;
   readonly log?: (message: string) => void;
+  /**
+   * The origin of the one-screen viewer that may frame this instance
+   * (`http://127.0.0.1:PORT`, see viewer/viewer-server.ts); none by default.
+   */
+  readonly frameAncestor?: string | null;
 }
 
 export interface WebHost {
@@ -67,6 +72,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
   if (!isWellFormedKey(options.key)) throw new WebHostError('the instance key must be 32 to 128 URL-safe base64 characters');
   const log = options.log ?? (() => {});
+  const frameAncestor = options.frameAncestor ?? null;
+  if (frameAncestor !== null && !isViewerOrigin(frameAncestor)) throw new WebHostError('the viewer origin must be http://127.0.0.1:PORT');
 
   let port = options.port ?? 0;
   const cookie = sessionCookie(options.key);
@@ -75,11 +82,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const serveStatic = createStaticHandler({
     root: rendererDir,
     apiUrl: () => `ws://${HOST_ADDRESS}:${port}${WS_API_PATH}`,
-    headers: () => securityHeaders(port),
+    headers: () => securityHeaders(port, frameAncestor),
   });
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const headers = { ...securityHeaders(port), 'Content-Type': 'text/plain; charset=utf-8' };
+    const headers = { ...securityHeaders(port, frameAncestor), 'Content-Type': 'text/plain; charset=utf-8' };
     if (!isLoopbackAddress(req.socket.remoteAddress)) {
       res.writeHead(403, headers).end('Forbidden\n');
       return;

@@ -15,13 +15,13 @@ import { API_METHODS, describeArgsError, isApiMethod, type ApiArgs, type ApiMeth
 import { AppError, type AppInfo, type Envelope } from '../../shared/app-api.ts';
 import type { AppSchema, AppTable } from '../../shared/app-schema-kit.ts';
 import { checkFields, type FieldsCheck } from '../../shared/field-checks.ts';
-import { FieldsyncError, SchemaError, ValidationError, type SyncClient } from 'fieldsync';
-import { NOT_CONFIGURED, toInspectorEntry, toSyncView } from './sync-view.ts';
+import { SchemaError, ValidationError, type SyncClient } from 'fieldsync';
+import { createSyncHandlers, type SyncHandlerDeps } from './sync-handlers.ts';
 import type { TableRepo } from './table-repo.ts';
 
 export type Dispatch = (method: unknown, args: unknown) => Promise<Envelope>;
 
-export interface HandlerDeps {
+export interface HandlerDeps extends SyncHandlerDeps {
   readonly schema: AppSchema;
   readonly repo: TableRepo;
   readonly client: SyncClient;
@@ -44,7 +44,8 @@ function valid(result: FieldsCheck): FieldsCheck & { ok: true } {
   return result;
 }
 
-export function createHandlers({ schema, repo, client, info, configured }: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { schema, repo, info } = deps;
   const tableOf = (name: string): AppTable => {
     const t = schema.table(name);
     if (!t) throw new AppError('invalid_argument', `Unknown table: ${name.slice(0, 40)}.`);
@@ -90,23 +91,7 @@ export function createHandlers({ schema, repo, client, info, configured }: Handl
       requireRow(tableOf(table), id);
       await repo.delete(table, id);
     },
-    syncStatus: async () => toSyncView(client.status, configured),
-    setOnline: async (online) => client.setOnline(online),
-    syncNow: async () => {
-      if (!configured) throw new AppError('offline', NOT_CONFIGURED.message);
-      if (!client.status.online) throw new AppError('offline', 'This instance is working offline. Turn "Work offline" off to sync.');
-      try {
-        await client.sync();
-      } catch (err) {
-        if (err instanceof FieldsyncError && err.code === 'network') {
-          throw new AppError('offline', "The server can't be reached. Your changes are kept and sync when it is back.");
-        }
-        // Any other failure (a refused token, a server error) is what the sync status now
-        // shows, with its message: the call itself did what it was asked.
-        if (!(err instanceof FieldsyncError)) throw err;
-      }
-    },
-    inspect: async (limit) => (await client.recent(limit)).map(toInspectorEntry),
+    ...createSyncHandlers(deps),
   };
 }
 

@@ -12,12 +12,14 @@
  */
 import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
-import type { AppSchema } from '../../shared/app-schema-kit.ts';
+import { DEVICES_TABLE, type AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
 import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
-import { toSyncView } from './sync-view.ts';
+import { createInspectView } from './inspect-view.ts';
+import { createNetworkSim } from './network-sim.ts';
+import { toSyncView, type SyncExtras } from './sync-view.ts';
 import { createTableRepo } from './table-repo.ts';
 
 export const DB_FILE = 'fieldsync.db';
@@ -27,6 +29,12 @@ export interface AppCoreOptions {
   readonly profileDir: string;
   /** The profile's name, shown in the window title and the sync panel. */
   readonly profile: string;
+  /**
+   * The name this instance publishes for the others to name it by (in the inspector, in
+   * notices of replaced values) when it has published none yet; default the profile name.
+   * Renamed with `setDeviceName`, and the new name stays.
+   */
+  readonly deviceName?: string;
   /** The sync server. Without a URL and a token, the app works locally. */
   readonly serverUrl?: string | null;
   readonly token?: string | null;
@@ -92,17 +100,21 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const log = options.log ?? ((message, err) => console.error(`fieldsync: ${message}`, err));
   const serverUrl = options.serverUrl?.trim() || null;
   const token = options.token?.trim() || null;
-  const remote = options.remote ?? (serverUrl !== null && token !== null ? createHttpRemote({ url: serverUrl, token, ...(options.fetch ? { fetch: options.fetch } : {}) }) : null);
+  // Every request to the server goes through the simulated network (normal until the sync
+  // panel's "Network" control changes it).
+  const network = createNetworkSim(options.fetch);
+  const remote = options.remote ?? (serverUrl !== null && token !== null ? createHttpRemote({ url: serverUrl, token, fetch: network.fetch }) : null);
   const configured = remote !== null;
 
   const schema = options.schema ?? appSchema;
   const db = openProfileDatabase(options.profileDir, options.profile);
   let client: SyncClient;
+  const store = createSqliteStore(db);
   try {
-    const store = createSqliteStore(db);
     client = await createSyncClient({
       schema: schema.sync,
       store,
+      device: { name: options.deviceName?.trim() || options.profile, table: DEVICES_TABLE },
       ...(remote ? { remote } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.sync?.intervalMs !== undefined ? { intervalMs: options.sync.intervalMs } : {}),
@@ -117,7 +129,20 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
 
   const info: AppInfo = { profile: options.profile, clientId: client.clientId, serverUrl: serverUrl ?? '', version: options.version ?? '0.0.0' };
   const repo = createTableRepo(db, client, schema, options.now);
-  const dispatch = createDispatcher({ schema, repo, client, info: () => info, configured, log });
+  const inspect = createInspectView(client, store, schema);
+  let device = (await client.deviceNames([client.clientId])).get(client.clientId) ?? options.profile;
+  const extras = (): SyncExtras => ({ device, network: network.conditions });
+  const sendStatus = (): void => emit({ type: 'sync', sync: toSyncView(client.status, configured, extras()) });
+  const dispatch = createDispatcher({
+    schema, repo, client, info: () => info, configured, log, inspect, extras,
+    setNetwork: (conditions) => network.set(conditions),
+    statusChanged: () => {
+      void client.deviceNames([client.clientId]).then((names) => {
+        device = names.get(client.clientId) ?? device;
+        sendStatus();
+      }, (err: unknown) => log('reading the device name failed', err));
+    },
+  });
 
   const listeners = new Set<(event: AppEvent) => void>();
   const emit = (event: AppEvent): void => {
@@ -130,7 +155,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }
   };
   const offChange = client.on('change', (e) => emit({ type: 'data', source: e.source, tables: Object.keys(e.changes) }));
-  const offStatus = client.on('status', (s) => emit({ type: 'sync', sync: toSyncView(s, configured) }));
+  const offStatus = client.on('status', (s) => emit({ type: 'sync', sync: toSyncView(s, configured, extras()) }));
+  // A value written here, or on screen, that another instance's later write replaced.
+  const offReplaced = client.on('replaced', (e) => {
+    inspect.notices(e).then((notices) => {
+      if (notices.length > 0) emit({ type: 'replaced', notices });
+    }, (err: unknown) => log('naming replaced values failed', err));
+  });
 
   let closed: Promise<void> | null = null;
   return {
@@ -147,6 +178,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       closed ??= (async () => {
         offChange();
         offStatus();
+        offReplaced();
         listeners.clear();
         try {
           await client.close();

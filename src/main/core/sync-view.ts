@@ -1,5 +1,5 @@
 /** What the UI sees of the sync client: its status as a `SyncView`, its messages as inspector entries. */
-import type { InspectorEntry, SyncView } from '../../shared/app-api.ts';
+import type { InspectorEntry, NetworkConditions, SyncView } from '../../shared/app-api.ts';
 import type { InspectedMessage, SyncStatus } from 'fieldsync';
 
 /** The status error shown when the app has no server to sync with. */
@@ -8,7 +8,13 @@ export const NOT_CONFIGURED = {
   message: 'No sync server is configured: this instance works locally. Start it with a server URL and a token to sync.',
 } as const;
 
-export function toSyncView(s: SyncStatus, configured: boolean): SyncView {
+/** What the core adds to the client's status: this instance's name and its simulated network. */
+export interface SyncExtras {
+  readonly device: string;
+  readonly network: NetworkConditions;
+}
+
+export function toSyncView(s: SyncStatus, configured: boolean, extras: SyncExtras): SyncView {
   return {
     state: s.state,
     online: s.online,
@@ -18,10 +24,12 @@ export function toSyncView(s: SyncStatus, configured: boolean): SyncView {
     cursor: s.cursor,
     error: configured ? s.error : (s.error ?? NOT_CONFIGURED),
     nextRetryAt: s.nextRetryAt,
+    device: extras.device,
+    network: extras.network,
   };
 }
 
-export function toInspectorEntry(m: InspectedMessage): InspectorEntry {
+export function toInspectorEntry(m: InspectedMessage, device: string | null, rowTitle: string | null): InspectorEntry {
   return {
     hlc: m.hlc,
     table: m.table,
@@ -32,5 +40,7 @@ export function toInspectorEntry(m: InspectedMessage): InspectorEntry {
     synced: m.synced,
     won: m.won,
     error: m.error,
+    device,
+    rowTitle,
   };
 }

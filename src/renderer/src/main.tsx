@@ -6,7 +6,9 @@ import './styles/layout.css';
 import './styles/rows.css';
 import './styles/sync.css';
 import './styles/inspector.css';
+import './styles/inspector-words.css';
 import './styles/toasts.css';
+import './styles/notices.css';
 // After the shared styles: each view imports its own (views/todos/todos.css).
 import { App } from './App.tsx';
 import { installBrowserHostApi } from './api/browser-host.ts';

@@ -143,6 +143,33 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual((await store.winners(many)).size, 500, 'many cells in one call');
   });
 
+  add('values (optional): the value and hlc kept in each cell', async ({ store }) => {
+    if (!store.values) return; // a store without values() is read through its messages
+    const title = msg(4, 'notes', 'a', 'title', 'Oat milk');
+    const meta = msg(5, 'notes', 'a', 'meta', { tags: ['x'], n: 1.5 });
+    const done = msg(6, 'notes', 'b', 'done', false, { local: false });
+    await store.commit({ insert: [title, meta, done], writes: [write(title), write(meta), write(done)] });
+    await store.commit({ writes: [{ table: 'notes', row: 'c', column: 'title', value: null, hlc: null }] });
+    const cells = [
+      { table: 'notes', row: 'a', column: 'title' },
+      { table: 'notes', row: 'a', column: 'meta' },
+      { table: 'notes', row: 'a', column: 'body' },
+      { table: 'notes', row: 'b', column: 'done' },
+      { table: 'notes', row: 'c', column: 'title' },
+      { table: 'notes', row: 'zzz', column: 'title' },
+      { table: 'unknown', row: 'a', column: 'title' },
+    ];
+    checkEqual(
+      Object.fromEntries(await store.values(cells)),
+      {
+        [cellKey('notes', 'a', 'title')]: { value: 'Oat milk', hlc: title.hlc },
+        [cellKey('notes', 'a', 'meta')]: { value: { tags: ['x'], n: 1.5 }, hlc: meta.hlc },
+        [cellKey('notes', 'b', 'done')]: { value: false, hlc: done.hlc },
+      },
+      'values: what the last write of each cell set; cells never written, or cleared, are left out',
+    );
+  });
+
   add('remove deletes messages; maxHlc falls back', async (h) => {
     const { store } = h;
     const older = msg(1, 'notes', 'a', 'title', 'older');

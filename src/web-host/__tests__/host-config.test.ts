@@ -16,16 +16,17 @@ describe('browser host settings', () => {
       port: 0,
       rendererDir: '/app/out/renderer',
       key: null,
+      frameAncestor: null,
     });
   });
 
   it('reads flags (both spellings) and the environment; a flag wins', () => {
     const config = parseHostArgs(
-      ['--profile=a', '--profile-dir', 'p', '--port=4100', '--renderer-dir', '/r', '--server', 'http://127.0.0.1:8787'],
+      ['--profile=a', '--profile-dir', 'p', '--port=4100', '--renderer-dir', '/r', '--server', 'http://127.0.0.1:8787', '--frame-ancestor', 'http://127.0.0.1:4200'],
       { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://other', FIELDSYNC_HOST_KEY: 'k'.repeat(43) },
       '/app',
     );
-    expect(config).toEqual({ profile: 'a', profileDir: '/app/p', serverUrl: 'http://127.0.0.1:8787', token: 'tok', port: 4100, rendererDir: '/r', key: 'k'.repeat(43) });
+    expect(config).toEqual({ profile: 'a', profileDir: '/app/p', serverUrl: 'http://127.0.0.1:8787', token: 'tok', port: 4100, rendererDir: '/r', key: 'k'.repeat(43), frameAncestor: 'http://127.0.0.1:4200' });
     expect(parseHostArgs(['--profile', 'a'], { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://s:1' })?.serverUrl).toBe('http://s:1');
   });
 
@@ -45,6 +46,11 @@ describe('browser host settings', () => {
     [['--profile', 'a', '--server', 'http://s'], {}, 'FIELDSYNC_TOKEN'],
     [['--profile', 'a', '--server-url', 'http://s'], {}, 'FIELDSYNC_TOKEN'], // the former name
     [['--profile', 'a'], { FIELDSYNC_HOST_KEY: 'short' }, 'FIELDSYNC_HOST_KEY'],
+    // Only another port of the host's own address may frame it: never a site, never "*".
+    [['--profile', 'a', '--frame-ancestor', 'https://evil.example'], {}, '--frame-ancestor must be'],
+    [['--profile', 'a', '--frame-ancestor', '*'], {}, '--frame-ancestor must be'],
+    [['--profile', 'a', '--frame-ancestor', 'http://127.0.0.1:80 https://evil.example'], {}, '--frame-ancestor must be'],
+    [['--profile', 'a', '--frame-ancestor', 'http://127.0.0.1:99999'], {}, '--frame-ancestor must be'],
   ] as const)('refuses %j with one clear line', (argv, env, message) => {
     expect(() => parseHostArgs(argv, env)).toThrow(HostConfigError);
     expect(() => parseHostArgs(argv, env)).toThrow(message);

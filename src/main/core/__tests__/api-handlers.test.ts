@@ -120,13 +120,21 @@ describe('API dispatcher: the character rule of user text', () => {
   });
 });
 
+/** The sync handlers' dependencies, unused by these cases. */
+const SYNC_DEPS = {
+  inspect: { entries: async () => [], notices: async () => [] },
+  extras: () => ({ device: 'p', network: { latencyMs: 0, dropRate: 0 } }),
+  setNetwork: () => {},
+  statusChanged: () => {},
+};
+
 describe('API dispatcher: errors', () => {
   const client = { status: { online: true } } as unknown as SyncClient;
 
   it('an unexpected error is logged in main and answered with a generic internal error', async () => {
     const logged: unknown[] = [];
     const repo = { rows: () => { throw new Error('SQLITE_CORRUPT at /home/me/secret/path.db'); } } as unknown as TableRepo;
-    const dispatch = createDispatcher({ schema: appSchema, repo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: (m, e) => logged.push(m, e) });
+    const dispatch = createDispatcher({ schema: appSchema, repo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: (m, e) => logged.push(m, e), ...SYNC_DEPS });
     const envelope = await dispatch('rows', ['lists', {}]);
     expect(envelope).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong. The details are in the app log.' } });
     expect(JSON.stringify(envelope)).not.toContain('secret');

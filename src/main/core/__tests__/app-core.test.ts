@@ -74,7 +74,8 @@ describe('app core (local, no server)', () => {
     expect(entries[0]).toMatchObject({ table: 'lists', row: list.id, column: 'name', value: 'Second', origin: 'local', synced: false, won: true, error: null });
     const first = entries.find((e) => e.column === 'name' && e.value === 'First');
     expect(first?.won).toBe(false);
-    expect(entries.map((e) => e.column).sort()).toEqual(['createdAt', 'name', 'name', 'order']);
+    // The list's three fields and its rename, and the device name the core published at start.
+    expect(entries.map((e) => `${e.table}.${e.column}`).sort()).toEqual(['devices.name', 'lists.createdAt', 'lists.name', 'lists.name', 'lists.order']);
     expect(entries[0]!.hlc > entries[1]!.hlc).toBe(true);
   });
 
@@ -85,10 +86,11 @@ describe('app core (local, no server)', () => {
     await call(core, 'create', 'lists', { name: 'L' });
     expect(events).toContainEqual({ type: 'data', source: 'local', tables: ['lists'] });
     const sync = events.filter((e) => e.type === 'sync').at(-1);
-    expect(sync).toMatchObject({ type: 'sync', sync: { pending: 3, state: 'offline', error: NOT_CONFIGURED } });
+    // Pending: the list's three fields, and the device name published at start.
+    expect(sync).toMatchObject({ type: 'sync', sync: { pending: 4, state: 'offline', error: NOT_CONFIGURED } });
 
     const status = await call<SyncView>(core, 'syncStatus');
-    expect(status).toMatchObject({ state: 'offline', online: true, pending: 3, error: NOT_CONFIGURED });
+    expect(status).toMatchObject({ state: 'offline', online: true, pending: 4, error: NOT_CONFIGURED, device: 'test', network: { latencyMs: 0, dropRate: 0 } });
     expect(await core.dispatch('syncNow', [])).toMatchObject({ ok: false, error: { code: 'offline' } });
     await call(core, 'setOnline', false);
     expect(await call<SyncView>(core, 'syncStatus')).toMatchObject({ online: false });
@@ -112,8 +114,9 @@ describe('app core (local, no server)', () => {
     const again = await cores.open({ dir: first.dir });
     expect(again.client.clientId).toBe(clientId);
     expect(await call<Row<'lists'>[]>(again, 'rows', 'lists', {})).toEqual([list]);
-    expect(again.client.status.pending).toBe(3);
-    expect(messageCount(again)).toBe(3);
+    // The list's three fields and the device name, written once (not again at the restart).
+    expect(again.client.status.pending).toBe(4);
+    expect(messageCount(again)).toBe(4);
   });
 
   it('answers calls after close with an error, not a crash', async () => {

@@ -45,7 +45,7 @@ class FakeSocket implements BridgeSocket {
 }
 
 const URL_ = 'ws://127.0.0.1:4100/api?key=k';
-const SYNC: SyncView = { state: 'idle', online: true, pending: 0, rejected: 0, lastSyncAt: 1, cursor: 3, error: null, nextRetryAt: null };
+const SYNC: SyncView = { state: 'idle', online: true, pending: 0, rejected: 0, lastSyncAt: 1, cursor: 3, error: null, nextRetryAt: null, device: 'web-1', network: { latencyMs: 0, dropRate: 0 } };
 
 function setup(options: { timeoutMs?: number; maxQueued?: number } = {}) {
   const sockets: FakeSocket[] = [];
@@ -154,8 +154,10 @@ describe('the WebSocket bridge', () => {
     last().receive({ event });
     offA();
     last().receive({ event: { type: 'sync', sync: SYNC } });
+    const replaced: AppEvent = { type: 'replaced', notices: [] };
+    last().receive({ event: replaced });
     expect(a).toEqual([event]);
-    expect(b).toEqual([event, { type: 'sync', sync: SYNC }]);
+    expect(b).toEqual([event, { type: 'sync', sync: SYNC }, replaced]);
   });
 
   it('a listener that throws does not stop the others', () => {

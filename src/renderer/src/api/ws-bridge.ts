@@ -141,7 +141,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     if (!isObject(frame)) return;
     if ('event' in frame) {
       const event = frame.event as unknown;
-      if (isObject(event) && (event.type === 'data' || event.type === 'sync')) emit(event as unknown as AppEvent);
+      if (isObject(event) && (event.type === 'data' || event.type === 'sync' || event.type === 'replaced')) emit(event as unknown as AppEvent);
       return;
     }
     if (typeof frame.id === 'number') settle(frame.id, isEnvelope(frame.envelope) ? frame.envelope : failure('internal', BRIDGE_MESSAGES.malformed));

@@ -14,6 +14,8 @@ const PATHS = {
   chevron: 'M6 4l4 4-4 4',
   alert: 'M8 2.5l6 11H2zM8 6.5v3M8 11.5h.01',
   lists: 'M6 4h7M6 8h7M6 12h7M3 4h.01M3 8h.01M3 12h.01',
+  history: 'M2.5 8a5.5 5.5 0 1 0 1.6-3.9L2.5 5.7M2.5 2.5v3.2h3.2M8 5v3.2l2 1.3',
+  network: 'M2 6.5a8.5 8.5 0 0 1 12 0M4.2 8.8a5.4 5.4 0 0 1 7.6 0M6.4 11.1a2.3 2.3 0 0 1 3.2 0M8 13.2h.01',
 } as const;
 
 export type IconName = keyof typeof PATHS;

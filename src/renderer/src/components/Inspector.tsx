@@ -1,16 +1,36 @@
+import { useNow } from '../hooks/use-now.ts';
+import { columnLabel, isInternal, nounOf } from '../lib/cell-words.ts';
+import { displayText } from '../lib/display-text.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
 import { InspectorRow } from './InspectorRow.tsx';
 
 /**
  * The mechanism made visible: the newest messages, each a write to one cell, and whether it
- * is that cell's current value (won) or was outdated by a later timestamp (lost).
+ * is that cell's current value (won) or was outdated by a later timestamp (lost). Rows are
+ * named by title and writers by device; the fields the core keeps (order, creation time,
+ * parent) are folded away unless asked for. It narrows to one row, or to one field's whole
+ * history: its winner and the writes it beat.
  */
 export function Inspector() {
   const open = useAppStore((s) => s.inspectorOpen);
   const entries = useAppStore((s) => s.inspector);
   const ownClientId = useAppStore((s) => s.info?.clientId ?? null);
   const setOpen = useAppStore((s) => s.setInspectorOpen);
+  const filter = useAppStore((s) => s.inspectorFilter);
+  const history = useAppStore((s) => s.cellHistory);
+  const showInternal = useAppStore((s) => s.showInternal);
+  const setShowInternal = useAppStore((s) => s.setShowInternal);
+  const setFilter = useAppStore((s) => s.filterInspector);
+  const now = useNow();
+
+  const inRow = filter === null ? entries : entries.filter((e) => e.table === filter.table && e.row === filter.row);
+  const shown = showInternal ? inRow : inRow.filter((e) => !isInternal(e.table, e.column));
+  const hidden = inRow.length - shown.length;
+  const list = filter?.column !== undefined ? (history ?? []) : shown;
+  const title = filter === null ? null : entries.find((e) => e.table === filter.table && e.row === filter.row)?.rowTitle ?? history?.[0]?.rowTitle ?? null;
+  const rowName = filter === null ? '' : `${nounOf(filter.table)} ${title !== null ? `“${displayText(title)}”` : displayText(filter.row.slice(0, 10))}`;
+  const listName = filter?.column !== undefined ? `History of ${columnLabel(filter.table, filter.column).toLowerCase()} of ${rowName}` : filter ? `Messages of ${rowName}` : 'Recent messages';
 
   return (
     <section className={`inspector${open ? ' is-open' : ''}`} aria-labelledby="inspector-heading" data-testid="inspector">
@@ -23,13 +43,34 @@ export function Inspector() {
       </h2>
       {open && (
         <div id="inspector-body" className="inspector-body">
-          <p className="inspector-legend">Newest first. Each write sets one cell; the latest timestamp wins.</p>
-          {entries.length === 0 ? (
-            <p className="empty-hint">No messages yet. Change something, or wait for another device.</p>
+          {filter !== null && (
+            <div className="inspector-filter" data-testid="inspector-filter">
+              <span className="filter-name">{listName}</span>
+              {filter.column !== undefined && (
+                <button type="button" className="link-button" onClick={() => setFilter({ table: filter.table, row: filter.row })}>
+                  Whole {nounOf(filter.table)}
+                </button>
+              )}
+              <button type="button" className="button button-small" onClick={() => setFilter(null)}>
+                All messages
+              </button>
+            </div>
+          )}
+          {filter?.column === undefined && (
+            <label className="inspector-toggle">
+              <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} />
+              Show internal fields{hidden > 0 ? ` (${hidden} hidden)` : ''}
+            </label>
+          )}
+          <p className="inspector-legend">
+            {filter?.column !== undefined ? 'Every write of this field, newest first: the latest timestamp won, the others lost.' : 'Newest first. Each write sets one field; the latest timestamp wins.'}
+          </p>
+          {list.length === 0 ? (
+            <p className="empty-hint">{filter?.column !== undefined && history === null ? 'Loading…' : 'No messages yet. Change something, or wait for another device.'}</p>
           ) : (
-            <ol className="message-list" aria-label="Recent messages" data-testid="inspector-list">
-              {entries.map((entry) => (
-                <InspectorRow key={`${entry.hlc}/${entry.table}/${entry.row}/${entry.column}`} entry={entry} ownClientId={ownClientId} />
+            <ol className="message-list" aria-label={listName} data-testid="inspector-list">
+              {list.map((entry) => (
+                <InspectorRow key={`${entry.hlc}/${entry.table}/${entry.row}/${entry.column}`} entry={entry} ownClientId={ownClientId} now={now} showCell={filter?.column === undefined} />
               ))}
             </ol>
           )}

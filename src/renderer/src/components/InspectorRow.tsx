@@ -1,25 +1,39 @@
 import type { InspectorEntry } from '../../../shared/app-api.ts';
+import { columnLabel, exactTime, hlcMillis, nounOf, writerName } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
 import { formatValue } from '../lib/format-value.ts';
-import { hlcParts } from '../lib/hlc-parts.ts';
+import { relativeTime } from '../lib/relative-time.ts';
+import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
 import { UserText } from './UserText.tsx';
 
 interface Props {
   readonly entry: InspectorEntry;
-  /** This instance's clientId, to mark its own timestamps. */
+  /** This instance's clientId, to mark its own writes. */
   readonly ownClientId: string | null;
+  /** The current time, for "12 s ago". */
+  readonly now: number;
+  /** False inside a cell's history, where the row and field are the heading's. */
+  readonly showCell?: boolean;
 }
 
 /**
- * One message: the cell it writes, its value, its HLC, and how it fared (won, lost, set aside).
- * Everything in it came from some device, the row ids and the names of a set-aside message
- * too: all of it is shown through UserText / displayText.
+ * One message, in words: the row by its title, the field by its label, the value, who wrote
+ * it (by device name) and when (relative and exact), and how it fared (won, lost, set
+ * aside). The row's name narrows the inspector to that row; the history button to that
+ * field's history. Everything that came from a device is shown through UserText /
+ * displayText.
  */
-export function InspectorRow({ entry, ownClientId }: Props) {
-  const hlc = hlcParts(entry.hlc);
+export function InspectorRow({ entry, ownClientId, now, showCell = true }: Props) {
+  const filter = useAppStore((s) => s.filterInspector);
   const value = formatValue(entry.value);
   const outcome = entry.error !== null ? 'aside' : entry.won ? 'won' : 'lost';
+  const noun = nounOf(entry.table);
+  const label = columnLabel(entry.table, entry.column);
+  const rowName = entry.rowTitle !== null ? `“${displayText(entry.rowTitle)}”` : displayText(entry.row.slice(0, 10));
+  const mine = ownClientId !== null && entry.hlc.endsWith(`-${ownClientId}`);
+  const writer = writerName(entry.device, entry.hlc);
+  const ms = hlcMillis(entry.hlc);
   return (
     <li
       className={`message outcome-${outcome} origin-${entry.origin}`}
@@ -28,41 +42,48 @@ export function InspectorRow({ entry, ownClientId }: Props) {
       data-origin={entry.origin}
       data-synced={entry.synced}
       data-hlc={entry.hlc}
+      data-column={entry.column}
     >
       <div className="message-cell">
-        <code className="cell-path" title={displayText(`${entry.table}.${entry.row}.${entry.column}`)}>
-          <UserText className="cell-table" value={entry.table} />.<UserText className="cell-row" value={entry.row} />.<UserText className="cell-column" value={entry.column} />
-        </code>
-        <span className="cell-equals" aria-hidden="true">
-          =
-        </span>
+        {showCell && (
+          <span className="cell-path" title={displayText(`${entry.table}.${entry.row}.${entry.column}`)}>
+            <span className="cell-noun">{noun}</span>{' '}
+            <button type="button" className="link-button cell-row" aria-label={`Only ${noun} ${rowName}`} onClick={() => filter({ table: entry.table, row: entry.row })}>
+              {entry.rowTitle !== null ? <>“<UserText value={entry.rowTitle} />”</> : <UserText value={entry.row.slice(0, 10)} />}
+            </button>{' '}
+            · <span className="cell-column">{label}</span>
+          </span>
+        )}
+        {showCell && (
+          <span className="cell-equals" aria-hidden="true">
+            =
+          </span>
+        )}
         <code className="cell-value" title={displayText(value.full)}>
           <UserText value={value.text} />
         </code>
       </div>
       <div className="message-meta">
-        <code className="hlc" title={displayText(entry.hlc)}>
-          {hlc ? (
-            <>
-              <span className="hlc-time">{hlc.time}</span>
-              <span className="hlc-counter">{hlc.counter}</span>
-              <UserText className="hlc-client" value={hlc.clientId} />
-              {hlc.clientId === ownClientId && <span className="hlc-you">you</span>}
-            </>
-          ) : (
-            <UserText value={entry.hlc} />
-          )}
-        </code>
+        <span className="writer" title={displayText(entry.hlc)}>
+          <Icon name={entry.origin === 'local' ? 'outgoing' : 'incoming'} />
+          <UserText className="writer-name" value={writer} />
+          {mine && <span className="hlc-you">you</span>}
+          <time dateTime={ms === null ? undefined : new Date(ms).toISOString()} className="writer-time">
+            {ms === null ? '' : `${relativeTime(ms, now)} · `}
+            <span className="exact-time">{exactTime(entry.hlc)}</span>
+          </time>
+        </span>
         <span className="badges">
-          <span className={`badge badge-${entry.origin}`}>
-            <Icon name={entry.origin === 'local' ? 'outgoing' : 'incoming'} />
-            {entry.origin === 'local' ? 'Local' : 'Remote'}
-          </span>
-          <span className={`badge ${entry.synced ? 'badge-synced' : 'badge-pending'}`}>{entry.synced ? 'Synced' : 'Pending'}</span>
+          {!entry.synced && <span className="badge badge-pending">Pending</span>}
           <span className={`badge badge-outcome badge-${outcome}`} data-testid="inspector-outcome">
             <Icon name={outcome === 'won' ? 'check' : outcome === 'lost' ? 'close' : 'alert'} />
             {outcome === 'won' ? 'Won' : outcome === 'lost' ? 'Lost' : 'Set aside'}
           </span>
+          {showCell && (
+            <button type="button" className="icon-button icon-button-small" aria-label={`History of ${label.toLowerCase()} of ${noun} ${rowName}`} title="This field’s history" onClick={() => filter({ table: entry.table, row: entry.row, column: entry.column })}>
+              <Icon name="history" />
+            </button>
+          )}
         </span>
       </div>
       {entry.error !== null && (

@@ -2,7 +2,9 @@ import { useNow } from '../hooks/use-now.ts';
 import { relativeTime, timeUntil } from '../lib/relative-time.ts';
 import { syncLabel } from '../lib/sync-label.ts';
 import { useAppStore } from '../store/store-context.ts';
+import { DeviceName } from './DeviceName.tsx';
 import { Icon } from './Icon.tsx';
+import { NetworkControl } from './NetworkControl.tsx';
 import { OfflineSwitch } from './OfflineSwitch.tsx';
 
 /** Who this instance is and how its sync is doing, with "Sync now" and "Work offline". */
@@ -33,6 +35,10 @@ export function SyncPanel() {
         <div>
           <dt>Profile</dt>
           <dd data-testid="sync-profile">{info?.profile ?? '…'}</dd>
+        </div>
+        <div>
+          <dt>Device</dt>
+          <DeviceName />
         </div>
         <div>
           <dt>Client</dt>
@@ -83,6 +89,7 @@ export function SyncPanel() {
         </button>
         <OfflineSwitch offline={!online} onChange={(offline) => void setOnline(!offline)} />
       </div>
+      <NetworkControl />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { groceries, renderApp } from '../testing/render-app.tsx';
 
@@ -15,7 +15,7 @@ describe('accessibility', () => {
     const { user } = await renderApp(groceries);
     // Also with the transient controls on screen: an inline edit and a delete confirmation.
     await user.click(screen.getByRole('button', { name: 'Delete “Work”' }));
-    await user.dblClick(screen.getByText('Milk'));
+    await user.dblClick(within(screen.getByTestId('todo-list')).getByText('Milk'));
     expect(screen.getByTestId('confirm-delete')).toBeTruthy();
     for (const role of ROLES) {
       expect(screen.queryAllByRole(role).length, role).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/app-api.ts';
 import { API_METHODS } from '../../../shared/api-methods.ts';
@@ -63,7 +63,7 @@ describe('bad input', () => {
     const before = kit.calls.length;
     await user.type(screen.getByRole('textbox', { name: 'New list' }), `${'L'.repeat(101)}{Enter}`);
     expect(screen.getByRole('alert').textContent).toBe('List name is too long: 101 characters, at most 100.');
-    await user.dblClick(screen.getByText('Milk'));
+    await user.dblClick(within(screen.getByTestId('todo-list')).getByText('Milk'));
     await user.keyboard('{Control>}a{/Control}{Backspace}{Enter}');
     const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
     expect(alerts).toContain("Title can't be empty.");

@@ -7,17 +7,19 @@ import { lists, renderApp } from '../testing/render-app.tsx';
 const rows = () => screen.queryAllByTestId('inspector-row');
 
 describe('inspector', () => {
-  it('shows each write as table.row.column = value with its origin, sync state and HLC', async () => {
+  it('shows each write in words: the row by its title, the field by its label, the writer by device, the time', async () => {
     const { api, kit, user } = await renderApp();
     await user.type(screen.getByRole('textbox', { name: 'New list' }), 'Home{Enter}');
     await waitFor(() => expect(rows().length).toBeGreaterThan(0));
     const id = (await lists(api))[0]?.id as string;
-    const name = rows().find((r) => r.textContent?.includes('.name'));
-    expect(name?.textContent).toBe(`lists.${id}.name="Home"` + name?.querySelector('.message-meta')?.textContent);
+    const name = rows().find((r) => r.dataset.column === 'name' && r.querySelector('.cell-noun')?.textContent === 'list');
+    expect(name?.querySelector('.message-cell')?.textContent).toBe('list “Home” · List name="Home"');
+    expect(name?.querySelector('.cell-path')?.getAttribute('title')).toBe(`lists.${id}.name`);
     expect(name?.dataset).toMatchObject({ origin: 'local', won: 'true', synced: 'false' });
     expect(name?.dataset.hlc).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z-[0-9A-F]{4}-${kit.core.client.clientId}$`));
+    expect(name?.querySelector('.writer-name')?.textContent).toBe('alice-1');
     expect(within(name as HTMLElement).getByText('you')).toBeTruthy();
-    expect(within(name as HTMLElement).getByText('Local')).toBeTruthy();
+    expect(name?.querySelector('.writer-time')?.textContent).toMatch(/^just now · \d\d:\d\d:\d\d\.\d{3}$/);
     expect(within(name as HTMLElement).getByText('Pending')).toBeTruthy();
   });
 

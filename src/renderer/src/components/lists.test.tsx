@@ -18,7 +18,7 @@ describe('lists', () => {
 
   it('opens a list on click and on arrow-key focus', async () => {
     const { user } = await renderApp(groceries);
-    await user.click(screen.getByText('Work'));
+    await user.click(within(screen.getByTestId('list-nav')).getByText('Work'));
     await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe('Work'));
     expect(shownTitles()).toEqual([]);
     await user.keyboard('{ArrowUp}');
@@ -28,7 +28,7 @@ describe('lists', () => {
 
   it('renames a list in place (Enter saves, Escape cancels)', async () => {
     const { user } = await renderApp(groceries);
-    await user.dblClick(screen.getByText('Work'));
+    await user.dblClick(within(screen.getByTestId('list-nav')).getByText('Work'));
     await user.keyboard('{Control>}a{/Control}Office{Enter}');
     await waitFor(() => expect(listNames()).toEqual(['Groceries', 'Office']));
     listRow('Office').focus();

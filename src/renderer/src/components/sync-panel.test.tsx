@@ -44,12 +44,13 @@ describe('sync panel', () => {
   it('counts local writes as pending, and "Sync now" sends them', async () => {
     const { kit, user } = await renderApp();
     await user.type(screen.getByRole('textbox', { name: 'New list' }), 'Home{Enter}');
-    await waitFor(() => expect(state()).toBe('3 pending'));
+    // The list's three fields, and the name this instance published at start.
+    await waitFor(() => expect(state()).toBe('4 pending'));
     await user.click(screen.getByRole('button', { name: 'Sync now' }));
     await waitFor(() => expect(state()).toBe('Synced'));
     expect(screen.getByTestId('sync-pending').textContent).toBe('0');
     expect(kit.calls.some((c) => c.method === 'syncNow')).toBe(true);
-    expect(screen.getByTestId('sync-cursor').textContent).toBe('3'); // the server numbered its three messages
+    expect(screen.getByTestId('sync-cursor').textContent).toBe('4'); // the server numbered its four messages
   });
 
   it('"Work offline" is a switch that calls setOnline and reflects the state', async () => {

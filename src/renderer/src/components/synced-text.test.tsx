@@ -64,7 +64,9 @@ describe('text that arrived by sync breaking the input rules', () => {
     // The inspector: values, and row ids too, come from the other device.
     const values = screen.getAllByTestId('inspector-row').map((r) => r.querySelector('.cell-value')?.textContent);
     expect(values).toEqual(expect.arrayContaining([`"${LIST_SHOWN}"`, `"Pay\\nnow <U+2066><U+202E>evil"`]));
-    expect(screen.getAllByTestId('inspector-row').some((r) => r.querySelector('.cell-row')?.textContent === 't-<U+202E>row')).toBe(true);
+    expect(screen.getAllByTestId('inspector-row').some((r) => r.querySelector('.cell-path')?.getAttribute('title') === 'todos.t-<U+202E>row.title')).toBe(true);
+    // Rows are named by their title, neutralised too.
+    expect(screen.getAllByTestId('inspector-row').some((r) => r.querySelector('.cell-row')?.textContent === `“${TODO_SHOWN}”`)).toBe(true);
 
     // Nothing the rule refuses reaches what the page shows or names: its text, its accessible
     // names and its tooltips (data-* attributes keep raw ids, for the code and the tests).

@@ -36,7 +36,7 @@ describe('todos', () => {
     await waitFor(() => expect(shownTitles()[0]).toBe('Oat milk'));
     expect(document.activeElement).toBe(row('Oat milk'));
 
-    await user.dblClick(screen.getByText('Bread'));
+    await user.dblClick(within(screen.getByTestId('todo-list')).getByText('Bread'));
     await user.keyboard('{Control>}a{/Control}Rye{Escape}');
     expect(screen.queryByRole('textbox', { name: /Rename/ })).toBeNull();
     expect(shownTitles()[1]).toBe('Bread');

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Inspector } from '../components/Inspector.tsx';
+import { ReplacedAnnouncer } from '../components/RowNotices.tsx';
 import { SyncPanel } from '../components/SyncPanel.tsx';
 import { Toasts } from '../components/Toasts.tsx';
 import { useAppStore } from '../store/store-context.ts';
@@ -53,6 +54,7 @@ export function AppShell({ views = VIEWS }: Props) {
         </aside>
       </div>
       <Toasts />
+      <ReplacedAnnouncer />
     </div>
   );
 }

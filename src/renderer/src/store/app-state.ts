@@ -1,6 +1,6 @@
 /** The shape of the renderer's one store; `createAppStore` in app-store.ts builds it. */
 import type { StoreApi } from 'zustand';
-import type { AnyRow, AppApi, AppInfo, InspectorEntry, SyncView } from '../../../shared/app-api.ts';
+import type { AnyRow, AppApi, AppInfo, InspectorEntry, NetworkConditions, ReplacedNotice, SyncView } from '../../../shared/app-api.ts';
 import type { TableName } from '../../../shared/app-rows.ts';
 import type { JsonValue } from 'fieldsync';
 import type { Message } from '../lib/display-text.ts';
@@ -57,11 +57,28 @@ export interface DataSlice {
   remove(table: TableName, id: string, options?: { readonly undo?: boolean }): Promise<boolean>;
 }
 
+/** What the inspector is narrowed to: one row, or one cell of it (its history). */
+export interface InspectorFilter {
+  readonly table: string;
+  readonly row: string;
+  readonly column?: string;
+}
+
 export interface SyncSlice {
   readonly info: AppInfo | null;
   readonly sync: SyncView | null;
   readonly inspector: readonly InspectorEntry[];
   readonly inspectorOpen: boolean;
+  /** Null: the newest messages. A row: its messages among them. A cell: its whole history. */
+  readonly inspectorFilter: InspectorFilter | null;
+  /** The filtered cell's history, winner first, once loaded. */
+  readonly cellHistory: readonly InspectorEntry[] | null;
+  /** Show the columns the core keeps (order, creation time, parent). */
+  readonly showInternal: boolean;
+  filterInspector(filter: InspectorFilter | null): void;
+  setShowInternal(show: boolean): void;
+  setDeviceName(name: string): Promise<TextResult>;
+  setNetwork(conditions: NetworkConditions): Promise<void>;
   loadInfo(): Promise<void>;
   loadSync(): Promise<void>;
   /** A `sync` event: always newer than any status request still in flight. */
@@ -80,7 +97,18 @@ export interface NoticeSlice {
   dismissToast(id: number): void;
 }
 
-export interface AppState extends DataSlice, SyncSlice, NoticeSlice {
+export interface ReplacedSlice {
+  /** Values another instance replaced, newest last (see replaced-store.ts). */
+  readonly replaced: readonly ReplacedNotice[];
+  /** What the live region last said. */
+  readonly announcement: string;
+  receiveReplaced(notices: readonly ReplacedNotice[]): void;
+  dismissReplaced(id: string): void;
+  /** Writes the old value again: a new write, which then wins. */
+  restoreReplaced(notice: ReplacedNotice): Promise<void>;
+}
+
+export interface AppState extends DataSlice, SyncSlice, NoticeSlice, ReplacedSlice {
   /** Subscribes to the API's events and loads everything; returns the function that stops. */
   start(): () => void;
 }

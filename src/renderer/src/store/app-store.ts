@@ -10,6 +10,7 @@ import type { AppState, AppStore } from './app-state.ts';
 import { coalesce } from './coalesce.ts';
 import { createDataSlice } from './data-store.ts';
 import { createNoticeSlice } from './notice-store.ts';
+import { createReplacedSlice } from './replaced-store.ts';
 import { createSyncSlice } from './sync-store.ts';
 
 export interface AppStoreOptions {
@@ -27,6 +28,7 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
       ...createNoticeSlice(context),
       ...createSyncSlice(context),
       ...createDataSlice(context),
+      ...createReplacedSlice(context),
 
       start() {
         // The tables a burst of data events touched, re-read once when it ends.
@@ -43,9 +45,11 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
           if (event.type === 'data') {
             for (const t of event.tables) touched.add(t);
             refreshData.schedule();
-          } else {
+          } else if (event.type === 'sync') {
             get().receiveSync(event.sync);
             refreshInspector.schedule();
+          } else if (event.type === 'replaced') {
+            get().receiveReplaced(event.notices);
           }
         });
         void get().loadInfo();

@@ -51,7 +51,7 @@ describe('the data store', () => {
     expect(store.getState().selected.lists).toBe(home.id);
     expect(rows('todos', home.id).map((t) => t.title)).toEqual(['Buy milk', 'Fix bike']);
     await vi.waitFor(() => expect(store.getState().info?.profile).toBe('alice-1'));
-    expect(store.getState().sync?.pending).toBe(16); // 3 fields of each list, 5 of each todo
+    expect(store.getState().sync?.pending).toBe(17); // 3 fields of each list, 5 of each todo, the device's name
   });
 
   it('shows another device’s writes, and re-queries once after a burst of data events', async () => {

@@ -1,5 +1,6 @@
 /** Who this instance is, how its sync is doing, and the inspector's recent messages. */
 import type { SliceContext, SyncSlice } from './app-state.ts';
+import { isInvalidArgument } from './errors.ts';
 
 export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext): SyncSlice {
   // Bumped by every status request and every sync event: a status answer is shown only if
@@ -13,6 +14,9 @@ export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext)
     sync: null,
     inspector: [],
     inspectorOpen: true,
+    inspectorFilter: null,
+    cellHistory: null,
+    showInternal: false,
 
     async loadInfo() {
       try {
@@ -40,11 +44,16 @@ export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext)
     async loadInspector() {
       if (!get().inspectorOpen) return;
       const seq = ++inspectRequested;
+      const filter = get().inspectorFilter;
       try {
-        const entries = await api.inspect(inspectorLimit);
+        const [entries, history] = await Promise.all([
+          api.inspect(inspectorLimit),
+          filter?.column !== undefined ? api.history(filter.table as never, filter.row, filter.column) : null,
+        ]);
         if (seq <= inspectApplied) return;
         inspectApplied = seq;
-        set({ inspector: entries });
+        // A history answer for a filter that has changed since is not this filter's.
+        set({ inspector: entries, ...(get().inspectorFilter === filter ? { cellHistory: history } : {}) });
       } catch (error) {
         if (seq > inspectApplied) get().reportError(error);
       }
@@ -62,6 +71,35 @@ export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext)
     async syncNow() {
       try {
         await api.syncNow();
+      } catch (error) {
+        get().reportError(error);
+      }
+      await get().loadSync();
+    },
+
+    filterInspector(filter) {
+      set({ inspectorFilter: filter, cellHistory: null, inspectorOpen: true });
+      void get().loadInspector();
+    },
+
+    setShowInternal(show) {
+      set({ showInternal: show });
+    },
+
+    async setDeviceName(name) {
+      try {
+        await api.setDeviceName(name);
+        return { ok: true };
+      } catch (error) {
+        if (isInvalidArgument(error)) return { ok: false, message: error.message };
+        get().reportError(error);
+        return { ok: false, message: null };
+      }
+    },
+
+    async setNetwork(conditions) {
+      try {
+        await api.setNetwork(conditions);
       } catch (error) {
         get().reportError(error);
       }

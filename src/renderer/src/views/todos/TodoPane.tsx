@@ -3,6 +3,7 @@ import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { NewItemForm } from '../../components/NewItemForm.tsx';
+import { RowNotices } from '../../components/RowNotices.tsx';
 import { UserText } from '../../components/UserText.tsx';
 import { useAppStore } from '../../store/store-context.ts';
 import { useRows, useSelection } from '../../store/use-rows.ts';
@@ -63,6 +64,7 @@ export function TodoPane({ filter, onFilter }: Props) {
         <p className="todo-summary" data-testid="todo-summary">
           {counts.active} to do · {counts.done} done
         </p>
+        <RowNotices table="lists" row={list.id} />
       </header>
       <NewItemForm
         key={list.id}

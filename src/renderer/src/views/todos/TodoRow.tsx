@@ -5,6 +5,7 @@ import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { InlineEdit } from '../../components/InlineEdit.tsx';
 import { RowActions } from '../../components/RowActions.tsx';
+import { RowNotices } from '../../components/RowNotices.tsx';
 import { UserText } from '../../components/UserText.tsx';
 import { displayText } from '../../lib/display-text.ts';
 import type { TextResult } from '../../store/app-state.ts';
@@ -56,6 +57,7 @@ export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, i
         </span>
       )}
       {!editing && <RowActions name={name} isFirst={isFirst} isLast={isLast} tabbable={active} onRename={() => onEdit(true)} onMove={onMove} onDelete={onDelete} />}
+      <RowNotices table="todos" row={todo.id} />
     </li>
   );
 }

@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'react';
+import type { ReplacedNotice } from '../../../shared/app-api.ts';
+import { columnLabel, exactTime, valueWords, writerName } from '../lib/cell-words.ts';
+import { displayText } from '../lib/display-text.ts';
+import { useAppStore } from '../store/store-context.ts';
+import { Icon } from './Icon.tsx';
+import { UserText } from './UserText.tsx';
+
+/** How long a notice stays, unless hovered or focused. */
+export const NOTICE_MS = 8000;
+
+function Value({ value }: { value: ReplacedNotice['previous']['value'] }) {
+  const w = valueWords(value);
+  return w.quote ? (
+    <>
+      “<UserText className="notice-value" value={w.text} />”
+    </>
+  ) : (
+    <span className="notice-value">{w.text}</span>
+  );
+}
+
+function Notice({ notice }: { notice: ReplacedNotice }) {
+  const dismiss = useAppStore((s) => s.dismissReplaced);
+  const restore = useAppStore((s) => s.restoreReplaced);
+  const showHistory = useAppStore((s) => s.filterInspector);
+  const [held, setHeld] = useState(false);
+  useEffect(() => {
+    if (held) return;
+    const timer = setTimeout(() => dismiss(notice.id), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [held, notice.id, dismiss]);
+
+  const label = columnLabel(notice.table, notice.column);
+  const winner = displayText(writerName(notice.next.device, notice.next.hlc));
+  const loser = notice.mine ? null : writerName(notice.previous.device, notice.previous.hlc);
+  const old = valueWords(notice.previous.value);
+  const restoreName = `Restore ${label.toLowerCase()} ${old.quote ? `“${displayText(old.text)}”` : old.text}`;
+  return (
+    <div
+      className={`replaced-notice${notice.mine ? ' is-mine' : ''}`}
+      role="group"
+      aria-label={`${label} replaced by ${winner}`}
+      data-testid="replaced-notice"
+      data-mine={notice.mine}
+      onMouseEnter={() => setHeld(true)}
+      onMouseLeave={() => setHeld(false)}
+      onFocus={() => setHeld(true)}
+      onBlur={() => setHeld(false)}
+    >
+      <Icon name={notice.mine ? 'alert' : 'incoming'} className="notice-icon" />
+      <div className="notice-body">
+        <p className="notice-change">
+          <strong>{label}</strong> <Value value={notice.previous.value} /> <span aria-hidden="true">→</span>{' '}
+          <span className="visually-hidden">replaced by</span> <Value value={notice.next.value} />
+        </p>
+        <p className="notice-why" data-testid="replaced-why">
+          <UserText value={winner} /> won: its edit at <time>{exactTime(notice.next.hlc)}</time> is later than{' '}
+          {loser === null ? 'yours' : <><UserText value={loser} />’s</>} at <time>{exactTime(notice.previous.hlc)}</time>.
+        </p>
+      </div>
+      <div className="notice-actions">
+        <button type="button" className="button button-small" aria-label={restoreName} onClick={() => void restore(notice)}>
+          Restore
+        </button>
+        <button type="button" className="icon-button" aria-label={`History of ${label.toLowerCase()}`} title="Show this field’s history" onClick={() => showHistory({ table: notice.table, row: notice.row, column: notice.column })}>
+          <Icon name="history" />
+        </button>
+        <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(notice.id)}>
+          <Icon name="close" />
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The values of one row that another instance's later write replaced, for a few seconds:
+ * which field, old and new value, who won and why, and Restore (a new write, which then
+ * wins). Put it inside a row of any view: `<RowNotices table="todos" row={todo.id} />`.
+ */
+export function RowNotices({ table, row }: { table: string; row: string }) {
+  const all = useAppStore((s) => s.replaced);
+  const notices = all.filter((n) => n.table === table && n.row === row);
+  if (notices.length === 0) return null;
+  return (
+    <div className="row-notices" data-testid="row-notices">
+      {notices.map((n) => (
+        <Notice key={n.id} notice={n} />
+      ))}
+    </div>
+  );
+}
+
+/** Says the newest replaced value to screen readers, without moving the focus. */
+export function ReplacedAnnouncer() {
+  const announcement = useAppStore((s) => s.announcement);
+  return (
+    <div className="visually-hidden" role="status" aria-live="polite" aria-label="Changes from other devices" data-testid="replaced-announcer">
+      {announcement}
+    </div>
+  );
+}

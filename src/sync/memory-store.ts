@@ -4,10 +4,12 @@
  *
  * Its memory grows with the cells, not with the history: a pull of a million changes keeps
  * what the data needs. Every message of this client is kept (pending, rejected, its own
- * history), and so is every message set aside (`unapplied`). Of the messages pulled from
- * other clients and applied, it keeps the best of each cell (what a rejected local write
- * falls back to, and what `recent` orders by) and the last RECENT_PULLED; older ones that
- * lost their cell are forgotten, which bounds the history the inspector shows for them.
+ * history), and so is every message set aside (`unapplied`), in one map by hlc. Of the
+ * messages pulled from other clients and applied, it keeps the best of each cell, beside the
+ * cell's value (what a rejected local write falls back to, and what `recent` orders by),
+ * and the latest RECENT_PULLED in a ring; older ones that lost their cell are forgotten,
+ * which bounds the history the inspector shows for them. Pulled messages are never indexed:
+ * the queries that want them (a cell's history, the latest messages) are rare, and scan.
  */
 import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
@@ -33,13 +35,8 @@ interface RowState {
   readonly pulled: Record<string, Kept>;
 }
 
-/** A stored message, with where it stands among the pulled ones. */
-interface Kept extends StoredMessage {
-  /** Its place in the order pulled messages arrived (-1: not a pulled, applied message). */
-  seq: number;
-  /** It is the best pulled message of its cell. */
-  best: boolean;
-}
+/** A stored message: the store's own copy. */
+type Kept = StoredMessage;
 
 /**
  * A copy of a JSON value that shares nothing with the caller: strings, numbers, booleans
@@ -52,16 +49,14 @@ const copyMessage = (m: StoredMessage): StoredMessage => ({
   hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: copy(m.value),
   local: m.local, synced: m.synced, applied: m.applied, error: m.error,
 });
-const keep = (m: StoredMessage): Kept => ({
-  hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: copy(m.value),
-  local: m.local, synced: m.synced, applied: m.applied, error: m.error, seq: -1, best: false,
-});
+const keep = copyMessage;
 
 const isPulled = (m: StoredMessage): boolean => !m.local && m.applied;
 
 export function createMemoryStore(): MemoryStore {
   let schema: Schema | null = null;
   const data = new Map<string, Map<string, RowState>>();
+  // Local messages and those set aside (besides: each cell's best pulled one, and the ring).
   const messages = new Map<string, Kept>();
   const pending = new Set<string>();
   const meta = new Map<string, string>();
@@ -94,35 +89,29 @@ export function createMemoryStore(): MemoryStore {
     return state;
   }
 
-  /** Forgets a pulled message that is neither its cell's best nor among the latest. */
-  function forget(m: Kept): void {
-    if (messages.get(m.hlc) === m) messages.delete(m.hlc);
-  }
-
-  /** Keeps track of a pulled, applied message: the best of its cell, and the latest ones. */
-  function notePulled(m: Kept): void {
-    m.seq = pulledCount++;
+  /** Keeps a pulled, applied message, unless it is kept already: returns false then. */
+  function keepPulled(m: Kept): boolean {
     const state = rowState(m.table, m.row);
     const best = state.pulled[m.column];
-    if (best === undefined || m.hlc > best.hlc) {
-      state.pulled[m.column] = m;
-      m.best = true;
-      if (best !== undefined) {
-        best.best = false;
-        if (best.seq < pulledCount - RECENT_PULLED) forget(best);
-      }
-    }
-    const slot = m.seq % RECENT_PULLED;
-    const oldest = recent[slot];
-    recent[slot] = m;
-    if (oldest !== undefined && !oldest.best) forget(oldest);
+    if (best !== undefined && best.hlc === m.hlc) return false;
+    if (best === undefined || m.hlc > best.hlc) state.pulled[m.column] = m;
+    recent[pulledCount++ % RECENT_PULLED] = m;
+    return true;
   }
 
-  /** Forgets that `m` is its cell's best pulled message, if it was. */
-  function dropPulled(m: Kept): void {
-    const state = rowOf(m.table, m.row);
-    if (state?.pulled[m.column] === m) delete state.pulled[m.column];
-    m.best = false;
+  /** Every message kept, each once: for the queries that scan (never on the merge path). */
+  function everyMessage(): Kept[] {
+    const seen = new Set<string>();
+    const out: Kept[] = [];
+    const add = (m: Kept | undefined): void => {
+      if (m === undefined || seen.has(m.hlc)) return;
+      seen.add(m.hlc);
+      out.push(m);
+    };
+    for (const m of messages.values()) add(m);
+    for (const m of recent) add(m);
+    for (const rows of data.values()) for (const state of rows.values()) for (const column in state.pulled) add(state.pulled[column]);
+    return out;
   }
 
   function checkWrites(c: Commit): void {
@@ -137,7 +126,7 @@ export function createMemoryStore(): MemoryStore {
 
   function recomputeMax(): void {
     maxHlc = null;
-    for (const h of messages.keys()) if (maxHlc === null || h > maxHlc) maxHlc = h;
+    for (const m of everyMessage()) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
   }
 
   return {
@@ -167,6 +156,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     messages(query: MessageQuery) {
+      // Local messages and those set aside are all in the map; pulled ones may be elsewhere.
       const all = (pred: (m: StoredMessage) => boolean): StoredMessage[] => {
         const out: StoredMessage[] = [];
         for (const m of messages.values()) if (pred(m)) out.push(m);
@@ -187,10 +177,18 @@ export function createMemoryStore(): MemoryStore {
           // A scan, not an index: asked for one cell's history or a rejected write's fallback,
           // never while merging, and the messages kept are bounded by the cells.
           const { table, row, column } = query;
-          return all((m) => m.applied && m.column === column && m.row === row && m.table === table).map(copyMessage);
+          const out = all((m) => m.applied && m.column === column && m.row === row && m.table === table);
+          const seen = new Set(out.map((m) => m.hlc));
+          const best = rowOf(table, row)?.pulled[column];
+          for (const m of [best, ...recent]) {
+            if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;
+            seen.add(m.hlc);
+            out.push(m);
+          }
+          return out.map(copyMessage);
         }
         case 'recent':
-          return [...messages.keys()].sort().reverse().slice(0, query.limit).map((h) => copyMessage(messages.get(h) as StoredMessage));
+          return everyMessage().sort(byHlc).reverse().slice(0, query.limit).map(copyMessage);
       }
     },
 
@@ -205,19 +203,23 @@ export function createMemoryStore(): MemoryStore {
       const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
       // Nothing below can throw.
       for (const hlc of remove) {
-        const m = messages.get(hlc);
-        if (!m) continue;
+        // Only local messages are ever removed (re-issued after a clock_drift): all in the map.
         pending.delete(hlc);
-        dropPulled(m);
         messages.delete(hlc);
       }
       for (const m of insert) {
         if (messages.has(m.hlc)) continue;
+        if (isPulled(m)) {
+          if (keepPulled(m) && (maxHlc === null || m.hlc > maxHlc)) maxHlc = m.hlc;
+          continue;
+        }
         messages.set(m.hlc, m);
         if (isPending(m)) pending.add(m.hlc);
-        if (isPulled(m)) notePulled(m);
+        if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
       }
       for (const u of update) {
+        // Flags change for local messages and those set aside (all in the map); a pulled,
+        // applied message is final.
         const m = messages.get(u.hlc);
         if (!m) continue;
         const next: Kept = {
@@ -225,23 +227,10 @@ export function createMemoryStore(): MemoryStore {
           ...(u.synced !== undefined ? { synced: u.synced } : {}),
           ...(u.applied !== undefined ? { applied: u.applied } : {}),
           ...(u.error !== undefined ? { error: u.error } : {}),
-          seq: -1,
-          best: false,
         };
         messages.set(u.hlc, next);
         if (isPending(next)) pending.add(next.hlc);
         else pending.delete(next.hlc);
-        dropPulled(m);
-        if (isPulled(next)) {
-          // Applied by an update (a schema that now fits it): the best of its cell if it is.
-          const state = rowState(next.table, next.row);
-          const best = state.pulled[next.column];
-          if (best === undefined || next.hlc > best.hlc) {
-            if (best !== undefined) best.best = false;
-            state.pulled[next.column] = next;
-            next.best = true;
-          }
-        }
       }
       for (const w of writes) {
         const state = rowState(w.table, w.row);
@@ -251,7 +240,6 @@ export function createMemoryStore(): MemoryStore {
       }
       for (const [k, v] of metaEntries) meta.set(k, v);
       if (remove.length > 0) recomputeMax();
-      else for (const m of insert) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
     },
 
     close() {},

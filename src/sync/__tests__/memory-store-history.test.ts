@@ -59,7 +59,9 @@ describe('the memory store keeps memory to the cells', () => {
     const store = open();
     const newest = at(1_000_000, 'early');
     store.commit({ insert: [newest], writes: [write(newest)] });
-    pull(store, 3 * RECENT_PULLED, 100);
+    store.commit({ insert: [at(5, 'early')] }); // older: it loses the cell
+    pull(store, 3 * RECENT_PULLED, 100, 10);
+    expect((store.open(conformanceSchema) as { maxHlc: string }).maxHlc).toBe(newest.hlc);
     expect((store.messages({ kind: 'recent', limit: 1 }) as StoredMessage[])[0]).toEqual(newest);
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'early', column: 'title' })).toEqual([newest]);
   });
@@ -73,6 +75,14 @@ describe('the memory store keeps memory to the cells', () => {
     pull(store, 3 * RECENT_PULLED, 100, 100);
     const cell = (store.messages({ kind: 'cell', table: 'notes', row: 'x', column: 'title' }) as StoredMessage[]).map((m) => m.hlc).sort();
     expect(cell).toEqual([pulled.hlc, mine.hlc]);
+  });
+
+  it('a pulled message pulled again (as after an epoch restart) takes no room among the latest', () => {
+    const store = open();
+    const all = pull(store, RECENT_PULLED, 1);
+    const last = all.at(-1) as StoredMessage;
+    for (let i = 0; i < RECENT_PULLED; i++) store.commit({ insert: [last] });
+    expect(store.messages({ kind: 'recent', limit: ALL })).toHaveLength(RECENT_PULLED);
   });
 
   it('a message already kept is not stored twice, pulled or local', () => {

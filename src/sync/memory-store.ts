@@ -14,7 +14,7 @@
 import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
-import type { Cell, CellValue, Commit, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
+import type { Cell, CellValue, CellWrite, Commit, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
 
@@ -199,7 +199,8 @@ export function createMemoryStore(): MemoryStore {
       const remove = [...(c.remove ?? [])];
       const insert = (c.insert ?? []).map(keep);
       const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
-      const writes = (c.writes ?? []).map((w) => ({ table: w.table, row: w.row, column: w.column, value: copy(w.value), hlc: w.hlc }));
+      const writes = c.writes ?? [];
+      const values = writes.map((w) => copy(w.value));
       const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
       // Nothing below can throw.
       for (const hlc of remove) {
@@ -232,9 +233,10 @@ export function createMemoryStore(): MemoryStore {
         if (isPending(next)) pending.add(next.hlc);
         else pending.delete(next.hlc);
       }
-      for (const w of writes) {
+      for (let i = 0; i < writes.length; i++) {
+        const w = writes[i] as CellWrite;
         const state = rowState(w.table, w.row);
-        state.values[w.column] = w.value;
+        state.values[w.column] = values[i] as JsonValue;
         if (w.hlc === null) delete state.hlcs[w.column];
         else state.hlcs[w.column] = w.hlc;
       }

@@ -6,7 +6,7 @@
  * process's; the server's is its own process's, so it is in the wall time only.
  */
 import { join } from 'node:path';
-import { createHttpRemote, createMemoryStore, createSyncClient, type SyncStore } from 'fieldsync';
+import { createHttpRemote, createMemoryStore, createSyncClient, type SyncClient, type SyncStore } from 'fieldsync';
 import { createSqliteServerStore } from '../../server/stores/sqlite-server-store.ts';
 import { benchSchema, openStore, tempDir, type BenchDir } from './client-db.ts';
 import { heapInUse, measure, type Timing } from './cpu.ts';
@@ -16,10 +16,10 @@ import { startServerProcess, type ServerProcess } from './server-process.ts';
 export type FieldsyncStoreKind = 'memory' | 'sqlite';
 
 export interface PullRun extends Timing {
-  /** Heap kept by the client and its store after the pull (after a full GC), in bytes. */
-  readonly heapBytes: number;
   /** The cursor the client reached. */
   readonly cursor: number;
+  /** Closes the client and its store, and lets them go. */
+  release(): Promise<void>;
 }
 
 export interface PullServer {
@@ -57,16 +57,22 @@ export async function startPullServer(changes: number): Promise<PullServer> {
     token,
     async pull(kind) {
       const file = dir.file(`client-${n++}.db`);
-      const store: SyncStore & { close?(): unknown } = kind === 'memory' ? createMemoryStore() : openStore(file);
-      const client = await createSyncClient({ schema: benchSchema, store, remote: createHttpRemote({ url: running.url, token }), autoSync: false, pullLimit: PAGE });
-      const before = heapInUse();
-      const timing = await measure(() => client.sync());
-      const heapBytes = heapInUse() - before;
+      let store: (SyncStore & { close?(): unknown }) | null = kind === 'memory' ? createMemoryStore() : openStore(file);
+      let client: SyncClient | null = await createSyncClient({ schema: benchSchema, store, remote: createHttpRemote({ url: running.url, token }), autoSync: false, pullLimit: PAGE });
+      const timing = await measure(() => (client as SyncClient).sync());
       const cursor = client.status.cursor;
-      await client.close();
-      await store.close?.();
       if (cursor < changes) throw new Error(`the ${kind} client pulled up to ${cursor} of ${changes}`);
-      return { ...timing, heapBytes, cursor };
+      return {
+        ...timing,
+        cursor,
+        async release() {
+          await client?.close();
+          await store?.close?.();
+          // Nothing here may keep them alive once released.
+          client = null;
+          store = null;
+        },
+      };
     },
     async stop() {
       try {
@@ -76,4 +82,23 @@ export async function startPullServer(changes: number): Promise<PullServer> {
       }
     },
   };
+}
+
+export interface PullRuns {
+  readonly runs: readonly PullRun[];
+  /** The heap the clients and their stores kept, per change pulled. */
+  readonly heapBytesPerChange: number;
+}
+
+/**
+ * `count` fresh clients pull everything, each kept until the end: the heap they keep is the
+ * heap with all of them, less the heap once they are gone (several at small sizes, so that
+ * what they keep stands out of the heap's own noise of a megabyte or so).
+ */
+export async function pullRuns(server: PullServer, kind: FieldsyncStoreKind, count: number): Promise<PullRuns> {
+  const runs: PullRun[] = [];
+  for (let i = 0; i < count; i++) runs.push(await server.pull(kind));
+  const kept = heapInUse();
+  for (const r of runs) await r.release();
+  return { runs, heapBytesPerChange: (kept - heapInUse()) / (count * server.changes) };
 }

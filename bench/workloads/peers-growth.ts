@@ -5,7 +5,7 @@
  * (catch-up, as a new device would). Per change: CPU and wall time, and the heap the client
  * keeps afterwards (after a full GC). Flat rows mean the cost does not depend on the history.
  */
-import { startPullServer, type FieldsyncStoreKind } from '../lib/fieldsync-pull.ts';
+import { pullRuns, startPullServer, type FieldsyncStoreKind } from '../lib/fieldsync-pull.ts';
 
 export interface GrowthStep {
   readonly changes: number;
@@ -21,16 +21,15 @@ export async function growth(options: { sizes: readonly number[] }): Promise<Gro
     const server = await startPullServer(changes);
     try {
       for (const store of ['memory', 'sqlite'] as const) {
-        // Small sizes run twice (the first warms the JIT up); the best run counts.
-        const runs = [];
-        for (let i = 0; i < (changes <= 100_000 ? 2 : 1); i++) runs.push(await server.pull(store));
-        const last = runs[runs.length - 1] as (typeof runs)[number];
+        // Several clients at small sizes (the first warms the JIT up; the heap they keep
+        // together stands out of the heap's noise); the best time counts.
+        const { runs, heapBytesPerChange } = await pullRuns(server, store, Math.min(20, Math.max(1, Math.ceil(200_000 / changes))));
         out.push({
           changes,
           store,
           cpuMicrosPerChange: (Math.min(...runs.map((r) => r.cpuSeconds)) * 1e6) / changes,
           wallMicrosPerChange: (Math.min(...runs.map((r) => r.wallSeconds)) * 1e6) / changes,
-          heapBytesPerChange: last.heapBytes / changes,
+          heapBytesPerChange,
         });
       }
     } finally {

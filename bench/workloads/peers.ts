@@ -8,7 +8,7 @@
  * responses' JSON).
  */
 import { heapInUse, measure, type Timing } from '../lib/cpu.ts';
-import { startPullServer, type FieldsyncStoreKind, type PullServer } from '../lib/fieldsync-pull.ts';
+import { pullRuns, startPullServer, type FieldsyncStoreKind, type PullServer } from '../lib/fieldsync-pull.ts';
 import { PAGE, changePages } from '../lib/peer-changes.ts';
 import { PEERS } from '../lib/peers.ts';
 
@@ -52,13 +52,10 @@ const best = (runs: readonly Timing[]): { cpu: number; wall: number } => ({
 });
 
 export async function fieldsyncApply(server: PullServer, kind: FieldsyncStoreKind, repeats: number, bytesPerChange: number): Promise<ApplyFigure> {
-  const runs = [];
-  for (let i = 0; i < repeats; i++) runs.push(await server.pull(kind));
+  const { runs, heapBytesPerChange } = await pullRuns(server, kind, repeats);
   const t = best(runs);
-  // The last run's: the first also keeps what the JIT compiled and what loaded lazily.
-  const heap = (runs[runs.length - 1] as (typeof runs)[number]).heapBytes;
   const name = kind === 'memory' ? 'Fieldsync, memory store' : 'Fieldsync, SQLite store';
-  return { name, changes: server.changes, cpuPerSecond: server.changes / t.cpu, wallPerSecond: server.changes / t.wall, heapBytesPerChange: heap / server.changes, bytesPerChange };
+  return { name, changes: server.changes, cpuPerSecond: server.changes / t.cpu, wallPerSecond: server.changes / t.wall, heapBytesPerChange, bytesPerChange };
 }
 
 export async function peers(options: { changes: number; repeats: number; automergeChanges?: number }): Promise<PeersResult> {
@@ -79,18 +76,17 @@ export async function peers(options: { changes: number; repeats: number; automer
     const updates = peer.send(changePages(n));
     const bytes = updates.reduce((s, u) => s + peer.bytes(u as never), 0);
     const runs: Timing[] = [];
-    let heap = 0;
-    // The replica is held here, and let go before the next run measures its heap.
-    const held: { replica?: unknown } = {};
+    // What the replicas keep: the heap with them all, less the heap once they are gone.
+    const replicas: unknown[] = [];
     for (let i = 0; i < (peer.name === 'Automerge' ? 1 : repeats); i++) {
-      delete held.replica;
-      const before = heapInUse();
       runs.push(await measure(() => {
-        held.replica = peer.receive(updates as never);
+        replicas.push(peer.receive(updates as never));
       }));
-      heap = heapInUse() - before; // the last run's, as for Fieldsync
     }
-    delete held.replica;
+    const kept = heapInUse();
+    const count = replicas.length;
+    replicas.length = 0;
+    const heap = (kept - heapInUse()) / count;
     const t = best(runs);
     out.push({ name: peer.name, changes: n, cpuPerSecond: n / t.cpu, wallPerSecond: n / t.wall, heapBytesPerChange: heap / n, bytesPerChange: bytes / n });
   }

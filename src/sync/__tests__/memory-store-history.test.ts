@@ -101,7 +101,7 @@ describe('the memory store keeps memory to the cells', () => {
     value.tags.push('changed');
     expect(store.get('notes', 'r')).toEqual({ title: { tags: ['a'] } });
     expect((store.messages({ kind: 'recent', limit: 1 }) as StoredMessage[])[0]?.value).toEqual({ tags: ['a'] });
-    const out = store.values?.([{ table: 'notes', row: 'r', column: 'title' }]) as Map<string, { value: { tags: string[] } }>;
+    const out = store.values?.([{ table: 'notes', row: 'r', column: 'title' }]) as unknown as Map<string, { value: { tags: string[] } }>;
     [...out.values()][0]?.value.tags.push('x');
     expect(store.get('notes', 'r')).toEqual({ title: { tags: ['a'] } });
   });

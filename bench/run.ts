@@ -27,6 +27,7 @@ import { catchUp } from './workloads/catch-up.ts';
 import { compaction } from './workloads/compaction.ts';
 import { ingest } from './workloads/ingest.ts';
 import { localWrite } from './workloads/local-write.ts';
+import { peersWorkload } from './workloads/peers-rows.ts';
 import { realtime } from './workloads/realtime.ts';
 import { wireSize } from './workloads/wire-size.ts';
 
@@ -60,6 +61,9 @@ const size = {
   realtime: quick ? 100 : 500,
   compaction: quick ? { edits: 100_000, cells: 1_000 } : { edits: 1_000_000, cells: 10_000 },
   bigPushes: quick ? 32 : 128,
+  peers: quick
+    ? { changes: 20_000, automergeChanges: 5_000, repeats: 2, growth: [5_000, 20_000] }
+    : { changes: 100_000, automergeChanges: 100_000, repeats: 3, growth: [10_000, 100_000, 1_000_000] },
 };
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -166,6 +170,12 @@ if (want('big-pushes')) {
     goal: 'p99 ≤ 100 ms',
     met: r.loaded.smallSync.p99Ms <= 100,
   });
+}
+
+if (want('peers')) {
+  const r = await peersWorkload(size.peers, step);
+  results.peers = r.outcome;
+  rows.push(...r.rows);
 }
 
 load.sample('end');

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 
 /** Every workload, in the order they run: one source for --only, --help and the checks. */
-export const WORKLOADS = ['local-write', 'apply', 'ingest', 'catch-up', 'realtime', 'wire-size', 'compaction', 'big-pushes'] as const;
+export const WORKLOADS = ['local-write', 'apply', 'ingest', 'catch-up', 'realtime', 'wire-size', 'compaction', 'big-pushes', 'peers'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export const DEFAULT_RESULTS_DIR = 'bench/results';

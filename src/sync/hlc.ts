@@ -9,8 +9,6 @@
 import { ClockError, ValidationError } from './errors.ts';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const HLC_PATTERN =
-  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)-([0-9A-F]{4})-([A-Za-z0-9_-]{1,64})$/;
 export const MAX_COUNTER = 0xffff;
 /** The latest time the 24-character ISO form can express (9999-12-31T23:59:59.999Z). */
 const MAX_MILLIS = 253402300799999;
@@ -35,16 +33,74 @@ export function formatHlc(ts: Timestamp): string {
   return `${new Date(millis).toISOString()}-${counter.toString(16).toUpperCase().padStart(4, '0')}-${clientId}`;
 }
 
+/**
+ * The value of `s`'s `n` decimal digits from `at`, or -1 when one is not a digit. Like every
+ * check below it reads characters only: validating a message allocates nothing.
+ */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (year 0 to 9999). */
+function daysFromEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+/**
+ * The time of an HLC's first 24 characters (`YYYY-MM-DDTHH:MM:SS.mmmZ`) in milliseconds, or
+ * NaN when they are not a real UTC time: a date such as 2026-02-30, which Date.parse would
+ * roll over, is refused, exactly as a round trip through Date would refuse it.
+ */
+function timeMillis(s: string): number {
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const ms = digits(s, 20, 3);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return NaN;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return NaN;
+  return daysFromEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+}
+
+/** `[0-9A-F]` */
+const isUpperHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70);
+/** `[A-Za-z0-9_-]` */
+const isIdChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+
+/**
+ * True when `value` is an HLC timestamp (docs/protocol.md section 2): a real UTC time, a
+ * counter of four upper-case hex digits and a clientId of 1 to 64 `[A-Za-z0-9_-]`. Every
+ * pulled and pushed message is checked with it, so it reads characters and allocates nothing.
+ */
+export function isHlc(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const n = value.length;
+  if (n < 31 || n > 94 || value.charCodeAt(24) !== 45 || value.charCodeAt(29) !== 45) return false;
+  for (let i = 25; i < 29; i++) if (!isUpperHex(value.charCodeAt(i))) return false;
+  for (let i = 30; i < n; i++) if (!isIdChar(value.charCodeAt(i))) return false;
+  return !Number.isNaN(timeMillis(value));
+}
+
 /** Parses an HLC string, or returns null when it is not one (including impossible dates). */
 export function tryParseHlc(value: unknown): Timestamp | null {
-  if (typeof value !== 'string' || value.length > 94) return null;
-  const m = HLC_PATTERN.exec(value);
-  if (!m) return null;
-  const iso = m[1] as string;
-  const millis = Date.parse(iso);
-  // Round-tripping rejects dates such as 2026-02-30 that Date.parse would roll over.
-  if (!Number.isFinite(millis) || new Date(millis).toISOString() !== iso) return null;
-  return { millis, counter: parseInt(m[2] as string, 16), clientId: m[3] as string };
+  if (!isHlc(value)) return null;
+  return { millis: timeMillis(value), counter: parseInt(value.slice(25, 29), 16), clientId: value.slice(30) };
 }
 
 export function parseHlc(value: unknown): Timestamp {
@@ -58,9 +114,9 @@ export function hlcClientId(hlc: string): string {
   return hlc.slice(30);
 }
 
-/** The time part of an HLC string in milliseconds (no validation). */
+/** The time part of an HLC string in milliseconds (NaN when it is not a time; nothing else is checked). */
 export function hlcMillis(hlc: string): number {
-  return Date.parse(hlc.slice(0, 24));
+  return hlc.length < 24 ? NaN : timeMillis(hlc);
 }
 
 /** A clock's state: the last timestamp it issued or received, without its clientId. */

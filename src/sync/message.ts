@@ -3,7 +3,7 @@
  * every party (client, server, store) applies to them. The server uses these same checks.
  */
 import { ValidationError } from './errors.ts';
-import { hlcClientId, tryParseHlc } from './hlc.ts';
+import { hlcClientId, isHlc } from './hlc.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -80,6 +80,11 @@ export const VALUE_MAX_DEPTH = 100;
  * class instances such as Date or Map, sparse arrays; and cycles.
  */
 export function valueError(value: unknown): string | null {
+  // Most fields are a boolean, a number or a short string: no walk, and no JSON text to
+  // measure (a string's JSON is at most 6 bytes per UTF-16 unit, for \u escapes, plus quotes).
+  if (value === null || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'value contains a number that JSON cannot represent';
+  if (typeof value === 'string' && value.length * 6 + 2 <= VALUE_MAX_BYTES) return null;
   const structural = jsonStructureError(value);
   if (structural) return structural;
   const bytes = utf8Length(JSON.stringify(value));
@@ -140,7 +145,7 @@ export function utf8Length(s: string): number {
 export function messageError(m: unknown): string | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message must be an object';
   const { hlc, table, row, column } = m as Record<string, unknown>;
-  if (!tryParseHlc(hlc)) return 'hlc is not a valid HLC timestamp';
+  if (!isHlc(hlc)) return 'hlc is not a valid HLC timestamp';
   if (typeof table !== 'string' || !IDENTIFIER_PATTERN.test(table)) return `table must match ${IDENTIFIER_PATTERN.source}`;
   const rowProblem = rowError(row);
   if (rowProblem) return rowProblem;

@@ -4,7 +4,7 @@
  * returns is checked against the contract before the library relies on it.
  */
 import { FieldsyncError, StoreError } from './errors.ts';
-import { tryParseHlc } from './hlc.ts';
+import { isHlc } from './hlc.ts';
 import { isPromiseLike } from './serial.ts';
 import type { MaybePromise, StoredMessage, SyncStore } from './store.ts';
 
@@ -45,7 +45,7 @@ export function guardStore(store: SyncStore): SyncStore {
       if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
         return 'winners() must return a Map';
       }
-      for (const hlc of w.values()) if (!tryParseHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
+      for (const hlc of w.values()) if (!isHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
       return null;
     }),
     ...(typeof store.values === 'function'

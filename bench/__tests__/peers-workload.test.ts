@@ -1,0 +1,60 @@
+/**
+ * The `peers` workload at a tiny size: it runs end to end (a real server, Fieldsync's two
+ * stores through the pull path, the three peers, the bundles, the growth steps) and reports
+ * every row with its goal judged. No figure is asserted beyond being a real measurement:
+ * timings belong to `npm run bench`, never to tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { PEERS_GOALS, growthRows, peersWorkload } from '../workloads/peers-rows.ts';
+import type { GrowthStep } from '../workloads/peers-growth.ts';
+
+describe('the peers workload', () => {
+  it('applies the same changes in Fieldsync (memory and SQLite, over HTTP) and in each peer, and reports every row', async () => {
+    const steps: string[] = [];
+    const { rows, outcome } = await peersWorkload({ changes: 2000, automergeChanges: 500, repeats: 1, growth: [1000, 2000] }, (s) => steps.push(s));
+    const names = rows.map((r) => r.workload);
+    expect(names).toEqual([
+      '9. peers: apply 2,000 changes, Fieldsync, SQLite store',
+      '9. peers: apply 2,000 changes, Fieldsync, memory store',
+      '9. peers: heap kept per change, memory store',
+      '9. peers: apply 2,000 changes, Yjs',
+      '9. peers: apply 2,000 changes, TinyBase',
+      '9. peers: apply 500 changes, Automerge',
+      '9. peers: core bundle, the README client example (Vite, min+gzip)',
+      '9. growth: 1,000 changes, apply, memory store',
+      '9. growth: 1,000 changes, catch-up, SQLite store',
+      '9. growth: 2,000 changes, apply, memory store',
+      '9. growth: 2,000 changes, catch-up, SQLite store',
+      '9. growth: apply, memory store, 1,000 → 2,000',
+      '9. growth: catch-up, SQLite store, 1,000 → 2,000',
+    ]);
+    // Every goal row is judged, and only goal rows are.
+    for (const r of rows) expect(r.met === null, r.workload).toBe(r.goal === '');
+    expect(rows.filter((r) => r.met !== null)).toHaveLength(6);
+    const figures = [outcome.apply.fieldsync.memory, outcome.apply.fieldsync.sqlite, ...outcome.apply.peers];
+    expect(figures.map((f) => f.name)).toEqual(['Fieldsync, memory store', 'Fieldsync, SQLite store', 'Yjs', 'TinyBase', 'Automerge']);
+    for (const f of figures) {
+      expect(f.cpuPerSecond, f.name).toBeGreaterThan(0);
+      expect(Number.isFinite(f.wallPerSecond), f.name).toBe(true);
+      expect(f.bytesPerChange, f.name).toBeGreaterThan(5); // each peer's own encoding, really sent
+    }
+    // The ratio row says what it compares against, from the same run.
+    expect(rows[0]?.baseline).toMatch(/^Yjs [\d,]+\/s CPU, [\d,]+\/s wall$/);
+    expect(rows[0]?.ratio).toMatch(/^[\d.]+x CPU, [\d.]+x wall$/);
+    for (const name of ['Fieldsync', 'TinyBase', 'Yjs']) expect(outcome.bundles[name]?.gzip, name).toBeGreaterThan(1000);
+    expect(outcome.growth.map((g) => [g.changes, g.store])).toEqual([[1000, 'memory'], [1000, 'sqlite'], [2000, 'memory'], [2000, 'sqlite']]);
+    expect(steps[0]).toContain('peers');
+  }, 180_000);
+
+  it('judges growth flat only when cost per change stays within the bound from the smallest size to the largest', () => {
+    const step = (changes: number, store: GrowthStep['store'], cpu: number, heap: number): GrowthStep => ({ changes, store, cpuMicrosPerChange: cpu, wallMicrosPerChange: cpu, heapBytesPerChange: heap });
+    const flat = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2.5, 120)]);
+    expect(flat.at(-1)).toMatchObject({ workload: '9. growth: apply, memory store, 10 → 100', met: true });
+    const slower = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2 * PEERS_GOALS.flat + 0.1, 100)]);
+    expect(slower.at(-1)?.met).toBe(false);
+    const bigger = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2, 100 * PEERS_GOALS.flat + 1)]);
+    expect(bigger.at(-1)?.met).toBe(false);
+    // The SQLite store keeps its data in SQLite: only its time per change is judged.
+    expect(growthRows([step(10, 'sqlite', 2, 1), step(100, 'sqlite', 2, 9)]).at(-1)?.met).toBe(true);
+  });
+});

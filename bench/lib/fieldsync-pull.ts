@@ -1,0 +1,104 @@
+/**
+ * Fieldsync's side of the `peers` workload, through the real pull path: the reference server
+ * in its own process on loopback HTTP holds another device's messages; a fresh client in
+ * this process runs `client.sync()`, which pulls pages of 1,000 (HTTP remote, response
+ * parsing, `winners` + `planMerge`, one store commit per page). The client's CPU time is this
+ * process's; the server's is its own process's, so it is in the wall time only.
+ */
+import { join } from 'node:path';
+import { createHttpRemote, createMemoryStore, createSyncClient, type SyncClient, type SyncStore } from 'fieldsync';
+import { createSqliteServerStore } from '../../server/stores/sqlite-server-store.ts';
+import { benchSchema, openStore, tempDir, type BenchDir } from './client-db.ts';
+import { heapInUse, measure, type Timing } from './cpu.ts';
+import { PAGE, changeMessage } from './peer-changes.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
+
+export type FieldsyncStoreKind = 'memory' | 'sqlite';
+
+export interface PullRun extends Timing {
+  /** The cursor the client reached. */
+  readonly cursor: number;
+  /** Closes the client and its store, and lets them go. */
+  release(): Promise<void>;
+}
+
+export interface PullServer {
+  readonly changes: number;
+  readonly url: string;
+  readonly token: string;
+  pull(kind: FieldsyncStoreKind): Promise<PullRun>;
+  stop(): Promise<void>;
+}
+
+/** A server holding `changes` messages of another device (compaction off: every one is pulled). */
+export async function startPullServer(changes: number): Promise<PullServer> {
+  const dir: BenchDir = tempDir('peers');
+  let server: ServerProcess | undefined;
+  try {
+    const seed = createSqliteServerStore({ file: join(dir.path, 'server', 'fieldsync.sqlite'), compaction: false });
+    for (let start = 0; start < changes; start += 5000) {
+      const end = Math.min(changes, start + 5000);
+      const batch = [];
+      for (let i = start; i < end; i++) batch.push(changeMessage(i, changes));
+      seed.push('bench', batch);
+    }
+    seed.close();
+    server = await startServerProcess({ FIELDSYNC_COMPACTION: 'off' }, join(dir.path, 'server'));
+  } catch (err) {
+    dir.remove();
+    throw err;
+  }
+  const running = server;
+  const token = await running.token('bench');
+  let n = 0;
+  return {
+    changes,
+    url: running.url,
+    token,
+    async pull(kind) {
+      const file = dir.file(`client-${n++}.db`);
+      let store: (SyncStore & { close?(): unknown }) | null = kind === 'memory' ? createMemoryStore() : openStore(file);
+      let client: SyncClient | null = await createSyncClient({ schema: benchSchema, store, remote: createHttpRemote({ url: running.url, token }), autoSync: false, pullLimit: PAGE });
+      const timing = await measure(() => (client as SyncClient).sync());
+      const cursor = client.status.cursor;
+      if (cursor < changes) throw new Error(`the ${kind} client pulled up to ${cursor} of ${changes}`);
+      return {
+        ...timing,
+        cursor,
+        async release() {
+          await client?.close();
+          await store?.close?.();
+          // Nothing here may keep them alive once released.
+          client = null;
+          store = null;
+        },
+      };
+    },
+    async stop() {
+      try {
+        await running.stop();
+      } finally {
+        dir.remove();
+      }
+    },
+  };
+}
+
+export interface PullRuns {
+  readonly runs: readonly PullRun[];
+  /** The heap the clients and their stores kept, per change pulled. */
+  readonly heapBytesPerChange: number;
+}
+
+/**
+ * `count` fresh clients pull everything, each kept until the end: the heap they keep is the
+ * heap with all of them, less the heap once they are gone (several at small sizes, so that
+ * what they keep stands out of the heap's own noise of a megabyte or so).
+ */
+export async function pullRuns(server: PullServer, kind: FieldsyncStoreKind, count: number): Promise<PullRuns> {
+  const runs: PullRun[] = [];
+  for (let i = 0; i < count; i++) runs.push(await server.pull(kind));
+  const kept = heapInUse();
+  for (const r of runs) await r.release();
+  return { runs, heapBytesPerChange: (kept - heapInUse()) / (count * server.changes) };
+}

@@ -18,12 +18,18 @@ export interface RowWriter {
 
 const BATCH = 32;
 
+/** The cells one commit sets in one row, one write per column (a later one replaces an earlier one). */
+interface RowWrites {
+  readonly table: SqlTable;
+  readonly row: string;
+  readonly cells: CellWrite[];
+}
+
+/** Rows that set the same columns of one table: they share a statement. */
 interface Group {
   readonly table: SqlTable;
-  readonly columns: SqlColumn[];
-  /** The rows' parameters, one after the other: id, then value and hlc of each column. */
-  readonly params: SqlValue[];
-  count: number;
+  readonly columns: readonly SqlColumn[];
+  readonly rows: RowWrites[];
 }
 
 export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): RowWriter {
@@ -43,43 +49,64 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     return stmt;
   }
 
+  /** Binds one row's parameters at `params[at...]`: id, then value and hlc of each column. */
+  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites): void {
+    params[at] = r.row;
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as SqlColumn;
+      const w = r.cells[i] as CellWrite;
+      params[at + 1 + 2 * i] = toSql(column.type, w.value);
+      params[at + 2 + 2 * i] = w.hlc;
+    }
+  }
+
+  const groupKey = (r: RowWrites): string => {
+    let key = r.table.name;
+    for (const w of r.cells) key += `\u0000${w.column}`;
+    return key;
+  };
+
   return {
     write(writes) {
-      // One entry per row, in first-write order; a later write of a cell replaces an earlier one.
-      const rows = new Map<string, { table: SqlTable; row: string; cells: Map<string, CellWrite> }>();
+      // One entry per row, in first-write order.
+      const rows = new Map<string, RowWrites>();
       for (const w of writes) {
         const key = `${w.table}\u0000${w.row}`;
-        let entry = rows.get(key);
-        if (!entry) rows.set(key, (entry = { table: tables.get(w.table) as SqlTable, row: w.row, cells: new Map() }));
-        entry.cells.set(w.column, w);
+        const entry = rows.get(key);
+        if (!entry) {
+          rows.set(key, { table: tables.get(w.table) as SqlTable, row: w.row, cells: [w] });
+          continue;
+        }
+        const i = entry.cells.findIndex((c) => c.column === w.column);
+        if (i < 0) entry.cells.push(w);
+        else entry.cells[i] = w;
       }
-      // Rows that set the same columns share a statement.
+      // Rows that set the same columns share a statement (a pulled page is mostly such rows).
       const groups = new Map<string, Group>();
-      for (const { table, row, cells } of rows.values()) {
-        let key = table.name;
-        for (const name of cells.keys()) key += `\u0000${name}`;
-        let group = groups.get(key);
-        if (!group) {
-          const columns = [...cells.keys()].map((name) => table.columns.get(name) as SqlColumn);
-          groups.set(key, (group = { table, columns, params: [], count: 0 }));
-        }
-        group.params.push(row);
-        for (const column of group.columns) {
-          const w = cells.get(column.name) as CellWrite;
-          group.params.push(toSql(column.type, w.value), w.hlc);
-        }
-        group.count++;
+      for (const r of rows.values()) {
+        const key = groupKey(r);
+        const group = groups.get(key);
+        if (group) group.rows.push(r);
+        else groups.set(key, { table: r.table, columns: r.cells.map((w) => r.table.columns.get(w.column) as SqlColumn), rows: [r] });
       }
-      for (const [key, { table, columns, params, count }] of groups) {
+      for (const [key, { table, columns, rows: list }] of groups) {
         const width = 1 + 2 * columns.length;
         let i = 0;
-        if (count >= BATCH) {
+        if (list.length >= BATCH) {
           const batch = upsert(table, columns, key, BATCH);
-          for (; i + BATCH <= count; i += BATCH) batch.run(params.slice(i * width, (i + BATCH) * width));
+          const params = new Array<SqlValue>(BATCH * width);
+          for (; i + BATCH <= list.length; i += BATCH) {
+            for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites);
+            batch.run(params);
+          }
         }
-        if (i < count) {
+        if (i < list.length) {
           const one = upsert(table, columns, key, 1);
-          for (; i < count; i++) one.run(params.slice(i * width, (i + 1) * width));
+          const params = new Array<SqlValue>(width);
+          for (; i < list.length; i++) {
+            bind(params, 0, columns, list[i] as RowWrites);
+            one.run(params);
+          }
         }
       }
     },

@@ -15,6 +15,7 @@
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
 import type { CellValue, StoreState } from '../sync/store.ts';
+import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
@@ -38,16 +39,35 @@ export interface SqliteStore extends SyncStore {
   rows(table: string, options?: { includeDeleted?: boolean }): Map<string, DataRow>;
 }
 
-export function createSqliteStore(db: Db): SqliteStore {
+/** The table when every cell is a declared column of one row of it (a local write), else null. */
+function oneRow(cells: readonly Cell[], tables: ReadonlyMap<string, SqlTable>): SqlTable | null {
+  const first = cells[0];
+  if (!first) return null;
+  const table = tables.get(first.table);
+  if (!table) return null;
+  for (const c of cells) {
+    if (c.row !== first.row || c.table !== first.table || !table.columns.has(c.column)) return null;
+  }
+  return table;
+}
+
+export interface SqliteStoreOptions {
+  /** When the store checkpoints the WAL (see checkpoints.ts); the defaults suit an app. */
+  readonly checkpoints?: CheckpointOptions;
+}
+
+export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): SqliteStore {
   /** Everything open() prepares; null until it has run. */
   let opened: {
     readonly tables: ReadonlyMap<string, SqlTable>;
     readonly log: MessageLog;
     readonly writer: ReturnType<typeof createRowWriter>;
+    readonly checkpoints: Checkpoints;
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
+  const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
 
   const ready = () => {
     if (!opened) throw new StoreError('the store is not open');
@@ -85,6 +105,17 @@ export function createSqliteStore(db: Db): SqliteStore {
     return entry;
   }
 
+  /** The hlc of each column of one row, in the order of `winnersOf(table).position`. */
+  function rowWinnersOf(table: SqlTable): Statement<[string], (string | null)[]> {
+    let stmt = rowWinnerStatements.get(table.name);
+    if (!stmt) {
+      const columns = [...table.columns.values()];
+      stmt = db.prepare<[string], (string | null)[]>(`SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
+      rowWinnerStatements.set(table.name, stmt);
+    }
+    return stmt;
+  }
+
   /** A data row as SQLite holds it, hidden `_hlc_` columns included. */
   function readRaw(t: SqlTable, row: string): Record<string, unknown> | undefined {
     let stmt = rowStatements.get(t.name);
@@ -94,11 +125,11 @@ export function createSqliteStore(db: Db): SqliteStore {
 
   const applyCommit = db.transaction((c: Commit) => {
     const { log, writer, meta } = ready();
-    for (const hlc of c.remove ?? []) log.remove(hlc);
+    if (c.remove) for (const hlc of c.remove) log.remove(hlc);
     if (c.insert?.length) log.insert(c.insert);
-    for (const u of c.update ?? []) log.update(u);
+    if (c.update) for (const u of c.update) log.update(u);
     if (c.writes?.length) writer.write(c.writes);
-    for (const [k, v] of Object.entries(c.meta ?? {})) meta.set.run(k, v);
+    if (c.meta) for (const k of Object.keys(c.meta)) meta.set.run(k, c.meta[k] as string);
   });
 
   return {
@@ -115,10 +146,12 @@ export function createSqliteStore(db: Db): SqliteStore {
         all: db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META_TABLE}`),
         set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
       };
-      opened = { tables: next, log, meta, writer: createRowWriter(db, next) };
+      const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
+      opened = { tables: next, log, meta, checkpoints, writer: createRowWriter(db, next) };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerStatements.clear();
+      rowWinnerStatements.clear();
       const entries: Record<string, string> = {};
       for (const { key, value } of meta.all.all()) entries[key] = value;
       return { meta: entries, maxHlc: log.maxHlc(), pendingCount: log.pendingCount() };
@@ -127,6 +160,19 @@ export function createSqliteStore(db: Db): SqliteStore {
     winners(cells: readonly Cell[]) {
       const { tables } = ready();
       const out = new Map<string, string>();
+      // A local write asks for cells of one row: one primary-key lookup, no JSON.
+      const single = oneRow(cells, tables);
+      if (single) {
+        const r = rowWinnersOf(single).get(cells[0]?.row as string);
+        if (r) {
+          const { position } = winnersOf(single);
+          for (const c of cells) {
+            const hlc = r[position.get(c.column) as number];
+            if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+          }
+        }
+        return out;
+      }
       const byTable = new Map<string, Cell[]>();
       for (const c of cells) {
         if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
@@ -167,11 +213,14 @@ export function createSqliteStore(db: Db): SqliteStore {
     },
 
     commit(c: Commit) {
-      checkWrites(c, ready().tables); // nothing is written for a commit that touches an undeclared cell
+      const { tables, checkpoints } = ready();
+      checkWrites(c, tables); // nothing is written for a commit that touches an undeclared cell
       applyCommit.immediate(c);
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
     },
 
     close() {
+      opened?.checkpoints.stop();
       if (db.open) db.close();
     },
 

@@ -4,8 +4,10 @@
  * the whole log back into the database (and two fsyncs): the p99 of a local write. The
  * store turns it off and checkpoints itself:
  *
+ * - after a sync: a commit that records a server's answer (it updates message flags or meta,
+ *   which a local write never does) checkpoints once the log holds more than a few pages;
  * - at idle: once no commit has happened for `idleMs`, on a timer that never keeps the
- *   process alive (after a sync, a burst of typing, an import);
+ *   process alive (after a burst of typing, an import);
  * - bounded: an app that never pauses still gets a checkpoint after about `maxPages` pages
  *   of commits (estimated from the rows they wrote), inside that commit, as SQLite would, so
  *   the log cannot grow without end;
@@ -25,8 +27,11 @@ export interface CheckpointOptions {
 }
 
 export interface Checkpoints {
-  /** After each commit: `rows` is how many rows it wrote (messages and data rows). */
-  committed(rows: number): void;
+  /**
+   * After each commit: `rows` is how many rows it wrote (messages and data rows); `sync` says
+   * it recorded a sync (flag updates or meta), not a local write.
+   */
+  committed(rows: number, sync: boolean): void;
   /** A checkpoint now (PASSIVE). */
   run(): void;
   /** Stops the idle timer. */
@@ -35,6 +40,8 @@ export interface Checkpoints {
 
 /** About how many rows of a message or data table fit in one 4 KiB page; each commit writes at least one. */
 const ROWS_PER_PAGE = 16;
+/** A sync's commit checkpoints a log of at least this many (estimated) pages. */
+const AFTER_SYNC_PAGES = 64;
 
 export function createCheckpoints(db: Db, options: CheckpointOptions = {}): Checkpoints {
   const idleMs = options.idleMs ?? 250;
@@ -71,11 +78,11 @@ export function createCheckpoints(db: Db, options: CheckpointOptions = {}): Chec
   }
 
   return {
-    committed(rows) {
+    committed(rows, sync) {
       if (!wal) return;
       commits++;
       pages += 2 + Math.floor(rows / ROWS_PER_PAGE);
-      if (pages >= maxPages) {
+      if (pages >= maxPages || (sync && pages >= AFTER_SYNC_PAGES)) {
         run();
         return;
       }

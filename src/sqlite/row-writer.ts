@@ -1,6 +1,6 @@
 /**
  * Writes cells into the data tables: the cells of one commit are grouped by row, and each
- * row is an upsert of the columns it sets, each with its hidden `_hlc_` column
+ * row is an upsert of the columns it sets, each with its hidden `_hlc_` and `_pending_` columns
  * (`INSERT ... ON CONFLICT(id) DO UPDATE`), so a row that does not exist yet is created and
  * the other columns of one that does are kept. Rows that set the same columns (a pulled page
  * is mostly such rows) go in batches, several rows per statement: fewer calls into SQLite.
@@ -12,8 +12,12 @@ import type { Db } from './open-database.ts';
 import { toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
 export interface RowWriter {
-  /** Call inside a transaction, with writes already checked against the schema. */
-  write(writes: readonly CellWrite[]): void;
+  /**
+   * Call inside a transaction, with writes already checked against the schema. The writes in
+   * `marked` keep their message in the row (see pending-cells.ts); every other written cell
+   * loses its mark.
+   */
+  write(writes: readonly CellWrite[], marked: ReadonlySet<CellWrite>): void;
 }
 
 const BATCH = 32;
@@ -40,7 +44,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     const id = `${key}\u0000${rows}`;
     let stmt = statements.get(id);
     if (!stmt) {
-      const names = columns.flatMap((c) => [c.sql, c.hlcSql]);
+      const names = columns.flatMap((c) => [c.sql, c.hlcSql, c.pendingSql]);
       const tuple = `(?${', ?'.repeat(names.length)})`;
       const sql = `INSERT INTO ${table.sql} (id, ${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
         ON CONFLICT(id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`;
@@ -49,14 +53,15 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     return stmt;
   }
 
-  /** Binds one row's parameters at `params[at...]`: id, then value and hlc of each column. */
-  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites): void {
+  /** Binds one row's parameters at `params[at...]`: id, then value, hlc and mark of each column. */
+  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite>): void {
     params[at] = r.row;
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i] as SqlColumn;
       const w = r.cells[i] as CellWrite;
-      params[at + 1 + 2 * i] = toSql(column.type, w.value);
-      params[at + 2 + 2 * i] = w.hlc;
+      params[at + 1 + 3 * i] = toSql(column.type, w.value);
+      params[at + 2 + 3 * i] = w.hlc;
+      params[at + 3 + 3 * i] = marked.size > 0 && marked.has(w) ? 1 : null;
     }
   }
 
@@ -66,8 +71,22 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     return key;
   };
 
+  // One cell of one row (most local writes): its statement found by its column, no grouping.
+  const single = new Map<SqlColumn, Statement<[readonly SqlValue[]]>>();
+  const singleParams: SqlValue[] = [null, null, null, null];
+
   return {
-    write(writes) {
+    write(writes, marked) {
+      if (writes.length === 1) {
+        const w = writes[0] as CellWrite;
+        const table = tables.get(w.table) as SqlTable;
+        const column = table.columns.get(w.column) as SqlColumn;
+        let stmt = single.get(column);
+        if (!stmt) single.set(column, (stmt = upsert(table, [column], `${table.name}\u0000${column.name}`, 1)));
+        bind(singleParams, 0, [column], { table, row: w.row, cells: [w] }, marked);
+        stmt.run(singleParams);
+        return;
+      }
       // One entry per row, in first-write order.
       const rows = new Map<string, RowWrites>();
       for (const w of writes) {
@@ -90,13 +109,13 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
         else groups.set(key, { table: r.table, columns: r.cells.map((w) => r.table.columns.get(w.column) as SqlColumn), rows: [r] });
       }
       for (const [key, { table, columns, rows: list }] of groups) {
-        const width = 1 + 2 * columns.length;
+        const width = 1 + 3 * columns.length;
         let i = 0;
         if (list.length >= BATCH) {
           const batch = upsert(table, columns, key, BATCH);
           const params = new Array<SqlValue>(BATCH * width);
           for (; i + BATCH <= list.length; i += BATCH) {
-            for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites);
+            for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked);
             batch.run(params);
           }
         }
@@ -104,7 +123,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
           const one = upsert(table, columns, key, 1);
           const params = new Array<SqlValue>(width);
           for (; i < list.length; i++) {
-            bind(params, 0, columns, list[i] as RowWrites);
+            bind(params, 0, columns, list[i] as RowWrites, marked);
             one.run(params);
           }
         }

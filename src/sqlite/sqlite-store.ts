@@ -15,11 +15,13 @@
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
 import type { CellValue, StoreState } from '../sync/store.ts';
+import { createCommitApplier } from './apply-commit.ts';
 import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
-import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, fromSql, sqlTables, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { createPendingCells } from './pending-cells.ts';
 import { createRowWriter } from './row-writer.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
@@ -61,10 +63,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   let opened: {
     readonly tables: ReadonlyMap<string, SqlTable>;
     readonly log: MessageLog;
-    readonly writer: ReturnType<typeof createRowWriter>;
     readonly checkpoints: Checkpoints;
+    readonly applier: ReturnType<typeof createCommitApplier>;
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
+  const pending = createPendingCells(db);
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
   const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
@@ -105,13 +108,15 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     return entry;
   }
 
-  /** The hlc of each column of one row, in the order of `winnersOf(table).position`. */
-  function rowWinnersOf(table: SqlTable): Statement<[string], (string | null)[]> {
-    let stmt = rowWinnerStatements.get(table.name);
+  /** The hlcs of the given cells of one row, in their order. */
+  function rowWinnersOf(table: SqlTable, cells: readonly Cell[]): Statement<[string], (string | null)[]> {
+    let key = table.name;
+    for (const c of cells) key += `\u0000${c.column}`;
+    let stmt = rowWinnerStatements.get(key);
     if (!stmt) {
-      const columns = [...table.columns.values()];
-      stmt = db.prepare<[string], (string | null)[]>(`SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
-      rowWinnerStatements.set(table.name, stmt);
+      const columns = cells.map((c) => (table.columns.get(c.column) as SqlColumn).hlcSql);
+      stmt = db.prepare<[string], (string | null)[]>(`SELECT ${columns.join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
+      rowWinnerStatements.set(key, stmt);
     }
     return stmt;
   }
@@ -123,14 +128,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     return stmt.get(row) as Record<string, unknown> | undefined;
   }
 
-  const applyCommit = db.transaction((c: Commit) => {
-    const { log, writer, meta } = ready();
-    if (c.remove) for (const hlc of c.remove) log.remove(hlc);
-    if (c.insert?.length) log.insert(c.insert);
-    if (c.update) for (const u of c.update) log.update(u);
-    if (c.writes?.length) writer.write(c.writes);
-    if (c.meta) for (const k of Object.keys(c.meta)) meta.set.run(k, c.meta[k] as string);
-  });
+  const applyCommit = db.transaction((c: Commit) => ready().applier.apply(c));
+
+  /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), at most `limit`. */
+  const merged = (a: StoredMessage[], b: StoredMessage[], dir: 1 | -1, limit: number): StoredMessage[] =>
+    b.length === 0 ? a : [...a, ...b].sort((x, y) => (x.hlc < y.hlc ? -dir : dir)).slice(0, limit);
 
   return {
     db,
@@ -147,29 +149,32 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
       };
       const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
-      opened = { tables: next, log, meta, checkpoints, writer: createRowWriter(db, next) };
+      pending.load(next);
+      const logMax = log.maxHlc();
+      const maxHlc = pending.newest !== null && (logMax === null || pending.newest > logMax) ? pending.newest : logMax;
+      const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
+      opened = { tables: next, log, meta, checkpoints, applier };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerStatements.clear();
       rowWinnerStatements.clear();
       const entries: Record<string, string> = {};
       for (const { key, value } of meta.all.all()) entries[key] = value;
-      return { meta: entries, maxHlc: log.maxHlc(), pendingCount: log.pendingCount() };
+      return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
     },
 
     winners(cells: readonly Cell[]) {
       const { tables } = ready();
       const out = new Map<string, string>();
-      // A local write asks for cells of one row: one primary-key lookup, no JSON.
+      // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
       const single = oneRow(cells, tables);
       if (single) {
-        const r = rowWinnersOf(single).get(cells[0]?.row as string);
+        const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
         if (r) {
-          const { position } = winnersOf(single);
-          for (const c of cells) {
-            const hlc = r[position.get(c.column) as number];
+          cells.forEach((c, i) => {
+            const hlc = r[i];
             if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-          }
+          });
         }
         return out;
       }
@@ -209,14 +214,26 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     },
 
     messages(q: MessageQuery) {
-      return ready().log.query(q);
+      const fromLog = ready().log.query(q);
+      if (pending.count === 0) return fromLog;
+      switch (q.kind) {
+        case 'pending': return merged(fromLog, pending.oldest(q.limit), 1, q.limit);
+        case 'recent': return merged(fromLog, pending.newestFirst(q.limit), -1, q.limit);
+        case 'cell': return [...fromLog, ...pending.ofCell(q.table, q.row, q.column)];
+        default: return fromLog;
+      }
     },
 
     commit(c: Commit) {
       const { tables, checkpoints } = ready();
       checkWrites(c, tables); // nothing is written for a commit that touches an undeclared cell
-      applyCommit.immediate(c);
-      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
+      try {
+        applyCommit.immediate(c);
+      } catch (err) {
+        pending.load(tables); // the marks as the rolled-back database has them
+        throw err;
+      }
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0), (c.update?.length ?? 0) > 0 || c.meta !== undefined);
     },
 
     close() {

@@ -91,7 +91,8 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
       if (c.update) for (const u of c.update) update(u);
       if (c.writes?.length) {
         let marked: ReadonlySet<CellWrite> = keep?.marked ?? NONE;
-        if (pending.count > 0) {
+        const anyMarked = pending.count > 0; // before the moves below, whose marks the writer clears
+        if (anyMarked) {
           for (const w of c.writes) {
             const old = pending.markedIn(w.table, w.row, w.column);
             if (old === undefined) continue;
@@ -104,7 +105,8 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
             log.insert([pending.take(old, { clear: false }) as StoredMessage]);
           }
         }
-        writer.write(c.writes, marked);
+        // Nothing marked and nothing to mark: the marks are all NULL and stay so.
+        writer.write(c.writes, marked === NONE && !anyMarked ? null : marked);
         if (keep) for (const w of keep.marked) pending.add(tables.get(w.table) as SqlTable, w);
       }
       if (c.meta) for (const k of Object.keys(c.meta)) setMeta(k, c.meta[k] as string);

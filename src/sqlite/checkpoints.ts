@@ -4,10 +4,9 @@
  * the whole log back into the database (and two fsyncs): the p99 of a local write. The
  * store turns it off and checkpoints itself:
  *
- * - after a sync: a commit that records a server's answer (it updates message flags or meta,
- *   which a local write never does) checkpoints once the log holds more than a few pages;
  * - at idle: once no commit has happened for `idleMs`, on a timer that never keeps the
- *   process alive (after a burst of typing, an import);
+ *   process alive (after a sync, a burst of typing, an import). Not inside a sync: a sync
+ *   that pulls many pages would checkpoint after each;
  * - bounded: an app that never pauses still gets a checkpoint after about `maxPages` pages
  *   of commits (estimated from the rows they wrote), inside that commit, as SQLite would, so
  *   the log cannot grow without end;
@@ -22,16 +21,13 @@ import type { Db } from './open-database.ts';
 export interface CheckpointOptions {
   /** How long without commits counts as idle. Default 250 ms. */
   readonly idleMs?: number;
-  /** Estimated pages of commits after which a commit checkpoints itself. Default 2000 (about 8 MB). */
+  /** Estimated pages of commits after which a commit checkpoints itself. Default 8000 (about 32 MB). */
   readonly maxPages?: number;
 }
 
 export interface Checkpoints {
-  /**
-   * After each commit: `rows` is how many rows it wrote (messages and data rows); `sync` says
-   * it recorded a sync (flag updates or meta), not a local write.
-   */
-  committed(rows: number, sync: boolean): void;
+  /** After each commit: `rows` is how many rows it wrote (messages and data rows). */
+  committed(rows: number): void;
   /** A checkpoint now (PASSIVE). */
   run(): void;
   /** Stops the idle timer. */
@@ -40,12 +36,10 @@ export interface Checkpoints {
 
 /** About how many rows of a message or data table fit in one 4 KiB page; each commit writes at least one. */
 const ROWS_PER_PAGE = 16;
-/** A sync's commit checkpoints a log of at least this many (estimated) pages. */
-const AFTER_SYNC_PAGES = 64;
 
 export function createCheckpoints(db: Db, options: CheckpointOptions = {}): Checkpoints {
   const idleMs = options.idleMs ?? 250;
-  const maxPages = options.maxPages ?? 2000;
+  const maxPages = options.maxPages ?? 8000;
   // Only a file in WAL mode has a log to checkpoint (':memory:' has none).
   const wal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
   if (wal) db.pragma('wal_autocheckpoint = 0');
@@ -78,11 +72,11 @@ export function createCheckpoints(db: Db, options: CheckpointOptions = {}): Chec
   }
 
   return {
-    committed(rows, sync) {
+    committed(rows) {
       if (!wal) return;
       commits++;
       pages += 2 + Math.floor(rows / ROWS_PER_PAGE);
-      if (pages >= maxPages || (sync && pages >= AFTER_SYNC_PAGES)) {
+      if (pages >= maxPages) {
         run();
         return;
       }

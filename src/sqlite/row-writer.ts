@@ -15,9 +15,10 @@ export interface RowWriter {
   /**
    * Call inside a transaction, with writes already checked against the schema. The writes in
    * `marked` keep their message in the row (see pending-cells.ts); every other written cell
-   * loses its mark.
+   * loses its mark. With `marked` null, no cell has or gets a mark (a pull while nothing is
+   * pending): the marks are left out of the statements, which then bind a third fewer values.
    */
-  write(writes: readonly CellWrite[], marked: ReadonlySet<CellWrite>): void;
+  write(writes: readonly CellWrite[], marked: ReadonlySet<CellWrite> | null): void;
 }
 
 const BATCH = 32;
@@ -40,11 +41,11 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   // better-sqlite3 binds an array argument as the statement's parameters, in order.
   const statements = new Map<string, Statement<[readonly SqlValue[]]>>();
 
-  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number): Statement<[readonly SqlValue[]]> {
-    const id = `${key}\u0000${rows}`;
+  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number, marks: boolean): Statement<[readonly SqlValue[]]> {
+    const id = `${key}\u0000${rows}\u0000${marks ? 1 : 0}`;
     let stmt = statements.get(id);
     if (!stmt) {
-      const names = columns.flatMap((c) => [c.sql, c.hlcSql, c.pendingSql]);
+      const names = columns.flatMap((c) => (marks ? [c.sql, c.hlcSql, c.pendingSql] : [c.sql, c.hlcSql]));
       const tuple = `(?${', ?'.repeat(names.length)})`;
       const sql = `INSERT INTO ${table.sql} (id, ${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
         ON CONFLICT(id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`;
@@ -53,15 +54,16 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     return stmt;
   }
 
-  /** Binds one row's parameters at `params[at...]`: id, then value, hlc and mark of each column. */
-  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite>): void {
+  /** Binds one row's parameters at `params[at...]`: id, then value, hlc (and mark) of each column. */
+  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite> | null): void {
     params[at] = r.row;
+    const step = marked ? 3 : 2;
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i] as SqlColumn;
       const w = r.cells[i] as CellWrite;
-      params[at + 1 + 3 * i] = toSql(column.type, w.value);
-      params[at + 2 + 3 * i] = w.hlc;
-      params[at + 3 + 3 * i] = marked.size > 0 && marked.has(w) ? 1 : null;
+      params[at + 1 + step * i] = toSql(column.type, w.value);
+      params[at + 2 + step * i] = w.hlc;
+      if (marked) params[at + 3 + step * i] = marked.has(w) ? 1 : null;
     }
   }
 
@@ -74,6 +76,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   // One cell of one row (most local writes): its statement found by its column, no grouping.
   const single = new Map<SqlColumn, Statement<[readonly SqlValue[]]>>();
   const singleParams: SqlValue[] = [null, null, null, null];
+  const singleParamsUnmarked: SqlValue[] = [null, null, null];
 
   return {
     write(writes, marked) {
@@ -81,10 +84,15 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
         const w = writes[0] as CellWrite;
         const table = tables.get(w.table) as SqlTable;
         const column = table.columns.get(w.column) as SqlColumn;
-        let stmt = single.get(column);
-        if (!stmt) single.set(column, (stmt = upsert(table, [column], `${table.name}\u0000${column.name}`, 1)));
-        bind(singleParams, 0, [column], { table, row: w.row, cells: [w] }, marked);
-        stmt.run(singleParams);
+        if (marked) {
+          let stmt = single.get(column);
+          if (!stmt) single.set(column, (stmt = upsert(table, [column], `${table.name}\u0000${column.name}`, 1, true)));
+          bind(singleParams, 0, [column], { table, row: w.row, cells: [w] }, marked);
+          stmt.run(singleParams);
+        } else {
+          bind(singleParamsUnmarked, 0, [column], { table, row: w.row, cells: [w] }, null);
+          upsert(table, [column], `${table.name}\u0000${column.name}`, 1, false).run(singleParamsUnmarked);
+        }
         return;
       }
       // One entry per row, in first-write order.
@@ -109,10 +117,10 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
         else groups.set(key, { table: r.table, columns: r.cells.map((w) => r.table.columns.get(w.column) as SqlColumn), rows: [r] });
       }
       for (const [key, { table, columns, rows: list }] of groups) {
-        const width = 1 + 3 * columns.length;
+        const width = 1 + (marked ? 3 : 2) * columns.length;
         let i = 0;
         if (list.length >= BATCH) {
-          const batch = upsert(table, columns, key, BATCH);
+          const batch = upsert(table, columns, key, BATCH, marked !== null);
           const params = new Array<SqlValue>(BATCH * width);
           for (; i + BATCH <= list.length; i += BATCH) {
             for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked);
@@ -120,7 +128,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
           }
         }
         if (i < list.length) {
-          const one = upsert(table, columns, key, 1);
+          const one = upsert(table, columns, key, 1, marked !== null);
           const params = new Array<SqlValue>(width);
           for (; i < list.length; i++) {
             bind(params, 0, columns, list[i] as RowWrites, marked);

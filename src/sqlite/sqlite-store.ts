@@ -233,7 +233,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         pending.load(tables); // the marks as the rolled-back database has them
         throw err;
       }
-      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0), (c.update?.length ?? 0) > 0 || c.meta !== undefined);
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
     },
 
     close() {

@@ -96,6 +96,22 @@ describe('local messages kept in their data rows', () => {
     await Promise.all([clientA.close(), clientA2.close(), other.close()]);
   });
 
+  it('a pull that replaces the only marked cell moves its message and clears the mark, on disk too', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(schema);
+    const at = (n: number, clientId: string): string => formatHlc({ millis: Date.UTC(2026, 0, 1) + n, counter: 0, clientId });
+    const mine: StoredMessage = { hlc: at(1, 'me'), table: 'todos', row: 't1', column: 'title', value: 'mine', local: true, synced: false, applied: true, error: null };
+    store.commit({ insert: [mine], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'mine', hlc: mine.hlc }] });
+    const theirs: StoredMessage = { ...mine, hlc: at(2, 'them'), value: 'theirs', local: false, synced: true };
+    store.commit({ insert: [theirs], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'theirs', hlc: theirs.hlc }], meta: { cursor: '1' } });
+    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    const reopened = file.open();
+    reopened.open(schema);
+    expect(reopened.messages({ kind: 'pending', limit: 10 })).toEqual([mine]);
+    expect(reopened.readRow('todos', 't1')?.title).toBe('theirs');
+  });
+
   it('a commit that fails partway leaves the marks and the messages as they were', async () => {
     file = sqliteFile();
     const store = file.open();

@@ -6,7 +6,9 @@
  *   lock up front, so two connections on one file (a crashed instance's and its restart's)
  *   wait for each other instead of failing half-way.
  * - Messages keep their value as JSON text, so every value round-trips exactly; this
- *   client's unsynced ones wait in an outbox (see message-log.ts).
+ *   client's unsynced ones stay in their data rows, marked (pending-cells.ts), or wait in an
+ *   outbox (message-log.ts); apply-commit.ts decides which.
+ * - WAL checkpoints run at idle, not inside a write (checkpoints.ts).
  * - Data tables hold one row per row id, one native column per declared column, and beside
  *   each a hidden `_hlc_<column>` with the hlc of its value: `winners()` reads those, one
  *   primary-key lookup per row, with no index over the messages to maintain.

@@ -44,8 +44,8 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
     let byHlc: Map<string, CellWrite> | null = null;
     for (const m of c.insert ?? []) {
       if (!isPendingLocal(m) || (known !== null && m.hlc <= known)) continue;
-      byHlc ??= lastWrites(writes);
-      const w = byHlc.get(m.hlc);
+      // One write (a local write of one field): no map needed.
+      const w = writes.length === 1 ? (writes[0]?.hlc === m.hlc ? writes[0] : undefined) : (byHlc ??= lastWrites(writes)).get(m.hlc);
       if (!w || w.value !== m.value || w.table !== m.table || w.row !== m.row || w.column !== m.column) continue;
       const column = tables.get(w.table)?.columns.get(w.column);
       if (!column || !keepsExactly(column.type, w.value)) continue;
@@ -116,10 +116,6 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
 
 /** Each cell's last write in the commit, by hlc: only a cell's last write stays in it. */
 function lastWrites(writes: readonly CellWrite[]): Map<string, CellWrite> {
-  if (writes.length === 1) {
-    const w = writes[0] as CellWrite;
-    return w.hlc === null ? new Map() : new Map([[w.hlc, w]]);
-  }
   const last = new Map<string, CellWrite>();
   for (const w of writes) last.set(cellKey(w.table, w.row, w.column), w);
   const out = new Map<string, CellWrite>();

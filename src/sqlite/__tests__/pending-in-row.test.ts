@@ -5,8 +5,9 @@
  * and in a database written by store version 1 (messages in the outbox, no marks).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Message, type Remote, type StoredMessage } from '../../sync/index.ts';
+import { RemoteError, createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Message, type Remote, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
+import { createMemoryServerStore, type ServerStore } from '../../sync/server/index.ts';
 import { createInProcessServer } from '../../sync/testing/index.ts';
 import { STORE_VERSION } from '../migrations.ts';
 import type { Db } from '../open-database.ts';
@@ -110,6 +111,41 @@ describe('local messages kept in their data rows', () => {
     reopened.open(schema);
     expect(reopened.messages({ kind: 'pending', limit: 10 })).toEqual([mine]);
     expect(reopened.readRow('todos', 't1')?.title).toBe('theirs');
+  });
+
+  it('the epoch restart pushes acknowledged and row-kept messages again; a refused one is set aside and its cell falls back', async () => {
+    let serverStore: ServerStore = createMemoryServerStore();
+    const server = createInProcessServer({
+      store: { push: (u, m) => serverStore.push(u, m), pull: (u, o) => serverStore.pull(u, o), renewEpoch: (u, e) => serverStore.renewEpoch(u, e) },
+    });
+    const remote: Remote = {
+      sync: (request, options) => {
+        const huge = (request.messages ?? []).findIndex((m) => m.value === 'too large');
+        if (huge >= 0) return Promise.reject(new RemoteError(413, 'payload_too_large', 'request body too large', { index: huge }));
+        return server.remote().sync(request, options);
+      },
+    };
+    file = sqliteFile();
+    const store = file.open();
+    const client = await createSyncClient({ schema, store, remote, autoSync: false });
+    await client.update('todos', 't1', { title: 'one', done: false });
+    await client.sync(); // acknowledged: now in the messages table
+    await client.set('todos', 't2', 'title', 'kept in its row');
+    serverStore = createMemoryServerStore(); // the server's database is replaced: a new epoch
+    await client.sync();
+    await client.sync();
+    expect(client.status.pending).toBe(0);
+    const held = (await serverStore.pull('user', { cursor: 0, limit: 100, excludeClientId: 'nobody' })).messages.map((m) => m.value);
+    expect(held.sort()).toEqual([false, 'kept in its row', 'one']);
+
+    await client.set('todos', 't1', 'title', 'too large');
+    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title = 1')).toBe(1);
+    await client.sync();
+    expect((await client.rejected()).map((m) => [m.value, m.error?.startsWith('payload_too_large')])).toEqual([['too large', true]]);
+    expect(store.readRow('todos', 't1')?.title).toBe('one'); // back to the best message the server holds
+    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    expect(client.status).toMatchObject({ pending: 0, rejected: 1 });
+    await client.close();
   });
 
   it('a commit that fails partway leaves the marks and the messages as they were', async () => {

@@ -11,7 +11,7 @@
 import { checkDeviceName, createDeviceNames, deviceTable, type DeviceOptions } from './devices.ts';
 import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
-import { HybridClock } from './hlc.ts';
+import { HybridClock, hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalWrite } from './local-write.ts';
 import { cellKey } from './message.ts';
@@ -188,7 +188,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         // current winners, whatever it has (or has not) received before.
         let newest: string | null = null;
         for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
-        if (newest !== null) clock.receive(newest);
+        // A winner from an earlier millisecond than the clock's is behind it already: no parse.
+        if (newest !== null && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
         const messages: StoredMessage[] = changes.map((c) => ({
           hlc: clock.tick(), table, row, column: c.column, value: c.value,
           local: true, synced: false, applied: true, error: null,
@@ -218,8 +219,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   return {
     clientId: opened.clientId,
     schema,
-    set: (table, row, column, value) => (typeof column !== 'string'
-      ? Promise.reject(new FieldsyncError('invalid_argument', 'column must be a string'))
+    set: (table, row, column, value) => (typeof column !== 'string' ? Promise.reject(new FieldsyncError('invalid_argument', 'column must be a string'))
       : (write(table, row, { [column]: value }, true) as Promise<Message>)),
     update: (table, row, fields) => write(table, row, fields) as Promise<Message[]>,
     delete: (table, row) => write(table, row, { [DELETED_COLUMN]: true }, true) as Promise<Message>,

@@ -22,10 +22,9 @@ import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './c
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
-import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, fromSql, sqlTables, type SqlColumn, type SqlTable } from './sql-columns.ts';
 import { createPendingCells } from './pending-cells.ts';
 import { createRowWriter } from './row-writer.ts';
-import { createWinnersCache } from './winners-cache.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
 
@@ -71,7 +70,6 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
   const pending = createPendingCells(db);
-  const recent = createWinnersCache();
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
   const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
@@ -112,13 +110,15 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     return entry;
   }
 
-  /** The hlc of every column of one row, in the table's column order. */
-  function rowWinnersOf(table: SqlTable): Statement<[string], (string | null)[]> {
-    let stmt = rowWinnerStatements.get(table.name);
+  /** The hlcs of the given cells of one row, in their order. */
+  function rowWinnersOf(table: SqlTable, cells: readonly Cell[]): Statement<[string], (string | null)[]> {
+    let key = table.name;
+    for (const c of cells) key += `\u0000${c.column}`;
+    let stmt = rowWinnerStatements.get(key);
     if (!stmt) {
-      const columns = [...table.columns.values()].map((c) => c.hlcSql);
+      const columns = cells.map((c) => (table.columns.get(c.column) as SqlColumn).hlcSql);
       stmt = db.prepare<[string], (string | null)[]>(`SELECT ${columns.join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
-      rowWinnerStatements.set(table.name, stmt);
+      rowWinnerStatements.set(key, stmt);
     }
     return stmt;
   }
@@ -160,7 +160,6 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       rowStatements.clear();
       winnerStatements.clear();
       rowWinnerStatements.clear();
-      recent.clear();
       const entries: Record<string, string> = {};
       for (const { key, value } of meta.all.all()) entries[key] = value;
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
@@ -169,16 +168,15 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     winners(cells: readonly Cell[]) {
       const { tables } = ready();
       const out = new Map<string, string>();
-      // A local write asks for cells of one row: from the recent rows, or one primary-key lookup.
+      // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
       const single = oneRow(cells, tables);
       if (single) {
-          const row = cells[0]?.row as string;
-        let r = recent.get(single, row);
-        if (!r) recent.set(single, row, (r = rowWinnersOf(single).get(row) ?? new Array<null>(single.columns.size).fill(null)));
-        const positions = recent.positionsOf(single);
-        for (const c of cells) {
-          const hlc = r[positions.get(c.column) as number];
-          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+        const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
+        if (r) {
+          cells.forEach((c, i) => {
+            const hlc = r[i];
+            if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+          });
         }
         return out;
       }
@@ -235,16 +233,13 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         applyCommit.immediate(c);
       } catch (err) {
         pending.load(tables); // the marks as the rolled-back database has them
-        recent.clear();
         throw err;
       }
-      if (c.writes) recent.wrote((name) => tables.get(name), c.writes);
       checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
     },
 
     close() {
       opened?.checkpoints.stop();
-      recent.clear();
       if (db.open) db.close();
     },
 

@@ -74,6 +74,10 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
   }
 
   return {
+    /** After the marks were read again (another connection wrote): the greatest hlc stored now. */
+    resync(maxHlc: string | null): void {
+      known = maxHlc;
+    },
     /** Call inside the commit's transaction, with writes checked against the schema. */
     apply(c: Commit): void {
       if (c.remove) {

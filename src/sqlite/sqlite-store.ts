@@ -43,6 +43,8 @@ export interface SqliteStore extends SyncStore {
   rows(table: string, options?: { includeDeleted?: boolean }): Map<string, DataRow>;
 }
 
+const newestOf = (a: string | null, b: string | null): string | null => (a === null || (b !== null && b > a) ? b : a);
+
 /** The table when every cell is a declared column of one row of it (a local write), else null. */
 function oneRow(cells: readonly Cell[], tables: ReadonlyMap<string, SqlTable>): SqlTable | null {
   const first = cells[0];
@@ -130,7 +132,27 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     return stmt.get(row) as Record<string, unknown> | undefined;
   }
 
-  const applyCommit = db.transaction((c: Commit) => ready().applier.apply(c));
+  /**
+   * The marks kept in memory are those of the database: another connection to the file (a
+   * background syncer, a second process) may have committed since this one last looked, and
+   * `PRAGMA data_version` says so. Then they are read again. Inside a transaction it costs
+   * next to nothing; outside, a read of its own, so only queries that use the marks ask.
+   */
+  let seenVersion = -1;
+  let dataVersion: Statement<[], number> | null = null;
+  function refresh(): void {
+    const { tables, log, applier } = ready();
+    const v = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
+    if (v === seenVersion) return;
+    seenVersion = v;
+    pending.load(tables);
+    applier.resync(newestOf(log.maxHlc(), pending.newest));
+  }
+
+  const applyCommit = db.transaction((c: Commit) => {
+    refresh();
+    ready().applier.apply(c);
+  });
 
   /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), at most `limit`. */
   const merged = (a: StoredMessage[], b: StoredMessage[], dir: 1 | -1, limit: number): StoredMessage[] =>
@@ -152,8 +174,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       };
       const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
       pending.load(next);
-      const logMax = log.maxHlc();
-      const maxHlc = pending.newest !== null && (logMax === null || pending.newest > logMax) ? pending.newest : logMax;
+      const maxHlc = newestOf(log.maxHlc(), pending.newest);
+      seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
       const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
       opened = { tables: next, log, meta, checkpoints, applier };
       // Statements prepared for the previous schema may name other columns.
@@ -216,6 +238,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     },
 
     messages(q: MessageQuery) {
+      if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
       const fromLog = ready().log.query(q);
       if (pending.count === 0) return fromLog;
       switch (q.kind) {

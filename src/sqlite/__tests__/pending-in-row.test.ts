@@ -148,6 +148,31 @@ describe('local messages kept in their data rows', () => {
     await client.close();
   });
 
+  it('two connections on one file: each sees the marks the other wrote or moved', () => {
+    file = sqliteFile();
+    const a = file.open();
+    const b = file.open();
+    a.open(schema);
+    b.open(schema); // opened before A writes anything
+    const at = (n: number, clientId: string): string => formatHlc({ millis: Date.UTC(2026, 0, 1) + n, counter: 0, clientId });
+    const mine: StoredMessage = { hlc: at(1, 'me'), table: 'todos', row: 't1', column: 'title', value: 'mine', local: true, synced: false, applied: true, error: null };
+    a.commit({ insert: [mine], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'mine', hlc: mine.hlc }] });
+    expect(b.messages({ kind: 'pending', limit: 10 })).toEqual([mine]);
+    // B pulls a later write of the same cell: the message A kept in the row moves to the outbox.
+    const theirs: StoredMessage = { ...mine, hlc: at(2, 'them'), value: 'theirs', local: false, synced: true };
+    b.commit({ insert: [theirs], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'theirs', hlc: theirs.hlc }] });
+    expect(count(a.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    expect(a.messages({ kind: 'pending', limit: 10 })).toEqual([mine]);
+    expect(a.messages({ kind: 'cell', table: 'todos', row: 't1', column: 'title' }).map((m) => m.value).sort()).toEqual(['mine', 'theirs']);
+    // A writes the cell again and B acknowledges both: nothing pending on either side.
+    const again: StoredMessage = { ...mine, hlc: at(3, 'me'), value: 'again' };
+    a.commit({ insert: [again], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'again', hlc: again.hlc }] });
+    expect(b.messages({ kind: 'pending', limit: 10 }).map((m) => m.value)).toEqual(['mine', 'again']);
+    b.commit({ update: [{ hlc: mine.hlc, synced: true }, { hlc: again.hlc, synced: true }] });
+    expect(a.messages({ kind: 'pending', limit: 10 })).toEqual([]);
+    expect(a.open(schema).pendingCount).toBe(0);
+  });
+
   it('a commit that fails partway leaves the marks and the messages as they were', async () => {
     file = sqliteFile();
     const store = file.open();

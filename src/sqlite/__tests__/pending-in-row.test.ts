@@ -173,6 +173,26 @@ describe('local messages kept in their data rows', () => {
     expect(a.open(schema).pendingCount).toBe(0);
   });
 
+  it('a UI process writes and a background process syncs, on one file: every write reaches the server once', async () => {
+    const server = createInProcessServer();
+    const pushed: Message[] = [];
+    const remote: Remote = { sync: (request, options) => server.remote().sync(request, options).then((r) => (pushed.push(...(request.messages ?? [])), r)) };
+    file = sqliteFile();
+    const writer = await createSyncClient({ schema, store: file.open(), autoSync: false });
+    const syncer = await createSyncClient({ schema, store: file.open(), remote, autoSync: false });
+    await writer.set('todos', 't1', 'title', 'one');
+    await syncer.sync();
+    await writer.set('todos', 't1', 'title', 'two');
+    await writer.set('todos', 't1', 'title', 'three');
+    await syncer.sync();
+    expect(pushed.map((m) => m.value)).toEqual(['one', 'two', 'three']);
+    expect(syncer.status.pending).toBe(0);
+    const other = await createSyncClient({ schema, store: createMemoryStore(), remote: server.remote(), autoSync: false });
+    await other.sync();
+    expect((await other.history('todos', 't1', 'title')).map((m) => m.value)).toEqual(['three']); // the server keeps the winner
+    await Promise.all([writer.close(), syncer.close(), other.close()]);
+  });
+
   it('a commit that fails partway leaves the marks and the messages as they were', async () => {
     file = sqliteFile();
     const store = file.open();

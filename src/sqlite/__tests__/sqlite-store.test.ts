@@ -70,7 +70,7 @@ describe('the SQLite client store', () => {
     expect([...winners.keys()].sort()).toEqual(['notes\u0000a\u0000title', 'notes\u0000b\u0000done', 'tags\u0000t\u0000name']);
   });
 
-  it('answers one row\'s winners from what it last read or wrote, never a stale one', () => {
+  it('answers one row\'s winners as last committed, never a stale one', () => {
     file = sqliteFile();
     const store = file.open();
     store.open(conformanceSchema);

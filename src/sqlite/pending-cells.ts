@@ -15,8 +15,9 @@
  * Finding them: an index over the marks would cost that second page again in every write,
  * so the store keeps the marked cells in memory, oldest hlc first, read from the data tables
  * when it opens (one scan of each table) and kept in step with every commit; a commit that
- * fails reads them again. The database stays the truth: a crash loses nothing. One store
- * writes to a database file at a time (the app holds a single-instance lock).
+ * fails reads them again, and so does the store when another connection to the file has
+ * committed (sqlite-store.ts checks `PRAGMA data_version`). The database stays the truth:
+ * a crash loses nothing.
  */
 import type { Statement } from 'better-sqlite3';
 import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../sync/index.ts';

@@ -77,8 +77,13 @@ if (want('local-write')) {
   step('1. local write');
   const r = await localWrite({ writes: size.writes });
   results.localWrite = r;
-  rows.push({ workload: `1. local write, median (${n(r.writes)} writes)`, result: `${round(r.syncMedianUs, 1)} µs`, baseline: `${round(r.rawMedianUs, 1)} µs upsert`, ratio: x(r.medianRatio), goal: '≤ 1.5x raw', met: r.medianRatio <= 1.5 });
-  rows.push({ workload: '1. local write, p99', result: `${round(r.syncP99Us, 1)} µs`, baseline: `${round(r.rawP99Us, 1)} µs upsert`, ratio: x(r.p99Ratio), goal: '≤ 1.5x raw', met: r.p99Ratio <= 1.5 });
+  // Goals: median ≤ 1.5x and p99 ≤ 3x the raw upsert, for an online client (see the workload);
+  // the offline case, where each write also moves an unpushed message, is measured against the same.
+  const o = r.offline;
+  rows.push({ workload: `1. local write, median (${n(r.writes)} writes, online)`, result: `${round(r.syncMedianUs, 1)} µs`, baseline: `${round(r.rawMedianUs, 1)} µs upsert`, ratio: x(r.medianRatio), goal: '≤ 1.5x raw', met: r.medianRatio <= 1.5 });
+  rows.push({ workload: '1. local write, p99 (online)', result: `${round(r.syncP99Us, 1)} µs`, baseline: `${round(r.rawP99Us, 1)} µs upsert`, ratio: x(r.p99Ratio), goal: '≤ 3x raw', met: r.p99Ratio <= 3 });
+  rows.push({ workload: '1. local write, median (offline, rewriting unpushed cells)', result: `${round(o.syncMedianUs, 1)} µs`, baseline: `${round(o.rawMedianUs, 1)} µs upsert`, ratio: x(o.medianRatio), goal: '≤ 1.5x raw', met: o.medianRatio <= 1.5 });
+  rows.push({ workload: '1. local write, p99 (offline, rewriting unpushed cells)', result: `${round(o.syncP99Us, 1)} µs`, baseline: `${round(o.rawP99Us, 1)} µs upsert`, ratio: x(o.p99Ratio), goal: '≤ 3x raw', met: o.p99Ratio <= 3 });
 }
 if (want('apply')) {
   step('2. apply');

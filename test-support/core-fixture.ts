@@ -38,8 +38,17 @@ export async function call<T>(core: AppCore, method: string, ...args: unknown[])
   return value<T>(await core.dispatch(method, args));
 }
 
-/** How many messages the core's database holds: a refused call must not change it. */
-/** Every message the core's store holds: acknowledged or pulled, and waiting in the outbox. */
+/**
+ * How many messages the core's database holds (a refused call must not change it): pulled and
+ * acknowledged ones, those in the outbox, and local ones kept in their data rows
+ * (`_pending_<column>` set; src/sqlite/pending-cells.ts).
+ */
 export function messageCount(core: AppCore): number {
-  return core.db.prepare('SELECT (SELECT count(*) FROM fieldsync_messages) + (SELECT count(*) FROM fieldsync_outbox)').pluck().get() as number;
+  const db = core.db;
+  let marked = 0;
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'fieldsync_%' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]) {
+    const columns = (db.pragma(`table_info("${name}")`) as { name: string }[]).map((c) => c.name).filter((c) => c.startsWith('_pending_'));
+    for (const c of columns) marked += db.prepare(`SELECT count(*) FROM "${name}" WHERE "${c}" IS NOT NULL`).pluck().get() as number;
+  }
+  return marked + (db.prepare('SELECT (SELECT count(*) FROM fieldsync_messages) + (SELECT count(*) FROM fieldsync_outbox)').pluck().get() as number);
 }

@@ -13,7 +13,8 @@
  * ```
  */
 export { createSqliteStore } from './sqlite-store.ts';
-export type { DataRow, SqliteStore } from './sqlite-store.ts';
+export type { DataRow, SqliteStore, SqliteStoreOptions } from './sqlite-store.ts';
+export type { CheckpointOptions } from './checkpoints.ts';
 export { openDatabase } from './open-database.ts';
 export { ensurePrivateDatabaseFile, ensurePrivateDir } from './private-files.ts';
 export type { Db } from './open-database.ts';

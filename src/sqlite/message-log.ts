@@ -4,8 +4,9 @@
  * other one (pulled, and this client's once acknowledged). A message lives in exactly one of
  * them; its flags decide which, and a flag change that crosses over moves it.
  *
- * Why two tables: a local write then touches the outbox and its data row only, and pulled
- * messages (most of all messages) never pay for indexes that only local ones need.
+ * Why two tables: pulled messages (most of all messages) never pay for what only local ones
+ * need. A local message that is exactly its cell's value is not here at all while pending:
+ * it stays in its data row (pending-cells.ts), and comes here when anything happens to it.
  */
 import type { JsonValue, MessageQuery, StoredMessage } from '../sync/index.ts';
 import type { MessageUpdate } from '../sync/store.ts';

@@ -6,7 +6,7 @@
  *   transaction. Add a step to change them; never edit a released one.
  * - The app's data tables follow the declared schema: a missing table is created and a
  *   missing column is added (`ALTER TABLE ADD COLUMN`) when a later schema version declares
- *   it, each with its hidden `_hlc_<column>`. Columns are never dropped or retyped, so data
+ *   it, each with its hidden `_hlc_<column>` and `_pending_<column>`. Columns are never dropped or retyped, so data
  *   written by any version stays readable.
  *
  * Every column of a data table is nullable: the library may write `null` into any cell (a
@@ -51,6 +51,11 @@ const STORE_STEPS: readonly Step[] = [
       ) WITHOUT ROWID;
     `);
   },
+  // 2: nothing changes in the store's own tables: each data column gains a hidden
+  // `_pending_<column>` (migrateDataTables adds it), which marks a local message kept only
+  // in its data row. The new version keeps an older app, which would never push such
+  // messages, from opening the file. Existing outbox rows stay where they are.
+  () => {},
 ];
 
 /** The version the store's own tables are at after `migrateStore`. */
@@ -71,15 +76,17 @@ export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlT
   for (const table of tables.values()) {
     const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
     if (existing.size === 0) {
-      const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}, ${c.hlcSql} TEXT`);
+      const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}, ${c.hlcSql} TEXT, ${c.pendingSql} INTEGER`);
       db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')})`);
       continue;
     }
+    const add = (name: string, sql: string, type: string): void => {
+      if (!existing.has(name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${sql} ${type}`);
+    };
     for (const c of table.columns.values()) {
-      if (!existing.has(c.name.toLowerCase())) {
-        db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.sql} ${SQL_TYPES[c.type]}`);
-        db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${c.hlcSql} TEXT`);
-      }
+      add(c.name, c.sql, SQL_TYPES[c.type]);
+      add(`_hlc_${c.name}`, c.hlcSql, 'TEXT');
+      add(`_pending_${c.name}`, c.pendingSql, 'INTEGER'); // store version 1 had none
     }
   }
 }

@@ -28,6 +28,12 @@ export interface SqlColumn {
    * names never start with `_`, so these never collide with them.
    */
   readonly hlcSql: string;
+  /**
+   * The quoted identifier of the hidden column that marks the cell's value as this client's
+   * own message, not pushed yet and kept nowhere else (`_pending_<name>`, 1 or NULL): a
+   * local write is then one row upsert (see pending-cells.ts).
+   */
+  readonly pendingSql: string;
   readonly type: ColumnType;
 }
 
@@ -62,7 +68,7 @@ export function sqlTables(schema: Schema): ReadonlyMap<string, SqlTable> {
     }
     const columns = new Map<string, SqlColumn>();
     for (const [column, info] of def.columns) {
-      columns.set(column, { name: column, sql: quoteIdent(column), hlcSql: quoteIdent(`_hlc_${column}`), type: info.type });
+      columns.set(column, { name: column, sql: quoteIdent(column), hlcSql: quoteIdent(`_hlc_${column}`), pendingSql: quoteIdent(`_pending_${column}`), type: info.type });
     }
     out.set(name, { name, sql: quoteIdent(name), columns });
   }
@@ -82,6 +88,31 @@ export function toSql(type: ColumnType, value: JsonValue): SqlValue {
     case 'number':
       // The library only writes values that fit the column; anything else is kept as JSON text.
       return typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value);
+  }
+}
+
+/** Lone surrogates: UTF-8 (a TEXT column) cannot keep them. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** True when a string has no lone surrogate (natively where the runtime can: Node 20 and later). */
+const wellFormed = (s: string): boolean => {
+  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return typeof native === 'function' ? native.call(s) : !LONE_SURROGATE.test(s);
+};
+
+/** True when `fromSql(type, toSql(type, value))` gives `value` back exactly. */
+export function keepsExactly(type: ColumnType, value: JsonValue): boolean {
+  if (value === null) return true;
+  switch (type) {
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0);
+    case 'string':
+      return typeof value === 'string' && wellFormed(value) && !value.includes('\u0000');
+    case 'json':
+      return true; // JSON text, parsed back
   }
 }
 

@@ -6,7 +6,9 @@
  *   lock up front, so two connections on one file (a crashed instance's and its restart's)
  *   wait for each other instead of failing half-way.
  * - Messages keep their value as JSON text, so every value round-trips exactly; this
- *   client's unsynced ones wait in an outbox (see message-log.ts).
+ *   client's unsynced ones stay in their data rows, marked (pending-cells.ts), or wait in an
+ *   outbox (message-log.ts); apply-commit.ts decides which.
+ * - WAL checkpoints run at idle, not inside a write (checkpoints.ts).
  * - Data tables hold one row per row id, one native column per declared column, and beside
  *   each a hidden `_hlc_<column>` with the hlc of its value: `winners()` reads those, one
  *   primary-key lookup per row, with no index over the messages to maintain.
@@ -15,10 +17,13 @@
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
 import type { CellValue, StoreState } from '../sync/store.ts';
+import { createCommitApplier } from './apply-commit.ts';
+import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
-import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, fromSql, sqlTables, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { createPendingCells } from './pending-cells.ts';
 import { createRowWriter } from './row-writer.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
@@ -38,16 +43,38 @@ export interface SqliteStore extends SyncStore {
   rows(table: string, options?: { includeDeleted?: boolean }): Map<string, DataRow>;
 }
 
-export function createSqliteStore(db: Db): SqliteStore {
+const newestOf = (a: string | null, b: string | null): string | null => (a === null || (b !== null && b > a) ? b : a);
+
+/** The table when every cell is a declared column of one row of it (a local write), else null. */
+function oneRow(cells: readonly Cell[], tables: ReadonlyMap<string, SqlTable>): SqlTable | null {
+  const first = cells[0];
+  if (!first) return null;
+  const table = tables.get(first.table);
+  if (!table) return null;
+  for (const c of cells) {
+    if (c.row !== first.row || c.table !== first.table || !table.columns.has(c.column)) return null;
+  }
+  return table;
+}
+
+export interface SqliteStoreOptions {
+  /** When the store checkpoints the WAL (see checkpoints.ts); the defaults suit an app. */
+  readonly checkpoints?: CheckpointOptions;
+}
+
+export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): SqliteStore {
   /** Everything open() prepares; null until it has run. */
   let opened: {
     readonly tables: ReadonlyMap<string, SqlTable>;
     readonly log: MessageLog;
-    readonly writer: ReturnType<typeof createRowWriter>;
+    readonly checkpoints: Checkpoints;
+    readonly applier: ReturnType<typeof createCommitApplier>;
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
+  const pending = createPendingCells(db);
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
+  const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
 
   const ready = () => {
     if (!opened) throw new StoreError('the store is not open');
@@ -85,6 +112,19 @@ export function createSqliteStore(db: Db): SqliteStore {
     return entry;
   }
 
+  /** The hlcs of the given cells of one row, in their order. */
+  function rowWinnersOf(table: SqlTable, cells: readonly Cell[]): Statement<[string], (string | null)[]> {
+    let key = table.name;
+    for (const c of cells) key += `\u0000${c.column}`;
+    let stmt = rowWinnerStatements.get(key);
+    if (!stmt) {
+      const columns = cells.map((c) => (table.columns.get(c.column) as SqlColumn).hlcSql);
+      stmt = db.prepare<[string], (string | null)[]>(`SELECT ${columns.join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
+      rowWinnerStatements.set(key, stmt);
+    }
+    return stmt;
+  }
+
   /** A data row as SQLite holds it, hidden `_hlc_` columns included. */
   function readRaw(t: SqlTable, row: string): Record<string, unknown> | undefined {
     let stmt = rowStatements.get(t.name);
@@ -92,14 +132,31 @@ export function createSqliteStore(db: Db): SqliteStore {
     return stmt.get(row) as Record<string, unknown> | undefined;
   }
 
+  /**
+   * The marks kept in memory are those of the database: another connection to the file (a
+   * background syncer, a second process) may have committed since this one last looked, and
+   * `PRAGMA data_version` says so. Then they are read again. Inside a transaction it costs
+   * next to nothing; outside, a read of its own, so only queries that use the marks ask.
+   */
+  let seenVersion = -1;
+  let dataVersion: Statement<[], number> | null = null;
+  function refresh(): void {
+    const { tables, log, applier } = ready();
+    const v = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
+    if (v === seenVersion) return;
+    seenVersion = v;
+    pending.load(tables);
+    applier.resync(newestOf(log.maxHlc(), pending.newest));
+  }
+
   const applyCommit = db.transaction((c: Commit) => {
-    const { log, writer, meta } = ready();
-    for (const hlc of c.remove ?? []) log.remove(hlc);
-    if (c.insert?.length) log.insert(c.insert);
-    for (const u of c.update ?? []) log.update(u);
-    if (c.writes?.length) writer.write(c.writes);
-    for (const [k, v] of Object.entries(c.meta ?? {})) meta.set.run(k, v);
+    refresh();
+    ready().applier.apply(c);
   });
+
+  /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), at most `limit`. */
+  const merged = (a: StoredMessage[], b: StoredMessage[], dir: 1 | -1, limit: number): StoredMessage[] =>
+    b.length === 0 ? a : [...a, ...b].sort((x, y) => (x.hlc < y.hlc ? -dir : dir)).slice(0, limit);
 
   return {
     db,
@@ -115,18 +172,36 @@ export function createSqliteStore(db: Db): SqliteStore {
         all: db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META_TABLE}`),
         set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
       };
-      opened = { tables: next, log, meta, writer: createRowWriter(db, next) };
+      const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
+      pending.load(next);
+      const maxHlc = newestOf(log.maxHlc(), pending.newest);
+      seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
+      const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
+      opened = { tables: next, log, meta, checkpoints, applier };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerStatements.clear();
+      rowWinnerStatements.clear();
       const entries: Record<string, string> = {};
       for (const { key, value } of meta.all.all()) entries[key] = value;
-      return { meta: entries, maxHlc: log.maxHlc(), pendingCount: log.pendingCount() };
+      return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
     },
 
     winners(cells: readonly Cell[]) {
       const { tables } = ready();
       const out = new Map<string, string>();
+      // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
+      const single = oneRow(cells, tables);
+      if (single) {
+        const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
+        if (r) {
+          cells.forEach((c, i) => {
+            const hlc = r[i];
+            if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+          });
+        }
+        return out;
+      }
       const byTable = new Map<string, Cell[]>();
       for (const c of cells) {
         if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
@@ -163,15 +238,31 @@ export function createSqliteStore(db: Db): SqliteStore {
     },
 
     messages(q: MessageQuery) {
-      return ready().log.query(q);
+      if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
+      const fromLog = ready().log.query(q);
+      if (pending.count === 0) return fromLog;
+      switch (q.kind) {
+        case 'pending': return merged(fromLog, pending.oldest(q.limit), 1, q.limit);
+        case 'recent': return merged(fromLog, pending.newestFirst(q.limit), -1, q.limit);
+        case 'cell': return [...fromLog, ...pending.ofCell(q.table, q.row, q.column)];
+        default: return fromLog;
+      }
     },
 
     commit(c: Commit) {
-      checkWrites(c, ready().tables); // nothing is written for a commit that touches an undeclared cell
-      applyCommit.immediate(c);
+      const { tables, checkpoints } = ready();
+      checkWrites(c, tables); // nothing is written for a commit that touches an undeclared cell
+      try {
+        applyCommit.immediate(c);
+      } catch (err) {
+        pending.load(tables); // the marks as the rolled-back database has them
+        throw err;
+      }
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
     },
 
     close() {
+      opened?.checkpoints.stop();
       if (db.open) db.close();
     },
 

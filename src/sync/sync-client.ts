@@ -11,7 +11,7 @@
 import { checkDeviceName, createDeviceNames, deviceTable, type DeviceOptions } from './devices.ts';
 import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
-import { HybridClock } from './hlc.ts';
+import { HybridClock, hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalWrite } from './local-write.ts';
 import { cellKey } from './message.ts';
@@ -153,8 +153,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     for (const l of changeListeners) l(event);
   };
   const emitStatus = (): void => {
-    const s = scheduler.status();
-    for (const l of statusListeners) l(s);
+    const s = statusListeners.size === 0 ? null : scheduler.status(); // a local write's common case: nobody listens
+    if (s) for (const l of statusListeners) l(s);
   };
   if (opened.reapplied) emitChange('remote', opened.reapplied);
 
@@ -176,28 +176,31 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
   });
 
-  async function write(table: string, row: string, fields: unknown): Promise<Message[]> {
-    if (closed) throw new ClosedError();
-    const changes = checkLocalWrite(schema, table, row, fields);
+  /** A local write. With `first`, it resolves with its first message alone (set, delete): one promise less. */
+  function write(table: string, row: string, fields: unknown, first = false): Promise<Message[] | Message> {
+    if (closed) return Promise.reject(new ClosedError());
     // Not an async function: with a synchronous store the whole write runs at once.
     return lock.run(() => {
+      const changes = checkLocalWrite(schema, table, row, fields);
       const cells = changes.map((c) => ({ table, row, column: c.column }));
-      const stamp = (winners: ReadonlyMap<string, string>): MaybePromise<Message[]> => {
+      const stamp = (winners: ReadonlyMap<string, string>): MaybePromise<Message[] | Message> => {
         // A local write wins its cells by construction: the clock first moves past their
         // current winners, whatever it has (or has not) received before.
         let newest: string | null = null;
         for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
-        if (newest !== null) clock.receive(newest);
+        // A winner from an earlier millisecond than the clock's is behind it already: no parse.
+        if (newest !== null && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
         const messages: StoredMessage[] = changes.map((c) => ({
           hlc: clock.tick(), table, row, column: c.column, value: c.value,
           local: true, synced: false, applied: true, error: null,
         }));
-        const done = (): Message[] => {
+        const done = (): Message[] | Message => {
           counters.wrote(messages.length);
-          emitChange('local', { [table]: [row] });
+          if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
           emitStatus();
           scheduler.request('write');
-          return messages.map(({ hlc, value, column }) => ({ hlc, table, row, column, value }));
+          const out = messages.map(({ hlc, value, column }): Message => ({ hlc, table, row, column, value }));
+          return first ? (out[0] as Message) : out;
         };
         const committed = store.commit({ insert: messages, writes: messages.map((m) => ({ table, row, column: m.column, value: m.value, hlc: m.hlc })) });
         return isPromiseLike(committed) ? committed.then(done) : done();
@@ -207,7 +210,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     });
   }
 
-  const names = createDeviceNames({ store, lock, clientId: opened.clientId, table: devices, write: (table, row, fields) => write(table, row, fields) });
+  const names = createDeviceNames({ store, lock, clientId: opened.clientId, table: devices, write: (table, row, fields) => write(table, row, fields) as Promise<Message[]> });
   // The option's name is the default: a name published before (renamed since, perhaps) stays.
   if (initialName !== null && !(await names.of([opened.clientId])).has(opened.clientId)) await names.publish(initialName);
 
@@ -216,13 +219,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   return {
     clientId: opened.clientId,
     schema,
-    set: async (table, row, column, value) => {
-      if (typeof column !== 'string') throw new FieldsyncError('invalid_argument', 'column must be a string');
-      const [m] = await write(table, row, { [column]: value });
-      return m as Message;
-    },
-    update: (table, row, fields) => write(table, row, fields),
-    delete: async (table, row) => (await write(table, row, { [DELETED_COLUMN]: true }))[0] as Message,
+    set: (table, row, column, value) => (typeof column !== 'string' ? Promise.reject(new FieldsyncError('invalid_argument', 'column must be a string'))
+      : (write(table, row, { [column]: value }, true) as Promise<Message>)),
+    update: (table, row, fields) => write(table, row, fields) as Promise<Message[]>,
+    delete: (table, row) => write(table, row, { [DELETED_COLUMN]: true }, true) as Promise<Message>,
     sync: () => (closed ? Promise.reject(new ClosedError()) : scheduler.syncNow()),
     setOnline: (online) => {
       if (typeof online !== 'boolean') throw new FieldsyncError('invalid_argument', 'online must be a boolean');

@@ -70,6 +70,28 @@ describe('the SQLite client store', () => {
     expect([...winners.keys()].sort()).toEqual(['notes\u0000a\u0000title', 'notes\u0000b\u0000done', 'tags\u0000t\u0000name']);
   });
 
+  it('answers one row\'s winners as last committed, never a stale one', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    const hlc = (n: number): string => `2026-11-24T15:00:00.00${n}Z-0000-client`;
+    const title = { table: 'notes', row: 'a', column: 'title' };
+    const winner = (): unknown => Object.fromEntries(store.winners([title, { table: 'notes', row: 'a', column: 'done' }]));
+    expect(winner()).toEqual({}); // read (and remembered) before the row exists
+    store.commit({ writes: [write('notes', 'a', 'title', 'A', hlc(1))] });
+    expect(winner()).toEqual({ 'notes\u0000a\u0000title': hlc(1) });
+    store.commit({ writes: [write('notes', 'b', 'title', 'B', hlc(2)), write('notes', 'a', 'title', 'A2', hlc(3)), write('notes', 'a', 'done', true, hlc(4))] });
+    expect(winner()).toEqual({ 'notes\u0000a\u0000title': hlc(3), 'notes\u0000a\u0000done': hlc(4) });
+    const poisoned = { table: 'notes', row: 'c', column: 'title', hlc: hlc(6) } as CellWrite;
+    Object.defineProperty(poisoned, 'value', { enumerable: true, get: () => { throw new Error('injected failure'); } });
+    expect(() => store.commit({ writes: [write('notes', 'a', 'title', 'lost', hlc(5)), poisoned] })).toThrow(/injected/);
+    expect(winner()).toEqual({ 'notes\u0000a\u0000title': hlc(3), 'notes\u0000a\u0000done': hlc(4) });
+    store.commit({ writes: [write('notes', 'a', 'title', null, null)] });
+    expect(winner()).toEqual({ 'notes\u0000a\u0000done': hlc(4) });
+    // What another reader of the file sees agrees.
+    expect(file.open().db.prepare('SELECT _hlc_title, _hlc_done FROM notes WHERE id = ?').raw().get('a')).toEqual([null, hlc(4)]);
+  });
+
   it('close() closes its connection, once', () => {
     file = sqliteFile();
     const store = file.open();

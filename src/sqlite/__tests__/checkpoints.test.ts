@@ -1,0 +1,84 @@
+/**
+ * WAL checkpoints out of the write path (checkpoints.ts): SQLite's automatic checkpoint is
+ * off, the store checkpoints once commits pause, and the log stays bounded for an app that
+ * never pauses.
+ */
+import { statSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineSchema } from '../../sync/index.ts';
+import { createSqliteStore } from '../sqlite-store.ts';
+import { openDatabase } from '../open-database.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+
+const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
+const hlc = (n: number): string => `2026-01-01T00:00:00.000Z-${n.toString(16).toUpperCase().padStart(4, '0')}-me`;
+const write = (n: number) => ({ writes: [{ table: 'todos', row: `t${n % 50}`, column: 'title', value: `title ${n} ${'x'.repeat(200)}`, hlc: hlc(n) }] });
+
+let file: SqliteFile;
+afterEach(() => file?.dispose());
+
+/** The store on a file, with every checkpoint it runs counted. */
+function openCounted(options: Parameters<typeof createSqliteStore>[1]) {
+  file = sqliteFile();
+  const db = openDatabase(file.file);
+  const pragma = db.pragma.bind(db);
+  const calls = { checkpoints: 0 };
+  db.pragma = ((source: string, o?: { simple?: boolean }) => {
+    if (source.startsWith('wal_checkpoint')) calls.checkpoints++;
+    return pragma(source, o);
+  }) as typeof db.pragma;
+  const store = createSqliteStore(db, options);
+  store.open(schema);
+  return { db, store, calls, dispose: () => db.close() };
+}
+
+const walBytes = (path: string): number => {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
+};
+
+describe('WAL checkpoints', () => {
+  it('turns SQLite\'s automatic checkpoint off and checkpoints once commits pause', async () => {
+    const s = openCounted({ checkpoints: { idleMs: 30 } });
+    expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    for (let n = 1; n <= 20; n++) s.store.commit(write(n));
+    expect(s.calls.checkpoints).toBe(0); // none inside the writes
+    // The timer fires once no commit came for idleMs (a loaded machine may run it late).
+    for (let waited = 0; s.calls.checkpoints === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(s.calls.checkpoints).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.calls.checkpoints).toBe(1); // nothing new to checkpoint: the timer is not re-armed
+    s.dispose();
+  });
+
+  it('keeps the log bounded for an app that never pauses, checkpointing inside a commit', () => {
+    const s = openCounted({ checkpoints: { idleMs: 60_000, maxPages: 100 } });
+    for (let n = 1; n <= 2000; n++) s.store.commit(write(n));
+    expect(s.calls.checkpoints).toBeGreaterThanOrEqual(30);
+    expect(walBytes(file.file)).toBeLessThan(150 * 4120); // ~100 pages of 4 KiB and their frame headers, with slack
+    s.dispose();
+  });
+
+  it('without the bound the same writes grow the log: the test above measures something', () => {
+    const s = openCounted({ checkpoints: { idleMs: 60_000, maxPages: Number.MAX_SAFE_INTEGER } });
+    for (let n = 1; n <= 2000; n++) s.store.commit(write(n));
+    expect(s.calls.checkpoints).toBe(0);
+    expect(walBytes(file.file)).toBeGreaterThan(1000 * 4096);
+    s.dispose();
+  });
+
+  it('a closed store stops its timer, and the data is all in the database file', async () => {
+    const s = openCounted({ checkpoints: { idleMs: 20 } });
+    s.store.commit(write(1));
+    s.store.close();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(s.calls.checkpoints).toBe(0);
+    expect(walBytes(file.file)).toBe(0); // SQLite checkpoints and removes the log on close
+    const again = file.open();
+    again.open(schema);
+    expect(again.readRow('todos', 't1')?.title).toMatch(/^title 1 /);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * One commit's work inside its transaction, in the contract's order: removes, inserts, flag
+ * updates, cell writes, meta. What is particular to this store is where this client's
+ * pending messages live (see pending-cells.ts):
+ *
+ * - a new local message that is exactly the value its commit writes into its cell (every
+ *   local write) stays in the data row, marked: one row upsert;
+ * - a marked message leaves its row before anything replaces it: to the outbox when its
+ *   cell is written again or it is set aside, to the messages table once the server holds it;
+ * - any other message goes to the message log (message-log.ts) as before.
+ *
+ * "New" means greater than every hlc the store holds, which a local write always is: such a
+ * message cannot be stored already, so no lookup is needed to keep the contract's "a message
+ * already stored is ignored". Anything else takes the message log's checked path.
+ */
+import { cellKey, type CellWrite, type Commit, type StoredMessage } from '../sync/index.ts';
+import type { MessageUpdate } from '../sync/store.ts';
+import type { MessageLog } from './message-log.ts';
+import type { PendingCells } from './pending-cells.ts';
+import type { RowWriter } from './row-writer.ts';
+import { keepsExactly, type SqlTable } from './sql-columns.ts';
+
+export interface CommitParts {
+  readonly tables: ReadonlyMap<string, SqlTable>;
+  readonly log: MessageLog;
+  readonly writer: RowWriter;
+  readonly pending: PendingCells;
+  readonly setMeta: (key: string, value: string) => void;
+}
+
+const NONE: ReadonlySet<CellWrite> = new Set();
+
+const isPendingLocal = (m: StoredMessage): boolean => m.local && !m.synced && m.applied && m.error === null;
+
+export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | null) {
+  const { tables, log, writer, pending, setMeta } = parts;
+  /** At least the greatest hlc stored (removes leave it as it was: it only has to be an upper bound). */
+  let known = maxHlcAtOpen;
+
+  /** The writes that keep their new local message in the row, and those messages' hlcs. */
+  function inRow(c: Commit): { marked: Set<CellWrite>; kept: Set<string> } | null {
+    const writes = c.writes ?? [];
+    let out: { marked: Set<CellWrite>; kept: Set<string> } | null = null;
+    let byHlc: Map<string, CellWrite> | null = null;
+    for (const m of c.insert ?? []) {
+      if (!isPendingLocal(m) || (known !== null && m.hlc <= known)) continue;
+      // One write (a local write of one field): no map needed.
+      const w = writes.length === 1 ? (writes[0]?.hlc === m.hlc ? writes[0] : undefined) : (byHlc ??= lastWrites(writes)).get(m.hlc);
+      if (!w || w.value !== m.value || w.table !== m.table || w.row !== m.row || w.column !== m.column) continue;
+      const column = tables.get(w.table)?.columns.get(w.column);
+      if (!column || !keepsExactly(column.type, w.value)) continue;
+      out ??= { marked: new Set(), kept: new Set() };
+      out.marked.add(w);
+      out.kept.add(m.hlc);
+    }
+    return out;
+  }
+
+  function update(u: MessageUpdate): void {
+    const m = pending.get(u.hlc);
+    if (!m) {
+      log.update(u);
+      return;
+    }
+    const next: StoredMessage = {
+      ...m,
+      ...(u.synced !== undefined ? { synced: u.synced } : {}),
+      ...(u.applied !== undefined ? { applied: u.applied } : {}),
+      ...(u.error !== undefined ? { error: u.error } : {}),
+    };
+    if (isPendingLocal(next)) return; // still what the mark says
+    pending.take(u.hlc, { clear: true });
+    log.insert([next]);
+  }
+
+  return {
+    /** After the marks were read again (another connection wrote): the greatest hlc stored now. */
+    resync(maxHlc: string | null): void {
+      known = maxHlc;
+    },
+    /** Call inside the commit's transaction, with writes checked against the schema. */
+    apply(c: Commit): void {
+      if (c.remove) {
+        for (const hlc of c.remove) {
+          if (!pending.take(hlc, { clear: true })) log.remove(hlc);
+        }
+      }
+      const keep = c.insert?.length && c.writes?.length ? inRow(c) : null;
+      if (c.insert?.length) {
+        // A kept message goes into its row below; one whose hlc is marked already is stored.
+        const rest = keep || pending.count > 0 ? c.insert.filter((m) => !keep?.kept.has(m.hlc) && !pending.has(m.hlc)) : c.insert;
+        if (rest.length > 0) log.insert(rest);
+        for (const m of c.insert) if (known === null || m.hlc > known) known = m.hlc;
+      }
+      if (c.update) for (const u of c.update) update(u);
+      if (c.writes?.length) {
+        let marked: ReadonlySet<CellWrite> = keep?.marked ?? NONE;
+        const anyMarked = pending.count > 0; // before the moves below, whose marks the writer clears
+        if (anyMarked) {
+          for (const w of c.writes) {
+            const old = pending.markedIn(w.table, w.row, w.column);
+            if (old === undefined) continue;
+            if (old === w.hlc) {
+              marked = new Set([...marked, w]); // the same message written again: it stays marked
+              continue;
+            }
+            // Replaced: the message still has to reach the server, from the outbox. The write
+            // below sets the cell's mark, so it is not cleared here.
+            log.insert([pending.take(old, { clear: false }) as StoredMessage]);
+          }
+        }
+        // Nothing marked and nothing to mark: the marks are all NULL and stay so.
+        writer.write(c.writes, marked === NONE && !anyMarked ? null : marked);
+        if (keep) for (const w of keep.marked) pending.add(tables.get(w.table) as SqlTable, w);
+      }
+      if (c.meta) for (const k of Object.keys(c.meta)) setMeta(k, c.meta[k] as string);
+    },
+  };
+}
+
+/** Each cell's last write in the commit, by hlc: only a cell's last write stays in it. */
+function lastWrites(writes: readonly CellWrite[]): Map<string, CellWrite> {
+  const last = new Map<string, CellWrite>();
+  for (const w of writes) last.set(cellKey(w.table, w.row, w.column), w);
+  const out = new Map<string, CellWrite>();
+  for (const w of last.values()) if (w.hlc !== null) out.set(w.hlc, w);
+  return out;
+}

@@ -128,7 +128,10 @@ if (want('wire-size')) {
   results.wireSize = r;
   const page = r[r.length - 1] as (typeof r)[number];
   const one = r[0] as (typeof r)[number];
-  rows.push({ workload: '6. wire size per message (pages of 1,000)', result: `push ${round(page.pushBytesPerMessage, 0)} B, pull ${round(page.pullBytesPerMessage, 0)} B`, baseline: `1 message alone: push ${one.pushBytesPerMessage} B, pull ${one.pullBytesPerMessage} B`, ratio: '', goal: '', met: null });
+  const b = (v: number): string => `${round(v, 1)} B`;
+  const how = (compressed: boolean): string => (compressed ? 'gzip' : 'plain');
+  rows.push({ workload: `6. wire size, push: bytes per change on the socket (pages of ${n(page.messagesPerRequest)}, ${how(page.pushCompressed)})`, result: b(page.pushBytesPerMessage), baseline: `uncompressed JSON ${b(page.pushJsonBytesPerMessage)}; 1 message alone: ${b(one.pushBytesPerMessage)}`, ratio: x(page.pushBytesPerMessage / page.pushJsonBytesPerMessage), goal: '≤ 31 B (Yjs)', met: page.pushBytesPerMessage <= 31 });
+  rows.push({ workload: `6. wire size, pull: bytes per change on the socket (pages of ${n(page.messagesPerRequest)}, ${how(page.pullCompressed)})`, result: b(page.pullBytesPerMessage), baseline: `uncompressed JSON ${b(page.pullJsonBytesPerMessage)}; 1 message alone: ${b(one.pullBytesPerMessage)}`, ratio: x(page.pullBytesPerMessage / page.pullJsonBytesPerMessage), goal: '≤ 31 B (Yjs)', met: page.pullBytesPerMessage <= 31 });
 }
 if (want('compaction')) {
   step('7. compaction');

@@ -21,7 +21,7 @@ import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type PushItem, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 
 /** A round of large pushes committed together: at most this many, and this many messages. */
-const GROUP = { maxJobs: 16, maxWeight: 10_000 };
+const GROUP = { maxJobs: 16, maxWeight: 8_000 };
 
 /** The store's push, batched: pushes made in one synchronous pass are committed together. */
 function batchedPush(sqlite: SqliteServerStore): SqliteServerStore['push'] & ((userId: string, messages: PushItem['messages']) => Promise<ReturnType<SqliteServerStore['push']>>) {

@@ -46,7 +46,7 @@ describe('the store thread\'s job queue', () => {
 });
 
 describe('groups of large jobs (group commit)', () => {
-  it('starts the large jobs waiting together, up to a count and a weight, small jobs still first and alone', async () => {
+  it('starts the jobs of one kind waiting together, up to a count and a weight, small ones first', async () => {
     const queue = createJobQueue({ group: { maxJobs: 3, maxWeight: 2500 } });
     const rounds: string[][] = [];
     let current: string[] = [];
@@ -68,6 +68,6 @@ describe('groups of large jobs (group commit)', () => {
     add('small', 'S2', 1);
     release();
     await Promise.all(done);
-    expect(rounds).toEqual([['L1'], ['S1'], ['S2'], ['L2', 'L3'], ['L4', 'L5'], ['L6']]);
+    expect(rounds).toEqual([['L1'], ['S1', 'S2'], ['L2', 'L3'], ['L4', 'L5'], ['L6']]);
   });
 });

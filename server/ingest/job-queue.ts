@@ -1,13 +1,14 @@
 /**
- * The store thread's queue (stores/store-worker.ts): small jobs first, one at a time, and a
- * turn of the event loop between two rounds, so that everything that arrived meanwhile is
+ * The store thread's queue (stores/store-worker.ts): small jobs first, and a turn of the
+ * event loop between two rounds, so that everything that arrived meanwhile is
  * queued (and a small request that arrived during a large push goes next).
  *
- * **Groups** (issue 12, ingest): with `group`, the large jobs waiting are started together,
- * up to a count and a total weight (their messages), so that their pushes can be committed
- * in one transaction (store-worker.ts's group commit): one commit and one fsync for several
- * pushes instead of one each. A group is started in one synchronous pass: each job reaches
- * its push before the next one starts.
+ * **Groups** (issue 12, ingest): with `group`, the jobs of one kind waiting are started
+ * together, up to a count and a total weight (their messages), so that their pushes can be
+ * committed in one transaction (store-worker.ts's group commit): one commit and one fsync
+ * for several pushes instead of one each. Small jobs still go first, as a round of their
+ * own. A round is started in one synchronous pass: each job reaches its push before the
+ * next one starts.
  */
 
 export type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -39,14 +40,17 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
   const small: Job[] = [];
   const large: Job[] = [];
   let draining = false;
+  // A round: the next job, and with `group` the jobs of the same kind waiting behind it (small
+  // ones first: a small request never waits behind a large round that started after it).
   const nextRound = (): Job[] => {
-    const first = small.shift() ?? large.shift();
+    const queue = small.length > 0 ? small : large;
+    const first = queue.shift();
     if (!first) return [];
     const round = [first];
-    if (options.group && !small.includes(first)) {
+    if (options.group) {
       let weight = first.weight;
-      while (large.length > 0 && round.length < options.group.maxJobs && weight + (large[0] as Job).weight <= options.group.maxWeight) {
-        const next = large.shift() as Job;
+      while (queue.length > 0 && round.length < options.group.maxJobs && weight + (queue[0] as Job).weight <= options.group.maxWeight) {
+        const next = queue.shift() as Job;
         weight += next.weight;
         round.push(next);
       }
@@ -54,7 +58,7 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
     return round;
   };
   const drain = async (): Promise<void> => {
-    const round = small.length > 0 ? [small.shift() as Job] : nextRound();
+    const round = nextRound();
     if (round.length === 0) {
       draining = false;
       return;

@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Admission } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
-import { BodyError, readBody, type BodyLimits } from '../body-reader.ts';
+import { BodyError, readBody, type BodyLimits, type ReceivedBody } from '../body-reader.ts';
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import type { PokeBus } from '../poke-bus.ts';
@@ -76,21 +76,24 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     // A body that would be shed once read is refused before: Node discards it unread.
     const declared = Number(request.headers['content-length']);
     if (Number.isSafeInteger(declared) && declared <= o.body.maxBytes && !o.admission.wouldAdmit(declared)) return busy();
-    let body: Buffer;
+    let body: ReceivedBody;
     try {
       body = await readBody(request.raw, o.body);
       // Inflated before admission, like a plain body is read before it: bounded by the body
       // limit, and by the user's own places.
-      if (coding !== null) body = await inflateBody(body, coding, o.body.maxBytes);
+      if (coding !== null) {
+        const inflated = await inflateBody(body.bytes(), coding, o.body.maxBytes);
+        body = { length: inflated.length, bytes: () => inflated };
+      }
     } catch (err) {
       if (err instanceof BodyError) return sendBodyError(reply, err);
       if (err instanceof EncodingError) return sendEncodingError(reply, err);
       throw err;
     }
     const release = o.admission.tryAdmit(body.length);
-    if (!release) return busy();
+    if (!release) return busy(); // the body is dropped as it arrived, never copied
     try {
-      const outcome = await o.engine.sync(userId, body);
+      const outcome = await o.engine.sync(userId, body.bytes());
       const c = contextOf(request);
       c.pushed = outcome.pushed;
       c.stored = outcome.stored;

@@ -29,8 +29,10 @@ export function acceptsGzip(header: string | null): boolean {
 }
 
 /** The gzip bytes of `text` (UTF-8). */
-export async function gzipText(text: string): Promise<Uint8Array> {
+export async function gzipText(text: string): Promise<Uint8Array<ArrayBuffer>> {
   if (typeof CompressionStream !== 'function' || typeof Response !== 'function') throw new TypeError('this runtime has no CompressionStream');
-  const stream = (new Response(text).body as ReadableStream<Uint8Array>).pipeThrough(new CompressionStream('gzip'));
+  // `as never`: the DOM's typings and the core's own (types/standard-globals.d.ts) describe
+  // the stream's element types differently; at run time it is bytes in, bytes out.
+  const stream = (new Response(text).body as ReadableStream<Uint8Array>).pipeThrough<Uint8Array>(new CompressionStream('gzip') as never);
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

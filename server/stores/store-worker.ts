@@ -5,12 +5,13 @@
  * answer's JSON text, with the sync core's handler over this store. Large requests arrive
  * already validated, from the parse workers' ports.
  *
- * Between two jobs the thread takes in what arrived: small requests (and store calls) go
- * before large pushes, so they never wait behind more than the round running. Large pushes
- * waiting together are committed together (group commit, issue 12): the handler's pushes go
- * to a batch that is committed once the round's jobs have all reached their push, in one
- * transaction with a savepoint per push (`pushMany`): one commit and one fsync for the
- * round, each push still all or nothing, and no answer before the commit.
+ * Between two rounds the thread takes in what arrived: small requests (and store calls) go
+ * before large pushes, so they never wait behind more than the round running. Requests of
+ * one kind waiting together run as one round and their pushes are committed together (group
+ * commit, issue 12): the handler's pushes go to a batch that is committed once the round's
+ * jobs have all reached their push, in one transaction with a savepoint per push
+ * (`pushMany`): one commit and one fsync for the round, each push still all or nothing, and
+ * no answer before the commit.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
@@ -20,7 +21,7 @@ import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type PushItem, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 
-/** A round of large pushes committed together: at most this many, and this many messages. */
+/** A round committed together: at most this many requests, and this many messages (large ones). */
 const GROUP = { maxJobs: 16, maxWeight: 8_000 };
 
 /** The store's push, batched: pushes made in one synchronous pass are committed together. */

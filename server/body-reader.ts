@@ -14,7 +14,11 @@
  *   after the grace period; a real upload over a slow link is not.
  *
  * Reading costs no shared slot: the caller admits the request to the server's shared
- * resources only once its body is complete.
+ * resources only once its body is complete. The body is kept as the chunks the socket
+ * delivered, and joined into one buffer only when the caller asks (`bytes()`), after
+ * admission: a body that is then shed (429) was never copied. When many large bodies arrive
+ * at once and most are shed, copying each into a buffer of its own as it arrived was most
+ * of the event loop's work (issue 12, `/healthz` under max-size pushes).
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -45,8 +49,31 @@ export class BodyError extends Error {
 
 const describeRate = (bytesPerSecond: number): string => `${Math.round(bytesPerSecond / 1024)} KiB/s`;
 
+/** A body as it arrived. */
+export interface ReceivedBody {
+  /** Its size in bytes. */
+  readonly length: number;
+  /** The body in one buffer of its own (joined on the first call). */
+  bytes(): Buffer;
+}
+
+function receivedBody(chunks: Buffer[], length: number): ReceivedBody {
+  let joined: Buffer | null = null;
+  return {
+    length,
+    bytes() {
+      // A buffer of its own (never a pooled one): it may be transferred to another thread.
+      joined ??= chunks.length === 1 && (chunks[0] as Buffer).byteOffset === 0 && (chunks[0] as Buffer).buffer.byteLength === length
+        ? chunks[0] as Buffer
+        : Buffer.concat(chunks, length);
+      chunks.length = 0;
+      return joined;
+    },
+  };
+}
+
 /** Reads the whole body of `req`; rejects with BodyError (and then drains or closes, as above). */
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<ReceivedBody> {
   const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
   if (declared !== null && declared > limits.maxBytes) {
     // Refused before reading. Node drains an unread body itself once the answer is sent;
@@ -56,8 +83,6 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
     return Promise.reject(new BodyError(413, 'the request body is over the server\'s limit', hopeless));
   }
   return new Promise((resolve, reject) => {
-    // With a declared length, one buffer filled as chunks arrive: no large copy at the end.
-    const whole = declared !== null && declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
     const chunks: Buffer[] = [];
     let received = 0;
     const started = Date.now();
@@ -72,7 +97,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       req.off('error', onError);
       req.off('close', onError);
       if (err === null) {
-        resolve(whole ?? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)));
+        resolve(receivedBody(chunks, received));
         return;
       }
       chunks.length = 0;
@@ -97,15 +122,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
         finish(new BodyError(413, 'the request body is over the server\'s limit', false));
         return;
       }
-      if (whole !== null) {
-        if (received > whole.length) {
-          finish(new BodyError(400, 'the body does not match its Content-Length', true));
-          return;
-        }
-        chunk.copy(whole, received - chunk.length);
-      } else {
-        chunks.push(chunk);
+      if (declared !== null && received > declared) {
+        finish(new BodyError(400, 'the body does not match its Content-Length', true));
+        return;
       }
+      chunks.push(chunk);
       armIdle();
       armRate();
     };

@@ -36,6 +36,7 @@ interface ReadableStreamDefaultReader<T> {
 }
 interface ReadableStream<T> {
   getReader(): ReadableStreamDefaultReader<T>;
+  pipeThrough<U>(transform: { readonly writable: unknown; readonly readable: ReadableStream<U> }): ReadableStream<U>;
 }
 interface Headers {
   get(name: string): string | null;
@@ -46,13 +47,20 @@ interface Response {
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }
 interface RequestInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array;
   signal?: AbortSignal;
 }
+// Absent from some runtimes (React Native): check with `typeof` before use.
+declare const Response: (new (body?: string | ReadableStream<Uint8Array>) => Response) | undefined;
+declare const CompressionStream: (new (format: 'gzip' | 'deflate' | 'deflate-raw') => {
+  readonly writable: unknown;
+  readonly readable: ReadableStream<Uint8Array>;
+}) | undefined;
 declare function fetch(url: string, init?: RequestInit): Promise<Response>;
 
 interface Console {

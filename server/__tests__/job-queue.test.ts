@@ -44,3 +44,30 @@ describe('the store thread\'s job queue', () => {
     expect(await new Promise((resolve) => queue.add('large', () => 42, resolve))).toEqual({ ok: true, value: 42 });
   });
 });
+
+describe('groups of large jobs (group commit)', () => {
+  it('starts the jobs of one kind waiting together, up to a count and a weight, small ones first', async () => {
+    const queue = createJobQueue({ group: { maxJobs: 3, maxWeight: 2500 } });
+    const rounds: string[][] = [];
+    let current: string[] = [];
+    let release: () => void = () => {};
+    const done: Promise<unknown>[] = [];
+    const add = (kind: 'small' | 'large', name: string, weight: number, gate?: Promise<void>): void => {
+      done.push(new Promise((resolve) => queue.add(kind, async () => {
+        if (current.length === 0) queueMicrotask(() => { rounds.push(current); current = []; });
+        current.push(name);
+        if (gate) await gate;
+        return name;
+      }, resolve, weight)));
+    };
+    add('large', 'L1', 1000, new Promise((r) => (release = r)));
+    await new Promise((r) => setImmediate(r));
+    for (const name of ['L2', 'L3', 'L4', 'L5']) add('large', name, 1000);
+    add('large', 'L6', 3000); // over the weight alone: a round of its own
+    add('small', 'S1', 1);
+    add('small', 'S2', 1);
+    release();
+    await Promise.all(done);
+    expect(rounds).toEqual([['L1'], ['S1', 'S2'], ['L2', 'L3'], ['L4', 'L5'], ['L6']]);
+  });
+});

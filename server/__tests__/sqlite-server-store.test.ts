@@ -256,3 +256,26 @@ describe('SQLite server store specifics', () => {
     await exited(again);
   });
 });
+
+describe('pushMany (group commit)', () => {
+  it('commits several pushes together, undoing a failing one alone', () => {
+    const store = createSqliteServerStore({ file: ':memory:' });
+    const m = (clientId: string, i: number, value: unknown) => ({
+      hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, clientId }), table: 'notes', row: `${clientId}-${i}`, column: 'title', value,
+    }) as never;
+    const results = store.pushMany([
+      { userId: 'u1', messages: [m('a', 1, 'one'), m('a', 2, 'two')] },
+      // Fails on its third message, after two were written: all three must be undone.
+      { userId: 'u1', messages: [m('b', 1, 'x'), m('b', 2, 'y'), m('b', 3, undefined)] },
+      { userId: 'u2', messages: [m('c', 1, 'z')] },
+      { userId: 'u1', messages: [m('d', 1, 'three')] },
+    ]);
+    expect(results[0]).toEqual({ accepted: 2, stored: 2, maxId: 2 });
+    expect(results[1]).toBeInstanceOf(Error);
+    expect(results[2]).toEqual({ accepted: 1, stored: 1, maxId: 1 });
+    expect(results[3]).toEqual({ accepted: 1, stored: 1, maxId: 3 });
+    const page = store.pull('u1', { cursor: 0, limit: 100, excludeClientId: 'observer' });
+    expect(page.messages.map((x) => [x.id, x.value])).toEqual([[1, 'one'], [2, 'two'], [3, 'three']]);
+    store.close();
+  });
+});

@@ -5,9 +5,13 @@
  * answer's JSON text, with the sync core's handler over this store. Large requests arrive
  * already validated, from the parse workers' ports.
  *
- * One job at a time, and between two jobs the thread takes in what arrived: small requests
- * (and store calls) go before large pushes, so they never wait behind more than the one
- * running.
+ * Between two rounds the thread takes in what arrived: small requests (and store calls) go
+ * before large pushes, so they never wait behind more than the round running. Requests of
+ * one kind waiting together run as one round and their pushes are committed together (group
+ * commit, issue 12): the handler's pushes go to a batch that is committed once the round's
+ * jobs have all reached their push, in one transaction with a savepoint per push
+ * (`pushMany`): one commit and one fsync for the round, each push still all or nothing, and
+ * no answer before the commit.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
@@ -15,7 +19,32 @@ import type { ParsedJob } from '../ingest/parse-worker.ts';
 import { createJobQueue } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
-import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import { createSqliteServerStore, type PushItem, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+
+/** A round committed together: at most this many requests, and this many messages (large ones). */
+const GROUP = { maxJobs: 16, maxWeight: 8_000 };
+
+/** The store's push, batched: pushes made in one synchronous pass are committed together. */
+function batchedPush(sqlite: SqliteServerStore): SqliteServerStore['push'] & ((userId: string, messages: PushItem['messages']) => Promise<ReturnType<SqliteServerStore['push']>>) {
+  const pending: { item: PushItem; resolve(r: ReturnType<SqliteServerStore['push']>): void; reject(e: unknown): void }[] = [];
+  const flush = (): void => {
+    const batch = pending.splice(0);
+    let results: ReturnType<SqliteServerStore['pushMany']>;
+    try {
+      results = sqlite.pushMany(batch.map((b) => b.item));
+    } catch (err) {
+      for (const b of batch) b.reject(err); // the commit failed: none is stored
+      return;
+    }
+    results.forEach((r, i) => (r instanceof Error ? batch[i]?.reject(r) : batch[i]?.resolve(r)));
+  };
+  return ((userId: string, messages: PushItem['messages']) => new Promise((resolve, reject) => {
+    // The first push of a pass schedules the commit after the pass (a microtask runs once
+    // the synchronous code that started the round's jobs is done).
+    if (pending.length === 0) queueMicrotask(flush);
+    pending.push({ item: { userId, messages }, resolve, reject });
+  })) as never;
+}
 
 export interface StoreWorkerData {
   readonly store: SqliteServerStoreOptions;
@@ -62,7 +91,7 @@ if (port) {
   try {
     const sqlite = createSqliteServerStore(data.store);
     const handler = createSyncHandler({
-      store: sqlite,
+      store: { ...sqlite, push: batchedPush(sqlite) },
       maxDriftMs: data.maxDriftMs,
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });
@@ -77,7 +106,7 @@ if (port) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
-  const queue = createJobQueue();
+  const queue = createJobQueue({ group: GROUP });
   const answer = (id: number) => (o: { ok: true; value: unknown } | { ok: false; error: unknown }): void => {
     port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
   };
@@ -88,6 +117,6 @@ if (port) {
     return fn(...call.args);
   }, answer(call.id)));
   for (const parser of data.parserPorts) {
-    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, job.request), answer(job.id)));
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, job.request), answer(job.id), Math.max(1, job.request.messages.length)));
   }
 }

@@ -6,6 +6,7 @@ import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } fro
 import { parseSyncResponse, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import { subscribePokes } from './poke-stream.ts';
+import { COMPRESS_REQUEST_MIN_BYTES, acceptsGzip, canCompress, gzipText } from './request-compression.ts';
 
 export type TokenSource = string | (() => string | Promise<string>);
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -23,6 +24,11 @@ export interface HttpRemoteOptions {
   readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Reconnect the poke stream when nothing (not even a `: ping`) arrived for this long. Default 75 000. */
   readonly idleTimeoutMs?: number;
+  /**
+   * Gzip large request bodies once the server has said it takes them (docs/protocol.md §5,
+   * "Compression"), where the runtime has `CompressionStream`. Default true.
+   */
+  readonly compressRequests?: boolean;
 }
 
 export interface HttpRemote extends Remote {
@@ -43,6 +49,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   };
   checkToken(options.token);
   if (options.fetch !== undefined && typeof options.fetch !== 'function') bad('fetch must be a function');
+  if (options.compressRequests !== undefined && typeof options.compressRequests !== 'boolean') bad('compressRequests must be a boolean');
   for (const key of ['timeoutMs', 'idleTimeoutMs'] as const) {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'number' || !(v > 0))) bad(`${key} must be a positive number`);
@@ -51,6 +58,9 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   let token = options.token;
   const fetchFn: FetchFn = options.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const mayCompress = options.compressRequests !== false && canCompress();
+  // Learned from the server's last sync answer (its Accept-Encoding): plain until it says so.
+  let serverTakesGzip = false;
 
   const authHeader = async (): Promise<string> => `Bearer ${typeof token === 'function' ? await token() : token}`;
 
@@ -64,13 +74,26 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       let response: Response;
       let text: string;
       try {
-        response = await fetchFn(`${base}/v1/sync`, {
+        const json = JSON.stringify(request);
+        const send = async (gzip: boolean): Promise<Response> => fetchFn(`${base}/v1/sync`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: await authHeader() },
-          body: JSON.stringify(request),
+          headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) },
+          body: gzip ? await gzipText(json) : json,
           signal: controller.signal,
         });
+        const gzip = mayCompress && serverTakesGzip && json.length >= COMPRESS_REQUEST_MIN_BYTES;
+        response = await send(gzip);
         text = await response.text();
+        serverTakesGzip = acceptsGzip(response.headers.get('accept-encoding'));
+        // A server that no longer takes gzip (replaced by another at the same address)
+        // answers 415, or, predating compression, reads the gzip as bad JSON (400) and
+        // advertises nothing: the same request again, plain.
+        if (gzip && (response.status === 415 || (response.status === 400 && !serverTakesGzip))) {
+          serverTakesGzip = false;
+          response = await send(false);
+          text = await response.text();
+          serverTakesGzip = acceptsGzip(response.headers.get('accept-encoding'));
+        }
       } catch (err) {
         if (err instanceof FieldsyncError) throw err;
         throw new NetworkError(controller.signal.aborted ? 'the request was aborted or timed out' : 'the server could not be reached', err);

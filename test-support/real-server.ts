@@ -1,4 +1,5 @@
 /** The reference server, in this process, on a free port with a temporary data dir. */
+import { afterAll, beforeAll } from 'vitest';
 import { createAuthenticator, loadConfig, startServer, type RunningServer, type ServerConfig } from '../server/index.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -24,5 +25,24 @@ export async function startRealServer(): Promise<RealServer> {
       await server.close();
       dir.remove();
     },
+  };
+}
+
+/** The reference server for one test file: started before its tests, stopped after them. */
+export function useRealServer(): Pick<RealServer, 'url' | 'token'> {
+  let server: RealServer | undefined;
+  beforeAll(async () => {
+    server = await startRealServer();
+  });
+  afterAll(() => server?.stop());
+  const running = (): RealServer => {
+    if (!server) throw new Error('the server starts in beforeAll: use it inside a test');
+    return server;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    token: (user) => running().token(user),
   };
 }

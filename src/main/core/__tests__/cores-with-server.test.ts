@@ -2,19 +2,14 @@
  * Three app cores, each on its own profile directory, syncing through the real reference
  * server over HTTP (and its event stream for pokes), as three app instances side by side do.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../shared/app-rows.ts';
 import { call, useCores } from '../../../../test-support/core-fixture.ts';
-import { startRealServer, type RealServer } from '../../../../test-support/real-server.ts';
+import { useRealServer } from '../../../../test-support/real-server.ts';
 import type { TempDir } from '../../../../test-support/temp-dir.ts';
 import type { AppCore } from '../app-core.ts';
 
-let server: RealServer;
-beforeAll(async () => {
-  server = await startRealServer();
-});
-afterAll(() => server?.stop());
-
+const server = useRealServer();
 const cores = useCores();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,19 +4,14 @@
  * title and writers by device in the inspector and a cell's history, renaming an instance,
  * and the simulated network (latency, dropped requests, recovery).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEvent, InspectorEntry, ReplacedNotice, SyncView } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
 import { call, useCores } from '../../../../test-support/core-fixture.ts';
-import { startRealServer, type RealServer } from '../../../../test-support/real-server.ts';
+import { useRealServer } from '../../../../test-support/real-server.ts';
 import type { AppCore } from '../app-core.ts';
 
-let server: RealServer;
-beforeAll(async () => {
-  server = await startRealServer();
-});
-afterAll(() => server?.stop());
-
+const server = useRealServer();
 const cores = useCores();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -139,13 +139,19 @@ describe('SQLite server store specifics', () => {
     expect([p2.messages.length, p2.more, p2.cursor]).toEqual([1, false, 3]);
   });
 
-  it('refuses a database written by a newer server', () => {
+  /** A database file marked as written by a newer server (a schema version this one does not know). */
+  function newerDatabase(): string {
     const dir = tempDir();
     cleanups.push(dir.remove);
     const file = join(dir.path, 'db.sqlite');
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
+    return file;
+  }
+
+  it('refuses a database written by a newer server', () => {
+    const file = newerDatabase();
     expect(() => createSqliteServerStore({ file })).toThrow(/newer than this server knows/);
   });
 
@@ -188,12 +194,7 @@ describe('SQLite server store specifics', () => {
   });
 
   it.skipIf(!existsSync('/proc/self/fd'))('closes its connection when the database cannot be used', () => {
-    const dir = tempDir();
-    cleanups.push(dir.remove);
-    const file = join(dir.path, 'db.sqlite');
-    const db = new Database(file);
-    db.pragma('user_version = 99');
-    db.close();
+    const file = newerDatabase();
     const before = readdirSync('/proc/self/fd').length;
     expect(() => createSqliteServerStore({ file })).toThrow(/newer than this server knows/);
     expect(readdirSync('/proc/self/fd').length).toBe(before);

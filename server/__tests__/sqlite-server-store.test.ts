@@ -279,4 +279,30 @@ describe('pushMany (group commit)', () => {
     expect(page.messages.map((x) => [x.id, x.value])).toEqual([[1, 'one'], [2, 'two'], [3, 'three']]);
     store.close();
   });
+
+  it('fails the whole round, storing none of it, when SQLite rolls back the transaction (disk full, I/O error)', () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'db.sqlite');
+      const store = createSqliteServerStore({ file });
+      // SQLITE_FULL and SQLITE_IOERR roll back the whole transaction, not the savepoint; a
+      // trigger raising ROLLBACK does the same, on cue.
+      const other = new Database(file);
+      other.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON messages WHEN NEW.value = '"full"' BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (simulated)'); END`);
+      other.close();
+      const m = (clientId: string, i: number, value: unknown) => ({
+        hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, clientId }), table: 'notes', row: `${clientId}-${i}`, column: 'title', value,
+      }) as never;
+      expect(() => store.pushMany([
+        { userId: 'u1', messages: [m('a', 1, 'one')] },
+        { userId: 'u1', messages: [m('b', 1, 'full')] },
+        { userId: 'u1', messages: [m('c', 1, 'two')] },
+      ])).toThrow(/disk is full \(simulated\)/);
+      expect(store.pull('u1', { cursor: 0, limit: 100, excludeClientId: 'observer' }).messages).toEqual([]);
+      expect(store.push('u1', [m('d', 1, 'three')])).toEqual({ accepted: 1, stored: 1, maxId: 1 });
+      store.close();
+    } finally {
+      dir.remove();
+    }
+  });
 });

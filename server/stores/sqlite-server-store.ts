@@ -158,6 +158,10 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     try {
       return pushTx(item.userId, item.messages);
     } catch (err) {
+      // SQLITE_FULL, SQLITE_IOERR and the like roll back the whole transaction, not the
+      // savepoint: the pushes after it would then commit one by one outside the round. The
+      // whole round fails with the real error instead, and nothing of it is stored.
+      if (!db.inTransaction) throw err;
       return err instanceof Error ? err : new Error(String(err));
     }
   }));

@@ -14,9 +14,9 @@
  * no answer before the commit.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
+import { ProtocolError, createSyncHandler, type PushResult, type parseSyncRequest } from 'fieldsync/server';
 import type { ParsedJob } from '../ingest/parse-worker.ts';
-import { createJobQueue } from '../ingest/job-queue.ts';
+import { createJobQueue, type JobOutcome } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type PushItem, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
@@ -25,8 +25,8 @@ import { createSqliteServerStore, type PushItem, type SqliteServerStore, type Sq
 const GROUP = { maxJobs: 16, maxWeight: 8_000 };
 
 /** The store's push, batched: pushes made in one synchronous pass are committed together. */
-function batchedPush(sqlite: SqliteServerStore): SqliteServerStore['push'] & ((userId: string, messages: PushItem['messages']) => Promise<ReturnType<SqliteServerStore['push']>>) {
-  const pending: { item: PushItem; resolve(r: ReturnType<SqliteServerStore['push']>): void; reject(e: unknown): void }[] = [];
+function batchedPush(sqlite: SqliteServerStore): (userId: string, messages: PushItem['messages']) => Promise<PushResult> {
+  const pending: { item: PushItem; resolve(r: PushResult): void; reject(e: unknown): void }[] = [];
   const flush = (): void => {
     const batch = pending.splice(0);
     let results: ReturnType<SqliteServerStore['pushMany']>;
@@ -38,12 +38,12 @@ function batchedPush(sqlite: SqliteServerStore): SqliteServerStore['push'] & ((u
     }
     results.forEach((r, i) => (r instanceof Error ? batch[i]?.reject(r) : batch[i]?.resolve(r)));
   };
-  return ((userId: string, messages: PushItem['messages']) => new Promise((resolve, reject) => {
+  return (userId, messages) => new Promise((resolve, reject) => {
     // The first push of a pass schedules the commit after the pass (a microtask runs once
     // the synchronous code that started the round's jobs is done).
     if (pending.length === 0) queueMicrotask(flush);
     pending.push({ item: { userId, messages }, resolve, reject });
-  })) as never;
+  });
 }
 
 export interface StoreWorkerData {
@@ -107,7 +107,7 @@ if (port) {
   }
 
   const queue = createJobQueue({ group: GROUP });
-  const answer = (id: number) => (o: { ok: true; value: unknown } | { ok: false; error: unknown }): void => {
+  const answer = (id: number) => (o: JobOutcome): void => {
     port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
   };
 

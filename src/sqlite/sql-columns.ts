@@ -9,6 +9,7 @@
  * (`order`, `group`) works as a column.
  */
 import { SchemaError, type ColumnType, type JsonValue, type Schema } from '../sync/index.ts';
+import { isWellFormed } from '../sync/message.ts'; // UTF-8 (a TEXT column) cannot keep a lone surrogate
 
 /** The store's own tables; data tables may not use this prefix or SQLite's. */
 export const STORE_PREFIX = 'fieldsync_';
@@ -91,14 +92,6 @@ export function toSql(type: ColumnType, value: JsonValue): SqlValue {
   }
 }
 
-/** Lone surrogates: UTF-8 (a TEXT column) cannot keep them. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** True when a string has no lone surrogate (natively where the runtime can: Node 20 and later). */
-const wellFormed = (s: string): boolean => {
-  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
-  return typeof native === 'function' ? native.call(s) : !LONE_SURROGATE.test(s);
-};
-
 /** True when `fromSql(type, toSql(type, value))` gives `value` back exactly. */
 export function keepsExactly(type: ColumnType, value: JsonValue): boolean {
   if (value === null) return true;
@@ -110,7 +103,7 @@ export function keepsExactly(type: ColumnType, value: JsonValue): boolean {
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0);
     case 'string':
-      return typeof value === 'string' && wellFormed(value) && !value.includes('\u0000');
+      return typeof value === 'string' && isWellFormed(value) && !value.includes('\u0000');
     case 'json':
       return true; // JSON text, parsed back
   }

@@ -149,6 +149,22 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     applier.resync(newestOf(log.maxHlc(), pending.newest));
   }
 
+  // One read transaction: the marks, the log and the values kept in rows are read from one
+  // snapshot. Another connection on the file (a UI process beside a background syncer) that
+  // commits between those reads would otherwise pair a mark's hlc with a newer value, or show
+  // a message both in its row and in the outbox.
+  const readMessages = db.transaction((q: MessageQuery): StoredMessage[] => {
+    if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
+    const fromLog = ready().log.query(q);
+    if (pending.count === 0) return fromLog;
+    switch (q.kind) {
+      case 'pending': return merged(fromLog, pending.oldest(q.limit), 1, q.limit);
+      case 'recent': return merged(fromLog, pending.newestFirst(q.limit), -1, q.limit);
+      case 'cell': return [...fromLog, ...pending.ofCell(q.table, q.row, q.column)];
+      default: return fromLog;
+    }
+  });
+
   const applyCommit = db.transaction((c: Commit) => {
     refresh();
     ready().applier.apply(c);
@@ -237,17 +253,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return out;
     },
 
-    messages(q: MessageQuery) {
-      if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
-      const fromLog = ready().log.query(q);
-      if (pending.count === 0) return fromLog;
-      switch (q.kind) {
-        case 'pending': return merged(fromLog, pending.oldest(q.limit), 1, q.limit);
-        case 'recent': return merged(fromLog, pending.newestFirst(q.limit), -1, q.limit);
-        case 'cell': return [...fromLog, ...pending.ofCell(q.table, q.row, q.column)];
-        default: return fromLog;
-      }
-    },
+    messages: (q: MessageQuery) => readMessages(q),
 
     commit(c: Commit) {
       const { tables, checkpoints } = ready();

@@ -14,7 +14,7 @@
  * already stored is ignored". Anything else takes the message log's checked path.
  */
 import { cellKey, type CellWrite, type Commit, type StoredMessage } from '../sync/index.ts';
-import type { MessageUpdate } from '../sync/store.ts';
+import { withUpdate, type MessageUpdate } from '../sync/store.ts';
 import type { MessageLog } from './message-log.ts';
 import type { PendingCells } from './pending-cells.ts';
 import type { RowWriter } from './row-writer.ts';
@@ -62,12 +62,7 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
       log.update(u);
       return;
     }
-    const next: StoredMessage = {
-      ...m,
-      ...(u.synced !== undefined ? { synced: u.synced } : {}),
-      ...(u.applied !== undefined ? { applied: u.applied } : {}),
-      ...(u.error !== undefined ? { error: u.error } : {}),
-    };
+    const next = withUpdate(m, u);
     if (isPendingLocal(next)) return; // still what the mark says
     pending.take(u.hlc, { clear: true });
     log.insert([next]);

@@ -9,7 +9,7 @@
  * it stays in its data row (pending-cells.ts), and comes here when anything happens to it.
  */
 import type { JsonValue, MessageQuery, StoredMessage } from '../sync/index.ts';
-import type { MessageUpdate } from '../sync/store.ts';
+import { withUpdate, type MessageUpdate } from '../sync/store.ts';
 import type { Db } from './open-database.ts';
 import { MESSAGES_TABLE as M, OUTBOX_TABLE as O } from './sql-columns.ts';
 
@@ -110,12 +110,7 @@ export function createMessageLog(db: Db) {
     update(u: MessageUpdate): void {
       const row = st.get.get(u.hlc, u.hlc);
       if (!row) return;
-      const next: StoredMessage = {
-        ...toMessage(row),
-        ...(u.synced !== undefined ? { synced: u.synced } : {}),
-        ...(u.applied !== undefined ? { applied: u.applied } : {}),
-        ...(u.error !== undefined ? { error: u.error } : {}),
-      };
+      const next = withUpdate(toMessage(row), u);
       st.removeMessage.run(u.hlc);
       st.removeOutbox.run(u.hlc);
       insertOne(next);

@@ -84,23 +84,30 @@ const isUpperHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c
 const isIdChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
 
 /**
- * True when `value` is an HLC timestamp (docs/protocol.md section 2): a real UTC time, a
- * counter of four upper-case hex digits and a clientId of 1 to 64 `[A-Za-z0-9_-]`. Every
- * pulled and pushed message is checked with it, so it reads characters and allocates nothing.
+ * The time of an HLC timestamp (docs/protocol.md section 2) in milliseconds, or NaN when
+ * `value` is not one: a real UTC time, a counter of four upper-case hex digits and a clientId
+ * of 1 to 64 `[A-Za-z0-9_-]`. Every pulled and pushed message is checked with it, so it reads
+ * characters and allocates nothing.
  */
-export function isHlc(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
+function hlcTime(value: string): number {
   const n = value.length;
-  if (n < 31 || n > 94 || value.charCodeAt(24) !== 45 || value.charCodeAt(29) !== 45) return false;
-  for (let i = 25; i < 29; i++) if (!isUpperHex(value.charCodeAt(i))) return false;
-  for (let i = 30; i < n; i++) if (!isIdChar(value.charCodeAt(i))) return false;
-  return !Number.isNaN(timeMillis(value));
+  if (n < 31 || n > 94 || value.charCodeAt(24) !== 45 || value.charCodeAt(29) !== 45) return NaN;
+  for (let i = 25; i < 29; i++) if (!isUpperHex(value.charCodeAt(i))) return NaN;
+  for (let i = 30; i < n; i++) if (!isIdChar(value.charCodeAt(i))) return NaN;
+  return timeMillis(value);
+}
+
+/** True when `value` is an HLC timestamp (see `hlcTime`). */
+export function isHlc(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(hlcTime(value));
 }
 
 /** Parses an HLC string, or returns null when it is not one (including impossible dates). */
 export function tryParseHlc(value: unknown): Timestamp | null {
-  if (!isHlc(value)) return null;
-  return { millis: timeMillis(value), counter: parseInt(value.slice(25, 29), 16), clientId: value.slice(30) };
+  if (typeof value !== 'string') return null;
+  const millis = hlcTime(value);
+  if (Number.isNaN(millis)) return null;
+  return { millis, counter: parseInt(value.slice(25, 29), 16), clientId: value.slice(30) };
 }
 
 export function parseHlc(value: unknown): Timestamp {

@@ -14,7 +14,7 @@
 import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
-import type { Cell, CellValue, CellWrite, Commit, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
+import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
 
@@ -223,12 +223,7 @@ export function createMemoryStore(): MemoryStore {
         // applied message is final.
         const m = messages.get(u.hlc);
         if (!m) continue;
-        const next: Kept = {
-          ...m,
-          ...(u.synced !== undefined ? { synced: u.synced } : {}),
-          ...(u.applied !== undefined ? { applied: u.applied } : {}),
-          ...(u.error !== undefined ? { error: u.error } : {}),
-        };
+        const next = withUpdate(m, u);
         messages.set(u.hlc, next);
         if (isPending(next)) pending.add(next.hlc);
         else pending.delete(next.hlc);

@@ -67,6 +67,16 @@ export interface MessageUpdate {
   readonly error?: string | null;
 }
 
+/** `m` with the flags `u` sets (an update leaves the others as they are). */
+export function withUpdate(m: StoredMessage, u: MessageUpdate): StoredMessage {
+  return {
+    ...m,
+    ...(u.synced !== undefined ? { synced: u.synced } : {}),
+    ...(u.applied !== undefined ? { applied: u.applied } : {}),
+    ...(u.error !== undefined ? { error: u.error } : {}),
+  };
+}
+
 /** Everything in one commit happens together or not at all. */
 export interface Commit {
   /** New messages. A message whose `hlc` is already stored is ignored, not replaced. */

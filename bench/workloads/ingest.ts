@@ -7,7 +7,7 @@
  * machine the clients compete with the server for the same cores.
  */
 import { cpus } from 'node:os';
-import { processCpuSeconds } from '../lib/cpu-time.ts';
+import { measure, processCpuSeconds } from '../lib/cpu.ts';
 import { benchMessage } from '../lib/messages.ts';
 import { startServerProcess } from '../lib/server-process.ts';
 
@@ -39,18 +39,14 @@ export async function ingest(options: { store: 'sqlite' | 'postgres'; pushes: nu
     })));
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const serverCpu0 = processCpuSeconds(server.child.pid);
-    const clientCpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(bodies.map(async (list) => {
+    const { cpuSeconds: clientCpuSeconds, wallSeconds: seconds } = await measure(() => Promise.all(bodies.map(async (list) => {
       for (const body of list) {
         const res = await fetch(`${server.url}/v1/sync`, { method: 'POST', headers, body });
         if (res.status !== 200) throw new Error(`ingest: HTTP ${res.status} ${await res.text()}`);
         await res.arrayBuffer();
       }
-    }));
-    const seconds = (performance.now() - t0) / 1000;
+    })));
     const serverCpu1 = processCpuSeconds(server.child.pid);
-    const clientCpu = process.cpuUsage(clientCpu0);
     const messages = clients * perClient * batch;
     return {
       store: options.store,
@@ -59,7 +55,7 @@ export async function ingest(options: { store: 'sqlite' | 'postgres'; pushes: nu
       seconds,
       messagesPerSecond: messages / seconds,
       serverCpuSeconds: serverCpu0 === null || serverCpu1 === null ? null : serverCpu1 - serverCpu0,
-      clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6,
+      clientCpuSeconds,
       cores: cpus().length,
     };
   } finally {

@@ -35,7 +35,8 @@ async function pullBytes(url: string, token: string, changes: number): Promise<n
   for (;;) {
     const res = await fetch(`${url}/v1/sync`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      // Plain pages: the JSON is what is counted (compression is the wire-size workload's).
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-encoding': 'identity' },
       body: JSON.stringify({ clientId: 'byteCounter', cursor, limit: PAGE }),
     });
     const text = await res.text();

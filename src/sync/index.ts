@@ -24,6 +24,9 @@ export type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClie
 export { createMemoryStore } from './memory-store.ts';
 export { createHttpRemote } from './http-remote.ts';
 export type { HttpRemoteOptions } from './http-remote.ts';
+// Opt-in parts of the HTTP remote: an app that leaves them out does not ship them.
+export { pokeStream } from './poke-stream.ts';
+export { gzipRequests } from './request-compression.ts';
 export type { Remote } from './remote.ts';
 export { ROW_MAX_CHARS, cellKey, utf8Length } from './message.ts';
 export type { JsonValue, Message } from './message.ts';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
 import { DEVICES_TABLE, type AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
-import { createHttpRemote, createSyncClient, gzipRequests, pokeStream, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
+import { createHttpRemote, createSyncClient, deviceNames, gzipRequests, pokeStream, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { createInspectView } from './inspect-view.ts';
@@ -114,7 +114,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     client = await createSyncClient({
       schema: schema.sync,
       store,
-      device: { name: options.deviceName?.trim() || options.profile, table: DEVICES_TABLE },
+      device: deviceNames({ name: options.deviceName?.trim() || options.profile, table: DEVICES_TABLE }),
       ...(remote ? { remote } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.sync?.intervalMs !== undefined ? { intervalMs: options.sync.intervalMs } : {}),

@@ -54,6 +54,7 @@ describe('tree-shaking the root entry', () => {
     // The opt-in parts of the HTTP remote stay out when the app does not ask for them.
     expect(code).not.toContain('text/event-stream'); // pokeStream
     expect(code).not.toContain('CompressionStream'); // gzipRequests
+    expect(code).not.toContain('device names need a table'); // deviceNames
   }, 60_000);
 
   it('an app that asks for pokes and compression gets them', async () => {

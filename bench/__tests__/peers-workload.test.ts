@@ -41,7 +41,9 @@ describe('the peers workload', () => {
     // The ratio row says what it compares against, from the same run.
     expect(rows[0]?.baseline).toMatch(/^Yjs [\d,]+\/s CPU, [\d,]+\/s wall$/);
     expect(rows[0]?.ratio).toMatch(/^[\d.]+x CPU, [\d.]+x wall$/);
-    for (const name of ['Fieldsync', 'TinyBase', 'Yjs']) expect(outcome.bundles[name]?.gzip, name).toBeGreaterThan(1000);
+    for (const name of ['Fieldsync', 'Fieldsync, realtime', 'TinyBase', 'Yjs']) expect(outcome.bundles[name]?.gzip, name).toBeGreaterThan(1000);
+    // The realtime variant is the same example plus the poke stream: larger, never smaller.
+    expect(outcome.bundles['Fieldsync, realtime']?.gzip).toBeGreaterThan(outcome.bundles.Fieldsync?.gzip ?? Infinity);
     expect(outcome.growth.map((g) => [g.changes, g.store])).toEqual([[1000, 'memory'], [1000, 'sqlite'], [2000, 'memory'], [2000, 'sqlite']]);
     expect(steps[0]).toContain('peers');
   }, 180_000);

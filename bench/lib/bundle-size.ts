@@ -3,7 +3,9 @@
  * gzipped (level 9), as scripts/__tests__/pack-lib.test.ts bundles the README's example.
  * Fieldsync's entry is the README's client example itself, from the sources (the package's
  * `sideEffects: false` applies to them too); each peer's is the smallest app that receives
- * and makes changes with it.
+ * and makes changes with it. 'Fieldsync, realtime' is the same example with the opt-in poke
+ * stream (`pokes: pokeStream()`), reported beside it: what an app that wants other devices'
+ * changes at once, rather than at its next sync, ships.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +15,24 @@ import { libraryExample } from '../../scripts/lib/library-package.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
+function readmeExample(): string {
+  const example = libraryExample(readFileSync(join(root, 'README.md'), 'utf8')).replace(/^```ts\n|```$/g, '');
+  return `const token = localStorage.getItem('token');\nconst rerender = console.log;\nconst showStatus = console.log;\n${example}`;
+}
+
+/** `from` replaced by `to` in `text`, which must hold it: a README that changed fails loudly. */
+function swap(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`bundle-size: the README's client example no longer has ${from}`);
+  return text.replace(from, to);
+}
+
 export const BUNDLE_ENTRIES: Readonly<Record<string, () => string>> = {
-  Fieldsync: () => {
-    const example = libraryExample(readFileSync(join(root, 'README.md'), 'utf8')).replace(/^```ts\n|```$/g, '');
-    return `const token = localStorage.getItem('token');\nconst rerender = console.log;\nconst showStatus = console.log;\n${example}`;
-  },
+  Fieldsync: readmeExample,
+  'Fieldsync, realtime': () => swap(
+    swap(readmeExample(), "import { createHttpRemote, ", "import { createHttpRemote, pokeStream, "),
+    "createHttpRemote({ url: 'http://127.0.0.1:8787', token })",
+    "createHttpRemote({ url: 'http://127.0.0.1:8787', token, pokes: pokeStream() })",
+  ),
   TinyBase: () => `import { createMergeableStore } from 'tinybase';
 const store = createMergeableStore();
 store.addCellListener(null, null, null, (s, t, r, c) => console.log(t, r, c));

@@ -3,7 +3,7 @@
  * (its own process) and B's SSE poke stream: A's debounced push, the server's poke, B's pull
  * and apply. Both clients use SQLite stores on files, as the app does.
  */
-import { createHttpRemote, createSyncClient, type SyncClient } from 'fieldsync';
+import { createHttpRemote, createSyncClient, pokeStream, type SyncClient } from 'fieldsync';
 import { benchSchema, openStore, tempDir } from '../lib/client-db.ts';
 import { startServerProcess } from '../lib/server-process.ts';
 import { summarize } from '../lib/stats.ts';
@@ -15,7 +15,7 @@ export interface RealtimeResult {
 }
 
 async function open(file: string, url: string, token: string): Promise<SyncClient> {
-  return createSyncClient({ schema: benchSchema, store: openStore(file), remote: createHttpRemote({ url, token }), intervalMs: 0 });
+  return createSyncClient({ schema: benchSchema, store: openStore(file), remote: createHttpRemote({ url, token, pokes: pokeStream() }), intervalMs: 0 });
 }
 
 export async function realtime(options: { samples: number }): Promise<RealtimeResult> {

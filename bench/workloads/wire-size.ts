@@ -7,7 +7,7 @@
  * server negotiate it (docs/protocol.md §5, "Compression"). The uncompressed figures (the
  * JSON bodies alone) are measured in the same run, for comparison.
  */
-import { createHttpRemote } from 'fieldsync';
+import { createHttpRemote, gzipRequests } from 'fieldsync';
 import { countingRelay } from '../lib/byte-counter.ts';
 import { benchMessage } from '../lib/messages.ts';
 import { startServerProcess } from '../lib/server-process.ts';
@@ -34,6 +34,7 @@ export async function wireSize(sizes: readonly number[] = [1, 100, 1000]): Promi
     const remote = createHttpRemote({
       url: relay.url,
       token,
+      compress: gzipRequests,
       fetch: async (url, init) => {
         const res = await fetch(url, init);
         encodings.push({ request: (init?.headers as Record<string, string> | undefined)?.['Content-Encoding'] ?? null, answer: res.headers.get('content-encoding') });

@@ -1,6 +1,6 @@
 /** The real sync client and HTTP transport of `src/sync`, converging through the real server. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type HttpRemoteOptions, type SyncClient } from 'fieldsync';
+import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, pokeStream, type HttpRemoteOptions, type SyncClient } from 'fieldsync';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 type FetchFn = NonNullable<HttpRemoteOptions['fetch']>;
@@ -28,7 +28,7 @@ describe('sync clients through the server', () => {
   async function client(server: TestServer, user: string, fetchFn?: FetchFn): Promise<{ client: SyncClient; store: MemoryStore }> {
     const store = createMemoryStore();
     const token = await server.token(user);
-    const remote = createHttpRemote({ url: server.url, token, reconnect: { initialMs: 20, maxMs: 100 }, ...(fetchFn ? { fetch: fetchFn } : {}) });
+    const remote = createHttpRemote({ url: server.url, token, pokes: pokeStream({ reconnect: { initialMs: 20, maxMs: 100 } }), ...(fetchFn ? { fetch: fetchFn } : {}) });
     // No periodic sync: whatever B learns, it learns from a poke or a reconnection.
     const c = await createSyncClient({ schema, store, remote, intervalMs: 0 });
     clients.push(c);

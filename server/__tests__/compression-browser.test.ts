@@ -78,7 +78,8 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'the core in Chro
     // A string, not a function: the test runner would rewrite a function's dynamic import.
     const result = await page.evaluate(`(async () => {
       const { createHttpRemote } = await import('/sync/http-remote.ts');
-      const remote = createHttpRemote({ url: location.origin, token: ${JSON.stringify(token)} });
+      const { gzipRequests } = await import('/sync/request-compression.ts');
+      const remote = createHttpRemote({ url: location.origin, token: ${JSON.stringify(token)}, compress: gzipRequests });
       const messages = (tag) => Array.from({ length: 150 }, (_, i) => ({
         hlc: '2026-01-01T00:00:00.' + String(i).padStart(3, '0') + 'Z-' + (tag === 'a' ? '0000' : '0001') + '-tab',
         table: 'todos', row: tag + '-' + i, column: 'title', value: 'Buy milk and bread, item ' + i,

@@ -8,7 +8,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpRemote } from 'fieldsync';
+import { createHttpRemote, gzipRequests } from 'fieldsync';
 
 type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -83,7 +83,7 @@ async function olderServer(target: string): Promise<{ url: string; state: { old:
 describe('createHttpRemote and compression', () => {
   it('gzips large bodies once the server advertised it, and reads gzip answers', async () => {
     const { fetch, seen } = recordingFetch();
-    const remote = createHttpRemote({ url: t.url, token: await t.token('c1'), fetch });
+    const remote = createHttpRemote({ url: t.url, token: await t.token('c1'), fetch, compress: gzipRequests });
     // The first request knows nothing of the server yet: plain, even when large.
     await remote.sync(push('laptop', 100, 'first'));
     await remote.sync(push('laptop', 100, 'second'));
@@ -103,7 +103,7 @@ describe('createHttpRemote and compression', () => {
     const old = await olderServer(t.url);
     try {
       const { fetch, seen } = recordingFetch();
-      const remote = createHttpRemote({ url: old.url, token: await t.token('c2'), fetch });
+      const remote = createHttpRemote({ url: old.url, token: await t.token('c2'), fetch, compress: gzipRequests });
       for (let i = 0; i < 3; i++) await remote.sync(push('laptop', 100, `old-${i}`));
       expect(seen.map((s) => s.contentEncoding)).toEqual([undefined, undefined, undefined]);
       expect(seen.map((s) => s.status)).toEqual([200, 200, 200]);
@@ -119,7 +119,7 @@ describe('createHttpRemote and compression', () => {
     proxy.state.old = false;
     try {
       const { fetch, seen } = recordingFetch();
-      const remote = createHttpRemote({ url: proxy.url, token: await t.token('c3'), fetch });
+      const remote = createHttpRemote({ url: proxy.url, token: await t.token('c3'), fetch, compress: gzipRequests });
       await remote.sync(push('laptop', 100, 'a'));
       await remote.sync(push('laptop', 100, 'b'));
       proxy.state.old = true; // replaced by an older server
@@ -135,24 +135,24 @@ describe('createHttpRemote and compression', () => {
     }
   });
 
-  it('stays plain where the runtime has no CompressionStream, or when told to', async () => {
+  it('stays plain where the runtime has no CompressionStream, or without the compress option', async () => {
     const saved = globalThis.CompressionStream;
     const token = await t.token('c4');
     // @ts-expect-error: a runtime without it (React Native)
     delete globalThis.CompressionStream;
     try {
       const { fetch, seen } = recordingFetch();
-      const remote = createHttpRemote({ url: t.url, token, fetch });
+      const remote = createHttpRemote({ url: t.url, token, fetch, compress: gzipRequests });
       for (let i = 0; i < 3; i++) await remote.sync(push('laptop', 100, `rn-${i}`));
       expect(seen.map((s) => s.contentEncoding)).toEqual([undefined, undefined, undefined]);
     } finally {
       globalThis.CompressionStream = saved;
     }
     const { fetch, seen } = recordingFetch();
-    const remote = createHttpRemote({ url: t.url, token, fetch, compressRequests: false });
+    const remote = createHttpRemote({ url: t.url, token, fetch });
     for (let i = 0; i < 3; i++) await remote.sync(push('laptop', 100, `off-${i}`));
     expect(seen.map((s) => s.contentEncoding)).toEqual([undefined, undefined, undefined]);
     expect((await t.pullAll('c4')).length).toBe(600);
-    expect(() => createHttpRemote({ url: t.url, token, compressRequests: 'yes' as unknown as boolean })).toThrow(/compressRequests must be a boolean/);
+    expect(() => createHttpRemote({ url: t.url, token, compress: true as never })).toThrow(/compress must be a function/);
   });
 });

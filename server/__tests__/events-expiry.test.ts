@@ -4,7 +4,7 @@
  * client, which reconnects by itself, comes back with a fresh token from its token source.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote } from 'fieldsync';
+import { createHttpRemote, pokeStream } from 'fieldsync';
 import { openEvents } from './helpers/event-reader.ts';
 import { msg, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -57,11 +57,11 @@ describe('event streams and token expiry', () => {
       url: server.url,
       // The first token expires in 2 s; the next ones are good for an hour.
       token: () => (issued++ === 0 ? shortToken('alice', 2) : server.token('alice')),
-      reconnect: { initialMs: 50, maxMs: 200 },
+      pokes: pokeStream({ reconnect: { initialMs: 50, maxMs: 200 } }),
     });
     const pokes: number[] = [];
     let opens = 0;
-    const stop = remote.subscribe('B', { onPoke: (p) => pokes.push(p.cursor), onOpen: () => opens++ });
+    const stop = remote.subscribe!('B', { onPoke: (p) => pokes.push(p.cursor), onOpen: () => opens++ });
     try {
       const until = async (check: () => boolean): Promise<void> => {
         for (let i = 0; i < 200 && !check(); i++) await sleep(50);

@@ -12,7 +12,7 @@
  *   unacknowledged ones are pushed again to another process and stored once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Message, type Remote } from 'fieldsync';
+import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, pokeStream, type Message, type Remote } from 'fieldsync';
 import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
 import { runScript, spawnServer, type ChildServer } from '../../test-support/child-server.ts';
@@ -207,10 +207,10 @@ describe('several server processes on one PostgreSQL database', () => {
       streamOpen = resolve;
     });
     // The watcher's remote tells when its poke stream is connected (to process 1).
-    const http = createHttpRemote({ url: urls[1] as string, token });
+    const http = createHttpRemote({ url: urls[1] as string, token, pokes: pokeStream() });
     const watcherRemote: Remote = {
       sync: (request, options) => http.sync(request, options),
-      subscribe: (clientId, listener) => http.subscribe(clientId, {
+      subscribe: (clientId, listener) => http.subscribe!(clientId, {
         ...listener,
         onOpen() {
           streamOpen();

@@ -2,9 +2,11 @@
  * Opening a client: read what the store holds (or start fresh), restore the identity, the
  * cursor and the clock, and re-examine kept messages when the schema version changed, so
  * that data written by a newer app version is applied as soon as this app knows its columns.
+ * The store is the guarded one (store-guard.ts): what it throws is a StoreError already, and
+ * what `open()` returns has been checked against the contract.
  */
-import { FieldsyncError, StoreError } from './errors.ts';
-import { CLIENT_ID_PATTERN, tryParseHlc } from './hlc.ts';
+import { StoreError } from './errors.ts';
+import { CLIENT_ID_PATTERN } from './hlc.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
@@ -42,16 +44,6 @@ function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   return n;
 }
 
-function checkState(state: StoreState): void {
-  if (typeof state !== 'object' || state === null || typeof state.meta !== 'object' || state.meta === null) {
-    throw new StoreError('store.open() must return { meta, maxHlc, pendingCount }');
-  }
-  if (state.maxHlc !== null && !tryParseHlc(state.maxHlc)) throw new StoreError('store.open() returned an invalid maxHlc');
-  if (!Number.isSafeInteger(state.pendingCount) || state.pendingCount < 0) {
-    throw new StoreError('store.open() returned an invalid pendingCount');
-  }
-}
-
 export async function openClientState(o: {
   schema: Schema;
   store: SyncStore;
@@ -60,13 +52,7 @@ export async function openClientState(o: {
 }): Promise<OpenedState> {
   const { schema, store } = o;
   return o.lock.run(async () => {
-    let state: StoreState;
-    try {
-      state = await store.open(schema);
-    } catch (err) {
-      throw err instanceof FieldsyncError ? err : new StoreError('the store failed to open', err);
-    }
-    checkState(state);
+    const state: StoreState = await store.open(schema);
     const meta = state.meta;
     const metaUpdates: Record<string, string> = {};
     let clientId = meta[META.clientId];
@@ -100,13 +86,7 @@ export async function openClientState(o: {
       }
       metaUpdates[META.schemaVersion] = String(schema.version);
     }
-    if (Object.keys(metaUpdates).length > 0 || update.length > 0) {
-      try {
-        await store.commit({ update, writes, meta: metaUpdates });
-      } catch (err) {
-        throw err instanceof FieldsyncError ? err : new StoreError('the store failed to write', err);
-      }
-    }
+    if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
     return {
       clientId,
       maxHlc: state.maxHlc,

@@ -1,11 +1,12 @@
 /**
  * Device names: each client publishes a display name in a synced table of the app's own
  * schema (`devices` unless the app names another, one row per clientId, a `name` column),
- * so that every other device can name who wrote a message or won a cell:
+ * so that every other device can name who wrote a message or won a cell. Opt-in, so that an
+ * app without them does not ship them:
  *
  * ```ts
  * const schema = defineSchema({ version: 1, tables: { devices: { name: 'string' }, todos: { ... } } });
- * const client = await createSyncClient({ schema, store, remote, device: { name: 'Laptop' } });
+ * const client = await createSyncClient({ schema, store, remote, device: deviceNames({ name: 'Laptop' }) });
  * await client.setDeviceName('Work laptop');      // a synced write like any other
  * await client.deviceNames([hlcClientId(m.hlc)]); // Map { 'k3J9…' => 'Work laptop' }
  * ```
@@ -17,6 +18,7 @@
 import { readCells } from './cell-values.ts';
 import { SchemaError, ValidationError } from './errors.ts';
 import { cellKey, rowError, type JsonValue } from './message.ts';
+import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import type { SyncStore } from './store.ts';
 
@@ -29,19 +31,8 @@ export interface DeviceOptions {
 
 export const DEVICE_NAME_COLUMN = 'name';
 
-/** The device table of the options, checked against the schema. */
-export function deviceTable(schema: { readonly tables: ReadonlyMap<string, { readonly columns: ReadonlyMap<string, { readonly type: string }> }> }, options: DeviceOptions): string {
-  if (typeof options !== 'object' || options === null) throw new ValidationError('invalid_argument', 'device must be { name, table? }');
-  const table = options.table ?? 'devices';
-  const column = schema.tables.get(table)?.columns.get(DEVICE_NAME_COLUMN);
-  if (column?.type !== 'string') {
-    throw new SchemaError(`device names need a table "${table}" with a string column "${DEVICE_NAME_COLUMN}" in the schema, such as ${table}: { ${DEVICE_NAME_COLUMN}: 'string' }`);
-  }
-  return table;
-}
-
 /** A device name as written: trimmed, not empty. */
-export function checkDeviceName(name: unknown): string {
+function checkDeviceName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new ValidationError('invalid_argument', 'a device name must be a non-empty string');
   return name.trim();
 }
@@ -49,36 +40,54 @@ export function checkDeviceName(name: unknown): string {
 export interface DeviceNames {
   /** The names these devices published, by clientId. */
   of(clientIds: readonly string[]): Promise<Map<string, string>>;
-  /** Writes this device's name, unless it is already the one stored. */
+  /** Renames this device (trimmed, not empty), unless the name is already the one stored. */
   publish(name: string): Promise<void>;
 }
 
-/** Device names read through the store contract and written as synced writes (`write`). */
-export function createDeviceNames(o: {
+/** What the client lends its device names: its store, its queue, its id and its writes. */
+export interface DeviceContext {
   readonly store: SyncStore;
   readonly lock: Serial;
   readonly clientId: string;
-  /** The device table, or null without the `device` option. */
-  readonly table: string | null;
   readonly write: (table: string, row: string, fields: Readonly<Record<string, JsonValue>>) => Promise<unknown>;
-}): DeviceNames {
-  const { table } = o;
-  async function of(clientIds: readonly string[]): Promise<Map<string, string>> {
-    if (table === null) return new Map();
-    const ids = [...new Set(clientIds)].filter((id) => typeof id === 'string' && rowError(id) === null);
-    const values = await o.lock.run(() => readCells(o.store, ids.map((row) => ({ table, row, column: DEVICE_NAME_COLUMN }))));
-    const out = new Map<string, string>();
-    for (const id of ids) {
-      const v = values.get(cellKey(table, id, DEVICE_NAME_COLUMN))?.value;
-      if (typeof v === 'string') out.set(id, v);
+}
+
+/**
+ * Device names for one client (`createSyncClient`'s `device` option): checked against the
+ * schema when the client is created, then started once the client is open.
+ */
+export type DeviceNamesSetup = (schema: Schema) => (ctx: DeviceContext) => Promise<DeviceNames>;
+
+/** This device's name and the table of names, for `createSyncClient`'s `device` option. */
+export function deviceNames(options: DeviceOptions): DeviceNamesSetup {
+  if (typeof options !== 'object' || options === null) throw new ValidationError('invalid_argument', 'deviceNames takes { name, table? }');
+  const initial = checkDeviceName(options.name);
+  const table = options.table ?? 'devices';
+  return (schema) => {
+    if (schema.tables.get(table)?.columns.get(DEVICE_NAME_COLUMN)?.type !== 'string') {
+      throw new SchemaError(`device names need a table "${table}" with a string column "${DEVICE_NAME_COLUMN}" in the schema, such as ${table}: { ${DEVICE_NAME_COLUMN}: 'string' }`);
     }
-    return out;
-  }
-  return {
-    of,
-    async publish(name) {
-      if (table === null) throw new ValidationError('invalid_argument', 'setDeviceName needs the device option of createSyncClient');
-      if ((await of([o.clientId])).get(o.clientId) !== name) await o.write(table, o.clientId, { [DEVICE_NAME_COLUMN]: name });
-    },
+    return async (o) => {
+      async function of(clientIds: readonly string[]): Promise<Map<string, string>> {
+        const ids = [...new Set(clientIds)].filter((id) => typeof id === 'string' && rowError(id) === null);
+        const values = await o.lock.run(() => readCells(o.store, ids.map((row) => ({ table, row, column: DEVICE_NAME_COLUMN }))));
+        const out = new Map<string, string>();
+        for (const id of ids) {
+          const v = values.get(cellKey(table, id, DEVICE_NAME_COLUMN))?.value;
+          if (typeof v === 'string') out.set(id, v);
+        }
+        return out;
+      }
+      const names: DeviceNames = {
+        of,
+        async publish(name) {
+          const checked = checkDeviceName(name);
+          if ((await of([o.clientId])).get(o.clientId) !== checked) await o.write(table, o.clientId, { [DEVICE_NAME_COLUMN]: checked });
+        },
+      };
+      // The option's name is the default: a name published before (renamed since, perhaps) stays.
+      if (!(await of([o.clientId])).has(o.clientId)) await names.publish(initial);
+      return names;
+    };
   };
 }

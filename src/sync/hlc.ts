@@ -27,10 +27,16 @@ export function formatHlc(ts: Timestamp): string {
   if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER) {
     throw new ValidationError('invalid_argument', `HLC counter out of range: ${counter}`);
   }
-  if (!CLIENT_ID_PATTERN.test(clientId)) {
-    throw new ValidationError('invalid_argument', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
-  }
-  return `${new Date(millis).toISOString()}-${counter.toString(16).toUpperCase().padStart(4, '0')}-${clientId}`;
+  checkClientId(clientId);
+  return hlcText(millis, counter, clientId);
+}
+
+/** The text of a timestamp whose parts are known to be valid (a clock's own). */
+const hlcText = (millis: number, counter: number, clientId: string): string =>
+  `${new Date(millis).toISOString()}-${counter.toString(16).toUpperCase().padStart(4, '0')}-${clientId}`;
+
+function checkClientId(clientId: string): void {
+  if (!CLIENT_ID_PATTERN.test(clientId)) throw new ValidationError('invalid_argument', `clientId must match ${CLIENT_ID_PATTERN.source}`);
 }
 
 /**
@@ -186,9 +192,7 @@ export class HybridClock {
   #state: ClockState = { millis: 0, counter: 0 };
 
   constructor(options: ClockOptions) {
-    if (!CLIENT_ID_PATTERN.test(options.clientId)) {
-      throw new ValidationError('invalid_argument', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
-    }
+    checkClientId(options.clientId);
     this.clientId = options.clientId;
     this.#now = options.now ?? Date.now;
     this.#offsetMs = options.offsetMs ?? 0;
@@ -217,8 +221,12 @@ export class HybridClock {
 
   /** Issues the next timestamp for a local change. */
   tick(): string {
-    this.#state = nextTimestamp(this.#state, this.physicalNow());
-    return formatHlc({ ...this.#state, clientId: this.clientId });
+    const next = nextTimestamp(this.#state, this.physicalNow());
+    // The counter and the clientId are valid by construction; a physical clock past year
+    // 9999 is not, and leaves the clock as it was.
+    if (next.millis > MAX_MILLIS) throw new ValidationError('invalid_argument', `HLC time out of range: ${next.millis}`);
+    this.#state = next;
+    return hlcText(next.millis, next.counter, this.clientId);
   }
 
   /** Moves the clock past a timestamp received from elsewhere (the receive rule). */

@@ -5,8 +5,8 @@
 import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
-import { subscribePokes } from './poke-stream.ts';
-import { COMPRESS_REQUEST_MIN_BYTES, acceptsGzip, canCompress, gzipText } from './request-compression.ts';
+import type { PokeSource } from './poke-stream.ts';
+import type { Answer, RequestCompression, SendBody } from './request-compression.ts';
 
 export type TokenSource = string | (() => string | Promise<string>);
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -20,19 +20,21 @@ export interface HttpRemoteOptions {
   readonly fetch?: FetchFn;
   /** Abort a sync request after this long, in ms. Default 30 000. */
   readonly timeoutMs?: number;
-  /** Reconnection of the poke stream. */
-  readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** Reconnect the poke stream when nothing (not even a `: ping`) arrived for this long. Default 75 000. */
-  readonly idleTimeoutMs?: number;
   /**
-   * Gzip large request bodies once the server has said it takes them (docs/protocol.md §5,
-   * "Compression"), where the runtime has `CompressionStream`. Default true.
+   * Realtime pokes: `pokeStream()` makes the client sync as soon as another device pushes.
+   * Without it the client syncs after its writes, on its interval and on `sync()`.
    */
-  readonly compressRequests?: boolean;
+  readonly pokes?: PokeSource;
+  /**
+   * Request compression: `gzipRequests` gzips large request bodies once the server has said
+   * it takes them (docs/protocol.md §5, "Compression"). Without it, requests go plain.
+   */
+  readonly compress?: RequestCompression;
 }
 
 export interface HttpRemote extends Remote {
-  subscribe(clientId: string, listener: PokeListener): () => void;
+  /** Present with the `pokes` option. */
+  subscribe?(clientId: string, listener: PokeListener): () => void;
   /** Replaces the token, for example after a 401 and a new sign-in. */
   setToken(token: TokenSource): void;
 }
@@ -48,19 +50,17 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     if (typeof t !== 'string' && typeof t !== 'function') bad('token must be a string or a function returning one');
   };
   checkToken(options.token);
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') bad('fetch must be a function');
-  if (options.compressRequests !== undefined && typeof options.compressRequests !== 'boolean') bad('compressRequests must be a boolean');
-  for (const key of ['timeoutMs', 'idleTimeoutMs'] as const) {
-    const v = options[key];
-    if (v !== undefined && (typeof v !== 'number' || !(v > 0))) bad(`${key} must be a positive number`);
+  for (const key of ['fetch', 'pokes', 'compress'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') bad(`${key} must be a function`);
   }
+  const v = options.timeoutMs;
+  if (v !== undefined && (typeof v !== 'number' || !(v > 0))) bad('timeoutMs must be a positive number');
   const base = options.url.replace(/\/+$/, '');
   let token = options.token;
   const fetchFn: FetchFn = options.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const mayCompress = options.compressRequests !== false && canCompress();
-  // Learned from the server's last sync answer (its Accept-Encoding): plain until it says so.
-  let serverTakesGzip = false;
+  // One per remote: what it learns is about this server.
+  const encode = options.compress?.();
 
   const authHeader = async (): Promise<string> => `Bearer ${typeof token === 'function' ? await token() : token}`;
 
@@ -71,33 +71,24 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
     try {
-      let response: Response;
-      let text: string;
+      let answer: Answer;
       try {
         const json = JSON.stringify(request);
-        const send = async (gzip: boolean): Promise<Response> => fetchFn(`${base}/v1/sync`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) },
-          body: gzip ? await gzipText(json) : json,
-          signal: controller.signal,
-        });
-        const gzip = mayCompress && serverTakesGzip && json.length >= COMPRESS_REQUEST_MIN_BYTES;
-        response = await send(gzip);
-        text = await response.text();
-        serverTakesGzip = acceptsGzip(response.headers.get('accept-encoding'));
-        // A server that no longer takes gzip (replaced by another at the same address)
-        // answers 415, or, predating compression, reads the gzip as bad JSON (400) and
-        // advertises nothing: the same request again, plain.
-        if (gzip && (response.status === 415 || (response.status === 400 && !serverTakesGzip))) {
-          serverTakesGzip = false;
-          response = await send(false);
-          text = await response.text();
-          serverTakesGzip = acceptsGzip(response.headers.get('accept-encoding'));
-        }
+        const send: SendBody = async (body, encoding) => {
+          const response = await fetchFn(`${base}/v1/sync`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(encoding ? { 'Content-Encoding': encoding } : {}) },
+            body,
+            signal: controller.signal,
+          });
+          return { response, text: await response.text() };
+        };
+        answer = await (encode ? encode(json, send) : send(json));
       } catch (err) {
         if (err instanceof FieldsyncError) throw err;
         throw new NetworkError(controller.signal.aborted ? 'the request was aborted or timed out' : 'the server could not be reached', err);
       }
+      const { response, text } = answer;
       if (response.status === 200) {
         let body: unknown;
         try {
@@ -114,21 +105,10 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     }
   }
 
-  function subscribe(clientId: string, listener: PokeListener): () => void {
-    return subscribePokes({
-      url: `${base}/v1/events?clientId=${encodeURIComponent(clientId)}`,
-      fetch: fetchFn,
-      authHeader,
-      listener,
-      reconnect: options.reconnect ?? {},
-      idleTimeoutMs: options.idleTimeoutMs ?? 75_000,
-      errorFromResponse,
-    });
-  }
-
+  const pokes = options.pokes;
   return {
     sync,
-    subscribe,
+    ...(pokes ? { subscribe: (clientId: string, listener: PokeListener) => pokes({ url: base, fetch: fetchFn, authHeader, errorFromResponse }, clientId, listener) } : {}),
     setToken(next) {
       checkToken(next);
       token = next;

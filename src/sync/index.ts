@@ -22,8 +22,13 @@ export type { ColumnType, Schema } from './schema.ts';
 export { createSyncClient } from './sync-client.ts';
 export type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client.ts';
 export { createMemoryStore } from './memory-store.ts';
+// Opt-in: device names, for `createSyncClient`'s `device` option.
+export { deviceNames } from './devices.ts';
 export { createHttpRemote } from './http-remote.ts';
 export type { HttpRemoteOptions } from './http-remote.ts';
+// Opt-in parts of the HTTP remote: an app that leaves them out does not ship them.
+export { pokeStream } from './poke-stream.ts';
+export { gzipRequests } from './request-compression.ts';
 export type { Remote } from './remote.ts';
 export { ROW_MAX_CHARS, cellKey, utf8Length } from './message.ts';
 export type { JsonValue, Message } from './message.ts';

@@ -74,6 +74,8 @@ export function codePointLength(s: string): number {
  */
 export const VALUE_MAX_DEPTH = 100;
 
+const NOT_JSON_NUMBER = 'value contains a number that JSON cannot represent';
+
 /**
  * Why a value is not a JSON value within the protocol's limits, or null. Rejects what
  * `JSON.stringify` would silently change or drop: `undefined`, NaN and Infinity, functions,
@@ -83,7 +85,7 @@ export function valueError(value: unknown): string | null {
   // Most fields are a boolean, a number or a short string: no walk, and no JSON text to
   // measure (a string's JSON is at most 6 bytes per UTF-16 unit, for \u escapes, plus quotes).
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : 'value contains a number that JSON cannot represent';
+  if (typeof value === 'number') return Number.isFinite(value) ? null : NOT_JSON_NUMBER;
   if (typeof value === 'string' && value.length * 6 + 2 <= VALUE_MAX_BYTES) return null;
   const structural = jsonStructureError(value);
   if (structural) return structural;
@@ -104,7 +106,7 @@ function jsonStructureError(root: unknown): string | null {
     if (++visited > VALUE_MAX_BYTES) return `value has more elements than ${VALUE_MAX_BYTES} bytes of JSON can hold`;
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return 'value contains a number that JSON cannot represent';
+      if (!Number.isFinite(v)) return NOT_JSON_NUMBER;
       continue;
     }
     if (typeof v !== 'object') return `value contains ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which is not JSON`;

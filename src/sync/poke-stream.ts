@@ -2,6 +2,9 @@
  * The realtime poke stream (`GET /v1/events`) read with `fetch`: it parses SSE, watches for
  * silence (a dead connection that never closed), and reconnects with backoff until it is
  * unsubscribed or the server says the credentials are no longer good.
+ *
+ * It is opt-in, so that an app that syncs on writes and on an interval alone does not ship
+ * it: `createHttpRemote({ url, token, pokes: pokeStream() })`.
  */
 import { backoffDelay } from './backoff.ts';
 import { FieldsyncError, NetworkError, type RemoteError } from './errors.ts';
@@ -10,16 +13,46 @@ import type { PokeListener } from './remote.ts';
 import { createSseParser } from './sse.ts';
 
 export interface PokeStreamOptions {
+  /** Backoff between reconnections. */
+  readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Reconnect when nothing (not even a `: ping`) arrived for this long, in ms. Default 75 000. */
+  readonly idleTimeoutMs?: number;
+}
+
+/** What the HTTP remote lends its poke source: the server's base URL and how to reach it. */
+export interface PokeConnection {
   readonly url: string;
   readonly fetch: FetchFn;
   readonly authHeader: () => Promise<string>;
-  readonly listener: PokeListener;
-  readonly reconnect: { readonly initialMs?: number; readonly maxMs?: number };
-  readonly idleTimeoutMs: number;
   readonly errorFromResponse: (response: Response, text: string) => RemoteError;
 }
 
-export function subscribePokes(o: PokeStreamOptions): () => void {
+/** Subscribes one client to the pokes of a server; returns the function that unsubscribes. */
+export type PokeSource = (connection: PokeConnection, clientId: string, listener: PokeListener) => () => void;
+
+/**
+ * The poke stream, for `createHttpRemote`'s `pokes` option: the client syncs as soon as
+ * another device pushes, instead of at its next interval.
+ */
+export function pokeStream(options: PokeStreamOptions = {}): PokeSource {
+  const idleTimeoutMs = options.idleTimeoutMs ?? 75_000;
+  if (typeof idleTimeoutMs !== 'number' || !(idleTimeoutMs > 0)) throw new FieldsyncError('invalid_argument', 'pokeStream: idleTimeoutMs must be a positive number');
+  return (c, clientId, listener) => subscribePokes({
+    ...c,
+    url: `${c.url}/v1/events?clientId=${encodeURIComponent(clientId)}`,
+    listener,
+    reconnect: options.reconnect ?? {},
+    idleTimeoutMs,
+  });
+}
+
+interface StreamOptions extends PokeConnection {
+  readonly listener: PokeListener;
+  readonly reconnect: NonNullable<PokeStreamOptions['reconnect']>;
+  readonly idleTimeoutMs: number;
+}
+
+function subscribePokes(o: StreamOptions): () => void {
   let stopped = false;
   let controller: AbortController | null = null;
   let sleepTimer: ReturnType<typeof setTimeout> | null = null;

@@ -6,7 +6,7 @@
 import { FieldsyncError, StoreError } from './errors.ts';
 import { isHlc } from './hlc.ts';
 import { isPromiseLike } from './serial.ts';
-import type { MaybePromise, StoredMessage, SyncStore } from './store.ts';
+import type { MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 
 function guard<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> {
   const fail = (err: unknown): never => {
@@ -38,9 +38,18 @@ function messageProblem(value: unknown): string | null {
   return null;
 }
 
+function stateProblem(state: StoreState): string | null {
+  if (typeof state !== 'object' || state === null || typeof state.meta !== 'object' || state.meta === null) {
+    return 'open() must return { meta, maxHlc, pendingCount }';
+  }
+  if (state.maxHlc !== null && !isHlc(state.maxHlc)) return 'open() returned an invalid maxHlc';
+  if (!Number.isSafeInteger(state.pendingCount) || state.pendingCount < 0) return 'open() returned an invalid pendingCount';
+  return null;
+}
+
 export function guardStore(store: SyncStore): SyncStore {
   return {
-    open: (schema) => guard('open()', () => store.open(schema), () => null),
+    open: (schema) => guard('open()', () => store.open(schema), stateProblem),
     winners: (cells) => guard('winners()', () => store.winners(cells), (w) => {
       if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
         return 'winners() must return a Map';

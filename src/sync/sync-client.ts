@@ -8,7 +8,7 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { checkDeviceName, createDeviceNames, deviceTable, type DeviceOptions } from './devices.ts';
+import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { HybridClock, hlcMillis } from './hlc.ts';
@@ -49,12 +49,12 @@ export interface SyncClientOptions {
   /** Randomness for ids and jitter, for tests. */
   readonly random?: () => number;
   /**
-   * This device's display name, published in a synced table of the schema (`devices`
-   * unless `table` names another; it needs a string column `name`) so that other devices
-   * can name it: written at start when this device has published none yet (a rename with
-   * `setDeviceName` stays), see `deviceNames`.
+   * This device's display name, `deviceNames({ name })`: published in a synced table of the
+   * schema (`devices` unless `table` names another; it needs a string column `name`) so
+   * that other devices can name it: written at start when this device has published none
+   * yet (a rename with `setDeviceName` stays), see `deviceNames`.
    */
-  readonly device?: DeviceOptions;
+  readonly device?: DeviceNamesSetup;
 }
 
 export interface ChangeEvent {
@@ -140,8 +140,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();
   const replacedListeners = new Set<Listener<ReplacedEvent>>();
-  const devices = options.device === undefined ? null : deviceTable(schema, options.device);
-  const initialName = options.device === undefined ? null : checkDeviceName(options.device.name);
+  const startNames = options.device?.(schema);
 
   const opened = await openClientState({ schema, store, random, lock });
   const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
@@ -210,9 +209,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     });
   }
 
-  const names = createDeviceNames({ store, lock, clientId: opened.clientId, table: devices, write: (table, row, fields) => write(table, row, fields) as Promise<Message[]> });
-  // The option's name is the default: a name published before (renamed since, perhaps) stays.
-  if (initialName !== null && !(await names.of([opened.clientId])).has(opened.clientId)) await names.publish(initialName);
+  const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write }) : null;
 
   if (options.autoSync !== false) scheduler.start();
 
@@ -254,11 +251,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     }),
     setDeviceName: async (name) => {
       if (closed) throw new ClosedError();
-      await names.publish(checkDeviceName(name));
+      if (!names) throw new ValidationError('invalid_argument', 'setDeviceName needs the device option of createSyncClient');
+      await names.publish(name);
     },
     deviceNames: (clientIds) => {
       if (!Array.isArray(clientIds)) return Promise.reject(new ValidationError('invalid_argument', 'deviceNames takes an array of clientIds'));
-      return names.of(clientIds);
+      return names ? names.of(clientIds) : Promise.resolve(new Map());
     },
     rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
     close: async () => {
@@ -288,6 +286,7 @@ function checkOptions(o: SyncClientOptions): void {
     const v = o[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) bad(`${key} must be a number >= 0`);
   }
+  if (o.device !== undefined && typeof o.device !== 'function') bad('device must come from deviceNames({ name, table? })');
   for (const key of ['now', 'random'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') bad(`${key} must be a function`);
   }

@@ -25,6 +25,8 @@ export interface SchedulerOptions extends Omit<SyncRunContext, 'signal' | 'onPro
   readonly onStatus: () => void;
 }
 
+const offlineError = (): NetworkError => new NetworkError('the client is offline (setOnline(false))');
+
 interface Waiter {
   resolve(status: SyncStatus): void;
   reject(err: unknown): void;
@@ -94,7 +96,7 @@ export class SyncScheduler {
 
   syncNow(): Promise<SyncStatus> {
     if (!this.#o.remote) return Promise.reject(new FieldsyncError('network', 'no remote is configured'));
-    if (!this.#online) return Promise.reject(new NetworkError('the client is offline (setOnline(false))'));
+    if (!this.#online) return Promise.reject(offlineError());
     return new Promise<SyncStatus>((resolve, reject) => {
       this.#waiters.push({ resolve, reject });
       if (this.#running) this.#again = true;
@@ -111,7 +113,7 @@ export class SyncScheduler {
       this.#unsubscribe?.();
       this.#unsubscribe = null;
       this.#setState('offline', null);
-      this.#settleWaiters(new NetworkError('the client is offline (setOnline(false))'));
+      this.#settleWaiters(offlineError());
       return;
     }
     this.#failures = 0;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
 import { DEVICES_TABLE, type AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
-import { createHttpRemote, createSyncClient, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
+import { createHttpRemote, createSyncClient, deviceNames, gzipRequests, pokeStream, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { createInspectView } from './inspect-view.ts';
@@ -103,7 +103,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   // Every request to the server goes through the simulated network (normal until the sync
   // panel's "Network" control changes it).
   const network = createNetworkSim(options.fetch);
-  const remote = options.remote ?? (serverUrl !== null && token !== null ? createHttpRemote({ url: serverUrl, token, fetch: network.fetch }) : null);
+  const remote = options.remote ?? (serverUrl !== null && token !== null ? createHttpRemote({ url: serverUrl, token, fetch: network.fetch, pokes: pokeStream(), compress: gzipRequests }) : null);
   const configured = remote !== null;
 
   const schema = options.schema ?? appSchema;
@@ -114,7 +114,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     client = await createSyncClient({
       schema: schema.sync,
       store,
-      device: { name: options.deviceName?.trim() || options.profile, table: DEVICES_TABLE },
+      device: deviceNames({ name: options.deviceName?.trim() || options.profile, table: DEVICES_TABLE }),
       ...(remote ? { remote } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.sync?.intervalMs !== undefined ? { intervalMs: options.sync.intervalMs } : {}),

@@ -5,6 +5,7 @@
  * one that lacks it (read through the cell's messages).
  */
 import { describe, expect, it } from 'vitest';
+import { deviceNames } from '../devices.ts';
 import { defineSchema } from '../schema.ts';
 import { createSyncClient, type ReplacedEvent } from '../sync-client.ts';
 import { createInProcessServer } from '../testing/in-process-server.ts';
@@ -26,7 +27,7 @@ describe.each(stores)('with %s', (_name, makeStore) => {
   async function pair(clock = { t: Date.UTC(2026, 0, 1) }) {
     const server = createInProcessServer();
     const open = (name: string) =>
-      createSyncClient({ schema, store: makeStore(), remote: server.remote('u'), autoSync: false, now: () => clock.t, device: { name } });
+      createSyncClient({ schema, store: makeStore(), remote: server.remote('u'), autoSync: false, now: () => clock.t, device: deviceNames({ name }) });
     return { a: await open('Laptop A'), b: await open('Phone B'), clock };
   }
 
@@ -85,10 +86,10 @@ describe.each(stores)('with %s', (_name, makeStore) => {
 describe('device names: set-up', () => {
   it('writes the name at start only when the device has none: a rename stays', async () => {
     const store = memory();
-    const c1 = await createSyncClient({ schema, store, device: { name: 'Laptop' } });
+    const c1 = await createSyncClient({ schema, store, device: deviceNames({ name: 'Laptop' }) });
     await c1.setDeviceName('Renamed');
     await c1.close();
-    const c2 = await createSyncClient({ schema, store, device: { name: 'Laptop' } });
+    const c2 = await createSyncClient({ schema, store, device: deviceNames({ name: 'Laptop' }) });
     expect(c2.status.pending).toBe(2); // the first start's write and the rename only
     expect(await c2.deviceNames([c2.clientId])).toEqual(new Map([[c2.clientId, 'Renamed']]));
     await c2.setDeviceName('Renamed'); // unchanged: nothing written
@@ -98,10 +99,16 @@ describe('device names: set-up', () => {
 
   it('needs a device table with a string name column', async () => {
     const plain = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
-    await expect(createSyncClient({ schema: plain, store: memory(), device: { name: 'x' } })).rejects.toMatchObject({ code: 'schema' });
+    await expect(createSyncClient({ schema: plain, store: memory(), device: deviceNames({ name: 'x' }) })).rejects.toMatchObject({ code: 'schema' });
     const noDevice = await createSyncClient({ schema, store: memory() });
     await expect(noDevice.setDeviceName('x')).rejects.toMatchObject({ code: 'invalid_argument' });
     expect(await noDevice.deviceNames([noDevice.clientId])).toEqual(new Map());
     await noDevice.close();
+  });
+
+  it('refuses a bad name at once, and a device option that is not deviceNames()', async () => {
+    expect(() => deviceNames({ name: ' ' })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    expect(() => deviceNames(null as never)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    await expect(createSyncClient({ schema, store: memory(), device: { name: 'Laptop' } as never })).rejects.toThrow(/deviceNames\(\{ name/);
   });
 });

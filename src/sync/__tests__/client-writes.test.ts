@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FieldsyncError, SchemaError, StoreError, ValidationError, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
 import { ClosedError } from '../errors.ts';
 import { formatHlc } from '../hlc.ts';
+import type { StoreState } from '../store.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, asyncStore, memory, schema } from './harness/test-kit.ts';
 
@@ -162,6 +163,9 @@ describe('a broken custom store', () => {
   it.each([
     ['open() throws', (s: SyncStore): SyncStore => ({ ...s, open: () => { throw new TypeError('cannot read file'); } }), 'open'],
     ['open() returns nonsense', (s: SyncStore): SyncStore => ({ ...s, open: () => ({ meta: null }) as never }), 'open'],
+    // The store opens for real (so that the rest of it works), and answers one field wrong.
+    ['open() returns a maxHlc that is not one', (s: SyncStore): SyncStore => ({ ...s, open: (sc) => ({ ...(s.open(sc) as StoreState), maxHlc: '2026-02-30T00:00:00.000Z-0000-a' }) }), 'open'],
+    ['open() returns a negative pendingCount', (s: SyncStore): SyncStore => ({ ...s, open: (sc) => ({ ...(s.open(sc) as StoreState), pendingCount: -1 }) }), 'open'],
     ['messages() returns no array', (s: SyncStore): SyncStore => ({ ...s, messages: () => 'nope' as never }), 'open'],
   ])('%s: createSyncClient rejects with a StoreError', async (_name, breakIt) => {
     await expect(createSyncClient({ schema, store: breakIt(memory()), autoSync: false })).rejects.toBeInstanceOf(StoreError);

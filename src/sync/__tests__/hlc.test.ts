@@ -230,6 +230,18 @@ describe('edges of the format and the clock', () => {
     expect(thrown(() => new HybridClock({ clientId: 'a' }).setOffset(Number.NaN))).toMatchObject({ code: 'invalid_argument', message: 'offset must be finite' });
   });
 
+  it('a physical clock past year 9999 makes tick() throw and leaves the clock as it was', () => {
+    const end = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    let now = T;
+    const clock = new HybridClock({ clientId: 'me', now: () => now });
+    const first = clock.tick();
+    now = end + 1;
+    expect(() => clock.tick()).toThrow(expect.objectContaining({ code: 'invalid_argument', message: `HLC time out of range: ${end + 1}` }));
+    expect(clock.state).toEqual({ millis: T, counter: 0 });
+    now = T;
+    expect(clock.tick() > first).toBe(true);
+  });
+
   it('without an injected clock it reads Date.now, with no correction', () => {
     const clock = new HybridClock({ clientId: 'me' });
     const before = Date.now();

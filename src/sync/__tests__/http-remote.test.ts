@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, type FieldsyncError as FE } from '../index.ts';
+import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, pokeStream, type FieldsyncError as FE } from '../index.ts';
 import { createSseParser, type SseEvent } from '../sse.ts';
 import { until } from './harness/test-kit.ts';
 
@@ -105,6 +105,7 @@ describe('POST /v1/sync', () => {
     ['a token that is a number', { url: 'http://x', token: 5 }],
     ['a zero timeout', { url: 'http://x', token: 't', timeoutMs: 0 }],
     ['a fetch that is not a function', { url: 'http://x', token: 't', fetch: 'no' }],
+    ['pokes that are not a poke source', { url: 'http://x', token: 't', pokes: { reconnect: {} } }],
   ])('refuses %s with a typed error', (_name, options) => {
     expect(() => createHttpRemote(options as never)).toThrow(FieldsyncError);
   });
@@ -128,7 +129,7 @@ describe('GET /v1/events', () => {
     });
     const pokes: number[] = [];
     let opens = 0;
-    const stop = createHttpRemote({ url, token: 't', reconnect: { initialMs: 20, maxMs: 40 } }).subscribe('c+1', {
+    const stop = createHttpRemote({ url, token: 't', pokes: pokeStream({ reconnect: { initialMs: 20, maxMs: 40 } }) }).subscribe!('c+1', {
       onPoke: (p) => pokes.push(p.cursor),
       onOpen: () => opens++,
     });
@@ -141,7 +142,7 @@ describe('GET /v1/events', () => {
   it('stops for good on 401, and reconnects after silence', async () => {
     const url401 = await serve((_req, res) => json(res, 401, { error: { code: 'unauthorized', message: 'no' } }));
     const errors: FE[] = [];
-    createHttpRemote({ url: url401, token: 't', reconnect: { initialMs: 5 } }).subscribe('c', { onPoke: () => {}, onError: (e) => errors.push(e) });
+    createHttpRemote({ url: url401, token: 't', pokes: pokeStream({ reconnect: { initialMs: 5 } }) }).subscribe!('c', { onPoke: () => {}, onError: (e) => errors.push(e) });
     await until(() => errors.length > 0);
     await new Promise((r) => setTimeout(r, 50));
     expect(errors.map((e) => e.code)).toEqual(['unauthorized']);
@@ -152,9 +153,22 @@ describe('GET /v1/events', () => {
       res.writeHead(200, { 'Content-Type': 'text/event-stream' });
       res.write(': hello\n\n');
     });
-    const stop = createHttpRemote({ url: silent, token: 't', idleTimeoutMs: 50, reconnect: { initialMs: 5, maxMs: 10 } }).subscribe('c', { onPoke: () => {} });
+    const stop = createHttpRemote({ url: silent, token: 't', pokes: pokeStream({ idleTimeoutMs: 50, reconnect: { initialMs: 5, maxMs: 10 } }) }).subscribe!('c', { onPoke: () => {} });
     await until(() => connections >= 2);
     stop();
+  });
+
+  it('is opt-in: without the pokes option the remote has no subscribe, and the client syncs on its own triggers', async () => {
+    let events = 0;
+    const url = await serve((req, res) => {
+      if (req.url?.startsWith('/v1/events')) events++;
+      json(res, 200, ok);
+    });
+    const remote = createHttpRemote({ url, token: 't' });
+    expect(remote.subscribe).toBeUndefined();
+    await remote.sync({ clientId: 'c', cursor: 0 });
+    expect(events).toBe(0);
+    expect(() => pokeStream({ idleTimeoutMs: 0 })).toThrow(FieldsyncError);
   });
 });
 

@@ -51,5 +51,18 @@ describe('tree-shaking the root entry', () => {
     expect(code).toContain('the sync client is closed'); // the client itself is there
     expect(code).not.toContain('messages per request'); // parseSyncRequest: the server's check
     expect(code).not.toContain("ahead of the server's clock"); // the sync handler
+    // The opt-in parts of the HTTP remote stay out when the app does not ask for them.
+    expect(code).not.toContain('text/event-stream'); // pokeStream
+    expect(code).not.toContain('CompressionStream'); // gzipRequests
+    expect(code).not.toContain('device names need a table'); // deviceNames
+  }, 60_000);
+
+  it('an app that asks for pokes and compression gets them', async () => {
+    const code = await bundle('client-live', [
+      "import { createHttpRemote, gzipRequests, pokeStream } from 'fieldsync';",
+      "export const remote = createHttpRemote({ url: 'http://127.0.0.1:8787', token: 't', pokes: pokeStream(), compress: gzipRequests });",
+    ].join('\n'), { honourFlag: true });
+    expect(code).toContain('text/event-stream');
+    expect(code).toContain('CompressionStream');
   }, 60_000);
 });

@@ -36,6 +36,7 @@ export interface SqliteStore extends SyncStore {
   values(cells: readonly Cell[]): ReadonlyMap<string, CellValue>;
   messages(query: MessageQuery): StoredMessage[];
   commit(commit: Commit): void;
+  transact(cells: readonly Cell[], plan: (winners: ReadonlyMap<string, string>) => Commit): void;
   close(): void;
   /** One data row, decoded (tombstones included, `_deleted: true`), or undefined. */
   readRow(table: string, row: string): DataRow | undefined;
@@ -170,6 +171,54 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     ready().applier.apply(c);
   });
 
+  /** For each cell, the hlc kept with its value (see SyncStore.winners). */
+  function readWinners(cells: readonly Cell[]): Map<string, string> {
+    const { tables } = ready();
+    const out = new Map<string, string>();
+    // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
+    const single = oneRow(cells, tables);
+    if (single) {
+      const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
+      if (r) {
+        cells.forEach((c, i) => {
+          const hlc = r[i];
+          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+        });
+      }
+      return out;
+    }
+    const byTable = new Map<string, Cell[]>();
+    for (const c of cells) {
+      if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
+      const list = byTable.get(c.table);
+      if (list) list.push(c);
+      else byTable.set(c.table, [c]);
+    }
+    for (const [name, list] of byTable) {
+      const ids = [...new Set(list.map((c) => c.row))];
+      const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
+      const found = new Map<string, (string | null)[]>();
+      for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
+      for (const c of list) {
+        const r = found.get(c.row);
+        const hlc = r ? r[position.get(c.column) as number] : null;
+        if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+      }
+    }
+    return out;
+  }
+
+  // A local write: its winners read and its commit in one IMMEDIATE transaction. No other
+  // connection commits in between, and the read costs no read transaction of its own.
+  const transactTx = db.transaction((cells: readonly Cell[], plan: (winners: ReadonlyMap<string, string>) => Commit): Commit => {
+    refresh();
+    const c = plan(readWinners(cells));
+    const { tables, applier } = ready();
+    checkWrites(c, tables);
+    applier.apply(c);
+    return c;
+  });
+
   /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), at most `limit`. */
   const merged = (a: StoredMessage[], b: StoredMessage[], dir: 1 | -1, limit: number): StoredMessage[] =>
     b.length === 0 ? a : [...a, ...b].sort((x, y) => (x.hlc < y.hlc ? -dir : dir)).slice(0, limit);
@@ -203,40 +252,18 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
     },
 
-    winners(cells: readonly Cell[]) {
-      const { tables } = ready();
-      const out = new Map<string, string>();
-      // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
-      const single = oneRow(cells, tables);
-      if (single) {
-        const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
-        if (r) {
-          cells.forEach((c, i) => {
-            const hlc = r[i];
-            if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-          });
-        }
-        return out;
+    winners: (cells: readonly Cell[]) => readWinners(cells),
+
+    transact(cells, plan) {
+      const { tables, checkpoints } = ready();
+      let c: Commit;
+      try {
+        c = transactTx.immediate(cells, plan);
+      } catch (err) {
+        pending.load(tables); // the marks as the rolled-back database has them
+        throw err;
       }
-      const byTable = new Map<string, Cell[]>();
-      for (const c of cells) {
-        if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
-        const list = byTable.get(c.table);
-        if (list) list.push(c);
-        else byTable.set(c.table, [c]);
-      }
-      for (const [name, list] of byTable) {
-        const ids = [...new Set(list.map((c) => c.row))];
-        const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
-        const found = new Map<string, (string | null)[]>();
-        for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
-        for (const c of list) {
-          const r = found.get(c.row);
-          const hlc = r ? r[position.get(c.column) as number] : null;
-          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-        }
-      }
-      return out;
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
     },
 
     values(cells: readonly Cell[]) {

@@ -78,6 +78,8 @@ function timeMillis(s: string): number {
   return daysFromEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 
+const HEX = '0123456789ABCDEF';
+
 /** `[0-9A-F]` */
 const isUpperHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70);
 /** `[A-Za-z0-9_-]` */
@@ -184,6 +186,9 @@ export class HybridClock {
   #now: () => number;
   #offsetMs: number;
   #state: ClockState = { millis: 0, counter: 0 };
+  /** The time part (and its dash) of the timestamps of `#timeMillis`. */
+  #time = '';
+  #timeMillis = -1;
 
   constructor(options: ClockOptions) {
     if (!CLIENT_ID_PATTERN.test(options.clientId)) {
@@ -217,8 +222,14 @@ export class HybridClock {
 
   /** Issues the next timestamp for a local change. */
   tick(): string {
-    this.#state = nextTimestamp(this.#state, this.physicalNow());
-    return formatHlc({ ...this.#state, clientId: this.clientId });
+    const { millis, counter } = (this.#state = nextTimestamp(this.#state, this.physicalNow()));
+    // formatHlc's Date round trip and checks once per millisecond, not once per timestamp:
+    // a burst of local writes shares the time part, and the counter is in range by construction.
+    if (millis !== this.#timeMillis) {
+      this.#time = formatHlc({ millis, counter: 0, clientId: this.clientId }).slice(0, 25);
+      this.#timeMillis = millis;
+    }
+    return `${this.#time}${HEX[counter >> 12]}${HEX[(counter >> 8) & 15]}${HEX[(counter >> 4) & 15]}${HEX[counter & 15]}-${this.clientId}`;
   }
 
   /** Moves the clock past a timestamp received from elsewhere (the receive rule). */

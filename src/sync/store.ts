@@ -19,6 +19,9 @@
  * names devices publish. A store without it still works; the library then reads the value
  * from the cell's winning message (`messages({ kind: 'cell' })`), which a store that keeps
  * a bounded history may no longer hold.
+ *
+ * And one optional fast path: `transact(cells, plan)`, a local write's `winners()` and
+ * `commit()` in one transaction. A store without it works the same, one call after the other.
  */
 import type { Message, JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
@@ -135,6 +138,16 @@ export interface SyncStore {
    * declare must throw before anything is written.
    */
   commit(commit: Commit): MaybePromise<void>;
+  /**
+   * 4b. Optional. `winners(cells)`, then `commit(plan(winners))`, in one transaction: nothing
+   * commits in between, not even another connection to the same database. The library uses
+   * it for local writes, whose new `hlc`s must beat the cells' winners: a store whose reads
+   * outside a transaction cost a transaction of their own (SQLite in WAL mode) saves one.
+   * `plan` is synchronous and is called exactly once, inside the transaction, with what
+   * `winners(cells)` would return there; if it throws, nothing is written and the error is
+   * thrown. A store without it is called through `winners()` and `commit()`.
+   */
+  transact?(cells: readonly Cell[], plan: (winners: ReadonlyMap<string, string>) => Commit): MaybePromise<void>;
   /** 5. Releases the database. */
   close?(): MaybePromise<void>;
 }

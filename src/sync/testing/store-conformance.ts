@@ -170,6 +170,35 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     );
   });
 
+  add('transact (optional): winners and a commit in one step', async ({ store, readRow }) => {
+    if (!store.transact) return; // a store without transact() is called through winners() and commit()
+    const old = msg(1, 'notes', 'a', 'title', 'old');
+    await store.commit({ insert: [old], writes: [write(old)] });
+    const cells = [{ table: 'notes', row: 'a', column: 'title' }, { table: 'notes', row: 'b', column: 'title' }];
+    const seen: Record<string, string>[] = [];
+    const next = msg(2, 'notes', 'a', 'title', 'new');
+    await store.transact(cells, (winners) => {
+      seen.push(Object.fromEntries(winners));
+      return { insert: [next], writes: [write(next)] };
+    });
+    checkEqual(seen, [{ [cellKey('notes', 'a', 'title')]: old.hlc }], 'plan is called once, with the winners of the cells');
+    checkEqual((await readRow('notes', 'a'))?.title, 'new', 'the commit plan returns is applied');
+    checkEqual(Object.fromEntries(await store.winners(cells)), { [cellKey('notes', 'a', 'title')]: next.hlc }, 'winners after it');
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 10 })), [old.hlc, next.hlc], 'its message is stored');
+    // A plan that throws, or a commit that cannot be applied: nothing is written.
+    const boom = new Error('plan failed');
+    const thrown = await checkRejects(() => store.transact?.(cells, () => {
+      throw boom;
+    }), 'a plan that throws');
+    check(thrown === boom, 'transact throws the error plan threw');
+    const later = msg(3, 'notes', 'b', 'title', 'later');
+    const refused = await checkRejects(() => store.transact?.(cells, () => ({ insert: [later], writes: [write(later), { ...write(later), column: 'nope' }] })), 'a commit with an undeclared column');
+    check(refused instanceof SchemaError, 'a write to an undeclared column is a SchemaError');
+    check((await readRow('notes', 'b')) === undefined, 'nothing of a failed transact is written');
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [next.hlc, old.hlc], 'no message of a failed transact is stored');
+    checkEqual(Object.fromEntries(await store.winners(cells)), { [cellKey('notes', 'a', 'title')]: next.hlc }, 'winners after failed ones');
+  });
+
   add('remove deletes messages; maxHlc falls back', async (h) => {
     const { store } = h;
     const older = msg(1, 'notes', 'a', 'title', 'older');

@@ -46,9 +46,16 @@ function winnersProblem(w: ReadonlyMap<string, string>): string | null {
   return null;
 }
 
+/** The greatest hlc among winners, or null. */
+function greatest(winners: ReadonlyMap<string, string>): string | null {
+  let newest: string | null = null;
+  for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
+  return newest;
+}
+
 /** A guarded store always has `transact`: the store's own, or `winners()` then `commit()`. */
 export interface GuardedStore extends SyncStore {
-  transact(cells: readonly Cell[], plan: (winners: ReadonlyMap<string, string>) => Commit): MaybePromise<void>;
+  transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
 }
 
 export function guardStore(store: SyncStore): GuardedStore {
@@ -61,15 +68,16 @@ export function guardStore(store: SyncStore): GuardedStore {
     transact(cells, plan) {
       if (!own) {
         const w = winners(cells);
-        return isPromiseLike(w) ? w.then((found) => commit(plan(found))) : commit(plan(w));
+        return isPromiseLike(w) ? w.then((found) => commit(plan(greatest(found)))) : commit(plan(greatest(w)));
       }
       let planned = false;
-      const checked = (w: ReadonlyMap<string, string>): Commit => {
+      const checked = (newest: string | null): Commit => {
         if (planned) throw new StoreError('the store broke its contract in transact(): it called plan twice');
         planned = true;
-        const problem = winnersProblem(w);
-        if (problem) throw new StoreError(`the store broke its contract in transact(): ${problem}`);
-        return plan(w);
+        if (newest !== null && !isHlc(newest)) {
+          throw new StoreError(`the store broke its contract in transact(): it gave plan ${JSON.stringify(newest)?.slice(0, 60)}, which is not an hlc`);
+        }
+        return plan(newest);
       };
       return guard('transact()', () => own(cells, checked), () => (planned ? null : 'it never called plan'));
     },

@@ -139,15 +139,16 @@ export interface SyncStore {
    */
   commit(commit: Commit): MaybePromise<void>;
   /**
-   * 4b. Optional. `winners(cells)`, then `commit(plan(winners))`, in one transaction: nothing
-   * commits in between, not even another connection to the same database. The library uses
-   * it for local writes, whose new `hlc`s must beat the cells' winners: a store whose reads
-   * outside a transaction cost a transaction of their own (SQLite in WAL mode) saves one.
-   * `plan` is synchronous and is called exactly once, inside the transaction, with what
-   * `winners(cells)` would return there; if it throws, nothing is written and the error is
-   * thrown. A store without it is called through `winners()` and `commit()`.
+   * 4b. Optional. A local write's `winners(cells)` and `commit()` in one transaction: nothing
+   * commits in between, not even another connection to the same database. `plan` gets the
+   * greatest `hlc` among the cells' winners (null when none has one), returns the commit, and
+   * is called exactly once, synchronously, inside the transaction; if it throws, nothing is
+   * written and the error is thrown. Why: a local write's new `hlc`s must beat the cells'
+   * winners, and a store whose reads outside a transaction cost a transaction of their own
+   * (SQLite in WAL mode) saves one. A store without it is called through `winners()` and
+   * `commit()`.
    */
-  transact?(cells: readonly Cell[], plan: (winners: ReadonlyMap<string, string>) => Commit): MaybePromise<void>;
+  transact?(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
   /** 5. Releases the database. */
   close?(): MaybePromise<void>;
 }

@@ -184,13 +184,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       const changes = checkLocalWrite(schema, table, row, fields);
       const cells = changes.map((c) => ({ table, row, column: c.column }));
       let messages: StoredMessage[] = [];
-      // Called by the store with the cells' winners, in the transaction that commits it.
-      const plan = (winners: ReadonlyMap<string, string>): Commit => {
+      // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
+      const plan = (newest: string | null): Commit => {
         // A local write wins its cells by construction: the clock first moves past their
-        // current winners, whatever it has (or has not) received before.
-        let newest: string | null = null;
-        for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
-        // A winner from an earlier millisecond than the clock's is behind it already: no parse.
+        // current winners, whatever it has (or has not) received before. A winner from an
+        // earlier millisecond than the clock's is behind it already: no parse.
         if (newest !== null && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
         messages = changes.map((c) => ({
           hlc: clock.tick(), table, row, column: c.column, value: c.value,

@@ -184,12 +184,12 @@ describe('a broken custom store', () => {
 
   it.each([
     ['never calls plan', (_cells: unknown, _plan: unknown) => undefined],
-    ['calls plan twice', (_cells: unknown, plan: (w: Map<string, string>) => unknown) => {
-      plan(new Map());
-      plan(new Map());
+    ['calls plan twice', (_cells: unknown, plan: (newest: string | null) => unknown) => {
+      plan(null);
+      plan(null);
     }],
-    ['gives plan no Map', (_cells: unknown, plan: (w: unknown) => unknown) => void plan([])],
-    ['gives plan a winner that is not an hlc', (_cells: unknown, plan: (w: unknown) => unknown) => void plan(new Map([['k', 'yesterday']]))],
+    ['gives plan a Map instead of an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan(new Map())],
+    ['gives plan a winner that is not an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan('yesterday')],
   ])('transact() that %s: the write fails with a StoreError', async (_name, transact) => {
     const inner = memory();
     const client = await createSyncClient({ schema, store: { ...inner, transact: transact as never }, autoSync: false });
@@ -208,7 +208,7 @@ describe('a broken custom store', () => {
     });
     store.transact = (cells, plan) => new Promise<void>((resolve) => setTimeout(() => {
       calls.push('transact');
-      inner.commit(plan(inner.winners(cells) as ReadonlyMap<string, string>));
+      inner.commit(plan([...(inner.winners(cells) as ReadonlyMap<string, string>).values()].sort().pop() ?? null));
       resolve();
     }, 0));
     const client = await createSyncClient({ schema, store, autoSync: false });

@@ -222,13 +222,16 @@ export class HybridClock {
 
   /** Issues the next timestamp for a local change. */
   tick(): string {
-    const { millis, counter } = (this.#state = nextTimestamp(this.#state, this.physicalNow()));
+    const next = nextTimestamp(this.#state, this.physicalNow());
+    const { millis, counter } = next;
     // formatHlc's Date round trip and checks once per millisecond, not once per timestamp:
-    // a burst of local writes shares the time part, and the counter is in range by construction.
+    // a burst of local writes shares the time part, and the counter is in range by
+    // construction. A time formatHlc refuses (past 9999) throws and leaves the clock as it was.
     if (millis !== this.#timeMillis) {
       this.#time = formatHlc({ millis, counter: 0, clientId: this.clientId }).slice(0, 25);
       this.#timeMillis = millis;
     }
+    this.#state = next;
     return `${this.#time}${HEX[counter >> 12]}${HEX[(counter >> 8) & 15]}${HEX[(counter >> 4) & 15]}${HEX[counter & 15]}-${this.clientId}`;
   }
 

@@ -194,15 +194,16 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
           hlc: clock.tick(), table, row, column: c.column, value: c.value,
           local: true, synced: false, applied: true, error: null,
         }));
-        return { insert: messages, writes: messages.map((m) => ({ table, row, column: m.column, value: m.value, hlc: m.hlc })) };
+        // Each message is also its cell's write: it has the write's fields, and winning is why it is written.
+        return { insert: messages, writes: messages };
       };
       const done = (): Message[] | Message => {
         counters.wrote(messages.length);
         if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
         emitStatus();
         scheduler.request('write');
-        const out = messages.map(({ hlc, value, column }): Message => ({ hlc, table, row, column, value }));
-        return first ? (out[0] as Message) : out;
+        const message = ({ hlc, value, column }: StoredMessage): Message => ({ hlc, table, row, column, value });
+        return first ? message(messages[0] as StoredMessage) : messages.map(message);
       };
       const committed = store.transact(cells, plan);
       return isPromiseLike(committed) ? committed.then(done) : done();

@@ -25,17 +25,23 @@ import type { Db } from './open-database.ts';
 import { META_TABLE, fromSql, sqlTables, type SqlColumn, type SqlTable } from './sql-columns.ts';
 import { createPendingCells } from './pending-cells.ts';
 import { createRowWriter } from './row-writer.ts';
+import { createWinnerCache } from './winner-cache.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
 
 /** The store contract, synchronous (better-sqlite3 is), plus reads of the data tables. */
 export interface SqliteStore extends SyncStore {
+  /**
+   * The connection, for reads of the data tables. Write them only through the client (or
+   * `commit`/`transact`): the store remembers the winners its local writes set.
+   */
   readonly db: Db;
   open(schema: Schema): StoreState;
   winners(cells: readonly Cell[]): ReadonlyMap<string, string>;
   values(cells: readonly Cell[]): ReadonlyMap<string, CellValue>;
   messages(query: MessageQuery): StoredMessage[];
   commit(commit: Commit): void;
+  transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): void;
   close(): void;
   /** One data row, decoded (tombstones included, `_deleted: true`), or undefined. */
   readRow(table: string, row: string): DataRow | undefined;
@@ -72,6 +78,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
   const pending = createPendingCells(db);
+  const winnerCache = createWinnerCache();
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
   const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
@@ -145,6 +152,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     const v = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
     if (v === seenVersion) return;
     seenVersion = v;
+    winnerCache.clear(); // another connection committed: its writes are not in the cache
     pending.load(tables);
     applier.resync(newestOf(log.maxHlc(), pending.newest));
   }
@@ -168,6 +176,67 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const applyCommit = db.transaction((c: Commit) => {
     refresh();
     ready().applier.apply(c);
+  });
+
+  /** For each cell, the hlc kept with its value (see SyncStore.winners). */
+  function readWinners(cells: readonly Cell[]): Map<string, string> {
+    const { tables } = ready();
+    const out = new Map<string, string>();
+    // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
+    const single = oneRow(cells, tables);
+    if (single) {
+      const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
+      if (r) {
+        cells.forEach((c, i) => {
+          const hlc = r[i];
+          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+        });
+      }
+      return out;
+    }
+    const byTable = new Map<string, Cell[]>();
+    for (const c of cells) {
+      if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
+      const list = byTable.get(c.table);
+      if (list) list.push(c);
+      else byTable.set(c.table, [c]);
+    }
+    for (const [name, list] of byTable) {
+      const ids = [...new Set(list.map((c) => c.row))];
+      const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
+      const found = new Map<string, (string | null)[]>();
+      for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
+      for (const c of list) {
+        const r = found.get(c.row);
+        const hlc = r ? r[position.get(c.column) as number] : null;
+        if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+      }
+    }
+    return out;
+  }
+
+  /** The greatest winner of `cells`, or null, read from the data tables. */
+  function readNewest(cells: readonly Cell[]): string | null {
+    const single = oneRow(cells, ready().tables);
+    let newest: string | null = null;
+    // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
+    const found = single ? rowWinnersOf(single, cells).get(cells[0]?.row as string) ?? [] : readWinners(cells).values();
+    for (const hlc of found) if (hlc !== null && (newest === null || hlc > newest)) newest = hlc;
+    return newest;
+  }
+
+  // A local write: its winners read and its commit in one IMMEDIATE transaction. No other
+  // connection commits in between, and the read costs no read transaction of its own; for
+  // cells this connection wrote last, the cache answers (valid: refresh() has just checked
+  // that nobody else committed).
+  const transactTx = db.transaction((cells: readonly Cell[], plan: (newest: string | null) => Commit): Commit => {
+    refresh();
+    const cached = winnerCache.newest(cells);
+    const c = plan(cached === undefined ? readNewest(cells) : cached);
+    const { tables, applier } = ready();
+    checkWrites(c, tables);
+    applier.apply(c);
+    return c;
   });
 
   /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), at most `limit`. */
@@ -198,45 +267,26 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       rowStatements.clear();
       winnerStatements.clear();
       rowWinnerStatements.clear();
+      winnerCache.clear();
       const entries: Record<string, string> = {};
       for (const { key, value } of meta.all.all()) entries[key] = value;
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
     },
 
-    winners(cells: readonly Cell[]) {
-      const { tables } = ready();
-      const out = new Map<string, string>();
-      // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
-      const single = oneRow(cells, tables);
-      if (single) {
-        const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
-        if (r) {
-          cells.forEach((c, i) => {
-            const hlc = r[i];
-            if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-          });
-        }
-        return out;
+    winners: (cells: readonly Cell[]) => readWinners(cells),
+
+    transact(cells, plan) {
+      const { tables, checkpoints } = ready();
+      let c: Commit;
+      try {
+        c = transactTx.immediate(cells, plan);
+      } catch (err) {
+        pending.load(tables); // the marks as the rolled-back database has them
+        winnerCache.clear();
+        throw err;
       }
-      const byTable = new Map<string, Cell[]>();
-      for (const c of cells) {
-        if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
-        const list = byTable.get(c.table);
-        if (list) list.push(c);
-        else byTable.set(c.table, [c]);
-      }
-      for (const [name, list] of byTable) {
-        const ids = [...new Set(list.map((c) => c.row))];
-        const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
-        const found = new Map<string, (string | null)[]>();
-        for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
-        for (const c of list) {
-          const r = found.get(c.row);
-          const hlc = r ? r[position.get(c.column) as number] : null;
-          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-        }
-      }
-      return out;
+      winnerCache.committed(c.writes ?? []);
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
     },
 
     values(cells: readonly Cell[]) {
@@ -258,6 +308,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     commit(c: Commit) {
       const { tables, checkpoints } = ready();
       checkWrites(c, tables); // nothing is written for a commit that touches an undeclared cell
+      if (c.writes?.length) winnerCache.clear(); // the cache knows only what local writes wrote
       try {
         applyCommit.immediate(c);
       } catch (err) {

@@ -84,6 +84,8 @@ function timeMillis(s: string): number {
   return daysFromEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 
+const HEX = '0123456789ABCDEF';
+
 /** `[0-9A-F]` */
 const isUpperHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70);
 /** `[A-Za-z0-9_-]` */
@@ -190,6 +192,9 @@ export class HybridClock {
   #now: () => number;
   #offsetMs: number;
   #state: ClockState = { millis: 0, counter: 0 };
+  /** The time part (and its dash) of the timestamps of `#timeMillis`. */
+  #time = '';
+  #timeMillis = -1;
 
   constructor(options: ClockOptions) {
     checkClientId(options.clientId);
@@ -222,11 +227,17 @@ export class HybridClock {
   /** Issues the next timestamp for a local change. */
   tick(): string {
     const next = nextTimestamp(this.#state, this.physicalNow());
+    const { millis, counter } = next;
     // The counter and the clientId are valid by construction; a physical clock past year
-    // 9999 is not, and leaves the clock as it was.
-    if (next.millis > MAX_MILLIS) throw new ValidationError('invalid_argument', `HLC time out of range: ${next.millis}`);
+    // 9999 is not, and leaves the clock as it was. The time part is formatted once per
+    // millisecond, not once per timestamp: a burst of local writes shares it.
+    if (millis > MAX_MILLIS) throw new ValidationError('invalid_argument', `HLC time out of range: ${millis}`);
+    if (millis !== this.#timeMillis) {
+      this.#time = hlcText(millis, 0, this.clientId).slice(0, 25);
+      this.#timeMillis = millis;
+    }
     this.#state = next;
-    return hlcText(next.millis, next.counter, this.clientId);
+    return `${this.#time}${HEX[counter >> 12]}${HEX[(counter >> 8) & 15]}${HEX[(counter >> 4) & 15]}${HEX[counter & 15]}-${this.clientId}`;
   }
 
   /** Moves the clock past a timestamp received from elsewhere (the receive rule). */

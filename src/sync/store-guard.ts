@@ -6,7 +6,7 @@
 import { FieldsyncError, StoreError } from './errors.ts';
 import { isHlc } from './hlc.ts';
 import { isPromiseLike } from './serial.ts';
-import type { MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
+import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 
 function guard<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> {
   const fail = (err: unknown): never => {
@@ -47,16 +47,49 @@ function stateProblem(state: StoreState): string | null {
   return null;
 }
 
-export function guardStore(store: SyncStore): SyncStore {
+function winnersProblem(w: ReadonlyMap<string, string>): string | null {
+  if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
+    return 'winners() must return a Map';
+  }
+  for (const hlc of w.values()) if (!isHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
+  return null;
+}
+
+/** The greatest hlc among winners, or null. */
+function greatest(winners: ReadonlyMap<string, string>): string | null {
+  let newest: string | null = null;
+  for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
+  return newest;
+}
+
+/** A guarded store always has `transact`: the store's own, or `winners()` then `commit()`. */
+export interface GuardedStore extends SyncStore {
+  transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
+}
+
+export function guardStore(store: SyncStore): GuardedStore {
+  const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(cells), winnersProblem);
+  const commit = (c: Commit): MaybePromise<void> => guard('commit()', () => store.commit(c), () => null);
+  const own = typeof store.transact === 'function' ? store.transact.bind(store) : null;
   return {
     open: (schema) => guard('open()', () => store.open(schema), stateProblem),
-    winners: (cells) => guard('winners()', () => store.winners(cells), (w) => {
-      if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
-        return 'winners() must return a Map';
+    winners,
+    transact(cells, plan) {
+      if (!own) {
+        const w = winners(cells);
+        return isPromiseLike(w) ? w.then((found) => commit(plan(greatest(found)))) : commit(plan(greatest(w)));
       }
-      for (const hlc of w.values()) if (!isHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
-      return null;
-    }),
+      let planned = false;
+      const checked = (newest: string | null): Commit => {
+        if (planned) throw new StoreError('the store broke its contract in transact(): it called plan twice');
+        planned = true;
+        if (newest !== null && !isHlc(newest)) {
+          throw new StoreError(`the store broke its contract in transact(): it gave plan ${JSON.stringify(newest)?.slice(0, 60)}, which is not an hlc`);
+        }
+        return plan(newest);
+      };
+      return guard('transact()', () => own(cells, checked), () => (planned ? null : 'it never called plan'));
+    },
     ...(typeof store.values === 'function'
       ? {
           values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(cells), (v) => {
@@ -73,7 +106,7 @@ export function guardStore(store: SyncStore): SyncStore {
       }
       return null;
     }),
-    commit: (c) => guard('commit()', () => store.commit(c), () => null),
+    commit,
     close: () => guard('close()', () => store.close?.(), () => null),
   };
 }

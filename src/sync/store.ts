@@ -19,6 +19,9 @@
  * names devices publish. A store without it still works; the library then reads the value
  * from the cell's winning message (`messages({ kind: 'cell' })`), which a store that keeps
  * a bounded history may no longer hold.
+ *
+ * And one optional fast path: `transact(cells, plan)`, a local write's `winners()` and
+ * `commit()` in one transaction. A store without it works the same, one call after the other.
  */
 import type { Message, JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
@@ -135,6 +138,17 @@ export interface SyncStore {
    * declare must throw before anything is written.
    */
   commit(commit: Commit): MaybePromise<void>;
+  /**
+   * 4b. Optional. A local write's `winners(cells)` and `commit()` in one transaction: nothing
+   * commits in between, not even another connection to the same database. `plan` gets the
+   * greatest `hlc` among the cells' winners (null when none has one), returns the commit, and
+   * is called exactly once, synchronously, inside the transaction; if it throws, nothing is
+   * written and the error is thrown. Why: a local write's new `hlc`s must beat the cells'
+   * winners, and a store whose reads outside a transaction cost a transaction of their own
+   * (SQLite in WAL mode) saves one. A store without it is called through `winners()` and
+   * `commit()`.
+   */
+  transact?(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
   /** 5. Releases the database. */
   close?(): MaybePromise<void>;
 }

@@ -20,7 +20,7 @@ import type { Schema } from './schema.ts';
 import { Serial, isPromiseLike } from './serial.ts';
 import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
-import type { MaybePromise, MessageQuery, StoredMessage, SyncStore } from './store.ts';
+import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 import type { ReplacedCell } from './sync-run.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
@@ -182,30 +182,30 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     return lock.run(() => {
       const changes = checkLocalWrite(schema, table, row, fields);
       const cells = changes.map((c) => ({ table, row, column: c.column }));
-      const stamp = (winners: ReadonlyMap<string, string>): MaybePromise<Message[] | Message> => {
+      let messages: StoredMessage[] = [];
+      // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
+      const plan = (newest: string | null): Commit => {
         // A local write wins its cells by construction: the clock first moves past their
-        // current winners, whatever it has (or has not) received before.
-        let newest: string | null = null;
-        for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
-        // A winner from an earlier millisecond than the clock's is behind it already: no parse.
+        // current winners, whatever it has (or has not) received before. A winner from an
+        // earlier millisecond than the clock's is behind it already: no parse.
         if (newest !== null && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
-        const messages: StoredMessage[] = changes.map((c) => ({
+        messages = changes.map((c) => ({
           hlc: clock.tick(), table, row, column: c.column, value: c.value,
           local: true, synced: false, applied: true, error: null,
         }));
-        const done = (): Message[] | Message => {
-          counters.wrote(messages.length);
-          if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
-          emitStatus();
-          scheduler.request('write');
-          const out = messages.map(({ hlc, value, column }): Message => ({ hlc, table, row, column, value }));
-          return first ? (out[0] as Message) : out;
-        };
-        const committed = store.commit({ insert: messages, writes: messages.map((m) => ({ table, row, column: m.column, value: m.value, hlc: m.hlc })) });
-        return isPromiseLike(committed) ? committed.then(done) : done();
+        // Each message is also its cell's write: it has the write's fields, and winning is why it is written.
+        return { insert: messages, writes: messages };
       };
-      const winners = store.winners(cells);
-      return isPromiseLike(winners) ? winners.then(stamp) : stamp(winners);
+      const done = (): Message[] | Message => {
+        counters.wrote(messages.length);
+        if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
+        emitStatus();
+        scheduler.request('write');
+        const message = ({ hlc, value, column }: StoredMessage): Message => ({ hlc, table, row, column, value });
+        return first ? message(messages[0] as StoredMessage) : messages.map(message);
+      };
+      const committed = store.transact(cells, plan);
+      return isPromiseLike(committed) ? committed.then(done) : done();
     });
   }
 

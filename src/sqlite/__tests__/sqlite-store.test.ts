@@ -1,6 +1,8 @@
 /** The SQLite client store beyond the conformance suite: its own reads, errors and lifecycle. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SchemaError, StoreError, defineSchema, type CellWrite } from '../../sync/index.ts';
+import { SchemaError, StoreError, cellKey, createSyncClient, defineSchema, type CellWrite, type StoredMessage } from '../../sync/index.ts';
+import { formatHlc } from '../../sync/hlc.ts';
+import type { SqliteStore } from '../sqlite-store.ts';
 import { conformanceSchema, conformanceSchemaV2 } from '../../sync/testing/index.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
@@ -90,6 +92,34 @@ describe('the SQLite client store', () => {
     expect(winner()).toEqual({ 'notes\u0000a\u0000done': hlc(4) });
     // What another reader of the file sees agrees.
     expect(file.open().db.prepare('SELECT _hlc_title, _hlc_done FROM notes WHERE id = ?').raw().get('a')).toEqual([null, hlc(4)]);
+  });
+
+  it('a local write beats the winner another connection, or this one, committed since its last write of the cell', async () => {
+    file = sqliteFile();
+    const store = file.open();
+    const other = file.open();
+    other.open(conformanceSchema);
+    const client = await createSyncClient({ schema: conformanceSchema, store, autoSync: false });
+    const title = { table: 'notes', row: 'a', column: 'title' };
+    const future = (minutes: number, clientId: string): StoredMessage => ({
+      ...title, hlc: formatHlc({ millis: Date.now() + minutes * 60_000, counter: 0, clientId }), value: `from ${clientId}`,
+      local: false, synced: true, applied: true, error: null,
+    });
+    const pull = (s: SqliteStore, m: StoredMessage): void => s.commit({ insert: [m], writes: [{ ...title, value: m.value, hlc: m.hlc }] });
+    const expectWins = async (value: string, beaten: StoredMessage): Promise<void> => {
+      const m = await client.set('notes', 'a', 'title', value);
+      expect(m.hlc > beaten.hlc).toBe(true);
+      expect(store.readRow('notes', 'a')?.title).toBe(value);
+      expect(Object.fromEntries(other.winners([title]))).toEqual({ [cellKey('notes', 'a', 'title')]: m.hlc });
+    };
+    await client.set('notes', 'a', 'title', 'first');
+    for (const [i, s] of [other, store, other].entries()) {
+      await client.set('notes', 'a', 'title', `again ${i}`); // this connection knows the cell's winner
+      const ahead = future(10 + i, i === 1 ? 'same-connection' : 'other-connection');
+      pull(s, ahead);
+      await expectWins(`after ${ahead.value}`, ahead);
+    }
+    await client.close();
   });
 
   it('close() closes its connection, once', () => {

@@ -186,6 +186,45 @@ describe('a broken custom store', () => {
     await writer.close();
   });
 
+  it.each([
+    ['never calls plan', (_cells: unknown, _plan: unknown) => undefined],
+    ['calls plan twice', (_cells: unknown, plan: (newest: string | null) => unknown) => {
+      plan(null);
+      plan(null);
+    }],
+    ['gives plan a Map instead of an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan(new Map())],
+    ['gives plan a winner that is not an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan('yesterday')],
+  ])('transact() that %s: the write fails with a StoreError', async (_name, transact) => {
+    const inner = memory();
+    const client = await createSyncClient({ schema, store: { ...inner, transact: transact as never }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toBeInstanceOf(StoreError);
+    expect(client.status.pending).toBe(0);
+    await client.close();
+  });
+
+  it('a store with transact() gets every local write through it, async too: winners() and commit() are not called for them', async () => {
+    const inner = memory();
+    const calls: string[] = [];
+    const store: SyncStore = asyncStore({
+      ...inner,
+      winners: (cells) => (calls.push('winners'), inner.winners(cells)),
+      commit: (c) => (calls.push('commit'), inner.commit(c)),
+    });
+    store.transact = (cells, plan) => new Promise<void>((resolve) => setTimeout(() => {
+      calls.push('transact');
+      inner.commit(plan([...(inner.winners(cells) as ReadonlyMap<string, string>).values()].sort().pop() ?? null));
+      resolve();
+    }, 0));
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    calls.length = 0;
+    await client.update('todos', 't', { title: 'x', done: false });
+    await client.delete('todos', 't');
+    expect(calls).toEqual(['transact', 'transact']);
+    expect(inner.get('todos', 't')).toEqual({ title: 'x', done: false, _deleted: true });
+    expect(client.status.pending).toBe(3);
+    await client.close();
+  });
+
   it('a thrown non-error value becomes a StoreError too', async () => {
     const inner = memory();
     const client = await createSyncClient({ schema, store: { ...inner, commit: (c) => { if (c.insert?.length) throw 'oops'; return inner.commit(c); } }, autoSync: false });

@@ -71,6 +71,27 @@ describe('HybridClock', () => {
     expect(next > last).toBe(true);
   });
 
+  it('every tick is formatHlc of its state: all counters, and the next millisecond, after a restore and a receive', () => {
+    let now = T;
+    const clock = new HybridClock({ clientId: 'Ab_-9', now: () => now });
+    const ticks = (n: number): void => {
+      for (let i = 0; i < n; i++) {
+        const hlc = clock.tick();
+        const expected = formatHlc({ ...clock.state, clientId: 'Ab_-9' });
+        if (hlc !== expected) throw new Error(`tick ${i}: ${hlc}, expected ${expected}`);
+      }
+    };
+    ticks(0x10001); // counters 0 to FFFF, then T + 1
+    now = T + 5;
+    ticks(3);
+    clock.restore(formatHlc({ millis: T + 2, counter: 0xabc, clientId: 'Ab_-9' }));
+    now = T;
+    ticks(3); // T + 2 again, after T + 5
+    clock.receive(formatHlc({ millis: Date.UTC(2030, 0, 1), counter: 7, clientId: 'other' }));
+    ticks(3);
+    expect(clock.state).toEqual({ millis: Date.UTC(2030, 0, 1), counter: 11 });
+  });
+
   it('follows the receive rule: the next tick is after any received timestamp', () => {
     const clock = new HybridClock({ clientId: 'me', now: () => T });
     const remote = formatHlc({ millis: T + 60_000, counter: 7, clientId: 'other' });

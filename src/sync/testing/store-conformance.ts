@@ -15,7 +15,7 @@
 import { SchemaError } from '../errors.ts';
 import { cellKey } from '../message.ts';
 import type { Schema } from '../schema.ts';
-import type { CellWrite, MessageUpdate, StoredMessage } from '../store.ts';
+import type { Cell, CellWrite, MessageUpdate, StoredMessage } from '../store.ts';
 import { check, checkEqual, checkRejects } from './assert.ts';
 import {
   NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, conformanceCase, msg, restart, schemaV1, schemaV2,
@@ -168,6 +168,45 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
       },
       'values: what the last write of each cell set; cells never written, or cleared, are left out',
     );
+  });
+
+  add('transact (optional): winners and a commit in one step', async ({ store, readRow }) => {
+    if (!store.transact) return; // a store without transact() is called through winners() and commit()
+    const old = msg(1, 'notes', 'a', 'title', 'old');
+    await store.commit({ insert: [old], writes: [write(old)] });
+    const cells = [{ table: 'notes', row: 'a', column: 'title' }, { table: 'notes', row: 'b', column: 'title' }];
+    const seen: (string | null)[] = [];
+    const next = msg(2, 'notes', 'a', 'title', 'new');
+    await store.transact(cells, (newest) => {
+      seen.push(newest);
+      return { insert: [next], writes: [write(next)] };
+    });
+    checkEqual(seen, [old.hlc], 'plan is called once, with the greatest winner of the cells');
+    checkEqual((await readRow('notes', 'a'))?.title, 'new', 'the commit plan returns is applied');
+    checkEqual(Object.fromEntries(await store.winners(cells)), { [cellKey('notes', 'a', 'title')]: next.hlc }, 'winners after it');
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 10 })), [old.hlc, next.hlc], 'its message is stored');
+    // A plan that throws, or a commit that cannot be applied: nothing is written.
+    const boom = new Error('plan failed');
+    const thrown = await checkRejects(() => store.transact?.(cells, () => {
+      throw boom;
+    }), 'a plan that throws');
+    check(thrown === boom, 'transact throws the error plan threw');
+    const later = msg(3, 'notes', 'b', 'title', 'later');
+    const refused = await checkRejects(() => store.transact?.(cells, () => ({ insert: [later], writes: [write(later), { ...write(later), column: 'nope' }] })), 'a commit with an undeclared column');
+    check(refused instanceof SchemaError, 'a write to an undeclared column is a SchemaError');
+    check((await readRow('notes', 'b')) === undefined, 'nothing of a failed transact is written');
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [next.hlc, old.hlc], 'no message of a failed transact is stored');
+    checkEqual(Object.fromEntries(await store.winners(cells)), { [cellKey('notes', 'a', 'title')]: next.hlc }, 'winners after failed ones');
+    const newest: (string | null)[] = [];
+    const b = msg(4, 'notes', 'b', 'title', 'b');
+    await store.transact([cells[1] as Cell], (n) => (newest.push(n), { insert: [b], writes: [write(b)] }));
+    const c = msg(5, 'notes', 'c', 'done', true);
+    await store.transact([{ table: 'notes', row: 'c', column: 'done' }, { table: 'notes', row: 'c', column: 'title' }], (n) => (newest.push(n), { insert: [c], writes: [write(c)] }));
+    const both = msg(6, 'notes', 'c', 'title', 'both');
+    await store.transact([{ table: 'notes', row: 'c', column: 'title' }, { table: 'notes', row: 'c', column: 'done' }], (n) => (newest.push(n), { insert: [both], writes: [write(both)] }));
+    const last = msg(7, 'notes', 'c', 'body', 'last');
+    await store.transact([{ table: 'notes', row: 'c', column: 'done' }, { table: 'notes', row: 'c', column: 'title' }], (n) => (newest.push(n), { insert: [last], writes: [write(last)] }));
+    checkEqual(newest, [null, null, c.hlc, both.hlc], 'plan gets null for cells never written, else the greatest of their winners');
   });
 
   add('remove deletes messages; maxHlc falls back', async (h) => {

@@ -1,0 +1,35 @@
+/** The winners the SQLite store remembers from its local writes (winner-cache.ts). */
+import { describe, expect, it } from 'vitest';
+import type { CellWrite } from '../../sync/index.ts';
+import { createWinnerCache } from '../winner-cache.ts';
+
+const cell = (row: string, column = 'title') => ({ table: 'notes', row, column });
+const wrote = (row: string, hlc: string | null, column = 'title'): CellWrite => ({ ...cell(row, column), value: 'v', hlc });
+
+describe('the winner cache', () => {
+  it('answers only when it knows every cell: the greatest winner, null when none has one', () => {
+    const cache = createWinnerCache();
+    expect(cache.newest([cell('a')])).toBeUndefined();
+    cache.committed([wrote('a', 'h1'), wrote('b', null), wrote('c', 'h3')]);
+    expect(cache.newest([cell('a'), cell('b'), cell('c')])).toBe('h3');
+    expect(cache.newest([cell('b')])).toBeNull();
+    expect(cache.newest([cell('a'), cell('d')])).toBeUndefined();
+    expect(cache.newest([cell('a', 'done')])).toBeUndefined();
+    expect(cache.newest([{ ...cell('a'), table: 'tags' }])).toBeUndefined();
+    cache.committed([wrote('c', 'h0'), wrote('b', 'h2')]);
+    expect(cache.newest([cell('a'), cell('b'), cell('c')])).toBe('h2'); // the last write of a cell is what it holds
+    cache.clear();
+    expect(cache.newest([cell('a')])).toBeUndefined();
+  });
+
+  it('counts cells, not writes, and starts over once it knows its limit', () => {
+    const cache = createWinnerCache(3);
+    cache.committed([wrote('a', 'h1'), wrote('a', 'h2'), wrote('a', 'h3', 'done'), wrote('b', 'h4')]);
+    expect(cache.size).toBe(3);
+    expect(cache.newest([cell('a'), cell('a', 'done'), cell('b')])).toBe('h4');
+    cache.committed([wrote('c', 'h5')]);
+    expect(cache.size).toBe(1);
+    expect(cache.newest([cell('a')])).toBeUndefined();
+    expect(cache.newest([cell('c')])).toBe('h5');
+  });
+});

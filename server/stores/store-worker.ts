@@ -15,7 +15,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type PushResult, type parseSyncRequest } from 'fieldsync/server';
-import type { ParsedJob } from '../ingest/parse-worker.ts';
+import { decodeParsedJob, parsedJobSize, type ParsedJob } from '../ingest/parsed-job.ts';
 import { createJobQueue, type JobOutcome } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
@@ -117,6 +117,6 @@ if (port) {
     return fn(...call.args);
   }, answer(call.id)));
   for (const parser of data.parserPorts) {
-    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, job.request), answer(job.id), Math.max(1, job.request.messages.length)));
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job)), answer(job.id), Math.max(1, parsedJobSize(job))));
   }
 }

@@ -41,6 +41,11 @@ export interface SqliteServerStoreOptions {
    * once it is on disk (wal-sync.ts). Without it, each commit syncs (`synchronous = FULL`).
    */
   readonly onCommit?: () => void;
+  /**
+   * Another connection checkpoints the WAL after each commit (checkpoint-worker.ts): this one
+   * does so itself only every 10,000 pages instead of 1,000, which bounds the WAL's size.
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** One push of `pushMany`. */
@@ -102,6 +107,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -32000'); // 32 MB of page cache
+    if (options.backgroundCheckpoints) db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     prepareCellIndex(db, compaction);
     // After the migrations, which commit durably on their own.

@@ -54,6 +54,8 @@ export interface StoreWorkerData {
   readonly maxDriftMs: number;
   /** One port per parse worker: validated large requests arrive on them. */
   readonly parserPorts: readonly MessagePort[];
+  /** To the checkpoint worker, told of each commit (checkpoint-worker.ts); none in memory. */
+  readonly checkpointPort?: MessagePort;
 }
 
 export interface StoreCall {
@@ -118,7 +120,15 @@ if (port) {
   let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
   const walSync = walSyncOf(data.store.file);
   try {
-    const sqlite = createSqliteServerStore({ ...data.store, ...(walSync ? { onCommit: walSync.wal.committed } : {}) });
+    const checkpoints = data.checkpointPort;
+    const sqlite = createSqliteServerStore({
+      ...data.store,
+      ...(walSync ? { onCommit: () => {
+        walSync.wal.committed();
+        checkpoints?.postMessage(0);
+      } } : {}),
+      backgroundCheckpoints: checkpoints !== undefined,
+    });
     const handler = createSyncHandler({
       store: { ...sqlite, push: batchedPush(sqlite) },
       maxDriftMs: data.maxDriftMs,

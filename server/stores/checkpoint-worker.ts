@@ -51,12 +51,7 @@ if (parentPort && data) {
       checkpoint();
     });
   };
+  // Its connection is closed when the thread is terminated (better-sqlite3 closes every
+  // database of a thread that ends), after the writer's: the last one checkpoints the rest.
   data.commits.on('message', onCommit);
-  parentPort.on('message', (m: unknown) => {
-    if (m !== 'close') return;
-    data.commits.close();
-    db?.close();
-    db = null;
-    parentPort?.postMessage('closed');
-  });
 }

@@ -171,9 +171,10 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
   if (!Array.isArray(messages)) throw bad('messages');
   const out: ServerMessage[] = new Array<ServerMessage>(messages.length);
   let lastId = sentCursor;
+  const checked = new Set<string>();
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as unknown;
-    const problem = messageError(m);
+    const problem = messageError(m, checked);
     if (problem) throw bad(`message ${i}: ${problem}`);
     const { id, hlc, table, row, column, value } = m as ServerMessage;
     if (!isNonNegativeInteger(id) || id <= lastId || id > cursor) throw bad(`message ${i}: id out of order or beyond cursor`);

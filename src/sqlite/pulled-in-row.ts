@@ -18,7 +18,7 @@
  * read back exactly (`keepsExactly`). Every other message goes to the log as before.
  */
 import type { Statement } from 'better-sqlite3';
-import { cellKey, type CellWrite, type Commit, type JsonValue, type StoredMessage } from '../sync/index.ts';
+import { type CellWrite, type Commit, type JsonValue, type StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { MESSAGES_TABLE, META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
 
@@ -32,6 +32,15 @@ export const NEWEST_KEY = '_pulledNewest';
 
 /** A kept message in the meta table: [hlc, table, row, column, value]. */
 type Entry = [string, string, string, string, JsonValue];
+
+/** The position of a cell's write among one row's writes, or -1. */
+function indexOfCell(list: readonly CellWrite[], table: string, column: string): number {
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i] as CellWrite;
+    if (w.column === column && w.table === table) return i;
+  }
+  return -1;
+}
 
 const isPulledApplied = (m: StoredMessage): boolean => !m.local && m.synced && m.applied && m.error === null;
 const toEntry = (m: StoredMessage): Entry => [m.hlc, m.table, m.row, m.column, m.value];
@@ -113,16 +122,26 @@ export function createPulledInRow(db: Db) {
       const writes = c.writes ?? [];
       const insert = c.insert ?? [];
       if (writes.length === 0 || insert.length === 0) return null;
-      // Each cell's last write of the commit (only that one stays in the cell), by hlc.
-      const last = new Map<string, CellWrite>();
-      for (const w of writes) last.set(cellKey(w.table, w.row, w.column), w);
-      const byHlc = new Map<string, CellWrite>();
-      for (const w of last.values()) if (w.hlc !== null) byHlc.set(w.hlc, w);
+      // Each cell's last write of the commit (only that one stays in the cell), by row: a
+      // row id is a string parsed once, whose hash is kept, where a cell key would be built
+      // and hashed for every write.
+      const byRow = new Map<string, CellWrite[]>();
+      for (const w of writes) {
+        const list = byRow.get(w.row);
+        if (list === undefined) {
+          byRow.set(w.row, [w]);
+          continue;
+        }
+        const i = indexOfCell(list, w.table, w.column);
+        if (i < 0) list.push(w);
+        else list[i] = w;
+      }
       let out: Kept | null = null;
       for (const m of insert) {
         if (!isPulledApplied(m)) continue;
-        const w = byHlc.get(m.hlc);
-        if (!w || w.value !== m.value || w.table !== m.table || w.row !== m.row || w.column !== m.column) continue;
+        const list = byRow.get(m.row);
+        const w = list === undefined ? undefined : list[indexOfCell(list, m.table, m.column)];
+        if (!w || w.hlc !== m.hlc || w.value !== m.value) continue;
         const column = tables.get(w.table)?.columns.get(w.column);
         if (!column || !keepable(column) || !keepsExactly(column.type, w.value)) continue;
         out ??= { writes: new Set(), messages: [], inserted: new Set() };

@@ -74,6 +74,16 @@ describe('pulled messages kept in their data rows', () => {
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value)).toEqual(['new', 'old']);
   });
 
+  it('keeps only a cell\'s last write of a commit in its row; an earlier one\'s message goes to the log', () => {
+    const store = open();
+    const first = pulledMsg(1, 'a', 'title', 'first');
+    const last = pulledMsg(2, 'a', 'title', 'last');
+    store.commit(pull([first, last]));
+    expect(store.readRow('notes', 'a')?.title).toBe('last');
+    expect(store.db.prepare('SELECT hlc FROM fieldsync_messages').pluck().all()).toEqual([first.hlc]);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value).sort()).toEqual(['first', 'last']);
+  });
+
   it('keeps a number column\'s pulled messages in the log, whose JSON keeps every digit', () => {
     const store = open();
     const score = pulledMsg(1, 'a', 'score', 0.1 + 0.2);

@@ -4,6 +4,7 @@
  */
 import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { COLUMNS_FORMAT } from './columns-page.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import { subscribePokes } from './poke-stream.ts';
 import { COMPRESS_REQUEST_MIN_BYTES, acceptsGzip, canCompress, gzipText } from './request-compression.ts';
@@ -74,7 +75,9 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       let response: Response;
       let text: string;
       try {
-        const json = JSON.stringify(request);
+        // Pages in the columns format (docs/protocol.md §5): a server that predates it
+        // ignores the field and answers with `messages`, which parseSyncResponse reads too.
+        const json = JSON.stringify({ ...request, format: COLUMNS_FORMAT });
         const send = async (gzip: boolean): Promise<Response> => fetchFn(`${base}/v1/sync`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) },

@@ -28,7 +28,10 @@ export interface PeersResult {
   readonly peers: readonly ApplyFigure[];
 }
 
-/** Pulled JSON bytes per message, as the server answers pages of PAGE to a fresh client. */
+/**
+ * Pulled JSON bytes per message, as the server answers pages of PAGE to a fresh client: in
+ * the columns format, which the library's HTTP remote asks for (docs/protocol.md §5).
+ */
 async function pullBytes(url: string, token: string, changes: number): Promise<number> {
   let cursor = 0;
   let bytes = 0;
@@ -37,7 +40,7 @@ async function pullBytes(url: string, token: string, changes: number): Promise<n
       method: 'POST',
       // Plain pages: the JSON is what is counted (compression is the wire-size workload's).
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'accept-encoding': 'identity' },
-      body: JSON.stringify({ clientId: 'byteCounter', cursor, limit: PAGE }),
+      body: JSON.stringify({ clientId: 'byteCounter', cursor, limit: PAGE, format: 'columns' }),
     });
     const text = await res.text();
     bytes += Buffer.byteLength(text);

@@ -7,6 +7,8 @@
  *   local write) stays in the data row, marked: one row upsert;
  * - a marked message leaves its row before anything replaces it: to the outbox when its
  *   cell is written again or it is set aside, to the messages table once the server holds it;
+ * - a pulled message that is exactly the value its commit writes into its cell (most pulled
+ *   messages) stays in the data row too, marked 2, and in a bounded ring (pulled-in-row.ts);
  * - any other message goes to the message log (message-log.ts) as before.
  *
  * "New" means greater than every hlc the store holds, which a local write always is: such a
@@ -17,6 +19,7 @@ import { cellKey, type CellWrite, type Commit, type StoredMessage } from '../syn
 import { withUpdate, type MessageUpdate } from '../sync/store.ts';
 import type { MessageLog } from './message-log.ts';
 import type { PendingCells } from './pending-cells.ts';
+import type { PulledInRow } from './pulled-in-row.ts';
 import type { RowWriter } from './row-writer.ts';
 import { keepsExactly, type SqlTable } from './sql-columns.ts';
 
@@ -25,6 +28,7 @@ export interface CommitParts {
   readonly log: MessageLog;
   readonly writer: RowWriter;
   readonly pending: PendingCells;
+  readonly pulled: PulledInRow;
   readonly setMeta: (key: string, value: string) => void;
 }
 
@@ -33,7 +37,7 @@ const NONE: ReadonlySet<CellWrite> = new Set();
 const isPendingLocal = (m: StoredMessage): boolean => m.local && !m.synced && m.applied && m.error === null;
 
 export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | null) {
-  const { tables, log, writer, pending, setMeta } = parts;
+  const { tables, log, writer, pending, pulled, setMeta } = parts;
   /** At least the greatest hlc stored (removes leave it as it was: it only has to be an upper bound). */
   let known = maxHlcAtOpen;
 
@@ -81,9 +85,14 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
         }
       }
       const keep = c.insert?.length && c.writes?.length ? inRow(c) : null;
+      const pulledKept = pulled.kept(c, tables);
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
-        const rest = keep || pending.count > 0 ? c.insert.filter((m) => !keep?.kept.has(m.hlc) && !pending.has(m.hlc)) : c.insert;
+        const inRows = pulledKept?.inserted;
+        const rest = keep || inRows || pending.count > 0
+          ? c.insert.filter((m) => !keep?.kept.has(m.hlc) && !pending.has(m.hlc) && !inRows?.has(m))
+          : c.insert;
+        if (pulledKept) pulled.record(pulledKept.messages);
         if (rest.length > 0) log.insert(rest);
         for (const m of c.insert) if (known === null || m.hlc > known) known = m.hlc;
       }
@@ -104,8 +113,9 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
             log.insert([pending.take(old, { clear: false }) as StoredMessage]);
           }
         }
-        // Nothing marked and nothing to mark: the marks are all NULL and stay so.
-        writer.write(c.writes, marked === NONE && !anyMarked ? null : marked);
+        // Every write sets its cell's mark: 1 for a kept local message, 2 for a kept pulled
+        // one, NULL otherwise (a cell that held a kept pulled message must lose its mark 2).
+        writer.write(c.writes, marked, pulledKept?.writes ?? NONE);
         if (keep) for (const w of keep.marked) pending.add(tables.get(w.table) as SqlTable, w);
       }
       if (c.meta) for (const k of Object.keys(c.meta)) setMeta(k, c.meta[k] as string);

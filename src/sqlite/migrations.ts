@@ -13,6 +13,7 @@
  * cell whose only message the server refused falls back to null).
  */
 import type { Database } from 'better-sqlite3';
+import { keptTriggerSql } from './pulled-in-row.ts';
 import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, type SqlTable } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
@@ -56,6 +57,11 @@ const STORE_STEPS: readonly Step[] = [
   // in its data row. The new version keeps an older app, which would never push such
   // messages, from opening the file. Existing outbox rows stay where they are.
   () => {},
+  // 3: nothing changes in the store's own tables either: a pulled message that wins its cell
+  // is kept only in its data row, marked `_pending_<column>` = 2 (pulled-in-row.ts), and a
+  // trigger per column (migrateDataTables creates it) moves it to the messages table when a
+  // local write replaces it. An older app would read the mark as a pending message's.
+  () => {},
 ];
 
 /** The version the store's own tables are at after `migrateStore`. */
@@ -71,22 +77,26 @@ export function migrateStore(db: Database): void {
   if (current !== STORE_VERSION) db.pragma(`user_version = ${STORE_VERSION}`);
 }
 
-/** Creates missing data tables and adds missing columns. Call inside a transaction. */
+/** Creates missing data tables, adds missing columns, and their triggers. Call inside a transaction. */
 export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlTable>): void {
   for (const table of tables.values()) {
     const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
     if (existing.size === 0) {
       const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}, ${c.hlcSql} TEXT, ${c.pendingSql} INTEGER`);
       db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')})`);
-      continue;
+    } else {
+      const add = (name: string, sql: string, type: string): void => {
+        if (!existing.has(name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${sql} ${type}`);
+      };
+      for (const c of table.columns.values()) {
+        add(c.name, c.sql, SQL_TYPES[c.type]);
+        add(`_hlc_${c.name}`, c.hlcSql, 'TEXT');
+        add(`_pending_${c.name}`, c.pendingSql, 'INTEGER'); // store version 1 had none
+      }
     }
-    const add = (name: string, sql: string, type: string): void => {
-      if (!existing.has(name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${sql} ${type}`);
-    };
     for (const c of table.columns.values()) {
-      add(c.name, c.sql, SQL_TYPES[c.type]);
-      add(`_hlc_${c.name}`, c.hlcSql, 'TEXT');
-      add(`_pending_${c.name}`, c.pendingSql, 'INTEGER'); // store version 1 had none
+      const trigger = keptTriggerSql(table, c);
+      if (trigger !== null) db.exec(trigger);
     }
   }
 }

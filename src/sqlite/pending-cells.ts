@@ -98,12 +98,12 @@ export function createPendingCells(db: Db) {
       clears.clear();
       for (const table of tables.values()) {
         const columns = [...table.columns.values()];
-        const marked = columns.map((c) => `${c.pendingSql} IS NOT NULL`).join(' OR ');
+        const marked = columns.map((c) => `${c.pendingSql} = 1`).join(' OR '); // 2 marks a pulled message (pulled-in-row.ts)
         const sql = `SELECT id, ${columns.map((c) => `${c.pendingSql}, ${c.hlcSql}`).join(', ')} FROM ${table.sql} WHERE ${marked}`;
         for (const r of db.prepare(sql).raw().iterate() as IterableIterator<unknown[]>) {
           columns.forEach((column, i) => {
             const hlc = r[2 + 2 * i];
-            if (r[1 + 2 * i] !== null && typeof hlc === 'string') remember({ table, row: r[0] as string, column, hlc });
+            if (r[1 + 2 * i] === 1 && typeof hlc === 'string') remember({ table, row: r[0] as string, column, hlc });
           });
         }
       }

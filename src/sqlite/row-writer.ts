@@ -17,11 +17,14 @@ export interface RowWriter {
    * `marked` keep their message in the row (see pending-cells.ts); every other written cell
    * loses its mark. With `marked` null, no cell has or gets a mark (a pull while nothing is
    * pending): the marks are left out of the statements, which then bind a third fewer values.
+   * The writes in `kept` keep their pulled message in the row (mark 2, see pulled-in-row.ts);
+   * with `kept` given, marks are always written.
    */
-  write(writes: readonly CellWrite[], marked: ReadonlySet<CellWrite> | null): void;
+  write(writes: readonly CellWrite[], marked: ReadonlySet<CellWrite> | null, kept?: ReadonlySet<CellWrite>): void;
 }
 
 const BATCH = 32;
+const NO_WRITES: ReadonlySet<CellWrite> = new Set();
 
 /** The cells one commit sets in one row, one write per column (a later one replaces an earlier one). */
 interface RowWrites {
@@ -55,7 +58,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   }
 
   /** Binds one row's parameters at `params[at...]`: id, then value, hlc (and mark) of each column. */
-  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite> | null): void {
+  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite> | null, kept?: ReadonlySet<CellWrite>): void {
     params[at] = r.row;
     const step = marked ? 3 : 2;
     for (let i = 0; i < columns.length; i++) {
@@ -63,7 +66,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
       const w = r.cells[i] as CellWrite;
       params[at + 1 + step * i] = toSql(column.type, w.value);
       params[at + 2 + step * i] = w.hlc;
-      if (marked) params[at + 3 + step * i] = marked.has(w) ? 1 : null;
+      if (marked) params[at + 3 + step * i] = marked.has(w) ? 1 : kept?.has(w) ? 2 : null;
     }
   }
 
@@ -79,7 +82,9 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   const singleParamsUnmarked: SqlValue[] = [null, null, null];
 
   return {
-    write(writes, marked) {
+    write(writes, markedOnly, kept) {
+      // Kept pulled messages are marks too: the statements then write every cell's mark.
+      const marked = markedOnly ?? (kept ? NO_WRITES : null);
       if (writes.length === 1) {
         const w = writes[0] as CellWrite;
         const table = tables.get(w.table) as SqlTable;
@@ -87,7 +92,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
         if (marked) {
           let stmt = single.get(column);
           if (!stmt) single.set(column, (stmt = upsert(table, [column], `${table.name}\u0000${column.name}`, 1, true)));
-          bind(singleParams, 0, [column], { table, row: w.row, cells: [w] }, marked);
+          bind(singleParams, 0, [column], { table, row: w.row, cells: [w] }, marked, kept);
           stmt.run(singleParams);
         } else {
           bind(singleParamsUnmarked, 0, [column], { table, row: w.row, cells: [w] }, null);
@@ -123,7 +128,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
           const batch = upsert(table, columns, key, BATCH, marked !== null);
           const params = new Array<SqlValue>(BATCH * width);
           for (; i + BATCH <= list.length; i += BATCH) {
-            for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked);
+            for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked, kept);
             batch.run(params);
           }
         }
@@ -131,7 +136,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
           const one = upsert(table, columns, key, 1, marked !== null);
           const params = new Array<SqlValue>(width);
           for (; i < list.length; i++) {
-            bind(params, 0, columns, list[i] as RowWrites, marked);
+            bind(params, 0, columns, list[i] as RowWrites, marked, kept);
             one.run(params);
           }
         }

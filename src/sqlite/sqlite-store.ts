@@ -7,7 +7,8 @@
  *   wait for each other instead of failing half-way.
  * - Messages keep their value as JSON text, so every value round-trips exactly; this
  *   client's unsynced ones stay in their data rows, marked (pending-cells.ts), or wait in an
- *   outbox (message-log.ts); apply-commit.ts decides which.
+ *   outbox (message-log.ts); pulled ones that win their cell stay only in their rows
+ *   (pulled-in-row.ts); apply-commit.ts decides which.
  * - WAL checkpoints run at idle, not inside a write (checkpoints.ts).
  * - Data tables hold one row per row id, one native column per declared column, and beside
  *   each a hidden `_hlc_<column>` with the hlc of its value: `winners()` reads those, one
@@ -24,6 +25,7 @@ import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
 import { META_TABLE, fromSql, sqlTables, type SqlColumn, type SqlTable } from './sql-columns.ts';
 import { createPendingCells } from './pending-cells.ts';
+import { NEWEST_KEY, RING_KEY, createPulledInRow } from './pulled-in-row.ts';
 import { createRowWriter } from './row-writer.ts';
 import { createWinnerCache } from './winner-cache.ts';
 
@@ -50,6 +52,12 @@ export interface SqliteStore extends SyncStore {
 }
 
 const newestOf = (a: string | null, b: string | null): string | null => (a === null || (b !== null && b > a) ? b : a);
+
+/** Each message once (the first of each hlc): a kept pulled message may be in the log too. */
+function distinct(list: StoredMessage[]): StoredMessage[] {
+  const seen = new Set<string>();
+  return list.filter((m) => !seen.has(m.hlc) && (seen.add(m.hlc), true));
+}
 
 /** The table when every cell is a declared column of one row of it (a local write), else null. */
 function oneRow(cells: readonly Cell[], tables: ReadonlyMap<string, SqlTable>): SqlTable | null {
@@ -79,6 +87,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   } | null = null;
   const pending = createPendingCells(db);
   const winnerCache = createWinnerCache();
+  const pulled = createPulledInRow(db);
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
   const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
@@ -154,7 +163,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     seenVersion = v;
     winnerCache.clear(); // another connection committed: its writes are not in the cache
     pending.load(tables);
-    applier.resync(newestOf(log.maxHlc(), pending.newest));
+    applier.resync(newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc()));
   }
 
   // One read transaction: the marks, the log and the values kept in rows are read from one
@@ -164,11 +173,15 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const readMessages = db.transaction((q: MessageQuery): StoredMessage[] => {
     if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
     const fromLog = ready().log.query(q);
-    if (pending.count === 0) return fromLog;
     switch (q.kind) {
-      case 'pending': return merged(fromLog, pending.oldest(q.limit), 1, q.limit);
-      case 'recent': return merged(fromLog, pending.newestFirst(q.limit), -1, q.limit);
-      case 'cell': return [...fromLog, ...pending.ofCell(q.table, q.row, q.column)];
+      case 'pending': return pending.count === 0 ? fromLog : merged(fromLog, pending.oldest(q.limit), 1, q.limit);
+      case 'recent': return merged(merged(fromLog, pending.newestFirst(q.limit), -1, q.limit), pulled.recent(), -1, q.limit);
+      case 'cell': {
+        const table = ready().tables.get(q.table);
+        const column = table?.columns.get(q.column);
+        const kept = table && column ? pulled.ofCell(table, q.row, column) : [];
+        return distinct([...fromLog, ...pending.ofCell(q.table, q.row, q.column), ...kept]);
+      }
       default: return fromLog;
     }
   });
@@ -239,9 +252,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     return c;
   });
 
-  /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), at most `limit`. */
+  /** Both lists in hlc order (`dir` 1 oldest first, -1 newest first), each message once, at most `limit`. */
   const merged = (a: StoredMessage[], b: StoredMessage[], dir: 1 | -1, limit: number): StoredMessage[] =>
-    b.length === 0 ? a : [...a, ...b].sort((x, y) => (x.hlc < y.hlc ? -dir : dir)).slice(0, limit);
+    b.length === 0 ? a : distinct([...a, ...b].sort((x, y) => (x.hlc < y.hlc ? -dir : x.hlc > y.hlc ? dir : 0))).slice(0, limit);
 
   return {
     db,
@@ -259,9 +272,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       };
       const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
       pending.load(next);
-      const maxHlc = newestOf(log.maxHlc(), pending.newest);
+      const maxHlc = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
       seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
-      const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
+      const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
       opened = { tables: next, log, meta, checkpoints, applier };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
@@ -269,7 +282,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       rowWinnerStatements.clear();
       winnerCache.clear();
       const entries: Record<string, string> = {};
-      for (const { key, value } of meta.all.all()) entries[key] = value;
+      for (const { key, value } of meta.all.all()) if (key !== RING_KEY && key !== NEWEST_KEY) entries[key] = value;
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
     },
 

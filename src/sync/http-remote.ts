@@ -4,6 +4,7 @@
  */
 import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { COLUMNS_FORMAT } from './columns-page.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
 import type { Answer, RequestCompression, SendBody } from './request-compression.ts';
@@ -73,7 +74,9 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     try {
       let answer: Answer;
       try {
-        const json = JSON.stringify(request);
+        // Pages in the columns format (docs/protocol.md §5): a server that predates it
+        // ignores the field and answers with `messages`, which parseSyncResponse reads too.
+        const json = JSON.stringify({ ...request, format: COLUMNS_FORMAT });
         const send: SendBody = async (body, encoding) => {
           const response = await fetchFn(`${base}/v1/sync`, {
             method: 'POST',

@@ -50,16 +50,24 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
     const current = inBatch !== undefined ? inBatch.hlc : winners.get(key);
     if (current === undefined || m.hlc > current) best.set(key, m);
   }
-  const writes: CellWrite[] = new Array<CellWrite>(best.size);
-  const rowsByTable = new Map<string, Set<string>>();
-  let w = 0;
-  for (const m of best.values()) {
-    writes[w++] = { table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc };
-    let rows = rowsByTable.get(m.table);
-    if (!rows) rowsByTable.set(m.table, (rows = new Set()));
-    rows.add(m.row);
-  }
+  // A message is a cell write already (its cell, value and hlc): no copy per write.
+  const writes: CellWrite[] = [...best.values()];
   const changes: Record<string, string[]> = {};
-  for (const [table, rows] of rowsByTable) changes[table] = [...rows];
+  // Messages come row by row, so a row is mostly the one before: no set operation for it.
+  let lastTable = '';
+  let lastRow = '';
+  let rows: Set<string> | undefined;
+  const rowsByTable = new Map<string, Set<string>>();
+  for (const w of writes) {
+    if (w.row === lastRow && w.table === lastTable) continue;
+    if (w.table !== lastTable) {
+      rows = rowsByTable.get(w.table);
+      if (!rows) rowsByTable.set(w.table, (rows = new Set()));
+    }
+    (rows as Set<string>).add(w.row);
+    lastTable = w.table;
+    lastRow = w.row;
+  }
+  for (const [table, set] of rowsByTable) changes[table] = [...set];
   return { problems, writes, changes, maxHlc };
 }

@@ -34,12 +34,23 @@ export const VALUE_MAX_BYTES = 64 * 1024;
  */
 export function rowError(row: unknown): string | null {
   if (typeof row !== 'string' || row.length === 0) return 'row must be a non-empty string';
+  // Most row ids: no more UTF-16 units than the limit allows characters, no U+0000 and no
+  // surrogate at all. One pass decides; anything else takes the three checks below.
+  if (row.length <= ROW_MAX_CHARS && isPlainRow(row)) return null;
   if (row.length > ROW_MAX_CHARS * 2 || codePointLength(row) > ROW_MAX_CHARS) {
     return `row must be at most ${ROW_MAX_CHARS} characters`;
   }
   if (row.includes('\u0000')) return 'row must not contain U+0000';
   if (!isWellFormed(row)) return 'row must be well-formed Unicode (no lone surrogates)';
   return null;
+}
+
+function isPlainRow(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
 }
 
 /** True when a string has no lone surrogates, so it survives a round trip through UTF-8. */
@@ -143,15 +154,31 @@ export function utf8Length(s: string): number {
   return bytes;
 }
 
-/** Why a value is not a protocol message (docs/protocol.md §3), or null when it is one. */
-export function messageError(m: unknown): string | null {
+/**
+ * True when `s` is an identifier (a table or column name). `checked` holds names already
+ * found to be identifiers: a page of messages names the same few tables and columns over
+ * and over, and a set lookup is cheaper than the pattern.
+ */
+function isIdentifier(s: unknown, checked: Set<string> | undefined): boolean {
+  if (typeof s !== 'string') return false;
+  if (checked?.has(s)) return true;
+  if (!IDENTIFIER_PATTERN.test(s)) return false;
+  checked?.add(s);
+  return true;
+}
+
+/**
+ * Why a value is not a protocol message (docs/protocol.md §3), or null when it is one.
+ * `checked`: identifiers already checked (see isIdentifier), for a list of messages.
+ */
+export function messageError(m: unknown, checked?: Set<string>): string | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message must be an object';
   const { hlc, table, row, column } = m as Record<string, unknown>;
   if (!isHlc(hlc)) return 'hlc is not a valid HLC timestamp';
-  if (typeof table !== 'string' || !IDENTIFIER_PATTERN.test(table)) return `table must match ${IDENTIFIER_PATTERN.source}`;
+  if (!isIdentifier(table, checked)) return `table must match ${IDENTIFIER_PATTERN.source}`;
   const rowProblem = rowError(row);
   if (rowProblem) return rowProblem;
-  if (typeof column !== 'string' || !IDENTIFIER_PATTERN.test(column)) return `column must match ${IDENTIFIER_PATTERN.source}`;
+  if (!isIdentifier(column, checked)) return `column must match ${IDENTIFIER_PATTERN.source}`;
   if (!('value' in m)) return 'value is missing';
   return valueError((m as { value: unknown }).value);
 }
@@ -163,9 +190,10 @@ export function messageError(m: unknown): string | null {
  */
 export function validateMessages(input: readonly unknown[], clientId: string): Message[] {
   const out: Message[] = new Array<Message>(input.length);
+  const checked = new Set<string>();
   for (let i = 0; i < input.length; i++) {
     const m = input[i];
-    const problem = messageError(m);
+    const problem = messageError(m, checked);
     if (problem) throw new ValidationError('invalid_message', `message ${i}: ${problem}`, i);
     const { hlc, table, row, column, value } = m as Message;
     if (hlcClientId(hlc) !== clientId) {

@@ -5,6 +5,7 @@
 import { FieldsyncError, RemoteError, ValidationError, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
+import { COLUMNS_FORMAT, decodeColumns } from './columns-page.ts';
 
 export const MAX_PUSH_MESSAGES = 5000;
 export const MAX_PULL_LIMIT = 5000;
@@ -19,6 +20,8 @@ export interface SyncRequest {
   readonly messages?: readonly Message[];
   /** The epoch the client's cursor belongs to (docs/protocol.md, "Epochs"). */
   readonly epoch?: string;
+  /** The page format the client reads (docs/protocol.md, "Columns pages"): `columns`, or absent for `messages`. */
+  readonly format?: typeof COLUMNS_FORMAT;
 }
 
 export interface SyncResponse {
@@ -102,11 +105,11 @@ function isNonNegativeInteger(v: unknown): v is number {
  * Validates a `POST /v1/sync` body as the server receives it (already parsed from JSON).
  * Throws ProtocolError (`invalid_request` or `invalid_message` with `index`).
  */
-export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epoch'>> & Pick<SyncRequest, 'epoch'> {
+export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epoch' | 'format'>> & Pick<SyncRequest, 'epoch' | 'format'> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProtocolError('invalid_request', 'body must be a JSON object');
   }
-  const { clientId, cursor, limit, messages, epoch } = body as Record<string, unknown>;
+  const { clientId, cursor, limit, messages, epoch, format } = body as Record<string, unknown>;
   if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
     throw new ProtocolError('invalid_request', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
   }
@@ -118,6 +121,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
   if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) {
     throw new ProtocolError('invalid_request', 'epoch must match ^[A-Za-z0-9_-]{0,64}$');
   }
+  if (format !== undefined && format !== COLUMNS_FORMAT) throw new ProtocolError('invalid_request', `format must be "${COLUMNS_FORMAT}" or absent`);
   const list = (messages ?? []) as unknown[];
   if (list.length > MAX_PUSH_MESSAGES) {
     throw new ProtocolError('invalid_request', `at most ${MAX_PUSH_MESSAGES} messages per request`);
@@ -132,6 +136,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
   return {
     clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid,
     ...(epoch !== undefined ? { epoch: epoch as string } : {}),
+    ...(format !== undefined ? { format: COLUMNS_FORMAT } : {}),
   };
 }
 
@@ -161,19 +166,27 @@ function hasOnlyMessageKeys(m: object): boolean {
 export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse {
   const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
-  const { accepted, cursor, more, serverTime, messages, epoch } = body as Record<string, unknown>;
+  const { accepted, cursor, more, serverTime, messages, epoch, format, page } = body as Record<string, unknown>;
   if (!isNonNegativeInteger(accepted)) throw bad('accepted');
   if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) throw bad('epoch');
   if (!isNonNegativeInteger(cursor)) throw bad('cursor');
   if (cursor < sentCursor) throw bad('cursor went backwards');
   if (typeof more !== 'boolean') throw bad('more');
   if (typeof serverTime !== 'string' || !Number.isFinite(Date.parse(serverTime))) throw bad('serverTime');
+  if (format === COLUMNS_FORMAT) {
+    // A columns page (asked for by the request's `format`) instead of `messages`.
+    const decoded = decodeColumns(page, sentCursor, cursor);
+    if (typeof decoded === 'string') throw bad(decoded);
+    return { accepted, cursor, more, serverTime, messages: decoded, ...(epoch !== undefined ? { epoch: epoch as string } : {}) };
+  }
+  if (format !== undefined) throw bad('format');
   if (!Array.isArray(messages)) throw bad('messages');
   const out: ServerMessage[] = new Array<ServerMessage>(messages.length);
   let lastId = sentCursor;
+  const checked = new Set<string>();
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as unknown;
-    const problem = messageError(m);
+    const problem = messageError(m, checked);
     if (problem) throw bad(`message ${i}: ${problem}`);
     const { id, hlc, table, row, column, value } = m as ServerMessage;
     if (!isNonNegativeInteger(id) || id <= lastId || id > cursor) throw bad(`message ${i}: id out of order or beyond cursor`);

@@ -92,7 +92,7 @@ describe('local messages kept in their data rows', () => {
     expect(restarted.readRow('todos', 't2')?.title).toBe('theirs');
     expect(restarted.readRow('todos', 't1')?.title).toBe('two');
     // Acknowledged messages join the local history; no marks remain.
-    expect(count(restarted.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    expect(count(restarted.db, 'SELECT count(*) FROM todos WHERE _pending_title = 1')).toBe(0);
     expect((await clientA2.history('todos', 't1', 'title')).map((m) => [m.value, m.synced, m.won])).toEqual([['two', true, true], ['one', true, false]]);
     await Promise.all([clientA.close(), clientA2.close(), other.close()]);
   });
@@ -106,7 +106,7 @@ describe('local messages kept in their data rows', () => {
     store.commit({ insert: [mine], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'mine', hlc: mine.hlc }] });
     const theirs: StoredMessage = { ...mine, hlc: at(2, 'them'), value: 'theirs', local: false, synced: true };
     store.commit({ insert: [theirs], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'theirs', hlc: theirs.hlc }], meta: { cursor: '1' } });
-    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title = 1')).toBe(0);
     const reopened = file.open();
     reopened.open(schema);
     expect(reopened.messages({ kind: 'pending', limit: 10 })).toEqual([mine]);
@@ -143,7 +143,7 @@ describe('local messages kept in their data rows', () => {
     await client.sync();
     expect((await client.rejected()).map((m) => [m.value, m.error?.startsWith('payload_too_large')])).toEqual([['too large', true]]);
     expect(store.readRow('todos', 't1')?.title).toBe('one'); // back to the best message the server holds
-    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _pending_title = 1')).toBe(0);
     expect(client.status).toMatchObject({ pending: 0, rejected: 1 });
     await client.close();
   });
@@ -161,7 +161,7 @@ describe('local messages kept in their data rows', () => {
     // B pulls a later write of the same cell: the message A kept in the row moves to the outbox.
     const theirs: StoredMessage = { ...mine, hlc: at(2, 'them'), value: 'theirs', local: false, synced: true };
     b.commit({ insert: [theirs], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'theirs', hlc: theirs.hlc }] });
-    expect(count(a.db, 'SELECT count(*) FROM todos WHERE _pending_title IS NOT NULL')).toBe(0);
+    expect(count(a.db, 'SELECT count(*) FROM todos WHERE _pending_title = 1')).toBe(0);
     expect(a.messages({ kind: 'pending', limit: 10 })).toEqual([mine]);
     expect(a.messages({ kind: 'cell', table: 'todos', row: 't1', column: 'title' }).map((m) => m.value).sort()).toEqual(['mine', 'theirs']);
     // A writes the cell again and B acknowledges both: nothing pending on either side.

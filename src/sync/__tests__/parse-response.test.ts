@@ -35,3 +35,23 @@ describe('parseSyncResponse', () => {
     expect(m).toEqual(message);
   });
 });
+
+describe('parseSyncResponse checks each message in full, names repeated or not', () => {
+  const at = (i: number, fields: object) => ({ ...message, id: i + 1, hlc: `2026-11-24T15:09:39.12${i}Z-0000-other`, ...fields });
+  const page = (list: object[]) => ({ ...answer(list), cursor: list.length });
+
+  it('accepts a page that names the same table and columns again and again', () => {
+    const list = [at(0, {}), at(1, { column: 'done', value: true }), at(2, {}), at(3, { column: 'done', value: false })];
+    expect(parseSyncResponse(page(list), 0).messages.map((m) => m.column)).toEqual(['title', 'done', 'title', 'done']);
+  });
+
+  // A name found to be valid once is not checked again: an invalid one after it still is.
+  it.each([
+    ['a table', { table: 'to-dos' }],
+    ['a column', { column: 'ti tle' }],
+    ['a table named like a valid column', { table: 'title ' }],
+  ])('refuses %s that is not an identifier after valid ones', (_what, bad) => {
+    const list = [at(0, {}), at(1, {}), at(2, bad)];
+    expect(() => parseSyncResponse(page(list), 0)).toThrow(/message 2: (table|column) must match/);
+  });
+});

@@ -7,6 +7,7 @@ import { hlcMillis } from '../hlc.ts';
 import type { Message } from '../message.ts';
 import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type SyncResponse } from '../protocol.ts';
 import type { PullResult, ServerStore } from './server-store.ts';
+import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
 
 export interface SyncHandlerOptions {
   readonly store: ServerStore;
@@ -42,6 +43,19 @@ export interface SyncHandler {
 }
 
 /**
+ * The response, which serializes (JSON.stringify) in the page format the request asked for:
+ * with `"format": "columns"`, its messages as a columns page (columns-page.ts). The object
+ * itself keeps `messages`, for whatever counts or logs them on the way.
+ */
+function asRequested(response: SyncResponse, request: ValidatedSyncRequest): SyncResponse {
+  if (request.format !== COLUMNS_FORMAT) return response;
+  const { messages, ...rest } = response;
+  return Object.defineProperty(response, 'toJSON', {
+    value: () => ({ ...rest, format: COLUMNS_FORMAT, page: encodeColumns(messages, request.cursor) }),
+  });
+}
+
+/**
  * Creates the handler. It throws ProtocolError for every refusal; its `status`, `code` and
  * `toBody()` give the HTTP answer. A refused request stores nothing.
  */
@@ -74,14 +88,14 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       pushed: request.messages.length,
       stored,
       maxId,
-      response: {
+      response: asRequested({
         accepted: request.messages.length,
         cursor: Math.max(request.cursor, page.cursor),
         more: page.more,
         serverTime: new Date(serverNow).toISOString(),
         messages: page.messages,
         ...(epoch !== undefined ? { epoch } : {}),
-      },
+      }, request),
     });
     const pullOptions = { cursor: request.cursor, limit: request.limit, excludeClientId: request.clientId };
     let page: PullResult;

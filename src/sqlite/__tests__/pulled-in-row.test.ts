@@ -1,0 +1,139 @@
+/**
+ * Pulled messages kept only in their data rows (pulled-in-row.ts): what a pull no longer
+ * writes to the message log, and what the store still answers about those messages: the
+ * cell query and `history()`, `recent`, the clock's restart point, and the fallback of a
+ * refused local write (the trigger that moves a kept message to the log).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
+import { formatHlc } from '../../sync/hlc.ts';
+import { conformanceSchema } from '../../sync/testing/index.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { RECENT_PULLED } from '../pulled-in-row.ts';
+
+const T0 = Date.UTC(2026, 10, 24, 15);
+const pulledMsg = (n: number, row: string, column: string, value: JsonValue): StoredMessage => ({
+  hlc: formatHlc({ millis: T0 + n, counter: 0, clientId: 'otherClient' }), table: 'notes', row, column, value,
+  local: false, synced: true, applied: true, error: null,
+});
+const localMsg = (n: number, row: string, column: string, value: JsonValue): StoredMessage => ({
+  ...pulledMsg(n, row, column, value), hlc: formatHlc({ millis: T0 + n, counter: 0, clientId: 'localClient' }), local: true, synced: false,
+});
+const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
+/** What a pull commits: the messages, and a write for each (every one wins its cell here). */
+const pull = (list: StoredMessage[]) => ({ insert: list, writes: list.map(write) });
+const count = (store: ReturnType<SqliteFile['open']>, sql: string): number => store.db.prepare(sql).pluck().get() as number;
+
+describe('pulled messages kept in their data rows', () => {
+  let file: SqliteFile;
+  afterEach(() => file?.dispose());
+
+  const open = () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    return store;
+  };
+
+  it('writes no message row for a pulled winner; the cell query and recent still return it', () => {
+    const store = open();
+    const title = pulledMsg(1, 'a', 'title', 'Oat "milk" 👍');
+    const meta = pulledMsg(2, 'a', 'meta', { tags: ['x'], n: 1 });
+    store.commit(pull([title, meta]));
+    expect(count(store, 'SELECT count(*) FROM fieldsync_messages')).toBe(0);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' })).toEqual([title]);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'meta' })).toEqual([meta]);
+    expect(store.messages({ kind: 'recent', limit: 10 })).toEqual([meta, title]);
+    expect(store.readRow('notes', 'a')).toMatchObject({ title: title.value, meta: meta.value });
+  });
+
+  it('a local write over a kept message moves it to the log first, value exact, so a refusal can fall back to it', () => {
+    const store = open();
+    const kept: StoredMessage[] = [
+      pulledMsg(1, 'a', 'title', 'line\n"quoted" \\ ünï 👍'),
+      pulledMsg(2, 'a', 'count', -42),
+      pulledMsg(3, 'a', 'done', false),
+      pulledMsg(4, 'a', 'meta', { a: [1, 'two', null], b: true }),
+      pulledMsg(5, 'a', 'body', null),
+    ];
+    store.commit(pull(kept));
+    const local = kept.map((m, i) => localMsg(10 + i, m.row, m.column, m.column === 'count' ? 7 : m.column === 'done' ? true : `mine ${i}`));
+    for (const m of local) store.commit({ insert: [m], writes: [write(m)] });
+    for (const m of kept) {
+      const history = store.messages({ kind: 'cell', table: 'notes', row: 'a', column: m.column });
+      expect(history.find((h) => h.hlc === m.hlc), m.column).toEqual(m);
+    }
+    expect(count(store, 'SELECT count(*) FROM fieldsync_messages')).toBe(kept.length);
+  });
+
+  it('a newer pulled message replacing a kept one moves nothing to the log', () => {
+    const store = open();
+    store.commit(pull([pulledMsg(1, 'a', 'title', 'old')]));
+    store.commit(pull([pulledMsg(2, 'a', 'title', 'new')]));
+    expect(count(store, 'SELECT count(*) FROM fieldsync_messages')).toBe(0);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value)).toEqual(['new', 'old']);
+  });
+
+  it('keeps only a cell\'s last write of a commit in its row; an earlier one\'s message goes to the log', () => {
+    const store = open();
+    const first = pulledMsg(1, 'a', 'title', 'first');
+    const last = pulledMsg(2, 'a', 'title', 'last');
+    store.commit(pull([first, last]));
+    expect(store.readRow('notes', 'a')?.title).toBe('last');
+    expect(store.db.prepare('SELECT hlc FROM fieldsync_messages').pluck().all()).toEqual([first.hlc]);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value).sort()).toEqual(['first', 'last']);
+  });
+
+  it('keeps a number column\'s pulled messages in the log, whose JSON keeps every digit', () => {
+    const store = open();
+    const score = pulledMsg(1, 'a', 'score', 0.1 + 0.2);
+    store.commit(pull([score]));
+    expect(count(store, 'SELECT count(*) FROM fieldsync_messages')).toBe(1);
+    const mine = localMsg(2, 'a', 'score', 1.5);
+    store.commit({ insert: [mine], writes: [write(mine)] });
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'score' }).find((m) => m.hlc === score.hlc)?.value).toBe(0.1 + 0.2);
+  });
+
+  it('restarts the clock after the newest kept message, and keeps its own keys out of the meta it reports', () => {
+    const store = open();
+    const newest = pulledMsg(50, 'b', 'title', 'newest');
+    store.commit({ ...pull([pulledMsg(1, 'a', 'title', 'x'), newest, pulledMsg(3, 'c', 'title', 'y')]), meta: { cursor: '3' } });
+    const again = file.open();
+    const state = again.open(conformanceSchema);
+    expect(state.maxHlc).toBe(newest.hlc);
+    expect(state.meta).toEqual({ cursor: '3' });
+    expect(Object.fromEntries(again.winners([newest]))).toEqual({ [cellKey('notes', 'b', 'title')]: newest.hlc });
+  });
+
+  it('recent: the latest kept messages, bounded, with the local ones, newest first', () => {
+    const store = open();
+    const pulled = Array.from({ length: RECENT_PULLED + 40 }, (_, i) => pulledMsg(i + 1, `r${i}`, 'title', `v${i}`));
+    for (let i = 0; i < pulled.length; i += 100) store.commit(pull(pulled.slice(i, i + 100)));
+    const mine = localMsg(100_000, 'r0', 'title', 'mine');
+    store.commit({ insert: [mine], writes: [write(mine)] });
+    const recent = store.messages({ kind: 'recent', limit: 10_000 });
+    expect(recent[0]).toEqual(mine);
+    // The ring keeps the latest RECENT_PULLED; r0's message left it, but moved to the log
+    // when the local write replaced it.
+    expect(recent.slice(1, RECENT_PULLED + 1)).toEqual(pulled.slice(-RECENT_PULLED).reverse());
+    expect(recent.at(-1)).toEqual(pulled[0]);
+    expect(recent).toHaveLength(RECENT_PULLED + 2);
+  });
+
+  it('a database of store version 2 gains the triggers when it opens, and moves a kept message as a new one would', () => {
+    const store = open();
+    store.db.exec(`${(store.db.prepare("SELECT group_concat('DROP TRIGGER \"' || name || '\"', ';') FROM sqlite_master WHERE type = 'trigger'").pluck().get() as string)}; PRAGMA user_version = 2`);
+    expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").pluck().get()).toBe(0);
+    store.close();
+    const again = file.open();
+    again.open(conformanceSchema);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(3);
+    const kept = pulledMsg(1, 'a', 'title', 'kept');
+    again.commit(pull([kept]));
+    const mine = localMsg(2, 'a', 'title', 'mine');
+    again.commit({ insert: [mine], writes: [write(mine)] });
+    expect(again.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).find((m) => m.hlc === kept.hlc)).toEqual(kept);
+    // In the log, not only in the ring of recent ones (which forgets).
+    expect(again.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept"');
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * Pulled messages kept only in their data rows. A message pulled from another client that
+ * wins its cell is exactly the cell's new value and hlc: the store keeps it there, marked
+ * (`_pending_<column>` = 2, beside the pending mark 1 of pending-cells.ts), and writes no
+ * message row for it. That row in `fieldsync_messages` was most of what a pull cost.
+ *
+ * What is kept of them, as in the memory store (its history is bounded the same way):
+ * - each cell's winner, in the row. A newer pulled message that replaces it forgets it.
+ *   Anything else that replaces it (a local write, a fallback after a refusal) first moves
+ *   it to the message log, in SQL, by a trigger on the column (`keptTriggerSql`): a local
+ *   write the server refuses falls back to it, as it would with every message logged;
+ * - the latest RECENT_PULLED of them, in a ring kept in the meta table (one value written
+ *   per pull commit), for `recent` and the inspector;
+ * - the one with the greatest hlc, also in the meta table: the clock restarts after it.
+ *
+ * Only values whose JSON the trigger can rebuild exactly are kept so: not `number` columns
+ * (SQLite prints a REAL in JSON with fewer digits than JavaScript), and only values that
+ * read back exactly (`keepsExactly`). Every other message goes to the log as before.
+ */
+import type { Statement } from 'better-sqlite3';
+import { type CellWrite, type Commit, type JsonValue, type StoredMessage } from '../sync/index.ts';
+import type { Db } from './open-database.ts';
+import { MESSAGES_TABLE, META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
+
+/** How many of the latest pulled messages kept in rows are also kept in the ring. */
+export const RECENT_PULLED = 256;
+/** The mark of a cell whose value is a pulled message kept nowhere else. */
+export const KEPT_MARK = 2;
+/** Meta keys of this file: the store leaves them out of the meta it reports. */
+export const RING_KEY = '_pulledRecent';
+export const NEWEST_KEY = '_pulledNewest';
+
+/** A kept message in the meta table: [hlc, table, row, column, value]. */
+type Entry = [string, string, string, string, JsonValue];
+
+/** The position of a cell's write among one row's writes, or -1. */
+function indexOfCell(list: readonly CellWrite[], table: string, column: string): number {
+  for (let i = 0; i < list.length; i++) {
+    const w = list[i] as CellWrite;
+    if (w.column === column && w.table === table) return i;
+  }
+  return -1;
+}
+
+const isPulledApplied = (m: StoredMessage): boolean => !m.local && m.synced && m.applied && m.error === null;
+const toEntry = (m: StoredMessage): Entry => [m.hlc, m.table, m.row, m.column, m.value];
+const fromEntry = (e: Entry): StoredMessage => ({
+  hlc: e[0], table: e[1], row: e[2], column: e[3], value: e[4], local: false, synced: true, applied: true, error: null,
+});
+
+/** The JSON text of a column's value, in SQL (`v` is `old."<column>"`); null where it cannot be exact. */
+function jsonSql(column: SqlColumn, v: string): string | null {
+  switch (column.type) {
+    case 'string':
+    case 'integer':
+      return `json_quote(${v})`;
+    case 'boolean':
+      return `CASE ${v} WHEN 1 THEN 'true' WHEN 0 THEN 'false' ELSE 'null' END`;
+    case 'json':
+      return `coalesce(${v}, 'null')`;
+    case 'number':
+      return null;
+  }
+}
+
+/** Whether a cell of this column may keep a pulled message in its row. */
+const keepable = (column: SqlColumn): boolean => jsonSql(column, 'x') !== null;
+
+/**
+ * The trigger that moves a kept message to the log when anything but a newer kept message
+ * replaces it. Names are declared identifiers (checked by sql-columns.ts), so they can be
+ * SQL string literals as they are.
+ */
+export function keptTriggerSql(table: SqlTable, column: SqlColumn): string | null {
+  const json = jsonSql(column, `old.${column.sql}`);
+  if (json === null) return null;
+  const mark = column.pendingSql;
+  return `CREATE TRIGGER IF NOT EXISTS "fieldsync_kept ${table.name}.${column.name}"
+    AFTER UPDATE OF ${column.sql}, ${column.hlcSql}, ${mark} ON ${table.sql}
+    WHEN old.${mark} = ${KEPT_MARK} AND new.${mark} IS NOT ${KEPT_MARK} AND old.${column.hlcSql} IS NOT NULL
+    BEGIN
+      INSERT INTO ${MESSAGES_TABLE} (hlc, tbl, row, col, value, local, synced, applied, error)
+      VALUES (old.${column.hlcSql}, '${table.name}', old.id, '${column.name}', ${json}, 0, 1, 1, NULL)
+      ON CONFLICT(hlc) DO NOTHING;
+    END`;
+}
+
+export type PulledInRow = ReturnType<typeof createPulledInRow>;
+
+/** A commit's pulled messages kept in their rows: their writes, and the messages (in order, and as a set). */
+interface Kept {
+  readonly writes: Set<CellWrite>;
+  readonly messages: StoredMessage[];
+  readonly inserted: Set<StoredMessage>;
+}
+
+export function createPulledInRow(db: Db) {
+  // Prepared once the store's tables exist (open() creates them).
+  let prepared: { get: Statement<[string], string>; set: Statement<[string, string]> } | null = null;
+  const st = () => (prepared ??= {
+    get: db.prepare<[string], string>(`SELECT value FROM ${META_TABLE} WHERE key = ?`).pluck(),
+    set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
+  });
+  const cellStatements = new Map<string, Statement<[string], unknown[]>>();
+
+  function read<T>(key: string, fallback: T): T {
+    const text = st().get.get(key);
+    if (text === undefined) return fallback;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      return fallback; // only this store writes it; a damaged value costs history, not data
+    }
+  }
+
+  return {
+    /**
+     * The writes of a commit whose pulled message stays in its row only, and those
+     * messages; null when there are none. Call with the writes checked against the schema.
+     */
+    kept(c: Commit, tables: ReadonlyMap<string, SqlTable>): Kept | null {
+      const writes = c.writes ?? [];
+      const insert = c.insert ?? [];
+      if (writes.length === 0 || insert.length === 0) return null;
+      // Each cell's last write of the commit (only that one stays in the cell), by row: a
+      // row id is a string parsed once, whose hash is kept, where a cell key would be built
+      // and hashed for every write.
+      const byRow = new Map<string, CellWrite[]>();
+      for (const w of writes) {
+        const list = byRow.get(w.row);
+        if (list === undefined) {
+          byRow.set(w.row, [w]);
+          continue;
+        }
+        const i = indexOfCell(list, w.table, w.column);
+        if (i < 0) list.push(w);
+        else list[i] = w;
+      }
+      let out: Kept | null = null;
+      for (const m of insert) {
+        if (!isPulledApplied(m)) continue;
+        const list = byRow.get(m.row);
+        const w = list === undefined ? undefined : list[indexOfCell(list, m.table, m.column)];
+        if (!w || w.hlc !== m.hlc || w.value !== m.value) continue;
+        const column = tables.get(w.table)?.columns.get(w.column);
+        if (!column || !keepable(column) || !keepsExactly(column.type, w.value)) continue;
+        out ??= { writes: new Set(), messages: [], inserted: new Set() };
+        out.writes.add(w);
+        out.messages.push(m);
+        out.inserted.add(m);
+      }
+      return out;
+    },
+
+    /** Call inside the commit's transaction: the ring and the newest take the kept messages. */
+    record(messages: readonly StoredMessage[]): void {
+      if (messages.length === 0) return;
+      const fresh = messages.slice(-RECENT_PULLED).map(toEntry);
+      const ring = fresh.length >= RECENT_PULLED ? fresh : [...read<Entry[]>(RING_KEY, []), ...fresh].slice(-RECENT_PULLED);
+      st().set.run(RING_KEY, JSON.stringify(ring));
+      let newest = messages[0] as StoredMessage;
+      for (const m of messages) if (m.hlc > newest.hlc) newest = m;
+      const stored = read<Entry | null>(NEWEST_KEY, null);
+      if (stored === null || newest.hlc > stored[0]) st().set.run(NEWEST_KEY, JSON.stringify(toEntry(newest)));
+    },
+
+    /** The greatest hlc of a kept message, or null. */
+    newestHlc(): string | null {
+      return read<Entry | null>(NEWEST_KEY, null)?.[0] ?? null;
+    },
+
+    /** The latest kept messages and the newest one (a message may appear twice). */
+    recent(): StoredMessage[] {
+      const newest = read<Entry | null>(NEWEST_KEY, null);
+      return [...read<Entry[]>(RING_KEY, []), ...(newest ? [newest] : [])].map(fromEntry);
+    },
+
+    /** The kept messages of one cell: its value's, when kept, and any in the ring. */
+    ofCell(table: SqlTable, row: string, column: SqlColumn): StoredMessage[] {
+      const key = `${table.name}\u0000${column.name}`;
+      let stmt = cellStatements.get(key);
+      if (!stmt) {
+        stmt = db.prepare<[string], unknown[]>(`SELECT ${column.sql}, ${column.hlcSql} FROM ${table.sql} WHERE id = ? AND ${column.pendingSql} = ${KEPT_MARK}`).raw();
+        cellStatements.set(key, stmt);
+      }
+      const out: StoredMessage[] = [];
+      const r = stmt.get(row);
+      if (r && typeof r[1] === 'string') out.push(fromEntry([r[1], table.name, row, column.name, fromSql(column.type, r[0])]));
+      for (const m of this.recent()) if (m.row === row && m.column === column.name && m.table === table.name) out.push(m);
+      return out;
+    },
+  };
+}

@@ -306,35 +306,3 @@ describe('pushMany (group commit)', () => {
     }
   });
 });
-
-describe('onCommit (the WAL synced by the caller, stores/wal-sync.ts)', () => {
-  it('is told of every write transaction that committed, and of nothing else', () => {
-    const dir = tempDir();
-    try {
-      let commits = 0;
-      const file = join(dir.path, 'db.sqlite');
-      const store = createSqliteServerStore({ file, onCommit: () => commits++ });
-      expect(commits).toBe(0); // the migrations sync on their own
-      store.push('u1', [m(1, 'A', 'r1', 'x')]);
-      expect(commits).toBe(1);
-      const results = store.pushMany([
-        { userId: 'u1', messages: [m(2, 'A', 'r2', 'y')] },
-        { userId: 'u1', messages: [m(3, 'B', 'r3', undefined as never)] }, // undone alone
-      ]);
-      expect(results[1]).toBeInstanceOf(Error);
-      expect(commits).toBe(2);
-      const page = store.pull('u1', { cursor: 0, limit: 10, excludeClientId: 'observer' });
-      expect(commits).toBe(2);
-      store.renewEpoch('u1', page.epoch);
-      expect(commits).toBe(3);
-      const other = new Database(file);
-      other.exec(`CREATE TRIGGER disk_full BEFORE INSERT ON messages WHEN NEW.value = '"full"' BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full (simulated)'); END`);
-      other.close();
-      expect(() => store.pushMany([{ userId: 'u1', messages: [m(4, 'A', 'r4', 'full')] }])).toThrow(/disk is full/);
-      expect(commits).toBe(3); // rolled back: nothing to make durable
-      store.close();
-    } finally {
-      dir.remove();
-    }
-  });
-});

@@ -35,17 +35,6 @@ export interface SqliteServerStoreOptions {
   readonly maxPageBytes?: number;
   /** How long to wait for another process's write lock, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
-  /**
-   * Called after each write transaction commits. With it, commits no longer wait for the
-   * disk (`synchronous = NORMAL`): the caller syncs the WAL file itself and answers only
-   * once it is on disk (wal-sync.ts). Without it, each commit syncs (`synchronous = FULL`).
-   */
-  readonly onCommit?: () => void;
-  /**
-   * Another connection checkpoints the WAL after each commit (checkpoint-worker.ts): this one
-   * does so itself only every 10,000 pages instead of 1,000, which bounds the WAL's size.
-   */
-  readonly backgroundCheckpoints?: boolean;
 }
 
 /** One push of `pushMany`. */
@@ -102,16 +91,13 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     // "Durable before the response": in WAL mode, synchronous=NORMAL syncs only at
     // checkpoints, so a power loss can undo the last commits after they were acknowledged.
     // FULL syncs the WAL on every commit: one fsync per push, which is cheap next to a
-    // push of up to 5000 messages. (With `onCommit`, the caller syncs it instead, below.)
+    // push of up to 5000 messages.
     db.pragma('synchronous = FULL');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -32000'); // 32 MB of page cache
-    if (options.backgroundCheckpoints) db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     prepareCellIndex(db, compaction);
-    // After the migrations, which commit durably on their own.
-    if (options.onCommit && options.file !== ':memory:') db.pragma('synchronous = NORMAL');
   } catch (err) {
     db.close();
     throw err;
@@ -204,27 +190,21 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     return selectUser.get(userId)?.epoch ?? '';
   });
 
-  const onCommit = options.onCommit ?? ((): void => {});
-  const committing = <T>(result: T): T => {
-    onCommit();
-    return result;
-  };
-
   let closed = false;
   return {
     push(userId, messages) {
       // IMMEDIATE takes the write lock up front: no deadlock between two writing processes.
-      return committing(pushTx.immediate(userId, messages));
+      return pushTx.immediate(userId, messages);
     },
     pushMany(items) {
-      return committing(pushManyTx.immediate(items));
+      return pushManyTx.immediate(items);
     },
     pull(userId, options) {
       // One read transaction: the page and the user's greatest id come from one snapshot.
       return pullTx.deferred(userId, options);
     },
     renewEpoch(userId, current) {
-      return committing(renewTx.immediate(userId, current));
+      return renewTx.immediate(userId, current);
     },
     close() {
       if (closed) return;

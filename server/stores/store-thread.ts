@@ -19,12 +19,10 @@ import type { ParseAnswer, ParseJob } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
-import type { CheckpointWorkerData } from './checkpoint-worker.ts';
 import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
 
 const STORE_WORKER = new URL('./store-worker.ts', import.meta.url);
 const PARSE_WORKER = new URL('../ingest/parse-worker.ts', import.meta.url);
-const CHECKPOINT_WORKER = new URL('./checkpoint-worker.ts', import.meta.url);
 
 function fromWire(e: WireError): Error {
   if (e.name === 'ProtocolError') return new ProtocolError(e.code as ProtocolError['code'], e.message, e.index, e.serverTime);
@@ -64,21 +62,9 @@ interface Parser {
 /** Opens the SQLite store in a new worker; rejects with the store's own error when it cannot open. */
 export function openSqliteStoreThread(options: StoreThreadOptions): Promise<ThreadedStore> {
   const channels = Array.from({ length: Math.max(0, options.parseWorkers) }, () => new MessageChannel());
-  // The WAL is checkpointed beside the writer (checkpoint-worker.ts); a database in memory has none.
-  const commits = options.store.file === ':memory:' ? null : new MessageChannel();
-  const checkpointer = commits && new Worker(CHECKPOINT_WORKER, {
-    workerData: { file: options.store.file, commits: commits.port1 } satisfies CheckpointWorkerData,
-    transferList: [commits.port1],
-  });
-  checkpointer?.unref();
-  // A checkpointer that cannot start leaves the checkpoints to the writer's own (every 10,000 pages).
-  checkpointer?.on('error', () => undefined);
   const worker = new Worker(STORE_WORKER, {
-    workerData: {
-      store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2),
-      ...(commits ? { checkpointPort: commits.port2 } : {}),
-    } satisfies StoreWorkerData,
-    transferList: [...channels.map((c) => c.port2), ...(commits ? [commits.port2] : [])],
+    workerData: { store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2) } satisfies StoreWorkerData,
+    transferList: channels.map((c) => c.port2),
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser }>();
   let nextId = 0;
@@ -134,7 +120,6 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   return new Promise((resolveOpen, rejectOpen) => {
     const terminateAll = async (): Promise<void> => {
       await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate())]);
-      await checkpointer?.terminate(); // after the writer: it may be the database's last connection
     };
     worker.on('message', (answer: StoreAnswer) => {
       if (answer.type === 'failed') {

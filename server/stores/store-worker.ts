@@ -10,11 +10,9 @@
  * one kind waiting together run as one round and their pushes are committed together (group
  * commit, issue 12): the handler's pushes go to a batch that is committed once the round's
  * jobs have all reached their push, in one transaction with a savepoint per push
- * (`pushMany`): one commit for the round, each push still all or nothing, and no answer
- * before the commit. The commit does not wait for the disk: the WAL is synced from libuv's
- * thread pool while the next round runs, and answers wait for that sync (wal-sync.ts).
+ * (`pushMany`): one commit and one fsync for the round, each push still all or nothing, and
+ * no answer before the commit.
  */
-import { closeSync, fdatasync, openSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type PushResult, type parseSyncRequest } from 'fieldsync/server';
 import { decodeParsedJob, parsedJobSize, type ParsedJob } from '../ingest/parsed-job.ts';
@@ -22,7 +20,6 @@ import { createJobQueue, type JobOutcome } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { createSqliteServerStore, type PushItem, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
-import { createWalSync, type WalSync } from './wal-sync.ts';
 
 /** A round committed together: at most this many requests, and this many messages (large ones). */
 const GROUP = { maxJobs: 16, maxWeight: 8_000 };
@@ -54,8 +51,6 @@ export interface StoreWorkerData {
   readonly maxDriftMs: number;
   /** One port per parse worker: validated large requests arrive on them. */
   readonly parserPorts: readonly MessagePort[];
-  /** To the checkpoint worker, told of each commit (checkpoint-worker.ts); none in memory. */
-  readonly checkpointPort?: MessagePort;
 }
 
 export interface StoreCall {
@@ -88,47 +83,13 @@ const toWire = (err: unknown): WireError => {
   return { name: err.name, message: err.message, code: code === undefined ? undefined : String(code) };
 };
 
-/**
- * Syncs `file`'s WAL from libuv's thread pool (wal-sync.ts), or null for a database in memory.
- * The WAL file lives as long as the store's connection is open: it is opened on first use.
- */
-function walSyncOf(file: string): { readonly wal: WalSync; close(): void } | null {
-  if (file === ':memory:') return null;
-  let fd: number | null = null;
-  const wal = createWalSync((done) => {
-    try {
-      fd ??= openSync(`${file}-wal`, 'r+'); // r+: Windows flushes only a file open for writing
-    } catch (err) {
-      done(err as Error);
-      return;
-    }
-    fdatasync(fd, (err) => done(err));
-  });
-  return {
-    wal,
-    close() {
-      if (fd !== null) closeSync(fd);
-      fd = null;
-    },
-  };
-}
-
 const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
   let store: Record<string, unknown> = {};
   let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
-  const walSync = walSyncOf(data.store.file);
   try {
-    const checkpoints = data.checkpointPort;
-    const sqlite = createSqliteServerStore({
-      ...data.store,
-      ...(walSync ? { onCommit: () => {
-        walSync.wal.committed();
-        checkpoints?.postMessage(0);
-      } } : {}),
-      backgroundCheckpoints: checkpoints !== undefined,
-    });
+    const sqlite = createSqliteServerStore(data.store);
     const handler = createSyncHandler({
       store: { ...sqlite, push: batchedPush(sqlite) },
       maxDriftMs: data.maxDriftMs,
@@ -139,26 +100,15 @@ if (port) {
       return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: JSON.stringify(o.response) };
     };
     const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
-    const close = async (): Promise<void> => {
-      await walSync?.wal.durable().catch(() => undefined); // the answers waiting go first
-      sqlite.close();
-      walSync?.close();
-    };
-    store = { ...sqlite, syncBody, close };
+    store = { ...sqlite, syncBody };
     port.postMessage({ type: 'ready', methods: Object.keys(store).filter((k) => typeof store[k] === 'function') } satisfies StoreAnswer);
   } catch (err) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
   const queue = createJobQueue({ group: GROUP });
-  const post = (id: number, o: JobOutcome): void => {
-    port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
-  };
-  // An answer goes once everything committed before it is on disk (wal-sync.ts), while the
-  // queue goes on with the next round.
   const answer = (id: number) => (o: JobOutcome): void => {
-    if (!walSync) return post(id, o);
-    walSync.wal.durable().then(() => post(id, o), (error: unknown) => post(id, { ok: false, error }));
+    port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
   };
 
   port.on('message', (call: StoreCall) => queue.add('small', () => {

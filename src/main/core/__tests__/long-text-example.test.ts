@@ -97,6 +97,11 @@ describe('long text under last-writer-wins', () => {
 
     // Both offline: the phone edits the first paragraph, then the laptop the second.
     await edit(phone, note.id, 'Lisbon, in May\nPorto');
+    // "Later" is a later millisecond: two edits within one millisecond are concurrent, and
+    // the tie-break (counter, then clientId) may go either way. Local writes are fast
+    // enough now that both could land in the same one.
+    const t = Date.now();
+    while (Date.now() <= t) await new Promise((resolve) => setTimeout(resolve, 1));
     await edit(laptop, note.id, 'Lisbon\nPorto, by train');
     for (const device of [phone, laptop, phone]) await sync(device);
 

@@ -23,11 +23,12 @@ import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './c
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
-import { META_TABLE, fromSql, sqlTables, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
 import { createPendingCells } from './pending-cells.ts';
 import { NEWEST_KEY, RING_KEY, createPulledInRow } from './pulled-in-row.ts';
 import { createRowWriter } from './row-writer.ts';
 import { createWinnerCache } from './winner-cache.ts';
+import { createWinnerReads } from './winner-reads.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
 
@@ -59,18 +60,6 @@ function distinct(list: StoredMessage[]): StoredMessage[] {
   return list.filter((m) => !seen.has(m.hlc) && (seen.add(m.hlc), true));
 }
 
-/** The table when every cell is a declared column of one row of it (a local write), else null. */
-function oneRow(cells: readonly Cell[], tables: ReadonlyMap<string, SqlTable>): SqlTable | null {
-  const first = cells[0];
-  if (!first) return null;
-  const table = tables.get(first.table);
-  if (!table) return null;
-  for (const c of cells) {
-    if (c.row !== first.row || c.table !== first.table || !table.columns.has(c.column)) return null;
-  }
-  return table;
-}
-
 export interface SqliteStoreOptions {
   /** When the store checkpoints the WAL (see checkpoints.ts); the defaults suit an app. */
   readonly checkpoints?: CheckpointOptions;
@@ -89,8 +78,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const winnerCache = createWinnerCache();
   const pulled = createPulledInRow(db);
   const rowStatements = new Map<string, Statement<[string]>>();
-  const winnerStatements = new Map<string, { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> }>();
-  const rowWinnerStatements = new Map<string, Statement<[string], (string | null)[]>>();
+  const winnerReads = createWinnerReads(db);
 
   const ready = () => {
     if (!opened) throw new StoreError('the store is not open');
@@ -109,36 +97,6 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     const out: Record<string, JsonValue> = {};
     for (const c of table.columns.values()) out[c.name] = fromSql(c.type, raw[c.name]);
     return out;
-  }
-
-  /**
-   * The winners of many rows of one table, in one statement: the ids go in as a JSON array,
-   * each row comes back as [id, hlc of each column], `position` says which is which.
-   */
-  function winnersOf(table: SqlTable): { stmt: Statement<[string], (string | null)[]>; position: Map<string, number> } {
-    let entry = winnerStatements.get(table.name);
-    if (!entry) {
-      const columns = [...table.columns.values()];
-      const stmt = db.prepare<[string], (string | null)[]>(
-        `SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id IN (SELECT value FROM json_each(?))`,
-      ).raw();
-      entry = { stmt, position: new Map(columns.map((c, i) => [c.name, i + 1])) };
-      winnerStatements.set(table.name, entry);
-    }
-    return entry;
-  }
-
-  /** The hlcs of the given cells of one row, in their order. */
-  function rowWinnersOf(table: SqlTable, cells: readonly Cell[]): Statement<[string], (string | null)[]> {
-    let key = table.name;
-    for (const c of cells) key += `\u0000${c.column}`;
-    let stmt = rowWinnerStatements.get(key);
-    if (!stmt) {
-      const columns = cells.map((c) => (table.columns.get(c.column) as SqlColumn).hlcSql);
-      stmt = db.prepare<[string], (string | null)[]>(`SELECT ${columns.join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
-      rowWinnerStatements.set(key, stmt);
-    }
-    return stmt;
   }
 
   /** A data row as SQLite holds it, hidden `_hlc_` columns included. */
@@ -191,53 +149,6 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     ready().applier.apply(c);
   });
 
-  /** For each cell, the hlc kept with its value (see SyncStore.winners). */
-  function readWinners(cells: readonly Cell[]): Map<string, string> {
-    const { tables } = ready();
-    const out = new Map<string, string>();
-    // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
-    const single = oneRow(cells, tables);
-    if (single) {
-      const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
-      if (r) {
-        cells.forEach((c, i) => {
-          const hlc = r[i];
-          if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-        });
-      }
-      return out;
-    }
-    const byTable = new Map<string, Cell[]>();
-    for (const c of cells) {
-      if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
-      const list = byTable.get(c.table);
-      if (list) list.push(c);
-      else byTable.set(c.table, [c]);
-    }
-    for (const [name, list] of byTable) {
-      const ids = [...new Set(list.map((c) => c.row))];
-      const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
-      const found = new Map<string, (string | null)[]>();
-      for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
-      for (const c of list) {
-        const r = found.get(c.row);
-        const hlc = r ? r[position.get(c.column) as number] : null;
-        if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-      }
-    }
-    return out;
-  }
-
-  /** The greatest winner of `cells`, or null, read from the data tables. */
-  function readNewest(cells: readonly Cell[]): string | null {
-    const single = oneRow(cells, ready().tables);
-    let newest: string | null = null;
-    // A local write asks for cells of one row: one primary-key lookup of just their hlcs.
-    const found = single ? rowWinnersOf(single, cells).get(cells[0]?.row as string) ?? [] : readWinners(cells).values();
-    for (const hlc of found) if (hlc !== null && (newest === null || hlc > newest)) newest = hlc;
-    return newest;
-  }
-
   // A local write: its winners read and its commit in one IMMEDIATE transaction. No other
   // connection commits in between, and the read costs no read transaction of its own; for
   // cells this connection wrote last, the cache answers (valid: refresh() has just checked
@@ -245,7 +156,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const transactTx = db.transaction((cells: readonly Cell[], plan: (newest: string | null) => Commit): Commit => {
     refresh();
     const cached = winnerCache.newest(cells);
-    const c = plan(cached === undefined ? readNewest(cells) : cached);
+    const c = plan(cached === undefined ? winnerReads.newest(cells, ready().tables) : cached);
     const { tables, applier } = ready();
     checkWrites(c, tables);
     applier.apply(c);
@@ -278,15 +189,14 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       opened = { tables: next, log, meta, checkpoints, applier };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
-      winnerStatements.clear();
-      rowWinnerStatements.clear();
+      winnerReads.clear();
       winnerCache.clear();
       const entries: Record<string, string> = {};
       for (const { key, value } of meta.all.all()) if (key !== RING_KEY && key !== NEWEST_KEY) entries[key] = value;
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
     },
 
-    winners: (cells: readonly Cell[]) => readWinners(cells),
+    winners: (cells: readonly Cell[]) => winnerReads.read(cells, ready().tables),
 
     transact(cells, plan) {
       const { tables, checkpoints } = ready();

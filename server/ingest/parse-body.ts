@@ -17,6 +17,3 @@ export function parseBody(body: Uint8Array): ReturnType<typeof parseSyncRequest>
   }
   return parseSyncRequest(value);
 }
-
-/** A request as `parseBody` returns it. */
-export type ValidatedSyncRequest = ReturnType<typeof parseSyncRequest>;

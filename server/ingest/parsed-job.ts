@@ -7,7 +7,10 @@
  * objects again a few hundredths.
  */
 import type { Message } from 'fieldsync';
-import type { ValidatedSyncRequest } from './parse-body.ts';
+import type { parseSyncRequest } from 'fieldsync/server';
+
+/** A request as the parse worker validated it (as everywhere in the server: parseSyncRequest's result). */
+type ValidatedSyncRequest = ReturnType<typeof parseSyncRequest>;
 
 /** Fields per message in `ParsedJob.fields`: hlc, table, row, column, value. */
 const FIELDS = 5;

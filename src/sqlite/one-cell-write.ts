@@ -1,0 +1,97 @@
+/**
+ * The fast path of the commonest commit: a local write of one field. The client's commit
+ * for it is one new pending message that is also its cell's write (sync-client.ts), and the
+ * general applier (apply-commit.ts) would build sets, maps and filtered lists to find that
+ * out. Here it is recognised by its shape and written with one statement prepared for its
+ * column: the cell's value, its hlc and the pending mark 1 (pending-cells.ts).
+ *
+ * It does exactly what the applier does with such a commit, no less:
+ * - the cell's previous message, when it is still marked pending, moves to the outbox first
+ *   (it still has to reach the server);
+ * - a pulled message kept in the row (mark 2) is moved to the log by its trigger
+ *   (pulled-in-row.ts), as for any write that replaces it;
+ * - the message must be new (greater than every hlc stored, so it cannot be stored already)
+ *   and its value must read back exactly (`keepsExactly`); otherwise, and for every other
+ *   shape of commit, `write` returns false having written nothing, and the caller uses the
+ *   applier.
+ */
+import type { Statement } from 'better-sqlite3';
+import { SchemaError, type Commit, type StoredMessage } from '../sync/index.ts';
+import type { MessageLog } from './message-log.ts';
+import type { Db } from './open-database.ts';
+import type { PendingCells } from './pending-cells.ts';
+import { keepsExactly, toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+
+export interface OneCellParts {
+  readonly tables: ReadonlyMap<string, SqlTable>;
+  readonly log: MessageLog;
+  readonly pending: PendingCells;
+  /** Whether `hlc` is greater than every hlc stored (the applier knows). */
+  readonly isNew: (hlc: string) => boolean;
+  /** Tells the applier that a message with this hlc is now stored. */
+  readonly stored: (hlc: string) => void;
+}
+
+export interface OneCellWrite {
+  /**
+   * Call inside the commit's transaction. Writes `c` and returns true when it is one new
+   * pending local message that is also its one cell write; returns false, having written
+   * nothing, for any other commit. Throws a SchemaError for an undeclared cell. With
+   * `rowExists` (the cell has a winner, so its row is there: rows are never deleted, a
+   * deleted row is a tombstone) the row is updated, not upserted; should it be missing
+   * after all, it is upserted.
+   */
+  write(c: Commit, rowExists: boolean): boolean;
+}
+
+type Write = Statement<[SqlValue, string, string]>;
+
+export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
+  const { tables, log, pending, isNew, stored } = parts;
+  /** Per column: an update of an existing row, and an upsert (both bind value, hlc, id). */
+  const statements = new Map<SqlColumn, { update: Write; upsert: Write }>();
+
+  function statementsOf(table: SqlTable, column: SqlColumn): { update: Write; upsert: Write } {
+    let entry = statements.get(column);
+    if (!entry) {
+      const { sql, hlcSql, pendingSql } = column;
+      entry = {
+        // An UPDATE costs less than an upsert, whose insert attempt comes first.
+        update: db.prepare(`UPDATE ${table.sql} SET ${sql} = ?, ${hlcSql} = ?, ${pendingSql} = 1 WHERE id = ?`),
+        upsert: db.prepare(`INSERT INTO ${table.sql} (${sql}, ${hlcSql}, ${pendingSql}, id) VALUES (?, ?, 1, ?)
+          ON CONFLICT(id) DO UPDATE SET ${sql} = excluded.${sql}, ${hlcSql} = excluded.${hlcSql}, ${pendingSql} = 1`),
+      };
+      statements.set(column, entry);
+    }
+    return entry;
+  }
+
+  return {
+    write(c, rowExists) {
+      const insert = c.insert;
+      const writes = c.writes;
+      if (insert?.length !== 1 || writes?.length !== 1 || c.update?.length || c.remove?.length || c.meta) return false;
+      const m = insert[0] as StoredMessage;
+      const w = writes[0] as StoredMessage | NonNullable<Commit['writes']>[number];
+      if (m !== w && (m.hlc !== w.hlc || m.value !== w.value || m.table !== w.table || m.row !== w.row || m.column !== w.column)) return false;
+      if (!m.local || m.synced || !m.applied || m.error !== null) return false;
+      const table = tables.get(m.table);
+      const column = table?.columns.get(m.column);
+      if (!table || !column) {
+        throw new SchemaError(`store: ${String(m.table).slice(0, 80)}.${String(m.column).slice(0, 80)} is not in the schema`);
+      }
+      if (typeof m.hlc !== 'string' || !isNew(m.hlc) || !keepsExactly(column.type, m.value)) return false;
+      if (pending.count > 0) {
+        const old = pending.markedIn(m.table, m.row, m.column);
+        // Replaced before it was pushed: it still has to reach the server, from the outbox.
+        if (old !== undefined) log.insert([pending.take(old, { clear: false }) as StoredMessage]);
+      }
+      const { update, upsert } = statementsOf(table, column);
+      const value = toSql(column.type, m.value);
+      if (!rowExists || update.run(value, m.hlc, m.row).changes === 0) upsert.run(value, m.hlc, m.row);
+      pending.add(table, m);
+      stored(m.hlc);
+      return true;
+    },
+  };
+}

@@ -16,11 +16,12 @@
  *   applier.
  */
 import type { Statement } from 'better-sqlite3';
-import { SchemaError, type Commit, type StoredMessage } from '../sync/index.ts';
+import { SchemaError, type Cell, type Commit, type StoredMessage } from '../sync/index.ts';
 import type { MessageLog } from './message-log.ts';
 import type { Db } from './open-database.ts';
 import type { PendingCells } from './pending-cells.ts';
-import { keepsExactly, toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+import { jsonSql } from './pulled-in-row.ts';
+import { OUTBOX_TABLE, keepsExactly, toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
 export interface OneCellParts {
   readonly tables: ReadonlyMap<string, SqlTable>;
@@ -41,7 +42,7 @@ export interface OneCellWrite {
    * deleted row is a tombstone) the row is updated, not upserted; should it be missing
    * after all, it is upserted.
    */
-  write(c: Commit, rowExists: boolean): boolean;
+  write(c: Commit, cell: Cell, winner: string | null): boolean;
 }
 
 type Write = Statement<[SqlValue, string, string]>;
@@ -66,8 +67,28 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
     return entry;
   }
 
+  /**
+   * Per column: moves the cell's marked message from its row to the outbox, in SQL (no read
+   * into JavaScript and back), when the column's values have an exact JSON text in SQL (the
+   * trigger of pulled-in-row.ts builds it the same way); null for the others (`number`).
+   * Names are declared identifiers (sql-columns.ts), so they can be SQL string literals.
+   */
+  const moves = new Map<SqlColumn, Statement<[string, string]> | null>();
+
+  function moveOf(table: SqlTable, column: SqlColumn): Statement<[string, string]> | null {
+    let stmt = moves.get(column);
+    if (stmt === undefined) {
+      const json = jsonSql(column, column.sql);
+      stmt = json === null ? null : db.prepare<[string, string]>(`INSERT INTO ${OUTBOX_TABLE} (hlc, tbl, row, col, value, applied, error)
+        SELECT ${column.hlcSql}, '${table.name}', id, '${column.name}', ${json}, 1, NULL FROM ${table.sql}
+        WHERE id = ? AND ${column.hlcSql} = ? AND ${column.pendingSql} = 1 ON CONFLICT(hlc) DO NOTHING`);
+      moves.set(column, stmt);
+    }
+    return stmt;
+  }
+
   return {
-    write(c, rowExists) {
+    write(c, cell, winner) {
       const insert = c.insert;
       const writes = c.writes;
       if (insert?.length !== 1 || writes?.length !== 1 || c.update?.length || c.remove?.length || c.meta) return false;
@@ -75,21 +96,22 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
       const w = writes[0] as StoredMessage | NonNullable<Commit['writes']>[number];
       if (m !== w && (m.hlc !== w.hlc || m.value !== w.value || m.table !== w.table || m.row !== w.row || m.column !== w.column)) return false;
       if (!m.local || m.synced || !m.applied || m.error !== null) return false;
+      if (m.row !== cell.row || m.column !== cell.column || m.table !== cell.table) return false; // `winner` is the asked cell's
       const table = tables.get(m.table);
       const column = table?.columns.get(m.column);
       if (!table || !column) {
         throw new SchemaError(`store: ${String(m.table).slice(0, 80)}.${String(m.column).slice(0, 80)} is not in the schema`);
       }
       if (typeof m.hlc !== 'string' || !isNew(m.hlc) || !keepsExactly(column.type, m.value)) return false;
-      if (pending.count > 0) {
-        const old = pending.markedIn(m.table, m.row, m.column);
+      const old = pending.replace(table, column, m.row, m.hlc, winner);
+      if (old !== undefined) {
         // Replaced before it was pushed: it still has to reach the server, from the outbox.
-        if (old !== undefined) log.insert([pending.take(old, { clear: false }) as StoredMessage]);
+        const move = moveOf(table, column);
+        if (move === null || move.run(m.row, old.hlc).changes !== 1) log.insert([pending.read(old)]);
       }
       const { update, upsert } = statementsOf(table, column);
       const value = toSql(column.type, m.value);
-      if (!rowExists || update.run(value, m.hlc, m.row).changes === 0) upsert.run(value, m.hlc, m.row);
-      pending.add(table, m);
+      if (winner === null || update.run(value, m.hlc, m.row).changes === 0) upsert.run(value, m.hlc, m.row);
       stored(m.hlc);
       return true;
     },

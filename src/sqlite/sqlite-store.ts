@@ -161,8 +161,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     const cached = winnerCache.newest(cells);
     const newest = cached === undefined ? winnerReads.newest(cells, tables) : cached;
     const c = plan(newest);
-    // A winner means the cell was written, so its row exists (one cell: the fast path's case).
-    if (oneCell.write(c, cells.length === 1 && newest !== null)) return c;
+    // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
+    if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest)) return c;
     checkWrites(c, tables);
     applier.apply(c);
     return c;

@@ -187,9 +187,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
       const plan = (newest: string | null): Commit => {
         // A local write wins its cells by construction: the clock first moves past their
-        // current winners, whatever it has (or has not) received before. A winner from an
-        // earlier millisecond than the clock's is behind it already: no parse.
-        if (newest !== null && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
+        // current winners, whatever it has (or has not) received before. A winner the clock
+        // has passed (most often its own last write of the cell), or from an earlier
+        // millisecond than the clock's, is behind it already: no parse.
+        if (newest !== null && !clock.passed(newest) && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
         messages = changes.map((c) => ({
           hlc: clock.tick(), table, row, column: c.column, value: c.value,
           local: true, synced: false, applied: true, error: null,

@@ -11,7 +11,7 @@ import { cellsOf, planMerge } from './merge.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import { META, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
-import { SyncCounters } from './sync-counters.ts';
+import { createCounters, type SyncCounters } from './sync-counters.ts';
 
 export interface OpenedState {
   readonly clientId: string;
@@ -62,7 +62,7 @@ export async function openClientState(o: {
     } else if (!CLIENT_ID_PATTERN.test(clientId)) {
       throw new StoreError('the store holds an invalid clientId');
     }
-    const counters = new SyncCounters({
+    const counters = createCounters({
       cursor: readInt(meta, META.cursor),
       epoch: meta[META.epoch] ?? '',
       pending: state.pendingCount,

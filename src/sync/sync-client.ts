@@ -18,7 +18,7 @@ import { cellKey } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import { Serial, isPromiseLike } from './serial.ts';
-import { SyncScheduler, type SyncState } from './sync-scheduler.ts';
+import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 import type { ReplacedCell } from './sync-run.ts';
@@ -157,7 +157,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   };
   if (opened.reapplied) emitChange('remote', opened.reapplied);
 
-  const scheduler = new SyncScheduler({
+  const scheduler = createScheduler({
     schema, store, remote, clock, lock, counters, now, random,
     clientId: opened.clientId,
     debounceMs: options.debounceMs ?? 5,

@@ -17,84 +17,69 @@ export interface CounterValues {
 
 type Committer = Pick<SyncStore, 'commit'>;
 
-export class SyncCounters implements CounterValues {
-  #cursor: number;
-  #epoch: string;
-  #pending: number;
-  #rejected: number;
-  #lastSyncAt: number | null;
-
-  constructor(initial: CounterValues) {
-    this.#cursor = initial.cursor;
-    this.#epoch = initial.epoch;
-    this.#pending = initial.pending;
-    this.#rejected = initial.rejected;
-    this.#lastSyncAt = initial.lastSyncAt;
-  }
-
-  get cursor(): number {
-    return this.#cursor;
-  }
-
-  get epoch(): string {
-    return this.#epoch;
-  }
-
-  get pending(): number {
-    return this.#pending;
-  }
-
-  get rejected(): number {
-    return this.#rejected;
-  }
-
-  get lastSyncAt(): number | null {
-    return this.#lastSyncAt;
-  }
-
+/** The counters, and the only ways to change them. */
+export interface SyncCounters extends CounterValues {
   /** A local write committed `n` new messages (pending is counted, not stored). */
-  wrote(n: number): void {
-    this.#pending += n;
-  }
-
+  wrote(n: number): void;
   /**
    * Commits one answered round trip together with the cursor it moves to (never backwards),
    * the epoch it belongs to (when the server names one) and the time of the sync; then
    * counts the `pushed` messages as no longer pending.
    */
-  async commitRound(
-    store: Committer,
-    commit: Commit,
-    round: { cursor: number; epoch: string | undefined; syncedAt: number; pushed: number },
-  ): Promise<void> {
-    const cursor = Math.max(this.#cursor, round.cursor);
-    const epoch = round.epoch ?? this.#epoch;
-    await store.commit({
-      ...commit,
-      meta: { ...commit.meta, [META.cursor]: String(cursor), [META.epoch]: epoch, [META.lastSyncAt]: String(round.syncedAt) },
-    });
-    this.#cursor = cursor;
-    this.#epoch = epoch;
-    this.#lastSyncAt = round.syncedAt;
-    this.#pending = Math.max(0, this.#pending - round.pushed);
-  }
-
+  commitRound(store: Committer, commit: Commit, round: { cursor: number; epoch: string | undefined; syncedAt: number; pushed: number }): Promise<void>;
   /** Commits setting one pending message aside; it then counts as rejected. */
-  async commitRejection(store: Committer, commit: Commit): Promise<void> {
-    await store.commit(commit);
-    this.#pending = Math.max(0, this.#pending - 1);
-    this.#rejected += 1;
-  }
-
+  commitRejection(store: Committer, commit: Commit): Promise<void>;
   /**
    * Commits starting over with the server's log of epoch `epoch`: the cursor goes back to 0
    * (both saved in the same commit) and `repending` messages are pending again.
    */
-  async commitRestart(store: Committer, commit: Commit, restart: { epoch: string; repending: number }): Promise<void> {
-    await store.commit({ ...commit, meta: { ...commit.meta, [META.cursor]: '0', [META.epoch]: restart.epoch } });
-    this.#cursor = 0;
-    this.#epoch = restart.epoch;
-    this.#pending += restart.repending;
-  }
+  commitRestart(store: Committer, commit: Commit, restart: { epoch: string; repending: number }): Promise<void>;
 }
 
+/** The counters, from what the store holds. Read-only outside: each is a getter. */
+export function createCounters(initial: CounterValues): SyncCounters {
+  let { cursor, epoch, pending, rejected, lastSyncAt } = initial;
+  return {
+    get cursor() {
+      return cursor;
+    },
+    get epoch() {
+      return epoch;
+    },
+    get pending() {
+      return pending;
+    },
+    get rejected() {
+      return rejected;
+    },
+    get lastSyncAt() {
+      return lastSyncAt;
+    },
+    wrote(n) {
+      pending += n;
+    },
+    async commitRound(store, commit, round) {
+      const nextCursor = Math.max(cursor, round.cursor);
+      const nextEpoch = round.epoch ?? epoch;
+      await store.commit({
+        ...commit,
+        meta: { ...commit.meta, [META.cursor]: String(nextCursor), [META.epoch]: nextEpoch, [META.lastSyncAt]: String(round.syncedAt) },
+      });
+      cursor = nextCursor;
+      epoch = nextEpoch;
+      lastSyncAt = round.syncedAt;
+      pending = Math.max(0, pending - round.pushed);
+    },
+    async commitRejection(store, commit) {
+      await store.commit(commit);
+      pending = Math.max(0, pending - 1);
+      rejected += 1;
+    },
+    async commitRestart(store, commit, restart) {
+      await store.commit({ ...commit, meta: { ...commit.meta, [META.cursor]: '0', [META.epoch]: restart.epoch } });
+      cursor = 0;
+      epoch = restart.epoch;
+      pending += restart.repending;
+    },
+  };
+}

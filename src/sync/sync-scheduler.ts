@@ -7,6 +7,9 @@
  * (429's `Retry-After` is honoured); 401 stops automatic syncs until `sync()` is called
  * again, after new credentials. While a retry is pending, writes and the interval wait for
  * it, but a poke, a reconnection or `sync()` try at once: the server is evidently back.
+ *
+ * A closure rather than a class: its state is local variables, which a minifier shortens to
+ * a letter each (private fields stay `this.#x`), and the client's bundle is what apps ship.
  */
 import { backoffDelay } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
@@ -25,6 +28,15 @@ export interface SchedulerOptions extends Omit<SyncRunContext, 'signal' | 'onPro
   readonly onStatus: () => void;
 }
 
+export interface SyncScheduler {
+  status(): SyncStatus;
+  start(): void;
+  request(reason: Reason): void;
+  syncNow(): Promise<SyncStatus>;
+  setOnline(online: boolean): void;
+  close(): Promise<void>;
+}
+
 const offlineError = (): NetworkError => new NetworkError('the client is offline (setOnline(false))');
 
 interface Waiter {
@@ -32,206 +44,209 @@ interface Waiter {
   reject(err: unknown): void;
 }
 
-export class SyncScheduler {
-  readonly #o: SchedulerOptions;
-  #state: SyncState;
-  #error: { code: string; message: string } | null = null;
-  #online = true;
-  #started = false;
-  #closed = false;
-  #running: Promise<void> | null = null;
-  #again = false;
-  #abort: AbortController | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #timerKind: 'debounce' | 'backoff' | null = null;
-  #nextRetryAt: number | null = null;
-  #failures = 0;
-  #interval: ReturnType<typeof setInterval> | null = null;
-  #unsubscribe: (() => void) | null = null;
-  #streamStopped = false;
-  #waiters: Waiter[] = [];
+export function createScheduler(o: SchedulerOptions): SyncScheduler {
+  const remote = o.remote;
+  let state: SyncState = remote ? 'idle' : 'offline';
+  let error: { code: string; message: string } | null = null;
+  let online = true;
+  let started = false;
+  let closed = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let abort: AbortController | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timerKind: 'debounce' | 'backoff' | null = null;
+  let nextRetryAt: number | null = null;
+  let failures = 0;
+  let interval: ReturnType<typeof setInterval> | null = null;
+  let unsubscribe: (() => void) | null = null;
+  let streamStopped = false;
+  let waiters: Waiter[] = [];
 
-  constructor(options: SchedulerOptions) {
-    this.#o = options;
-    this.#state = options.remote ? 'idle' : 'offline';
-  }
-
-  status(): SyncStatus {
-    const c = this.#o.counters;
+  const status = (): SyncStatus => {
+    const c = o.counters;
     return {
-      state: this.#state,
-      online: this.#online,
-      clientId: this.#o.clientId,
+      state,
+      online,
+      clientId: o.clientId,
       pending: c.pending,
       rejected: c.rejected,
       lastSyncAt: c.lastSyncAt,
       cursor: c.cursor,
-      error: this.#error,
-      nextRetryAt: this.#nextRetryAt,
+      error,
+      nextRetryAt,
     };
-  }
+  };
 
-  start(): void {
-    if (this.#started || !this.#o.remote) return;
-    this.#started = true;
-    if (this.#o.intervalMs > 0) this.#interval = setInterval(() => this.request('interval'), this.#o.intervalMs);
-    this.#subscribe();
-    this.request('online');
-  }
+  const setState = (next: SyncState, err: { code: string; message: string } | null): void => {
+    state = next;
+    error = err;
+    o.onStatus();
+  };
 
-  request(reason: Reason): void {
-    if (this.#closed || !this.#o.remote || !this.#online || !this.#started) return;
-    if (this.#state === 'unauthorized' && reason !== 'online') return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    if (this.#timerKind === 'backoff' && (reason === 'write' || reason === 'interval')) return;
-    if (reason === 'write' && this.#o.debounceMs > 0) {
-      if (this.#timerKind === null) this.#setTimer('debounce', this.#o.debounceMs, () => this.#run());
-      return;
-    }
-    this.#run();
-  }
+  const clearTimer = (): void => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    timerKind = null;
+    nextRetryAt = null;
+  };
 
-  syncNow(): Promise<SyncStatus> {
-    if (!this.#o.remote) return Promise.reject(new FieldsyncError('network', 'no remote is configured'));
-    if (!this.#online) return Promise.reject(offlineError());
-    return new Promise<SyncStatus>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      if (this.#running) this.#again = true;
-      else this.#run();
-    });
-  }
+  const setTimer = (kind: 'debounce' | 'backoff', ms: number): void => {
+    clearTimer();
+    timerKind = kind;
+    nextRetryAt = kind === 'backoff' ? o.now() + ms : null;
+    timer = setTimeout(() => {
+      timer = null;
+      timerKind = null;
+      run();
+    }, ms);
+  };
 
-  setOnline(online: boolean): void {
-    if (online === this.#online) return;
-    this.#online = online;
-    if (!online) {
-      this.#clearTimer();
-      this.#abort?.abort(new Error('offline'));
-      this.#unsubscribe?.();
-      this.#unsubscribe = null;
-      this.#setState('offline', null);
-      this.#settleWaiters(offlineError());
-      return;
-    }
-    this.#failures = 0;
-    this.#setState('idle', null);
-    if (this.#started) {
-      this.#subscribe();
-      this.request('online');
-    }
-  }
+  const stopStream = (): void => {
+    unsubscribe?.();
+    unsubscribe = null;
+  };
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#clearTimer();
-    if (this.#interval !== null) clearInterval(this.#interval);
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
-    this.#abort?.abort(new Error('closed'));
-    await this.#running?.catch(() => {});
-    this.#settleWaiters(new ClosedError());
-  }
+  /** Takes the waiters of the runs to come: to settle them now, or when a run ends. */
+  const takeWaiters = (): Waiter[] => {
+    const taken = waiters;
+    waiters = [];
+    return taken;
+  };
+  const rejectWaiters = (err: unknown): void => {
+    for (const w of takeWaiters()) w.reject(err);
+  };
 
-  #subscribe(): void {
-    const remote = this.#o.remote;
-    if (!remote?.subscribe || this.#unsubscribe || this.#closed) return;
-    this.#streamStopped = false;
-    this.#unsubscribe = remote.subscribe(this.#o.clientId, {
+  const subscribe = (): void => {
+    if (!remote?.subscribe || unsubscribe || closed) return;
+    streamStopped = false;
+    unsubscribe = remote.subscribe(o.clientId, {
       onPoke: (poke) => {
-        if (poke.cursor > this.#o.counters.cursor) this.request('poke');
+        if (poke.cursor > o.counters.cursor) request('poke');
       },
-      onOpen: () => this.request('reconnect'),
+      onOpen: () => request('reconnect'),
       onError: (err) => {
         // The stream retries by itself, except after 401; it restarts after the next good sync.
         if (err.code === 'unauthorized') {
-          this.#streamStopped = true;
-          this.#unsubscribe?.();
-          this.#unsubscribe = null;
+          streamStopped = true;
+          stopStream();
         }
       },
     });
-  }
+  };
 
-  #run(): void {
-    const remote = this.#o.remote;
-    if (!remote || this.#closed) return;
-    this.#clearTimer();
-    this.#again = false;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.#setState('syncing', this.#error);
-    const ctx: SyncRunContext = { ...this.#o, remote, signal: abort.signal, onProgress: () => this.#o.onStatus() };
-    this.#running = runSync(ctx).then(
-      () => this.#succeeded(waiters),
-      (err: unknown) => this.#failed(err, waiters),
+  function run(): void {
+    if (!remote || closed) return;
+    clearTimer();
+    again = false;
+    const mine = takeWaiters();
+    const controller = new AbortController();
+    abort = controller;
+    setState('syncing', error);
+    const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: () => o.onStatus() };
+    running = runSync(ctx).then(
+      () => succeeded(mine),
+      (err: unknown) => failed(err, mine),
     ).finally(() => {
-      this.#running = null;
-      this.#abort = null;
-      if (this.#closed || !this.#online) return;
-      if (this.#waiters.length > 0 || (this.#again && this.#timerKind === null)) {
-        this.#again = false;
-        this.#run();
+      running = null;
+      abort = null;
+      if (closed || !online) return;
+      if (waiters.length > 0 || (again && timerKind === null)) {
+        again = false;
+        run();
       }
     });
   }
 
-  #succeeded(waiters: Waiter[]): void {
-    this.#failures = 0;
-    this.#nextRetryAt = null;
-    this.#setState('idle', null);
-    if (this.#streamStopped && this.#online) this.#subscribe();
-    const status = this.status();
-    for (const w of waiters) w.resolve(status);
-  }
+  const succeeded = (mine: Waiter[]): void => {
+    failures = 0;
+    nextRetryAt = null;
+    setState('idle', null);
+    if (streamStopped && online) subscribe();
+    const s = status();
+    for (const w of mine) w.resolve(s);
+  };
 
-  #failed(err: unknown, waiters: Waiter[]): void {
-    for (const w of waiters) w.reject(err);
-    if (this.#closed || !this.#online) return;
+  const failed = (err: unknown, mine: Waiter[]): void => {
+    for (const w of mine) w.reject(err);
+    if (closed || !online) return;
     if (err instanceof RemoteError && err.code === 'unauthorized') {
-      this.#again = false;
-      this.#setState('unauthorized', describeError(err));
+      again = false;
+      setState('unauthorized', describeError(err));
       return;
     }
     const offline = err instanceof NetworkError || (err instanceof FieldsyncError && err.code === 'network');
     const retryAfter = err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0;
-    const delay = Math.max(retryAfter, backoffDelay(this.#failures++, { ...this.#o.retry, random: this.#o.random }));
+    const delay = Math.max(retryAfter, backoffDelay(failures++, { ...o.retry, random: o.random }));
     // Without autoSync, only `sync()` calls sync: no retries on a timer either.
-    if (this.#started) this.#setTimer('backoff', delay, () => this.#run());
-    this.#setState(offline ? 'offline' : 'error', describeError(err));
+    if (started) setTimer('backoff', delay);
+    setState(offline ? 'offline' : 'error', describeError(err));
+  };
+
+  function request(reason: Reason): void {
+    if (closed || !remote || !online || !started) return;
+    if (state === 'unauthorized' && reason !== 'online') return;
+    if (running) {
+      again = true;
+      return;
+    }
+    if (timerKind === 'backoff' && (reason === 'write' || reason === 'interval')) return;
+    if (reason === 'write' && o.debounceMs > 0) {
+      if (timerKind === null) setTimer('debounce', o.debounceMs);
+      return;
+    }
+    run();
   }
 
-  #setState(state: SyncState, error: { code: string; message: string } | null): void {
-    this.#state = state;
-    this.#error = error;
-    this.#o.onStatus();
-  }
+  return {
+    status,
+    request,
 
-  #setTimer(kind: 'debounce' | 'backoff', ms: number, fn: () => void): void {
-    this.#clearTimer();
-    this.#timerKind = kind;
-    this.#nextRetryAt = kind === 'backoff' ? this.#o.now() + ms : null;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#timerKind = null;
-      fn();
-    }, ms);
-  }
+    start() {
+      if (started || !remote) return;
+      started = true;
+      if (o.intervalMs > 0) interval = setInterval(() => request('interval'), o.intervalMs);
+      subscribe();
+      request('online');
+    },
 
-  #clearTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#timerKind = null;
-    this.#nextRetryAt = null;
-  }
+    syncNow() {
+      if (!remote) return Promise.reject(new FieldsyncError('network', 'no remote is configured'));
+      if (!online) return Promise.reject(offlineError());
+      return new Promise<SyncStatus>((resolve, reject) => {
+        waiters.push({ resolve, reject });
+        if (running) again = true;
+        else run();
+      });
+    },
 
-  #settleWaiters(err: unknown): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w.reject(err);
-  }
+    setOnline(next) {
+      if (next === online) return;
+      online = next;
+      if (!next) {
+        clearTimer();
+        abort?.abort(new Error('offline'));
+        stopStream();
+        setState('offline', null);
+        rejectWaiters(offlineError());
+        return;
+      }
+      failures = 0;
+      setState('idle', null);
+      if (started) {
+        subscribe();
+        request('online');
+      }
+    },
+
+    async close() {
+      closed = true;
+      clearTimer();
+      if (interval !== null) clearInterval(interval);
+      stopStream();
+      abort?.abort(new Error('closed'));
+      await running?.catch(() => {});
+      rejectWaiters(new ClosedError());
+    },
+  };
 }

@@ -131,6 +131,23 @@ describe('online switch and close', () => {
     await client.close();
   });
 
+  it('setOnline(false) rejects at once a sync() that was waiting for the next run', async () => {
+    const { remote, client } = await started();
+    let answer: (response: undefined) => void = () => {};
+    remote.intercept = () => new Promise((resolve) => { answer = resolve; }); // the server is slow
+    const first = client.sync(); // runs, and waits for the server
+    await vi.advanceTimersByTimeAsync(1);
+    let second: unknown = 'pending';
+    client.sync().then(() => { second = 'resolved'; }, (err: unknown) => { second = err; }); // waits for the run after it
+    client.setOnline(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(second).toBeInstanceOf(NetworkError);
+    expect(second).toMatchObject({ code: 'network', message: 'the client is offline (setOnline(false))' });
+    answer(undefined);
+    await first.catch(() => {});
+    await client.close();
+  });
+
   it('close() releases every timer and the poke stream', async () => {
     const { remote, client } = await started({ intervalMs: 10_000 });
     remote.intercept = () => { throw new NetworkError('down'); };

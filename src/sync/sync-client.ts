@@ -176,12 +176,14 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   });
 
   /**
-   * A local write of checked fields of one row. With `first`, it resolves with its first
-   * message alone (set, delete): one promise less.
+   * A local write of one row: `check` gives its checked fields (or throws). With `first`, it
+   * resolves with its first message alone (set, delete): one promise less.
    */
-  function write(changes: readonly FieldChange[], first: boolean): Promise<Message[] | Message> {
+  function write(check: () => FieldChange[], first: boolean): Promise<Message[] | Message> {
+    if (closed) return Promise.reject(new ClosedError());
     // Not an async function: with a synchronous store the whole write runs at once.
     return lock.run(() => {
+      const changes = check();
       const { table, row } = changes[0] as FieldChange;
       let messages: StoredMessage[] = [];
       // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
@@ -212,22 +214,11 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     });
   }
 
-  /** Checks a write first: a bad one is a rejected promise, like every failure of a write. */
-  function checked(check: () => FieldChange[], first: boolean): Promise<Message[] | Message> {
-    if (closed) return Promise.reject(new ClosedError());
-    let changes: FieldChange[];
-    try {
-      changes = check();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return write(changes, first);
-  }
   const update = (table: string, row: string, fields: unknown): Promise<Message[]> =>
-    checked(() => checkLocalWrite(schema, table, row, fields), false) as Promise<Message[]>;
+    write(() => checkLocalWrite(schema, table, row, fields), false) as Promise<Message[]>;
   // One field (set, delete): checked without an object of fields to walk.
   const setOne = (table: string, row: string, column: string, value: unknown): Promise<Message> =>
-    checked(() => [checkLocalField(schema, table, row, column, value)], true) as Promise<Message>;
+    write(() => [checkLocalField(schema, table, row, column, value)], true) as Promise<Message>;
 
   const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write: update }) : null;
 

@@ -73,15 +73,15 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
   }
 
   return {
-    /** After the marks were read again (another connection wrote): the greatest hlc stored now. */
-    resync(maxHlc: string | null): void {
-      known = maxHlc;
-    },
     /** Whether `hlc` is greater than every hlc stored, so that it cannot be stored already. */
     isNew: (hlc: string): boolean => known === null || hlc > known,
     /** A message with this hlc was stored outside `apply` (one-cell-write.ts). */
     stored(hlc: string): void {
       if (known === null || hlc > known) known = hlc;
+    },
+    /** After the marks were read again (another connection wrote): the greatest hlc stored now. */
+    resync(maxHlc: string | null): void {
+      known = maxHlc;
     },
     /** Call inside the commit's transaction, with writes checked against the schema. */
     apply(c: Commit): void {

@@ -16,7 +16,7 @@
  *   applier.
  */
 import type { Statement } from 'better-sqlite3';
-import { SchemaError, type Cell, type Commit, type StoredMessage } from '../sync/index.ts';
+import { SchemaError, type Cell, type CellWrite, type Commit, type StoredMessage } from '../sync/index.ts';
 import type { MessageLog } from './message-log.ts';
 import type { Db } from './open-database.ts';
 import type { PendingCells } from './pending-cells.ts';
@@ -35,12 +35,12 @@ export interface OneCellParts {
 
 export interface OneCellWrite {
   /**
-   * Call inside the commit's transaction. Writes `c` and returns true when it is one new
-   * pending local message that is also its one cell write; returns false, having written
-   * nothing, for any other commit. Throws a SchemaError for an undeclared cell. With
-   * `rowExists` (the cell has a winner, so its row is there: rows are never deleted, a
-   * deleted row is a tombstone) the row is updated, not upserted; should it be missing
-   * after all, it is upserted.
+   * Call inside the commit's transaction, with `winner` the greatest hlc kept with `cell`
+   * (null when none). Writes `c` and returns true when it is one new pending local message
+   * that is also its one write, of `cell`; returns false, having written nothing, for any
+   * other commit. Throws a SchemaError for an undeclared cell. With a winner the cell was
+   * written, so its row is there (rows are never deleted: a deleted row is a tombstone) and
+   * is updated, not upserted; should it be missing after all, it is upserted.
    */
   write(c: Commit, cell: Cell, winner: string | null): boolean;
 }
@@ -93,7 +93,7 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
       const writes = c.writes;
       if (insert?.length !== 1 || writes?.length !== 1 || c.update?.length || c.remove?.length || c.meta) return false;
       const m = insert[0] as StoredMessage;
-      const w = writes[0] as StoredMessage | NonNullable<Commit['writes']>[number];
+      const w = writes[0] as CellWrite;
       if (m !== w && (m.hlc !== w.hlc || m.value !== w.value || m.table !== w.table || m.row !== w.row || m.column !== w.column)) return false;
       if (!m.local || m.synced || !m.applied || m.error !== null) return false;
       if (m.row !== cell.row || m.column !== cell.column || m.table !== cell.table) return false; // `winner` is the asked cell's

@@ -155,7 +155,7 @@ export function createPendingCells(db: Db) {
      */
     replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null): Entry | undefined {
       const found = winner === null ? undefined : byHlc.get(winner);
-      const old = found && found.row === row && found.column === column && found.table === table ? found : undefined;
+      const old = found && found.row === row && found.column.name === column.name && found.table.name === table.name ? found : undefined;
       if (old) byHlc.delete(old.hlc);
       byHlc.set(hlc, { table, row, column, hlc });
       cells = null; // built again when next asked for (pulls, history): not on every local write

@@ -73,6 +73,12 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
   }
 
   return {
+    /** Whether `hlc` is greater than every hlc stored, so that it cannot be stored already. */
+    isNew: (hlc: string): boolean => known === null || hlc > known,
+    /** A message with this hlc was stored outside `apply` (one-cell-write.ts). */
+    stored(hlc: string): void {
+      if (known === null || hlc > known) known = hlc;
+    },
     /** After the marks were read again (another connection wrote): the greatest hlc stored now. */
     resync(maxHlc: string | null): void {
       known = maxHlc;

@@ -24,7 +24,7 @@ import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../
 import type { Db } from './open-database.ts';
 import { fromSql, type SqlColumn, type SqlTable } from './sql-columns.ts';
 
-interface Entry {
+export interface Entry {
   readonly table: SqlTable;
   readonly row: string;
   readonly column: SqlColumn;
@@ -36,8 +36,18 @@ export type PendingCells = ReturnType<typeof createPendingCells>;
 export function createPendingCells(db: Db) {
   /** Oldest hlc first once `sort()` has run; local writes append in that order anyway. */
   let byHlc = new Map<string, Entry>();
-  /** cellKey → the hlc of its marked message. */
-  const byCell = new Map<string, string>();
+  /**
+   * cellKey → the hlc of its marked message; null when a local write of one cell has
+   * changed the marks since (`replace`), built again from `byHlc` when next asked.
+   */
+  let cells: Map<string, string> | null = new Map();
+  const byCell = (): Map<string, string> => {
+    if (cells === null) {
+      cells = new Map();
+      for (const e of byHlc.values()) cells.set(cellKey(e.table.name, e.row, e.column.name), e.hlc);
+    }
+    return cells;
+  };
   let newest: string | null = null;
   let sorted = true;
   const reads = new Map<string, Statement<[string], unknown>>();
@@ -59,7 +69,7 @@ export function createPendingCells(db: Db) {
 
   function forget(e: Entry): void {
     byHlc.delete(e.hlc);
-    byCell.delete(cellKey(e.table.name, e.row, e.column.name));
+    cells?.delete(cellKey(e.table.name, e.row, e.column.name));
     if (byHlc.size === 0) {
       newest = null;
       sorted = true;
@@ -68,7 +78,7 @@ export function createPendingCells(db: Db) {
 
   function remember(e: Entry): void {
     byHlc.set(e.hlc, e);
-    byCell.set(cellKey(e.table.name, e.row, e.column.name), e.hlc);
+    cells?.set(cellKey(e.table.name, e.row, e.column.name), e.hlc);
     if (newest !== null && e.hlc < newest) sorted = false;
     if (newest === null || e.hlc > newest) newest = e.hlc;
   }
@@ -91,7 +101,7 @@ export function createPendingCells(db: Db) {
     /** Reads every marked cell of the schema's tables (on open, and after a failed commit). */
     load(tables: ReadonlyMap<string, SqlTable>): void {
       byHlc = new Map();
-      byCell.clear();
+      cells = new Map();
       newest = null;
       sorted = false;
       reads.clear();
@@ -112,7 +122,7 @@ export function createPendingCells(db: Db) {
 
     has: (hlc: string): boolean => byHlc.has(hlc),
     /** The hlc of the cell's marked message, if it has one. */
-    markedIn: (table: string, row: string, column: string): string | undefined => (byCell.size === 0 ? undefined : byCell.get(cellKey(table, row, column))),
+    markedIn: (table: string, row: string, column: string): string | undefined => (byHlc.size === 0 ? undefined : byCell().get(cellKey(table, row, column))),
     get(hlc: string): StoredMessage | undefined {
       const e = byHlc.get(hlc);
       return e ? messageOf(e) : undefined;
@@ -135,6 +145,25 @@ export function createPendingCells(db: Db) {
       forget(e);
       return m;
     },
+
+    /**
+     * A new local message (greater than every hlc stored) now marks its cell, whose winner
+     * was `winner` (one-cell-write.ts). A cell's mark is always that of its winner, so the
+     * message it marked before, if any, is `winner`'s: found by its hlc, with no key built
+     * for the cell. Returns that message, forgotten: the caller moves it out of the row
+     * before writing the row.
+     */
+    replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null): Entry | undefined {
+      const found = winner === null ? undefined : byHlc.get(winner);
+      const old = found && found.row === row && found.column.name === column.name && found.table.name === table.name ? found : undefined;
+      if (old) byHlc.delete(old.hlc);
+      byHlc.set(hlc, { table, row, column, hlc });
+      cells = null; // built again when next asked for (pulls, history): not on every local write
+      newest = hlc;
+      return old;
+    },
+    /** A marked message as the store gives it (read from its row: call before the row changes). */
+    read: (e: Entry): StoredMessage => messageOf(e),
 
     /** A write whose cell now holds a marked message (the row writer has set the mark). */
     add(table: SqlTable, w: CellWrite): void {
@@ -161,7 +190,7 @@ export function createPendingCells(db: Db) {
 
     /** The marked message of one cell, as a list (the `cell` query). */
     ofCell(table: string, row: string, column: string): StoredMessage[] {
-      const hlc = byCell.size === 0 ? undefined : byCell.get(cellKey(table, row, column));
+      const hlc = byHlc.size === 0 ? undefined : byCell().get(cellKey(table, row, column));
       const e = hlc === undefined ? undefined : byHlc.get(hlc);
       return e ? [messageOf(e)] : [];
     },

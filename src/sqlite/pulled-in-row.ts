@@ -48,8 +48,8 @@ const fromEntry = (e: Entry): StoredMessage => ({
   hlc: e[0], table: e[1], row: e[2], column: e[3], value: e[4], local: false, synced: true, applied: true, error: null,
 });
 
-/** The JSON text of a column's value, in SQL (`v` is `old."<column>"`); null where it cannot be exact. */
-function jsonSql(column: SqlColumn, v: string): string | null {
+/** The JSON text of a column's value, in SQL (`v` is e.g. `old."<column>"`); null where it cannot be exact. */
+export function jsonSql(column: SqlColumn, v: string): string | null {
   switch (column.type) {
     case 'string':
     case 'integer':

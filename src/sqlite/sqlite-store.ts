@@ -21,6 +21,7 @@ import type { CellValue, StoreState } from '../sync/store.ts';
 import { createCommitApplier } from './apply-commit.ts';
 import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
+import { createOneCellWrite, type OneCellWrite } from './one-cell-write.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
 import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
@@ -72,6 +73,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     readonly log: MessageLog;
     readonly checkpoints: Checkpoints;
     readonly applier: ReturnType<typeof createCommitApplier>;
+    readonly oneCell: OneCellWrite;
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
   const pending = createPendingCells(db);
@@ -155,9 +157,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   // that nobody else committed).
   const transactTx = db.transaction((cells: readonly Cell[], plan: (newest: string | null) => Commit): Commit => {
     refresh();
+    const { tables, applier, oneCell } = ready();
     const cached = winnerCache.newest(cells);
-    const c = plan(cached === undefined ? winnerReads.newest(cells, ready().tables) : cached);
-    const { tables, applier } = ready();
+    const newest = cached === undefined ? winnerReads.newest(cells, tables) : cached;
+    const c = plan(newest);
+    // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
+    if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest)) return c;
     checkWrites(c, tables);
     applier.apply(c);
     return c;
@@ -186,7 +191,8 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       const maxHlc = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
       seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
       const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
-      opened = { tables: next, log, meta, checkpoints, applier };
+      const oneCell = createOneCellWrite(db, { tables: next, log, pending, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
+      opened = { tables: next, log, meta, checkpoints, applier, oneCell };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerReads.clear();

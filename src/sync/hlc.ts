@@ -195,6 +195,8 @@ export class HybridClock {
   /** The time part (and its dash) of the timestamps of `#timeMillis`. */
   #time = '';
   #timeMillis = -1;
+  /** The last timestamp `tick()` issued; null after a restore, which may set the state back before it. */
+  #issued: string | null = null;
 
   constructor(options: ClockOptions) {
     checkClientId(options.clientId);
@@ -237,12 +239,22 @@ export class HybridClock {
       this.#timeMillis = millis;
     }
     this.#state = next;
-    return `${this.#time}${HEX[counter >> 12]}${HEX[(counter >> 8) & 15]}${HEX[(counter >> 4) & 15]}${HEX[counter & 15]}-${this.clientId}`;
+    return (this.#issued = `${this.#time}${HEX[counter >> 12]}${HEX[(counter >> 8) & 15]}${HEX[(counter >> 4) & 15]}${HEX[counter & 15]}-${this.clientId}`);
+  }
+
+  /**
+   * True when the next `tick()` is sure to be greater than `hlc` without receiving it: `hlc`
+   * is at most the last timestamp this clock issued, and the state never went back since. A
+   * string comparison (timestamps order as strings), where receiving would parse `hlc`.
+   * False when unsure.
+   */
+  passed(hlc: string): boolean {
+    return this.#issued !== null && hlc <= this.#issued;
   }
 
   /** Moves the clock past a timestamp received from elsewhere (the receive rule). */
   receive(hlc: string): void {
-    this.#state = receiveTimestamp(this.#state, parseHlc(hlc), this.physicalNow());
+    this.#state = receiveTimestamp(this.#state, parseHlc(hlc), this.physicalNow()); // never backwards: `#issued` stays passed
   }
 
   /**
@@ -251,6 +263,7 @@ export class HybridClock {
    * accepted are discarded and re-issued from the corrected clock.
    */
   restore(last: string | null): void {
+    this.#issued = null;
     if (last === null) {
       this.#state = { millis: 0, counter: 0 };
       return;

@@ -6,32 +6,43 @@
 import { SchemaError, ValidationError } from './errors.ts';
 import { DELETED_COLUMN, rowError, type JsonValue } from './message.ts';
 import { schemaValueError, type Schema } from './schema.ts';
+import type { Cell } from './store.ts';
 
-export interface FieldChange {
-  readonly column: string;
+/** One checked field of a local write: its cell (so it can be asked for as one), and its value. */
+export interface FieldChange extends Cell {
   readonly value: JsonValue;
 }
 
-export function checkLocalWrite(schema: Schema, table: unknown, row: unknown, fields: unknown): FieldChange[] {
+function checkRow(schema: Schema, table: unknown, row: unknown): asserts table is string {
   if (typeof table !== 'string' || !schema.tables.has(table)) {
     throw new SchemaError(`unknown table: ${String(table).slice(0, 100)}`);
   }
   const rowProblem = rowError(row);
   if (rowProblem) throw new ValidationError('invalid_argument', rowProblem);
+}
+
+function checkField(schema: Schema, table: string, row: string, column: string, value: unknown): FieldChange {
+  if (column === DELETED_COLUMN && value !== true && value !== false) {
+    throw new SchemaError(`${DELETED_COLUMN} must be true or false`);
+  }
+  const problem = schemaValueError(schema, table, column, value);
+  if (problem) throw new SchemaError(problem);
+  return { table, row, column, value: value as JsonValue };
+}
+
+/** A write of several fields (`update`). */
+export function checkLocalWrite(schema: Schema, table: unknown, row: unknown, fields: unknown): FieldChange[] {
+  checkRow(schema, table, row);
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw new ValidationError('invalid_argument', 'fields must be an object of column: value');
   }
   const columns = Object.keys(fields);
   if (columns.length === 0) throw new ValidationError('invalid_argument', 'a write needs at least one field');
-  const out: FieldChange[] = [];
-  for (const column of columns) {
-    const value = (fields as Record<string, unknown>)[column];
-    if (column === DELETED_COLUMN && value !== true && value !== false) {
-      throw new SchemaError(`${DELETED_COLUMN} must be true or false`);
-    }
-    const problem = schemaValueError(schema, table, column, value);
-    if (problem) throw new SchemaError(problem);
-    out.push({ column, value: value as JsonValue });
-  }
-  return out;
+  return columns.map((column) => checkField(schema, table, row as string, column, (fields as Record<string, unknown>)[column]));
+}
+
+/** A write of one field (`set`, `delete`): the same checks, without an object of fields to walk. */
+export function checkLocalField(schema: Schema, table: unknown, row: unknown, column: string, value: unknown): FieldChange {
+  checkRow(schema, table, row);
+  return checkField(schema, table, row as string, column, value);
 }

@@ -13,7 +13,7 @@ import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { HybridClock, hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
-import { checkLocalWrite } from './local-write.ts';
+import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { cellKey } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
@@ -175,20 +175,24 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
   });
 
-  /** A local write. With `first`, it resolves with its first message alone (set, delete): one promise less. */
-  function write(table: string, row: string, fields: unknown, first = false): Promise<Message[] | Message> {
+  /**
+   * A local write of one row: `check` gives its checked fields (or throws). With `first`, it
+   * resolves with its first message alone (set, delete): one promise less.
+   */
+  function write(check: () => FieldChange[], first: boolean): Promise<Message[] | Message> {
     if (closed) return Promise.reject(new ClosedError());
     // Not an async function: with a synchronous store the whole write runs at once.
     return lock.run(() => {
-      const changes = checkLocalWrite(schema, table, row, fields);
-      const cells = changes.map((c) => ({ table, row, column: c.column }));
+      const changes = check();
+      const { table, row } = changes[0] as FieldChange;
       let messages: StoredMessage[] = [];
       // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
       const plan = (newest: string | null): Commit => {
         // A local write wins its cells by construction: the clock first moves past their
-        // current winners, whatever it has (or has not) received before. A winner from an
-        // earlier millisecond than the clock's is behind it already: no parse.
-        if (newest !== null && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
+        // current winners, whatever it has (or has not) received before. A winner the clock
+        // has passed (most often its own last write of the cell), or from an earlier
+        // millisecond than the clock's, is behind it already: no parse.
+        if (newest !== null && !clock.passed(newest) && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
         messages = changes.map((c) => ({
           hlc: clock.tick(), table, row, column: c.column, value: c.value,
           local: true, synced: false, applied: true, error: null,
@@ -204,12 +208,19 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         const message = ({ hlc, value, column }: StoredMessage): Message => ({ hlc, table, row, column, value });
         return first ? message(messages[0] as StoredMessage) : messages.map(message);
       };
-      const committed = store.transact(cells, plan);
+      // The checked fields are the cells asked for: each has its table, row and column.
+      const committed = store.transact(changes, plan);
       return isPromiseLike(committed) ? committed.then(done) : done();
     });
   }
 
-  const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write }) : null;
+  const update = (table: string, row: string, fields: unknown): Promise<Message[]> =>
+    write(() => checkLocalWrite(schema, table, row, fields), false) as Promise<Message[]>;
+  // One field (set, delete): checked without an object of fields to walk.
+  const setOne = (table: string, row: string, column: string, value: unknown): Promise<Message> =>
+    write(() => [checkLocalField(schema, table, row, column, value)], true) as Promise<Message>;
+
+  const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write: update }) : null;
 
   if (options.autoSync !== false) scheduler.start();
 
@@ -217,9 +228,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     clientId: opened.clientId,
     schema,
     set: (table, row, column, value) => (typeof column !== 'string' ? Promise.reject(new FieldsyncError('invalid_argument', 'column must be a string'))
-      : (write(table, row, { [column]: value }, true) as Promise<Message>)),
-    update: (table, row, fields) => write(table, row, fields) as Promise<Message[]>,
-    delete: (table, row) => write(table, row, { [DELETED_COLUMN]: true }, true) as Promise<Message>,
+      : setOne(table, row, column, value)),
+    update,
+    delete: (table, row) => setOne(table, row, DELETED_COLUMN, true),
     sync: () => (closed ? Promise.reject(new ClosedError()) : scheduler.syncNow()),
     setOnline: (online) => {
       if (typeof online !== 'boolean') throw new FieldsyncError('invalid_argument', 'online must be a boolean');

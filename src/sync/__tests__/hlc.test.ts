@@ -147,6 +147,30 @@ describe('HybridClock', () => {
     expect(clock.tick() > last).toBe(true);
   });
 
+  it('passed(): a timestamp at most the last one it issued, and none once a restore may have set the clock back', () => {
+    const clock = new HybridClock({ clientId: 'me', now: () => T });
+    const at = (millis: number, counter: number, clientId: string): string => formatHlc({ millis, counter, clientId });
+    expect(clock.passed(at(0, 0, 'a'))).toBe(false); // nothing issued yet
+    const first = clock.tick();
+    expect([first, at(T, 0, 'aa'), at(T - 1, 9, 'zz')].map((h) => clock.passed(h))).toEqual([true, true, true]);
+    expect([at(T, 0, 'zz'), at(T, 1, 'aa')].map((h) => clock.passed(h))).toEqual([false, false]);
+    const second = clock.tick();
+    expect(clock.passed(second) && second > first).toBe(true);
+    // A restore may set the clock back (a clock_drift restamp): its later ticks can be smaller than `second`.
+    clock.restore(at(T - 5000, 0, 'me'));
+    expect(clock.passed(second)).toBe(false);
+    expect(clock.passed(first)).toBe(false);
+    // A receive only moves the clock on: what it had passed, it still has.
+    const third = clock.tick();
+    clock.receive(at(T + 60_000, 0, 'ahead'));
+    expect(clock.passed(third)).toBe(true);
+    // Whatever passed() says of a timestamp, the next tick is greater.
+    const asked = [first, second, third, at(T + 60_000, 0, 'ahead'), at(T + 60_000, 1, 'me')];
+    const said = asked.map((h) => clock.passed(h));
+    const next = clock.tick();
+    asked.forEach((h, i) => expect(!said[i] || next > h).toBe(true));
+  });
+
   it('applies the learnt offset to physical time', () => {
     const clock = new HybridClock({ clientId: 'me', now: () => T, offsetMs: -3_600_000 });
     expect(parseHlc(clock.tick()).millis).toBe(T - 3_600_000);

@@ -112,17 +112,36 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
      ON CONFLICT (uid, hlc) DO NOTHING`,
   );
   // With compaction, one statement per message (issue 12: a separate look-up of the cell
-  // cost a third of a push): a message whose (user, hlc) is known changes nothing; one for a
-  // new cell is inserted; one that beats its cell's message replaces it, under the new id;
-  // one that does not is accepted and not kept. `changes` says whether it took an id.
+  // cost a third of a push): a message for a new cell is inserted; one that beats its cell's
+  // message replaces it, under the new id; one that does not is accepted and not kept; a
+  // message whose (user, hlc) is known changes nothing. `changes` says whether it took an id.
+  // SQLite checks the conflict targets in the order written: the cell comes first, so that a
+  // message that loses its cell (most of them when devices race for the same cells) costs
+  // one index look-up, not two (issue 12, ingest). The (user, hlc) check then runs only for
+  // a message about to be stored: a new cell is refused by the second target; a replacement
+  // whose hlc is already held by another cell fails on the unique index, and `storeMessage`
+  // counts it as known, exactly as when that target came first.
   const upsertMessage = compaction
     ? db.prepare<[number, number, string, string, string, string, string, string]>(
       `INSERT INTO messages (uid, id, hlc, tbl, row, col, value, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (uid, hlc) DO NOTHING
        ON CONFLICT (uid, tbl, row, col) DO UPDATE
          SET id = excluded.id, hlc = excluded.hlc, value = excluded.value, client_id = excluded.client_id
-         WHERE excluded.hlc > messages.hlc`)
+         WHERE excluded.hlc > messages.hlc
+       ON CONFLICT (uid, hlc) DO NOTHING`)
     : insertMessage;
+  const selectHlc = db.prepare<[number, string]>('SELECT 1 FROM messages WHERE uid = ? AND hlc = ?');
+  /** Stores one message under `id` if it is new and kept; true when it took the id. */
+  const storeMessage = (uid: number, id: number, m: Message, value: string): boolean => {
+    const { hlc } = m;
+    try {
+      return upsertMessage.run(uid, id, hlc, m.table, m.row, m.column, value, hlc.slice(30)).changes === 1;
+    } catch (err) {
+      // Only a replacement whose (user, hlc) another cell holds gets here (see upsertMessage);
+      // SQLite undid the statement alone. Any other failure is real.
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && selectHlc.get(uid, hlc) !== undefined) return false;
+      throw err;
+    }
+  };
   // messages_by_id covers (uid, id, client_id): the caller's own messages are skipped in the
   // index, and only the rows returned are read from the table.
   const selectPage = db.prepare<[number, number, number, string, number], MessageRow>(
@@ -140,10 +159,9 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     let lastId = user.last_id;
     let stored = 0;
     for (const m of messages) {
-      const { hlc, table, row, column } = m;
       const value = JSON.stringify(m.value);
       if (typeof value !== 'string') throw new TypeError('a message value is not JSON');
-      if (upsertMessage.run(uid, lastId + 1, hlc, table, row, column, value, hlc.slice(30)).changes === 1) {
+      if (storeMessage(uid, lastId + 1, m, value)) {
         lastId++;
         stored++;
       }

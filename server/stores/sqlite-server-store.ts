@@ -66,6 +66,8 @@ interface UserRow {
   readonly last_id: number;
   readonly epoch: string;
 }
+/** A row of a page: id, hlc, table, row, column, value (JSON). */
+type PageRow = [number, string, string, string, string, string];
 interface MessageRow {
   readonly id: number;
   readonly hlc: string;
@@ -77,6 +79,9 @@ interface MessageRow {
 
 /** SQLite's extended result code for a UNIQUE constraint failure. */
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+/** Rows a pull reads per statement: at most 128 values of 64 KiB (8 MiB) read ahead of the byte limit. */
+const PULL_CHUNK_ROWS = 128;
 
 export const DEFAULT_MAX_SCAN_IDS = 50_000;
 export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
@@ -159,6 +164,15 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     `SELECT id, hlc, tbl, row, col, value FROM messages
      WHERE uid = ? AND id > ? AND id <= ? AND client_id <> ? ORDER BY id LIMIT ?`,
   );
+  // Rows as arrays where node:sqlite has them (Node 24): reading six fields of its row
+  // objects costs about 0.4 µs a row more. Older versions give objects, made arrays here.
+  const asArrays = typeof (selectPage as { setReturnArrays?: unknown }).setReturnArrays === 'function';
+  if (asArrays) selectPage.setReturnArrays(true);
+  const pageRows = (uid: number, after: number, end: number, excludeClientId: string, limit: number): PageRow[] => {
+    const rows = selectPage.all(uid, after, end, excludeClientId, limit);
+    if (asArrays) return rows as unknown as PageRow[];
+    return (rows as unknown as MessageRow[]).map((r): PageRow => [r.id, r.hlc, r.tbl, r.row, r.col, r.value]);
+  };
 
   const pushBody = (userId: string, messages: readonly Message[]): PushResult => {
     let user = selectUser(userId);
@@ -197,13 +211,21 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     const end = Math.min(lastId, o.cursor + maxScanIds);
     const out: ServerMessage[] = [];
     let bytes = 0;
-    for (const row of selectPage.iterate(user.uid, o.cursor, end, o.excludeClientId, o.limit + 1)) {
-      const r = row as unknown as MessageRow;
-      if (out.length >= o.limit || bytes >= maxPageBytes) {
-        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
+    // Read in chunks of rows (node:sqlite's all() costs about 1 µs a row, its iterate() 1.7):
+    // one row more than the page holds says `more`, and the byte limit can end the page
+    // early without more than a chunk read ahead.
+    for (let from = o.cursor; ;) {
+      const want = Math.min(o.limit + 1 - out.length, PULL_CHUNK_ROWS);
+      const rows = pageRows(user.uid, from, end, o.excludeClientId, want);
+      for (const [id, hlc, table, row, column, value] of rows) {
+        if (out.length >= o.limit || bytes >= maxPageBytes) {
+          return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
+        }
+        out.push({ id, hlc, table, row, column, value: JSON.parse(value) as ServerMessage['value'] });
+        bytes += value.length;
       }
-      out.push({ id: r.id, hlc: r.hlc, table: r.tbl, row: r.row, column: r.col, value: JSON.parse(r.value) as ServerMessage['value'] });
-      bytes += r.value.length;
+      if (rows.length < want) break; // nothing more of others in the range
+      from = (rows[rows.length - 1] as PageRow)[0];
     }
     if (end < lastId) return { messages: out, cursor: end, more: true, lastId, epoch }; // the scan range ended first
     return { messages: out, cursor: Math.max(o.cursor, lastId), more: false, lastId, epoch };

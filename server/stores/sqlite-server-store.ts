@@ -20,6 +20,7 @@ import type { Message } from 'fieldsync';
 import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
+import { pageRowReader, type PageRow } from './page-rows.ts';
 import { transactions } from './sqlite-transaction.ts';
 
 export interface SqliteServerStoreOptions {
@@ -65,16 +66,6 @@ interface UserRow {
   readonly uid: number;
   readonly last_id: number;
   readonly epoch: string;
-}
-/** A row of a page: id, hlc, table, row, column, value (JSON). */
-type PageRow = [number, string, string, string, string, string];
-interface MessageRow {
-  readonly id: number;
-  readonly hlc: string;
-  readonly tbl: string;
-  readonly row: string;
-  readonly col: string;
-  readonly value: string;
 }
 
 /** SQLite's extended result code for a UNIQUE constraint failure. */
@@ -164,15 +155,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     `SELECT id, hlc, tbl, row, col, value FROM messages
      WHERE uid = ? AND id > ? AND id <= ? AND client_id <> ? ORDER BY id LIMIT ?`,
   );
-  // Rows as arrays where node:sqlite has them (Node 24): reading six fields of its row
-  // objects costs about 0.4 µs a row more. Older versions give objects, made arrays here.
-  const asArrays = typeof (selectPage as { setReturnArrays?: unknown }).setReturnArrays === 'function';
-  if (asArrays) selectPage.setReturnArrays(true);
-  const pageRows = (uid: number, after: number, end: number, excludeClientId: string, limit: number): PageRow[] => {
-    const rows = selectPage.all(uid, after, end, excludeClientId, limit);
-    if (asArrays) return rows as unknown as PageRow[];
-    return (rows as unknown as MessageRow[]).map((r): PageRow => [r.id, r.hlc, r.tbl, r.row, r.col, r.value]);
-  };
+  const pageRows = pageRowReader(selectPage);
 
   const pushBody = (userId: string, messages: readonly Message[]): PushResult => {
     let user = selectUser(userId);

@@ -167,6 +167,22 @@ describe('SQLite server store specifics', () => {
     expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages.map((x) => x.value)).toEqual(['first', 'older']);
   });
 
+  it('fails a replacement that breaks another unique index, storing nothing of its push (only a known hlc counts as not stored)', () => {
+    const { store, file } = open();
+    store.push('u', [m(1, 'A', 'r1', 'one'), m(2, 'A', 'r2', 'two')]);
+    // A damaged counter: the next id is one that A's message in r2 already has.
+    const other = new Database(file);
+    other.prepare('UPDATE users SET last_id = 1').run();
+    other.close();
+    expect(() => store.push('u', [m(3, 'A', 'r3', 'new cell'), m(4, 'A', 'r1', 'replacement')])).toThrow(/UNIQUE constraint failed: messages\.uid, messages\.id/);
+    const reader = new Database(file, { readonly: true });
+    try {
+      expect(reader.prepare('SELECT id, value FROM messages ORDER BY id').all()).toEqual([{ id: 1, value: '"one"' }, { id: 2, value: '"two"' }]);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('compacts by default', () => {
     const dir = tempDir();
     cleanups.push(dir.remove);

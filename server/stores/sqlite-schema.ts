@@ -3,7 +3,8 @@
  * Each migration runs once, in a transaction, in order; a database written by a newer
  * server (a greater version than this code knows) is refused instead of being misread.
  */
-import type Database from 'better-sqlite3';
+import type { DatabaseSync } from 'node:sqlite';
+import { transactions } from './sqlite-transaction.ts';
 
 const MIGRATIONS: readonly string[] = [
   // 1: users with their id counter, and every stored message. `seq` is SQLite's rowid;
@@ -44,18 +45,21 @@ export class StoreSchemaError extends Error {
   }
 }
 
-export function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
+/** Runs `fn` in an IMMEDIATE transaction, rolled back if it throws. */
+const immediate = (db: DatabaseSync, fn: () => void): void => transactions(db).run('immediate', fn);
+
+export function migrate(db: DatabaseSync): void {
+  const version = Number(db.prepare('PRAGMA user_version').get()?.user_version);
   if (version > SCHEMA_VERSION) {
     throw new StoreSchemaError(
       `the database has schema version ${version}, newer than this server knows (${SCHEMA_VERSION}); upgrade the server`,
     );
   }
   for (let v = version; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
+    immediate(db, () => {
       db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+    });
   }
 }
 
@@ -65,16 +69,16 @@ export function migrate(db: Database.Database): void {
  * compaction is compacted first (every message that lost its cell is dropped). Without
  * compaction the index would only slow writes down, so it is dropped.
  */
-export function prepareCellIndex(db: Database.Database, compaction: boolean): void {
+export function prepareCellIndex(db: DatabaseSync, compaction: boolean): void {
   const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'messages_by_cell'`).get() !== undefined;
   if (compaction && !exists) {
-    db.transaction(() => {
+    immediate(db, () => {
       db.exec(`DELETE FROM messages WHERE EXISTS (
                  SELECT 1 FROM messages AS w
                  WHERE w.uid = messages.uid AND w.tbl = messages.tbl AND w.row = messages.row
                    AND w.col = messages.col AND w.hlc > messages.hlc)`);
       db.exec('CREATE UNIQUE INDEX messages_by_cell ON messages (uid, tbl, row, col)');
-    }).immediate();
+    });
   } else if (!compaction && exists) {
     db.exec('DROP INDEX messages_by_cell');
   }

@@ -88,10 +88,11 @@ export function createMemoryStore(): MemoryStore {
   const ring: unknown[] = new Array<unknown>(RECENT_PULLED * 5);
   let pulledCount = 0;
   let maxHlc: string | null = null;
-  // The row last looked up: a pull's messages come row by row.
+  // The row last looked up, or null when it does not exist (yet): a pull's messages come row
+  // by row, and a new device's first pages are all rows it does not have.
   let lastTable = '';
   let lastRow = '';
-  let lastSlots: Slots | undefined;
+  let lastSlots: Slots | null | undefined;
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
@@ -112,20 +113,24 @@ export function createMemoryStore(): MemoryStore {
     return i;
   }
 
-  function remember(table: string, row: string, slots: Slots): void {
+  function remember(table: string, row: string, slots: Slots | null): void {
     lastTable = table;
     lastRow = row;
     lastSlots = slots;
   }
 
   function rowOf(table: string, row: string): Slots | undefined {
-    if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots;
+    if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
     const t = data.get(table);
     if (t === undefined) return undefined;
     let slots = t.hot.get(row);
     if (slots === undefined) {
       slots = t.rows.get(row);
-      if (slots === undefined) return undefined;
+      if (slots === undefined) {
+        // Until rowSlots makes it (and remembers it).
+        remember(table, row, null);
+        return undefined;
+      }
       if (t.hot.size >= HOT) t.hot.clear();
       t.hot.set(row, slots);
     }

@@ -147,4 +147,15 @@ describe('the memory store keeps memory to the cells', () => {
     expect(store.get('notes', 'r0')).toEqual({ title: all[0]?.value });
     expect(store.get('tags', 'r0')).toEqual({ name: 'tag 0' });
   });
+
+  it('finds a row it looked for before the row existed', () => {
+    const store = open();
+    const m = at(1, 'new');
+    const cell = [{ table: m.table, row: m.row, column: m.column }];
+    expect((store.winners(cell) as ReadonlyMap<string, string>).size).toBe(0);
+    store.commit({ insert: [m], writes: [write(m)] });
+    expect([...(store.winners(cell) as ReadonlyMap<string, string>).values()]).toEqual([m.hlc]);
+    expect(store.get('notes', 'new')).toEqual({ title: m.value });
+  });
 });
+

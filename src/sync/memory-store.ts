@@ -45,18 +45,10 @@ const IN_CELL = 1;
 type Slots = unknown[];
 
 interface TableState {
+  /** Each column's slot (3 × its index), numbered on first write. */
   readonly columns: Map<string, number>;
-  readonly names: string[];
   readonly rows: Map<string, Slots>;
-  /**
-   * The rows looked up lately (a page's, at most HOT): a page's rows are looked up again by
-   * its commit, with the same row strings, and a small map of them stays in the CPU's cache
-   * where the table's map of every row does not.
-   */
-  readonly hot: Map<string, Slots>;
 }
-
-const HOT = 4096;
 
 /**
  * A copy of a JSON value that shares nothing with the caller: strings, numbers, booleans
@@ -96,21 +88,16 @@ export function createMemoryStore(): MemoryStore {
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
-  function tableOf(table: string, create: boolean): TableState | undefined {
+  function tableOf(table: string): TableState {
     let t = data.get(table);
-    if (t === undefined && create) data.set(table, (t = { columns: new Map(), names: [], rows: new Map(), hot: new Map() }));
+    if (t === undefined) data.set(table, (t = { columns: new Map(), rows: new Map() }));
     return t;
   }
 
-  /** The slot index of a column (3 × its index), numbered on first write. */
   function columnAt(t: TableState, column: string): number {
-    let i = t.columns.get(column);
-    if (i === undefined) {
-      i = t.names.length * 3;
-      t.columns.set(column, i);
-      t.names.push(column);
-    }
-    return i;
+    let at = t.columns.get(column);
+    if (at === undefined) t.columns.set(column, (at = t.columns.size * 3));
+    return at;
   }
 
   function remember(table: string, row: string, slots: Slots | null): void {
@@ -123,18 +110,9 @@ export function createMemoryStore(): MemoryStore {
     if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
     const t = data.get(table);
     if (t === undefined) return undefined;
-    let slots = t.hot.get(row);
-    if (slots === undefined) {
-      slots = t.rows.get(row);
-      if (slots === undefined) {
-        // Until rowSlots makes it (and remembers it).
-        remember(table, row, null);
-        return undefined;
-      }
-      if (t.hot.size >= HOT) t.hot.clear();
-      t.hot.set(row, slots);
-    }
-    remember(table, row, slots);
+    const slots = t.rows.get(row);
+    // Remembered absent until rowSlots makes it (and remembers it).
+    remember(table, row, slots ?? null);
     return slots;
   }
 
@@ -143,8 +121,6 @@ export function createMemoryStore(): MemoryStore {
     if (found !== undefined) return found;
     const slots: Slots = [];
     t.rows.set(row, slots);
-    if (t.hot.size >= HOT) t.hot.clear();
-    t.hot.set(row, slots);
     remember(table, row, slots);
     return slots;
   }
@@ -173,7 +149,7 @@ export function createMemoryStore(): MemoryStore {
     for (const m of messages.values()) add(m);
     for (let k = 0; k < RECENT_PULLED; k++) add(ringAt(k));
     for (const [table, t] of data) {
-      for (const [row, slots] of t.rows) for (let at = 0; at < slots.length; at += 3) add(bestOf(table, row, t.names[at / 3] as string, slots, at));
+      for (const [row, slots] of t.rows) for (const [column, at] of t.columns) add(bestOf(table, row, column, slots, at));
     }
     return out;
   }
@@ -290,7 +266,7 @@ export function createMemoryStore(): MemoryStore {
         if (messages.size > 0 && messages.has(m.hlc)) continue;
         if (m === inserts[i]) {
           // Pulled and applied: the cell's best (unless kept already), and the ring.
-          const t = tableOf(m.table, true) as TableState;
+          const t = tableOf(m.table);
           const slots = rowSlots(t, m.table, m.row);
           const at = columnAt(t, m.column);
           const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
@@ -322,7 +298,7 @@ export function createMemoryStore(): MemoryStore {
       }
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i] as CellWrite;
-        const t = tableOf(w.table, true) as TableState;
+        const t = tableOf(w.table);
         const slots = rowSlots(t, w.table, w.row);
         const at = columnAt(t, w.column);
         const hlc = w.hlc ?? undefined;
@@ -367,9 +343,6 @@ export function createMemoryStore(): MemoryStore {
 /** A row's values as a record (copied), or undefined before any value was written to it. */
 function record(t: TableState, slots: Slots): Row | undefined {
   let out: Record<string, JsonValue> | undefined;
-  for (let at = 0; at < slots.length; at += 3) {
-    if (slots[at] === undefined) continue;
-    (out ??= {})[t.names[at / 3] as string] = copy(slots[at] as JsonValue);
-  }
+  for (const [column, at] of t.columns) if (slots[at] !== undefined) (out ??= {})[column] = copy(slots[at] as JsonValue);
   return out;
 }

@@ -56,11 +56,14 @@ interface TableState {
  */
 const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : (JSON.parse(JSON.stringify(v)) as T));
 
-/** A message's own copy: its nine fields, nothing else, and its value copied. */
-const copyMessage = (m: StoredMessage): StoredMessage => ({
-  hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: copy(m.value),
+/** A message's nine fields, nothing else, with `value` (a copy of its value). */
+const withValue = (m: StoredMessage, value: JsonValue): StoredMessage => ({
+  hlc: m.hlc, table: m.table, row: m.row, column: m.column, value,
   local: m.local, synced: m.synced, applied: m.applied, error: m.error,
 });
+
+/** A message's own copy: its nine fields, nothing else, and its value copied. */
+const copyMessage = (m: StoredMessage): StoredMessage => withValue(m, copy(m.value));
 
 /** A pulled, applied message from its fields (its flags are always these). */
 const pulledMessage = (hlc: string, table: string, row: string, column: string, value: JsonValue): Kept => ({
@@ -259,7 +262,7 @@ export function createMemoryStore(): MemoryStore {
         messages.delete(hlc);
       }
       // Pulled messages that became their cell's best in this commit, still the caller's objects.
-      // Three entries each: the row, the slot, the message.
+      // Three entries each: the row, the slot, the message's index.
       const held: unknown[] = [];
       for (let i = 0; i < insert.length; i++) {
         const m = insert[i] as Kept;
@@ -272,7 +275,10 @@ export function createMemoryStore(): MemoryStore {
           const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
           const best = p === IN_CELL ? (slots[at + 1] as string) : p?.hlc;
           if (best === m.hlc) continue;
-          if (best === undefined || m.hlc > best) held.push(slots, at, (slots[at + 2] = m));
+          if (best === undefined || m.hlc > best) {
+            slots[at + 2] = m;
+            held.push(slots, at, i);
+          }
           const r = (pulledCount++ % RECENT_PULLED) * 5;
           ring[r] = m.hlc;
           ring[r + 1] = m.table;
@@ -310,10 +316,12 @@ export function createMemoryStore(): MemoryStore {
         slots[at] = values[i] as JsonValue;
         slots[at + 1] = hlc;
       }
-      // The rest of this commit's best pulled messages are copied: nothing is shared with the caller.
+      // The rest of this commit's best pulled messages are copied (their values were, above):
+      // nothing is shared with the caller.
       for (let k = 0; k < held.length; k += 3) {
-        const [slots, at, m] = [held[k] as Slots, held[k + 1] as number, held[k + 2] as Kept];
-        if (slots[at + 2] === m) slots[at + 2] = copyMessage(m);
+        const [slots, at, i] = [held[k] as Slots, held[k + 1] as number, held[k + 2] as number];
+        const m = inserts[i] as Kept;
+        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
       }
       for (const [k, v] of metaEntries) meta.set(k, v);
       if (remove.length > 0) recomputeMax();

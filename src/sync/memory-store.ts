@@ -5,11 +5,17 @@
  * Its memory grows with the cells, not with the history: a pull of a million changes keeps
  * what the data needs. Every message of this client is kept (pending, rejected, its own
  * history), and so is every message set aside (`unapplied`), in one map by hlc. Of the
- * messages pulled from other clients and applied, it keeps the best of each cell, beside the
- * cell's value (what a rejected local write falls back to, and what `recent` orders by),
- * and the latest RECENT_PULLED in a ring; older ones that lost their cell are forgotten,
- * which bounds the history the inspector shows for them. Pulled messages are never indexed:
- * the queries that want them (a cell's history, the latest messages) are rare, and scan.
+ * messages pulled from other clients and applied, it keeps the best of each cell (what a
+ * rejected local write falls back to, and what `recent` orders by) and the latest
+ * RECENT_PULLED in a ring; older ones that lost their cell are forgotten, which bounds the
+ * history the inspector shows for them. Pulled messages are never indexed: the queries that
+ * want them (a cell's history, the latest messages) are rare, and scan.
+ *
+ * Laid out for a pull of many rows: a row is one flat array (value, hlc and best pulled
+ * message of each column, by the column's index in its table), so a row costs two objects
+ * and a lookup reaches all its cells. A cell's best pulled message is usually the cell's own
+ * value and hlc: then it is marked IN_CELL, not copied, and only copied out when another
+ * write replaces the value. The ring keeps its messages' fields in arrays, not as objects.
  */
 import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
@@ -28,15 +34,21 @@ export interface MemoryStore extends SyncStore {
 /** How many of the latest pulled (and applied) messages are kept besides each cell's best. */
 export const RECENT_PULLED = 1000;
 
-/** One row: its values, the hlc written with each, and the best pulled message of each cell. */
-interface RowState {
-  readonly values: Record<string, JsonValue>;
-  readonly hlcs: Record<string, string>;
-  readonly pulled: Record<string, Kept>;
-}
-
 /** A stored message: the store's own copy. */
 type Kept = StoredMessage;
+/** A cell's best pulled message is the cell's value and hlc themselves. */
+const IN_CELL = 1;
+/**
+ * One row: for the column of index i, its value at 3i (undefined: never written), the hlc
+ * written with it at 3i+1, and its best pulled message at 3i+2 (a Kept, IN_CELL or undefined).
+ */
+type Slots = unknown[];
+
+interface TableState {
+  /** Each column's slot (3 × its index), numbered on first write. */
+  readonly columns: Map<string, number>;
+  readonly rows: Map<string, Slots>;
+}
 
 /**
  * A copy of a JSON value that shares nothing with the caller: strings, numbers, booleans
@@ -44,59 +56,88 @@ type Kept = StoredMessage;
  */
 const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : (JSON.parse(JSON.stringify(v)) as T));
 
-/** A message's own copy: its nine fields, nothing else, and its value copied. */
-const copyMessage = (m: StoredMessage): StoredMessage => ({
-  hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: copy(m.value),
+/** A message's nine fields, nothing else, with `value` (a copy of its value). */
+const withValue = (m: StoredMessage, value: JsonValue): StoredMessage => ({
+  hlc: m.hlc, table: m.table, row: m.row, column: m.column, value,
   local: m.local, synced: m.synced, applied: m.applied, error: m.error,
 });
-const keep = copyMessage;
+
+/** A message's own copy: its nine fields, nothing else, and its value copied. */
+const copyMessage = (m: StoredMessage): StoredMessage => withValue(m, copy(m.value));
+
+/** A pulled, applied message from its fields (its flags are always these). */
+const pulledMessage = (hlc: string, table: string, row: string, column: string, value: JsonValue): Kept => ({
+  hlc, table, row, column, value, local: false, synced: true, applied: true, error: null,
+});
 
 const isPulled = (m: StoredMessage): boolean => !m.local && m.applied;
 
 export function createMemoryStore(): MemoryStore {
   let schema: Schema | null = null;
-  const data = new Map<string, Map<string, RowState>>();
+  const data = new Map<string, TableState>();
   // Local messages and those set aside (besides: each cell's best pulled one, and the ring).
   const messages = new Map<string, Kept>();
   const pending = new Set<string>();
   const meta = new Map<string, string>();
-  // The latest pulled messages: a ring of RECENT_PULLED, by arrival.
-  const recent: (Kept | undefined)[] = new Array<Kept | undefined>(RECENT_PULLED);
+  // The latest pulled messages, by arrival: a ring of RECENT_PULLED, five fields per message.
+  const ring: unknown[] = new Array<unknown>(RECENT_PULLED * 5);
   let pulledCount = 0;
   let maxHlc: string | null = null;
-  // The row last looked up: a pull's messages come row by row.
+  // The row last looked up, or null when it does not exist (yet): a pull's messages come row
+  // by row, and a new device's first pages are all rows it does not have.
   let lastTable = '';
   let lastRow = '';
-  let lastState: RowState | undefined;
+  let lastSlots: Slots | null | undefined;
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
-  function rowOf(table: string, row: string): RowState | undefined {
-    if (lastState !== undefined && row === lastRow && table === lastTable) return lastState;
-    const state = data.get(table)?.get(row);
-    if (state !== undefined) [lastTable, lastRow, lastState] = [table, row, state];
-    return state;
+  function tableOf(table: string): TableState {
+    let t = data.get(table);
+    if (t === undefined) data.set(table, (t = { columns: new Map(), rows: new Map() }));
+    return t;
   }
 
-  function rowState(table: string, row: string): RowState {
+  function columnAt(t: TableState, column: string): number {
+    let at = t.columns.get(column);
+    if (at === undefined) t.columns.set(column, (at = t.columns.size * 3));
+    return at;
+  }
+
+  function remember(table: string, row: string, slots: Slots | null): void {
+    lastTable = table;
+    lastRow = row;
+    lastSlots = slots;
+  }
+
+  function rowOf(table: string, row: string): Slots | undefined {
+    if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
+    const t = data.get(table);
+    if (t === undefined) return undefined;
+    const slots = t.rows.get(row);
+    // Remembered absent until rowSlots makes it (and remembers it).
+    remember(table, row, slots ?? null);
+    return slots;
+  }
+
+  function rowSlots(t: TableState, table: string, row: string): Slots {
     const found = rowOf(table, row);
     if (found !== undefined) return found;
-    let rows = data.get(table);
-    if (!rows) data.set(table, (rows = new Map()));
-    const state: RowState = { values: {}, hlcs: {}, pulled: {} };
-    rows.set(row, state);
-    [lastTable, lastRow, lastState] = [table, row, state];
-    return state;
+    const slots: Slots = [];
+    t.rows.set(row, slots);
+    remember(table, row, slots);
+    return slots;
   }
 
-  /** Keeps a pulled, applied message, unless it is kept already: returns false then. */
-  function keepPulled(m: Kept): boolean {
-    const state = rowState(m.table, m.row);
-    const best = state.pulled[m.column];
-    if (best !== undefined && best.hlc === m.hlc) return false;
-    if (best === undefined || m.hlc > best.hlc) state.pulled[m.column] = m;
-    recent[pulledCount++ % RECENT_PULLED] = m;
-    return true;
+  /** The best pulled message kept in slot `at` + 2 of a row, as a message. */
+  function bestOf(table: string, row: string, column: string, slots: Slots, at: number): Kept | undefined {
+    const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
+    return p === IN_CELL ? pulledMessage(slots[at + 1] as string, table, row, column, slots[at] as JsonValue) : p;
+  }
+
+  function ringAt(k: number): Kept | undefined {
+    const at = (k % RECENT_PULLED) * 5;
+    const hlc = ring[at] as string | undefined;
+    return hlc === undefined ? undefined : pulledMessage(hlc, ring[at + 1] as string, ring[at + 2] as string, ring[at + 3] as string, ring[at + 4] as JsonValue);
   }
 
   /** Every message kept, each once: for the queries that scan (never on the merge path). */
@@ -109,8 +150,10 @@ export function createMemoryStore(): MemoryStore {
       out.push(m);
     };
     for (const m of messages.values()) add(m);
-    for (const m of recent) add(m);
-    for (const rows of data.values()) for (const state of rows.values()) for (const column in state.pulled) add(state.pulled[column]);
+    for (let k = 0; k < RECENT_PULLED; k++) add(ringAt(k));
+    for (const [table, t] of data) {
+      for (const [row, slots] of t.rows) for (const [column, at] of t.columns) add(bestOf(table, row, column, slots, at));
+    }
     return out;
   }
 
@@ -139,8 +182,10 @@ export function createMemoryStore(): MemoryStore {
     winners(cells: readonly Cell[]) {
       const out = new Map<string, string>();
       for (const c of cells) {
-        const w = rowOf(c.table, c.row)?.hlcs[c.column];
-        if (w !== undefined) out.set(cellKey(c.table, c.row, c.column), w);
+        const slots = rowOf(c.table, c.row);
+        const at = slots && data.get(c.table)?.columns.get(c.column);
+        const w = at === undefined ? undefined : (slots as Slots)[at + 1];
+        if (w !== undefined) out.set(cellKey(c.table, c.row, c.column), w as string);
       }
       return out;
     },
@@ -148,9 +193,10 @@ export function createMemoryStore(): MemoryStore {
     values(cells: readonly Cell[]) {
       const out = new Map<string, CellValue>();
       for (const c of cells) {
-        const state = rowOf(c.table, c.row);
-        const hlc = state?.hlcs[c.column];
-        if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(state?.values[c.column] ?? null), hlc });
+        const slots = rowOf(c.table, c.row);
+        const at = slots && data.get(c.table)?.columns.get(c.column);
+        const hlc = at === undefined ? undefined : (slots as Slots)[at + 1];
+        if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(((slots as Slots)[at as number] ?? null) as JsonValue), hlc: hlc as string });
       }
       return out;
     },
@@ -179,8 +225,11 @@ export function createMemoryStore(): MemoryStore {
           const { table, row, column } = query;
           const out = all((m) => m.applied && m.column === column && m.row === row && m.table === table);
           const seen = new Set(out.map((m) => m.hlc));
-          const best = rowOf(table, row)?.pulled[column];
-          for (const m of [best, ...recent]) {
+          const slots = rowOf(table, row);
+          const at = slots && data.get(table)?.columns.get(column);
+          const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at)];
+          for (let k = 0; k < RECENT_PULLED; k++) others.push(ringAt(k));
+          for (const m of others) {
             if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;
             seen.add(m.hlc);
             out.push(m);
@@ -197,7 +246,11 @@ export function createMemoryStore(): MemoryStore {
       // Everything is read and copied first: reading a value can fail (a value that cannot
       // be serialized), and nothing may change before it does. The commit is all or nothing.
       const remove = [...(c.remove ?? [])];
-      const insert = (c.insert ?? []).map(keep);
+      const inserts = c.insert ?? [];
+      // Messages kept in the map are copied now; pulled, applied ones below, and only if need be.
+      const insert = inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
+      // The ring's copies of object values (a pulled message's other fields are strings).
+      const ringValues = inserts.map((m) => (isPulled(m) ? copy(m.value) : undefined));
       const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
       const writes = c.writes ?? [];
       const values = writes.map((w) => copy(w.value));
@@ -208,10 +261,31 @@ export function createMemoryStore(): MemoryStore {
         pending.delete(hlc);
         messages.delete(hlc);
       }
-      for (const m of insert) {
-        if (messages.has(m.hlc)) continue;
-        if (isPulled(m)) {
-          if (keepPulled(m) && (maxHlc === null || m.hlc > maxHlc)) maxHlc = m.hlc;
+      // Pulled messages that became their cell's best in this commit, still the caller's objects.
+      // Three entries each: the row, the slot, the message's index.
+      const held: unknown[] = [];
+      for (let i = 0; i < insert.length; i++) {
+        const m = insert[i] as Kept;
+        if (messages.size > 0 && messages.has(m.hlc)) continue;
+        if (m === inserts[i]) {
+          // Pulled and applied: the cell's best (unless kept already), and the ring.
+          const t = tableOf(m.table);
+          const slots = rowSlots(t, m.table, m.row);
+          const at = columnAt(t, m.column);
+          const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
+          const best = p === IN_CELL ? (slots[at + 1] as string) : p?.hlc;
+          if (best === m.hlc) continue;
+          if (best === undefined || m.hlc > best) {
+            slots[at + 2] = m;
+            held.push(slots, at, i);
+          }
+          const r = (pulledCount++ % RECENT_PULLED) * 5;
+          ring[r] = m.hlc;
+          ring[r + 1] = m.table;
+          ring[r + 2] = m.row;
+          ring[r + 3] = m.column;
+          ring[r + 4] = ringValues[i];
+          if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
           continue;
         }
         messages.set(m.hlc, m);
@@ -230,10 +304,24 @@ export function createMemoryStore(): MemoryStore {
       }
       for (let i = 0; i < writes.length; i++) {
         const w = writes[i] as CellWrite;
-        const state = rowState(w.table, w.row);
-        state.values[w.column] = values[i] as JsonValue;
-        if (w.hlc === null) delete state.hlcs[w.column];
-        else state.hlcs[w.column] = w.hlc;
+        const t = tableOf(w.table);
+        const slots = rowSlots(t, w.table, w.row);
+        const at = columnAt(t, w.column);
+        const hlc = w.hlc ?? undefined;
+        const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
+        // The value about to go was the best pulled message's: it is copied out first.
+        if (p === IN_CELL && slots[at + 1] !== hlc) slots[at + 2] = pulledMessage(slots[at + 1] as string, w.table, w.row, w.column, slots[at] as JsonValue);
+        // The best pulled message is the value written: kept as the cell itself.
+        else if (p !== undefined && p !== IN_CELL && p.hlc === hlc && p.value === w.value) slots[at + 2] = IN_CELL;
+        slots[at] = values[i] as JsonValue;
+        slots[at + 1] = hlc;
+      }
+      // The rest of this commit's best pulled messages are copied (their values were, above):
+      // nothing is shared with the caller.
+      for (let k = 0; k < held.length; k += 3) {
+        const [slots, at, i] = [held[k] as Slots, held[k + 1] as number, held[k + 2] as number];
+        const m = inserts[i] as Kept;
+        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
       }
       for (const [k, v] of metaEntries) meta.set(k, v);
       if (remove.length > 0) recomputeMax();
@@ -242,23 +330,27 @@ export function createMemoryStore(): MemoryStore {
     close() {},
 
     get(table, row) {
-      const r = data.get(table)?.get(row);
-      return r && hasValues(r) ? copy(r.values) : undefined;
+      const t = data.get(table);
+      const slots = t?.rows.get(row);
+      return t && slots ? record(t, slots) : undefined;
     },
 
     rows(table, options = {}) {
       const out = new Map<string, Row>();
-      for (const [id, r] of data.get(table) ?? []) {
-        if (!hasValues(r) || (r.values._deleted === true && !options.includeDeleted)) continue;
-        out.set(id, copy(r.values));
+      const t = data.get(table);
+      for (const [id, slots] of t?.rows ?? []) {
+        const r = record(t as TableState, slots);
+        if (r === undefined || (r._deleted === true && !options.includeDeleted)) continue;
+        out.set(id, r);
       }
       return out;
     },
   };
 }
 
-/** A row exists once a value was written to it (pulled messages alone do not make one). */
-function hasValues(r: RowState): boolean {
-  for (const _ in r.values) return true;
-  return false;
+/** A row's values as a record (copied), or undefined before any value was written to it. */
+function record(t: TableState, slots: Slots): Row | undefined {
+  let out: Record<string, JsonValue> | undefined;
+  for (const [column, at] of t.columns) if (slots[at] !== undefined) (out ??= {})[column] = copy(slots[at] as JsonValue);
+  return out;
 }

@@ -38,6 +38,8 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
   // The batch's own best message per cell. Runs for every pulled message: no more than one
   // key and two map operations each.
   const best = new Map<string, Message>();
+  // Cells that never had a winner (a new device's first pull) need no lookup in `winners`.
+  const anyWinner = winners.size !== 0;
   let maxHlc: string | null = null;
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Message;
@@ -47,7 +49,7 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
     if (problem) continue;
     const key = cellKey(m.table, m.row, m.column);
     const inBatch = best.get(key);
-    const current = inBatch !== undefined ? inBatch.hlc : winners.get(key);
+    const current = inBatch !== undefined ? inBatch.hlc : anyWinner ? winners.get(key) : undefined;
     if (current === undefined || m.hlc > current) best.set(key, m);
   }
   // A message is a cell write already (its cell, value and hlc): no copy per write.

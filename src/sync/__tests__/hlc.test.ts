@@ -326,3 +326,20 @@ describe('edges of the format and the clock', () => {
     expect(clock.clientId).toBe('me');
   });
 });
+
+describe('timestamps of one second after another (read from the second already checked)', () => {
+  it('reads only the milliseconds of the next one, and still refuses what follows it badly', () => {
+    const first = '2026-03-04T05:06:07.100Z-0000-dev';
+    expect(tryParseHlc(first)?.millis).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 100));
+    expect(tryParseHlc('2026-03-04T05:06:07.999Z-0001-dev')?.millis).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 999));
+    expect(hlcMillis('2026-03-04T05:06:07.042Z-0000-dev')).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 42));
+    for (const bad of ['2026-03-04T05:06:07.1x0Z-0000-dev', '2026-03-04T05:06:07.100z-0000-dev', '2026-03-04T05:06:07.100Z-000g-dev', '2026-03-04T05:06:07.100Z-0000-']) {
+      expect(tryParseHlc(first)).not.toBeNull();
+      expect(tryParseHlc(bad), bad).toBeNull();
+    }
+    // Another second, then back: each is read in full once.
+    expect(tryParseHlc('2026-03-04T05:06:08.000Z-0000-dev')?.millis).toBe(Date.UTC(2026, 2, 4, 5, 6, 8, 0));
+    expect(tryParseHlc('2026-02-30T05:06:08.000Z-0000-dev')).toBeNull();
+    expect(tryParseHlc(first)?.millis).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 100));
+  });
+});

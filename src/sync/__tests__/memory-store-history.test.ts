@@ -105,4 +105,55 @@ describe('the memory store keeps memory to the cells', () => {
     [...out.values()][0]?.value.tags.push('x');
     expect(store.get('notes', 'r')).toEqual({ title: { tags: ['a'] } });
   });
+
+  it("keeps its own copy of a pulled message that is its cell's best but not its value (a newer local write holds the cell)", () => {
+    const store = open();
+    const mine = at(10, 'x', { local: true, synced: false });
+    store.commit({ insert: [mine], writes: [write(mine)] });
+    const value = { tags: ['a'] };
+    const pulled = { ...at(5, 'x'), value };
+    store.commit({ insert: [pulled] });
+    value.tags.push('changed');
+    (pulled as { hlc: string }).hlc = 'changed';
+    pull(store, 3 * RECENT_PULLED, 100, 100);
+    const cell = store.messages({ kind: 'cell', table: 'notes', row: 'x', column: 'title' }) as StoredMessage[];
+    expect(cell.find((m) => !m.local)).toEqual({ ...at(5, 'x'), value: { tags: ['a'] } });
+  });
+
+  it('a pulled value replaced by a local write is still its cell\'s best pulled message, with its own value', () => {
+    const store = open();
+    const first = { ...at(5, 'x'), value: { n: 1 } };
+    store.commit({ insert: [first], writes: [write(first)] });
+    const mine = at(10, 'x', { local: true, synced: false });
+    store.commit({ insert: [mine], writes: [write(mine)] });
+    pull(store, 3 * RECENT_PULLED, 100, 100);
+    expect(store.get('notes', 'x')).toEqual({ title: mine.value });
+    const cell = store.messages({ kind: 'cell', table: 'notes', row: 'x', column: 'title' }) as StoredMessage[];
+    expect(cell.find((m) => !m.local)).toEqual({ ...at(5, 'x'), value: { n: 1 } });
+  });
+
+  it('finds every row of many, and each in its own table when two tables have the same row ids', () => {
+    const store = open();
+    const all = pull(store, 10_000, 10_000);
+    const tags = all.map((m, i) => ({ ...m, hlc: at(20_000 + i, m.row).hlc, table: 'tags', column: 'name', value: `tag ${i}` }));
+    store.commit({ insert: tags, writes: tags.map(write) });
+    // One table's cell, then the other's, for the same row id.
+    const both = all.flatMap((m, i) => [m, tags[i] as StoredMessage]);
+    const winners = store.winners(both.map((m) => ({ table: m.table, row: m.row, column: m.column }))) as ReadonlyMap<string, string>;
+    expect(winners.size).toBe(20_000);
+    for (const m of both) expect(winners.get(`${m.table}\u0000${m.row}\u0000${m.column}`)).toBe(m.hlc);
+    expect(store.get('notes', 'r0')).toEqual({ title: all[0]?.value });
+    expect(store.get('tags', 'r0')).toEqual({ name: 'tag 0' });
+  });
+
+  it('finds a row it looked for before the row existed', () => {
+    const store = open();
+    const m = at(1, 'new');
+    const cell = [{ table: m.table, row: m.row, column: m.column }];
+    expect((store.winners(cell) as ReadonlyMap<string, string>).size).toBe(0);
+    store.commit({ insert: [m], writes: [write(m)] });
+    expect([...(store.winners(cell) as ReadonlyMap<string, string>).values()]).toEqual([m.hlc]);
+    expect(store.get('notes', 'new')).toEqual({ title: m.value });
+  });
 });
+

@@ -34,4 +34,16 @@ describe('planMerge', () => {
     ]);
     expect(plan.writes[1]?.hlc).toBeTypeOf('string');
   });
+
+  it('looks winners up only when there are some, and never takes a winners map without a size for an empty one', () => {
+    const old = m('todos', 'r1', 'title', 'old');
+    const winner = m('todos', 'r1', 'title', 'winner');
+    const key = `todos\u0000r1\u0000title`;
+    // A store's answer that is map-like (get and values) but has no size of its own.
+    const mapLike = { get: (k: string) => (k === key ? winner.hlc : undefined), values: () => [winner.hlc].values() } as unknown as ReadonlyMap<string, string>;
+    expect(planMerge(schema, [old], mapLike).writes).toEqual([]);
+    expect(planMerge(schema, [old], new Map([[key, winner.hlc]])).writes).toEqual([]);
+    expect(planMerge(schema, [old], new Map()).writes).toEqual([old]);
+  });
 });
+

@@ -20,6 +20,7 @@
 import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
+import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
@@ -50,26 +51,6 @@ interface TableState {
   readonly rows: Map<string, Slots>;
 }
 
-/**
- * A copy of a JSON value that shares nothing with the caller: strings, numbers, booleans
- * and null are immutable, so only objects and arrays (rare in a field) are copied deeply.
- */
-const copy = <T>(v: T): T => (v === null || typeof v !== 'object' ? v : (JSON.parse(JSON.stringify(v)) as T));
-
-/** A message's nine fields, nothing else, with `value` (a copy of its value). */
-const withValue = (m: StoredMessage, value: JsonValue): StoredMessage => ({
-  hlc: m.hlc, table: m.table, row: m.row, column: m.column, value,
-  local: m.local, synced: m.synced, applied: m.applied, error: m.error,
-});
-
-/** A message's own copy: its nine fields, nothing else, and its value copied. */
-const copyMessage = (m: StoredMessage): StoredMessage => withValue(m, copy(m.value));
-
-/** A pulled, applied message from its fields (its flags are always these). */
-const pulledMessage = (hlc: string, table: string, row: string, column: string, value: JsonValue): Kept => ({
-  hlc, table, row, column, value, local: false, synced: true, applied: true, error: null,
-});
-
 const isPulled = (m: StoredMessage): boolean => !m.local && m.applied;
 
 export function createMemoryStore(): MemoryStore {
@@ -79,9 +60,8 @@ export function createMemoryStore(): MemoryStore {
   const messages = new Map<string, Kept>();
   const pending = new Set<string>();
   const meta = new Map<string, string>();
-  // The latest pulled messages, by arrival: a ring of RECENT_PULLED, five fields per message.
-  const ring: unknown[] = new Array<unknown>(RECENT_PULLED * 5);
-  let pulledCount = 0;
+  // The latest pulled messages, by arrival.
+  const ring = pulledRing(RECENT_PULLED);
   let maxHlc: string | null = null;
   // The row last looked up, or null when it does not exist (yet): a pull's messages come row
   // by row, and a new device's first pages are all rows it does not have.
@@ -134,12 +114,6 @@ export function createMemoryStore(): MemoryStore {
     return p === IN_CELL ? pulledMessage(slots[at + 1] as string, table, row, column, slots[at] as JsonValue) : p;
   }
 
-  function ringAt(k: number): Kept | undefined {
-    const at = (k % RECENT_PULLED) * 5;
-    const hlc = ring[at] as string | undefined;
-    return hlc === undefined ? undefined : pulledMessage(hlc, ring[at + 1] as string, ring[at + 2] as string, ring[at + 3] as string, ring[at + 4] as JsonValue);
-  }
-
   /** Every message kept, each once: for the queries that scan (never on the merge path). */
   function everyMessage(): Kept[] {
     const seen = new Set<string>();
@@ -150,7 +124,7 @@ export function createMemoryStore(): MemoryStore {
       out.push(m);
     };
     for (const m of messages.values()) add(m);
-    for (let k = 0; k < RECENT_PULLED; k++) add(ringAt(k));
+    for (const m of ring.all()) add(m);
     for (const [table, t] of data) {
       for (const [row, slots] of t.rows) for (const [column, at] of t.columns) add(bestOf(table, row, column, slots, at));
     }
@@ -227,8 +201,7 @@ export function createMemoryStore(): MemoryStore {
           const seen = new Set(out.map((m) => m.hlc));
           const slots = rowOf(table, row);
           const at = slots && data.get(table)?.columns.get(column);
-          const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at)];
-          for (let k = 0; k < RECENT_PULLED; k++) others.push(ringAt(k));
+          const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at), ...ring.all()];
           for (const m of others) {
             if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;
             seen.add(m.hlc);
@@ -279,12 +252,7 @@ export function createMemoryStore(): MemoryStore {
             slots[at + 2] = m;
             held.push(slots, at, i);
           }
-          const r = (pulledCount++ % RECENT_PULLED) * 5;
-          ring[r] = m.hlc;
-          ring[r + 1] = m.table;
-          ring[r + 2] = m.row;
-          ring[r + 3] = m.column;
-          ring[r + 4] = ringValues[i];
+          ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
           if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
           continue;
         }

@@ -85,23 +85,25 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
         }
       }
       const keep = c.insert?.length && c.writes?.length ? inRow(c) : null;
-      const pulledKept = pulled.kept(c, tables);
+      const rows = c.writes?.length ? writer.rows(c.writes) : null;
+      const pulledKept = rows && c.insert?.length ? pulled.kept(c.insert, rows) : null;
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
-        const inRows = pulledKept?.inserted;
-        const rest = keep || inRows || pending.count > 0
-          ? c.insert.filter((m) => !keep?.kept.has(m.hlc) && !pending.has(m.hlc) && !inRows?.has(m))
+        const at = pulledKept?.at;
+        const rest = keep || at || pending.count > 0
+          ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
           : c.insert;
         if (pulledKept) pulled.record(pulledKept.messages);
         if (rest.length > 0) log.insert(rest);
         for (const m of c.insert) if (known === null || m.hlc > known) known = m.hlc;
       }
       if (c.update) for (const u of c.update) update(u);
-      if (c.writes?.length) {
+      if (rows) {
         let marked: ReadonlySet<CellWrite> = keep?.marked ?? NONE;
         const anyMarked = pending.count > 0; // before the moves below, whose marks the writer clears
         if (anyMarked) {
-          for (const w of c.writes) {
+          for (const w of rows.list.flatMap((r) => r.cells)) {
+            if (w === undefined) continue;
             const old = pending.markedIn(w.table, w.row, w.column);
             if (old === undefined) continue;
             if (old === w.hlc) {
@@ -115,7 +117,7 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
         }
         // Every write sets its cell's mark: 1 for a kept local message, 2 for a kept pulled
         // one, NULL otherwise (a cell that held a kept pulled message must lose its mark 2).
-        writer.write(c.writes, marked, pulledKept?.writes ?? NONE);
+        writer.write(rows, marked);
         if (keep) for (const w of keep.marked) pending.add(tables.get(w.table) as SqlTable, w);
       }
       if (c.meta) for (const k of Object.keys(c.meta)) setMeta(k, c.meta[k] as string);

@@ -136,16 +136,21 @@ export function createPulledInRow(db: Db) {
       return out;
     },
 
-    /** Call inside the commit's transaction: the ring and the newest take the kept messages. */
-    record(messages: readonly StoredMessage[]): void {
-      if (messages.length === 0) return;
+    /**
+     * Call inside the commit's transaction: the ring and the newest take the kept messages.
+     * Returns how many characters it wrote (for the WAL's bound, see apply-commit.ts).
+     */
+    record(messages: readonly StoredMessage[]): number {
+      if (messages.length === 0) return 0;
       const fresh = messages.slice(-RECENT_PULLED).map(toEntry);
       const ring = fresh.length >= RECENT_PULLED ? fresh : [...read<Entry[]>(RING_KEY, []), ...fresh].slice(-RECENT_PULLED);
-      st().set.run(RING_KEY, JSON.stringify(ring));
+      const text = JSON.stringify(ring);
+      st().set.run(RING_KEY, text);
       let newest = messages[0] as StoredMessage;
       for (const m of messages) if (m.hlc > newest.hlc) newest = m;
       const stored = read<Entry | null>(NEWEST_KEY, null);
       if (stored === null || newest.hlc > stored[0]) st().set.run(NEWEST_KEY, JSON.stringify(toEntry(newest)));
+      return text.length;
     },
 
     /** The greatest hlc of a kept message, or null. */

@@ -13,6 +13,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CellWrite } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
+import { KEPT_MARK } from './pulled-in-row.ts';
 import { toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
 /** The cells one commit sets in one row: only a cell's last write of the commit stays in it. */
@@ -46,10 +47,18 @@ export interface RowWriter {
 /** Rows per statement, largest first: a page's 200 rows of one shape are six statements of 32 and one of 8. */
 const BATCHES = [32, 8, 1] as const;
 
-/** Rows that set the same columns of one table: they share a statement. */
+/**
+ * How a statement sets its rows' marks: every cell kept (2) or none (NULL) is written in the
+ * statement's text, a third fewer values to bind (a pulled page's rows are mostly the one or
+ * the other); any other mix is bound cell by cell.
+ */
+type Marks = 'kept' | 'none' | 'bound';
+
+/** Rows that set the same columns of one table, and their marks alike: they share a statement. */
 interface Group {
   readonly table: SqlTable;
   readonly columns: readonly SqlColumn[];
+  readonly marks: Marks;
   readonly rows: RowWrites[];
 }
 
@@ -100,12 +109,13 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   const columnsOf = new Map<SqlTable, SqlColumn[]>();
   for (const t of tables.values()) columnsOf.set(t, [...t.columns.values()]);
 
-  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number): Statement<[readonly SqlValue[]]> {
+  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number, marks: Marks): Statement<[readonly SqlValue[]]> {
     const id = `${key}\u0000${rows}`;
     let stmt = statements.get(id);
     if (!stmt) {
       const names = columns.flatMap((c) => [c.sql, c.hlcSql, c.pendingSql]);
-      const tuple = `(?${', ?'.repeat(names.length)})`;
+      const mark = marks === 'bound' ? ', ?' : marks === 'kept' ? `, ${KEPT_MARK}` : ', NULL';
+      const tuple = `(?${columns.map(() => `, ?, ?${mark}`).join('')})`;
       const sql = `INSERT INTO ${table.sql} (id, ${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
         ON CONFLICT(id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`;
       statements.set(id, (stmt = db.prepare<[readonly SqlValue[]]>(sql)));
@@ -113,18 +123,32 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     return stmt;
   }
 
-  /** Binds one row's parameters at `params[at...]`: id, then value, hlc and mark of each column. */
-  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite>): void {
+  /** Binds one row's parameters at `params[at...]`: id, then value, hlc (and mark, when bound) of each column. */
+  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite>, marks: Marks): void {
     params[at] = r.row;
     const anyMarked = marked.size > 0;
+    const step = marks === 'bound' ? 3 : 2;
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i] as SqlColumn;
       const w = r.cells[column.position] as CellWrite;
-      const p = at + 1 + 3 * i;
+      const p = at + 1 + step * i;
       params[p] = toSql(column.type, w.value);
       params[p + 1] = w.hlc;
-      params[p + 2] = anyMarked && marked.has(w) ? 1 : r.kept[column.position] ? 2 : null;
+      if (step === 3) params[p + 2] = anyMarked && marked.has(w) ? 1 : r.kept[column.position] ? KEPT_MARK : null;
     }
+  }
+
+  /** The marks of a row's cells: all the same (in the statement's text), or bound one by one. */
+  function marksOf(r: RowWrites, marked: ReadonlySet<CellWrite>): Marks {
+    if (marked.size > 0) return 'bound';
+    let kept = 0;
+    let written = 0;
+    for (let i = 0; i < r.cells.length; i++) {
+      if (r.cells[i] === undefined) continue;
+      written++;
+      if (r.kept[i]) kept++;
+    }
+    return kept === 0 ? 'none' : kept === written ? 'kept' : 'bound';
   }
 
   const single = new Map<SqlColumn, Statement<[readonly SqlValue[]]>>();
@@ -141,8 +165,8 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
           // One cell of one row (most local writes): its statement found by its column.
           const column = first.table.columns.get((cells[0] as CellWrite).column) as SqlColumn;
           let stmt = single.get(column);
-          if (!stmt) single.set(column, (stmt = upsert(first.table, [column], `${first.table.name}\u0000${column.position}`, 1)));
-          bind(singleParams, 0, [column], first, marked);
+          if (!stmt) single.set(column, (stmt = upsert(first.table, [column], `${first.table.name}\u0000${column.position}\u0000bound`, 1, 'bound')));
+          bind(singleParams, 0, [column], first, marked, 'bound');
           stmt.run(singleParams);
           return;
         }
@@ -152,23 +176,25 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
       for (const r of commitRows.list) {
         let key = r.table.name;
         for (let i = 0; i < r.cells.length; i++) if (r.cells[i] !== undefined) key += `\u0000${i}`;
+        const marks = marksOf(r, marked);
+        key += `\u0000${marks}`;
         const group = groups.get(key);
         if (group) {
           group.rows.push(r);
           continue;
         }
         const columns = (columnsOf.get(r.table) as SqlColumn[]).filter((c) => r.cells[c.position] !== undefined);
-        groups.set(key, { table: r.table, columns, rows: [r] });
+        groups.set(key, { table: r.table, columns, marks, rows: [r] });
       }
-      for (const [key, { table, columns, rows: list }] of groups) {
-        const width = 1 + 3 * columns.length;
+      for (const [key, { table, columns, marks, rows: list }] of groups) {
+        const width = 1 + (marks === 'bound' ? 3 : 2) * columns.length;
         let i = 0;
         for (const size of BATCHES) {
           if (list.length - i < size) continue;
-          const stmt = upsert(table, columns, key, size);
+          const stmt = upsert(table, columns, key, size, marks);
           const params = new Array<SqlValue>(size * width);
           for (; i + size <= list.length; i += size) {
-            for (let j = 0; j < size; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked);
+            for (let j = 0; j < size; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked, marks);
             stmt.run(params);
           }
         }

@@ -87,7 +87,7 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
     },
     /**
      * Call inside the commit's transaction, with writes checked against the schema. Returns
-     * about how many rows it wrote (see `written`), for the WAL's checkpoints.
+     * about how many rows it wrote (see ROW_BYTES), for the WAL's checkpoints.
      */
     apply(c: Commit): number {
       let rowsWritten = (c.remove?.length ?? 0) + 2 * (c.update?.length ?? 0);

@@ -33,6 +33,14 @@ export interface CommitParts {
 }
 
 const NONE: ReadonlySet<CellWrite> = new Set();
+/**
+ * The rows a commit wrote are what the WAL's bound counts (checkpoints.ts): a message row, a
+ * data row, an entry of a data table's key index. A pulled message kept in its row is no row
+ * of its own (counting it as one made a pull checkpoint inside its commits five times as
+ * often as the bound meant); the ring of kept messages is one long value, counted as rows of
+ * this many bytes.
+ */
+const ROW_BYTES = 256;
 
 const isPendingLocal = (m: StoredMessage): boolean => m.local && !m.synced && m.applied && m.error === null;
 
@@ -83,31 +91,38 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
     resync(maxHlc: string | null): void {
       known = maxHlc;
     },
-    /** Call inside the commit's transaction, with writes checked against the schema. */
-    apply(c: Commit): void {
+    /**
+     * Call inside the commit's transaction, with writes checked against the schema. Returns
+     * about how many rows it wrote (see ROW_BYTES), for the WAL's checkpoints.
+     */
+    apply(c: Commit): number {
+      let rowsWritten = (c.remove?.length ?? 0) + 2 * (c.update?.length ?? 0);
       if (c.remove) {
         for (const hlc of c.remove) {
           if (!pending.take(hlc, { clear: true })) log.remove(hlc);
         }
       }
       const keep = c.insert?.length && c.writes?.length ? inRow(c) : null;
-      const pulledKept = pulled.kept(c, tables);
+      const rows = c.writes?.length ? writer.rows(c.writes) : null;
+      const pulledKept = rows && c.insert?.length ? pulled.kept(c.insert, rows) : null;
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
-        const inRows = pulledKept?.inserted;
-        const rest = keep || inRows || pending.count > 0
-          ? c.insert.filter((m) => !keep?.kept.has(m.hlc) && !pending.has(m.hlc) && !inRows?.has(m))
+        const at = pulledKept?.at;
+        const rest = keep || at || pending.count > 0
+          ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
           : c.insert;
-        if (pulledKept) pulled.record(pulledKept.messages);
+        if (pulledKept) rowsWritten += Math.ceil(pulled.record(pulledKept.messages) / ROW_BYTES);
         if (rest.length > 0) log.insert(rest);
+        rowsWritten += rest.length;
         for (const m of c.insert) if (known === null || m.hlc > known) known = m.hlc;
       }
       if (c.update) for (const u of c.update) update(u);
-      if (c.writes?.length) {
+      if (rows) {
         let marked: ReadonlySet<CellWrite> = keep?.marked ?? NONE;
         const anyMarked = pending.count > 0; // before the moves below, whose marks the writer clears
         if (anyMarked) {
-          for (const w of c.writes) {
+          for (const w of rows.list.flatMap((r) => r.cells)) {
+            if (w === undefined) continue;
             const old = pending.markedIn(w.table, w.row, w.column);
             if (old === undefined) continue;
             if (old === w.hlc) {
@@ -117,14 +132,20 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
             // Replaced: the message still has to reach the server, from the outbox. The write
             // below sets the cell's mark, so it is not cleared here.
             log.insert([pending.take(old, { clear: false }) as StoredMessage]);
+            rowsWritten += 1;
           }
         }
         // Every write sets its cell's mark: 1 for a kept local message, 2 for a kept pulled
         // one, NULL otherwise (a cell that held a kept pulled message must lose its mark 2).
-        writer.write(c.writes, marked, pulledKept?.writes ?? NONE);
+        writer.write(rows, marked);
+        rowsWritten += 2 * rows.list.length; // each data row, and its id in the table's key index
         if (keep) for (const w of keep.marked) pending.add(tables.get(w.table) as SqlTable, w);
       }
-      if (c.meta) for (const k of Object.keys(c.meta)) setMeta(k, c.meta[k] as string);
+      if (c.meta) {
+        for (const k of Object.keys(c.meta)) setMeta(k, c.meta[k] as string);
+        rowsWritten += 1;
+      }
+      return rowsWritten;
     },
   };
 }

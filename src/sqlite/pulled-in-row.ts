@@ -18,8 +18,9 @@
  * read back exactly (`keepsExactly`). Every other message goes to the log as before.
  */
 import type { Statement } from 'better-sqlite3';
-import { type CellWrite, type Commit, type JsonValue, type StoredMessage } from '../sync/index.ts';
+import type { ColumnType, JsonValue, StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
+import type { CommitRows } from './row-writer.ts';
 import { MESSAGES_TABLE, META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
 
 /** How many of the latest pulled messages kept in rows are also kept in the ring. */
@@ -32,15 +33,6 @@ export const NEWEST_KEY = '_pulledNewest';
 
 /** A kept message in the meta table: [hlc, table, row, column, value]. */
 type Entry = [string, string, string, string, JsonValue];
-
-/** The position of a cell's write among one row's writes, or -1. */
-function indexOfCell(list: readonly CellWrite[], table: string, column: string): number {
-  for (let i = 0; i < list.length; i++) {
-    const w = list[i] as CellWrite;
-    if (w.column === column && w.table === table) return i;
-  }
-  return -1;
-}
 
 const isPulledApplied = (m: StoredMessage): boolean => !m.local && m.synced && m.applied && m.error === null;
 const toEntry = (m: StoredMessage): Entry => [m.hlc, m.table, m.row, m.column, m.value];
@@ -63,8 +55,13 @@ export function jsonSql(column: SqlColumn, v: string): string | null {
   }
 }
 
-/** Whether a cell of this column may keep a pulled message in its row. */
-const keepable = (column: SqlColumn): boolean => jsonSql(column, 'x') !== null;
+/** Whether a cell of a column of this type may keep a pulled message in its row (asked once per type). */
+const KEEPABLE = new Map<ColumnType, boolean>();
+const keepable = (column: SqlColumn): boolean => {
+  let yes = KEEPABLE.get(column.type);
+  if (yes === undefined) KEEPABLE.set(column.type, (yes = jsonSql(column, 'x') !== null));
+  return yes;
+};
 
 /**
  * The trigger that moves a kept message to the log when anything but a newer kept message
@@ -87,11 +84,11 @@ export function keptTriggerSql(table: SqlTable, column: SqlColumn): string | nul
 
 export type PulledInRow = ReturnType<typeof createPulledInRow>;
 
-/** A commit's pulled messages kept in their rows: their writes, and the messages (in order, and as a set). */
+/** A commit's pulled messages kept in their rows: the messages in order, and which of the inserts they are. */
 interface Kept {
-  readonly writes: Set<CellWrite>;
   readonly messages: StoredMessage[];
-  readonly inserted: Set<StoredMessage>;
+  /** By position in the commit's `insert`: 1 for a message kept in its row. */
+  readonly at: Uint8Array;
 }
 
 export function createPulledInRow(db: Db) {
@@ -115,53 +112,45 @@ export function createPulledInRow(db: Db) {
 
   return {
     /**
-     * The writes of a commit whose pulled message stays in its row only, and those
-     * messages; null when there are none. Call with the writes checked against the schema.
+     * The pulled messages of a commit that stay in their rows only, null when there are
+     * none: each is marked in `rows` (`kept`), for the row writer. Call with the commit's
+     * writes grouped (row-writer.ts), after they were checked against the schema.
      */
-    kept(c: Commit, tables: ReadonlyMap<string, SqlTable>): Kept | null {
-      const writes = c.writes ?? [];
-      const insert = c.insert ?? [];
-      if (writes.length === 0 || insert.length === 0) return null;
-      // Each cell's last write of the commit (only that one stays in the cell), by row: a
-      // row id is a string parsed once, whose hash is kept, where a cell key would be built
-      // and hashed for every write.
-      const byRow = new Map<string, CellWrite[]>();
-      for (const w of writes) {
-        const list = byRow.get(w.row);
-        if (list === undefined) {
-          byRow.set(w.row, [w]);
-          continue;
-        }
-        const i = indexOfCell(list, w.table, w.column);
-        if (i < 0) list.push(w);
-        else list[i] = w;
-      }
+    kept(insert: readonly StoredMessage[], rows: CommitRows): Kept | null {
       let out: Kept | null = null;
-      for (const m of insert) {
+      for (let i = 0; i < insert.length; i++) {
+        const m = insert[i] as StoredMessage;
         if (!isPulledApplied(m)) continue;
-        const list = byRow.get(m.row);
-        const w = list === undefined ? undefined : list[indexOfCell(list, m.table, m.column)];
-        if (!w || w.hlc !== m.hlc || w.value !== m.value) continue;
-        const column = tables.get(w.table)?.columns.get(w.column);
-        if (!column || !keepable(column) || !keepsExactly(column.type, w.value)) continue;
-        out ??= { writes: new Set(), messages: [], inserted: new Set() };
-        out.writes.add(w);
+        const r = rows.find(m.table, m.row);
+        const column = r?.table.columns.get(m.column);
+        if (r === undefined || column === undefined) continue;
+        // The cell's last write of the commit (only that one stays in the cell) must be this message.
+        const w = r.cells[column.position];
+        if (w === undefined || w.hlc !== m.hlc || w.value !== m.value) continue;
+        if (!keepable(column) || !keepsExactly(column.type, w.value)) continue;
+        out ??= { messages: [], at: new Uint8Array(insert.length) };
+        r.kept[column.position] = true;
         out.messages.push(m);
-        out.inserted.add(m);
+        out.at[i] = 1;
       }
       return out;
     },
 
-    /** Call inside the commit's transaction: the ring and the newest take the kept messages. */
-    record(messages: readonly StoredMessage[]): void {
-      if (messages.length === 0) return;
+    /**
+     * Call inside the commit's transaction: the ring and the newest take the kept messages.
+     * Returns how many characters it wrote (for the WAL's bound, see apply-commit.ts).
+     */
+    record(messages: readonly StoredMessage[]): number {
+      if (messages.length === 0) return 0;
       const fresh = messages.slice(-RECENT_PULLED).map(toEntry);
       const ring = fresh.length >= RECENT_PULLED ? fresh : [...read<Entry[]>(RING_KEY, []), ...fresh].slice(-RECENT_PULLED);
-      st().set.run(RING_KEY, JSON.stringify(ring));
+      const text = JSON.stringify(ring);
+      st().set.run(RING_KEY, text);
       let newest = messages[0] as StoredMessage;
       for (const m of messages) if (m.hlc > newest.hlc) newest = m;
       const stored = read<Entry | null>(NEWEST_KEY, null);
       if (stored === null || newest.hlc > stored[0]) st().set.run(NEWEST_KEY, JSON.stringify(toEntry(newest)));
+      return text.length;
     },
 
     /** The greatest hlc of a kept message, or null. */

@@ -5,51 +5,117 @@
  * the other columns of one that does are kept. Rows that set the same columns (a pulled page
  * is mostly such rows) go in batches, several rows per statement: fewer calls into SQLite.
  * Statements are prepared once per (table, set of columns, rows per statement) and reused.
+ *
+ * The grouping (`rows`) is done once per commit and shared with pulled-in-row.ts, which marks
+ * in it the cells that keep their pulled message: a pulled page is a thousand writes, and
+ * every map or set operation per write shows in its cost.
  */
 import type { Statement } from 'better-sqlite3';
 import type { CellWrite } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
+import { KEPT_MARK } from './pulled-in-row.ts';
 import { toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
-export interface RowWriter {
-  /**
-   * Call inside a transaction, with writes already checked against the schema. The writes in
-   * `marked` keep their message in the row (see pending-cells.ts); every other written cell
-   * loses its mark. With `marked` null, no cell has or gets a mark (a pull while nothing is
-   * pending): the marks are left out of the statements, which then bind a third fewer values.
-   * The writes in `kept` keep their pulled message in the row (mark 2, see pulled-in-row.ts);
-   * with `kept` given, marks are always written.
-   */
-  write(writes: readonly CellWrite[], marked: ReadonlySet<CellWrite> | null, kept?: ReadonlySet<CellWrite>): void;
-}
-
-const BATCH = 32;
-const NO_WRITES: ReadonlySet<CellWrite> = new Set();
-
-/** The cells one commit sets in one row, one write per column (a later one replaces an earlier one). */
-interface RowWrites {
+/** The cells one commit sets in one row: only a cell's last write of the commit stays in it. */
+export interface RowWrites {
   readonly table: SqlTable;
   readonly row: string;
-  readonly cells: CellWrite[];
+  /** The writes by column position (`SqlColumn.position`); undefined for a column not written. */
+  readonly cells: (CellWrite | undefined)[];
+  /** By column position: the cell keeps its pulled message in the row (mark 2, see pulled-in-row.ts). */
+  readonly kept: boolean[];
 }
 
-/** Rows that set the same columns of one table: they share a statement. */
+/** A commit's writes grouped by row, in first-write order. */
+export interface CommitRows {
+  readonly list: readonly RowWrites[];
+  /** The row's entry, if the commit writes it. */
+  find(table: string, row: string): RowWrites | undefined;
+}
+
+export interface RowWriter {
+  /** Groups writes by row. Call with writes already checked against the schema. */
+  rows(writes: readonly CellWrite[]): CommitRows;
+  /**
+   * Call inside a transaction. Every written cell gets its mark: 1 for the writes in
+   * `marked` (they keep their local message in the row, see pending-cells.ts), 2 for the
+   * cells `kept` marks, NULL otherwise (a cell that held a kept message must lose its mark).
+   */
+  write(rows: CommitRows, marked: ReadonlySet<CellWrite>): void;
+}
+
+/** Rows per statement, largest first: a page's 200 rows of one shape are six statements of 32 and one of 8. */
+const BATCHES = [32, 8, 1] as const;
+
+/**
+ * How a statement sets its rows' marks: every cell kept (2) or none (NULL) is written in the
+ * statement's text, a third fewer values to bind (a pulled page's rows are mostly the one or
+ * the other); any other mix is bound cell by cell.
+ */
+type Marks = 'kept' | 'none' | 'bound';
+
+/** Rows that set the same columns of one table, and their marks alike: they share a statement. */
 interface Group {
   readonly table: SqlTable;
   readonly columns: readonly SqlColumn[];
+  readonly marks: Marks;
   readonly rows: RowWrites[];
+}
+
+function rowOf(table: SqlTable, row: string): RowWrites {
+  const width = table.columns.size;
+  return { table, row, cells: new Array<CellWrite | undefined>(width).fill(undefined), kept: new Array<boolean>(width).fill(false) };
+}
+
+function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, SqlTable>): CommitRows {
+  if (writes.length === 1) {
+    // One cell (most local writes): no maps.
+    const w = writes[0] as CellWrite;
+    const table = tables.get(w.table) as SqlTable;
+    const only = rowOf(table, w.row);
+    only.cells[(table.columns.get(w.column) as SqlColumn).position] = w;
+    return { list: [only], find: (t, row) => (row === only.row && t === table.name ? only : undefined) };
+  }
+  const list: RowWrites[] = [];
+  const byTable = new Map<string, Map<string, RowWrites>>();
+  // The writes of one row come one after the other (the library plans them row by row):
+  // the last row is checked first, before any map.
+  let last: RowWrites | undefined;
+  const find = (table: string, row: string): RowWrites | undefined => {
+    if (last !== undefined && last.row === row && last.table.name === table) return last;
+    const found = byTable.get(table)?.get(row);
+    if (found !== undefined) last = found;
+    return found;
+  };
+  for (const w of writes) {
+    let entry = find(w.table, w.row);
+    if (entry === undefined) {
+      let rows = byTable.get(w.table);
+      if (rows === undefined) byTable.set(w.table, (rows = new Map()));
+      entry = rowOf(tables.get(w.table) as SqlTable, w.row);
+      rows.set(w.row, entry);
+      list.push(entry);
+      last = entry;
+    }
+    entry.cells[(entry.table.columns.get(w.column) as SqlColumn).position] = w;
+  }
+  return { list, find };
 }
 
 export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): RowWriter {
   // better-sqlite3 binds an array argument as the statement's parameters, in order.
   const statements = new Map<string, Statement<[readonly SqlValue[]]>>();
+  /** Each table's columns by position. */
+  const columnsOf = new Map<SqlTable, SqlColumn[]>();
+  for (const t of tables.values()) columnsOf.set(t, [...t.columns.values()]);
 
-  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number, marks: boolean): Statement<[readonly SqlValue[]]> {
-    const id = `${key}\u0000${rows}\u0000${marks ? 1 : 0}`;
+  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number, marks: Marks): Statement<[readonly SqlValue[]]> {
+    const id = `${key}\u0000${rows}`;
     let stmt = statements.get(id);
     if (!stmt) {
-      const names = columns.flatMap((c) => (marks ? [c.sql, c.hlcSql, c.pendingSql] : [c.sql, c.hlcSql]));
-      const tuple = `(?${', ?'.repeat(names.length)})`;
+      const names = columns.flatMap((c) => [c.sql, c.hlcSql, c.pendingSql]);
+      const mark = marks === 'bound' ? ', ?' : marks === 'kept' ? `, ${KEPT_MARK}` : ', NULL';
+      const tuple = `(?${columns.map(() => `, ?, ?${mark}`).join('')})`;
       const sql = `INSERT INTO ${table.sql} (id, ${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
         ON CONFLICT(id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`;
       statements.set(id, (stmt = db.prepare<[readonly SqlValue[]]>(sql)));
@@ -57,87 +123,79 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
     return stmt;
   }
 
-  /** Binds one row's parameters at `params[at...]`: id, then value, hlc (and mark) of each column. */
-  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite> | null, kept?: ReadonlySet<CellWrite>): void {
+  /** Binds one row's parameters at `params[at...]`: id, then value, hlc (and mark, when bound) of each column. */
+  function bind(params: SqlValue[], at: number, columns: readonly SqlColumn[], r: RowWrites, marked: ReadonlySet<CellWrite>, marks: Marks): void {
     params[at] = r.row;
-    const step = marked ? 3 : 2;
+    const anyMarked = marked.size > 0;
+    const step = marks === 'bound' ? 3 : 2;
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i] as SqlColumn;
-      const w = r.cells[i] as CellWrite;
-      params[at + 1 + step * i] = toSql(column.type, w.value);
-      params[at + 2 + step * i] = w.hlc;
-      if (marked) params[at + 3 + step * i] = marked.has(w) ? 1 : kept?.has(w) ? 2 : null;
+      const w = r.cells[column.position] as CellWrite;
+      const p = at + 1 + step * i;
+      params[p] = toSql(column.type, w.value);
+      params[p + 1] = w.hlc;
+      if (step === 3) params[p + 2] = anyMarked && marked.has(w) ? 1 : r.kept[column.position] ? KEPT_MARK : null;
     }
   }
 
-  const groupKey = (r: RowWrites): string => {
-    let key = r.table.name;
-    for (const w of r.cells) key += `\u0000${w.column}`;
-    return key;
-  };
+  /** The marks of a row's cells: all the same (in the statement's text), or bound one by one. */
+  function marksOf(r: RowWrites, marked: ReadonlySet<CellWrite>): Marks {
+    if (marked.size > 0) return 'bound';
+    let kept = 0;
+    let written = 0;
+    for (let i = 0; i < r.cells.length; i++) {
+      if (r.cells[i] === undefined) continue;
+      written++;
+      if (r.kept[i]) kept++;
+    }
+    return kept === 0 ? 'none' : kept === written ? 'kept' : 'bound';
+  }
 
-  // One cell of one row (most local writes): its statement found by its column, no grouping.
   const single = new Map<SqlColumn, Statement<[readonly SqlValue[]]>>();
   const singleParams: SqlValue[] = [null, null, null, null];
-  const singleParamsUnmarked: SqlValue[] = [null, null, null];
 
   return {
-    write(writes, markedOnly, kept) {
-      // Kept pulled messages are marks too: the statements then write every cell's mark.
-      const marked = markedOnly ?? (kept ? NO_WRITES : null);
-      if (writes.length === 1) {
-        const w = writes[0] as CellWrite;
-        const table = tables.get(w.table) as SqlTable;
-        const column = table.columns.get(w.column) as SqlColumn;
-        if (marked) {
+    rows: (writes) => groupRows(writes, tables),
+
+    write(commitRows, marked) {
+      const first = commitRows.list[0];
+      if (commitRows.list.length === 1 && first !== undefined) {
+        const cells = first.cells.filter((w) => w !== undefined);
+        if (cells.length === 1) {
+          // One cell of one row (most local writes): its statement found by its column.
+          const column = first.table.columns.get((cells[0] as CellWrite).column) as SqlColumn;
           let stmt = single.get(column);
-          if (!stmt) single.set(column, (stmt = upsert(table, [column], `${table.name}\u0000${column.name}`, 1, true)));
-          bind(singleParams, 0, [column], { table, row: w.row, cells: [w] }, marked, kept);
+          if (!stmt) single.set(column, (stmt = upsert(first.table, [column], `${first.table.name}\u0000${column.position}\u0000bound`, 1, 'bound')));
+          bind(singleParams, 0, [column], first, marked, 'bound');
           stmt.run(singleParams);
-        } else {
-          bind(singleParamsUnmarked, 0, [column], { table, row: w.row, cells: [w] }, null);
-          upsert(table, [column], `${table.name}\u0000${column.name}`, 1, false).run(singleParamsUnmarked);
+          return;
         }
-        return;
-      }
-      // One entry per row, in first-write order.
-      const rows = new Map<string, RowWrites>();
-      for (const w of writes) {
-        const key = `${w.table}\u0000${w.row}`;
-        const entry = rows.get(key);
-        if (!entry) {
-          rows.set(key, { table: tables.get(w.table) as SqlTable, row: w.row, cells: [w] });
-          continue;
-        }
-        const i = entry.cells.findIndex((c) => c.column === w.column);
-        if (i < 0) entry.cells.push(w);
-        else entry.cells[i] = w;
       }
       // Rows that set the same columns share a statement (a pulled page is mostly such rows).
       const groups = new Map<string, Group>();
-      for (const r of rows.values()) {
-        const key = groupKey(r);
+      for (const r of commitRows.list) {
+        let key = r.table.name;
+        for (let i = 0; i < r.cells.length; i++) if (r.cells[i] !== undefined) key += `\u0000${i}`;
+        const marks = marksOf(r, marked);
+        key += `\u0000${marks}`;
         const group = groups.get(key);
-        if (group) group.rows.push(r);
-        else groups.set(key, { table: r.table, columns: r.cells.map((w) => r.table.columns.get(w.column) as SqlColumn), rows: [r] });
-      }
-      for (const [key, { table, columns, rows: list }] of groups) {
-        const width = 1 + (marked ? 3 : 2) * columns.length;
-        let i = 0;
-        if (list.length >= BATCH) {
-          const batch = upsert(table, columns, key, BATCH, marked !== null);
-          const params = new Array<SqlValue>(BATCH * width);
-          for (; i + BATCH <= list.length; i += BATCH) {
-            for (let j = 0; j < BATCH; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked, kept);
-            batch.run(params);
-          }
+        if (group) {
+          group.rows.push(r);
+          continue;
         }
-        if (i < list.length) {
-          const one = upsert(table, columns, key, 1, marked !== null);
-          const params = new Array<SqlValue>(width);
-          for (; i < list.length; i++) {
-            bind(params, 0, columns, list[i] as RowWrites, marked, kept);
-            one.run(params);
+        const columns = (columnsOf.get(r.table) as SqlColumn[]).filter((c) => r.cells[c.position] !== undefined);
+        groups.set(key, { table: r.table, columns, marks, rows: [r] });
+      }
+      for (const [key, { table, columns, marks, rows: list }] of groups) {
+        const width = 1 + (marks === 'bound' ? 3 : 2) * columns.length;
+        let i = 0;
+        for (const size of BATCHES) {
+          if (list.length - i < size) continue;
+          const stmt = upsert(table, columns, key, size, marks);
+          const params = new Array<SqlValue>(size * width);
+          for (; i + size <= list.length; i += size) {
+            for (let j = 0; j < size; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked, marks);
+            stmt.run(params);
           }
         }
       }

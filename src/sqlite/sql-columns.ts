@@ -36,6 +36,8 @@ export interface SqlColumn {
    */
   readonly pendingSql: string;
   readonly type: ColumnType;
+  /** Its position among its table's declared columns (0, 1, ...): commits index their cells by it. */
+  readonly position: number;
 }
 
 export interface SqlTable {
@@ -69,7 +71,9 @@ export function sqlTables(schema: Schema): ReadonlyMap<string, SqlTable> {
     }
     const columns = new Map<string, SqlColumn>();
     for (const [column, info] of def.columns) {
-      columns.set(column, { name: column, sql: quoteIdent(column), hlcSql: quoteIdent(`_hlc_${column}`), pendingSql: quoteIdent(`_pending_${column}`), type: info.type });
+      columns.set(column, {
+        name: column, sql: quoteIdent(column), hlcSql: quoteIdent(`_hlc_${column}`), pendingSql: quoteIdent(`_pending_${column}`), type: info.type, position: columns.size,
+      });
     }
     out.set(name, { name, sql: quoteIdent(name), columns });
   }

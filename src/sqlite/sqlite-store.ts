@@ -146,9 +146,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     }
   });
 
-  const applyCommit = db.transaction((c: Commit) => {
+  const applyCommit = db.transaction((c: Commit): number => {
     refresh();
-    ready().applier.apply(c);
+    return ready().applier.apply(c);
   });
 
   // A local write: its winners read and its commit in one IMMEDIATE transaction. No other
@@ -238,13 +238,14 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       const { tables, checkpoints } = ready();
       checkWrites(c, tables); // nothing is written for a commit that touches an undeclared cell
       if (c.writes?.length) winnerCache.clear(); // the cache knows only what local writes wrote
+      let written: number;
       try {
-        applyCommit.immediate(c);
+        written = applyCommit.immediate(c);
       } catch (err) {
         pending.load(tables); // the marks as the rolled-back database has them
         throw err;
       }
-      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
+      checkpoints.committed(written); // the rows it wrote: kept pulled messages are none
     },
 
     close() {

@@ -77,21 +77,36 @@ export function createWinnerReads(db: Db): WinnerReads {
       }
       return out;
     }
-    const byTable = new Map<string, Cell[]>();
+    // A pulled page: a thousand cells, mostly a row's cells one after the other, so each step
+    // checks the previous cell's row before any set or map.
+    const byTable = new Map<string, { cells: Cell[]; ids: Set<string> }>();
+    let lastTable = '';
+    let lastRow: string | undefined;
+    let entry: { cells: Cell[]; ids: Set<string> } | undefined;
     for (const c of cells) {
-      if (!tables.get(c.table)?.columns.has(c.column)) continue; // undeclared: never written
-      const list = byTable.get(c.table);
-      if (list) list.push(c);
-      else byTable.set(c.table, [c]);
+      if (c.table !== lastTable || entry === undefined) {
+        if (!tables.has(c.table)) continue; // undeclared: never written
+        lastTable = c.table;
+        lastRow = undefined;
+        entry = byTable.get(c.table);
+        if (entry === undefined) byTable.set(c.table, (entry = { cells: [], ids: new Set() }));
+      }
+      entry.cells.push(c);
+      if (c.row !== lastRow) entry.ids.add((lastRow = c.row));
     }
-    for (const [name, list] of byTable) {
-      const ids = [...new Set(list.map((c) => c.row))];
-      const { stmt, position } = winnersOf(tables.get(name) as SqlTable);
+    for (const [name, { cells: list, ids }] of byTable) {
+      const table = tables.get(name) as SqlTable;
+      const { stmt, position } = winnersOf(table);
       const found = new Map<string, (string | null)[]>();
-      for (const r of stmt.all(JSON.stringify(ids))) found.set(r[0] as string, r);
+      for (const r of stmt.all(JSON.stringify([...ids]))) found.set(r[0] as string, r);
+      if (found.size === 0) continue; // none of the rows exists yet (a first sync)
+      let row: string | undefined;
+      let r: (string | null)[] | undefined;
       for (const c of list) {
-        const r = found.get(c.row);
-        const hlc = r ? r[position.get(c.column) as number] : null;
+        if (c.row !== row) r = found.get((row = c.row));
+        if (r === undefined) continue;
+        const at = position.get(c.column);
+        const hlc = at === undefined ? null : r[at]; // an undeclared column is never written
         if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
       }
     }

@@ -84,6 +84,22 @@ describe('pulled messages kept in their data rows', () => {
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value).sort()).toEqual(['first', 'last']);
   });
 
+  it('a row whose cells are partly kept marks each cell as its own: a pulled value that cannot be kept moves the kept one before it to the log', () => {
+    const store = open();
+    const before = [pulledMsg(1, 'a', 'title', 'kept title'), pulledMsg(2, 'a', 'count', 1)];
+    store.commit(pull(before));
+    // A lone surrogate does not read back exactly from a TEXT column: this title goes to the
+    // log, while the count beside it in the same row stays kept.
+    const lone = pulledMsg(3, 'a', 'title', 'lone \ud800');
+    const count2 = pulledMsg(4, 'a', 'count', 2);
+    store.commit(pull([lone, count2]));
+    expect(store.db.prepare('SELECT hlc FROM fieldsync_messages ORDER BY hlc').pluck().all()).toEqual([before[0]?.hlc, lone.hlc]);
+    // Enough newer kept messages elsewhere to push all of the above out of the ring.
+    store.commit(pull(Array.from({ length: RECENT_PULLED }, (_, i) => pulledMsg(10 + i, `other${i}`, 'title', `t${i}`))));
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value).sort()).toEqual(['kept title', 'lone \ud800']);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'count' })).toEqual([count2]);
+  });
+
   it('keeps a number column\'s pulled messages in the log, whose JSON keeps every digit', () => {
     const store = open();
     const score = pulledMsg(1, 'a', 'score', 0.1 + 0.2);

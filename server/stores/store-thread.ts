@@ -1,6 +1,6 @@
 /**
- * The SQLite server store in a worker thread of its own (issue 11 item 3). better-sqlite3
- * is synchronous: on the event loop, a 4 MiB push holds every other request, `/healthz`
+ * The SQLite server store in a worker thread of its own (issue 11 item 3). Its driver
+ * (`node:sqlite`) is synchronous: on the event loop, a 4 MiB push holds every other request, `/healthz`
  * included, for as long as its transaction takes (50 to 150 ms here). In a worker, the
  * event loop only hands bytes over. The store is the same code, behind the same
  * `ServerStore` contract; every method it has is forwarded, so additions to the store need

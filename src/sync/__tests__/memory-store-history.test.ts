@@ -132,6 +132,18 @@ describe('the memory store keeps memory to the cells', () => {
     expect(cell.find((m) => !m.local)).toEqual({ ...at(5, 'x'), value: { n: 1 } });
   });
 
+  it('a pulled value replaced by two local writes in turn stays its cell\'s best pulled message (neither write takes its place)', () => {
+    const store = open();
+    const pulled = at(5, 'x');
+    const mine = [at(10, 'x', { local: true, synced: false }), at(11, 'x', { local: true, synced: false })];
+    store.commit({ insert: [pulled], writes: [write(pulled)] });
+    for (const m of mine) store.commit({ insert: [m], writes: [write(m)] });
+    pull(store, 3 * RECENT_PULLED, 100, 100); // the pulled one leaves the ring: only the cell keeps it
+    const cell = store.messages({ kind: 'cell', table: 'notes', row: 'x', column: 'title' }) as StoredMessage[];
+    expect(cell.map((m) => [m.hlc, m.local]).sort()).toEqual([[pulled.hlc, false], [mine[0]?.hlc, true], [mine[1]?.hlc, true]]);
+    expect(cell.find((m) => !m.local)).toEqual(pulled);
+  });
+
   it('finds every row of many, and each in its own table when two tables have the same row ids', () => {
     const store = open();
     const all = pull(store, 10_000, 10_000);

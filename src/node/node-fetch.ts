@@ -57,6 +57,8 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     } catch (err) {
       throw new TypeError(`Failed to parse URL from ${String(input)}`, { cause: err });
     }
+    // As fetch: credentials go in headers, never in the URL (where logs and proxies keep them).
+    if (url.username || url.password) throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${url.origin}`);
     let parts = requestParts(init, body);
     for (let hops = 0; ; hops++) {
       const res = await send(url, parts, signal);
@@ -75,6 +77,7 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     return new Promise((resolve, reject) => {
       const secure = url.protocol === 'https:';
       if (!secure && url.protocol !== 'http:') return reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) }));
+      if (signal?.aborted) return reject(signal.reason); // between two hops of a redirect
       let req: http.ClientRequest;
       const onAbort = (): void => {
         req?.destroy();

@@ -70,12 +70,14 @@ describe('nodeFetch: what it sends', () => {
     expect(seen[2]?.headers?.['content-length']).toBeUndefined();
   });
 
-  it('refuses what fetch refuses: a body on GET, a header it cannot send', async () => {
+  it('refuses what fetch refuses: a body on GET, a header it cannot send, credentials in the URL', async () => {
     const { url } = await serve((_req, res) => res.end());
     const f = made();
     expect(await failure(f(url, { body: 'x' }))).toBeInstanceOf(TypeError);
     expect(await failure(f(url, { headers: { 'x-bad': 'a\nb' } }))).toBeInstanceOf(TypeError);
     expect(await failure(f('not a url'))).toBeInstanceOf(TypeError);
+    expect(await failure(f(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError);
+    expect(await failure(fetch(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError); // the global fetch's own rule
   });
 
   it('keeps its connection alive between requests', async () => {

@@ -3,11 +3,11 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const ENTRY_POINTS = "'fieldsync', 'fieldsync/server', 'fieldsync/testing' or 'fieldsync/sqlite'";
-/** `no-restricted-imports` patterns for code outside the library (src/sync, src/sqlite). */
+const ENTRY_POINTS = "'fieldsync', 'fieldsync/server', 'fieldsync/testing', 'fieldsync/sqlite' or 'fieldsync/node'";
+/** `no-restricted-imports` patterns for code outside the library (src/sync, src/sqlite, src/node). */
 const ENTRY_POINTS_ONLY = [
-  { regex: '^\\.{1,2}/(?:.*/)?(?:sync|sqlite)(?:/|$)', message: `Import the library through its entry points: ${ENTRY_POINTS}.` },
-  { regex: '^fieldsync/(?!(?:server|testing|sqlite)$)', message: `The library's entry points are ${ENTRY_POINTS}; nothing deeper.` },
+  { regex: '^\\.{1,2}/(?:.*/)?(?:sync|sqlite|node)(?:/|$)', message: `Import the library through its entry points: ${ENTRY_POINTS}.` },
+  { regex: '^fieldsync/(?!(?:server|testing|sqlite|node)$)', message: `The library's entry points are ${ENTRY_POINTS}; nothing deeper.` },
   { regex: '(?:^|/)__tests__/', message: "Another folder's __tests__ is not a library: shared test helpers live in test-support/." },
 ];
 
@@ -24,12 +24,13 @@ export default tseslint.config(
     },
   },
   {
-    // Everything outside the library (src/sync and src/sqlite) reaches it only through its
-    // entry points, as an app that installed it would: 'fieldsync', 'fieldsync/server',
-    // 'fieldsync/testing', 'fieldsync/sqlite' (package.json's exports map). Test helpers
-    // that several folders share live in test-support/, not in another folder's __tests__.
+    // Everything outside the library (src/sync, src/sqlite and src/node) reaches it only
+    // through its entry points, as an app that installed it would: 'fieldsync',
+    // 'fieldsync/server', 'fieldsync/testing', 'fieldsync/sqlite', 'fieldsync/node'
+    // (package.json's exports map). Test helpers that several folders share live in
+    // test-support/, not in another folder's __tests__.
     files: ['**/*.{ts,tsx,js,mjs}'],
-    ignores: ['src/sync/**', 'src/sqlite/**'],
+    ignores: ['src/sync/**', 'src/sqlite/**', 'src/node/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ENTRY_POINTS_ONLY }],
     },
@@ -37,7 +38,7 @@ export default tseslint.config(
   {
     // The app, the server and the scripts never depend on test helpers.
     files: ['server/**/*.ts', 'src/**/*.{ts,tsx}', 'scripts/**/*.ts'],
-    ignores: ['src/sync/**', 'src/sqlite/**', '**/__tests__/**', '**/*.test.{ts,tsx}', 'src/renderer/src/testing/**'],
+    ignores: ['src/sync/**', 'src/sqlite/**', 'src/node/*.ts', '**/__tests__/**', '**/*.test.{ts,tsx}', 'src/renderer/src/testing/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [...ENTRY_POINTS_ONLY, { regex: '(?:^|/)test-support/', message: 'test-support/ is for tests and benchmarks, never for the app, the server or the scripts.' }],
@@ -54,6 +55,16 @@ export default tseslint.config(
           { regex: '^(?!\\.{1,2}/|node:|better-sqlite3$)', message: 'src/sqlite imports only better-sqlite3, node: modules, src/sync and itself.' },
           { regex: '^\\.\\./(?!sync/)', message: 'src/sqlite imports only better-sqlite3, node: modules, src/sync and itself (never app code).' },
         ],
+      }],
+    },
+  },
+  {
+    // The Node transport (`fieldsync/node`) is library code for Node alone: node: modules and
+    // itself, nothing else (not even the core: it is a plain fetch).
+    files: ['src/node/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(?!\\./|node:)', message: 'src/node imports only node: modules and itself.' }],
       }],
     },
   },

@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/sync/**/*.test.ts', 'src/sqlite/**/*.test.ts', 'src/main/**/*.test.ts', 'src/preload/**/*.test.ts', 'src/shared/**/*.test.ts', 'src/web-host/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['src/sync/**/*.test.ts', 'src/sqlite/**/*.test.ts', 'src/node/**/*.test.ts', 'src/main/**/*.test.ts', 'src/preload/**/*.test.ts', 'src/shared/**/*.test.ts', 'src/web-host/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
           // One PostgreSQL server for the run (FIELDSYNC_TEST_DATABASE_URL, or an embedded one).
           globalSetup: ['test-support/postgres-global-setup.ts'],
         },

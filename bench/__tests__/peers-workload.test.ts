@@ -14,25 +14,31 @@ describe('the peers workload', () => {
     const { rows, outcome } = await peersWorkload({ changes: 2000, automergeChanges: 500, repeats: 1, growth: [1000, 2000] }, (s) => steps.push(s));
     const names = rows.map((r) => r.workload);
     expect(names).toEqual([
-      '9. peers: apply 2,000 changes, Fieldsync, SQLite store',
-      '9. peers: apply 2,000 changes, Fieldsync, memory store',
+      '9. peers: apply 2,000 changes, Fieldsync, SQLite store, nodeFetch (node:http)',
+      '9. peers: apply 2,000 changes, Fieldsync, SQLite store, via global fetch',
+      '9. peers: apply 2,000 changes, Fieldsync, memory store, nodeFetch (node:http)',
+      '9. peers: apply 2,000 changes, Fieldsync, memory store, via global fetch',
       '9. peers: heap kept per change, memory store',
       '9. peers: apply 2,000 changes, Yjs',
       '9. peers: apply 2,000 changes, TinyBase',
       '9. peers: apply 500 changes, Automerge',
       '9. peers: core bundle, the README client example (Vite, min+gzip)',
-      '9. growth: 1,000 changes, apply, memory store',
-      '9. growth: 1,000 changes, catch-up, SQLite store',
-      '9. growth: 2,000 changes, apply, memory store',
-      '9. growth: 2,000 changes, catch-up, SQLite store',
-      '9. growth: apply, memory store, 1,000 → 2,000',
-      '9. growth: catch-up, SQLite store, 1,000 → 2,000',
+      '9. growth: 1,000 changes, apply, memory store, nodeFetch',
+      '9. growth: 1,000 changes, catch-up, SQLite store, nodeFetch',
+      '9. growth: 2,000 changes, apply, memory store, nodeFetch',
+      '9. growth: 2,000 changes, catch-up, SQLite store, nodeFetch',
+      '9. growth: apply, memory store, nodeFetch, 1,000 → 2,000',
+      '9. growth: catch-up, SQLite store, nodeFetch, 1,000 → 2,000',
     ]);
     // Every goal row is judged, and only goal rows are.
     for (const r of rows) expect(r.met === null, r.workload).toBe(r.goal === '');
     expect(rows.filter((r) => r.met !== null)).toHaveLength(6);
-    const figures = [outcome.apply.fieldsync.memory, outcome.apply.fieldsync.sqlite, ...outcome.apply.peers];
-    expect(figures.map((f) => f.name)).toEqual(['Fieldsync, memory store', 'Fieldsync, SQLite store', 'Yjs', 'TinyBase', 'Automerge']);
+    const { fieldsync, viaFetch } = outcome.apply;
+    const figures = [fieldsync.memory, fieldsync.sqlite, viaFetch.memory, viaFetch.sqlite, ...outcome.apply.peers];
+    expect(figures.map((f) => f.name)).toEqual([
+      'Fieldsync, memory store, nodeFetch (node:http)', 'Fieldsync, SQLite store, nodeFetch (node:http)',
+      'Fieldsync, memory store, via global fetch', 'Fieldsync, SQLite store, via global fetch', 'Yjs', 'TinyBase', 'Automerge',
+    ]);
     for (const f of figures) {
       expect(f.cpuPerSecond, f.name).toBeGreaterThan(0);
       expect(Number.isFinite(f.wallPerSecond), f.name).toBe(true);
@@ -51,7 +57,7 @@ describe('the peers workload', () => {
   it('judges growth flat only when cost per change stays within the bound from the smallest size to the largest', () => {
     const step = (changes: number, store: GrowthStep['store'], cpu: number, heap: number): GrowthStep => ({ changes, store, cpuMicrosPerChange: cpu, wallMicrosPerChange: cpu, heapBytesPerChange: heap });
     const flat = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2.5, 120)]);
-    expect(flat.at(-1)).toMatchObject({ workload: '9. growth: apply, memory store, 10 → 100', met: true });
+    expect(flat.at(-1)).toMatchObject({ workload: '9. growth: apply, memory store, nodeFetch, 10 → 100', met: true });
     const slower = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2 * PEERS_GOALS.flat + 0.1, 100)]);
     expect(slower.at(-1)?.met).toBe(false);
     const bigger = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2, 100 * PEERS_GOALS.flat + 1)]);

@@ -4,9 +4,15 @@
  * this process runs `client.sync()`, which pulls pages of 1,000 (HTTP remote, response
  * parsing, `winners` + `planMerge`, one store commit per page). The client's CPU time is this
  * process's; the server's is its own process's, so it is in the wall time only.
+ *
+ * The remote's transport is `nodeFetch()` of `fieldsync/node` (node:http with a keep-alive
+ * agent), what a client in Node runs (the desktop app's main process, the browser host), or
+ * Node's global `fetch`, what such a client ran until round 4 and what a client that passes
+ * no `fetch` still runs: both are measured, so both stay visible.
  */
 import { join } from 'node:path';
 import { createHttpRemote, createMemoryStore, createSyncClient, type SyncClient, type SyncStore } from 'fieldsync';
+import { nodeFetch } from 'fieldsync/node';
 import { createSqliteServerStore } from '../../server/stores/sqlite-server-store.ts';
 import { benchSchema, openStore, tempDir, type BenchDir } from './client-db.ts';
 import { heapInUse, measure, type Timing } from './cpu.ts';
@@ -14,6 +20,9 @@ import { PAGE, changeMessage } from './peer-changes.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 
 export type FieldsyncStoreKind = 'memory' | 'sqlite';
+/** The HTTP remote's `fetch`: `fieldsync/node`'s, or Node's global one. */
+export type Transport = 'node:http' | 'fetch';
+export const TRANSPORT_LABEL: Record<Transport, string> = { 'node:http': 'nodeFetch (node:http)', fetch: 'via global fetch' };
 
 export interface PullRun extends Timing {
   /** The cursor the client reached. */
@@ -26,7 +35,7 @@ export interface PullServer {
   readonly changes: number;
   readonly url: string;
   readonly token: string;
-  pull(kind: FieldsyncStoreKind): Promise<PullRun>;
+  pull(kind: FieldsyncStoreKind, transport?: Transport): Promise<PullRun>;
   stop(): Promise<void>;
 }
 
@@ -50,15 +59,18 @@ export async function startPullServer(changes: number): Promise<PullServer> {
   }
   const running = server;
   const token = await running.token('bench');
+  // One per server, as an app keeps one for its process: its connections stay open between pulls.
+  const viaNode = nodeFetch();
   let n = 0;
   return {
     changes,
     url: running.url,
     token,
-    async pull(kind) {
+    async pull(kind, transport = 'node:http') {
       const file = dir.file(`client-${n++}.db`);
       let store: (SyncStore & { close?(): unknown }) | null = kind === 'memory' ? createMemoryStore() : openStore(file);
-      let client: SyncClient | null = await createSyncClient({ schema: benchSchema, store, remote: createHttpRemote({ url: running.url, token }), autoSync: false, pullLimit: PAGE });
+      const remote = createHttpRemote({ url: running.url, token, ...(transport === 'node:http' ? { fetch: viaNode } : {}) });
+      let client: SyncClient | null = await createSyncClient({ schema: benchSchema, store, remote, autoSync: false, pullLimit: PAGE });
       const timing = await measure(() => (client as SyncClient).sync());
       const cursor = client.status.cursor;
       if (cursor < changes) throw new Error(`the ${kind} client pulled up to ${cursor} of ${changes}`);
@@ -75,6 +87,7 @@ export async function startPullServer(changes: number): Promise<PullServer> {
       };
     },
     async stop() {
+      viaNode.close();
       try {
         await running.stop();
       } finally {
@@ -95,9 +108,9 @@ export interface PullRuns {
  * heap with all of them, less the heap once they are gone (several at small sizes, so that
  * what they keep stands out of the heap's own noise of a megabyte or so).
  */
-export async function pullRuns(server: PullServer, kind: FieldsyncStoreKind, count: number): Promise<PullRuns> {
+export async function pullRuns(server: PullServer, kind: FieldsyncStoreKind, count: number, transport: Transport = 'node:http'): Promise<PullRuns> {
   const runs: PullRun[] = [];
-  for (let i = 0; i < count; i++) runs.push(await server.pull(kind));
+  for (let i = 0; i < count; i++) runs.push(await server.pull(kind, transport));
   const kept = heapInUse();
   for (const r of runs) await r.release();
   return { runs, heapBytesPerChange: (kept - heapInUse()) / (count * server.changes) };

@@ -8,7 +8,7 @@
  * responses' JSON).
  */
 import { heapInUse, measure, type Timing } from '../lib/cpu.ts';
-import { pullRuns, startPullServer, type FieldsyncStoreKind, type PullServer } from '../lib/fieldsync-pull.ts';
+import { TRANSPORT_LABEL, pullRuns, startPullServer, type FieldsyncStoreKind, type PullServer, type Transport } from '../lib/fieldsync-pull.ts';
 import { PAGE, changePages } from '../lib/peer-changes.ts';
 import { PEERS } from '../lib/peers.ts';
 
@@ -24,7 +24,10 @@ export interface ApplyFigure {
 
 export interface PeersResult {
   readonly changes: number;
+  /** Through `fieldsync/node`'s nodeFetch, what a client in Node runs. */
   readonly fieldsync: Record<FieldsyncStoreKind, ApplyFigure>;
+  /** The same through Node's global fetch, what a client that passes no `fetch` runs. */
+  readonly viaFetch: Record<FieldsyncStoreKind, ApplyFigure>;
   readonly peers: readonly ApplyFigure[];
 }
 
@@ -55,12 +58,12 @@ const best = (runs: readonly Timing[]): { cpu: number; wall: number } => ({
   wall: Math.min(...runs.map((r) => r.wallSeconds)),
 });
 
-export async function fieldsyncApply(server: PullServer, kind: FieldsyncStoreKind, repeats: number, bytesPerChange: number): Promise<ApplyFigure> {
+export async function fieldsyncApply(server: PullServer, kind: FieldsyncStoreKind, transport: Transport, repeats: number, bytesPerChange: number): Promise<ApplyFigure> {
   // A first pull, not counted, warms the JIT up (each peer gets the same below).
-  await (await server.pull(kind)).release();
-  const { runs, heapBytesPerChange } = await pullRuns(server, kind, repeats);
+  await (await server.pull(kind, transport)).release();
+  const { runs, heapBytesPerChange } = await pullRuns(server, kind, repeats, transport);
   const t = best(runs);
-  const name = kind === 'memory' ? 'Fieldsync, memory store' : 'Fieldsync, SQLite store';
+  const name = `${kind === 'memory' ? 'Fieldsync, memory store' : 'Fieldsync, SQLite store'}, ${TRANSPORT_LABEL[transport]}`;
   return { name, changes: server.changes, cpuPerSecond: server.changes / t.cpu, wallPerSecond: server.changes / t.wall, heapBytesPerChange, bytesPerChange };
 }
 
@@ -68,11 +71,12 @@ export async function peers(options: { changes: number; repeats: number; automer
   const { changes, repeats } = options;
   const server = await startPullServer(changes);
   let fieldsync: Record<FieldsyncStoreKind, ApplyFigure>;
+  let viaFetch: Record<FieldsyncStoreKind, ApplyFigure>;
   try {
     const bytes = await pullBytes(server.url, server.token, changes);
-    const memory = await fieldsyncApply(server, 'memory', repeats, bytes);
-    const sqlite = await fieldsyncApply(server, 'sqlite', repeats, bytes);
-    fieldsync = { memory, sqlite };
+    // Each transport's pair back to back, so that the two stay comparable on a busy machine.
+    fieldsync = { memory: await fieldsyncApply(server, 'memory', 'node:http', repeats, bytes), sqlite: await fieldsyncApply(server, 'sqlite', 'node:http', repeats, bytes) };
+    viaFetch = { memory: await fieldsyncApply(server, 'memory', 'fetch', repeats, bytes), sqlite: await fieldsyncApply(server, 'sqlite', 'fetch', repeats, bytes) };
   } finally {
     await server.stop();
   }
@@ -97,5 +101,5 @@ export async function peers(options: { changes: number; repeats: number; automer
     const t = best(runs);
     out.push({ name: peer.name, changes: n, cpuPerSecond: n / t.cpu, wallPerSecond: n / t.wall, heapBytesPerChange: heap / n, bytesPerChange: bytes / n });
   }
-  return { changes, fieldsync, peers: out };
+  return { changes, fieldsync, viaFetch, peers: out };
 }

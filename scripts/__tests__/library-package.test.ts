@@ -21,6 +21,7 @@ describe('the library package', () => {
       { subpath: './server', source: 'src/sync/server/index.ts', js: './dist/sync/server/index.js', types: './dist/sync/server/index.d.ts' },
       { subpath: './testing', source: 'src/sync/testing/index.ts', js: './dist/sync/testing/index.js', types: './dist/sync/testing/index.d.ts' },
       { subpath: './sqlite', source: 'src/sqlite/index.ts', js: './dist/sqlite/index.js', types: './dist/sqlite/index.d.ts' },
+      { subpath: './node', source: 'src/node/index.ts', js: './dist/node/index.js', types: './dist/node/index.d.ts' },
     ]);
     expect(() => libraryEntries({ '.': './server/index.js' })).toThrow(LibraryPackageError);
     expect(() => libraryEntries({ '.': './src/types.d.ts' })).toThrow(/must be a \.ts file/);

@@ -89,7 +89,7 @@ describe.skipIf(npmMissing !== '')(`the library package (npm run pack:lib)${npmM
   it('holds the library alone: compiled modules with declarations, the README, the license and the API docs', () => {
     const files = readdirSync(pkgDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile())
       .map((f) => join(f.parentPath, f.name).slice(pkgDir.length + 1).split('\\').join('/')).sort();
-    const allowed = /^(?:package\.json|README\.md|LICENSE|docs\/(?:api|protocol)\.md|docs\/examples\/document-store\.ts|dist\/(?:sync|sqlite)\/[\w/-]+\.(?:js|d\.ts))$/;
+    const allowed = /^(?:package\.json|README\.md|LICENSE|docs\/(?:api|protocol)\.md|docs\/examples\/document-store\.ts|dist\/(?:sync|sqlite|node)\/[\w/-]+\.(?:js|d\.ts))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     const modules = files.filter((f) => f.endsWith('.js'));
     expect(modules.length).toBeGreaterThan(20);
@@ -97,7 +97,7 @@ describe.skipIf(npmMissing !== '')(`the library package (npm run pack:lib)${npmM
     expect(readFileSync(join(pkgDir, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
     expect(readFileSync(join(pkgDir, 'README.md'), 'utf8')).toContain(libraryExample(readme));
 
-    // The core imports nothing; the SQLite store only better-sqlite3 and Node's own modules.
+    // The core imports nothing; the SQLite store only better-sqlite3 and Node's own modules, the Node transport only Node's.
     for (const js of modules) {
       const imports = bareImports(readFileSync(join(pkgDir, js), 'utf8'));
       if (js.startsWith('dist/sync/')) expect(imports, js).toEqual([]);
@@ -113,10 +113,10 @@ describe.skipIf(npmMissing !== '')(`the library package (npm run pack:lib)${npmM
     }
   });
 
-  it('needs nothing else installed for the core and its server and testing parts; the SQLite store says it needs better-sqlite3', () => {
+  it('needs nothing else installed for the core, its server and testing parts and the Node transport; the SQLite store says it needs better-sqlite3', () => {
     expect(coreOnly.status, coreOnly.stderr).toBe(0);
     expect(JSON.parse(coreOnly.stdout)).toEqual({
-      loaded: { fieldsync: 'function', 'fieldsync/server': 'function', 'fieldsync/testing': 'function' },
+      loaded: { fieldsync: 'function', 'fieldsync/server': 'function', 'fieldsync/testing': 'function', 'fieldsync/node': 'function' },
       sqlite: { code: 'ERR_MODULE_NOT_FOUND', namesPeer: true },
     });
   });
@@ -231,6 +231,7 @@ const loaded = {
   fieldsync: typeof (await import('fieldsync')).createSyncClient,
   'fieldsync/server': typeof (await import('fieldsync/server')).createSyncHandler,
   'fieldsync/testing': typeof (await import('fieldsync/testing')).storeConformance,
+  'fieldsync/node': typeof (await import('fieldsync/node')).nodeFetch,
 };
 let sqlite = null;
 try { await import('fieldsync/sqlite'); } catch (err) { sqlite = { code: err.code, namesPeer: err.message.includes("'better-sqlite3'") }; }

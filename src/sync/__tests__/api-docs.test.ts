@@ -16,6 +16,7 @@ const ENTRIES = {
   'fieldsync/server': 'src/sync/server/index.ts',
   'fieldsync/testing': 'src/sync/testing/index.ts',
   'fieldsync/sqlite': 'src/sqlite/index.ts',
+  'fieldsync/node': 'src/node/index.ts',
 } as const;
 type Entry = keyof typeof ENTRIES;
 /**

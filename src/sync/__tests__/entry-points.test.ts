@@ -36,6 +36,9 @@ describe('the library is imported only through its entry points', () => {
     ['src/main/core/planted.ts', "import { useCores } from '../../../test-support/core-fixture.ts';", /never for the app, the server/],
     ['src/sqlite/planted.ts', "import { z } from 'zod';", /only better-sqlite3/],
     ['src/sync/planted.ts', "import Database from 'better-sqlite3';", /only from inside src\/sync/],
+    ['src/node/planted.ts', "import { formatHlc } from '../sync/hlc.ts';", /only node: modules and itself/],
+    ['src/node/planted.ts', "import { Agent } from 'undici';", /only node: modules and itself/],
+    ['src/main/core/planted.ts', "import { nodeFetch } from '../../node/node-fetch.ts';", /entry points/],
   ])('refuses, in %s: %s', async (path, code, why) => {
     const messages = await restricted(path, code);
     expect(messages.length).toBeGreaterThan(0);
@@ -51,6 +54,8 @@ describe('the library is imported only through its entry points', () => {
     ['bench/planted.ts', "import { tempDir } from '../test-support/temp-dir.ts';"],
     ['src/sqlite/planted.ts', "import Database from 'better-sqlite3';\nimport { join } from 'node:path';\nimport { cellKey } from '../sync/message.ts';\nimport { quoteIdent } from './sql-columns.ts';"],
     ['src/sync/server/planted.ts', "import { cellKey } from '../message.ts';"],
+    ['src/node/planted.ts', "import http from 'node:http';\nimport { decodedBody } from './response-body.ts';"],
+    ['src/main/core/planted.ts', "import { nodeFetch } from 'fieldsync/node';"],
   ])('allows, in %s: %s', async (path, code) => {
     expect(await restricted(path, code)).toEqual([]);
   });
@@ -58,20 +63,20 @@ describe('the library is imported only through its entry points', () => {
   it('maps every entry point to a file that exists', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; exports: Record<string, string> };
     expect(pkg.name).toBe('fieldsync');
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './server', './sqlite', './testing']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './server', './sqlite', './testing']);
     for (const target of Object.values(pkg.exports)) expect(existsSync(join(repo, target)), target).toBe(true);
   });
 
   it('resolves the entry points by package name under plain Node', () => {
     // What `node server/main.ts` and the browser host rely on: Node's package self-reference.
     const script = [
-      "const [root, server, testing, sqlite, errors] = await Promise.all([import('fieldsync'), import('fieldsync/server'),",
-      "  import('fieldsync/testing'), import('fieldsync/sqlite'), import('./src/sync/errors.ts')]);",
+      "const [root, server, testing, sqlite, node, errors] = await Promise.all([import('fieldsync'), import('fieldsync/server'),",
+      "  import('fieldsync/testing'), import('fieldsync/sqlite'), import('fieldsync/node'), import('./src/sync/errors.ts')]);",
       'console.log(JSON.stringify([typeof root.createSyncClient, typeof server.createSyncHandler, typeof testing.storeConformance,',
-      '  typeof sqlite.createSqliteStore, root.FieldsyncError === errors.FieldsyncError]));',
+      '  typeof sqlite.createSqliteStore, typeof node.nodeFetch, root.FieldsyncError === errors.FieldsyncError]));',
     ].join('\n');
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8' });
     // One module instance, whichever way it is reached: errors keep their classes.
-    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', true]);
+    expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'function', true]);
   });
 });

@@ -53,8 +53,9 @@ describe('the sync core is runtime-neutral', () => {
     const text = files.map(codeOf).join('\n');
     expect(text).not.toMatch(/from\s+['"](?!\.)/);
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, string> };
-    // Every entry point but the SQLite store's (src/sqlite, which needs better-sqlite3) is the core's.
-    const core = Object.entries(pkg.exports).filter(([subpath]) => subpath !== './sqlite');
+    // Every entry point but the SQLite store's (src/sqlite, which needs better-sqlite3) and the
+    // Node transport's (src/node, Node's own modules) is the core's.
+    const core = Object.entries(pkg.exports).filter(([subpath]) => subpath !== './sqlite' && subpath !== './node');
     expect(core.every(([, p]) => p.startsWith('./src/sync/'))).toBe(true);
   });
 

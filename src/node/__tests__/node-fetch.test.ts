@@ -1,0 +1,229 @@
+/**
+ * `nodeFetch` against real HTTP servers on loopback (node:http / node:https in this process):
+ * what it sends, how it decodes, how it fails, and that it fails as the global fetch does.
+ * The fixtures' certificate is a self-signed one for `localhost`/127.0.0.1, made for these
+ * tests alone (openssl req -x509, EC P-256, 100 years).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nodeFetch, type NodeFetch } from 'fieldsync/node';
+import { freePort } from '../../../test-support/free-port.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+const servers: Server[] = [];
+const fetchers: NodeFetch[] = [];
+const fixture = (name: string): Buffer => readFileSync(join(import.meta.dirname, 'fixtures', name));
+
+async function serve(handler: Handler, tls = false): Promise<{ url: string; server: Server }> {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks)));
+  };
+  const server = tls ? createHttpsServer({ key: fixture('localhost-key.pem'), cert: fixture('localhost-cert.pem') }, onRequest) : createServer(onRequest);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+function made(...args: Parameters<typeof nodeFetch>): NodeFetch {
+  const f = nodeFetch(...args);
+  fetchers.push(f);
+  return f;
+}
+
+afterEach(async () => {
+  for (const f of fetchers.splice(0)) f.close();
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('it did not fail'); }, (err: unknown) => err);
+const PAGE = JSON.stringify({ accepted: 0, cursor: 7, more: false, text: 'é'.repeat(5000) });
+
+describe('nodeFetch: what it sends', () => {
+  it('sends the method, the headers as given, and string or byte bodies with their length', async () => {
+    const seen: { method?: string; headers?: IncomingMessage['headers']; body?: string }[] = [];
+    const { url } = await serve((req, res, body) => {
+      seen.push({ method: req.method, headers: req.headers, body: body.toString('latin1') });
+      res.end('ok');
+    });
+    const f = made();
+    await f(`${url}/a`, { method: 'post', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer t' }, body: '{"é":1}' });
+    // A view into a larger buffer: only its own bytes go.
+    const bytes = new Uint8Array([0, 1, 2, 3, 4, 5]).subarray(2, 5);
+    await f(new URL(`${url}/b`), { method: 'PUT', headers: new Headers({ 'Content-Encoding': 'gzip' }), body: bytes });
+    await f(`${url}/c`, { headers: [['X-Two', 'a'], ['x-two', 'b']] });
+    expect(seen.map((s) => s.method)).toEqual(['POST', 'PUT', 'GET']);
+    expect(seen[0]?.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer t', 'content-length': '8', 'accept-encoding': 'gzip, deflate, br' });
+    expect(seen[0]?.body).toBe(Buffer.from('{"é":1}').toString('latin1'));
+    expect(seen[1]?.headers).toMatchObject({ 'content-encoding': 'gzip', 'content-length': '3' });
+    expect([...Buffer.from(seen[1]?.body ?? '', 'latin1')]).toEqual([2, 3, 4]);
+    expect(seen[2]?.headers?.['x-two']).toBe('a, b');
+    expect(seen[2]?.headers?.['content-length']).toBeUndefined();
+  });
+
+  it('refuses what fetch refuses: a body on GET, a header it cannot send, credentials in the URL', async () => {
+    const { url } = await serve((_req, res) => res.end());
+    const f = made();
+    expect(await failure(f(url, { body: 'x' }))).toBeInstanceOf(TypeError);
+    expect(await failure(f(url, { headers: { 'x-bad': 'a\nb' } }))).toBeInstanceOf(TypeError);
+    expect(await failure(f('not a url'))).toBeInstanceOf(TypeError);
+    expect(await failure(f(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError);
+    expect(await failure(fetch(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError); // the global fetch's own rule
+  });
+
+  it('keeps its connection alive between requests', async () => {
+    const { url, server } = await serve((_req, res) => res.end('ok'));
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const f = made();
+    for (let i = 0; i < 5; i++) expect(await (await f(url)).text()).toBe('ok');
+    expect(connections).toBe(1);
+  });
+});
+
+describe('nodeFetch: what it answers', () => {
+  it.each([
+    ['gzip', (b: Buffer) => gzipSync(b)],
+    ['deflate', (b: Buffer) => deflateSync(b)],
+    ['br', (b: Buffer) => brotliCompressSync(b)],
+    ['identity', (b: Buffer) => b],
+    ['gzip, br', (b: Buffer) => brotliCompressSync(gzipSync(b))],
+  ])('decodes %s, with the status, status text and headers as sent', async (coding, encode) => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(201, 'Made', { 'Content-Type': 'application/json', 'Content-Encoding': coding, 'X-Many': ['1', '2'], 'Retry-After': '7' });
+      res.end(encode(Buffer.from(PAGE)));
+    });
+    const res = await made()(url);
+    expect(res).toBeInstanceOf(Response);
+    expect([res.status, res.statusText, res.ok, res.url]).toEqual([201, 'Made', true, `${url}/`]);
+    expect([res.headers.get('content-type'), res.headers.get('x-many'), res.headers.get('retry-after')]).toEqual(['application/json', '1, 2', '7']);
+    expect(await res.text()).toBe(PAGE);
+  });
+
+  it('passes a body of an unknown coding as it came, and has no body for 204 or HEAD', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/none') return void res.writeHead(204).end();
+      res.writeHead(200, { 'Content-Encoding': 'x-mine' });
+      res.end(req.method === 'HEAD' ? undefined : 'raw');
+    });
+    const f = made();
+    expect(await (await f(url)).text()).toBe('raw');
+    expect((await f(`${url}/none`)).body).toBeNull();
+    expect((await f(url, { method: 'HEAD' })).body).toBeNull();
+  });
+
+  it('streams the body as it arrives', async () => {
+    let finish: (() => void) | undefined;
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('event: poke\ndata: 1\n\n');
+      finish = () => res.end('last');
+    });
+    const res = await made()(url);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('event: poke\ndata: 1\n\n');
+    finish?.();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('last');
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('follows redirects as fetch does: 307 keeps the POST, 303 turns it into a GET, another origin gets no Authorization', async () => {
+    const seen: string[] = [];
+    const other = await serve((req, res, body) => {
+      seen.push(`other ${req.method} ${req.url} ${req.headers.authorization ?? '-'} ${body.toString()}`);
+      res.end('there');
+    });
+    const { url } = await serve((req, res, body) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'} ${body.toString()}`);
+      if (req.url === '/307') return void res.writeHead(307, { Location: '/end' }).end();
+      if (req.url === '/303') return void res.writeHead(303, { Location: '/end' }).end();
+      if (req.url === '/away') return void res.writeHead(308, { Location: `${other.url}/in` }).end();
+      if (req.url === '/loop') return void res.writeHead(302, { Location: '/loop' }).end();
+      res.end('here');
+    });
+    const f = made();
+    const post = { method: 'POST', headers: { Authorization: 'Bearer t' }, body: 'b' };
+    const r307 = await f(`${url}/307`, post);
+    expect([await r307.text(), r307.url]).toEqual(['here', `${url}/end`]);
+    expect(await (await f(`${url}/303`, post)).text()).toBe('here');
+    expect(await (await f(`${url}/away`, post)).text()).toBe('there');
+    expect(seen).toEqual(['POST /307 Bearer t b', 'POST /end Bearer t b', 'POST /303 Bearer t b', 'GET /end Bearer t ', 'POST /away Bearer t b', 'other POST /in - b']);
+    expect((await f(`${url}/307`, { ...post, redirect: 'manual' })).status).toBe(307);
+    expect(await failure(f(`${url}/307`, { ...post, redirect: 'error' }))).toBeInstanceOf(TypeError);
+    expect(await failure(f(`${url}/loop`))).toBeInstanceOf(TypeError);
+  });
+});
+
+describe('nodeFetch: how it fails (as fetch fails)', () => {
+  it('rejects with TypeError("fetch failed") and the cause when nothing listens', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/`;
+    const mine = await failure(made()(url)) as TypeError;
+    const theirs = await failure(fetch(url)) as TypeError;
+    expect([mine.constructor, mine.message]).toEqual([theirs.constructor, theirs.message]);
+    expect((mine.cause as { code?: string }).code).toBe('ECONNREFUSED');
+  });
+
+  it('rejects with the signal\'s reason when aborted before, while waiting, or while the body streams in', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/slow') return; // never answers
+      res.writeHead(200);
+      res.write('part');
+    });
+    const f = made();
+    const reason = new Error('stop');
+    expect(await failure(f(url, { signal: AbortSignal.abort(reason) }))).toBe(reason);
+    const waiting = new AbortController();
+    const pending = failure(f(`${url}/slow`, { signal: waiting.signal }));
+    setTimeout(() => waiting.abort(reason), 50);
+    expect(await pending).toBe(reason);
+    // The timeout the HTTP remote uses: AbortSignal.timeout's own reason.
+    expect((await failure(f(`${url}/slow`, { signal: AbortSignal.timeout(50) })) as DOMException).name).toBe('TimeoutError');
+    const reading = new AbortController();
+    const res = await f(url, { signal: reading.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('part');
+    reading.abort(reason);
+    expect(await failure(reader.read())).toBe(reason);
+  });
+
+  it('fails the body with TypeError("terminated") when the connection drops or the data is not what it says', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/bad') {
+        res.writeHead(200, { 'Content-Encoding': 'gzip' });
+        return void res.end('not gzip at all');
+      }
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('only some');
+      setTimeout(() => res.destroy(), 20);
+    });
+    const f = made();
+    const cut = await failure((await f(url)).text()) as TypeError;
+    expect([cut.constructor, cut.message]).toEqual([TypeError, 'terminated']);
+    const bad = await failure((await f(`${url}/bad`)).text()) as TypeError;
+    expect([bad.constructor, bad.message]).toEqual([TypeError, 'terminated']);
+  });
+});
+
+describe('nodeFetch over https', () => {
+  it('reaches a server whose CA the given agent trusts, and refuses an untrusted certificate as fetch does', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' });
+      res.end(gzipSync(Buffer.from(PAGE)));
+    }, true);
+    const trusted = made({ httpsAgent: new HttpsAgent({ keepAlive: true, ca: fixture('localhost-cert.pem') }) });
+    expect(await (await trusted(url)).text()).toBe(PAGE);
+    const refused = await failure(made()(url)) as TypeError;
+    expect([refused.constructor, refused.message]).toEqual([TypeError, 'fetch failed']);
+    expect((refused.cause as { code?: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * `nodeFetch()`: a `fetch` for Node on `node:http`/`node:https` and `node:zlib`, with its own
+ * keep-alive agents. It answers with real `Response` objects and fails as fetch fails, so
+ * it goes wherever a fetch does: `createHttpRemote({ url, token, fetch: nodeFetch() })`.
+ *
+ * Why: Node's global fetch (undici) spends about twice the CPU of this on a sync page
+ * (89 KB of JSON, 17 KB gzipped, over loopback: 1.6-1.9 ms against 0.8-1.1 ms per page on a
+ * busy 2-core machine), about 0.8 µs per change of the 3-4 µs a client spends pulling.
+ *
+ * What it does as fetch does: `Accept-Encoding: gzip, deflate, br` unless the caller set
+ * one, the answer decoded; string, bytes and URLSearchParams bodies with their length;
+ * redirects followed (at most 20; `Authorization` dropped when leaving the origin;
+ * `redirect: 'manual' | 'error'` honoured); `AbortSignal` before and while the answer
+ * streams in (the promise or the body's reader rejects with the signal's reason); a network
+ * failure is a rejected `TypeError('fetch failed')` with the cause. What it leaves to the
+ * global fetch: a `Request` object as input, and bodies that are Blobs, FormData or streams.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { decodedBody, webStream } from './response-body.ts';
+import { bodyBytes, requestParts, type RequestParts } from './request-parts.ts';
+
+export interface NodeFetchOptions {
+  /** The agent for `http:` URLs; default one of this fetch's own, keep-alive. */
+  readonly httpAgent?: http.Agent;
+  /** The agent for `https:` URLs (your own CA or client certificate go here); default keep-alive. */
+  readonly httpsAgent?: https.Agent;
+}
+
+export interface NodeFetch {
+  (input: string | URL, init?: RequestInit): Promise<Response>;
+  /** Closes the idle connections of the agents this fetch made (not of agents passed in). */
+  close(): void;
+}
+
+// Node's own global agent's settings: idle sockets are closed after 5 s (or the server's
+// `Keep-Alive: timeout`), and never keep the process alive.
+const AGENT = { keepAlive: true, scheduling: 'lifo', timeout: 5000 } as const;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY = new Set([101, 204, 205, 304]);
+const MAX_REDIRECTS = 20;
+
+export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  const own: http.Agent[] = [];
+  const made = <A extends http.Agent>(agent: A): A => (own.push(agent), agent);
+  const httpAgent = options.httpAgent ?? made(new http.Agent(AGENT));
+  const httpsAgent = options.httpsAgent ?? made(new https.Agent(AGENT));
+
+  async function fetchFn(input: string | URL, init: RequestInit = {}): Promise<Response> {
+    const body = bodyBytes(init.body);
+    if ((typeof input !== 'string' && !(input instanceof URL)) || body === undefined) return fetch(input, init);
+    const signal = init.signal ?? null;
+    if (signal?.aborted) throw signal.reason;
+    let url: URL;
+    try {
+      url = new URL(input);
+    } catch (err) {
+      throw new TypeError(`Failed to parse URL from ${String(input)}`, { cause: err });
+    }
+    // As fetch: credentials go in headers, never in the URL (where logs and proxies keep them).
+    if (url.username || url.password) throw new TypeError(`Request cannot be constructed from a URL that includes credentials: ${url.origin}`);
+    let parts = requestParts(init, body);
+    for (let hops = 0; ; hops++) {
+      const res = await send(url, parts, signal);
+      const location = res.headers.location;
+      if (!REDIRECTS.has(res.statusCode as number) || location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method);
+      res.resume();
+      if (init.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect mode is set to error: ${url.href}`) });
+      if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+      const next = new URL(location, url);
+      parts = redirected(parts, res.statusCode as number, url, next);
+      url = next;
+    }
+  }
+
+  function send(url: URL, parts: RequestParts, signal: AbortSignal | null): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const secure = url.protocol === 'https:';
+      if (!secure && url.protocol !== 'http:') return reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) }));
+      if (signal?.aborted) return reject(signal.reason); // between two hops of a redirect
+      let req: http.ClientRequest;
+      const onAbort = (): void => {
+        req?.destroy();
+        reject(signal?.reason);
+      };
+      try {
+        req = (secure ? https : http).request(url, { method: parts.method, headers: parts.headers, agent: secure ? httpsAgent : httpAgent });
+      } catch (err) {
+        // Node refuses a header name or value it cannot send: fetch refuses those too.
+        return reject(new TypeError(err instanceof Error ? err.message : String(err), { cause: err }));
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.once('response', (res) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(res);
+      });
+      req.on('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err }));
+      });
+      req.end(parts.body ?? undefined);
+    });
+  }
+
+  const fetcher = fetchFn as NodeFetch;
+  fetcher.close = () => {
+    for (const agent of own) agent.destroy();
+  };
+  return fetcher;
+}
+
+/** The `Response` for a Node answer: headers as sent, the body decoded and streamed. */
+function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, method: string): Response {
+  const status = res.statusCode as number;
+  const headers = new Headers();
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  let body: ReadableStream<Uint8Array> | null = null;
+  if (NULL_BODY.has(status) || method === 'HEAD') res.resume();
+  else {
+    const source = decodedBody(res);
+    // Aborted while the body streams in: the reader rejects with the signal's reason.
+    const onAbort = (): void => void source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal?.removeEventListener('abort', onAbort);
+    body = webStream(source, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+  }
+  let answer: Response;
+  try {
+    answer = new Response(body, { status, statusText: res.statusMessage ?? '', headers });
+  } catch (err) {
+    res.destroy();
+    throw new TypeError('fetch failed', { cause: err });
+  }
+  Object.defineProperty(answer, 'url', { value: url.href });
+  return answer;
+}
+
+/** The request for a redirect's next hop, as fetch makes it. */
+function redirected(parts: RequestParts, status: number, from: URL, to: URL): RequestParts {
+  const headers = { ...parts.headers };
+  let { method, body } = parts;
+  if (status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST') {
+    method = 'GET';
+    body = null;
+    for (const name of ['content-length', 'content-type', 'content-encoding', 'content-language', 'content-location']) delete headers[name];
+  }
+  if (from.origin !== to.origin) {
+    for (const name of ['authorization', 'cookie', 'proxy-authorization', 'host']) delete headers[name];
+  }
+  return { method, headers, body };
+}

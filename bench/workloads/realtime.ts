@@ -1,9 +1,11 @@
 /**
  * 5. Realtime: from a write on client A until it is applied on client B, through the server
  * (its own process) and B's SSE poke stream: A's debounced push, the server's poke, B's pull
- * and apply. Both clients use SQLite stores on files, as the app does.
+ * and apply. Both clients use SQLite stores on files and `fieldsync/node`'s transport, as the
+ * app does.
  */
 import { createHttpRemote, createSyncClient, pokeStream, type SyncClient } from 'fieldsync';
+import { nodeFetch, type NodeFetch } from 'fieldsync/node';
 import { benchSchema, openStore, tempDir } from '../lib/client-db.ts';
 import { startServerProcess } from '../lib/server-process.ts';
 import { summarize } from '../lib/stats.ts';
@@ -14,17 +16,18 @@ export interface RealtimeResult {
   readonly p99Ms: number;
 }
 
-async function open(file: string, url: string, token: string): Promise<SyncClient> {
-  return createSyncClient({ schema: benchSchema, store: openStore(file), remote: createHttpRemote({ url, token, pokes: pokeStream() }), intervalMs: 0 });
+async function open(file: string, url: string, token: string, fetch: NodeFetch): Promise<SyncClient> {
+  return createSyncClient({ schema: benchSchema, store: openStore(file), remote: createHttpRemote({ url, token, fetch, pokes: pokeStream() }), intervalMs: 0 });
 }
 
 export async function realtime(options: { samples: number }): Promise<RealtimeResult> {
   const dir = tempDir('realtime');
   const server = await startServerProcess();
+  const fetch = nodeFetch();
   try {
     const token = await server.token('bench');
-    const a = await open(dir.file('a.db'), server.url, token);
-    const b = await open(dir.file('b.db'), server.url, token);
+    const a = await open(dir.file('a.db'), server.url, token, fetch);
+    const b = await open(dir.file('b.db'), server.url, token, fetch);
     await Promise.all([a.sync(), b.sync()]);
     await new Promise((r) => setTimeout(r, 200)); // B's poke stream is connected
     const waiting = new Map<string, (t: number) => void>();
@@ -49,6 +52,7 @@ export async function realtime(options: { samples: number }): Promise<RealtimeRe
     const s = summarize(samples);
     return { samples: s.n, p50Ms: s.median, p99Ms: s.p99 };
   } finally {
+    fetch.close();
     await server.stop();
     dir.remove();
   }

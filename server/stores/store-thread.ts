@@ -76,7 +76,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   const waitingLarge: { readonly id: number; readonly bytes: number; send(): void }[] = [];
   let aheadBytes = 0;
   const sendLarge = (): void => {
-    while (waitingLarge.length > 0 && (aheadBytes === 0 || aheadBytes + (waitingLarge[0] as { bytes: number }).bytes <= PARSE_AHEAD_BYTES)) {
+    while (!stopped && waitingLarge.length > 0 && (aheadBytes === 0 || aheadBytes + (waitingLarge[0] as { bytes: number }).bytes <= PARSE_AHEAD_BYTES)) {
       const next = waitingLarge.shift() as (typeof waitingLarge)[number];
       if (!pending.has(next.id)) continue; // failed meanwhile (the store stopped)
       aheadBytes += next.bytes;

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
 import type { PushResult } from 'fieldsync/server';
-import { chunkedPush, type PushManyStore } from '../stores/chunked-push.ts';
+import { chunkedPush, type ChunkLane, type PushManyStore } from '../stores/chunked-push.ts';
 import { createSqliteServerStore, type PushItem, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { msg } from './helpers/test-server.ts';
 
@@ -24,15 +24,18 @@ function recorded(store: SqliteServerStore = createSqliteServerStore({ file: ':m
   return { store: { ...store, pushMany }, transactions };
 }
 
+/** The job queue as the pushes see it: small requests about, unless told otherwise. */
+const lane = (pause: (busy: ReadonlySet<string>) => Promise<void> = async () => {}, smallActive = true): ChunkLane => ({ pause, smallActive });
+
 const ids = (store: SqliteServerStore, user: string): number[] => store.pull(user, { cursor: 0, limit: 100_000, excludeClientId: 'observer' }).messages.map((m) => m.id);
 
 describe('a push in chunks', () => {
   it('commits a push over the bounds as several transactions, pausing between two, and answers once for all of it', async () => {
     const { store, transactions } = recorded();
     const pauses: string[][] = [];
-    const push = chunkedPush(store, async (busy) => {
+    const push = chunkedPush(store, lane(async (busy) => {
       pauses.push([...busy]);
-    }, { messages: 40, bytes: 1_000_000 });
+    }), { messages: 40, bytes: 1_000_000 });
     const all = messages('A', 100);
     expect(await push('alice', all)).toEqual({ accepted: 100, stored: 100, maxId: 100 });
     expect(transactions).toEqual([['alice:40'], ['alice:40'], ['alice:20']]);
@@ -42,9 +45,19 @@ describe('a push in chunks', () => {
     expect(await push('alice', all)).toEqual({ accepted: 100, stored: 0, maxId: 100 });
   });
 
+  it('commits a round in one transaction when no small request is about', async () => {
+    const { store, transactions } = recorded();
+    let paused = 0;
+    const push = chunkedPush(store, lane(async () => { paused++; }, false), { messages: 40, bytes: 100 });
+    const [a, b] = await Promise.all([push('alice', messages('A', 100)), push('bob', messages('B', 30))]);
+    expect([a.stored, b.stored]).toEqual([100, 30]);
+    expect(transactions).toEqual([['alice:100', 'bob:30']]);
+    expect(paused).toBe(0);
+  });
+
   it('bounds a chunk by the bytes of its values too, and takes at least one message', async () => {
     const { store, transactions } = recorded();
-    const push = chunkedPush(store, async () => {}, { messages: 1000, bytes: 250 });
+    const push = chunkedPush(store, lane(), { messages: 1000, bytes: 250 });
     const big = messages('B', 5, 'x'.repeat(100)); // 101 to 103 characters each
     expect(await push('bob', big)).toMatchObject({ accepted: 5, stored: 5 });
     expect(transactions).toEqual([['bob:2'], ['bob:2'], ['bob:1']]);
@@ -57,9 +70,9 @@ describe('a push in chunks', () => {
     const { store, transactions } = recorded();
     const answered: string[] = [];
     const pauses: string[][] = [];
-    const push = chunkedPush(store, async (busy) => {
+    const push = chunkedPush(store, lane(async (busy) => {
       pauses.push([...busy].sort());
-    }, { messages: 50, bytes: 1_000_000 });
+    }), { messages: 50, bytes: 1_000_000 });
     const a = push('alice', messages('A', 30)).then((r) => { answered.push(`alice after ${transactions.length}`); return r; });
     const b = push('bob', messages('B', 60)).then((r) => { answered.push(`bob after ${transactions.length}`); return r; });
     const c = push('alice', messages('C', 10)).then((r) => { answered.push(`alice again after ${transactions.length}`); return r; });
@@ -88,7 +101,7 @@ describe('a push in chunks', () => {
         return calls === 2 ? results.map((r, i) => (items[i]?.userId === 'alice' ? new Error('refused') : r)) : results;
       },
     };
-    const push = chunkedPush(store, async () => {}, { messages: 40, bytes: 1_000_000 });
+    const push = chunkedPush(store, lane(), { messages: 40, bytes: 1_000_000 });
     const [a, b] = await Promise.allSettled([push('alice', messages('A', 100)), push('bob', messages('B', 50))]);
     expect(a).toMatchObject({ status: 'rejected', reason: { message: 'refused' } });
     expect(b).toMatchObject({ status: 'fulfilled', value: { accepted: 50, stored: 50 } });
@@ -104,7 +117,7 @@ describe('a push in chunks', () => {
         return inner.pushMany(items);
       },
     };
-    const push = chunkedPush(store, async () => {}, { messages: 40, bytes: 1_000_000 });
+    const push = chunkedPush(store, lane(), { messages: 40, bytes: 1_000_000 });
     const results = await Promise.allSettled([push('alice', messages('A', 30)), push('bob', messages('B', 60)), push('carol', messages('C', 5))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(results[1]).toMatchObject({ reason: { message: 'disk full' } });
@@ -120,9 +133,9 @@ describe('a push in chunks', () => {
       },
     };
     const all = messages('A', 100);
-    await expect(chunkedPush(crashing, async () => {}, { messages: 30, bytes: 1_000_000 })('alice', all)).rejects.toThrow('the process died');
+    await expect(chunkedPush(crashing, lane(), { messages: 30, bytes: 1_000_000 })('alice', all)).rejects.toThrow('the process died');
     expect(ids(inner, 'alice')).toHaveLength(60);
-    const again = await chunkedPush(inner, async () => {}, { messages: 30, bytes: 1_000_000 })('alice', all);
+    const again = await chunkedPush(inner, lane(), { messages: 30, bytes: 1_000_000 })('alice', all);
     expect(again).toEqual({ accepted: 100, stored: 40, maxId: 100 });
     const stored = inner.pull('alice', { cursor: 0, limit: 1000, excludeClientId: 'observer' }).messages;
     expect(stored.map((m) => m.hlc).sort()).toEqual(all.map((m) => m.hlc).sort());

@@ -154,3 +154,26 @@ describe('pauses of a large round (issue 12, small lane)', () => {
     expect(large).toBeLessThanOrEqual(4);
   });
 });
+
+describe('whether small jobs are about', () => {
+  it('says so while one waits and for a second after one was added', async () => {
+    let now = 0;
+    const queue = createJobQueue({ now: () => now });
+    expect(queue.smallActive).toBe(false);
+    let release: () => void = () => {};
+    const large = new Promise((resolve) => queue.add('large', () => new Promise<void>((r) => (release = r)), resolve));
+    await new Promise((r) => setImmediate(r));
+    expect(queue.smallActive).toBe(false); // large jobs alone: their rounds stay whole
+    const small = new Promise((resolve) => queue.add('small', () => 'S', resolve));
+    now = 5000;
+    expect(queue.smallActive).toBe(true); // it waits
+    release();
+    await Promise.all([large, small]);
+    expect(queue.smallActive).toBe(false); // done, and added 5 s ago
+    await new Promise((resolve) => queue.add('small', () => 'T', resolve)); // added at 5000, run
+    now += 999;
+    expect(queue.smallActive).toBe(true);
+    now += 1;
+    expect(queue.smallActive).toBe(false);
+  });
+});

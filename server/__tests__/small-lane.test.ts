@@ -1,12 +1,14 @@
 /**
  * Issue 12, small lane, as behaviour over real HTTP with the SQLite store the server opens:
- * a large push is committed in chunks (stores/chunked-push.ts), so a small sync of another
- * user that arrives meanwhile is answered before it, while one of the same user waits for it
+ * while small requests are about, a large push is committed in chunks
+ * (stores/chunked-push.ts), so a small sync of another user that arrives meanwhile is
+ * answered before it, while one of the same user waits for it
  * (its ids stay one run); and a server killed in the middle of a chunked push, then started
  * again, stores the rest of that push once when the client sends it again. The latencies
  * are in `npm run bench` (workload 8, big-pushes).
  */
 import { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
@@ -23,21 +25,6 @@ const bigPush = (clientId: string, n: number): { clientId: string; cursor: numbe
   messages: Array.from({ length: n }, (_, i) => msg(clientId, `${clientId}-${i}`, `${i} ${'x'.repeat(3200)}`)),
 });
 
-/** Messages the server's database holds for `user`, read as another process would (WAL). */
-function storedCount(db: DatabaseSync, user: string): number {
-  const row = db.prepare('SELECT count(*) AS n FROM messages JOIN users USING (uid) WHERE users.name = ?').get(user) as { n: number } | undefined;
-  return Number(row?.n ?? 0);
-}
-
-/** Resolves once `check` holds, looking at every turn of the event loop (at most 20 s). */
-async function until(check: () => boolean, label: string): Promise<void> {
-  const end = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`${label}: not within 20 s`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
 const post = async (url: string, user: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
   const res = await fetch(`${url}/v1/sync`, {
     method: 'POST',
@@ -46,6 +33,58 @@ const post = async (url: string, user: string, body: unknown): Promise<{ status:
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
+
+/** Small syncs of `user` every 50 ms, as on a server with other users about; stopping says how each ended. */
+function smallTraffic(url: string, user: string): () => Promise<string[]> {
+  let stopped = false;
+  const ended: string[] = [];
+  const loop = (async () => {
+    while (!stopped) {
+      ended.push(await post(url, user, { clientId: 'C', cursor: 0 }).then((r) => String(r.status), () => 'network error'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return ended;
+  };
+}
+
+/**
+ * In a thread of its own (the test's event loop is busy sending 16 MB), watches the database
+ * without pause until `user` has a message stored; with `hold`, it then takes the write lock,
+ * so that the server stops before its next chunk. Resolves with the count it saw (under the
+ * lock); `release` gives the lock back.
+ */
+const LOCKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { DatabaseSync } = require('node:sqlite');
+const db = new DatabaseSync(workerData.file, { timeout: 10000 });
+const count = db.prepare('SELECT count(*) AS n FROM messages JOIN users USING (uid) WHERE users.name = ?');
+const end = Date.now() + 20000;
+while (Date.now() < end && Number(count.get(workerData.user)?.n ?? 0) === 0);
+if (workerData.hold) db.exec('BEGIN IMMEDIATE');
+parentPort.postMessage(Number(count.get(workerData.user)?.n ?? 0));
+parentPort.once('message', () => { if (workerData.hold) db.exec('ROLLBACK'); db.close(); parentPort.postMessage('released'); });
+`;
+
+function afterFirstChunk(file: string, user: string, hold: boolean): { locked: Promise<number>; release(): Promise<void> } {
+  const worker = new Worker(LOCKER, { eval: true, workerData: { file, user, hold } });
+  const locked = new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    locked,
+    async release() {
+      const released = new Promise((resolve) => worker.once('message', resolve));
+      worker.postMessage('release');
+      await released;
+      await worker.terminate();
+    },
+  };
+}
 
 describe('a large push in chunks', () => {
   let s: TestServer | undefined;
@@ -66,14 +105,17 @@ describe('a large push in chunks', () => {
   ])('answers a small sync of another user before a large push that was already being committed (%s); the same user\'s waits for it', async (_, workers) => {
     s = await startTestServer({ env: { FIELDSYNC_BODY_LIMIT: '32MiB', FIELDSYNC_PARSE_WORKERS: workers } });
     const server = s;
-    db = new DatabaseSync(join(server.dataDir, SQLITE_FILE), { readOnly: true, timeout: 10_000 });
-    const reader = db;
     const order: string[] = [];
+    // Small requests are about (a push is chunked only then: stores/chunked-push.ts).
+    const stopTraffic = smallTraffic(server.url, 'carol');
+    const first = afterFirstChunk(join(server.dataDir, SQLITE_FILE), 'alice', false);
     const big = post(server.url, 'alice', bigPush('A', 5_000)).then((r) => { order.push('big'); return r; });
-    await until(() => storedCount(reader, 'alice') > 0, 'the first chunk');
+    expect(await first.locked).toBeLessThan(5_000);
+    await first.release();
     const other = post(server.url, 'bob', { clientId: 'B', cursor: 0, messages: [msg('B', 'b1', 'hi')] }).then((r) => { order.push('bob'); return r; });
     const same = post(server.url, 'alice', { clientId: 'A2', cursor: 0, messages: [msg('A2', 'a1', 'hi')] }).then((r) => { order.push('alice'); return r; });
     const [b, o, a] = await Promise.all([big, other, same]);
+    expect(new Set(await stopTraffic())).toEqual(new Set(['200']));
     expect(order).toEqual(['bob', 'big', 'alice']);
     expect([b.status, b.body.accepted, o.status, a.status]).toEqual([200, 5_000, 200, 200]);
     // The large push's ids are one run, the same user's small push came after them.
@@ -97,17 +139,17 @@ describe('a large push in chunks', () => {
     try {
       const env = { FIELDSYNC_DATA_DIR: dir.path, FIELDSYNC_SECRET: SECRET, FIELDSYNC_BODY_LIMIT: '32MiB' };
       child = await spawnServer(env);
-      db = new DatabaseSync(join(dir.path, SQLITE_FILE), { timeout: 10_000 }); // waits for the server's write lock
-      const writer = db;
+      const file = join(dir.path, SQLITE_FILE);
       const push = bigPush('K', 5_000);
+      const stopTraffic = smallTraffic(child.url, 'carol'); // small requests are about
+      const lock = afterFirstChunk(file, 'kim', true);
       const sent = post(child.url, 'kim', push).catch((err: unknown) => err);
-      await until(() => storedCount(writer, 'kim') > 0, 'the first chunk');
-      // Hold the write lock, so that the server is stopped between two chunks, then kill it.
-      writer.exec('BEGIN IMMEDIATE');
-      const before = storedCount(writer, 'kim');
+      // The server is stopped between two chunks, holding a part of the push; then killed.
+      const before = await lock.locked;
       child.child.kill('SIGKILL');
       await child.exited;
-      writer.exec('ROLLBACK');
+      await lock.release();
+      await stopTraffic(); // its last request may have failed with the server
       expect(await sent).toBeInstanceOf(Error); // the client saw no answer
       expect(before).toBeGreaterThan(0);
       expect(before).toBeLessThan(5_000);
@@ -116,7 +158,8 @@ describe('a large push in chunks', () => {
       const again = await post(child.url, 'kim', push);
       expect(again.status).toBe(200);
       expect(again.body.accepted).toBe(5_000);
-      const rows = writer.prepare('SELECT id, hlc FROM messages JOIN users USING (uid) WHERE users.name = ? ORDER BY id').all('kim') as { id: number; hlc: string }[];
+      db = new DatabaseSync(file);
+      const rows = db.prepare('SELECT id, hlc FROM messages JOIN users USING (uid) WHERE users.name = ? ORDER BY id').all('kim') as { id: number; hlc: string }[];
       expect(rows).toHaveLength(5_000);
       expect(new Set(rows.map((r) => r.hlc))).toEqual(new Set(push.messages.map((m) => m.hlc)));
       expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));

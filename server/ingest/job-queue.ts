@@ -10,8 +10,8 @@
  * own. A round is started in one synchronous pass: each job reaches its push before the
  * next one starts.
  *
- * **Pauses** (issue 12, small lane): a large round commits its pushes in chunks, and between
- * two chunks it calls `pause`: after a turn of the event loop, one round of the small jobs
+ * **Pauses** (issue 12, small lane): while small jobs are about (`smallActive`), a large round
+ * commits its pushes in chunks, and between two chunks it calls `pause`: after a turn of the event loop, one round of the small jobs
  * waiting runs, then the large round goes on. So a small sync waits for one chunk of a large
  * push, not for all of it. Only small jobs that say whose they are, and are not of a user the
  * large round is storing for, run in a pause: the others (store calls, the same user's
@@ -34,13 +34,23 @@ export interface JobQueue {
    * Called from a small job (or within a pause), it resolves at once.
    */
   pause(busy: ReadonlySet<string>): Promise<void>;
+  /**
+   * Whether small jobs are about: one waits, or one was added within the last second. A large
+   * round commits in chunks only then (a chunk costs a commit and an fsync, about 2.5 ms here).
+   */
+  readonly smallActive: boolean;
   readonly waiting: number;
 }
 
 export interface JobQueueOptions {
   /** Large jobs started together: at most `maxJobs`, and `maxWeight` in all (one always). */
   readonly group?: { readonly maxJobs: number; readonly maxWeight: number };
+  /** The clock for `smallActive`, in ms (tests). Default performance.now. */
+  readonly now?: () => number;
 }
+
+/** How long after a small job was added `smallActive` stays true, in ms. */
+export const SMALL_ACTIVE_MS = 1000;
 
 interface Job {
   readonly run: () => unknown;
@@ -63,6 +73,8 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
   let draining = false;
   let largeRunning = false;
   let pausing = false;
+  const now = options.now ?? (() => performance.now());
+  let lastSmallAt = -Infinity;
   /** Small jobs that go before the next large round: those waiting when the last large round ended. */
   let smallTurn = 0;
   let fresh = true;
@@ -112,6 +124,7 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
   };
   return {
     add(kind, run, done, weight = 1, user) {
+      if (kind === 'small') lastSmallAt = now();
       (kind === 'small' ? small : large).push({ run, done, weight, user });
       if (!draining) {
         draining = true;
@@ -128,6 +141,9 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
       } finally {
         pausing = false;
       }
+    },
+    get smallActive() {
+      return small.length > 0 || now() - lastSmallAt < SMALL_ACTIVE_MS;
     },
     get waiting() {
       return small.length + large.length;

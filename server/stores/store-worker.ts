@@ -88,7 +88,7 @@ if (port) {
   try {
     const sqlite = createSqliteServerStore(data.store);
     const handler = createSyncHandler({
-      store: { ...sqlite, push: chunkedPush(sqlite, queue.pause, data.commitChunk) },
+      store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });

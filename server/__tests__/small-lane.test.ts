@@ -108,12 +108,15 @@ describe('a large push in chunks', () => {
     const order: string[] = [];
     // Small requests are about (a push is chunked only then: stores/chunked-push.ts).
     const stopTraffic = smallTraffic(server.url, 'carol');
-    const first = afterFirstChunk(join(server.dataDir, SQLITE_FILE), 'alice', false);
+    // After the first chunk, the write lock is held for a moment, so that the two small
+    // syncs are surely waiting in the store's thread before the second chunk is committed.
+    const first = afterFirstChunk(join(server.dataDir, SQLITE_FILE), 'alice', true);
     const big = post(server.url, 'alice', bigPush('A', 5_000)).then((r) => { order.push('big'); return r; });
     expect(await first.locked).toBeLessThan(5_000);
-    await first.release();
     const other = post(server.url, 'bob', { clientId: 'B', cursor: 0, messages: [msg('B', 'b1', 'hi')] }).then((r) => { order.push('bob'); return r; });
     const same = post(server.url, 'alice', { clientId: 'A2', cursor: 0, messages: [msg('A2', 'a1', 'hi')] }).then((r) => { order.push('alice'); return r; });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await first.release();
     const [b, o, a] = await Promise.all([big, other, same]);
     expect(new Set(await stopTraffic())).toEqual(new Set(['200']));
     expect(order).toEqual(['bob', 'big', 'alice']);

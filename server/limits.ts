@@ -38,6 +38,14 @@ export interface AppLimits {
 export const MIN_BODY_BYTES_PER_SECOND = 32 * 1024;
 /** Bodies at least this large are parsed in a worker and stored in the heavy lane (see admission.ts). */
 export const LARGE_BODY_BYTES = 64 * 1024;
+/**
+ * Large bodies handed on to be parsed and stored at once, in bytes (one always): the others
+ * wait as bytes on the event loop's side. Parsed requests wait in the store's thread as many
+ * small strings, and each one it takes in costs it a few milliseconds there and a share of
+ * its garbage collections, which small syncs would wait for; two max-size bodies (one being
+ * stored, the next parsed) keep the store busy all the same. See stores/store-thread.ts.
+ */
+export const PARSE_AHEAD_BYTES = 2 * 4 * 1024 * 1024;
 
 export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: DEFAULT_BODY_LIMIT_BYTES,

@@ -1,6 +1,8 @@
 /**
  * The SQLite store thread's queue (issue 11 item 3): one job at a time, and a small job that
- * arrives while a large one runs goes next, before the large ones already waiting.
+ * arrives while a large one runs goes next, before the large ones already waiting. Issue 12:
+ * groups, the pauses of a large round (small syncs of other users run between two chunks of
+ * its commit), and large rounds that small ones cannot starve.
  */
 import { describe, expect, it } from 'vitest';
 import { createJobQueue } from '../ingest/job-queue.ts';
@@ -69,5 +71,109 @@ describe('groups of large jobs (group commit)', () => {
     release();
     await Promise.all(done);
     expect(rounds).toEqual([['L1'], ['S1', 'S2'], ['L2', 'L3'], ['L4', 'L5'], ['L6']]);
+  });
+});
+
+describe('pauses of a large round (issue 12, small lane)', () => {
+  const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+  it('runs the small syncs of other users in a pause; store calls and the busy users\' requests wait for the round', async () => {
+    const queue = createJobQueue({ group: { maxJobs: 16, maxWeight: 8000 } });
+    const order: string[] = [];
+    let chunk: () => void = () => {};
+    const done: Promise<unknown>[] = [];
+    const add = (kind: 'small' | 'large', name: string, user?: string, run?: () => Promise<void>): void => {
+      done.push(new Promise((resolve) => queue.add(kind, async () => {
+        order.push(name);
+        await run?.();
+      }, resolve, 1, user)));
+    };
+    // A large round of alice's that commits two chunks, pausing between them.
+    add('large', 'L-alice', undefined, async () => {
+      order.push('chunk 1');
+      await new Promise<void>((r) => (chunk = r));
+      await queue.pause(new Set(['alice']));
+      order.push('chunk 2');
+    });
+    await nextTurn();
+    add('small', 'store call'); // no user: waits for the round
+    add('small', 'S-alice', 'alice'); // the busy user: waits for the round
+    add('small', 'S-bob', 'bob');
+    add('small', 'S-carol', 'carol');
+    chunk();
+    await Promise.all(done);
+    expect(order).toEqual(['L-alice', 'chunk 1', 'S-bob', 'S-carol', 'chunk 2', 'store call', 'S-alice']);
+  });
+
+  it('runs one small round per pause, and resolves at once outside a large round', async () => {
+    const queue = createJobQueue({ group: { maxJobs: 2, maxWeight: 8000 } });
+    const order: string[] = [];
+    await queue.pause(new Set()); // nothing running: no wait, nothing run
+    const done: Promise<unknown>[] = [];
+    let go: () => void = () => {};
+    done.push(new Promise((resolve) => queue.add('large', async () => {
+      await new Promise<void>((r) => (go = r));
+      for (let i = 1; i <= 3; i++) {
+        order.push(`chunk ${i}`);
+        await queue.pause(new Set());
+      }
+    }, resolve)));
+    await nextTurn();
+    for (const name of ['S1', 'S2', 'S3', 'S4', 'S5']) {
+      done.push(new Promise((resolve) => queue.add('small', () => {
+        order.push(name);
+        return queue.pause(new Set()); // a pause within a pause: at once
+      }, resolve, 1, name)));
+    }
+    go();
+    await Promise.all(done);
+    expect(order).toEqual(['chunk 1', 'S1', 'S2', 'chunk 2', 'S3', 'S4', 'chunk 3', 'S5']);
+  });
+
+  it('lets a large round go after the small jobs that waited for it, however many small ones keep arriving', async () => {
+    const queue = createJobQueue();
+    const order: string[] = [];
+    const done: Promise<unknown>[] = [];
+    let n = 0;
+    // Each small job queues another: a stream of small requests that never ends by itself.
+    const addSmall = (): void => {
+      const name = `S${++n}`;
+      done.push(new Promise((resolve) => queue.add('small', () => {
+        order.push(name);
+        if (n < 40) addSmall();
+      }, resolve)));
+    };
+    addSmall();
+    addSmall();
+    done.push(new Promise((resolve) => queue.add('large', () => order.push('L'), resolve)));
+    await Promise.all(done);
+    while (n < 40 || queue.waiting > 0) await nextTurn();
+    expect(order).toHaveLength(41);
+    const large = order.indexOf('L');
+    expect(large).toBeGreaterThanOrEqual(0);
+    expect(large).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('whether small jobs are about', () => {
+  it('says so while one waits and for a second after one was added', async () => {
+    let now = 0;
+    const queue = createJobQueue({ now: () => now });
+    expect(queue.smallActive).toBe(false);
+    let release: () => void = () => {};
+    const large = new Promise((resolve) => queue.add('large', () => new Promise<void>((r) => (release = r)), resolve));
+    await new Promise((r) => setImmediate(r));
+    expect(queue.smallActive).toBe(false); // large jobs alone: their rounds stay whole
+    const small = new Promise((resolve) => queue.add('small', () => 'S', resolve));
+    now = 5000;
+    expect(queue.smallActive).toBe(true); // it waits
+    release();
+    await Promise.all([large, small]);
+    expect(queue.smallActive).toBe(false); // done, and added 5 s ago
+    await new Promise((resolve) => queue.add('small', () => 'T', resolve)); // added at 5000, run
+    now += 999;
+    expect(queue.smallActive).toBe(true);
+    now += 1;
+    expect(queue.smallActive).toBe(false);
   });
 });

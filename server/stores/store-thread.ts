@@ -9,15 +9,16 @@
  * Whole sync requests run there too (`syncBody`): small ones are parsed in the store's
  * thread; large ones go to a parse worker first, which hands the validated request straight
  * to the store's thread over a port of their own, and the store's thread takes small
- * requests before large ones (store-worker.ts). A later pass can use every core for ingest
- * from here: more parse workers, and several store threads with their own connections
- * (WAL lets readers run beside the writer).
+ * requests before large ones, and between two chunks of a large push (store-worker.ts).
+ * A later pass can use every core for ingest from here: more parse workers, and several
+ * store threads with their own connections (WAL lets readers run beside the writer).
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ProtocolError, type ServerStore } from 'fieldsync/server';
 import type { ParseAnswer, ParseJob } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
-import { LARGE_BODY_BYTES } from '../limits.ts';
+import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
+import type { ChunkBounds } from './chunked-push.ts';
 import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
 
@@ -46,6 +47,8 @@ export interface StoreThreadOptions {
   readonly parseWorkers: number;
   /** A pull that failed after a stored push, for the server's log. */
   readonly onPullError?: (err: Error) => void;
+  /** The most one transaction of pushes holds; default chunked-push.ts's COMMIT_CHUNK (tests make it small). */
+  readonly commitChunk?: ChunkBounds;
 }
 
 /** The bytes of `body`, transferable without copying when it has its memory to itself. */
@@ -63,18 +66,33 @@ interface Parser {
 export function openSqliteStoreThread(options: StoreThreadOptions): Promise<ThreadedStore> {
   const channels = Array.from({ length: Math.max(0, options.parseWorkers) }, () => new MessageChannel());
   const worker = new Worker(STORE_WORKER, {
-    workerData: { store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2) } satisfies StoreWorkerData,
+    workerData: { store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk } satisfies StoreWorkerData,
     transferList: channels.map((c) => c.port2),
   });
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser }>();
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser; aheadBytes?: number }>();
   let nextId = 0;
   let stopped: Error | null = null;
+  // Large bodies wait here, as bytes, until the ones ahead of them are nearly stored (see PARSE_AHEAD_BYTES).
+  const waitingLarge: { readonly id: number; readonly bytes: number; send(): void }[] = [];
+  let aheadBytes = 0;
+  const sendLarge = (): void => {
+    while (!stopped && waitingLarge.length > 0 && (aheadBytes === 0 || aheadBytes + (waitingLarge[0] as { bytes: number }).bytes <= PARSE_AHEAD_BYTES)) {
+      const next = waitingLarge.shift() as (typeof waitingLarge)[number];
+      if (!pending.has(next.id)) continue; // failed meanwhile (the store stopped)
+      aheadBytes += next.bytes;
+      next.send();
+    }
+  };
 
   const settle = (id: number, outcome: { ok: true; value: unknown } | { ok: false; error: Error }): void => {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
     if (p.parser) p.parser.busy--;
+    if (p.aheadBytes !== undefined) {
+      aheadBytes -= p.aheadBytes;
+      sendLarge();
+    }
     if (outcome.ok) p.resolve(outcome.value);
     else p.reject(outcome.error);
   };
@@ -108,12 +126,22 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
     if (body.byteLength < LARGE_BODY_BYTES || parsers.length === 0) {
       return call('syncBody', [userId, bytes], [bytes.buffer as ArrayBuffer]) as Promise<EngineOutcome>;
     }
-    const parser = parsers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    parser.busy++;
     return new Promise((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, parser });
-      parser.worker.postMessage({ id, userId, body: bytes } satisfies ParseJob, [bytes.buffer as ArrayBuffer]);
+      const entry: { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser; aheadBytes: number } = { resolve: resolve as (v: unknown) => void, reject, aheadBytes: 0 };
+      pending.set(id, entry);
+      waitingLarge.push({
+        id,
+        bytes: bytes.byteLength,
+        send: () => {
+          const parser = parsers.reduce((a, b) => (b.busy < a.busy ? b : a));
+          parser.busy++;
+          entry.parser = parser;
+          entry.aheadBytes = bytes.byteLength;
+          parser.worker.postMessage({ id, userId, body: bytes } satisfies ParseJob, [bytes.buffer as ArrayBuffer]);
+        },
+      });
+      sendLarge();
     });
   };
 

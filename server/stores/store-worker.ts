@@ -6,51 +6,32 @@
  * already validated, from the parse workers' ports.
  *
  * Between two rounds the thread takes in what arrived: small requests (and store calls) go
- * before large pushes, so they never wait behind more than the round running. Requests of
- * one kind waiting together run as one round and their pushes are committed together (group
- * commit, issue 12): the handler's pushes go to a batch that is committed once the round's
- * jobs have all reached their push, in one transaction with a savepoint per push
- * (`pushMany`): one commit and one fsync for the round, each push still all or nothing, and
- * no answer before the commit.
+ * before large pushes. Requests of one kind waiting together run as one round and their
+ * pushes are committed together (group commit, issue 12), in transactions of a few
+ * milliseconds each (chunked-push.ts); between two of them, the small sync requests that
+ * arrived meanwhile run (job-queue.ts's pause), so a small sync waits for one chunk of a
+ * large push, not for all of it. No push is answered before its last chunk is committed.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ProtocolError, createSyncHandler, type PushResult, type parseSyncRequest } from 'fieldsync/server';
+import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
 import { decodeParsedJob, parsedJobSize, type ParsedJob } from '../ingest/parsed-job.ts';
 import { createJobQueue, type JobOutcome } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
-import { createSqliteServerStore, type PushItem, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import { LARGE_BODY_BYTES } from '../limits.ts';
+import { chunkedPush, type ChunkBounds } from './chunked-push.ts';
+import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 
 /** A round committed together: at most this many requests, and this many messages (large ones). */
 const GROUP = { maxJobs: 16, maxWeight: 8_000 };
-
-/** The store's push, batched: pushes made in one synchronous pass are committed together. */
-function batchedPush(sqlite: SqliteServerStore): (userId: string, messages: PushItem['messages']) => Promise<PushResult> {
-  const pending: { item: PushItem; resolve(r: PushResult): void; reject(e: unknown): void }[] = [];
-  const flush = (): void => {
-    const batch = pending.splice(0);
-    let results: ReturnType<SqliteServerStore['pushMany']>;
-    try {
-      results = sqlite.pushMany(batch.map((b) => b.item));
-    } catch (err) {
-      for (const b of batch) b.reject(err); // the commit failed: none is stored
-      return;
-    }
-    results.forEach((r, i) => (r instanceof Error ? batch[i]?.reject(r) : batch[i]?.resolve(r)));
-  };
-  return (userId, messages) => new Promise((resolve, reject) => {
-    // The first push of a pass schedules the commit after the pass (a microtask runs once
-    // the synchronous code that started the round's jobs is done).
-    if (pending.length === 0) queueMicrotask(flush);
-    pending.push({ item: { userId, messages }, resolve, reject });
-  });
-}
 
 export interface StoreWorkerData {
   readonly store: SqliteServerStoreOptions;
   readonly maxDriftMs: number;
   /** One port per parse worker: validated large requests arrive on them. */
   readonly parserPorts: readonly MessagePort[];
+  /** The most one transaction of pushes holds (chunked-push.ts); default COMMIT_CHUNK. */
+  readonly commitChunk?: ChunkBounds | undefined;
 }
 
 export interface StoreCall {
@@ -83,15 +64,31 @@ const toWire = (err: unknown): WireError => {
   return { name: err.name, message: err.message, code: code === undefined ? undefined : String(code) };
 };
 
+/**
+ * The user of a small sync request, which may then run between two chunks of a large push
+ * (job-queue.ts); undefined for every other call (they wait for the large round to end).
+ */
+const smallSyncUser = (call: StoreCall): string | undefined => (call.method === 'syncBody' && typeof call.args[0] === 'string' ? call.args[0] : undefined);
+
+/**
+ * The bytes of a large sync request that came without a parse worker (`--parse-workers 0`):
+ * it queues as a large job, weighed at about a message per 100 bytes; null for any other call.
+ */
+function largeBody(call: StoreCall): Uint8Array | null {
+  const body = call.method === 'syncBody' ? call.args[1] : undefined;
+  return body instanceof Uint8Array && body.byteLength >= LARGE_BODY_BYTES ? body : null;
+}
+
 const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
   let store: Record<string, unknown> = {};
   let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
+  const queue = createJobQueue({ group: GROUP });
   try {
     const sqlite = createSqliteServerStore(data.store);
     const handler = createSyncHandler({
-      store: { ...sqlite, push: batchedPush(sqlite) },
+      store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });
@@ -106,16 +103,18 @@ if (port) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
-  const queue = createJobQueue({ group: GROUP });
   const answer = (id: number) => (o: JobOutcome): void => {
     port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
   };
 
-  port.on('message', (call: StoreCall) => queue.add('small', () => {
-    const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
-    if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
-    return fn(...call.args);
-  }, answer(call.id)));
+  port.on('message', (call: StoreCall) => {
+    const large = largeBody(call);
+    queue.add(large ? 'large' : 'small', () => {
+      const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
+      if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
+      return fn(...call.args);
+    }, answer(call.id), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call));
+  });
   for (const parser of data.parserPorts) {
     parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job)), answer(job.id), Math.max(1, parsedJobSize(job))));
   }

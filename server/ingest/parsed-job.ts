@@ -42,9 +42,9 @@ export function encodeParsedJob(id: number, userId: string, parsed: ValidatedSyn
 /** The request as the parse worker validated it, its messages rebuilt in the same order (values as JSON text). */
 export function decodeParsedJob(job: ParsedJob): ValidatedSyncRequest {
   const { fields } = job;
-  const messages: JsonValueMessage[] = [];
-  for (let k = 0; k < fields.length; k += FIELDS) {
-    messages.push(new JsonValueMessage(fields[k] as string, fields[k + 1] as string, fields[k + 2] as string, fields[k + 3] as string, fields[k + 4] as string));
+  const messages = new Array<JsonValueMessage>(fields.length / FIELDS);
+  for (let i = 0, k = 0; k < fields.length; i++, k += FIELDS) {
+    messages[i] = new JsonValueMessage(fields[k] as string, fields[k + 1] as string, fields[k + 2] as string, fields[k + 3] as string, fields[k + 4] as string);
   }
   return { ...job.request, messages };
 }

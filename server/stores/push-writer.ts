@@ -62,7 +62,7 @@ export interface PushWriter {
    * them. `rowByRow`: no chunks. Throws RedoRowByRow when the push must be undone and written
    * again row by row (rare: see closeGaps).
    */
-  write(uid: number, lastId: number, messages: readonly Message[], rowByRow?: boolean): number;
+  write(uid: number, lastId: number, messages: readonly Message[], rowByRow: boolean): number;
 }
 
 /**
@@ -134,7 +134,7 @@ export function createPushWriter(db: DatabaseSync, compaction: boolean): PushWri
   };
 
   return {
-    write(uid, lastId, messages, rowByRow = false) {
+    write(uid, lastId, messages, rowByRow) {
       let last = lastId;
       let i = 0;
       for (; !rowByRow && i + CHUNK_ROWS <= messages.length; i += CHUNK_ROWS) {

@@ -14,6 +14,7 @@ export default defineConfig({
       'src/sync/**/*.test.ts',
       'src/sqlite/**/*.test.ts',
       'server/__tests__/sqlite-server-store.test.ts',
+      'server/__tests__/push-writer.test.ts',
       'server/__tests__/convergence-sqlite.test.ts',
       'server/__tests__/over-limit-client.test.ts',
     ],

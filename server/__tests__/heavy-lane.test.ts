@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
-import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
+import { createMemoryServerStore, formatHlc, type ServerStore } from 'fieldsync/server';
 import { isBodyHandlingStore } from '../ingest/sync-engine.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -131,10 +131,31 @@ describe('the SQLite store the server opens', () => {
     expect((await s.sync('alice', largeBad)).body).toEqual({ error: { code: 'invalid_request', message: 'cursor must be an integer >= 0' } });
     const largeDrift = bigPush('A', 100);
     largeDrift.messages[7] = { ...(largeDrift.messages[7] as Message), hlc: (largeDrift.messages[7] as Message).hlc.replace(/^\d{4}/, '2999') };
-    expect((await s.sync('alice', largeDrift)).body).toMatchObject({ error: { code: 'clock_drift', index: 7 } });
+    const largeDrifted = await s.sync('alice', largeDrift);
+    expect(largeDrifted.body).toMatchObject({ error: { code: 'clock_drift', index: 7 } });
+    expect(typeof (largeDrifted.body.error as { serverTime?: unknown }).serverTime).toBe('string'); // checked in the parse worker
     const largeNotJson = await fetch(`${s.url}/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await s.token('alice')}` }, body: `{"clientId":"A",${' '.repeat(100_000)}` });
     expect([largeNotJson.status, await largeNotJson.json()]).toEqual([400, { error: { code: 'invalid_request', message: 'the body is not valid JSON' } }]);
     expect(await s.pullAll('alice')).toHaveLength(200);
+  });
+
+  it('checks the clock drift of a large push in its parse worker with the limit the server was given', async () => {
+    // One message 10 minutes ahead: over the default limit (5 minutes), within a limit of 1 hour.
+    const ahead = (): { clientId: string; cursor: number; messages: Message[] } => {
+      const push = bigPush('A', 100);
+      push.messages[3] = { ...(push.messages[3] as Message), hlc: formatHlc({ millis: Date.now() + 600_000, counter: 0, clientId: 'A' }) };
+      return push;
+    };
+    s = await startTestServer({ env: { FIELDSYNC_MAX_DRIFT: '1h' } });
+    const taken = await s.sync('alice', ahead());
+    expect(taken.status).toBe(200);
+    expect(Date.parse(taken.body.serverTime as string)).toBeLessThanOrEqual(Date.now());
+    expect(await s.pullAll('alice')).toHaveLength(100);
+    await s.stop();
+    s = await startTestServer();
+    const refused = await s.sync('alice', ahead());
+    expect(refused.body).toMatchObject({ error: { code: 'clock_drift', index: 3 } });
+    expect(await s.pullAll('alice')).toHaveLength(0);
   });
 
   it('answers small syncs while large pushes are stored in its thread, and stores every large push', async () => {

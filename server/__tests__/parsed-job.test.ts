@@ -3,6 +3,7 @@
  * thread (ingest/parsed-job.ts): through a real structured clone (a MessageChannel), the
  * request comes out as it went in, message by message and in order, whatever the values.
  */
+import { serialize } from 'node:v8';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { parseBody } from '../ingest/parse-body.ts';
@@ -32,9 +33,24 @@ describe('parsed job', () => {
     expect(job.userId).toBe('alice');
     expect(parsedJobSize(job)).toBe(values.length);
     const decoded = decodeParsedJob(job);
-    expect(decoded).toEqual(parsed);
+    const { messages, ...rest } = parsed;
+    expect({ ...decoded, messages: [] }).toEqual({ ...rest, messages: [] });
+    expect(decoded.messages.map((m) => ({ hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value }))).toEqual(messages);
     expect(decoded.messages.map((m) => m.value)).toEqual(values);
     expect(Object.keys(decoded.messages[9]?.value as object)).toEqual(['__proto__']); // a plain own key, as sent
+  });
+
+  it('hands the fields over as a packed array, which the store\'s thread receives at a third of the cost of a holey one', () => {
+    const parsed = parseBody(Buffer.from(JSON.stringify({ clientId: 'dev1', cursor: 0, messages: [msg('dev1', 'r', 'x'), msg('dev1', 's', true)] })));
+    // V8's serializer writes a packed array as dense ('A') and a holey one as sparse ('a'),
+    // element by element (after the 2-byte header).
+    expect(String.fromCharCode(serialize(encodeParsedJob(1, 'u', parsed).fields)[2] as number)).toBe('A');
+  });
+
+  it('carries the time of a drift check made by the parse worker, and none when none was made', async () => {
+    const parsed = parseBody(Buffer.from(JSON.stringify({ clientId: 'dev1', cursor: 0 })));
+    expect((await cloned(encodeParsedJob(1, 'u', parsed, 1234))).driftCheckedAt).toBe(1234);
+    expect('driftCheckedAt' in (await cloned(encodeParsedJob(1, 'u', parsed)))).toBe(false);
   });
 
   it('keeps a request without messages', async () => {

@@ -56,7 +56,7 @@ export function createParsePool(options: { readonly workers: number }): ParsePoo
       slot.job = null;
       if (job && job.id === answer.id) {
         if (answer.ok) job.resolve(answer.request);
-        else job.reject(answer.code === null ? new Error(answer.message) : new ProtocolError(answer.code, answer.message, answer.index));
+        else job.reject(answer.code === null ? new Error(answer.message) : new ProtocolError(answer.code, answer.message, answer.index, answer.serverTime));
       }
       pump();
     });

@@ -4,9 +4,12 @@
  * port to the SQLite store's thread (stores/store-thread.ts), straight on to that thread with
  * the request's user: the validated request never crosses the event loop. Errors always go
  * back to the sender.
+ *
+ * For the store's thread it also makes the clock-drift check, with the limit it was given,
+ * so that the one writer does not (parsed-job.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ProtocolError } from 'fieldsync/server';
+import { ProtocolError, checkClockDrift } from 'fieldsync/server';
 import { parseBody } from './parse-body.ts';
 import { encodeParsedJob, type ParsedJob } from './parsed-job.ts';
 
@@ -19,21 +22,39 @@ export interface ParseJob {
 
 export type ParseAnswer =
   | { readonly id: number; readonly ok: true; readonly request: ReturnType<typeof parseBody> }
-  | { readonly id: number; readonly ok: false; readonly code: ProtocolError['code'] | null; readonly message: string; readonly index: number | undefined };
+  | {
+    readonly id: number; readonly ok: false; readonly code: ProtocolError['code'] | null; readonly message: string; readonly index: number | undefined;
+    /** A clock_drift refusal's server time. */
+    readonly serverTime?: string | undefined;
+  };
 
-const storePort = (workerData as { storePort?: MessagePort } | null)?.storePort ?? null;
+export interface ParseWorkerData {
+  /** Where validated requests go (the SQLite store's thread). */
+  readonly storePort?: MessagePort;
+  /** The sync handler's drift limit: with it, the check is made here for the store's thread. */
+  readonly maxDriftMs?: number;
+}
+
+const data = (workerData ?? {}) as ParseWorkerData;
+const storePort = data.storePort ?? null;
 
 parentPort?.on('message', (job: ParseJob) => {
   let request: ReturnType<typeof parseBody>;
+  const forStore = storePort !== null && job.userId !== undefined;
+  let driftCheckedAt: number | undefined;
   try {
     request = parseBody(job.body);
+    if (forStore && data.maxDriftMs !== undefined) {
+      driftCheckedAt = Date.now();
+      checkClockDrift(request.messages, driftCheckedAt, data.maxDriftMs);
+    }
   } catch (err) {
     parentPort?.postMessage((err instanceof ProtocolError
-      ? { id: job.id, ok: false, code: err.code, message: err.message, index: err.index }
+      ? { id: job.id, ok: false, code: err.code, message: err.message, index: err.index, serverTime: err.serverTime }
       : { id: job.id, ok: false, code: null, message: err instanceof Error ? err.message : String(err), index: undefined }) satisfies ParseAnswer);
     return;
   }
   // For the store's thread, in the form that costs the one writer least (parsed-job.ts).
-  if (storePort && job.userId !== undefined) storePort.postMessage(encodeParsedJob(job.id, job.userId, request) satisfies ParsedJob);
+  if (forStore) storePort.postMessage(encodeParsedJob(job.id, job.userId as string, request, driftCheckedAt) satisfies ParsedJob);
   else parentPort?.postMessage({ id: job.id, ok: true, request } satisfies ParseAnswer);
 });

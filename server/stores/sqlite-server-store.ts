@@ -4,9 +4,9 @@
  * in-memory reference store's exact semantics, compaction included.
  *
  * It runs on Node's own SQLite driver (`node:sqlite`, synchronous like better-sqlite3, which
- * the client store uses): the one writer makes a statement call per message, and each call
- * costs about 0.6 µs less there (issue 12, ingest: 3.2 -> 2.4 µs per message for the
- * push loop of the ingest benchmark's data).
+ * the client store uses): each statement call costs about 0.6 µs less there (issue 12,
+ * ingest: 3.2 -> 2.4 µs per message for the push loop of the ingest benchmark's data, then
+ * one call per message). The push loop writes 16 messages per call (push-writer.ts).
  *
  * A push or a pull runs start to end without yielding, so within one process transactions
  * never interleave, ids are assigned in commit order and become visible in id order. Other
@@ -22,6 +22,7 @@ import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 import { pageRowReader, type PageRow } from './page-rows.ts';
 import { transactions } from './sqlite-transaction.ts';
+import { createPushWriter, RedoRowByRow } from './push-writer.ts';
 
 export interface SqliteServerStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` works for tests. */
@@ -68,9 +69,6 @@ interface UserRow {
   readonly epoch: string;
 }
 
-/** SQLite's extended result code for a UNIQUE constraint failure. */
-const SQLITE_CONSTRAINT_UNIQUE = 2067;
-
 /** Rows a pull reads per statement: at most 128 values of 64 KiB (8 MiB) read ahead of the byte limit. */
 const PULL_CHUNK_ROWS = 128;
 
@@ -114,41 +112,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   const insertUser = db.prepare('INSERT INTO users (name, last_id, epoch) VALUES (?, 0, ?)');
   const renewUserEpoch = db.prepare('UPDATE users SET epoch = ? WHERE name = ? AND epoch = ?');
   const updateLastId = db.prepare('UPDATE users SET last_id = ? WHERE uid = ?');
-  const insertMessage = db.prepare(
-    `INSERT INTO messages (uid, id, hlc, tbl, row, col, value, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (uid, hlc) DO NOTHING`,
-  );
-  // With compaction, one statement per message (issue 12: a separate look-up of the cell
-  // cost a third of a push): a message for a new cell is inserted; one that beats its cell's
-  // message replaces it, under the new id; one that does not is accepted and not kept; a
-  // message whose (user, hlc) is known changes nothing. `changes` says whether it took an id.
-  // SQLite checks the conflict targets in the order written: the cell comes first, so that a
-  // message that loses its cell (most of them when devices race for the same cells) costs
-  // one index look-up, not two (issue 12, ingest). The (user, hlc) check then runs only for
-  // a message about to be stored: a new cell is refused by the second target; a replacement
-  // whose hlc is already held by another cell fails on the unique index, and `storeMessage`
-  // counts it as known, exactly as when that target came first.
-  const upsertMessage = compaction
-    ? db.prepare(
-      `INSERT INTO messages (uid, id, hlc, tbl, row, col, value, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (uid, tbl, row, col) DO UPDATE
-         SET id = excluded.id, hlc = excluded.hlc, value = excluded.value, client_id = excluded.client_id
-         WHERE excluded.hlc > messages.hlc
-       ON CONFLICT (uid, hlc) DO NOTHING`)
-    : insertMessage;
-  const selectHlc = db.prepare('SELECT 1 FROM messages WHERE uid = ? AND hlc = ?');
-  /** Stores one message under `id` if it is new and kept; true when it took the id. */
-  const storeMessage = (uid: number, id: number, m: Message, value: string): boolean => {
-    const { hlc } = m;
-    try {
-      return upsertMessage.run(uid, id, hlc, m.table, m.row, m.column, value, hlc.slice(30)).changes === 1;
-    } catch (err) {
-      // Only a replacement whose (user, hlc) another cell holds gets here (see upsertMessage);
-      // SQLite undid the statement alone. Any other failure is real.
-      if ((err as { errcode?: unknown }).errcode === SQLITE_CONSTRAINT_UNIQUE && selectHlc.get(uid, hlc) !== undefined) return false;
-      throw err;
-    }
-  };
+  const writer = createPushWriter(db, compaction);
   // messages_by_id covers (uid, id, client_id): the caller's own messages are skipped in the
   // index, and only the rows returned are read from the table.
   const selectPage = db.prepare(
@@ -157,25 +121,15 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   );
   const pageRows = pageRowReader(selectPage);
 
-  const pushBody = (userId: string, messages: readonly Message[]): PushResult => {
+  const pushBody = (userId: string, messages: readonly Message[], rowByRow = false): PushResult => {
     let user = selectUser(userId);
     if (!user) {
       const epoch = newEpoch();
       user = { uid: Number(insertUser.run(userId, epoch).lastInsertRowid), last_id: 0, epoch };
     }
-    const uid = user.uid;
-    let lastId = user.last_id;
-    let stored = 0;
-    for (const m of messages) {
-      const value = JSON.stringify(m.value);
-      if (typeof value !== 'string') throw new TypeError('a message value is not JSON');
-      if (storeMessage(uid, lastId + 1, m, value)) {
-        lastId++;
-        stored++;
-      }
-    }
-    if (lastId !== user.last_id) updateLastId.run(lastId, uid);
-    return { accepted: messages.length, stored, maxId: lastId };
+    const lastId = writer.write(user.uid, user.last_id, messages, rowByRow);
+    if (lastId !== user.last_id) updateLastId.run(lastId, user.uid);
+    return { accepted: messages.length, stored: lastId - user.last_id, maxId: lastId };
   };
 
   // Several pushes in one transaction (one commit, one fsync), each in a savepoint of its
@@ -184,7 +138,10 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   // one outside the round. The whole round fails with the real error instead, and nothing
   // of it is stored (see Transactions.savepoint).
   const pushManyBody = (items: readonly PushItem[]): (PushResult | Error)[] =>
-    items.map((item) => tx.savepoint(() => pushBody(item.userId, item.messages)));
+    items.map((item) => {
+      const result = tx.savepoint(() => pushBody(item.userId, item.messages));
+      return result instanceof RedoRowByRow ? tx.savepoint(() => pushBody(item.userId, item.messages, true)) : result;
+    });
 
   const pullBody = (userId: string, o: PullOptions): PullResult => {
     const user = selectUser(userId);
@@ -228,7 +185,12 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     push(userId, messages) {
       open();
       // IMMEDIATE takes the write lock up front: no deadlock between two writing processes.
-      return tx.run('immediate', () => pushBody(userId, messages));
+      try {
+        return tx.run('immediate', () => pushBody(userId, messages));
+      } catch (err) {
+        if (!(err instanceof RedoRowByRow)) throw err;
+        return tx.run('immediate', () => pushBody(userId, messages, true));
+      }
     },
     pushMany(items) {
       open();

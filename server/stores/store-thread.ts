@@ -15,7 +15,7 @@
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ProtocolError, type ServerStore } from 'fieldsync/server';
-import type { ParseAnswer, ParseJob } from '../ingest/parse-worker.ts';
+import type { ParseAnswer, ParseJob, ParseWorkerData } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
 import type { ChunkBounds } from './chunked-push.ts';
@@ -102,10 +102,10 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   };
 
   const parsers: Parser[] = channels.map((c) => {
-    const parser: Parser = { worker: new Worker(PARSE_WORKER, { workerData: { storePort: c.port1 }, transferList: [c.port1] }), busy: 0 };
+    const parser: Parser = { worker: new Worker(PARSE_WORKER, { workerData: { storePort: c.port1, maxDriftMs: options.maxDriftMs } satisfies ParseWorkerData, transferList: [c.port1] }), busy: 0 };
     parser.worker.on('message', (a: ParseAnswer) => {
       // Only failures come back here: a valid request goes on to the store's thread.
-      if (!a.ok) settle(a.id, { ok: false, error: a.code === null ? new Error(a.message) : new ProtocolError(a.code, a.message, a.index) });
+      if (!a.ok) settle(a.id, { ok: false, error: a.code === null ? new Error(a.message) : new ProtocolError(a.code, a.message, a.index, a.serverTime) });
     });
     parser.worker.on('error', (err) => stop(err));
     parser.worker.on('exit', (code) => stop(new Error(`a parse worker exited with code ${code}`)));

@@ -83,7 +83,7 @@ const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
   let store: Record<string, unknown> = {};
-  let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
+  let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>, driftCheckedAt?: number) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
   const queue = createJobQueue({ group: GROUP });
   try {
     const sqlite = createSqliteServerStore(data.store);
@@ -92,8 +92,8 @@ if (port) {
       maxDriftMs: data.maxDriftMs,
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });
-    handle = async (userId, request) => {
-      const o = await handler.validated(userId, request);
+    handle = async (userId, request, driftCheckedAt) => {
+      const o = await handler.validated(userId, request, { driftCheckedAt });
       return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: JSON.stringify(o.response) };
     };
     const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
@@ -116,6 +116,6 @@ if (port) {
     }, answer(call.id), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call));
   });
   for (const parser of data.parserPorts) {
-    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job)), answer(job.id), Math.max(1, parsedJobSize(job))));
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job), job.driftCheckedAt), answer(job.id), Math.max(1, parsedJobSize(job))));
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatHlc } from '../hlc.ts';
 import { ProtocolError } from '../protocol.ts';
-import { createMemoryServerStore, createSyncHandler, parseSyncRequest } from '../server/index.ts';
+import { checkClockDrift, createMemoryServerStore, createSyncHandler, parseSyncRequest } from '../server/index.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);
 const msg = (n: number, clientId = 'A') => ({ hlc: formatHlc({ millis: T + n, counter: 0, clientId }), table: 't', row: `r${n}`, column: 'c', value: n });
@@ -21,6 +21,16 @@ describe('the sync handler', () => {
     const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
     const out = await handle.validated('u', parseSyncRequest({ clientId: 'A', cursor: 0, messages: [msg(1)] }));
     expect(out).toMatchObject({ clientId: 'A', pushed: 1, stored: 1, maxId: 1 });
+  });
+
+  it('leaves the drift check to whoever says it made it, and answers with the time it was made at', async () => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T, maxDriftMs: 1000 });
+    const request = parseSyncRequest({ clientId: 'A', cursor: 0, messages: [msg(5000)] }); // 5 s ahead of `now`
+    await expect(handle.validated('u', request)).rejects.toMatchObject({ code: 'clock_drift', serverTime: new Date(T).toISOString() });
+    const out = await handle.validated('u', request, { driftCheckedAt: T + 4500 });
+    expect(out).toMatchObject({ stored: 1, response: { serverTime: new Date(T + 4500).toISOString() } });
+    expect(() => checkClockDrift(request.messages, T + 4500, 1000)).not.toThrow();
+    expect(() => checkClockDrift(request.messages, T, 1000)).toThrow(new ProtocolError('clock_drift', "message 0: its hlc is 5 s ahead of the server's clock (limit 1 s)", 0, new Date(T).toISOString()));
   });
 
   it('does not let a client inflate the poke cursor with its own cursor', async () => {

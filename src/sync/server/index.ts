@@ -10,8 +10,8 @@
  * const { response } = await handler(userId, body); // or throws ProtocolError: answer err.status, err.toBody()
  * ```
  */
-export { createSyncHandler } from './sync-handler.ts';
-export type { SyncHandler, SyncHandlerOptions, SyncOutcome } from './sync-handler.ts';
+export { checkClockDrift, createSyncHandler } from './sync-handler.ts';
+export type { SyncHandler, SyncHandlerOptions, SyncOutcome, ValidatedOptions } from './sync-handler.ts';
 export { createMemoryServerStore } from './memory-server-store.ts';
 export type { MemoryServerStore } from './memory-server-store.ts';
 export { newEpoch } from './server-store.ts';

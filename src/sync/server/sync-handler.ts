@@ -33,13 +33,39 @@ export interface SyncOutcome {
 /** The validated request, as `parseSyncRequest` returns it. */
 export type ValidatedSyncRequest = ReturnType<typeof parseSyncRequest>;
 
+export interface ValidatedOptions {
+  /**
+   * The clock-drift check (`checkClockDrift`) was already made, with this server time in ms,
+   * for example in the worker thread that validated the request: the handler does not make
+   * it again, and answers with this time as `serverTime`.
+   */
+  readonly driftCheckedAt?: number;
+}
+
 export interface SyncHandler {
   (userId: string, body: unknown): Promise<SyncOutcome>;
   /**
    * The same, for a body already validated by `parseSyncRequest` (for example in a worker
    * thread, off the server's event loop): everything after validation.
    */
-  validated(userId: string, request: ValidatedSyncRequest): Promise<SyncOutcome>;
+  validated(userId: string, request: ValidatedSyncRequest, options?: ValidatedOptions): Promise<SyncOutcome>;
+}
+
+/**
+ * Refuses a request whose messages run ahead of the server's clock (`serverNow`, ms) by more
+ * than `maxDriftMs`: throws the `clock_drift` ProtocolError, which names the first such
+ * message and carries the server's time. The handler calls it unless told it was done.
+ */
+export function checkClockDrift(messages: readonly Message[], serverNow: number, maxDriftMs: number): void {
+  const drifted = findClockDrift(messages, serverNow, maxDriftMs);
+  if (drifted === -1) return;
+  const ahead = hlcMillis((messages[drifted] as Message).hlc) - serverNow;
+  throw new ProtocolError(
+    'clock_drift',
+    `message ${drifted}: its hlc is ${Math.round(ahead / 1000)} s ahead of the server's clock (limit ${Math.round(maxDriftMs / 1000)} s)`,
+    drifted,
+    new Date(serverNow).toISOString(),
+  );
 }
 
 /**
@@ -64,18 +90,10 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
   const now = options.now ?? Date.now;
   const onPullError = options.onPullError;
-  const validated = async (userId: string, request: ValidatedSyncRequest): Promise<SyncOutcome> => {
-    const serverNow = now();
-    const drifted = findClockDrift(request.messages, serverNow, maxDriftMs);
-    if (drifted !== -1) {
-      const ahead = hlcMillis((request.messages[drifted] as Message).hlc) - serverNow;
-      throw new ProtocolError(
-        'clock_drift',
-        `message ${drifted}: its hlc is ${Math.round(ahead / 1000)} s ahead of the server's clock (limit ${Math.round(maxDriftMs / 1000)} s)`,
-        drifted,
-        new Date(serverNow).toISOString(),
-      );
-    }
+  const validated = async (userId: string, request: ValidatedSyncRequest, options: ValidatedOptions = {}): Promise<SyncOutcome> => {
+    const checkedAt = options.driftCheckedAt;
+    const serverNow = checkedAt ?? now();
+    if (checkedAt === undefined) checkClockDrift(request.messages, serverNow, maxDriftMs);
     let stored = 0;
     let maxId = 0;
     if (request.messages.length > 0) {

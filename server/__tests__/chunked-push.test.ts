@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
 import type { PushResult } from 'fieldsync/server';
 import { chunkedPush, type ChunkLane, type PushManyStore } from '../stores/chunked-push.ts';
+import { JsonValueMessage } from '../stores/push-writer.ts';
 import { createSqliteServerStore, type PushItem, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { msg } from './helpers/test-server.ts';
 
@@ -64,6 +65,23 @@ describe('a push in chunks', () => {
     const huge = [msg('B', 'huge', 'y'.repeat(1000))];
     expect(await push('bob', huge)).toMatchObject({ stored: 1 });
     expect(transactions.at(-1)).toEqual(['bob:1']);
+  });
+
+  it('bounds values that came from a parse worker by their JSON text, never parsing them on the writer', async () => {
+    const { store, transactions } = recorded();
+    let parsed = 0;
+    class Counted extends JsonValueMessage {
+      override get value(): Message['value'] {
+        parsed++;
+        return super.value;
+      }
+    }
+    const sent = messages('J', 5, 'x'.repeat(100)).map((m) => new Counted(m.hlc, m.table, m.row, m.column, JSON.stringify(m.value)));
+    expect(await chunkedPush(store, lane(), { messages: 1000, bytes: 250 })('jo', sent)).toMatchObject({ accepted: 5, stored: 5 });
+    expect(transactions).toEqual([['jo:2'], ['jo:2'], ['jo:1']]); // 103 to 105 characters of JSON each
+    expect(await chunkedPush(store, lane(async () => {}, false))('jo', sent)).toMatchObject({ accepted: 5, stored: 0 });
+    expect(parsed).toBe(0);
+    expect(store.pull('jo', { cursor: 0, limit: 10, excludeClientId: 'observer' }).messages.map((m) => m.value)).toEqual(sent.map((_, i) => `${'x'.repeat(100)}${i}`));
   });
 
   it('packs the pushes of one pass in order, each answered after its own last chunk', async () => {

@@ -30,6 +30,7 @@
  */
 import type { Message } from 'fieldsync';
 import type { PushResult } from 'fieldsync/server';
+import { JsonValueMessage } from './push-writer.ts';
 import type { PushItem } from './sqlite-server-store.ts';
 
 export interface ChunkBounds {
@@ -45,8 +46,18 @@ export interface ChunkBounds {
  */
 export const COMMIT_CHUNK: ChunkBounds = { messages: 2000, bytes: 512 * 1024 };
 
-/** A value's bytes for the bound: a string's length; any other value counts a little. */
-const valueSize = (value: Message['value']): number => (typeof value === 'string' ? value.length : 16);
+/**
+ * A message value's bytes for the bound: its JSON text's length when it came from a parse
+ * worker (reading `value` there would parse it), a string's length; any other value counts a
+ * little.
+ */
+function valueSize(m: Message): number {
+  if (m instanceof JsonValueMessage) return m.json.length;
+  return typeof m.value === 'string' ? m.value.length : 16;
+}
+
+/** No bound: the whole round in one transaction. */
+const WHOLE: ChunkBounds = { messages: Infinity, bytes: Infinity };
 
 interface Push {
   readonly item: PushItem;
@@ -67,6 +78,7 @@ interface Part {
 
 /** The next transaction: from each push in order, the messages after its offset, up to the bounds. */
 function nextChunk(open: readonly Push[], bounds: ChunkBounds): Part[] {
+  if (bounds === WHOLE) return open.map((push) => ({ push, to: push.item.messages.length }));
   const parts: Part[] = [];
   let count = 0;
   let bytes = 0;
@@ -74,7 +86,7 @@ function nextChunk(open: readonly Push[], bounds: ChunkBounds): Part[] {
     const messages = push.item.messages;
     let to = push.offset;
     while (to < messages.length) {
-      const size = valueSize((messages[to] as Message).value);
+      const size = valueSize(messages[to] as Message);
       if (count > 0 && (count >= bounds.messages || bytes + size > bounds.bytes)) break;
       count++;
       bytes += size;
@@ -97,9 +109,6 @@ export interface ChunkLane {
   /** Whether small requests are about; if not, a round is one transaction, as without chunks. */
   readonly smallActive: boolean;
 }
-
-/** No bound: the whole round in one transaction. */
-const WHOLE: ChunkBounds = { messages: Infinity, bytes: Infinity };
 
 /**
  * The store's push, batched and chunked: pushes made in one synchronous pass are committed

@@ -29,6 +29,7 @@ import { createPendingCells } from './pending-cells.ts';
 import { NEWEST_KEY, RING_KEY, createPulledInRow } from './pulled-in-row.ts';
 import { createRowWriter } from './row-writer.ts';
 import { createWinnerCache } from './winner-cache.ts';
+import { GENERATION_KEY, createUnpushedInRow } from './unpushed-in-row.ts';
 import { createWinnerReads } from './winner-reads.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
@@ -77,6 +78,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
   const pending = createPendingCells(db);
+  const unpushed = createUnpushedInRow(db);
   const winnerCache = createWinnerCache();
   const pulled = createPulledInRow(db);
   const rowStatements = new Map<string, Statement<[string]>>();
@@ -123,6 +125,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     seenVersion = v;
     winnerCache.clear(); // another connection committed: its writes are not in the cache
     pending.load(tables);
+    unpushed.load(tables);
     applier.resync(newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc()));
   }
 
@@ -130,8 +133,13 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   // snapshot. Another connection on the file (a UI process beside a background syncer) that
   // commits between those reads would otherwise pair a mark's hlc with a newer value, or show
   // a message both in its row and in the outbox.
+  // The queries of pending messages read them in the outbox: the unpushed messages kept in
+  // rows move there first (a write: the transaction is IMMEDIATE then, see `messages`).
   const readMessages = db.transaction((q: MessageQuery): StoredMessage[] => {
-    if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
+    if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') {
+      refresh();
+      unpushed.copyAll();
+    }
     const fromLog = ready().log.query(q);
     switch (q.kind) {
       case 'pending': return pending.count === 0 ? fromLog : merged(fromLog, pending.oldest(q.limit), 1, q.limit);
@@ -148,6 +156,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
 
   const applyCommit = db.transaction((c: Commit): number => {
     refresh();
+    unpushed.copyAll(); // acks, refusals and removals find them in the outbox
     return ready().applier.apply(c);
   });
 
@@ -164,6 +173,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
     if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest)) return c;
     checkWrites(c, tables);
+    if (c.update?.length || c.remove?.length) unpushed.copyAll();
     applier.apply(c);
     return c;
   });
@@ -188,18 +198,19 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       };
       const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
       pending.load(next);
+      unpushed.load(next);
       const maxHlc = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
       seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
       const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
-      const oneCell = createOneCellWrite(db, { tables: next, log, pending, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
+      const oneCell = createOneCellWrite(db, { tables: next, log, pending, unpushed, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
       opened = { tables: next, log, meta, checkpoints, applier, oneCell };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerReads.clear();
       winnerCache.clear();
       const entries: Record<string, string> = {};
-      for (const { key, value } of meta.all.all()) if (key !== RING_KEY && key !== NEWEST_KEY) entries[key] = value;
-      return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
+      for (const { key, value } of meta.all.all()) if (key !== RING_KEY && key !== NEWEST_KEY && key !== GENERATION_KEY) entries[key] = value;
+      return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count + unpushed.count };
     },
 
     winners: (cells: readonly Cell[]) => winnerReads.read(cells, ready().tables),
@@ -211,6 +222,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         c = transactTx.immediate(cells, plan);
       } catch (err) {
         pending.load(tables); // the marks as the rolled-back database has them
+        unpushed.load(tables);
         winnerCache.clear();
         throw err;
       }
@@ -232,7 +244,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return out;
     },
 
-    messages: (q: MessageQuery) => readMessages(q),
+    // With unpushed messages kept in rows, a query of pending ones moves them first: a write,
+    // so its transaction takes the write lock up front.
+    messages: (q: MessageQuery) =>
+      unpushed.count > 0 && (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') ? readMessages.immediate(q) : readMessages(q),
 
     commit(c: Commit) {
       const { tables, checkpoints } = ready();
@@ -243,6 +258,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         written = applyCommit.immediate(c);
       } catch (err) {
         pending.load(tables); // the marks as the rolled-back database has them
+        unpushed.load(tables);
         throw err;
       }
       checkpoints.committed(written); // the rows it wrote: kept pulled messages are none

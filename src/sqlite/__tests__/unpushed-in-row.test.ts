@@ -1,0 +1,132 @@
+/**
+ * Earlier unpushed messages kept in their rows (unpushed-in-row.ts): an offline rewrite of a
+ * cell appends the message it replaces to the row's hidden `_unpushed` list, and the lists
+ * are copied to the outbox in bulk. What it must keep: every local change reaches the server
+ * exactly once, in hlc order, with its exact value, across bounds, restarts, a second
+ * connection on the file and a store of version 3.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSyncClient, defineSchema, type Remote, type SyncClient } from '../../sync/index.ts';
+import { createInProcessServer } from '../../sync/testing/index.ts';
+import { STORE_VERSION } from '../migrations.ts';
+import type { Db } from '../open-database.ts';
+import { UNPUSHED_CHARS, UNPUSHED_MAX } from '../unpushed-in-row.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+
+const schema = defineSchema({
+  version: 1,
+  tables: { todos: { title: { type: 'string', nullable: true }, meta: { type: 'json', nullable: true } } },
+});
+
+let file: SqliteFile;
+afterEach(() => file?.dispose());
+
+const count = (db: Db, sql: string): number => db.prepare(sql).pluck().get() as number;
+
+/** A server, and a remote that records the hlc of every message pushed to it. */
+function recordingServer(): { remote: () => Remote; pushed: string[] } {
+  const server = createInProcessServer();
+  const pushed: string[] = [];
+  return {
+    pushed,
+    remote: () => {
+      const inner = server.remote('me');
+      return { ...inner, sync: (request) => (pushed.push(...(request.messages ?? []).map((m) => m.hlc)), inner.sync(request)) };
+    },
+  };
+}
+
+/** Offline rewrites of a few cells, `n` of them, returning each write's hlc in order. */
+async function rewrite(client: SyncClient, n: number, from = 0): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = from; i < from + n; i++) out.push((await client.set('todos', `t${i % 7}`, 'title', `draft "${i}"\n`)).hlc);
+  return out;
+}
+
+describe('earlier unpushed messages kept in their rows', () => {
+  it('a rewrite keeps the replaced message in its row, not in the outbox; pending, history and the count see it', async () => {
+    file = sqliteFile();
+    const store = file.open();
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const a = await client.set('todos', 't1', 'title', 'one');
+    const b = await client.set('todos', 't1', 'meta', { n: [1, 'two'] });
+    const c = await client.set('todos', 't1', 'title', 'two');
+    const d = await client.set('todos', 't1', 'meta', null);
+    expect(count(store.db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(0);
+    expect(count(store.db, "SELECT count(*) FROM todos WHERE _unpushed IS NOT NULL")).toBe(1);
+    expect(client.status.pending).toBe(4);
+    expect((await client.history('todos', 't1', 'title')).map((m) => [m.value, m.won])).toEqual([['two', true], ['one', false]]);
+    expect(store.messages({ kind: 'pending', limit: 10 }).map((m) => [m.hlc, m.value])).toEqual([
+      [a.hlc, 'one'], [b.hlc, { n: [1, 'two'] }], [c.hlc, 'two'], [d.hlc, null],
+    ]);
+    await client.close();
+  });
+
+  it('past the bounds, rows copy to the outbox in bulk; a restart in between; every message reaches the server once, in order', async () => {
+    file = sqliteFile();
+    const server = recordingServer();
+    const first = file.open();
+    const one = await createSyncClient({ schema, store: first, remote: server.remote(), autoSync: false });
+    const written = await rewrite(one, UNPUSHED_MAX + 40);
+    // A hot row: one cell rewritten until its list passes the character bound.
+    const long = 'x'.repeat(Math.ceil(UNPUSHED_CHARS / 8));
+    for (let i = 0; i < 12; i++) written.push((await one.set('todos', 'hot', 'title', `${long}${i}`)).hlc);
+    expect(count(first.db, 'SELECT count(*) FROM fieldsync_outbox')).toBeGreaterThan(UNPUSHED_MAX - 10);
+    expect(one.status.pending).toBe(written.length);
+    await one.close();
+    first.close();
+
+    const second = file.open();
+    const two = await createSyncClient({ schema, store: second, remote: server.remote(), autoSync: false });
+    expect(two.status.pending).toBe(written.length);
+    written.push(...(await rewrite(two, 30, 1000)));
+    await two.sync();
+    expect(two.status.pending).toBe(0);
+    expect(server.pushed).toEqual(written);
+    // Rewrite again after the push: lists start afresh, older ones are stale and stay unsent.
+    const later = await rewrite(two, 20, 2000);
+    await two.sync();
+    expect(server.pushed).toEqual([...written, ...later]);
+    expect(new Set(server.pushed).size).toBe(server.pushed.length);
+    await two.close();
+  });
+
+  it('a second connection on the file pushes them; this one goes on writing and nothing is pushed twice', async () => {
+    file = sqliteFile();
+    const server = recordingServer();
+    const writer = await createSyncClient({ schema, store: file.open(), autoSync: false });
+    const syncer = await createSyncClient({ schema, store: file.open(), remote: server.remote(), autoSync: false });
+    const written = await rewrite(writer, 40);
+    await syncer.sync();
+    written.push(...(await rewrite(writer, 40, 100)));
+    await syncer.sync();
+    written.push(...(await rewrite(writer, 40, 200)));
+    await syncer.sync();
+    expect(server.pushed).toEqual(written);
+    await Promise.all([writer.close(), syncer.close()]);
+  });
+
+  it('a store of version 3 gains the column when it opens; its outbox and pending marks are pushed with the new messages', async () => {
+    file = sqliteFile();
+    const server = recordingServer();
+    const old = file.open();
+    const client = await createSyncClient({ schema, store: old, autoSync: false });
+    const written = await rewrite(client, 10);
+    await client.close();
+    // As store version 3 left it: every earlier message in the outbox, no `_unpushed` column.
+    old.messages({ kind: 'pending', limit: 100 });
+    old.db.exec('ALTER TABLE todos DROP COLUMN _unpushed; PRAGMA user_version = 3');
+    expect(count(old.db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(3);
+    old.close();
+
+    const store = file.open();
+    const again = await createSyncClient({ schema, store, remote: server.remote(), autoSync: false });
+    expect(store.db.pragma('user_version', { simple: true })).toBe(STORE_VERSION);
+    expect(again.status.pending).toBe(10);
+    written.push(...(await rewrite(again, 20, 100)));
+    expect(count(store.db, 'SELECT count(*) FROM todos WHERE _unpushed IS NOT NULL')).toBeGreaterThan(0);
+    await again.sync();
+    expect(server.pushed).toEqual(written);
+    await again.close();
+  });
+});

@@ -227,7 +227,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         throw err;
       }
       winnerCache.committed(c.writes ?? []);
-      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0) + unpushed.takeCopied());
     },
 
     values(cells: readonly Cell[]) {
@@ -244,10 +244,22 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return out;
     },
 
-    // With unpushed messages kept in rows, a query of pending ones moves them first: a write,
-    // so its transaction takes the write lock up front.
-    messages: (q: MessageQuery) =>
-      unpushed.count > 0 && (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') ? readMessages.immediate(q) : readMessages(q),
+    messages(q: MessageQuery) {
+      // With unpushed messages kept in rows, a query of pending ones copies them to the
+      // outbox first: a write, so its transaction takes the write lock up front.
+      const copies = q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell';
+      if (!copies) return readMessages(q);
+      let out: StoredMessage[];
+      try {
+        out = unpushed.count > 0 ? readMessages.immediate(q) : readMessages(q);
+      } catch (err) {
+        unpushed.load(ready().tables); // the lists as the rolled-back database has them
+        throw err;
+      }
+      const copied = unpushed.takeCopied();
+      if (copied > 0) ready().checkpoints.committed(copied);
+      return out;
+    },
 
     commit(c: Commit) {
       const { tables, checkpoints } = ready();
@@ -261,7 +273,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         unpushed.load(tables);
         throw err;
       }
-      checkpoints.committed(written); // the rows it wrote: kept pulled messages are none
+      checkpoints.committed(written + unpushed.takeCopied()); // the rows it wrote: kept pulled messages are none
     },
 
     close() {

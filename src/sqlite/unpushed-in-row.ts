@@ -6,10 +6,14 @@
  * and again paid it on every keystroke. Instead the write appends the replaced message to a
  * hidden column of the row (`_unpushed`), in the same UPDATE that writes the cell: one page.
  *
- * The column holds `<generation>,<entry>,<entry>...` (a JSON array without its brackets, so
- * that SQL appends by concatenation), each entry `["<hlc>","<column>","<value's JSON text>"]`.
- * The JSON text is built by SQL as the outbox move and the kept-message trigger build it
- * (`jsonSql`), so it is exactly the text the outbox would hold.
+ * The column holds the list's generation, then per message its hlc, column and value, each
+ * after a NUL (`char(0)`), which no field can hold: hlcs and column names cannot, the store
+ * keeps no string with a NUL in a row (`keepsExactly`), and JSON text escapes it. A value is
+ * a type letter and the value as SQL prints it (`s` string, `i` integer, `b` boolean 0/1,
+ * `j` JSON text), or `n` for null. Plain concatenation: building JSON in SQL
+ * (`json_array`, `json_quote`) cost about 1 µs more per write, and SQL's `json_each` about
+ * 35 µs per row read back. A `number` column has no exact text in SQL (SQLite prints a REAL
+ * with fewer digits than JavaScript): its replaced messages go to the outbox as before.
  *
  * It is a buffer in front of the outbox, not another place to read from:
  * - all rows' entries are copied to the outbox, in one commit, once rows hold `UNPUSHED_MAX`
@@ -33,11 +37,14 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.ts';
-import { jsonSql } from './pulled-in-row.ts';
+import type { ColumnType } from '../sync/index.ts';
 import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
-/** Rows hold at most this many messages before they are all copied to the outbox. */
-export const UNPUSHED_MAX = 256;
+/**
+ * Rows hold at most this many messages before they are all copied to the outbox. A copy of
+ * this many costs a few ms; once per 1,024 writes it stays out of the p99 (at 256 it did not).
+ */
+export const UNPUSHED_MAX = 1024;
 /** About how many characters of entries one row holds at most before they are all copied. */
 export const UNPUSHED_CHARS = 2048;
 /** The meta key of the current generation (the store leaves it out of the meta it reports). */
@@ -50,12 +57,30 @@ export type UnpushedInRow = ReturnType<typeof createUnpushedInRow>;
 /** Generation (twice), value, hlc, id. */
 type Append = Statement<[number, number, SqlValue, string, string]>;
 
+const NUL = '\u0000';
+/** The type letter of a column's values in a list; none for `number`. */
+const TAGS: Readonly<Record<ColumnType, string | null>> = { string: 's', integer: 'i', boolean: 'b', json: 'j', number: null };
+
+/** A value of a list (type letter and text) as the JSON text the outbox keeps. */
+function jsonText(field: string): string {
+  const text = field.slice(1);
+  switch (field[0]) {
+    case 's': return JSON.stringify(text);
+    case 'i': return text; // as SQLite prints an INTEGER: digits, maybe a sign
+    case 'b': return text === '0' ? 'false' : 'true';
+    case 'j': return text; // JSON text already (toSql wrote JSON.stringify's)
+    default: return 'null';
+  }
+}
+
 export function createUnpushedInRow(db: Db) {
   let tables: ReadonlyMap<string, SqlTable> = new Map();
   let generation = 0;
   /** By table name: row id → about how many characters of current entries it holds. */
   let rows = new Map<string, Map<string, number>>();
   let count = 0;
+  /** Messages copied since `takeCopied` last asked (the WAL's bound counts them, checkpoints.ts). */
+  let copied = 0;
   const reads = new Map<string, Statement<[string], string | null>>();
   const appends = new Map<SqlColumn, Append | null>();
   let meta: { get: Statement<[string], string>; set: Statement<[string, string]> } | null = null;
@@ -85,15 +110,14 @@ export function createUnpushedInRow(db: Db) {
     let stmt = appends.get(column);
     if (stmt === undefined) {
       const { sql, hlcSql, pendingSql } = column;
-      const json = jsonSql(column, sql);
+      const tag = TAGS[column.type];
       // SET expressions read the row as it was: the cell's marked message is appended to the
-      // row's list of this generation, or starts it (a list of an older one is stale). The
-      // `|| ''` drops the JSON subtype of `json_quote`'s result, so that `json_array` keeps
-      // the value's JSON text as a string for every column type.
-      stmt = json === null ? null : db.prepare<[number, number, SqlValue, string, string]>(`UPDATE ${table.sql}
+      // row's list of this generation, or starts it (a list of an older one is stale).
+      // Names are declared identifiers (sql-columns.ts): safe as SQL string literals.
+      stmt = tag === null ? null : db.prepare<[number, number, SqlValue, string, string]>(`UPDATE ${table.sql}
         SET ${UNPUSHED_SQL} = CASE WHEN ${pendingSql} = 1
             THEN (CASE WHEN CAST(${UNPUSHED_SQL} AS INTEGER) = ? THEN ${UNPUSHED_SQL} ELSE ? END)
-              || ',' || json_array(${hlcSql}, '${column.name}', (${json}) || '')
+              || char(0) || ${hlcSql} || char(0) || '${column.name}' || char(0) || coalesce('${tag}' || ${sql}, 'n')
             ELSE ${UNPUSHED_SQL} END,
           ${sql} = ?, ${hlcSql} = ?, ${pendingSql} = 1
         WHERE id = ?`);
@@ -102,10 +126,13 @@ export function createUnpushedInRow(db: Db) {
     return stmt;
   }
 
+  /** A list's fields (generation first), or none when it is not of the current generation. */
+  const current = (text: string | null | undefined): string[] =>
+    typeof text === 'string' && parseInt(text, 10) === generation ? text.split(NUL) : [];
+
   /**
    * Call inside a write transaction: every row's current entries are copied to the outbox,
-   * in hlc order (neighbours in its B-tree), and the generation moves on. Read and parsed
-   * here, not by SQL's `json_each`, which cost about 35 µs a row.
+   * in hlc order (neighbours in its B-tree), and the generation moves on.
    */
   function copyAll(): void {
     if (count === 0) return;
@@ -113,20 +140,16 @@ export function createUnpushedInRow(db: Db) {
     for (const [name, of] of rows) {
       const read = readOf(tables.get(name) as SqlTable); // only declared tables are read or written
       for (const row of of.keys()) {
-        const text = read.get(row);
-        if (typeof text !== 'string' || parseInt(text, 10) !== generation) continue;
-        const list = JSON.parse(`[${text}]`) as [number, ...[string, string, string][]];
-        for (let i = 1; i < list.length; i++) {
-          const [hlc, column, value] = list[i] as [string, string, string];
-          entries.push([hlc, name, row, column, value]);
-        }
+        const fields = current(read.get(row));
+        for (let i = 1; i + 2 < fields.length; i += 3) entries.push([fields[i] as string, name, row, fields[i + 1] as string, jsonText(fields[i + 2] as string)]);
       }
     }
     entries.sort((x, y) => (x[0] < y[0] ? -1 : 1));
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
-      insertOf(batch.length).run(batch.flat());
+      insertOf(batch.length).run(...batch.flat());
     }
+    copied += entries.length;
     generation++;
     metaStatements().set.run(GENERATION_KEY, String(generation));
     rows = new Map();
@@ -142,19 +165,19 @@ export function createUnpushedInRow(db: Db) {
     /** Reads which rows hold current entries (on open, and when the database changed under the store). */
     load(schemaTables: ReadonlyMap<string, SqlTable>): void {
       tables = schemaTables;
+      copied = 0;
       rows = new Map();
       count = 0;
       reads.clear();
       appends.clear();
       generation = Number(metaStatements().get.get(GENERATION_KEY) ?? 0);
       for (const table of tables.values()) {
-        const sql = `SELECT id, length(${UNPUSHED_SQL}), json_array_length('[' || ${UNPUSHED_SQL} || ']') - 1 FROM ${table.sql}
-          WHERE ${UNPUSHED_SQL} IS NOT NULL AND CAST(${UNPUSHED_SQL} AS INTEGER) = ?`;
-        for (const [id, chars, n] of db.prepare(sql).raw().iterate(generation) as IterableIterator<[string, number, number]>) {
+        const sql = `SELECT id, ${UNPUSHED_SQL} FROM ${table.sql} WHERE ${UNPUSHED_SQL} IS NOT NULL AND CAST(${UNPUSHED_SQL} AS INTEGER) = ?`;
+        for (const [id, text] of db.prepare(sql).raw().iterate(generation) as IterableIterator<[string, string]>) {
           let of = rows.get(table.name);
           if (!of) rows.set(table.name, (of = new Map()));
-          of.set(id, chars);
-          count += n;
+          of.set(id, text.length);
+          count += (current(text).length - 1) / 3;
         }
       }
     },
@@ -179,5 +202,12 @@ export function createUnpushedInRow(db: Db) {
     },
 
     copyAll,
+
+    /** How many messages were copied to the outbox since last asked. */
+    takeCopied(): number {
+      const n = copied;
+      copied = 0;
+      return n;
+    },
   };
 }

@@ -67,11 +67,18 @@ describe('earlier unpushed messages kept in their rows', () => {
     const server = recordingServer();
     const first = file.open();
     const one = await createSyncClient({ schema, store: first, remote: server.remote(), autoSync: false });
-    const written = await rewrite(one, UNPUSHED_MAX + 40);
+    // Many rows rewritten once each: no row passes the character bound, the count bound copies.
+    const rows = UNPUSHED_MAX + 50;
+    const written: string[] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      for (let r = 0; r < rows; r++) written.push((await one.set('todos', `r${r}`, 'meta', { pass, r })).hlc);
+    }
+    expect(count(first.db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(UNPUSHED_MAX);
     // A hot row: one cell rewritten until its list passes the character bound.
     const long = 'x'.repeat(Math.ceil(UNPUSHED_CHARS / 8));
     for (let i = 0; i < 12; i++) written.push((await one.set('todos', 'hot', 'title', `${long}${i}`)).hlc);
-    expect(count(first.db, 'SELECT count(*) FROM fieldsync_outbox')).toBeGreaterThan(UNPUSHED_MAX - 10);
+    expect(count(first.db, 'SELECT count(*) FROM fieldsync_outbox')).toBeGreaterThan(UNPUSHED_MAX + 50);
+    written.push(...(await rewrite(one, 40)));
     expect(one.status.pending).toBe(written.length);
     await one.close();
     first.close();

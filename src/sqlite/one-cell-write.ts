@@ -108,13 +108,12 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
       }
       if (typeof m.hlc !== 'string' || !isNew(m.hlc) || !keepsExactly(column.type, m.value)) return false;
       const value = toSql(column.type, m.value);
-      const size = typeof value === 'string' ? value.length : 8;
-      const old = pending.replace(table, column, m.row, m.hlc, winner, size);
+      const old = pending.replace(table, column, m.row, m.hlc, winner, { value: m.value, size: typeof value === 'string' ? value.length : 8 });
       if (old !== undefined) {
         // Replaced before it was pushed: it still has to reach the server. Kept in its row
         // when its size is known (it was written so), else moved to the outbox: a `number`
         // column, a mark read on open, or a row the app deleted through `db`.
-        if (old.size !== undefined && unpushed.append(table, column, m.row, value, m.hlc, old.hlc.length + column.name.length + old.size + 10)) {
+        if (old.known !== undefined && unpushed.append(table, column, m.row, value, m.hlc, old.hlc, old.known)) {
           stored(m.hlc);
           return true;
         }

@@ -30,10 +30,10 @@ export interface Entry {
   readonly column: SqlColumn;
   readonly hlc: string;
   /**
-   * About how many characters its value takes, when the local write that marked it knew
-   * (one-cell-write.ts); unknown for marks read from the database.
+   * Its value and about how many characters that takes, when the local write that marked it
+   * knew them (one-cell-write.ts); unknown for marks read from the database.
    */
-  readonly size?: number;
+  readonly known?: { readonly value: JsonValue; readonly size: number };
 }
 
 export type PendingCells = ReturnType<typeof createPendingCells>;
@@ -153,16 +153,16 @@ export function createPendingCells(db: Db) {
 
     /**
      * A new local message (greater than every hlc stored) now marks its cell, whose winner
-     * was `winner` (one-cell-write.ts), with about `size` characters of value. A cell's mark is always that of its winner, so the
+     * was `winner` (one-cell-write.ts), with its value (`known`). A cell's mark is always that of its winner, so the
      * message it marked before, if any, is `winner`'s: found by its hlc, with no key built
      * for the cell. Returns that message, forgotten: the caller moves it out of the row
      * before writing the row.
      */
-    replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null, size: number): Entry | undefined {
+    replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null, known: Entry['known']): Entry | undefined {
       const found = winner === null ? undefined : byHlc.get(winner);
       const old = found && found.row === row && found.column.name === column.name && found.table.name === table.name ? found : undefined;
       if (old) byHlc.delete(old.hlc);
-      byHlc.set(hlc, { table, row, column, hlc, size });
+      byHlc.set(hlc, { table, row, column, hlc, known });
       cells = null; // built again when next asked for (pulls, history): not on every local write
       newest = hlc;
       return old;

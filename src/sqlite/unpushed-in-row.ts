@@ -29,20 +29,23 @@
  *   order, as before;
  * - `count` adds them to the pending count on open.
  *
- * Which rows hold entries of the current generation is kept in memory (read on open, again
- * after another connection committed or a commit failed), so that copying them needs no
- * scan. The database stays the truth: entries and the generation are written in the commits
- * that make them, so a crash loses nothing and copies nothing twice, and an app of an older
- * store version refuses the file (migrations.ts).
+ * The current entries are also kept in memory (the replaced message's value is the one the
+ * write before it wrote, pending-cells.ts `known`; read from the rows on open, again after
+ * another connection committed or a commit failed), so that a copy reads no row (reading
+ * them back cost about 2 µs a row). The database stays the truth: entries and the
+ * generation are written in the commits that make them, so a crash loses nothing and
+ * copies nothing twice, and an app of an older store version refuses the file
+ * (migrations.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.ts';
-import type { ColumnType } from '../sync/index.ts';
+import type { ColumnType, JsonValue } from '../sync/index.ts';
 import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
 /**
- * Rows hold at most this many messages before they are all copied to the outbox. A copy of
- * this many costs a few ms; once per 1,024 writes it stays out of the p99 (at 256 it did not).
+ * Rows hold at most this many messages before they are all copied to the outbox: a copy of
+ * 1,024 costs about 1-2 ms, once per 1,024 writes, so it stays out of the p99 (a copy every
+ * 256 writes did not). Smaller lists did not make a write cheaper (measured at 128 and 256).
  */
 export const UNPUSHED_MAX = 1024;
 /** About how many characters of entries one row holds at most before they are all copied. */
@@ -61,6 +64,16 @@ const NUL = '\u0000';
 /** The type letter of a column's values in a list; none for `number`. */
 const TAGS: Readonly<Record<ColumnType, string | null>> = { string: 's', integer: 'i', boolean: 'b', json: 'j', number: null };
 
+/** A message kept in a row, as the outbox will keep it: its value, or the value's JSON text. */
+interface Held {
+  readonly hlc: string;
+  readonly table: string;
+  readonly row: string;
+  readonly column: string;
+  readonly value?: JsonValue;
+  readonly json?: string;
+}
+
 /** A value of a list (type letter and text) as the JSON text the outbox keeps. */
 function jsonText(field: string): string {
   const text = field.slice(1);
@@ -78,22 +91,16 @@ export function createUnpushedInRow(db: Db) {
   let generation = 0;
   /** By table name: row id → about how many characters of current entries it holds. */
   let rows = new Map<string, Map<string, number>>();
-  let count = 0;
+  /** The current entries, also in memory: a copy reads no row. Read from the rows only by `load`. */
+  let held: Held[] = [];
   /** Messages copied since `takeCopied` last asked (the WAL's bound counts them, checkpoints.ts). */
   let copied = 0;
-  const reads = new Map<string, Statement<[string], string | null>>();
   const appends = new Map<SqlColumn, Append | null>();
   let meta: { get: Statement<[string], string>; set: Statement<[string, string]> } | null = null;
   const metaStatements = () => (meta ??= {
     get: db.prepare<[string], string>(`SELECT value FROM ${META_TABLE} WHERE key = ?`).pluck(),
     set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
   });
-
-  function readOf(table: SqlTable): Statement<[string], string | null> {
-    let stmt = reads.get(table.name);
-    if (!stmt) reads.set(table.name, (stmt = db.prepare<[string], string | null>(`SELECT ${UNPUSHED_SQL} FROM ${table.sql} WHERE id = ?`).pluck()));
-    return stmt;
-  }
 
   /** Inserts into the outbox `n` messages per statement (5 values each: hlc, table, row, column, JSON text). */
   const inserts = new Map<number, Statement<string[]>>();
@@ -135,31 +142,23 @@ export function createUnpushedInRow(db: Db) {
    * in hlc order (neighbours in its B-tree), and the generation moves on.
    */
   function copyAll(): void {
-    if (count === 0) return;
-    const entries: [string, string, string, string, string][] = [];
-    for (const [name, of] of rows) {
-      const read = readOf(tables.get(name) as SqlTable); // only declared tables are read or written
-      for (const row of of.keys()) {
-        const fields = current(read.get(row));
-        for (let i = 1; i + 2 < fields.length; i += 3) entries.push([fields[i] as string, name, row, fields[i + 1] as string, jsonText(fields[i + 2] as string)]);
-      }
-    }
-    entries.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    if (held.length === 0) return;
+    const entries = held.sort((x, y) => (x.hlc < y.hlc ? -1 : 1));
     for (let i = 0; i < entries.length; i += BATCH) {
       const batch = entries.slice(i, i + BATCH);
-      insertOf(batch.length).run(...batch.flat());
+      insertOf(batch.length).run(...batch.flatMap((h) => [h.hlc, h.table, h.row, h.column, h.json ?? JSON.stringify(h.value)]));
     }
     copied += entries.length;
     generation++;
     metaStatements().set.run(GENERATION_KEY, String(generation));
     rows = new Map();
-    count = 0;
+    held = [];
   }
 
   return {
     /** How many messages rows hold. */
     get count(): number {
-      return count;
+      return held.length;
     },
 
     /** Reads which rows hold current entries (on open, and when the database changed under the store). */
@@ -167,8 +166,7 @@ export function createUnpushedInRow(db: Db) {
       tables = schemaTables;
       copied = 0;
       rows = new Map();
-      count = 0;
-      reads.clear();
+      held = [];
       appends.clear();
       generation = Number(metaStatements().get.get(GENERATION_KEY) ?? 0);
       for (const table of tables.values()) {
@@ -177,27 +175,30 @@ export function createUnpushedInRow(db: Db) {
           let of = rows.get(table.name);
           if (!of) rows.set(table.name, (of = new Map()));
           of.set(id, text.length);
-          count += (current(text).length - 1) / 3;
+          const fields = current(text);
+          for (let i = 1; i + 2 < fields.length; i += 3) {
+            held.push({ hlc: fields[i] as string, table: table.name, row: id, column: fields[i + 1] as string, json: jsonText(fields[i + 2] as string) });
+          }
         }
       }
     },
 
     /**
      * Call inside the commit's transaction: writes `value` with `hlc` into the cell, its
-     * pending mark, and appends the cell's marked message (of about `chars` characters) to
-     * the row's entries. Returns false, having written nothing, when the column's values
-     * have no exact JSON text in SQL (`number`) or the row is not there. Past a bound, every
-     * row's entries are then copied to the outbox.
+     * pending mark, and appends the cell's marked message (`old`, with its value) to the
+     * row's entries. Returns false, having written nothing, when the column's values have no
+     * exact text in SQL (`number`) or the row is not there. Past a bound, every row's
+     * entries are then copied to the outbox.
      */
-    append(table: SqlTable, column: SqlColumn, row: string, value: SqlValue, hlc: string, chars: number): boolean {
+    append(table: SqlTable, column: SqlColumn, row: string, value: SqlValue, hlc: string, old: string, known: { value: JsonValue; size: number }): boolean {
       const stmt = appendOf(table, column);
       if (stmt === null || stmt.run(generation, generation, value, hlc, row).changes !== 1) return false;
       let of = rows.get(table.name);
       if (!of) rows.set(table.name, (of = new Map()));
-      const held = (of.get(row) ?? 0) + chars;
-      of.set(row, held);
-      count++;
-      if (held > UNPUSHED_CHARS || count >= UNPUSHED_MAX) copyAll();
+      const chars = (of.get(row) ?? 0) + old.length + column.name.length + known.size + 4;
+      of.set(row, chars);
+      held.push({ hlc: old, table: table.name, row, column: column.name, value: known.value });
+      if (chars > UNPUSHED_CHARS || held.length >= UNPUSHED_MAX) copyAll();
       return true;
     },
 

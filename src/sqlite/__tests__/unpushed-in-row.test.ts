@@ -6,7 +6,7 @@
  * connection on the file and a store of version 3.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncClient, defineSchema, type Remote, type SyncClient } from '../../sync/index.ts';
+import { createSyncClient, defineSchema, type JsonValue, type Remote, type SyncClient } from '../../sync/index.ts';
 import { createInProcessServer } from '../../sync/testing/index.ts';
 import { STORE_VERSION } from '../migrations.ts';
 import type { Db } from '../open-database.ts';
@@ -15,8 +15,23 @@ import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harnes
 
 const schema = defineSchema({
   version: 1,
-  tables: { todos: { title: { type: 'string', nullable: true }, meta: { type: 'json', nullable: true } } },
+  tables: {
+    todos: {
+      title: { type: 'string', nullable: true },
+      meta: { type: 'json', nullable: true },
+      count: { type: 'integer', nullable: true },
+      done: { type: 'boolean', nullable: true },
+    },
+  },
 });
+
+/** Values of each column type a list must give back exactly once read from its row. */
+const values: Record<string, JsonValue[]> = {
+  title: ['plain', '', 'quote " and backslash \\', 'line\nbreak\ttab\u0001\u001f', 'Ünïcode 👍 \u2028\u2029', '{"looks":"like json"}', 'null', '7', null, 'last'],
+  meta: [{ a: [1, 'two', null, { b: true }] }, [], 'a string', 12.5, -0.25e-7, false, null, { '"k"': '\\' }, 'last'],
+  count: [0, -1, 42, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, null, 1],
+  done: [true, false, null, true, false],
+};
 
 let file: SqliteFile;
 afterEach(() => file?.dispose());
@@ -60,6 +75,22 @@ describe('earlier unpushed messages kept in their rows', () => {
       [a.hlc, 'one'], [b.hlc, { n: [1, 'two'] }], [c.hlc, 'two'], [d.hlc, null],
     ]);
     await client.close();
+  });
+
+  it('read back from their rows after a restart, values of every column type are exact, in order', async () => {
+    file = sqliteFile();
+    const first = file.open();
+    const client = await createSyncClient({ schema, store: first, autoSync: false });
+    const written: [string, string, JsonValue][] = [];
+    for (const [column, list] of Object.entries(values)) {
+      for (const value of list) written.push([(await client.set('todos', 't1', column, value)).hlc, column, value]);
+    }
+    await client.close();
+    first.close();
+    expect(count(file.open().db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(0); // all still in the row
+    const store = file.open();
+    store.open(schema);
+    expect(store.messages({ kind: 'pending', limit: 1000 }).map((m) => [m.hlc, m.column, m.value])).toEqual(written);
   });
 
   it('past the bounds, rows copy to the outbox in bulk; a restart in between; every message reaches the server once, in order', async () => {

@@ -40,7 +40,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.ts';
 import type { ColumnType, JsonValue } from '../sync/index.ts';
-import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, quoteIdent, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
 
 /**
  * Rows hold at most this many messages before they are all copied to the outbox: a copy of
@@ -133,6 +133,23 @@ export function createUnpushedInRow(db: Db) {
     return stmt;
   }
 
+  /**
+   * Every table of the file with lists, by name and quoted name: the declared ones, and those
+   * a newer schema declared (an older app version opened the file). Their lists must be read
+   * too: a copy moves the generation on, which would leave them stale, their messages lost.
+   * An undeclared name is used in SQL only if it is an identifier the schema could declare.
+   */
+  function dataTables(): [string, string][] {
+    const out: [string, string][] = [...tables.values()].map((t) => [t.name, t.sql]);
+    const names = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 10) <> 'fieldsync_' AND substr(name, 1, 7) <> 'sqlite_'").pluck().all();
+    for (const name of names) {
+      if (tables.has(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+      const columns = db.pragma(`table_info(${quoteIdent(name)})`) as { name: string }[];
+      if (columns.some((c) => c.name === '_unpushed')) out.push([name, quoteIdent(name)]);
+    }
+    return out;
+  }
+
   /** A list's fields (generation first), or none when it is not of the current generation. */
   const current = (text: string | null | undefined): string[] =>
     typeof text === 'string' && parseInt(text, 10) === generation ? text.split(NUL) : [];
@@ -169,15 +186,18 @@ export function createUnpushedInRow(db: Db) {
       held = [];
       appends.clear();
       generation = Number(metaStatements().get.get(GENERATION_KEY) ?? 0);
-      for (const table of tables.values()) {
-        const sql = `SELECT id, ${UNPUSHED_SQL} FROM ${table.sql} WHERE ${UNPUSHED_SQL} IS NOT NULL AND CAST(${UNPUSHED_SQL} AS INTEGER) = ?`;
-        for (const [id, text] of db.prepare(sql).raw().iterate(generation) as IterableIterator<[string, string]>) {
-          let of = rows.get(table.name);
-          if (!of) rows.set(table.name, (of = new Map()));
-          of.set(id, text.length);
+      for (const [name, sql] of dataTables()) {
+        const select = `SELECT id, ${UNPUSHED_SQL} FROM ${sql} WHERE ${UNPUSHED_SQL} IS NOT NULL AND CAST(${UNPUSHED_SQL} AS INTEGER) = ?`;
+        for (const [id, text] of db.prepare(select).raw().iterate(generation) as IterableIterator<[string, string]>) {
+          // Rows of undeclared tables are copied, never appended to: no character count needed.
+          if (tables.has(name)) {
+            let of = rows.get(name);
+            if (!of) rows.set(name, (of = new Map()));
+            of.set(id, text.length);
+          }
           const fields = current(text);
           for (let i = 1; i + 2 < fields.length; i += 3) {
-            held.push({ hlc: fields[i] as string, table: table.name, row: id, column: fields[i + 1] as string, json: jsonText(fields[i + 2] as string) });
+            held.push({ hlc: fields[i] as string, table: name, row: id, column: fields[i + 1] as string, json: jsonText(fields[i + 2] as string) });
           }
         }
       }

@@ -144,6 +144,26 @@ describe('earlier unpushed messages kept in their rows', () => {
     await Promise.all([writer.close(), syncer.close()]);
   });
 
+  it('an older schema that does not declare a table still copies that table\'s lists, so none is left stale', async () => {
+    file = sqliteFile();
+    const v2 = defineSchema({ version: 2, tables: { todos: { title: 'string' }, extra: { name: 'string' } } });
+    const v1 = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
+    const newer = await createSyncClient({ schema: v2, store: file.open(), autoSync: false });
+    const extra: string[] = [];
+    for (let i = 0; i < 6; i++) extra.push((await newer.set('extra', `e${i % 2}`, 'name', `n${i}`)).hlc);
+    await newer.close();
+    // The older app version: its pending query copies every list, the undeclared table's too.
+    const older = file.open();
+    const client = await createSyncClient({ schema: v1, store: older, autoSync: false });
+    await client.set('todos', 't', 'title', 'a');
+    await client.set('todos', 't', 'title', 'b');
+    expect(older.messages({ kind: 'pending', limit: 100 }).filter((m) => m.table === 'extra').map((m) => m.hlc)).toEqual(extra.slice(0, 4));
+    await client.close();
+    const again = file.open();
+    await createSyncClient({ schema: v2, store: again, autoSync: false });
+    expect(again.messages({ kind: 'pending', limit: 100 }).filter((m) => m.table === 'extra').map((m) => m.hlc)).toEqual(extra);
+  });
+
   it('a store of version 3 gains the column when it opens; its outbox and pending marks are pushed with the new messages', async () => {
     file = sqliteFile();
     const server = recordingServer();

@@ -110,9 +110,10 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
       const value = toSql(column.type, m.value);
       const old = pending.replace(table, column, m.row, m.hlc, winner, { value: m.value, size: typeof value === 'string' ? value.length : 8 });
       if (old !== undefined) {
-        // Replaced before it was pushed: it still has to reach the server. Kept in its row
-        // when its size is known (it was written so), else moved to the outbox: a `number`
-        // column, a mark read on open, or a row the app deleted through `db`.
+        // Replaced before it was pushed: it still has to reach the server. Kept in its row's
+        // unpushed list when its value is known (this session's fast path wrote it), else
+        // moved to the outbox: a mark read on open, a `number` column, or a row the app
+        // deleted through `db`.
         if (old.known !== undefined && unpushed.append(table, column, m.row, value, m.hlc, old.hlc, old.known)) {
           stored(m.hlc);
           return true;

@@ -152,11 +152,11 @@ export function createPendingCells(db: Db) {
     },
 
     /**
-     * A new local message (greater than every hlc stored) now marks its cell, whose winner
-     * was `winner` (one-cell-write.ts), with its value (`known`). A cell's mark is always that of its winner, so the
-     * message it marked before, if any, is `winner`'s: found by its hlc, with no key built
-     * for the cell. Returns that message, forgotten: the caller moves it out of the row
-     * before writing the row.
+     * A new local message (greater than every hlc stored), whose value is `known`, now marks
+     * its cell, whose winner was `winner` (one-cell-write.ts). A cell's mark is always that
+     * of its winner, so the message it marked before, if any, is `winner`'s: found by its
+     * hlc, with no key built for the cell. Returns that message, forgotten: the caller moves
+     * it out of the mark (to the row's unpushed list or the outbox) before writing the row.
      */
     replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null, known: Entry['known']): Entry | undefined {
       const found = winner === null ? undefined : byHlc.get(winner);

@@ -132,9 +132,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   // One read transaction: the marks, the log and the values kept in rows are read from one
   // snapshot. Another connection on the file (a UI process beside a background syncer) that
   // commits between those reads would otherwise pair a mark's hlc with a newer value, or show
-  // a message both in its row and in the outbox.
-  // The queries of pending messages read them in the outbox: the unpushed messages kept in
-  // rows move there first (a write: the transaction is IMMEDIATE then, see `messages`).
+  // a message both in its row and in the outbox. The queries of pending messages find the
+  // unpushed lists kept in rows in the outbox: copied there first (a write: the transaction
+  // is IMMEDIATE then, see `messages`).
   const readMessages = db.transaction((q: MessageQuery): StoredMessage[] => {
     if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') {
       refresh();

@@ -108,13 +108,14 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
       }
       if (typeof m.hlc !== 'string' || !isNew(m.hlc) || !keepsExactly(column.type, m.value)) return false;
       const value = toSql(column.type, m.value);
-      const old = pending.replace(table, column, m.row, m.hlc, winner, { value: m.value, size: typeof value === 'string' ? value.length : 8 });
+      const known = { value: m.value, size: typeof value === 'string' ? value.length : 8, chain: 0, generation: -1 };
+      const old = pending.replace(table, column, m.row, m.hlc, winner, known);
       if (old !== undefined) {
         // Replaced before it was pushed: it still has to reach the server. Kept in its row's
         // unpushed list when its value is known (this session's fast path wrote it), else
         // moved to the outbox: a mark read on open, a `number` column, or a row the app
         // deleted through `db`.
-        if (old.known !== undefined && unpushed.append(table, column, m.row, value, m.hlc, old.hlc, old.known)) {
+        if (old.known !== undefined && unpushed.append(table, column, m.row, value, m.hlc, old.hlc, old.known, known)) {
           stored(m.hlc);
           return true;
         }

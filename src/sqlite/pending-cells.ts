@@ -23,6 +23,7 @@ import type { Statement } from 'better-sqlite3';
 import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { fromSql, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import type { Known } from './unpushed-in-row.ts';
 
 export interface Entry {
   readonly table: SqlTable;
@@ -30,10 +31,10 @@ export interface Entry {
   readonly column: SqlColumn;
   readonly hlc: string;
   /**
-   * Its value and about how many characters that takes, when the local write that marked it
-   * knew them (one-cell-write.ts); unknown for marks read from the database.
+   * Its value and more, when the local write that marked it knew them (one-cell-write.ts,
+   * unpushed-in-row.ts); unknown for marks read from the database.
    */
-  readonly known?: { readonly value: JsonValue; readonly size: number };
+  readonly known?: Known;
 }
 
 export type PendingCells = ReturnType<typeof createPendingCells>;

@@ -17,7 +17,7 @@
  *
  * It is a buffer in front of the outbox, not another place to read from:
  * - all rows' entries are copied to the outbox, in one commit, once rows hold `UNPUSHED_MAX`
- *   messages or one row's pass about `UNPUSHED_CHARS` characters. All at once, because
+ *   messages or one cell has appended about `UNPUSHED_CHARS` characters. All at once, because
  *   messages buffered meanwhile have neighbouring hlcs: they fill a few pages at the
  *   outbox's end. The rows are not written then (that would be a page per row again): the
  *   commit moves the generation on (kept in the meta table), which makes every row's
@@ -48,7 +48,7 @@ import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, quoteIdent, type SqlColumn, typ
  * 256 writes did not). Smaller lists did not make a write cheaper (measured at 128 and 256).
  */
 export const UNPUSHED_MAX = 1024;
-/** About how many characters of entries one row holds at most before they are all copied. */
+/** About how many characters one cell appends to its row's list at most before they are all copied. */
 export const UNPUSHED_CHARS = 2048;
 /** The meta key of the current generation (the store leaves it out of the meta it reports). */
 export const GENERATION_KEY = '_unpushedGeneration';
@@ -63,6 +63,18 @@ type Append = Statement<[number, number, SqlValue, string, string]>;
 const NUL = '\u0000';
 /** The type letter of a column's values in a list; none for `number`. */
 const TAGS: Readonly<Record<ColumnType, string | null>> = { string: 's', integer: 'i', boolean: 'b', json: 'j', number: null };
+
+/**
+ * What the store knows of a pending mark's message that a local write of this session made
+ * (pending-cells.ts): its value, about how many characters that takes, and how many
+ * characters its cell has appended to its row's list in a generation.
+ */
+export interface Known {
+  readonly value: JsonValue;
+  readonly size: number;
+  chain: number;
+  generation: number;
+}
 
 /** A message kept in a row, as the outbox will keep it: its value, or the value's JSON text. */
 interface Held {
@@ -89,8 +101,6 @@ function jsonText(field: string): string {
 export function createUnpushedInRow(db: Db) {
   let tables: ReadonlyMap<string, SqlTable> = new Map();
   let generation = 0;
-  /** By table name: row id → about how many characters of current entries it holds. */
-  let rows = new Map<string, Map<string, number>>();
   /** The current entries, also in memory: a copy reads no row. Read from the rows only by `load`. */
   let held: Held[] = [];
   /** Messages copied since `takeCopied` last asked (the WAL's bound counts them, checkpoints.ts). */
@@ -168,7 +178,6 @@ export function createUnpushedInRow(db: Db) {
     copied += entries.length;
     generation++;
     metaStatements().set.run(GENERATION_KEY, String(generation));
-    rows = new Map();
     held = [];
   }
 
@@ -182,19 +191,12 @@ export function createUnpushedInRow(db: Db) {
     load(schemaTables: ReadonlyMap<string, SqlTable>): void {
       tables = schemaTables;
       copied = 0;
-      rows = new Map();
       held = [];
       appends.clear();
       generation = Number(metaStatements().get.get(GENERATION_KEY) ?? 0);
       for (const [name, sql] of dataTables()) {
         const select = `SELECT id, ${UNPUSHED_SQL} FROM ${sql} WHERE ${UNPUSHED_SQL} IS NOT NULL AND CAST(${UNPUSHED_SQL} AS INTEGER) = ?`;
         for (const [id, text] of db.prepare(select).raw().iterate(generation) as IterableIterator<[string, string]>) {
-          // Rows of undeclared tables are copied, never appended to: no character count needed.
-          if (tables.has(name)) {
-            let of = rows.get(name);
-            if (!of) rows.set(name, (of = new Map()));
-            of.set(id, text.length);
-          }
           const fields = current(text);
           for (let i = 1; i + 2 < fields.length; i += 3) {
             held.push({ hlc: fields[i] as string, table: name, row: id, column: fields[i + 1] as string, json: jsonText(fields[i + 2] as string) });
@@ -205,20 +207,21 @@ export function createUnpushedInRow(db: Db) {
 
     /**
      * Call inside the commit's transaction: writes `value` with `hlc` into the cell, its
-     * pending mark, and appends the cell's marked message (`old`, with its value) to the
-     * row's entries. Returns false, having written nothing, when the column's values have no
-     * exact text in SQL (`number`) or the row is not there. Past a bound, every row's
-     * entries are then copied to the outbox.
+     * pending mark, and appends the cell's marked message (`old`, with what is known of it)
+     * to the row's entries; `mark` is what is known of the new message, whose count of the
+     * characters its cell has appended in this generation it sets. Returns false, having
+     * written nothing, when the column's values have no exact text in SQL (`number`) or the
+     * row is not there. Past a bound, every row's entries are then copied to the outbox.
      */
-    append(table: SqlTable, column: SqlColumn, row: string, value: SqlValue, hlc: string, old: string, known: { value: JsonValue; size: number }): boolean {
+    append(table: SqlTable, column: SqlColumn, row: string, value: SqlValue, hlc: string, old: string, known: Known, mark: Known): boolean {
       const stmt = appendOf(table, column);
       if (stmt === null || stmt.run(generation, generation, value, hlc, row).changes !== 1) return false;
-      let of = rows.get(table.name);
-      if (!of) rows.set(table.name, (of = new Map()));
-      const chars = (of.get(row) ?? 0) + old.length + column.name.length + known.size + 4;
-      of.set(row, chars);
+      // Counted per cell (in its mark), not per row: no map to look up in every write. A
+      // row's list is then at most about UNPUSHED_CHARS per column written.
+      mark.chain = (known.generation === generation ? known.chain : 0) + old.length + column.name.length + known.size + 4;
+      mark.generation = generation;
       held.push({ hlc: old, table: table.name, row, column: column.name, value: known.value });
-      if (chars > UNPUSHED_CHARS || held.length >= UNPUSHED_MAX) copyAll();
+      if (mark.chain > UNPUSHED_CHARS || held.length >= UNPUSHED_MAX) copyAll();
       return true;
     },
 

@@ -40,15 +40,21 @@ export async function call<T>(core: AppCore, method: string, ...args: unknown[])
 
 /**
  * How many messages the core's database holds (a refused call must not change it): pulled and
- * acknowledged ones, those in the outbox, and local ones kept in their data rows
- * (`_pending_<column>` set; src/sqlite/pending-cells.ts).
+ * acknowledged ones, those in the outbox, local ones kept in their data rows
+ * (`_pending_<column>` set; src/sqlite/pending-cells.ts) and the earlier ones a rewrite kept in
+ * its row (`_unpushed` lists of the current generation; src/sqlite/unpushed-in-row.ts).
  */
 export function messageCount(core: AppCore): number {
   const db = core.db;
   let marked = 0;
+  const generation = Number(db.prepare("SELECT value FROM fieldsync_meta WHERE key = '_unpushedGeneration'").pluck().get() ?? 0);
   for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'fieldsync_%' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]) {
-    const columns = (db.pragma(`table_info("${name}")`) as { name: string }[]).map((c) => c.name).filter((c) => c.startsWith('_pending_'));
-    for (const c of columns) marked += db.prepare(`SELECT count(*) FROM "${name}" WHERE "${c}" IS NOT NULL`).pluck().get() as number;
+    const columns = (db.pragma(`table_info("${name}")`) as { name: string }[]).map((c) => c.name);
+    for (const c of columns.filter((c) => c.startsWith('_pending_'))) marked += db.prepare(`SELECT count(*) FROM "${name}" WHERE "${c}" IS NOT NULL`).pluck().get() as number;
+    if (!columns.includes('_unpushed')) continue;
+    for (const list of db.prepare(`SELECT _unpushed FROM "${name}" WHERE CAST(_unpushed AS INTEGER) = ?`).pluck().all(generation) as string[]) {
+      marked += (list.split('\u0000').length - 1) / 3;
+    }
   }
   return marked + (db.prepare('SELECT (SELECT count(*) FROM fieldsync_messages) + (SELECT count(*) FROM fieldsync_outbox)').pluck().get() as number);
 }

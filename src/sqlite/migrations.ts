@@ -6,7 +6,8 @@
  *   transaction. Add a step to change them; never edit a released one.
  * - The app's data tables follow the declared schema: a missing table is created and a
  *   missing column is added (`ALTER TABLE ADD COLUMN`) when a later schema version declares
- *   it, each with its hidden `_hlc_<column>` and `_pending_<column>`. Columns are never dropped or retyped, so data
+ *   it, each with its hidden `_hlc_<column>` and `_pending_<column>`; each table has one hidden
+ *   `_unpushed` (unpushed-in-row.ts). Columns are never dropped or retyped, so data
  *   written by any version stays readable.
  *
  * Every column of a data table is nullable: the library may write `null` into any cell (a
@@ -14,7 +15,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { keptTriggerSql } from './pulled-in-row.ts';
-import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, type SqlTable } from './sql-columns.ts';
+import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, UNPUSHED_SQL, type SqlTable } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
 
@@ -62,6 +63,10 @@ const STORE_STEPS: readonly Step[] = [
   // trigger per column (migrateDataTables creates it) moves it to the messages table when a
   // local write replaces it. An older app would read the mark as a pending message's.
   () => {},
+  // 4: nothing changes in the store's own tables: each data table gains a hidden `_unpushed`
+  // column (migrateDataTables adds it) where a local write keeps the unpushed messages it
+  // replaces (unpushed-in-row.ts). An older app would never push them.
+  () => {},
 ];
 
 /** The version the store's own tables are at after `migrateStore`. */
@@ -83,7 +88,7 @@ export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlT
     const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
     if (existing.size === 0) {
       const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}, ${c.hlcSql} TEXT, ${c.pendingSql} INTEGER`);
-      db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')})`);
+      db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')}, ${UNPUSHED_SQL} TEXT)`);
     } else {
       const add = (name: string, sql: string, type: string): void => {
         if (!existing.has(name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${sql} ${type}`);
@@ -93,6 +98,7 @@ export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlT
         add(`_hlc_${c.name}`, c.hlcSql, 'TEXT');
         add(`_pending_${c.name}`, c.pendingSql, 'INTEGER'); // store version 1 had none
       }
+      add('_unpushed', UNPUSHED_SQL, 'TEXT'); // store version 3 had none
     }
     for (const c of table.columns.values()) {
       const trigger = keptTriggerSql(table, c);

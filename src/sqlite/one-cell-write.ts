@@ -6,8 +6,10 @@
  * column: the cell's value, its hlc and the pending mark 1 (pending-cells.ts).
  *
  * It does exactly what the applier does with such a commit, no less:
- * - the cell's previous message, when it is still marked pending, moves to the outbox first
- *   (it still has to reach the server);
+ * - the cell's previous message, when it is still marked pending, still has to reach the
+ *   server: the same UPDATE appends it to the row's unpushed messages (unpushed-in-row.ts),
+ *   so the commit touches one page; for `number` columns (no exact JSON text in SQL) it moves
+ *   to the outbox first;
  * - a pulled message kept in the row (mark 2) is moved to the log by its trigger
  *   (pulled-in-row.ts), as for any write that replaces it;
  * - the message must be new (greater than every hlc stored, so it cannot be stored already)
@@ -22,11 +24,13 @@ import type { Db } from './open-database.ts';
 import type { PendingCells } from './pending-cells.ts';
 import { jsonSql } from './pulled-in-row.ts';
 import { OUTBOX_TABLE, keepsExactly, toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+import type { UnpushedInRow } from './unpushed-in-row.ts';
 
 export interface OneCellParts {
   readonly tables: ReadonlyMap<string, SqlTable>;
   readonly log: MessageLog;
   readonly pending: PendingCells;
+  readonly unpushed: UnpushedInRow;
   /** Whether `hlc` is greater than every hlc stored (the applier knows). */
   readonly isNew: (hlc: string) => boolean;
   /** Tells the applier that a message with this hlc is now stored. */
@@ -48,7 +52,7 @@ export interface OneCellWrite {
 type Write = Statement<[SqlValue, string, string]>;
 
 export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
-  const { tables, log, pending, isNew, stored } = parts;
+  const { tables, log, pending, unpushed, isNew, stored } = parts;
   /** Per column: an update of an existing row, and an upsert (both bind value, hlc, id). */
   const statements = new Map<SqlColumn, { update: Write; upsert: Write }>();
 
@@ -103,14 +107,22 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
         throw new SchemaError(`store: ${String(m.table).slice(0, 80)}.${String(m.column).slice(0, 80)} is not in the schema`);
       }
       if (typeof m.hlc !== 'string' || !isNew(m.hlc) || !keepsExactly(column.type, m.value)) return false;
-      const old = pending.replace(table, column, m.row, m.hlc, winner);
+      const value = toSql(column.type, m.value);
+      const known = { value: m.value, size: typeof value === 'string' ? value.length : 8, chain: 0, generation: -1 };
+      const old = pending.replace(table, column, m.row, m.hlc, winner, known);
       if (old !== undefined) {
-        // Replaced before it was pushed: it still has to reach the server, from the outbox.
+        // Replaced before it was pushed: it still has to reach the server. Kept in its row's
+        // unpushed list when its value is known (this session's fast path wrote it), else
+        // moved to the outbox: a mark read on open, a `number` column, or a row the app
+        // deleted through `db`.
+        if (old.known !== undefined && unpushed.append(table, column, m.row, value, m.hlc, old.hlc, old.known, known)) {
+          stored(m.hlc);
+          return true;
+        }
         const move = moveOf(table, column);
         if (move === null || move.run(m.row, old.hlc).changes !== 1) log.insert([pending.read(old)]);
       }
       const { update, upsert } = statementsOf(table, column);
-      const value = toSql(column.type, m.value);
       if (winner === null || update.run(value, m.hlc, m.row).changes === 0) upsert.run(value, m.hlc, m.row);
       stored(m.hlc);
       return true;

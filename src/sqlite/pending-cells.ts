@@ -23,12 +23,18 @@ import type { Statement } from 'better-sqlite3';
 import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { fromSql, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import type { Known } from './unpushed-in-row.ts';
 
 export interface Entry {
   readonly table: SqlTable;
   readonly row: string;
   readonly column: SqlColumn;
   readonly hlc: string;
+  /**
+   * Its value and more, when the local write that marked it knew them (one-cell-write.ts,
+   * unpushed-in-row.ts); unknown for marks read from the database.
+   */
+  readonly known?: Known;
 }
 
 export type PendingCells = ReturnType<typeof createPendingCells>;
@@ -147,17 +153,17 @@ export function createPendingCells(db: Db) {
     },
 
     /**
-     * A new local message (greater than every hlc stored) now marks its cell, whose winner
-     * was `winner` (one-cell-write.ts). A cell's mark is always that of its winner, so the
-     * message it marked before, if any, is `winner`'s: found by its hlc, with no key built
-     * for the cell. Returns that message, forgotten: the caller moves it out of the row
-     * before writing the row.
+     * A new local message (greater than every hlc stored), whose value is `known`, now marks
+     * its cell, whose winner was `winner` (one-cell-write.ts). A cell's mark is always that
+     * of its winner, so the message it marked before, if any, is `winner`'s: found by its
+     * hlc, with no key built for the cell. Returns that message, forgotten: the caller moves
+     * it out of the mark (to the row's unpushed list or the outbox) before writing the row.
      */
-    replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null): Entry | undefined {
+    replace(table: SqlTable, column: SqlColumn, row: string, hlc: string, winner: string | null, known: Entry['known']): Entry | undefined {
       const found = winner === null ? undefined : byHlc.get(winner);
       const old = found && found.row === row && found.column.name === column.name && found.table.name === table.name ? found : undefined;
       if (old) byHlc.delete(old.hlc);
-      byHlc.set(hlc, { table, row, column, hlc });
+      byHlc.set(hlc, { table, row, column, hlc, known });
       cells = null; // built again when next asked for (pulls, history): not on every local write
       newest = hlc;
       return old;

@@ -16,6 +16,12 @@ export const STORE_PREFIX = 'fieldsync_';
 export const MESSAGES_TABLE = 'fieldsync_messages';
 export const OUTBOX_TABLE = 'fieldsync_outbox';
 export const META_TABLE = 'fieldsync_meta';
+/**
+ * The hidden column of every data table that keeps the row's earlier unpushed messages
+ * (unpushed-in-row.ts). Hidden per-column names are `_hlc_<name>` and `_pending_<name>`, and
+ * declared names never start with `_`, so this name collides with none of them.
+ */
+export const UNPUSHED_SQL = '"_unpushed"';
 
 export type SqlValue = string | number | null;
 

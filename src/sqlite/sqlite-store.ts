@@ -29,6 +29,7 @@ import { createPendingCells } from './pending-cells.ts';
 import { NEWEST_KEY, RING_KEY, createPulledInRow } from './pulled-in-row.ts';
 import { createRowWriter } from './row-writer.ts';
 import { createWinnerCache } from './winner-cache.ts';
+import { GENERATION_KEY, createUnpushedInRow } from './unpushed-in-row.ts';
 import { createWinnerReads } from './winner-reads.ts';
 
 export type DataRow = Readonly<Record<string, JsonValue>>;
@@ -77,6 +78,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     readonly meta: { all: Statement<[], { key: string; value: string }>; set: Statement<[string, string]> };
   } | null = null;
   const pending = createPendingCells(db);
+  const unpushed = createUnpushedInRow(db);
   const winnerCache = createWinnerCache();
   const pulled = createPulledInRow(db);
   const rowStatements = new Map<string, Statement<[string]>>();
@@ -123,15 +125,21 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     seenVersion = v;
     winnerCache.clear(); // another connection committed: its writes are not in the cache
     pending.load(tables);
+    unpushed.load(tables);
     applier.resync(newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc()));
   }
 
   // One read transaction: the marks, the log and the values kept in rows are read from one
   // snapshot. Another connection on the file (a UI process beside a background syncer) that
   // commits between those reads would otherwise pair a mark's hlc with a newer value, or show
-  // a message both in its row and in the outbox.
+  // a message both in its row and in the outbox. The queries of pending messages find the
+  // unpushed lists kept in rows in the outbox: copied there first (a write: the transaction
+  // is IMMEDIATE then, see `messages`).
   const readMessages = db.transaction((q: MessageQuery): StoredMessage[] => {
-    if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') refresh();
+    if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') {
+      refresh();
+      unpushed.copyAll();
+    }
     const fromLog = ready().log.query(q);
     switch (q.kind) {
       case 'pending': return pending.count === 0 ? fromLog : merged(fromLog, pending.oldest(q.limit), 1, q.limit);
@@ -148,6 +156,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
 
   const applyCommit = db.transaction((c: Commit): number => {
     refresh();
+    unpushed.copyAll(); // acks, refusals and removals find them in the outbox
     return ready().applier.apply(c);
   });
 
@@ -164,6 +173,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
     if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest)) return c;
     checkWrites(c, tables);
+    if (c.update?.length || c.remove?.length) unpushed.copyAll();
     applier.apply(c);
     return c;
   });
@@ -188,18 +198,19 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       };
       const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
       pending.load(next);
+      unpushed.load(next);
       const maxHlc = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
       seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
       const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
-      const oneCell = createOneCellWrite(db, { tables: next, log, pending, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
+      const oneCell = createOneCellWrite(db, { tables: next, log, pending, unpushed, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
       opened = { tables: next, log, meta, checkpoints, applier, oneCell };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();
       winnerReads.clear();
       winnerCache.clear();
       const entries: Record<string, string> = {};
-      for (const { key, value } of meta.all.all()) if (key !== RING_KEY && key !== NEWEST_KEY) entries[key] = value;
-      return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count };
+      for (const { key, value } of meta.all.all()) if (key !== RING_KEY && key !== NEWEST_KEY && key !== GENERATION_KEY) entries[key] = value;
+      return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count + unpushed.count };
     },
 
     winners: (cells: readonly Cell[]) => winnerReads.read(cells, ready().tables),
@@ -211,11 +222,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         c = transactTx.immediate(cells, plan);
       } catch (err) {
         pending.load(tables); // the marks as the rolled-back database has them
+        unpushed.load(tables);
         winnerCache.clear();
         throw err;
       }
       winnerCache.committed(c.writes ?? []);
-      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0));
+      checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0) + unpushed.takeCopied());
     },
 
     values(cells: readonly Cell[]) {
@@ -232,7 +244,22 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return out;
     },
 
-    messages: (q: MessageQuery) => readMessages(q),
+    messages(q: MessageQuery) {
+      // With unpushed messages kept in rows, a query of pending ones copies them to the
+      // outbox first: a write, so its transaction takes the write lock up front.
+      const copies = q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell';
+      if (!copies) return readMessages(q);
+      let out: StoredMessage[];
+      try {
+        out = unpushed.count > 0 ? readMessages.immediate(q) : readMessages(q);
+      } catch (err) {
+        unpushed.load(ready().tables); // the lists as the rolled-back database has them
+        throw err;
+      }
+      const copied = unpushed.takeCopied();
+      if (copied > 0) ready().checkpoints.committed(copied);
+      return out;
+    },
 
     commit(c: Commit) {
       const { tables, checkpoints } = ready();
@@ -243,9 +270,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         written = applyCommit.immediate(c);
       } catch (err) {
         pending.load(tables); // the marks as the rolled-back database has them
+        unpushed.load(tables);
         throw err;
       }
-      checkpoints.committed(written); // the rows it wrote: kept pulled messages are none
+      checkpoints.committed(written + unpushed.takeCopied()); // the rows it wrote: kept pulled messages are none
     },
 
     close() {

@@ -23,7 +23,7 @@ describe('migrations', () => {
     store.open(v1);
     expect(store.db.pragma('user_version', { simple: true })).toBe(STORE_VERSION);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(columnsOf(store.db, 'todos')).toEqual(['id', 'title', '_hlc_title', '_pending_title', 'done', '_hlc_done', '_pending_done', '_deleted', '_hlc__deleted', '_pending__deleted']);
+    expect(columnsOf(store.db, 'todos')).toEqual(['id', 'title', '_hlc_title', '_pending_title', 'done', '_hlc_done', '_pending_done', '_deleted', '_hlc__deleted', '_pending__deleted', '_unpushed']);
     expect(columnsOf(store.db, 'fieldsync_messages')).toContain('hlc');
   });
 
@@ -38,7 +38,7 @@ describe('migrations', () => {
     const state = b.open(v2);
     expect(state.meta.cursor).toBe('7');
     expect(columnsOf(b.db, 'todos')).toEqual([
-      'id', 'title', '_hlc_title', '_pending_title', 'done', '_hlc_done', '_pending_done', '_deleted', '_hlc__deleted', '_pending__deleted', 'order', '_hlc_order', '_pending_order',
+      'id', 'title', '_hlc_title', '_pending_title', 'done', '_hlc_done', '_pending_done', '_deleted', '_hlc__deleted', '_pending__deleted', '_unpushed', 'order', '_hlc_order', '_pending_order',
     ]);
     expect(b.readRow('todos', 't1')).toEqual({ title: 'Milk', done: true, order: null, _deleted: null });
     b.commit({ writes: [{ table: 'todos', row: 't1', column: 'order', value: 'a0', hlc: '2026-01-01T00:00:00.000Z-0000-me' }, { table: 'lists', row: 'l1', column: 'name', value: 'Home', hlc: '2026-01-01T00:00:00.000Z-0000-me' }] });

@@ -9,6 +9,7 @@ import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../
 import { formatHlc } from '../../sync/hlc.ts';
 import { conformanceSchema } from '../../sync/testing/index.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { STORE_VERSION } from '../migrations.ts';
 import { RECENT_PULLED } from '../pulled-in-row.ts';
 
 const T0 = Date.UTC(2026, 10, 24, 15);
@@ -143,7 +144,7 @@ describe('pulled messages kept in their data rows', () => {
     store.close();
     const again = file.open();
     again.open(conformanceSchema);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(STORE_VERSION);
     const kept = pulledMsg(1, 'a', 'title', 'kept');
     again.commit(pull([kept]));
     const mine = localMsg(2, 'a', 'title', 'mine');

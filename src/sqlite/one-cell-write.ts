@@ -108,7 +108,9 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
       }
       if (typeof m.hlc !== 'string' || !isNew(m.hlc) || !keepsExactly(column.type, m.value)) return false;
       const value = toSql(column.type, m.value);
-      const known = { value: m.value, size: typeof value === 'string' ? value.length : 8, chain: 0, generation: -1 };
+      // A json value as the text just written (the app may change its object afterwards).
+      const json = column.type === 'json' && typeof value === 'string' ? value : undefined;
+      const known = { value: json === undefined ? m.value : null, json, size: typeof value === 'string' ? value.length : 8, chain: 0, generation: -1 };
       const old = pending.replace(table, column, m.row, m.hlc, winner, known);
       if (old !== undefined) {
         // Replaced before it was pushed: it still has to reach the server. Kept in its row's

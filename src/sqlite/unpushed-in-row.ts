@@ -71,6 +71,11 @@ const TAGS: Readonly<Record<ColumnType, string | null>> = { string: 's', integer
  */
 export interface Known {
   readonly value: JsonValue;
+  /**
+   * The JSON text written for a `json` column's value. An object or array is the app's own
+   * and may change after the write: the message keeps the text, not the object.
+   */
+  readonly json?: string;
   readonly size: number;
   chain: number;
   generation: number;
@@ -220,7 +225,9 @@ export function createUnpushedInRow(db: Db) {
       // row's list is then at most about UNPUSHED_CHARS per column written.
       mark.chain = (known.generation === generation ? known.chain : 0) + old.length + column.name.length + known.size + 4;
       mark.generation = generation;
-      held.push({ hlc: old, table: table.name, row, column: column.name, value: known.value });
+      held.push(known.json !== undefined
+        ? { hlc: old, table: table.name, row, column: column.name, json: known.json }
+        : { hlc: old, table: table.name, row, column: column.name, value: known.value });
       if (mark.chain > UNPUSHED_CHARS || held.length >= UNPUSHED_MAX) copyAll();
       return true;
     },

@@ -77,6 +77,18 @@ describe('earlier unpushed messages kept in their rows', () => {
     await client.close();
   });
 
+  it('a json value the app changes after writing it stays as it was written, in its row and once copied', async () => {
+    file = sqliteFile();
+    const store = file.open();
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const tags = ['a'];
+    const first = await client.set('todos', 't1', 'meta', { tags });
+    await client.set('todos', 't1', 'meta', { tags: ['b'] }); // the first moves to the row's list
+    tags.push('changed after the write');
+    expect(store.messages({ kind: 'pending', limit: 10 }).find((m) => m.hlc === first.hlc)?.value).toEqual({ tags: ['a'] });
+    await client.close();
+  });
+
   it('read back from their rows after a restart, values of every column type are exact, in order', async () => {
     file = sqliteFile();
     const first = file.open();

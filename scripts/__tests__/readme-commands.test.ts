@@ -11,12 +11,20 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from '../../bench/lib/cli.ts';
 import { freePort } from '../../test-support/free-port.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
 import { parseStartArgs } from '../lib/start-args.ts';
+
+/** Whether something listens on 127.0.0.1:`port`. */
+const portOpen = (port: number): Promise<boolean> => new Promise((resolve) => {
+  const socket = connect(port, '127.0.0.1');
+  socket.once('connect', () => (socket.destroy(), resolve(true)));
+  socket.once('error', () => resolve(false));
+});
 
 const root = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -123,7 +131,11 @@ describe('the README', () => {
     const dir = tempDir();
     const port = await freePort();
     const env = { PORT: String(port), FIELDSYNC_DATA_DIR: join(dir.path, 'data'), FIELDSYNC_SECRET: '' };
-    const server = spawn('bash', ['-c', `exec ${serverCommand!.trim()}`], { cwd: root, env: { ...process.env, ...env } });
+    // Its own process group: npm runs the server under `sh -c`, which does not pass a SIGTERM
+    // on, so stopping npm alone left the server running after the test (found at 08:01 on
+    // 2026-11-30: a `node server/main.ts` of this test, orphaned, still listening).
+    const server = spawn('bash', ['-c', `exec ${serverCommand!.trim()}`], { cwd: root, env: { ...process.env, ...env }, detached: true });
+    const exited = new Promise((r) => server.once('exit', r));
     let stdout = '';
     server.stdout.on('data', (d) => (stdout += d));
     try {
@@ -142,8 +154,10 @@ describe('the README', () => {
       }
       expect(stdout.split('\n').filter((l) => l.includes('listening'))).toHaveLength(1);
     } finally {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
+      process.kill(-(server.pid as number), 'SIGTERM'); // npm, its shell and the server
+      await exited;
+      // The server itself is gone too: its port refuses connections.
+      await expect.poll(() => portOpen(port), { timeout: 15_000 }).toBe(false);
       dir.remove();
     }
   }, 90_000);

@@ -17,17 +17,6 @@ export const MAX_USER_ID_LENGTH = 256;
 export const MAX_TOKEN_LIFETIME_SECONDS = 3650 * 86_400;
 /** How far the issuer's clock may be from ours, in seconds, for `exp`, `nbf` and `iat`. */
 export const DEFAULT_CLOCK_LEEWAY_SECONDS = 30;
-/**
- * Tokens whose signature was verified, kept with their claims (oldest out first). A client
- * sends the same token with every request until it expires, and the check of its signature
- * (jose's HMAC through WebCrypto) runs in libuv's thread pool, which the inflation of large
- * bodies also uses: under 128 pushes of 4 MiB it waited there 90-140 ms (p99) before a small
- * sync could even start. Only the signature is remembered: a kept token's times and `sub` are
- * judged again on every request, so it stops being accepted exactly when it would have
- * without the cache. Keyed by the whole token, so a token changed in any character is
- * verified afresh. 1,024 tokens of a few hundred bytes each: well under a megabyte.
- */
-export const VERIFIED_TOKENS_KEPT = 1024;
 
 export class AuthError extends Error {
   constructor(message: string) {
@@ -89,23 +78,6 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
   const key = new TextEncoder().encode(secret);
   const leeway = options.clockToleranceSeconds ?? DEFAULT_CLOCK_LEEWAY_SECONDS;
   const now = options.now ?? Date.now;
-  const verified = new Map<string, Record<string, unknown>>();
-
-  /** The payload of a correctly signed HS256 token (from memory when it was seen before). */
-  const signedPayload = async (token: string, nowMs: number): Promise<Record<string, unknown>> => {
-    const kept = verified.get(token);
-    if (kept !== undefined) return kept;
-    // jose checks the signature and the types; the times are judged by the caller, on our clock.
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ['HS256'],
-      requiredClaims: ['sub', 'exp'],
-      clockTolerance: leeway,
-      currentDate: new Date(nowMs),
-    });
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
-    verified.set(token, payload);
-    return payload;
-  };
 
   const authenticate = async (authorization: string | undefined): Promise<Identity> => {
     if (!authorization) throw new AuthError('missing bearer token');
@@ -114,16 +86,19 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
     const nowMs = now();
     let payload: Record<string, unknown>;
     try {
-      payload = await signedPayload(match[1] as string, nowMs);
+      // jose checks the signature and the types; the times are judged below, on our clock.
+      ({ payload } = await jwtVerify(match[1] as string, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'exp'],
+        clockTolerance: leeway,
+        currentDate: new Date(nowMs),
+      }));
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       throw new AuthError(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'invalid token');
     }
     const why = claimsError(payload, nowMs / 1000, leeway);
-    if (why !== null) {
-      verified.delete(match[1] as string);
-      throw new AuthError(why === 'the token has expired' ? why : `invalid token: ${why}`);
-    }
+    if (why !== null) throw new AuthError(why === 'the token has expired' ? why : `invalid token: ${why}`);
     return { userId: payload.sub as string, expiresAtMs: ((payload.exp as number) + leeway) * 1000 };
   };
 

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, createAuthenticator, MAX_USER_ID_LENGTH, VERIFIED_TOKENS_KEPT } from '../auth.ts';
+import { AuthError, createAuthenticator, MAX_USER_ID_LENGTH } from '../auth.ts';
 import { msg, SECRET, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** A token over the exact payload text given: JSON that `SignJWT` would never write (`1e309`). */
@@ -100,32 +100,6 @@ describe('the authenticator', () => {
     expect(await auth.verify(`Bearer ${token}`)).toBe('alice');
     now += 2000;
     await expect(auth.verify(`Bearer ${token}`)).rejects.toThrow('the token has expired');
-  });
-
-  it('verifies a changed token afresh after its original was accepted (tokens are kept whole, signature included)', async () => {
-    const auth = createAuthenticator(SECRET);
-    const token = await auth.sign('alice', 60);
-    expect(await auth.verify(`Bearer ${token}`)).toBe('alice');
-    const [h, p, sig] = token.split('.') as [string, string, string];
-    const otherSig = `${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
-    await expect(auth.verify(`Bearer ${h}.${p}.${otherSig}`)).rejects.toThrow('invalid token');
-    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'mallory' })).toString('base64url');
-    await expect(auth.verify(`Bearer ${h}.${forged}.${sig}`)).rejects.toThrow('invalid token');
-    expect(await auth.verify(`Bearer ${token}`)).toBe('alice');
-  });
-
-  it('judges a kept token by its times on every request, also after many other tokens', async () => {
-    let now = 1_800_000_000_000;
-    const auth = createAuthenticator(SECRET, { now: () => now, clockToleranceSeconds: 0 });
-    const early = signRaw(`{"sub":"early","exp":${now / 1000 + 60},"nbf":${now / 1000 + 10}}`);
-    await expect(auth.verify(`Bearer ${early}`)).rejects.toBeInstanceOf(AuthError);
-    now += 10_000;
-    expect(await auth.verify(`Bearer ${early}`)).toBe('early');
-    for (let i = 0; i < VERIFIED_TOKENS_KEPT + 5; i++) expect(await auth.verify(`Bearer ${await auth.sign(`u${i}`, 3600)}`)).toBe(`u${i}`);
-    expect(await auth.verify(`Bearer ${early}`)).toBe('early');
-    now += 50_000;
-    await expect(auth.verify(`Bearer ${early}`)).rejects.toThrow('the token has expired');
   });
 
   it('will not sign for a userId the server would refuse', async () => {

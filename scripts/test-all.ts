@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { npmCommand } from './lib/npm-command.ts';
+import { vitestCounts, type VitestReport } from './lib/vitest-counts.ts';
 
 interface Step {
   readonly name: string;
@@ -47,10 +48,9 @@ const steps: Step[] = [
     name: 'unit',
     command: [...tool('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`],
     counts: () => {
-      const r = JSON.parse(readFileSync(vitestReport, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numTotalTestSuites: number; testResults: { status: string; assertionResults: unknown[] }[] };
-      // A test file that fails to load has no test results but must count as a failure.
-      const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
-      return { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles, skipped: r.numPendingTests + r.numTodoTests };
+      const c = vitestCounts(JSON.parse(readFileSync(vitestReport, 'utf8')) as VitestReport);
+      for (const file of c.brokenFiles) console.log(`FAILED without a failed test (it did not load, or its worker died): ${file}`);
+      return c;
     },
   },
 ];

@@ -4,19 +4,8 @@ import type { Message } from 'fieldsync';
 import { createMemoryServerStore, formatHlc } from 'fieldsync/server';
 import { CHUNK_ROWS, JsonValueMessage } from '../stores/push-writer.ts';
 import { createSqliteServerStore, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
+import { seededRandom } from '../../test-support/convergence/faulty-remote.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-
-/** A small deterministic PRNG (mulberry32), so that a failure can be replayed by its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = Date.UTC(2026, 10, 24, 15, 0, 0);
 const VALUES: Message['value'][] = ['a title', '', 0, 1.5, true, false, null, { nested: ['x', 2] }, ['é', '😀']];
@@ -27,7 +16,7 @@ const VALUES: Message['value'][] = ['a title', '', 0, 1.5, true, false, null, { 
  * and lose in turn, and one hlc sometimes comes again for another cell), re-pushes.
  */
 function pushes(seed: number, count: number): { clientId: string; messages: Message[] }[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed); // replayable by its seed
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const out: { clientId: string; messages: Message[] }[] = [];
   for (let p = 0; p < count; p++) {

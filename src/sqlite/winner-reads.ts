@@ -37,13 +37,17 @@ export function createWinnerReads(db: Db): WinnerReads {
   const manyRows = new Map<string, { stmt: HlcRow; position: Map<string, number> }>();
   const oneRowStatements = new Map<string, HlcRow>();
 
-  /** Many rows of one table: each comes back as [id, hlc of each column], `position` says which is which. */
+  /**
+   * Many rows of one table, the ids given as a JSON array: each row found comes back as
+   * [its index in that array, hlc of each column] (`position` says which column is which).
+   * The index, not the id: a number instead of a string per row, and no map of ids to fill.
+   */
   function winnersOf(table: SqlTable): { stmt: HlcRow; position: Map<string, number> } {
     let entry = manyRows.get(table.name);
     if (!entry) {
       const columns = [...table.columns.values()];
       const stmt = db.prepare<[string], (string | null)[]>(
-        `SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id IN (SELECT value FROM json_each(?))`,
+        `SELECT ids.key, ${columns.map((c) => `t.${c.hlcSql}`).join(', ')} FROM json_each(?) AS ids JOIN ${table.sql} AS t ON t.id = ids.value`,
       ).raw();
       entry = { stmt, position: new Map(columns.map((c, i) => [c.name, i + 1])) };
       manyRows.set(table.name, entry);
@@ -64,6 +68,40 @@ export function createWinnerReads(db: Db): WinnerReads {
     return stmt;
   }
 
+  /** The winners of the cells of one table (`cells[from...]` whose table is `table`) into `out`. */
+  function readTable(table: SqlTable, cells: readonly Cell[], from: number, out: Map<string, string>): void {
+    // A pulled page: a thousand cells, mostly a row's cells one after the other, so each step
+    // checks the previous cell's row before the map of ids. `rowAt[k]` is cell k's row's index.
+    const ids = new Map<string, number>();
+    const rowAt: number[] = [];
+    let lastRow: string | undefined;
+    let at = -1;
+    for (let k = from; k < cells.length; k++) {
+      const c = cells[k] as Cell;
+      if (c.table !== table.name) continue;
+      if (c.row !== lastRow) {
+        lastRow = c.row;
+        const known = ids.get(c.row);
+        if (known === undefined) ids.set(c.row, (at = ids.size));
+        else at = known;
+      }
+      rowAt[k] = at;
+    }
+    const { stmt, position } = winnersOf(table);
+    const found: ((string | null)[] | undefined)[] = [];
+    for (const r of stmt.all(JSON.stringify([...ids.keys()]))) found[r[0] as unknown as number] = r;
+    if (found.length === 0) return; // none of the rows exists yet (a first sync)
+    for (let k = from; k < cells.length; k++) {
+      const c = cells[k] as Cell;
+      if (c.table !== table.name) continue;
+      const r = found[rowAt[k] as number];
+      if (r === undefined) continue;
+      const p = position.get(c.column);
+      const hlc = p === undefined ? null : r[p]; // an undeclared column is never written
+      if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+    }
+  }
+
   function read(cells: readonly Cell[], tables: Tables): Map<string, string> {
     const out = new Map<string, string>();
     const single = oneRow(cells, tables);
@@ -77,38 +115,16 @@ export function createWinnerReads(db: Db): WinnerReads {
       }
       return out;
     }
-    // A pulled page: a thousand cells, mostly a row's cells one after the other, so each step
-    // checks the previous cell's row before any set or map.
-    const byTable = new Map<string, { cells: Cell[]; ids: Set<string> }>();
-    let lastTable = '';
-    let lastRow: string | undefined;
-    let entry: { cells: Cell[]; ids: Set<string> } | undefined;
-    for (const c of cells) {
-      if (c.table !== lastTable || entry === undefined) {
-        if (!tables.has(c.table)) continue; // undeclared: never written
-        lastTable = c.table;
-        lastRow = undefined;
-        entry = byTable.get(c.table);
-        if (entry === undefined) byTable.set(c.table, (entry = { cells: [], ids: new Set() }));
-      }
-      entry.cells.push(c);
-      if (c.row !== lastRow) entry.ids.add((lastRow = c.row));
-    }
-    for (const [name, { cells: list, ids }] of byTable) {
-      const table = tables.get(name) as SqlTable;
-      const { stmt, position } = winnersOf(table);
-      const found = new Map<string, (string | null)[]>();
-      for (const r of stmt.all(JSON.stringify([...ids]))) found.set(r[0] as string, r);
-      if (found.size === 0) continue; // none of the rows exists yet (a first sync)
-      let row: string | undefined;
-      let r: (string | null)[] | undefined;
-      for (const c of list) {
-        if (c.row !== row) r = found.get((row = c.row));
-        if (r === undefined) continue;
-        const at = position.get(c.column);
-        const hlc = at === undefined ? null : r[at]; // an undeclared column is never written
-        if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
-      }
+    // One statement per table, from the table's first cell on (a page is mostly one table).
+    const done = new Set<string>();
+    let last: string | undefined;
+    for (let k = 0; k < cells.length; k++) {
+      const name = (cells[k] as Cell).table;
+      if (name === last || done.has(name)) continue;
+      last = name;
+      done.add(name);
+      const table = tables.get(name);
+      if (table) readTable(table, cells, k, out); // undeclared: never written
     }
     return out;
   }

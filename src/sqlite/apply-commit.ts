@@ -108,9 +108,11 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
         const at = pulledKept?.at;
-        const rest = keep || at || pending.count > 0
-          ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
-          : c.insert;
+        const rest = pulledKept !== null && pulledKept.messages.length === c.insert.length
+          ? [] // every one kept in its row (a pulled page, mostly)
+          : keep || at || pending.count > 0
+            ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
+            : c.insert;
         if (pulledKept) rowsWritten += Math.ceil(pulled.record(pulledKept.messages) / ROW_BYTES);
         if (rest.length > 0) log.insert(rest);
         rowsWritten += rest.length;

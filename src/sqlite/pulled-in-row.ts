@@ -20,7 +20,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ColumnType, JsonValue, StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
-import type { CommitRows } from './row-writer.ts';
+import { markKept, type CommitRows } from './row-writer.ts';
 import { MESSAGES_TABLE, META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
 
 /** How many of the latest pulled messages kept in rows are also kept in the ring. */
@@ -129,7 +129,7 @@ export function createPulledInRow(db: Db) {
         if (w === undefined || w.hlc !== m.hlc || w.value !== m.value) continue;
         if (!keepable(column) || !keepsExactly(column.type, w.value)) continue;
         out ??= { messages: [], at: new Uint8Array(insert.length) };
-        r.kept[column.position] = true;
+        markKept(r, column.position);
         out.messages.push(m);
         out.at[i] = 1;
       }

@@ -22,8 +22,28 @@ export interface RowWrites {
   readonly row: string;
   /** The writes by column position (`SqlColumn.position`); undefined for a column not written. */
   readonly cells: (CellWrite | undefined)[];
-  /** By column position: the cell keeps its pulled message in the row (mark 2, see pulled-in-row.ts). */
+  /** By column position: the cell keeps its pulled message in the row (mark 2, see pulled-in-row.ts). Set with `markKept`. */
   readonly kept: boolean[];
+  /**
+   * Which columns the row sets, as bits by position (positions below SHAPE_BITS), and how
+   * many: rows of one shape share a statement, found by this number instead of a string
+   * built per row. A row that sets a column at a later position has `wide` set.
+   */
+  shape: number;
+  wide: boolean;
+  written: number;
+  /** How many of its cells are marked in `kept`. */
+  keptCount: number;
+}
+
+/** Columns past this position make a row's shape a string key (a table that wide is rare). */
+const SHAPE_BITS = 30;
+
+/** Marks a written cell of the row as keeping its pulled message in the row. */
+export function markKept(r: RowWrites, position: number): void {
+  if (r.kept[position] === true) return;
+  r.kept[position] = true;
+  r.keptCount++;
 }
 
 /** A commit's writes grouped by row, in first-write order. */
@@ -54,17 +74,37 @@ const BATCHES = [32, 8, 1] as const;
  */
 type Marks = 'kept' | 'none' | 'bound';
 
-/** Rows that set the same columns of one table, and their marks alike: they share a statement. */
-interface Group {
+const MARKS: readonly Marks[] = ['none', 'kept', 'bound'];
+
+/**
+ * Rows that set the same columns of one table, with their marks alike, share statements:
+ * one per number of rows, prepared once, each with its array of parameters (bound again
+ * for every batch).
+ */
+interface Shape {
   readonly table: SqlTable;
   readonly columns: readonly SqlColumn[];
   readonly marks: Marks;
-  readonly rows: RowWrites[];
+  /** 1 (the id) + 2 or 3 parameters per column. */
+  readonly width: number;
+  readonly statements: Map<number, { readonly stmt: Statement<[readonly SqlValue[]]>; readonly params: SqlValue[] }>;
 }
 
 function rowOf(table: SqlTable, row: string): RowWrites {
   const width = table.columns.size;
-  return { table, row, cells: new Array<CellWrite | undefined>(width).fill(undefined), kept: new Array<boolean>(width).fill(false) };
+  return {
+    table, row, cells: new Array<CellWrite | undefined>(width).fill(undefined), kept: new Array<boolean>(width).fill(false), shape: 0, wide: false, written: 0, keptCount: 0,
+  };
+}
+
+/** Sets a row's cell: a later write of the commit replaces an earlier one. */
+function setCell(entry: RowWrites, position: number, w: CellWrite): void {
+  if (entry.cells[position] === undefined) {
+    entry.written++;
+    if (position < SHAPE_BITS) entry.shape |= 1 << position;
+    else entry.wide = true;
+  }
+  entry.cells[position] = w;
 }
 
 function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, SqlTable>): CommitRows {
@@ -73,7 +113,7 @@ function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, Sql
     const w = writes[0] as CellWrite;
     const table = tables.get(w.table) as SqlTable;
     const only = rowOf(table, w.row);
-    only.cells[(table.columns.get(w.column) as SqlColumn).position] = w;
+    setCell(only, (table.columns.get(w.column) as SqlColumn).position, w);
     return { list: [only], find: (t, row) => (row === only.row && t === table.name ? only : undefined) };
   }
   const list: RowWrites[] = [];
@@ -97,30 +137,56 @@ function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, Sql
       list.push(entry);
       last = entry;
     }
-    entry.cells[(entry.table.columns.get(w.column) as SqlColumn).position] = w;
+    setCell(entry, (entry.table.columns.get(w.column) as SqlColumn).position, w);
   }
   return { list, find };
 }
 
 export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): RowWriter {
-  // better-sqlite3 binds an array argument as the statement's parameters, in order.
-  const statements = new Map<string, Statement<[readonly SqlValue[]]>>();
   /** Each table's columns by position. */
   const columnsOf = new Map<SqlTable, SqlColumn[]>();
   for (const t of tables.values()) columnsOf.set(t, [...t.columns.values()]);
+  /** Each table's shapes, by `shape * 3 + marks` (a string key for rows of a wide table). */
+  const shapesOf = new Map<SqlTable, Map<number | string, Shape>>();
 
-  function upsert(table: SqlTable, columns: readonly SqlColumn[], key: string, rows: number, marks: Marks): Statement<[readonly SqlValue[]]> {
-    const id = `${key}\u0000${rows}`;
-    let stmt = statements.get(id);
-    if (!stmt) {
-      const names = columns.flatMap((c) => [c.sql, c.hlcSql, c.pendingSql]);
-      const mark = marks === 'bound' ? ', ?' : marks === 'kept' ? `, ${KEPT_MARK}` : ', NULL';
-      const tuple = `(?${columns.map(() => `, ?, ?${mark}`).join('')})`;
-      const sql = `INSERT INTO ${table.sql} (id, ${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
-        ON CONFLICT(id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`;
-      statements.set(id, (stmt = db.prepare<[readonly SqlValue[]]>(sql)));
+  function prepare(table: SqlTable, columns: readonly SqlColumn[], rows: number, marks: Marks): Statement<[readonly SqlValue[]]> {
+    const names = columns.flatMap((c) => [c.sql, c.hlcSql, c.pendingSql]);
+    const mark = marks === 'bound' ? ', ?' : marks === 'kept' ? `, ${KEPT_MARK}` : ', NULL';
+    const tuple = `(?${columns.map(() => `, ?, ?${mark}`).join('')})`;
+    // better-sqlite3 binds an array argument as the statement's parameters, in order.
+    return db.prepare<[readonly SqlValue[]]>(`INSERT INTO ${table.sql} (id, ${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}
+        ON CONFLICT(id) DO UPDATE SET ${names.map((n) => `${n} = excluded.${n}`).join(', ')}`);
+  }
+
+  /** A statement of `rows` rows of this shape, and its parameters' array. */
+  function statementOf(shape: Shape, rows: number): { readonly stmt: Statement<[readonly SqlValue[]]>; readonly params: SqlValue[] } {
+    let entry = shape.statements.get(rows);
+    if (!entry) {
+      entry = { stmt: prepare(shape.table, shape.columns, rows, shape.marks), params: new Array<SqlValue>(rows * shape.width).fill(null) };
+      shape.statements.set(rows, entry);
     }
-    return stmt;
+    return entry;
+  }
+
+  function shapeOf(r: RowWrites, marks: Marks): Shape {
+    let shapes = shapesOf.get(r.table);
+    if (!shapes) shapesOf.set(r.table, (shapes = new Map()));
+    const m = MARKS.indexOf(marks);
+    let key: number | string;
+    if (r.wide) {
+      key = '';
+      for (let i = 0; i < r.cells.length; i++) if (r.cells[i] !== undefined) key += `${i},`;
+      key += m;
+    } else {
+      key = r.shape * 3 + m;
+    }
+    let shape = shapes.get(key);
+    if (!shape) {
+      const columns = (columnsOf.get(r.table) as SqlColumn[]).filter((c) => r.cells[c.position] !== undefined);
+      shape = { table: r.table, columns, marks, width: 1 + (marks === 'bound' ? 3 : 2) * columns.length, statements: new Map() };
+      shapes.set(key, shape);
+    }
+    return shape;
   }
 
   /** Binds one row's parameters at `params[at...]`: id, then value, hlc (and mark, when bound) of each column. */
@@ -139,17 +205,8 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   }
 
   /** The marks of a row's cells: all the same (in the statement's text), or bound one by one. */
-  function marksOf(r: RowWrites, marked: ReadonlySet<CellWrite>): Marks {
-    if (marked.size > 0) return 'bound';
-    let kept = 0;
-    let written = 0;
-    for (let i = 0; i < r.cells.length; i++) {
-      if (r.cells[i] === undefined) continue;
-      written++;
-      if (r.kept[i]) kept++;
-    }
-    return kept === 0 ? 'none' : kept === written ? 'kept' : 'bound';
-  }
+  const marksOf = (r: RowWrites, marked: ReadonlySet<CellWrite>): Marks =>
+    marked.size > 0 ? 'bound' : r.keptCount === 0 ? 'none' : r.keptCount === r.written ? 'kept' : 'bound';
 
   const single = new Map<SqlColumn, Statement<[readonly SqlValue[]]>>();
   const singleParams: SqlValue[] = [null, null, null, null];
@@ -159,40 +216,30 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
 
     write(commitRows, marked) {
       const first = commitRows.list[0];
-      if (commitRows.list.length === 1 && first !== undefined) {
-        const cells = first.cells.filter((w) => w !== undefined);
-        if (cells.length === 1) {
-          // One cell of one row (most local writes): its statement found by its column.
-          const column = first.table.columns.get((cells[0] as CellWrite).column) as SqlColumn;
-          let stmt = single.get(column);
-          if (!stmt) single.set(column, (stmt = upsert(first.table, [column], `${first.table.name}\u0000${column.position}\u0000bound`, 1, 'bound')));
-          bind(singleParams, 0, [column], first, marked, 'bound');
-          stmt.run(singleParams);
-          return;
-        }
+      if (commitRows.list.length === 1 && first !== undefined && first.written === 1) {
+        // One cell of one row (most local writes): its statement found by its column.
+        const w = first.cells.find((c) => c !== undefined) as CellWrite;
+        const column = first.table.columns.get(w.column) as SqlColumn;
+        let stmt = single.get(column);
+        if (!stmt) single.set(column, (stmt = prepare(first.table, [column], 1, 'bound')));
+        bind(singleParams, 0, [column], first, marked, 'bound');
+        stmt.run(singleParams);
+        return;
       }
-      // Rows that set the same columns share a statement (a pulled page is mostly such rows).
-      const groups = new Map<string, Group>();
+      // Rows of one shape share a statement (a pulled page is mostly such rows).
+      const groups = new Map<Shape, RowWrites[]>();
       for (const r of commitRows.list) {
-        let key = r.table.name;
-        for (let i = 0; i < r.cells.length; i++) if (r.cells[i] !== undefined) key += `\u0000${i}`;
-        const marks = marksOf(r, marked);
-        key += `\u0000${marks}`;
-        const group = groups.get(key);
-        if (group) {
-          group.rows.push(r);
-          continue;
-        }
-        const columns = (columnsOf.get(r.table) as SqlColumn[]).filter((c) => r.cells[c.position] !== undefined);
-        groups.set(key, { table: r.table, columns, marks, rows: [r] });
+        const shape = shapeOf(r, marksOf(r, marked));
+        const list = groups.get(shape);
+        if (list) list.push(r);
+        else groups.set(shape, [r]);
       }
-      for (const [key, { table, columns, marks, rows: list }] of groups) {
-        const width = 1 + (marks === 'bound' ? 3 : 2) * columns.length;
+      for (const [shape, list] of groups) {
+        const { columns, marks, width } = shape;
         let i = 0;
         for (const size of BATCHES) {
           if (list.length - i < size) continue;
-          const stmt = upsert(table, columns, key, size, marks);
-          const params = new Array<SqlValue>(size * width);
+          const { stmt, params } = statementOf(shape, size);
           for (; i + size <= list.length; i += size) {
             for (let j = 0; j < size; j++) bind(params, j * width, columns, list[i + j] as RowWrites, marked, marks);
             stmt.run(params);

@@ -2,11 +2,13 @@
  * Reading winners from the data tables: the hlc kept beside each cell's value
  * (`_hlc_<column>`). A local write asks for cells of one row, which is one primary-key lookup
  * of just their hlcs; a pull asks for many rows of a table, one statement per table with the
- * ids as a JSON array. Statements are prepared once and dropped when the schema is opened again.
+ * ids as a JSON array, and gets the rows read as its map (page-winners.ts). Statements are
+ * prepared once and dropped when the schema is opened again.
  */
 import type { Statement } from 'better-sqlite3';
 import { cellKey, type Cell } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
+import { PageWinners, lazyWinners, type AskedRows } from './page-winners.ts';
 import type { SqlColumn, SqlTable } from './sql-columns.ts';
 
 type Tables = ReadonlyMap<string, SqlTable>;
@@ -26,7 +28,7 @@ function oneRow(cells: readonly Cell[], tables: Tables): SqlTable | null {
 
 export interface WinnerReads {
   /** For each cell, the hlc kept with its value (see SyncStore.winners); cells never written are absent. */
-  read(cells: readonly Cell[], tables: Tables): Map<string, string>;
+  read(cells: readonly Cell[], tables: Tables): ReadonlyMap<string, string>;
   /** The greatest winner of `cells`, or null. */
   newest(cells: readonly Cell[], tables: Tables): string | null;
   /** Forgets the prepared statements (the schema's tables may have changed). */
@@ -34,18 +36,22 @@ export interface WinnerReads {
 }
 
 export function createWinnerReads(db: Db): WinnerReads {
-  const manyRows = new Map<string, { stmt: HlcRow; position: Map<string, number> }>();
+  const manyRows = new Map<string, { stmt: HlcRow; position: Map<string, number>; names: string[] }>();
   const oneRowStatements = new Map<string, HlcRow>();
 
-  /** Many rows of one table: each comes back as [id, hlc of each column], `position` says which is which. */
-  function winnersOf(table: SqlTable): { stmt: HlcRow; position: Map<string, number> } {
+  /**
+   * Many rows of one table, the ids given as a JSON array: each row found comes back as
+   * [its index in that array, hlc of each column] (`position` says which column is which).
+   * The index, not the id: a number instead of a string per row, and no map of ids to fill.
+   */
+  function winnersOf(table: SqlTable): { stmt: HlcRow; position: Map<string, number>; names: string[] } {
     let entry = manyRows.get(table.name);
     if (!entry) {
       const columns = [...table.columns.values()];
       const stmt = db.prepare<[string], (string | null)[]>(
-        `SELECT id, ${columns.map((c) => c.hlcSql).join(', ')} FROM ${table.sql} WHERE id IN (SELECT value FROM json_each(?))`,
+        `SELECT ids.key, ${columns.map((c) => `t.${c.hlcSql}`).join(', ')} FROM json_each(?) AS ids JOIN ${table.sql} AS t ON t.id = ids.value`,
       ).raw();
-      entry = { stmt, position: new Map(columns.map((c, i) => [c.name, i + 1])) };
+      entry = { stmt, position: new Map(columns.map((c, i) => [c.name, i + 1])), names: ['', ...columns.map((c) => c.name)] };
       manyRows.set(table.name, entry);
     }
     return entry;
@@ -64,10 +70,46 @@ export function createWinnerReads(db: Db): WinnerReads {
     return stmt;
   }
 
-  function read(cells: readonly Cell[], tables: Tables): Map<string, string> {
-    const out = new Map<string, string>();
+  /**
+   * The rows of one table that `cells[from...]` ask about, and their hlcs. A pulled page: a
+   * thousand cells, mostly a row's cells one after the other, so each step checks the
+   * previous cell's row before the map of ids.
+   */
+  function readTable(table: SqlTable, cells: readonly Cell[], from: number): AskedRows {
+    const { stmt, position, names } = winnersOf(table);
+    const index = new Map<string, number>();
+    const ids: string[] = [];
+    const asked: number[] = [];
+    let lastRow: string | undefined;
+    let at = -1;
+    for (let k = from; k < cells.length; k++) {
+      const c = cells[k] as Cell;
+      if (c.table !== table.name) continue;
+      if (c.row !== lastRow) {
+        lastRow = c.row;
+        const known = index.get(c.row);
+        if (known === undefined) {
+          index.set(c.row, (at = ids.length));
+          ids.push(c.row);
+          asked.push(0);
+        } else {
+          at = known;
+        }
+      }
+      const p = position.get(c.column);
+      // An undeclared column is never written. (Bits only mean something for tables of fewer
+      // than 30 columns, which PageWinners takes; wider ones are read cell by cell.)
+      if (p !== undefined) asked[at] = (asked[at] as number) | (1 << p);
+    }
+    const found: (string | null)[][] = [];
+    for (const r of stmt.all(JSON.stringify(ids))) found[r[0] as unknown as number] = r;
+    return { table: table.name, index, ids, asked, found, position, names };
+  }
+
+  function read(cells: readonly Cell[], tables: Tables): ReadonlyMap<string, string> {
     const single = oneRow(cells, tables);
     if (single) {
+      const out = new Map<string, string>();
       const r = rowWinnersOf(single, cells).get(cells[0]?.row as string);
       if (r) {
         cells.forEach((c, i) => {
@@ -77,37 +119,32 @@ export function createWinnerReads(db: Db): WinnerReads {
       }
       return out;
     }
-    // A pulled page: a thousand cells, mostly a row's cells one after the other, so each step
-    // checks the previous cell's row before any set or map.
-    const byTable = new Map<string, { cells: Cell[]; ids: Set<string> }>();
-    let lastTable = '';
-    let lastRow: string | undefined;
-    let entry: { cells: Cell[]; ids: Set<string> } | undefined;
-    for (const c of cells) {
-      if (c.table !== lastTable || entry === undefined) {
-        if (!tables.has(c.table)) continue; // undeclared: never written
-        lastTable = c.table;
-        lastRow = undefined;
-        entry = byTable.get(c.table);
-        if (entry === undefined) byTable.set(c.table, (entry = { cells: [], ids: new Set() }));
-      }
-      entry.cells.push(c);
-      if (c.row !== lastRow) entry.ids.add((lastRow = c.row));
+    // One statement per table, from the table's first cell on (a page is mostly one table).
+    const pages: AskedRows[] = [];
+    const done = new Set<string>();
+    let last: string | undefined;
+    let lazy = true;
+    for (let k = 0; k < cells.length; k++) {
+      const name = (cells[k] as Cell).table;
+      if (name === last || done.has(name)) continue;
+      last = name;
+      done.add(name);
+      const table = tables.get(name);
+      if (!table) continue; // undeclared: never written
+      pages.push(readTable(table, cells, k));
+      lazy &&= lazyWinners(table.columns.size);
     }
-    for (const [name, { cells: list, ids }] of byTable) {
-      const table = tables.get(name) as SqlTable;
-      const { stmt, position } = winnersOf(table);
-      const found = new Map<string, (string | null)[]>();
-      for (const r of stmt.all(JSON.stringify([...ids]))) found.set(r[0] as string, r);
-      if (found.size === 0) continue; // none of the rows exists yet (a first sync)
-      let row: string | undefined;
-      let r: (string | null)[] | undefined;
-      for (const c of list) {
-        if (c.row !== row) r = found.get((row = c.row));
-        if (r === undefined) continue;
-        const at = position.get(c.column);
-        const hlc = at === undefined ? null : r[at]; // an undeclared column is never written
-        if (hlc) out.set(cellKey(c.table, c.row, c.column), hlc);
+    if (lazy) return new PageWinners(pages);
+    // A table too wide for PageWinners: the cells in a Map.
+    const out = new Map<string, string>();
+    for (const t of pages) {
+      for (const c of cells) {
+        if (c.table !== t.table) continue;
+        const at = t.index.get(c.row);
+        const r = at === undefined ? undefined : t.found[at];
+        const p = t.position.get(c.column);
+        const hlc = r === undefined || p === undefined ? null : r[p];
+        if (typeof hlc === 'string' && hlc !== '') out.set(cellKey(c.table, c.row, c.column), hlc);
       }
     }
     return out;

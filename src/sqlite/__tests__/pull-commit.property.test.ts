@@ -108,4 +108,45 @@ describe('pulled pages into the SQLite store', () => {
       { numRuns: 25 },
     );
   });
+
+  it('writes rows of a table wider than the row shapes\' bits (30 columns) each with its own columns', () => {
+    // Rows of one shape share a statement; the shape of a row that sets a column at position
+    // 30 or later is not a number of bits but a key of its own.
+    const WIDTH = 34;
+    const wide = defineSchema({
+      version: 1,
+      tables: { w: Object.fromEntries(Array.from({ length: WIDTH }, (_, c) => [`c${c}`, { type: 'string', nullable: true }])) },
+    });
+    const cellArb = fc.record({ row: fc.integer({ min: 0, max: 12 }), column: fc.integer({ min: 24, max: WIDTH - 1 }), k: fc.integer({ min: 0, max: 99 }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(cellArb, { minLength: 1, maxLength: 120 }), { minLength: 1, maxLength: 3 }), (pages) => {
+        file?.dispose();
+        file = sqliteFile();
+        const store = file.open();
+        store.open(wide);
+        const best = new Map<string, Message>();
+        let n = 0;
+        for (const page of pages) {
+          const messages: Message[] = page.map((p) => ({
+            hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + n++, counter: 0, clientId: 'other' }), table: 'w', row: `r${p.row}`, column: `c${p.column}`, value: `v${p.k}`,
+          }));
+          const plan = planMerge(wide, messages, store.winners(cellsOf(wide, messages)));
+          store.commit({ insert: messages.map((m) => ({ ...m, local: false, synced: true, applied: true, error: null })), writes: plan.writes });
+          for (const m of messages) best.set(cellKey(m.table, m.row, m.column), m);
+        }
+        const cells = [...best.values()];
+        const winners = store.winners(cells);
+        for (const m of cells) {
+          expect(store.readRow(m.table, m.row)?.[m.column]).toBe(m.value);
+          expect(winners.get(cellKey(m.table, m.row, m.column))).toBe(m.hlc);
+        }
+        for (let r = 0; r <= 12; r++) {
+          const row = store.readRow('w', `r${r}`);
+          if (!row) continue;
+          for (let c = 0; c < WIDTH; c++) expect(row[`c${c}`] ?? null, `r${r}.c${c}`).toBe(best.get(cellKey('w', `r${r}`, `c${c}`))?.value ?? null);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
 });

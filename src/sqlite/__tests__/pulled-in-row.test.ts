@@ -101,6 +101,18 @@ describe('pulled messages kept in their data rows', () => {
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'count' })).toEqual([count2]);
   });
 
+  it('a pulled message listed twice in one commit marks its one cell: the cell beside it that cannot be kept is not taken as kept', () => {
+    const store = open();
+    const before = [pulledMsg(1, 'a', 'title', 'kept title'), pulledMsg(2, 'a', 'count', 1)];
+    store.commit(pull(before));
+    const lone = pulledMsg(3, 'a', 'title', 'lone \ud800');
+    const count2 = pulledMsg(4, 'a', 'count', 2);
+    // The same message twice (a page may repeat one): one write per cell, two inserts.
+    store.commit({ insert: [lone, count2, count2], writes: [write(lone), write(count2)] });
+    expect(store.db.prepare('SELECT hlc FROM fieldsync_messages ORDER BY hlc').pluck().all()).toEqual([before[0]?.hlc, lone.hlc]);
+    expect(store.db.prepare('SELECT "_pending_title", "_pending_count" FROM "notes" WHERE id = ?').raw().get('a')).toEqual([null, 2]);
+  });
+
   it('keeps a number column\'s pulled messages in the log, whose JSON keeps every digit', () => {
     const store = open();
     const score = pulledMsg(1, 'a', 'score', 0.1 + 0.2);

@@ -11,6 +11,11 @@
  * milliseconds each (chunked-push.ts); between two of them, the small sync requests that
  * arrived meanwhile run (job-queue.ts's pause), so a small sync waits for one chunk of a
  * large push, not for all of it. No push is answered before its last chunk is committed.
+ *
+ * Commits do not wait for the disk here: each is reported to the WAL's sync thread as it
+ * returns, and the answers go through that thread, which lets them out once the WAL is
+ * synced (wal-sync-worker.ts). So this thread, the one writer, goes on with the next round
+ * while the disk catches up (issue 12, ingest).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
@@ -20,7 +25,8 @@ import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { chunkedPush, type ChunkBounds } from './chunked-push.ts';
-import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import { createSqliteServerStore, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import type { WalSyncReport } from './wal-sync-worker.ts';
 
 /** A round committed together: at most this many requests, and this many messages (large ones). */
 const GROUP = { maxJobs: 16, maxWeight: 8_000 };
@@ -32,6 +38,11 @@ export interface StoreWorkerData {
   readonly parserPorts: readonly MessagePort[];
   /** The most one transaction of pushes holds (chunked-push.ts); default COMMIT_CHUNK. */
   readonly commitChunk?: ChunkBounds | undefined;
+  /**
+   * Where answers go to be made durable first (wal-sync-worker.ts). With it, commits do not
+   * wait for the disk here; without it (`:memory:`), they do, and answers go straight back.
+   */
+  readonly answerPort?: MessagePort | undefined;
 }
 
 export interface StoreCall {
@@ -79,6 +90,28 @@ function largeBody(call: StoreCall): Uint8Array | null {
   return body instanceof Uint8Array && body.byteLength >= LARGE_BODY_BYTES ? body : null;
 }
 
+/**
+ * The store, each of its methods that may write reporting its commit to the WAL's sync
+ * thread as soon as it returns (wal-sync-worker.ts), so that the sync starts while this
+ * thread goes on. Every method but `pull` (a read transaction) counts as one that writes, so
+ * that a method added later is synced before its answer, not forgotten.
+ */
+function reportingCommits(store: SqliteServerStore, to: MessagePort | undefined): SqliteServerStore {
+  if (!to) return store;
+  const reporting: Record<string, unknown> = { ...store };
+  for (const [name, fn] of Object.entries(store)) {
+    if (typeof fn !== 'function' || name === 'pull') continue;
+    reporting[name] = (...args: unknown[]) => {
+      try {
+        return (fn as (...a: unknown[]) => unknown)(...args);
+      } finally {
+        to.postMessage({ type: 'committed' } satisfies WalSyncReport);
+      }
+    };
+  }
+  return reporting as unknown as SqliteServerStore;
+}
+
 const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
@@ -86,7 +119,7 @@ if (port) {
   let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>, driftCheckedAt?: number) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
   const queue = createJobQueue({ group: GROUP });
   try {
-    const sqlite = createSqliteServerStore(data.store);
+    const sqlite = reportingCommits(createSqliteServerStore({ ...data.store, syncEachCommit: data.answerPort === undefined }), data.answerPort);
     const handler = createSyncHandler({
       store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,
@@ -103,8 +136,9 @@ if (port) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
+  const answers = data.answerPort ?? port;
   const answer = (id: number) => (o: JobOutcome): void => {
-    port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
+    answers.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer & WalSyncReport);
   };
 
   port.on('message', (call: StoreCall) => {

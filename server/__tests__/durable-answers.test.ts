@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
+import { reportingCommits } from '../stores/commit-reports.ts';
 import { createDurableAnswers } from '../stores/durable-answers.ts';
+import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { openSqliteStoreThread } from '../stores/store-thread.ts';
 import type { WalSyncMessage, WalSyncReport, WalSyncWorkerData } from '../stores/wal-sync-worker.ts';
 
@@ -105,6 +107,29 @@ describe('durable answers', () => {
   });
 });
 
+describe('commit reports', () => {
+  it('every store method that may write reports its commit once it returns, a pull does not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldsync-walsync-'));
+    const log: string[] = [];
+    const inner = createSqliteServerStore({ file: join(dir, 'db.sqlite'), syncEachCommit: false });
+    const store = reportingCommits(inner, () => log.push('committed'));
+    try {
+      const m = { hlc: formatHlc({ millis: Date.UTC(2026, 10, 30), counter: 0, clientId: 'A' }), table: 'notes', row: 'r', column: 'title', value: 'v' };
+      log.push(`pushed ${store.push('u', [m]).stored}`);
+      expect(log).toEqual(['committed', 'pushed 1']); // reported before the caller goes on
+      store.pushMany([{ userId: 'u', messages: [] }]);
+      const epoch = store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).epoch;
+      store.renewEpoch('u', epoch);
+      expect(log).toEqual(['committed', 'pushed 1', 'committed', 'committed']);
+      expect(() => store.push('u', [{ ...m, value: undefined as never }])).toThrow();
+      expect(log).toHaveLength(5); // a failed write reports too: one sync too many is harmless
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the WAL sync thread', () => {
   let dir: string | null = null;
   let worker: Worker | null = null;
@@ -158,15 +183,17 @@ describe('the WAL sync thread', () => {
 describe('the SQLite store thread', () => {
   const msg = (n: number) => ({ hlc: formatHlc({ millis: Date.UTC(2026, 10, 30) + n, counter: 0, clientId: 'A' }), table: 'notes', row: `r${n}`, column: 'title', value: `v${n}` });
 
-  it('acknowledges a push only once its commit is synced: a WAL that cannot be synced fails it, and the store stops', async () => {
+  it('answers only once the WAL is synced: a WAL that cannot be synced fails the first answer, and the store stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldsync-walsync-'));
     writeFileSync(join(dir, 'not-a-dir'), '');
     const store = await openSqliteStoreThread({
       store: { file: join(dir, 'db.sqlite') }, maxDriftMs: 60_000, parseWorkers: 0, walFile: join(dir, 'not-a-dir', 'db.sqlite-wal'),
     });
     try {
-      await expect(store.push('u', [msg(1)])).rejects.toThrow(/could not be made durable/);
+      // Even the first answer, a pull: what the file held at the start must be synced too
+      // (a commit of a process that crashed before its sync).
       await expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' })).rejects.toThrow(/could not be made durable/);
+      await expect(store.push('u', [msg(1)])).rejects.toThrow(/could not be made durable/);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,8 @@ import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { chunkedPush, type ChunkBounds } from './chunked-push.ts';
-import { createSqliteServerStore, type SqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import { reportingCommits } from './commit-reports.ts';
+import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { WalSyncReport } from './wal-sync-worker.ts';
 
 /** A round committed together: at most this many requests, and this many messages (large ones). */
@@ -90,28 +91,6 @@ function largeBody(call: StoreCall): Uint8Array | null {
   return body instanceof Uint8Array && body.byteLength >= LARGE_BODY_BYTES ? body : null;
 }
 
-/**
- * The store, each of its methods that may write reporting its commit to the WAL's sync
- * thread as soon as it returns (wal-sync-worker.ts), so that the sync starts while this
- * thread goes on. Every method but `pull` (a read transaction) counts as one that writes, so
- * that a method added later is synced before its answer, not forgotten.
- */
-function reportingCommits(store: SqliteServerStore, to: MessagePort | undefined): SqliteServerStore {
-  if (!to) return store;
-  const reporting: Record<string, unknown> = { ...store };
-  for (const [name, fn] of Object.entries(store)) {
-    if (typeof fn !== 'function' || name === 'pull') continue;
-    reporting[name] = (...args: unknown[]) => {
-      try {
-        return (fn as (...a: unknown[]) => unknown)(...args);
-      } finally {
-        to.postMessage({ type: 'committed' } satisfies WalSyncReport);
-      }
-    };
-  }
-  return reporting as unknown as SqliteServerStore;
-}
-
 const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
@@ -119,7 +98,12 @@ if (port) {
   let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>, driftCheckedAt?: number) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
   const queue = createJobQueue({ group: GROUP });
   try {
-    const sqlite = reportingCommits(createSqliteServerStore({ ...data.store, syncEachCommit: data.answerPort === undefined }), data.answerPort);
+    const opened = createSqliteServerStore({ ...data.store, syncEachCommit: data.answerPort === undefined });
+    const to = data.answerPort;
+    const sqlite = to ? reportingCommits(opened, () => to.postMessage({ type: 'committed' } satisfies WalSyncReport)) : opened;
+    // What the file held at the start (a commit of a process that crashed before its sync,
+    // this start's migrations) is synced before the first answer, like any commit.
+    to?.postMessage({ type: 'committed' } satisfies WalSyncReport);
     const handler = createSyncHandler({
       store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,

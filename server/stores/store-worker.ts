@@ -29,8 +29,15 @@ import { reportingCommits } from './commit-reports.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { WalSyncReport } from './wal-sync-worker.ts';
 
-/** A round committed together: at most this many requests, and this many messages (large ones). */
-const GROUP = { maxJobs: 16, maxWeight: 8_000 };
+/**
+ * A round committed together: at most this many requests, and this many messages (large ones).
+ * About 2,000 messages: since the commit no longer waits for the disk here (wal-sync-worker.ts),
+ * a larger round saves little, and its pushes are answered later, which leaves the clients'
+ * next pushes, and the other threads' work on them, waiting. Measured with 8 clients pushing
+ * 1,000 at a time, back to back: 8,000 → 2,000 took the machine from 84-86 % busy to 88-91 %
+ * (medians), at the same or a higher rate.
+ */
+const GROUP = { maxJobs: 16, maxWeight: 2_000 };
 
 export interface StoreWorkerData {
   readonly store: SqliteServerStoreOptions;

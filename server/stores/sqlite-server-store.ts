@@ -43,6 +43,13 @@ export interface SqliteServerStoreOptions {
   readonly maxPageBytes?: number;
   /** How long to wait for another process's write lock, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Whether each commit waits for the disk (fsync of the WAL) before it returns. Default
+   * true. False only for a caller that makes the WAL durable itself before it acknowledges
+   * anything it committed or read (the store's thread does, off the writer: see
+   * wal-sync-worker.ts); a commit is still all or nothing.
+   */
+  readonly syncEachCommit?: boolean;
 }
 
 /** One push of `pushMany`. */
@@ -93,9 +100,9 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     }
     // "Durable before the response": in WAL mode, synchronous=NORMAL syncs only at
     // checkpoints, so a power loss can undo the last commits after they were acknowledged.
-    // FULL syncs the WAL on every commit: one fsync per push, which is cheap next to a
-    // push of up to 5000 messages.
-    db.exec('PRAGMA synchronous = FULL');
+    // FULL syncs the WAL on every commit: one fsync per group of pushes. NORMAL only where
+    // the caller syncs the WAL itself before it answers (`syncEachCommit: false`).
+    db.exec(`PRAGMA synchronous = ${options.syncEachCommit === false ? 'NORMAL' : 'FULL'}`);
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.exec('PRAGMA temp_store = MEMORY');
     db.exec('PRAGMA cache_size = -32000'); // 32 MB of page cache

@@ -10,6 +10,8 @@
  * thread; large ones go to a parse worker first, which hands the validated request straight
  * to the store's thread over a port of their own, and the store's thread takes small
  * requests before large ones, and between two chunks of a large push (store-worker.ts).
+ * Its answers come back through a third thread that syncs the WAL first (wal-sync-worker.ts),
+ * so that the store's thread never waits for the disk.
  * A later pass can use every core for ingest from here: more parse workers, and several
  * store threads with their own connections (WAL lets readers run beside the writer).
  */
@@ -21,9 +23,11 @@ import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
 import type { ChunkBounds } from './chunked-push.ts';
 import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
+import type { WalSyncMessage, WalSyncWorkerData } from './wal-sync-worker.ts';
 
 const STORE_WORKER = new URL('./store-worker.ts', import.meta.url);
 const PARSE_WORKER = new URL('../ingest/parse-worker.ts', import.meta.url);
+const WAL_SYNC_WORKER = new URL('./wal-sync-worker.ts', import.meta.url);
 
 function fromWire(e: WireError): Error {
   if (e.name === 'ProtocolError') return new ProtocolError(e.code as ProtocolError['code'], e.message, e.index, e.serverTime);
@@ -49,6 +53,8 @@ export interface StoreThreadOptions {
   readonly onPullError?: (err: Error) => void;
   /** The most one transaction of pushes holds; default chunked-push.ts's COMMIT_CHUNK (tests make it small). */
   readonly commitChunk?: ChunkBounds;
+  /** The file the WAL's sync thread syncs; default the database file's name and `-wal` (tests: one that cannot be). */
+  readonly walFile?: string;
 }
 
 /** The bytes of `body`, transferable without copying when it has its memory to itself. */
@@ -65,9 +71,18 @@ interface Parser {
 /** Opens the SQLite store in a new worker; rejects with the store's own error when it cannot open. */
 export function openSqliteStoreThread(options: StoreThreadOptions): Promise<ThreadedStore> {
   const channels = Array.from({ length: Math.max(0, options.parseWorkers) }, () => new MessageChannel());
+  // Answers reach the event loop through the WAL's sync thread (wal-sync-worker.ts), so that
+  // the writer never waits for the disk; an in-memory database has nothing to sync.
+  const answerChannel = options.store.file === ':memory:' ? null : new MessageChannel();
   const worker = new Worker(STORE_WORKER, {
-    workerData: { store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk } satisfies StoreWorkerData,
-    transferList: channels.map((c) => c.port2),
+    workerData: {
+      store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk, answerPort: answerChannel?.port1,
+    } satisfies StoreWorkerData,
+    transferList: [...channels.map((c) => c.port2), ...(answerChannel ? [answerChannel.port1] : [])],
+  });
+  const walSync = answerChannel && new Worker(WAL_SYNC_WORKER, {
+    workerData: { walFile: options.walFile ?? `${options.store.file}-wal`, answers: answerChannel.port2 } satisfies WalSyncWorkerData,
+    transferList: [answerChannel.port2],
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser; aheadBytes?: number }>();
   let nextId = 0;
@@ -100,6 +115,15 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
     stopped ??= err;
     for (const [id] of pending) settle(id, { ok: false, error: stopped });
   };
+  const onAnswer = (answer: StoreAnswer & { type: 'answer' }): void => {
+    settle(answer.id, answer.ok ? { ok: true, value: answer.value } : { ok: false, error: fromWire(answer.error) });
+  };
+  walSync?.on('message', (m: WalSyncMessage) => {
+    if (Array.isArray(m)) for (const answer of m as readonly StoreAnswer[]) onAnswer(answer as StoreAnswer & { type: 'answer' });
+    else stop(fromWire((m as { error: WireError }).error));
+  });
+  walSync?.on('error', (err) => stop(err));
+  walSync?.on('exit', (code) => stop(new Error(`the WAL's sync thread exited with code ${code}`)));
 
   const parsers: Parser[] = channels.map((c) => {
     const parser: Parser = { worker: new Worker(PARSE_WORKER, { workerData: { storePort: c.port1, maxDriftMs: options.maxDriftMs } satisfies ParseWorkerData, transferList: [c.port1] }), busy: 0 };
@@ -147,7 +171,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
 
   return new Promise((resolveOpen, rejectOpen) => {
     const terminateAll = async (): Promise<void> => {
-      await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate())]);
+      await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate()), ...(walSync ? [walSync.terminate()] : [])]);
     };
     worker.on('message', (answer: StoreAnswer) => {
       if (answer.type === 'failed') {
@@ -175,7 +199,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
         resolveOpen(store as ThreadedStore);
         return;
       }
-      settle(answer.id, answer.ok ? { ok: true, value: answer.value } : { ok: false, error: fromWire(answer.error) });
+      onAnswer(answer);
     });
     worker.on('error', (err) => {
       rejectOpen(err);

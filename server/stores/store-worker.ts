@@ -11,6 +11,11 @@
  * milliseconds each (chunked-push.ts); between two of them, the small sync requests that
  * arrived meanwhile run (job-queue.ts's pause), so a small sync waits for one chunk of a
  * large push, not for all of it. No push is answered before its last chunk is committed.
+ *
+ * Commits do not wait for the disk here: each is reported to the WAL's sync thread as it
+ * returns, and the answers go through that thread, which lets them out once the WAL is
+ * synced (wal-sync-worker.ts). So this thread, the one writer, goes on with the next round
+ * while the disk catches up (issue 12, ingest).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
@@ -20,10 +25,19 @@ import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { chunkedPush, type ChunkBounds } from './chunked-push.ts';
+import { reportingCommits } from './commit-reports.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import type { WalSyncReport } from './wal-sync-worker.ts';
 
-/** A round committed together: at most this many requests, and this many messages (large ones). */
-const GROUP = { maxJobs: 16, maxWeight: 8_000 };
+/**
+ * A round committed together: at most this many requests, and this many messages (large ones).
+ * About 2,000 messages: since the commit no longer waits for the disk here (wal-sync-worker.ts),
+ * a larger round saves little, and its pushes are answered later, which leaves the clients'
+ * next pushes, and the other threads' work on them, waiting. Measured with 8 clients pushing
+ * 1,000 at a time, back to back: 8,000 → 2,000 took the machine from 84-86 % busy to 88-91 %
+ * (medians), at the same or a higher rate.
+ */
+const GROUP = { maxJobs: 16, maxWeight: 2_000 };
 
 export interface StoreWorkerData {
   readonly store: SqliteServerStoreOptions;
@@ -32,6 +46,11 @@ export interface StoreWorkerData {
   readonly parserPorts: readonly MessagePort[];
   /** The most one transaction of pushes holds (chunked-push.ts); default COMMIT_CHUNK. */
   readonly commitChunk?: ChunkBounds | undefined;
+  /**
+   * Where answers go to be made durable first (wal-sync-worker.ts). With it, commits do not
+   * wait for the disk here; without it (`:memory:`), they do, and answers go straight back.
+   */
+  readonly answerPort?: MessagePort | undefined;
 }
 
 export interface StoreCall {
@@ -86,7 +105,12 @@ if (port) {
   let handle: (userId: string, request: ReturnType<typeof parseSyncRequest>, driftCheckedAt?: number) => Promise<EngineOutcome> = () => Promise.reject(new Error('the store did not open'));
   const queue = createJobQueue({ group: GROUP });
   try {
-    const sqlite = createSqliteServerStore(data.store);
+    const opened = createSqliteServerStore({ ...data.store, syncEachCommit: data.answerPort === undefined });
+    const to = data.answerPort;
+    const sqlite = to ? reportingCommits(opened, () => to.postMessage({ type: 'committed' } satisfies WalSyncReport)) : opened;
+    // What the file held at the start (a commit of a process that crashed before its sync,
+    // this start's migrations) is synced before the first answer, like any commit.
+    to?.postMessage({ type: 'committed' } satisfies WalSyncReport);
     const handler = createSyncHandler({
       store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,
@@ -103,8 +127,9 @@ if (port) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
+  const answers = data.answerPort ?? port;
   const answer = (id: number) => (o: JobOutcome): void => {
-    port.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer);
+    answers.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer & WalSyncReport);
   };
 
   port.on('message', (call: StoreCall) => {

@@ -12,7 +12,7 @@
  * hlc, the table's and the column's index in `names`, the row, the value. A page of 1,000
  * typical changes is about 60% of its `messages` JSON: less to send, inflate and parse.
  */
-import { isIdentifier, partsError, type JsonValue, type ServerMessage } from './message.ts';
+import { messageError, type JsonValue, type Message, type ServerMessage } from './message.ts';
 
 export const COLUMNS_FORMAT = 'columns';
 /** Entries per message in `cells`. */
@@ -62,24 +62,20 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number)
   if (!Array.isArray(names)) return 'page.names must be an array';
   if (!Array.isArray(cells) || cells.length % WIDTH !== 0) return `page.cells must be an array of ${WIDTH} entries per message`;
   const out = new Array<ServerMessage>(cells.length / WIDTH);
-  // Whether each name is an identifier, judged on first use: once per page, not per message.
-  const named: (boolean | undefined)[] = [];
-  const isName = (i: number): boolean => (named[i] ??= isIdentifier(names[i]));
+  const checked = new Set<string>();
   let id = sentCursor;
   for (let i = 0, at = 0; at < cells.length; i++, at += WIDTH) {
     const step = cells[at];
     if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 1) return `message ${i}: id step must be an integer >= 1`;
     id += step;
     if (id > cursor) return `message ${i}: id out of order or beyond cursor`;
-    const t = cells[at + 2];
-    const c = cells[at + 4];
-    if (!isIndex(t, names.length) || !isIndex(c, names.length)) return `message ${i}: table or column is not an index of page.names`;
-    const hlc = cells[at + 1];
-    const row = cells[at + 3];
-    const value = cells[at + 5];
-    const problem = partsError(hlc, isName(t as number), row, isName(c as number), value);
+    const table = names[cells[at + 2] as number];
+    const column = names[cells[at + 4] as number];
+    if (!isIndex(cells[at + 2], names.length) || !isIndex(cells[at + 4], names.length)) return `message ${i}: table or column is not an index of page.names`;
+    const m: ServerMessage = { id, hlc: cells[at + 1] as string, table: table as string, row: cells[at + 3] as string, column: column as string, value: cells[at + 5] as JsonValue };
+    const problem = messageError(m as Message, checked);
     if (problem) return `message ${i}: ${problem}`;
-    out[i] = { id, hlc: hlc as string, table: names[t as number] as string, row: row as string, column: names[c as number] as string, value: value as JsonValue };
+    out[i] = m;
   }
   return out;
 }

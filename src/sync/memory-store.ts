@@ -18,7 +18,7 @@
  * write replaces the value. The ring keeps its messages' fields in arrays, not as objects.
  */
 import { SchemaError, StoreError } from './errors.ts';
-import { cellKey, rowKey, type JsonValue } from './message.ts';
+import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
@@ -71,24 +71,8 @@ export function createMemoryStore(): MemoryStore {
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
-  // The table last found: a page names one or two tables, for every one of its messages.
-  let knownName = '';
-  let knownTable: TableState | undefined;
-
-  /** A table's state, or undefined before anything was written to it. */
-  function known(table: string): TableState | undefined {
-    if (table === knownName && knownTable !== undefined) return knownTable;
-    const t = data.get(table);
-    // Only a table found is remembered: tables are never removed, so it stays right.
-    if (t !== undefined) {
-      knownName = table;
-      knownTable = t;
-    }
-    return t;
-  }
-
   function tableOf(table: string): TableState {
-    let t = known(table);
+    let t = data.get(table);
     if (t === undefined) data.set(table, (t = { columns: new Map(), rows: new Map() }));
     return t;
   }
@@ -107,7 +91,7 @@ export function createMemoryStore(): MemoryStore {
 
   function rowOf(table: string, row: string): Slots | undefined {
     if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
-    const t = known(table);
+    const t = data.get(table);
     if (t === undefined) return undefined;
     const slots = t.rows.get(row);
     // Remembered absent until rowSlots makes it (and remembers it).
@@ -171,21 +155,11 @@ export function createMemoryStore(): MemoryStore {
 
     winners(cells: readonly Cell[]) {
       const out = new Map<string, string>();
-      // Cells come row by row: their keys start the same (see rowKey).
-      let keyTable = '';
-      let keyRow = '';
-      let keyStart = '';
       for (const c of cells) {
         const slots = rowOf(c.table, c.row);
-        const at = slots && known(c.table)?.columns.get(c.column);
+        const at = slots && data.get(c.table)?.columns.get(c.column);
         const w = at === undefined ? undefined : (slots as Slots)[at + 1];
-        if (w === undefined) continue;
-        if (c.row !== keyRow || c.table !== keyTable) {
-          keyTable = c.table;
-          keyRow = c.row;
-          keyStart = rowKey(c.table, c.row);
-        }
-        out.set(keyStart + c.column, w as string);
+        if (w !== undefined) out.set(cellKey(c.table, c.row, c.column), w as string);
       }
       return out;
     },
@@ -246,14 +220,13 @@ export function createMemoryStore(): MemoryStore {
       // be serialized), and nothing may change before it does. The commit is all or nothing.
       const remove = [...(c.remove ?? [])];
       const inserts = c.insert ?? [];
-      // Messages kept in the map are copied now; pulled, applied ones below, and only if need be
-      // (a pull's page: none copied here, so no list either).
-      const insert = inserts.every(isPulled) ? inserts : inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
-      // The ring's copies of pulled object values (a pulled message's other fields are strings).
-      const ringValues = copies(inserts, (m) => (isPulled(m) ? m.value : null));
+      // Messages kept in the map are copied now; pulled, applied ones below, and only if need be.
+      const insert = inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
+      // The ring's copies of object values (a pulled message's other fields are strings).
+      const ringValues = inserts.map((m) => (isPulled(m) ? copy(m.value) : undefined));
       const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
       const writes = c.writes ?? [];
-      const values = copies(writes, (w) => w.value);
+      const values = writes.map((w) => copy(w.value));
       const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
       // Nothing below can throw.
       for (const hlc of remove) {
@@ -262,9 +235,8 @@ export function createMemoryStore(): MemoryStore {
         messages.delete(hlc);
       }
       // Pulled messages that became their cell's best in this commit, still the caller's objects.
-      // Three entries each: the row, the slot, the message's index (`h` of them used).
-      const held: unknown[] = new Array<unknown>(3 * inserts.length);
-      let h = 0;
+      // Three entries each: the row, the slot, the message's index.
+      const held: unknown[] = [];
       for (let i = 0; i < insert.length; i++) {
         const m = insert[i] as Kept;
         if (messages.size > 0 && messages.has(m.hlc)) continue;
@@ -278,11 +250,9 @@ export function createMemoryStore(): MemoryStore {
           if (best === m.hlc) continue;
           if (best === undefined || m.hlc > best) {
             slots[at + 2] = m;
-            held[h++] = slots;
-            held[h++] = at;
-            held[h++] = i;
+            held.push(slots, at, i);
           }
-          ring.add(m.hlc, m.table, m.row, m.column, ringValues ? (ringValues[i] as JsonValue) : m.value);
+          ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
           if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
           continue;
         }
@@ -311,17 +281,18 @@ export function createMemoryStore(): MemoryStore {
         if (p === IN_CELL && slots[at + 1] !== hlc) slots[at + 2] = pulledMessage(slots[at + 1] as string, w.table, w.row, w.column, slots[at] as JsonValue);
         // The best pulled message is the value written: kept as the cell itself.
         else if (p !== undefined && p !== IN_CELL && p.hlc === hlc && p.value === w.value) slots[at + 2] = IN_CELL;
-        slots[at] = values ? (values[i] as JsonValue) : w.value;
+        slots[at] = values[i] as JsonValue;
         slots[at + 1] = hlc;
       }
       // The rest of this commit's best pulled messages are copied (their values were, above):
       // nothing is shared with the caller.
-      for (let k = 0; k < h; k += 3) {
+      for (let k = 0; k < held.length; k += 3) {
+        // Three reads, not a destructured array: that array cost 150 B per pulled change.
         const slots = held[k] as Slots;
         const at = held[k + 1] as number;
         const i = held[k + 2] as number;
         const m = inserts[i] as Kept;
-        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues ? (ringValues[i] as JsonValue) : m.value);
+        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
       }
       for (const [k, v] of metaEntries) meta.set(k, v);
       if (remove.length > 0) recomputeMax();
@@ -347,19 +318,6 @@ export function createMemoryStore(): MemoryStore {
     },
   };
 }
-
-/**
- * Each item's value copied (see `copy`), or undefined when none is an object or array: then
- * every value is its own copy (strings, numbers, booleans and null are immutable), and a
- * page of them needs no list.
- */
-function copies<T>(items: readonly T[], valueOf: (item: T) => JsonValue): JsonValue[] | undefined {
-  let i = 0;
-  while (i < items.length && !isObject(valueOf(items[i] as T))) i++;
-  return i === items.length ? undefined : items.map((item) => copy(valueOf(item)));
-}
-
-const isObject = (v: JsonValue): boolean => v !== null && typeof v === 'object';
 
 /** A row's values as a record (copied), or undefined before any value was written to it. */
 function record(t: TableState, slots: Slots): Row | undefined {

@@ -21,18 +21,12 @@ export interface MergePlan {
 
 /**
  * The cells that the applicable messages of a batch touch (the messages themselves serve as
- * cells: a cell may appear more than once, and stores take that in their stride). A batch
- * whose every message is declared (a pull page, as a rule) is its own list: no copy.
+ * cells: a cell may appear more than once, and stores take that in their stride): the batch
+ * itself when every message is declared, as a pull page's are.
  */
 export function cellsOf(schema: Schema, messages: readonly Message[]): readonly Cell[] {
-  let out: Cell[] | undefined;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as Message;
-    const declared = schema.tables.get(m.table)?.columns.has(m.column) === true;
-    if (!declared) out ??= messages.slice(0, i);
-    else if (out) out.push(m);
-  }
-  return out ?? messages;
+  const declared = (m: Message): boolean => schema.tables.get(m.table)?.columns.has(m.column) === true;
+  return messages.every(declared) ? messages : messages.filter(declared);
 }
 
 /**
@@ -41,54 +35,30 @@ export function cellsOf(schema: Schema, messages: readonly Message[]): readonly 
  */
 export function planMerge(schema: Schema, messages: readonly Message[], winners: ReadonlyMap<string, string>): MergePlan {
   const problems: (string | null)[] = new Array<string | null>(messages.length);
-  // The cells to write, each with the batch's best message so far (a message is a cell write
-  // already: its cell, value and hlc), in the order their cells first won.
-  const writes: Message[] = [];
-  // Where each cell's write is, without a key per message: by table and row (strings the
-  // messages hold), the index of the row's latest cell in `writes`; `next[k]`, the row's cell
-  // before `writes[k]` (-1: none). A row has few cells in one batch. Runs for every pulled message.
-  const at = new Map<string, Map<string, number>>();
-  const next: number[] = [];
-  let table: string | undefined;
-  let byRow: Map<string, number> | undefined;
+  // The batch's own best message per cell. Runs for every pulled message: no more than one
+  // key and two map operations each.
+  const best = new Map<string, Message>();
   // Cells that never had a winner (a new device's first pull) need no lookup in `winners`.
   const anyWinner = winners.size !== 0;
-  // The cell keys of the row last looked up start the same (see rowKey).
-  let keyTable = '';
-  let keyRow = '';
-  let keyStart = '';
   let maxHlc: string | null = null;
+  let table = '';
+  let row = '';
+  let prefix = '';
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Message;
     if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
     const problem = schemaValueError(schema, m.table, m.column, m.value);
     problems[i] = problem;
     if (problem) continue;
-    if (m.table !== table || byRow === undefined) {
-      byRow = at.get(m.table);
-      if (!byRow) at.set(m.table, (byRow = new Map()));
-      table = m.table;
-    }
-    const latest = byRow.get(m.row) ?? -1;
-    let k = latest;
-    while (k >= 0 && (writes[k] as Message).column !== m.column) k = next[k] as number;
-    if (k >= 0) {
-      // The cell is in the batch already: the better of the two.
-      if (m.hlc > (writes[k] as Message).hlc) writes[k] = m;
-      continue;
-    }
-    if (anyWinner && (m.row !== keyRow || m.table !== keyTable)) {
-      keyTable = m.table;
-      keyRow = m.row;
-      keyStart = rowKey(m.table, m.row);
-    }
-    const current = anyWinner ? winners.get(keyStart + m.column) : undefined;
-    if (current === undefined || m.hlc > current) {
-      byRow.set(m.row, writes.length);
-      next.push(latest);
-      writes.push(m);
-    }
+    // A batch comes row by row: a row's keys share one prefix (see rowKey).
+    if (m.row !== row || m.table !== table) prefix = rowKey((table = m.table), (row = m.row));
+    const key = prefix + m.column;
+    const inBatch = best.get(key);
+    const current = inBatch !== undefined ? inBatch.hlc : anyWinner ? winners.get(key) : undefined;
+    if (current === undefined || m.hlc > current) best.set(key, m);
   }
+  // A message is a cell write already (its cell, value and hlc): no copy per write.
+  const writes: CellWrite[] = [...best.values()];
   const changes: Record<string, string[]> = {};
   // Messages come row by row, so a row is mostly the one before: no set operation for it.
   let lastTable = '';

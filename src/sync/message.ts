@@ -159,7 +159,7 @@ export function utf8Length(s: string): number {
  * found to be identifiers: a page of messages names the same few tables and columns over
  * and over, and a set lookup is cheaper than the pattern.
  */
-export function isIdentifier(s: unknown, checked?: Set<string>): boolean {
+function isIdentifier(s: unknown, checked: Set<string> | undefined): boolean {
   if (typeof s !== 'string') return false;
   if (checked?.has(s)) return true;
   if (!IDENTIFIER_PATTERN.test(s)) return false;
@@ -173,25 +173,14 @@ export function isIdentifier(s: unknown, checked?: Set<string>): boolean {
  */
 export function messageError(m: unknown, checked?: Set<string>): string | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message must be an object';
-  const { hlc, table, row, column, value } = m as Record<string, unknown>;
-  return partsError(hlc, isIdentifier(table, checked), row, isIdentifier(column, checked), 'value' in m ? value : MISSING);
-}
-
-/** A value that is not there (`messageError`'s message without a `value` key). */
-const MISSING = {};
-
-/**
- * Why a message given by its parts is not one, or null: `messageError` once its table and
- * column names are judged (`tableOk`, `columnOk`). A columns page names each table and
- * column once for all its messages, so its decoder judges each name once.
- */
-export function partsError(hlc: unknown, tableOk: boolean, row: unknown, columnOk: boolean, value: unknown): string | null {
+  const { hlc, table, row, column } = m as Record<string, unknown>;
   if (!isHlc(hlc)) return 'hlc is not a valid HLC timestamp';
-  if (!tableOk) return `table must match ${IDENTIFIER_PATTERN.source}`;
+  if (!isIdentifier(table, checked)) return `table must match ${IDENTIFIER_PATTERN.source}`;
   const rowProblem = rowError(row);
   if (rowProblem) return rowProblem;
-  if (!columnOk) return `column must match ${IDENTIFIER_PATTERN.source}`;
-  return value === MISSING ? 'value is missing' : valueError(value);
+  if (!isIdentifier(column, checked)) return `column must match ${IDENTIFIER_PATTERN.source}`;
+  if (!('value' in m)) return 'value is missing';
+  return valueError((m as { value: unknown }).value);
 }
 
 /**

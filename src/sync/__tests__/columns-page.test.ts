@@ -67,9 +67,6 @@ describe('columns pages', () => {
       ['a table index out of range', withCell(2, 2), /message 0: table or column is not an index/],
       ['a column index that is a string', withCell(4, '1'), /message 0: table or column is not an index/],
       ['a name that is not an identifier', { ...good, names: ['to dos', 'title'] }, /message 0: table must match/],
-      ['a column name that is not an identifier', { ...good, names: ['todos', 'ti tle'] }, /message 0: column must match/],
-      ['a bad name first used by a later message', { ...good, names: ['todos', 'title', '9lives'], cells: good.cells.map((c, i) => (i === 10 ? 2 : c)) }, /message 1: column must match/],
-      ['a bad hlc and a bad name: the hlc first, as for a messages page', { ...withCell(1, 'now'), names: ['to dos', 'title'] }, /message 0: hlc/],
       ['a bad hlc', withCell(7, 'yesterday'), /message 1: hlc/],
       ['an empty row', withCell(3, ''), /message 0: row must be a non-empty string/],
       ['a row that is a number', withCell(9, 5), /message 1: row must be a non-empty string/],
@@ -85,10 +82,6 @@ describe('columns pages', () => {
       expect(err).toBeInstanceOf(RemoteError);
       expect((err as RemoteError).code).toBe('invalid_response');
       expect((err as RemoteError).message).toMatch(reason);
-    });
-
-    it('a name no message uses is not judged, as a messages page has no such name', () => {
-      expect(parseSyncResponse(answer({ ...good, names: ['todos', 'title', 'not a name'] }), 0).messages).toHaveLength(2);
     });
 
     it('refuses an unknown format; ids count from the cursor sent', () => {

@@ -19,11 +19,11 @@ export interface GrowthStep {
 }
 
 /**
- * Changes per measured group. A pull allocates about 0.75 KB per change, so one of 10,000
- * changes (7.5 MB) is shorter than the interval between two of the garbage collector's
- * scavenges: the best of twenty such pulls was one that paid for none, while a pull of
- * 1,000,000 pays for all of its own, and the ratio of the two measured which runs were
- * picked. Pulls are timed in consecutive groups of at least this many changes (ten pulls of
+ * Changes per measured group. A pull allocates about 0.9 KB per change, so one of 10,000
+ * changes (9 MB) takes about as long as the interval between two of the garbage collector's
+ * scavenges: of twenty such pulls some pay for one or two and some for none, and the best
+ * was one that paid for none, while a pull of 1,000,000 pays for all of its own; the ratio
+ * of the two measured which runs were picked. Pulls are timed in consecutive groups of at least this many changes (ten pulls of
  * 10,000; one of 100,000 or more), so that each figure carries the collection its changes cause.
  */
 export const GROUP_CHANGES = 100_000;

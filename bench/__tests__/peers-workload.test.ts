@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PEERS_GOALS, growthRows, peersWorkload } from '../workloads/peers-rows.ts';
-import type { GrowthStep } from '../workloads/peers-growth.ts';
+import { GROUP_CHANGES, bestGroup, type GrowthStep } from '../workloads/peers-growth.ts';
 
 describe('the peers workload', () => {
   it('applies the same changes in Fieldsync (memory and SQLite, over HTTP) and in each peer, and reports every row', async () => {
@@ -55,7 +55,7 @@ describe('the peers workload', () => {
   }, 180_000);
 
   it('judges growth flat only when cost per change stays within the bound from the smallest size to the largest', () => {
-    const step = (changes: number, store: GrowthStep['store'], cpu: number, heap: number): GrowthStep => ({ changes, store, cpuMicrosPerChange: cpu, wallMicrosPerChange: cpu, heapBytesPerChange: heap });
+    const step = (changes: number, store: GrowthStep['store'], cpu: number, heap: number): GrowthStep => ({ changes, store, cpuMicrosPerChange: cpu, bestPullCpuMicrosPerChange: cpu, wallMicrosPerChange: cpu, heapBytesPerChange: heap });
     const flat = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2.5, 120)]);
     expect(flat.at(-1)).toMatchObject({ workload: '9. growth: apply, memory store, nodeFetch, 10 → 100', met: true });
     const slower = growthRows([step(10, 'memory', 2, 100), step(100, 'memory', 2 * PEERS_GOALS.flat + 0.1, 100)]);
@@ -64,5 +64,19 @@ describe('the peers workload', () => {
     expect(bigger.at(-1)?.met).toBe(false);
     // The SQLite store keeps its data in SQLite: only its time per change is judged.
     expect(growthRows([step(10, 'sqlite', 2, 1), step(100, 'sqlite', 2, 9)]).at(-1)?.met).toBe(true);
+  });
+
+  it('times small pulls in groups, so that each figure carries its share of garbage collection; the best single pull stays visible', () => {
+    // Ten pulls of 10,000 changes a group: a scavenge lands in some pulls only, never in all.
+    const pulls = [0.02, 0.05, 0.02, 0.05, 0.02, 0.05, 0.02, 0.05, 0.02, 0.05, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03, 0.03];
+    expect(Math.ceil(GROUP_CHANGES / 10_000)).toBe(10);
+    expect(bestGroup(pulls, 10, 10_000)).toBeCloseTo(3, 6); // 0.3 s for 100,000 changes; the best single pull says 2 µs
+    expect(bestGroup([0.4, 0.3], 1, 100_000)).toBeCloseTo(3, 6);
+    expect(bestGroup([0.01, 0.01, 0.01], 2, 10_000)).toBeCloseTo(1, 6); // a group not filled is not read
+    const step = (changes: number, cpu: number, best: number): GrowthStep => ({ changes, store: 'memory', cpuMicrosPerChange: cpu, bestPullCpuMicrosPerChange: best, wallMicrosPerChange: cpu, heapBytesPerChange: 70 });
+    const rows = growthRows([step(10_000, 3, 2), step(1_000_000, 3.3, 3.3)]);
+    expect(rows[0]?.result).toMatch(/^3 µs CPU \(best single pull 2\), /);
+    expect(rows.at(-1)).toMatchObject({ result: 'CPU per change 1.1x (by best single pulls 1.65x), heap per change 1x', met: true });
+    expect(growthRows([step(10_000, 2, 2), step(1_000_000, 3.3, 3.3)]).at(-1)?.met).toBe(false);
   });
 });

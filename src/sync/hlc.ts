@@ -119,16 +119,26 @@ const isIdChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c 
  * characters and allocates nothing.
  */
 function hlcTime(value: string): number {
-  const n = value.length;
-  if (n < 31 || n > 94 || value.charCodeAt(24) !== 45 || value.charCodeAt(29) !== 45) return NaN;
-  for (let i = 25; i < 29; i++) if (!isUpperHex(value.charCodeAt(i))) return NaN;
-  for (let i = 30; i < n; i++) if (!isIdChar(value.charCodeAt(i))) return NaN;
-  return cachedTimeMillis(value);
+  return hasHlcTail(value) ? cachedTimeMillis(value) : NaN;
 }
 
-/** True when `value` is an HLC timestamp (see `hlcTime`). */
+/** The parts of an HLC after its time: its length, the dashes, the counter and the clientId. */
+function hasHlcTail(value: string): boolean {
+  const n = value.length;
+  if (n < 31 || n > 94 || value.charCodeAt(24) !== 45 || value.charCodeAt(29) !== 45) return false;
+  for (let i = 25; i < 29; i++) if (!isUpperHex(value.charCodeAt(i))) return false;
+  for (let i = 30; i < n; i++) if (!isIdChar(value.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * True when `value` is an HLC timestamp (see `hlcTime`). Within a second already read, only
+ * the milliseconds and `Z` are: no time is computed (a number that would be boxed per call).
+ */
 export function isHlc(value: unknown): value is string {
-  return typeof value === 'string' && !Number.isNaN(hlcTime(value));
+  if (typeof value !== 'string' || !hasHlcTail(value)) return false;
+  if (secondText !== null && value.startsWith(secondText)) return digits(value, 20, 3) >= 0 && value.charCodeAt(23) === 90;
+  return !Number.isNaN(cachedTimeMillis(value));
 }
 
 /** Parses an HLC string, or returns null when it is not one (including impossible dates). */

@@ -287,7 +287,10 @@ export function createMemoryStore(): MemoryStore {
       // The rest of this commit's best pulled messages are copied (their values were, above):
       // nothing is shared with the caller.
       for (let k = 0; k < held.length; k += 3) {
-        const [slots, at, i] = [held[k] as Slots, held[k + 1] as number, held[k + 2] as number];
+        // Three reads, not a destructured array: that array cost 150 B per pulled change.
+        const slots = held[k] as Slots;
+        const at = held[k + 1] as number;
+        const i = held[k + 2] as number;
         const m = inserts[i] as Kept;
         if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
       }

@@ -4,7 +4,7 @@
  * values change. It is pure: the same inputs give the same plan, whatever their order, and
  * a message seen twice changes nothing the second time.
  */
-import { cellKey, type Message } from './message.ts';
+import { rowKey, type Message } from './message.ts';
 import { schemaValueError, type Schema } from './schema.ts';
 import type { Cell, CellWrite } from './store.ts';
 
@@ -21,12 +21,12 @@ export interface MergePlan {
 
 /**
  * The cells that the applicable messages of a batch touch (the messages themselves serve as
- * cells: a cell may appear more than once, and stores take that in their stride).
+ * cells: a cell may appear more than once, and stores take that in their stride): the batch
+ * itself when every message is declared, as a pull page's are.
  */
-export function cellsOf(schema: Schema, messages: readonly Message[]): Cell[] {
-  const out: Cell[] = [];
-  for (const m of messages) if (schema.tables.get(m.table)?.columns.has(m.column)) out.push(m);
-  return out;
+export function cellsOf(schema: Schema, messages: readonly Message[]): readonly Cell[] {
+  const declared = (m: Message): boolean => schema.tables.get(m.table)?.columns.has(m.column) === true;
+  return messages.every(declared) ? messages : messages.filter(declared);
 }
 
 /**
@@ -41,13 +41,18 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
   // Cells that never had a winner (a new device's first pull) need no lookup in `winners`.
   const anyWinner = winners.size !== 0;
   let maxHlc: string | null = null;
+  let table = '';
+  let row = '';
+  let prefix = '';
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Message;
     if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
     const problem = schemaValueError(schema, m.table, m.column, m.value);
     problems[i] = problem;
     if (problem) continue;
-    const key = cellKey(m.table, m.row, m.column);
+    // A batch comes row by row: a row's keys share one prefix (see rowKey).
+    if (m.row !== row || m.table !== table) prefix = rowKey((table = m.table), (row = m.row));
+    const key = prefix + m.column;
     const inBatch = best.get(key);
     const current = inBatch !== undefined ? inBatch.hlc : anyWinner ? winners.get(key) : undefined;
     if (current === undefined || m.hlc > current) best.set(key, m);

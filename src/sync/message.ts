@@ -208,3 +208,11 @@ export function validateMessages(input: readonly unknown[], clientId: string): M
 export function cellKey(table: string, row: string, column: string): string {
   return `${table}\u0000${row}\u0000${column}`;
 }
+
+/**
+ * The start of every cell key of one row: `cellKey(table, row, c)` is `rowKey(table, row) + c`.
+ * A batch comes row by row: its keys are built from one prefix per row, not from scratch.
+ */
+export function rowKey(table: string, row: string): string {
+  return `${table}\u0000${row}\u0000`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClockError } from '../errors.ts';
-import { HybridClock, formatHlc, hlcClientId, hlcMillis, nextTimestamp, parseHlc, receiveTimestamp, tryParseHlc } from '../hlc.ts';
+import { HybridClock, formatHlc, hlcClientId, hlcMillis, isHlc, nextTimestamp, parseHlc, receiveTimestamp, tryParseHlc } from '../hlc.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 9, 39, 123);
 
@@ -341,5 +341,15 @@ describe('timestamps of one second after another (read from the second already c
     expect(tryParseHlc('2026-03-04T05:06:08.000Z-0000-dev')?.millis).toBe(Date.UTC(2026, 2, 4, 5, 6, 8, 0));
     expect(tryParseHlc('2026-02-30T05:06:08.000Z-0000-dev')).toBeNull();
     expect(tryParseHlc(first)?.millis).toBe(Date.UTC(2026, 2, 4, 5, 6, 7, 100));
+  });
+
+  it('isHlc, which computes no time within the second already read, refuses the same', () => {
+    const first = '2026-03-04T05:06:07.100Z-0000-dev';
+    for (const bad of ['2026-03-04T05:06:07.1x0Z-0000-dev', '2026-03-04T05:06:07.-10Z-0000-dev', '2026-03-04T05:06:07.100z-0000-dev', '2026-03-04T05:06:07.100Z-000g-dev', '2026-03-04T05:06:07.100Z-0000-']) {
+      expect(isHlc(first)).toBe(true);
+      expect(isHlc(bad), bad).toBe(false);
+    }
+    expect(isHlc('2026-03-04T05:06:07.999Z-FFFF-dev')).toBe(true);
+    expect(isHlc('2026-02-30T05:06:07.100Z-0000-dev')).toBe(false);
   });
 });

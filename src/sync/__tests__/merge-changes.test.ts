@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineSchema, type Message } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
-import { planMerge } from '../merge.ts';
+import { cellsOf, planMerge } from '../merge.ts';
+import { cellKey, rowKey } from '../message.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' }, lists: { title: 'string' } } });
 let n = 0;
@@ -45,5 +46,33 @@ describe('planMerge', () => {
     expect(planMerge(schema, [old], new Map([[key, winner.hlc]])).writes).toEqual([]);
     expect(planMerge(schema, [old], new Map()).writes).toEqual([old]);
   });
-});
 
+  it('finds a cell of the batch behind the row\'s other cells, in the same table only, and against the store\'s winner', () => {
+    const schema3 = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean', note: 'string' }, lists: { title: 'string' } } });
+    const first = m('todos', 'r1', 'title', 'first');
+    const lost = m('todos', 'r1', 'note', 'loses to the store');
+    const list = [
+      first, m('todos', 'r1', 'done', true), lost, m('lists', 'r1', 'title', 'another table'),
+      m('todos', 'r2', 'title', 'another row'), m('todos', 'r1', 'title', 'last'), m('todos', 'r1', 'note', 'beats the store'),
+    ];
+    const stored = formatHlc({ millis: Date.parse(lost.hlc.slice(0, 24)) + 1, counter: 0, clientId: 'store' });
+    const plan = planMerge(schema3, list, new Map([[cellKey('todos', 'r1', 'note'), stored]]));
+    expect(plan.writes.map((w) => [w.table, w.row, w.column, w.value])).toEqual([
+      ['todos', 'r1', 'title', 'last'],
+      ['todos', 'r1', 'done', true],
+      ['lists', 'r1', 'title', 'another table'],
+      ['todos', 'r2', 'title', 'another row'],
+      ['todos', 'r1', 'note', 'beats the store'],
+    ]);
+  });
+
+  it('a row\'s keys start with rowKey; cellsOf is the batch itself when every message is declared, and a copy without the others', () => {
+    expect(rowKey('todos', 'r1') + 'title').toBe(cellKey('todos', 'r1', 'title'));
+    const declared = [m('todos', 'r1', 'title', 'a'), m('lists', 'r1', 'title', 'b')];
+    expect(cellsOf(schema, declared)).toBe(declared);
+    const undeclared = m('notes', 'r1', 'body', 'c');
+    const mixed = [declared[0] as Message, undeclared, m('todos', 'r1', 'color', 'red'), declared[1] as Message];
+    expect(cellsOf(schema, mixed)).toEqual([declared[0], declared[1]]);
+    expect(mixed).toHaveLength(4);
+  });
+});

@@ -72,8 +72,19 @@ function receivedBody(chunks: Buffer[], length: number): ReceivedBody {
   };
 }
 
+/**
+ * A pace a body is watched against without being cut: `onBehind` is called once when, after
+ * `graceMs`, it has not averaged `minBytesPerSecond` (the route then gives back the place it
+ * reserved for the body, see routes/sync-route.ts).
+ */
+export interface BodyPace {
+  readonly graceMs: number;
+  readonly minBytesPerSecond: number;
+  onBehind(): void;
+}
+
 /** Reads the whole body of `req`; rejects with BodyError (and then drains or closes, as above). */
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<ReceivedBody> {
+export function readBody(req: IncomingMessage, limits: BodyLimits, pace?: BodyPace): Promise<ReceivedBody> {
   const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
   if (declared !== null && declared > limits.maxBytes) {
     // Refused before reading. Node drains an unread body itself once the answer is sent;
@@ -88,10 +99,12 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
     const started = Date.now();
     let idle: ReturnType<typeof setTimeout>;
     let rate: ReturnType<typeof setTimeout>;
+    let behind: ReturnType<typeof setTimeout> | undefined;
 
     const finish = (err: BodyError | null): void => {
       clearTimeout(idle);
       clearTimeout(rate);
+      clearTimeout(behind);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -112,6 +125,17 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
         finish(new BodyError(408, `the request body arrived too slowly (under ${describeRate(limits.minBytesPerSecond)})`, true));
       }, Math.max(0, deadline - Date.now()));
     };
+    // The pace: the same moving deadline, with its own rate; missing it only calls onBehind.
+    let paced = pace !== undefined;
+    const armPace = (): void => {
+      if (!paced || pace === undefined) return;
+      clearTimeout(behind);
+      const deadline = started + pace.graceMs + (received / pace.minBytesPerSecond) * 1000;
+      behind = setTimeout(() => {
+        paced = false;
+        pace.onBehind();
+      }, Math.max(0, deadline - Date.now()));
+    };
     const armIdle = (): void => {
       clearTimeout(idle);
       idle = setTimeout(() => finish(new BodyError(408, `the request body stalled for ${limits.idleMs / 1000} s`, true)), limits.idleMs);
@@ -129,6 +153,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
       chunks.push(chunk);
       armIdle();
       armRate();
+      armPace();
     };
     const onEnd = (): void => {
       if (declared !== null && received !== declared) {
@@ -145,6 +170,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
     req.on('close', onError);
     armIdle();
     armRate();
+    armPace();
   });
 }
 

@@ -47,6 +47,19 @@ export const LARGE_BODY_BYTES = 64 * 1024;
  */
 export const PARSE_AHEAD_BYTES = 2 * 4 * 1024 * 1024;
 
+/**
+ * A large body with a declared length takes its place in the admission before it is read
+ * (routes/sync-route.ts), and keeps it while it arrives at this pace at least: after a grace
+ * period, this average rate. A body that falls behind gives its place back and is admitted
+ * once read, like any other: a slow upload holds no shared place for long.
+ */
+export const RESERVED_BODY_PACE = { graceMs: 1000, minBytesPerSecond: 512 * 1024 } as const;
+/**
+ * How long a connection whose body was refused unread stays open, unread, before it is closed
+ * (refuse-unread.ts): time for the client to read the answer and drop it.
+ */
+export const REFUSAL_LINGER_MS = 2000;
+
 export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
   maxDriftMs: DEFAULT_MAX_DRIFT_MS,

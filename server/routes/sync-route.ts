@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission, Reservation } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
-import { BodyError, readBody, type BodyLimits, type BodyPace, type ReceivedBody } from '../body-reader.ts';
+import { BodyError, readBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES, REFUSAL_LINGER_MS, RESERVED_BODY_PACE } from '../limits.ts';
@@ -103,10 +103,10 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     const declared = declaredLength(request, o.body.maxBytes);
     const reservation: Reservation | null = declared !== null && declared >= LARGE_BODY_BYTES ? o.admission.reserve(declared) : null;
     if (declared !== null && (declared >= LARGE_BODY_BYTES ? reservation === null : !o.admission.wouldAdmit(declared))) return busy();
-    const pace: BodyPace | undefined = reservation === null ? undefined : { ...RESERVED_BODY_PACE, onBehind: () => reservation.cancel() };
+    const reserved: ReservedBody | undefined = reservation === null ? undefined : { ...RESERVED_BODY_PACE, onBehind: () => reservation.cancel() };
     let body: ReceivedBody;
     try {
-      body = await readBody(request.raw, o.body, pace);
+      body = await readBody(request.raw, o.body, reserved);
       // Inflated before admission, like a plain body is read before it: bounded by the body
       // limit, and by the user's own places.
       if (coding !== null) {

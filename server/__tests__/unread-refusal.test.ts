@@ -140,6 +140,49 @@ describe('large bodies refused before they are read', () => {
     expect(await server.pullAll('b')).toEqual([]);
   });
 
+  it('lingers before it closes: a client still sending, which reads its answers only now and then, gets the 429, not a reset', async () => {
+    const g = gatedStore();
+    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB', FIELDSYNC_BODY_LIMIT: '32MiB' } });
+    const server = s;
+    const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
+    await until(() => g.reached() === 1, 'the first large push did not reach the store');
+
+    // More than the socket buffers on loopback take (several MiB): the client is still sending.
+    const body = Buffer.alloc(24 * MiB, ' ');
+    const r = await rawRequest(server.url, await server.token('b'), body.length);
+    // It sends its body piece by piece, as fetch does, and reads what arrived every 150 ms only
+    // (a busy client): closing the connection at once would reset it while it is still sending.
+    r.socket.pause();
+    let offset = 0;
+    let sending = true;
+    const pump = (): void => {
+      while (sending && offset < body.length) {
+        const more = r.socket.write(body.subarray(offset, (offset += 64 * 1024)));
+        if (!more) {
+          r.socket.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+    const reader = setInterval(() => {
+      r.socket.resume();
+      setImmediate(() => r.socket.pause());
+    }, 150);
+    try {
+      await until(() => r.text().includes('rate_limited') || r.error() !== null || r.socket.destroyed, 'no answer', REFUSAL_LINGER_MS + 3000);
+    } finally {
+      sending = false;
+      clearInterval(reader);
+    }
+    expect(r.error()).toBeNull();
+    expect(r.text()).toMatch(/^HTTP\/1\.1 429 Too Many Requests\r\n.*connection: close\r\n/is);
+    expect(offset).toBeLessThan(body.length); // it was still sending
+    r.socket.destroy();
+    g.open();
+    expect((await first).status).toBe(200);
+  });
+
   it('reserves a large body\'s bytes while it arrives: another one over the budget meanwhile is refused unread', async () => {
     s = await startTestServer({ env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB' } });
     const server = s;

@@ -183,6 +183,27 @@ describe('large bodies refused before they are read', () => {
     expect((await first).status).toBe(200);
   });
 
+  it('also when the user\'s own bound is full: the 429 from before the body (the per-user hook) does not read it either', async () => {
+    const g = gatedStore();
+    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_PER_USER: '1' } });
+    const server = s;
+    const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
+    await until(() => g.reached() === 1, 'the first large push did not reach the store');
+    const sockets = watchConnections(server);
+    const body = bigPush('A2', 3500);
+    const res = await fetch(`${server.url}/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token('a')}` }, body });
+    expect(res.status).toBe(429);
+    expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: 'too many requests in flight for this user; retry shortly' } });
+    expect(res.headers.get('connection')).toBe('close');
+    await until(() => sockets.length > 0 && sockets.every((c) => c.destroyed), 'the connection was not closed', REFUSAL_LINGER_MS + 5000);
+    expect(sockets.reduce((sum, c) => sum + c.bytesRead, 0)).toBeLessThan(body.length / 2);
+    // A small request of another user is served meanwhile, and the user's own once the first is done.
+    expect((await server.sync('b', { clientId: 'B', cursor: 0 })).status).toBe(200);
+    g.open();
+    expect((await first).status).toBe(200);
+    expect((await server.sync('a', { clientId: 'A', cursor: 0 })).status).toBe(200);
+  });
+
   it('reserves a large body\'s bytes while it arrives: another one over the budget meanwhile is refused unread', async () => {
     s = await startTestServer({ env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB' } });
     const server = s;

@@ -86,7 +86,7 @@ describe('large bodies refused before they are read', () => {
     const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
     await until(() => g.reached() === 1, 'the first large push did not reach the store');
 
-    const body = bigPush('B', 3500); // 3.6 MB: more than loopback's socket buffers hold
+    const body = bigPush('B', 3500); // 3.9 MB
     const fetcher = nodeFetch();
     for (const [name, f] of [['fetch', fetch], ['nodeFetch', fetcher]] as const) {
       const sockets = watchConnections(server);

@@ -17,7 +17,7 @@ import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, MIN_BODY_BYTES_PER_SECOND, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { contextOf, pathOf } from './request-context.ts';
+import { logRequest, pathOf } from './request-context.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { registerSyncRoute } from './routes/sync-route.ts';
@@ -99,18 +99,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     return sendError(reply, e);
   });
 
-  // One log line per request: never headers (tokens), never bodies (message values).
-  fastify.addHook('onResponse', async (request, reply) => {
-    const c = contextOf(request);
-    request.log.info({
-      method: request.method,
-      path: pathOf(request.url),
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-      ...(c.user !== undefined ? { user: c.user } : {}),
-      ...(c.pushed !== undefined ? { pushed: c.pushed, stored: c.stored, pulled: c.pulled } : {}),
-    }, 'request');
-  });
+  // One log line per request (a refusal that takes over the connection writes its own: sync-route.ts).
+  fastify.addHook('onResponse', async (request, reply) => logRequest(request, reply.statusCode, reply.elapsedTime));
 
   const authenticate = authHook(options.auth);
   const streams = createEventStreams({

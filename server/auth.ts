@@ -75,7 +75,9 @@ export function claimsError(payload: Record<string, unknown>, nowSeconds: number
 }
 
 export function createAuthenticator(secret: string, options: AuthenticatorOptions = {}): Authenticator {
-  const key = new TextEncoder().encode(secret);
+  // The secret imported once as an HMAC key: jose imports a raw secret again on every call,
+  // which was half of the CPU of a verification (68 µs against 30-38 µs; issue 12).
+  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const leeway = options.clockToleranceSeconds ?? DEFAULT_CLOCK_LEEWAY_SECONDS;
   const now = options.now ?? Date.now;
 
@@ -87,7 +89,7 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
     let payload: Record<string, unknown>;
     try {
       // jose checks the signature and the types; the times are judged below, on our clock.
-      ({ payload } = await jwtVerify(match[1] as string, key, {
+      ({ payload } = await jwtVerify(match[1] as string, await key, {
         algorithms: ['HS256'],
         requiredClaims: ['sub', 'exp'],
         clockTolerance: leeway,
@@ -117,7 +119,7 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
         .setSubject(userId)
         .setIssuedAt(t)
         .setExpirationTime(t + ttl)
-        .sign(key);
+        .sign(await key);
     },
   };
 }

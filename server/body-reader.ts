@@ -18,7 +18,9 @@
  * delivered, and joined into one buffer only when the caller asks (`bytes()`), after
  * admission: a body that is then shed (429) was never copied. When many large bodies arrive
  * at once and most are shed, copying each into a buffer of its own as it arrived was most
- * of the event loop's work (issue 12, `/healthz` under max-size pushes).
+ * of the event loop's work (issue 12, `/healthz` under max-size pushes). The exception is a
+ * large body whose place was reserved before it was read (`ReservedBody`): it is not shed
+ * once read, so it is copied into its buffer as it arrives.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -72,8 +74,21 @@ function receivedBody(chunks: Buffer[], length: number): ReceivedBody {
   };
 }
 
+/**
+ * A body whose place in the admission is reserved before it is read (routes/sync-route.ts):
+ * it will be kept, so it is copied into one buffer of its declared length as it arrives
+ * (no join of 4 MiB at the end, on the event loop, in one go; no chunks held meanwhile). It is
+ * watched against a pace without being cut: `onBehind` is called once when, after `graceMs`,
+ * it has not averaged `minBytesPerSecond` (the route then gives the reservation back).
+ */
+export interface ReservedBody {
+  readonly graceMs: number;
+  readonly minBytesPerSecond: number;
+  onBehind(): void;
+}
+
 /** Reads the whole body of `req`; rejects with BodyError (and then drains or closes, as above). */
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<ReceivedBody> {
+export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: ReservedBody): Promise<ReceivedBody> {
   const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
   if (declared !== null && declared > limits.maxBytes) {
     // Refused before reading. Node drains an unread body itself once the answer is sent;
@@ -84,20 +99,24 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    // A buffer of its own (never a pooled one): it may be transferred to another thread.
+    const into = reserved !== undefined && declared !== null ? Buffer.allocUnsafeSlow(declared) : null;
     let received = 0;
     const started = Date.now();
     let idle: ReturnType<typeof setTimeout>;
     let rate: ReturnType<typeof setTimeout>;
+    let behind: ReturnType<typeof setTimeout> | undefined;
 
     const finish = (err: BodyError | null): void => {
       clearTimeout(idle);
       clearTimeout(rate);
+      clearTimeout(behind);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onError);
       if (err === null) {
-        resolve(receivedBody(chunks, received));
+        resolve(into === null ? receivedBody(chunks, received) : { length: received, bytes: () => into });
         return;
       }
       chunks.length = 0;
@@ -110,6 +129,18 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
       const deadline = started + limits.graceMs + (received / limits.minBytesPerSecond) * 1000;
       rate = setTimeout(() => {
         finish(new BodyError(408, `the request body arrived too slowly (under ${describeRate(limits.minBytesPerSecond)})`, true));
+      }, Math.max(0, deadline - Date.now()));
+    };
+    // The pace: the same moving deadline, with its own rate; missing it only calls onBehind.
+    const pace = reserved;
+    let paced = pace !== undefined;
+    const armPace = (): void => {
+      if (!paced || pace === undefined) return;
+      clearTimeout(behind);
+      const deadline = started + pace.graceMs + (received / pace.minBytesPerSecond) * 1000;
+      behind = setTimeout(() => {
+        paced = false;
+        pace.onBehind();
       }, Math.max(0, deadline - Date.now()));
     };
     const armIdle = (): void => {
@@ -126,9 +157,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
         finish(new BodyError(400, 'the body does not match its Content-Length', true));
         return;
       }
-      chunks.push(chunk);
+      if (into === null) chunks.push(chunk);
+      else chunk.copy(into, received - chunk.length);
       armIdle();
       armRate();
+      armPace();
     };
     const onEnd = (): void => {
       if (declared !== null && received !== declared) {
@@ -145,6 +178,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Rece
     req.on('close', onError);
     armIdle();
     armRate();
+    armPace();
   });
 }
 

@@ -47,6 +47,22 @@ export const LARGE_BODY_BYTES = 64 * 1024;
  */
 export const PARSE_AHEAD_BYTES = 2 * 4 * 1024 * 1024;
 
+/**
+ * A large body with a declared length reserves its bytes in the admission before it is read
+ * (routes/sync-route.ts, ingest/admission.ts), and keeps them while it arrives at this pace
+ * at least: after a grace period, this average rate. A body that falls behind gives them back
+ * and is admitted once read, like any other. So a slow upload holds nothing shared for long,
+ * and only fast bodies (a 4 MiB one within 3 s) hold the budget while they arrive: a body
+ * over a slower link would hold it for the whole upload, and 16 of them would cap the large
+ * pushes the server takes below what its store can write.
+ */
+export const RESERVED_BODY_PACE = { graceMs: 1000, minBytesPerSecond: 2 * 1024 * 1024 } as const;
+/**
+ * How long a connection whose body was refused unread stays open, unread, before it is closed
+ * (refuse-unread.ts): time for the client to read the answer and drop it.
+ */
+export const REFUSAL_LINGER_MS = 2000;
+
 export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
   maxDriftMs: DEFAULT_MAX_DRIFT_MS,

@@ -23,3 +23,16 @@ export function pathOf(url: string): string {
   const q = url.indexOf('?');
   return (q === -1 ? url : url.slice(0, q)).slice(0, 200);
 }
+
+/** The one log line of a request: never headers (tokens), never bodies (message values). */
+export function logRequest(request: FastifyRequest, status: number, ms: number): void {
+  const c = contextOf(request);
+  request.log.info({
+    method: request.method,
+    path: pathOf(request.url),
+    status,
+    ms: Math.round(ms * 10) / 10,
+    ...(c.user !== undefined ? { user: c.user } : {}),
+    ...(c.pushed !== undefined ? { pushed: c.pushed, stored: c.stored, pulled: c.pulled } : {}),
+  }, 'request');
+}

@@ -13,15 +13,17 @@
  * Every answer of this route, errors included, carries `Accept-Encoding`: the codings a
  * request body may have (RFC 7694). Clients compress their requests only once they saw it.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Admission } from '../ingest/admission.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Admission, Reservation } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
-import { BodyError, readBody, type BodyLimits, type ReceivedBody } from '../body-reader.ts';
+import { BodyError, readBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
+import { LARGE_BODY_BYTES, REFUSAL_LINGER_MS, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
-import { contextOf } from '../request-context.ts';
+import { refuseUnread } from '../refuse-unread.ts';
+import { contextOf, logRequest } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 
 export interface SyncRouteOptions {
@@ -46,6 +48,28 @@ function sendEncodingError(reply: FastifyReply, err: EncodingError): FastifyRepl
   return sendError(reply, protocolError(code, err.message));
 }
 
+/** The body length a request declares, when it is one the server may read; else null. */
+function declaredLength(request: FastifyRequest, maxBytes: number): number | null {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes ? declared : null;
+}
+
+/**
+ * A 429 before the body is read. A large body is not read at all: the answer closes the
+ * connection (refuse-unread.ts); a small one is passed over as usual, keeping the connection.
+ */
+function shed(request: FastifyRequest, reply: FastifyReply, message: string, limits: BodyLimits): FastifyReply {
+  const e = protocolError('rate_limited', message);
+  const declared = declaredLength(request, limits.maxBytes);
+  if (declared === null || declared < LARGE_BODY_BYTES) return sendError(reply, e, { 'Retry-After': '1' });
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', 'Retry-After': '1' };
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = String(value);
+  reply.hijack();
+  refuseUnread(request.raw, { status: e.status, headers, body: JSON.stringify(e.body) }, REFUSAL_LINGER_MS);
+  logRequest(request, e.status, reply.elapsedTime); // Fastify logs no hijacked reply
+  return reply;
+}
+
 /** The codings request bodies may have, and that answers depend on Accept-Encoding. */
 const advertise: Hook = async (_request, reply) => {
   reply.header('accept-encoding', REQUEST_CODINGS);
@@ -56,9 +80,7 @@ const advertise: Hook = async (_request, reply) => {
 export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): void {
   const perUserLimit: Hook = async (request, reply) => {
     const release = o.perUser.tryAcquire(userOf(request));
-    if (!release) {
-      return sendError(reply, protocolError('rate_limited', 'too many requests in flight for this user; retry shortly'), { 'Retry-After': '1' });
-    }
+    if (!release) return shed(request, reply, 'too many requests in flight for this user; retry shortly', o.body);
     reply.raw.once('close', release); // the response ended or the client went away
     return undefined;
   };
@@ -72,13 +94,19 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
       if (err instanceof EncodingError) return sendEncodingError(reply, err);
       throw err;
     }
-    const busy = (): FastifyReply => sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
-    // A body that would be shed once read is refused before: Node discards it unread.
-    const declared = Number(request.headers['content-length']);
-    if (Number.isSafeInteger(declared) && declared <= o.body.maxBytes && !o.admission.wouldAdmit(declared)) return busy();
+    const busy = (): FastifyReply => shed(request, reply, 'the server is busy; retry shortly', o.body);
+    // A body that would be shed once read is refused before it is read. A large one reserves
+    // its bytes now, and keeps them while it arrives at a healthy pace: when many arrive at
+    // once, the ones beyond the bound are refused at once and unread, rather than all read
+    // and then most of them shed (admission.ts). A body that falls behind gives them back,
+    // and is admitted once read, as one without a declared length is.
+    const declared = declaredLength(request, o.body.maxBytes);
+    const reservation: Reservation | null = declared !== null && declared >= LARGE_BODY_BYTES ? o.admission.reserve(declared) : null;
+    if (declared !== null && (declared >= LARGE_BODY_BYTES ? reservation === null : !o.admission.wouldAdmit(declared))) return busy();
+    const reserved: ReservedBody | undefined = reservation === null ? undefined : { ...RESERVED_BODY_PACE, onBehind: () => reservation.cancel() };
     let body: ReceivedBody;
     try {
-      body = await readBody(request.raw, o.body);
+      body = await readBody(request.raw, o.body, reserved);
       // Inflated before admission, like a plain body is read before it: bounded by the body
       // limit, and by the user's own places.
       if (coding !== null) {
@@ -86,12 +114,16 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
         body = { length: inflated.length, bytes: () => inflated };
       }
     } catch (err) {
+      reservation?.cancel();
       if (err instanceof BodyError) return sendBodyError(reply, err);
       if (err instanceof EncodingError) return sendEncodingError(reply, err);
       throw err;
     }
-    const release = o.admission.tryAdmit(body.length);
-    if (!release) return busy(); // the body is dropped as it arrived, never copied
+    // The body's reserved bytes become its place; without them (none, given back, or the body
+    // inflated to another size), it is admitted now or shed: read, it is dropped as it arrived.
+    if (reservation !== null && body.length !== declared) reservation.cancel();
+    const release = (reservation !== null && body.length === declared ? reservation.admit() : null) ?? o.admission.tryAdmit(body.length);
+    if (!release) return sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
     try {
       const outcome = await o.engine.sync(userId, body.bytes());
       const c = contextOf(request);

@@ -142,7 +142,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     url: '/healthz',
     handler: async (_request, reply) => {
       reply.header('cache-control', 'no-store');
-      if (closing) return reply.code(503).send({ ok: false });
+      // Shutting down, or a store that can no longer serve: take this process out of rotation.
+      if (closing || engine.failure() !== null) return reply.code(503).send({ ok: false });
       return { ok: true };
     },
   });

@@ -14,6 +14,7 @@ import { reportingCommits } from '../stores/commit-reports.ts';
 import { createDurableAnswers } from '../stores/durable-answers.ts';
 import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { openSqliteStoreThread } from '../stores/store-thread.ts';
+import { startTestServer } from './helpers/test-server.ts';
 import type { WalSyncMessage, WalSyncReport, WalSyncWorkerData } from '../stores/wal-sync-worker.ts';
 
 function harness(sync: () => void = () => {}) {
@@ -195,6 +196,28 @@ describe('the SQLite store thread', () => {
       await expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' })).rejects.toThrow(/could not be made durable/);
       await expect(store.push('u', [msg(1)])).rejects.toThrow(/could not be made durable/);
     } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('/healthz answers 503 once the store can no longer serve, so that a load balancer stops sending requests here', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldsync-walsync-'));
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const store = await openSqliteStoreThread({
+      store: { file: join(dir, 'db.sqlite') }, maxDriftMs: 60_000, parseWorkers: 0, walFile: join(dir, 'not-a-dir', 'db.sqlite-wal'),
+    });
+    const server = await startTestServer({ store, dataDir: dir });
+    try {
+      // (A healthy SQLite server answers 200: heavy-lane.test.ts, process.test.ts.)
+      const r = await server.sync('u', { clientId: 'A', cursor: 0, messages: [msg(1)] });
+      expect(r.status).toBe(500); // the commit could not be made durable: not acknowledged
+      expect(store.failure()?.message).toMatch(/could not be made durable/);
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ ok: false });
+    } finally {
+      await server.stop();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }

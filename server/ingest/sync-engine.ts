@@ -29,6 +29,11 @@ export interface EngineOutcome {
 
 export interface SyncEngine {
   sync(userId: string, body: Buffer): Promise<EngineOutcome>;
+  /**
+   * Why no request can succeed any more (the store's thread stopped, or the disk refused a
+   * sync), or null: `/healthz` says so, so that a load balancer stops sending requests here.
+   */
+  failure(): Error | null;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,8 @@ export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePo
       const parsed = await o.parsePool.parse(body);
       return fromOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
     },
+    // A store given in-process answers for itself, request by request.
+    failure: () => null,
     close: () => o.parsePool.close(),
   };
 }
@@ -50,6 +57,7 @@ export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePo
 /** A store that handles whole requests in its own thread (see stores/store-thread.ts). */
 export interface BodyHandlingStore {
   syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+  failure?(): Error | null;
 }
 
 export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
@@ -59,6 +67,7 @@ export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
 export function createThreadedEngine(o: { store: BodyHandlingStore }): SyncEngine {
   return {
     sync: (userId, body) => o.store.syncBody(userId, body),
+    failure: () => o.store.failure?.() ?? null,
     close: async () => {},
   };
 }

@@ -41,6 +41,8 @@ export type ThreadedStore = ServerStore & {
   close(): Promise<void>;
   /** A whole sync request in the store's thread: see ingest/sync-engine.ts. */
   syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+  /** Why the store can no longer serve (its thread stopped, a sync of the WAL failed, or it was closed); null while it serves. */
+  failure(): Error | null;
 } & Record<string, unknown>;
 
 export interface StoreThreadOptions {
@@ -187,6 +189,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
         const store: Record<string, unknown> = {};
         for (const method of answer.methods) store[method] = (...args: unknown[]) => call(method, args);
         store.syncBody = syncBody;
+        store.failure = () => stopped ?? null;
         let closing: Promise<void> | null = null;
         store.close = () => {
           closing ??= (async () => {

@@ -6,8 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
-import { createMemoryServerStore, formatHlc, type ServerStore } from 'fieldsync/server';
+import { formatHlc } from 'fieldsync/server';
 import { isBodyHandlingStore } from '../ingest/sync-engine.ts';
+import { gatedStore } from './helpers/gated-store.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,27 +19,6 @@ const bigPush = (clientId: string, kib: number): { clientId: string; cursor: num
   cursor: 0,
   messages: Array.from({ length: kib }, (_, i) => msg(clientId, `${clientId}-${i}`, 'x'.repeat(1000))),
 });
-
-/** A memory store whose pushes wait at a gate the test opens; it counts the pushes that reached it. */
-function gatedStore(): { store: ServerStore; reached: () => number; open: () => void } {
-  const inner = createMemoryServerStore();
-  let open: () => void = () => {};
-  const gate = new Promise<void>((r) => (open = r));
-  let reached = 0;
-  return {
-    store: {
-      async push(user, messages) {
-        reached++;
-        if (messages.length > 10) await gate;
-        return inner.push(user, messages);
-      },
-      pull: (user, options) => inner.pull(user, options),
-      renewEpoch: (user, current) => inner.renewEpoch(user, current),
-    },
-    reached: () => reached,
-    open: () => open(),
-  };
-}
 
 async function until(check: () => boolean, label: string): Promise<void> {
   for (let i = 0; i < 250 && !check(); i++) await sleep(20);

@@ -9,8 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
 import { nodeFetch } from 'fieldsync/node';
-import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
 import { REFUSAL_LINGER_MS, RESERVED_BODY_PACE } from '../limits.ts';
+import { gatedStore } from './helpers/gated-store.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,27 +20,6 @@ const MiB = 1024 * 1024;
 function bigPush(clientId: string, kib: number): Buffer {
   const messages: Message[] = Array.from({ length: kib }, (_, i) => msg(clientId, `${clientId}-${i}`, 'x'.repeat(1000)));
   return Buffer.from(JSON.stringify({ clientId, cursor: 0, messages }));
-}
-
-/** A memory store whose large pushes wait at a gate the test opens; it counts the pushes that reached it. */
-function gatedStore(): { store: ServerStore; reached: () => number; open: () => void } {
-  const inner = createMemoryServerStore();
-  let open: () => void = () => {};
-  const gate = new Promise<void>((r) => (open = r));
-  let reached = 0;
-  return {
-    store: {
-      async push(user, messages) {
-        reached++;
-        if (messages.length > 10) await gate;
-        return inner.push(user, messages);
-      },
-      pull: (user, options) => inner.pull(user, options),
-      renewEpoch: (user, current) => inner.renewEpoch(user, current),
-    },
-    reached: () => reached,
-    open: () => open(),
-  };
 }
 
 async function until(check: () => boolean, label: string, ms = 5000): Promise<void> {

@@ -44,11 +44,17 @@ export class PageWinners implements ReadonlyMap<string, string> {
   private readonly byTable: ReadonlyMap<string, AskedRows>;
   /** The one table, when the page has one (most pages): no table name sliced per key. */
   private readonly only: AskedRows | undefined;
+  /**
+   * The hlcs held, listed once: the size, the store guard's check and the merge's newest hlc
+   * all walk them on every page, and the rows read do not change.
+   */
+  private readonly held: readonly string[];
 
   constructor(tables: readonly AskedRows[]) {
     this.byTable = new Map(tables.map((t) => [t.table, t]));
     this.only = tables.length === 1 ? tables[0] : undefined;
-    this.size = this.hlcs().length;
+    this.held = this.hlcs();
+    this.size = this.held.length;
   }
 
   get(key: string): string | undefined {
@@ -86,7 +92,7 @@ export class PageWinners implements ReadonlyMap<string, string> {
     }
   }
 
-  /** The hlcs held (the store guard checks each of them on every page). */
+  /** The hlcs held, walked from the rows read (once: see `held`). */
   private hlcs(): string[] {
     const out: string[] = [];
     this.each((_t, _at, _p, hlc) => out.push(hlc));
@@ -108,7 +114,7 @@ export class PageWinners implements ReadonlyMap<string, string> {
   }
 
   values(): MapIterator<string> {
-    return this.hlcs().values();
+    return this.held.values();
   }
 
   forEach(fn: (value: string, key: string, map: ReadonlyMap<string, string>) => void, thisArg?: unknown): void {

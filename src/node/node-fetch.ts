@@ -17,7 +17,8 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { decodedBody, webStream } from './response-body.ts';
+import { NodeResponse } from './node-response.ts';
+import { answerBody } from './response-body.ts';
 import { bodyBytes, requestParts, type RequestParts } from './request-parts.ts';
 
 export interface NodeFetchOptions {
@@ -112,28 +113,25 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 /** The `Response` for a Node answer: headers as sent, the body decoded and streamed. */
 function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, method: string): Response {
   const status = res.statusCode as number;
-  const headers = new Headers();
   const raw = res.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i] as string, raw[i + 1] as string]);
   let body: ReadableStream<Uint8Array> | null = null;
   if (NULL_BODY.has(status) || method === 'HEAD') res.resume();
   else {
-    const source = decodedBody(res);
     // Aborted while the body streams in: the reader rejects with the signal's reason.
-    const onAbort = (): void => void source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => decoded.stop(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     const done = (): void => signal?.removeEventListener('abort', onAbort);
-    body = webStream(source, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+    const decoded = answerBody(res, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    body = decoded.stream;
   }
-  let answer: Response;
   try {
-    answer = new Response(body, { status, statusText: res.statusMessage ?? '', headers });
+    return new NodeResponse(body, { status, statusText: res.statusMessage ?? '', headers }, url.href);
   } catch (err) {
     res.destroy();
     throw new TypeError('fetch failed', { cause: err });
   }
-  Object.defineProperty(answer, 'url', { value: url.href });
-  return answer;
 }
 
 /** The request for a redirect's next hop, as fetch makes it. */

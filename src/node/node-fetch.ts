@@ -63,8 +63,9 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     let parts = requestParts(init, body);
     for (let hops = 0; ; hops++) {
       const res = await send(url, parts, signal);
-      const location = res.headers.location;
-      if (!REDIRECTS.has(res.statusCode as number) || location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method);
+      // (`res.headers` is built on first use: only a redirect needs it.)
+      const location = REDIRECTS.has(res.statusCode as number) ? res.headers.location : undefined;
+      if (location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method);
       res.resume();
       if (init.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect mode is set to error: ${url.href}`) });
       if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
@@ -115,14 +116,22 @@ function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, me
   const status = res.statusCode as number;
   const raw = res.rawHeaders;
   const headers: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i] as string, raw[i + 1] as string]);
+  let coding: string | undefined;
+  let length: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    headers.push([name, value]);
+    if (name.length === 16 && name.toLowerCase() === 'content-encoding') coding = coding === undefined ? value : `${coding}, ${value}`;
+    else if (name.length === 14 && length === undefined && name.toLowerCase() === 'content-length') length = value;
+  }
   let body: ReadableStream<Uint8Array> | null = null;
   if (NULL_BODY.has(status) || method === 'HEAD') res.resume();
   else {
     // Aborted while the body streams in: the reader rejects with the signal's reason.
     const onAbort = (): void => decoded.stop(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     const done = (): void => signal?.removeEventListener('abort', onAbort);
-    const decoded = answerBody(res, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+    const decoded = answerBody(res, coding, Number(length ?? NaN), (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
     signal?.addEventListener('abort', onAbort, { once: true });
     body = decoded.stream;
   }

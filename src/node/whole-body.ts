@@ -70,7 +70,7 @@ export function wholeBody(res: IncomingMessage, length: number, steps: readonly 
       detach = () => void res.off('data', onData).off('end', onEnd).off('error', onError);
     },
     pull() {
-      source.resume();
+      if (source !== res) source.resume(); // the answer itself is never paused
     },
     cancel() {
       detach();

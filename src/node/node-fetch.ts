@@ -40,6 +40,7 @@ const AGENT = { keepAlive: true, scheduling: 'lifo', timeout: 5000 } as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const MAX_REDIRECTS = 20;
+const DIGITS = /^\d{1,15}$/;
 
 export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const own: http.Agent[] = [];
@@ -131,7 +132,7 @@ function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, me
     // Aborted while the body streams in: the reader rejects with the signal's reason.
     const onAbort = (): void => decoded.stop(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     const done = (): void => signal?.removeEventListener('abort', onAbort);
-    const decoded = answerBody(res, coding, Number(length ?? NaN), (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+    const decoded = answerBody(res, coding, length !== undefined && DIGITS.test(length) ? Number(length) : NaN, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
     signal?.addEventListener('abort', onAbort, { once: true });
     body = decoded.stream;
   }

@@ -43,7 +43,12 @@ export function wholeBody(res: IncomingMessage, length: number, steps: readonly 
   // What is being read: the answer, or (for a body too large for one pass) its decoder.
   let source: Readable = res;
   let detach = (): void => {};
-  const onData = (chunk: Buffer): void => void (at += chunk.copy(bytes, at));
+  // Node's parser passes no more than `Content-Length` bytes and fails a shorter body; a
+  // longer one would be cut, so it fails instead of handing over part of it.
+  const onData = (chunk: Buffer): void => {
+    if (at + chunk.byteLength > length) res.destroy(new Error(`more bytes than the Content-Length of ${length}`));
+    else at += chunk.copy(bytes, at);
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       const onError = (err: unknown): void => {
@@ -65,7 +70,6 @@ export function wholeBody(res: IncomingMessage, length: number, steps: readonly 
         if (out.byteLength > 0) controller.enqueue(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
         controller.close();
       };
-      // Node's parser never passes more than `Content-Length` bytes, and fails a shorter body.
       res.on('data', onData).once('end', onEnd).once('error', onError);
       detach = () => void res.off('data', onData).off('end', onEnd).off('error', onError);
     },

@@ -83,6 +83,11 @@ describe.each([
     else expect(chunks.length).toBeGreaterThan(1);
   });
 
+  it('decodes every member of a gzip body of several, as fetch does', async () => {
+    const url = await serve((_req, res) => send(res, Buffer.concat([gzipSync('ab'), gzipSync('cd')]), { 'Content-Encoding': 'gzip' }, whole));
+    expect(await (await made()(url)).text()).toBe('abcd');
+  });
+
   it('is lenient with compressed data cut short after a full block, as fetch is', async () => {
     // A gzip stream flushed but never finished: no last block, no trailer.
     const cut = gzipSync(Buffer.from(PAGE), { finishFlush: constants.Z_SYNC_FLUSH });

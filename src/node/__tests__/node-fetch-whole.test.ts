@@ -5,40 +5,14 @@
  * fail the same way, and stop the same way; and `text()`/`json()` (node-response.ts) must
  * behave as the platform's.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFetch, type NodeFetch } from 'fieldsync/node';
+import { closeAll, failure, made, serve as served } from './helpers/loopback.ts';
 
-const servers: Server[] = [];
-const fetchers: NodeFetch[] = [];
+afterEach(closeAll);
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => handler(req, res));
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function made(): NodeFetch {
-  const f = nodeFetch();
-  fetchers.push(f);
-  return f;
-}
-
-afterEach(async () => {
-  for (const f of fetchers.splice(0)) f.close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('it did not fail'); }, (err: unknown) => err);
+const serve = async (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> => (await served(handler)).url;
 // Not too repetitive: its compressed form must still arrive in more than one chunk.
 const PAGE = JSON.stringify({ cursor: 7, more: false, text: 'é€', numbers: Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 100_003) });
 
@@ -111,32 +85,32 @@ describe.each([
     expect([err.constructor, err.message]).toEqual([TypeError, 'terminated']);
   });
 
-  it('rejects the reader with the signal\'s reason when aborted while the body arrives, and closes the connection', async () => {
+  /** A server that sends the start of a long body and no more; `closed` once its connection closes. */
+  async function stalled(): Promise<{ url: string; closed: () => Promise<void> }> {
     let closed: Promise<void> | undefined;
     const url = await serve((req, res) => {
       closed = new Promise((r) => req.socket.once('close', () => r()));
       res.writeHead(200, whole ? { 'Content-Length': '100000' } : {});
       res.write('part');
     });
+    return { url, closed: () => closed as Promise<void> };
+  }
+
+  it('rejects the reader with the signal\'s reason when aborted while the body arrives, and closes the connection', async () => {
+    const { url, closed } = await stalled();
     const reading = new AbortController();
     const res = await made()(url, { signal: reading.signal });
     const text = failure(res.text());
     const reason = new Error('stop');
     setTimeout(() => reading.abort(reason), 20);
     expect(await text).toBe(reason);
-    await closed;
+    await closed();
   });
 
   it('closes the connection when the reader cancels', async () => {
-    let closed: Promise<void> | undefined;
-    const url = await serve((req, res) => {
-      closed = new Promise((r) => req.socket.once('close', () => r()));
-      res.writeHead(200, whole ? { 'Content-Length': '100000' } : {});
-      res.write('part');
-    });
-    const res = await made()(url);
-    await res.body?.cancel();
-    await closed;
+    const { url, closed } = await stalled();
+    await (await made()(url)).body?.cancel();
+    await closed();
   });
 });
 

@@ -127,6 +127,7 @@ function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, me
     else if (name.length === 14 && length === undefined && name.toLowerCase() === 'content-length') length = value;
   }
   let body: ReadableStream<Uint8Array> | null = null;
+  let release = (): void => {};
   if (NULL_BODY.has(status) || method === 'HEAD') res.resume();
   else {
     // Aborted while the body streams in: the reader rejects with the signal's reason.
@@ -134,11 +135,14 @@ function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, me
     const done = (): void => signal?.removeEventListener('abort', onAbort);
     const decoded = answerBody(res, coding, length !== undefined && DIGITS.test(length) ? Number(length) : NaN, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // aborted in the moment between the headers and here
     body = decoded.stream;
+    release = done;
   }
   try {
     return new NodeResponse(body, { status, statusText: res.statusMessage ?? '', headers }, url.href);
   } catch (err) {
+    release();
     res.destroy();
     throw new TypeError('fetch failed', { cause: err });
   }

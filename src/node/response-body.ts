@@ -12,9 +12,9 @@ import { WHOLE_LIMIT, wholeBody } from './whole-body.ts';
 
 /**
  * The answer's body, of the given `Content-Encoding` and `Content-Length` (NaN: not given;
- * both read from the raw headers, so that Node's `res.headers` is never built). `failure` names what the reader gets when it fails (fetch's
- * `TypeError: terminated`, or the abort's reason); `done` is called once it ended, failed
- * or was cancelled.
+ * both read from the raw headers, so that Node's `res.headers` is never built). `failure`
+ * names what the reader gets when it fails (fetch's `TypeError: terminated`, or the abort's
+ * reason); `done` is called once it ended, failed or was cancelled.
  */
 export function answerBody(res: IncomingMessage, coding: string | undefined, length: number, failure: (err: unknown) => unknown, done: () => void): AnswerBody {
   const steps = codingsOf(coding) ?? [];

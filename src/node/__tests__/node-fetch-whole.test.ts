@@ -5,6 +5,7 @@
  * fail the same way, and stop the same way; and `text()`/`json()` (node-response.ts) must
  * behave as the platform's.
  */
+import { getEventListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -107,10 +108,35 @@ describe.each([
     await closed();
   });
 
+  it('fails the body with the reason of an abort that comes just as the headers arrive', async () => {
+    const { url } = await stalled();
+    const late = new AbortController();
+    const reason = new Error('late');
+    // The moment nodeFetch stops listening for the wait, the signal aborts: before the body listens.
+    const remove = late.signal.removeEventListener.bind(late.signal);
+    late.signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => {
+      remove(...args);
+      if (!late.signal.aborted) late.abort(reason);
+    };
+    const res = await made()(url, { signal: late.signal });
+    expect(await failure(res.text())).toBe(reason);
+  });
+
   it('closes the connection when the reader cancels', async () => {
     const { url, closed } = await stalled();
     await (await made()(url)).body?.cancel();
     await closed();
+  });
+});
+
+describe('nodeFetch: an answer a Response cannot hold', () => {
+  // (The global fetch hands out a status of 600, which `new Response` refuses: a known difference.)
+  it('fails with TypeError("fetch failed") (status 600), and leaves no listener on the signal', async () => {
+    const url = await serve((_req, res) => void res.writeHead(600, { 'Content-Length': '2' }).end('no'));
+    const signal = new AbortController().signal;
+    const err = await failure(made()(url, { signal })) as TypeError;
+    expect([err.constructor, err.message]).toEqual([TypeError, 'fetch failed']);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });
 

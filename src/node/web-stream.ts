@@ -29,23 +29,31 @@ export function webStream(source: Readable, failure: (err: unknown) => unknown, 
 }
 
 /**
- * Passes `source`'s chunks, end and failure on to a web stream's controller, until the
- * returned function detaches it (the reader cancelled: a chunk the Node stream had already
- * buffered must not reach a closed controller, which would throw outside any caller).
+ * Passes `source`'s chunks, end and failure on to a web stream's controller, until it ended,
+ * failed, or the returned function detaches it (the reader cancelled). After that, a chunk
+ * the Node stream had already buffered (a destroyed stream may still emit one) is dropped:
+ * on a closed or errored controller it would throw outside any caller.
  */
 export function feed(source: Readable, controller: ReadableStreamDefaultController<Uint8Array>, failure: (err: unknown) => unknown, done: () => void): () => void {
+  let live = true;
   const onData = (chunk: Buffer): void => {
+    if (!live) return;
     controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     if ((controller.desiredSize ?? 1) <= 0) source.pause();
   };
   const onEnd = (): void => {
+    live = false;
     done();
     controller.close();
   };
   const onError = (err: unknown): void => {
+    live = false;
     done();
     controller.error(failure(err));
   };
   source.on('data', onData).once('end', onEnd).once('error', onError);
-  return () => void source.off('data', onData).off('end', onEnd).off('error', onError);
+  return () => {
+    live = false;
+    source.off('data', onData).off('end', onEnd).off('error', onError);
+  };
 }

@@ -17,7 +17,8 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { decodedBody, webStream } from './response-body.ts';
+import { NodeResponse } from './node-response.ts';
+import { answerBody } from './response-body.ts';
 import { bodyBytes, requestParts, type RequestParts } from './request-parts.ts';
 
 export interface NodeFetchOptions {
@@ -39,6 +40,7 @@ const AGENT = { keepAlive: true, scheduling: 'lifo', timeout: 5000 } as const;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const MAX_REDIRECTS = 20;
+const DIGITS = /^\d{1,15}$/;
 
 export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const own: http.Agent[] = [];
@@ -62,8 +64,9 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     let parts = requestParts(init, body);
     for (let hops = 0; ; hops++) {
       const res = await send(url, parts, signal);
-      const location = res.headers.location;
-      if (!REDIRECTS.has(res.statusCode as number) || location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method);
+      // (`res.headers` is built on first use: only a redirect needs it.)
+      const location = REDIRECTS.has(res.statusCode as number) ? res.headers.location : undefined;
+      if (location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method);
       res.resume();
       if (init.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect mode is set to error: ${url.href}`) });
       if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
@@ -112,28 +115,37 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 /** The `Response` for a Node answer: headers as sent, the body decoded and streamed. */
 function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, method: string): Response {
   const status = res.statusCode as number;
-  const headers = new Headers();
   const raw = res.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  const headers: [string, string][] = [];
+  let coding: string | undefined;
+  let length: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    headers.push([name, value]);
+    if (name.length === 16 && name.toLowerCase() === 'content-encoding') coding = coding === undefined ? value : `${coding}, ${value}`;
+    else if (name.length === 14 && length === undefined && name.toLowerCase() === 'content-length') length = value;
+  }
   let body: ReadableStream<Uint8Array> | null = null;
+  let release = (): void => {};
   if (NULL_BODY.has(status) || method === 'HEAD') res.resume();
   else {
-    const source = decodedBody(res);
     // Aborted while the body streams in: the reader rejects with the signal's reason.
-    const onAbort = (): void => void source.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => decoded.stop(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     const done = (): void => signal?.removeEventListener('abort', onAbort);
-    body = webStream(source, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+    const decoded = answerBody(res, coding, length !== undefined && DIGITS.test(length) ? Number(length) : NaN, (err) => (signal?.aborted ? signal.reason : new TypeError('terminated', { cause: err })), done);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort(); // aborted in the moment between the headers and here
+    body = decoded.stream;
+    release = done;
   }
-  let answer: Response;
   try {
-    answer = new Response(body, { status, statusText: res.statusMessage ?? '', headers });
+    return new NodeResponse(body, { status, statusText: res.statusMessage ?? '', headers }, url.href);
   } catch (err) {
+    release();
     res.destroy();
     throw new TypeError('fetch failed', { cause: err });
   }
-  Object.defineProperty(answer, 'url', { value: url.href });
-  return answer;
 }
 
 /** The request for a redirect's next hop, as fetch makes it. */

@@ -1,51 +1,16 @@
 /**
  * `nodeFetch` against real HTTP servers on loopback (node:http / node:https in this process):
  * what it sends, how it decodes, how it fails, and that it fails as the global fetch does.
- * The fixtures' certificate is a self-signed one for `localhost`/127.0.0.1, made for these
- * tests alone (openssl req -x509, EC P-256, 100 years).
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFetch, type NodeFetch } from 'fieldsync/node';
 import { freePort } from '../../../test-support/free-port.ts';
+import { closeAll, failure, fixture, made, serve } from './helpers/loopback.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
-const servers: Server[] = [];
-const fetchers: NodeFetch[] = [];
-const fixture = (name: string): Buffer => readFileSync(join(import.meta.dirname, 'fixtures', name));
+afterEach(closeAll);
 
-async function serve(handler: Handler, tls = false): Promise<{ url: string; server: Server }> {
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handler(req, res, Buffer.concat(chunks)));
-  };
-  const server = tls ? createHttpsServer({ key: fixture('localhost-key.pem'), cert: fixture('localhost-cert.pem') }, onRequest) : createServer(onRequest);
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-function made(...args: Parameters<typeof nodeFetch>): NodeFetch {
-  const f = nodeFetch(...args);
-  fetchers.push(f);
-  return f;
-}
-
-afterEach(async () => {
-  for (const f of fetchers.splice(0)) f.close();
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
-
-const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('it did not fail'); }, (err: unknown) => err);
 const PAGE = JSON.stringify({ accepted: 0, cursor: 7, more: false, text: 'é'.repeat(5000) });
 
 describe('nodeFetch: what it sends', () => {

@@ -25,6 +25,15 @@ describe('planMerge', () => {
     expect(Object.fromEntries(Object.entries(plan.changes).map(([t, rows]) => [t, [...rows].sort()]))).toEqual({ todos: ['r1', 'r2'], lists: ['r1', 'r2'] });
   });
 
+  it('names no row whose every message loses, to the store or to the batch', () => {
+    const lost = m('todos', 'r0', 'title', 'loses to the store');
+    const list = [lost, m('todos', 'r1', 'title', 'wins'), m('lists', 'r9', 'title', 'wins too')];
+    const stored = formatHlc({ millis: Date.parse(lost.hlc.slice(0, 24)) + 60_000, counter: 0, clientId: 'store' });
+    const plan = planMerge(schema, list, new Map([[cellKey('todos', 'r0', 'title'), stored]]));
+    expect(plan.changes).toEqual({ todos: ['r1'], lists: ['r9'] });
+    expect(planMerge(schema, [lost], new Map([[cellKey('todos', 'r0', 'title'), stored]])).changes).toEqual({});
+  });
+
   it('writes each cell once, with its winning message\'s value and hlc', () => {
     const older = m('todos', 'r1', 'title', 'older');
     const newer = m('todos', 'r1', 'title', 'newer');

@@ -29,6 +29,13 @@ export function cellsOf(schema: Schema, messages: readonly Message[]): readonly 
   return messages.every(declared) ? messages : messages.filter(declared);
 }
 
+/** The greatest hlc among a store's winners, or null when there are none. */
+export function newestOf(winners: ReadonlyMap<string, string>): string | null {
+  let newest: string | null = null;
+  for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
+  return newest;
+}
+
 /**
  * Plans how a batch of messages changes the data.
  * @param winners current winning `hlc` per cell key (see `SyncStore.winners`).
@@ -42,8 +49,9 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
   // few cells, so a cell is found by its column among its row's, with one key per row.
   const rows = new Map<string, number[]>();
   let cells: number[] = [];
-  // Cells that never had a winner (a new device's first pull) need no lookup in `winners`.
-  const anyWinner = winners.size !== 0;
+  // A message newer than every winner the store has wins its cell without a lookup: a pull
+  // that catches up on newer changes (the usual one), and a new device's first, which has none.
+  const newest = newestOf(winners);
   let maxHlc: string | null = null;
   let table = '';
   let row = '';
@@ -64,7 +72,7 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
     let j = 0;
     while (j < cells.length && (writes[cells[j] as number] as Message).column !== m.column) j++;
     const inBatch = j < cells.length ? writes[cells[j] as number] : undefined;
-    const current = inBatch !== undefined ? inBatch.hlc : anyWinner ? winners.get(prefix + m.column) : undefined;
+    const current = inBatch !== undefined ? inBatch.hlc : newest !== null && m.hlc <= newest ? winners.get(prefix + m.column) : undefined;
     if (current !== undefined && m.hlc <= current) continue;
     if (inBatch !== undefined) writes[cells[j] as number] = m;
     else cells.push(writes.push(m) - 1);

@@ -56,6 +56,23 @@ describe('planMerge', () => {
     expect(planMerge(schema, [old], new Map()).writes).toEqual([old]);
   });
 
+  it('looks up no cell for a message newer than every winner, and every cell for one that is not', () => {
+    const older = m('todos', 'r1', 'title', 'older than the store\'s newest');
+    const stored = [m('todos', 'r2', 'title', 'stored'), m('todos', 'r1', 'done', 'stored')];
+    const newer = [m('todos', 'r1', 'title', 'newer'), m('todos', 'r2', 'title', 'newer'), m('todos', 'r1', 'done', true)];
+    const asked: string[] = [];
+    const map = new Map(stored.map((w) => [cellKey(w.table, w.row, w.column), w.hlc]));
+    const counting = { get: (k: string) => (asked.push(k), map.get(k)), values: () => map.values(), size: map.size } as unknown as ReadonlyMap<string, string>;
+    expect(planMerge(schema, newer, counting).writes).toEqual(newer);
+    expect(asked).toEqual([]);
+    // Older than one winner (r1.done's): its cell is looked up, and it wins where it has none.
+    expect(planMerge(schema, [older], counting).writes).toEqual([older]);
+    expect(asked).toEqual([cellKey('todos', 'r1', 'title')]);
+    const loser = m('todos', 'r2', 'title', 'x');
+    map.set(cellKey('todos', 'r2', 'title'), formatHlc({ millis: Date.parse(loser.hlc.slice(0, 24)) + 1, counter: 0, clientId: 'store' }));
+    expect(planMerge(schema, [loser], counting).writes).toEqual([]);
+  });
+
   it('finds a cell of the batch behind the row\'s other cells, in the same table only, and against the store\'s winner', () => {
     const schema3 = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean', note: 'string' }, lists: { title: 'string' } } });
     const first = m('todos', 'r1', 'title', 'first');

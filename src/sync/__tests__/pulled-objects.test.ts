@@ -64,7 +64,7 @@ describe('pulled messages, from the answer to the commit', () => {
     const { inserted, store } = await pull(answer);
     expect(inserted.map((m) => [m.column, m.applied, typeof m.error])).toEqual([['title', true, 'object'], ['color', false, 'string'], ['done', false, 'string']]);
     // The parsed objects are left as they were.
-    expect(answer.messages.map((m) => (m as StoredMessage).applied)).toEqual([true, true, true]);
+    expect(answer.messages.map((m) => (m as unknown as StoredMessage).applied)).toEqual([true, true, true]);
     expect(store.get('todos', 't1')).toEqual({ title: 'a' });
     expect(store.get('todos', 't2')).toBeUndefined();
     expect((await store.messages({ kind: 'unapplied' })).map((m) => m.column).sort()).toEqual(['color', 'done']);

@@ -81,7 +81,8 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
   const changes: Record<string, string[]> = {};
   for (const at of rows.values()) {
     const w = writes[at[0] as number];
-    if (w !== undefined) (changes[w.table] ??= []).push(w.row);
+    // An own list: a table may be named like an Object member (`constructor`, `toString`).
+    if (w !== undefined) (Object.hasOwn(changes, w.table) ? (changes[w.table] as string[]) : (changes[w.table] = [])).push(w.row);
   }
   return { problems, writes, changes, maxHlc };
 }

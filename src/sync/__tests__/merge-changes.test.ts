@@ -34,6 +34,13 @@ describe('planMerge', () => {
     expect(planMerge(schema, [lost], new Map([[cellKey('todos', 'r0', 'title'), stored]])).changes).toEqual({});
   });
 
+  it('names the rows of tables named like Object members (constructor, toString) in lists of their own', () => {
+    const odd = defineSchema({ version: 1, tables: { constructor: { title: 'string' }, toString: { title: 'string' } } });
+    const plan = planMerge(odd, [m('constructor', 'r1', 'title', 'a'), m('toString', 'r2', 'title', 'b'), m('constructor', 'r3', 'title', 'c')], new Map());
+    expect(plan.changes).toEqual({ constructor: ['r1', 'r3'], toString: ['r2'] });
+    expect(Object.keys(plan.changes)).toEqual(['constructor', 'toString']);
+  });
+
   it('writes each cell once, with its winning message\'s value and hlc', () => {
     const older = m('todos', 'r1', 'title', 'older');
     const newer = m('todos', 'r1', 'title', 'newer');

@@ -35,7 +35,7 @@ describe('planMerge', () => {
   });
 
   it('names the rows of tables named like Object members (constructor, toString) in lists of their own', () => {
-    const odd = defineSchema({ version: 1, tables: { constructor: { title: 'string' }, toString: { title: 'string' } } });
+    const odd = defineSchema({ version: 1, tables: { constructor: { title: 'string' as const }, toString: { title: 'string' as const } } });
     const plan = planMerge(odd, [m('constructor', 'r1', 'title', 'a'), m('toString', 'r2', 'title', 'b'), m('constructor', 'r3', 'title', 'c')], new Map());
     expect(plan.changes).toEqual({ constructor: ['r1', 'r3'], toString: ['r2'] });
     expect(Object.keys(plan.changes)).toEqual(['constructor', 'toString']);

@@ -12,8 +12,7 @@
  * hlc, the table's and the column's index in `names`, the row, the value. A page of 1,000
  * typical changes is about 60% of its `messages` JSON: less to send, inflate and parse.
  */
-import { isHlc } from './hlc.ts';
-import { IDENTIFIER_PATTERN, messageError, rowError, valueError, type JsonValue, type ServerMessage } from './message.ts';
+import { messageError, type JsonValue, type ServerMessage } from './message.ts';
 import type { StoredMessage } from './store.ts';
 
 export const COLUMNS_FORMAT = 'columns';
@@ -74,8 +73,7 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number)
   if (!Array.isArray(names)) return 'page.names must be an array';
   if (!Array.isArray(cells) || cells.length % WIDTH !== 0) return `page.cells must be an array of ${WIDTH} entries per message`;
   const out = new Array<PulledMessage>(cells.length / WIDTH);
-  // A page names a few tables and columns: each name is judged once, not once per message.
-  const named = names.map((n) => typeof n === 'string' && IDENTIFIER_PATTERN.test(n));
+  const checked = new Set<string>();
   let id = sentCursor;
   for (let i = 0, at = 0; at < cells.length; i++, at += WIDTH) {
     const step = cells[at];
@@ -86,8 +84,8 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number)
     const c = cells[at + 4] as number;
     if (!isIndex(t, names.length) || !isIndex(c, names.length)) return `message ${i}: table or column is not an index of page.names`;
     const m = pulled(id, cells[at + 1] as string, names[t] as string, cells[at + 3] as string, names[c] as string, cells[at + 5] as JsonValue);
-    // The checks of messageError, which words the first problem found.
-    if (!isHlc(m.hlc) || !named[t] || !named[c] || rowError(m.row) !== null || valueError(m.value) !== null) return `message ${i}: ${messageError(m) as string}`;
+    const problem = messageError(m, checked);
+    if (problem) return `message ${i}: ${problem}`;
     out[i] = m;
   }
   return out;

@@ -153,8 +153,9 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   const replaced = ctx.wantsReplaced() ? await replacedCells(ctx.store, plan.writes, winners) : [];
   if (plan.maxHlc !== null) ctx.clock.receive(plan.maxHlc);
   if (offset !== null) ctx.clock.setOffset(offset);
-  // A columns page's messages are made as the store keeps them (decodeColumns): when each
-  // is applied, as a page's usually all are, they are committed as they are, not copied.
+  // parseSyncResponse makes each pulled message as the store keeps it (columns-page.ts,
+  // `pulled`): when each applies, as a page's usually all do, they are committed as they
+  // are, not copied. A message that does not apply, or a remote's without those flags, is.
   const insert = incoming.every((m, i) => plan.problems[i] === null && isPulled(m)) ? (incoming as readonly unknown[] as readonly StoredMessage[]) : incoming.map((m, i): StoredMessage => ({
     hlc: m.hlc,
     table: m.table,

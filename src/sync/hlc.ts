@@ -99,7 +99,9 @@ function cachedTimeMillis(s: string): number {
   }
   const t = timeMillis(s);
   if (!Number.isNaN(t)) {
-    secondText = s.slice(0, 20);
+    // A copy of its own: V8 keeps a slice of 13 characters or more as a view into `s`, and
+    // `startsWith` against such a view costs about 15 ns more per call (isHlc: 96 → 80 ns).
+    secondText = s.slice(0, 20).split('').join('');
     secondMillis = t - digits(s, 20, 3);
   }
   return t;

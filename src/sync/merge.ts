@@ -29,17 +29,29 @@ export function cellsOf(schema: Schema, messages: readonly Message[]): readonly 
   return messages.every(declared) ? messages : messages.filter(declared);
 }
 
+/** The greatest hlc among a store's winners, or null when there are none. */
+export function newestOf(winners: ReadonlyMap<string, string>): string | null {
+  let newest: string | null = null;
+  for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
+  return newest;
+}
+
 /**
  * Plans how a batch of messages changes the data.
  * @param winners current winning `hlc` per cell key (see `SyncStore.winners`).
  */
 export function planMerge(schema: Schema, messages: readonly Message[], winners: ReadonlyMap<string, string>): MergePlan {
   const problems: (string | null)[] = new Array<string | null>(messages.length);
-  // The batch's own best message per cell. Runs for every pulled message: no more than one
-  // key and two map operations each.
-  const best = new Map<string, Message>();
-  // Cells that never had a winner (a new device's first pull) need no lookup in `winners`.
-  const anyWinner = winners.size !== 0;
+  // A message is a cell write already (its cell, value and hlc): no copy per write. The
+  // batch's best message per cell, in the order the cells first come.
+  const writes: Message[] = [];
+  // Each row's cells, as positions in `writes`: a batch comes row by row, and a row has a
+  // few cells, so a cell is found by its column among its row's, with one key per row.
+  const rows = new Map<string, number[]>();
+  let cells: number[] = [];
+  // A message newer than every winner the store has wins its cell without a lookup: a pull
+  // that catches up on newer changes (the usual one), and a new device's first, which has none.
+  const newest = newestOf(winners);
   let maxHlc: string | null = null;
   let table = '';
   let row = '';
@@ -50,31 +62,27 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
     const problem = schemaValueError(schema, m.table, m.column, m.value);
     problems[i] = problem;
     if (problem) continue;
-    // A batch comes row by row: a row's keys share one prefix (see rowKey).
-    if (m.row !== row || m.table !== table) prefix = rowKey((table = m.table), (row = m.row));
-    const key = prefix + m.column;
-    const inBatch = best.get(key);
-    const current = inBatch !== undefined ? inBatch.hlc : anyWinner ? winners.get(key) : undefined;
-    if (current === undefined || m.hlc > current) best.set(key, m);
-  }
-  // A message is a cell write already (its cell, value and hlc): no copy per write.
-  const writes: CellWrite[] = [...best.values()];
-  const changes: Record<string, string[]> = {};
-  // Messages come row by row, so a row is mostly the one before: no set operation for it.
-  let lastTable = '';
-  let lastRow = '';
-  let rows: Set<string> | undefined;
-  const rowsByTable = new Map<string, Set<string>>();
-  for (const w of writes) {
-    if (w.row === lastRow && w.table === lastTable) continue;
-    if (w.table !== lastTable) {
-      rows = rowsByTable.get(w.table);
-      if (!rows) rowsByTable.set(w.table, (rows = new Set()));
+    // A row's cell keys share one prefix (see rowKey).
+    if (m.row !== row || m.table !== table) {
+      prefix = rowKey((table = m.table), (row = m.row));
+      const known = rows.get(prefix);
+      if (known) cells = known;
+      else rows.set(prefix, (cells = []));
     }
-    (rows as Set<string>).add(w.row);
-    lastTable = w.table;
-    lastRow = w.row;
+    let j = 0;
+    while (j < cells.length && (writes[cells[j] as number] as Message).column !== m.column) j++;
+    const inBatch = j < cells.length ? writes[cells[j] as number] : undefined;
+    const current = inBatch !== undefined ? inBatch.hlc : newest !== null && m.hlc <= newest ? winners.get(prefix + m.column) : undefined;
+    if (current !== undefined && m.hlc <= current) continue;
+    if (inBatch !== undefined) writes[cells[j] as number] = m;
+    else cells.push(writes.push(m) - 1);
   }
-  for (const [table, set] of rowsByTable) changes[table] = [...set];
+  // The rows written, each once (a row's key is its table and row).
+  const changes: Record<string, string[]> = {};
+  for (const at of rows.values()) {
+    const w = writes[at[0] as number];
+    // An own list: a table may be named like an Object member (`constructor`, `toString`).
+    if (w !== undefined) (Object.hasOwn(changes, w.table) ? (changes[w.table] as string[]) : (changes[w.table] = [])).push(w.row);
+  }
   return { problems, writes, changes, maxHlc };
 }

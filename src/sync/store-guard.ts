@@ -5,6 +5,7 @@
  */
 import { FieldsyncError, StoreError } from './errors.ts';
 import { isHlc } from './hlc.ts';
+import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 
@@ -55,13 +56,6 @@ function winnersProblem(w: ReadonlyMap<string, string>): string | null {
   return null;
 }
 
-/** The greatest hlc among winners, or null. */
-function greatest(winners: ReadonlyMap<string, string>): string | null {
-  let newest: string | null = null;
-  for (const hlc of winners.values()) if (newest === null || hlc > newest) newest = hlc;
-  return newest;
-}
-
 /** A guarded store always has `transact`: the store's own, or `winners()` then `commit()`. */
 export interface GuardedStore extends SyncStore {
   transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
@@ -77,7 +71,7 @@ export function guardStore(store: SyncStore): GuardedStore {
     transact(cells, plan) {
       if (!own) {
         const w = winners(cells);
-        return isPromiseLike(w) ? w.then((found) => commit(plan(greatest(found)))) : commit(plan(greatest(w)));
+        return isPromiseLike(w) ? w.then((found) => commit(plan(newestOf(found)))) : commit(plan(newestOf(w)));
       }
       let planned = false;
       const checked = (newest: string | null): Commit => {

@@ -25,6 +25,22 @@ describe('planMerge', () => {
     expect(Object.fromEntries(Object.entries(plan.changes).map(([t, rows]) => [t, [...rows].sort()]))).toEqual({ todos: ['r1', 'r2'], lists: ['r1', 'r2'] });
   });
 
+  it('names no row whose every message loses, to the store or to the batch', () => {
+    const lost = m('todos', 'r0', 'title', 'loses to the store');
+    const list = [lost, m('todos', 'r1', 'title', 'wins'), m('lists', 'r9', 'title', 'wins too')];
+    const stored = formatHlc({ millis: Date.parse(lost.hlc.slice(0, 24)) + 60_000, counter: 0, clientId: 'store' });
+    const plan = planMerge(schema, list, new Map([[cellKey('todos', 'r0', 'title'), stored]]));
+    expect(plan.changes).toEqual({ todos: ['r1'], lists: ['r9'] });
+    expect(planMerge(schema, [lost], new Map([[cellKey('todos', 'r0', 'title'), stored]])).changes).toEqual({});
+  });
+
+  it('names the rows of tables named like Object members (constructor, toString) in lists of their own', () => {
+    const odd = defineSchema({ version: 1, tables: { constructor: { title: 'string' as const }, toString: { title: 'string' as const } } });
+    const plan = planMerge(odd, [m('constructor', 'r1', 'title', 'a'), m('toString', 'r2', 'title', 'b'), m('constructor', 'r3', 'title', 'c')], new Map());
+    expect(plan.changes).toEqual({ constructor: ['r1', 'r3'], toString: ['r2'] });
+    expect(Object.keys(plan.changes)).toEqual(['constructor', 'toString']);
+  });
+
   it('writes each cell once, with its winning message\'s value and hlc', () => {
     const older = m('todos', 'r1', 'title', 'older');
     const newer = m('todos', 'r1', 'title', 'newer');
@@ -45,6 +61,23 @@ describe('planMerge', () => {
     expect(planMerge(schema, [old], mapLike).writes).toEqual([]);
     expect(planMerge(schema, [old], new Map([[key, winner.hlc]])).writes).toEqual([]);
     expect(planMerge(schema, [old], new Map()).writes).toEqual([old]);
+  });
+
+  it('looks up no cell for a message newer than every winner, and every cell for one that is not', () => {
+    const older = m('todos', 'r1', 'title', 'older than the store\'s newest');
+    const stored = [m('todos', 'r2', 'title', 'stored'), m('todos', 'r1', 'done', 'stored')];
+    const newer = [m('todos', 'r1', 'title', 'newer'), m('todos', 'r2', 'title', 'newer'), m('todos', 'r1', 'done', true)];
+    const asked: string[] = [];
+    const map = new Map(stored.map((w) => [cellKey(w.table, w.row, w.column), w.hlc]));
+    const counting = { get: (k: string) => (asked.push(k), map.get(k)), values: () => map.values(), size: map.size } as unknown as ReadonlyMap<string, string>;
+    expect(planMerge(schema, newer, counting).writes).toEqual(newer);
+    expect(asked).toEqual([]);
+    // Older than one winner (r1.done's): its cell is looked up, and it wins where it has none.
+    expect(planMerge(schema, [older], counting).writes).toEqual([older]);
+    expect(asked).toEqual([cellKey('todos', 'r1', 'title')]);
+    const loser = m('todos', 'r2', 'title', 'x');
+    map.set(cellKey('todos', 'r2', 'title'), formatHlc({ millis: Date.parse(loser.hlc.slice(0, 24)) + 1, counter: 0, clientId: 'store' }));
+    expect(planMerge(schema, [loser], counting).writes).toEqual([]);
   });
 
   it('finds a cell of the batch behind the row\'s other cells, in the same table only, and against the store\'s winner', () => {

@@ -12,8 +12,7 @@
  * hlc, the table's and the column's index in `names`, the row, the value. A page of 1,000
  * typical changes is about 60% of its `messages` JSON: less to send, inflate and parse.
  */
-import { messageError, type JsonValue, type ServerMessage } from './message.ts';
-import type { StoredMessage } from './store.ts';
+import { messageError, type JsonValue, type Message, type ServerMessage } from './message.ts';
 
 export const COLUMNS_FORMAT = 'columns';
 /** Entries per message in `cells`. */
@@ -52,27 +51,17 @@ export function encodeColumns(messages: readonly ServerMessage[], cursor: number
   return { names, cells };
 }
 
-/** A pulled message as a store keeps it, with its server id: one object serves both. */
-export type PulledMessage = ServerMessage & StoredMessage;
-
-/** A pulled message as a store keeps an applied one (see commitResponse). */
-export const pulled = (id: number, hlc: string, table: string, row: string, column: string, value: JsonValue): PulledMessage => ({
-  id, hlc, table, row, column, value, local: false, synced: true, applied: true, error: null,
-});
-
 /**
  * Decodes and checks a page: every message as `parseSyncResponse` checks one of the
  * `messages` format (§3), ids increasing after `sentCursor` and at most `cursor`. Returns
  * the messages, or the reason the page is not valid (the caller's typed error says it).
- * Each message is made as a store keeps a pulled one (its flags set for an applied message),
- * so that committing it needs no second object (see commitResponse).
  */
-export function decodeColumns(page: unknown, sentCursor: number, cursor: number): PulledMessage[] | string {
+export function decodeColumns(page: unknown, sentCursor: number, cursor: number): ServerMessage[] | string {
   if (typeof page !== 'object' || page === null || Array.isArray(page)) return 'page must be an object';
   const { names, cells } = page as Record<string, unknown>;
   if (!Array.isArray(names)) return 'page.names must be an array';
   if (!Array.isArray(cells) || cells.length % WIDTH !== 0) return `page.cells must be an array of ${WIDTH} entries per message`;
-  const out = new Array<PulledMessage>(cells.length / WIDTH);
+  const out = new Array<ServerMessage>(cells.length / WIDTH);
   const checked = new Set<string>();
   let id = sentCursor;
   for (let i = 0, at = 0; at < cells.length; i++, at += WIDTH) {
@@ -80,11 +69,11 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number)
     if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 1) return `message ${i}: id step must be an integer >= 1`;
     id += step;
     if (id > cursor) return `message ${i}: id out of order or beyond cursor`;
-    const t = cells[at + 2] as number;
-    const c = cells[at + 4] as number;
-    if (!isIndex(t, names.length) || !isIndex(c, names.length)) return `message ${i}: table or column is not an index of page.names`;
-    const m = pulled(id, cells[at + 1] as string, names[t] as string, cells[at + 3] as string, names[c] as string, cells[at + 5] as JsonValue);
-    const problem = messageError(m, checked);
+    const table = names[cells[at + 2] as number];
+    const column = names[cells[at + 4] as number];
+    if (!isIndex(cells[at + 2], names.length) || !isIndex(cells[at + 4], names.length)) return `message ${i}: table or column is not an index of page.names`;
+    const m: ServerMessage = { id, hlc: cells[at + 1] as string, table: table as string, row: cells[at + 3] as string, column: column as string, value: cells[at + 5] as JsonValue };
+    const problem = messageError(m as Message, checked);
     if (problem) return `message ${i}: ${problem}`;
     out[i] = m;
   }

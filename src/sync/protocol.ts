@@ -5,7 +5,7 @@
 import { FieldsyncError, RemoteError, ValidationError, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
-import { COLUMNS_FORMAT, decodeColumns, pulled } from './columns-page.ts';
+import { COLUMNS_FORMAT, decodeColumns } from './columns-page.ts';
 
 export const MAX_PUSH_MESSAGES = 5000;
 export const MAX_PULL_LIMIT = 5000;
@@ -151,6 +151,17 @@ export function findClockDrift(messages: readonly Message[], serverNowMs: number
   return -1;
 }
 
+/**
+ * True when a checked message is a plain object with six enumerable keys: exactly the six a
+ * message has (all checked present), its own. Allocates nothing.
+ */
+function hasOnlyMessageKeys(m: object): boolean {
+  if (Object.getPrototypeOf(m) !== Object.prototype) return false;
+  let n = 0;
+  for (const _ in m) n++;
+  return n === 6;
+}
+
 /** Validates a server's `200` answer as the client receives it. Throws RemoteError. */
 export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse {
   const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
@@ -180,8 +191,8 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
     const { id, hlc, table, row, column, value } = m as ServerMessage;
     if (!isNonNegativeInteger(id) || id <= lastId || id > cursor) throw bad(`message ${i}: id out of order or beyond cursor`);
     lastId = id;
-    // Made as a store keeps it (as a columns page's are): nothing else the server sent.
-    out[i] = pulled(id, hlc, table, row, column, value);
+    // The message as parsed when it has nothing else (the usual case: no copy to collect).
+    out[i] = hasOnlyMessageKeys(m as object) ? (m as ServerMessage) : { id, hlc, table, row, column, value };
   }
   return { accepted, cursor, more, serverTime, messages: out, ...(epoch !== undefined ? { epoch: epoch as string } : {}) };
 }

@@ -153,10 +153,7 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   const replaced = ctx.wantsReplaced() ? await replacedCells(ctx.store, plan.writes, winners) : [];
   if (plan.maxHlc !== null) ctx.clock.receive(plan.maxHlc);
   if (offset !== null) ctx.clock.setOffset(offset);
-  // parseSyncResponse makes each pulled message as the store keeps it (columns-page.ts,
-  // `pulled`): when each applies, as a page's usually all do, they are committed as they
-  // are, not copied. A message that does not apply, or a remote's without those flags, is.
-  const insert = incoming.every((m, i) => plan.problems[i] === null && isPulled(m)) ? (incoming as readonly unknown[] as readonly StoredMessage[]) : incoming.map((m, i): StoredMessage => ({
+  const insert: StoredMessage[] = incoming.map((m, i) => ({
     hlc: m.hlc,
     table: m.table,
     row: m.row,
@@ -178,12 +175,6 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   ctx.onProgress();
   return false;
 }
-
-/** A message that has a pulled, applied message's flags already. */
-const isPulled = (m: Message): boolean => {
-  const s = m as Partial<StoredMessage>;
-  return s.applied === true && s.local === false && s.synced === true && s.error === null;
-};
 
 /** The cells a merge's writes replace (those that had a winner), with their values before and after. */
 async function replacedCells(store: SyncStore, writes: ReturnType<typeof planMerge>['writes'], winners: ReadonlyMap<string, string>): Promise<ReplacedCell[]> {

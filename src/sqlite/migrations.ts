@@ -14,7 +14,7 @@
  * cell whose only message the server refused falls back to null).
  */
 import type { Database } from 'better-sqlite3';
-import { keptTriggerSql } from './pulled-in-row.ts';
+import { keptTriggerSql, oldKeptTrigger } from './pulled-in-row.ts';
 import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, UNPUSHED_SQL, type SqlTable } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
@@ -102,7 +102,7 @@ export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlT
     }
     for (const c of table.columns.values()) {
       const trigger = keptTriggerSql(table, c);
-      if (trigger !== null) db.exec(trigger);
+      if (trigger !== null) db.exec(`DROP TRIGGER IF EXISTS ${oldKeptTrigger(table, c)}; ${trigger}`);
     }
   }
 }

@@ -63,17 +63,26 @@ const keepable = (column: SqlColumn): boolean => {
   return yes;
 };
 
+/** The name of the kept trigger of store version 3 and 4, which fired on more columns (dropped). */
+export const oldKeptTrigger = (table: SqlTable, column: SqlColumn): string => `"fieldsync_kept ${table.name}.${column.name}"`;
+
 /**
  * The trigger that moves a kept message to the log when anything but a newer kept message
  * replaces it. Names are declared identifiers (checked by sql-columns.ts), so they can be
  * SQL string literals as they are.
+ *
+ * It watches the mark only: a kept message is replaced only by an UPDATE that changes the
+ * mark from 2 (an UPDATE that leaves the mark out of its SET keeps it 2, so WHEN is false),
+ * so this fires exactly when watching value, hlc and mark did. But an UPDATE whose SET
+ * leaves the mark out then runs no trigger program at all: a local rewrite of a cell whose
+ * mark is already 1 (unpushed-in-row.ts) saved about 0.05x of the raw upsert.
  */
 export function keptTriggerSql(table: SqlTable, column: SqlColumn): string | null {
   const json = jsonSql(column, `old.${column.sql}`);
   if (json === null) return null;
   const mark = column.pendingSql;
-  return `CREATE TRIGGER IF NOT EXISTS "fieldsync_kept ${table.name}.${column.name}"
-    AFTER UPDATE OF ${column.sql}, ${column.hlcSql}, ${mark} ON ${table.sql}
+  return `CREATE TRIGGER IF NOT EXISTS "fieldsync_kept_mark ${table.name}.${column.name}"
+    AFTER UPDATE OF ${mark} ON ${table.sql}
     WHEN old.${mark} = ${KEPT_MARK} AND new.${mark} IS NOT ${KEPT_MARK} AND old.${column.hlcSql} IS NOT NULL
     BEGIN
       INSERT INTO ${MESSAGES_TABLE} (hlc, tbl, row, col, value, local, synced, applied, error)

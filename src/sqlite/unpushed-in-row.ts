@@ -135,14 +135,14 @@ export function createUnpushedInRow(db: Db) {
       const tag = TAGS[column.type];
       // SET expressions read the row as it was: the cell's marked message is appended to the
       // row's list of this generation, or starts it (a list of an older one is stale).
+      // Only a cell marked 1 (its message unpushed), which stays 1: the mark is left out of
+      // the SET, so the kept trigger (pulled-in-row.ts, on the mark) is not run.
       // Names are declared identifiers (sql-columns.ts): safe as SQL string literals.
       stmt = tag === null ? null : db.prepare<[number, number, SqlValue, string, string]>(`UPDATE ${table.sql}
-        SET ${UNPUSHED_SQL} = CASE WHEN ${pendingSql} = 1
-            THEN (CASE WHEN CAST(${UNPUSHED_SQL} AS INTEGER) = ? THEN ${UNPUSHED_SQL} ELSE ? END)
-              || char(0) || ${hlcSql} || char(0) || '${column.name}' || char(0) || coalesce('${tag}' || ${sql}, 'n')
-            ELSE ${UNPUSHED_SQL} END,
-          ${sql} = ?, ${hlcSql} = ?, ${pendingSql} = 1
-        WHERE id = ?`);
+        SET ${UNPUSHED_SQL} = (CASE WHEN CAST(${UNPUSHED_SQL} AS INTEGER) = ? THEN ${UNPUSHED_SQL} ELSE ? END)
+            || char(0) || ${hlcSql} || char(0) || '${column.name}' || char(0) || coalesce('${tag}' || ${sql}, 'n'),
+          ${sql} = ?, ${hlcSql} = ?
+        WHERE id = ? AND ${pendingSql} = 1`);
       appends.set(column, stmt);
     }
     return stmt;
@@ -216,7 +216,7 @@ export function createUnpushedInRow(db: Db) {
      * to the row's entries; `mark` is what is known of the new message, whose count of the
      * characters its cell has appended in this generation it sets. Returns false, having
      * written nothing, when the column's values have no exact text in SQL (`number`) or the
-     * row is not there. Past a bound, every row's entries are then copied to the outbox.
+     * row is not there with the cell marked 1. Past a bound, every row's entries are then copied to the outbox.
      */
     append(table: SqlTable, column: SqlColumn, row: string, value: SqlValue, hlc: string, old: string, known: Known, mark: Known): boolean {
       const stmt = appendOf(table, column);

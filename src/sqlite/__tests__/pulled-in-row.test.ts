@@ -165,4 +165,30 @@ describe('pulled messages kept in their data rows', () => {
     // In the log, not only in the ring of recent ones (which forgets).
     expect(again.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept"');
   });
+
+  it('the triggers of store version 4 (on value, hlc and mark) are replaced by ones on the mark, which still move a kept message', () => {
+    const store = open();
+    const triggers = (db: typeof store.db): string[] => db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all() as string[];
+    // The file as version 4 left it: each trigger under its old name, on three columns.
+    store.db.exec(triggers(store.db).map((sql) => {
+      const name = /"fieldsync_kept_mark ([^"]+)"/.exec(sql)?.[1] as string;
+      const column = name.split('.')[1] as string;
+      return `DROP TRIGGER "fieldsync_kept_mark ${name}"; ${sql.replace(`"fieldsync_kept_mark ${name}"`, `"fieldsync_kept ${name}"`)
+        .replace(/UPDATE OF ("_pending_[^"]+")/, `UPDATE OF "${column}", "_hlc_${column}", $1`)}`;
+    }).join(';'));
+    const old = triggers(store.db);
+    expect(old.length).toBeGreaterThan(0);
+    expect(old.every((sql) => sql.includes('"fieldsync_kept ') && sql.includes('"_hlc_'))).toBe(true);
+    store.close();
+    const again = file.open();
+    again.open(conformanceSchema);
+    const now = triggers(again.db);
+    expect(now).toHaveLength(old.length);
+    expect(now.every((sql) => sql.includes('"fieldsync_kept_mark ') && /AFTER UPDATE OF "_pending_[^"]+" ON/.test(sql))).toBe(true);
+    const kept = pulledMsg(1, 'a', 'title', 'kept');
+    again.commit(pull([kept]));
+    const mine = localMsg(2, 'a', 'title', 'mine');
+    again.commit({ insert: [mine], writes: [write(mine)] });
+    expect(again.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept"');
+  });
 });

@@ -67,7 +67,7 @@ describe('columns pages', () => {
       ['a table index out of range', withCell(2, 2), /message 0: table or column is not an index/],
       ['a column index that is a string', withCell(4, '1'), /message 0: table or column is not an index/],
       ['a name that is not an identifier', { ...good, names: ['to dos', 'title'] }, /message 0: table must match/],
-      // Names are judged once per page: each place a name is used still checks it.
+      // Each place a name is used checks it, as a table's or as a column's.
       ['a column name that is not an identifier', { ...good, names: ['todos', 'ti tle'] }, /message 0: column must match/],
       ['a name that is not a string', { ...good, names: [7, 'title'] }, /message 0: table must match/],
       ['a name that is good as a table, bad as a column of a later message', { names: ['todos', 'title', 'b-ad'], cells: [...good.cells.slice(0, 6), 1, hlc(2), 0, 't2', 2, 'b'] }, /message 1: column must match/],

@@ -58,12 +58,17 @@ describe('large bodies refused before they are read', () => {
     s = undefined;
   });
 
-  it('refuses a large push over the byte budget unread: fetch and nodeFetch get the 429 and the connection closes', async () => {
+  /** A server whose store holds user a's first push (about 2 MB) until `g.open()`: that push takes the byte budget, or the user's bound. */
+  async function withPushHeld(env: Record<string, string>) {
     const g = gatedStore();
-    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB' } });
-    const server = s;
+    const server = (s = await startTestServer({ store: g.store, env }));
     const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
     await until(() => g.reached() === 1, 'the first large push did not reach the store');
+    return { g, server, first };
+  }
+
+  it('refuses a large push over the byte budget unread: fetch and nodeFetch get the 429 and the connection closes', async () => {
+    const { g, server, first } = await withPushHeld({ FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB' });
 
     const body = bigPush('B', 3500); // 3.9 MB
     const fetcher = nodeFetch();
@@ -99,11 +104,7 @@ describe('large bodies refused before they are read', () => {
   });
 
   it('lets a client that reads only once it has sent its body read the 429, when the socket buffers took the body', async () => {
-    const g = gatedStore();
-    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB' } });
-    const server = s;
-    const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
-    await until(() => g.reached() === 1, 'the first large push did not reach the store');
+    const { g, server, first } = await withPushHeld({ FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB' });
 
     const body = bigPush('B', 2000);
     const r = await rawRequest(server.url, await server.token('b'), body.length);
@@ -120,11 +121,7 @@ describe('large bodies refused before they are read', () => {
   });
 
   it('lingers before it closes: a client still sending, which reads its answers only now and then, gets the 429, not a reset', async () => {
-    const g = gatedStore();
-    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB', FIELDSYNC_BODY_LIMIT: '32MiB' } });
-    const server = s;
-    const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
-    await until(() => g.reached() === 1, 'the first large push did not reach the store');
+    const { g, server, first } = await withPushHeld({ FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB', FIELDSYNC_BODY_LIMIT: '32MiB' });
 
     // More than the socket buffers on loopback take (several MiB): the client is still sending.
     const body = Buffer.alloc(24 * MiB, ' ');
@@ -163,11 +160,7 @@ describe('large bodies refused before they are read', () => {
   });
 
   it('also when the user\'s own bound is full: the 429 from before the body (the per-user hook) does not read it either', async () => {
-    const g = gatedStore();
-    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_PER_USER: '1' } });
-    const server = s;
-    const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
-    await until(() => g.reached() === 1, 'the first large push did not reach the store');
+    const { g, server, first } = await withPushHeld({ FIELDSYNC_MAX_INFLIGHT_PER_USER: '1' });
     const sockets = watchConnections(server);
     const body = bigPush('A2', 3500);
     const res = await fetch(`${server.url}/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token('a')}` }, body });

@@ -4,12 +4,15 @@
  * starts, so the figure is the server's: parse, validate, store durably, answer. The
  * server's CPU time (all its threads) over the wall time says how many cores it kept busy;
  * the benchmark's own CPU time (the 8 clients) is reported beside it, since on a small
- * machine the clients compete with the server for the same cores.
+ * machine the clients compete with the server for the same cores. So is the CPU time of the
+ * SQLite store's thread, the one writer every push waits for: how close it was to a core of
+ * its own says whether it, or something else, held the rate.
  */
 import { cpus } from 'node:os';
-import { measure, processCpuSeconds } from '../lib/cpu.ts';
+import { measure, processCpuSeconds, threadCpuSeconds } from '../lib/cpu.ts';
 import { benchMessage } from '../lib/messages.ts';
 import { startServerProcess } from '../lib/server-process.ts';
+import { THREAD_NAMES } from '../../server/thread-names.ts';
 
 export interface IngestResult {
   readonly store: string;
@@ -19,6 +22,11 @@ export interface IngestResult {
   readonly messagesPerSecond: number;
   /** The server process's CPU seconds (every thread) during the run, or null where unknown. */
   readonly serverCpuSeconds: number | null;
+  /**
+   * The CPU seconds of the server's SQLite store thread (the one writer) during the run; null
+   * where unknown, or where there is none (PostgreSQL).
+   */
+  readonly writerCpuSeconds: number | null;
   /** The benchmark process's own CPU seconds (the clients). */
   readonly clientCpuSeconds: number;
   readonly cores: number;
@@ -38,6 +46,8 @@ export async function ingest(options: { store: 'sqlite' | 'postgres'; pushes: nu
       messages: Array.from({ length: batch }, (_, i) => benchMessage(`ingest${c}`, p * batch + i)),
     })));
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const writerCpu = (): number | undefined => threadCpuSeconds(server.child.pid)?.get(THREAD_NAMES.store);
+    const writerCpu0 = writerCpu();
     const serverCpu0 = processCpuSeconds(server.child.pid);
     const { cpuSeconds: clientCpuSeconds, wallSeconds: seconds } = await measure(() => Promise.all(bodies.map(async (list) => {
       for (const body of list) {
@@ -47,6 +57,7 @@ export async function ingest(options: { store: 'sqlite' | 'postgres'; pushes: nu
       }
     })));
     const serverCpu1 = processCpuSeconds(server.child.pid);
+    const writerCpu1 = writerCpu();
     const messages = clients * perClient * batch;
     return {
       store: options.store,
@@ -55,6 +66,7 @@ export async function ingest(options: { store: 'sqlite' | 'postgres'; pushes: nu
       seconds,
       messagesPerSecond: messages / seconds,
       serverCpuSeconds: serverCpu0 === null || serverCpu1 === null ? null : serverCpu1 - serverCpu0,
+      writerCpuSeconds: writerCpu0 === undefined || writerCpu1 === undefined ? null : writerCpu1 - writerCpu0,
       clientCpuSeconds,
       cores: cpus().length,
     };

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { ProtocolError, type parseSyncRequest } from 'fieldsync/server';
 import { parseBody } from './parse-body.ts';
 import type { ParseAnswer, ParseJob } from './parse-worker.ts';
+import { THREAD_NAMES } from '../thread-names.ts';
 
 export interface ParsePool {
   parse(body: Buffer): Promise<ReturnType<typeof parseSyncRequest>>;
@@ -49,7 +50,7 @@ export function createParsePool(options: { readonly workers: number }): ParsePoo
   let closed = false;
 
   const spawn = (slot: Slot): Worker => {
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { name: THREAD_NAMES.parse });
     worker.unref(); // an idle pool never keeps the process alive
     worker.on('message', (answer: ParseAnswer) => {
       const job = slot.job;

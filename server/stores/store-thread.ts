@@ -20,6 +20,7 @@ import { ProtocolError, type ServerStore } from 'fieldsync/server';
 import type { ParseAnswer, ParseJob, ParseWorkerData } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
+import { THREAD_NAMES } from '../thread-names.ts';
 import type { ChunkBounds } from './chunked-push.ts';
 import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
@@ -77,12 +78,14 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   // the writer never waits for the disk; an in-memory database has nothing to sync.
   const answerChannel = options.store.file === ':memory:' ? null : new MessageChannel();
   const worker = new Worker(STORE_WORKER, {
+    name: THREAD_NAMES.store,
     workerData: {
       store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk, answerPort: answerChannel?.port1,
     } satisfies StoreWorkerData,
     transferList: [...channels.map((c) => c.port2), ...(answerChannel ? [answerChannel.port1] : [])],
   });
   const walSync = answerChannel && new Worker(WAL_SYNC_WORKER, {
+    name: THREAD_NAMES.walSync,
     workerData: { walFile: options.walFile ?? `${options.store.file}-wal`, answers: answerChannel.port2 } satisfies WalSyncWorkerData,
     transferList: [answerChannel.port2],
   });
@@ -128,7 +131,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   walSync?.on('exit', (code) => stop(new Error(`the WAL's sync thread exited with code ${code}`)));
 
   const parsers: Parser[] = channels.map((c) => {
-    const parser: Parser = { worker: new Worker(PARSE_WORKER, { workerData: { storePort: c.port1, maxDriftMs: options.maxDriftMs } satisfies ParseWorkerData, transferList: [c.port1] }), busy: 0 };
+    const parser: Parser = { worker: new Worker(PARSE_WORKER, { name: THREAD_NAMES.parse, workerData: { storePort: c.port1, maxDriftMs: options.maxDriftMs } satisfies ParseWorkerData, transferList: [c.port1] }), busy: 0 };
     parser.worker.on('message', (a: ParseAnswer) => {
       // Only failures come back here: a valid request goes on to the store's thread.
       if (!a.ok) settle(a.id, { ok: false, error: a.code === null ? new Error(a.message) : new ProtocolError(a.code, a.message, a.index, a.serverTime) });

@@ -98,6 +98,8 @@ interface Kept {
   readonly messages: StoredMessage[];
   /** By position in the commit's `insert`: 1 for a message kept in its row. */
   readonly at: Uint8Array;
+  /** The one with the greatest hlc among `messages` (found in the same pass: `record` and the applier's clock need it). */
+  newest: StoredMessage;
 }
 
 export function createPulledInRow(db: Db) {
@@ -137,10 +139,11 @@ export function createPulledInRow(db: Db) {
         const w = r.cells[column.position];
         if (w === undefined || w.hlc !== m.hlc || w.value !== m.value) continue;
         if (!keepable(column) || !keepsExactly(column.type, w.value)) continue;
-        out ??= { messages: [], at: new Uint8Array(insert.length) };
+        out ??= { messages: [], at: new Uint8Array(insert.length), newest: m };
         markKept(r, column.position);
         out.messages.push(m);
         out.at[i] = 1;
+        if (m.hlc > out.newest.hlc) out.newest = m;
       }
       return out;
     },
@@ -149,14 +152,12 @@ export function createPulledInRow(db: Db) {
      * Call inside the commit's transaction: the ring and the newest take the kept messages.
      * Returns how many characters it wrote (for the WAL's bound, see apply-commit.ts).
      */
-    record(messages: readonly StoredMessage[]): number {
+    record({ messages, newest }: Kept): number {
       if (messages.length === 0) return 0;
       const fresh = messages.slice(-RECENT_PULLED).map(toEntry);
       const ring = fresh.length >= RECENT_PULLED ? fresh : [...read<Entry[]>(RING_KEY, []), ...fresh].slice(-RECENT_PULLED);
       const text = JSON.stringify(ring);
       st().set.run(RING_KEY, text);
-      let newest = messages[0] as StoredMessage;
-      for (const m of messages) if (m.hlc > newest.hlc) newest = m;
       const stored = read<Entry | null>(NEWEST_KEY, null);
       if (stored === null || newest.hlc > stored[0]) st().set.run(NEWEST_KEY, JSON.stringify(toEntry(newest)));
       return text.length;

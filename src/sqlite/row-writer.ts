@@ -127,7 +127,8 @@ function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, Sql
     if (found !== undefined) last = found;
     return found;
   };
-  for (const w of writes) {
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i] as CellWrite;
     let entry = find(w.table, w.row);
     if (entry === undefined) {
       let rows = byTable.get(w.table);
@@ -228,7 +229,8 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
       }
       // Rows of one shape share a statement (a pulled page is mostly such rows).
       const groups = new Map<Shape, RowWrites[]>();
-      for (const r of commitRows.list) {
+      for (let i = 0; i < commitRows.list.length; i++) {
+        const r = commitRows.list[i] as RowWrites;
         const shape = shapeOf(r, marksOf(r, marked));
         const list = groups.get(shape);
         if (list) list.push(r);

@@ -134,6 +134,23 @@ describe('pulled messages kept in their data rows', () => {
     expect(Object.fromEntries(again.winners([newest]))).toEqual({ [cellKey('notes', 'b', 'title')]: newest.hlc });
   });
 
+
+  it('after a page whose messages are all kept, a local message not newer than the newest of them takes the checked path (the outbox), not its row', () => {
+    const store = open();
+    // Every message kept in its row, the newest not last: the store's clock must still reach it.
+    store.commit(pull([pulledMsg(1, 'a', 'title', 'x'), pulledMsg(50, 'b', 'title', 'newest'), pulledMsg(3, 'c', 'title', 'y')]));
+    expect(count(store, 'SELECT count(*) FROM fieldsync_messages')).toBe(0);
+    // Older than the kept newest: it might be stored already, so it is not trusted into its row.
+    const older = localMsg(20, 'd', 'title', 'mine');
+    store.commit({ insert: [older], writes: [write(older)] });
+    expect(count(store, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([older]);
+    // Newer than everything stored: kept in its row, marked, as every local write is.
+    const newer = localMsg(60, 'e', 'title', 'mine too');
+    store.commit({ insert: [newer], writes: [write(newer)] });
+    expect(count(store, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([older, newer]);
+  });
   it('recent: the latest kept messages, bounded, with the local ones, newest first', () => {
     const store = open();
     const pulled = Array.from({ length: RECENT_PULLED + 40 }, (_, i) => pulledMsg(i + 1, `r${i}`, 'title', `v${i}`));

@@ -112,7 +112,7 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
         const at = pulledKept?.at;
-        const rest = pulledKept !== null && pulledKept.messages.length === c.insert.length
+        const rest = pulledKept !== null && pulledKept.count === c.insert.length
           ? [] // every one kept in its row (a pulled page, mostly)
           : keep || at || pending.count > 0
             ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
@@ -120,7 +120,7 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
         if (pulledKept) rowsWritten += Math.ceil(pulled.record(pulledKept) / ROW_BYTES);
         if (rest.length > 0) log.insert(rest);
         rowsWritten += rest.length;
-        if (rest.length === 0 && pulledKept !== null && pulledKept.messages.length === c.insert.length) {
+        if (rest.length === 0 && pulledKept !== null && pulledKept.count === c.insert.length) {
           // Every insert kept (a pulled page): the kept pass found their newest already.
           if (known === null || pulledKept.newest.hlc > known) known = pulledKept.newest.hlc;
         } else {

@@ -54,7 +54,11 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
     const writes = c.writes ?? [];
     let out: { marked: Set<CellWrite>; kept: Set<string> } | null = null;
     let byHlc: Map<string, CellWrite> | null = null;
-    for (const m of c.insert ?? []) {
+    const insert = c.insert ?? [];
+    // Indexed loops in the per-page paths: a function run once per page may still be in a
+    // tier where `for...of` allocates an iterator result per element.
+    for (let i = 0; i < insert.length; i++) {
+      const m = insert[i] as StoredMessage;
       if (!isPendingLocal(m) || (known !== null && m.hlc <= known)) continue;
       // One write (a local write of one field): no map needed.
       const w = writes.length === 1 ? (writes[0]?.hlc === m.hlc ? writes[0] : undefined) : (byHlc ??= lastWrites(writes)).get(m.hlc);
@@ -108,15 +112,20 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
         const at = pulledKept?.at;
-        const rest = pulledKept !== null && pulledKept.messages.length === c.insert.length
+        const rest = pulledKept !== null && pulledKept.count === c.insert.length
           ? [] // every one kept in its row (a pulled page, mostly)
           : keep || at || pending.count > 0
             ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
             : c.insert;
-        if (pulledKept) rowsWritten += Math.ceil(pulled.record(pulledKept.messages) / ROW_BYTES);
+        if (pulledKept) rowsWritten += Math.ceil(pulled.record(pulledKept) / ROW_BYTES);
         if (rest.length > 0) log.insert(rest);
         rowsWritten += rest.length;
-        for (const m of c.insert) if (known === null || m.hlc > known) known = m.hlc;
+        if (rest.length === 0 && pulledKept !== null && pulledKept.count === c.insert.length) {
+          // Every insert kept (a pulled page): the kept pass found their newest already.
+          if (known === null || pulledKept.newest.hlc > known) known = pulledKept.newest.hlc;
+        } else {
+          for (const m of c.insert) if (known === null || m.hlc > known) known = m.hlc;
+        }
       }
       if (c.update) for (const u of c.update) update(u);
       if (rows) {

@@ -93,11 +93,18 @@ export function keptTriggerSql(table: SqlTable, column: SqlColumn): string | nul
 
 export type PulledInRow = ReturnType<typeof createPulledInRow>;
 
-/** A commit's pulled messages kept in their rows: the messages in order, and which of the inserts they are. */
+/**
+ * A commit's pulled messages kept in their rows: which of its inserts they are, and how many
+ * (no list of them: on a pulled page that is every insert, and only the ring's last few are
+ * ever read again).
+ */
 interface Kept {
-  readonly messages: StoredMessage[];
-  /** By position in the commit's `insert`: 1 for a message kept in its row. */
+  readonly insert: readonly StoredMessage[];
+  /** By position in `insert`: 1 for a message kept in its row. */
   readonly at: Uint8Array;
+  count: number;
+  /** The kept one with the greatest hlc (found in the same pass: `record` and the applier's clock need it). */
+  newest: StoredMessage;
 }
 
 export function createPulledInRow(db: Db) {
@@ -137,10 +144,11 @@ export function createPulledInRow(db: Db) {
         const w = r.cells[column.position];
         if (w === undefined || w.hlc !== m.hlc || w.value !== m.value) continue;
         if (!keepable(column) || !keepsExactly(column.type, w.value)) continue;
-        out ??= { messages: [], at: new Uint8Array(insert.length) };
+        out ??= { insert, at: new Uint8Array(insert.length), count: 0, newest: m };
         markKept(r, column.position);
-        out.messages.push(m);
+        out.count++;
         out.at[i] = 1;
+        if (m.hlc > out.newest.hlc) out.newest = m;
       }
       return out;
     },
@@ -149,14 +157,14 @@ export function createPulledInRow(db: Db) {
      * Call inside the commit's transaction: the ring and the newest take the kept messages.
      * Returns how many characters it wrote (for the WAL's bound, see apply-commit.ts).
      */
-    record(messages: readonly StoredMessage[]): number {
-      if (messages.length === 0) return 0;
-      const fresh = messages.slice(-RECENT_PULLED).map(toEntry);
+    record({ insert, at, count, newest }: Kept): number {
+      if (count === 0) return 0;
+      // The last RECENT_PULLED kept ones, in order, walked from the end.
+      const fresh: Entry[] = new Array<Entry>(Math.min(count, RECENT_PULLED));
+      for (let i = insert.length - 1, j = fresh.length - 1; j >= 0 && i >= 0; i--) if (at[i] === 1) fresh[j--] = toEntry(insert[i] as StoredMessage);
       const ring = fresh.length >= RECENT_PULLED ? fresh : [...read<Entry[]>(RING_KEY, []), ...fresh].slice(-RECENT_PULLED);
       const text = JSON.stringify(ring);
       st().set.run(RING_KEY, text);
-      let newest = messages[0] as StoredMessage;
-      for (const m of messages) if (m.hlc > newest.hlc) newest = m;
       const stored = read<Entry | null>(NEWEST_KEY, null);
       if (stored === null || newest.hlc > stored[0]) st().set.run(NEWEST_KEY, JSON.stringify(toEntry(newest)));
       return text.length;

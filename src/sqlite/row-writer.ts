@@ -22,8 +22,13 @@ export interface RowWrites {
   readonly row: string;
   /** The writes by column position (`SqlColumn.position`); undefined for a column not written. */
   readonly cells: (CellWrite | undefined)[];
-  /** By column position: the cell keeps its pulled message in the row (mark 2, see pulled-in-row.ts). Set with `markKept`. */
-  readonly kept: boolean[];
+  /**
+   * The cells that keep their pulled message in the row (mark 2, see pulled-in-row.ts), as
+   * bits by position below SHAPE_BITS, and in `keptWide` (made only when needed) at later
+   * positions: no array per row of a pulled page. Set with `markKept`, read with `isKept`.
+   */
+  keptBits: number;
+  keptWide: boolean[] | null;
   /**
    * Which columns the row sets, as bits by position (positions below SHAPE_BITS), and how
    * many: rows of one shape share a statement, found by this number instead of a string
@@ -39,10 +44,15 @@ export interface RowWrites {
 /** Columns past this position make a row's shape a string key (a table that wide is rare). */
 const SHAPE_BITS = 30;
 
+/** Whether the row's cell at this position keeps its pulled message in the row. */
+export const isKept = (r: RowWrites, position: number): boolean =>
+  position < SHAPE_BITS ? (r.keptBits & (1 << position)) !== 0 : r.keptWide?.[position] === true;
+
 /** Marks a written cell of the row as keeping its pulled message in the row. */
 export function markKept(r: RowWrites, position: number): void {
-  if (r.kept[position] === true) return;
-  r.kept[position] = true;
+  if (isKept(r, position)) return;
+  if (position < SHAPE_BITS) r.keptBits |= 1 << position;
+  else (r.keptWide ??= [])[position] = true;
   r.keptCount++;
 }
 
@@ -93,7 +103,7 @@ interface Shape {
 function rowOf(table: SqlTable, row: string): RowWrites {
   const width = table.columns.size;
   return {
-    table, row, cells: new Array<CellWrite | undefined>(width).fill(undefined), kept: new Array<boolean>(width).fill(false), shape: 0, wide: false, written: 0, keptCount: 0,
+    table, row, cells: new Array<CellWrite | undefined>(width).fill(undefined), keptBits: 0, keptWide: null, shape: 0, wide: false, written: 0, keptCount: 0,
   };
 }
 
@@ -127,7 +137,8 @@ function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, Sql
     if (found !== undefined) last = found;
     return found;
   };
-  for (const w of writes) {
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i] as CellWrite;
     let entry = find(w.table, w.row);
     if (entry === undefined) {
       let rows = byTable.get(w.table);
@@ -200,7 +211,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
       const p = at + 1 + step * i;
       params[p] = toSql(column.type, w.value);
       params[p + 1] = w.hlc;
-      if (step === 3) params[p + 2] = anyMarked && marked.has(w) ? 1 : r.kept[column.position] ? KEPT_MARK : null;
+      if (step === 3) params[p + 2] = anyMarked && marked.has(w) ? 1 : isKept(r, column.position) ? KEPT_MARK : null;
     }
   }
 
@@ -228,7 +239,8 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
       }
       // Rows of one shape share a statement (a pulled page is mostly such rows).
       const groups = new Map<Shape, RowWrites[]>();
-      for (const r of commitRows.list) {
+      for (let i = 0; i < commitRows.list.length; i++) {
+        const r = commitRows.list[i] as RowWrites;
         const shape = shapeOf(r, marksOf(r, marked));
         const list = groups.get(shape);
         if (list) list.push(r);

@@ -16,7 +16,7 @@
  * - SQL identifiers come only from the declared schema (see sql-columns.ts).
  */
 import type { Statement } from 'better-sqlite3';
-import { SchemaError, StoreError, cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
+import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
 import type { CellValue, StoreState } from '../sync/store.ts';
 import { createCommitApplier } from './apply-commit.ts';
 import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
@@ -90,7 +90,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   };
 
   function checkWrites(c: Commit, known: ReadonlyMap<string, SqlTable>): void {
-    for (const w of c.writes ?? []) {
+    const writes = c.writes ?? [];
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i] as CellWrite;
       if (!known.get(w.table)?.columns.has(w.column)) {
         throw new SchemaError(`store: ${String(w.table).slice(0, 80)}.${String(w.column).slice(0, 80)} is not in the schema`);
       }

@@ -102,7 +102,11 @@ export function createWinnerReads(db: Db): WinnerReads {
       if (p !== undefined) asked[at] = (asked[at] as number) | (1 << p);
     }
     const found: (string | null)[][] = [];
-    for (const r of stmt.all(JSON.stringify(ids))) found[r[0] as unknown as number] = r;
+    const rows = stmt.all(JSON.stringify(ids));
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as (string | null)[];
+      found[r[0] as unknown as number] = r;
+    }
     return { table: table.name, index, ids, asked, found, position, names };
   }
 

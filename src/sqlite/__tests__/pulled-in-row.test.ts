@@ -5,7 +5,7 @@
  * refused local write (the trigger that moves a kept message to the log).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
+import { cellKey, defineSchema, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { conformanceSchema } from '../../sync/testing/index.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -101,6 +101,22 @@ describe('pulled messages kept in their data rows', () => {
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'count' })).toEqual([count2]);
   });
 
+  it('in a table wider than the row shapes\' bits, a kept cell past position 30 beside one that cannot be kept keeps its mark, and a local write moves it to the log', () => {
+    file = sqliteFile();
+    const store = file.open();
+    const width = 34;
+    store.open(defineSchema({ version: 1, tables: { w: Object.fromEntries(Array.from({ length: width }, (_, c) => [`c${c}`, { type: 'string', nullable: true }])) } }));
+    const at = (n: number, column: string, value: string): StoredMessage => ({ ...pulledMsg(n, 'r', column, value), table: 'w' });
+    // One row, its marks bound cell by cell: c31 and c2 kept, c32 (a lone surrogate) not.
+    const kept = at(1, 'c31', 'kept far');
+    const near = at(2, 'c2', 'kept near');
+    store.commit(pull([kept, near, at(3, 'c32', 'lone \ud800')]));
+    expect(store.db.prepare('SELECT "_pending_c31", "_pending_c2", "_pending_c32" FROM "w"').raw().get()).toEqual([2, 2, null]);
+    const mine = { ...localMsg(4, 'r', 'c31', 'mine'), table: 'w' };
+    store.commit({ insert: [mine], writes: [write(mine)] });
+    expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept far"');
+  });
+
   it('a pulled message listed twice in one commit marks its one cell: the cell beside it that cannot be kept is not taken as kept', () => {
     const store = open();
     const before = [pulledMsg(1, 'a', 'title', 'kept title'), pulledMsg(2, 'a', 'count', 1)];
@@ -134,6 +150,23 @@ describe('pulled messages kept in their data rows', () => {
     expect(Object.fromEntries(again.winners([newest]))).toEqual({ [cellKey('notes', 'b', 'title')]: newest.hlc });
   });
 
+
+  it('after a page whose messages are all kept, a local message not newer than the newest of them takes the checked path (the outbox), not its row', () => {
+    const store = open();
+    // Every message kept in its row, the newest not last: the store's clock must still reach it.
+    store.commit(pull([pulledMsg(1, 'a', 'title', 'x'), pulledMsg(50, 'b', 'title', 'newest'), pulledMsg(3, 'c', 'title', 'y')]));
+    expect(count(store, 'SELECT count(*) FROM fieldsync_messages')).toBe(0);
+    // Older than the kept newest: it might be stored already, so it is not trusted into its row.
+    const older = localMsg(20, 'd', 'title', 'mine');
+    store.commit({ insert: [older], writes: [write(older)] });
+    expect(count(store, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([older]);
+    // Newer than everything stored: kept in its row, marked, as every local write is.
+    const newer = localMsg(60, 'e', 'title', 'mine too');
+    store.commit({ insert: [newer], writes: [write(newer)] });
+    expect(count(store, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([older, newer]);
+  });
   it('recent: the latest kept messages, bounded, with the local ones, newest first', () => {
     const store = open();
     const pulled = Array.from({ length: RECENT_PULLED + 40 }, (_, i) => pulledMsg(i + 1, `r${i}`, 'title', `v${i}`));

@@ -53,8 +53,6 @@ function digits(s: string, at: number, n: number): number {
   return v;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (year 0 to 9999). */
 function daysFromEpoch(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
@@ -79,8 +77,10 @@ function timeMillis(s: string): number {
   const ms = digits(s, 20, 3);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return NaN;
   if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return NaN;
+  // The days of a month: 31 for January, March, May, July, August, October and December
+  // (odd months up to July, even ones from August: the low bit of month ^ (month >> 3)).
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return NaN;
+  if (day > (month === 2 ? (leap ? 29 : 28) : 30 + ((month ^ (month >> 3)) & 1))) return NaN;
   return daysFromEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
 }
 

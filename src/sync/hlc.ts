@@ -114,16 +114,6 @@ const isUpperHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c
 /** `[A-Za-z0-9_-]` */
 const isIdChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
 
-/**
- * The time of an HLC timestamp (docs/protocol.md section 2) in milliseconds, or NaN when
- * `value` is not one: a real UTC time, a counter of four upper-case hex digits and a clientId
- * of 1 to 64 `[A-Za-z0-9_-]`. Every pulled and pushed message is checked with it, so it reads
- * characters and allocates nothing.
- */
-function hlcTime(value: string): number {
-  return hasHlcTail(value) ? cachedTimeMillis(value) : NaN;
-}
-
 /** The parts of an HLC after its time: its length, the dashes, the counter and the clientId. */
 function hasHlcTail(value: string): boolean {
   const n = value.length;
@@ -134,8 +124,10 @@ function hasHlcTail(value: string): boolean {
 }
 
 /**
- * True when `value` is an HLC timestamp (see `hlcTime`). Within a second already read, only
- * the milliseconds and `Z` are: no time is computed (a number that would be boxed per call).
+ * True when `value` is an HLC timestamp (see `tryParseHlc`). Every pulled and pushed message
+ * is checked with it, so it reads characters and allocates nothing. Within a second already
+ * read, only the milliseconds and `Z` are: no time is computed (a number that would be boxed
+ * per call).
  */
 export function isHlc(value: unknown): value is string {
   if (typeof value !== 'string' || !hasHlcTail(value)) return false;
@@ -143,12 +135,14 @@ export function isHlc(value: unknown): value is string {
   return !Number.isNaN(cachedTimeMillis(value));
 }
 
-/** Parses an HLC string, or returns null when it is not one (including impossible dates). */
+/**
+ * Parses an HLC timestamp (docs/protocol.md section 2), or returns null when `value` is not
+ * one: a real UTC time, a counter of four upper-case hex digits and a clientId of 1 to 64
+ * `[A-Za-z0-9_-]`.
+ */
 export function tryParseHlc(value: unknown): Timestamp | null {
-  if (typeof value !== 'string') return null;
-  const millis = hlcTime(value);
-  if (Number.isNaN(millis)) return null;
-  return { millis, counter: parseInt(value.slice(25, 29), 16), clientId: value.slice(30) };
+  const millis = typeof value === 'string' && hasHlcTail(value) ? cachedTimeMillis(value) : NaN;
+  return Number.isNaN(millis) ? null : { millis, counter: parseInt((value as string).slice(25, 29), 16), clientId: (value as string).slice(30) };
 }
 
 export function parseHlc(value: unknown): Timestamp {
@@ -268,7 +262,7 @@ export class HybridClock {
     // millisecond, not once per timestamp: a burst of local writes shares it.
     if (millis > MAX_MILLIS) throw new ValidationError('invalid_argument', `HLC time out of range: ${millis}`);
     if (millis !== this.#timeMillis) {
-      this.#time = hlcText(millis, 0, this.clientId).slice(0, 25);
+      this.#time = `${new Date(millis).toISOString()}-`;
       this.#timeMillis = millis;
     }
     this.#state = next;

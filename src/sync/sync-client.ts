@@ -220,6 +220,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const setOne = (table: string, row: string, column: string, value: unknown): Promise<Message> =>
     write(() => [checkLocalField(schema, table, row, column, value)], true) as Promise<Message>;
 
+  /** Each message marked with whether it wins its cell (only an applied message can). */
+  const inspect = async (list: readonly StoredMessage[]): Promise<InspectedMessage[]> => {
+    const winners = await store.winners(list.filter((m) => m.applied));
+    return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
+  };
+
   const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write: update }) : null;
 
   if (options.autoSync !== false) scheduler.start();
@@ -247,18 +253,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       set.add(listener);
       return () => void set.delete(listener);
     },
-    recent: (limit = 50) => lock.run(async () => {
-      const list = await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery);
-      const winners = await store.winners(list.filter((m) => m.applied));
-      return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
-    }),
+    recent: (limit = 50) => lock.run(async () => inspect(await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery))),
     history: (table, row, column) => lock.run(async () => {
       if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
         throw new ValidationError('invalid_argument', 'history(table, row, column) takes three strings');
       }
-      const list = [...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : a.hlc > b.hlc ? -1 : 0));
-      const winner = (await store.winners([{ table, row, column }])).get(cellKey(table, row, column));
-      return list.map((m) => ({ ...m, won: m.hlc === winner }));
+      return inspect([...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : -1)));
     }),
     setDeviceName: async (name) => {
       if (closed) throw new ClosedError();

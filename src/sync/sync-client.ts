@@ -11,7 +11,7 @@
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
-import { HybridClock, hlcMillis } from './hlc.ts';
+import { hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { cellKey } from './message.ts';
@@ -142,9 +142,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const replacedListeners = new Set<Listener<ReplacedEvent>>();
   const startNames = options.device?.(schema);
 
-  const opened = await openClientState({ schema, store, random, lock });
-  const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
-  const counters = opened.counters;
+  const opened = await openClientState(schema, store, random, now);
+  const { clock, counters } = opened;
   let closed = false;
 
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {

@@ -66,7 +66,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
   for (;;) {
     if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
     const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
-    const batch = takeWithin(pending, maxBytes);
+    const [batch, batchBytes] = takeWithin(pending, maxBytes);
     const sentCursor = ctx.counters.cursor;
     let response: SyncResponse;
     let restarted: boolean;
@@ -90,7 +90,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       if (err.code === 'payload_too_large' && batch.length > 0) {
         if (batch.length > 1) {
           // Halve the request's messages, down to a single message if need be.
-          maxBytes = REQUEST_OVERHEAD + Math.floor((requestBytes(batch) - REQUEST_OVERHEAD) / 2);
+          maxBytes = REQUEST_OVERHEAD + Math.floor((batchBytes - REQUEST_OVERHEAD) / 2);
           continue;
         }
         // One message that no request can carry: set aside, visibly, so the rest go on.
@@ -216,15 +216,15 @@ function toWire(m: StoredMessage): Message {
 const REQUEST_OVERHEAD = 256;
 /** A message's bytes in a request: its JSON and the comma after it. */
 const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(toWire(m))) + 1;
-const requestBytes = (list: readonly StoredMessage[]): number => list.reduce((n, m) => n + messageBytes(m), REQUEST_OVERHEAD);
 
-/** The longest prefix of `list` whose request stays within `maxBytes` (always at least one). */
-function takeWithin(list: readonly StoredMessage[], maxBytes: number): StoredMessage[] {
+/** The longest prefix of `list` whose request stays within `maxBytes` (always at least one), and its request's bytes. */
+function takeWithin(list: readonly StoredMessage[], maxBytes: number): [StoredMessage[], number] {
   let bytes = REQUEST_OVERHEAD;
   let n = 0;
   for (; n < list.length; n++) {
-    bytes += messageBytes(list[n] as StoredMessage);
-    if (bytes > maxBytes && n > 0) break;
+    const more = messageBytes(list[n] as StoredMessage);
+    if (bytes + more > maxBytes && n > 0) break;
+    bytes += more;
   }
-  return list.slice(0, n);
+  return [list.slice(0, n), bytes];
 }

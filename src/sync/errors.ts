@@ -107,7 +107,7 @@ export class RemoteError extends FieldsyncError {
     status: number,
     code: ProtocolErrorCode | 'invalid_response',
     message: string,
-    extra: { index?: number; retryAfterMs?: number; serverTime?: number } = {},
+    extra: { index?: number | undefined; retryAfterMs?: number | undefined; serverTime?: number | undefined } = {},
   ) {
     super(code, message);
     this.name = 'RemoteError';

@@ -53,14 +53,8 @@ function digits(s: string, at: number, n: number): number {
   return v;
 }
 
-/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (year 0 to 9999). */
-function daysFromEpoch(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
-}
+/** 400 years of the Gregorian calendar, in ms: the calendar repeats after them (146,097 days). */
+const CYCLE_MS = 146_097 * 86_400_000;
 
 /**
  * The time of an HLC's first 24 characters (`YYYY-MM-DDTHH:MM:SS.mmmZ`) in milliseconds, or
@@ -81,7 +75,9 @@ function timeMillis(s: string): number {
   // (odd months up to July, even ones from August: the low bit of month ^ (month >> 3)).
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 ? (leap ? 29 : 28) : 30 + ((month ^ (month >> 3)) & 1))) return NaN;
-  return daysFromEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms;
+  // 400 years later, the same date falls on the same day of the cycle; and Date.UTC reads
+  // years 0 to 99 as 1900 to 1999, which year + 400 never is.
+  return Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - CYCLE_MS;
 }
 
 /**
@@ -101,7 +97,9 @@ function cachedTimeMillis(s: string): number {
   if (!Number.isNaN(t)) {
     // A copy of its own: V8 keeps a slice of 13 characters or more as a view into `s`, and
     // `startsWith` against such a view costs about 15 ns more per call (isHlc: 96 → 80 ns).
-    secondText = s.slice(0, 20).split('').join('');
+    // toLowerCase() changes the `T`, so it copies; toUpperCase() changes it back, in a copy
+    // again. About 70 ns, against 320 for split('').join('') (a string per character).
+    secondText = s.slice(0, 20).toLowerCase().toUpperCase();
     secondMillis = t - digits(s, 20, 3);
   }
   return t;

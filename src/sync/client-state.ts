@@ -6,17 +6,16 @@
  * what `open()` returns has been checked against the contract.
  */
 import { StoreError } from './errors.ts';
-import { CLIENT_ID_PATTERN } from './hlc.ts';
+import { CLIENT_ID_PATTERN, HybridClock } from './hlc.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import type { Schema } from './schema.ts';
-import type { Serial } from './serial.ts';
 import { META, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
 import { createCounters, type SyncCounters } from './sync-counters.ts';
 
 export interface OpenedState {
   readonly clientId: string;
-  readonly maxHlc: string | null;
-  readonly clockOffset: number;
+  /** The clock, after the greatest timestamp the store holds, with the correction it saved. */
+  readonly clock: HybridClock;
   readonly counters: SyncCounters;
   /** Rows changed by re-applying kept messages, or null. */
   readonly reapplied: Readonly<Record<string, string[]>> | null;
@@ -44,55 +43,46 @@ function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   return n;
 }
 
-export async function openClientState(o: {
-  schema: Schema;
-  store: SyncStore;
-  random: () => number;
-  lock: Serial;
-}): Promise<OpenedState> {
-  const { schema, store } = o;
-  return o.lock.run(async () => {
-    const state: StoreState = await store.open(schema);
-    const meta = state.meta;
-    const metaUpdates: Record<string, string> = {};
-    let clientId = meta[META.clientId];
-    if (clientId === undefined) {
-      clientId = newClientId(o.random);
-      metaUpdates[META.clientId] = clientId;
-    } else if (!CLIENT_ID_PATTERN.test(clientId)) {
-      throw new StoreError('the store holds an invalid clientId');
-    }
-    const counters = createCounters({
-      cursor: readInt(meta, META.cursor),
-      epoch: meta[META.epoch] ?? '',
-      pending: state.pendingCount,
-      rejected: (await store.messages({ kind: 'rejected' })).length,
-      lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),
-    });
-    let reapplied: Record<string, string[]> | null = null;
-    const update: MessageUpdate[] = [];
-    let writes: ReturnType<typeof planMerge>['writes'] = [];
-    if (meta[META.schemaVersion] !== String(schema.version)) {
-      const kept = await store.messages({ kind: 'unapplied' });
-      if (kept.length > 0) {
-        const plan = planMerge(schema, kept, await store.winners(cellsOf(schema, kept)));
-        kept.forEach((m, i) => {
-          const problem = plan.problems[i] ?? null;
-          if (problem === null) update.push({ hlc: m.hlc, applied: true, error: null });
-          else if (problem !== m.error) update.push({ hlc: m.hlc, error: problem });
-        });
-        writes = plan.writes;
-        if (writes.length > 0) reapplied = plan.changes;
-      }
-      metaUpdates[META.schemaVersion] = String(schema.version);
-    }
-    if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
-    return {
-      clientId,
-      maxHlc: state.maxHlc,
-      clockOffset: meta[META.clockOffset] === undefined ? 0 : readInt(meta, META.clockOffset),
-      counters,
-      reapplied,
-    };
+/**
+ * Opens the store and restores the client from it. It runs before the client exists, so
+ * nothing else can be using the store yet: no lock is needed.
+ */
+export async function openClientState(schema: Schema, store: SyncStore, random: () => number, now: () => number): Promise<OpenedState> {
+  const state: StoreState = await store.open(schema);
+  const meta = state.meta;
+  const metaUpdates: Record<string, string> = {};
+  let clientId = meta[META.clientId];
+  if (clientId === undefined) {
+    clientId = newClientId(random);
+    metaUpdates[META.clientId] = clientId;
+  } else if (!CLIENT_ID_PATTERN.test(clientId)) {
+    throw new StoreError('the store holds an invalid clientId');
+  }
+  const counters = createCounters({
+    cursor: readInt(meta, META.cursor),
+    epoch: meta[META.epoch] ?? '',
+    pending: state.pendingCount,
+    rejected: (await store.messages({ kind: 'rejected' })).length,
+    lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),
   });
+  let reapplied: Record<string, string[]> | null = null;
+  const update: MessageUpdate[] = [];
+  let writes: ReturnType<typeof planMerge>['writes'] = [];
+  if (meta[META.schemaVersion] !== String(schema.version)) {
+    const kept = await store.messages({ kind: 'unapplied' });
+    if (kept.length > 0) {
+      const plan = planMerge(schema, kept, await store.winners(cellsOf(schema, kept)));
+      kept.forEach((m, i) => {
+        const problem = plan.problems[i] ?? null;
+        if (problem === null) update.push({ hlc: m.hlc, applied: true, error: null });
+        else if (problem !== m.error) update.push({ hlc: m.hlc, error: problem });
+      });
+      writes = plan.writes;
+      if (writes.length > 0) reapplied = plan.changes;
+    }
+    metaUpdates[META.schemaVersion] = String(schema.version);
+  }
+  if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
+  const clockOffset = meta[META.clockOffset] === undefined ? 0 : readInt(meta, META.clockOffset);
+  return { clientId, clock: new HybridClock({ clientId, now, offsetMs: clockOffset, last: state.maxHlc }), counters, reapplied };
 }

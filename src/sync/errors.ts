@@ -30,7 +30,7 @@ export type LocalErrorCode =
 export type ErrorCode = ProtocolErrorCode | LocalErrorCode;
 
 export class FieldsyncError extends Error {
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FieldsyncError';
@@ -41,7 +41,7 @@ export class FieldsyncError extends Error {
 /** Bad input to a public function, or a message that breaks docs/protocol.md section 3. */
 export class ValidationError extends FieldsyncError {
   /** Position of the offending item when the input was a list. */
-  readonly index: number | undefined;
+  declare readonly index: number | undefined;
   constructor(
     code: 'invalid_argument' | 'invalid_message' | 'invalid_request',
     message: string,
@@ -96,18 +96,18 @@ export class NetworkError extends FieldsyncError {
 /** The server answered with a protocol error (docs/protocol.md §7) or with something invalid. */
 export class RemoteError extends FieldsyncError {
   /** HTTP status, or 0 when the response itself was malformed. */
-  readonly status: number;
+  declare readonly status: number;
   /** Position of the first offending message of the request, when the server named one. */
-  readonly index: number | undefined;
+  declare readonly index: number | undefined;
   /** How long the server asked us to wait (429 `Retry-After`), in milliseconds. */
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** The server's clock when it answered, when known (body or `Date` header), in ms. */
-  readonly serverTime: number | undefined;
+  declare readonly serverTime: number | undefined;
   constructor(
     status: number,
     code: ProtocolErrorCode | 'invalid_response',
     message: string,
-    extra: { index?: number; retryAfterMs?: number; serverTime?: number } = {},
+    extra: { index?: number | undefined; retryAfterMs?: number | undefined; serverTime?: number | undefined } = {},
   ) {
     super(code, message);
     this.name = 'RemoteError';

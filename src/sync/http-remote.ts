@@ -139,11 +139,7 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   code ??= status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited'
     : status === 404 ? 'not_found' : status >= 500 ? 'internal' : 'invalid_request';
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-  return new RemoteError(status, code, message, {
-    ...(index !== undefined ? { index } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    ...(serverTime !== undefined ? { serverTime } : {}),
-  });
+  return new RemoteError(status, code, message, { index, retryAfterMs, serverTime });
 }
 
 function parseDate(value: string | null | undefined): number | undefined {

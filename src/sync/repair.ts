@@ -25,7 +25,9 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
     const best = others.sort(byHlc).at(-1);
     writes.push({ ...cell, value: best ? best.value : null, hlc: best ? best.hlc : null });
   }
-  await ctx.counters.commitRejection(ctx.store, { update: [{ hlc: m.hlc, applied: false, error: reason }], writes });
+  const c = ctx.counters;
+  // Set aside: it no longer counts as pending, but as rejected.
+  await c.commit(ctx.store, { update: [{ hlc: m.hlc, applied: false, error: reason }], writes }, { pending: Math.max(0, c.pending - 1), rejected: c.rejected + 1 });
   if (writes.length > 0) ctx.onChange('local', { [m.table]: [m.row] });
   ctx.onProgress();
 }
@@ -74,6 +76,7 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<v
  */
 export async function restartHistory(ctx: SyncRunContext, epoch: string): Promise<void> {
   const resend = (await ctx.store.messages({ kind: 'recent', limit: ALL })).filter((m) => m.local && m.synced);
-  await ctx.counters.commitRestart(ctx.store, { update: resend.map((m) => ({ hlc: m.hlc, synced: false })) }, { epoch, repending: resend.length });
+  const c = ctx.counters;
+  await c.commit(ctx.store, { update: resend.map((m) => ({ hlc: m.hlc, synced: false })) }, { cursor: 0, epoch, pending: c.pending + resend.length });
   ctx.onProgress();
 }

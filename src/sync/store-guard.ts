@@ -101,6 +101,5 @@ export function guardStore(store: SyncStore): GuardedStore {
       return null;
     }),
     commit,
-    close: () => guard('close()', () => store.close?.(), () => null),
   };
 }

@@ -11,7 +11,7 @@
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
 import { guardStore } from './store-guard.ts';
-import { HybridClock, hlcMillis } from './hlc.ts';
+import { hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { cellKey } from './message.ts';
@@ -142,9 +142,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const replacedListeners = new Set<Listener<ReplacedEvent>>();
   const startNames = options.device?.(schema);
 
-  const opened = await openClientState({ schema, store, random, lock });
-  const clock = new HybridClock({ clientId: opened.clientId, now, offsetMs: opened.clockOffset, last: opened.maxHlc });
-  const counters = opened.counters;
+  const opened = await openClientState(schema, store, random, now);
+  const { clock, counters } = opened;
   let closed = false;
 
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
@@ -220,6 +219,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const setOne = (table: string, row: string, column: string, value: unknown): Promise<Message> =>
     write(() => [checkLocalField(schema, table, row, column, value)], true) as Promise<Message>;
 
+  /** Each message marked with whether it wins its cell (only an applied message can). */
+  const inspect = async (list: readonly StoredMessage[]): Promise<InspectedMessage[]> => {
+    const winners = await store.winners(list.filter((m) => m.applied));
+    return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
+  };
+
   const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write: update }) : null;
 
   if (options.autoSync !== false) scheduler.start();
@@ -247,18 +252,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       set.add(listener);
       return () => void set.delete(listener);
     },
-    recent: (limit = 50) => lock.run(async () => {
-      const list = await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery);
-      const winners = await store.winners(list.filter((m) => m.applied));
-      return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
-    }),
+    recent: (limit = 50) => lock.run(async () => inspect(await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery))),
     history: (table, row, column) => lock.run(async () => {
       if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
         throw new ValidationError('invalid_argument', 'history(table, row, column) takes three strings');
       }
-      const list = [...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : a.hlc > b.hlc ? -1 : 0));
-      const winner = (await store.winners([{ table, row, column }])).get(cellKey(table, row, column));
-      return list.map((m) => ({ ...m, won: m.hlc === winner }));
+      return inspect([...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : -1)));
     }),
     setDeviceName: async (name) => {
       if (closed) throw new ClosedError();

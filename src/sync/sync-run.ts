@@ -66,12 +66,12 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
   for (;;) {
     if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
     const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
-    const batch = takeWithin(pending, maxBytes);
-    const sentAt = ctx.now();
+    const [batch, batchBytes] = takeWithin(pending, maxBytes);
     const sentCursor = ctx.counters.cursor;
     let response: SyncResponse;
+    let restarted: boolean;
     try {
-      response = await ctx.remote.sync(request(ctx, batch.map(toWire)), { signal: ctx.signal });
+      [response, restarted] = await round(ctx, batch);
     } catch (err) {
       if (!(err instanceof RemoteError) || ctx.signal.aborted) throw err;
       const culprit = batch.find((_, i) => i === err.index);
@@ -82,7 +82,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       if (err.code === 'clock_drift' && culprit && driftRepairs++ < MAX_DRIFT_REPAIRS) {
         // The server's clock comes with the error; a server that leaves it out is asked
         // once more with nothing to push, and its answer's serverTime is used instead.
-        const serverTime = err.serverTime ?? (await pullOnly(ctx));
+        const serverTime = err.serverTime ?? Date.parse((await round(ctx, []))[0].serverTime);
         ctx.clock.setOffset(serverTime - ctx.now());
         await ctx.lock.run(() => restampFrom(ctx, culprit.hlc));
         continue;
@@ -90,7 +90,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       if (err.code === 'payload_too_large' && batch.length > 0) {
         if (batch.length > 1) {
           // Halve the request's messages, down to a single message if need be.
-          maxBytes = REQUEST_OVERHEAD + Math.floor((requestBytes(batch) - REQUEST_OVERHEAD) / 2);
+          maxBytes = REQUEST_OVERHEAD + Math.floor((batchBytes - REQUEST_OVERHEAD) / 2);
           continue;
         }
         // One message that no request can carry: set aside, visibly, so the rest go on.
@@ -100,12 +100,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       }
       throw err;
     }
-    const receivedAt = ctx.now();
-    if (response.accepted !== batch.length) {
-      throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
-    }
-    const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, receivedAt);
-    if (await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))) {
+    if (restarted) {
       // The server's log is not the one the cursor belongs to: the run starts over with it.
       if (++restarts > MAX_RESTARTS) throw new RemoteError(200, 'invalid_response', 'the server keeps changing its epoch');
       continue;
@@ -122,13 +117,18 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
   }
 }
 
-/** A round trip that pushes nothing; returns the server's clock. */
-async function pullOnly(ctx: SyncRunContext): Promise<number> {
+/**
+ * One round trip: sends `batch` and commits the answer. True with it when the answer was
+ * from another epoch than the cursor's, and the client starts over instead (commitResponse).
+ */
+async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Promise<[SyncResponse, boolean]> {
   const sentAt = ctx.now();
-  const response = await ctx.remote.sync(request(ctx, []), { signal: ctx.signal });
+  const response = await ctx.remote.sync(request(ctx, batch.map(toWire)), { signal: ctx.signal });
+  if (response.accepted !== batch.length) {
+    throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
+  }
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
-  await ctx.lock.run(() => commitResponse(ctx, response, [], offset));
-  return Date.parse(response.serverTime);
+  return [response, await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))];
 }
 
 /** A request from the current cursor (and the epoch it belongs to, once known). */
@@ -164,12 +164,19 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     applied: plan.problems[i] === null,
     error: plan.problems[i] ?? null,
   }));
-  await ctx.counters.commitRound(ctx.store, {
+  const c = ctx.counters;
+  await c.commit(ctx.store, {
     insert,
     update: pushed.map((m) => ({ hlc: m.hlc, synced: true })),
     writes: plan.writes,
     meta: offset !== null ? { [META.clockOffset]: String(offset) } : {},
-  }, { cursor: response.cursor, epoch: response.epoch, syncedAt: ctx.now(), pushed: pushed.length });
+  }, {
+    // The cursor never goes backwards; the pushed messages no longer count as pending.
+    cursor: Math.max(c.cursor, response.cursor),
+    epoch: response.epoch ?? c.epoch,
+    lastSyncAt: ctx.now(),
+    pending: Math.max(0, c.pending - pushed.length),
+  });
   if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
   if (replaced.length > 0) ctx.onReplaced(replaced);
   ctx.onProgress();
@@ -209,15 +216,15 @@ function toWire(m: StoredMessage): Message {
 const REQUEST_OVERHEAD = 256;
 /** A message's bytes in a request: its JSON and the comma after it. */
 const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(toWire(m))) + 1;
-const requestBytes = (list: readonly StoredMessage[]): number => list.reduce((n, m) => n + messageBytes(m), REQUEST_OVERHEAD);
 
-/** The longest prefix of `list` whose request stays within `maxBytes` (always at least one). */
-function takeWithin(list: readonly StoredMessage[], maxBytes: number): StoredMessage[] {
+/** The longest prefix of `list` whose request stays within `maxBytes` (always at least one), and its request's bytes. */
+function takeWithin(list: readonly StoredMessage[], maxBytes: number): [StoredMessage[], number] {
   let bytes = REQUEST_OVERHEAD;
   let n = 0;
   for (; n < list.length; n++) {
-    bytes += messageBytes(list[n] as StoredMessage);
-    if (bytes > maxBytes && n > 0) break;
+    const more = messageBytes(list[n] as StoredMessage);
+    if (bytes + more > maxBytes && n > 0) break;
+    bytes += more;
   }
-  return list.slice(0, n);
+  return [list.slice(0, n), bytes];
 }

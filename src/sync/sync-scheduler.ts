@@ -95,11 +95,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     clearTimer();
     timerKind = kind;
     nextRetryAt = kind === 'backoff' ? o.now() + ms : null;
-    timer = setTimeout(() => {
-      timer = null;
-      timerKind = null;
-      run();
-    }, ms);
+    timer = setTimeout(run, ms); // run() clears the timer first
   };
 
   const stopStream = (): void => {
@@ -159,8 +155,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   }
 
   const succeeded = (mine: Waiter[]): void => {
-    failures = 0;
-    nextRetryAt = null;
+    failures = 0; // no retry is due: run() cleared the timer, and no timer is set while one runs
     setState('idle', null);
     if (streamStopped && online) subscribe();
     const s = status();

@@ -170,6 +170,20 @@ describe('answers', () => {
     await client.close();
   });
 
+  it('so is one that accepts messages of the pull-only round a clock_drift repair asks for', async () => {
+    const remote = new ScriptedRemote(server());
+    remote.intercept = async (req) => {
+      if ((req.messages?.length ?? 0) > 0) throw new RemoteError(400, 'clock_drift', 'ahead', { index: 0 }); // no serverTime: a pull-only round asks for it
+      return { ...(await remote.inner.sync(req)), accepted: 1 };
+    };
+    const client = await open(remote);
+    await client.set('todos', 'a', 'title', 'x');
+    expect(await failure(client.sync())).toMatchObject({ code: 'invalid_response', message: 'the server accepted 1 of 0 messages' });
+    expect(remote.requests.map((r) => r.messages?.length)).toEqual([1, 0]); // nothing committed, nothing re-stamped
+    expect(client.status).toMatchObject({ pending: 1, cursor: 0 });
+    await client.close();
+  });
+
   it('stores pulled messages as synced remote messages', async () => {
     const s = server();
     const writer = await open(s.remote());

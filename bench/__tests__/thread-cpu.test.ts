@@ -4,12 +4,14 @@
  * gone gives null. Linux only (/proc).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { namesWorkerThreads } from '../../test-support/thread-names.ts';
 import { processCpuSeconds, threadCpuSeconds } from '../lib/cpu.ts';
 
-const hasProc = process.platform === 'linux' && existsSync('/proc/self/task');
+// Node 24 names a worker's thread after its `name`; without that (or /proc) there is no
+// name to find a thread by, and the case is skipped with the reason.
+const canSee = await namesWorkerThreads();
 
 /** A worker that spends `ms` of its own CPU time, then idles until terminated. */
 const SPIN = `
@@ -23,7 +25,7 @@ parentPort.postMessage('spun');
 setInterval(() => {}, 1000);
 `;
 
-describe.skipIf(!hasProc)(hasProc ? 'CPU by thread' : 'CPU by thread (skipped: no /proc here)', () => {
+describe.skipIf(!canSee)(canSee ? 'CPU by thread' : 'CPU by thread (skipped: no per-thread names to read here, Linux /proc and a Node that names worker threads)', () => {
   it('counts the CPU of the threads of a name under that name, within the process\'s total', async () => {
     // Two threads of one name, 300 ms each: their sum is counted.
     const workers = [0, 1].map(() => new Worker(SPIN, { eval: true, name: 'fs-cpu-probe', workerData: { ms: 300 } }));
@@ -32,10 +34,6 @@ describe.skipIf(!hasProc)(hasProc ? 'CPU by thread' : 'CPU by thread (skipped: n
         worker.once('message', resolve);
         worker.once('error', reject);
       })));
-      // Node 24 names a worker's thread after its `name`; an older Node may not, and then
-      // there is no name to find the thread by.
-      const osNames = readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
-      if (!osNames.includes('fs-cpu-probe')) return;
       const byName = threadCpuSeconds(process.pid);
       const total = processCpuSeconds(process.pid);
       const probe = byName?.get('fs-cpu-probe');

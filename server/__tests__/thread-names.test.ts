@@ -3,37 +3,13 @@
  * that per-thread CPU (`top -H`, /proc) tells the one SQLite writer from the parse workers
  * and the WAL's sync thread. Read from /proc, where Linux keeps each thread's name.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { namesWorkerThreads, threadNames } from '../../test-support/thread-names.ts';
 import { createParsePool } from '../ingest/parse-pool.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
-/** The names of this process's threads. */
-function threadNames(): string[] {
-  return readdirSync('/proc/self/task').flatMap((tid) => {
-    try {
-      return [readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()];
-    } catch {
-      return []; // ended meanwhile
-    }
-  });
-}
-
-/** Whether this Node gives a worker's thread its `name` (Node 24 does; older ones may not). */
-async function namesThreads(): Promise<boolean> {
-  if (process.platform !== 'linux' || !existsSync('/proc/self/task')) return false;
-  const probe = new Worker('setTimeout(() => {}, 2000)', { eval: true, name: 'fs-name-probe' });
-  try {
-    await new Promise((resolve) => probe.once('online', resolve));
-    return threadNames().includes('fs-name-probe');
-  } finally {
-    await probe.terminate();
-  }
-}
-
-const canSee = await namesThreads();
+const canSee = await namesWorkerThreads();
 const count = (name: string): number => threadNames().filter((n) => n === name).length;
 
 describe.skipIf(!canSee)(canSee ? 'the server\'s threads by name' : 'the server\'s threads by name (skipped: no per-thread names to read here, Linux /proc and a Node that names worker threads)', () => {

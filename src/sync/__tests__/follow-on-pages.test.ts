@@ -10,7 +10,7 @@ import { RemoteError } from '../errors.ts';
 import { createSyncClient } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
 import type { Message } from '../message.ts';
-import { MAX_PULL_PAGES, ProtocolError, parseSyncResponse, type SyncResponse } from '../protocol.ts';
+import { MAX_PULL_PAGES, ProtocolError, parseSyncResponse, type SyncRequest, type SyncResponse } from '../protocol.ts';
 import { createMemoryServerStore, createSyncHandler, type ServerStore } from '../server/index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
@@ -141,6 +141,24 @@ describe('the client reads them', () => {
 });
 
 describe('a client', () => {
+  it('gets everything from a server before this addition, which answers with one page', async () => {
+    const server = createInProcessServer({ now: () => T0 });
+    const a = await createSyncClient({ schema, store: memory(), remote: server.remote(), autoSync: false, now: () => T0 });
+    for (let i = 0; i < 5; i++) await a.set('todos', `t${i}`, 'title', `todo ${i}`);
+    await a.sync();
+    const inner = server.remote();
+    const cursors: number[] = [];
+    // What an older server does with the field: nothing (unknown fields are ignored).
+    const old = { sync: (r: SyncRequest) => (cursors.push(r.cursor), inner.sync({ ...r, pages: 1 })) };
+    const store = memory();
+    const b = await createSyncClient({ schema, store, remote: old, autoSync: false, now: () => T0, pullLimit: 2 });
+    await b.sync();
+    expect(cursors).toEqual([0, 2, 4]);
+    expect(store.rows('todos').size).toBe(5);
+    await a.close();
+    await b.close();
+  });
+
   it('commits each page on its own: a failed commit keeps the pages before it, and the next sync goes on from there', async () => {
     const server = createInProcessServer({ now: () => T0 });
     const a = await createSyncClient({ schema, store: memory(), remote: new ScriptedRemote(server), autoSync: false, now: () => T0 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from 'fieldsync/server';
+import { parseSyncResponse, type ServerMessage } from 'fieldsync/server';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 describe('POST /v1/sync over HTTP', () => {
@@ -64,6 +64,18 @@ describe('POST /v1/sync over HTTP', () => {
     expect([ahead.body.cursor, ahead.body.messages]).toEqual([1000, []]);
     const exact = await s.sync('page', { clientId: 'A', cursor: 0, limit: 3 });
     expect([(exact.body.messages as unknown[]).length, exact.body.more, exact.body.cursor]).toEqual([3, false, 6]);
+  });
+
+  it('carries follow-on pages when asked, counted in the log line, with the push on the first page', async () => {
+    await s.sync('pages', { clientId: 'B', cursor: 0, messages: [1, 2, 3, 4, 5].map((i) => msg('B', `b${i}`, `v${i}`)) });
+    const r = await s.sync('pages', { clientId: 'A', cursor: 0, limit: 2, format: 'columns', pages: 8, messages: [msg('A', 'a1', 'mine')] });
+    const parsed = parseSyncResponse(r.body, 0);
+    expect([parsed, ...(parsed.next ?? [])].map((p) => [p.cursor, p.more, p.messages.map((m) => [m.id, m.value])]))
+      .toEqual([[2, true, [[1, 'v1'], [2, 'v2']]], [4, true, [[3, 'v3'], [4, 'v4']]], [6, false, [[5, 'v5']]]]);
+    expect(parsed.accepted).toBe(1);
+    expect(s.logs.filter((l) => l.user === 'pages').at(-1)).toMatchObject({ pushed: 1, stored: 1, pulled: 5 });
+    const refused = await s.sync('pages', { clientId: 'A', cursor: 0, format: 'columns', pages: 9 });
+    expect([refused.status, (refused.body.error as { code: string }).code]).toEqual([400, 'invalid_request']);
   });
 
   it('pushes first, then pulls: the answer to a push can carry others\' messages', async () => {

@@ -38,7 +38,7 @@ export interface SyncEngine {
 }
 
 const fromOutcome = (o: SyncOutcome): EngineOutcome => ({
-  clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: o.response,
+  clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: o.response,
 });
 
 export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {

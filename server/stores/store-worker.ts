@@ -118,7 +118,7 @@ if (port) {
     });
     handle = async (userId, request, driftCheckedAt) => {
       const o = await handler.validated(userId, request, { driftCheckedAt });
-      return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.response.messages.length, body: JSON.stringify(o.response) };
+      return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: JSON.stringify(o.response) };
     };
     const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
     store = { ...sqlite, syncBody };

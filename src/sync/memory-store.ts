@@ -21,6 +21,7 @@ import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
+import { ownMemoryStore } from './store-guard.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
@@ -146,7 +147,7 @@ export function createMemoryStore(): MemoryStore {
     for (const m of everyMessage()) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
   }
 
-  return {
+  return ownMemoryStore({
     open(s) {
       schema = s;
       const state: StoreState = { meta: Object.fromEntries(meta), maxHlc, pendingCount: pending.size };
@@ -316,7 +317,7 @@ export function createMemoryStore(): MemoryStore {
       }
       return out;
     },
-  };
+  });
 }
 
 /** A row's values as a record (copied), or undefined before any value was written to it. */

@@ -10,6 +10,8 @@ import { COLUMNS_FORMAT, decodeColumns } from './columns-page.ts';
 export const MAX_PUSH_MESSAGES = 5000;
 export const MAX_PULL_LIMIT = 5000;
 export const DEFAULT_PULL_LIMIT = 1000;
+/** The most pages one answer carries (docs/protocol.md §5, "Follow-on pages"). */
+export const MAX_PULL_PAGES = 8;
 export const DEFAULT_MAX_DRIFT_MS = 5 * 60 * 1000;
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
@@ -22,6 +24,15 @@ export interface SyncRequest {
   readonly epoch?: string;
   /** The page format the client reads (docs/protocol.md, "Columns pages"): `columns`, or absent for `messages`. */
   readonly format?: typeof COLUMNS_FORMAT;
+  /** The most pages the answer may carry, with the columns format (docs/protocol.md, "Follow-on pages"); default 1. */
+  readonly pages?: number;
+}
+
+/** A page after an answer's first: committed as if it answered a pull from the page before. */
+export interface NextPage {
+  readonly cursor: number;
+  readonly more: boolean;
+  readonly messages: readonly ServerMessage[];
 }
 
 export interface SyncResponse {
@@ -35,6 +46,11 @@ export interface SyncResponse {
    * another epoch starts over. Absent from servers that predate epochs.
    */
   readonly epoch?: string;
+  /**
+   * The pages after this one, in order, when the request asked for several: each goes on
+   * from the cursor of the page before it. The answer's `more` is the first page's.
+   */
+  readonly next?: readonly NextPage[];
 }
 
 /** An epoch: empty (the user has no log yet), or up to 64 characters of `[A-Za-z0-9_-]`. */
@@ -109,7 +125,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProtocolError('invalid_request', 'body must be a JSON object');
   }
-  const { clientId, cursor, limit, messages, epoch, format } = body as Record<string, unknown>;
+  const { clientId, cursor, limit, messages, epoch, format, pages } = body as Record<string, unknown>;
   if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
     throw new ProtocolError('invalid_request', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
   }
@@ -122,6 +138,9 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
     throw new ProtocolError('invalid_request', 'epoch must match ^[A-Za-z0-9_-]{0,64}$');
   }
   if (format !== undefined && format !== COLUMNS_FORMAT) throw new ProtocolError('invalid_request', `format must be "${COLUMNS_FORMAT}" or absent`);
+  if (pages !== undefined && (!Number.isSafeInteger(pages) || (pages as number) < 1 || (pages as number) > MAX_PULL_PAGES)) {
+    throw new ProtocolError('invalid_request', `pages must be an integer from 1 to ${MAX_PULL_PAGES}`);
+  }
   const list = (messages ?? []) as unknown[];
   if (list.length > MAX_PUSH_MESSAGES) {
     throw new ProtocolError('invalid_request', `at most ${MAX_PUSH_MESSAGES} messages per request`);
@@ -135,6 +154,8 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
   }
   return {
     clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid,
+    // Follow-on pages are columns pages only: without the format, one page as before.
+    pages: format === COLUMNS_FORMAT ? ((pages as number | undefined) ?? 1) : 1,
     ...(epoch !== undefined ? { epoch: epoch as string } : {}),
     ...(format !== undefined ? { format: COLUMNS_FORMAT } : {}),
   };
@@ -166,7 +187,7 @@ function hasOnlyMessageKeys(m: object): boolean {
 export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse {
   const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
-  const { accepted, cursor, more, serverTime, messages, epoch, format, page } = body as Record<string, unknown>;
+  const { accepted, cursor, more, serverTime, messages, epoch, format, page, next } = body as Record<string, unknown>;
   if (!isNonNegativeInteger(accepted)) throw bad('accepted');
   if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) throw bad('epoch');
   if (!isNonNegativeInteger(cursor)) throw bad('cursor');
@@ -177,9 +198,12 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
     // A columns page (asked for by the request's `format`) instead of `messages`.
     const decoded = decodeColumns(page, sentCursor, cursor);
     if (typeof decoded === 'string') throw bad(decoded);
-    return { accepted, cursor, more, serverTime, messages: decoded, ...(epoch !== undefined ? { epoch: epoch as string } : {}) };
+    const pages = next === undefined ? undefined : nextPages(next, cursor, more);
+    if (typeof pages === 'string') throw bad(pages);
+    return { accepted, cursor, more, serverTime, messages: decoded, ...(epoch !== undefined ? { epoch: epoch as string } : {}), ...(pages ? { next: pages } : {}) };
   }
   if (format !== undefined) throw bad('format');
+  if (next !== undefined) throw bad('next without the columns format');
   if (!Array.isArray(messages)) throw bad('messages');
   const out: ServerMessage[] = new Array<ServerMessage>(messages.length);
   let lastId = sentCursor;
@@ -195,4 +219,27 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
     out[i] = hasOnlyMessageKeys(m as object) ? (m as ServerMessage) : { id, hlc, table, row, column, value };
   }
   return { accepted, cursor, more, serverTime, messages: out, ...(epoch !== undefined ? { epoch: epoch as string } : {}) };
+}
+
+/**
+ * Decodes and checks an answer's follow-on pages: at most `MAX_PULL_PAGES - 1`, each after a
+ * page that said `more`, its cursor not behind the one before, its ids after that cursor.
+ * Returns the pages, or the reason they are not valid.
+ */
+function nextPages(next: unknown, cursor: number, more: boolean): NextPage[] | string {
+  if (!Array.isArray(next) || next.length >= MAX_PULL_PAGES) return `next must be an array of at most ${MAX_PULL_PAGES - 1} pages`;
+  const out: NextPage[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const p = next[i] as Record<string, unknown> | null;
+    if (!more) return `next[${i}] follows a page without more`;
+    if (typeof p !== 'object' || p === null) return `next[${i}] must be an object`;
+    const after = cursor;
+    ({ cursor, more } = p as { cursor: number; more: boolean });
+    if (!isNonNegativeInteger(cursor) || cursor < after) return `next[${i}].cursor must be an integer, not behind the page before`;
+    if (typeof more !== 'boolean') return `next[${i}].more must be a boolean`;
+    const messages = decodeColumns(p.page, after, cursor);
+    if (typeof messages === 'string') return `next[${i}]: ${messages}`;
+    out.push({ cursor, more, messages });
+  }
+  return out;
 }

@@ -128,7 +128,16 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
     throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
   }
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
-  return [response, await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))];
+  if (await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))) return [response, true];
+  // Follow-on pages: each its own commit, as if it answered a pull from the page before, so
+  // that local writes go on between them. A stopped run leaves the rest to the next one.
+  let last = response;
+  for (const page of response.next ?? []) {
+    if (ctx.signal.aborted) break;
+    last = { ...response, ...page, accepted: 0 };
+    await ctx.lock.run(() => commitResponse(ctx, last, [], null));
+  }
+  return [last, false];
 }
 
 /** A request from the current cursor (and the epoch it belongs to, once known). */

@@ -4,6 +4,7 @@ import { ClosedError } from '../errors.ts';
 import { formatHlc } from '../hlc.ts';
 import type { StoreState } from '../store.ts';
 import { createInProcessServer } from '../testing/index.ts';
+import { createMemoryServerStore } from '../server/index.ts';
 import { ScriptedRemote, T0, asyncStore, memory, schema } from './harness/test-kit.ts';
 
 describe('local writes', () => {
@@ -182,6 +183,29 @@ describe('a broken custom store', () => {
     expect(reader.status.state).toBe('error');
     expect(reader.status.cursor).toBe(0);
     expect(inner.rows('todos').size).toBe(0);
+    await reader.close();
+    await writer.close();
+  });
+
+  it.each([
+    ['a copy of a memory store', (inner: ReturnType<typeof memory>): SyncStore => ({ ...inner, winners: (cells) => new Map([...(inner.winners(cells) as Map<string, string>)].map(([k]) => [k, 'yesterday'])) })],
+    ['a memory store whose winners() was replaced in place', (inner: ReturnType<typeof memory>): SyncStore => {
+      const own = inner.winners.bind(inner);
+      inner.winners = (cells) => new Map([...(own(cells) as Map<string, string>)].map(([k]) => [k, 'yesterday']));
+      return inner;
+    }],
+  ])('winners() of %s that answers with something not an hlc fails the sync with a StoreError', async (_name, wrap) => {
+    // The memory store's own answers are not checked again (store-guard.ts); these are not its own.
+    const server = createInProcessServer({ store: createMemoryServerStore({ compaction: false }) });
+    const writer = await createSyncClient({ schema, store: memory(), remote: server.remote(), autoSync: false });
+    await writer.set('todos', 't', 'title', 'x');
+    await writer.sync();
+    await writer.set('todos', 't', 'title', 'y');
+    await writer.sync();
+    const inner = memory();
+    const reader = await createSyncClient({ schema, store: wrap(inner), remote: server.remote(), autoSync: false, pullLimit: 1 });
+    await expect(reader.sync()).rejects.toThrow(/broke its contract in winners\(\): .*yesterday.*not an hlc/);
+    expect(reader.status.cursor).toBe(1);
     await reader.close();
     await writer.close();
   });

@@ -45,7 +45,7 @@ describe('POST /v1/sync', () => {
     const remote = createHttpRemote({ url: `${url}/`, token: () => `tok${++n}` });
     // It asks for columns pages; a server that predates them (this one) answers with messages.
     expect(await remote.sync({ clientId: 'c1', cursor: 0, limit: 10, messages: [] })).toEqual(ok);
-    expect(seen).toEqual({ auth: 'Bearer tok1', type: 'application/json', body: { clientId: 'c1', cursor: 0, limit: 10, messages: [], format: 'columns' }, path: '/v1/sync' });
+    expect(seen).toEqual({ auth: 'Bearer tok1', type: 'application/json', body: { clientId: 'c1', cursor: 0, limit: 10, messages: [], format: 'columns', pages: 8 }, path: '/v1/sync' });
     remote.setToken('fresh');
     await remote.sync({ clientId: 'c1', cursor: 0 });
     expect(seen.auth).toBe('Bearer fresh');

@@ -4,8 +4,8 @@
  * function) wraps it with its own HTTP layer and authentication.
  */
 import { hlcMillis } from '../hlc.ts';
-import type { Message } from '../message.ts';
-import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type SyncResponse } from '../protocol.ts';
+import type { Message, ServerMessage } from '../message.ts';
+import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
 import type { PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
 
@@ -28,6 +28,8 @@ export interface SyncOutcome {
   readonly stored: number;
   /** The user's greatest id after the push (for pokes); 0 when nothing was pushed. */
   readonly maxId: number;
+  /** Messages in the answer, follow-on pages included (for the server's log). */
+  readonly pulled: number;
 }
 
 /** The validated request, as `parseSyncRequest` returns it. */
@@ -75,10 +77,54 @@ export function checkClockDrift(messages: readonly Message[], serverNow: number,
  */
 function asRequested(response: SyncResponse, request: ValidatedSyncRequest): SyncResponse {
   if (request.format !== COLUMNS_FORMAT) return response;
-  const { messages, ...rest } = response;
+  const { messages, next, ...rest } = response;
+  const pages = (): unknown[] => {
+    let after = response.cursor;
+    return (next ?? []).map((p) => {
+      const page = { cursor: p.cursor, more: p.more, page: encodeColumns(p.messages, after) };
+      after = p.cursor;
+      return page;
+    });
+  };
   return Object.defineProperty(response, 'toJSON', {
-    value: () => ({ ...rest, format: COLUMNS_FORMAT, page: encodeColumns(messages, request.cursor) }),
+    value: () => ({ ...rest, format: COLUMNS_FORMAT, page: encodeColumns(messages, request.cursor), ...(next ? { next: pages() } : {}) }),
   });
+}
+
+/**
+ * The pages after the first, for a request that asked for several (docs/protocol.md §5,
+ * "Follow-on pages"): read one after another, each from the cursor of the one before, while
+ * the page before said `more`, until the answer holds `pages` pages or about
+ * `NEXT_PAGES_BYTES` of values. A page that fails to read ends the list there: the last page
+ * read says `more`, and the client asks again.
+ */
+async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, onPullError?: (err: unknown) => void): Promise<NextPage[]> {
+  const next: NextPage[] = [];
+  let page = first;
+  let bytes = pageBytes(first.messages);
+  while (page.more && next.length + 1 < request.pages && bytes < NEXT_PAGES_BYTES) {
+    try {
+      page = await store.pull(userId, { cursor: page.cursor, limit: request.limit, excludeClientId: request.clientId });
+    } catch (err) {
+      onPullError?.(err);
+      break;
+    }
+    // A page from another epoch (the log was replaced meanwhile) is not this answer's.
+    if (page.epoch !== first.epoch) break;
+    next.push({ cursor: page.cursor, more: page.more, messages: page.messages });
+    bytes += pageBytes(page.messages);
+  }
+  return next;
+}
+
+/** About 1 MiB of values per answer: follow-on pages save round trips, not memory. */
+const NEXT_PAGES_BYTES = 1 << 20;
+
+/** A page's size, roughly: its messages' strings, and 8 bytes for a value that is not one. */
+function pageBytes(messages: readonly ServerMessage[]): number {
+  let n = 0;
+  for (const m of messages) n += 40 + m.row.length + (typeof m.value === 'string' ? m.value.length : typeof m.value === 'object' && m.value !== null ? JSON.stringify(m.value).length : 8);
+  return n;
 }
 
 /**
@@ -101,11 +147,12 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       stored = pushed.stored;
       maxId = pushed.maxId;
     }
-    const answer = (page: { messages: SyncResponse['messages']; cursor: number; more: boolean }, epoch?: string): SyncOutcome => ({
+    const answer = (page: { messages: SyncResponse['messages']; cursor: number; more: boolean }, epoch?: string, next: NextPage[] = []): SyncOutcome => ({
       clientId: request.clientId,
       pushed: request.messages.length,
       stored,
       maxId,
+      pulled: next.reduce((n, p) => n + p.messages.length, page.messages.length),
       response: asRequested({
         accepted: request.messages.length,
         cursor: Math.max(request.cursor, page.cursor),
@@ -113,6 +160,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         serverTime: new Date(serverNow).toISOString(),
         messages: page.messages,
         ...(epoch !== undefined ? { epoch } : {}),
+        ...(next.length > 0 ? { next } : {}),
       }, request),
     });
     const pullOptions = { cursor: request.cursor, limit: request.limit, excludeClientId: request.clientId };
@@ -136,7 +184,9 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     if (request.cursor > lastBefore && epoch !== '' && (request.epoch === undefined || request.epoch === epoch)) {
       epoch = await store.renewEpoch(userId, epoch);
     }
-    return answer(page, epoch);
+    // After a renewed epoch the client starts over: it needs no more of the old log.
+    const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, page, onPullError) : [];
+    return answer(page, epoch, next);
   };
   return Object.assign((userId: string, body: unknown) => validated(userId, parseSyncRequest(body)), { validated });
 }

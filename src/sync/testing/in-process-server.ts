@@ -1,11 +1,13 @@
 /**
  * A Fieldsync server inside the test process: the real sync handler over any server store,
  * reached through the remote contract instead of HTTP. Requests and answers go through JSON
- * as on the wire, so nothing is shared by reference. Pokes reach the user's other clients.
+ * as on the wire, so nothing is shared by reference, and are asked for and read as the HTTP
+ * remote asks for and reads them (columns pages, several per answer). Pokes reach the user's other clients.
  */
 import { RemoteError } from '../errors.ts';
 import type { Poke, SyncRequest, SyncResponse } from '../protocol.ts';
-import { ProtocolError } from '../protocol.ts';
+import { COLUMNS_FORMAT } from '../columns-page.ts';
+import { MAX_PULL_PAGES, ProtocolError, parseSyncResponse } from '../protocol.ts';
 import type { PokeListener, Remote } from '../remote.ts';
 import { createMemoryServerStore } from '../server/memory-server-store.ts';
 import type { ServerStore } from '../server/server-store.ts';
@@ -57,9 +59,10 @@ export function createInProcessServer(options: InProcessServerOptions = {}): InP
         async sync(request: SyncRequest): Promise<SyncResponse> {
           requests++;
           try {
-            const outcome = await handler(userId, viaJson(request));
+            // Asked and read as the HTTP remote does: columns pages, several per answer.
+            const outcome = await handler(userId, viaJson({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES }));
             if (outcome.stored > 0) poke(userId, outcome.clientId, { cursor: outcome.maxId });
-            return viaJson(outcome.response);
+            return parseSyncResponse(viaJson(outcome.response), request.cursor);
           } catch (err) {
             if (!(err instanceof ProtocolError)) throw new RemoteError(500, 'internal', 'internal error');
             const serverTime = err.serverTime === undefined ? undefined : Date.parse(err.serverTime);

@@ -21,6 +21,7 @@ import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
+import { listedWinners } from './memory-winners.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
@@ -52,6 +53,8 @@ interface TableState {
 }
 
 const isPulled = (m: StoredMessage): boolean => !m.local && m.applied;
+/** An object or array: the values the store copies (see copy). */
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
 
 export function createMemoryStore(): MemoryStore {
   let schema: Schema | null = null;
@@ -68,6 +71,9 @@ export function createMemoryStore(): MemoryStore {
   let lastTable = '';
   let lastRow = '';
   let lastSlots: Slots | null | undefined;
+  // The commit's list of pulled messages that became their cell's best (see commit), kept
+  // between commits: a page's list, grown anew on every commit, was 50 B per pulled change.
+  const held: unknown[] = [];
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
@@ -133,7 +139,9 @@ export function createMemoryStore(): MemoryStore {
 
   function checkWrites(c: Commit): void {
     if (!schema) throw new StoreError('the store is not open');
-    for (const w of c.writes ?? []) {
+    const writes = c.writes ?? [];
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i] as CellWrite;
       // Even in memory, a store only writes what the schema declares.
       if (!schema.tables.get(w.table)?.columns.has(w.column)) {
         throw new SchemaError(`store: ${w.table}.${w.column} is not in the schema`);
@@ -154,14 +162,32 @@ export function createMemoryStore(): MemoryStore {
     },
 
     winners(cells: readonly Cell[]) {
-      const out = new Map<string, string>();
-      for (const c of cells) {
+      // The cells that have a winner, each once, and their hlcs: no key per cell (see
+      // listedWinners). A row's columns found so far are bits (by row, for a row that comes
+      // back); a column past the 30th lists its cells as they come, and the map sorts them out.
+      const found: Cell[] = [];
+      const hlcs: string[] = [];
+      const seen = new Map<Slots, number>();
+      let last: Slots | undefined;
+      let bits = 0;
+      let once = true;
+      for (let i = 0; i < cells.length; i++) {
+        const c = cells[i] as Cell;
         const slots = rowOf(c.table, c.row);
         const at = slots && data.get(c.table)?.columns.get(c.column);
         const w = at === undefined ? undefined : (slots as Slots)[at + 1];
-        if (w !== undefined) out.set(cellKey(c.table, c.row, c.column), w as string);
+        if (w === undefined) continue;
+        if (slots !== last) {
+          if (last) seen.set(last, bits);
+          bits = seen.get((last = slots as Slots)) ?? 0;
+        }
+        const bit = (at as number) < 90 ? 1 << ((at as number) / 3) : (once = false, 0);
+        if ((bits & bit) !== 0) continue;
+        bits |= bit;
+        found.push(c);
+        hlcs.push(w as string);
       }
-      return out;
+      return listedWinners(found, hlcs, once);
     },
 
     values(cells: readonly Cell[]) {
@@ -220,13 +246,24 @@ export function createMemoryStore(): MemoryStore {
       // be serialized), and nothing may change before it does. The commit is all or nothing.
       const remove = [...(c.remove ?? [])];
       const inserts = c.insert ?? [];
-      // Messages kept in the map are copied now; pulled, applied ones below, and only if need be.
-      const insert = inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
-      // The ring's copies of object values (a pulled message's other fields are strings).
-      const ringValues = inserts.map((m) => (isPulled(m) ? copy(m.value) : undefined));
+      // Messages kept in the map are copied now (`kept`), and so are the object values of
+      // pulled, applied ones (`objects`: for the ring and the cell's best). A pulled message
+      // with a string, number, boolean or null value, as most are, needs neither: no list is
+      // made for a page of them.
+      let kept: Kept[] | undefined;
+      let objects: JsonValue[] | undefined;
+      for (let i = 0; i < inserts.length; i++) {
+        const m = inserts[i] as Kept;
+        if (!isPulled(m)) (kept ??= new Array<Kept>(inserts.length))[i] = copyMessage(m);
+        else if (isObject(m.value)) (objects ??= new Array<JsonValue>(inserts.length))[i] = copy(m.value);
+      }
       const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
       const writes = c.writes ?? [];
-      const values = writes.map((w) => copy(w.value));
+      let values: JsonValue[] | undefined;
+      for (let i = 0; i < writes.length; i++) {
+        const v = (writes[i] as CellWrite).value;
+        if (isObject(v)) (values ??= new Array<JsonValue>(writes.length))[i] = copy(v);
+      }
       const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
       // Nothing below can throw.
       for (const hlc of remove) {
@@ -234,13 +271,15 @@ export function createMemoryStore(): MemoryStore {
         pending.delete(hlc);
         messages.delete(hlc);
       }
-      // Pulled messages that became their cell's best in this commit, still the caller's objects.
-      // Three entries each: the row, the slot, the message's index.
-      const held: unknown[] = [];
-      for (let i = 0; i < insert.length; i++) {
-        const m = insert[i] as Kept;
+      // Pulled messages that became their cell's best in this commit, still the caller's objects
+      // (in `held`, the store's own list, reused: three entries each, the row, the slot and the
+      // message's index; rows are never dropped, so what it still holds from before keeps nothing alive).
+      let n = 0;
+      for (let i = 0; i < inserts.length; i++) {
+        const own = kept?.[i];
+        const m = own ?? (inserts[i] as Kept);
         if (messages.size > 0 && messages.has(m.hlc)) continue;
-        if (m === inserts[i]) {
+        if (own === undefined) {
           // Pulled and applied: the cell's best (unless kept already), and the ring.
           const t = tableOf(m.table);
           const slots = rowSlots(t, m.table, m.row);
@@ -250,9 +289,11 @@ export function createMemoryStore(): MemoryStore {
           if (best === m.hlc) continue;
           if (best === undefined || m.hlc > best) {
             slots[at + 2] = m;
-            held.push(slots, at, i);
+            held[n++] = slots;
+            held[n++] = at;
+            held[n++] = i;
           }
-          ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
+          ring.add(m.hlc, m.table, m.row, m.column, objects?.[i] ?? m.value);
           if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
           continue;
         }
@@ -281,18 +322,18 @@ export function createMemoryStore(): MemoryStore {
         if (p === IN_CELL && slots[at + 1] !== hlc) slots[at + 2] = pulledMessage(slots[at + 1] as string, w.table, w.row, w.column, slots[at] as JsonValue);
         // The best pulled message is the value written: kept as the cell itself.
         else if (p !== undefined && p !== IN_CELL && p.hlc === hlc && p.value === w.value) slots[at + 2] = IN_CELL;
-        slots[at] = values[i] as JsonValue;
+        slots[at] = values?.[i] ?? w.value;
         slots[at + 1] = hlc;
       }
       // The rest of this commit's best pulled messages are copied (their values were, above):
       // nothing is shared with the caller.
-      for (let k = 0; k < held.length; k += 3) {
+      for (let k = 0; k < n; k += 3) {
         // Three reads, not a destructured array: that array cost 150 B per pulled change.
         const slots = held[k] as Slots;
         const at = held[k + 1] as number;
         const i = held[k + 2] as number;
         const m = inserts[i] as Kept;
-        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
+        if (slots[at + 2] === m) slots[at + 2] = withValue(m, objects?.[i] ?? m.value);
       }
       for (const [k, v] of metaEntries) meta.set(k, v);
       if (remove.length > 0) recomputeMax();

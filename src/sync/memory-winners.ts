@@ -1,0 +1,33 @@
+/**
+ * The memory store's answer to `winners()` (the contract's map of each cell's hlc by
+ * `cellKey`) without a key built and hashed per cell. A pulled page asks about a thousand
+ * cells, and what reads the answer on every page only walks its hlcs: the store guard's
+ * check and the merge's newest hlc. The merge looks a key up only for a message that is not
+ * newer than every winner, which a pull that catches up never has. So the hlcs are listed,
+ * and the keyed map is built on the first call that needs a key.
+ */
+import { cellKey } from './message.ts';
+import type { Cell } from './store.ts';
+
+/**
+ * `hlcs[i]` is the winner of `cells[i]`. `once`: no cell is listed twice, so the list is the
+ * map's values, in its order; otherwise they come from the keyed map too.
+ */
+export function listedWinners(cells: readonly Cell[], hlcs: readonly string[], once: boolean): ReadonlyMap<string, string> {
+  let keyed: Map<string, string> | undefined;
+  const map = (): Map<string, string> => (keyed ??= new Map(cells.map((c, i) => [cellKey(c.table, c.row, c.column), hlcs[i] as string])));
+  return {
+    get size() {
+      return once ? hlcs.length : map().size;
+    },
+    get: (key) => map().get(key),
+    has: (key) => map().has(key),
+    values: () => (once ? hlcs.values() : map().values()),
+    keys: () => map().keys(),
+    entries: () => map().entries(),
+    forEach(fn, thisArg) {
+      map().forEach((v, k) => fn.call(thisArg, v, k, this));
+    },
+    [Symbol.iterator]: () => map().entries(),
+  };
+}

@@ -41,20 +41,19 @@ type Kept = StoredMessage;
 /** A cell's best pulled message is the cell's value and hlc themselves. */
 const IN_CELL = 1;
 /**
- * One row: for the column of index i, its value at 3i (undefined: never written), the hlc
- * written with it at 3i+1, and its best pulled message at 3i+2 (a Kept, IN_CELL or undefined).
+ * One row: for the column of index i, its value at 4i (undefined: never written), the hlc
+ * written with it at 4i+1, its best pulled message at 4i+2 (a Kept, IN_CELL or undefined),
+ * and at 4i+3 the last `winners()` call that listed it (see there).
  */
 type Slots = unknown[];
 
 interface TableState {
-  /** Each column's slot (3 × its index), numbered on first write. */
+  /** Each column's slot (4 × its index), numbered on first write. */
   readonly columns: Map<string, number>;
   readonly rows: Map<string, Slots>;
 }
 
 const isPulled = (m: StoredMessage): boolean => !m.local && m.applied;
-/** An object or array: the values the store copies (see copy). */
-const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
 
 export function createMemoryStore(): MemoryStore {
   let schema: Schema | null = null;
@@ -74,18 +73,28 @@ export function createMemoryStore(): MemoryStore {
   // The commit's list of pulled messages that became their cell's best (see commit), kept
   // between commits: a page's list, grown anew on every commit, was 50 B per pulled change.
   const held: unknown[] = [];
+  let winnersCalls = 0;
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
+  // The table last looked up: a page's messages are nearly always of one table.
+  let lastName = '';
+  let lastState: TableState | undefined;
+
+  function tableNamed(table: string): TableState | undefined {
+    if (table !== lastName || lastState === undefined) lastState = data.get((lastName = table));
+    return lastState;
+  }
+
   function tableOf(table: string): TableState {
-    let t = data.get(table);
-    if (t === undefined) data.set(table, (t = { columns: new Map(), rows: new Map() }));
+    let t = tableNamed(table);
+    if (t === undefined) data.set(table, (t = lastState = { columns: new Map(), rows: new Map() }));
     return t;
   }
 
   function columnAt(t: TableState, column: string): number {
     let at = t.columns.get(column);
-    if (at === undefined) t.columns.set(column, (at = t.columns.size * 3));
+    if (at === undefined) t.columns.set(column, (at = t.columns.size * 4));
     return at;
   }
 
@@ -97,7 +106,7 @@ export function createMemoryStore(): MemoryStore {
 
   function rowOf(table: string, row: string): Slots | undefined {
     if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
-    const t = data.get(table);
+    const t = tableNamed(table);
     if (t === undefined) return undefined;
     const slots = t.rows.get(row);
     // Remembered absent until rowSlots makes it (and remembers it).
@@ -140,10 +149,12 @@ export function createMemoryStore(): MemoryStore {
   function checkWrites(c: Commit): void {
     if (!schema) throw new StoreError('the store is not open');
     const writes = c.writes ?? [];
+    let table: string | undefined;
+    let columns: ReadonlyMap<string, unknown> | undefined;
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i] as CellWrite;
-      // Even in memory, a store only writes what the schema declares.
-      if (!schema.tables.get(w.table)?.columns.has(w.column)) {
+      // Even in memory, a store only writes what the schema declares (one table looked up per run of its writes).
+      if (!(w.table === table ? columns : (columns = schema.tables.get((table = w.table))?.columns))?.has(w.column)) {
         throw new SchemaError(`store: ${w.table}.${w.column} is not in the schema`);
       }
     }
@@ -162,39 +173,33 @@ export function createMemoryStore(): MemoryStore {
     },
 
     winners(cells: readonly Cell[]) {
-      // The cells that have a winner, each once, and their hlcs: no key per cell (see
-      // listedWinners). A row's columns found so far are bits (by row, for a row that comes
-      // back); a column past the 30th lists its cells as they come, and the map sorts them out.
-      const found: Cell[] = [];
+      // The cells that have a winner, and their hlcs: no key per cell (see listedWinners).
+      // Each cell once, as a Map would hold it: a cell listed by this call is marked with it.
+      // `found` has room for the rest of the cells from the first found (a page's cells mostly
+      // all have winners, or none: a new device's first pages), trimmed at the end; `hlcs` is
+      // pushed to, since an array with holes allocates per element when iterated (values()).
+      let found: Cell[] = [];
       const hlcs: string[] = [];
-      const seen = new Map<Slots, number>();
-      let last: Slots | undefined;
-      let bits = 0;
-      let once = true;
+      const call = ++winnersCalls;
       for (let i = 0; i < cells.length; i++) {
         const c = cells[i] as Cell;
         const slots = rowOf(c.table, c.row);
-        const at = slots && data.get(c.table)?.columns.get(c.column);
+        const at = slots && tableNamed(c.table)?.columns.get(c.column);
         const w = at === undefined ? undefined : (slots as Slots)[at + 1];
-        if (w === undefined) continue;
-        if (slots !== last) {
-          if (last) seen.set(last, bits);
-          bits = seen.get((last = slots as Slots)) ?? 0;
-        }
-        const bit = (at as number) < 90 ? 1 << ((at as number) / 3) : (once = false, 0);
-        if ((bits & bit) !== 0) continue;
-        bits |= bit;
-        found.push(c);
-        hlcs.push(w as string);
+        if (w === undefined || (slots as Slots)[(at as number) + 3] === call) continue;
+        (slots as Slots)[(at as number) + 3] = call;
+        if (hlcs.length === 0) found = new Array<Cell>(cells.length - i);
+        found[hlcs.push(w as string) - 1] = c;
       }
-      return listedWinners(found, hlcs, once);
+      found.length = hlcs.length;
+      return listedWinners(found, hlcs);
     },
 
     values(cells: readonly Cell[]) {
       const out = new Map<string, CellValue>();
       for (const c of cells) {
         const slots = rowOf(c.table, c.row);
-        const at = slots && data.get(c.table)?.columns.get(c.column);
+        const at = slots && tableNamed(c.table)?.columns.get(c.column);
         const hlc = at === undefined ? undefined : (slots as Slots)[at + 1];
         if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(((slots as Slots)[at as number] ?? null) as JsonValue), hlc: hlc as string });
       }
@@ -246,24 +251,13 @@ export function createMemoryStore(): MemoryStore {
       // be serialized), and nothing may change before it does. The commit is all or nothing.
       const remove = [...(c.remove ?? [])];
       const inserts = c.insert ?? [];
-      // Messages kept in the map are copied now (`kept`), and so are the object values of
-      // pulled, applied ones (`objects`: for the ring and the cell's best). A pulled message
-      // with a string, number, boolean or null value, as most are, needs neither: no list is
-      // made for a page of them.
-      let kept: Kept[] | undefined;
-      let objects: JsonValue[] | undefined;
-      for (let i = 0; i < inserts.length; i++) {
-        const m = inserts[i] as Kept;
-        if (!isPulled(m)) (kept ??= new Array<Kept>(inserts.length))[i] = copyMessage(m);
-        else if (isObject(m.value)) (objects ??= new Array<JsonValue>(inserts.length))[i] = copy(m.value);
-      }
+      // Messages kept in the map are copied now; pulled, applied ones below, and only if need be.
+      const insert = inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
+      // The ring's copies of object values (a pulled message's other fields are strings).
+      const ringValues = inserts.map((m) => (isPulled(m) ? copy(m.value) : undefined));
       const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
       const writes = c.writes ?? [];
-      let values: JsonValue[] | undefined;
-      for (let i = 0; i < writes.length; i++) {
-        const v = (writes[i] as CellWrite).value;
-        if (isObject(v)) (values ??= new Array<JsonValue>(writes.length))[i] = copy(v);
-      }
+      const values = writes.map((w) => copy(w.value));
       const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
       // Nothing below can throw.
       for (const hlc of remove) {
@@ -276,10 +270,9 @@ export function createMemoryStore(): MemoryStore {
       // message's index; rows are never dropped, so what it still holds from before keeps nothing alive).
       let n = 0;
       for (let i = 0; i < inserts.length; i++) {
-        const own = kept?.[i];
-        const m = own ?? (inserts[i] as Kept);
+        const m = insert[i] as Kept;
         if (messages.size > 0 && messages.has(m.hlc)) continue;
-        if (own === undefined) {
+        if (m === inserts[i]) {
           // Pulled and applied: the cell's best (unless kept already), and the ring.
           const t = tableOf(m.table);
           const slots = rowSlots(t, m.table, m.row);
@@ -293,7 +286,7 @@ export function createMemoryStore(): MemoryStore {
             held[n++] = at;
             held[n++] = i;
           }
-          ring.add(m.hlc, m.table, m.row, m.column, objects?.[i] ?? m.value);
+          ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
           if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
           continue;
         }
@@ -322,7 +315,7 @@ export function createMemoryStore(): MemoryStore {
         if (p === IN_CELL && slots[at + 1] !== hlc) slots[at + 2] = pulledMessage(slots[at + 1] as string, w.table, w.row, w.column, slots[at] as JsonValue);
         // The best pulled message is the value written: kept as the cell itself.
         else if (p !== undefined && p !== IN_CELL && p.hlc === hlc && p.value === w.value) slots[at + 2] = IN_CELL;
-        slots[at] = values?.[i] ?? w.value;
+        slots[at] = values[i] as JsonValue;
         slots[at + 1] = hlc;
       }
       // The rest of this commit's best pulled messages are copied (their values were, above):
@@ -333,7 +326,7 @@ export function createMemoryStore(): MemoryStore {
         const at = held[k + 1] as number;
         const i = held[k + 2] as number;
         const m = inserts[i] as Kept;
-        if (slots[at + 2] === m) slots[at + 2] = withValue(m, objects?.[i] ?? m.value);
+        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
       }
       for (const [k, v] of metaEntries) meta.set(k, v);
       if (remove.length > 0) recomputeMax();

@@ -9,20 +9,15 @@
 import { cellKey } from './message.ts';
 import type { Cell } from './store.ts';
 
-/**
- * `hlcs[i]` is the winner of `cells[i]`. `once`: no cell is listed twice, so the list is the
- * map's values, in its order; otherwise they come from the keyed map too.
- */
-export function listedWinners(cells: readonly Cell[], hlcs: readonly string[], once: boolean): ReadonlyMap<string, string> {
+/** `hlcs[i]` is the winner of `cells[i]`, and no cell is listed twice: the list is the map's values, in its order. */
+export function listedWinners(cells: readonly Cell[], hlcs: readonly string[]): ReadonlyMap<string, string> {
   let keyed: Map<string, string> | undefined;
   const map = (): Map<string, string> => (keyed ??= new Map(cells.map((c, i) => [cellKey(c.table, c.row, c.column), hlcs[i] as string])));
   return {
-    get size() {
-      return once ? hlcs.length : map().size;
-    },
+    size: hlcs.length,
     get: (key) => map().get(key),
     has: (key) => map().has(key),
-    values: () => (once ? hlcs.values() : map().values()),
+    values: () => hlcs.values(),
     keys: () => map().keys(),
     entries: () => map().entries(),
     forEach(fn, thisArg) {

@@ -46,17 +46,12 @@ export function newestOf(winners: ReadonlyMap<string, string>): string | null {
 export function planMerge(schema: Schema, messages: readonly Message[], winners: ReadonlyMap<string, string>): MergePlan {
   const problems: (string | null)[] = new Array<string | null>(messages.length);
   // A message is a cell write already (its cell, value and hlc): no copy per write. The
-  // batch's best message per cell, in the order the cells first come: room for all, trimmed
-  // at the end (a list grown write by write allocated twice its size on the way).
-  const writes: Message[] = new Array<Message>(messages.length);
-  let count = 0;
-  // Each row's cells are a chain through `writes`: a batch comes row by row, and a row has a
-  // few cells, so a cell is found by its column among its row's, with one key per row and no
-  // list per row. `link[k]` is the position of the same row's write before `writes[k]` (-1:
-  // none); `rows` holds each row's last (-1: none yet), saved when the batch leaves the row.
-  const link: number[] = new Array<number>(messages.length);
-  const rows = new Map<string, number>();
-  let last = -1;
+  // batch's best message per cell, in the order the cells first come.
+  const writes: Message[] = [];
+  // Each row's cells, as positions in `writes`: a batch comes row by row, and a row has a
+  // few cells, so a cell is found by its column among its row's, with one key per row.
+  const rows = new Map<string, number[]>();
+  let cells: number[] = [];
   // A message newer than every winner the store has wins its cell without a lookup: a pull
   // that catches up on newer changes (the usual one), and a new device's first, which has none.
   const newest = newestOf(winners);
@@ -72,31 +67,25 @@ export function planMerge(schema: Schema, messages: readonly Message[], winners:
     if (problem) continue;
     // A row's cell keys share one prefix (see rowKey).
     if (m.row !== row || m.table !== table) {
-      if (prefix !== '') rows.set(prefix, last);
       prefix = rowKey((table = m.table), (row = m.row));
-      last = rows.get(prefix) ?? -1;
+      const known = rows.get(prefix);
+      if (known) cells = known;
+      else rows.set(prefix, (cells = []));
     }
-    let k = last;
-    while (k >= 0 && (writes[k] as Message).column !== m.column) k = link[k] as number;
-    const inBatch = k >= 0 ? writes[k] : undefined;
+    let j = 0;
+    while (j < cells.length && (writes[cells[j] as number] as Message).column !== m.column) j++;
+    const inBatch = j < cells.length ? writes[cells[j] as number] : undefined;
     const current = inBatch !== undefined ? inBatch.hlc : newest !== null && m.hlc <= newest ? winners.get(prefix + m.column) : undefined;
     if (current !== undefined && m.hlc <= current) continue;
-    if (inBatch !== undefined) writes[k] = m;
-    else {
-      writes[count] = m;
-      link[count] = last;
-      last = count++;
-    }
+    if (inBatch !== undefined) writes[cells[j] as number] = m;
+    else cells.push(writes.push(m) - 1);
   }
-  if (prefix !== '') rows.set(prefix, last);
-  writes.length = count;
   // The rows written, each once (a row's key is its table and row).
   const changes: Record<string, string[]> = {};
   for (const at of rows.values()) {
-    if (at < 0) continue;
-    const w = writes[at] as Message;
+    const w = writes[at[0] as number];
     // An own list: a table may be named like an Object member (`constructor`, `toString`).
-    (Object.hasOwn(changes, w.table) ? (changes[w.table] as string[]) : (changes[w.table] = [])).push(w.row);
+    if (w !== undefined) (Object.hasOwn(changes, w.table) ? (changes[w.table] as string[]) : (changes[w.table] = [])).push(w.row);
   }
   return { problems, writes, changes, maxHlc };
 }

@@ -4,7 +4,9 @@
  * cells, and what reads the answer on every page only walks its hlcs: the store guard's
  * check and the merge's newest hlc. The merge looks a key up only for a message that is not
  * newer than every winner, which a pull that catches up never has. So the hlcs are listed,
- * and the keyed map is built on the first call that needs a key.
+ * and the keyed map is built on the first call that needs a key: from the hlcs as they were
+ * at the call, and the keys of the cells asked (the caller's objects; the library's are its
+ * page's messages, which nothing changes).
  */
 import { cellKey } from './message.ts';
 import type { Cell } from './store.ts';

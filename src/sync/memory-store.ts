@@ -21,6 +21,7 @@ import { SchemaError, StoreError } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
+import { listedWinners } from './memory-winners.ts';
 import { ownMemoryStore } from './store-guard.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
@@ -41,13 +42,14 @@ type Kept = StoredMessage;
 /** A cell's best pulled message is the cell's value and hlc themselves. */
 const IN_CELL = 1;
 /**
- * One row: for the column of index i, its value at 3i (undefined: never written), the hlc
- * written with it at 3i+1, and its best pulled message at 3i+2 (a Kept, IN_CELL or undefined).
+ * One row: for the column of index i, its value at 4i (undefined: never written), the hlc
+ * written with it at 4i+1, its best pulled message at 4i+2 (a Kept, IN_CELL or undefined),
+ * and at 4i+3 the last `winners()` call that listed it (see there).
  */
 type Slots = unknown[];
 
 interface TableState {
-  /** Each column's slot (3 × its index), numbered on first write. */
+  /** Each column's slot (4 × its index), numbered on first write. */
   readonly columns: Map<string, number>;
   readonly rows: Map<string, Slots>;
 }
@@ -69,18 +71,31 @@ export function createMemoryStore(): MemoryStore {
   let lastTable = '';
   let lastRow = '';
   let lastSlots: Slots | null | undefined;
+  // The commit's list of pulled messages that became their cell's best (see commit), kept
+  // between commits: a page's list, grown anew on every commit, was 50 B per pulled change.
+  const held: unknown[] = [];
+  let winnersCalls = 0;
 
   const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
+  // The table last looked up: a page's messages are nearly always of one table.
+  let lastName = '';
+  let lastState: TableState | undefined;
+
+  function tableNamed(table: string): TableState | undefined {
+    if (table !== lastName || lastState === undefined) lastState = data.get((lastName = table));
+    return lastState;
+  }
+
   function tableOf(table: string): TableState {
-    let t = data.get(table);
-    if (t === undefined) data.set(table, (t = { columns: new Map(), rows: new Map() }));
+    let t = tableNamed(table);
+    if (t === undefined) data.set(table, (t = lastState = { columns: new Map(), rows: new Map() }));
     return t;
   }
 
   function columnAt(t: TableState, column: string): number {
     let at = t.columns.get(column);
-    if (at === undefined) t.columns.set(column, (at = t.columns.size * 3));
+    if (at === undefined) t.columns.set(column, (at = t.columns.size * 4));
     return at;
   }
 
@@ -92,7 +107,7 @@ export function createMemoryStore(): MemoryStore {
 
   function rowOf(table: string, row: string): Slots | undefined {
     if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
-    const t = data.get(table);
+    const t = tableNamed(table);
     if (t === undefined) return undefined;
     const slots = t.rows.get(row);
     // Remembered absent until rowSlots makes it (and remembers it).
@@ -134,9 +149,13 @@ export function createMemoryStore(): MemoryStore {
 
   function checkWrites(c: Commit): void {
     if (!schema) throw new StoreError('the store is not open');
-    for (const w of c.writes ?? []) {
-      // Even in memory, a store only writes what the schema declares.
-      if (!schema.tables.get(w.table)?.columns.has(w.column)) {
+    const writes = c.writes ?? [];
+    let table: string | undefined;
+    let columns: ReadonlyMap<string, unknown> | undefined;
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i] as CellWrite;
+      // Even in memory, a store only writes what the schema declares (one table looked up per run of its writes).
+      if (!(w.table === table ? columns : (columns = schema.tables.get((table = w.table))?.columns))?.has(w.column)) {
         throw new SchemaError(`store: ${w.table}.${w.column} is not in the schema`);
       }
     }
@@ -155,21 +174,33 @@ export function createMemoryStore(): MemoryStore {
     },
 
     winners(cells: readonly Cell[]) {
-      const out = new Map<string, string>();
-      for (const c of cells) {
+      // The cells that have a winner, and their hlcs: no key per cell (see listedWinners).
+      // Each cell once, as a Map would hold it: a cell listed by this call is marked with it.
+      // `found` has room for the rest of the cells from the first found (a page's cells mostly
+      // all have winners, or none: a new device's first pages), trimmed at the end; `hlcs` is
+      // pushed to, since an array with holes allocates per element when iterated (values()).
+      let found: Cell[] = [];
+      const hlcs: string[] = [];
+      const call = ++winnersCalls;
+      for (let i = 0; i < cells.length; i++) {
+        const c = cells[i] as Cell;
         const slots = rowOf(c.table, c.row);
-        const at = slots && data.get(c.table)?.columns.get(c.column);
+        const at = slots && tableNamed(c.table)?.columns.get(c.column);
         const w = at === undefined ? undefined : (slots as Slots)[at + 1];
-        if (w !== undefined) out.set(cellKey(c.table, c.row, c.column), w as string);
+        if (w === undefined || (slots as Slots)[(at as number) + 3] === call) continue;
+        (slots as Slots)[(at as number) + 3] = call;
+        if (hlcs.length === 0) found = new Array<Cell>(cells.length - i);
+        found[hlcs.push(w as string) - 1] = c;
       }
-      return out;
+      found.length = hlcs.length;
+      return listedWinners(found, hlcs);
     },
 
     values(cells: readonly Cell[]) {
       const out = new Map<string, CellValue>();
       for (const c of cells) {
         const slots = rowOf(c.table, c.row);
-        const at = slots && data.get(c.table)?.columns.get(c.column);
+        const at = slots && tableNamed(c.table)?.columns.get(c.column);
         const hlc = at === undefined ? undefined : (slots as Slots)[at + 1];
         if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(((slots as Slots)[at as number] ?? null) as JsonValue), hlc: hlc as string });
       }
@@ -235,10 +266,11 @@ export function createMemoryStore(): MemoryStore {
         pending.delete(hlc);
         messages.delete(hlc);
       }
-      // Pulled messages that became their cell's best in this commit, still the caller's objects.
-      // Three entries each: the row, the slot, the message's index.
-      const held: unknown[] = [];
-      for (let i = 0; i < insert.length; i++) {
+      // Pulled messages that became their cell's best in this commit, still the caller's objects
+      // (in `held`, the store's own list, reused: three entries each, the row, the slot and the
+      // message's index; rows are never dropped, so what it still holds from before keeps nothing alive).
+      let n = 0;
+      for (let i = 0; i < inserts.length; i++) {
         const m = insert[i] as Kept;
         if (messages.size > 0 && messages.has(m.hlc)) continue;
         if (m === inserts[i]) {
@@ -251,7 +283,9 @@ export function createMemoryStore(): MemoryStore {
           if (best === m.hlc) continue;
           if (best === undefined || m.hlc > best) {
             slots[at + 2] = m;
-            held.push(slots, at, i);
+            held[n++] = slots;
+            held[n++] = at;
+            held[n++] = i;
           }
           ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
           if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
@@ -287,7 +321,7 @@ export function createMemoryStore(): MemoryStore {
       }
       // The rest of this commit's best pulled messages are copied (their values were, above):
       // nothing is shared with the caller.
-      for (let k = 0; k < held.length; k += 3) {
+      for (let k = 0; k < n; k += 3) {
         // Three reads, not a destructured array: that array cost 150 B per pulled change.
         const slots = held[k] as Slots;
         const at = held[k + 1] as number;

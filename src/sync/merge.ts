@@ -25,7 +25,10 @@ export interface MergePlan {
  * itself when every message is declared, as a pull page's are.
  */
 export function cellsOf(schema: Schema, messages: readonly Message[]): readonly Cell[] {
-  const declared = (m: Message): boolean => schema.tables.get(m.table)?.columns.has(m.column) === true;
+  // The table last asked about: a batch's messages are nearly always of one table.
+  let table: string | undefined;
+  let columns: ReadonlyMap<string, unknown> | undefined;
+  const declared = (m: Message): boolean => (m.table === table ? columns : (columns = schema.tables.get((table = m.table))?.columns))?.has(m.column) === true;
   return messages.every(declared) ? messages : messages.filter(declared);
 }
 

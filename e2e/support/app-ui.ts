@@ -185,8 +185,11 @@ export class AppUi {
 
   /** For a screenshot: no hover, no focus ring, no toasts, no notices. */
   async tidyForScreenshot(): Promise<void> {
-    for (const dismiss of await this.page.getByRole('button', { name: 'Dismiss notification' }).all()) await dismiss.click();
-    await expect(this.page.getByRole('button', { name: 'Dismiss notification' })).toHaveCount(0);
+    // Toasts leave by themselves too: one listed a moment ago may be gone before its click,
+    // so dismiss the first one left until none is (a click on a gone toast gives up quickly).
+    const toasts = this.page.getByRole('button', { name: 'Dismiss notification' });
+    for (let i = 0; i < 20 && (await toasts.count()) > 0; i++) await toasts.first().click({ timeout: 2000 }).catch(() => undefined);
+    await expect(toasts).toHaveCount(0);
     // Notices also leave by themselves: dismiss the first one left until none is.
     const notices = this.page.getByTestId('replaced-notice');
     while ((await notices.count()) > 0) await notices.first().getByRole('button', { name: 'Dismiss', exact: true }).click({ timeout: 2000 }).catch(() => undefined);

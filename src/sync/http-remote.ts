@@ -3,8 +3,7 @@
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
-import { parseSyncResponse, ERROR_STATUS, MAX_PULL_PAGES, type SyncRequest, type SyncResponse } from './protocol.ts';
-import { COLUMNS_FORMAT } from './columns-page.ts';
+import { parseSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
 import type { Answer, RequestCompression, SendBody } from './request-compression.ts';
@@ -74,11 +73,10 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     try {
       let answer: Answer;
       try {
-        // Pages in the columns format (docs/protocol.md §5): a server that predates it
-        // ignores the field and answers with `messages`, which parseSyncResponse reads too.
-        // Several pages per answer while there is a backlog ("Follow-on pages"): a catch-up
-        // makes an eighth of the round trips, each page still committed on its own.
-        const json = JSON.stringify({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES });
+        // Columns pages, several per answer while there is a backlog (docs/protocol.md §5): a
+        // server that predates them answers with one `messages` page, which parseSyncResponse
+        // reads too. A catch-up makes an eighth of the round trips, each page its own commit.
+        const json = JSON.stringify(wireRequest(request));
         const send: SendBody = async (body, encoding) => {
           const response = await fetchFn(`${base}/v1/sync`, {
             method: 'POST',

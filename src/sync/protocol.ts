@@ -28,6 +28,13 @@ export interface SyncRequest {
   readonly pages?: number;
 }
 
+/**
+ * A request as the library's remotes send it (the HTTP remote, the in-process test server):
+ * asking for columns pages, up to `MAX_PULL_PAGES` of them per answer unless it says. A
+ * server that predates either field ignores it (docs/protocol.md §5).
+ */
+export const wireRequest = (request: SyncRequest): SyncRequest => ({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES });
+
 /** A page after an answer's first: committed as if it answered a pull from the page before. */
 export interface NextPage {
   readonly cursor: number;

@@ -101,8 +101,11 @@ function asRequested(response: SyncResponse, request: ValidatedSyncRequest): Syn
 async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, onPullError?: (err: unknown) => void): Promise<NextPage[]> {
   const next: NextPage[] = [];
   let page = first;
-  let bytes = pageBytes(first.messages);
-  while (page.more && next.length + 1 < request.pages && bytes < NEXT_PAGES_BYTES) {
+  let bytes = 0;
+  while (page.more && next.length + 1 < request.pages) {
+    // Sized only when another page may follow it (an answer that is all caught up is not).
+    bytes += pageBytes(page.messages);
+    if (bytes >= NEXT_PAGES_BYTES) break;
     try {
       page = await store.pull(userId, { cursor: page.cursor, limit: request.limit, excludeClientId: request.clientId });
     } catch (err) {
@@ -112,7 +115,6 @@ async function followOn(store: ServerStore, userId: string, request: ValidatedSy
     // A page from another epoch (the log was replaced meanwhile) is not this answer's.
     if (page.epoch !== first.epoch) break;
     next.push({ cursor: page.cursor, more: page.more, messages: page.messages });
-    bytes += pageBytes(page.messages);
   }
   return next;
 }

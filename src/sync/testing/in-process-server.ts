@@ -6,8 +6,7 @@
  */
 import { RemoteError } from '../errors.ts';
 import type { Poke, SyncRequest, SyncResponse } from '../protocol.ts';
-import { COLUMNS_FORMAT } from '../columns-page.ts';
-import { MAX_PULL_PAGES, ProtocolError, parseSyncResponse } from '../protocol.ts';
+import { ProtocolError, parseSyncResponse, wireRequest } from '../protocol.ts';
 import type { PokeListener, Remote } from '../remote.ts';
 import { createMemoryServerStore } from '../server/memory-server-store.ts';
 import type { ServerStore } from '../server/server-store.ts';
@@ -60,7 +59,7 @@ export function createInProcessServer(options: InProcessServerOptions = {}): InP
           requests++;
           try {
             // Asked and read as the HTTP remote does: columns pages, several per answer.
-            const outcome = await handler(userId, viaJson({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES }));
+            const outcome = await handler(userId, viaJson(wireRequest(request)));
             if (outcome.stored > 0) poke(userId, outcome.clientId, { cursor: outcome.maxId });
             return parseSyncResponse(viaJson(outcome.response), request.cursor);
           } catch (err) {

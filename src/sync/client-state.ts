@@ -34,6 +34,7 @@ export function newClientId(random: () => number = Math.random): string {
   return id;
 }
 
+/** An integer the store's meta holds under `key`, 0 when it holds none. */
 function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   const raw = meta[key];
   if (raw === undefined) return 0;
@@ -83,6 +84,5 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
     metaUpdates[META.schemaVersion] = String(schema.version);
   }
   if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
-  const clockOffset = meta[META.clockOffset] === undefined ? 0 : readInt(meta, META.clockOffset);
-  return { clientId, clock: new HybridClock({ clientId, now, offsetMs: clockOffset, last: state.maxHlc }), counters, reapplied };
+  return { clientId, clock: new HybridClock({ clientId, now, offsetMs: readInt(meta, META.clockOffset), last: state.maxHlc }), counters, reapplied };
 }

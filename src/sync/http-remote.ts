@@ -64,11 +64,11 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
 
   const authHeader = async (): Promise<string> => `Bearer ${typeof token === 'function' ? await token() : token}`;
 
-  async function sync(request: SyncRequest, opts: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
+  async function sync(request: SyncRequest, { signal }: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort(opts.signal?.reason);
-    if (opts.signal?.aborted) onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
     try {
       let answer: Answer;
@@ -104,7 +104,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       throw errorFromResponse(response, text);
     } finally {
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FieldsyncError, SchemaError, StoreError, ValidationError, createHttpRemote, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
 import { ClosedError } from '../errors.ts';
+import { newClientId } from '../client-state.ts';
 import { formatHlc } from '../hlc.ts';
 import type { StoreState } from '../store.ts';
 import { createInProcessServer } from '../testing/index.ts';
@@ -264,6 +265,18 @@ describe('a broken custom store', () => {
     ['a clock that is not a function', { schema, store: memory(), now: 5 }],
   ])('createSyncClient refuses %s', async (_name, options) => {
     await expect(createSyncClient(options as never)).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
+  it('a new clientId takes 16 bytes of the injected randomness, one character of [A-Za-z0-9_-] per byte', async () => {
+    expect(newClientId(() => 0)).toBe('A'.repeat(16));
+    expect(newClientId(() => 0.9999999)).toBe('-'.repeat(16)); // byte 255: never 256, which would wrap to 'A'
+    let i = 0;
+    const steps = [26, 52, 62, 63, 1, 191].map((b) => (b + 0.5) / 256); // a, 0, _, -, B, and 191 & 63 = 63: -
+    expect(newClientId(() => steps[i++ % steps.length] as number)).toBe('a0_-B-a0_-B-a0_-');
+    expect(newClientId(Math.random)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false, random: () => 0 });
+    expect(client.clientId).toBe('A'.repeat(16));
+    await client.close();
   });
 
   it('every bad argument to the client or the HTTP remote is a ValidationError (invalid_argument) that says what is wrong', async () => {

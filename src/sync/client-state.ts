@@ -24,16 +24,18 @@ export interface OpenedState {
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 
 /** A random clientId of 16 characters (96 bits), from `crypto` where the runtime has it. */
-export function newClientId(random: () => number = Math.random): string {
-  const bytes = new Uint8Array(16);
+export function newClientId(random: () => number): string {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-  if (typeof c?.getRandomValues === 'function' && random === Math.random) c.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+  // A Uint8Array keeps the integer part of what is stored in it: random() * 256 is a byte.
+  const bytes = typeof c?.getRandomValues === 'function' && random === Math.random
+    ? c.getRandomValues(new Uint8Array(16))
+    : new Uint8Array(16).map(() => random() * 256);
   let id = '';
   for (const b of bytes) id += ID_ALPHABET[b & 63];
   return id;
 }
 
+/** An integer the store's meta holds under `key`, 0 when it holds none. */
 function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   const raw = meta[key];
   if (raw === undefined) return 0;
@@ -83,6 +85,5 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
     metaUpdates[META.schemaVersion] = String(schema.version);
   }
   if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
-  const clockOffset = meta[META.clockOffset] === undefined ? 0 : readInt(meta, META.clockOffset);
-  return { clientId, clock: new HybridClock({ clientId, now, offsetMs: clockOffset, last: state.maxHlc }), counters, reapplied };
+  return { clientId, clock: new HybridClock({ clientId, now, offsetMs: readInt(meta, META.clockOffset), last: state.maxHlc }), counters, reapplied };
 }

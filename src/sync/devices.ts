@@ -16,7 +16,7 @@
  * like every other field.
  */
 import { readCells } from './cell-values.ts';
-import { SchemaError, ValidationError } from './errors.ts';
+import { SchemaError, invalidArgument } from './errors.ts';
 import { cellKey, rowError, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
@@ -33,7 +33,7 @@ export const DEVICE_NAME_COLUMN = 'name';
 
 /** A device name as written: trimmed, not empty. */
 function checkDeviceName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new ValidationError('invalid_argument', 'a device name must be a non-empty string');
+  if (typeof name !== 'string' || name.trim() === '') throw invalidArgument('a device name must be a non-empty string');
   return name.trim();
 }
 
@@ -60,7 +60,7 @@ export type DeviceNamesSetup = (schema: Schema) => (ctx: DeviceContext) => Promi
 
 /** This device's name and the table of names, for `createSyncClient`'s `device` option. */
 export function deviceNames(options: DeviceOptions): DeviceNamesSetup {
-  if (typeof options !== 'object' || options === null) throw new ValidationError('invalid_argument', 'deviceNames takes { name, table? }');
+  if (typeof options !== 'object' || options === null) throw invalidArgument('deviceNames takes { name, table? }');
   const initial = checkDeviceName(options.name);
   const table = options.table ?? 'devices';
   return (schema) => {

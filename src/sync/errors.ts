@@ -53,6 +53,12 @@ export class ValidationError extends FieldsyncError {
   }
 }
 
+/**
+ * Bad input to a public function: the one way every check of an argument fails, so that
+ * each such error is a ValidationError with the code `invalid_argument` (docs/api.md).
+ */
+export const invalidArgument = (message: string): ValidationError => new ValidationError('invalid_argument', message);
+
 /** A write (or a schema declaration) that breaks the declared schema. */
 export class SchemaError extends FieldsyncError {
   constructor(message: string) {
@@ -125,7 +131,5 @@ export class RemoteError extends FieldsyncError {
 
 /** A short, safe description of any thrown value, for status displays and logs. */
 export function describeError(err: unknown): { code: string; message: string } {
-  if (err instanceof FieldsyncError) return { code: err.code, message: err.message };
-  if (err instanceof Error) return { code: 'internal', message: err.message };
-  return { code: 'internal', message: String(err) };
+  return { code: err instanceof FieldsyncError ? err.code : 'internal', message: err instanceof Error ? err.message : String(err) };
 }

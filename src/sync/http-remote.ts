@@ -2,7 +2,7 @@
  * The HTTP transport: the protocol (docs/protocol.md) over standard `fetch` and streams
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
-import { FieldsyncError, NetworkError, RemoteError, type ProtocolErrorCode } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, invalidArgument, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
@@ -42,7 +42,7 @@ export interface HttpRemote extends Remote {
 
 export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const bad = (why: string): never => {
-    throw new FieldsyncError('invalid_argument', `createHttpRemote: ${why}`);
+    throw invalidArgument(`createHttpRemote: ${why}`);
   };
   if (typeof options !== 'object' || options === null) bad('options must be an object');
   if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${String(options.url)}`);
@@ -64,11 +64,11 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
 
   const authHeader = async (): Promise<string> => `Bearer ${typeof token === 'function' ? await token() : token}`;
 
-  async function sync(request: SyncRequest, opts: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
+  async function sync(request: SyncRequest, { signal }: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort(opts.signal?.reason);
-    if (opts.signal?.aborted) onAbort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => controller.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
     try {
       let answer: Answer;
@@ -104,7 +104,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       throw errorFromResponse(response, text);
     } finally {
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -127,12 +127,12 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   let index: number | undefined;
   let serverTime = parseDate(response.headers.get('date'));
   try {
-    const body = JSON.parse(text) as { error?: Record<string, unknown> };
-    const e = body.error;
-    if (e && typeof e.code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, e.code)) code = e.code as ProtocolErrorCode;
-    if (e && typeof e.message === 'string') message = e.message;
-    if (e && Number.isSafeInteger(e.index)) index = e.index as number;
-    if (e && typeof e.serverTime === 'string') serverTime = parseDate(e.serverTime) ?? serverTime;
+    // A body of `null` throws here; one without an error object leaves the fallbacks.
+    const e = (JSON.parse(text) as { error?: Record<string, unknown> }).error ?? {};
+    if (typeof e.code === 'string' && Object.hasOwn(ERROR_STATUS, e.code)) code = e.code as ProtocolErrorCode;
+    if (typeof e.message === 'string') message = e.message;
+    if (Number.isSafeInteger(e.index)) index = e.index as number;
+    if (typeof e.serverTime === 'string') serverTime = parseDate(e.serverTime) ?? serverTime;
   } catch {
     // Not JSON (a proxy's HTML page, say): fall back to the status.
   }

@@ -3,7 +3,7 @@
  * every field must fit the schema and the protocol's limits. A bad write throws a typed
  * error and nothing is written, not even its other, valid fields.
  */
-import { SchemaError, ValidationError } from './errors.ts';
+import { SchemaError, invalidArgument } from './errors.ts';
 import { DELETED_COLUMN, rowError, type JsonValue } from './message.ts';
 import { schemaValueError, type Schema } from './schema.ts';
 import type { Cell } from './store.ts';
@@ -18,7 +18,7 @@ function checkRow(schema: Schema, table: unknown, row: unknown): asserts table i
     throw new SchemaError(`unknown table: ${String(table).slice(0, 100)}`);
   }
   const rowProblem = rowError(row);
-  if (rowProblem) throw new ValidationError('invalid_argument', rowProblem);
+  if (rowProblem) throw invalidArgument(rowProblem);
 }
 
 function checkField(schema: Schema, table: string, row: string, column: string, value: unknown): FieldChange {
@@ -34,10 +34,10 @@ function checkField(schema: Schema, table: string, row: string, column: string, 
 export function checkLocalWrite(schema: Schema, table: unknown, row: unknown, fields: unknown): FieldChange[] {
   checkRow(schema, table, row);
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-    throw new ValidationError('invalid_argument', 'fields must be an object of column: value');
+    throw invalidArgument('fields must be an object of column: value');
   }
   const columns = Object.keys(fields);
-  if (columns.length === 0) throw new ValidationError('invalid_argument', 'a write needs at least one field');
+  if (columns.length === 0) throw invalidArgument('a write needs at least one field');
   return columns.map((column) => checkField(schema, table, row as string, column, (fields as Record<string, unknown>)[column]));
 }
 

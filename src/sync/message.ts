@@ -37,11 +37,12 @@ export function rowError(row: unknown): string | null {
   // Most row ids: no more UTF-16 units than the limit allows characters, no U+0000 and no
   // surrogate at all. One pass decides; anything else takes the three checks below.
   if (row.length <= ROW_MAX_CHARS && isPlainRow(row)) return null;
-  if (row.length > ROW_MAX_CHARS * 2 || codePointLength(row) > ROW_MAX_CHARS) {
+  // A lone surrogate counts as one character here: a row id too long and ill-formed is too long.
+  if (row.length > ROW_MAX_CHARS * 2 || Math.abs(codePoints(row)) > ROW_MAX_CHARS) {
     return `row must be at most ${ROW_MAX_CHARS} characters`;
   }
   if (row.includes('\u0000')) return 'row must not contain U+0000';
-  if (!isWellFormed(row)) return 'row must be well-formed Unicode (no lone surrogates)';
+  if (codePoints(row) < 0) return 'row must be well-formed Unicode (no lone surrogates)';
   return null;
 }
 
@@ -53,29 +54,28 @@ function isPlainRow(s: string): boolean {
   return true;
 }
 
-/** True when a string has no lone surrogates, so it survives a round trip through UTF-8. */
-export function isWellFormed(s: string): boolean {
+/**
+ * The characters of a string as a user would count them (a surrogate pair is one), in one
+ * pass that also finds lone surrogates: then the count is negative (minus the count, each
+ * lone surrogate counted as one), as such a string would not survive a round trip through
+ * UTF-8. One loop for both questions, which a schema's text column asks of every value.
+ */
+export function codePoints(s: string): number {
+  let n = s.length;
+  let lone = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
-    if (c > 0xdbff) return false;
-    const next = s.charCodeAt(i + 1);
-    if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i++;
+    if (c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n--;
+      i++;
+    } else lone = true;
   }
-  return true;
+  return lone ? -n : n;
 }
 
-/** Counts code points: a surrogate pair is one character, as a user would count it. */
-export function codePointLength(s: string): number {
-  let n = s.length;
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const p = s.charCodeAt(i - 1);
-    if (c >= 0xdc00 && c <= 0xdfff && p >= 0xd800 && p <= 0xdbff) n--;
-  }
-  return n;
-}
+/** True when a string has no lone surrogates, so it survives a round trip through UTF-8. */
+export const isWellFormed = (s: string): boolean => codePoints(s) >= 0;
 
 /**
  * The deepest nesting a value may have (an addition of docs/protocol.md §3). Every runtime's
@@ -203,6 +203,9 @@ export function validateMessages(input: readonly unknown[], clientId: string): M
   }
   return out;
 }
+
+/** A message's five fields alone: what is sent, returned to the app, or written to its cell (a CellWrite). */
+export const messageOf = (m: Message): Message => ({ hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value });
 
 /** A compact key for one cell. Row ids never contain U+0000, so the key is unambiguous. */
 export function cellKey(table: string, row: string, column: string): string {

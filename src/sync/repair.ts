@@ -3,13 +3,13 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { cellKey } from './message.ts';
+import { cellKey, messageOf } from './message.ts';
 import type { SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
 /** Oldest first. Two messages never share an hlc (it is their identity). */
-const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : 1);
+export const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : 1);
 
 /**
  * `invalid_message`: the server will never take this message. It is set aside, visibly,
@@ -56,7 +56,7 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<v
   const writes: CellWrite[] = [];
   for (const hlc of winners.values()) {
     const winner = renamed.get(hlc);
-    if (winner) writes.push({ table: winner.table, row: winner.row, column: winner.column, value: winner.value, hlc: winner.hlc });
+    if (winner) writes.push(messageOf(winner));
   }
   await ctx.store.commit({
     remove: stale.map((m) => m.hlc),

@@ -4,7 +4,7 @@
  * may use: names that arrive in messages are looked up here, never pasted into SQL.
  */
 import { SchemaError } from './errors.ts';
-import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, codePointLength, isWellFormed, valueError, type JsonValue } from './message.ts';
+import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, codePoints, valueError, type JsonValue } from './message.ts';
 
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
 
@@ -110,11 +110,12 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
   // Scalars are checked directly; only JSON columns need the full walk of valueError().
   // This runs for every pulled message, so it stays cheap for the common types.
   switch (def.type) {
-    case 'string':
+    case 'string': {
       if (typeof v !== 'string') return `${table}.${column} must be a string`;
       // Text columns are stored as native text, which cannot hold lone surrogates.
-      if (!isWellFormed(v)) return `${table}.${column} must be well-formed Unicode text`;
-      if (def.maxLength !== undefined && v.length > def.maxLength && codePointLength(v) > def.maxLength) {
+      const chars = codePoints(v); // negative: a lone surrogate
+      if (chars < 0) return `${table}.${column} must be well-formed Unicode text`;
+      if (def.maxLength !== undefined && chars > def.maxLength) {
         return `${table}.${column} must be at most ${def.maxLength} characters`;
       }
       // At most 3 bytes per UTF-16 unit, plus quotes and escapes: short strings always fit.
@@ -123,6 +124,7 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
         if (problem) return `${table}.${column}: ${problem}`;
       }
       return null;
+    }
     case 'number':
       return typeof v === 'number' && Number.isFinite(v) ? null : `${table}.${column} must be a finite number`;
     case 'integer':

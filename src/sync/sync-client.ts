@@ -9,17 +9,18 @@
  * ```
  */
 import type { DeviceNamesSetup } from './devices.ts';
-import { ClosedError, FieldsyncError, ValidationError } from './errors.ts';
+import { ClosedError, invalidArgument } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
-import { cellKey } from './message.ts';
+import { cellKey, messageOf } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
-import { Serial, isPromiseLike } from './serial.ts';
+import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
+import { byHlc } from './repair.ts';
 import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 import type { ReplacedCell } from './sync-run.ts';
 
@@ -136,7 +137,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const store = guardStore(options.store);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const lock = new Serial();
+  const lock = createSerial();
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();
   const replacedListeners = new Set<Listener<ReplacedEvent>>();
@@ -204,8 +205,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
         if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
         emitStatus();
         scheduler.request('write');
-        const message = ({ hlc, value, column }: StoredMessage): Message => ({ hlc, table, row, column, value });
-        return first ? message(messages[0] as StoredMessage) : messages.map(message);
+        return first ? messageOf(messages[0] as StoredMessage) : messages.map(messageOf);
       };
       // The checked fields are the cells asked for: each has its table, row and column.
       const committed = store.transact(changes, plan);
@@ -232,40 +232,40 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   return {
     clientId: opened.clientId,
     schema,
-    set: (table, row, column, value) => (typeof column !== 'string' ? Promise.reject(new FieldsyncError('invalid_argument', 'column must be a string'))
+    set: (table, row, column, value) => (typeof column !== 'string' ? Promise.reject(invalidArgument('column must be a string'))
       : setOne(table, row, column, value)),
     update,
     delete: (table, row) => setOne(table, row, DELETED_COLUMN, true),
     sync: () => (closed ? Promise.reject(new ClosedError()) : scheduler.syncNow()),
     setOnline: (online) => {
-      if (typeof online !== 'boolean') throw new FieldsyncError('invalid_argument', 'online must be a boolean');
+      if (typeof online !== 'boolean') throw invalidArgument('online must be a boolean');
       if (!closed) scheduler.setOnline(online);
     },
     get status() {
       return scheduler.status();
     },
     on(event: 'change' | 'status' | 'replaced', listener: Listener<never>) {
-      if (typeof listener !== 'function') throw new FieldsyncError('invalid_argument', 'listener must be a function');
+      if (typeof listener !== 'function') throw invalidArgument('listener must be a function');
       const sets = { change: changeListeners, status: statusListeners, replaced: replacedListeners } as Record<string, Set<Listener<never>>>;
       const set = Object.hasOwn(sets, event) ? (sets[event] as Set<Listener<never>>) : null;
-      if (!set) throw new FieldsyncError('invalid_argument', `unknown event: ${String(event)}`);
+      if (!set) throw invalidArgument(`unknown event: ${String(event)}`);
       set.add(listener);
       return () => void set.delete(listener);
     },
     recent: (limit = 50) => lock.run(async () => inspect(await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery))),
     history: (table, row, column) => lock.run(async () => {
       if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
-        throw new ValidationError('invalid_argument', 'history(table, row, column) takes three strings');
+        throw invalidArgument('history(table, row, column) takes three strings');
       }
-      return inspect([...(await store.messages({ kind: 'cell', table, row, column }))].sort((a, b) => (a.hlc < b.hlc ? 1 : -1)));
+      return inspect([...(await store.messages({ kind: 'cell', table, row, column }))].sort(byHlc).reverse());
     }),
     setDeviceName: async (name) => {
       if (closed) throw new ClosedError();
-      if (!names) throw new ValidationError('invalid_argument', 'setDeviceName needs the device option of createSyncClient');
+      if (!names) throw invalidArgument('setDeviceName needs the device option of createSyncClient');
       await names.publish(name);
     },
     deviceNames: (clientIds) => {
-      if (!Array.isArray(clientIds)) return Promise.reject(new ValidationError('invalid_argument', 'deviceNames takes an array of clientIds'));
+      if (!Array.isArray(clientIds)) return Promise.reject(invalidArgument('deviceNames takes an array of clientIds'));
       return names ? names.of(clientIds) : Promise.resolve(new Map());
     },
     rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
@@ -283,7 +283,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
 function checkOptions(o: SyncClientOptions): void {
   const bad = (why: string): never => {
-    throw new FieldsyncError('invalid_argument', `createSyncClient: ${why}`);
+    throw invalidArgument(`createSyncClient: ${why}`);
   };
   if (typeof o !== 'object' || o === null) bad('options must be an object');
   if (!o.schema || !(o.schema.tables instanceof Map)) bad('schema must come from defineSchema()');
@@ -303,6 +303,6 @@ function checkOptions(o: SyncClientOptions): void {
 }
 
 function clamp(n: number, min: number, max: number): number {
-  if (!Number.isFinite(n)) throw new FieldsyncError('invalid_argument', `expected a number from ${min} to ${max}`);
+  if (!Number.isFinite(n)) throw invalidArgument(`expected a number from ${min} to ${max}`);
   return Math.min(max, Math.max(min, Math.floor(n)));
 }

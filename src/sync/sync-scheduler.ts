@@ -139,7 +139,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     const controller = new AbortController();
     abort = controller;
     setState('syncing', error);
-    const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: () => o.onStatus() };
+    const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: o.onStatus };
     running = runSync(ctx).then(
       () => succeeded(mine),
       (err: unknown) => failed(err, mine),
@@ -170,7 +170,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       setState('unauthorized', describeError(err));
       return;
     }
-    const offline = err instanceof NetworkError || (err instanceof FieldsyncError && err.code === 'network');
+    const offline = err instanceof FieldsyncError && err.code === 'network'; // a NetworkError, or the sync stopped
     const retryAfter = err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0;
     const delay = Math.max(retryAfter, backoffDelay(failures++, { ...o.retry, random: o.random }));
     // Without autoSync, only `sync()` calls sync: no retries on a timer either.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FieldsyncError, SchemaError, StoreError, ValidationError, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
+import { FieldsyncError, SchemaError, StoreError, ValidationError, createHttpRemote, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
 import { ClosedError } from '../errors.ts';
+import { newClientId } from '../client-state.ts';
 import { formatHlc } from '../hlc.ts';
 import type { StoreState } from '../store.ts';
 import { createInProcessServer } from '../testing/index.ts';
@@ -264,5 +265,46 @@ describe('a broken custom store', () => {
     ['a clock that is not a function', { schema, store: memory(), now: 5 }],
   ])('createSyncClient refuses %s', async (_name, options) => {
     await expect(createSyncClient(options as never)).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
+  it('a new clientId takes 16 bytes of the injected randomness, one character of [A-Za-z0-9_-] per byte', async () => {
+    expect(newClientId(() => 0)).toBe('A'.repeat(16));
+    expect(newClientId(() => 0.9999999)).toBe('-'.repeat(16)); // byte 255: never 256, which would wrap to 'A'
+    let i = 0;
+    const steps = [26, 52, 62, 63, 1, 191].map((b) => (b + 0.5) / 256); // a, 0, _, -, B, and 191 & 63 = 63: -
+    expect(newClientId(() => steps[i++ % steps.length] as number)).toBe('a0_-B-a0_-B-a0_-');
+    expect(newClientId(Math.random)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false, random: () => 0 });
+    expect(client.clientId).toBe('A'.repeat(16));
+    await client.close();
+  });
+
+  it('every bad argument to the client or the HTTP remote is a ValidationError (invalid_argument) that says what is wrong', async () => {
+    const refusals: [unknown, RegExp][] = [];
+    const caught = async (f: () => unknown): Promise<unknown> => {
+      try {
+        await f();
+      } catch (err) {
+        return err;
+      }
+      return null;
+    };
+    refusals.push([await caught(() => createSyncClient({ schema, store: memory(), debounceMs: -1 })), /^createSyncClient: debounceMs must be a number >= 0$/]);
+    refusals.push([await caught(() => createHttpRemote({ url: 'ftp://x', token: 't' })), /^createHttpRemote: url must start with http/]);
+    refusals.push([await caught(() => createHttpRemote({ url: 'http://x', token: 5 as never })), /token must be a string or a function/]);
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    refusals.push([await caught(() => client.set('todos', 't', 5 as never, 'x')), /^column must be a string$/]);
+    refusals.push([await caught(() => client.set('todos', '', 'title', 'x')), /^row must be a non-empty string$/]);
+    refusals.push([await caught(() => client.update('todos', 't', [] as never)), /fields must be an object/]);
+    refusals.push([await caught(() => client.setOnline('yes' as never)), /^online must be a boolean$/]);
+    refusals.push([await caught(() => client.on('nope' as never, () => {})), /^unknown event: nope$/]);
+    refusals.push([await caught(() => client.on('change', 5 as never)), /^listener must be a function$/]);
+    refusals.push([await caught(() => client.recent(Number.NaN)), /^expected a number from 1 to 10000$/]);
+    refusals.push([await caught(() => client.history('todos', 't', 5 as never)), /takes three strings/]);
+    for (const [err, message] of refusals) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err).toMatchObject({ code: 'invalid_argument', name: 'ValidationError', message: expect.stringMatching(message) });
+    }
+    await client.close();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaError, defineSchema, utf8Length } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
-import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, messageError, rowError, valueError } from '../message.ts';
+import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, codePoints, isWellFormed, messageError, rowError, valueError } from '../message.ts';
 import { ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse } from '../protocol.ts';
 import { schemaValueError } from '../schema.ts';
 
@@ -48,6 +48,30 @@ describe('messages (docs/protocol.md §3)', () => {
     expect(utf8Length('aé€👍')).toBe(1 + 2 + 3 + 4);
     expect(valueError('é'.repeat(VALUE_MAX_BYTES / 2 - 1))).toBeNull(); // 2 quotes + 2 bytes each
     expect(valueError('é'.repeat(VALUE_MAX_BYTES / 2))).toMatch(/limit/);
+  });
+
+  it('counts code points and finds lone surrogates in one pass (negative count: ill-formed)', () => {
+    expect(codePoints('')).toBe(0);
+    expect(codePoints('aé€👍')).toBe(4); // a pair is one character
+    expect(codePoints('👍👍')).toBe(2);
+    // Lone surrogates: a high one at the end, a low one alone, a high one before a non-low,
+    // a low one before a high one, and a high one before a pair. Each counts as one character.
+    expect(codePoints('a\ud83d')).toBe(-2);
+    expect(codePoints('\udc4da')).toBe(-2);
+    expect(codePoints('\ud83da👍')).toBe(-3);
+    expect(codePoints('\udc4d\ud83d')).toBe(-2);
+    expect(codePoints('\ud83d\ud83d\udc4d')).toBe(-2);
+    for (const s of ['', 'abc', '👍', 'é👍x']) expect(isWellFormed(s)).toBe(true);
+    for (const s of ['\ud83d', '\udc4d', 'a\ud83db', '\udc4d\ud83d']) expect(isWellFormed(s)).toBe(false);
+  });
+
+  it('names the first problem of a row id: length (a lone surrogate counts as one character), then U+0000, then form', () => {
+    expect(rowError(`${'👍'.repeat(127)}\ud83d`)).toMatch(/well-formed/); // 128 characters, one of them lone
+    expect(rowError(`${'a'.repeat(128)}\ud83d`)).toMatch(/at most 128/); // 129 (in 129 units), one of them lone
+    expect(rowError(`${'👍'.repeat(64)}${'a'.repeat(64)}\udc4d`)).toMatch(/at most 128/); // 129 in 193 units
+    expect(rowError(`${'👍'.repeat(100)}\u0000\ud83d`)).toMatch(/U\+0000/);
+    expect(rowError(`${'👍'.repeat(100)}\u0000`)).toMatch(/U\+0000/);
+    expect(rowError('👍'.repeat(100))).toBeNull();
   });
 
   it('rejects cycles and deep nesting with a fixed limit, never a stack overflow', () => {
@@ -139,6 +163,9 @@ describe('schema', () => {
     expect(schemaValueError(schema, 'todos', 'title', '👍👍👍👍👍')).toBeNull();
     expect(schemaValueError(schema, 'todos', 'title', 'abcdef')).toMatch(/at most 5/);
     expect(schemaValueError(schema, 'todos', 'title', 'a\udc00')).toMatch(/well-formed/);
+    expect(schemaValueError(schema, 'todos', 'title', '👍👍👍👍👍👍')).toMatch(/at most 5/); // 6 characters, 12 UTF-16 units
+    expect(schemaValueError(schema, 'todos', 'title', 'abc\ud83d')).toMatch(/well-formed/); // within the length, a lone surrogate
+    expect(schemaValueError(schema, 'todos', 'title', 'abcdef\ud83d')).toMatch(/well-formed/); // form before length
     expect(schemaValueError(schema, 'todos', 'title', null)).toMatch(/null/);
     expect(schemaValueError(schema, 'todos', 'done', 1)).toMatch(/boolean/);
     expect(schemaValueError(schema, 'todos', 'n', 1.5)).toMatch(/integer/);

@@ -142,11 +142,15 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const dispatch = createDispatcher({
     schema, repo, client, info: () => info, configured, log, inspect, extras,
     setNetwork: (conditions) => network.set(conditions),
-    statusChanged: () => {
-      void client.deviceNames([client.clientId]).then((names) => {
-        device = names.get(client.clientId) ?? device;
-        sendStatus();
-      }, (err: unknown) => log('reading the device name failed', err));
+    // The name is read back from the store (it is what other instances see), and the call
+    // that changed it answers only after, so a `syncStatus` right after a rename has it.
+    statusChanged: async () => {
+      try {
+        device = (await client.deviceNames([client.clientId])).get(client.clientId) ?? device;
+      } catch (err) {
+        log('reading the device name failed', err);
+      }
+      sendStatus();
     },
   });
 

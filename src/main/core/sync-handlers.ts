@@ -20,8 +20,11 @@ export interface SyncHandlerDeps {
   readonly inspect: InspectView;
   readonly extras: () => SyncExtras;
   readonly setNetwork: (conditions: NetworkConditions) => void;
-  /** After a change the status does not announce by itself (a rename, the network): tell the pages. */
-  readonly statusChanged: () => void;
+  /**
+   * After a change the status does not announce by itself (a rename, the network): tell the
+   * pages. Awaited, so that when the call answers, the status already shows its change.
+   */
+  readonly statusChanged: () => Promise<void>;
 }
 
 export function createSyncHandlers({ client, configured, inspect, extras, setNetwork, statusChanged }: SyncHandlerDeps): SyncHandlers {
@@ -48,11 +51,11 @@ export function createSyncHandlers({ client, configured, inspect, extras, setNet
       const checked = checkText(name, DEVICE_NAME_RULE);
       if (!checked.ok) throw new AppError('invalid_argument', checked.message);
       await client.setDeviceName(checked.value);
-      statusChanged();
+      await statusChanged();
     },
     setNetwork: async (conditions) => {
       setNetwork(conditions);
-      statusChanged();
+      await statusChanged();
       // Try at once under the new conditions, rather than at the next backoff retry: a network
       // that comes back shows its recovery now. Failures show in the status, as any sync's do.
       if (configured && client.status.online) void client.sync().catch(() => {});

@@ -125,7 +125,7 @@ const SYNC_DEPS = {
   inspect: { entries: async () => [], notices: async () => [] },
   extras: () => ({ device: 'p', network: { latencyMs: 0, dropRate: 0 } }),
   setNetwork: () => {},
-  statusChanged: () => {},
+  statusChanged: async () => {},
 };
 
 describe('API dispatcher: errors', () => {
@@ -150,5 +150,23 @@ describe('API dispatcher: errors', () => {
     const todos = await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id });
     expect(todos.map((t) => t.title)).toEqual(Array.from({ length: 12 }, (_, i) => `t${i}`));
     expect(new Set(todos.map((t) => t.order)).size).toBe(12);
+  });
+});
+
+describe('API dispatcher: a rename or a network change answers after the status shows it', () => {
+  it('waits for statusChanged, which reads the new name back, before it answers', async () => {
+    const steps: string[] = [];
+    const client = { status: { online: false }, setDeviceName: async (name: string) => { steps.push(`renamed ${name}`); } } as unknown as SyncClient;
+    // A status update that takes a few turns of the event loop, as a store read can.
+    const statusChanged = () => new Promise<void>((done) => setTimeout(() => { steps.push('status sent'); done(); }, 5));
+    const dispatch = createDispatcher({
+      schema: appSchema, repo: {} as TableRepo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: () => {},
+      ...SYNC_DEPS, statusChanged,
+    });
+    expect(await dispatch('setDeviceName', ['Kitchen'])).toEqual({ ok: true, value: undefined });
+    steps.push('answered');
+    expect(await dispatch('setNetwork', [{ latencyMs: 10, dropRate: 0 }])).toEqual({ ok: true, value: undefined });
+    steps.push('answered');
+    expect(steps).toEqual(['renamed Kitchen', 'status sent', 'answered', 'status sent', 'answered']);
   });
 });

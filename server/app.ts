@@ -15,7 +15,7 @@ import { countConnections } from './connection-limits.ts';
 import { createAdmission, createLane } from './ingest/admission.ts';
 import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
-import { DEFAULT_LIMITS, MIN_BODY_BYTES_PER_SECOND, type AppLimits } from './limits.ts';
+import { DEFAULT_LIMITS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
 import { logRequest, pathOf } from './request-context.ts';
 import { authHook } from './routes/auth-hook.ts';
@@ -75,8 +75,9 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     done(null, undefined);
   });
 
-  // One machine holds at most so many connections, whatever its tokens (connection-limits.ts).
-  const connections = countConnections(fastify.server);
+  // One machine holds at most so many connections, whatever its tokens (connection-limits.ts);
+  // refused ones that linger are bounded apart, by as many.
+  const connections = countConnections(fastify.server, { lingerMs: REFUSAL_LINGER_MS, maxLingeringPerAddress: limits.maxConnectionsPerAddress });
   fastify.addHook('onRequest', async (request, reply) => {
     if (connections.count(request.socket.remoteAddress) <= limits.maxConnectionsPerAddress) return undefined;
     return sendError(reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
@@ -135,6 +136,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       drainBytes: Math.max(limits.bodyLimit, 16 * 1024 * 1024),
     },
     authenticate,
+    linger: (socket) => connections.linger(socket),
   });
   registerEventsRoute(fastify, { streams, authenticate });
   fastify.route({

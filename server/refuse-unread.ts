@@ -21,6 +21,7 @@
  * own response would start reading the body as soon as it is sent.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 export interface UnreadRefusal {
   readonly status: number;
@@ -49,8 +50,11 @@ export function refusalText(answer: UnreadRefusal, date = new Date()): string {
 /**
  * Answers `req` (whose body was not read, and whose response was not started) and closes
  * the connection as above. The caller hands the response over first (Fastify's `hijack`).
+ * `linger` takes the answered connection and closes it after the linger (the connection
+ * bound's `linger`: connection-limits.ts, where a lingering connection no longer counts
+ * against its address's bound).
  */
-export function refuseUnread(req: IncomingMessage, answer: UnreadRefusal, lingerMs: number): void {
+export function refuseUnread(req: IncomingMessage, answer: UnreadRefusal, linger: (socket: Socket) => void): void {
   const socket = req.socket;
   // Stop reading: the HTTP parser had stopped anyway once the unread body filled its buffer.
   socket.pause();
@@ -63,7 +67,5 @@ export function refuseUnread(req: IncomingMessage, answer: UnreadRefusal, linger
     socket.destroySoon(); // nothing unread: a plain close
     return;
   }
-  const linger = setTimeout(() => socket.destroy(), lingerMs);
-  linger.unref();
-  socket.once('close', () => clearTimeout(linger));
+  linger(socket);
 }

@@ -14,12 +14,13 @@
  * request body may have (RFC 7694). Clients compress their requests only once they saw it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import type { Admission, Reservation } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
 import { BodyError, readBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
-import { LARGE_BODY_BYTES, REFUSAL_LINGER_MS, RESERVED_BODY_PACE } from '../limits.ts';
+import { LARGE_BODY_BYTES, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
 import { refuseUnread } from '../refuse-unread.ts';
@@ -34,6 +35,8 @@ export interface SyncRouteOptions {
   readonly admission: Admission;
   readonly body: BodyLimits;
   readonly authenticate: Hook;
+  /** Closes a connection refused unread after its linger (connection-limits.ts). */
+  readonly linger: (socket: Socket) => void;
 }
 
 function sendBodyError(reply: FastifyReply, err: BodyError): FastifyReply {
@@ -58,14 +61,14 @@ function declaredLength(request: FastifyRequest, maxBytes: number): number | nul
  * A 429 before the body is read. A large body is not read at all: the answer closes the
  * connection (refuse-unread.ts); a small one is passed over as usual, keeping the connection.
  */
-function shed(request: FastifyRequest, reply: FastifyReply, message: string, limits: BodyLimits): FastifyReply {
+function shed(request: FastifyRequest, reply: FastifyReply, message: string, o: SyncRouteOptions): FastifyReply {
   const e = protocolError('rate_limited', message);
-  const declared = declaredLength(request, limits.maxBytes);
+  const declared = declaredLength(request, o.body.maxBytes);
   if (declared === null || declared < LARGE_BODY_BYTES) return sendError(reply, e, { 'Retry-After': '1' });
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', 'Retry-After': '1' };
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = String(value);
   reply.hijack();
-  refuseUnread(request.raw, { status: e.status, headers, body: JSON.stringify(e.body) }, REFUSAL_LINGER_MS);
+  refuseUnread(request.raw, { status: e.status, headers, body: JSON.stringify(e.body) }, o.linger);
   logRequest(request, e.status, reply.elapsedTime); // Fastify logs no hijacked reply
   return reply;
 }
@@ -80,7 +83,7 @@ const advertise: Hook = async (_request, reply) => {
 export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): void {
   const perUserLimit: Hook = async (request, reply) => {
     const release = o.perUser.tryAcquire(userOf(request));
-    if (!release) return shed(request, reply, 'too many requests in flight for this user; retry shortly', o.body);
+    if (!release) return shed(request, reply, 'too many requests in flight for this user; retry shortly', o);
     reply.raw.once('close', release); // the response ended or the client went away
     return undefined;
   };
@@ -94,7 +97,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
       if (err instanceof EncodingError) return sendEncodingError(reply, err);
       throw err;
     }
-    const busy = (): FastifyReply => shed(request, reply, 'the server is busy; retry shortly', o.body);
+    const busy = (): FastifyReply => shed(request, reply, 'the server is busy; retry shortly', o);
     // A body that would be shed once read is refused before it is read. A large one reserves
     // its bytes now, and keeps them while it arrives at a healthy pace: when many arrive at
     // once, the ones beyond the bound are refused at once and unread, rather than all read

@@ -95,6 +95,7 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       signal?.addEventListener('abort', onAbort, { once: true });
       req.once('response', (res) => {
         signal?.removeEventListener('abort', onAbort);
+        if (!req.writableFinished) stopSending(req, res);
         resolve(res);
       });
       req.on('error', (err) => {
@@ -110,6 +111,21 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     for (const agent of own) agent.destroy();
   };
   return fetcher;
+}
+
+/**
+ * An answer that arrived while the request's body was still being sent: a server refusing
+ * it before reading it (413, 429), often with `Connection: close`, and not reading the rest.
+ * Node would go on sending the whole body until the server closes, and with keep-alive would
+ * then reuse the connection, whose other end took the rest as a body; fetch (undici) stops.
+ * So the connection is closed as soon as the answer is in (the caller gets it whole: the
+ * 413/429, not a network error), which stops the upload, and is never handed back for reuse.
+ * A body already written in one piece is queued below Node's stream: only closing the socket
+ * drops what is left of it.
+ */
+function stopSending(req: http.ClientRequest, res: IncomingMessage): void {
+  req.shouldKeepAlive = false;
+  res.once('end', () => req.destroy());
 }
 
 /** The `Response` for a Node answer: headers as sent, the body decoded and streamed. */

@@ -1,0 +1,79 @@
+/**
+ * A connection refused unread lingers before it closes (refuse-unread.ts), and no longer
+ * counts against its address's connection bound while it does (connection-limits.ts): after
+ * a burst of refused pushes, the same address's next sync is served at once; the lingering
+ * ones are bounded apart (as many as the connection bound), and still closed after the linger.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REFUSAL_LINGER_MS } from '../limits.ts';
+import { gatedStore } from './helpers/gated-store.ts';
+import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, label: string, ms = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!check()) {
+    if (Date.now() - t0 > ms) throw new Error(`${label}: not within ${ms} ms`);
+    await sleep(20);
+  }
+}
+
+/** A push's head declaring a 3.9 MB body, sent on a connection that then sends nothing more and stays open. */
+async function refusedPush(url: string, token: string): Promise<{ socket: Socket; text: () => string }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((r, j) => socket.once('connect', () => r()).once('error', j));
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  socket.on('error', () => {});
+  socket.write(`POST /v1/sync HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 3900000\r\n\r\n`);
+  return { socket, text: () => text };
+}
+
+describe('connections refused unread, lingering', () => {
+  let s: TestServer | undefined;
+  afterEach(async () => {
+    await s?.stop();
+    s = undefined;
+  });
+
+  it('do not count against the address\'s bound, are bounded apart, and close after the linger', async () => {
+    const MAX = 4;
+    const g = gatedStore();
+    s = await startTestServer({ store: g.store, env: { FIELDSYNC_MAX_INFLIGHT_BYTES: '3MiB', FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: String(MAX) } });
+    const server = s;
+    // A large push held in the store takes the byte budget: the next large ones are refused unread.
+    const first = server.sync('a', { clientId: 'A', cursor: 0, messages: Array.from({ length: 2000 }, (_, i) => msg('A', `a${i}`, 'x'.repeat(1000))) });
+    await until(() => g.reached() === 1, 'the first large push did not reach the store');
+    const open: Socket[] = [];
+    server.server.app.fastify.server.on('connection', (c: Socket) => open.push(c));
+    const held = () => open.filter((c) => !c.destroyed).length;
+
+    const token = await server.token('b');
+    const refused = [];
+    let most = 0;
+    for (let i = 0; i < 3 * MAX; i++) {
+      const r = await refusedPush(server.url, token);
+      await until(() => r.text().includes('\r\n\r\n'), `refusal ${i}: no answer`);
+      expect(r.text(), `refusal ${i}`).toMatch(/^HTTP\/1\.1 429 .*"code":"rate_limited".*"the server is busy/is);
+      refused.push(r);
+      most = Math.max(most, held());
+    }
+    const refusedSide = [...open]; // the server's side of the refused connections
+    expect(refusedSide).toHaveLength(3 * MAX);
+    // A small sync from the same address is served at once, while they linger.
+    const small = await server.sync('c', { clientId: 'C', cursor: 0 });
+    expect(small.status).toBe(200);
+    // Held at most: the lingering ones (MAX) and the one that counts (the held push's).
+    expect(most).toBeLessThanOrEqual(MAX + 1);
+    // The oldest were closed to make room; the newest still linger, and are closed once the
+    // linger is over, though their clients keep them open.
+    expect(refusedSide.filter((c) => !c.destroyed).length).toBeGreaterThan(0);
+    await until(() => refusedSide.every((c) => c.destroyed), 'the lingering connections were not closed', REFUSAL_LINGER_MS + 3000);
+    for (const r of refused) r.socket.destroy();
+    g.open();
+    expect((await first).status).toBe(200);
+  });
+});

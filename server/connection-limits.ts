@@ -20,8 +20,6 @@ import type { Socket } from 'node:net';
 export interface ConnectionCounter {
   /** Open connections from `address` that count against its bound (lingering ones do not). */
   count(address: string | undefined): number;
-  /** Connections from `address` lingering after a refusal. */
-  lingering(address: string | undefined): number;
   /**
    * `socket` was answered and closes after its linger: it stops counting, and is closed after
    * `lingerMs` (or sooner, to keep its address within the lingering bound).
@@ -58,7 +56,6 @@ export function countConnections(server: Server, bounds: LingerBounds): Connecti
   });
   return {
     count: (address) => open.get(address ?? 'unknown') ?? 0,
-    lingering: (address) => held.get(address ?? 'unknown')?.size ?? 0,
     linger(socket) {
       const address = counted.get(socket);
       if (address === undefined || socket.destroyed) return void socket.destroy();

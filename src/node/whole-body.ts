@@ -10,11 +10,11 @@
  * One chunk also spares `text()` a read and a concat per socket chunk. Blocking the event
  * loop for the inflate is bounded: at most `WHOLE_OUTPUT` bytes (2 MiB, about 2-3 ms) come
  * out of one pass; a body that inflates to more is decoded in Node's thread pool (and one
- * over 16 MiB as a stream), from the bytes read. A gzip body says its size in its last 4 bytes: one that
- * says more goes there at once, without a pass in vain. Up to round 9 a pass could make
- * 16 MiB (a page of large values: tens of ms of a blocked event loop). An 8-page answer of
- * the 100k-change pull (61 KB gzipped, 626 KB of JSON) is well within the pass: 0.7-1 ms of
- * CPU in one pass against 1.4-1.8 ms through the thread pool.
+ * over 16 MiB as a stream), from the bytes read. A gzip body says its size in its last 4
+ * bytes: one that says more goes there at once, without a pass in vain. Up to round 9 a
+ * pass could make 16 MiB (a page of large values: tens of ms of a blocked event loop). An
+ * 8-page answer of the 100k-change pull (61 KB gzipped, 626 KB of JSON) is well within the
+ * pass: 0.7-1 ms of CPU in one pass against 1.4-1.8 ms through the thread pool.
  * A body of unknown length (the poke stream) never comes here: it streams as it arrives.
  */
 import type { IncomingMessage } from 'node:http';

@@ -18,7 +18,7 @@
  * write replaces the value. The ring keeps its messages' fields in arrays, not as objects.
  */
 import { SchemaError, StoreError } from './errors.ts';
-import { cellKey, type JsonValue } from './message.ts';
+import { byHlc, cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
 import { listedWinners } from './memory-winners.ts';
@@ -214,8 +214,6 @@ export function createMemoryStore(): MemoryStore {
         for (const m of messages.values()) if (pred(m)) out.push(m);
         return out;
       };
-      // Oldest first; two messages never share an hlc.
-      const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : 1);
       switch (query.kind) {
         case 'pending': {
           const list = [...pending].sort().slice(0, query.limit);

@@ -207,6 +207,9 @@ export function validateMessages(input: readonly unknown[], clientId: string): M
 /** A message's five fields alone: what is sent, returned to the app, or written to its cell (a CellWrite). */
 export const messageOf = (m: Message): Message => ({ hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value });
 
+/** Sorts messages oldest first (hlcs order as strings; no two messages share one). */
+export const byHlc = (a: { readonly hlc: string }, b: { readonly hlc: string }): number => (a.hlc < b.hlc ? -1 : 1);
+
 /** A compact key for one cell. Row ids never contain U+0000, so the key is unambiguous. */
 export function cellKey(table: string, row: string, column: string): string {
   return `${table}\u0000${row}\u0000${column}`;

@@ -3,13 +3,11 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { cellKey, messageOf } from './message.ts';
+import { byHlc, cellKey, messageOf } from './message.ts';
 import type { SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
-/** Oldest first. Two messages never share an hlc (it is their identity). */
-export const byHlc = (a: StoredMessage, b: StoredMessage): number => (a.hlc < b.hlc ? -1 : 1);
 
 /**
  * `invalid_message`: the server will never take this message. It is set aside, visibly,

@@ -14,13 +14,12 @@ import { guardStore } from './store-guard.ts';
 import { hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
-import { cellKey, messageOf } from './message.ts';
+import { byHlc, cellKey, messageOf } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
-import { byHlc } from './repair.ts';
 import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 import type { ReplacedCell } from './sync-run.ts';
 

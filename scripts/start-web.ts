@@ -72,6 +72,9 @@ function onSignal(): void {
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A closed terminal: its processes get SIGHUP, but the server and hosts have groups of their
+// own, so only this script does; it stops them as it does on Ctrl-C.
+process.on('SIGHUP', onSignal);
 
 try {
   // 1. The build.
@@ -87,8 +90,9 @@ try {
     if (!at) throw new Error(`no Fieldsync server answers at ${serverUrl}, and it is not on this machine; start it, or drop --server`);
     say(`starting the sync server on ${serverUrl}`);
     Object.assign(serverEnv, { PORT: String(at.port), HOST: at.host, FIELDSYNC_LOG_LEVEL: process.env.FIELDSYNC_LOG_LEVEL ?? 'warn' });
-    // Its own process group: Ctrl-C reaches this script, which stops it in order.
-    started.push(await startNodeProcess({ name: 'server', args: ['server/main.ts'], env: serverEnv, detached: true, onLine: (l) => say(`[server] ${l}`) }));
+    // Its own process group: Ctrl-C reaches this script, which stops it in order. An IPC
+    // channel: should this script die without stopping it (killed, crashed), it stops itself.
+    started.push(await startNodeProcess({ name: 'server', args: ['server/main.ts'], env: serverEnv, detached: true, ipc: true, onLine: (l) => say(`[server] ${l}`) }));
   }
 
   // 3. A token for the demo user, signed with that server's secret.

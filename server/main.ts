@@ -65,3 +65,8 @@ const shutdown = (signal: string): void => {
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
+// Started by a launcher with an IPC channel (`npm run start:web`): when the launcher is gone,
+// however it went (killed, crashed), the channel closes and the server stops as on SIGTERM,
+// rather than holding its port and data folder for nobody. Run on its own, it has no channel.
+process.on('disconnect', () => shutdown('the launcher is gone'));
+process.channel?.unref();

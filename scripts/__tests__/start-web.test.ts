@@ -5,7 +5,7 @@
  * frames every instance with fresh one-time links and holds no secret in its page; SIGINT
  * (Ctrl-C) stops everything it started.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,12 @@ async function callInfo(loginUrl: string): Promise<AppInfo> {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const answer = new Promise<Envelope>((resolve) => ws.on('message', (d) => resolve((JSON.parse(String(d)) as { envelope: Envelope }).envelope)));
+  // The answer is the frame with the call's id: app events (`{ event }`, a status after the
+  // instance's first sync) go to every page too, and may come first.
+  const answer = new Promise<Envelope>((resolve) => ws.on('message', (d) => {
+    const frame = JSON.parse(String(d)) as { id?: number; envelope?: Envelope };
+    if (frame.id === 1 && frame.envelope) resolve(frame.envelope);
+  }));
   ws.send(JSON.stringify({ id: 1, method: 'info', args: [] }));
   const envelope = await answer;
   ws.close();
@@ -74,35 +79,58 @@ async function viewerFrames(loginUrl: string, count: number): Promise<string[]> 
   return frames;
 }
 
+interface Launched {
+  readonly child: ChildProcess;
+  /** The viewer's sign-in URL, then each instance's. */
+  readonly urls: string[];
+  readonly exited: Promise<number | null>;
+  readonly server: string;
+}
+
+/** `start:web` with 2 instances and a server of its own in `dir`, once it has printed its URLs. */
+async function launch(dir: string): Promise<Launched> {
+  // A stand-in for the build: this test must not rebuild out/ under the feet of others.
+  mkdirSync(join(dir, 'renderer'));
+  writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><html><head><title>app</title></head><body></body></html>');
+  const server = `http://127.0.0.1:${await freePort()}`;
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester', '--no-build', '--no-open'], {
+    cwd: root,
+    env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir, 'server'), FIELDSYNC_WEB_DIR: join(dir, 'web'), FIELDSYNC_RENDERER_DIR: join(dir, 'renderer'), FIELDSYNC_SECRET: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  try {
+    const urls = await new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URLs:\n${stdout}\n${stderr}`)), 60_000);
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const lines = stdout.split('\n').filter(Boolean);
+        if (lines.length >= 3) {
+          clearTimeout(timer);
+          resolve(lines);
+        }
+      });
+      void exited.then((code) => reject(new Error(`start:web exited (${code}):\n${stdout}\n${stderr}`)));
+    });
+    return { child, urls, exited, server };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+}
+
+/** Every address `start:web` serves: the viewer's, the instances', and the server's. */
+const addresses = ({ urls, server }: Launched): string[] => [...urls.map((u) => new URL('/', u).href), server];
+
 describe('npm run start:web', () => {
   it('starts a server and N instances, prints their URLs, and stops them all on Ctrl-C', async () => {
     const dir = tempDir('fieldsync-start-web-');
-    // A stand-in for the build: this test must not rebuild out/ under the feet of others.
-    mkdirSync(join(dir.path, 'renderer'));
-    writeFileSync(join(dir.path, 'renderer', 'index.html'), '<!doctype html><html><head><title>app</title></head><body></body></html>');
-    const port = await freePort();
-    const server = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '2', '--server', server, '--user', 'tester', '--no-build', '--no-open'], {
-      cwd: root,
-      env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir.path, 'server'), FIELDSYNC_WEB_DIR: join(dir.path, 'web'), FIELDSYNC_RENDERER_DIR: join(dir.path, 'renderer'), FIELDSYNC_SECRET: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let launched: Launched | undefined;
     try {
-      const urls = await new Promise<string[]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URLs:\n${stdout}\n${stderr}`)), 60_000);
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          const lines = stdout.split('\n').filter(Boolean);
-          if (lines.length >= 3) {
-            clearTimeout(timer);
-            resolve(lines);
-          }
-        });
-        void exited.then((code) => reject(new Error(`start:web exited (${code}):\n${stdout}\n${stderr}`)));
-      });
+      launched = await launch(dir.path);
+      const { child, urls, exited, server } = launched;
       expect(urls).toHaveLength(3);
       for (const url of urls) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]{43}$/);
       expect(await (await fetch(`${server}/healthz`)).json()).toMatchObject({ ok: true });
@@ -120,9 +148,44 @@ describe('npm run start:web', () => {
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      for (const url of [...urls.map((u) => new URL('/', u).href), server]) expect(await isClosed(url)).toBe(true); // the viewer too
+      for (const url of addresses(launched)) expect(await isClosed(url)).toBe(true); // the viewer too
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (launched?.child.exitCode === null) launched.child.kill('SIGKILL');
+      dir.remove();
+    }
+  }, 90_000);
+
+  it.skipIf(process.platform === 'win32')('on SIGHUP (its terminal closed) it stops them all, as on Ctrl-C', async () => {
+    const dir = tempDir('fieldsync-start-web-');
+    let launched: Launched | undefined;
+    try {
+      launched = await launch(dir.path);
+      launched.child.kill('SIGHUP');
+      expect(await launched.exited).toBe(0);
+      for (const url of addresses(launched)) expect(await isClosed(url)).toBe(true);
+    } finally {
+      if (launched?.child.exitCode === null) launched.child.kill('SIGKILL');
+      dir.remove();
+    }
+  }, 90_000);
+
+  it('if it dies without stopping them (killed, crashed), its server and instances stop by themselves', async () => {
+    const dir = tempDir('fieldsync-start-web-');
+    try {
+      const launched = await launch(dir.path);
+      for (const url of addresses(launched)) expect(await isClosed(url)).toBe(false);
+      launched.child.kill('SIGKILL'); // no chance to stop anything
+      await launched.exited;
+      // The viewer lived in start:web itself; the server and the hosts each had their own
+      // process group, and notice their launcher is gone by their IPC channel closing.
+      const deadline = Date.now() + 20_000;
+      let open = addresses(launched);
+      while (open.length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        open = (await Promise.all(open.map(async (u) => ((await isClosed(u)) ? null : u)))).filter((u) => u !== null);
+      }
+      expect(open).toEqual([]);
+    } finally {
       dir.remove();
     }
   }, 90_000);

@@ -90,3 +90,5 @@ const shutdown = (signal: string): void => {
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
+// The launcher's IPC channel closed: it is gone without stopping this host (killed, crashed).
+process.on('disconnect', () => shutdown('the launcher is gone'));

@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileS
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../test-support/free-port.ts';
+import { printedLines } from '../../test-support/printed-lines.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -176,23 +177,11 @@ describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same de
       FIELDSYNC_WEB_DIR: join(dir.path, 'web'),
       FIELDSYNC_RENDERER_DIR: join(dir.path, 'renderer'),
     });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      const urls = await new Promise<string[]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URLs:\n${stdout}\n${stderr}`)), 60_000);
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          const found = stdout.split('\n').filter((l) => /^http:\/\/127\.0\.0\.1:\d+\//.test(l));
-          if (found.length >= 4) {
-            clearTimeout(timer);
-            resolve(found);
-          }
-        });
-        void exited.then((code) => reject(new Error(`npm start exited (${code}):\n${stdout}\n${stderr}`)));
-      });
+      const isUrl = (l: string): boolean => /^http:\/\/127\.0\.0\.1:\d+\//.test(l);
+      const { lines, stdout } = await printedLines(child, 'npm start', (printed) => printed.filter(isUrl).length >= 4);
+      const urls = lines.filter(isUrl);
       // One line says why Electron was not used, then the URLs.
       const why = stdout.split('\n').filter((l) => l.includes('not using Electron'));
       expect(why).toHaveLength(1);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort } from '../../test-support/free-port.ts';
+import { printedLines } from '../../test-support/printed-lines.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
 import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
 
@@ -97,23 +98,9 @@ async function launch(dir: string): Promise<Launched> {
     cwd: root,
     env: { ...process.env, FIELDSYNC_DATA_DIR: join(dir, 'server'), FIELDSYNC_WEB_DIR: join(dir, 'web'), FIELDSYNC_RENDERER_DIR: join(dir, 'renderer'), FIELDSYNC_SECRET: '' },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
-    const urls = await new Promise<string[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URLs:\n${stdout}\n${stderr}`)), 60_000);
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const lines = stdout.split('\n').filter(Boolean);
-        if (lines.length >= 3) {
-          clearTimeout(timer);
-          resolve(lines);
-        }
-      });
-      void exited.then((code) => reject(new Error(`start:web exited (${code}):\n${stdout}\n${stderr}`)));
-    });
+    const { lines: urls } = await printedLines(child, 'start:web', (lines) => lines.length >= 3);
     return { child, urls, exited, server };
   } catch (err) {
     child.kill('SIGKILL');

@@ -17,6 +17,7 @@
  */
 import { cellKey, type CellWrite, type Commit, type StoredMessage } from '../sync/index.ts';
 import { withUpdate, type MessageUpdate } from '../sync/store.ts';
+import type { KeptMoves } from './kept-moves.ts';
 import type { MessageLog } from './message-log.ts';
 import type { PendingCells } from './pending-cells.ts';
 import type { PulledInRow } from './pulled-in-row.ts';
@@ -29,6 +30,7 @@ export interface CommitParts {
   readonly writer: RowWriter;
   readonly pending: PendingCells;
   readonly pulled: PulledInRow;
+  readonly moves: KeptMoves;
   readonly setMeta: (key: string, value: string) => void;
 }
 
@@ -45,7 +47,7 @@ const ROW_BYTES = 256;
 const isPendingLocal = (m: StoredMessage): boolean => m.local && !m.synced && m.applied && m.error === null;
 
 export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | null) {
-  const { tables, log, writer, pending, pulled, setMeta } = parts;
+  const { tables, log, writer, pending, pulled, moves, setMeta } = parts;
   /** At least the greatest hlc stored (removes leave it as it was: it only has to be an upper bound). */
   let known = maxHlcAtOpen;
 
@@ -97,9 +99,10 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
     },
     /**
      * Call inside the commit's transaction, with writes checked against the schema. Returns
-     * about how many rows it wrote (see ROW_BYTES), for the WAL's checkpoints.
+     * about how many rows it wrote (see ROW_BYTES), for the WAL's checkpoints. With
+     * `noneKept`, the caller knows that no cell it writes keeps a pulled message in its row.
      */
-    apply(c: Commit): number {
+    apply(c: Commit, noneKept = false): number {
       let rowsWritten = (c.remove?.length ?? 0) + 2 * (c.update?.length ?? 0);
       if (c.remove) {
         for (const hlc of c.remove) {
@@ -147,7 +150,9 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
           }
         }
         // Every write sets its cell's mark: 1 for a kept local message, 2 for a kept pulled
-        // one, NULL otherwise (a cell that held a kept pulled message must lose its mark 2).
+        // one, NULL otherwise. A kept pulled message that anything but a newer one replaces
+        // goes to the log first (kept-moves.ts).
+        if (!noneKept) rowsWritten += moves.replaced(rows);
         writer.write(rows, marked);
         rowsWritten += 2 * rows.list.length; // each data row, and its id in the table's key index
         if (keep) for (const w of keep.marked) pending.add(tables.get(w.table) as SqlTable, w);

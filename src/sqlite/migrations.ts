@@ -14,7 +14,6 @@
  * cell whose only message the server refused falls back to null).
  */
 import type { Database } from 'better-sqlite3';
-import { keptTriggerSql, oldKeptTrigger } from './pulled-in-row.ts';
 import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, UNPUSHED_SQL, type SqlTable } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
@@ -67,6 +66,16 @@ const STORE_STEPS: readonly Step[] = [
   // column (migrateDataTables adds it) where a local write keeps the unpushed messages it
   // replaces (unpushed-in-row.ts). An older app would never push them.
   () => {},
+  // 5: the kept triggers of versions 3 and 4 are dropped: the store moves a kept message to
+  // the messages table itself, before a write replaces it (kept-moves.ts), and a write that
+  // replaces none runs no trigger program. An older app relies on the triggers: beside a
+  // newer one on the same file, it would lose kept messages to its local writes.
+  (db) => {
+    const names = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'trigger'
+      AND (substr(name, 1, 15) = 'fieldsync_kept ' OR substr(name, 1, 20) = 'fieldsync_kept_mark ')`).pluck().all();
+    // Their names hold a space and a dot ("fieldsync_kept_mark todos.title"): quoted as SQL quotes.
+    for (const name of names) db.exec(`DROP TRIGGER "${name.replaceAll('"', '""')}"`);
+  },
 ];
 
 /** The version the store's own tables are at after `migrateStore`. */
@@ -82,7 +91,7 @@ export function migrateStore(db: Database): void {
   if (current !== STORE_VERSION) db.pragma(`user_version = ${STORE_VERSION}`);
 }
 
-/** Creates missing data tables, adds missing columns, and their triggers. Call inside a transaction. */
+/** Creates missing data tables and adds missing columns. Call inside a transaction. */
 export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlTable>): void {
   for (const table of tables.values()) {
     const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
@@ -99,10 +108,6 @@ export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlT
         add(`_pending_${c.name}`, c.pendingSql, 'INTEGER'); // store version 1 had none
       }
       add('_unpushed', UNPUSHED_SQL, 'TEXT'); // store version 3 had none
-    }
-    for (const c of table.columns.values()) {
-      const trigger = keptTriggerSql(table, c);
-      if (trigger !== null) db.exec(`DROP TRIGGER IF EXISTS ${oldKeptTrigger(table, c)}; ${trigger}`);
     }
   }
 }

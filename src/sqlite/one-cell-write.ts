@@ -10,8 +10,8 @@
  *   server: the same UPDATE appends it to the row's unpushed messages (unpushed-in-row.ts),
  *   so the commit touches one page; for `number` columns (no exact JSON text in SQL) it moves
  *   to the outbox first;
- * - a pulled message kept in the row (mark 2) is moved to the log by its trigger
- *   (pulled-in-row.ts), as for any write that replaces it;
+ * - a pulled message kept in the row (mark 2) is moved to the log first (kept-moves.ts),
+ *   as for any write that replaces it, when the caller says the cell may hold one;
  * - the message must be new (greater than every hlc stored, so it cannot be stored already)
  *   and its value must read back exactly (`keepsExactly`); otherwise, and for every other
  *   shape of commit, `write` returns false having written nothing, and the caller uses the
@@ -19,6 +19,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, type Cell, type CellWrite, type Commit, type StoredMessage } from '../sync/index.ts';
+import type { KeptMoves } from './kept-moves.ts';
 import type { MessageLog } from './message-log.ts';
 import type { Db } from './open-database.ts';
 import type { PendingCells } from './pending-cells.ts';
@@ -31,6 +32,7 @@ export interface OneCellParts {
   readonly log: MessageLog;
   readonly pending: PendingCells;
   readonly unpushed: UnpushedInRow;
+  readonly moves: KeptMoves;
   /** Whether `hlc` is greater than every hlc stored (the applier knows). */
   readonly isNew: (hlc: string) => boolean;
   /** Tells the applier that a message with this hlc is now stored. */
@@ -44,15 +46,16 @@ export interface OneCellWrite {
    * that is also its one write, of `cell`; returns false, having written nothing, for any
    * other commit. Throws a SchemaError for an undeclared cell. With a winner the cell was
    * written, so its row is there (rows are never deleted: a deleted row is a tombstone) and
-   * is updated, not upserted; should it be missing after all, it is upserted.
+   * is updated, not upserted; should it be missing after all, it is upserted. With `kept`,
+   * the cell may keep a pulled message in its row, which moves to the log first.
    */
-  write(c: Commit, cell: Cell, winner: string | null): boolean;
+  write(c: Commit, cell: Cell, winner: string | null, kept: boolean): boolean;
 }
 
 type Write = Statement<[SqlValue, string, string]>;
 
 export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
-  const { tables, log, pending, unpushed, isNew, stored } = parts;
+  const { tables, log, pending, unpushed, moves, isNew, stored } = parts;
   /** Per column: an update of an existing row, and an upsert (both bind value, hlc, id). */
   const statements = new Map<SqlColumn, { update: Write; upsert: Write }>();
 
@@ -73,26 +76,26 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
 
   /**
    * Per column: moves the cell's marked message from its row to the outbox, in SQL (no read
-   * into JavaScript and back), when the column's values have an exact JSON text in SQL (the
-   * trigger of pulled-in-row.ts builds it the same way); null for the others (`number`).
+   * into JavaScript and back), when the column's values have an exact JSON text in SQL
+   * (kept-moves.ts builds it the same way); null for the others (`number`).
    * Names are declared identifiers (sql-columns.ts), so they can be SQL string literals.
    */
-  const moves = new Map<SqlColumn, Statement<[string, string]> | null>();
+  const toOutbox = new Map<SqlColumn, Statement<[string, string]> | null>();
 
   function moveOf(table: SqlTable, column: SqlColumn): Statement<[string, string]> | null {
-    let stmt = moves.get(column);
+    let stmt = toOutbox.get(column);
     if (stmt === undefined) {
       const json = jsonSql(column, column.sql);
       stmt = json === null ? null : db.prepare<[string, string]>(`INSERT INTO ${OUTBOX_TABLE} (hlc, tbl, row, col, value, applied, error)
         SELECT ${column.hlcSql}, '${table.name}', id, '${column.name}', ${json}, 1, NULL FROM ${table.sql}
         WHERE id = ? AND ${column.hlcSql} = ? AND ${column.pendingSql} = 1 ON CONFLICT(hlc) DO NOTHING`);
-      moves.set(column, stmt);
+      toOutbox.set(column, stmt);
     }
     return stmt;
   }
 
   return {
-    write(c, cell, winner) {
+    write(c, cell, winner, kept) {
       const insert = c.insert;
       const writes = c.writes;
       if (insert?.length !== 1 || writes?.length !== 1 || c.update?.length || c.remove?.length || c.meta) return false;
@@ -123,6 +126,8 @@ export function createOneCellWrite(db: Db, parts: OneCellParts): OneCellWrite {
         }
         const move = moveOf(table, column);
         if (move === null || move.run(m.row, old.hlc).changes !== 1) log.insert([pending.read(old)]);
+      } else if (kept) {
+        moves.cell(table, column, m.row); // its mark was 2 or none, never 1 (that is `old`'s)
       }
       const { update, upsert } = statementsOf(table, column);
       if (winner === null || update.run(value, m.hlc, m.row).changes === 0) upsert.run(value, m.hlc, m.row);

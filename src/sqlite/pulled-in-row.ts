@@ -7,13 +7,13 @@
  * What is kept of them, as in the memory store (its history is bounded the same way):
  * - each cell's winner, in the row. A newer pulled message that replaces it forgets it.
  *   Anything else that replaces it (a local write, a fallback after a refusal) first moves
- *   it to the message log, in SQL, by a trigger on the column (`keptTriggerSql`): a local
- *   write the server refuses falls back to it, as it would with every message logged;
+ *   it to the message log, in SQL (kept-moves.ts): a local write the server refuses falls
+ *   back to it, as it would with every message logged;
  * - the latest RECENT_PULLED of them, in a ring kept in the meta table (one value written
  *   per pull commit), for `recent` and the inspector;
  * - the one with the greatest hlc, also in the meta table: the clock restarts after it.
  *
- * Only values whose JSON the trigger can rebuild exactly are kept so: not `number` columns
+ * Only values whose JSON SQL can rebuild exactly are kept so: not `number` columns
  * (SQLite prints a REAL in JSON with fewer digits than JavaScript), and only values that
  * read back exactly (`keepsExactly`). Every other message goes to the log as before.
  */
@@ -21,7 +21,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ColumnType, JsonValue, StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { markKept, type CommitRows } from './row-writer.ts';
-import { MESSAGES_TABLE, META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
 
 /** How many of the latest pulled messages kept in rows are also kept in the ring. */
 export const RECENT_PULLED = 256;
@@ -62,34 +62,6 @@ const keepable = (column: SqlColumn): boolean => {
   if (yes === undefined) KEEPABLE.set(column.type, (yes = jsonSql(column, 'x') !== null));
   return yes;
 };
-
-/** The name of the kept trigger of store version 3 and 4, which fired on more columns (dropped). */
-export const oldKeptTrigger = (table: SqlTable, column: SqlColumn): string => `"fieldsync_kept ${table.name}.${column.name}"`;
-
-/**
- * The trigger that moves a kept message to the log when anything but a newer kept message
- * replaces it. Names are declared identifiers (checked by sql-columns.ts), so they can be
- * SQL string literals as they are.
- *
- * It watches the mark only: a kept message is replaced only by an UPDATE that changes the
- * mark from 2 (an UPDATE that leaves the mark out of its SET keeps it 2, so WHEN is false),
- * so this fires exactly when watching value, hlc and mark did. But an UPDATE whose SET
- * leaves the mark out then runs no trigger program at all: a local rewrite of a cell whose
- * mark is already 1 (unpushed-in-row.ts) saved about 0.05x of the raw upsert.
- */
-export function keptTriggerSql(table: SqlTable, column: SqlColumn): string | null {
-  const json = jsonSql(column, `old.${column.sql}`);
-  if (json === null) return null;
-  const mark = column.pendingSql;
-  return `CREATE TRIGGER IF NOT EXISTS "fieldsync_kept_mark ${table.name}.${column.name}"
-    AFTER UPDATE OF ${mark} ON ${table.sql}
-    WHEN old.${mark} = ${KEPT_MARK} AND new.${mark} IS NOT ${KEPT_MARK} AND old.${column.hlcSql} IS NOT NULL
-    BEGIN
-      INSERT INTO ${MESSAGES_TABLE} (hlc, tbl, row, col, value, local, synced, applied, error)
-      VALUES (old.${column.hlcSql}, '${table.name}', old.id, '${column.name}', ${json}, 0, 1, 1, NULL)
-      ON CONFLICT(hlc) DO NOTHING;
-    END`;
-}
 
 export type PulledInRow = ReturnType<typeof createPulledInRow>;
 

@@ -20,6 +20,7 @@ import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commi
 import type { CellValue, StoreState } from '../sync/store.ts';
 import { createCommitApplier } from './apply-commit.ts';
 import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
+import { createKeptMoves } from './kept-moves.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { createOneCellWrite, type OneCellWrite } from './one-cell-write.ts';
 import { migrateDataTables, migrateStore } from './migrations.ts';
@@ -81,6 +82,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const unpushed = createUnpushedInRow(db);
   const winnerCache = createWinnerCache();
   const pulled = createPulledInRow(db);
+  const keptMoves = createKeptMoves(db);
   const rowStatements = new Map<string, Statement<[string]>>();
   const winnerReads = createWinnerReads(db);
 
@@ -104,6 +106,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     for (const c of table.columns.values()) out[c.name] = fromSql(c.type, raw[c.name]);
     return out;
   }
+
+  /** Whether every write of `c` is of one of `cells` (what the store knows of them holds for its writes). */
+  const writesAsked = (c: Commit, cells: readonly Cell[]): boolean =>
+    (c.writes ?? []).every((w) => cells.some((x) => x.row === w.row && x.column === w.column && x.table === w.table));
 
   /** A data row as SQLite holds it, hidden `_hlc_` columns included. */
   function readRaw(t: SqlTable, row: string): Record<string, unknown> | undefined {
@@ -166,17 +172,22 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   // connection commits in between, and the read costs no read transaction of its own; for
   // cells this connection wrote last, the cache answers (valid: refresh() has just checked
   // that nobody else committed).
+  // A kept pulled message in one of the cells (mark 2) must move to the log before the write
+  // (kept-moves.ts): the cache answers only for cells this connection's local writes wrote
+  // last, which hold none; the winners' read sees their marks.
   const transactTx = db.transaction((cells: readonly Cell[], plan: (newest: string | null) => Commit): Commit => {
     refresh();
     const { tables, applier, oneCell } = ready();
     const cached = winnerCache.newest(cells);
-    const newest = cached === undefined ? winnerReads.newest(cells, tables) : cached;
+    const read = cached === undefined ? winnerReads.newest(cells, tables) : null;
+    const newest = read === null ? (cached as string | null) : read.newest;
+    const kept = read !== null && read.kept;
     const c = plan(newest);
     // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
-    if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest)) return c;
+    if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest, kept)) return c;
     checkWrites(c, tables);
     if (c.update?.length || c.remove?.length) unpushed.copyAll();
-    applier.apply(c);
+    applier.apply(c, !kept && writesAsked(c, cells));
     return c;
   });
 
@@ -203,8 +214,9 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       unpushed.load(next);
       const maxHlc = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
       seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
-      const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
-      const oneCell = createOneCellWrite(db, { tables: next, log, pending, unpushed, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
+      keptMoves.clear(); // statements prepared for the previous schema's columns
+      const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, moves: keptMoves, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
+      const oneCell = createOneCellWrite(db, { tables: next, log, pending, unpushed, moves: keptMoves, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });
       opened = { tables: next, log, meta, checkpoints, applier, oneCell };
       // Statements prepared for the previous schema may name other columns.
       rowStatements.clear();

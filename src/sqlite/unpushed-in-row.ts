@@ -135,8 +135,8 @@ export function createUnpushedInRow(db: Db) {
       const tag = TAGS[column.type];
       // SET expressions read the row as it was: the cell's marked message is appended to the
       // row's list of this generation, or starts it (a list of an older one is stale).
-      // Only a cell marked 1 (its message unpushed), which stays 1: the mark is left out of
-      // the SET, so the kept trigger (pulled-in-row.ts, on the mark) is not run.
+      // Only a cell marked 1 (its message unpushed), which stays 1: no kept pulled message
+      // to move (kept-moves.ts), and the mark is left out of the SET.
       // Names are declared identifiers (sql-columns.ts): safe as SQL string literals.
       stmt = tag === null ? null : db.prepare<[number, number, SqlValue, string, string]>(`UPDATE ${table.sql}
         SET ${UNPUSHED_SQL} = (CASE WHEN CAST(${UNPUSHED_SQL} AS INTEGER) = ? THEN ${UNPUSHED_SQL} ELSE ? END)

@@ -9,6 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import { cellKey, type Cell } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { PageWinners, lazyWinners, type AskedRows } from './page-winners.ts';
+import { KEPT_MARK } from './pulled-in-row.ts';
 import type { SqlColumn, SqlTable } from './sql-columns.ts';
 
 type Tables = ReadonlyMap<string, SqlTable>;
@@ -29,8 +30,12 @@ function oneRow(cells: readonly Cell[], tables: Tables): SqlTable | null {
 export interface WinnerReads {
   /** For each cell, the hlc kept with its value (see SyncStore.winners); cells never written are absent. */
   read(cells: readonly Cell[], tables: Tables): ReadonlyMap<string, string>;
-  /** The greatest winner of `cells`, or null. */
-  newest(cells: readonly Cell[], tables: Tables): string | null;
+  /**
+   * For a local write: the greatest winner of `cells` (null when none has one), and whether
+   * one of them may keep a pulled message in its row (mark 2, kept-moves.ts): read with the
+   * hlcs for the cells of one row, and true (unknown) for any other list.
+   */
+  newest(cells: readonly Cell[], tables: Tables): { newest: string | null; kept: boolean };
   /** Forgets the prepared statements (the schema's tables may have changed). */
   clear(): void;
 }
@@ -57,13 +62,14 @@ export function createWinnerReads(db: Db): WinnerReads {
     return entry;
   }
 
-  /** The hlcs of the given cells of one row, in their order. */
-  function rowWinnersOf(table: SqlTable, cells: readonly Cell[]): HlcRow {
-    let key = table.name;
+  /** The hlcs of the given cells of one row, in their order; with `marks`, their marks after them. */
+  function rowWinnersOf(table: SqlTable, cells: readonly Cell[], marks = false): HlcRow {
+    let key = marks ? `+${table.name}` : table.name;
     for (const c of cells) key += `\u0000${c.column}`;
     let stmt = oneRowStatements.get(key);
     if (!stmt) {
       const columns = cells.map((c) => (table.columns.get(c.column) as SqlColumn).hlcSql);
+      if (marks) columns.push(...cells.map((c) => (table.columns.get(c.column) as SqlColumn).pendingSql));
       stmt = db.prepare<[string], (string | null)[]>(`SELECT ${columns.join(', ')} FROM ${table.sql} WHERE id = ?`).raw();
       oneRowStatements.set(key, stmt);
     }
@@ -154,12 +160,22 @@ export function createWinnerReads(db: Db): WinnerReads {
     return out;
   }
 
-  function newest(cells: readonly Cell[], tables: Tables): string | null {
+  function newest(cells: readonly Cell[], tables: Tables): { newest: string | null; kept: boolean } {
     const single = oneRow(cells, tables);
     let best: string | null = null;
-    const found = single ? rowWinnersOf(single, cells).get(cells[0]?.row as string) ?? [] : read(cells, tables).values();
-    for (const hlc of found) if (hlc !== null && (best === null || hlc > best)) best = hlc;
-    return best;
+    if (!single) {
+      for (const hlc of read(cells, tables).values()) if (best === null || hlc > best) best = hlc;
+      return { newest: best, kept: true };
+    }
+    const r = rowWinnersOf(single, cells, true).get(cells[0]?.row as string);
+    if (r === undefined) return { newest: null, kept: false }; // no row: nothing kept in it
+    let kept = false;
+    for (let i = 0; i < cells.length; i++) {
+      const hlc = r[i] as string | null;
+      if (hlc !== null && (best === null || hlc > best)) best = hlc;
+      if ((r[cells.length + i] as unknown) === KEPT_MARK) kept = true;
+    }
+    return { newest: best, kept };
   }
 
   return {

@@ -5,7 +5,7 @@
  * refused local write (the trigger that moves a kept message to the log).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cellKey, defineSchema, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
+import { cellKey, createSyncClient, defineSchema, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { conformanceSchema } from '../../sync/testing/index.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -182,46 +182,118 @@ describe('pulled messages kept in their data rows', () => {
     expect(recent).toHaveLength(RECENT_PULLED + 2);
   });
 
-  it('a database of store version 2 gains the triggers when it opens, and moves a kept message as a new one would', () => {
-    const store = open();
-    store.db.exec(`${(store.db.prepare("SELECT group_concat('DROP TRIGGER \"' || name || '\"', ';') FROM sqlite_master WHERE type = 'trigger'").pluck().get() as string)}; PRAGMA user_version = 2`);
-    expect(store.db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").pluck().get()).toBe(0);
-    store.close();
-    const again = file.open();
-    again.open(conformanceSchema);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(STORE_VERSION);
-    const kept = pulledMsg(1, 'a', 'title', 'kept');
-    again.commit(pull([kept]));
-    const mine = localMsg(2, 'a', 'title', 'mine');
-    again.commit({ insert: [mine], writes: [write(mine)] });
-    expect(again.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).find((m) => m.hlc === kept.hlc)).toEqual(kept);
-    // In the log, not only in the ring of recent ones (which forgets).
-    expect(again.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept"');
+  /**
+   * The file as store versions 3 and 4 left it: a trigger per column that moved a kept
+   * message, named `fieldsync_kept` and watching value, hlc and mark (`old`), or, from the
+   * same version 4 on, `fieldsync_kept_mark` watching the mark only (`mark`).
+   */
+  function addOldTriggers(db: ReturnType<SqliteFile['open']>['db'], style: 'old' | 'mark'): void {
+    for (const column of ['title', 'count', 'done', 'meta', 'body']) {
+      const name = style === 'mark' ? `fieldsync_kept_mark notes.${column}` : `fieldsync_kept notes.${column}`;
+      const watched = style === 'mark' ? `"_pending_${column}"` : `"${column}", "_hlc_${column}", "_pending_${column}"`;
+      db.exec(`CREATE TRIGGER "${name}" AFTER UPDATE OF ${watched} ON "notes"
+        WHEN old."_pending_${column}" = 2 AND new."_pending_${column}" IS NOT 2
+        BEGIN INSERT INTO fieldsync_messages (hlc, tbl, row, col, value, local, synced, applied, error)
+          VALUES (old."_hlc_${column}", 'notes', old.id, '${column}', 'null', 0, 1, 1, NULL) ON CONFLICT(hlc) DO NOTHING; END`);
+    }
+    db.pragma(`user_version = ${style === 'mark' ? 4 : 3}`);
+  }
+  const triggers = (db: ReturnType<SqliteFile['open']>['db']): string[] =>
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all() as string[];
+
+  for (const style of ['old', 'mark'] as const) {
+    it(`the kept triggers of store version ${style === 'old' ? 3 : 4} (${style === 'old' ? 'on value, hlc and mark' : 'on the mark'}) are dropped when the file opens; a local write still moves a kept message, exact`, async () => {
+      const store = open();
+      addOldTriggers(store.db, style);
+      expect(triggers(store.db)).toHaveLength(5);
+      store.close();
+      const again = file.open();
+      again.open(conformanceSchema);
+      expect(again.db.pragma('user_version', { simple: true })).toBe(STORE_VERSION);
+      expect(triggers(again.db)).toEqual([]);
+      const kept = pulledMsg(1, 'a', 'title', 'kept "exact"');
+      again.commit(pull([kept]));
+      const client = await createSyncClient({ schema: conformanceSchema, store: again, autoSync: false });
+      await client.set('notes', 'a', 'title', 'mine');
+      // In the log, not only in the ring of recent ones (which forgets); its value as pulled, not an old trigger's.
+      expect(again.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept \\"exact\\""');
+      await client.close();
+    });
+  }
+});
+
+/**
+ * The local writes of the client (`transact`, the one-cell fast path and the general path for
+ * several fields) move a kept pulled message before they replace it, and only then: the
+ * store's winner cache, which answers without reading marks, only knows cells whose last
+ * write was this connection's local write.
+ */
+describe('local writes over kept pulled messages', () => {
+  let file: SqliteFile;
+  afterEach(() => file?.dispose());
+
+  async function setup() {
+    file = sqliteFile();
+    const store = file.open();
+    const client = await createSyncClient({ schema: conformanceSchema, store, autoSync: false });
+    const logged = (hlc: string): unknown => store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(hlc);
+    return { store, client, logged };
+  }
+
+  it('one field, its winner read from the row: the kept message moves to the log', async () => {
+    const { store, client, logged } = await setup();
+    const kept = pulledMsg(1, 'a', 'title', 'pulled');
+    store.commit(pull([kept]));
+    await client.set('notes', 'a', 'title', 'mine');
+    expect(logged(kept.hlc)).toBe('"pulled"');
+    expect((await client.history('notes', 'a', 'title')).map((m) => m.value)).toEqual(['mine', 'pulled']);
+    await client.close();
   });
 
-  it('the triggers of store version 4 (on value, hlc and mark) are replaced by ones on the mark, which still move a kept message', () => {
-    const store = open();
-    const triggers = (db: typeof store.db): string[] => db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all() as string[];
-    // The file as version 4 left it: each trigger under its old name, on three columns.
-    store.db.exec(triggers(store.db).map((sql) => {
-      const name = /"fieldsync_kept_mark ([^"]+)"/.exec(sql)?.[1] as string;
-      const column = name.split('.')[1] as string;
-      return `DROP TRIGGER "fieldsync_kept_mark ${name}"; ${sql.replace(`"fieldsync_kept_mark ${name}"`, `"fieldsync_kept ${name}"`)
-        .replace(/UPDATE OF ("_pending_[^"]+")/, `UPDATE OF "${column}", "_hlc_${column}", $1`)}`;
-    }).join(';'));
-    const old = triggers(store.db);
-    expect(old.length).toBeGreaterThan(0);
-    expect(old.every((sql) => sql.includes('"fieldsync_kept ') && sql.includes('"_hlc_'))).toBe(true);
-    store.close();
-    const again = file.open();
-    again.open(conformanceSchema);
-    const now = triggers(again.db);
-    expect(now).toHaveLength(old.length);
-    expect(now.every((sql) => sql.includes('"fieldsync_kept_mark ') && /AFTER UPDATE OF "_pending_[^"]+" ON/.test(sql))).toBe(true);
-    const kept = pulledMsg(1, 'a', 'title', 'kept');
-    again.commit(pull([kept]));
-    const mine = localMsg(2, 'a', 'title', 'mine');
-    again.commit({ insert: [mine], writes: [write(mine)] });
-    expect(again.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept"');
+  it('several fields of a row (the general path): each kept message moves; a cell beside them that kept none is left alone', async () => {
+    const { store, client, logged } = await setup();
+    const title = pulledMsg(1, 'a', 'title', 'pulled title');
+    const done = pulledMsg(2, 'a', 'done', true);
+    store.commit(pull([title, done]));
+    await client.update('notes', 'a', { title: 'mine', done: false, count: 3 });
+    expect([logged(title.hlc), logged(done.hlc)]).toEqual(['"pulled title"', 'true']);
+    expect(store.db.prepare('SELECT count(*) FROM fieldsync_messages').pluck().get()).toBe(2);
+    await client.close();
+  });
+
+  it('a cell this client wrote, then a pull replaced: the next local write moves the pulled message (the cache forgot the cell)', async () => {
+    const { store, client, logged } = await setup();
+    await client.set('notes', 'a', 'title', 'first'); // the cache now knows the cell
+    await client.set('notes', 'a', 'done', true);
+    const later = Date.now() + 60_000; // newer than the client's own writes
+    const kept = { ...pulledMsg(0, 'a', 'title', 'pulled'), hlc: formatHlc({ millis: later, counter: 0, clientId: 'otherClient' }) };
+    store.commit(pull([kept]));
+    expect(store.db.prepare('SELECT "_pending_title" FROM notes WHERE id = ?').pluck().get('a')).toBe(2);
+    await client.set('notes', 'a', 'title', 'second');
+    expect(logged(kept.hlc)).toBe('"pulled"');
+    await client.update('notes', 'a', { done: false, count: 1 }); // cells the pull did not touch: nothing else moves
+    expect(store.db.prepare('SELECT count(*) FROM fieldsync_messages').pluck().get()).toBe(1);
+    await client.close();
+  });
+
+  it('a plan that writes a cell it did not ask for: that cell\'s kept message moves too', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    const other = pulledMsg(2, 'a', 'body', 'pulled body');
+    store.commit(pull([other])); // the asked cell, the title beside it, holds nothing
+    const mine = [localMsg(10, 'a', 'title', 'mine'), localMsg(11, 'a', 'body', 'mine too')];
+    store.transact([{ table: 'notes', row: 'a', column: 'title' }], () => ({ insert: mine, writes: mine.map(write) }));
+    expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(other.hlc)).toBe('"pulled body"');
+  });
+
+  it('a number column keeps no pulled message in its row, so a local write over it moves nothing', async () => {
+    const { store, client } = await setup();
+    const rank = { ...pulledMsg(1, 'a', 'title', null), column: 'score', value: 0.1 + 0.2 };
+    store.commit(pull([rank]));
+    await client.set('notes', 'a', 'score', 2.5);
+    expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(rank.hlc)).toBe('0.30000000000000004');
+    expect(store.db.prepare('SELECT count(*) FROM fieldsync_messages').pluck().get()).toBe(1);
+    await client.close();
   });
 });

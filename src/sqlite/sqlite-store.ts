@@ -240,7 +240,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
         winnerCache.clear();
         throw err;
       }
-      winnerCache.committed(c.writes ?? []);
+      // The cache stands for "this cell holds no kept pulled message" too (kept-moves.ts): it
+      // learns only the cells of a commit whose messages are all this client's.
+      if (c.insert?.every((m) => m.local) !== false) winnerCache.committed(c.writes ?? []);
+      else winnerCache.clear();
       checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0) + unpushed.takeCopied());
     },
 

@@ -287,6 +287,17 @@ describe('local writes over kept pulled messages', () => {
     expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(other.hlc)).toBe('"pulled body"');
   });
 
+  it('a pulled message committed through transact (not a local write) is not taken as one: a local write over it moves it', async () => {
+    const { store, client, logged } = await setup();
+    const later = Date.now() + 60_000;
+    const kept = { ...pulledMsg(0, 'a', 'title', 'pulled'), hlc: formatHlc({ millis: later, counter: 0, clientId: 'otherClient' }) };
+    store.transact([{ table: 'notes', row: 'a', column: 'title' }], () => pull([kept]));
+    expect(store.db.prepare('SELECT "_pending_title" FROM notes WHERE id = ?').pluck().get('a')).toBe(2);
+    await client.set('notes', 'a', 'title', 'mine');
+    expect(logged(kept.hlc)).toBe('"pulled"');
+    await client.close();
+  });
+
   it('a number column keeps no pulled message in its row, so a local write over it moves nothing', async () => {
     const { store, client } = await setup();
     const rank = { ...pulledMsg(1, 'a', 'title', null), column: 'score', value: 0.1 + 0.2 };

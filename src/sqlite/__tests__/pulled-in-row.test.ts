@@ -5,9 +5,9 @@
  * refused local write (the trigger that moves a kept message to the log).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cellKey, createSyncClient, defineSchema, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
+import { RemoteError, cellKey, createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Remote, type JsonValue, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
-import { conformanceSchema } from '../../sync/testing/index.ts';
+import { conformanceSchema, createInProcessServer } from '../../sync/testing/index.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 import { STORE_VERSION } from '../migrations.ts';
 import { RECENT_PULLED } from '../pulled-in-row.ts';
@@ -296,6 +296,42 @@ describe('local writes over kept pulled messages', () => {
     await client.set('notes', 'a', 'title', 'mine');
     expect(logged(kept.hlc)).toBe('"pulled"');
     await client.close();
+  });
+
+  it('end to end: a local write over another device\'s kept value, which the ring has forgotten, that the server refuses falls back to that value, after a restart too', async () => {
+    const server = createInProcessServer();
+    // The server refuses a value, as it would one too large, at the message's index.
+    const remote: Remote = {
+      sync: (request, options) => {
+        const at = (request.messages ?? []).findIndex((m) => m.value === 'refused');
+        if (at >= 0) return Promise.reject(new RemoteError(413, 'payload_too_large', 'request body too large', { index: at }));
+        return server.remote().sync(request, options);
+      },
+    };
+    file = sqliteFile();
+    const store = file.open();
+    const client = await createSyncClient({ schema: conformanceSchema, store, remote, autoSync: false });
+    await client.set('notes', 'a', 'title', 'mine, first'); // this client's winner memory now knows the cell
+    await client.sync();
+    const other = await createSyncClient({ schema: conformanceSchema, store: createMemoryStore(), remote: server.remote(), autoSync: false });
+    await other.sync();
+    await other.set('notes', 'a', 'title', 'from the other device');
+    // Enough later ones that the ring of recent kept messages forgets it: only the log can keep it.
+    for (let i = 0; i < RECENT_PULLED; i++) await other.set('notes', `r${i}`, 'title', `t${i}`);
+    await other.sync();
+    await client.sync(); // pulls the other device's title, kept in the row (mark 2)
+    expect(store.db.prepare('SELECT "_pending_title" FROM notes WHERE id = ?').pluck().get('a')).toBe(2);
+    await client.set('notes', 'a', 'title', 'refused');
+    await client.sync();
+    expect((await client.rejected()).map((m) => m.value)).toEqual(['refused']);
+    expect(store.readRow('notes', 'a')?.title).toBe('from the other device');
+    await client.close();
+    const again = file.open();
+    const restarted = await createSyncClient({ schema: conformanceSchema, store: again, remote, autoSync: false });
+    expect(again.readRow('notes', 'a')?.title).toBe('from the other device');
+    expect((await restarted.history('notes', 'a', 'title')).map((m) => m.value)).toContain('from the other device');
+    await restarted.close();
+    await other.close();
   });
 
   it('a number column keeps no pulled message in its row, so a local write over it moves nothing', async () => {

@@ -5,12 +5,13 @@
  * and in a database written by store version 1 (messages in the outbox, no marks).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RemoteError, createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Message, type Remote, type StoredMessage } from '../../sync/index.ts';
+import { createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Message, type Remote, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { createMemoryServerStore, type ServerStore } from '../../sync/server/index.ts';
 import { createInProcessServer } from '../../sync/testing/index.ts';
 import { STORE_VERSION } from '../migrations.ts';
 import type { Db } from '../open-database.ts';
+import { refusingRemote } from '../../../test-support/refusing-remote.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean', rank: { type: 'number', nullable: true }, meta: { type: 'json', nullable: true } } } });
@@ -118,13 +119,7 @@ describe('local messages kept in their data rows', () => {
     const server = createInProcessServer({
       store: { push: (u, m) => serverStore.push(u, m), pull: (u, o) => serverStore.pull(u, o), renewEpoch: (u, e) => serverStore.renewEpoch(u, e) },
     });
-    const remote: Remote = {
-      sync: (request, options) => {
-        const huge = (request.messages ?? []).findIndex((m) => m.value === 'too large');
-        if (huge >= 0) return Promise.reject(new RemoteError(413, 'payload_too_large', 'request body too large', { index: huge }));
-        return server.remote().sync(request, options);
-      },
-    };
+    const remote = refusingRemote(server.remote(), 'too large');
     file = sqliteFile();
     const store = file.open();
     const client = await createSyncClient({ schema, store, remote, autoSync: false });

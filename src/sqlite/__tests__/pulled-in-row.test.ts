@@ -5,9 +5,10 @@
  * refused local write (the trigger that moves a kept message to the log).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RemoteError, cellKey, createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Remote, type JsonValue, type StoredMessage } from '../../sync/index.ts';
+import { cellKey, createMemoryStore, createSyncClient, defineSchema, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { conformanceSchema, createInProcessServer } from '../../sync/testing/index.ts';
+import { refusingRemote } from '../../../test-support/refusing-remote.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 import { STORE_VERSION } from '../migrations.ts';
 import { RECENT_PULLED } from '../pulled-in-row.ts';
@@ -300,14 +301,7 @@ describe('local writes over kept pulled messages', () => {
 
   it('end to end: a local write over another device\'s kept value, which the ring has forgotten, that the server refuses falls back to that value, after a restart too', async () => {
     const server = createInProcessServer();
-    // The server refuses a value, as it would one too large, at the message's index.
-    const remote: Remote = {
-      sync: (request, options) => {
-        const at = (request.messages ?? []).findIndex((m) => m.value === 'refused');
-        if (at >= 0) return Promise.reject(new RemoteError(413, 'payload_too_large', 'request body too large', { index: at }));
-        return server.remote().sync(request, options);
-      },
-    };
+    const remote = refusingRemote(server.remote(), 'refused');
     file = sqliteFile();
     const store = file.open();
     const client = await createSyncClient({ schema: conformanceSchema, store, remote, autoSync: false });

@@ -43,9 +43,9 @@ export function createKeptMoves(db: Db) {
   }
 
   return {
-    /** Call inside the commit's transaction, before the cell is written: moves its kept message, if any. Returns how many moved. */
-    cell(table: SqlTable, column: SqlColumn, row: string): number {
-      return statementsOf(table, column)?.one.run(row).changes ?? 0;
+    /** Call inside the commit's transaction, before the cell is written: moves its kept message, if any. */
+    cell(table: SqlTable, column: SqlColumn, row: string): void {
+      statementsOf(table, column)?.one.run(row);
     },
 
     /**

@@ -2,7 +2,8 @@
  * Pulled messages kept only in their data rows (pulled-in-row.ts): what a pull no longer
  * writes to the message log, and what the store still answers about those messages: the
  * cell query and `history()`, `recent`, the clock's restart point, and the fallback of a
- * refused local write (the trigger that moves a kept message to the log).
+ * refused local write (a kept message moves to the log before a write replaces it,
+ * kept-moves.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cellKey, createMemoryStore, createSyncClient, defineSchema, type CellWrite, type JsonValue, type StoredMessage } from '../../sync/index.ts';
@@ -116,6 +117,17 @@ describe('pulled messages kept in their data rows', () => {
     const mine = { ...localMsg(4, 'r', 'c31', 'mine'), table: 'w' };
     store.commit({ insert: [mine], writes: [write(mine)] });
     expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(kept.hlc)).toBe('"kept far"');
+  });
+
+  it('a commit that writes some cells of a row leaves the kept messages of the others in the row: none is copied to the log', () => {
+    const store = open();
+    const kept = [pulledMsg(1, 'a', 'title', 'kept title'), pulledMsg(2, 'a', 'done', true), pulledMsg(3, 'a', 'count', 1)];
+    store.commit(pull(kept));
+    // A lone surrogate cannot be kept: the title's kept message moves, the others stay.
+    const lone = pulledMsg(4, 'a', 'title', 'lone \ud800');
+    store.commit(pull([lone]));
+    expect(store.db.prepare('SELECT hlc FROM fieldsync_messages ORDER BY hlc').pluck().all()).toEqual([kept[0]?.hlc, lone.hlc]);
+    expect(store.db.prepare('SELECT "_pending_done", "_pending_count" FROM "notes" WHERE id = ?').raw().get('a')).toEqual([2, 2]);
   });
 
   it('a pulled message listed twice in one commit marks its one cell: the cell beside it that cannot be kept is not taken as kept', () => {
@@ -286,6 +298,41 @@ describe('local writes over kept pulled messages', () => {
     const mine = [localMsg(10, 'a', 'title', 'mine'), localMsg(11, 'a', 'body', 'mine too')];
     store.transact([{ table: 'notes', row: 'a', column: 'title' }], () => ({ insert: mine, writes: mine.map(write) }));
     expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE hlc = ?').pluck().get(other.hlc)).toBe('"pulled body"');
+  });
+
+  it('a cell this client wrote, then a pull replaced, then other cells written: the cache, emptied by the pull, does not answer for it', async () => {
+    const { store, client, logged } = await setup();
+    await client.set('notes', 'a', 'title', 'first'); // the cache now knows the cell
+    const later = Date.now() + 60_000;
+    const kept = { ...pulledMsg(0, 'a', 'title', 'pulled'), hlc: formatHlc({ millis: later, counter: 0, clientId: 'otherClient' }) };
+    store.commit(pull([kept]));
+    await client.set('notes', 'b', 'done', true); // the cache learns again, other cells
+    await client.set('notes', 'a', 'title', 'second');
+    expect(logged(kept.hlc)).toBe('"pulled"');
+    expect(store.readRow('notes', 'a')?.title).toBe('second');
+    await client.close();
+  });
+
+  it('a write of several fields, of which the cache knows some: the others\' kept messages move', async () => {
+    const { store, client, logged } = await setup();
+    const done = pulledMsg(1, 'a', 'done', true);
+    store.commit(pull([done]));
+    await client.set('notes', 'a', 'title', 'mine'); // the cache knows the title, not the done beside it
+    await client.update('notes', 'a', { title: 'mine again', done: false });
+    expect(logged(done.hlc)).toBe('true');
+    await client.close();
+  });
+
+  it('a transact over cells of several rows moves each row\'s kept message', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(conformanceSchema);
+    const kept = ['a', 'b', 'c'].map((row, i) => pulledMsg(1 + i, row, 'title', `pulled ${row}`));
+    store.commit(pull(kept));
+    const mine = ['a', 'b', 'c'].map((row, i) => localMsg(10 + i, row, 'title', `mine ${row}`));
+    store.transact(mine.map(({ table, row, column }) => ({ table, row, column })), () => ({ insert: mine, writes: mine.map(write) }));
+    expect(store.db.prepare('SELECT value FROM fieldsync_messages WHERE local = 0 ORDER BY hlc').pluck().all()).toEqual(['"pulled a"', '"pulled b"', '"pulled c"']);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'b', column: 'title' }).map((m) => m.value).sort()).toEqual(['mine b', 'pulled b']);
   });
 
   it('a pulled message committed through transact (not a local write) is not taken as one: a local write over it moves it', async () => {

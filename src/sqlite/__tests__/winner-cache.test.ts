@@ -20,6 +20,10 @@ describe('the winner cache', () => {
     expect(cache.newest([cell('a'), cell('b'), cell('c')])).toBe('h2'); // the last write of a cell is what it holds
     cache.clear();
     expect(cache.newest([cell('a')])).toBeUndefined();
+    cache.committed([wrote('d', 'h4')]); // learning again after a clear: nothing from before comes back
+    expect(cache.newest([cell('a')])).toBeUndefined();
+    expect(cache.newest([cell('c'), cell('d')])).toBeUndefined();
+    expect(cache.newest([cell('d')])).toBe('h4');
   });
 
   it('counts cells, not writes, and starts over once it knows its limit', () => {

@@ -165,10 +165,6 @@ export function createUnpushedInRow(db: Db) {
     return out;
   }
 
-  /** A list's fields (generation first), or none when it is not of the current generation. */
-  const current = (text: string | null | undefined): string[] =>
-    typeof text === 'string' && parseInt(text, 10) === generation ? text.split(NUL) : [];
-
   /**
    * Call inside a write transaction: every row's current entries are copied to the outbox,
    * in hlc order (neighbours in its B-tree), and the generation moves on.
@@ -200,9 +196,10 @@ export function createUnpushedInRow(db: Db) {
       appends.clear();
       generation = Number(metaStatements().get.get(GENERATION_KEY) ?? 0);
       for (const [name, sql] of dataTables()) {
+        // Only the lists of the current generation: older ones were copied already (stale).
         const select = `SELECT id, ${UNPUSHED_SQL} FROM ${sql} WHERE ${UNPUSHED_SQL} IS NOT NULL AND CAST(${UNPUSHED_SQL} AS INTEGER) = ?`;
         for (const [id, text] of db.prepare(select).raw().iterate(generation) as IterableIterator<[string, string]>) {
-          const fields = current(text);
+          const fields = text.split(NUL); // the generation, then hlc, column and value per message
           for (let i = 1; i + 2 < fields.length; i += 3) {
             held.push({ hlc: fields[i] as string, table: name, row: id, column: fields[i + 1] as string, json: jsonText(fields[i + 2] as string) });
           }

@@ -143,6 +143,65 @@ describe('local messages kept in their data rows', () => {
     await client.close();
   });
 
+  it('after a restart, pending and recent with a limit give the oldest and the newest, whatever order the rows are in', async () => {
+    file = sqliteFile();
+    const client = await createSyncClient({ schema, store: file.open(), autoSync: false });
+    // Rows a, b, c in that order, then a again: the file's row order is no longer the hlcs'.
+    const a = await client.set('todos', 'a', 'done', true);
+    const b = await client.set('todos', 'b', 'done', true);
+    const c = await client.set('todos', 'c', 'done', true);
+    const a2 = await client.set('todos', 'a', 'title', 'later');
+    await client.close();
+    const store = file.open();
+    store.open(schema);
+    expect(store.messages({ kind: 'pending', limit: 2 }).map((m) => m.hlc)).toEqual([a.hlc, b.hlc]);
+    expect(store.messages({ kind: 'pending', limit: 3 }).map((m) => m.hlc)).toEqual([a.hlc, b.hlc, c.hlc]);
+    expect(store.messages({ kind: 'recent', limit: 2 }).map((m) => m.hlc)).toEqual([a2.hlc, c.hlc]);
+  });
+
+  it('a local message committed twice (a retried commit) is pending once, before and after a restart, and once acknowledged is not', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(schema);
+    const m: StoredMessage = { hlc: formatHlc({ millis: Date.now(), counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'once', local: true, synced: false, applied: true, error: null };
+    const commit = { insert: [m], writes: [{ table: 'todos', row: 't1', column: 'title', value: m.value, hlc: m.hlc }] };
+    const cell = [{ table: 'todos', row: 't1', column: 'title' }];
+    store.transact(cell, () => commit); // the one-field path
+    store.transact(cell, () => commit);
+    store.commit(commit); // the general path
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m]);
+    const again = file.open();
+    expect(again.open(schema).pendingCount).toBe(1);
+    again.commit({ update: [{ hlc: m.hlc, synced: true, applied: true, error: null }] });
+    const third = file.open();
+    expect(third.open(schema).pendingCount).toBe(0);
+    expect(third.messages({ kind: 'pending', limit: 10 })).toEqual([]);
+  });
+
+  it('two local messages of one cell in one commit, with the same value: both are pending, only the last is kept in the row', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(schema);
+    const at = (n: number): StoredMessage => ({ hlc: formatHlc({ millis: Date.now() + n, counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'same', local: true, synced: false, applied: true, error: null });
+    const [m1, m2] = [at(0), at(1)] as [StoredMessage, StoredMessage];
+    store.commit({ insert: [m1, m2], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'same', hlc: m2.hlc }] });
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m1, m2]);
+    expect(count(store.db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
+  });
+
+  it('a local message kept in its row, then removed (re-issued after clock drift), stays removed after a restart', () => {
+    file = sqliteFile();
+    const store = file.open();
+    store.open(schema);
+    const m: StoredMessage = { hlc: formatHlc({ millis: Date.now(), counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'drifted', local: true, synced: false, applied: true, error: null };
+    store.transact([{ table: 'todos', row: 't1', column: 'title' }], () => ({ insert: [m], writes: [{ table: 'todos', row: 't1', column: 'title', value: m.value, hlc: m.hlc }] }));
+    store.commit({ remove: [m.hlc] });
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([]);
+    const again = file.open();
+    expect(again.open(schema).pendingCount).toBe(0);
+    expect(again.messages({ kind: 'pending', limit: 10 })).toEqual([]);
+  });
+
   it('two connections on one file: each sees the marks the other wrote or moved', () => {
     file = sqliteFile();
     const a = file.open();

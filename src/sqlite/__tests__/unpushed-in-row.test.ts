@@ -156,6 +156,50 @@ describe('earlier unpushed messages kept in their rows', () => {
     await Promise.all([writer.close(), syncer.close()]);
   });
 
+  it('lists pushed and acknowledged are not pending again after a restart: a new generation makes them stale', async () => {
+    file = sqliteFile();
+    const server = recordingServer();
+    const first = file.open();
+    const one = await createSyncClient({ schema, store: first, remote: server.remote(), autoSync: false });
+    const written = await rewrite(one, 30);
+    expect(count(first.db, 'SELECT count(*) FROM todos WHERE _unpushed IS NOT NULL')).toBe(7); // every row keeps a list
+    await one.sync();
+    expect(one.status.pending).toBe(0);
+    await one.close();
+    const store = file.open();
+    expect(store.open(schema).pendingCount).toBe(0);
+    const two = await createSyncClient({ schema, store, remote: server.remote(), autoSync: false });
+    await two.sync();
+    expect(server.pushed).toEqual(written);
+    await two.close();
+  });
+
+  it('an app\'s own table in the same file, which has none of the store\'s columns, does not stop it opening', async () => {
+    file = sqliteFile();
+    const first = file.open();
+    first.db.exec('CREATE TABLE app_settings (key TEXT PRIMARY KEY, value TEXT)');
+    first.db.prepare('INSERT INTO app_settings VALUES (?, ?)').run('theme', 'dark');
+    const one = await createSyncClient({ schema, store: first, autoSync: false });
+    const written = await rewrite(one, 10);
+    await one.close();
+    const store = file.open();
+    store.open(schema);
+    expect(store.messages({ kind: 'pending', limit: 100 }).map((m) => m.hlc)).toEqual(written);
+  });
+
+  it('a number column\'s replaced messages keep their exact values across a restart', async () => {
+    file = sqliteFile();
+    const numbers = defineSchema({ version: 1, tables: { todos: { rank: { type: 'number', nullable: true } } } });
+    const ranks = [0.1 + 0.2, -1e-7, 2 ** 60, 12.5, null, 1 / 3];
+    const one = await createSyncClient({ schema: numbers, store: file.open(), autoSync: false });
+    const written: [string, JsonValue][] = [];
+    for (const rank of ranks) written.push([(await one.set('todos', 't1', 'rank', rank)).hlc, rank]);
+    await one.close();
+    const store = file.open();
+    store.open(numbers);
+    expect(store.messages({ kind: 'pending', limit: 100 }).map((m) => [m.hlc, m.value])).toEqual(written);
+  });
+
   it('an older schema that does not declare a table still copies that table\'s lists, so none is left stale', async () => {
     file = sqliteFile();
     const v2 = defineSchema({ version: 2, tables: { todos: { title: 'string' }, extra: { name: 'string' } } });

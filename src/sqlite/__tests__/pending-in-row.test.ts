@@ -20,6 +20,20 @@ let file: SqliteFile;
 afterEach(() => file?.dispose());
 
 const count = (db: Db, sql: string): number => db.prepare(sql).pluck().get() as number;
+/** A store on a new file, opened with the schema. */
+function openStore() {
+  file = sqliteFile();
+  const store = file.open();
+  store.open(schema);
+  return store;
+}
+/** A local message of todos t1's title, `ms` after now, and the write that makes it the cell's. */
+const localTitle = (value: string, ms = 0): StoredMessage => ({
+  hlc: formatHlc({ millis: Date.now() + ms, counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value,
+  local: true, synced: false, applied: true, error: null,
+});
+const titleWrite = (m: StoredMessage): CellWrite => ({ table: 'todos', row: 't1', column: 'title', value: m.value, hlc: m.hlc });
+const TITLE = [{ table: 'todos', row: 't1', column: 'title' }];
 
 describe('local messages kept in their data rows', () => {
   it('a local write adds no message row; its message is read from the row, exactly', async () => {
@@ -37,11 +51,9 @@ describe('local messages kept in their data rows', () => {
   });
 
   it('a value a column cannot keep exactly (a lone surrogate) goes to the outbox instead', () => {
-    file = sqliteFile();
-    const store = file.open();
-    store.open(schema);
-    const m: StoredMessage = { hlc: formatHlc({ millis: Date.now(), counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'half \ud83d pair', local: true, synced: false, applied: true, error: null };
-    store.commit({ insert: [m], writes: [{ table: 'todos', row: 't1', column: 'title', value: m.value, hlc: m.hlc }] });
+    const store = openStore();
+    const m = localTitle('half \ud83d pair');
+    store.commit({ insert: [m], writes: [titleWrite(m)] });
     expect(count(store.db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
     expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m]);
   });
@@ -160,14 +172,11 @@ describe('local messages kept in their data rows', () => {
   });
 
   it('a local message committed twice (a retried commit) is pending once, before and after a restart, and once acknowledged is not', () => {
-    file = sqliteFile();
-    const store = file.open();
-    store.open(schema);
-    const m: StoredMessage = { hlc: formatHlc({ millis: Date.now(), counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'once', local: true, synced: false, applied: true, error: null };
-    const commit = { insert: [m], writes: [{ table: 'todos', row: 't1', column: 'title', value: m.value, hlc: m.hlc }] };
-    const cell = [{ table: 'todos', row: 't1', column: 'title' }];
-    store.transact(cell, () => commit); // the one-field path
-    store.transact(cell, () => commit);
+    const store = openStore();
+    const m = localTitle('once');
+    const commit = { insert: [m], writes: [titleWrite(m)] };
+    store.transact(TITLE, () => commit); // the one-field path
+    store.transact(TITLE, () => commit);
     store.commit(commit); // the general path
     expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m]);
     const again = file.open();
@@ -179,22 +188,17 @@ describe('local messages kept in their data rows', () => {
   });
 
   it('two local messages of one cell in one commit, with the same value: both are pending, only the last is kept in the row', () => {
-    file = sqliteFile();
-    const store = file.open();
-    store.open(schema);
-    const at = (n: number): StoredMessage => ({ hlc: formatHlc({ millis: Date.now() + n, counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'same', local: true, synced: false, applied: true, error: null });
-    const [m1, m2] = [at(0), at(1)] as [StoredMessage, StoredMessage];
-    store.commit({ insert: [m1, m2], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'same', hlc: m2.hlc }] });
+    const store = openStore();
+    const [m1, m2] = [localTitle('same'), localTitle('same', 1)];
+    store.commit({ insert: [m1, m2], writes: [titleWrite(m2)] });
     expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m1, m2]);
     expect(count(store.db, 'SELECT count(*) FROM fieldsync_outbox')).toBe(1);
   });
 
   it('a local message kept in its row, then removed (re-issued after clock drift), stays removed after a restart', () => {
-    file = sqliteFile();
-    const store = file.open();
-    store.open(schema);
-    const m: StoredMessage = { hlc: formatHlc({ millis: Date.now(), counter: 0, clientId: 'me' }), table: 'todos', row: 't1', column: 'title', value: 'drifted', local: true, synced: false, applied: true, error: null };
-    store.transact([{ table: 'todos', row: 't1', column: 'title' }], () => ({ insert: [m], writes: [{ table: 'todos', row: 't1', column: 'title', value: m.value, hlc: m.hlc }] }));
+    const store = openStore();
+    const m = localTitle('drifted');
+    store.transact(TITLE, () => ({ insert: [m], writes: [titleWrite(m)] }));
     store.commit({ remove: [m.hlc] });
     expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([]);
     const again = file.open();

@@ -111,6 +111,11 @@ describe('the client reads them', () => {
     expect(pagesOf(r)).toEqual([[2, true, [1, 2]], [4, true, [3, 4]], [9, false, [7]]]);
   });
 
+  it('with a follow-on page at the cursor of the page before: empty, not behind it', () => {
+    const r = parseSyncResponse(answer([{ cursor: 2, more: true, page: { names: [], cells: [] } }, { cursor: 3, more: false, page: page(3, 1, 2) }]), 0);
+    expect(pagesOf(r)).toEqual([[2, true, [1, 2]], [2, true, []], [3, false, [3]]]);
+  });
+
   it.each([
     ['not an array', {}, /next must be an array of at most 7 pages/],
     ['too many pages', Array.from({ length: MAX_PULL_PAGES }, (_, i) => ({ cursor: 3 + i, more: true, page: page(3 + i, 1, 2 + i) })), /next must be an array/],

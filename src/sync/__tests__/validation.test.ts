@@ -99,6 +99,13 @@ describe('sync requests and responses (docs/protocol.md §5)', () => {
     expect(parseSyncRequest({ ...req, epoch: '' })).toMatchObject({ epoch: '' });
   });
 
+  it('accepts the limits themselves: a limit of 1 and of 5000, and 5000 messages', () => {
+    expect(parseSyncRequest({ ...req, limit: 1 }).limit).toBe(1);
+    expect(parseSyncRequest({ ...req, limit: 5000 }).limit).toBe(5000);
+    const many = Array.from({ length: 5000 }, (_, i) => ({ ...good, row: `r${i}`, hlc: hlc('c1', T + i) }));
+    expect(parseSyncRequest({ ...req, messages: many }).messages).toHaveLength(5000);
+  });
+
   it.each([
     ['no body', null, 'invalid_request', undefined],
     ['array body', [], 'invalid_request', undefined],
@@ -131,6 +138,7 @@ describe('sync requests and responses (docs/protocol.md §5)', () => {
     const msgs = [good, { ...good, hlc: hlc('c1', T + 301_000) }, { ...good, hlc: hlc('c1', T + 999_999) }];
     expect(findClockDrift(msgs, T, 300_000)).toBe(1);
     expect(findClockDrift(msgs.slice(0, 1), T, 300_000)).toBe(-1);
+    expect(findClockDrift([{ ...good, hlc: hlc('c1', T + 300_000) }], T, 300_000)).toBe(-1); // at the limit: not past it
   });
 
   it('checks server answers: ids in order and within the cursor', () => {
@@ -140,6 +148,10 @@ describe('sync requests and responses (docs/protocol.md §5)', () => {
     expect(() => parseSyncResponse(answer, 6)).toThrow(/backwards/);
     expect(() => parseSyncResponse({ ...answer, messages: [{ ...good }] }, 0)).toThrow(/id/);
     expect(() => parseSyncResponse({ ...answer, serverTime: 'soon' }, 0)).toThrow(/serverTime/);
+    // Two messages with one id, or one at the cursor sent: ids must increase after it.
+    const second = { ...good, hlc: hlc('c1', T + 1), id: 4 };
+    expect(() => parseSyncResponse({ ...answer, messages: [{ ...good, id: 4 }, second] }, 0)).toThrow(/message 1: id out of order/);
+    expect(() => parseSyncResponse(answer, 4)).toThrow(/message 0: id out of order/);
   });
 
   it('passes the epoch of an answer on, and refuses a malformed one', () => {

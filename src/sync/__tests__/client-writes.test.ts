@@ -169,6 +169,8 @@ describe('a broken custom store', () => {
     ['open() returns a maxHlc that is not one', (s: SyncStore): SyncStore => ({ ...s, open: (sc) => ({ ...(s.open(sc) as StoreState), maxHlc: '2026-02-30T00:00:00.000Z-0000-a' }) }), 'open'],
     ['open() returns a negative pendingCount', (s: SyncStore): SyncStore => ({ ...s, open: (sc) => ({ ...(s.open(sc) as StoreState), pendingCount: -1 }) }), 'open'],
     ['messages() returns no array', (s: SyncStore): SyncStore => ({ ...s, messages: () => 'nope' as never }), 'open'],
+    ['messages() returns an object that is not an array', (s: SyncStore): SyncStore => ({ ...s, messages: () => ({}) as never }), 'open'],
+    ['open() returns a meta that is not an object', (s: SyncStore): SyncStore => ({ ...s, open: (sc) => ({ ...(s.open(sc) as StoreState), meta: 'v1' as never }) }), 'open'],
   ])('%s: createSyncClient rejects with a StoreError', async (_name, breakIt) => {
     await expect(createSyncClient({ schema, store: breakIt(memory()), autoSync: false })).rejects.toBeInstanceOf(StoreError);
   });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NetworkError, RemoteError, createSyncClient } from '../index.ts';
+import { FieldsyncError, NetworkError, RemoteError, createSyncClient } from '../index.ts';
+import { backoffDelay } from '../backoff.ts';
+import { ClosedError } from '../errors.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, memory, schema } from './harness/test-kit.ts';
 
@@ -114,6 +116,88 @@ describe('retries', () => {
   });
 });
 
+describe('what does not sync', () => {
+  it('the interval, while a retry is due later', async () => {
+    const { remote, client } = await started({ intervalMs: 10_000 });
+    remote.intercept = () => { throw new RemoteError(429, 'rate_limited', 'busy', { retryAfterMs: 35_000 }); };
+    await client.sync().catch(() => {});
+    expect(remote.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(34_000); // three intervals pass: the retry is what syncs next
+    expect(remote.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(remote.requests).toHaveLength(2);
+    await client.close();
+  });
+
+  it('a client without autoSync: no retry after a failed sync(), and none when it comes back online', async () => {
+    const remote = new ScriptedRemote(createInProcessServer());
+    const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false, retry: { initialMs: 1000, maxMs: 8000 } });
+    remote.intercept = () => { throw new NetworkError('down'); };
+    await expect(client.sync()).rejects.toBeInstanceOf(NetworkError);
+    expect(client.status).toMatchObject({ state: 'offline', nextRetryAt: null });
+    client.setOnline(false);
+    client.setOnline(true);
+    expect(remote.listener).toBeNull(); // no poke stream either
+    await client.set('todos', 'a', 'title', 'x');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(remote.requests).toHaveLength(1); // only sync() syncs
+    remote.intercept = null;
+    await client.sync();
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0 });
+    await client.close();
+  });
+
+  it('sync() of a client without a remote rejects at once', async () => {
+    const client = await createSyncClient({ schema, store: memory() });
+    const err = await client.sync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FieldsyncError);
+    expect(err).toMatchObject({ code: 'network', message: 'no remote is configured' });
+    expect(client.status.state).toBe('offline');
+    await client.close();
+  });
+
+  it('setOnline(true) while online changes nothing: the error and its retry stay', async () => {
+    const { remote, client } = await started();
+    remote.intercept = () => { throw new RemoteError(500, 'internal', 'oops'); };
+    await client.sync().catch(() => {});
+    const { nextRetryAt } = client.status;
+    expect(client.status).toMatchObject({ state: 'error', error: { code: 'internal' } });
+    expect(nextRetryAt).not.toBeNull();
+    client.setOnline(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(remote.requests).toHaveLength(1);
+    expect(client.status).toMatchObject({ state: 'error', nextRetryAt });
+    await client.close();
+  });
+
+  it('a retry that was due when the client went offline', async () => {
+    const { remote, client } = await started();
+    remote.intercept = () => { throw new NetworkError('down'); };
+    await client.sync().catch(() => {});
+    expect(client.status.nextRetryAt).not.toBeNull();
+    client.setOnline(false);
+    expect(client.status.nextRetryAt).toBeNull();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(remote.requests).toHaveLength(1);
+    await client.close();
+  });
+
+  it('a sync that fails because the client went offline during it: no retry while offline', async () => {
+    const { remote, client } = await started();
+    let fail: (err: Error) => void = () => {};
+    remote.intercept = () => new Promise((_resolve, reject) => { fail = reject; }); // the server is slow
+    const first = client.sync();
+    await vi.advanceTimersByTimeAsync(1);
+    client.setOnline(false);
+    fail(new NetworkError('connection reset'));
+    await expect(first).rejects.toBeInstanceOf(NetworkError);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(remote.requests).toHaveLength(1);
+    expect(client.status).toMatchObject({ state: 'offline', error: null, nextRetryAt: null });
+    await client.close();
+  });
+});
+
 describe('online switch and close', () => {
   it('setOnline(false) keeps writes local; setOnline(true) syncs at once', async () => {
     const { remote, client } = await started({ intervalMs: 10_000 });
@@ -148,6 +232,23 @@ describe('online switch and close', () => {
     await client.close();
   });
 
+  it('close() rejects a sync() waiting for the next run, and a run that fails after it leaves no timer', async () => {
+    const { remote, client } = await started();
+    let fail: (err: Error) => void = () => {};
+    remote.intercept = () => new Promise((_resolve, reject) => { fail = reject; }); // the server is slow
+    const first = client.sync();
+    await vi.advanceTimersByTimeAsync(1);
+    const second = client.sync(); // waits for the run after it
+    const closing = client.close();
+    fail(new NetworkError('connection reset'));
+    await closing;
+    await expect(first).rejects.toBeInstanceOf(FieldsyncError);
+    await expect(second).rejects.toBeInstanceOf(ClosedError);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(remote.requests).toHaveLength(1);
+  });
+
   it('close() releases every timer and the poke stream', async () => {
     const { remote, client } = await started({ intervalMs: 10_000 });
     remote.intercept = () => { throw new NetworkError('down'); };
@@ -157,5 +258,15 @@ describe('online switch and close', () => {
     await client.close();
     expect(vi.getTimerCount()).toBe(0);
     expect(remote.unsubscribed).toBe(1);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the first delay up to the cap, and waits between half and all of it', () => {
+    const half = { random: () => 0.5 }; // three quarters of the capped delay
+    expect([0, 1, 2, 5, 6, 60].map((n) => backoffDelay(n, half))).toEqual([375, 750, 1500, 12_000, 22_500, 22_500]); // defaults: 500 ms, capped at 30 s
+    expect([0, 3, 4, 9].map((n) => backoffDelay(n, { ...half, initialMs: 1000, maxMs: 8000 }))).toEqual([750, 6000, 6000, 6000]);
+    expect(backoffDelay(-2, half)).toBe(375); // a negative attempt is the first
+    expect([backoffDelay(3, { random: () => 0 }), backoffDelay(3, { random: () => 0.999999 })]).toEqual([2000, 4000]);
   });
 });

@@ -143,6 +143,28 @@ describe('schema evolution', () => {
     await newer.close();
   });
 
+  it('a kept message that a later schema still refuses is kept with the new reason', async () => {
+    const v2 = defineSchema({ version: 2, tables: { todos: { title: 'string', done: 'boolean', rank: 'integer', note: 'string' }, lists: { name: 'string' } } });
+    const store = memory();
+    const hlc = (ms: number) => formatHlc({ millis: ms, counter: 0, clientId: 'other' });
+    store.open(schema);
+    await store.commit({
+      insert: [
+        { hlc: hlc(T0), table: 'todos', row: 't', column: 'note', value: 5, local: false, synced: true, applied: false, error: 'unknown column todos.note' },
+        { hlc: hlc(T0 + 1), table: 'boards', row: 'b', column: 'name', value: 'x', local: false, synced: true, applied: false, error: 'unknown table boards' },
+        { hlc: hlc(T0 + 2), table: 'todos', row: 't', column: 'note', value: 'fine', local: false, synced: true, applied: false, error: 'unknown column todos.note' },
+      ],
+      meta: { schemaVersion: '1', clientId: 'me' },
+    });
+    const client = await createSyncClient({ schema: v2, store, autoSync: false });
+    expect(store.get('todos', 't')).toEqual({ note: 'fine' });
+    expect((await store.messages({ kind: 'unapplied' })).map((m) => [m.value, m.error])).toEqual([
+      [5, 'todos.note must be a string'],
+      ['x', 'unknown table boards'],
+    ]);
+    await client.close();
+  });
+
   it('a kept message applies only if it still wins its cell', async () => {
     const v2 = defineSchema({ version: 2, tables: { todos: { title: 'string', done: 'boolean', rank: 'integer', note: 'string' }, lists: { name: 'string' } } });
     const store = memory();
@@ -173,6 +195,35 @@ describe('a broken custom store', () => {
     ['open() returns a meta that is not an object', (s: SyncStore): SyncStore => ({ ...s, open: (sc) => ({ ...(s.open(sc) as StoreState), meta: 'v1' as never }) }), 'open'],
   ])('%s: createSyncClient rejects with a StoreError', async (_name, breakIt) => {
     await expect(createSyncClient({ schema, store: breakIt(memory()), autoSync: false })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it.each([
+    ['cursor', 'abc'], ['cursor', '12abc'], ['cursor', 'abc12'], ['cursor', ' 12'], ['cursor', ''], ['cursor', '1.5'],
+    ['cursor', '9007199254740993'], ['lastSyncAt', '1e12'], ['clockOffset', '0x10'], ['clientId', 'not an id!'],
+  ])('a store whose meta holds %s %j: createSyncClient rejects with a StoreError', async (key, value) => {
+    const inner = memory();
+    const store: SyncStore = { ...inner, open: (sc) => {
+      const state = inner.open(sc) as StoreState;
+      return { ...state, meta: { ...state.meta, [key]: value } };
+    } };
+    await expect(createSyncClient({ schema, store, autoSync: false })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('what a store\'s meta holds is restored: the cursor, the last sync and the clock', async () => {
+    const inner = memory();
+    const fresh = await createSyncClient({ schema, store: inner, autoSync: false });
+    expect([fresh.status.cursor, fresh.status.lastSyncAt]).toEqual([0, null]); // never synced
+    await fresh.close();
+    const meta = { cursor: '41', lastSyncAt: String(T0), clockOffset: '-250' };
+    const store: SyncStore = { ...inner, open: (sc) => {
+      const state = inner.open(sc) as StoreState;
+      return { ...state, meta: { ...state.meta, ...meta } };
+    } };
+    const client = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
+    expect([client.status.cursor, client.status.lastSyncAt]).toEqual([41, T0]);
+    // The saved correction of the clock: its writes are stamped 250 ms behind this device's time.
+    expect(Date.parse((await client.set('todos', 't', 'title', 'x')).hlc.slice(0, 24))).toBe(T0 - 250);
+    await client.close();
   });
 
   it('winners() that returns no Map fails the sync with a StoreError and stores nothing', async () => {

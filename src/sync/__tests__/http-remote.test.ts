@@ -77,6 +77,72 @@ describe('POST /v1/sync', () => {
   });
 
   it.each([
+    ['401, a proxy page', 401, 'unauthorized'],
+    ['413, a proxy page', 413, 'payload_too_large'],
+    ['429, a proxy page', 429, 'rate_limited'],
+    ['404, a proxy page', 404, 'not_found'],
+    ['500, a proxy page', 500, 'internal'],
+    ['503, a proxy page', 503, 'internal'],
+    ['400, a proxy page', 400, 'invalid_request'],
+    ['499, a proxy page', 499, 'invalid_request'],
+  ])('reads the code of %s from the status alone', async (_name, status, code) => {
+    // A load balancer or proxy answers with its own page, not the protocol's error object:
+    // 401 must still stop automatic syncs, and 429 and 5xx must still be retried.
+    const url = await serve((_req, res) => {
+      res.writeHead(status, { 'Content-Type': 'text/html' });
+      res.end('<html>not the server</html>');
+    });
+    const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect([err.status, err.code, err.message]).toEqual([status, code, `HTTP ${status}`]);
+  });
+
+  it('ignores the fields of an error object that have the wrong type', async () => {
+    const url = await serve((_req, res) => json(res, 400, { error: { code: 7, message: ['no'], index: 1.5, serverTime: 12 } }, { Date: 'Tue, 24 Nov 2026 15:00:00 GMT' }));
+    const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect([err.code, err.message, err.index, err.serverTime]).toEqual(['invalid_request', 'HTTP 400', undefined, Date.UTC(2026, 10, 24, 15, 0, 0)]);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date, and ignores anything else', async () => {
+    let header = '';
+    const url = await serve((_req, res) => json(res, 429, { error: { code: 'rate_limited', message: 'busy' } }, header === '' ? {} : { 'Retry-After': header }));
+    const remote = createHttpRemote({ url, token: 't' });
+    const after = async (value: string): Promise<number | undefined> => {
+      header = value;
+      return fail(await remote.sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e)).retryAfterMs;
+    };
+    expect(await after(' 12 ')).toBe(12_000);
+    expect(await after('0')).toBe(0);
+    const inAMinute = await after(new Date(Date.now() + 60_000).toUTCString());
+    expect(inAMinute).toBeGreaterThan(55_000);
+    expect(inAMinute).toBeLessThanOrEqual(60_000);
+    expect(await after('Tue, 24 Nov 2020 15:00:00 GMT')).toBe(0); // a date passed: at once
+    expect(await after('soon')).toBeUndefined();
+    expect(await after('12 seconds')).toBeUndefined();
+    expect(await after('x12')).toBeUndefined();
+    expect(await after('')).toBeUndefined();
+  });
+
+  it('sends nothing for a signal aborted before the call, and leaves no timer behind', async () => {
+    const paths: (string | undefined)[] = [];
+    const url = await serve((req, res) => {
+      paths.push(req.url);
+      json(res, 200, ok);
+    });
+    const remote = createHttpRemote({ url: `${url}///`, token: 't', timeoutMs: 60_000 });
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await remote.sync({ clientId: 'c', cursor: 0 });
+    expect(paths).toEqual(['/v1/sync']); // several trailing slashes: still /v1/sync
+    // A timer left running would keep a script that has synced alive for the whole timeout.
+    expect(timers()).toBe(before);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(remote.sync({ clientId: 'c', cursor: 0 }, { signal: controller.signal })).rejects.toBeInstanceOf(NetworkError);
+    expect(paths).toHaveLength(1);
+    expect(timers()).toBe(before);
+  });
+
+  it.each([
     ['invalid JSON', '{"accepted":'],
     ['a cursor that went back', { ...ok, cursor: 1 }],
     ['a message without id', { ...ok, messages: [{ hlc: '2026-11-24T15:00:00.000Z-0000-x', table: 't', row: 'r', column: 'c', value: 1 }] }],
@@ -101,7 +167,14 @@ describe('POST /v1/sync', () => {
   });
 
   it.each([
+    ['no options', null],
+    ['options that are a string', 'http://x'],
     ['a URL that is not http(s)', { url: 'ftp://x', token: 't' }],
+    ['a URL with text before its scheme', { url: 'see http://x', token: 't' }],
+    ['a URL without a host', { url: 'http:///v1', token: 't' }],
+    ['a timeout that is a string', { url: 'http://x', token: 't', timeoutMs: '100' }],
+    ['a timeout that is NaN', { url: 'http://x', token: 't', timeoutMs: Number.NaN }],
+    ['a negative timeout', { url: 'http://x', token: 't', timeoutMs: -1 }],
     ['no URL', { token: 't' }],
     ['a token that is a number', { url: 'http://x', token: 5 }],
     ['a zero timeout', { url: 'http://x', token: 't', timeoutMs: 0 }],

@@ -209,6 +209,29 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual(newest, [null, null, c.hlc, both.hlc], 'plan gets null for cells never written, else the greatest of their winners');
   });
 
+  // A store may write the commonest commit (one new local message of the one cell asked) a
+  // faster way; every other commit for one cell must still be applied whole.
+  add('transact (optional): for one cell, a commit of any other shape is applied whole', async ({ store, readRow }) => {
+    if (!store.transact) return;
+    const cell: Cell = { table: 'notes', row: 'a', column: 'title' };
+    const first = msg(1, 'notes', 'a', 'title', 'first');
+    await store.transact([cell], () => ({ insert: [first], writes: [write(first)] }));
+    const title = msg(2, 'notes', 'a', 'title', 'title');
+    const done = msg(3, 'notes', 'a', 'done', true);
+    await store.transact([cell], () => ({ insert: [title, done], writes: [write(title), write(done)] }));
+    const row = await readRow('notes', 'a');
+    checkEqual([row?.title, row?.done], ['title', true], 'two messages for one asked cell: both cells written');
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 10 })), [first.hlc, title.hlc, done.hlc], 'both pending, and the replaced one');
+    const synced = msg(4, 'notes', 'a', 'title', 'synced', { synced: true });
+    await store.transact([cell], () => ({ insert: [synced], writes: [write(synced)] }));
+    checkEqual((await readRow('notes', 'a'))?.title, 'synced', 'a synced local message is written');
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 10 })), [first.hlc, title.hlc, done.hlc], 'and is not pending');
+    const nope = msg(5, 'notes', 'a', 'nope', 'x');
+    const refused = await checkRejects(() => store.transact?.([{ table: 'notes', row: 'a', column: 'nope' }], () => ({ insert: [nope], writes: [write(nope)] })), 'one message of an undeclared column');
+    check(refused instanceof SchemaError, 'one write to an undeclared column is a SchemaError');
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [synced.hlc, done.hlc, title.hlc, first.hlc], 'and nothing of it is stored');
+  });
+
   add('remove deletes messages; maxHlc falls back', async (h) => {
     const { store } = h;
     const older = msg(1, 'notes', 'a', 'title', 'older');

@@ -123,22 +123,24 @@ describe('POST /v1/sync', () => {
   });
 
   it('sends nothing for a signal aborted before the call, and leaves no timer behind', async () => {
-    const paths: (string | undefined)[] = [];
-    const url = await serve((req, res) => {
-      paths.push(req.url);
-      json(res, 200, ok);
-    });
-    const remote = createHttpRemote({ url: `${url}///`, token: 't', timeoutMs: 60_000 });
+    // Its own fetch (no sockets, whose pools keep timers of their own): the timers counted are the remote's.
+    const urls: string[] = [];
+    const fetch = async (url: string, init?: RequestInit): Promise<Response> => {
+      init?.signal?.throwIfAborted(); // as fetch does
+      urls.push(url);
+      return new Response(JSON.stringify(ok), { status: 200 });
+    };
+    const remote = createHttpRemote({ url: 'http://127.0.0.1:9///', token: 't', timeoutMs: 60_000, fetch });
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
     await remote.sync({ clientId: 'c', cursor: 0 });
-    expect(paths).toEqual(['/v1/sync']); // several trailing slashes: still /v1/sync
+    expect(urls).toEqual(['http://127.0.0.1:9/v1/sync']); // several trailing slashes: one
     // A timer left running would keep a script that has synced alive for the whole timeout.
     expect(timers()).toBe(before);
     const controller = new AbortController();
     controller.abort();
     await expect(remote.sync({ clientId: 'c', cursor: 0 }, { signal: controller.signal })).rejects.toBeInstanceOf(NetworkError);
-    expect(paths).toHaveLength(1);
+    expect(urls).toHaveLength(1);
     expect(timers()).toBe(before);
   });
 

@@ -53,13 +53,15 @@ const push = (clientId: string, n: number, tag: string) => ({
  * Accept-Encoding, and it reads a gzip body as the JSON it is not (400), as main's did.
  * `old` can be switched at any time (a server replaced by an older version).
  */
-async function olderServer(target: string): Promise<{ url: string; state: { old: boolean; compressedSeen: number }; close(): Promise<void> }> {
-  const state = { old: true, compressedSeen: 0 };
+async function olderServer(target: string): Promise<{ url: string; state: { old: boolean; compressedSeen: number; refusal: 400 | 415 }; close(): Promise<void> }> {
+  // `refusal` 415: a server that knows Content-Encoding and says it takes none (RFC 9110 §15.5.16).
+  const state: { old: boolean; compressedSeen: number; refusal: 400 | 415 } = { old: true, compressedSeen: 0, refusal: 400 };
   const server: Server = createServer((req, res) => {
     if (state.old && req.headers['content-encoding'] !== undefined) {
       state.compressedSeen++;
       req.resume();
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"code":"invalid_request","message":"the body is not valid JSON"}}');
+      if (state.refusal === 415) res.writeHead(415, { 'content-type': 'application/json' }).end('{"error":{"code":"invalid_request","message":"gzip is not taken"}}');
+      else res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"code":"invalid_request","message":"the body is not valid JSON"}}');
       return;
     }
     const headers = { ...req.headers };
@@ -130,6 +132,29 @@ describe('createHttpRemote and compression', () => {
       ]);
       expect(proxy.state.compressedSeen).toBe(1);
       expect((await t.pullAll('c3')).length).toBe(400);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('falls back to plain on 415 too, and gzips again once the server advertises it again', async () => {
+    const proxy = await olderServer(t.url);
+    proxy.state.old = false;
+    proxy.state.refusal = 415;
+    try {
+      const { fetch, seen } = recordingFetch();
+      const remote = createHttpRemote({ url: proxy.url, token: await t.token('c5'), fetch, compress: gzipRequests });
+      await remote.sync(push('laptop', 100, 'a'));
+      proxy.state.old = true;
+      await remote.sync(push('laptop', 100, 'b'));
+      await remote.sync(push('laptop', 100, 'c'));
+      proxy.state.old = false;
+      await remote.sync(push('laptop', 100, 'd'));
+      await remote.sync(push('laptop', 100, 'e'));
+      expect(seen.map((s) => `${s.contentEncoding ?? 'plain'} ${s.status}`)).toEqual([
+        'plain 200', 'gzip 415', 'plain 200', 'plain 200', 'plain 200', 'gzip 200',
+      ]);
+      expect((await t.pullAll('c5')).length).toBe(500);
     } finally {
       await proxy.close();
     }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, pokeStream, type FieldsyncError as FE } from '../index.ts';
+import { acceptsGzip } from '../request-compression.ts';
 import { createSseParser, type SseEvent } from '../sse.ts';
 import { until } from './harness/test-kit.ts';
 
@@ -188,6 +189,15 @@ describe('POST /v1/sync', () => {
 
   it('refuses a bad token in setToken()', () => {
     expect(() => createHttpRemote({ url: 'http://x', token: 't' }).setToken(null as never)).toThrow(FieldsyncError);
+  });
+});
+
+describe('Accept-Encoding, as the client reads it for request bodies', () => {
+  it.each([
+    ['gzip', true], ['GZIP', true], [' br , gzip ; q=0.5', true], ['gzip;q=1.0', true],
+    ['gzip;q=0', false], ['gzip; Q=0', false], ['gzip;q=0.000', false], ['identity', false], ['x-gzip, deflate', false], ['', false], [null, false],
+  ])('%j: gzip taken %s', (header, taken) => {
+    expect(acceptsGzip(header)).toBe(taken);
   });
 });
 

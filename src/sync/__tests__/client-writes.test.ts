@@ -104,6 +104,23 @@ describe('local writes', () => {
     await client.close();
   });
 
+  it('history() takes three strings', async () => {
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    for (const args of [[1, 'r', 'title'], ['todos', null, 'title'], ['todos', 'r', undefined]]) {
+      await expect(client.history(...(args as [string, string, string]))).rejects.toBeInstanceOf(FieldsyncError);
+    }
+    await client.close();
+  });
+
+  it('pushes a backlog under the request limits in one request', async () => {
+    const remote = new ScriptedRemote();
+    const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
+    for (let i = 0; i < 300; i++) await client.set('todos', `t${i}`, 'title', `a title of some length, number ${i}`);
+    await client.sync(); // 300 messages, about 40 kB: within the default 1 MiB and 1,000 messages
+    expect(remote.requests.map((r) => r.messages?.length ?? 0)).toEqual([300]);
+    await client.close();
+  });
+
   it('after close, writes and syncs are refused with ClosedError', async () => {
     const client = await createSyncClient({ schema, store: memory(), remote: new ScriptedRemote() });
     await client.close();
@@ -114,6 +131,12 @@ describe('local writes', () => {
   it('refuses bad options with typed errors', async () => {
     await expect(createSyncClient({ schema: {} as never, store: memory() })).rejects.toBeInstanceOf(FieldsyncError);
     await expect(createSyncClient({ schema, store: {} as never })).rejects.toBeInstanceOf(FieldsyncError);
+    await expect(createSyncClient(null as never)).rejects.toBeInstanceOf(FieldsyncError);
+    await expect(createSyncClient({ schema, store: null as never })).rejects.toBeInstanceOf(FieldsyncError);
+    await expect(createSyncClient({ schema, store: memory(), remote: null as never })).rejects.toBeInstanceOf(FieldsyncError);
+    for (const bad of [-1, 'x', Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(createSyncClient({ schema, store: memory(), debounceMs: bad as never })).rejects.toBeInstanceOf(FieldsyncError);
+    }
     const client = await createSyncClient({ schema, store: memory(), autoSync: false });
     expect(() => client.on('nope' as never, () => {})).toThrow(FieldsyncError);
     expect(() => client.setOnline('yes' as never)).toThrow(FieldsyncError);

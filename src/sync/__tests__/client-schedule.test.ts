@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FieldsyncError, NetworkError, RemoteError, createSyncClient } from '../index.ts';
+import { FieldsyncError, NetworkError, RemoteError, createSyncClient, type SyncClient } from '../index.ts';
 import { backoffDelay } from '../backoff.ts';
 import { ClosedError } from '../errors.ts';
 import { createInProcessServer } from '../testing/index.ts';
@@ -21,6 +21,15 @@ async function started(options: { intervalMs?: number; debounceMs?: number } = {
   await vi.advanceTimersByTimeAsync(1); // the first sync, on start
   remote.requests.length = 0;
   return { remote, client };
+}
+
+/** A sync() the server has not answered yet; `fail` makes its request fail. */
+async function syncInFlight(remote: ScriptedRemote, client: SyncClient): Promise<{ first: Promise<unknown>; fail(err: Error): void }> {
+  let reject: (err: Error) => void = () => {};
+  remote.intercept = () => new Promise((_resolve, r) => { reject = r; }); // the server is slow
+  const first = client.sync();
+  await vi.advanceTimersByTimeAsync(1);
+  return { first, fail: (err) => reject(err) };
 }
 
 describe('when syncs happen', () => {
@@ -184,10 +193,7 @@ describe('what does not sync', () => {
 
   it('a sync that fails because the client went offline during it: no retry while offline', async () => {
     const { remote, client } = await started();
-    let fail: (err: Error) => void = () => {};
-    remote.intercept = () => new Promise((_resolve, reject) => { fail = reject; }); // the server is slow
-    const first = client.sync();
-    await vi.advanceTimersByTimeAsync(1);
+    const { first, fail } = await syncInFlight(remote, client);
     client.setOnline(false);
     fail(new NetworkError('connection reset'));
     await expect(first).rejects.toBeInstanceOf(NetworkError);
@@ -234,10 +240,7 @@ describe('online switch and close', () => {
 
   it('close() rejects a sync() waiting for the next run, and a run that fails after it leaves no timer', async () => {
     const { remote, client } = await started();
-    let fail: (err: Error) => void = () => {};
-    remote.intercept = () => new Promise((_resolve, reject) => { fail = reject; }); // the server is slow
-    const first = client.sync();
-    await vi.advanceTimersByTimeAsync(1);
+    const { first, fail } = await syncInFlight(remote, client);
     const second = client.sync(); // waits for the run after it
     const closing = client.close();
     fail(new NetworkError('connection reset'));

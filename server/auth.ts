@@ -37,7 +37,10 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Identity>;
   /** The userId of a valid `Authorization` header value; throws AuthError otherwise. */
   verify(authorization: string | undefined): Promise<string>;
-  /** A token for `userId` that expires after `ttlSeconds`. */
+  /**
+   * A token for `userId` that expires after `ttlSeconds`, held between 1 second and the longest
+   * lifetime the server accepts (MAX_TOKEN_LIFETIME_SECONDS).
+   */
   sign(userId: string, ttlSeconds: number): Promise<string>;
 }
 
@@ -75,6 +78,10 @@ export function claimsError(payload: Record<string, unknown>, nowSeconds: number
 }
 
 export function createAuthenticator(secret: string, options: AuthenticatorOptions = {}): Authenticator {
+  // Checked here, not only in the server's config: an empty secret would otherwise fail inside
+  // the key import below, in a promise nothing awaits yet (an unhandled rejection). How strong
+  // a secret must be is the config's call (secret-strength.ts); this is the embedding API.
+  if (typeof secret !== 'string' || secret.length === 0) throw new AuthError('the token secret must be a non-empty string');
   // The secret imported once as an HMAC key: jose imports a raw secret again on every call,
   // which was half of the CPU of a verification (68 µs against 30-38 µs; issue 12).
   const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
@@ -112,6 +119,7 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
     async sign(userId, ttlSeconds) {
       const why = userIdError(userId);
       if (why !== null) throw new AuthError(`the userId is not valid: ${why.replace(/^sub/, 'it')}`);
+      if (typeof ttlSeconds !== 'number' || Number.isNaN(ttlSeconds)) throw new AuthError('ttlSeconds must be a number of seconds');
       const t = Math.floor(now() / 1000);
       const ttl = Math.min(MAX_TOKEN_LIFETIME_SECONDS, Math.max(1, Math.floor(ttlSeconds)));
       return new SignJWT({})

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, createAuthenticator, MAX_USER_ID_LENGTH } from '../auth.ts';
+import { AuthError, createAuthenticator, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from '../auth.ts';
 import { msg, SECRET, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** A token over the exact payload text given: JSON that `SignJWT` would never write (`1e309`). */
@@ -106,6 +106,24 @@ describe('the authenticator', () => {
     const auth = createAuthenticator(SECRET);
     for (const bad of ['', 'a\uD800', 'a\u0000', 'x'.repeat(MAX_USER_ID_LENGTH + 1)]) {
       await expect(auth.sign(bad, 60)).rejects.toBeInstanceOf(AuthError);
+    }
+  });
+
+  it('refuses a lifetime that is not a number, and holds one out of range to what it accepts', async () => {
+    const now = 1_800_000_000_000;
+    const auth = createAuthenticator(SECRET, { now: () => now });
+    for (const bad of [Number.NaN, '60', undefined, null]) {
+      await expect(auth.sign('alice', bad as never)).rejects.toThrow(new AuthError('ttlSeconds must be a number of seconds'));
+    }
+    const lifetime = async (ttl: number): Promise<number> => (await auth.authenticate(`Bearer ${await auth.sign('alice', ttl)}`)).expiresAtMs - now;
+    expect(await lifetime(0.5)).toBe(31_000); // a second at least, plus the leeway
+    expect(await lifetime(-60)).toBe(31_000);
+    expect(await lifetime(Infinity)).toBe(MAX_TOKEN_LIFETIME_SECONDS * 1000 + 30_000); // the longest the server accepts
+  });
+
+  it('refuses an empty or missing secret at once, with an AuthError (not later, in a promise nothing awaits)', () => {
+    for (const bad of ['', undefined, null, 42]) {
+      expect(() => createAuthenticator(bad as never)).toThrow(new AuthError('the token secret must be a non-empty string'));
     }
   });
 });

@@ -41,6 +41,8 @@ export interface Schema {
 }
 
 const TYPES: readonly ColumnType[] = ['string', 'number', 'integer', 'boolean', 'json'];
+/** The keys a column's definition may have: a misspelt one (`maxlength`) would drop its rule unseen. */
+const COLUMN_KEYS: readonly string[] = ['type', 'nullable', 'maxLength'];
 /** `id` is the row key column in SQL stores; names starting with `_` are reserved. */
 const RESERVED_COLUMNS = new Set(['id']);
 
@@ -85,6 +87,9 @@ function defineColumns(table: string, columns: Readonly<Record<string, ColumnSpe
     if (typeof def !== 'object' || def === null || !TYPES.includes(def.type)) {
       throw new SchemaError(`${table}.${name}: type must be one of ${TYPES.join(', ')}`);
     }
+    const unknown = Object.keys(def).find((key) => !COLUMN_KEYS.includes(key));
+    if (unknown !== undefined) throw new SchemaError(`${table}.${name}: unknown option ${unknown.slice(0, 80)}; a column has ${COLUMN_KEYS.join(', ')}`);
+    if (def.nullable !== undefined && typeof def.nullable !== 'boolean') throw new SchemaError(`${table}.${name}: nullable must be true or false`);
     if (def.maxLength !== undefined && (def.type !== 'string' || !Number.isSafeInteger(def.maxLength) || def.maxLength < 1)) {
       throw new SchemaError(`${table}.${name}: maxLength applies to strings and must be a positive integer`);
     }

@@ -16,30 +16,32 @@ describe('messages (docs/protocol.md §3)', () => {
     }
   });
 
+  // Each refusal names its reason: a check removed would let the next check answer instead.
   it.each([
-    ['not an object', 'x'],
-    ['an array', []],
-    ['bad hlc', { ...good, hlc: 'yesterday' }],
-    ['table with a dash', { ...good, table: 'to-dos' }],
-    ['table starting with a digit', { ...good, table: '1todos' }],
-    ['table of 64 characters', { ...good, table: `t${'x'.repeat(63)}` }],
-    ['empty row', { ...good, row: '' }],
-    ['row of 129 characters', { ...good, row: 'r'.repeat(129) }],
-    ['row with NUL', { ...good, row: 'a\u0000b' }],
-    ['row with a lone surrogate', { ...good, row: 'a\ud800' }],
-    ['numeric row', { ...good, row: 5 }],
-    ['column with a space', { ...good, column: 'my title' }],
-    ['missing value', { hlc: good.hlc, table: 'todos', row: 'r', column: 'c' }],
-    ['undefined value', { ...good, value: undefined }],
-    ['NaN', { ...good, value: NaN }],
-    ['Infinity nested', { ...good, value: { a: [Infinity] } }],
-    ['a Date', { ...good, value: new Date() }],
-    ['a function', { ...good, value: () => 1 }],
-    ['a BigInt', { ...good, value: 1n }],
-    ['a sparse array', { ...good, value: [1, , 3] }], // eslint-disable-line no-sparse-arrays
-    ['a value over 64 KiB', { ...good, value: 'x'.repeat(VALUE_MAX_BYTES) }],
-  ])('rejects %s', (_name, m) => {
-    expect(messageError(m)).toEqual(expect.any(String));
+    ['not an object', 'x', /^message must be an object$/],
+    ['null', null, /^message must be an object$/],
+    ['an array', [], /^message must be an object$/],
+    ['bad hlc', { ...good, hlc: 'yesterday' }, /^hlc is not a valid HLC timestamp$/],
+    ['table with a dash', { ...good, table: 'to-dos' }, /^table must match/],
+    ['table starting with a digit', { ...good, table: '1todos' }, /^table must match/],
+    ['table of 64 characters', { ...good, table: `t${'x'.repeat(63)}` }, /^table must match/],
+    ['empty row', { ...good, row: '' }, /^row must be a non-empty string$/],
+    ['row of 129 characters', { ...good, row: 'r'.repeat(129) }, /^row must be at most 128 characters$/],
+    ['row with NUL', { ...good, row: 'a\u0000b' }, /^row must not contain U\+0000$/],
+    ['row with a lone surrogate', { ...good, row: 'a\ud800' }, /^row must be well-formed Unicode/],
+    ['numeric row', { ...good, row: 5 }, /^row must be a non-empty string$/],
+    ['column with a space', { ...good, column: 'my title' }, /^column must match/],
+    ['missing value', { hlc: good.hlc, table: 'todos', row: 'r', column: 'c' }, /^value is missing$/],
+    ['undefined value', { ...good, value: undefined }, /^value contains undefined, which is not JSON$/],
+    ['NaN', { ...good, value: NaN }, /^value contains a number that JSON cannot represent$/],
+    ['Infinity nested', { ...good, value: { a: [Infinity] } }, /^value contains a number that JSON cannot represent$/],
+    ['a Date', { ...good, value: new Date() }, /^value contains an object that is not plain JSON$/],
+    ['a function', { ...good, value: () => 1 }, /^value contains a function, which is not JSON$/],
+    ['a BigInt', { ...good, value: 1n }, /^value contains a bigint, which is not JSON$/],
+    ['a sparse array', { ...good, value: [1, , 3] }, /^value contains undefined, which is not JSON$/], // eslint-disable-line no-sparse-arrays
+    ['a value over 64 KiB', { ...good, value: 'x'.repeat(VALUE_MAX_BYTES) }, /^value is 65538 bytes of JSON; the limit is 65536$/],
+  ])('rejects %s, saying why', (_name, m, why) => {
+    expect(messageError(m)).toMatch(why);
   });
 
   it('counts rows in characters (code points) and values in UTF-8 bytes', () => {
@@ -50,7 +52,21 @@ describe('messages (docs/protocol.md §3)', () => {
     expect(valueError('é'.repeat(VALUE_MAX_BYTES / 2))).toMatch(/limit/);
   });
 
+  it('counts UTF-8 bytes at every boundary of the encoding, a lone surrogate as the 3 bytes of U+FFFD', () => {
+    for (const [text, bytes] of [
+      ['\u007f', 1], ['\u0080', 2], ['\u07ff', 2], ['\u0800', 3], ['\uffff', 3],
+      ['\ud800\udc00', 4], ['\udbff\udfff', 4], // the first and the last pair
+      ['\ud800', 3], ['\ud800a', 4], ['\udc00', 3], ['\ud800\ud800', 6], ['\udbff\u0041', 4],
+    ] as const) {
+      expect([text, utf8Length(text)]).toEqual([text, bytes]);
+      if (isWellFormed(text)) expect(utf8Length(text)).toBe(Buffer.byteLength(text));
+    }
+  });
+
   it('counts code points and finds lone surrogates in one pass (negative count: ill-formed)', () => {
+    expect(codePoints('\udbff\udfff')).toBe(1); // the last pair
+    expect(codePoints('\ud800\udc00')).toBe(1); // the first
+    for (const lone of ['\ud800', '\udbff', '\udc00', '\udfff']) expect(codePoints(lone)).toBe(-1); // the ends of both ranges
     expect(codePoints('')).toBe(0);
     expect(codePoints('aé€👍')).toBe(4); // a pair is one character
     expect(codePoints('👍👍')).toBe(2);
@@ -87,6 +103,15 @@ describe('messages (docs/protocol.md §3)', () => {
     expect(valueError(nest(VALUE_MAX_DEPTH + 1))).toMatch(/nested/);
     expect(valueError(nest(100_000))).toMatch(/nested/);
     expect(valueError(Array.from({ length: 70_000 }, () => 0))).toMatch(/elements|bytes/);
+  });
+
+  it('stops walking a value after as many elements as 64 KiB of JSON can hold: shared parts cannot make it walk for ever', () => {
+    // Levels (within the depth limit) of an array holding the level below twice: 2^n elements
+    // to walk. At 60 levels no runtime could walk them, or build the JSON text; 20 levels keep
+    // this test quick should the bound be gone (it would then answer with the JSON's size).
+    let shared: unknown = 0;
+    for (let i = 0; i < 20; i++) shared = [shared, shared];
+    expect(valueError(shared)).toBe(`value has more elements than ${VALUE_MAX_BYTES} bytes of JSON can hold`);
   });
 });
 
@@ -199,5 +224,63 @@ describe('schema', () => {
     ['maxLength on a number', { version: 1, tables: { t: { c: { type: 'number', maxLength: 3 } } } }],
   ])('refuses %s', (_name, input) => {
     expect(() => defineSchema(input as never)).toThrow(SchemaError);
+  });
+
+  it.each<[string, unknown]>([
+    ['no schema', null],
+    ['a schema that is a string', 'todos'],
+    ['tables that are null', { version: 1, tables: null }],
+    ['tables that are a string', { version: 1, tables: 'todos' }],
+    ['a table whose columns are null', { version: 1, tables: { t: null } }],
+    ['a table whose columns are a string', { version: 1, tables: { t: 'title' } }],
+    ['a column spec that is null', { version: 1, tables: { t: { c: null } } }],
+    ['a column spec without a type', { version: 1, tables: { t: { c: { nullable: true } } } }],
+    ['a column spec that is a number', { version: 1, tables: { t: { c: 5 } } }],
+    ['columns differing by case', { version: 1, tables: { t: { title: 'string', Title: 'string' } } }],
+    ['a version that is a string', { version: '1', tables: {} }],
+    ['a fractional version', { version: 1.5, tables: {} }],
+    ...[0, -1, 1.5, '5', Infinity].map((maxLength): [string, unknown] => [`maxLength ${String(maxLength)}`, { version: 1, tables: { t: { c: { type: 'string', maxLength } } } }]),
+  ])('refuses %s with a SchemaError', (_name, input) => {
+    expect(() => defineSchema(input as never)).toThrow(SchemaError);
+  });
+
+  it('says which part of a declaration is not an object', () => {
+    expect(() => defineSchema('todos' as never)).toThrow(new SchemaError('schema must be an object'));
+    expect(() => defineSchema({ version: 1, tables: 'todos' } as never)).toThrow(new SchemaError('schema tables must be an object'));
+    expect(() => defineSchema({ version: 1, tables: { t: 'title' } } as never)).toThrow(new SchemaError('table t: columns must be an object'));
+  });
+
+  it('checks strings by their JSON size only when they could exceed it, at the exact boundary', () => {
+    const s = defineSchema({ version: 1, tables: { t: { text: 'string', n: 'number', j: 'json' } } });
+    expect(schemaValueError(s, 't', 'text', 'x'.repeat(VALUE_MAX_BYTES - 2))).toBeNull(); // its JSON: exactly the limit
+    expect(schemaValueError(s, 't', 'text', 'x'.repeat(VALUE_MAX_BYTES - 1))).toBe('t.text: value is 65537 bytes of JSON; the limit is 65536');
+    // A control character is 6 bytes of JSON (\u0001): 10,922 of them fit, 10,923 do not.
+    expect(schemaValueError(s, 't', 'text', '\u0001'.repeat(10_922))).toBeNull();
+    expect(schemaValueError(s, 't', 'text', '\u0001'.repeat(10_923))).toBe('t.text: value is 65540 bytes of JSON; the limit is 65536');
+    expect(schemaValueError(s, 't', 'text', '')).toBeNull(); // no maxLength: any length within the limit
+    for (const bad of [Number.NaN, Infinity, -Infinity]) expect(schemaValueError(s, 't', 'n', bad)).toBe('t.n must be a finite number');
+    expect(schemaValueError(s, 't', 'j', { a: undefined })).toBe('t.j: value contains undefined, which is not JSON');
+    expect(schemaValueError(s, 't', '_deleted', null)).toBe('t._deleted may not be null');
+    expect(schemaValueError(defineSchema({ version: 1, tables: { t: { c: { type: 'string', maxLength: 1 } } } }), 't', 'c', 'é')).toBeNull();
+  });
+
+  // A misspelt option would otherwise drop its rule unseen: `maxlength: 5` enforced nothing,
+  // and `nullable: 'no'` (truthy) let null in.
+  it.each([
+    ['a misspelt option', { type: 'string', maxlength: 5 }, /t\.c: unknown option maxlength; a column has type, nullable, maxLength/],
+    ['an option no column has', { type: 'json', default: {} }, /unknown option default/],
+    ['nullable as a string', { type: 'json', nullable: 'no' }, /t\.c: nullable must be true or false/],
+    ['nullable as a number', { type: 'string', nullable: 1 }, /nullable must be true or false/],
+  ])('refuses a column with %s, naming it', (_name, column, message) => {
+    expect(() => defineSchema({ version: 1, tables: { t: { c: column as never } } })).toThrow(SchemaError);
+    expect(() => defineSchema({ version: 1, tables: { t: { c: column as never } } })).toThrow(message);
+  });
+
+  it('accepts every option spelt out, and leaves nullable false unless it is true', () => {
+    const s = defineSchema({ version: 1, tables: { t: { a: { type: 'string', nullable: false, maxLength: 3 }, b: { type: 'string', nullable: true }, c: { type: 'integer', nullable: undefined } } } });
+    expect(schemaValueError(s, 't', 'a', null)).toMatch(/may not be null/);
+    expect(schemaValueError(s, 't', 'a', 'abcd')).toMatch(/at most 3/);
+    expect(schemaValueError(s, 't', 'b', null)).toBeNull();
+    expect(schemaValueError(s, 't', 'c', null)).toMatch(/may not be null/);
   });
 });

@@ -1,0 +1,130 @@
+/**
+ * What a custom store that breaks its contract is told (store-guard.ts): each broken answer
+ * is a StoreError that names the method and what was wrong with the answer, before the client
+ * relies on it. client-writes.test.ts checks that such stores fail with a StoreError and
+ * store nothing; this suite checks that each check is made, and says which contract it was.
+ */
+import { describe, expect, it } from 'vitest';
+import { StoreError, createSyncClient, defineSchema, deviceNames, type SyncClient, type SyncStore } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import type { StoreState, StoredMessage } from '../store.ts';
+import { T0, memory, schema } from './harness/test-kit.ts';
+
+const HLC = formatHlc({ millis: T0, counter: 0, clientId: 'other' });
+const good: StoredMessage = { hlc: HLC, table: 'todos', row: 't', column: 'title', value: 'x', local: false, synced: true, applied: false, error: null };
+const without = (key: keyof StoredMessage): Record<string, unknown> => Object.fromEntries(Object.entries(good).filter(([k]) => k !== key));
+
+/** Opening a client over `store`: the StoreError it fails with. */
+async function openError(store: SyncStore): Promise<StoreError> {
+  const err: unknown = await createSyncClient({ schema, store, autoSync: false }).then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(StoreError);
+  return err as StoreError;
+}
+
+describe('a custom store that breaks its contract', () => {
+  it.each([
+    ['null', [null], 'a message is not an object'],
+    ['a number', [5], 'a message is not an object'],
+    ['a message without its hlc', [without('hlc')], 'a message lacks hlc, table, row or column'],
+    ['a numeric hlc', [{ ...good, hlc: 5 }], 'a message lacks hlc, table, row or column'],
+    ['a message without its table', [without('table')], 'a message lacks hlc, table, row or column'],
+    ['a numeric row', [{ ...good, row: 5 }], 'a message lacks hlc, table, row or column'],
+    ['a message without its column', [without('column')], 'a message lacks hlc, table, row or column'],
+    ['local as a string', [{ ...good, local: 'yes' }], `message ${HLC} lacks its flags`],
+    ['no synced flag', [without('synced')], `message ${HLC} lacks its flags`],
+    ['applied as a number', [{ ...good, applied: 1 }], `message ${HLC} lacks its flags`],
+    ['an error that is a number', [{ ...good, error: 5 }], `message ${HLC} has an invalid error`],
+    ['an error left undefined', [{ ...good, error: undefined }], `message ${HLC} has an invalid error`],
+    ['no value', [without('value')], `message ${HLC} has no value`],
+    // The whole list is checked, not its first message only.
+    ['a good message, then one without its flags', [good, without('local')], `message ${HLC} lacks its flags`],
+  ])('messages() answering with %s: opening fails, naming the query and the fault', async (_name, list, reason) => {
+    const store: SyncStore = { ...memory(), messages: () => list as never };
+    expect((await openError(store)).message).toMatch(new RegExp(`^the store broke its contract in messages\\(\\w+\\): ${escape(reason)}$`));
+  });
+
+  it('a message whose error is a string or null passes, and with a value of null', async () => {
+    for (const error of [null, 'rejected by the schema']) {
+      const inner = memory();
+      let answered = false;
+      const store: SyncStore = { ...inner, messages: (q) => (answered ? inner.messages(q) : ((answered = true), [{ ...good, error, value: null }])) };
+      // Whatever the client makes of the message, the guard let it through.
+      let client: SyncClient | null = null;
+      try {
+        client = await createSyncClient({ schema, store, autoSync: false });
+      } catch (err) {
+        expect((err as Error).message).not.toMatch(/broke its contract in messages/);
+      }
+      await client?.close();
+    }
+  });
+
+  it.each([
+    ['null', () => null, 'open() must return { meta, maxHlc, pendingCount }'],
+    ['a string', () => 'open', 'open() must return { meta, maxHlc, pendingCount }'],
+    ['a null meta', (s: StoreState) => ({ ...s, meta: null }), 'open() must return { meta, maxHlc, pendingCount }'],
+    ['a maxHlc that is a date', (s: StoreState) => ({ ...s, maxHlc: '2026-11-24' }), 'open() returned an invalid maxHlc'],
+    ['a pendingCount of -1', (s: StoreState) => ({ ...s, pendingCount: -1 }), 'open() returned an invalid pendingCount'],
+    ['a pendingCount of 1.5', (s: StoreState) => ({ ...s, pendingCount: 1.5 }), 'open() returned an invalid pendingCount'],
+    ['a pendingCount of "0"', (s: StoreState) => ({ ...s, pendingCount: '0' }), 'open() returned an invalid pendingCount'],
+  ])('open() answering with %s: opening fails, saying so', async (_name, answer, reason) => {
+    const inner = memory();
+    const store: SyncStore = { ...inner, open: (sc) => answer(inner.open(sc) as StoreState) as never };
+    expect((await openError(store)).message).toBe(`the store broke its contract in open(): ${reason}`);
+  });
+
+  it('open() answering with a maxHlc of null (an empty store) or an hlc opens', async () => {
+    for (const maxHlc of [null, HLC]) {
+      const inner = memory();
+      const client = await createSyncClient({ schema, store: { ...inner, open: (sc) => ({ ...(inner.open(sc) as StoreState), maxHlc }) }, autoSync: false });
+      await client.close();
+    }
+  });
+
+  it.each([
+    ['null', null],
+    ['an object with get() and no values()', { get: () => undefined }],
+    ['an object with values() and no get()', { values: () => [][Symbol.iterator]() }],
+  ])('winners() answering with %s: a write fails with a StoreError that says a Map was due', async (_name, answer) => {
+    const client = await createSyncClient({ schema, store: { ...memory(), winners: () => answer as never }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError('the store broke its contract in winners(): winners() must return a Map'));
+    await client.close();
+  });
+
+  it.each([
+    ['never calls plan', (): void => undefined, 'the store broke its contract in transact(): it never called plan'],
+    ['calls plan twice', (_c: unknown, plan: (n: null) => unknown): void => {
+      plan(null);
+      plan(null);
+    }, 'the store broke its contract in transact(): it called plan twice'],
+    ['gives plan a date', (_c: unknown, plan: (n: string) => unknown): void => void plan('2026-11-24'), 'the store broke its contract in transact(): it gave plan "2026-11-24", which is not an hlc'],
+  ])('transact() that %s: the write fails, saying so', async (_name, transact, message) => {
+    const client = await createSyncClient({ schema, store: { ...memory(), transact: transact as never }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError(message));
+    await client.close();
+  });
+
+  it.each([
+    ['null', null],
+    ['a string', 'Laptop'],
+    ['an array of pairs', [['devices\u0000me\u0000name', { value: 'Laptop', hlc: HLC }]]],
+  ])('values() answering with %s: reading device names fails with a StoreError that says a Map was due', async (_name, answer) => {
+    const withDevices = defineSchema({ version: 1, tables: { devices: { name: 'string' } } });
+    const store: SyncStore = { ...memory(), values: () => answer as never };
+    const err: unknown = await createSyncClient({ schema: withDevices, store, autoSync: false, device: deviceNames({ name: 'Laptop' }) }).then(() => null, (e: unknown) => e);
+    expect(err).toEqual(new StoreError('the store broke its contract in values(): values() must return a Map'));
+  });
+
+  it('a store without values() has its cells read through winners() and messages()', async () => {
+    const withDevices = defineSchema({ version: 1, tables: { devices: { name: 'string' } } });
+    const { values: _values, ...rest } = memory();
+    const client = await createSyncClient({ schema: withDevices, store: rest as SyncStore, autoSync: false, device: deviceNames({ name: 'Laptop' }) });
+    expect(await client.deviceNames([client.clientId])).toEqual(new Map([[client.clientId, 'Laptop']]));
+    await client.close();
+  });
+});
+
+/** `text` as a literal part of a regular expression. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -294,17 +294,19 @@ describe('a broken custom store', () => {
   });
 
   it.each([
-    ['never calls plan', (_cells: unknown, _plan: unknown) => undefined],
+    ['never calls plan', (_cells: unknown, _plan: unknown) => undefined, 'it never called plan'],
     ['calls plan twice', (_cells: unknown, plan: (newest: string | null) => unknown) => {
       plan(null);
       plan(null);
-    }],
-    ['gives plan a Map instead of an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan(new Map())],
-    ['gives plan a winner that is not an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan('yesterday')],
-  ])('transact() that %s: the write fails with a StoreError', async (_name, transact) => {
+    }, 'it called plan twice'],
+    ['gives plan a Map instead of an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan(new Map()), 'it gave plan {}, which is not an hlc'],
+    ['gives plan a winner that is not an hlc', (_cells: unknown, plan: (newest: unknown) => unknown) => void plan('yesterday'), 'it gave plan "yesterday", which is not an hlc'],
+  ])('transact() that %s: the write fails with a StoreError that says so', async (_name, transact, fault) => {
     const inner = memory();
     const client = await createSyncClient({ schema, store: { ...inner, transact: transact as never }, autoSync: false });
-    await expect(client.set('todos', 't', 'title', 'x')).rejects.toBeInstanceOf(StoreError);
+    const err: unknown = await client.set('todos', 't', 'title', 'x').then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toBe(`the store broke its contract in transact(): ${fault}`);
     expect(client.status.pending).toBe(0);
     await client.close();
   });

@@ -84,6 +84,18 @@ describe('token claims over HTTP', () => {
     expect((await sync(signRaw(`{"sub":"skew","iat":${nowS() + 10},"exp":${nowS() + 3600}}`))).status).toBe(200);
   });
 
+  it('refuses an nbf in the future beyond the leeway, and allows a small skew', async () => {
+    expect((await sync(signRaw(`{"sub":"early","nbf":${nowS() + 600},"exp":${nowS() + 3600}}`))).status).toBe(401);
+    expect((await sync(signRaw(`{"sub":"early","nbf":${nowS() + 10},"exp":${nowS() + 3600}}`))).status).toBe(200);
+    expect((await s.pullAll('early')).map((m) => m.value)).toEqual(['v']);
+  });
+
+  it('refuses a negative time: before 1970 is an issuer gone wrong, not a real one', async () => {
+    expect(await sync(signRaw(`{"sub":"neg","iat":-1,"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: iat must be a finite time in seconds' });
+    expect(await sync(signRaw(`{"sub":"neg","nbf":-1,"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: nbf must be a finite time in seconds' });
+    expect(await s.pullAll('neg')).toEqual([]);
+  });
+
   it('allows a token that expired a few seconds ago (clock leeway), not one that expired minutes ago', async () => {
     expect((await sync(signRaw(`{"sub":"late","exp":${nowS() - 10}}`))).status).toBe(200);
     expect(await sync(signRaw(`{"sub":"late","exp":${nowS() - 120}}`))).toEqual({ status: 401, message: 'the token has expired' });
@@ -100,6 +112,28 @@ describe('the authenticator', () => {
     expect(await auth.verify(`Bearer ${token}`)).toBe('alice');
     now += 2000;
     await expect(auth.verify(`Bearer ${token}`)).rejects.toThrow('the token has expired');
+  });
+
+  it('takes exactly "Bearer <token>": any case, spaces or tabs around the token, nothing before or after', async () => {
+    const auth = createAuthenticator(SECRET);
+    const token = await auth.sign('alice', 60);
+    for (const good of [`Bearer ${token}`, `bearer ${token}`, `BEARER\t${token}`, `Bearer   ${token} \t`]) {
+      expect(await auth.verify(good)).toBe('alice');
+    }
+    const malformed = new AuthError('the Authorization header must be "Bearer <token>"');
+    for (const bad of [`Bearer ${token} extra`, `Bearer ${token},${token}`, `XBearer ${token}`, ` Bearer ${token}`, `Basic ${token}`, token, 'Bearer', `Bearer${token}`]) {
+      await expect(auth.verify(bad), bad.slice(0, 12)).rejects.toThrow(malformed);
+    }
+    await expect(auth.verify(undefined)).rejects.toThrow(new AuthError('missing bearer token'));
+  });
+
+  it('allows an exp up to 10 years and the leeway away, and not a second further', async () => {
+    const now = 1_800_000_000_000;
+    const auth = createAuthenticator(SECRET, { now: () => now, clockToleranceSeconds: 30 });
+    const at = (exp: number): string => `Bearer ${signRaw(`{"sub":"far","exp":${exp}}`)}`;
+    const cap = now / 1000 + MAX_TOKEN_LIFETIME_SECONDS + 30;
+    expect(await auth.verify(at(cap))).toBe('far');
+    await expect(auth.verify(at(cap + 1))).rejects.toThrow(new AuthError('invalid token: exp is more than 10 years away'));
   });
 
   it('will not sign for a userId the server would refuse', async () => {

@@ -16,6 +16,7 @@
  * Once a checkpoint has copied every frame, the next commit starts the log over from its
  * beginning, so the file stays about as large as the bound.
  */
+import { delayError } from '../sync/backoff.ts';
 import type { Db } from './open-database.ts';
 
 export interface CheckpointOptions {
@@ -32,6 +33,15 @@ export interface Checkpoints {
   run(): void;
   /** Stops the idle timer. */
   stop(): void;
+}
+
+/** Why `o` is not checkpoint options, or null: a NaN maxPages would never checkpoint, and the WAL would grow without end. */
+export function checkpointOptionsError(o: unknown): string | null {
+  if (o === undefined) return null;
+  if (typeof o !== 'object' || o === null) return 'checkpoints must be an object: { idleMs?, maxPages? }';
+  const { idleMs, maxPages } = o as CheckpointOptions;
+  if (maxPages !== undefined && !(typeof maxPages === 'number' && maxPages >= 1)) return 'checkpoints.maxPages must be a number >= 1';
+  return delayError('checkpoints.idleMs', idleMs, 0);
 }
 
 /** About how many rows of a message or data table fit in one 4 KiB page; each commit writes at least one. */

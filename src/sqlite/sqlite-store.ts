@@ -19,7 +19,8 @@ import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
 import type { CellValue, StoreState } from '../sync/store.ts';
 import { createCommitApplier } from './apply-commit.ts';
-import { createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
+import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
+import { invalidArgument } from '../sync/errors.ts';
 import { createKeptMoves } from './kept-moves.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { createOneCellWrite, type OneCellWrite } from './one-cell-write.ts';
@@ -69,6 +70,8 @@ export interface SqliteStoreOptions {
 }
 
 export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): SqliteStore {
+  const why = typeof options !== 'object' || options === null ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
+  if (why !== null) throw invalidArgument(`createSqliteStore: ${why}`);
   /** Everything open() prepares; null until it has run. */
   let opened: {
     readonly tables: ReadonlyMap<string, SqlTable>;

@@ -3,6 +3,27 @@
  * and a random part spreads the retries of many clients, so that a server coming back
  * after an outage is not met by all of them in the same instant.
  */
+/**
+ * The longest delay a timer keeps: 2^31 - 1 ms, about 24.8 days. Node and browsers fire a
+ * longer `setTimeout` at once, so an unbounded delay (a 429's `Retry-After` of a year, a
+ * `timeoutMs: Infinity`) would turn into a retry, a sync or an abort every millisecond.
+ */
+export const MAX_DELAY_MS = 2_147_483_647;
+
+/** Why `v` is not a delay of `min` to MAX_DELAY_MS ms for option `name`, or null (`undefined`: the default). */
+export function delayError(name: string, v: unknown, min: number): string | null {
+  return v === undefined || (typeof v === 'number' && v >= min && v <= MAX_DELAY_MS) ? null
+    : `${name} must be a number of ms from ${min} to ${MAX_DELAY_MS} (about 24.8 days)`;
+}
+
+/** Why `v` is not backoff options for option `name` (delays from 1 ms: 0 would retry in a tight loop), or null. */
+export function backoffError(name: string, v: unknown): string | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'object' || v === null) return `${name} must be an object: { initialMs?, maxMs? }`;
+  const { initialMs, maxMs } = v as BackoffOptions;
+  return delayError(`${name}.initialMs`, initialMs, 1) ?? delayError(`${name}.maxMs`, maxMs, 1);
+}
+
 export interface BackoffOptions {
   /** Delay after the first failure, in ms. Default 500. */
   readonly initialMs?: number;

@@ -2,6 +2,7 @@
  * The HTTP transport: the protocol (docs/protocol.md) over standard `fetch` and streams
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
+import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, type ProtocolErrorCode } from './errors.ts';
 import { parseSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
@@ -53,8 +54,8 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   for (const key of ['fetch', 'pokes', 'compress'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') bad(`${key} must be a function`);
   }
-  const v = options.timeoutMs;
-  if (v !== undefined && (typeof v !== 'number' || !(v > 0))) bad('timeoutMs must be a positive number');
+  const timeoutError = delayError('timeoutMs', options.timeoutMs, 1);
+  if (timeoutError !== null) bad(timeoutError);
   const base = options.url.replace(/\/+$/, '');
   let token = options.token;
   const fetchFn: FetchFn = options.fetch ?? ((url, init) => fetch(url, init));

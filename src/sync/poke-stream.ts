@@ -6,8 +6,8 @@
  * It is opt-in, so that an app that syncs on writes and on an interval alone does not ship
  * it: `createHttpRemote({ url, token, pokes: pokeStream() })`.
  */
-import { backoffDelay } from './backoff.ts';
-import { FieldsyncError, NetworkError, type RemoteError } from './errors.ts';
+import { backoffDelay, backoffError, delayError } from './backoff.ts';
+import { FieldsyncError, NetworkError, invalidArgument, type RemoteError } from './errors.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
 import { createSseParser } from './sse.ts';
@@ -35,8 +35,10 @@ export type PokeSource = (connection: PokeConnection, clientId: string, listener
  * another device pushes, instead of at its next interval.
  */
 export function pokeStream(options: PokeStreamOptions = {}): PokeSource {
+  const why = typeof options !== 'object' || options === null ? 'options must be an object'
+    : delayError('idleTimeoutMs', options.idleTimeoutMs, 1) ?? backoffError('reconnect', options.reconnect);
+  if (why !== null) throw invalidArgument(`pokeStream: ${why}`);
   const idleTimeoutMs = options.idleTimeoutMs ?? 75_000;
-  if (typeof idleTimeoutMs !== 'number' || !(idleTimeoutMs > 0)) throw new FieldsyncError('invalid_argument', 'pokeStream: idleTimeoutMs must be a positive number');
   return (c, clientId, listener) => subscribePokes({
     ...c,
     url: `${c.url}/v1/events?clientId=${encodeURIComponent(clientId)}`,

@@ -8,6 +8,7 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
+import { backoffError, delayError } from './backoff.ts';
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, invalidArgument } from './errors.ts';
 import { guardStore } from './store-guard.ts';
@@ -291,10 +292,12 @@ function checkOptions(o: SyncClientOptions): void {
     if (typeof store?.[fn] !== 'function') bad(`store must implement ${fn}() (see the store contract)`);
   }
   if (o.remote !== undefined && typeof o.remote?.sync !== 'function') bad('remote must implement sync()');
-  for (const key of ['debounceMs', 'intervalMs', 'pushBatchSize', 'pullLimit', 'maxRequestBytes'] as const) {
+  for (const key of ['pushBatchSize', 'pullLimit', 'maxRequestBytes'] as const) {
     const v = o[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) bad(`${key} must be a number >= 0`);
   }
+  const delay = delayError('debounceMs', o.debounceMs, 0) ?? delayError('intervalMs', o.intervalMs, 0) ?? backoffError('retry', o.retry);
+  if (delay !== null) bad(delay);
   if (o.device !== undefined && typeof o.device !== 'function') bad('device must come from deviceNames({ name, table? })');
   for (const key of ['now', 'random'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') bad(`${key} must be a function`);

@@ -11,7 +11,7 @@
  * A closure rather than a class: its state is local variables, which a minifier shortens to
  * a letter each (private fields stay `this.#x`), and the client's bundle is what apps ship.
  */
-import { backoffDelay } from './backoff.ts';
+import { MAX_DELAY_MS, backoffDelay } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
 import type { SyncStatus } from './sync-client.ts';
 import { runSync, type SyncRunContext } from './sync-run.ts';
@@ -91,8 +91,10 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     nextRetryAt = null;
   };
 
-  const setTimer = (kind: 'debounce' | 'backoff', ms: number): void => {
+  const setTimer = (kind: 'debounce' | 'backoff', wanted: number): void => {
     clearTimer();
+    // A server may ask for any wait (`Retry-After`): past the timer's limit it would fire at once.
+    const ms = Math.min(wanted, MAX_DELAY_MS);
     timerKind = kind;
     nextRetryAt = kind === 'backoff' ? o.now() + ms : null;
     timer = setTimeout(run, ms); // run() clears the timer first

@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineSchema, type Commit, type Schema, type StoredMessage } from '../../sync/index.ts';
+import { ValidationError, defineSchema, type Commit, type Schema, type StoredMessage } from '../../sync/index.ts';
 import { createSqliteStore } from '../sqlite-store.ts';
 import { openDatabase } from '../open-database.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -109,5 +109,32 @@ describe('WAL checkpoints', () => {
     const again = file.open();
     again.open(schema);
     expect(again.readRow('todos', 't1')?.title).toMatch(/^title 1 /);
+  });
+
+  it('refuses checkpoint options it could not keep, with a typed error, before touching the file', () => {
+    file = sqliteFile();
+    const db = openDatabase(file.file);
+    const refused = (checkpoints: unknown): string => {
+      try {
+        createSqliteStore(db, { checkpoints } as never);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ValidationError);
+        return (err as Error).message;
+      }
+      return 'accepted';
+    };
+    // A NaN maxPages never checkpointed in a commit (the log grew without end), and an idleMs
+    // past the timer's range checkpointed every millisecond.
+    for (const maxPages of [Number.NaN, 0, 0.5, -1, '100', null]) {
+      expect(refused({ maxPages })).toBe('createSqliteStore: checkpoints.maxPages must be a number >= 1');
+    }
+    for (const idleMs of [Number.NaN, -1, Infinity, 2 ** 31, '250', null]) {
+      expect(refused({ idleMs })).toBe('createSqliteStore: checkpoints.idleMs must be a number of ms from 0 to 2147483647 (about 24.8 days)');
+    }
+    expect(refused(5)).toBe('createSqliteStore: checkpoints must be an object: { idleMs?, maxPages? }');
+    expect(refused(null)).toBe('createSqliteStore: checkpoints must be an object: { idleMs?, maxPages? }');
+    expect(() => createSqliteStore(db, 'fast' as never)).toThrow('createSqliteStore: options must be an object');
+    for (const good of [undefined, {}, { idleMs: 0, maxPages: 1 }, { idleMs: 2 ** 31 - 1, maxPages: Infinity }]) expect(refused(good)).toBe('accepted');
+    db.close();
   });
 });

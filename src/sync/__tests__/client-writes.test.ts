@@ -373,7 +373,7 @@ describe('a broken custom store', () => {
       }
       return null;
     };
-    refusals.push([await caught(() => createSyncClient({ schema, store: memory(), debounceMs: -1 })), /^createSyncClient: debounceMs must be a number >= 0$/]);
+    refusals.push([await caught(() => createSyncClient({ schema, store: memory(), debounceMs: -1 })), /^createSyncClient: debounceMs must be a number of ms from 0 to 2147483647 \(about 24.8 days\)$/]);
     refusals.push([await caught(() => createHttpRemote({ url: 'ftp://x', token: 't' })), /^createHttpRemote: url must start with http/]);
     refusals.push([await caught(() => createHttpRemote({ url: 'http://x', token: 5 as never })), /token must be a string or a function/]);
     const client = await createSyncClient({ schema, store: memory(), autoSync: false });

@@ -110,7 +110,7 @@ function subscribePokes(o: StreamOptions): () => void {
       }
       return 'retry';
     } catch (err) {
-      if (!stopped) report(err instanceof FieldsyncError ? err : new NetworkError('the poke stream was interrupted', err));
+      report(err instanceof FieldsyncError ? err : new NetworkError('the poke stream was interrupted', err));
       return 'retry';
     } finally {
       if (idleTimer !== null) clearTimeout(idleTimer);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deviceNames } from '../devices.ts';
-import { defineSchema } from '../schema.ts';
+import { defineSchema, type ColumnSpec } from '../schema.ts';
 import { createSyncClient, type ReplacedEvent } from '../sync-client.ts';
 import { createInProcessServer } from '../testing/in-process-server.ts';
 import { hlcClientId } from '../hlc.ts';
@@ -100,14 +100,57 @@ describe('device names: set-up', () => {
   it('needs a device table with a string name column', async () => {
     const plain = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
     await expect(createSyncClient({ schema: plain, store: memory(), device: deviceNames({ name: 'x' }) })).rejects.toMatchObject({ code: 'schema' });
+    const wrongDevices: Record<string, ColumnSpec>[] = [{ label: 'string' }, { name: 'number' }, { name: 'json' }];
+    for (const devices of wrongDevices) {
+      const wrong = defineSchema({ version: 1, tables: { devices } });
+      await expect(createSyncClient({ schema: wrong, store: memory(), device: deviceNames({ name: 'x' }) }), JSON.stringify(devices))
+        .rejects.toThrow('device names need a table "devices" with a string column "name" in the schema, such as devices: { name: \'string\' }');
+    }
     const noDevice = await createSyncClient({ schema, store: memory() });
     await expect(noDevice.setDeviceName('x')).rejects.toMatchObject({ code: 'invalid_argument' });
     expect(await noDevice.deviceNames([noDevice.clientId])).toEqual(new Map());
     await noDevice.close();
   });
 
+  it('keeps the names in the table the option names', async () => {
+    const own = defineSchema({ version: 1, tables: { machines: { name: 'string' }, devices: { name: 'string' } } });
+    const store = memory();
+    const c = await createSyncClient({ schema: own, store, device: deviceNames({ name: 'Laptop', table: 'machines' }) });
+    expect(store.get('machines', c.clientId)).toEqual({ name: 'Laptop' });
+    expect(store.rows('devices').size).toBe(0);
+    await c.setDeviceName('Desk');
+    expect(await c.deviceNames([c.clientId])).toEqual(new Map([[c.clientId, 'Desk']]));
+    await c.close();
+    await expect(createSyncClient({ schema, store: memory(), device: deviceNames({ name: 'x', table: 'machines' }) })).rejects.toThrow('a table "machines" with a string column "name"');
+  });
+
+  it('asked for ids that cannot be rows (not strings, empty, U+0000), leaves them out: the store never sees them', async () => {
+    // A store is only ever asked about rows that can exist; this one fails on any other.
+    const strict = (inner: SyncStore): SyncStore => {
+      const check = (cells: readonly { row: unknown }[]): void => {
+        for (const { row } of cells) if (typeof row !== 'string' || row === '' || row.includes('\u0000')) throw new Error(`asked for row ${String(row)}`);
+      };
+      return {
+        ...inner,
+        open: (s) => inner.open(s),
+        commit: (c) => inner.commit(c),
+        winners: (cells) => (check(cells), inner.winners(cells)),
+        messages: (q) => (q.kind === 'cell' && check([q]), inner.messages(q)),
+        ...(inner.values ? { values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => (check(cells), inner.values!(cells)) } : {}),
+      };
+    };
+    for (const [, makeStore] of stores) {
+      const c = await createSyncClient({ schema, store: strict(makeStore()), device: deviceNames({ name: 'Laptop' }) });
+      expect(await c.deviceNames([42, '', 'a\u0000b', null, c.clientId, c.clientId] as never)).toEqual(new Map([[c.clientId, 'Laptop']]));
+      await c.close();
+    }
+  });
+
   it('refuses a bad name at once, and a device option that is not deviceNames()', async () => {
     expect(() => deviceNames({ name: ' ' })).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
+    for (const name of [42, null, undefined, ['Laptop']]) {
+      expect(() => deviceNames({ name } as never)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: 'a device name must be a non-empty string' }));
+    }
     expect(() => deviceNames(null as never)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
     await expect(createSyncClient({ schema, store: memory(), device: { name: 'Laptop' } as never })).rejects.toThrow(/deviceNames\(\{ name/);
   });

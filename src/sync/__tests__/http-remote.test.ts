@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, pokeStream, type FieldsyncError as FE } from '../index.ts';
 import { acceptsGzip } from '../request-compression.ts';
-import { createSseParser, type SseEvent } from '../sse.ts';
 import { until } from './harness/test-kit.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -258,16 +257,3 @@ describe('GET /v1/events', () => {
   });
 });
 
-describe('SSE parser', () => {
-  it('handles CRLF split across chunks, multi-line data, comments, a BOM and retry', () => {
-    const events: SseEvent[] = [];
-    const retries: number[] = [];
-    const p = createSseParser((e) => events.push(e), (ms) => retries.push(ms));
-    for (const chunk of ['\ufeffdata: a\r', '\ndata: b\r\n\r', '\n: comment\nevent: poke\nid: 7\ndata:c\n', '\nretry: 1500\n\ndata: no end']) p.push(chunk);
-    expect(events).toEqual([
-      { event: 'message', data: 'a\nb', id: undefined },
-      { event: 'poke', data: 'c', id: '7' },
-    ]);
-    expect(retries).toEqual([1500]);
-  });
-});

@@ -1,0 +1,179 @@
+/**
+ * The poke stream's own behaviour (poke-stream.ts), driven through a scripted `fetch` so that
+ * each case controls exactly what the server sends and when: which pokes reach the client,
+ * when it reconnects and when it gives up, the idle watch, the backoff, and unsubscribing.
+ * The end-to-end path against the real server is in server/__tests__/clients.test.ts.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createHttpRemote, pokeStream, type FieldsyncError } from '../index.ts';
+import type { PokeStreamOptions } from '../poke-stream.ts';
+import { until } from './harness/test-kit.ts';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const encoder = new TextEncoder();
+
+/** One connection as the script sees it: what to send, and whether the client aborted it. */
+interface Connection {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  send(text: string): void;
+  end(): void;
+  aborted: boolean;
+}
+
+/**
+ * A fetch whose every call is answered by `answer`: `'stream'` opens a stream the case then
+ * writes to (aborting the request errors it, as a real fetch does), or any other Response.
+ */
+function scriptedFetch(answer: (n: number) => 'stream' | 'no answer' | Response) {
+  const connections: Connection[] = [];
+  let calls = 0;
+  const fetch = async (url: string, init?: RequestInit): Promise<Response> => {
+    const n = ++calls;
+    const a = answer(n);
+    if (a === 'no answer') return new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    if (a !== 'stream') return a;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => { controller = c; } });
+    const conn: Connection = {
+      url,
+      headers: init?.headers as Record<string, string>,
+      aborted: false,
+      send: (text) => controller.enqueue(encoder.encode(text)),
+      end: () => controller.close(),
+    };
+    init?.signal?.addEventListener('abort', () => {
+      conn.aborted = true;
+      controller.error(init.signal?.reason);
+    });
+    connections.push(conn);
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  };
+  return { fetch, connections, calls: () => calls };
+}
+
+const stops: (() => void)[] = [];
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+});
+
+/** The client side: the pokes, opens and errors it saw. */
+function subscribe(fetch: ReturnType<typeof scriptedFetch>['fetch'], options: PokeStreamOptions = {}) {
+  const seen = { pokes: [] as number[], opens: 0, errors: [] as FieldsyncError[] };
+  const remote = createHttpRemote({ url: 'http://sync.test/', token: 'tok', fetch, pokes: pokeStream({ reconnect: { initialMs: 10, maxMs: 20 }, ...options }) });
+  const stop = remote.subscribe!('client/1', {
+    onPoke: (p) => seen.pokes.push(p.cursor),
+    onOpen: () => seen.opens++,
+    onError: (e) => seen.errors.push(e),
+  });
+  stops.push(stop);
+  return { seen, stop };
+}
+
+describe('the poke stream', () => {
+  it('asks for the client\'s events with its token, and passes on only well-formed pokes', async () => {
+    const f = scriptedFetch(() => 'stream');
+    const { seen } = subscribe(f.fetch);
+    await until(() => f.connections.length === 1 && seen.opens === 1);
+    const c = f.connections[0] as Connection;
+    expect(c.url).toBe('http://sync.test/v1/events?clientId=client%2F1');
+    expect(c.headers).toMatchObject({ Accept: 'text/event-stream', Authorization: 'Bearer tok' });
+    for (const data of ['{"cursor":0}', '{"cursor":-1}', '{"cursor":1.5}', '{"cursor":"7"}', `{"cursor":${2 ** 53}}`, '{}', 'not json', 'null', '{"cursor":42}']) {
+      c.send(`event: poke\ndata: ${data}\n\n`);
+    }
+    c.send('data: {"cursor":5}\n\nevent: other\ndata: {"cursor":6}\n\n: ping\n\nevent: poke\ndata: {"cursor":7}\n\n');
+    await until(() => seen.pokes.length >= 3);
+    expect(seen.pokes).toEqual([0, 42, 7]);
+    expect(seen.errors).toEqual([]);
+  });
+
+  it('stops for good on 401, and only there: another refusal is retried with backoff', async () => {
+    const refusal = (status: number, code: string) => new Response(JSON.stringify({ error: { code, message: code } }), { status, headers: { 'content-type': 'application/json' } });
+    const unauthorized = scriptedFetch(() => refusal(401, 'unauthorized'));
+    const a = subscribe(unauthorized.fetch);
+    await until(() => a.seen.errors.length === 1);
+    await wait(100); // five backoffs' worth
+    expect(unauthorized.calls()).toBe(1);
+    expect(a.seen.errors.map((e) => e.code)).toEqual(['unauthorized']);
+
+    const busy = scriptedFetch((n) => (n < 3 ? refusal(503, 'internal') : 'stream'));
+    const b = subscribe(busy.fetch);
+    await until(() => b.seen.opens === 1);
+    expect(busy.calls()).toBe(3);
+    expect(b.seen.errors.map((e) => e.code)).toEqual(['internal', 'internal']);
+  });
+
+  it('gives up with a clear error when the fetch cannot stream a response body', async () => {
+    const f = scriptedFetch(() => new Response(null, { status: 200 }));
+    const { seen } = subscribe(f.fetch);
+    await until(() => seen.errors.length === 1);
+    await wait(100);
+    expect(f.calls()).toBe(1);
+    expect(seen.errors[0]).toMatchObject({ code: 'network', message: 'this fetch cannot stream responses; realtime pokes are off' });
+    expect(seen.opens).toBe(0);
+  });
+
+  it('reconnects when the server ends the stream, and after silence, but not while anything arrives', async () => {
+    const f = scriptedFetch((n) => (n === 1 ? 'no answer' : 'stream'));
+    const { seen } = subscribe(f.fetch, { idleTimeoutMs: 250 });
+    // A server that takes the request and never answers is silent too.
+    await until(() => f.connections.length === 1);
+    expect(f.calls()).toBe(2);
+    expect(seen.errors.map((e) => [e.code, e.message])).toEqual([['network', 'the poke stream was interrupted']]);
+    seen.errors.length = 0;
+    const first = f.connections[0] as Connection;
+    // A ping every 40 ms keeps the connection for about two idle periods.
+    for (let i = 0; i < 12; i++) {
+      await wait(40);
+      first.send(': ping\n\n');
+    }
+    expect(f.connections).toHaveLength(1);
+    expect(first.aborted).toBe(false);
+    // Silence: aborted after the idle period, reported, and a new connection opened.
+    await until(() => f.connections.length === 2);
+    expect(first.aborted).toBe(true);
+    expect(seen.errors.map((e) => [e.code, e.message])).toEqual([['network', 'the poke stream was interrupted']]);
+    // The server ends the stream: a new connection, and no error (an end is not a failure).
+    (f.connections[1] as Connection).end();
+    await until(() => f.connections.length === 3);
+    expect(seen.errors).toHaveLength(1);
+    expect(seen.opens).toBe(3);
+  });
+
+  it('backs off: the delay doubles after each connection that did not last', async () => {
+    const f = scriptedFetch(() => new Response('', { status: 503 }));
+    subscribe(f.fetch, { reconnect: { initialMs: 20, maxMs: 10_000 } });
+    await wait(400);
+    // At least 10 + 20 + 40 + 80 + 160 ms between the first six attempts (half of each delay,
+    // the least the jitter gives): at most six in 400 ms. A fixed 10-20 ms would make 20 or more.
+    expect(f.calls()).toBeGreaterThanOrEqual(3);
+    expect(f.calls()).toBeLessThanOrEqual(6);
+  });
+
+  it('unsubscribing aborts the open connection, reports nothing, never connects again, and arms no timer', async () => {
+    const f = scriptedFetch(() => 'stream');
+    const { seen, stop } = subscribe(f.fetch, { reconnect: { initialMs: 60_000, maxMs: 60_000 } });
+    await until(() => seen.opens === 1);
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      stop();
+      expect((f.connections[0] as Connection).aborted).toBe(true);
+      await wait(100);
+      // No backoff sleep (30-60 s here) after the stop: it would hold a Node process open.
+      expect(armed.mock.calls.map((c) => c[1])).toEqual([100]);
+    } finally {
+      armed.mockRestore();
+    }
+    expect(f.calls()).toBe(1);
+    expect(seen.errors).toEqual([]);
+  });
+
+  it('unsubscribing while it waits to reconnect ends the wait: no connection after it', async () => {
+    const f = scriptedFetch(() => new Response('', { status: 503 }));
+    const { seen, stop } = subscribe(f.fetch, { reconnect: { initialMs: 200, maxMs: 200 } });
+    await until(() => seen.errors.length === 1);
+    stop();
+    await wait(300);
+    expect(f.calls()).toBe(1);
+  });
+});

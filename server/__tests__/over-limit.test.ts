@@ -113,6 +113,47 @@ describe('bodies over the limit', () => {
     expect((await s.pullAll('alice')).filter((m) => m.row === 'big')).toEqual([]);
   });
 
+  it('takes a body of exactly the limit, declared or chunked, and refuses one byte more', async () => {
+    const conn = await keptAlive(s.url);
+    const exactly = (n: number): Buffer => {
+      const json = small();
+      return Buffer.concat([json, Buffer.alloc(n - json.length, ' ')]); // JSON may end in spaces
+    };
+    expect((await conn.send(head(), exactly(LIMIT))).status).toBe(200);
+    expect((await conn.send(head(), exactly(LIMIT + 1))).status).toBe(413);
+    const chunked = async (body: Buffer): Promise<number> => {
+      conn.socket.write(`${head()}Transfer-Encoding: chunked\r\n\r\n`);
+      for (let at = 0; at < body.length; at += 64 * 1024) {
+        const chunk = body.subarray(at, at + 64 * 1024);
+        conn.socket.write(Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      }
+      conn.socket.write('0\r\n\r\n');
+      return (await conn.answer()).status;
+    };
+    expect(await chunked(exactly(LIMIT))).toBe(200);
+    expect(await chunked(exactly(LIMIT + 1))).toBe(413);
+    conn.socket.destroy();
+  });
+
+  it('drains a refused body only so far: a sender that goes on and on is cut off', async () => {
+    const conn = await keptAlive(s.url);
+    conn.socket.on('error', () => {});
+    const closed = new Promise<void>((r) => conn.socket.once('close', () => r()));
+    let isClosed = false;
+    void closed.then(() => (isClosed = true));
+    conn.socket.write(`${head()}Transfer-Encoding: chunked\r\n\r\n`);
+    const chunk = Buffer.concat([Buffer.from(`${(256 * 1024).toString(16)}\r\n`), Buffer.alloc(256 * 1024, ' '), Buffer.from('\r\n')]);
+    let sent = 0;
+    // At most 128 MiB: the server drains 16 MiB past the limit (app.ts), then closes.
+    while (!isClosed && sent < 128 * 1024 * 1024) {
+      if (!conn.socket.write(chunk)) await new Promise<void>((r) => { conn.socket.once('drain', r); void closed.then(r); });
+      sent += 256 * 1024;
+    }
+    await closed;
+    expect((await conn.answer()).status).toBe(413); // read before the close
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it('closes the connection after the 413 when even draining the body would be absurd', async () => {
     const { hostname, port } = new URL(s.url);
     const socket = connect(Number(port), hostname);

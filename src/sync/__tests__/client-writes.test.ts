@@ -134,6 +134,18 @@ describe('local writes', () => {
     await expect(client.sync()).rejects.toBeInstanceOf(ClosedError);
   });
 
+  it('close() waits for the store operations already queued: the app may close its database right after', async () => {
+    const store = memory();
+    const client = await createSyncClient({ schema, store: asyncStore(store), autoSync: false });
+    const writes = [client.set('todos', 'a', 'title', '1'), client.update('todos', 'b', { title: '2', done: true }), client.delete('todos', 'a')];
+    let settled = 0;
+    for (const w of writes) void w.then(() => settled++);
+    await client.close();
+    expect(settled).toBe(3);
+    expect(store.get('todos', 'b')).toEqual({ title: '2', done: true });
+    expect(store.get('todos', 'a')).toEqual({ title: '1', _deleted: true });
+  });
+
   it('refuses bad options with typed errors', async () => {
     await expect(createSyncClient({ schema: {} as never, store: memory() })).rejects.toBeInstanceOf(FieldsyncError);
     await expect(createSyncClient({ schema, store: {} as never })).rejects.toBeInstanceOf(FieldsyncError);

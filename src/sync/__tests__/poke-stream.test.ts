@@ -52,6 +52,30 @@ function scriptedFetch(answer: (n: number) => 'stream' | 'no answer' | Response)
   return { fetch, connections, calls: () => calls };
 }
 
+/**
+ * The timers of 30 s or more armed from now on (the stream's, in these cases; the test's own
+ * are shorter) that are still live: neither cleared nor fired. A live one would hold a Node
+ * process open after its app is done.
+ */
+function trackLongTimers(): { live: Set<unknown>; restore(): void } {
+  const live = new Set<unknown>();
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const set = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+    const handle: unknown = realSet(() => {
+      live.delete(handle);
+      fn();
+    }, ms);
+    if (ms !== undefined && ms >= 30_000) live.add(handle);
+    return handle;
+  }) as typeof setTimeout);
+  const clear = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((handle: Parameters<typeof clearTimeout>[0]) => {
+    live.delete(handle);
+    realClear(handle);
+  }) as typeof clearTimeout);
+  return { live, restore: () => { set.mockRestore(); clear.mockRestore(); } };
+}
+
 const stops: (() => void)[] = [];
 afterEach(() => {
   for (const stop of stops.splice(0)) stop();
@@ -150,30 +174,52 @@ describe('the poke stream', () => {
     expect(f.calls()).toBeLessThanOrEqual(6);
   });
 
-  it('unsubscribing aborts the open connection, reports nothing, never connects again, and arms no timer', async () => {
-    const f = scriptedFetch(() => 'stream');
-    const { seen, stop } = subscribe(f.fetch, { reconnect: { initialMs: 60_000, maxMs: 60_000 } });
-    await until(() => seen.opens === 1);
-    const armed = vi.spyOn(globalThis, 'setTimeout');
+  it('unsubscribing aborts the open connection, reports nothing, never connects again, and leaves no timer armed', async () => {
+    const timers = trackLongTimers();
     try {
+      const f = scriptedFetch(() => 'stream');
+      const { seen, stop } = subscribe(f.fetch, { idleTimeoutMs: 60_000, reconnect: { initialMs: 60_000, maxMs: 60_000 } });
+      await until(() => seen.opens === 1);
+      expect(timers.live.size).toBe(1); // the idle watch
       stop();
       expect((f.connections[0] as Connection).aborted).toBe(true);
       await wait(100);
-      // No backoff sleep (30-60 s here) after the stop: it would hold a Node process open.
-      expect(armed.mock.calls.map((c) => c[1])).toEqual([100]);
+      expect(timers.live.size).toBe(0); // neither the idle watch nor a backoff sleep
+      expect(f.calls()).toBe(1);
+      expect(seen.errors).toEqual([]);
     } finally {
-      armed.mockRestore();
+      timers.restore();
     }
-    expect(f.calls()).toBe(1);
-    expect(seen.errors).toEqual([]);
   });
 
-  it('unsubscribing while it waits to reconnect ends the wait: no connection after it', async () => {
-    const f = scriptedFetch(() => new Response('', { status: 503 }));
-    const { seen, stop } = subscribe(f.fetch, { reconnect: { initialMs: 200, maxMs: 200 } });
-    await until(() => seen.errors.length === 1);
-    stop();
-    await wait(300);
-    expect(f.calls()).toBe(1);
+  it('a connection that stayed up for a while starts the backoff over', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] }); // only the clock: timers stay real
+    try {
+      const f = scriptedFetch((n) => (n <= 4 ? new Response('', { status: 503 }) : 'stream'));
+      subscribe(f.fetch, { reconnect: { initialMs: 20, maxMs: 10_000 } });
+      await until(() => f.connections.length === 1); // after four failures: the next delay would be 320-640 ms
+      vi.setSystemTime(Date.now() + 31_000); // up for 31 s
+      const ended = performance.now();
+      (f.connections[0] as Connection).end();
+      await until(() => f.connections.length === 2);
+      expect(performance.now() - ended).toBeLessThan(160); // 10-20 ms: the first delay again
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('unsubscribing while it waits to reconnect ends the wait: no connection after it, and no timer left', async () => {
+    const timers = trackLongTimers();
+    try {
+      const f = scriptedFetch(() => new Response('', { status: 503 }));
+      const { seen, stop } = subscribe(f.fetch, { reconnect: { initialMs: 60_000, maxMs: 60_000 } });
+      await until(() => seen.errors.length === 1 && timers.live.size === 1); // the backoff sleep
+      stop();
+      await wait(100);
+      expect(timers.live.size).toBe(0);
+      expect(f.calls()).toBe(1);
+    } finally {
+      timers.restore();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Exponential backoff with jitter. The delay doubles with each failed attempt up to a cap,
- * and a random part spreads the retries of many clients, so that a server coming back
- * after an outage is not met by all of them in the same instant.
+ * Delays. Exponential backoff with jitter: the delay doubles with each failed attempt up to
+ * a cap, and a random part spreads the retries of many clients, so that a server coming back
+ * after an outage is not met by all of them in the same instant. And the checks of every
+ * delay option, which a timer must be able to keep.
  */
 /**
  * The longest delay a timer keeps: 2^31 - 1 ms, about 24.8 days. Node and browsers fire a

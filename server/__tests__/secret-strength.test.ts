@@ -32,6 +32,27 @@ describe('secret strength', () => {
     expect(() => loadConfig(['--secret', secret], {})).toThrow(/^--secret is too predictable/);
   });
 
+  it('prices each character by the classes the secret draws from, and predicted ones at nothing', () => {
+    const bits = (n: number, alphabet: number): number => n * Math.log2(alphabet);
+    // No run, sequence, copy or keyboard walk in these: every character costs its alphabet.
+    expect(estimateSecretBits('qzmx')).toBeCloseTo(bits(4, 26));
+    expect(estimateSecretBits('qZmX')).toBeCloseTo(bits(4, 52));
+    expect(estimateSecretBits('q7m3')).toBeCloseTo(bits(4, 36));
+    expect(estimateSecretBits('q!m?')).toBeCloseTo(bits(4, 59));
+    expect(estimateSecretBits('qém')).toBeCloseTo(bits(3, 126));
+    expect(estimateSecretBits('aceg')).toBeCloseTo(bits(4, 26)); // a step of 2 is no sequence
+    // Predicted: a repeated step of -1, 0 or +1 from the third character, and a keyboard walk either way.
+    expect(estimateSecretBits('aaa')).toBeCloseTo(bits(2, 26));
+    expect(estimateSecretBits('abcd')).toBeCloseTo(bits(2, 26));
+    expect(estimateSecretBits('dcba')).toBeCloseTo(bits(2, 26));
+    expect(estimateSecretBits('poiu')).toBeCloseTo(bits(2, 26)); // qwerty's row, backwards
+    // A copy of 3 or more costs where it starts and how long it is; a copy of 2 is just text.
+    expect(estimateSecretBits('qzmqzm')).toBeCloseTo(bits(3, 26) + Math.log2(3) + Math.log2(3));
+    expect(estimateSecretBits('qzmqzx')).toBeCloseTo(bits(6, 26));
+    // Anything beyond printable ASCII (here control characters) is a generous class of 100.
+    expect(estimateSecretBits('\u0001\u0003\u0007')).toBeCloseTo(bits(3, 100));
+  });
+
   it('accepts random secrets in every common form, every time', () => {
     for (let i = 0; i < 2000; i++) {
       for (const secret of [randomBytes(16).toString('hex'), randomBytes(24).toString('base64'), randomBytes(32).toString('base64url'), crypto.randomUUID()]) {

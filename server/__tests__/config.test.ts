@@ -41,6 +41,26 @@ describe('settings', () => {
     }
   });
 
+  it('takes each bound itself, and refuses one past it', () => {
+    const ok = (argv: string[]) => loadConfig(argv, {});
+    expect(ok(['--port', '65535'])).toMatchObject({ port: 65535 });
+    expect(() => ok(['--port', '65536'])).toThrow(/^--port must be an integer from 0 to 65535/);
+    expect(ok(['--heartbeat', '100ms'])).toMatchObject({ heartbeatMs: 100 });
+    expect(ok(['--heartbeat', '30s'])).toMatchObject({ heartbeatMs: 30_000 });
+    expect(() => ok(['--heartbeat', '99ms'])).toThrow(/^--heartbeat must be from 100ms to 30s/);
+    expect(() => ok(['--heartbeat', '30001ms'])).toThrow(/^--heartbeat must be from 100ms to 30s/);
+    expect(ok(['--body-limit', '1024'])).toMatchObject({ bodyLimit: 1024 });
+    expect(ok(['--body-limit', '1GiB'])).toMatchObject({ bodyLimit: 1024 ** 3 });
+    expect(() => ok(['--body-limit', '1023'])).toThrow(/^--body-limit must be from 1024 to 1073741824 bytes/);
+    expect(() => ok(['--body-limit', String(1024 ** 3 + 1)])).toThrow(/^--body-limit must be from 1024/);
+  });
+
+  it('reads on and off in every usual spelling, and nothing else', () => {
+    for (const on of ['on', 'true', '1', 'yes', 'ON', ' Yes ']) expect(loadConfig([], { FIELDSYNC_COMPACTION: on })).toMatchObject({ compaction: true });
+    for (const off of ['off', 'false', '0', 'no', 'OFF', ' False ']) expect(loadConfig([], { FIELDSYNC_COMPACTION: off })).toMatchObject({ compaction: false });
+    for (const bad of ['maybe', 'enabled', '2']) expect(() => loadConfig([], { FIELDSYNC_COMPACTION: bad })).toThrow(`FIELDSYNC_COMPACTION must be on or off, got "${bad}"`);
+  });
+
   it('returns null for --help, and the usage names every variable', () => {
     expect(loadConfig(['--help'], {})).toBeNull();
     for (const name of ['PORT', 'HOST', 'FIELDSYNC_DATA_DIR', 'FIELDSYNC_SECRET', 'FIELDSYNC_BODY_LIMIT', 'FIELDSYNC_MAX_DRIFT', 'FIELDSYNC_DATABASE_URL', 'FIELDSYNC_COMPACTION']) {
@@ -53,13 +73,13 @@ describe('units', () => {
   it('parses durations with a unit', () => {
     expect([parseDuration('30d'), parseDuration('12h'), parseDuration('15m'), parseDuration('3600s'), parseDuration('500ms'), parseDuration('1.5h')])
       .toEqual([2_592_000_000, 43_200_000, 900_000, 3_600_000, 500, 5_400_000]);
-    for (const bad of ['30', '', 'd', '-1d', '1 week', '1e3s', '5x']) expect(parseDuration(bad)).toBeNull();
+    for (const bad of ['30', '', 'd', '-1d', '1 week', '1e3s', '5x', '99999999999999999999d']) expect(parseDuration(bad)).toBeNull();
     expect([formatDuration(300_000), formatDuration(1500), formatDuration(86_400_000)]).toEqual(['5m', '1500ms', '1d']);
   });
 
   it('parses sizes', () => {
     expect([parseSize('1048576'), parseSize('4MiB'), parseSize('512k'), parseSize('1MB'), parseSize('2 GiB')])
       .toEqual([1_048_576, 4_194_304, 524_288, 1_000_000, 2 * 1024 ** 3]);
-    for (const bad of ['', 'MiB', '-1', '4 parsecs', '1e6']) expect(parseSize(bad)).toBeNull();
+    for (const bad of ['', 'MiB', '-1', '4 parsecs', '1e6', '99999999999999999999GiB']) expect(parseSize(bad)).toBeNull();
   });
 });

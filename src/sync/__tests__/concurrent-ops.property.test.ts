@@ -11,29 +11,14 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { createMemoryStore, createSyncClient, defineSchema, type JsonValue, type SyncClient, type SyncStore } from '../index.ts';
+import { createMemoryStore, createSyncClient, defineSchema, type JsonValue, type SyncClient } from '../index.ts';
 import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { seededRandom } from '../../../test-support/convergence/faulty-remote.ts';
+import { asyncStore } from './harness/test-kit.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
 const COLUMNS = ['title', 'done'] as const;
-
-/** `inner`, answering every call after a random 0-3 ms: overlapping calls finish in any order. */
-function jittery(inner: SyncStore, random: () => number): SyncStore {
-  const later = <T>(fn: () => T | Promise<T>): Promise<T> => new Promise((resolve, reject) => {
-    setTimeout(() => {
-      Promise.resolve().then(fn).then(resolve, reject);
-    }, Math.floor(random() * 4));
-  });
-  return {
-    open: (s) => later(() => inner.open(s)),
-    winners: (cells) => later(() => inner.winners(cells)),
-    messages: (q) => later(() => inner.messages(q)),
-    commit: (c) => later(() => inner.commit(c)),
-    close: () => later(() => inner.close?.()),
-  };
-}
 
 const action = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), c: fc.nat(2), row: fc.nat(2), col: fc.nat(1), v: fc.nat(1000) }) },
@@ -54,7 +39,8 @@ async function run(s: Scenario): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const store = createMemoryStore();
     stores.push(store);
-    clients.push(await createSyncClient({ schema, store: jittery(store, random), remote: server.remote('user'), autoSync: false }));
+    // Every call answered after a random 0-3 ms: overlapping calls finish in any order.
+    clients.push(await createSyncClient({ schema, store: asyncStore(store, () => Math.floor(random() * 4)), remote: server.remote('user'), autoSync: false }));
   }
   // The greatest hlc written to each cell, and its value: what every device must show.
   const newest = new Map<string, { hlc: string; value: JsonValue }>();

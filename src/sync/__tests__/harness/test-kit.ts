@@ -59,12 +59,15 @@ export class ScriptedRemote implements Remote {
   }
 }
 
-/** Wraps a store so that every function answers asynchronously, like IndexedDB would. */
-export function asyncStore(inner: SyncStore): SyncStore {
+/**
+ * Wraps a store so that every function answers asynchronously, like IndexedDB would, each
+ * after `delayMs()` (random delays make overlapping calls finish in any order).
+ */
+export function asyncStore(inner: SyncStore, delayMs: () => number = () => 0): SyncStore {
   const later = <T>(fn: () => T | Promise<T>): Promise<T> => new Promise((resolve, reject) => {
     setTimeout(() => {
       Promise.resolve().then(fn).then(resolve, reject);
-    }, 0);
+    }, delayMs());
   });
   return {
     open: (s) => later(() => inner.open(s)),

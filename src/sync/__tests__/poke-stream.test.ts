@@ -23,7 +23,8 @@ interface Connection {
 
 /**
  * A fetch whose every call is answered by `answer`: `'stream'` opens a stream the case then
- * writes to (aborting the request errors it, as a real fetch does), or any other Response.
+ * writes to (aborting the request errors it, as a real fetch does), `'no answer'` never
+ * answers (until the request is aborted), or any other Response.
  */
 function scriptedFetch(answer: (n: number) => 'stream' | 'no answer' | Response) {
   const connections: Connection[] = [];

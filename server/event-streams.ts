@@ -6,6 +6,7 @@
  * streams is bounded in all and per user, so that no client can exhaust the server.
  */
 import type { ServerResponse } from 'node:http';
+import { MAX_DELAY_MS } from 'fieldsync/server';
 import type { PokeBus } from './poke-bus.ts';
 
 export interface EventStreamsOptions {
@@ -25,16 +26,13 @@ export interface StreamSummary {
   readonly expired: boolean;
 }
 
-/** setTimeout's longest delay (about 24.8 days); longer ones would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Runs `fn` at `atMs` (wall clock), however far away; returns the cancel function. */
 function at(atMs: number, fn: () => void): () => void {
   let timer: ReturnType<typeof setTimeout>;
   const arm = (): void => {
     const left = atMs - Date.now();
     if (left <= 0) return fn();
-    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    timer = setTimeout(arm, Math.min(left, MAX_DELAY_MS));
     timer.unref();
   };
   arm();

@@ -25,4 +25,5 @@ export type { ServerMessage } from '../message.ts';
 export { CLIENT_ID_PATTERN, formatHlc, hlcClientId, parseHlc, tryParseHlc } from '../hlc.ts';
 export type { Timestamp } from '../hlc.ts';
 export { createSseParser } from '../sse.ts';
+export { MAX_DELAY_MS } from '../backoff.ts';
 export type { SseEvent, SseParser } from '../sse.ts';

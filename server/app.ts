@@ -3,6 +3,7 @@
  * poke bus, limits, logger), so that tests build it in-process exactly as `main.ts` does.
  * Every refusal is a protocol error body (docs/protocol.md §7); no stack trace ever leaves.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/server';
 import type { Authenticator } from './auth.ts';
@@ -15,12 +16,13 @@ import { countConnections } from './connection-limits.ts';
 import { createAdmission, createLane } from './ingest/admission.ts';
 import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
-import { DEFAULT_LIMITS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
+import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
 import { logRequest, pathOf } from './request-context.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
-import { registerSyncRoute } from './routes/sync-route.ts';
+import { refuserFor } from './routes/refuse-before-body.ts';
+import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 
 export interface AppOptions {
   readonly store: ServerStore;
@@ -58,9 +60,21 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     return503OnClosing: false, // requests that arrive while draining are served, then the connection closes
     exposeHeadRoutes: false,
     requestTimeout: 120_000, // a whole request (headers and body) must arrive within 2 minutes
+    http: {
+      // A connection must send its headers within HEADERS_TIMEOUT_MS of opening (Node's 60 s,
+      // checked every 30 s, held sockets that sent nothing for 87 s).
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+      // Node answers these itself with an empty body; the hooks below answer them as the protocol says.
+      requireHostHeader: false,
+    },
     forceCloseConnections: 'idle',
     clientErrorHandler: handleClientError,
+    // A path that is not valid percent-encoding: Fastify's own answer named its error code and echoed the URL.
+    frameworkErrors: (_err, request, reply) => refuse(request, reply, protocolError('invalid_request', 'the URL is malformed')),
   });
+  // Refusals before a body is read read nothing of a large one (refuse-before-body.ts).
+  const refuse = refuserFor((socket) => connections.linger(socket));
   let closing = false;
 
   // Bodies: UTF-8 JSON only. Fastify only checks the media type here; the route reads the
@@ -77,10 +91,14 @@ export function buildApp(options: AppOptions): FieldsyncApp {
 
   // One machine holds at most so many connections, whatever its tokens (connection-limits.ts);
   // refused ones that linger are bounded apart, by as many.
-  const connections = countConnections(fastify.server, { lingerMs: REFUSAL_LINGER_MS, maxLingeringPerAddress: limits.maxConnectionsPerAddress });
+  const connections = countConnections(fastify.server, { lingerMs: REFUSAL_LINGER_MS, maxPerAddress: limits.maxConnectionsPerAddress });
   fastify.addHook('onRequest', async (request, reply) => {
+    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
+      return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
+    }
     if (connections.count(request.socket.remoteAddress) <= limits.maxConnectionsPerAddress) return undefined;
-    return sendError(reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
+    if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+    return refuse(request, reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
   });
 
   // Unknown paths and wrong methods are answered before any body is read.
@@ -88,22 +106,31 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     if (!request.is404) return undefined;
     const allow = ROUTES[pathOf(request.url)];
     if (allow !== undefined) {
-      return sendError(reply, protocolError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`), { Allow: allow });
+      return refuse(request, reply, protocolError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`), { Allow: allow });
     }
-    return sendError(reply, protocolError('not_found', 'no such endpoint'));
+    return refuse(request, reply, protocolError('not_found', 'no such endpoint'));
+  });
+
+  // `Expect: 100-continue`: the sync route sends `100 Continue` once the request passed every
+  // check made without its body (Node sent it at once, so a client with no token sent its
+  // whole body for nothing). Any other expectation cannot be met: 417.
+  fastify.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => fastify.server.emit('request', req, res));
+  fastify.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only the expectation 100-continue is supported' } });
+    res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close' }).end(body);
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 
   fastify.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const e = toErrorReply(err);
     if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
-    return sendError(reply, e);
+    return refuse(request, reply, e); // a refusal before the body (a wrong media type) leaves it unread
   });
 
   // One log line per request (a refusal that takes over the connection writes its own: sync-route.ts).
   fastify.addHook('onResponse', async (request, reply) => logRequest(request, reply.statusCode, reply.elapsedTime));
 
-  const authenticate = authHook(options.auth);
+  const authenticate = authHook(options.auth, refuse);
   const streams = createEventStreams({
     pokeBus: options.pokeBus,
     heartbeatMs: limits.heartbeatMs,
@@ -136,7 +163,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       drainBytes: Math.max(limits.bodyLimit, 16 * 1024 * 1024),
     },
     authenticate,
-    linger: (socket) => connections.linger(socket),
+    refuse,
   });
   registerEventsRoute(fastify, { streams, authenticate });
   fastify.route({

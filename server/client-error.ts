@@ -2,6 +2,7 @@
  * Answers a connection whose request is not even HTTP (malformed request line or headers,
  * headers too large, a request that took too long) with a protocol error body, then closes it.
  */
+import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 
 export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
@@ -9,12 +10,21 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
     socket.destroy();
     return;
   }
-  const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  const body = JSON.stringify({
-    error: { code: 'invalid_request', message: timeout ? 'the request took too long to arrive' : 'the request is not valid HTTP' },
-  });
-  const status = timeout ? '408 Request Timeout' : '400 Bad Request';
+  const [status, message] = answerTo(err.code);
+  const body = JSON.stringify({ error: { code: 'invalid_request', message } });
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+function answerTo(code: string | undefined): [status: string, message: string] {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return ['408 Request Timeout', 'the request took too long to arrive'];
+    case 'HPE_HEADER_OVERFLOW':
+      // Most likely a token grown too large (an identity provider's, with many claims).
+      return ['431 Request Header Fields Too Large', `the request headers are over the server's limit of ${Math.round(maxHeaderSize / 1024)} KiB`];
+    default:
+      return ['400 Bad Request', 'the request is not valid HTTP'];
+  }
 }

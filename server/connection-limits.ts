@@ -2,7 +2,11 @@
  * A bound on the TCP connections from one address (issue 11 item 2). Reading a body costs
  * no shared slot, so this bounds what one machine can hold open (sockets, bodies being
  * read, event streams), whatever tokens it has. Connections are counted as they open; a
- * request on a connection past the bound is answered with 429 and its connection closed.
+ * request on a connection past the bound is answered with 429 and its connection closed
+ * (app.ts). That answer needs a request, and a socket that never sends one is kept until the
+ * headers timeout: so as many again past the bound are let in to be answered, and any more
+ * are closed as they open (1000 idle sockets from one address, sending nothing, used to be
+ * all kept, until the process had no file descriptor left for anyone).
  *
  * A connection whose request was refused unread (refuse-unread.ts) lingers, unread, before it
  * is closed, so that its client reads the refusal rather than a reset. It will carry no other
@@ -11,7 +15,7 @@
  * sync got 429 too. It is held under a bound of its own instead, as many per address as the
  * connection bound: when a refusal would pass it, the oldest lingering connection of that
  * address is closed at once (it has had the longest to read its answer). So one address holds
- * at most twice the bound in sockets, and a lingering one costs a file descriptor and its
+ * at most three times the bound in sockets, and a lingering one costs a file descriptor and its
  * kernel buffers only (nothing is read from it), for 2 s at most.
  */
 import type { Server } from 'node:http';
@@ -27,11 +31,15 @@ export interface ConnectionCounter {
   linger(socket: Socket): void;
 }
 
-export interface LingerBounds {
+export interface ConnectionBounds {
   /** How long a refused connection stays open, unread, in ms. */
   readonly lingerMs: number;
-  /** Lingering connections per address; a new one closes the oldest beyond it. */
-  readonly maxLingeringPerAddress: number;
+  /**
+   * The connections of one address that are served. As many more are answered 429 and closed;
+   * past twice as many, a connection is closed as it opens. Also the bound on lingering
+   * connections per address (a new one closes the oldest beyond it).
+   */
+  readonly maxPerAddress: number;
 }
 
 function less(counts: Map<string, number>, address: string): void {
@@ -40,7 +48,7 @@ function less(counts: Map<string, number>, address: string): void {
   else counts.set(address, left);
 }
 
-export function countConnections(server: Server, bounds: LingerBounds): ConnectionCounter {
+export function countConnections(server: Server, bounds: ConnectionBounds): ConnectionCounter {
   const open = new Map<string, number>();
   // Each counted connection's address, as it was when it opened (a closed socket has none).
   const counted = new WeakMap<Socket, string>();
@@ -48,6 +56,7 @@ export function countConnections(server: Server, bounds: LingerBounds): Connecti
   const held = new Map<string, Set<Socket>>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
+    if ((open.get(address) ?? 0) >= 2 * bounds.maxPerAddress) return void socket.destroy();
     counted.set(socket, address);
     open.set(address, (open.get(address) ?? 0) + 1);
     socket.once('close', () => {
@@ -72,7 +81,7 @@ export function countConnections(server: Server, bounds: LingerBounds): Connecti
         set.delete(socket);
         if (set.size === 0 && held.get(address) === set) held.delete(address);
       });
-      if (set.size > bounds.maxLingeringPerAddress) {
+      if (set.size > bounds.maxPerAddress) {
         const oldest = set.values().next().value as Socket;
         set.delete(oldest);
         oldest.destroy();

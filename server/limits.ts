@@ -23,7 +23,7 @@ export interface AppLimits {
    * average; also the longest pause within a body. In ms.
    */
   readonly bodyTimeoutMs: number;
-  /** Open connections from one address; requests on more get 429. */
+  /** Open connections from one address; requests on as many more get 429, and more are closed as they open. */
   readonly maxConnectionsPerAddress: number;
   /** Worker threads that parse and validate large bodies; 0: in the SQLite store's thread, or on the event loop. */
   readonly parseWorkers: number;
@@ -62,6 +62,12 @@ export const RESERVED_BODY_PACE = { graceMs: 1000, minBytesPerSecond: 2 * 1024 *
  * (refuse-unread.ts): time for the client to read the answer and drop it.
  */
 export const REFUSAL_LINGER_MS = 2000;
+/**
+ * How long a new connection may take to send its request's headers, in ms. A real client
+ * sends them at once; a socket that sends nothing holds a file descriptor, so it is closed
+ * after this (checked every second).
+ */
+export const HEADERS_TIMEOUT_MS = 20_000;
 
 export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: DEFAULT_BODY_LIMIT_BYTES,

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, createAuthenticator, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from '../auth.ts';
+import { rawRequest } from './helpers/raw-http.ts';
 import { msg, SECRET, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** A token over the exact payload text given: JSON that `SignJWT` would never write (`1e309`). */
@@ -85,7 +86,7 @@ describe('token claims over HTTP', () => {
   });
 
   it('refuses an nbf in the future beyond the leeway, and allows a small skew', async () => {
-    expect((await sync(signRaw(`{"sub":"early","nbf":${nowS() + 600},"exp":${nowS() + 3600}}`))).status).toBe(401);
+    expect(await sync(signRaw(`{"sub":"early","nbf":${nowS() + 600},"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: the token is not valid yet' });
     expect((await sync(signRaw(`{"sub":"early","nbf":${nowS() + 10},"exp":${nowS() + 3600}}`))).status).toBe(200);
     expect((await s.pullAll('early')).map((m) => m.value)).toEqual(['v']);
   });
@@ -94,6 +95,53 @@ describe('token claims over HTTP', () => {
     expect(await sync(signRaw(`{"sub":"neg","iat":-1,"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: iat must be a finite time in seconds' });
     expect(await sync(signRaw(`{"sub":"neg","nbf":-1,"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: nbf must be a finite time in seconds' });
     expect(await s.pullAll('neg')).toEqual([]);
+  });
+
+  it('says which claim is missing or of the wrong type (jose refused these with "invalid token" alone)', async () => {
+    const exp = nowS() + 3600;
+    const cases: [string, string][] = [
+      ['{"sub":"a"}', 'exp must be a finite time in seconds'],
+      ['{"sub":"a","exp":null}', 'exp must be a finite time in seconds'],
+      [`{"sub":"a","exp":"${exp}"}`, 'exp must be a finite time in seconds'],
+      ['{"sub":"a","exp":-1e309}', 'exp must be a finite time in seconds'],
+      [`{"exp":${exp}}`, `sub must be a string of 1 to ${MAX_USER_ID_LENGTH} characters`],
+      [`{"sub":"a","exp":${exp},"iat":"x"}`, 'iat must be a finite time in seconds'],
+      [`{"sub":"a","exp":${exp},"nbf":"x"}`, 'nbf must be a finite time in seconds'],
+      [`[{"sub":"a","exp":${exp}}]`, 'its claims are not a JSON object'],
+      ['"a"', 'its claims are not a JSON object'],
+    ];
+    for (const [payload, why] of cases) expect(await sync(signRaw(payload)), payload).toEqual({ status: 401, message: `invalid token: ${why}` });
+    expect(await sync(signRaw('{"sub":'))).toEqual({ status: 401, message: 'invalid token' });
+    expect(await s.pullAll('a')).toEqual([]);
+  });
+
+  it('accepts each token in one spelling only: no padding, no stray bits in the last character', async () => {
+    const token = signRaw(`{"sub":"spelled","exp":${nowS() + 3600}}`);
+    expect((await sync(token)).status).toBe(200);
+    // An HS256 signature is 32 bytes: 43 characters, whose last carries 2 bits that decode to nothing.
+    const last = token.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1] as string;
+    expect(Buffer.from(token.slice(0, -1) + sibling, 'base64url')).toEqual(Buffer.from(token, 'base64url'));
+    for (const variant of [token.slice(0, -1) + sibling, `${token}=`, token.replace('.', '=.')]) {
+      expect(await sync(variant), variant.slice(-8)).toEqual({ status: 401, message: 'invalid token' });
+    }
+  });
+
+  it('refuses a request with two Authorization headers, whichever comes first', async () => {
+    const alice = await signToken({ sub: 'two-alice' });
+    const body = JSON.stringify({ clientId: 'A', cursor: 0, messages: [msg('A', 'r', 'v')] });
+    for (const [first, second] of [[alice, await signToken({ sub: 'two-bob' })], [alice, alice], ['xxx', alice]]) {
+      const res = await rawRequest(s.url, {
+        method: 'POST',
+        path: '/v1/sync',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: [`Bearer ${first}`, `Bearer ${second}`] },
+        chunks: [body],
+      });
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.text)).toEqual({ error: { code: 'unauthorized', message: 'the request has more than one Authorization header' } });
+    }
+    expect(await s.pullAll('two-alice')).toEqual([]);
   });
 
   it('allows a token that expired a few seconds ago (clock leeway), not one that expired minutes ago', async () => {

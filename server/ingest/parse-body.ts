@@ -5,13 +5,24 @@
  */
 import { ProtocolError, parseSyncRequest } from 'fieldsync/server';
 
+// Fatal: bytes that are not UTF-8 are an error. A BOM is kept, so JSON.parse refuses it as before.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseBody(body: Uint8Array): ReturnType<typeof parseSyncRequest> {
   if (body.length === 0) throw new ProtocolError('invalid_request', 'the body is empty');
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    // Decoded leniently, bytes that are not UTF-8 would become U+FFFD: two row ids that
+    // differ only there would be one row, and the second push would overwrite the first.
+    throw new ProtocolError('invalid_request', 'the body is not valid UTF-8');
+  }
   let value: unknown;
   try {
     // Plain JSON.parse: a message value may be any JSON value, `{"__proto__": ...}` included,
     // and JSON.parse makes such keys plain own properties.
-    value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new ProtocolError('invalid_request', 'the body is not valid JSON');
   }

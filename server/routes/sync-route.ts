@@ -14,7 +14,6 @@
  * request body may have (RFC 7694). Clients compress their requests only once they saw it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Socket } from 'node:net';
 import type { Admission, Reservation } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
 import { BodyError, readBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
@@ -23,9 +22,9 @@ import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
-import { refuseUnread } from '../refuse-unread.ts';
-import { contextOf, logRequest } from '../request-context.ts';
+import { contextOf } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
+import type { RefuseBeforeBody } from './refuse-before-body.ts';
 
 export interface SyncRouteOptions {
   readonly engine: SyncEngine;
@@ -35,8 +34,8 @@ export interface SyncRouteOptions {
   readonly admission: Admission;
   readonly body: BodyLimits;
   readonly authenticate: Hook;
-  /** Closes a connection refused unread after its linger (connection-limits.ts). */
-  readonly linger: (socket: Socket) => void;
+  /** Refuses a request before its body is read (refuse-before-body.ts). */
+  readonly refuse: RefuseBeforeBody;
 }
 
 function sendBodyError(reply: FastifyReply, err: BodyError): FastifyReply {
@@ -46,9 +45,8 @@ function sendBodyError(reply: FastifyReply, err: BodyError): FastifyReply {
   return sendError(reply, e, err.close ? { Connection: 'close' } : {});
 }
 
-function sendEncodingError(reply: FastifyReply, err: EncodingError): FastifyReply {
-  const code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_request';
-  return sendError(reply, protocolError(code, err.message));
+function encodingError(err: EncodingError): ErrorReply {
+  return protocolError(err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : 'invalid_request', err.message);
 }
 
 /** The body length a request declares, when it is one the server may read; else null. */
@@ -57,26 +55,24 @@ function declaredLength(request: FastifyRequest, maxBytes: number): number | nul
   return Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes ? declared : null;
 }
 
-/**
- * A 429 before the body is read. A large body is not read at all: the answer closes the
- * connection (refuse-unread.ts); a small one is passed over as usual, keeping the connection.
- */
-function shed(request: FastifyRequest, reply: FastifyReply, message: string, o: SyncRouteOptions): FastifyReply {
-  const e = protocolError('rate_limited', message);
-  const declared = declaredLength(request, o.body.maxBytes);
-  if (declared === null || declared < LARGE_BODY_BYTES) return sendError(reply, e, { 'Retry-After': '1' });
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store', 'Retry-After': '1' };
-  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = String(value);
-  reply.hijack();
-  refuseUnread(request.raw, { status: e.status, headers, body: JSON.stringify(e.body) }, o.linger);
-  logRequest(request, e.status, reply.elapsedTime); // Fastify logs no hijacked reply
-  return reply;
+/** True when the client waits for `100 Continue` before it sends its body. */
+function expectsContinue(request: FastifyRequest): boolean {
+  return /^\s*100-continue\s*$/i.test(request.headers.expect ?? '');
 }
 
-/** The codings request bodies may have, and that answers depend on Accept-Encoding. */
-const advertise: Hook = async (_request, reply) => {
+/** A 429 before the body is read (a large body is not read at all: refuse-before-body.ts). */
+function shed(request: FastifyRequest, reply: FastifyReply, message: string, o: SyncRouteOptions): FastifyReply {
+  return o.refuse(request, reply, protocolError('rate_limited', message), { 'Retry-After': '1' });
+}
+
+/** The codings request bodies may have, and that answers depend on Accept-Encoding: on every answer of the route. */
+export function advertiseCodings(reply: FastifyReply): void {
   reply.header('accept-encoding', REQUEST_CODINGS);
   reply.header('vary', 'Accept-Encoding');
+}
+
+const advertise: Hook = async (_request, reply) => {
+  advertiseCodings(reply);
   return undefined;
 };
 
@@ -94,7 +90,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     try {
       coding = requestCoding(request.headers['content-encoding']);
     } catch (err) {
-      if (err instanceof EncodingError) return sendEncodingError(reply, err);
+      if (err instanceof EncodingError) return o.refuse(request, reply, encodingError(err));
       throw err;
     }
     const busy = (): FastifyReply => shed(request, reply, 'the server is busy; retry shortly', o);
@@ -107,6 +103,9 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     const reservation: Reservation | null = declared !== null && declared >= LARGE_BODY_BYTES ? o.admission.reserve(declared) : null;
     if (declared !== null && (declared >= LARGE_BODY_BYTES ? reservation === null : !o.admission.wouldAdmit(declared))) return busy();
     const reserved: ReservedBody | undefined = reservation === null ? undefined : { ...RESERVED_BODY_PACE, onBehind: () => reservation.cancel() };
+    // Everything that could refuse the request without its body has passed: a client that
+    // waits for leave to send it (`Expect: 100-continue`) gets it now (app.ts, checkContinue).
+    if (expectsContinue(request)) reply.raw.writeContinue();
     let body: ReceivedBody;
     try {
       body = await readBody(request.raw, o.body, reserved);
@@ -119,7 +118,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     } catch (err) {
       reservation?.cancel();
       if (err instanceof BodyError) return sendBodyError(reply, err);
-      if (err instanceof EncodingError) return sendEncodingError(reply, err);
+      if (err instanceof EncodingError) return sendError(reply, encodingError(err));
       throw err;
     }
     // The body's reserved bytes become its place; without them (none, given back, or the body

@@ -10,7 +10,8 @@ export interface RawResponse {
 export interface RawRequest {
   readonly method: string;
   readonly path: string;
-  readonly headers?: Record<string, string | number>;
+  /** An array: the header sent once per value. */
+  readonly headers?: Record<string, string | number | string[]>;
   /** Chunks written one after another (a chunked body when no Content-Length is set). */
   readonly chunks?: readonly (string | Buffer)[];
   /** Leave the request body unfinished: the answer must come without it. */

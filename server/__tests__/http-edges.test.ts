@@ -1,0 +1,150 @@
+/**
+ * Requests at the edges of HTTP and UTF-8, each answered with a protocol error body
+ * (docs/protocol.md §7) and storing nothing: bytes that are not UTF-8 (they were decoded to
+ * U+FFFD, which made two row ids one), a path that is not valid percent-encoding (Fastify's own
+ * body named its error code and echoed the URL), no `Host` header and headers over the limit
+ * (Node's empty 400). And the bound on one address's connections holds for sockets that never
+ * send a request: those past twice the bound are closed as they open.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatHlc } from 'fieldsync/server';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One raw HTTP/1.1 exchange: `head` and `body` as given, the whole answer once the server closes or `done` holds. */
+async function exchange(url: string, bytes: Buffer | string, done: (text: string) => boolean = () => false): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      if (done(text)) resolve();
+    });
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+    socket.write(bytes);
+  });
+  socket.destroy();
+  return text;
+}
+
+const answered = (text: string): boolean => /\r\n\r\n\{.*\}$/s.test(text);
+
+/** The status and the parsed body of an answer with a Content-Length. */
+function parse(text: string): { status: number; body: unknown; head: string } {
+  const at = text.indexOf('\r\n\r\n');
+  return { status: Number(text.slice(9, 12)), head: text.slice(0, at), body: JSON.parse(text.slice(at + 4)) };
+}
+
+describe('HTTP edges', () => {
+  let s: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    s = await startTestServer();
+    token = await s.token('edge');
+  });
+  afterAll(() => s.stop());
+
+  /** A push of one message whose row is `row`, as raw bytes, padded to `size` bytes. */
+  function push(row: Buffer, value: number, size = 0): Buffer {
+    const hlc = formatHlc({ millis: Date.now() - 1000 + value, counter: 0, clientId: 'A' });
+    const body = Buffer.concat([
+      Buffer.from(`{"clientId":"A","cursor":0,"messages":[{"hlc":"${hlc}","table":"t","row":"`),
+      row,
+      Buffer.from(`","column":"c","value":${value}}]}`),
+    ]);
+    const padded = Buffer.concat([body, Buffer.alloc(Math.max(0, size - body.length), ' ')]);
+    return Buffer.concat([
+      Buffer.from(`POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${padded.length}\r\n\r\n`),
+      padded,
+    ]);
+  }
+
+  it.each([
+    ['a byte that never starts a character (FF)', [0x61, 0xff]],
+    ['another (FE)', [0x61, 0xfe]],
+    ['a surrogate encoded in UTF-8 (CESU-8)', [0x61, 0xed, 0xa0, 0x80]],
+    ['an overlong encoding', [0x61, 0xc0, 0xaf]],
+    ['a truncated character', [0x61, 0xe2, 0x82]],
+  ])('refuses a body that is not UTF-8 (%s), small or large: nothing is stored', async (_name, bytes) => {
+    for (const size of [0, 200 * 1024]) {
+      const r = parse(await exchange(s.url, push(Buffer.from(bytes), 1, size), answered));
+      expect(r.status, `${size}`).toBe(400);
+      expect(r.body).toEqual({ error: { code: 'invalid_request', message: 'the body is not valid UTF-8' } });
+    }
+    expect(await s.pullAll('edge')).toEqual([]);
+  });
+
+  it('keeps two rows apart that differ in characters beyond ASCII', async () => {
+    for (const [row, value] of [['aé', 1], ['a€', 2], ['a😀', 3]] as const) {
+      expect(parse(await exchange(s.url, push(Buffer.from(row), value), answered)).status).toBe(200);
+    }
+    expect((await s.pullAll('edge')).map((m) => [m.row, m.value])).toEqual([['aé', 1], ['a€', 2], ['a😀', 3]]);
+  });
+
+  it.each(['/v1/sync%', '/%', '/v1/%zz', '/healthz%ff'])('answers a path that is not valid percent-encoding (%s) with a protocol error', async (path) => {
+    const r = parse(await exchange(s.url, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'invalid_request', message: 'the URL is malformed' } });
+    expect(r.head).toMatch(/cache-control: no-store/i);
+  });
+
+  it('answers a request with no Host header with a protocol error (HTTP/1.0 needs none)', async () => {
+    const r = parse(await exchange(s.url, 'GET /healthz HTTP/1.1\r\n\r\n'));
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'invalid_request', message: 'the request has no Host header' } });
+    expect(parse(await exchange(s.url, 'GET /healthz HTTP/1.0\r\n\r\n')).body).toEqual({ ok: true });
+  });
+
+  it('answers headers over the limit (a token grown too large) with 431 and says so', async () => {
+    const r = parse(await exchange(s.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`));
+    expect(r.status).toBe(431);
+    expect(r.body).toEqual({ error: { code: 'invalid_request', message: "the request headers are over the server's limit of 16 KiB" } });
+  });
+});
+
+describe('the connection bound of an address', () => {
+  let s: TestServer | undefined;
+  afterAll(() => s?.stop());
+
+  it('answers requests on as many again past the bound with 429, and closes any more as they open', async () => {
+    s = await startTestServer({ env: { FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '4' } });
+    const server = s;
+    const { hostname, port } = new URL(server.url);
+    const opened: Socket[] = [];
+    const closedEarly: boolean[] = [];
+    for (let i = 0; i < 10; i++) {
+      const c = connect(Number(port), hostname);
+      c.on('error', () => {});
+      await new Promise<void>((r) => c.once('connect', () => r()));
+      const i2 = i;
+      closedEarly[i2] = false;
+      c.once('close', () => (closedEarly[i2] = true));
+      opened.push(c);
+      await sleep(20); // the server counts it before the next one opens
+    }
+    await sleep(300);
+    // 4 served, 4 more held to be answered, the last 2 closed though they sent nothing.
+    expect(closedEarly).toEqual([false, false, false, false, false, false, false, false, true, true]);
+    // A request on one past the bound: 429, with the sync route's own headers, and the connection closes.
+    const over = opened[5] as Socket;
+    let text = '';
+    over.on('data', (d: Buffer) => (text += d.toString()));
+    over.write(`POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`);
+    await new Promise<void>((r) => over.once('close', () => r()));
+    const r = parse(text);
+    expect(r.status).toBe(429);
+    expect(r.body).toEqual({ error: { code: 'rate_limited', message: 'too many connections from this address' } });
+    expect(r.head).toMatch(/\r\naccept-encoding: gzip, deflate\r\n/i);
+    expect(r.head).toMatch(/\r\nconnection: close\r\n/i);
+    for (const c of opened) c.destroy();
+    // Served again once they are gone.
+    for (let t0 = Date.now(); ; await sleep(20)) {
+      if ((await fetch(`${server.url}/healthz`)).status === 200) break;
+      if (Date.now() - t0 > 3000) throw new Error('not served again');
+    }
+  });
+});

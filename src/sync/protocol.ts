@@ -159,6 +159,10 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
     if (err instanceof ValidationError) throw new ProtocolError('invalid_message', err.message, err.index);
     throw err;
   }
+  const twice = repeatedHlc(valid);
+  if (twice !== -1) {
+    throw new ProtocolError('invalid_message', `message ${twice}: its hlc is another message's of this request (an hlc names one message)`, twice);
+  }
   return {
     clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid,
     // Follow-on pages are columns pages only: without the format, one page as before.
@@ -166,6 +170,26 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
     ...(epoch !== undefined ? { epoch: epoch as string } : {}),
     ...(format !== undefined ? { format: COLUMNS_FORMAT } : {}),
   };
+}
+
+/**
+ * Index of the first message whose hlc an earlier one of `messages` has, or -1. The server
+ * keeps one message per hlc, so the second would be acknowledged and never stored: a
+ * client's clock that stamped two changes alike (two clients on one database file) would
+ * lose one silently. Refused, it is set aside where its user sees it. A client sends its
+ * messages in hlc order, which is checked first, with nothing allocated.
+ */
+function repeatedHlc(messages: readonly Message[]): number {
+  let ordered = true;
+  for (let i = 1; i < messages.length && ordered; i++) ordered = (messages[i] as Message).hlc > (messages[i - 1] as Message).hlc;
+  if (ordered) return -1;
+  const seen = new Set<string>();
+  for (let i = 0; i < messages.length; i++) {
+    const hlc = (messages[i] as Message).hlc;
+    if (seen.has(hlc)) return i;
+    seen.add(hlc);
+  }
+  return -1;
 }
 
 /**

@@ -43,7 +43,7 @@ describe('columns pages', () => {
     const old = wire((await handle('u', { clientId: 'puller', cursor: 0 })).response) as Record<string, unknown>;
     expect(old).not.toHaveProperty('format');
     expect(old.messages).toEqual([{ id: 1, hlc: hlc(1), table: 'todos', row: 't1', column: 'title', value: 'x' }]);
-    expect(() => handle('u', { clientId: 'puller', cursor: 0, format: 'rows' })).toThrow(new ProtocolError('invalid_request', 'format must be "columns" or absent'));
+    await expect(handle('u', { clientId: 'puller', cursor: 0, format: 'rows' })).rejects.toThrow(new ProtocolError('invalid_request', 'format must be "columns" or absent'));
   });
 
   describe('a malformed page is an invalid_response, with the reason', () => {

@@ -76,7 +76,7 @@ describe('the server', () => {
 
   it.each([0, MAX_PULL_PAGES + 1, 2.5, '2', null])('refuses pages: %s', async (pages) => {
     const handle = await serverWith([todo(1)]);
-    expect(() => handle('u', { clientId: 'puller', cursor: 0, format: 'columns', pages })).toThrow(new ProtocolError('invalid_request', `pages must be an integer from 1 to ${MAX_PULL_PAGES}`));
+    await expect(handle('u', { clientId: 'puller', cursor: 0, format: 'columns', pages })).rejects.toThrow(new ProtocolError('invalid_request', `pages must be an integer from 1 to ${MAX_PULL_PAGES}`));
   });
 
   it('ends the answer where a follow-on page fails to read, saying more', async () => {

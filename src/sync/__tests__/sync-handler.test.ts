@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatHlc } from '../hlc.ts';
+import { ValidationError } from '../errors.ts';
 import { ProtocolError } from '../protocol.ts';
 import { checkClockDrift, createMemoryServerStore, createSyncHandler, parseSyncRequest } from '../server/index.ts';
 
@@ -72,6 +73,55 @@ describe('the sync handler', () => {
     expect((await handle('u', { clientId: 'B', cursor: 1, epoch: first.response.epoch })).response.epoch).toBe(first.response.epoch);
     const failing = createSyncHandler({ store: { ...store, pull: () => { throw new Error('disk gone'); } }, now: () => T + 10 });
     expect((await failing('u', { clientId: 'A', cursor: 1, messages: [msg(2)] })).response).not.toHaveProperty('epoch');
+  });
+});
+
+describe('what the handler is given', () => {
+  it('refuses options it cannot work with, NaN drift above all (it turned the drift check off)', () => {
+    const store = createMemoryServerStore();
+    const bad: [unknown, string][] = [
+      [{ store, maxDriftMs: Number.NaN }, 'maxDriftMs must be a number of ms, 0 or more'],
+      [{ store, maxDriftMs: -1 }, 'maxDriftMs must be a number of ms, 0 or more'],
+      [{ store, maxDriftMs: '300000' }, 'maxDriftMs must be a number of ms, 0 or more'],
+      [{ store, now: Date.now() }, 'now must be a function'],
+      [{ store, onPullError: 'log' }, 'onPullError must be a function'],
+      [{ store: {} }, 'store must be a server store (push and pull)'],
+      [{}, 'store must be a server store (push and pull)'],
+      [null, 'options must be an object'],
+    ];
+    for (const [options, why] of bad) {
+      expect(() => createSyncHandler(options as never), why).toThrow(new ValidationError('invalid_argument', `createSyncHandler: ${why}`));
+    }
+    expect(() => createSyncHandler({ store, maxDriftMs: 0 })).not.toThrow();
+  });
+
+  it('keeps the drift check with a deliberate Infinity off, and with a finite one on', async () => {
+    const far = { clientId: 'A', cursor: 0, messages: [{ ...msg(0), hlc: formatHlc({ millis: Date.UTC(9999, 0, 1), counter: 0, clientId: 'A' }) }] };
+    await expect(createSyncHandler({ store: createMemoryServerStore(), now: () => T })('u', far)).rejects.toMatchObject({ code: 'clock_drift' });
+    expect((await createSyncHandler({ store: createMemoryServerStore(), now: () => T, maxDriftMs: Infinity })('u', far)).stored).toBe(1);
+  });
+
+  it('needs a userId: without one, every user\'s data would be one', async () => {
+    const store = createMemoryServerStore();
+    const handle = createSyncHandler({ store, now: () => T + 10 });
+    for (const userId of [undefined, '', 42]) {
+      await expect(handle(userId as never, { clientId: 'A', cursor: 0, messages: [msg(1)] })).rejects.toThrow(new ValidationError('invalid_argument', 'the sync handler needs the userId, a non-empty string'));
+    }
+    expect((await handle('u', { clientId: 'A', cursor: 0 })).response.messages).toEqual([]);
+  });
+
+  it('refuses a push with two messages of one hlc (the second would be acknowledged, never stored)', async () => {
+    const store = createMemoryServerStore();
+    const handle = createSyncHandler({ store, now: () => T + 10 });
+    const twin = { ...msg(2), row: 'other' };
+    for (const messages of [[msg(1), msg(2), twin], [msg(2), msg(1), twin], [msg(2), twin]]) {
+      await expect(handle('u', { clientId: 'A', cursor: 0, messages })).rejects.toMatchObject({ code: 'invalid_message', index: messages.length - 1 });
+    }
+    expect(() => parseSyncRequest({ clientId: 'A', cursor: 0, messages: [msg(2), { ...msg(2) }] })).toThrow(
+      new ProtocolError('invalid_message', "message 1: its hlc is another message's of this request (an hlc names one message)", 1),
+    );
+    // Out of order but each hlc once: taken.
+    expect((await handle('u', { clientId: 'A', cursor: 0, messages: [msg(3), msg(1), msg(2)] })).stored).toBe(3);
   });
 });
 

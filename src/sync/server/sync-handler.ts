@@ -8,6 +8,7 @@ import type { Message, ServerMessage } from '../message.ts';
 import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
 import type { PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
+import { invalidArgument } from '../errors.ts';
 
 export interface SyncHandlerOptions {
   readonly store: ServerStore;
@@ -129,16 +130,33 @@ function pageBytes(messages: readonly ServerMessage[]): number {
   return n;
 }
 
+/** Why `options` cannot make a handler, or null. */
+function handlerOptionsError(options: SyncHandlerOptions): string | null {
+  if (typeof options !== 'object' || options === null) return 'options must be an object';
+  const { store, maxDriftMs, now, onPullError } = options;
+  if (typeof store?.push !== 'function' || typeof store.pull !== 'function') return 'store must be a server store (push and pull)';
+  // NaN would turn the drift check off: one device's clock in the year 9999 would then stamp
+  // every later write of every device that pulled it. Infinity is a deliberate "no check".
+  if (maxDriftMs !== undefined && !(typeof maxDriftMs === 'number' && maxDriftMs >= 0)) return 'maxDriftMs must be a number of ms, 0 or more';
+  if (now !== undefined && typeof now !== 'function') return 'now must be a function';
+  if (onPullError !== undefined && typeof onPullError !== 'function') return 'onPullError must be a function';
+  return null;
+}
+
 /**
  * Creates the handler. It throws ProtocolError for every refusal; its `status`, `code` and
  * `toBody()` give the HTTP answer. A refused request stores nothing.
  */
 export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
+  const problem = handlerOptionsError(options);
+  if (problem !== null) throw invalidArgument(`createSyncHandler: ${problem}`);
   const { store } = options;
   const maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
   const now = options.now ?? Date.now;
   const onPullError = options.onPullError;
   const validated = async (userId: string, request: ValidatedSyncRequest, options: ValidatedOptions = {}): Promise<SyncOutcome> => {
+    // The user is the server's to give (from verified credentials): without one, every user's data would be one.
+    if (typeof userId !== 'string' || userId.length === 0) throw invalidArgument('the sync handler needs the userId, a non-empty string');
     const checkedAt = options.driftCheckedAt;
     const serverNow = checkedAt ?? now();
     if (checkedAt === undefined) checkClockDrift(request.messages, serverNow, maxDriftMs);
@@ -190,5 +208,6 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, page, onPullError) : [];
     return answer(page, epoch, next);
   };
-  return Object.assign((userId: string, body: unknown) => validated(userId, parseSyncRequest(body)), { validated });
+  // Async, so that a refused body rejects the promise as every other refusal does (it threw at the call).
+  return Object.assign(async (userId: string, body: unknown) => validated(userId, parseSyncRequest(body)), { validated });
 }

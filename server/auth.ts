@@ -113,8 +113,11 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
       // unencoded payload (`b64: false`) cannot be a JSON object in the token's alphabet.
       const verified = await compactVerify(token, await key, { algorithms: ['HS256'] });
       payload = JSON.parse(utf8.decode(verified.payload));
-    } catch {
-      throw new AuthError('invalid token');
+    } catch (err) {
+      // The most common refusal of a well-formed token: one signed with another secret (a token
+      // made for another server, or by `npm run token` with another data dir).
+      const forged = (err as { code?: unknown }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
+      throw new AuthError(forged ? "invalid token: its signature does not match this server's secret" : 'invalid token');
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new AuthError('invalid token: its claims are not a JSON object');
     const claims = payload as Record<string, unknown>;

@@ -12,14 +12,18 @@ import { secretWeakness } from './secret-strength.ts';
 
 export const SECRET_FILE = 'token-secret';
 
-/** The secret: the given one, or the one in `dataDir` (created when missing). */
-export function loadSecret(dataDir: string, given: string | undefined): string {
+/**
+ * The secret: the given one, or the one in `dataDir` (created when missing; `onCreated` is
+ * told the file then, for a caller that should say so).
+ */
+export function loadSecret(dataDir: string, given: string | undefined, onCreated?: (file: string) => void): string {
   if (given !== undefined) return given;
   ensurePrivateDir(dataDir);
   const file = join(dataDir, SECRET_FILE);
   try {
     // `wx`: never overwrite. Two processes starting at once both end up reading one secret.
     writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    onCreated?.(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }

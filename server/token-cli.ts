@@ -9,7 +9,12 @@ import { loadSecret } from './secret.ts';
 import { formatDuration, parseDuration } from './units.ts';
 
 const MAX_TTL_MS = 3650 * 86_400_000;
-const USAGE = 'usage: npm run token -- <userId> [--ttl 30d] [--data-dir DIR]\n  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d)';
+const USAGE = [
+  'usage: npm run token -- <userId> [--ttl 30d] [--data-dir DIR] [--secret SECRET]',
+  '  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d)',
+  "  --data-dir, --secret: the server's (also FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET); the token is",
+  '    signed with the secret, or the one kept in the data dir (default ./.data), as the server does',
+].join('\n');
 
 function fail(message: string): never {
   process.stderr.write(`fieldsync token: ${message}\n${USAGE}\n`);
@@ -47,7 +52,11 @@ if (ttlMs === null || ttlMs < 1000 || ttlMs > MAX_TTL_MS) {
 try {
   const config = loadConfig(rest, process.env);
   if (config === null) fail('unexpected --help');
-  const auth = createAuthenticator(loadSecret(config.dataDir, config.secret));
+  const auth = createAuthenticator(loadSecret(config.dataDir, config.secret, (file) => {
+    // No server has used this data dir yet: say so, since a server that runs with another
+    // data dir (or FIELDSYNC_SECRET) will refuse the token, and only say "invalid token".
+    process.stderr.write(`fieldsync token: there was no secret in ${config.dataDir}: made a new one (${file}). Only a server started with this data dir accepts the token; for a running server, give its --data-dir or FIELDSYNC_SECRET.\n`);
+  }));
   process.stdout.write(`${await auth.sign(userId, Math.floor(ttlMs / 1000))}\n`);
 } catch (err) {
   if (err instanceof ConfigError || err instanceof AuthError) fail(err.message);

@@ -84,8 +84,14 @@ describe('the server process', () => {
 
   it('token CLI: prints only the token; refuses bad arguments with exit code 2', () => {
     const dir = dataDir();
+    // In a data dir no server has used yet, it says it made a secret: a running server with
+    // another data dir would refuse the token. Then it prints the token alone.
+    const first = runScript('token-cli.ts', ['bob'], { FIELDSYNC_DATA_DIR: dir });
+    expect([first.status, first.stdout.trim().split('\n').length]).toEqual([0, 1]);
+    expect(first.stderr).toBe(`fieldsync token: there was no secret in ${dir}: made a new one (${join(dir, 'token-secret')}). Only a server started with this data dir accepts the token; for a running server, give its --data-dir or FIELDSYNC_SECRET.\n`);
     const ok = runScript('token-cli.ts', ['bob'], { FIELDSYNC_DATA_DIR: dir });
     expect([ok.status, ok.stdout.trim().split('\n').length, ok.stderr]).toEqual([0, 1, '']);
+    expect(runScript('token-cli.ts', ['--help'], {}).stdout).toMatch(/--secret SECRET.*FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET/s);
     expect(((decodeJwt(ok.stdout.trim()).exp as number) - Date.now() / 1000) / 86400).toBeCloseTo(30, 0);
     for (const [ttl, days] of [['12h', 0.5], ['15m', 15 / 1440], ['3600s', 1 / 24]] as const) {
       const r = runScript('token-cli.ts', ['bob', '--ttl', ttl], { FIELDSYNC_DATA_DIR: dir });
@@ -128,6 +134,25 @@ describe('the server process', () => {
     const help = runScript('main.ts', ['--help'], {});
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('FIELDSYNC_DATA_DIR');
+  });
+
+  it('refuses a second server on the same SQLite data dir, and starts again once the first is gone, even killed', async () => {
+    const dir = dataDir();
+    const s = await start({ FIELDSYNC_DATA_DIR: dir });
+    const second = runScript('main.ts', [], { FIELDSYNC_DATA_DIR: dir, PORT: '0' });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toBe(`fieldsync: another Fieldsync server (process ${s.child.pid}) uses the data dir ${dir}: one SQLite database takes one server process, since each pokes only its own clients. Stop it, give this one another --data-dir, or run several processes on PostgreSQL (docs/postgres.md). If no server runs, remove ${join(dir, 'server.pid')}\n`);
+    // Killed, it leaves its lock file: a stale one, replaced by the next server.
+    s.child.kill('SIGKILL');
+    await s.exited;
+    expect(readFileSync(join(dir, 'server.pid'), 'utf8')).toBe(`${s.child.pid}\n`);
+    const next = await start({ FIELDSYNC_DATA_DIR: dir });
+    expect(readFileSync(join(dir, 'server.pid'), 'utf8')).toBe(`${next.child.pid}\n`);
+    expect(statSync(join(dir, 'server.pid')).mode & 0o777).toBe(0o600);
+    // Stopped, it removes it.
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
+    expect(() => statSync(join(dir, 'server.pid'))).toThrow(/ENOENT/);
   });
 
   it('exits with a clear message when its port is taken', async () => {

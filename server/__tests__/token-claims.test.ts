@@ -112,6 +112,8 @@ describe('token claims over HTTP', () => {
     ];
     for (const [payload, why] of cases) expect(await sync(signRaw(payload)), payload).toEqual({ status: 401, message: `invalid token: ${why}` });
     expect(await sync(signRaw('{"sub":'))).toEqual({ status: 401, message: 'invalid token' });
+    // Well formed, signed with another secret (a token made for another server): said so.
+    expect(await sync(signRaw(`{"sub":"a","exp":${exp}}`, 'another-secret-that-is-long-enough-0123456789'))).toEqual({ status: 401, message: "invalid token: its signature does not match this server's secret" });
     expect(await s.pullAll('a')).toEqual([]);
   });
 

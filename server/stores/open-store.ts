@@ -5,6 +5,7 @@ import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError } from '../config.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { createPostgresServerStore } from './postgres-server-store.ts';
 import { openSqliteStoreThread } from './store-thread.ts';
 
@@ -68,12 +69,29 @@ export async function openStore(settings: StoreSettings, onPullError?: (err: Err
   }
   ensurePrivateDir(settings.dataDir); // the server's own folder: 0700, even if it existed looser
   const file = join(settings.dataDir, SQLITE_FILE);
-  // In a worker thread: its synchronous transactions never hold up the event loop.
-  const store = await openSqliteStoreThread({
-    store: { file, compaction: settings.compaction },
-    maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
-    parseWorkers: settings.parseWorkers ?? 1,
-    onPullError: (err) => onPullError?.(err),
+  const lock = lockDataDir(settings.dataDir); // one server process per SQLite database
+  let store: ServerStore;
+  try {
+    // In a worker thread: its synchronous transactions never hold up the event loop.
+    store = await openSqliteStoreThread({
+      store: { file, compaction: settings.compaction },
+      maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
+      parseWorkers: settings.parseWorkers ?? 1,
+      onPullError: (err) => onPullError?.(err),
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = store.close?.bind(store);
+  const locked: ServerStore = Object.assign(store, {
+    async close() {
+      try {
+        await close?.();
+      } finally {
+        lock.release();
+      }
+    },
   });
-  return { store, description: `sqlite ${file}` };
+  return { store: locked, description: `sqlite ${file}` };
 }

@@ -19,7 +19,7 @@ import { loadSecret } from '../server/secret.ts';
 import { ensureAppBuild, rendererDir } from './app-build.ts';
 import { startViewer, type Viewer } from '../src/web-host/viewer/viewer-server.ts';
 import { openInBrowser, shouldOpenBrowser } from './lib/open-browser.ts';
-import { serverIsUp } from './lib/server-health.ts';
+import { portAnswers, portTakenMessage, serverIsUp, tokenRefusal, tokenRefusedMessage } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 import { startNodeProcess, type NodeProcess } from './processes.ts';
 
@@ -83,11 +83,13 @@ try {
   // 2. A server: the one answering, or one started here with the settings the token is then
   // signed with (FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET, as `npm run server`).
   const serverEnv: Record<string, string | undefined> = { ...process.env };
-  if (await serverIsUp(serverUrl)) {
+  const running = await serverIsUp(serverUrl);
+  if (running) {
     say(`using the sync server already running at ${serverUrl}`);
   } else {
     const at = canStartServerAt(serverUrl);
     if (!at) throw new Error(`no Fieldsync server answers at ${serverUrl}, and it is not on this machine; start it, or drop --server`);
+    if (await portAnswers(at.host, at.port)) throw new Error(portTakenMessage(serverUrl));
     say(`starting the sync server on ${serverUrl}`);
     Object.assign(serverEnv, { PORT: String(at.port), HOST: at.host, FIELDSYNC_LOG_LEVEL: process.env.FIELDSYNC_LOG_LEVEL ?? 'warn' });
     // Its own process group: Ctrl-C reaches this script, which stops it in order. An IPC
@@ -99,6 +101,8 @@ try {
   const config = loadConfig([], serverEnv);
   if (!config) throw new Error('no server settings');
   const token = await createAuthenticator(loadSecret(config.dataDir, config.secret)).sign(user, 30 * 86_400);
+  const refused = running ? await tokenRefusal(serverUrl, token) : null;
+  if (refused !== null) throw new Error(tokenRefusedMessage(serverUrl, refused, config.dataDir));
 
   // 4. The viewer first: each instance allows exactly its origin to frame it.
   viewer = await startViewer({ log: (l) => say(`[viewer] ${l}`) });

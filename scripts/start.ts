@@ -19,7 +19,7 @@ import { createAuthenticator, loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
 import { ensureElectron } from './lib/electron-setup.ts';
 import { npmCommand } from './lib/npm-command.ts';
-import { waitForServer, serverIsUp } from './lib/server-health.ts';
+import { portAnswers, portTakenMessage, serverIsUp, tokenRefusal, tokenRefusedMessage, waitForServer } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -83,9 +83,11 @@ if (args.build) {
 // 2. A server: the one already answering, or one started here with the same settings the
 // token is then signed with (FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET, as `npm run server`).
 const serverEnv = { ...process.env };
-if (!(await serverIsUp(serverUrl))) {
+const running = await serverIsUp(serverUrl);
+if (!running) {
   const at = canStartServerAt(serverUrl);
   if (!at) fail(`start: no Fieldsync server answers at ${serverUrl}, and it is not on this machine; start it, or drop --server.`);
+  if (await portAnswers(at.host, at.port)) fail(`start: ${portTakenMessage(serverUrl)}.`);
   say(`starting the sync server on ${serverUrl}`);
   Object.assign(serverEnv, { PORT: String(at.port), HOST: at.host, FIELDSYNC_LOG_LEVEL: process.env.FIELDSYNC_LOG_LEVEL ?? 'warn' });
   const server = spawn(process.execPath, [join(root, 'server', 'main.ts')], { cwd: root, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -111,6 +113,12 @@ try {
   const config = loadConfig([], serverEnv);
   if (!config) throw new Error('no server settings');
   token = await createAuthenticator(loadSecret(config.dataDir, config.secret)).sign(user, 30 * 86_400);
+  const refused = running ? await tokenRefusal(serverUrl, token) : null;
+  if (refused !== null) {
+    console.error(`start: ${tokenRefusedMessage(serverUrl, refused, config.dataDir)}.`);
+    stopAll(1);
+    await new Promise(() => {}); // stopAll exits
+  }
 } catch (err) {
   console.error(`start: could not sign a token for "${user}": ${(err as Error).message}`);
   stopAll(1);

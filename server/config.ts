@@ -118,9 +118,11 @@ const SETTINGS = [
 
 /** `--help` text. */
 export function usage(): string {
-  const lines = ['Usage: node server/main.ts [options]', '', 'Every option can also be set with its environment variable; a flag wins.', ''];
+  const lines = ['Usage: npm run server -- [options]   (or: node server/main.ts [options])', '', 'Every option can also be set with its environment variable; a flag wins.', ''];
   for (const s of SETTINGS) {
-    lines.push(`  ${`${s.flag} <value>`.padEnd(32)} ${s.env.padEnd(32)} ${s.help}${s.fallback !== undefined ? ` (default ${s.fallback})` : ''}`);
+    // A help that says its default already (`default: cores - 1`) does not get another.
+    const fallback = s.fallback !== undefined && !s.help.includes('default:') ? ` (default ${s.fallback})` : '';
+    lines.push(`  ${`${s.flag} <value>`.padEnd(32)} ${s.env.padEnd(32)} ${s.help}${fallback}`);
   }
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig, usage, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './server.ts';
+import { describePostgres } from './stores/open-store.ts';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`fieldsync: ${message}\n`);
@@ -16,6 +17,8 @@ function describeStartError(err: unknown, config: ServerConfig): string {
   const e = err as { code?: string; message?: string; syscall?: string };
   // Only errors of listen() are about the port or the address; the database can fail with
   // the same codes (EACCES on its file, say), and must not be reported as a port problem.
+  // With a database URL, what fails before listening is the database (down, wrong host, refused login).
+  if (e.syscall !== 'listen' && config.databaseUrl !== undefined) return `cannot use the database (${describePostgres(config.databaseUrl)}): ${e.message ?? String(err)}`;
   if (e.syscall !== 'listen') return `cannot start: ${e.message ?? String(err)}`;
   if (e.code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is already in use (set PORT, or 0 for any free port)`;
   if (e.code === 'EADDRNOTAVAIL') return `cannot listen on ${config.host}: no such address on this machine`;

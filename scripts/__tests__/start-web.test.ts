@@ -6,6 +6,7 @@
  * (Ctrl-C) stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { freePort } from '../../test-support/free-port.ts';
 import { printedLines } from '../../test-support/printed-lines.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
 import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
+import { startTestServer } from '../../server/__tests__/helpers/test-server.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -176,4 +178,44 @@ describe('npm run start:web', () => {
       dir.remove();
     }
   }, 90_000);
+
+  /** `start:web` against `server`, which it does not start; resolves with its exit code and stderr. */
+  async function refusedRun(server: string, dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), '--instances', '1', '--server', server, '--no-build', '--no-open'], {
+      cwd: root,
+      env: { ...process.env, FIELDSYNC_DATA_DIR: dataDir, FIELDSYNC_WEB_DIR: join(dataDir, 'web'), FIELDSYNC_RENDERER_DIR: join(dataDir, 'renderer'), FIELDSYNC_SECRET: '' },
+    });
+    // One that went on (the check gone) is stopped as with Ctrl-C, so that it stops what it started.
+    const guard = setTimeout(() => child.kill('SIGINT'), 20_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(guard);
+    return { code, stdout, stderr };
+  }
+
+  it('says so, and starts nothing, when the server running refuses its token (another secret), or another program holds the port', async () => {
+    const dir = tempDir('fieldsync-start-web-');
+    const other = await startTestServer(); // its own secret, not the one start:web finds in its data dir
+    const foreign = createServer((_req, res) => res.end('<html>not fieldsync</html>'));
+    try {
+      const refused = await refusedRun(other.url, join(dir.path, 'data'));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`start:web: the sync server at ${other.url} refused the demo's token (invalid token: its signature does not match this server's secret). It was signed with the secret in ${join(dir.path, 'data')}`);
+      expect(refused.stdout).toBe(''); // no sign-in link to an instance that could not sync
+      await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', () => r()));
+      const port = (foreign.address() as { port: number }).port;
+      const taken = await refusedRun(`http://127.0.0.1:${port}`, join(dir.path, 'data'));
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`start:web: something that is not a Fieldsync server answers at http://127.0.0.1:${port}: stop it, or pass --server with another port`);
+      expect(taken.stderr).not.toContain('set PORT');
+      expect(taken.stdout).toBe('');
+    } finally {
+      foreign.close();
+      await other.stop();
+      dir.remove();
+    }
+  }, 60_000);
 });

@@ -44,7 +44,7 @@ export interface OpenedStore {
 }
 
 /** `postgres host:port/database`: the URL without its credentials. */
-function describePostgres(url: string): string {
+export function describePostgres(url: string): string {
   try {
     const u = new URL(url);
     return `postgres ${u.host}${u.pathname}`;

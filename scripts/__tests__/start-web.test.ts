@@ -15,7 +15,7 @@ import { freePort } from '../../test-support/free-port.ts';
 import { printedLines } from '../../test-support/printed-lines.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
 import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
-import { startTestServer } from '../../server/__tests__/helpers/test-server.ts';
+import { spawnServer } from '../../test-support/child-server.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -198,7 +198,8 @@ describe('npm run start:web', () => {
 
   it('says so, and starts nothing, when the server running refuses its token (another secret), or another program holds the port', async () => {
     const dir = tempDir('fieldsync-start-web-');
-    const other = await startTestServer(); // its own secret, not the one start:web finds in its data dir
+    // A server with a data dir, and so a secret, of its own: not the one start:web finds in its data dir.
+    const other = await spawnServer({ FIELDSYNC_DATA_DIR: join(dir.path, 'other-server') });
     const foreign = createServer((_req, res) => res.end('<html>not fieldsync</html>'));
     try {
       const refused = await refusedRun(other.url, join(dir.path, 'data'));
@@ -214,7 +215,8 @@ describe('npm run start:web', () => {
       expect(taken.stdout).toBe('');
     } finally {
       foreign.close();
-      await other.stop();
+      other.child.kill('SIGTERM');
+      await other.exited;
       dir.remove();
     }
   }, 60_000);

@@ -9,7 +9,7 @@ describe('memory store conformance', () => {
   for (const c of storeConformance(() => {
     const store = createMemoryStore();
     return { store, readRow: (table, row) => store.get(table, row) };
-  }, { persistent: false })) {
+  }, { persistent: false, transact: false })) {
     it.skipIf(c.skip !== undefined)(c.skip ? `${c.name} (skipped: ${c.skip})` : c.name, c.run);
   }
 });
@@ -29,12 +29,34 @@ describe('conformance cases never pass without running', () => {
   };
 
   it('a case the store cannot support says why, and running it anyway fails', async () => {
-    const skipped = storeConformance(memoryHarness, { persistent: false }).filter((c) => c.skip !== undefined);
+    const skipped = storeConformance(memoryHarness, { persistent: false, transact: false }).filter((c) => c.skip !== undefined && !c.name.includes('(optional)'));
     expect(skipped.map((c) => c.name)).toEqual(['everything survives a restart']);
     expect(skipped[0]?.skip).toMatch(/keeps nothing across a restart/);
     await expect(skipped[0]!.run()).rejects.toThrow(/cannot run against this store/);
     const server = serverStoreConformance(() => ({ store: createMemoryServerStore() }), { compaction: true, persistent: false });
     expect(server.filter((c) => c.skip !== undefined).map((c) => c.name)).toEqual(['everything survives a restart, and ids are never reused (compaction on)']);
+  });
+
+  it('the cases of an optional function the store has not: skipped when said, failed when not, never passed', async () => {
+    const optional = (o: Record<string, boolean>) => storeConformance(memoryHarness, { persistent: false, ...o }).filter((c) => c.name.includes('(optional)'));
+    // The memory store has values() but not transact().
+    const told = optional({ transact: false });
+    expect(told.map((c) => [c.name.split(':')[0], c.skip])).toEqual([
+      ['values (optional)', undefined],
+      ['transact (optional)', 'the store has no transact() (transact: false)'],
+      ['transact (optional)', 'the store has no transact() (transact: false)'],
+    ]);
+    await expect(told[0]!.run()).resolves.toBeUndefined();
+    const untold = optional({}).filter((c) => c.name.startsWith('transact'));
+    expect(untold.every((c) => c.skip === undefined)).toBe(true);
+    for (const c of untold) await expect(c.run()).rejects.toThrow('the store has no transact(): tell the suite { transact: false }, and its cases are skipped');
+    const noValues = () => {
+      const h = memoryHarness();
+      const { values: _values, ...store } = h.store;
+      return { ...h, store: store as typeof h.store };
+    };
+    const valuesCase = storeConformance(noValues, { persistent: false, transact: false }).find((c) => c.name.startsWith('values'))!;
+    await expect(valuesCase.run()).rejects.toThrow('the store has no values(): tell the suite { values: false }, and its cases are skipped');
   });
 
   it('a persistent store whose harness cannot reopen fails its restart cases instead of skipping them', async () => {

@@ -10,7 +10,8 @@
  * ```
  *
  * A store that keeps nothing across a restart passes `{ persistent: false }`: its restart
- * cases come with `skip` and their reason (see ConformanceCase).
+ * cases come with `skip` and their reason (see ConformanceCase); so do the cases of an
+ * optional function the store has not, told with `{ transact: false }` or `{ values: false }`.
  */
 import { SchemaError } from '../errors.ts';
 import { cellKey } from '../message.ts';
@@ -18,8 +19,8 @@ import type { Schema } from '../schema.ts';
 import type { Cell, CellWrite, MessageUpdate, StoredMessage } from '../store.ts';
 import { check, checkEqual, checkRejects } from './assert.ts';
 import {
-  NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, conformanceCase, msg, restart, schemaV1, schemaV2,
-  type ConformanceCase, type ConformanceOptions, type StoreHarness,
+  NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, conformanceCase, msg, notImplemented, requireOptional, restart, schemaV1, schemaV2,
+  type ConformanceCase, type ConformanceOptions, type OptionalFunction, type StoreHarness,
 } from './store-fixtures.ts';
 
 type Harness = StoreHarness;
@@ -32,8 +33,9 @@ const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, co
 export function storeConformance(create: () => StoreHarness | Promise<StoreHarness>, options: ConformanceOptions = {}): ConformanceCase[] {
   const persistent = options.persistent ?? true;
   const cases: ConformanceCase[] = [];
-  const add = (name: string, body: Body, o: { restart?: boolean; schema?: Schema } = {}): void => {
-    const skip = o.restart && !persistent ? NOT_PERSISTENT : undefined;
+  const add = (name: string, body: Body, o: { restart?: boolean; schema?: Schema; optional?: OptionalFunction } = {}): void => {
+    const optional = o.optional;
+    const skip = o.restart && !persistent ? NOT_PERSISTENT : optional !== undefined && options[optional] === false ? notImplemented(optional) : undefined;
     cases.push(conformanceCase(name, skip, create, async (h) => {
       await h.store.open(o.schema ?? schemaV1);
       return body(h);
@@ -144,7 +146,7 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
   });
 
   add('values (optional): the value and hlc kept in each cell', async ({ store }) => {
-    if (!store.values) return; // a store without values() is read through its messages
+    requireOptional(store, 'values');
     const title = msg(4, 'notes', 'a', 'title', 'Oat milk');
     const meta = msg(5, 'notes', 'a', 'meta', { tags: ['x'], n: 1.5 });
     const done = msg(6, 'notes', 'b', 'done', false, { local: false });
@@ -168,10 +170,10 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
       },
       'values: what the last write of each cell set; cells never written, or cleared, are left out',
     );
-  });
+  }, { optional: 'values' });
 
   add('transact (optional): winners and a commit in one step', async ({ store, readRow }) => {
-    if (!store.transact) return; // a store without transact() is called through winners() and commit()
+    requireOptional(store, 'transact');
     const old = msg(1, 'notes', 'a', 'title', 'old');
     await store.commit({ insert: [old], writes: [write(old)] });
     const cells = [{ table: 'notes', row: 'a', column: 'title' }, { table: 'notes', row: 'b', column: 'title' }];
@@ -207,12 +209,12 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     const last = msg(7, 'notes', 'c', 'body', 'last');
     await store.transact([{ table: 'notes', row: 'c', column: 'done' }, { table: 'notes', row: 'c', column: 'title' }], (n) => (newest.push(n), { insert: [last], writes: [write(last)] }));
     checkEqual(newest, [null, null, c.hlc, both.hlc], 'plan gets null for cells never written, else the greatest of their winners');
-  });
+  }, { optional: 'transact' });
 
   // A store may write the commonest commit (one new local message of the one cell asked) a
   // faster way; every other commit for one cell must still be applied whole.
   add('transact (optional): for one cell, a commit of any other shape is applied whole', async ({ store, readRow }) => {
-    if (!store.transact) return;
+    requireOptional(store, 'transact');
     const cell: Cell = { table: 'notes', row: 'a', column: 'title' };
     const first = msg(1, 'notes', 'a', 'title', 'first');
     await store.transact([cell], () => ({ insert: [first], writes: [write(first)] }));
@@ -230,7 +232,7 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     const refused = await checkRejects(() => store.transact?.([{ table: 'notes', row: 'a', column: 'nope' }], () => ({ insert: [nope], writes: [write(nope)] })), 'one message of an undeclared column');
     check(refused instanceof SchemaError, 'one write to an undeclared column is a SchemaError');
     checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), [synced.hlc, done.hlc, title.hlc, first.hlc], 'and nothing of it is stored');
-  });
+  }, { optional: 'transact' });
 
   add('remove deletes messages; maxHlc falls back', async (h) => {
     const { store } = h;

@@ -43,6 +43,26 @@ export interface ConformanceOptions {
    * are skipped, with the reason. Default true: the harness must then have `reopen()`.
    */
   readonly persistent?: boolean;
+  /**
+   * False for a store without the optional `transact()`, or `values()`: their cases are then
+   * skipped, with the reason. Default true: a store without the function then fails them
+   * (they never pass without having run).
+   */
+  readonly transact?: boolean;
+  readonly values?: boolean;
+}
+
+/** The optional functions of the store contract that have cases of their own. */
+export type OptionalFunction = 'transact' | 'values';
+
+/** Why a case of `fn` is skipped: the suite was told the store has none. */
+export const notImplemented = (fn: OptionalFunction): string => `the store has no ${fn}() (${fn}: false)`;
+
+/** Fails a case of `fn` run against a store that has none, though the suite was not told. */
+export function requireOptional<S extends SyncStore, F extends OptionalFunction>(store: S, fn: F): asserts store is S & Required<Pick<SyncStore, F>> {
+  if (typeof (store as Record<string, unknown>)[fn] !== 'function') {
+    throw new ConformanceError(`the store has no ${fn}(): tell the suite { ${fn}: false }, and its cases are skipped`);
+  }
 }
 
 export const NOT_PERSISTENT = 'the store keeps nothing across a restart (persistent: false)';

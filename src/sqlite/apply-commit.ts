@@ -22,7 +22,8 @@ import type { MessageLog } from './message-log.ts';
 import type { PendingCells } from './pending-cells.ts';
 import type { PulledInRow } from './pulled-in-row.ts';
 import type { RowWriter } from './row-writer.ts';
-import { keepsExactly, type SqlTable } from './sql-columns.ts';
+import type { SqlTable } from './sql-columns.ts';
+import { keepsExactly } from './sql-values.ts';
 
 export interface CommitParts {
   readonly tables: ReadonlyMap<string, SqlTable>;

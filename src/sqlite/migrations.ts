@@ -1,20 +1,14 @@
 /**
  * Schema migrations, in two parts:
  *
- * - The store's own tables (`fieldsync_messages`, `fieldsync_outbox`, `fieldsync_meta`) are
- *   versioned with `PRAGMA user_version`: each step below runs once, in order, in the open
- *   transaction. Add a step to change them; never edit a released one.
- * - The app's data tables follow the declared schema: a missing table is created and a
- *   missing column is added (`ALTER TABLE ADD COLUMN`) when a later schema version declares
- *   it, each with its hidden `_hlc_<column>` and `_pending_<column>`; each table has one hidden
- *   `_unpushed` (unpushed-in-row.ts). Columns are never dropped or retyped, so data
- *   written by any version stays readable.
- *
- * Every column of a data table is nullable: the library may write `null` into any cell (a
- * cell whose only message the server refused falls back to null).
+ * - The store's own tables (`fieldsync_messages`, `fieldsync_outbox`, `fieldsync_meta`,
+ *   `fieldsync_columns`) are versioned with `PRAGMA user_version`: each step below runs once,
+ *   in order, in the open transaction. Add a step to change them; never edit a released one.
+ * - The app's data tables follow the declared schema (migrate-data-tables.ts).
  */
 import type { Database } from 'better-sqlite3';
-import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE, SQL_TYPES, UNPUSHED_SQL, type SqlTable } from './sql-columns.ts';
+import { COLUMNS_TABLE } from './column-types.ts';
+import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
 
@@ -76,6 +70,13 @@ const STORE_STEPS: readonly Step[] = [
     // Their names hold a space and a dot ("fieldsync_kept_mark todos.title"): quoted as SQL quotes.
     for (const name of names) db.exec(`DROP TRIGGER "${name.replaceAll('"', '""')}"`);
   },
+  // 6: the type each data column's values were written with (column-types.ts), so that a
+  // schema that changes a column's type converts its values instead of misreading them, and
+  // messages kept in rows are read back exactly whatever the schema says now. A cell may then
+  // hold a BLOB (sql-values.ts), which an older app would misread.
+  (db) => {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${COLUMNS_TABLE} (tbl TEXT NOT NULL, col TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (tbl, col)) WITHOUT ROWID`);
+  },
 ];
 
 /** The version the store's own tables are at after `migrateStore`. */
@@ -89,25 +90,4 @@ export function migrateStore(db: Database): void {
   }
   for (let v = current; v < STORE_VERSION; v++) (STORE_STEPS[v] as Step)(db);
   if (current !== STORE_VERSION) db.pragma(`user_version = ${STORE_VERSION}`);
-}
-
-/** Creates missing data tables and adds missing columns. Call inside a transaction. */
-export function migrateDataTables(db: Database, tables: ReadonlyMap<string, SqlTable>): void {
-  for (const table of tables.values()) {
-    const existing = new Set((db.pragma(`table_info(${table.sql})`) as { name: string }[]).map((c) => c.name.toLowerCase()));
-    if (existing.size === 0) {
-      const columns = [...table.columns.values()].map((c) => `${c.sql} ${SQL_TYPES[c.type]}, ${c.hlcSql} TEXT, ${c.pendingSql} INTEGER`);
-      db.exec(`CREATE TABLE ${table.sql} (id TEXT PRIMARY KEY NOT NULL, ${columns.join(', ')}, ${UNPUSHED_SQL} TEXT)`);
-    } else {
-      const add = (name: string, sql: string, type: string): void => {
-        if (!existing.has(name.toLowerCase())) db.exec(`ALTER TABLE ${table.sql} ADD COLUMN ${sql} ${type}`);
-      };
-      for (const c of table.columns.values()) {
-        add(c.name, c.sql, SQL_TYPES[c.type]);
-        add(`_hlc_${c.name}`, c.hlcSql, 'TEXT');
-        add(`_pending_${c.name}`, c.pendingSql, 'INTEGER'); // store version 1 had none
-      }
-      add('_unpushed', UNPUSHED_SQL, 'TEXT'); // store version 3 had none
-    }
-  }
 }

@@ -24,7 +24,8 @@ import type { MessageLog } from './message-log.ts';
 import type { Db } from './open-database.ts';
 import type { PendingCells } from './pending-cells.ts';
 import { jsonSql } from './pulled-in-row.ts';
-import { OUTBOX_TABLE, keepsExactly, toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+import { OUTBOX_TABLE, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { keepsExactly, toSql, type SqlValue } from './sql-values.ts';
 import type { UnpushedInRow } from './unpushed-in-row.ts';
 
 export interface OneCellParts {

@@ -22,7 +22,8 @@
 import type { Statement } from 'better-sqlite3';
 import { cellKey, type CellWrite, type JsonValue, type StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
-import { fromSql, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import type { SqlColumn, SqlTable } from './sql-columns.ts';
+import { fromSql } from './sql-values.ts';
 import type { Known } from './unpushed-in-row.ts';
 
 export interface Entry {

@@ -21,7 +21,8 @@ import type { Statement } from 'better-sqlite3';
 import type { ColumnType, JsonValue, StoredMessage } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { markKept, type CommitRows } from './row-writer.ts';
-import { META_TABLE, fromSql, keepsExactly, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import { fromSql, keepsExactly } from './sql-values.ts';
 
 /** How many of the latest pulled messages kept in rows are also kept in the ring. */
 export const RECENT_PULLED = 256;

@@ -14,7 +14,8 @@ import type { Statement } from 'better-sqlite3';
 import type { CellWrite } from '../sync/index.ts';
 import type { Db } from './open-database.ts';
 import { KEPT_MARK } from './pulled-in-row.ts';
-import { toSql, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+import type { SqlColumn, SqlTable } from './sql-columns.ts';
+import { toSql, type SqlValue } from './sql-values.ts';
 
 /** The cells one commit sets in one row: only a cell's last write of the commit stays in it. */
 export interface RowWrites {

@@ -1,6 +1,6 @@
 /**
- * How the declared schema maps to SQL: table and column names, native column types, and the
- * conversion of JSON values to SQLite values and back.
+ * How the declared schema maps to SQL: table and column names and native column types (the
+ * conversion of JSON values to SQLite values and back is sql-values.ts).
  *
  * SQL identifiers come ONLY from the declared schema (`sqlTables(schema)`), never from a
  * message: a message's table and column are looked up in that map, and a name that is not
@@ -8,8 +8,7 @@
  * (`[A-Za-z_][A-Za-z0-9_]*`) are quoted anyway, so a name that is also an SQL keyword
  * (`order`, `group`) works as a column.
  */
-import { SchemaError, type ColumnType, type JsonValue, type Schema } from '../sync/index.ts';
-import { isWellFormed } from '../sync/message.ts'; // UTF-8 (a TEXT column) cannot keep a lone surrogate
+import { SchemaError, type ColumnType, type Schema } from '../sync/index.ts';
 
 /** The store's own tables; data tables may not use this prefix or SQLite's. */
 export const STORE_PREFIX = 'fieldsync_';
@@ -22,8 +21,6 @@ export const META_TABLE = 'fieldsync_meta';
  * declared names never start with `_`, so this name collides with none of them.
  */
 export const UNPUSHED_SQL = '"_unpushed"';
-
-export type SqlValue = string | number | null;
 
 export interface SqlColumn {
   readonly name: string;
@@ -84,57 +81,4 @@ export function sqlTables(schema: Schema): ReadonlyMap<string, SqlTable> {
     out.set(name, { name, sql: quoteIdent(name), columns });
   }
   return out;
-}
-
-/** A JSON value as it is stored in a column of this type. */
-export function toSql(type: ColumnType, value: JsonValue): SqlValue {
-  if (value === null) return null;
-  switch (type) {
-    case 'boolean':
-      return value === true ? 1 : 0;
-    case 'json':
-      return JSON.stringify(value);
-    case 'string':
-    case 'integer':
-    case 'number':
-      // The library only writes values that fit the column; anything else is kept as JSON text.
-      return typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value);
-  }
-}
-
-/** True when `fromSql(type, toSql(type, value))` gives `value` back exactly. */
-export function keepsExactly(type: ColumnType, value: JsonValue): boolean {
-  if (value === null) return true;
-  switch (type) {
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'integer':
-      return Number.isSafeInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0);
-    case 'string':
-      return typeof value === 'string' && isWellFormed(value) && !value.includes('\u0000');
-    case 'json':
-      return true; // JSON text, parsed back
-  }
-}
-
-/** A stored value back as the JSON value that was written. */
-export function fromSql(type: ColumnType, value: unknown): JsonValue {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'boolean':
-      return value === 1 || value === 1n || value === true;
-    case 'json':
-      try {
-        return JSON.parse(String(value)) as JsonValue;
-      } catch {
-        return String(value);
-      }
-    case 'integer':
-    case 'number':
-      return typeof value === 'bigint' ? Number(value) : (value as JsonValue);
-    case 'string':
-      return typeof value === 'string' ? value : String(value);
-  }
 }

@@ -13,7 +13,10 @@
  * - Data tables hold one row per row id, one native column per declared column, and beside
  *   each a hidden `_hlc_<column>` with the hlc of its value: `winners()` reads those, one
  *   primary-key lookup per row, with no index over the messages to maintain.
- * - SQL identifiers come only from the declared schema (see sql-columns.ts).
+ * - SQL identifiers come only from the declared schema (see sql-columns.ts). The file keeps
+ *   every table and column any schema version declared, with the type its values were
+ *   written with: migrate-data-tables.ts follows a new version (added, dropped, retyped
+ *   columns), so that every value reads back and every local write is pushed exactly.
  */
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
@@ -21,12 +24,15 @@ import type { CellValue, StoreState } from '../sync/store.ts';
 import { createCommitApplier } from './apply-commit.ts';
 import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { invalidArgument } from '../sync/errors.ts';
+import { typesChanged } from './column-types.ts';
 import { createKeptMoves } from './kept-moves.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
 import { createOneCellWrite, type OneCellWrite } from './one-cell-write.ts';
-import { migrateDataTables, migrateStore } from './migrations.ts';
+import { migrateDataTables } from './migrate-data-tables.ts';
+import { migrateStore } from './migrations.ts';
 import type { Db } from './open-database.ts';
-import { META_TABLE, fromSql, sqlTables, type SqlTable } from './sql-columns.ts';
+import { META_TABLE, sqlTables, type SqlTable } from './sql-columns.ts';
+import { fromSql } from './sql-values.ts';
 import { createPendingCells } from './pending-cells.ts';
 import { NEWEST_KEY, RING_KEY, createPulledInRow } from './pulled-in-row.ts';
 import { createRowWriter } from './row-writer.ts';
@@ -129,15 +135,30 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
    */
   let seenVersion = -1;
   let dataVersion: Statement<[], number> | null = null;
+  /**
+   * The greatest hlc stored when another connection was last seen to have committed, until
+   * this connection's next local write has passed it to its plan (transactTx); null when no
+   * other connection has committed since. Both connections' clients read the clientId from
+   * the file, and each has its own clock: without this, a write here and one there in the
+   * same millisecond got one hlc for two cells, and the server, which keeps each hlc once,
+   * dropped one. Kept until a local write, not only for the refresh that sees it: a pull or
+   * a query may be what notices the other connection's commit.
+   */
+  let unseenNewest: string | null = null;
   function refresh(): void {
     const { tables, log, applier } = ready();
     const v = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
     if (v === seenVersion) return;
+    // Refused until this connection opens the file again: nothing is written or read with the wrong type.
+    const changed = typesChanged(db, tables);
+    if (changed !== null) throw new SchemaError(changed);
     seenVersion = v;
     winnerCache.clear(); // another connection committed: its writes are not in the cache
     pending.load(tables);
     unpushed.load(tables);
-    applier.resync(newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc()));
+    const newest = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
+    applier.resync(newest);
+    unseenNewest = newestOf(unseenNewest, newest);
   }
 
   // One read transaction: the marks, the log and the values kept in rows are read from one
@@ -185,7 +206,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     const read = cached === undefined ? winnerReads.newest(cells, tables) : null;
     const newest = read === null ? (cached as string | null) : read.newest;
     const kept = read !== null && read.kept;
-    const c = plan(newest);
+    // The plan's clock moves past `newest` before it stamps: past another connection's
+    // writes too once one has committed (see unseenNewest). `newest` itself stays the
+    // cells' winner below: the one-cell write finds the cell's marked message by it.
+    const c = plan(unseenNewest === null ? newest : newestOf(newest, unseenNewest));
+    unseenNewest = null;
     // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
     if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest, kept)) return c;
     checkWrites(c, tables);
@@ -203,20 +228,24 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
 
     open(schema: Schema): StoreState {
       const next = sqlTables(schema); // throws on reserved table names, before anything changes
-      db.transaction(() => {
+      // One transaction: the migration, the marks and the greatest hlc are of one state of
+      // the file, and `seenVersion` is that state's: a commit of another connection after it
+      // is seen by the next refresh(), and the next local write's clock moves past it.
+      const { log, meta, maxHlc } = db.transaction(() => {
         migrateStore(db);
         migrateDataTables(db, next);
+        const log = opened?.log ?? createMessageLog(db);
+        const meta = opened?.meta ?? {
+          all: db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META_TABLE}`),
+          set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
+        };
+        pending.load(next);
+        unpushed.load(next);
+        seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
+        return { log, meta, maxHlc: newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc()) };
       }).immediate();
-      const log = opened?.log ?? createMessageLog(db);
-      const meta = opened?.meta ?? {
-        all: db.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META_TABLE}`),
-        set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
-      };
+      unseenNewest = null; // the client's clock starts after maxHlc
       const checkpoints = opened?.checkpoints ?? createCheckpoints(db, options.checkpoints);
-      pending.load(next);
-      unpushed.load(next);
-      const maxHlc = newestOf(newestOf(log.maxHlc(), pending.newest), pulled.newestHlc());
-      seenVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
       keptMoves.clear(); // statements prepared for the previous schema's columns
       const applier = createCommitApplier({ tables: next, log, pending, writer: createRowWriter(db, next), pulled, moves: keptMoves, setMeta: (k, v) => meta.set.run(k, v) }, maxHlc);
       const oneCell = createOneCellWrite(db, { tables: next, log, pending, unpushed, moves: keptMoves, isNew: applier.isNew, stored: (hlc) => applier.stored(hlc) });

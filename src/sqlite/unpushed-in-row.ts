@@ -40,7 +40,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.ts';
 import type { ColumnType, JsonValue } from '../sync/index.ts';
-import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, quoteIdent, type SqlColumn, type SqlTable, type SqlValue } from './sql-columns.ts';
+import { META_TABLE, OUTBOX_TABLE, UNPUSHED_SQL, quoteIdent, type SqlColumn, type SqlTable } from './sql-columns.ts';
+import type { SqlValue } from './sql-values.ts';
 
 /**
  * Rows hold at most this many messages before they are all copied to the outbox: a copy of

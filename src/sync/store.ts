@@ -141,7 +141,9 @@ export interface SyncStore {
   /**
    * 4b. Optional. A local write's `winners(cells)` and `commit()` in one transaction: nothing
    * commits in between, not even another connection to the same database. `plan` gets the
-   * greatest `hlc` among the cells' winners (null when none has one), returns the commit, and
+   * greatest `hlc` among the cells' winners (null when none has one), or a greater one the new
+   * `hlc`s must pass too: a store shared by several connections passes at least its greatest
+   * once another has committed (docs/api.md, `transact`). It returns the commit, and
    * is called exactly once, synchronously, inside the transaction; if it throws, nothing is
    * written and the error is thrown. Why: a local write's new `hlc`s must beat the cells'
    * winners, and a store whose reads outside a transaction cost a transaction of their own

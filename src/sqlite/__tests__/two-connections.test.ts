@@ -1,0 +1,90 @@
+/**
+ * Two clients on one SQLite file (the app and a background syncer, docs/api.md): both read
+ * the clientId from the file, each has its own clock. Their writes must still get distinct
+ * hlcs, or the server, which keeps each hlc once, keeps one write of two and the devices
+ * diverge for good. Against the real server, over HTTP on loopback.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Commit, type Message, type SyncClient, type SyncStore } from '../../sync/index.ts';
+import { formatHlc } from '../../sync/hlc.ts';
+import { useRealServer } from '../../../test-support/real-server.ts';
+import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+
+const server = useRealServer();
+const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
+
+let file: SqliteFile;
+const open: SyncClient[] = [];
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+  file?.dispose();
+});
+
+/** Both processes read one wall clock; frozen, every write falls in the same millisecond. */
+const frozen = Date.now();
+async function client(user: string | null, store: SyncStore = file.open()): Promise<SyncClient> {
+  const remote = user === null ? undefined : createHttpRemote({ url: server.url, token: await server.token(user) });
+  const c = await createSyncClient({ schema, store, autoSync: false, now: () => frozen, ...(remote ? { remote } : {}) });
+  open.push(c);
+  return c;
+}
+
+/** What a third device gets from the server: every row and its title. */
+async function seenElsewhere(user: string): Promise<Map<string, unknown>> {
+  const store = createMemoryStore();
+  const other = await client(user, store);
+  await other.sync();
+  return new Map([...store.rows('todos')].map(([id, row]) => [id, row.title]));
+}
+
+describe('two clients on one SQLite file', () => {
+  it('writes in one millisecond from both get distinct hlcs, and every one reaches the server and other devices', async () => {
+    file = sqliteFile();
+    const ui = await client(null);
+    const syncer = await client('two-conn-a');
+    expect(syncer.clientId).toBe(ui.clientId);
+    const made: Message[] = [];
+    for (let i = 0; i < 5; i++) {
+      made.push(await ui.set('todos', `ui${i}`, 'title', `from ui ${i}`));
+      made.push(await syncer.set('todos', `bg${i}`, 'title', `from syncer ${i}`));
+    }
+    expect(new Set(made.map((m) => m.hlc)).size).toBe(10);
+    await syncer.sync();
+    expect(syncer.status.pending).toBe(0);
+    expect(await seenElsewhere('two-conn-a')).toEqual(new Map(made.map((m) => [m.row, m.value])));
+  });
+
+  it('another connection\'s commit noticed first by a query, not a write, still moves the next write past it', async () => {
+    file = sqliteFile();
+    const ui = await client(null);
+    const syncer = await client('two-conn-b');
+    const theirs = await syncer.set('todos', 'bg', 'title', 'from syncer');
+    // The app's status and history queries read the marks again (and see the other commit) before its next write.
+    await ui.history('todos', 'bg', 'title');
+    const mine = await ui.set('todos', 'ui', 'title', 'from ui');
+    expect(mine.hlc > theirs.hlc).toBe(true);
+    await syncer.sync();
+    expect(await seenElsewhere('two-conn-b')).toEqual(new Map([['bg', 'from syncer'], ['ui', 'from ui']]));
+  });
+
+  it('the store passes plan the greatest hlc of the file once another connection committed, and the cells\' winner otherwise', () => {
+    file = sqliteFile();
+    const [a, b] = [file.open(), file.open()];
+    a.open(schema);
+    b.open(schema);
+    const at = (n: number): string => formatHlc({ millis: frozen, counter: n, clientId: 'me' });
+    const write = (hlc: string, row: string): Commit => {
+      const m = { hlc, table: 'todos', row, column: 'title', value: row, local: true, synced: false, applied: true, error: null };
+      return { insert: [m], writes: [m] };
+    };
+    const seen: (string | null)[] = [];
+    const cell = (row: string) => [{ table: 'todos', row, column: 'title' }];
+    a.transact(cell('x'), (n) => (seen.push(n), write(at(1), 'x')));
+    b.transact(cell('y'), (n) => (seen.push(n), write(at(2), 'y'))); // a committed: its newest
+    b.transact(cell('z'), (n) => (seen.push(n), write(at(3), 'z'))); // nobody else did: the cell's (none)
+    a.transact(cell('w'), (n) => (seen.push(n), write(at(4), 'w'))); // b committed: its newest
+    expect(b.messages({ kind: 'pending', limit: 10 })).toHaveLength(4); // b sees a's commit here...
+    b.transact(cell('v'), (n) => (seen.push(n), write(at(5), 'v'))); // ...and its next write still passes it
+    expect(seen).toEqual([null, at(1), null, at(3), at(4)]);
+  });
+});

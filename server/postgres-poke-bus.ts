@@ -72,6 +72,9 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
   };
   const minBackoff = options.reconnectMinMs ?? 500;
   const maxBackoff = options.reconnectMaxMs ?? 30_000;
+  // Checked now (a ValidationError naming the option), not in the reconnect loop, where a bad
+  // delay would throw when the connection is lost, long after the bus was made.
+  backoffDelay(0, { initialMs: minBackoff, maxMs: maxBackoff });
   const local = createInProcessPokeBus({ onListenerError: (err) => report(err, 'poke listener failed') });
   const subscribers = new Map<string, number>();
 

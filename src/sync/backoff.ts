@@ -4,6 +4,9 @@
  * after an outage is not met by all of them in the same instant. And the checks of every
  * delay option, which a timer must be able to keep.
  */
+import { invalidArgument } from './errors.ts';
+import { unknownOptionError } from './option-keys.ts';
+
 /**
  * The longest delay a timer keeps: 2^31 - 1 ms, about 24.8 days. Node and browsers fire a
  * longer `setTimeout` at once, so an unbounded delay (a 429's `Retry-After` of a year, a
@@ -17,12 +20,16 @@ export function delayError(name: string, v: unknown, min: number): string | null
     : `${name} must be a number of ms from ${min} to ${MAX_DELAY_MS} (about 24.8 days)`;
 }
 
+/** The keys of backoff options (`retry`, `reconnect`); backoffDelay's also take `random`. */
+const BACKOFF_KEYS = { initialMs: 0, maxMs: 0 } satisfies Record<keyof Omit<BackoffOptions, 'random'>, 0>;
+
 /** Why `v` is not backoff options for option `name` (delays from 1 ms: 0 would retry in a tight loop), or null. */
-export function backoffError(name: string, v: unknown): string | null {
+export function backoffError(name: string, v: unknown, keys: object = BACKOFF_KEYS): string | null {
   if (v === undefined) return null;
   if (typeof v !== 'object' || v === null) return `${name} must be an object: { initialMs?, maxMs? }`;
   const { initialMs, maxMs } = v as BackoffOptions;
-  return delayError(`${name}.initialMs`, initialMs, 1) ?? delayError(`${name}.maxMs`, maxMs, 1);
+  const unknown = unknownOptionError(v, keys);
+  return (unknown && `${name}: ${unknown}`) ?? delayError(`${name}.initialMs`, initialMs, 1) ?? delayError(`${name}.maxMs`, maxMs, 1);
 }
 
 export interface BackoffOptions {
@@ -34,8 +41,16 @@ export interface BackoffOptions {
   readonly random?: () => number;
 }
 
-/** Delay before retry number `attempt` (0-based): between half and all of the capped delay. */
+/**
+ * Delay before retry number `attempt` (0-based): between half and all of the capped delay.
+ * Its arguments are checked like the options of the client's own delays: a NaN or a negative
+ * delay makes a timer fire at once, the tight loop a backoff is there to prevent.
+ */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const why = typeof attempt !== 'number' || Number.isNaN(attempt) ? 'attempt must be a number'
+    : backoffError('options', options, { ...BACKOFF_KEYS, random: 0 })
+      ?? (options.random !== undefined && typeof options.random !== 'function' ? 'options.random must be a function' : null);
+  if (why !== null) throw invalidArgument(`backoffDelay: ${why}`);
   const initial = options.initialMs ?? 500;
   const max = options.maxMs ?? 30_000;
   const random = options.random ?? Math.random;

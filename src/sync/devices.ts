@@ -18,6 +18,7 @@
 import { readCells } from './cell-values.ts';
 import { SchemaError, invalidArgument } from './errors.ts';
 import { cellKey, rowError, type JsonValue } from './message.ts';
+import { unknownOptionError } from './option-keys.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import type { SyncStore } from './store.ts';
@@ -61,6 +62,8 @@ export type DeviceNamesSetup = (schema: Schema) => (ctx: DeviceContext) => Promi
 /** This device's name and the table of names, for `createSyncClient`'s `device` option. */
 export function deviceNames(options: DeviceOptions): DeviceNamesSetup {
   if (typeof options !== 'object' || options === null) throw invalidArgument('deviceNames takes { name, table? }');
+  const unknown = unknownOptionError(options, { name: 0, table: 0 } satisfies Record<keyof DeviceOptions, 0>);
+  if (unknown) throw invalidArgument(`deviceNames: ${unknown}`);
   const initial = checkDeviceName(options.name);
   const table = options.table ?? 'devices';
   return (schema) => {

@@ -46,8 +46,9 @@ export class ValidationError extends FieldsyncError {
     code: 'invalid_argument' | 'invalid_message' | 'invalid_request',
     message: string,
     index?: number,
+    options?: { cause?: unknown },
   ) {
-    super(code, message);
+    super(code, message, options);
     this.name = 'ValidationError';
     this.index = index;
   }
@@ -57,7 +58,18 @@ export class ValidationError extends FieldsyncError {
  * Bad input to a public function: the one way every check of an argument fails, so that
  * each such error is a ValidationError with the code `invalid_argument` (docs/api.md).
  */
-export const invalidArgument = (message: string): ValidationError => new ValidationError('invalid_argument', message);
+export const invalidArgument = (message: string, cause?: unknown): ValidationError =>
+  new ValidationError('invalid_argument', message, undefined, cause === undefined ? undefined : { cause });
+
+/**
+ * A function the app gave (an option such as `token` or `now`, or a getter of a value it
+ * writes) threw: a ValidationError naming it, with the app's error as `cause`. Not the raw
+ * error: by the time it surfaces it may be far from the call (a background sync's status,
+ * where only a code and a message are kept), or inside a store's transaction, whose guard
+ * would otherwise blame the store.
+ */
+export const threw = (what: string, err: unknown): ValidationError =>
+  invalidArgument(`${what} threw: ${err instanceof Error ? err.message : String(err)}`, err);
 
 /** A write (or a schema declaration) that breaks the declared schema. */
 export class SchemaError extends FieldsyncError {

@@ -20,7 +20,8 @@ export interface Timestamp {
 }
 
 export function formatHlc(ts: Timestamp): string {
-  const { millis, counter, clientId } = ts;
+  // Null or undefined: a ValidationError about the time below, not a TypeError from destructuring.
+  const { millis, counter, clientId } = ts ?? ({} as Partial<Timestamp>);
   if (!Number.isInteger(millis) || millis < 0 || millis > MAX_MILLIS) {
     throw new ValidationError('invalid_argument', `HLC time out of range: ${millis}`);
   }
@@ -36,7 +37,8 @@ const hlcText = (millis: number, counter: number, clientId: string): string =>
   `${new Date(millis).toISOString()}-${counter.toString(16).toUpperCase().padStart(4, '0')}-${clientId}`;
 
 function checkClientId(clientId: string): void {
-  if (!CLIENT_ID_PATTERN.test(clientId)) throw new ValidationError('invalid_argument', `clientId must match ${CLIENT_ID_PATTERN.source}`);
+  // test() would read undefined as the text "undefined", a valid clientId.
+  if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) throw new ValidationError('invalid_argument', `clientId must match ${CLIENT_ID_PATTERN.source}`);
 }
 
 /**

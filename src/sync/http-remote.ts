@@ -3,7 +3,8 @@
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, RemoteError, invalidArgument, type ProtocolErrorCode } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
+import { unknownOptionError } from './option-keys.ts';
 import { parseSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
@@ -41,18 +42,35 @@ export interface HttpRemote extends Remote {
 }
 
 
+/** Every key of HttpRemoteOptions (the type makes the list complete): any other is refused. */
+const OPTION_KEYS = { url: 0, token: 0, fetch: 0, timeoutMs: 0, pokes: 0, compress: 0 } satisfies Record<keyof HttpRemoteOptions, 0>;
+/**
+ * A bearer token as a header carries it: printable ASCII, no spaces (RFC 6750's token68 and
+ * more). Empty is let through: "Bearer " is a 401, which is what a signed-out app should see.
+ */
+const isToken = (t: unknown): t is string => typeof t === 'string' && /^[\x21-\x7e]*$/.test(t);
+const A_TOKEN = 'printable ASCII, no spaces';
+
 export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const bad = (why: string): never => {
     throw invalidArgument(`createHttpRemote: ${why}`);
   };
   if (typeof options !== 'object' || options === null) bad('options must be an object');
+  const unknown = unknownOptionError(options, OPTION_KEYS);
+  if (unknown) bad(unknown);
   if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${String(options.url)}`);
   const checkToken = (t: unknown): void => {
-    if (typeof t !== 'string' && typeof t !== 'function') bad('token must be a string or a function returning one');
+    if (typeof t !== 'function' && !isToken(t)) bad(`token must be a string or a function returning one (${A_TOKEN})`);
   };
   checkToken(options.token);
-  for (const key of ['fetch', 'pokes', 'compress'] as const) {
+  for (const key of ['fetch', 'compress'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') bad(`${key} must be a function`);
+  }
+  // `pokes: pokeStream`, uncalled, is a function too (and `compress: gzipRequests` is passed
+  // uncalled): it was taken for the poke source, realtime was silently off, and going offline
+  // threw a TypeError. What pokeStream() returns says so (poke-stream.ts).
+  if (options.pokes !== undefined && (options.pokes as Partial<PokeSource> | null)?.pokeSource !== true) {
+    bad('pokes must be pokeStream(), called');
   }
   const timeoutError = delayError('timeoutMs', options.timeoutMs, 1);
   if (timeoutError !== null) bad(timeoutError);
@@ -63,7 +81,26 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   // One per remote: what it learns is about this server.
   const encode = options.compress?.();
 
-  const authHeader = async (): Promise<string> => `Bearer ${typeof token === 'function' ? await token() : token}`;
+  /**
+   * The header, from the token or what the token function gives now. A function that throws
+   * (not signed in yet, a token refresh that failed) is named as the cause: reported as "the
+   * server could not be reached", it looked like a network failure and fetch was never called.
+   * It is still retried with backoff, as the state 'error': a token function often fetches the
+   * token itself, and fails while the network does. What it gives must be a token: a header
+   * with `undefined` in it, or a line break, was sent or refused by fetch as a network error.
+   */
+  const authHeader = async (): Promise<string> => {
+    let value: unknown = token;
+    if (typeof token === 'function') {
+      try {
+        value = await token();
+      } catch (err) {
+        throw threw('createHttpRemote: the token function', err);
+      }
+    }
+    if (!isToken(value)) throw invalidArgument(`createHttpRemote: the token function must return a string (${A_TOKEN})`);
+    return `Bearer ${value}`;
+  };
 
   async function sync(request: SyncRequest, { signal }: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
     const controller = new AbortController();

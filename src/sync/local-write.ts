@@ -15,7 +15,7 @@ export interface FieldChange extends Cell {
 
 function checkRow(schema: Schema, table: unknown, row: unknown): asserts table is string {
   if (typeof table !== 'string' || !schema.tables.has(table)) {
-    throw new SchemaError(`unknown table: ${String(table).slice(0, 100)}`);
+    throw new SchemaError(`unknown table: ${typeof table === 'string' ? table.slice(0, 100) : `(${typeof table})`}`);
   }
   const rowProblem = rowError(row);
   if (rowProblem) throw invalidArgument(rowProblem);
@@ -27,7 +27,22 @@ function checkField(schema: Schema, table: string, row: string, column: string, 
   }
   const problem = schemaValueError(schema, table, column, value);
   if (problem) throw new SchemaError(problem);
-  return { table, row, column, value: value as JsonValue };
+  return { table, row, column, value: typeof value === 'object' && value !== null ? snapshot(schema, table, column, value) : (value as JsonValue) };
+}
+
+/**
+ * An object or array as it is written: a copy of its JSON, checked again. The check read the
+ * app's object, and the store, the returned message and the push would each read it again: a
+ * getter or a Proxy that answers differently each time passed a 64 KiB check and stored (and
+ * sent, to be refused) 200 KB. The copy is plain data no one else holds, so what was checked
+ * is what is kept. The first check stays, for its reasons: JSON.stringify would quietly turn
+ * a Date into a string, and throw on a cycle or a BigInt.
+ */
+function snapshot(schema: Schema, table: string, column: string, value: object): JsonValue {
+  const copy = JSON.parse(JSON.stringify(value)) as JsonValue;
+  const problem = schemaValueError(schema, table, column, copy);
+  if (problem) throw new SchemaError(problem);
+  return copy;
 }
 
 /** A write of several fields (`update`). */

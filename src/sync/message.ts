@@ -141,6 +141,8 @@ function jsonStructureError(root: unknown): string | null {
 
 /** UTF-8 byte length of a string, without TextEncoder (not everywhere in React Native). */
 export function utf8Length(s: string): number {
+  // A public helper: a number's `length` is undefined, and the loop below would answer it.
+  if (typeof s !== 'string') throw new ValidationError('invalid_argument', 'utf8Length takes a string');
   let bytes = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

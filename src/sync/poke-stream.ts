@@ -8,6 +8,7 @@
  */
 import { backoffDelay, backoffError, delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, invalidArgument, type RemoteError } from './errors.ts';
+import { unknownOptionError } from './option-keys.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
 import { createSseParser } from './sse.ts';
@@ -27,8 +28,14 @@ export interface PokeConnection {
   readonly errorFromResponse: (response: Response, text: string) => RemoteError;
 }
 
-/** Subscribes one client to the pokes of a server; returns the function that unsubscribes. */
-export type PokeSource = (connection: PokeConnection, clientId: string, listener: PokeListener) => () => void;
+/**
+ * Subscribes one client to the pokes of a server; returns the function that unsubscribes.
+ * Marked `pokeSource`, so that createHttpRemote tells it from `pokeStream` itself, uncalled.
+ */
+export type PokeSource = ((connection: PokeConnection, clientId: string, listener: PokeListener) => () => void) & { readonly pokeSource: true };
+
+/** Every key of PokeStreamOptions (the type makes the list complete): any other is refused. */
+const OPTION_KEYS = { reconnect: 0, idleTimeoutMs: 0 } satisfies Record<keyof PokeStreamOptions, 0>;
 
 /**
  * The poke stream, for `createHttpRemote`'s `pokes` option: the client syncs as soon as
@@ -36,16 +43,17 @@ export type PokeSource = (connection: PokeConnection, clientId: string, listener
  */
 export function pokeStream(options: PokeStreamOptions = {}): PokeSource {
   const why = typeof options !== 'object' || options === null ? 'options must be an object'
-    : delayError('idleTimeoutMs', options.idleTimeoutMs, 1) ?? backoffError('reconnect', options.reconnect);
+    : unknownOptionError(options, OPTION_KEYS) ?? delayError('idleTimeoutMs', options.idleTimeoutMs, 1) ?? backoffError('reconnect', options.reconnect);
   if (why !== null) throw invalidArgument(`pokeStream: ${why}`);
   const idleTimeoutMs = options.idleTimeoutMs ?? 75_000;
-  return (c, clientId, listener) => subscribePokes({
+  const source = (c: PokeConnection, clientId: string, listener: PokeListener): (() => void) => subscribePokes({
     ...c,
     url: `${c.url}/v1/events?clientId=${encodeURIComponent(clientId)}`,
     listener,
     reconnect: options.reconnect ?? {},
     idleTimeoutMs,
   });
+  return Object.assign(source, { pokeSource: true as const });
 }
 
 interface StreamOptions extends PokeConnection {

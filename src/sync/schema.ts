@@ -4,6 +4,7 @@
  * may use: names that arrive in messages are looked up here, never pasted into SQL.
  */
 import { SchemaError } from './errors.ts';
+import { unknownOptionError } from './option-keys.ts';
 import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, codePoints, valueError, type JsonValue } from './message.ts';
 
 export type ColumnType = 'string' | 'number' | 'integer' | 'boolean' | 'json';
@@ -40,6 +41,7 @@ export interface Schema {
   readonly tables: ReadonlyMap<string, TableDef>;
 }
 
+const SCHEMA_KEYS = { version: 0, tables: 0 } satisfies Record<keyof SchemaInput, 0>;
 const TYPES: readonly ColumnType[] = ['string', 'number', 'integer', 'boolean', 'json'];
 /** The keys a column's definition may have: a misspelt one (`maxlength`) would drop its rule unseen. */
 const COLUMN_KEYS: readonly string[] = ['type', 'nullable', 'maxLength'];
@@ -58,18 +60,20 @@ const RESERVED_COLUMNS = new Set(['id']);
  */
 export function defineSchema(input: SchemaInput): Schema {
   if (typeof input !== 'object' || input === null) throw new SchemaError('schema must be an object');
+  const unknown = unknownOptionError(input, SCHEMA_KEYS);
+  if (unknown) throw new SchemaError(`schema: ${unknown}`);
   const { version, tables } = input;
   if (!Number.isSafeInteger(version) || version < 1) {
     throw new SchemaError('schema version must be a positive integer');
   }
-  if (typeof tables !== 'object' || tables === null) throw new SchemaError('schema tables must be an object');
+  if (!isPlainObject(tables)) throw new SchemaError('schema tables must be an object');
   const out = new Map<string, TableDef>();
   const lowerNames = new Set<string>();
   for (const [name, columns] of Object.entries(tables)) {
     checkName(name, 'table');
     if (lowerNames.has(name.toLowerCase())) throw new SchemaError(`table names differ only by case: ${name}`);
     lowerNames.add(name.toLowerCase());
-    if (typeof columns !== 'object' || columns === null) throw new SchemaError(`table ${name}: columns must be an object`);
+    if (!isPlainObject(columns)) throw new SchemaError(`table ${name}: columns must be an object`);
     out.set(name, { name, columns: defineColumns(name, columns) });
   }
   return { version, tables: out };
@@ -83,7 +87,9 @@ function defineColumns(table: string, columns: Readonly<Record<string, ColumnSpe
     if (RESERVED_COLUMNS.has(name.toLowerCase())) throw new SchemaError(`${table}.${name}: the name is reserved`);
     if (lowerNames.has(name.toLowerCase())) throw new SchemaError(`${table}: column names differ only by case: ${name}`);
     lowerNames.add(name.toLowerCase());
-    const def: ColumnDef = typeof spec === 'string' ? { type: spec } : spec;
+    // Own properties only, read once: an inherited `type` (Object.create({ type })) passed the
+    // check but was not copied, so the column had no type and took any value.
+    const def: ColumnDef = typeof spec === 'string' ? { type: spec } : typeof spec === 'object' && spec !== null ? { ...spec } : spec;
     if (typeof def !== 'object' || def === null || !TYPES.includes(def.type)) {
       throw new SchemaError(`${table}.${name}: type must be one of ${TYPES.join(', ')}`);
     }
@@ -97,6 +103,12 @@ function defineColumns(table: string, columns: Readonly<Record<string, ColumnSpe
   }
   out.set(DELETED_COLUMN, { type: 'boolean', nullable: false });
   return out;
+}
+
+/** An object of names: a Map or an array has no entries of its own, and would declare nothing. */
+function isPlainObject(v: unknown): boolean {
+  const proto = typeof v === 'object' && v !== null ? (Object.getPrototypeOf(v) as unknown) : undefined;
+  return proto === Object.prototype || proto === null;
 }
 
 function checkName(name: string, what: string): void {

@@ -24,7 +24,10 @@ function guard<T>(what: string, call: () => MaybePromise<T>, check: (value: T) =
   } catch (err) {
     return fail(err);
   }
-  return isPromiseLike(result) ? result.then(verify, fail) : verify(result);
+  // A thenable that is not a native promise (a query builder's, an old promise library's) may
+  // follow only the Promises/A+ part of `then`: its own `then` might return nothing at all.
+  // Promise.resolve adopts it as `await` would, and what comes out is a native promise.
+  return isPromiseLike(result) ? Promise.resolve(result).then(verify, fail) : verify(result);
 }
 
 function messageProblem(value: unknown): string | null {

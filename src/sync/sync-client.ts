@@ -10,7 +10,7 @@
  */
 import { backoffError, delayError } from './backoff.ts';
 import type { DeviceNamesSetup } from './devices.ts';
-import { ClosedError, invalidArgument } from './errors.ts';
+import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
 import { guardStore } from './store-guard.ts';
 import { hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
@@ -18,6 +18,8 @@ import { checkLocalField, checkLocalWrite, type FieldChange } from './local-writ
 import { byHlc, cellKey, messageOf } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
+import { emit, type Listener } from './listeners.ts';
+import { unknownOptionError } from './option-keys.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
@@ -97,8 +99,6 @@ export interface InspectedMessage extends StoredMessage {
   readonly won: boolean;
 }
 
-type Listener<T> = (value: T) => void;
-
 export interface SyncClient {
   readonly clientId: string;
   readonly schema: Schema;
@@ -113,6 +113,11 @@ export interface SyncClient {
   /** Goes offline (false) or back online (true). Writes keep working offline. */
   setOnline(online: boolean): void;
   readonly status: SyncStatus;
+  /**
+   * Listens; returns the function that unsubscribes. Each listener is called on its own: one
+   * that throws changes nothing for the client, and its exception is reported as an uncaught
+   * one (listeners.ts, docs/api.md).
+   */
   on(event: 'change', listener: Listener<ChangeEvent>): () => void;
   on(event: 'status', listener: Listener<SyncStatus>): () => void;
   /** Cells whose value a pull replaced, with the value before and after. Read only while someone listens. */
@@ -127,7 +132,10 @@ export interface SyncClient {
   deviceNames(clientIds: readonly string[]): Promise<Map<string, string>>;
   /** Local messages the server refused, with its reasons. */
   rejected(): Promise<StoredMessage[]>;
-  /** Stops timers and streams and waits for a sync in flight. The store stays open. */
+  /**
+   * Stops timers and streams and waits for a sync in flight. The store stays open; every
+   * other call but `status` then fails with a ClosedError (code `closed`).
+   */
   close(): Promise<void>;
 }
 
@@ -135,8 +143,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   checkOptions(options);
   const { schema, remote } = options;
   const store = guardStore(options.store);
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
+  const now = options.now ? checked('now', options.now, MAX_DATE_MS) : Date.now;
+  const random = options.random ? checked('random', options.random, 1) : Math.random;
   const lock = createSerial();
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();
@@ -147,13 +155,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const { clock, counters } = opened;
   let closed = false;
 
+  // Listeners are the app's code, each called on its own (listeners.ts): one that throws
+  // changes nothing for the write, the pulled page or the sync that emitted the event.
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
-    const event: ChangeEvent = { source, changes };
-    for (const l of changeListeners) l(event);
+    emit(changeListeners, { source, changes });
   };
   const emitStatus = (): void => {
-    const s = statusListeners.size === 0 ? null : scheduler.status(); // a local write's common case: nobody listens
-    if (s) for (const l of statusListeners) l(s);
+    if (statusListeners.size > 0) emit(statusListeners, scheduler.status()); // a local write's common case: nobody listens
   };
   if (opened.reapplied) emitChange('remote', opened.reapplied);
 
@@ -169,10 +177,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     onChange: emitChange,
     onStatus: emitStatus,
     wantsReplaced: () => replacedListeners.size > 0,
-    onReplaced: (cells) => {
-      const event: ReplacedEvent = { cells };
-      for (const l of replacedListeners) l(event);
-    },
+    onReplaced: (cells) => emit(replacedListeners, { cells }),
   });
 
   /**
@@ -183,7 +188,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     if (closed) return Promise.reject(new ClosedError());
     // Not an async function: with a synchronous store the whole write runs at once.
     return lock.run(() => {
-      const changes = check();
+      let changes: FieldChange[];
+      try {
+        changes = check();
+      } catch (err) {
+        // What is not ours came from reading the app's value or fields (a getter, a Proxy).
+        throw err instanceof FieldsyncError ? err : threw('reading the written value', err);
+      }
       const { table, row } = changes[0] as FieldChange;
       let messages: StoredMessage[] = [];
       // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
@@ -229,6 +240,16 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
   if (options.autoSync !== false) scheduler.start();
 
+  /**
+   * A closed client does nothing but answer `status`: every call fails with ClosedError, reads
+   * too (the store stays open, but it is the app's now), so that a call after `close()` that
+   * was a mistake (a forgotten subscription, a handler that outlived its client) says so.
+   */
+  const ifOpen = <T>(task: () => Promise<T>): Promise<T> => (closed ? Promise.reject(new ClosedError()) : task());
+  const throwIfClosed = (): void => {
+    if (closed) throw new ClosedError();
+  };
+
   return {
     clientId: opened.clientId,
     schema,
@@ -236,39 +257,40 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       : setOne(table, row, column, value)),
     update,
     delete: (table, row) => setOne(table, row, DELETED_COLUMN, true),
-    sync: () => (closed ? Promise.reject(new ClosedError()) : scheduler.syncNow()),
+    sync: () => ifOpen(scheduler.syncNow),
     setOnline: (online) => {
       if (typeof online !== 'boolean') throw invalidArgument('online must be a boolean');
-      if (!closed) scheduler.setOnline(online);
+      throwIfClosed();
+      scheduler.setOnline(online);
     },
     get status() {
       return scheduler.status();
     },
     on(event: 'change' | 'status' | 'replaced', listener: Listener<never>) {
       if (typeof listener !== 'function') throw invalidArgument('listener must be a function');
+      throwIfClosed();
       const sets = { change: changeListeners, status: statusListeners, replaced: replacedListeners } as Record<string, Set<Listener<never>>>;
       const set = Object.hasOwn(sets, event) ? (sets[event] as Set<Listener<never>>) : null;
       if (!set) throw invalidArgument(`unknown event: ${String(event)}`);
       set.add(listener);
       return () => void set.delete(listener);
     },
-    recent: (limit = 50) => lock.run(async () => inspect(await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery))),
-    history: (table, row, column) => lock.run(async () => {
+    recent: (limit = 50) => ifOpen(() => lock.run(async () => inspect(await store.messages({ kind: 'recent', limit: clamp(limit, 1, 10_000) } as MessageQuery)))),
+    history: (table, row, column) => ifOpen(() => lock.run(async () => {
       if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
         throw invalidArgument('history(table, row, column) takes three strings');
       }
       return inspect([...(await store.messages({ kind: 'cell', table, row, column }))].sort(byHlc).reverse());
-    }),
-    setDeviceName: async (name) => {
-      if (closed) throw new ClosedError();
+    })),
+    setDeviceName: (name) => ifOpen(async () => {
       if (!names) throw invalidArgument('setDeviceName needs the device option of createSyncClient');
       await names.publish(name);
-    },
-    deviceNames: (clientIds) => {
-      if (!Array.isArray(clientIds)) return Promise.reject(invalidArgument('deviceNames takes an array of clientIds'));
-      return names ? names.of(clientIds) : Promise.resolve(new Map());
-    },
-    rejected: () => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))]),
+    }),
+    deviceNames: (clientIds) => ifOpen(async () => {
+      if (!Array.isArray(clientIds)) throw invalidArgument('deviceNames takes an array of clientIds');
+      return names ? names.of(clientIds) : new Map<string, string>();
+    }),
+    rejected: () => ifOpen(() => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))])),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -286,6 +308,8 @@ function checkOptions(o: SyncClientOptions): void {
     throw invalidArgument(`createSyncClient: ${why}`);
   };
   if (typeof o !== 'object' || o === null) bad('options must be an object');
+  const unknown = unknownOptionError(o, OPTION_KEYS);
+  if (unknown) bad(unknown);
   if (!o.schema || !(o.schema.tables instanceof Map)) bad('schema must come from defineSchema()');
   const store = o.store as Partial<SyncStore> | undefined;
   for (const fn of ['open', 'winners', 'messages', 'commit'] as const) {
@@ -302,6 +326,37 @@ function checkOptions(o: SyncClientOptions): void {
   for (const key of ['now', 'random'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') bad(`${key} must be a function`);
   }
+  // `autoSync: 'no'` was truthy, so on: a flag that is not a boolean is a mistake somewhere.
+  if (o.autoSync !== undefined && typeof o.autoSync !== 'boolean') bad('autoSync must be true or false');
+}
+
+/** The latest time a Date holds (ms): a clock past it is no clock. */
+const MAX_DATE_MS = 8.64e15;
+
+/** Every key of SyncClientOptions (the type makes the list complete): any other is refused. */
+const OPTION_KEYS = {
+  schema: 0, store: 0, remote: 0, debounceMs: 0, intervalMs: 0, retry: 0, pushBatchSize: 0, pullLimit: 0,
+  maxRequestBytes: 0, autoSync: 0, now: 0, random: 0, device: 0,
+} satisfies Record<keyof SyncClientOptions, 0>;
+
+/**
+ * The `now` or `random` option, each answer checked (a number from 0 to `max`). Not once at
+ * the start: a test's clock may go wrong later, and a seeded `random` must not be called more
+ * than it would be. A `now` that answered NaN stamped every write in 1970, so that each lost
+ * every conflict; a `random` that answered NaN made every retry immediate. What they throw is
+ * named too: thrown inside a store's transaction, it would have been blamed on the store.
+ */
+function checked(name: string, fn: () => number, max: number): () => number {
+  return () => {
+    let n: unknown;
+    try {
+      n = fn();
+    } catch (err) {
+      throw threw(`createSyncClient: ${name}()`, err);
+    }
+    if (typeof n !== 'number' || !(n >= 0 && n <= max)) throw invalidArgument(`createSyncClient: ${name}() gave ${typeof n === 'number' ? n : typeof n}, not a number from 0 to ${max}`);
+    return n;
+  };
 }
 
 function clamp(n: number, min: number, max: number): number {

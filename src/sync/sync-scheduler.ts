@@ -13,6 +13,7 @@
  */
 import { MAX_DELAY_MS, backoffDelay } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
+import { reportUncaught } from './listeners.ts';
 import type { SyncStatus } from './sync-client.ts';
 import { runSync, type SyncRunContext } from './sync-run.ts';
 
@@ -144,7 +145,12 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: o.onStatus };
     running = runSync(ctx).then(
       () => succeeded(mine),
-      (err: unknown) => failed(err, mine),
+      (err: unknown) => failed(err, mine, controller.signal.aborted),
+    ).catch(
+      // Nobody awaits this chain: what the bookkeeping above might throw (an app's `random` or
+      // `now` gone wrong, a remote whose subscribe throws) would be an unhandled rejection,
+      // which ends a Node process. The waiters are settled first, whatever happens.
+      reportUncaught,
     ).finally(() => {
       running = null;
       abort = null;
@@ -158,15 +164,20 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
 
   const succeeded = (mine: Waiter[]): void => {
     failures = 0; // no retry is due: run() cleared the timer, and no timer is set while one runs
-    setState('idle', null);
-    if (streamStopped && online) subscribe();
+    // setOnline(false) during the run (with a remote that finished it despite the abort) set
+    // 'offline': the run's end does not undo it. The run did sync, so its waiters resolve.
+    setState(online ? 'idle' : 'offline', null);
     const s = status();
     for (const w of mine) w.resolve(s);
+    if (streamStopped && online) subscribe();
   };
 
-  const failed = (err: unknown, mine: Waiter[]): void => {
+  /** `stopped`: setOnline(false) or close() aborted the run; that is no failure to show or retry. */
+  const failed = (err: unknown, mine: Waiter[], stopped: boolean): void => {
     for (const w of mine) w.reject(err);
-    if (closed || !online) return;
+    // Back online already (setOnline(false), then true, during the run): the run asked for
+    // after it (`again`) starts now, instead of an 'error' and a backoff for the abort.
+    if (closed || !online || stopped) return;
     if (err instanceof RemoteError && err.code === 'unauthorized') {
       again = false;
       setState('unauthorized', describeError(err));

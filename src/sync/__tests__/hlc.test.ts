@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClockError } from '../errors.ts';
+import { ClockError, ValidationError } from '../errors.ts';
 import { HybridClock, formatHlc, hlcClientId, hlcMillis, isHlc, nextTimestamp, parseHlc, receiveTimestamp, tryParseHlc } from '../hlc.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 9, 39, 123);
@@ -8,6 +8,12 @@ describe('HLC format', () => {
   it('formats exactly as docs/protocol.md shows', () => {
     expect(formatHlc({ millis: T, counter: 0, clientId: 'k3J9x2QpL0aa' })).toBe('2026-11-24T15:09:39.123Z-0000-k3J9x2QpL0aa');
     expect(formatHlc({ millis: T, counter: 0xabc, clientId: 'a' })).toBe('2026-11-24T15:09:39.123Z-0ABC-a');
+  });
+
+  it('refuses what is not a timestamp with a ValidationError: null was a TypeError, no clientId made "-undefined"', () => {
+    for (const ts of [null, undefined, { millis: T, counter: 0 }, { millis: T, counter: 0, clientId: 5 }]) {
+      expect(() => formatHlc(ts as never)).toThrow(ValidationError);
+    }
   });
 
   it('parses what it formats, and extracts parts', () => {

@@ -1,0 +1,176 @@
+/**
+ * Options as apps misspell and misuse them (audit C, findings 10 to 15): each mistake is a
+ * typed error that names the option, where it was ignored, or taken for something else.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  SchemaError, ValidationError, backoffDelay, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, deviceNames,
+  pokeStream, type SyncStore,
+} from '../index.ts';
+import { createInProcessServer } from '../testing/index.ts';
+import { memory, schema } from './harness/test-kit.ts';
+
+/** What `f` throws or rejects with (null: nothing). */
+async function caught(f: () => unknown): Promise<unknown> {
+  try {
+    await f();
+  } catch (err) {
+    return err;
+  }
+  return null;
+}
+
+async function refusal(f: () => unknown, message: string | RegExp): Promise<ValidationError> {
+  const err = await caught(f);
+  expect(err).toBeInstanceOf(ValidationError);
+  expect(err).toMatchObject({ code: 'invalid_argument', message: typeof message === 'string' ? message : expect.stringMatching(message) });
+  return err as ValidationError;
+}
+
+describe('an option no one reads: a misspelling is refused, naming the option meant', () => {
+  const client = (options: object) => createSyncClient({ schema, store: memory(), autoSync: false, ...options });
+
+  it.each([
+    ['createSyncClient', () => client({ debounceMS: 5 }), 'createSyncClient: unknown option debounceMS: did you mean debounceMs?'],
+    ['createSyncClient', () => client({ interval: 5 }), 'createSyncClient: unknown option interval: did you mean intervalMs?'],
+    ['createSyncClient retry', () => client({ retry: { initialMS: 5 } }), 'createSyncClient: retry: unknown option initialMS: did you mean initialMs?'],
+    ['createHttpRemote', () => createHttpRemote({ url: 'http://x', token: 't', timeoutMS: 5 } as never), 'createHttpRemote: unknown option timeoutMS: did you mean timeoutMs?'],
+    ['pokeStream', () => pokeStream({ idleTimeout: 5 } as never), 'pokeStream: unknown option idleTimeout: did you mean idleTimeoutMs?'],
+    ['deviceNames', () => deviceNames({ name: 'Laptop', tables: 'devices' } as never), 'deviceNames: unknown option tables: did you mean table?'],
+    ['backoffDelay', () => backoffDelay(0, { initalMs: 5 } as never), 'backoffDelay: options: unknown option initalMs: the options are initialMs, maxMs, random'],
+  ])('%s', async (_name, f, message) => {
+    await refusal(f, message);
+  });
+
+  it('defineSchema: a key besides version and tables is a SchemaError', () => {
+    expect(() => defineSchema({ version: 1, tables: {}, name: 'app' } as never)).toThrow(new SchemaError('schema: unknown option name: the options are version, tables'));
+  });
+
+  it('every documented option is accepted', async () => {
+    const server = createInProcessServer();
+    const named = defineSchema({ version: 1, tables: { devices: { name: 'string' } } });
+    const all = await createSyncClient({
+      schema: named, store: memory(), remote: server.remote('u'), debounceMs: 1, intervalMs: 0, retry: { initialMs: 1, maxMs: 2 },
+      pushBatchSize: 10, pullLimit: 10, maxRequestBytes: 4096, autoSync: false, now: Date.now, random: Math.random,
+      device: deviceNames({ name: 'Laptop', table: 'devices' }),
+    });
+    await all.close();
+    expect(typeof createHttpRemote({ url: 'http://x', token: 't', fetch, timeoutMs: 5, pokes: pokeStream({ reconnect: {}, idleTimeoutMs: 5 }), compress: undefined }).sync).toBe('function');
+    expect(backoffDelay(0, { initialMs: 10, maxMs: 10, random: () => 1 })).toBe(10);
+  });
+
+  it("autoSync is a boolean: 'no' was truthy, so on", async () => {
+    await refusal(() => client({ autoSync: 'no' }), 'createSyncClient: autoSync must be true or false');
+    for (const autoSync of [true, false]) await (await client({ autoSync })).close();
+  });
+});
+
+describe('now and random: each answer checked', () => {
+  it.each([
+    ['NaN', () => Number.NaN, 'NaN'],
+    ['a string', () => 'soon', 'string'],
+    ['a BigInt', () => 1n, 'bigint'],
+    ['Infinity', () => Infinity, 'Infinity'],
+    ['a negative time', () => -1, '-1'],
+  ])('a now() that gives %s: the write fails, naming now(), and writes nothing (it was stamped in 1970)', async (_name, now, given) => {
+    const store = memory();
+    const client = await createSyncClient({ schema, store, autoSync: false, now: now as never });
+    await refusal(() => client.set('todos', 't', 'title', 'x'), `createSyncClient: now() gave ${given}, not a number from 0 to 8640000000000000`);
+    expect(store.get('todos', 't')).toBeUndefined();
+    expect(client.status.pending).toBe(0);
+    await client.close();
+  });
+
+  it('a now() that goes wrong later: a sync fails naming it, and no NaN is saved as the last sync time', async () => {
+    let t = Date.now();
+    const store = memory();
+    const client = await createSyncClient({ schema, store, remote: createInProcessServer().remote('u'), autoSync: false, now: () => t });
+    await client.set('todos', 't', 'title', 'x');
+    t = Number.NaN;
+    await refusal(() => client.sync(), /^createSyncClient: now\(\) gave NaN/);
+    expect(client.status).toMatchObject({ state: 'error', error: { code: 'invalid_argument' } });
+    await client.close();
+    // The store opens again: its meta holds no 'NaN'.
+    await (await createSyncClient({ schema, store, autoSync: false })).close();
+  });
+
+  it('a now() or random() that throws: a ValidationError naming it, with the error as cause', async () => {
+    const boom = new Error('boom');
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false, now: () => { throw boom; } });
+    const err = await refusal(() => client.set('todos', 't', 'title', 'x'), 'createSyncClient: now() threw: boom');
+    expect(err.cause).toBe(boom);
+    await client.close();
+    await refusal(() => createSyncClient({ schema, store: memory(), random: () => { throw boom; } }), 'createSyncClient: random() threw: boom');
+  });
+
+  it('a random() outside [0, 1] is refused when used, naming it', async () => {
+    await refusal(() => createSyncClient({ schema, store: memory(), random: () => Number.NaN }), 'createSyncClient: random() gave NaN, not a number from 0 to 1');
+    await refusal(() => createSyncClient({ schema, store: memory(), random: () => 5 }), 'createSyncClient: random() gave 5, not a number from 0 to 1');
+  });
+});
+
+describe('backoffDelay checks its arguments', () => {
+  it.each([
+    ['attempt NaN', () => backoffDelay(Number.NaN), 'backoffDelay: attempt must be a number'],
+    ['attempt as a string', () => backoffDelay('3' as never), 'backoffDelay: attempt must be a number'],
+    ['options null', () => backoffDelay(0, null as never), 'backoffDelay: options must be an object: { initialMs?, maxMs? }'],
+    ['a negative initialMs', () => backoffDelay(0, { initialMs: -100 }), /^backoffDelay: options\.initialMs must be a number of ms from 1/],
+    ['initialMs NaN', () => backoffDelay(0, { initialMs: Number.NaN }), /^backoffDelay: options\.initialMs must be/],
+    ['maxMs Infinity', () => backoffDelay(40, { maxMs: Infinity }), /^backoffDelay: options\.maxMs must be/],
+    ['random not a function', () => backoffDelay(0, { random: 0.5 as never }), 'backoffDelay: options.random must be a function'],
+  ])('%s: a ValidationError', async (_name, f, message) => {
+    await refusal(f, message);
+  });
+});
+
+describe('defineSchema reads what it checks', () => {
+  it('an inherited type is not a type: the column would have taken any value', () => {
+    const inherited = Object.create({ type: 'string' }) as never;
+    expect(() => defineSchema({ version: 1, tables: { t: { a: inherited } } })).toThrow(new SchemaError('t.a: type must be one of string, number, integer, boolean, json'));
+  });
+
+  it('tables given as a Map or an array declared nothing: refused', () => {
+    for (const tables of [new Map([['todos', { title: 'string' }]]), [{ title: 'string' }]]) {
+      expect(() => defineSchema({ version: 1, tables: tables as never })).toThrow(new SchemaError('schema tables must be an object'));
+    }
+    expect(() => defineSchema({ version: 1, tables: { t: new Map() as never } })).toThrow(new SchemaError('table t: columns must be an object'));
+    expect(defineSchema({ version: 1, tables: Object.assign(Object.create(null) as object, { t: { c: 'string' as const } }) }).tables.has('t')).toBe(true);
+  });
+});
+
+describe('pokes: pokeStream, uncalled', () => {
+  it('is refused where it is given, naming the option (it was accepted; realtime was off and setOnline(false) threw a TypeError)', async () => {
+    await refusal(() => createHttpRemote({ url: 'http://x', token: 't', pokes: pokeStream as never }), 'createHttpRemote: pokes must be pokeStream(), called');
+    const remote = createHttpRemote({ url: 'http://x', token: 't', pokes: pokeStream(), fetch: () => new Promise(() => {}) });
+    expect(typeof remote.subscribe).toBe('function');
+  });
+});
+
+describe('a store whose functions return thenables that are not native promises', () => {
+  it('works as with promises (it failed with a TypeError)', async () => {
+    const inner = createMemoryStore();
+    // Awaitable, but its `then` returns nothing, as Promises/A+ allows.
+    const later = <T>(f: () => T) => ({
+      then(ok: (v: T) => void, fail: (e: unknown) => void): void {
+        setTimeout(() => {
+          try {
+            ok(f());
+          } catch (e) {
+            fail(e);
+          }
+        }, 1);
+      },
+    });
+    const store = {
+      open: (s) => later(() => inner.open(s)),
+      winners: (c) => later(() => inner.winners(c)),
+      messages: (q) => later(() => inner.messages(q)),
+      commit: (c) => later(() => inner.commit(c)),
+    } as SyncStore;
+    const client = await createSyncClient({ schema, store, remote: createInProcessServer().remote('u'), autoSync: false });
+    await client.update('todos', 't1', { title: 'x', done: true });
+    await expect(client.sync()).resolves.toMatchObject({ state: 'idle', pending: 0 });
+    expect(inner.get('todos', 't1')).toEqual({ title: 'x', done: true });
+    await client.close();
+  });
+});

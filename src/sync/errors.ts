@@ -113,7 +113,7 @@ export class NetworkError extends FieldsyncError {
 
 /** The server answered with a protocol error (docs/protocol.md §7) or with something invalid. */
 export class RemoteError extends FieldsyncError {
-  /** HTTP status, or 0 when the response itself was malformed. */
+  /** The answer's HTTP status (for a malformed answer, the status it came with: branch on `code`). */
   declare readonly status: number;
   /** Position of the first offending message of the request, when the server named one. */
   declare readonly index: number | undefined;

@@ -59,7 +59,10 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const unknown = unknownOptionError(options, OPTION_KEYS);
   if (unknown) bad(unknown);
   if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${String(options.url)}`);
+  // The endpoint's URL (every sync then got "no such endpoint", naming no URL): the base is meant.
+  if (/\/v1\/(sync|events)\/*$/.test(options.url)) bad(`url is the server's base URL, without /v1/...: ${options.url.replace(/\/v1\/\w+\/*$/, '')}`);
   const checkToken = (t: unknown): void => {
+    if (typeof t === 'string' && /^bearer\s/i.test(t)) bad('token is the token alone: the remote writes "Bearer " itself');
     if (typeof t !== 'function' && !isToken(t)) bad(`token must be a string or a function returning one (${A_TOKEN})`);
   };
   checkToken(options.token);

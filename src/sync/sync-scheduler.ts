@@ -126,9 +126,13 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       onOpen: () => request('reconnect'),
       onError: (err) => {
         // The stream retries by itself, except after 401; it restarts after the next good sync.
+        // That sync is asked for now: the token expired while the stream was open, and the app
+        // learns it at once ('unauthorized'), not at the next interval sync, up to 30 s later,
+        // with realtime silently off meanwhile (request() asks nothing once it says so).
         if (err.code === 'unauthorized') {
           streamStopped = true;
           stopStream();
+          request('poke');
         }
       },
     });

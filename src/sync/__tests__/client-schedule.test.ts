@@ -108,6 +108,22 @@ describe('retries', () => {
     await client.close();
   });
 
+  it('sync at once when the poke stream is refused (401): the expired token shows now, not at the next interval', async () => {
+    const { remote, client } = await started({ intervalMs: 600_000 });
+    await vi.advanceTimersByTimeAsync(25);
+    const before = remote.requests.length;
+    remote.intercept = () => { throw new RemoteError(401, 'unauthorized', 'the token has expired'); };
+    remote.listener?.onError?.(new RemoteError(401, 'unauthorized', 'the token has expired'));
+    await vi.advanceTimersByTimeAsync(25);
+    expect(remote.requests).toHaveLength(before + 1);
+    expect(client.status).toMatchObject({ state: 'unauthorized', error: { code: 'unauthorized' } });
+    // Said once: another refusal of the stream asks for nothing more.
+    remote.listener?.onError?.(new RemoteError(401, 'unauthorized', 'the token has expired'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(remote.requests).toHaveLength(before + 1);
+    await client.close();
+  });
+
   it('stop after 401 until sync() is called again with new credentials', async () => {
     const { remote, client } = await started({ intervalMs: 10_000 });
     remote.intercept = () => { throw new RemoteError(401, 'unauthorized', 'expired token'); };

@@ -138,6 +138,15 @@ describe('defineSchema reads what it checks', () => {
   });
 });
 
+describe('createHttpRemote: the mistakes a first try makes', () => {
+  it('names them: the endpoint\'s URL for the base, and a token with its "Bearer " (both were refused by the server, unexplained)', async () => {
+    await refusal(() => createHttpRemote({ url: 'http://127.0.0.1:8787/v1/sync', token: 't' }), "createHttpRemote: url is the server's base URL, without /v1/...: http://127.0.0.1:8787");
+    await refusal(() => createHttpRemote({ url: 'https://sync.example/app/v1/events/', token: 't' }), "createHttpRemote: url is the server's base URL, without /v1/...: https://sync.example/app");
+    await refusal(() => createHttpRemote({ url: 'http://x', token: 'Bearer eyJhbGciOi' }), 'createHttpRemote: token is the token alone: the remote writes "Bearer " itself');
+    expect(typeof createHttpRemote({ url: 'https://sync.example/v1', token: 'bearer-like' }).sync).toBe('function');
+  });
+});
+
 describe('pokes: pokeStream, uncalled', () => {
   it('is refused where it is given, naming the option (it was accepted; realtime was off and setOnline(false) threw a TypeError)', async () => {
     await refusal(() => createHttpRemote({ url: 'http://x', token: 't', pokes: pokeStream as never }), 'createHttpRemote: pokes must be pokeStream(), called');

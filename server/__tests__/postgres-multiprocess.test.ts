@@ -289,7 +289,8 @@ describe('several server processes on one PostgreSQL database', () => {
   it('a database it cannot reach stops the server with one clear line, without the password', () => {
     const r = runScript('main.ts', [], { ...env(), FIELDSYNC_DATABASE_URL: 'postgres://u:hunter2@127.0.0.1:1/nothing' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^fieldsync: cannot start: .*ECONNREFUSED/);
+    // It names the database (the URL without its credentials) as what it cannot reach.
+    expect(r.stderr).toMatch(/^fieldsync: cannot use the database \(postgres 127\.0\.0\.1:1\/nothing\): .*ECONNREFUSED/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr + r.stdout).not.toContain('hunter2');
   });

@@ -46,6 +46,14 @@ test('start:web shows every instance on one screen, each isolated and working, f
     const clients = await Promise.all(frames.map((f) => f.getByTestId('sync-client-id').textContent()));
     expect(new Set(clients).size).toBe(3);
 
+    // On a laptop's screen too, every frame shows the open list's todos (the sync drawer
+    // starts folded in a short frame, and the stacked sidebar leaves them room).
+    for (const size of [{ width: 1366, height: 768 }, { width: 1280, height: 720 }]) {
+      await page.setViewportSize(size);
+      for (const frame of frames) await expect(frame.getByTestId('todo-list').getByRole('listitem', { name: 'Pack the tent', exact: true })).toBeInViewport();
+    }
+    await page.setViewportSize({ width: 1500, height: 900 });
+
     // Another browser (no cookie of the viewer) gets nothing from it, and the used link is spent.
     const other = await browser.newContext();
     const refused = await (await other.newPage()).goto(run.viewerUrl);

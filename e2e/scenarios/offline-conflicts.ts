@@ -48,7 +48,7 @@ export async function offlineConflictsScenario(cluster: Cluster): Promise<void> 
   await a.expectTodos('Plans', online);
   await c.expectTodos('Plans', online);
   await b.expectTodos('Plans', [todo('Title from B'), todo('Two fields, renamed by B'), todo('Doomed, edited by B'), todo('Second from B')]);
-  await expect(b.syncState).toHaveText('Offline');
+  await expect(b.syncState).toHaveText('Working offline');
   await expect(b.pending).toHaveText('4');
   await b.expectMessage('title', 'Title from B', { origin: 'local', won: true });
   await expect(b.inspectorRows('title', 'Title from B')).toHaveAttribute('data-synced', 'false');

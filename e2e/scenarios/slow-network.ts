@@ -24,7 +24,7 @@ export async function slowNetworkScenario(cluster: Cluster): Promise<void> {
   await a.renameTodo('Tickets', 'Train tickets');
   await a.expectSynced();
   await c.page.getByRole('button', { name: 'Sync now' }).click();
-  await expect(c.syncState).toHaveText('Offline', { timeout: 10_000 });
+  await expect(c.syncState).toHaveText('Can’t reach the server', { timeout: 10_000 });
   await expect(c.page.getByRole('alert').filter({ hasText: "can't be reached" })).toBeVisible();
   await c.expectTodos('Trip', [todo('Tickets')]);
 

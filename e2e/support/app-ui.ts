@@ -159,7 +159,7 @@ export class AppUi {
   async setOffline(offline: boolean): Promise<void> {
     if ((await this.offlineSwitch.getAttribute('aria-checked')) !== String(offline)) await this.offlineSwitch.click();
     await expect(this.offlineSwitch).toHaveAttribute('aria-checked', String(offline));
-    if (offline) await expect(this.syncState).toHaveText('Offline');
+    if (offline) await expect(this.syncState).toHaveText('Working offline');
   }
 
   /** Waits until everything this instance wrote is on the server. */

@@ -104,12 +104,15 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
         const host = hosts.get(profile);
         hosts.delete(profile);
         if (host) log += `[${profile}] stopped: ${await host.stop('SIGTERM')}\n`;
+        // The page stays open, and says at once that it lost its instance.
+        await expect(page.getByTestId('host-lost')).toBeVisible();
       },
       async start() {
         if (hosts.has(profile)) return;
         await launchHost(profile, port);
         // The page stayed open: its bridge reconnects by itself and re-reads everything.
-        await expect(ui.syncState).not.toHaveText(/Lost the connection/, { timeout: 15_000 });
+        await expect(page.getByTestId('host-lost')).toHaveCount(0, { timeout: 15_000 });
+        await expect(ui.syncState).not.toHaveText('Reconnecting…');
       },
       callApi: (method, args) => page.evaluate(rawApiCall, { method, args }),
       async paste(input, text) {

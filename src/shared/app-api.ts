@@ -20,7 +20,10 @@ export interface AppInfo {
   /** The profile name (`--profile`), shown in the window title and the sync panel. */
   readonly profile: string;
   readonly clientId: string;
+  /** The sync server's origin and path (never credentials a URL may carry), or '' without one. */
   readonly serverUrl: string;
+  /** Set when the token goes to the server in cleartext (plain http to another machine). */
+  readonly serverWarning: string | null;
   readonly version: string;
 }
 
@@ -38,7 +41,12 @@ export interface SyncView {
   readonly state: SyncStateView;
   /** False while "Work offline" is on. */
   readonly online: boolean;
+  /** False when the instance has no server to sync with (no URL or no token): it works locally. */
+  readonly configured: boolean;
+  /** Local messages (one per field written) not yet on the server. */
   readonly pending: number;
+  /** Rows (a todo, a list) with a change not yet on the server: what a user thinks of as changes. */
+  readonly unsentItems: number;
   readonly rejected: number;
   readonly lastSyncAt: number | null;
   readonly cursor: number;
@@ -78,9 +86,10 @@ export interface ReplacedSide {
 }
 
 /**
- * A value on screen, or written here, that a write from another instance replaced (a later
- * timestamp wins): the row shows it for a few seconds, with a way to write the old value
- * again.
+ * A value this instance wrote that another instance's write replaced without having seen it
+ * (a conflict, as src/main/core/conflict-judge.ts decides; the later timestamp won): the row
+ * shows it for a few seconds, with a way to write the old value again. A plain later edit
+ * from another instance is no notice: it just shows.
  */
 export interface ReplacedNotice {
   /** Unique: the new value's hlc and the cell. */
@@ -92,8 +101,6 @@ export interface ReplacedNotice {
   readonly rowTitle: string | null;
   readonly previous: ReplacedSide;
   readonly next: ReplacedSide;
-  /** This instance wrote the value that was replaced: its edit lost. */
-  readonly mine: boolean;
 }
 
 export type AppEvent =

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAppCore, type AppCore } from '../main/core/app-core.ts';
+import { cleartextTokenWarning } from '../main/core/server-url.ts';
 import { HOST_USAGE, HostConfigError, loadInstanceKey, parseHostArgs, type HostConfig } from './host-config.ts';
 import { startWebHost, WebHostError, type WebHost } from './web-host.ts';
 
@@ -42,6 +43,8 @@ let core: AppCore;
 let host: WebHost;
 try {
   const key = config.key ?? loadInstanceKey(config.profileDir);
+  const warning = cleartextTokenWarning(config.serverUrl);
+  if (warning !== null) log(`warning: ${warning}`);
   core = await createAppCore({
     profileDir: config.profileDir,
     profile: config.profile,

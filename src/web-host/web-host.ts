@@ -104,7 +104,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       if (!codes.redeem(url.searchParams.get(LOGIN_CODE_PARAM))) {
-        res.writeHead(403, headers).end(NOT_SIGNED_IN);
+        // A used link opened again (twice from the terminal, history, autocomplete) in the
+        // browser it signed in: that browser needs no link, it goes to the app.
+        if (hasSessionCookie(req.headers.cookie, cookie)) res.writeHead(303, { ...headers, Location: '/' }).end();
+        else res.writeHead(403, headers).end(NOT_SIGNED_IN);
         return;
       }
       // Signed in: the cookie, then the app at its clean URL (the code leaves the address bar).

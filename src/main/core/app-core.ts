@@ -18,10 +18,14 @@ import { createHttpRemote, createSyncClient, deviceNames, gzipRequests, pokeStre
 import { nodeFetch } from 'fieldsync/node';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
+import { createConflictJudge } from './conflict-judge.ts';
 import { createInspectView } from './inspect-view.ts';
 import { createNetworkSim } from './network-sim.ts';
+import { cleartextTokenWarning, shownServerUrl } from './server-url.ts';
 import { toSyncView, type SyncExtras } from './sync-view.ts';
 import { createTableRepo } from './table-repo.ts';
+import { trackWrites } from './tracked-writes.ts';
+import { createUnsentWrites } from './unsent-writes.ts';
 
 export const DB_FILE = 'fieldsync.db';
 
@@ -133,11 +137,27 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     throw err;
   }
 
-  const info: AppInfo = { profile: options.profile, clientId: client.clientId, serverUrl: serverUrl ?? '', version: options.version ?? '0.0.0' };
-  const repo = createTableRepo(db, client, schema, options.now);
+  const info: AppInfo = {
+    profile: options.profile,
+    clientId: client.clientId,
+    serverUrl: shownServerUrl(serverUrl),
+    serverWarning: remote !== null && !options.remote ? cleartextTokenWarning(serverUrl) : null,
+    version: options.version ?? '0.0.0',
+  };
+  // This device's writes on their way to the server (counted in the sync panel), from those
+  // pending at start, and which replaced values were a conflict (conflict-judge.ts).
+  const started = client.status;
+  const now = options.now ?? Date.now;
+  // Read once here, beside the client: the store takes each read in one transaction of its own.
+  const atStart = started.pending > 0 ? store.messages({ kind: 'pending', limit: started.pending }) : [];
+  const unsent = createUnsentWrites(now, atStart, started.pending);
+  const judge = createConflictJudge({ clientId: client.clientId, now, unsent, status: started, addedLatencyMs: () => network.conditions.latencyMs });
+  // After a write, the status again: the client reported its status before the write returned.
+  const repo = createTableRepo(db, trackWrites(client, unsent, judge, () => sendStatus()), schema, options.now);
   const inspect = createInspectView(client, store, schema);
   let device = (await client.deviceNames([client.clientId])).get(client.clientId) ?? options.profile;
-  const extras = (): SyncExtras => ({ device, network: network.conditions });
+  // The app's own rows: this instance's published name (the devices table) is no change of the user's.
+  const extras = (): SyncExtras => ({ device, network: network.conditions, unsentItems: unsent.rows((t) => schema.table(t) !== undefined) });
   const sendStatus = (): void => emit({ type: 'sync', sync: toSyncView(client.status, configured, extras()) });
   const dispatch = createDispatcher({
     schema, repo, client, info: () => info, configured, log, inspect, extras,
@@ -165,10 +185,17 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
     }
   };
   const offChange = client.on('change', (e) => emit({ type: 'data', source: e.source, tables: Object.keys(e.changes) }));
-  const offStatus = client.on('status', (s) => emit({ type: 'sync', sync: toSyncView(s, configured, extras()) }));
-  // A value written here, or on screen, that another instance's later write replaced.
+  const offStatus = client.on('status', (s) => {
+    unsent.pending(s.pending);
+    judge.status(s);
+    emit({ type: 'sync', sync: toSyncView(s, configured, extras()) });
+  });
+  // A value written here that another instance's write replaced without having seen it. Judged
+  // at once: the status that follows this pull marks this device's pushed writes as arrived.
   const offReplaced = client.on('replaced', (e) => {
-    inspect.notices(e).then((notices) => {
+    const cells = e.cells.filter((c) => judge.isConflict(c.previous.hlc, c.next.hlc));
+    if (cells.length === 0) return;
+    inspect.notices({ cells }).then((notices) => {
       if (notices.length > 0) emit({ type: 'replaced', notices });
     }, (err: unknown) => log('naming replaced values failed', err));
   });

@@ -15,8 +15,9 @@ export interface InspectView {
   /** Messages as the inspector shows them, named. */
   entries(messages: readonly InspectedMessage[]): Promise<InspectorEntry[]>;
   /**
-   * The replaced values worth showing: those of the app's own columns a person sees (not
-   * the order, creation time, parent or tombstone the core keeps), named.
+   * The replaced values worth showing, of those given (the conflicts, see conflict-judge.ts):
+   * those of the app's own columns a person sees (not the order, creation time, parent or
+   * tombstone the core keeps), named.
    */
   notices(event: ReplacedEvent): Promise<ReplacedNotice[]>;
 }
@@ -61,7 +62,6 @@ export function createInspectView(client: SyncClient, store: SqliteStore, schema
         rowTitle: titleOf(c.table, c.row),
         previous: { value: c.previous.value, hlc: c.previous.hlc, device: nameOf(devices, c.previous.hlc) },
         next: { value: c.next.value, hlc: c.next.hlc, device: nameOf(devices, c.next.hlc) },
-        mine: writerOf(c.previous.hlc) === client.clientId,
       }));
     },
   };

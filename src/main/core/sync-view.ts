@@ -8,17 +8,21 @@ export const NOT_CONFIGURED = {
   message: 'No sync server is configured: this instance works locally. Start it with a server URL and a token to sync.',
 } as const;
 
-/** What the core adds to the client's status: this instance's name and its simulated network. */
+/** What the core adds to the client's status: this instance's name, its simulated network, its unsent rows. */
 export interface SyncExtras {
   readonly device: string;
   readonly network: NetworkConditions;
+  /** Rows with a change not on the server yet (unsent-writes.ts). */
+  readonly unsentItems: number;
 }
 
 export function toSyncView(s: SyncStatus, configured: boolean, extras: SyncExtras): SyncView {
   return {
     state: s.state,
     online: s.online,
+    configured,
     pending: s.pending,
+    unsentItems: extras.unsentItems,
     rejected: s.rejected,
     lastSyncAt: s.lastSyncAt,
     cursor: s.cursor,

@@ -10,11 +10,12 @@
  * - `move` writes one order key between the new neighbours (or renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
  */
-import type { JsonValue, SyncClient } from 'fieldsync';
+import type { JsonValue } from 'fieldsync';
 import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from 'fieldsync/sqlite';
 import { newId } from './ids.ts';
+import type { Writer } from './tracked-writes.ts';
 import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';
 import { tableQueries, type TableQueries } from './table-queries.ts';
 
@@ -44,7 +45,7 @@ function sorter(t: AppTable): (a: AnyRow, b: AnyRow) => number {
   return byId;
 }
 
-export function createTableRepo(db: Db, client: SyncClient, schema: AppSchema, now: () => number = Date.now): TableRepo {
+export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: () => number = Date.now): TableRepo {
   const tables = new Map<string, { def: AppTable; queries: TableQueries; sort: (a: AnyRow, b: AnyRow) => number }>();
   for (const name of schema.tableNames) {
     const def = schema.table(name) as AppTable;

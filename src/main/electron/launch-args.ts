@@ -75,13 +75,27 @@ export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<st
   };
 }
 
-/** Each profile's own data directory, under the app's folder in the user's app data. */
-export function profileDataDir(appDataDir: string, profile: string): string {
-  if (!PROFILE_PATTERN.test(profile)) throw new LaunchArgsError(`invalid profile name: ${profile}`);
-  return join(appDataDir, 'Fieldsync', 'profiles', profile);
+/**
+ * The app's name as Electron gives it (`app.getName()`: `productName` of package.json, which
+ * electron-builder also takes), checked: it names the app's data folder, so a fork renamed
+ * there gets a folder (and a single-instance lock) of its own. The reference app's is
+ * `Fieldsync`, the folder it always used.
+ */
+export function checkAppName(name: string): string {
+  const unfit = /[\\/:*?"<>|]/.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20) || /^\.+$/.test(name);
+  if (name.trim() !== name || name === '' || name.length > 64 || unfit) {
+    throw new LaunchArgsError(`the app's name (productName in package.json) must be 1 to 64 characters that can name a folder, got ${JSON.stringify(name.slice(0, 80))}`);
+  }
+  return name;
 }
 
-/** The window title: the profile tells windows side by side apart. */
-export function windowTitle(profile: string): string {
-  return `Fieldsync — ${profile}`;
+/** Each profile's own data directory, under the app's folder in the user's app data. */
+export function profileDataDir(appDataDir: string, appName: string, profile: string): string {
+  if (!PROFILE_PATTERN.test(profile)) throw new LaunchArgsError(`invalid profile name: ${profile}`);
+  return join(appDataDir, checkAppName(appName), 'profiles', profile);
+}
+
+/** The window title: the app's name, and the profile that tells windows side by side apart. */
+export function windowTitle(appName: string, profile: string): string {
+  return `${appName} — ${profile}`;
 }

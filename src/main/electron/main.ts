@@ -7,10 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core.ts';
+import { cleartextTokenWarning } from '../core/server-url.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, rendererRoot } from './app-protocol.ts';
 import { contentSecurityPolicy } from './csp.ts';
 import { bindIpc, createSenderCheck, forwardEvents } from './ipc.ts';
-import { parseLaunchArgs, profileDataDir, type LaunchArgs } from './launch-args.ts';
+import { checkAppName, parseLaunchArgs, profileDataDir, type LaunchArgs } from './launch-args.ts';
 import { rendererLocation } from './renderer-location.ts';
 import { applySecurity, applySessionSecurity } from './security.ts';
 import { createMainWindow } from './window.ts';
@@ -28,8 +29,16 @@ try {
 }
 
 // Before `ready`: each profile is its own data directory, and Electron's single-instance
-// lock is per data directory, so it is a lock per profile.
-app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), launch.profile));
+// lock is per data directory, so it is a lock per profile. The folder is the app's name
+// (`productName`): a renamed fork never opens this app's databases, nor waits on its lock.
+let appName: string;
+try {
+  appName = checkAppName(app.getName());
+} catch (err) {
+  console.error(`fieldsync: ${(err as Error).message}`);
+  process.exit(2);
+}
+app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), appName, launch.profile));
 
 // Before `ready`: the renderer's own scheme (app-protocol.ts), standard and secure.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
@@ -61,6 +70,10 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
     const csp = contentSecurityPolicy(location.kind === 'dev' ? location.url : undefined);
     applySessionSecurity(session.defaultSession, csp);
     protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: rendererRoot(here), csp, readFile, realpath }));
+    // The token would cross the network in cleartext: say so where it was started (and the
+    // sync panel says it too).
+    const warning = cleartextTokenWarning(launch.serverUrl);
+    if (warning !== null && launch.token !== null) console.warn(`fieldsync: warning: ${warning}`);
     core = await createAppCore({
       profileDir: app.getPath('userData'),
       profile: launch.profile,
@@ -69,7 +82,7 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
       version: app.getVersion(),
     });
     bindIpc(ipcMain, core.dispatch, createSenderCheck(() => (win && !win.isDestroyed() ? win.webContents.id : null), location), log);
-    win = createMainWindow({ profile: launch.profile, preload, tile: launch.tile, location });
+    win = createMainWindow({ appName, profile: launch.profile, preload, tile: launch.tile, location });
     const stop = forwardEvents(core.onEvent, win.webContents);
     win.on('closed', () => {
       stop();
@@ -83,7 +96,7 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
       app.exit(1);
       return;
     }
-    dialog.showErrorBox('Fieldsync could not start', err instanceof Error ? err.message : String(err));
+    dialog.showErrorBox(`${appName} could not start`, err instanceof Error ? err.message : String(err));
     app.exit(1);
   });
 }

@@ -2,9 +2,9 @@
 import { windowTitle } from './launch-args.ts';
 import { MIN_HEIGHT, MIN_WIDTH, type Rect } from './tile.ts';
 
-export function windowOptions(o: { profile: string; preload: string; bounds: Rect | null }) {
+export function windowOptions(o: { appName: string; profile: string; preload: string; bounds: Rect | null }) {
   return {
-    title: windowTitle(o.profile),
+    title: windowTitle(o.appName, o.profile),
     ...(o.bounds ?? { width: 1100, height: 760 }),
     minWidth: MIN_WIDTH,
     minHeight: MIN_HEIGHT,

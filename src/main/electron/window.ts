@@ -5,10 +5,10 @@ import type { RendererLocation } from './renderer-location.ts';
 import { tileBounds } from './tile.ts';
 import { windowOptions } from './window-options.ts';
 
-export function createMainWindow(o: { profile: string; preload: string; tile: Tile | null; location: RendererLocation }): BrowserWindow {
+export function createMainWindow(o: { appName: string; profile: string; preload: string; tile: Tile | null; location: RendererLocation }): BrowserWindow {
   const bounds = o.tile ? tileBounds(screen.getPrimaryDisplay().workArea, o.tile) : null;
-  const win = new BrowserWindow(windowOptions({ profile: o.profile, preload: o.preload, bounds }));
-  // Keep "Fieldsync — <profile>" rather than the page's <title>, so windows side by side differ.
+  const win = new BrowserWindow(windowOptions({ appName: o.appName, profile: o.profile, preload: o.preload, bounds }));
+  // Keep "<app name> — <profile>" rather than the page's <title>, so windows side by side differ.
   win.on('page-title-updated', (event) => event.preventDefault());
   win.once('ready-to-show', () => win.show());
   void win.loadURL(o.location.url); // app://fieldsync/index.html, or the dev server

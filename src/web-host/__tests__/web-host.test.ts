@@ -310,6 +310,18 @@ describe('signing in to the browser host', () => {
     expect((await get(link.pathname + link.search, { method: 'POST', cookie: null })).status).toBe(405);
   });
 
+  it('sends a browser already signed in to the app when it opens a used or made-up link again', async () => {
+    const link = new URL(host.loginUrl());
+    const signedIn = await signIn(link.href);
+    for (const path of [link.pathname + link.search, '/login?code=', `/login?code=${newInstanceKey()}`]) {
+      const res = await get(path, { cookie: signedIn });
+      expect([res.status, res.headers.location, res.headers['set-cookie']], path).toEqual([303, '/', undefined]);
+    }
+    // Another browser's cookie of the same name, wrong value: no way in.
+    const forged = `${signedIn.split('=')[0] as string}=${newInstanceKey()}`;
+    expect((await get(link.pathname + link.search, { cookie: forged })).status).toBe(403);
+  });
+
   it('gives, in its log, a new link for another browser each time one is used', async () => {
     const line = logs.find((l) => l.startsWith('a browser signed in; to open this instance in another browser, use '));
     const next = /use (\S+)$/.exec(line ?? '')?.[1] as string;

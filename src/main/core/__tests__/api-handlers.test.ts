@@ -123,7 +123,7 @@ describe('API dispatcher: the character rule of user text', () => {
 /** The sync handlers' dependencies, unused by these cases. */
 const SYNC_DEPS = {
   inspect: { entries: async () => [], notices: async () => [] },
-  extras: () => ({ device: 'p', network: { latencyMs: 0, dropRate: 0 } }),
+  extras: () => ({ device: 'p', network: { latencyMs: 0, dropRate: 0 }, unsentItems: 0 }),
   setNetwork: () => {},
   statusChanged: async () => {},
 };
@@ -134,7 +134,7 @@ describe('API dispatcher: errors', () => {
   it('an unexpected error is logged in main and answered with a generic internal error', async () => {
     const logged: unknown[] = [];
     const repo = { rows: () => { throw new Error('SQLITE_CORRUPT at /home/me/secret/path.db'); } } as unknown as TableRepo;
-    const dispatch = createDispatcher({ schema: appSchema, repo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: (m, e) => logged.push(m, e), ...SYNC_DEPS });
+    const dispatch = createDispatcher({ schema: appSchema, repo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', serverWarning: null, version: '1' }), configured: false, log: (m, e) => logged.push(m, e), ...SYNC_DEPS });
     const envelope = await dispatch('rows', ['lists', {}]);
     expect(envelope).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong. The details are in the app log.' } });
     expect(JSON.stringify(envelope)).not.toContain('secret');
@@ -160,7 +160,7 @@ describe('API dispatcher: a rename or a network change answers after the status 
     // A status update that takes a few turns of the event loop, as a store read can.
     const statusChanged = () => new Promise<void>((done) => setTimeout(() => { steps.push('status sent'); done(); }, 5));
     const dispatch = createDispatcher({
-      schema: appSchema, repo: {} as TableRepo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', version: '1' }), configured: false, log: () => {},
+      schema: appSchema, repo: {} as TableRepo, client, info: () => ({ profile: 'p', clientId: 'c', serverUrl: '', serverWarning: null, version: '1' }), configured: false, log: () => {},
       ...SYNC_DEPS, statusChanged,
     });
     expect(await dispatch('setDeviceName', ['Kitchen'])).toEqual({ ok: true, value: undefined });

@@ -100,9 +100,20 @@ describe('app core (local, no server)', () => {
     expect(events).toHaveLength(count);
   });
 
+  it('counts the rows waiting to sync, not their fields, and says whether it has a server at all', async () => {
+    const local = await cores.open();
+    const list = await call<Row<'lists'>>(local, 'create', 'lists', { name: 'Home' });
+    for (const title of ['Milk', 'Bread']) await call(local, 'create', 'todos', { listId: list.id, title });
+    await call(local, 'update', 'lists', list.id, { name: 'House' });
+    // Three fields of the list and its rename, five of each todo, and the device's own name.
+    expect(await call<SyncView>(local, 'syncStatus')).toMatchObject({ configured: false, pending: 1 + 3 + 1 + 5 + 5, unsentItems: 3 });
+    const withServer = await cores.open({ serverUrl: 'http://127.0.0.1:9', token: 't', sync: { autoSync: false } });
+    expect(await call<SyncView>(withServer, 'syncStatus')).toMatchObject({ configured: true, unsentItems: 0 });
+  });
+
   it('info names the profile and the client', async () => {
     const core = await cores.open({ profile: 'demo-2', version: '1.2.3' });
-    expect(await call(core, 'info')).toEqual({ profile: 'demo-2', clientId: core.client.clientId, serverUrl: '', version: '1.2.3' });
+    expect(await call(core, 'info')).toEqual({ profile: 'demo-2', clientId: core.client.clientId, serverUrl: '', serverWarning: null, version: '1.2.3' });
   });
 
   it('keeps everything across a restart, and only one process may hold a profile', async () => {

@@ -1,6 +1,6 @@
 /**
  * What the core adds for watching sync, with two cores and the real server over HTTP:
- * replaced values reported with who won and why (to the instance that lost), rows named by
+ * conflicting edits reported with who won and why (to the instance that lost), rows named by
  * title and writers by device in the inspector and a cell's history, renaming an instance,
  * and the simulated network (latency, dropped requests, recovery).
  */
@@ -54,7 +54,7 @@ describe('the core, for watching sync', () => {
     expect(onPhone).toEqual([]); // the winner has nothing to be told
     expect(onLaptop).toHaveLength(1);
     expect(onLaptop[0]).toMatchObject({
-      table: 'todos', row: milk.id, column: 'title', rowTitle: 'Whole milk', mine: true,
+      table: 'todos', row: milk.id, column: 'title', rowTitle: 'Whole milk',
       previous: { value: 'Oat milk', device: 'laptop' }, next: { value: 'Whole milk', device: 'phone' },
     });
     expect(onLaptop[0]!.next.hlc > onLaptop[0]!.previous.hlc).toBe(true);
@@ -70,13 +70,15 @@ describe('the core, for watching sync', () => {
     await syncAll(laptop, phone);
     for (const core of [laptop, phone]) expect((await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id }))[0]?.title).toBe('Oat milk');
     // Internal fields are never reported (a new order key from the phone tells the laptop
-    // nothing); a list's name is.
+    // nothing); a list's name is, when both rename it at once.
+    await call(laptop, 'update', 'lists', list.id, { name: 'Food' });
+    await sleep(5);
     await phone.client.set('todos', milk.id, 'order', 'a9');
     await call(phone, 'update', 'lists', list.id, { name: 'Shopping' });
     await syncAll(phone, laptop);
     await sleep(20);
     expect(onLaptop.map((n) => n.column)).toEqual(['title', 'name']);
-    expect(onLaptop[1]).toMatchObject({ mine: true, rowTitle: 'Shopping', previous: { value: 'Groceries' } });
+    expect(onLaptop[1]).toMatchObject({ rowTitle: 'Shopping', previous: { value: 'Food' } });
   });
 
   it('names writers by device in the inspector, and a rename reaches the other instance', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LaunchArgsError, parseLaunchArgs, parseProfileArg, parseTileArg, profileDataDir, windowTitle } from '../launch-args.ts';
+import { readFileSync } from 'node:fs';
+import { LaunchArgsError, checkAppName, parseLaunchArgs, parseProfileArg, parseTileArg, profileDataDir, windowTitle } from '../launch-args.ts';
 import { MIN_WIDTH, tileBounds } from '../tile.ts';
 
 describe('launch arguments', () => {
@@ -17,9 +18,17 @@ describe('launch arguments', () => {
     expect(() => parseProfileArg(['--profile'])).toThrow(LaunchArgsError);
   });
 
-  it('puts each profile in its own folder under the app data dir', () => {
-    expect(profileDataDir('/home/u/.config', 'demo-2')).toBe(join('/home/u/.config', 'Fieldsync', 'profiles', 'demo-2'));
-    expect(() => profileDataDir('/x', '../y')).toThrow(LaunchArgsError);
+  it('puts each profile in its own folder under the app’s folder in the app data dir, named after the app', () => {
+    expect(profileDataDir('/home/u/.config', 'Fieldsync', 'demo-2')).toBe(join('/home/u/.config', 'Fieldsync', 'profiles', 'demo-2'));
+    // A fork renamed in package.json has its own databases (and single-instance lock).
+    expect(profileDataDir('/home/u/.config', 'Acme Notes', 'default')).toBe(join('/home/u/.config', 'Acme Notes', 'profiles', 'default'));
+    expect(() => profileDataDir('/x', 'Fieldsync', '../y')).toThrow(LaunchArgsError);
+    for (const bad of ['', ' Acme', '..', 'a/b', 'a\\b', 'C:', 'x'.repeat(65), 'tab\there']) expect(() => checkAppName(bad), bad).toThrow(LaunchArgsError);
+  });
+
+  it('keeps the reference app in the folder it always used: its name is Fieldsync', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { productName?: string };
+    expect(pkg.productName).toBe('Fieldsync');
   });
 
   it('reads the server from --server or the environment, and the token only from the environment', () => {
@@ -36,7 +45,8 @@ describe('launch arguments', () => {
   });
 
   it('titles the window with the profile', () => {
-    expect(windowTitle('demo-3')).toBe('Fieldsync — demo-3');
+    expect(windowTitle('Fieldsync', 'demo-3')).toBe('Fieldsync — demo-3');
+    expect(windowTitle('Acme Notes', 'demo-3')).toBe('Acme Notes — demo-3');
   });
 });
 

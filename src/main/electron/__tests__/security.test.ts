@@ -76,7 +76,7 @@ describe('web contents security', () => {
   });
 
   it('creates windows with isolation, sandbox and no Node', () => {
-    const o = windowOptions({ profile: 'demo-1', preload: '/app/out/preload/index.cjs', bounds: { x: 0, y: 0, width: 640, height: 800 } });
+    const o = windowOptions({ appName: 'Fieldsync', profile: 'demo-1', preload: '/app/out/preload/index.cjs', bounds: { x: 0, y: 0, width: 640, height: 800 } });
     expect(o.title).toBe('Fieldsync — demo-1');
     expect(o.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true, preload: '/app/out/preload/index.cjs' });
     expect(o).toMatchObject({ x: 0, y: 0, width: 640, height: 800 });

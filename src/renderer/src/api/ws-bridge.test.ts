@@ -45,7 +45,7 @@ class FakeSocket implements BridgeSocket {
 }
 
 const URL_ = 'ws://127.0.0.1:4100/api?key=k';
-const SYNC: SyncView = { state: 'idle', online: true, pending: 0, rejected: 0, lastSyncAt: 1, cursor: 3, error: null, nextRetryAt: null, device: 'web-1', network: { latencyMs: 0, dropRate: 0 } };
+const SYNC: SyncView = { state: 'idle', online: true, configured: true, pending: 0, unsentItems: 0, rejected: 0, lastSyncAt: 1, cursor: 3, error: null, nextRetryAt: null, device: 'web-1', network: { latencyMs: 0, dropRate: 0 } };
 
 function setup(options: { timeoutMs?: number; maxQueued?: number } = {}) {
   const sockets: FakeSocket[] = [];

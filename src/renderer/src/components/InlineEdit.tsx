@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
-import { editableText } from '../lib/display-text.ts';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { editableText, quoted } from '../lib/display-text.ts';
 import type { TextResult } from '../store/app-state.ts';
 import { TextInput, type Check } from './TextInput.tsx';
+import { MessageText } from './UserText.tsx';
 
 interface Props {
   /** The text as stored. The field starts from `editableText(initial)`: see lib/display-text.ts. */
@@ -11,13 +12,19 @@ interface Props {
   readonly save: (text: string) => Promise<TextResult>;
   /** Editing ends: saved, unchanged or cancelled. */
   readonly onDone: () => void;
+  /**
+   * The field went away with an edit neither saved nor cancelled: its row was deleted (here,
+   * on another device). Gets what was typed, so that it can be offered back.
+   */
+  readonly onAbandon?: (text: string) => void;
 }
 
 /** Renaming in place: Enter or leaving the field saves, Escape cancels. */
-export function InlineEdit({ initial: stored, label, check, save, onDone }: Props) {
+export function InlineEdit({ initial: stored, label, check, save, onDone, onAbandon }: Props) {
   // A synced title may hold characters the input rules refuse: the field starts without them,
   // so saving writes what the user sees, and leaving it unchanged writes nothing.
   const [initial] = useState(() => editableText(stored).trim());
+  const [storedAtStart] = useState(stored);
   const [text, setText] = useState(initial);
   const [message, setMessage] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
@@ -30,10 +37,21 @@ export function InlineEdit({ initial: stored, label, check, save, onDone }: Prop
     onDone();
   };
 
+  // What an unmount would lose: the text and the callback as last rendered.
+  const latest = useRef({ text, onAbandon });
+  useLayoutEffect(() => {
+    latest.current = { text, onAbandon };
+  });
+
   useEffect(() => {
     input.current?.focus();
     input.current?.select();
-  }, []);
+    return () => {
+      // Removed without Enter, Escape or a blur: the row is gone. A change is not dropped silently.
+      const { text: typed, onAbandon: abandoned } = latest.current;
+      if (!closed.current && !saving.current && typed.trim() !== initial) abandoned?.(typed);
+    };
+  }, [initial]);
 
   const commit = async () => {
     if (saving.current || closed.current) return;
@@ -68,6 +86,12 @@ export function InlineEdit({ initial: stored, label, check, save, onDone }: Prop
         }}
         onBlur={() => void commit()}
       />
+      {stored !== storedAtStart && (
+        // Another device renamed it meanwhile: saving would replace that, so say so first.
+        <p className="inline-edit-note" role="status" data-testid="changed-while-editing">
+          <MessageText message={quoted`Now “${stored}” on another device. Enter saves yours; Escape keeps that.`} />
+        </p>
+      )}
     </div>
   );
 }

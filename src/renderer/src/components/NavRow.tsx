@@ -31,6 +31,8 @@ interface Props {
   readonly onSelect: () => void;
   readonly onMode: (mode: 'view' | 'edit' | 'confirm') => void;
   readonly onRename: (title: string) => Promise<TextResult>;
+  /** The rename went away unsaved: the row was deleted. */
+  readonly onAbandon: (title: string) => void;
   readonly onMove: ((delta: -1 | 1) => void) | null;
   readonly onDelete: () => void;
 }
@@ -65,7 +67,7 @@ export function NavRow(props: Props) {
         </span>
       )}
       {mode === 'edit' ? (
-        <InlineEdit initial={title} label={`Rename ${props.noun} “${name}”`} check={props.check} save={props.onRename} onDone={() => onMode('view')} />
+        <InlineEdit initial={title} label={`Rename ${props.noun} “${name}”`} check={props.check} save={props.onRename} onDone={() => onMode('view')} onAbandon={props.onAbandon} />
       ) : (
         <span className="list-name" onDoubleClick={() => onMode('edit')}>
           <UserText value={title} />

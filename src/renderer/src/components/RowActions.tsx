@@ -35,7 +35,8 @@ export function RowActions({ name, isFirst, isLast, tabbable, onRename, onMove, 
           </button>
         </>
       )}
-      <button type="button" className="icon-button icon-button-danger" tabIndex={tabIndex} aria-label={`Delete ${quoted}`} title="Delete (Del)" onClick={onDelete}>
+      {/* The second click of a double click would delete the row that slid under the pointer. */}
+      <button type="button" className="icon-button icon-button-danger" tabIndex={tabIndex} aria-label={`Delete ${quoted}`} title="Delete (Del)" onClick={(e) => e.detail < 2 && onDelete()}>
         <Icon name="trash" />
       </button>
     </div>

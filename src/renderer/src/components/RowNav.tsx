@@ -44,7 +44,11 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
   const update = useAppStore((s) => s.update);
   const move = useAppStore((s) => s.move);
   const remove = useAppStore((s) => s.remove);
+  const reportDeleted = useAppStore((s) => s.reportDeleted);
   const [mode, setMode] = useState<Mode>(null);
+  // The row being renamed or confirmed was deleted (on another device): its mode ends with
+  // it, and never comes back as a stale rename if the row does (an Undo brings a new id anyway).
+  if (mode !== null && !rows.some((r) => r.id === mode.id)) setMode(null);
   const headingId = useId();
   const check = useMemo(() => textCheck(appSchema, table, t.titleColumn), [table, t.titleColumn]);
   const ids = useMemo(() => rows.map((r) => r.id), [rows]);
@@ -100,6 +104,7 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
                 if (next === 'view') keys.refocusRow(row.id);
               }}
               onRename={(title) => update(table, row.id, { [t.titleColumn]: title })}
+              onAbandon={(title) => void reportDeleted(table, row, title)}
               onMove={ordered ? (delta) => void move(table, row.id, i + delta) : null}
               onDelete={() => {
                 setMode(null);

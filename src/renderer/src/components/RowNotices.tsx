@@ -33,30 +33,28 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
 
   const label = columnLabel(notice.table, notice.column);
   const winner = displayText(writerName(notice.next.device, notice.next.hlc));
-  const loser = notice.mine ? null : writerName(notice.previous.device, notice.previous.hlc);
   const old = valueWords(notice.previous.value);
   const restoreName = `Restore ${label.toLowerCase()} ${old.quote ? `“${displayText(old.text)}”` : old.text}`;
   return (
     <div
-      className={`replaced-notice${notice.mine ? ' is-mine' : ''}`}
+      className="replaced-notice"
       role="group"
       aria-label={`${label} replaced by ${winner}`}
       data-testid="replaced-notice"
-      data-mine={notice.mine}
       onMouseEnter={() => setHeld(true)}
       onMouseLeave={() => setHeld(false)}
       onFocus={() => setHeld(true)}
       onBlur={() => setHeld(false)}
     >
-      <Icon name={notice.mine ? 'alert' : 'incoming'} className="notice-icon" />
+      <Icon name="alert" className="notice-icon" />
       <div className="notice-body">
         <p className="notice-change">
           <strong>{label}</strong> <Value value={notice.previous.value} /> <span aria-hidden="true">→</span>{' '}
           <span className="visually-hidden">replaced by</span> <Value value={notice.next.value} />
         </p>
         <p className="notice-why" data-testid="replaced-why">
-          <UserText value={winner} /> won: its edit at <time>{exactTime(notice.next.hlc)}</time> is later than{' '}
-          {loser === null ? 'yours' : <><UserText value={loser} />’s</>} at <time>{exactTime(notice.previous.hlc)}</time>.
+          <UserText value={winner} /> edited it too, before seeing yours; its edit at <time>{exactTime(notice.next.hlc)}</time> is later than
+          yours at <time>{exactTime(notice.previous.hlc)}</time>, so it won.
         </p>
       </div>
       <div className="notice-actions">
@@ -75,9 +73,10 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
 }
 
 /**
- * The values of one row that another instance's later write replaced, for a few seconds:
- * which field, old and new value, who won and why, and Restore (a new write, which then
- * wins). Put it inside a row of any view: `<RowNotices table="todos" row={todo.id} />`.
+ * The values of one row that this instance wrote and another instance's concurrent write
+ * replaced (a conflict: see ReplacedNotice), for a few seconds: which field, old and new
+ * value, who won and why, and Restore (a new write, which then wins). Put it inside a row of
+ * any view: `<RowNotices table="todos" row={todo.id} />`.
  */
 export function RowNotices({ table, row }: { table: string; row: string }) {
   const all = useAppStore((s) => s.replaced);

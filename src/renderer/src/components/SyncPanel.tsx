@@ -1,4 +1,5 @@
 import { useNow } from '../hooks/use-now.ts';
+import { useSteadyLabel } from '../hooks/use-steady-label.ts';
 import { relativeTime, timeUntil } from '../lib/relative-time.ts';
 import { syncLabel } from '../lib/sync-label.ts';
 import { useAppStore } from '../store/store-context.ts';
@@ -6,15 +7,21 @@ import { DeviceName } from './DeviceName.tsx';
 import { Icon } from './Icon.tsx';
 import { NetworkControl } from './NetworkControl.tsx';
 import { OfflineSwitch } from './OfflineSwitch.tsx';
+import { SyncAnnouncer } from './SyncAnnouncer.tsx';
+
+interface Props {
+  /** In the bottom drawer (narrow windows): whether its details are shown, and the toggle. */
+  readonly details?: { readonly open: boolean; readonly onToggle: () => void };
+}
 
 /** Who this instance is and how its sync is doing, with "Sync now" and "Work offline". */
-export function SyncPanel() {
+export function SyncPanel({ details }: Props) {
   const info = useAppStore((s) => s.info);
   const sync = useAppStore((s) => s.sync);
   const setOnline = useAppStore((s) => s.setOnline);
   const syncNow = useAppStore((s) => s.syncNow);
   const now = useNow();
-  const label = syncLabel(sync);
+  const label = useSteadyLabel(syncLabel(sync));
   const online = sync?.online ?? true;
   const lastSync = sync?.lastSyncAt ?? null;
 
@@ -24,14 +31,32 @@ export function SyncPanel() {
         <h2 id="sync-heading" className="panel-heading">
           Sync
         </h2>
+        {details && (
+          <button type="button" className="disclosure drawer-toggle" aria-expanded={details.open} aria-controls="sync-details" onClick={details.onToggle} data-testid="sync-details-toggle">
+            <Icon name="chevron" className="disclosure-icon" />
+            Details
+          </button>
+        )}
+        {/* Not a live region: it would announce every sync round. SyncAnnouncer says what lasts. */}
         <p className={`sync-state tone-${label.tone}`} data-tone={label.tone}>
           <span className="sync-dot" aria-hidden="true" />
-          <span data-testid="sync-state" role="status" title={label.text}>
+          <span data-testid="sync-state" title={label.text}>
             {label.text}
           </span>
         </p>
       </div>
-      <dl className="sync-facts">
+      {label.detail !== null && (
+        <p className={`sync-detail tone-text-${label.tone}`} data-testid="sync-detail">
+          {label.detail}
+        </p>
+      )}
+      {info?.serverWarning != null && (
+        <p className="sync-detail tone-text-error" role="note" data-testid="sync-server-warning">
+          {info.serverWarning}
+        </p>
+      )}
+      <SyncAnnouncer text={label.transient || label.tone === 'unknown' ? null : label.text} />
+      <dl className="sync-facts" id="sync-details">
         <div>
           <dt>Profile</dt>
           <dd data-testid="sync-profile">{info?.profile ?? '…'}</dd>
@@ -47,13 +72,19 @@ export function SyncPanel() {
           </dd>
         </div>
         <div>
+          <dt>Server</dt>
+          <dd className="mono" data-testid="sync-server" title={info?.serverUrl || undefined}>
+            {info === null ? '…' : info.serverUrl || 'none'}
+          </dd>
+        </div>
+        <div>
           <dt>Last sync</dt>
           <dd data-testid="sync-last">
             {lastSync === null ? 'never' : <time dateTime={new Date(lastSync).toISOString()}>{relativeTime(lastSync, now)}</time>}
           </dd>
         </div>
         <div>
-          <dt>Pending</dt>
+          <dt title="Field changes not yet on the server (a new todo is several)">Unsent fields</dt>
           <dd data-testid="sync-pending">{sync?.pending ?? 0}</dd>
         </div>
         <div>

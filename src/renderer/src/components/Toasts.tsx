@@ -9,12 +9,12 @@ const LIFETIME_MS = { info: 8000, error: 12000 } as const;
 function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => void }) {
   // Hovering or focusing a toast keeps it: a keyboard user needs time to reach "Undo".
   const [held, setHeld] = useState(false);
-  const { id, kind } = toast;
+  const { id, kind, sticky } = toast;
   useEffect(() => {
-    if (held) return;
+    if (held || sticky) return;
     const timer = setTimeout(() => dismiss(id), LIFETIME_MS[kind]);
     return () => clearTimeout(timer);
-  }, [held, id, kind, dismiss]);
+  }, [held, id, kind, sticky, dismiss]);
   const onDismiss = () => dismiss(id);
 
   return (
@@ -59,7 +59,8 @@ export function Toasts() {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return;
       if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
-      const undo = [...toasts].reverse().find((t) => t.action);
+      // Only an Undo: another toast's action ("Add as a new todo") is no undo.
+      const undo = [...toasts].reverse().find((t) => t.action?.label === 'Undo');
       if (!undo?.action) return;
       event.preventDefault();
       undo.action.run();

@@ -1,6 +1,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SyncView } from '../../../shared/app-api.ts';
+import { STEADY_MS } from '../hooks/use-steady-label.ts';
 import { renderApp } from '../testing/render-app.tsx';
 
 const state = () => screen.getByTestId('sync-state').textContent;
@@ -17,18 +18,84 @@ describe('sync panel', () => {
     expect(document.title).toBe('Fieldsync — bob-2');
   });
 
-  it.each<[string, Partial<SyncView>, string]>([
-    ['idle, nothing pending', { state: 'idle', pending: 0 }, 'Synced'],
-    ['idle with pending writes', { state: 'idle', pending: 3 }, '3 pending'],
-    ['syncing', { state: 'syncing', pending: 3 }, 'Syncing…'],
-    ['offline', { state: 'offline', online: true }, 'Offline'],
-    ['working offline', { state: 'idle', online: false }, 'Offline'],
-    ['error', { state: 'error', error: { code: 'network', message: 'server unreachable' } }, 'Error: server unreachable'],
-    ['unauthorized', { state: 'unauthorized' }, 'Signed out'],
-  ])('labels the state: %s', async (_, patch, label) => {
+  it.each<[string, Partial<SyncView>, string, RegExp | null]>([
+    ['idle, nothing to send', { state: 'idle', pending: 0, unsentItems: 0 }, 'Synced', null],
+    ['a change on its way, once it lasts: rows, not fields', { state: 'idle', pending: 5, unsentItems: 1 }, '1 change to sync', null],
+    ['syncing, once it lasts', { state: 'syncing', pending: 3 }, 'Syncing…', null],
+    ['working offline', { state: 'idle', online: false, pending: 7, unsentItems: 2 }, 'Working offline', /^2 changes kept here, sent when you turn “Work offline” off\.$/],
+    ['the server cannot be reached', { state: 'offline', online: true, error: { code: 'network', message: 'fetch failed' } }, 'Can’t reach the server', /sent by themselves once it answers\. \(fetch failed\)$/],
+    ['no server at all', { state: 'offline', configured: false }, 'Local only', /works on this device only\. Start it with a server URL and a token to sync\.$/],
+    ['an error', { state: 'error', error: { code: 'internal', message: 'the server failed' } }, 'Sync error', /^the server failed/],
+    ['signed out: why, and what to do', { state: 'unauthorized', error: { code: 'unauthorized', message: 'the token has expired' } }, 'Signed out', /refused this instance’s token \(the token has expired\)\..*new token in FIELDSYNC_TOKEN/],
+  ])('labels the state: %s', async (_, patch, label, detail) => {
     const { kit } = await renderApp();
     act(() => kit.setSync(patch));
-    await waitFor(() => expect(state()).toBe(label));
+    await waitFor(() => expect(state()).toBe(label), { timeout: STEADY_MS + 1500 });
+    if (detail === null) expect(screen.queryByTestId('sync-detail')).toBeNull();
+    else expect(screen.getByTestId('sync-detail').textContent).toMatch(detail);
+  });
+
+  it('keeps the badge steady through short syncs, and announces only the states that last', async () => {
+    const { kit } = await renderApp();
+    await kit.pull(); // the name it published at start
+    await waitFor(() => expect(state()).toBe('Synced'));
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => seen.push(state() ?? ''));
+    observer.observe(screen.getByTestId('sync-state'), { childList: true, characterData: true, subtree: true });
+    // An edit: a change on its way, a sync round, synced again, in a few tens of milliseconds.
+    for (const patch of [{ pending: 5, unsentItems: 1 }, { state: 'syncing' }, { state: 'idle', pending: 0, unsentItems: 0 }] as const) {
+      act(() => kit.setSync(patch));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await new Promise((r) => setTimeout(r, STEADY_MS + 300));
+    expect(seen).toEqual([]);
+    const announcer = screen.getByRole('status', { name: 'Sync status' });
+    expect(announcer.textContent).toBe('');
+    // A lasting state is shown at once and said once; so is the way back.
+    act(() => kit.setSync({ state: 'idle', online: false }));
+    await waitFor(() => expect(announcer.textContent).toBe('Working offline'));
+    act(() => kit.setSync({ state: 'idle', online: true }));
+    await waitFor(() => expect(announcer.textContent).toBe('Synced'));
+    observer.disconnect();
+    expect(seen).toEqual(['Working offline', 'Synced']);
+  });
+
+  it('says at the top of the page when it has lost its instance, until it is back', async () => {
+    const { kit } = await renderApp();
+    act(() => kit.setSync({ state: 'error', error: { code: 'disconnected', message: 'Lost the connection to this instance. Reconnecting…' } }));
+    const banner = await screen.findByTestId('host-lost');
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(state()).toBe('Reconnecting…');
+    act(() => kit.setSync({ state: 'idle', error: null }));
+    await waitFor(() => expect(screen.queryByTestId('host-lost')).toBeNull());
+  });
+
+  it('starts the narrow drawer folded on a short window, with Details to unfold it', async () => {
+    const matchMedia = vi.fn((query: string) => ({ matches: query.includes('max-height'), media: query }));
+    vi.stubGlobal('matchMedia', matchMedia);
+    const { user } = await renderApp();
+    const toggle = screen.getByRole('button', { name: 'Details' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.getByRole('complementary', { name: 'Sync and messages' }).className).toContain('is-folded');
+    await user.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(screen.getByRole('complementary', { name: 'Sync and messages' }).className).not.toContain('is-folded');
+    vi.unstubAllGlobals();
+  });
+
+  it('says a device name is too long in the same words at any length', async () => {
+    const { kit, user } = await renderApp();
+    for (const length of [61, 121, 5000]) {
+      await user.click(await screen.findByRole('button', { name: 'Rename this device' }));
+      const input = screen.getByRole('textbox', { name: 'Device name' });
+      await user.clear(input);
+      await user.click(input);
+      await user.paste('x'.repeat(length));
+      await user.keyboard('{Enter}');
+      expect(screen.getByRole('alert').textContent).toBe(`Device name is too long: ${length} characters, at most 60.`);
+      await user.keyboard('{Escape}');
+    }
+    expect(kit.calls.filter((c) => c.method === 'setDeviceName')).toEqual([]);
   });
 
   it('shows pending, cursor and the rejected count only when there are rejections', async () => {
@@ -44,8 +111,9 @@ describe('sync panel', () => {
   it('counts local writes as pending, and "Sync now" sends them', async () => {
     const { kit, user } = await renderApp();
     await user.type(screen.getByRole('textbox', { name: 'New list' }), 'Home{Enter}');
-    // The list's three fields, and the name this instance published at start.
-    await waitFor(() => expect(state()).toBe('4 pending'));
+    // One change: the list (three fields, and the name this instance published at start).
+    await waitFor(() => expect(state()).toBe('1 change to sync'), { timeout: STEADY_MS + 1500 });
+    expect(screen.getByTestId('sync-pending').textContent).toBe('4');
     await user.click(screen.getByRole('button', { name: 'Sync now' }));
     await waitFor(() => expect(state()).toBe('Synced'));
     expect(screen.getByTestId('sync-pending').textContent).toBe('0');
@@ -59,7 +127,7 @@ describe('sync panel', () => {
     expect(toggle.getAttribute('aria-checked')).toBe('false');
     await user.click(toggle);
     await waitFor(() => expect(toggle.getAttribute('aria-checked')).toBe('true'));
-    expect(state()).toBe('Offline');
+    expect(state()).toBe('Working offline');
     expect(kit.calls.filter((c) => c.method === 'setOnline').map((c) => c.args)).toEqual([[false]]);
     // Offline, "Sync now" does nothing rather than fail.
     await user.click(screen.getByRole('button', { name: 'Sync now' }));

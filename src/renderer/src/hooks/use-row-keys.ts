@@ -26,16 +26,30 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
   const current =
     activeId !== null && ids.includes(activeId) ? activeId : preferredId !== null && ids.includes(preferredId) ? preferredId : (ids[0] ?? null);
   const idsKey = ids.join('\n');
+  // The rows as last rendered, and the row that had the focus (or an input in it): when that
+  // row goes (deleted on another device, its rename open), its neighbour takes the focus
+  // rather than the page.
+  const before = useRef({ ids, activeId });
 
   useEffect(() => {
     const id = pendingFocus.current;
     const el = id === null ? undefined : rows.current.get(id);
-    if (!el) return;
-    pendingFocus.current = null;
     const active = document.activeElement;
-    const lost = !active || active === document.body || [...rows.current.values()].includes(active as HTMLElement);
-    if (lost) el.focus();
+    const lost = !active || active === document.body;
+    if (!el) {
+      const { ids: previous, activeId: had } = before.current;
+      const at = had === null ? -1 : previous.indexOf(had);
+      const next = previous.slice(at + 1).find((i) => rows.current.has(i)) ?? previous.slice(0, Math.max(at, 0)).reverse().find((i) => rows.current.has(i));
+      if (lost && at !== -1 && !rows.current.has(had as string) && next !== undefined) rows.current.get(next)?.focus();
+      return;
+    }
+    pendingFocus.current = null;
+    if (lost || [...rows.current.values()].includes(active as HTMLElement)) el.focus();
   }, [idsKey]);
+  // After the effect above, which reads the previous render's.
+  useEffect(() => {
+    before.current = { ids, activeId };
+  });
 
   const focusRow = useCallback((id: string) => {
     setActiveId(id);

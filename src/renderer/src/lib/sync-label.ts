@@ -1,14 +1,52 @@
-/** The sync state in words, as the sync panel and the header show it. */
+/**
+ * The sync state in words, as the sync panel shows it: a short label for the badge, and for
+ * the states a user must understand (no server, working offline, server unreachable, signed
+ * out), a sentence that says what it means and what to do.
+ *
+ * `transient` marks the states that last a moment in normal use (a sync round, a change on
+ * its way): the panel shows them only once they last (SyncPanel), so an edit does not make
+ * the badge flicker, and never announces them.
+ */
 import type { SyncView } from '../../../shared/app-api.ts';
 
-export type SyncTone = 'ok' | 'pending' | 'busy' | 'offline' | 'error' | 'signed-out' | 'unknown';
+export type SyncTone = 'ok' | 'pending' | 'busy' | 'offline' | 'error' | 'signed-out' | 'local' | 'unknown';
 
-export function syncLabel(view: SyncView | null): { text: string; tone: SyncTone } {
-  if (view === null) return { text: 'Connecting…', tone: 'unknown' };
-  if (view.state === 'unauthorized') return { text: 'Signed out', tone: 'signed-out' };
-  if (view.state === 'offline' || !view.online) return { text: 'Offline', tone: 'offline' };
-  if (view.state === 'error') return { text: `Error: ${view.error?.message ?? 'sync failed'}`, tone: 'error' };
-  if (view.state === 'syncing') return { text: 'Syncing…', tone: 'busy' };
-  if (view.pending > 0) return { text: `${view.pending} pending`, tone: 'pending' };
-  return { text: 'Synced', tone: 'ok' };
+export interface SyncLabel {
+  readonly text: string;
+  readonly tone: SyncTone;
+  /** What it means and what to do, or null when the label says it all. */
+  readonly detail: string | null;
+  readonly transient: boolean;
+}
+
+const label = (text: string, tone: SyncTone, detail: string | null = null, transient = false): SyncLabel => ({ text, tone, detail, transient });
+
+const changes = (n: number): string => `${n} ${n === 1 ? 'change' : 'changes'}`;
+
+/** The page lost its host (the browser host restarted): see ws-bridge.ts. */
+export const HOST_LOST_CODE = 'disconnected';
+
+export function syncLabel(view: SyncView | null): SyncLabel {
+  if (view === null) return label('Connecting…', 'unknown');
+  // Rows, not fields: a new todo is one change. A change of this device's name alone has no row.
+  const unsent = view.unsentItems > 0 ? view.unsentItems : view.pending > 0 ? 1 : 0;
+  const kept = unsent > 0 ? `${changes(unsent)} kept here` : 'Changes are kept here';
+  if (view.error?.code === HOST_LOST_CODE) return label('Reconnecting…', 'error', view.error.message);
+  if (!view.configured) {
+    return label('Local only', 'local', 'No sync server is set for this instance: it works on this device only. Start it with a server URL and a token to sync.');
+  }
+  if (!view.online) return label('Working offline', 'offline', `${kept}, sent when you turn “Work offline” off.`);
+  if (view.state === 'unauthorized') {
+    const why = view.error?.message ? ` (${view.error.message})` : '';
+    return label(
+      'Signed out',
+      'signed-out',
+      `The server refused this instance’s token${why}. ${kept}. To sync again, start it with a new token in FIELDSYNC_TOKEN: \`npm run token -- USER\` prints one, and \`npm start\` or \`npm run start:web\` sign a fresh one each time.`,
+    );
+  }
+  if (view.state === 'offline') return label('Can’t reach the server', 'offline', `${kept}, and sent by themselves once it answers.${view.error ? ` (${view.error.message})` : ''}`);
+  if (view.state === 'error') return label('Sync error', 'error', `${view.error?.message ?? 'The last sync failed.'} ${kept}; it tries again by itself.`);
+  if (view.state === 'syncing') return label('Syncing…', 'busy', null, true);
+  if (unsent > 0) return label(`${changes(unsent)} to sync`, 'pending', null, true);
+  return label('Synced', 'ok');
 }

@@ -3,10 +3,14 @@ import { Inspector } from '../components/Inspector.tsx';
 import { ReplacedAnnouncer } from '../components/RowNotices.tsx';
 import { SyncPanel } from '../components/SyncPanel.tsx';
 import { Toasts } from '../components/Toasts.tsx';
+import { HostLostBanner } from '../components/HostLostBanner.tsx';
 import { useAppStore } from '../store/store-context.ts';
 import type { AppView } from '../views/app-view.ts';
 import { VIEWS } from '../views/registry.ts';
 import { ViewSwitcher } from './ViewSwitcher.tsx';
+
+/** Where the sync column is a bottom drawer (layout.css) on a short window. */
+const FOLDED_DRAWER = '(max-width: 1100px) and (max-height: 800px)';
 
 interface Props {
   /** The views to offer; the app's registry unless a test says otherwise. */
@@ -21,6 +25,9 @@ export function AppShell({ views = VIEWS }: Props) {
   const profile = useAppStore((s) => s.info?.profile ?? null);
   const [viewId, setViewId] = useState(views[0]?.id ?? '');
   const view = views.find((v) => v.id === viewId) ?? views[0];
+  // Narrow and short (three instances side by side on a laptop): the sync drawer starts folded
+  // to its state and switches, so that the todos keep the room. Details unfold it.
+  const [details, setDetails] = useState(() => !window.matchMedia?.(FOLDED_DRAWER).matches);
 
   // Several instances run side by side: the title tells their windows apart.
   useEffect(() => {
@@ -48,11 +55,12 @@ export function AppShell({ views = VIEWS }: Props) {
       </header>
       <div className="app-body">
         {view && <view.Component key={view.id} />}
-        <aside className="side-panel" aria-label="Sync and messages">
-          <SyncPanel />
+        <aside className={`side-panel${details ? '' : ' is-folded'}`} aria-label="Sync and messages">
+          <SyncPanel details={{ open: details, onToggle: () => setDetails(!details) }} />
           <Inspector />
         </aside>
       </div>
+      <HostLostBanner />
       <Toasts />
       <ReplacedAnnouncer />
     </div>

@@ -18,6 +18,10 @@ export interface Toast {
   /** Words that may quote user text (`quoted\`Deleted “${title}”\``): quotes are shown neutralised. */
   readonly message: Message;
   readonly action?: { readonly label: string; readonly run: () => void };
+  /** A toast with the same key replaces this one: one toast per row deleted elsewhere. */
+  readonly key?: string;
+  /** Stays until dismissed: it holds text that would otherwise be lost. */
+  readonly sticky?: boolean;
 }
 
 /** The rows of one query, as the store holds them. */
@@ -98,17 +102,28 @@ export interface NoticeSlice {
 }
 
 export interface ReplacedSlice {
-  /** Values another instance replaced, newest last (see replaced-store.ts). */
+  /** Edits of this instance's that a concurrent one replaced, newest last (see replaced-store.ts). */
   readonly replaced: readonly ReplacedNotice[];
   /** What the live region last said. */
   readonly announcement: string;
   receiveReplaced(notices: readonly ReplacedNotice[]): void;
   dismissReplaced(id: string): void;
+  /** This instance wrote these fields again: their notices no longer describe them. */
+  settleReplaced(table: string, row: string, columns: readonly string[]): void;
   /** Writes the old value again: a new write, which then wins. */
   restoreReplaced(notice: ReplacedNotice): Promise<void>;
 }
 
-export interface AppState extends DataSlice, SyncSlice, NoticeSlice, ReplacedSlice {
+export interface DeletedSlice {
+  /**
+   * Says that a row on screen was deleted on another device, naming the device (see
+   * deleted-store.ts). With `lostText`, an edit of it that could not be saved: the toast shows
+   * the text and offers to add it as a new row.
+   */
+  reportDeleted(table: TableName, row: AnyRow, lostText?: string): Promise<void>;
+}
+
+export interface AppState extends DataSlice, SyncSlice, NoticeSlice, ReplacedSlice, DeletedSlice {
   /** Subscribes to the API's events and loads everything; returns the function that stops. */
   start(): () => void;
 }

@@ -9,6 +9,7 @@ import type { AppApi } from '../../../shared/app-api.ts';
 import type { AppState, AppStore } from './app-state.ts';
 import { coalesce } from './coalesce.ts';
 import { createDataSlice } from './data-store.ts';
+import { createDeletedSlice } from './deleted-store.ts';
 import { createNoticeSlice } from './notice-store.ts';
 import { createReplacedSlice } from './replaced-store.ts';
 import { createSyncSlice } from './sync-store.ts';
@@ -29,6 +30,7 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
       ...createSyncSlice(context),
       ...createDataSlice(context),
       ...createReplacedSlice(context),
+      ...createDeletedSlice(context),
 
       start() {
         // The tables a burst of data events touched, re-read once when it ends.

@@ -198,4 +198,13 @@ describe('the data store', () => {
     stop();
     expect(kit.listenerCount()).toBe(0);
   });
+  it('deletes a row once when asked twice before the first delete is done (a double click), with no error', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const home = rows('lists')[0] as Row<'lists'>;
+    const milk = rows('todos', home.id)[0] as Row<'todos'>;
+    const [first, second] = await Promise.all([store.getState().remove('todos', milk.id), store.getState().remove('todos', milk.id)]);
+    expect([first, second]).toEqual([true, false]);
+    expect(kit.calls.filter((c) => c.method === 'delete')).toHaveLength(1);
+    expect(store.getState().toasts.filter((t) => t.kind === 'error')).toEqual([]);
+  });
 });

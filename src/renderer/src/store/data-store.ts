@@ -40,7 +40,7 @@ const tableOf = (name: string): AppTable => appSchema.table(name) as AppTable;
  * itself. Text that arrived by sync breaking the input rules comes back as it was shown to be
  * edited (`editableText`), so that Undo is not refused.
  */
-function restorable(table: AppTable, row: AnyRow): Record<string, JsonValue> {
+export function restorable(table: AppTable, row: AnyRow): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   for (const [name, column] of table.columns) {
     const value = row[name];
@@ -52,6 +52,9 @@ function restorable(table: AppTable, row: AnyRow): Record<string, JsonValue> {
 
 export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   const queries = new Map<string, Query>();
+  // Rows this instance is deleting: a second delete of one is ignored (a double click sends
+  // two), and its disappearance is no news from another device.
+  const removing = new Set<string>();
 
   async function load(key: string): Promise<void> {
     const q = queries.get(key);
@@ -72,7 +75,12 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     set((s) => ({ queries: { ...s.queries, [key]: { rows, loaded: true } } }));
     const table = q.table as TableName;
     if (q.parent === undefined && table in get().selected) {
+      const selected = get().selected[table] ?? null;
       set((s) => ({ selected: { ...s.selected, [table]: pickSelection(previous, rows, s.selected[table] ?? null) } }));
+      // The open row went away, and not by a delete of this instance: say so (the open
+      // list's pane is replaced by another's, which would otherwise look like a glitch).
+      const gone = previous.find((r) => r.id === selected);
+      if (gone && !rows.some((r) => r.id === gone.id) && !removing.has(gone.id)) void get().reportDeleted(table, gone);
     }
   }
 
@@ -160,15 +168,18 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const checked = checkFields(appSchema, t, fields, 'update');
       if (!checked.ok) return { ok: false, message: checked.message };
       const result = await write(table, () => api.update(table, id, checked.fields), hasText(t, fields));
+      if (result.ok) get().settleReplaced(table, id, Object.keys(checked.fields));
       return result.ok ? { ok: true } : result;
     },
 
     move: async (table, id, toIndex) => (await write(table, () => api.move(table, id, toIndex), false)).ok,
 
     async remove(table, id, options = {}) {
+      if (removing.has(id)) return false;
       const t = tableOf(table);
       const before = find(table, id);
-      const { ok } = await write(table, () => api.delete(table, id), false);
+      removing.add(id);
+      const { ok } = await write(table, () => api.delete(table, id), false).finally(() => removing.delete(id));
       if (ok && before && options.undo) {
         const { row, index } = before;
         get().notify({ kind: 'info', message: quoted`Deleted “${row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, row, index) } });

@@ -1,5 +1,5 @@
 /** Toasts: errors that have no input to sit next to, and "Deleted … Undo" offers. */
-import type { NoticeSlice, SliceContext } from './app-state.ts';
+import type { NoticeSlice, SliceContext, Toast } from './app-state.ts';
 import { errorMessage } from './errors.ts';
 
 /** Older toasts give way: a burst of failures must not cover the window. */
@@ -17,7 +17,8 @@ export function createNoticeSlice({ set, get }: SliceContext): NoticeSlice {
     },
 
     notify(toast) {
-      set((s) => ({ toasts: [...s.toasts, { ...toast, id: nextId++ }].slice(-MAX_TOASTS) }));
+      const others = (s: { toasts: readonly Toast[] }) => (toast.key === undefined ? s.toasts : s.toasts.filter((t) => t.key !== toast.key));
+      set((s) => ({ toasts: [...others(s), { ...toast, id: nextId++ }].slice(-MAX_TOASTS) }));
     },
 
     dismissToast(id) {

@@ -1,8 +1,9 @@
 /**
- * Values that another instance's later write replaced, as the core reports them (the
- * `replaced` event): each row shows its own for a few seconds (RowNotices), a live region
- * announces the newest, and one click writes the old value again, as a new write that then
- * wins everywhere.
+ * Edits of this instance's that a concurrent write of another instance replaced, as the core
+ * reports them (the `replaced` event; see ReplacedNotice): each row shows its own for a few
+ * seconds (RowNotices), a live region announces the newest, and one click writes the old
+ * value again, as a new write that then wins everywhere. Editing the field here again
+ * settles it: its notice goes.
  */
 import type { ReplacedNotice } from '../../../shared/app-api.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
@@ -19,14 +20,12 @@ const words = (value: ReplacedNotice['previous']['value']): string => {
   return w.quote ? `“${displayText(w.text)}”` : w.text;
 };
 
-/** What the live region says: who replaced what, and why it won. */
+/** What the live region says: which edit of this instance's lost, to whom, and why. */
 export function announce(n: ReplacedNotice): string {
   const label = columnLabel(n.table, n.column);
   const row = n.rowTitle !== null ? ` of “${displayText(n.rowTitle)}”` : '';
   const who = displayText(writerName(n.next.device, n.next.hlc));
-  return n.mine
-    ? `Your ${label.toLowerCase()} ${words(n.previous.value)}${row} was replaced by ${words(n.next.value)} from ${who}: its edit is later.`
-    : `${label}${row} changed to ${words(n.next.value)} on ${who}: it was ${words(n.previous.value)}.`;
+  return `Your ${label.toLowerCase()} ${words(n.previous.value)}${row} was replaced by ${words(n.next.value)} from ${who}, which edited it at the same time: its edit is later.`;
 }
 
 export function createReplacedSlice({ get, set }: SliceContext): ReplacedSlice {
@@ -35,8 +34,7 @@ export function createReplacedSlice({ get, set }: SliceContext): ReplacedSlice {
     announcement: '',
 
     receiveReplaced(notices) {
-      // A lost edit of this instance's own is what to announce first.
-      const pick = notices.find((n) => n.mine) ?? notices.at(-1);
+      const pick = notices.at(-1);
       set((s) => ({
         replaced: [...s.replaced.filter((n) => !notices.some((m) => m.table === n.table && m.row === n.row && m.column === n.column)), ...notices].slice(-MAX_NOTICES),
         announcement: pick ? announce(pick) : s.announcement,
@@ -45,6 +43,11 @@ export function createReplacedSlice({ get, set }: SliceContext): ReplacedSlice {
 
     dismissReplaced(id) {
       set((s) => ({ replaced: s.replaced.filter((n) => n.id !== id) }));
+    },
+
+    settleReplaced(table, row, columns) {
+      const stale = (n: ReplacedNotice) => n.table === table && n.row === row && columns.includes(n.column);
+      if (get().replaced.some(stale)) set((s) => ({ replaced: s.replaced.filter((n) => !stale(n)) }));
     },
 
     async restoreReplaced(notice) {

@@ -1,6 +1,8 @@
 /** Who this instance is, how its sync is doing, and the inspector's recent messages. */
 import type { SliceContext, SyncSlice } from './app-state.ts';
 import { isInvalidArgument } from './errors.ts';
+import { DEVICE_NAME_RULE } from '../../../shared/app-schema-kit.ts';
+import { checkText } from '../../../shared/input-rules.ts';
 
 export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext): SyncSlice {
   // Bumped by every status request and every sync event: a status answer is shown only if
@@ -87,6 +89,10 @@ export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext)
     },
 
     async setDeviceName(name) {
+      // Checked here first, as the data store checks text: a name of any length gets the same
+      // words ("at most 60"), never the API's argument check, which caps what it reads.
+      const checked = checkText(name, DEVICE_NAME_RULE);
+      if (!checked.ok) return { ok: false, message: checked.message };
       try {
         await api.setDeviceName(name);
         return { ok: true };

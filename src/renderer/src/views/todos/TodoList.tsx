@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { Row } from '../../../../shared/app-rows.ts';
 import { useDragReorder } from '../../hooks/use-drag-reorder.ts';
 import { useRowKeys } from '../../hooks/use-row-keys.ts';
@@ -15,15 +15,18 @@ interface Props {
   readonly allIds: readonly string[];
   readonly listName: string;
   readonly filter: TodoFilter;
+  /** The todo being renamed (kept by the pane, which keeps it in view). */
+  readonly editingId: string | null;
+  readonly onEditing: (id: string | null) => void;
 }
 
-export function TodoList({ todos, allIds, listName, filter }: Props) {
+export function TodoList({ todos, allIds, listName, filter, editingId, onEditing }: Props) {
   const move = useAppStore((s) => s.move);
   const remove = useAppStore((s) => s.remove);
   const update = useAppStore((s) => s.update);
+  const reportDeleted = useAppStore((s) => s.reportDeleted);
   const moveTodo = (id: string, toIndex: number) => move('todos', id, toIndex);
   const deleteTodo = (id: string) => remove('todos', id, { undo: true });
-  const [editingId, setEditingId] = useState<string | null>(null);
   const ids = useMemo(() => todos.map((t) => t.id), [todos]);
 
   const moveTo = (id: string, visibleTo: number) => void moveTodo(id, toFullIndex(allIds, ids, id, visibleTo));
@@ -37,7 +40,7 @@ export function TodoList({ todos, allIds, listName, filter }: Props) {
   };
   const keys = useRowKeys(ids, {
     move: (id, delta) => moveTo(id, ids.indexOf(id) + delta),
-    rename: setEditingId,
+    rename: onEditing,
     remove: (id) => void deleteTodo(id),
     activate: toggle,
   });
@@ -59,11 +62,12 @@ export function TodoList({ todos, allIds, listName, filter }: Props) {
           dragOffset={drag?.id === todo.id ? drag.dy : null}
           drop={dropGap === i ? 'before' : dropGap === todos.length && i === last ? 'after' : null}
           onEdit={(on) => {
-            setEditingId(on ? todo.id : null);
+            onEditing(on ? todo.id : null);
             if (!on) keys.refocusRow(todo.id);
           }}
           onToggle={() => toggle(todo.id)}
           onRename={(title) => update('todos', todo.id, { title })}
+          onAbandon={(title) => void reportDeleted('todos', todo, title)}
           onMove={(delta) => moveTo(todo.id, i + delta)}
           onDelete={() => {
             keys.focusRow(ids[i + 1] ?? ids[i - 1] ?? todo.id);

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
@@ -30,16 +30,32 @@ export function TodoPane({ filter, onFilter }: Props) {
   const list = lists.rows.find((l) => l.id === selectedListId) ?? null;
   const { rows: todos, loaded } = useRows('todos', list ? list.id : null);
   const create = useAppStore((s) => s.create);
+  // The todo being renamed, and what New todo holds: both outlive a re-render of the list.
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [draft, setDraft] = useState('');
+  const [shownListId, setShownListId] = useState(list?.id ?? null);
+  if (shownListId !== (list?.id ?? null)) {
+    setShownListId(list?.id ?? null);
+    setEditingId(null);
+    // Another list opened. When the one before was deleted (on another device: a toast says
+    // so), the text typed into its New todo moves along instead of vanishing.
+    if (lists.rows.some((l) => l.id === shownListId)) setDraft('');
+  }
+  // The todo being renamed was deleted: its edit ends (InlineEdit offers the text back).
+  if (editingId !== null && loaded && !todos.some((t) => t.id === editingId)) setEditingId(null);
 
   const { visible, counts, allIds } = useMemo(() => {
     const done = todos.filter((t) => t.done);
     const active = todos.filter((t) => !t.done);
+    // A todo being renamed stays in view even when another device moves it out of the
+    // filter (ticks it under Active): the edit is not lost, and it leaves once it ends.
+    const shown = (t: (typeof todos)[number]) => t.id === editingId || (filter === 'done' ? t.done : !t.done);
     return {
-      visible: filter === 'all' ? todos : filter === 'done' ? done : active,
+      visible: filter === 'all' ? todos : todos.filter(shown),
       counts: { all: todos.length, active: active.length, done: done.length },
       allIds: todos.map((t) => t.id),
     };
-  }, [todos, filter]);
+  }, [todos, filter, editingId]);
 
   if (!list) {
     return (
@@ -76,6 +92,7 @@ export function TodoPane({ filter, onFilter }: Props) {
           return result.ok ? { ok: true } : result;
         }}
         testId="new-todo-input"
+        draft={[draft, setDraft]}
       />
       <FilterTabs value={filter} counts={counts} onChange={onFilter} panelId="todo-panel" />
       <div id="todo-panel" role="tabpanel" aria-labelledby={`filter-${filter}`} className="todo-panel">
@@ -84,7 +101,7 @@ export function TodoPane({ filter, onFilter }: Props) {
             {EMPTY_TEXT[filter]}
           </p>
         ) : (
-          <TodoList todos={visible} allIds={allIds} listName={list.name} filter={filter} />
+          <TodoList todos={visible} allIds={allIds} listName={list.name} filter={filter} editingId={editingId} onEditing={setEditingId} />
         )}
       </div>
     </main>

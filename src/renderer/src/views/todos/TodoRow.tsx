@@ -26,11 +26,13 @@ interface Props {
   readonly onEdit: (editing: boolean) => void;
   readonly onToggle: () => void;
   readonly onRename: (title: string) => Promise<TextResult>;
+  /** The rename went away unsaved: the todo was deleted. */
+  readonly onAbandon: (title: string) => void;
   readonly onMove: (delta: -1 | 1) => void;
   readonly onDelete: () => void;
 }
 
-export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, isLast, dragOffset, drop, onEdit, onToggle, onRename, onMove, onDelete }: Props) {
+export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, isLast, dragOffset, drop, onEdit, onToggle, onRename, onAbandon, onMove, onDelete }: Props) {
   const tabIndex = active ? 0 : -1;
   // The title as synced may hold characters the input rules refuse: shown neutralised.
   const name = displayText(todo.title);
@@ -50,7 +52,7 @@ export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, i
       </span>
       <input type="checkbox" className="checkbox" checked={todo.done} onChange={onToggle} tabIndex={tabIndex} aria-label={name} data-testid="todo-checkbox" />
       {editing ? (
-        <InlineEdit initial={todo.title} label={`Rename “${name}”`} check={checkTitle} save={onRename} onDone={() => onEdit(false)} />
+        <InlineEdit initial={todo.title} label={`Rename “${name}”`} check={checkTitle} save={onRename} onDone={() => onEdit(false)} onAbandon={onAbandon} />
       ) : (
         <span className="todo-title" data-testid="todo-title" onDoubleClick={() => onEdit(true)}>
           <UserText value={todo.title} />

@@ -1,0 +1,99 @@
+/**
+ * Which instances hear of a replaced value (audit D, finding 2): only the one whose edit a
+ * concurrent write overwrote, never for a plain later edit, never a third instance that
+ * wrote neither value. Three cores of one user on a server in this process, on one clock
+ * that the test moves.
+ */
+import { describe, expect, it } from 'vitest';
+import { createInProcessServer } from 'fieldsync/testing';
+import type { AppEvent, ReplacedNotice } from '../../../shared/app-api.ts';
+import type { Row } from '../../../shared/app-rows.ts';
+import { call, useCores } from '../../../../test-support/core-fixture.ts';
+import type { AppCore } from '../app-core.ts';
+
+const cores = useCores();
+
+async function setUp() {
+  const clock = { t: Date.now() };
+  const server = createInProcessServer({ now: () => clock.t });
+  const open = async (profile: string, dir?: Awaited<ReturnType<typeof cores.open>>['dir']) => {
+    const core = await cores.open({ profile, remote: server.remote('u'), now: () => clock.t, sync: { autoSync: false }, ...(dir ? { dir } : {}) });
+    const heard: ReplacedNotice[] = [];
+    core.onEvent((e: AppEvent) => void (e.type === 'replaced' && heard.push(...e.notices)));
+    return Object.assign(core, { heard });
+  };
+  const [laptop, phone, tablet] = [await open('laptop'), await open('phone'), await open('tablet')];
+  /** Moves the clock, then syncs each core in turn, a few milliseconds apart. */
+  const sync = async (...list: AppCore[]) => {
+    for (const core of list) {
+      clock.t += 20;
+      await call(core, 'syncNow');
+    }
+  };
+  const list = await call<Row<'lists'>>(laptop, 'create', 'lists', { name: 'Groceries' });
+  const milk = await call<Row<'todos'>>(laptop, 'create', 'todos', { listId: list.id, title: 'Milk' });
+  await sync(laptop, phone, tablet, laptop);
+  clock.t += 10_000;
+  const rename = (core: AppCore, title: string) => call(core, 'update', 'todos', milk.id, { title });
+  const settle = () => new Promise((r) => setTimeout(r, 30)); // the notices name their writers asynchronously
+  return { clock, open, laptop, phone, tablet, sync, rename, settle, milk };
+}
+
+describe('notices of replaced values', () => {
+  it('are not given for a plain later edit: a device that had the value changed it', async () => {
+    const { laptop, phone, tablet, sync, rename, settle, milk } = await setUp();
+    await rename(phone, 'Oat milk');
+    await call(phone, 'update', 'todos', milk.id, { done: true });
+    await sync(phone, laptop, tablet);
+    await settle();
+    expect((await call<Row<'todos'>[]>(laptop, 'rows', 'todos', { parent: milk.listId }))[0]).toMatchObject({ title: 'Oat milk', done: true });
+    expect([laptop.heard, phone.heard, tablet.heard]).toEqual([[], [], []]);
+  });
+
+  it('tell only the instance whose edit lost when two edit at once, one of them before it synced', async () => {
+    const { clock, laptop, phone, tablet, sync, rename, settle } = await setUp();
+    await rename(laptop, 'Oat milk'); // not synced yet
+    clock.t += 1_000;
+    await rename(phone, 'Whole milk'); // later: wins
+    await sync(phone, laptop, phone, tablet);
+    await settle();
+    expect(laptop.heard).toMatchObject([{ column: 'title', previous: { value: 'Oat milk', device: 'laptop' }, next: { value: 'Whole milk', device: 'phone' } }]);
+    expect([phone.heard, tablet.heard]).toEqual([[], []]);
+  });
+
+  it('tell the instance whose synced edit another overwrote before that edit could reach it', async () => {
+    const { clock, laptop, phone, sync, rename, settle } = await setUp();
+    await rename(laptop, 'Oat milk');
+    await sync(laptop);
+    clock.t += 500; // the phone has not pulled it yet
+    await rename(phone, 'Whole milk');
+    await sync(phone, laptop);
+    await settle();
+    expect(laptop.heard.map((n) => n.next.value)).toEqual(['Whole milk']);
+  });
+
+  it('tell the instance whose edit was overwritten by one made offline and sent later', async () => {
+    const { clock, laptop, phone, tablet, sync, rename, settle } = await setUp();
+    await rename(laptop, 'Oat milk');
+    await sync(laptop);
+    clock.t += 5_000;
+    await rename(phone, 'Whole milk'); // offline: sent only 4 s later
+    clock.t += 4_000;
+    await sync(phone, laptop, tablet);
+    await settle();
+    expect(laptop.heard.map((n) => n.next.value)).toEqual(['Whole milk']);
+    expect(tablet.heard).toEqual([]);
+  });
+
+  it('tell an instance restarted with an unsynced edit that lost', async () => {
+    const { clock, open, laptop, phone, sync, rename, settle } = await setUp();
+    await rename(laptop, 'Oat milk');
+    await laptop.close();
+    const again = await open('laptop', laptop.dir);
+    clock.t += 1_000;
+    await rename(phone, 'Whole milk');
+    await sync(phone, again);
+    await settle();
+    expect(again.heard.map((n) => [n.previous.value, n.next.value])).toEqual([['Oat milk', 'Whole milk']]);
+  });
+});

@@ -1,0 +1,19 @@
+import { HOST_LOST_CODE } from '../lib/sync-label.ts';
+import { useAppStore } from '../store/store-context.ts';
+import { Icon } from './Icon.tsx';
+
+/**
+ * The page lost its connection to its instance (the browser host stopped or restarted): the
+ * screen still shows the last data and everything looks usable, so say so at the top of the
+ * page, until the page is back (it reconnects by itself and re-reads everything).
+ */
+export function HostLostBanner() {
+  const lost = useAppStore((s) => s.sync?.error?.code === HOST_LOST_CODE);
+  if (!lost) return null;
+  return (
+    <div className="host-lost" role="alert" data-testid="host-lost">
+      <Icon name="alert" />
+      <span>Lost the connection to this instance. Reconnecting… What is on screen may be out of date, and changes you make wait until it is back.</span>
+    </div>
+  );
+}

@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isRunning } from '../server/stores/data-dir-lock.ts';
 import { freePort } from './free-port.ts';
 import { loadEmbeddedPostgres } from './postgres-binaries.ts';
 
@@ -25,22 +26,14 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (!alive(pid)) return true;
+    if (!isRunning(pid)) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return !alive(pid);
+  return !isRunning(pid);
 }
 
 /** Stops the servers and removes the folders that crashed runs left behind. */
@@ -60,7 +53,7 @@ export async function removeStaleServers(): Promise<void> {
       // No owner file: a folder being created right now; left alone.
       continue;
     }
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue; // another run in progress
+    if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) continue; // another run in progress
     const data = join(dir, 'data');
     try {
       const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);

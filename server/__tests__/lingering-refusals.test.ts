@@ -9,16 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REFUSAL_LINGER_MS } from '../limits.ts';
 import { gatedStore } from './helpers/gated-store.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
+import { until } from '../../test-support/until.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, label: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!check()) {
-    if (Date.now() - t0 > ms) throw new Error(`${label}: not within ${ms} ms`);
-    await sleep(20);
-  }
-}
 
 /** A push's head declaring a 3.9 MB body, sent on a connection that then sends nothing more and stays open. */
 async function refusedPush(url: string, token: string): Promise<{ socket: Socket; text: () => string }> {

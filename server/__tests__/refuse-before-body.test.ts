@@ -9,17 +9,10 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFUSAL_LINGER_MS } from '../limits.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
+import { until } from '../../test-support/until.ts';
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, label: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!check()) {
-    if (Date.now() - t0 > ms) throw new Error(`${label}: not within ${ms} ms`);
-    await sleep(20);
-  }
-}
 
 interface Conversation {
   readonly socket: Socket;

@@ -12,6 +12,7 @@ import { nodeFetch } from 'fieldsync/node';
 import { REFUSAL_LINGER_MS, RESERVED_BODY_PACE } from '../limits.ts';
 import { gatedStore } from './helpers/gated-store.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
+import { until } from '../../test-support/until.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
@@ -20,14 +21,6 @@ const MiB = 1024 * 1024;
 function bigPush(clientId: string, kib: number): Buffer {
   const messages: Message[] = Array.from({ length: kib }, (_, i) => msg(clientId, `${clientId}-${i}`, 'x'.repeat(1000)));
   return Buffer.from(JSON.stringify({ clientId, cursor: 0, messages }));
-}
-
-async function until(check: () => boolean, label: string, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!check()) {
-    if (Date.now() - t0 > ms) throw new Error(`${label}: not within ${ms} ms`);
-    await sleep(20);
-  }
 }
 
 /** The server's side of every connection opened from now on. */

@@ -24,7 +24,7 @@ export interface DataDirLock {
 const held = new Set<string>();
 
 /** True when a process with this pid exists (EPERM: it does, another user's). */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

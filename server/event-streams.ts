@@ -126,6 +126,9 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       };
       res.once('close', cleanup);
       res.once('error', cleanup);
+      // A client gone while its token was checked closed the response before these listeners
+      // were there: its stream would count against the user's streams for good.
+      if (!res.socket || res.socket.destroyed) return cleanup();
 
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',

@@ -81,6 +81,10 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     const release = o.perUser.tryAcquire(userOf(request));
     if (!release) return shed(request, reply, 'too many requests in flight for this user; retry shortly', o);
     reply.raw.once('close', release); // the response ended or the client went away
+    // A client gone while its token was checked (a sync cancelled as it started) closed the
+    // response before there was a listener: its place would never come back, and after
+    // maxInflightPerUser of them the user got 429 for good. (release() runs once.)
+    if (request.raw.socket.destroyed) release();
     return undefined;
   };
 

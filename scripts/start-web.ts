@@ -14,12 +14,12 @@
  * Ctrl-C stops everything it started.
  */
 import { join, resolve } from 'node:path';
-import { createAuthenticator, loadConfig } from '../server/index.ts';
+import { loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
 import { ensureAppBuild, rendererDir } from './app-build.ts';
 import { startViewer, type Viewer } from '../src/web-host/viewer/viewer-server.ts';
 import { openInBrowser, shouldOpenBrowser } from './lib/open-browser.ts';
-import { portAnswers, portTakenMessage, serverIsUp, tokenRefusal, tokenRefusedMessage } from './lib/server-health.ts';
+import { demoToken, portAnswers, portTakenMessage, serverIsUp, unprovenMessage } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 import { startNodeProcess, type NodeProcess } from './processes.ts';
 
@@ -97,12 +97,11 @@ try {
     started.push(await startNodeProcess({ name: 'server', args: ['server/main.ts'], env: serverEnv, detached: true, ipc: true, onLine: (l) => say(`[server] ${l}`) }));
   }
 
-  // 3. A token for the demo user, signed with that server's secret.
+  // 3. A token for the demo user, signed with that server's secret, once it proves it holds it.
   const config = loadConfig([], serverEnv);
   if (!config) throw new Error('no server settings');
-  const token = await createAuthenticator(loadSecret(config.dataDir, config.secret)).sign(user, 30 * 86_400);
-  const refused = running ? await tokenRefusal(serverUrl, token) : null;
-  if (refused !== null) throw new Error(tokenRefusedMessage(serverUrl, refused, config.dataDir));
+  const token = await demoToken(serverUrl, loadSecret(config.dataDir, config.secret), user);
+  if (token === null) throw new Error(unprovenMessage(serverUrl, config.dataDir));
 
   // 4. The viewer first: each instance allows exactly its origin to frame it.
   viewer = await startViewer({ log: (l) => say(`[viewer] ${l}`) });

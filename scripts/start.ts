@@ -15,11 +15,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createAuthenticator, loadConfig } from '../server/index.ts';
+import { loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
 import { ensureElectron } from './lib/electron-setup.ts';
 import { npmCommand } from './lib/npm-command.ts';
-import { portAnswers, portTakenMessage, serverIsUp, tokenRefusal, tokenRefusedMessage, waitForServer } from './lib/server-health.ts';
+import { demoToken, portAnswers, portTakenMessage, serverIsUp, unprovenMessage, waitForServer } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -107,18 +107,18 @@ if (!running) {
   say(`using the sync server already running at ${serverUrl}`);
 }
 
-// 3. A token for the demo user, signed with that server's secret.
+// 3. A token for the demo user, signed with that server's secret, once it proves it holds it.
 let token: string;
 try {
   const config = loadConfig([], serverEnv);
   if (!config) throw new Error('no server settings');
-  token = await createAuthenticator(loadSecret(config.dataDir, config.secret)).sign(user, 30 * 86_400);
-  const refused = running ? await tokenRefusal(serverUrl, token) : null;
-  if (refused !== null) {
-    console.error(`start: ${tokenRefusedMessage(serverUrl, refused, config.dataDir)}.`);
+  const signed = await demoToken(serverUrl, loadSecret(config.dataDir, config.secret), user);
+  if (signed === null) {
+    console.error(`start: ${unprovenMessage(serverUrl, config.dataDir)}.`);
     stopAll(1);
     await new Promise(() => {}); // stopAll exits
   }
+  token = signed!;
 } catch (err) {
   console.error(`start: could not sign a token for "${user}": ${(err as Error).message}`);
   stopAll(1);

@@ -22,6 +22,7 @@ import { logRequest, pathOf } from './request-context.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { refuserFor } from './routes/refuse-before-body.ts';
+import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 
 export interface AppOptions {
@@ -169,11 +170,17 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   fastify.route({
     method: ['GET', 'HEAD'],
     url: '/healthz',
-    handler: async (_request, reply) => {
+    handler: async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      // A launcher's challenge (server-proof.ts): answered with the proof that this server
+      // holds the secret, before the launcher sends it a token signed with that secret.
+      const challenge = (request.query as Record<string, unknown>).challenge;
+      if (challenge !== undefined && (typeof challenge !== 'string' || !CHALLENGE_PATTERN.test(challenge))) {
+        return sendError(reply, protocolError('invalid_request', 'the challenge query parameter must be 16 to 128 URL-safe base64 characters'));
+      }
       // Shutting down, or a store that can no longer serve: take this process out of rotation.
       if (closing || engine.failure() !== null) return reply.code(503).send({ ok: false });
-      return { ok: true };
+      return challenge !== undefined && options.auth.prove ? { ok: true, proof: options.auth.prove(challenge) } : { ok: true };
     },
   });
 

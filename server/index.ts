@@ -3,6 +3,7 @@ export { buildApp } from './app.ts';
 export type { AppOptions, FieldsyncApp } from './app.ts';
 export { createAuthenticator, AuthError } from './auth.ts';
 export type { Authenticator } from './auth.ts';
+export { serverProof } from './server-proof.ts';
 export { ConfigError, loadConfig } from './config.ts';
 export type { ServerConfig } from './config.ts';
 export { DEFAULT_LIMITS } from './limits.ts';

@@ -1,7 +1,8 @@
 /**
  * Opening a client: read what the store holds (or start fresh), restore the identity, the
- * cursor and the clock, and re-examine kept messages when the schema version changed, so
- * that data written by a newer app version is applied as soon as this app knows its columns.
+ * cursor and the clock, and re-examine kept messages when the schema changed (its version, or
+ * the tables and columns it declares), so that data written by a newer app version is applied
+ * as soon as this app knows its columns.
  * The store is the guarded one (store-guard.ts): what it throws is a StoreError already, and
  * what `open()` returns has been checked against the contract.
  */
@@ -45,6 +46,10 @@ function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   return n;
 }
 
+/** The tables and columns a schema declares, with what decides whether a value fits, as text. */
+const schemaShape = (schema: Schema): string =>
+  JSON.stringify([...schema.tables.values()].map((t) => [t.name, [...t.columns].map(([c, d]) => [c, d.type, d.nullable, d.maxLength])]));
+
 /**
  * Opens the store and restores the client from it. It runs before the client exists, so
  * nothing else can be using the store yet: no lock is needed.
@@ -70,7 +75,10 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
   let reapplied: Record<string, string[]> | null = null;
   const update: MessageUpdate[] = [];
   let writes: ReturnType<typeof planMerge>['writes'] = [];
-  if (meta[META.schemaVersion] !== String(schema.version)) {
+  // The version, and what it declares: an app that added a column and forgot to bump the
+  // version would otherwise never apply what other devices wrote to it before.
+  const shape = schemaShape(schema);
+  if (meta[META.schemaVersion] !== String(schema.version) || meta[META.schemaShape] !== shape) {
     const kept = await store.messages({ kind: 'unapplied' });
     if (kept.length > 0) {
       const plan = planMerge(schema, kept, await store.winners(cellsOf(schema, kept)));
@@ -83,6 +91,7 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
       if (writes.length > 0) reapplied = plan.changes;
     }
     metaUpdates[META.schemaVersion] = String(schema.version);
+    metaUpdates[META.schemaShape] = shape;
   }
   if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
   return { clientId, clock: new HybridClock({ clientId, now, offsetMs: readInt(meta, META.clockOffset), last: state.maxHlc }), counters, reapplied };

@@ -20,7 +20,11 @@ export interface ColumnDef {
 export type ColumnSpec = ColumnType | ColumnDef;
 
 export interface SchemaInput {
-  /** Bump it whenever tables or columns are added; kept messages are re-examined then. */
+  /**
+   * Bump it whenever tables or columns change. Kept messages (those of tables or columns this
+   * app did not declare yet) are re-examined when it changes, and also when the declared
+   * tables and columns change under the same version.
+   */
   readonly version: number;
   readonly tables: Readonly<Record<string, Readonly<Record<string, ColumnSpec>>>>;
 }

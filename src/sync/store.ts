@@ -161,6 +161,8 @@ export const META = {
   cursor: 'cursor',
   clockOffset: 'clockOffset',
   schemaVersion: 'schemaVersion',
+  /** The tables and columns of the schema the store was last opened with (client-state.ts). */
+  schemaShape: 'schemaShape',
   lastSyncAt: 'lastSyncAt',
   /** The epoch of the server's log that the cursor belongs to. */
   epoch: 'serverEpoch',

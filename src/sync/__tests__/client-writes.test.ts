@@ -3,7 +3,7 @@ import { FieldsyncError, SchemaError, StoreError, ValidationError, createHttpRem
 import { ClosedError } from '../errors.ts';
 import { newClientId } from '../client-state.ts';
 import { formatHlc } from '../hlc.ts';
-import type { StoreState } from '../store.ts';
+import type { Commit, StoreState } from '../store.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
 import { ScriptedRemote, T0, asyncStore, memory, schema } from './harness/test-kit.ts';
@@ -204,6 +204,27 @@ describe('schema evolution', () => {
       ['x', 'unknown table boards'],
     ]);
     await client.close();
+  });
+
+  it('re-examines kept messages when what the schema declares changes under the same version, and only then', async () => {
+    const short = defineSchema({ version: 1, tables: { todos: { title: { type: 'string', maxLength: 3 } } } });
+    const long = defineSchema({ version: 1, tables: { todos: { title: { type: 'string', maxLength: 30 } } } });
+    const store = memory();
+    const hlc = formatHlc({ millis: T0, counter: 0, clientId: 'other' });
+    store.open(short);
+    await store.commit({
+      insert: [{ hlc, table: 'todos', row: 't', column: 'title', value: 'Paint', local: false, synced: true, applied: false, error: 'todos.title is longer than 3 characters' }],
+      meta: { clientId: 'me' },
+    });
+    await (await createSyncClient({ schema: short, store, autoSync: false })).close();
+    const commits: Commit[] = [];
+    const counted: SyncStore = { ...store, commit: (c) => (commits.push(c), store.commit(c)) };
+    await (await createSyncClient({ schema: short, store: counted, autoSync: false })).close();
+    expect(commits).toEqual([]); // the same schema again: nothing to look at, nothing written
+    expect(store.get('todos', 't')).toBeUndefined();
+    await (await createSyncClient({ schema: long, store, autoSync: false })).close();
+    expect(store.get('todos', 't')).toEqual({ title: 'Paint' });
+    expect(await store.messages({ kind: 'unapplied' })).toEqual([]);
   });
 
   it('a kept message applies only if it still wins its cell', async () => {

@@ -27,7 +27,8 @@ function checkField(schema: Schema, table: string, row: string, column: string, 
   }
   const problem = schemaValueError(schema, table, column, value);
   if (problem) throw new SchemaError(problem);
-  return { table, row, column, value: typeof value === 'object' && value !== null ? snapshot(schema, table, column, value) : (value as JsonValue) };
+  // -0 is written as 0: JSON has no -0, so every other device gets 0 (and 0 === -0 here).
+  return { table, row, column, value: typeof value === 'object' && value !== null ? snapshot(schema, table, column, value) : value === 0 ? 0 : (value as JsonValue) };
 }
 
 /**

@@ -110,6 +110,17 @@ describe('local writes', () => {
     await client.close();
   });
 
+  it('writes -0 as 0, as every other device gets it (JSON has no -0)', async () => {
+    const store = memory();
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const [m] = await client.update('todos', 't1', { rank: -0 });
+    const n = await client.set('todos', 't2', 'rank', -0);
+    expect(Object.is(store.get('todos', 't1')?.rank, 0)).toBe(true);
+    expect(Object.is(store.get('todos', 't2')?.rank, 0)).toBe(true);
+    expect(Object.is(m?.value, 0) && Object.is(n?.value, 0)).toBe(true);
+    await client.close();
+  });
+
   it('history() takes three strings', async () => {
     const client = await createSyncClient({ schema, store: memory(), autoSync: false });
     for (const args of [[1, 'r', 'title'], ['todos', null, 'title'], ['todos', 'r', undefined]]) {

@@ -88,6 +88,6 @@ export const portTakenMessage = (serverUrl: string): string =>
 /** What a launcher says when the server answering does not prove that it holds the secret. */
 export const unprovenMessage = (serverUrl: string, dataDir: string): string =>
   `the server answering at ${serverUrl} does not prove that it holds the secret in ${dataDir} (or FIELDSYNC_SECRET), ` +
-  'so the demo\'s token is not sent to it: it runs with another secret, or it is another program (perhaps another ' +
-  'user\'s). Run this with that server\'s FIELDSYNC_SECRET or FIELDSYNC_DATA_DIR, or stop it so that one is started ' +
+  'so the demo\'s token is not sent to it: it runs with another secret, it is a Fieldsync server older than this ' +
+  'launcher, or it is another program (perhaps another user\'s). Run this with that server\'s FIELDSYNC_SECRET or FIELDSYNC_DATA_DIR, or stop it so that one is started ' +
   'here, or pass --server with another port'

@@ -7,11 +7,12 @@
  * `web-2`, ...) in `.data/web` (or FIELDSYNC_WEB_DIR) and its own free port on 127.0.0.1.
  *
  * Shows every instance on one screen: a viewer page (src/web-host/viewer/) with one frame per
- * instance, each instance still isolated with its own key and cookie. Prints the viewer's
- * one-time sign-in URL on stdout, then each instance's, one per line (everything else goes to
- * stderr), and opens the viewer's in the system's browser where there is a screen (not with
- * `--no-open`, under CI or tests: lib/open-browser.ts). Each link works once, in one browser.
- * Ctrl-C stops everything it started.
+ * instance, each instance still isolated with its own sessions (no cookie: see
+ * src/web-host/host-session.ts). Prints the viewer's one-time sign-in URL on stdout, then each
+ * instance's, one per line (everything else goes to stderr), and opens the viewer's in the
+ * system's browser where there is a screen (not with `--no-open`, under CI or tests:
+ * lib/open-browser.ts). Each link works once, in one browser, within 15 minutes; Enter in its
+ * terminal prints a fresh set the same way (never to a log). Ctrl-C stops everything it started.
  */
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../server/index.ts';
@@ -124,11 +125,26 @@ try {
   );
   started.push(...hosts);
   viewer.setInstances(hosts.map((h, i) => ({ name: webProfile(i), origin: h.url, newLoginUrl: () => h.newLoginUrl() })));
-  const viewerLink = viewer.loginUrl();
-  say(`${instances} instance${instances === 1 ? '' : 's'} for user "${user}", profiles in ${webDir}. Every link works once, in one browser (Ctrl-C stops everything).`);
+  const view = viewer;
+  /** The viewer's link, then each instance's, one per line on stdout: the launcher's own terminal or pipe. */
+  const printLinks = (instanceLinks: readonly string[]): string => {
+    const viewerLink = view.loginUrl();
+    process.stdout.write(`${[viewerLink, ...instanceLinks].join('\n')}\n`);
+    return viewerLink;
+  };
+  say(`${instances} instance${instances === 1 ? '' : 's'} for user "${user}", profiles in ${webDir}. Every link works once, in one browser, within 15 minutes (Ctrl-C stops everything).`);
   say('All instances on one screen (the first link); or each on its own (the others):');
-  process.stdout.write(`${viewerLink}\n`);
-  for (const host of hosts) process.stdout.write(`${host.loginUrl ?? `${host.url}/`}\n`);
+  const viewerLink = printLinks(hosts.map((host) => host.loginUrl ?? `${host.url}/`));
+  say('Press Enter here for new links (for another browser, or once these have expired).');
+  // A browser signed in needs no new link (reloads and new tabs use its stored session); one
+  // that is not, or a link that expired unused, does. Fresh codes are asked of the hosts over
+  // their IPC pipes and printed where the first ones were: never to a log, never to a page.
+  process.stdin.on('data', () => {
+    Promise.all(hosts.map((host) => host.newLoginUrl())).then(printLinks, (err: unknown) => say(`no new links: ${(err as Error).message}`));
+  });
+  process.stdin.on('error', () => {
+    // no terminal (stdin closed): no new links on demand
+  });
   if (shouldOpenBrowser({ open: args.open, platform: process.platform, env: process.env })) {
     say('opening the one-screen view in your browser (--no-open skips this)');
     removeOpenFile = openInBrowser(viewerLink, say);

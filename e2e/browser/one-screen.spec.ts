@@ -3,20 +3,52 @@
  * the viewer opens with its own one-time link, frames each instance (each signed in with a
  * fresh one-time link of its own, its page talking only to its own host), and each frame is
  * the whole app: an edit in one shows up in the others. Saves the picture of the one screen.
+ *
+ * The browser has storage partitioning on, as a user's Chrome does (Playwright turns it off):
+ * each frame keeps its session in its own instance's `localStorage`, and a reload of the viewer
+ * or a new tab at an instance's plain address must find it there.
  */
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
+import { partitionedChromiumLaunchOptions } from '../support/chromium.ts';
 import { runStartWeb } from '../support/start-web-run.ts';
 
 const ONE_SCREEN_SCREENSHOT = join(import.meta.dirname, '..', 'screenshots', 'one-screen.png');
 
-test('start:web shows every instance on one screen, each isolated and working, from one link', async ({ browser }, testInfo) => {
+/** Whether `browser` partitions storage: a frame of 127.0.0.1 under a page of localhost (another site) sees what 127.0.0.1 stored on its own, or not. */
+async function partitionsStorage(browser: Browser): Promise<boolean> {
+  const server = createServer((req, res) => {
+    res.setHeader('Content-Type', 'text/html');
+    if (req.url === '/top') res.end(`<iframe src="http://127.0.0.1:${(server.address() as { port: number }).port}/"></iframe>`);
+    else res.end('<p>frame</p>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.evaluate(() => localStorage.setItem('probe', 'first-party'));
+    await page.goto(`http://localhost:${port}/top`);
+    const frame = page.frames().find((f) => f.url().startsWith('http://127.0.0.1')) ?? (await page.waitForEvent('frameattached'));
+    await frame.waitForLoadState();
+    return (await frame.evaluate(() => localStorage.getItem('probe'))) === null;
+  } finally {
+    await context.close();
+    server.close();
+  }
+}
+
+test('start:web shows every instance on one screen, each isolated and working, from one link; a reload and a new tab stay signed in', async ({ playwright }, testInfo) => {
+  const browser = await playwright.chromium.launch(partitionedChromiumLaunchOptions());
   const dir = mkdtempSync(join(tmpdir(), 'fieldsync-one-screen-'));
   const run = await runStartWeb(dir, 3);
   const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
   try {
+    expect(await partitionsStorage(browser)).toBe(true); // as a user's browser does
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -38,10 +70,10 @@ test('start:web shows every instance on one screen, each isolated and working, f
     const [first, second, third] = frames as [typeof frames[0], typeof frames[0], typeof frames[0]];
     await first.getByRole('textbox', { name: 'New list' }).fill('Weekend');
     await first.getByRole('textbox', { name: 'New list' }).press('Enter');
-    for (const frame of [second, third]) await expect(frame.getByTestId('list-nav').getByRole('listitem', { name: 'Weekend', exact: true })).toBeVisible({ timeout: 5_000 });
+    for (const frame of [second, third]) await expect(frame.getByTestId('list-nav').getByRole('listitem', { name: 'Weekend', exact: true })).toBeVisible({ timeout: 10_000 });
     await third.getByRole('textbox', { name: 'New todo' }).fill('Pack the tent');
     await third.getByRole('textbox', { name: 'New todo' }).press('Enter');
-    for (const frame of [first, second]) await expect(frame.getByTestId('todo-list').getByRole('listitem', { name: 'Pack the tent', exact: true })).toBeVisible({ timeout: 5_000 });
+    for (const frame of [first, second]) await expect(frame.getByTestId('todo-list').getByRole('listitem', { name: 'Pack the tent', exact: true })).toBeVisible({ timeout: 10_000 });
     // Each frame is its own instance: its own client.
     const clients = await Promise.all(frames.map((f) => f.getByTestId('sync-client-id').textContent()));
     expect(new Set(clients).size).toBe(3);
@@ -54,18 +86,45 @@ test('start:web shows every instance on one screen, each isolated and working, f
     }
     await page.setViewportSize({ width: 1500, height: 900 });
 
-    // Another browser (no cookie of the viewer) gets nothing from it, and the used link is spent.
-    const other = await browser.newContext();
-    const refused = await (await other.newPage()).goto(run.viewerUrl);
-    expect(refused?.status()).toBe(403);
-    await other.close();
-
     await page.mouse.move(0, 0);
     const shot = process.env.FIELDSYNC_UPDATE_SCREENSHOT === '1' ? ONE_SCREEN_SCREENSHOT : testInfo.outputPath('one-screen.png');
     await page.screenshot({ path: shot });
+
+    // A reload shows the plain page: every frame signs in again with the session it stored,
+    // and works (storage partitioning leaves same-site frames their first-party storage).
+    await page.reload();
+    await expect(page).toHaveURL(`${viewer}/`);
+    for (const [i, frame] of frames.entries()) {
+      await expect(frame.getByTestId('sync-profile')).toHaveText(names[i] as string, { timeout: 15_000 });
+      await expect(frame.getByTestId('host-gone')).toHaveCount(0);
+      await expect(frame.getByTestId('todo-list').getByRole('listitem', { name: 'Pack the tent', exact: true })).toBeVisible();
+    }
+    await second.getByRole('textbox', { name: 'New todo' }).fill('Buy matches');
+    await second.getByRole('textbox', { name: 'New todo' }).press('Enter');
+    await expect(first.getByTestId('todo-list').getByRole('listitem', { name: 'Buy matches', exact: true })).toBeVisible({ timeout: 10_000 });
+
+    // "Open web-2 on its own": a new tab at its plain address, signed in by the same session.
+    const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Open web-2 on its own' }).click()]);
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await expect(tab).toHaveURL(`${run.instanceUrls[1] ? new URL(run.instanceUrls[1]).origin : ''}/`);
+    await expect(tab.getByTestId('sync-profile')).toHaveText('web-2', { timeout: 15_000 });
+    await expect(tab.getByTestId('todo-list').getByRole('listitem', { name: 'Buy matches', exact: true })).toBeVisible();
+    await tab.reload();
+    await expect(tab.getByTestId('sync-profile')).toHaveText('web-2', { timeout: 15_000 });
+    await tab.close();
+
+    // Another browser (no session anywhere) gets nothing: the used viewer link is spent, and an
+    // instance's plain address says it is not signed in.
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    expect((await otherPage.goto(run.viewerUrl))?.status()).toBe(403);
+    await otherPage.goto(new URL('/', run.instanceUrls[0] as string).href);
+    await expect(otherPage.getByTestId('host-gone')).toContainText('not signed in');
+    await other.close();
     expect(errors).toEqual([]);
   } finally {
     await context.close();
+    await browser.close();
     const code = await run.stop();
     if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('start-web.log', { body: run.logs(), contentType: 'text/plain' });
     rmSync(dir, { recursive: true, force: true });

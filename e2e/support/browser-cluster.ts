@@ -2,9 +2,11 @@
  * A fresh set of app instances in Chromium for one scenario: a fresh server, and one browser
  * host (`src/web-host/main.ts`, a child process on a temporary profile) per instance, each
  * shown in its own browser context. Stopping an instance stops its host process; starting
- * it again reuses its port and profile, and the page (still open, as a user would leave it)
- * reconnects by itself. Each page is signed in as a user's browser is: with the host's
- * one-time sign-in link, which sets the instance's cookie (src/web-host/host-session.ts).
+ * it again reuses its port and profile. The page, still open as a user would leave it, then
+ * finds that the new host run does not know its session and says so (sessions live one host
+ * run), and it is signed in again with the new run's link, as a user would. Each page is
+ * signed in as a user's browser is: with the host's one-time sign-in link, which the page
+ * redeems for a session over its WebSocket (src/web-host/host-session.ts).
  */
 import { join } from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -35,26 +37,48 @@ export interface BrowserCluster extends Cluster {
   dispose(): Promise<void>;
 }
 
-/** Calls the API over the page's own WebSocket endpoint, bypassing the renderer (runs in the page). */
+/**
+ * Calls the API over the page's own WebSocket endpoint, bypassing the renderer (runs in the
+ * page): the handshake with the session the page stored, as its bridge does.
+ */
 async function rawApiCall({ method, args }: { method: string; args: readonly unknown[] }): Promise<Envelope> {
   const url = document.querySelector('meta[name="fieldsync-host"]')?.getAttribute('content');
   if (!url) throw new Error('no fieldsync-host meta tag');
+  const session = JSON.parse(localStorage.getItem('fieldsync-host-session') ?? 'null') as { id: string; secret: string } | null;
+  if (!session) throw new Error('the page holds no session');
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey('raw', enc.encode(session.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const hmac = async (m: string): Promise<string> => Array.from(new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(m))), (b) => b.toString(16).padStart(2, '0')).join('');
+  const pn = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   const ws = new WebSocket(url);
+  const frames: Record<string, unknown>[] = [];
+  let wake: (() => void) | null = null;
+  ws.onmessage = (e: MessageEvent<string>) => {
+    frames.push(JSON.parse(e.data) as Record<string, unknown>);
+    wake?.();
+  };
+  const next = async (): Promise<Record<string, unknown>> => {
+    while (frames.length === 0) await new Promise<void>((r) => (wake = r));
+    return frames.shift() as Record<string, unknown>;
+  };
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
     ws.onerror = () => reject(new Error('the WebSocket did not open'));
   });
+  ws.send(JSON.stringify({ hello: { session: session.id, nonce: pn } }));
+  const { challenge } = (await next()) as { challenge?: { nonce: string; proof: string } };
+  if (!challenge || challenge.proof !== (await hmac(`fieldsync-ws-auth-v1|host|${pn}|${challenge.nonce}`))) throw new Error('the host did not prove the session');
+  ws.send(JSON.stringify({ auth: { proof: await hmac(`fieldsync-ws-auth-v1|page|${pn}|${challenge.nonce}`) } }));
+  if ((await next()).ready !== true) throw new Error('the host refused the proof');
   const id = 1_000_000_000 + Math.floor(Math.random() * 1_000_000);
-  const reply = new Promise<Envelope>((resolve) => {
-    ws.onmessage = (e: MessageEvent<string>) => {
-      const frame = JSON.parse(e.data) as { id?: number; envelope?: Envelope };
-      if (frame.id === id && frame.envelope) resolve(frame.envelope);
-    };
-  });
   ws.send(JSON.stringify({ id, method, args }));
-  const envelope = await reply;
-  ws.close();
-  return envelope;
+  for (;;) {
+    const frame = (await next()) as { id?: number; envelope?: Envelope };
+    if (frame.id === id && frame.envelope) {
+      ws.close();
+      return frame.envelope;
+    }
+  }
 }
 
 export async function startBrowserCluster(options: BrowserClusterOptions): Promise<BrowserCluster> {
@@ -109,9 +133,16 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
       },
       async start() {
         if (hosts.has(profile)) return;
-        await launchHost(profile, port);
-        // The page stayed open: its bridge reconnects by itself and re-reads everything.
-        await expect(page.getByTestId('host-lost')).toHaveCount(0, { timeout: 15_000 });
+        const again = await launchHost(profile, port);
+        // The page stayed open: its bridge reconnects, and the new run does not know its
+        // session (nothing of a run outlives it), so the page stops and says so.
+        await expect(page.getByTestId('host-gone')).toContainText('This instance was restarted or is no longer at this address', { timeout: 15_000 });
+        // The user opens the new run's sign-in link.
+        if (!again.loginUrl) throw new Error(`${profile} printed no sign-in link`);
+        await page.goto(again.loginUrl);
+        await expect(page).toHaveURL(`${again.url}/`);
+        await ui.ready(profile);
+        await expect(page.getByTestId('host-lost')).toHaveCount(0);
         await expect(ui.syncState).not.toHaveText('Reconnecting…');
       },
       callApi: (method, args) => page.evaluate(rawApiCall, { method, args }),

@@ -51,3 +51,15 @@ export async function prepareChromium(log: (line: string) => void): Promise<stri
   process.env.CHROMIUM_PATH = choice.path;
   return describeChoice(choice);
 }
+
+/**
+ * As chromiumLaunchOptions, with storage partitioning on, as in a user's Chrome: Playwright
+ * turns `ThirdPartyStoragePartitioning` off by default, and the browser host keeps its
+ * sessions in `localStorage`, which partitioning splits by top-level site. Chromium takes the
+ * last `--disable-features` it is given, so this one, without it, replaces Playwright's.
+ */
+export function partitionedChromiumLaunchOptions(): LaunchOptions {
+  const options = chromiumLaunchOptions();
+  const disabled = ['AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable', 'MediaRouter', 'PaintHolding', 'OptimizationHints'];
+  return { ...options, args: [...(options.args ?? []), `--disable-features=${disabled.join(',')}`, '--enable-features=ThirdPartyStoragePartitioning'] };
+}

@@ -2,84 +2,65 @@
  * `npm run start:web` as a user runs it: it starts a server, the one-screen viewer and N
  * browser hosts, prints the viewer's one-time sign-in URL and then the instances', one per
  * line; each signs one browser in to the app and its own API for its own profile; the viewer
- * frames every instance with fresh one-time links and holds no secret in its page; SIGINT
- * (Ctrl-C) stops everything it started.
+ * frames every instance with fresh one-time links and holds no secret in its page; Enter in
+ * its terminal prints a fresh set; SIGINT (Ctrl-C) stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { freePort } from '../../test-support/free-port.ts';
 import { printedLines } from '../../test-support/printed-lines.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
 import type { AppInfo, Envelope } from '../../src/shared/app-api.ts';
 import { spawnServer } from '../../test-support/child-server.ts';
+import { codeOf, openPage } from '../../src/web-host/testing/ws-client.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Signs in with a one-time link as a browser would, then calls `info` over the page's WebSocket. */
+/** Signs in with a one-time link as a browser's page would (over the WebSocket), then calls `info`. */
 async function callInfo(loginUrl: string): Promise<AppInfo> {
-  const signIn = await fetch(loginUrl, { redirect: 'manual' });
-  expect(signIn.status).toBe(303);
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
-  const pageUrl = new URL('/', loginUrl).href;
-  expect((await fetch(pageUrl)).status).toBe(403); // no cookie, no page
-  const html = await (await fetch(pageUrl, { headers: { cookie } })).text();
-  const api = /<meta name="fieldsync-host" content="([^"]+)"/.exec(html)?.[1];
+  const shell = await fetch(loginUrl, { redirect: 'manual' });
+  expect(shell.status).toBe(200); // the app shell: no secret in it, no cookie set
+  expect(shell.headers.get('set-cookie')).toBeNull();
+  const api = /<meta name="fieldsync-host" content="([^"]+)"/.exec(await shell.text())?.[1];
   expect(api).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api$/);
-  const ws = new WebSocket(api as string, { origin: new URL(pageUrl).origin, headers: { cookie } });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  // The answer is the frame with the call's id: app events (`{ event }`, a status after the
-  // instance's first sync) go to every page too, and may come first.
-  const answer = new Promise<Envelope>((resolve) => ws.on('message', (d) => {
-    const frame = JSON.parse(String(d)) as { id?: number; envelope?: Envelope };
-    if (frame.id === 1 && frame.envelope) resolve(frame.envelope);
-  }));
-  ws.send(JSON.stringify({ id: 1, method: 'info', args: [] }));
-  const envelope = await answer;
-  ws.close();
+  const port = Number(new URL(loginUrl).port);
+  const page = await openPage({ port, code: codeOf(loginUrl) });
+  await expect(openPage({ port, code: codeOf(loginUrl) })).rejects.toThrow('handshake: code-refused'); // used up
+  const envelope = (await page.call('info', [])) as Envelope;
+  page.ws.close();
   if (!envelope.ok) throw new Error(envelope.error.message);
   return envelope.value as AppInfo;
 }
 
 const isClosed = (url: string): Promise<boolean> => fetch(url).then(() => false, () => true);
 
-/** Signs in to the viewer; checks its page holds no secret; returns each frame's sign-in link. */
+/** Opens the viewer's link; checks its plain page holds no secret; returns each frame's sign-in link. */
 async function viewerFrames(loginUrl: string, count: number): Promise<string[]> {
   const viewer = new URL(loginUrl).origin;
-  expect((await fetch(`${viewer}/`)).status).toBe(403);
-  const signIn = await fetch(loginUrl, { redirect: 'manual' });
-  expect(signIn.status).toBe(303);
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
-  const page = await fetch(`${viewer}/`, { headers: { cookie } });
-  const html = await page.text();
-  expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
-  expect([...html.matchAll(/<iframe src="(\/frame\/\d)" title="Fieldsync instance (web-\d)"/g)].map((m) => [m[1], m[2]])).toEqual(
-    Array.from({ length: count }, (_, i) => [`/frame/${i + 1}`, `web-${i + 1}`]),
+  const plain = await fetch(`${viewer}/`);
+  const plainHtml = await plain.text();
+  expect(plainHtml).not.toMatch(/code=|key/i); // no sign-in links, no keys
+  expect([...plainHtml.matchAll(/<iframe src="(http:\/\/127\.0\.0\.1:\d+\/)" title="Fieldsync instance (web-\d)"/g)].map((m) => m[2])).toEqual(
+    Array.from({ length: count }, (_, i) => `web-${i + 1}`),
   );
-  expect(html).not.toMatch(/code=|key/i); // no sign-in links, no keys
-  expect((await fetch(`${viewer}/frame/1`, { redirect: 'manual' })).status).toBe(403); // not without the viewer's cookie
-  expect((await fetch(`${viewer}/frame/9`, { redirect: 'manual', headers: { cookie } })).status).toBe(404);
-  const frames: string[] = [];
-  for (let i = 1; i <= count; i++) {
-    const frame = await fetch(`${viewer}/frame/${i}`, { redirect: 'manual', headers: { cookie } });
-    expect(frame.status).toBe(303);
-    frames.push(frame.headers.get('location') as string);
-  }
+  expect((await fetch(`${viewer}/frame/1`, { redirect: 'manual' })).status).toBe(404); // nothing mints links
+  const page = await fetch(loginUrl, { redirect: 'manual' });
+  expect(page.status).toBe(200);
+  expect(page.headers.get('set-cookie')).toBeNull();
+  expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
+  const frames = [...(await page.text()).matchAll(/<iframe data-sign-in="([^"]+)" title="Fieldsync instance (web-\d)"/g)];
+  expect(frames.map((m) => m[2])).toEqual(Array.from({ length: count }, (_, i) => `web-${i + 1}`));
   // Each instance lets exactly the viewer frame it.
-  for (const link of frames) {
-    const refused = await fetch(new URL('/', link));
-    expect(refused.headers.get('content-security-policy')).toContain(`frame-ancestors ${viewer};`.replace(/;$/, ''));
-    expect(refused.headers.get('x-frame-options')).toBeNull();
+  for (const [, link] of frames) {
+    const shell = await fetch(new URL('/', link));
+    expect(shell.headers.get('content-security-policy')).toContain(`frame-ancestors ${viewer}`);
+    expect(shell.headers.get('x-frame-options')).toBeNull();
   }
-  return frames;
+  return frames.map((m) => (m[1] as string).replace(/&amp;/g, '&'));
 }
 
 interface Launched {
@@ -134,6 +115,15 @@ describe('npm run start:web', () => {
       // The viewer's frames sign in with fresh one-time links of the same instances.
       const framed = await Promise.all((await viewerFrames(viewerUrl, 2)).map(callInfo));
       expect(framed.map((i) => i.clientId)).toEqual(infos.map((i) => i.clientId));
+
+      // Enter in its terminal: a fresh set of links, printed the same way, which work.
+      const more = printedLines(child, 'start:web', (lines) => lines.filter((l) => l.startsWith('http://')).length >= 3);
+      child.stdin?.write('\n');
+      const fresh = (await more).lines.filter((l) => l.startsWith('http://'));
+      expect(fresh.map((u) => new URL(u).origin)).toEqual(urls.map((u) => new URL(u).origin));
+      for (const url of fresh) expect(urls).not.toContain(url);
+      expect((await callInfo(fresh[2] as string)).clientId).toBe(infos[1]?.clientId);
+      expect(await viewerFrames(fresh[0] as string, 2)).toHaveLength(2);
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
@@ -196,16 +186,31 @@ describe('npm run start:web', () => {
     return { code, stdout, stderr };
   }
 
-  it('says so, and starts nothing, when the server running refuses its token (another secret), or another program holds the port', async () => {
+  it('says so, and starts nothing, when the server running does not prove it holds the secret (another secret, an impostor), or another program holds the port', async () => {
     const dir = tempDir('fieldsync-start-web-');
     // A server with a data dir, and so a secret, of its own: not the one start:web finds in its data dir.
     const other = await spawnServer({ FIELDSYNC_DATA_DIR: join(dir.path, 'other-server') });
     const foreign = createServer((_req, res) => res.end('<html>not fieldsync</html>'));
+    // Another local user's program, waiting for the demo's token: it says it is healthy.
+    const authorizations: (string | undefined)[] = [];
+    const impostor = createServer((req, res) => {
+      authorizations.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
     try {
       const refused = await refusedRun(other.url, join(dir.path, 'data'));
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain(`start:web: the sync server at ${other.url} refused the demo's token (invalid token: its signature does not match this server's secret). It was signed with the secret in ${join(dir.path, 'data')}`);
+      const unproven = (url: string): string => `start:web: the server answering at ${url} does not prove that it holds the secret in ${join(dir.path, 'data')} (or FIELDSYNC_SECRET), so the demo's token is not sent to it`;
+      expect(refused.stderr).toContain(unproven(other.url));
       expect(refused.stdout).toBe(''); // no sign-in link to an instance that could not sync
+      await new Promise<void>((r) => impostor.listen(0, '127.0.0.1', () => r()));
+      const impostorUrl = `http://127.0.0.1:${(impostor.address() as { port: number }).port}`;
+      const fooled = await refusedRun(impostorUrl, join(dir.path, 'data'));
+      expect(fooled.code).toBe(1);
+      expect(fooled.stderr).toContain(unproven(impostorUrl));
+      expect(authorizations.length).toBeGreaterThan(0);
+      expect(authorizations.every((a) => a === undefined)).toBe(true); // never a token
+      expect(fooled.stdout).toBe('');
       await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', () => r()));
       const port = (foreign.address() as { port: number }).port;
       const taken = await refusedRun(`http://127.0.0.1:${port}`, join(dir.path, 'data'));
@@ -215,6 +220,7 @@ describe('npm run start:web', () => {
       expect(taken.stdout).toBe('');
     } finally {
       foreign.close();
+      impostor.close();
       other.child.kill('SIGTERM');
       await other.exited;
       dir.remove();

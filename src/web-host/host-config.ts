@@ -4,12 +4,11 @@
  *
  *   node src/web-host/main.ts --profile web-1 [--profile-dir DIR] [--server URL]
  *                             [--port 0] [--renderer-dir out/renderer]
- *   FIELDSYNC_TOKEN=…  FIELDSYNC_SERVER_URL=…  FIELDSYNC_HOST_KEY=…
+ *   FIELDSYNC_TOKEN=…  FIELDSYNC_SERVER_URL=…
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensurePrivateDir } from 'fieldsync/sqlite';
-import { isViewerOrigin, isWellFormedKey, newInstanceKey } from './host-security.ts';
+import { isViewerOrigin } from './host-security.ts';
 
 export interface HostConfig {
   readonly profile: string;
@@ -18,8 +17,6 @@ export interface HostConfig {
   readonly token: string | null;
   readonly port: number;
   readonly rendererDir: string;
-  /** Given in FIELDSYNC_HOST_KEY; otherwise the one kept in the profile (see `loadInstanceKey`). */
-  readonly key: string | null;
   /** The one-screen viewer's origin, allowed to frame this instance (`--frame-ancestor`); null for none. */
   readonly frameAncestor: string | null;
 }
@@ -78,9 +75,6 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   const token = env.FIELDSYNC_TOKEN?.trim() || null;
   if (serverUrl !== null && token === null) throw new HostConfigError('a server URL needs a token in FIELDSYNC_TOKEN (see `npm run token`)');
 
-  const key = env.FIELDSYNC_HOST_KEY?.trim() || null;
-  if (key !== null && !isWellFormedKey(key)) throw new HostConfigError('FIELDSYNC_HOST_KEY must be 32 to 128 URL-safe base64 characters');
-
   const frameAncestor = flags.get('--frame-ancestor') ?? null;
   if (frameAncestor !== null && !isViewerOrigin(frameAncestor)) throw new HostConfigError(`--frame-ancestor must be http://127.0.0.1:PORT, got "${frameAncestor}"`);
 
@@ -92,26 +86,26 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
     token,
     port,
     rendererDir: resolve(cwd, flags.get('--renderer-dir') ?? join('out', 'renderer')),
-    key,
   };
 }
 
-export const KEY_FILE = 'web-host.key';
-
 /**
- * The instance's key, kept in its profile folder (mode 0600) so that a restarted host keeps
- * it: the pages it served reconnect by themselves. Created on first use.
+ * The instance key of versions before one-time sign-in links: the cookie every browser held
+ * was derived from it, and anyone who stole that cookie could use it until this file was
+ * deleted (audit E, finding 1). Nothing reads it any more, so it is only a secret lying
+ * around: the host deletes it from its profile when it starts.
  */
-export function loadInstanceKey(profileDir: string): string {
-  ensurePrivateDir(profileDir);
-  const file = join(profileDir, KEY_FILE);
+export const RETIRED_KEY_FILE = 'web-host.key';
+
+/** Deletes the retired key file from `profileDir` (a file or a link, never a folder); returns whether there was one. */
+export function removeRetiredKey(profileDir: string): boolean {
+  const file = join(profileDir, RETIRED_KEY_FILE);
   try {
-    writeFileSync(file, `${newInstanceKey()}\n`, { flag: 'wx', mode: 0o600 });
+    if (lstatSync(file).isDirectory()) return false;
+    unlinkSync(file);
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
-  const key = readFileSync(file, 'utf8').trim();
-  if (!isWellFormedKey(key)) throw new HostConfigError(`${file} does not hold a valid key: delete it and start again`);
-  chmodSync(file, 0o600);
-  return key;
 }

@@ -4,44 +4,29 @@
  *
  * - **Other local programs or users.** Anything on the machine can connect to loopback and
  *   send any headers (`Origin` and `Host` included): outside a browser they are just text.
- *   So nothing is served, neither a page nor an asset nor the WebSocket, without the
- *   instance's session cookie (host-session.ts). The only way to get it is the one-time
- *   sign-in link the host printed to whoever started it, which works once. The cookie
- *   value is derived from the instance key, which lives in the profile (0700 folder, 0600
- *   file) or in FIELDSYNC_HOST_KEY, out of other users' reach, and it is compared in
- *   constant time. No page ever contains a secret: index.html only says where the API is.
+ *   And it can run a server on another port of 127.0.0.1, which receives every cookie the
+ *   user's browser holds for 127.0.0.1 (cookies are not isolated by port). So no header
+ *   and no cookie is a credential: the app shell (index.html, assets) is served to anyone,
+ *   and holds no secret; the API answers only a connection that has proved, by
+ *   challenge-response, a session made by this host run (host-session.ts, ws-api.ts).
  * - **Cross-site WebSocket hijacking.** Browsers let any web page open a WebSocket to any
- *   address, loopback included, and send the cookies they hold for it (cookies are not
- *   isolated by port, and `SameSite` treats every port of 127.0.0.1 as one site): the page
- *   of another instance could use this one's API. The browser always sends the page's
- *   `Origin` on the upgrade, and a page cannot forge it: we accept exactly
- *   `http://127.0.0.1:<our port>`, together with the cookie.
+ *   address, loopback included. Such a page has no session (it lives in storage scoped to
+ *   our origin, port included), and besides, the browser always sends the page's `Origin`
+ *   on the upgrade, which a page cannot forge: we accept exactly `http://127.0.0.1:<our port>`.
  * - **DNS rebinding.** evil.example can make its own name resolve to 127.0.0.1, and then
  *   its pages are "same-origin" with whatever listens there, under the name evil.example.
  *   The request's `Host` header then names evil.example, so we serve nothing (page, assets,
- *   WebSocket) unless `Host` is exactly `127.0.0.1:<our port>`. (Its requests carry no
- *   cookie of ours either: the cookie belongs to 127.0.0.1.)
+ *   WebSocket) unless `Host` is exactly `127.0.0.1:<our port>`. (Its pages could not read
+ *   our origin's storage either: their origin is evil.example's.)
  * - **Anything remote**: the host binds 127.0.0.1 only, and refuses a connection that does
  *   not come from a loopback address anyway.
  *
  * Everything here is pure, so it is unit-tested on its own.
  */
-import { randomBytes } from 'node:crypto';
 import { WS_API_PATH } from '../shared/ws-protocol.ts';
-import { hasSessionCookie, type SessionCookie } from './host-session.ts';
 
 /** The only address the host listens on. */
 export const HOST_ADDRESS = '127.0.0.1';
-
-/** A fresh instance key: 32 random bytes, URL-safe. */
-export function newInstanceKey(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** A key as the host accepts one: URL-safe base64 of a sensible length. */
-export function isWellFormedKey(key: string): boolean {
-  return /^[A-Za-z0-9_-]{32,128}$/.test(key);
-}
 
 /** Whether a socket's remote address is the machine itself. */
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -68,19 +53,32 @@ export function isOwnOrigin(origin: string | undefined, port: number): boolean {
 
 export { keysMatch } from './host-session.ts';
 
+/**
+ * The first checks of every HTTP request to a host or to the viewer: from the machine itself,
+ * naming `127.0.0.1:<port>` exactly (another name is DNS rebinding, or `localhost`, which is
+ * another origin: say where the page really is). Null when it passes.
+ */
+export function refuseRequest(remoteAddress: string | undefined, host: string | undefined, port: number, what: string): { readonly status: 403 | 421; readonly body: string } | null {
+  if (!isLoopbackAddress(remoteAddress)) return { status: 403, body: 'Forbidden\n' };
+  if (!isOwnHost(host, port)) return { status: 421, body: `This ${what} is at ${ownOrigin(port)}/\n` };
+  return null;
+}
+
 export interface UpgradeRequest {
   readonly remoteAddress: string | undefined;
   readonly url: string | undefined;
   readonly host: string | undefined;
   readonly origin: string | undefined;
-  /** The `Cookie` header. */
-  readonly cookie: string | undefined;
 }
 
 export type UpgradeVerdict = { readonly ok: true } | { readonly ok: false; readonly status: 400 | 403 | 404 | 421; readonly reason: string };
 
-/** Every check a WebSocket upgrade must pass, in order; the reason is for the host's log only. */
-export function checkUpgrade(req: UpgradeRequest, port: number, cookie: SessionCookie): UpgradeVerdict {
+/**
+ * Every check a WebSocket upgrade must pass, in order; the reason is for the host's log only.
+ * Passing them proves nothing about who is asking (a program forges them all): the socket
+ * then gets nothing but the handshake until it proves a session (ws-api.ts).
+ */
+export function checkUpgrade(req: UpgradeRequest, port: number): UpgradeVerdict {
   if (!isLoopbackAddress(req.remoteAddress)) return { ok: false, status: 403, reason: 'not a loopback connection' };
   if (!isOwnHost(req.host, port)) return { ok: false, status: 421, reason: 'wrong Host header' };
   // A request target is a path here: `//other/api` or an absolute URL would name another host.
@@ -94,7 +92,6 @@ export function checkUpgrade(req: UpgradeRequest, port: number, cookie: SessionC
   }
   if (url.pathname !== WS_API_PATH) return { ok: false, status: 404, reason: 'no such endpoint' };
   if (!isOwnOrigin(req.origin, port)) return { ok: false, status: 403, reason: 'wrong Origin' };
-  if (!hasSessionCookie(req.cookie, cookie)) return { ok: false, status: 403, reason: 'no session cookie' };
   return { ok: true };
 }
 

@@ -4,8 +4,9 @@
  *
  *   fieldsync web host "web-1" listening on http://127.0.0.1:PORT/, sign in at http://127.0.0.1:PORT/login?code=…
  *
- * That URL works once, in one browser; each time one is used, the host's log (stderr) gives
- * a new one for another browser. The line goes to stdout, the launcher's own pipe.
+ * That URL works once, in one browser, for 15 minutes; the line goes to stdout, the launcher's
+ * own pipe. No further link is logged (logs get copied and shared): the launcher asks for a
+ * fresh one over its IPC channel when it needs one (the one-screen viewer's frames).
  *
  * SIGTERM and SIGINT stop it: pages are disconnected, the sync client stops, the database
  * closes (changes not yet synced stay in it and sync at the next start). A second signal
@@ -16,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAppCore, type AppCore } from '../main/core/app-core.ts';
 import { cleartextTokenWarning } from '../main/core/server-url.ts';
-import { HOST_USAGE, HostConfigError, loadInstanceKey, parseHostArgs, type HostConfig } from './host-config.ts';
+import { HOST_USAGE, HostConfigError, parseHostArgs, removeRetiredKey, RETIRED_KEY_FILE, type HostConfig } from './host-config.ts';
 import { startWebHost, WebHostError, type WebHost } from './web-host.ts';
 
 function fail(message: string, code: number): never {
@@ -42,7 +43,6 @@ const log = (message: string): void => void process.stderr.write(`fieldsync web 
 let core: AppCore;
 let host: WebHost;
 try {
-  const key = config.key ?? loadInstanceKey(config.profileDir);
   const warning = cleartextTokenWarning(config.serverUrl);
   if (warning !== null) log(`warning: ${warning}`);
   core = await createAppCore({
@@ -54,7 +54,12 @@ try {
     log: (message, err) => log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });
   try {
-    host = await startWebHost({ core, rendererDir: config.rendererDir, key, port: config.port, log, frameAncestor: config.frameAncestor });
+    if (removeRetiredKey(config.profileDir)) log(`deleted ${RETIRED_KEY_FILE}, the instance key of an older version: nothing uses it any more (sign-in links and sessions replaced it)`);
+  } catch (err) {
+    log(`could not delete the retired ${RETIRED_KEY_FILE}: ${(err as Error).message}`);
+  }
+  try {
+    host = await startWebHost({ core, rendererDir: config.rendererDir, port: config.port, log, frameAncestor: config.frameAncestor });
   } catch (err) {
     await core.close();
     throw err;

@@ -4,20 +4,22 @@
  * `AppApi` over a WebSocket at `/api`; the page's bridge (`ws-bridge.ts`) makes it the same
  * `AppApi` the Electron preload gives. The core is the caller's: the host never closes it.
  *
- * Only a browser signed in with a one-time link gets anything (see host-session.ts):
+ * The app shell (index.html and its assets) holds no secret and is served to any loopback
+ * client that names this host exactly; the API answers only a page signed in with a one-time
+ * link, by a session of this run (see host-session.ts and ws-api.ts):
  *
  * ```ts
- * const host = await startWebHost({ core, rendererDir: 'out/renderer', key: newInstanceKey() });
- * console.log(host.loginUrl()); // http://127.0.0.1:PORT/login?code=…, works once
+ * const host = await startWebHost({ core, rendererDir: 'out/renderer' });
+ * console.log(host.loginUrl()); // http://127.0.0.1:PORT/login?code=…, works once, for 15 minutes
  * await host.close();
  * ```
  */
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { WS_API_PATH } from '../shared/ws-protocol.ts';
-import { HOST_ADDRESS, isLoopbackAddress, isOwnHost, isViewerOrigin, isWellFormedKey, ownOrigin, securityHeaders } from './host-security.ts';
-import { createLoginCodes, hasSessionCookie, LOGIN_CODE_PARAM, LOGIN_PATH, sessionCookie, setCookieHeader } from './host-session.ts';
+import { HOST_ADDRESS, isViewerOrigin, ownOrigin, refuseRequest, securityHeaders } from './host-security.ts';
+import { createLoginCodes, createSessions, LOGIN_PATH, loginLink } from './host-session.ts';
 import { createStaticHandler } from './static-files.ts';
 import { attachWsApi, type HostedCore, type WsApiLimits } from './ws-api.ts';
 
@@ -25,11 +27,6 @@ export interface WebHostOptions {
   readonly core: HostedCore;
   /** The built renderer: a folder with index.html (`out/renderer` after `npm run build`). */
   readonly rendererDir: string;
-  /**
-   * The instance's key (`newInstanceKey()`), from which its session cookie is derived: keep
-   * it across restarts, and the pages a host served stay signed in.
-   */
-  readonly key: string;
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number;
   readonly limits?: Partial<WsApiLimits>;
@@ -39,12 +36,51 @@ export interface WebHostOptions {
    * (`http://127.0.0.1:PORT`, see viewer/viewer-server.ts); none by default.
    */
   readonly frameAncestor?: string | null;
+  /** The clock of sign-in codes and sessions (tests). */
+  readonly now?: () => number;
+  /** How long a sign-in link and a session last (tests); host-session.ts has the defaults. */
+  readonly codeTtlMs?: number;
+  readonly sessionTtlMs?: number;
+}
+
+/**
+ * Limits of the HTTP server, which anyone on the machine can reach (audit E, findings 4 and
+ * 5). Sockets: a handful of tabs need a few each; idle and slow ones are dropped quickly.
+ * Headers: no cookie is needed here, but the browser still sends every cookie it holds for
+ * 127.0.0.1, which any page on another port of 127.0.0.1 can set. Chromium keeps at most
+ * 180 cookies of at most 4096 bytes per host, about 720 KiB in one `Cookie` header: a limit
+ * of 1 MiB (Node's default is 16 KiB, which answered 431 to a "cookie bomb") lets such a
+ * request through, so a page on another port cannot lock the user out.
+ */
+export const HTTP_LIMITS = {
+  maxConnections: 64,
+  maxHeaderSize: 1024 * 1024,
+  headersTimeout: 5000,
+  requestTimeout: 10_000,
+  keepAliveTimeout: 5000,
+  connectionsCheckingInterval: 1000,
+} as const;
+
+/** A `node:http` server within HTTP_LIMITS. */
+export function createLimitedServer(onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: HTTP_LIMITS.maxHeaderSize,
+      headersTimeout: HTTP_LIMITS.headersTimeout,
+      requestTimeout: HTTP_LIMITS.requestTimeout,
+      keepAliveTimeout: HTTP_LIMITS.keepAliveTimeout,
+      connectionsCheckingInterval: HTTP_LIMITS.connectionsCheckingInterval,
+    },
+    onRequest,
+  );
+  server.maxConnections = HTTP_LIMITS.maxConnections;
+  return server;
 }
 
 export interface WebHost {
   /** `http://127.0.0.1:PORT/`: the app, for a browser signed in. */
   readonly url: string;
-  /** A new one-time sign-in URL, `http://127.0.0.1:PORT/login?code=…`: open it in a browser. */
+  /** A new one-time sign-in URL, `http://127.0.0.1:PORT/login?code=…`: open it in a browser (within 15 minutes). */
   loginUrl(): string;
   readonly port: number;
   /** Pages connected right now. */
@@ -52,11 +88,6 @@ export interface WebHost {
   /** Stops serving: disconnects the pages, closes the port. Safe to call more than once. */
   close(): Promise<void>;
 }
-
-/** What a browser that is not signed in gets, instead of the app. */
-export const NOT_SIGNED_IN =
-  'This Fieldsync instance opens only with its sign-in link, which works once. Use the newest ' +
-  'link printed where it was started (npm run start:web), or start it again for new links.\n';
 
 export class WebHostError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -70,15 +101,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new WebHostError(`no renderer build in ${rendererDir} (index.html is missing): run \`npm run build\` first`);
   }
-  if (!isWellFormedKey(options.key)) throw new WebHostError('the instance key must be 32 to 128 URL-safe base64 characters');
   const log = options.log ?? (() => {});
   const frameAncestor = options.frameAncestor ?? null;
   if (frameAncestor !== null && !isViewerOrigin(frameAncestor)) throw new WebHostError('the viewer origin must be http://127.0.0.1:PORT');
 
   let port = options.port ?? 0;
-  const cookie = sessionCookie(options.key);
-  const codes = createLoginCodes();
-  const loginUrl = (): string => `${ownOrigin(port)}${LOGIN_PATH}?${LOGIN_CODE_PARAM}=${codes.issue()}`;
+  const clock = options.now ? { now: options.now } : {};
+  const codes = createLoginCodes({ ...clock, ...(options.codeTtlMs ? { ttlMs: options.codeTtlMs } : {}) });
+  const sessions = createSessions({ ...clock, ...(options.sessionTtlMs ? { ttlMs: options.sessionTtlMs } : {}) });
+  const loginUrl = (): string => loginLink(ownOrigin(port), codes.issue());
   const serveStatic = createStaticHandler({
     root: rendererDir,
     apiUrl: () => `ws://${HOST_ADDRESS}:${port}${WS_API_PATH}`,
@@ -87,38 +118,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const headers = { ...securityHeaders(port, frameAncestor), 'Content-Type': 'text/plain; charset=utf-8' };
-    if (!isLoopbackAddress(req.socket.remoteAddress)) {
-      res.writeHead(403, headers).end('Forbidden\n');
+    const refused = refuseRequest(req.socket.remoteAddress, req.headers.host, port, 'instance');
+    if (refused) {
+      res.writeHead(refused.status, headers).end(refused.body);
       return;
     }
-    // A page reached under another name (DNS rebinding, or `localhost`) is not our origin.
-    // Say where the instance really is.
-    if (!isOwnHost(req.headers.host, port)) {
-      res.writeHead(421, headers).end(`This instance is at ${ownOrigin(port)}/\n`);
-      return;
-    }
-    const url = new URL(req.url ?? '/', ownOrigin(port));
-    if (url.pathname === LOGIN_PATH) {
-      if (req.method !== 'GET') {
-        res.writeHead(405, { ...headers, Allow: 'GET' }).end('Method not allowed\n');
-        return;
-      }
-      if (!codes.redeem(url.searchParams.get(LOGIN_CODE_PARAM))) {
-        // A used link opened again (twice from the terminal, history, autocomplete) in the
-        // browser it signed in: that browser needs no link, it goes to the app.
-        if (hasSessionCookie(req.headers.cookie, cookie)) res.writeHead(303, { ...headers, Location: '/' }).end();
-        else res.writeHead(403, headers).end(NOT_SIGNED_IN);
-        return;
-      }
-      // Signed in: the cookie, then the app at its clean URL (the code leaves the address bar).
-      res.writeHead(303, { ...headers, 'Set-Cookie': setCookieHeader(cookie), Location: '/' }).end();
-      log(`a browser signed in; to open this instance in another browser, use ${loginUrl()}`);
-      return;
-    }
-    if (!hasSessionCookie(req.headers.cookie, cookie)) {
-      res.writeHead(403, headers).end(NOT_SIGNED_IN);
-      return;
-    }
+    // A sign-in link opens the app shell, like `/`: the page's bridge reads the code, takes it
+    // out of the address bar, and redeems it over the WebSocket (ws-api.ts). Nothing here
+    // looks at the code, and no cookie is set or read.
+    if ((req.url ?? '/').split('?')[0] === LOGIN_PATH) req.url = '/';
     serveStatic(req, res).catch((err: unknown) => {
       log(`request failed: ${(err as Error).message}`);
       if (!res.headersSent) res.writeHead(500, headers);
@@ -126,7 +134,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, onRequest);
+  const server = createLimitedServer(onRequest);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -140,7 +148,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const address = server.address();
   port = typeof address === 'object' && address !== null ? address.port : port;
 
-  const api = attachWsApi({ server, core: options.core, port: () => port, cookie, log, ...(options.limits ? { limits: options.limits } : {}) });
+  const api = attachWsApi({ server, core: options.core, port: () => port, codes, sessions, log, ...(options.limits ? { limits: options.limits } : {}) });
 
   let closing: Promise<void> | null = null;
   return {

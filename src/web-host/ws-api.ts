@@ -1,8 +1,12 @@
 /**
  * The `AppApi` over a WebSocket, the host's side of `src/renderer/src/api/ws-bridge.ts`.
  *
- * An upgrade is accepted only from this instance's own page (see host-security.ts): that is
- * the IPC binding's sender check. Then every frame is checked before anything runs: a text
+ * An upgrade is accepted only with this instance's own `Origin` and `Host` (host-security.ts),
+ * which only keeps other pages of the user's browser out: a program forges them. So a new
+ * socket gets nothing but the handshake (ws-handshake.ts), with at most `maxUnauthenticated`
+ * such sockets at once: until the page has proved a session of this host run, no call is
+ * answered and no event sent. That is the IPC binding's sender check. Then every frame is
+ * checked before anything runs: a text
  * frame of at most WS_MAX_FRAME_BYTES, JSON, an object with a request id and nothing but
  * `method` and `args` besides. Those go to the core's `dispatch(method, args)` as they are,
  * as `bindIpc` (src/main/electron/ipc.ts) hands over IPC calls: the dispatcher validates the
@@ -14,10 +18,11 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AppEvent, Envelope } from '../shared/app-api.ts';
-import { isRequestId, WS_MAX_FRAME_BYTES, type WsServerFrame } from '../shared/ws-protocol.ts';
+import { isRequestId, WS_CLOSE_REFUSED, WS_MAX_FRAME_BYTES, type WsHandshakeServerFrame, type WsServerFrame } from '../shared/ws-protocol.ts';
 import { checkUpgrade, createRateLimiter } from './host-security.ts';
-import type { SessionCookie } from './host-session.ts';
+import type { LoginCodes, Sessions } from './host-session.ts';
 import { throttleLog } from './log-throttle.ts';
+import { runHostHandshake } from './ws-handshake.ts';
 
 /** What the host needs of the app core (`createAppCore` in src/main/core/app-core.ts). */
 export interface HostedCore {
@@ -26,8 +31,12 @@ export interface HostedCore {
 }
 
 export interface WsApiLimits {
-  /** Pages connected at once (tabs of this instance). */
+  /** Pages connected and signed in at once (tabs of this instance). */
   readonly maxConnections: number;
+  /** Sockets still in their handshake at once; more upgrades are refused (503). */
+  readonly maxUnauthenticated: number;
+  /** How long a socket may take to finish its handshake. */
+  readonly handshakeMs: number;
   /** Calls per second per page, after a burst. */
   readonly callsPerSecond: number;
   readonly burst: number;
@@ -39,6 +48,8 @@ export interface WsApiLimits {
 
 export const DEFAULT_WS_LIMITS: WsApiLimits = {
   maxConnections: 16,
+  maxUnauthenticated: 8,
+  handshakeMs: 5000,
   callsPerSecond: 200,
   burst: 400,
   maxInFlight: 64,
@@ -49,20 +60,24 @@ export interface WsApiOptions {
   readonly server: Server;
   readonly core: HostedCore;
   readonly port: () => number;
-  /** The instance's session cookie, which the upgrade must carry (host-session.ts). */
-  readonly cookie: SessionCookie;
+  /** This run's one-time sign-in codes and sessions (host-session.ts). */
+  readonly codes: LoginCodes;
+  readonly sessions: Sessions;
   readonly limits?: Partial<WsApiLimits>;
   /** Refused upgrades and dropped pages, for the host's log. */
   readonly log?: (message: string) => void;
 }
 
 export interface WsApi {
+  /** Pages signed in and connected. */
   readonly connections: number;
+  /** Sockets still in their handshake. */
+  readonly unauthenticated: number;
   close(): Promise<void>;
 }
 
 /** Close codes (RFC 6455). */
-export const CLOSE = { goingAway: 1001, unsupported: 1003, invalidPayload: 1007, policy: 1008, tooBig: 1009, tryLater: 1013 } as const;
+export const CLOSE = { goingAway: 1001, unsupported: 1003, invalidPayload: 1007, policy: 1008, tooBig: 1009, tryLater: 1013, refused: WS_CLOSE_REFUSED } as const;
 
 export const WS_API_MESSAGES = {
   rateLimited: 'Too many calls from this page. Slow down and try again.',
@@ -103,7 +118,12 @@ export function attachWsApi(options: WsApiOptions): WsApi {
   const log = options.log ?? (() => {});
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true });
 
-  const sendFrame = (ws: WebSocket, frame: WsServerFrame): void => {
+  /** Sockets that completed the handshake: the only ones that get answers and events. */
+  const ready = new Set<WebSocket>();
+  /** Upgrades in progress and sockets in their handshake. */
+  let unauthenticated = 0;
+
+  const sendFrame = (ws: WebSocket, frame: WsServerFrame | WsHandshakeServerFrame): void => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > limits.maxBufferedBytes) {
       log('dropped a page that stopped reading');
@@ -114,7 +134,7 @@ export function attachWsApi(options: WsApiOptions): WsApi {
   };
 
   const offEvents = options.core.onEvent((event) => {
-    for (const ws of wss.clients) sendFrame(ws, { event });
+    for (const ws of ready) sendFrame(ws, { event });
   });
 
   // Anyone on the machine can knock: at most 10 lines a minute about refused upgrades.
@@ -123,11 +143,7 @@ export function attachWsApi(options: WsApiOptions): WsApi {
   flushTimer.unref();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const verdict = checkUpgrade(
-      { remoteAddress: req.socket.remoteAddress, url: req.url, host: req.headers.host, origin: req.headers.origin, cookie: req.headers.cookie },
-      options.port(),
-      options.cookie,
-    );
+    const verdict = checkUpgrade({ remoteAddress: req.socket.remoteAddress, url: req.url, host: req.headers.host, origin: req.headers.origin }, options.port());
     if (!verdict.ok) {
       logRefusal(`refused a WebSocket: ${verdict.reason}`);
       const text = verdict.status === 421 ? 'Misdirected Request' : verdict.status === 404 ? 'Not Found' : verdict.status === 400 ? 'Bad Request' : 'Forbidden';
@@ -135,17 +151,50 @@ export function attachWsApi(options: WsApiOptions): WsApi {
       socket.destroy();
       return;
     }
+    if (unauthenticated >= limits.maxUnauthenticated) {
+      logRefusal('refused a WebSocket: too many connections still signing in');
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    unauthenticated++;
+    let counted = true;
+    const uncount = (): void => {
+      if (counted) unauthenticated--;
+      counted = false;
+    };
+    socket.once('close', uncount);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (wss.clients.size > limits.maxConnections) {
-        ws.close(CLOSE.tryLater, 'too many pages');
-        return;
-      }
-      onConnection(ws);
+      ws.on('close', () => {
+        ready.delete(ws);
+        uncount();
+      });
+      ws.on('error', () => {
+        // ws closes with 1009 on oversized frames, 1002 on protocol errors; `close` follows.
+      });
+      runHostHandshake(ws, {
+        codes: options.codes,
+        sessions: options.sessions,
+        handshakeMs: limits.handshakeMs,
+        send: (frame) => sendFrame(ws, frame),
+        log,
+        logRefusal,
+        onAuthenticated: () => {
+          uncount();
+          if (ready.size >= limits.maxConnections) {
+            ws.close(CLOSE.tryLater, 'too many pages');
+            return;
+          }
+          ready.add(ws);
+          sendFrame(ws, { ready: true });
+          onReady(ws);
+        },
+      });
     });
   };
   options.server.on('upgrade', onUpgrade);
 
-  function onConnection(ws: WebSocket): void {
+  function onReady(ws: WebSocket): void {
     const limiter = createRateLimiter({ perSecond: limits.callsPerSecond, burst: limits.burst });
     let inFlight = 0;
     let alive = true;
@@ -157,10 +206,6 @@ export function attachWsApi(options: WsApiOptions): WsApi {
     }, 30_000);
     heartbeat.unref();
     ws.on('close', () => clearInterval(heartbeat));
-    ws.on('error', (err) => {
-      // ws closes with 1009 on oversized frames, 1002 on protocol errors; log and move on.
-      log(`page connection error: ${err.message}`);
-    });
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
@@ -195,7 +240,10 @@ export function attachWsApi(options: WsApiOptions): WsApi {
 
   return {
     get connections() {
-      return wss.clients.size;
+      return ready.size;
+    },
+    get unauthenticated() {
+      return unauthenticated;
     },
     async close() {
       offEvents();

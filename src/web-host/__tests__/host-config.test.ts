@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HostConfigError, KEY_FILE, loadInstanceKey, parseHostArgs } from '../host-config.ts';
+import { describe, expect, it } from 'vitest';
+import { HostConfigError, parseHostArgs, removeRetiredKey, RETIRED_KEY_FILE } from '../host-config.ts';
 
 const TOKEN = { FIELDSYNC_TOKEN: 'tok' };
 
@@ -15,7 +15,6 @@ describe('browser host settings', () => {
       token: null,
       port: 0,
       rendererDir: '/app/out/renderer',
-      key: null,
       frameAncestor: null,
     });
   });
@@ -26,7 +25,7 @@ describe('browser host settings', () => {
       { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://other', FIELDSYNC_HOST_KEY: 'k'.repeat(43) },
       '/app',
     );
-    expect(config).toEqual({ profile: 'a', profileDir: '/app/p', serverUrl: 'http://127.0.0.1:8787', token: 'tok', port: 4100, rendererDir: '/r', key: 'k'.repeat(43), frameAncestor: 'http://127.0.0.1:4200' });
+    expect(config).toEqual({ profile: 'a', profileDir: '/app/p', serverUrl: 'http://127.0.0.1:8787', token: 'tok', port: 4100, rendererDir: '/r', frameAncestor: 'http://127.0.0.1:4200' });
     expect(parseHostArgs(['--profile', 'a'], { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://s:1' })?.serverUrl).toBe('http://s:1');
   });
 
@@ -45,7 +44,6 @@ describe('browser host settings', () => {
     [['--profile', 'a', '--server', 'nope'], TOKEN, 'not a URL'],
     [['--profile', 'a', '--server', 'http://s'], {}, 'FIELDSYNC_TOKEN'],
     [['--profile', 'a', '--server-url', 'http://s'], {}, 'FIELDSYNC_TOKEN'], // the former name
-    [['--profile', 'a'], { FIELDSYNC_HOST_KEY: 'short' }, 'FIELDSYNC_HOST_KEY'],
     // Only another port of the host's own address may frame it: never a site, never "*".
     [['--profile', 'a', '--frame-ancestor', 'https://evil.example'], {}, '--frame-ancestor must be'],
     [['--profile', 'a', '--frame-ancestor', '*'], {}, '--frame-ancestor must be'],
@@ -57,23 +55,25 @@ describe('browser host settings', () => {
   });
 });
 
-describe('the instance key', () => {
-  let dir: string;
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+it('has no instance key any more: FIELDSYNC_HOST_KEY is ignored (sessions live one host run, in its memory)', () => {
+  expect(parseHostArgs(['--profile', 'a'], { FIELDSYNC_HOST_KEY: 'short' })).not.toHaveProperty('key');
+});
 
-  it('is made once, kept in the profile with mode 0600, and the same after a restart', () => {
-    dir = mkdtempSync(join(tmpdir(), 'fieldsync-key-'));
-    const profile = join(dir, 'web-1');
-    const key = loadInstanceKey(profile);
-    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(statSync(join(profile, KEY_FILE)).mode & 0o777).toBe(0o600);
-    expect(loadInstanceKey(profile)).toBe(key);
-    expect(readFileSync(join(profile, KEY_FILE), 'utf8').trim()).toBe(key);
-  });
-
-  it('refuses a damaged key file', () => {
-    dir = mkdtempSync(join(tmpdir(), 'fieldsync-key-'));
-    writeFileSync(join(dir, KEY_FILE), 'bad\n');
-    expect(() => loadInstanceKey(dir)).toThrow(/delete it/);
-  });
+it('deletes the instance key an older version kept in the profile (a file or a link, never what a link points to), and nothing else', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldsync-retired-key-'));
+  try {
+    expect(removeRetiredKey(dir)).toBe(false); // none: nothing to do
+    writeFileSync(join(dir, RETIRED_KEY_FILE), 'k'.repeat(43));
+    writeFileSync(join(dir, 'fieldsync.db'), '');
+    expect(removeRetiredKey(dir)).toBe(true);
+    expect([existsSync(join(dir, RETIRED_KEY_FILE)), existsSync(join(dir, 'fieldsync.db'))]).toEqual([false, true]);
+    writeFileSync(join(dir, 'elsewhere'), 'keep');
+    symlinkSync(join(dir, 'elsewhere'), join(dir, RETIRED_KEY_FILE));
+    expect(removeRetiredKey(dir)).toBe(true);
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(true);
+    mkdirSync(join(dir, RETIRED_KEY_FILE));
+    expect(removeRetiredKey(dir)).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

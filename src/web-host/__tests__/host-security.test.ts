@@ -6,18 +6,15 @@ import {
   isLoopbackAddress,
   isOwnHost,
   isOwnOrigin,
-  isWellFormedKey,
   keysMatch,
-  newInstanceKey,
   securityHeaders,
 } from '../host-security.ts';
-import { createLoginCodes, hasSessionCookie, sessionCookie, setCookieHeader } from '../host-session.ts';
+import { createLoginCodes, createSessions } from '../host-session.ts';
 import { throttleLog } from '../log-throttle.ts';
 
 const PORT = 4100;
 const KEY = 'k'.repeat(43);
-const COOKIE = sessionCookie(KEY);
-const good = { remoteAddress: '127.0.0.1', url: '/api', host: `127.0.0.1:${PORT}`, origin: `http://127.0.0.1:${PORT}`, cookie: `other=1; ${COOKIE.name}=${COOKIE.value}` };
+const good = { remoteAddress: '127.0.0.1', url: '/api', host: `127.0.0.1:${PORT}`, origin: `http://127.0.0.1:${PORT}` };
 
 describe('host security checks', () => {
   it.each([
@@ -57,27 +54,14 @@ describe('host security checks', () => {
     expect(keysMatch(null, KEY)).toBe(false);
   });
 
-  it('makes random, well-formed keys', () => {
-    const a = newInstanceKey();
-    expect(isWellFormedKey(a)).toBe(true);
-    expect(a).not.toBe(newInstanceKey());
-    expect(isWellFormedKey('short')).toBe(false);
-    expect(isWellFormedKey(`${'a'.repeat(40)}&x=1`)).toBe(false);
-  });
-
   it('lets its own page upgrade, and says why anything else is refused', () => {
-    expect(checkUpgrade(good, PORT, COOKIE)).toEqual({ ok: true });
-    const refused = (change: Partial<typeof good>) => checkUpgrade({ ...good, ...change }, PORT, COOKIE);
+    expect(checkUpgrade(good, PORT)).toEqual({ ok: true });
+    const refused = (change: Partial<typeof good>) => checkUpgrade({ ...good, ...change }, PORT);
     expect(refused({ remoteAddress: '10.0.0.7' })).toEqual({ ok: false, status: 403, reason: 'not a loopback connection' });
     expect(refused({ host: `evil.example:${PORT}` })).toEqual({ ok: false, status: 421, reason: 'wrong Host header' });
     expect(refused({ url: '/other' })).toEqual({ ok: false, status: 404, reason: 'no such endpoint' });
     expect(refused({ origin: `http://127.0.0.1:${PORT + 1}` })).toEqual({ ok: false, status: 403, reason: 'wrong Origin' });
     expect(refused({ origin: undefined })).toEqual({ ok: false, status: 403, reason: 'wrong Origin' });
-    expect(refused({ cookie: undefined })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
-    expect(refused({ cookie: `${COOKIE.name}=${COOKIE.value}x` })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
-    expect(refused({ cookie: `${sessionCookie('j'.repeat(43)).name}=${COOKIE.value}` })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
-    // The key itself, in the URL as before, opens nothing.
-    expect(refused({ url: `/api?key=${KEY}`, cookie: undefined })).toEqual({ ok: false, status: 403, reason: 'no session cookie' });
     expect(refused({ url: '//evil.example/api' })).toEqual({ ok: false, status: 400, reason: 'bad request URL' });
     expect(refused({ url: 'http://evil.example/api' })).toEqual({ ok: false, status: 400, reason: 'bad request URL' });
   });
@@ -103,24 +87,6 @@ describe('host security checks', () => {
 });
 
 describe('host sessions', () => {
-  it('derives one cookie per key: stable across restarts, different for every other instance', () => {
-    expect(sessionCookie(KEY)).toEqual(COOKIE);
-    const other = sessionCookie(newInstanceKey());
-    expect(other.name).not.toBe(COOKIE.name);
-    expect(other.value).not.toBe(COOKIE.value);
-    expect(COOKIE.name).toMatch(/^fieldsync-[\w-]{16}$/);
-    expect(COOKIE.value).not.toContain(KEY);
-    expect(setCookieHeader(COOKIE)).toBe(`${COOKIE.name}=${COOKIE.value}; Path=/; HttpOnly; SameSite=Strict`);
-  });
-
-  it('finds the cookie among others, exactly', () => {
-    expect(hasSessionCookie(`a=b; ${COOKIE.name}=${COOKIE.value}; c=d`, COOKIE)).toBe(true);
-    expect(hasSessionCookie(`${COOKIE.name}=wrong; ${COOKIE.name}=${COOKIE.value}`, COOKIE)).toBe(true);
-    for (const bad of [undefined, '', `${COOKIE.name}=`, `${COOKIE.name}`, `x${COOKIE.name}=${COOKIE.value}`, `${COOKIE.name}=${COOKIE.value.slice(1)}`]) {
-      expect(hasSessionCookie(bad, COOKIE)).toBe(false);
-    }
-  });
-
   it('redeems each sign-in code once', () => {
     const codes = createLoginCodes({ max: 2 });
     const a = codes.issue();
@@ -133,6 +99,37 @@ describe('host sessions', () => {
     const c = codes.issue();
     codes.issue(); // past the bound: the oldest (b) stops working
     expect([codes.redeem(b), codes.redeem(c)]).toEqual([false, true]);
+  });
+
+  it('lets a sign-in code expire', () => {
+    let t = 0;
+    const codes = createLoginCodes({ ttlMs: 1000, now: () => t });
+    const a = codes.issue();
+    const b = codes.issue();
+    t = 999;
+    expect(codes.redeem(a)).toBe(true);
+    t = 1000;
+    expect(codes.redeem(b)).toBe(false);
+    expect(codes.outstanding).toBe(0);
+  });
+
+  it('keeps a bounded number of random sessions, each until it expires', () => {
+    let t = 0;
+    const sessions = createSessions({ max: 2, ttlMs: 1000, now: () => t });
+    const a = sessions.create();
+    expect(a.id).toMatch(/^[\w-]{43}$/);
+    expect(a.secret).toMatch(/^[\w-]{43}$/);
+    expect(a.secret).not.toBe(a.id);
+    expect(sessions.secret(a.id)).toBe(a.secret);
+    expect(sessions.secret(a.secret)).toBeNull();
+    expect(sessions.secret(undefined)).toBeNull();
+    const b = sessions.create();
+    sessions.create(); // past the bound: the oldest (a) is gone
+    expect([sessions.secret(a.id), sessions.secret(b.id)]).toEqual([null, b.secret]);
+    t = 1000;
+    expect(sessions.secret(b.id)).toBeNull();
+    // A new set (a restarted host) knows none of them.
+    expect(createSessions().secret(b.id)).toBeNull();
   });
 });
 

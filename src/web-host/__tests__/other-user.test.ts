@@ -1,8 +1,9 @@
 /**
  * Issue 11 item 1 as it was found: another user of the machine (uid `nobody`) against a
- * browser host run by this user. It can connect to loopback and forge every header, but
- * gets no page, no key, no API, and cannot read the profile (key file, database) or the
- * host's environment (its sync token). Runs only where the tests run as root, which can
+ * browser host run by this user. It can connect to loopback and forge every header (a stolen
+ * cookie too: no cookie is a credential), and it gets the app shell, which holds no secret,
+ * but no answer from the API, and it cannot read the profile (database) or the host's
+ * environment (its sync token). Runs only where the tests run as root, which can
  * start a process as `nobody`; skipped elsewhere, with the reason.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,7 +31,15 @@ const get = (path, headers = {}) => new Promise((resolve) => {
     res.on('data', (d) => (body += d));
     res.on('end', () => resolve({ status: res.statusCode, body }));
   });
-  req.on('upgrade', (res, socket) => { socket.destroy(); resolve({ status: 101, body: '' }); });
+  req.on('upgrade', (res, socket) => {
+    // A call, as one masked text frame, then whatever comes back within a second.
+    const payload = Buffer.from(JSON.stringify({ id: 1, method: 'info', args: [] }));
+    const mask = Buffer.from([1, 2, 3, 4]);
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]))]));
+    let got = '';
+    socket.on('data', (d) => (got += d.toString('latin1')));
+    setTimeout(() => { socket.destroy(); resolve({ status: 101, body: got }); }, 1000);
+  });
   req.on('error', (e) => resolve({ status: 0, body: e.code }));
   req.end();
 });
@@ -39,8 +48,7 @@ const read = (file) => { try { fs.readFileSync(file); return 'read'; } catch (e)
   const out = { uid: process.getuid() };
   out.page = await get('/');
   out.index = await get('/index.html');
-  out.upgrade = await get('/api', { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' });
-  out.keyFile = read(profile + '/web-host.key');
+  out.upgrade = await get('/api', { Cookie: 'fieldsync-0123456789abcdef=stolen', Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' });
   out.database = read(profile + '/fieldsync.db');
   out.environ = read('/proc/' + pid + '/environ');
   process.stdout.write(JSON.stringify(out));
@@ -68,13 +76,17 @@ describe('another user of the machine', () => {
       expect(r.status, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as Record<string, { status: number; body: string } | string | number>;
       expect(out.uid).toBe(NOBODY);
-      expect(out.page).toMatchObject({ status: 403 });
-      expect(out.index).toMatchObject({ status: 403 });
-      expect(JSON.stringify(out)).not.toMatch(/fieldsync-host|key=/);
-      expect(out.upgrade).toMatchObject({ status: 403 });
-      expect([out.keyFile, out.database, out.environ]).toEqual(['EACCES', 'EACCES', 'EACCES']);
+      expect(out.page).toMatchObject({ status: 200 }); // the app shell: no secret in it
+      expect(out.index).toMatchObject({ status: 200 });
+      expect(JSON.stringify(out.page)).not.toMatch(/code=|key=/);
+      // The upgrade with forged headers opens, and the call is refused, unanswered.
+      const upgrade = out.upgrade as { status: number; body: string };
+      expect(upgrade.status).toBe(101);
+      expect(upgrade.body).toContain('{"refused":{"reason":"protocol"}}');
+      expect(upgrade.body).not.toContain('envelope');
+      expect([out.database, out.environ]).toEqual(['EACCES', 'EACCES']);
       for (let i = 0; i < 100 && !host.output().includes('refused a WebSocket'); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(host.output()).toContain('refused a WebSocket: no session cookie');
+      expect(host.output()).toContain('refused a WebSocket: malformed handshake');
     } finally {
       await host.stop();
       dir.remove();

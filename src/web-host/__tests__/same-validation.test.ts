@@ -7,15 +7,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CHANNELS, type Envelope } from '../../shared/app-api.ts';
 import type { Row } from '../../shared/app-rows.ts';
 import { bindIpc, type IpcEventLike } from '../../main/electron/ipc.ts';
 import { call, messageCount, useCores } from '../../../test-support/core-fixture.ts';
 import { tempDir } from '../../../test-support/temp-dir.ts';
-import { newInstanceKey } from '../host-security.ts';
-import { sessionCookie } from '../host-session.ts';
 import { startWebHost, type WebHost } from '../web-host.ts';
+import { codeOf, openPage } from '../testing/ws-client.ts';
 
 const cores = useCores();
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -38,15 +36,9 @@ async function setup() {
   cleanup.push(() => dir.remove());
   mkdirSync(join(dir.path, 'renderer'));
   writeFileSync(join(dir.path, 'renderer', 'index.html'), '<html><head></head><body></body></html>');
-  const key = newInstanceKey();
-  const host: WebHost = await startWebHost({ core, rendererDir: join(dir.path, 'renderer'), key });
+  const host: WebHost = await startWebHost({ core, rendererDir: join(dir.path, 'renderer') });
   cleanup.push(() => host.close());
-  const { name, value } = sessionCookie(key); // as a page signed in with its one-time link
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { origin: `http://127.0.0.1:${host.port}`, headers: { Cookie: `${name}=${value}` } });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
+  const { ws } = await openPage({ port: host.port, code: codeOf(host.loginUrl()) }); // as a page signed in with its one-time link
   cleanup.push(() => ws.close());
   const answers = new Map<number, (e: Envelope) => void>();
   ws.on('message', (data) => {

@@ -24,43 +24,51 @@ function get(origin: string, path: string, headers: Record<string, string> = {},
   });
 }
 
-async function signedIn(v: Viewer): Promise<string> {
-  const res = await get(v.origin, new URL(v.loginUrl()).pathname + new URL(v.loginUrl()).search);
-  expect(res.status).toBe(303);
-  return String(res.headers['set-cookie']).split(';')[0] as string;
-}
+const pathOf = (link: string): string => new URL(link).pathname + new URL(link).search;
 
 describe('the one-screen viewer', () => {
-  it('serves nothing without its cookie, nor under another name, nor for other methods', async () => {
-    viewer = await startViewer();
-    expect((await get(viewer.origin, '/')).status).toBe(403);
-    expect((await get(viewer.origin, '/viewer.css')).status).toBe(403);
+  it('takes its one-time link once (and not after 15 minutes), sets no cookie, and serves nothing under another name or for other methods', async () => {
+    let now = 0;
+    viewer = await startViewer({ now: () => now });
     expect((await get(viewer.origin, '/login?code=guess')).status).toBe(403);
-    const cookie = await signedIn(viewer);
-    expect((await get(viewer.origin, '/', { cookie, host: 'localhost' })).status).toBe(421);
-    expect((await get(viewer.origin, '/', { cookie }, 'POST')).status).toBe(405);
-    expect((await get(viewer.origin, '/', { cookie })).status).toBe(200);
+    const link = viewer.loginUrl();
+    const first = await get(viewer.origin, pathOf(link));
+    expect(first.status).toBe(200);
+    expect(first.headers['set-cookie']).toBeUndefined();
+    expect((await get(viewer.origin, pathOf(link))).status).toBe(403);
+    const late = viewer.loginUrl();
+    now += 15 * 60_000;
+    expect((await get(viewer.origin, pathOf(late))).status).toBe(403);
+    expect((await get(viewer.origin, '/', { host: 'localhost' })).status).toBe(421);
+    expect((await get(viewer.origin, '/', {}, 'POST')).status).toBe(405);
+    for (const path of ['/frame/1', '/nope']) expect((await get(viewer.origin, path)).status).toBe(404);
   });
 
-  it('frames each instance through a fresh link, escapes names, and says when an instance does not answer', async () => {
+  it('answers its link with frames at fresh sign-in links, and / with the plain addresses; no cookie opens anything', async () => {
     viewer = await startViewer();
     let issued = 0;
     viewer.setInstances([
       { name: 'web-1', origin: 'http://127.0.0.1:4101', newLoginUrl: async () => `http://127.0.0.1:4101/login?code=c${++issued}` },
       { name: '<b>x</b>', origin: 'http://127.0.0.1:4102', newLoginUrl: async () => Promise.reject(new Error('gone')) },
     ]);
-    const cookie = await signedIn(viewer);
-    const page = await get(viewer.origin, '/', { cookie });
+    const page = await get(viewer.origin, pathOf(viewer.loginUrl()));
+    expect(page.status).toBe(200);
     expect(page.body).toContain('title="Fieldsync instance &lt;b&gt;x&lt;/b&gt;"');
-    expect(page.body).not.toContain('code=');
+    expect(page.body).toContain('<iframe data-sign-in="http://127.0.0.1:4101/login?code=c1" title="Fieldsync instance web-1">');
+    expect(page.body).toContain('<iframe src="http://127.0.0.1:4102/" title'); // no link from it: its plain address
+    expect(page.body).toContain('<script src="/viewer.js" defer></script>');
     expect(page.headers['content-security-policy']).toBe(
-      "default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self' http://127.0.0.1:4101 http://127.0.0.1:4102; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src http://127.0.0.1:4101 http://127.0.0.1:4102; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
-    const first = await get(viewer.origin, '/frame/1', { cookie });
-    const again = await get(viewer.origin, '/frame/1', { cookie });
-    expect([first.headers.location, again.headers.location]).toEqual(['http://127.0.0.1:4101/login?code=c1', 'http://127.0.0.1:4101/login?code=c2']);
-    expect((await get(viewer.origin, '/frame/2', { cookie })).status).toBe(503);
-    expect((await get(viewer.origin, '/frame/3', { cookie })).status).toBe(404);
+    // The plain page: no link at all, whatever cookie comes along, and nothing mints one.
+    const plain = await get(viewer.origin, '/', { cookie: 'fieldsync-anything=stolen' });
+    expect(plain.status).toBe(200);
+    expect(plain.body).not.toMatch(/code=|data-sign-in/);
+    expect(plain.body).toContain('<iframe src="http://127.0.0.1:4101/" title="Fieldsync instance web-1">');
+    expect(issued).toBe(1);
+    const js = await get(viewer.origin, '/viewer.js');
+    expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(js.body).toContain("history.replaceState(null, '', '/')");
   });
 
   it('lets an instance be framed by exactly the viewer, and by nothing without one', () => {

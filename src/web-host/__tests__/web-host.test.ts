@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { AppEvent, Envelope } from '../../shared/app-api.ts';
-import { WS_MAX_FRAME_BYTES } from '../../shared/ws-protocol.ts';
-import { newInstanceKey } from '../host-security.ts';
+import { proofMessage, WS_CLOSE_REFUSED, WS_MAX_FRAME_BYTES } from '../../shared/ws-protocol.ts';
+import { CODE_TTL_MS, handshakeProof, randomToken } from '../host-session.ts';
 import { startWebHost, WebHostError, type WebHost } from '../web-host.ts';
 import { WS_API_MESSAGES, type HostedCore } from '../ws-api.ts';
+import { codeOf, openPage } from '../testing/ws-client.ts';
 
 /** Answers like the real dispatcher: unknown methods and bad arguments are `invalid_argument`. */
 class FakeCore implements HostedCore {
@@ -34,14 +35,14 @@ class FakeCore implements HostedCore {
 let dir: string;
 let core: FakeCore;
 let host: WebHost;
-let key: string;
 let logs: string[];
-/** The instance's cookie (`name=value`), from signing in with a one-time link. */
-let cookie: string;
+let build: string;
+/** The clock of codes and sessions. */
+let now: number;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fieldsync-web-host-'));
-  const build = join(dir, 'renderer');
+  build = join(dir, 'renderer');
   mkdirSync(join(build, 'assets'), { recursive: true });
   writeFileSync(join(build, 'index.html'), '<!doctype html><html><head><meta charset="UTF-8" /></head><body></body></html>');
   writeFileSync(join(build, 'assets', 'app.js'), 'console.log(1);');
@@ -50,21 +51,10 @@ beforeEach(async () => {
   writeFileSync(join(dir, 'outside.txt'), 'outside');
   symlinkSync(join(dir, 'outside.txt'), join(build, 'assets', 'link.txt'));
   core = new FakeCore();
-  key = newInstanceKey();
   logs = [];
-  host = await startWebHost({ core, rendererDir: build, key, limits: { callsPerSecond: 1, burst: 20 }, log: (m) => logs.push(m) });
-  cookie = await signIn(host.loginUrl());
+  now = 1_000_000;
+  host = await startWebHost({ core, rendererDir: build, now: () => now, limits: { callsPerSecond: 1, burst: 20 }, log: (m) => logs.push(m) });
 });
-
-/** Opens a sign-in link as a browser would; returns the cookie it set. */
-async function signIn(loginUrl: string): Promise<string> {
-  const res = await get(new URL(loginUrl).pathname + new URL(loginUrl).search, { cookie: null });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/');
-  const set = String(res.headers['set-cookie']);
-  expect(set).toMatch(/^fieldsync-[\w-]{16}=[\w-]+; Path=\/; HttpOnly; SameSite=Strict$/);
-  return set.split(';')[0] as string;
-}
 
 afterEach(async () => {
   await host.close();
@@ -77,11 +67,10 @@ interface Res {
   body: string;
 }
 
-/** A raw HTTP request, so the path and Host header go out exactly as written; signed in unless `cookie: null`. */
-function get(path: string, options: { host?: string; method?: string; cookie?: string | null } = {}): Promise<Res> {
+/** A raw HTTP request, so the path and Host header go out exactly as written. */
+function get(path: string, options: { host?: string; method?: string; cookie?: string } = {}): Promise<Res> {
   const headers: Record<string, string> = { Host: options.host ?? `127.0.0.1:${host.port}` };
-  const c = options.cookie === undefined ? cookie : options.cookie;
-  if (c) headers.Cookie = c;
+  if (options.cookie) headers.Cookie = options.cookie;
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: host.port, path, method: options.method ?? 'GET', headers, agent: false },
@@ -99,46 +88,34 @@ function get(path: string, options: { host?: string; method?: string; cookie?: s
 
 const origin = (): string => `http://127.0.0.1:${host.port}`;
 
-interface Opened {
+interface Raw {
   ws: WebSocket;
   frames: unknown[];
-  next(): Promise<unknown>;
   closed: Promise<number>;
 }
 
-/** Connects like a signed-in page would; rejects with the HTTP status when the upgrade is refused. */
-function connect(options: { cookie?: string | null; origin?: string | null; path?: string; host?: string; port?: number } = {}): Promise<Opened> {
-  const path = options.path ?? '/api';
-  const headers: Record<string, string> = {};
+/** A raw socket that does no handshake (an attacker's); rejects with the HTTP status when the upgrade is refused. */
+function raw(options: { origin?: string | null; path?: string; host?: string; headers?: Record<string, string> } = {}): Promise<Raw> {
+  const headers: Record<string, string> = { ...options.headers };
   if (options.host) headers.Host = options.host;
-  const c = options.cookie === undefined ? cookie : options.cookie;
-  if (c) headers.Cookie = c;
-  const ws = new WebSocket(`ws://127.0.0.1:${options.port ?? host.port}${path}`, {
-    headers,
-    ...(options.origin === null ? {} : { origin: options.origin ?? origin() }),
-  });
+  const ws = new WebSocket(`ws://127.0.0.1:${host.port}${options.path ?? '/api'}`, { headers, ...(options.origin === null ? {} : { origin: options.origin ?? origin() }) });
   const frames: unknown[] = [];
-  const waiters: ((f: unknown) => void)[] = [];
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as unknown;
-    const w = waiters.shift();
-    if (w) w(frame);
-    else frames.push(frame);
-  });
+  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    ws.on('open', () =>
-      resolve({
-        ws,
-        frames,
-        closed,
-        next: () => (frames.length > 0 ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r))),
-      }),
-    );
+    ws.on('open', () => resolve({ ws, frames, closed }));
     ws.on('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.on('error', reject);
   });
 }
+
+/** A page signed in with a fresh one-time link of the host. */
+const connect = () => openPage({ port: host.port, code: codeOf(host.loginUrl()) });
+
+const nextFrame = (r: Raw): Promise<unknown> => vi.waitFor(() => {
+  if (r.frames.length === 0) throw new Error('no frame yet');
+  return r.frames.shift();
+});
 
 describe('the browser host over HTTP', () => {
   it('serves index.html with the page config and the security headers', async () => {
@@ -146,8 +123,7 @@ describe('the browser host over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.body).toContain(`<meta name="fieldsync-host" content="ws://127.0.0.1:${host.port}/api" />`);
-    expect(res.body).not.toContain(key);
-    expect(res.body).not.toContain(cookie.split('=')[1]);
+    expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['content-security-policy']).toContain(`ws://127.0.0.1:${host.port}`);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -187,9 +163,8 @@ describe('the browser host over HTTP', () => {
   });
 
   it('refuses to start without a build, or on a port in use', async () => {
-    await expect(startWebHost({ core, rendererDir: join(dir, 'missing'), key })).rejects.toThrow(/npm run build/);
-    await expect(startWebHost({ core, rendererDir: join(dir, 'renderer'), key, port: host.port })).rejects.toBeInstanceOf(WebHostError);
-    await expect(startWebHost({ core, rendererDir: join(dir, 'renderer'), key: 'short' })).rejects.toThrow(/key/);
+    await expect(startWebHost({ core, rendererDir: join(dir, 'missing') })).rejects.toThrow(/npm run build/);
+    await expect(startWebHost({ core, rendererDir: join(dir, 'renderer'), port: host.port })).rejects.toBeInstanceOf(WebHostError);
   });
 });
 
@@ -232,16 +207,10 @@ describe('the browser host WebSocket API', () => {
     ['another instance’s origin', { origin: 'http://127.0.0.1:1' }],
     ['another site', { origin: 'https://evil.example' }],
     ['localhost instead of 127.0.0.1', { origin: 'http://localhost' }],
-    ['no cookie', { cookie: null }],
-    ['no cookie but the instance key in the URL', { cookie: null, path: '' }],
-    ['a forged cookie', { cookie: `${'x'}` }],
     ['a rebound host name', { host: 'evil.example' }],
     ['another path', { path: '/other' }],
-  ] as const)('refuses a page with %s', async (_name, options) => {
-    const o = { ...options } as Parameters<typeof connect>[0] & { path?: string };
-    if (o.path === '') o.path = `/api?key=${key}`;
-    if (o.cookie === 'x') o.cookie = `${cookie.split('=')[0] as string}=${newInstanceKey()}`;
-    await expect(connect(o)).rejects.toThrow(/HTTP (403|404|421)/);
+  ] as const)('refuses the upgrade of a page with %s', async (_name, options) => {
+    await expect(raw(options)).rejects.toThrow(/HTTP (403|404|421)/);
     expect(core.calls).toEqual([]);
   });
 
@@ -284,72 +253,152 @@ describe('the browser host WebSocket API', () => {
   });
 });
 
-describe('signing in to the browser host', () => {
-  it('serves nothing without the cookie: not the page, not an asset, not the API', async () => {
-    for (const path of ['/', '/index.html', '/assets/app.js', '/nope.js', `/?key=${key}`, '/login']) {
-      const res = await get(path, { cookie: null });
-      expect(res.status, path).toBe(403);
-      expect(res.body).toContain('sign-in link');
-      expect(res.body).not.toContain(key);
+describe('signing in to the browser host (no cookie is a credential)', () => {
+  it('serves the app shell, which holds no secret, to anyone, and never sets a cookie', async () => {
+    const link = new URL(host.loginUrl());
+    for (const path of ['/', '/index.html', '/assets/app.js', link.pathname + link.search, '/login', '/login?code=guess']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
       expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.body).not.toContain(codeOf(link.href));
     }
-    await expect(connect({ cookie: null })).rejects.toThrow(/HTTP 403/);
+    // The link was only looked at by the page: it still works once.
+    await expect(openPage({ port: host.port, code: codeOf(link.href) })).resolves.toBeTruthy();
+  });
+
+  it('a stolen-cookie attacker, forging every header, gets no answer and no event without a session', async () => {
+    const page = await connect(); // the user's page, signed in
+    const attacker = await raw({ headers: { Cookie: 'fieldsync-0123456789abcdef=stolen', Referer: `${origin()}/` } });
+    core.emit({ type: 'data', source: 'remote', tables: ['todos'] }); // an event while the attacker is connected
+    expect(await page.next()).toMatchObject({ event: { type: 'data' } });
+    attacker.ws.send(JSON.stringify({ id: 1, method: 'rows', args: ['lists', {}] }));
+    expect(await attacker.closed).toBe(WS_CLOSE_REFUSED);
+    expect(attacker.frames).toEqual([{ refused: { reason: 'protocol' } }]);
     expect(core.calls).toEqual([]);
+    page.ws.close();
   });
 
-  it('takes a sign-in link once, and says so when it is used again or made up', async () => {
-    const link = new URL(host.loginUrl());
-    expect(link.pathname).toBe('/login');
-    const first = await get(link.pathname + link.search, { cookie: null });
-    expect([first.status, first.headers.location]).toEqual([303, '/']);
-    const again = await get(link.pathname + link.search, { cookie: null });
-    expect([again.status, again.headers['set-cookie']]).toEqual([403, undefined]);
-    for (const made of ['/login?code=', `/login?code=${newInstanceKey()}`, `/login?code=${key}`]) {
-      expect((await get(made, { cookie: null })).status).toBe(403);
+  it('takes a sign-in code once, and not after it expires', async () => {
+    const code = codeOf(host.loginUrl());
+    const first = await openPage({ port: host.port, code });
+    first.ws.close();
+    await expect(openPage({ port: host.port, code })).rejects.toThrow('handshake: code-refused');
+    const late = codeOf(host.loginUrl());
+    now += CODE_TTL_MS + 1;
+    await expect(openPage({ port: host.port, code: late })).rejects.toThrow('handshake: code-refused');
+    await expect(openPage({ port: host.port, code: randomToken() })).rejects.toThrow('handshake: code-refused');
+    // A used link opened again in the browser it signed in: its stored session still works.
+    const again = await openPage({ port: host.port, code, store: first.store }).catch((e: Error) => e.message);
+    expect(again).toBe('handshake: retry');
+    await expect(openPage({ port: host.port, store: first.store })).resolves.toBeTruthy();
+  });
+
+  it('sessions reconnect (a network blip) with no new link, and expire', async () => {
+    const page = await connect();
+    page.ws.close();
+    const again = await openPage({ port: host.port, store: page.store });
+    expect(await again.call('rows', ['lists', {}])).toEqual({ ok: true, value: [{ id: 'l1' }] });
+    again.ws.close();
+    now += 24 * 60 * 60_000 + 1;
+    await expect(openPage({ port: host.port, store: page.store })).rejects.toThrow('handshake: session-refused');
+  });
+
+  it('refuses a wrong or absent proof, and answers nothing before the proof', async () => {
+    const session = (await connect()).store.load() as { id: string; secret: string };
+    const hello = async (): Promise<{ r: Raw; pn: string; hn: string }> => {
+      const r = await raw();
+      const pn = randomToken();
+      r.ws.send(JSON.stringify({ hello: { session: session.id, nonce: pn } }));
+      const challenge = (await nextFrame(r)) as { challenge: { nonce: string; proof: string } };
+      expect(challenge.challenge.proof).toBe(handshakeProof(session.secret, 'host', pn, challenge.challenge.nonce));
+      return { r, pn, hn: challenge.challenge.nonce };
+    };
+    // A call instead of the proof.
+    const a = await hello();
+    a.r.ws.send(JSON.stringify({ id: 1, method: 'rows', args: ['lists', {}] }));
+    expect(await a.r.closed).toBe(WS_CLOSE_REFUSED);
+    expect(a.r.frames).toEqual([{ refused: { reason: 'protocol' } }]);
+    // A wrong proof; the host's own proof sent back (a reflection); a proof for other nonces.
+    const { createHmac } = await import('node:crypto');
+    const forged = [
+      (_pn: string, _hn: string) => 'f'.repeat(64),
+      (pn: string, hn: string) => handshakeProof(session.secret, 'host', pn, hn),
+      (_pn: string, hn: string) => handshakeProof(session.secret, 'page', randomToken(), hn),
+      (pn: string, hn: string) => createHmac('sha256', randomToken()).update(proofMessage('page', pn, hn)).digest('hex'),
+    ];
+    for (const proof of forged) {
+      const b = await hello();
+      b.r.ws.send(JSON.stringify({ auth: { proof: proof(b.pn, b.hn) } }));
+      expect(await b.r.closed).toBe(WS_CLOSE_REFUSED);
+      expect(b.r.frames).toEqual([{ refused: { reason: 'proof' } }]);
     }
-    expect((await get(link.pathname + link.search, { method: 'POST', cookie: null })).status).toBe(405);
+    // The right one.
+    const c = await hello();
+    c.r.ws.send(JSON.stringify({ auth: { proof: handshakeProof(session.secret, 'page', c.pn, c.hn) } }));
+    expect(await nextFrame(c.r)).toEqual({ ready: true });
+    expect(core.calls).toEqual([]);
+    c.r.ws.close();
   });
 
-  it('sends a browser already signed in to the app when it opens a used or made-up link again', async () => {
-    const link = new URL(host.loginUrl());
-    const signedIn = await signIn(link.href);
-    for (const path of [link.pathname + link.search, '/login?code=', `/login?code=${newInstanceKey()}`]) {
-      const res = await get(path, { cookie: signedIn });
-      expect([res.status, res.headers.location, res.headers['set-cookie']], path).toEqual([303, '/', undefined]);
-    }
-    // Another browser's cookie of the same name, wrong value: no way in.
-    const forged = `${signedIn.split('=')[0] as string}=${newInstanceKey()}`;
-    expect((await get(link.pathname + link.search, { cookie: forged })).status).toBe(403);
+  it('refuses an unknown session, a frame over the handshake limit, and a silent socket', async () => {
+    const unknown = await raw();
+    unknown.ws.send(JSON.stringify({ hello: { session: randomToken(), nonce: randomToken() } }));
+    expect(await unknown.closed).toBe(WS_CLOSE_REFUSED);
+    expect(unknown.frames).toEqual([{ refused: { reason: 'session' } }]);
+    const big = await raw();
+    big.ws.send(JSON.stringify({ redeem: { code: 'x'.repeat(600) } }));
+    expect(await big.closed).toBe(WS_CLOSE_REFUSED);
+    await host.close();
+    host = await startWebHost({ core, rendererDir: build, limits: { handshakeMs: 200 } });
+    const silent = await raw();
+    expect(await silent.closed).toBe(1006); // terminated
   });
 
-  it('gives, in its log, a new link for another browser each time one is used', async () => {
-    const line = logs.find((l) => l.startsWith('a browser signed in; to open this instance in another browser, use '));
-    const next = /use (\S+)$/.exec(line ?? '')?.[1] as string;
-    expect(await signIn(next)).toBe(cookie);
-  });
-
-  it('a restarted host with the same key accepts the pages it served; one with another key does not', async () => {
-    const build = join(dir, 'renderer');
+  it('a restarted host knows no session of the run before', async () => {
+    const page = await connect();
     const port = host.port;
     await host.close();
-    host = await startWebHost({ core, rendererDir: build, key, port });
-    expect((await get('/')).status).toBe(200);
-    const page = await connect();
-    page.ws.send(JSON.stringify({ id: 1, method: 'rows', args: ['lists', {}] }));
-    expect(await page.next()).toMatchObject({ id: 1, envelope: { ok: true } });
-    page.ws.close();
-    await host.close();
-    host = await startWebHost({ core, rendererDir: build, key: newInstanceKey(), port });
-    expect((await get('/')).status).toBe(403);
-    await expect(connect()).rejects.toThrow(/HTTP 403/);
+    expect(await page.closed).toBe(1001);
+    // The same clock: the session has not expired, the new run just never made it.
+    host = await startWebHost({ core, rendererDir: build, port, now: () => now });
+    await expect(openPage({ port, store: page.store })).rejects.toThrow('handshake: session-refused');
+    expect(page.store.load()).toBeNull(); // and the page forgets it
+    await expect(connect()).resolves.toBeTruthy(); // a new link works
   });
 
-  it('logs refused upgrades at most 10 times a minute, then counts them', async () => {
-    for (let i = 0; i < 30; i++) await expect(connect({ cookie: null })).rejects.toThrow(/HTTP 403/);
+  it('caps the sockets still signing in', async () => {
+    await host.close();
+    host = await startWebHost({ core, rendererDir: build, limits: { maxUnauthenticated: 3 } });
+    const idle = [await raw(), await raw(), await raw()];
+    await expect(raw()).rejects.toThrow('HTTP 503');
+    idle[0]?.ws.close();
+    await idle[0]?.closed;
+    await vi.waitFor(async () => {
+      const r = await raw();
+      r.ws.close();
+    });
+    for (const r of idle) r.ws.close();
+    await Promise.all(idle.map((r) => r.closed));
+    await vi.waitFor(() => expect((host as unknown as { connections: number }).connections).toBe(0));
+    // Signed-in pages do not count against it.
+    const pages = [await connect(), await connect(), await connect(), await connect()];
+    expect(host.connections).toBe(4);
+    for (const p of pages) p.ws.close();
+  });
+
+  it('takes a Cookie header far over Node’s default limit (a cookie bomb from another port)', async () => {
+    const cookie = Array.from({ length: 180 }, (_, i) => `bomb${i}=${'x'.repeat(3990)}`).join('; ');
+    expect((await get('/', { cookie })).status).toBe(200);
+    await expect(openPage({ port: host.port, code: codeOf(host.loginUrl()), headers: { Cookie: cookie } })).resolves.toBeTruthy();
+  });
+
+  it('logs no sign-in link, and refusals at most 10 times a minute', async () => {
+    (await connect()).ws.close();
+    expect(logs.join('\n')).not.toMatch(/code=/);
+    for (let i = 0; i < 30; i++) await expect(raw({ origin: null })).rejects.toThrow(/HTTP 403/);
     const refusals = logs.filter((l) => l.startsWith('refused a WebSocket'));
     expect(refusals).toHaveLength(10);
     await host.close();
     expect(logs).toContain('… and 20 more refused WebSocket upgrades in the last 60 s');
   });
 });
-

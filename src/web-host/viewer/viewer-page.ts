@@ -1,9 +1,13 @@
 /**
- * The one-screen viewer's page and stylesheet: every instance side by side, each in its own
- * frame. The page holds no secret: each frame's source is the viewer's own `/frame/N`, which
- * answers the signed-in viewer with a fresh one-time sign-in link of that instance; the "on
- * its own" links name the instances' plain addresses, which only a browser signed in to them
- * can open.
+ * The one-screen viewer's page, script and stylesheet: every instance side by side, each in
+ * its own frame.
+ *
+ * - Opened with the viewer's one-time link, the page carries a fresh one-time sign-in link of
+ *   each instance (`data-sign-in`), and VIEWER_JS sends each frame there, drops the links
+ *   from the page and puts `/` in the address bar: a reload shows the plain page.
+ * - The plain page (`/`) frames the instances' plain addresses, which sign in with the
+ *   sessions those frames stored the first time (each instance's own origin's storage). It
+ *   holds no secret, and is served to anyone.
  */
 export interface ViewerInstance {
   /** Its profile, such as `web-1`. */
@@ -14,15 +18,18 @@ export interface ViewerInstance {
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function viewerHtml(instances: readonly ViewerInstance[]): string {
+/** `signIn[i]`: a fresh one-time sign-in link of instance i, or null for its plain address. */
+export function viewerHtml(instances: readonly ViewerInstance[], signIn: readonly (string | null)[] = []): string {
   const n = instances.length;
   const frames = instances
     .map((instance, i) => {
       const name = escapeHtml(instance.name);
+      const link = signIn[i] ?? null;
+      const source = link === null ? `src="${escapeHtml(instance.origin)}/"` : `data-sign-in="${escapeHtml(link)}"`;
       return `    <section class="instance" aria-labelledby="instance-${i + 1}">
       <h2 id="instance-${i + 1}"><span class="dot" aria-hidden="true"></span>${name}</h2>
       <a class="own" href="${escapeHtml(instance.origin)}/" target="_blank" rel="noopener noreferrer">Open ${name} on its own</a>
-      <iframe src="/frame/${i + 1}" title="Fieldsync instance ${name}"></iframe>
+      <iframe ${source} title="Fieldsync instance ${name}"></iframe>
     </section>`;
     })
     .join('\n');
@@ -33,6 +40,7 @@ export function viewerHtml(instances: readonly ViewerInstance[]): string {
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>Fieldsync — ${n} instance${n === 1 ? '' : 's'} side by side</title>
   <link rel="stylesheet" href="/viewer.css" />
+  <script src="/viewer.js" defer></script>
 </head>
 <body>
   <header class="bar">
@@ -47,6 +55,19 @@ ${frames}
 </html>
 `;
 }
+
+/**
+ * The viewer's only script (CSP `script-src 'self'`): each frame that has a sign-in link goes
+ * there (the link leaves the page), and the viewer's own one-time link leaves the address bar.
+ */
+export const VIEWER_JS = `'use strict';
+for (const frame of document.querySelectorAll('iframe[data-sign-in]')) {
+  const link = frame.getAttribute('data-sign-in');
+  frame.removeAttribute('data-sign-in');
+  if (frame.contentWindow && /^http:\\/\\/127\\.0\\.0\\.1:\\d+\\/login\\?code=[\\w-]+$/.test(link)) frame.contentWindow.location.replace(link);
+}
+if (location.pathname !== '/') history.replaceState(null, '', '/');
+`;
 
 /** The same design tokens as the app (src/renderer/src/styles/tokens.css), light and dark. */
 export const VIEWER_CSS = `:root { color-scheme: light dark; --bg: #f5f6f8; --surface: #fff; --border: #e1e4ea; --text: #1a1d23; --muted: #586170; --accent: #4b44d6; --ok: #17793a;

@@ -1,21 +1,23 @@
 /**
  * The one-screen viewer of `npm run start:web`: one page on 127.0.0.1 that shows every
  * instance side by side, each in its own frame, each still its own browser host with its
- * own key and cookie (docs/security.md, "The browser host").
+ * own sessions (docs/security.md, "The browser host"). No cookie anywhere: cookies are not
+ * isolated by port, so any local user's server on 127.0.0.1 would receive them.
  *
- * - The viewer opens only with a one-time sign-in link of its own, printed to whoever
- *   started it, exchanged once for the viewer's own cookie (host-session.ts): without it,
- *   nothing is served.
- * - Its page holds no secret. Each frame loads `/frame/N`, which answers the signed-in viewer
- *   with a redirect to a fresh one-time sign-in link of instance N, asked of that host when
- *   the frame loads (`newLoginUrl`); the frame then holds the instance's own cookie.
+ * - The viewer's one-time link (`/login?code=…`, printed to whoever started it, expiring) is
+ *   answered once with the page whose frames go to fresh one-time sign-in links of each
+ *   instance, asked of the hosts right then (`newLoginUrl`); each frame redeems its link for
+ *   a session of its own instance, kept in that instance's origin's storage.
+ * - `/` is the same page with the instances' plain addresses: a reload, or the viewer opened
+ *   again, shows the frames signed in with their stored sessions. It holds no secret, and
+ *   nothing the viewer serves does, so it needs no credential; nothing hands out links.
  * - Each instance allows exactly this viewer's origin in its `frame-ancestors`, and no other.
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { HOST_ADDRESS, isLoopbackAddress, isOwnHost, ownOrigin } from '../host-security.ts';
-import { createLoginCodes, hasSessionCookie, LOGIN_CODE_PARAM, LOGIN_PATH, sessionCookie, setCookieHeader } from '../host-session.ts';
-import { VIEWER_CSS, viewerHtml, type ViewerInstance } from './viewer-page.ts';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { HOST_ADDRESS, ownOrigin, refuseRequest } from '../host-security.ts';
+import { createLoginCodes, LOGIN_CODE_PARAM, LOGIN_PATH, loginLink } from '../host-session.ts';
+import { createLimitedServer } from '../web-host.ts';
+import { VIEWER_CSS, VIEWER_JS, viewerHtml, type ViewerInstance } from './viewer-page.ts';
 
 export interface ViewedInstance extends ViewerInstance {
   /** A fresh one-time sign-in link of the instance. */
@@ -25,24 +27,24 @@ export interface ViewedInstance extends ViewerInstance {
 export interface Viewer {
   /** `http://127.0.0.1:PORT`: what the instances name in their `frame-ancestors`. */
   readonly origin: string;
-  /** A new one-time sign-in link of the viewer. */
+  /** A new one-time sign-in link of the viewer (15 minutes). */
   loginUrl(): string;
   /** The instances to show, once they run. */
   setInstances(instances: readonly ViewedInstance[]): void;
   close(): Promise<void>;
 }
 
-export const VIEWER_NOT_SIGNED_IN = 'This viewer opens only with its sign-in link, which works once. Use the newest link printed where it was started (npm run start:web).\n';
+export const VIEWER_NOT_SIGNED_IN =
+  'This viewer link was already used or has expired. Open the viewer at its plain address to see the instances this browser is signed in to, or press Enter where npm run start:web runs for new links.\n';
 
 function viewerCsp(instances: readonly ViewerInstance[]): string {
-  const frames = ["'self'", ...instances.map((i) => i.origin)].join(' ');
-  return `default-src 'none'; style-src 'self'; img-src 'self'; frame-src ${frames}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  const frames = instances.length > 0 ? instances.map((i) => i.origin).join(' ') : "'none'";
+  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src ${frames}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
-export async function startViewer(options: { readonly log?: (line: string) => void } = {}): Promise<Viewer> {
+export async function startViewer(options: { readonly log?: (line: string) => void; readonly now?: () => number } = {}): Promise<Viewer> {
   const log = options.log ?? (() => {});
-  const cookie = sessionCookie(randomBytes(32).toString('base64url'));
-  const codes = createLoginCodes();
+  const codes = createLoginCodes(options.now ? { now: options.now } : {});
   let instances: readonly ViewedInstance[] = [];
   let port = 0;
 
@@ -55,31 +57,32 @@ export async function startViewer(options: { readonly log?: (line: string) => vo
       'Cache-Control': 'no-store',
       'Content-Type': 'text/plain; charset=utf-8',
     };
-    if (!isLoopbackAddress(req.socket.remoteAddress)) return void res.writeHead(403, headers).end('Forbidden\n');
-    if (!isOwnHost(req.headers.host, port)) return void res.writeHead(421, headers).end(`This viewer is at ${ownOrigin(port)}/\n`);
+    const refused = refuseRequest(req.socket.remoteAddress, req.headers.host, port, 'viewer');
+    if (refused) return void res.writeHead(refused.status, headers).end(refused.body);
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end('Method not allowed\n');
-    const url = new URL(req.url ?? '/', ownOrigin(port));
-    if (url.pathname === LOGIN_PATH) {
-      if (!codes.redeem(url.searchParams.get(LOGIN_CODE_PARAM))) return void res.writeHead(403, headers).end(VIEWER_NOT_SIGNED_IN);
-      res.writeHead(303, { ...headers, 'Set-Cookie': setCookieHeader(cookie), Location: '/' }).end();
-      log(`a browser opened the viewer; for another browser, use ${ownOrigin(port)}${LOGIN_PATH}?${LOGIN_CODE_PARAM}=${codes.issue()}`);
-      return;
+    const path = (req.url ?? '/').split('?')[0];
+    const html = (body: string): void => void res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : body);
+    if (path === LOGIN_PATH) {
+      const code = new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get(LOGIN_CODE_PARAM);
+      if (req.method !== 'GET' || !codes.redeem(code)) return void res.writeHead(403, headers).end(VIEWER_NOT_SIGNED_IN);
+      const shown = instances;
+      const links = await Promise.all(
+        shown.map((instance) =>
+          instance.newLoginUrl().catch((err: unknown) => {
+            log(`no sign-in link from ${instance.name}: ${(err as Error).message}`);
+            return null; // its frame shows the plain address: signed in already, or it says how to sign in
+          }),
+        ),
+      );
+      return html(viewerHtml(shown, links));
     }
-    if (!hasSessionCookie(req.headers.cookie, cookie)) return void res.writeHead(403, headers).end(VIEWER_NOT_SIGNED_IN);
-    if (url.pathname === '/') return void res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' }).end(viewerHtml(instances));
-    if (url.pathname === '/viewer.css') return void res.writeHead(200, { ...headers, 'Content-Type': 'text/css; charset=utf-8' }).end(VIEWER_CSS);
-    const frame = /^\/frame\/([1-9]\d?)$/.exec(url.pathname);
-    const instance = frame ? instances[Number(frame[1]) - 1] : undefined;
-    if (!instance) return void res.writeHead(404, headers).end('Not found\n');
-    try {
-      res.writeHead(303, { ...headers, Location: await instance.newLoginUrl() }).end();
-    } catch (err) {
-      log(`no sign-in link from ${instance.name}: ${(err as Error).message}`);
-      res.writeHead(503, headers).end(`${instance.name} is not answering; reload when it is back.\n`);
-    }
+    if (path === '/') return html(viewerHtml(instances));
+    if (path === '/viewer.css') return void res.writeHead(200, { ...headers, 'Content-Type': 'text/css; charset=utf-8' }).end(VIEWER_CSS);
+    if (path === '/viewer.js') return void res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' }).end(VIEWER_JS);
+    return void res.writeHead(404, headers).end('Not found\n');
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => void onRequest(req, res));
+  const server = createLimitedServer((req, res) => void onRequest(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, HOST_ADDRESS, () => resolve());
@@ -88,7 +91,7 @@ export async function startViewer(options: { readonly log?: (line: string) => vo
   port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     origin: ownOrigin(port),
-    loginUrl: () => `${ownOrigin(port)}${LOGIN_PATH}?${LOGIN_CODE_PARAM}=${codes.issue()}`,
+    loginUrl: () => loginLink(ownOrigin(port), codes.issue()),
     setInstances(list) {
       instances = list;
     },

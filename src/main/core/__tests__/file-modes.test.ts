@@ -1,17 +1,17 @@
 /**
  * Issue 11 item 6: every profile folder is 0700 and every database file 0600, on every path
- * that makes them: the app core (Electron and the browser host), the browser host started
- * with FIELDSYNC_HOST_KEY (which skips the key file), the server's data dir; and files an
- * older version left readable by others are tightened. POSIX modes only: skipped on Windows.
+ * that makes them: the app core (Electron and the browser host), the browser host's own
+ * process, the server's data dir; and files an older version left readable by others are
+ * tightened (and the browser host deletes the instance key older versions kept in its
+ * profile, a secret nothing uses any more). POSIX modes only: skipped on Windows.
  */
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from 'fieldsync/sqlite';
 import { startNodeProcess } from '../../../../scripts/processes.ts';
 import { createAuthenticator, loadConfig, startServer, type ServerConfig } from '../../../../server/index.ts';
 import { tempDir, type TempDir } from '../../../../test-support/temp-dir.ts';
-import { newInstanceKey } from '../../../web-host/host-security.ts';
 import { createAppCore } from '../app-core.ts';
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
@@ -63,27 +63,41 @@ describe.skipIf(!posix)('file modes', () => {
     }
   });
 
-  it('the browser host started with FIELDSYNC_HOST_KEY keeps its profile 0700 and its database 0600', async () => {
+  it('the browser host keeps its profile 0700 and its database 0600, and deletes the retired web-host.key', async () => {
     const root = dir().path;
     const renderer = join(root, 'renderer');
     mkdirSync(renderer);
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
     const profile = join(root, 'web', 'web-1');
-    const previous = process.umask(0o022); // the common umask, with which this was 0755 and 0644
-    let host;
-    try {
-      host = await startNodeProcess({
-        name: 'web-1',
-        args: ['src/web-host/main.ts', '--profile', 'web-1', '--profile-dir', profile, '--renderer-dir', renderer],
-        env: { FIELDSYNC_HOST_KEY: newInstanceKey(), FIELDSYNC_TOKEN: '', FIELDSYNC_SERVER_URL: '' },
-      });
-    } finally {
-      process.umask(previous);
-    }
+    const start = async (): Promise<{ host: Awaited<ReturnType<typeof startNodeProcess>>; lines: string[] }> => {
+      const lines: string[] = [];
+      const previous = process.umask(0o022); // the common umask, with which this was 0755 and 0644
+      try {
+        const host = await startNodeProcess({
+          name: 'web-1',
+          args: ['src/web-host/main.ts', '--profile', 'web-1', '--profile-dir', profile, '--renderer-dir', renderer],
+          env: { FIELDSYNC_TOKEN: '', FIELDSYNC_SERVER_URL: '' },
+          onLine: (line) => lines.push(line),
+        });
+        return { host, lines };
+      } finally {
+        process.umask(previous);
+      }
+    };
+    const first = await start();
     try {
       expect([mode(join(root, 'web')), mode(profile), mode(join(profile, 'fieldsync.db'))]).toEqual(['700', '700', '600']);
     } finally {
-      await host.stop();
+      await first.host.stop();
+    }
+    // A profile of an older version, with the key its cookies were derived from: deleted at start.
+    writeFileSync(join(profile, 'web-host.key'), `${'k'.repeat(43)}\n`, { mode: 0o600 });
+    const second = await start();
+    try {
+      expect(existsSync(join(profile, 'web-host.key'))).toBe(false);
+      expect(second.lines.join('\n')).toContain('deleted web-host.key');
+    } finally {
+      await second.host.stop();
     }
   });
 

@@ -7,6 +7,7 @@
 import { HOST_META_NAME, WS_API_PATH } from '../../../shared/ws-protocol.ts';
 import type { AppApi } from '../../../shared/app-api.ts';
 import { setApiFactory } from './get-api.ts';
+import { localSessionStore, type SessionStore } from './host-handshake.ts';
 import { createWsApi, type WsBridgeOptions } from './ws-bridge.ts';
 
 /**
@@ -27,12 +28,32 @@ export function hostApiUrl(doc: Document): string | null {
   return url.href;
 }
 
+/**
+ * The sign-in code of a page opened with the host's one-time link (`/login?code=…`), taken
+ * out of the address bar at once (history, bookmarks, a shared screen); null otherwise.
+ */
+export function takeSignInCode(win: Window): string | null {
+  const location = win.location;
+  if (location.pathname !== '/login') return null;
+  const code = new URLSearchParams(location.search).get('code');
+  win.history.replaceState(null, '', '/');
+  return code;
+}
+
 /** Registers the WebSocket API when the page was served by the browser host. Returns whether it did. */
-export function installBrowserHostApi(win: Window = window, options: Omit<WsBridgeOptions, 'url'> = {}): boolean {
+export function installBrowserHostApi(win: Window = window, options: Omit<WsBridgeOptions, 'url' | 'auth'> & { readonly store?: SessionStore } = {}): boolean {
   if (win.fieldsync) return false;
   const url = hostApiUrl(win.document);
   if (!url) return false;
+  const { store, ...bridge } = options;
+  let storage: Storage | null = null;
+  try {
+    storage = win.localStorage;
+  } catch {
+    // storage blocked: the session lasts as long as the page
+  }
+  const auth = { code: takeSignInCode(win), store: store ?? localSessionStore(storage) };
   let api: AppApi | null = null;
-  setApiFactory(() => (api ??= createWsApi({ ...options, url })));
+  setApiFactory(() => (api ??= createWsApi({ ...bridge, url, auth })));
   return true;
 }

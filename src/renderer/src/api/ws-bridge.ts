@@ -12,11 +12,20 @@
  *   panel says so, and the bridge reconnects with exponential backoff and jitter. Once back,
  *   it tells the listeners that anything may have changed, so the UI re-reads everything.
  * - `{ event }` frames go to every listener.
+ * - Every connection first runs the handshake (host-handshake.ts): the page redeems its sign-in
+ *   code once, then it and the host prove to each other that they hold the page's session.
+ *   Nothing is sent before the host has proved it. When the host cannot (another program on
+ *   the port of a stopped host), or says it does not know the session (a restarted host), the
+ *   bridge stops for good: calls fail with a message that says what to do, the sync panel and
+ *   the banner say it, and it never reconnects. After a mere network blip, the same host
+ *   proves itself again and the page goes on by itself.
  */
 import { backoffDelay, utf8Length } from 'fieldsync';
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { WS_MAX_FRAME_BYTES, type WsServerFrame } from '../../../shared/ws-protocol.ts';
+import { HOST_GONE_CODE } from '../lib/sync-label.ts';
+import { createPageHandshake, HANDSHAKE_MESSAGES, type HandshakeFailure, type HandshakeStep, type SessionStore } from './host-handshake.ts';
 
 /** What the bridge needs of a WebSocket; the browser's `WebSocket` has it, tests pass a fake. */
 export interface BridgeSocket {
@@ -30,8 +39,16 @@ export interface BridgeSocket {
 }
 
 export interface WsBridgeOptions {
-  /** `ws://127.0.0.1:PORT/api?key=…`, from the page's `fieldsync-host` meta tag. */
+  /** `ws://127.0.0.1:PORT/api`, from the page's `fieldsync-host` meta tag. */
   readonly url: string;
+  /**
+   * The handshake: the sign-in code the page was opened with (null for none) and where its
+   * session is kept. The page always has one (browser-host.ts); without it, a socket is
+   * usable as soon as it opens, which only the call layer's unit tests use.
+   */
+  readonly auth?: { readonly code: string | null; readonly store: SessionStore };
+  /** How long the handshake may take on a socket before it is dropped and tried again. */
+  readonly handshakeTimeoutMs?: number;
   readonly createSocket?: (url: string) => BridgeSocket;
   /** How long a call may wait for its answer, including time spent reconnecting. */
   readonly timeoutMs?: number;
@@ -65,6 +82,22 @@ export const BRIDGE_MESSAGES = {
   reconnecting: 'Lost the connection to this instance. Reconnecting…',
 } as const;
 
+/** What the sync panel shows when the bridge stopped before it ever had a status. */
+const NO_SYNC: SyncView = {
+  state: 'error',
+  online: true,
+  configured: true,
+  pending: 0,
+  unsentItems: 0,
+  rejected: 0,
+  lastSyncAt: null,
+  cursor: 0,
+  error: null,
+  nextRetryAt: null,
+  device: '',
+  network: { latencyMs: 0, dropRate: 0 },
+};
+
 interface Pending {
   readonly method: string;
   readonly frame: string;
@@ -88,11 +121,18 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   const maxMs = options.reconnect?.maxMs ?? 5000;
   const maxQueued = options.maxQueued ?? 500;
   const random = options.random ?? Math.random;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  /** The sign-in code, until it has been sent once. */
+  let code = options.auth?.code ?? null;
+  /** Why the bridge stopped for good (the handshake failed), or null. */
+  let stopped: string | null = null;
 
   const listeners = new Set<(event: AppEvent) => void>();
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let socket: BridgeSocket | null = null;
+  /** The socket has finished its handshake: calls may go. */
+  let live = false;
   let state: BridgeState = 'connecting';
   let attempt = 0;
   let everOpened = false;
@@ -121,7 +161,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   };
 
   const send = (p: Pending): void => {
-    if (!socket || socket.readyState !== OPEN) return;
+    if (!socket || !live || socket.readyState !== OPEN) return;
     try {
       socket.send(p.frame);
       p.sent = true;
@@ -164,9 +204,30 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     if (envelope.ok) emit({ type: 'sync', sync: envelope.value as SyncView });
   };
 
+  /** Stops for good: no call goes out, none is retried, and the UI says why. */
+  const giveUp = (why: HandshakeFailure): void => {
+    if (state === 'closed') return;
+    const message = HANDSHAKE_MESSAGES[why];
+    stopped = message;
+    state = 'closed';
+    live = false;
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    const s = socket;
+    socket = null;
+    try {
+      s?.close(1000, 'signed out');
+    } catch {
+      // already closed
+    }
+    for (const id of [...pending.keys()]) settle(id, failure('internal', message));
+    emit({ type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } });
+  };
+
   function connect(): void {
     if (state === 'closed') return;
     state = 'connecting';
+    live = false;
     let s: BridgeSocket;
     try {
       s = createSocket(options.url);
@@ -176,24 +237,69 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     }
     socket = s;
     let opened = false;
-    s.onopen = () => {
-      if (socket !== s) return;
+    let retryAtOnce = false;
+    let handshakeTimer: ReturnType<typeof setTimeout> | null = null;
+    const handshake = options.auth ? createPageHandshake({ code, store: options.auth.store, onCodeUsed: () => (code = null) }) : null;
+    /** Handshake frames are handled one after the other (the proofs are async). */
+    let steps: Promise<void> = Promise.resolve();
+
+    const becomeLive = (): void => {
+      if (handshakeTimer) clearTimeout(handshakeTimer);
       opened = true;
+      live = true;
       state = 'open';
       attempt = 0;
       for (const p of pending.values()) if (!p.sent) send(p);
       if (everOpened) void refreshAfterReconnect();
       everOpened = true;
     };
+    const take = (step: HandshakeStep): void => {
+      if (socket !== s) return;
+      if (step.kind === 'send') {
+        if ('redeem' in step.frame) code = null; // a code is sent once, whatever follows
+        try {
+          s.send(JSON.stringify(step.frame));
+        } catch {
+          // closing: onclose reconnects
+        }
+      } else if (step.kind === 'ready') {
+        becomeLive();
+      } else if (step.kind === 'retry') {
+        retryAtOnce = true;
+        s.close(1000, 'again with the session');
+      } else {
+        giveUp(step.failure);
+      }
+    };
+
+    s.onopen = () => {
+      if (socket !== s) return;
+      if (!handshake) return becomeLive();
+      // A silent peer must not hold the page: drop the socket and try again.
+      handshakeTimer = setTimeout(() => {
+        if (socket === s && !live) s.close(1000, 'no handshake');
+      }, handshakeTimeoutMs);
+      take(handshake.start());
+    };
     s.onmessage = (event) => {
-      if (socket === s) onFrame(event.data);
+      if (socket !== s) return;
+      if (live || !handshake) return onFrame(event.data);
+      let frame: unknown = null;
+      try {
+        frame = typeof event.data === 'string' ? JSON.parse(event.data) : null;
+      } catch {
+        frame = null;
+      }
+      steps = steps.then(async () => take(await handshake.receive(frame)));
     };
     s.onerror = () => {
       // A close event always follows; it handles the failure.
     };
     s.onclose = () => {
+      if (handshakeTimer) clearTimeout(handshakeTimer);
       if (socket !== s) return;
       socket = null;
+      live = false;
       // Calls already sent may or may not have run: fail them rather than run them twice.
       for (const [id, p] of pending) if (p.sent) settle(id, failure('internal', BRIDGE_MESSAGES.lost));
       if (state === 'closed') return;
@@ -201,12 +307,13 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       if (opened && lastSync) {
         emit({ type: 'sync', sync: { ...lastSync, state: 'error', error: { code: 'disconnected', message: BRIDGE_MESSAGES.reconnecting } } });
       }
-      scheduleReconnect();
+      if (retryAtOnce) connect();
+      else scheduleReconnect();
     };
   }
 
   function invoke(method: ApiMethod, args: readonly unknown[]): Promise<Envelope> {
-    if (state === 'closed') return Promise.resolve(failure('internal', BRIDGE_MESSAGES.closed));
+    if (state === 'closed') return Promise.resolve(failure('internal', stopped ?? BRIDGE_MESSAGES.closed));
     let frame: string;
     const id = nextId++;
     try {
@@ -218,7 +325,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     if (frame.length * 3 > WS_MAX_FRAME_BYTES && utf8Length(frame) > WS_MAX_FRAME_BYTES) {
       return Promise.resolve(failure('invalid_argument', BRIDGE_MESSAGES.tooBig));
     }
-    const open = socket !== null && socket.readyState === OPEN;
+    const open = socket !== null && live && socket.readyState === OPEN;
     if (!open) {
       let waiting = 0;
       for (const p of pending.values()) if (!p.sent) waiting++;

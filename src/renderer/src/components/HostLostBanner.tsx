@@ -1,14 +1,25 @@
-import { HOST_LOST_CODE } from '../lib/sync-label.ts';
+import { HOST_GONE_CODE, HOST_LOST_CODE } from '../lib/sync-label.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
 
 /**
  * The page lost its connection to its instance (the browser host stopped or restarted): the
  * screen still shows the last data and everything looks usable, so say so at the top of the
- * page, until the page is back (it reconnects by itself and re-reads everything).
+ * page, until the page is back (it reconnects by itself and re-reads everything). When it
+ * will not be back (the host was restarted and forgot this page's session, or what answers
+ * at its address is not its host), say that plainly, with what to do.
  */
 export function HostLostBanner() {
-  const lost = useAppStore((s) => s.sync?.error?.code === HOST_LOST_CODE);
+  const error = useAppStore((s) => s.sync?.error ?? null);
+  if (error?.code === HOST_GONE_CODE) {
+    return (
+      <div className="host-lost" role="alert" data-testid="host-gone">
+        <Icon name="alert" />
+        <span>{error.message}</span>
+      </div>
+    );
+  }
+  const lost = error?.code === HOST_LOST_CODE;
   if (!lost) return null;
   return (
     <div className="host-lost" role="alert" data-testid="host-lost">

@@ -25,6 +25,11 @@ const changes = (n: number): string => `${n} ${n === 1 ? 'change' : 'changes'}`;
 
 /** The page lost its host (the browser host restarted): see ws-bridge.ts. */
 export const HOST_LOST_CODE = 'disconnected';
+/**
+ * The page stopped for good: its host does not know its session (restarted), or whatever
+ * answers at its address cannot prove it is its host, or it was never signed in (ws-bridge.ts).
+ */
+export const HOST_GONE_CODE = 'host-gone';
 
 export function syncLabel(view: SyncView | null): SyncLabel {
   if (view === null) return label('Connecting…', 'unknown');
@@ -32,6 +37,7 @@ export function syncLabel(view: SyncView | null): SyncLabel {
   const unsent = view.unsentItems > 0 ? view.unsentItems : view.pending > 0 ? 1 : 0;
   const kept = unsent > 0 ? `${changes(unsent)} kept here` : 'Changes are kept here';
   if (view.error?.code === HOST_LOST_CODE) return label('Reconnecting…', 'error', view.error.message);
+  if (view.error?.code === HOST_GONE_CODE) return label('Not connected', 'error', view.error.message);
   if (!view.configured) {
     return label('Local only', 'local', 'No sync server is set for this instance: it works on this device only. Start it with a server URL and a token to sync.');
   }

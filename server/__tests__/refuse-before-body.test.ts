@@ -7,7 +7,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFUSAL_LINGER_MS } from '../limits.ts';
+import { LARGE_BODY_BYTES, REFUSAL_LINGER_MS } from '../limits.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 import { until } from '../../test-support/until.ts';
 
@@ -101,6 +101,31 @@ describe('refusals before the body', () => {
     await until(() => c.text().includes('{"ok":true}'), 'the connection was not kept');
     c.socket.destroy();
     expect(await s.pullAll('u')).toEqual([]);
+  });
+
+  it('a request without a body is refused and its connection kept: the next request on it is served', async () => {
+    const c = await open(s.url);
+    c.socket.write('GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => c.text().includes('"not_found"'), 'no 404');
+    expect(c.text()).not.toMatch(/connection: close/i);
+    c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => c.text().includes('{"ok":true}'), 'the connection was not kept');
+    c.socket.destroy();
+  });
+
+  it('a declared length of LARGE_BODY_BYTES is large: not read, the connection closed; one byte less is passed over', async () => {
+    const head = (length: number) => `POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+    const large = await open(s.url);
+    large.socket.write(head(LARGE_BODY_BYTES));
+    await until(() => large.text().includes('"unauthorized"'), 'no 401');
+    expect(large.text()).toMatch(/connection: close/i);
+    large.socket.destroy();
+
+    const small = await open(s.url);
+    small.socket.write(head(LARGE_BODY_BYTES - 1) + ' '.repeat(LARGE_BODY_BYTES - 1));
+    await until(() => small.text().includes('"unauthorized"'), 'no 401');
+    expect(small.text()).not.toMatch(/connection: close/i);
+    small.socket.destroy();
   });
 
   it('sends 100 Continue only to a request that passed the checks made without its body', async () => {

@@ -49,9 +49,12 @@ export function lockDataDir(dir: string): DataDirLock {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       held.add(file);
+      let released = false; // this lock's own: the dir may be locked again since, by this process
       return {
         release() {
-          if (!held.delete(file)) return;
+          if (released) return;
+          released = true;
+          held.delete(file);
           try {
             if (ownerOf(file) === process.pid) unlinkSync(file);
           } catch {

@@ -88,17 +88,29 @@ describe('a later schema version drops a column and a table holding unpushed wri
     expect(store.readRow('todos', 't1')).toMatchObject({ done: true, rank: 2.5, meta: { tags: ['a'], n: 1 } });
   });
 
-  it('in a file written before the store kept column types, a stranded text write and delete are pushed as they were', async () => {
+  it('in a file written before the store kept column types, a stranded text write, a delete and a number in a REAL column are pushed as they were', async () => {
     file = sqliteFile();
     const old = file.open();
     const c = await client(v1, old);
-    const written = [await c.set('lists', 'l1', 'name', 'groceries'), await c.delete('lists', 'l1')];
+    // A REAL column is taken as a number (its native type's usual one): 2.5 is pushed, not '2.5'.
+    const written = [await c.set('lists', 'l1', 'name', 'groceries'), await c.delete('lists', 'l1'), await c.set('todos', 't1', 'rank', 2.5)];
     await c.close();
     old.db.exec('DROP TABLE fieldsync_columns; PRAGMA user_version = 5'); // as store version 5 left it
     const pushed: Message[] = [];
     const upgraded = await client(v2, file.open(), await recorded('dropped-b', pushed));
-    expect(upgraded.status.pending).toBe(2);
+    expect(upgraded.status.pending).toBe(3);
     await upgraded.sync();
     expect(pushed.map((m) => [m.column, m.value])).toEqual(written.map((m) => [m.column, m.value]));
+  });
+
+  it('two connections on the later version: the dropped columns\' types, which no schema declares now, are no change of type', async () => {
+    file = sqliteFile();
+    await (await client(v1, file.open())).set('todos', 't1', 'done', true);
+    const a = await client(v2, file.open());
+    const store = file.open();
+    const b = await client(v2, store);
+    await a.set('todos', 't2', 'title', 'from a');
+    await b.set('todos', 't3', 'title', 'from b'); // b reads the marks again: a committed
+    expect([store.readRow('todos', 't2')?.title, store.readRow('todos', 't3')?.title]).toEqual(['from a', 'from b']);
   });
 });

@@ -102,6 +102,27 @@ describe('a column retyped between schema versions', () => {
     expect(store.readRow('items', 'x')?.code).toBe(1);
   });
 
+  it('a retype that keeps the native type (string, then json) leaves the column in place: an app\'s view that names it stops nothing', async () => {
+    file = sqliteFile();
+    const first = file.open();
+    await (await client(items(1, 'string'), first)).set('items', 'x', 'code', 'abc');
+    first.db.exec('CREATE VIEW app_codes AS SELECT id, code FROM items');
+    const store = file.open();
+    await client(items(2, 'json'), store);
+    expect(store.readRow('items', 'x')?.code).toBe('abc');
+    expect(store.db.prepare('SELECT id FROM app_codes').pluck().all()).toEqual(['x']);
+  });
+
+  it('in a file written before the store kept column types, a column now declared with another native type is taken as its own type\'s, and retyped', async () => {
+    file = sqliteFile();
+    const store = file.open();
+    await (await client(items(1, 'integer'), store)).set('items', 'x', 'code', 7);
+    store.db.exec('DROP TABLE fieldsync_columns; PRAGMA user_version = 5'); // as store version 5 left it
+    const again = file.open();
+    await (await client(items(2, 'string'), again)).set('items', 'y', 'code', '007');
+    expect([again.readRow('items', 'x')?.code, again.readRow('items', 'y')?.code]).toEqual([7, '007']);
+  });
+
   it('a file written before the store kept column types opens with its schema as it was', async () => {
     file = sqliteFile();
     const schema = defineSchema({ version: 1, tables: { t: { s: 'string', i: 'integer', n: 'number', b: 'boolean', j: { type: 'json', nullable: true } } } });

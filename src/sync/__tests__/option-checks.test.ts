@@ -38,6 +38,10 @@ describe('an option no one reads: a misspelling is refused, naming the option me
     ['pokeStream', () => pokeStream({ idleTimeout: 5 } as never), 'pokeStream: unknown option idleTimeout: did you mean idleTimeoutMs?'],
     ['deviceNames', () => deviceNames({ name: 'Laptop', tables: 'devices' } as never), 'deviceNames: unknown option tables: did you mean table?'],
     ['backoffDelay', () => backoffDelay(0, { initalMs: 5 } as never), 'backoffDelay: options: unknown option initalMs: the options are initialMs, maxMs, random'],
+    // Every name starts with '': an empty key is near none of them.
+    ['an empty key', () => backoffDelay(0, { '': 5 } as never), 'backoffDelay: options: unknown option : the options are initialMs, maxMs, random'],
+    // The key is the app's (from JSON, say): the message names its first 80 characters.
+    ['a long key', () => backoffDelay(0, { ['k'.repeat(200)]: 5 } as never), `backoffDelay: options: unknown option ${'k'.repeat(80)}: the options are initialMs, maxMs, random`],
   ])('%s', async (_name, f, message) => {
     await refusal(f, message);
   });

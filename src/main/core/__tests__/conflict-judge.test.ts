@@ -123,4 +123,62 @@ describe('the conflict judge', () => {
     slow.at(11_000);
     expect(slow.j.isConflict(mine, hlc(T0 + 5_000, 'other'))).toBe(true);
   });
+
+  it('the bounds: exactly UNSURE_MS after ours reached the server, or exactly UNSURE_MS late, is a plain edit', () => {
+    const { j, write, synced, at } = judge();
+    synced(); // connected from T0
+    const mine = hlc(T0, 'me');
+    write(mine);
+    at(100);
+    synced(); // on the server at T0 + 100
+    at(100 + UNSURE_MS + 500);
+    expect(j.isConflict(mine, hlc(T0 + 100 + UNSURE_MS, 'other'))).toBe(false); // rule 2: not less than UNSURE_MS after
+    at(5_000 + UNSURE_MS);
+    expect(j.isConflict(mine, hlc(T0 + 5_000, 'other'))).toBe(false); // rule 3: not more than UNSURE_MS late
+    at(5_001 + UNSURE_MS);
+    expect(j.isConflict(mine, hlc(T0 + 5_000, 'other'))).toBe(true);
+  });
+
+  it('rule 3 counts from the first answer after a failure, not from a later one, nor from a sync that is only starting', () => {
+    const { j, write, synced, report, at } = judge();
+    synced(); // connected from T0 (its first answer)
+    const mine = hlc(T0, 'me');
+    write(mine);
+    at(100);
+    synced();
+    at(6_000);
+    synced(); // a later answer, without the other write (its device held it back)
+    at(8_000);
+    expect(j.isConflict(mine, hlc(T0 + 5_000, 'other'))).toBe(true);
+
+    // Down, then a sync that starts at 60 s and is first answered at 70 s.
+    report(status({ state: 'error', lastSyncAt: 3 }));
+    at(60_000);
+    expect(j.isConflict(mine, hlc(T0 + 30_000, 'other'))).toBe(false); // not connected: it may have waited for this device
+    report(status({ state: 'syncing', lastSyncAt: 3 }));
+    at(70_000);
+    report(status({ state: 'syncing', lastSyncAt: 4 }));
+    report(status({ lastSyncAt: 4 }));
+    expect(j.isConflict(mine, hlc(T0 + 65_000, 'other'))).toBe(false); // stamped before it was connected again
+    at(70_000 + UNSURE_MS + 1);
+    expect(j.isConflict(mine, hlc(T0 + 70_000, 'other'))).toBe(true); // stamped as it was: while connected
+  });
+
+  it('judges in the server\'s time: this device\'s clock, as its own writes correct it', () => {
+    // This device's clock is 10 s behind the server's: its hlcs run 10 s ahead of it.
+    const { j, write, synced, at } = judge();
+    synced(); // connected from T0 (in its own clock, before its first write)
+    const mine = hlc(T0 + 10_000, 'me');
+    write(mine);
+    at(100);
+    synced(); // on the server at T0 + 100 by its clock: T0 + 10_100 in the server's
+    at(200);
+    expect(j.isConflict(mine, hlc(T0 + 10_100 + UNSURE_MS - 1, 'other'))).toBe(true); // rule 2
+    expect(j.isConflict(mine, hlc(T0 + 10_100 + UNSURE_MS + 1, 'other'))).toBe(false);
+    // Rule 3: written at T0 + 15_000 in the server's time, seen at T0 + 15_200, then 3 s late.
+    at(5_200);
+    expect(j.isConflict(mine, hlc(T0 + 15_000, 'other'))).toBe(false);
+    at(8_000);
+    expect(j.isConflict(mine, hlc(T0 + 15_000, 'other'))).toBe(true);
+  });
 });

@@ -28,4 +28,26 @@ describe('unsent writes', () => {
     u.pending(0);
     expect(u.rows()).toBe(0);
   });
+
+  it('counts the rows of the tables asked for only', () => {
+    const u = createUnsentWrites(() => 0, [write('a', 'todo-1')], 1);
+    u.pending(3);
+    u.wrote([write('b', 'list-1', 'lists'), write('c', 'list-2', 'lists')]);
+    expect(u.rows((t) => t === 'lists')).toBe(2);
+    expect(u.rows((t) => t === 'todos')).toBe(1);
+    expect(u.rows((t) => t === 'devices')).toBe(0);
+  });
+
+  it('remembers when the last 20,000 arrived, forgetting the oldest', () => {
+    const u = createUnsentWrites(() => 7, [], 0);
+    const hlcs = Array.from({ length: 20_001 }, (_, i) => `h${i}`);
+    u.pending(20_000);
+    u.wrote(hlcs.slice(0, 20_000).map((h) => write(h, h)));
+    u.pending(0);
+    expect([u.reachedServerAt('h0'), u.reachedServerAt('h19999')]).toEqual([7, 7]);
+    u.pending(1);
+    u.wrote([write('h20000', 'h20000')]);
+    u.pending(0);
+    expect([u.reachedServerAt('h0'), u.reachedServerAt('h1'), u.reachedServerAt('h20000')]).toEqual([undefined, 7, 7]);
+  });
 });

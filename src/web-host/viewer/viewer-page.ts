@@ -9,6 +9,15 @@
  *   sessions those frames stored the first time (each instance's own origin's storage). It
  *   holds no secret, and is served to anyone.
  */
+import { readFileSync } from 'node:fs';
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The app's name, from its one source (`productName` in package.json), as the instances' titles have it. */
+const APP_NAME = escapeHtml(String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { productName: unknown }).productName));
+
 export interface ViewerInstance {
   /** Its profile, such as `web-1`. */
   readonly name: string;
@@ -16,7 +25,6 @@ export interface ViewerInstance {
   readonly origin: string;
 }
 
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** `signIn[i]`: a fresh one-time sign-in link of instance i, or null for its plain address. */
 export function viewerHtml(instances: readonly ViewerInstance[], signIn: readonly (string | null)[] = []): string {
@@ -29,7 +37,7 @@ export function viewerHtml(instances: readonly ViewerInstance[], signIn: readonl
       return `    <section class="instance" aria-labelledby="instance-${i + 1}">
       <h2 id="instance-${i + 1}"><span class="dot" aria-hidden="true"></span>${name}</h2>
       <a class="own" href="${escapeHtml(instance.origin)}/" target="_blank" rel="noopener noreferrer">Open ${name} on its own</a>
-      <iframe ${source} title="Fieldsync instance ${name}"></iframe>
+      <iframe ${source} title="${APP_NAME} instance ${name}"></iframe>
     </section>`;
     })
     .join('\n');
@@ -38,13 +46,13 @@ export function viewerHtml(instances: readonly ViewerInstance[], signIn: readonl
 <head>
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
-  <title>Fieldsync — ${n} instance${n === 1 ? '' : 's'} side by side</title>
+  <title>${APP_NAME} — ${n} instance${n === 1 ? '' : 's'} side by side</title>
   <link rel="stylesheet" href="/viewer.css" />
   <script src="/viewer.js" defer></script>
 </head>
 <body>
   <header class="bar">
-    <span class="brand"><span class="brand-mark" aria-hidden="true"></span>Fieldsync</span>
+    <span class="brand"><span class="brand-mark" aria-hidden="true"></span>${APP_NAME}</span>
     <h1>${n} instance${n === 1 ? '' : 's'} of one user, side by side</h1>
     <p>Each frame is its own app with its own database. Edit in one and watch the others follow; use an instance's <strong>Work offline</strong> switch or its <strong>Network</strong> control to make conflicts and watch them resolve.</p>
   </header>

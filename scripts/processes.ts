@@ -18,6 +18,8 @@ export interface NodeProcessOptions {
   readonly timeoutMs?: number;
   /** Each line the process prints on stderr (stdout lines after the ready line too). */
   readonly onLine?: (line: string) => void;
+  /** `onLine` shows each line to the user: an error then does not repeat the output. */
+  readonly linesShown?: boolean;
   /** Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it. */
   readonly detached?: boolean;
   /** An IPC channel to it (browser hosts: `newLoginUrl`). */
@@ -69,11 +71,14 @@ export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProce
     });
   };
 
+  // Its output, for an error: unless each line was shown already (a failing host's stack
+  // trace was printed twice).
+  const outputOf = (): string => (options.linesShown ? ' Its output is above.' : ` Its output:\n${output}`);
   return new Promise((resolve, reject) => {
     let ready = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.name} did not start within ${options.timeoutMs ?? 20_000} ms. Its output:\n${output}`));
+      reject(new Error(`${options.name} did not start within ${options.timeoutMs ?? 20_000} ms.${outputOf()}`));
     }, options.timeoutMs ?? 20_000);
     lines(child.stderr as NodeJS.ReadableStream, (line) => options.onLine?.(line));
     lines(child.stdout as NodeJS.ReadableStream, (line) => {
@@ -127,7 +132,7 @@ export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProce
     void exited.then((code) => {
       if (ready) return;
       clearTimeout(timer);
-      reject(new Error(`${options.name} exited (${code}) before it was ready. Its output:\n${output}`));
+      reject(new Error(`${options.name} exited (${code}) before it was ready.${outputOf()}`));
     });
   });
 }

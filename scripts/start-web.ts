@@ -95,7 +95,7 @@ try {
     Object.assign(serverEnv, { PORT: String(at.port), HOST: at.host, FIELDSYNC_LOG_LEVEL: process.env.FIELDSYNC_LOG_LEVEL ?? 'warn' });
     // Its own process group: Ctrl-C reaches this script, which stops it in order. An IPC
     // channel: should this script die without stopping it (killed, crashed), it stops itself.
-    started.push(await startNodeProcess({ name: 'server', args: ['server/main.ts'], env: serverEnv, detached: true, ipc: true, onLine: (l) => say(`[server] ${l}`) }));
+    started.push(await startNodeProcess({ name: 'server', args: ['server/main.ts'], env: serverEnv, detached: true, ipc: true, onLine: (l) => say(`[server] ${l}`), linesShown: true }));
   }
 
   // 3. A token for the demo user, signed with that server's secret, once it proves it holds it.
@@ -120,6 +120,7 @@ try {
         detached: true,
         ipc: true,
         onLine: (l) => say(`[${profile}] ${l}`),
+        linesShown: true,
       });
     }),
   );

@@ -7,14 +7,19 @@
  *   `require('electron')`, so everything else, the shared API code included, is bundled in.
  * - renderer (`out/renderer/index.html`): React, from `src/renderer`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 
 const root = import.meta.dirname;
 const rendererHtml = resolve(root, 'src/renderer/index.html');
 const hasRenderer = existsSync(rendererHtml);
+/** The page's `<title>` before the app sets its own: `productName`, the app's one name (src/renderer/src/app-name.ts). */
+const { productName } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { productName: string };
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const appNameTitle: Plugin = { name: 'app-name-title', transformIndexHtml: (html) => html.replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(productName)}</title>`) };
 if (!hasRenderer) console.warn(`electron-vite: ${rendererHtml} does not exist; building main and preload only`);
 
 export default defineConfig({
@@ -42,7 +47,7 @@ export default defineConfig({
     ? {
         renderer: {
           root: resolve(root, 'src/renderer'),
-          plugins: [react()],
+          plugins: [react(), appNameTitle],
           build: { rollupOptions: { input: { index: rendererHtml } } },
         },
       }

@@ -38,6 +38,35 @@ describe('icons', () => {
   });
 });
 
+/** The reference app's names; a fork (another productName) must use none of them. */
+const REFERENCE = { productName: 'Fieldsync', appId: 'dev.fieldsync.app', executableName: 'fieldsync', packageName: 'fieldsync' };
+
+interface BuilderConfig {
+  readonly appId?: string;
+  readonly linux?: { readonly executableName?: string };
+  readonly deb?: { readonly packageName?: string };
+}
+const builderConfig = (): BuilderConfig => (createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown }).load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+
+describe('the app’s names (docs/fork.md, "Your app’s name")', () => {
+  it('sets the Linux executable and the deb package names itself, and a renamed fork uses none of the reference app’s', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; productName: string };
+    const config = builderConfig();
+    const names = { appId: config.appId, executableName: config.linux?.executableName, packageName: config.deb?.packageName };
+    // Left out, electron-builder takes both from package.json's name, which stays `fieldsync` (the library's import name).
+    expect(pkg.name).toBe('fieldsync');
+    for (const name of [names.executableName, names.packageName]) expect(name, 'electron-builder.yml: linux.executableName and deb.packageName').toMatch(/^[a-z0-9][a-z0-9+.-]{1,62}$/);
+    if (pkg.productName === REFERENCE.productName) {
+      expect(names).toEqual({ appId: REFERENCE.appId, executableName: REFERENCE.executableName, packageName: REFERENCE.packageName });
+    } else {
+      // A fork: its installers must not replace or conflict with the reference app's.
+      for (const [key, value] of Object.entries(names)) {
+        expect(value, `electron-builder.yml: ${key} is still the reference app's; a fork sets its own (docs/fork.md)`).not.toBe(REFERENCE[key as keyof typeof names]);
+      }
+    }
+  });
+});
+
 describe('electron-builder', () => {
   it.skipIf(process.platform !== 'linux')('packs out/, package.json and better-sqlite3 only, with its native module unpacked', () => {
     if (!existsSync(join(root, 'out', 'main', 'main.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
@@ -57,6 +86,7 @@ describe('electron-builder', () => {
       const r = spawnSync(join(root, 'node_modules', '.bin', 'electron-builder'), ['--linux', 'dir', '--config', config], { cwd: root, encoding: 'utf8' });
       expect(r.status, r.stdout + r.stderr).toBe(0);
       expect(readFileSync(join(root, 'electron-builder.yml'), 'utf8')).toMatch(/^npmRebuild: false$/m); // no native rebuild, ever
+      expect(existsSync(join(output, 'linux-unpacked', builderConfig().linux?.executableName as string))).toBe(true);
       const resources = join(output, 'linux-unpacked', 'resources');
       const asar = createRequire(import.meta.url)('@electron/asar') as { listPackage(file: string): string[] };
       const files = asar.listPackage(join(resources, 'app.asar')).map((f) => f.split('\\').join('/'));

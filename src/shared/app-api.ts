@@ -9,6 +9,7 @@
  */
 import type { JsonValue } from 'fieldsync';
 import { METHOD_NAMES, type ApiArgs, type ApiMethod, type ApiResult } from './api-methods.ts';
+import type { CreateFields, TableName, UpdateFields } from './app-rows.ts';
 
 /** A row as the API returns it: its id and every declared column (see `app-rows.ts` for typed rows). */
 export interface AnyRow {
@@ -112,7 +113,13 @@ export type AppEvent =
  * The API the renderer uses: one async function per method of `API_METHODS`
  * (`api-methods.ts`), with its arguments and result types, and `subscribe` for events.
  */
-export type AppApi = { readonly [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> } & {
+export type AppApi = { readonly [M in Exclude<ApiMethod, 'create' | 'update'>]: (...args: ApiArgs<M>) => Promise<ApiResult<M>> } & {
+  /**
+   * `create` and `update` as API_METHODS has them (`ApiArgs`), with their fields typed by the
+   * table: a column the table does not have, or a value of another type, is a type error.
+   */
+  create<T extends TableName>(table: T, fields: CreateFields<T>): Promise<ApiResult<'create'>>;
+  update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<ApiResult<'update'>>;
   /** Data and sync events; returns the function that unsubscribes. */
   subscribe(listener: (event: AppEvent) => void): () => void;
 };

@@ -134,8 +134,30 @@ export type RowOf<S extends AppSchema, N extends keyof S['declared']> = { readon
   readonly [C in keyof S['declared'][N]['columns']]: ValueOf<S['declared'][N]['columns'][C]>;
 };
 
+type ColumnsOf<S extends AppSchema, N extends keyof S['declared']> = S['declared'][N]['columns'];
+/** The columns of table `N` whose kind is not one of `K`. */
+type ColumnsBut<S extends AppSchema, N extends keyof S['declared'], K extends AppColumn['kind']> = {
+  [C in keyof ColumnsOf<S, N>]: ColumnsOf<S, N>[C] extends { readonly kind: K } ? never : C;
+}[keyof ColumnsOf<S, N>];
+
+/**
+ * The fields of a new row of table `N`, as `create` takes them: any of its columns but those
+ * the core sets (`order()`, `createdAt()`), each of its row type, so that a column the table
+ * does not have (`{ prioritty: 1 }`) is a type error. Which are required (a required `text()`,
+ * the `parent()`) is checked at run time, with a message. Over a union of tables, the fields
+ * of any one of them (generic code that names its columns at run time).
+ */
+export type CreateFieldsOf<S extends AppSchema, N extends keyof S['declared']> = N extends keyof S['declared']
+  ? { readonly [C in ColumnsBut<S, N, 'order' | 'createdAt'>]?: RowOf<S, N>[C] }
+  : never;
+
+/** The fields `update` takes: as for `create`, but never the `parent()`, which is set once. */
+export type UpdateFieldsOf<S extends AppSchema, N extends keyof S['declared']> = N extends keyof S['declared']
+  ? { readonly [C in ColumnsBut<S, N, 'order' | 'createdAt' | 'parent'>]?: RowOf<S, N>[C] }
+  : never;
+
 export function defineAppSchema<const T extends Readonly<Record<string, AppTableInput>>>(input: { readonly version: number; readonly tables: T }): TypedAppSchema<T> {
-  if (Object.hasOwn(input.tables, DEVICES_TABLE)) throw new SchemaError(`app schema: the table name "${DEVICES_TABLE}" is reserved for device names`);
+  checkDeclaration(input.tables);
   const sync = defineSchema({
     version: input.version,
     tables: {
@@ -151,6 +173,53 @@ export function defineAppSchema<const T extends Readonly<Record<string, AppTable
     tables.set(name, { ...t, ancestors: above.get(name) as string[], descendants });
   }
   return { version: input.version, declared: input.tables, tableNames: Object.keys(input.tables) as (keyof T & string)[], sync, table: (name) => (Object.hasOwn(input.tables, name) ? tables.get(name) : undefined) };
+}
+
+/** Names of tables and columns: what SQLite and the sync schema take, said in words. */
+const NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const NAME_RULE = 'letters, digits and _, starting with a letter, at most 63 characters';
+/** Table names the SQLite store keeps for itself (in any case: SQLite's names ignore it). */
+export const RESERVED_TABLE_PREFIXES = ['fieldsync_', 'sqlite_'] as const;
+const KINDS: readonly string[] = ['text', 'flag', 'parent', 'order', 'createdAt', 'field'];
+
+const suggestName = (name: string): string => {
+  const fixed = name.trim().replace(/[^A-Za-z0-9_]+/g, '_').replace(/^[^A-Za-z]+/, '');
+  return NAME.test(fixed) ? ` (such as "${fixed}")` : '';
+};
+
+/**
+ * The mistakes a declaration can make that TypeScript does not always catch (a name is any
+ * string to it; a `.js` file or a cast skips it), each refused here with one message that
+ * says what to write, before the sync schema or the store see it.
+ */
+function checkDeclaration(tables: Readonly<Record<string, AppTableInput>>): void {
+  for (const [name, t] of Object.entries(tables)) {
+    if (!NAME.test(name)) throw new SchemaError(`app schema: the table name "${name}" must be ${NAME_RULE}${suggestName(name)}`);
+    if (name === DEVICES_TABLE) throw new SchemaError(`app schema: the table name "${DEVICES_TABLE}" is reserved for device names`);
+    const prefix = RESERVED_TABLE_PREFIXES.find((p) => name.toLowerCase().startsWith(p));
+    if (prefix) throw new SchemaError(`app schema: the table name "${name}" is reserved: names starting with ${RESERVED_TABLE_PREFIXES.join(' or ')} (in any case) belong to the SQLite store`);
+    if (typeof t !== 'object' || t === null || typeof t.columns !== 'object' || t.columns === null) throw new SchemaError(`app schema, table ${name}: it needs noun, titleColumn and columns`);
+    for (const [column, c] of Object.entries(t.columns as Record<string, unknown>)) {
+      if (!NAME.test(column)) throw new SchemaError(`app schema, table ${name}: the column name "${column}" must be ${NAME_RULE}${suggestName(column)}`);
+      const kind = typeof c === 'object' && c !== null ? (c as { kind?: unknown }).kind : undefined;
+      if (typeof kind === 'string' && KINDS.includes(kind)) {
+        if (kind === 'text') checkText(name, column, c as TextColumn);
+        continue;
+      }
+      // A sync-schema spec where a column belongs: `due: 'string'` or `due: { type: 'string' }`.
+      const spec = typeof c === 'string' || (typeof c === 'object' && c !== null && 'type' in c) ? JSON.stringify(c).replace(/"(\w+)":/g, '$1: ').replace(/"/g, "'").replace(/,/g, ', ') : null;
+      const hint = spec ? `write ${column}: field(${spec}) for a plain column, or ${column}: text({ label, max }) for user text` : 'use text(), flag(), parent(), order(), createdAt() or field() from app-schema-kit.ts';
+      throw new SchemaError(`app schema, table ${name}: the column ${column} is ${spec ?? JSON.stringify(c) ?? String(c)}, not a column: ${hint}`);
+    }
+  }
+}
+
+function checkText(table: string, column: string, c: TextColumn): void {
+  const bad = (why: string): never => {
+    throw new SchemaError(`app schema, table ${table}: the text column ${column} ${why}: text({ label: 'Due', max: 100 })`);
+  };
+  if (typeof c.label !== 'string' || c.label.trim() === '') bad('needs a label, which names it in messages');
+  if (!Number.isSafeInteger(c.max) || c.max < 1) bad('needs a max, the most characters it takes (a whole number, 1 or more)');
 }
 
 type Described = Omit<AppTable, 'ancestors' | 'descendants'>;

@@ -96,7 +96,7 @@ function openProfileDatabase(profileDir: string, profile: string): Db {
   } catch (err) {
     db?.close();
     if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-      throw new Error(`the profile "${profile}" is in use by another Fieldsync process`, { cause: err });
+      throw new Error(`the profile "${profile}" is in use by another process of this app`, { cause: err });
     }
     throw err;
   }

@@ -8,10 +8,10 @@
  * Identifiers come only from the schema, whose names are checked by `defineSchema`, and are
  * quoted anyway (`order` is an SQL keyword).
  */
-import type { JsonValue } from 'fieldsync';
+import type { ColumnType, JsonValue } from 'fieldsync';
 import { emptyValue, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
-import type { Db } from 'fieldsync/sqlite';
+import { fromSql, type Db } from 'fieldsync/sqlite';
 
 const q = (name: string): string => `"${name}"`;
 
@@ -36,15 +36,39 @@ function liveFrom(schema: AppSchema, table: AppTable): { from: string; where: st
   return { from, where };
 }
 
+/** A stored value back as the JSON value the store keeps (its own decoder), or null for a BLOB it did not write. */
+function stored(type: ColumnType, v: unknown): JsonValue {
+  try {
+    return fromSql(type, v);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a value is of the column's type now, as `Row<T>` says (`null` aside). */
+function fitsType(type: ColumnType, v: JsonValue): boolean {
+  switch (type) {
+    case 'string': return typeof v === 'string';
+    case 'integer': return Number.isSafeInteger(v);
+    case 'number': return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean': return typeof v === 'boolean';
+    case 'json': return true;
+  }
+}
+
+/**
+ * A row as the API returns it: every declared column of its declared type. A cell without a
+ * value, and one still holding a value of the column's earlier type (written before a schema
+ * version changed the type: the store keeps it exactly, and the inspector shows it), read as
+ * the column's empty value (`null`, `''`, `false`, 0), like a field that has not synced yet,
+ * until the cell is written again. Nothing here throws for one odd cell.
+ */
 function decode(table: AppTable, raw: Record<string, unknown>): AnyRow {
   const row: Record<string, JsonValue> = { id: raw.id as string };
   for (const [name, column] of table.columns) {
-    const v = raw[name];
     const type = typeof column.spec === 'string' ? column.spec : column.spec.type;
-    if (v === null || v === undefined) row[name] = emptyValue(column);
-    else if (type === 'boolean') row[name] = v === 1;
-    else if (type === 'json') row[name] = JSON.parse(String(v)) as JsonValue;
-    else row[name] = typeof v === 'bigint' ? Number(v) : (v as JsonValue);
+    const v = raw[name] === null || raw[name] === undefined ? null : stored(type, raw[name]);
+    row[name] = v !== null && fitsType(type, v) ? v : emptyValue(column);
   }
   return row as AnyRow;
 }

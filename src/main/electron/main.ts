@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, protocol, session, type BrowserWindow } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core.ts';
 import { cleartextTokenWarning } from '../core/server-url.ts';
+import { appSchema } from '../../shared/app-schema.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, rendererRoot } from './app-protocol.ts';
 import { contentSecurityPolicy } from './csp.ts';
 import { bindIpc, createSenderCheck, forwardEvents } from './ipc.ts';
@@ -106,14 +107,16 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
  * Electron smoke test (src/main/electron/__tests__/electron-smoke.test.ts) reads this line.
  */
 function runSmokeTest(win: BrowserWindow): void {
+  // The app's first table, whatever its schema: a fresh profile has no rows in it.
+  const table = JSON.stringify(appSchema.tableNames[0] ?? '');
   win.webContents.once('did-finish-load', async () => {
     const page = (await win.webContents.executeJavaScript(`(async () => JSON.stringify({
       api: typeof window.fieldsync,
       methods: Object.keys(window.fieldsync || {}).sort(),
       require: typeof require,
       process: typeof process,
-      lists: window.fieldsync ? await window.fieldsync.rows('lists', {}).then((l) => l.length, (e) => String(e && e.code)) : null,
-      notFound: window.fieldsync ? await window.fieldsync.delete('todos', 'no-such-todo').then(() => 'resolved', (e) => e && e.code) : null,
+      rows: window.fieldsync ? await window.fieldsync.rows(${table}, {}).then((l) => l.length, (e) => String(e && e.code)) : null,
+      notFound: window.fieldsync ? await window.fieldsync.delete(${table}, 'no-such-row').then(() => 'resolved', (e) => e && e.code) : null,
     }))()`)) as string;
     console.log(`fieldsync-smoke: ${JSON.stringify({ title: win.getTitle(), page: JSON.parse(page) as unknown })}`);
     app.quit();

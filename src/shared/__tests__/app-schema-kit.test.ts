@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from 'fieldsync';
 import { createdAt, defineAppSchema, field, flag, order, parent, text } from '../app-schema-kit.ts';
-import { appSchema } from '../app-schema.ts';
 import { checkFields } from '../field-checks.ts';
 
 const title = () => text({ label: 'Title', max: 10 });
+/** The reference app's tables (app-schema.ts), copied: a fork's own schema leaves these tests as they are. */
+const appSchema = defineAppSchema({
+  version: 2,
+  tables: {
+    lists: { noun: 'list', titleColumn: 'name', columns: { name: text({ label: 'List name', max: 100 }), order: order(), createdAt: createdAt() } },
+    todos: { noun: 'todo', titleColumn: 'title', columns: { listId: parent('lists'), title: text({ label: 'Title', max: 500 }), done: flag(), order: order(), createdAt: createdAt() } },
+  },
+});
 
 describe('defineAppSchema', () => {
   it('derives the sync schema, the special columns and the tables above and below', () => {
@@ -40,6 +47,23 @@ describe('defineAppSchema', () => {
     ['a reserved column name', { t: { noun: 't', titleColumn: 't', columns: { t: title(), id: field('string') } } }],
   ])('refuses %s', (_name, tables) => {
     expect(() => defineAppSchema({ version: 1, tables })).toThrow(SchemaError);
+  });
+
+  // Mistakes TypeScript lets through (names are strings to it, a cast or a .js file skips the
+  // rest): one message each, in words, saying what to write; never a regular expression.
+  const one = (columns: Record<string, unknown>) => ({ noun: 'note', titleColumn: 'title', columns: { title: title(), ...columns } }) as never;
+  it.each([
+    ['a table name with a space', { 'my notes': one({}) }, 'app schema: the table name "my notes" must be letters, digits and _, starting with a letter, at most 63 characters (such as "my_notes")'],
+    ['a column name with a dash', { notes: one({ 'due-date': field('string') }) }, 'app schema, table notes: the column name "due-date" must be letters, digits and _, starting with a letter, at most 63 characters (such as "due_date")'],
+    ['a table of the store (fieldsync_)', { fieldsync_notes: one({}) }, 'app schema: the table name "fieldsync_notes" is reserved: names starting with fieldsync_ or sqlite_ (in any case) belong to the SQLite store'],
+    ['a table of SQLite (sqlite_, in any case)', { SQLite_notes: one({}) }, 'app schema: the table name "SQLite_notes" is reserved: names starting with fieldsync_ or sqlite_ (in any case) belong to the SQLite store'],
+    ['the devices table', { devices: one({}) }, 'app schema: the table name "devices" is reserved for device names'],
+    ['a type where a column belongs', { notes: one({ due: 'string' }) }, "app schema, table notes: the column due is 'string', not a column: write due: field('string') for a plain column, or due: text({ label, max }) for user text"],
+    ['a spec where a column belongs', { notes: one({ due: { type: 'integer', nullable: true } }) }, "app schema, table notes: the column due is {type: 'integer', nullable: true}, not a column: write due: field({type: 'integer', nullable: true}) for a plain column, or due: text({ label, max }) for user text"],
+    ['text() without max', { notes: one({ due: (text as (o: object) => unknown)({ label: 'Due' }) }) }, "app schema, table notes: the text column due needs a max, the most characters it takes (a whole number, 1 or more): text({ label: 'Due', max: 100 })"],
+    ['text() without label', { notes: one({ due: (text as (o: object) => unknown)({ max: 10 }) }) }, "app schema, table notes: the text column due needs a label, which names it in messages: text({ label: 'Due', max: 100 })"],
+  ])('refuses %s with one message that says what to write', (_name, tables, message) => {
+    expect(() => defineAppSchema({ version: 1, tables: tables as never })).toThrow(new SchemaError(message));
   });
 });
 

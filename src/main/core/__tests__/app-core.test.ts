@@ -120,7 +120,7 @@ describe('app core (local, no server)', () => {
     const first = await cores.open();
     const list = await call<Row<'lists'>>(first, 'create', 'lists', { name: 'Kept' });
     const clientId = first.client.clientId;
-    await expect(cores.open({ dir: first.dir })).rejects.toThrow(/in use by another Fieldsync process/);
+    await expect(cores.open({ dir: first.dir })).rejects.toThrow(/in use by another process of this app/);
     await first.close();
     const again = await cores.open({ dir: first.dir });
     expect(again.client.clientId).toBe(clientId);

@@ -5,7 +5,7 @@
  * machine: without it this test is skipped, with the reason in its name.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { findElectronBinary } from '../../../../scripts/lib/electron-binary.ts';
@@ -13,6 +13,8 @@ import { METHOD_NAMES } from '../../../shared/api-methods.ts';
 import { tempDir } from '../../../../test-support/temp-dir.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
+/** The app's name, from its one source (a renamed fork's smoke test reads its own). */
+const { productName } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { productName: string };
 const electron = findElectronBinary(join(root, 'node_modules', 'electron'), process.env);
 const xvfb = process.platform === 'linux' && !process.env.DISPLAY && spawnSync('sh', ['-c', 'command -v xvfb-run']).status === 0;
 const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY) || xvfb;
@@ -37,11 +39,11 @@ it.skipIf(Boolean(reason))(`runs the built app in Electron${reason ? ` (skipped:
     expect(line, out).toBeDefined();
     const report = JSON.parse((line as string).slice('fieldsync-smoke: '.length)) as Record<string, unknown>;
     expect(report).toEqual({
-      title: 'Fieldsync — smoke-1',
-      page: { api: 'object', methods: [...METHOD_NAMES, 'subscribe'].sort(), require: 'undefined', process: 'undefined', lists: 0, notFound: 'not_found' },
+      title: `${productName} — smoke-1`,
+      page: { api: 'object', methods: [...METHOD_NAMES, 'subscribe'].sort(), require: 'undefined', process: 'undefined', rows: 0, notFound: 'not_found' },
     });
     expect(code).toBe(0);
-    expect(existsSync(join(data.path, 'Fieldsync', 'profiles', 'smoke-1', 'fieldsync.db'))).toBe(true);
+    expect(existsSync(join(data.path, productName, 'profiles', 'smoke-1', 'fieldsync.db'))).toBe(true);
   } finally {
     data.remove();
   }

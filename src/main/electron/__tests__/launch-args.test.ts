@@ -26,9 +26,16 @@ describe('launch arguments', () => {
     for (const bad of ['', ' Acme', '..', 'a/b', 'a\\b', 'C:', 'x'.repeat(65), 'tab\there']) expect(() => checkAppName(bad), bad).toThrow(LaunchArgsError);
   });
 
-  it('keeps the reference app in the folder it always used: its name is Fieldsync', () => {
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as { productName?: string };
-    expect(pkg.productName).toBe('Fieldsync');
+  it('keeps the reference app in the folder it always used: its name is Fieldsync; a fork names its own', () => {
+    const root = join(import.meta.dirname, '..', '..', '..', '..');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { productName?: string };
+    // productName is the one source of the app's name: it must be a valid folder name.
+    expect(() => checkAppName(pkg.productName as string)).not.toThrow();
+    // The reference app is the one with its appId: renaming it would move its users' data
+    // folder. A fork changes both (docs/fork.md, "Your app's name").
+    const appId = /^appId:\s*(\S+)/m.exec(readFileSync(join(root, 'electron-builder.yml'), 'utf8'))?.[1];
+    if (appId === 'dev.fieldsync.app') expect(pkg.productName).toBe('Fieldsync');
+    else expect(pkg.productName, 'a fork with its own appId has its own productName').not.toBe('Fieldsync');
   });
 
   it('reads the server from --server or the environment, and the token only from the environment', () => {

@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { groceries, renderApp } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries } from '../views/todos/todo-fixtures.ts';
 
 const ROLES = ['button', 'textbox', 'checkbox', 'switch', 'tab', 'link'] as const;
 

@@ -2,7 +2,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/app-api.ts';
 import { API_METHODS } from '../../../shared/api-methods.ts';
-import { groceries, renderApp, shownTitles, type TestApi } from '../testing/render-app.tsx';
+import { renderApp, type TestApi } from '../testing/render-app.tsx';
+import { groceries, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 /** The calls since `from` that change data. */
 const writes = (kit: TestApi, from: number) => kit.calls.slice(from).filter((c) => API_METHODS[c.method].kind === 'write');

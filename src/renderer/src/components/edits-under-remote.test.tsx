@@ -7,7 +7,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../shared/app-rows.ts';
-import { groceries, lists, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 type Kit = Awaited<ReturnType<typeof renderApp>>;
 

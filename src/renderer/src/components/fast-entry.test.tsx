@@ -8,7 +8,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/app-api.ts';
-import { groceries, lists, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 const fast = () => userEvent.setup({ delay: null });
 

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../shared/app-rows.ts';
-import { groceries, lists, renderApp } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries, lists } from '../views/todos/todo-fixtures.ts';
 
 const rows = () => screen.queryAllByTestId('inspector-row');
 const columns = () => rows().map((r) => r.dataset.column);

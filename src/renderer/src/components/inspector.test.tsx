@@ -2,7 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { createMemoryStore, createSyncClient, defineSchema } from 'fieldsync';
-import { lists, renderApp } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { lists } from '../views/todos/todo-fixtures.ts';
 
 const rows = () => screen.queryAllByTestId('inspector-row');
 

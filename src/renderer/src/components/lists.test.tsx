@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { groceries, lists, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 const listNames = () => screen.queryAllByTestId('list-item').map((el) => el.getAttribute('aria-label'));
 const listRow = (name: string) => screen.getByRole('listitem', { name });

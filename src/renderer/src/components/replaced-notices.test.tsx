@@ -1,7 +1,8 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../shared/app-rows.ts';
-import { groceries, lists, renderApp } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries, lists } from '../views/todos/todo-fixtures.ts';
 
 const todosOf = async (api: Parameters<Parameters<typeof renderApp>[0] & object>[0], listId: string) =>
   (await api.rows('todos', { parent: listId })) as Row<'todos'>[];

@@ -1,6 +1,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SyncView } from '../../../shared/app-api.ts';
+import { productName } from '../../../../package.json';
 import { STEADY_MS } from '../hooks/use-steady-label.ts';
 import { renderApp } from '../testing/render-app.tsx';
 
@@ -15,7 +16,7 @@ describe('sync panel', () => {
     const { kit } = await renderApp(async () => {}, { profile: 'bob-2' });
     await waitFor(() => expect(screen.getByTestId('sync-profile').textContent).toBe('bob-2'));
     expect(screen.getByTestId('sync-client-id').textContent).toBe(kit.core.client.clientId);
-    expect(document.title).toBe('Fieldsync — bob-2');
+    expect(document.title).toBe(`${productName} — bob-2`); // the app's name, from its one source
   });
 
   it.each<[string, Partial<SyncView>, string, RegExp | null]>([

@@ -11,7 +11,8 @@ import type { Row } from '../../../shared/app-rows.ts';
 import { API_METHODS } from '../../../shared/api-methods.ts';
 import { findForbidden } from '../../../shared/text-rule.ts';
 import { createMemoryStore, createSyncClient } from 'fieldsync';
-import { renderApp, shownTitles, type TestApi } from '../testing/render-app.tsx';
+import { renderApp, type TestApi } from '../testing/render-app.tsx';
+import { shownTitles } from '../views/todos/todo-fixtures.ts';
 
 // Shown as applied, the override (U+202E) makes "Invoice" + U+202E + "fdp.exe" read "Invoiceexe.pdf".
 const LIST = 'Invoice\u202Efdp.exe';

@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { groceries, lists, renderApp, shownTitles } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 const row = (title: string) => screen.getByRole('listitem', { name: title });
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { APP_NAME, appTitle } from '../app-name.ts';
 import { Inspector } from '../components/Inspector.tsx';
 import { ReplacedAnnouncer } from '../components/RowNotices.tsx';
 import { SyncPanel } from '../components/SyncPanel.tsx';
@@ -31,7 +32,7 @@ export function AppShell({ views = VIEWS }: Props) {
 
   // Several instances run side by side: the title tells their windows apart.
   useEffect(() => {
-    document.title = profile ? `Fieldsync — ${profile}` : 'Fieldsync';
+    document.title = appTitle(profile);
   }, [profile]);
 
   return (
@@ -44,7 +45,7 @@ export function AppShell({ views = VIEWS }: Props) {
       <header className="app-header">
         <span className="brand">
           <span className="brand-mark" aria-hidden="true" />
-          Fieldsync
+          {APP_NAME}
         </span>
         {profile && (
           <span className="profile-chip" data-testid="profile">

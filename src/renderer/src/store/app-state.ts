@@ -1,7 +1,7 @@
 /** The shape of the renderer's one store; `createAppStore` in app-store.ts builds it. */
 import type { StoreApi } from 'zustand';
 import type { AnyRow, AppApi, AppInfo, InspectorEntry, NetworkConditions, ReplacedNotice, SyncView } from '../../../shared/app-api.ts';
-import type { TableName } from '../../../shared/app-rows.ts';
+import type { CreateFields, TableName, UpdateFields } from '../../../shared/app-rows.ts';
 import type { JsonValue } from 'fieldsync';
 import type { Message } from '../lib/display-text.ts';
 
@@ -54,8 +54,8 @@ export interface DataSlice {
   trackSelection(table: TableName): void;
   select(table: TableName, id: string | null): void;
   /** Creates a row; a problem with the typed text comes back as `message`, others as a toast. */
-  create(table: TableName, fields: Fields): Promise<CreateResult>;
-  update(table: TableName, id: string, fields: Fields): Promise<TextResult>;
+  create<T extends TableName>(table: T, fields: CreateFields<T>): Promise<CreateResult>;
+  update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<TextResult>;
   move(table: TableName, id: string, toIndex: number): Promise<boolean>;
   /** Deletes a row; with `undo`, a toast offers to bring it back (as a new row, in its place). */
   remove(table: TableName, id: string, options?: { readonly undo?: boolean }): Promise<boolean>;

@@ -159,7 +159,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const t = tableOf(table);
       const checked = checkFields(appSchema, t, fields, 'create');
       if (!checked.ok) return { ok: false, message: checked.message };
-      const result = await write(table, () => api.create(table, checked.fields), hasText(t, fields));
+      const result = await write(table, () => api.create(table as TableName, checked.fields), hasText(t, fields));
       return result.ok ? { ok: true, row: result.value } : result;
     },
 
@@ -167,7 +167,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const t = tableOf(table);
       const checked = checkFields(appSchema, t, fields, 'update');
       if (!checked.ok) return { ok: false, message: checked.message };
-      const result = await write(table, () => api.update(table, id, checked.fields), hasText(t, fields));
+      const result = await write(table, () => api.update(table as TableName, id, checked.fields), hasText(t, fields));
       if (result.ok) get().settleReplaced(table, id, Object.keys(checked.fields));
       return result.ok ? { ok: true } : result;
     },

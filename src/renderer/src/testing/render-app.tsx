@@ -1,42 +1,62 @@
 /** Renders the whole app over the real app core (testing/core-api.ts), as the component tests use it. */
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, getConfig, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach } from 'vitest';
 import type { AppApi } from '../../../shared/app-api.ts';
-import type { Row } from '../../../shared/app-rows.ts';
 import { App } from '../App.tsx';
+import { VIEWS } from '../views/registry.ts';
 import { openTestApi, type TestApi, type TestApiOptions } from './core-api.ts';
 
 // Vitest runs without globals here, so Testing Library cannot unmount by itself.
 afterEach(cleanup);
 
+/**
+ * Renders the app over a fresh core (after `seed`), and waits until its first view has loaded:
+ * the view's main element (`skipTo.target` of the first entry of views/registry.ts) is there,
+ * and every `rows` call the app made has been answered, with nothing new asked since. It
+ * knows nothing of any table or view, so it serves a fork's own view as it is.
+ */
 export async function renderApp(seed: (api: AppApi) => Promise<void> = async () => {}, options: TestApiOptions = {}) {
   const kit = await openTestApi(options);
   await seed(kit.api);
   const user = userEvent.setup();
+  // Counts the app's row reads (the test's own calls too, which is harmless: they are awaited).
+  const reads = { asked: 0, open: 0 };
+  const rows = kit.api.rows;
+  (kit.api as { rows: AppApi['rows'] }).rows = async (...args) => {
+    reads.asked++;
+    reads.open++;
+    try {
+      return await rows(...args);
+    } finally {
+      reads.open--;
+    }
+  };
   const view = render(<App api={kit.api} options={{ refreshDelayMs: 0 }} />);
-  // Loaded: the lists are shown (or the "no lists" state), and the selected list's todos.
-  await waitFor(() => {
-    if (!screen.queryByTestId('no-lists') && !screen.queryByRole('tabpanel')?.hasChildNodes()) throw new Error('still loading');
-  });
+  await loaded(reads);
   return { api: kit.api, kit, user, ...view };
 }
 
-/** A list "Groceries" with three todos, the second one done, and an empty list "Work". */
-export async function groceries(api: AppApi): Promise<void> {
-  const list = await api.create('lists', { name: 'Groceries' });
-  await api.create('lists', { name: 'Work' });
-  for (const title of ['Milk', 'Bread', 'Eggs']) await api.create('todos', { listId: list.id, title, done: title === 'Bread' });
-}
-
-/** The app's lists, as the core has them. */
-export async function lists(api: AppApi): Promise<Row<'lists'>[]> {
-  return (await api.rows('lists', {})) as Row<'lists'>[];
-}
-
-/** The todo titles in the order shown. */
-export function shownTitles(): string[] {
-  return screen.queryAllByTestId('todo-title').map((el) => el.textContent ?? '');
+async function loaded(reads: { readonly asked: number; readonly open: number }): Promise<void> {
+  const target = VIEWS[0]?.skipTo.target;
+  // As waitFor does (React's act() environment off meanwhile, so the app renders as it would),
+  // polling on real timeouts, counted rather than timed by the clock: a test may fake Date or
+  // setInterval. What a load shows can ask for more (a selected list, then its todos): settled
+  // once the reads are answered and a few polls bring no new one.
+  await getConfig().asyncWrapper(async () => {
+    let seen = -1;
+    let quiet = 0;
+    for (let poll = 0; ; poll++) {
+      const missing = target !== undefined && !document.getElementById(target);
+      if (missing || reads.open > 0 || reads.asked !== seen) quiet = 0;
+      else if (++quiet >= 3) return;
+      seen = reads.asked;
+      if (poll > 1000) {
+        throw new Error(missing ? `still loading: no element #${target} (the first view's skipTo.target)` : `still loading: ${reads.open} rows call(s) unanswered, ${reads.asked} asked`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
 }
 
 export type { TestApi };

@@ -34,21 +34,28 @@ const post = async (url: string, user: string, body: unknown): Promise<{ status:
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
-/** Small syncs of `user` every 50 ms, as on a server with other users about; stopping says how each ended. */
-function smallTraffic(url: string, user: string): () => Promise<string[]> {
+/**
+ * Small syncs of `user` every 50 ms, as on a server with other users about; stopping says how
+ * each ended. `first` resolves once the server has answered one: only then does it chunk a
+ * large push (it chunks while small requests are about), so a test awaits it before pushing.
+ */
+function smallTraffic(url: string, user: string): (() => Promise<string[]>) & { readonly first: Promise<void> } {
   let stopped = false;
   const ended: string[] = [];
+  let answered = (): void => {};
+  const first = new Promise<void>((resolve) => (answered = resolve));
   const loop = (async () => {
     while (!stopped) {
       ended.push(await post(url, user, { clientId: 'C', cursor: 0 }).then((r) => String(r.status), () => 'network error'));
+      answered();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
-  return async () => {
+  return Object.assign(async () => {
     stopped = true;
     await loop;
     return ended;
-  };
+  }, { first });
 }
 
 /**
@@ -108,6 +115,7 @@ describe('a large push in chunks', () => {
     const order: string[] = [];
     // Small requests are about (a push is chunked only then: stores/chunked-push.ts).
     const stopTraffic = smallTraffic(server.url, 'carol');
+    await stopTraffic.first;
     // After the first chunk, the write lock is held for a moment, so that the two small
     // syncs are surely waiting in the store's thread before the second chunk is committed.
     const first = afterFirstChunk(join(server.dataDir, SQLITE_FILE), 'alice', true);
@@ -145,6 +153,7 @@ describe('a large push in chunks', () => {
       const file = join(dir.path, SQLITE_FILE);
       const push = bigPush('K', 5_000);
       const stopTraffic = smallTraffic(child.url, 'carol'); // small requests are about
+      await stopTraffic.first;
       const lock = afterFirstChunk(file, 'kim', true);
       const sent = post(child.url, 'kim', push).catch((err: unknown) => err);
       // The server is stopped between two chunks, holding a part of the push; then killed.

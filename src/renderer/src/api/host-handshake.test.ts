@@ -161,6 +161,23 @@ describe('the bridge with the handshake', () => {
     expect(sockets).toHaveLength(1); // never reconnects
   });
 
+  it('a page without a session stops as its socket opens, and a listener that comes later still learns why', async () => {
+    const { createWsBridge } = await import('./ws-bridge.ts');
+    const sockets: Socket[] = [];
+    const bridge = createWsBridge({
+      url: 'ws://127.0.0.1:1/api',
+      auth: { code: null, store: memorySessionStore() },
+      createSocket: () => (sockets.push(new Socket()), sockets.at(-1) as Socket),
+      reconnect: { initialMs: 1, maxMs: 1 },
+    });
+    (sockets.at(-1) as Socket).open();
+    expect(bridge.state).toBe('closed');
+    const events: unknown[] = [];
+    bridge.onEvent((e) => events.push(e));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(events).toEqual([{ type: 'sync', sync: expect.objectContaining({ error: { code: 'host-gone', message: expect.stringContaining('not signed in') } }) }]);
+  });
+
   it('after a network blip, the real host proves itself again and calls go on', async () => {
     const { bridge, sockets, handshake } = await run('real');
     const first = await handshake();

@@ -139,6 +139,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** The newest sync status seen, to say "reconnecting" in the sync panel while the socket is down. */
   let lastSync: SyncView | null = null;
+  /** Why the page stopped for good, for listeners that come later (see onEvent). */
+  let gone: AppEvent | null = null;
 
   const emit = (event: AppEvent): void => {
     if (event.type === 'sync') lastSync = event.sync;
@@ -221,7 +223,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       // already closed
     }
     for (const id of [...pending.keys()]) settle(id, failure('internal', message));
-    emit({ type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } });
+    gone = { type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } };
+    emit(gone);
   };
 
   function connect(): void {
@@ -348,6 +351,10 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     invoke,
     onEvent(listener) {
       listeners.add(listener);
+      // A page opened without a session stops as its socket opens, which may be before the UI
+      // listens: it still learns why (the banner), not only "Something went wrong".
+      const why = gone;
+      if (why) queueMicrotask(() => listeners.has(listener) && listener(why));
       return () => void listeners.delete(listener);
     },
     close() {

@@ -16,6 +16,6 @@ export { createSqliteStore } from './sqlite-store.ts';
 export type { DataRow, SqliteStore, SqliteStoreOptions } from './sqlite-store.ts';
 export type { CheckpointOptions } from './checkpoints.ts';
 export { openDatabase } from './open-database.ts';
-export { fromSql } from './sql-values.ts';
+export { fitsType, fromSql } from './sql-values.ts';
 export { ensurePrivateDatabaseFile, ensurePrivateDir } from './private-files.ts';
 export type { Db } from './open-database.ts';

@@ -11,7 +11,7 @@
 import type { ColumnType, JsonValue } from 'fieldsync';
 import { emptyValue, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
-import { fromSql, type Db } from 'fieldsync/sqlite';
+import { fitsType, fromSql, type Db } from 'fieldsync/sqlite';
 
 const q = (name: string): string => `"${name}"`;
 
@@ -42,17 +42,6 @@ function stored(type: ColumnType, v: unknown): JsonValue {
     return fromSql(type, v);
   } catch {
     return null;
-  }
-}
-
-/** Whether a value is of the column's type now, as `Row<T>` says (`null` aside). */
-function fitsType(type: ColumnType, v: JsonValue): boolean {
-  switch (type) {
-    case 'string': return typeof v === 'string';
-    case 'integer': return Number.isSafeInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'boolean': return typeof v === 'boolean';
-    case 'json': return true;
   }
 }
 

@@ -45,8 +45,6 @@ try {
   if (err instanceof ConfigError) fail(err.message, 2);
   fail(describeStartError(err, config), 1);
 }
-process.stdout.write(`fieldsync server listening on ${server.url}\n`);
-
 let stopping = false;
 const shutdown = (signal: string): void => {
   if (stopping) {
@@ -73,3 +71,6 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 // rather than holding its port and data folder for nobody. Run on its own, it has no channel.
 process.on('disconnect', () => shutdown('the launcher is gone'));
 process.channel?.unref();
+// Ready only now: a SIGTERM sent as soon as this line is read finds its handler (written before
+// the handlers, it could arrive first, and the default action killed the server mid-start).
+process.stdout.write(`fieldsync server listening on ${server.url}\n`);

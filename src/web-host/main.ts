@@ -68,8 +68,6 @@ try {
   if (err instanceof HostConfigError || err instanceof WebHostError) fail(err.message, err instanceof HostConfigError ? 2 : 1);
   fail(`cannot start: ${(err as Error).message}`, 1);
 }
-process.stdout.write(`fieldsync web host "${config.profile}" listening on ${host.url}, sign in at ${host.loginUrl()}\n`);
-
 // Started by `npm run start:web` with an IPC channel (a pipe only the launcher holds): it asks
 // for fresh one-time sign-in links here, for the one-screen viewer's frames.
 process.on('message', (message: unknown) => {
@@ -100,3 +98,6 @@ process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 // The launcher's IPC channel closed: it is gone without stopping this host (killed, crashed).
 process.on('disconnect', () => shutdown('the launcher is gone'));
+// Ready only once every handler is in place: a SIGTERM sent as soon as this line is read would
+// otherwise meet the default action (killed mid-start, nothing closed).
+process.stdout.write(`fieldsync web host "${config.profile}" listening on ${host.url}, sign in at ${host.loginUrl()}\n`);

@@ -4,7 +4,8 @@ import { appSchema } from '../../../shared/app-schema.ts';
 import { WS_MAX_FRAME_BYTES } from '../../../shared/ws-protocol.ts';
 import { hostApiUrl, installBrowserHostApi } from './browser-host.ts';
 import { getApi, setApiFactory } from './get-api.ts';
-import { BRIDGE_MESSAGES, createWsApi, createWsBridge, type BridgeSocket } from './ws-bridge.ts';
+import { BRIDGE_MESSAGES } from './bridge-frames.ts';
+import { createWsApi, createWsBridge, type BridgeSocket } from './ws-bridge.ts';
 
 /** A socket whose other end the test plays: it sees the frames sent and answers at will. */
 class FakeSocket implements BridgeSocket {

@@ -3,7 +3,8 @@
  * the API by `createApiClient`, exactly as the Electron preload does over IPC. The renderer
  * cannot tell the two apart.
  *
- * - Calls are `{ id, method, args }` frames; answers `{ id, envelope }` are matched by id.
+ * - Calls are `{ id, method, args }` frames; answers `{ id, envelope }` are matched by id
+ *   (the frames: bridge-frames.ts).
  *   `invoke` never rejects: every failure (a timeout, a lost connection) is an error envelope,
  *   which `createApiClient` turns into an `AppError`.
  * - A call made while the socket is (re)connecting waits for it, up to its timeout.
@@ -20,11 +21,11 @@
  *   the banner say it, and it never reconnects. After a mere network blip, the same host
  *   proves itself again and the page goes on by itself.
  */
-import { backoffDelay, utf8Length } from 'fieldsync';
+import { backoffDelay } from 'fieldsync';
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
-import { WS_MAX_FRAME_BYTES, type WsServerFrame } from '../../../shared/ws-protocol.ts';
 import { HOST_GONE_CODE } from '../lib/sync-label.ts';
+import { BRIDGE_MESSAGES, encodeCall, failure, NO_SYNC, readServerFrame } from './bridge-frames.ts';
 import { createPageHandshake, HANDSHAKE_MESSAGES, type HandshakeFailure, type HandshakeStep, type SessionStore } from './host-handshake.ts';
 
 /** What the bridge needs of a WebSocket; the browser's `WebSocket` has it, tests pass a fake. */
@@ -69,49 +70,12 @@ export interface WsBridge extends ApiTransport {
 
 const OPEN = 1;
 
-const failure = (code: 'internal' | 'invalid_argument', message: string): Envelope => ({ ok: false, error: { code, message } });
-
-export const BRIDGE_MESSAGES = {
-  lost: 'The connection to this instance was lost before it answered. Check whether the change was made, and try again.',
-  timeout: 'This instance did not answer in time. Try again.',
-  closed: 'The connection to this instance is closed. Reload the page.',
-  busy: 'Too many calls are waiting for the connection to this instance. Try again in a moment.',
-  tooBig: 'That is too large to send.',
-  unsendable: 'Those arguments cannot be sent.',
-  malformed: 'This instance sent an answer the page does not understand.',
-  reconnecting: 'Lost the connection to this instance. Reconnecting…',
-} as const;
-
-/** What the sync panel shows when the bridge stopped before it ever had a status. */
-const NO_SYNC: SyncView = {
-  state: 'error',
-  online: true,
-  configured: true,
-  pending: 0,
-  unsentItems: 0,
-  rejected: 0,
-  lastSyncAt: null,
-  cursor: 0,
-  error: null,
-  nextRetryAt: null,
-  device: '',
-  network: { latencyMs: 0, dropRate: 0 },
-};
-
 interface Pending {
   readonly method: string;
   readonly frame: string;
   readonly resolve: (envelope: Envelope) => void;
   readonly timer: ReturnType<typeof setTimeout>;
   sent: boolean;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function isEnvelope(v: unknown): v is Envelope {
-  if (!isObject(v)) return false;
-  if (v.ok === true) return true;
-  return v.ok === false && isObject(v.error) && typeof v.error.code === 'string' && typeof v.error.message === 'string';
 }
 
 export function createWsBridge(options: WsBridgeOptions): WsBridge {
@@ -173,20 +137,10 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   };
 
   const onFrame = (data: unknown): void => {
-    if (typeof data !== 'string') return;
-    let frame: WsServerFrame;
-    try {
-      frame = JSON.parse(data) as WsServerFrame;
-    } catch {
-      return;
-    }
-    if (!isObject(frame)) return;
-    if ('event' in frame) {
-      const event = frame.event as unknown;
-      if (isObject(event) && (event.type === 'data' || event.type === 'sync' || event.type === 'replaced')) emit(event as unknown as AppEvent);
-      return;
-    }
-    if (typeof frame.id === 'number') settle(frame.id, isEnvelope(frame.envelope) ? frame.envelope : failure('internal', BRIDGE_MESSAGES.malformed));
+    const frame = readServerFrame(data);
+    if (!frame) return;
+    if ('event' in frame) emit(frame.event);
+    else settle(frame.id, frame.envelope);
   };
 
   const scheduleReconnect = (): void => {
@@ -206,11 +160,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     if (envelope.ok) emit({ type: 'sync', sync: envelope.value as SyncView });
   };
 
-  /** Stops for good: no call goes out, none is retried, and the UI says why. */
-  const giveUp = (why: HandshakeFailure): void => {
-    if (state === 'closed') return;
-    const message = HANDSHAKE_MESSAGES[why];
-    stopped = message;
+  /** Stops for good: the socket closes, calls still waiting fail with `message`, none goes out again. */
+  const stop = (message: string, reason: string): void => {
     state = 'closed';
     live = false;
     if (reconnectTimer) clearTimeout(reconnectTimer);
@@ -218,11 +169,19 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     const s = socket;
     socket = null;
     try {
-      s?.close(1000, 'signed out');
+      s?.close(1000, reason);
     } catch {
       // already closed
     }
     for (const id of [...pending.keys()]) settle(id, failure('internal', message));
+  };
+
+  /** The handshake failed: no call goes out, none is retried, and the UI says why. */
+  const giveUp = (why: HandshakeFailure): void => {
+    if (state === 'closed') return;
+    const message = HANDSHAKE_MESSAGES[why];
+    stopped = message;
+    stop(message, 'signed out');
     gone = { type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } };
     emit(gone);
   };
@@ -317,17 +276,9 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
 
   function invoke(method: ApiMethod, args: readonly unknown[]): Promise<Envelope> {
     if (state === 'closed') return Promise.resolve(failure('internal', stopped ?? BRIDGE_MESSAGES.closed));
-    let frame: string;
     const id = nextId++;
-    try {
-      frame = JSON.stringify({ id, method, args });
-    } catch {
-      return Promise.resolve(failure('invalid_argument', BRIDGE_MESSAGES.unsendable));
-    }
-    // Cheap check first: a UTF-8 byte is at most 3 per UTF-16 unit.
-    if (frame.length * 3 > WS_MAX_FRAME_BYTES && utf8Length(frame) > WS_MAX_FRAME_BYTES) {
-      return Promise.resolve(failure('invalid_argument', BRIDGE_MESSAGES.tooBig));
-    }
+    const frame = encodeCall(id, method, args);
+    if (typeof frame !== 'string') return Promise.resolve(frame);
     const open = socket !== null && live && socket.readyState === OPEN;
     if (!open) {
       let waiting = 0;
@@ -358,18 +309,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       return () => void listeners.delete(listener);
     },
     close() {
-      if (state === 'closed') return;
-      state = 'closed';
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      reconnectTimer = null;
-      const s = socket;
-      socket = null;
-      for (const id of [...pending.keys()]) settle(id, failure('internal', BRIDGE_MESSAGES.closed));
-      try {
-        s?.close(1000, 'closed');
-      } catch {
-        // already closed
-      }
+      if (state !== 'closed') stop(BRIDGE_MESSAGES.closed, 'closed');
     },
   };
 }

@@ -70,6 +70,9 @@ describe('sync clients through the server', () => {
     const a = await client(server, 'alice');
     const b = await client(server, 'alice', flaky);
     await until(() => server.server.app.streams.count === 2);
+    // B's own syncs (at start, and the one its stream's opening asked for) are over before A
+    // writes: under load, one still queued would pull A's writes below, not the reconnection.
+    await b.client.sync();
     // B's stream drops and stays down while A writes: B gets no poke.
     down = true;
     for (const c of live) c.abort();

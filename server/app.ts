@@ -91,8 +91,12 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
 
   // One machine holds at most so many connections, whatever its tokens (connection-limits.ts);
-  // refused ones that linger are bounded apart, by as many.
-  const connections = countConnections(fastify.server, { lingerMs: REFUSAL_LINGER_MS, maxPerAddress: limits.maxConnectionsPerAddress });
+  // refused ones that linger are bounded apart, by as many; and the server as many in all.
+  const connections = countConnections(fastify.server, {
+    lingerMs: REFUSAL_LINGER_MS,
+    maxPerAddress: limits.maxConnectionsPerAddress,
+    max: limits.maxConnections,
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
       return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });

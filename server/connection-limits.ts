@@ -17,12 +17,18 @@
  * address is closed at once (it has had the longest to read its answer). So one address holds
  * at most three times the bound in sockets, and a lingering one costs a file descriptor and its
  * kernel buffers only (nothing is read from it), for 2 s at most.
+ *
+ * An IPv6 address is counted by its /64: a host is usually given a whole /64 and may send
+ * from any address in it, so a bound per address would bind nothing there. And the server's
+ * connections are bounded in all, whatever their addresses (Node's `maxConnections`: more
+ * are closed as they open), so that many addresses together cannot use up its file
+ * descriptors either.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ConnectionCounter {
-  /** Open connections from `address` that count against its bound (lingering ones do not). */
+  /** Open connections from `address` (an IPv6 one: its /64) that count against its bound (lingering ones do not). */
   count(address: string | undefined): number;
   /**
    * `socket` was answered and closes after its linger: it stops counting, and is closed after
@@ -40,6 +46,27 @@ export interface ConnectionBounds {
    * connections per address (a new one closes the oldest beyond it).
    */
   readonly maxPerAddress: number;
+  /** The connections of the server in all, lingering ones included; more are closed as they open. */
+  readonly max: number;
+}
+
+/**
+ * What an address is counted under: an IPv4 address (IPv4-mapped IPv6 too) as it is, an
+ * IPv6 address by its /64, as `2001:db8:0:1::/64`.
+ */
+export function addressKey(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  if (!address.includes(':')) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1] as string;
+  const [head = '', tail] = (address.split('%')[0] as string).toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  // An IPv4 tail (`64:ff9b::1.2.3.4`) is two groups.
+  const width = left.length + right.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - width)).fill('0'), ...right];
+  const prefix = groups.slice(0, 4).map((g) => (Number.parseInt(g, 16) || 0).toString(16));
+  return `${prefix.join(':')}::/64`;
 }
 
 function less(counts: Map<string, number>, address: string): void {
@@ -54,8 +81,9 @@ export function countConnections(server: Server, bounds: ConnectionBounds): Conn
   const counted = new WeakMap<Socket, string>();
   // Per address, its lingering connections, oldest first.
   const held = new Map<string, Set<Socket>>();
+  server.maxConnections = bounds.max;
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? 'unknown';
+    const address = addressKey(socket.remoteAddress);
     if ((open.get(address) ?? 0) >= 2 * bounds.maxPerAddress) return void socket.destroy();
     counted.set(socket, address);
     open.set(address, (open.get(address) ?? 0) + 1);
@@ -64,7 +92,7 @@ export function countConnections(server: Server, bounds: ConnectionBounds): Conn
     });
   });
   return {
-    count: (address) => open.get(address ?? 'unknown') ?? 0,
+    count: (address) => open.get(addressKey(address)) ?? 0,
     linger(socket) {
       const address = counted.get(socket);
       if (address === undefined || socket.destroyed) return void socket.destroy();

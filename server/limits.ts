@@ -23,8 +23,13 @@ export interface AppLimits {
    * average; also the longest pause within a body. In ms.
    */
   readonly bodyTimeoutMs: number;
-  /** Open connections from one address; requests on as many more get 429, and more are closed as they open. */
+  /**
+   * Open connections from one address (an IPv6 one by its /64); requests on as many more get
+   * 429, and more are closed as they open.
+   */
   readonly maxConnectionsPerAddress: number;
+  /** Open connections in all, from every address; more are closed as they open. */
+  readonly maxConnections: number;
   /** Worker threads that parse and validate large bodies; 0: in the SQLite store's thread, or on the event loop. */
   readonly parseWorkers: number;
   /** Open event streams, in all and per user; more are refused with 429. */
@@ -78,6 +83,8 @@ export const DEFAULT_LIMITS: AppLimits = {
   maxInflightBytes: 16 * DEFAULT_BODY_LIMIT_BYTES,
   bodyTimeoutMs: 10_000,
   maxConnectionsPerAddress: 256,
+  // Room for every realtime stream (maxStreams) and as many syncs besides.
+  maxConnections: 20_000,
   // One core stays with the event loop (and the SQLite store): the others parse.
   parseWorkers: Math.min(8, Math.max(1, availableParallelism() - 1)),
   maxStreams: 10_000,

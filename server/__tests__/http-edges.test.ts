@@ -6,9 +6,10 @@
  * (Node's empty 400). And the bound on one address's connections holds for sockets that never
  * send a request: those past twice the bound are closed as they open.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
+import { addressKey } from '../connection-limits.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -146,5 +147,93 @@ describe('the connection bound of an address', () => {
       if ((await fetch(`${server.url}/healthz`)).status === 200) break;
       if (Date.now() - t0 > 3000) throw new Error('not served again');
     }
+  });
+});
+
+describe('the connection bound of the server', () => {
+  let s: TestServer | undefined;
+  afterAll(() => s?.stop());
+
+  it('closes connections past the bound in all as they open, whatever the bound per address, and serves again once some close', async () => {
+    s = await startTestServer({ env: { FIELDSYNC_MAX_CONNECTIONS: '3', FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '100' } });
+    const server = s;
+    const { hostname, port } = new URL(server.url);
+    const opened: Socket[] = [];
+    const closedEarly: boolean[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = connect(Number(port), hostname);
+      c.on('error', () => {});
+      await new Promise<void>((r) => c.once('connect', () => r()));
+      closedEarly[i] = false;
+      c.once('close', () => (closedEarly[i] = true));
+      opened.push(c);
+      await sleep(20); // the server counts it before the next one opens
+    }
+    await sleep(300);
+    expect(closedEarly).toEqual([false, false, false, true, true]);
+    // The three it holds are served.
+    const first = opened[0] as Socket;
+    let text = '';
+    first.on('data', (d: Buffer) => (text += d.toString()));
+    first.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let t0 = Date.now(); !text.includes('\r\n\r\n'); await sleep(10)) if (Date.now() - t0 > 3000) throw new Error('not answered');
+    expect(text.slice(9, 12)).toBe('200');
+    for (const c of opened) c.destroy();
+    // Until the server has seen them close, a new connection is still closed as it opens.
+    const healthy = (): Promise<boolean> => fetch(`${server.url}/healthz`).then((r) => r.status === 200, () => false);
+    for (let t0 = Date.now(); !(await healthy()); await sleep(20)) if (Date.now() - t0 > 3000) throw new Error('not served again');
+  });
+});
+
+/** Whether this machine has IPv6 loopback (a container may have none). */
+const hasIpv6 = await new Promise<boolean>((resolve) => {
+  const probe = createServer();
+  probe.once('error', () => resolve(false));
+  probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+});
+
+describe('the connection bound of an IPv6 address', () => {
+  let s: TestServer | undefined;
+  afterAll(() => s?.stop());
+
+  it.skipIf(!hasIpv6)('counts an IPv6 client under its /64, as it opens and as it asks (skipped: no IPv6 loopback here)', async () => {
+    s = await startTestServer({ env: { HOST: '::1', FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '2' } });
+    const { port } = new URL(s.url);
+    const opened: Socket[] = [];
+    const closedEarly: boolean[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = connect(Number(port), '::1');
+      c.on('error', () => {});
+      await new Promise<void>((r) => c.once('connect', () => r()));
+      closedEarly[i] = false;
+      c.once('close', () => (closedEarly[i] = true));
+      opened.push(c);
+      await sleep(20);
+    }
+    await sleep(300);
+    expect(closedEarly).toEqual([false, false, false, false, true]);
+    const over = opened[2] as Socket;
+    let text = '';
+    over.on('data', (d: Buffer) => (text += d.toString()));
+    over.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((r) => over.once('close', () => r()));
+    expect(text.slice(9, 12)).toBe('429');
+    for (const c of opened) c.destroy();
+  });
+});
+
+describe('what an address is counted under', () => {
+  it('is an IPv4 address as it is, and an IPv6 address by its /64', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    // Every address of one /64 is one key, however it is written; the next /64 is another.
+    const one = ['2001:db8:0:1::1', '2001:db8:0:1:ffff:ffff:ffff:ffff', '2001:0db8:0000:0001:0:0:0:2', '2001:DB8:0:1::abcd%eth0'];
+    expect(new Set(one.map(addressKey))).toEqual(new Set(['2001:db8:0:1::/64']));
+    expect(addressKey('2001:db8:0:2::1')).toBe('2001:db8:0:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('fe80::1:2:3:4')).toBe('fe80:0:0:0::/64');
+    expect(addressKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(addressKey(undefined)).toBe('unknown');
   });
 });

@@ -36,9 +36,12 @@ function messageProblem(value: unknown): string | null {
   if (typeof m.hlc !== 'string' || typeof m.table !== 'string' || typeof m.row !== 'string' || typeof m.column !== 'string') {
     return 'a message lacks hlc, table, row or column';
   }
+  if (!isHlc(m.hlc)) return `message ${JSON.stringify(m.hlc).slice(0, 60)} has an hlc that is not one`;
   if (typeof m.local !== 'boolean' || typeof m.synced !== 'boolean' || typeof m.applied !== 'boolean') return `message ${m.hlc} lacks its flags`;
   if (m.error !== null && typeof m.error !== 'string') return `message ${m.hlc} has an invalid error`;
-  if (!('value' in (m as object))) return `message ${m.hlc} has no value`;
+  // A driver that reads SQL NULL back as undefined: pushed, the message would have no value
+  // at all, and the server would refuse it as invalid, setting the user's write aside.
+  if (m.value === undefined) return `message ${m.hlc} has no value (a null value must be read back as null)`;
   return null;
 }
 
@@ -109,9 +112,14 @@ export function guardStore(store: SyncStore): GuardedStore {
       : {}),
     messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {
       if (!Array.isArray(list)) return 'messages() must return an array';
+      // A message twice (a join's or a UNION ALL's doing) would be pushed twice in one request,
+      // which the server refuses as the message's fault: the client would set the write aside.
+      const seen = new Set<string>();
       for (const m of list) {
         const problem = messageProblem(m);
         if (problem) return problem;
+        if (seen.has((m as StoredMessage).hlc)) return `it returned message ${(m as StoredMessage).hlc} twice`;
+        seen.add((m as StoredMessage).hlc);
       }
       return null;
     }),

@@ -36,7 +36,12 @@ describe('a custom store that breaks its contract', () => {
     ['applied as a number', [{ ...good, applied: 1 }], `message ${HLC} lacks its flags`],
     ['an error that is a number', [{ ...good, error: 5 }], `message ${HLC} has an invalid error`],
     ['an error left undefined', [{ ...good, error: undefined }], `message ${HLC} has an invalid error`],
-    ['no value', [without('value')], `message ${HLC} has no value`],
+    ['no value', [without('value')], `message ${HLC} has no value (a null value must be read back as null)`],
+    // A driver that reads SQL NULL back as undefined: the push would carry no value.
+    ['a value left undefined', [{ ...good, value: undefined }], `message ${HLC} has no value (a null value must be read back as null)`],
+    ['an hlc that is not one', [{ ...good, hlc: '2026-11-24' }], 'message "2026-11-24" has an hlc that is not one'],
+    // A join or a UNION ALL that repeats a row: the push would carry it twice.
+    ['the same message twice', [good, { ...good }], `it returned message ${HLC} twice`],
     // The whole list is checked, not its first message only.
     ['a good message, then one without its flags', [good, without('local')], `message ${HLC} lacks its flags`],
   ])('messages() answering with %s: opening fails, naming the query and the fault', async (_name, list, reason) => {

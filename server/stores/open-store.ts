@@ -54,11 +54,13 @@ export function describePostgres(url: string): string {
 }
 
 /** Opens the store; PostgreSQL's schema is created or migrated first. */
-export async function openStore(settings: StoreSettings, onPullError?: (err: Error) => void): Promise<OpenedStore> {
+export async function openStore(settings: StoreSettings, onPullError?: (err: Error) => void, onDatabaseError?: (err: Error) => void): Promise<OpenedStore> {
   if (settings.databaseUrl !== undefined) {
     const store = await createPostgresServerStore({
       url: settings.databaseUrl,
       compaction: settings.compaction,
+      // An idle connection the database ended: no request sees it, so only the log says so.
+      ...(onDatabaseError ? { onError: onDatabaseError } : {}),
       ...(settings.databasePoolMax !== undefined ? { poolMax: settings.databasePoolMax } : {}),
     });
     return {

@@ -12,6 +12,7 @@
  * whatever the database's default collation.
  */
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './postgres-transaction.ts';
 
 /** The key of the advisory lock that serializes migrations (any constant; "fieldsyn"). */
 export const MIGRATION_LOCK_KEY = '7306091936624103022';
@@ -60,24 +61,8 @@ export class PostgresSchemaError extends Error {
  * Creates the schema or brings it up to date, in one transaction under an advisory lock.
  * Returns the version it found and the version it left.
  */
-export async function migratePostgres(pool: Pool): Promise<{ from: number; to: number }> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    try {
-      const result = await migrateIn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    }
-  } finally {
-    client.release(broken);
-  }
+export function migratePostgres(pool: Pool): Promise<{ from: number; to: number }> {
+  return inTransaction(pool, migrateIn);
 }
 
 async function migrateIn(client: PoolClient): Promise<{ from: number; to: number }> {

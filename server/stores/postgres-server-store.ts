@@ -26,6 +26,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { JsonValue, Message } from 'fieldsync';
 import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
+import { inTransaction } from './postgres-transaction.ts';
 
 export interface PostgresPoolOptions {
   /** `postgres://user:password@host:port/database?...` */
@@ -72,6 +73,12 @@ export function createPostgresPool(options: PostgresPoolOptions): Pool {
   const pool = new pg.Pool(config);
   // Without a listener an idle connection's error would crash the process.
   pool.on('error', (err) => options.onError?.(err));
+  // pg-pool listens on a client only while it is idle, and a connection the database ends
+  // (a restart, a failover, pg_terminate_backend) emits 'error' on its client whatever it is
+  // doing: handed out, or being destroyed after it was released broken. With no listener Node
+  // throws it, and the process ends with every request in flight. The error itself also fails
+  // the client's query (or its next one); this listener only keeps it from being thrown.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
@@ -237,8 +244,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
   }
   const pushSql = compaction ? PUSH_COMPACTING : PUSH_PLAIN;
 
-  const pushOnce = async (client: PoolClient, userId: string, columns: string[][], count: number): Promise<PushResult> => {
-    await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+  /** A push's statements, in its READ COMMITTED transaction. */
+  const pushIn = async (client: PoolClient, userId: string, columns: string[][], count: number): Promise<PushResult> => {
     const lock = 'SELECT last_id FROM fieldsync_users WHERE user_id = $1 FOR UPDATE';
     let locked = await client.query<{ last_id: string }>(lock, [userId]);
     if (locked.rows.length === 0) {
@@ -252,7 +259,6 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     // it sees every push of this user that committed before ours.
     const result = await client.query<{ stored: number }>(pushSql, [userId, lastId, ...columns]);
     const stored = result.rows[0]?.stored ?? 0;
-    await client.query('COMMIT');
     return { accepted: count, stored, maxId: lastId + stored };
   };
 
@@ -296,19 +302,12 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       try {
         if (previous) await previous;
         for (let attempt = 1; ; attempt++) {
-          const client = await pool.connect();
-          let broken = false;
           try {
-            return await pushOnce(client, userId, arrays, n);
+            return await inTransaction(pool, (client) => pushIn(client, userId, arrays, n), 'BEGIN ISOLATION LEVEL READ COMMITTED');
           } catch (err) {
-            await client.query('ROLLBACK').catch(() => {
-              broken = true;
-            });
             const code = (err as { code?: unknown }).code;
             if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
             throw err;
-          } finally {
-            client.release(broken);
           }
         }
       } finally {

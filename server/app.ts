@@ -58,7 +58,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     logger: log === false ? false : { level: log.level, ...(log.stream ? { stream: log.stream } : {}) },
     logController: new LogController({ disableRequestLogging: true }), // one line per request, written below
     bodyLimit: limits.bodyLimit,
-    return503OnClosing: false, // requests that arrive while draining are served, then the connection closes
+    return503OnClosing: false, // requests that arrive while draining are served, then their connection closes (onSend below)
     exposeHeadRoutes: false,
     requestTimeout: 120_000, // a whole request (headers and body) must arrive within 2 minutes
     http: {
@@ -77,6 +77,13 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // Refusals before a body is read read nothing of a large one (refuse-before-body.ts).
   const refuse = refuserFor((socket) => connections.linger(socket));
   let closing = false;
+  // While draining, every answer closes its connection: `close()` closes the connections idle
+  // when it starts, and one whose request finished later would stay open, kept alive, until
+  // the shutdown timeout cut it (each rolling restart of a busy process took the whole timeout).
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   // Bodies: UTF-8 JSON only. Fastify only checks the media type here; the route reads the
   // body itself, with its own size and time limits (body-reader.ts), and parses it.

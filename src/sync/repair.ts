@@ -3,6 +3,7 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
+import { hlcMillis } from './hlc.ts';
 import { byHlc, cellKey, messageOf } from './message.ts';
 import type { SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
@@ -38,23 +39,38 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
  * corrected clock, in their original order, and keep their values. Every re-issued
  * timestamp is greater than every message that stays, so each still wins the cells it won;
  * those cells are written again with the winner's new timestamp.
+ *
+ * With `notAfter` (a second repair in one run: the first did not help), the clock starts
+ * again from the newest message that stays and is this client's own or not later than
+ * `notAfter` (the server's clock). A message of another device that the server took under a
+ * looser limit (its limit was lowered, its clock was ahead) would otherwise pull every
+ * re-issued timestamp past the limit again, and this device could neither push nor pull
+ * until the real time caught up, days perhaps. Re-issued timestamps may then be below such a
+ * message, which wins its cell as it does on every device that never saw it.
  */
-export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<void> {
+export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: number | null = null): Promise<void> {
   const pending = await ctx.store.messages({ kind: 'pending', limit: ALL });
   const rejected = await ctx.store.messages({ kind: 'rejected' });
   // Never empty: the pivot itself is pending.
   const stale = [...pending, ...rejected].filter((m) => m.hlc >= pivot).sort(byHlc);
   const staleHlcs = new Set(stale.map((m) => m.hlc));
-  const newest = await ctx.store.messages({ kind: 'recent', limit: stale.length + 1 });
-  const base = newest.find((m) => !staleHlcs.has(m.hlc))?.hlc ?? null;
-  ctx.clock.restore(base);
+  ctx.clock.restore(await restartFrom(ctx, staleHlcs, notAfter));
   const fresh = stale.map((m) => ({ ...m, hlc: ctx.clock.tick() }));
   const renamed = new Map(stale.map((m, i) => [m.hlc, fresh[i] as StoredMessage]));
   const winners = await ctx.store.winners(stale);
   const writes: CellWrite[] = [];
+  const changed: Record<string, string[]> = {};
   for (const hlc of winners.values()) {
     const winner = renamed.get(hlc);
-    if (winner) writes.push(messageOf(winner));
+    if (!winner) continue;
+    // Below a message that stays (only with notAfter): that one wins the cell now.
+    const staying = notAfter === null ? undefined : await bestStaying(ctx, winner, staleHlcs);
+    if (staying && staying.hlc > winner.hlc) {
+      writes.push(messageOf(staying));
+      (changed[winner.table] ??= []).push(winner.row);
+    } else {
+      writes.push(messageOf(winner));
+    }
   }
   await ctx.store.commit({
     remove: stale.map((m) => m.hlc),
@@ -62,6 +78,24 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string): Promise<v
     writes,
     meta: { [META.clockOffset]: String(ctx.clock.offsetMs) },
   });
+  if (Object.keys(changed).length > 0) ctx.onChange('remote', changed);
+}
+
+/** The timestamp the clock starts again from: the newest message that stays (and fits `notAfter`). */
+async function restartFrom(ctx: SyncRunContext, stale: ReadonlySet<string>, notAfter: number | null): Promise<string | null> {
+  const fits = (m: StoredMessage): boolean => !stale.has(m.hlc) && (notAfter === null || m.local || hlcMillis(m.hlc) <= notAfter);
+  for (let limit = stale.size + 1; ; limit *= 4) {
+    const newest = await ctx.store.messages({ kind: 'recent', limit });
+    const found = newest.find(fits);
+    if (found) return found.hlc;
+    if (newest.length < limit) return null;
+  }
+}
+
+/** The greatest message of `cell`'s cell that stays (none set aside). */
+async function bestStaying(ctx: SyncRunContext, cell: StoredMessage, stale: ReadonlySet<string>): Promise<StoredMessage | undefined> {
+  const others = await ctx.store.messages({ kind: 'cell', table: cell.table, row: cell.row, column: cell.column });
+  return others.filter((m) => !stale.has(m.hlc) && m.error === null).sort(byHlc).at(-1);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type SyncStatus } from '../index.ts';
 import { hlcMillis } from '../hlc.ts';
+import { createMemoryServerStore } from '../server/index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
 
@@ -69,6 +70,50 @@ describe('refusals about one message', () => {
     expect(store.get('todos', 'a')).toEqual({ title: 'from the future', done: true });
     expect(ahead.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0 });
     await ahead.close();
+  });
+
+  it('clock_drift after pulling a message the server took under a looser limit: the device pushes and receives again', async () => {
+    const DAY = 86_400_000;
+    const serverStore = createMemoryServerStore();
+    // The server once took a message two days ahead (its limit was three days, or its clock
+    // was ahead then): device C's.
+    const loose = createInProcessServer({ store: serverStore, now: () => T0, maxDriftMs: 3 * DAY });
+    const c = await open(new ScriptedRemote(loose), () => T0 + 2 * DAY);
+    await c.set('todos', 'a', 'title', 'from C, two days ahead');
+    await c.sync();
+    await c.close();
+    // Now it has the default limit. A pulls C's message, which moves A's clock past it.
+    const strict = createInProcessServer({ store: serverStore, now: () => T0 });
+    const aStore = memory();
+    const a = await open(new ScriptedRemote(strict), () => T0, aStore);
+    await a.sync();
+    expect(aStore.get('todos', 'a')?.title).toBe('from C, two days ahead');
+    await a.set('todos', 'b', 'title', 'from A');
+    await a.set('todos', 'a', 'title', 'from A, after C');
+    await a.sync();
+    expect(a.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
+    // Its writes were taken, stamped within the limit; so are later ones, and it receives.
+    const held = await serverStore.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' });
+    // (A's write of C's cell was taken too, and lost to C's: compaction kept the winner only.)
+    expect(held.messages.map((m) => m.value).sort()).toEqual(['from A', 'from C, two days ahead']);
+    for (const m of held.messages.filter((x) => x.value !== 'from C, two days ahead')) expect(hlcMillis(m.hlc)).toBeLessThan(T0 + 300_000);
+    const dStore = memory();
+    const d = await open(new ScriptedRemote(strict), () => T0, dStore);
+    await d.sync();
+    await d.set('todos', 'e', 'title', 'from D');
+    await d.sync();
+    await a.set('todos', 'f', 'title', 'from A, later');
+    await a.sync();
+    await d.sync();
+    expect(aStore.get('todos', 'e')?.title).toBe('from D');
+    expect(dStore.get('todos', 'f')?.title).toBe('from A, later');
+    expect(a.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
+    // The cell C wrote ahead: C's message stays its greatest, on A as on D, which never saw A's clock move.
+    expect(aStore.get('todos', 'a')?.title).toBe('from C, two days ahead');
+    expect(dStore.get('todos', 'a')?.title).toBe('from C, two days ahead');
+    expect(aStore.get('todos', 'b')).toEqual(dStore.get('todos', 'b'));
+    await a.close();
+    await d.close();
   });
 
   it('clock_drift from a server that does not send its clock: one pull-only request tells it', async () => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type SyncClient, type SyncStatus } from '../index.ts';
+import { hlcMillis } from '../hlc.ts';
 import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
@@ -85,29 +86,60 @@ describe('re-stamping after clock drift', () => {
     await client.close();
   });
 
-  it('leaves alone a cell that a pulled message already won', async () => {
-    // Only a server that breaks its own drift limit can hand out such a message; the
-    // repair must not trip over it (the sync then fails on the drift, as it should).
+  it('leaves a cell to a pulled message ahead of the server, and the push goes through on a second repair', async () => {
+    // Only a server that took a message under a looser limit (or with its clock ahead) hands
+    // out one like it. The first repair starts the clock from it, which is still too far
+    // ahead; the second starts from the server's clock, and the message ahead keeps its cell.
     const s = server();
     const remote = new ScriptedRemote(s);
     const store = memory();
     const client = await open(remote, store, () => T0 + 600_000); // 10 minutes ahead
     await client.set('todos', 'x', 'title', 'mine');
+    const changes: ChangeEvent[] = [];
+    client.on('change', (e) => changes.push(e));
     let n = 0;
     remote.intercept = () => {
       n++;
       if (n === 1) throw new RemoteError(400, 'clock_drift', 'ahead', { index: 0 }); // without the server's clock...
       if (n === 2) {
-        // ...the pull that asks for it brings a newer message of the same cell.
+        // ...the pull that asks for it brings a newer message of the same cell, 20 minutes ahead.
         const m = { id: 1, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'x', column: 'title', value: 'theirs' };
         return { accepted: 0, cursor: 1, more: false, serverTime: new Date(T0).toISOString(), messages: [m] };
       }
       return undefined;
     };
-    await expect(client.sync()).rejects.toMatchObject({ code: 'clock_drift' });
+    await client.sync();
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
     expect(store.get('todos', 'x')).toEqual({ title: 'theirs' });
-    const [mine] = await store.messages({ kind: 'pending', limit: 5 });
-    expect(mine).toMatchObject({ value: 'mine', applied: true });
+    const taken = await s.store.pull('user', { cursor: 0, limit: 5, excludeClientId: 'x' });
+    expect(taken.messages.map((m) => m.value)).toEqual(['mine']);
+    expect(hlcMillis((taken.messages[0] as { hlc: string }).hlc)).toBeLessThan(T0 + 300_000);
+    expect(changes.some((e) => e.changes.todos?.includes('x'))).toBe(true);
+    await client.close();
+  });
+});
+
+describe('re-stamping from the server\'s clock (a second repair)', () => {
+  it('still starts after this device\'s own messages that the server took: a later write never loses to an earlier one', async () => {
+    const s = server();
+    const remote = new ScriptedRemote(s);
+    const store = memory();
+    const client = await open(remote, store, () => T0 + 240_000); // 4 minutes ahead: within the limit
+    await client.set('todos', 'y', 'title', 'first');
+    await client.sync();
+    // A message 20 minutes ahead, from a device the server once took it from, moves the clock past it.
+    remote.intercept = () => {
+      remote.intercept = null;
+      const m = { id: 2, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'z', column: 'title', value: 'ahead' };
+      return { accepted: 0, cursor: 2, more: false, serverTime: new Date(T0).toISOString(), messages: [m] };
+    };
+    await client.sync();
+    await client.set('todos', 'y', 'title', 'second');
+    await client.sync();
+    expect(client.status).toMatchObject({ pending: 0, rejected: 0, error: null });
+    expect(store.get('todos', 'y')).toEqual({ title: 'second' });
+    const taken = await s.store.pull('user', { cursor: 0, limit: 5, excludeClientId: 'x' });
+    expect(taken.messages.map((m) => m.value)).toEqual(['second']); // the winner of its cell (compaction)
     await client.close();
   });
 });

@@ -28,6 +28,11 @@ import type { Schema } from './schema.ts';
 
 export type MaybePromise<T> = T | Promise<T>;
 
+/**
+ * A message as a store keeps it. `messages()` must give each back as it was stored: the flags
+ * as booleans (not SQLite's 0 and 1), `error` as a string or null, and a null `value` as null
+ * (not undefined); the client refuses anything else with a `StoreError`.
+ */
 export interface StoredMessage extends Message {
   /** Made by this client. */
   readonly local: boolean;
@@ -63,6 +68,7 @@ export interface CellValue {
   readonly hlc: string;
 }
 
+/** Flags to change on a stored message: a flag left out stays as it is; `error: null` clears the error. */
 export interface MessageUpdate {
   readonly hlc: string;
   readonly synced?: boolean;

@@ -32,6 +32,26 @@ async function exchange(url: string, bytes: Buffer | string, done: (text: string
   return text;
 }
 
+/**
+ * Opens `n` sockets that send nothing, one after another (the server counts each before the
+ * next opens), and gives, 300 ms after the last, which of them the server closed.
+ */
+async function openIdle(port: number, host: string, n: number): Promise<{ opened: Socket[]; closedEarly: boolean[] }> {
+  const opened: Socket[] = [];
+  const closedEarly: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = connect(port, host);
+    c.on('error', () => {});
+    await new Promise<void>((r) => c.once('connect', () => r()));
+    closedEarly[i] = false;
+    c.once('close', () => (closedEarly[i] = true));
+    opened.push(c);
+    await sleep(20);
+  }
+  await sleep(300);
+  return { opened, closedEarly };
+}
+
 const answered = (text: string): boolean => /\r\n\r\n\{.*\}$/s.test(text);
 
 /** The status and the parsed body of an answer with a Content-Length. */
@@ -115,19 +135,7 @@ describe('the connection bound of an address', () => {
     s = await startTestServer({ env: { FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '4' } });
     const server = s;
     const { hostname, port } = new URL(server.url);
-    const opened: Socket[] = [];
-    const closedEarly: boolean[] = [];
-    for (let i = 0; i < 10; i++) {
-      const c = connect(Number(port), hostname);
-      c.on('error', () => {});
-      await new Promise<void>((r) => c.once('connect', () => r()));
-      const i2 = i;
-      closedEarly[i2] = false;
-      c.once('close', () => (closedEarly[i2] = true));
-      opened.push(c);
-      await sleep(20); // the server counts it before the next one opens
-    }
-    await sleep(300);
+    const { opened, closedEarly } = await openIdle(Number(port), hostname, 10);
     // 4 served, 4 more held to be answered, the last 2 closed though they sent nothing.
     expect(closedEarly).toEqual([false, false, false, false, false, false, false, false, true, true]);
     // A request on one past the bound: 429, with the sync route's own headers, and the connection closes.
@@ -158,18 +166,7 @@ describe('the connection bound of the server', () => {
     s = await startTestServer({ env: { FIELDSYNC_MAX_CONNECTIONS: '3', FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '100' } });
     const server = s;
     const { hostname, port } = new URL(server.url);
-    const opened: Socket[] = [];
-    const closedEarly: boolean[] = [];
-    for (let i = 0; i < 5; i++) {
-      const c = connect(Number(port), hostname);
-      c.on('error', () => {});
-      await new Promise<void>((r) => c.once('connect', () => r()));
-      closedEarly[i] = false;
-      c.once('close', () => (closedEarly[i] = true));
-      opened.push(c);
-      await sleep(20); // the server counts it before the next one opens
-    }
-    await sleep(300);
+    const { opened, closedEarly } = await openIdle(Number(port), hostname, 5);
     expect(closedEarly).toEqual([false, false, false, true, true]);
     // The three it holds are served.
     const first = opened[0] as Socket;
@@ -199,18 +196,7 @@ describe('the connection bound of an IPv6 address', () => {
   it.skipIf(!hasIpv6)('counts an IPv6 client under its /64, as it opens and as it asks (skipped: no IPv6 loopback here)', async () => {
     s = await startTestServer({ env: { HOST: '::1', FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '2' } });
     const { port } = new URL(s.url);
-    const opened: Socket[] = [];
-    const closedEarly: boolean[] = [];
-    for (let i = 0; i < 5; i++) {
-      const c = connect(Number(port), '::1');
-      c.on('error', () => {});
-      await new Promise<void>((r) => c.once('connect', () => r()));
-      closedEarly[i] = false;
-      c.once('close', () => (closedEarly[i] = true));
-      opened.push(c);
-      await sleep(20);
-    }
-    await sleep(300);
+    const { opened, closedEarly } = await openIdle(Number(port), '::1', 5);
     expect(closedEarly).toEqual([false, false, false, false, true]);
     const over = opened[2] as Socket;
     let text = '';

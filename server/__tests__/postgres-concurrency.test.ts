@@ -8,12 +8,11 @@
  * store instead numbers a user's messages under the user's counter-row lock, so the next
  * writer numbers after the previous one has committed (docs/postgres.md).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellKey, type Message } from 'fieldsync';
 import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -28,25 +27,9 @@ const msg = (millis: number, clientId: string, row: string, value: Message['valu
   hlc: formatHlc({ millis: BASE + millis, counter, clientId }), table: 'notes', row, column: 'title', value,
 });
 
-async function connect(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  return c;
-}
-
-/** Resolves once `predicate` holds, checking every 10 ms (a condition, not a fixed sleep). */
-async function until(predicate: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('ids become visible in id order', () => {
   it('negative experiment: a plain bigserial lets a reader skip a message for good', async () => {
-    const [t1, t2, reader] = await Promise.all([connect(db.url), connect(db.url), connect(db.url)]);
+    const [t1, t2, reader] = await Promise.all([connectClient(db.url), connectClient(db.url), connectClient(db.url)]);
     try {
       await reader.query('CREATE TABLE naive (id bigserial PRIMARY KEY, user_id text NOT NULL, hlc text NOT NULL)');
       await t1.query('BEGIN');
@@ -69,7 +52,7 @@ describe('ids become visible in id order', () => {
 
   it('the store: a push waits for the user\'s earlier push to commit before it numbers its messages', async () => {
     const store = await createPostgresServerStore({ url: db.url, poolMax: 4, applicationName: 'fieldsync-lock-test' });
-    const holder = await connect(db.url);
+    const holder = await connectClient(db.url);
     try {
       await store.push('locked', [msg(1, 'A', 'r1', 'first')]);
       // A push in flight: it holds the counter row's lock, as a push does until it commits.
@@ -81,7 +64,7 @@ describe('ids become visible in id order', () => {
         return r;
       });
       // The second push is blocked on the lock (seen in pg_stat_activity), not numbering yet.
-      await until(async () => {
+      await untilQuery(async () => {
         const { rows } = await holder.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-lock-test' AND wait_event_type = 'Lock'`,
         );
@@ -105,13 +88,13 @@ describe('ids become visible in id order', () => {
     // process would). Four more pushes of "busy" queue in memory, not on connections, so
     // another user's push still gets the second connection at once.
     const store = await createPostgresServerStore({ url: db.url, poolMax: 2, connectionTimeoutMs: 5000, applicationName: 'fieldsync-burst-test' });
-    const holder = await connect(db.url);
+    const holder = await connectClient(db.url);
     try {
       await store.push('busy', [msg(1, 'A', 'r0', 0)]);
       await holder.query('BEGIN');
       await holder.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'busy' FOR UPDATE`);
       const burst = Array.from({ length: 5 }, (_, i) => store.push('busy', [msg(10 + i, 'A', `r${i + 1}`, i + 1)]));
-      await until(async () => {
+      await untilQuery(async () => {
         const { rows } = await holder.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-burst-test' AND wait_event_type = 'Lock'`,
         );

@@ -6,12 +6,11 @@
  * server process ended (audit: 2 processes of 2 exited on one `pg_terminate_backend`).
  * An idle connection that the database ended is logged as a warning.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
 import { formatHlc } from 'fieldsync/server';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
 import { startTestServer } from './helpers/test-server.ts';
 
 let db: TestDatabase;
@@ -25,33 +24,18 @@ afterAll(async () => {
 const BASE = Date.UTC(2026, 11, 1, 12, 0, 0);
 const msg = (n: number): Message => ({ hlc: formatHlc({ millis: BASE + n, counter: 0, clientId: 'A' }), table: 'notes', row: `r${n}`, column: 'title', value: `v${n}` });
 
-async function connect(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  return c;
-}
-
-async function until(predicate: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('a connection the database ends', () => {
   it('fails the push that held it, and the store goes on: the next push is stored once', async () => {
     const app = 'fieldsync-loss-test';
     const store = await createPostgresServerStore({ url: db.url, poolMax: 2, applicationName: app });
-    const admin = await connect(db.url);
+    const admin = await connectClient(db.url);
     try {
       await store.push('u', [msg(1)]);
       // A push in flight, waiting on the user's counter row inside its transaction.
       await admin.query('BEGIN');
       await admin.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'u' FOR UPDATE`);
       const stuck = store.push('u', [msg(2)]).then(() => null, (err: unknown) => err);
-      await until(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [app])).rowCount === 1, 'the push to wait');
+      await untilQuery(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [app])).rowCount === 1, 'the push to wait');
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [app]);
       await admin.query('ROLLBACK');
       expect(await stuck).toBeInstanceOf(Error);
@@ -73,12 +57,12 @@ describe('a server on PostgreSQL whose idle connections the database ends', () =
   it('logs it as a warning, and serves the next sync on new ones', async () => {
     const other = await createTestDatabase();
     const s = await startTestServer({ env: { FIELDSYNC_DATABASE_URL: other.url } });
-    const admin = await connect(other.url);
+    const admin = await connectClient(other.url);
     try {
       const push = { clientId: 'A', cursor: 0, messages: [{ ...msg(1), hlc: formatHlc({ millis: Date.now(), counter: 0, clientId: 'A' }) }] };
       expect((await s.sync('u', push)).status).toBe(200);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-      await until(async () => s.logText().includes('an idle database connection failed'), 'the warning');
+      await untilQuery(async () => s.logText().includes('an idle database connection failed'), 'the warning');
       const line = s.logs.find((l) => l.msg === 'an idle database connection failed; the pool opens another when needed');
       expect(line?.level).toBe(40);
       const pull = await s.sync('u', { clientId: 'B', cursor: 0 });

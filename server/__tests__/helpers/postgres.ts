@@ -48,3 +48,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** A client of its own on `url` (a test's second session: a lock holder, a reader). */
+export async function connectClient(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
+}
+
+/** Resolves once `predicate` holds, checking every 10 ms (a condition, not a fixed sleep). */
+export async function untilQuery(predicate: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -133,10 +133,17 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 
+  // While the database is unreachable every request fails alike: one warning per 10 s says
+  // so, not an error with its stack per request.
+  let unavailableLoggedAt = -Infinity;
   fastify.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const e = toErrorReply(err);
     if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
-    return refuse(request, reply, e); // a refusal before the body (a wrong media type) leaves it unread
+    if (e.body.error.code === 'unavailable' && performance.now() - unavailableLoggedAt >= 10_000) {
+      unavailableLoggedAt = performance.now();
+      request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, 'the database cannot be reached; answering 503 until it can');
+    }
+    return refuse(request, reply, e, e.headers); // a refusal before the body (a wrong media type) leaves it unread
   });
 
   // One log line per request (a refusal that takes over the connection writes its own: sync-route.ts).

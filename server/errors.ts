@@ -11,6 +11,30 @@ export interface ErrorReply {
   readonly body: ErrorBody;
   /** True when the server failed (500): the error deserves a log line of its own. */
   readonly internal: boolean;
+  /** Headers the answer carries (`Retry-After`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Seconds a client is asked to wait while the database cannot be reached. */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+
+// SQLSTATE classes and codes of a database that cannot be reached right now: connection
+// exceptions (08), an administrator's or a crash's shutdown and a database still starting
+// (57P01-57P03), too many connections (53300).
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+const UNAVAILABLE_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// What `pg` and `pg-pool` throw without a code: a connection that ended, a pool that could not connect in time.
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * Whether `err` says the database cannot be reached right now (PostgreSQL restarting, a
+ * failover, a network cut): a passing failure of the server's, answered 503 `unavailable`
+ * with `Retry-After`, not a fault (500) logged with its stack on every request meanwhile.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NETWORK.has(code))) return true;
+  return err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message);
 }
 
 export function protocolError(code: ProtocolErrorCode, message: string): ErrorReply {
@@ -38,6 +62,9 @@ export function toErrorReply(err: unknown): ErrorReply {
       return protocolError('invalid_request', 'the body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return protocolError('invalid_request', 'the body does not match its Content-Length');
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { ...protocolError('unavailable', 'the database cannot be reached right now; try again shortly'), headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) } };
   }
   // Any other refusal of Fastify's (a malformed URL, an aborted upload) is the client's.
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

@@ -15,7 +15,8 @@ export type ProtocolErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 /** Codes of errors raised on the client side. */
 export type LocalErrorCode =

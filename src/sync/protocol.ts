@@ -89,6 +89,7 @@ export const ERROR_STATUS: Readonly<Record<ProtocolErrorCode, number>> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 /** A request that the server must refuse with a protocol error. */

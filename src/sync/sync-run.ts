@@ -149,12 +149,22 @@ function request(ctx: SyncRunContext, messages: Message[]): SyncRequest {
 }
 
 /**
+ * Whether an answer of `epoch`, another than the client's, makes it start over. A client with
+ * an epoch does. One without an epoch adopts the first it gets, unless its cursor is past 0:
+ * then it kept a cursor without its epoch (a store written before epochs), which may belong
+ * to a log this server no longer has, and only starting over cannot miss a message.
+ */
+function startsOver(c: { readonly epoch: string; readonly cursor: number }, epoch: string): boolean {
+  return c.epoch !== '' || (c.cursor > 0 && epoch !== '');
+}
+
+/**
  * Commits an answer: its messages, their winners, the pushed flags and the new cursor, in
  * one store commit. An answer from another epoch than the cursor's is not applied: the
  * client starts over with that epoch instead (see restartHistory), and this returns true.
  */
 async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushed: readonly StoredMessage[], offset: number | null): Promise<boolean> {
-  if (response.epoch !== undefined && ctx.counters.epoch !== '' && response.epoch !== ctx.counters.epoch) {
+  if (response.epoch !== undefined && response.epoch !== ctx.counters.epoch && startsOver(ctx.counters, response.epoch)) {
     await restartHistory(ctx, response.epoch);
     return true;
   }

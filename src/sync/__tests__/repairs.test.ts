@@ -145,6 +145,36 @@ describe('re-stamping from the server\'s clock (a second repair)', () => {
 });
 
 describe('starting over with a new epoch', () => {
+  it('a store that kept a cursor but no epoch (written before epochs) starts over with the first epoch it gets, and misses nothing', async () => {
+    const s = server();
+    // Another device's three messages, ids 1 to 3.
+    const other = await open(new ScriptedRemote(s), memory());
+    for (let i = 0; i < 3; i++) await other.set('todos', `o${i}`, 'title', `from the other ${i}`);
+    await other.sync();
+    await other.close();
+    // This store's cursor is 5, from a log the server no longer has; it never saved an epoch.
+    const store = memory();
+    await store.open(schema);
+    await store.commit({ meta: { cursor: '5' } });
+    const client = await open(new ScriptedRemote(s), store);
+    await client.set('todos', 'mine', 'title', 'mine');
+    await client.sync();
+    for (let i = 0; i < 3; i++) expect(store.get('todos', `o${i}`)).toEqual({ title: `from the other ${i}` });
+    expect(client.status).toMatchObject({ pending: 0, error: null });
+    expect((await store.open(schema)).meta.serverEpoch).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    await client.close();
+  });
+
+  it('a new store (cursor 0, no epoch) adopts the first epoch without starting over', async () => {
+    const s = server();
+    const remote = new ScriptedRemote(s);
+    const client = await open(remote, memory());
+    await client.set('todos', 'a', 'title', 'x');
+    await client.sync();
+    expect(remote.requests.map((r) => [r.cursor, r.messages?.length ?? 0])).toEqual([[0, 1]]);
+    await client.close();
+  });
+
   it('is saved and reported before anything else happens: after a crash, the client starts over again', async () => {
     const remote = new ScriptedRemote(server());
     const store = memory();

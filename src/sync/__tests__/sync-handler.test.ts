@@ -144,6 +144,13 @@ describe('a cursor beyond the user\'s greatest id (a database restored from a ba
     expect(push.maxId).toBe(4);
   });
 
+  it('renews for a client that says it holds no epoch ("") as for one that sends none', async () => {
+    const { handle, epoch } = await setUp();
+    const renewed = (await handle('u', { clientId: 'B', cursor: 9, epoch: '' })).response.epoch;
+    expect(renewed).not.toBe(epoch);
+    expect(renewed).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+
   it('renews once: a client that still holds an older epoch is starting over anyway', async () => {
     const { store, handle, epoch } = await setUp();
     const renewed = (await handle('u', { clientId: 'B', cursor: 9 })).response.epoch;

@@ -198,10 +198,11 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     // A cursor beyond the user's greatest id (before this request's own push) belongs to
     // messages this database no longer has: it was restored from a backup. The user's log
     // gets a new epoch, so that every client of the user starts over, this one included.
-    // A client that already holds another epoch is starting over anyway.
+    // A client that already holds another epoch is starting over anyway; one that holds none
+    // (`""`, or no field: it never had one, or kept its cursor from before epochs) is not.
     const lastBefore = request.messages.length > 0 ? maxId - stored : page.lastId;
     let epoch = page.epoch;
-    if (request.cursor > lastBefore && epoch !== '' && (request.epoch === undefined || request.epoch === epoch)) {
+    if (request.cursor > lastBefore && epoch !== '' && (request.epoch === undefined || request.epoch === '' || request.epoch === epoch)) {
       epoch = await store.renewEpoch(userId, epoch);
     }
     // After a renewed epoch the client starts over: it needs no more of the old log.

@@ -23,6 +23,7 @@ import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { refuserFor } from './routes/refuse-before-body.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
+import { REQUEST_CODINGS } from './compression.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 
 export interface AppOptions {
@@ -127,9 +128,10 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // check made without its body (Node sent it at once, so a client with no token sent its
   // whole body for nothing). Any other expectation cannot be met: 417.
   fastify.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => fastify.server.emit('request', req, res));
-  fastify.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+  fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only the expectation 100-continue is supported' } });
-    res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close' }).end(body);
+    const codings = pathOf(req.url ?? '') === '/v1/sync' ? { 'Accept-Encoding': REQUEST_CODINGS, Vary: 'Accept-Encoding' } : {}; // as every answer of the route
+    res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close', ...codings }).end(body);
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 

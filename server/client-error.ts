@@ -4,6 +4,7 @@
  */
 import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
+import { REQUEST_CODINGS } from './compression.ts';
 
 export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) {
@@ -13,7 +14,9 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
   const [status, message] = answerTo(err.code);
   const body = JSON.stringify({ error: { code: 'invalid_request', message } });
   socket.end(
-    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    // Its path is unknown (the request could not be read): it may have been a sync request,
+    // whose every answer says which request codings the server takes (docs/protocol.md §5).
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccept-Encoding: ${REQUEST_CODINGS}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

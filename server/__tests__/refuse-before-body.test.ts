@@ -155,4 +155,11 @@ describe('refusals before the body', () => {
     await c.closed;
     expect(c.text()).toMatch(/^HTTP\/1\.1 417 .*\r\n\r\n\{"error":\{"code":"invalid_request","message":"only the expectation 100-continue is supported"\}\}$/s);
   });
+
+  it('names the request codings on a 417 of the sync route, as on its every answer', async () => {
+    const c = await open(s.url);
+    c.socket.write('POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: something-else\r\n\r\n{}');
+    await c.closed;
+    expect(c.text()).toMatch(/^HTTP\/1\.1 417 .*\r\nAccept-Encoding: gzip, deflate\r\n/s);
+  });
 });

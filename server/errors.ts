@@ -32,8 +32,10 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when tryin
  * with `Retry-After`, not a fault (500) logged with its stack on every request meanwhile.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NETWORK.has(code))) return true;
+  const { code, syscall } = (err ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
+  // A socket's own failure (it names its system call), not a request whose client went away.
+  if (typeof code === 'string' && UNAVAILABLE_NETWORK.has(code) && typeof syscall === 'string') return true;
   return err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message);
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryServerStore, type ServerStore } from 'fieldsync/server';
+import { isDatabaseUnavailable } from '../errors.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 describe('a failing store', () => {
@@ -34,5 +35,24 @@ describe('a failing store', () => {
     expect((await s.sync('lucky', { clientId: 'A', cursor: 0, messages: [msg('A', 'r', 'ok')] })).status).toBe(200);
     failing = false;
     expect((await s.sync('unlucky', { clientId: 'A', cursor: 0, messages: [msg('A', 'r', 'ok')] })).status).toBe(200);
+  });
+});
+
+describe('what counts as a database that cannot be reached (503, not 500)', () => {
+  const withCode = (message: string, code: string, syscall?: string): Error => Object.assign(new Error(message), { code, ...(syscall ? { syscall } : {}) });
+  it.each([
+    ['PostgreSQL shutting down (57P01)', withCode('terminating connection due to administrator command', '57P01'), true],
+    ['a connection failure (08006)', withCode('connection failure', '08006'), true],
+    ['too many connections (53300)', withCode('sorry, too many clients already', '53300'), true],
+    ['a refused connect', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED', 'connect'), true],
+    ['a reset database socket', withCode('read ECONNRESET', 'ECONNRESET', 'read'), true],
+    ['pg: a connection that ended', new Error('Connection terminated unexpectedly'), true],
+    ['pg-pool: no connection in time', new Error('timeout exceeded when trying to connect'), true],
+    ['a request whose client went away (no system call)', withCode('aborted', 'ECONNRESET'), false],
+    ['a unique violation (23505)', withCode('duplicate key value', '23505'), false],
+    ['a disk error of SQLite', withCode('disk I/O error', 'SQLITE_IOERR'), false],
+    ['not an error', 'Connection terminated', false],
+  ])('%s: %s', (_name, err, expected) => {
+    expect(isDatabaseUnavailable(err)).toBe(expected);
   });
 });

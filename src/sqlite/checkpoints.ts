@@ -15,6 +15,12 @@
  * Checkpoints are PASSIVE: they never wait for, or block, a reader on another connection.
  * Once a checkpoint has copied every frame, the next commit starts the log over from its
  * beginning, so the file stays about as large as the bound.
+ *
+ * A checkpoint that fails (a full disk, a file that turned read-only) never fails anything:
+ * the commits are in the log, which stays valid and is read as the database, and the next
+ * commit or idle period tries again. Thrown from the idle timer, the error ended the process
+ * (an Electron app's main process); thrown after a commit, it reported a write that was saved
+ * as failed, "nothing written". A full disk still shows at the next write, which fails whole.
  */
 import { delayError } from '../sync/backoff.ts';
 import type { Db } from './open-database.ts';
@@ -59,8 +65,13 @@ export function createCheckpoints(db: Db, options: CheckpointOptions = {}): Chec
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const run = (): void => {
-    pages = 0;
-    if (wal && db.open) db.pragma('wal_checkpoint(PASSIVE)');
+    if (!wal || !db.open) return;
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      pages = 0;
+    } catch {
+      // Tried again after the next commit or idle period (the pages still count): see above.
+    }
   };
 
   const onTimer = (): void => {

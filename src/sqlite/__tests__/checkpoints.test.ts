@@ -138,3 +138,52 @@ describe('WAL checkpoints', () => {
     db.close();
   });
 });
+
+describe('a checkpoint that fails (a full disk)', () => {
+  /** The store on a file whose checkpoints fail with SQLITE_FULL while `full.now` holds. */
+  function openFull(options: Parameters<typeof createSqliteStore>[1]) {
+    file = sqliteFile();
+    const db = openDatabase(file.file);
+    const pragma = db.pragma.bind(db);
+    const full = { now: false, failed: 0, done: 0 };
+    db.pragma = ((source: string, o?: { simple?: boolean }) => {
+      if (source.startsWith('wal_checkpoint')) {
+        if (full.now) {
+          full.failed++;
+          throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        }
+        full.done++;
+      }
+      return pragma(source, o);
+    }) as typeof db.pragma;
+    const store = createSqliteStore(db, options);
+    store.open(schema);
+    return { db, store, full };
+  }
+
+  it('after a commit: the commit, which is saved, succeeds, and the next commit tries again', () => {
+    const { db, store, full } = openFull({ checkpoints: { maxPages: 1 } });
+    full.now = true;
+    expect(() => store.commit(write(1))).not.toThrow();
+    expect(full.failed).toBe(1);
+    expect(store.readRow('todos', 't1')?.title).toMatch(/^title 1 /);
+    full.now = false;
+    store.commit(write(2));
+    expect(full.done).toBe(1);
+    db.close();
+  });
+
+  it('at idle: the timer does not throw (that ended the process), and a later idle period checkpoints', async () => {
+    const { db, store, full } = openFull({ checkpoints: { idleMs: 5 } });
+    full.now = true;
+    store.commit(write(1));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(full.failed).toBeGreaterThan(0);
+    full.now = false;
+    store.commit(write(2));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(full.done).toBe(1);
+    expect(store.readRow('todos', 't2')?.title).toMatch(/^title 2 /);
+    db.close();
+  });
+});

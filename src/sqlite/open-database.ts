@@ -4,12 +4,26 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { FieldsyncError, StoreError } from '../sync/index.ts';
 import { ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
 
-/** `busyTimeoutMs`: how long a statement waits for another connection's lock before failing. */
+/**
+ * `busyTimeoutMs`: how long a statement waits for another connection's lock before failing.
+ * A file that cannot be opened (damaged, not a database, a folder that cannot be written) is
+ * a `StoreError` that names it, with SQLite's or the system's error as its `cause`.
+ */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
+  try {
+    return open(file, options);
+  } catch (err) {
+    if (err instanceof FieldsyncError) throw err;
+    throw new StoreError(`cannot open the database ${file}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+function open(file: string, options: { busyTimeoutMs?: number }): Db {
   if (file !== ':memory:') {
     // Folders it creates and the database file are the user's alone (0700, 0600).
     mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });

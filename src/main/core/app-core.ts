@@ -95,7 +95,9 @@ function openProfileDatabase(profileDir: string, profile: string): Db {
     return db;
   } catch (err) {
     db?.close();
-    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+    // openDatabase's StoreError carries SQLite's own error as its cause.
+    const code = (err as { code?: string }).code === 'store' ? ((err as { cause?: { code?: string } }).cause?.code) : (err as { code?: string }).code;
+    if (code?.startsWith('SQLITE_BUSY')) {
       throw new Error(`the profile "${profile}" is in use by another process of this app`, { cause: err });
     }
     throw err;

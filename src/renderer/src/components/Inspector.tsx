@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { useNow } from '../hooks/use-now.ts';
 import { columnLabel, isInternal, nounOf } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
@@ -23,6 +24,18 @@ export function Inspector() {
   const setShowInternal = useAppStore((s) => s.setShowInternal);
   const setFilter = useAppStore((s) => s.filterInspector);
   const now = useNow();
+  // The button that narrowed or widened the view is gone with it (a history button, Whole
+  // todo, All messages): focus goes to what the view now shows, not to <body> (the top).
+  const filterKey = filter === null ? '' : `${filter.table}\n${filter.row}\n${filter.column ?? ''}`;
+  const filterName = useRef<HTMLSpanElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const shownKey = useRef(filterKey);
+  useEffect(() => {
+    if (shownKey.current === filterKey) return;
+    shownKey.current = filterKey;
+    const active = document.activeElement;
+    if (!active || active === document.body) (filterName.current ?? toggle.current)?.focus();
+  }, [filterKey]);
 
   const inRow = filter === null ? entries : entries.filter((e) => e.table === filter.table && e.row === filter.row);
   const shown = showInternal ? inRow : inRow.filter((e) => !isInternal(e.table, e.column));
@@ -35,7 +48,7 @@ export function Inspector() {
   return (
     <section className={`inspector${open ? ' is-open' : ''}`} aria-labelledby="inspector-heading" data-testid="inspector">
       <h2 id="inspector-heading" className="panel-heading">
-        <button type="button" className="disclosure" aria-expanded={open} aria-controls="inspector-body" data-testid="inspector-toggle" onClick={() => setOpen(!open)}>
+        <button ref={toggle} type="button" className="disclosure" aria-expanded={open} aria-controls="inspector-body" data-testid="inspector-toggle" onClick={() => setOpen(!open)}>
           <Icon name="chevron" className="disclosure-icon" />
           Messages
           {open && <span className="heading-count">{entries.length}</span>}
@@ -45,7 +58,9 @@ export function Inspector() {
         <div id="inspector-body" className="inspector-body">
           {filter !== null && (
             <div className="inspector-filter" data-testid="inspector-filter">
-              <span className="filter-name">{listName}</span>
+              <span ref={filterName} className="filter-name" tabIndex={-1}>
+                {listName}
+              </span>
               {filter.column !== undefined && (
                 <button type="button" className="link-button" onClick={() => setFilter({ table: filter.table, row: filter.row })}>
                   Whole {nounOf(filter.table)}

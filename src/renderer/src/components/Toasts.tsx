@@ -1,12 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
 import { MessageText } from './UserText.tsx';
 
 const LIFETIME_MS = { info: 8000, error: 12000 } as const;
+/** The undo shortcut as this platform writes it. */
+const UNDO_KEYS = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘Z' : 'Ctrl+Z';
 
-function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => void }) {
+function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number) => void; ran: (toast: Toast) => void }) {
   // Hovering or focusing a toast keeps it: a keyboard user needs time to reach "Undo".
   const [held, setHeld] = useState(false);
   const { id, kind, sticky } = toast;
@@ -35,13 +37,20 @@ function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => 
         <button
           type="button"
           className="button button-small toast-action"
+          {...(toast.action.label === 'Undo' ? { 'aria-keyshortcuts': 'Control+Z Meta+Z' } : {})}
           onClick={() => {
+            ran(toast);
             toast.action?.run();
             onDismiss();
           }}
         >
           {toast.action.label}
         </button>
+      )}
+      {toast.action?.label === 'Undo' && (
+        <kbd className="toast-shortcut" aria-hidden="true">
+          {UNDO_KEYS}
+        </kbd>
       )}
       <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={onDismiss}>
         <Icon name="close" />
@@ -50,19 +59,33 @@ function ToastItem({ toast, dismiss }: { toast: Toast; dismiss: (id: number) => 
   );
 }
 
-/** Errors and undo offers, bottom-left. Ctrl/Cmd+Z runs the newest undo outside text inputs. */
+/**
+ * Errors and undo offers, bottom-left. Ctrl/Cmd+Z runs the newest undo outside text inputs,
+ * and still does once its toast has gone: a keyboard or screen reader user may not reach the
+ * toast's button within its 8 seconds (WCAG 2.2.1), and the toast says the shortcut.
+ */
 export function Toasts() {
   const toasts = useAppStore((s) => s.toasts);
   const dismiss = useAppStore((s) => s.dismissToast);
+  // The newest undo offered, toast shown or not, until it runs.
+  const lastUndo = useRef<Toast | null>(null);
+  useEffect(() => {
+    const newest = [...toasts].reverse().find((t) => t.action?.label === 'Undo');
+    if (newest && (lastUndo.current === null || newest.id > lastUndo.current.id)) lastUndo.current = newest;
+  }, [toasts]);
+  const ran = (done: Toast): void => {
+    if (lastUndo.current?.id === done.id) lastUndo.current = null;
+  };
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return;
       if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
       // Only an Undo: another toast's action ("Add as a new todo") is no undo.
-      const undo = [...toasts].reverse().find((t) => t.action?.label === 'Undo');
+      const undo = lastUndo.current;
       if (!undo?.action) return;
       event.preventDefault();
+      lastUndo.current = null;
       undo.action.run();
       dismiss(undo.id);
     };
@@ -73,7 +96,7 @@ export function Toasts() {
   return (
     <div className="toasts">
       {toasts.map((t) => (
-        <ToastItem key={t.id} toast={t} dismiss={dismiss} />
+        <ToastItem key={t.id} toast={t} dismiss={dismiss} ran={ran} />
       ))}
     </div>
   );

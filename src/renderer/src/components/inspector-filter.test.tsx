@@ -52,6 +52,24 @@ describe('inspector: internal fields, one row, one field’s history', () => {
   });
 });
 
+describe('inspector: the focus when a view narrows or widens by keyboard', () => {
+  it('goes to the view\'s name, then to Messages, never to the page', async () => {
+    const { user } = await renderApp(groceries);
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    const history = screen.getAllByRole('button', { name: 'History of title of todo “Milk”' })[0] as HTMLElement;
+    history.focus();
+    await user.keyboard('{Enter}');
+    await screen.findByRole('list', { name: 'History of title of todo “Milk”' });
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('History of title of todo “Milk”'));
+    screen.getByRole('button', { name: 'Whole todo' }).focus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Messages of todo “Milk”'));
+    screen.getByRole('button', { name: 'All messages' }).focus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('inspector-toggle')));
+  });
+});
+
 describe('sync panel: this device and its network', () => {
   it('renames this device, checking the name as the core does', async () => {
     const { kit, user } = await renderApp();

@@ -99,6 +99,19 @@ describe('sync panel', () => {
     expect(kit.calls.filter((c) => c.method === 'setDeviceName')).toEqual([]);
   });
 
+  it('gives the focus back to Rename when the device name edit ends, by Escape or by saving', async () => {
+    const { user } = await renderApp();
+    const renameButton = await screen.findByRole('button', { name: 'Rename this device' });
+    renameButton.focus();
+    await user.keyboard('{Enter}');
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Device name' }));
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename this device' })));
+    await user.keyboard('{Enter}');
+    await user.keyboard('{Control>}a{/Control}Laptop{Enter}');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename this device' })));
+  });
+
   it('shows pending, cursor and the rejected count only when there are rejections', async () => {
     const { kit } = await renderApp();
     act(() => kit.setSync({ pending: 4, cursor: 1234, rejected: 0 }));

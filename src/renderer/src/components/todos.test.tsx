@@ -108,6 +108,35 @@ describe('todos', () => {
     expect(document.activeElement).toBe(row('Bread'));
   });
 
+  it('Ctrl+Z still brings a deleted todo back once its toast has gone, and the toast names the shortcut', async () => {
+    const { user } = await renderApp(groceries);
+    row('Bread').focus();
+    await user.keyboard('{Delete}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
+    const toast = await screen.findByTestId('toast-info');
+    expect(within(toast).getByRole('button', { name: 'Undo' }).getAttribute('aria-keyshortcuts')).toBe('Control+Z Meta+Z');
+    expect(toast.querySelector('kbd')?.textContent).toBe('Ctrl+Z');
+    await user.click(within(toast).getByRole('button', { name: 'Dismiss notification' }));
+    await waitFor(() => expect(screen.queryByTestId('toast-info')).toBeNull());
+    row('Milk').focus();
+    await user.keyboard('{Control>}z{/Control}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
+    // Once: a second Ctrl+Z has nothing left to undo.
+    await user.keyboard('{Control>}z{/Control}');
+    expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']);
+  });
+
+  it('deleting the last todo in view with the Delete key leaves the focus on New todo, not on the page', async () => {
+    const { user } = await renderApp(groceries);
+    for (const title of ['Milk', 'Bread', 'Eggs']) {
+      row(title).focus();
+      await user.keyboard('{Delete}');
+      await waitFor(() => expect(shownTitles()).not.toContain(title));
+    }
+    await screen.findByTestId('todos-empty');
+    expect(document.activeElement).toBe(screen.getByTestId('new-todo-input'));
+  });
+
   it('moves focus between rows with the arrow keys, one tab stop for the list', async () => {
     const { user } = await renderApp(groceries);
     row('Milk').focus();

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
@@ -56,6 +56,19 @@ export function TodoPane({ filter, onFilter }: Props) {
       allIds: todos.map((t) => t.id),
     };
   }, [todos, filter, editingId]);
+
+  // The last row in view went (deleted, or ticked under Active) with the focus in it: focus
+  // goes to New todo, not to <body> (the top of the page, for a screen reader).
+  const shown = visible.length;
+  const shownBefore = useRef(shown);
+  useEffect(() => {
+    const had = shownBefore.current;
+    shownBefore.current = shown;
+    const active = document.activeElement;
+    if (had > 0 && shown === 0 && (!active || active === document.body)) {
+      document.querySelector<HTMLElement>('#todo-pane [data-testid="new-todo-input"]')?.focus();
+    }
+  }, [shown]);
 
   if (!list) {
     return (

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { DEVICE_NAME_RULE } from '../../../shared/app-schema-kit.ts';
+import { focusLost } from '../lib/focus-lost.ts';
 import { checkText } from '../../../shared/input-rules.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
@@ -20,8 +21,7 @@ export function DeviceName() {
   useEffect(() => {
     if (editing || !refocus.current) return;
     refocus.current = false;
-    const active = document.activeElement;
-    if (!active || active === document.body) button.current?.focus();
+    if (focusLost()) button.current?.focus();
   }, [editing]);
   if (device === null) return <dd>…</dd>;
   return (

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useNow } from '../hooks/use-now.ts';
+import { focusLost } from '../lib/focus-lost.ts';
 import { columnLabel, isInternal, nounOf } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
 import { useAppStore } from '../store/store-context.ts';
@@ -33,8 +34,7 @@ export function Inspector() {
   useEffect(() => {
     if (shownKey.current === filterKey) return;
     shownKey.current = filterKey;
-    const active = document.activeElement;
-    if (!active || active === document.body) (filterName.current ?? toggle.current)?.focus();
+    if (focusLost()) (filterName.current ?? toggle.current)?.focus();
   }, [filterKey]);
 
   const inRow = filter === null ? entries : entries.filter((e) => e.table === filter.table && e.row === filter.row);

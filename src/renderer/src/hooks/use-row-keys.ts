@@ -8,6 +8,7 @@
  * Keys only count when the row itself has focus, never while typing in one of its inputs.
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { focusLost } from '../lib/focus-lost.ts';
 
 export interface RowKeyActions {
   move(id: string, delta: -1 | 1): void;
@@ -35,7 +36,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     const id = pendingFocus.current;
     const el = id === null ? undefined : rows.current.get(id);
     const active = document.activeElement;
-    const lost = !active || active === document.body;
+    const lost = focusLost();
     if (!el) {
       const { ids: previous, activeId: had } = before.current;
       const at = had === null ? -1 : previous.indexOf(had);
@@ -62,7 +63,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     (id: string) => {
       const active = document.activeElement;
       const row = rows.current.get(id);
-      if (!active || active === document.body || row?.contains(active)) focusRow(id);
+      if (focusLost() || (active && row?.contains(active))) focusRow(id);
     },
     [focusRow],
   );

@@ -3,6 +3,7 @@ import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { NewItemForm } from '../../components/NewItemForm.tsx';
+import { focusLost } from '../../lib/focus-lost.ts';
 import { RowNotices } from '../../components/RowNotices.tsx';
 import { UserText } from '../../components/UserText.tsx';
 import { useAppStore } from '../../store/store-context.ts';
@@ -64,8 +65,7 @@ export function TodoPane({ filter, onFilter }: Props) {
   useEffect(() => {
     const had = shownBefore.current;
     shownBefore.current = shown;
-    const active = document.activeElement;
-    if (had > 0 && shown === 0 && (!active || active === document.body)) {
+    if (had > 0 && shown === 0 && focusLost()) {
       document.querySelector<HTMLElement>('#todo-pane [data-testid="new-todo-input"]')?.focus();
     }
   }, [shown]);

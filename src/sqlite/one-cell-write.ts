@@ -46,9 +46,10 @@ export interface OneCellWrite {
    * (null when none). Writes `c` and returns true when it is one new pending local message
    * that is also its one write, of `cell`; returns false, having written nothing, for any
    * other commit. Throws a SchemaError for an undeclared cell. With a winner the cell was
-   * written, so its row is there (rows are never deleted: a deleted row is a tombstone) and
-   * is updated, not upserted; should it be missing after all, it is upserted. With `kept`,
-   * the cell may keep a pulled message in its row, which moves to the log first.
+   * written, so its row is there (a deleted row is a tombstone; only a row left with no
+   * winner at all is removed, see row-writer.ts) and is updated, not upserted; should it be
+   * missing after all, it is upserted. With `kept`, the cell may keep a pulled message in its
+   * row, which moves to the log first.
    */
   write(c: Commit, cell: Cell, winner: string | null, kept: boolean): boolean;
 }

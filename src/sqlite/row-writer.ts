@@ -60,6 +60,8 @@ export function markKept(r: RowWrites, position: number): void {
 /** A commit's writes grouped by row, in first-write order. */
 export interface CommitRows {
   readonly list: readonly RowWrites[];
+  /** Whether a write leaves its cell without a winner (hlc null): its row may be left empty. */
+  readonly clears: boolean;
   /** The row's entry, if the commit writes it. */
   find(table: string, row: string): RowWrites | undefined;
 }
@@ -125,9 +127,10 @@ function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, Sql
     const table = tables.get(w.table) as SqlTable;
     const only = rowOf(table, w.row);
     setCell(only, (table.columns.get(w.column) as SqlColumn).position, w);
-    return { list: [only], find: (t, row) => (row === only.row && t === table.name ? only : undefined) };
+    return { list: [only], clears: w.hlc === null, find: (t, row) => (row === only.row && t === table.name ? only : undefined) };
   }
   const list: RowWrites[] = [];
+  let clears = false;
   const byTable = new Map<string, Map<string, RowWrites>>();
   // The writes of one row come one after the other (the library plans them row by row):
   // the last row is checked first, before any map.
@@ -150,8 +153,9 @@ function groupRows(writes: readonly CellWrite[], tables: ReadonlyMap<string, Sql
       last = entry;
     }
     setCell(entry, (entry.table.columns.get(w.column) as SqlColumn).position, w);
+    if (w.hlc === null) clears = true;
   }
-  return { list, find };
+  return { list, clears, find };
 }
 
 export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): RowWriter {
@@ -220,6 +224,25 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
   const marksOf = (r: RowWrites, marked: ReadonlySet<CellWrite>): Marks =>
     marked.size > 0 ? 'bound' : r.keptCount === 0 ? 'none' : r.keptCount === r.written ? 'kept' : 'bound';
 
+  /**
+   * Per table: deletes a row none of whose cells has a winner. A write with a null hlc takes
+   * a cell's only applied message back (the server refused it): when that message made the
+   * row, the row must go again, as on every device that never saw it (an app reads rows
+   * with a plain SELECT, and an empty one is a todo with no title). Its `_unpushed` list
+   * is stale by then: every commit but a local write copies those messages to the outbox
+   * first (unpushed-in-row.ts).
+   */
+  const emptyRow = new Map<SqlTable, Statement<[string]>>();
+  function dropIfEmpty(r: RowWrites): void {
+    if (!r.cells.some((w) => w !== undefined && w.hlc === null)) return;
+    let stmt = emptyRow.get(r.table);
+    if (!stmt) {
+      const none = (columnsOf.get(r.table) as SqlColumn[]).map((c) => `${c.hlcSql} IS NULL`).join(' AND ');
+      emptyRow.set(r.table, (stmt = db.prepare<[string]>(`DELETE FROM ${r.table.sql} WHERE id = ? AND ${none}`)));
+    }
+    stmt.run(r.row);
+  }
+
   const single = new Map<SqlColumn, Statement<[readonly SqlValue[]]>>();
   const singleParams: SqlValue[] = [null, null, null, null];
 
@@ -236,6 +259,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
         if (!stmt) single.set(column, (stmt = prepare(first.table, [column], 1, 'bound')));
         bind(singleParams, 0, [column], first, marked, 'bound');
         stmt.run(singleParams);
+        if (commitRows.clears) dropIfEmpty(first);
         return;
       }
       // Rows of one shape share a statement (a pulled page is mostly such rows).
@@ -259,6 +283,7 @@ export function createRowWriter(db: Db, tables: ReadonlyMap<string, SqlTable>): 
           }
         }
       }
+      if (commitRows.clears) for (const r of commitRows.list) dropIfEmpty(r);
     },
   };
 }

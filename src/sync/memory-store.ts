@@ -352,9 +352,13 @@ export function createMemoryStore(): MemoryStore {
   });
 }
 
-/** A row's values as a record (copied), or undefined before any value was written to it. */
+/**
+ * A row's values as a record (copied): the cells that have a winner. Undefined when none has
+ * (before any write, or after a refused message that made the row was taken back): such a
+ * row does not exist on a device that never saw that message either.
+ */
 function record(t: TableState, slots: Slots): Row | undefined {
   let out: Record<string, JsonValue> | undefined;
-  for (const [column, at] of t.columns) if (slots[at] !== undefined) (out ??= {})[column] = copy(slots[at] as JsonValue);
+  for (const [column, at] of t.columns) if (slots[at + 1] !== undefined) (out ??= {})[column] = copy(slots[at] as JsonValue);
   return out;
 }

@@ -57,7 +57,8 @@ export interface CellWrite extends Cell {
   /**
    * The `hlc` of the message whose value this is: the cell's new winner. Null when no
    * applied message of the cell remains (its value falls back to null). The store keeps it
-   * with the value and answers `winners()` from it.
+   * with the value and answers `winners()` from it. A row none of whose cells has an `hlc`
+   * left exists on no other device: the store deletes it, or leaves it out of its reads.
    */
   readonly hlc: string | null;
 }

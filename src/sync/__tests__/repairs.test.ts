@@ -37,6 +37,25 @@ describe('setting a refused message aside', () => {
     await client.close();
   });
 
+  it('a refused message that made its row takes the row back, as on a device that never saw it', async () => {
+    const s = server();
+    const remote = new ScriptedRemote(s);
+    const store = memory();
+    const client = await open(remote, store);
+    const made = await client.set('todos', 'new', 'title', 'refused');
+    await client.set('todos', 'old', 'title', 'stays');
+    refuse(remote, made.hlc);
+    await client.sync();
+    expect(store.get('todos', 'new')).toBeUndefined();
+    expect([...store.rows('todos', { includeDeleted: true }).keys()]).toEqual(['old']);
+    const other = memory();
+    const b = await open(new ScriptedRemote(s), other);
+    await b.sync();
+    expect([...other.rows('todos').keys()]).toEqual(['old']);
+    await b.close();
+    await client.close();
+  });
+
   it('is reported at once, and only that message stops counting as pending', async () => {
     const remote = new ScriptedRemote(server());
     const client = await open(remote);

@@ -258,9 +258,10 @@ export class HybridClock {
     const next = nextTimestamp(this.#state, this.physicalNow());
     const { millis, counter } = next;
     // The counter and the clientId are valid by construction; a physical clock past year
-    // 9999 is not, and leaves the clock as it was. The time part is formatted once per
-    // millisecond, not once per timestamp: a burst of local writes shares it.
-    if (millis > MAX_MILLIS) throw new ValidationError('invalid_argument', `HLC time out of range: ${millis}`);
+    // 9999 is not, and leaves the clock as it was: no timestamp is left to issue, the same
+    // `clock_overflow` as the counter's (the app's argument was fine). The time part is
+    // formatted once per millisecond, not once per timestamp: a burst of local writes shares it.
+    if (millis > MAX_MILLIS) throw new ClockError(`HLC time overflow: the clock reads ${millis} ms, after year 9999`);
     if (millis !== this.#timeMillis) {
       this.#time = `${new Date(millis).toISOString()}-`;
       this.#timeMillis = millis;

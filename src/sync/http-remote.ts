@@ -179,7 +179,7 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   }
   code ??= status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited'
     : status === 404 ? 'not_found' : status >= 500 ? 'internal' : 'invalid_request';
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), parseDate(response.headers.get('date')));
   return new RemoteError(status, code, message, { index, retryAfterMs, serverTime });
 }
 
@@ -189,9 +189,14 @@ function parseDate(value: string | null | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+/**
+ * `Retry-After` in seconds, or as an HTTP date. A date is the server's clock: it is read
+ * against the answer's own `Date` when there is one, not the device's clock, which may be
+ * a day off (a 10 s wait would become a day's).
+ */
+function parseRetryAfter(value: string | null, answeredAt: number | undefined): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = parseDate(value);
-  return at === undefined ? undefined : Math.max(0, at - Date.now());
+  return at === undefined ? undefined : Math.max(0, at - (answeredAt ?? Date.now()));
 }

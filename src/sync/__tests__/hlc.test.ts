@@ -287,7 +287,7 @@ describe('edges of the format and the clock', () => {
     const clock = new HybridClock({ clientId: 'me', now: () => now });
     const first = clock.tick();
     now = end + 1;
-    expect(() => clock.tick()).toThrow(expect.objectContaining({ code: 'invalid_argument', message: `HLC time out of range: ${end + 1}` }));
+    expect(() => clock.tick()).toThrow(expect.objectContaining({ name: 'ClockError', code: 'clock_overflow', message: `HLC time overflow: the clock reads ${end + 1} ms, after year 9999` }));
     expect(clock.state).toEqual({ millis: T, counter: 0 });
     now = T;
     expect(clock.tick() > first).toBe(true);

@@ -104,7 +104,10 @@ describe('POST /v1/sync', () => {
 
   it('reads Retry-After as seconds or as an HTTP date, and ignores anything else', async () => {
     let header = '';
-    const url = await serve((_req, res) => json(res, 429, { error: { code: 'rate_limited', message: 'busy' } }, header === '' ? {} : { 'Retry-After': header }));
+    let date = '';
+    const url = await serve((_req, res) => json(res, 429, { error: { code: 'rate_limited', message: 'busy' } }, {
+      ...(header === '' ? {} : { 'Retry-After': header }), ...(date === '' ? {} : { Date: date }),
+    }));
     const remote = createHttpRemote({ url, token: 't' });
     const after = async (value: string): Promise<number | undefined> => {
       header = value;
@@ -120,6 +123,10 @@ describe('POST /v1/sync', () => {
     expect(await after('12 seconds')).toBeUndefined();
     expect(await after('x12')).toBeUndefined();
     expect(await after('')).toBeUndefined();
+    // A date is the server's clock, read against the answer's Date: this device's clock may be a day off.
+    date = 'Tue, 24 Nov 2020 15:00:00 GMT';
+    expect(await after('Tue, 24 Nov 2020 15:00:10 GMT')).toBe(10_000);
+    expect(await after('Tue, 24 Nov 2020 14:59:00 GMT')).toBe(0);
   });
 
   it('sends nothing for a signal aborted before the call, and leaves no timer behind', async () => {

@@ -3,9 +3,9 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { hlcMillis } from './hlc.ts';
+import { formatHlc, hlcMillis, nextTimestamp, parseHlc, type ClockState } from './hlc.ts';
 import { byHlc, cellKey, messageOf } from './message.ts';
-import type { SyncRunContext } from './sync-run.ts';
+import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
@@ -35,10 +35,14 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
  * `clock_drift`: the message at `pivot` is too far ahead of the server's clock. So is every
  * later local message the server has not taken, since timestamps only grow. The server
  * checks drift on every push and its clock only moves forward, so it cannot have accepted
- * any of them before: they are safe to re-issue. They are given new timestamps from the
- * corrected clock, in their original order, and keep their values. Every re-issued
- * timestamp is greater than every message that stays, so each still wins the cells it won;
- * those cells are written again with the winner's new timestamp.
+ * any of them before: they are safe to re-issue. They are given new timestamps, in their
+ * original order, and keep their values. Each is moved back by the correction just learnt
+ * (`shiftMs`), to about when it was really made: stamped at the time of the repair, a week
+ * offline with a clock an hour ahead would win every conflict over that week, against
+ * edits other devices made later. But never back past a message that stays (the device may
+ * have seen it before the write: an edit must beat what it edited), nor past the corrected
+ * clock. So every re-issued timestamp is still greater than every message that stays, and
+ * each still wins the cells it won; those cells are written again with its new timestamp.
  *
  * With `notAfter` (a second repair in one run: the first did not help), the clock starts
  * again from the newest message that stays and is this client's own or not later than
@@ -48,26 +52,36 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
  * until the real time caught up, days perhaps. Re-issued timestamps may then be below such a
  * message, which wins its cell as it does on every device that never saw it.
  */
-export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: number | null = null): Promise<void> {
+export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: number | null = null, shiftMs = 0): Promise<void> {
   const pending = await ctx.store.messages({ kind: 'pending', limit: ALL });
   const rejected = await ctx.store.messages({ kind: 'rejected' });
   // Never empty: the pivot itself is pending.
   const stale = [...pending, ...rejected].filter((m) => m.hlc >= pivot).sort(byHlc);
   const staleHlcs = new Set(stale.map((m) => m.hlc));
-  ctx.clock.restore(await restartFrom(ctx, staleHlcs, notAfter));
-  const fresh = stale.map((m) => ({ ...m, hlc: ctx.clock.tick() }));
+  const from = await restartFrom(ctx, staleHlcs, notAfter);
+  let state: ClockState = from === null ? { millis: 0, counter: 0 } : parseHlc(from);
+  const now = ctx.clock.physicalNow();
+  const fresh = stale.map((m) => {
+    state = nextTimestamp(state, Math.min(hlcMillis(m.hlc) + shiftMs, now));
+    return { ...m, hlc: formatHlc({ ...state, clientId: ctx.clock.clientId }) };
+  });
+  ctx.clock.restore(fresh.at(-1)?.hlc ?? from);
   const renamed = new Map(stale.map((m, i) => [m.hlc, fresh[i] as StoredMessage]));
   const winners = await ctx.store.winners(stale);
   const writes: CellWrite[] = [];
   const changed: Record<string, string[]> = {};
+  const replaced: ReplacedCell[] = [];
   for (const hlc of winners.values()) {
     const winner = renamed.get(hlc);
     if (!winner) continue;
-    // Below a message that stays (only with notAfter): that one wins the cell now.
+    // Below a message that stays (only with notAfter): that one wins the cell now. This
+    // device's value is replaced by another's, as by a pull: the app hears of it ('replaced').
     const staying = notAfter === null ? undefined : await bestStaying(ctx, winner, staleHlcs);
     if (staying && staying.hlc > winner.hlc) {
       writes.push(messageOf(staying));
       (changed[winner.table] ??= []).push(winner.row);
+      const { table, row, column } = winner;
+      replaced.push({ table, row, column, previous: { value: winner.value, hlc: winner.hlc }, next: { value: staying.value, hlc: staying.hlc } });
     } else {
       writes.push(messageOf(winner));
     }
@@ -79,6 +93,7 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: 
     meta: { [META.clockOffset]: String(ctx.clock.offsetMs) },
   });
   if (Object.keys(changed).length > 0) ctx.onChange('remote', changed);
+  if (replaced.length > 0 && ctx.wantsReplaced()) ctx.onReplaced(replaced);
 }
 
 /** The timestamp the clock starts again from: the newest message that stays (and fits `notAfter`). */

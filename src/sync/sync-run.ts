@@ -83,10 +83,11 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
         // The server's clock comes with the error; a server that leaves it out is asked
         // once more with nothing to push, and its answer's serverTime is used instead.
         const serverTime = err.serverTime ?? Date.parse((await round(ctx, []))[0].serverTime);
+        const before = ctx.clock.offsetMs;
         ctx.clock.setOffset(serverTime - ctx.now());
         // A repair that did not help: the clock was pulled ahead by a message the server took
         // under a looser limit (repair.ts), and starts again from the server's clock.
-        await ctx.lock.run(() => restampFrom(ctx, culprit.hlc, driftRepairs > 1 ? serverTime : null));
+        await ctx.lock.run(() => restampFrom(ctx, culprit.hlc, driftRepairs > 1 ? serverTime : null, ctx.clock.offsetMs - before));
         continue;
       }
       if (err.code === 'payload_too_large' && batch.length > 0) {

@@ -3,7 +3,7 @@
  * message aside, re-stamping after clock drift, starting over with a server's new epoch.
  */
 import { describe, expect, it } from 'vitest';
-import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type SyncClient, type SyncStatus } from '../index.ts';
+import { NetworkError, RemoteError, createSyncClient, type ChangeEvent, type ReplacedEvent, type SyncClient, type SyncStatus } from '../index.ts';
 import { hlcMillis } from '../hlc.ts';
 import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
@@ -138,6 +138,59 @@ describe('re-stamping after clock drift', () => {
   });
 });
 
+describe('re-stamping moves messages back to when they were made', () => {
+  const HOUR = 3_600_000;
+
+  it('an offline write of a device whose clock ran an hour ahead loses to a later write of another device', async () => {
+    let real = T0;
+    const s = createInProcessServer({ now: () => real });
+    const bStore = memory();
+    const b = await open(new ScriptedRemote(s), bStore, () => real + HOUR);
+    await b.set('todos', 't', 'title', 'B, written first'); // offline: stamped an hour ahead
+    real += 1500;
+    const aStore = memory();
+    const a = await open(new ScriptedRemote(s), aStore, () => real);
+    await a.set('todos', 't', 'title', 'A, written later');
+    await a.sync();
+    real += 10_000;
+    await b.sync(); // clock_drift: the clock is corrected, the write re-stamped
+    await a.sync();
+    expect(b.status).toMatchObject({ pending: 0, rejected: 0, error: null });
+    expect(bStore.get('todos', 't')).toEqual({ title: 'A, written later' });
+    expect(aStore.get('todos', 't')).toEqual({ title: 'A, written later' });
+    const mine = (await bStore.messages({ kind: 'cell', table: 'todos', row: 't', column: 'title' })).find((m) => m.local);
+    expect(mine).toMatchObject({ value: 'B, written first', synced: true });
+    expect(hlcMillis(mine!.hlc)).toBe(T0); // when it was made, by the corrected clock
+    await a.close();
+    await b.close();
+  });
+
+  it('but never back past a message the device had: an edit still beats what it edited', async () => {
+    let real = T0;
+    const s = createInProcessServer({ now: () => real });
+    const aStore = memory();
+    const a = await open(new ScriptedRemote(s), aStore, () => real + 240_000); // 4 minutes ahead: within the limit
+    await a.set('todos', 't', 'title', 'A');
+    await a.sync();
+    let skew = 0;
+    const bStore = memory();
+    const b = await open(new ScriptedRemote(s), bStore, () => real + skew);
+    real += 1000;
+    await b.sync(); // B has A's title, stamped 4 minutes ahead
+    skew = HOUR; // then B's clock jumps an hour ahead
+    real += 1000;
+    await b.set('todos', 't', 'title', 'B, after reading A');
+    real += 1000;
+    await b.sync();
+    await a.sync();
+    expect(b.status).toMatchObject({ pending: 0, rejected: 0, error: null });
+    expect(bStore.get('todos', 't')).toEqual({ title: 'B, after reading A' });
+    expect(aStore.get('todos', 't')).toEqual({ title: 'B, after reading A' });
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('re-stamping from the server\'s clock (a second repair)', () => {
   it('still starts after this device\'s own messages that the server took: a later write never loses to an earlier one', async () => {
     const s = server();
@@ -159,6 +212,35 @@ describe('re-stamping from the server\'s clock (a second repair)', () => {
     expect(store.get('todos', 'y')).toEqual({ title: 'second' });
     const taken = await s.store.pull('user', { cursor: 0, limit: 5, excludeClientId: 'x' });
     expect(taken.messages.map((m) => m.value)).toEqual(['second']); // the winner of its cell (compaction)
+    await client.close();
+  });
+});
+
+describe('a local edit that a message ahead of the server takes back', () => {
+  it('is reported as replaced, as when a pull replaces it: never lost silently', async () => {
+    // A message the server took while its clock was ahead (20 minutes); this device pulls it,
+    // then edits the same cell: the edit is stamped after it, too far ahead, and the second
+    // repair stamps it below it, where it loses.
+    const s = server();
+    const remote = new ScriptedRemote(s);
+    const store = memory();
+    const client = await open(remote, store);
+    const ahead = { id: 1, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'x', column: 'title', value: 'theirs' };
+    remote.intercept = () => {
+      remote.intercept = null;
+      return { accepted: 0, cursor: 1, more: false, serverTime: new Date(T0).toISOString(), messages: [ahead] };
+    };
+    await client.sync();
+    const replaced: ReplacedEvent[] = [];
+    client.on('replaced', (e) => replaced.push(e));
+    await client.set('todos', 'x', 'title', 'mine');
+    await client.sync();
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
+    expect(store.get('todos', 'x')).toEqual({ title: 'theirs' });
+    const [mine] = (await s.store.pull('user', { cursor: 0, limit: 5, excludeClientId: 'x' })).messages;
+    expect(replaced.flatMap((e) => e.cells)).toEqual([{
+      table: 'todos', row: 'x', column: 'title', previous: { value: 'mine', hlc: mine!.hlc }, next: { value: 'theirs', hlc: ahead.hlc },
+    }]);
     await client.close();
   });
 });

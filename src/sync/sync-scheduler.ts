@@ -145,9 +145,12 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     const mine = takeWaiters();
     const controller = new AbortController();
     abort = controller;
-    setState('syncing', error);
     const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: o.onStatus };
-    running = runSync(ctx).then(
+    // The run starts a microtask later, once it is recorded as running and 'syncing' is said:
+    // a status listener that calls sync() then joins this run. Said first, such a listener
+    // started a second run at once (two requests pushing the same messages), and one that
+    // syncs while anything is pending recursed until the stack overflowed.
+    running = Promise.resolve().then(() => runSync(ctx)).then(
       () => succeeded(mine),
       (err: unknown) => failed(err, mine, controller.signal.aborted),
     ).catch(
@@ -164,6 +167,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
         run();
       }
     });
+    setState('syncing', error);
   }
 
   const succeeded = (mine: Waiter[]): void => {
@@ -178,7 +182,8 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
 
   /** `stopped`: setOnline(false) or close() aborted the run; that is no failure to show or retry. */
   const failed = (err: unknown, mine: Waiter[], stopped: boolean): void => {
-    for (const w of mine) w.reject(err);
+    // A sync that close() cut short fails as every call after close() does.
+    for (const w of mine) w.reject(closed ? new ClosedError() : err);
     // Back online already (setOnline(false), then true, during the run): the run asked for
     // after it (`again`) starts now, instead of an 'error' and a backoff for the abort.
     if (closed || !online || stopped) return;
@@ -259,6 +264,8 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       abort?.abort(new Error('closed'));
       await running?.catch(() => {});
       rejectWaiters(new ClosedError());
+      // The run close() stopped said nothing when it ended: the status no longer says 'syncing'.
+      if (state === 'syncing') setState('idle', error);
     },
   };
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ClosedError } from '../errors.ts';
 import { NetworkError, createSyncClient, type Remote } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
-import { memory, schema, until } from './harness/test-kit.ts';
+import { ScriptedRemote, memory, schema, until } from './harness/test-kit.ts';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve: () => void = () => {};
@@ -110,3 +110,47 @@ describe('after close()', () => {
     expect(client.status).toMatchObject({ pending: 1, online: true });
   });
 });
+
+describe('a status listener that calls sync()', () => {
+  it("joins the run it hears of: one request at a time, and one that syncs while anything is pending ends", async () => {
+    const remote = new ScriptedRemote();
+    const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
+    for (let i = 0; i < 20; i++) await client.set('todos', `t${i}`, 'title', `${i}`);
+    const calls: Promise<unknown>[] = [];
+    client.on('status', (s) => {
+      if (s.pending > 0 && calls.length < 1000) calls.push(client.sync());
+    });
+    await client.sync();
+    await Promise.all(calls);
+    expect(remote.maxInFlight).toBe(1);
+    expect(calls.length).toBeLessThan(10);
+    expect(remote.requests.filter((r) => (r.messages?.length ?? 0) > 0)).toHaveLength(1);
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0 });
+    await client.close();
+  });
+});
+
+describe('close() while a sync is in flight', () => {
+  it("the sync fails with ClosedError as a queued one does, and the status no longer says 'syncing'", async () => {
+    const gate = { entered: deferred(), used: false };
+    const inner = createInProcessServer().remote('u');
+    const remote: Remote = {
+      sync: (req, o) => {
+        if (gate.used) return inner.sync(req);
+        gate.used = true;
+        gate.entered.resolve();
+        return new Promise((_resolve, reject) => o?.signal?.addEventListener('abort', () => reject(new NetworkError('aborted'))));
+      },
+    };
+    const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
+    await client.set('todos', 't1', 'title', 'x');
+    const running = client.sync().catch((e: unknown) => e);
+    await gate.entered.promise;
+    const queued = client.sync().catch((e: unknown) => e);
+    await client.close();
+    expect(await running).toBeInstanceOf(ClosedError);
+    expect(await queued).toBeInstanceOf(ClosedError);
+    expect(client.status).toMatchObject({ state: 'idle', pending: 1 });
+  });
+});
+

@@ -4,10 +4,11 @@
  * printed or logged.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError, MIN_SECRET_LENGTH } from './config.ts';
+import { createExclusive } from './exclusive-file.ts';
 import { secretWeakness } from './secret-strength.ts';
 
 export const SECRET_FILE = 'token-secret';
@@ -20,13 +21,9 @@ export function loadSecret(dataDir: string, given: string | undefined, onCreated
   if (given !== undefined) return given;
   ensurePrivateDir(dataDir);
   const file = join(dataDir, SECRET_FILE);
-  try {
-    // `wx`: never overwrite. Two processes starting at once both end up reading one secret.
-    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
-    onCreated?.(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
+  // Never overwritten, and made whole at once: two processes starting at once both end up
+  // reading one secret (one read it empty, and told the user to remove it).
+  if (createExclusive(file, `${randomBytes(32).toString('base64url')}\n`, 0o600)) onCreated?.(file);
   const secret = readFileSync(file, 'utf8').trim();
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError(`the secret file ${file} is shorter than ${MIN_SECRET_LENGTH} characters; remove it to generate a new one`);

@@ -5,13 +5,14 @@
  * sync), and docs/protocol.md §8's durability holds for one process only. So the second is
  * refused at start, with what to do instead (several processes share PostgreSQL).
  *
- * The lock is a file in the data dir holding the owner's pid, made with `wx` (only one process
- * can create it). A file left by a process that is gone (killed, or the machine restarted) is
+ * The lock is a file in the data dir holding the owner's pid, made whole by one process only
+ * (exclusive-file.ts). A file left by a process that is gone (killed, or the machine restarted) is
  * stale: it is replaced. PostgreSQL's postmaster.pid works the same way.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config.ts';
+import { createExclusive } from '../exclusive-file.ts';
 
 export const LOCK_FILE = 'server.pid';
 
@@ -46,8 +47,8 @@ function ownerOf(file: string): number | null {
 export function lockDataDir(dir: string): DataDirLock {
   const file = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+    // Made whole at once: a file read empty was taken for a stale lock, and deleted.
+    if (createExclusive(file, `${process.pid}\n`, 0o600)) {
       held.add(file);
       let released = false; // this lock's own: the dir may be locked again since, by this process
       return {
@@ -62,8 +63,6 @@ export function lockDataDir(dir: string): DataDirLock {
           }
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = ownerOf(file);
     if (owner !== null && (owner !== process.pid || held.has(file)) && isRunning(owner)) {

@@ -43,7 +43,9 @@ const REFERENCE = { productName: 'Fieldsync', appId: 'dev.fieldsync.app', execut
 
 interface BuilderConfig {
   readonly appId?: string;
-  readonly linux?: { readonly executableName?: string };
+  readonly linux?: { readonly executableName?: string; readonly files?: readonly { readonly filter?: readonly string[] }[] };
+  readonly mac?: { readonly files?: readonly { readonly filter?: readonly string[] }[] };
+  readonly win?: { readonly files?: readonly { readonly filter?: readonly string[] }[] };
   readonly deb?: { readonly packageName?: string };
 }
 const builderConfig = (): BuilderConfig => (createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown }).load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
@@ -67,7 +69,29 @@ describe('the app’s names (docs/fork.md, "Your app’s name")', () => {
   });
 });
 
+/** An asar header node: a folder (files) or a file (unpacked when it lives in app.asar.unpacked). */
+interface AsarNode {
+  readonly files?: Record<string, AsarNode>;
+  readonly unpacked?: boolean;
+}
+const unpackedEntries = (node: AsarNode, path: string): string[] =>
+  node.files ? Object.entries(node.files).flatMap(([name, child]) => unpackedEntries(child, `${path}/${name}`)) : node.unpacked ? [path] : [];
+
 describe('electron-builder', () => {
+  it('ships each platform only the better-sqlite3 prebuilds its loader picks, under the names it has', () => {
+    const config = builderConfig();
+    // lib/binding.js loads prebuilds/<process.platform or linuxmusl>-<process.arch>.node.
+    const expected = { linux: ['linux', 'linuxmusl'], mac: ['darwin'], win: ['win32'] } as const;
+    for (const [os, platforms] of Object.entries(expected)) {
+      const patterns = (config[os as keyof typeof expected]?.files ?? []).flatMap((set) => set.filter ?? []);
+      expect(patterns, `electron-builder.yml: ${os}.files`).toEqual(platforms.map((p) => `node_modules/better-sqlite3/prebuilds/${p}-\${arch}.node`));
+      for (const pattern of patterns) {
+        for (const arch of ['x64', 'arm64']) expect(existsSync(join(root, pattern.replace('${arch}', arch))), pattern).toBe(true);
+      }
+    }
+    expect(readFileSync(join(root, 'node_modules', 'better-sqlite3', 'lib', 'binding.js'), 'utf8')).toContain("`${isLinuxMusl() ? 'linuxmusl' : process.platform}-${process.arch}`");
+  });
+
   it.skipIf(process.platform !== 'linux')('packs out/, package.json and better-sqlite3 only, with its native module unpacked', () => {
     if (!existsSync(join(root, 'out', 'main', 'main.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
       expect(spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'ignore' }).status).toBe(0);
@@ -93,8 +117,16 @@ describe('electron-builder', () => {
       const tops = new Set(files.map((f) => f.split('/').slice(0, 3).join('/')));
       expect([...tops].sort()).toEqual(['/node_modules', '/node_modules/better-sqlite3', '/out', '/out/main', '/out/preload', '/out/renderer', '/package.json']);
       expect(files).toContain('/out/preload/index.cjs');
+      // Only this target's prebuilds (glibc and musl), unpacked: no other platform's binaries
+      // (about 2 MB each) in the installer, and nothing native left inside the archive.
       const unpacked = readdirSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'prebuilds'));
-      expect(unpacked).toContain('linux-x64.node');
+      const own = [`linux-${process.arch}.node`, `linuxmusl-${process.arch}.node`];
+      expect(unpacked.sort()).toEqual(own);
+      expect(files.filter((f) => f.endsWith('.node')).sort()).toEqual(own.map((f) => `/node_modules/better-sqlite3/prebuilds/${f}`));
+      // Only they are unpacked: whatever is unpacked is outside the asar integrity check
+      // (docs/security.md), so better-sqlite3's JavaScript stays inside.
+      const header = (createRequire(import.meta.url)('@electron/asar') as { getRawHeader(file: string): { header: AsarNode } }).getRawHeader(join(resources, 'app.asar')).header;
+      expect(unpackedEntries(header, '').sort()).toEqual(own.map((f) => `/node_modules/better-sqlite3/prebuilds/${f}`));
       expect(files.filter((f) => f.startsWith('/node_modules/better-sqlite3/') && !/\/(lib|prebuilds)(\/|$)|package\.json$/.test(f))).toEqual([]);
     } finally {
       dir.remove();

@@ -59,10 +59,41 @@ describe('the release workflow', () => {
 
   it('signs and notarizes with secrets when they are set, and builds unsigned otherwise', () => {
     for (const secret of ['MAC_CERTIFICATE_P12_BASE64', 'MAC_CERTIFICATE_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID', 'WIN_CERTIFICATE_P12_BASE64', 'WIN_CERTIFICATE_PASSWORD']) {
-      expect(release).toContain(`secrets.${secret} }}`);
+      expect(release).toContain(`secrets.${secret} || '' }}`);
     }
     expect(release).toContain('CSC_IDENTITY_AUTO_DISCOVERY: ${{ steps.signing.outputs.sign }}');
     expect(release).toContain('[ -n "${!name}" ] || unset "$name"');
+  });
+
+  it('gives each OS’s job only its own signing secrets (app-builder-lib falls back from WIN_CSC_LINK to CSC_LINK)', () => {
+    const uses = [...release.matchAll(/^.*secrets\.(\w+).*$/gm)];
+    expect(uses.length).toBeGreaterThanOrEqual(10);
+    for (const [line, secret] of uses) {
+      const os = /^(MAC_|APPLE_)/.test(secret as string) ? 'macOS' : /^WIN_/.test(secret as string) ? 'Windows' : null;
+      expect(os, line).not.toBeNull();
+      expect(line, `${secret} must reach the ${os} job only`).toMatch(new RegExp(`: \\$\\{\\{ runner\\.os == '${os}' && secrets\\.${secret} \\|\\| '' \\}\\}$`));
+    }
+    // The Mac certificate is CSC_LINK on macOS only; Windows gets WIN_CSC_LINK.
+    expect(release).toContain("CSC_LINK: ${{ runner.os == 'macOS' && secrets.MAC_CERTIFICATE_P12_BASE64 || '' }}");
+    expect(release).toContain("WIN_CSC_LINK: ${{ runner.os == 'Windows' && secrets.WIN_CERTIFICATE_P12_BASE64 || '' }}");
+  });
+
+  it('ad-hoc signs an unsigned macOS app, so that Apple Silicon starts it after its fuses are flipped', () => {
+    expect(release).toContain('if [ "$RUNNER_OS" = macOS ] && [ "$SIGN" != true ]; then');
+    expect(release).toContain('unsigned_mac=(-c.mac.identity=- -c.mac.hardenedRuntime=false)');
+    expect(release).toContain('npx electron-builder --config electron-builder.yml ${{ matrix.targets }} "${unsigned_mac[@]}" --publish never');
+  });
+
+  it('starts each OS’s packaged app once before uploading it', () => {
+    const installers = release.slice(release.indexOf('\n  installers:'), release.indexOf('\n  library:'));
+    const build = installers.indexOf('npx electron-builder');
+    const smoke = installers.indexOf('xvfb-run -a node scripts/packaged-smoke.ts dist');
+    expect(build).toBeGreaterThan(0);
+    expect(smoke).toBeGreaterThan(build);
+    expect(installers.indexOf('node scripts/packaged-smoke.ts dist\n', smoke + 10)).toBeGreaterThan(smoke);
+    expect(installers.indexOf('actions/upload-artifact')).toBeGreaterThan(smoke);
+    expect(installers).toContain('codesign --verify --deep --strict');
+    expect(installers).toMatch(/if: runner\.os == 'Linux'\n(?:.*\n)*? {10}sudo apt-get install -y -qq xvfb\n {10}sudo sysctl -w kernel\.apparmor_restrict_unprivileged_userns=0/);
   });
 
   it('attaches the installers and their SHA-256 sums to the tag’s GitHub release', () => {

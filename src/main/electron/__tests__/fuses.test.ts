@@ -4,6 +4,7 @@
  * here too). Electron cannot run here; this checks the configuration that `npm run dist`
  * flips into the binary.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ const root = join(import.meta.dirname, '..', '..', '..', '..');
 // app-builder-lib is electron-builder's own library (a dependency of it): resolved from there.
 const requireFromBuilder = createRequire(createRequire(join(root, 'package.json')).resolve('electron-builder'));
 const { getConfig, validateConfiguration } = requireFromBuilder('app-builder-lib/out/util/config/config.js') as {
-  getConfig(projectDir: string, configPath: string | null, fromOptions: null): Promise<Record<string, unknown>>;
+  getConfig(projectDir: string, configPath: string | null, fromOptions: Record<string, unknown> | null): Promise<Record<string, unknown>>;
   validateConfiguration(config: Record<string, unknown>, debugLogger: unknown): Promise<void>;
 };
 const { DebugLogger } = createRequire(requireFromBuilder.resolve('app-builder-lib'))('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
@@ -39,5 +40,27 @@ describe('Electron fuses', () => {
   it('electron-builder refuses a misspelt fuse, so the test above cannot pass on a typo', async () => {
     const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
     await expect(validateConfiguration({ ...config, electronFuses: { runAsNodes: false } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object.*electronFuses/s);
+  });
+});
+
+describe('the release workflow’s unsigned macOS build', () => {
+  // Its electron-builder arguments, as electron-builder's own command line reads them: an
+  // explicit ad-hoc identity signs the bundle after the fuses are flipped (without a
+  // certificate electron-builder 26 signs nothing, and Apple Silicon kills an app whose
+  // flipped binary is unsigned), and hardened runtime is off, which ad-hoc signing needs.
+  it('asks electron-builder for an ad-hoc signature without hardened runtime', async () => {
+    const release = readFileSync(join(root, '.github', 'workflows', 'release.yml'), 'utf8');
+    const flags = /unsigned_mac=\(([^)]+)\)/.exec(release)?.[1]?.split(' ') ?? [];
+    expect(flags.length).toBeGreaterThan(0);
+    const requireFromCli = createRequire(requireFromBuilder.resolve('electron-builder'));
+    const yargs = requireFromCli('yargs') as () => unknown;
+    const cli = requireFromCli('./builder.js') as {
+      configureBuildCommand(y: unknown): { parse(args: string[]): unknown };
+      normalizeOptions(args: unknown): { config: Record<string, unknown> };
+    };
+    const options = cli.normalizeOptions(cli.configureBuildCommand(yargs()).parse(['--config', 'electron-builder.yml', '--mac', 'dmg', ...flags]));
+    const config = await getConfig(root, null, options.config);
+    await validateConfiguration(config, new DebugLogger(false)); // coerces "false" to false, as a build does
+    expect(config.mac).toMatchObject({ identity: '-', hardenedRuntime: false });
   });
 });

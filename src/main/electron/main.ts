@@ -13,6 +13,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, rendererRo
 import { contentSecurityPolicy } from './csp.ts';
 import { bindIpc, createSenderCheck, forwardEvents } from './ipc.ts';
 import { checkAppName, parseLaunchArgs, profileDataDir, type LaunchArgs } from './launch-args.ts';
+import { MAX_RELOADS, recoverRenderer } from './renderer-recovery.ts';
 import { rendererLocation } from './renderer-location.ts';
 import { applySecurity, applySessionSecurity } from './security.ts';
 import { createMainWindow } from './window.ts';
@@ -85,6 +86,15 @@ if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
     bindIpc(ipcMain, core.dispatch, createSenderCheck(() => (win && !win.isDestroyed() ? win.webContents.id : null), location), log);
     win = createMainWindow({ appName, profile: launch.profile, preload, tile: launch.tile, location });
     const stop = forwardEvents(core.onEvent, win.webContents);
+    recoverRenderer(win.webContents, {
+      log,
+      giveUp: () => {
+        // A page that keeps crashing: say so rather than leave a blank window. The data is
+        // safe in the main process's database, which before-quit closes cleanly.
+        dialog.showErrorBox(`${appName} stopped working`, `The window crashed ${MAX_RELOADS + 1} times in a minute. ${appName} will close; your data is saved.`);
+        app.quit();
+      },
+    });
     win.on('closed', () => {
       stop();
       win = null;

@@ -6,6 +6,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, protocol, session, type BrowserWindow } from 'electron';
+import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { createAppCore, type AppCore } from '../core/app-core.ts';
 import { cleartextTokenWarning } from '../core/server-url.ts';
 import { appSchema } from '../../shared/app-schema.ts';
@@ -13,6 +14,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, rendererRo
 import { contentSecurityPolicy } from './csp.ts';
 import { bindIpc, createSenderCheck, forwardEvents } from './ipc.ts';
 import { checkAppName, parseLaunchArgs, profileDataDir, type LaunchArgs } from './launch-args.ts';
+import { claimProfileDir } from './profile-dir.ts';
 import { MAX_RELOADS, recoverRenderer } from './renderer-recovery.ts';
 import { rendererLocation } from './renderer-location.ts';
 import { applySecurity, applySessionSecurity } from './security.ts';
@@ -31,21 +33,24 @@ try {
 }
 
 // Before `ready`: each profile is its own data directory, and Electron's single-instance
-// lock is per data directory, so it is a lock per profile. The folder is the app's name
-// (`productName`): a renamed fork never opens this app's databases, nor waits on its lock.
+// lock is per data directory, so it is a lock per profile (profile-dir.ts: the folder is
+// created, then setPath, then the lock). The folder is the app's name (`productName`): a
+// renamed fork never opens this app's databases, nor waits on its lock.
 let appName: string;
+let locked: boolean;
 try {
   appName = checkAppName(app.getName());
+  const dir = profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), appName, launch.profile);
+  locked = claimProfileDir(app, { dir, profile: launch.profile, ensureDir: ensurePrivateDir });
 } catch (err) {
   console.error(`fieldsync: ${(err as Error).message}`);
   process.exit(2);
 }
-app.setPath('userData', profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), appName, launch.profile));
 
 // Before `ready`: the renderer's own scheme (app-protocol.ts), standard and secure.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
 
-if (!app.requestSingleInstanceLock({ profile: launch.profile })) {
+if (!locked) {
   // This profile is already open: the running instance focuses its window and we quit.
   app.quit();
 } else {

@@ -74,6 +74,21 @@ export const REFUSAL_LINGER_MS = 2000;
  */
 export const HEADERS_TIMEOUT_MS = 20_000;
 
+/**
+ * The largest request one valid message can need: a value of 64 KiB of JSON, its other fields
+ * at their limits (a row id of 128 characters, escaped as JSON at worst) and the request
+ * around it. A `--body-limit` below it refuses (413) valid messages, which every device then
+ * sets aside for good: allowed (a server may want only small values), but said at start.
+ */
+export const ONE_MESSAGE_REQUEST_BYTES = 68 * 1024;
+
+/** The warning for a body limit under one full message's request, or null. */
+export function bodyLimitWarning(bodyLimit: number): string | null {
+  if (bodyLimit >= ONE_MESSAGE_REQUEST_BYTES) return null;
+  return `--body-limit is ${bodyLimit} bytes, under the ${ONE_MESSAGE_REQUEST_BYTES} a request with one message of the protocol's largest value needs: ` +
+    "messages with values near 64 KiB will be refused (413), and every device sets them aside; they never sync";
+}
+
 export const DEFAULT_LIMITS: AppLimits = {
   bodyLimit: DEFAULT_BODY_LIMIT_BYTES,
   maxDriftMs: DEFAULT_MAX_DRIFT_MS,

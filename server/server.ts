@@ -9,6 +9,7 @@ import { createAuthenticator } from './auth.ts';
 import { loggableError } from './errors.ts';
 import type { ServerConfig } from './config.ts';
 import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
+import { bodyLimitWarning } from './limits.ts';
 import { loadSecret } from './secret.ts';
 import { openStore, type OpenedStore } from './stores/open-store.ts';
 
@@ -77,6 +78,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (owned) await store.close?.();
     throw err;
   }
+  const limitWarning = bodyLimitWarning(config.bodyLimit);
+  if (limitWarning !== null) app.fastify.log.warn(limitWarning);
   logBusError = (err, what) => app.fastify.log.warn({ err }, what);
   logPullError = (err) => app.fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push');
   logDatabaseError = (err) => app.fastify.log.warn({ err: loggableError(err) }, 'an idle database connection failed; the pool opens another when needed');

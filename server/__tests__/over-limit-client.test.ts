@@ -42,6 +42,8 @@ describe('requests over the server body limit', () => {
     expect(rejected).toMatchObject({ hlc: big.hlc, applied: false });
     expect(rejected?.error).toMatch(/^payload_too_large: /);
     expect(a.store.get('todos', 'big')).toBeUndefined(); // the row it made goes: no other replica will see it
+    // The operator was told at start that a limit this low sets valid messages aside.
+    expect(s.logs.filter((l) => l.level === 40 && String(l.msg).startsWith('--body-limit is 32768 bytes'))).toHaveLength(1);
 
     const held = await s.pullAll('alice');
     expect(held.length).toBe(300);

@@ -42,6 +42,14 @@ function characterProblem(value: string, rule: TextRule): string | null {
 }
 
 /**
+ * Text that shows as nothing: spaces, and characters that have no glyph (zero-width spaces
+ * and joiners, the soft hyphen, the BOM, Hangul fillers: Unicode's Default_Ignorable_Code_Point)
+ * or a blank one (the Braille blank). Allowed inside text (scripts and emoji need the joiners),
+ * but a title made only of them is an empty row in the list.
+ */
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]+$/u;
+
+/**
  * Checks a title or a name. Returns the text to store, or a message for the user. A
  * single-line text loses its leading and trailing spaces; nothing else is changed silently.
  */
@@ -50,6 +58,7 @@ export function checkText(input: unknown, rule: TextRule): TextCheck {
   if (typeof input !== 'string') return { ok: false, message: `${what} must be text.` };
   const value = rule.multiline ? input : input.trim();
   if (value.trim().length === 0 && !rule.optional) return { ok: false, message: `${what} can't be empty.` };
+  if (!rule.optional && INVISIBLE_ONLY.test(value)) return { ok: false, message: `${what} can't be only invisible characters.` };
   const problem = characterProblem(value, rule);
   if (problem !== null) return { ok: false, message: problem };
   const n = value.length > rule.max ? codePoints(value) : value.length;

@@ -123,6 +123,8 @@ function jsonStructureError(root: unknown): string | null {
     if (typeof v !== 'object') return `value contains ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which is not JSON`;
     if (depth >= VALUE_MAX_DEPTH) return `value is nested more than ${VALUE_MAX_DEPTH} levels deep (or contains a cycle)`;
     if (Array.isArray(v)) {
+      // `[1, 2]` with a `label` property: JSON keeps the elements only. Refused, not changed.
+      if (Object.keys(v).length > v.length) return 'value contains an array with properties besides its elements, which JSON drops';
       for (let i = 0; i < v.length; i++) {
         values.push(v[i]);
         depths.push(depth + 1);

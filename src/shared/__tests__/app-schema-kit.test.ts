@@ -77,6 +77,11 @@ describe('checkFields', () => {
   it('trims titles, defaults flags, and names what is wrong in words', () => {
     expect(checkFields(appSchema, todos, { listId: 'l1', title: '  Milk ' }, 'create')).toEqual({ ok: true, fields: { listId: 'l1', title: 'Milk', done: false } });
     expect(checkFields(appSchema, todos, { listId: 'l1' }, 'create')).toEqual({ ok: false, message: "Title can't be empty." });
+    for (const blank of ['\u200b', '\u200d\u2060', '\u00ad', '\ufeff \u3164', '\u2800', '\u115f\u1160\uffa0']) {
+      expect(checkFields(appSchema, todos, { listId: 'l1', title: blank }, 'create')).toEqual({ ok: false, message: "Title can't be only invisible characters." });
+    }
+    // Inside text they stay: scripts and emoji need the joiners.
+    expect(checkFields(appSchema, todos, { listId: 'l1', title: '👩\u200d💻 x\u00ady' }, 'create')).toMatchObject({ ok: true, fields: { title: '👩\u200d💻 x\u00ady' } });
     expect(checkFields(appSchema, todos, { title: 'x' }, 'create')).toEqual({ ok: false, message: 'A todo needs its list ("listId").' });
     expect(checkFields(appSchema, todos, { colour: 'red' }, 'update')).toEqual({ ok: false, message: 'A todo has no field "colour".' });
     expect(checkFields(appSchema, todos, { order: 'a' }, 'update')).toEqual({ ok: false, message: 'The app sets the order of a todo itself.' });

@@ -17,6 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../server/index.ts';
 import { loadSecret } from '../server/secret.ts';
+import { hasDisplay } from './lib/display.ts';
 import { ensureElectron } from './lib/electron-setup.ts';
 import { npmCommand } from './lib/npm-command.ts';
 import { demoToken, portAnswers, portTakenMessage, serverIsUp, unprovenMessage, waitForServer } from './lib/server-health.ts';
@@ -42,8 +43,12 @@ if (args === null) {
 }
 const { instances, serverUrl, user } = args;
 
-// Electron's binary: found, or fetched now. Without it, the same demo in the browser.
-const electron = await ensureElectron({ packageDir: process.env.FIELDSYNC_ELECTRON_DIR || join(root, 'node_modules', 'electron'), env: process.env, log: say });
+// Electron's binary: found, or fetched now. Without it, or without a screen for its windows
+// (SSH, a container: each window would exit at once), the same demo in the browser. No
+// screen is checked first: nothing is fetched that cannot be used.
+const electron = hasDisplay(process.platform, process.env)
+  ? await ensureElectron({ packageDir: process.env.FIELDSYNC_ELECTRON_DIR || join(root, 'node_modules', 'electron'), env: process.env, log: say })
+  : { ok: false as const, reason: 'this machine has no display for its windows (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
 if (!electron.ok) say(`not using Electron: ${electron.reason}. The same demo runs in your browser instead (npm run start:web):`);
 const electronPath = electron.ok ? electron.path : await runInBrowser(process.argv.slice(2));
 

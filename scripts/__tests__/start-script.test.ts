@@ -18,8 +18,9 @@ import { tempDir } from '../../test-support/temp-dir.ts';
 const root = join(import.meta.dirname, '..', '..');
 const posix = process.platform !== 'win32';
 
+/** Every run has a screen (an X display named) unless a test takes it away. */
 function start(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [join(root, 'scripts', 'start.ts'), ...args], { cwd: root, env: { ...process.env, FIELDSYNC_SECRET: '', ...env } });
+  return spawn(process.execPath, [join(root, 'scripts', 'start.ts'), ...args], { cwd: root, env: { ...process.env, FIELDSYNC_SECRET: '', DISPLAY: ':99', ...env } });
 }
 
 function run(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -163,9 +164,9 @@ describe.skipIf(!posix)('npm start with Electron', () => {
 });
 
 describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same demo in the browser', () => {
-  async function fallback(installer: 'fail' | 'partial', expectedReason: RegExp): Promise<void> {
+  async function fallback(installer: 'ok' | 'fail' | 'partial', expectedReason: RegExp, env: Record<string, string> = {}): Promise<void> {
     const dir = tempDir();
-    const { pkg } = fakeElectronPackage(dir.path, installer);
+    const { pkg, records } = fakeElectronPackage(dir.path, installer);
     // A stand-in for the build: this test must not rebuild out/ under the feet of others.
     mkdirSync(join(dir.path, 'renderer'));
     writeFileSync(join(dir.path, 'renderer', 'index.html'), '<!doctype html><html><head><title>app</title></head><body></body></html>');
@@ -176,6 +177,7 @@ describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same de
       FIELDSYNC_DATA_DIR: join(dir.path, 'server'),
       FIELDSYNC_WEB_DIR: join(dir.path, 'web'),
       FIELDSYNC_RENDERER_DIR: join(dir.path, 'renderer'),
+      ...env,
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
@@ -189,6 +191,9 @@ describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same de
       expect(why[0]).toContain('runs in your browser');
       expect(urls).toHaveLength(4); // the one-screen viewer, then each instance
       for (const url of urls) expect((await fetch(url)).status).toBeLessThan(500);
+      expect(existsSync(records)).toBe(false); // no Electron window was opened
+      // Without a display, nothing is fetched that could not be used.
+      expect(existsSync(join(pkg, 'installer-ran'))).toBe(env.DISPLAY !== '');
       expect(await (await fetch(`${server}/healthz`)).json()).toMatchObject({ ok: true });
 
       child.kill('SIGINT');
@@ -206,5 +211,9 @@ describe.skipIf(!posix)('npm start where Electron cannot be fetched: the same de
 
   it('the installer leaves a binary that does not start: the reason, then the browser demo', async () => {
     await fallback('partial', /installer finished, but .*does not start/);
+  }, 90_000);
+
+  it('Electron is there but the machine has no display (SSH, a container): the reason, then the browser demo', async () => {
+    await fallback('ok', /no display for its windows \(neither DISPLAY nor WAYLAND_DISPLAY is set\)/, { DISPLAY: '', WAYLAND_DISPLAY: '' });
   }, 90_000);
 });

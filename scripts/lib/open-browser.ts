@@ -12,11 +12,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { hasDisplay } from './display.ts';
 
 export function shouldOpenBrowser(o: { readonly open: boolean; readonly platform: NodeJS.Platform; readonly env: Readonly<Record<string, string | undefined>> }): boolean {
   if (!o.open || o.env.CI || o.env.VITEST || o.env.PLAYWRIGHT_TEST_BASE_URL !== undefined || o.env.FIELDSYNC_NO_OPEN) return false;
-  if (o.platform === 'darwin' || o.platform === 'win32') return true;
-  return Boolean(o.env.DISPLAY || o.env.WAYLAND_DISPLAY);
+  return hasDisplay(o.platform, o.env);
 }
 
 /** The platform's opener for a file: `open`, `explorer.exe` (by association), `xdg-open`. */

@@ -13,6 +13,7 @@ import { loggableError, protocolError, sendError, toErrorReply } from './errors.
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
 import { countConnections } from './connection-limits.ts';
+import { addVary, createCors, type CorsOrigins } from './cors.ts';
 import { createAdmission, createLane } from './ingest/admission.ts';
 import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
@@ -21,10 +22,10 @@ import { createInflightLimiter } from './rate-limit.ts';
 import { logRequest, pathOf } from './request-context.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
-import { refuserFor } from './routes/refuse-before-body.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { REQUEST_CODINGS } from './compression.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
+import { refuserFor, smallBody } from './routes/refuse-before-body.ts';
 
 export interface AppOptions {
   readonly store: ServerStore;
@@ -40,6 +41,8 @@ export interface AppOptions {
    * store that works on the event loop (SQLite), more for one on another machine (PostgreSQL).
    */
   readonly storeConcurrency?: number;
+  /** Web pages on other origins that may call the server from a browser (cors.ts). Default: none. */
+  readonly corsOrigins?: CorsOrigins | undefined;
 }
 
 export interface FieldsyncApp {
@@ -55,6 +58,15 @@ const ROUTES: Readonly<Record<string, string>> = { '/v1/sync': 'POST', '/v1/even
 export function buildApp(options: AppOptions): FieldsyncApp {
   const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? { level: 'info' as const };
+  const cors = createCors(options.corsOrigins);
+  // Every answer, refusals included, carries the CORS headers of its request's origin: a page
+  // must be able to read a 401 or a 429 (its code, Retry-After) as well as a success.
+  const corsHeaders = (reply: FastifyReply, origin: string | undefined): void => {
+    if (cors === null) return;
+    for (const [name, value] of Object.entries(cors.headers(origin))) {
+      reply.header(name, name === 'Vary' ? addVary(reply.getHeader('vary'), value) : value);
+    }
+  };
   const fastify = Fastify({
     logger: log === false ? false : { level: log.level, ...(log.stream ? { stream: log.stream } : {}) },
     logController: new LogController({ disableRequestLogging: true }), // one line per request, written below
@@ -71,9 +83,13 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       requireHostHeader: false,
     },
     forceCloseConnections: 'idle',
-    clientErrorHandler: handleClientError,
+    // A request that is not HTTP: its Origin is unknown, so only `*` can be answered.
+    clientErrorHandler: (err, socket) => handleClientError(err, socket, cors?.headers(undefined) ?? {}),
     // A path that is not valid percent-encoding: Fastify's own answer named its error code and echoed the URL.
-    frameworkErrors: (_err, request, reply) => refuse(request, reply, protocolError('invalid_request', 'the URL is malformed')),
+    frameworkErrors: (_err, request, reply) => {
+      corsHeaders(reply, request.headers.origin);
+      return refuse(request, reply, protocolError('invalid_request', 'the URL is malformed'));
+    },
   });
   // Refusals before a body is read read nothing of a large one (refuse-before-body.ts).
   const refuse = refuserFor((socket) => connections.linger(socket));
@@ -105,6 +121,13 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     maxPerAddress: limits.maxConnectionsPerAddress,
     max: limits.maxConnections,
   });
+  // First of all hooks, so that every refusal below carries them (refuse-before-body.ts copies them too).
+  if (cors !== null) {
+    fastify.addHook('onRequest', async (request, reply) => {
+      corsHeaders(reply, request.headers.origin);
+      return undefined;
+    });
+  }
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
       return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
@@ -113,6 +136,22 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
     return refuse(request, reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
   });
+
+  // A browser's preflight (OPTIONS, before a request it may not send unasked) from an allowed
+  // origin: answered here, after the bound on connections (a preflight opens a connection like
+  // any request) and before authentication, which the browser never sends with it; it counts
+  // against no user's bounds. A preflight from an origin not allowed, or with a body that is
+  // not small (browsers send none), is any OPTIONS: 405 or 404, below, unread.
+  if (cors !== null) {
+    fastify.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'OPTIONS' || !smallBody(request.headers)) return undefined;
+      const methods = ROUTES[pathOf(request.url)];
+      const answer = methods === undefined ? null : cors.preflight(request.headers, methods);
+      if (answer === null) return undefined;
+      for (const [name, value] of Object.entries(answer)) reply.header(name, name === 'Vary' ? addVary(reply.getHeader('vary'), value) : value);
+      return reply.code(204).send();
+    });
+  }
 
   // Unknown paths and wrong methods are answered before any body is read.
   fastify.addHook('onRequest', async (request, reply) => {
@@ -130,8 +169,13 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   fastify.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => fastify.server.emit('request', req, res));
   fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only the expectation 100-continue is supported' } });
-    const codings = pathOf(req.url ?? '') === '/v1/sync' ? { 'Accept-Encoding': REQUEST_CODINGS, Vary: 'Accept-Encoding' } : {}; // as every answer of the route
-    res.writeHead(417, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close', ...codings }).end(body);
+    const codings: Record<string, string> = pathOf(req.url ?? '') === '/v1/sync' ? { 'Accept-Encoding': REQUEST_CODINGS, Vary: 'Accept-Encoding' } : {}; // as every answer of the route
+    const { Vary: corsVary, ...corsRest } = cors?.headers(req.headers.origin) ?? {};
+    const vary = corsVary === undefined ? codings.Vary : addVary(codings.Vary, corsVary);
+    res.writeHead(417, {
+      'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close',
+      ...codings, ...corsRest, ...(vary === undefined ? {} : { Vary: vary }),
+    }).end(body);
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 

@@ -6,17 +6,19 @@ import { maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import { REQUEST_CODINGS } from './compression.ts';
 
-export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
+/** `headers`: more headers for the answer (CORS's for `*`: cors.ts), from this server, never a client. */
+export function handleClientError(err: Error & { code?: string }, socket: Socket, headers: Readonly<Record<string, string>> = {}): void {
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable) {
     socket.destroy();
     return;
   }
   const [status, message] = answerTo(err.code);
   const body = JSON.stringify({ error: { code: 'invalid_request', message } });
+  const more = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
     // Its path is unknown (the request could not be read): it may have been a sync request,
     // whose every answer says which request codings the server takes (docs/protocol.md §5).
-    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccept-Encoding: ${REQUEST_CODINGS}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAccept-Encoding: ${REQUEST_CODINGS}\r\n${more}Connection: close\r\n\r\n${body}`,
   );
 }
 

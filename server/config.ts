@@ -4,6 +4,7 @@
  * prints it and exits with code 2, never with a stack trace.
  */
 import { resolve } from 'node:path';
+import type { CorsOrigins } from './cors.ts';
 import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
 import { secretWeakness } from './secret-strength.ts';
 import { formatDuration, parseDuration, parseSize } from './units.ts';
@@ -31,6 +32,8 @@ export interface ServerConfig extends AppLimits {
   /** PostgreSQL connections of this process (with databaseUrl). */
   readonly databasePoolMax: number;
   readonly logLevel: LogLevel;
+  /** Origins of the web pages allowed to call the server from a browser (cors.ts); undefined: none. */
+  readonly corsOrigins: CorsOrigins | undefined;
 }
 
 /** The shortest secret accepted: HS256 needs at least 256 bits of key. */
@@ -79,6 +82,33 @@ const bool = (text: string, name: string): boolean => {
   throw new ConfigError(`${name} must be on or off, got "${text}"`);
 };
 
+const ORIGIN_FORM = 'scheme://host[:port], without a path or a trailing slash, such as https://app.example.com or http://localhost:5173';
+/** One origin, written as browsers write it in `Origin` (lower case, no default port), or a ConfigError. */
+const origin = (text: string, name: string): string => {
+  // `null` is the Origin of sandboxed frames and file:// pages: any page can make itself one.
+  if (text.toLowerCase() === 'null') throw new ConfigError(`${name} cannot allow the origin "null" (sandboxed frames and local files send it, and any page can): list real origins, or *`);
+  const form = /^([a-z][a-z0-9+.-]*):\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i.exec(text);
+  if (form === null) throw new ConfigError(`${name} must list origins as ${ORIGIN_FORM}; got "${text}"`);
+  const scheme = (form[1] as string).toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') {
+    // An app's own scheme (capacitor://localhost, tauri://localhost): browsers send it as written.
+    if (form[3] !== undefined && Number(form[3].slice(1)) > 65535) throw new ConfigError(`${name}: the port of "${text}" is over 65535`);
+    return `${scheme}://${(form[2] as string).toLowerCase()}${form[3] ?? ''}`;
+  }
+  try {
+    return new URL(text).origin; // `https://App.example.com:443` is sent as `https://app.example.com`
+  } catch {
+    throw new ConfigError(`${name} must list origins as ${ORIGIN_FORM}; got "${text}"`);
+  }
+};
+const corsOrigins = (text: string, name: string): CorsOrigins => {
+  if (text.trim() === '*') return '*';
+  const list = text.split(',').map((s) => s.trim());
+  if (list.includes('*')) throw new ConfigError(`${name}: * allows every origin and stands alone; got "${text}"`);
+  if (list.includes('')) throw new ConfigError(`${name} has an empty origin: give origins separated by commas, such as https://app.example.com,http://localhost:5173; got "${text}"`);
+  return [...new Set(list.map((o) => origin(o, name)))];
+};
+
 const SETTINGS = [
   { key: 'port', flag: '--port', env: 'PORT', fallback: '8787', parse: int(0, 65535), help: 'TCP port; 0 picks a free one' },
   { key: 'host', flag: '--host', env: 'HOST', fallback: '127.0.0.1', parse: nonEmpty, help: 'address to listen on (0.0.0.0 for every interface)' },
@@ -114,6 +144,10 @@ const SETTINGS = [
   { key: 'parseWorkers', flag: '--parse-workers', env: 'FIELDSYNC_PARSE_WORKERS', fallback: String(DEFAULT_LIMITS.parseWorkers), parse: int(0, 64), help: 'worker threads that parse large bodies (0: in the SQLite store thread, or on the event loop with PostgreSQL); default: cores - 1' },
   { key: 'maxStreams', flag: '--max-streams', env: 'FIELDSYNC_MAX_STREAMS', fallback: String(DEFAULT_LIMITS.maxStreams), parse: int(1, 1_000_000), help: 'open event streams in all' },
   { key: 'maxStreamsPerUser', flag: '--max-streams-per-user', env: 'FIELDSYNC_MAX_STREAMS_PER_USER', fallback: String(DEFAULT_LIMITS.maxStreamsPerUser), parse: int(1, 100_000), help: 'open event streams of one user' },
+  {
+    key: 'corsOrigins', flag: '--cors-origins', env: 'FIELDSYNC_CORS_ORIGINS', fallback: undefined, parse: corsOrigins,
+    help: 'origins of web apps on other origins allowed to sync from a browser (CORS), comma-separated (https://app.example.com,http://localhost:5173), or * for any; default: none (same-origin pages and non-browser clients only)',
+  },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'FIELDSYNC_SHUTDOWN_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.shutdownTimeoutMs), parse: duration(0, 600_000), help: 'how long a shutdown waits for requests in flight' },
 ] as const satisfies readonly Setting<keyof ServerConfig>[];
 

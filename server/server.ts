@@ -61,6 +61,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       log: options.log ?? { level: config.logLevel },
       // SQLite works on the event loop: one large push at a time. PostgreSQL: one per connection.
       storeConcurrency: config.databaseUrl !== undefined ? config.databasePoolMax : 1,
+      corsOrigins: config.corsOrigins,
       ...(options.now ? { now: options.now } : {}),
     });
     // Fastify logs a "listening" line per address; the entry point prints the one ready line

@@ -19,7 +19,9 @@ export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStr
         : allowed === 'closing' ? 'the server is shutting down' : 'the server has too many open event streams';
       return sendError(reply, protocolError('rate_limited', why), { 'Retry-After': '5' });
     }
-    // From here on the stream is written by hand: Fastify lets go of the reply.
+    // From here on the stream is written by hand: Fastify lets go of the reply, and of the
+    // headers the hooks set on it (CORS's), which the stream's head must carry.
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
     const started = performance.now();
     const c = contextOf(request);

@@ -18,6 +18,7 @@ import type { Admission, Reservation } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
 import { BodyError, readBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
+import { addVary } from '../cors.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
@@ -68,7 +69,7 @@ function shed(request: FastifyRequest, reply: FastifyReply, message: string, o: 
 /** The codings request bodies may have, and that answers depend on Accept-Encoding: on every answer of the route. */
 export function advertiseCodings(reply: FastifyReply): void {
   reply.header('accept-encoding', REQUEST_CODINGS);
-  reply.header('vary', 'Accept-Encoding');
+  reply.header('vary', addVary(reply.getHeader('vary'), 'Accept-Encoding')); // after `Vary: Origin` (app.ts)
 }
 
 const advertise: Hook = async (_request, reply) => {

@@ -3,8 +3,8 @@
  * runs `src/sync/http-remote.ts` itself (its types stripped, as Node does), so the browser's
  * own fetch negotiates and decompresses answers, and the browser's CompressionStream gzips
  * requests once the server has advertised it. The page's origin is a loopback server that
- * serves the core's modules and passes `/v1/` through to the sync server untouched (the
- * sync server has no CORS, so a browser app reaches it from its own origin), recording the
+ * serves the core's modules and passes `/v1/` through to the sync server untouched (a
+ * page of the server's own origin, as behind a proxy; another origin: cors-browser.test.ts), recording the
  * codings each way.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * CORS (docs/security.md, "Web apps on another origin"): which web pages on other origins
+ * CORS (docs/security.md, "Web pages on other origins"): which web pages on other origins
  * may call the server from a browser, with `--cors-origins`. Off by default: with no
  * setting, no answer carries a CORS header, and a browser lets only pages of the server's
  * own origin read its answers (non-browser clients never ask).

@@ -146,10 +146,10 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     const controller = new AbortController();
     abort = controller;
     const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: o.onStatus };
-    // The run starts a microtask later, once it is recorded as running and 'syncing' is said:
-    // a status listener that calls sync() then joins this run. Said first, such a listener
-    // started a second run at once (two requests pushing the same messages), and one that
-    // syncs while anything is pending recursed until the stack overflowed.
+    // The run starts a microtask later, once it is recorded as running and 'syncing' is
+    // said: a status listener that calls sync() then waits for the run after it. Said first,
+    // such a listener started a second run at once (two requests pushing the same messages),
+    // and one that syncs while anything is pending recursed until the stack overflowed.
     running = Promise.resolve().then(() => runSync(ctx)).then(
       () => succeeded(mine),
       (err: unknown) => failed(err, mine, controller.signal.aborted),

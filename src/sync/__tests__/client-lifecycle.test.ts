@@ -112,7 +112,7 @@ describe('after close()', () => {
 });
 
 describe('a status listener that calls sync()', () => {
-  it("joins the run it hears of: one request at a time, and one that syncs while anything is pending ends", async () => {
+  it("waits for the run after the one it hears of: one request at a time, and one that syncs while anything is pending ends", async () => {
     const remote = new ScriptedRemote();
     const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
     for (let i = 0; i < 20; i++) await client.set('todos', `t${i}`, 'title', `${i}`);

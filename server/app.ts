@@ -9,7 +9,7 @@ import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/se
 import type { Authenticator } from './auth.ts';
 import type { LogLevel } from './config.ts';
 import { handleClientError } from './client-error.ts';
-import { loggableError, protocolError, sendError, toErrorReply } from './errors.ts';
+import { isStorageFull, loggableError, protocolError, sendError, toErrorReply } from './errors.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
 import { countConnections } from './connection-limits.ts';
@@ -179,15 +179,16 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 
-  // While the database is unreachable every request fails alike: one warning per 10 s says
-  // so, not an error with its stack per request.
+  // While the database is unreachable, or its storage full, every request fails alike: one
+  // warning per 10 s says so, not an error with its stack per request.
   let unavailableLoggedAt = -Infinity;
   fastify.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const e = toErrorReply(err);
     if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
     if (e.body.error.code === 'unavailable' && performance.now() - unavailableLoggedAt >= 10_000) {
       unavailableLoggedAt = performance.now();
-      request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, 'the database cannot be reached; answering 503 until it can');
+      const why = isStorageFull(err) ? "the database's storage is full; answering 503 until there is room" : 'the database cannot be reached; answering 503 until it can';
+      request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, why);
     }
     return refuse(request, reply, e, e.headers); // a refusal before the body (a wrong media type) leaves it unread
   });

@@ -17,6 +17,22 @@ export interface ErrorReply {
 
 /** Seconds a client is asked to wait while the database cannot be reached. */
 export const UNAVAILABLE_RETRY_AFTER_S = 2;
+/** Seconds a client is asked to wait while the server's storage is full: an operator has to make room. */
+export const FULL_RETRY_AFTER_S = 60;
+
+/** SQLite's primary result code for a full disk (or a database at its max_page_count). */
+const SQLITE_FULL = 13;
+
+/**
+ * Whether `err` says the server's storage is full: SQLite's SQLITE_FULL (node:sqlite's
+ * `errcode`, extended codes included), PostgreSQL's `disk_full` (53100). A passing failure,
+ * like an unreachable database: nothing was stored, and the push succeeds once there is room.
+ */
+export function isStorageFull(err: unknown): boolean {
+  const { code, errcode } = (err ?? {}) as { code?: unknown; errcode?: unknown };
+  if (code === '53100') return true;
+  return typeof errcode === 'number' && (errcode & 0xff) === SQLITE_FULL;
+}
 
 // SQLSTATE classes and codes of a database that cannot be reached right now: connection
 // exceptions (08), an administrator's or a crash's shutdown and a database still starting
@@ -64,6 +80,9 @@ export function toErrorReply(err: unknown): ErrorReply {
       return protocolError('invalid_request', 'the body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return protocolError('invalid_request', 'the body does not match its Content-Length');
+  }
+  if (isStorageFull(err)) {
+    return { ...protocolError('unavailable', "the server's storage is full; try again later"), headers: { 'Retry-After': String(FULL_RETRY_AFTER_S) } };
   }
   if (isDatabaseUnavailable(err)) {
     return { ...protocolError('unavailable', 'the database cannot be reached right now; try again shortly'), headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) } };

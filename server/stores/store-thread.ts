@@ -35,6 +35,7 @@ function fromWire(e: WireError): Error {
   const err = new Error(e.message);
   err.name = e.name;
   if (e.code !== undefined) (err as Error & { code?: string }).code = e.code;
+  if (e.errcode !== undefined) (err as Error & { errcode?: number }).errcode = e.errcode;
   return err;
 }
 

@@ -63,6 +63,8 @@ export interface WireError {
   readonly name: string;
   readonly message: string;
   readonly code: string | undefined;
+  /** SQLite's result code, for node:sqlite's errors (SQLITE_FULL: the server's storage is full). */
+  readonly errcode?: number | undefined;
   /** For a ProtocolError. */
   readonly index?: number | undefined;
   readonly serverTime?: string | undefined;
@@ -79,8 +81,8 @@ export type StoreAnswer =
 const toWire = (err: unknown): WireError => {
   if (err instanceof ProtocolError) return { name: err.name, message: err.message, code: err.code, index: err.index, serverTime: err.serverTime };
   if (!(err instanceof Error)) return { name: 'Error', message: String(err), code: undefined };
-  const code = (err as { code?: unknown }).code;
-  return { name: err.name, message: err.message, code: code === undefined ? undefined : String(code) };
+  const { code, errcode } = err as { code?: unknown; errcode?: unknown };
+  return { name: err.name, message: err.message, code: code === undefined ? undefined : String(code), errcode: typeof errcode === 'number' ? errcode : undefined };
 };
 
 /**

@@ -18,6 +18,21 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/** A remote whose first request hangs until aborted, as a transport that honours the signal does. */
+function hangingFirst(): { remote: Remote; gate: { entered: ReturnType<typeof deferred>; used: boolean } } {
+  const inner = createInProcessServer().remote('u');
+  const gate = { entered: deferred(), used: false };
+  const remote: Remote = {
+    sync: (req, o) => {
+      if (gate.used) return inner.sync(req);
+      gate.used = true;
+      gate.entered.resolve();
+      return new Promise((_resolve, reject) => o?.signal?.addEventListener('abort', () => reject(new NetworkError('aborted'))));
+    },
+  };
+  return { remote, gate };
+}
+
 describe('setOnline(false) while a sync is in flight', () => {
   it("ends 'offline' even when the remote finishes the request despite the abort", async () => {
     const inner = createInProcessServer().remote('u');
@@ -52,17 +67,7 @@ describe('setOnline(false) while a sync is in flight', () => {
 
 describe('setOnline(false), then true, while a sync is in flight', () => {
   it("the aborted run is no failure: no 'error', no backoff, and the sync runs again at once", async () => {
-    const inner = createInProcessServer().remote('u');
-    const gate = { entered: deferred(), used: false };
-    // The first request hangs until aborted, as a transport that honours the signal does.
-    const remote: Remote = {
-      sync: (req, o) => {
-        if (gate.used) return inner.sync(req);
-        gate.used = true;
-        gate.entered.resolve();
-        return new Promise((_resolve, reject) => o?.signal?.addEventListener('abort', () => reject(new NetworkError('aborted'))));
-      },
-    };
+    const { remote, gate } = hangingFirst();
     const client = await createSyncClient({ schema, store: memory(), remote, intervalMs: 0, debounceMs: 0 });
     await gate.entered.promise;
     await client.set('todos', 't1', 'title', 'x');
@@ -132,16 +137,7 @@ describe('a status listener that calls sync()', () => {
 
 describe('close() while a sync is in flight', () => {
   it("the sync fails with ClosedError as a queued one does, and the status no longer says 'syncing'", async () => {
-    const gate = { entered: deferred(), used: false };
-    const inner = createInProcessServer().remote('u');
-    const remote: Remote = {
-      sync: (req, o) => {
-        if (gate.used) return inner.sync(req);
-        gate.used = true;
-        gate.entered.resolve();
-        return new Promise((_resolve, reject) => o?.signal?.addEventListener('abort', () => reject(new NetworkError('aborted'))));
-      },
-    };
+    const { remote, gate } = hangingFirst();
     const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
     await client.set('todos', 't1', 'title', 'x');
     const running = client.sync().catch((e: unknown) => e);

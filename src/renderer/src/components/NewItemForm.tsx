@@ -13,8 +13,13 @@ interface Props {
   readonly submit: (text: string) => Promise<TextResult>;
   readonly testId: string;
   readonly className?: string;
-  /** A controlled draft (the todo pane keeps it when its list is deleted elsewhere); uncontrolled without. */
-  readonly draft?: readonly [string, (text: string) => void];
+  /**
+   * The text the input starts with (the todo pane carries its draft over when its list is
+   * deleted elsewhere), and where every change of it is reported. The draft itself lives
+   * here: in the pane's state each keystroke would re-render the pane and its whole list.
+   */
+  readonly initialDraft?: () => string;
+  readonly onDraftChange?: (text: string) => void;
 }
 
 /** Long enough that a normal save never shows as busy, short enough to show a stalled one. */
@@ -26,14 +31,14 @@ const BUSY_AFTER_MS = 400;
  * while the previous entry is being saved is queued behind it. Text that fails to save comes
  * back: into the input when it is empty, otherwise listed under it with Try again.
  */
-export function NewItemForm({ label, placeholder, check, submit, testId, className, draft }: Props) {
-  const own = useState('');
-  const [text, setText] = draft ?? own;
+export function NewItemForm({ label, placeholder, check, submit, testId, className, initialDraft, onDraftChange }: Props) {
+  const [text, setText] = useState(() => initialDraft?.() ?? '');
   // The text as last rendered, for a failure that comes back later (see useSubmitQueue).
   const current = useRef(text);
   useLayoutEffect(() => {
     current.current = text;
   });
+  useLayoutEffect(() => onDraftChange?.(text), [onDraftChange, text]);
   const [message, setMessage] = useState<string | null>(null);
   const [unsent, setUnsent] = useState<readonly string[]>([]);
   const [unsentMessage, setUnsentMessage] = useState<string | null>(null);

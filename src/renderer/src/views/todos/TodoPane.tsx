@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
@@ -31,16 +31,24 @@ export function TodoPane({ filter, onFilter }: Props) {
   const list = lists.rows.find((l) => l.id === selectedListId) ?? null;
   const { rows: todos, loaded } = useRows('todos', list ? list.id : null);
   const create = useAppStore((s) => s.create);
-  // The todo being renamed, and what New todo holds: both outlive a re-render of the list.
+  // The todo being renamed outlives a re-render of the list.
   const [editingId, setEditingId] = useState<string | null>(null);
-  const [draft, setDraft] = useState('');
+  // What New todo holds, as last reported: kept in a ref, not in state, so that a keystroke
+  // renders only the form (in state it re-rendered every row of the list).
+  const draft = useRef('');
+  const keepDraft = useCallback((text: string) => {
+    draft.current = text;
+  }, []);
+  const takeDraft = useCallback(() => draft.current, []);
+  // Whether the next New todo starts from the draft of the one before (see below).
+  const [carryDraft, setCarryDraft] = useState(false);
   const [shownListId, setShownListId] = useState(list?.id ?? null);
   if (shownListId !== (list?.id ?? null)) {
     setShownListId(list?.id ?? null);
     setEditingId(null);
     // Another list opened. When the one before was deleted (on another device: a toast says
     // so), the text typed into its New todo moves along instead of vanishing.
-    if (lists.rows.some((l) => l.id === shownListId)) setDraft('');
+    setCarryDraft(!lists.rows.some((l) => l.id === shownListId));
   }
   // The todo being renamed was deleted: its edit ends (InlineEdit offers the text back).
   if (editingId !== null && loaded && !todos.some((t) => t.id === editingId)) setEditingId(null);
@@ -105,7 +113,8 @@ export function TodoPane({ filter, onFilter }: Props) {
           return result.ok ? { ok: true } : result;
         }}
         testId="new-todo-input"
-        draft={[draft, setDraft]}
+        initialDraft={carryDraft ? takeDraft : undefined}
+        onDraftChange={keepDraft}
       />
       <FilterTabs value={filter} counts={counts} onChange={onFilter} panelId="todo-panel" />
       <div id="todo-panel" role="tabpanel" aria-labelledby={`filter-${filter}`} className="todo-panel">

@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { gapAt, indexForGap } from '../lib/reorder.ts';
+import { useStableHandlers } from './use-stable-handlers.ts';
 
 interface Drag {
   readonly id: string;
@@ -12,6 +13,9 @@ interface Drag {
   readonly gap: number;
   readonly dy: number;
 }
+
+/** A grip's pointer handlers (`useDragReorder().grip`), the same on every render. */
+export type GripHandlers = ReturnType<typeof useDragReorder>['grip'];
 
 export function useDragReorder(onDrop: (id: string, toIndex: number) => void) {
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -29,11 +33,14 @@ export function useDragReorder(onDrop: (id: string, toIndex: number) => void) {
     return () => window.removeEventListener('keydown', cancel);
   }, [dragging]);
 
-  const gripProps = (id: string, index: number) => ({
-    onPointerDown(event: PointerEvent<HTMLElement>) {
+  const grip = useStableHandlers({
+    /** `index` omitted: the row's place among its siblings, as the DOM has it. */
+    down(id: string, event: PointerEvent<HTMLElement>, index?: number) {
       if (event.button !== 0) return;
       const row = event.currentTarget.closest('[data-reorder-row]');
       const rows = row?.parentElement ? [...row.parentElement.querySelectorAll(':scope > [data-reorder-row]')] : [];
+      const from = index ?? (row ? rows.indexOf(row) : -1);
+      if (from === -1) return;
       session.current = {
         startY: event.clientY,
         middles: rows.map((r) => {
@@ -43,27 +50,34 @@ export function useDragReorder(onDrop: (id: string, toIndex: number) => void) {
       };
       event.currentTarget.setPointerCapture?.(event.pointerId);
       event.preventDefault();
-      setDrag({ id, from: index, gap: index, dy: 0 });
+      setDrag({ id, from, gap: from, dy: 0 });
     },
-    onPointerMove(event: PointerEvent<HTMLElement>) {
+    move(event: PointerEvent<HTMLElement>) {
       const s = session.current;
       if (!s) return;
       setDrag((d) => d && { ...d, gap: gapAt(event.clientY, s.middles), dy: event.clientY - s.startY });
     },
-    onPointerUp() {
+    up() {
       if (!session.current || !drag) return;
       session.current = null;
       setDrag(null);
       const to = indexForGap(drag.from, drag.gap);
       if (to !== drag.from) onDrop(drag.id, to);
     },
-    onPointerCancel() {
+    cancel() {
       session.current = null;
       setDrag(null);
     },
   });
 
+  const gripProps = (id: string, index: number) => ({
+    onPointerDown: (event: PointerEvent<HTMLElement>) => grip.down(id, event, index),
+    onPointerMove: grip.move,
+    onPointerUp: grip.up,
+    onPointerCancel: grip.cancel,
+  });
+
   /** Where the drop line shows: before row `gap`, or after the last row. */
   const dropGap = drag && indexForGap(drag.from, drag.gap) !== drag.from ? drag.gap : null;
-  return { drag, dropGap, gripProps };
+  return { drag, dropGap, gripProps, grip };
 }

@@ -9,6 +9,14 @@
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { focusLost } from '../lib/focus-lost.ts';
+import { useStableHandlers } from './use-stable-handlers.ts';
+
+/** A row's focus and key handlers (`useRowKeys().handlers`), the same on every render. */
+export interface RowKeyHandlers {
+  register(id: string, el: HTMLElement | null): void;
+  focus(id: string): void;
+  keyDown(id: string, event: KeyboardEvent<HTMLElement>): void;
+}
 
 export interface RowKeyActions {
   move(id: string, delta: -1 | 1): void;
@@ -103,10 +111,18 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     if (handled) event.preventDefault();
   };
 
+  // The same as rowProps, for a memoised row: stable functions that take the row's id.
+  const handlers = useStableHandlers({
+    register: (id: string, el: HTMLElement | null) => rowRef(id)(el),
+    focus: (id: string) => setActiveId(id),
+    keyDown: onKeyDown,
+  });
+
   return {
     activeId: current,
     focusRow,
     refocusRow,
+    handlers,
     rowProps: (id: string) => ({
       ref: rowRef(id),
       tabIndex: id === current ? 0 : -1,

@@ -2,11 +2,12 @@ import { useMemo } from 'react';
 import type { Row } from '../../../../shared/app-rows.ts';
 import { useDragReorder } from '../../hooks/use-drag-reorder.ts';
 import { useRowKeys } from '../../hooks/use-row-keys.ts';
+import { useStableHandlers } from '../../hooks/use-stable-handlers.ts';
 import { displayText } from '../../lib/display-text.ts';
 import { toFullIndex } from '../../lib/reorder.ts';
 import { useAppStore } from '../../store/store-context.ts';
 import type { TodoFilter } from './FilterTabs.tsx';
-import { TodoRow } from './TodoRow.tsx';
+import { TodoRow, type TodoRowActions } from './TodoRow.tsx';
 
 interface Props {
   /** The todos the filter shows, in order. */
@@ -44,8 +45,25 @@ export function TodoList({ todos, allIds, listName, filter, editingId, onEditing
     remove: (id) => void deleteTodo(id),
     activate: toggle,
   });
-  const { drag, dropGap, gripProps } = useDragReorder(moveTo);
+  const { drag, dropGap, grip } = useDragReorder(moveTo);
   const last = todos.length - 1;
+  // One object for every row, the same on every render: a row re-renders only when its own
+  // props change (TodoRow is memoised), not on every keystroke or write elsewhere in the list.
+  const actions: TodoRowActions = useStableHandlers({
+    edit: (id: string, on: boolean) => {
+      onEditing(on ? id : null);
+      if (!on) keys.refocusRow(id);
+    },
+    toggle,
+    rename: (id: string, title: string) => update('todos', id, { title }),
+    abandon: (todo: Row<'todos'>, title: string) => void reportDeleted('todos', todo, title),
+    move: (id: string, delta: -1 | 1) => moveTo(id, ids.indexOf(id) + delta),
+    remove: (id: string) => {
+      const i = ids.indexOf(id);
+      keys.focusRow(ids[i + 1] ?? ids[i - 1] ?? id);
+      void deleteTodo(id);
+    },
+  });
 
   return (
     <ul className="todo-list" aria-label={`Todos in ${displayText(listName)}`} data-testid="todo-list">
@@ -53,26 +71,15 @@ export function TodoList({ todos, allIds, listName, filter, editingId, onEditing
         <TodoRow
           key={todo.id}
           todo={todo}
-          rowProps={keys.rowProps(todo.id)}
-          gripProps={gripProps(todo.id, i)}
           active={keys.activeId === todo.id}
           editing={editingId === todo.id}
           isFirst={i === 0}
           isLast={i === last}
           dragOffset={drag?.id === todo.id ? drag.dy : null}
           drop={dropGap === i ? 'before' : dropGap === todos.length && i === last ? 'after' : null}
-          onEdit={(on) => {
-            onEditing(on ? todo.id : null);
-            if (!on) keys.refocusRow(todo.id);
-          }}
-          onToggle={() => toggle(todo.id)}
-          onRename={(title) => update('todos', todo.id, { title })}
-          onAbandon={(title) => void reportDeleted('todos', todo, title)}
-          onMove={(delta) => moveTo(todo.id, i + delta)}
-          onDelete={() => {
-            keys.focusRow(ids[i + 1] ?? ids[i - 1] ?? todo.id);
-            void deleteTodo(todo.id);
-          }}
+          keys={keys.handlers}
+          grip={grip}
+          actions={actions}
         />
       ))}
     </ul>

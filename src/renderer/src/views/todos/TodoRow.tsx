@@ -1,4 +1,4 @@
-import type { ComponentProps } from 'react';
+import { memo, useCallback } from 'react';
 import type { Row } from '../../../../shared/app-rows.ts';
 import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
@@ -8,14 +8,29 @@ import { RowActions } from '../../components/RowActions.tsx';
 import { RowNotices } from '../../components/RowNotices.tsx';
 import { UserText } from '../../components/UserText.tsx';
 import { displayText } from '../../lib/display-text.ts';
+import type { GripHandlers } from '../../hooks/use-drag-reorder.ts';
+import type { RowKeyHandlers } from '../../hooks/use-row-keys.ts';
 import type { TextResult } from '../../store/app-state.ts';
 
 const checkTitle = textCheck(appSchema, 'todos', 'title');
 
+/**
+ * What a row does, by the row's id: one object shared by every row and the same on every
+ * render (see use-stable-handlers.ts), so that `memo` can skip the rows that did not change.
+ */
+export interface TodoRowActions {
+  edit(id: string, editing: boolean): void;
+  toggle(id: string): void;
+  rename(id: string, title: string): Promise<TextResult>;
+  /** The rename went away unsaved: the todo was deleted. */
+  abandon(todo: Row<'todos'>, title: string): void;
+  move(id: string, delta: -1 | 1): void;
+  remove(id: string): void;
+}
+
 interface Props {
+  /** Kept the same object while the todo is unchanged (data-store.ts): a changed one re-renders. */
   readonly todo: Row<'todos'>;
-  readonly rowProps: ComponentProps<'li'>;
-  readonly gripProps: ComponentProps<'span'>;
   readonly active: boolean;
   readonly editing: boolean;
   readonly isFirst: boolean;
@@ -23,43 +38,70 @@ interface Props {
   /** Drag state: the row follows the pointer by `dragOffset` pixels. */
   readonly dragOffset: number | null;
   readonly drop: 'before' | 'after' | null;
-  readonly onEdit: (editing: boolean) => void;
-  readonly onToggle: () => void;
-  readonly onRename: (title: string) => Promise<TextResult>;
-  /** The rename went away unsaved: the todo was deleted. */
-  readonly onAbandon: (title: string) => void;
-  readonly onMove: (delta: -1 | 1) => void;
-  readonly onDelete: () => void;
+  readonly keys: RowKeyHandlers;
+  readonly grip: GripHandlers;
+  readonly actions: TodoRowActions;
 }
 
-export function TodoRow({ todo, rowProps, gripProps, active, editing, isFirst, isLast, dragOffset, drop, onEdit, onToggle, onRename, onAbandon, onMove, onDelete }: Props) {
+/** One todo. Memoised: a list of thousands re-renders only the rows whose props changed. */
+export const TodoRow = memo(function TodoRow({ todo, active, editing, isFirst, isLast, dragOffset, drop, keys, grip, actions }: Props) {
+  const id = todo.id;
   const tabIndex = active ? 0 : -1;
+  const ref = useCallback((el: HTMLLIElement | null) => keys.register(id, el), [keys, id]);
   // The title as synced may hold characters the input rules refuse: shown neutralised.
   const name = displayText(todo.title);
   return (
     <li
-      {...rowProps}
+      ref={ref}
+      tabIndex={tabIndex}
+      onFocus={() => keys.focus(id)}
+      onKeyDown={(event) => keys.keyDown(id, event)}
       className={`todo-row${todo.done ? ' is-done' : ''}${dragOffset !== null ? ' is-dragging' : ''}${drop ? ` drop-${drop}` : ''}`}
       style={dragOffset !== null ? { transform: `translateY(${dragOffset}px)` } : undefined}
       aria-label={name}
       data-testid="todo-item"
-      data-todo-id={todo.id}
+      data-todo-id={id}
       data-done={todo.done}
       data-reorder-row
     >
-      <span className="grip" aria-hidden="true" title="Drag to reorder" {...gripProps}>
+      <span
+        className="grip"
+        aria-hidden="true"
+        title="Drag to reorder"
+        onPointerDown={(event) => grip.down(id, event)}
+        onPointerMove={grip.move}
+        onPointerUp={grip.up}
+        onPointerCancel={grip.cancel}
+      >
         <Icon name="grip" />
       </span>
-      <input type="checkbox" className="checkbox" checked={todo.done} onChange={onToggle} tabIndex={tabIndex} aria-label={name} data-testid="todo-checkbox" />
+      <input type="checkbox" className="checkbox" checked={todo.done} onChange={() => actions.toggle(id)} tabIndex={tabIndex} aria-label={name} data-testid="todo-checkbox" />
       {editing ? (
-        <InlineEdit initial={todo.title} label={`Rename “${name}”`} check={checkTitle} save={onRename} onDone={() => onEdit(false)} onAbandon={onAbandon} />
+        <InlineEdit
+          initial={todo.title}
+          label={`Rename “${name}”`}
+          check={checkTitle}
+          save={(title) => actions.rename(id, title)}
+          onDone={() => actions.edit(id, false)}
+          onAbandon={(title) => actions.abandon(todo, title)}
+        />
       ) : (
-        <span className="todo-title" data-testid="todo-title" onDoubleClick={() => onEdit(true)}>
+        <span className="todo-title" data-testid="todo-title" onDoubleClick={() => actions.edit(id, true)}>
           <UserText value={todo.title} />
         </span>
       )}
-      {!editing && <RowActions name={name} isFirst={isFirst} isLast={isLast} tabbable={active} onRename={() => onEdit(true)} onMove={onMove} onDelete={onDelete} />}
-      <RowNotices table="todos" row={todo.id} />
+      {!editing && (
+        <RowActions
+          name={name}
+          isFirst={isFirst}
+          isLast={isLast}
+          tabbable={active}
+          onRename={() => actions.edit(id, true)}
+          onMove={(delta) => actions.move(id, delta)}
+          onDelete={() => actions.remove(id)}
+        />
+      )}
+      <RowNotices table="todos" row={id} />
     </li>
   );
-}
+});

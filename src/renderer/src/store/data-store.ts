@@ -19,6 +19,7 @@ import { editableText, quoted } from '../lib/display-text.ts';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
 import { pickSelection } from './selection.ts';
+import { shareRows } from './share-rows.ts';
 
 /** Where a query's rows are kept in `queries`. */
 export function queryKey(table: string, parent?: string): string {
@@ -72,7 +73,10 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     if (seq <= q.applied) return;
     q.applied = seq;
     const previous = get().queries[key]?.rows ?? [];
-    set((s) => ({ queries: { ...s.queries, [key]: { rows, loaded: true } } }));
+    // Unchanged rows keep their objects (and an unchanged list its array): see share-rows.ts.
+    const shared = shareRows(previous, rows);
+    if (shared !== previous || !get().queries[key]?.loaded) set((s) => ({ queries: { ...s.queries, [key]: { rows: shared, loaded: true } } }));
+    rows = shared;
     const table = q.table as TableName;
     if (q.parent === undefined && table in get().selected) {
       const selected = get().selected[table] ?? null;

@@ -79,6 +79,24 @@ describe('the data store', () => {
     expect(rowsCall).not.toHaveBeenCalled();
   });
 
+  it('keeps the objects of unchanged rows, and the array of an unchanged list, across re-reads', async () => {
+    const { store, api, rows } = await setup(twoLists);
+    const listId = store.getState().selected.lists as string;
+    const [milk, bike] = rows('todos', listId) as [Row<'todos'>, Row<'todos'>];
+    const lists = rows('lists');
+    await store.getState().update('todos', milk.id, { done: true });
+    const after = rows('todos', listId);
+    expect(after[0]).not.toBe(milk);
+    expect(after[0]?.done).toBe(true);
+    expect(after[1]).toBe(bike);
+    // A change from elsewhere, one row again; the lists, re-read too, are unchanged.
+    await api.update('todos', bike.id, { title: 'Fix the bike' });
+    await vi.waitFor(() => expect(rows('todos', listId)[1]?.title).toBe('Fix the bike'));
+    expect(rows('todos', listId)[0]).toBe(after[0]);
+    await store.getState().refresh();
+    expect(rows('lists')).toBe(lists);
+  });
+
   it('re-reads only what a data event touched, and the tables below it', async () => {
     const { kit, store } = await setup(twoLists);
     const listId = store.getState().selected.lists as string;

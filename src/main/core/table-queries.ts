@@ -22,6 +22,15 @@ export interface TableQueries {
   children(parentId: string): AnyRow[];
   /** One live row. */
   one(id: string): AnyRow | undefined;
+  /**
+   * The greatest order key among the live rows (of one parent), read through an index
+   * without decoding a row: `{ key: null }` when there are none. Null when the answer could
+   * differ from sorting the decoded rows (`rows()` with byOrder), which then decides: a key
+   * that is not TEXT (a number or a misfit BLOB decodes to a string too), or one with
+   * characters outside the BMP (SQLite compares UTF-8 bytes, JavaScript UTF-16 units, and
+   * the two orders differ only there).
+   */
+  lastOrder(parentId?: string): { key: string | null } | null;
 }
 
 /** `t0` is the table itself, `t1` its parent, `t2` the parent's parent, and so on. */
@@ -74,12 +83,36 @@ export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQ
     db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${table.parent.column}`)} ON ${q(table.name)} (${q(table.parent.column)})`);
     children = select(`t0.${q(table.parent.column)} = ?`);
   }
+  const lastOrder = orderEnds(db, table, from, where);
   return {
+    lastOrder,
     all: () => all.all().map((r) => decode(table, r)),
     children: (parentId) => (children ? children.all(parentId).map((r) => decode(table, r)) : []),
     one: (id) => {
       const r = one.get(id);
       return r ? decode(table, r) : undefined;
     },
+  };
+}
+
+/** See `TableQueries.lastOrder`. */
+function orderEnds(db: Db, table: AppTable, from: string, where: string[]): TableQueries['lastOrder'] {
+  const order = table.orderColumn;
+  if (order === null) return () => null;
+  const parent = table.parent?.column;
+  // With the parent first, the ends of one list are an index seek away.
+  db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${parent ? `${parent}_` : ''}${order}`)} ON ${q(table.name)} (${parent ? `${q(parent)}, ` : ''}${q(order)})`);
+  const filter = [...where, ...(parent ? [`t0.${q(parent)} = ?`] : [])].join(' AND ');
+  // SQLite sorts NULL < numbers < TEXT < BLOB: when both ends are TEXT, every key is.
+  const end = (dir: 'ASC' | 'DESC') => db.prepare<unknown[], { o: unknown }>(`SELECT t0.${q(order)} AS o FROM ${from} WHERE ${filter} ORDER BY t0.${q(order)} ${dir} LIMIT 1`);
+  const first = end('ASC');
+  const last = end('DESC');
+  return (parentId) => {
+    const args = parent ? [parentId] : [];
+    const hi = last.get(...args);
+    if (!hi) return { key: null };
+    const lo = first.get(...args);
+    if (typeof hi.o !== 'string' || typeof lo?.o !== 'string' || /[\uD800-\uDFFF]/.test(hi.o)) return null;
+    return { key: hi.o };
   };
 }

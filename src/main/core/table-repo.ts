@@ -10,6 +10,7 @@
  * - `move` writes one order key between the new neighbours (or renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
  */
+import { generateKeyBetween } from 'fractional-indexing';
 import type { JsonValue } from 'fieldsync';
 import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
@@ -67,6 +68,23 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
     rows(t.name, t.parent ? (r[t.parent.column] as string) : undefined);
   const ordered = (t: AppTable, list: readonly AnyRow[]) => list.map((r) => ({ id: r.id, order: r[t.orderColumn as string] as string }));
 
+  /**
+   * The key that puts a new row last among its siblings, from the greatest key alone (one
+   * index read, instead of reading, decoding and sorting the whole list: creating thousands
+   * of todos was O(n²)). Null when placeAt must decide over all of them: odd keys (see
+   * `lastOrder`), or no key after the last one within ORDER_MAX (a renumber).
+   */
+  function appendKey(name: string, t: AppTable, fields: Readonly<Record<string, JsonValue>>): string | null {
+    const last = get(name).queries.lastOrder(t.parent ? (fields[t.parent.column] as string) : undefined);
+    if (last === null) return null;
+    try {
+      const key = generateKeyBetween(last.key, null);
+      return key.length <= ORDER_MAX ? key : null;
+    } catch {
+      return null;
+    }
+  }
+
   async function writeOrders(t: AppTable, writes: readonly OrderWrite[]): Promise<void> {
     for (const w of writes) await client.set(t.name, w.id, t.orderColumn as string, w.order);
   }
@@ -82,7 +100,8 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
       let renumber: OrderWrite[] = [];
       if (def.orderColumn !== null) {
         // A new row goes last; the others are renumbered if their keys need it.
-        const writes = placeAt(ordered(def, siblings(def, fields)), id, Number.MAX_SAFE_INTEGER, ORDER_MAX);
+        const fast = appendKey(name, def, fields);
+        const writes = fast !== null ? [{ id, order: fast }] : placeAt(ordered(def, siblings(def, fields)), id, Number.MAX_SAFE_INTEGER, ORDER_MAX);
         values[def.orderColumn] = writes.find((w) => w.id === id)?.order as string;
         renumber = writes.filter((w) => w.id !== id);
       }

@@ -255,7 +255,15 @@ export class HybridClock {
 
   /** Issues the next timestamp for a local change. */
   tick(): string {
-    const next = nextTimestamp(this.#state, this.physicalNow());
+    return this.tickAt(this.physicalNow());
+  }
+
+  /**
+   * Issues the next timestamp as if the physical clock read `physical` (ms, corrected): a
+   * re-stamp after a clock repair puts each message back at about when it was made (repair.ts).
+   */
+  tickAt(physical: number): string {
+    const next = nextTimestamp(this.#state, physical);
     const { millis, counter } = next;
     // The counter and the clientId are valid by construction; a physical clock past year
     // 9999 is not, and leaves the clock as it was: no timestamp is left to issue, the same

@@ -3,7 +3,7 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { formatHlc, hlcMillis, nextTimestamp, parseHlc, type ClockState } from './hlc.ts';
+import { hlcMillis } from './hlc.ts';
 import { byHlc, cellKey, messageOf } from './message.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
@@ -58,14 +58,9 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: 
   // Never empty: the pivot itself is pending.
   const stale = [...pending, ...rejected].filter((m) => m.hlc >= pivot).sort(byHlc);
   const staleHlcs = new Set(stale.map((m) => m.hlc));
-  const from = await restartFrom(ctx, staleHlcs, notAfter);
-  let state: ClockState = from === null ? { millis: 0, counter: 0 } : parseHlc(from);
+  ctx.clock.restore(await restartFrom(ctx, staleHlcs, notAfter));
   const now = ctx.clock.physicalNow();
-  const fresh = stale.map((m) => {
-    state = nextTimestamp(state, Math.min(hlcMillis(m.hlc) + shiftMs, now));
-    return { ...m, hlc: formatHlc({ ...state, clientId: ctx.clock.clientId }) };
-  });
-  ctx.clock.restore(fresh.at(-1)?.hlc ?? from);
+  const fresh = stale.map((m) => ({ ...m, hlc: ctx.clock.tickAt(Math.min(hlcMillis(m.hlc) + shiftMs, now)) }));
   const renamed = new Map(stale.map((m, i) => [m.hlc, fresh[i] as StoredMessage]));
   const winners = await ctx.store.winners(stale);
   const writes: CellWrite[] = [];

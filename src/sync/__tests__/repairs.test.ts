@@ -20,6 +20,22 @@ const refuse = (remote: ScriptedRemote, hlc: string): void => {
   };
 };
 
+/**
+ * A message of another device 20 minutes ahead of the server's clock: one a server took under a
+ * looser drift limit, or while its clock ran ahead.
+ */
+const aheadMessage = (id: number, row: string, value: string) =>
+  ({ id, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row, column: 'title', value });
+/** A pull's answer that brings `m`, with the server's clock at T0. */
+const pulled = (m: ReturnType<typeof aheadMessage>) => ({ accepted: 0, cursor: m.id, more: false, serverTime: new Date(T0).toISOString(), messages: [m] });
+/** The next request is answered with a pull of `m`; the ones after it reach the server. */
+const pullOnce = (remote: ScriptedRemote, m: ReturnType<typeof aheadMessage>): void => {
+  remote.intercept = () => {
+    remote.intercept = null;
+    return pulled(m);
+  };
+};
+
 describe('setting a refused message aside', () => {
   it('a refused message that no longer wins its cell changes no data and reports no change', async () => {
     const remote = new ScriptedRemote(server());
@@ -122,8 +138,7 @@ describe('re-stamping after clock drift', () => {
       if (n === 1) throw new RemoteError(400, 'clock_drift', 'ahead', { index: 0 }); // without the server's clock...
       if (n === 2) {
         // ...the pull that asks for it brings a newer message of the same cell, 20 minutes ahead.
-        const m = { id: 1, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'x', column: 'title', value: 'theirs' };
-        return { accepted: 0, cursor: 1, more: false, serverTime: new Date(T0).toISOString(), messages: [m] };
+        return pulled(aheadMessage(1, 'x', 'theirs'));
       }
       return undefined;
     };
@@ -200,11 +215,7 @@ describe('re-stamping from the server\'s clock (a second repair)', () => {
     await client.set('todos', 'y', 'title', 'first');
     await client.sync();
     // A message 20 minutes ahead, from a device the server once took it from, moves the clock past it.
-    remote.intercept = () => {
-      remote.intercept = null;
-      const m = { id: 2, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'z', column: 'title', value: 'ahead' };
-      return { accepted: 0, cursor: 2, more: false, serverTime: new Date(T0).toISOString(), messages: [m] };
-    };
+    pullOnce(remote, aheadMessage(2, 'z', 'ahead'));
     await client.sync();
     await client.set('todos', 'y', 'title', 'second');
     await client.sync();
@@ -225,11 +236,8 @@ describe('a local edit that a message ahead of the server takes back', () => {
     const remote = new ScriptedRemote(s);
     const store = memory();
     const client = await open(remote, store);
-    const ahead = { id: 1, hlc: '2026-11-24T15:20:00.000Z-0000-other', table: 'todos', row: 'x', column: 'title', value: 'theirs' };
-    remote.intercept = () => {
-      remote.intercept = null;
-      return { accepted: 0, cursor: 1, more: false, serverTime: new Date(T0).toISOString(), messages: [ahead] };
-    };
+    const ahead = aheadMessage(1, 'x', 'theirs');
+    pullOnce(remote, ahead);
     await client.sync();
     const replaced: ReplacedEvent[] = [];
     client.on('replaced', (e) => replaced.push(e));

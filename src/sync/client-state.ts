@@ -94,5 +94,11 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
     metaUpdates[META.schemaShape] = shape;
   }
   if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
-  return { clientId, clock: new HybridClock({ clientId, now, offsetMs: readInt(meta, META.clockOffset), last: state.maxHlc }), counters, reapplied };
+  // A saved correction for a clock that ran ahead is not kept: the clock may have been put right
+  // since (NTP, at boot), and the old correction would stamp every write in the past, to lose
+  // silently until the next sync. Dropped, a clock still ahead stamps writes ahead, which the
+  // server refuses (\`clock_drift\`) and the repair moves back to when they were made. A
+  // correction for a clock that runs behind is kept: dropped, it would stamp writes in the past.
+  const offsetMs = Math.max(0, readInt(meta, META.clockOffset));
+  return { clientId, clock: new HybridClock({ clientId, now, offsetMs, last: state.maxHlc }), counters, reapplied };
 }

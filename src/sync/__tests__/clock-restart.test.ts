@@ -1,0 +1,88 @@
+/**
+ * The clock correction a device learnt from the server, across a restart (client-state.ts):
+ * kept for a clock that runs behind, dropped for one that ran ahead, since that one may have
+ * been put right meanwhile (the time audit's MEDIUM-2), and a clock still ahead is caught by
+ * the server's `clock_drift` check and repaired.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSyncClient, type SyncClient } from '../index.ts';
+import { hlcMillis } from '../hlc.ts';
+import type { MemoryStore } from '../memory-store.ts';
+import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
+import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
+
+const DAY = 86_400_000;
+
+const open = (server: InProcessServer, store: MemoryStore, now: () => number): Promise<SyncClient> =>
+  createSyncClient({ schema, store, remote: new ScriptedRemote(server), autoSync: false, now });
+
+/** The hlc of `store`'s own (local) message of todo `row`'s title. */
+async function ownStamp(store: MemoryStore, row: string): Promise<number> {
+  const mine = (await store.messages({ kind: 'cell', table: 'todos', row, column: 'title' })).find((m) => m.local);
+  return hlcMillis(mine!.hlc);
+}
+
+describe('a learnt clock correction across a restart', () => {
+  it('a device whose clock ran a day ahead, then was put right, stamps its offline writes by the right clock', async () => {
+    let real = T0;
+    const s = createInProcessServer({ now: () => real });
+    const bStore = memory();
+    const before = await open(s, bStore, () => real + DAY);
+    await before.sync(); // learns the correction: a day back
+    await before.close();
+    const b = await open(s, bStore, () => real); // the clock was put right, and the app restarted
+    const aStore = memory();
+    const a = await open(s, aStore, () => real);
+    real += 1000;
+    await a.set('todos', 't', 'title', 'A, written first');
+    real += 1000;
+    await b.set('todos', 't', 'title', 'B, written later'); // offline
+    expect(await ownStamp(bStore, 't')).toBe(T0 + 2000); // not a day in the past
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    expect(aStore.get('todos', 't')).toEqual({ title: 'B, written later' });
+    expect(bStore.get('todos', 't')).toEqual({ title: 'B, written later' });
+    await a.close();
+    await b.close();
+  });
+
+  it('a device whose clock still runs a day ahead after the restart has its writes moved back at the next sync', async () => {
+    let real = T0;
+    const s = createInProcessServer({ now: () => real });
+    const bStore = memory();
+    const before = await open(s, bStore, () => real + DAY);
+    await before.sync();
+    await before.close();
+    const b = await open(s, bStore, () => real + DAY);
+    await b.set('todos', 't', 'title', 'B, written first'); // offline, stamped a day ahead
+    real += 1500;
+    const aStore = memory();
+    const a = await open(s, aStore, () => real);
+    await a.set('todos', 't', 'title', 'A, written later');
+    await a.sync();
+    real += 10_000;
+    await b.sync(); // clock_drift: corrected again, the write moved back to when it was made
+    await a.sync();
+    expect(b.status).toMatchObject({ pending: 0, rejected: 0, error: null });
+    expect(await ownStamp(bStore, 't')).toBe(T0);
+    expect(bStore.get('todos', 't')).toEqual({ title: 'A, written later' });
+    expect(aStore.get('todos', 't')).toEqual({ title: 'A, written later' });
+    await a.close();
+    await b.close();
+  });
+
+  it('a device whose clock runs a day behind keeps its correction: its offline writes are not stamped in the past', async () => {
+    let real = T0;
+    const s = createInProcessServer({ now: () => real });
+    const bStore = memory();
+    const before = await open(s, bStore, () => real - DAY);
+    await before.sync(); // learns the correction: a day on
+    await before.close();
+    const b = await open(s, bStore, () => real - DAY); // still behind after the restart
+    real += 1000;
+    await b.set('todos', 't', 'title', 'B, offline');
+    expect(await ownStamp(bStore, 't')).toBe(T0 + 1000);
+    await b.close();
+  });
+});

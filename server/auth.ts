@@ -19,10 +19,20 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 3650 * 86_400;
 /** How far the issuer's clock may be from ours, in seconds, for `exp`, `nbf` and `iat`. */
 export const DEFAULT_CLOCK_LEEWAY_SECONDS = 30;
 
+/** The longest wait a refusal of a token not valid yet names (`Retry-After`); past it, the issuer is wrong, not a clock. */
+export const MAX_VALID_WAIT_SECONDS = 86_400;
+
 export class AuthError extends Error {
-  constructor(message: string) {
+  /**
+   * Seconds until the refused token is accepted, when waiting is all it takes: its `iat` or
+   * `nbf` is ahead of the server's clock beyond the leeway (the issuer's clock runs ahead).
+   */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, retryAfterSeconds?: number) {
     super(message);
     this.name = 'AuthError';
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -89,10 +99,26 @@ export function claimsError(payload: Record<string, unknown>, nowSeconds: number
   if (iat !== undefined && !isTime(iat)) return 'iat must be a finite time in seconds';
   if (nbf !== undefined && !isTime(nbf)) return 'nbf must be a finite time in seconds';
   if (exp > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS + leewaySeconds) return 'exp is more than 10 years away';
-  if (iat !== undefined && iat > nowSeconds + leewaySeconds) return 'iat is in the future';
+  // Said with how far ahead: a token refused for a clock is one the operator fixes by setting a
+  // clock, not by issuing another token from the same issuer.
+  const ahead = (t: number): string => `${Math.ceil(t - nowSeconds)} s ahead of the server's clock, beyond the ${leewaySeconds} s leeway`;
+  if (iat !== undefined && iat > nowSeconds + leewaySeconds) return `iat is in the future (${ahead(iat)})`;
   if (exp <= nowSeconds - leewaySeconds) return 'the token has expired';
-  if (nbf !== undefined && nbf > nowSeconds + leewaySeconds) return 'the token is not valid yet';
+  if (nbf !== undefined && nbf > nowSeconds + leewaySeconds) return `the token is not valid yet (nbf is ${ahead(nbf)})`;
   return userIdError(payload.sub);
+}
+
+/**
+ * Seconds from `nowSeconds` until a token refused as not valid yet is accepted, when waiting is
+ * all it takes (and it takes at most MAX_VALID_WAIT_SECONDS); null otherwise: a token that
+ * expires first, or is refused for anything else, is not made good by waiting.
+ */
+export function secondsUntilValid(payload: Record<string, unknown>, nowSeconds: number, leewaySeconds: number): number | null {
+  const { iat, nbf } = payload;
+  const from = Math.max(isTime(iat) ? iat : 0, isTime(nbf) ? nbf : 0) - leewaySeconds;
+  const wait = Math.ceil(from - nowSeconds);
+  if (!(wait > 0 && wait <= MAX_VALID_WAIT_SECONDS)) return null;
+  return claimsError(payload, nowSeconds + wait, leewaySeconds) === null ? wait : null;
 }
 
 export function createAuthenticator(secret: string, options: AuthenticatorOptions = {}): Authenticator {
@@ -130,7 +156,9 @@ export function createAuthenticator(secret: string, options: AuthenticatorOption
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new AuthError('invalid token: its claims are not a JSON object');
     const claims = payload as Record<string, unknown>;
     const why = claimsError(claims, nowMs / 1000, leeway);
-    if (why !== null) throw new AuthError(why === 'the token has expired' ? why : `invalid token: ${why}`);
+    if (why !== null) {
+      throw new AuthError(why === 'the token has expired' ? why : `invalid token: ${why}`, secondsUntilValid(claims, nowMs / 1000, leeway) ?? undefined);
+    }
     return { userId: claims.sub as string, expiresAtMs: ((claims.exp as number) + leeway) * 1000 };
   };
 

@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type SyncStatus } from 'fieldsync';
 import { AuthError, createAuthenticator, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from '../auth.ts';
 import { rawRequest } from './helpers/raw-http.ts';
 import { msg, SECRET, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
@@ -80,15 +81,70 @@ describe('token claims over HTTP', () => {
     expect(await sync(signRaw(`{"sub":"far","exp":${nowS() + 11 * 365 * 86_400}}`))).toEqual({ status: 401, message: 'invalid token: exp is more than 10 years away' });
   });
 
-  it('refuses an iat in the future beyond the leeway, and allows a small skew', async () => {
-    expect(await sync(signRaw(`{"sub":"skew","iat":${nowS() + 600},"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: iat is in the future' });
+  /** A refusal's Retry-After header (null without one). */
+  const retryAfter = async (token: string): Promise<string | null> => {
+    const res = await fetch(`${s.url}/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ clientId: 'A', cursor: 0 }),
+    });
+    await res.arrayBuffer();
+    expect(res.status).toBe(401);
+    return res.headers.get('retry-after');
+  };
+
+  it('refuses an iat in the future beyond the leeway, says how far, and allows a small skew', async () => {
+    // 599 when a second passes between this clock's read and the server's.
+    expect(await sync(signRaw(`{"sub":"skew","iat":${nowS() + 600},"exp":${nowS() + 3600}}`))).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^invalid token: iat is in the future \((599|600) s ahead of the server's clock, beyond the 30 s leeway\)$/),
+    });
     expect((await sync(signRaw(`{"sub":"skew","iat":${nowS() + 10},"exp":${nowS() + 3600}}`))).status).toBe(200);
   });
 
   it('refuses an nbf in the future beyond the leeway, and allows a small skew', async () => {
-    expect(await sync(signRaw(`{"sub":"early","nbf":${nowS() + 600},"exp":${nowS() + 3600}}`))).toEqual({ status: 401, message: 'invalid token: the token is not valid yet' });
+    expect(await sync(signRaw(`{"sub":"early","nbf":${nowS() + 600},"exp":${nowS() + 3600}}`))).toEqual({
+      status: 401,
+      message: expect.stringMatching(/^invalid token: the token is not valid yet \(nbf is (599|600) s ahead of the server's clock, beyond the 30 s leeway\)$/),
+    });
     expect((await sync(signRaw(`{"sub":"early","nbf":${nowS() + 10},"exp":${nowS() + 3600}}`))).status).toBe(200);
     expect((await s.pullAll('early')).map((m) => m.value)).toEqual(['v']);
+  });
+
+  it('a token that only has to wait says until when (Retry-After): its issuer\'s clock runs ahead', async () => {
+    // Valid 570 s from now (600 s ahead, less the 30 s leeway); a second may pass between the two clocks' reads.
+    const iat = Number(await retryAfter(signRaw(`{"sub":"wait","iat":${nowS() + 600},"exp":${nowS() + 3600}}`)));
+    expect(iat).toBeGreaterThanOrEqual(569);
+    expect(iat).toBeLessThanOrEqual(571);
+    const nbf = Number(await retryAfter(signRaw(`{"sub":"wait","iat":${nowS()},"nbf":${nowS() + 900},"exp":${nowS() + 3600}}`)));
+    expect(nbf).toBeGreaterThanOrEqual(869);
+    expect(nbf).toBeLessThanOrEqual(871);
+  });
+
+  it('a client whose token\'s issuer runs 32 s ahead syncs by itself once the token is good, without the app', async () => {
+    const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
+    const token = signRaw(`{"sub":"ahead","iat":${nowS() + 32},"exp":${nowS() + 3600}}`); // good in 2 to 3 s
+    const client = await createSyncClient({
+      schema, store: createMemoryStore(), remote: createHttpRemote({ url: s.url, token }), intervalMs: 0, retry: { initialMs: 100, maxMs: 200 },
+    });
+    const states: SyncStatus['state'][] = [];
+    client.on('status', (st) => states.push(st.state));
+    await client.set('todos', 't', 'title', 'x');
+    await expect.poll(() => client.status.pending, { timeout: 10_000, interval: 100 }).toBe(0);
+    expect(states).toContain('error'); // refused first, with a time to retry at
+    expect(states).not.toContain('unauthorized');
+    expect(client.status).toMatchObject({ state: 'idle', error: null });
+    expect((await s.pullAll('ahead')).map((m) => m.value)).toEqual(['x']);
+    await client.close();
+  });
+
+  it('no Retry-After when waiting does not make the token good', async () => {
+    // It expires before it becomes valid; it is valid only after more than a day; it expired; a bad sub too.
+    expect(await retryAfter(signRaw(`{"sub":"never","iat":${nowS() + 600},"exp":${nowS() + 500}}`))).toBeNull();
+    expect(await retryAfter(signRaw(`{"sub":"never","nbf":${nowS() + 2 * 86_400},"exp":${nowS() + 3 * 86_400}}`))).toBeNull();
+    expect(await retryAfter(signRaw(`{"sub":"never","exp":${nowS() - 3600}}`))).toBeNull();
+    expect(await retryAfter(signRaw(`{"sub":"bad\\u0000","iat":${nowS() + 600},"exp":${nowS() + 3600}}`))).toBeNull();
+    expect(await retryAfter(signRaw(`{"sub":"never","exp":${nowS() + 3600}}`, 'another secret of at least thirty-two chars'))).toBeNull();
   });
 
   it('refuses a negative time: before 1970 is an issuer gone wrong, not a real one', async () => {

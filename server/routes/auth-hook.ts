@@ -40,7 +40,11 @@ export function authHook(auth: Authenticator, refuse: RefuseBeforeBody): Hook {
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       const challenge = request.headers.authorization ? 'Bearer realm="fieldsync", error="invalid_token"' : 'Bearer realm="fieldsync"';
-      return refuse(request, reply, protocolError('unauthorized', err.message), { 'WWW-Authenticate': challenge });
+      // A token that only has to wait (its issuer's clock runs ahead of ours) says for how long: a
+      // client retries it then, where any other 401 stops it until it has a new token.
+      const headers: Record<string, string> = { 'WWW-Authenticate': challenge };
+      if (err.retryAfterSeconds !== undefined) headers['Retry-After'] = String(err.retryAfterSeconds);
+      return refuse(request, reply, protocolError('unauthorized', err.message), headers);
     }
   };
 }

@@ -187,7 +187,10 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     // Back online already (setOnline(false), then true, during the run): the run asked for
     // after it (`again`) starts now, instead of an 'error' and a backoff for the abort.
     if (closed || !online || stopped) return;
-    if (err instanceof RemoteError && err.code === 'unauthorized') {
+    // A 401 with Retry-After is a token not valid yet (its issuer's clock runs ahead of the
+    // server's): waiting makes it good, so it is retried as a passing failure. Any other 401
+    // stops syncing until the app has a new token.
+    if (err instanceof RemoteError && err.code === 'unauthorized' && err.retryAfterMs === undefined) {
       again = false;
       setState('unauthorized', describeError(err));
       return;

@@ -139,6 +139,22 @@ describe('retries', () => {
     expect(client.status).toMatchObject({ state: 'idle', pending: 0 });
     await client.close();
   });
+
+  it('but a 401 with Retry-After (a token not valid yet: its issuer\'s clock runs ahead) is retried then, by itself', async () => {
+    const { remote, client } = await started({ intervalMs: 600_000 });
+    remote.intercept = () => { throw new RemoteError(401, 'unauthorized', 'invalid token: iat is in the future', { retryAfterMs: 5000 }); };
+    await client.set('todos', 'a', 'title', 'x');
+    await vi.advanceTimersByTimeAsync(25);
+    expect(client.status).toMatchObject({ state: 'error', error: { code: 'unauthorized' }, nextRetryAt: Date.now() + 4995 });
+    expect(remote.requests).toHaveLength(1);
+    remote.intercept = null; // the token is good now
+    await vi.advanceTimersByTimeAsync(4994);
+    expect(remote.requests).toHaveLength(1); // not before the time it was given
+    await vi.advanceTimersByTimeAsync(2);
+    expect(remote.requests).toHaveLength(2);
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0, error: null });
+    await client.close();
+  });
 });
 
 describe('what does not sync', () => {

@@ -28,27 +28,46 @@ export interface UnsentWrites {
 const MAX_REMEMBERED = 20_000;
 
 export function createUnsentWrites(now: () => number, atStart: readonly LocalWrite[], pendingAtStart: number): UnsentWrites {
-  const unsent: LocalWrite[] = [...atStart];
-  const pendingHlcs = new Set(atStart.map((w) => w.hlc));
+  // Oldest first, from `head` on: a queue, since the oldest reach the server first.
+  const unsent: LocalWrite[] = [];
+  let head = 0;
+  const pendingHlcs = new Set<string>();
   const reached = new Map<string, number>();
+  // Per table, per row, how many of its writes wait: kept as writes come and go, since the
+  // count is read with every status (several per write). Counted from the list each time,
+  // it made a write cost O(pending): with 3,000 waiting, 7 ms a write, two thirds of it here.
+  const waiting = new Map<string, Map<string, number>>();
   let count = pendingAtStart;
 
+  const add = (w: LocalWrite): void => {
+    unsent.push(w);
+    pendingHlcs.add(w.hlc);
+    let rows = waiting.get(w.table);
+    if (!rows) waiting.set(w.table, (rows = new Map()));
+    rows.set(w.row, (rows.get(w.row) ?? 0) + 1);
+  };
   const settle = (): void => {
-    while (unsent.length > count) {
-      const w = unsent.shift() as LocalWrite;
+    while (unsent.length - head > count) {
+      const w = unsent[head++] as LocalWrite;
       pendingHlcs.delete(w.hlc);
       reached.set(w.hlc, now());
       if (reached.size > MAX_REMEMBERED) reached.delete(reached.keys().next().value as string);
+      const rows = waiting.get(w.table) as Map<string, number>;
+      const left = (rows.get(w.row) as number) - 1;
+      if (left > 0) rows.set(w.row, left);
+      else rows.delete(w.row);
+    }
+    if (head > 1024 && head * 2 > unsent.length) {
+      unsent.splice(0, head); // dropped in bulk, not one shift() per write
+      head = 0;
     }
   };
+  for (const w of atStart) add(w);
 
   return {
     // No settle here: no push can end between the status a write reports and its return.
     wrote(messages) {
-      for (const m of messages) {
-        unsent.push(m);
-        pendingHlcs.add(m.hlc);
-      }
+      for (const m of messages) add(m);
     },
     pending(n) {
       count = n;
@@ -56,6 +75,10 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
     },
     isPending: (hlc) => pendingHlcs.has(hlc),
     reachedServerAt: (hlc) => reached.get(hlc),
-    rows: (counts = () => true) => new Set(unsent.filter((w) => counts(w.table)).map((w) => `${w.table}\u0000${w.row}`)).size,
+    rows(counts = () => true) {
+      let n = 0;
+      for (const [table, rows] of waiting) if (counts(table)) n += rows.size;
+      return n;
+    },
   };
 }

@@ -38,6 +38,33 @@ describe('unsent writes', () => {
     expect(u.rows((t) => t === 'devices')).toBe(0);
   });
 
+  it('agrees with counting the pending writes afresh, over thousands of writes and pushes (seeded)', () => {
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * n); // the high bits: an LCG's low bits repeat with a short period
+    };
+    const u = createUnsentWrites(() => 0, [write('s0', 'row-0'), write('s1', 'row-1', 'lists')], 2);
+    const all = [write('s0', 'row-0'), write('s1', 'row-1', 'lists')];
+    let pushed = 0; // the oldest `pushed` of `all` reached the server
+    for (let step = 0; step < 6000; step++) {
+      if (random(4) > 0) {
+        const w = write(`h${step}`, `row-${random(60)}`, random(4) === 0 ? 'lists' : 'todos');
+        all.push(w);
+        u.pending(all.length - pushed); // the status before the write returns says it is pending
+        u.wrote([w]);
+      } else {
+        pushed += Math.min(random(5), all.length - pushed); // a push of a few of the oldest
+        u.pending(all.length - pushed);
+      }
+      const waiting = all.slice(pushed);
+      const rowsOf = (table: string) => new Set(waiting.filter((w) => w.table === table).map((w) => w.row)).size;
+      expect([u.rows(), u.rows((t) => t === 'lists')]).toEqual([rowsOf('todos') + rowsOf('lists'), rowsOf('lists')]);
+      const probe = all[random(all.length)] as { hlc: string };
+      expect(u.isPending(probe.hlc)).toBe(waiting.includes(probe as never));
+    }
+  });
+
   it('remembers when the last 20,000 arrived, forgetting the oldest', () => {
     const u = createUnsentWrites(() => 7, [], 0);
     const hlcs = Array.from({ length: 20_001 }, (_, i) => `h${i}`);

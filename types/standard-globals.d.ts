@@ -44,6 +44,8 @@ interface Headers {
 interface Response {
   readonly ok: boolean;
   readonly status: number;
+  /** 'opaqueredirect' for a redirect not followed, in a browser (status 0, no headers); optional: not every polyfill has it. */
+  readonly type?: string;
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
@@ -54,6 +56,7 @@ interface RequestInit {
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
+  redirect?: 'follow' | 'manual' | 'error';
 }
 // Absent from some runtimes (React Native): check with `typeof` before use.
 declare const Response: (new (body?: string | ReadableStream<Uint8Array>) => Response) | undefined;

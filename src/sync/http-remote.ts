@@ -124,6 +124,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
             headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(encoding ? { 'Content-Encoding': encoding } : {}) },
             body,
             signal: controller.signal,
+            redirect: 'manual', // see redirectError
           });
           return { response, text: await response.text() };
         };
@@ -160,9 +161,26 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   };
 }
 
+/**
+ * A redirect, which the remote does not follow (it fetches with `redirect: 'manual'`): an
+ * `http://` URL to a server whose proxy sends everything to `https://` is the usual one.
+ * Followed, a 301 turned the POST into a GET ("GET is not allowed", retried for ever), and a
+ * 307/308 to another origin dropped the token: the app was told to sign in again, which
+ * cannot help. A browser hides where it leads (an opaque redirect, status 0).
+ */
+function redirectError(response: Response): RemoteError {
+  const location = response.type === 'opaqueredirect' ? null : response.headers.get('location');
+  // The base URL to use instead: the Location less the endpoint's path.
+  const to = location ? ` to ${location.slice(0, 200).replace(/\/v1\/(sync|events)(\?.*)?$/, '')}` : '';
+  const status = response.status ? ` (HTTP ${response.status})` : '';
+  return new RemoteError(response.status, 'invalid_response',
+    `the server answered with a redirect${to}${status}: give createHttpRemote the URL it redirects to (a redirect is not followed: it would drop the token)`);
+}
+
 /** Turns a non-200 answer into a RemoteError, tolerating bodies that are not the protocol's. */
 export function errorFromResponse(response: Response, text: string): RemoteError {
   const status = response.status;
+  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) return redirectError(response);
   let code: ProtocolErrorCode | undefined;
   let message = `HTTP ${status}`;
   let index: number | undefined;

@@ -7,7 +7,7 @@
  * it: `createHttpRemote({ url, token, pokes: pokeStream() })`.
  */
 import { backoffDelay, backoffError, delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, invalidArgument, type RemoteError } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, invalidArgument } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
@@ -85,6 +85,7 @@ function subscribePokes(o: StreamOptions): () => void {
       const response = await o.fetch(o.url, {
         headers: { Accept: 'text/event-stream', Authorization: await o.authHeader() },
         signal: c.signal,
+        redirect: 'manual', // a redirect is reported, not followed (http-remote.ts)
       });
       if (response.status !== 200) {
         const err = o.errorFromResponse(response, await response.text().catch(() => ''));
@@ -95,6 +96,14 @@ function subscribePokes(o: StreamOptions): () => void {
         // Some fetch polyfills (React Native's) cannot stream: interval syncs still work.
         report(new FieldsyncError('network', 'this fetch cannot stream responses; realtime pokes are off'));
         return 'stop';
+      }
+      // A web app's own fallback page (an SPA's index.html for every path) is no stream: taken
+      // for one, it "connected", ended, and reconnected for ever, with realtime silently off.
+      const type = response.headers.get('content-type') ?? '';
+      if (!/^text\/event-stream\b/i.test(type)) {
+        await response.body.getReader().cancel().catch(() => {});
+        report(new RemoteError(200, 'invalid_response', `${o.url.split('?')[0]} answered ${type ? type.split(';')[0] : 'without a Content-Type'}, not an event stream: is the remote's URL the server's?`));
+        return 'retry';
       }
       o.listener.onOpen?.();
       const reader = response.body.getReader();

@@ -24,7 +24,7 @@ import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
-import type { ReplacedCell } from './sync-run.ts';
+import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
 
@@ -165,6 +165,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   };
   if (opened.reapplied) emitChange('remote', opened.reapplied);
 
+  let learntLimit: SyncRunContext['learntLimit'] = null;
   const scheduler = createScheduler({
     schema, store, remote, clock, lock, counters, now, random,
     clientId: opened.clientId,
@@ -174,6 +175,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     pushBatchSize: clamp(options.pushBatchSize ?? 1000, 1, 5000),
     pullLimit: clamp(options.pullLimit ?? 1000, 1, 5000),
     maxRequestBytes: Math.max(1024, options.maxRequestBytes ?? 1024 * 1024),
+    get learntLimit() {
+      return learntLimit;
+    },
+    learnLimit: (limit) => {
+      learntLimit = limit;
+    },
     onChange: emitChange,
     onStatus: emitStatus,
     wantsReplaced: () => replacedListeners.size > 0,

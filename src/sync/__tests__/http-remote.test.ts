@@ -96,6 +96,16 @@ describe('POST /v1/sync', () => {
     expect([err.status, err.code, err.message]).toEqual([status, code, `HTTP ${status}`]);
   });
 
+  it('asks fetch not to follow redirects, and says so of a browser\'s opaque one (status 0, no Location)', async () => {
+    const inits: (RequestInit | undefined)[] = [];
+    const opaque = { type: 'opaqueredirect', status: 0, ok: false, headers: new Headers(), body: null, text: async () => '' } as unknown as Response;
+    const remote = createHttpRemote({ url: 'https://app.example.test', token: 't', fetch: async (_url, init) => { inits.push(init); return opaque; } });
+    const err = fail(await remote.sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect(inits[0]?.redirect).toBe('manual');
+    expect([err.status, err.code, err.message]).toEqual([0, 'invalid_response',
+      'the server answered with a redirect: give createHttpRemote the URL it redirects to (a redirect is not followed: it would drop the token)']);
+  });
+
   it('ignores the fields of an error object that have the wrong type', async () => {
     const url = await serve((_req, res) => json(res, 400, { error: { code: 7, message: ['no'], index: 1.5, serverTime: 12 } }, { Date: 'Tue, 24 Nov 2026 15:00:00 GMT' }));
     const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));

@@ -160,6 +160,30 @@ describe('answers', () => {
     await client.close();
   });
 
+  it('and the runs after it start from the size that passed, for an hour: a proxy\'s smaller limit is not uploaded again first', async () => {
+    let now = T0;
+    const remote = new ScriptedRemote(server());
+    remote.intercept = (req) => {
+      if ((req.messages?.length ?? 0) > 2) throw new RemoteError(413, 'payload_too_large', 'too big');
+      return undefined;
+    };
+    const client = await open(remote, { now: () => now });
+    const writeFour = async (run: number) => {
+      for (let i = 0; i < 4; i++) await client.set('todos', `r${run}-${i}`, 'title', 'same size');
+    };
+    await writeFour(1);
+    await client.sync();
+    await writeFour(2);
+    now += 59 * 60_000;
+    await client.sync();
+    await writeFour(3);
+    now += 2 * 60_000; // an hour after the 413s: the configured size is tried again
+    await client.sync();
+    expect(remote.requests.map((r) => r.messages?.length)).toEqual([4, 2, 2, 2, 2, 4, 2, 2]);
+    expect(client.status.pending).toBe(0);
+    await client.close();
+  });
+
   it('an answer that accepts another number of messages than were pushed is invalid', async () => {
     const remote = new ScriptedRemote(server());
     remote.intercept = async (req) => ({ ...(await remote.inner.sync(req)), accepted: 0 });

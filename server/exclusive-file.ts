@@ -1,11 +1,12 @@
 /**
  * Creates a file with its content in one step, or finds it there: for files that several
- * processes starting at once may each try to create (the data dir's lock, the token secret).
+ * processes starting at once may each try to create (the token secret; the data dir's lock was
+ * one, until it became an OS lock: data-dir-lock.ts).
  *
  * `writeFileSync(file, text, { flag: 'wx' })` is not enough: it creates the file, then writes
- * it, and a process that finds the file in between reads it empty. It took an empty lock for
- * a stale one and deleted it (two servers then ran on one database), or an empty secret for
- * a broken one and refused to start. So the content goes into a file of this process's own
+ * it, and a process that finds the file in between reads it empty. It took an empty secret for
+ * a broken one and refused to start (and, when the lock was such a file, an empty lock for a
+ * stale one, which it deleted: two servers then ran on one database). So the content goes into a file of this process's own
  * first, which is then hard-linked to the name: `link` fails with EEXIST when the name is
  * taken, and otherwise makes it appear whole. Where the file system has no hard links (FAT,
  * some network shares), it falls back to `wx`.

@@ -1,21 +1,28 @@
 /**
  * The data dir's lock (data-dir-lock.ts), in this process: process.test.ts runs the refusal
- * of a second server and the stale file of a killed one; these are the cases a second process
- * cannot make: a lock taken twice here, a file with an unreadable or recycled pid, a release
- * of a file another process took since, and a data dir that is not there.
+ * of a second server and the restart after a killed one; these are the cases a second process
+ * cannot make: a lock taken twice here (and still held against other processes then), a lock
+ * dropped unreleased, a server.pid left with a dead, reused, unreadable or foreign pid, a
+ * release of a server.pid that is not its own, the files' modes, and a data dir that is not there.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../config.ts';
-import { isRunning, LOCK_FILE, lockDataDir, type DataDirLock } from '../stores/data-dir-lock.ts';
+import { isRunning, LOCK_FILE, lockDataDir, PID_FILE, type DataDirLock } from '../stores/data-dir-lock.ts';
 import type { TempDir } from '../../test-support/temp-dir.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 let dir: TempDir;
 const locks: DataDirLock[] = [];
+const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const l of locks.splice(0)) l.release();
+  for (const c of cleanups.splice(0)) c();
   vi.restoreAllMocks();
   dir?.remove();
 });
@@ -26,7 +33,25 @@ function lock(): DataDirLock {
   return l;
 }
 
-const lockText = (): string => readFileSync(join(dir.path, LOCK_FILE), 'utf8');
+const lockText = (): string => readFileSync(join(dir.path, PID_FILE), 'utf8');
+const mode = (name: string): number => statSync(join(dir.path, name)).mode & 0o777;
+
+/** A process that is not a Fieldsync server, alive until the test ends: its pid, as a reused one. */
+function unrelatedProcess(): number {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+  cleanups.push(() => child.kill('SIGKILL'));
+  return child.pid as number;
+}
+
+/** lockDataDir(dir) in another process: 'locked', or the message it was refused with. */
+function lockInOtherProcess(path: string): string {
+  const module = pathToFileURL(join(import.meta.dirname, '..', 'stores', 'data-dir-lock.ts')).href;
+  const code = `import { lockDataDir } from ${JSON.stringify(module)};
+    try { lockDataDir(${JSON.stringify(path)}); console.log('locked'); } catch (err) { console.log(err.message); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  expect(r.stderr).toBe('');
+  return r.stdout.trim();
+}
 
 /** A pid no process has: above Linux's greatest pid_max (2^22). */
 const gonePid = 2 ** 22 + 1;
@@ -39,9 +64,57 @@ describe('the data dir lock, in one process', () => {
     expect(() => lockDataDir(dir.path)).toThrow(`another Fieldsync server (process ${process.pid}) uses the data dir ${dir.path}`);
     expect(lockText()).toBe(`${process.pid}\n`);
     first.release();
-    expect(existsSync(join(dir.path, LOCK_FILE))).toBe(false);
+    expect(existsSync(join(dir.path, PID_FILE))).toBe(false);
     lock();
     expect(lockText()).toBe(`${process.pid}\n`);
+  });
+
+  it('a lock refused in this process leaves the lock held against other processes too', () => {
+    // POSIX drops a process's locks on a file when any descriptor of it is closed: the refused
+    // attempt must not close one behind the held lock's back.
+    dir = tempDir();
+    const first = lock();
+    expect(() => lockDataDir(dir.path)).toThrow(ConfigError);
+    expect(lockInOtherProcess(dir.path)).toMatch(`another Fieldsync server (process ${process.pid}) uses the data dir ${dir.path}`);
+    first.release();
+    expect(lockInOtherProcess(dir.path)).toBe('locked');
+  });
+
+  it('a lock dropped without a release holds the dir still, after a garbage collection', () => {
+    // A connection nothing references is closed when it is collected, and its lock with it.
+    dir = tempDir();
+    lockDataDir(dir.path); // never released: held until this process ends
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    expect(lockInOtherProcess(dir.path)).toMatch(`another Fieldsync server (process ${process.pid})`);
+  });
+
+  it('a pid of a live process that is not a Fieldsync server (a pid reused after a crash or a reboot) does not hold the dir', () => {
+    dir = tempDir();
+    const other = unrelatedProcess();
+    expect(isRunning(other)).toBe(true);
+    writeFileSync(join(dir.path, PID_FILE), `${other}\n`);
+    lock();
+    expect(lockText()).toBe(`${process.pid}\n`);
+  });
+
+  it('held without a server.pid (removed, or not written yet), the refusal names the lock file', () => {
+    dir = tempDir();
+    lock();
+    unlinkSync(join(dir.path, PID_FILE));
+    expect(() => lockDataDir(dir.path)).toThrow(`another Fieldsync server (the process that holds ${join(dir.path, LOCK_FILE)}) uses the data dir ${dir.path}`);
+    writeFileSync(join(dir.path, PID_FILE), `${gonePid}\n`); // an older pid: not the owner's
+    expect(() => lockDataDir(dir.path)).toThrow(`another Fieldsync server (the process that holds ${join(dir.path, LOCK_FILE)})`);
+  });
+
+  it('keeps its files private (0600, an older looser server.pid too) and leaves no journal; a release leaves only the lock file', () => {
+    dir = tempDir();
+    writeFileSync(join(dir.path, PID_FILE), `${gonePid}\n`, { mode: 0o644 });
+    const l = lock();
+    expect(readdirSync(dir.path).sort()).toEqual([LOCK_FILE, PID_FILE]);
+    expect([mode(LOCK_FILE), mode(PID_FILE)]).toEqual([0o600, 0o600]);
+    l.release();
+    expect(readdirSync(dir.path)).toEqual([LOCK_FILE]);
   });
 
   it.each([
@@ -52,9 +125,9 @@ describe('the data dir lock, in one process', () => {
     ['pid 0', '0\n'],
     ['a negative pid', '-1\n'],
     ['a pid past the safe integers', '99999999999999999999\n'],
-  ])('replaces a stale file holding %s', (_name, text) => {
+  ])('overwrites a server.pid left holding %s', (_name, text) => {
     dir = tempDir();
-    writeFileSync(join(dir.path, LOCK_FILE), text);
+    writeFileSync(join(dir.path, PID_FILE), text);
     lock();
     expect(lockText()).toBe(`${process.pid}\n`);
   });
@@ -69,13 +142,14 @@ describe('the data dir lock, in one process', () => {
     expect(() => lockDataDir(dir.path)).toThrow(ConfigError);
   });
 
-  it('a release leaves a file that another process now holds', () => {
+  it('a release leaves a server.pid that is not its own, and the next lock overwrites it', () => {
     dir = tempDir();
     const l = lock();
-    writeFileSync(join(dir.path, LOCK_FILE), `${process.ppid}\n`);
+    writeFileSync(join(dir.path, PID_FILE), `${process.ppid}\n`);
     l.release();
     expect(lockText()).toBe(`${process.ppid}\n`);
-    expect(() => lockDataDir(dir.path)).toThrow(`another Fieldsync server (process ${process.ppid})`);
+    lock();
+    expect(lockText()).toBe(`${process.pid}\n`);
   });
 
   it('a release once the dir is gone does nothing', () => {

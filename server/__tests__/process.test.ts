@@ -2,7 +2,8 @@
  * The server as an operator runs it: `node server/main.ts` in its own process. Startup and
  * settings, the token CLI, graceful shutdown, and durability across SIGKILL.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -141,8 +142,8 @@ describe('the server process', () => {
     const s = await start({ FIELDSYNC_DATA_DIR: dir });
     const second = runScript('main.ts', [], { FIELDSYNC_DATA_DIR: dir, PORT: '0' });
     expect(second.status).toBe(2);
-    expect(second.stderr).toBe(`fieldsync: another Fieldsync server (process ${s.child.pid}) uses the data dir ${dir}: one SQLite database takes one server process, since each pokes only its own clients. Stop it, give this one another --data-dir, or run several processes on PostgreSQL (docs/postgres.md). If no server runs, remove ${join(dir, 'server.pid')}\n`);
-    // Killed, it leaves its lock file: a stale one, replaced by the next server.
+    expect(second.stderr).toBe(`fieldsync: another Fieldsync server (process ${s.child.pid}) uses the data dir ${dir}: one SQLite database takes one server process, since each pokes only its own clients. Stop it, give this one another --data-dir, or run several processes on PostgreSQL (docs/postgres.md)\n`);
+    // Killed, it leaves its server.pid, which the next server overwrites: the OS lock went with the process.
     s.child.kill('SIGKILL');
     await s.exited;
     expect(readFileSync(join(dir, 'server.pid'), 'utf8')).toBe(`${s.child.pid}\n`);
@@ -153,6 +154,24 @@ describe('the server process', () => {
     next.child.kill('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });
     expect(() => statSync(join(dir, 'server.pid'))).toThrow(/ENOENT/);
+  });
+
+  it('starts at once after a server killed with SIGKILL whose pid now runs another process (pids are reused after a crash or a reboot)', async () => {
+    const dir = dataDir();
+    const s = await start({ FIELDSYNC_DATA_DIR: dir });
+    s.child.kill('SIGKILL');
+    await s.exited;
+    // The killed server's pid, taken by a process that is not a Fieldsync server.
+    const other = spawn('sleep', ['100'], { stdio: 'ignore' });
+    cleanups.push(() => void other.kill('SIGKILL'));
+    writeFileSync(join(dir, 'server.pid'), `${other.pid}\n`);
+    const next = await start({ FIELDSYNC_DATA_DIR: dir });
+    expect(readFileSync(join(dir, 'server.pid'), 'utf8')).toBe(`${next.child.pid}\n`);
+    expect(statSync(join(dir, 'server.pid')).mode & 0o777).toBe(0o600);
+    expect((await fetch(`${next.url}/healthz`)).status).toBe(200);
+    // It holds the dir as any server does.
+    const third = runScript('main.ts', [], { FIELDSYNC_DATA_DIR: dir, PORT: '0' });
+    expect([third.status, third.stderr]).toEqual([2, expect.stringContaining(`another Fieldsync server (process ${next.child.pid}) uses the data dir ${dir}`)]);
   });
 
   it('exits with a clear message when its port is taken', async () => {

@@ -4,7 +4,8 @@
  * one takes the lock, and both read the one secret. Each file was created first and written
  * after, and a process that read it in between found it empty: it took the lock for a stale
  * one and deleted it (both servers then ran on one database, 1-3 % of such starts), or the
- * secret for a broken one and refused to start, telling the user to remove it.
+ * secret for a broken one and refused to start, telling the user to remove it. The lock is an
+ * OS lock now (data-dir-lock.ts); this still proves one holder per dir.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';

@@ -5,24 +5,48 @@
  * sync), and docs/protocol.md §8's durability holds for one process only. So the second is
  * refused at start, with what to do instead (several processes share PostgreSQL).
  *
- * The lock is a file in the data dir holding the owner's pid, made whole by one process only
- * (exclusive-file.ts). A file left by a process that is gone (killed, or the machine restarted) is
- * stale: it is replaced. PostgreSQL's postmaster.pid works the same way.
+ * The lock is the operating system's, so it dies with its process however that ends (kill -9,
+ * a crash, a reboot): an exclusive SQLite lock on `server.lock` in the data dir (locking mode
+ * EXCLUSIVE, as the client holds its profile's database, app-core.ts; fcntl on POSIX,
+ * LockFileEx on Windows). It used to be the `server.pid` file alone, taken for stale when its
+ * pid ran no process. But a dead server's pid often runs another process by the next start
+ * (pids are reused, most of all after a reboot or in a restarted container), and the server
+ * then refused to start until someone removed the file.
+ *
+ * `server.pid` is still written, once the lock is held: it names the owner in the refusal and
+ * for operators. It is information only; one left by a dead server is overwritten.
+ *
+ * `server.lock` stays in the dir: removed, a process that opened it just before could still
+ * lock the old file while another locks a new one. Nothing else in this process may open it
+ * either: POSIX drops all of a process's locks on a file when any descriptor of it is closed
+ * (SQLite keeps its own connections from doing so).
  */
-import { readFileSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as NodeSqlite from 'node:sqlite';
 import { ConfigError } from '../config.ts';
-import { createExclusive } from '../exclusive-file.ts';
 
-export const LOCK_FILE = 'server.pid';
+export const LOCK_FILE = 'server.lock';
+export const PID_FILE = 'server.pid';
+
+/** Owner only, like every file in the data dir (the dir itself is 0700: ensurePrivateDir). */
+const FILE_MODE = 0o600;
+const SQLITE_BUSY = 5;
+/** How long a start that reserved the lock file waits for one refused meanwhile to let go of it (takeLock). */
+const SETTLE_MS = 2000;
 
 export interface DataDirLock {
-  /** Removes the lock file (once; later calls do nothing). */
+  /** Removes server.pid and lets go of the lock (once; later calls do nothing). */
   release(): void;
 }
 
-/** Lock files this process holds: a pid of its own in a file not among these is stale. */
-const held = new Set<string>();
+/**
+ * The lock databases this process holds. A DatabaseSync that nothing references is closed when
+ * it is garbage-collected, and its lock goes with it: a caller that drops its DataDirLock must
+ * still hold the dir until it releases it, or the process ends.
+ */
+const held = new Set<NodeSqlite.DatabaseSync>();
 
 /** True when a process with this pid exists (EPERM: it does, another user's). */
 export function isRunning(pid: number): boolean {
@@ -34,7 +58,7 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** The pid in the lock file, or null when there is none (gone meanwhile, or unreadable). */
+/** The pid in server.pid, or null when there is none (gone meanwhile, or unreadable). */
 function ownerOf(file: string): number | null {
   try {
     const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
@@ -44,39 +68,118 @@ function ownerOf(file: string): number | null {
   }
 }
 
-export function lockDataDir(dir: string): DataDirLock {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // Made whole at once: a file read empty was taken for a stale lock, and deleted.
-    if (createExclusive(file, `${process.pid}\n`, 0o600)) {
-      held.add(file);
-      let released = false; // this lock's own: the dir may be locked again since, by this process
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          held.delete(file);
-          try {
-            if (ownerOf(file) === process.pid) unlinkSync(file);
-          } catch {
-            // Gone already, or the dir is: nothing to release.
-          }
-        },
-      };
-    }
-    const owner = ownerOf(file);
-    if (owner !== null && (owner !== process.pid || held.has(file)) && isRunning(owner)) {
-      throw new ConfigError(
-        `another Fieldsync server (process ${owner}) uses the data dir ${dir}: one SQLite database takes one server process, ` +
-          'since each pokes only its own clients. Stop it, give this one another --data-dir, or run several processes on PostgreSQL ' +
-          `(docs/postgres.md). If no server runs, remove ${file}`,
-      );
-    }
-    try {
-      unlinkSync(file); // stale: its process is gone
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+/**
+ * Node's own SQLite driver, which the store worker uses too. Loaded here, on first use, not
+ * at import: a PostgreSQL server never needs it. Node 22 and 23 warn that it is experimental,
+ * once per thread; the store's thread says so already (README.md), so this one stays quiet.
+ */
+function sqlite(): typeof NodeSqlite {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+    if (String(warning).startsWith('SQLite is an experimental feature')) return;
+    Reflect.apply(emitWarning, this, [warning, ...rest]);
+  } as typeof process.emitWarning;
+  try {
+    return process.getBuiltinModule('node:sqlite');
+  } finally {
+    process.emitWarning = emitWarning;
   }
-  throw new ConfigError(`cannot lock the data dir ${dir}: ${file} keeps coming back`);
+}
+
+/** Creates the lock file 0600 (SQLite would make it 0644), without opening one that exists: see above. */
+function createLockFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', FILE_MODE));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & ~FILE_MODE) !== 0) chmodSync(file, mode & FILE_MODE);
+  }
+}
+
+/**
+ * The lock database, holding its exclusive lock; null when another connection holds it, or is
+ * taking it.
+ *
+ * Two processes starting at once must not both be refused. Each takes a SHARED lock on the way
+ * to the EXCLUSIVE one, and the one that reserved the file first must wait for the other's to
+ * go: without waiting, both failed (start-race.test.ts: a dir in a few hundred that neither
+ * took). So the file is reserved without waiting: a process that finds it held, or reserved by
+ * another, is refused at once and lets go; the one that reserved it then waits for that
+ * (SETTLE_MS at most) and writes, which takes the EXCLUSIVE lock. EXCLUSIVE locking mode,
+ * switched on once the file is reserved, keeps it until the connection closes.
+ */
+function takeLock(file: string): NodeSqlite.DatabaseSync | null {
+  const db = new (sqlite().DatabaseSync)(file);
+  try {
+    db.exec('PRAGMA busy_timeout = 0');
+    db.exec('PRAGMA journal_mode = MEMORY'); // no -journal file next to it
+    db.exec('PRAGMA synchronous = OFF'); // what it writes does not matter: no fsync
+    db.exec('BEGIN IMMEDIATE');
+    db.exec(`PRAGMA busy_timeout = ${SETTLE_MS}`);
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec(`PRAGMA user_version = ${process.pid}`); // a write: the commit takes the EXCLUSIVE lock
+    db.exec('COMMIT');
+    return db;
+  } catch (err) {
+    db.close();
+    const { errcode } = err as { errcode?: unknown };
+    if (typeof errcode === 'number' && (errcode & 0xff) === SQLITE_BUSY) return null;
+    throw err;
+  }
+}
+
+/** Writes this process's pid whole, 0600 even over an older file of another mode. */
+function writePid(file: string): void {
+  const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temp, `${process.pid}\n`, { flag: 'wx', mode: FILE_MODE });
+  try {
+    renameSync(temp, file);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Gone already: nothing to tidy.
+    }
+    throw err;
+  }
+}
+
+export function lockDataDir(dir: string): DataDirLock {
+  const lockFile = join(dir, LOCK_FILE);
+  const pidFile = join(dir, PID_FILE);
+  createLockFile(lockFile);
+  const db = takeLock(lockFile);
+  if (db === null) {
+    // The owner writes its pid after it takes the lock: a pid read before then is an older one.
+    const owner = ownerOf(pidFile);
+    const who = owner !== null && isRunning(owner) ? `process ${owner}` : `the process that holds ${lockFile}`;
+    throw new ConfigError(
+      `another Fieldsync server (${who}) uses the data dir ${dir}: one SQLite database takes one server process, ` +
+        'since each pokes only its own clients. Stop it, give this one another --data-dir, or run several processes on PostgreSQL ' +
+        '(docs/postgres.md)',
+    );
+  }
+  try {
+    writePid(pidFile);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  held.add(db);
+  let released = false; // this lock's own: the dir may be locked again since, by this process
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        // Before the lock goes: until then, no other process writes server.pid.
+        if (ownerOf(pidFile) === process.pid) unlinkSync(pidFile);
+      } catch {
+        // Gone already, or the dir is: nothing to remove.
+      }
+      held.delete(db);
+      db.close();
+    },
+  };
 }

@@ -26,6 +26,8 @@ export default defineConfig({
       'src/sync/__tests__/entry-points.test.ts',
       'src/sync/__tests__/api-docs.test.ts',
       'src/sync/__tests__/protocol-references.test.ts',
+      // A real browser (Chromium): the same rule, node's Web Locks, is client-lock.test.ts.
+      'src/sync/__tests__/client-lock-browser.test.ts',
     ],
     env: { FIELDSYNC_RUNS: process.env.FIELDSYNC_RUNS ?? '30' },
   },

@@ -71,6 +71,8 @@ function winnersProblem(w: ReadonlyMap<string, string>): string | null {
  */
 const ownWinners = new WeakMap<object, unknown>();
 export const ownMemoryStore = <S extends SyncStore>(store: S): S => (ownWinners.set(store, store.winners), store);
+/** True for a memory store of this library's (createMemoryStore), as made. */
+export const isOwnMemoryStore = (store: SyncStore): boolean => ownWinners.has(store);
 
 /** A guarded store always has `transact`: the store's own, or `winners()` then `commit()`. */
 export interface GuardedStore extends SyncStore {

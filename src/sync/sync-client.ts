@@ -11,7 +11,7 @@
 import { backoffError, delayError } from './backoff.ts';
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
-import { guardStore } from './store-guard.ts';
+import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { hlcMillis } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
@@ -23,6 +23,7 @@ import { unknownOptionError } from './option-keys.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
+import { holdClientLock, takenOverError } from './client-lock.ts';
 import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 
@@ -154,6 +155,17 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const opened = await openClientState(schema, store, random, now);
   const { clock, counters } = opened;
   let closed = false;
+  /** Why this client stopped, when not by close(): another client took its store over. */
+  let stoppedBy: FieldsyncError | null = null;
+  const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
+  // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
+  const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
+  const releaseStore = shareable ? () => {} : await holdClientLock(opened.clientId, () => {
+    if (closed) return;
+    stoppedBy = takenOverError(opened.clientId);
+    closed = true;
+    void scheduler.close(stoppedBy);
+  });
 
   // Listeners are the app's code, each called on its own (listeners.ts): one that throws
   // changes nothing for the write, the pulled page or the sync that emitted the event.
@@ -192,7 +204,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
    * resolves with its first message alone (set, delete): one promise less.
    */
   function write(check: () => FieldChange[], first: boolean): Promise<Message[] | Message> {
-    if (closed) return Promise.reject(new ClosedError());
+    if (closed) return Promise.reject(closedError());
     // Not an async function: with a synchronous store the whole write runs at once.
     return lock.run(() => {
       let changes: FieldChange[];
@@ -252,9 +264,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
    * too (the store stays open, but it is the app's now), so that a call after `close()` that
    * was a mistake (a forgotten subscription, a handler that outlived its client) says so.
    */
-  const ifOpen = <T>(task: () => Promise<T>): Promise<T> => (closed ? Promise.reject(new ClosedError()) : task());
+  const ifOpen = <T>(task: () => Promise<T>): Promise<T> => (closed ? Promise.reject(closedError()) : task());
   const throwIfClosed = (): void => {
-    if (closed) throw new ClosedError();
+    if (closed) throw closedError();
   };
 
   return {
@@ -303,6 +315,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       closed = true;
       await scheduler.close();
       await lock.drain();
+      releaseStore();
       changeListeners.clear();
       statusListeners.clear();
       replacedListeners.clear();

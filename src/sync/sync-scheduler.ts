@@ -19,6 +19,7 @@ import { runSync, type SyncRunContext } from './sync-run.ts';
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
 type Reason = 'write' | 'interval' | 'poke' | 'reconnect' | 'online' | 'again';
+type PageEvents = (type: string, listener: () => void) => void;
 
 export interface SchedulerOptions extends Omit<SyncRunContext, 'signal' | 'onProgress' | 'remote'> {
   readonly remote: SyncRunContext['remote'] | undefined;
@@ -35,7 +36,8 @@ export interface SyncScheduler {
   request(reason: Reason): void;
   syncNow(): Promise<SyncStatus>;
   setOnline(online: boolean): void;
-  close(): Promise<void>;
+  /** Stops for good; with a reason, the status shows it and waiting syncs fail with it. */
+  close(reason?: FieldsyncError): Promise<void>;
 }
 
 const offlineError = (): NetworkError => new NetworkError('the client is offline (setOnline(false))');
@@ -203,6 +205,23 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     setState(offline ? 'offline' : 'error', describeError(err));
   };
 
+  /**
+   * In a browser, the page's own news: the network is back ('online': sync now, even with a
+   * retry due, which after a minute offline was up to 30 s away, and the page's `setOnline(true)`
+   * did nothing, since the client never went offline by it), and a hidden tab is shown again
+   * ('visibilitychange': a hidden tab's timers are throttled; a sync unless a retry is due).
+   * Runtimes without page events (Node) have no `addEventListener` on globalThis.
+   */
+  const onNetworkBack = (): void => request('poke');
+  const onShown = (): void => request('interval');
+  function listenToPage(on: boolean): void {
+    const page = globalThis as { addEventListener?: PageEvents; removeEventListener?: PageEvents };
+    const method = on ? page.addEventListener : page.removeEventListener;
+    if (typeof method !== 'function') return;
+    method.call(globalThis, 'online', onNetworkBack);
+    method.call(globalThis, 'visibilitychange', onShown);
+  }
+
   function request(reason: Reason): void {
     if (closed || !remote || !online || !started) return;
     if (state === 'unauthorized' && reason !== 'online') return;
@@ -227,6 +246,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       started = true;
       if (o.intervalMs > 0) interval = setInterval(() => request('interval'), o.intervalMs);
       subscribe();
+      listenToPage(true);
       request('online');
     },
 
@@ -259,16 +279,19 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       }
     },
 
-    async close() {
+    async close(reason) {
       closed = true;
+      listenToPage(false);
       clearTimer();
       if (interval !== null) clearInterval(interval);
       stopStream();
       abort?.abort(new Error('closed'));
       await running?.catch(() => {});
-      rejectWaiters(new ClosedError());
+      rejectWaiters(reason ?? new ClosedError());
       // The run close() stopped said nothing when it ended: the status no longer says 'syncing'.
-      if (state === 'syncing') setState('idle', error);
+      // Stopped for a reason (another client took the store over), the status says it.
+      if (reason) setState('error', describeError(reason));
+      else if (state === 'syncing') setState('idle', error);
     },
   };
 }

@@ -157,6 +157,58 @@ describe('retries', () => {
   });
 });
 
+describe('a browser page\'s events', () => {
+  /** The page's events on globalThis, as a browser has them (Node has none). */
+  function installPage(): { fire(type: string): void; listening(): number; remove(): void } {
+    const listeners = new Set<string>();
+    const page = new EventTarget();
+    const g = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+    g.addEventListener = (type: string, l: () => void) => (listeners.add(type), page.addEventListener(type, l));
+    g.removeEventListener = (type: string, l: () => void) => (listeners.delete(type), page.removeEventListener(type, l));
+    return {
+      fire: (type) => page.dispatchEvent(new Event(type)),
+      listening: () => listeners.size,
+      remove: () => {
+        delete g.addEventListener;
+        delete g.removeEventListener;
+      },
+    };
+  }
+
+  it('the network back (online) syncs at once, though a retry was due later; a shown tab syncs unless one is due', async () => {
+    const page = installPage();
+    try {
+      const { remote, client } = await started();
+      remote.intercept = () => { throw new NetworkError('down'); };
+      await client.set('todos', 'a', 'title', 'x');
+      await vi.advanceTimersByTimeAsync(25); // fails: a retry is due in 1 s
+      await vi.advanceTimersByTimeAsync(1000); // fails again: due in 2 s
+      expect(client.status).toMatchObject({ state: 'offline', pending: 1 });
+      const before = remote.requests.length;
+      remote.intercept = null; // the network is back
+      page.fire('visibilitychange'); // a retry is due: the tab shown again waits for it
+      await vi.advanceTimersByTimeAsync(1);
+      expect(remote.requests).toHaveLength(before);
+      page.fire('online');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(remote.requests).toHaveLength(before + 1);
+      expect(client.status).toMatchObject({ state: 'idle', pending: 0 });
+      page.fire('visibilitychange'); // nothing due: a sync
+      await vi.advanceTimersByTimeAsync(1);
+      expect(remote.requests).toHaveLength(before + 2);
+      expect(page.listening()).toBe(2);
+      await client.close();
+      expect(page.listening()).toBe(0); // nothing left behind
+      page.fire('online'); // closed: nothing more
+      page.fire('visibilitychange');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(remote.requests).toHaveLength(before + 2);
+    } finally {
+      page.remove();
+    }
+  });
+});
+
 describe('what does not sync', () => {
   it('the interval, while a retry is due later', async () => {
     const { remote, client } = await started({ intervalMs: 10_000 });

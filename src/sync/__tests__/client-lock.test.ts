@@ -1,0 +1,66 @@
+/**
+ * One client at a time on a store without transact() (client-lock.ts), through the runtime's
+ * Web Locks (Node has them, as browsers do; client-lock-browser.test.ts has two real tabs).
+ */
+import { describe, expect, it } from 'vitest';
+import { StoreError, createSyncClient, type SyncStore } from '../index.ts';
+import { createInProcessServer } from '../testing/index.ts';
+import { ScriptedRemote, memory, schema } from './harness/test-kit.ts';
+
+/** A store of the app's own, without transact(): the memory store's functions, in another object. */
+function ownStore(): SyncStore {
+  const inner = memory();
+  return {
+    open: (s) => inner.open(s),
+    winners: (cells) => inner.winners(cells),
+    messages: (q) => inner.messages(q),
+    commit: (c) => inner.commit(c),
+  };
+}
+
+describe('a store without transact() takes one client at a time', () => {
+  it('a second client on it takes it over, and the first stops with an error that says why', async () => {
+    const server = createInProcessServer();
+    const store = ownStore();
+    const first = await createSyncClient({ schema, store, remote: new ScriptedRemote(server), autoSync: false });
+    await first.set('todos', 'a', 'title', 'first');
+    const second = await createSyncClient({ schema, store, remote: new ScriptedRemote(server), autoSync: false });
+    expect(second.clientId).toBe(first.clientId);
+    await expect.poll(() => first.status.state).toBe('error');
+    const refused = await first.set('todos', 'b', 'title', 'lost?').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).message).toMatch(/^another client opened this store \(clientId [\w-]+\): another tab of this app/);
+    expect(first.status.error).toMatchObject({ code: 'store' });
+    await expect(first.sync()).rejects.toBeInstanceOf(StoreError);
+    // The second goes on, with the first one's write, and syncs it.
+    await second.set('todos', 'b', 'title', 'second');
+    await second.sync();
+    expect((await server.store.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' })).messages.map((m) => m.value)).toEqual(['first', 'second']);
+    await first.close(); // does nothing more
+    await second.close();
+  });
+
+  it('a closed client lets go: the next one on the store is not stopped by anything', async () => {
+    const store = ownStore();
+    const first = await createSyncClient({ schema, store, autoSync: false });
+    await first.close();
+    const second = await createSyncClient({ schema, store, autoSync: false });
+    const third = await createSyncClient({ schema, store: ownStore(), autoSync: false }); // another store, another clientId
+    await second.set('todos', 'a', 'title', 'x');
+    await third.set('todos', 'a', 'title', 'y');
+    expect([second.status.state, third.status.state]).toEqual(['offline', 'offline']); // no remote: offline, not 'error'
+    await second.close();
+    await third.close();
+  });
+
+  it('the memory store, which lives in one page, may be shared (as a store with transact() may)', async () => {
+    const store = memory();
+    const a = await createSyncClient({ schema, store, autoSync: false });
+    const b = await createSyncClient({ schema, store, autoSync: false });
+    await a.set('todos', 'a', 'title', 'x');
+    await b.set('todos', 'b', 'title', 'y');
+    expect([a.status.error, b.status.error]).toEqual([null, null]);
+    await a.close();
+    await b.close();
+  });
+});

@@ -12,14 +12,15 @@ import { handleClientError } from './client-error.ts';
 import { isStorageFull, loggableError, protocolError, sendError, toErrorReply } from './errors.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
-import { countConnections } from './connection-limits.ts';
+import { countConnections, forwardedBound } from './connection-limits.ts';
 import { addVary, createCors, type CorsOrigins } from './cors.ts';
 import { createAdmission, createLane } from './ingest/admission.ts';
 import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { logRequest, pathOf } from './request-context.ts';
+import { clientAddress, logRequest, pathOf, requestIdOf } from './request-context.ts';
+import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
@@ -43,6 +44,8 @@ export interface AppOptions {
   readonly storeConcurrency?: number;
   /** Web pages on other origins that may call the server from a browser (cors.ts). Default: none. */
   readonly corsOrigins?: CorsOrigins | undefined;
+  /** Addresses and CIDR ranges of the reverse proxies whose `X-Forwarded-For` is believed (trust-proxy.ts). Default: none. */
+  readonly trustProxy?: readonly string[] | undefined;
 }
 
 export interface FieldsyncApp {
@@ -59,6 +62,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? { level: 'info' as const };
   const cors = createCors(options.corsOrigins);
+  const trusted = proxyTrust(options.trustProxy);
   // Every answer, refusals included, carries the CORS headers of its request's origin: a page
   // must be able to read a 401 or a 429 (its code, Retry-After) as well as a success.
   const corsHeaders = (reply: FastifyReply, origin: string | undefined): void => {
@@ -70,6 +74,11 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   const fastify = Fastify({
     logger: log === false ? false : { level: log.level, ...(log.stream ? { stream: log.stream } : {}) },
     logController: new LogController({ disableRequestLogging: true }), // one line per request, written below
+    // The client's `X-Request-Id` when it is sane, else a random id (request-context.ts); not
+    // Fastify's `requestIdHeader`, which takes the header's value whatever it is.
+    genReqId: requestIdOf,
+    // `request.ip` is the client's address from `X-Forwarded-For` only when the peer is a trusted proxy.
+    ...(trusted !== null ? { trustProxy: (address: string) => trusted(address) } : {}),
     bodyLimit: limits.bodyLimit,
     return503OnClosing: false, // requests that arrive while draining are served, then their connection closes (onSend below)
     exposeHeadRoutes: false,
@@ -86,11 +95,26 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     // A request that is not HTTP: its Origin is unknown, so only `*` can be answered.
     clientErrorHandler: (err, socket) => handleClientError(err, socket, cors?.headers(undefined) ?? {}),
     // A path that is not valid percent-encoding: Fastify's own answer named its error code and echoed the URL.
+    // Answered before any hook runs: its log line is written here, as onResponse (below) would.
     frameworkErrors: (_err, request, reply) => {
+      reply.header('x-request-id', request.id);
+      reply.raw.once('close', () => logRequest(request, reply.statusCode, reply.elapsedTime));
       corsHeaders(reply, request.headers.origin);
       return refuse(request, reply, protocolError('invalid_request', 'the URL is malformed'));
     },
   });
+  // The first time the bound per address refuses a loopback or private peer: most likely a
+  // reverse proxy, whose users all share its address. Said once, naming the setting.
+  let proxyWarned = false;
+  const warnIfProxied = (request: FastifyRequest, peer: string | undefined): void => {
+    if (proxyWarned || !isLocalAddress(peer)) return;
+    proxyWarned = true;
+    request.log.warn(
+      { ip: peer, maxConnectionsPerAddress: limits.maxConnectionsPerAddress },
+      `the connections from ${peer ?? 'a local address'} passed --max-connections-per-address (${limits.maxConnectionsPerAddress}): if the server is behind a reverse proxy, ` +
+      `every client has the proxy's address; set --trust-proxy to the proxy's address (see "Deploy behind a reverse proxy" in docs/deploy.md)`,
+    );
+  };
   // Refusals before a body is read read nothing of a large one (refuse-before-body.ts).
   const refuse = refuserFor((socket) => connections.linger(socket));
   let closing = false;
@@ -120,8 +144,16 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     lingerMs: REFUSAL_LINGER_MS,
     maxPerAddress: limits.maxConnectionsPerAddress,
     max: limits.maxConnections,
+    exempt: trusted ?? undefined,
   });
-  // First of all hooks, so that every refusal below carries them (refuse-before-body.ts copies them too).
+  // Requests through a trusted proxy: bound per client address instead (connection-limits.ts).
+  const forwarded = forwardedBound(limits.maxConnectionsPerAddress);
+  // First of all hooks, so that every answer carries them, refusals included (refuse-before-body.ts
+  // and the event stream copy them too): the request id, then CORS's.
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    return undefined;
+  });
   if (cors !== null) {
     fastify.addHook('onRequest', async (request, reply) => {
       corsHeaders(reply, request.headers.origin);
@@ -132,7 +164,26 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
       return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
     }
-    if (connections.count(request.socket.remoteAddress) <= limits.maxConnectionsPerAddress) return undefined;
+    const peer = request.socket.remoteAddress;
+    if (trusted?.(peer)) {
+      // Through a trusted proxy: the client's requests in progress, by its forwarded address.
+      // The connection is the proxy's, shared with other clients: it is kept. A request whose
+      // client is itself a trusted address (the proxy's own machine, or a chain of trusted
+      // proxies that named no one else) cannot be told from others there: unbound, as a
+      // trusted proxy's connections are.
+      const ip = clientAddress(request);
+      if (trusted(ip)) return undefined;
+      const release = forwarded.tryAcquire(ip);
+      if (release !== null) {
+        reply.raw.once('close', release); // the answer ended, or the client went away
+        if (request.raw.socket.destroyed) release(); // gone already: close came before the listener
+        return undefined;
+      }
+      if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply);
+      return refuse(request, reply, protocolError('rate_limited', 'too many requests in progress from this address'), { 'Retry-After': '5' });
+    }
+    if (connections.count(peer) <= limits.maxConnectionsPerAddress) return undefined;
+    warnIfProxied(request, peer);
     if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
     return refuse(request, reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
   });
@@ -174,6 +225,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     const vary = corsVary === undefined ? codings.Vary : addVary(codings.Vary, corsVary);
     res.writeHead(417, {
       'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close',
+      'X-Request-Id': requestIdOf(req),
       ...codings, ...corsRest, ...(vary === undefined ? {} : { Vary: vary }),
     }).end(body);
   });

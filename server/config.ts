@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { CorsOrigins } from './cors.ts';
 import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
 import { secretWeakness } from './secret-strength.ts';
+import { proxyEntry } from './trust-proxy.ts';
 import { formatDuration, parseDuration, parseSize } from './units.ts';
 
 export class ConfigError extends Error {
@@ -34,6 +35,11 @@ export interface ServerConfig extends AppLimits {
   readonly logLevel: LogLevel;
   /** Origins of the web pages allowed to call the server from a browser (cors.ts); undefined: none. */
   readonly corsOrigins: CorsOrigins | undefined;
+  /**
+   * Addresses and CIDR ranges of the reverse proxies whose `X-Forwarded-For` is believed
+   * (trust-proxy.ts); undefined: none, the header is ignored.
+   */
+  readonly trustProxy: readonly string[] | undefined;
 }
 
 /** The shortest secret accepted: HS256 needs at least 256 bits of key. */
@@ -109,6 +115,17 @@ const corsOrigins = (text: string, name: string): CorsOrigins => {
   return [...new Set(list.map((o) => origin(o, name)))];
 };
 
+const PROXY_FORM = 'IP addresses or CIDR ranges separated by commas, such as 127.0.0.1 or 10.0.0.0/8,::1';
+const trustProxy = (text: string, name: string): readonly string[] => {
+  const list = text.split(',').map((s) => s.trim());
+  if (list.includes('')) throw new ConfigError(`${name} has an empty entry: give ${PROXY_FORM}; got "${text}"`);
+  return [...new Set(list.map((item) => {
+    const parsed = proxyEntry(item);
+    if ('problem' in parsed) throw new ConfigError(`${name}: "${item}" ${parsed.problem}; give ${PROXY_FORM}`);
+    return parsed.entry;
+  }))];
+};
+
 const SETTINGS = [
   { key: 'port', flag: '--port', env: 'PORT', fallback: '8787', parse: int(0, 65535), help: 'TCP port; 0 picks a free one' },
   { key: 'host', flag: '--host', env: 'HOST', fallback: '127.0.0.1', parse: nonEmpty, help: 'address to listen on (0.0.0.0 for every interface)' },
@@ -147,6 +164,10 @@ const SETTINGS = [
   {
     key: 'corsOrigins', flag: '--cors-origins', env: 'FIELDSYNC_CORS_ORIGINS', fallback: undefined, parse: corsOrigins,
     help: 'origins of web apps on other origins allowed to sync from a browser (CORS), comma-separated (https://app.example.com,http://localhost:5173), or * for any; default: none (same-origin pages and non-browser clients only)',
+  },
+  {
+    key: 'trustProxy', flag: '--trust-proxy', env: 'FIELDSYNC_TRUST_PROXY', fallback: undefined, parse: trustProxy,
+    help: 'reverse proxies whose X-Forwarded-For gives the client address (for logs and per-address bounds), as IP addresses or CIDR ranges, comma-separated (127.0.0.1, 10.0.0.0/8,::1); default: none (X-Forwarded-For is ignored)',
   },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'FIELDSYNC_SHUTDOWN_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.shutdownTimeoutMs), parse: duration(0, 600_000), help: 'how long a shutdown waits for requests in flight' },
 ] as const satisfies readonly Setting<keyof ServerConfig>[];

@@ -23,9 +23,20 @@
  * connections are bounded in all, whatever their addresses (Node's `maxConnections`: more
  * are closed as they open), so that many addresses together cannot use up its file
  * descriptors either.
+ *
+ * Behind a reverse proxy, every client's connections arrive from the proxy's address, and a
+ * bound per address would bind every user together (with 256, the 257th realtime client of a
+ * whole deployment was refused, and every sync after it). So the connections of a trusted
+ * proxy (`--trust-proxy`, trust-proxy.ts) are not counted per address at all: what one client
+ * may open at the proxy is the proxy's to bound (nginx's `limit_conn`), and a connection from
+ * the proxy is not a client. What the bound also did, keep one machine from holding every
+ * realtime stream (`--max-streams` in all) and every upload, is done per request instead, by
+ * the client's forwarded address (app.ts): `forwardedBound` below. The bound in all
+ * (`maxConnections`) holds for the proxy's connections as for any.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { createInflightLimiter } from './rate-limit.ts';
 
 export interface ConnectionCounter {
   /** Open connections from `address` (an IPv6 one: its /64) that count against its bound (lingering ones do not). */
@@ -48,6 +59,8 @@ export interface ConnectionBounds {
   readonly maxPerAddress: number;
   /** The connections of the server in all, lingering ones included; more are closed as they open. */
   readonly max: number;
+  /** Peers whose connections are not counted per address (trusted proxies); they linger unbounded per address. */
+  readonly exempt?: ((address: string | undefined) => boolean) | undefined;
 }
 
 /**
@@ -82,7 +95,10 @@ export function countConnections(server: Server, bounds: ConnectionBounds): Conn
   // Per address, its lingering connections, oldest first.
   const held = new Map<string, Set<Socket>>();
   server.maxConnections = bounds.max;
+  // Connections of exempt peers: not counted, but they linger as any refused one does.
+  const uncounted = new WeakSet<Socket>();
   server.on('connection', (socket: Socket) => {
+    if (bounds.exempt?.(socket.remoteAddress)) return void uncounted.add(socket);
     const address = addressKey(socket.remoteAddress);
     if ((open.get(address) ?? 0) >= 2 * bounds.maxPerAddress) return void socket.destroy();
     counted.set(socket, address);
@@ -94,6 +110,15 @@ export function countConnections(server: Server, bounds: ConnectionBounds): Conn
   return {
     count: (address) => open.get(addressKey(address)) ?? 0,
     linger(socket) {
+      if (uncounted.has(socket)) {
+        if (socket.destroyed) return;
+        // Bounded by the connections in all only: a per-address bound would close one user's
+        // lingering refusal early because of another's.
+        const timer = setTimeout(() => socket.destroy(), bounds.lingerMs);
+        timer.unref();
+        socket.once('close', () => clearTimeout(timer));
+        return;
+      }
       const address = counted.get(socket);
       if (address === undefined || socket.destroyed) return void socket.destroy();
       counted.delete(socket);
@@ -116,4 +141,22 @@ export function countConnections(server: Server, bounds: ConnectionBounds): Conn
       }
     },
   };
+}
+
+/**
+ * The bound per address of requests that came through a trusted proxy, by the client's
+ * forwarded address (an IPv6 one by its /64, as above): the requests it has in progress, its
+ * realtime streams and uploads included, since each holds a connection of the proxy's for
+ * its whole length. A client that connects directly holds at least a connection per request
+ * in progress, so it is bound the same way by the connection bound: one machine holds at most
+ * `maxPerAddress` of the server's streams and uploads, whichever way it comes.
+ */
+export interface ForwardedBound {
+  /** A release function when the client at `address` may have one more request in progress, else null. */
+  tryAcquire(address: string): (() => void) | null;
+}
+
+export function forwardedBound(maxPerAddress: number): ForwardedBound {
+  const limiter = createInflightLimiter({ max: Infinity, maxPerUser: maxPerAddress });
+  return { tryAcquire: (address) => limiter.tryAcquire(addressKey(address)) };
 }

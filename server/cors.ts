@@ -30,9 +30,10 @@ export const ALLOWED_HEADERS = 'Authorization, Content-Type, Content-Encoding, A
  * Answer headers a page may read beyond the safelisted ones: the library reads `Retry-After`
  * and `Date` (RemoteError's retryAfterMs and serverTime), `Accept-Encoding` (whether the
  * server takes gzip bodies) and `WWW-Authenticate` (why a token was refused);
- * `Content-Encoding` says whether an answer came compressed.
+ * `Content-Encoding` says whether an answer came compressed; `X-Request-Id` names the
+ * request in the server's log (an app can show it in a bug report).
  */
-export const EXPOSED_HEADERS = 'Retry-After, Date, Accept-Encoding, WWW-Authenticate, Content-Encoding';
+export const EXPOSED_HEADERS = 'Retry-After, Date, Accept-Encoding, WWW-Authenticate, Content-Encoding, X-Request-Id';
 /**
  * How long a browser may reuse a preflight's answer, in seconds: 2 hours, Chromium's own
  * ceiling. Without it each sync would cost two round trips (Chromium's default is 5 s).

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { ERROR_STATUS, ProtocolError, type ErrorBody, type ProtocolErrorCode } from 'fieldsync/server';
+import { noteRefusal } from './request-context.ts';
 
 export interface ErrorReply {
   readonly status: number;
@@ -59,8 +60,9 @@ export function protocolError(code: ProtocolErrorCode, message: string): ErrorRe
   return { status: ERROR_STATUS[code], body: { error: { code, message } }, internal: false };
 }
 
-/** Sends a protocol error reply. */
+/** Sends a protocol error reply; the request's log line says why (its code and message, which never quote a value). */
 export function sendError(reply: FastifyReply, e: ErrorReply, headers: Readonly<Record<string, string>> = {}): FastifyReply {
+  noteRefusal(reply.request, e.body.error.code, e.body.error.message);
   reply.code(e.status).header('cache-control', 'no-store');
   for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   return reply.send(e.body);

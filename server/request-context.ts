@@ -1,4 +1,7 @@
 /** What the request log line reports about a request, filled in as the request is handled. */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
 export interface RequestContext {
@@ -8,6 +11,11 @@ export interface RequestContext {
   pushed?: number;
   stored?: number;
   pulled?: number;
+  /** The client's address (clientAddress) and the peer's, once asked for. */
+  ip?: string;
+  peer?: string | undefined;
+  /** Why the request was refused: its error code and message. */
+  refusal?: { readonly code: string; readonly reason: string };
 }
 
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
@@ -24,15 +32,56 @@ export function pathOf(url: string): string {
   return (q === -1 ? url : url.slice(0, q)).slice(0, 200);
 }
 
+/**
+ * The client's address: the peer's, or with `--trust-proxy` and a trusted peer, the one its
+ * `X-Forwarded-For` names (Fastify's `request.ip`, trust-proxy.ts). A forwarded value that is
+ * not an address (a proxy that passes on whatever the client wrote) counts as the peer's.
+ * Kept once known: a closed socket no longer has an address.
+ */
+export function clientAddress(request: FastifyRequest): string {
+  const c = contextOf(request);
+  if (c.ip === undefined) {
+    const ip = request.ip as string | undefined;
+    c.peer = request.socket.remoteAddress;
+    c.ip = ip !== undefined && isIP(ip) !== 0 ? ip : (c.peer ?? 'unknown');
+  }
+  return c.ip;
+}
+
+/** Request ids a client (or a proxy) may give in `X-Request-Id`: a bounded token, nothing that could forge a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
+
+/**
+ * The request's id (Fastify's `genReqId`): its `X-Request-Id` when that is a sane token (a
+ * proxy's `$request_id`, a client's trace id), so that a proxy's log line and the server's
+ * can be matched; otherwise a random one, unique across restarts and processes. Echoed in the
+ * answer's `X-Request-Id` (app.ts) and logged as `reqId`.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Notes why `request` is refused, for its log line. */
+export function noteRefusal(request: FastifyRequest, code: string, reason: string): void {
+  contextOf(request).refusal = { code, reason };
+}
+
 /** The one log line of a request: never headers (tokens), never bodies (message values). */
 export function logRequest(request: FastifyRequest, status: number, ms: number): void {
   const c = contextOf(request);
+  const ip = clientAddress(request);
+  const peer = c.peer;
   request.log.info({
     method: request.method,
     path: pathOf(request.url),
     status,
     ms: Math.round(ms * 10) / 10,
+    ip,
+    // Through a trusted proxy: the proxy's address as well.
+    ...(peer !== undefined && peer !== ip ? { peer } : {}),
     ...(c.user !== undefined ? { user: c.user } : {}),
+    ...(c.refusal !== undefined && status >= 400 ? { error: c.refusal.code, reason: c.refusal.reason } : {}),
     ...(c.pushed !== undefined ? { pushed: c.pushed, stored: c.stored, pulled: c.pulled } : {}),
   }, 'request');
 }

@@ -62,6 +62,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       // SQLite works on the event loop: one large push at a time. PostgreSQL: one per connection.
       storeConcurrency: config.databaseUrl !== undefined ? config.databasePoolMax : 1,
       corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
       ...(options.now ? { now: options.now } : {}),
     });
     // Fastify logs a "listening" line per address; the entry point prints the one ready line

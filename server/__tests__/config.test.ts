@@ -61,9 +61,35 @@ describe('settings', () => {
     for (const bad of ['maybe', 'enabled', '2']) expect(() => loadConfig([], { FIELDSYNC_COMPACTION: bad })).toThrow(`FIELDSYNC_COMPACTION must be on or off, got "${bad}"`);
   });
 
+  it('reads --trust-proxy as addresses and CIDR ranges, none by default, and refuses anything else', () => {
+    expect(loadConfig([], {})).toMatchObject({ trustProxy: undefined });
+    expect(loadConfig(['--trust-proxy', '127.0.0.1'], {})).toMatchObject({ trustProxy: ['127.0.0.1'] });
+    expect(loadConfig([], { FIELDSYNC_TRUST_PROXY: ' 10.0.0.0/8, ::1 ,FD00::/8,192.168.1.7/32,10.0.0.0/8' }))
+      .toMatchObject({ trustProxy: ['10.0.0.0/8', '::1', 'fd00::/8', '192.168.1.7/32'] });
+    expect(loadConfig(['--trust-proxy=::ffff:127.0.0.1'], { FIELDSYNC_TRUST_PROXY: 'nonsense' })).toMatchObject({ trustProxy: ['::ffff:127.0.0.1'] });
+    const bad: [string, RegExp][] = [
+      ['localhost', /^--trust-proxy: "localhost" is not an IP address or a CIDR range; give IP addresses or CIDR ranges separated by commas/],
+      ['10.0.0.0/33', /^--trust-proxy: "10.0.0.0\/33" has a prefix length that is not a number from 0 to 32/],
+      ['::1/129', /^--trust-proxy: "::1\/129" has a prefix length that is not a number from 0 to 128/],
+      ['10.0.0.0/', /prefix length/],
+      ['10.0.0.0/8/8', /is not an IP address/],
+      ['10.0.0.0/-1', /prefix length/],
+      ['256.0.0.1', /"256.0.0.1" is not an IP address/],
+      ['fe80::1%eth0', /is not an IP address/],
+      ['127.0.0.1,', /^--trust-proxy has an empty entry/],
+      ['', /^--trust-proxy has an empty entry/],
+      ['true', /"true" is not an IP address/],
+    ];
+    for (const [value, message] of bad) {
+      expect(() => loadConfig(['--trust-proxy', value], {}), value).toThrow(ConfigError);
+      expect(() => loadConfig(['--trust-proxy', value], {}), value).toThrow(message);
+    }
+    expect(() => loadConfig([], { FIELDSYNC_TRUST_PROXY: '*' })).toThrow(/^FIELDSYNC_TRUST_PROXY: "\*" is not an IP address/);
+  });
+
   it('returns null for --help, and the usage names every variable', () => {
     expect(loadConfig(['--help'], {})).toBeNull();
-    for (const name of ['PORT', 'HOST', 'FIELDSYNC_DATA_DIR', 'FIELDSYNC_SECRET', 'FIELDSYNC_BODY_LIMIT', 'FIELDSYNC_MAX_DRIFT', 'FIELDSYNC_DATABASE_URL', 'FIELDSYNC_COMPACTION']) {
+    for (const name of ['PORT', 'HOST', 'FIELDSYNC_DATA_DIR', 'FIELDSYNC_SECRET', 'FIELDSYNC_BODY_LIMIT', 'FIELDSYNC_MAX_DRIFT', 'FIELDSYNC_DATABASE_URL', 'FIELDSYNC_COMPACTION', 'FIELDSYNC_TRUST_PROXY']) {
       expect(usage()).toContain(name);
     }
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { CLIENT_ID_PATTERN } from 'fieldsync/server';
 import { protocolError, sendError } from '../errors.ts';
 import type { EventStreams } from '../event-streams.ts';
-import { contextOf } from '../request-context.ts';
+import { clientAddress, contextOf } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 
 export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStreams; authenticate: Hook }): void {
@@ -25,9 +25,10 @@ export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStr
     reply.hijack();
     const started = performance.now();
     const c = contextOf(request);
+    const ip = clientAddress(request); // while the socket has its address
     o.streams.open(userId, clientId, c.expiresAtMs ?? Date.now(), reply.raw, (summary) => {
       request.log.info({
-        method: 'GET', path: '/v1/events', status: 200, ms: Math.round(performance.now() - started), user: c.user, pokes: summary.pokes,
+        method: 'GET', path: '/v1/events', status: 200, ms: Math.round(performance.now() - started), ip, user: c.user, pokes: summary.pokes,
         ...(summary.expired ? { ended: 'token expired' } : {}),
       }, 'stream closed');
     });

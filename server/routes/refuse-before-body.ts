@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { refuseUnread } from '../refuse-unread.ts';
-import { logRequest } from '../request-context.ts';
+import { logRequest, noteRefusal } from '../request-context.ts';
 
 /** Refuses `request` with `e` and `headers`, reading nothing of a body that is not small. */
 export type RefuseBeforeBody = (request: FastifyRequest, reply: FastifyReply, e: ErrorReply, headers?: Readonly<Record<string, string>>) => FastifyReply;
@@ -41,6 +41,7 @@ export function refuserFor(linger: (socket: Socket) => void): RefuseBeforeBody {
     // refuseUnread writes these itself.
     for (const name of ['connection', 'content-type', 'content-length']) delete all[name];
     reply.hijack();
+    noteRefusal(request, e.body.error.code, e.body.error.message);
     refuseUnread(request.raw, { status: e.status, headers: all, body: JSON.stringify(e.body) }, linger);
     logRequest(request, e.status, reply.elapsedTime); // Fastify logs no hijacked reply
     return reply;

@@ -12,10 +12,11 @@ export interface EventReader {
   close(): void;
 }
 
-export async function openEvents(url: string, token: string, clientId: string): Promise<EventReader> {
+/** `headers`: more request headers (`X-Forwarded-For`, as a proxy would send it). */
+export async function openEvents(url: string, token: string, clientId: string, headers: Record<string, string> = {}): Promise<EventReader> {
   const controller = new AbortController();
   const res = await fetch(`${url}/v1/events?clientId=${encodeURIComponent(clientId)}`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    headers: { ...headers, authorization: `Bearer ${token}`, accept: 'text/event-stream' },
     signal: controller.signal,
   });
   const pokes: number[] = [];

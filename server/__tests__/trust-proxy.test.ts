@@ -167,6 +167,9 @@ describe('request ids', () => {
     const unread = await rawRequest(s.url, { method: 'POST', path: '/v1/sync', headers: { 'content-type': 'application/json', 'content-length': 4 * 1024 * 1024 }, chunks: ['{'], leaveOpen: true });
     expect(unread.status).toBe(401);
     seen(unread.headers['x-request-id'] as string);
+    await expect.poll(() => s?.logs.find((l) => l.reqId === unread.headers['x-request-id'])).toMatchObject({
+      status: 401, ip: LOOPBACK, error: 'unauthorized', reason: 'missing bearer token',
+    });
     const stream = await openEvents(s.url, await s.token('alice'), 'A');
     seen(stream.headers.get('x-request-id'));
     stream.close();

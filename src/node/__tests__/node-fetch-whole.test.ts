@@ -180,7 +180,9 @@ describe('nodeFetch: reading a body whole', () => {
     spinning = false;
     expect(Buffer.from(value as Uint8Array).equals(LARGE)).toBe(true); // one buffer still, as a pass makes
     expect((await reader.read()).done).toBe(true);
-    expect(turns).toBeGreaterThan(100);
+    // On the loop it is one or two; off it, hundreds on a quiet machine, but fewer when the
+    // machine is busy (the pool's thread may get the core first): 10 tells them apart.
+    expect(turns).toBeGreaterThan(10);
   });
 
   it('ends the reader with the signal\'s reason, or lets it go, when aborted or cancelled while the body is inflated off the event loop', async () => {

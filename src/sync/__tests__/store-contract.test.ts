@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError, createSyncClient, defineSchema, deviceNames, type SyncClient, type SyncStore } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
-import type { StoreState, StoredMessage } from '../store.ts';
-import { T0, memory, schema } from './harness/test-kit.ts';
+import type { Commit, StoreState, StoredMessage } from '../store.ts';
+import { T0, asyncStore, memory, schema } from './harness/test-kit.ts';
 
 const HLC = formatHlc({ millis: T0, counter: 0, clientId: 'other' });
 const good: StoredMessage = { hlc: HLC, table: 'todos', row: 't', column: 'title', value: 'x', local: false, synced: true, applied: false, error: null };
@@ -97,6 +97,24 @@ describe('a custom store that breaks its contract', () => {
     await client.close();
   });
 
+  // A driver that reads SQL NULL back as undefined, or a transact() that calls plan() with no
+  // argument: the guard's own message about it threw a TypeError, which reached the app.
+  it('winners() answering with undefined for a cell: a write fails with a StoreError that says so', async () => {
+    const inner = memory();
+    const client = await createSyncClient({ schema, store: { ...inner, winners: (cells) => new Map(cells.map((c) => [`${c.table}\u0000${c.row}\u0000${c.column}`, undefined])) as never }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError('the store broke its contract in winners(): winners() returned undefined, which is not an hlc'));
+    await client.close();
+  });
+
+  it('transact() calling plan with no winner at all (undefined): a write fails with a StoreError that says so', async () => {
+    const inner = memory();
+    const store: SyncStore = { ...inner, transact: (_cells, plan) => inner.commit((plan as (newest?: string | null) => Commit)()) };
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError('the store broke its contract in transact(): it gave plan undefined, which is not an hlc'));
+    expect(client.status.pending).toBe(0);
+    await client.close();
+  });
+
   it.each([
     ['null', null],
     ['a string', 'Laptop'],
@@ -113,6 +131,39 @@ describe('a custom store that breaks its contract', () => {
     const { values: _values, ...rest } = memory();
     const client = await createSyncClient({ schema: withDevices, store: rest as SyncStore, autoSync: false, device: deviceNames({ name: 'Laptop' }) });
     expect(await client.deviceNames([client.clientId])).toEqual(new Map([[client.clientId, 'Laptop']]));
+    await client.close();
+  });
+});
+
+describe('an asynchronous store that fails (IndexedDB, a database driver)', () => {
+  // Its failure is a rejected promise, not a throw: it must become a StoreError all the same,
+  // with the store's error as its cause (docs/api.md, StoreError), and nothing written.
+  const boom = new Error('quota exceeded');
+  /** An asynchronous memory store whose `method` rejects once `failing.on` is set. */
+  const failingIn = (inner: SyncStore, method: 'open' | 'messages' | 'commit' | 'transact' | 'winners', failing: { on: boolean }): SyncStore => {
+    const store: Record<string, unknown> = { ...asyncStore(inner), transact: undefined };
+    const call = store[method] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    store[method] = (...args: unknown[]) => (failing.on ? Promise.reject(boom) : call ? call(...args) : Promise.resolve());
+    return store as unknown as SyncStore;
+  };
+
+  it.each(['open', 'messages'] as const)('%s() rejecting: opening fails with a StoreError', async (method) => {
+    const err = await openError(failingIn(memory(), method, { on: true }));
+    expect(err.code).toBe('store');
+    expect(err.cause).toBe(boom);
+    expect(err.message).toMatch(new RegExp(`^the store failed in ${method}\\(\\w*\\): quota exceeded$`));
+  });
+
+  it.each(['commit', 'transact', 'winners'] as const)('%s() rejecting: a write fails with a StoreError, and nothing is written', async (method) => {
+    const inner = memory();
+    const failing = { on: false };
+    const client = await createSyncClient({ schema, store: failingIn(inner, method, failing), autoSync: false });
+    failing.on = true;
+    const err: unknown = await client.set('todos', 't', 'title', 'x').then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ message: `the store failed in ${method}(): quota exceeded`, cause: boom });
+    expect(inner.get('todos', 't')).toBeUndefined();
+    expect(client.status.pending).toBe(0);
     await client.close();
   });
 });

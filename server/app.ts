@@ -76,7 +76,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     logController: new LogController({ disableRequestLogging: true }), // one line per request, written below
     // The client's `X-Request-Id` when it is sane, else a random id (request-context.ts); not
     // Fastify's `requestIdHeader`, which takes the header's value whatever it is.
-    genReqId: requestIdOf,
+    genReqId: (req) => requestIdOf(req, trusted === null || trusted(req.socket?.remoteAddress)),
     // `request.ip` is the client's address from `X-Forwarded-For` only when the peer is a trusted proxy.
     ...(trusted !== null ? { trustProxy: (address: string) => trusted(address) } : {}),
     bodyLimit: limits.bodyLimit,
@@ -225,7 +225,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     const vary = corsVary === undefined ? codings.Vary : addVary(codings.Vary, corsVary);
     res.writeHead(417, {
       'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close',
-      'X-Request-Id': requestIdOf(req),
+      'X-Request-Id': requestIdOf(req, trusted === null || trusted(req.socket?.remoteAddress)),
       ...codings, ...corsRest, ...(vary === undefined ? {} : { Vary: vary }),
     }).end(body);
   });

@@ -43,9 +43,22 @@ export function clientAddress(request: FastifyRequest): string {
   if (c.ip === undefined) {
     const ip = request.ip as string | undefined;
     c.peer = request.socket.remoteAddress;
-    c.ip = ip !== undefined && isIP(ip) !== 0 ? ip : (c.peer ?? 'unknown');
+    // A value a proxy forwarded that is no address is its own key, never the peer's: the peer is
+    // a trusted proxy, unbound per address, and such a client would have had no bound at all.
+    c.ip = ip === undefined || ip === c.peer ? (c.peer ?? 'unknown') : (forwardedAddress(ip) ?? `unparsed:${ip.slice(0, 64)}`);
   }
   return c.ip;
+}
+
+/**
+ * The address in a forwarded value as proxies write it: `203.0.113.5`, `203.0.113.5:51234`
+ * (Azure's Application Gateway, IIS ARR), `[2001:db8::5]:443`, `[2001:db8::5]`; or null.
+ */
+export function forwardedAddress(value: string): string | null {
+  const v = value.trim();
+  if (isIP(v) !== 0) return v;
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(v) ?? /^\[([^\]]+)\](?::\d{1,5})?$/.exec(v);
+  return m?.[1] !== undefined && isIP(m[1]) !== 0 ? m[1] : null;
 }
 
 /** Request ids a client (or a proxy) may give in `X-Request-Id`: a bounded token, nothing that could forge a log line. */
@@ -53,13 +66,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
 /**
  * The request's id (Fastify's `genReqId`): its `X-Request-Id` when that is a sane token (a
- * proxy's `$request_id`, a client's trace id), so that a proxy's log line and the server's
+ * proxy's `$request_id`, a client's trace id) and, with `--trust-proxy`, comes from a trusted
+ * proxy (a client's own could collide with other requests' ids), so that a proxy's log line and the server's
  * can be matched; otherwise a random one, unique across restarts and processes. Echoed in the
  * answer's `X-Request-Id` (app.ts) and logged as `reqId`.
  */
-export function requestIdOf(req: IncomingMessage): string {
+export function requestIdOf(req: IncomingMessage, fromTrustedPeer = true): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return fromTrustedPeer && typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** Notes why `request` is refused, for its log line. */

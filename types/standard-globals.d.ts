@@ -44,8 +44,9 @@ interface Headers {
 interface Response {
   readonly ok: boolean;
   readonly status: number;
-  /** 'opaqueredirect' for a redirect not followed, in a browser (status 0, no headers); optional: not every polyfill has it. */
-  readonly type?: string;
+  /** Whether fetch followed a redirect, and the URL it ended at; optional: not every polyfill has them. */
+  readonly redirected?: boolean;
+  readonly url?: string;
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
@@ -56,7 +57,6 @@ interface RequestInit {
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
-  redirect?: 'follow' | 'manual' | 'error';
 }
 // Absent from some runtimes (React Native): check with `typeof` before use.
 declare const Response: (new (body?: string | ReadableStream<Uint8Array>) => Response) | undefined;

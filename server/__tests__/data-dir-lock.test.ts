@@ -152,6 +152,21 @@ describe('the data dir lock, in one process', () => {
     expect(lockText()).toBe(`${process.pid}\n`);
   });
 
+  it('server.lock kept open by another program (a sqlite3 shell reading it) is named as such, not as a server', async () => {
+    dir = tempDir();
+    lock().release(); // the file, as a server leaves it
+    const { DatabaseSync } = await import('node:sqlite');
+    const reader = new DatabaseSync(join(dir.path, LOCK_FILE));
+    cleanups.push(() => reader.close());
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM sqlite_master').get(); // a read transaction, held
+    expect(() => lockDataDir(dir.path)).toThrow(new ConfigError(
+      `cannot lock the data dir ${dir.path}: ${join(dir.path, LOCK_FILE)} is open in another program (a sqlite3 shell, a backup tool?), not a Fieldsync server: close it and start again`,
+    ));
+    reader.exec('COMMIT');
+    expect(() => lock()).not.toThrow();
+  });
+
   it('a release once the dir is gone does nothing', () => {
     dir = tempDir();
     const l = lockDataDir(dir.path);

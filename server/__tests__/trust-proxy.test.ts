@@ -60,9 +60,22 @@ describe('behind a reverse proxy', () => {
     await syncVia(s, 'direct', {});
     expect(lineOf(s, 'direct')).toMatchObject({ ip: LOOPBACK });
     expect(lineOf(s, 'direct')).not.toHaveProperty('peer');
-    // A forwarded value that is not an address counts as the peer's.
+    // An address with a port, as some proxies write it, is the address.
+    await syncVia(s, 'ported', { 'x-forwarded-for': '203.0.113.8:51234' });
+    expect(lineOf(s, 'ported')).toMatchObject({ ip: '203.0.113.8', peer: LOOPBACK });
+    await syncVia(s, 'ported6', { 'x-forwarded-for': '[2001:db8::8]:443' });
+    expect(lineOf(s, 'ported6')).toMatchObject({ ip: '2001:db8::8', peer: LOOPBACK });
+    // A forwarded value that is not an address is its own, never the trusted peer's.
     await syncVia(s, 'junk', { 'x-forwarded-for': 'not-an-address' });
-    expect(lineOf(s, 'junk')).toMatchObject({ ip: LOOPBACK });
+    expect(lineOf(s, 'junk')).toMatchObject({ ip: 'unparsed:not-an-address', peer: LOOPBACK });
+  });
+
+  it('bounds a client whose proxy writes its address with a port, or writes no address, as any other', async () => {
+    s = await startTestServer({ env: { FIELDSYNC_TRUST_PROXY: LOOPBACK, FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '2' } });
+    for (const xff of ['203.0.113.5:1111', '203.0.113.5:2222', '203.0.113.5', 'junk', 'junk', 'junk']) {
+      streams.push(await openEvents(s.url, await s.token(`q${streams.length}`), `c${streams.length}`, { 'x-forwarded-for': xff }));
+    }
+    expect(streams.map((e) => e.status)).toEqual([200, 200, 429, 200, 200, 429]);
   });
 
   for (const [name, env] of [['no trusted proxy', {}], ['another address trusted', { FIELDSYNC_TRUST_PROXY: '10.9.9.9,192.168.0.0/16' }]] as const) {
@@ -135,6 +148,16 @@ describe('request ids', () => {
       });
       expect([res.status, res.headers.get('x-request-id')]).toEqual([200, id]);
       expect(s.logs.filter((l) => l.msg === 'request' && l.reqId === id)).toHaveLength(1);
+    }
+  });
+
+  it('with --trust-proxy, takes one from a trusted proxy only (a client could pick another request\'s)', async () => {
+    for (const [trust, echoed] of [[LOOPBACK, true], ['10.9.9.9', false]] as const) {
+      s = await startTestServer({ env: { FIELDSYNC_TRUST_PROXY: trust } });
+      const res = await fetch(`${s.url}/healthz`, { headers: { 'x-request-id': 'picked-by-the-client' } });
+      expect(res.headers.get('x-request-id') === 'picked-by-the-client').toBe(echoed);
+      await s.stop();
+      s = undefined;
     }
   });
 

@@ -98,8 +98,8 @@ function createLockFile(file: string): void {
 }
 
 /**
- * The lock database, holding its exclusive lock; null when another connection holds it, or is
- * taking it.
+ * The lock database, holding its exclusive lock; 'held' when another connection holds it, or is
+ * taking it; 'open elsewhere' when a program other than a server keeps it open.
  *
  * Two processes starting at once must not both be refused. Each takes a SHARED lock on the way
  * to the EXCLUSIVE one, and the one that reserved the file first must wait for the other's to
@@ -109,13 +109,15 @@ function createLockFile(file: string): void {
  * (SETTLE_MS at most) and writes, which takes the EXCLUSIVE lock. EXCLUSIVE locking mode,
  * switched on once the file is reserved, keeps it until the connection closes.
  */
-function takeLock(file: string): NodeSqlite.DatabaseSync | null {
+function takeLock(file: string): NodeSqlite.DatabaseSync | 'held' | 'open elsewhere' {
   const db = new (sqlite().DatabaseSync)(file);
+  let reserved = false;
   try {
     db.exec('PRAGMA busy_timeout = 0');
     db.exec('PRAGMA journal_mode = MEMORY'); // no -journal file next to it
     db.exec('PRAGMA synchronous = OFF'); // what it writes does not matter: no fsync
     db.exec('BEGIN IMMEDIATE');
+    reserved = true;
     db.exec(`PRAGMA busy_timeout = ${SETTLE_MS}`);
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
     db.exec(`PRAGMA user_version = ${process.pid}`); // a write: the commit takes the EXCLUSIVE lock
@@ -124,7 +126,9 @@ function takeLock(file: string): NodeSqlite.DatabaseSync | null {
   } catch (err) {
     db.close();
     const { errcode } = err as { errcode?: unknown };
-    if (typeof errcode === 'number' && (errcode & 0xff) === SQLITE_BUSY) return null;
+    // Busy once reserved: not a server (a server holds the file whole, and one starting lets go
+    // at once when refused), but a program that keeps it open to read (a sqlite3 shell, a backup).
+    if (typeof errcode === 'number' && (errcode & 0xff) === SQLITE_BUSY) return reserved ? 'open elsewhere' : 'held';
     throw err;
   }
 }
@@ -150,7 +154,10 @@ export function lockDataDir(dir: string): DataDirLock {
   const pidFile = join(dir, PID_FILE);
   createLockFile(lockFile);
   const db = takeLock(lockFile);
-  if (db === null) {
+  if (db === 'open elsewhere') {
+    throw new ConfigError(`cannot lock the data dir ${dir}: ${lockFile} is open in another program (a sqlite3 shell, a backup tool?), not a Fieldsync server: close it and start again`);
+  }
+  if (db === 'held') {
     // The owner writes its pid after it takes the lock: a pid read before then is an older one.
     const owner = ownerOf(pidFile);
     const who = owner !== null && isRunning(owner) ? `process ${owner}` : `the process that holds ${lockFile}`;

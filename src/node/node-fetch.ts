@@ -66,7 +66,7 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       const res = await send(url, parts, signal);
       // (`res.headers` is built on first use: only a redirect needs it.)
       const location = REDIRECTS.has(res.statusCode as number) ? res.headers.location : undefined;
-      if (location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method);
+      if (location === undefined || init.redirect === 'manual') return response(res, signal, url, parts.method, hops > 0);
       res.resume();
       if (init.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect mode is set to error: ${url.href}`) });
       if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
@@ -129,7 +129,7 @@ function stopSending(req: http.ClientRequest, res: IncomingMessage): void {
 }
 
 /** The `Response` for a Node answer: headers as sent, the body decoded and streamed. */
-function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, method: string): Response {
+function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, method: string, redirected: boolean): Response {
   const status = res.statusCode as number;
   const raw = res.rawHeaders;
   const headers: [string, string][] = [];
@@ -156,7 +156,7 @@ function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, me
     release = done;
   }
   try {
-    return new NodeResponse(body, { status, statusText: res.statusMessage ?? '', headers }, url.href);
+    return new NodeResponse(body, { status, statusText: res.statusMessage ?? '', headers }, url.href, redirected);
   } catch (err) {
     release();
     res.destroy();

@@ -29,9 +29,10 @@ async function json(this: Response): Promise<unknown> {
 }
 
 export class NodeResponse extends Response {
-  constructor(body: ReadableStream<Uint8Array> | null, init: ResponseInit, url: string) {
+  constructor(body: ReadableStream<Uint8Array> | null, init: ResponseInit, url: string, redirected = false) {
     super(body, init);
     Object.defineProperty(this, 'url', { value: url });
+    Object.defineProperty(this, 'redirected', { value: redirected }); // as fetch says it: a redirect was followed
   }
 }
 

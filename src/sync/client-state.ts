@@ -9,6 +9,7 @@
 import { StoreError } from './errors.ts';
 import { CLIENT_ID_PATTERN, HybridClock } from './hlc.ts';
 import { cellsOf, planMerge } from './merge.ts';
+import { DEFAULT_MAX_DRIFT_MS } from './protocol.ts';
 import type { Schema } from './schema.ts';
 import { META, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
 import { createCounters, type SyncCounters } from './sync-counters.ts';
@@ -94,11 +95,14 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
     metaUpdates[META.schemaShape] = shape;
   }
   if (Object.keys(metaUpdates).length > 0 || update.length > 0) await store.commit({ update, writes, meta: metaUpdates });
-  // A saved correction for a clock that ran ahead is not kept: the clock may have been put right
-  // since (NTP, at boot), and the old correction would stamp every write in the past, to lose
-  // silently until the next sync. Dropped, a clock still ahead stamps writes ahead, which the
-  // server refuses (\`clock_drift\`) and the repair moves back to when they were made. A
-  // correction for a clock that runs behind is kept: dropped, it would stamp writes in the past.
-  const offsetMs = Math.max(0, readInt(meta, META.clockOffset));
+  // A saved correction for a clock that ran ahead by more than the server's drift limit is not
+  // kept: the clock may have been put right since (NTP, at boot), and the old correction would
+  // stamp every write in the past, to lose silently until the next sync. Dropped, a clock still
+  // that far ahead stamps writes the server refuses (`clock_drift`), and the repair moves them
+  // back to when they were made. A smaller one is kept: dropped, a clock still ahead would
+  // stamp writes ahead that the server takes, beating later writes of other devices. So is a
+  // correction for a clock that runs behind: dropped, it would stamp writes in the past.
+  const saved = readInt(meta, META.clockOffset);
+  const offsetMs = saved < -DEFAULT_MAX_DRIFT_MS ? 0 : saved;
   return { clientId, clock: new HybridClock({ clientId, now, offsetMs, last: state.maxHlc }), counters, reapplied };
 }

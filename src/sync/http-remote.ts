@@ -124,7 +124,6 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
             headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(encoding ? { 'Content-Encoding': encoding } : {}) },
             body,
             signal: controller.signal,
-            redirect: 'manual', // see redirectError
           });
           return { response, text: await response.text() };
         };
@@ -134,6 +133,8 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
         throw new NetworkError(controller.signal.aborted ? 'the request was aborted or timed out' : 'the server could not be reached', err);
       }
       const { response, text } = answer;
+      const redirected = redirectError(response, `${base}/v1/sync`);
+      if (redirected) throw redirected;
       if (response.status === 200) {
         let body: unknown;
         try {
@@ -153,7 +154,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const pokes = options.pokes;
   return {
     sync,
-    ...(pokes ? { subscribe: (clientId: string, listener: PokeListener) => pokes({ url: base, fetch: fetchFn, authHeader, errorFromResponse }, clientId, listener) } : {}),
+    ...(pokes ? { subscribe: (clientId: string, listener: PokeListener) => pokes({ url: base, fetch: fetchFn, authHeader, errorFromResponse, redirectError }, clientId, listener) } : {}),
     setToken(next) {
       checkToken(next);
       token = next;
@@ -161,26 +162,28 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   };
 }
 
+/** The scheme, host and port of an absolute URL (lower case), or '' (no URL class: React Native's lacks parts). */
+const originOf = (url: string): string => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(url)?.[0].toLowerCase() ?? '';
+
 /**
- * A redirect, which the remote does not follow (it fetches with `redirect: 'manual'`): an
- * `http://` URL to a server whose proxy sends everything to `https://` is the usual one.
- * Followed, a 301 turned the POST into a GET ("GET is not allowed", retried for ever), and a
- * 307/308 to another origin dropped the token: the app was told to sign in again, which
- * cannot help. A browser hides where it leads (an opaque redirect, status 0).
+ * A redirect gone wrong, or null: `fetch` follows redirects, which works within the server's
+ * origin (a 307 or 308 keeps the method, the body and the token), but one to another origin
+ * drops the token (the usual case: an `http://` URL to a server whose proxy sends everything
+ * to `https://`), and a 301 or 302 turns the POST into a GET. Reported as they were, the app was
+ * told to sign in again ("missing bearer token"), which cannot help, or saw "GET is not allowed"
+ * retried for ever. A runtime whose fetch does not say (`redirected` undefined) is as before.
  */
-function redirectError(response: Response): RemoteError {
-  const location = response.type === 'opaqueredirect' ? null : response.headers.get('location');
-  // The base URL to use instead: the Location less the endpoint's path.
-  const to = location ? ` to ${location.slice(0, 200).replace(/\/v1\/(sync|events)(\?.*)?$/, '')}` : '';
-  const status = response.status ? ` (HTTP ${response.status})` : '';
+export function redirectError(response: Response, requested: string): RemoteError | null {
+  if (response.redirected !== true || !response.url) return null;
+  if (originOf(response.url) === originOf(requested) && response.status !== 405) return null;
+  const to = response.url.slice(0, 200).replace(/\/v1\/(sync|events)(\?.*)?$/, '');
   return new RemoteError(response.status, 'invalid_response',
-    `the server answered with a redirect${to}${status}: give createHttpRemote the URL it redirects to (a redirect is not followed: it would drop the token)`);
+    `the server redirected the request to ${to} (HTTP ${response.status} there): give createHttpRemote that URL (a redirect to another origin drops the token, and a 301 turns the POST into a GET)`);
 }
 
 /** Turns a non-200 answer into a RemoteError, tolerating bodies that are not the protocol's. */
 export function errorFromResponse(response: Response, text: string): RemoteError {
   const status = response.status;
-  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) return redirectError(response);
   let code: ProtocolErrorCode | undefined;
   let message = `HTTP ${status}`;
   let index: number | undefined;

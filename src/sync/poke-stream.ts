@@ -26,6 +26,8 @@ export interface PokeConnection {
   readonly fetch: FetchFn;
   readonly authHeader: () => Promise<string>;
   readonly errorFromResponse: (response: Response, text: string) => RemoteError;
+  /** A redirect gone wrong (to another origin, or a 405 after one), or null (http-remote.ts). */
+  readonly redirectError: (response: Response, requested: string) => RemoteError | null;
 }
 
 /**
@@ -85,8 +87,13 @@ function subscribePokes(o: StreamOptions): () => void {
       const response = await o.fetch(o.url, {
         headers: { Accept: 'text/event-stream', Authorization: await o.authHeader() },
         signal: c.signal,
-        redirect: 'manual', // a redirect is reported, not followed (http-remote.ts)
       });
+      const redirected = o.redirectError(response, o.url);
+      if (redirected) {
+        await response.body?.getReader().cancel().catch(() => {});
+        report(redirected);
+        return 'retry';
+      }
       if (response.status !== 200) {
         const err = o.errorFromResponse(response, await response.text().catch(() => ''));
         report(err);

@@ -166,6 +166,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     closed = true;
     void scheduler.close(stoppedBy);
   });
+  if (!shareable) {
+    // The client this one took over may have committed since this one read the store: the
+    // clock moves past its newest message, so that no write of this one gets an hlc of its.
+    const [newest] = await store.messages({ kind: 'recent', limit: 1 });
+    if (newest) clock.receive(newest.hlc);
+  }
 
   // Listeners are the app's code, each called on its own (listeners.ts): one that throws
   // changes nothing for the write, the pulled page or the sync that emitted the event.

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError, createSyncClient, type SyncStore } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
-import { ScriptedRemote, memory, schema } from './harness/test-kit.ts';
+import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
 
 /** A store of the app's own, without transact(): the memory store's functions, in another object. */
 function ownStore(): SyncStore {
@@ -37,6 +37,38 @@ describe('a store without transact() takes one client at a time', () => {
     await second.sync();
     expect((await server.store.pull('user', { cursor: 0, limit: 10, excludeClientId: 'x' })).messages.map((m) => m.value)).toEqual(['first', 'second']);
     await first.close(); // does nothing more
+    await second.close();
+  });
+
+  it('what the first committed after the second read the store, the second\'s clock passes: no hlc is given twice', async () => {
+    const store = ownStore();
+    const now = () => T0; // one millisecond for every write: only the counter tells them apart
+    const first = await createSyncClient({ schema, store, autoSync: false, now });
+    let opened = (): void => {};
+    const reading = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    let letGo = (): void => {};
+    const gate = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    // The second client reads the store, then waits (as an asynchronous store may) before it takes it over.
+    const slow: SyncStore = { ...store, messages: async (q) => {
+      if (q.kind === 'rejected') {
+        opened();
+        await gate;
+      }
+      return store.messages(q);
+    } };
+    const opening = createSyncClient({ schema, store: slow, autoSync: false, now });
+    await reading;
+    const mine = await first.set('todos', 'a', 'title', 'first, meanwhile');
+    letGo();
+    const second = await opening;
+    const theirs = await second.set('todos', 'b', 'title', 'second');
+    expect(theirs.hlc).not.toBe(mine.hlc);
+    expect(theirs.hlc > mine.hlc).toBe(true);
+    await first.close();
     await second.close();
   });
 

@@ -1,8 +1,9 @@
 /**
  * The clock correction a device learnt from the server, across a restart (client-state.ts):
- * kept for a clock that runs behind, dropped for one that ran ahead, since that one may have
- * been put right meanwhile (the time audit's MEDIUM-2), and a clock still ahead is caught by
- * the server's `clock_drift` check and repaired.
+ * kept for a clock that runs behind, dropped for one that ran ahead by more than the server's
+ * drift limit, since that one may have been put right meanwhile (the time audit's MEDIUM-2),
+ * and a clock still that far ahead is caught by the server's `clock_drift` check and repaired;
+ * kept for one that ran ahead by less, which the server would take as it is.
  */
 import { describe, expect, it } from 'vitest';
 import { createSyncClient, type SyncClient } from '../index.ts';
@@ -68,6 +69,30 @@ describe('a learnt clock correction across a restart', () => {
     expect(await ownStamp(bStore, 't')).toBe(T0);
     expect(bStore.get('todos', 't')).toEqual({ title: 'A, written later' });
     expect(aStore.get('todos', 't')).toEqual({ title: 'A, written later' });
+    await a.close();
+    await b.close();
+  });
+
+  it('a device whose clock ran 4 minutes ahead (within the drift limit) keeps its correction: still ahead, its offline write loses to a later one', async () => {
+    let real = T0;
+    const s = createInProcessServer({ now: () => real });
+    const bStore = memory();
+    const before = await open(s, bStore, () => real + 240_000);
+    await before.sync(); // learns the correction: 4 minutes back
+    await before.close();
+    const b = await open(s, bStore, () => real + 240_000);
+    real += 1000;
+    await b.set('todos', 't', 'title', 'B, written first'); // offline
+    expect(await ownStamp(bStore, 't')).toBe(T0 + 1000);
+    real += 60_000;
+    const aStore = memory();
+    const a = await open(s, aStore, () => real);
+    await a.set('todos', 't', 'title', 'A, written a minute later');
+    await b.sync();
+    await a.sync();
+    await b.sync();
+    expect(aStore.get('todos', 't')).toEqual({ title: 'A, written a minute later' });
+    expect(bStore.get('todos', 't')).toEqual({ title: 'A, written a minute later' });
     await a.close();
     await b.close();
   });

@@ -96,14 +96,18 @@ describe('POST /v1/sync', () => {
     expect([err.status, err.code, err.message]).toEqual([status, code, `HTTP ${status}`]);
   });
 
-  it('asks fetch not to follow redirects, and says so of a browser\'s opaque one (status 0, no Location)', async () => {
-    const inits: (RequestInit | undefined)[] = [];
-    const opaque = { type: 'opaqueredirect', status: 0, ok: false, headers: new Headers(), body: null, text: async () => '' } as unknown as Response;
-    const remote = createHttpRemote({ url: 'https://app.example.test', token: 't', fetch: async (_url, init) => { inits.push(init); return opaque; } });
-    const err = fail(await remote.sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
-    expect(inits[0]?.redirect).toBe('manual');
-    expect([err.status, err.code, err.message]).toEqual([0, 'invalid_response',
-      'the server answered with a redirect: give createHttpRemote the URL it redirects to (a redirect is not followed: it would drop the token)']);
+  it('a redirect fetch followed to another origin is an invalid_response naming where it led; within the origin, it is followed', async () => {
+    const answer = (status: number, url: string, body: unknown): Response => {
+      const r = new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      Object.defineProperties(r, { redirected: { value: true }, url: { value: url } });
+      return r;
+    };
+    const away = createHttpRemote({ url: 'http://app.example.test', token: 't', fetch: async () => answer(401, 'https://app.example.test/v1/sync', { error: { code: 'unauthorized', message: 'missing bearer token' } }) });
+    const err = fail(await away.sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));
+    expect([err.status, err.code, err.message]).toEqual([401, 'invalid_response',
+      'the server redirected the request to https://app.example.test (HTTP 401 there): give createHttpRemote that URL (a redirect to another origin drops the token, and a 301 turns the POST into a GET)']);
+    const moved = createHttpRemote({ url: 'https://app.example.test/old', token: 't', fetch: async () => answer(200, 'https://app.example.test/new/v1/sync', ok) });
+    expect((await moved.sync({ clientId: 'c', cursor: 0 })).cursor).toBe(3);
   });
 
   it('ignores the fields of an error object that have the wrong type', async () => {

@@ -12,37 +12,13 @@
  * the page can read. With another origin listed instead, the browser blocks every answer:
  * the page sees a NetworkError, as the server's CORS must make it.
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { stripTypeScriptTypes } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedChromium, CHROMIUM_ARGS } from '../../e2e/support/chromium.ts';
+import { installedChromium } from '../../e2e/support/chromium.ts';
+import { appInChromium } from '../../test-support/core-in-browser.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
-const core = join(import.meta.dirname, '..', '..', 'src', 'sync');
 const chromiumPath = installedChromium();
-
-/** The web app's origin: a page, and the core's modules, nothing else (no proxy to the server). */
-async function appOrigin(): Promise<{ origin: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>web app</title>');
-      return;
-    }
-    const file = normalize(join(core, path.slice('/sync/'.length)));
-    if (!path.startsWith('/sync/') || !path.endsWith('.ts') || !file.startsWith(core)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/javascript' }).end(stripTypeScriptTypes(readFileSync(file, 'utf8')));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 /** The server as the page must name it: `localhost`, not the page's `127.0.0.1`. */
 const crossOrigin = (t: TestServer): string => `http://localhost:${t.server.port}`;
@@ -90,16 +66,7 @@ const syncOnce = (page: Page, serverUrl: string, token: string): Promise<Record<
 })()`);
 
 describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'a web app on another origin (skipped: no Chromium found on this machine)' : 'a web app on another origin, in Chromium', () => {
-  let app: Awaited<ReturnType<typeof appOrigin>>;
-  let browser: Browser;
-  beforeAll(async () => {
-    app = await appOrigin();
-    browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const app = appInChromium(chromiumPath as string);
 
   describe('allowed by --cors-origins', () => {
     let t: TestServer;
@@ -113,8 +80,8 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'a web app on ano
     it('syncs two devices through the server, the second told by a poke, and reads a refusal as a RemoteError', async () => {
       const server = crossOrigin(t);
       const token = await t.token('web-user');
-      const a = await openDevice(browser, app.origin, server, token);
-      const b = await openDevice(browser, app.origin, server, token);
+      const a = await openDevice(app.browser, app.origin, server, token);
+      const b = await openDevice(app.browser, app.origin, server, token);
       try {
         // Both have synced once and hold an open poke stream.
         await a.waitForFunction('window.app.answers.some((x) => x.path === "/v1/events" && x.status === 200)');
@@ -159,7 +126,7 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'a web app on ano
     });
 
     it('is blocked by the browser: a NetworkError, for a good token as for a bad one', async () => {
-      const page = await browser.newPage();
+      const page = await app.browser.newPage();
       await page.goto(app.origin);
       await page.evaluate(`import('/sync/index.ts').then((lib) => { window.app = { lib }; })`);
       try {

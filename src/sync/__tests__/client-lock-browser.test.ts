@@ -7,32 +7,16 @@
  * server/__tests__/cors-browser.test.ts does).
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { stripTypeScriptTypes } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installedChromium, CHROMIUM_ARGS } from '../../../e2e/support/chromium.ts';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from '@playwright/test';
+import { describe, expect, it } from 'vitest';
+import { installedChromium } from '../../../e2e/support/chromium.ts';
+import { appInChromium } from '../../../test-support/core-in-browser.ts';
 
-const core = join(import.meta.dirname, '..');
 const example = join(import.meta.dirname, '..', '..', '..', 'docs', 'examples', 'document-store.ts');
 const chromiumPath = installedChromium();
-
-/** The app's origin: a page, the core's modules, and the README's store (importing the core). */
-async function appOrigin(): Promise<{ origin: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const js = (text: string) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(stripTypeScriptTypes(text));
-    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>two tabs</title>');
-    if (path === '/document-store.ts') return void js(readFileSync(example, 'utf8').replace(/from 'fieldsync'/, "from '/sync/index.ts'"));
-    const file = normalize(join(core, path.slice('/sync/'.length)));
-    if (!path.startsWith('/sync/') || !path.endsWith('.ts') || !file.startsWith(core)) return void res.writeHead(404).end();
-    js(readFileSync(file, 'utf8'));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
+/** The README's store, importing the core from the app's origin. */
+const documentStore = (): string => readFileSync(example, 'utf8').replace(/from 'fieldsync'/, "from '/sync/index.ts'");
 
 /** A tab of the app: a client on the document store over this origin's localStorage, as `window.app`. */
 async function openTab(context: BrowserContext, origin: string): Promise<Page> {
@@ -54,19 +38,10 @@ const write = (page: Page, row: string): Promise<unknown> => page.evaluate(`wind
   .then(() => 'ok', (e) => ({ name: e.name, code: e.code, message: e.message }))`);
 
 describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one store (skipped: no Chromium found on this machine)' : 'two tabs on one store, in Chromium', () => {
-  let app: Awaited<ReturnType<typeof appOrigin>>;
-  let browser: Browser;
-  beforeAll(async () => {
-    app = await appOrigin();
-    browser = await chromium.launch({ executablePath: chromiumPath as string, args: CHROMIUM_ARGS });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  const app = appInChromium(chromiumPath as string, { '/document-store.ts': documentStore });
 
   it('the tab opened last takes the store over; the first stops, says why, and writes nothing more', async () => {
-    const context = await browser.newContext(); // one browser profile: one origin's storage and locks
+    const context = await app.browser.newContext(); // one browser profile: one origin's storage and locks
     try {
       const first = await openTab(context, app.origin);
       expect(await write(first, 'a')).toBe('ok');

@@ -17,6 +17,31 @@ const DAY = 86_400_000;
 const open = (server: InProcessServer, store: MemoryStore, now: () => number): Promise<SyncClient> =>
   createSyncClient({ schema, store, remote: new ScriptedRemote(server), autoSync: false, now });
 
+/**
+ * A server on the test's own clock (`clock.real`), and device B, which learnt its clock's
+ * correction in a sync with its clock `skewBefore` off, then restarted with it `skewAfter` off.
+ */
+async function restarted(skewBefore: number, skewAfter: number) {
+  const clock = { real: T0 };
+  const server = createInProcessServer({ now: () => clock.real });
+  const store = memory();
+  const before = await open(server, store, () => clock.real + skewBefore);
+  await before.sync();
+  await before.close();
+  return { clock, server, store, b: await open(server, store, () => clock.real + skewAfter) };
+}
+
+/** B, then A, then B sync; todo t's title reads `title` on both; both close. */
+async function bothEndWith(title: string, [a, aStore]: [SyncClient, MemoryStore], [b, bStore]: [SyncClient, MemoryStore]): Promise<void> {
+  await b.sync();
+  await a.sync();
+  await b.sync();
+  expect(aStore.get('todos', 't')).toEqual({ title });
+  expect(bStore.get('todos', 't')).toEqual({ title });
+  await a.close();
+  await b.close();
+}
+
 /** The hlc of `store`'s own (local) message of todo `row`'s title. */
 async function ownStamp(store: MemoryStore, row: string): Promise<number> {
   const mine = (await store.messages({ kind: 'cell', table: 'todos', row, column: 'title' })).find((m) => m.local);
@@ -25,87 +50,48 @@ async function ownStamp(store: MemoryStore, row: string): Promise<number> {
 
 describe('a learnt clock correction across a restart', () => {
   it('a device whose clock ran a day ahead, then was put right, stamps its offline writes by the right clock', async () => {
-    let real = T0;
-    const s = createInProcessServer({ now: () => real });
-    const bStore = memory();
-    const before = await open(s, bStore, () => real + DAY);
-    await before.sync(); // learns the correction: a day back
-    await before.close();
-    const b = await open(s, bStore, () => real); // the clock was put right, and the app restarted
+    const { clock, server, store: bStore, b } = await restarted(DAY, 0); // put right, and the app restarted
     const aStore = memory();
-    const a = await open(s, aStore, () => real);
-    real += 1000;
+    const a = await open(server, aStore, () => clock.real);
+    clock.real += 1000;
     await a.set('todos', 't', 'title', 'A, written first');
-    real += 1000;
+    clock.real += 1000;
     await b.set('todos', 't', 'title', 'B, written later'); // offline
     expect(await ownStamp(bStore, 't')).toBe(T0 + 2000); // not a day in the past
     await a.sync();
-    await b.sync();
-    await a.sync();
-    expect(aStore.get('todos', 't')).toEqual({ title: 'B, written later' });
-    expect(bStore.get('todos', 't')).toEqual({ title: 'B, written later' });
-    await a.close();
-    await b.close();
+    await bothEndWith('B, written later', [a, aStore], [b, bStore]);
   });
 
   it('a device whose clock still runs a day ahead after the restart has its writes moved back at the next sync', async () => {
-    let real = T0;
-    const s = createInProcessServer({ now: () => real });
-    const bStore = memory();
-    const before = await open(s, bStore, () => real + DAY);
-    await before.sync();
-    await before.close();
-    const b = await open(s, bStore, () => real + DAY);
+    const { clock, server, store: bStore, b } = await restarted(DAY, DAY);
     await b.set('todos', 't', 'title', 'B, written first'); // offline, stamped a day ahead
-    real += 1500;
+    clock.real += 1500;
     const aStore = memory();
-    const a = await open(s, aStore, () => real);
+    const a = await open(server, aStore, () => clock.real);
     await a.set('todos', 't', 'title', 'A, written later');
     await a.sync();
-    real += 10_000;
+    clock.real += 10_000;
     await b.sync(); // clock_drift: corrected again, the write moved back to when it was made
-    await a.sync();
     expect(b.status).toMatchObject({ pending: 0, rejected: 0, error: null });
     expect(await ownStamp(bStore, 't')).toBe(T0);
-    expect(bStore.get('todos', 't')).toEqual({ title: 'A, written later' });
-    expect(aStore.get('todos', 't')).toEqual({ title: 'A, written later' });
-    await a.close();
-    await b.close();
+    await bothEndWith('A, written later', [a, aStore], [b, bStore]);
   });
 
   it('a device whose clock ran 4 minutes ahead (within the drift limit) keeps its correction: still ahead, its offline write loses to a later one', async () => {
-    let real = T0;
-    const s = createInProcessServer({ now: () => real });
-    const bStore = memory();
-    const before = await open(s, bStore, () => real + 240_000);
-    await before.sync(); // learns the correction: 4 minutes back
-    await before.close();
-    const b = await open(s, bStore, () => real + 240_000);
-    real += 1000;
+    const { clock, server, store: bStore, b } = await restarted(240_000, 240_000);
+    clock.real += 1000;
     await b.set('todos', 't', 'title', 'B, written first'); // offline
     expect(await ownStamp(bStore, 't')).toBe(T0 + 1000);
-    real += 60_000;
+    clock.real += 60_000;
     const aStore = memory();
-    const a = await open(s, aStore, () => real);
+    const a = await open(server, aStore, () => clock.real);
     await a.set('todos', 't', 'title', 'A, written a minute later');
-    await b.sync();
-    await a.sync();
-    await b.sync();
-    expect(aStore.get('todos', 't')).toEqual({ title: 'A, written a minute later' });
-    expect(bStore.get('todos', 't')).toEqual({ title: 'A, written a minute later' });
-    await a.close();
-    await b.close();
+    await bothEndWith('A, written a minute later', [a, aStore], [b, bStore]);
   });
 
   it('a device whose clock runs a day behind keeps its correction: its offline writes are not stamped in the past', async () => {
-    let real = T0;
-    const s = createInProcessServer({ now: () => real });
-    const bStore = memory();
-    const before = await open(s, bStore, () => real - DAY);
-    await before.sync(); // learns the correction: a day on
-    await before.close();
-    const b = await open(s, bStore, () => real - DAY); // still behind after the restart
-    real += 1000;
+    const { clock, store: bStore, b } = await restarted(-DAY, -DAY); // still behind after the restart
+    clock.real += 1000;
     await b.set('todos', 't', 'title', 'B, offline');
     expect(await ownStamp(bStore, 't')).toBe(T0 + 1000);
     await b.close();

@@ -1,5 +1,5 @@
 /**
- * One client at a time per clientId, where the runtime has Web Locks (browsers, Deno, Node from 24.5),
+ * One client at a time per clientId, where the runtime has Web Locks (browsers, Deno, Node 24; not Node 22),
  * for a store without `transact`, which cannot be shared. Two clients on one such store (two
  * tabs of a web app on one IndexedDB or localStorage store, or a client opened again before the
  * first was closed) read the same clientId, each with a clock of its own: two writes in the

@@ -1,6 +1,6 @@
 /**
  * One client at a time on a store without transact() (client-lock.ts), through the runtime's
- * Web Locks (Node 24.5 and later have them, as browsers do; client-lock-browser.test.ts has two real tabs).
+ * Web Locks (Node 24 has them, as browsers do, Node 22 not; client-lock-browser.test.ts has two real tabs).
  */
 import { describe, expect, it } from 'vitest';
 import { StoreError, createSyncClient, type SyncStore } from '../index.ts';
@@ -18,13 +18,13 @@ function ownStore(): SyncStore {
   };
 }
 
-/** Node has Web Locks from 24.5 on; on an older Node (22.x: `navigator.locks` undefined) nothing is locked. */
+/** Node 24 has Web Locks; Node 22 (`navigator.locks` undefined) does not, and nothing is locked there. */
 const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
 
 describe('a store without transact() takes one client at a time', () => {
   it.skipIf(!hasWebLocks)(hasWebLocks
     ? 'a second client on it takes it over, and the first stops with an error that says why'
-    : 'a second client on it takes it over (skipped: this Node has no Web Locks, navigator.locks; Node 24.5 and later have them)', async () => {
+    : 'a second client on it takes it over (skipped: this Node has no Web Locks, navigator.locks; Node 24 has them)', async () => {
     const server = createInProcessServer();
     const store = ownStore();
     const first = await createSyncClient({ schema, store, remote: new ScriptedRemote(server), autoSync: false });

@@ -59,17 +59,42 @@ export async function startPullServer(changes: number): Promise<PullServer> {
   }
   const running = server;
   const token = await running.token('bench');
-  // One per server, as an app keeps one for its process: its connections stay open between pulls.
-  const viaNode = nodeFetch();
-  let n = 0;
+  const client = pullClient(running.url, token, changes);
   return {
     changes,
     url: running.url,
     token,
+    pull: client.pull,
+    async stop() {
+      client.close();
+      try {
+        await running.stop();
+      } finally {
+        dir.remove();
+      }
+    },
+  };
+}
+
+/** What pulls from a server: `pull` makes a fresh client that pulls everything. */
+export type Puller = Pick<PullServer, 'changes' | 'pull'>;
+
+/**
+ * Fresh clients that pull the `changes` messages of the server at `url`, in this process
+ * (the server may be another process's: bench/lib/apply-child.ts). `close` ends its
+ * connections and removes its client files.
+ */
+export function pullClient(url: string, token: string, changes: number): Puller & { close(): void } {
+  const dir: BenchDir = tempDir('peers-client');
+  // One per process, as an app keeps one: its connections stay open between pulls.
+  const viaNode = nodeFetch();
+  let n = 0;
+  return {
+    changes,
     async pull(kind, transport = 'node:http') {
       const file = dir.file(`client-${n++}.db`);
       let store: (SyncStore & { close?(): unknown }) | null = kind === 'memory' ? createMemoryStore() : openStore(file);
-      const remote = createHttpRemote({ url: running.url, token, ...(transport === 'node:http' ? { fetch: viaNode } : {}) });
+      const remote = createHttpRemote({ url, token, ...(transport === 'node:http' ? { fetch: viaNode } : {}) });
       let client: SyncClient | null = await createSyncClient({ schema: benchSchema, store, remote, autoSync: false, pullLimit: PAGE });
       const timing = await measure(() => (client as SyncClient).sync());
       const cursor = client.status.cursor;
@@ -86,13 +111,9 @@ export async function startPullServer(changes: number): Promise<PullServer> {
         },
       };
     },
-    async stop() {
+    close() {
       viaNode.close();
-      try {
-        await running.stop();
-      } finally {
-        dir.remove();
-      }
+      dir.remove();
     },
   };
 }
@@ -113,7 +134,7 @@ export interface PullRuns {
  * there left V8's heap shrunk, and the pull paid to grow it again: 2.4 instead of 1.75 µs of
  * CPU per change).
  */
-export async function pullRuns(server: PullServer, kind: FieldsyncStoreKind, count: number, transport: Transport = 'node:http'): Promise<PullRuns> {
+export async function pullRuns(server: Puller, kind: FieldsyncStoreKind, count: number, transport: Transport = 'node:http'): Promise<PullRuns> {
   const runs: PullRun[] = [];
   if (kind === 'sqlite') {
     for (let i = 0; i < count; i++) {

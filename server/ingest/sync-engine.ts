@@ -10,7 +10,7 @@
  *   worker, everything is stored in the store's own thread, small requests first, and the
  *   answer comes back as JSON text. The event loop only moves bytes.
  */
-import type { SyncHandler, SyncOutcome } from 'fieldsync/server';
+import { answerBody, type SyncHandler, type SyncOutcome } from 'fieldsync/server';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import type { Lane } from './admission.ts';
 import { parseBody } from './parse-body.ts';
@@ -23,8 +23,9 @@ export interface EngineOutcome {
   readonly stored: number;
   readonly maxId: number;
   readonly pulled: number;
-  /** The 200 answer, as an object or as JSON text. */
-  readonly body: object | string;
+  /** The 200 answer's body, and its media type (fieldsync/server's answerBody). */
+  readonly body: string;
+  readonly type: string;
 }
 
 export interface SyncEngine {
@@ -37,9 +38,10 @@ export interface SyncEngine {
   close(): Promise<void>;
 }
 
-const fromOutcome = (o: SyncOutcome): EngineOutcome => ({
-  clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: o.response,
-});
+const fromOutcome = (o: SyncOutcome): EngineOutcome => {
+  const { text, type } = answerBody(o.response);
+  return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: text, type };
+};
 
 export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {
   return {

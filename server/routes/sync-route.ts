@@ -139,8 +139,8 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
       c.pulled = outcome.pulled;
       if (outcome.stored > 0) o.pokeBus.publish(userId, outcome.clientId, outcome.maxId);
       reply.header('cache-control', 'no-store');
-      reply.type('application/json; charset=utf-8');
-      const text = typeof outcome.body === 'string' ? outcome.body : JSON.stringify(outcome.body);
+      reply.type(outcome.type);
+      const text = outcome.body;
       const answer = answerCoding(request.headers['accept-encoding']);
       if (answer === null || text.length < COMPRESS_MIN_BYTES) return text;
       reply.header('content-encoding', answer);

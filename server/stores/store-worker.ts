@@ -18,7 +18,7 @@
  * while the disk catches up (issue 12, ingest).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ProtocolError, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
+import { ProtocolError, answerBody, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
 import { decodeParsedJob, parsedJobSize, type ParsedJob } from '../ingest/parsed-job.ts';
 import { createJobQueue, type JobOutcome } from '../ingest/job-queue.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
@@ -120,7 +120,8 @@ if (port) {
     });
     handle = async (userId, request, driftCheckedAt) => {
       const o = await handler.validated(userId, request, { driftCheckedAt });
-      return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: JSON.stringify(o.response) };
+      const { text, type } = answerBody(o.response);
+      return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: text, type };
     };
     const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
     store = { ...sqlite, syncBody };

@@ -2,6 +2,7 @@
  * The HTTP transport: the protocol (docs/protocol.md) over standard `fetch` and streams
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
+import { fromLines, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
@@ -125,7 +126,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
             body,
             signal: controller.signal,
           });
-          return { response, text: await response.text() };
+          return readAnswer(response);
         };
         answer = await (encode ? encode(json, send) : send(json));
       } catch (err) {
@@ -138,7 +139,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       if (response.status === 200) {
         let body: unknown;
         try {
-          body = JSON.parse(text);
+          body = answer.lines ? fromLines(answer.lines) : JSON.parse(text);
         } catch {
           throw new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
         }

@@ -26,14 +26,21 @@ export interface SyncRequest {
   readonly format?: typeof COLUMNS_FORMAT;
   /** The most pages the answer may carry, with the columns format (docs/protocol.md, "Follow-on pages"); default 1. */
   readonly pages?: number;
+  /** `lines`: the answer one JSON text per page, with the columns format (docs/protocol.md, "Line-framed answers"). */
+  readonly framing?: typeof LINES_FRAMING;
 }
+
+/** The `framing` of an answer in lines, and the media type such an answer has. */
+export const LINES_FRAMING = 'lines';
+export const LINES_MEDIA_TYPE = 'application/x-ndjson';
 
 /**
  * A request as the library's remotes send it (the HTTP remote, the in-process test server):
- * asking for columns pages, up to `MAX_PULL_PAGES` of them per answer unless it says. A
- * server that predates either field ignores it (docs/protocol.md §5).
+ * asking for columns pages, up to `MAX_PULL_PAGES` of them per answer unless it says, in
+ * lines (one JSON text per page: see answer-lines.ts for why). A server that predates any of
+ * these fields ignores it (docs/protocol.md §5).
  */
-export const wireRequest = (request: SyncRequest): SyncRequest => ({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES });
+export const wireRequest = (request: SyncRequest): SyncRequest => ({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES, framing: LINES_FRAMING });
 
 /** A page after an answer's first: committed as if it answered a pull from the page before. */
 export interface NextPage {
@@ -129,11 +136,11 @@ function isNonNegativeInteger(v: unknown): v is number {
  * Validates a `POST /v1/sync` body as the server receives it (already parsed from JSON).
  * Throws ProtocolError (`invalid_request` or `invalid_message` with `index`).
  */
-export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epoch' | 'format'>> & Pick<SyncRequest, 'epoch' | 'format'> {
+export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epoch' | 'format' | 'framing'>> & Pick<SyncRequest, 'epoch' | 'format' | 'framing'> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProtocolError('invalid_request', 'body must be a JSON object');
   }
-  const { clientId, cursor, limit, messages, epoch, format, pages } = body as Record<string, unknown>;
+  const { clientId, cursor, limit, messages, epoch, format, pages, framing } = body as Record<string, unknown>;
   if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
     throw new ProtocolError('invalid_request', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
   }
@@ -149,6 +156,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
   if (pages !== undefined && (!Number.isSafeInteger(pages) || (pages as number) < 1 || (pages as number) > MAX_PULL_PAGES)) {
     throw new ProtocolError('invalid_request', `pages must be an integer from 1 to ${MAX_PULL_PAGES}`);
   }
+  if (framing !== undefined && framing !== LINES_FRAMING) throw new ProtocolError('invalid_request', `framing must be "${LINES_FRAMING}" or absent`);
   const list = (messages ?? []) as unknown[];
   if (list.length > MAX_PUSH_MESSAGES) {
     throw new ProtocolError('invalid_request', `at most ${MAX_PUSH_MESSAGES} messages per request`);
@@ -170,6 +178,8 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
     pages: format === COLUMNS_FORMAT ? ((pages as number | undefined) ?? 1) : 1,
     ...(epoch !== undefined ? { epoch: epoch as string } : {}),
     ...(format !== undefined ? { format: COLUMNS_FORMAT } : {}),
+    // Lines are columns pages' framing only: without the format, one JSON text as before.
+    ...(framing !== undefined && format !== undefined ? { framing: LINES_FRAMING } : {}),
   };
 }
 

@@ -15,6 +15,8 @@
 export interface Answer {
   readonly response: Response;
   readonly text: string;
+  /** A 200 in lines (answer-lines.ts): the JSON value of each line, and `text` is empty. */
+  readonly lines?: readonly unknown[];
 }
 
 /** Sends one sync request's body: JSON text, or bytes in the named `Content-Encoding`. */

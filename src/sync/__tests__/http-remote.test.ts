@@ -43,12 +43,28 @@ describe('POST /v1/sync', () => {
     });
     let n = 0;
     const remote = createHttpRemote({ url: `${url}/`, token: () => `tok${++n}` });
-    // It asks for columns pages; a server that predates them (this one) answers with messages.
+    // It asks for columns pages in lines; a server that predates them (this one) answers with messages.
     expect(await remote.sync({ clientId: 'c1', cursor: 0, limit: 10, messages: [] })).toEqual(ok);
-    expect(seen).toEqual({ auth: 'Bearer tok1', type: 'application/json', body: { clientId: 'c1', cursor: 0, limit: 10, messages: [], format: 'columns', pages: 8 }, path: '/v1/sync' });
+    expect(seen).toEqual({ auth: 'Bearer tok1', type: 'application/json', body: { clientId: 'c1', cursor: 0, limit: 10, messages: [], format: 'columns', pages: 8, framing: 'lines' }, path: '/v1/sync' });
     remote.setToken('fresh');
     await remote.sync({ clientId: 'c1', cursor: 0 });
     expect(seen.auth).toBe('Bearer fresh');
+  });
+
+  it('reads an answer in lines as the answer they make, and a line that is not JSON as an invalid_response', async () => {
+    const page = (ids: number[]) => ({ names: ['todos', 'title'], cells: ids.flatMap((id, i) => [i === 0 ? id : 1, `2026-11-24T15:00:00.00${id}Z-0000-other`, 0, `t${id}`, 1, `title ${id}`]) });
+    const head = { accepted: 0, cursor: 2, more: true, serverTime: '2026-11-24T15:00:00.000Z', format: 'columns', page: page([1, 2]) };
+    let body = `${JSON.stringify(head)}\n${JSON.stringify({ cursor: 3, more: false, page: page([1]) })}\n`;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+      res.end(body);
+    });
+    const remote = createHttpRemote({ url, token: 't' });
+    const r = await remote.sync({ clientId: 'c1', cursor: 0 });
+    expect([r.cursor, r.more, r.messages.map((m) => m.id), r.next?.map((p) => [p.cursor, p.more, p.messages.map((m) => [m.id, m.value])])])
+      .toEqual([2, true, [1, 2], [[3, false, [[3, 'title 1']]]]]);
+    body = `${JSON.stringify(head)}\n{"cursor":3,\n`;
+    expect(await remote.sync({ clientId: 'c1', cursor: 0 }).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response', message: 'the server answered with invalid JSON' });
   });
 
   it('turns protocol errors into RemoteError with code, index and the server clock', async () => {

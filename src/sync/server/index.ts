@@ -8,9 +8,10 @@
  *
  * const handler = createSyncHandler({ store: createMemoryServerStore() });
  * const { response } = await handler(userId, body); // or throws ProtocolError: answer err.status, err.toBody()
+ * const { text, type } = answerBody(response); // answer 200, Content-Type: type
  * ```
  */
-export { checkClockDrift, createSyncHandler } from './sync-handler.ts';
+export { answerBody, checkClockDrift, createSyncHandler } from './sync-handler.ts';
 export type { SyncHandler, SyncHandlerOptions, SyncOutcome, ValidatedOptions } from './sync-handler.ts';
 export { createMemoryServerStore } from './memory-server-store.ts';
 export type { MemoryServerStore } from './memory-server-store.ts';

@@ -5,7 +5,7 @@
  */
 import { hlcMillis } from '../hlc.ts';
 import type { Message, ServerMessage } from '../message.ts';
-import { DEFAULT_MAX_DRIFT_MS, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
+import { DEFAULT_MAX_DRIFT_MS, LINES_FRAMING, LINES_MEDIA_TYPE, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
 import type { PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
 import { invalidArgument } from '../errors.ts';
@@ -74,11 +74,13 @@ export function checkClockDrift(messages: readonly Message[], serverNow: number,
 /**
  * The response, which serializes (JSON.stringify) in the page format the request asked for:
  * with `"format": "columns"`, its messages as a columns page (columns-page.ts). The object
- * itself keeps `messages`, for whatever counts or logs them on the way.
+ * itself keeps `messages`, for whatever counts or logs them on the way. With `"framing":
+ * "lines"`, `answerBody` writes it one page per line.
  */
 function asRequested(response: SyncResponse, request: ValidatedSyncRequest): SyncResponse {
   if (request.format !== COLUMNS_FORMAT) return response;
   const { messages, next, ...rest } = response;
+  const first = (): Record<string, unknown> => ({ ...rest, format: COLUMNS_FORMAT, page: encodeColumns(messages, request.cursor) });
   const pages = (): unknown[] => {
     let after = response.cursor;
     return (next ?? []).map((p) => {
@@ -87,9 +89,25 @@ function asRequested(response: SyncResponse, request: ValidatedSyncRequest): Syn
       return page;
     });
   };
-  return Object.defineProperty(response, 'toJSON', {
-    value: () => ({ ...rest, format: COLUMNS_FORMAT, page: encodeColumns(messages, request.cursor), ...(next ? { next: pages() } : {}) }),
-  });
+  Object.defineProperty(response, 'toJSON', { value: () => ({ ...first(), ...(next ? { next: pages() } : {}) }) });
+  if (request.framing === LINES_FRAMING) Object.defineProperty(response, IN_LINES, { value: () => [first(), ...pages()] });
+  return response;
+}
+
+const IN_LINES = Symbol('fieldsync.inLines');
+
+/**
+ * A 200 answer's body and its media type, as its request asked: one JSON text, or with
+ * `"framing": "lines"` (docs/protocol.md §5, "Line-framed answers") the first page's JSON
+ * text (the answer without `next`), then each follow-on page's, each ending with a line feed.
+ * `JSON.stringify(response)` gives the single text, for a server that answers no lines.
+ */
+export function answerBody(response: SyncResponse): { readonly text: string; readonly type: string } {
+  const lines = (response as SyncResponse & { [IN_LINES]?: () => unknown[] })[IN_LINES];
+  if (!lines) return { text: JSON.stringify(response), type: 'application/json; charset=utf-8' };
+  let text = '';
+  for (const line of lines()) text += `${JSON.stringify(line)}\n`;
+  return { text, type: `${LINES_MEDIA_TYPE}; charset=utf-8` };
 }
 
 /**

@@ -10,7 +10,8 @@ import { ProtocolError, parseSyncResponse, wireRequest } from '../protocol.ts';
 import type { PokeListener, Remote } from '../remote.ts';
 import { createMemoryServerStore } from '../server/memory-server-store.ts';
 import type { ServerStore } from '../server/server-store.ts';
-import { createSyncHandler, type SyncHandler } from '../server/sync-handler.ts';
+import { answerBody, createSyncHandler, type SyncHandler } from '../server/sync-handler.ts';
+import { fromLines, isLines, linesOf } from '../answer-lines.ts';
 
 export interface InProcessServerOptions {
   /** Default: an in-memory store with compaction. */
@@ -61,7 +62,9 @@ export function createInProcessServer(options: InProcessServerOptions = {}): InP
             // Asked and read as the HTTP remote does: columns pages, several per answer.
             const outcome = await handler(userId, viaJson(wireRequest(request)));
             if (outcome.stored > 0) poke(userId, outcome.clientId, { cursor: outcome.maxId });
-            return parseSyncResponse(viaJson(outcome.response), request.cursor);
+            // Its body as the reference server writes it, in lines when asked (answer-lines.ts).
+            const { text, type } = answerBody(outcome.response);
+            return parseSyncResponse(isLines(type) ? fromLines(linesOf(text)) : JSON.parse(text), request.cursor);
           } catch (err) {
             if (!(err instanceof ProtocolError)) throw new RemoteError(500, 'internal', 'internal error');
             const serverTime = err.serverTime === undefined ? undefined : Date.parse(err.serverTime);

@@ -1,0 +1,96 @@
+/**
+ * Reading line-framed answers (answer-lines.ts): lines cut at any byte, a character split
+ * between two chunks, blank lines, a line that is not JSON (an invalid_response, the rest of
+ * the body cancelled), and runtimes that cannot read a body as a stream of bytes.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fromLines, isLines, readAnswer } from '../answer-lines.ts';
+import { RemoteError } from '../errors.ts';
+
+const encoder = new TextEncoder();
+const NDJSON = { 'content-type': 'application/x-ndjson; charset=utf-8' };
+
+/** A 200 whose body arrives in the given chunks; `cancelled` says whether its reader was cancelled. */
+function answer(chunks: readonly Uint8Array[], headers: Record<string, string> = NDJSON) {
+  const state = { cancelled: false };
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (i < chunks.length) c.enqueue(chunks[i++] as Uint8Array);
+      else c.close();
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  return { response: new Response(body, { status: 200, headers }), state };
+}
+
+/** `bytes` cut at the given offsets. */
+const cut = (bytes: Uint8Array, at: readonly number[]): Uint8Array[] => {
+  const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let from = 0;
+  for (const p of [...points, bytes.length]) {
+    out.push(bytes.subarray(from, p));
+    from = p;
+  }
+  return out;
+};
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('line-framed answers', () => {
+  const values = [{ accepted: 0, cursor: 2, more: true, page: { names: ['tödos'], cells: ['€ 1', '😀'] } }, { cursor: 4, more: false, page: { cells: ['x\ny'] } }];
+  const text = values.map((v) => `${JSON.stringify(v)}\n`).join('');
+
+  it('reads the same lines however the body is cut, a character split between chunks included', async () => {
+    const bytes = encoder.encode(text);
+    await fc.assert(fc.asyncProperty(fc.array(fc.nat(bytes.length), { maxLength: 12 }), async (at) => {
+      const a = await readAnswer(answer(cut(bytes, at)).response);
+      expect(a.lines).toEqual(values);
+      expect(fromLines(a.lines ?? [])).toEqual({ ...values[0], next: [values[1]] });
+    }), { numRuns: 200 });
+  });
+
+  it('reads the lines from the whole text where there is no TextDecoder, or no stream to read', async () => {
+    vi.stubGlobal('TextDecoder', undefined);
+    expect((await readAnswer(answer([encoder.encode(text)]).response)).lines).toEqual(values);
+    vi.unstubAllGlobals();
+    const noStream = new Response(text, { status: 200, headers: NDJSON });
+    Object.defineProperty(noStream, 'body', { value: null });
+    expect((await readAnswer(noStream)).lines).toEqual(values);
+  });
+
+  it('skips blank lines, and a last line without its line feed is a line', async () => {
+    const a = await readAnswer(answer([encoder.encode(`\n${JSON.stringify(values[0])}\n\r\n${JSON.stringify(values[1])}`)]).response);
+    expect(a.lines).toEqual(values);
+  });
+
+  it('refuses a line that is not JSON as an invalid_response, and cancels the rest of the body', async () => {
+    const { response, state } = answer([encoder.encode(`${JSON.stringify(values[0])}\n{"cursor": 4,\n`), encoder.encode('x'.repeat(100))]);
+    const err = await readAnswer(response).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err).toMatchObject({ code: 'invalid_response', message: 'the server answered with invalid JSON' });
+    expect(state.cancelled).toBe(true);
+  });
+
+  it('reads any other answer as text: JSON, and errors in any type', async () => {
+    expect(await readAnswer(answer([encoder.encode('{"a":1}')], { 'content-type': 'application/json' }).response)).toMatchObject({ text: '{"a":1}' });
+    const refused = await readAnswer(new Response('{"error":{}}', { status: 400, headers: NDJSON }));
+    expect(refused).toMatchObject({ text: '{"error":{}}' });
+    expect(refused.lines).toBeUndefined();
+  });
+
+  it('knows the media type in any case, with or without parameters', () => {
+    expect(['application/x-ndjson', 'Application/X-NDJSON ; charset=utf-8', 'application/x-ndjson;charset=utf-8'].map(isLines)).toEqual([true, true, true]);
+    expect(['application/json', 'application/x-ndjsonx', 'text/plain', null].map(isLines)).toEqual([false, false, false, false]);
+  });
+
+  it('puts one line back as it was, and does not take lines that are not an answer apart', () => {
+    expect(fromLines([values[0]])).toEqual(values[0]);
+    expect(fromLines([[1], 2])).toEqual([1]);
+    expect(fromLines([])).toBeUndefined();
+  });
+});

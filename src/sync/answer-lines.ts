@@ -1,0 +1,104 @@
+/**
+ * Reading a sync answer (docs/protocol.md §5, "Line-framed answers"): one JSON text, or, when
+ * the server answers `application/x-ndjson`, one JSON text per page, each ending with a line
+ * feed, which this puts back together as the one answer they make (the first line, with the
+ * others as its `next`).
+ *
+ * Why lines: an answer of eight follow-on pages is about 620 KB of JSON. As one string it is
+ * read into one large allocation and parsed in one go, which cost 6 to 7.6 ms here; read line
+ * by line from the body's stream, each page's text is its own string of 80 KB, 1.5 ms in all
+ * (V8 keeps strings over 128 KB in a space of their own, fresh memory every time). Where the
+ * body cannot be read as a stream of bytes, or there is no TextDecoder (React Native), the
+ * lines are cut from the whole text: the same answer, without the gain.
+ */
+import { RemoteError } from './errors.ts';
+import { LINES_MEDIA_TYPE } from './protocol.ts';
+import type { Answer } from './request-compression.ts';
+
+const LINE_FEED = 10;
+
+const invalidJson = (): RemoteError => new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
+
+/** Whether a Content-Type is the line-framed answer's. */
+export const isLines = (contentType: string | null): boolean =>
+  contentType !== null && contentType.split(';')[0]?.trim().toLowerCase() === LINES_MEDIA_TYPE;
+
+/** A sync answer with its body read: parsed lines for a 200 in lines, the text for anything else. */
+export async function readAnswer(response: Response): Promise<Answer> {
+  if (response.status !== 200 || !isLines(response.headers.get('content-type'))) return { response, text: await response.text() };
+  return { response, text: '', lines: await readLines(response) };
+}
+
+/** Adds the JSON value of `line` to `values`, unless it is blank; a line that is not JSON is an invalid_response. */
+function parseLine(values: unknown[], line: string): void {
+  if (line.trim() === '') return;
+  try {
+    values.push(JSON.parse(line));
+  } catch {
+    throw invalidJson();
+  }
+}
+
+/** The JSON value of each line of a whole text in lines. */
+export function linesOf(text: string): unknown[] {
+  const values: unknown[] = [];
+  for (const line of text.split('\n')) parseLine(values, line);
+  return values;
+}
+
+/** The JSON value of each non-empty line of the body, read as a stream of bytes where it can be. */
+async function readLines(response: Response): Promise<unknown[]> {
+  const values: unknown[] = [];
+  const parse = (line: string): void => parseLine(values, line);
+  const body = response.body;
+  if (body === null || typeof body.getReader !== 'function' || typeof TextDecoder !== 'function') return linesOf(await response.text());
+  const decoder = new TextDecoder(); // strips a BOM, replaces bad bytes, as text() does
+  const reader = body.getReader();
+  // The bytes of the line under way, in the pieces they came in.
+  let pieces: Uint8Array[] = [];
+  let size = 0;
+  const endLine = (): void => {
+    parse(decoder.decode(pieces.length === 1 ? pieces[0] : joined(pieces, size)));
+    pieces = [];
+    size = 0;
+  };
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const chunk = read.value as Uint8Array;
+      let from = 0;
+      for (let end = chunk.indexOf(LINE_FEED, from); end !== -1; end = chunk.indexOf(LINE_FEED, from)) {
+        pieces.push(chunk.subarray(from, end));
+        size += end - from;
+        endLine();
+        from = end + 1;
+      }
+      if (from < chunk.length) {
+        pieces.push(chunk.subarray(from));
+        size += chunk.length - from;
+      }
+    }
+    if (size > 0) endLine();
+  } catch (err) {
+    // A line that is not JSON: the rest of the body is not wanted.
+    reader.cancel().catch(() => {});
+    throw err;
+  }
+  return values;
+}
+
+function joined(pieces: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The answer the lines make: the first line's object, with the others as its `next`. */
+export function fromLines(lines: readonly unknown[]): unknown {
+  const [first, ...next] = lines;
+  if (next.length === 0 || typeof first !== 'object' || first === null || Array.isArray(first)) return first;
+  return { ...first, next };
+}

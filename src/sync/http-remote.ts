@@ -2,6 +2,7 @@
  * The HTTP transport: the protocol (docs/protocol.md) over standard `fetch` and streams
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
+import { abortController } from './abort.ts';
 import { fromLines, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
@@ -107,7 +108,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   };
 
   async function sync(request: SyncRequest, { signal }: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
-    const controller = new AbortController();
+    const controller = abortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });

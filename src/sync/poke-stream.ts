@@ -6,6 +6,7 @@
  * It is opt-in, so that an app that syncs on writes and on an interval alone does not ship
  * it: `createHttpRemote({ url, token, pokes: pokeStream() })`.
  */
+import { abortController, type Aborter } from './abort.ts';
 import { backoffDelay, backoffError, delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
@@ -66,7 +67,7 @@ interface StreamOptions extends PokeConnection {
 
 function subscribePokes(o: StreamOptions): () => void {
   let stopped = false;
-  let controller: AbortController | null = null;
+  let controller: Aborter | null = null;
   let sleepTimer: ReturnType<typeof setTimeout> | null = null;
   let wake: (() => void) | null = null;
 
@@ -75,14 +76,16 @@ function subscribePokes(o: StreamOptions): () => void {
   };
 
   async function connectOnce(): Promise<'retry' | 'stop'> {
-    controller = new AbortController();
-    const c = controller;
+    let c: Aborter | null = null;
     let idleTimer: ReturnType<typeof setTimeout> | null = null;
     const resetIdle = (): void => {
       if (idleTimer !== null) clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => c.abort(new Error('idle')), o.idleTimeoutMs);
+      idleTimer = setTimeout(() => c?.abort(new Error('idle')), o.idleTimeoutMs);
     };
+    // Everything inside the try: what throws is reported to onError. Thrown before it, it
+    // rejected loop(), which nobody awaits, and the stream died with nothing said.
     try {
+      controller = c = abortController();
       resetIdle();
       const response = await o.fetch(o.url, {
         headers: { Accept: 'text/event-stream', Authorization: await o.authHeader() },

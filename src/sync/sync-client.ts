@@ -263,7 +263,18 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
   const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write: update }) : null;
 
-  if (options.autoSync !== false) scheduler.start();
+  if (options.autoSync !== false) {
+    try {
+      scheduler.start();
+    } catch (err) {
+      // A remote whose subscribe() throws: the caller gets no client to close, so nothing
+      // started may outlive this call (the interval synced, and failed, every 30 s for ever).
+      closed = true;
+      await scheduler.close();
+      releaseStore();
+      throw err;
+    }
+  }
 
   /**
    * A closed client does nothing but answer `status`: every call fails with ClosedError, reads

@@ -11,6 +11,7 @@
  * A closure rather than a class: its state is local variables, which a minifier shortens to
  * a letter each (private fields stay `this.#x`), and the client's bundle is what apps ship.
  */
+import { abortController, type Aborter } from './abort.ts';
 import { MAX_DELAY_MS, backoffDelay } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
 import { reportUncaught } from './listeners.ts';
@@ -56,12 +57,12 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   let closed = false;
   let running: Promise<void> | null = null;
   let again = false;
-  let abort: AbortController | null = null;
+  let abort: Aborter | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let timerKind: 'debounce' | 'backoff' | null = null;
   let nextRetryAt: number | null = null;
   let failures = 0;
-  let interval: ReturnType<typeof setInterval> | null = null;
+  let interval: ReturnType<typeof setTimeout> | null = null;
   let unsubscribe: (() => void) | null = null;
   let streamStopped = false;
   let waiters: Waiter[] = [];
@@ -145,7 +146,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     clearTimer();
     again = false;
     const mine = takeWaiters();
-    const controller = new AbortController();
+    const controller = abortController();
     abort = controller;
     const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: o.onStatus };
     // The run starts a microtask later, once it is recorded as running and 'syncing' is
@@ -222,6 +223,17 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     method.call(globalThis, 'visibilitychange', onShown);
   }
 
+  /**
+   * The interval, as a timeout that sets the next one: `setTimeout` is the one timer every
+   * runtime has (QuickJS's and the Hermes shell's hosts have no `setInterval`). The next is set
+   * first, so that the interval keeps going whatever this one does, as setInterval's did.
+   */
+  function onInterval(): void {
+    if (closed) return;
+    interval = setTimeout(onInterval, o.intervalMs);
+    request('interval');
+  }
+
   function request(reason: Reason): void {
     if (closed || !remote || !online || !started) return;
     if (state === 'unauthorized' && reason !== 'online') return;
@@ -244,7 +256,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     start() {
       if (started || !remote) return;
       started = true;
-      if (o.intervalMs > 0) interval = setInterval(() => request('interval'), o.intervalMs);
+      if (o.intervalMs > 0) interval = setTimeout(onInterval, o.intervalMs);
       subscribe();
       listenToPage(true);
       request('online');
@@ -283,7 +295,8 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       closed = true;
       listenToPage(false);
       clearTimer();
-      if (interval !== null) clearInterval(interval);
+      if (interval !== null) clearTimeout(interval);
+      interval = null;
       stopStream();
       abort?.abort(new Error('closed'));
       await running?.catch(() => {});

@@ -1,0 +1,126 @@
+/**
+ * The core on a host with fewer globals than Node's: QuickJS, the Hermes shell, an engine
+ * embedded without WHATWG globals (docs/api.md, "What the core needs from its host"). Each
+ * case removes what such a host lacks and checks that syncing still works
+ * (/work/notes/audit-engines.md, findings 1 and 3, found them missing).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createHttpRemote, createSyncClient, pokeStream, type FieldsyncError, type Remote } from '../index.ts';
+import { createInProcessServer } from '../testing/index.ts';
+import { ScriptedRemote, memory, schema } from './harness/test-kit.ts';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+/** A host with setTimeout/clearTimeout only: no AbortController, no setInterval. */
+function timeoutsOnly(): void {
+  vi.stubGlobal('AbortController', undefined);
+  vi.stubGlobal('AbortSignal', undefined);
+  vi.stubGlobal('setInterval', undefined);
+  vi.stubGlobal('clearInterval', undefined);
+}
+
+describe('without AbortController or setInterval', () => {
+  it('sync() syncs', async () => {
+    timeoutsOnly();
+    const server = createInProcessServer();
+    const a = await createSyncClient({ schema, store: memory(), remote: server.remote('u'), autoSync: false });
+    const b = await createSyncClient({ schema, store: memory(), remote: server.remote('u'), autoSync: false });
+    await a.set('todos', 't1', 'title', 'hello');
+    await a.sync();
+    const status = await b.sync();
+    expect(status.state).toBe('idle');
+    expect(b.status.cursor).toBe(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('autoSync syncs on start and on the interval, and close() stops the interval', async () => {
+    vi.useFakeTimers(); // before the stubs: fake timers install a setInterval of their own
+    timeoutsOnly();
+    const remote = new ScriptedRemote(createInProcessServer());
+    const client = await createSyncClient({ schema, store: memory(), remote, intervalMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(remote.requests).toHaveLength(1); // on start
+    await vi.advanceTimersByTimeAsync(35_000);
+    expect(remote.requests).toHaveLength(4); // at 10, 20 and 30 s
+    await client.close();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(remote.requests).toHaveLength(4);
+  });
+
+  it('the HTTP remote aborts its request on timeout, and the signal its fetch gets says so', async () => {
+    timeoutsOnly();
+    const signals: AbortSignal[] = [];
+    const fetch = (_url: string, init?: RequestInit): Promise<Response> => new Promise((_resolve, reject) => {
+      const signal = init?.signal as AbortSignal;
+      signals.push(signal);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    const remote = createHttpRemote({ url: 'https://sync.example', token: 't', fetch, timeoutMs: 20 });
+    const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
+    await expect(client.sync()).rejects.toMatchObject({ code: 'network', message: 'the request was aborted or timed out' });
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
+    await client.close();
+  });
+
+  it('close() during a sync aborts the HTTP request through the scheduler\'s signal', async () => {
+    timeoutsOnly();
+    let aborted = 0;
+    const fetch = (_url: string, init?: RequestInit): Promise<Response> => new Promise((_resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => {
+        aborted++;
+        reject(init.signal?.reason);
+      });
+    });
+    const remote = createHttpRemote({ url: 'https://sync.example', token: 't', fetch });
+    const client = await createSyncClient({ schema, store: memory(), remote, autoSync: false });
+    const syncing = client.sync();
+    await new Promise((r) => setTimeout(r, 5));
+    await client.close();
+    await expect(syncing).rejects.toMatchObject({ code: 'closed' });
+    expect(aborted).toBe(1);
+  });
+
+  it('the poke stream delivers pokes, and stopping it aborts its request', async () => {
+    timeoutsOnly();
+    let aborted = false;
+    const fetch = async (_url: string, init?: RequestInit): Promise<Response> => {
+      let stream!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({ start: (c) => { stream = c; } });
+      stream.enqueue(new TextEncoder().encode('event: poke\ndata: {"cursor":7}\n\n'));
+      init?.signal?.addEventListener('abort', () => {
+        aborted = true;
+        stream.error(init.signal?.reason);
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const remote = createHttpRemote({ url: 'https://sync.example', token: 't', fetch, pokes: pokeStream() });
+    const pokes: number[] = [];
+    const errors: FieldsyncError[] = [];
+    const stop = remote.subscribe?.('c1', { onPoke: (p) => pokes.push(p.cursor), onError: (e) => errors.push(e) });
+    await vi.waitFor(() => expect(pokes).toEqual([7]));
+    stop?.();
+    expect(aborted).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a client that fails to start', () => {
+  it('leaves no timer running when its remote\'s subscribe() throws', async () => {
+    vi.useFakeTimers();
+    const inner = createInProcessServer().remote('u');
+    const remote: Remote = {
+      sync: (request, options) => inner.sync(request, options),
+      subscribe: () => {
+        throw new Error('subscribe failed');
+      },
+    };
+    await expect(createSyncClient({ schema, store: memory(), remote, intervalMs: 10_000 })).rejects.toThrow('subscribe failed');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

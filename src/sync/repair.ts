@@ -21,7 +21,8 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
   const writes: CellWrite[] = [];
   if (m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc) {
     const others = (await ctx.store.messages({ kind: 'cell', ...cell })).filter((o) => o.hlc !== m.hlc);
-    const best = others.sort(byHlc).at(-1);
+    // The greatest. Index arithmetic, not .at(-1): Hermes before React Native 0.71 has no .at.
+    const best = others.sort(byHlc)[others.length - 1];
     writes.push({ ...cell, value: best ? best.value : null, hlc: best ? best.hlc : null });
   }
   const c = ctx.counters;
@@ -105,7 +106,8 @@ async function restartFrom(ctx: SyncRunContext, stale: ReadonlySet<string>, notA
 /** The greatest message of `cell`'s cell that stays (none set aside). */
 async function bestStaying(ctx: SyncRunContext, cell: StoredMessage, stale: ReadonlySet<string>): Promise<StoredMessage | undefined> {
   const others = await ctx.store.messages({ kind: 'cell', table: cell.table, row: cell.row, column: cell.column });
-  return others.filter((m) => !stale.has(m.hlc) && m.error === null).sort(byHlc).at(-1);
+  const staying = others.filter((m) => !stale.has(m.hlc) && m.error === null).sort(byHlc);
+  return staying[staying.length - 1];
 }
 
 /**

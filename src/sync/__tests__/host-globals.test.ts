@@ -2,7 +2,7 @@
  * The core on a host with fewer globals than Node's: QuickJS, the Hermes shell, an engine
  * embedded without WHATWG globals (docs/api.md, "What the core needs from its host"). Each
  * case removes what such a host lacks and checks that syncing still works
- * (/work/notes/audit-engines.md, findings 1 and 3, found them missing).
+ * (an audit on QuickJS and Hermes found the core needing both, and TextDecoder unchecked).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpRemote, createSyncClient, pokeStream, type FieldsyncError, type Remote } from '../index.ts';

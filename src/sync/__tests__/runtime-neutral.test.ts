@@ -21,9 +21,20 @@ function sources(dir: string): string[] {
 const files = sources(root);
 /** The code without comments (doc comments show imports of the package itself). */
 const codeOf = (file: string): string => readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+/** The code with every string literal emptied: what a message or a URL says is no call. */
+const withoutStrings = (code: string): string => code.replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''");
 // Matches static imports and re-exports, dynamic imports and require calls.
 const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|require\s*\(\s*['"]([^'"]+)['"]/gm;
 const FORBIDDEN = /\b(process|Buffer|require|__dirname|__filename|window|document|localStorage|sessionStorage|navigator|XMLHttpRequest|EventSource|setImmediate|structuredClone)\b/;
+
+/**
+ * Builtins newer than the engines the core runs on have (Hermes before React Native 0.71 has no
+ * `.at`; ES2023 and later ones are missing from engines of a few years ago), and that no bundler
+ * adds: a call to one is "undefined is not a function" at run time, on that engine only. Each is
+ * a line of index arithmetic or a loop away. `Object.hasOwn` and `Error` `cause` are allowed:
+ * Hermes 0.12, QuickJS and quickjs-ng have them (checked on each).
+ */
+const NEWER_BUILTINS = /\.(?:at|findLast|findLastIndex|toSorted|toReversed|toSpliced|with|union|intersection|difference|symmetricDifference|isSubsetOf|isSupersetOf|isDisjointFrom)\(|\b(?:Promise\.(?:withResolvers|try)|(?:Object|Map)\.groupBy|Array\.fromAsync|Iterator\.from|RegExp\.escape|Error\.isError|structuredClone)\b/g;
 
 describe('the sync core is runtime-neutral', () => {
   it('has source files to check', () => {
@@ -39,13 +50,18 @@ describe('the sync core is runtime-neutral', () => {
   });
 
   it.each(files.map((f) => [relative(root, f), f]))('%s uses no Node-only or DOM-only globals', (_name, file) => {
-    const code = codeOf(file)
-      .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''");
+    const code = withoutStrings(codeOf(file));
     // One exception: a runtime's Web Locks, feature-detected off globalThis with optional
     // chaining (`runtime.navigator?.locks`, typed `navigator?: …`): absent, nothing breaks
     // (client-lock.ts). A bare `navigator` is still refused.
     const checked = code.replace(/\.navigator\?\.|\bnavigator\?:/g, '');
     expect(checked).not.toMatch(FORBIDDEN);
+  });
+
+  it.each(files.map((f) => [relative(root, f), f]))('%s uses no builtin newer than its engines have', (_name, file) => {
+    const code = withoutStrings(codeOf(file));
+    const found = [...new Set([...code.matchAll(NEWER_BUILTINS)].map((m) => m[0]))];
+    expect(found, `${relative(repo, file)} uses ${found.join(', ')}: missing on older engines (Hermes before React Native 0.71 has no .at; ES2023+ builtins are newer still). Use index arithmetic (a[a.length - 1]), a loop or a copy (JSON round trip, [...a].sort()) instead`).toEqual([]);
   });
 
   it('typechecks with only the ECMAScript library and standard web globals (no DOM, no Node types)', () => {

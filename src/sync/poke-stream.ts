@@ -65,6 +65,27 @@ interface StreamOptions extends PokeConnection {
   readonly idleTimeoutMs: number;
 }
 
+/**
+ * The connection's own failures (fetch rejects, a read fails: offline, reset, aborted) as
+ * network errors; TypeError is how fetch says "offline", so the type alone cannot tell.
+ */
+async function io<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (err) {
+    throw err instanceof FieldsyncError ? err : new NetworkError('the poke stream was interrupted', err);
+  }
+}
+
+/** Cancels a reader that may be done, errored, or a polyfill's without cancel(). */
+function quietly(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  try {
+    reader.cancel().catch(() => {});
+  } catch {
+    // Nothing left to release.
+  }
+}
+
 function subscribePokes(o: StreamOptions): () => void {
   let stopped = false;
   let controller: Aborter | null = null;
@@ -77,6 +98,8 @@ function subscribePokes(o: StreamOptions): () => void {
 
   async function connectOnce(): Promise<'retry' | 'stop'> {
     let c: Aborter | null = null;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    let ended = false;
     let idleTimer: ReturnType<typeof setTimeout> | null = null;
     const resetIdle = (): void => {
       if (idleTimer !== null) clearTimeout(idleTimer);
@@ -85,12 +108,18 @@ function subscribePokes(o: StreamOptions): () => void {
     // Everything inside the try: what throws is reported to onError. Thrown before it, it
     // rejected loop(), which nobody awaits, and the stream died with nothing said.
     try {
+      if (typeof TextDecoder !== 'function') {
+        // Hermes (React Native) and QuickJS have none, and a fetch that streams does not bring
+        // one: said once, as for a fetch that cannot stream. Retried, it failed on every
+        // reconnection. Interval syncs still work; a TextDecoder polyfill turns pokes on.
+        report(new FieldsyncError('network', 'this runtime has no TextDecoder; realtime pokes are off'));
+        return 'stop';
+      }
       controller = c = abortController();
       resetIdle();
-      const response = await o.fetch(o.url, {
-        headers: { Accept: 'text/event-stream', Authorization: await o.authHeader() },
-        signal: c.signal,
-      });
+      const authorization = await o.authHeader();
+      const signal = c.signal;
+      const response = await io(() => o.fetch(o.url, { headers: { Accept: 'text/event-stream', Authorization: authorization }, signal }));
       const redirected = o.redirectError(response, o.url);
       if (redirected) {
         await response.body?.getReader().cancel().catch(() => {});
@@ -116,7 +145,7 @@ function subscribePokes(o: StreamOptions): () => void {
         return 'retry';
       }
       o.listener.onOpen?.();
-      const reader = response.body.getReader();
+      const r = (reader = response.body.getReader());
       const decoder = new TextDecoder();
       const parser = createSseParser((event) => {
         if (event.event !== 'poke') return;
@@ -130,18 +159,35 @@ function subscribePokes(o: StreamOptions): () => void {
         }
       });
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+        const { done, value } = await io(() => r.read());
+        if (done) {
+          ended = true;
+          break;
+        }
         resetIdle();
         if (value) parser.push(decoder.decode(value, { stream: true }));
       }
       return 'retry';
     } catch (err) {
-      report(err instanceof FieldsyncError ? err : new NetworkError('the poke stream was interrupted', err));
-      return 'retry';
+      if (err instanceof FieldsyncError) {
+        report(err);
+        return 'retry';
+      }
+      // Not the connection's failure (io() names those): a bug, ours or the runtime's (a
+      // TypeError, a ReferenceError). Reported as a network error and retried, it said
+      // "interrupted" and failed the same way at every reconnection.
+      report(new FieldsyncError('internal', `the poke stream failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      return 'stop';
     } finally {
       if (idleTimer !== null) clearTimeout(idleTimer);
       controller = null;
+      // A stream that did not end by itself (a failed read, the idle watch, an answer that was
+      // no stream, a bug): its request is aborted and its body released. Otherwise a fetch
+      // that ignores the signal, or a body nobody read, kept one connection open per retry.
+      if (!ended) {
+        c?.abort(new Error('the poke stream stopped'));
+        if (reader) quietly(reader);
+      }
     }
   }
 

@@ -138,6 +138,65 @@ describe('the poke stream', () => {
     expect(seen.opens).toBe(0);
   });
 
+  it('gives up with a clear error, without connecting, on a runtime without TextDecoder (Hermes, QuickJS)', async () => {
+    vi.stubGlobal('TextDecoder', undefined);
+    try {
+      const f = scriptedFetch(() => 'stream');
+      const { seen } = subscribe(f.fetch);
+      await until(() => seen.errors.length === 1);
+      await wait(100); // five backoffs' worth
+      expect(f.calls()).toBe(0);
+      expect(seen.errors.map((e) => [e.code, e.message])).toEqual([['network', 'this runtime has no TextDecoder; realtime pokes are off']]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('a failure of its own (not the connection\'s) is no network error, is said once, and leaves no request open', async () => {
+    // A fetch polyfill whose body yields strings, not bytes: decoding them is a TypeError. The
+    // fetch ignores its signal, as some polyfills do: only cancel() releases the body.
+    let calls = 0;
+    let cancelled = 0;
+    const signals: AbortSignal[] = [];
+    const fetch = async (_url: string, init?: RequestInit): Promise<Response> => {
+      calls++;
+      if (init?.signal) signals.push(init.signal);
+      let sent = false;
+      const body = { getReader: () => ({
+        read: async () => (sent ? new Promise<never>(() => {}) : ((sent = true), { done: false, value: 'event: poke\ndata: {"cursor":7}\n\n' })),
+        cancel: async () => { cancelled++; },
+      }) };
+      return { status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }), body } as unknown as Response;
+    };
+    const { seen } = subscribe(fetch);
+    await until(() => seen.errors.length === 1);
+    await wait(100);
+    expect(calls).toBe(1);
+    expect(seen.errors[0]?.code).toBe('internal');
+    expect(seen.errors[0]?.cause).toBeInstanceOf(TypeError);
+    expect(signals.every((sg) => sg.aborted)).toBe(true);
+    expect(cancelled).toBe(1);
+  });
+
+  it('a connection that fails mid-stream is a network error, retried, and each one is released', async () => {
+    let cancelled = 0;
+    const signals: AbortSignal[] = [];
+    const fetch = async (_url: string, init?: RequestInit): Promise<Response> => {
+      if (init?.signal) signals.push(init.signal);
+      const body = { getReader: () => ({
+        read: () => Promise.reject(new TypeError('network error')),
+        cancel: async () => { cancelled++; },
+      }) };
+      return { status: 200, headers: new Headers({ 'content-type': 'text/event-stream' }), body } as unknown as Response;
+    };
+    const { seen, stop } = subscribe(fetch);
+    await until(() => seen.errors.length >= 3);
+    stop();
+    expect(seen.errors.every((e) => e.code === 'network' && e.message === 'the poke stream was interrupted')).toBe(true);
+    expect(signals.every((sg) => sg.aborted)).toBe(true);
+    expect(cancelled).toBe(signals.length);
+  });
+
   it('reconnects when the server ends the stream, and after silence, but not while anything arrives', async () => {
     const f = scriptedFetch((n) => (n === 1 ? 'no answer' : 'stream'));
     const { seen } = subscribe(f.fetch, { idleTimeoutMs: 250 });

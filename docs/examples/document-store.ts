@@ -26,7 +26,7 @@ export function createDocumentStore(storage: DocumentStorage): SyncStore {
       const list = all();
       return {
         meta: doc.meta,
-        maxHlc: list.at(-1)?.hlc ?? null,
+        maxHlc: list[list.length - 1]?.hlc ?? null,
         pendingCount: list.filter((m) => m.local && !m.synced && m.error === null).length,
       };
     },
@@ -61,7 +61,7 @@ export function createDocumentStore(storage: DocumentStorage): SyncStore {
       for (const w of c.writes ?? []) {
         if (!schema.tables.get(w.table)?.columns.has(w.column)) throw new Error(`not in the schema: ${w.table}.${w.column}`);
       }
-      const next: Doc = structuredClone(doc);
+      const next = JSON.parse(JSON.stringify(doc)) as Doc;     // a copy: React Native has no structuredClone
       for (const hlc of c.remove ?? []) delete next.messages[hlc];
       for (const m of c.insert ?? []) next.messages[m.hlc] ??= m;
       for (const u of c.update ?? []) {

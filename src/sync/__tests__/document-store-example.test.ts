@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createDocumentStore, type DocumentStorage } from '../../../docs/examples/document-store.ts';
 import { createSyncClient } from '../index.ts';
 import { createInProcessServer, storeConformance, type StoreHarness } from '../testing/index.ts';
+import { NEWER_BUILTINS_ADVICE, newerBuiltins } from './harness/newer-builtins.ts';
 import { schema } from './harness/test-kit.ts';
 
 /** A storage that keeps the document as text, like AsyncStorage or a file would. */
@@ -42,6 +43,12 @@ describe('README example: a store over one JSON document', () => {
     expect(JSON.parse(sb.text as string).data.todos.t1).toEqual({ title: 'Buy milk', done: false });
     await a.close();
     await b.close();
+  });
+
+  it('uses no builtin that React Native or an older engine lacks (structuredClone, .at)', () => {
+    // The README offers it for AsyncStorage, which is React Native's.
+    const found = newerBuiltins(readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'examples', 'document-store.ts'), 'utf8'));
+    expect(found, `docs/examples/document-store.ts uses ${found.join(', ')}: ${NEWER_BUILTINS_ADVICE}`).toEqual([]);
   });
 
   it('is shown in the README exactly as tested', () => {

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NEWER_BUILTINS_ADVICE, newerBuiltins } from './harness/newer-builtins.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const repo = resolve(root, '..', '..');
@@ -26,15 +27,6 @@ const withoutStrings = (code: string): string => code.replace(/'(?:[^'\\\n]|\\.)
 // Matches static imports and re-exports, dynamic imports and require calls.
 const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|require\s*\(\s*['"]([^'"]+)['"]/gm;
 const FORBIDDEN = /\b(process|Buffer|require|__dirname|__filename|window|document|localStorage|sessionStorage|navigator|XMLHttpRequest|EventSource|setImmediate|structuredClone)\b/;
-
-/**
- * Builtins newer than the engines the core runs on have (Hermes before React Native 0.71 has no
- * `.at`; ES2023 and later ones are missing from engines of a few years ago), and that no bundler
- * adds: a call to one is "undefined is not a function" at run time, on that engine only. Each is
- * a line of index arithmetic or a loop away. `Object.hasOwn` and `Error` `cause` are allowed:
- * Hermes 0.12, QuickJS and quickjs-ng have them (checked on each).
- */
-const NEWER_BUILTINS = /\.(?:at|findLast|findLastIndex|toSorted|toReversed|toSpliced|with|union|intersection|difference|symmetricDifference|isSubsetOf|isSupersetOf|isDisjointFrom)\(|\b(?:Promise\.(?:withResolvers|try)|(?:Object|Map)\.groupBy|Array\.fromAsync|Iterator\.from|RegExp\.escape|Error\.isError|structuredClone)\b/g;
 
 describe('the sync core is runtime-neutral', () => {
   it('has source files to check', () => {
@@ -59,9 +51,8 @@ describe('the sync core is runtime-neutral', () => {
   });
 
   it.each(files.map((f) => [relative(root, f), f]))('%s uses no builtin newer than its engines have', (_name, file) => {
-    const code = withoutStrings(codeOf(file));
-    const found = [...new Set([...code.matchAll(NEWER_BUILTINS)].map((m) => m[0]))];
-    expect(found, `${relative(repo, file)} uses ${found.join(', ')}: missing on older engines (Hermes before React Native 0.71 has no .at; ES2023+ builtins are newer still). Use index arithmetic (a[a.length - 1]), a loop or a copy (JSON round trip, [...a].sort()) instead`).toEqual([]);
+    const found = newerBuiltins(readFileSync(file, 'utf8'));
+    expect(found, `${relative(repo, file)} uses ${found.join(', ')}: ${NEWER_BUILTINS_ADVICE}`).toEqual([]);
   });
 
   it('typechecks with only the ECMAScript library and standard web globals (no DOM, no Node types)', () => {

@@ -30,8 +30,14 @@ export type LocalErrorCode =
 
 export type ErrorCode = ProtocolErrorCode | LocalErrorCode;
 
+/*
+ * Fields are plain (no `declare`): React Native's Babel preset refuses `declare` fields (its
+ * Flow plugin sees every file), which broke Metro builds from source. Each is still set in its
+ * constructor only; a subclass that narrows one (ProtocolError's `code`) sets it again, since
+ * its own field starts out undefined once super() returns.
+ */
 export class FieldsyncError extends Error {
-  declare readonly code: ErrorCode;
+  readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FieldsyncError';
@@ -42,7 +48,7 @@ export class FieldsyncError extends Error {
 /** Bad input to a public function, or a message that breaks docs/protocol.md section 3. */
 export class ValidationError extends FieldsyncError {
   /** Position of the offending item when the input was a list. */
-  declare readonly index: number | undefined;
+  readonly index: number | undefined;
   constructor(
     code: 'invalid_argument' | 'invalid_message' | 'invalid_request',
     message: string,
@@ -115,13 +121,13 @@ export class NetworkError extends FieldsyncError {
 /** The server answered with a protocol error (docs/protocol.md §7) or with something invalid. */
 export class RemoteError extends FieldsyncError {
   /** The answer's HTTP status (for a malformed answer, the status it came with: branch on `code`). */
-  declare readonly status: number;
+  readonly status: number;
   /** Position of the first offending message of the request, when the server named one. */
-  declare readonly index: number | undefined;
+  readonly index: number | undefined;
   /** How long the server asked us to wait (429 `Retry-After`), in milliseconds. */
-  declare readonly retryAfterMs: number | undefined;
+  readonly retryAfterMs: number | undefined;
   /** The server's clock when it answered, when known (body or `Date` header), in ms. */
-  declare readonly serverTime: number | undefined;
+  readonly serverTime: number | undefined;
   constructor(
     status: number,
     code: ProtocolErrorCode | 'invalid_response',

@@ -101,7 +101,7 @@ export const ERROR_STATUS: Readonly<Record<ProtocolErrorCode, number>> = {
 
 /** A request that the server must refuse with a protocol error. */
 export class ProtocolError extends FieldsyncError {
-  declare readonly code: ProtocolErrorCode;
+  override readonly code: ProtocolErrorCode; // set again below: see FieldsyncError
   readonly status: number;
   /** Position of the first offending message, when one is to blame. */
   readonly index: number | undefined;
@@ -109,6 +109,7 @@ export class ProtocolError extends FieldsyncError {
   readonly serverTime: string | undefined;
   constructor(code: ProtocolErrorCode, message: string, index?: number, serverTime?: string) {
     super(code, message);
+    this.code = code;
     this.name = 'ProtocolError';
     this.status = ERROR_STATUS[code];
     this.index = index;

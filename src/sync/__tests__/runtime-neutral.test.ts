@@ -55,6 +55,14 @@ describe('the sync core is runtime-neutral', () => {
     expect(found, `${relative(repo, file)} uses ${found.join(', ')}: ${NEWER_BUILTINS_ADVICE}`).toEqual([]);
   });
 
+  it.each(files.map((f) => [relative(root, f), f]))('%s has no `declare` class fields (React Native\'s Babel preset refuses them)', (_name, file) => {
+    // Metro runs the preset's Flow plugin on .ts files too: "The 'declare' modifier is only
+    // allowed when the 'allowDeclareFields' option ... is enabled", and the app does not build.
+    // A plain field set in the constructor does the same (errors.ts says how for a subclass).
+    const declared = codeOf(file).match(/^[ \t]+(?:(?:public|protected|private|static|override|readonly)[ \t]+)*declare[ \t]+[^\n]*/m);
+    expect(declared?.[0].trim() ?? null, `${relative(repo, file)}: a declare field breaks React Native builds from source`).toBeNull();
+  });
+
   it('typechecks with only the ECMAScript library and standard web globals (no DOM, no Node types)', () => {
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => execFileSync(process.execPath, [tsc, '-p', join(repo, 'tsconfig.sync.json')], { cwd: repo, stdio: 'pipe' })).not.toThrow();

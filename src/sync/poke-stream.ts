@@ -108,13 +108,6 @@ function subscribePokes(o: StreamOptions): () => void {
     // Everything inside the try: what throws is reported to onError. Thrown before it, it
     // rejected loop(), which nobody awaits, and the stream died with nothing said.
     try {
-      if (typeof TextDecoder !== 'function') {
-        // Hermes (React Native) and QuickJS have none, and a fetch that streams does not bring
-        // one: said once, as for a fetch that cannot stream. Retried, it failed on every
-        // reconnection. Interval syncs still work; a TextDecoder polyfill turns pokes on.
-        report(new FieldsyncError('network', 'this runtime has no TextDecoder; realtime pokes are off'));
-        return 'stop';
-      }
       controller = c = abortController();
       resetIdle();
       const authorization = await o.authHeader();
@@ -143,6 +136,15 @@ function subscribePokes(o: StreamOptions): () => void {
         await response.body.getReader().cancel().catch(() => {});
         report(new RemoteError(200, 'invalid_response', `${o.url.split('?')[0]} answered ${type ? type.split(';')[0] : 'without a Content-Type'}, not an event stream: is the remote's URL the server's?`));
         return 'retry';
+      }
+      if (typeof TextDecoder !== 'function') {
+        // Hermes (React Native) and QuickJS have none, and a fetch that streams does not bring
+        // one: said once, as for a fetch that cannot stream (checked first: React Native's own
+        // fetch is the first thing to replace). Retried, it failed at every reconnection.
+        // Interval syncs still work; a TextDecoder polyfill turns pokes on.
+        await response.body.getReader().cancel().catch(() => {});
+        report(new FieldsyncError('network', 'this runtime has no TextDecoder; realtime pokes are off'));
+        return 'stop';
       }
       o.listener.onOpen?.();
       const r = (reader = response.body.getReader());

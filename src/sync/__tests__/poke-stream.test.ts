@@ -138,14 +138,16 @@ describe('the poke stream', () => {
     expect(seen.opens).toBe(0);
   });
 
-  it('gives up with a clear error, without connecting, on a runtime without TextDecoder (Hermes, QuickJS)', async () => {
+  it('gives up with a clear error on a runtime without TextDecoder (Hermes, QuickJS), and releases its one connection', async () => {
     vi.stubGlobal('TextDecoder', undefined);
     try {
       const f = scriptedFetch(() => 'stream');
       const { seen } = subscribe(f.fetch);
       await until(() => seen.errors.length === 1);
       await wait(100); // five backoffs' worth
-      expect(f.calls()).toBe(0);
+      expect(f.calls()).toBe(1);
+      expect(f.connections[0]?.aborted).toBe(true);
+      expect(seen.opens).toBe(0);
       expect(seen.errors.map((e) => [e.code, e.message])).toEqual([['network', 'this runtime has no TextDecoder; realtime pokes are off']]);
     } finally {
       vi.unstubAllGlobals();

@@ -24,6 +24,9 @@ declare class TextDecoder {
   constructor(label?: string);
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
 
 interface ReadableStreamReadResult<T> {
   done: boolean;

@@ -21,10 +21,12 @@ export interface ApplyTiming {
 }
 
 const CHILD = join(import.meta.dirname, 'apply-child.ts');
+/** A contender that takes longer is stopped (killed), and the run fails rather than hangs. */
+const TIMEOUT_MS = 15 * 60_000;
 
 export function applyInProcess(task: ApplyTask): Promise<ApplyTiming> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CHILD, JSON.stringify(task)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...process.execArgv, CHILD, JSON.stringify(task)], { maxBuffer: 1 << 20, timeout: TIMEOUT_MS, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`the ${task.kind === 'peer' ? task.name : `Fieldsync ${task.store}`} contender failed: ${stderr.trim() || err.message}`));
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ApplyTiming);

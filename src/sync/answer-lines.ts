@@ -23,10 +23,27 @@ const invalidJson = (): RemoteError => new RemoteError(200, 'invalid_response', 
 export const isLines = (contentType: string | null): boolean =>
   contentType !== null && contentType.split(';')[0]?.trim().toLowerCase() === LINES_MEDIA_TYPE;
 
-/** A sync answer with its body read: parsed lines for a 200 in lines, the text for anything else. */
-export async function readAnswer(response: Response): Promise<Answer> {
+/**
+ * A sync answer with its body read: parsed lines for a 200 in lines, the text for anything
+ * else. `signal` aborts the reading of lines (a `fetch` that ignores its signal stops at once).
+ */
+export async function readAnswer(response: Response, signal?: AbortSignal): Promise<Answer> {
   if (response.status !== 200 || !isLines(response.headers.get('content-type'))) return { response, text: await response.text() };
-  return { response, text: '', lines: await readLines(response) };
+  return { response, text: '', lines: await readLines(response, signal) };
+}
+
+/**
+ * A 200's text as JSON: one JSON text, or lines that came without their Content-Type (a
+ * proxy that rewrote it to `application/json`, or dropped it): one JSON text holds no raw
+ * line feed, so a text that is not JSON but has one is read as lines.
+ */
+export function answerJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (!text.includes('\n')) throw err;
+    return fromLines(linesOf(text));
+  }
 }
 
 /** Adds the JSON value of `line` to `values`, unless it is blank; a line that is not JSON is an invalid_response. */
@@ -46,14 +63,20 @@ export function linesOf(text: string): unknown[] {
   return values;
 }
 
-/** The JSON value of each non-empty line of the body, read as a stream of bytes where it can be. */
-async function readLines(response: Response): Promise<unknown[]> {
+/**
+ * The JSON value of each non-empty line of the body, read as a stream of bytes where it can
+ * be: React Native's own `fetch` has no `body` (undefined, not null), and a runtime without
+ * TextDecoder cannot decode bytes.
+ */
+async function readLines(response: Response, signal?: AbortSignal): Promise<unknown[]> {
   const values: unknown[] = [];
   const parse = (line: string): void => parseLine(values, line);
-  const body = response.body;
-  if (body === null || typeof body.getReader !== 'function' || typeof TextDecoder !== 'function') return linesOf(await response.text());
+  const body = response.body as ReadableStream<unknown> | null | undefined;
+  if (!body || typeof body.getReader !== 'function' || typeof TextDecoder !== 'function') return linesOf(await response.text());
   const decoder = new TextDecoder(); // strips a BOM, replaces bad bytes, as text() does
   const reader = body.getReader();
+  const onAbort = (): void => void reader.cancel().catch(() => {});
+  signal?.addEventListener('abort', onAbort);
   // The bytes of the line under way, in the pieces they came in.
   let pieces: Uint8Array[] = [];
   let size = 0;
@@ -63,8 +86,8 @@ async function readLines(response: Response): Promise<unknown[]> {
     size = 0;
   };
   try {
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      const chunk = read.value as Uint8Array;
+    for (let read = await reader.read(); !read.done && signal?.aborted !== true; read = await reader.read()) {
+      const chunk = bytesOf(read.value);
       let from = 0;
       for (let end = chunk.indexOf(LINE_FEED, from); end !== -1; end = chunk.indexOf(LINE_FEED, from)) {
         pieces.push(chunk.subarray(from, end));
@@ -77,13 +100,29 @@ async function readLines(response: Response): Promise<unknown[]> {
         size += chunk.length - from;
       }
     }
+    // Aborted, the lines read so far are not the answer (the caller reports the abort).
+    if (signal?.aborted === true) throw signal.reason ?? new Error('aborted');
     if (size > 0) endLine();
   } catch (err) {
     // A line that is not JSON: the rest of the body is not wanted.
     reader.cancel().catch(() => {});
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   return values;
+}
+
+/**
+ * A chunk of a body's stream as bytes: a fetch of the platform gives Uint8Arrays; one of an
+ * app or a polyfill may give another view, an ArrayBuffer, or text.
+ */
+function bytesOf(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (typeof chunk === 'string' && typeof TextEncoder === 'function') return new TextEncoder().encode(chunk);
+  throw new RemoteError(200, 'invalid_response', 'the answer\'s body gave neither bytes nor text');
 }
 
 function joined(pieces: readonly Uint8Array[], size: number): Uint8Array {

@@ -3,7 +3,7 @@
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { abortController } from './abort.ts';
-import { fromLines, readAnswer } from './answer-lines.ts';
+import { answerJson, fromLines, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
@@ -127,7 +127,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
             body,
             signal: controller.signal,
           });
-          return readAnswer(response);
+          return readAnswer(response, controller.signal);
         };
         answer = await (encode ? encode(json, send) : send(json));
       } catch (err) {
@@ -140,7 +140,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       if (response.status === 200) {
         let body: unknown;
         try {
-          body = answer.lines ? fromLines(answer.lines) : JSON.parse(text);
+          body = answer.lines ? fromLines(answer.lines) : answerJson(text);
         } catch {
           throw new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
         }

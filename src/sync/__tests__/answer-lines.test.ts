@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fromLines, isLines, readAnswer } from '../answer-lines.ts';
+import { answerJson, fromLines, isLines, readAnswer } from '../answer-lines.ts';
 import { RemoteError } from '../errors.ts';
 
 const encoder = new TextEncoder();
@@ -61,6 +61,47 @@ describe('line-framed answers', () => {
     const noStream = new Response(text, { status: 200, headers: NDJSON });
     Object.defineProperty(noStream, 'body', { value: null });
     expect((await readAnswer(noStream)).lines).toEqual(values);
+  });
+
+  it('reads the whole text where the response has no body at all (React Native\'s own fetch)', async () => {
+    // whatwg-fetch's Response: status, headers and text(), `body` undefined.
+    const rn = { status: 200, headers: new Headers(NDJSON), text: () => Promise.resolve(text) } as unknown as Response;
+    expect((await readAnswer(rn)).lines).toEqual(values);
+  });
+
+  it('reads chunks that are other views, ArrayBuffers or text, as the bytes they hold', async () => {
+    const bytes = encoder.encode(text);
+    const half = Math.floor(bytes.length / 2);
+    const mixed = [new DataView(bytes.buffer, 0, 10), bytes.buffer.slice(10, half), new TextDecoder().decode(bytes.subarray(half))];
+    const state = answer(mixed as unknown as Uint8Array[]);
+    expect((await readAnswer(state.response)).lines).toEqual(values);
+    const odd = answer([42 as unknown as Uint8Array]);
+    expect(await readAnswer(odd.response).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response' });
+    expect(odd.state.cancelled).toBe(true);
+  });
+
+  it('stops reading when the signal aborts, even while the body stalls, and cancels the rest', async () => {
+    const state = { cancelled: false };
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(encoder.encode(`${JSON.stringify(values[0])}\n`)); // then nothing more, ever
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    const controller = new AbortController();
+    const reading = readAnswer(new Response(body, { status: 200, headers: NDJSON }), controller.signal).catch((e: unknown) => e);
+    setTimeout(() => controller.abort(new Error('timeout')), 20);
+    expect(await reading).toMatchObject({ message: 'timeout' });
+    expect(state.cancelled).toBe(true);
+  });
+
+  it('reads lines whose Content-Type a proxy rewrote to JSON, and leaves one JSON text as it is', () => {
+    expect(answerJson(text)).toEqual({ ...values[0], next: [values[1]] });
+    expect(answerJson('{\n  "a": 1\n}')).toEqual({ a: 1 });
+    expect(() => answerJson('{"a":')).toThrow(SyntaxError);
+    expect(() => answerJson('{"a":1}\n{"b":')).toThrow(RemoteError);
   });
 
   it('skips blank lines, and a last line without its line feed is a line', async () => {

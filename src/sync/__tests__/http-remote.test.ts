@@ -55,8 +55,9 @@ describe('POST /v1/sync', () => {
     const page = (ids: number[]) => ({ names: ['todos', 'title'], cells: ids.flatMap((id, i) => [i === 0 ? id : 1, `2026-11-24T15:00:00.00${id}Z-0000-other`, 0, `t${id}`, 1, `title ${id}`]) });
     const head = { accepted: 0, cursor: 2, more: true, serverTime: '2026-11-24T15:00:00.000Z', format: 'columns', page: page([1, 2]) };
     let body = `${JSON.stringify(head)}\n${JSON.stringify({ cursor: 3, more: false, page: page([1]) })}\n`;
+    let type = 'application/x-ndjson; charset=utf-8';
     const url = await serve((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+      res.writeHead(200, { 'Content-Type': type });
       res.end(body);
     });
     const remote = createHttpRemote({ url, token: 't' });
@@ -65,6 +66,10 @@ describe('POST /v1/sync', () => {
       .toEqual([2, true, [1, 2], [[3, false, [[3, 'title 1']]]]]);
     body = `${JSON.stringify(head)}\n{"cursor":3,\n`;
     expect(await remote.sync({ clientId: 'c1', cursor: 0 }).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response', message: 'the server answered with invalid JSON' });
+    // A proxy that rewrote the Content-Type: the lines are still read as lines.
+    type = 'application/json';
+    body = `${JSON.stringify(head)}\n${JSON.stringify({ cursor: 3, more: false, page: page([1]) })}\n`;
+    expect((await remote.sync({ clientId: 'c1', cursor: 0 })).next?.map((p) => p.cursor)).toEqual([3]);
   });
 
   it('turns protocol errors into RemoteError with code, index and the server clock', async () => {

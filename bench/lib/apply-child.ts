@@ -1,9 +1,9 @@
 /**
  * One contender of the `peers` workload in a process of its own (bench/lib/isolated-apply.ts
  * starts it): its warm-up, its timed runs and the heap its replicas keep, printed as one JSON
- * line. Why a process each: measured one after another in one process, whoever came later
- * ran in a warmer process (a JIT and a heap grown by the others): Yjs measured first gave
- * 224,000 changes/s by CPU, measured after Fieldsync's pulls 425,000 in the same run.
+ * line. Why a process each: measured one after another in one process, a contender's figure
+ * depended on what ran before it (Yjs measured first gave 224,000 changes/s by CPU, after
+ * Fieldsync's pulls 425,000, on a busy machine); on its own, 485,000 to 584,000 on a quiet one.
  */
 import { heapInUse, measure, type Timing } from './cpu.ts';
 import { pullClient, pullRuns } from './fieldsync-pull.ts';

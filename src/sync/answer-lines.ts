@@ -18,7 +18,8 @@ import type { Answer } from './request-compression.ts';
 
 const LINE_FEED = 10;
 
-const invalidJson = (): RemoteError => new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
+/** The error of a 200 whose body is not the JSON it should be (one text, or lines). */
+export const invalidJson = (): RemoteError => new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
 
 /** Whether a Content-Type is the line-framed answer's. */
 export const isLines = (contentType: string | null): boolean =>

@@ -3,7 +3,7 @@
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { abortController } from './abort.ts';
-import { answerJson, fromLines, readAnswer } from './answer-lines.ts';
+import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
@@ -142,7 +142,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
         try {
           body = answer.lines ? fromLines(answer.lines) : answerJson(text);
         } catch {
-          throw new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
+          throw invalidJson();
         }
         return parseSyncResponse(body, request.cursor);
       }

@@ -91,9 +91,40 @@ describe('the data dir lock, in one process', () => {
 
   it('a pid of a live process that is not a Fieldsync server (a pid reused after a crash or a reboot) does not hold the dir', () => {
     dir = tempDir();
+    lock().release(); // a server of this kind ran here: server.lock is there
     const other = unrelatedProcess();
     expect(isRunning(other)).toBe(true);
     writeFileSync(join(dir.path, PID_FILE), `${other}\n`);
+    lock();
+    expect(lockText()).toBe(`${process.pid}\n`);
+  });
+
+  it('where no server took server.lock yet, a live pid in server.pid (an older server, from before the lock) is refused until it ends', () => {
+    dir = tempDir();
+    const other = unrelatedProcess();
+    const pidFile = join(dir.path, PID_FILE);
+    writeFileSync(pidFile, `${other}\n`);
+    expect(() => lockDataDir(dir.path)).toThrow(
+      new ConfigError(
+        `${pidFile} names process ${other}, which is running, and no server took ${LOCK_FILE} in the data dir ${dir.path} yet: it may be a Fieldsync ` +
+          `server of a version from before ${LOCK_FILE}, which this one cannot see. Stop it and start again; if process ${other} ` +
+          `is not a Fieldsync server, remove ${pidFile} and start again`,
+      ),
+    );
+    expect(lockText()).toBe(`${other}\n`);
+    // Refused again while it runs: the lock file it made was never taken (an old server's dir
+    // has none; one a refused start made is empty), and a start racing this one is refused as usual.
+    expect(() => lockDataDir(dir.path)).toThrow(`${pidFile} names process ${other}, which is running`);
+    expect(readdirSync(dir.path).sort()).toEqual([LOCK_FILE, PID_FILE].sort());
+    expect(statSync(join(dir.path, LOCK_FILE)).size).toBe(0);
+    // Its own pid (a container's server restarted as the same pid) or a dead one: no older server.
+    writeFileSync(pidFile, `${process.pid}\n`);
+    lock().release();
+    rmSync(join(dir.path, LOCK_FILE));
+    writeFileSync(pidFile, `${gonePid}\n`);
+    lock().release();
+    // Once server.lock is there, the same live pid no longer holds the dir.
+    writeFileSync(pidFile, `${other}\n`);
     lock();
     expect(lockText()).toBe(`${process.pid}\n`);
   });

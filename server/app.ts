@@ -93,7 +93,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     },
     forceCloseConnections: 'idle',
     // A request that is not HTTP: its Origin is unknown, so only `*` can be answered.
-    clientErrorHandler: (err, socket) => handleClientError(err, socket, cors?.headers(undefined) ?? {}),
+    clientErrorHandler: (err, socket) => handleClientError(err, socket, cors?.headers(undefined) ?? {}, (line) => fastify.log.info(line, 'request')),
     // A path that is not valid percent-encoding: Fastify's own answer named its error code and echoed the URL.
     // Answered before any hook runs: its log line is written here, as onResponse (below) would.
     frameworkErrors: (_err, request, reply) => {

@@ -193,6 +193,12 @@ describe('malformed requests', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'invalid_request' } });
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    // Its id, in the answer and in its log line, as any request's: a client's report can be found.
+    const id = /\r\nX-Request-Id: ([^\r]+)\r\n/.exec(answer)?.[1];
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(s.logs.filter((l) => l.reqId === id)).toEqual([
+      expect.objectContaining({ msg: 'request', status: 400, ip: '127.0.0.1', reason: expect.stringMatching(/^HPE_/) }),
+    ]);
   });
 
   it('logs no 500s and no message values for any of them', () => {

@@ -55,7 +55,13 @@ const schemaShape = (schema: Schema): string =>
  * Opens the store and restores the client from it. It runs before the client exists, so
  * nothing else can be using the store yet: no lock is needed.
  */
-export async function openClientState(schema: Schema, store: SyncStore, random: () => number, now: () => number): Promise<OpenedState> {
+export async function openClientState(
+  schema: Schema,
+  store: SyncStore,
+  random: () => number,
+  now: () => number,
+  monotonic?: () => number,
+): Promise<OpenedState> {
   const state: StoreState = await store.open(schema);
   const meta = state.meta;
   const metaUpdates: Record<string, string> = {};
@@ -104,5 +110,6 @@ export async function openClientState(schema: Schema, store: SyncStore, random: 
   // correction for a clock that runs behind: dropped, it would stamp writes in the past.
   const saved = readInt(meta, META.clockOffset);
   const offsetMs = saved < -DEFAULT_MAX_DRIFT_MS ? 0 : saved;
-  return { clientId, clock: new HybridClock({ clientId, now, offsetMs, last: state.maxHlc }), counters, reapplied };
+  const clock = new HybridClock({ clientId, now, offsetMs, last: state.maxHlc, ...(monotonic ? { monotonic } : {}) });
+  return { clientId, clock, counters, reapplied };
 }

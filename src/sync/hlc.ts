@@ -206,6 +206,25 @@ export interface ClockOptions {
   offsetMs?: number;
   /** The greatest timestamp already issued or received, restored from the store. */
   last?: string | null;
+  /**
+   * A monotonic clock in ms (the host's `performance.now`), with which the clock notices `now`
+   * set back while it runs, and keeps its correction true (see `physicalNow`). Without it,
+   * `now` is taken as it comes: tests that inject `now` move it as they please.
+   */
+  monotonic?: () => number;
+}
+
+/**
+ * How far the physical clock must fall behind the monotonic one before it counts as set back.
+ * Browsers coarsen both clocks (to a millisecond, or 100 ms with fingerprinting protection).
+ */
+const SET_BACK_MS = 1000;
+
+/** The host's monotonic clock (`performance.now`), where it has one: not every engine does (QuickJS). */
+export function hostMonotonic(): (() => number) | undefined {
+  const performance = (globalThis as { performance?: { now?: unknown } }).performance;
+  const now = performance?.now;
+  return typeof now === 'function' ? () => (now as () => number).call(performance) : undefined;
 }
 
 /**
@@ -218,6 +237,10 @@ export class HybridClock {
   readonly clientId: string;
   #now: () => number;
   #offsetMs: number;
+  #monotonic: (() => number) | undefined;
+  /** Both clocks' readings when last compared (see physicalNow). */
+  #wallAt = Number.NaN;
+  #monoAt = Number.NaN;
   #state: ClockState = { millis: 0, counter: 0 };
   /** The time part (and its dash) of the timestamps of `#timeMillis`. */
   #time = '';
@@ -230,12 +253,43 @@ export class HybridClock {
     this.clientId = options.clientId;
     this.#now = options.now ?? Date.now;
     this.#offsetMs = options.offsetMs ?? 0;
+    this.#monotonic = options.monotonic;
+    this.#anchor();
     if (options.last) this.restore(options.last);
   }
 
-  /** The physical time the clock uses: the local clock plus the learnt correction. */
+  /** Both clocks' readings, as the reference for a fall of the local clock from here on. */
+  #anchor(): void {
+    if (this.#monotonic === undefined) return;
+    this.#wallAt = this.#now();
+    this.#monoAt = this.#monotonic();
+  }
+
+  /**
+   * The physical time the clock uses: the local clock plus the learnt correction.
+   *
+   * The correction is learnt for the local clock as it was. Set back while the app runs (NTP
+   * putting right a clock that ran ahead), the local clock plus the old correction would stamp
+   * every write in the past, each to lose to other devices' older writes until the next sync
+   * learns it again (offline: for as long as that lasts). With a monotonic clock, a fall of the
+   * local clock behind it is added to the correction, which stays true. Only a fall: the local
+   * clock running ahead of the monotonic one is what a sleep looks like (a monotonic clock
+   * stands still while the machine sleeps, on most hosts), and is taken as it is.
+   */
   physicalNow(): number {
-    return Math.floor(this.#now() + this.#offsetMs);
+    const wall = this.#now();
+    if (this.#monotonic !== undefined) this.#followSetBack(wall, this.#monotonic());
+    return Math.floor(wall + this.#offsetMs);
+  }
+
+  #followSetBack(wall: number, mono: number): void {
+    const back = mono - this.#monoAt - (wall - this.#wallAt);
+    // Within the margin, both clocks' readings stay the reference, so that a slow drift adds up.
+    // (NaN, from a monotonic clock that gave no number, changes nothing.)
+    if (!(back <= 0 || back > SET_BACK_MS)) return;
+    if (back > SET_BACK_MS) this.#offsetMs = Math.round(this.#offsetMs + back);
+    this.#wallAt = wall;
+    this.#monoAt = mono;
   }
 
   get offsetMs(): number {
@@ -246,6 +300,7 @@ export class HybridClock {
   setOffset(offsetMs: number): void {
     if (!Number.isFinite(offsetMs)) throw new ValidationError('invalid_argument', 'offset must be finite');
     this.#offsetMs = Math.round(offsetMs);
+    this.#anchor(); // learnt for the local clock as it reads now: compared afresh from here
   }
 
   /** The last timestamp issued or received, as (millis, counter). */

@@ -12,7 +12,7 @@ import { backoffError, delayError } from './backoff.ts';
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
-import { hlcMillis } from './hlc.ts';
+import { hlcMillis, hostMonotonic } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { byHlc, cellKey, messageOf } from './message.ts';
@@ -152,7 +152,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const replacedListeners = new Set<Listener<ReplacedEvent>>();
   const startNames = options.device?.(schema);
 
-  const opened = await openClientState(schema, store, random, now);
+  // The host's clocks, unless the app gives its own `now` (tests): the monotonic one keeps the
+  // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
+  const opened = await openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic());
   const { clock, counters } = opened;
   let closed = false;
   /** Why this client stopped, when not by close(): another client took its store over. */

@@ -8,7 +8,6 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { backoffError, delayError } from './backoff.ts';
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
@@ -19,7 +18,7 @@ import { byHlc, cellKey, messageOf } from './message.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import { emit, type Listener } from './listeners.ts';
-import { unknownOptionError } from './option-keys.ts';
+import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
@@ -340,65 +339,4 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       replacedListeners.clear();
     },
   };
-}
-
-function checkOptions(o: SyncClientOptions): void {
-  const bad = (why: string): never => {
-    throw invalidArgument(`createSyncClient: ${why}`);
-  };
-  if (typeof o !== 'object' || o === null) bad('options must be an object');
-  const unknown = unknownOptionError(o, OPTION_KEYS);
-  if (unknown) bad(unknown);
-  if (!o.schema || !(o.schema.tables instanceof Map)) bad('schema must come from defineSchema()');
-  const store = o.store as Partial<SyncStore> | undefined;
-  for (const fn of ['open', 'winners', 'messages', 'commit'] as const) {
-    if (typeof store?.[fn] !== 'function') bad(`store must implement ${fn}() (see the store contract)`);
-  }
-  if (o.remote !== undefined && typeof o.remote?.sync !== 'function') bad('remote must implement sync()');
-  for (const key of ['pushBatchSize', 'pullLimit', 'maxRequestBytes'] as const) {
-    const v = o[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) bad(`${key} must be a number >= 0`);
-  }
-  const delay = delayError('debounceMs', o.debounceMs, 0) ?? delayError('intervalMs', o.intervalMs, 0) ?? backoffError('retry', o.retry);
-  if (delay !== null) bad(delay);
-  if (o.device !== undefined && typeof o.device !== 'function') bad('device must come from deviceNames({ name, table? })');
-  for (const key of ['now', 'random'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function') bad(`${key} must be a function`);
-  }
-  // `autoSync: 'no'` was truthy, so on: a flag that is not a boolean is a mistake somewhere.
-  if (o.autoSync !== undefined && typeof o.autoSync !== 'boolean') bad('autoSync must be true or false');
-}
-
-/** The latest time a Date holds (ms): a clock past it is no clock. */
-const MAX_DATE_MS = 8.64e15;
-
-/** Every key of SyncClientOptions (the type makes the list complete): any other is refused. */
-const OPTION_KEYS = {
-  schema: 0, store: 0, remote: 0, debounceMs: 0, intervalMs: 0, retry: 0, pushBatchSize: 0, pullLimit: 0,
-  maxRequestBytes: 0, autoSync: 0, now: 0, random: 0, device: 0,
-} satisfies Record<keyof SyncClientOptions, 0>;
-
-/**
- * The `now` or `random` option, each answer checked (a number from 0 to `max`). Not once at
- * the start: a test's clock may go wrong later, and a seeded `random` must not be called more
- * than it would be. A `now` that answered NaN stamped every write in 1970, so that each lost
- * every conflict; a `random` that answered NaN made every retry immediate. What they throw is
- * named too: thrown inside a store's transaction, it would have been blamed on the store.
- */
-function checked(name: string, fn: () => number, max: number): () => number {
-  return () => {
-    let n: unknown;
-    try {
-      n = fn();
-    } catch (err) {
-      throw threw(`createSyncClient: ${name}()`, err);
-    }
-    if (typeof n !== 'number' || !(n >= 0 && n <= max)) throw invalidArgument(`createSyncClient: ${name}() gave ${typeof n === 'number' ? n : typeof n}, not a number from 0 to ${max}`);
-    return n;
-  };
-}
-
-function clamp(n: number, min: number, max: number): number {
-  if (!Number.isFinite(n)) throw invalidArgument(`expected a number from ${min} to ${max}`);
-  return Math.min(max, Math.max(min, Math.floor(n)));
 }

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, wr
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { DatabaseSync } from 'node:sqlite';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../config.ts';
@@ -53,6 +54,17 @@ function lockInOtherProcess(path: string): string {
   return r.stdout.trim();
 }
 
+/**
+ * What a server of pid `pid` killed in this dir leaves: server.lock, which it took last, and
+ * server.pid naming it. (The lock file is not held: a test may open it.)
+ */
+function crashedServer(pid: number): void {
+  const db = new DatabaseSync(join(dir.path, LOCK_FILE));
+  db.exec(`PRAGMA user_version = ${pid}`);
+  db.close();
+  writeFileSync(join(dir.path, PID_FILE), `${pid}\n`);
+}
+
 /** A pid no process has: above Linux's greatest pid_max (2^22). */
 const gonePid = 2 ** 22 + 1;
 
@@ -89,42 +101,42 @@ describe('the data dir lock, in one process', () => {
     expect(lockInOtherProcess(dir.path)).toMatch(`another Fieldsync server (process ${process.pid})`);
   });
 
-  it('a pid of a live process that is not a Fieldsync server (a pid reused after a crash or a reboot) does not hold the dir', () => {
+  it('a pid of a live process that is not a Fieldsync server (a crashed server\'s pid, reused since) does not hold the dir', () => {
     dir = tempDir();
-    lock().release(); // a server of this kind ran here: server.lock is there
     const other = unrelatedProcess();
     expect(isRunning(other)).toBe(true);
-    writeFileSync(join(dir.path, PID_FILE), `${other}\n`);
+    crashedServer(other);
     lock();
     expect(lockText()).toBe(`${process.pid}\n`);
   });
 
-  it('where no server took server.lock yet, a live pid in server.pid (an older server, from before the lock) is refused until it ends', () => {
+  it('a live pid in server.pid that never took server.lock (an older server, from before the lock) is refused until it ends, and nothing is written', () => {
     dir = tempDir();
     const other = unrelatedProcess();
     const pidFile = join(dir.path, PID_FILE);
-    writeFileSync(pidFile, `${other}\n`);
-    expect(() => lockDataDir(dir.path)).toThrow(
-      new ConfigError(
-        `${pidFile} names process ${other}, which is running, and no server took ${LOCK_FILE} in the data dir ${dir.path} yet: it may be a Fieldsync ` +
-          `server of a version from before ${LOCK_FILE}, which this one cannot see. Stop it and start again; if process ${other} ` +
-          `is not a Fieldsync server, remove ${pidFile} and start again`,
-      ),
+    const refusal = new ConfigError(
+      `${pidFile} names process ${other}, which is running and never took ${LOCK_FILE} in the data dir ${dir.path}: it may be a Fieldsync ` +
+        `server of a version from before ${LOCK_FILE}, which this one cannot see. Stop it and start again; if process ${other} ` +
+        `is not a Fieldsync server, remove ${pidFile} and start again`,
     );
+    // A dir only an older server used: no server.lock at all.
+    writeFileSync(pidFile, `${other}\n`);
+    expect(() => lockDataDir(dir.path)).toThrow(refusal);
     expect(lockText()).toBe(`${other}\n`);
-    // Refused again while it runs: the lock file it made was never taken (an old server's dir
-    // has none; one a refused start made is empty), and a start racing this one is refused as usual.
-    expect(() => lockDataDir(dir.path)).toThrow(`${pidFile} names process ${other}, which is running`);
+    // Refused again while it runs: the lock file the refused start made was never taken (it is
+    // empty), and a start racing this one is refused as usual.
+    expect(() => lockDataDir(dir.path)).toThrow(refusal);
     expect(readdirSync(dir.path).sort()).toEqual([LOCK_FILE, PID_FILE].sort());
     expect(statSync(join(dir.path, LOCK_FILE)).size).toBe(0);
+    // A dir a new server used, then an older one again (a roll back): refused as well.
+    unlinkSync(pidFile); // the older one stopped
+    lock().release();
+    writeFileSync(pidFile, `${other}\n`);
+    expect(() => lockDataDir(dir.path)).toThrow(refusal);
     // Its own pid (a container's server restarted as the same pid) or a dead one: no older server.
     writeFileSync(pidFile, `${process.pid}\n`);
     lock().release();
-    rmSync(join(dir.path, LOCK_FILE));
     writeFileSync(pidFile, `${gonePid}\n`);
-    lock().release();
-    // Once server.lock is there, the same live pid no longer holds the dir.
-    writeFileSync(pidFile, `${other}\n`);
     lock();
     expect(lockText()).toBe(`${process.pid}\n`);
   });
@@ -173,20 +185,21 @@ describe('the data dir lock, in one process', () => {
     expect(() => lockDataDir(dir.path)).toThrow(ConfigError);
   });
 
-  it('a release leaves a server.pid that is not its own, and the next lock overwrites it', () => {
+  it('a release leaves a server.pid that is not its own (an older server\'s, started meanwhile): the next lock is refused while it runs, and overwrites it once it is gone', () => {
     dir = tempDir();
     const l = lock();
     writeFileSync(join(dir.path, PID_FILE), `${process.ppid}\n`);
     l.release();
     expect(lockText()).toBe(`${process.ppid}\n`);
+    expect(() => lockDataDir(dir.path)).toThrow(`names process ${process.ppid}, which is running and never took ${LOCK_FILE}`);
+    writeFileSync(join(dir.path, PID_FILE), `${gonePid}\n`);
     lock();
     expect(lockText()).toBe(`${process.pid}\n`);
   });
 
-  it('server.lock kept open by another program (a sqlite3 shell reading it) is named as such, not as a server', async () => {
+  it('server.lock kept open by another program (a sqlite3 shell reading it) is named as such, not as a server', () => {
     dir = tempDir();
     lock().release(); // the file, as a server leaves it
-    const { DatabaseSync } = await import('node:sqlite');
     const reader = new DatabaseSync(join(dir.path, LOCK_FILE));
     cleanups.push(() => reader.close());
     reader.exec('BEGIN');

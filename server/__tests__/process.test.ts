@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
@@ -161,9 +162,14 @@ describe('the server process', () => {
     const s = await start({ FIELDSYNC_DATA_DIR: dir });
     s.child.kill('SIGKILL');
     await s.exited;
-    // The killed server's pid, taken by a process that is not a Fieldsync server.
+    // The killed server's pid, taken by a process that is not a Fieldsync server: as if the
+    // killed server had had that pid, in server.pid and as the last to take server.lock.
     const other = spawn('sleep', ['100'], { stdio: 'ignore' });
     cleanups.push(() => void other.kill('SIGKILL'));
+    const lockDb = new DatabaseSync(join(dir, 'server.lock'));
+    expect((lockDb.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(s.child.pid);
+    lockDb.exec(`PRAGMA user_version = ${other.pid}`);
+    lockDb.close();
     writeFileSync(join(dir, 'server.pid'), `${other.pid}\n`);
     const next = await start({ FIELDSYNC_DATA_DIR: dir });
     expect(readFileSync(join(dir, 'server.pid'), 'utf8')).toBe(`${next.child.pid}\n`);

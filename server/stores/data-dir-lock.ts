@@ -14,12 +14,14 @@
  * then refused to start until someone removed the file.
  *
  * `server.pid` is still written, once the lock is held: it names the owner in the refusal and
- * for operators. It is information only; one left by a dead server is overwritten. Except in
- * a dir where no server of this kind ever took `server.lock` (it holds the pid of the last that
- * did): there a live process in `server.pid` may be a server of a version from before the lock,
- * which holds none and which this one cannot see (an upgrade started before the old server
- * stopped), so the start is refused, and the lock file left as it was, until that process
- * ends or the file is removed (what the refusal says to do).
+ * for operators. It is information only: one left by a dead server is overwritten, even when
+ * its pid now runs another process. But `server.lock` keeps the pid of the last process that
+ * took it, and a live process in `server.pid` that is not that one (nor this one) did not take
+ * the lock: most likely a server of a version from before the lock, which holds none and which
+ * this one cannot see (an upgrade, or a roll back and forth, started before the old server
+ * stopped). The start is then refused, and the lock file left as it was, until that process
+ * ends or `server.pid` is removed (what the refusal says to do). A best effort: an old server
+ * and a new one with the same pid (each pid 1 in its container, on a shared volume) pass.
  *
  * `server.lock` stays in the dir: removed, a process that opened it just before could still
  * lock the old file while another locks a new one. Nothing else in this process may open it
@@ -112,10 +114,11 @@ function createLockFile(file: string): void {
  * took). So the file is reserved without waiting: a process that finds it held, or reserved by
  * another, is refused at once and lets go; the one that reserved it then waits for that
  * (SETTLE_MS at most) and writes, which takes the EXCLUSIVE lock. EXCLUSIVE locking mode,
- * switched on once the file is reserved, keeps it until the connection closes. `firstTake`
- * runs while the file is reserved, if no process ever took it; it throws to refuse.
+ * switched on once the file is reserved, keeps it until the connection closes. `check` runs
+ * while the file is reserved, with the pid of the last process that took it (0: none ever
+ * did); it throws to refuse.
  */
-function takeLock(file: string, firstTake: () => void): NodeSqlite.DatabaseSync | 'held' | 'open elsewhere' {
+function takeLock(file: string, check: (lastOwner: number) => void): NodeSqlite.DatabaseSync | 'held' | 'open elsewhere' {
   const db = new (sqlite().DatabaseSync)(file);
   let reserved = false;
   try {
@@ -124,8 +127,7 @@ function takeLock(file: string, firstTake: () => void): NodeSqlite.DatabaseSync 
     db.exec('PRAGMA synchronous = OFF'); // what it writes does not matter: no fsync
     db.exec('BEGIN IMMEDIATE');
     reserved = true;
-    // Never taken (0: an empty file): the checks of a dir no server of this kind has held yet.
-    if ((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version === 0) firstTake();
+    check((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
     db.exec(`PRAGMA busy_timeout = ${SETTLE_MS}`);
     db.exec('PRAGMA locking_mode = EXCLUSIVE');
     db.exec(`PRAGMA user_version = ${process.pid}`); // a write: the commit takes the EXCLUSIVE lock
@@ -157,12 +159,12 @@ function writePid(file: string): void {
   }
 }
 
-/** Refuses a dir whose server.pid names a live process when no server took server.lock yet (see above). */
-function refuseOlderServer(dir: string, pidFile: string): void {
+/** Refuses a dir whose server.pid names a live process that is not the last to take server.lock (see above). */
+function refuseOlderServer(dir: string, pidFile: string, lastOwner: number): void {
   const owner = ownerOf(pidFile);
-  if (owner === null || owner === process.pid || !isRunning(owner)) return;
+  if (owner === null || owner === process.pid || owner === lastOwner || !isRunning(owner)) return;
   throw new ConfigError(
-    `${pidFile} names process ${owner}, which is running, and no server took ${LOCK_FILE} in the data dir ${dir} yet: it may be a Fieldsync ` +
+    `${pidFile} names process ${owner}, which is running and never took ${LOCK_FILE} in the data dir ${dir}: it may be a Fieldsync ` +
       `server of a version from before ${LOCK_FILE}, which this one cannot see. Stop it and start again; if process ${owner} ` +
       `is not a Fieldsync server, remove ${pidFile} and start again`,
   );
@@ -172,7 +174,7 @@ export function lockDataDir(dir: string): DataDirLock {
   const lockFile = join(dir, LOCK_FILE);
   const pidFile = join(dir, PID_FILE);
   createLockFile(lockFile);
-  const db = takeLock(lockFile, () => refuseOlderServer(dir, pidFile));
+  const db = takeLock(lockFile, (lastOwner) => refuseOlderServer(dir, pidFile, lastOwner));
   if (db === 'open elsewhere') {
     throw new ConfigError(`cannot lock the data dir ${dir}: ${lockFile} is open in another program (a sqlite3 shell, a backup tool?), not a Fieldsync server: close it and start again`);
   }

@@ -7,6 +7,7 @@
  * Timestamps order by plain string comparison, and the clientId makes the order total.
  */
 import { ClockError, ValidationError } from './errors.ts';
+import { setBackBy, watchSetBack, type SetBackWatch } from './clock-set-back.ts';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_COUNTER = 0xffff;
@@ -208,17 +209,11 @@ export interface ClockOptions {
   last?: string | null;
   /**
    * A monotonic clock in ms (the host's `performance.now`), with which the clock notices `now`
-   * set back while it runs, and keeps its correction true (see `physicalNow`). Without it,
+   * set back while it runs, and keeps its correction true (clock-set-back.ts). Without it,
    * `now` is taken as it comes: tests that inject `now` move it as they please.
    */
   monotonic?: () => number;
 }
-
-/**
- * How far the physical clock must fall behind the monotonic one before it counts as set back.
- * Browsers coarsen both clocks (to a millisecond, or 100 ms with fingerprinting protection).
- */
-const SET_BACK_MS = 1000;
 
 /** The host's monotonic clock (`performance.now`), where it has one: not every engine does (QuickJS). */
 export function hostMonotonic(): (() => number) | undefined {
@@ -238,9 +233,9 @@ export class HybridClock {
   #now: () => number;
   #offsetMs: number;
   #monotonic: (() => number) | undefined;
-  /** Both clocks' readings when last compared (see physicalNow). */
-  #wallAt = Number.NaN;
-  #monoAt = Number.NaN;
+  /** What the monotonic clock is compared with; null without one. */
+  #watch: SetBackWatch | null = null;
+  #offsetChanges = 0;
   #state: ClockState = { millis: 0, counter: 0 };
   /** The time part (and its dash) of the timestamps of `#timeMillis`. */
   #time = '';
@@ -260,46 +255,56 @@ export class HybridClock {
 
   /** Both clocks' readings, as the reference for a fall of the local clock from here on. */
   #anchor(): void {
-    if (this.#monotonic === undefined) return;
-    this.#wallAt = this.#now();
-    this.#monoAt = this.#monotonic();
+    this.#watch = null;
+    const mono = this.#readMonotonic();
+    if (mono !== undefined) this.#watch = watchSetBack(this.#now(), mono, this.#offsetMs);
   }
 
   /**
-   * The physical time the clock uses: the local clock plus the learnt correction.
-   *
-   * The correction is learnt for the local clock as it was. Set back while the app runs (NTP
-   * putting right a clock that ran ahead), the local clock plus the old correction would stamp
-   * every write in the past, each to lose to other devices' older writes until the next sync
-   * learns it again (offline: for as long as that lasts). With a monotonic clock, a fall of the
-   * local clock behind it is added to the correction, which stays true. Only a fall: the local
-   * clock running ahead of the monotonic one is what a sleep looks like (a monotonic clock
-   * stands still while the machine sleeps, on most hosts), and is taken as it is.
+   * The monotonic clock's reading, or undefined. One that throws, answers no finite number or
+   * goes back is no monotonic clock (a polyfill gone wrong): the clock goes on without it.
    */
-  physicalNow(): number {
-    const wall = this.#now();
-    if (this.#monotonic !== undefined) this.#followSetBack(wall, this.#monotonic());
-    return Math.floor(wall + this.#offsetMs);
+  #readMonotonic(): number | undefined {
+    if (this.#monotonic === undefined) return undefined;
+    try {
+      const mono = this.#monotonic();
+      if (Number.isFinite(mono) && !(this.#watch !== null && mono < this.#watch.monoAt)) return mono;
+    } catch {
+      // dropped below
+    }
+    this.#monotonic = undefined;
+    this.#watch = null;
+    return undefined;
   }
 
-  #followSetBack(wall: number, mono: number): void {
-    const back = mono - this.#monoAt - (wall - this.#wallAt);
-    // Within the margin, both clocks' readings stay the reference, so that a slow drift adds up.
-    // (NaN, from a monotonic clock that gave no number, changes nothing.)
-    if (!(back <= 0 || back > SET_BACK_MS)) return;
-    if (back > SET_BACK_MS) this.#offsetMs = Math.round(this.#offsetMs + back);
-    this.#wallAt = wall;
-    this.#monoAt = mono;
+  /** The physical time the clock uses: the local clock plus the learnt correction (kept true: clock-set-back.ts). */
+  physicalNow(): number {
+    const wall = this.#now();
+    if (this.#watch !== null) {
+      const mono = this.#readMonotonic();
+      const add = mono === undefined ? 0 : setBackBy(this.#watch, wall, mono);
+      if (add > 0) {
+        this.#offsetMs = Math.round(this.#offsetMs + add);
+        this.#offsetChanges++;
+      }
+    }
+    return Math.floor(wall + this.#offsetMs);
   }
 
   get offsetMs(): number {
     return this.#offsetMs;
   }
 
+  /** How many times the correction changed (set, or grown by a set back): one to save when it moves. */
+  get offsetChanges(): number {
+    return this.#offsetChanges;
+  }
+
   /** Sets the correction to the physical clock (from the server's `serverTime`). */
   setOffset(offsetMs: number): void {
     if (!Number.isFinite(offsetMs)) throw new ValidationError('invalid_argument', 'offset must be finite');
     this.#offsetMs = Math.round(offsetMs);
+    this.#offsetChanges++;
     this.#anchor(); // learnt for the local clock as it reads now: compared afresh from here
   }
 

@@ -23,7 +23,7 @@ import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler, type SyncState } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import { holdClientLock, takenOverError } from './client-lock.ts';
-import type { Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
+import { META, type Commit, type MessageQuery, type StoredMessage, type SyncStore } from './store.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
@@ -155,6 +155,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
   const opened = await openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic());
   const { clock, counters } = opened;
+  // The clock's correction as of its last save by a local write (sync-run.ts saves those it
+  // learns; a write after one then saves it again, once).
+  let offsetSavedAt = clock.offsetChanges;
+  let offsetSavingAt = offsetSavedAt;
   let closed = false;
   /** Why this client stopped, when not by close(): another client took its store over. */
   let stoppedBy: FieldsyncError | null = null;
@@ -235,9 +239,12 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
           local: true, synced: false, applied: true, error: null,
         }));
         // Each message is also its cell's write: it has the write's fields, and winning is why it is written.
-        return { insert: messages, writes: messages };
+        // The clock's correction, when it changed since it was saved (a clock set back: hlc.ts), goes with it.
+        offsetSavingAt = clock.offsetChanges;
+        return offsetSavingAt === offsetSavedAt ? { insert: messages, writes: messages } : { insert: messages, writes: messages, meta: { [META.clockOffset]: String(clock.offsetMs) } };
       };
       const done = (): Message[] | Message => {
+        offsetSavedAt = offsetSavingAt;
         counters.wrote(messages.length);
         if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
         emitStatus();

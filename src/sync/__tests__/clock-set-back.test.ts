@@ -54,18 +54,66 @@ describe('HybridClock with a monotonic clock', () => {
   });
 
   it('a slow fall adds up until it passes a second; one within it changes nothing', () => {
-    const { t, clock, stamp } = clockWith(0);
+    const { t, clock, stamp } = clockWith(-5000);
     stamp();
     for (let i = 0; i < 2; i++) {
       t.mono += 10_000;
       t.wall += 10_000 - 400;
       stamp();
-      expect(clock.offsetMs).toBe(0);
+      expect(clock.offsetMs).toBe(-5000);
     }
     t.mono += 10_000;
     t.wall += 10_000 - 400; // 1,200 ms behind in all
     expect(stamp()).toBe(T0 + 30_000);
-    expect(clock.offsetMs).toBe(1200);
+    expect(clock.offsetMs).toBe(-3800);
+  });
+
+  it('a fall is made good only up to the lead learnt: none for a clock that was not ahead (set back by mistake, then right again: never ahead)', () => {
+    const none = clockWith(0);
+    expect(none.stamp()).toBe(T0);
+    none.t.wall -= 4 * 60_000; // set back by mistake
+    none.pass(1000);
+    expect(none.stamp()).toBe(T0); // as without a monotonic clock: pinned
+    none.t.wall += 4 * 60_000; // put right
+    none.pass(1000);
+    expect(none.stamp()).toBe(T0 + 2000); // the true time, not 4 minutes ahead
+    const minute = clockWith(-60_000);
+    minute.stamp();
+    minute.t.wall -= 4 * 60_000;
+    minute.pass(1000);
+    expect(minute.stamp()).toBe(T0); // pinned: three of the four minutes were not the clock's lead
+    expect(minute.clock.offsetMs).toBe(0); // the minute it was ahead, and no more
+    minute.t.wall += 3 * 60_000;
+    minute.pass(1000);
+    expect(minute.stamp()).toBe(T0 + 2000);
+    // A monotonic clock that runs fast (no NTP steers it, on some hosts) adds no lead either.
+    const fast = clockWith(-1000);
+    for (let i = 0; i < 30; i++) {
+      fast.t.mono += 86_400_000 * (1 + 50e-6); // 50 ppm fast, a day at a time
+      fast.t.wall += 86_400_000;
+      fast.stamp();
+    }
+    expect(fast.clock.offsetMs).toBe(0);
+  });
+
+  it.each([
+    ['throws', () => { throw new Error('broken polyfill'); }],
+    ['answers Infinity', () => Infinity],
+    ['answers NaN', () => Number.NaN],
+    ['goes back', () => -5000],
+  ])('a monotonic clock that %s is dropped: the clock goes on without it', (_name, broken) => {
+    const t = { wall: T0 + DAY, mono: 0, broken: false };
+    const clock = new HybridClock({ clientId: 'dev1', now: () => t.wall, offsetMs: -DAY, monotonic: () => (t.broken ? broken() : (t.mono += 1)) });
+    expect(hlcMillis(clock.tick())).toBe(T0);
+    t.broken = true;
+    t.wall += 1000;
+    expect(hlcMillis(clock.tick())).toBe(T0 + 1000);
+    t.wall -= DAY; // no longer noticed
+    expect(hlcMillis(clock.tick())).toBe(T0 + 1000);
+    expect(clock.offsetMs).toBe(-DAY);
+    clock.setOffset(0);
+    t.wall += DAY + 1000;
+    expect(hlcMillis(clock.tick())).toBe(T0 + DAY + 2000);
   });
 
   it('a correction learnt after a fall is compared afresh: the fall is not added to it', () => {
@@ -136,6 +184,28 @@ describe('a sync client whose local clock is put right while it runs', () => {
     expect(bStore.get('todos', 't')).toEqual({ title: 'B, written later' });
     expect(b.status).toMatchObject({ pending: 0, rejected: 0, error: null });
     await a.close();
+    await b.close();
+  });
+  it('saves the correction it made good with its next write: after a restart, still offline, it stamps by the right clock', async () => {
+    const MINUTES_4 = 4 * 60_000; // within the drift limit: a restart keeps such a correction
+    vi.useFakeTimers({ toFake: ['Date', 'performance'], now: T0 + MINUTES_4 });
+    let ahead = MINUTES_4;
+    const server = createInProcessServer({ now: () => Date.now() - ahead });
+    const store = memory();
+    const open = (): Promise<SyncClient> => createSyncClient({ schema, store, remote: new ScriptedRemote(server), autoSync: false });
+    let b = await open();
+    await b.sync(); // learns that its clock runs 4 minutes ahead
+    await b.set('todos', 't0', 'title', 'written before NTP');
+    vi.setSystemTime(T0); // NTP puts it right
+    ahead = 0;
+    vi.advanceTimersByTime(1000);
+    await b.set('todos', 't1', 'title', 'written before the restart');
+    expect(await ownStamp(store, 't1')).toBe(T0 + 1000);
+    await b.close();
+    b = await open(); // restarted, offline
+    vi.advanceTimersByTime(1000);
+    await b.set('todos', 't2', 'title', 'written after it');
+    expect(await ownStamp(store, 't2')).toBe(T0 + 2000); // not 4 minutes in the past, pinned to the last stamp
     await b.close();
   });
 });

@@ -4,7 +4,7 @@
  */
 import { backoffError, delayError } from './backoff.ts';
 import { invalidArgument, threw } from './errors.ts';
-import { unknownOptionError } from './option-keys.ts';
+import { optionsError } from './option-keys.ts';
 import type { SyncStore } from './store.ts';
 import type { SyncClientOptions } from './sync-client.ts';
 
@@ -12,9 +12,8 @@ export function checkOptions(o: SyncClientOptions): void {
   const bad = (why: string): never => {
     throw invalidArgument(`createSyncClient: ${why}`);
   };
-  if (typeof o !== 'object' || o === null) bad('options must be an object');
-  const unknown = unknownOptionError(o, OPTION_KEYS);
-  if (unknown) bad(unknown);
+  const why = optionsError(o, OPTION_KEYS);
+  if (why) bad(why);
   if (!o.schema || !(o.schema.tables instanceof Map)) bad('schema must come from defineSchema()');
   const store = o.store as Partial<SyncStore> | undefined;
   for (const fn of ['open', 'winners', 'messages', 'commit'] as const) {

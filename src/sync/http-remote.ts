@@ -6,7 +6,7 @@ import { abortController } from './abort.ts';
 import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
-import { unknownOptionError } from './option-keys.ts';
+import { optionsError } from './option-keys.ts';
 import { parseSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
@@ -57,9 +57,8 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const bad = (why: string): never => {
     throw invalidArgument(`createHttpRemote: ${why}`);
   };
-  if (typeof options !== 'object' || options === null) bad('options must be an object');
-  const unknown = unknownOptionError(options, OPTION_KEYS);
-  if (unknown) bad(unknown);
+  const why = optionsError(options, OPTION_KEYS);
+  if (why) bad(why);
   if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${String(options.url)}`);
   // The endpoint's URL (every sync then got "no such endpoint", naming no URL): the base is meant.
   if (/\/v1\/(sync|events)\/*$/.test(options.url)) bad(`url is the server's base URL, without /v1/...: ${options.url.replace(/\/v1\/\w+\/*$/, '')}`);

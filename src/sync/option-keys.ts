@@ -18,3 +18,8 @@ export function unknownOptionError(options: object, known: object): string | nul
   }
   return null;
 }
+
+/** Why `options` is not an object of only the `known` keys (see unknownOptionError), or null. */
+export function optionsError(options: unknown, known: object): string | null {
+  return typeof options !== 'object' || options === null ? 'options must be an object' : unknownOptionError(options, known);
+}

@@ -9,7 +9,7 @@
 import { abortController, type Aborter } from './abort.ts';
 import { backoffDelay, backoffError, delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument } from './errors.ts';
-import { unknownOptionError } from './option-keys.ts';
+import { optionsError } from './option-keys.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
 import { createSseParser } from './sse.ts';
@@ -45,8 +45,7 @@ const OPTION_KEYS = { reconnect: 0, idleTimeoutMs: 0 } satisfies Record<keyof Po
  * another device pushes, instead of at its next interval.
  */
 export function pokeStream(options: PokeStreamOptions = {}): PokeSource {
-  const why = typeof options !== 'object' || options === null ? 'options must be an object'
-    : unknownOptionError(options, OPTION_KEYS) ?? delayError('idleTimeoutMs', options.idleTimeoutMs, 1) ?? backoffError('reconnect', options.reconnect);
+  const why = optionsError(options, OPTION_KEYS) ?? delayError('idleTimeoutMs', options.idleTimeoutMs, 1) ?? backoffError('reconnect', options.reconnect);
   if (why !== null) throw invalidArgument(`pokeStream: ${why}`);
   const idleTimeoutMs = options.idleTimeoutMs ?? 75_000;
   const source = (c: PokeConnection, clientId: string, listener: PokeListener): (() => void) => subscribePokes({

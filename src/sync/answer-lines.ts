@@ -79,6 +79,9 @@ async function readLines(response: Response, signal?: AbortSignal): Promise<unkn
   const reader = body.getReader();
   const onAbort = (): void => void reader.cancel().catch(() => {});
   signal?.addEventListener('abort', onAbort);
+  // Aborted already (a fetch that ignored the signal answered after the timeout): its 'abort'
+  // has fired, and a body that sends nothing more would be waited for with no end.
+  if (signal?.aborted === true) onAbort();
   // The bytes of the line under way, in the pieces they came in.
   let pieces: Uint8Array[] = [];
   let size = 0;

@@ -76,8 +76,15 @@ describe('line-framed answers', () => {
     const state = answer(mixed as unknown as Uint8Array[]);
     expect((await readAnswer(state.response)).lines).toEqual(values);
     const odd = answer([42 as unknown as Uint8Array]);
-    expect(await readAnswer(odd.response).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response' });
+    expect(await readAnswer(odd.response).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response', message: 'the answer\'s body gave neither bytes nor text' });
     expect(odd.state.cancelled).toBe(true);
+  });
+
+  it('refuses text chunks as an invalid_response where there is no TextEncoder to make them bytes', async () => {
+    vi.stubGlobal('TextEncoder', undefined);
+    const strings = answer([text] as unknown as Uint8Array[]);
+    expect(await readAnswer(strings.response).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response', message: 'the answer\'s body gave neither bytes nor text' });
+    expect(strings.state.cancelled).toBe(true);
   });
 
   it('stops reading when the signal aborts, even while the body stalls, and cancels the rest', async () => {
@@ -95,6 +102,28 @@ describe('line-framed answers', () => {
     setTimeout(() => controller.abort(new Error('timeout')), 20);
     expect(await reading).toMatchObject({ message: 'timeout' });
     expect(state.cancelled).toBe(true);
+  });
+
+  it('stops at once when the signal aborted before the reading began (a fetch that ignored it, answering after the timeout)', async () => {
+    const state = { cancelled: false };
+    const body = new ReadableStream<Uint8Array>({
+      pull: () => new Promise<void>(() => {}), // no byte, ever
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    const controller = new AbortController();
+    controller.abort(new Error('timeout'));
+    const reading = readAnswer(new Response(body, { status: 200, headers: NDJSON }), controller.signal).catch((e: unknown) => e);
+    const hung = new Promise((resolve) => setTimeout(() => resolve('still reading'), 2000));
+    expect(await Promise.race([reading, hung])).toMatchObject({ message: 'timeout' });
+    expect(state.cancelled).toBe(true);
+  });
+
+  it('reads the whole text where the body is no web stream (node-fetch 2 gives a Node stream)', async () => {
+    const nodeStream = { pipe: () => {}, on: () => {} }; // a Readable's shape: no getReader()
+    const polyfilled = { status: 200, headers: new Headers(NDJSON), body: nodeStream, text: () => Promise.resolve(text) } as unknown as Response;
+    expect((await readAnswer(polyfilled)).lines).toEqual(values);
   });
 
   it('reads lines whose Content-Type a proxy rewrote to JSON, and leaves one JSON text as it is', () => {
@@ -132,6 +161,8 @@ describe('line-framed answers', () => {
   it('puts one line back as it was, and does not take lines that are not an answer apart', () => {
     expect(fromLines([values[0]])).toEqual(values[0]);
     expect(fromLines([[1], 2])).toEqual([1]);
+    expect(fromLines([1, 2])).toBe(1);
+    expect(fromLines([null, 2])).toBeNull();
     expect(fromLines([])).toBeUndefined();
   });
 });

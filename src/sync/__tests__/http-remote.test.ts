@@ -72,6 +72,23 @@ describe('POST /v1/sync', () => {
     expect((await remote.sync({ clientId: 'c1', cursor: 0 })).next?.map((p) => p.cursor)).toEqual([3]);
   });
 
+  it('times out an answer in lines that stalls, even from a fetch that ignored the signal and answered after the timeout', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+      res.flushHeaders(); // and not one line after them
+    });
+    // An app's fetch that does not pass the signal on, and answers only once it has aborted.
+    const deaf = async (input: string, init?: RequestInit): Promise<Response> => {
+      const { signal, ...rest } = init ?? {};
+      const response = await fetch(input, rest);
+      if (signal && !signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      return response;
+    };
+    const syncing = createHttpRemote({ url, token: 't', timeoutMs: 100, fetch: deaf }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e);
+    const hung = new Promise((resolve) => setTimeout(() => resolve('still syncing'), 5000));
+    expect(await Promise.race([syncing, hung])).toMatchObject({ code: 'network', message: 'the request was aborted or timed out' });
+  });
+
   it('turns protocol errors into RemoteError with code, index and the server clock', async () => {
     const url = await serve((_req, res) => json(res, 400, { error: { code: 'clock_drift', message: 'ahead', index: 2, serverTime: '2026-11-24T15:00:01.000Z' } }));
     const err = fail(await createHttpRemote({ url, token: 't' }).sync({ clientId: 'c', cursor: 0 }).catch((e: unknown) => e));

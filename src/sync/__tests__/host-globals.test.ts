@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpRemote, createSyncClient, pokeStream, type FieldsyncError, type Remote } from '../index.ts';
+import { abortController } from '../abort.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, memory, schema } from './harness/test-kit.ts';
 
@@ -107,6 +108,62 @@ describe('without AbortController or setInterval', () => {
     stop?.();
     expect(aborted).toBe(true);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the AbortController stand-in, as the app\'s fetch sees its signal', () => {
+  it('calls each abort listener once, with the event and the signal as this, and not after its removal', () => {
+    timeoutsOnly();
+    const reported: unknown[] = [];
+    vi.stubGlobal('reportError', (err: unknown) => void reported.push(err));
+    const controller = abortController();
+    const { signal } = controller;
+    const calls: string[] = [];
+    const once = function (this: unknown, event: Event): void {
+      calls.push(`once:${event.type}:${this === signal && event.target === signal}`);
+    };
+    const removed = (): void => void calls.push('removed');
+    const other = (): void => void calls.push('other type');
+    signal.addEventListener('abort', once);
+    signal.addEventListener('abort', once); // added twice: called once, as EventTarget does
+    signal.addEventListener('abort', removed);
+    signal.addEventListener('abort', null as unknown as () => void); // the DOM allows null
+    signal.addEventListener('progress' as 'abort', other);
+    signal.removeEventListener('progress' as 'abort', once); // another type: removes nothing
+    signal.removeEventListener('abort', removed);
+    signal.addEventListener('abort', { handleEvent: (event: Event) => void calls.push(`object:${event.type}`) });
+    signal.onabort = (event) => void calls.push(`onabort:${event.type}`);
+    expect(signal.aborted).toBe(false);
+    expect(() => signal.throwIfAborted()).not.toThrow();
+    controller.abort();
+    expect(calls.sort()).toEqual(['object:abort', 'onabort:abort', 'once:abort:true']);
+    controller.abort(new Error('again')); // fires once, and keeps its first reason
+    expect(calls).toHaveLength(3);
+    expect(reported).toEqual([]); // the null listener was no listener
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toMatchObject({ name: 'AbortError', message: 'This operation was aborted' });
+    expect(() => signal.throwIfAborted()).toThrow(signal.reason as Error);
+  });
+
+  it('keeps the reason it is given, and reports a listener that throws while the others still run', () => {
+    timeoutsOnly();
+    const reported: unknown[] = [];
+    vi.stubGlobal('reportError', (err: unknown) => void reported.push(err));
+    const controller = abortController();
+    const calls: string[] = [];
+    const boom = new Error('listener failed');
+    controller.signal.addEventListener('abort', () => {
+      throw boom;
+    });
+    controller.signal.addEventListener('abort', () => void calls.push('after'));
+    const reason = new Error('timeout');
+    controller.abort(reason);
+    expect(controller.signal.reason).toBe(reason);
+    expect(calls).toEqual(['after']);
+    expect(reported).toEqual([boom]);
+    const withNull = abortController();
+    withNull.abort(null); // only undefined becomes an AbortError, as with AbortController
+    expect(withNull.signal.reason).toBeNull();
   });
 });
 

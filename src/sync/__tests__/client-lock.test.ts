@@ -2,7 +2,7 @@
  * One client at a time on a store without transact() (client-lock.ts), through the runtime's
  * Web Locks (Node 24 has them, as browsers do, Node 22 not; client-lock-browser.test.ts has two real tabs).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreError, createSyncClient, type SyncStore } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
@@ -21,6 +21,14 @@ function ownStore(): SyncStore {
 /** Node 24 has Web Locks; Node 22 (`navigator.locks` undefined) does not, and nothing is locked there. */
 const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
 
+afterEach(() => vi.unstubAllGlobals());
+
+/** The names of the Web Locks this runtime holds. */
+async function heldLocks(): Promise<string[]> {
+  const manager = (globalThis as { navigator?: { locks?: { query(): Promise<{ held?: { name?: string }[] }> } } }).navigator?.locks;
+  return ((await manager?.query())?.held ?? []).map((l) => l.name ?? '');
+}
+
 describe('a store without transact() takes one client at a time', () => {
   it.skipIf(!hasWebLocks)(hasWebLocks
     ? 'a second client on it takes it over, and the first stops with an error that says why'
@@ -35,6 +43,7 @@ describe('a store without transact() takes one client at a time', () => {
     const refused = await first.set('todos', 'b', 'title', 'lost?').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(StoreError);
     expect((refused as StoreError).message).toMatch(/^another client opened this store \(clientId [\w-]+\): another tab of this app/);
+    expect((refused as StoreError).message).toMatch(/This one stopped: two clients on a store without transact\(\) would stamp different writes with the same hlc, and lose one$/);
     expect(first.status.error).toMatchObject({ code: 'store' });
     await expect(first.sync()).rejects.toBeInstanceOf(StoreError);
     // The second goes on, with the first one's write, and syncs it.
@@ -80,7 +89,9 @@ describe('a store without transact() takes one client at a time', () => {
   it('a closed client lets go: the next one on the store is not stopped by anything', async () => {
     const store = ownStore();
     const first = await createSyncClient({ schema, store, autoSync: false });
+    if (hasWebLocks) expect(await heldLocks()).toContain(`fieldsync:client:${first.clientId}`);
     await first.close();
+    await expect.poll(heldLocks).not.toContain(`fieldsync:client:${first.clientId}`); // released, not left for the next to steal
     const second = await createSyncClient({ schema, store, autoSync: false });
     const third = await createSyncClient({ schema, store: ownStore(), autoSync: false }); // another store, another clientId
     await second.set('todos', 'a', 'title', 'x');
@@ -88,6 +99,21 @@ describe('a store without transact() takes one client at a time', () => {
     expect([second.status.state, third.status.state]).toEqual(['offline', 'offline']); // no remote: offline, not 'error'
     await second.close();
     await third.close();
+  });
+
+  it.each([
+    ['no navigator at all (React Native, QuickJS)', undefined],
+    ['a navigator without locks (Node 22)', {}],
+    ['locks without request()', { locks: {} }],
+    ['Web Locks that are denied (a sandboxed iframe: SecurityError)', { locks: { request: () => Promise.reject(Object.assign(new Error('denied'), { name: 'SecurityError' })) } }],
+  ])('with %s, a client opens and works without the lock', async (_name, navigator) => {
+    vi.stubGlobal('navigator', navigator);
+    const server = createInProcessServer();
+    const client = await createSyncClient({ schema, store: ownStore(), remote: new ScriptedRemote(server), autoSync: false });
+    await client.set('todos', 'a', 'title', 'x');
+    await client.sync();
+    expect(client.status).toMatchObject({ state: 'idle', error: null, pending: 0 });
+    await client.close();
   });
 
   it('the memory store, which lives in one page, may be shared (as a store with transact() may)', async () => {

@@ -123,6 +123,12 @@ describe('what the handler is given', () => {
     // Out of order but each hlc once: taken.
     expect((await handle('u', { clientId: 'A', cursor: 0, messages: [msg(3), msg(1), msg(2)] })).stored).toBe(3);
   });
+
+  it('parses lines as the framing of columns pages only: without the format, a server that reads the request answers one JSON text', () => {
+    expect(parseSyncRequest({ clientId: 'A', cursor: 0, format: 'columns', framing: 'lines' }).framing).toBe('lines');
+    expect(parseSyncRequest({ clientId: 'A', cursor: 0, framing: 'lines' })).not.toHaveProperty('framing');
+    expect(parseSyncRequest({ clientId: 'A', cursor: 0, format: 'columns' })).not.toHaveProperty('framing');
+  });
 });
 
 describe('a cursor beyond the user\'s greatest id (a database restored from a backup)', () => {

@@ -67,6 +67,21 @@ describe('when syncs happen', () => {
   });
 });
 
+describe('the debounce of writes', () => {
+  it('is counted from the first write of a burst: writes that keep coming do not put the sync off', async () => {
+    const { remote, client } = await started({ debounceMs: 20 });
+    await client.set('todos', 'a', 'title', '0');
+    expect(client.status.nextRetryAt).toBeNull(); // a debounce is no retry
+    for (let i = 1; i <= 10; i++) {
+      await vi.advanceTimersByTimeAsync(10);
+      await client.set('todos', 'a', 'title', String(i));
+    }
+    // 100 ms of writes 10 ms apart: synced after the first 20 ms and again after, not once at the end.
+    expect(remote.requests.length).toBeGreaterThanOrEqual(2);
+    await client.close();
+  });
+});
+
 describe('retries', () => {
   it('back off exponentially with jitter after network failures; writes wait, a poke does not', async () => {
     const { remote, client } = await started();
@@ -105,6 +120,39 @@ describe('retries', () => {
     expect(remote.requests).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(200);
     expect(remote.requests).toHaveLength(2);
+    await client.close();
+  });
+
+  it('the interval waits for a pending retry, as writes do', async () => {
+    const { remote, client } = await started({ intervalMs: 100 });
+    remote.intercept = () => { throw new NetworkError('down'); };
+    await vi.advanceTimersByTimeAsync(100); // the interval's sync fails: a retry in 750 ms
+    expect(remote.requests).toHaveLength(1);
+    expect(client.status.nextRetryAt).not.toBeNull();
+    await vi.advanceTimersByTimeAsync(600); // six ticks of the interval meanwhile
+    expect(remote.requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(remote.requests).toHaveLength(2); // the retry
+    await client.close();
+  });
+
+  it('a stream refused (401) restarts after the next good sync; one that failed otherwise is left to reconnect by itself', async () => {
+    const { remote, client } = await started();
+    remote.listener?.onError?.(new NetworkError('the poke stream was interrupted'));
+    expect(remote.unsubscribed).toBe(0);
+    remote.intercept = () => { throw new RemoteError(401, 'unauthorized', 'the token has expired'); };
+    remote.listener?.onError?.(new RemoteError(401, 'unauthorized', 'the token has expired'));
+    expect(remote.unsubscribed).toBe(1);
+    expect(remote.listener).toBeNull();
+    await vi.advanceTimersByTimeAsync(25);
+    expect(client.status.state).toBe('unauthorized');
+    remote.intercept = null; // new credentials
+    await client.sync();
+    expect(remote.listener).not.toBeNull(); // subscribed again: pokes arrive
+    remote.requests.length = 0;
+    remote.listener?.onPoke({ cursor: 99 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(remote.requests).toHaveLength(1);
     await client.close();
   });
 
@@ -302,7 +350,19 @@ describe('online switch and close', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(remote.requests).toHaveLength(1);
     expect(client.status).toMatchObject({ state: 'idle', online: true, pending: 0 });
+    expect(remote.listener).not.toBeNull(); // the poke stream is back
     await client.close();
+  });
+
+  it('without autoSync, the status says idle before any sync and once back online, and close() leaves offline as it is', async () => {
+    const client = await createSyncClient({ schema, store: memory(), remote: new ScriptedRemote(createInProcessServer()), autoSync: false });
+    expect(client.status).toMatchObject({ state: 'idle', online: true, error: null });
+    client.setOnline(false);
+    client.setOnline(true);
+    expect(client.status).toMatchObject({ state: 'idle', online: true, error: null });
+    client.setOnline(false);
+    await client.close();
+    expect(client.status).toMatchObject({ state: 'offline', online: false });
   });
 
   it('setOnline(false) rejects at once a sync() that was waiting for the next run', async () => {

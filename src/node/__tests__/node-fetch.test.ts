@@ -42,6 +42,7 @@ describe('nodeFetch: what it sends', () => {
     expect(await failure(f(url, { headers: { 'x-bad': 'a\nb' } }))).toBeInstanceOf(TypeError);
     expect(await failure(f('not a url'))).toBeInstanceOf(TypeError);
     expect(await failure(f(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError);
+    expect(await failure(f(url.replace('http://', 'http://:secret@')))).toBeInstanceOf(TypeError); // a password alone
     expect(await failure(fetch(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError); // the global fetch's own rule
   });
 
@@ -86,6 +87,24 @@ describe('nodeFetch: what it answers', () => {
     expect((await f(url, { method: 'HEAD' })).body).toBeNull();
   });
 
+  it('decodes text() as fetch does: a BOM stripped, bytes that only start like one kept, a body read once', async () => {
+    const bodies: Record<string, number[]> = {
+      '/bom': [0xef, 0xbb, 0xbf, 0x7b, 0x7d], // BOM + {}
+      '/only-bom': [0xef, 0xbb, 0xbf],
+      '/not-bom': [0xef, 0xbb, 0xbb, 0x78], // U+FEFB, then x
+      '/half': [0xef, 0xbb], // two bytes of a BOM: U+FFFD
+      '/first-wrong': [0x41, 0xbb, 0xbf], // A, then two stray bytes
+      '/middle-wrong': [0xef, 0x41, 0xbf, 0x78],
+      '/latin': [0xc3, 0xaf, 0xc2, 0xbb, 0xc2, 0xbf], // ï»¿ in UTF-8: text, not a BOM
+    };
+    const { url } = await serve((req, res) => res.end(Buffer.from(bodies[req.url ?? ''] ?? [])));
+    const f = made();
+    for (const path of Object.keys(bodies)) expect([path, await (await f(`${url}${path}`)).text()]).toEqual([path, await (await fetch(`${url}${path}`)).text()]);
+    const once = await f(`${url}/bom`);
+    expect(await once.json()).toEqual({});
+    expect(await failure(once.text())).toBeInstanceOf(TypeError); // read already, as fetch's
+  });
+
   it('streams the body as it arrives', async () => {
     let finish: (() => void) | undefined;
     const { url } = await serve((_req, res) => {
@@ -119,10 +138,12 @@ describe('nodeFetch: what it answers', () => {
     const f = made();
     const post = { method: 'POST', headers: { Authorization: 'Bearer t' }, body: 'b' };
     const r307 = await f(`${url}/307`, post);
-    expect([await r307.text(), r307.url]).toEqual(['here', `${url}/end`]);
+    expect([await r307.text(), r307.url, r307.redirected]).toEqual(['here', `${url}/end`, true]);
     expect(await (await f(`${url}/303`, post)).text()).toBe('here');
     expect(await (await f(`${url}/away`, post)).text()).toBe('there');
     expect(seen).toEqual(['POST /307 Bearer t b', 'POST /end Bearer t b', 'POST /303 Bearer t b', 'GET /end Bearer t ', 'POST /away Bearer t b', 'other POST /in - b']);
+    const direct = await f(`${url}/end`, post); // no redirect: fetch says so (the HTTP remote reads it)
+    expect([await direct.text(), direct.url, direct.redirected]).toEqual(['here', `${url}/end`, false]);
     expect((await f(`${url}/307`, { ...post, redirect: 'manual' })).status).toBe(307);
     expect(await failure(f(`${url}/307`, { ...post, redirect: 'error' }))).toBeInstanceOf(TypeError);
     expect(await failure(f(`${url}/loop`))).toBeInstanceOf(TypeError);

@@ -31,6 +31,17 @@ describe('SSE parser', () => {
     expect(parse(...text).events).toEqual(expected); // one character at a time
   });
 
+  it('takes a CRLF within one chunk as one line end: two data lines are one event', () => {
+    expect(parse('data: a\r\ndata: b\r\n\r\n').events).toEqual([message('a\nb')]);
+  });
+
+  it('without a retry listener (the poke stream has none), a retry field is skipped', () => {
+    const events: SseEvent[] = [];
+    const p = createSseParser((e) => events.push(e));
+    expect(() => p.push('retry: 3000\n\ndata: x\n\n')).not.toThrow();
+    expect(events).toEqual([message('x')]);
+  });
+
   it('dispatches on a blank line only, with the event type of that event alone', () => {
     expect(parse('event: poke\ndata: a\n\ndata: b\n\n').events).toEqual([message('a', 'poke'), message('b')]);
     // A blank line without data dispatches nothing, and forgets the event type too.

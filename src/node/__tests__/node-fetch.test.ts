@@ -84,6 +84,7 @@ describe('nodeFetch: what it answers', () => {
     const f = made();
     expect(await (await f(url)).text()).toBe('raw');
     expect((await f(`${url}/none`)).body).toBeNull();
+    expect(await (await f(`${url}/none`)).text()).toBe(''); // no body: empty text, as fetch's
     expect((await f(url, { method: 'HEAD' })).body).toBeNull();
   });
 

@@ -27,11 +27,42 @@ export const isLines = (contentType: string | null): boolean =>
 
 /**
  * A sync answer with its body read: parsed lines for a 200 in lines, the text for anything
- * else. `signal` aborts the reading of lines (a `fetch` that ignores its signal stops at once).
+ * else. `signal` aborts the reading (a `fetch` that ignores its signal stops at once).
  */
 export async function readAnswer(response: Response, signal?: AbortSignal): Promise<Answer> {
-  if (response.status !== 200 || !isLines(response.headers.get('content-type'))) return { response, text: await response.text() };
+  if (response.status !== 200 || !isLines(response.headers.get('content-type'))) return { response, text: await textOf(response, signal) };
   return { response, text: '', lines: await readLines(response, signal) };
+}
+
+/**
+ * The body's text, or the signal's reason once it aborts first: an app's `fetch` that ignored
+ * the signal may answer after the timeout, with a body that then stalls, and `text()` alone
+ * would wait for it with no end (the client's syncs with it). The body is let go.
+ */
+function textOf(response: Response, signal?: AbortSignal): Promise<string> {
+  const reading = response.text();
+  if (!signal) return reading;
+  return new Promise<string>((resolve, reject) => {
+    const onAbort = (): void => {
+      reading.catch(() => {});
+      Promise.resolve()
+        .then(() => (response.body as { cancel?: () => Promise<void> } | null | undefined)?.cancel?.())
+        .catch(() => {}); // locked by text(): it goes with the connection
+      reject(signal.reason ?? new Error('aborted'));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    reading.then(
+      (text) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(text);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /**

@@ -72,9 +72,9 @@ describe('POST /v1/sync', () => {
     expect((await remote.sync({ clientId: 'c1', cursor: 0 })).next?.map((p) => p.cursor)).toEqual([3]);
   });
 
-  it('times out an answer in lines that stalls, even from a fetch that ignored the signal and answered after the timeout', async () => {
+  it.each(['application/x-ndjson', 'application/json'])('times out an answer (%s) that stalls, even from a fetch that ignored the signal and answered after the timeout', async (type) => {
     const url = await serve((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
+      res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8` });
       res.flushHeaders(); // and not one line after them
     });
     // An app's fetch that does not pass the signal on, and answers only once it has aborted.

@@ -24,6 +24,8 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['src/renderer/**/*.test.ts', 'src/renderer/**/*.test.tsx'],
+          // jsdom lays nothing out: the sizes the windowed todo list reads (see the file).
+          setupFiles: ['src/renderer/src/testing/jsdom-layout.ts'],
         },
       },
     ],

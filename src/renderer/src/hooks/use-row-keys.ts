@@ -6,6 +6,10 @@
  *   Enter or F2                   rename            Delete or Backspace   delete
  *   Space                         the row's own action (toggle a todo)
  * Keys only count when the row itself has focus, never while typing in one of its inputs.
+ *
+ * A windowed list (use-list-window.ts) renders only some rows: a row the focus goes to may
+ * not be in the DOM yet. It gets the tab stop at once (the list keeps that row rendered), takes
+ * the focus when it mounts, and `reveal` scrolls it into view.
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { focusLost } from '../lib/focus-lost.ts';
@@ -23,6 +27,8 @@ export interface RowKeyActions {
   rename(id: string): void;
   remove(id: string): void;
   activate?(id: string): void;
+  /** Bring a row that takes the focus into view (a windowed list, which may not render it yet). */
+  reveal?(id: string): void;
 }
 
 /** `preferredId` is the row that takes the tab stop before any row has had focus. */
@@ -39,6 +45,17 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
   // row goes (deleted on another device, its rename open), its neighbour takes the focus
   // rather than the page.
   const before = useRef({ ids, activeId });
+  const later = useStableHandlers({ reveal: (id: string) => actions.reveal?.(id) });
+
+  const focusRow = useCallback(
+    (id: string) => {
+      setActiveId(id);
+      pendingFocus.current = id;
+      rows.current.get(id)?.focus();
+      later.reveal(id);
+    },
+    [later],
+  );
 
   useEffect(() => {
     const id = pendingFocus.current;
@@ -48,23 +65,24 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     if (!el) {
       const { ids: previous, activeId: had } = before.current;
       const at = had === null ? -1 : previous.indexOf(had);
-      const next = previous.slice(at + 1).find((i) => rows.current.has(i)) ?? previous.slice(0, Math.max(at, 0)).reverse().find((i) => rows.current.has(i));
-      if (lost && at !== -1 && !rows.current.has(had as string) && next !== undefined) rows.current.get(next)?.focus();
+      // The next row that is still there, rendered or not (a windowed list renders few).
+      const left = new Set(ids);
+      const next = previous.slice(at + 1).find((i) => left.has(i)) ?? previous.slice(0, Math.max(at, 0)).reverse().find((i) => left.has(i));
+      if (lost && at !== -1 && !left.has(had as string) && next !== undefined) focusRow(next);
       return;
     }
     pendingFocus.current = null;
-    if (lost || [...rows.current.values()].includes(active as HTMLElement)) el.focus();
+    if (lost || [...rows.current.values()].includes(active as HTMLElement)) {
+      el.focus();
+      later.reveal(id as string);
+    }
+    // Only when the rows change; `ids` is read as it is then.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [idsKey]);
   // After the effect above, which reads the previous render's.
   useEffect(() => {
     before.current = { ids, activeId };
   });
-
-  const focusRow = useCallback((id: string) => {
-    setActiveId(id);
-    pendingFocus.current = id;
-    rows.current.get(id)?.focus();
-  }, []);
 
   /** After an inline edit: back to the row, unless the user has clicked somewhere else. */
   const refocusRow = useCallback(
@@ -78,8 +96,17 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
 
   const rowRef = useCallback(
     (id: string) => (el: HTMLElement | null) => {
-      if (el) rows.current.set(id, el);
-      else rows.current.delete(id);
+      if (!el) {
+        rows.current.delete(id);
+        return;
+      }
+      rows.current.set(id, el);
+      // The row the focus was sent to has just mounted (a windowed list renders it once it is
+      // the tab stop): it takes the focus, unless the user has put the focus elsewhere.
+      if (pendingFocus.current === id && (focusLost() || [...rows.current.values()].includes(document.activeElement as HTMLElement))) {
+        pendingFocus.current = null;
+        el.focus();
+      }
     },
     [],
   );
@@ -114,7 +141,11 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
   // The same as rowProps, for a memoised row: stable functions that take the row's id.
   const handlers = useStableHandlers({
     register: (id: string, el: HTMLElement | null) => rowRef(id)(el),
-    focus: (id: string) => setActiveId(id),
+    focus: (id: string) => {
+      // The user focused another row: a focus still waiting for its row is dropped.
+      if (pendingFocus.current !== id) pendingFocus.current = null;
+      setActiveId(id);
+    },
     keyDown: onKeyDown,
   });
 

@@ -11,14 +11,15 @@ import { openTestApi, type TestApi, type TestApiOptions } from './core-api.ts';
 afterEach(cleanup);
 
 /**
- * Renders the app over a fresh core (after `seed`), and waits until its first view has loaded:
+ * Renders the app over a fresh core (after `seed`, which may write through the core's own
+ * sync client, `kit.core.client`, to seed thousands of rows fast), and waits until its first view has loaded:
  * the view's main element (`skipTo.target` of the first entry of views/registry.ts) is there,
  * and every `rows` call the app made has been answered, with nothing new asked since. It
  * knows nothing of any table or view, so it serves a fork's own view as it is.
  */
-export async function renderApp(seed: (api: AppApi) => Promise<void> = async () => {}, options: TestApiOptions = {}) {
+export async function renderApp(seed: (api: AppApi, kit: TestApi) => Promise<void> = async () => {}, options: TestApiOptions = {}) {
   const kit = await openTestApi(options);
-  await seed(kit.api);
+  await seed(kit.api, kit);
   const user = userEvent.setup();
   // Counts the app's row reads (the test's own calls too, which is harmless: they are awaited).
   const reads = { asked: 0, open: 0 };

@@ -1,6 +1,7 @@
-import { useMemo } from 'react';
+import { useMemo, useRef, type RefObject } from 'react';
 import type { Row } from '../../../../shared/app-rows.ts';
 import { useDragReorder } from '../../hooks/use-drag-reorder.ts';
+import { useListWindow } from '../../hooks/use-list-window.ts';
 import { useRowKeys } from '../../hooks/use-row-keys.ts';
 import { useStableHandlers } from '../../hooks/use-stable-handlers.ts';
 import { displayText } from '../../lib/display-text.ts';
@@ -19,9 +20,11 @@ interface Props {
   /** The todo being renamed (kept by the pane, which keeps it in view). */
   readonly editingId: string | null;
   readonly onEditing: (id: string | null) => void;
+  /** The pane the list scrolls in: the list renders only the rows in its view. */
+  readonly scrollRef: RefObject<HTMLElement | null>;
 }
 
-export function TodoList({ todos, allIds, listName, filter, editingId, onEditing }: Props) {
+export function TodoList({ todos, allIds, listName, filter, editingId, onEditing, scrollRef }: Props) {
   const move = useAppStore((s) => s.move);
   const remove = useAppStore((s) => s.remove);
   const update = useAppStore((s) => s.update);
@@ -44,8 +47,17 @@ export function TodoList({ todos, allIds, listName, filter, editingId, onEditing
     rename: onEditing,
     remove: (id) => void deleteTodo(id),
     activate: toggle,
+    // `view` is set below; this runs later, on a key press or after a render.
+    reveal: (id) => view.reveal(ids.indexOf(id)),
   });
   const { drag, dropGap, grip } = useDragReorder(moveTo);
+  const listRef = useRef<HTMLUListElement>(null);
+  const view = useListWindow({
+    ids,
+    scrollRef,
+    listRef,
+    keep: [ids.indexOf(keys.activeId ?? ''), editingId === null ? -1 : ids.indexOf(editingId), drag ? ids.indexOf(drag.id) : -1],
+  });
   const last = todos.length - 1;
   // One object for every row, the same on every render: a row re-renders only when its own
   // props change (TodoRow is memoised), not on every keystroke or write elsewhere in the list.
@@ -66,22 +78,30 @@ export function TodoList({ todos, allIds, listName, filter, editingId, onEditing
   });
 
   return (
-    <ul className="todo-list" aria-label={`Todos in ${displayText(listName)}`} data-testid="todo-list">
-      {todos.map((todo, i) => (
-        <TodoRow
-          key={todo.id}
-          todo={todo}
-          active={keys.activeId === todo.id}
-          editing={editingId === todo.id}
-          isFirst={i === 0}
-          isLast={i === last}
-          dragOffset={drag?.id === todo.id ? drag.dy : null}
-          drop={dropGap === i ? 'before' : dropGap === todos.length && i === last ? 'after' : null}
-          keys={keys.handlers}
-          grip={grip}
-          actions={actions}
-        />
-      ))}
+    <ul ref={listRef} className="todo-list" aria-label={`Todos in ${displayText(listName)}`} data-testid="todo-list" style={{ height: view.height }}>
+      {view.rows.map(({ index: i, start }) => {
+        const todo = todos[i];
+        if (!todo) return null;
+        return (
+          <TodoRow
+            key={todo.id}
+            todo={todo}
+            index={i}
+            count={todos.length}
+            top={start - view.margin}
+            measure={view.measure}
+            active={keys.activeId === todo.id}
+            editing={editingId === todo.id}
+            isFirst={i === 0}
+            isLast={i === last}
+            dragOffset={drag?.id === todo.id ? drag.dy : null}
+            drop={dropGap === i ? 'before' : dropGap === todos.length && i === last ? 'after' : null}
+            keys={keys.handlers}
+            grip={grip}
+            actions={actions}
+          />
+        );
+      })}
     </ul>
   );
 }

@@ -31,6 +31,8 @@ export function TodoPane({ filter, onFilter }: Props) {
   const list = lists.rows.find((l) => l.id === selectedListId) ?? null;
   const { rows: todos, loaded } = useRows('todos', list ? list.id : null);
   const create = useAppStore((s) => s.create);
+  // The pane scrolls (layout.css .main-pane): the todo list renders the rows in its view.
+  const paneRef = useRef<HTMLElement>(null);
   // The todo being renamed outlives a re-render of the list.
   const [editingId, setEditingId] = useState<string | null>(null);
   // What New todo holds, as last reported: kept in a ref, not in state, so that a keystroke
@@ -93,7 +95,7 @@ export function TodoPane({ filter, onFilter }: Props) {
   }
 
   return (
-    <main className="main-pane todo-pane" id="todo-pane" tabIndex={-1} aria-labelledby="list-heading">
+    <main ref={paneRef} className="main-pane todo-pane" id="todo-pane" tabIndex={-1} aria-labelledby="list-heading">
       <header className="todo-pane-header">
         <h1 id="list-heading" data-testid="list-heading">
           <UserText value={list.name} />
@@ -123,7 +125,7 @@ export function TodoPane({ filter, onFilter }: Props) {
             {EMPTY_TEXT[filter]}
           </p>
         ) : (
-          <TodoList todos={visible} allIds={allIds} listName={list.name} filter={filter} editingId={editingId} onEditing={setEditingId} />
+          <TodoList todos={visible} allIds={allIds} listName={list.name} filter={filter} editingId={editingId} onEditing={setEditingId} scrollRef={paneRef} />
         )}
       </div>
     </main>

@@ -31,6 +31,14 @@ export interface TodoRowActions {
 interface Props {
   /** Kept the same object while the todo is unchanged (data-store.ts): a changed one re-renders. */
   readonly todo: Row<'todos'>;
+  /** Its place among the todos shown (0-based), and how many there are: the list is windowed,
+   * so a screen reader learns both from the row (aria-posinset/-setsize), not by counting. */
+  readonly index: number;
+  readonly count: number;
+  /** Where the row sits in the list element, in pixels (use-list-window.ts places every row). */
+  readonly top: number;
+  /** Measures the row for the window (a stable ref callback). */
+  readonly measure: (el: HTMLElement | null) => void;
   readonly active: boolean;
   readonly editing: boolean;
   readonly isFirst: boolean;
@@ -44,10 +52,16 @@ interface Props {
 }
 
 /** One todo. Memoised: a list of thousands re-renders only the rows whose props changed. */
-export const TodoRow = memo(function TodoRow({ todo, active, editing, isFirst, isLast, dragOffset, drop, keys, grip, actions }: Props) {
+export const TodoRow = memo(function TodoRow({ todo, index, count, top, measure, active, editing, isFirst, isLast, dragOffset, drop, keys, grip, actions }: Props) {
   const id = todo.id;
   const tabIndex = active ? 0 : -1;
-  const ref = useCallback((el: HTMLLIElement | null) => keys.register(id, el), [keys, id]);
+  const ref = useCallback(
+    (el: HTMLLIElement | null) => {
+      keys.register(id, el);
+      measure(el);
+    },
+    [keys, id, measure],
+  );
   // The title as synced may hold characters the input rules refuse: shown neutralised.
   const name = displayText(todo.title);
   return (
@@ -57,8 +71,11 @@ export const TodoRow = memo(function TodoRow({ todo, active, editing, isFirst, i
       onFocus={() => keys.focus(id)}
       onKeyDown={(event) => keys.keyDown(id, event)}
       className={`todo-row${todo.done ? ' is-done' : ''}${dragOffset !== null ? ' is-dragging' : ''}${drop ? ` drop-${drop}` : ''}`}
-      style={dragOffset !== null ? { transform: `translateY(${dragOffset}px)` } : undefined}
+      style={{ transform: `translateY(${top + (dragOffset ?? 0)}px)` }}
       aria-label={name}
+      aria-posinset={index + 1}
+      aria-setsize={count}
+      data-index={index}
       data-testid="todo-item"
       data-todo-id={id}
       data-done={todo.done}

@@ -3,14 +3,32 @@
  * they go with the todo view, and a fork that replaces the todos deletes them with it.
  */
 import { screen } from '@testing-library/react';
+import { generateNKeysBetween } from 'fractional-indexing';
 import type { AppApi } from '../../../../shared/app-api.ts';
 import type { Row } from '../../../../shared/app-rows.ts';
+import type { TestApi } from '../../testing/core-api.ts';
 
 /** A list "Groceries" with three todos, the second one done, and an empty list "Work". */
 export async function groceries(api: AppApi): Promise<void> {
   const list = await api.create('lists', { name: 'Groceries' });
   await api.create('lists', { name: 'Work' });
   for (const title of ['Milk', 'Bread', 'Eggs']) await api.create('todos', { listId: list.id, title, done: title === 'Bread' });
+}
+
+/**
+ * A list "Big" of `count` todos, "Todo 1" to "Todo <count>" in that order, every seventh done.
+ * Written as the core writes rows (order keys, createdAt) through its sync client: 10,000
+ * creates through the API take minutes, this a few seconds.
+ */
+export function bigList(count: number) {
+  return async (api: AppApi, kit: TestApi): Promise<void> => {
+    const list = await api.create('lists', { name: 'Big' });
+    const keys = generateNKeysBetween(null, null, count);
+    const now = Date.now();
+    for (let i = 0; i < count; i++) {
+      await kit.core.client.update('todos', `todo-${String(i + 1).padStart(5, '0')}`, { listId: list.id, title: `Todo ${i + 1}`, done: i % 7 === 6, order: keys[i] as string, createdAt: now + i });
+    }
+  };
 }
 
 /** The app's lists, as the core has them. */

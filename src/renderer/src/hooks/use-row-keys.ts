@@ -45,13 +45,19 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
   // row goes (deleted on another device, its rename open), its neighbour takes the focus
   // rather than the page.
   const before = useRef({ ids, activeId });
-  const later = useStableHandlers({ reveal: (id: string) => actions.reveal?.(id) });
+  const later = useStableHandlers({
+    reveal: (id: string) => actions.reveal?.(id),
+    // With `reveal` the list scrolls the row into view itself: the browser's own scroll to a
+    // focused row, placed where the list first estimated it, would cut that scroll short.
+    focus: (el: HTMLElement) => el.focus(actions.reveal ? { preventScroll: true } : undefined),
+  });
 
   const focusRow = useCallback(
     (id: string) => {
       setActiveId(id);
       pendingFocus.current = id;
-      rows.current.get(id)?.focus();
+      const el = rows.current.get(id);
+      if (el) later.focus(el);
       later.reveal(id);
     },
     [later],
@@ -73,7 +79,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     }
     pendingFocus.current = null;
     if (lost || [...rows.current.values()].includes(active as HTMLElement)) {
-      el.focus();
+      later.focus(el);
       later.reveal(id as string);
     }
     // Only when the rows change; `ids` is read as it is then.
@@ -105,10 +111,10 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
       // the tab stop): it takes the focus, unless the user has put the focus elsewhere.
       if (pendingFocus.current === id && (focusLost() || [...rows.current.values()].includes(document.activeElement as HTMLElement))) {
         pendingFocus.current = null;
-        el.focus();
+        later.focus(el);
       }
     },
-    [],
+    [later],
   );
 
   const onKeyDown = (id: string, event: KeyboardEvent<HTMLElement>) => {

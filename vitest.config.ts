@@ -24,8 +24,8 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['src/renderer/**/*.test.ts', 'src/renderer/**/*.test.tsx'],
-          // jsdom lays nothing out: the sizes the windowed todo list reads (see the file).
-          setupFiles: ['src/renderer/src/testing/jsdom-layout.ts'],
+          // jsdom's sizes for the windowed todo list, and a 5 s wait for what is expected on screen (see the file).
+          setupFiles: ['src/renderer/src/testing/renderer-setup.ts'],
         },
       },
     ],

@@ -3,7 +3,7 @@
  * The todo list is windowed (TanStack Virtual, hooks/use-list-window.ts): it renders the rows
  * that fit in the clientHeight of the pane it scrolls in, as measured by their offsetHeight.
  * With no size at all it would render no row. As the library's maintainers advise for tests,
- * the sizes it reads are given here (a setup file of the renderer tests, vitest.config.ts); the
+ * the sizes it reads are given here (renderer-setup.ts, which every renderer test runs first); the
  * app itself has no test-only path:
  *   - a pane that scrolls (layout.css .main-pane) is `layout.paneHeight` px high;
  *   - its content is as high as the highest element in it given a height inline (the list:

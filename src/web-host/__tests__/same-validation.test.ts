@@ -8,9 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type Envelope } from '../../shared/app-api.ts';
-import type { Row } from '../../shared/app-rows.ts';
+import type { AnyRow } from '../../shared/app-api.ts';
 import { bindIpc, type IpcEventLike } from '../../main/electron/ipc.ts';
 import { call, messageCount, useCores } from '../../../test-support/core-fixture.ts';
+import { listsSchema } from '../../../test-support/lists-schema.ts';
 import { tempDir } from '../../../test-support/temp-dir.ts';
 import { startWebHost, type WebHost } from '../web-host.ts';
 import { codeOf, openPage } from '../testing/ws-client.ts';
@@ -22,8 +23,8 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const core = await cores.open();
-  const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Home' });
+  const core = await cores.open({ schema: listsSchema });
+  const list = await call<AnyRow>(core, 'create', 'lists', { name: 'Home' });
 
   // Electron: the IPC binding, with every sender trusted (the sender checks have their own tests).
   let handler: ((event: IpcEventLike, ...args: unknown[]) => Promise<Envelope>) | undefined;

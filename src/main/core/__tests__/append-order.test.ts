@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ORDER_MAX } from '../../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../../shared/app-api.ts';
+import { listsSchema } from '../../../../test-support/lists-schema.ts';
 import { tempDir, type TempDir } from '../../../../test-support/temp-dir.ts';
 import { createAppCore, type AppCore } from '../app-core.ts';
 import { placeAt } from '../order-keys.ts';
@@ -40,7 +41,7 @@ afterEach(async () => {
 async function open() {
   const dir = tempDir('append-order-');
   dirs.push(dir);
-  const core = await createAppCore({ profileDir: dir.path, profile: 'append', log: () => {} });
+  const core = await createAppCore({ profileDir: dir.path, profile: 'append', log: () => {}, schema: listsSchema });
   cores.push(core);
   const call = async (method: string, ...args: unknown[]) => {
     const answer = await core.dispatch(method, args);

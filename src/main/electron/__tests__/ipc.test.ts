@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, type AppEvent, type Envelope } from '../../../shared/app-api.ts';
 import { call, messageCount, useCores } from '../../../../test-support/core-fixture.ts';
+import { listsSchema } from '../../../../test-support/lists-schema.ts';
 import { bindIpc, createSenderCheck, FORBIDDEN, forwardEvents, type IpcEventLike, type IpcMainLike } from '../ipc.ts';
 import { rendererLocation } from '../renderer-location.ts';
 
@@ -30,7 +31,7 @@ const mainFrame = (url = PAGE, senderId = WINDOW_ID): IpcEventLike => ({ sender:
 const cores = useCores();
 
 async function setup() {
-  const core = await cores.open();
+  const core = await cores.open({ schema: listsSchema });
   const fake = fakeIpcMain();
   const log: string[] = [];
   const isTrusted = createSenderCheck(() => WINDOW_ID, rendererLocation(undefined, true));
@@ -67,7 +68,7 @@ describe('IPC binding', () => {
   });
 
   it('refuses when our window is gone', async () => {
-    const core = await cores.open();
+    const core = await cores.open({ schema: listsSchema });
     const fake = fakeIpcMain();
     bindIpc(fake.ipc, core.dispatch, createSenderCheck(() => null, rendererLocation(undefined, true)));
     expect(await fake.invoke(mainFrame(), 'rows', ['lists', {}])).toEqual(FORBIDDEN);

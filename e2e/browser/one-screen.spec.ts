@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
+import { productName } from '../../test-support/app-name.ts';
 import { partitionedChromiumLaunchOptions } from '../support/chromium.ts';
 import { runStartWeb } from '../support/start-web-run.ts';
 
@@ -60,7 +61,7 @@ test('start:web shows every instance on one screen, each isolated and working, f
 
     const names = ['web-1', 'web-2', 'web-3'];
     await expect(page.locator('iframe')).toHaveCount(3);
-    const frames = names.map((name) => page.frameLocator(`iframe[title="Fieldsync instance ${name}"]`));
+    const frames = names.map((name) => page.getByTitle(`${productName} instance ${name}`, { exact: true }).contentFrame());
     for (const [i, frame] of frames.entries()) {
       await expect(page.getByRole('heading', { level: 2, name: names[i] })).toBeVisible();
       await expect(frame.getByTestId('sync-profile')).toHaveText(names[i] as string, { timeout: 15_000 });

@@ -1,5 +1,6 @@
 /** When `npm run start:web` opens a browser, and how it keeps the one-time link out of command lines. */
 import { describe, expect, it } from 'vitest';
+import { productNameInHtml } from '../../test-support/app-name.ts';
 import { openerFor, redirectPage, shouldOpenBrowser } from '../lib/open-browser.ts';
 
 describe('opening the one-screen view', () => {
@@ -23,5 +24,8 @@ describe('opening the one-screen view', () => {
     const page = redirectPage('http://127.0.0.1:4000/login?code=a&b="<');
     expect(page).toContain('content="0;url=http://127.0.0.1:4000/login?code=a&amp;b=&quot;&lt;"');
     expect(page).not.toContain('<script');
+    // Named after the app (productName), not after the reference app: a fork's own name.
+    expect(page).toContain(`<title>Opening ${productNameInHtml}…</title>`);
+    expect(page).toContain(`>Open ${productNameInHtml}</a>`);
   });
 });

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { productNameInHtml } from '../../test-support/app-name.ts';
 import { freePort } from '../../test-support/free-port.ts';
 import { printedLines } from '../../test-support/printed-lines.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
@@ -18,6 +19,8 @@ import { spawnServer } from '../../test-support/child-server.ts';
 import { codeOf, openPage } from '../../src/web-host/testing/ws-client.ts';
 
 const root = join(import.meta.dirname, '..', '..');
+/** The app's name in the viewer's frame titles, as a pattern: a fork's own once renamed. */
+const NAME = productNameInHtml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Signs in with a one-time link as a browser's page would (over the WebSocket), then calls `info`. */
 async function callInfo(loginUrl: string): Promise<AppInfo> {
@@ -43,7 +46,7 @@ async function viewerFrames(loginUrl: string, count: number): Promise<string[]> 
   const plain = await fetch(`${viewer}/`);
   const plainHtml = await plain.text();
   expect(plainHtml).not.toMatch(/code=|key/i); // no sign-in links, no keys
-  expect([...plainHtml.matchAll(/<iframe src="(http:\/\/127\.0\.0\.1:\d+\/)" title="Fieldsync instance (web-\d)"/g)].map((m) => m[2])).toEqual(
+  expect([...plainHtml.matchAll(new RegExp(`<iframe src="(http://127\\.0\\.0\\.1:\\d+/)" title="${NAME} instance (web-\\d)"`, 'g'))].map((m) => m[2])).toEqual(
     Array.from({ length: count }, (_, i) => `web-${i + 1}`),
   );
   expect((await fetch(`${viewer}/frame/1`, { redirect: 'manual' })).status).toBe(404); // nothing mints links
@@ -52,7 +55,7 @@ async function viewerFrames(loginUrl: string, count: number): Promise<string[]> 
   expect(page.headers.get('set-cookie')).toBeNull();
   expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
   expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
-  const frames = [...(await page.text()).matchAll(/<iframe data-sign-in="([^"]+)" title="Fieldsync instance (web-\d)"/g)];
+  const frames = [...(await page.text()).matchAll(new RegExp(`<iframe data-sign-in="([^"]+)" title="${NAME} instance (web-\\d)"`, 'g'))];
   expect(frames.map((m) => m[2])).toEqual(Array.from({ length: count }, (_, i) => `web-${i + 1}`));
   // Each instance lets exactly the viewer frame it.
   for (const [, link] of frames) {

@@ -8,7 +8,7 @@
  * private folder (0700, the file 0600) that sends the browser on to the link.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,10 +26,15 @@ export function openerFor(platform: NodeJS.Platform, file: string): { command: s
   return { command: 'xdg-open', args: [file] };
 }
 
+const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The app's name from its one source, productName: a renamed fork's page says its own (docs/fork.md). */
+const APP_NAME = escapeHtml(String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { productName: unknown }).productName));
+
 /** The page that forwards the browser to `url` (a meta refresh: it runs no script). */
 export function redirectPage(url: string): string {
-  const safe = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${safe}"><title>Opening Fieldsync…</title></head>\n<body><p><a href="${safe}">Open Fieldsync</a></p></body></html>\n`;
+  const safe = escapeHtml(url);
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${safe}"><title>Opening ${APP_NAME}…</title></head>\n<body><p><a href="${safe}">Open ${APP_NAME}</a></p></body></html>\n`;
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The one-screen viewer on its own: who gets in, what its page holds, and its frames' links. */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { productNameInHtml } from '../../../test-support/app-name.ts';
 import { contentSecurityPolicy, securityHeaders } from '../host-security.ts';
 import { startViewer, type Viewer } from '../viewer/viewer-server.ts';
 
@@ -53,8 +54,8 @@ describe('the one-screen viewer', () => {
     ]);
     const page = await get(viewer.origin, pathOf(viewer.loginUrl()));
     expect(page.status).toBe(200);
-    expect(page.body).toContain('title="Fieldsync instance &lt;b&gt;x&lt;/b&gt;"');
-    expect(page.body).toContain('<iframe data-sign-in="http://127.0.0.1:4101/login?code=c1" title="Fieldsync instance web-1">');
+    expect(page.body).toContain(`title="${productNameInHtml} instance &lt;b&gt;x&lt;/b&gt;"`);
+    expect(page.body).toContain(`<iframe data-sign-in="http://127.0.0.1:4101/login?code=c1" title="${productNameInHtml} instance web-1">`);
     expect(page.body).toContain('<iframe src="http://127.0.0.1:4102/" title'); // no link from it: its plain address
     expect(page.body).toContain('<script src="/viewer.js" defer></script>');
     expect(page.headers['content-security-policy']).toBe(
@@ -64,7 +65,7 @@ describe('the one-screen viewer', () => {
     const plain = await get(viewer.origin, '/', { cookie: 'fieldsync-anything=stolen' });
     expect(plain.status).toBe(200);
     expect(plain.body).not.toMatch(/code=|data-sign-in/);
-    expect(plain.body).toContain('<iframe src="http://127.0.0.1:4101/" title="Fieldsync instance web-1">');
+    expect(plain.body).toContain(`<iframe src="http://127.0.0.1:4101/" title="${productNameInHtml} instance web-1">`);
     expect(issued).toBe(1);
     const js = await get(viewer.origin, '/viewer.js');
     expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);

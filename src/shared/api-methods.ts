@@ -5,8 +5,8 @@
  * that the preload and the WebSocket bridge build, the dispatcher's checks and its write
  * queue, and the tests.
  *
- * The data methods are generic over the app schema's tables: `rows`, `create`, `update`,
- * `move`, `delete`. Field values are checked by the core against the schema
+ * The data methods are generic over the app schema's tables: `rows`, `rowsById`, `create`,
+ * `update`, `move`, `delete`. Field values are checked by the core against the schema
  * (`field-checks.ts`), which also gives the user-facing message.
  */
 // zod/mini: the preload and the renderer bundle this table for its names; the full zod would
@@ -55,11 +55,23 @@ const fields = z.custom<Readonly<Record<string, JsonValue>>>(
 /** A position; out-of-range positions are clamped to the ends. */
 const index = z.int().check(z.minimum(-1_000_000), z.maximum(1_000_000));
 export const INSPECT_MAX = 1000;
+/**
+ * The most rows `rowsById` reads in one call, and the most changed ids a data event names per
+ * table: past this many, re-reading the whole list is the cheaper way (one query, not
+ * hundreds of lookups).
+ */
+export const ROWS_BY_ID_MAX = 100;
 
 export const API_METHODS = {
   info: method<AppInfo>()('read', z.tuple([])),
   /** The table's live rows (not deleted, complete, parents alive), in order. */
   rows: method<AnyRow[]>()('read', z.tuple([table, query])),
+  /**
+   * Some rows of the table by id, in the order asked: each as `rows` would return it, or null
+   * when it is not live (deleted, incomplete, a parent gone, never there). What the UI
+   * re-reads after a write or a data event, instead of the whole list.
+   */
+  rowsById: method<Array<AnyRow | null>>()('read', z.tuple([table, z.array(id).check(z.minLength(1), z.maxLength(ROWS_BY_ID_MAX))])),
   /** Creates a row (the core sets its id, order and creation time) and returns it. */
   create: method<AnyRow>()('write', z.tuple([table, fields])),
   update: method<void>()('write', z.tuple([table, id, fields])),

@@ -104,8 +104,21 @@ export interface ReplacedNotice {
   readonly next: ReplacedSide;
 }
 
+/**
+ * Data changed. `tables`: every table with a changed row. `rows`: the changed rows' ids, by
+ * table, for each table with at most `ROWS_BY_ID_MAX` of them (re-read them with `rowsById`);
+ * a table of `tables` without an entry there changed more rows, or says not which: re-read it
+ * whole.
+ */
+export interface DataEvent {
+  readonly type: 'data';
+  readonly source: 'local' | 'remote';
+  readonly tables: readonly string[];
+  readonly rows?: Readonly<Record<string, readonly string[]>>;
+}
+
 export type AppEvent =
-  | { readonly type: 'data'; readonly source: 'local' | 'remote'; readonly tables: readonly string[] }
+  | DataEvent
   | { readonly type: 'sync'; readonly sync: SyncView }
   | { readonly type: 'replaced'; readonly notices: readonly ReplacedNotice[] };
 

@@ -69,6 +69,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       requireRow(tableOf(t.parent.table), query.parent);
       return repo.rows(table, query.parent);
     },
+    rowsById: async (table, ids) => {
+      tableOf(table);
+      return ids.map((id) => repo.row(table, id) ?? null);
+    },
     create: async (table, fields) => {
       const t = tableOf(table);
       const checked = valid(checkFields(schema, t, fields, 'create')).fields;

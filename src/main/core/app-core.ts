@@ -19,6 +19,7 @@ import { nodeFetch } from 'fieldsync/node';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { createConflictJudge } from './conflict-judge.ts';
+import { toDataEvent } from './data-event.ts';
 import { createInspectView } from './inspect-view.ts';
 import { createNetworkSim } from './network-sim.ts';
 import { cleartextTokenWarning, shownServerUrl } from './server-url.ts';
@@ -186,7 +187,7 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       }
     }
   };
-  const offChange = client.on('change', (e) => emit({ type: 'data', source: e.source, tables: Object.keys(e.changes) }));
+  const offChange = client.on('change', (e) => emit(toDataEvent(e)));
   const offStatus = client.on('status', (s) => {
     unsent.pending(s.pending);
     judge.status(s);

@@ -8,21 +8,14 @@
  * is renumbered instead (one write per item whose key changes).
  */
 import { generateKeyBetween, generateNKeysBetween } from 'fractional-indexing';
+import type { Ordered } from '../../shared/row-order.ts';
 
-export interface Ordered {
-  readonly id: string;
-  readonly order: string;
-}
+// Sorting is shared with the renderer, which places a re-read row itself.
+export { byOrder, type Ordered } from '../../shared/row-order.ts';
 
 export interface OrderWrite {
   readonly id: string;
   readonly order: string;
-}
-
-/** Sorts by `order`, then `id` (plain string comparison, as the renderer does). */
-export function byOrder(a: Ordered, b: Ordered): number {
-  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

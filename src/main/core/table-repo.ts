@@ -17,7 +17,8 @@ import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from 'fieldsync/sqlite';
 import { newId } from './ids.ts';
 import type { Writer } from './tracked-writes.ts';
-import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';
+import { placeAt, type OrderWrite } from './order-keys.ts';
+import { rowOrder } from '../../shared/row-order.ts';
 import { tableQueries, type TableQueries } from './table-queries.ts';
 
 export interface TableRepo {
@@ -33,24 +34,11 @@ export interface TableRepo {
   delete(table: string, id: string): Promise<void>;
 }
 
-function sorter(t: AppTable): (a: AnyRow, b: AnyRow) => number {
-  const byId = (a: AnyRow, b: AnyRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  if (t.orderColumn !== null) {
-    const column = t.orderColumn;
-    return (a, b) => byOrder({ id: a.id, order: a[column] as string }, { id: b.id, order: b[column] as string });
-  }
-  if (t.createdAtColumn !== null) {
-    const column = t.createdAtColumn;
-    return (a, b) => (a[column] as number) - (b[column] as number) || byId(a, b);
-  }
-  return byId;
-}
-
 export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: () => number = Date.now): TableRepo {
   const tables = new Map<string, { def: AppTable; queries: TableQueries; sort: (a: AnyRow, b: AnyRow) => number }>();
   for (const name of schema.tableNames) {
     const def = schema.table(name) as AppTable;
-    tables.set(name, { def, queries: tableQueries(db, schema, def), sort: sorter(def) });
+    tables.set(name, { def, queries: tableQueries(db, schema, def), sort: rowOrder(def) });
   }
   const get = (name: string) => {
     const t = tables.get(name);

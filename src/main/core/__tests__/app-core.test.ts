@@ -83,8 +83,9 @@ describe('app core (local, no server)', () => {
     const core = await cores.open();
     const events: AppEvent[] = [];
     const off = core.onEvent((e) => events.push(e));
-    await call(core, 'create', 'lists', { name: 'L' });
-    expect(events).toContainEqual({ type: 'data', source: 'local', tables: ['lists'] });
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'L' });
+    // The event names the row it changed: the UI re-reads that row, not the whole list.
+    expect(events).toContainEqual({ type: 'data', source: 'local', tables: ['lists'], rows: { lists: [list.id] } });
     const sync = events.filter((e) => e.type === 'sync').at(-1);
     // Pending: the list's three fields, and the device name published at start.
     expect(sync).toMatchObject({ type: 'sync', sync: { pending: 4, state: 'offline', error: NOT_CONFIGURED } });

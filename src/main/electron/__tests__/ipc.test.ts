@@ -110,8 +110,8 @@ describe('IPC binding', () => {
     const sent: unknown[][] = [];
     let destroyed = false;
     const stop = forwardEvents(core.onEvent, { isDestroyed: () => destroyed, send: (...args) => void sent.push(args) });
-    await call(core, 'create', 'lists', { name: 'L' });
-    expect(sent).toContainEqual([CHANNELS.event, { type: 'data', source: 'local', tables: ['lists'] } satisfies AppEvent]);
+    const list = await call<{ id: string }>(core, 'create', 'lists', { name: 'L' });
+    expect(sent).toContainEqual([CHANNELS.event, { type: 'data', source: 'local', tables: ['lists'], rows: { lists: [list.id] } } satisfies AppEvent]);
     destroyed = true;
     const count = sent.length;
     await call(core, 'create', 'lists', { name: 'M' });

@@ -59,6 +59,33 @@ describe('a list of 10,000 todos', () => {
   );
 });
 
+describe('writes in a list of 10,000 todos', () => {
+  it(
+    'a toggle, a rename and an add each re-read the row they changed, not the 10,000',
+    async () => {
+      const { kit, user } = await renderApp(bigList(10_000));
+      const from = kit.calls.length;
+      const readsSince = () => kit.calls.slice(from).filter((c) => c.method === 'rows' || c.method === 'rowsById');
+      const settled = () => new Promise((resolve) => setTimeout(resolve, 50)); // the data events' re-reads too
+
+      await user.click(screen.getByRole('checkbox', { name: 'Todo 2' }));
+      await waitFor(() => expect(row('Todo 2').dataset.done).toBe('true'));
+      expect(screen.getByTestId('todo-summary').textContent).toBe('8571 to do · 1429 done');
+      row('Todo 3').focus();
+      await user.keyboard('{F2}{Control>}a{/Control}Third{Enter}');
+      await waitFor(() => expect(row('Third').getAttribute('aria-posinset')).toBe('3'));
+      await user.type(screen.getByRole('textbox', { name: 'New todo' }), 'Last one{Enter}');
+      await waitFor(() => expect(screen.getByTestId('todo-summary').textContent).toBe('8572 to do · 1429 done'));
+      await settled();
+      expect(readsSince().filter((c) => c.method === 'rows')).toEqual([]);
+      // Each write's own re-read, and its data event's: one row each.
+      expect(readsSince().every((c) => (c.args[1] as string[]).length === 1)).toBe(true);
+      expect(new Set(readsSince().map((c) => (c.args[1] as string[])[0])).size).toBe(3);
+    },
+    SLOW,
+  );
+});
+
 describe('a windowed list of 2,000 todos', () => {
   it(
     'scrolling the pane shows the rows there, and still only a window of them',

@@ -38,8 +38,8 @@ export type CreateResult = { readonly ok: true; readonly row: AnyRow } | { reado
 /**
  * The rows of every table, generic over the app schema: queries that views watch (all rows
  * of a table, or those of one parent row), the selected row of a table, and the writes.
- * Every write re-reads afterwards, so the screen always shows what the core holds,
- * including after a failed call.
+ * Every write re-reads what it touched afterwards (the rows it changed, not their whole
+ * list), so the screen always shows what the core holds, including after a failed call.
  */
 export interface DataSlice {
   /** Query results by `queryKey(table, parent)`. */
@@ -50,6 +50,12 @@ export interface DataSlice {
   watch(table: TableName, parent?: string): () => void;
   /** Re-reads the watched queries of these tables and of the tables below them (all when omitted). */
   refresh(tables?: readonly string[]): Promise<void>;
+  /**
+   * Re-reads these rows of a table (`rowsById`) and puts each in place in the watched queries
+   * it belongs to, or takes it out; the queries of the tables below are re-read whole when
+   * one of the rows was deleted or came back.
+   */
+  refreshRows(table: string, ids: readonly string[]): Promise<void>;
   /** From now on, the table has a selected row: the first at start, a neighbour when it goes. */
   trackSelection(table: TableName): void;
   select(table: TableName, id: string | null): void;

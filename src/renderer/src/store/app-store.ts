@@ -5,7 +5,8 @@
  * build one over any API.
  */
 import { createStore } from 'zustand/vanilla';
-import type { AppApi } from '../../../shared/app-api.ts';
+import { ROWS_BY_ID_MAX } from '../../../shared/api-methods.ts';
+import type { AppApi, DataEvent } from '../../../shared/app-api.ts';
 import type { AppState, AppStore } from './app-state.ts';
 import { coalesce } from './coalesce.ts';
 import { createDataSlice } from './data-store.ts';
@@ -33,19 +34,35 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
       ...createDeletedSlice(context),
 
       start() {
-        // The tables a burst of data events touched, re-read once when it ends.
-        const touched = new Set<string>();
+        // What a burst of data events touched, re-read once when it ends: by table, the rows
+        // they named, or null for a table to re-read whole (an event that named none of its
+        // rows, or too many of them together).
+        const touched = new Map<string, Set<string> | null>();
+        const receiveData = (event: DataEvent): void => {
+          for (const table of event.tables) {
+            const ids = event.rows?.[table];
+            const held = touched.get(table);
+            if (!Array.isArray(ids) || held === null) {
+              touched.set(table, null);
+              continue;
+            }
+            const all = new Set([...(held ?? []), ...ids]);
+            touched.set(table, all.size > ROWS_BY_ID_MAX ? null : all);
+          }
+        };
         const refreshData = coalesce(() => {
-          const tables = [...touched];
+          const burst = [...touched];
           touched.clear();
-          void get().refresh(tables);
+          const whole = burst.filter(([, ids]) => ids === null).map(([table]) => table);
+          if (whole.length > 0) void get().refresh(whole);
+          for (const [table, ids] of burst) if (ids !== null) void get().refreshRows(table, [...ids]);
           void get().loadInspector();
         }, refreshDelayMs);
         // Sync events flip messages from pending to synced: only the inspector cares.
         const refreshInspector = coalesce(() => void get().loadInspector(), refreshDelayMs);
         const unsubscribe = api.subscribe((event) => {
           if (event.type === 'data') {
-            for (const t of event.tables) touched.add(t);
+            receiveData(event);
             refreshData.schedule();
           } else if (event.type === 'sync') {
             get().receiveSync(event.sync);

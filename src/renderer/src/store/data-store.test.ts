@@ -1,47 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppError, type AnyRow, type SyncView } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
 import { messageText } from '../lib/display-text.ts';
-import { openTestApi, type TestApi } from '../testing/core-api.ts';
+import { openTestApi } from '../testing/core-api.ts';
+import { deferred, setupStore as setup, stopAfter, twoLists } from '../testing/store-fixture.ts';
 import { createAppStore } from './app-store.ts';
 import { queryKey } from './data-store.ts';
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-let stops: Array<() => void> = [];
-afterEach(() => {
-  for (const stop of stops) stop();
-  stops = [];
-});
-
-/** A store over the real core, watching the lists and the first list's todos, as the todo view does. */
-async function setup(seed: (kit: TestApi) => Promise<void> = async () => {}) {
-  const kit = await openTestApi();
-  await seed(kit);
-  const store = createAppStore(kit.api, { refreshDelayMs: 5 });
-  stops.push(store.getState().start());
-  store.getState().trackSelection('lists');
-  stops.push(store.getState().watch('lists'));
-  await vi.waitFor(() => expect(store.getState().queries.lists?.loaded).toBe(true));
-  const listId = store.getState().selected.lists;
-  if (listId) {
-    stops.push(store.getState().watch('todos', listId));
-    await vi.waitFor(() => expect(store.getState().queries[queryKey('todos', listId)]?.loaded).toBe(true));
-  }
-  const rows = <T extends 'lists' | 'todos'>(table: T, parent?: string) => (store.getState().queries[queryKey(table, parent)]?.rows ?? []) as Row<T>[];
-  return { kit, api: kit.api, store, rows };
-}
-
-async function twoLists(kit: TestApi) {
-  const home = await kit.api.create('lists', { name: 'Home' });
-  await kit.api.create('lists', { name: 'Work' });
-  await kit.api.create('todos', { listId: home.id, title: 'Buy milk' });
-  await kit.api.create('todos', { listId: home.id, title: 'Fix bike' });
-}
 
 describe('the data store', () => {
   it('loads info, sync status, the watched lists, and selects the first list', async () => {
@@ -97,25 +61,11 @@ describe('the data store', () => {
     expect(rows('lists')).toBe(lists);
   });
 
-  it('re-reads only what a data event touched, and the tables below it', async () => {
-    const { kit, store } = await setup(twoLists);
-    const listId = store.getState().selected.lists as string;
-    const rowsCall = vi.spyOn(kit.api, 'rows');
-    await kit.api.update('todos', (store.getState().queries[queryKey('todos', listId)]?.rows[0] as AnyRow).id, { done: true });
-    await vi.waitFor(() => expect(rowsCall).toHaveBeenCalled());
-    await new Promise((r) => setTimeout(r, 30));
-    expect(rowsCall.mock.calls.map((c) => c[0])).toEqual(['todos']);
-    rowsCall.mockClear();
-    await kit.api.update('lists', listId, { name: 'House' });
-    await vi.waitFor(() => expect(rowsCall).toHaveBeenCalledTimes(2));
-    expect(rowsCall.mock.calls.map((c) => c[0]).sort()).toEqual(['lists', 'todos']);
-  });
-
   it('keeps an answer for a list that is no longer selected out of sight', async () => {
     const { api, store, rows } = await setup(twoLists);
     const [home, work] = rows('lists') as [Row<'lists'>, Row<'lists'>];
     store.getState().select('lists', work.id);
-    stops.push(store.getState().watch('todos', work.id));
+    stopAfter(store.getState().watch('todos', work.id));
     await vi.waitFor(() => expect(store.getState().queries[queryKey('todos', work.id)]?.loaded).toBe(true));
     expect(rows('todos', work.id)).toEqual([]);
     await api.create('todos', { listId: home.id, title: 'Elsewhere' });
@@ -127,7 +77,8 @@ describe('the data store', () => {
     const slow = deferred<AnyRow[]>();
     vi.spyOn(api, 'rows').mockImplementationOnce(() => slow.promise);
     const older = store.getState().refresh(['lists']);
-    await store.getState().create('lists', { name: 'Garden' }); // its own re-read answers first
+    await api.create('lists', { name: 'Garden' });
+    await store.getState().refresh(['lists']); // a newer read of the whole list answers first
     slow.resolve([]);
     await older;
     expect(rows('lists').map((l) => l.name)).toEqual(['Home', 'Work', 'Garden']);

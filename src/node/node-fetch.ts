@@ -51,8 +51,9 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   async function fetchFn(input: string | URL, init: RequestInit = {}): Promise<Response> {
     const body = bodyBytes(init.body);
     if ((typeof input !== 'string' && !(input instanceof URL)) || body === undefined) return fetch(input, init);
+    // An aborted signal is looked at once the request is known to be one fetch would make
+    // (in send()): as fetch, a bad URL or init is refused with its TypeError even then.
     const signal = init.signal ?? null;
-    if (signal?.aborted) throw signal.reason;
     let url: URL;
     try {
       url = new URL(input);
@@ -78,9 +79,10 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 
   function send(url: URL, parts: RequestParts, signal: AbortSignal | null): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
+      // Aborted already (before the first hop, or between two hops of a redirect).
+      if (signal?.aborted) return reject(signal.reason);
       const secure = url.protocol === 'https:';
       if (!secure && url.protocol !== 'http:') return reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) }));
-      if (signal?.aborted) return reject(signal.reason); // between two hops of a redirect
       let req: http.ClientRequest;
       const onAbort = (): void => {
         req?.destroy();
@@ -168,7 +170,7 @@ function response(res: IncomingMessage, signal: AbortSignal | null, url: URL, me
 function redirected(parts: RequestParts, status: number, from: URL, to: URL): RequestParts {
   const headers = { ...parts.headers };
   let { method, body } = parts;
-  if (status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST') {
+  if (status === 303 ? method !== 'GET' && method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST') {
     method = 'GET';
     body = null;
     for (const name of ['content-length', 'content-type', 'content-encoding', 'content-language', 'content-location']) delete headers[name];

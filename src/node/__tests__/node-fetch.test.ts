@@ -2,6 +2,7 @@
  * `nodeFetch` against real HTTP servers on loopback (node:http / node:https in this process):
  * what it sends, how it decodes, how it fails, and that it fails as the global fetch does.
  */
+import { getEventListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
@@ -46,6 +47,62 @@ describe('nodeFetch: what it sends', () => {
     expect(await failure(fetch(url.replace('http://', 'http://user:secret@')))).toBeInstanceOf(TypeError); // the global fetch's own rule
   });
 
+  it('refuses a bad URL, credentials in it, or a bad init with fetch\'s TypeError, even when the signal is aborted already', async () => {
+    const { url } = await serve((_req, res) => res.end());
+    const f = made();
+    const aborted = AbortSignal.abort(new Error('stop'));
+    const bad: [string, RequestInit][] = [
+      ['not a url', {}],
+      [url.replace('http://', 'http://user:secret@'), {}],
+      [url, { body: 'x' }],
+    ];
+    for (const [input, init] of bad) {
+      for (const signal of [undefined, aborted]) {
+        const mine = await failure(f(input, { ...init, signal })) as TypeError;
+        const theirs = await failure(fetch(input, { ...init, signal })) as TypeError;
+        // (fetch names the whole URL, credentials included; nodeFetch its origin only.)
+        expect([mine.constructor, mine.message.replace(/: http.*/, '')]).toEqual([theirs.constructor, theirs.message.replace(/: http.*/, '')]);
+        expect(mine.message).not.toContain('secret');
+      }
+    }
+    const parse = await failure(f('not a url')) as TypeError;
+    expect(parse.cause).toBeInstanceOf(TypeError); // the URL parser's own, as fetch's
+    // A valid request with an aborted signal: its reason, whatever the scheme, as fetch.
+    expect(await failure(f(url, { signal: aborted }))).toBe(aborted.reason);
+    expect(await failure(f('ftp://127.0.0.1/', { signal: aborted }))).toBe(aborted.reason);
+    expect(await failure(fetch('ftp://127.0.0.1/', { signal: aborted }))).toBe(aborted.reason);
+  });
+
+  it('refuses another scheme than http: and https: as fetch does, and names it', async () => {
+    const mine = await failure(made()('ftp://127.0.0.1/')) as TypeError;
+    const theirs = await failure(fetch('ftp://127.0.0.1/')) as TypeError;
+    expect([mine.constructor, mine.message]).toEqual([theirs.constructor, theirs.message]);
+    expect((mine.cause as Error).message).toBe('unsupported protocol ftp:');
+  });
+
+  it('refuses a header Node cannot send with a TypeError that says which, and leaves no listener on the signal', async () => {
+    const { url } = await serve((_req, res) => res.end());
+    const signal = new AbortController().signal;
+    const err = await failure(made()(url, { headers: { 'x-bad': 'a\nb' }, signal })) as TypeError;
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err.message).toContain('x-bad');
+    expect((err.cause as { code?: string }).code).toBe('ERR_INVALID_CHAR');
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves a Request input and a Blob body to the global fetch', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((req, res, body) => {
+      seen.push(`${req.method} ${req.url} ${body.toString()}`);
+      res.end('ok');
+    });
+    const f = made();
+    const request = new Request(`${url}/request`, { method: 'POST', body: 'r' });
+    expect(await (await f(request as unknown as string)).text()).toBe('ok');
+    expect(await (await f(`${url}/blob`, { method: 'POST', body: new Blob(['blob!']) })).text()).toBe('ok');
+    expect(seen).toEqual(['POST /request r', 'POST /blob blob!']);
+  });
+
   it('keeps its connection alive between requests', async () => {
     const { url, server } = await serve((_req, res) => res.end('ok'));
     let connections = 0;
@@ -86,6 +143,23 @@ describe('nodeFetch: what it answers', () => {
     expect((await f(`${url}/none`)).body).toBeNull();
     expect(await (await f(`${url}/none`)).text()).toBe(''); // no body: empty text, as fetch's
     expect((await f(url, { method: 'HEAD' })).body).toBeNull();
+  });
+
+  it('reads the coding from Content-Encoding alone, every line of it, and the length from Content-Length alone', async () => {
+    const { url } = await serve((req, res) => {
+      // Content-Language has the length of Content-Encoding; X-Request-Size and X-Request-Hash, that of Content-Length.
+      if (req.url === '/language') res.writeHead(200, { 'Content-Language': 'en', 'Content-Encoding': 'gzip' });
+      if (req.url === '/lines') res.writeHead(200, { 'Content-Encoding': ['gzip', 'br'] });
+      if (req.url === '/size') res.writeHead(200, { 'X-Request-Size': '5', 'Content-Length': String(PAGE.length), 'X-Request-Hash': '7' });
+      if (req.url === '/no-size') res.writeHead(200, { 'X-Request-Size': '5' }); // chunked
+      res.end(req.url === '/lines' ? brotliCompressSync(gzipSync(PAGE)) : req.url === '/language' ? gzipSync(PAGE) : Buffer.from(PAGE, 'latin1'));
+    });
+    const f = made();
+    for (const path of ['/language', '/lines']) {
+      expect(await (await f(`${url}${path}`)).text()).toBe(PAGE);
+      expect(await (await fetch(`${url}${path}`)).text()).toBe(PAGE);
+    }
+    for (const path of ['/size', '/no-size']) expect(Buffer.from(await (await f(`${url}${path}`)).arrayBuffer()).toString('latin1')).toBe(PAGE);
   });
 
   it('decodes text() as fetch does: a BOM stripped, bytes that only start like one kept, a body read once', async () => {
@@ -149,6 +223,68 @@ describe('nodeFetch: what it answers', () => {
     expect(await failure(f(`${url}/307`, { ...post, redirect: 'error' }))).toBeInstanceOf(TypeError);
     expect(await failure(f(`${url}/loop`))).toBeInstanceOf(TypeError);
   });
+
+  it('changes the method and drops the body on a redirect exactly where fetch does', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((req, res, body) => {
+      const h = req.headers;
+      seen.push([req.method, req.url, h['content-type'], h['content-language'], h['content-location'], h['content-encoding'], h['content-length'], h['x-keep'], body.toString()].join(' '));
+      const status = Number(req.url?.slice(1));
+      if (status > 0) return void res.writeHead(status, { Location: '/end' }).end();
+      res.end();
+    });
+    const headers = { 'Content-Type': 'text/plain', 'Content-Language': 'en', 'Content-Location': '/x', 'Content-Encoding': 'identity', 'X-Keep': '1' };
+    const f = made();
+    for (const status of [301, 302, 303, 307, 308]) {
+      for (const method of ['POST', 'PUT', 'DELETE', 'GET', 'HEAD']) {
+        const init = { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : 'b' };
+        seen.length = 0;
+        await (await fetch(`${url}/${status}`, init)).arrayBuffer();
+        const theirs = seen.splice(0);
+        await (await f(`${url}/${status}`, init)).arrayBuffer();
+        expect([status, method, seen]).toEqual([status, method, theirs]);
+      }
+    }
+    // (What it comes to: POST → GET on 301, 302 and 303; any other method but GET and HEAD → GET on 303.)
+    seen.length = 0;
+    await (await f(`${url}/303`, { method: 'PUT', headers, body: 'b' })).arrayBuffer();
+    expect(seen[1]).toBe('GET /end      1 ');
+  });
+
+  it('drops the credentials, the cookies and the Host it was given on a redirect to another origin', async () => {
+    const seen: IncomingMessage['headers'][] = [];
+    const other = await serve((req, res) => {
+      seen.push(req.headers);
+      res.end();
+    });
+    const { url } = await serve((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(307, { Location: `${other.url}/in` }).end();
+    });
+    const headers = { Authorization: 'Bearer t', Cookie: 'c=1', 'Proxy-Authorization': 'Basic p', Host: 'sync.test', 'X-Keep': '1' };
+    await (await made()(url, { headers })).arrayBuffer();
+    expect(seen[0]).toMatchObject({ authorization: 'Bearer t', cookie: 'c=1', 'proxy-authorization': 'Basic p', host: 'sync.test', 'x-keep': '1' });
+    expect(seen[1]).toMatchObject({ host: other.url.slice('http://'.length), 'x-keep': '1' });
+    expect([seen[1]?.authorization, seen[1]?.cookie, seen[1]?.['proxy-authorization']]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('follows 20 redirects and fails on the 21st, and fails redirect: "error", as fetch does', async () => {
+    const { url } = await serve((req, res) => {
+      const n = Number(req.url?.slice(1));
+      if (n > 0) return void res.writeHead(302, { Location: `/${n - 1}` }).end();
+      res.end('end');
+    });
+    const f = made();
+    expect(await (await f(`${url}/20`)).text()).toBe('end');
+    expect(await (await fetch(`${url}/20`)).text()).toBe('end');
+    const mine = await failure(f(`${url}/21`)) as TypeError;
+    const theirs = await failure(fetch(`${url}/21`)) as TypeError;
+    expect([mine.constructor, mine.message, (mine.cause as Error).message]).toEqual([theirs.constructor, theirs.message, (theirs.cause as Error).message]);
+    const refused = await failure(f(`${url}/1`, { redirect: 'error' })) as TypeError;
+    const fetchRefused = await failure(fetch(`${url}/1`, { redirect: 'error' })) as TypeError;
+    expect([refused.constructor, refused.message]).toEqual([fetchRefused.constructor, fetchRefused.message]);
+    expect((refused.cause as Error).message).toBe(`redirect mode is set to error: ${url}/1`);
+  });
 });
 
 describe('nodeFetch: how it fails (as fetch fails)', () => {
@@ -158,6 +294,29 @@ describe('nodeFetch: how it fails (as fetch fails)', () => {
     const theirs = await failure(fetch(url)) as TypeError;
     expect([mine.constructor, mine.message]).toEqual([theirs.constructor, theirs.message]);
     expect((mine.cause as { code?: string }).code).toBe('ECONNREFUSED');
+    // Its listener on the signal goes with the failed request.
+    const signal = new AbortController().signal;
+    expect(await failure(made()(url, { signal }))).toBeInstanceOf(TypeError);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('rejects with the signal\'s reason when aborted between two hops of a redirect, and sends no second hop', async () => {
+    const seen: string[] = [];
+    const { url } = await serve((req, res) => {
+      seen.push(req.url ?? '');
+      if (req.url === '/from') return void res.writeHead(302, { Location: '/to' }).end();
+      res.end('to');
+    });
+    const between = new AbortController();
+    const reason = new Error('between');
+    // The moment nodeFetch stops listening for the first hop's answer, the signal aborts.
+    const remove = between.signal.removeEventListener.bind(between.signal);
+    between.signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => {
+      remove(...args);
+      if (!between.signal.aborted) between.abort(reason);
+    };
+    expect(await failure(made()(`${url}/from`, { signal: between.signal }))).toBe(reason);
+    expect(seen).toEqual(['/from']);
   });
 
   it('rejects with the signal\'s reason when aborted before, while waiting, or while the body streams in', async () => {
@@ -181,6 +340,12 @@ describe('nodeFetch: how it fails (as fetch fails)', () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('part');
     reading.abort(reason);
     expect(await failure(reader.read())).toBe(reason);
+    // A reason that is no Error is still the reason the reader gets.
+    const plain = new AbortController();
+    const plainReader = ((await f(url, { signal: plain.signal })).body as ReadableStream<Uint8Array>).getReader();
+    await plainReader.read();
+    plain.abort('why');
+    expect(await failure(plainReader.read())).toBe('why');
   });
 
   it('fails the body with TypeError("terminated") when the connection drops or the data is not what it says', async () => {
@@ -196,6 +361,7 @@ describe('nodeFetch: how it fails (as fetch fails)', () => {
     const f = made();
     const cut = await failure((await f(url)).text()) as TypeError;
     expect([cut.constructor, cut.message]).toEqual([TypeError, 'terminated']);
+    expect(cut.cause).toBeInstanceOf(Error); // what happened, as fetch's
     const bad = await failure((await f(`${url}/bad`)).text()) as TypeError;
     expect([bad.constructor, bad.message]).toEqual([TypeError, 'terminated']);
   });

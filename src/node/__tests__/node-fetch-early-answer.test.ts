@@ -29,7 +29,7 @@ interface Connection {
  * A server that answers each connection's first request with `answer` once its head is in,
  * and reads (without parsing) whatever comes after on that connection.
  */
-async function earlyAnswer(answer: (n: number) => string): Promise<{ url: string; connections: Connection[] }> {
+async function earlyAnswer(answer: (n: number) => string, rest?: { after: number; text: string }): Promise<{ url: string; connections: Connection[] }> {
   const connections: Connection[] = [];
   const server = createServer((socket: Socket) => {
     let head = '';
@@ -38,13 +38,17 @@ async function earlyAnswer(answer: (n: number) => string): Promise<{ url: string
     const n = connections.length;
     socket.on('error', () => {}); // the client may reset it
     socket.on('data', (chunk: Buffer) => {
-      if (head === null) return void (c.after += chunk.length);
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      c.after += head.length - end - 4;
-      head = null as unknown as string;
-      socket.write(answer(n));
+      if (head === null) c.after += chunk.length;
+      else {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        c.after += head.length - end - 4;
+        head = null as unknown as string;
+        socket.write(answer(n));
+      }
+      // The end of the first answer, once that many bytes came after the head (`rest`).
+      if (n === 1 && rest !== undefined && c.after >= rest.after && c.after - chunk.length < rest.after) socket.write(rest.text);
     });
   });
   servers.push(server);
@@ -79,6 +83,26 @@ describe('nodeFetch: an answer that arrives while the body is being sent', () =>
     expect(connections[0]?.after).toBeLessThan(BODY.length / 4);
     // The next request goes on a new connection: on the first, the server still expects the body.
     const next = await f(url, { signal: AbortSignal.timeout(3000) });
+    expect([next.status, await next.text()]).toEqual([200, '{}']);
+    expect(connections).toHaveLength(2);
+  });
+
+  it('does not reuse the connection either when the answer ends only after the whole body was sent', async () => {
+    // The answer's head and the start of its body come at once; its end, only once the
+    // server has counted the whole request body: by then the upload is done.
+    const body = '{"error":{"code":"payload_too_large"}}';
+    const head = refusal('413 Payload Too Large', '', body);
+    const { url, connections } = await earlyAnswer(
+      (n) => (n === 1 ? head.slice(0, -10) : refusal('200 OK', '', '{}')),
+      { after: BODY.length, text: head.slice(-10) },
+    );
+    const f = made();
+    const res = await f(url, { method: 'POST', body: BODY });
+    expect([res.status, await res.text()]).toEqual([413, body]);
+    expect(connections[0]?.after).toBe(BODY.length);
+    // An early answer's connection is never handed back (this server would never answer
+    // a second request on it): the next request opens a new one.
+    const next = await f(url, { signal: AbortSignal.timeout(10_000) });
     expect([next.status, await next.text()]).toEqual([200, '{}']);
     expect(connections).toHaveLength(2);
   });

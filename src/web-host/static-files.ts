@@ -9,6 +9,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
 import { HOST_META_NAME } from '../shared/ws-protocol.ts';
+import { escapeHtml } from './html-text.ts';
 
 const MIME_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,11 +62,9 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   return file.startsWith(root + sep) ? file : null;
 }
 
-const escapeAttribute = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /** index.html with the host's meta tag at the end of `<head>` (after the charset and the CSP). */
 export function injectHostMeta(html: string, apiUrl: string): string {
-  const tag = `<meta name="${HOST_META_NAME}" content="${escapeAttribute(apiUrl)}" />`;
+  const tag = `<meta name="${HOST_META_NAME}" content="${escapeHtml(apiUrl)}" />`;
   const at = html.search(/<\/head\s*>/i);
   if (at < 0) throw new Error('index.html has no </head>');
   return `${html.slice(0, at)}  ${tag}\n  ${html.slice(at)}`;

@@ -9,14 +9,7 @@
  *   sessions those frames stored the first time (each instance's own origin's storage). It
  *   holds no secret, and is served to anyone.
  */
-import { readFileSync } from 'node:fs';
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** The app's name, from its one source (`productName` in package.json), as the instances' titles have it. */
-const APP_NAME = escapeHtml(String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { productName: unknown }).productName));
+import { APP_NAME_HTML as APP_NAME, escapeHtml } from '../html-text.ts';
 
 export interface ViewerInstance {
   /** Its profile, such as `web-1`. */

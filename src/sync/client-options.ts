@@ -24,7 +24,7 @@ export function checkOptions(o: SyncClientOptions): void {
     const v = o[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) bad(`${key} must be a number >= 0`);
   }
-  const delay = delayError('debounceMs', o.debounceMs, 0) ?? delayError('intervalMs', o.intervalMs, 0) ?? backoffError('retry', o.retry);
+  const delay = delayError('debounceMs', o.debounceMs, 0) ?? delayError('intervalMs', o.intervalMs, 0) ?? delayError('storeStallMs', o.storeStallMs, 1) ?? backoffError('retry', o.retry);
   if (delay !== null) bad(delay);
   if (o.device !== undefined && typeof o.device !== 'function') bad('device must come from deviceNames({ name, table? })');
   for (const key of ['now', 'random'] as const) {
@@ -40,7 +40,7 @@ export const MAX_DATE_MS = 8.64e15;
 /** Every key of SyncClientOptions (the type makes the list complete): any other is refused. */
 const OPTION_KEYS = {
   schema: 0, store: 0, remote: 0, debounceMs: 0, intervalMs: 0, retry: 0, pushBatchSize: 0, pullLimit: 0,
-  maxRequestBytes: 0, autoSync: 0, now: 0, random: 0, device: 0,
+  maxRequestBytes: 0, autoSync: 0, now: 0, random: 0, device: 0, storeStallMs: 0,
 } satisfies Record<keyof SyncClientOptions, 0>;
 
 /**

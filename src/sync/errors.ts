@@ -24,6 +24,7 @@ export type LocalErrorCode =
   | 'schema' // a write or a schema declaration breaks the schema
   | 'clock_overflow' // no timestamp left: the clock reached the last millisecond of year 9999
   | 'store' // the local store failed or broke its contract
+  | 'store_stalled' // a store call has not settled within storeStallMs (status, close)
   | 'network' // the server could not be reached
   | 'invalid_response' // the server answered something that is not the protocol
   | 'closed'; // the client was closed
@@ -99,6 +100,25 @@ export class StoreError extends FieldsyncError {
   constructor(message: string, cause?: unknown) {
     super('store', message, { cause });
     this.name = 'StoreError';
+  }
+}
+
+/**
+ * A call to the store has not settled within `storeStallMs` (a database locked by another
+ * process, an IndexedDB upgrade blocked by another tab, a driver that lost its callback).
+ * Not a failure: the call may still settle, and its commit still land (whole, or not at all).
+ * The client's status shows it (state `error`) until the call settles.
+ */
+export class StoreStalledError extends FieldsyncError {
+  /** The store function, as `commit()` or `messages(pending)`. */
+  readonly call: string;
+  /** The threshold it passed, in ms. */
+  readonly ms: number;
+  constructor(call: string, ms: number) {
+    super('store_stalled', `the store's ${call} has not settled after ${ms} ms`);
+    this.name = 'StoreStalledError';
+    this.call = call;
+    this.ms = ms;
   }
 }
 

@@ -35,6 +35,6 @@ export type { JsonValue, Message } from './message.ts';
 // A store author: the five-function contract.
 export type { Cell, CellWrite, Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 // Errors: every one is a FieldsyncError with a stable `code`.
-export { FieldsyncError, NetworkError, RemoteError, SchemaError, StoreError, ValidationError } from './errors.ts';
+export { FieldsyncError, NetworkError, RemoteError, SchemaError, StoreError, StoreStalledError, ValidationError } from './errors.ts';
 // Small helpers the app's own transports share.
 export { backoffDelay } from './backoff.ts';

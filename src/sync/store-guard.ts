@@ -8,8 +8,9 @@ import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
+import type { StallWatch } from './store-stall.ts';
 
-function guard<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> {
+function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null, watch?: StallWatch['watch']): MaybePromise<T> {
   const fail = (err: unknown): never => {
     throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${err instanceof Error ? err.message : String(err)}`, err);
   };
@@ -27,7 +28,11 @@ function guard<T>(what: string, call: () => MaybePromise<T>, check: (value: T) =
   // A thenable that is not a native promise (a query builder's, an old promise library's) may
   // follow only the Promises/A+ part of `then`: its own `then` might return nothing at all.
   // Promise.resolve adopts it as `await` would, and what comes out is a native promise.
-  return isPromiseLike(result) ? Promise.resolve(result).then(verify, fail) : verify(result);
+  if (!isPromiseLike(result)) return verify(result);
+  const settled = Promise.resolve(result).then(verify, fail);
+  // Only an asynchronous call can stall: a synchronous one that hangs holds the whole thread.
+  watch?.(what, settled);
+  return settled;
 }
 
 function messageProblem(value: unknown): string | null {
@@ -79,7 +84,9 @@ export interface GuardedStore extends SyncStore {
   transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
 }
 
-export function guardStore(store: SyncStore): GuardedStore {
+/** `watch`: told of every asynchronous call, to report one that does not settle (store-stall.ts). */
+export function guardStore(store: SyncStore, watch?: StallWatch['watch']): GuardedStore {
+  const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> => guardCall(what, call, check, watch);
   // (A memory store whose winners() was replaced afterwards is a custom store.)
   const checkWinners = ownWinners.get(store) === store.winners ? () => null : winnersProblem;
   const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(cells), checkWinners);

@@ -11,6 +11,7 @@
 import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
+import { createStallWatch } from './store-stall.ts';
 import { hlcMillis, hostMonotonic } from './hlc.ts';
 import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
@@ -45,6 +46,11 @@ export interface SyncClientOptions {
   readonly pullLimit?: number;
   /** Most bytes per request body. Default 1 MiB (servers accept 4 MiB by default). */
   readonly maxRequestBytes?: number;
+  /**
+   * How long a store call may run before the status reports it stalled (a StoreStalledError,
+   * state `error`) until it settles, in ms. Default 10 000.
+   */
+  readonly storeStallMs?: number;
   /** Start syncing at once (timers, pokes). Default true. */
   readonly autoSync?: boolean;
   /** Physical clock, for tests. Default `Date.now`. */
@@ -88,7 +94,10 @@ export interface SyncStatus {
   /** End of the last successful sync (epoch ms), or null. */
   readonly lastSyncAt: number | null;
   readonly cursor: number;
-  /** The last failure, while the state is offline, error or unauthorized. */
+  /**
+   * The last failure, while the state is offline, error or unauthorized; or, state error, code
+   * `store_stalled`, a store call that has not settled after `storeStallMs` (StoreStalledError).
+   */
   readonly error: { readonly code: string; readonly message: string } | null;
   /** When the next automatic retry happens (epoch ms), or null. */
   readonly nextRetryAt: number | null;
@@ -142,13 +151,19 @@ export interface SyncClient {
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
   checkOptions(options);
   const { schema, remote } = options;
-  const store = guardStore(options.store);
   const now = options.now ? checked('now', options.now, MAX_DATE_MS) : Date.now;
   const random = options.random ? checked('random', options.random, 1) : Math.random;
   const lock = createSerial();
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();
   const replacedListeners = new Set<Listener<ReplacedEvent>>();
+  // Before the store: a call may stall while the client opens, when no one listens yet (and
+  // the scheduler, which the status comes from, does not exist).
+  const emitStatus = (): void => {
+    if (statusListeners.size > 0) emit(statusListeners, scheduler.status()); // a local write's common case: nobody listens
+  };
+  const stalls = createStallWatch(options.storeStallMs ?? 10_000, emitStatus);
+  const store = guardStore(options.store, stalls.watch);
   const startNames = options.device?.(schema);
 
   // The host's clocks, unless the app gives its own `now` (tests): the monotonic one keeps the
@@ -183,9 +198,6 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
     emit(changeListeners, { source, changes });
   };
-  const emitStatus = (): void => {
-    if (statusListeners.size > 0) emit(statusListeners, scheduler.status()); // a local write's common case: nobody listens
-  };
   if (opened.reapplied) emitChange('remote', opened.reapplied);
 
   let learntLimit: SyncRunContext['learntLimit'] = null;
@@ -206,6 +218,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
     onChange: emitChange,
     onStatus: emitStatus,
+    stalled: stalls.stalled,
     wantsReplaced: () => replacedListeners.size > 0,
     onReplaced: (cells) => emit(replacedListeners, { cells }),
   });

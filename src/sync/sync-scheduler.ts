@@ -29,6 +29,8 @@ export interface SchedulerOptions extends Omit<SyncRunContext, 'signal' | 'onPro
   readonly retry: { readonly initialMs?: number; readonly maxMs?: number };
   readonly random: () => number;
   readonly onStatus: () => void;
+  /** A store call that has not settled in time (store-stall.ts): the status shows it over the sync's own. */
+  readonly stalled: () => FieldsyncError | null;
 }
 
 export interface SyncScheduler {
@@ -69,15 +71,17 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
 
   const status = (): SyncStatus => {
     const c = o.counters;
+    const stall = o.stalled();
     return {
-      state,
+      // While a store call stalls, the status says so, as an error: writes wait and syncs cannot finish.
+      state: stall ? 'error' : state,
       online,
       clientId: o.clientId,
       pending: c.pending,
       rejected: c.rejected,
       lastSyncAt: c.lastSyncAt,
       cursor: c.cursor,
-      error,
+      error: stall ? describeError(stall) : error,
       nextRetryAt,
     };
   };

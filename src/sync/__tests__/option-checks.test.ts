@@ -55,7 +55,7 @@ describe('an option no one reads: a misspelling is refused, naming the option me
     const named = defineSchema({ version: 1, tables: { devices: { name: 'string' } } });
     const all = await createSyncClient({
       schema: named, store: memory(), remote: server.remote('u'), debounceMs: 1, intervalMs: 0, retry: { initialMs: 1, maxMs: 2 },
-      pushBatchSize: 10, pullLimit: 10, maxRequestBytes: 4096, autoSync: false, now: Date.now, random: Math.random,
+      pushBatchSize: 10, pullLimit: 10, maxRequestBytes: 4096, autoSync: false, now: Date.now, random: Math.random, storeStallMs: 10_000,
       device: deviceNames({ name: 'Laptop', table: 'devices' }),
     });
     await all.close();

@@ -27,6 +27,8 @@ describe('sync panel', () => {
     ['the server cannot be reached', { state: 'offline', online: true, error: { code: 'network', message: 'fetch failed' } }, 'Can’t reach the server', /sent by themselves once it answers\. \(fetch failed\)$/],
     ['no server at all', { state: 'offline', configured: false }, 'Local only', /works on this device only\. Start it with a server URL and a token to sync\.$/],
     ['an error', { state: 'error', error: { code: 'internal', message: 'the server failed' } }, 'Sync error', /^the server failed/],
+    // The client's own status for a local database that stopped answering (store-stall.ts): no UI of its own.
+    ['a stalled store', { state: 'error', error: { code: 'store_stalled', message: "the store's commit() has not settled after 10000 ms" } }, 'Sync error', /^the store's commit\(\) has not settled after 10000 ms/],
     ['signed out: why, and what to do', { state: 'unauthorized', error: { code: 'unauthorized', message: 'the token has expired' } }, 'Signed out', /refused this instance’s token \(the token has expired\)\..*new token in FIELDSYNC_TOKEN/],
   ])('labels the state: %s', async (_, patch, label, detail) => {
     const { kit } = await renderApp();

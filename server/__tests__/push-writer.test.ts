@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
 import { createMemoryServerStore, formatHlc } from 'fieldsync/server';
-import { CHUNK_ROWS, JsonValueMessage } from '../stores/push-writer.ts';
+import { CHUNK_ROWS, CHUNK_SIZES, JsonValueMessage } from '../stores/push-writer.ts';
 import { createSqliteServerStore, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { seededRandom } from '../../test-support/convergence/faulty-remote.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const BASE = Date.UTC(2026, 10, 24, 15, 0, 0);
 const VALUES: Message['value'][] = ['a title', '', 0, 1.5, true, false, null, { nested: ['x', 2] }, ['é', '😀']];
+/** The largest chunk: pushes up to three of them long go through every chunk size and the rows after. */
+const LARGEST = Math.max(...CHUNK_SIZES);
 
 /**
  * Pushes that make chunks of every kind: cells from a small pool (so one push often has the
@@ -25,7 +27,7 @@ function pushes(seed: number, count: number): { clientId: string; messages: Mess
       continue;
     }
     const clientId = pick(['A', 'B', 'C']);
-    const length = rnd() < 0.2 ? 1 + Math.floor(rnd() * 15) : CHUNK_ROWS + Math.floor(rnd() * 3 * CHUNK_ROWS);
+    const length = rnd() < 0.2 ? 1 + Math.floor(rnd() * (CHUNK_ROWS - 1)) : CHUNK_ROWS + Math.floor(rnd() * 3 * LARGEST);
     const window = 200 + p * 40; // later pushes tend to win, not always
     const messages = Array.from({ length }, (): Message => ({
       hlc: formatHlc({ millis: BASE + Math.floor(rnd() * window), counter: Math.floor(rnd() * 2), clientId }),
@@ -41,7 +43,7 @@ function pushes(seed: number, count: number): { clientId: string; messages: Mess
   return out;
 }
 
-describe('SQLite server store: pushes written 16 rows per statement', () => {
+describe('SQLite server store: pushes written several rows per statement', () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => {
     for (const c of cleanups.splice(0)) c();
@@ -63,7 +65,8 @@ describe('SQLite server store: pushes written 16 rows per statement', () => {
 
   for (const compaction of [true, false]) {
     it(`stores exactly what the reference store stores, under the same ids (compaction ${compaction ? 'on' : 'off'})`, async () => {
-      let mixed = 0;
+      // Pushes that store some of their messages, by the size of their first chunk.
+      const mixed = new Map<number, number>();
       for (const seed of [1, 2, 3, 4, 5, 6]) {
         const sqlite = open(compaction);
         const reference = createMemoryServerStore({ compaction });
@@ -73,27 +76,29 @@ describe('SQLite server store: pushes written 16 rows per statement', () => {
           const got = n % 2 === 0 ? sqlite.push('u', messages) : sqlite.pushMany([{ userId: 'u', messages }])[0];
           const want = await reference.push('u', messages);
           expect(got, `seed ${seed}, push ${n}`).toEqual(want);
-          if (messages.length >= CHUNK_ROWS && want.stored > 0 && want.stored < messages.length) mixed++;
+          const first = CHUNK_SIZES.find((rows) => messages.length >= rows);
+          if (first !== undefined && want.stored > 0 && want.stored < messages.length) mixed.set(first, (mixed.get(first) ?? 0) + 1);
         }
         // Each client's pull leaves out its own messages: every row keeps its client.
         for (const excluded of ['nobody', 'A', 'B', 'C']) {
           expect(await everything(sqlite, excluded), `seed ${seed}, without ${excluded}`).toEqual(await everything(reference, excluded));
         }
       }
-      expect(mixed).toBeGreaterThan(20); // the chunks that store some of their rows were exercised
+      // The chunks that store some of their rows were exercised, at every size.
+      for (const rows of CHUNK_SIZES) expect(mixed.get(rows) ?? 0, `chunks of ${rows}`).toBeGreaterThan(10);
     });
   }
 
-  it('keeps a chunk\'s message whose hlc another cell already holds once, and stores the rest', async () => {
+  for (const rows of CHUNK_SIZES) it(`keeps a chunk's message whose hlc another cell already holds once, and stores the rest (chunks of ${rows})`, async () => {
     const store = open(true);
     const hlc = (n: number): string => formatHlc({ millis: BASE + n, counter: 0, clientId: 'A' });
     const cell = (n: number, row: string, value: string): Message => ({ hlc: hlc(n), table: 'todos', row, column: 'title', value });
     store.push('u', [cell(1, 'taken', 'first'), cell(0, 'r5', 'old')]);
     // Message 5 replaces r5's message with an hlc that the cell `taken` holds: not stored.
-    const messages = Array.from({ length: CHUNK_ROWS * 2 }, (_, i) => (i === 5 ? cell(1, 'r5', 'impostor') : cell(10 + i, `r${i}`, `v${i}`)));
-    expect(store.push('u', messages)).toEqual({ accepted: CHUNK_ROWS * 2, stored: CHUNK_ROWS * 2 - 1, maxId: 2 + CHUNK_ROWS * 2 - 1 });
+    const messages = Array.from({ length: rows * 2 }, (_, i) => (i === 5 ? cell(1, 'r5', 'impostor') : cell(10 + i, `r${i}`, `v${i}`)));
+    expect(store.push('u', messages)).toEqual({ accepted: rows * 2, stored: rows * 2 - 1, maxId: 2 + rows * 2 - 1 });
     const page = (await everything(store)).messages;
-    expect(page.map((m) => m.id)).toEqual(Array.from({ length: CHUNK_ROWS * 2 + 1 }, (_, i) => 1 + i));
+    expect(page.map((m) => m.id)).toEqual(Array.from({ length: rows * 2 + 1 }, (_, i) => 1 + i));
     expect(page.find((m) => m.row === 'r5')?.value).toBe('old');
     expect(page.find((m) => m.row === 'taken')?.value).toBe('first');
   });

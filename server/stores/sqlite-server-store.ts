@@ -6,7 +6,7 @@
  * It runs on Node's own SQLite driver (`node:sqlite`, synchronous like better-sqlite3, which
  * the client store uses): each statement call costs about 0.6 µs less there (issue 12,
  * ingest: 3.2 -> 2.4 µs per message for the push loop of the ingest benchmark's data, then
- * one call per message). The push loop writes 16 messages per call (push-writer.ts).
+ * one call per message). The push loop writes 64 or 16 messages per call (push-writer.ts).
  *
  * A push or a pull runs start to end without yielding, so within one process transactions
  * never interleave, ids are assigned in commit order and become visible in id order. Other

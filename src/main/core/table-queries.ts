@@ -12,6 +12,7 @@ import type { ColumnType, JsonValue } from 'fieldsync';
 import { emptyValue, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
 import { fitsType, fromSql, type Db } from 'fieldsync/sqlite';
+import { orderQueries, type Neighbours } from './order-queries.ts';
 
 const q = (name: string): string => `"${name}"`;
 
@@ -31,6 +32,8 @@ export interface TableQueries {
    * the two orders differ only there).
    */
   lastOrder(parentId?: string): { key: string | null } | null;
+  /** See `OrderQueries.neighbours` (order-queries.ts). */
+  neighbours(parentId: string | undefined, id: string, toIndex: number): Neighbours | null;
 }
 
 /** `t0` is the table itself, `t1` its parent, `t2` the parent's parent, and so on. */
@@ -83,36 +86,15 @@ export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQ
     db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${table.parent.column}`)} ON ${q(table.name)} (${q(table.parent.column)})`);
     children = select(`t0.${q(table.parent.column)} = ?`);
   }
-  const lastOrder = orderEnds(db, table, from, where);
+  const { lastOrder, neighbours } = orderQueries(db, table, from, where);
   return {
     lastOrder,
+    neighbours,
     all: () => all.all().map((r) => decode(table, r)),
     children: (parentId) => (children ? children.all(parentId).map((r) => decode(table, r)) : []),
     one: (id) => {
       const r = one.get(id);
       return r ? decode(table, r) : undefined;
     },
-  };
-}
-
-/** See `TableQueries.lastOrder`. */
-function orderEnds(db: Db, table: AppTable, from: string, where: string[]): TableQueries['lastOrder'] {
-  const order = table.orderColumn;
-  if (order === null) return () => null;
-  const parent = table.parent?.column;
-  // With the parent first, the ends of one list are an index seek away.
-  db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${parent ? `${parent}_` : ''}${order}`)} ON ${q(table.name)} (${parent ? `${q(parent)}, ` : ''}${q(order)})`);
-  const filter = [...where, ...(parent ? [`t0.${q(parent)} = ?`] : [])].join(' AND ');
-  // SQLite sorts NULL < numbers < TEXT < BLOB: when both ends are TEXT, every key is.
-  const end = (dir: 'ASC' | 'DESC') => db.prepare<unknown[], { o: unknown }>(`SELECT t0.${q(order)} AS o FROM ${from} WHERE ${filter} ORDER BY t0.${q(order)} ${dir} LIMIT 1`);
-  const first = end('ASC');
-  const last = end('DESC');
-  return (parentId) => {
-    const args = parent ? [parentId] : [];
-    const hi = last.get(...args);
-    if (!hi) return { key: null };
-    const lo = first.get(...args);
-    if (typeof hi.o !== 'string' || typeof lo?.o !== 'string' || /[\uD800-\uDFFF]/.test(hi.o)) return null;
-    return { key: hi.o };
   };
 }

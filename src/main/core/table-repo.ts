@@ -7,7 +7,8 @@
  *   `createdAt()`, then id.
  * - `create` gives the row its id, an order key after its siblings and its creation time,
  *   and writes every field in one commit.
- * - `move` writes one order key between the new neighbours (or renumbers, see order-keys.ts).
+ * - `move` writes one order key between the new neighbours, read through an index (or
+ *   renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
  */
 import { generateKeyBetween } from 'fractional-indexing';
@@ -17,7 +18,7 @@ import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from 'fieldsync/sqlite';
 import { newId } from './ids.ts';
 import type { Writer } from './tracked-writes.ts';
-import { placeAt, type OrderWrite } from './order-keys.ts';
+import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';
 import { rowOrder } from '../../shared/row-order.ts';
 import { tableQueries, type TableQueries } from './table-queries.ts';
 
@@ -73,6 +74,27 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
     }
   }
 
+  /**
+   * The writes that move `current` to `toIndex`, from its two new neighbours alone (index
+   * reads, see order-queries.ts): what placeAt gives over the whole sorted list. Null when
+   * placeAt must decide over all of them: odd keys, or no key between the neighbours
+   * within ORDER_MAX (a renumber).
+   */
+  function moveWrites(name: string, t: AppTable, current: AnyRow, toIndex: number): OrderWrite[] | null {
+    const around = get(name).queries.neighbours(t.parent ? (current[t.parent.column] as string) : undefined, current.id, toIndex);
+    if (around === null) return null;
+    const self = { id: current.id, order: current[t.orderColumn as string] as string };
+    const { before, after } = around;
+    // Already between them: in its place, which placeAt leaves alone too.
+    if ((before === null || byOrder(before, self) < 0) && (after === null || byOrder(self, after) < 0)) return [];
+    try {
+      const key = generateKeyBetween(before?.order ?? null, after?.order ?? null);
+      return key.length <= ORDER_MAX ? [{ id: current.id, order: key }] : null;
+    } catch {
+      return null;
+    }
+  }
+
   async function writeOrders(t: AppTable, writes: readonly OrderWrite[]): Promise<void> {
     for (const w of writes) await client.set(t.name, w.id, t.orderColumn as string, w.order);
   }
@@ -111,7 +133,8 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
       const { def } = get(name);
       const current = row(name, id);
       if (!current || def.orderColumn === null) return;
-      await writeOrders(def, placeAt(ordered(def, siblings(def, current)), id, toIndex, ORDER_MAX));
+      const writes = moveWrites(name, def, current, toIndex) ?? placeAt(ordered(def, siblings(def, current)), id, toIndex, ORDER_MAX);
+      await writeOrders(def, writes);
     },
 
     async delete(name, id) {

@@ -73,10 +73,19 @@ async function seed(profileDir: string, server: TestServer | null): Promise<stri
     await rowRead();
     tw.push(performance.now() - t0);
   }
+  // A move in the middle of the list and back: the write alone, as the host runs it.
+  const tm: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const t0 = performance.now();
+    const moved = await core.dispatch('move', ['todos', (rows[count / 2] as AnyRow).id, count / 2 + (i % 2 === 0 ? 2 : 0)]);
+    if (!moved.ok) throw new Error(moved.error.message);
+    tm.push(performance.now() - t0);
+  }
   if (server) await core.client.sync();
   console.log(`Node, ${count} todos:`);
   console.log(`  core dispatch('rows') (query, decode, sort): ${fmt(tq)}`);
   console.log(`  core dispatch('update') of one field (the write itself): ${fmt(tw)}`);
+  console.log(`  core dispatch('move') in the middle (the write itself): ${fmt(tm)}`);
   console.log(`  JSON.stringify of the answer frame (${(frame.length / 1024).toFixed(0)} KiB): ${fmt(time(8, () => JSON.stringify({ id: 1, envelope })))}`);
   console.log(`  JSON.parse of it: ${fmt(time(8, () => JSON.parse(frame)))}`);
   console.log(`  shareRows, one row changed: ${fmt(time(8, () => shareRows(held, structuredClone(one))))}`);
@@ -263,6 +272,7 @@ async function main(): Promise<void> {
     }
     // Alt+ArrowDown on the third row: it moves one place down (and back up on the next run).
     const moves: number[] = [];
+    const moveCpu0 = cpuMs([host.pid]);
     for (let i = 0; i < runs; i++) {
       const key = i % 2 === 0 ? 'ArrowDown' : 'ArrowUp';
       const from = i % 2 === 0 ? 3 : 4;
@@ -273,12 +283,14 @@ async function main(): Promise<void> {
         `return document.querySelector('[data-todo-id="' + window.__moved + '"]').getAttribute('aria-posinset') !== '${from}';`, key));
       await settle(page);
     }
+    const moveCpu = (cpuMs([host.pid]) - moveCpu0) / runs;
     console.log(`Chromium (browser host, ${server ? 'synced with a server' : 'local profile'}), ${count} todos, input to the first frame showing it:`);
     console.log(`  toggle: ${fmt(toggles)}`);
     console.log(`    CPU per toggle (with the 300 ms wait after it): host ${cpu.host.toFixed(0)} ms, Chromium ${cpu.page.toFixed(0)} ms; doing nothing for 250 + 300 ms: host ${idle.host.toFixed(0)} ms, Chromium ${idle.page.toFixed(0)} ms`);
     console.log(`  rename: ${fmt(renames)}`);
     console.log(`  add:    ${fmt(adds)}`);
     console.log(`  move:   ${fmt(moves)}`);
+    console.log(`    host CPU per move (with the wait after it): ${moveCpu.toFixed(0)} ms`);
 
     if (opts.profile) {
       const cdp = await page.context().newCDPSession(page);

@@ -56,14 +56,16 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
           const whole = burst.filter(([, ids]) => ids === null).map(([table]) => table);
           if (whole.length > 0) void get().refresh(whole);
           for (const [table, ids] of burst) if (ids !== null) void get().refreshRows(table, [...ids]);
-          void get().loadInspector();
         }, refreshDelayMs);
-        // Sync events flip messages from pending to synced: only the inspector cares.
+        // The inspector shows new messages (data events) and flips them from pending to synced
+        // (sync events). One write brings both, a few ms apart: one timer for the two, so that
+        // it reads the messages once per burst, not once for each kind of event.
         const refreshInspector = coalesce(() => void get().loadInspector(), refreshDelayMs);
         const unsubscribe = api.subscribe((event) => {
           if (event.type === 'data') {
             receiveData(event);
             refreshData.schedule();
+            refreshInspector.schedule();
           } else if (event.type === 'sync') {
             get().receiveSync(event.sync);
             refreshInspector.schedule();

@@ -82,6 +82,30 @@ describe('app cores with the real server', () => {
     expect(final[0]!.todos).toMatchObject([{ title: 'Paint the fence green', done: true }]);
   });
 
+  it('converge after concurrent moves to one place; the next move between the tied rows renumbers them', async () => {
+    const [a, b] = await openUser('moves', 2);
+    const list = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Moves' });
+    for (const title of ['t0', 't1', 't2', 't3']) await call(a!, 'create', 'todos', { listId: list.id, title });
+    const todos = (await converged([a!, b!]) as { todos: Row<'todos'>[] }[])[0]!.todos;
+    const id = (title: string) => todos.find((t) => t.title === title)!.id;
+    await call(a!, 'setOnline', false);
+    await call(b!, 'setOnline', false);
+    // Both put a row between t0 and t1: the same key, from the same neighbours.
+    await call(a!, 'move', 'todos', id('t3'), 1);
+    await call(b!, 'move', 'todos', id('t2'), 1);
+    await call(a!, 'setOnline', true);
+    await call(b!, 'setOnline', true);
+    const tied = ((await converged([a!, b!])) as { todos: Row<'todos'>[] }[])[0]!.todos;
+    const pair = [id('t2'), id('t3')].sort();
+    expect(tied.map((t) => t.id)).toEqual([id('t0'), ...pair, id('t1')]);
+    expect(tied[1]!.order).toBe(tied[2]!.order);
+    // No key between equal keys: the list is renumbered, in the order asked.
+    await call(b!, 'move', 'todos', id('t1'), 2);
+    const final = ((await converged([a!, b!])) as { todos: Row<'todos'>[] }[])[0]!.todos;
+    expect(final.map((t) => t.id)).toEqual([id('t0'), pair[0], id('t1'), pair[1]]);
+    expect(new Set(final.map((t) => t.order)).size).toBe(4);
+  });
+
   it('an instance restarted with pending changes syncs them', async () => {
     const [a, b] = await openUser('restart', 2);
     const list = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Trip' });

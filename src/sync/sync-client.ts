@@ -162,7 +162,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const emitStatus = (): void => {
     if (statusListeners.size > 0) emit(statusListeners, scheduler.status()); // a local write's common case: nobody listens
   };
-  const stalls = createStallWatch(options.storeStallMs ?? 10_000, emitStatus);
+  /** Why this client stopped, when not by close(): another client took its store over. */
+  let stoppedBy: FieldsyncError | null = null;
+  // Stopped so, the client is closed (its close() returns at once): the status keeps saying
+  // why, and a late stall of its own calls is no news to anyone.
+  const stalls = createStallWatch(options.storeStallMs ?? 10_000, () => {
+    if (stoppedBy === null) emitStatus();
+  });
   const store = guardStore(options.store, stalls.watch);
   const startNames = options.device?.(schema);
 
@@ -175,8 +181,6 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   let offsetSavedAt = clock.offsetChanges;
   let offsetSavingAt = offsetSavedAt;
   let closed = false;
-  /** Why this client stopped, when not by close(): another client took its store over. */
-  let stoppedBy: FieldsyncError | null = null;
   const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
   // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
   const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
@@ -218,7 +222,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     },
     onChange: emitChange,
     onStatus: emitStatus,
-    stalled: stalls.stalled,
+    stalled: () => (stoppedBy === null ? stalls.stalled() : null),
     wantsReplaced: () => replacedListeners.size > 0,
     onReplaced: (cells) => emit(replacedListeners, { cells }),
   });

@@ -150,6 +150,41 @@ describe('a store call that does not settle', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  // Node 24 has Web Locks (client-lock.ts); without them no client is ever taken over.
+  const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
+  it.skipIf(!hasWebLocks)('a client another one took over keeps saying why it stopped: its own call that stalls afterwards is not reported', async () => {
+    // An asynchronous store without transact() (so a client holds its lock) whose next commit waits until let go.
+    const inner = memory();
+    let hang = false;
+    let letGo = (): void => {};
+    const store: SyncStore = {
+      open: async (s) => inner.open(s),
+      winners: async (cells) => inner.winners(cells),
+      messages: async (q) => inner.messages(q),
+      commit: async (c) => {
+        if (hang) await new Promise<void>((r) => ((hang = false), (letGo = r)));
+        return inner.commit(c);
+      },
+    };
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const seen: SyncStatus[] = [];
+    client.on('status', (st) => seen.push(st));
+    hang = true;
+    const write = client.set('todos', 'a', 'title', 'one').catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    const second = await createSyncClient({ schema, store, autoSync: false });
+    await vi.waitFor(() => expect(client.status.error?.message).toMatch(/^another client opened this store/));
+    await client.close(); // closed already: returns at once
+    const after = seen.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Not 'store_stalled': the status still says why this client stopped, and a closed client's listeners hear nothing.
+    expect(client.status).toMatchObject({ state: 'error', error: { code: 'store' } });
+    expect(seen.slice(after)).toEqual([]);
+    letGo();
+    await write;
+    await second.close();
+  });
+
   it('the error is typed: StoreStalledError, code store_stalled, naming the call and the time', () => {
     const err = new StoreStalledError('commit()', 10_000);
     expect(err).toMatchObject({ name: 'StoreStalledError', code: 'store_stalled', call: 'commit()', ms: 10_000 });

@@ -258,18 +258,31 @@ describe('the poke stream', () => {
     }
   });
 
-  it('a connection that stayed up for a while starts the backoff over', async () => {
+  it('a connection that stayed up more than 30 s starts the backoff over; one of exactly 30 s does not', async () => {
+    // The clock is fake (frozen, moved by hand) and the jitter is 0, so each backoff sleep is
+    // exactly half its capped delay: which attempt it was is read off the delay asked for.
     vi.useFakeTimers({ toFake: ['Date'] }); // only the clock: timers stay real
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    const realSet = globalThis.setTimeout;
+    const sleeps: number[] = [];
+    const set = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      if (ms !== undefined && ms >= 20 && ms < 60_000) sleeps.push(ms); // not until()'s 5 ms, nor the idle watch's 60 s
+      return realSet(fn, ms);
+    }) as typeof setTimeout);
     try {
-      const f = scriptedFetch((n) => (n <= 4 ? new Response('', { status: 503 }) : 'stream'));
-      subscribe(f.fetch, { reconnect: { initialMs: 20, maxMs: 10_000 } });
-      await until(() => f.connections.length === 1); // after four failures: the next delay would be 320-640 ms
-      vi.setSystemTime(Date.now() + 31_000); // up for 31 s
-      const ended = performance.now();
+      const f = scriptedFetch((n) => (n <= 2 ? new Response('', { status: 503 }) : 'stream'));
+      subscribe(f.fetch, { idleTimeoutMs: 60_000, reconnect: { initialMs: 40, maxMs: 10_000 } });
+      await until(() => f.connections.length === 1); // after two failures (sleeps of 20 and 40 ms)
+      vi.setSystemTime(Date.now() + 30_000); // up for exactly 30 s: not long enough
       (f.connections[0] as Connection).end();
       await until(() => f.connections.length === 2);
-      expect(performance.now() - ended).toBeLessThan(160); // 10-20 ms: the first delay again
+      vi.setSystemTime(Date.now() + 30_001); // up for 30.001 s: the backoff starts over
+      (f.connections[1] as Connection).end();
+      await until(() => sleeps.length === 4);
+      expect(sleeps).toEqual([20, 40, 80, 20]);
     } finally {
+      set.mockRestore();
+      random.mockRestore();
       vi.useRealTimers();
     }
   });

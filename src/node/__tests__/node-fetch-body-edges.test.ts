@@ -5,11 +5,12 @@
  * say, empty bodies, and the `Content-Length` up to which a body is read whole
  * (`codings.ts`, `response-body.ts`, `whole-body.ts`).
  */
+import { getEventListeners } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WHOLE_LIMIT } from '../whole-body.ts';
-import { closeAll, made, serve } from './helpers/loopback.ts';
+import { closeAll, failure, made, serve } from './helpers/loopback.ts';
 
 afterEach(closeAll);
 
@@ -89,5 +90,28 @@ describe('nodeFetch: the Content-Length up to which a body is read whole', () =>
     expect(Buffer.concat(got).equals(bytes)).toBe(true);
     if (chunks === 1) expect(got).toHaveLength(1);
     else expect(got.length).toBeGreaterThan(1);
+  });
+});
+
+describe.each([
+  ['read whole', true],
+  ['streamed', false],
+])('nodeFetch: a body %s leaves no listener on the signal', (_name, whole) => {
+  it('once read to the end, once failed, once cancelled', async () => {
+    const { url } = await serve((req, res) => {
+      if (req.url === '/bad') return answer(res, Buffer.from('not gzip'), 'gzip', whole);
+      if (req.url === '/stalled') return void res.writeHead(200, whole ? { 'Content-Length': '100' } : {}).write('part');
+      answer(res, gzipSync(PAGE), 'gzip', whole);
+    });
+    const f = made();
+    const signal = new AbortController().signal;
+    expect(await (await f(url, { signal })).text()).toBe(PAGE);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    expect(await failure((await f(`${url}/bad`, { signal })).text())).toBeInstanceOf(TypeError);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    const stalled = await f(`${url}/stalled`, { signal });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1); // the body's, while it arrives
+    await stalled.body?.cancel();
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });

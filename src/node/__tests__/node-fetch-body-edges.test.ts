@@ -24,7 +24,7 @@ function answer(res: ServerResponse, bytes: Buffer, coding: string | undefined, 
 }
 
 /** What a fetch makes of the answer: its bytes as text, or its failure's type, message and cause's code. */
-async function outcome(f: typeof fetch, url: string): Promise<unknown> {
+async function outcome(f: (url: string) => Promise<Response>, url: string): Promise<unknown> {
   try {
     return Buffer.from(await (await f(url)).arrayBuffer()).toString('latin1');
   } catch (err) {

@@ -115,3 +115,18 @@ describe.each([
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('nodeFetch: a compressed body streamed in', () => {
+  it('closes the connection when the reader cancels, as an uncompressed one does', async () => {
+    let closed: Promise<void> | undefined;
+    const { url } = await serve((req, res) => {
+      closed = new Promise((r) => req.socket.once('close', () => r()));
+      res.writeHead(200, { 'Content-Encoding': 'gzip' }); // no length: streamed
+      res.write(gzipSync(PAGE, { finishFlush: 2 })); // Z_SYNC_FLUSH: a full block, the stream left open
+    });
+    const reader = ((await made()(url)).body as ReadableStream<Uint8Array>).getReader();
+    expect(Buffer.from((await reader.read()).value as Uint8Array).toString()).toBe(PAGE);
+    await reader.cancel();
+    await closed; // without it, the answer's socket stayed open, neither read nor given back
+  });
+});

@@ -129,4 +129,14 @@ describe('nodeFetch: a compressed body streamed in', () => {
     await reader.cancel();
     await closed; // without it, the answer's socket stayed open, neither read nor given back
   });
+
+  it('fails with TypeError("terminated") when the connection drops mid-body', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' });
+      res.write(gzipSync(PAGE, { finishFlush: 2 }));
+      setTimeout(() => res.destroy(), 20);
+    });
+    const err = await failure((await made()(url)).text()) as TypeError;
+    expect([err.constructor, err.message]).toEqual([TypeError, 'terminated']);
+  });
 });

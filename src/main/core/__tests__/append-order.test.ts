@@ -9,25 +9,11 @@ import type { AnyRow } from '../../../shared/app-api.ts';
 import { listsSchema } from '../../../../test-support/lists-schema.ts';
 import { tempDir, type TempDir } from '../../../../test-support/temp-dir.ts';
 import { createAppCore, type AppCore } from '../app-core.ts';
+import { fullReads } from './helpers/full-reads.ts';
 import { placeAt } from '../order-keys.ts';
 
 // Counts the full reads of a list (every row decoded): the path creating no longer takes.
-const reads = vi.hoisted(() => ({ full: 0 }));
-vi.mock('../table-queries.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof TableQueriesModule>();
-  return {
-    ...actual,
-    tableQueries: (...args: Parameters<typeof actual.tableQueries>) => {
-      const queries = actual.tableQueries(...args);
-      return {
-        ...queries,
-        all: () => (reads.full++, queries.all()),
-        children: (parentId: string) => (reads.full++, queries.children(parentId)),
-      };
-    },
-  };
-});
-import type * as TableQueriesModule from '../table-queries.ts';
+vi.mock('../table-queries.ts', async (original) => (await import('./helpers/full-reads.ts')).countingFullReads(original));
 
 let dirs: TempDir[] = [];
 let cores: AppCore[] = [];
@@ -68,13 +54,13 @@ describe('creating a row', () => {
     await call('delete', 'todos', made[10]?.id);
     await call('move', 'todos', made[0]?.id, 99);
     const siblings = await call('rows', 'todos', { parent: list.id });
-    reads.full = 0;
+    fullReads.count = 0;
     const created = await call('create', 'todos', { listId: list.id, title: 'new' });
-    expect(reads.full).toBe(0);
+    expect(fullReads.count).toBe(0);
     expect(created.order).toBe(expectedKey(siblings));
     const empty = await call('create', 'lists', { name: 'Empty' });
     expect((await call('create', 'todos', { listId: empty.id, title: 'first' })).order).toBe(expectedKey([]));
-    expect(reads.full).toBe(0);
+    expect(fullReads.count).toBe(0);
   });
 
 });

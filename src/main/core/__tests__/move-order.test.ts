@@ -10,26 +10,12 @@ import type { AnyRow } from '../../../shared/app-api.ts';
 import { listsSchema } from '../../../../test-support/lists-schema.ts';
 import { tempDir, type TempDir } from '../../../../test-support/temp-dir.ts';
 import { createAppCore, type AppCore } from '../app-core.ts';
+import { fullReads } from './helpers/full-reads.ts';
 import { byOrder, placeAt } from '../order-keys.ts';
 import { neighboursSql } from '../order-queries.ts';
 
 // Counts the full reads of a list (every row decoded): the path a move takes only to renumber.
-const reads = vi.hoisted(() => ({ full: 0 }));
-vi.mock('../table-queries.ts', async (importOriginal) => {
-  const actual = await importOriginal<typeof TableQueriesModule>();
-  return {
-    ...actual,
-    tableQueries: (...args: Parameters<typeof actual.tableQueries>) => {
-      const queries = actual.tableQueries(...args);
-      return {
-        ...queries,
-        all: () => (reads.full++, queries.all()),
-        children: (parentId: string) => (reads.full++, queries.children(parentId)),
-      };
-    },
-  };
-});
-import type * as TableQueriesModule from '../table-queries.ts';
+vi.mock('../table-queries.ts', async (original) => (await import('./helpers/full-reads.ts')).countingFullReads(original));
 
 let dir: TempDir;
 let core: AppCore;
@@ -83,9 +69,9 @@ describe('moving a row', () => {
         for (const [i, cell] of cells.entries()) if (cell.deleted && made[i] !== moved) await call('delete', 'todos', made[i]?.id);
         const before = await call('rows', 'todos', { parent: listId });
         const want = expected(before, moved.id, to);
-        reads.full = 0;
+        fullReads.count = 0;
         await call('move', 'todos', moved.id, to);
-        const moveReads = reads.full;
+        const moveReads = fullReads.count;
         const after = await call('rows', 'todos', { parent: listId });
         expect(after.map((r) => r.id)).toEqual(want.ids);
         expect(keysOf(after)).toEqual(want.keys);
@@ -102,21 +88,21 @@ describe('moving a row', () => {
     const made: AnyRow[] = [];
     for (let i = 0; i < 6; i++) made.push(await call('create', 'todos', { listId, title: `t${i}` }));
     const order = async () => (await call('rows', 'todos', { parent: listId })).map((r) => r.title);
-    reads.full = 0;
+    fullReads.count = 0;
     await call('move', 'todos', made[3]?.id, 0);
     await call('move', 'todos', made[0]?.id, 99);
     await call('move', 'todos', made[5]?.id, 2);
     await call('move', 'todos', made[5]?.id, 2);
-    expect(reads.full).toBe(0);
+    expect(fullReads.count).toBe(0);
     expect(await order()).toEqual(['t3', 't1', 't5', 't2', 't4', 't0']);
     await core.client.set('todos', made[1]?.id as string, 'order', 'a0');
     await core.client.set('todos', made[5]?.id as string, 'order', 'a0');
     const siblings = await call('rows', 'todos', { parent: listId });
     // Between the two equal keys (t3 first): no key fits, the list is renumbered.
     const want = expected(siblings, made[4]?.id as string, 2);
-    reads.full = 0;
+    fullReads.count = 0;
     await call('move', 'todos', made[4]?.id, 2);
-    expect(reads.full).toBe(1);
+    expect(fullReads.count).toBe(1);
     const after = await call('rows', 'todos', { parent: listId });
     expect(keysOf(after)).toEqual(want.keys);
     expect(after[2]?.id).toBe(made[4]?.id);

@@ -11,8 +11,16 @@ export interface RequestParts {
   readonly body: Buffer | null;
 }
 
-/** Methods fetch upper-cases (the rest are sent as written, as fetch does). */
+/**
+ * Methods sent upper-cased: those fetch upper-cases, and PATCH, which fetch sends as written
+ * (a lower-case `patch` that no server knows; here, deliberately, the method meant). The rest
+ * are sent as written, as fetch does.
+ */
 const NORMALISED = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH']);
+/** Methods fetch refuses (the Fetch standard's forbidden methods), in any case. */
+const FORBIDDEN = new Set(['CONNECT', 'TRACE', 'TRACK']);
+/** An HTTP token (RFC 9110): what a method must be, else fetch refuses it. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** What fetch sends when the caller did not say: any answer, compressed as we can decode it. */
 const DEFAULTS: Readonly<Record<string, string>> = { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' };
@@ -35,8 +43,13 @@ function headerPairs(init: RequestInit['headers']): Iterable<readonly [string, s
 }
 
 export function requestParts(init: RequestInit, body: { bytes: Buffer | null; type?: string }): RequestParts {
-  const upper = (init.method ?? 'GET').toUpperCase();
-  const method = NORMALISED.has(upper) ? upper : (init.method as string);
+  const given = init.method ?? 'GET';
+  // As fetch, with its messages: Node's http would send a TRACE, and throw on a bad token only
+  // once the request is under way.
+  if (!TOKEN.test(given)) throw new TypeError(`'${given}' is not a valid HTTP method.`);
+  const upper = given.toUpperCase();
+  if (FORBIDDEN.has(upper)) throw new TypeError(`'${given}' HTTP method is unsupported.`);
+  const method = NORMALISED.has(upper) ? upper : given;
   if (body.bytes !== null && (method === 'GET' || method === 'HEAD')) throw new TypeError('Request with GET/HEAD method cannot have body.');
   const headers: OutgoingHttpHeaders = {};
   for (const pair of headerPairs(init.headers)) {

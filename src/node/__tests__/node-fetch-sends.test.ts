@@ -45,6 +45,19 @@ describe('nodeFetch: what it sends, as fetch sends it', () => {
     expect(codings[0]).toBe(JSON.stringify(init().headers ?? {}).includes('identity') ? 'identity' : 'gzip, deflate, br');
   });
 
+  it.each(['TRACE', 'connect', 'Track', '', 'a b', 'GET\n', 'pätch'])('refuses the method %j with the TypeError fetch gives, and sends nothing', async (method) => {
+    let requests = 0;
+    const { url } = await serve((_req, res) => {
+      requests++;
+      res.end();
+    });
+    const mine = await failure(made()(url, { method })) as TypeError;
+    const theirs = await failure(fetch(url, { method })) as TypeError;
+    expect(mine).toBeInstanceOf(TypeError);
+    expect(mine.message).toBe(theirs.message);
+    expect(requests).toBe(0);
+  });
+
   it('refuses a header pair that is not a pair with a TypeError that says so, as fetch refuses it', async () => {
     const { url } = await serve((_req, res) => res.end());
     const init = { headers: [['x-one', 'a', 'b']] } as unknown as RequestInit;

@@ -19,6 +19,20 @@ export interface OrderWrite {
 }
 
 /**
+ * A key strictly between `before` and `after` (null: that end of the list) of at most
+ * `maxLength` characters, or null: equal or foreign keys around the gap, or no key short
+ * enough, where the list is renumbered instead.
+ */
+export function keyBetween(before: string | null, after: string | null, maxLength: number): string | null {
+  try {
+    const key = generateKeyBetween(before, after);
+    return key.length <= maxLength ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The order writes that put `id` at position `toIndex` (clamped to the ends) among `items`,
  * which are sorted by `byOrder`. `id` may be among them (a move) or not (a new item).
  * An item already at that position needs no write.
@@ -30,12 +44,8 @@ export function placeAt(items: readonly Ordered[], id: string, toIndex: number, 
   if (current !== -1 && current === at) return [];
   const before = others[at - 1]?.order ?? null;
   const after = others[at]?.order ?? null;
-  try {
-    const key = generateKeyBetween(before, after);
-    if (key.length <= maxLength) return [{ id, order: key }];
-  } catch {
-    // Equal or foreign keys around the gap: renumber below.
-  }
+  const key = keyBetween(before, after, maxLength);
+  if (key !== null) return [{ id, order: key }];
   const ids = others.map((o) => o.id);
   ids.splice(at, 0, id);
   const keys = generateNKeysBetween(null, null, ids.length);

@@ -11,14 +11,13 @@
  *   renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
  */
-import { generateKeyBetween } from 'fractional-indexing';
 import type { JsonValue } from 'fieldsync';
 import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from 'fieldsync/sqlite';
 import { newId } from './ids.ts';
 import type { Writer } from './tracked-writes.ts';
-import { byOrder, placeAt, type OrderWrite } from './order-keys.ts';
+import { byOrder, keyBetween, placeAt, type OrderWrite } from './order-keys.ts';
 import { rowOrder } from '../../shared/row-order.ts';
 import { tableQueries, type TableQueries } from './table-queries.ts';
 
@@ -65,13 +64,7 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
    */
   function appendKey(name: string, t: AppTable, fields: Readonly<Record<string, JsonValue>>): string | null {
     const last = get(name).queries.lastOrder(t.parent ? (fields[t.parent.column] as string) : undefined);
-    if (last === null) return null;
-    try {
-      const key = generateKeyBetween(last.key, null);
-      return key.length <= ORDER_MAX ? key : null;
-    } catch {
-      return null;
-    }
+    return last === null ? null : keyBetween(last.key, null, ORDER_MAX);
   }
 
   /**
@@ -87,12 +80,8 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
     const { before, after } = around;
     // Already between them: in its place, which placeAt leaves alone too.
     if ((before === null || byOrder(before, self) < 0) && (after === null || byOrder(self, after) < 0)) return [];
-    try {
-      const key = generateKeyBetween(before?.order ?? null, after?.order ?? null);
-      return key.length <= ORDER_MAX ? [{ id: current.id, order: key }] : null;
-    } catch {
-      return null;
-    }
+    const key = keyBetween(before?.order ?? null, after?.order ?? null, ORDER_MAX);
+    return key === null ? null : [{ id: current.id, order: key }];
   }
 
   async function writeOrders(t: AppTable, writes: readonly OrderWrite[]): Promise<void> {

@@ -79,6 +79,17 @@ interface UserRow {
 /** Rows a pull reads per statement: at most 128 values of 64 KiB (8 MiB) read ahead of the byte limit. */
 const PULL_CHUNK_ROWS = 128;
 
+/**
+ * The WAL pages after which a commit checkpoints (SQLite's automatic checkpoint, in the one
+ * writer; its default is 1,000). A checkpoint copies each page once however often it changed
+ * since the last, and syncs the WAL and the database: the ingest's commits rewrite the same
+ * B-tree pages (each index's right edge), so fewer, larger checkpoints cost the writer less
+ * (issue 12, ingest: its CPU per message 3.43 → 3.06 µs, the server's 7.81 → 7.23, medians of
+ * 10 pairs run alternately). The WAL file then holds up to about 16 MiB (4 KiB pages), and a
+ * look-up in its index still reads one hash table (4,096 frames).
+ */
+export const WAL_CHECKPOINT_PAGES = 4000;
+
 export const DEFAULT_MAX_SCAN_IDS = 50_000;
 export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
@@ -106,6 +117,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.exec('PRAGMA temp_store = MEMORY');
     db.exec('PRAGMA cache_size = -32000'); // 32 MB of page cache
+    db.exec(`PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     migrate(db);
     prepareCellIndex(db, compaction);
   } catch (err) {

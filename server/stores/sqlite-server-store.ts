@@ -84,8 +84,8 @@ const PULL_CHUNK_ROWS = 128;
  * writer; its default is 1,000). A checkpoint copies each page once however often it changed
  * since the last, and syncs the WAL and the database: the ingest's commits rewrite the same
  * B-tree pages (each index's right edge), so fewer, larger checkpoints cost the writer less
- * (issue 12, ingest: its CPU per message 3.43 → 3.06 µs, the server's 7.81 → 7.23, medians of
- * 10 pairs run alternately). The WAL file then holds up to about 16 MiB (4 KiB pages), and a
+ * (issue 12, ingest: its CPU per message 3.70 → 3.15 µs, the server's 8.08 → 7.58, medians of
+ * 14 pairs run alternately; 8,000 pages was no better). The WAL file then holds up to about 16 MiB (4 KiB pages), and a
  * look-up in its index still reads one hash table (4,096 frames).
  */
 export const WAL_CHECKPOINT_PAGES = 4000;

@@ -16,7 +16,8 @@
  * data in memory and saves it whole (the README's document store: the new client's copy was
  * read before that write). The old client learns of the takeover at once, so that window is
  * the length of one commit, where two clients on one store used to lose writes for as long as
- * both were open.
+ * both were open. A client whose open or close gave up on a stalled call holds the lock until
+ * that call settles, and a new client on the same store object waits for it (store-stall.ts).
  *
  * A store with `transact` stamps each write after what other connections committed (its
  * max-hlc rule), so several clients may share it (the SQLite store across processes); the

@@ -24,7 +24,7 @@ export type LocalErrorCode =
   | 'schema' // a write or a schema declaration breaks the schema
   | 'clock_overflow' // no timestamp left: the clock reached the last millisecond of year 9999
   | 'store' // the local store failed or broke its contract
-  | 'store_stalled' // a store call has not settled within storeStallMs (status, close)
+  | 'store_stalled' // a store call has not settled within storeStallMs (status, createSyncClient, close)
   | 'network' // the server could not be reached
   | 'invalid_response' // the server answered something that is not the protocol
   | 'closed'; // the client was closed
@@ -107,7 +107,8 @@ export class StoreError extends FieldsyncError {
  * A call to the store has not settled within `storeStallMs` (a database locked by another
  * process, an IndexedDB upgrade blocked by another tab, a driver that lost its callback).
  * Not a failure: the call may still settle, and its commit still land (whole, or not at all).
- * The client's status shows it (state `error`) until the call settles.
+ * The client's status shows it (state `error`) until the call settles; createSyncClient and
+ * close(), which have no status to show it, reject with it (store-stall.ts).
  */
 export class StoreStalledError extends FieldsyncError {
   /** The store function, as `commit()` or `messages(pending)`. */

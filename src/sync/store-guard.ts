@@ -3,14 +3,14 @@
  * store throws becomes a `StoreError` (schema errors pass through as they are), and what it
  * returns is checked against the contract before the library relies on it.
  */
-import { FieldsyncError, StoreError } from './errors.ts';
+import { ClosedError, FieldsyncError, StoreError } from './errors.ts';
 import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 import type { StallWatch } from './store-stall.ts';
 
-function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null, watch?: StallWatch['watch']): MaybePromise<T> {
+function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null, stalls?: StallWatch): MaybePromise<T> {
   const fail = (err: unknown): never => {
     throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${err instanceof Error ? err.message : String(err)}`, err);
   };
@@ -21,6 +21,8 @@ function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: 
   };
   let result: MaybePromise<T>;
   try {
+    // The client gave up waiting for a stalled call (store-stall.ts): nothing after it reaches the store.
+    if (stalls?.shut) throw new ClosedError();
     result = call();
   } catch (err) {
     return fail(err);
@@ -31,7 +33,7 @@ function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: 
   if (!isPromiseLike(result)) return verify(result);
   const settled = Promise.resolve(result).then(verify, fail);
   // Only an asynchronous call can stall: a synchronous one that hangs holds the whole thread.
-  watch?.(what, settled);
+  stalls?.watch(what, settled);
   return settled;
 }
 
@@ -84,9 +86,9 @@ export interface GuardedStore extends SyncStore {
   transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
 }
 
-/** `watch`: told of every asynchronous call, to report one that does not settle (store-stall.ts). */
-export function guardStore(store: SyncStore, watch?: StallWatch['watch']): GuardedStore {
-  const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> => guardCall(what, call, check, watch);
+/** `stalls`: told of every asynchronous call, to report one that does not settle, and to refuse calls once shut (store-stall.ts). */
+export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore {
+  const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> => guardCall(what, call, check, stalls);
   // (A memory store whose winners() was replaced afterwards is a custom store.)
   const checkWinners = ownWinners.get(store) === store.winners ? () => null : winnersProblem;
   const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(cells), checkWinners);

@@ -48,7 +48,8 @@ export interface SyncClientOptions {
   readonly maxRequestBytes?: number;
   /**
    * How long a store call may run before the status reports it stalled (a StoreStalledError,
-   * state `error`) until it settles, in ms. Default 10 000.
+   * state `error`) until it settles, and before createSyncClient and close() stop waiting for
+   * it and reject with that error, in ms. Default 10 000.
    */
   readonly storeStallMs?: number;
   /** Start syncing at once (timers, pokes). Default true. */
@@ -143,7 +144,9 @@ export interface SyncClient {
   rejected(): Promise<StoredMessage[]>;
   /**
    * Stops timers and streams and waits for a sync in flight. The store stays open; every
-   * other call but `status` then fails with a ClosedError (code `closed`).
+   * other call but `status` then fails with a ClosedError (code `closed`). Rejects with a
+   * StoreStalledError when a store call it waits for stalls: that call may still land, nothing
+   * after it does (docs/api.md).
    */
   close(): Promise<void>;
 }
@@ -168,23 +171,35 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   // why, and a late stall of its own calls is no news to anyone.
   const stalls = createStallWatch(options.storeStallMs ?? 10_000, () => {
     if (stoppedBy === null) emitStatus();
-  });
-  const store = guardStore(options.store, stalls.watch);
+  }, options.store);
+  const store = guardStore(options.store, stalls);
   const startNames = options.device?.(schema);
+  let closed = false;
+  let releaseStore = (): void => {};
+  // The client lock, once nothing of this client's can land any more: at once, or when a call
+  // given up on (store-stall.ts) settles; until then a commit of it may land under this clientId.
+  const letGo = (): void => void stalls.idle().then(releaseStore);
+  // Each step of opening that calls the store: a stalled call (no status shows it yet) makes
+  // createSyncClient reject with its StoreStalledError, and nothing after it starts.
+  const opening = <T>(step: T | Promise<T>): Promise<T> => stalls.bound(step).catch((err: unknown) => {
+    closed = true;
+    letGo();
+    throw err;
+  });
 
   // The host's clocks, unless the app gives its own `now` (tests): the monotonic one keeps the
   // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
-  const opened = await openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic());
+  // First, what a client before this one on this store gave up waiting for (its late commit).
+  const opened = await opening(stalls.leftOver().then(() => openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic())));
   const { clock, counters } = opened;
   // The clock's correction as of its last save by a local write (sync-run.ts saves those it
   // learns; a write after one then saves it again, once).
   let offsetSavedAt = clock.offsetChanges;
   let offsetSavingAt = offsetSavedAt;
-  let closed = false;
   const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
   // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
   const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
-  const releaseStore = shareable ? () => {} : await holdClientLock(opened.clientId, () => {
+  if (!shareable) releaseStore = await holdClientLock(opened.clientId, () => {
     if (closed) return;
     stoppedBy = takenOverError(opened.clientId);
     closed = true;
@@ -193,7 +208,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   if (!shareable) {
     // The client this one took over may have committed since this one read the store: the
     // clock moves past its newest message, so that no write of this one gets an hlc of its.
-    const [newest] = await store.messages({ kind: 'recent', limit: 1 });
+    const [newest] = await opening(store.messages({ kind: 'recent', limit: 1 }));
     if (newest) clock.receive(newest.hlc);
   }
 
@@ -286,7 +301,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     return list.map((m) => ({ ...m, won: m.applied && winners.get(cellKey(m.table, m.row, m.column)) === m.hlc }));
   };
 
-  const names = startNames ? await startNames({ store, lock, clientId: opened.clientId, write: update }) : null;
+  const names = startNames ? await opening(startNames({ store, lock, clientId: opened.clientId, write: update })) : null;
 
   if (options.autoSync !== false) {
     try {
@@ -355,12 +370,13 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     close: async () => {
       if (closed) return;
       closed = true;
-      await scheduler.close();
-      await lock.drain();
-      releaseStore();
-      changeListeners.clear();
-      statusListeners.clear();
-      replacedListeners.clear();
+      // A store call that stalls (or has) ends the wait: a StoreStalledError (store-stall.ts).
+      await stalls.bound(scheduler.close().then(lock.drain)).finally(() => {
+        letGo();
+        changeListeners.clear();
+        statusListeners.clear();
+        replacedListeners.clear();
+      });
     },
   };
 }

@@ -137,6 +137,9 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
  * from another epoch than the cursor's, and the client starts over instead (commitResponse).
  */
 async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Promise<[SyncResponse, boolean]> {
+  // Stopped while the store read what to push (a close() that gave up on that read: nothing
+  // it starts after may reach the server, or a later client would push the same messages again).
+  if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
   const sentAt = ctx.now();
   const response = await ctx.remote.sync(request(ctx, batch.map(toWire)), { signal: ctx.signal });
   if (response.accepted !== batch.length) {

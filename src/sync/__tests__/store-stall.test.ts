@@ -124,31 +124,7 @@ describe('a store call that does not settle', () => {
     await client.close();
   });
 
-  it('close() waits for the stalled commit (the status said why), starts no store call of its own, and leaves no timer', async () => {
-    const { client, seen, hold, calls } = await opened();
-    const letGo = hold('commit');
-    const first = client.set('todos', 'a', 'title', 'one');
-    const second = client.set('todos', 'b', 'title', 'two'); // queued behind it, before close()
-    await vi.advanceTimersByTimeAsync(10_000);
-    const started = calls.length;
-    let closed = false;
-    const closing = client.close().then(() => (closed = true));
-    await expect(client.set('todos', 'c', 'title', 'three')).rejects.toMatchObject({ code: 'closed' });
-    await vi.advanceTimersByTimeAsync(600_000);
-    expect(closed).toBe(false); // a commit may still land: close() does not say it is done
-    expect(client.status).toMatchObject(stalledAt('commit()'));
-    expect(vi.getTimerCount()).toBe(0);
-
-    letGo();
-    await closing;
-    await expect(first).resolves.toMatchObject({ row: 'a', value: 'one' });
-    await expect(second).resolves.toMatchObject({ row: 'b', value: 'two' });
-    // The one write queued before close(), written whole; nothing else.
-    expect(calls.slice(started)).toEqual(['winners', 'commit']);
-    expect(stalls(seen)).toHaveLength(1);
-    expect(client.status.error).toBeNull();
-    expect(vi.getTimerCount()).toBe(0);
-  });
+  // close() and createSyncClient with a stalled call: store-stall-open-close.test.ts.
 
   // Node 24 has Web Locks (client-lock.ts); without them no client is ever taken over.
   const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';

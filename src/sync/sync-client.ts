@@ -199,11 +199,14 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
   // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
   const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
+  // Taken over before the scheduler exists (while this one still opens), there is none to stop:
+  // createSyncClient rejects with why instead (below).
+  let stop = (_why: FieldsyncError): unknown => 0;
   if (!shareable) releaseStore = await holdClientLock(opened.clientId, () => {
     if (closed) return;
     stoppedBy = takenOverError(opened.clientId);
     closed = true;
-    void scheduler.close(stoppedBy);
+    void stop(stoppedBy);
   });
   if (!shareable) {
     // The client this one took over may have committed since this one read the store: the
@@ -241,6 +244,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     wantsReplaced: () => replacedListeners.size > 0,
     onReplaced: (cells) => emit(replacedListeners, { cells }),
   });
+  stop = scheduler.close;
 
   /**
    * A local write of one row: `check` gives its checked fields (or throws). With `first`, it
@@ -302,6 +306,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   };
 
   const names = startNames ? await opening(startNames({ store, lock, clientId: opened.clientId, write: update })) : null;
+  // Another client opened the store while this one did: there is no client to give.
+  if (stoppedBy) throw stoppedBy;
 
   if (options.autoSync !== false) {
     try {

@@ -86,6 +86,49 @@ describe('a store without transact() takes one client at a time', () => {
     await second.close();
   });
 
+  it.skipIf(!hasWebLocks)('taken over while it still opens (its last read under way): createSyncClient rejects with why, and nothing throws elsewhere', async () => {
+    const store = ownStore();
+    const before = await createSyncClient({ schema, store, autoSync: false });
+    await before.close();
+    const { clientId } = before;
+    await expect.poll(heldLocks).not.toContain(`fieldsync:client:${clientId}`);
+    let reading = (): void => {};
+    const reached = new Promise<void>((resolve) => (reading = resolve));
+    let letGo = (): void => {};
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    // The read after the lock (client-lock.ts's newest message) waits until the second client has opened.
+    const slow: SyncStore = { ...store, messages: async (q) => {
+      if (q.kind === 'recent' && q.limit === 1) {
+        reading();
+        await gate;
+      }
+      return store.messages(q);
+    } };
+    const opening = createSyncClient({ schema, store: slow, autoSync: false }).catch((e: unknown) => e);
+    await reached;
+    const second = await createSyncClient({ schema, store, autoSync: false });
+    letGo();
+    const refused = await opening;
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).message).toMatch(/^another client opened this store/);
+    await second.set('todos', 'a', 'title', 'works');
+    await second.close();
+  });
+
+  it('a client whose open fails after it took the lock lets go of it', async () => {
+    const store = ownStore();
+    const before = await createSyncClient({ schema, store, autoSync: false });
+    await before.close();
+    const { clientId } = before;
+    await expect.poll(heldLocks).not.toContain(`fieldsync:client:${clientId}`);
+    const failing: SyncStore = { ...store, messages: async (q) => {
+      if (q.kind === 'recent') throw new Error('disk gone');
+      return store.messages(q);
+    } };
+    await expect(createSyncClient({ schema, store: failing, autoSync: false })).rejects.toMatchObject({ code: 'store' });
+    await expect.poll(heldLocks).not.toContain(`fieldsync:client:${clientId}`);
+  });
+
   it('a closed client lets go: the next one on the store is not stopped by anything', async () => {
     const store = ownStore();
     const first = await createSyncClient({ schema, store, autoSync: false });

@@ -6,7 +6,7 @@
  * client on the store waits for it. Time is vitest's fake timers: nothing sleeps.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StoreStalledError, createSyncClient, type SyncClient, type SyncStore } from '../index.ts';
+import { StoreStalledError, createSyncClient, defineSchema, deviceNames, type SyncClient, type SyncStore } from '../index.ts';
 import { memory, schema, ScriptedRemote, T0 } from './harness/test-kit.ts';
 
 beforeEach(() => {
@@ -130,6 +130,25 @@ describe('a store call that stalls while the client opens', () => {
     expect(await locked(clientId)).toBe(false);
     expect(calls.slice(before)).toEqual([]);
     const client = await createSyncClient({ schema, store, autoSync: false });
+    await client.close();
+  });
+
+  it('publishing the device name (a write): the late commit lands once, and the retry finds the name published', async () => {
+    const named = defineSchema({ version: 1, tables: { devices: { name: 'string' }, todos: { title: 'string' } } });
+    const { store, inner, calls, hang } = hangingStore();
+    await (await createSyncClient({ schema: named, store, autoSync: false })).close(); // opened, no name yet
+    const letGo = hang('commit()');
+    const first = outcome(createSyncClient({ schema: named, store, autoSync: false, device: deviceNames({ name: 'Laptop' }) }));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(first.now).toMatchObject({ err: stalled('commit()', 10_000) });
+    const before = calls.length;
+
+    letGo();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.slice(before)).toEqual([]);
+    const client = await createSyncClient({ schema: named, store, autoSync: false, device: deviceNames({ name: 'Laptop' }) });
+    expect(await client.deviceNames([client.clientId])).toEqual(new Map([[client.clientId, 'Laptop']]));
+    expect((await inner.messages({ kind: 'pending', limit: 10 })).map((m) => [m.table, m.value])).toEqual([['devices', 'Laptop']]);
     await client.close();
   });
 });

@@ -44,6 +44,12 @@ export const MIN_BODY_BYTES_PER_SECOND = 32 * 1024;
 /** Bodies at least this large are parsed in a worker and stored in the heavy lane (see admission.ts). */
 export const LARGE_BODY_BYTES = 64 * 1024;
 /**
+ * The nice value of the parse workers' threads on Linux (ingest/parse-worker.ts): above the
+ * server's other threads, so that parsing large bodies takes the CPU they leave. It costs
+ * ingest nothing on an idle core; on a busy machine the small requests go first.
+ */
+export const PARSE_WORKER_NICE = 10;
+/**
  * Large bodies handed on to be parsed and stored at once, in bytes (one always): the others
  * wait as bytes on the event loop's side. Parsed requests wait in the store's thread as many
  * small strings, and each one it takes in costs it a few milliseconds there and a share of

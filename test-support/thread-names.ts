@@ -18,6 +18,20 @@ export function threadNames(): string[] {
   });
 }
 
+/** The nice value of each of this process's threads with a name (Linux: field 19 of /proc/self/task/<tid>/stat). */
+export function threadNices(): { readonly name: string; readonly nice: number }[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // After the name in parentheses (which may hold spaces), the fields from the third on.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [{ name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), nice: Number(fields[16]) }];
+    } catch {
+      return []; // ended meanwhile
+    }
+  });
+}
+
 /** True where /proc shows threads and a worker's thread carries its `name`. */
 export async function namesWorkerThreads(): Promise<boolean> {
   if (process.platform !== 'linux' || !existsSync('/proc/self/task')) return false;

@@ -8,10 +8,12 @@
  * For the store's thread it also makes the clock-drift check, with the limit it was given,
  * so that the one writer does not (parsed-job.ts).
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, checkClockDrift } from 'fieldsync/server';
 import { parseBody } from './parse-body.ts';
 import { encodeParsedJob, type ParsedJob } from './parsed-job.ts';
+import { PARSE_WORKER_NICE } from '../limits.ts';
 
 export interface ParseJob {
   readonly id: number;
@@ -36,6 +38,18 @@ export interface ParseWorkerData {
 }
 
 const data = (workerData ?? {}) as ParseWorkerData;
+
+// Parsing is the heavy lane's bulk work: when the cores are short, the threads a small sync
+// needs (the event loop, the store's thread, the WAL's sync thread) go first, and this one
+// takes what they leave (issue 12, small sync meanwhile). Only on Linux, where a priority is a
+// thread's own: elsewhere setPriority(0) would lower the whole server.
+if (process.platform === 'linux' && parentPort) {
+  try {
+    setPriority(PARSE_WORKER_NICE);
+  } catch {
+    // Not allowed here (a seccomp profile): the thread parses at the usual priority.
+  }
+}
 const storePort = data.storePort ?? null;
 
 parentPort?.on('message', (job: ParseJob) => {

@@ -6,7 +6,7 @@ import { backoffError, delayError } from './backoff.ts';
 import { invalidArgument, threw } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import type { SyncStore } from './store.ts';
-import type { SyncClientOptions } from './sync-client.ts';
+import type { SyncClientOptions } from './sync-client-types.ts';
 
 export function checkOptions(o: SyncClientOptions): void {
   const bad = (why: string): never => {

@@ -20,7 +20,7 @@
 export { defineSchema } from './schema.ts';
 export type { ColumnType, Schema } from './schema.ts';
 export { createSyncClient } from './sync-client.ts';
-export type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client.ts';
+export type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client-types.ts';
 export { createMemoryStore } from './memory-store.ts';
 // Opt-in: device names, for `createSyncClient`'s `device` option.
 export { deviceNames } from './devices.ts';

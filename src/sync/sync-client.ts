@@ -8,148 +8,23 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import type { DeviceNamesSetup } from './devices.ts';
 import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { createStallWatch } from './store-stall.ts';
 import { hlcMillis, hostMonotonic } from './hlc.ts';
-import { DELETED_COLUMN, type JsonValue, type Message } from './message.ts';
+import { DELETED_COLUMN, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { byHlc, cellKey, messageOf } from './message.ts';
-import type { Remote } from './remote.ts';
-import type { Schema } from './schema.ts';
 import { emit, type Listener } from './listeners.ts';
 import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
-import { createScheduler, type SyncState } from './sync-scheduler.ts';
+import { createScheduler } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
 import { holdClientLock, takenOverError } from './client-lock.ts';
-import { META, type Commit, type MessageQuery, type StoredMessage, type SyncStore } from './store.ts';
-import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
+import { META, type Commit, type MessageQuery, type StoredMessage } from './store.ts';
+import type { SyncRunContext } from './sync-run.ts';
 
-export type { SyncState } from './sync-scheduler.ts';
-
-export interface SyncClientOptions {
-  readonly schema: Schema;
-  readonly store: SyncStore;
-  /** The server. Without one, the client works purely locally until `close()`. */
-  readonly remote?: Remote;
-  /** Delay between a local write and the sync it triggers, in ms. Default 5. */
-  readonly debounceMs?: number;
-  /** Periodic sync, in ms; 0 turns it off. Default 30 000. */
-  readonly intervalMs?: number;
-  /** Backoff between failed syncs. */
-  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** Most messages pushed per request. Default 1000 (the protocol allows 5000). */
-  readonly pushBatchSize?: number;
-  /** Most messages pulled per request. Default 1000. */
-  readonly pullLimit?: number;
-  /** Most bytes per request body. Default 1 MiB (servers accept 4 MiB by default). */
-  readonly maxRequestBytes?: number;
-  /**
-   * How long a store call may run before the status reports it stalled (a StoreStalledError,
-   * state `error`) until it settles, and before createSyncClient and close() stop waiting for
-   * it and reject with that error, in ms. Default 10 000.
-   */
-  readonly storeStallMs?: number;
-  /** Start syncing at once (timers, pokes). Default true. */
-  readonly autoSync?: boolean;
-  /** Physical clock, for tests. Default `Date.now`. */
-  readonly now?: () => number;
-  /** Randomness for ids and jitter, for tests. */
-  readonly random?: () => number;
-  /**
-   * This device's display name, `deviceNames({ name })`: published in a synced table of the
-   * schema (`devices` unless `table` names another; it needs a string column `name`) so
-   * that other devices can name it: written at start when this device has published none
-   * yet (a rename with `setDeviceName` stays), see `deviceNames`.
-   */
-  readonly device?: DeviceNamesSetup;
-}
-
-export interface ChangeEvent {
-  /** `local`: this client wrote. `remote`: pulled messages changed the data. */
-  readonly source: 'local' | 'remote';
-  /** Changed row ids, by table. */
-  readonly changes: Readonly<Record<string, readonly string[]>>;
-}
-
-/**
- * What `'replaced'` listeners get after a pull replaced the value of cells: for each cell,
- * the value it held (and the `hlc` of its message) and the one it holds now. A value this
- * device wrote and another device overwrote shows up here, so it is never lost silently.
- */
-export interface ReplacedEvent {
-  readonly cells: readonly ReplacedCell[];
-}
-
-export interface SyncStatus {
-  readonly state: SyncState;
-  /** False while `setOnline(false)` holds the client off the network. */
-  readonly online: boolean;
-  readonly clientId: string;
-  /** Local messages not yet held by the server. */
-  readonly pending: number;
-  /** Local messages the server refused (see `rejected()`). */
-  readonly rejected: number;
-  /** End of the last successful sync (epoch ms), or null. */
-  readonly lastSyncAt: number | null;
-  readonly cursor: number;
-  /**
-   * The last failure, while the state is offline, error or unauthorized; or, state error, code
-   * `store_stalled`, a store call that has not settled after `storeStallMs` (StoreStalledError).
-   */
-  readonly error: { readonly code: string; readonly message: string } | null;
-  /** When the next automatic retry happens (epoch ms), or null. */
-  readonly nextRetryAt: number | null;
-}
-
-/** A stored message with whether it currently wins its cell (for inspectors). */
-export interface InspectedMessage extends StoredMessage {
-  readonly won: boolean;
-}
-
-export interface SyncClient {
-  readonly clientId: string;
-  readonly schema: Schema;
-  /** Sets one field of one row. */
-  set(table: string, row: string, column: string, value: JsonValue): Promise<Message>;
-  /** Sets several fields of one row in one atomic write. */
-  update(table: string, row: string, fields: Readonly<Record<string, JsonValue>>): Promise<Message[]>;
-  /** Deletes a row (a `_deleted: true` tombstone). */
-  delete(table: string, row: string): Promise<Message>;
-  /** Syncs now; resolves when a full sync that began after this call has finished. */
-  sync(): Promise<SyncStatus>;
-  /** Goes offline (false) or back online (true). Writes keep working offline. */
-  setOnline(online: boolean): void;
-  readonly status: SyncStatus;
-  /**
-   * Listens; returns the function that unsubscribes. Each listener is called on its own: one
-   * that throws changes nothing for the client, and its exception is reported as an uncaught
-   * one (listeners.ts, docs/api.md).
-   */
-  on(event: 'change', listener: Listener<ChangeEvent>): () => void;
-  on(event: 'status', listener: Listener<SyncStatus>): () => void;
-  /** Cells whose value a pull replaced, with the value before and after. Read only while someone listens. */
-  on(event: 'replaced', listener: Listener<ReplacedEvent>): () => void;
-  /** The newest messages, newest first, each marked with whether it wins its cell. */
-  recent(limit?: number): Promise<InspectedMessage[]>;
-  /** Every applied message of one cell, newest first: its winner and the writes it beat. */
-  history(table: string, row: string, column: string): Promise<InspectedMessage[]>;
-  /** Renames this device (the `device` option is required): a synced write like any other. */
-  setDeviceName(name: string): Promise<void>;
-  /** The names the given devices published, by clientId (those without one are left out). */
-  deviceNames(clientIds: readonly string[]): Promise<Map<string, string>>;
-  /** Local messages the server refused, with its reasons. */
-  rejected(): Promise<StoredMessage[]>;
-  /**
-   * Stops timers and streams and waits for a sync in flight. The store stays open; every
-   * other call but `status` then fails with a ClosedError (code `closed`). Rejects with a
-   * StoreStalledError when a store call it waits for stalls: that call may still land, nothing
-   * after it does (docs/api.md).
-   */
-  close(): Promise<void>;
-}
+import type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client-types.ts';
 
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
   checkOptions(options);

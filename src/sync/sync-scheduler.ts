@@ -15,7 +15,7 @@ import { abortController, type Aborter } from './abort.ts';
 import { MAX_DELAY_MS, backoffDelay } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
 import { reportUncaught } from './listeners.ts';
-import type { SyncStatus } from './sync-client.ts';
+import type { SyncStatus } from './sync-client-types.ts';
 import { runSync, type SyncRunContext } from './sync-run.ts';
 
 export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';

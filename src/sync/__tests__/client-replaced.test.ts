@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { deviceNames } from '../devices.ts';
 import { defineSchema, type ColumnSpec } from '../schema.ts';
-import { createSyncClient, type ReplacedEvent } from '../sync-client.ts';
+import { createSyncClient } from '../sync-client.ts';
+import type { ReplacedEvent } from '../sync-client-types.ts';
 import { createInProcessServer } from '../testing/in-process-server.ts';
 import { hlcClientId } from '../hlc.ts';
 import type { SyncStore } from '../store.ts';

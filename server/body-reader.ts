@@ -15,12 +15,11 @@
  *
  * Reading costs no shared slot: the caller admits the request to the server's shared
  * resources only once its body is complete. The body is kept as the chunks the socket
- * delivered, and joined into one buffer only when the caller asks (`bytes()`), after
- * admission: a body that is then shed (429) was never copied. When many large bodies arrive
- * at once and most are shed, copying each into a buffer of its own as it arrived was most
- * of the event loop's work (issue 12, `/healthz` under max-size pushes). The exception is a
- * large body whose place was reserved before it was read (`ReservedBody`): it is not shed
- * once read, so it is copied into its buffer as it arrives.
+ * delivered, and never copied on the event loop unless the caller asks (issue 12, `/healthz`
+ * under max-size pushes): a body that is then shed (429) is dropped as it arrived; a small
+ * one is joined (`bytes()`); a large one goes to a parse worker as its chunks (`parts()`,
+ * ingest/body-parts.ts). Copying 4 MiB bodies into buffers of their own on the event loop,
+ * as they arrived or once read, was a third of its busy time in a burst of them.
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -57,12 +56,20 @@ export interface ReceivedBody {
   readonly length: number;
   /** The body in one buffer of its own (joined on the first call). */
   bytes(): Buffer;
+  /** The body as the chunks it arrived in, not joined; once the body was joined, that one buffer. */
+  parts(): Buffer[];
+}
+
+/** A body already in one buffer (an inflated one). */
+export function wholeBody(bytes: Buffer): ReceivedBody {
+  return { length: bytes.length, bytes: () => bytes, parts: () => [bytes] };
 }
 
 function receivedBody(chunks: Buffer[], length: number): ReceivedBody {
   let joined: Buffer | null = null;
   return {
     length,
+    parts: () => (joined === null ? chunks : [joined]),
     bytes() {
       // A buffer of its own (never a pooled one): it may be transferred to another thread.
       joined ??= chunks.length === 1 && (chunks[0] as Buffer).byteOffset === 0 && (chunks[0] as Buffer).buffer.byteLength === length
@@ -75,10 +82,8 @@ function receivedBody(chunks: Buffer[], length: number): ReceivedBody {
 }
 
 /**
- * A body whose place in the admission is reserved before it is read (routes/sync-route.ts):
- * it will be kept, so it is copied into one buffer of its declared length as it arrives
- * (no join of 4 MiB at the end, on the event loop, in one go; no chunks held meanwhile). It is
- * watched against a pace without being cut: `onBehind` is called once when, after `graceMs`,
+ * A body whose place in the admission is reserved before it is read (routes/sync-route.ts).
+ * It is watched against a pace without being cut: `onBehind` is called once when, after `graceMs`,
  * it has not averaged `minBytesPerSecond` (the route then gives the reservation back).
  */
 export interface ReservedBody {
@@ -99,8 +104,6 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: Re
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    // A buffer of its own (never a pooled one): it may be transferred to another thread.
-    const into = reserved !== undefined && declared !== null ? Buffer.allocUnsafeSlow(declared) : null;
     let received = 0;
     const started = Date.now();
     let idle: ReturnType<typeof setTimeout>;
@@ -116,7 +119,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: Re
       req.off('error', onError);
       req.off('close', onError);
       if (err === null) {
-        resolve(into === null ? receivedBody(chunks, received) : { length: received, bytes: () => into });
+        resolve(receivedBody(chunks, received));
         return;
       }
       chunks.length = 0;
@@ -157,8 +160,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: Re
         finish(new BodyError(400, 'the body does not match its Content-Length', true));
         return;
       }
-      if (into === null) chunks.push(chunk);
-      else chunk.copy(into, received - chunk.length);
+      chunks.push(chunk);
       armIdle();
       armRate();
       armPace();

@@ -4,15 +4,28 @@
  * loop (small bodies) and in a parse worker (large ones). Throws ProtocolError.
  */
 import { ProtocolError, parseSyncRequest } from 'fieldsync/server';
+import { bodyLength, type BodyParts } from './body-parts.ts';
 
 // Fatal: bytes that are not UTF-8 are an error. A BOM is kept, so JSON.parse refuses it as before.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function parseBody(body: Uint8Array): ReturnType<typeof parseSyncRequest> {
-  if (body.length === 0) throw new ProtocolError('invalid_request', 'the body is empty');
+/**
+ * The text of `body`. A body in parts is decoded part by part (a character may span two), by
+ * a decoder of its own, so that what a stream holds between parts belongs to one body only.
+ */
+function decode(body: Uint8Array | BodyParts): string {
+  if (body instanceof Uint8Array) return utf8.decode(body);
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let text = '';
+  for (const part of body) text += decoder.decode(part, { stream: true });
+  return text + decoder.decode(); // throws on a character left incomplete at the end
+}
+
+export function parseBody(body: Uint8Array | BodyParts): ReturnType<typeof parseSyncRequest> {
+  if (bodyLength(body) === 0) throw new ProtocolError('invalid_request', 'the body is empty');
   let text: string;
   try {
-    text = utf8.decode(body);
+    text = decode(body);
   } catch {
     // Decoded leniently, bytes that are not UTF-8 would become U+FFFD: two row ids that
     // differ only there would be one row, and the second push would overwrite the first.

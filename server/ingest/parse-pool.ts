@@ -9,12 +9,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ProtocolError, type parseSyncRequest } from 'fieldsync/server';
+import { transferableParts, type BodyParts } from './body-parts.ts';
 import { parseBody } from './parse-body.ts';
 import type { ParseAnswer, ParseJob } from './parse-worker.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
 
 export interface ParsePool {
-  parse(body: Buffer): Promise<ReturnType<typeof parseSyncRequest>>;
+  /** A body in one buffer, or as it arrived, in parts (body-parts.ts). */
+  parse(body: Uint8Array | BodyParts): Promise<ReturnType<typeof parseSyncRequest>>;
   /** Bodies waiting for a worker, and being parsed. */
   readonly pending: number;
   /** Stops the workers; jobs still pending fail. */
@@ -23,7 +25,7 @@ export interface ParsePool {
 
 interface Job {
   readonly id: number;
-  readonly body: Buffer;
+  readonly body: Uint8Array | BodyParts;
   resolve(request: ReturnType<typeof parseSyncRequest>): void;
   reject(err: unknown): void;
 }
@@ -34,14 +36,6 @@ interface Slot {
 }
 
 const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
-
-/** An ArrayBuffer holding exactly the body, to transfer (the body's own when it can be). */
-function transferable(body: Buffer): Uint8Array {
-  if (body.byteOffset === 0 && body.buffer.byteLength === body.length && body.buffer instanceof ArrayBuffer) {
-    return new Uint8Array(body.buffer, 0, body.length);
-  }
-  return new Uint8Array(body); // a copy: the body shares its memory with other buffers
-}
 
 export function createParsePool(options: { readonly workers: number }): ParsePool {
   const queue: Job[] = [];
@@ -80,9 +74,9 @@ export function createParsePool(options: { readonly workers: number }): ParsePoo
       const job = queue.shift() as Job;
       slot.job = job;
       slot.worker ??= spawn(slot);
-      const body = transferable(job.body);
-      const message: ParseJob = { id: job.id, body };
-      slot.worker.postMessage(message, [body.buffer as ArrayBuffer]);
+      const { parts, transfer } = transferableParts(job.body);
+      const message: ParseJob = { id: job.id, body: parts };
+      slot.worker.postMessage(message, transfer);
     }
   };
 

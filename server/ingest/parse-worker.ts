@@ -17,7 +17,8 @@ import { PARSE_WORKER_NICE } from '../limits.ts';
 
 export interface ParseJob {
   readonly id: number;
-  readonly body: Uint8Array;
+  /** The body, as it arrived, in parts (body-parts.ts). */
+  readonly body: readonly Uint8Array[];
   /** With a store port: the user the request is for. */
   readonly userId?: string;
 }

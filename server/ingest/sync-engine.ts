@@ -11,8 +11,10 @@
  *   answer comes back as JSON text. The event loop only moves bytes.
  */
 import { answerBody, type SyncHandler, type SyncOutcome } from 'fieldsync/server';
+import type { ReceivedBody } from '../body-reader.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import type { Lane } from './admission.ts';
+import type { BodyParts } from './body-parts.ts';
 import { parseBody } from './parse-body.ts';
 import type { ParsePool } from './parse-pool.ts';
 
@@ -29,7 +31,8 @@ export interface EngineOutcome {
 }
 
 export interface SyncEngine {
-  sync(userId: string, body: Buffer): Promise<EngineOutcome>;
+  /** A small body is joined into one buffer; a large one goes to be parsed as it arrived, in parts (body-parts.ts). */
+  sync(userId: string, body: ReceivedBody): Promise<EngineOutcome>;
   /**
    * Why no request can succeed any more (the store's thread stopped, or the disk refused a
    * sync), or null: `/healthz` says so, so that a load balancer stops sending requests here.
@@ -46,8 +49,8 @@ const fromOutcome = (o: SyncOutcome): EngineOutcome => {
 export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {
   return {
     async sync(userId, body) {
-      if (body.length < LARGE_BODY_BYTES) return fromOutcome(await o.handler.validated(userId, parseBody(body)));
-      const parsed = await o.parsePool.parse(body);
+      if (body.length < LARGE_BODY_BYTES) return fromOutcome(await o.handler.validated(userId, parseBody(body.bytes())));
+      const parsed = await o.parsePool.parse(body.parts());
       return fromOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
     },
     // A store given in-process answers for itself, request by request.
@@ -58,7 +61,7 @@ export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePo
 
 /** A store that handles whole requests in its own thread (see stores/store-thread.ts). */
 export interface BodyHandlingStore {
-  syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+  syncBody(userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome>;
   failure?(): Error | null;
 }
 
@@ -68,7 +71,7 @@ export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
 
 export function createThreadedEngine(o: { store: BodyHandlingStore }): SyncEngine {
   return {
-    sync: (userId, body) => o.store.syncBody(userId, body),
+    sync: (userId, body) => o.store.syncBody(userId, body.length < LARGE_BODY_BYTES ? body.bytes() : body.parts()),
     failure: () => o.store.failure?.() ?? null,
     close: async () => {},
   };

@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission, Reservation } from '../ingest/admission.ts';
 import type { SyncEngine } from '../ingest/sync-engine.ts';
-import { BodyError, readBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
+import { BodyError, readBody, wholeBody, type BodyLimits, type ReservedBody, type ReceivedBody } from '../body-reader.ts';
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
 import { addVary } from '../cors.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
@@ -117,8 +117,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
       // Inflated before admission, like a plain body is read before it: bounded by the body
       // limit, and by the user's own places.
       if (coding !== null) {
-        const inflated = await inflateBody(body.bytes(), coding, o.body.maxBytes);
-        body = { length: inflated.length, bytes: () => inflated };
+        body = wholeBody(await inflateBody(body.bytes(), coding, o.body.maxBytes));
       }
     } catch (err) {
       reservation?.cancel();
@@ -132,7 +131,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     const release = (reservation !== null && body.length === declared ? reservation.admit() : null) ?? o.admission.tryAdmit(body.length);
     if (!release) return sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
     try {
-      const outcome = await o.engine.sync(userId, body.bytes());
+      const outcome = await o.engine.sync(userId, body);
       const c = contextOf(request);
       c.pushed = outcome.pushed;
       c.stored = outcome.stored;

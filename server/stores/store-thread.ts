@@ -17,6 +17,7 @@
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ProtocolError, type ServerStore } from 'fieldsync/server';
+import { bodyLength, transferableParts, type BodyParts } from '../ingest/body-parts.ts';
 import type { ParseAnswer, ParseJob, ParseWorkerData } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
@@ -42,7 +43,7 @@ function fromWire(e: WireError): Error {
 export type ThreadedStore = ServerStore & {
   close(): Promise<void>;
   /** A whole sync request in the store's thread: see ingest/sync-engine.ts. */
-  syncBody(userId: string, body: Uint8Array): Promise<EngineOutcome>;
+  syncBody(userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome>;
   /** Why the store can no longer serve (its thread stopped, a sync of the WAL failed, or it was closed); null while it serves. */
   failure(): Error | null;
 } & Record<string, unknown>;
@@ -59,12 +60,6 @@ export interface StoreThreadOptions {
   readonly commitChunk?: ChunkBounds;
   /** The file the WAL's sync thread syncs; default the database file's name and `-wal` (tests: one that cannot be). */
   readonly walFile?: string;
-}
-
-/** The bytes of `body`, transferable without copying when it has its memory to itself. */
-function ownBytes(body: Uint8Array): Uint8Array {
-  if (body.byteOffset === 0 && body.buffer instanceof ArrayBuffer && body.buffer.byteLength === body.byteLength) return body;
-  return new Uint8Array(body);
 }
 
 interface Parser {
@@ -150,11 +145,13 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
       worker.postMessage({ id, method, args } satisfies StoreCall, transfer);
     });
   };
-  const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => {
+  const syncBody = (userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome> => {
     if (stopped) return Promise.reject(stopped);
-    const bytes = ownBytes(body); // moves to the other thread without a copy
-    if (body.byteLength < LARGE_BODY_BYTES || parsers.length === 0) {
-      return call('syncBody', [userId, bytes], [bytes.buffer as ArrayBuffer]) as Promise<EngineOutcome>;
+    const length = bodyLength(body);
+    if (length < LARGE_BODY_BYTES || parsers.length === 0) {
+      // Parsed in the store's thread, from one buffer that moves there without a copy.
+      const { parts, transfer } = transferableParts(body instanceof Uint8Array ? body : Buffer.concat(body, length));
+      return call('syncBody', [userId, parts[0]], transfer) as Promise<EngineOutcome>;
     }
     return new Promise((resolve, reject) => {
       const id = nextId++;
@@ -162,13 +159,15 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
       pending.set(id, entry);
       waitingLarge.push({
         id,
-        bytes: bytes.byteLength,
+        bytes: length,
         send: () => {
           const parser = parsers.reduce((a, b) => (b.busy < a.busy ? b : a));
           parser.busy++;
           entry.parser = parser;
-          entry.aheadBytes = bytes.byteLength;
-          parser.worker.postMessage({ id, userId, body: bytes } satisfies ParseJob, [bytes.buffer as ArrayBuffer]);
+          entry.aheadBytes = length;
+          // As it arrived, in parts that move without a copy (body-parts.ts).
+          const { parts, transfer } = transferableParts(body);
+          parser.worker.postMessage({ id, userId, body: parts } satisfies ParseJob, transfer);
         },
       });
       sendLarge();

@@ -44,6 +44,14 @@ export const MIN_BODY_BYTES_PER_SECOND = 32 * 1024;
 /** Bodies at least this large are parsed in a worker and stored in the heavy lane (see admission.ts). */
 export const LARGE_BODY_BYTES = 64 * 1024;
 /**
+ * How often, at most, the SQLite store's WAL is checkpointed by its own thread while commits
+ * come (stores/checkpoint-worker.ts): a few hundred pages each in a burst of max-size pushes,
+ * so that the writer's own checkpoint, at 4,000, finds little left to copy. Every 200 ms left
+ * it enough for commits of 40-80 ms; every 50 ms, none over 40 ms in two traced runs. The
+ * ingest benchmark's rate and cores did not move either way (3 alternated pairs).
+ */
+export const CHECKPOINT_EVERY_MS = 50;
+/**
  * The nice value of the parse workers' threads on Linux (ingest/parse-worker.ts): above the
  * server's other threads, so that parsing large bodies takes the CPU they leave. It costs
  * ingest nothing on an idle core; on a busy machine the small requests go first.

@@ -39,7 +39,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Until the app's log exists, problems go to stderr (see logBusError below).
   let logPullError = (err: unknown): void => void process.stderr.write(`fieldsync: pull failed after a stored push: ${String(err)}\n`);
   let logDatabaseError = (err: unknown): void => void process.stderr.write(`fieldsync: a database connection failed: ${String(err)}\n`);
-  const opened = options.store === undefined ? await openStore(config, (err) => logPullError(err), (err) => logDatabaseError(err)) : undefined;
+  let logCheckpointError = (err: unknown): void => void process.stderr.write(`fieldsync: ${String(err)}\n`);
+  const opened = options.store === undefined
+    ? await openStore(config, { onPullError: (err) => logPullError(err), onDatabaseError: (err) => logDatabaseError(err), onCheckpointError: (err) => logCheckpointError(err) })
+    : undefined;
   const store = options.store ?? (opened as OpenedStore).store;
   const ownBus = options.pokeBus === undefined;
   // Problems of the poke bus (a lost LISTEN connection, say) go to the log once there is one.
@@ -85,6 +88,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   logBusError = (err, what) => app.fastify.log.warn({ err }, what);
   logPullError = (err) => app.fastify.log.error({ err: loggableError(err) }, 'pull failed after a stored push');
   logDatabaseError = (err) => app.fastify.log.warn({ err: loggableError(err) }, 'an idle database connection failed; the pool opens another when needed');
+  logCheckpointError = (err) => app.fastify.log.warn({ err: loggableError(err) }, 'a checkpoint of the WAL failed in its own thread; the writer still checkpoints');
   const address = app.fastify.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -10,6 +10,8 @@ export const THREAD_NAMES = {
   store: 'fieldsync-store',
   /** The thread that syncs the WAL before answers go out (stores/wal-sync-worker.ts). */
   walSync: 'fieldsync-wal',
+  /** The thread that checkpoints the WAL beside the writer (stores/checkpoint-worker.ts). */
+  checkpoint: 'fieldsync-ckpt',
   /** A parse worker (ingest/parse-worker.ts), of the store's thread or of the parse pool. */
   parse: 'fieldsync-parse',
 } as const;

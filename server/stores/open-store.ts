@@ -53,8 +53,19 @@ export function describePostgres(url: string): string {
   }
 }
 
+/** What the store reports that no request sees: for the server's log. */
+export interface StoreProblems {
+  /** A pull that failed after a stored push. */
+  readonly onPullError?: (err: Error) => void;
+  /** An idle PostgreSQL connection that the database ended. */
+  readonly onDatabaseError?: (err: Error) => void;
+  /** A checkpoint of the SQLite WAL that failed in its own thread (the writer's own go on). */
+  readonly onCheckpointError?: (err: Error) => void;
+}
+
 /** Opens the store; PostgreSQL's schema is created or migrated first. */
-export async function openStore(settings: StoreSettings, onPullError?: (err: Error) => void, onDatabaseError?: (err: Error) => void): Promise<OpenedStore> {
+export async function openStore(settings: StoreSettings, problems: StoreProblems = {}): Promise<OpenedStore> {
+  const { onPullError, onDatabaseError, onCheckpointError } = problems;
   if (settings.databaseUrl !== undefined) {
     const store = await createPostgresServerStore({
       url: settings.databaseUrl,
@@ -80,6 +91,7 @@ export async function openStore(settings: StoreSettings, onPullError?: (err: Err
       maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
       parseWorkers: settings.parseWorkers ?? 1,
       onPullError: (err) => onPullError?.(err),
+      onCheckpointError: (err) => onCheckpointError?.(err),
     });
   } catch (err) {
     lock.release();

@@ -22,6 +22,7 @@ import type { ParseAnswer, ParseJob, ParseWorkerData } from '../ingest/parse-wor
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
+import { startCheckpointThread } from './checkpoint-thread.ts';
 import type { ChunkBounds } from './chunked-push.ts';
 import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
@@ -56,6 +57,8 @@ export interface StoreThreadOptions {
   readonly parseWorkers: number;
   /** A pull that failed after a stored push, for the server's log. */
   readonly onPullError?: (err: Error) => void;
+  /** A checkpoint of the WAL that failed in its own thread (checkpoint-thread.ts), for the server's log. */
+  readonly onCheckpointError?: (err: Error) => void;
   /** The most one transaction of pushes holds; default chunked-push.ts's COMMIT_CHUNK (tests make it small). */
   readonly commitChunk?: ChunkBounds;
   /** The file the WAL's sync thread syncs; default the database file's name and `-wal` (tests: one that cannot be). */
@@ -73,12 +76,15 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   // Answers reach the event loop through the WAL's sync thread (wal-sync-worker.ts), so that
   // the writer never waits for the disk; an in-memory database has nothing to sync.
   const answerChannel = options.store.file === ':memory:' ? null : new MessageChannel();
+  // The WAL is checkpointed beside the writer, not in it (checkpoint-worker.ts).
+  const checkpoints = answerChannel && startCheckpointThread(options.store.file, (err) => options.onCheckpointError?.(err));
   const worker = new Worker(STORE_WORKER, {
     name: THREAD_NAMES.store,
     workerData: {
-      store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk, answerPort: answerChannel?.port1,
+      store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk,
+      answerPort: answerChannel?.port1, checkpointPort: checkpoints?.commits,
     } satisfies StoreWorkerData,
-    transferList: [...channels.map((c) => c.port2), ...(answerChannel ? [answerChannel.port1] : [])],
+    transferList: [...channels.map((c) => c.port2), ...(answerChannel ? [answerChannel.port1] : []), ...(checkpoints ? [checkpoints.commits] : [])],
   });
   const walSync = answerChannel && new Worker(WAL_SYNC_WORKER, {
     name: THREAD_NAMES.walSync,
@@ -176,7 +182,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
 
   return new Promise((resolveOpen, rejectOpen) => {
     const terminateAll = async (): Promise<void> => {
-      await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate()), ...(walSync ? [walSync.terminate()] : [])]);
+      await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate()), ...(walSync ? [walSync.terminate()] : []), ...(checkpoints ? [checkpoints.terminate()] : [])]);
     };
     worker.on('message', (answer: StoreAnswer) => {
       if (answer.type === 'failed') {
@@ -196,6 +202,10 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
         let closing: Promise<void> | null = null;
         store.close = () => {
           closing ??= (async () => {
+            // The checkpoint thread's connection first, explicitly (not left to the thread's
+            // teardown): the store's close is then the last one, which checkpoints everything
+            // and deletes the WAL, as before that thread existed.
+            await checkpoints?.close();
             if (!stopped) await call('close', []).catch(() => undefined);
             stop(new Error('the store is closed'));
             await terminateAll();

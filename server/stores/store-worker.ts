@@ -27,6 +27,7 @@ import { LARGE_BODY_BYTES } from '../limits.ts';
 import { chunkedPush, type ChunkBounds } from './chunked-push.ts';
 import { reportingCommits } from './commit-reports.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import type { CommitReport } from './checkpoint-worker.ts';
 import type { WalSyncReport } from './wal-sync-worker.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface StoreWorkerData {
    * wait for the disk here; without it (`:memory:`), they do, and answers go straight back.
    */
   readonly answerPort?: MessagePort | undefined;
+  /** Where each commit is reported to the WAL's checkpoint thread (checkpoint-worker.ts). */
+  readonly checkpointPort?: MessagePort | undefined;
 }
 
 export interface StoreCall {
@@ -109,7 +112,13 @@ if (port) {
   try {
     const opened = createSqliteServerStore({ ...data.store, syncEachCommit: data.answerPort === undefined });
     const to = data.answerPort;
-    const sqlite = to ? reportingCommits(opened, () => to.postMessage({ type: 'committed' } satisfies WalSyncReport)) : opened;
+    const checkpoints = data.checkpointPort;
+    const sqlite = to
+      ? reportingCommits(opened, () => {
+        to.postMessage({ type: 'committed' } satisfies WalSyncReport);
+        checkpoints?.postMessage({ type: 'committed' } satisfies CommitReport);
+      })
+      : opened;
     // What the file held at the start (a commit of a process that crashed before its sync,
     // this start's migrations) is synced before the first answer, like any commit.
     to?.postMessage({ type: 'committed' } satisfies WalSyncReport);

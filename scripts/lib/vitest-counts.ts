@@ -4,8 +4,9 @@
  * - a test file that fails to load has no test results at all;
  * - a test file whose worker process dies (a native crash of Node, say V8's
  *   "Check failed: jit_page.has_value()" seen on 2026-11-30) leaves its tests "pending" and
- *   in none of the totals, and Vitest (5.1) still exits with 0. The report then says
- *   `success: false` and the file's status is "failed".
+ *   in none of the totals. The report then says `success: false` and the file's status is
+ *   "failed". Vitest (5.1) reports the death as an unhandled error, which the JSON report
+ *   leaves out, and exits with 1 (with 0 in some runs of Vitest 4).
  * Each such file counts as one failure.
  */
 export interface VitestReport {
@@ -42,4 +43,33 @@ export function vitestCounts(r: VitestReport): Counts {
   // The run says it failed, and nothing above says why: count that too.
   if (r.success === false && failed === 0) failed = 1;
   return { passed: r.numPassedTests, failed, skipped, brokenFiles, brokenPassed };
+}
+
+/** An error Vitest reported outside any test, as scripts/lib/unhandled-errors-reporter.ts writes it. */
+export interface UnhandledError {
+  readonly message: string;
+  /** The messages of its causes, outermost first. */
+  readonly causes: readonly string[];
+}
+
+// Vitest's words for a worker that died: "Worker exited unexpectedly with signal SIGTRAP during
+// started state while running test file /repo/a.test.ts" (", "-separated when several).
+const workerExit = /^Worker exited unexpectedly .*? while running test files? (.+)$/s;
+
+/** The test files whose worker's death `error` reports (itself or a cause of it); null when it reports anything else. */
+export function diedWorkerFiles(error: UnhandledError): string[] | null {
+  for (const message of [error.message, ...error.causes]) {
+    const m = workerExit.exec(message);
+    if (m) return (m[1] as string).split(', ');
+  }
+  return null;
+}
+
+/**
+ * True when every unhandled error of a run is the death of the worker of one of `brokenFiles`:
+ * then Vitest's failing exit is theirs alone, and running them again settles it. Any other
+ * unhandled error, or a death of another file's worker, is a failure of its own.
+ */
+export function onlyDiedWorkers(errors: readonly UnhandledError[], brokenFiles: readonly string[]): boolean {
+  return errors.every((e) => diedWorkerFiles(e)?.every((f) => brokenFiles.includes(f)) ?? false);
 }

@@ -62,8 +62,8 @@ const size = {
   compaction: quick ? { edits: 100_000, cells: 1_000 } : { edits: 1_000_000, cells: 10_000 },
   bigPushes: quick ? 32 : 128,
   peers: quick
-    ? { changes: 20_000, automergeChanges: 5_000, repeats: 2, growth: [5_000, 20_000] }
-    : { changes: 100_000, automergeChanges: 100_000, repeats: 5, growth: [10_000, 100_000, 1_000_000] },
+    ? { changes: 20_000, automergeChanges: 5_000, repeats: 2, rounds: 2, growth: [5_000, 20_000] }
+    : { changes: 100_000, automergeChanges: 100_000, repeats: 3, rounds: 3, growth: [10_000, 100_000, 1_000_000] },
 };
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');

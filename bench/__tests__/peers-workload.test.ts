@@ -7,11 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { PEERS_GOALS, growthRows, peersWorkload } from '../workloads/peers-rows.ts';
 import { GROUP_CHANGES, bestGroup, type GrowthStep } from '../workloads/peers-growth.ts';
+import { applyFigure } from '../workloads/peers.ts';
 
 describe('the peers workload', () => {
   it('applies the same changes in Fieldsync (memory and SQLite, over HTTP) and in each peer, and reports every row', async () => {
     const steps: string[] = [];
-    const { rows, outcome } = await peersWorkload({ changes: 2000, automergeChanges: 500, repeats: 1, growth: [1000, 2000] }, (s) => steps.push(s));
+    const { rows, outcome } = await peersWorkload({ changes: 2000, automergeChanges: 500, repeats: 1, rounds: 2, growth: [1000, 2000] }, (s) => steps.push(s));
     const names = rows.map((r) => r.workload);
     expect(names).toEqual([
       '9. peers: apply 2,000 changes, Fieldsync, SQLite store, nodeFetch (node:http)',
@@ -41,18 +42,36 @@ describe('the peers workload', () => {
     ]);
     for (const f of figures) {
       expect(f.cpuPerSecond, f.name).toBeGreaterThan(0);
+      // Two rounds, a process each, one timed run in each; Automerge in the first round only.
+      expect([f.processes, f.runs], f.name).toEqual(f.name === 'Automerge' ? [1, 1] : [2, 2]);
+      expect(f.bestCpuPerSecond, f.name).toBeGreaterThanOrEqual(f.cpuPerSecond);
       expect(Number.isFinite(f.wallPerSecond), f.name).toBe(true);
       expect(f.bytesPerChange, f.name).toBeGreaterThan(5); // each peer's own encoding, really sent
     }
     // The ratio row says what it compares against, from the same run.
-    expect(rows[0]?.baseline).toMatch(/^Yjs [\d,]+\/s CPU, [\d,]+\/s wall$/);
-    expect(rows[0]?.ratio).toMatch(/^[\d.]+x CPU, [\d.]+x wall$/);
+    expect(rows[0]?.baseline).toMatch(/^Yjs [\d,]+\/s CPU \(best run [\d,]+\), [\d,]+\/s wall$/);
+    expect(rows[0]?.ratio).toMatch(/^[\d.]+x CPU \(best runs [\d.]+x\), [\d.]+x wall$/);
+    expect(rows[0]?.result).toMatch(/; 2 runs in 2 processes$/);
     for (const name of ['Fieldsync', 'Fieldsync, realtime', 'TinyBase', 'Yjs']) expect(outcome.bundles[name]?.gzip, name).toBeGreaterThan(1000);
     // The realtime variant is the same example plus the poke stream: larger, never smaller.
     expect(outcome.bundles['Fieldsync, realtime']?.gzip).toBeGreaterThan(outcome.bundles.Fieldsync?.gzip ?? Infinity);
     expect(outcome.growth.map((g) => [g.changes, g.store])).toEqual([[1000, 'memory'], [1000, 'sqlite'], [2000, 'memory'], [2000, 'sqlite']]);
     expect(steps[0]).toContain('peers');
   }, 180_000);
+
+  it("reads a contender's figure as all its timed runs' changes over their time, GC included, the best run beside it", () => {
+    // Two processes of 1,000 changes: runs of 0.01 s and 0.03 s, then 0.02 s and 0.02 s.
+    const f = applyFigure('X', [
+      { changes: 1000, runs: [{ cpuSeconds: 0.01, wallSeconds: 0.02 }, { cpuSeconds: 0.03, wallSeconds: 0.04 }], heapBytesPerChange: 90 },
+      { changes: 1000, runs: [{ cpuSeconds: 0.02, wallSeconds: 0.03 }, { cpuSeconds: 0.02, wallSeconds: 0.03 }], heapBytesPerChange: 70 },
+    ], 30);
+    expect(f.cpuPerSecond).toBeCloseTo(4000 / 0.08, 6); // 50,000/s, where the best run alone says 100,000
+    expect(f.bestCpuPerSecond).toBeCloseTo(100_000, 6);
+    expect(f.wallPerSecond).toBeCloseTo(4000 / 0.12, 6);
+    expect(f.bestWallPerSecond).toBeCloseTo(50_000, 6);
+    expect(f).toMatchObject({ runs: 4, processes: 2, heapBytesPerChange: 70, bytesPerChange: 30, changes: 1000 });
+    expect(() => applyFigure('Y', [], 1)).toThrow(/no timing of Y/);
+  });
 
   it('judges growth flat only when cost per change stays within the bound from the smallest size to the largest', () => {
     const step = (changes: number, store: GrowthStep['store'], cpu: number, heap: number): GrowthStep => ({ changes, store, cpuMicrosPerChange: cpu, bestPullCpuMicrosPerChange: cpu, wallMicrosPerChange: cpu, heapBytesPerChange: heap });

@@ -14,11 +14,14 @@ export const PEERS_GOALS = { sqliteVsYjs: 1.0, memoryVsYjs: 1.5, heapBytesPerCha
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 const x = (r: number): string => `${round(r, 2)}x`;
 const kB = (b: number): string => `${round(b / 1024, 1)} kB`;
+const plural = (k: number, one: string, many = `${one}s`): string => `${k} ${k === 1 ? one : many}`;
 
 export interface PeersSizes {
   readonly changes: number;
   readonly automergeChanges: number;
   readonly repeats: number;
+  /** Fresh processes per contender, one per round (bench/workloads/peers.ts). */
+  readonly rounds: number;
   readonly growth: readonly number[];
 }
 
@@ -30,11 +33,12 @@ export interface PeersOutcome {
 
 function applyRow(f: ApplyFigure, yjs: ApplyFigure, goal: number | null): Row {
   const cpu = f.cpuPerSecond / yjs.cpuPerSecond;
+  const rates = (a: ApplyFigure): string => `${n(a.cpuPerSecond)}/s CPU (best run ${n(a.bestCpuPerSecond)}), ${n(a.wallPerSecond)}/s wall`;
   return {
     workload: `9. peers: apply ${n(f.changes)} changes, ${f.name}`,
-    result: `${n(f.cpuPerSecond)}/s CPU, ${n(f.wallPerSecond)}/s wall; ${n(f.heapBytesPerChange)} B heap and ${round(f.bytesPerChange, 1)} B encoded per change`,
-    baseline: f === yjs ? '' : `Yjs ${n(yjs.cpuPerSecond)}/s CPU, ${n(yjs.wallPerSecond)}/s wall`,
-    ratio: f === yjs ? '' : `${x(cpu)} CPU, ${x(f.wallPerSecond / yjs.wallPerSecond)} wall`,
+    result: `${rates(f)}; ${n(f.heapBytesPerChange)} B heap and ${round(f.bytesPerChange, 1)} B encoded per change; ${plural(f.runs, 'run')} in ${plural(f.processes, 'process', 'processes')}`,
+    baseline: f === yjs ? '' : `Yjs ${rates(yjs)}`,
+    ratio: f === yjs ? '' : `${x(cpu)} CPU (best runs ${x(f.bestCpuPerSecond / yjs.bestCpuPerSecond)}), ${x(f.wallPerSecond / yjs.wallPerSecond)} wall`,
     goal: goal === null ? '' : `≥ ${goal}x Yjs (CPU)`,
     met: goal === null ? null : cpu >= goal,
   };

@@ -4,6 +4,7 @@
  */
 import { badInputScenario } from '../scenarios/bad-input.ts';
 import { conflictNoticeScenario } from '../scenarios/conflict-notice.ts';
+import { findInListScenario } from '../scenarios/find-in-list.ts';
 import { slowNetworkScenario } from '../scenarios/slow-network.ts';
 import { convergenceScenario } from '../scenarios/convergence.ts';
 import { offlineConflictsScenario } from '../scenarios/offline-conflicts.ts';
@@ -43,4 +44,8 @@ test('Electron: the instance whose edit lost shows who won and why; Restore wins
 
 test('Electron: an instance on a slow or lossy network falls behind, says so, and recovers by itself', async ({ cluster }) => {
   await slowNetworkScenario(cluster);
+});
+
+test('Electron: find in a long list: Ctrl+F finds todos far beyond the rows in view, under a filter, and writes nothing', async ({ cluster }) => {
+  await findInListScenario(cluster);
 });

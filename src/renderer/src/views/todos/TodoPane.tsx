@@ -3,12 +3,14 @@ import { appSchema } from '../../../../shared/app-schema.ts';
 import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { NewItemForm } from '../../components/NewItemForm.tsx';
+import { findWords, matchesFind } from '../../lib/find-text.ts';
 import { focusLost } from '../../lib/focus-lost.ts';
 import { RowNotices } from '../../components/RowNotices.tsx';
 import { UserText } from '../../components/UserText.tsx';
 import { useAppStore } from '../../store/store-context.ts';
 import { useRows, useSelection } from '../../store/use-rows.ts';
 import { FilterTabs, type TodoFilter } from './FilterTabs.tsx';
+import { FindBox } from './FindBox.tsx';
 import { TodoList } from './TodoList.tsx';
 
 const checkTitle = textCheck(appSchema, 'todos', 'title');
@@ -44,10 +46,14 @@ export function TodoPane({ filter, onFilter }: Props) {
   const takeDraft = useCallback(() => draft.current, []);
   // Whether the next New todo starts from the draft of the one before (see below).
   const [carryDraft, setCarryDraft] = useState(false);
+  // "Find in this list" (FindBox.tsx): a find belongs to its list.
+  const [query, setQuery] = useState('');
+  const findRef = useRef<HTMLInputElement>(null);
   const [shownListId, setShownListId] = useState(list?.id ?? null);
   if (shownListId !== (list?.id ?? null)) {
     setShownListId(list?.id ?? null);
     setEditingId(null);
+    setQuery('');
     // Another list opened. When the one before was deleted (on another device: a toast says
     // so), the text typed into its New todo moves along instead of vanishing.
     setCarryDraft(!lists.rows.some((l) => l.id === shownListId));
@@ -55,18 +61,37 @@ export function TodoPane({ filter, onFilter }: Props) {
   // The todo being renamed was deleted: its edit ends (InlineEdit offers the text back).
   if (editingId !== null && loaded && !todos.some((t) => t.id === editingId)) setEditingId(null);
 
-  const { visible, counts, allIds } = useMemo(() => {
+  const { visible, tabbed, counts, allIds } = useMemo(() => {
     const done = todos.filter((t) => t.done);
     const active = todos.filter((t) => !t.done);
     // A todo being renamed stays in view even when another device moves it out of the
-    // filter (ticks it under Active): the edit is not lost, and it leaves once it ends.
+    // filter (ticks it under Active), or its new title out of the find: the edit is not
+    // lost, and it leaves once it ends.
     const shown = (t: (typeof todos)[number]) => t.id === editingId || (filter === 'done' ? t.done : !t.done);
+    const inTab = filter === 'all' ? todos : todos.filter(shown);
+    const words = findWords(query);
     return {
-      visible: filter === 'all' ? todos : todos.filter(shown),
+      visible: words.length === 0 ? inTab : inTab.filter((t) => t.id === editingId || matchesFind(t.title, words)),
+      tabbed: inTab.length,
       counts: { all: todos.length, active: active.length, done: done.length },
       allIds: todos.map((t) => t.id),
     };
-  }, [todos, filter, editingId]);
+  }, [todos, filter, editingId, query]);
+
+  // Ctrl+F (Cmd+F on macOS) goes to the find, not to the browser's: that one sees only the
+  // rows the windowed list renders.
+  const hasList = list !== null;
+  useEffect(() => {
+    if (!hasList) return;
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.key.toLowerCase() !== 'f') return;
+      event.preventDefault();
+      findRef.current?.focus();
+      findRef.current?.select();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [hasList]);
 
   // The last row in view went (deleted, or ticked under Active) with the focus in it: focus
   // goes to New todo, not to <body> (the top of the page, for a screen reader).
@@ -112,15 +137,32 @@ export function TodoPane({ filter, onFilter }: Props) {
         check={checkTitle}
         submit={async (title) => {
           const result = await create('todos', { listId: list.id, title });
+          // A new todo the find would hide: the find ends, so that it shows.
+          if (result.ok && !matchesFind(title, findWords(query))) setQuery('');
           return result.ok ? { ok: true } : result;
         }}
         testId="new-todo-input"
         initialDraft={carryDraft ? takeDraft : undefined}
         onDraftChange={keepDraft}
       />
-      <FilterTabs value={filter} counts={counts} onChange={onFilter} panelId="todo-panel" />
+      <div className="todo-tools">
+        <FilterTabs value={filter} counts={counts} onChange={onFilter} panelId="todo-panel" />
+        <FindBox ref={findRef} query={query} onQuery={setQuery} found={visible.length} of={tabbed} />
+      </div>
       <div id="todo-panel" role="tabpanel" aria-labelledby={`filter-${filter}`} className="todo-panel">
-        {!loaded ? null : visible.length === 0 ? (
+        {!loaded ? null : visible.length === 0 && tabbed > 0 ? (
+          <div className="empty-hint" data-testid="todos-no-match">
+            <p>
+              No todos here hold “<UserText value={query.trim()} />”.
+            </p>
+            <button type="button" className="button button-small" data-testid="find-clear" onClick={() => {
+              setQuery('');
+              findRef.current?.focus();
+            }}>
+              Clear the find
+            </button>
+          </div>
+        ) : visible.length === 0 ? (
           <p className="empty-hint" data-testid="todos-empty">
             {EMPTY_TEXT[filter]}
           </p>

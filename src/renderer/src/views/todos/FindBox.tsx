@@ -1,0 +1,50 @@
+import { forwardRef, type KeyboardEvent } from 'react';
+import { Icon } from '../../components/Icon.tsx';
+
+interface Props {
+  readonly query: string;
+  readonly onQuery: (query: string) => void;
+  /** How many todos the find shows, of how many the filter tab shows. */
+  readonly found: number;
+  readonly of: number;
+}
+
+/** The shortcut as this platform writes it. */
+const SHORTCUT = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘F' : 'Ctrl+F';
+
+/**
+ * "Find in this list": narrows the todos the filter tab shows to those whose title holds
+ * every word typed (lib/find-text.ts). Ctrl+F (Cmd+F on macOS) comes here (TodoPane.tsx),
+ * since the browser's own find sees only the rows the windowed list renders. Escape clears it.
+ */
+export const FindBox = forwardRef<HTMLInputElement, Props>(function FindBox({ query, onQuery, found, of }, ref) {
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== 'Escape' || query === '') return;
+    event.preventDefault();
+    event.stopPropagation();
+    onQuery('');
+  };
+  return (
+    <div className="find-box" role="search">
+      <Icon name="search" className="find-icon" />
+      <input
+        ref={ref}
+        type="search"
+        className="text-input find-input"
+        aria-label="Find in this list"
+        aria-keyshortcuts="Control+F Meta+F"
+        aria-describedby="find-count"
+        placeholder={`Find in this list (${SHORTCUT})`}
+        value={query}
+        maxLength={500}
+        spellCheck={false}
+        data-testid="find-input"
+        onChange={(e) => onQuery(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <span id="find-count" className="find-count" role="status" data-testid="find-count">
+        {query.trim() === '' ? '' : `${found} of ${of}`}
+      </span>
+    </div>
+  );
+});

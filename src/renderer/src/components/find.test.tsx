@@ -34,6 +34,13 @@ describe('find in this list', () => {
     expect(count()).toBe('1 of 2000');
     // The row says its place among what the find shows.
     expect(screen.getByRole('listitem', { name: 'Todo 1999' }).getAttribute('aria-setsize')).toBe('1');
+    // The Down arrow goes to it, and the row's keys act on it (Space ticks it).
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(screen.getByRole('listitem', { name: 'Todo 1999' }));
+    await user.keyboard(' ');
+    await waitFor(() => expect(screen.getByRole('listitem', { name: 'Todo 1999' }).dataset.done).toBe('true'));
+    fireEvent.keyDown(window, { key: 'F', metaKey: true }); // Cmd+F on macOS, back to the find
+    expect(document.activeElement).toBe(find());
     await user.keyboard('{Escape}');
     await waitFor(() => expect(shownTitles()[0]).toBe('Todo 1'));
     expect(find().value).toBe('');

@@ -7,6 +7,8 @@ interface Props {
   /** How many todos the find shows, of how many the filter tab shows. */
   readonly found: number;
   readonly of: number;
+  /** Enter or the Down arrow: to the first todo found, to act on it from the keyboard. */
+  readonly onFirst: () => void;
 }
 
 /** The shortcut as this platform writes it. */
@@ -15,10 +17,16 @@ const SHORTCUT = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navi
 /**
  * "Find in this list": narrows the todos the filter tab shows to those whose title holds
  * every word typed (lib/find-text.ts). Ctrl+F (Cmd+F on macOS) comes here (TodoPane.tsx),
- * since the browser's own find sees only the rows the windowed list renders. Escape clears it.
+ * since the browser's own find sees only the rows the windowed list renders. Enter or the Down
+ * arrow goes to the first todo found; Escape clears the find.
  */
-export const FindBox = forwardRef<HTMLInputElement, Props>(function FindBox({ query, onQuery, found, of }, ref) {
+export const FindBox = forwardRef<HTMLInputElement, Props>(function FindBox({ query, onQuery, found, of, onFirst }, ref) {
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if ((event.key === 'Enter' || event.key === 'ArrowDown') && found > 0) {
+      event.preventDefault();
+      onFirst();
+      return;
+    }
     if (event.key !== 'Escape' || query === '') return;
     event.preventDefault();
     event.stopPropagation();

@@ -78,6 +78,12 @@ export function TodoPane({ filter, onFilter }: Props) {
     };
   }, [todos, filter, editingId, query]);
 
+  // The list renders its rows in order, from the top of its view: after a find, the first
+  // one found is the first in the panel.
+  const focusFirstTodo = useCallback(() => {
+    document.querySelector<HTMLElement>('#todo-panel [data-testid="todo-item"]')?.focus();
+  }, []);
+
   // Ctrl+F (Cmd+F on macOS) goes to the find, not to the browser's: that one sees only the
   // rows the windowed list renders.
   const hasList = list !== null;
@@ -147,7 +153,7 @@ export function TodoPane({ filter, onFilter }: Props) {
       />
       <div className="todo-tools">
         <FilterTabs value={filter} counts={counts} onChange={onFilter} panelId="todo-panel" />
-        <FindBox ref={findRef} query={query} onQuery={setQuery} found={visible.length} of={tabbed} />
+        <FindBox ref={findRef} query={query} onQuery={setQuery} found={visible.length} of={tabbed} onFirst={focusFirstTodo} />
       </div>
       <div id="todo-panel" role="tabpanel" aria-labelledby={`filter-${filter}`} className="todo-panel">
         {!loaded ? null : visible.length === 0 && tabbed > 0 ? (

@@ -76,9 +76,9 @@ const steps: Step[] = [
       if (c.brokenFiles.length === 0 || c.failed > c.brokenFiles.length) return c;
       // Only files whose worker died (or that did not load) failed. Node itself can abort a
       // worker under load (V8's "Check failed: jit_page.has_value()", a known V8 bug, and
-      // another SIGTRAP since; docs/testing.md): run those files again, alone, once. Said in the output either way; a file
-      // that fails again counts as failed. Vitest's own failing exit is then accounted for only
-      // when its every unhandled error is one of those deaths.
+      // another SIGTRAP since; docs/testing.md): run those files again, alone, once. Said in
+      // the output either way; a file that fails again counts as failed. Vitest's own failing
+      // exit is then accounted for only when its every unhandled error is one of those deaths.
       const errors = readErrors();
       const accounted = errors !== null && onlyDiedWorkers(errors, c.brokenFiles);
       if (!accounted) console.log('Vitest also reported unhandled errors other than the death of those files\' workers (above): the run fails');

@@ -8,9 +8,8 @@
  * instance shows them neutralised (visible escapes, isolated), and keeps them as stored.
  */
 import { expect } from '@playwright/test';
-import { createHttpRemote, createMemoryStore, createSyncClient } from 'fieldsync';
-import { appSchema } from '../../src/shared/app-schema.ts';
 import { AppUi, type TodoView } from '../support/app-ui.ts';
+import { fromOtherDevice } from '../support/other-device.ts';
 import type { Cluster } from './types.ts';
 
 const todo = (title: string, done = false): TodoView => ({ title, done });
@@ -31,16 +30,11 @@ const HOSTILE_TODO_SHOWN = 'Pay\u240Anow <U+2067>evil';
 
 /** Another device of the same user that writes through the sync protocol, past every input rule. */
 async function syncHostileText(cluster: Cluster): Promise<void> {
-  const remote = createHttpRemote({ url: cluster.server.url, token: cluster.server.token });
-  const device = await createSyncClient({ schema: appSchema.sync, store: createMemoryStore(), remote, autoSync: false });
-  try {
+  await fromOtherDevice(cluster, async (device) => {
     const now = Date.now();
     await device.update('lists', 'hostile-list', { name: HOSTILE_LIST, order: 'a9', createdAt: now });
     await device.update('todos', 'hostile-todo', { listId: 'hostile-list', title: HOSTILE_TODO, done: false, order: 'a0', createdAt: now });
-    await device.sync();
-  } finally {
-    await device.close();
-  }
+  });
 }
 
 export async function badInputScenario(cluster: Cluster): Promise<void> {

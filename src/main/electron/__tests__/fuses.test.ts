@@ -43,6 +43,21 @@ describe('Electron fuses', () => {
   });
 });
 
+describe('the signed macOS build’s entitlements', () => {
+  it('grant only JIT, to the app and every helper, beyond the hardened runtime', async () => {
+    const config = await getConfig(root, join(root, 'electron-builder.yml'), null);
+    await validateConfiguration(config, new DebugLogger(false));
+    const mac = config.mac as { entitlements?: string; entitlementsInherit?: string; hardenedRuntime?: boolean };
+    // electron-builder's default file, used when none is named, also grants unsigned
+    // executable memory and disables library validation.
+    expect(mac.entitlements).toBe('build/entitlements.mac.plist');
+    expect(mac.entitlementsInherit).toBe('build/entitlements.mac.plist');
+    expect(mac.hardenedRuntime).not.toBe(false);
+    const plist = readFileSync(join(root, mac.entitlements ?? ''), 'utf8').replace(/<!--[\s\S]*?-->/g, '');
+    expect([...plist.matchAll(/<key>([^<]+)<\/key>\s*<(\w+)\/>/g)].map((m) => `${m[1]}=${m[2]}`)).toEqual(['com.apple.security.cs.allow-jit=true']);
+  });
+});
+
 describe('the release workflow’s unsigned macOS build', () => {
   // Its electron-builder arguments, as electron-builder's own command line reads them: an
   // explicit ad-hoc identity signs the bundle after the fuses are flipped (without a

@@ -1,8 +1,8 @@
 /**
  * The SQLite store's answers wait for the WAL's sync (durable-answers.ts, wal-sync-worker.ts):
  * an answer is handed on only after a sync that started after every commit reported before
- * it, and a failed sync lets no answer through again. The rule alone with a manual
- * scheduler, then the worker itself on a real file.
+ * it of its user's data, and a failed sync lets no answer through again. The rule alone with
+ * a manual scheduler, then the worker itself on a real file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,14 +17,21 @@ import { openSqliteStoreThread } from '../stores/store-thread.ts';
 import { startTestServer } from './helpers/test-server.ts';
 import type { WalSyncMessage, WalSyncReport, WalSyncWorkerData } from '../stores/wal-sync-worker.ts';
 
+/** A sync that completes at once (with `sync`'s error, if it throws). */
 function harness(sync: () => void = () => {}) {
   const runs: (() => void)[] = [];
   const log: string[] = [];
   const failed: { batch: string[]; error: unknown }[] = [];
   const d = createDurableAnswers<string>({
-    sync: () => {
+    sync: (done) => {
       log.push('sync');
-      sync();
+      try {
+        sync();
+      } catch (err) {
+        done(err);
+        return;
+      }
+      done();
     },
     forward: (batch) => log.push(...batch.map((a) => `forward ${a}`)),
     fail: (batch, error) => failed.push({ batch, error }),
@@ -51,13 +58,14 @@ describe('durable answers', () => {
     const h = harness();
     let during = true;
     const d = createDurableAnswers<string>({
-      sync: () => {
+      sync: (done) => {
         h.log.push('sync');
         if (during) {
           during = false;
           d.committed(); // the writer committed the next round meanwhile
           d.add('b');
         }
+        done();
       },
       forward: (batch) => h.log.push(...batch.map((a) => `forward ${a}`)),
       fail: () => h.log.push('fail'),
@@ -88,6 +96,59 @@ describe('durable answers', () => {
     expect(h.log.at(-1)).toBe('forward c');
   });
 
+  it('an answer waits only for the commits of its own user’s data, and each user’s answers keep their order', () => {
+    const h = harness();
+    h.d.committed(['pusher']); // another user's large push
+    h.d.add('pusher: stored', 'pusher');
+    h.d.add('prober: pulled', 'prober'); // reads nothing that commit wrote
+    expect(h.log).toEqual(['forward prober: pulled']);
+    h.d.committed(['prober', 'pusher']); // a round with both users' pushes
+    h.d.add('prober: stored', 'prober');
+    h.d.add('prober: pulled again', 'prober');
+    h.runAll();
+    expect(h.log).toEqual(['forward prober: pulled', 'sync', 'forward pusher: stored', 'forward prober: stored', 'forward prober: pulled again']);
+  });
+
+  it('a commit of unknown users, and an answer of no user, wait for every commit', () => {
+    const h = harness();
+    h.d.committed(null); // a store method that does not say whose data it wrote
+    h.d.add('a: pulled', 'a');
+    h.runAll();
+    h.d.committed(['a']);
+    h.d.add('anyone', undefined); // a store call of no one user waits for a's commit too
+    h.d.add('b: pulled', 'b');
+    h.runAll();
+    expect(h.log).toEqual(['sync', 'forward a: pulled', 'forward b: pulled', 'sync', 'forward anyone']);
+  });
+
+  it('lets an answer that waits for nothing out while a long sync is under way', () => {
+    const log: string[] = [];
+    const runs: (() => void)[] = [];
+    const syncs: ((error?: unknown) => void)[] = [];
+    const d = createDurableAnswers<string>({
+      sync: (done) => {
+        log.push('sync starts');
+        syncs.push(done);
+      },
+      forward: (batch) => log.push(...batch.map((a) => `forward ${a}`)),
+      fail: () => log.push('fail'),
+      schedule: (run) => runs.push(run),
+    });
+    d.committed(['pusher']);
+    d.add('pusher: stored', 'pusher');
+    runs.shift()?.();
+    d.add('prober: pulled', 'prober');
+    d.committed(['prober']); // while the first sync runs: it needs a sync of its own
+    d.add('prober: stored', 'prober');
+    runs.shift()?.(); // no second sync while one is under way
+    expect(log).toEqual(['sync starts', 'forward prober: pulled']);
+    syncs.shift()?.();
+    expect(log).toEqual(['sync starts', 'forward prober: pulled', 'forward pusher: stored']);
+    runs.shift()?.();
+    syncs.shift()?.();
+    expect(log).toEqual(['sync starts', 'forward prober: pulled', 'forward pusher: stored', 'sync starts', 'forward prober: stored']);
+  });
+
   it('after a failed sync, no answer is ever handed on', () => {
     const err = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     let fails = true;
@@ -113,17 +174,21 @@ describe('commit reports', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldsync-walsync-'));
     const log: string[] = [];
     const inner = createSqliteServerStore({ file: join(dir, 'db.sqlite'), syncEachCommit: false });
-    const store = reportingCommits(inner, () => log.push('committed'));
+    const store = reportingCommits(inner, (users) => log.push(`committed ${users ? users.join(',') : 'anyone'}`));
     try {
       const m = { hlc: formatHlc({ millis: Date.UTC(2026, 10, 30), counter: 0, clientId: 'A' }), table: 'notes', row: 'r', column: 'title', value: 'v' };
       log.push(`pushed ${store.push('u', [m]).stored}`);
-      expect(log).toEqual(['committed', 'pushed 1']); // reported before the caller goes on
-      store.pushMany([{ userId: 'u', messages: [] }]);
+      expect(log).toEqual(['committed u', 'pushed 1']); // reported before the caller goes on
+      store.pushMany([{ userId: 'u', messages: [] }, { userId: 'v', messages: [m] }]);
       const epoch = store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).epoch;
       store.renewEpoch('u', epoch);
-      expect(log).toEqual(['committed', 'pushed 1', 'committed', 'committed']);
-      expect(() => store.push('u', [{ ...m, value: undefined as never }])).toThrow();
-      expect(log).toHaveLength(5); // a failed write reports too: one sync too many is harmless
+      expect(log).toEqual(['committed u', 'pushed 1', 'committed u,v', 'committed u']);
+      expect(() => store.push('w', [{ ...m, value: undefined as never }])).toThrow();
+      expect(log.at(-1)).toBe('committed w'); // a failed write reports too: one sync too many is harmless
+      // A method it does not know the users of concerns anyone's data.
+      const extended = reportingCommits({ ...inner, vacuum: () => undefined } as never, (users) => log.push(`committed ${users ? users.join(',') : 'anyone'}`)) as unknown as { vacuum(): void };
+      extended.vacuum();
+      expect(log.at(-1)).toBe('committed anyone');
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });
@@ -161,9 +226,22 @@ describe('the WAL sync thread', () => {
     writeFileSync(join(dir, 'db-wal'), 'frames');
     const w = start(join(dir, 'db-wal'));
     const got = w.next();
-    w.post({ type: 'committed' });
-    w.post({ type: 'answer', id: 7, ok: true, value: 'stored' });
+    w.post({ type: 'committed', users: null });
+    w.post({ type: 'answered', answer: { type: 'answer', id: 7, ok: true, value: 'stored' }, user: 'u' });
     expect(await got).toEqual([{ type: 'answer', id: 7, ok: true, value: 'stored' }]);
+    w.port.close();
+  });
+
+  it('hands another user’s answer on before the sync of a commit it does not read', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fieldsync-walsync-'));
+    writeFileSync(join(dir, 'db-wal'), 'frames');
+    const w = start(join(dir, 'db-wal'));
+    const first = w.next();
+    w.post({ type: 'committed', users: ['pusher'] });
+    w.post({ type: 'answered', answer: { type: 'answer', id: 1, ok: true, value: 'stored' }, user: 'pusher' });
+    w.post({ type: 'answered', answer: { type: 'answer', id: 2, ok: true, value: 'pulled' }, user: 'prober' });
+    expect(await first).toEqual([{ type: 'answer', id: 2, ok: true, value: 'pulled' }]);
+    expect(await w.next()).toEqual([{ type: 'answer', id: 1, ok: true, value: 'stored' }]);
     w.port.close();
   });
 
@@ -172,8 +250,8 @@ describe('the WAL sync thread', () => {
     writeFileSync(join(dir, 'not-a-dir'), '');
     const w = start(join(dir, 'not-a-dir', 'db-wal')); // ENOTDIR: the WAL cannot be opened
     const got = w.next();
-    w.post({ type: 'committed' });
-    w.post({ type: 'answer', id: 8, ok: true, value: 'stored' });
+    w.post({ type: 'committed', users: ['u'] });
+    w.post({ type: 'answered', answer: { type: 'answer', id: 8, ok: true, value: 'stored' }, user: 'u' });
     const m = await got;
     expect(Array.isArray(m)).toBe(false);
     expect(m).toMatchObject({ type: 'sync-failed', error: { code: 'ENOTDIR' } });

@@ -3,13 +3,21 @@
  * (issue 12, ingest): the rule behind wal-sync-worker.ts, apart from threads and files so
  * that it can be tested alone.
  *
- * The store's thread reports each commit (`committed`) as soon as it returns, and each answer
- * (`add`) once its work is done, in the order they happened. An answer is handed on only
- * after a `sync` that started after every commit reported before it, so what it speaks of
- * (its own push, whatever its pull read) would survive a power loss by the time the client
- * hears of it. The sync starts at the commit, while the store's thread goes on with the
- * answers and the next round; commits reported together share one sync. An answer that
- * follows no new commit (a pull after a synced push) goes out at once.
+ * The store's thread reports each commit (`committed`) as soon as it returns, with the users
+ * whose data it wrote, and each answer (`add`) once its work is done, with the user whose
+ * data it shows, in the order they happened. An answer is handed on only after a `sync`
+ * that started after every commit before it that concerns its user (all of them, for an
+ * answer of no user or a commit of unknown users), so what it speaks of (its own push,
+ * whatever its pull read) would survive a power loss by the time the client hears of it.
+ *
+ * Why per user (issue 12, "a small sync among max-size pushes"): a pull reads its own user's
+ * messages only, and each user's ids are their own. Held behind the sync of other users' 4 MiB
+ * pushes, a small sync waited tens of milliseconds for data it never shows. Answers of one
+ * user still go out in order: the commit an answer waits for only grows, answer to answer.
+ *
+ * The sync runs off this thread (`sync` calls back), so an answer that waits for nothing goes
+ * out while a sync is under way. It starts at the commit, while the store's thread goes on
+ * with the answers and the next round; commits reported together share one sync.
  *
  * A failed sync is final: after a failed fsync the kernel may have dropped pages that were
  * never written, so no later sync can vouch for them. The answers waiting and every later
@@ -17,9 +25,9 @@
  */
 
 export interface DurableAnswersOptions<T> {
-  /** Makes everything written so far durable (fdatasync of the WAL); throws on failure. */
-  sync(): void;
-  /** Answers whose commits are durable, in the order they were added. */
+  /** Makes everything written so far durable (fdatasync of the WAL); calls back with the error if it failed. */
+  sync(done: (error?: unknown) => void): void;
+  /** Answers whose commits are durable, each user's in the order they were added. */
   forward(batch: T[]): void;
   /** Answers that can never be vouched for, with the error of the sync that failed. */
   fail(batch: T[], error: unknown): void;
@@ -28,10 +36,10 @@ export interface DurableAnswersOptions<T> {
 }
 
 export interface DurableAnswers<T> {
-  /** A write transaction has committed. */
-  committed(): void;
-  /** An answer whose work is done: it goes on once every commit reported before it is synced. */
-  add(answer: T): void;
+  /** A write transaction has committed: the data of `users`, or of anyone (null). */
+  committed(users?: readonly string[] | null): void;
+  /** An answer whose work is done, showing `user`'s data (undefined: anyone's). */
+  add(answer: T, user?: string): void;
 }
 
 export function createDurableAnswers<T>(o: DurableAnswersOptions<T>): DurableAnswers<T> {
@@ -39,31 +47,46 @@ export function createDurableAnswers<T>(o: DurableAnswersOptions<T>): DurableAns
   /** Commits reported, and how many of them a completed sync covers. */
   let commits = 0;
   let durable = 0;
+  /** The last commit of unknown users, and each user's last commit not yet durable. */
+  let lastOfAnyone = 0;
+  const lastOf = new Map<string, number>();
   const waiting: { readonly answer: T; readonly after: number }[] = [];
   let scheduled = false;
+  let syncing = false;
   let failed: { readonly error: unknown } | null = null;
 
   const release = (): void => {
-    let n = 0;
-    while (n < waiting.length && (waiting[n] as { after: number }).after <= durable) n++;
-    if (n > 0) o.forward(waiting.splice(0, n).map((w) => w.answer));
+    const ready: T[] = [];
+    let kept = 0;
+    for (const w of waiting) {
+      if (w.after <= durable) ready.push(w.answer);
+      else waiting[kept++] = w;
+    }
+    waiting.length = kept;
+    if (ready.length > 0) o.forward(ready);
+  };
+  const synced = (target: number, error: unknown): void => {
+    syncing = false;
+    if (error !== undefined && error !== null) {
+      failed = { error };
+      o.fail(waiting.splice(0).map((w) => w.answer), error);
+      return;
+    }
+    durable = target;
+    for (const [user, last] of lastOf) if (last <= durable) lastOf.delete(user);
+    release();
+    if (commits > durable) later();
   };
   const run = (): void => {
     scheduled = false;
-    if (failed) return;
+    if (failed || syncing || commits <= durable) return;
     const target = commits; // commits reported after this point need a later sync
-    if (target > durable) {
-      try {
-        o.sync();
-      } catch (error) {
-        failed = { error };
-        o.fail(waiting.splice(0).map((w) => w.answer), error);
-        return;
-      }
-      durable = target;
+    syncing = true;
+    try {
+      o.sync((error) => synced(target, error));
+    } catch (error) {
+      synced(target, error);
     }
-    release();
-    if (commits > durable) later();
   };
   const later = (): void => {
     if (scheduled) return;
@@ -71,18 +94,20 @@ export function createDurableAnswers<T>(o: DurableAnswersOptions<T>): DurableAns
     schedule(run);
   };
   return {
-    committed() {
+    committed(users) {
       commits++;
+      if (users) for (const user of users) lastOf.set(user, commits);
+      else lastOfAnyone = commits;
       later();
     },
-    add(answer) {
+    add(answer, user) {
       if (failed) {
         o.fail([answer], failed.error);
         return;
       }
-      waiting.push({ answer, after: commits });
-      if (commits <= durable) release();
-      else later();
+      const after = user === undefined ? commits : Math.max(lastOfAnyone, lastOf.get(user) ?? 0);
+      if (after <= durable) o.forward([answer]);
+      else waiting.push({ answer, after });
     },
   };
 }

@@ -13,9 +13,10 @@
  * large push, not for all of it. No push is answered before its last chunk is committed.
  *
  * Commits do not wait for the disk here: each is reported to the WAL's sync thread as it
- * returns, and the answers go through that thread, which lets them out once the WAL is
- * synced (wal-sync-worker.ts). So this thread, the one writer, goes on with the next round
- * while the disk catches up (issue 12, ingest).
+ * returns, with its users, and the answers go through that thread, which lets each out once
+ * the WAL is synced past its user's commits (wal-sync-worker.ts, durable-answers.ts). So
+ * this thread, the one writer, goes on with the next round while the disk catches up
+ * (issue 12, ingest).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ProtocolError, answerBody, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
@@ -95,6 +96,13 @@ const toWire = (err: unknown): WireError => {
 const smallSyncUser = (call: StoreCall): string | undefined => (call.method === 'syncBody' && typeof call.args[0] === 'string' ? call.args[0] : undefined);
 
 /**
+ * The one user whose data a call's answer shows (its first argument, for the methods that
+ * take one), or undefined: the answer then waits for every commit before it.
+ */
+const userOfCall = (call: StoreCall): string | undefined =>
+  ['syncBody', 'pull', 'push', 'renewEpoch'].includes(call.method) && typeof call.args[0] === 'string' ? call.args[0] : undefined;
+
+/**
  * The bytes of a large sync request that came without a parse worker (`--parse-workers 0`):
  * it queues as a large job, weighed at about a message per 100 bytes; null for any other call.
  */
@@ -114,14 +122,14 @@ if (port) {
     const to = data.answerPort;
     const checkpoints = data.checkpointPort;
     const sqlite = to
-      ? reportingCommits(opened, () => {
-        to.postMessage({ type: 'committed' } satisfies WalSyncReport);
+      ? reportingCommits(opened, (users) => {
+        to.postMessage({ type: 'committed', users } satisfies WalSyncReport);
         checkpoints?.postMessage({ type: 'committed' } satisfies CommitReport);
       })
       : opened;
     // What the file held at the start (a commit of a process that crashed before its sync,
     // this start's migrations) is synced before the first answer, like any commit.
-    to?.postMessage({ type: 'committed' } satisfies WalSyncReport);
+    to?.postMessage({ type: 'committed', users: null } satisfies WalSyncReport);
     const handler = createSyncHandler({
       store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,
@@ -139,9 +147,14 @@ if (port) {
     port.postMessage({ type: 'failed', error: toWire(err) } satisfies StoreAnswer);
   }
 
-  const answers = data.answerPort ?? port;
-  const answer = (id: number) => (o: JobOutcome): void => {
-    answers.postMessage((o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) }) satisfies StoreAnswer & WalSyncReport);
+  // Through the WAL's sync thread, with the user whose data the answer shows (it waits for
+  // that user's commits only: durable-answers.ts); straight back where there is no such
+  // thread (`:memory:`, whose commits wait for nothing).
+  const walSync = data.answerPort;
+  const answer = (id: number, user: string | undefined) => (o: JobOutcome): void => {
+    const a: StoreAnswer = o.ok ? { type: 'answer', id, ok: true, value: o.value } : { type: 'answer', id, ok: false, error: toWire(o.error) };
+    if (walSync) walSync.postMessage({ type: 'answered', answer: a, user } satisfies WalSyncReport);
+    else port.postMessage(a);
   };
 
   port.on('message', (call: StoreCall) => {
@@ -150,9 +163,9 @@ if (port) {
       const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
       if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
       return fn(...call.args);
-    }, answer(call.id), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call));
+    }, answer(call.id, userOfCall(call)), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call));
   });
   for (const parser of data.parserPorts) {
-    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job), job.driftCheckedAt), answer(job.id), Math.max(1, parsedJobSize(job))));
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job), job.driftCheckedAt), answer(job.id, job.userId), Math.max(1, parsedJobSize(job))));
   }
 }

@@ -8,13 +8,14 @@
  * `synchronous = NORMAL` (still all or nothing: SQLite's WAL) and goes straight on to the next
  * round, and this thread fsyncs the WAL (fdatasync) as soon as a commit is reported and
  * releases the answers, with the rule of durable-answers.ts: an answer goes out only after a
- * sync that started after every commit before it, so a push is acknowledged, and a pull
- * shows messages, only once they would survive a power loss, as before. SQLite still syncs the WAL and the database itself around checkpoints.
+ * sync that started after every commit before it of its user's data, so a push is
+ * acknowledged, and a pull shows messages, only once they would survive a power loss, as
+ * before. SQLite still syncs the WAL and the database itself around checkpoints.
  *
  * A failed sync stops the store (store-thread.ts rejects every request): after a failed
  * fsync the kernel may have dropped pages that never reached the disk.
  */
-import { fdatasyncSync, openSync } from 'node:fs';
+import { fdatasync, openSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createDurableAnswers } from './durable-answers.ts';
 import type { StoreAnswer, WireError } from './store-worker.ts';
@@ -26,8 +27,13 @@ export interface WalSyncWorkerData {
   readonly answers: MessagePort;
 }
 
-/** What the store's thread posts on `answers`. */
-export type WalSyncReport = StoreAnswer | { readonly type: 'committed' };
+/**
+ * What the store's thread posts on `answers`: an answer (with the user whose data it shows,
+ * when it is one user's), or a commit (with the users whose data it wrote; null: anyone's).
+ */
+export type WalSyncReport =
+  | { readonly type: 'answered'; readonly answer: StoreAnswer; readonly user?: string | undefined }
+  | { readonly type: 'committed'; readonly users: readonly string[] | null };
 
 /** What this thread posts to the event loop: a batch of answers, or the sync that failed. */
 export type WalSyncMessage = readonly StoreAnswer[] | { readonly type: 'sync-failed'; readonly error: WireError };
@@ -49,9 +55,12 @@ if (port) {
     }
   };
   const durable = createDurableAnswers<StoreAnswer>({
-    sync: () => {
+    // On libuv's pool, not this thread: an answer that waits for no commit (another user's
+    // pull, see durable-answers.ts) goes out while a long sync is under way.
+    sync: (done) => {
       fd ??= openWal();
-      if (fd !== null) fdatasyncSync(fd);
+      if (fd === null) done();
+      else fdatasync(fd, (err) => done(err));
     },
     forward: (batch) => port.postMessage(batch satisfies WalSyncMessage),
     fail: (_batch, err) => {
@@ -61,7 +70,7 @@ if (port) {
     },
   });
   data.answers.on('message', (report: WalSyncReport) => {
-    if (report.type === 'committed') durable.committed();
-    else durable.add(report);
+    if (report.type === 'committed') durable.committed(report.users);
+    else durable.add(report.answer, report.user);
   });
 }

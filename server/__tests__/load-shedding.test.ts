@@ -5,7 +5,7 @@ import { msg, startTestServer, type TestServer } from './helpers/test-server.ts'
 
 /**
  * A sync request whose body is still arriving: it holds its place until finished. With
- * `admitted`, it asks `Expect: 100-continue` and starts its body once the server says every
+ * `continue`, it asks `Expect: 100-continue` and starts its body once the server says every
  * check made before a body has passed (`admitted` resolves then).
  */
 function slowRequest(url: string, token: string, o: { continue?: boolean } = {}): { req: ClientRequest; admitted: Promise<void>; finish(): Promise<number> } {

@@ -10,10 +10,13 @@
  */
 import type { SqliteServerStore } from './sqlite-server-store.ts';
 
+/** The user of a method whose first argument is one. */
+const firstUser = ([userId]: readonly unknown[]): readonly string[] | null => (typeof userId === 'string' ? [userId] : null);
+
 /** The users whose data a call writes, for the methods that say so in their arguments. */
 const USERS_OF: Readonly<Record<string, (args: readonly unknown[]) => readonly string[] | null>> = {
-  push: ([userId]) => (typeof userId === 'string' ? [userId] : null),
-  renewEpoch: ([userId]) => (typeof userId === 'string' ? [userId] : null),
+  push: firstUser,
+  renewEpoch: firstUser,
   pushMany: ([items]) => {
     if (!Array.isArray(items)) return null;
     const users = items.map((item) => (item as { userId?: unknown } | null)?.userId);

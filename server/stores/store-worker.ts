@@ -93,14 +93,15 @@ const toWire = (err: unknown): WireError => {
  * The user of a small sync request, which may then run between two chunks of a large push
  * (job-queue.ts); undefined for every other call (they wait for the large round to end).
  */
-const smallSyncUser = (call: StoreCall): string | undefined => (call.method === 'syncBody' && typeof call.args[0] === 'string' ? call.args[0] : undefined);
+const smallSyncUser = (call: StoreCall): string | undefined => (call.method === 'syncBody' ? userOfCall(call) : undefined);
 
 /**
  * The one user whose data a call's answer shows (its first argument, for the methods that
  * take one), or undefined: the answer then waits for every commit before it.
  */
-const userOfCall = (call: StoreCall): string | undefined =>
-  ['syncBody', 'pull', 'push', 'renewEpoch'].includes(call.method) && typeof call.args[0] === 'string' ? call.args[0] : undefined;
+function userOfCall(call: StoreCall): string | undefined {
+  return ['syncBody', 'pull', 'push', 'renewEpoch'].includes(call.method) && typeof call.args[0] === 'string' ? call.args[0] : undefined;
+}
 
 /**
  * The bytes of a large sync request that came without a parse worker (`--parse-workers 0`):

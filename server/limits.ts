@@ -44,6 +44,14 @@ export const MIN_BODY_BYTES_PER_SECOND = 32 * 1024;
 /** Bodies at least this large are parsed in a worker and stored in the heavy lane (see admission.ts). */
 export const LARGE_BODY_BYTES = 64 * 1024;
 /**
+ * Sync bodies at most this large go to the SQLite store's pull thread first
+ * (stores/pull-worker.ts), which answers those that push nothing from a read-only connection
+ * of its own and hands the others on to the store's thread. A pull-only body is a few hundred
+ * bytes (its client id, cursor, epoch and options); a body with messages is usually larger,
+ * and a small one costs a parse of a few microseconds more on its way.
+ */
+export const PULL_BODY_BYTES = 2 * 1024;
+/**
  * How often, at most, the SQLite store's WAL is checkpointed by its own thread while commits
  * come (stores/checkpoint-worker.ts): a few hundred pages each in a burst of max-size pushes,
  * so that the writer's own checkpoint, at 4,000, finds little left to copy. Every 200 ms left

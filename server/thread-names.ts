@@ -12,6 +12,8 @@ export const THREAD_NAMES = {
   walSync: 'fieldsync-wal',
   /** The thread that checkpoints the WAL beside the writer (stores/checkpoint-worker.ts). */
   checkpoint: 'fieldsync-ckpt',
+  /** The thread that answers pull-only syncs from a read-only connection (stores/pull-worker.ts). */
+  pull: 'fieldsync-pull',
   /** A parse worker (ingest/parse-worker.ts), of the store's thread or of the parse pool. */
   parse: 'fieldsync-parse',
 } as const;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
-import { reportingCommits } from '../stores/commit-reports.ts';
+import { reportingCommits, walSyncReporter } from '../stores/commit-reports.ts';
 import { createDurableAnswers } from '../stores/durable-answers.ts';
 import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { openSqliteStoreThread } from '../stores/store-thread.ts';
@@ -40,13 +40,18 @@ function harness(sync: () => void = () => {}) {
   const runAll = (): void => {
     while (runs.length > 0) (runs.shift() as () => void)();
   };
-  return { d, log, failed, runs, runAll };
+  /** A write transaction that starts and returns (the store's thread reports both, one after the other). */
+  const commit = (users?: readonly string[] | null): void => {
+    d.started(users);
+    d.committed();
+  };
+  return { d, log, failed, runs, runAll, commit };
 }
 
 describe('durable answers', () => {
   it('hands an answer on only after a sync that started after its commit', () => {
     const h = harness();
-    h.d.committed();
+    h.commit();
     h.d.add('a');
     h.d.add('b');
     expect(h.log).toEqual([]); // nothing before the sync
@@ -62,6 +67,7 @@ describe('durable answers', () => {
         h.log.push('sync');
         if (during) {
           during = false;
+          d.started();
           d.committed(); // the writer committed the next round meanwhile
           d.add('b');
         }
@@ -71,6 +77,7 @@ describe('durable answers', () => {
       fail: () => h.log.push('fail'),
       schedule: (run) => h.runs.push(run),
     });
+    d.started();
     d.committed();
     d.add('a');
     h.runs.shift()?.();
@@ -82,14 +89,14 @@ describe('durable answers', () => {
 
   it('answers that follow no new commit go out at once, in order, without a sync', () => {
     const h = harness();
-    h.d.committed();
+    h.commit();
     h.d.add('push');
     h.runAll();
     h.d.add('pull');
     expect(h.log).toEqual(['sync', 'forward push', 'forward pull']);
     // Commits reported together share one sync.
-    h.d.committed();
-    h.d.committed();
+    h.commit();
+    h.commit();
     h.d.add('c');
     h.runAll();
     expect(h.log.filter((l) => l === 'sync')).toHaveLength(2);
@@ -98,11 +105,11 @@ describe('durable answers', () => {
 
   it('an answer waits only for the commits of its own user’s data, and each user’s answers keep their order', () => {
     const h = harness();
-    h.d.committed(['pusher']); // another user's large push
+    h.commit(['pusher']); // another user's large push
     h.d.add('pusher: stored', 'pusher');
     h.d.add('prober: pulled', 'prober'); // reads nothing that commit wrote
     expect(h.log).toEqual(['forward prober: pulled']);
-    h.d.committed(['prober', 'pusher']); // a round with both users' pushes
+    h.commit(['prober', 'pusher']); // a round with both users' pushes
     h.d.add('prober: stored', 'prober');
     h.d.add('prober: pulled again', 'prober');
     h.runAll();
@@ -111,10 +118,10 @@ describe('durable answers', () => {
 
   it('a commit of unknown users, and an answer of no user, wait for every commit', () => {
     const h = harness();
-    h.d.committed(null); // a store method that does not say whose data it wrote
+    h.commit(null); // a store method that does not say whose data it wrote
     h.d.add('a: pulled', 'a');
     h.runAll();
-    h.d.committed(['a']);
+    h.commit(['a']);
     h.d.add('anyone', undefined); // a store call of no one user waits for a's commit too
     h.d.add('b: pulled', 'b');
     h.runAll();
@@ -134,11 +141,13 @@ describe('durable answers', () => {
       fail: () => log.push('fail'),
       schedule: (run) => runs.push(run),
     });
-    d.committed(['pusher']);
+    d.started(['pusher']);
+    d.committed();
     d.add('pusher: stored', 'pusher');
     runs.shift()?.();
     d.add('prober: pulled', 'prober');
-    d.committed(['prober']); // while the first sync runs: it needs a sync of its own
+    d.started(['prober']);
+    d.committed(); // while the first sync runs: it needs a sync of its own
     d.add('prober: stored', 'prober');
     runs.shift()?.(); // no second sync while one is under way
     expect(log).toEqual(['sync starts', 'forward prober: pulled']);
@@ -149,18 +158,52 @@ describe('durable answers', () => {
     expect(log).toEqual(['sync starts', 'forward prober: pulled', 'forward pusher: stored', 'sync starts', 'forward prober: stored']);
   });
 
+  it('a pull thread’s answer waits until every write transaction started before its read ended has been reported', () => {
+    const h = harness();
+    h.d.add('prober: pulled', 'prober', 1); // its read ended after a first write started; the report is not in yet
+    h.d.add('prober: pulled again', 'prober', 0); // and its answers keep their order
+    expect(h.log).toEqual([]);
+    h.d.started(['pusher']); // another user's: not waited for, though still under way
+    expect(h.log).toEqual(['forward prober: pulled', 'forward prober: pulled again']);
+  });
+
+  it('a pull thread’s answer waits for the sync of its own user’s transaction, even one still under way when it read', () => {
+    const h = harness();
+    h.d.started(['u']);
+    h.d.add('u: pulled', 'u', 1); // read what that transaction wrote (it may have committed already)
+    h.runAll();
+    expect(h.log).toEqual([]);
+    h.d.committed();
+    expect(h.log).toEqual([]); // committed, not yet synced
+    h.runAll();
+    expect(h.log).toEqual(['sync', 'forward u: pulled']);
+  });
+
+  it('a pull thread’s answers still waiting fail with a failed sync, and a commit that never started is refused', () => {
+    const err = new Error('EIO');
+    const h = harness(() => {
+      throw err;
+    });
+    h.commit(['u']);
+    h.d.add('u: pulled', 'u', 1);
+    h.d.add('v: pulled', 'v', 2); // waits for a report that never comes before the failure
+    h.runAll();
+    expect(h.failed).toEqual([{ batch: ['u: pulled', 'v: pulled'], error: err }]);
+    expect(() => harness().d.committed()).toThrow(/never started/);
+  });
+
   it('after a failed sync, no answer is ever handed on', () => {
     const err = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     let fails = true;
     const h = harness(() => {
       if (fails) throw err;
     });
-    h.d.committed();
+    h.commit();
     h.d.add('a');
     h.runAll();
     expect(h.failed).toEqual([{ batch: ['a'], error: err }]);
     fails = false; // a later sync would succeed, but cannot vouch for what the failed one lost
-    h.d.committed();
+    h.commit();
     h.d.add('b');
     h.d.add('c');
     h.runAll();
@@ -174,25 +217,41 @@ describe('commit reports', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fieldsync-walsync-'));
     const log: string[] = [];
     const inner = createSqliteServerStore({ file: join(dir, 'db.sqlite'), syncEachCommit: false });
-    const store = reportingCommits(inner, (users) => log.push(`committed ${users ? users.join(',') : 'anyone'}`));
+    const reporter = { started: (users: readonly string[] | null) => log.push(`started ${users ? users.join(',') : 'anyone'}`), committed: () => log.push('committed') };
+    const store = reportingCommits(inner, reporter);
     try {
       const m = { hlc: formatHlc({ millis: Date.UTC(2026, 10, 30), counter: 0, clientId: 'A' }), table: 'notes', row: 'r', column: 'title', value: 'v' };
       log.push(`pushed ${store.push('u', [m]).stored}`);
-      expect(log).toEqual(['committed u', 'pushed 1']); // reported before the caller goes on
+      // Its users before it starts, its return before the caller goes on.
+      expect(log).toEqual(['started u', 'committed', 'pushed 1']);
       store.pushMany([{ userId: 'u', messages: [] }, { userId: 'v', messages: [m] }]);
       const epoch = store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).epoch;
       store.renewEpoch('u', epoch);
-      expect(log).toEqual(['committed u', 'pushed 1', 'committed u,v', 'committed u']);
+      expect(log).toEqual(['started u', 'committed', 'pushed 1', 'started u,v', 'committed', 'started u', 'committed']);
       expect(() => store.push('w', [{ ...m, value: undefined as never }])).toThrow();
-      expect(log.at(-1)).toBe('committed w'); // a failed write reports too: one sync too many is harmless
+      expect(log.slice(-2)).toEqual(['started w', 'committed']); // a failed write reports too: one sync too many is harmless
       // A method it does not know the users of concerns anyone's data.
-      const extended = reportingCommits({ ...inner, vacuum: () => undefined } as never, (users) => log.push(`committed ${users ? users.join(',') : 'anyone'}`)) as unknown as { vacuum(): void };
+      const extended = reportingCommits({ ...inner, vacuum: () => log.push('vacuum') } as never, reporter) as unknown as { vacuum(): void };
       extended.vacuum();
-      expect(log.at(-1)).toBe('committed anyone');
+      expect(log.slice(-3)).toEqual(['started anyone', 'vacuum', 'committed']);
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the store thread’s reporter', () => {
+  it('counts each write transaction in the shared counter before it reports it, so that a pull that read its data waits for the report', () => {
+    const started = new BigInt64Array(new SharedArrayBuffer(8));
+    const posted: string[] = [];
+    let returned = 0;
+    const reporter = walSyncReporter(started, (r) => posted.push(`${r.type} at ${started[0]}`), () => returned++);
+    reporter.started(['u']);
+    reporter.committed();
+    reporter.started(null);
+    expect(posted).toEqual(['started at 1', 'committed at 1', 'started at 2']);
+    expect(returned).toBe(1); // the checkpoint thread hears of each return
   });
 });
 
@@ -226,7 +285,8 @@ describe('the WAL sync thread', () => {
     writeFileSync(join(dir, 'db-wal'), 'frames');
     const w = start(join(dir, 'db-wal'));
     const got = w.next();
-    w.post({ type: 'committed', users: null });
+    w.post({ type: 'started', users: null });
+    w.post({ type: 'committed' });
     w.post({ type: 'answered', answer: { type: 'answer', id: 7, ok: true, value: 'stored' }, user: 'u' });
     expect(await got).toEqual([{ type: 'answer', id: 7, ok: true, value: 'stored' }]);
     w.port.close();
@@ -237,7 +297,8 @@ describe('the WAL sync thread', () => {
     writeFileSync(join(dir, 'db-wal'), 'frames');
     const w = start(join(dir, 'db-wal'));
     const first = w.next();
-    w.post({ type: 'committed', users: ['pusher'] });
+    w.post({ type: 'started', users: ['pusher'] });
+    w.post({ type: 'committed' });
     w.post({ type: 'answered', answer: { type: 'answer', id: 1, ok: true, value: 'stored' }, user: 'pusher' });
     w.post({ type: 'answered', answer: { type: 'answer', id: 2, ok: true, value: 'pulled' }, user: 'prober' });
     expect(await first).toEqual([{ type: 'answer', id: 2, ok: true, value: 'pulled' }]);
@@ -250,7 +311,8 @@ describe('the WAL sync thread', () => {
     writeFileSync(join(dir, 'not-a-dir'), '');
     const w = start(join(dir, 'not-a-dir', 'db-wal')); // ENOTDIR: the WAL cannot be opened
     const got = w.next();
-    w.post({ type: 'committed', users: ['u'] });
+    w.post({ type: 'started', users: ['u'] });
+    w.post({ type: 'committed' });
     w.post({ type: 'answered', answer: { type: 'answer', id: 8, ok: true, value: 'stored' }, user: 'u' });
     const m = await got;
     expect(Array.isArray(m)).toBe(false);

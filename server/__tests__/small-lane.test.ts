@@ -35,9 +35,11 @@ const post = async (url: string, user: string, body: unknown): Promise<{ status:
 };
 
 /**
- * Small syncs of `user` every 50 ms, as on a server with other users about; stopping says how
- * each ended. `first` resolves once the server has answered one: only then does it chunk a
- * large push (it chunks while small requests are about), so a test awaits it before pushing.
+ * Small syncs of `user` every 50 ms, each pushing one message, as on a server with other
+ * users about; stopping says how each ended. `first` resolves once the server has answered
+ * one: only then does it chunk a large push (it chunks while small requests for the writer
+ * are about; a pull-only one goes to the pull thread, stores/pull-worker.ts), so a test
+ * awaits it before pushing.
  */
 function smallTraffic(url: string, user: string): (() => Promise<string[]>) & { readonly first: Promise<void> } {
   let stopped = false;
@@ -45,8 +47,9 @@ function smallTraffic(url: string, user: string): (() => Promise<string[]>) & { 
   let answered = (): void => {};
   const first = new Promise<void>((resolve) => (answered = resolve));
   const loop = (async () => {
-    while (!stopped) {
-      ended.push(await post(url, user, { clientId: 'C', cursor: 0 }).then((r) => String(r.status), () => 'network error'));
+    for (let n = 0; !stopped; n++) {
+      const body = { clientId: 'C', cursor: 0, limit: 1, messages: [msg('C', `c${n}`, `${n}`)] };
+      ended.push(await post(url, user, body).then((r) => String(r.status), () => 'network error'));
       answered();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -19,7 +19,7 @@ describe.skipIf(!canSee)(canSee ? 'the server\'s threads by name' : 'the server\
     s = undefined;
   });
 
-  it('the SQLite store\'s thread, the WAL\'s sync and checkpoint threads and each parse worker, by name, and gone once the server stops', async () => {
+  it('the SQLite store\'s thread, the WAL\'s sync, checkpoint and pull threads and each parse worker, by name, and gone once the server stops', async () => {
     s = await startTestServer({ env: { FIELDSYNC_PARSE_WORKERS: '2' } });
     // A large push goes through a parse worker to the store's thread and back through the WAL's sync thread.
     const res = await s.sync('u', { clientId: 'A', cursor: 0, messages: Array.from({ length: 80 }, (_, i) => msg('A', `r${i}`, 'x'.repeat(1000))) });
@@ -27,10 +27,11 @@ describe.skipIf(!canSee)(canSee ? 'the server\'s threads by name' : 'the server\
     expect(count(THREAD_NAMES.store)).toBe(1);
     expect(count(THREAD_NAMES.walSync)).toBe(1);
     expect(count(THREAD_NAMES.checkpoint)).toBe(1);
+    expect(count(THREAD_NAMES.pull)).toBe(1);
     expect(count(THREAD_NAMES.parse)).toBe(2);
     await s.stop();
     s = undefined;
-    expect(count(THREAD_NAMES.store) + count(THREAD_NAMES.walSync) + count(THREAD_NAMES.checkpoint) + count(THREAD_NAMES.parse)).toBe(0);
+    expect(Object.values(THREAD_NAMES).reduce((n, name) => n + count(name), 0)).toBe(0);
   });
 
   it('a worker of the parse pool (a store given in-process) by name', async () => {

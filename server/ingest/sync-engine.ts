@@ -41,7 +41,8 @@ export interface SyncEngine {
   close(): Promise<void>;
 }
 
-const fromOutcome = (o: SyncOutcome): EngineOutcome => {
+/** The handler's outcome as the route takes it (in the store's and the pull thread's too). */
+export const engineOutcome = (o: SyncOutcome): EngineOutcome => {
   const { text, type } = answerBody(o.response);
   return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: text, type };
 };
@@ -49,9 +50,9 @@ const fromOutcome = (o: SyncOutcome): EngineOutcome => {
 export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {
   return {
     async sync(userId, body) {
-      if (body.length < LARGE_BODY_BYTES) return fromOutcome(await o.handler.validated(userId, parseBody(body.bytes())));
+      if (body.length < LARGE_BODY_BYTES) return engineOutcome(await o.handler.validated(userId, parseBody(body.bytes())));
       const parsed = await o.parsePool.parse(body.parts());
-      return fromOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
+      return engineOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
     },
     // A store given in-process answers for itself, request by request.
     failure: () => null,

@@ -17,10 +17,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Message } from 'fieldsync';
-import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
+import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
 import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
-import { pageRowReader, type PageRow } from './page-rows.ts';
+import { sqlitePull, type PullLimits } from './sqlite-pull.ts';
 import { transactions } from './sqlite-transaction.ts';
 import { createPushWriter, RedoRowByRow } from './push-writer.ts';
 
@@ -70,15 +70,6 @@ export interface SqliteServerStore extends ServerStore {
   close(): void;
 }
 
-interface UserRow {
-  readonly uid: number;
-  readonly last_id: number;
-  readonly epoch: string;
-}
-
-/** Rows a pull reads per statement: at most 128 values of 64 KiB (8 MiB) read ahead of the byte limit. */
-const PULL_CHUNK_ROWS = 128;
-
 /**
  * The WAL pages after which a commit checkpoints (SQLite's automatic checkpoint, in the one
  * writer; its default is 1,000). A checkpoint copies each page once however often it changed
@@ -93,10 +84,13 @@ export const WAL_CHECKPOINT_PAGES = 4000;
 export const DEFAULT_MAX_SCAN_IDS = 50_000;
 export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
+/** The bounds of one pull, from the options (the pull thread reads with the same). */
+export function pullLimits(options: Pick<SqliteServerStoreOptions, 'maxScanIds' | 'maxPageBytes'>): PullLimits {
+  return { maxScanIds: Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS), maxPageBytes: Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES) };
+}
+
 export function createSqliteServerStore(options: SqliteServerStoreOptions): SqliteServerStore {
   const compaction = options.compaction ?? true;
-  const maxScanIds = Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS);
-  const maxPageBytes = Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES);
   if (options.file !== ':memory:') {
     mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
     // Readable by the server's user only, even if an older version left it looser; SQLite
@@ -126,20 +120,11 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   }
 
   const tx = transactions(db);
-  const userStatement = db.prepare('SELECT uid, last_id, epoch FROM users WHERE name = ?');
-  const selectUser = (name: string): UserRow | undefined => userStatement.get(name) as UserRow | undefined;
+  const { selectUser, pull: pullBody } = sqlitePull(db, pullLimits(options));
   const insertUser = db.prepare('INSERT INTO users (name, last_id, epoch) VALUES (?, 0, ?)');
   const renewUserEpoch = db.prepare('UPDATE users SET epoch = ? WHERE name = ? AND epoch = ?');
   const updateLastId = db.prepare('UPDATE users SET last_id = ? WHERE uid = ?');
   const writer = createPushWriter(db, compaction);
-  // messages_by_id covers (uid, id, client_id): the caller's own messages are skipped in the
-  // index, and only the rows returned are read from the table.
-  const selectPage = db.prepare(
-    `SELECT id, hlc, tbl, row, col, value FROM messages
-     WHERE uid = ? AND id > ? AND id <= ? AND client_id <> ? ORDER BY id LIMIT ?`,
-  );
-  const pageRows = pageRowReader(selectPage);
-
   const pushBody = (userId: string, messages: readonly Message[], rowByRow = false): PushResult => {
     let user = selectUser(userId);
     if (!user) {
@@ -161,34 +146,6 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
       const result = tx.savepoint(() => pushBody(item.userId, item.messages));
       return result instanceof RedoRowByRow ? tx.savepoint(() => pushBody(item.userId, item.messages, true)) : result;
     });
-
-  const pullBody = (userId: string, o: PullOptions): PullResult => {
-    const user = selectUser(userId);
-    if (!user) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' };
-    const lastId = user.last_id;
-    const epoch = user.epoch;
-    const end = Math.min(lastId, o.cursor + maxScanIds);
-    const out: ServerMessage[] = [];
-    let bytes = 0;
-    // Read in chunks of rows (node:sqlite's all() costs about 1 µs a row, its iterate() 1.7):
-    // one row more than the page holds says `more`, and the byte limit can end the page
-    // early without more than a chunk read ahead.
-    for (let from = o.cursor; ;) {
-      const want = Math.min(o.limit + 1 - out.length, PULL_CHUNK_ROWS);
-      const rows = pageRows(user.uid, from, end, o.excludeClientId, want);
-      for (const [id, hlc, table, row, column, value] of rows) {
-        if (out.length >= o.limit || bytes >= maxPageBytes) {
-          return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
-        }
-        out.push({ id, hlc, table, row, column, value: JSON.parse(value) as ServerMessage['value'] });
-        bytes += value.length;
-      }
-      if (rows.length < want) break; // nothing more of others in the range
-      from = (rows[rows.length - 1] as PageRow)[0];
-    }
-    if (end < lastId) return { messages: out, cursor: end, more: true, lastId, epoch }; // the scan range ended first
-    return { messages: out, cursor: Math.max(o.cursor, lastId), more: false, lastId, epoch };
-  };
 
   const renewBody = (userId: string, current: string): string => {
     renewUserEpoch.run(newEpoch(), userId, current);

@@ -11,35 +11,29 @@
  * to the store's thread over a port of their own, and the store's thread takes small
  * requests before large ones, and between two chunks of a large push (store-worker.ts).
  * Its answers come back through a third thread that syncs the WAL first (wal-sync-worker.ts),
- * so that the store's thread never waits for the disk.
- * A later pass can use every core for ingest from here: more parse workers, and several
- * store threads with their own connections (WAL lets readers run beside the writer).
+ * so that the store's thread never waits for the disk. Small bodies go to the pull thread
+ * first (pull-worker.ts), which answers pull-only syncs from a read-only connection beside the
+ * writer (WAL lets readers run beside it) and hands the rest on to the store's thread.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ProtocolError, type ServerStore } from 'fieldsync/server';
 import { bodyLength, transferableParts, type BodyParts } from '../ingest/body-parts.ts';
 import type { ParseAnswer, ParseJob, ParseWorkerData } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
-import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES } from '../limits.ts';
+import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES, PULL_BODY_BYTES } from '../limits.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
 import { startCheckpointThread } from './checkpoint-thread.ts';
 import type { ChunkBounds } from './chunked-push.ts';
-import type { SqliteServerStoreOptions } from './sqlite-server-store.ts';
-import type { StoreAnswer, StoreCall, StoreWorkerData, WireError } from './store-worker.ts';
+import { pullLimits, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
+import { startPullThread } from './pull-thread.ts';
+import type { StoreAnswer, StoreCall, StoreWorkerData } from './store-worker.ts';
+import { fromWire, type WireError } from './wire-error.ts';
 import type { WalSyncMessage, WalSyncWorkerData } from './wal-sync-worker.ts';
 
 const STORE_WORKER = new URL('./store-worker.ts', import.meta.url);
 const PARSE_WORKER = new URL('../ingest/parse-worker.ts', import.meta.url);
 const WAL_SYNC_WORKER = new URL('./wal-sync-worker.ts', import.meta.url);
 
-function fromWire(e: WireError): Error {
-  if (e.name === 'ProtocolError') return new ProtocolError(e.code as ProtocolError['code'], e.message, e.index, e.serverTime);
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.code !== undefined) (err as Error & { code?: string }).code = e.code;
-  if (e.errcode !== undefined) (err as Error & { errcode?: number }).errcode = e.errcode;
-  return err;
-}
 
 export type ThreadedStore = ServerStore & {
   close(): Promise<void>;
@@ -78,18 +72,28 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   const answerChannel = options.store.file === ':memory:' ? null : new MessageChannel();
   // The WAL is checkpointed beside the writer, not in it (checkpoint-worker.ts).
   const checkpoints = answerChannel && startCheckpointThread(options.store.file, (err) => options.onCheckpointError?.(err));
+  // Pull-only syncs are answered beside the writer too, from a snapshot (pull-worker.ts);
+  // a file database only: another connection to `:memory:` is another database.
+  const started = answerChannel && new SharedArrayBuffer(8);
+  const pulls = started && startPullThread({
+    file: options.store.file,
+    limits: pullLimits(options.store),
+    started,
+    onMessage: (m) => onStoreMessage(m),
+    onStop: (err) => stop(err),
+  });
   const worker = new Worker(STORE_WORKER, {
     name: THREAD_NAMES.store,
     workerData: {
       store: options.store, maxDriftMs: options.maxDriftMs, parserPorts: channels.map((c) => c.port2), commitChunk: options.commitChunk,
-      answerPort: answerChannel?.port1, checkpointPort: checkpoints?.commits,
+      answerPort: answerChannel?.port1, checkpointPort: checkpoints?.commits, started: started ?? undefined, pullPort: pulls?.storePort,
     } satisfies StoreWorkerData,
-    transferList: [...channels.map((c) => c.port2), ...(answerChannel ? [answerChannel.port1] : []), ...(checkpoints ? [checkpoints.commits] : [])],
+    transferList: [...channels.map((c) => c.port2), ...(answerChannel ? [answerChannel.port1] : []), ...(checkpoints ? [checkpoints.commits] : []), ...(pulls ? [pulls.storePort] : [])],
   });
   const walSync = answerChannel && new Worker(WAL_SYNC_WORKER, {
     name: THREAD_NAMES.walSync,
-    workerData: { walFile: options.walFile ?? `${options.store.file}-wal`, answers: answerChannel.port2 } satisfies WalSyncWorkerData,
-    transferList: [answerChannel.port2],
+    workerData: { walFile: options.walFile ?? `${options.store.file}-wal`, answers: answerChannel.port2, pullAnswers: pulls?.answerPort } satisfies WalSyncWorkerData,
+    transferList: [answerChannel.port2, ...(pulls ? [pulls.answerPort] : [])],
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser; aheadBytes?: number }>();
   let nextId = 0;
@@ -125,6 +129,11 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   const onAnswer = (answer: StoreAnswer & { type: 'answer' }): void => {
     settle(answer.id, answer.ok ? { ok: true, value: answer.value } : { ok: false, error: fromWire(answer.error) });
   };
+  /** The pull thread's own messages: refusals, and follow-on pages that failed. */
+  const onStoreMessage = (m: StoreAnswer): void => {
+    if (m.type === 'pull-error') options.onPullError?.(fromWire(m.error));
+    else if (m.type === 'answer') onAnswer(m);
+  };
   walSync?.on('message', (m: WalSyncMessage) => {
     if (Array.isArray(m)) for (const answer of m as readonly StoreAnswer[]) onAnswer(answer as StoreAnswer & { type: 'answer' });
     else stop(fromWire((m as { error: WireError }).error));
@@ -154,6 +163,15 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   const syncBody = (userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome> => {
     if (stopped) return Promise.reject(stopped);
     const length = bodyLength(body);
+    if (pulls && length <= PULL_BODY_BYTES) {
+      // Most likely a pull: answered beside the writer, or handed on to it (pull-worker.ts).
+      const [bytes] = transferableParts(body instanceof Uint8Array ? body : Buffer.concat(body, length)).parts as [Uint8Array];
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        pulls.sync(id, userId, bytes);
+      });
+    }
     if (length < LARGE_BODY_BYTES || parsers.length === 0) {
       // Parsed in the store's thread, from one buffer that moves there without a copy.
       const { parts, transfer } = transferableParts(body instanceof Uint8Array ? body : Buffer.concat(body, length));
@@ -182,7 +200,10 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
 
   return new Promise((resolveOpen, rejectOpen) => {
     const terminateAll = async (): Promise<void> => {
-      await Promise.all([worker.terminate(), ...parsers.map((p) => p.worker.terminate()), ...(walSync ? [walSync.terminate()] : []), ...(checkpoints ? [checkpoints.terminate()] : [])]);
+      await Promise.all([
+        worker.terminate(), ...parsers.map((p) => p.worker.terminate()), ...(walSync ? [walSync.terminate()] : []),
+        ...(checkpoints ? [checkpoints.terminate()] : []), ...(pulls ? [pulls.terminate()] : []),
+      ]);
     };
     worker.on('message', (answer: StoreAnswer) => {
       if (answer.type === 'failed') {
@@ -202,9 +223,10 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
         let closing: Promise<void> | null = null;
         store.close = () => {
           closing ??= (async () => {
-            // The checkpoint thread's connection first, explicitly (not left to the thread's
-            // teardown): the store's close is then the last one, which checkpoints everything
+            // The pull and checkpoint threads' connections first, explicitly (not left to the
+            // threads' teardown): the store's close is then the last one, which checkpoints everything
             // and deletes the WAL, as before that thread existed.
+            await pulls?.close();
             await checkpoints?.close();
             if (!stopped) await call('close', []).catch(() => undefined);
             stop(new Error('the store is closed'));

@@ -19,17 +19,20 @@
  * (issue 12, ingest).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ProtocolError, answerBody, createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
+import { createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
 import { decodeParsedJob, parsedJobSize, type ParsedJob } from '../ingest/parsed-job.ts';
 import { createJobQueue, type JobOutcome } from '../ingest/job-queue.ts';
-import type { EngineOutcome } from '../ingest/sync-engine.ts';
+import { engineOutcome, type EngineOutcome } from '../ingest/sync-engine.ts';
 import { parseBody } from '../ingest/parse-body.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { chunkedPush, type ChunkBounds } from './chunked-push.ts';
-import { reportingCommits } from './commit-reports.ts';
+import { reportingCommits, walSyncReporter } from './commit-reports.ts';
 import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import type { CommitReport } from './checkpoint-worker.ts';
 import type { WalSyncReport } from './wal-sync-worker.ts';
+import { toWire, type WireError } from './wire-error.ts';
+
+export type { WireError } from './wire-error.ts';
 
 /**
  * A round committed together: at most this many requests, and this many messages (large ones).
@@ -55,23 +58,19 @@ export interface StoreWorkerData {
   readonly answerPort?: MessagePort | undefined;
   /** Where each commit is reported to the WAL's checkpoint thread (checkpoint-worker.ts). */
   readonly checkpointPort?: MessagePort | undefined;
+  /**
+   * With `answerPort`: the count of write transactions started, raised before each one
+   * (a BigInt64Array's one element), which the pull thread reads (pull-worker.ts).
+   */
+  readonly started?: SharedArrayBuffer | undefined;
+  /** Where the pull thread hands on the requests it does not answer itself (pull-worker.ts). */
+  readonly pullPort?: MessagePort | undefined;
 }
 
 export interface StoreCall {
   readonly id: number;
   readonly method: string;
   readonly args: readonly unknown[];
-}
-
-export interface WireError {
-  readonly name: string;
-  readonly message: string;
-  readonly code: string | undefined;
-  /** SQLite's result code, for node:sqlite's errors (SQLITE_FULL: the server's storage is full). */
-  readonly errcode?: number | undefined;
-  /** For a ProtocolError. */
-  readonly index?: number | undefined;
-  readonly serverTime?: string | undefined;
 }
 
 export type StoreAnswer =
@@ -81,13 +80,6 @@ export type StoreAnswer =
   | { readonly type: 'pull-error'; readonly error: WireError }
   | { readonly type: 'answer'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: 'answer'; readonly id: number; readonly ok: false; readonly error: WireError };
-
-const toWire = (err: unknown): WireError => {
-  if (err instanceof ProtocolError) return { name: err.name, message: err.message, code: err.code, index: err.index, serverTime: err.serverTime };
-  if (!(err instanceof Error)) return { name: 'Error', message: String(err), code: undefined };
-  const { code, errcode } = err as { code?: unknown; errcode?: unknown };
-  return { name: err.name, message: err.message, code: code === undefined ? undefined : String(code), errcode: typeof errcode === 'number' ? errcode : undefined };
-};
 
 /**
  * The user of a small sync request, which may then run between two chunks of a large push
@@ -122,25 +114,18 @@ if (port) {
     const opened = createSqliteServerStore({ ...data.store, syncEachCommit: data.answerPort === undefined });
     const to = data.answerPort;
     const checkpoints = data.checkpointPort;
-    const sqlite = to
-      ? reportingCommits(opened, (users) => {
-        to.postMessage({ type: 'committed', users } satisfies WalSyncReport);
-        checkpoints?.postMessage({ type: 'committed' } satisfies CommitReport);
-      })
-      : opened;
+    const reporter = to && walSyncReporter(data.started ? new BigInt64Array(data.started) : null, (r) => to.postMessage(r), () => checkpoints?.postMessage({ type: 'committed' } satisfies CommitReport));
+    const sqlite = reporter ? reportingCommits(opened, reporter) : opened;
     // What the file held at the start (a commit of a process that crashed before its sync,
     // this start's migrations) is synced before the first answer, like any commit.
-    to?.postMessage({ type: 'committed', users: null } satisfies WalSyncReport);
+    reporter?.started(null);
+    to?.postMessage({ type: 'committed' } satisfies WalSyncReport);
     const handler = createSyncHandler({
       store: { ...sqlite, push: chunkedPush(sqlite, queue, data.commitChunk) },
       maxDriftMs: data.maxDriftMs,
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });
-    handle = async (userId, request, driftCheckedAt) => {
-      const o = await handler.validated(userId, request, { driftCheckedAt });
-      const { text, type } = answerBody(o.response);
-      return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: text, type };
-    };
+    handle = async (userId, request, driftCheckedAt) => engineOutcome(await handler.validated(userId, request, { driftCheckedAt }));
     const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
     store = { ...sqlite, syncBody };
     port.postMessage({ type: 'ready', methods: Object.keys(store).filter((k) => typeof store[k] === 'function') } satisfies StoreAnswer);
@@ -158,14 +143,17 @@ if (port) {
     else port.postMessage(a);
   };
 
-  port.on('message', (call: StoreCall) => {
+  // Calls from the event loop, and sync requests the pull thread handed on (pull-worker.ts).
+  const take = (call: StoreCall): void => {
     const large = largeBody(call);
     queue.add(large ? 'large' : 'small', () => {
       const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
       if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
       return fn(...call.args);
     }, answer(call.id, userOfCall(call)), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call));
-  });
+  };
+  port.on('message', take);
+  data.pullPort?.on('message', take);
   for (const parser of data.parserPorts) {
     parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job), job.driftCheckedAt), answer(job.id, job.userId), Math.max(1, parsedJobSize(job))));
   }

@@ -23,17 +23,22 @@ import type { StoreAnswer, WireError } from './store-worker.ts';
 export interface WalSyncWorkerData {
   /** The WAL file: the database file's name and `-wal`. */
   readonly walFile: string;
-  /** Where the store's thread reports its commits and posts its answers, in order. */
+  /** Where the store's thread reports its write transactions and posts its answers, in order. */
   readonly answers: MessagePort;
+  /** Where the pull thread posts its answers (pull-worker.ts), each with `afterStarted`. */
+  readonly pullAnswers?: MessagePort | undefined;
 }
 
 /**
  * What the store's thread posts on `answers`: an answer (with the user whose data it shows,
- * when it is one user's), or a commit (with the users whose data it wrote; null: anyone's).
+ * when it is one user's), a write transaction that starts (with the users whose data it may
+ * write; null: anyone's), or one that returned. The pull thread posts answers only, each with
+ * the number of write transactions started when its read ended (durable-answers.ts).
  */
 export type WalSyncReport =
-  | { readonly type: 'answered'; readonly answer: StoreAnswer; readonly user?: string | undefined }
-  | { readonly type: 'committed'; readonly users: readonly string[] | null };
+  | { readonly type: 'answered'; readonly answer: StoreAnswer; readonly user?: string | undefined; readonly afterStarted?: number | undefined }
+  | { readonly type: 'started'; readonly users: readonly string[] | null }
+  | { readonly type: 'committed' };
 
 /** What this thread posts to the event loop: a batch of answers, or the sync that failed. */
 export type WalSyncMessage = readonly StoreAnswer[] | { readonly type: 'sync-failed'; readonly error: WireError };
@@ -69,8 +74,11 @@ if (port) {
       port.postMessage({ type: 'sync-failed', error: { name: e.name, message: `the database could not be made durable: ${e.message}`, code: code === undefined ? undefined : String(code) } } satisfies WalSyncMessage);
     },
   });
-  data.answers.on('message', (report: WalSyncReport) => {
-    if (report.type === 'committed') durable.committed(report.users);
-    else durable.add(report.answer, report.user);
-  });
+  const onReport = (report: WalSyncReport): void => {
+    if (report.type === 'started') durable.started(report.users);
+    else if (report.type === 'committed') durable.committed();
+    else durable.add(report.answer, report.user, report.afterStarted);
+  };
+  data.answers.on('message', onReport);
+  data.pullAnswers?.on('message', onReport);
 }

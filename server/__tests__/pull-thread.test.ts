@@ -95,9 +95,11 @@ describe('the pull thread, in the SQLite store thread', () => {
     await s.syncBody('dave', bytes({ clientId: 'D', cursor: 0, messages: [msg('D', 'd1', 'one')] }));
     const lock = await holdWriteLock(join((dir as TempDir).path, 'db.sqlite'));
     let released = false;
-    // The writer has started this push (and said so) but waits for the lock.
+    // The writer starts this push (and says so) but waits for the lock. The pull thread hands
+    // it on before it reads the pull below (one request at a time, in order); the wait gives
+    // the writer, an idle thread, ample time to take it first.
     const push = s.syncBody('dave', bytes({ clientId: 'D', cursor: 1, messages: [msg('D', 'd2', 'two')] }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const pull = s.syncBody('dave', bytes({ clientId: 'D2', cursor: 0 })).then((o) => ({ o, released }));
     // Another user's pull is not held by it.
     expect(answerOf(await s.syncBody('erin', bytes({ clientId: 'E', cursor: 0 })))).toMatchObject({ messages: [] });

@@ -34,7 +34,6 @@ const STORE_WORKER = new URL('./store-worker.ts', import.meta.url);
 const PARSE_WORKER = new URL('../ingest/parse-worker.ts', import.meta.url);
 const WAL_SYNC_WORKER = new URL('./wal-sync-worker.ts', import.meta.url);
 
-
 export type ThreadedStore = ServerStore & {
   close(): Promise<void>;
   /** A whole sync request in the store's thread: see ingest/sync-engine.ts. */
@@ -224,8 +223,8 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
         store.close = () => {
           closing ??= (async () => {
             // The pull and checkpoint threads' connections first, explicitly (not left to the
-            // threads' teardown): the store's close is then the last one, which checkpoints everything
-            // and deletes the WAL, as before that thread existed.
+            // threads' teardown): the store's close is then the last one, which checkpoints
+            // everything and deletes the WAL, as before those threads existed.
             await pulls?.close();
             await checkpoints?.close();
             if (!stopped) await call('close', []).catch(() => undefined);

@@ -12,11 +12,12 @@
  * arrived meanwhile run (job-queue.ts's pause), so a small sync waits for one chunk of a
  * large push, not for all of it. No push is answered before its last chunk is committed.
  *
- * Commits do not wait for the disk here: each is reported to the WAL's sync thread as it
- * returns, with its users, and the answers go through that thread, which lets each out once
- * the WAL is synced past its user's commits (wal-sync-worker.ts, durable-answers.ts). So
- * this thread, the one writer, goes on with the next round while the disk catches up
- * (issue 12, ingest).
+ * Commits do not wait for the disk here: each write transaction is reported to the WAL's
+ * sync thread as it starts, with its users, and as it returns, and the answers go through
+ * that thread, which lets each out once the WAL is synced past its user's commits
+ * (wal-sync-worker.ts, durable-answers.ts). So this thread, the one writer, goes on with the
+ * next round while the disk catches up (issue 12, ingest). Pull-only syncs do not come here:
+ * the pull thread answers them beside this one and hands on the rest (pull-worker.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createSyncHandler, type parseSyncRequest } from 'fieldsync/server';
@@ -31,8 +32,6 @@ import { createSqliteServerStore, type SqliteServerStoreOptions } from './sqlite
 import type { CommitReport } from './checkpoint-worker.ts';
 import type { WalSyncReport } from './wal-sync-worker.ts';
 import { toWire, type WireError } from './wire-error.ts';
-
-export type { WireError } from './wire-error.ts';
 
 /**
  * A round committed together: at most this many requests, and this many messages (large ones).

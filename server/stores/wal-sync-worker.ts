@@ -18,7 +18,8 @@
 import { fdatasync, openSync } from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createDurableAnswers } from './durable-answers.ts';
-import type { StoreAnswer, WireError } from './store-worker.ts';
+import type { StoreAnswer } from './store-worker.ts';
+import type { WireError } from './wire-error.ts';
 
 export interface WalSyncWorkerData {
   /** The WAL file: the database file's name and `-wal`. */

@@ -11,13 +11,17 @@
  * was never closed (a tab that crashed, a page reloaded) holds nothing: the runtime let go.
  *
  * What the old client committed before the takeover, the new one's clock moves past
- * (sync-client.ts). Not covered: a write of the old client whose commit is still under way when
- * the new one takes over, in a store whose commit is asynchronous, or a store that keeps its
- * data in memory and saves it whole (the README's document store: the new client's copy was
- * read before that write). The old client learns of the takeover at once, so that window is
- * the length of one commit, where two clients on one store used to lose writes for as long as
- * both were open. A client whose open or close gave up on a stalled call holds the lock until
- * that call settles, and a new client on the same store object waits for it (store-stall.ts).
+ * (sync-client.ts). What it still has under way (a commit of an asynchronous store, a write
+ * queued behind it, a sync's page) it finishes first: each client also holds a second lock,
+ * `...:calls`, which it lets go only once its store calls have all settled, and a client that
+ * takes the store over waits for it before it reads the newest message. Without that wait, a
+ * commit that landed just after the read could carry the hlc the new client stamps next.
+ * The wait is bounded like any store call (store-stall.ts): a client before it whose call
+ * never settles makes createSyncClient reject with a StoreStalledError. Not covered: a store
+ * that keeps its data in memory and saves it whole (the README's document store): the new
+ * client's copy was read when it opened, before that commit. A client whose open or close
+ * gave up on a stalled call holds the locks until that call settles, and a new client on the
+ * same store object waits for it (store-stall.ts).
  *
  * A store with `transact` stamps each write after what other connections committed (its
  * max-hlc rule), so several clients may share it (the SQLite store across processes); the
@@ -26,7 +30,7 @@
 import { StoreError } from './errors.ts';
 
 interface LockManagerLike {
-  request(name: string, options: { steal: boolean }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
+  request(name: string, options: { steal?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
 }
 
 /** The runtime's Web Locks, if it has them. */
@@ -42,13 +46,43 @@ export const takenOverError = (clientId: string): StoreError => new StoreError(
     'closing this one. This one stopped: two clients on a store without transact() would stamp different writes with the same hlc, and lose one',
 );
 
+/** The call a client that took a store over waits for, in its StoreStalledError when it never settles. */
+export const CALLS_BEFORE = 'call under way in the client this one took over';
+
+export interface ClientLock {
+  /** Resolves once the client before (if any) has let go of its calls' lock; at once without Web Locks. */
+  readonly ready: Promise<void>;
+  /** Lets go of both locks (the calls' lock only once granted). */
+  release(): void;
+}
+
+/**
+ * Requests `name` and holds it until `held` resolves. Resolves with whether it was granted;
+ * `lost` is called when another request steals it. Never rejects: a request the runtime
+ * refuses (a sandboxed iframe: SecurityError) or that `options.signal` aborts was not granted.
+ */
+function hold(manager: LockManagerLike, name: string, options: { steal?: boolean; signal?: AbortSignal }, held: Promise<void>, lost: () => void): Promise<boolean> {
+  return new Promise<boolean>((granted) => {
+    let got = false;
+    manager.request(name, options, async () => {
+      got = true;
+      granted(true);
+      await held;
+    }).catch(() => {
+      if (!got) granted(false);
+      else lost();
+    });
+  });
+}
+
 /**
  * Takes this clientId's lock, from another client if one holds it (that one's `onTakenOver` is
- * called), and holds it until the returned function is called. Without Web Locks, nothing.
+ * called), and holds it until `release` is called; then waits (`ready`) for the calls' lock,
+ * which the client before holds until its store calls have settled. Without Web Locks, nothing.
  */
-export async function holdClientLock(clientId: string, onTakenOver: () => void): Promise<() => void> {
+export async function holdClientLock(clientId: string, onTakenOver: () => void): Promise<ClientLock> {
   const manager = locks();
-  if (!manager) return () => {};
+  if (!manager) return { ready: Promise.resolve(), release: () => {} };
   let released = false;
   let release = (): void => {};
   const held = new Promise<void>((resolve) => {
@@ -57,18 +91,14 @@ export async function holdClientLock(clientId: string, onTakenOver: () => void):
       resolve();
     };
   });
-  await new Promise<void>((granted) => {
-    let got = false;
-    manager.request(`fieldsync:client:${clientId}`, { steal: true }, async () => {
-      got = true;
-      granted();
-      await held;
-    }).catch(() => {
-      // Stolen by a newer client (an AbortError); or never granted: a context where Web Locks
-      // are denied (a sandboxed iframe: SecurityError) goes on without, as a runtime without them.
-      if (!got) granted();
-      else if (!released) onTakenOver();
-    });
+  const name = `fieldsync:client:${clientId}`;
+  // Taken over while it waits for the calls' lock, it wants it no more: the next client may have it.
+  const waiting = new AbortController();
+  await hold(manager, name, { steal: true }, held, () => {
+    if (released) return;
+    waiting.abort();
+    onTakenOver();
   });
-  return release;
+  const ready = hold(manager, `${name}:calls`, { signal: waiting.signal }, held, () => {}).then(() => {});
+  return { ready, release: () => release() };
 }

@@ -20,7 +20,7 @@ import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler } from './sync-scheduler.ts';
 import { openClientState } from './client-state.ts';
-import { holdClientLock, takenOverError } from './client-lock.ts';
+import { CALLS_BEFORE, holdClientLock, takenOverError } from './client-lock.ts';
 import { META, type Commit, type MessageQuery, type StoredMessage } from './store.ts';
 import type { SyncRunContext } from './sync-run.ts';
 
@@ -77,15 +77,20 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   // Taken over before the scheduler exists (while this one still opens), there is none to stop:
   // createSyncClient rejects with why instead (below).
   let stop = (_why: FieldsyncError): unknown => 0;
-  if (!shareable) releaseStore = await holdClientLock(opened.clientId, () => {
-    if (closed) return;
-    stoppedBy = takenOverError(opened.clientId);
-    closed = true;
-    void stop(stoppedBy);
-  });
   if (!shareable) {
-    // The client this one took over may have committed since this one read the store: the
+    const held = await holdClientLock(opened.clientId, () => {
+      if (closed) return;
+      stoppedBy = takenOverError(opened.clientId);
+      closed = true;
+      // The locks go once its last store call has settled: the client that took over waits for that.
+      void Promise.resolve(stop(stoppedBy)).then(lock.drain).then(letGo, letGo);
+    });
+    releaseStore = held.release;
+    // The client this one took over may have committed since this one read the store, and may
+    // still have calls under way: once they have settled (a wait bounded as a store call's), the
     // clock moves past its newest message, so that no write of this one gets an hlc of its.
+    stalls.watch(CALLS_BEFORE, held.ready);
+    await opening(held.ready);
     const [newest] = await opening(store.messages({ kind: 'recent', limit: 1 }));
     if (newest) clock.receive(newest.hlc);
   }

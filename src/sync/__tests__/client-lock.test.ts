@@ -23,10 +23,10 @@ const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: un
 
 afterEach(() => vi.unstubAllGlobals());
 
-/** The names of the Web Locks this runtime holds. */
-async function heldLocks(): Promise<string[]> {
-  const manager = (globalThis as { navigator?: { locks?: { query(): Promise<{ held?: { name?: string }[] }> } } }).navigator?.locks;
-  return ((await manager?.query())?.held ?? []).map((l) => l.name ?? '');
+/** The names of the Web Locks this runtime holds, or waits for (`pending`). */
+async function heldLocks(which: 'held' | 'pending' = 'held'): Promise<string[]> {
+  const manager = (globalThis as { navigator?: { locks?: { query(): Promise<Record<string, { name?: string }[] | undefined>> } } }).navigator?.locks;
+  return ((await manager?.query())?.[which] ?? []).map((l) => l.name ?? '');
 }
 
 describe('a store without transact() takes one client at a time', () => {
@@ -106,12 +106,54 @@ describe('a store without transact() takes one client at a time', () => {
     } };
     const opening = createSyncClient({ schema, store: slow, autoSync: false }).catch((e: unknown) => e);
     await reached;
-    const second = await createSyncClient({ schema, store, autoSync: false });
+    // The second takes the store over, then waits for the first's read under way (client-lock.ts's calls lock).
+    const secondOpening = createSyncClient({ schema, store, autoSync: false });
+    await expect.poll(() => heldLocks('pending')).toContain(`fieldsync:client:${clientId}:calls`);
     letGo();
+    const second = await secondOpening;
     const refused = await opening;
     expect(refused).toBeInstanceOf(StoreError);
     expect((refused as StoreError).message).toMatch(/^another client opened this store/);
     await second.set('todos', 'a', 'title', 'works');
+    await second.close();
+  });
+
+  it.skipIf(!hasWebLocks)('a commit the first still has under way lands before the second reads the store: the second stamps none of its hlcs', async () => {
+    const inner = memory();
+    let hang = false;
+    let letGo = (): void => {};
+    let committing = (): void => {};
+    const underWay = new Promise<void>((resolve) => (committing = resolve));
+    // An asynchronous store without transact() whose next commit waits until let go.
+    const store: SyncStore = {
+      open: async (s) => inner.open(s),
+      winners: async (cells) => inner.winners(cells),
+      messages: async (q) => inner.messages(q),
+      commit: async (c) => {
+        if (hang) {
+          hang = false;
+          committing();
+          await new Promise<void>((resolve) => (letGo = resolve));
+        }
+        return inner.commit(c);
+      },
+    };
+    const now = () => T0; // one millisecond for every write: only the counter tells them apart
+    const first = await createSyncClient({ schema, store, autoSync: false, now });
+    await first.set('todos', 'a', 'title', 'before');
+    hang = true;
+    const late = first.update('todos', 'b', { title: 'late', done: true }); // two messages, one commit
+    await underWay;
+    const opening = createSyncClient({ schema, store, autoSync: false, now });
+    await expect.poll(() => heldLocks('pending')).toContain(`fieldsync:client:${first.clientId}:calls`);
+    letGo();
+    const theirs = await late;
+    const second = await opening;
+    const mine = await second.update('todos', 'c', { title: 'second', done: false });
+    const hlcs = theirs.map((m) => m.hlc);
+    for (const m of mine) expect(hlcs).not.toContain(m.hlc);
+    expect(mine.every((m) => hlcs.every((h) => m.hlc > h))).toBe(true);
+    await first.close();
     await second.close();
   });
 

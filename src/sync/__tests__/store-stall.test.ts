@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StoreStalledError, ValidationError, createSyncClient, type SyncStatus, type SyncStore } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { memory, schema } from './harness/test-kit.ts';
+import { CALLS_BEFORE } from '../client-lock.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.UTC(2026, 10, 24, 15, 0, 0) });
@@ -148,7 +149,7 @@ describe('a store call that does not settle', () => {
     hang = true;
     const write = client.set('todos', 'a', 'title', 'one').catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(0);
-    const second = await createSyncClient({ schema, store, autoSync: false });
+    const second = createSyncClient({ schema, store, autoSync: false }).catch((e: unknown) => e);
     await vi.waitFor(() => expect(client.status.error?.message).toMatch(/^another client opened this store/));
     await client.close(); // closed already: returns at once
     const after = seen.length;
@@ -156,9 +157,15 @@ describe('a store call that does not settle', () => {
     // Not 'store_stalled': the status still says why this client stopped, and a closed client's listeners hear nothing.
     expect(client.status).toMatchObject({ state: 'error', error: { code: 'store' } });
     expect(seen.slice(after)).toEqual([]);
+    // The second waited for that commit (it could land with the hlc the second stamps next),
+    // as long as a store call may take, and gave up saying so (client-lock.ts).
+    expect(await second).toMatchObject({ name: 'StoreStalledError', call: CALLS_BEFORE, ms: 10_000 });
     letGo();
     await write;
-    await second.close();
+    // Settled, it let go: a client opened now works.
+    const third = await createSyncClient({ schema, store, autoSync: false });
+    await third.set('todos', 'b', 'title', 'two');
+    await third.close();
   });
 
   it('the error is typed: StoreStalledError, code store_stalled, naming the call and the time', () => {

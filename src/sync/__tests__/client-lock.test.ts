@@ -23,11 +23,15 @@ const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: un
 
 afterEach(() => vi.unstubAllGlobals());
 
-/** The names of the Web Locks this runtime holds, or waits for (`pending`). */
-async function heldLocks(which: 'held' | 'pending' = 'held'): Promise<string[]> {
-  const manager = (globalThis as { navigator?: { locks?: { query(): Promise<Record<string, { name?: string }[] | undefined>> } } }).navigator?.locks;
+type LockNames = { held?: { name?: string }[]; pending?: { name?: string }[] };
+
+/** The names of the Web Locks this runtime holds, or (`pending`) waits for. */
+async function lockNames(which: keyof LockNames): Promise<string[]> {
+  const manager = (globalThis as { navigator?: { locks?: { query(): Promise<LockNames> } } }).navigator?.locks;
   return ((await manager?.query())?.[which] ?? []).map((l) => l.name ?? '');
 }
+const heldLocks = (): Promise<string[]> => lockNames('held');
+const pendingLocks = (): Promise<string[]> => lockNames('pending');
 
 describe('a store without transact() takes one client at a time', () => {
   it.skipIf(!hasWebLocks)(hasWebLocks
@@ -108,7 +112,7 @@ describe('a store without transact() takes one client at a time', () => {
     await reached;
     // The second takes the store over, then waits for the first's read under way (client-lock.ts's calls lock).
     const secondOpening = createSyncClient({ schema, store, autoSync: false });
-    await expect.poll(() => heldLocks('pending')).toContain(`fieldsync:client:${clientId}:calls`);
+    await expect.poll(pendingLocks).toContain(`fieldsync:client:${clientId}:calls`);
     letGo();
     const second = await secondOpening;
     const refused = await opening;
@@ -145,7 +149,7 @@ describe('a store without transact() takes one client at a time', () => {
     const late = first.update('todos', 'b', { title: 'late', done: true }); // two messages, one commit
     await underWay;
     const opening = createSyncClient({ schema, store, autoSync: false, now });
-    await expect.poll(() => heldLocks('pending')).toContain(`fieldsync:client:${first.clientId}:calls`);
+    await expect.poll(pendingLocks).toContain(`fieldsync:client:${first.clientId}:calls`);
     letGo();
     const theirs = await late;
     const second = await opening;

@@ -3,8 +3,9 @@
  * localStorage (docs/examples/document-store.ts): one origin, one storage, so one clientId. Two
  * clients on it stamped different writes with the same hlc, and the server kept one (the web
  * audit's F1, F2). The tab opened last takes the store over (client-lock.ts); the other stops,
- * and says why. The page runs the core itself (`src/sync`, its types stripped, as
- * server/__tests__/cors-browser.test.ts does).
+ * and says why; a commit the first tab still has under way lands before the second reads the
+ * store (a store over localStorage that reads it in every call). The page runs the core
+ * itself (`src/sync`, its types stripped, as server/__tests__/cors-browser.test.ts does).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,8 +38,65 @@ async function openTab(context: BrowserContext, origin: string): Promise<Page> {
 const write = (page: Page, row: string): Promise<unknown> => page.evaluate(`window.app.client.set('todos', ${JSON.stringify(row)}, 'title', 'x')
   .then(() => 'ok', (e) => ({ name: e.name, code: e.code, message: e.message }))`);
 
+/**
+ * A store over one IndexedDB record that reads it afresh in every call (the document store,
+ * made again per call), so that what one tab commits the other reads (IndexedDB, not
+ * localStorage: Chromium hands a localStorage write to other tabs some time later). Its next
+ * commit after `window.holdNext = true` waits for `window.release()`, as a slow asynchronous
+ * store's may.
+ */
+const sharedStore = (): string => `import { createDocumentStore } from '/document-store.ts';
+const db = new Promise((resolve, reject) => {
+  const open = indexedDB.open('shared', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('kv');
+  open.onsuccess = () => resolve(open.result);
+  open.onerror = () => reject(open.error);
+});
+const run = async (mode, f) => {
+  const tx = (await db).transaction('kv', mode);
+  const req = f(tx.objectStore('kv'));
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = () => reject(tx.error);
+  });
+};
+const storage = {
+  load: async () => (await run('readonly', (kv) => kv.get('doc'))) ?? null,
+  save: async (text) => void (await run('readwrite', (kv) => kv.put(text, 'doc'))),
+};
+export const storedHlcs = async () => Object.keys(JSON.parse(await storage.load()).messages);
+export function createSharedStore() {
+  let schema;
+  const fresh = async () => {
+    const store = createDocumentStore(storage);
+    await store.open(schema);
+    return store;
+  };
+  return {
+    open: (s) => ((schema = s), createDocumentStore(storage).open(s)),
+    winners: async (cells) => (await fresh()).winners(cells),
+    messages: async (q) => (await fresh()).messages(q),
+    commit: async (c) => {
+      if (window.holdNext) {
+        window.holdNext = false;
+        await new Promise((resolve) => (window.release = resolve));
+      }
+      return (await fresh()).commit(c);
+    },
+  };
+}`;
+
+/** Opens a client on the shared store in `page`, as `window.opening`; every write in the same millisecond. */
+const openShared = (page: Page): Promise<unknown> => page.evaluate(`(async () => {
+  const lib = await import('/sync/index.ts');
+  const { createSharedStore } = await import('/shared-store.ts');
+  const schema = lib.defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
+  window.opening = lib.createSyncClient({ schema, store: createSharedStore(), autoSync: false, now: () => ${Date.UTC(2026, 10, 24, 15)} });
+  window.opening.then((client) => (window.app = { client }), () => {});
+})()`);
+
 describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one store (skipped: no Chromium found on this machine)' : 'two tabs on one store, in Chromium', () => {
-  const app = appInChromium(chromiumPath as string, { '/document-store.ts': documentStore });
+  const app = appInChromium(chromiumPath as string, { '/document-store.ts': documentStore, '/shared-store.ts': sharedStore });
 
   it('the tab opened last takes the store over; the first stops, says why, and writes nothing more', async () => {
     const context = await app.browser.newContext(); // one browser profile: one origin's storage and locks
@@ -57,6 +115,38 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one 
       const third = await openTab(context, app.origin);
       expect(await write(third, 'd')).toBe('ok');
       expect(await third.evaluate('window.app.client.status.error')).toBeNull();
+    } finally {
+      await context.close();
+    }
+  });
+  it('a commit the first tab still has under way lands before the second tab reads the store: no hlc is stamped twice', async () => {
+    const context = await app.browser.newContext();
+    try {
+      const first = await context.newPage();
+      await first.goto(app.origin);
+      await openShared(first);
+      await first.waitForFunction('window.app !== undefined');
+      await first.evaluate(`window.app.client.set('todos', 'a', 'title', 'before')`);
+      // Two messages in one commit, held in the store while the second tab opens.
+      await first.evaluate(`window.holdNext = true;
+        window.late = window.app.client.update('todos', 'b', { title: 'late', done: true });
+        0; // not the promise, which evaluate() would wait for`);
+      await first.waitForFunction('typeof window.release === "function"');
+      const second = await context.newPage();
+      await second.goto(app.origin);
+      await openShared(second);
+      // It took the store over, and waits for the first tab's commit (client-lock.ts's calls lock).
+      await second.waitForFunction(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`);
+      expect(await second.evaluate('window.app === undefined')).toBe(true);
+      const theirs = (await first.evaluate('window.release(), window.late.then((ms) => ms.map((m) => m.hlc))')) as string[];
+      await second.waitForFunction('window.app !== undefined');
+      const mine = (await second.evaluate(`window.app.client.update('todos', 'c', { title: 'second', done: false }).then((ms) => ms.map((m) => m.hlc))`)) as string[];
+      expect(theirs).toHaveLength(2);
+      for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
+      // Nothing was lost: the storage holds all five messages (the first's three, the second's two).
+      const stored = await second.evaluate(`import('/shared-store.ts').then((m) => m.storedHlcs())`) as string[];
+      expect(stored).toHaveLength(5);
+      expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
     } finally {
       await context.close();
     }

@@ -46,6 +46,9 @@ export async function conflictNoticeScenario(cluster: Cluster, shots: { conflict
   // which is how A tells that B had not seen A's (src/main/core/conflict-judge.ts, rule 3).
   await b.page.waitForTimeout(UNSURE_MS + 500);
   await b.setOffline(false);
+  await b.expectSynced();
+  // B's edit is on the server by now (maybe a little before).
+  const bReachedServer = Date.now();
 
   // A lost: its row says who won and why, and a live region says it too.
   const notice = a.replacedNotice('Whole milk', `Title replaced by ${nameB}`);
@@ -93,7 +96,11 @@ export async function conflictNoticeScenario(cluster: Cluster, shots: { conflict
     await notice.hover();
   }
 
-  // Restore: A's value again, as a new write, which wins everywhere.
+  // Restore: A's value again, as a new write, which wins everywhere. A user reads the notice
+  // first: a restore within UNSURE_MS of B's edit reaching the server would be one B cannot
+  // tell from a blind overwrite (conflict-judge.ts, rule 2), and B would rightly show it.
+  await a.page.waitForTimeout(Math.max(0, bReachedServer + UNSURE_MS + 500 - Date.now()));
+  await notice.hover();
   await notice.getByRole('button', { name: 'Restore title “Oat milk”' }).click();
   const restored = [todo('Oat milk'), todo('Bread'), todo('Eggs')];
   for (const ui of [a, b, c]) await ui.expectTodos('Groceries', restored, 10_000);

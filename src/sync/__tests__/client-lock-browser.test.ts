@@ -4,7 +4,7 @@
  * clients on it stamped different writes with the same hlc, and the server kept one (the web
  * audit's F1, F2). The tab opened last takes the store over (client-lock.ts); the other stops,
  * and says why; a commit the first tab still has under way lands before the second reads the
- * store (a store over localStorage that reads it in every call). The page runs the core
+ * store (a store over IndexedDB that reads it in every call). The page runs the core
  * itself (`src/sync`, its types stripped, as server/__tests__/cors-browser.test.ts does).
  */
 import { readFileSync } from 'node:fs';
@@ -119,6 +119,7 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one 
       await context.close();
     }
   });
+
   it('a commit the first tab still has under way lands before the second tab reads the store: no hlc is stamped twice', async () => {
     const context = await app.browser.newContext();
     try {
@@ -136,7 +137,7 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one 
       await second.goto(app.origin);
       await openShared(second);
       // It took the store over, and waits for the first tab's commit (client-lock.ts's calls lock).
-      await second.waitForFunction(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`);
+      await expect.poll(() => second.evaluate(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`)).toBe(true);
       expect(await second.evaluate('window.app === undefined')).toBe(true);
       const theirs = (await first.evaluate('window.release(), window.late.then((ms) => ms.map((m) => m.hlc))')) as string[];
       await second.waitForFunction('window.app !== undefined');

@@ -46,14 +46,26 @@ describe('a push in chunks', () => {
     expect(await push('alice', all)).toEqual({ accepted: 100, stored: 0, maxId: 100 });
   });
 
-  it('commits a round in one transaction when no small request is about', async () => {
+  it('commits a round in one transaction when no small request is about (after one pause that finds none)', async () => {
     const { store, transactions } = recorded();
-    let paused = 0;
-    const push = chunkedPush(store, lane(async () => { paused++; }, false), { messages: 40, bytes: 100 });
+    const pauses: string[][] = [];
+    const push = chunkedPush(store, lane(async (busy) => { pauses.push([...busy].sort()); }, false), { messages: 40, bytes: 100 });
     const [a, b] = await Promise.all([push('alice', messages('A', 100)), push('bob', messages('B', 30))]);
     expect([a.stored, b.stored]).toEqual([100, 30]);
     expect(transactions).toEqual([['alice:100', 'bob:30']]);
-    expect(paused).toBe(0);
+    expect(pauses).toEqual([['alice', 'bob']]); // before the round: nothing came
+    // A round that fits in one chunk is not paused for at all.
+    expect(await push('carol', messages('C', 1))).toMatchObject({ stored: 1 });
+    expect(pauses).toHaveLength(1);
+  });
+
+  it('chunks a round for a small request that came while it was parsed: the pause before it takes that in', async () => {
+    const { store, transactions } = recorded();
+    // No small request seen yet; the one waiting in the thread's port is taken in by the first pause.
+    const seen = { pause: async (): Promise<void> => { seen.smallActive = true; }, smallActive: false };
+    const push = chunkedPush(store, seen, { messages: 40, bytes: 1_000_000 });
+    expect(await push('alice', messages('A', 100))).toMatchObject({ stored: 100 });
+    expect(transactions).toEqual([['alice:40'], ['alice:40'], ['alice:20']]);
   });
 
   it('bounds a chunk by the bytes of its values too, and takes at least one message', async () => {

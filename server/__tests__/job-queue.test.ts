@@ -176,4 +176,23 @@ describe('whether small jobs are about', () => {
     now += 1;
     expect(queue.smallActive).toBe(false);
   });
+
+  it('says so during a large round whose request arrived within a second of one, however long it took to reach the queue', async () => {
+    let now = 0;
+    const queue = createJobQueue({ now: () => now });
+    await new Promise((resolve) => queue.add('small', () => 'S', resolve)); // at 0
+    const seen: boolean[] = [];
+    const round = (arrivedAt?: number): Promise<unknown> => new Promise((resolve) => queue.add('large', () => seen.push(queue.smallActive), resolve, 1, undefined, arrivedAt));
+    now = 3000; // read and parsed for seconds on a busy server
+    await round(900); // arrived 900 ms after the small one
+    await round(1000); // a second after it: no longer about
+    await round(); // no arrival said: the last second only
+    expect(seen).toEqual([true, false, false]);
+    expect(queue.smallActive).toBe(false); // outside a round, the last second only
+    // A small one that came while the round's request was read: about, too.
+    await new Promise((resolve) => queue.add('small', () => 'T', resolve)); // at 3000
+    now = 6000;
+    await round(2500);
+    expect(seen.at(-1)).toBe(true);
+  });
 });

@@ -47,10 +47,11 @@ describe('parsed job', () => {
     expect(String.fromCharCode(serialize(encodeParsedJob(1, 'u', parsed).fields)[2] as number)).toBe('A');
   });
 
-  it('carries the time of a drift check made by the parse worker, and none when none was made', async () => {
+  it('carries the time of a drift check made by the parse worker and the time the request arrived, and neither when not given', async () => {
     const parsed = parseBody(Buffer.from(JSON.stringify({ clientId: 'dev1', cursor: 0 })));
-    expect((await cloned(encodeParsedJob(1, 'u', parsed, 1234))).driftCheckedAt).toBe(1234);
-    expect('driftCheckedAt' in (await cloned(encodeParsedJob(1, 'u', parsed)))).toBe(false);
+    expect(await cloned(encodeParsedJob(1, 'u', parsed, { driftCheckedAt: 1234, arrivedAt: 1000.5 }))).toMatchObject({ driftCheckedAt: 1234, arrivedAt: 1000.5 });
+    const without = await cloned(encodeParsedJob(1, 'u', parsed, { driftCheckedAt: undefined }));
+    expect(['driftCheckedAt' in without, 'arrivedAt' in without]).toEqual([false, false]);
   });
 
   it('keeps a request without messages', async () => {

@@ -138,6 +138,45 @@ describe('a large push in chunks', () => {
     expect(all.at(-1)?.row).toBe('a1');
   });
 
+  it.each([
+    ['parsed in a parse worker', '1'],
+    ['parsed in the store\'s thread (--parse-workers 0)', '0'],
+  ])('chunks a large push whose request came within a second of a small one, however long its body then took (%s)', async (_, workers) => {
+    s = await startTestServer({ env: { FIELDSYNC_BODY_LIMIT: '32MiB', FIELDSYNC_PARSE_WORKERS: workers } });
+    const server = s;
+    const stopTraffic = smallTraffic(server.url, 'carol');
+    await stopTraffic.first;
+    expect(new Set(await stopTraffic())).toEqual(new Set(['200'])); // the last small request, then none
+    // The body arrives in two halves 1.5 s apart: the push reaches the writer more than a
+    // second after the last small request, though its request came right after it. The
+    // server's own time (reading, parsing) does not end "small requests are about".
+    const text = Buffer.from(JSON.stringify(bigPush('A', 5_000)));
+    const half = Math.floor(text.length / 2);
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(text.subarray(0, half));
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        controller.enqueue(text.subarray(half));
+        controller.close();
+      },
+    });
+    const first = afterFirstChunk(join(server.dataDir, SQLITE_FILE), 'alice', true);
+    const big = fetch(`${server.url}/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await signToken({ sub: 'alice' })}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const seen = await first.locked;
+    await first.release();
+    const answer = await big;
+    expect([answer.status, ((await answer.json()) as { accepted: number }).accepted]).toEqual([200, 5_000]);
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThan(5_000); // chunked: stopped between two of its transactions
+    const all = await server.pullAll('alice');
+    expect(all.map((m) => m.id)).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+  });
+
   it('stores every one of many large pushes that wait, as bytes, for the ones ahead of them', async () => {
     s = await startTestServer({ env: { FIELDSYNC_MAX_INFLIGHT_PER_USER: '64' } });
     const server = s;

@@ -26,8 +26,10 @@ export interface JobQueue {
   /**
    * Queues a job; its result or error is handed to `done`. `weight`: its messages, for
    * groups. `user`: the user a small job is for, which lets it run in a large round's pause.
+   * `arrivedAt`: when a large job's request reached the server, on the queue's clock (see
+   * `smallActive`).
    */
-  add(kind: 'small' | 'large', run: () => unknown, done: (outcome: JobOutcome) => void, weight?: number, user?: string): void;
+  add(kind: 'small' | 'large', run: () => unknown, done: (outcome: JobOutcome) => void, weight?: number, user?: string, arrivedAt?: number): void;
   /**
    * For a large round between two chunks of its commit: resolves after a turn of the event
    * loop and one round of the small jobs waiting whose user is given and not in `busy`.
@@ -35,8 +37,13 @@ export interface JobQueue {
    */
   pause(busy: ReadonlySet<string>): Promise<void>;
   /**
-   * Whether small jobs are about: one waits, or one was added within the last second. A large
-   * round commits in chunks only then (a chunk costs a commit and an fsync, about 2.5 ms here).
+   * Whether small jobs are about: one waits, or one was added within the last second, or
+   * (during a large round) since a second before the round's first request reached the
+   * server. A large round commits in chunks only then (a chunk costs a commit and an fsync,
+   * about 2.5 ms here). The last clause is why: reading and parsing a large push is the
+   * server's own time, a second or more on a busy machine, and the small requests that came
+   * just before it are still about when its round starts, though none reached this queue
+   * in that time.
    */
   readonly smallActive: boolean;
   readonly waiting: number;
@@ -45,18 +52,26 @@ export interface JobQueue {
 export interface JobQueueOptions {
   /** Large jobs started together: at most `maxJobs`, and `maxWeight` in all (one always). */
   readonly group?: { readonly maxJobs: number; readonly maxWeight: number };
-  /** The clock for `smallActive`, in ms (tests). Default performance.now. */
+  /**
+   * The clock for `smallActive`, in ms (tests). Default: the epoch time of
+   * `performance.timeOrigin + performance.now()`, the same in every thread, since a job's
+   * `arrivedAt` is stamped in the server's event loop.
+   */
   readonly now?: () => number;
 }
 
 /** How long after a small job was added `smallActive` stays true, in ms. */
 export const SMALL_ACTIVE_MS = 1000;
 
+/** Epoch milliseconds, comparable between threads: the queue's clock, and `arrivedAt`'s. */
+export const arrivalClock = (): number => performance.timeOrigin + performance.now();
+
 interface Job {
   readonly run: () => unknown;
   readonly done: (outcome: JobOutcome) => void;
   readonly weight: number;
   readonly user: string | undefined;
+  readonly arrivedAt: number;
 }
 
 /** Runs a job, its synchronous part at once; never rejects. */
@@ -73,8 +88,10 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
   let draining = false;
   let largeRunning = false;
   let pausing = false;
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? arrivalClock;
   let lastSmallAt = -Infinity;
+  /** When the running large round's first request reached the server; Infinity when none says. */
+  let roundArrivedAt = Infinity;
   /** Small jobs that go before the next large round: those waiting when the last large round ended. */
   let smallTurn = 0;
   let fresh = true;
@@ -114,18 +131,20 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
     }
     if (isSmall) smallTurn -= round.length;
     largeRunning = !isSmall;
+    roundArrivedAt = isSmall ? Infinity : Math.min(...round.map((job) => job.arrivedAt));
     try {
       await Promise.all(round.map(start));
     } finally {
       largeRunning = false;
+      roundArrivedAt = Infinity;
     }
     if (!isSmall) smallTurn = small.length;
     setImmediate(() => void drain());
   };
   return {
-    add(kind, run, done, weight = 1, user) {
+    add(kind, run, done, weight = 1, user, arrivedAt = Infinity) {
       if (kind === 'small') lastSmallAt = now();
-      (kind === 'small' ? small : large).push({ run, done, weight, user });
+      (kind === 'small' ? small : large).push({ run, done, weight, user, arrivedAt });
       if (!draining) {
         draining = true;
         setImmediate(() => void drain());
@@ -143,7 +162,7 @@ export function createJobQueue(options: JobQueueOptions = {}): JobQueue {
       }
     },
     get smallActive() {
-      return small.length > 0 || now() - lastSmallAt < SMALL_ACTIVE_MS;
+      return small.length > 0 || now() - lastSmallAt < SMALL_ACTIVE_MS || lastSmallAt > roundArrivedAt - SMALL_ACTIVE_MS;
     },
     get waiting() {
       return small.length + large.length;

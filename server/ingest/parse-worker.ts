@@ -21,6 +21,8 @@ export interface ParseJob {
   readonly body: readonly Uint8Array[];
   /** With a store port: the user the request is for. */
   readonly userId?: string;
+  /** With a store port: when the request reached the server (job-queue.ts, `arrivalClock`). */
+  readonly arrivedAt?: number;
 }
 
 export type ParseAnswer =
@@ -70,6 +72,6 @@ parentPort?.on('message', (job: ParseJob) => {
     return;
   }
   // For the store's thread, in the form that costs the one writer least (parsed-job.ts).
-  if (forStore) storePort.postMessage(encodeParsedJob(job.id, job.userId as string, request, driftCheckedAt) satisfies ParsedJob);
+  if (forStore) storePort.postMessage(encodeParsedJob(job.id, job.userId as string, request, { driftCheckedAt, arrivedAt: job.arrivedAt }) satisfies ParsedJob);
   else parentPort?.postMessage({ id: job.id, ok: true, request } satisfies ParseAnswer);
 });

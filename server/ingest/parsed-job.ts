@@ -29,14 +29,22 @@ export interface ParsedJob {
   readonly fields: readonly string[];
   /** The server time (ms) the clock-drift check was made with, in the parse worker; absent: not made. */
   readonly driftCheckedAt?: number;
+  /** When the request reached the server (job-queue.ts, `arrivalClock`); absent: not said. */
+  readonly arrivedAt?: number;
 }
 
-export function encodeParsedJob(id: number, userId: string, parsed: ValidatedSyncRequest, driftCheckedAt?: number): ParsedJob {
+export function encodeParsedJob(
+  id: number,
+  userId: string,
+  parsed: ValidatedSyncRequest,
+  times: { readonly driftCheckedAt?: number | undefined; readonly arrivedAt?: number | undefined } = {},
+): ParsedJob {
   const { messages, ...request } = parsed;
   // Filled by push(), so that the array stays packed (see above).
   const fields: string[] = [];
   for (const m of messages) fields.push(m.hlc, m.table, m.row, m.column, JSON.stringify(m.value));
-  return driftCheckedAt === undefined ? { id, userId, request, fields } : { id, userId, request, fields, driftCheckedAt };
+  const { driftCheckedAt, arrivedAt } = times;
+  return { id, userId, request, fields, ...(driftCheckedAt === undefined ? {} : { driftCheckedAt }), ...(arrivedAt === undefined ? {} : { arrivedAt }) };
 }
 
 /** The request as the parse worker validated it, its messages rebuilt in the same order (values as JSON text). */

@@ -31,8 +31,12 @@ export interface EngineOutcome {
 }
 
 export interface SyncEngine {
-  /** A small body is joined into one buffer; a large one goes to be parsed as it arrived, in parts (body-parts.ts). */
-  sync(userId: string, body: ReceivedBody): Promise<EngineOutcome>;
+  /**
+   * A small body is joined into one buffer; a large one goes to be parsed as it arrived, in
+   * parts (body-parts.ts). `arrivedAt`: when the request reached the server
+   * (job-queue.ts, `arrivalClock`), which decides whether its push is chunked.
+   */
+  sync(userId: string, body: ReceivedBody, arrivedAt?: number): Promise<EngineOutcome>;
   /**
    * Why no request can succeed any more (the store's thread stopped, or the disk refused a
    * sync), or null: `/healthz` says so, so that a load balancer stops sending requests here.
@@ -62,7 +66,7 @@ export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePo
 
 /** A store that handles whole requests in its own thread (see stores/store-thread.ts). */
 export interface BodyHandlingStore {
-  syncBody(userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome>;
+  syncBody(userId: string, body: Uint8Array | BodyParts, arrivedAt?: number): Promise<EngineOutcome>;
   failure?(): Error | null;
 }
 
@@ -72,7 +76,7 @@ export function isBodyHandlingStore(store: object): store is BodyHandlingStore {
 
 export function createThreadedEngine(o: { store: BodyHandlingStore }): SyncEngine {
   return {
-    sync: (userId, body) => o.store.syncBody(userId, body.length < LARGE_BODY_BYTES ? body.bytes() : body.parts()),
+    sync: (userId, body, arrivedAt) => o.store.syncBody(userId, body.length < LARGE_BODY_BYTES ? body.bytes() : body.parts(), arrivedAt),
     failure: () => o.store.failure?.() ?? null,
     close: async () => {},
   };

@@ -23,6 +23,7 @@ import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
+import { arrivalClock } from '../ingest/job-queue.ts';
 import { contextOf } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 import type { RefuseBeforeBody } from './refuse-before-body.ts';
@@ -90,6 +91,9 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
   };
 
   app.post('/v1/sync', { onRequest: [advertise, o.authenticate, perUserLimit] }, async (request, reply) => {
+    // Before the body is read: a large push's read and parse are the server's own time, which
+    // must not make the small requests that came just before it look gone (job-queue.ts).
+    const arrivedAt = arrivalClock();
     const userId = userOf(request);
     let coding: Coding | null;
     try {
@@ -131,7 +135,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     const release = (reservation !== null && body.length === declared ? reservation.admit() : null) ?? o.admission.tryAdmit(body.length);
     if (!release) return sendError(reply, protocolError('rate_limited', 'the server is busy; retry shortly'), { 'Retry-After': '1' });
     try {
-      const outcome = await o.engine.sync(userId, body);
+      const outcome = await o.engine.sync(userId, body, arrivedAt);
       const c = contextOf(request);
       c.pushed = outcome.pushed;
       c.stored = outcome.stored;

@@ -5,7 +5,8 @@
  *   the job queue) are committed together, in one transaction with a savepoint per push
  *   (`pushMany`): one commit and one fsync for the round, each push all or nothing.
  * - **Chunks** (issue 12, small lane): while small requests are about (the queue's
- *   `smallActive`: one waits, or one came within the last second), a transaction holds at most
+ *   `smallActive`: one waits, or one came within the last second, or in the second before
+ *   the round's request reached the server), a transaction holds at most
  *   `bounds` (messages, and bytes of message values), a few milliseconds of the one writer's
  *   time. A round with more is committed as several transactions, the pushes in order, a push
  *   split across them where it has to be; between two transactions the queue's `pause` lets

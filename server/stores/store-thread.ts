@@ -37,7 +37,8 @@ const WAL_SYNC_WORKER = new URL('./wal-sync-worker.ts', import.meta.url);
 export type ThreadedStore = ServerStore & {
   close(): Promise<void>;
   /** A whole sync request in the store's thread: see ingest/sync-engine.ts. */
-  syncBody(userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome>;
+  /** `arrivedAt`: when the request reached the server (job-queue.ts, `arrivalClock`), for a large body's round. */
+  syncBody(userId: string, body: Uint8Array | BodyParts, arrivedAt?: number): Promise<EngineOutcome>;
   /** Why the store can no longer serve (its thread stopped, a sync of the WAL failed, or it was closed); null while it serves. */
   failure(): Error | null;
 } & Record<string, unknown>;
@@ -159,7 +160,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
       worker.postMessage({ id, method, args } satisfies StoreCall, transfer);
     });
   };
-  const syncBody = (userId: string, body: Uint8Array | BodyParts): Promise<EngineOutcome> => {
+  const syncBody = (userId: string, body: Uint8Array | BodyParts, arrivedAt?: number): Promise<EngineOutcome> => {
     if (stopped) return Promise.reject(stopped);
     const length = bodyLength(body);
     if (pulls && length <= PULL_BODY_BYTES) {
@@ -174,7 +175,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
     if (length < LARGE_BODY_BYTES || parsers.length === 0) {
       // Parsed in the store's thread, from one buffer that moves there without a copy.
       const { parts, transfer } = transferableParts(body instanceof Uint8Array ? body : Buffer.concat(body, length));
-      return call('syncBody', [userId, parts[0]], transfer) as Promise<EngineOutcome>;
+      return call('syncBody', length < LARGE_BODY_BYTES || arrivedAt === undefined ? [userId, parts[0]] : [userId, parts[0], arrivedAt], transfer) as Promise<EngineOutcome>;
     }
     return new Promise((resolve, reject) => {
       const id = nextId++;
@@ -190,7 +191,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
           entry.aheadBytes = length;
           // As it arrived, in parts that move without a copy (body-parts.ts).
           const { parts, transfer } = transferableParts(body);
-          parser.worker.postMessage({ id, userId, body: parts } satisfies ParseJob, transfer);
+          parser.worker.postMessage({ id, userId, body: parts, ...(arrivedAt === undefined ? {} : { arrivedAt }) } satisfies ParseJob, transfer);
         },
       });
       sendLarge();

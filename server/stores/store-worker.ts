@@ -103,6 +103,12 @@ function largeBody(call: StoreCall): Uint8Array | null {
   return body instanceof Uint8Array && body.byteLength >= LARGE_BODY_BYTES ? body : null;
 }
 
+/** A large `syncBody` call's third argument: when its request reached the server (store-thread.ts). */
+function arrivedAtOf(call: StoreCall): number | undefined {
+  const at = call.args[2];
+  return typeof at === 'number' ? at : undefined;
+}
+
 const port = parentPort;
 if (port) {
   const data = workerData as StoreWorkerData;
@@ -125,6 +131,7 @@ if (port) {
       onPullError: (err) => port.postMessage({ type: 'pull-error', error: toWire(err) } satisfies StoreAnswer),
     });
     handle = async (userId, request, driftCheckedAt) => engineOutcome(await handler.validated(userId, request, { driftCheckedAt }));
+    // A third argument (when the request arrived) is the queue's (arrivedAtOf), not the handler's.
     const syncBody = (userId: string, body: Uint8Array): Promise<EngineOutcome> => handle(userId, parseBody(body));
     store = { ...sqlite, syncBody };
     port.postMessage({ type: 'ready', methods: Object.keys(store).filter((k) => typeof store[k] === 'function') } satisfies StoreAnswer);
@@ -149,11 +156,11 @@ if (port) {
       const fn = store[call.method] as ((...args: unknown[]) => unknown) | undefined;
       if (typeof fn !== 'function') throw new Error(`the store has no method ${call.method}`);
       return fn(...call.args);
-    }, answer(call.id, userOfCall(call)), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call));
+    }, answer(call.id, userOfCall(call)), large ? Math.max(1, Math.ceil(large.byteLength / 100)) : 1, large ? undefined : smallSyncUser(call), large ? arrivedAtOf(call) : undefined);
   };
   port.on('message', take);
   data.pullPort?.on('message', take);
   for (const parser of data.parserPorts) {
-    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job), job.driftCheckedAt), answer(job.id, job.userId), Math.max(1, parsedJobSize(job))));
+    parser.on('message', (job: ParsedJob) => queue.add('large', () => handle(job.userId, decodeParsedJob(job), job.driftCheckedAt), answer(job.id, job.userId), Math.max(1, parsedJobSize(job)), undefined, job.arrivedAt));
   }
 }

@@ -57,20 +57,20 @@ export interface ClientLock {
 }
 
 /**
- * Requests `name` and holds it until `held` resolves. Resolves with whether it was granted;
- * `lost` is called when another request steals it. Never rejects: a request the runtime
- * refuses (a sandboxed iframe: SecurityError) or that `options.signal` aborts was not granted.
+ * Requests `name` and holds it until `held` resolves. Resolves once it is granted, or once it
+ * will not be: a request the runtime refuses (a sandboxed iframe: SecurityError) or that
+ * `options.signal` aborts. Never rejects. `lost` is called when another request steals it.
  */
-function hold(manager: LockManagerLike, name: string, options: { steal?: boolean; signal?: AbortSignal }, held: Promise<void>, lost: () => void): Promise<boolean> {
-  return new Promise<boolean>((granted) => {
+function hold(manager: LockManagerLike, name: string, options: { steal?: boolean; signal?: AbortSignal }, held: Promise<void>, lost: () => void): Promise<void> {
+  return new Promise<void>((settled) => {
     let got = false;
     manager.request(name, options, async () => {
       got = true;
-      granted(true);
+      settled();
       await held;
     }).catch(() => {
-      if (!got) granted(false);
-      else lost();
+      if (got) lost();
+      else settled();
     });
   });
 }
@@ -95,10 +95,11 @@ export async function holdClientLock(clientId: string, onTakenOver: () => void):
   // Taken over while it waits for the calls' lock, it wants it no more: the next client may have it.
   const waiting = new AbortController();
   await hold(manager, name, { steal: true }, held, () => {
+    // Stolen between release() and the runtime letting go (a client opened as this one closed): let go, not taken over.
     if (released) return;
     waiting.abort();
     onTakenOver();
   });
-  const ready = hold(manager, `${name}:calls`, { signal: waiting.signal }, held, () => {}).then(() => {});
+  const ready = hold(manager, `${name}:calls`, { signal: waiting.signal }, held, () => {});
   return { ready, release: () => release() };
 }

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreError, createSyncClient, type SyncStore } from '../index.ts';
+import { holdClientLock } from '../client-lock.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
 
@@ -161,6 +162,53 @@ describe('a store without transact() takes one client at a time', () => {
     await second.close();
   });
 
+  it.skipIf(!hasWebLocks)('a client taken over while it waits for the one before gives up at once: the third waits for the first only', async () => {
+    const inner = memory();
+    let hang = false;
+    let letGo = (): void => {};
+    let committing = (): void => {};
+    const underWay = new Promise<void>((resolve) => (committing = resolve));
+    const store: SyncStore = {
+      open: async (s) => inner.open(s),
+      winners: async (cells) => inner.winners(cells),
+      messages: async (q) => inner.messages(q),
+      commit: async (c) => {
+        if (hang) {
+          hang = false;
+          committing();
+          await new Promise<void>((resolve) => (letGo = resolve));
+        }
+        return inner.commit(c);
+      },
+    };
+    const first = await createSyncClient({ schema, store, autoSync: false });
+    const calls = `fieldsync:client:${first.clientId}:calls`;
+    hang = true;
+    const late = first.set('todos', 'a', 'title', 'late');
+    await underWay;
+    let secondEnded: unknown = null;
+    const second = createSyncClient({ schema, store, autoSync: false }).then(
+      (c) => { secondEnded = 'opened'; return c; },
+      (e: unknown) => { secondEnded = e; return null; },
+    );
+    await expect.poll(pendingLocks).toContain(calls);
+    const third = createSyncClient({ schema, store, autoSync: false });
+    // The second, taken over, rejects while the first's commit still hangs: it gave up its
+    // request for the calls' lock (Node's query() still lists an aborted request, so the
+    // rejection is what shows it). The third waits for the first.
+    await expect.poll(() => secondEnded).toBeInstanceOf(StoreError);
+    expect((secondEnded as StoreError).message).toMatch(/^another client opened this store/);
+    expect(await pendingLocks()).toContain(calls);
+    letGo();
+    const theirs = await late;
+    const opened = await third;
+    const mine = await opened.set('todos', 'b', 'title', 'third');
+    expect(mine.hlc > theirs.hlc).toBe(true);
+    expect(await second).toBeNull();
+    await first.close();
+    await opened.close();
+  });
+
   it('a client whose open fails after it took the lock lets go of it', async () => {
     const store = ownStore();
     const before = await createSyncClient({ schema, store, autoSync: false });
@@ -203,6 +251,24 @@ describe('a store without transact() takes one client at a time', () => {
     await client.sync();
     expect(client.status).toMatchObject({ state: 'idle', error: null, pending: 0 });
     await client.close();
+  });
+
+  it.skipIf(!hasWebLocks)('holdClientLock: a lock released and stolen at once (a client opened as the other closed) was let go, not taken over', async () => {
+    let takenOver = 0;
+    const first = await holdClientLock('releasedThenStolen', () => takenOver++);
+    first.release();
+    const next = await holdClientLock('releasedThenStolen', () => {});
+    await next.ready;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(takenOver).toBe(0);
+    next.release();
+    // Held, the same steal is a takeover.
+    const held = await holdClientLock('stolen', () => takenOver++);
+    const thief = await holdClientLock('stolen', () => {});
+    await expect.poll(() => takenOver).toBe(1);
+    held.release();
+    await thief.ready;
+    thief.release();
   });
 
   it('the memory store, which lives in one page, may be shared (as a store with transact() may)', async () => {

@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // The tests StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.json):
-// those of the sync core, the SQLite client store, the SQLite server store and the Node
-// transport (`fieldsync/node`, real loopback servers), on Node.
+// those of the sync core, the SQLite client store, the SQLite server store (with its chunked
+// push and its job queue) and the Node transport (`fieldsync/node`, real loopback servers),
+// on Node.
 // PostgreSQL, the app and the end-to-end suites stay out: none of them is mutated. The
 // property suites run fewer cases per mutant than in `npm test` (FIELDSYNC_RUNS).
 export default defineConfig({
@@ -19,6 +20,8 @@ export default defineConfig({
       'server/__tests__/push-writer.test.ts',
       'server/__tests__/convergence-sqlite.test.ts',
       'server/__tests__/over-limit-client.test.ts',
+      'server/__tests__/chunked-push.test.ts',
+      'server/__tests__/job-queue.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

@@ -5,7 +5,7 @@
  * its commit), and large rounds that small ones cannot starve.
  */
 import { describe, expect, it } from 'vitest';
-import { createJobQueue } from '../ingest/job-queue.ts';
+import { arrivalClock, createJobQueue } from '../ingest/job-queue.ts';
 
 describe('the store thread\'s job queue', () => {
   it('runs one job at a time, small ones before the large ones waiting', async () => {
@@ -194,5 +194,31 @@ describe('whether small jobs are about', () => {
     now = 6000;
     await round(2500);
     expect(seen.at(-1)).toBe(true);
+  });
+
+  it('takes a grouped round\'s earliest arrival, and counts what waits', async () => {
+    let now = 0;
+    const queue = createJobQueue({ now: () => now, group: { maxJobs: 4, maxWeight: 100 } });
+    await new Promise((resolve) => queue.add('small', () => 'S', resolve)); // at 0
+    now = 5000;
+    let seen: boolean | undefined;
+    let started = 0;
+    const done = [2500, 900].map((arrivedAt) => new Promise((resolve) => queue.add('large', () => {
+      started++;
+      seen = queue.smallActive;
+    }, resolve, 1, undefined, arrivedAt)));
+    expect(queue.waiting).toBe(2);
+    await Promise.all(done);
+    expect(queue.waiting).toBe(0);
+    // One round of both: its first request (at 900) came within a second of the small job at 0.
+    expect(started).toBe(2);
+    expect(seen).toBe(true);
+  });
+
+  it('stamps arrivals in epoch milliseconds, the same clock in every thread', () => {
+    const before = Date.now();
+    const at = arrivalClock();
+    expect(at).toBeGreaterThanOrEqual(before - 2);
+    expect(at).toBeLessThanOrEqual(Date.now() + 2);
   });
 });

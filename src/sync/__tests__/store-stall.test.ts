@@ -98,8 +98,8 @@ describe('a store call that does not settle', () => {
     await client.close();
   });
 
-  it('a read of the app (recent()): reported, then recovered', async () => {
-    const { client, hold } = await opened({ storeStallMs: 50 });
+  it('a read of the app (recent()): reported, then recovered, each with a status event (a read has none of its own)', async () => {
+    const { client, seen, hold } = await opened({ storeStallMs: 50 });
     const letGo = hold('messages');
     const recent = client.recent();
     await vi.advanceTimersByTimeAsync(50);
@@ -107,6 +107,7 @@ describe('a store call that does not settle', () => {
     letGo();
     await recent;
     expect(client.status.error).toBeNull();
+    expect(seen.map((s) => s.error?.code ?? null)).toEqual(['store_stalled', null]);
     await client.close();
   });
 

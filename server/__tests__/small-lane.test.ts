@@ -96,6 +96,12 @@ function afterFirstChunk(file: string, user: string, hold: boolean): { locked: P
   };
 }
 
+/** Where a large body is parsed: FIELDSYNC_PARSE_WORKERS, and its name in a test's title. */
+const PARSE_MODES = [
+  ['parsed in a parse worker', '1'],
+  ['parsed in the store\'s thread (--parse-workers 0)', '0'],
+] as const;
+
 describe('a large push in chunks', () => {
   let s: TestServer | undefined;
   let child: ChildServer | undefined;
@@ -109,10 +115,7 @@ describe('a large push in chunks', () => {
     s = undefined;
   });
 
-  it.each([
-    ['parsed in a parse worker', '1'],
-    ['parsed in the store\'s thread (--parse-workers 0)', '0'],
-  ])('answers a small sync of another user before a large push that was already being committed (%s); the same user\'s waits for it', async (_, workers) => {
+  it.each(PARSE_MODES)('answers a small sync of another user before a large push that was already being committed (%s); the same user\'s waits for it', async (_, workers) => {
     s = await startTestServer({ env: { FIELDSYNC_BODY_LIMIT: '32MiB', FIELDSYNC_PARSE_WORKERS: workers } });
     const server = s;
     const order: string[] = [];
@@ -138,10 +141,7 @@ describe('a large push in chunks', () => {
     expect(all.at(-1)?.row).toBe('a1');
   });
 
-  it.each([
-    ['parsed in a parse worker', '1'],
-    ['parsed in the store\'s thread (--parse-workers 0)', '0'],
-  ])('chunks a large push whose request came within a second of a small one, however long its body then took (%s)', async (_, workers) => {
+  it.each(PARSE_MODES)('chunks a large push whose request came within a second of a small one, however long its body then took (%s)', async (_, workers) => {
     s = await startTestServer({ env: { FIELDSYNC_BODY_LIMIT: '32MiB', FIELDSYNC_PARSE_WORKERS: workers } });
     const server = s;
     const stopTraffic = smallTraffic(server.url, 'carol');

@@ -19,6 +19,31 @@ function ownStore(): SyncStore {
   };
 }
 
+/**
+ * An asynchronous store without transact() whose next commit, once `hangNext()` was called,
+ * waits until `letGo()`; `hangNext()` resolves when that commit is under way.
+ */
+function hangingStore(): { store: SyncStore; hangNext(): Promise<void>; letGo(): void } {
+  const inner = memory();
+  let hang: (() => void) | null = null;
+  let release = (): void => {};
+  const store: SyncStore = {
+    open: async (s) => inner.open(s),
+    winners: async (cells) => inner.winners(cells),
+    messages: async (q) => inner.messages(q),
+    commit: async (c) => {
+      const committing = hang;
+      hang = null;
+      if (committing) {
+        committing();
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return inner.commit(c);
+    },
+  };
+  return { store, hangNext: () => new Promise<void>((resolve) => (hang = resolve)), letGo: () => release() };
+}
+
 /** Node 24 has Web Locks; Node 22 (`navigator.locks` undefined) does not, and nothing is locked there. */
 const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
 
@@ -124,29 +149,11 @@ describe('a store without transact() takes one client at a time', () => {
   });
 
   it.skipIf(!hasWebLocks)('a commit the first still has under way lands before the second reads the store: the second stamps none of its hlcs', async () => {
-    const inner = memory();
-    let hang = false;
-    let letGo = (): void => {};
-    let committing = (): void => {};
-    const underWay = new Promise<void>((resolve) => (committing = resolve));
-    // An asynchronous store without transact() whose next commit waits until let go.
-    const store: SyncStore = {
-      open: async (s) => inner.open(s),
-      winners: async (cells) => inner.winners(cells),
-      messages: async (q) => inner.messages(q),
-      commit: async (c) => {
-        if (hang) {
-          hang = false;
-          committing();
-          await new Promise<void>((resolve) => (letGo = resolve));
-        }
-        return inner.commit(c);
-      },
-    };
+    const { store, hangNext, letGo } = hangingStore();
     const now = () => T0; // one millisecond for every write: only the counter tells them apart
     const first = await createSyncClient({ schema, store, autoSync: false, now });
     await first.set('todos', 'a', 'title', 'before');
-    hang = true;
+    const underWay = hangNext();
     const late = first.update('todos', 'b', { title: 'late', done: true }); // two messages, one commit
     await underWay;
     const opening = createSyncClient({ schema, store, autoSync: false, now });
@@ -163,27 +170,10 @@ describe('a store without transact() takes one client at a time', () => {
   });
 
   it.skipIf(!hasWebLocks)('a client taken over while it waits for the one before gives up at once: the third waits for the first only', async () => {
-    const inner = memory();
-    let hang = false;
-    let letGo = (): void => {};
-    let committing = (): void => {};
-    const underWay = new Promise<void>((resolve) => (committing = resolve));
-    const store: SyncStore = {
-      open: async (s) => inner.open(s),
-      winners: async (cells) => inner.winners(cells),
-      messages: async (q) => inner.messages(q),
-      commit: async (c) => {
-        if (hang) {
-          hang = false;
-          committing();
-          await new Promise<void>((resolve) => (letGo = resolve));
-        }
-        return inner.commit(c);
-      },
-    };
+    const { store, hangNext, letGo } = hangingStore();
     const first = await createSyncClient({ schema, store, autoSync: false });
     const calls = `fieldsync:client:${first.clientId}:calls`;
-    hang = true;
+    const underWay = hangNext();
     const late = first.set('todos', 'a', 'title', 'late');
     await underWay;
     let secondEnded: unknown = null;

@@ -72,6 +72,20 @@ describe('groups of large jobs (group commit)', () => {
     await Promise.all(done);
     expect(rounds).toEqual([['L1'], ['S1', 'S2'], ['L2', 'L3'], ['L4', 'L5'], ['L6']]);
   });
+
+  it('fills a round up to its weight exactly, in order: a job over it ends the round, none after it jumps ahead', async () => {
+    const queue = createJobQueue({ group: { maxJobs: 4, maxWeight: 10 } });
+    const rounds: string[][] = [];
+    let current: string[] = [];
+    const done = ([['A', 1], ['B', 5], ['C', 6], ['D', 4]] as const).map(([name, weight]) => new Promise((resolve) => queue.add('large', () => {
+      if (current.length === 0) queueMicrotask(() => { rounds.push(current); current = []; });
+      current.push(name);
+    }, resolve, weight)));
+    await Promise.all(done);
+    // 1 + 5, then C would make 12: the round ends (D, which would fit, does not jump ahead);
+    // then C + D, 10, the bound itself.
+    expect(rounds).toEqual([['A', 'B'], ['C', 'D']]);
+  });
 });
 
 describe('pauses of a large round (issue 12, small lane)', () => {
@@ -103,6 +117,24 @@ describe('pauses of a large round (issue 12, small lane)', () => {
     chunk();
     await Promise.all(done);
     expect(order).toEqual(['L-alice', 'chunk 1', 'S-bob', 'S-carol', 'chunk 2', 'store call', 'S-alice']);
+  });
+
+  it('skips a busy user\'s small job in a pause, and takes the other users\' after it', async () => {
+    const queue = createJobQueue({ group: { maxJobs: 16, maxWeight: 8000 } });
+    const order: string[] = [];
+    let chunk: () => void = () => {};
+    const done: Promise<unknown>[] = [];
+    done.push(new Promise((resolve) => queue.add('large', async () => {
+      await new Promise<void>((r) => (chunk = r));
+      order.push('chunk 1');
+      await queue.pause(new Set(['alice']));
+      order.push('chunk 2');
+    }, resolve)));
+    await nextTurn();
+    for (const user of ['bob', 'alice', 'carol']) done.push(new Promise((resolve) => queue.add('small', () => order.push(user), resolve, 1, user)));
+    chunk();
+    await Promise.all(done);
+    expect(order).toEqual(['chunk 1', 'bob', 'carol', 'chunk 2', 'alice']);
   });
 
   it('runs one small round per pause, and resolves at once outside a large round', async () => {

@@ -79,6 +79,23 @@ describe('a push in chunks', () => {
     expect(transactions.at(-1)).toEqual(['bob:1']);
   });
 
+  it('counts a value that is not a string as 16 bytes, and fills a chunk up to its byte bound exactly', async () => {
+    const { store, transactions } = recorded();
+    const numbers = Array.from({ length: 7 }, (_, i) => msg('N', `n-${i}`, i));
+    expect(await chunkedPush(store, lane(), { messages: 1000, bytes: 48 })('nina', numbers)).toMatchObject({ stored: 7 });
+    expect(transactions).toEqual([['nina:3'], ['nina:3'], ['nina:1']]); // 3 x 16 = 48, the bound itself
+  });
+
+  it('takes the default bounds: 2,000 messages, or 512 KiB of values', async () => {
+    const { store, transactions } = recorded();
+    expect(await chunkedPush(store, lane())('dan', messages('D', 4500))).toMatchObject({ stored: 4500 });
+    expect(transactions).toEqual([['dan:2000'], ['dan:2000'], ['dan:500']]);
+    transactions.length = 0;
+    const kib = Array.from({ length: 600 }, (_, i) => msg('K', `k-${i}`, 'x'.repeat(1024)));
+    expect(await chunkedPush(store, lane())('kim', kib)).toMatchObject({ stored: 600 });
+    expect(transactions).toEqual([['kim:512'], ['kim:88']]);
+  });
+
   it('bounds values that came from a parse worker by their JSON text, never parsing them on the writer', async () => {
     const { store, transactions } = recorded();
     let parsed = 0;
@@ -116,6 +133,58 @@ describe('a push in chunks', () => {
     expect(answered).toEqual(['alice after 1', 'bob after 2', 'alice again after 2']);
     // Each push's ids are one run after the user's greatest id before it: maxId - stored.
     expect(ids(store, 'alice')).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('never lets a later push jump ahead of an earlier one a chunk cut, nor sends a part with no messages', async () => {
+    const { store, transactions } = recorded();
+    const items: (readonly Message[])[] = [];
+    const seen: PushManyStore = {
+      pushMany(pushes) {
+        items.push(...pushes.map((p) => p.messages));
+        return store.pushMany(pushes);
+      },
+    };
+    // Cut by bytes: alice's second value does not fit; bob's small one would, but waits for it.
+    const alice = [msg('A', 'a-0', 'x'.repeat(200)), msg('A', 'a-1', 'x'.repeat(200))];
+    const byBytes = chunkedPush(seen, lane(), { messages: 1000, bytes: 250 });
+    await Promise.all([byBytes('alice', alice), byBytes('bob', [msg('B', 'b-0', 'y')])]);
+    expect(transactions).toEqual([['alice:1'], ['alice:1', 'bob:1']]);
+    // Cut by count at the end of a push: the next push is not in the chunk at all (no empty part).
+    transactions.length = 0;
+    const push = chunkedPush(seen, lane(), { messages: 40, bytes: 1_000_000 });
+    const carol = messages('C', 40);
+    await Promise.all([push('carol', carol), push('dave', messages('E', 10))]);
+    expect(transactions).toEqual([['carol:40'], ['dave:10']]);
+    // A push committed whole goes to the store as it came, not copied.
+    expect(items.at(-2)).toBe(carol);
+  });
+
+  it('pauses once before a round of several pushes that one chunk would not hold, however it is cut', async () => {
+    for (const [first, bounds] of [[30, 50], [50, 50]] as const) {
+      const { store, transactions } = recorded();
+      let pauses = 0;
+      const push = chunkedPush(store, lane(async () => { pauses++; }, false), { messages: bounds, bytes: 1_000_000 });
+      // The first push whole in the chunk, the second cut (30 + 20 of 60), or not in it at all (50, then 60).
+      await Promise.all([push('alice', messages('A', first)), push('bob', messages('B', 60))]);
+      expect(pauses).toBe(1);
+      expect(transactions).toEqual([[`alice:${first}`, 'bob:60']]); // nothing came: one transaction
+    }
+  });
+
+  it('answers a push of no messages, alone or among others', async () => {
+    const { store } = recorded();
+    const push = chunkedPush(store, lane(), { messages: 40, bytes: 1_000_000 });
+    expect(await push('alice', [])).toEqual({ accepted: 0, stored: 0, maxId: 0 });
+    const [a, b, c] = await Promise.all([push('bob', messages('B', 40)), push('carol', []), push('dave', messages('D', 5))]);
+    expect([a.stored, b.stored, c.stored]).toEqual([40, 0, 5]);
+  });
+
+  it('answers every push of a round with the error of a bug in the round itself, rather than leaving one waiting', async () => {
+    const { store } = recorded();
+    const push = chunkedPush(store, lane(async () => { throw new Error('a bug in the pause'); }), { messages: 50, bytes: 1_000_000 });
+    const [a, b] = await Promise.allSettled([push('alice', messages('A', 30)), push('bob', messages('B', 60))]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { stored: 30 } }); // answered after its own chunk
+    expect(b).toMatchObject({ status: 'rejected', reason: { message: 'a bug in the pause' } });
   });
 
   it('gives a push that fails in a later chunk its error and stops it; the others go on', async () => {

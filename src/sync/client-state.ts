@@ -19,8 +19,6 @@ export interface OpenedState {
   /** The clock, after the greatest timestamp the store holds, with the correction it saved. */
   readonly clock: HybridClock;
   readonly counters: SyncCounters;
-  /** Rows changed by re-applying kept messages, or null. */
-  readonly reapplied: Readonly<Record<string, string[]>> | null;
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -79,7 +77,6 @@ export async function openClientState(
     rejected: (await store.messages({ kind: 'rejected' })).length,
     lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),
   });
-  let reapplied: Record<string, string[]> | null = null;
   const update: MessageUpdate[] = [];
   let writes: ReturnType<typeof planMerge>['writes'] = [];
   // The version, and what it declares: an app that added a column and forgot to bump the
@@ -94,8 +91,9 @@ export async function openClientState(
         if (problem === null) update.push({ hlc: m.hlc, applied: true, error: null });
         else if (problem !== m.error) update.push({ hlc: m.hlc, error: problem });
       });
+      // No change event for the rows this applies: nobody can listen yet (the client does
+      // not exist), and an app reads its data after opening anyway.
       writes = plan.writes;
-      if (writes.length > 0) reapplied = plan.changes;
     }
     metaUpdates[META.schemaVersion] = String(schema.version);
     metaUpdates[META.schemaShape] = shape;
@@ -111,5 +109,5 @@ export async function openClientState(
   const saved = readInt(meta, META.clockOffset);
   const offsetMs = saved < -DEFAULT_MAX_DRIFT_MS ? 0 : saved;
   const clock = new HybridClock({ clientId, now, offsetMs, last: state.maxHlc, ...(monotonic ? { monotonic } : {}) });
-  return { clientId, clock, counters, reapplied };
+  return { clientId, clock, counters };
 }

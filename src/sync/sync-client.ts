@@ -100,7 +100,6 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
     emit(changeListeners, { source, changes });
   };
-  if (opened.reapplied) emitChange('remote', opened.reapplied);
 
   let learntLimit: SyncRunContext['learntLimit'] = null;
   const scheduler = createScheduler({

@@ -111,6 +111,40 @@ describe('retries', () => {
     await client.close();
   });
 
+  it('a sync() called during a run that fails gets a run of its own at once, not after the backoff', async () => {
+    const { remote, client } = await started();
+    const { first, fail } = await syncInFlight(remote, client);
+    remote.intercept = null; // the server is back for the next request
+    let second: unknown;
+    void client.sync().then((s) => (second = s), (err: unknown) => (second = err));
+    fail(new NetworkError('connection reset'));
+    await expect(first).rejects.toBeInstanceOf(NetworkError);
+    await vi.advanceTimersByTimeAsync(1); // the backoff would be 750 ms
+    expect(second).toMatchObject({ state: 'idle' });
+    expect(remote.requests).toHaveLength(2);
+    await client.close();
+  });
+
+  it('with no debounce, a write syncs at once, but not while a retry is due', async () => {
+    const { remote, client } = await started({ debounceMs: 0 });
+    await client.set('todos', 'a', 'title', 'x');
+    expect(client.status.state).toBe('syncing'); // started by the write itself, no timer in between
+    await vi.advanceTimersByTimeAsync(1);
+    expect(remote.requests).toHaveLength(1);
+    remote.intercept = () => { throw new NetworkError('down'); };
+    await client.set('todos', 'a', 'title', 'y');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(remote.requests).toHaveLength(2); // failed: a retry in 750 ms
+    await client.set('todos', 'a', 'title', 'z');
+    await vi.advanceTimersByTimeAsync(700);
+    expect(remote.requests).toHaveLength(2); // the write waits for the retry
+    remote.intercept = null;
+    await vi.advanceTimersByTimeAsync(60);
+    expect(remote.requests).toHaveLength(3);
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0 });
+    await client.close();
+  });
+
   it('honour Retry-After on 429', async () => {
     const { remote, client } = await started();
     remote.intercept = () => { throw new RemoteError(429, 'rate_limited', 'busy', { retryAfterMs: 5000 }); };
@@ -294,6 +328,15 @@ describe('what does not sync', () => {
     expect(err).toBeInstanceOf(FieldsyncError);
     expect(err).toMatchObject({ code: 'network', message: 'no remote is configured' });
     expect(client.status.state).toBe('offline');
+    await client.close();
+  });
+
+  it('a client without a remote starts no timer (nothing keeps the process alive)', async () => {
+    const client = await createSyncClient({ schema, store: memory(), intervalMs: 1000 });
+    await client.set('todos', 'a', 'title', 'x');
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.status).toMatchObject({ state: 'offline', pending: 1 });
     await client.close();
   });
 

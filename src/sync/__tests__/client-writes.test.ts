@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FieldsyncError, SchemaError, StoreError, ValidationError, createHttpRemote, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
 import { ClosedError } from '../errors.ts';
 import { newClientId } from '../client-state.ts';
 import { formatHlc } from '../hlc.ts';
+import { DEFAULT_MAX_DRIFT_MS } from '../protocol.ts';
 import type { Commit, StoreState } from '../store.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
@@ -208,12 +209,15 @@ describe('schema evolution', () => {
       ],
       meta: { schemaVersion: '1', clientId: 'me' },
     });
-    const client = await createSyncClient({ schema: v2, store, autoSync: false });
+    const commits: Commit[] = [];
+    const client = await createSyncClient({ schema: v2, store: { ...store, commit: (c) => (commits.push(c), store.commit(c)) }, autoSync: false });
     expect(store.get('todos', 't')).toEqual({ note: 'fine' });
     expect((await store.messages({ kind: 'unapplied' })).map((m) => [m.value, m.error])).toEqual([
       [5, 'todos.note must be a string'],
       ['x', 'unknown table boards'],
     ]);
+    // Only the messages whose outcome changed are written again: not the one still refused for the same reason.
+    expect(commits[0]?.update?.map((u) => u.hlc)).toEqual([hlc(T0), hlc(T0 + 2)]);
     await client.close();
   });
 
@@ -280,6 +284,36 @@ describe('a broken custom store', () => {
       return { ...state, meta: { ...state.meta, [key]: value } };
     } };
     await expect(createSyncClient({ schema, store, autoSync: false })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('says which meta entry is invalid, and what it holds (its first 40 characters)', async () => {
+    const opened = (meta: Record<string, string>): Promise<unknown> => {
+      const inner = memory();
+      const store: SyncStore = { ...inner, open: (sc) => {
+        const state = inner.open(sc) as StoreState;
+        return { ...state, meta: { ...state.meta, ...meta } };
+      } };
+      return createSyncClient({ schema, store, autoSync: false }).then(() => null, (err: unknown) => err);
+    };
+    expect(await opened({ cursor: '12abc' })).toMatchObject({ name: 'StoreError', message: 'the store holds an invalid cursor: 12abc' });
+    expect(await opened({ lastSyncAt: `x${'9'.repeat(60)}` })).toMatchObject({ message: `the store holds an invalid lastSyncAt: x${'9'.repeat(39)}` });
+    expect(await opened({ clientId: 'not an id!' })).toMatchObject({ name: 'StoreError', message: 'the store holds an invalid clientId' });
+  });
+
+  it('keeps a saved correction of a clock ahead by the server\'s drift limit itself, and drops one ahead by more', async () => {
+    const stamped = async (clockOffset: number): Promise<number> => {
+      const inner = memory();
+      const store: SyncStore = { ...inner, open: (sc) => {
+        const state = inner.open(sc) as StoreState;
+        return { ...state, meta: { ...state.meta, clockOffset: String(clockOffset) } };
+      } };
+      const client = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
+      const { hlc } = await client.set('todos', 't', 'title', 'x');
+      await client.close();
+      return Date.parse(hlc.slice(0, 24));
+    };
+    expect(await stamped(-DEFAULT_MAX_DRIFT_MS)).toBe(T0 - DEFAULT_MAX_DRIFT_MS);
+    expect(await stamped(-DEFAULT_MAX_DRIFT_MS - 1)).toBe(T0);
   });
 
   it('what a store\'s meta holds is restored: the cursor, the last sync and the clock', async () => {
@@ -406,6 +440,26 @@ describe('a broken custom store', () => {
     const client = await createSyncClient({ schema, store: memory(), autoSync: false, random: () => 0 });
     expect(client.clientId).toBe('A'.repeat(16));
     await client.close();
+  });
+
+  it('a new clientId comes from crypto.getRandomValues where the runtime has it, and from Math.random where it has none', () => {
+    const fromCrypto = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    try {
+      expect(newClientId(Math.random)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+      expect(fromCrypto).toHaveBeenCalledTimes(1);
+      newClientId(() => 0.5); // randomness the app injected is used as it is
+      expect(fromCrypto).toHaveBeenCalledTimes(1);
+    } finally {
+      fromCrypto.mockRestore();
+    }
+    vi.stubGlobal('crypto', undefined); // a runtime without Web Crypto (an old React Native, QuickJS)
+    try {
+      const ids = new Set(Array.from({ length: 20 }, () => newClientId(Math.random)));
+      expect([...ids].every((id) => /^[A-Za-z0-9_-]{16}$/.test(id))).toBe(true);
+      expect(ids.size).toBe(20);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('every bad argument to the client or the HTTP remote is a ValidationError (invalid_argument) that says what is wrong', async () => {

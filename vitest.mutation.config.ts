@@ -18,6 +18,7 @@ export default defineConfig({
       'src/node/**/*.test.ts',
       'server/__tests__/sqlite-server-store.test.ts',
       'server/__tests__/push-writer.test.ts',
+      'server/__tests__/push-writer-statements.test.ts',
       'server/__tests__/convergence-sqlite.test.ts',
       'server/__tests__/over-limit-client.test.ts',
       'server/__tests__/chunked-push.test.ts',

@@ -5,7 +5,7 @@
  * and in a database written by store version 1 (messages in the outbox, no marks).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, createSyncClient, defineSchema, type CellWrite, type Message, type Remote, type StoredMessage } from '../../sync/index.ts';
+import { createMemoryStore, createSyncClient, defineSchema, type CellWrite, type JsonValue, type Message, type Remote, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { createMemoryServerStore, type ServerStore } from '../../sync/server/index.ts';
 import { createInProcessServer } from '../../sync/testing/index.ts';
@@ -204,6 +204,28 @@ describe('local messages kept in their data rows', () => {
     const again = file.open();
     expect(again.open(schema).pendingCount).toBe(0);
     expect(again.messages({ kind: 'pending', limit: 10 })).toEqual([]);
+  });
+
+  it('a commit whose messages are not in hlc order: pending with a limit still gives the oldest', () => {
+    const store = openStore();
+    // The store contract leaves a commit's order to the caller: here y's message comes first.
+    const mine = (row: string, column: string, value: JsonValue, ms: number): StoredMessage => ({ ...localTitle('', ms), row, column, value });
+    const [m1, m2, m3] = [mine('x', 'title', 'one', 0), mine('y', 'title', 'two', 1), mine('x', 'done', true, 2)];
+    const order = [m2, m1, m3];
+    store.commit({ insert: order, writes: order.map((m) => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc })) });
+    expect(store.messages({ kind: 'pending', limit: 1 }).map((m) => m.hlc)).toEqual([m1.hlc]);
+    expect(store.messages({ kind: 'pending', limit: 2 }).map((m) => m.hlc)).toEqual([m1.hlc, m2.hlc]);
+  });
+
+  it('a one-field write acknowledged, then a commit of several fields: the new marks are found', () => {
+    const store = openStore();
+    const first = localTitle('first');
+    store.transact(TITLE, () => ({ insert: [first], writes: [titleWrite(first)] })); // the one-field path
+    store.commit({ update: [{ hlc: first.hlc, synced: true, applied: true, error: null }] });
+    const [a, b] = [{ ...localTitle('a', 1), row: 't2' }, { ...localTitle('', 2), row: 't2', column: 'done', value: true }];
+    store.commit({ insert: [a, b], writes: [a, b].map((m) => ({ table: 'todos', row: 't2', column: m.column, value: m.value, hlc: m.hlc })) });
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([a, b]);
+    expect(store.messages({ kind: 'cell', table: 'todos', row: 't2', column: 'done' })).toEqual([b]);
   });
 
   it('two connections on one file: each sees the marks the other wrote or moved', () => {

@@ -127,16 +127,17 @@ describe('push writer: the statements a push takes', () => {
   it('a chunk that stores some of its rows closes its gaps, in push order, without a redo; the rest goes row by row', () => {
     const o = open(true);
     const { writer } = o;
-    // Even rows hold newer messages: in the push below, their messages lose, the odd rows' are new cells.
-    expect(writer.write(UID, 0, Array.from({ length: 8 }, (_, k) => cell(1000 + k, `r${2 * k}`)), false)).toBe(8);
+    // Odd rows hold newer messages: in the push below, their messages lose, the even rows' are new cells.
+    expect(writer.write(UID, 0, Array.from({ length: 8 }, (_, k) => cell(1000 + k, `r${2 * k + 1}`)), false)).toBe(8);
     o.inserts.length = 0;
     const push = [...fresh(16, 0, 'r', 'B'), ...fresh(3, 50, 'tail', 'B')];
     expect(writer.write(UID, 8, push, false)).toBe(8 + 8 + 3);
     expect(o.inserts).toEqual([16, 1, 1, 1]);
-    expect(o.moves).toBeGreaterThan(0);
+    // The chunk bound ids 9 to 24; r0 kept its 9, the seven other stored rows moved down.
+    expect(o.moves).toBe(7);
     const kept = o.stored().slice(8);
     expect(kept.map((r) => r.id)).toEqual(Array.from({ length: 11 }, (_, k) => 9 + k));
-    expect(kept.map((r) => r.row)).toEqual(['r1', 'r3', 'r5', 'r7', 'r9', 'r11', 'r13', 'r15', 'tail0', 'tail1', 'tail2']);
+    expect(kept.map((r) => r.row)).toEqual(['r0', 'r2', 'r4', 'r6', 'r8', 'r10', 'r12', 'r14', 'tail0', 'tail1', 'tail2']);
   });
 
   it("a chunk's message whose hlc another cell holds makes the chunk go row by row, and is not stored", () => {

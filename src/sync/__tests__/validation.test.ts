@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaError, defineSchema, utf8Length } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
-import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, codePoints, isWellFormed, messageError, rowError, valueError } from '../message.ts';
+import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, codePoints, isWellFormed, messageError, rowError, validateMessages, valueError } from '../message.ts';
+import { ValidationError } from '../errors.ts';
 import { ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse } from '../protocol.ts';
 import { schemaValueError } from '../schema.ts';
 
@@ -31,6 +32,9 @@ describe('messages (docs/protocol.md §3)', () => {
     ['row with a lone surrogate', { ...good, row: 'a\ud800' }, /^row must be well-formed Unicode/],
     ['numeric row', { ...good, row: 5 }, /^row must be a non-empty string$/],
     ['column with a space', { ...good, column: 'my title' }, /^column must match/],
+    // A pattern's test() would read ['todos'] as the text 'todos'.
+    ['table in an array', { ...good, table: ['todos'] }, /^table must match/],
+    ['column in an array', { ...good, column: ['title'] }, /^column must match/],
     ['missing value', { hlc: good.hlc, table: 'todos', row: 'r', column: 'c' }, /^value is missing$/],
     ['undefined value', { ...good, value: undefined }, /^value contains undefined, which is not JSON$/],
     ['NaN', { ...good, value: NaN }, /^value contains a number that JSON cannot represent$/],
@@ -43,6 +47,30 @@ describe('messages (docs/protocol.md §3)', () => {
     ['a value over 64 KiB', { ...good, value: 'x'.repeat(VALUE_MAX_BYTES) }, /^value is 65538 bytes of JSON; the limit is 65536$/],
   ])('rejects %s, saying why', (_name, m, why) => {
     expect(messageError(m)).toMatch(why);
+  });
+
+  it('accepts an object without a prototype (Object.create(null)), which is plain JSON', () => {
+    expect(valueError(Object.assign(Object.create(null) as object, { a: 1, b: [Object.create(null)] }))).toBeNull();
+  });
+
+  it("checks a list as a server receives it: the first bad message's reason and index, then the sender's clientId", () => {
+    const second = { ...good, hlc: hlc('c1', T + 1), table: 'to-dos' };
+    const thrown = (f: () => unknown): ValidationError => {
+      try {
+        f();
+      } catch (err) {
+        return err as ValidationError;
+      }
+      throw new Error('nothing thrown');
+    };
+    // The hlc ends in the request's clientId: only the message's own check can refuse it.
+    const bad = thrown(() => validateMessages([good, second], 'c1'));
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect([bad.code, bad.message, bad.index]).toEqual(['invalid_message', 'message 1: table must match ^[A-Za-z_][A-Za-z0-9_]{0,62}$', 1]);
+    const other = thrown(() => validateMessages([good], 'c2'));
+    expect([other.code, other.message, other.index]).toEqual(['invalid_message', "message 0: hlc does not end in the request's clientId", 0]);
+    // The five fields alone, anything else dropped.
+    expect(validateMessages([{ ...good, id: 7, extra: true }], 'c1')).toEqual([good]);
   });
 
   it('counts rows in characters (code points) and values in UTF-8 bytes', () => {
@@ -58,8 +86,13 @@ describe('messages (docs/protocol.md §3)', () => {
       ['\u007f', 1], ['\u0080', 2], ['\u07ff', 2], ['\u0800', 3], ['\uffff', 3],
       ['\ud800\udc00', 4], ['\udbff\udfff', 4], // the first and the last pair
       ['\ud800', 3], ['\ud800a', 4], ['\udc00', 3], ['\ud800\ud800', 6], ['\udbff\u0041', 4],
+      // A low surrogate after a character that is not a high one is lone: after another low
+      // one, after a 3-byte character, and a character above the surrogates before a 2-byte one.
+      ['\udc00\udc00', 6], ['\u30a2\udc00', 6], ['\uffff\u00e9', 5], ['\ue000\udc00', 6],
     ] as const) {
       expect([text, utf8Length(text)]).toEqual([text, bytes]);
+      // What an encoder makes of it: a lone surrogate becomes U+FFFD.
+      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
       if (isWellFormed(text)) expect(utf8Length(text)).toBe(Buffer.byteLength(text));
     }
   });
@@ -78,6 +111,10 @@ describe('messages (docs/protocol.md §3)', () => {
     expect(codePoints('\ud83da👍')).toBe(-3);
     expect(codePoints('\udc4d\ud83d')).toBe(-2);
     expect(codePoints('\ud83d\ud83d\udc4d')).toBe(-2);
+    expect(codePoints('\udc4d\udc4d')).toBe(-2); // two low ones are no pair
+    // Characters above the surrogates (U+E000 to U+FFFF) are one each, beside a pair too.
+    expect(codePoints('\uff71\ue000👍')).toBe(3);
+    expect(rowError('\uff71👍')).toBeNull();
     for (const s of ['', 'abc', '👍', 'é👍x']) expect(isWellFormed(s)).toBe(true);
     for (const s of ['\ud83d', '\udc4d', 'a\ud83db', '\udc4d\ud83d']) expect(isWellFormed(s)).toBe(false);
   });

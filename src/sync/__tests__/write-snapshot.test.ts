@@ -76,7 +76,10 @@ describe("the app's own getter or Proxy that throws", () => {
 
 describe('utf8Length', () => {
   it('takes a string, and refuses anything else with a ValidationError (a number answered undefined)', () => {
-    for (const bad of [5, null, undefined, ['a']]) expect(() => utf8Length(bad as never)).toThrow(ValidationError);
+    for (const bad of [5, null, undefined, ['a']]) {
+      expect(() => utf8Length(bad as never)).toThrow(ValidationError);
+      expect(() => utf8Length(bad as never)).toThrow(expect.objectContaining({ code: 'invalid_argument', message: 'utf8Length takes a string' }));
+    }
     expect(utf8Length('é')).toBe(2);
   });
 });

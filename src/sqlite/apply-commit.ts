@@ -9,7 +9,9 @@
  *   cell is written again or it is set aside, to the messages table once the server holds it;
  * - a pulled message that is exactly the value its commit writes into its cell (most pulled
  *   messages) stays in the data row too, marked 2, and in a bounded ring (pulled-in-row.ts);
- * - any other message goes to the message log (message-log.ts) as before.
+ * - any other message goes to the message log (message-log.ts) as before, unless its cell
+ *   keeps it already (a page pulled again): the log's check of "already stored" sees only
+ *   the log.
  *
  * "New" means greater than every hlc the store holds, which a local write always is: such a
  * message cannot be stored already, so no lookup is needed to keep the contract's "a message
@@ -75,6 +77,22 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
     return out;
   }
 
+  /**
+   * `list` without the messages kept in their rows already (pulled again): the log's own
+   * check sees only the log. Only a message no newer than every stored one can be kept.
+   */
+  function notKeptAlready(list: readonly StoredMessage[]): readonly StoredMessage[] {
+    if (known === null) return list;
+    let out: StoredMessage[] | null = null;
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i] as StoredMessage;
+      const table = m.hlc <= (known as string) ? tables.get(m.table) : undefined;
+      if (table !== undefined && pulled.holds(table, m)) out ??= list.slice(0, i);
+      else out?.push(m);
+    }
+    return out ?? list;
+  }
+
   function update(u: MessageUpdate): void {
     const m = pending.get(u.hlc);
     if (!m) {
@@ -116,11 +134,11 @@ export function createCommitApplier(parts: CommitParts, maxHlcAtOpen: string | n
       if (c.insert?.length) {
         // A kept message goes into its row below; one whose hlc is marked already is stored.
         const at = pulledKept?.at;
-        const rest = pulledKept !== null && pulledKept.count === c.insert.length
+        const rest = notKeptAlready(pulledKept !== null && pulledKept.count === c.insert.length
           ? [] // every one kept in its row (a pulled page, mostly)
           : keep || at || pending.count > 0
             ? c.insert.filter((m, i) => at?.[i] !== 1 && !keep?.kept.has(m.hlc) && !pending.has(m.hlc))
-            : c.insert;
+            : c.insert);
         if (pulledKept) rowsWritten += Math.ceil(pulled.record(pulledKept) / ROW_BYTES);
         if (rest.length > 0) log.insert(rest);
         rowsWritten += rest.length;

@@ -13,6 +13,10 @@
  *   per pull commit), for `recent` and the inspector;
  * - the one with the greatest hlc, also in the meta table: the clock restarts after it.
  *
+ * A message pulled again while its cell keeps it (a client starting over after the server's
+ * epoch changed, two connections to the file pulling one page) is stored already: the
+ * applier leaves it out of the log (`holds`).
+ *
  * Only values whose JSON SQL can rebuild exactly are kept so: not `number` columns
  * (SQLite prints a REAL in JSON with fewer digits than JavaScript), and only values that
  * read back exactly (`keepsExactly`). Every other message goes to the log as before.
@@ -88,6 +92,7 @@ export function createPulledInRow(db: Db) {
     set: db.prepare<[string, string]>(`INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`),
   });
   const cellStatements = new Map<string, Statement<[string], unknown[]>>();
+  const holdStatements = new Map<string, Statement<[string, string], number>>();
 
   function read<T>(key: string, fallback: T): T {
     const text = st().get.get(key);
@@ -152,6 +157,23 @@ export function createPulledInRow(db: Db) {
     recent(): StoredMessage[] {
       const newest = read<Entry | null>(NEWEST_KEY, null);
       return [...read<Entry[]>(RING_KEY, []), ...(newest ? [newest] : [])].map(fromEntry);
+    },
+
+    /**
+     * Whether `m`'s cell keeps `m` in its row: then it is stored already, and a copy of it
+     * in the log (a page pulled again, after the server's epoch changed or by a second
+     * connection to the file) would only be a second copy. One row read.
+     */
+    holds(table: SqlTable, m: StoredMessage): boolean {
+      const column = table.columns.get(m.column);
+      if (column === undefined || !keepable(column)) return false; // a `number` cell keeps none
+      const key = `${table.name}\u0000${column.name}`;
+      let stmt = holdStatements.get(key);
+      if (!stmt) {
+        stmt = db.prepare<[string, string], number>(`SELECT 1 FROM ${table.sql} WHERE id = ? AND ${column.hlcSql} = ? AND ${column.pendingSql} = ${KEPT_MARK}`).pluck();
+        holdStatements.set(key, stmt);
+      }
+      return stmt.get(m.row, m.hlc) !== undefined;
     },
 
     /** The kept messages of one cell: its value's, when kept, and any in the ring. */

@@ -89,6 +89,32 @@ describe('a commit keeps a message in its row only when it is new, its cell\'s w
     expect(store.messages({ kind: 'recent', limit: 10 })).toEqual([{ ...stored, synced: true }, ...page.reverse()]);
   });
 
+  it('a page pulled again (a new epoch, a second connection) adds no copy of what its rows keep', () => {
+    const store = openStore();
+    const page = [pulled(1, 'a', 'p1'), pulled(2, 'b', 'p2'), pulled(3, 'c', 'p3')];
+    store.commit({ insert: page, writes: page.map(writeOf) });
+    // Pulled again, the messages win nothing (each is its cell's winner already): no writes.
+    store.commit({ insert: page });
+    // One of them in any other guise (here a local copy of its hlc) is stored already too.
+    store.commit({ insert: [{ ...(page[1] as StoredMessage), local: true, synced: false }] });
+    expect(rows(store.db, 'messages') + rows(store.db, 'outbox')).toBe(0);
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([]);
+    expect(store.messages({ kind: 'recent', limit: 10 })).toEqual([...page].reverse());
+    // A message its cell no longer keeps (a newer one replaced it) goes to the log as before.
+    const newer = pulled(4, 'newer', 'p1');
+    store.commit({ insert: [newer], writes: [writeOf(newer)] });
+    store.commit({ insert: page });
+    expect(store.messages({ kind: 'cell', table: 'todos', row: 'p1', column: 'title' })).toEqual(expect.arrayContaining([page[0], newer]));
+    expect(rows(store.db, 'messages')).toBe(1);
+    // Only a message kept in its row counts: one in the log whose cell holds it (a value a row
+    // cannot keep exactly), once removed, is stored again when it comes again.
+    const odd = pulled(5, 'half \ud83d pair', 'p5');
+    store.commit({ insert: [odd], writes: [writeOf(odd)] });
+    store.commit({ remove: [odd.hlc] });
+    store.commit({ insert: [odd] });
+    expect(store.messages({ kind: 'cell', table: 'todos', row: 'p5', column: 'title' })).toEqual([odd]);
+  });
+
   it('a message the one-cell write stored (transact) is known as stored too', () => {
     const store = openStore();
     const cell = [{ table: 'todos', row: 't1', column: 'title' }];

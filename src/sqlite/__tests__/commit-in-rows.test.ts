@@ -7,8 +7,10 @@
  * WAL's bound (checkpoints.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineSchema, type CellWrite, type StoredMessage } from '../../sync/index.ts';
+import { createMemoryStore, createSyncClient, defineSchema, type CellWrite, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
+import { createMemoryServerStore, type ServerStore } from '../../sync/server/index.ts';
+import { createInProcessServer } from '../../sync/testing/index.ts';
 import { createSqliteStore } from '../sqlite-store.ts';
 import { openDatabase, type Db } from '../open-database.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -113,6 +115,30 @@ describe('a commit keeps a message in its row only when it is new, its cell\'s w
     store.commit({ remove: [odd.hlc] });
     store.commit({ insert: [odd] });
     expect(store.messages({ kind: 'cell', table: 'todos', row: 'p5', column: 'title' })).toEqual([odd]);
+  });
+
+  it('a client starting over after the server\'s database was replaced keeps one copy of each message', async () => {
+    let serverStore: ServerStore = createMemoryServerStore();
+    const server = createInProcessServer({
+      store: { push: (u, m) => serverStore.push(u, m), pull: (u, o) => serverStore.pull(u, o), renewEpoch: (u, e) => serverStore.renewEpoch(u, e) },
+    });
+    const writer = await createSyncClient({ schema, store: createMemoryStore(), remote: server.remote(), autoSync: false });
+    for (let i = 0; i < 50; i++) await writer.set('todos', `r${i}`, 'title', `title ${i}`);
+    await writer.sync();
+    file = sqliteFile();
+    const store = file.open();
+    const reader = await createSyncClient({ schema, store, remote: server.remote(), autoSync: false });
+    await reader.sync(); // each message kept in its row: no message rows
+    expect(rows(store.db, 'messages')).toBe(0);
+    serverStore = createMemoryServerStore(); // a new epoch: both start over
+    await writer.sync(); // pushes its 50 again
+    await reader.sync(); // and pulls them again
+    await reader.sync();
+    expect(rows(store.db, 'messages')).toBe(0);
+    expect(store.messages({ kind: 'recent', limit: 100 })).toHaveLength(50);
+    expect(store.readRow('todos', 'r49')?.title).toBe('title 49');
+    await writer.close();
+    await reader.close();
   });
 
   it('a message the one-cell write stored (transact) is known as stored too', () => {

@@ -100,6 +100,28 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual(m, first, 'the first copy stays');
   });
 
+  add('a message already stored, committed again with its write, is stored once: once synced, nothing is pending', async ({ store }) => {
+    // Stored in two commits, the second out of hlc order; then the newest comes again with
+    // its cell's write (a store that keeps the message in the row now holds two copies).
+    const [one, two, three] = [msg(1, 'notes', 'a', 'title', 'one'), msg(2, 'notes', 'b', 'title', 'two'), msg(3, 'notes', 'c', 'title', 'three')];
+    await store.commit({ insert: [two] });
+    await store.commit({ insert: [three, one] });
+    await store.commit({ insert: [three], writes: [write(three)] });
+    checkEqual(hlcs(await store.messages({ kind: 'pending', limit: 10 })), hlcs([one, two, three]), 'each pending once');
+    await store.commit({ update: [one, two, three].map((m) => ({ hlc: m.hlc, synced: true })) });
+    checkEqual(await store.messages({ kind: 'pending', limit: 10 }), [], 'nothing pending once synced');
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), hlcs([three, two, one]), 'recent, each once');
+  });
+
+  add('a pulled page committed again (no cell wins) changes nothing', async ({ store, readRow }) => {
+    const page = [msg(1, 'notes', 'a', 'title', 'A', { local: false, synced: true }), msg(2, 'notes', 'b', 'title', 'B', { local: false, synced: true })];
+    await store.commit({ insert: page, writes: page.map(write) });
+    await store.commit({ insert: page });
+    checkEqual(hlcs(await store.messages({ kind: 'recent', limit: 10 })), hlcs([...page].reverse()), 'recent, each once');
+    checkEqual(await store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }), [page[0]], 'the cell\'s message, once');
+    checkEqual((await readRow('notes', 'b'))?.title, 'B', 'the value');
+  });
+
   add('flags update: synced, applied, error', async ({ store }) => {
     const a = msg(1, 'notes', 'a', 'title', 'A');
     const b = msg(2, 'notes', 'a', 'body', 'B');

@@ -69,8 +69,11 @@ export function createPendingCells(db: Db) {
     return fromSql(e.column.type, stmt.get(e.row));
   }
 
+  // A message this session's fast path wrote has its value in memory: that is the message's
+  // value even when its row is gone (the app deleted it through `db`), where a read gave null.
   const messageOf = (e: Entry): StoredMessage => ({
-    hlc: e.hlc, table: e.table.name, row: e.row, column: e.column.name, value: valueOf(e),
+    hlc: e.hlc, table: e.table.name, row: e.row, column: e.column.name,
+    value: e.known === undefined ? valueOf(e) : e.known.json !== undefined ? (JSON.parse(e.known.json) as JsonValue) : e.known.value,
     local: true, synced: false, applied: true, error: null,
   });
 

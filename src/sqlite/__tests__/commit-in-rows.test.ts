@@ -146,13 +146,16 @@ describe('a commit keeps a message in its row only when it is new, its cell\'s w
     const cell = [{ table: 'todos', row: 't1', column: 'title' }];
     const first = local(10, 'first');
     const second = local(20, 'second');
+    const third = local(30, 'third');
     const earlier = local(0, 'earlier', 't0');
     store.commit({ insert: [earlier] });
-    for (const m of [first, second]) store.transact?.(cell, () => ({ insert: [m], writes: [writeOf(m)] }));
-    // `first` went to the row's unpushed list when `second` replaced it; committed again, it stays there.
+    // The first takes an empty cell; each of the others replaces one, which goes to the row's
+    // unpushed list. Committed again with its write, each stays there, once.
+    for (const m of [first, second, third]) store.transact?.(cell, () => ({ insert: [m], writes: [writeOf(m)] }));
+    store.commit({ insert: [second], writes: [writeOf(second)] });
     store.commit({ insert: [first], writes: [writeOf(first)] });
-    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([earlier, first, second]);
-    store.commit({ update: [earlier, first, second].map((m) => ({ hlc: m.hlc, synced: true })) });
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([earlier, first, second, third]);
+    store.commit({ update: [earlier, first, second, third].map((m) => ({ hlc: m.hlc, synced: true })) });
     expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([]);
   });
 

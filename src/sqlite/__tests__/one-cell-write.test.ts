@@ -119,4 +119,89 @@ describe('a local write of one field', () => {
     expect(store.messages({ kind: 'pending', limit: 10 }).map((m) => m.value)).toEqual(['two']);
     await client.close();
   });
+
+  it('the same with the earlier write still pending: it reaches the outbox from memory, not lost with its row', async () => {
+    file = sqliteFile();
+    const store = file.open();
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    await client.set('todos', 't1', 'title', 'one');
+    store.db.prepare('DELETE FROM todos').run();
+    await client.set('todos', 't1', 'title', 'two');
+    expect(store.readRow('todos', 't1')?.title).toBe('two');
+    expect(store.messages({ kind: 'pending', limit: 10 }).map((m) => m.value)).toEqual(['one', 'two']);
+    await client.close();
+  });
+});
+
+/**
+ * `transact` with a commit the fast path does not recognise: it must decline, and the
+ * general applier then writes exactly what `commit()` would. The library's local writes are
+ * always the fast path's shape; a store's `transact` is public, and the contract is the same.
+ */
+describe('a transact the fast path declines', () => {
+  const cell = { table: 'todos', row: 't1', column: 'title' };
+  const at = (ms: number, clientId = 'me'): string => formatHlc({ millis: Date.parse('2026-01-01T00:00:00Z') + ms, counter: 0, clientId });
+  const local = (ms: number, value: JsonValue, o: Partial<StoredMessage> = {}): StoredMessage => ({
+    hlc: at(ms), table: 'todos', row: 't1', column: 'title', value, local: true, synced: false, applied: true, error: null, ...o,
+  });
+  const writeOf = (m: StoredMessage) => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
+  type Shape = {
+    insert?: StoredMessage[]; writes?: ReturnType<typeof writeOf>[]; meta?: Record<string, string>; update?: { hlc: string; synced: boolean }[]; remove?: string[];
+    /** The cell transact is asked about, when not t1's title. */
+    asked?: { table: string; row: string; column: string };
+  };
+  const m = local(20, 'new');
+  const shapes: [string, Shape][] = [
+    ['a write of another value than its message\'s', { insert: [m], writes: [{ ...writeOf(m), value: 'other' }] }],
+    ['a write of another hlc than its message\'s', { insert: [m], writes: [{ ...writeOf(m), hlc: at(30) }] }],
+    ['a write of another row than its message\'s', { insert: [m], writes: [{ ...writeOf(m), row: 't2' }] }],
+    ['a message of another column than its write\'s', { insert: [local(20, 'new', { column: 'meta' })], writes: [writeOf(m)] }],
+    ['a write of another column than its message\'s', { insert: [m], writes: [{ ...writeOf(m), column: 'meta' }] }],
+    ['a message of another table than its write\'s', { insert: [local(20, 'new', { table: 'lists' })], writes: [writeOf(m)] }],
+    ['a write of another table than its message\'s', { insert: [m], writes: [{ ...writeOf(m), table: 'lists' }] }],
+    ['a message with an error', { insert: [local(20, 'new', { error: 'refused' })], writes: [writeOf(m)] }],
+    ['a message synced already', { insert: [local(20, 'new', { synced: true })], writes: [writeOf(m)] }],
+    ['a message of another client', { insert: [local(20, 'new', { local: false, synced: true })], writes: [writeOf(m)] }],
+    ['a message not applied', { insert: [local(20, 'new', { applied: false })], writes: [writeOf(m)] }],
+    ['a message and write of another cell than asked', { insert: [local(20, 'new', { row: 't2' })], writes: [writeOf(local(20, 'new', { row: 't2' }))] }],
+    ['a message and write of the cell, asked about another row', { insert: [m], writes: [writeOf(m)], asked: { ...cell, row: 't2' } }],
+    ['a message and write of the cell, asked about another column', { insert: [m], writes: [writeOf(m)], asked: { ...cell, column: 'meta' } }],
+    ['a message and write of the cell, asked about another table', { insert: [m], writes: [writeOf(m)], asked: { ...cell, table: 'lists' } }],
+    ['two writes', { insert: [m], writes: [writeOf(m), writeOf(local(20, 'new', { row: 't2' }))] }],
+    ['two messages', { insert: [m, local(21, 'second', { row: 't2' })], writes: [writeOf(m)] }],
+    ['a write with meta', { insert: [m], writes: [writeOf(m)], meta: { k: 'v' } }],
+    ['a write with an update', { insert: [m], writes: [writeOf(m)], update: [{ hlc: at(10), synced: true }] }],
+    ['a write with a remove', { insert: [m], writes: [writeOf(m)], remove: [at(10)] }],
+    ['a write with no message', { writes: [writeOf(m)] }],
+  ];
+  const twoTables = defineSchema({
+    version: 1,
+    tables: { todos: { title: { type: 'string', nullable: true }, meta: { type: 'json', nullable: true } }, lists: { title: 'string' } },
+  });
+
+  it.each(shapes)('%s', (_, shape) => {
+    const files = [sqliteFile(), sqliteFile()];
+    const seen = files.map((f, k) => {
+      const store = f.open();
+      store.open(twoTables);
+      // The same start for both: t1's title written by a local write (its message in the row).
+      const first = local(10, 'first');
+      store.transact?.([cell], () => ({ insert: [first], writes: [writeOf(first)] }));
+      const { asked, ...commit } = shape;
+      if (k === 0) store.transact?.([asked ?? cell], () => commit);
+      else store.commit(commit);
+      return {
+        rows: ['t1', 't2'].map((r) => store.readRow('todos', r) ?? null),
+        pending: store.messages({ kind: 'pending', limit: 100 }),
+        rejected: store.messages({ kind: 'rejected' }),
+        unapplied: store.messages({ kind: 'unapplied' }),
+        recent: store.messages({ kind: 'recent', limit: 100 }),
+        cell: store.messages({ kind: 'cell', ...cell }),
+        winners: [...store.winners([cell, { ...cell, row: 't2' }, { ...cell, column: 'meta' }, { ...cell, table: 'lists' }])],
+        meta: store.open(twoTables).meta,
+      };
+    });
+    for (const f of files) f.dispose();
+    expect(seen[0]).toEqual(seen[1]);
+  });
 });

@@ -45,3 +45,14 @@ export function sqliteHarness(file: SqliteFile = sqliteFile(), owner = true): St
     },
   };
 }
+
+/** Counts the WAL checkpoints run on `db` (each `wal_checkpoint` pragma), from now on. */
+export function countCheckpoints(db: Db): { checkpoints: number } {
+  const pragma = db.pragma.bind(db);
+  const calls = { checkpoints: 0 };
+  db.pragma = ((source: string, o?: { simple?: boolean }) => {
+    if (source.startsWith('wal_checkpoint')) calls.checkpoints++;
+    return pragma(source, o);
+  }) as typeof db.pragma;
+  return calls;
+}

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError, defineSchema, type Commit, type Schema, type StoredMessage } from '../../sync/index.ts';
 import { createSqliteStore } from '../sqlite-store.ts';
 import { openDatabase } from '../open-database.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { countCheckpoints, sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
 const hlc = (n: number): string => `2026-01-01T00:00:00.000Z-${n.toString(16).toUpperCase().padStart(4, '0')}-me`;
@@ -21,12 +21,7 @@ afterEach(() => file?.dispose());
 function openCounted(options: Parameters<typeof createSqliteStore>[1], opened: Schema = schema) {
   file = sqliteFile();
   const db = openDatabase(file.file);
-  const pragma = db.pragma.bind(db);
-  const calls = { checkpoints: 0 };
-  db.pragma = ((source: string, o?: { simple?: boolean }) => {
-    if (source.startsWith('wal_checkpoint')) calls.checkpoints++;
-    return pragma(source, o);
-  }) as typeof db.pragma;
+  const calls = countCheckpoints(db);
   const store = createSqliteStore(db, options);
   store.open(opened);
   return { db, store, calls, dispose: () => db.close() };

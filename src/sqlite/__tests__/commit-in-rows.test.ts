@@ -13,7 +13,7 @@ import { createMemoryServerStore, type ServerStore } from '../../sync/server/ind
 import { createInProcessServer } from '../../sync/testing/index.ts';
 import { createSqliteStore } from '../sqlite-store.ts';
 import { openDatabase, type Db } from '../open-database.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { countCheckpoints, sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
 const schema = defineSchema({
   version: 1,
@@ -205,12 +205,7 @@ describe('every part of a commit counts toward the WAL\'s bound', () => {
   function counted(maxPages: number) {
     file = sqliteFile();
     const db = openDatabase(file.file);
-    const pragma = db.pragma.bind(db);
-    const calls = { checkpoints: 0 };
-    db.pragma = ((source: string, o?: { simple?: boolean }) => {
-      if (source.startsWith('wal_checkpoint')) calls.checkpoints++;
-      return pragma(source, o);
-    }) as typeof db.pragma;
+    const calls = countCheckpoints(db);
     const store = createSqliteStore(db, { checkpoints: { idleMs: 60_000, maxPages } });
     store.open(schema);
     return { store, calls, close: () => db.close() };

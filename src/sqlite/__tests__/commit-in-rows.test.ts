@@ -232,31 +232,20 @@ describe('every part of a commit counts toward the WAL\'s bound', () => {
     s.close();
   });
 
-  it('marked messages that their cells\' new writes move to the outbox', () => {
-    // Each commit of 320 writes keeps its messages in their rows: 320 data rows and 320 key
-    // entries, about 42 pages. The second also moves the 320 messages it replaces to the
-    // outbox: about 62, and the two together cross a bound of 100.
+  // The first commit keeps 320 messages in their rows: 320 data rows and 320 key entries,
+  // about 42 pages (46 with the ring of pulled ones). The second writes the same cells
+  // locally and moves those 320 out of their rows: about 62. Together they cross 100.
+  it.each([
+    ['marked messages that their cells\' new writes move to the outbox', (i: number) => local(i, 'first', `r${i}`), 'outbox'],
+    ['kept pulled messages that their cells\' local writes move to the log', (i: number) => pulled(i, 'pulled', `r${i}`), 'messages'],
+  ] as const)('%s', (_, kept, movedTo) => {
     const s = counted(100);
-    const first = Array.from({ length: 320 }, (_, i) => local(i, 'first', `r${i}`));
+    const first = Array.from({ length: 320 }, (_, i) => kept(i));
     s.store.commit({ insert: first, writes: first.map(writeOf) });
-    expect(s.calls.checkpoints).toBe(0);
-    const second = Array.from({ length: 320 }, (_, i) => local(1000 + i, 'second', `r${i}`));
-    s.store.commit({ insert: second, writes: second.map(writeOf) });
-    expect(rows(s.store.db, 'outbox')).toBe(320);
-    expect(s.calls.checkpoints).toBe(1);
-    s.close();
-  });
-  it('kept pulled messages that their cells\' local writes move to the log', () => {
-    // The first commit keeps 320 pulled messages in their rows (about 46 pages with the
-    // ring); the second writes the same cells locally and moves those 320 to the log: about
-    // 62. Together they cross a bound of 100.
-    const s = counted(100);
-    const page = Array.from({ length: 320 }, (_, i) => pulled(i, 'pulled', `r${i}`));
-    s.store.commit({ insert: page, writes: page.map(writeOf) });
     expect(s.calls.checkpoints).toBe(0);
     const mine = Array.from({ length: 320 }, (_, i) => local(1000 + i, 'mine', `r${i}`));
     s.store.commit({ insert: mine, writes: mine.map(writeOf) });
-    expect(rows(s.store.db, 'messages')).toBe(320);
+    expect(rows(s.store.db, movedTo)).toBe(320);
     expect(s.calls.checkpoints).toBe(1);
     s.close();
   });

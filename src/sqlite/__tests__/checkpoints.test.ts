@@ -1,10 +1,11 @@
 /**
  * WAL checkpoints out of the write path (checkpoints.ts): SQLite's automatic checkpoint is
  * off, the store checkpoints once commits pause, and the log stays bounded for an app that
- * never pauses.
+ * never pauses. The idle timer waits for a real pause, never keeps the process running,
+ * ends with the store, and is not set on a database that has no log.
  */
 import { statSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ValidationError, defineSchema, type Commit, type Schema, type StoredMessage } from '../../sync/index.ts';
 import { createSqliteStore } from '../sqlite-store.ts';
 import { openDatabase } from '../open-database.ts';
@@ -15,7 +16,11 @@ const hlc = (n: number): string => `2026-01-01T00:00:00.000Z-${n.toString(16).to
 const write = (n: number) => ({ writes: [{ table: 'todos', row: `t${n % 50}`, column: 'title', value: `title ${n} ${'x'.repeat(200)}`, hlc: hlc(n) }] });
 
 let file: SqliteFile;
-afterEach(() => file?.dispose());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  file?.dispose();
+});
 
 /** The store on a file, with every checkpoint it runs counted. */
 function openCounted(options: Parameters<typeof createSqliteStore>[1], opened: Schema = schema) {
@@ -130,6 +135,86 @@ describe('WAL checkpoints', () => {
     expect(refused(null)).toBe('createSqliteStore: checkpoints must be an object: { idleMs?, maxPages? }');
     expect(() => createSqliteStore(db, 'fast' as never)).toThrow('createSqliteStore: options must be an object');
     for (const good of [undefined, {}, { idleMs: 0, maxPages: 1 }, { idleMs: 2 ** 31 - 1, maxPages: Infinity }]) expect(refused(good)).toBe('accepted');
+    db.close();
+  });
+});
+
+describe('the idle timer', () => {
+  /** The clock the store's timer runs on, moved by hand. */
+  const fakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+
+  it('waits for a pause: commits that keep coming sooner than idleMs apart get no idle checkpoint until they stop', () => {
+    fakeClock();
+    const s = openCounted({ checkpoints: { idleMs: 50 } });
+    for (let n = 1; n <= 20; n++) {
+      s.store.commit(write(n));
+      vi.advanceTimersByTime(20);
+    }
+    expect(s.calls.checkpoints).toBe(0); // 400 ms of commits, each 20 ms after the last
+    vi.advanceTimersByTime(100); // within two idle periods of the last commit
+    expect(s.calls.checkpoints).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(s.calls.checkpoints).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+    s.dispose();
+  });
+
+  it('after a checkpoint inside a commit, the idle period finds nothing to checkpoint', () => {
+    fakeClock();
+    const s = openCounted({ checkpoints: { idleMs: 50, maxPages: 3 } });
+    s.store.commit(write(1)); // about two pages: the timer is set
+    s.store.commit(write(2)); // past three: checkpointed here
+    expect(s.calls.checkpoints).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(s.calls.checkpoints).toBe(1);
+    s.dispose();
+  });
+
+  it('never keeps the process running', () => {
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const s = openCounted({ checkpoints: { idleMs: 12_345 } });
+    s.store.commit(write(1));
+    const timers = set.mock.calls.flatMap((call, i) => (call[1] === 12_345 ? [set.mock.results[i]?.value as NodeJS.Timeout] : []));
+    expect(timers).toHaveLength(1);
+    expect(timers[0]?.hasRef()).toBe(false);
+    s.store.close();
+  });
+
+  it('is cleared when the store closes, and ends at its next tick when the app closed the connection itself', () => {
+    fakeClock();
+    const s = openCounted({ checkpoints: { idleMs: 50 } });
+    s.store.commit(write(1));
+    expect(vi.getTimerCount()).toBe(1);
+    s.store.close();
+    expect(vi.getTimerCount()).toBe(0);
+    const t = openCounted({ checkpoints: { idleMs: 50 } });
+    t.store.commit(write(1));
+    t.store.commit(write(2)); // a commit since the timer was set: it would wait again
+    t.db.close();
+    vi.advanceTimersByTime(50);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(t.calls.checkpoints).toBe(0);
+  });
+
+  it('is not set on a database without a log (rollback journal), where SQLite\'s own checkpoint setting is left alone', () => {
+    fakeClock();
+    file = sqliteFile();
+    const db = openDatabase(file.file);
+    db.pragma('journal_mode = DELETE'); // an app's own connection, not in WAL mode
+    const calls = countCheckpoints(db);
+    const store = createSqliteStore(db, { checkpoints: { idleMs: 50 } });
+    store.open(schema);
+    // Were the app to turn WAL on later, SQLite would still checkpoint it.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    store.commit(write(1));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1000);
+    expect(calls.checkpoints).toBe(0);
+    const bounded = createSqliteStore(db, { checkpoints: { maxPages: 1 } }); // every commit past the bound
+    bounded.open(schema);
+    for (let n = 2; n <= 5; n++) bounded.commit(write(n));
+    expect(calls.checkpoints).toBe(0);
+    expect(bounded.readRow('todos', 't5')?.title).toMatch(/^title 5 /);
     db.close();
   });
 });

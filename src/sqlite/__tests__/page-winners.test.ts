@@ -2,7 +2,9 @@
  * The winners of a pulled page (page-winners.ts) behave as the Map the store contract asks
  * for: the same cells, hlcs, size and iteration as the memory store's Map for the same data,
  * whatever the cells asked (repeated, of rows that do not exist, of columns or tables that
- * are not declared, of two tables sharing row ids, of a table too wide for row bits).
+ * are not declared, of two tables sharing row ids, of a table too wide for row bits), and
+ * for keys of no cell asked: of another table whose name is as long as, or starts with, the
+ * page's one table, or no cell key at all.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -77,5 +79,36 @@ describe('the winners of a pulled page', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('answer nothing for a key of another table or no cell key, though its parts name a cell they hold', () => {
+    // `todo` is the page's table; `list` has a name as long, `todos` one that starts with it;
+    // `todo`'s row `todo` has a column `todos`, so the key "todos" splits into that cell.
+    const named = defineSchema({
+      version: 1,
+      tables: { todo: { title: 'string', todos: 'string' }, todos: { title: 'string' }, list: { title: 'string' } },
+    });
+    file = sqliteFile();
+    const sqlite = file.open();
+    sqlite.open(named);
+    const memory = createMemoryStore();
+    memory.open(named);
+    const cells: Cell[] = [
+      { table: 'todo', row: 'r1', column: 'title' }, { table: 'todo', row: 'r2', column: 'title' }, { table: 'todo', row: 'todo', column: 'todos' },
+      { table: 'todos', row: 'r1', column: 'title' }, { table: 'list', row: 'r1', column: 'title' },
+    ];
+    const writes = cells.map((c, i) => ({ ...c, value: `v${i}`, hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, clientId: 'other' }) }));
+    for (const store of [sqlite, memory]) store.commit({ writes });
+    const keys = [...cells.map((c) => cellKey(c.table, c.row, c.column)), 'todos', 'todo\u0000todos', 'list', 'todos\u0000r1'];
+    // One table (its cells are the only ones), then two (no table is the page's only one).
+    for (const asked of [cells.slice(0, 3), [cells[2] as Cell, cells[4] as Cell]]) {
+      const got = sqlite.winners(asked);
+      const want = memory.winners(asked) as ReadonlyMap<string, string>;
+      expect(got.size).toBe(asked.length);
+      for (const key of keys) {
+        expect(got.get(key), JSON.stringify(key)).toBe(want.get(key));
+        expect(got.has(key), JSON.stringify(key)).toBe(want.has(key));
+      }
+    }
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Reading line-framed answers (answer-lines.ts): lines cut at any byte, a character split
  * between two chunks, blank lines, a line that is not JSON (an invalid_response, the rest of
- * the body cancelled), and runtimes that cannot read a body as a stream of bytes.
+ * the body cancelled), and runtimes that cannot read a body as a stream of bytes. And any
+ * answer read under a signal: an abort ends the reading whatever the body does, with the
+ * signal's reason (an Error where a polyfill's signal has none), and leaves no listener.
  */
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerJson, fromLines, isLines, readAnswer } from '../answer-lines.ts';
@@ -10,6 +13,28 @@ import { RemoteError } from '../errors.ts';
 
 const encoder = new TextEncoder();
 const NDJSON = { 'content-type': 'application/x-ndjson; charset=utf-8' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** A body that sends `first` (if any), then nothing more, ever; `cancelled` says whether it was let go. */
+function stalled(first?: string) {
+  const state = { cancelled: false };
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      if (first !== undefined) c.enqueue(encoder.encode(first));
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  return { body, state };
+}
+
+/** A body that fails before its first byte (a connection reset). */
+const broken = (): ReadableStream<Uint8Array> => new ReadableStream({ start: (c) => c.error(new Error('connection reset')) });
+
+/** `promise`, or 'still reading' if it has not settled within 2 s. */
+const within2s = (promise: Promise<unknown>): Promise<unknown> =>
+  Promise.race([promise.catch((e: unknown) => e), new Promise((resolve) => setTimeout(() => resolve('still reading'), 2000))]);
 
 /** A 200 whose body arrives in the given chunks; `cancelled` says whether its reader was cancelled. */
 function answer(chunks: readonly Uint8Array[], headers: Record<string, string> = NDJSON) {
@@ -136,6 +161,7 @@ describe('line-framed answers', () => {
   it('skips blank lines, and a last line without its line feed is a line', async () => {
     const a = await readAnswer(answer([encoder.encode(`\n${JSON.stringify(values[0])}\n\r\n${JSON.stringify(values[1])}`)]).response);
     expect(a.lines).toEqual(values);
+    expect(a.text).toBe(''); // the lines are the answer, not a text
   });
 
   it('refuses a line that is not JSON as an invalid_response, and cancels the rest of the body', async () => {
@@ -164,5 +190,69 @@ describe('line-framed answers', () => {
     expect(fromLines([1, 2])).toBe(1);
     expect(fromLines([null, 2])).toBeNull();
     expect(fromLines([])).toBeUndefined();
+  });
+});
+
+describe('reading an answer under a signal', () => {
+  it('stops reading any other answer when the signal aborts while its body stalls', async () => {
+    const controller = new AbortController();
+    const reading = within2s(readAnswer(new Response(stalled('{"a":').body, { status: 200, headers: JSON_TYPE }), controller.signal));
+    setTimeout(() => controller.abort(new Error('timeout')), 20);
+    expect(await reading).toMatchObject({ message: 'timeout' });
+  });
+
+  it('fails with the body when it fails before the signal aborts, whatever the answer', async () => {
+    for (const headers of [JSON_TYPE, NDJSON]) {
+      const err = await within2s(readAnswer(new Response(broken(), { status: 200, headers }), new AbortController().signal));
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBe('still reading');
+    }
+  });
+
+  it('lets the body go on an abort where text() left it unlocked (a polyfill\'s Response)', async () => {
+    const { body, state } = stalled();
+    const polyfilled = { status: 200, headers: new Headers(JSON_TYPE), body, text: () => new Promise<string>(() => {}) } as unknown as Response;
+    const controller = new AbortController();
+    const reading = within2s(readAnswer(polyfilled, controller.signal));
+    controller.abort(new Error('timeout'));
+    expect(await reading).toMatchObject({ message: 'timeout' });
+    await vi.waitFor(() => expect(state.cancelled).toBe(true));
+  });
+
+  it('rejects with an Error where the signal has no reason (an AbortController polyfill: React Native\'s)', async () => {
+    for (const headers of [JSON_TYPE, NDJSON]) {
+      const controller = new AbortController();
+      Object.defineProperty(controller.signal, 'reason', { value: undefined });
+      controller.abort();
+      const err = await within2s(readAnswer(new Response(stalled().body, { status: 200, headers }), controller.signal));
+      expect(err).toBeInstanceOf(Error);
+      expect(err).toMatchObject({ message: 'aborted' });
+    }
+  });
+
+  it('answers with the abort, not with what a chunk that came with it holds', async () => {
+    const controller = new AbortController();
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(encoder.encode('not json\n')); // the read has its bytes, then the timeout fires
+        controller.abort(new Error('timeout'));
+      },
+    }, { highWaterMark: 0 });
+    expect(await within2s(readAnswer(new Response(body, { status: 200, headers: NDJSON }), controller.signal))).toMatchObject({ message: 'timeout' });
+  });
+
+  it('leaves no listener on the signal once the answer is read, or has failed', async () => {
+    const { signal } = new AbortController();
+    const answers: [string, () => Response][] = [
+      ['JSON', () => new Response('{"a":1}', { status: 200, headers: JSON_TYPE })],
+      ['lines', () => answer([encoder.encode('{"a":1}\n{"b":2}\n')]).response],
+      ['JSON, its body failing', () => new Response(broken(), { status: 200, headers: JSON_TYPE })],
+      ['lines, its body failing', () => new Response(broken(), { status: 200, headers: NDJSON })],
+      ['lines, one not JSON', () => answer([encoder.encode('{"a":1}\nnot json\n')]).response],
+    ];
+    for (const [name, response] of answers) {
+      await readAnswer(response(), signal).catch(() => {});
+      expect(getEventListeners(signal, 'abort'), name).toHaveLength(0);
+    }
   });
 });

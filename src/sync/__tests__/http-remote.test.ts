@@ -252,7 +252,7 @@ describe('POST /v1/sync', () => {
 
 describe('Accept-Encoding, as the client reads it for request bodies', () => {
   it.each([
-    ['gzip', true], ['GZIP', true], [' br , gzip ; q=0.5', true], ['gzip;q=1.0', true],
+    ['gzip', true], ['GZIP', true], [' br , gzip ; q=0.5', true], ['gzip;q=1.0', true], ['gzip;level=1', true],
     ['gzip;q=0', false], ['gzip; Q=0', false], ['gzip;q=0.000', false], ['identity', false], ['x-gzip, deflate', false], ['', false], [null, false],
   ])('%j: gzip taken %s', (header, taken) => {
     expect(acceptsGzip(header)).toBe(taken);

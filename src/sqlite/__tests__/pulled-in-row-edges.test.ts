@@ -40,7 +40,7 @@ const logged = (store: Store): number => store.db.prepare('SELECT count(*) FROM 
 
 describe('which pulled messages a row keeps', () => {
   it.each([
-    ['this client\'s own message, acknowledged (pulled back after an epoch change)', { local: true }],
+    ['a local message the server has acknowledged', { local: true }],
     ['a message that arrives with an error', { error: 'value_too_large: refused' }],
   ])('%s is stored as it came, not as a kept pulled message', (_, change) => {
     const store = openStore();

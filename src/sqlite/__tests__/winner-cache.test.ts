@@ -36,4 +36,20 @@ describe('the winner cache', () => {
     expect(cache.newest([cell('a')])).toBeUndefined();
     expect(cache.newest([cell('c')])).toBe('h5');
   });
+
+  it('at its limit, a cell it knows is written again without starting over; a new cell of a known row or of a new table starts over', () => {
+    const cache = createWinnerCache(3);
+    cache.committed([wrote('a', 'h1'), wrote('a', 'h2', 'done'), wrote('b', 'h3')]);
+    cache.committed([wrote('a', 'h4')]); // known: rewritten in place
+    expect(cache.size).toBe(3);
+    expect(cache.newest([cell('a'), cell('a', 'done'), cell('b')])).toBe('h4');
+    cache.committed([wrote('b', 'h5', 'done')]); // a known row, a new column: a fourth cell
+    expect(cache.size).toBe(1);
+    expect(cache.newest([cell('a')])).toBeUndefined();
+    expect(cache.newest([cell('b', 'done')])).toBe('h5');
+    cache.committed([wrote('c', 'h6'), wrote('d', 'h7')]);
+    cache.committed([{ ...wrote('x', 'h8'), table: 'tags' }]); // a table it has never seen
+    expect(cache.size).toBe(1);
+    expect(cache.newest([{ ...cell('x'), table: 'tags' }])).toBe('h8');
+  });
 });

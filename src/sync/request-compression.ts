@@ -51,7 +51,11 @@ export const gzipRequests: RequestCompression = () => {
   };
 };
 
-/** Bodies shorter than this go plain (a pull request is about 80 bytes). */
+/**
+ * Bodies shorter than this go plain (a pull request is about 80 bytes). Counted in the JSON's
+ * characters, which is free and never more than its UTF-8 bytes: a body of mostly non-ASCII text
+ * may go plain up to 3 KiB, a cost too small to be worth encoding it twice to count.
+ */
 export const COMPRESS_REQUEST_MIN_BYTES = 1024;
 
 /** Whether this runtime can gzip a body. */

@@ -1,11 +1,11 @@
 /**
  * What a client reports between syncs (round 37's mutation run of sync-client.ts): the status
- * a local write changes, and a cell's history in the order `history()` promises, whatever
+ * and the hlc a local write changes, and a cell's history in the order `history()` promises, whatever
  * order the store answers in (the store contract leaves it open).
  */
 import { describe, expect, it } from 'vitest';
 import { createSyncClient, type SyncStore } from '../index.ts';
-import { asyncStore, memory, schema } from './harness/test-kit.ts';
+import { T0, asyncStore, memory, schema } from './harness/test-kit.ts';
 
 describe('a local write', () => {
   it("tells 'status' listeners at once that it is pending, with no sync to wait for", async () => {
@@ -15,6 +15,21 @@ describe('a local write', () => {
     await client.set('todos', 't1', 'title', 'A');
     await client.update('todos', 't2', { title: 'B', done: false });
     expect(pending).toEqual([1, 3]);
+    await client.close();
+  });
+
+  it("after a restart, takes the next counter value of the clock's millisecond, whatever the cell's older winner", async () => {
+    // The winner is older than the clock's millisecond: moving past it spends no counter value.
+    const store = memory();
+    let t = T0;
+    const before = await createSyncClient({ schema, store, autoSync: false, now: () => t });
+    await before.set('todos', 't1', 'title', 'older');
+    t = T0 + 5;
+    await before.set('todos', 't2', 'title', 'newest');
+    await before.close();
+    const client = await createSyncClient({ schema, store, autoSync: false, now: () => t });
+    const { hlc } = await client.set('todos', 't1', 'title', 'rewritten');
+    expect(hlc.startsWith(`${new Date(T0 + 5).toISOString()}-0001-`)).toBe(true);
     await client.close();
   });
 });

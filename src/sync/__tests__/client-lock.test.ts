@@ -148,6 +148,13 @@ describe('a store without transact() takes one client at a time', () => {
     await second.close();
   });
 
+  it.skipIf(!hasWebLocks)('a client whose remote throws on subscribe rejects, and holds the store no longer', async () => {
+    // No client to close is given: a lock kept would make the next client on the store take it over.
+    const remote = Object.assign(new ScriptedRemote(), { subscribe: () => { throw new Error('no pokes here'); } });
+    await expect(createSyncClient({ schema, store: ownStore(), remote })).rejects.toThrow('no pokes here');
+    await expect.poll(async () => (await heldLocks()).filter((name) => name.startsWith('fieldsync:client:'))).toEqual([]);
+  });
+
   it.skipIf(!hasWebLocks)('a commit the first still has under way lands before the second reads the store: the second stamps none of its hlcs', async () => {
     const { store, hangNext, letGo } = hangingStore();
     const now = () => T0; // one millisecond for every write: only the counter tells them apart

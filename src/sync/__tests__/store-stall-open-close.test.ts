@@ -251,4 +251,23 @@ describe('close() with a store call that does not settle', () => {
     expect(calls.slice(started)).toEqual([]);
     expect(sync.now).toMatchObject({ err: { code: 'closed' } });
   });
+
+  it.skipIf(!hasWebLocks)('closed, then taken over by another tab while its commit still stalls: it keeps saying it was closed', async () => {
+    const { client, store, hang } = await opened();
+    const letGo = hang('commit()');
+    const write = client.set('todos', 'a', 'title', 'one');
+    await vi.advanceTimersByTimeAsync(0);
+    const closing = outcome(client.close());
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(closing.now).toMatchObject({ err: stalled('commit()', 10_000) });
+    // Another tab: another store object on the same data, which takes the lock it still holds.
+    const other = createSyncClient({ schema, store: { ...store }, autoSync: false });
+    await vi.advanceTimersByTimeAsync(0);
+    letGo();
+    await write;
+    const next = await other;
+    expect(next.clientId).toBe(client.clientId);
+    await expect(client.sync()).rejects.toMatchObject({ code: 'closed' });
+    await next.close();
+  });
 });

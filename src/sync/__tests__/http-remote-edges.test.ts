@@ -1,0 +1,141 @@
+/**
+ * The HTTP remote at its edges (round 37's mutation run of http-remote.ts): options that are
+ * almost right, what a failed sync says about why, redirects a `fetch` reports in unusual
+ * ways, and what a sync leaves on the caller's signal. http-remote.test.ts has the common cases.
+ */
+import { getEventListeners } from 'node:events';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FieldsyncError, NetworkError, RemoteError, createHttpRemote } from '../index.ts';
+
+const servers: Server[] = [];
+
+/** A loopback server whose every answer `answer` writes. */
+async function serve(answer: (res: ServerResponse) => void): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(res));
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+const ok = { accepted: 0, cursor: 3, more: false, serverTime: '2026-11-24T15:00:00.000Z', messages: [] };
+const request = { clientId: 'c', cursor: 0 };
+const caught = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: unknown) => e);
+
+describe('createHttpRemote options', () => {
+  it('refuses a URL object with a typed error: the URL is a string', () => {
+    expect(() => createHttpRemote({ url: new URL('http://127.0.0.1:8787') as never, token: 't' })).toThrow(FieldsyncError);
+  });
+
+  it('refuses pokes that are null with a typed error', () => {
+    expect(() => createHttpRemote({ url: 'http://x', token: 't', pokes: null as never })).toThrow(FieldsyncError);
+  });
+
+  it('takes a base URL whose path only starts like the sync endpoint', () => {
+    expect(() => createHttpRemote({ url: 'http://x/api/v1/sync-gateway', token: 't' })).not.toThrow();
+    expect(() => createHttpRemote({ url: 'http://x/v1/events2/', token: 't' })).not.toThrow();
+  });
+
+  it('given the endpoint URL, names the base URL to give instead: the last /v1/... taken off', () => {
+    expect(() => createHttpRemote({ url: 'http://x/v1/api/v1/sync/', token: 't' }))
+      .toThrow(/^createHttpRemote: url is the server's base URL, without \/v1\/\.\.\.: http:\/\/x\/v1\/api$/);
+  });
+
+  it('calls a token function, whatever its text reads like', async () => {
+    // A callable with a text of its own (a wrapped or bound function may have one) is still a function.
+    const token = Object.assign(() => 'tok', { toString: () => 'Bearer tok' });
+    const seen: (string | undefined)[] = [];
+    const fetch = async (_url: string, init?: RequestInit): Promise<Response> => {
+      seen.push((init?.headers as Record<string, string>).Authorization);
+      return new Response(JSON.stringify(ok));
+    };
+    await createHttpRemote({ url: 'http://x', token, fetch }).sync(request);
+    expect(seen).toEqual(['Bearer tok']);
+  });
+});
+
+describe('a failed sync says why', () => {
+  it('a timeout is the NetworkError\'s cause; an abort, the caller\'s reason', async () => {
+    const silent = await serve(() => {}); // never answers
+    const timedOut = await caught(createHttpRemote({ url: silent, token: 't', timeoutMs: 50 }).sync(request));
+    expect(timedOut).toBeInstanceOf(NetworkError);
+    expect((timedOut as NetworkError).cause).toMatchObject({ message: 'timeout' });
+    const controller = new AbortController();
+    const aborted = caught(createHttpRemote({ url: silent, token: 't' }).sync(request, { signal: controller.signal }));
+    controller.abort(new Error('the app went offline'));
+    expect(((await aborted) as NetworkError).cause).toMatchObject({ message: 'the app went offline' });
+  });
+
+  it('a 200 whose body is not JSON is "invalid JSON", not a malformed answer', async () => {
+    const url = await serve((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('<html>a captive portal</html>');
+    });
+    const err = await caught(createHttpRemote({ url, token: 't' }).sync(request));
+    expect(err).toMatchObject({ code: 'invalid_response', message: 'the server answered with invalid JSON' });
+  });
+
+  it('an error code that is not a string is not taken, even one whose text is a code', async () => {
+    const url = await serve((res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: ['unauthorized'], message: 'no' } }));
+    });
+    expect(await caught(createHttpRemote({ url, token: 't' }).sync(request))).toMatchObject({ code: 'invalid_request', message: 'no' });
+  });
+
+  it('a 405 that was not redirected is the server\'s own answer', async () => {
+    const url = await serve((res) => {
+      res.writeHead(405, { 'Content-Type': 'text/html' });
+      res.end('<html>method not allowed</html>');
+    });
+    const err = await caught(createHttpRemote({ url, token: 't' }).sync(request));
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err).toMatchObject({ status: 405, code: 'invalid_request', message: 'HTTP 405' });
+  });
+});
+
+describe('a redirect fetch followed', () => {
+  /** A fetch that answers 401 from `to`, as one that followed a redirect there. */
+  const redirectedTo = (to: string) => async (): Promise<Response> => {
+    const r = new Response(JSON.stringify({ error: { code: 'unauthorized', message: 'missing bearer token' } }), { status: 401 });
+    Object.defineProperties(r, { redirected: { value: true }, url: { value: to } });
+    return r;
+  };
+  const syncVia = (to: string, url = 'http://app.example.test'): Promise<unknown> =>
+    caught(createHttpRemote({ url, token: 't', fetch: redirectedTo(to) }).sync(request));
+  const said = (to: string) => `the server redirected the request to ${to} (HTTP 401 there)`;
+
+  it('to another host of the same scheme is reported, whatever the hosts share', async () => {
+    expect(await syncVia('http://api.example.test/v1/sync')).toMatchObject({ code: 'invalid_response', message: expect.stringContaining(said('http://api.example.test')) });
+  });
+
+  it('to a URL that is not absolute is reported as a redirect, not taken for the same origin', async () => {
+    expect(await syncVia('/login?next=http://app.example.test/v1/sync'))
+      .toMatchObject({ code: 'invalid_response', message: expect.stringContaining(said('/login?next=http://app.example.test')) });
+  });
+
+  it('names at most 200 characters of where it led, and takes off only a trailing endpoint', async () => {
+    const long = `https://other.test/${'a'.repeat(500)}`;
+    expect(await syncVia(long)).toMatchObject({ message: expect.stringContaining(said(long.slice(0, 200))) });
+    expect(await syncVia('https://other.test/v1/syncs/v1/sync')).toMatchObject({ message: expect.stringContaining(said('https://other.test/v1/syncs')) });
+  });
+});
+
+it('leaves no listener on the caller\'s signal once a sync is over', async () => {
+  // An app that passes one signal to every sync would otherwise gather a listener per sync.
+  const controller = new AbortController();
+  const remote = createHttpRemote({ url: 'http://x', token: 't', fetch: async () => new Response(JSON.stringify(ok)) });
+  await remote.sync(request, { signal: controller.signal });
+  expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+});

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../errors.ts';
 import { formatHlc } from '../hlc.ts';
-import type { JsonValue, Message } from '../message.ts';
+import type { JsonValue, Message, ServerMessage } from '../message.ts';
+import { encodeColumns } from '../columns-page.ts';
 import { ProtocolError, parseSyncResponse } from '../protocol.ts';
 import { createMemoryServerStore, createSyncHandler } from '../server/index.ts';
 
@@ -46,6 +47,14 @@ describe('columns pages', () => {
     await expect(handle('u', { clientId: 'puller', cursor: 0, format: 'rows' })).rejects.toThrow(new ProtocolError('invalid_request', 'format must be "columns" or absent'));
   });
 
+  it('name each table and column once, in the order the page first uses them', () => {
+    const m = (id: number, table: string, column: string): ServerMessage => ({ id, hlc: hlc(id), table, row: `r${id}`, column, value: id });
+    const page = encodeColumns([m(3, 'todos', 'title'), m(4, 'todos', 'done'), m(6, 'lists', 'title'), m(7, 'todos', 'done')], 2);
+    expect(page.names).toEqual(['todos', 'title', 'done', 'lists']);
+    expect(page.cells.filter((_, i) => i % 6 === 2 || i % 6 === 4)).toEqual([0, 1, 0, 2, 3, 1, 0, 2]);
+    expect(page.cells.filter((_, i) => i % 6 === 0)).toEqual([1, 1, 2, 1]);
+  });
+
   describe('a malformed page is an invalid_response, with the reason', () => {
     const good = { names: ['todos', 'title'], cells: [1, hlc(1), 0, 't1', 1, 'a', 1, hlc(2), 0, 't2', 1, 'b'] };
     const answer = (page: unknown, extra: object = {}) => ({ accepted: 0, cursor: 2, more: false, serverTime: '2026-11-24T15:00:00.000Z', format: 'columns', page, ...extra });
@@ -69,6 +78,9 @@ describe('columns pages', () => {
       ['ids beyond the cursor', withCell(6, 2), /message 1: id out of order or beyond cursor/],
       ['a table index out of range', withCell(2, 2), /message 0: table or column is not an index/],
       ['a column index that is a string', withCell(4, '1'), /message 0: table or column is not an index/],
+      // names[-1] and names[0.5] are undefined too: the reason is the index, not the name.
+      ['a negative table index', withCell(2, -1), /message 0: table or column is not an index/],
+      ['a fractional column index', withCell(10, 0.5), /message 1: table or column is not an index/],
       ['a name that is not an identifier', { ...good, names: ['to dos', 'title'] }, /message 0: table must match/],
       // Each place a name is used checks it, as a table's or as a column's.
       ['a column name that is not an identifier', { ...good, names: ['todos', 'ti tle'] }, /message 0: column must match/],

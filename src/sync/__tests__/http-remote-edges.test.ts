@@ -4,30 +4,11 @@
  * ways, and what a sync leaves on the caller's signal. http-remote.test.ts has the common cases.
  */
 import { getEventListeners } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldsyncError, NetworkError, RemoteError, createHttpRemote } from '../index.ts';
+import { closeServers, serve } from './harness/loopback.ts';
 
-const servers: Server[] = [];
-
-/** A loopback server whose every answer `answer` writes. */
-async function serve(answer: (res: ServerResponse) => void): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => answer(res));
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+afterEach(closeServers);
 
 const ok = { accepted: 0, cursor: 3, more: false, serverTime: '2026-11-24T15:00:00.000Z', messages: [] };
 const request = { clientId: 'c', cursor: 0 };
@@ -78,7 +59,7 @@ describe('a failed sync says why', () => {
   });
 
   it('a 200 whose body is not JSON is "invalid JSON", not a malformed answer', async () => {
-    const url = await serve((res) => {
+    const url = await serve((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('<html>a captive portal</html>');
     });
@@ -87,7 +68,7 @@ describe('a failed sync says why', () => {
   });
 
   it('an error code that is not a string is not taken, even one whose text is a code', async () => {
-    const url = await serve((res) => {
+    const url = await serve((_req, res) => {
       res.writeHead(400, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ error: { code: ['unauthorized'], message: 'no' } }));
     });
@@ -95,7 +76,7 @@ describe('a failed sync says why', () => {
   });
 
   it('a 405 that was not redirected is the server\'s own answer', async () => {
-    const url = await serve((res) => {
+    const url = await serve((_req, res) => {
       res.writeHead(405, { 'Content-Type': 'text/html' });
       res.end('<html>method not allowed</html>');
     });

@@ -1,31 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FieldsyncError, NetworkError, RemoteError, createHttpRemote, pokeStream, type FieldsyncError as FE } from '../index.ts';
 import { acceptsGzip } from '../request-compression.ts';
 import { until } from './harness/test-kit.ts';
+import { closeServers, serve, servers } from './harness/loopback.ts';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-const servers: Server[] = [];
-
-async function serve(handler: Handler): Promise<string> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => handler(req, res, body));
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
+afterEach(closeServers);
 
 const ok = { accepted: 0, cursor: 3, more: false, serverTime: '2026-11-24T15:00:00.000Z', messages: [] };
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { createSqliteStore, openDatabase, type Db, type SqliteStore } from 'fieldsync/sqlite';
+import type { Schema } from 'fieldsync';
 import type { StoreHarness } from 'fieldsync/testing';
 import { tempDir } from './temp-dir.ts';
 
@@ -30,6 +31,45 @@ export function sqliteFile(name = 'store.db'): SqliteFile {
     dispose() {
       for (const db of connections) if (db.open) db.close();
       dir.remove();
+    },
+  };
+}
+
+export interface SchemaStores {
+  /** A store on a new file, opened on the schema. */
+  open(): SqliteStore;
+  /** The file of the last `open()`. */
+  last(): SqliteFile;
+  /** Another connection to that file, opened on the schema too (its statements are its own). */
+  again(): SqliteStore;
+  /** Closes every connection and removes every file: a test file's `afterEach`. */
+  dispose(): void;
+}
+
+/** Stores opened on `schema`, each on a file of its own: what most store tests begin with. */
+export function schemaStores(schema: Schema): SchemaStores {
+  const files: SqliteFile[] = [];
+  const opened = (file: SqliteFile): SqliteStore => {
+    const store = file.open();
+    store.open(schema);
+    return store;
+  };
+  return {
+    open() {
+      const file = sqliteFile();
+      files.push(file);
+      return opened(file);
+    },
+    last() {
+      const file = files.at(-1);
+      if (!file) throw new Error('schemaStores: no store opened yet');
+      return file;
+    },
+    again() {
+      return opened(this.last());
+    },
+    dispose() {
+      for (const file of files.splice(0)) file.dispose();
     },
   };
 }

@@ -7,19 +7,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore, defineSchema, type MessageQuery, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { schemaStores } from '../../../test-support/sqlite-harness.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
 
-let file: SqliteFile;
-afterEach(() => file?.dispose());
-
-function openStore() {
-  file = sqliteFile();
-  const store = file.open();
-  store.open(schema);
-  return store;
-}
+const stores = schemaStores(schema);
+afterEach(() => stores.dispose());
+const openStore = stores.open;
 
 const base = Date.UTC(2026, 0, 1);
 /** A message of row `t<n>`, `n` ms after base, with the flags given (a pulled one by default). */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineSchema, type Commit, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { RECENT_PULLED, RING_KEY } from '../pulled-in-row.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { schemaStores } from '../../../test-support/sqlite-harness.ts';
 
 const T0 = Date.UTC(2026, 11, 1, 7);
 /** Two tables with the same columns, so that a message of one could pass for the other's. */
@@ -23,15 +23,9 @@ const pull = (insert: StoredMessage[], wins = insert): Commit => ({
 });
 
 describe('pulled messages in the SQLite store\'s answers', () => {
-  let file: SqliteFile;
-  afterEach(() => file?.dispose());
-
-  function open() {
-    file = sqliteFile();
-    const store = file.open();
-    store.open(schema);
-    return store;
-  }
+  const stores = schemaStores(schema);
+  afterEach(() => stores.dispose());
+  const open = stores.open;
   const history = (store: ReturnType<typeof open>, row: string, table = 'notes'): string[] =>
     store.messages({ kind: 'cell', table, row, column: 'title' }).map((m) => m.hlc).sort();
 
@@ -70,8 +64,7 @@ describe('pulled messages in the SQLite store\'s answers', () => {
     // Older messages, pulled later (another device's backlog): the ring is by arrival.
     store.commit(pull(Array.from({ length: RECENT_PULLED }, (_, i) => pulled(i, `r${i}`, `v${i}`))));
     expect(store.messages({ kind: 'recent', limit: 1 }).map((m) => m.hlc)).toEqual([newest.hlc]);
-    const again = file.open();
-    expect(again.open(schema).maxHlc).toBe(newest.hlc);
+    expect(stores.last().open().open(schema).maxHlc).toBe(newest.hlc);
   });
 
   it('a damaged ring (the store\'s own meta entry) costs history, not the store', () => {

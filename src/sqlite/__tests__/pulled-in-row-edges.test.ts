@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSchema, type CellWrite, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { schemaStores } from '../../../test-support/sqlite-harness.ts';
 
 const schema = defineSchema({
   version: 1,
@@ -25,15 +25,9 @@ const pulled = (n: number, row: string, column: string, value: StoredMessage['va
 const writeOf = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
 const pull = (insert: StoredMessage[], wins = insert) => ({ insert, writes: wins.map(writeOf) });
 
-let file: SqliteFile;
-afterEach(() => file?.dispose());
-
-function openStore() {
-  file = sqliteFile();
-  const store = file.open();
-  store.open(schema);
-  return store;
-}
+const stores = schemaStores(schema);
+afterEach(() => stores.dispose());
+const openStore = stores.open;
 type Store = ReturnType<typeof openStore>;
 const history = (store: Store, m: StoredMessage): StoredMessage[] => store.messages({ kind: 'cell', table: m.table, row: m.row, column: m.column });
 const logged = (store: Store): number => store.db.prepare('SELECT count(*) FROM fieldsync_messages').pluck().get() as number;
@@ -49,8 +43,7 @@ describe('which pulled messages a row keeps', () => {
     expect(history(store, m)).toEqual([m]);
     expect(store.readRow('notes', 'a')?.title).toBe('as it came');
     // A second connection reads it from the file, not from this one's memory.
-    const again = file.open();
-    again.open(schema);
+    const again = stores.again();
     expect(history(again, m)).toEqual([m]);
   });
 
@@ -82,8 +75,7 @@ describe('which pulled messages a row keeps', () => {
     store.commit({ insert: page });
     expect(logged(store)).toBe(0);
     // A second connection, whose statements are its own, the same.
-    const again = file.open();
-    again.open(schema);
+    const again = stores.again();
     again.commit({ insert: [...page].reverse() });
     expect(logged(again)).toBe(0);
     for (const m of page) expect(history(again, m)).toEqual([m]);

@@ -160,6 +160,18 @@ describe('close() with a store call that does not settle', () => {
     return { ...held, client };
   }
 
+  /** A write whose commit stalls, and a close() that gives up on it after storeStallMs. */
+  async function closedMidWrite(options: { remote?: ScriptedRemote } = {}) {
+    const o = await opened(options);
+    const letGo = o.hang('commit()');
+    const write = o.client.set('todos', 'a', 'title', 'one');
+    await vi.advanceTimersByTimeAsync(0);
+    const closing = outcome(o.client.close());
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(closing.now).toMatchObject({ err: stalled('commit()', 10_000) });
+    return { ...o, letGo, write };
+  }
+
   it('rejects with the stall after storeStallMs; a write queued behind it never reaches the store; the stalled one still lands', async () => {
     const { client, calls, hang, inner } = await opened();
     const heard: unknown[] = [];
@@ -200,13 +212,7 @@ describe('close() with a store call that does not settle', () => {
 
   it.skipIf(!hasWebLocks)('the late commit is pushed once, by the next client, which waits for it: the lock is held until then', async () => {
     const remote = new ScriptedRemote();
-    const { client, store, calls, hang } = await opened({ remote });
-    const letGo = hang('commit()');
-    const write = client.set('todos', 'a', 'title', 'one');
-    await vi.advanceTimersByTimeAsync(0);
-    const closing = outcome(client.close());
-    await vi.advanceTimersByTimeAsync(10_000);
-    expect(closing.now).toMatchObject({ err: stalled('commit()', 10_000) });
+    const { client, store, calls, letGo, write } = await closedMidWrite({ remote });
     expect(await locked(client.clientId)).toBe(true);
 
     // A new client on the store meanwhile: it starts nothing, and says why.
@@ -253,13 +259,7 @@ describe('close() with a store call that does not settle', () => {
   });
 
   it.skipIf(!hasWebLocks)('closed, then taken over by another tab while its commit still stalls: it keeps saying it was closed', async () => {
-    const { client, store, hang } = await opened();
-    const letGo = hang('commit()');
-    const write = client.set('todos', 'a', 'title', 'one');
-    await vi.advanceTimersByTimeAsync(0);
-    const closing = outcome(client.close());
-    await vi.advanceTimersByTimeAsync(10_000);
-    expect(closing.now).toMatchObject({ err: stalled('commit()', 10_000) });
+    const { client, store, letGo, write } = await closedMidWrite();
     // Another tab: another store object on the same data, which takes the lock it still holds.
     const other = createSyncClient({ schema, store: { ...store }, autoSync: false });
     await vi.advanceTimersByTimeAsync(0);

@@ -213,6 +213,25 @@ describe('nodeFetch: reading a body whole', () => {
     expect(Buffer.from(chunks[0] as Uint8Array).equals(page)).toBe(true);
   });
 
+  it('inflates a gzip body whose size field says less than it holds (its last member\'s), all of it, into one chunk', async () => {
+    // The pass's buffer is sized by the last member (5 bytes); the first one's 1 MiB overflows it.
+    const first = LARGE.subarray(0, 1024 * 1024);
+    const url = await serve((_req, res) => send(res, Buffer.concat([gzipSync(first), gzipSync('tail!')]), { 'Content-Encoding': 'gzip' }, true));
+    const chunks = await chunksOf((await made()(url)).body);
+    expect(chunks).toHaveLength(1);
+    expect(Buffer.from(chunks[0] as Uint8Array).equals(Buffer.concat([first, Buffer.from('tail!')]))).toBe(true);
+  });
+
+  it('fails with TypeError("terminated") on a body whose size field was changed', async () => {
+    for (const delta of [-1, 1, 1000]) {
+      const bytes = gzipSync(PAGE);
+      bytes.writeUInt32LE(bytes.readUInt32LE(bytes.byteLength - 4) + delta, bytes.byteLength - 4);
+      const url = await serve((_req, res) => send(res, bytes, { 'Content-Encoding': 'gzip' }, true));
+      const err = await failure((await made()(url)).text()) as TypeError;
+      expect([err.constructor, err.message]).toEqual([TypeError, 'terminated']);
+    }
+  });
+
   it('fails with TypeError("terminated") on a corrupt body that says it is large', async () => {
     const bytes = gzipSync(LARGE);
     bytes.fill(0x55, 100, 200);

@@ -46,6 +46,11 @@ describe('secret strength', () => {
     expect(estimateSecretBits('abcd')).toBeCloseTo(bits(2, 26));
     expect(estimateSecretBits('dcba')).toBeCloseTo(bits(2, 26));
     expect(estimateSecretBits('poiu')).toBeCloseTo(bits(2, 26)); // qwerty's row, backwards
+    // Every row of the keyboard (where no step of 1 would predict it): digits, home, bottom, shifted digits.
+    expect(estimateSecretBits('90-=')).toBeCloseTo(bits(2, 43));
+    expect(estimateSecretBits('lkjh')).toBeCloseTo(bits(2, 26));
+    expect(estimateSecretBits('zxcv')).toBeCloseTo(bits(2, 26));
+    expect(estimateSecretBits('#$%^')).toBeCloseTo(bits(2, 33));
     // A copy of 3 or more costs where it starts and how long it is; a copy of 2 is just text.
     expect(estimateSecretBits('qzmqzm')).toBeCloseTo(bits(3, 26) + Math.log2(3) + Math.log2(3));
     expect(estimateSecretBits('qzmqzx')).toBeCloseTo(bits(6, 26));

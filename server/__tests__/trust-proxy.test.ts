@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openEvents, type EventReader } from './helpers/event-reader.ts';
 import { rawRequest } from './helpers/raw-http.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
-import { isLocalAddress, proxyTrust } from '../trust-proxy.ts';
+import { isLocalAddress, proxyEntry, proxyTrust } from '../trust-proxy.ts';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -22,6 +22,21 @@ describe('which peers are trusted', () => {
     const trusted = proxyTrust(['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1']);
     expect(['10.0.0.1', '10.255.1.2', '::ffff:10.1.2.3', '192.0.2.7', 'fd12::1', '::1'].map((a) => trusted?.(a))).toEqual([true, true, true, true, true, true]);
     expect(['11.0.0.1', '192.0.2.8', '::ffff:192.0.2.8', 'fe80::1', '::2', '127.0.0.1', 'junk', '', undefined].map((a) => trusted?.(a))).toEqual(Array(9).fill(false));
+  });
+
+  it('trusts no one with an empty list, as with none', () => {
+    expect(proxyTrust([])).toBeNull();
+  });
+
+  it('reads an entry as an address or a range with a prefix length of digits only, normalized', () => {
+    expect(['10.0.0.0/8', '10.0.0.0/008', 'FD00::/8', 'fe80::1', '0.0.0.0/0'].map(proxyEntry)).toEqual(
+      [{ entry: '10.0.0.0/8' }, { entry: '10.0.0.0/8' }, { entry: 'fd00::/8' }, { entry: 'fe80::1' }, { entry: '0.0.0.0/0' }],
+    );
+    const v4 = { problem: 'has a prefix length that is not a number from 0 to 32' };
+    expect(['10.0.0.0/24x', '10.0.0.0/x24', '10.0.0.0/', '10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/1e1', '10.0.0.0/ 8'].map(proxyEntry)).toEqual(Array(7).fill(v4));
+    expect(proxyEntry('fd00::/129')).toEqual({ problem: 'has a prefix length that is not a number from 0 to 128' });
+    const notOne = { problem: 'is not an IP address or a CIDR range' };
+    expect(['10.0.0.0/8/8', 'fe80::1%eth0', 'proxy.local', ''].map(proxyEntry)).toEqual(Array(4).fill(notOne));
   });
 
   it('knows the loopback and private addresses a proxy usually connects from', () => {

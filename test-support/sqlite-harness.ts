@@ -54,20 +54,19 @@ export function schemaStores(schema: Schema): SchemaStores {
     store.open(schema);
     return store;
   };
+  const last = (): SqliteFile => {
+    const file = files.at(-1);
+    if (!file) throw new Error('schemaStores: no store opened yet');
+    return file;
+  };
   return {
     open() {
       const file = sqliteFile();
       files.push(file);
       return opened(file);
     },
-    last() {
-      const file = files.at(-1);
-      if (!file) throw new Error('schemaStores: no store opened yet');
-      return file;
-    },
-    again() {
-      return opened(this.last());
-    },
+    last,
+    again: () => opened(last()),
     dispose() {
       for (const file of files.splice(0)) file.dispose();
     },

@@ -3,19 +3,11 @@
  * of bounded length, and times that are real (issue 11 items 4 and 7, issue 13 M16).
  * Each refusal is a 401 with a reason the client's operator can act on.
  */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type SyncStatus } from 'fieldsync';
 import { AuthError, createAuthenticator, MAX_TOKEN_LIFETIME_SECONDS, MAX_USER_ID_LENGTH } from '../auth.ts';
 import { rawRequest } from './helpers/raw-http.ts';
-import { msg, SECRET, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
-
-/** A token over the exact payload text given: JSON that `SignJWT` would never write (`1e309`). */
-function signRaw(payload: string, secret = SECRET): string {
-  const b64 = (s: string): string => Buffer.from(s).toString('base64url');
-  const input = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(payload)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-}
+import { msg, SECRET, signRaw, signToken, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const nowS = (): number => Math.floor(Date.now() / 1000);
 
@@ -144,7 +136,7 @@ describe('token claims over HTTP', () => {
     expect(await retryAfter(signRaw(`{"sub":"never","nbf":${nowS() + 2 * 86_400},"exp":${nowS() + 3 * 86_400}}`))).toBeNull();
     expect(await retryAfter(signRaw(`{"sub":"never","exp":${nowS() - 3600}}`))).toBeNull();
     expect(await retryAfter(signRaw(`{"sub":"bad\\u0000","iat":${nowS() + 600},"exp":${nowS() + 3600}}`))).toBeNull();
-    expect(await retryAfter(signRaw(`{"sub":"never","exp":${nowS() + 3600}}`, 'another secret of at least thirty-two chars'))).toBeNull();
+    expect(await retryAfter(signRaw(`{"sub":"never","exp":${nowS() + 3600}}`, { secret: 'another secret of at least thirty-two chars' }))).toBeNull();
   });
 
   it('refuses a negative time: before 1970 is an issuer gone wrong, not a real one', async () => {
@@ -169,7 +161,7 @@ describe('token claims over HTTP', () => {
     for (const [payload, why] of cases) expect(await sync(signRaw(payload)), payload).toEqual({ status: 401, message: `invalid token: ${why}` });
     expect(await sync(signRaw('{"sub":'))).toEqual({ status: 401, message: 'invalid token' });
     // Well formed, signed with another secret (a token made for another server): said so.
-    expect(await sync(signRaw(`{"sub":"a","exp":${exp}}`, 'another-secret-that-is-long-enough-0123456789'))).toEqual({ status: 401, message: "invalid token: its signature does not match this server's secret" });
+    expect(await sync(signRaw(`{"sub":"a","exp":${exp}}`, { secret: 'another-secret-that-is-long-enough-0123456789' }))).toEqual({ status: 401, message: "invalid token: its signature does not match this server's secret" });
     expect(await s.pullAll('a')).toEqual([]);
   });
 

@@ -4,22 +4,15 @@
  * are not an object, a payload that is not UTF-8, and the tokens it signs. Written against the
  * mutants of auth.ts that the HTTP suites (token-claims, auth) left alive.
  */
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthError, MAX_VALID_WAIT_SECONDS, createAuthenticator } from '../auth.ts';
-import { SECRET } from './helpers/test-server.ts';
+import { SECRET, signRaw } from './helpers/test-server.ts';
 
 const NOW = 1_800_000_000;
 const LEEWAY = 30;
 const auth = createAuthenticator(SECRET, { now: () => NOW * 1000, clockToleranceSeconds: LEEWAY });
 
-const b64 = (bytes: Buffer | string): string => Buffer.from(bytes).toString('base64url');
-/** A token over exactly these payload bytes, signed with the server's secret (or with `alg`'s hash). */
-function signBytes(payload: Buffer | string, alg: 'HS256' | 'HS384' | 'HS512' = 'HS256'): string {
-  const input = `${b64(JSON.stringify({ alg, typ: 'JWT' }))}.${b64(payload)}`;
-  return `${input}.${createHmac(`sha${alg.slice(2)}`, SECRET).update(input).digest('base64url')}`;
-}
-const claims = (c: Record<string, unknown>): string => `Bearer ${signBytes(JSON.stringify({ sub: 'alice', exp: NOW + 600, ...c }))}`;
+const claims = (c: Record<string, unknown>): string => `Bearer ${signRaw(JSON.stringify({ sub: 'alice', exp: NOW + 600, ...c }))}`;
 
 /** The user, or the refusal's message and how long it says to wait. */
 async function outcome(header: string): Promise<string | { message: string; retryAfter: number | undefined }> {
@@ -66,23 +59,23 @@ describe('how long a refused token is told to wait', () => {
 
 describe('what a correctly signed token must hold', () => {
   it.each([['null'], ['[]'], ['5'], ['"alice"']])('refuses the claims %s: not a JSON object', async (payload) => {
-    expect(await outcome(`Bearer ${signBytes(payload)}`)).toEqual(refused('invalid token: its claims are not a JSON object'));
+    expect(await outcome(`Bearer ${signRaw(payload)}`)).toEqual(refused('invalid token: its claims are not a JSON object'));
   });
 
   it('refuses a payload that is not UTF-8, rather than reading a sub of U+FFFD into it', async () => {
     const payload = Buffer.concat([Buffer.from('{"sub":"alice'), Buffer.from([0xff]), Buffer.from(`","exp":${NOW + 600}}`)]);
-    expect(await outcome(`Bearer ${signBytes(payload)}`)).toEqual(refused('invalid token'));
+    expect(await outcome(`Bearer ${signRaw(payload)}`)).toEqual(refused('invalid token'));
   });
 
   it('refuses HS384 and HS512, even signed with the same secret: the algorithm is pinned', async () => {
     for (const alg of ['HS384', 'HS512'] as const) {
-      const token = signBytes(JSON.stringify({ sub: 'alice', exp: NOW + 600 }), alg);
+      const token = signRaw(JSON.stringify({ sub: 'alice', exp: NOW + 600 }), { alg });
       expect(await outcome(`Bearer ${token}`), alg).toEqual(refused('invalid token'));
     }
   });
 
   it('refuses a token of other than three parts, or with an empty one', async () => {
-    const [header, payload, signature] = signBytes(JSON.stringify({ sub: 'alice', exp: NOW + 600 })).split('.') as [string, string, string];
+    const [header, payload, signature] = signRaw(JSON.stringify({ sub: 'alice', exp: NOW + 600 })).split('.') as [string, string, string];
     for (const token of [`${header}.${payload}`, `${header}.${payload}.${signature}.${signature}`, `${header}..${signature}`, `${header}.${payload}.`]) {
       expect(await outcome(`Bearer ${token}`), token.slice(-12)).toEqual(refused('invalid token'));
     }

@@ -1,4 +1,5 @@
 /** A real server on a free port over real HTTP, with a temporary data dir, for the tests. */
+import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { JsonValue, Message } from 'fieldsync';
 import { formatHlc, type ServerMessage, type ServerStore } from 'fieldsync/server';
@@ -92,6 +93,17 @@ export async function signToken(
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setIssuedAt(now);
   if (options.expiresIn !== null) jwt.setExpirationTime(now + (options.expiresIn ?? 3600));
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
+}
+
+/**
+ * A token over exactly these payload bytes (JSON that `SignJWT` would never write, such as
+ * `1e309`, or bytes that are not UTF-8), signed with `secret` under `alg`'s HMAC.
+ */
+export function signRaw(payload: string | Buffer, options: { secret?: string; alg?: 'HS256' | 'HS384' | 'HS512' } = {}): string {
+  const alg = options.alg ?? 'HS256';
+  const b64 = (bytes: string | Buffer): string => Buffer.from(bytes).toString('base64url');
+  const input = `${b64(JSON.stringify({ alg, typ: 'JWT' }))}.${b64(payload)}`;
+  return `${input}.${createHmac(`sha${alg.slice(2)}`, options.secret ?? SECRET).update(input).digest('base64url')}`;
 }
 
 /** An unsigned `alg: none` token. */

@@ -27,33 +27,41 @@ export const pulledMessage = (hlc: string, table: string, row: string, column: s
   hlc, table, row, column, value, local: false, synced: true, applied: true, error: null,
 });
 
-export interface PulledRing {
-  /** Keeps a pulled message's fields (`value` already the store's own copy), dropping the oldest once full. */
-  add(hlc: string, table: string, row: string, column: string, value: JsonValue): void;
-  /** Every message in the ring, as messages (in no particular order). */
-  all(): StoredMessage[];
-}
+/**
+ * The latest `size` pulled messages, by arrival, five fields each in one array. (A class,
+ * for the reason memory-rows.ts gives.)
+ */
+export class PulledRing {
+  private readonly size: number;
+  private readonly ring: unknown[];
+  private count = 0;
 
-/** The latest `size` pulled messages, by arrival, five fields each in one array. */
-export function pulledRing(size: number): PulledRing {
-  const ring: unknown[] = new Array<unknown>(size * 5);
-  let count = 0;
-  return {
-    add(hlc, table, row, column, value) {
-      const r = (count++ % size) * 5;
-      ring[r] = hlc;
-      ring[r + 1] = table;
-      ring[r + 2] = row;
-      ring[r + 3] = column;
-      ring[r + 4] = value;
-    },
-    all() {
-      const out: StoredMessage[] = [];
-      for (let r = 0; r < ring.length; r += 5) {
-        const hlc = ring[r] as string | undefined;
-        if (hlc !== undefined) out.push(pulledMessage(hlc, ring[r + 1] as string, ring[r + 2] as string, ring[r + 3] as string, ring[r + 4] as JsonValue));
-      }
-      return out;
-    },
-  };
+  constructor(size: number) {
+    this.size = size;
+    // Filled, so that its elements kind is final from the start: each store's ring then has
+    // the same shape, and the code optimized for one fits the next.
+    this.ring = new Array<unknown>(size * 5).fill(undefined);
+  }
+
+  /** Keeps a pulled message's fields (`value` already the store's own copy), dropping the oldest once full. */
+  add(hlc: string, table: string, row: string, column: string, value: JsonValue): void {
+    const ring = this.ring;
+    const r = (this.count++ % this.size) * 5;
+    ring[r] = hlc;
+    ring[r + 1] = table;
+    ring[r + 2] = row;
+    ring[r + 3] = column;
+    ring[r + 4] = value;
+  }
+
+  /** Every message in the ring, as messages (in no particular order). */
+  all(): StoredMessage[] {
+    const ring = this.ring;
+    const out: StoredMessage[] = [];
+    for (let r = 0; r < ring.length; r += 5) {
+      const hlc = ring[r] as string | undefined;
+      if (hlc !== undefined) out.push(pulledMessage(hlc, ring[r + 1] as string, ring[r + 2] as string, ring[r + 3] as string, ring[r + 4] as JsonValue));
+    }
+    return out;
+  }
 }

@@ -12,15 +12,17 @@
  * want them (a cell's history, the latest messages) are rare, and scan.
  *
  * Laid out for a pull of many rows: a row is one flat array (value, hlc and best pulled
- * message of each column, by the column's index in its table), so a row costs two objects
- * and a lookup reaches all its cells. A cell's best pulled message is usually the cell's own
- * value and hlc: then it is marked IN_CELL, not copied, and only copied out when another
- * write replaces the value. The ring keeps its messages' fields in arrays, not as objects.
+ * message of each column, by the column's index in its table; memory-rows.ts), so a row
+ * costs two objects and a lookup reaches all its cells. A cell's best pulled message is
+ * usually the cell's own value and hlc: then it is marked IN_CELL, not copied, and only
+ * copied out when another write replaces the value. The ring keeps its messages' fields in
+ * arrays, not as objects.
  */
 import { SchemaError, StoreError } from './errors.ts';
 import { byHlc, cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
-import { copy, copyMessage, pulledMessage, pulledRing, withValue } from './memory-messages.ts';
+import { copy, copyMessage, PulledRing, pulledMessage, withValue } from './memory-messages.ts';
+import { bestOf, IN_CELL, MemoryRows, type Slots, type TableState } from './memory-rows.ts';
 import { listedWinners } from './memory-winners.ts';
 import { ownMemoryStore } from './store-guard.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
@@ -39,115 +41,46 @@ export const RECENT_PULLED = 1000;
 
 /** A stored message: the store's own copy. */
 type Kept = StoredMessage;
-/** A cell's best pulled message is the cell's value and hlc themselves. */
-const IN_CELL = 1;
-/**
- * One row: for the column of index i, its value at 4i (undefined: never written), the hlc
- * written with it at 4i+1, its best pulled message at 4i+2 (a Kept, IN_CELL or undefined),
- * and at 4i+3 the last `winners()` call that listed it (see there).
- */
-type Slots = unknown[];
-
-interface TableState {
-  /** Each column's slot (4 × its index), numbered on first write. */
-  readonly columns: Map<string, number>;
-  readonly rows: Map<string, Slots>;
-}
 
 const isPulled = (m: StoredMessage): boolean => !m.local && m.applied;
+const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
 
-export function createMemoryStore(): MemoryStore {
-  let schema: Schema | null = null;
-  const data = new Map<string, TableState>();
+/**
+ * The store's state and its contract's methods, as a class rather than closures made per
+ * store, for the reason memory-rows.ts gives: a second store's pulls then run the code the
+ * first one's optimized.
+ */
+class MemoryState {
+  schema: Schema | null = null;
+  readonly cells = new MemoryRows();
   // Local messages and those set aside (besides: each cell's best pulled one, and the ring).
-  const messages = new Map<string, Kept>();
-  const pending = new Set<string>();
-  const meta = new Map<string, string>();
+  readonly messages = new Map<string, Kept>();
+  readonly pending = new Set<string>();
+  readonly meta = new Map<string, string>();
   // The latest pulled messages, by arrival.
-  const ring = pulledRing(RECENT_PULLED);
-  let maxHlc: string | null = null;
-  // The row last looked up, or null when it does not exist (yet): a pull's messages come row
-  // by row, and a new device's first pages are all rows it does not have.
-  let lastTable = '';
-  let lastRow = '';
-  let lastSlots: Slots | null | undefined;
+  readonly ring = new PulledRing(RECENT_PULLED);
+  maxHlc: string | null = null;
   // The commit's list of pulled messages that became their cell's best (see commit), kept
   // between commits: a page's list, grown anew on every commit, was 50 B per pulled change.
-  const held: unknown[] = [];
-  let winnersCalls = 0;
-
-  const isPending = (m: StoredMessage): boolean => m.local && !m.synced && m.error === null;
-
-  // The table last looked up: a page's messages are nearly always of one table.
-  let lastName = '';
-  let lastState: TableState | undefined;
-
-  function tableNamed(table: string): TableState | undefined {
-    if (table !== lastName || lastState === undefined) lastState = data.get((lastName = table));
-    return lastState;
-  }
-
-  function tableOf(table: string): TableState {
-    let t = tableNamed(table);
-    if (t === undefined) data.set(table, (t = lastState = { columns: new Map(), rows: new Map() }));
-    return t;
-  }
-
-  function columnAt(t: TableState, column: string): number {
-    let at = t.columns.get(column);
-    if (at === undefined) t.columns.set(column, (at = t.columns.size * 4));
-    return at;
-  }
-
-  function remember(table: string, row: string, slots: Slots | null): void {
-    lastTable = table;
-    lastRow = row;
-    lastSlots = slots;
-  }
-
-  function rowOf(table: string, row: string): Slots | undefined {
-    if (lastSlots !== undefined && row === lastRow && table === lastTable) return lastSlots ?? undefined;
-    const t = tableNamed(table);
-    if (t === undefined) return undefined;
-    const slots = t.rows.get(row);
-    // Remembered absent until rowSlots makes it (and remembers it).
-    remember(table, row, slots ?? null);
-    return slots;
-  }
-
-  function rowSlots(t: TableState, table: string, row: string): Slots {
-    const found = rowOf(table, row);
-    if (found !== undefined) return found;
-    const slots: Slots = [];
-    t.rows.set(row, slots);
-    remember(table, row, slots);
-    return slots;
-  }
-
-  /** The best pulled message kept in slot `at` + 2 of a row, as a message. */
-  function bestOf(table: string, row: string, column: string, slots: Slots, at: number): Kept | undefined {
-    const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
-    return p === IN_CELL ? pulledMessage(slots[at + 1] as string, table, row, column, slots[at] as JsonValue) : p;
-  }
+  readonly held: unknown[] = [];
+  winnersCalls = 0;
 
   /** Every message kept, each once: for the queries that scan (never on the merge path). */
-  function everyMessage(): Kept[] {
+  everyMessage(): Kept[] {
     const seen = new Set<string>();
     const out: Kept[] = [];
-    const add = (m: Kept | undefined): void => {
-      if (m === undefined || seen.has(m.hlc)) return;
-      seen.add(m.hlc);
-      out.push(m);
-    };
-    for (const m of messages.values()) add(m);
-    for (const m of ring.all()) add(m);
-    for (const [table, t] of data) {
-      for (const [row, slots] of t.rows) for (const [column, at] of t.columns) add(bestOf(table, row, column, slots, at));
+    for (const source of [this.messages.values(), this.ring.all(), this.cells.bests()]) {
+      for (const m of source) {
+        if (seen.has(m.hlc)) continue;
+        seen.add(m.hlc);
+        out.push(m);
+      }
     }
     return out;
   }
 
-  function checkWrites(c: Commit): void {
+  checkWrites(c: Commit): void {
+    const schema = this.schema;
     if (!schema) throw new StoreError('the store is not open');
     const writes = c.writes ?? [];
     let table: string | undefined;
@@ -161,194 +94,206 @@ export function createMemoryStore(): MemoryStore {
     }
   }
 
-  function recomputeMax(): void {
-    maxHlc = null;
-    for (const m of everyMessage()) if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
+  open(s: Schema): StoreState {
+    this.schema = s;
+    return { meta: Object.fromEntries(this.meta), maxHlc: this.maxHlc, pendingCount: this.pending.size };
   }
 
-  return ownMemoryStore({
-    open(s) {
-      schema = s;
-      const state: StoreState = { meta: Object.fromEntries(meta), maxHlc, pendingCount: pending.size };
-      return state;
-    },
+  winners(cells: readonly Cell[]): ReadonlyMap<string, string> {
+    // The cells that have a winner, and their hlcs: no key per cell (see listedWinners).
+    // Each cell once, as a Map would hold it: a cell listed by this call is marked with it.
+    // `found` has room for the rest of the cells from the first found (a page's cells mostly
+    // all have winners, or none: a new device's first pages), trimmed at the end; `hlcs` is
+    // pushed to, since an array with holes allocates per element when iterated (values()).
+    let found: Cell[] = [];
+    const hlcs: string[] = [];
+    const call = ++this.winnersCalls;
+    const rows = this.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i] as Cell;
+      const slots = rows.rowOf(c.table, c.row);
+      const at = slots && rows.slotOf(c.table, c.column);
+      const w = at === undefined ? undefined : (slots as Slots)[at + 1];
+      if (w === undefined || (slots as Slots)[(at as number) + 3] === call) continue;
+      (slots as Slots)[(at as number) + 3] = call;
+      if (hlcs.length === 0) found = new Array<Cell>(cells.length - i);
+      found[hlcs.push(w as string) - 1] = c;
+    }
+    found.length = hlcs.length;
+    return listedWinners(found, hlcs);
+  }
 
-    winners(cells: readonly Cell[]) {
-      // The cells that have a winner, and their hlcs: no key per cell (see listedWinners).
-      // Each cell once, as a Map would hold it: a cell listed by this call is marked with it.
-      // `found` has room for the rest of the cells from the first found (a page's cells mostly
-      // all have winners, or none: a new device's first pages), trimmed at the end; `hlcs` is
-      // pushed to, since an array with holes allocates per element when iterated (values()).
-      let found: Cell[] = [];
-      const hlcs: string[] = [];
-      const call = ++winnersCalls;
-      for (let i = 0; i < cells.length; i++) {
-        const c = cells[i] as Cell;
-        const slots = rowOf(c.table, c.row);
-        const at = slots && tableNamed(c.table)?.columns.get(c.column);
-        const w = at === undefined ? undefined : (slots as Slots)[at + 1];
-        if (w === undefined || (slots as Slots)[(at as number) + 3] === call) continue;
-        (slots as Slots)[(at as number) + 3] = call;
-        if (hlcs.length === 0) found = new Array<Cell>(cells.length - i);
-        found[hlcs.push(w as string) - 1] = c;
-      }
-      found.length = hlcs.length;
-      return listedWinners(found, hlcs);
-    },
+  values(cells: readonly Cell[]): Map<string, CellValue> {
+    const out = new Map<string, CellValue>();
+    for (const c of cells) {
+      const slots = this.cells.rowOf(c.table, c.row);
+      const at = slots && this.cells.slotOf(c.table, c.column);
+      const hlc = at === undefined ? undefined : (slots as Slots)[at + 1];
+      if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(((slots as Slots)[at as number] ?? null) as JsonValue), hlc: hlc as string });
+    }
+    return out;
+  }
 
-    values(cells: readonly Cell[]) {
-      const out = new Map<string, CellValue>();
-      for (const c of cells) {
-        const slots = rowOf(c.table, c.row);
-        const at = slots && tableNamed(c.table)?.columns.get(c.column);
-        const hlc = at === undefined ? undefined : (slots as Slots)[at + 1];
-        if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(((slots as Slots)[at as number] ?? null) as JsonValue), hlc: hlc as string });
-      }
-      return out;
-    },
+  /** The map's messages (local ones and those set aside) that `pred` picks. */
+  private kept(pred: (m: StoredMessage) => boolean): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (const m of this.messages.values()) if (pred(m)) out.push(m);
+    return out;
+  }
 
-    messages(query: MessageQuery) {
-      // Local messages and those set aside are all in the map; pulled ones may be elsewhere.
-      const all = (pred: (m: StoredMessage) => boolean): StoredMessage[] => {
-        const out: StoredMessage[] = [];
-        for (const m of messages.values()) if (pred(m)) out.push(m);
-        return out;
-      };
-      switch (query.kind) {
-        case 'pending': {
-          const list = [...pending].sort().slice(0, query.limit);
-          return list.map((h) => copyMessage(messages.get(h) as StoredMessage));
+  query(query: MessageQuery): StoredMessage[] {
+    // Local messages and those set aside are all in the map; pulled ones may be elsewhere.
+    switch (query.kind) {
+      case 'pending':
+        return [...this.pending].sort().slice(0, query.limit).map((h) => copyMessage(this.messages.get(h) as StoredMessage));
+      case 'unapplied':
+        return this.kept((m) => !m.applied && !m.local).sort(byHlc).map(copyMessage);
+      case 'rejected':
+        return this.kept((m) => m.local && !m.synced && m.error !== null).sort(byHlc).map(copyMessage);
+      case 'cell': {
+        // A scan, not an index: asked for one cell's history or a rejected write's fallback,
+        // never while merging, and the messages kept are bounded by the cells.
+        const { table, row, column } = query;
+        const out = this.kept((m) => m.applied && m.column === column && m.row === row && m.table === table);
+        const seen = new Set(out.map((m) => m.hlc));
+        const slots = this.cells.rowOf(table, row);
+        const at = slots && this.cells.data.get(table)?.columns.get(column);
+        const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at), ...this.ring.all()];
+        for (const m of others) {
+          if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;
+          seen.add(m.hlc);
+          out.push(m);
         }
-        case 'unapplied':
-          return all((m) => !m.applied && !m.local).sort(byHlc).map(copyMessage);
-        case 'rejected':
-          return all((m) => m.local && !m.synced && m.error !== null).sort(byHlc).map(copyMessage);
-        case 'cell': {
-          // A scan, not an index: asked for one cell's history or a rejected write's fallback,
-          // never while merging, and the messages kept are bounded by the cells.
-          const { table, row, column } = query;
-          const out = all((m) => m.applied && m.column === column && m.row === row && m.table === table);
-          const seen = new Set(out.map((m) => m.hlc));
-          const slots = rowOf(table, row);
-          const at = slots && data.get(table)?.columns.get(column);
-          const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at), ...ring.all()];
-          for (const m of others) {
-            if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;
-            seen.add(m.hlc);
-            out.push(m);
-          }
-          return out.map(copyMessage);
-        }
-        case 'recent':
-          return everyMessage().sort(byHlc).reverse().slice(0, query.limit).map(copyMessage);
+        return out.map(copyMessage);
       }
-    },
+      case 'recent':
+        return this.everyMessage().sort(byHlc).reverse().slice(0, query.limit).map(copyMessage);
+    }
+  }
 
-    commit(c: Commit) {
-      checkWrites(c);
-      // Everything is read and copied first: reading a value can fail (a value that cannot
-      // be serialized), and nothing may change before it does. The commit is all or nothing.
-      const remove = [...(c.remove ?? [])];
-      const inserts = c.insert ?? [];
-      // Messages kept in the map are copied now; pulled, applied ones below, and only if need be.
-      const insert = inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
-      // The ring's copies of object values (a pulled message's other fields are strings).
-      const ringValues = inserts.map((m) => (isPulled(m) ? copy(m.value) : undefined));
-      const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
-      const writes = c.writes ?? [];
-      const values = writes.map((w) => copy(w.value));
-      const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
-      // Nothing below can throw.
-      for (const hlc of remove) {
-        // Only local messages are ever removed (re-issued after a clock_drift): all in the map.
-        pending.delete(hlc);
-        messages.delete(hlc);
-      }
-      // Pulled messages that became their cell's best in this commit, still the caller's objects
-      // (in `held`, the store's own list, reused: three entries each, the row, the slot and the
-      // message's index; rows are never dropped, so what it still holds from before keeps nothing alive).
-      let n = 0;
-      for (let i = 0; i < inserts.length; i++) {
-        const m = insert[i] as Kept;
-        if (messages.size > 0 && messages.has(m.hlc)) continue;
-        if (m === inserts[i]) {
-          // Pulled and applied: the cell's best (unless kept already), and the ring.
-          const t = tableOf(m.table);
-          const slots = rowSlots(t, m.table, m.row);
-          const at = columnAt(t, m.column);
-          const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
-          const best = p === IN_CELL ? (slots[at + 1] as string) : p?.hlc;
-          if (best === m.hlc) continue;
-          if (best === undefined || m.hlc > best) {
-            slots[at + 2] = m;
-            held[n++] = slots;
-            held[n++] = at;
-            held[n++] = i;
-          }
-          ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
-          if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
-          continue;
-        }
-        messages.set(m.hlc, m);
-        if (isPending(m)) pending.add(m.hlc);
-        if (maxHlc === null || m.hlc > maxHlc) maxHlc = m.hlc;
-      }
-      for (const u of update) {
-        // Flags change for local messages and those set aside (all in the map); a pulled,
-        // applied message is final.
-        const m = messages.get(u.hlc);
-        if (!m) continue;
-        const next = withUpdate(m, u);
-        messages.set(u.hlc, next);
-        if (isPending(next)) pending.add(next.hlc);
-        else pending.delete(next.hlc);
-      }
-      for (let i = 0; i < writes.length; i++) {
-        const w = writes[i] as CellWrite;
-        const t = tableOf(w.table);
-        const slots = rowSlots(t, w.table, w.row);
-        const at = columnAt(t, w.column);
-        const hlc = w.hlc ?? undefined;
+  commit(c: Commit): void {
+    this.checkWrites(c);
+    // Everything is read and copied first: reading a value can fail (a value that cannot
+    // be serialized), and nothing may change before it does. The commit is all or nothing.
+    const remove = [...(c.remove ?? [])];
+    const inserts = c.insert ?? [];
+    // Messages kept in the map are copied now; pulled, applied ones below, and only if need be.
+    const insert = inserts.map((m) => (isPulled(m) ? m : copyMessage(m)));
+    // The ring's copies of object values (a pulled message's other fields are strings).
+    const ringValues = inserts.map((m) => (isPulled(m) ? copy(m.value) : undefined));
+    const update = (c.update ?? []).map((u) => ({ hlc: u.hlc, synced: u.synced, applied: u.applied, error: u.error }));
+    const writes = c.writes ?? [];
+    const values = writes.map((w) => copy(w.value));
+    const metaEntries = Object.entries(c.meta ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
+    // Nothing below can throw.
+    const { messages, pending, cells: rows, held } = this;
+    for (const hlc of remove) {
+      // Only local messages are ever removed (re-issued after a clock_drift): all in the map.
+      pending.delete(hlc);
+      messages.delete(hlc);
+    }
+    // Pulled messages that became their cell's best in this commit, still the caller's objects
+    // (in `held`, the store's own list, reused: three entries each, the row, the slot and the
+    // message's index; rows are never dropped, so what it still holds from before keeps nothing alive).
+    let n = 0;
+    for (let i = 0; i < inserts.length; i++) {
+      const m = insert[i] as Kept;
+      if (messages.size > 0 && messages.has(m.hlc)) continue;
+      if (m === inserts[i]) {
+        // Pulled and applied: the cell's best (unless kept already), and the ring.
+        const t = rows.tableOf(m.table);
+        const slots = rows.rowSlots(t, m.table, m.row);
+        const at = rows.columnAt(t, m.column);
         const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
-        // The value about to go was the best pulled message's: it is copied out first.
-        if (p === IN_CELL && slots[at + 1] !== hlc) slots[at + 2] = pulledMessage(slots[at + 1] as string, w.table, w.row, w.column, slots[at] as JsonValue);
-        // The best pulled message is the value written: kept as the cell itself.
-        else if (p !== undefined && p !== IN_CELL && p.hlc === hlc && p.value === w.value) slots[at + 2] = IN_CELL;
-        slots[at] = values[i] as JsonValue;
-        slots[at + 1] = hlc;
+        const best = p === IN_CELL ? (slots[at + 1] as string) : p?.hlc;
+        if (best === m.hlc) continue;
+        if (best === undefined || m.hlc > best) {
+          slots[at + 2] = m;
+          held[n++] = slots;
+          held[n++] = at;
+          held[n++] = i;
+        }
+        this.ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
+        if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
+        continue;
       }
-      // The rest of this commit's best pulled messages are copied (their values were, above):
-      // nothing is shared with the caller.
-      for (let k = 0; k < n; k += 3) {
-        // Three reads, not a destructured array: that array cost 150 B per pulled change.
-        const slots = held[k] as Slots;
-        const at = held[k + 1] as number;
-        const i = held[k + 2] as number;
-        const m = inserts[i] as Kept;
-        if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
-      }
-      for (const [k, v] of metaEntries) meta.set(k, v);
-      if (remove.length > 0) recomputeMax();
-    },
+      messages.set(m.hlc, m);
+      if (isPending(m)) pending.add(m.hlc);
+      if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
+    }
+    for (const u of update) {
+      // Flags change for local messages and those set aside (all in the map); a pulled,
+      // applied message is final.
+      const m = messages.get(u.hlc);
+      if (!m) continue;
+      const next = withUpdate(m, u);
+      messages.set(u.hlc, next);
+      if (isPending(next)) pending.add(next.hlc);
+      else pending.delete(next.hlc);
+    }
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i] as CellWrite;
+      const t = rows.tableOf(w.table);
+      const slots = rows.rowSlots(t, w.table, w.row);
+      const at = rows.columnAt(t, w.column);
+      const hlc = w.hlc ?? undefined;
+      const p = slots[at + 2] as Kept | typeof IN_CELL | undefined;
+      // The value about to go was the best pulled message's: it is copied out first.
+      if (p === IN_CELL && slots[at + 1] !== hlc) slots[at + 2] = pulledMessage(slots[at + 1] as string, w.table, w.row, w.column, slots[at] as JsonValue);
+      // The best pulled message is the value written: kept as the cell itself.
+      else if (p !== undefined && p !== IN_CELL && p.hlc === hlc && p.value === w.value) slots[at + 2] = IN_CELL;
+      slots[at] = values[i] as JsonValue;
+      slots[at + 1] = hlc;
+    }
+    // The rest of this commit's best pulled messages are copied (their values were, above):
+    // nothing is shared with the caller.
+    for (let k = 0; k < n; k += 3) {
+      // Three reads, not a destructured array: that array cost 150 B per pulled change.
+      const slots = held[k] as Slots;
+      const at = held[k + 1] as number;
+      const i = held[k + 2] as number;
+      const m = inserts[i] as Kept;
+      if (slots[at + 2] === m) slots[at + 2] = withValue(m, ringValues[i] as JsonValue);
+    }
+    for (const [k, v] of metaEntries) this.meta.set(k, v);
+    if (remove.length > 0) this.recomputeMax();
+  }
 
+  private recomputeMax(): void {
+    this.maxHlc = null;
+    for (const m of this.everyMessage()) if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
+  }
+
+  get(table: string, row: string): Row | undefined {
+    const t = this.cells.data.get(table);
+    const slots = t?.rows.get(row);
+    return t && slots ? record(t, slots) : undefined;
+  }
+
+  rows(table: string, options: { includeDeleted?: boolean } = {}): Map<string, Row> {
+    const out = new Map<string, Row>();
+    const t = this.cells.data.get(table);
+    for (const [id, slots] of t?.rows ?? []) {
+      const r = record(t as TableState, slots);
+      if (r === undefined || (r._deleted === true && !options.includeDeleted)) continue;
+      out.set(id, r);
+    }
+    return out;
+  }
+}
+
+export function createMemoryStore(): MemoryStore {
+  const s = new MemoryState();
+  // The contract's methods as the store's own (a caller may copy them off the object).
+  return ownMemoryStore({
+    open: (schema) => s.open(schema),
+    winners: (cells) => s.winners(cells),
+    values: (cells) => s.values(cells),
+    messages: (query) => s.query(query),
+    commit: (c) => s.commit(c),
     close() {},
-
-    get(table, row) {
-      const t = data.get(table);
-      const slots = t?.rows.get(row);
-      return t && slots ? record(t, slots) : undefined;
-    },
-
-    rows(table, options = {}) {
-      const out = new Map<string, Row>();
-      const t = data.get(table);
-      for (const [id, slots] of t?.rows ?? []) {
-        const r = record(t as TableState, slots);
-        if (r === undefined || (r._deleted === true && !options.includeDeleted)) continue;
-        out.set(id, r);
-      }
-      return out;
-    },
+    get: (table, row) => s.get(table, row),
+    rows: (table, options) => s.rows(table, options),
   });
 }
 

@@ -12,7 +12,7 @@
  * A class's methods are the same functions for every store, and so is their code.
  */
 import type { JsonValue } from './message.ts';
-import { pulledMessage } from './memory-messages.ts';
+import { copy, pulledMessage } from './memory-messages.ts';
 import type { StoredMessage } from './store.ts';
 
 /** A cell's best pulled message is the cell's value and hlc themselves. */
@@ -103,4 +103,15 @@ export class MemoryRows {
 export function bestOf(table: string, row: string, column: string, slots: Slots, at: number): StoredMessage | undefined {
   const p = slots[at + 2] as StoredMessage | typeof IN_CELL | undefined;
   return p === IN_CELL ? pulledMessage(slots[at + 1] as string, table, row, column, slots[at] as JsonValue) : p;
+}
+
+/**
+ * A row's values as a record (copied): the cells that have a winner. Undefined when none has
+ * (before any write, or after a refused message that made the row was taken back): such a
+ * row does not exist on a device that never saw that message either.
+ */
+export function recordOf(t: TableState, slots: Slots): Readonly<Record<string, JsonValue>> | undefined {
+  let out: Record<string, JsonValue> | undefined;
+  for (const [column, at] of t.columns) if (slots[at + 1] !== undefined) (out ??= {})[column] = copy(slots[at] as JsonValue);
+  return out;
 }

@@ -22,7 +22,7 @@ import { SchemaError, StoreError } from './errors.ts';
 import { byHlc, cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, PulledRing, pulledMessage, withValue } from './memory-messages.ts';
-import { bestOf, IN_CELL, MemoryRows, type Slots, type TableState } from './memory-rows.ts';
+import { bestOf, IN_CELL, MemoryRows, recordOf, type Slots, type TableState } from './memory-rows.ts';
 import { listedWinners } from './memory-winners.ts';
 import { ownMemoryStore } from './store-guard.ts';
 import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
@@ -267,14 +267,14 @@ class MemoryState {
   get(table: string, row: string): Row | undefined {
     const t = this.cells.data.get(table);
     const slots = t?.rows.get(row);
-    return t && slots ? record(t, slots) : undefined;
+    return t && slots ? recordOf(t, slots) : undefined;
   }
 
   rows(table: string, options: { includeDeleted?: boolean } = {}): Map<string, Row> {
     const out = new Map<string, Row>();
     const t = this.cells.data.get(table);
     for (const [id, slots] of t?.rows ?? []) {
-      const r = record(t as TableState, slots);
+      const r = recordOf(t as TableState, slots);
       if (r === undefined || (r._deleted === true && !options.includeDeleted)) continue;
       out.set(id, r);
     }
@@ -295,15 +295,4 @@ export function createMemoryStore(): MemoryStore {
     get: (table, row) => s.get(table, row),
     rows: (table, options) => s.rows(table, options),
   });
-}
-
-/**
- * A row's values as a record (copied): the cells that have a winner. Undefined when none has
- * (before any write, or after a refused message that made the row was taken back): such a
- * row does not exist on a device that never saw that message either.
- */
-function record(t: TableState, slots: Slots): Row | undefined {
-  let out: Record<string, JsonValue> | undefined;
-  for (const [column, at] of t.columns) if (slots[at + 1] !== undefined) (out ??= {})[column] = copy(slots[at] as JsonValue);
-  return out;
 }

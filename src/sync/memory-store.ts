@@ -157,7 +157,7 @@ class MemoryState {
         const out = this.kept((m) => m.applied && m.column === column && m.row === row && m.table === table);
         const seen = new Set(out.map((m) => m.hlc));
         const slots = this.cells.rowOf(table, row);
-        const at = slots && this.cells.data.get(table)?.columns.get(column);
+        const at = slots && this.cells.slotOf(table, column);
         const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at), ...this.ring.all()];
         for (const m of others) {
           if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;

@@ -13,6 +13,7 @@
  * typical changes is about 60% of its `messages` JSON: less to send, inflate and parse.
  */
 import { messageError, type JsonValue, type Message, type ServerMessage } from './message.ts';
+import type { StoredMessage } from './store.ts';
 
 export const COLUMNS_FORMAT = 'columns';
 /** Entries per message in `cells`. */
@@ -52,16 +53,37 @@ export function encodeColumns(messages: readonly ServerMessage[], cursor: number
 }
 
 /**
+ * The pages `decodeColumns` made as the client's own (`pulled`): each message is the object a
+ * store keeps for it (see PulledMessage). Marked by the array, once per page, so that the
+ * client hands them on as they are only when they came from here.
+ */
+const pulledPages = new WeakSet<object>();
+
+/** A pulled message as a store keeps it: `decodeColumns`'s own object, without the server's id. */
+export type PulledMessage = StoredMessage & { readonly local: false; readonly synced: true; readonly applied: true; readonly error: null };
+
+/** `list` is a page of PulledMessages that `decodeColumns` made (its objects untouched since, as the client leaves them). */
+export const isPulledPage = (list: readonly Message[]): list is readonly PulledMessage[] => pulledPages.has(list);
+
+/**
  * Decodes and checks a page: every message as `parseSyncResponse` checks one of the
  * `messages` format (§3), ids increasing after `sentCursor` and at most `cursor`. Returns
  * the messages, or the reason the page is not valid (the caller's typed error says it).
+ *
+ * `pulled`: the client's own read (http-remote.ts). The ids are checked, then dropped, and each
+ * message is made as the store keeps a pulled one (PulledMessage): the client needs no id
+ * (the page's cursor says where it ends), and handing a store these objects as they are
+ * spares a second object per message, a tenth of a memory store's pull (docs/benchmarks.md,
+ * round 40). A store is never given an `id`: the contract's stored message has none.
  */
-export function decodeColumns(page: unknown, sentCursor: number, cursor: number): ServerMessage[] | string {
+export function decodeColumns(page: unknown, sentCursor: number, cursor: number): ServerMessage[] | string;
+export function decodeColumns(page: unknown, sentCursor: number, cursor: number, pulled: true): PulledMessage[] | string;
+export function decodeColumns(page: unknown, sentCursor: number, cursor: number, pulled = false): (ServerMessage | PulledMessage)[] | string {
   if (typeof page !== 'object' || page === null || Array.isArray(page)) return 'page must be an object';
   const { names, cells } = page as Record<string, unknown>;
   if (!Array.isArray(names)) return 'page.names must be an array';
   if (!Array.isArray(cells) || cells.length % WIDTH !== 0) return `page.cells must be an array of ${WIDTH} entries per message`;
-  const out = new Array<ServerMessage>(cells.length / WIDTH);
+  const out = new Array<ServerMessage | PulledMessage>(cells.length / WIDTH);
   const checked = new Set<string>();
   let id = sentCursor;
   for (let i = 0, at = 0; at < cells.length; i++, at += WIDTH) {
@@ -72,11 +94,17 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number)
     const table = names[cells[at + 2] as number];
     const column = names[cells[at + 4] as number];
     if (!isIndex(cells[at + 2], names.length) || !isIndex(cells[at + 4], names.length)) return `message ${i}: table or column is not an index of page.names`;
-    const m: ServerMessage = { id, hlc: cells[at + 1] as string, table: table as string, row: cells[at + 3] as string, column: column as string, value: cells[at + 5] as JsonValue };
-    const problem = messageError(m as Message, checked);
+    const hlc = cells[at + 1] as string;
+    const row = cells[at + 3] as string;
+    const value = cells[at + 5] as JsonValue;
+    const m: ServerMessage | PulledMessage = pulled
+      ? { hlc, table: table as string, row, column: column as string, value, local: false, synced: true, applied: true, error: null }
+      : { id, hlc, table: table as string, row, column: column as string, value };
+    const problem = messageError(m, checked);
     if (problem) return `message ${i}: ${problem}`;
     out[i] = m;
   }
+  if (pulled) pulledPages.add(out);
   return out;
 }
 

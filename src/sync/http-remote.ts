@@ -7,7 +7,7 @@ import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.t
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
-import { parseSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { readSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
 import type { Answer, RequestCompression, SendBody } from './request-compression.ts';
@@ -116,7 +116,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       let answer: Answer;
       try {
         // Columns pages, several per answer while there is a backlog (docs/protocol.md §5): a
-        // server that predates them answers with one `messages` page, which parseSyncResponse
+        // server that predates them answers with one `messages` page, which readSyncResponse
         // reads too. A catch-up makes an eighth of the round trips, each page its own commit.
         const json = JSON.stringify(wireRequest(request));
         const send: SendBody = async (body, encoding) => {
@@ -143,7 +143,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
         } catch {
           throw invalidJson();
         }
-        return parseSyncResponse(body, request.cursor);
+        return readSyncResponse(body, request.cursor);
       }
       throw errorFromResponse(response, text);
     } finally {

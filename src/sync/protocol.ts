@@ -43,18 +43,24 @@ export const LINES_MEDIA_TYPE = 'application/x-ndjson';
 export const wireRequest = (request: SyncRequest): SyncRequest => ({ ...request, format: COLUMNS_FORMAT, pages: request.pages ?? MAX_PULL_PAGES, framing: LINES_FRAMING });
 
 /** A page after an answer's first: committed as if it answered a pull from the page before. */
-export interface NextPage {
+export interface NextPage<M extends Message = Message> {
   readonly cursor: number;
   readonly more: boolean;
-  readonly messages: readonly ServerMessage[];
+  readonly messages: readonly M[];
 }
 
-export interface SyncResponse {
+/**
+ * An answer to `POST /v1/sync`, as a `Remote` hands it to the client: its messages need no
+ * ids, since the client reads a message's five fields and never its id (a page's `cursor`
+ * says where it ends). `SyncResponse<ServerMessage>` is one as a server sends it, and as
+ * `parseSyncResponse` returns it, with each message's id.
+ */
+export interface SyncResponse<M extends Message = Message> {
   readonly accepted: number;
   readonly cursor: number;
   readonly more: boolean;
   readonly serverTime: string;
-  readonly messages: readonly ServerMessage[];
+  readonly messages: readonly M[];
   /**
    * The id of the user's message log on this server: a client whose cursor belongs to
    * another epoch starts over. Absent from servers that predate epochs.
@@ -64,7 +70,7 @@ export interface SyncResponse {
    * The pages after this one, in order, when the request asked for several: each goes on
    * from the cursor of the page before it. The answer's `more` is the first page's.
    */
-  readonly next?: readonly NextPage[];
+  readonly next?: readonly NextPage<M>[];
 }
 
 /** An epoch: empty (the user has no log yet), or up to 64 characters of `[A-Za-z0-9_-]`. */
@@ -227,7 +233,18 @@ function hasOnlyMessageKeys(m: object): boolean {
 }
 
 /** Validates a server's `200` answer as the client receives it. Throws RemoteError. */
-export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse {
+export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse<ServerMessage> {
+  return readResponse(body, sentCursor, false) as SyncResponse<ServerMessage>;
+}
+
+/**
+ * `parseSyncResponse` for the library's own remote (http-remote.ts): the same checks, but a
+ * columns page's messages come as the objects a store keeps (columns-page.ts, `pulled`),
+ * without their ids.
+ */
+export const readSyncResponse = (body: unknown, sentCursor: number): SyncResponse => readResponse(body, sentCursor, true);
+
+function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncResponse {
   const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
   const { accepted, cursor, more, serverTime, messages, epoch, format, page, next } = body as Record<string, unknown>;
@@ -239,9 +256,9 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
   if (typeof serverTime !== 'string' || !Number.isFinite(Date.parse(serverTime))) throw bad('serverTime');
   if (format === COLUMNS_FORMAT) {
     // A columns page (asked for by the request's `format`) instead of `messages`.
-    const decoded = decodeColumns(page, sentCursor, cursor);
+    const decoded = pulled ? decodeColumns(page, sentCursor, cursor, true) : decodeColumns(page, sentCursor, cursor);
     if (typeof decoded === 'string') throw bad(decoded);
-    const pages = next === undefined ? undefined : nextPages(next, cursor, more);
+    const pages = next === undefined ? undefined : nextPages(next, cursor, more, pulled);
     if (typeof pages === 'string') throw bad(pages);
     return { accepted, cursor, more, serverTime, messages: decoded, ...(epoch !== undefined ? { epoch: epoch as string } : {}), ...(pages ? { next: pages } : {}) };
   }
@@ -269,7 +286,7 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
  * page that said `more`, its cursor not behind the one before, its ids after that cursor.
  * Returns the pages, or the reason they are not valid.
  */
-function nextPages(next: unknown, cursor: number, more: boolean): NextPage[] | string {
+function nextPages(next: unknown, cursor: number, more: boolean, pulled: boolean): NextPage[] | string {
   if (!Array.isArray(next) || next.length >= MAX_PULL_PAGES) return `next must be an array of at most ${MAX_PULL_PAGES - 1} pages`;
   const out: NextPage[] = [];
   for (let i = 0; i < next.length; i++) {
@@ -280,7 +297,7 @@ function nextPages(next: unknown, cursor: number, more: boolean): NextPage[] | s
     ({ cursor, more } = p as { cursor: number; more: boolean });
     if (!isNonNegativeInteger(cursor) || cursor < after) return `next[${i}].cursor must be an integer, not behind the page before`;
     if (typeof more !== 'boolean') return `next[${i}].more must be a boolean`;
-    const messages = decodeColumns(p.page, after, cursor);
+    const messages = pulled ? decodeColumns(p.page, after, cursor, true) : decodeColumns(p.page, after, cursor);
     if (typeof messages === 'string') return `next[${i}]: ${messages}`;
     out.push({ cursor, more, messages });
   }

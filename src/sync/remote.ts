@@ -19,6 +19,7 @@ export interface Remote {
   /**
    * One `POST /v1/sync` round trip: push and pull. Rejects with a `RemoteError` for an
    * error answer (docs/protocol.md §7) and a `NetworkError` when the server cannot be reached.
+   * The messages need no ids (what `parseSyncResponse` returns, with them, will do too).
    */
   sync(request: SyncRequest, options?: { signal?: AbortSignal }): Promise<SyncResponse>;
   /** Subscribes to pokes for this client; returns the function that unsubscribes. */

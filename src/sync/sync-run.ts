@@ -12,6 +12,7 @@
 import { FieldsyncError, RemoteError } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
 import { readCells } from './cell-values.ts';
+import { isPulledPage } from './columns-page.ts';
 import { cellKey, utf8Length, type Message } from './message.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import type { SyncRequest, SyncResponse } from './protocol.ts';
@@ -190,7 +191,10 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   const replaced = ctx.wantsReplaced() ? await replacedCells(ctx.store, plan.writes, winners) : [];
   if (plan.maxHlc !== null) ctx.clock.receive(plan.maxHlc);
   if (offset !== null) ctx.clock.setOffset(offset);
-  const insert: StoredMessage[] = incoming.map((m, i) => ({
+  // A page the library's remote decoded is made of the objects the store keeps (PulledMessage,
+  // columns-page.ts): each is handed on as it is, but for one the merge sets aside.
+  const ready = isPulledPage(incoming);
+  const insert: StoredMessage[] = incoming.map((m, i) => ready && plan.problems[i] === null ? m as StoredMessage : ({
     hlc: m.hlc,
     table: m.table,
     row: m.row,

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../errors.ts';
 import { createSyncClient } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
-import type { Message } from '../message.ts';
+import type { Message, ServerMessage } from '../message.ts';
 import { MAX_PULL_PAGES, ProtocolError, parseSyncResponse, type SyncRequest, type SyncResponse } from '../protocol.ts';
 import { createMemoryServerStore, createSyncHandler, type ServerStore } from '../server/index.ts';
 import { createInProcessServer } from '../testing/index.ts';
@@ -27,7 +27,7 @@ async function serverWith(messages: readonly Message[], store: ServerStore = cre
 }
 
 /** The pages of an answer as [cursor, more, ids] each, the first page first. */
-const pagesOf = (r: SyncResponse) => [r, ...(r.next ?? [])].map((p) => [p.cursor, p.more, p.messages.map((m) => m.id)]);
+const pagesOf = (r: SyncResponse<ServerMessage>) => [r, ...(r.next ?? [])].map((p) => [p.cursor, p.more, p.messages.map((m) => m.id)]);
 
 describe('the server', () => {
   it('answers with the pages that as many single-page requests would get, from any cursor', async () => {

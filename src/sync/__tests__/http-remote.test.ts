@@ -42,8 +42,8 @@ describe('POST /v1/sync', () => {
     });
     const remote = createHttpRemote({ url, token: 't' });
     const r = await remote.sync({ clientId: 'c1', cursor: 0 });
-    expect([r.cursor, r.more, r.messages.map((m) => m.id), r.next?.map((p) => [p.cursor, p.more, p.messages.map((m) => [m.id, m.value])])])
-      .toEqual([2, true, [1, 2], [[3, false, [[3, 'title 1']]]]]);
+    expect([r.cursor, r.more, r.messages.map((m) => m.row), r.next?.map((p) => [p.cursor, p.more, p.messages.map((m) => [m.row, m.value])])])
+      .toEqual([2, true, ['t1', 't2'], [[3, false, [['t1', 'title 1']]]]]);
     body = `${JSON.stringify(head)}\n{"cursor":3,\n`;
     expect(await remote.sync({ clientId: 'c1', cursor: 0 }).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_response', message: 'the server answered with invalid JSON' });
     // A proxy that rewrote the Content-Type: the lines are still read as lines.

@@ -21,7 +21,7 @@ export interface SyncHandlerOptions {
 }
 
 export interface SyncOutcome {
-  readonly response: SyncResponse;
+  readonly response: SyncResponse<ServerMessage>;
   /** The request as validated. */
   readonly clientId: string;
   readonly pushed: number;
@@ -77,7 +77,7 @@ export function checkClockDrift(messages: readonly Message[], serverNow: number,
  * itself keeps `messages`, for whatever counts or logs them on the way. With `"framing":
  * "lines"`, `answerBody` writes it one page per line.
  */
-function asRequested(response: SyncResponse, request: ValidatedSyncRequest): SyncResponse {
+function asRequested(response: SyncResponse<ServerMessage>, request: ValidatedSyncRequest): SyncResponse<ServerMessage> {
   if (request.format !== COLUMNS_FORMAT) return response;
   const { messages, next, ...rest } = response;
   const first = (): Record<string, unknown> => ({ ...rest, format: COLUMNS_FORMAT, page: encodeColumns(messages, request.cursor) });
@@ -102,8 +102,8 @@ const IN_LINES = Symbol('fieldsync.inLines');
  * text (the answer without `next`), then each follow-on page's, each ending with a line feed.
  * `JSON.stringify(response)` gives the single text, for a server that answers no lines.
  */
-export function answerBody(response: SyncResponse): { readonly text: string; readonly type: string } {
-  const lines = (response as SyncResponse & { [IN_LINES]?: () => unknown[] })[IN_LINES];
+export function answerBody(response: SyncResponse<ServerMessage>): { readonly text: string; readonly type: string } {
+  const lines = (response as SyncResponse<ServerMessage> & { [IN_LINES]?: () => unknown[] })[IN_LINES];
   if (!lines) return { text: JSON.stringify(response), type: 'application/json; charset=utf-8' };
   let text = '';
   for (const line of lines()) text += `${JSON.stringify(line)}\n`;
@@ -117,8 +117,8 @@ export function answerBody(response: SyncResponse): { readonly text: string; rea
  * `NEXT_PAGES_BYTES` of values. A page that fails to read ends the list there: the last page
  * read says `more`, and the client asks again.
  */
-async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, onPullError?: (err: unknown) => void): Promise<NextPage[]> {
-  const next: NextPage[] = [];
+async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, onPullError?: (err: unknown) => void): Promise<NextPage<ServerMessage>[]> {
+  const next: NextPage<ServerMessage>[] = [];
   let page = first;
   let bytes = 0;
   while (page.more && next.length + 1 < request.pages) {
@@ -185,7 +185,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       stored = pushed.stored;
       maxId = pushed.maxId;
     }
-    const answer = (page: { messages: SyncResponse['messages']; cursor: number; more: boolean }, epoch?: string, next: NextPage[] = []): SyncOutcome => ({
+    const answer = (page: { messages: readonly ServerMessage[]; cursor: number; more: boolean }, epoch?: string, next: NextPage<ServerMessage>[] = []): SyncOutcome => ({
       clientId: request.clientId,
       pushed: request.messages.length,
       stored,

@@ -74,7 +74,7 @@ export const isPulledPage = (list: readonly Message[]): list is readonly PulledM
  * message is made as the store keeps a pulled one (PulledMessage): the client needs no id
  * (the page's cursor says where it ends), and handing a store these objects as they are
  * spares a second object per message, a tenth of a memory store's pull (docs/benchmarks.md,
- * round 40). A store is never given an `id`: the contract's stored message has none.
+ * round 40). No message a store inserts has an `id`: the contract's stored message has none.
  */
 export function decodeColumns(page: unknown, sentCursor: number, cursor: number): ServerMessage[] | string;
 export function decodeColumns(page: unknown, sentCursor: number, cursor: number, pulled: true): PulledMessage[] | string;

@@ -76,8 +76,6 @@ export const isPulledPage = (list: readonly Message[]): list is readonly PulledM
  * spares a second object per message, a tenth of a memory store's pull (docs/benchmarks.md,
  * round 40). No message a store inserts has an `id`: the contract's stored message has none.
  */
-export function decodeColumns(page: unknown, sentCursor: number, cursor: number): ServerMessage[] | string;
-export function decodeColumns(page: unknown, sentCursor: number, cursor: number, pulled: true): PulledMessage[] | string;
 export function decodeColumns(page: unknown, sentCursor: number, cursor: number, pulled = false): (ServerMessage | PulledMessage)[] | string {
   if (typeof page !== 'object' || page === null || Array.isArray(page)) return 'page must be an object';
   const { names, cells } = page as Record<string, unknown>;

@@ -256,7 +256,7 @@ function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncR
   if (typeof serverTime !== 'string' || !Number.isFinite(Date.parse(serverTime))) throw bad('serverTime');
   if (format === COLUMNS_FORMAT) {
     // A columns page (asked for by the request's `format`) instead of `messages`.
-    const decoded = pulled ? decodeColumns(page, sentCursor, cursor, true) : decodeColumns(page, sentCursor, cursor);
+    const decoded = decodeColumns(page, sentCursor, cursor, pulled);
     if (typeof decoded === 'string') throw bad(decoded);
     const pages = next === undefined ? undefined : nextPages(next, cursor, more, pulled);
     if (typeof pages === 'string') throw bad(pages);
@@ -297,7 +297,7 @@ function nextPages(next: unknown, cursor: number, more: boolean, pulled: boolean
     ({ cursor, more } = p as { cursor: number; more: boolean });
     if (!isNonNegativeInteger(cursor) || cursor < after) return `next[${i}].cursor must be an integer, not behind the page before`;
     if (typeof more !== 'boolean') return `next[${i}].more must be a boolean`;
-    const messages = pulled ? decodeColumns(p.page, after, cursor, true) : decodeColumns(p.page, after, cursor);
+    const messages = decodeColumns(p.page, after, cursor, pulled);
     if (typeof messages === 'string') return `next[${i}]: ${messages}`;
     out.push({ cursor, more, messages });
   }

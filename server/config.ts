@@ -28,6 +28,8 @@ export interface ServerConfig extends AppLimits {
   /** The token signing secret; undefined: generated once and kept in the data dir. */
   readonly secret: string | undefined;
   readonly compaction: boolean;
+  /** Pull-only syncs answered in a thread of their own (SQLite; stores/pull-worker.ts); false: by the writer. */
+  readonly pullThread: boolean;
   /** PostgreSQL instead of SQLite: several server processes may share the database. */
   readonly databaseUrl: string | undefined;
   /** PostgreSQL connections of this process (with databaseUrl). */
@@ -158,6 +160,7 @@ const SETTINGS = [
   { key: 'bodyTimeoutMs', flag: '--body-timeout', env: 'FIELDSYNC_BODY_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.bodyTimeoutMs), parse: duration(100, 600_000), help: 'how long a body may stall, and take before it must average 32 KiB/s; slower bodies get 408' },
   { key: 'maxConnectionsPerAddress', flag: '--max-connections-per-address', env: 'FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS', fallback: String(DEFAULT_LIMITS.maxConnectionsPerAddress), parse: int(1, 1_000_000), help: 'open connections from one address (an IPv6 one: its /64); requests on as many more get 429, and more are closed as they open' },
   { key: 'maxConnections', flag: '--max-connections', env: 'FIELDSYNC_MAX_CONNECTIONS', fallback: String(DEFAULT_LIMITS.maxConnections), parse: int(1, 10_000_000), help: 'open connections in all; more are closed as they open' },
+  { key: 'pullThread', flag: '--pull-thread', env: 'FIELDSYNC_PULL_THREAD', fallback: 'on', parse: bool, help: 'answer syncs that push nothing in a thread of their own, from a read-only connection (on or off; SQLite only)' },
   { key: 'parseWorkers', flag: '--parse-workers', env: 'FIELDSYNC_PARSE_WORKERS', fallback: String(DEFAULT_LIMITS.parseWorkers), parse: int(0, 64), help: 'worker threads that parse large bodies (0: in the SQLite store thread, or on the event loop with PostgreSQL); default: cores - 1' },
   { key: 'maxStreams', flag: '--max-streams', env: 'FIELDSYNC_MAX_STREAMS', fallback: String(DEFAULT_LIMITS.maxStreams), parse: int(1, 1_000_000), help: 'open event streams in all' },
   { key: 'maxStreamsPerUser', flag: '--max-streams-per-user', env: 'FIELDSYNC_MAX_STREAMS_PER_USER', fallback: String(DEFAULT_LIMITS.maxStreamsPerUser), parse: int(1, 100_000), help: 'open event streams of one user' },

@@ -59,6 +59,10 @@ describe('settings', () => {
     for (const on of ['on', 'true', '1', 'yes', 'ON', ' Yes ']) expect(loadConfig([], { FIELDSYNC_COMPACTION: on })).toMatchObject({ compaction: true });
     for (const off of ['off', 'false', '0', 'no', 'OFF', ' False ']) expect(loadConfig([], { FIELDSYNC_COMPACTION: off })).toMatchObject({ compaction: false });
     for (const bad of ['maybe', 'enabled', '2']) expect(() => loadConfig([], { FIELDSYNC_COMPACTION: bad })).toThrow(`FIELDSYNC_COMPACTION must be on or off, got "${bad}"`);
+    expect(loadConfig([], {})).toMatchObject({ pullThread: true });
+    expect(loadConfig([], { FIELDSYNC_PULL_THREAD: 'off' })).toMatchObject({ pullThread: false });
+    expect(loadConfig(['--pull-thread', 'on'], { FIELDSYNC_PULL_THREAD: 'off' })).toMatchObject({ pullThread: true });
+    expect(() => loadConfig(['--pull-thread', 'sometimes'], {})).toThrow('--pull-thread must be on or off, got "sometimes"');
   });
 
   it('reads --trust-proxy as addresses and CIDR ranges, none by default, and refuses anything else', () => {

@@ -56,9 +56,12 @@ describe('the pull thread, in the SQLite store thread', () => {
     dir = null;
   });
   /** `walFile`: the WAL file its sync thread syncs, in the temporary folder given. */
-  const open = async (walFile?: (path: string) => string): Promise<ThreadedStore> => {
+  const open = async (walFile?: (path: string) => string, pullThread?: boolean): Promise<ThreadedStore> => {
     dir = tempDir();
-    store = await openSqliteStoreThread({ store: { file: join(dir.path, 'db.sqlite') }, maxDriftMs: 60_000, parseWorkers: 0, ...(walFile ? { walFile: walFile(dir.path) } : {}) });
+    store = await openSqliteStoreThread({
+      store: { file: join(dir.path, 'db.sqlite') }, maxDriftMs: 60_000, parseWorkers: 0,
+      ...(walFile ? { walFile: walFile(dir.path) } : {}), ...(pullThread !== undefined ? { pullThread } : {}),
+    });
     return store;
   };
 
@@ -77,6 +80,22 @@ describe('the pull thread, in the SQLite store thread', () => {
     await lock.release();
     expect((await bob).stored).toBe(1);
     expect(order).toEqual(['alice pulled', 'bob']);
+  });
+
+  it('turned off (`--pull-thread off`), a pull-only sync is the writer\'s: it waits for the push stuck on a lock', async () => {
+    const s = await open(undefined, false);
+    expect((await s.syncBody('alice', bytes({ clientId: 'A', cursor: 0, messages: [msg('A', 'a1', 'hi')] }))).stored).toBe(1);
+    const lock = await holdWriteLock(join((dir as TempDir).path, 'db.sqlite'));
+    const order: string[] = [];
+    const bob = s.syncBody('bob', bytes({ clientId: 'B', cursor: 0, messages: [msg('B', 'b1', 'hey')] })).then((o) => (order.push('bob'), o));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const pulled = s.syncBody('alice', bytes({ clientId: 'A2', cursor: 0 })).then((o) => (order.push('alice pulled'), o));
+    // With the pull thread, alice's pull is answered by now (the test above); without it, it waits in the writer's queue.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(order).toEqual([]);
+    await lock.release();
+    expect((await bob).stored).toBe(1);
+    expect(answerOf(await pulled)).toMatchObject({ cursor: 1, more: false, messages: [{ id: 1, row: 'a1', value: 'hi' }] });
   });
 
   it('hands on a pull that must renew its user’s epoch (a write) to the writer', async () => {

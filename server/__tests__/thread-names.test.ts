@@ -34,6 +34,17 @@ describe.skipIf(!canSee)(canSee ? 'the server\'s threads by name' : 'the server\
     expect(Object.values(THREAD_NAMES).reduce((n, name) => n + count(name), 0)).toBe(0);
   });
 
+  it('no pull thread with `--pull-thread off`, and a pull is answered all the same', async () => {
+    s = await startTestServer({ env: { FIELDSYNC_PULL_THREAD: 'off' } });
+    expect((await s.sync('u', { clientId: 'A', cursor: 0, messages: [msg('A', 'r', 'v')] })).status).toBe(200);
+    const pulled = await s.sync('u', { clientId: 'B', cursor: 0 });
+    expect(pulled.status).toBe(200);
+    expect(pulled.body).toMatchObject({ cursor: 1, messages: [{ row: 'r', value: 'v' }] });
+    expect(count(THREAD_NAMES.store)).toBe(1);
+    expect(count(THREAD_NAMES.walSync)).toBe(1);
+    expect(count(THREAD_NAMES.pull)).toBe(0);
+  });
+
   it('a worker of the parse pool (a store given in-process) by name', async () => {
     const pool = createParsePool({ workers: 1 });
     try {

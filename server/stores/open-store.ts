@@ -29,6 +29,8 @@ export interface StoreSettings {
   readonly maxDriftMs?: number;
   /** For the SQLite store: worker threads that parse large bodies. Default 1. */
   readonly parseWorkers?: number;
+  /** For the SQLite store: pull-only syncs answered in a thread of their own. Default true. */
+  readonly pullThread?: boolean;
 }
 
 export interface OpenedStore {
@@ -90,6 +92,7 @@ export async function openStore(settings: StoreSettings, problems: StoreProblems
       store: { file, compaction: settings.compaction },
       maxDriftMs: settings.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS,
       parseWorkers: settings.parseWorkers ?? 1,
+      pullThread: settings.pullThread ?? true,
       onPullError: (err) => onPullError?.(err),
       onCheckpointError: (err) => onCheckpointError?.(err),
     });

@@ -49,6 +49,8 @@ export interface StoreThreadOptions {
   readonly maxDriftMs: number;
   /** Worker threads that parse large bodies for it; 0: parsed in the store's thread. */
   readonly parseWorkers: number;
+  /** Pull-only syncs answered by a thread of their own (pull-worker.ts). Default true; false: by the writer, as every sync. */
+  readonly pullThread?: boolean;
   /** A pull that failed after a stored push, for the server's log. */
   readonly onPullError?: (err: Error) => void;
   /** A checkpoint of the WAL that failed in its own thread (checkpoint-thread.ts), for the server's log. */
@@ -73,8 +75,10 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   // The WAL is checkpointed beside the writer, not in it (checkpoint-worker.ts).
   const checkpoints = answerChannel && startCheckpointThread(options.store.file, (err) => options.onCheckpointError?.(err));
   // Pull-only syncs are answered beside the writer too, from a snapshot (pull-worker.ts);
-  // a file database only: another connection to `:memory:` is another database.
-  const started = answerChannel && new SharedArrayBuffer(8);
+  // a file database only: another connection to `:memory:` is another database. Turned off
+  // (`--pull-thread off`), the writer answers them as it does on `:memory:`: one thread and
+  // one connection fewer, for a small machine, and pulls wait behind pushes again.
+  const started = answerChannel && options.pullThread !== false ? new SharedArrayBuffer(8) : null;
   const pulls = started && startPullThread({
     file: options.store.file,
     limits: pullLimits(options.store),

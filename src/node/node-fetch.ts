@@ -42,7 +42,26 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 const MAX_REDIRECTS = 20;
 const DIGITS = /^\d{1,15}$/;
 
+const OPTION_KEYS = { httpAgent: 0, httpsAgent: 0 } satisfies Record<keyof NodeFetchOptions, 0>;
+
+/**
+ * Why `options` are not NodeFetchOptions, or null. Checked when the fetch is made: a misspelt
+ * agent would be ignored unseen (its CA or client certificate not used), and null read as a
+ * TypeError of its own. A TypeError, as `fetch` refuses a bad `init` (src/node imports only
+ * node: modules, so not the core's ValidationError).
+ */
+function optionsProblem(options: unknown): string | null {
+  if (typeof options !== 'object' || options === null) return 'options must be an object';
+  for (const key of Object.keys(options)) if (!Object.hasOwn(OPTION_KEYS, key)) return `unknown option ${key.slice(0, 80)}: the options are ${Object.keys(OPTION_KEYS).join(', ')}`;
+  const { httpAgent, httpsAgent } = options as NodeFetchOptions;
+  if (httpAgent !== undefined && !(httpAgent instanceof http.Agent)) return 'httpAgent must be an http.Agent';
+  if (httpsAgent !== undefined && !(httpsAgent instanceof https.Agent)) return 'httpsAgent must be an https.Agent';
+  return null;
+}
+
 export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  const why = optionsProblem(options);
+  if (why !== null) throw new TypeError(`nodeFetch: ${why}`);
   const own: http.Agent[] = [];
   const made = <A extends http.Agent>(agent: A): A => (own.push(agent), agent);
   const httpAgent = options.httpAgent ?? made(new http.Agent(AGENT));

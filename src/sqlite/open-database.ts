@@ -5,7 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FieldsyncError, StoreError } from '../sync/index.ts';
-import { ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
+import { invalidArgument } from '../sync/errors.ts';
+import { checkPath, ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
 
@@ -15,6 +16,13 @@ export type Db = Database.Database;
  * a `StoreError` that names it, with SQLite's or the system's error as its `cause`.
  */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
+  // Bad arguments are the app's, not the file's: a ValidationError, before anything is created.
+  checkPath('openDatabase', file);
+  if (typeof options !== 'object' || options === null) throw invalidArgument('openDatabase: options must be an object');
+  const { busyTimeoutMs } = options;
+  if (busyTimeoutMs !== undefined && (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 0x7fffffff)) {
+    throw invalidArgument('openDatabase: busyTimeoutMs must be an integer from 0 to 2147483647 (ms)');
+  }
   try {
     return open(file, options);
   } catch (err) {

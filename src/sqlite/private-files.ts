@@ -8,11 +8,20 @@
  * the user's own profile, which other users cannot read.
  */
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { invalidArgument } from '../sync/errors.ts';
 
 /** Folders: the owner only. */
 export const PRIVATE_DIR_MODE = 0o700;
 /** Files: the owner only, and not executable. */
 export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * A path the app gives: a non-empty string without NUL. Node would read a number as a file
+ * descriptor, and throw its own TypeError for anything else.
+ */
+export function checkPath(fn: string, path: unknown): void {
+  if (typeof path !== 'string' || path === '' || path.includes('\u0000')) throw invalidArgument(`${fn}: the path must be a non-empty string`);
+}
 
 /** Drops the permission bits of `path` that `mode` does not have; nothing when it is missing. */
 export function tightenMode(path: string, mode: number): void {
@@ -32,6 +41,7 @@ export function tightenMode(path: string, mode: number): void {
  * a folder a user merely chose to put a file in.
  */
 export function ensurePrivateDir(dir: string): void {
+  checkPath('ensurePrivateDir', dir);
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   tightenMode(dir, PRIVATE_DIR_MODE);
 }
@@ -42,6 +52,7 @@ export function ensurePrivateDir(dir: string): void {
  * SQLite gives new `-wal`, `-shm` and `-journal` files the mode of the database file.
  */
 export function ensurePrivateDatabaseFile(file: string): void {
+  checkPath('ensurePrivateDatabaseFile', file);
   closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) tightenMode(f, PRIVATE_FILE_MODE);
 }

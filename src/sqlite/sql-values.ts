@@ -9,6 +9,7 @@
  * and a column's affinity never converts one, so it reads back exactly, in any column.
  */
 import type { ColumnType, JsonValue } from '../sync/index.ts';
+import { errorText, invalidArgument } from '../sync/errors.ts';
 import { isWellFormed } from '../sync/message.ts'; // UTF-8 (a TEXT column) cannot keep a lone surrogate
 
 export type SqlValue = string | number | Uint8Array | null;
@@ -24,8 +25,13 @@ export function fitsType(type: ColumnType, value: JsonValue): boolean {
     case 'number': return typeof value === 'number' && Number.isFinite(value);
     case 'boolean': return typeof value === 'boolean';
     case 'json': return true;
+    default: throw unknownType('fitsType', type);
   }
 }
+
+/** Public helpers are given a column type by the app: one they do not know is its mistake. */
+const unknownType = (fn: string, type: unknown): Error =>
+  invalidArgument(`${fn}: unknown column type ${errorText(type).slice(0, 40)} (string, integer, number, boolean or json)`);
 
 /** A JSON value as it is stored in a column of this type. */
 export function toSql(type: ColumnType, value: JsonValue): SqlValue {
@@ -78,5 +84,7 @@ export function fromSql(type: ColumnType, value: unknown): JsonValue {
       return typeof value === 'bigint' ? Number(value) : (value as JsonValue);
     case 'string':
       return typeof value === 'string' ? value : String(value);
+    default:
+      throw unknownType('fromSql', type);
   }
 }

@@ -76,6 +76,11 @@ export interface SqliteStoreOptions {
 }
 
 export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): SqliteStore {
+  const given = db as Partial<Db> | null;
+  if (typeof given !== 'object' || given === null || typeof given.prepare !== 'function' || typeof given.transaction !== 'function' || typeof given.pragma !== 'function') {
+    throw invalidArgument('createSqliteStore: db must be a better-sqlite3 database (openDatabase(file) opens one)');
+  }
+  if (given.open === false) throw invalidArgument('createSqliteStore: the database is closed');
   const why = typeof options !== 'object' || options === null ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
   if (why !== null) throw invalidArgument(`createSqliteStore: ${why}`);
   /** Everything open() prepares; null until it has run. */

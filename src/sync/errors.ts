@@ -77,7 +77,21 @@ export const invalidArgument = (message: string, cause?: unknown): ValidationErr
  * would otherwise blame the store.
  */
 export const threw = (what: string, err: unknown): ValidationError =>
-  invalidArgument(`${what} threw: ${err instanceof Error ? err.message : String(err)}`, err);
+  invalidArgument(`${what} threw: ${errorText(err)}`, err);
+
+/**
+ * What a thrown or given value says: an Error's message, or the value as text. It never
+ * throws itself: `String()` does for an object without a prototype (`Object.create(null)`)
+ * or a revoked Proxy, which would turn the report of an app's or a store's failure into an
+ * untyped TypeError of its own.
+ */
+export function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    return `[${typeof err}]`;
+  }
+}
 
 /** A write (or a schema declaration) that breaks the declared schema. */
 export class SchemaError extends FieldsyncError {
@@ -171,5 +185,5 @@ export class RemoteError extends FieldsyncError {
 
 /** A short, safe description of any thrown value, for status displays and logs. */
 export function describeError(err: unknown): { code: string; message: string } {
-  return { code: err instanceof FieldsyncError ? err.code : 'internal', message: err instanceof Error ? err.message : String(err) };
+  return { code: err instanceof FieldsyncError ? err.code : 'internal', message: errorText(err) };
 }

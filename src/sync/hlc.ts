@@ -6,7 +6,7 @@
  *
  * Timestamps order by plain string comparison, and the clientId makes the order total.
  */
-import { ClockError, ValidationError } from './errors.ts';
+import { ClockError, ValidationError, errorText } from './errors.ts';
 import { setBackBy, watchSetBack, type SetBackWatch } from './clock-set-back.ts';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -148,7 +148,7 @@ export function tryParseHlc(value: unknown): Timestamp | null {
 
 export function parseHlc(value: unknown): Timestamp {
   const ts = tryParseHlc(value);
-  if (!ts) throw new ValidationError('invalid_argument', `not an HLC timestamp: ${String(value).slice(0, 100)}`);
+  if (!ts) throw new ValidationError('invalid_argument', `not an HLC timestamp: ${errorText(value).slice(0, 100)}`);
   return ts;
 }
 

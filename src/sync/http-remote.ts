@@ -5,7 +5,7 @@
 import { abortController } from './abort.ts';
 import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, RemoteError, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import { readSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
@@ -59,7 +59,7 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   };
   const why = optionsError(options, OPTION_KEYS);
   if (why) bad(why);
-  if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${String(options.url)}`);
+  if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${errorText(options.url)}`);
   // The endpoint's URL (every sync then got "no such endpoint", naming no URL): the base is meant.
   if (/\/v1\/(sync|events)\/*$/.test(options.url)) bad(`url is the server's base URL, without /v1/...: ${options.url.replace(/\/v1\/\w+\/*$/, '')}`);
   const checkToken = (t: unknown): void => {

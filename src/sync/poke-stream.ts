@@ -8,7 +8,7 @@
  */
 import { abortController, type Aborter } from './abort.ts';
 import { backoffDelay, backoffError, delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, RemoteError, invalidArgument } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
@@ -177,7 +177,7 @@ function subscribePokes(o: StreamOptions): () => void {
       // Not the connection's failure (io() names those): a bug, ours or the runtime's (a
       // TypeError, a ReferenceError). Reported as a network error and retried, it said
       // "interrupted" and failed the same way at every reconnection.
-      report(new FieldsyncError('internal', `the poke stream failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      report(new FieldsyncError('internal', `the poke stream failed: ${errorText(err)}`, { cause: err }));
       return 'stop';
     } finally {
       if (idleTimer !== null) clearTimeout(idleTimer);

@@ -3,7 +3,7 @@
  * store throws becomes a `StoreError` (schema errors pass through as they are), and what it
  * returns is checked against the contract before the library relies on it.
  */
-import { ClosedError, FieldsyncError, StoreError } from './errors.ts';
+import { ClosedError, FieldsyncError, StoreError, errorText } from './errors.ts';
 import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
@@ -12,10 +12,17 @@ import type { StallWatch } from './store-stall.ts';
 
 function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null, stalls?: StallWatch): MaybePromise<T> {
   const fail = (err: unknown): never => {
-    throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${errorText(err)}`, err);
   };
   const verify = (value: T): T => {
-    const problem = check(value);
+    let problem: string | null;
+    try {
+      problem = check(value);
+    } catch (err) {
+      // The answer's own getter or Proxy threw as it was read: a broken answer, named as one,
+      // not the store's raw exception escaping untyped.
+      problem = `reading its answer threw: ${errorText(err)}`;
+    }
     if (problem) throw new StoreError(`the store broke its contract in ${what}: ${problem}`);
     return value;
   };
@@ -56,6 +63,9 @@ function stateProblem(state: StoreState): string | null {
   if (typeof state !== 'object' || state === null || typeof state.meta !== 'object' || state.meta === null) {
     return 'open() must return { meta, maxHlc, pendingCount }';
   }
+  // Text only: the client reads its identity and counters from these (a number would pass for
+  // a clientId's text; an object without a prototype has none, and would throw a TypeError).
+  for (const key in state.meta) if (typeof state.meta[key] !== 'string') return `open() returned meta.${key.slice(0, 40)}, which is not a string`;
   if (state.maxHlc !== null && !isHlc(state.maxHlc)) return 'open() returned an invalid maxHlc';
   if (!Number.isSafeInteger(state.pendingCount) || state.pendingCount < 0) return 'open() returned an invalid pendingCount';
   return null;
@@ -65,7 +75,7 @@ function winnersProblem(w: ReadonlyMap<string, string>): string | null {
   if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
     return 'winners() must return a Map';
   }
-  for (const hlc of w.values()) if (!isHlc(hlc)) return `winners() returned ${JSON.stringify(hlc)?.slice(0, 60)}, which is not an hlc`;
+  for (const hlc of w.values()) if (!isHlc(hlc)) return `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`;
   return null;
 }
 

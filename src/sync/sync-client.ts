@@ -8,7 +8,7 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, FieldsyncError, invalidArgument, threw } from './errors.ts';
+import { ClosedError, FieldsyncError, errorText, invalidArgument, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { createStallWatch } from './store-stall.ts';
 import { hlcMillis, hostMonotonic } from './hlc.ts';
@@ -231,8 +231,10 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       if (typeof listener !== 'function') throw invalidArgument('listener must be a function');
       throwIfClosed();
       const sets = { change: changeListeners, status: statusListeners, replaced: replacedListeners } as Record<string, Set<Listener<never>>>;
-      const set = Object.hasOwn(sets, event) ? (sets[event] as Set<Listener<never>>) : null;
-      if (!set) throw invalidArgument(`unknown event: ${String(event)}`);
+      // Only a string is looked up: hasOwn would make any other key a string first, which
+      // throws a TypeError for an object without a prototype.
+      const set = typeof event === 'string' && Object.hasOwn(sets, event) ? (sets[event] as Set<Listener<never>>) : null;
+      if (!set) throw invalidArgument(`unknown event: ${errorText(event)}`);
       set.add(listener);
       return () => void set.delete(listener);
     },

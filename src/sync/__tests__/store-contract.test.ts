@@ -135,6 +135,47 @@ describe('a custom store that breaks its contract', () => {
   });
 });
 
+// An answer whose own getter or Proxy throws as the guard reads it, or that holds what the
+// client would misread: each was a raw exception or a TypeError that reached the app untyped.
+describe("a custom store whose answer cannot be read", () => {
+  const textless = (): unknown => Object.create(null) as unknown;
+  const state = (inner: SyncStore, schemaArg: Parameters<SyncStore['open']>[0]): StoreState => inner.open(schemaArg) as StoreState;
+
+  it.each([
+    ['a getter that throws, synchronously', false],
+    ['a getter that throws, asynchronously', true],
+  ])('open() answering with %s: opening fails with a StoreError that says so', async (_name, later) => {
+    const inner = memory();
+    const answer = (sc: Parameters<SyncStore['open']>[0]): StoreState => {
+      const opened = state(inner, sc);
+      return { get meta(): never { throw textless(); }, maxHlc: opened.maxHlc, pendingCount: opened.pendingCount };
+    };
+    const err = await openError({ ...inner, open: (sc) => (later ? Promise.resolve().then(() => answer(sc)) : answer(sc)) });
+    expect(err.message).toBe('the store broke its contract in open(): reading its answer threw: [object]');
+  });
+
+  it.each([
+    ['a number', 12345],
+    ['an object without a prototype', textless()],
+  ])("open() answering with a meta value that is %s: opening fails, naming the key", async (_name, value) => {
+    const inner = memory();
+    const err = await openError({ ...inner, open: (sc) => { const opened = state(inner, sc); return { ...opened, meta: { ...opened.meta, clientId: value as string } }; } });
+    expect(err.message).toBe('the store broke its contract in open(): open() returned meta.clientId, which is not a string');
+  });
+
+  it('winners() answering with a bigint for a cell: a write fails with a StoreError that says so', async () => {
+    const client = await createSyncClient({ schema, store: { ...memory(), winners: (cells) => new Map(cells.map((c) => [`${c.table}\u0000${c.row}\u0000${c.column}`, 5n])) as never }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError('the store broke its contract in winners(): winners() returned bigint, which is not an hlc'));
+    expect(client.status.pending).toBe(0);
+    await client.close();
+  });
+
+  it("messages() answering with a message whose getter throws: opening fails with a StoreError", async () => {
+    const err = await openError({ ...memory(), messages: () => [{ ...good, get hlc(): never { throw new Error('row gone'); } }] });
+    expect(err.message).toMatch(/^the store broke its contract in messages\(\w+\): reading its answer threw: row gone$/);
+  });
+});
+
 describe('an asynchronous store that fails (IndexedDB, a database driver)', () => {
   // Its failure is a rejected promise, not a throw: it must become a StoreError all the same,
   // with the store's error as its cause (docs/api.md, StoreError), and nothing written.

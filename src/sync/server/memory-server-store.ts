@@ -2,7 +2,9 @@
  * An in-memory server store: the reference implementation of the server-store contract,
  * used by the in-process test server and as the model the SQL stores are checked against.
  */
+import { invalidArgument } from '../errors.ts';
 import { hlcClientId } from '../hlc.ts';
+import { optionsError } from '../option-keys.ts';
 import { cellKey, type Message, type ServerMessage } from '../message.ts';
 import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from './server-store.ts';
 
@@ -22,6 +24,8 @@ export interface MemoryServerStore extends ServerStore {
 }
 
 export function createMemoryServerStore(options: { compaction?: boolean } = {}): MemoryServerStore {
+  const why = optionsError(options, { compaction: 0 }) ?? (options.compaction !== undefined && typeof options.compaction !== 'boolean' ? 'compaction must be true or false' : null);
+  if (why !== null) throw invalidArgument(`createMemoryServerStore: ${why}`);
   const compaction = options.compaction ?? true;
   const users = new Map<string, UserLog>();
   const log = (userId: string): UserLog => {

@@ -1,0 +1,93 @@
+/**
+ * Bad arguments to `fieldsync/sqlite`'s public functions are the app's mistake: a
+ * ValidationError (`invalid_argument`) that names the function, thrown before anything is
+ * created. They were Node's or better-sqlite3's own TypeErrors ("db.transaction is not a
+ * function", "The database connection is not open", ERR_INVALID_ARG_TYPE), a StoreError
+ * that blamed the file for a bad option, or, for an unknown column type, no error at all
+ * (`fitsType` answered undefined).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../sync/index.ts';
+import { createSqliteStore, ensurePrivateDatabaseFile, ensurePrivateDir, fitsType, fromSql, openDatabase } from '../index.ts';
+import { tempDir } from '../../../test-support/temp-dir.ts';
+
+const dirs: { remove(): void }[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
+const folder = (): string => {
+  const d = tempDir('fieldsync-args-');
+  dirs.push(d);
+  return d.path;
+};
+
+/** What `f` throws: it must be a ValidationError whose message matches `message`. */
+function refused(f: () => unknown, message: RegExp): void {
+  let caught: unknown = null;
+  try {
+    f();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ValidationError);
+  expect(caught).toMatchObject({ code: 'invalid_argument' });
+  expect((caught as Error).message).toMatch(message);
+}
+
+const notPaths: unknown[] = [undefined, null, 3, '', {}, [], Object.create(null), 'a\u0000b'];
+
+describe('openDatabase', () => {
+  it.each(notPaths.map((p) => [p]))('refuses %s as the file', (file) => {
+    refused(() => openDatabase(file as string), /^openDatabase: the path must be a non-empty string$/);
+  });
+
+  it.each([[null], ['fast'], [5]])('refuses %s as the options', (options) => {
+    refused(() => openDatabase(join(folder(), 'a.db'), options as never), /^openDatabase: options must be an object$/);
+  });
+
+  it.each([[-1], [1.5], [Number.NaN], ['5000'], [2 ** 31]])('refuses a busyTimeoutMs of %s, and creates no file', (busyTimeoutMs) => {
+    const dir = folder();
+    refused(() => openDatabase(join(dir, 'sub', 'a.db'), { busyTimeoutMs: busyTimeoutMs as number }), /^openDatabase: busyTimeoutMs must be an integer/);
+    expect(existsSync(join(dir, 'sub'))).toBe(false);
+  });
+
+  it('opens with a busyTimeoutMs of 0 or none', () => {
+    const dir = folder();
+    openDatabase(join(dir, 'a.db'), { busyTimeoutMs: 0 }).close();
+    openDatabase(join(dir, 'b.db')).close();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.db')).sort()).toEqual(['a.db', 'b.db']);
+  });
+});
+
+describe('createSqliteStore', () => {
+  it.each([[undefined], [null], ['todos.db'], [{}], [{ prepare: () => null }]])('refuses %s as the database', (db) => {
+    refused(() => createSqliteStore(db as never), /^createSqliteStore: db must be a better-sqlite3 database \(openDatabase\(file\) opens one\)$/);
+  });
+
+  it('refuses a closed database', () => {
+    const db = openDatabase(join(folder(), 'a.db'));
+    db.close();
+    refused(() => createSqliteStore(db), /^createSqliteStore: the database is closed$/);
+  });
+});
+
+describe('fitsType and fromSql', () => {
+  it.each([['date'], [undefined], [Object.create(null)]])('refuse %s as a column type', (type) => {
+    refused(() => fitsType(type as never, 1), /^fitsType: unknown column type .* \(string, integer, number, boolean or json\)$/);
+    refused(() => fromSql(type as never, 1), /^fromSql: unknown column type /);
+  });
+
+  it('answer for every column type', () => {
+    expect([fitsType('string', 'a'), fitsType('integer', 1.5), fitsType('number', 1.5), fitsType('boolean', true), fitsType('json', [1])]).toEqual([true, false, true, true, true]);
+    expect([fromSql('string', 'a'), fromSql('integer', 2n), fromSql('number', 1.5), fromSql('boolean', 1), fromSql('json', '[1]')]).toEqual(['a', 2, 1.5, true, [1]]);
+  });
+});
+
+describe('ensurePrivateDir and ensurePrivateDatabaseFile', () => {
+  it.each(notPaths.map((p) => [p]))('refuse %s as the path', (path) => {
+    refused(() => ensurePrivateDir(path as string), /^ensurePrivateDir: the path must be a non-empty string$/);
+    refused(() => ensurePrivateDatabaseFile(path as string), /^ensurePrivateDatabaseFile: the path must be a non-empty string$/);
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * `npm run token -- <userId> [--ttl 30d]`: prints a token for that user, signed with the
  * server's secret (FIELDSYNC_SECRET, or the one kept in the data dir), and nothing else.
- * Other flags are the server's (`--data-dir`, `--secret`). A bad argument exits with code 2.
+ * The other two flags are the server's (`--data-dir`, `--secret`); any other is refused by
+ * name (passed on, `--user alice` read as a flag and its value, and said "the userId is
+ * missing"). A bad argument exits with code 2.
  */
 import { AuthError, createAuthenticator } from './auth.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -9,6 +11,8 @@ import { loadSecret } from './secret.ts';
 import { formatDuration, parseDuration } from './units.ts';
 
 const MAX_TTL_MS = 3650 * 86_400_000;
+/** The server's flags that say where the secret is: passed on to its configuration. */
+const SERVER_FLAGS = ['--data-dir', '--secret'];
 const USAGE = [
   'usage: npm run token -- <userId> [--ttl 30d] [--data-dir DIR] [--secret SECRET]',
   '  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d)',
@@ -35,8 +39,14 @@ for (let i = 0; i < args.length; i++) {
     if (value === undefined) fail('--ttl needs a value');
     ttlText = value;
   } else if (arg.startsWith('-')) {
+    const name = arg.split('=')[0] as string;
+    if (!SERVER_FLAGS.includes(name)) fail(`unknown option ${name.slice(0, 80)}: the options are --ttl, --data-dir and --secret`);
     rest.push(arg);
-    if (!arg.includes('=') && i + 1 < args.length) rest.push(args[++i] as string);
+    if (!arg.includes('=')) {
+      const value = args[++i];
+      if (value === undefined) fail(`${name} needs a value`);
+      rest.push(value);
+    }
   } else if (userId === undefined) {
     userId = arg;
   } else {

@@ -99,13 +99,23 @@ describe('the server process', () => {
       const r = runScript('token-cli.ts', ['bob', '--ttl', ttl], { FIELDSYNC_DATA_DIR: dir });
       expect(((decodeJwt(r.stdout.trim()).exp as number) - Date.now() / 1000) / 86400).toBeCloseTo(days, 2);
     }
-    for (const args of [['bob', '--ttl', '5x'], ['bob', '--ttl', '-1d'], ['bob', '--ttl'], [], ['bob', 'carol'], ['bob', '--nope', '1']]) {
+    for (const args of [['bob', '--ttl', '5x'], ['bob', '--ttl', '-1d'], ['bob', '--ttl'], [], ['bob', 'carol'], ['bob', '--nope', '1'], ['bob', '--data-dir']]) {
       const r = runScript('token-cli.ts', args, { FIELDSYNC_DATA_DIR: dir });
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^fieldsync token: /);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+    // A flag it does not have is named, not read as taking the next argument as its value
+    // (`--user alice` said "the userId is missing"; `--nope --data-dir DIR`, "unexpected argument: DIR").
+    for (const [args, flag] of [[['--user', 'alice'], '--user'], [['bob', '--nope', '--data-dir', dir], '--nope'], [['bob', '--port=1'], '--port']] as const) {
+      const r = runScript('token-cli.ts', [...args], {});
+      expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
+      expect(r.stderr.split('\n')[0]).toBe(`fieldsync token: unknown option ${flag}: the options are --ttl, --data-dir and --secret`);
+    }
+    const named = runScript('token-cli.ts', ['bob', '--data-dir', dir], {});
+    const assigned = runScript('token-cli.ts', ['bob', `--data-dir=${dir}`], {});
+    expect([named.status, named.stderr, assigned.status, assigned.stderr]).toEqual([0, '', 0, '']);
   });
 
   it('refuses bad settings with one clear line and exit code 2', () => {

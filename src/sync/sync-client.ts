@@ -49,6 +49,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   }, options.store);
   const store = guardStore(options.store, stalls);
   const startNames = options.device?.(schema);
+  // A function, but not deviceNames' (client-options.ts checks only that it is one).
+  if (startNames !== undefined && typeof startNames !== 'function') throw invalidArgument('createSyncClient: device must come from deviceNames({ name, table? })');
   let closed = false;
   let releaseStore = (): void => {};
   // The client lock, once nothing of this client's can land any more: at once, or when a call

@@ -63,6 +63,11 @@ describe('an option no one reads: a misspelling is refused, naming the option me
     expect(backoffDelay(0, { initialMs: 10, maxMs: 10, random: () => 1 })).toBe(10);
   });
 
+  it('device is what deviceNames makes: another function was a TypeError ("startNames is not a function")', async () => {
+    await refusal(() => client({ device: () => 1 }), 'createSyncClient: device must come from deviceNames({ name, table? })');
+    await refusal(() => client({ device: 'Laptop' }), 'createSyncClient: device must come from deviceNames({ name, table? })');
+  });
+
   it("autoSync is a boolean: 'no' was truthy, so on", async () => {
     await refusal(() => client({ autoSync: 'no' }), 'createSyncClient: autoSync must be true or false');
     for (const autoSync of [true, false]) await (await client({ autoSync })).close();

@@ -53,16 +53,22 @@ describe('openDatabase', () => {
     expect(existsSync(join(dir, 'sub'))).toBe(false);
   });
 
-  it('opens with a busyTimeoutMs of 0 or none', () => {
+  it('opens with a busyTimeoutMs of 0, of 2147483647 or none', () => {
     const dir = folder();
     openDatabase(join(dir, 'a.db'), { busyTimeoutMs: 0 }).close();
     openDatabase(join(dir, 'b.db')).close();
-    expect(readdirSync(dir).filter((f) => f.endsWith('.db')).sort()).toEqual(['a.db', 'b.db']);
+    openDatabase(join(dir, 'c.db'), { busyTimeoutMs: 2 ** 31 - 1 }).close();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.db')).sort()).toEqual(['a.db', 'b.db', 'c.db']);
   });
 });
 
 describe('createSqliteStore', () => {
-  it.each([[undefined], [null], ['todos.db'], [{}], [{ prepare: () => null }]])('refuses %s as the database', (db) => {
+  const fn = (): null => null;
+  it.each([
+    [undefined], [null], ['todos.db'], [{}], [{ prepare: fn }],
+    // Each of the three it uses, missing alone.
+    [{ transaction: fn, pragma: fn }], [{ prepare: fn, pragma: fn }], [{ prepare: fn, transaction: fn }],
+  ])('refuses %s as the database', (db) => {
     refused(() => createSqliteStore(db as never), /^createSqliteStore: db must be a better-sqlite3 database \(openDatabase\(file\) opens one\)$/);
   });
 
@@ -77,6 +83,10 @@ describe('fitsType and fromSql', () => {
   it.each([['date'], [undefined], [Object.create(null)]])('refuse %s as a column type', (type) => {
     refused(() => fitsType(type as never, 1), /^fitsType: unknown column type .* \(string, integer, number, boolean or json\)$/);
     refused(() => fromSql(type as never, 1), /^fromSql: unknown column type /);
+  });
+
+  it("name the type given by its first 40 characters", () => {
+    refused(() => fitsType('t'.repeat(100) as never, 1), new RegExp(`^fitsType: unknown column type ${'t'.repeat(40)} \\(`));
   });
 
   it('answer for every column type', () => {

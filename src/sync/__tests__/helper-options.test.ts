@@ -41,6 +41,8 @@ describe('nodeFetch', () => {
     refused(() => nodeFetch({ httpagent: new Agent() } as never), 'nodeFetch: unknown option httpagent: the options are httpAgent, httpsAgent');
     refused(() => nodeFetch({ httpAgent: {} } as never), 'nodeFetch: httpAgent must be an http.Agent');
     refused(() => nodeFetch({ httpsAgent: new Agent() } as never), 'nodeFetch: httpsAgent must be an https.Agent');
+    // The key is the app's (from a config file, say): its first 80 characters are named.
+    refused(() => nodeFetch({ ['k'.repeat(200)]: 1 } as never), `nodeFetch: unknown option ${'k'.repeat(80)}: the options are httpAgent, httpsAgent`);
   });
 
   it('takes no options, or its agents', () => {

@@ -163,6 +163,16 @@ describe("a custom store whose answer cannot be read", () => {
     expect(err.message).toBe('the store broke its contract in open(): open() returned meta.clientId, which is not a string');
   });
 
+  it("names a meta key by its first 40 characters, and a winner that is a string by its first 60", async () => {
+    const inner = memory();
+    const key = 'k'.repeat(100);
+    const err = await openError({ ...inner, open: (sc) => { const opened = state(inner, sc); return { ...opened, meta: { ...opened.meta, [key]: 5 as never } }; } });
+    expect(err.message).toBe(`the store broke its contract in open(): open() returned meta.${'k'.repeat(40)}, which is not a string`);
+    const client = await createSyncClient({ schema, store: { ...memory(), winners: (cells) => new Map(cells.map((c) => [`${c.table}\u0000${c.row}\u0000${c.column}`, 'w'.repeat(100)])) }, autoSync: false });
+    await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError(`the store broke its contract in winners(): winners() returned ${JSON.stringify('w'.repeat(100)).slice(0, 60)}, which is not an hlc`));
+    await client.close();
+  });
+
   it('winners() answering with a bigint for a cell: a write fails with a StoreError that says so', async () => {
     const client = await createSyncClient({ schema, store: { ...memory(), winners: (cells) => new Map(cells.map((c) => [`${c.table}\u0000${c.row}\u0000${c.column}`, 5n])) as never }, autoSync: false });
     await expect(client.set('todos', 't', 'title', 'x')).rejects.toThrow(new StoreError('the store broke its contract in winners(): winners() returned bigint, which is not an hlc'));

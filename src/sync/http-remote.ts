@@ -126,6 +126,11 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
             body,
             signal: controller.signal,
           });
+          // The app's own fetch that answers with something else (a wrapper gone wrong) is its
+          // mistake, not an unreachable server: said so, it is not retried as a network failure.
+          if (typeof response !== 'object' || response === null || typeof response.status !== 'number') {
+            throw invalidArgument(`createHttpRemote: fetch answered with ${response === null ? 'null' : typeof response}, not a Response`);
+          }
           return readAnswer(response, controller.signal);
         };
         answer = await (encode ? encode(json, send) : send(json));

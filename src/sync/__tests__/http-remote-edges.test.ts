@@ -5,7 +5,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FieldsyncError, NetworkError, RemoteError, createHttpRemote } from '../index.ts';
+import { FieldsyncError, NetworkError, RemoteError, ValidationError, createHttpRemote } from '../index.ts';
 import { closeServers, serve } from './harness/loopback.ts';
 
 afterEach(closeServers);
@@ -73,6 +73,17 @@ describe('a failed sync says why', () => {
       res.end(JSON.stringify({ error: { code: ['unauthorized'], message: 'no' } }));
     });
     expect(await caught(createHttpRemote({ url, token: 't' }).sync(request))).toMatchObject({ code: 'invalid_request', message: 'no' });
+  });
+
+  // The app's own fetch (a wrapper gone wrong): it was "the server could not be reached".
+  it.each([
+    ['null', null, 'null'],
+    ['a string', 'ok', 'string'],
+    ['an object without a status', { ok: true }, 'object'],
+  ])('a fetch that answers with %s is a ValidationError that says so, not a network failure', async (_name, answer, said) => {
+    const err = await caught(createHttpRemote({ url: 'http://x', token: 't', fetch: async () => answer as never }).sync(request));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ code: 'invalid_argument', message: `createHttpRemote: fetch answered with ${said}, not a Response` });
   });
 
   it('a 405 that was not redirected is the server\'s own answer', async () => {

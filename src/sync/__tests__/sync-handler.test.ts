@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatHlc } from '../hlc.ts';
 import { ValidationError } from '../errors.ts';
 import { ProtocolError } from '../protocol.ts';
-import { checkClockDrift, createMemoryServerStore, createSyncHandler, parseSyncRequest } from '../server/index.ts';
+import { answerBody, checkClockDrift, createMemoryServerStore, createSyncHandler, parseSyncRequest } from '../server/index.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);
 const msg = (n: number, clientId = 'A') => ({ hlc: formatHlc({ millis: T + n, counter: 0, clientId }), table: 't', row: `r${n}`, column: 'c', value: n });
@@ -128,6 +128,17 @@ describe('what the handler is given', () => {
     expect(parseSyncRequest({ clientId: 'A', cursor: 0, format: 'columns', framing: 'lines' }).framing).toBe('lines');
     expect(parseSyncRequest({ clientId: 'A', cursor: 0, framing: 'lines' })).not.toHaveProperty('framing');
     expect(parseSyncRequest({ clientId: 'A', cursor: 0, format: 'columns' })).not.toHaveProperty('framing');
+  });
+
+  // Helpers for a server of one's own: given something else, they threw "Cannot read properties of null".
+  it('checkClockDrift and answerBody refuse what is not theirs with a ValidationError', () => {
+    for (const [messages, now, max] of [[null, 0, 1], [{}, 0, 1], [[], Number.NaN, 1], [[], 0, 'a lot']] as const) {
+      expect(() => checkClockDrift(messages as never, now as number, max as never)).toThrow(new ValidationError('invalid_argument', "checkClockDrift(messages, serverNow, maxDriftMs) takes the request's messages and two numbers of ms"));
+    }
+    expect(() => checkClockDrift([], 0, Number.POSITIVE_INFINITY)).not.toThrow();
+    for (const response of [null, undefined, 'ok']) {
+      expect(() => answerBody(response as never)).toThrow(new ValidationError('invalid_argument', 'answerBody takes the response the handler answered with'));
+    }
   });
 });
 

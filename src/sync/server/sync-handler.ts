@@ -60,6 +60,9 @@ export interface SyncHandler {
  * message and carries the server's time. The handler calls it unless told it was done.
  */
 export function checkClockDrift(messages: readonly Message[], serverNow: number, maxDriftMs: number): void {
+  if (!Array.isArray(messages) || !Number.isFinite(serverNow) || typeof maxDriftMs !== 'number' || Number.isNaN(maxDriftMs)) { // Infinity: the check off
+    throw invalidArgument('checkClockDrift(messages, serverNow, maxDriftMs) takes the request\'s messages and two numbers of ms');
+  }
   const drifted = findClockDrift(messages, serverNow, maxDriftMs);
   if (drifted === -1) return;
   const ahead = hlcMillis((messages[drifted] as Message).hlc) - serverNow;
@@ -103,6 +106,7 @@ const IN_LINES = Symbol('fieldsync.inLines');
  * `JSON.stringify(response)` gives the single text, for a server that answers no lines.
  */
 export function answerBody(response: SyncResponse<ServerMessage>): { readonly text: string; readonly type: string } {
+  if (typeof response !== 'object' || response === null) throw invalidArgument('answerBody takes the response the handler answered with');
   const lines = (response as SyncResponse<ServerMessage> & { [IN_LINES]?: () => unknown[] })[IN_LINES];
   if (!lines) return { text: JSON.stringify(response), type: 'application/json; charset=utf-8' };
   let text = '';

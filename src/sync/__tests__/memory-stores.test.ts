@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaError, StoreError, createMemoryStore } from '../index.ts';
+import { SchemaError, StoreError, ValidationError, createMemoryStore } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
 import type { StoreState } from '../store.ts';
 import { createMemoryServerStore } from '../server/index.ts';
@@ -63,6 +63,27 @@ describe('conformance cases never pass without running', () => {
     const cases = storeConformance(memoryHarness);
     expect(cases.every((c) => c.skip === undefined)).toBe(true);
     await expect(cases.find((c) => c.name === 'everything survives a restart')!.run()).rejects.toThrow(/no reopen\(\)/);
+  });
+});
+
+// Called wrongly, a suite said so only case by case, or not at all ("Cannot read properties
+// of undefined (reading 'persistent')"; a misspelt `persistant` ran the restart cases).
+describe('the conformance suites, given what they cannot use', () => {
+  const harness = () => ({ store: createMemoryStore(), readRow: () => undefined });
+  const server = () => ({ store: createMemoryServerStore() });
+
+  it.each([
+    ['no harness maker', () => storeConformance(undefined as never), 'storeConformance: the first argument must be a function that makes a harness'],
+    ['a harness instead of its maker', () => storeConformance(harness() as never), 'storeConformance: the first argument must be a function that makes a harness'],
+    ['options of null', () => storeConformance(harness, null as never), 'storeConformance: options must be an object'],
+    ['a misspelt option', () => storeConformance(harness, { persistant: false } as never), 'storeConformance: unknown option persistant: the options are persistent, transact, values'],
+    ['an option that is not a boolean', () => storeConformance(harness, { transact: 'no' } as never), 'storeConformance: transact must be true or false'],
+    ['no options (compaction is required)', () => serverStoreConformance(server, undefined as never), 'serverStoreConformance: options must be an object'],
+    ['no compaction', () => serverStoreConformance(server, {} as never), 'serverStoreConformance: options.compaction must be true or false'],
+    ['an option of the client suite', () => serverStoreConformance(server, { compaction: true, transact: false } as never), 'serverStoreConformance: unknown option transact: the options are compaction, persistent'],
+    ['no server harness maker', () => serverStoreConformance(null as never, { compaction: true }), 'serverStoreConformance: the first argument must be a function that makes a harness'],
+  ])('%s: a ValidationError at once', (_name, call, message) => {
+    expect(call).toThrow(new ValidationError('invalid_argument', message));
   });
 });
 

@@ -15,7 +15,8 @@ import { formatHlc } from '../hlc.ts';
 import type { JsonValue, Message, ServerMessage } from '../message.ts';
 import type { ServerStore } from '../server/server-store.ts';
 import { check, checkEqual } from './assert.ts';
-import { NOT_PERSISTENT, TRICKY_VALUES, conformanceCase, restart, type ConformanceCase, type ConformanceOptions } from './store-fixtures.ts';
+import { invalidArgument } from '../errors.ts';
+import { NOT_PERSISTENT, TRICKY_VALUES, checkSuiteArguments, conformanceCase, restart, type ConformanceCase, type ConformanceOptions } from './store-fixtures.ts';
 
 export interface ServerStoreHarness {
   readonly store: ServerStore;
@@ -54,8 +55,11 @@ function checkIncreasing(list: readonly ServerMessage[], what: string): void {
 
 export function serverStoreConformance(
   create: () => ServerStoreHarness | Promise<ServerStoreHarness>,
-  options: { readonly compaction: boolean } & ConformanceOptions,
+  options: { readonly compaction: boolean } & Pick<ConformanceOptions, 'persistent'>,
 ): ConformanceCase[] {
+  checkSuiteArguments('serverStoreConformance', create, options, { compaction: 0, persistent: 0 });
+  // Required: it says which answers are right (a compacted log keeps one message per cell).
+  if (typeof options.compaction !== 'boolean') throw invalidArgument('serverStoreConformance: options.compaction must be true or false');
   const persistent = options.persistent ?? true;
   const cases: ConformanceCase[] = [];
   const mode = options.compaction ? 'compaction on' : 'compaction off';

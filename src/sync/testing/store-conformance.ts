@@ -19,7 +19,7 @@ import type { Schema } from '../schema.ts';
 import type { Cell, CellWrite, MessageUpdate, StoredMessage } from '../store.ts';
 import { check, checkEqual, checkRejects } from './assert.ts';
 import {
-  NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, conformanceCase, msg, notImplemented, requireOptional, restart, schemaV1, schemaV2,
+  CONFORMANCE_OPTION_KEYS, NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, checkSuiteArguments, conformanceCase, msg, notImplemented, requireOptional, restart, schemaV1, schemaV2,
   type ConformanceCase, type ConformanceOptions, type OptionalFunction, type StoreHarness,
 } from './store-fixtures.ts';
 
@@ -37,6 +37,7 @@ const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, co
 const isSchemaRefusal = (err: unknown): boolean => err instanceof SchemaError || (err instanceof Error && /schema/i.test(err.message));
 
 export function storeConformance(create: () => StoreHarness | Promise<StoreHarness>, options: ConformanceOptions = {}): ConformanceCase[] {
+  checkSuiteArguments('storeConformance', create, options, CONFORMANCE_OPTION_KEYS);
   const persistent = options.persistent ?? true;
   const cases: ConformanceCase[] = [];
   const add = (name: string, body: Body, o: { restart?: boolean; schema?: Schema; optional?: OptionalFunction } = {}): void => {

@@ -3,6 +3,8 @@ import { formatHlc } from '../hlc.ts';
 import type { JsonValue } from '../message.ts';
 import { defineSchema, type Schema } from '../schema.ts';
 import type { MaybePromise, StoredMessage, SyncStore } from '../store.ts';
+import { invalidArgument } from '../errors.ts';
+import { optionsError } from '../option-keys.ts';
 import { ConformanceError } from './assert.ts';
 
 /** What the suite needs around a store: the store, a way to read data rows, and a restart. */
@@ -51,6 +53,24 @@ export interface ConformanceOptions {
   readonly transact?: boolean;
   readonly values?: boolean;
 }
+
+/**
+ * A suite's arguments, checked when it is called: a harness maker that is not a function
+ * would fail every case alike, and options that are not an object (or a misspelt one, such
+ * as `persistant`) were a TypeError or were ignored, running cases the store cannot pass.
+ */
+export function checkSuiteArguments(suite: string, create: unknown, options: unknown, known: Readonly<Record<string, 0>>): void {
+  if (typeof create !== 'function') throw invalidArgument(`${suite}: the first argument must be a function that makes a harness`);
+  const why = optionsError(options, known);
+  if (why) throw invalidArgument(`${suite}: ${why}`);
+  for (const key of Object.keys(known)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument(`${suite}: ${key} must be true or false`);
+  }
+}
+
+/** The option keys of ConformanceOptions (one list, for the check above). */
+export const CONFORMANCE_OPTION_KEYS = { persistent: 0, transact: 0, values: 0 } satisfies Record<keyof ConformanceOptions, 0>;
 
 /** The optional functions of the store contract that have cases of their own. */
 export type OptionalFunction = 'transact' | 'values';

@@ -9,8 +9,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../sync/index.ts';
 import { createSqliteStore, ensurePrivateDatabaseFile, ensurePrivateDir, fitsType, fromSql, openDatabase } from '../index.ts';
+import { refusal } from '../../../test-support/refusal.ts';
 import { tempDir } from '../../../test-support/temp-dir.ts';
 
 const dirs: { remove(): void }[] = [];
@@ -23,33 +23,20 @@ const folder = (): string => {
   return d.path;
 };
 
-/** What `f` throws: it must be a ValidationError whose message matches `message`. */
-function refused(f: () => unknown, message: RegExp): void {
-  let caught: unknown = null;
-  try {
-    f();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ValidationError);
-  expect(caught).toMatchObject({ code: 'invalid_argument' });
-  expect((caught as Error).message).toMatch(message);
-}
-
 const notPaths: unknown[] = [undefined, null, 3, '', {}, [], Object.create(null), 'a\u0000b'];
 
 describe('openDatabase', () => {
-  it.each(notPaths.map((p) => [p]))('refuses %s as the file', (file) => {
-    refused(() => openDatabase(file as string), /^openDatabase: the path must be a non-empty string$/);
+  it.each(notPaths.map((p) => [p]))('refuses %s as the file', async (file) => {
+    await refusal(() => openDatabase(file as string), /^openDatabase: the path must be a non-empty string$/);
   });
 
-  it.each([[null], ['fast'], [5]])('refuses %s as the options', (options) => {
-    refused(() => openDatabase(join(folder(), 'a.db'), options as never), /^openDatabase: options must be an object$/);
+  it.each([[null], ['fast'], [5]])('refuses %s as the options', async (options) => {
+    await refusal(() => openDatabase(join(folder(), 'a.db'), options as never), /^openDatabase: options must be an object$/);
   });
 
-  it.each([[-1], [1.5], [Number.NaN], ['5000'], [2 ** 31]])('refuses a busyTimeoutMs of %s, and creates no file', (busyTimeoutMs) => {
+  it.each([[-1], [1.5], [Number.NaN], ['5000'], [2 ** 31]])('refuses a busyTimeoutMs of %s, and creates no file', async (busyTimeoutMs) => {
     const dir = folder();
-    refused(() => openDatabase(join(dir, 'sub', 'a.db'), { busyTimeoutMs: busyTimeoutMs as number }), /^openDatabase: busyTimeoutMs must be an integer/);
+    await refusal(() => openDatabase(join(dir, 'sub', 'a.db'), { busyTimeoutMs: busyTimeoutMs as number }), /^openDatabase: busyTimeoutMs must be an integer/);
     expect(existsSync(join(dir, 'sub'))).toBe(false);
   });
 
@@ -68,25 +55,25 @@ describe('createSqliteStore', () => {
     [undefined], [null], ['todos.db'], [{}], [{ prepare: fn }],
     // Each of the three it uses, missing alone.
     [{ transaction: fn, pragma: fn }], [{ prepare: fn, pragma: fn }], [{ prepare: fn, transaction: fn }],
-  ])('refuses %s as the database', (db) => {
-    refused(() => createSqliteStore(db as never), /^createSqliteStore: db must be a better-sqlite3 database \(openDatabase\(file\) opens one\)$/);
+  ])('refuses %s as the database', async (db) => {
+    await refusal(() => createSqliteStore(db as never), /^createSqliteStore: db must be a better-sqlite3 database \(openDatabase\(file\) opens one\)$/);
   });
 
-  it('refuses a closed database', () => {
+  it('refuses a closed database', async () => {
     const db = openDatabase(join(folder(), 'a.db'));
     db.close();
-    refused(() => createSqliteStore(db), /^createSqliteStore: the database is closed$/);
+    await refusal(() => createSqliteStore(db), /^createSqliteStore: the database is closed$/);
   });
 });
 
 describe('fitsType and fromSql', () => {
-  it.each([['date'], [undefined], [Object.create(null)]])('refuse %s as a column type', (type) => {
-    refused(() => fitsType(type as never, 1), /^fitsType: unknown column type .* \(string, integer, number, boolean or json\)$/);
-    refused(() => fromSql(type as never, 1), /^fromSql: unknown column type /);
+  it.each([['date'], [undefined], [Object.create(null)]])('refuse %s as a column type', async (type) => {
+    await refusal(() => fitsType(type as never, 1), /^fitsType: unknown column type .* \(string, integer, number, boolean or json\)$/);
+    await refusal(() => fromSql(type as never, 1), /^fromSql: unknown column type /);
   });
 
-  it("name the type given by its first 40 characters", () => {
-    refused(() => fitsType('t'.repeat(100) as never, 1), new RegExp(`^fitsType: unknown column type ${'t'.repeat(40)} \\(`));
+  it("name the type given by its first 40 characters", async () => {
+    await refusal(() => fitsType('t'.repeat(100) as never, 1), new RegExp(`^fitsType: unknown column type ${'t'.repeat(40)} \\(`));
   });
 
   it('answer for every column type', () => {
@@ -96,8 +83,8 @@ describe('fitsType and fromSql', () => {
 });
 
 describe('ensurePrivateDir and ensurePrivateDatabaseFile', () => {
-  it.each(notPaths.map((p) => [p]))('refuse %s as the path', (path) => {
-    refused(() => ensurePrivateDir(path as string), /^ensurePrivateDir: the path must be a non-empty string$/);
-    refused(() => ensurePrivateDatabaseFile(path as string), /^ensurePrivateDatabaseFile: the path must be a non-empty string$/);
+  it.each(notPaths.map((p) => [p]))('refuse %s as the path', async (path) => {
+    await refusal(() => ensurePrivateDir(path as string), /^ensurePrivateDir: the path must be a non-empty string$/);
+    await refusal(() => ensurePrivateDatabaseFile(path as string), /^ensurePrivateDatabaseFile: the path must be a non-empty string$/);
   });
 });

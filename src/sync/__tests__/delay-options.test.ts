@@ -10,24 +10,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ValidationError, createHttpRemote, createSyncClient, pokeStream } from '../index.ts';
+import { createHttpRemote, createSyncClient, pokeStream } from '../index.ts';
 import { MAX_DELAY_MS } from '../backoff.ts';
 import { memory, schema } from './harness/test-kit.ts';
+import { refusal } from '../../../test-support/refusal.ts';
 
 const range = (name: string, min: number): string => `${name} must be a number of ms from ${min} to ${MAX_DELAY_MS} (about 24.8 days)`;
 const BAD_DELAYS: readonly unknown[] = [-1, Number.NaN, Infinity, MAX_DELAY_MS + 1, 1e10, '20', null];
 
-/** What `f` throws: a ValidationError with exactly `message`. */
-async function refusal(f: () => unknown, message: string): Promise<void> {
-  let caught: unknown = null;
-  try {
-    await f();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ValidationError);
-  expect(caught).toMatchObject({ code: 'invalid_argument', message });
-}
 
 describe('delay options: a number of ms the timer can wait, or a typed error naming the option', () => {
   const client = (options: object) => createSyncClient({ schema, store: memory(), autoSync: false, ...options });

@@ -8,41 +8,31 @@
  */
 import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../index.ts';
 import { nodeFetch } from '../../node/index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
 import { createInProcessServer } from '../testing/index.ts';
+import { caught, refusal } from '../../../test-support/refusal.ts';
 
-/** `make(options)` must throw a ValidationError (a TypeError, as fetch's: `nodeFetch`) whose message is `message`. */
-function refused(make: () => unknown, message: string): void {
-  let caught: unknown = null;
-  try {
-    make();
-  } catch (err) {
-    caught = err;
-  }
-  if (message.startsWith('nodeFetch')) {
-    expect(caught).toBeInstanceOf(TypeError);
-    expect(caught).toMatchObject({ message });
-  } else {
-    expect(caught).toBeInstanceOf(ValidationError);
-    expect(caught).toMatchObject({ code: 'invalid_argument', message });
-  }
+/** `nodeFetch` refuses bad options as `fetch` refuses a bad init: a TypeError whose message is `message`. */
+async function fetchRefused(make: () => unknown, message: string): Promise<void> {
+  const err = await caught(make);
+  expect(err).toBeInstanceOf(TypeError);
+  expect(err).toMatchObject({ message });
 }
 
 const notObjects: unknown[] = [null, 3, 'fast', () => ({})];
 
 describe('nodeFetch', () => {
-  it.each(notObjects.map((o) => [o]))('refuses %s as its options', (options) => {
-    refused(() => nodeFetch(options as never), 'nodeFetch: options must be an object');
+  it.each(notObjects.map((o) => [o]))('refuses %s as its options', async (options) => {
+    await fetchRefused(() => nodeFetch(options as never), 'nodeFetch: options must be an object');
   });
 
-  it('refuses a misspelt option, naming the one meant, and an agent that is not one', () => {
-    refused(() => nodeFetch({ httpagent: new Agent() } as never), 'nodeFetch: unknown option httpagent: the options are httpAgent, httpsAgent');
-    refused(() => nodeFetch({ httpAgent: {} } as never), 'nodeFetch: httpAgent must be an http.Agent');
-    refused(() => nodeFetch({ httpsAgent: new Agent() } as never), 'nodeFetch: httpsAgent must be an https.Agent');
+  it('refuses a misspelt option, naming the one meant, and an agent that is not one', async () => {
+    await fetchRefused(() => nodeFetch({ httpagent: new Agent() } as never), 'nodeFetch: unknown option httpagent: the options are httpAgent, httpsAgent');
+    await fetchRefused(() => nodeFetch({ httpAgent: {} } as never), 'nodeFetch: httpAgent must be an http.Agent');
+    await fetchRefused(() => nodeFetch({ httpsAgent: new Agent() } as never), 'nodeFetch: httpsAgent must be an https.Agent');
     // The key is the app's (from a config file, say): its first 80 characters are named.
-    refused(() => nodeFetch({ ['k'.repeat(200)]: 1 } as never), `nodeFetch: unknown option ${'k'.repeat(80)}: the options are httpAgent, httpsAgent`);
+    await fetchRefused(() => nodeFetch({ ['k'.repeat(200)]: 1 } as never), `nodeFetch: unknown option ${'k'.repeat(80)}: the options are httpAgent, httpsAgent`);
   });
 
   it('takes no options, or its agents', () => {
@@ -56,13 +46,13 @@ describe('nodeFetch', () => {
 });
 
 describe('createMemoryServerStore', () => {
-  it.each(notObjects.map((o) => [o]))('refuses %s as its options', (options) => {
-    refused(() => createMemoryServerStore(options as never), 'createMemoryServerStore: options must be an object');
+  it.each(notObjects.map((o) => [o]))('refuses %s as its options', async (options) => {
+    await refusal(() => createMemoryServerStore(options as never), 'createMemoryServerStore: options must be an object');
   });
 
-  it('refuses a misspelt option and a compaction that is not a boolean', () => {
-    refused(() => createMemoryServerStore({ compation: false } as never), 'createMemoryServerStore: unknown option compation: the options are compaction');
-    refused(() => createMemoryServerStore({ compaction: 'no' } as never), 'createMemoryServerStore: compaction must be true or false');
+  it('refuses a misspelt option and a compaction that is not a boolean', async () => {
+    await refusal(() => createMemoryServerStore({ compation: false } as never), 'createMemoryServerStore: unknown option compation: the options are compaction');
+    await refusal(() => createMemoryServerStore({ compaction: 'no' } as never), 'createMemoryServerStore: compaction must be true or false');
   });
 
   it('keeps every edit of a cell with compaction off, the last one with it on', async () => {
@@ -76,11 +66,11 @@ describe('createMemoryServerStore', () => {
 });
 
 describe('createInProcessServer', () => {
-  it.each(notObjects.map((o) => [o]))('refuses %s as its options', (options) => {
-    refused(() => createInProcessServer(options as never), 'createInProcessServer: options must be an object');
+  it.each(notObjects.map((o) => [o]))('refuses %s as its options', async (options) => {
+    await refusal(() => createInProcessServer(options as never), 'createInProcessServer: options must be an object');
   });
 
-  it('refuses a misspelt option', () => {
-    refused(() => createInProcessServer({ maxDrift: 5 } as never), 'createInProcessServer: unknown option maxDrift: did you mean maxDriftMs?');
+  it('refuses a misspelt option', async () => {
+    await refusal(() => createInProcessServer({ maxDrift: 5 } as never), 'createInProcessServer: unknown option maxDrift: did you mean maxDriftMs?');
   });
 });

@@ -4,28 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  SchemaError, ValidationError, backoffDelay, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, deviceNames,
+  SchemaError, backoffDelay, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, deviceNames,
   pokeStream, type SyncStore,
 } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { memory, schema } from './harness/test-kit.ts';
-
-/** What `f` throws or rejects with (null: nothing). */
-async function caught(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (err) {
-    return err;
-  }
-  return null;
-}
-
-async function refusal(f: () => unknown, message: string | RegExp): Promise<ValidationError> {
-  const err = await caught(f);
-  expect(err).toBeInstanceOf(ValidationError);
-  expect(err).toMatchObject({ code: 'invalid_argument', message: typeof message === 'string' ? message : expect.stringMatching(message) });
-  return err as ValidationError;
-}
+import { refusal } from '../../../test-support/refusal.ts';
 
 describe('an option no one reads: a misspelling is refused, naming the option meant', () => {
   const client = (options: object) => createSyncClient({ schema, store: memory(), autoSync: false, ...options });

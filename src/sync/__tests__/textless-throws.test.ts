@@ -13,6 +13,7 @@ import { describeError, errorText } from '../errors.ts';
 import { parseHlc } from '../hlc.ts';
 import type { SyncStore } from '../store.ts';
 import { memory, schema } from './harness/test-kit.ts';
+import { caught } from '../../../test-support/refusal.ts';
 
 const textless = (): unknown => Object.create(null) as unknown;
 const revoked = (): unknown => {
@@ -20,16 +21,6 @@ const revoked = (): unknown => {
   revoke();
   return proxy;
 };
-
-/** The error `f` fails with (it must fail). */
-async function failure(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('errorText', () => {
   it("is an Error's message, or the value as text", () => {
@@ -58,7 +49,7 @@ describe('a value without text, thrown or given', () => {
       messages: (q) => inner.messages(q),
     };
     const client = await createSyncClient({ schema, store });
-    const err = await failure(() => client.set('todos', 't1', 'title', 'x'));
+    const err = await caught(() => client.set('todos', 't1', 'title', 'x'));
     expect(err).toBeInstanceOf(StoreError);
     expect((err as StoreError).message).toBe('the store failed in commit(): [object]');
     await client.close();
@@ -67,7 +58,7 @@ describe('a value without text, thrown or given', () => {
   it("thrown by the app's getter of a written value: a ValidationError", async () => {
     const client = await createSyncClient({ schema, store: memory() });
     const fields = { get title(): string { throw textless(); } };
-    const err = await failure(() => client.update('todos', 't1', fields));
+    const err = await caught(() => client.update('todos', 't1', fields));
     expect(err).toBeInstanceOf(ValidationError);
     expect(err).toMatchObject({ code: 'invalid_argument' });
     await client.close();
@@ -76,7 +67,7 @@ describe('a value without text, thrown or given', () => {
   it('thrown by the token function: a ValidationError naming it, not a network failure', async () => {
     let calls = 0;
     const remote = createHttpRemote({ url: 'http://127.0.0.1:9', token: () => { throw textless(); }, fetch: async () => { calls++; return new Response('{}'); } });
-    const err = await failure(() => remote.sync({ clientId: 'c', cursor: 0 }));
+    const err = await caught(() => remote.sync({ clientId: 'c', cursor: 0 }));
     expect(err).toBeInstanceOf(ValidationError);
     expect(err).toMatchObject({ code: 'invalid_argument', message: 'createHttpRemote: the token function threw: [object]' });
     expect(calls).toBe(0);
@@ -86,7 +77,7 @@ describe('a value without text, thrown or given', () => {
     let broken = false;
     const client = await createSyncClient({ schema, store: memory(), now: () => { if (broken) throw textless(); return Date.now(); } });
     broken = true;
-    const err = await failure(() => client.set('todos', 't1', 'title', 'x'));
+    const err = await caught(() => client.set('todos', 't1', 'title', 'x'));
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).message).toMatch(/now\(\) threw: \[object\]/);
     await client.close();
@@ -100,7 +91,7 @@ describe('a value without text, thrown or given', () => {
     expect(() => client.on('changes' as 'change', () => {})).toThrow('unknown event: changes');
     await client.close();
     for (const url of [textless(), revoked()]) {
-      const err = await failure(() => createHttpRemote({ url: url as string, token: 't' }));
+      const err = await caught(() => createHttpRemote({ url: url as string, token: 't' }));
       expect(err).toBeInstanceOf(FieldsyncError);
       expect((err as Error).message).toMatch(/url must start with http/);
     }

@@ -20,10 +20,10 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
-import type { CellValue, StoreState } from '../sync/store.ts';
+import { readsDeleted, type CellValue, type StoreState } from '../sync/store.ts';
 import { createCommitApplier } from './apply-commit.ts';
 import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
-import { invalidArgument } from '../sync/errors.ts';
+import { errorText, invalidArgument } from '../sync/errors.ts';
 import { typesChanged } from './column-types.ts';
 import { createKeptMoves } from './kept-moves.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
@@ -103,6 +103,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const ready = () => {
     if (!opened) throw new StoreError('the store is not open');
     return opened;
+  };
+  /** A data table for a read: one the schema does not declare is a SchemaError (a misspelt name read as empty before). */
+  const readTable = (table: string): SqlTable => {
+    const t = ready().tables.get(table);
+    if (!t) throw new SchemaError(`no table ${errorText(table).slice(0, 100)} in the schema`);
+    return t;
   };
 
   function checkWrites(c: Commit, known: ReadonlyMap<string, SqlTable>): void {
@@ -336,19 +342,19 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     },
 
     readRow(table, row) {
-      const t = ready().tables.get(table);
-      if (!t) return undefined;
+      const t = readTable(table);
+      if (typeof row !== 'string') throw invalidArgument('readRow(table, row): row must be a string');
       const raw = readRaw(t, row);
       return raw ? decodeRow(t, raw) : undefined;
     },
 
-    rows(table, options = {}) {
+    rows(table, options) {
       const out = new Map<string, DataRow>();
-      const t = ready().tables.get(table);
-      if (!t) return out;
+      const t = readTable(table);
+      const withDeleted = readsDeleted('rows(table, options)', options);
       for (const raw of db.prepare(`SELECT * FROM ${t.sql}`).iterate() as IterableIterator<Record<string, unknown>>) {
         const decoded = decodeRow(t, raw);
-        if (decoded._deleted === true && !options.includeDeleted) continue;
+        if (decoded._deleted === true && !withDeleted) continue;
         out.set(raw.id as string, decoded);
       }
       return out;

@@ -18,14 +18,14 @@
  * copied out when another write replaces the value. The ring keeps its messages' fields in
  * arrays, not as objects.
  */
-import { SchemaError, StoreError } from './errors.ts';
+import { SchemaError, StoreError, errorText, invalidArgument } from './errors.ts';
 import { byHlc, cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, PulledRing, pulledMessage, withValue } from './memory-messages.ts';
 import { bestOf, IN_CELL, MemoryRows, recordOf, type Slots, type TableState } from './memory-rows.ts';
 import { listedWinners } from './memory-winners.ts';
 import { ownMemoryStore } from './store-guard.ts';
-import { withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
+import { readsDeleted, withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
 
@@ -264,18 +264,31 @@ class MemoryState {
     for (const m of this.everyMessage()) if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
   }
 
+  /**
+   * A data table's rows for a read, if any. Once open, a table the schema does not declare is
+   * a SchemaError: a misspelt name read as a table with no rows. Before, nothing is written.
+   */
+  private readTable(table: string): TableState | undefined {
+    if (this.schema !== null && !(typeof table === 'string' && this.schema.tables.has(table))) {
+      throw new SchemaError(`store: no table ${errorText(table).slice(0, 100)} in the schema`);
+    }
+    return this.cells.data.get(table);
+  }
+
   get(table: string, row: string): Row | undefined {
-    const t = this.cells.data.get(table);
+    const t = this.readTable(table);
+    if (typeof row !== 'string') throw invalidArgument('get(table, row): row must be a string');
     const slots = t?.rows.get(row);
     return t && slots ? recordOf(t, slots) : undefined;
   }
 
-  rows(table: string, options: { includeDeleted?: boolean } = {}): Map<string, Row> {
+  rows(table: string, options?: { includeDeleted?: boolean }): Map<string, Row> {
     const out = new Map<string, Row>();
-    const t = this.cells.data.get(table);
+    const t = this.readTable(table);
+    const withDeleted = readsDeleted('rows(table, options)', options);
     for (const [id, slots] of t?.rows ?? []) {
       const r = recordOf(t as TableState, slots);
-      if (r === undefined || (r._deleted === true && !options.includeDeleted)) continue;
+      if (r === undefined || (r._deleted === true && !withDeleted)) continue;
       out.set(id, r);
     }
     return out;

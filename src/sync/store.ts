@@ -23,6 +23,7 @@
  * And one optional fast path: `transact(cells, plan)`, a local write's `winners()` and
  * `commit()` in one transaction. A store without it works the same, one call after the other.
  */
+import { invalidArgument } from './errors.ts';
 import type { Message, JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 
@@ -174,3 +175,14 @@ export const META = {
   /** The epoch of the server's log that the cursor belongs to. */
   epoch: 'serverEpoch',
 } as const;
+
+/**
+ * Whether a store's `rows(table, options)` reads tombstones too: `options` is absent, null or
+ * `{ includeDeleted?: boolean }`; anything else is the app's mistake, refused by `fn`'s name.
+ */
+export function readsDeleted(fn: string, options: unknown): boolean {
+  if (options === undefined || options === null) return false;
+  const v = (options as { includeDeleted?: unknown }).includeDeleted;
+  if (typeof options !== 'object' || (v !== undefined && typeof v !== 'boolean')) throw invalidArgument(`${fn}: options must be { includeDeleted?: boolean }`);
+  return v === true;
+}

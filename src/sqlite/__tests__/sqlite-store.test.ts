@@ -34,13 +34,13 @@ describe('the SQLite client store', () => {
       .toThrow(new SchemaError(`store: ${'x'.repeat(80)}.${'x'.repeat(80)} is not in the schema`));
   });
 
-  it('reads rows: an undeclared table has none, tombstones only when asked for', () => {
+  it('reads rows: an undeclared table is a SchemaError (table-reads.test.ts), tombstones only when asked for', () => {
     file = sqliteFile();
     const store = file.open();
     store.open(conformanceSchema);
     store.commit({ writes: [write('notes', 'a', 'title', 'A'), write('notes', 'gone', 'title', 'G'), write('notes', 'gone', '_deleted', true)] });
-    expect(store.readRow('nope', 'a')).toBeUndefined();
-    expect(store.rows('nope').size).toBe(0);
+    expect(() => store.readRow('nope', 'a')).toThrow(new SchemaError('no table nope in the schema'));
+    expect(() => store.rows('nope')).toThrow(SchemaError);
     expect([...store.rows('notes').keys()]).toEqual(['a']);
     expect([...store.rows('notes', { includeDeleted: true }).keys()].sort()).toEqual(['a', 'gone']);
     expect(store.rows('notes', { includeDeleted: true }).get('gone')).toMatchObject({ title: 'G', _deleted: true });

@@ -318,7 +318,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
 
     async pull(userId, o) {
       if (closed) throw new Error('the PostgreSQL store is closed');
-      const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
+      // No message has an empty client_id: '' leaves none out.
+      const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
       const first = rows[0];
       if (!first) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
       const lastId = toSafeInteger(first.last_id, 'last_id');

@@ -49,7 +49,8 @@ export function sqlitePull(db: DatabaseSync, limits: PullLimits): {
     // early without more than a chunk read ahead.
     for (let from = o.cursor; ;) {
       const want = Math.min(o.limit + 1 - out.length, PULL_CHUNK_ROWS);
-      const rows = pageRows(user.uid, from, end, o.excludeClientId, want);
+      // No message has an empty client_id: '' leaves none out.
+      const rows = pageRows(user.uid, from, end, o.includeOwn === true ? '' : o.excludeClientId, want);
       for (const [id, hlc, table, row, column, value] of rows) {
         if (out.length >= o.limit || bytes >= limits.maxPageBytes) {
           return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };

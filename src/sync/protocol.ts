@@ -28,6 +28,13 @@ export interface SyncRequest {
   readonly pages?: number;
   /** `lines`: the answer one JSON text per page, with the columns format (docs/protocol.md, "Line-framed answers"). */
   readonly framing?: typeof LINES_FRAMING;
+  /**
+   * `true`: the answer's pages also hold the caller's own messages after its cursor, but for
+   * those of this request's push (docs/protocol.md, "Own messages"): a client sends it until
+   * its first pull after opening is done, and so gets back the writes a store restored from
+   * a backup no longer has.
+   */
+  readonly own?: boolean;
 }
 
 /** The `framing` of an answer in lines, and the media type such an answer has. */
@@ -147,7 +154,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProtocolError('invalid_request', 'body must be a JSON object');
   }
-  const { clientId, cursor, limit, messages, epoch, format, pages, framing } = body as Record<string, unknown>;
+  const { clientId, cursor, limit, messages, epoch, format, pages, framing, own } = body as Record<string, unknown>;
   if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) {
     throw new ProtocolError('invalid_request', 'clientId must match ^[A-Za-z0-9_-]{1,64}$');
   }
@@ -164,6 +171,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
     throw new ProtocolError('invalid_request', `pages must be an integer from 1 to ${MAX_PULL_PAGES}`);
   }
   if (framing !== undefined && framing !== LINES_FRAMING) throw new ProtocolError('invalid_request', `framing must be "${LINES_FRAMING}" or absent`);
+  if (own !== undefined && typeof own !== 'boolean') throw new ProtocolError('invalid_request', 'own must be a boolean or absent');
   const list = (messages ?? []) as unknown[];
   if (list.length > MAX_PUSH_MESSAGES) {
     throw new ProtocolError('invalid_request', `at most ${MAX_PUSH_MESSAGES} messages per request`);
@@ -180,7 +188,7 @@ export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epo
     throw new ProtocolError('invalid_message', `message ${twice}: its hlc is another message's of this request (an hlc names one message)`, twice);
   }
   return {
-    clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid,
+    clientId, cursor, limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, messages: valid, own: own === true,
     // Follow-on pages are columns pages only: without the format, one page as before.
     pages: format === COLUMNS_FORMAT ? ((pages as number | undefined) ?? 1) : 1,
     ...(epoch !== undefined ? { epoch: epoch as string } : {}),

@@ -156,13 +156,28 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
     last = { ...response, ...page, accepted: 0 };
     await ctx.lock.run(() => commitResponse(ctx, last, [], null));
   }
+  if (!last.more) ownPulled.add(ctx.counters);
   return [last, false];
 }
+
+/**
+ * The clients (by their counters, one per client) whose first pull since they opened is done.
+ * Until it is, each request asks for the client's own messages too (`own`, docs/protocol.md
+ * "Own messages"): a store restored from a backup, or that lost its `-wal`, no longer has the
+ * writes it made and pushed after it, and the server sends no client its own otherwise. Those
+ * it still has come back as any message pulled twice does: the merge finds them no newer than
+ * their cells, and the store keeps each hlc once (the store contract).
+ */
+const ownPulled = new WeakSet<SyncCounters>();
 
 /** A request from the current cursor (and the epoch it belongs to, once known). */
 function request(ctx: SyncRunContext, messages: Message[]): SyncRequest {
   const epoch = ctx.counters.epoch;
-  return { clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages, ...(epoch !== '' ? { epoch } : {}) };
+  return {
+    clientId: ctx.clientId, cursor: ctx.counters.cursor, limit: ctx.pullLimit, messages,
+    ...(epoch !== '' ? { epoch } : {}),
+    ...(ownPulled.has(ctx.counters) ? {} : { own: true }),
+  };
 }
 
 /**

@@ -4,16 +4,19 @@
  * 2 to 5 clients do random sets, multi-field writes and deletes, against the real sync
  * handler over a server store; syncs happen in a random order and suffer injected faults
  * (failures, lost answers after the push was stored, duplicated and reordered delivery);
- * clients are killed and reopened from their stores; their clocks are skewed by up to an
- * hour and jump, often by less than the server's drift limit, so that messages stamped
- * ahead reach the other clients. Checked while the run goes on, after each step of a client:
+ * clients are killed and reopened from their stores, and, where the store can be copied,
+ * backed up and later restored from that copy (losing what they wrote since); their clocks
+ * are skewed by up to an hour and jump, often by less than the server's drift limit, so that
+ * messages stamped ahead reach the other clients. Checked while the run goes on, after each step of a client:
  * - a local write wins its cells at once: its message is the newest the device holds for
  *   each of its cells, and the device shows its value;
  * - and it stays what the device shows until a later write (a greater hlc) reaches it: each
  *   cell the device shows is the value of the greatest-hlc message it holds for that cell.
  * After everyone syncs to quiescence, the replicas equal each other and the reference model
- * (per cell, the value of the greatest-HLC message), no local change may be missing, and the
- * server holds each message at most once (exactly the winners with compaction).
+ * (per cell, the value of the greatest-HLC message), no local change may be missing (but a
+ * restored client's since its backup: those it pushed come back to it, the others are lost
+ * with the store), and the server holds each message at most once (exactly the winners with
+ * compaction).
  *
  * Reproduce a failure with FIELDSYNC_SEED=<seed printed by fast-check>.
  */
@@ -36,6 +39,11 @@ export interface ClientStoreHandle {
   readonly store: SyncStore;
   /** A new handle on the same data, as after a crash: the old one is simply abandoned. */
   reopen(): Promise<ClientStoreHandle>;
+  /**
+   * A copy of the store as it is now (a backup); what it returns opens a new copy of that
+   * backup each time (the store restored from it). Absent where a store cannot be copied.
+   */
+  backup?(): Promise<() => Promise<ClientStoreHandle>>;
   /** Every data cell with a non-null value, by `cellKey`. */
   readCells(): Promise<Map<string, JsonValue>>;
   dispose(): Promise<void>;
@@ -53,6 +61,8 @@ type Op =
   | { kind: 'delete'; c: number; table: 'todos' | 'lists'; row: number }
   | { kind: 'sync'; c: number; fault: Fault }
   | { kind: 'kill'; c: number; midSync: boolean }
+  | { kind: 'backup'; c: number }
+  | { kind: 'restore'; c: number }
   | { kind: 'tick'; ms: number }
   | { kind: 'skew'; c: number; ms: number };
 
@@ -71,6 +81,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), c: client, table, row: fc.nat(4) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), c: client, fault: fc.constantFrom<Fault>('none', 'none', 'none', 'failBefore', 'loseResponse', 'duplicate', 'shuffle', 'rewind') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), c: client, midSync: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('backup' as const), c: client }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore' as const), c: client }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 90_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('skew' as const), c: client, ms: skewArb }) },
 );
@@ -109,7 +121,11 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
   let now = Date.UTC(2026, 10, 24, 12, 0, 0);
   const server = await target.createServerStore({ compaction: s.compaction });
   const inProcess = createInProcessServer({ store: server.store, now: () => now });
-  const issued: string[] = [];
+  // Each write issued, by client; a restored client's since its backup are uncertain (below).
+  const issued: { i: number; key: string; uncertain: boolean }[] = [];
+  const lastHlc: string[] = [];
+  const backups: ({ restore: () => Promise<ClientStoreHandle>; issuedAt: number } | undefined)[] = [];
+  const restored = new Set<number>();
   const replicas: Replica[] = [];
   const abandoned: SyncClient[] = [];
 
@@ -134,14 +150,19 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
       switch (op.kind) {
         case 'write': {
           const fields = fieldsFor(op.table, op.cols, op.v);
-          await checkLocalWriteWins(i, r.handle, await r.client.update(op.table, `r${op.row}`, fields));
-          for (const [column, value] of Object.entries(fields)) issued.push(canonical([i, op.table, `r${op.row}`, column, value]));
+          const written = await r.client.update(op.table, `r${op.row}`, fields);
+          await checkLocalWriteWins(i, r.handle, written);
+          lastHlc[i] = (written.at(-1) as { hlc: string }).hlc;
+          for (const [column, value] of Object.entries(fields)) issued.push({ i, key: canonical([i, op.table, `r${op.row}`, column, value]), uncertain: false });
           break;
         }
-        case 'delete':
-          await checkLocalWriteWins(i, r.handle, [await r.client.delete(op.table, `r${op.row}`)]);
-          issued.push(canonical([i, op.table, `r${op.row}`, '_deleted', true]));
+        case 'delete': {
+          const deleted = await r.client.delete(op.table, `r${op.row}`);
+          await checkLocalWriteWins(i, r.handle, [deleted]);
+          lastHlc[i] = deleted.hlc;
+          issued.push({ i, key: canonical([i, op.table, `r${op.row}`, '_deleted', true]), uncertain: false });
           break;
+        }
         case 'sync':
           r.remote.arm(op.fault);
           await r.client.sync().catch(() => undefined);
@@ -155,6 +176,27 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
           r.remote.kill();
           abandoned.push(r.client);
           replicas[i] = await open(i, await r.handle.reopen(), r.skew);
+          await checkShowsNewest(i, (replicas[i] as Replica).handle);
+          break;
+        }
+        case 'backup':
+          if (r.handle.backup) backups[i] = { restore: await r.handle.backup(), issuedAt: issued.length };
+          break;
+        case 'restore': {
+          const b = backups[i];
+          if (!b) break;
+          // The store goes back to its backup, with the client closed: what it wrote since
+          // comes back to it if it pushed it (docs/protocol.md, "Own messages"), or is lost.
+          for (const w of issued.slice(b.issuedAt)) if (w.i === i) w.uncertain = true;
+          restored.add(i);
+          r.remote.kill();
+          abandoned.push(r.client);
+          // Restored later than it lost them, by a clock that reads past them: one set back
+          // before them could give a new write the hlc of a lost one, which the server then
+          // keeps in its stead (docs/protocol.md, "Own messages", the limit).
+          const last = lastHlc[i];
+          const skew = last === undefined ? r.skew : Math.max(r.skew, Date.parse(last.slice(0, 24)) + 1 - now);
+          replicas[i] = await open(i, await b.restore(), skew);
           await checkShowsNewest(i, (replicas[i] as Replica).handle);
           break;
         }
@@ -174,7 +216,7 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
         await r.client.sync();
       }
     }
-    await checkConverged(replicas, issued, server.store, s.compaction);
+    await checkConverged(replicas, issued, restored, server.store, s.compaction);
   } finally {
     for (const c of [...abandoned, ...replicas.map((r) => r.client)]) await c.close();
     for (const r of replicas) await r.handle.dispose();
@@ -182,20 +224,38 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
   }
 }
 
-async function checkConverged(replicas: readonly Replica[], issued: string[], server: ServerStore, compaction: boolean): Promise<void> {
-  // Every local change, as each client's store holds it (with its final, possibly re-issued, hlc).
+async function checkConverged(replicas: readonly Replica[], issued: readonly { i: number; key: string; uncertain: boolean }[], restored: ReadonlySet<number>, server: ServerStore, compaction: boolean): Promise<void> {
+  // Every change of each client, as its store holds it (with its final, possibly re-issued,
+  // hlc): its local messages, and those a restored store got back from the server.
   const local: { i: number; hlc: string; table: string; row: string; column: string; value: JsonValue }[] = [];
   for (const [i, r] of replicas.entries()) {
     const status = r.client.status;
     if (status.pending !== 0 || status.rejected !== 0) throw new Error(`client ${i}: ${status.pending} pending, ${status.rejected} rejected after quiescence`);
     for (const m of await r.handle.store.messages({ kind: 'recent', limit: 1_000_000 })) {
-      if (m.local) local.push({ i, ...m });
+      if (m.local || hlcClientId(m.hlc) === r.client.clientId) local.push({ i, ...m });
     }
   }
-  const stored = local.map((m) => canonical([m.i, m.table, m.row, m.column, m.value])).sort();
-  if (canonical(stored) !== canonical([...issued].sort())) {
-    throw new Error(`local changes differ from the writes issued:\n issued ${issued.length}, stored ${stored.length}`);
+  // Each write issued is held once; one of a restored client since its backup at most once.
+  // A restored client may hold one written before its backup twice: the backup kept it
+  // pending, and it had been pushed since under another hlc (re-stamped after a clock_drift),
+  // which comes back to it. Both copies hold the same value for the same cell.
+  const left = new Map<string, { certain: number; uncertain: number; issued: number }>();
+  for (const w of issued) {
+    const n = left.get(w.key) ?? { certain: 0, uncertain: 0, issued: 0 };
+    n.issued++;
+    if (w.uncertain) n.uncertain++;
+    else n.certain++;
+    left.set(w.key, n);
   }
+  for (const m of local) {
+    const key = canonical([m.i, m.table, m.row, m.column, m.value]);
+    const n = left.get(key);
+    if (n && n.certain > 0) n.certain--;
+    else if (n && n.uncertain > 0) n.uncertain--;
+    else if (!(n && n.issued > 0 && restored.has(m.i))) throw new Error(`client ${m.i} holds a change it never wrote (or twice): ${key}`);
+  }
+  const missing = [...left].filter(([, n]) => n.certain > 0);
+  if (missing.length > 0) throw new Error(`local changes missing: ${missing.map(([k]) => k).join(', ')}`);
   // The reference model: per cell, the value of the greatest-hlc message.
   const model = new Map<string, { hlc: string; value: JsonValue }>();
   for (const m of local) {

@@ -1,8 +1,10 @@
 /**
- * A client's store restored from a backup (docs/api.md, `createSyncClient`): as it is, it never
- * gets back the writes it made after the backup (the server never sends a client its own
- * clientId's messages); with its clientId removed, it becomes a new device and converges. Real
- * SQLite files (the backup a copy of the file), the real server over HTTP on loopback.
+ * A client's store restored from a backup (docs/api.md, `createSyncClient`): it gets back the
+ * writes it made and pushed after the backup, which the server sends a client only when it
+ * asks for its own messages (`own`, docs/protocol.md "Own messages"): on each request of its
+ * first pull after opening. Until round 43 it never got them back, and differed for ever from
+ * the user's other devices. Real SQLite files (the backup a copy of the file), the real server
+ * over HTTP on loopback.
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,11 +51,76 @@ async function backedUp(user: string): Promise<string> {
 }
 
 describe('a client store restored from a backup', () => {
-  it('as it is, never gets back its own writes made after the backup', async () => {
+  it('as it is, gets back its own writes made after the backup', async () => {
     const backup = await backedUp('restore-as-is');
     const restored = await device(backup, 'restore-as-is');
-    await restored.client.sync();
     expect(restored.store.readRow('todos', 't2')).toBeUndefined();
+    await restored.client.sync();
+    expect(restored.store.readRow('todos', 't2')).toMatchObject({ title: 'after the backup' });
+    expect(restored.store.readRow('todos', 't1')).toMatchObject({ title: 'before the backup' });
+    // Kept as pulled messages: nothing to push again, and the cell's history has the write.
+    expect(restored.client.status.pending).toBe(0);
+    expect((await restored.client.history('todos', 't2', 'title')).map((m) => m.value)).toEqual(['after the backup']);
+  });
+
+  it('converges with another device, its writes since the restore winning over the lost ones', async () => {
+    const backup = await backedUp('restore-edits');
+    const other = await device(join(dir.path, 'other.db'), 'restore-edits');
+    await other.client.sync();
+    const restored = await device(backup, 'restore-edits');
+    // Written before the restored store syncs: later than everything it lost.
+    await restored.client.update('todos', 't2', { title: 'edited after the restore' });
+    await restored.client.update('todos', 't3', { title: 'new after the restore' });
+    await restored.client.sync();
+    await other.client.sync();
+    const rows = (s: SqliteStore): unknown => Object.fromEntries([...s.rows('todos')].map(([id, r]) => [id, r.title]));
+    expect(rows(restored.store)).toEqual({ t1: 'before the backup', t2: 'edited after the restore', t3: 'new after the restore' });
+    expect(rows(other.store)).toEqual(rows(restored.store));
+  });
+
+  it('a first pull that reaches its own pushes, pages behind them, keeps each write once', async () => {
+    dir = tempDir('fieldsync-restore-');
+    const other = await device(join(dir.path, 'other.db'), 'restore-behind');
+    for (let i = 0; i < 30; i++) await other.client.update('todos', `o${i}`, { title: `other ${i}` });
+    await other.client.sync();
+    const store = createSqliteStore(openDatabase(join(dir.path, 'device.db')));
+    const remote = createHttpRemote({ url: server.url, token: await server.token('restore-behind') });
+    // Pages of 2, one page per answer: its push of the first round trip comes back pages later.
+    let own = 0;
+    const client = await createSyncClient({
+      schema, store, autoSync: false, pullLimit: 2,
+      remote: { sync: async (request, o) => {
+        const answer = await remote.sync({ ...request, pages: 1 }, o);
+        own += answer.messages.filter((m) => m.hlc.endsWith(`-${request.clientId}`)).length;
+        return answer;
+      } },
+    });
+    open.push({ client, store });
+    await client.update('todos', 'mine', { title: 'first' });
+    await client.update('todos', 'mine', { title: 'second' });
+    await client.update('todos', 'mine2', { title: 'another' });
+    await client.sync();
+    expect(own).toBe(2); // 'second' and 'another' came back ('first' the server compacted away)
+    expect(client.status.pending).toBe(0);
+    expect(store.rows('todos').size).toBe(32);
+    expect(store.readRow('todos', 'mine')).toMatchObject({ title: 'second' });
+    const history = await client.history('todos', 'mine', 'title');
+    expect(history.map((m) => [m.value, m.local, m.won])).toEqual([['second', true, true], ['first', true, false]]);
+    expect((await client.recent(100)).filter((m) => m.row.startsWith('mine')).map((m) => [m.value, m.local])).toEqual([['another', true], ['second', true], ['first', true]]);
+  });
+
+  it('asks for its own messages only until its first pull is done', async () => {
+    dir = tempDir('fieldsync-restore-');
+    const store = createSqliteStore(openDatabase(join(dir.path, 'device.db')));
+    const remote = createHttpRemote({ url: server.url, token: await server.token('restore-own-flag') });
+    const asked: unknown[] = [];
+    const client = await createSyncClient({ schema, store, autoSync: false, remote: { sync: (request, o) => (asked.push(request.own), remote.sync(request, o)) } });
+    open.push({ client, store });
+    await client.update('todos', 't1', { title: 'one' });
+    await client.sync();
+    await client.update('todos', 't1', { title: 'two' });
+    await client.sync();
+    expect(asked).toEqual([true, undefined]);
   });
 
   it('with its clientId removed, becomes a new device and gets them', async () => {

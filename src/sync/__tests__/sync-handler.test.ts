@@ -18,6 +18,28 @@ describe('the sync handler', () => {
     expect(out.response.messages.map((m) => m.id)).toEqual([1]);
   });
 
+  it('with own: true, answers the caller\'s own messages too, but for those of this request\'s push', async () => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
+    await handle('u', { clientId: 'A', cursor: 0, messages: [msg(1)] }); // id 1: A's, pushed before
+    await handle('u', { clientId: 'B', cursor: 0, messages: [msg(2, 'B')] }); // id 2
+    const ids = async (body: object): Promise<number[]> => (await handle('u', body)).response.messages.map((m) => m.id);
+    // Without it, as before: B's only. With it, A's own from before, never what it pushes now
+    // (id 3 here; id 4 re-pushed as 3 again is the same message, not stored twice).
+    expect(await ids({ clientId: 'A', cursor: 0 })).toEqual([2]);
+    expect(await ids({ clientId: 'A', cursor: 0, own: true, messages: [msg(3)] })).toEqual([1, 2]);
+    expect(await ids({ clientId: 'A', cursor: 0, own: true, messages: [msg(3)] })).toEqual([1, 2]);
+    expect(await ids({ clientId: 'A', cursor: 0, own: true })).toEqual([1, 2, 3]);
+    expect(await ids({ clientId: 'A', cursor: 0, own: false })).toEqual([2]);
+    // Follow-on pages too: pages of one message, in the columns format.
+    const paged = await handle('u', { clientId: 'A', cursor: 0, limit: 1, pages: 5, format: 'columns', own: true, messages: [msg(1)] });
+    expect([paged.response.messages, ...(paged.response.next ?? []).map((p) => p.messages)].map((list) => list.map((m) => m.id))).toEqual([[], [2], [3]]);
+  });
+
+  it.each([['yes'], [1], [null]])('refuses an own of %s', async (own) => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
+    await expect(handle('u', { clientId: 'A', cursor: 0, own })).rejects.toMatchObject({ code: 'invalid_request', message: 'own must be a boolean or absent' });
+  });
+
   it('takes a request already validated too (parsed off the event loop, say)', async () => {
     const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
     const out = await handle.validated('u', parseSyncRequest({ clientId: 'A', cursor: 0, messages: [msg(1)] }));

@@ -157,9 +157,10 @@ describe('sync requests and responses (docs/protocol.md §5)', () => {
   const req = { clientId: 'c1', cursor: 0, messages: [good] };
 
   it('parses a good request and fills in the default limit', () => {
-    expect(parseSyncRequest(req)).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good], pages: 1 });
-    expect(parseSyncRequest({ ...req, epoch: 'Qx7f-_9' })).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good], pages: 1, epoch: 'Qx7f-_9' });
+    expect(parseSyncRequest(req)).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good], pages: 1, own: false });
+    expect(parseSyncRequest({ ...req, epoch: 'Qx7f-_9' })).toEqual({ clientId: 'c1', cursor: 0, limit: 1000, messages: [good], pages: 1, epoch: 'Qx7f-_9', own: false });
     expect(parseSyncRequest({ ...req, epoch: '' })).toMatchObject({ epoch: '' });
+    expect(parseSyncRequest({ ...req, own: true })).toMatchObject({ own: true });
   });
 
   it('accepts the limits themselves: a limit of 1 and of 5000, and 5000 messages', () => {

@@ -68,7 +68,7 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
       const { lastId, epoch } = u;
       // Map iteration follows insertion order, which is id order.
       for (const m of u.byId.values()) {
-        if (m.id <= o.cursor || hlcClientId(m.hlc) === o.excludeClientId) continue;
+        if (m.id <= o.cursor || (o.includeOwn !== true && hlcClientId(m.hlc) === o.excludeClientId)) continue;
         if (out.length === o.limit) {
           return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
         }

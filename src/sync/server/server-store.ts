@@ -25,6 +25,12 @@ export interface PullOptions {
   readonly limit: number;
   /** Leave out messages whose `hlc` ends in this clientId (the caller's own). */
   readonly excludeClientId: string;
+  /**
+   * Leave none out after all: the caller asked for its own messages too (a request's `own`,
+   * docs/protocol.md "Own messages"). A store that ignores it leaves them out, as before:
+   * its clients then never get back what a backup of their store lost.
+   */
+  readonly includeOwn?: boolean;
 }
 
 export interface PullResult {

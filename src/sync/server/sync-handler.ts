@@ -6,7 +6,7 @@
 import { hlcMillis } from '../hlc.ts';
 import type { Message, ServerMessage } from '../message.ts';
 import { DEFAULT_MAX_DRIFT_MS, LINES_FRAMING, LINES_MEDIA_TYPE, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
-import type { PullResult, ServerStore } from './server-store.ts';
+import type { PullOptions, PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
 import { invalidArgument } from '../errors.ts';
 
@@ -130,16 +130,31 @@ async function followOn(store: ServerStore, userId: string, request: ValidatedSy
     bytes += pageBytes(page.messages);
     if (bytes >= NEXT_PAGES_BYTES) break;
     try {
-      page = await store.pull(userId, { cursor: page.cursor, limit: request.limit, excludeClientId: request.clientId });
+      page = await store.pull(userId, pullOptionsOf(request, page.cursor));
     } catch (err) {
       onPullError?.(err);
       break;
     }
     // A page from another epoch (the log was replaced meanwhile) is not this answer's.
     if (page.epoch !== first.epoch) break;
-    next.push({ cursor: page.cursor, more: page.more, messages: page.messages });
+    next.push({ cursor: page.cursor, more: page.more, messages: withoutPushed(page.messages, request) });
   }
   return next;
+}
+
+/** A pull from `cursor` for `request`: its own messages too when it asked (`own`). */
+const pullOptionsOf = (request: ValidatedSyncRequest, cursor: number): PullOptions =>
+  ({ cursor, limit: request.limit, excludeClientId: request.clientId, ...(request.own ? { includeOwn: true } : {}) });
+
+/**
+ * A page without the messages the request itself pushed: a request that asked for its own
+ * messages (`own`) gets back those it no longer has, never those it just sent. Each page is
+ * the store's own array, so a copy is made only when one is left out.
+ */
+function withoutPushed(messages: readonly ServerMessage[], request: ValidatedSyncRequest): readonly ServerMessage[] {
+  if (!request.own || request.messages.length === 0) return messages;
+  const pushed = new Set(request.messages.map((m) => m.hlc));
+  return messages.some((m) => pushed.has(m.hlc)) ? messages.filter((m) => !pushed.has(m.hlc)) : messages;
 }
 
 /** About 1 MiB of values per answer: follow-on pages save round trips, not memory. */
@@ -205,10 +220,9 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         ...(next.length > 0 ? { next } : {}),
       }, request),
     });
-    const pullOptions = { cursor: request.cursor, limit: request.limit, excludeClientId: request.clientId };
     let page: PullResult;
     try {
-      page = await store.pull(userId, pullOptions);
+      page = await store.pull(userId, pullOptionsOf(request, request.cursor));
     } catch (err) {
       if (request.messages.length === 0) throw err;
       // The push is committed. An error answer would claim that nothing was stored, so the
@@ -229,7 +243,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     }
     // After a renewed epoch the client starts over: it needs no more of the old log.
     const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, page, onPullError) : [];
-    return answer(page, epoch, next);
+    return answer({ ...page, messages: withoutPushed(page.messages, request) }, epoch, next);
   };
   // Async, so that a refused body rejects the promise as every other refusal does (it threw at the call).
   return Object.assign(async (userId: string, body: unknown) => validated(userId, parseSyncRequest(body)), { validated });

@@ -105,6 +105,17 @@ export function serverStoreConformance(
     checkEqual([exact.messages.length, exact.more, exact.cursor], [3, false, 6], 'a page that ends exactly at the end');
   });
 
+  add('pull with includeOwn: the caller\'s own messages too, in id order (a restored client\'s lost writes)', async ({ store }) => {
+    await store.push('u', [m(1, 'A', 'a1', 1), m(2, 'B', 'b1', 2)]);
+    await store.push('u', [m(3, 'A', 'a2', 3), m(4, 'B', 'b2', 4)]);
+    const all = await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A', includeOwn: true });
+    checkEqual([all.messages.map((x) => x.value), all.more, all.cursor], [[1, 2, 3, 4], false, 4], 'every message after the cursor');
+    const p1 = await store.pull('u', { cursor: 1, limit: 2, excludeClientId: 'A', includeOwn: true });
+    checkEqual([p1.messages.map((x) => x.value), p1.more, p1.cursor], [[2, 3], true, 3], 'a page of two, A\'s own among them');
+    const without = await store.pull('u', { cursor: 1, limit: 2, excludeClientId: 'A', includeOwn: false });
+    checkEqual(without.messages.map((x) => x.value), [2, 4], 'includeOwn: false leaves them out, as without it');
+  });
+
   add('pull tells the user\'s greatest id and epoch; renewEpoch replaces the epoch once', async ({ store }) => {
     const none = await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A' });
     checkEqual([none.lastId, none.epoch], [0, ''], 'a user with no messages: id 0, no epoch');

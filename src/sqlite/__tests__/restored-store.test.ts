@@ -63,6 +63,28 @@ describe('a client store restored from a backup', () => {
     expect((await restored.client.history('todos', 't2', 'title')).map((m) => m.value)).toEqual(['after the backup']);
   });
 
+  it('opened without its -wal, gets back the writes it had pushed, and loses those it had not', async () => {
+    dir = tempDir('fieldsync-restore-');
+    const file = join(dir.path, 'device.db');
+    // No idle checkpoint in the test's time: the last commits stay in the -wal alone.
+    const store = createSqliteStore(openDatabase(file), { checkpoints: { idleMs: 3_600_000 } });
+    const client = await createSyncClient({ schema, store, autoSync: false, remote: createHttpRemote({ url: server.url, token: await server.token('restore-wal') }) });
+    open.push({ client, store });
+    await client.update('todos', 't1', { title: 'checkpointed' });
+    await client.sync();
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    await client.update('todos', 't2', { title: 'pushed, in the -wal' });
+    await client.sync();
+    await client.update('todos', 't3', { title: 'never pushed, in the -wal' });
+    const copy = join(dir.path, 'without-wal.db');
+    copyFileSync(file, copy); // the database file alone, as a backup tool that skips the -wal takes it
+    const lost = await device(copy, 'restore-wal');
+    expect(lost.store.readRow('todos', 't2')).toBeUndefined(); // the test's premise: the -wal's commits are gone
+    await lost.client.sync();
+    const titles = Object.fromEntries([...lost.store.rows('todos')].map(([id, r]) => [id, r.title]));
+    expect(titles).toEqual({ t1: 'checkpointed', t2: 'pushed, in the -wal' });
+  });
+
   it('converges with another device, its writes since the restore winning over the lost ones', async () => {
     const backup = await backedUp('restore-edits');
     const other = await device(join(dir.path, 'other.db'), 'restore-edits');

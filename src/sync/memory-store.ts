@@ -269,7 +269,7 @@ class MemoryState {
    * a SchemaError: a misspelt name read as a table with no rows. Before, nothing is written.
    */
   private readTable(table: string): TableState | undefined {
-    if (this.schema !== null && !(typeof table === 'string' && this.schema.tables.has(table))) {
+    if (this.schema !== null && !this.schema.tables.has(table)) {
       throw new SchemaError(`store: no table ${errorText(table).slice(0, 100)} in the schema`);
     }
     return this.cells.data.get(table);

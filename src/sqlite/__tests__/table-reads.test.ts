@@ -52,6 +52,14 @@ describe.each(readers)('%s', (_name, open) => {
     }
   });
 
+  it('names a long table by its first 100 characters', async () => {
+    const r = await open();
+    const long = `x${'y'.repeat(299)}`;
+    const err = await caught(() => r.all(long));
+    expect(err).toBeInstanceOf(SchemaError);
+    expect((err as Error).message).toMatch(new RegExp(`no table x${'y'.repeat(99)} in the schema$`));
+  });
+
   it.each([[5], [null], [{}], [['t1']]])('refuses %s as a row id', async (row) => {
     const r = await open();
     await refusal(() => r.one('todos', row), /row must be a string$/);
@@ -63,6 +71,8 @@ describe.each(readers)('%s', (_name, open) => {
     expect(r.one('todos', 'nope')).toBeUndefined();
     expect([...r.all('todos').keys()]).toEqual(['t1']);
     expect([...r.all('todos', null).keys()]).toEqual(['t1']);
+    expect([...r.all('todos', {}).keys()]).toEqual(['t1']);
+    expect([...r.all('todos', { includeDeleted: false }).keys()]).toEqual(['t1']);
     expect([...r.all('todos', { includeDeleted: true }).keys()].sort()).toEqual(['t1', 't2']);
   });
 

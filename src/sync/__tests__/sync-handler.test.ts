@@ -35,6 +35,22 @@ describe('the sync handler', () => {
     expect([paged.response.messages, ...(paged.response.next ?? []).map((p) => p.messages)].map((list) => list.map((m) => m.id))).toEqual([[], [2], [3]]);
   });
 
+  it('ends the follow-on pages at one from another epoch (the log was replaced meanwhile)', async () => {
+    const inner = createMemoryServerStore();
+    let pulls = 0;
+    const store = { ...inner, pull: async (user: string, o: Parameters<typeof inner.pull>[1]) => {
+      const page = await inner.pull(user, o);
+      return ++pulls >= 3 ? { ...page, epoch: 'replaced' } : page;
+    } };
+    const handle = createSyncHandler({ store, now: () => T + 10 });
+    await handle('u', { clientId: 'B', cursor: 0, messages: [msg(1, 'B'), msg(2, 'B'), msg(3, 'B'), msg(4, 'B')] });
+    pulls = 0;
+    const out = await handle('u', { clientId: 'A', cursor: 0, limit: 1, pages: 5, format: 'columns' });
+    // The first page and one follow-on page; the third page read is another epoch's.
+    expect([out.response.messages, ...(out.response.next ?? []).map((p) => p.messages)].map((list) => list.map((m) => m.id))).toEqual([[1], [2]]);
+    expect(out.response.next?.at(-1)?.more).toBe(true);
+  });
+
   it.each([['yes'], [1], [null]])('refuses an own of %s', async (own) => {
     const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
     await expect(handle('u', { clientId: 'A', cursor: 0, own })).rejects.toMatchObject({ code: 'invalid_request', message: 'own must be a boolean or absent' });

@@ -121,7 +121,7 @@ export function answerBody(response: SyncResponse<ServerMessage>): { readonly te
  * `NEXT_PAGES_BYTES` of values. A page that fails to read ends the list there: the last page
  * read says `more`, and the client asks again.
  */
-async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, onPullError?: (err: unknown) => void): Promise<NextPage<ServerMessage>[]> {
+async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, shown: PageFilter, onPullError?: (err: unknown) => void): Promise<NextPage<ServerMessage>[]> {
   const next: NextPage<ServerMessage>[] = [];
   let page = first;
   let bytes = 0;
@@ -137,7 +137,7 @@ async function followOn(store: ServerStore, userId: string, request: ValidatedSy
     }
     // A page from another epoch (the log was replaced meanwhile) is not this answer's.
     if (page.epoch !== first.epoch) break;
-    next.push({ cursor: page.cursor, more: page.more, messages: withoutPushed(page.messages, request) });
+    next.push({ cursor: page.cursor, more: page.more, messages: shown(page.messages) });
   }
   return next;
 }
@@ -146,15 +146,19 @@ async function followOn(store: ServerStore, userId: string, request: ValidatedSy
 const pullOptionsOf = (request: ValidatedSyncRequest, cursor: number): PullOptions =>
   ({ cursor, limit: request.limit, excludeClientId: request.clientId, ...(request.own ? { includeOwn: true } : {}) });
 
+/** What an answer's pages hold of the store's pages. */
+type PageFilter = (messages: readonly ServerMessage[]) => readonly ServerMessage[];
+
 /**
- * A page without the messages the request itself pushed: a request that asked for its own
- * messages (`own`) gets back those it no longer has, never those it just sent. Each page is
- * the store's own array, so a copy is made only when one is left out.
+ * A request's pages without the messages it pushed itself: a request that asked for its own
+ * messages (`own`) gets back those it no longer has, never those it just sent. The pushed
+ * hlcs are gathered once per request, for its first page and its follow-on pages; each page
+ * is the store's own array, copied only when one is left out.
  */
-function withoutPushed(messages: readonly ServerMessage[], request: ValidatedSyncRequest): readonly ServerMessage[] {
-  if (!request.own || request.messages.length === 0) return messages;
+function withoutPushed(request: ValidatedSyncRequest): PageFilter {
+  if (!request.own || request.messages.length === 0) return (messages) => messages;
   const pushed = new Set(request.messages.map((m) => m.hlc));
-  return messages.some((m) => pushed.has(m.hlc)) ? messages.filter((m) => !pushed.has(m.hlc)) : messages;
+  return (messages) => (messages.some((m) => pushed.has(m.hlc)) ? messages.filter((m) => !pushed.has(m.hlc)) : messages);
 }
 
 /** About 1 MiB of values per answer: follow-on pages save round trips, not memory. */
@@ -242,8 +246,9 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       epoch = await store.renewEpoch(userId, epoch);
     }
     // After a renewed epoch the client starts over: it needs no more of the old log.
-    const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, page, onPullError) : [];
-    return answer({ ...page, messages: withoutPushed(page.messages, request) }, epoch, next);
+    const shown = withoutPushed(request);
+    const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, page, shown, onPullError) : [];
+    return answer({ ...page, messages: shown(page.messages) }, epoch, next);
   };
   // Async, so that a refused body rejects the promise as every other refusal does (it threw at the call).
   return Object.assign(async (userId: string, body: unknown) => validated(userId, parseSyncRequest(body)), { validated });

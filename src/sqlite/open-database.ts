@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FieldsyncError, StoreError } from '../sync/index.ts';
 import { invalidArgument } from '../sync/errors.ts';
-import { checkPath, ensurePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
+import { checkPath, makePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
 
@@ -35,7 +35,7 @@ function open(file: string, options: { busyTimeoutMs?: number }): Db {
   if (file !== ':memory:') {
     // Folders it creates and the database file are the user's alone (0700, 0600).
     mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-    ensurePrivateDatabaseFile(file);
+    makePrivateDatabaseFile(file);
   }
   const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
   try {

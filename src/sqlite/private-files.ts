@@ -8,7 +8,7 @@
  * the user's own profile, which other users cannot read.
  */
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { invalidArgument } from '../sync/errors.ts';
+import { StoreError, invalidArgument } from '../sync/errors.ts';
 
 /** Folders: the owner only. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -42,8 +42,12 @@ export function tightenMode(path: string, mode: number): void {
  */
 export function ensurePrivateDir(dir: string): void {
   checkPath('ensurePrivateDir', dir);
-  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  tightenMode(dir, PRIVATE_DIR_MODE);
+  try {
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    tightenMode(dir, PRIVATE_DIR_MODE);
+  } catch (err) {
+    throw refused('the private folder', dir, err);
+  }
 }
 
 /**
@@ -53,6 +57,24 @@ export function ensurePrivateDir(dir: string): void {
  */
 export function ensurePrivateDatabaseFile(file: string): void {
   checkPath('ensurePrivateDatabaseFile', file);
+  try {
+    makePrivateDatabaseFile(file);
+  } catch (err) {
+    throw refused('the private database file', file, err);
+  }
+}
+
+/** ensurePrivateDatabaseFile's work, the system's error as it comes (openDatabase names it its own way). */
+export function makePrivateDatabaseFile(file: string): void {
   closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) tightenMode(f, PRIVATE_FILE_MODE);
+}
+
+/**
+ * What the system refused (a path that is a file where a folder must be, a folder the user
+ * may not write): a StoreError that names the path, the system's error (its `code`) as its
+ * `cause`, as openDatabase reports a file it cannot open.
+ */
+function refused(what: string, path: string, err: unknown): StoreError {
+  return new StoreError(`cannot make ${what} ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
 }

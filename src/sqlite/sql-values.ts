@@ -10,6 +10,7 @@
  */
 import type { ColumnType, JsonValue } from '../sync/index.ts';
 import { errorText, invalidArgument } from '../sync/errors.ts';
+import { COLUMN_TYPES } from '../sync/schema.ts';
 import { isWellFormed } from '../sync/message.ts'; // UTF-8 (a TEXT column) cannot keep a lone surrogate
 
 export type SqlValue = string | number | Uint8Array | null;
@@ -68,7 +69,11 @@ export function keepsExactly(type: ColumnType, value: JsonValue): boolean {
 
 /** A stored value back as the JSON value that was written. */
 export function fromSql(type: ColumnType, value: unknown): JsonValue {
-  if (value === null || value === undefined) return null;
+  // A NULL is null in every column, but the type is checked first: `fromSql(5, null)` is an app's mistake.
+  if (value === null || value === undefined) {
+    if (!COLUMN_TYPES.includes(type)) throw unknownType('fromSql', type);
+    return null;
+  }
   if (value instanceof Uint8Array) return JSON.parse(Buffer.from(value).toString('utf8')) as JsonValue; // a misfit
   switch (type) {
     case 'boolean':

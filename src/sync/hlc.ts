@@ -152,9 +152,18 @@ export function parseHlc(value: unknown): Timestamp {
   return ts;
 }
 
-/** The clientId at the end of an HLC string (no validation). */
-export function hlcClientId(hlc: string): string {
+/** The clientId at the end of an HLC string the caller has checked (no validation: the server's pull and push paths). */
+export function clientIdOf(hlc: string): string {
   return hlc.slice(30);
+}
+
+/**
+ * The clientId at the end of an HLC timestamp (the writer of a message), for an app or a
+ * server that reads its own data: what is not one is refused, not sliced into a clientId.
+ */
+export function hlcClientId(hlc: string): string {
+  if (!isHlc(hlc)) throw new ValidationError('invalid_argument', `hlcClientId: not an HLC timestamp: ${errorText(hlc).slice(0, 100)}`);
+  return clientIdOf(hlc);
 }
 
 /** The time part of an HLC string in milliseconds (NaN when it is not a time; nothing else is checked). */

@@ -3,7 +3,7 @@
  * every party (client, server, store) applies to them. The server uses these same checks.
  */
 import { ValidationError } from './errors.ts';
-import { hlcClientId, isHlc } from './hlc.ts';
+import { clientIdOf, isHlc } from './hlc.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -200,7 +200,7 @@ export function validateMessages(input: readonly unknown[], clientId: string): M
     const problem = messageError(m, checked);
     if (problem) throw new ValidationError('invalid_message', `message ${i}: ${problem}`, i);
     const { hlc, table, row, column, value } = m as Message;
-    if (hlcClientId(hlc) !== clientId) {
+    if (clientIdOf(hlc) !== clientId) {
       throw new ValidationError('invalid_message', `message ${i}: hlc does not end in the request's clientId`, i);
     }
     out[i] = { hlc, table, row, column, value };
@@ -214,8 +214,15 @@ export const messageOf = (m: Message): Message => ({ hlc: m.hlc, table: m.table,
 /** Sorts messages oldest first (hlcs order as strings; no two messages share one). */
 export const byHlc = (a: { readonly hlc: string }, b: { readonly hlc: string }): number => (a.hlc < b.hlc ? -1 : 1);
 
-/** A compact key for one cell. Row ids never contain U+0000, so the key is unambiguous. */
+/**
+ * A compact key for one cell. Row ids never contain U+0000, so the key is unambiguous. A
+ * store author's code calls it too: what is not a string would make a key that names no
+ * cell (`5\u0000undefined\u0000null`), so it is refused (three typeofs: nothing measurable).
+ */
 export function cellKey(table: string, row: string, column: string): string {
+  if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
+    throw new ValidationError('invalid_argument', 'cellKey(table, row, column) takes three strings');
+  }
   return `${table}\u0000${row}\u0000${column}`;
 }
 

@@ -223,8 +223,16 @@ function repeatedHlc(messages: readonly Message[]): number {
  * clock, or -1. The server refuses such a request with `clock_drift`.
  */
 export function findClockDrift(messages: readonly Message[], serverNowMs: number, maxDriftMs: number): number {
+  // A server of the app's own calls it: a number or an object is no list of messages (it
+  // read as none, -1), and a time that is not a number decides nothing (NaN > x is false).
+  const why = !Array.isArray(messages) ? 'messages must be an array'
+    : !Number.isFinite(serverNowMs) ? 'serverNowMs must be a finite number'
+      : !(typeof maxDriftMs === 'number' && maxDriftMs >= 0) ? 'maxDriftMs must be a number of ms, 0 or more (Infinity: no limit)' : null;
+  if (why !== null) throw new ValidationError('invalid_argument', `findClockDrift: ${why}`);
   for (let i = 0; i < messages.length; i++) {
-    if (hlcMillis((messages[i] as Message).hlc) - serverNowMs > maxDriftMs) return i;
+    const hlc = (messages[i] as Message | null)?.hlc;
+    if (typeof hlc !== 'string') throw new ValidationError('invalid_argument', `findClockDrift: message ${i} has no hlc`);
+    if (hlcMillis(hlc) - serverNowMs > maxDriftMs) return i;
   }
   return -1;
 }

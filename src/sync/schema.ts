@@ -46,7 +46,8 @@ export interface Schema {
 }
 
 const SCHEMA_KEYS = { version: 0, tables: 0 } satisfies Record<keyof SchemaInput, 0>;
-const TYPES: readonly ColumnType[] = ['string', 'number', 'integer', 'boolean', 'json'];
+/** Every column type, as `defineSchema` takes them. */
+export const COLUMN_TYPES: readonly ColumnType[] = ['string', 'number', 'integer', 'boolean', 'json'];
 /** The keys a column's definition may have: a misspelt one (`maxlength`) would drop its rule unseen. */
 const COLUMN_KEYS: readonly string[] = ['type', 'nullable', 'maxLength'];
 /** `id` is the row key column in SQL stores; names starting with `_` are reserved. */
@@ -94,8 +95,8 @@ function defineColumns(table: string, columns: Readonly<Record<string, ColumnSpe
     // Own properties only, read once: an inherited `type` (Object.create({ type })) passed the
     // check but was not copied, so the column had no type and took any value.
     const def: ColumnDef = typeof spec === 'string' ? { type: spec } : typeof spec === 'object' && spec !== null ? { ...spec } : spec;
-    if (typeof def !== 'object' || def === null || !TYPES.includes(def.type)) {
-      throw new SchemaError(`${table}.${name}: type must be one of ${TYPES.join(', ')}`);
+    if (typeof def !== 'object' || def === null || !COLUMN_TYPES.includes(def.type)) {
+      throw new SchemaError(`${table}.${name}: type must be one of ${COLUMN_TYPES.join(', ')}`);
     }
     const unknown = Object.keys(def).find((key) => !COLUMN_KEYS.includes(key));
     if (unknown !== undefined) throw new SchemaError(`${table}.${name}: unknown option ${unknown.slice(0, 80)}; a column has ${COLUMN_KEYS.join(', ')}`);

@@ -3,6 +3,8 @@
  * they arrive from a `fetch` body. `EventSource` cannot send an `Authorization` header,
  * so the poke stream is read with `fetch` and parsed here.
  */
+import { ValidationError } from './errors.ts';
+
 export interface SseEvent {
   readonly event: string;
   readonly data: string;
@@ -15,6 +17,10 @@ export interface SseParser {
 }
 
 export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (ms: number) => void): SseParser {
+  // Checked now, not when the first event arrives (a TypeError inside the app's stream reader).
+  if (typeof onEvent !== 'function' || (onRetry !== undefined && typeof onRetry !== 'function')) {
+    throw new ValidationError('invalid_argument', 'createSseParser(onEvent, onRetry?) takes functions');
+  }
   let buffer = '';
   let first = true;
   let eventType = '';

@@ -3,7 +3,7 @@
  * used by the in-process test server and as the model the SQL stores are checked against.
  */
 import { invalidArgument } from '../errors.ts';
-import { hlcClientId } from '../hlc.ts';
+import { clientIdOf } from '../hlc.ts';
 import { optionsError } from '../option-keys.ts';
 import { cellKey, type Message, type ServerMessage } from '../message.ts';
 import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from './server-store.ts';
@@ -68,7 +68,7 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
       const { lastId, epoch } = u;
       // Map iteration follows insertion order, which is id order.
       for (const m of u.byId.values()) {
-        if (m.id <= o.cursor || (o.includeOwn !== true && hlcClientId(m.hlc) === o.excludeClientId)) continue;
+        if (m.id <= o.cursor || (o.includeOwn !== true && clientIdOf(m.hlc) === o.excludeClientId)) continue;
         if (out.length === o.limit) {
           return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
         }

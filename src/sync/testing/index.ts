@@ -17,5 +17,5 @@ export type { ConformanceCase, ConformanceOptions, StoreHarness } from './store-
 export { createInProcessServer } from './in-process-server.ts';
 export type { InProcessServer, InProcessServerOptions } from './in-process-server.ts';
 export { ConformanceError, canonical } from './assert.ts';
-export { cellsOf, planMerge } from '../merge.ts';
+export { cellsOf, planMerge } from './merge-step.ts';
 export type { MergePlan } from '../merge.ts';

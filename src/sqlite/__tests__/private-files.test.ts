@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
 import { openDatabase } from '../open-database.ts';
-import { ensurePrivateDir, tightenMode } from '../private-files.ts';
+import { ensurePrivateDatabaseFile, ensurePrivateDir, tightenMode } from '../private-files.ts';
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
@@ -43,6 +43,18 @@ describe.skipIf(process.platform === 'win32')('private files (POSIX modes; skipp
     expect([mode(root), mode(file)]).toEqual(['755', '600']);
     ensurePrivateDir(root); // an app's own profile folder: tightened
     expect(mode(root)).toBe('700');
+  });
+
+  it("tightens a database's journals left readable by others: -wal, -shm and -journal", () => {
+    // Left by an older version, or by SQLite opening the file before it was made private.
+    const file = join(dir(), 'server.db');
+    const files = [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
+    for (const f of files) {
+      writeFileSync(f, '');
+      chmodSync(f, 0o644);
+    }
+    ensurePrivateDatabaseFile(file);
+    expect(files.map(mode)).toEqual(['600', '600', '600', '600']);
   });
 
   it('tightens, never loosens', () => {

@@ -102,6 +102,11 @@ describe('hlcClientId', () => {
     await refusal(() => server.hlcClientId(value as string), /^hlcClientId: not an HLC timestamp/);
   });
 
+  it('names no more than the first 100 characters of what it refuses', async () => {
+    const err = await refusal(() => server.hlcClientId('x'.repeat(500)), /^hlcClientId: not an HLC timestamp/);
+    expect(err.message).toBe(`hlcClientId: not an HLC timestamp: ${'x'.repeat(100)}`);
+  });
+
   it("names an HLC timestamp's writer", () => {
     expect(server.hlcClientId(HLC)).toBe('k3J9x2QpL0aa');
   });
@@ -118,6 +123,7 @@ describe('findClockDrift', () => {
     [[], String(now), 1000, 'findClockDrift: serverNowMs must be a finite number'],
     [[], now, -1, 'findClockDrift: maxDriftMs must be a number of ms, 0 or more (Infinity: no limit)'],
     [[], now, Number.NaN, 'findClockDrift: maxDriftMs must be a number of ms, 0 or more (Infinity: no limit)'],
+    [[], now, '1000', 'findClockDrift: maxDriftMs must be a number of ms, 0 or more (Infinity: no limit)'],
     [[{}], now, 1000, 'findClockDrift: message 0 has no hlc'],
     [[{ hlc: at(now) }, null], now, 1000, 'findClockDrift: message 1 has no hlc'],
   ])('refuses (%j, %j, %j)', async (messages, serverNow, maxDrift, message) => {
@@ -157,6 +163,9 @@ describe("fieldsync/testing's planMerge and cellsOf", () => {
     [{ version: 1, tables: { todos: {} } }, [message], new Map(), 'planMerge: schema must come from defineSchema()'],
     [schema, 'x', new Map(), 'planMerge: messages must be an array'],
     [schema, [message, null], new Map(), 'planMerge: message 1 must be an object'],
+    [schema, [5], new Map(), 'planMerge: message 0 must be an object'],
+    [schema, [{ ...message, column: 5 }], new Map(), 'planMerge: message 0 must have string hlc, table, row and column'],
+    [schema, [message], { get: () => undefined }, "planMerge: winners must be a Map of cellKey to hlc, as a store's winners() answers"],
     [schema, [{ ...message, hlc: 5 }], new Map(), 'planMerge: message 0 must have string hlc, table, row and column'],
     [schema, [{ ...message, row: undefined }], new Map(), 'planMerge: message 0 must have string hlc, table, row and column'],
     [schema, [message], {}, "planMerge: winners must be a Map of cellKey to hlc, as a store's winners() answers"],
@@ -192,8 +201,11 @@ describe("fieldsync/sqlite's fromSql", () => {
     await refusal(() => sqlite.fromSql(type as never, 'x'), /^fromSql: unknown column type/);
   });
 
-  it('reads a NULL as null in every column type', () => {
-    for (const type of ['string', 'number', 'integer', 'boolean', 'json'] as const) expect(sqlite.fromSql(type, null)).toBeNull();
+  it('reads a NULL (or nothing) as null in every column type', () => {
+    for (const type of ['string', 'number', 'integer', 'boolean', 'json'] as const) {
+      expect(sqlite.fromSql(type, null)).toBeNull();
+      expect(sqlite.fromSql(type, undefined)).toBeNull();
+    }
   });
 });
 

@@ -21,6 +21,7 @@
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
 import { readsDeleted, type CellValue, type StoreState } from '../sync/store.ts';
+import { checkStoreCall as check } from '../sync/store-calls.ts'; // an app's own calls of the contract's methods
 import { createCommitApplier } from './apply-commit.ts';
 import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { errorText, invalidArgument } from '../sync/errors.ts';
@@ -104,6 +105,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     if (!opened) throw new StoreError('the store is not open');
     return opened;
   };
+
   /** A data table for a read: one the schema does not declare is a SchemaError (a misspelt name read as empty before). */
   const readTable = (table: string): SqlTable => {
     const t = ready().tables.get(table);
@@ -238,6 +240,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     db,
 
     open(schema: Schema): StoreState {
+      check('open', schema);
       const next = sqlTables(schema); // throws on reserved table names, before anything changes
       // One transaction: the migration, the marks and the greatest hlc are of one state of
       // the file, and `seenVersion` is that state's: a commit of another connection after it
@@ -270,9 +273,11 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count + unpushed.count };
     },
 
-    winners: (cells: readonly Cell[]) => winnerReads.read(cells, ready().tables),
+    winners: (cells: readonly Cell[]) => (check('winners', cells), winnerReads.read(cells, ready().tables)),
 
     transact(cells, plan) {
+      check('transact', cells);
+      if (typeof plan !== 'function') throw invalidArgument('store.transact(): plan must be a function');
       const { tables, checkpoints } = ready();
       let c: Commit;
       try {
@@ -292,6 +297,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
 
     values(cells: readonly Cell[]) {
       // Only for what the library reports (replaced values, device names): one row read per cell.
+      check('values', cells);
       const out = new Map<string, CellValue>();
       for (const c of cells) {
         const t = ready().tables.get(c.table);
@@ -305,6 +311,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     },
 
     messages(q: MessageQuery) {
+      check('messages', q);
       // With unpushed messages kept in rows, a query of pending ones copies them to the
       // outbox first: a write, so its transaction takes the write lock up front.
       const copies = q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell';
@@ -322,6 +329,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     },
 
     commit(c: Commit) {
+      check('commit', c);
       const { tables, checkpoints } = ready();
       checkWrites(c, tables); // nothing is written for a commit that touches an undeclared cell
       if (c.writes?.length) winnerCache.clear(); // the cache knows only what local writes wrote

@@ -106,7 +106,12 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
     return `Bearer ${value}`;
   };
 
-  async function sync(request: SyncRequest, { signal }: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
+  async function sync(request: SyncRequest, options: { signal?: AbortSignal } = {}): Promise<SyncResponse> {
+    // The client's own calls pass both; an app that drives the remote itself gets its mistake named.
+    const signal = (options as { signal?: AbortSignal } | null)?.signal;
+    if (typeof request !== 'object' || request === null || typeof options !== 'object' || options === null || (signal !== undefined && typeof signal?.addEventListener !== 'function')) {
+      throw invalidArgument('remote.sync(request, options?) takes a sync request and { signal?: AbortSignal }');
+    }
     const controller = abortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();

@@ -24,6 +24,7 @@ import type { Schema } from './schema.ts';
 import { copy, copyMessage, PulledRing, pulledMessage, withValue } from './memory-messages.ts';
 import { bestOf, IN_CELL, MemoryRows, recordOf, type Slots, type TableState } from './memory-rows.ts';
 import { listedWinners } from './memory-winners.ts';
+import { checkStoreCall as check } from './store-calls.ts';
 import { ownMemoryStore } from './store-guard.ts';
 import { readsDeleted, withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
@@ -298,12 +299,13 @@ class MemoryState {
 export function createMemoryStore(): MemoryStore {
   const s = new MemoryState();
   // The contract's methods as the store's own (a caller may copy them off the object).
+  // What an app's own call passes is checked (store-calls.ts): the client's calls pass the contract's.
   return ownMemoryStore({
-    open: (schema) => s.open(schema),
-    winners: (cells) => s.winners(cells),
-    values: (cells) => s.values(cells),
-    messages: (query) => s.query(query),
-    commit: (c) => s.commit(c),
+    open: (schema) => (check('open', schema), s.open(schema)),
+    winners: (cells) => (check('winners', cells), s.winners(cells)),
+    values: (cells) => (check('values', cells), s.values(cells)),
+    messages: (query) => (check('messages', query), s.query(query)),
+    commit: (c) => (check('commit', c), s.commit(c)),
     close() {},
     get: (table, row) => s.get(table, row),
     rows: (table, options) => s.rows(table, options),

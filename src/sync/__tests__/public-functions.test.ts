@@ -127,7 +127,7 @@ describe('findClockDrift', () => {
     [[{}], now, 1000, 'findClockDrift: message 0 has no hlc'],
     [[{ hlc: at(now) }, null], now, 1000, 'findClockDrift: message 1 has no hlc'],
   ])('refuses (%j, %j, %j)', async (messages, serverNow, maxDrift, message) => {
-    await refusal(() => server.findClockDrift(messages as never, serverNow as number, maxDrift), message);
+    await refusal(() => server.findClockDrift(messages as never, serverNow as number, maxDrift as number), message);
   });
 
   it('finds the first message too far ahead; none with no limit', () => {
@@ -223,5 +223,112 @@ describe("fieldsync/sqlite's file helpers, refused by the system", () => {
     expect(database).toBeInstanceOf(root.StoreError);
     expect(database).toMatchObject({ message: expect.stringMatching(/^cannot make the private database file /) });
     expect(['EISDIR', 'EPERM', 'EACCES']).toContain((database as { cause: { code?: string } }).cause.code); // EISDIR here; Windows may say EPERM
+  });
+});
+
+/** The methods an object has, its own and its prototypes' (a store's, a client's), but for close(). */
+function methodsOf(target: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = target; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const k of Object.getOwnPropertyNames(o)) if (k !== 'constructor' && k !== 'close' && typeof (target as Record<string, unknown>)[k] === 'function') names.add(k);
+  }
+  return [...names];
+}
+
+describe('the methods of what the API makes, given what is not their arguments', () => {
+  const schema = root.defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
+  /** Each maker gives a fresh object, opened as the client would have it, and what closes it. */
+  const MAKERS: Record<string, () => Promise<{ target: object; close: () => unknown }>> = {
+    'createMemoryStore()': async () => {
+      const store = root.createMemoryStore();
+      store.open(schema);
+      return { target: store, close: () => store.close?.() };
+    },
+    'createSqliteStore(db)': async () => {
+      const db = sqlite.openDatabase(join(mkdtempSync(join(dir, 'store-')), 'client.db'));
+      const store = sqlite.createSqliteStore(db);
+      store.open(schema);
+      return { target: store, close: () => store.close() };
+    },
+    'createSyncClient(...)': async () => {
+      const client = await root.createSyncClient({ schema, store: root.createMemoryStore(), remote: testing.createInProcessServer().remote('u1'), autoSync: false });
+      return { target: client, close: () => client.close() };
+    },
+    'createHttpRemote(...)': async () => ({ target: root.createHttpRemote({ url: 'http://127.0.0.1:9', token: 't', timeoutMs: 200 }), close: () => {} }),
+    'createMemoryServerStore()': async () => ({ target: server.createMemoryServerStore(), close: () => {} }),
+    'createInProcessServer()': async () => ({ target: testing.createInProcessServer(), close: () => {} }),
+  };
+
+  it.each(Object.keys(MAKERS))('%s: each method refuses it with a typed error, or takes it', async (maker) => {
+    const { target, close } = await (MAKERS[maker] as () => Promise<{ target: object; close: () => unknown }>)();
+    try {
+      const methods = methodsOf(target);
+      expect(methods.length).toBeGreaterThan(1);
+      for (const name of methods) {
+        for (const args of GARBAGE) {
+          const { threw, value } = await outcome(() => (target as Record<string, (...a: unknown[]) => unknown>)[name]?.(...args));
+          if (threw) expect(value, `${maker}.${name} threw ${String(value)}`).toBeInstanceOf(root.FieldsyncError);
+        }
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it.each(['createMemoryStore()', 'createSqliteStore(db)'])("%s refuses what is not the contract's, and keeps working", async (maker) => {
+    const { target, close } = await (MAKERS[maker] as () => Promise<{ target: object; close: () => unknown }>)();
+    const store = target as root.SyncStore;
+    try {
+      await refusal(() => store.open(5 as never), 'store.open(): the schema must come from defineSchema()');
+      await refusal(() => store.winners(null as never), 'store.winners(): the cells must be an array');
+      await refusal(() => store.values?.('todos' as never), 'store.values(): the cells must be an array');
+      await refusal(() => store.messages({ kind: 'newest' } as never), 'store.messages(): the query must be { kind } of pending, unapplied, rejected, cell or recent');
+      await refusal(() => store.messages({ kind: 'pending' } as never), "store.messages(): a pending query's limit must be an integer, 0 or more");
+      await refusal(() => store.messages({ kind: 'cell', table: 'todos', row: 1, column: 'title' } as never), "store.messages(): a cell query's table, row and column must be strings");
+      await refusal(() => store.commit(null as never), 'store.commit(): the commit must be an object');
+      await refusal(() => store.commit({ writes: {} } as never), "store.commit(): the commit's writes must be an array");
+      await refusal(() => store.commit({ meta: 'x' } as never), "store.commit(): the commit's meta must be an object");
+      // The schema it was opened with is still its own: a write of a declared cell commits.
+      const hlc = HLC;
+      await store.commit({ insert: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk', local: true, synced: false, applied: true, error: null }], writes: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' }] });
+      expect([...(await store.winners([{ table: 'todos', row: 't1', column: 'title' }])).values()]).toEqual([hlc]);
+      expect((await store.messages({ kind: 'pending', limit: 10 })).map((m) => m.hlc)).toEqual([hlc]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("createMemoryServerStore()'s methods refuse what the sync handler would never pass", async () => {
+    const store = server.createMemoryServerStore();
+    const message = { hlc: HLC, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' };
+    await refusal(() => store.push(5 as never, [message]), 'push: userId must be a non-empty string');
+    await refusal(() => store.push('', [message]), 'push: userId must be a non-empty string');
+    await refusal(() => store.push('u1', message as never), 'push: messages must be an array');
+    await refusal(() => store.push('u1', [message, { ...message, hlc: 'soon' }]), 'push: message 1: hlc is not a valid HLC timestamp');
+    expect(store.dump('u1')).toEqual([]); // all or nothing: the valid message was not stored either
+    const pull = { cursor: 0, limit: 10, excludeClientId: 'other' };
+    await refusal(() => store.pull('u1', null as never), 'pull: options must be an object');
+    await refusal(() => store.pull('u1', { ...pull, cursor: -1 }), 'pull: options.cursor must be an integer, 0 or more');
+    await refusal(() => store.pull('u1', { ...pull, limit: 0 }), 'pull: options.limit must be an integer, 1 or more');
+    await refusal(() => store.pull('u1', { ...pull, excludeClientId: undefined } as never), 'pull: options.excludeClientId must be a string');
+    await refusal(() => store.pull('u1', { ...pull, includeOwn: 'yes' } as never), 'pull: options.includeOwn must be a boolean or absent');
+    await refusal(() => store.renewEpoch('u1', 5 as never), 'renewEpoch: current must be the epoch, a string');
+    await refusal(() => store.dump(null as never), 'dump: userId must be a non-empty string');
+    // What the contract passes works as before.
+    expect(await store.push('u1', [message])).toMatchObject({ accepted: 1, stored: 1, maxId: 1 });
+    expect((await store.pull('u1', pull)).messages.map((m) => m.hlc)).toEqual([HLC]);
+  });
+
+  it("createInProcessServer()'s remote(userId) and the HTTP remote's sync() refuse what is not theirs", async () => {
+    const inProcess = testing.createInProcessServer();
+    for (const userId of [5, '', null, {}]) {
+      await refusal(() => inProcess.remote(userId as never), 'createInProcessServer: remote(userId) takes a non-empty string');
+    }
+    const remote = root.createHttpRemote({ url: 'http://127.0.0.1:9', token: 't' });
+    const request = { clientId: 'c1', cursor: 0, messages: [] };
+    const why = 'remote.sync(request, options?) takes a sync request and { signal?: AbortSignal }';
+    await refusal(() => remote.sync(null as never), why);
+    await refusal(() => remote.sync(request, null as never), why);
+    await refusal(() => remote.sync(request, { signal: 5 } as never), why);
   });
 });

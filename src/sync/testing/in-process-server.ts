@@ -60,6 +60,8 @@ export function createInProcessServer(options: InProcessServerOptions = {}): InP
       return requests;
     },
     remote(userId = 'user') {
+      // The user every request of this remote syncs as: the server's to give, so it is checked here, once.
+      if (typeof userId !== 'string' || userId.length === 0) throw invalidArgument('createInProcessServer: remote(userId) takes a non-empty string');
       return {
         async sync(request: SyncRequest): Promise<SyncResponse> {
           requests++;

@@ -276,8 +276,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     winners: (cells: readonly Cell[]) => (check('winners', cells), winnerReads.read(cells, ready().tables)),
 
     transact(cells, plan) {
-      check('transact', cells);
-      if (typeof plan !== 'function') throw invalidArgument('store.transact(): plan must be a function');
+      check('transact', cells, plan);
       const { tables, checkpoints } = ready();
       let c: Commit;
       try {

@@ -4,42 +4,42 @@
  * inspector of its own). Without the check, `store.open(5)` kept 5 as the schema and every
  * later call failed with a TypeError; `commit(null)` and `winners(null)` were TypeErrors from
  * inside; `messages({ kind: 'newest' })` answered undefined. The shape is checked, not each
- * element: per call, not per cell, so a pull's pages pay nothing measurable.
+ * element: per call, not per cell, so a pull's pages pay nothing measurable. Kept small, as
+ * it ships with the memory store in every app that uses it: one sentence per method says
+ * what the method takes.
  */
 import { invalidArgument } from './errors.ts';
 
-// An array, not a Set: a module that builds one when it loads is kept in every bundle that reaches it (tree-shaking.test.ts).
-const QUERY_KINDS: readonly unknown[] = ['pending', 'unapplied', 'rejected', 'cell', 'recent'];
-const COMMIT_LISTS = ['insert', 'remove', 'update', 'writes'] as const;
+type Method = 'open' | 'winners' | 'values' | 'transact' | 'messages' | 'commit';
+
+const TAKES: Readonly<Record<Method, string>> = {
+  open: 'a schema from defineSchema()',
+  winners: 'an array of cells',
+  values: 'an array of cells',
+  transact: 'an array of cells and a plan function',
+  messages: "a query: { kind: 'pending' | 'recent', limit }, { kind: 'unapplied' | 'rejected' } or { kind: 'cell', table, row, column }",
+  commit: 'a commit: { insert?, remove?, update?, writes? } arrays and { meta? } an object',
+};
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isLimit = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
+const isString = (v: unknown): boolean => typeof v === 'string';
 
-function queryError(q: unknown): string | null {
-  if (!isObject(q) || !QUERY_KINDS.includes(q.kind)) return 'the query must be { kind } of pending, unapplied, rejected, cell or recent';
-  if ((q.kind === 'pending' || q.kind === 'recent') && !isLimit(q.limit)) return `a ${q.kind} query's limit must be an integer, 0 or more`;
-  if (q.kind === 'cell' && (typeof q.table !== 'string' || typeof q.row !== 'string' || typeof q.column !== 'string')) return "a cell query's table, row and column must be strings";
-  return null;
+function isQuery(q: unknown): boolean {
+  if (!isObject(q)) return false;
+  const { kind } = q;
+  if (kind === 'pending' || kind === 'recent') return Number.isSafeInteger(q.limit) && (q.limit as number) >= 0;
+  if (kind === 'cell') return isString(q.table) && isString(q.row) && isString(q.column);
+  return kind === 'unapplied' || kind === 'rejected';
 }
 
-function commitError(c: unknown): string | null {
-  if (!isObject(c)) return 'the commit must be an object';
-  for (const list of COMMIT_LISTS) if (c[list] !== undefined && !Array.isArray(c[list])) return `the commit's ${list} must be an array`;
-  if (c.meta !== undefined && !isObject(c.meta)) return "the commit's meta must be an object";
-  return null;
-}
+const isCommit = (c: unknown): boolean =>
+  isObject(c) && [c.insert, c.remove, c.update, c.writes].every((list) => list === undefined || Array.isArray(list)) && (c.meta === undefined || isObject(c.meta));
 
-const CHECKS = {
-  open: (schema: unknown) => ((schema as { tables?: unknown } | null)?.tables instanceof Map ? null : 'the schema must come from defineSchema()'),
-  winners: (cells: unknown) => (Array.isArray(cells) ? null : 'the cells must be an array'),
-  values: (cells: unknown) => (Array.isArray(cells) ? null : 'the cells must be an array'),
-  messages: queryError,
-  commit: commitError,
-  transact: (cells: unknown) => (Array.isArray(cells) ? null : 'the cells must be an array'),
-} satisfies Record<string, (arg: unknown) => string | null>;
-
-/** Throws a ValidationError naming the store method and what is wrong with its argument, unless the call is the contract's. */
-export function checkStoreCall(method: keyof typeof CHECKS, arg: unknown): void {
-  const why = CHECKS[method](arg);
-  if (why !== null) throw invalidArgument(`store.${method}(): ${why}`);
+/** Throws a ValidationError that says what the store method takes, unless `arg` (and `plan`, for transact) is what the contract passes. */
+export function checkStoreCall(method: Method, arg: unknown, plan?: unknown): void {
+  const ok = method === 'open' ? (arg as { tables?: unknown } | null)?.tables instanceof Map
+    : method === 'messages' ? isQuery(arg)
+      : method === 'commit' ? isCommit(arg)
+        : Array.isArray(arg) && (method !== 'transact' || typeof plan === 'function');
+  if (!ok) throw invalidArgument(`store.${method}() takes ${TAKES[method]}`);
 }

@@ -278,16 +278,25 @@ describe('the methods of what the API makes, given what is not their arguments',
   it.each(['createMemoryStore()', 'createSqliteStore(db)'])("%s refuses what is not the contract's, and keeps working", async (maker) => {
     const { target, close } = await (MAKERS[maker] as () => Promise<{ target: object; close: () => unknown }>)();
     const store = target as root.SyncStore;
+    const QUERY = "store.messages() takes a query: { kind: 'pending' | 'recent', limit }, { kind: 'unapplied' | 'rejected' } or { kind: 'cell', table, row, column }";
+    const COMMIT = 'store.commit() takes a commit: { insert?, remove?, update?, writes? } arrays and { meta? } an object';
     try {
-      await refusal(() => store.open(5 as never), 'store.open(): the schema must come from defineSchema()');
-      await refusal(() => store.winners(null as never), 'store.winners(): the cells must be an array');
-      await refusal(() => store.values?.('todos' as never), 'store.values(): the cells must be an array');
-      await refusal(() => store.messages({ kind: 'newest' } as never), 'store.messages(): the query must be { kind } of pending, unapplied, rejected, cell or recent');
-      await refusal(() => store.messages({ kind: 'pending' } as never), "store.messages(): a pending query's limit must be an integer, 0 or more");
-      await refusal(() => store.messages({ kind: 'cell', table: 'todos', row: 1, column: 'title' } as never), "store.messages(): a cell query's table, row and column must be strings");
-      await refusal(() => store.commit(null as never), 'store.commit(): the commit must be an object');
-      await refusal(() => store.commit({ writes: {} } as never), "store.commit(): the commit's writes must be an array");
-      await refusal(() => store.commit({ meta: 'x' } as never), "store.commit(): the commit's meta must be an object");
+      await refusal(() => store.open(5 as never), 'store.open() takes a schema from defineSchema()');
+      await refusal(() => store.winners(null as never), 'store.winners() takes an array of cells');
+      await refusal(() => store.values?.('todos' as never), 'store.values() takes an array of cells');
+      await refusal(() => store.messages({ kind: 'newest' } as never), QUERY);
+      await refusal(() => store.messages({ kind: 'pending' } as never), QUERY);
+      await refusal(() => store.messages({ kind: 'cell', table: 'todos', row: 1, column: 'title' } as never), QUERY);
+      await refusal(() => store.messages({ kind: 'recent', limit: -1 } as never), QUERY);
+      await refusal(() => store.messages(null as never), QUERY);
+      await refusal(() => store.commit(null as never), COMMIT);
+      await refusal(() => store.commit([] as never), COMMIT);
+      await refusal(() => store.commit({ writes: {} } as never), COMMIT);
+      await refusal(() => store.commit({ meta: 'x' } as never), COMMIT);
+      if (store.transact) {
+        await refusal(() => store.transact?.('todos' as never, () => ({})), 'store.transact() takes an array of cells and a plan function');
+        await refusal(() => store.transact?.([], 5 as never), 'store.transact() takes an array of cells and a plan function');
+      }
       // The schema it was opened with is still its own: a write of a declared cell commits.
       const hlc = HLC;
       await store.commit({ insert: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk', local: true, synced: false, applied: true, error: null }], writes: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' }] });

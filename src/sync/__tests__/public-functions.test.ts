@@ -302,6 +302,7 @@ describe('the methods of what the API makes, given what is not their arguments',
       await store.commit({ insert: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk', local: true, synced: false, applied: true, error: null }], writes: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' }] });
       expect([...(await store.winners([{ table: 'todos', row: 't1', column: 'title' }])).values()]).toEqual([hlc]);
       expect((await store.messages({ kind: 'pending', limit: 10 })).map((m) => m.hlc)).toEqual([hlc]);
+      expect(await store.messages({ kind: 'recent', limit: 0 })).toEqual([]); // a limit of 0 is a query for none
     } finally {
       await close();
     }
@@ -317,12 +318,17 @@ describe('the methods of what the API makes, given what is not their arguments',
     expect(store.dump('u1')).toEqual([]); // all or nothing: the valid message was not stored either
     const pull = { cursor: 0, limit: 10, excludeClientId: 'other' };
     await refusal(() => store.pull('u1', null as never), 'pull: options must be an object');
+    await refusal(() => store.pull(5 as never, { cursor: 0, limit: 10, excludeClientId: 'other' }), 'pull: userId must be a non-empty string');
     await refusal(() => store.pull('u1', { ...pull, cursor: -1 }), 'pull: options.cursor must be an integer, 0 or more');
     await refusal(() => store.pull('u1', { ...pull, limit: 0 }), 'pull: options.limit must be an integer, 1 or more');
     await refusal(() => store.pull('u1', { ...pull, excludeClientId: undefined } as never), 'pull: options.excludeClientId must be a string');
     await refusal(() => store.pull('u1', { ...pull, includeOwn: 'yes' } as never), 'pull: options.includeOwn must be a boolean or absent');
     await refusal(() => store.renewEpoch('u1', 5 as never), 'renewEpoch: current must be the epoch, a string');
     await refusal(() => store.dump(null as never), 'dump: userId must be a non-empty string');
+    // Compaction is on unless turned off: a later edit of a cell replaces the earlier one.
+    const compacting = server.createMemoryServerStore();
+    await compacting.push('u1', [message, { ...message, hlc: HLC.replace('0000', '0001'), value: 'Call mum' }]);
+    expect(compacting.dump('u1').map((m) => m.value)).toEqual(['Call mum']);
     // What the contract passes works as before.
     expect(await store.push('u1', [message])).toMatchObject({ accepted: 1, stored: 1, maxId: 1 });
     expect((await store.pull('u1', pull)).messages.map((m) => m.hlc)).toEqual([HLC]);
@@ -337,6 +343,9 @@ describe('the methods of what the API makes, given what is not their arguments',
     const request = { clientId: 'c1', cursor: 0, messages: [] };
     const why = 'remote.sync(request, options?) takes a sync request and { signal?: AbortSignal }';
     await refusal(() => remote.sync(null as never), why);
+    await refusal(() => remote.sync(5 as never), why);
+    await refusal(() => remote.sync(request, 5 as never), why);
+    await refusal(() => remote.sync(request, { signal: null } as never), why);
     await refusal(() => remote.sync(request, null as never), why);
     await refusal(() => remote.sync(request, { signal: 5 } as never), why);
   });

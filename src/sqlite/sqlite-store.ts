@@ -105,7 +105,6 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     if (!opened) throw new StoreError('the store is not open');
     return opened;
   };
-
   /** A data table for a read: one the schema does not declare is a SchemaError (a misspelt name read as empty before). */
   const readTable = (table: string): SqlTable => {
     const t = ready().tables.get(table);

@@ -5,6 +5,7 @@
 import { backoffError, delayError } from './backoff.ts';
 import { invalidArgument, threw } from './errors.ts';
 import { optionsError } from './option-keys.ts';
+import { isSchema } from './schema.ts';
 import type { SyncStore } from './store.ts';
 import type { SyncClientOptions } from './sync-client-types.ts';
 
@@ -14,7 +15,7 @@ export function checkOptions(o: SyncClientOptions): void {
   };
   const why = optionsError(o, OPTION_KEYS);
   if (why) bad(why);
-  if (!o.schema || !(o.schema.tables instanceof Map)) bad('schema must come from defineSchema()');
+  if (!isSchema(o.schema)) bad('schema must come from defineSchema()');
   const store = o.store as Partial<SyncStore> | undefined;
   for (const fn of ['open', 'winners', 'messages', 'commit'] as const) {
     if (typeof store?.[fn] !== 'function') bad(`store must implement ${fn}() (see the store contract)`);

@@ -46,6 +46,12 @@ export interface Schema {
 }
 
 const SCHEMA_KEYS = { version: 0, tables: 0 } satisfies Record<keyof SchemaInput, 0>;
+/**
+ * Whether `value` is a schema as `defineSchema` returns it (its tables in a Map): the one
+ * test of the client's options, the stores' `open` and fieldsync/testing's merge step.
+ */
+export const isSchema = (value: unknown): value is Schema => (value as { tables?: unknown } | null)?.tables instanceof Map;
+
 /** Every column type, as `defineSchema` takes them. */
 export const COLUMN_TYPES: readonly ColumnType[] = ['string', 'number', 'integer', 'boolean', 'json'];
 /** The keys a column's definition may have: a misspelt one (`maxlength`) would drop its rule unseen. */

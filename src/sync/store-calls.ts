@@ -9,6 +9,7 @@
  * what the method takes.
  */
 import { invalidArgument } from './errors.ts';
+import { isSchema } from './schema.ts';
 
 type Method = 'open' | 'winners' | 'values' | 'transact' | 'messages' | 'commit';
 
@@ -37,7 +38,7 @@ const isCommit = (c: unknown): boolean =>
 
 /** Throws a ValidationError that says what the store method takes, unless `arg` (and `plan`, for transact) is what the contract passes. */
 export function checkStoreCall(method: Method, arg: unknown, plan?: unknown): void {
-  const ok = method === 'open' ? (arg as { tables?: unknown } | null)?.tables instanceof Map
+  const ok = method === 'open' ? isSchema(arg)
     : method === 'messages' ? isQuery(arg)
       : method === 'commit' ? isCommit(arg)
         : Array.isArray(arg) && (method !== 'transact' || typeof plan === 'function');

@@ -13,11 +13,11 @@
 import { invalidArgument } from '../errors.ts';
 import { cellsOf as rawCellsOf, planMerge as rawPlanMerge, type MergePlan } from '../merge.ts';
 import type { Message } from '../message.ts';
-import type { Schema } from '../schema.ts';
+import { isSchema, type Schema } from '../schema.ts';
 import type { Cell } from '../store.ts';
 
 function checkBatch(fn: string, schema: Schema, messages: readonly Message[]): void {
-  if (!(schema?.tables instanceof Map)) throw invalidArgument(`${fn}: schema must come from defineSchema()`);
+  if (!isSchema(schema)) throw invalidArgument(`${fn}: schema must come from defineSchema()`);
   if (!Array.isArray(messages)) throw invalidArgument(`${fn}: messages must be an array`);
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Partial<Message> | null;

@@ -218,8 +218,26 @@ describe('SQLite server store specifics', () => {
 
   it('refuses a message whose value is not JSON, storing nothing of its push', () => {
     const { store } = open();
-    expect(() => store.push('u', [m(1, 'A', 'r1', 'fine'), { ...m(2, 'A', 'r2', 'x'), value: undefined as never }])).toThrow(new TypeError('a message value is not JSON'));
+    const push = [m(1, 'A', 'r1', 'fine'), { ...m(2, 'A', 'r2', 'x'), value: undefined as never }];
+    // push() checks every message first (checkServerStoreCall); pushMany (the store thread's,
+    // whose messages the sync handler has checked) finds it as it writes, and undoes its push.
+    expect(() => store.push('u', push)).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'invalid_argument', message: expect.stringMatching(/^push: message 1: /) }));
+    const [result] = store.pushMany([{ userId: 'u', messages: push }]);
+    expect(result).toEqual(new TypeError('a message value is not JSON'));
     expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages).toEqual([]);
+  });
+
+  it('pushMany refuses an item that is not a user and a list of messages as that item\'s result, and commits the others', () => {
+    const { store } = open();
+    const results = store.pushMany([{ userId: 5, messages: [m(1, 'A', 'r1', 'a')] } as never, { userId: 'u', messages: 'x' } as never, null as never, { userId: 'u', messages: [m(2, 'A', 'r2', 'b')] }]);
+    expect(results.slice(0, 3).map((r) => [(r as Error).name, (r as Error).message])).toEqual([
+      ['ValidationError', 'pushMany: userId must be a non-empty string'],
+      ['ValidationError', 'pushMany: messages must be an array'],
+      ['ValidationError', 'pushMany: userId must be a non-empty string'],
+    ]);
+    expect(results[3]).toEqual({ accepted: 1, stored: 1, maxId: 1 });
+    expect(() => store.pushMany('x' as never)).toThrow(expect.objectContaining({ name: 'ValidationError', message: 'pushMany: items must be an array of { userId, messages }' }));
+    expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages.map((x) => x.value)).toEqual(['b']);
   });
 
   it('ends a page once its values reach the byte limit exactly', () => {

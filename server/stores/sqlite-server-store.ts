@@ -16,8 +16,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { Message } from 'fieldsync';
-import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
+import { ValidationError, type Message } from 'fieldsync';
+import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
 import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
 import { sqlitePull, type PullLimits } from './sqlite-pull.ts';
@@ -89,6 +89,19 @@ export function pullLimits(options: Pick<SqliteServerStoreOptions, 'maxScanIds' 
   return { maxScanIds: Math.max(1, options.maxScanIds ?? DEFAULT_MAX_SCAN_IDS), maxPageBytes: Math.max(1, options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES) };
 }
 
+/**
+ * Why one push of `pushMany` is refused, as its result (the others go on), or null. Its user
+ * and its list are checked, not each message: `pushMany` is the store thread's, whose pushes
+ * the sync handler has checked message by message already, and a check per message costs the
+ * one writer about a tenth of its time (0.33 of 3.15 µs per message). A message that is not
+ * one still stores nothing: its push fails in its savepoint and is undone alone.
+ */
+function pushItemError(item: unknown): Error | null {
+  const { userId, messages } = (typeof item === 'object' && item !== null ? item : {}) as Partial<PushItem>;
+  const why = typeof userId !== 'string' || userId === '' ? 'userId must be a non-empty string' : Array.isArray(messages) ? null : 'messages must be an array';
+  return why === null ? null : new ValidationError('invalid_argument', `pushMany: ${why}`);
+}
+
 export function createSqliteServerStore(options: SqliteServerStoreOptions): SqliteServerStore {
   const compaction = options.compaction ?? true;
   if (options.file !== ':memory:') {
@@ -143,6 +156,8 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   // of it is stored (see Transactions.savepoint).
   const pushManyBody = (items: readonly PushItem[]): (PushResult | Error)[] =>
     items.map((item) => {
+      const refused = pushItemError(item);
+      if (refused !== null) return refused;
       const result = tx.savepoint(() => pushBody(item.userId, item.messages));
       return result instanceof RedoRowByRow ? tx.savepoint(() => pushBody(item.userId, item.messages, true)) : result;
     });
@@ -160,6 +175,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   return {
     push(userId, messages) {
       open();
+      checkServerStoreCall('push', userId, messages); // before anything is written
       // IMMEDIATE takes the write lock up front: no deadlock between two writing processes.
       try {
         return tx.run('immediate', () => pushBody(userId, messages));
@@ -170,15 +186,18 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     },
     pushMany(items) {
       open();
+      if (!Array.isArray(items)) throw new ValidationError('invalid_argument', 'pushMany: items must be an array of { userId, messages }');
       return tx.run('immediate', () => pushManyBody(items));
     },
     pull(userId, options) {
       open();
+      checkServerStoreCall('pull', userId, options);
       // One read transaction: the page and the user's greatest id come from one snapshot.
       return tx.run('deferred', () => pullBody(userId, options));
     },
     renewEpoch(userId, current) {
       open();
+      checkServerStoreCall('renewEpoch', userId, current);
       return tx.run('immediate', () => renewBody(userId, current));
     },
     close() {

@@ -195,6 +195,22 @@ describe("fieldsync/testing's planMerge and cellsOf", () => {
   });
 });
 
+describe("fieldsync/server's checkServerStoreCall", () => {
+  const message = { hlc: HLC, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' };
+  it('passes what the server-store contract passes, and refuses the rest naming the method', async () => {
+    expect(server.checkServerStoreCall('push', 'u1', [message])).toBeUndefined();
+    expect(server.checkServerStoreCall('push', 'u1', [])).toBeUndefined();
+    expect(server.checkServerStoreCall('pull', 'u1', { cursor: 0, limit: 1, excludeClientId: 'c1', includeOwn: true })).toBeUndefined();
+    expect(server.checkServerStoreCall('renewEpoch', 'u1', '')).toBeUndefined();
+    await refusal(() => server.checkServerStoreCall('push', 'u1', [message, { ...message, value: undefined }]), 'push: message 1: value contains undefined, which is not JSON');
+    await refusal(() => server.checkServerStoreCall('pull', 'u1', { cursor: 1.5, limit: 1, excludeClientId: 'c1' }), 'pull: options.cursor must be an integer, 0 or more');
+    await refusal(() => server.checkServerStoreCall('renewEpoch', '', ''), 'renewEpoch: userId must be a non-empty string');
+    for (const method of ['dump', 'toString', 'close', 5]) {
+      await refusal(() => server.checkServerStoreCall(method as never, 'u1', []), `checkServerStoreCall: method must be 'push', 'pull' or 'renewEpoch', not ${method}`);
+    }
+  });
+});
+
 describe("fieldsync/sqlite's fromSql", () => {
   it.each([[5], ['text'], [undefined]])('refuses the type %j for a NULL as for any value', async (type) => {
     await refusal(() => sqlite.fromSql(type as never, null), /^fromSql: unknown column type/);

@@ -16,6 +16,7 @@ export type { SyncHandler, SyncHandlerOptions, SyncOutcome, ValidatedOptions } f
 export { createMemoryServerStore } from './memory-server-store.ts';
 export type { MemoryServerStore } from './memory-server-store.ts';
 export { newEpoch } from './server-store.ts';
+export { checkServerStoreCall } from './store-arguments.ts';
 export type { PullOptions, PullResult, PushResult, ServerStore } from './server-store.ts';
 export {
   DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS, ERROR_STATUS, ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse,

@@ -7,7 +7,7 @@ import { clientIdOf } from '../hlc.ts';
 import { optionsError } from '../option-keys.ts';
 import { cellKey, type Message, type ServerMessage } from '../message.ts';
 import { newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from './server-store.ts';
-import { pullArgumentsError, pushArgumentsError, userIdError } from './store-arguments.ts';
+import { checkServerStoreCall, userIdError } from './store-arguments.ts';
 
 interface UserLog {
   lastId: number;
@@ -35,14 +35,11 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
     return u;
   };
   const copy = (m: ServerMessage): ServerMessage => JSON.parse(JSON.stringify(m)) as ServerMessage;
-  /** A call of the app's own with what is not its arguments is refused before anything changes (store-arguments.ts). */
-  const check = (method: string, why: string | null): void => {
-    if (why !== null) throw invalidArgument(`${method}: ${why}`);
-  };
 
   return {
     push(userId, input: readonly Message[]): PushResult {
-      check('push', pushArgumentsError(userId, input));
+      // A call of the app's own with what is not its arguments is refused before anything changes.
+      checkServerStoreCall('push', userId, input);
       // Copy everything before changing anything: a push is all or nothing.
       const messages = input.map((m): Message => ({ hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value }));
       const u = log(userId);
@@ -68,7 +65,7 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
     },
 
     pull(userId, o: PullOptions): PullResult {
-      check('pull', pullArgumentsError(userId, o));
+      checkServerStoreCall('pull', userId, o);
       const u = users.get(userId);
       if (!u) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' };
       const out: ServerMessage[] = [];
@@ -85,7 +82,7 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
     },
 
     renewEpoch(userId, current) {
-      check('renewEpoch', userIdError(userId) ?? (typeof current === 'string' ? null : 'current must be the epoch, a string'));
+      checkServerStoreCall('renewEpoch', userId, current);
       const u = users.get(userId);
       if (!u) return '';
       if (u.epoch === current) u.epoch = newEpoch();
@@ -95,7 +92,8 @@ export function createMemoryServerStore(options: { compaction?: boolean } = {}):
     close() {},
 
     dump(userId) {
-      check('dump', userIdError(userId));
+      const why = userIdError(userId);
+      if (why !== null) throw invalidArgument(`dump: ${why}`);
       return [...(users.get(userId)?.byId.values() ?? [])].map(copy);
     },
   };

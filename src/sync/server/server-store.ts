@@ -53,6 +53,11 @@ export interface PullResult {
   readonly epoch: string;
 }
 
+/**
+ * What a server keeps its users' messages in. An implementation checks each call's arguments
+ * before it writes anything (`checkServerStoreCall`): the sync handler passes only what it
+ * has checked, but an app, a script or a test may call a store itself.
+ */
 export interface ServerStore {
   /**
    * Stores a user's messages in one transaction, all or none, durable before it returns.

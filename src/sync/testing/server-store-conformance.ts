@@ -14,7 +14,7 @@
 import { formatHlc } from '../hlc.ts';
 import type { JsonValue, Message, ServerMessage } from '../message.ts';
 import type { ServerStore } from '../server/server-store.ts';
-import { check, checkEqual } from './assert.ts';
+import { check, checkEqual, checkRejects } from './assert.ts';
 import { invalidArgument } from '../errors.ts';
 import { NOT_PERSISTENT, TRICKY_VALUES, checkSuiteArguments, conformanceCase, restart, type ConformanceCase, type ConformanceOptions } from './store-fixtures.ts';
 
@@ -163,6 +163,29 @@ export function serverStoreConformance(
     checkEqual((await pullAll(store, 'u')).map((x) => x.value), ['kept'], 'nothing of the failed push is stored');
     const next = await store.push('u', [m(4, 'A', 'r4', 'd')]);
     checkEqual(next.stored, 1, 'the store still works');
+  });
+
+  add('calls that are not the contract\'s are refused with a ValidationError, and store nothing (checkServerStoreCall)', async ({ store }) => {
+    const good = m(1, 'A', 'r1', 'a');
+    const calls: [string, () => unknown][] = [
+      ['push(5, messages)', () => store.push(5 as never, [good])],
+      ["push('', messages)", () => store.push('', [good])],
+      ["push('u', 'x')", () => store.push('u', 'x' as never)],
+      ["push('u', [message, a message whose hlc is not one])", () => store.push('u', [good, { ...m(2, 'A', 'r2', 'b'), hlc: 'x' }])],
+      ["push('u', [message, a message without its value])", () => store.push('u', [good, { hlc: m(3, 'A', 'r3', 'c').hlc, table: 'notes', row: 'r3', column: 'title' } as never])],
+      ["pull('u', null)", () => store.pull('u', null as never)],
+      ["pull('u', { cursor: -1 })", () => store.pull('u', { cursor: -1, limit: 10, excludeClientId: 'A' })],
+      ["pull('u', { limit: 0 })", () => store.pull('u', { cursor: 0, limit: 0, excludeClientId: 'A' })],
+      ["pull(null, options)", () => store.pull(null as never, { cursor: 0, limit: 10, excludeClientId: 'A' })],
+      ["renewEpoch('u', 5)", () => store.renewEpoch('u', 5 as never)],
+      ["renewEpoch(5, '')", () => store.renewEpoch(5 as never, '')],
+    ];
+    for (const [call, run] of calls) {
+      const err = (await checkRejects(run, call)) as { name?: unknown; code?: unknown };
+      // By name and code, not by class: the store may have its own copy of the library.
+      check(err?.name === 'ValidationError' && err.code === 'invalid_argument', `${call}: refused with a ValidationError (invalid_argument), got ${String(err)}`);
+    }
+    checkEqual([(await pullAll(store, 'u')).length, (await pullAll(store, '5')).length], [0, 0], 'nothing of the refused pushes is stored');
   });
 
   add('parallel pushes from many clients get unique ids, each visible once in id order', async ({ store }) => {

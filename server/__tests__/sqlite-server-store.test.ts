@@ -229,14 +229,18 @@ describe('SQLite server store specifics', () => {
 
   it('pushMany refuses an item that is not a user and a list of messages as that item\'s result, and commits the others', () => {
     const { store } = open();
-    const results = store.pushMany([{ userId: 5, messages: [m(1, 'A', 'r1', 'a')] } as never, { userId: 'u', messages: 'x' } as never, null as never, { userId: 'u', messages: [m(2, 'A', 'r2', 'b')] }]);
-    expect(results.slice(0, 3).map((r) => [(r as Error).name, (r as Error).message])).toEqual([
-      ['ValidationError', 'pushMany: userId must be a non-empty string'],
-      ['ValidationError', 'pushMany: messages must be an array'],
-      ['ValidationError', 'pushMany: userId must be a non-empty string'],
+    const results = store.pushMany([
+      { userId: 5, messages: [m(1, 'A', 'r1', 'a')] } as never, { userId: '', messages: [m(3, 'A', 'r3', 'c')] }, { userId: 'u', messages: 'x' } as never, null as never,
+      { userId: 'u', messages: [m(2, 'A', 'r2', 'b')] },
     ]);
-    expect(results[3]).toEqual({ accepted: 1, stored: 1, maxId: 1 });
-    expect(() => store.pushMany('x' as never)).toThrow(expect.objectContaining({ name: 'ValidationError', message: 'pushMany: items must be an array of { userId, messages }' }));
+    expect(results.slice(0, 4).map((r) => [(r as Error).name, (r as { code?: string }).code, (r as Error).message])).toEqual([
+      ['ValidationError', 'invalid_argument', 'pushMany: userId must be a non-empty string'],
+      ['ValidationError', 'invalid_argument', 'pushMany: userId must be a non-empty string'],
+      ['ValidationError', 'invalid_argument', 'pushMany: messages must be an array'],
+      ['ValidationError', 'invalid_argument', 'pushMany: userId must be a non-empty string'],
+    ]);
+    expect(results[4]).toEqual({ accepted: 1, stored: 1, maxId: 1 });
+    expect(() => store.pushMany('x' as never)).toThrow(expect.objectContaining({ name: 'ValidationError', code: 'invalid_argument', message: 'pushMany: items must be an array of { userId, messages }' }));
     expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' }).messages.map((x) => x.value)).toEqual(['b']);
   });
 

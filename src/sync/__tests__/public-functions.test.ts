@@ -205,6 +205,7 @@ describe("fieldsync/server's checkServerStoreCall", () => {
     await refusal(() => server.checkServerStoreCall('push', 'u1', [message, { ...message, value: undefined }]), 'push: message 1: value contains undefined, which is not JSON');
     await refusal(() => server.checkServerStoreCall('pull', 'u1', { cursor: 1.5, limit: 1, excludeClientId: 'c1' }), 'pull: options.cursor must be an integer, 0 or more');
     await refusal(() => server.checkServerStoreCall('renewEpoch', '', ''), 'renewEpoch: userId must be a non-empty string');
+    await refusal(() => server.checkServerStoreCall('x'.repeat(150) as never, 'u1', []), `checkServerStoreCall: method must be 'push', 'pull' or 'renewEpoch', not ${'x'.repeat(100)}`);
     for (const method of ['dump', 'toString', 'close', 5]) {
       await refusal(() => server.checkServerStoreCall(method as never, 'u1', []), `checkServerStoreCall: method must be 'push', 'pull' or 'renewEpoch', not ${method}`);
     }

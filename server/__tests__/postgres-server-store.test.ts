@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from 'fieldsync';
+import { StoreError, type Message } from 'fieldsync';
 import { formatHlc } from 'fieldsync/server';
 import { serverStoreConformance, type ServerStoreHarness } from 'fieldsync/testing';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION, PostgresSchemaError } from '../stores/postgres-schema.ts';
@@ -95,6 +95,16 @@ describe('PostgreSQL server store specifics', () => {
       await pool.end();
       await other.drop();
     }
+  });
+
+  it('close() is final and may be called twice: every call after it is a StoreError', async () => {
+    const store = await open();
+    await store.close();
+    await expect(store.close()).resolves.toBeUndefined();
+    const closed = expect.objectContaining({ name: 'StoreError', message: 'the PostgreSQL store is closed' });
+    await expect(store.push('u', [])).rejects.toThrow(closed);
+    await expect(store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A' })).rejects.toBeInstanceOf(StoreError);
+    await expect(store.renewEpoch('u', '')).rejects.toBeInstanceOf(StoreError);
   });
 
   it('orders hlcs by code unit, whatever the database collation', async () => {

@@ -251,13 +251,17 @@ describe('SQLite server store specifics', () => {
     expect([page.messages.length, page.more, page.cursor]).toEqual([2, true, 2]);
   });
 
-  it('close() is final and may be called twice', () => {
+  it('close() is final and may be called twice: every call after it is a StoreError', () => {
     const dir = tempDir();
     cleanups.push(dir.remove);
     const store = createSqliteServerStore({ file: join(dir.path, 'db.sqlite') });
     store.close();
     expect(() => store.close()).not.toThrow();
-    expect(() => store.push('u', [m(1, 'A', 'r', 'x')])).toThrow(/not open/);
+    const closed = expect.objectContaining({ name: 'StoreError', message: 'The database connection is not open' });
+    expect(() => store.push('u', [m(1, 'A', 'r', 'x')])).toThrow(closed);
+    expect(() => store.pushMany([])).toThrow(closed);
+    expect(() => store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'A' })).toThrow(closed);
+    expect(() => store.renewEpoch('u', '')).toThrow(closed);
   });
 
   it('waits for another process\'s write lock, up to its busy timeout', async () => {

@@ -23,7 +23,7 @@
  */
 import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import type { JsonValue, Message } from 'fieldsync';
+import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
 import { inTransaction } from './postgres-transaction.ts';
@@ -270,7 +270,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     compaction,
 
     async push(userId, messages) {
-      if (closed) throw new Error('the PostgreSQL store is closed');
+      if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('push', userId, messages);
       // Everything is read and serialized before the transaction begins: a message that
       // cannot be serialized fails the push before anything is written.
@@ -318,7 +318,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     },
 
     async pull(userId, o) {
-      if (closed) throw new Error('the PostgreSQL store is closed');
+      if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('pull', userId, o);
       // No message has an empty client_id: '' leaves none out.
       const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
@@ -344,7 +344,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     },
 
     async renewEpoch(userId, current) {
-      if (closed) throw new Error('the PostgreSQL store is closed');
+      if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('renewEpoch', userId, current);
       // One statement: the update, or else the epoch another process has already set.
       const { rows } = await pool.query<{ epoch: string | null }>(RENEW_EPOCH, [userId, current, newEpoch()]);

@@ -16,7 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { ValidationError, type Message } from 'fieldsync';
+import { StoreError, ValidationError, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
 import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
 import { migrate, prepareCellIndex } from './sqlite-schema.ts';
@@ -167,9 +167,9 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
     return selectUser(userId)?.epoch ?? '';
   };
   let closed = false;
-  /** Every call after close() fails, as better-sqlite3's did (a finalized statement would say less). */
+  /** Every call after close() fails, with better-sqlite3's words (a finalized statement would say less), as a StoreError. */
   const open = (): void => {
-    if (closed) throw new Error('The database connection is not open');
+    if (closed) throw new StoreError('The database connection is not open');
   };
 
   return {

@@ -17,9 +17,10 @@
  * takes the store over waits for it before it reads the newest message. Without that wait, a
  * commit that landed just after the read could carry the hlc the new client stamps next.
  * The wait is bounded like any store call (store-stall.ts): a client before it whose call
- * never settles makes createSyncClient reject with a StoreStalledError. Not covered: a store
- * that keeps its data in memory and saves it whole (the README's document store): the new
- * client's copy was read when it opened, before that commit. A client whose open or close
+ * never settles makes createSyncClient reject with a StoreStalledError. Then the new client
+ * opens the store again (sync-client.ts): a store that keeps its data in memory and saves it
+ * whole (the README's document store) read its copy before that commit, and its next save
+ * would have written over it. A client whose open or close
  * gave up on a stalled call holds the locks until that call settles, and a new client on the
  * same store object waits for it (store-stall.ts).
  *
@@ -52,6 +53,8 @@ export const CALLS_BEFORE = 'call under way in the client this one took over';
 export interface ClientLock {
   /** Resolves once the client before (if any) has let go of its calls' lock; at once without Web Locks. */
   readonly ready: Promise<void>;
+  /** Whether the runtime has Web Locks: without them there is no client before to wait for, nor to read after. */
+  readonly locks: boolean;
   /** Lets go of both locks (the calls' lock only once granted). */
   release(): void;
 }
@@ -82,7 +85,7 @@ function hold(manager: LockManagerLike, name: string, options: { steal?: boolean
  */
 export async function holdClientLock(clientId: string, onTakenOver: () => void): Promise<ClientLock> {
   const manager = locks();
-  if (!manager) return { ready: Promise.resolve(), release: () => {} };
+  if (!manager) return { ready: Promise.resolve(), locks: false, release: () => {} };
   let released = false;
   let release = (): void => {};
   const held = new Promise<void>((resolve) => {
@@ -101,5 +104,5 @@ export async function holdClientLock(clientId: string, onTakenOver: () => void):
     onTakenOver();
   });
   const ready = hold(manager, `${name}:calls`, { signal: waiting.signal }, held, () => {});
-  return { ready, release: () => release() };
+  return { ready, locks: true, release: () => release() };
 }

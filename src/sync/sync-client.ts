@@ -19,7 +19,7 @@ import { emit, type Listener } from './listeners.ts';
 import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler } from './sync-scheduler.ts';
-import { openClientState } from './client-state.ts';
+import { openClientState, type OpenedState } from './client-state.ts';
 import { CALLS_BEFORE, holdClientLock, takenOverError } from './client-lock.ts';
 import { META, type Commit, type MessageQuery, type StoredMessage } from './store.ts';
 import type { SyncRunContext } from './sync-run.ts';
@@ -67,12 +67,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   // The host's clocks, unless the app gives its own `now` (tests): the monotonic one keeps the
   // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
   // First, what a client before this one on this store gave up waiting for (its late commit).
-  const opened = await opening(stalls.leftOver().then(() => openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic())));
-  const { clock, counters } = opened;
-  // The clock's correction as of its last save by a local write (sync-run.ts saves those it
-  // learns; a write after one then saves it again, once).
-  let offsetSavedAt = clock.offsetChanges;
-  let offsetSavingAt = offsetSavedAt;
+  const openState = (): Promise<OpenedState> => openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic());
+  let opened = await opening(stalls.leftOver().then(openState));
   const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
   // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
   const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
@@ -93,9 +89,24 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     // clock moves past its newest message, so that no write of this one gets an hlc of its.
     stalls.watch(CALLS_BEFORE, held.ready);
     await opening(held.ready);
+    if (held.locks) {
+      // Opened again, now that no client before this one can commit: a store that keeps its data
+      // in memory and saves it whole (the README's document store) read its copy before their
+      // last commits, and this client's first save would have written over them (client-lock.ts).
+      const clientId = opened.clientId;
+      opened = await opening(openState());
+      // Two clients that opened a new store at once each made a clientId, and the store kept the
+      // other's: this one holds the lock of an id that is not the store's, and stops.
+      if (opened.clientId !== clientId) await opening(Promise.reject(takenOverError(clientId)));
+    }
     const [newest] = await opening(store.messages({ kind: 'recent', limit: 1 }));
-    if (newest) clock.receive(newest.hlc);
+    if (newest) opened.clock.receive(newest.hlc);
   }
+  const { clock, counters } = opened;
+  // The clock's correction as of its last save by a local write (sync-run.ts saves those it
+  // learns; a write after one then saves it again, once).
+  let offsetSavedAt = clock.offsetChanges;
+  let offsetSavingAt = offsetSavedAt;
 
   // Listeners are the app's code, each called on its own (listeners.ts): one that throws
   // changes nothing for the write, the pulled page or the sync that emitted the event.

@@ -65,6 +65,17 @@ const storage = {
   save: async (text) => void (await run('readwrite', (kv) => kv.put(text, 'doc'))),
 };
 export const storedHlcs = async () => Object.keys(JSON.parse(await storage.load()).messages);
+const held = async () => {
+  if (window.holdNext) {
+    window.holdNext = false;
+    await new Promise((resolve) => (window.release = resolve));
+  }
+};
+/** The README's document store as it is over the same record: it reads the record when opened, and saves it whole. */
+export function createPlainStore() {
+  const store = createDocumentStore(storage);
+  return { ...store, commit: async (c) => (await held(), store.commit(c)) };
+}
 export function createSharedStore() {
   let schema;
   const fresh = async () => {
@@ -76,22 +87,16 @@ export function createSharedStore() {
     open: (s) => ((schema = s), createDocumentStore(storage).open(s)),
     winners: async (cells) => (await fresh()).winners(cells),
     messages: async (q) => (await fresh()).messages(q),
-    commit: async (c) => {
-      if (window.holdNext) {
-        window.holdNext = false;
-        await new Promise((resolve) => (window.release = resolve));
-      }
-      return (await fresh()).commit(c);
-    },
+    commit: async (c) => (await held(), (await fresh()).commit(c)),
   };
 }`;
 
-/** Opens a client on the shared store in `page`, as `window.opening`; every write in the same millisecond. */
-const openShared = (page: Page): Promise<unknown> => page.evaluate(`(async () => {
+/** Opens a client on the shared (or the plain) store in `page`, as `window.opening`; every write in the same millisecond. */
+const openShared = (page: Page, make: 'createSharedStore' | 'createPlainStore' = 'createSharedStore'): Promise<unknown> => page.evaluate(`(async () => {
   const lib = await import('/sync/index.ts');
-  const { createSharedStore } = await import('/shared-store.ts');
+  const stores = await import('/shared-store.ts');
   const schema = lib.defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
-  window.opening = lib.createSyncClient({ schema, store: createSharedStore(), autoSync: false, now: () => ${Date.UTC(2026, 10, 24, 15)} });
+  window.opening = lib.createSyncClient({ schema, store: stores.${make}(), autoSync: false, now: () => ${Date.UTC(2026, 10, 24, 15)} });
   window.opening.then((client) => (window.app = { client }), () => {});
 })()`);
 
@@ -145,6 +150,38 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one 
       expect(theirs).toHaveLength(2);
       for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
       // Nothing was lost: the storage holds all five messages (the first's three, the second's two).
+      const stored = await second.evaluate(`import('/shared-store.ts').then((m) => m.storedHlcs())`) as string[];
+      expect(stored).toHaveLength(5);
+      expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the README\'s document store as it is: the second tab opens it again once the first tab\'s commit has landed, and writes over none of it', async () => {
+    const context = await app.browser.newContext();
+    try {
+      const first = await context.newPage();
+      await first.goto(app.origin);
+      await openShared(first, 'createPlainStore');
+      await first.waitForFunction('window.app !== undefined');
+      await first.evaluate(`window.app.client.set('todos', 'a', 'title', 'before')`);
+      await first.evaluate(`window.holdNext = true;
+        window.late = window.app.client.update('todos', 'b', { title: 'late', done: true });
+        0;`);
+      await first.waitForFunction('typeof window.release === "function"');
+      // The second tab reads the record now, without the first tab's held commit.
+      const second = await context.newPage();
+      await second.goto(app.origin);
+      await openShared(second, 'createPlainStore');
+      await expect.poll(() => second.evaluate(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`)).toBe(true);
+      const theirs = (await first.evaluate('window.release(), window.late.then((ms) => ms.map((m) => m.hlc))')) as string[];
+      await second.waitForFunction('window.app !== undefined');
+      // Its status counts the first tab's unsynced writes: one, then two in the late commit.
+      expect(await second.evaluate('window.app.client.status.pending')).toBe(3);
+      const mine = (await second.evaluate(`window.app.client.update('todos', 'c', { title: 'second', done: false }).then((ms) => ms.map((m) => m.hlc))`)) as string[];
+      for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
+      // The second tab's save holds the first tab's late commit: its copy was read after it.
       const stored = await second.evaluate(`import('/shared-store.ts').then((m) => m.storedHlcs())`) as string[];
       expect(stored).toHaveLength(5);
       expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));

@@ -268,6 +268,39 @@ describe('a store without transact() takes one client at a time', () => {
     thief.release();
   });
 
+  it.skipIf(!hasWebLocks)('the store is opened again once the client holds its lock; one whose clientId changed meanwhile (two clients made one each for a new store) makes createSyncClient reject', async () => {
+    const inner = memory();
+    const opens: string[] = [];
+    let swap = false;
+    const store: SyncStore = {
+      open: (s) => {
+        const state = inner.open(s) as Awaited<ReturnType<SyncStore['open']>>;
+        opens.push(state.meta.clientId ?? '(none)');
+        return state;
+      },
+      winners: (cells) => inner.winners(cells),
+      messages: (q) => inner.messages(q),
+      // The other client's clientId lands after this one's, as the last save of two would.
+      commit: (c) => inner.commit(swap && c.meta?.clientId !== undefined ? { ...c, meta: { ...c.meta, clientId: 'theOtherClient' } } : c),
+    };
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    expect(opens).toEqual(['(none)', client.clientId]); // read again, the clientId it made and locked
+    await client.close();
+    swap = true;
+    opens.length = 0;
+    const fresh = memory();
+    Object.assign(inner, { open: fresh.open, winners: fresh.winners, messages: fresh.messages, commit: fresh.commit });
+    const refused = await createSyncClient({ schema, store, autoSync: false }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).message).toMatch(/^another client opened this store \(clientId [\w-]+\)/);
+    expect(opens).toEqual(['(none)', 'theOtherClient']);
+    // It let go of the lock it took: a client on the store now opens.
+    swap = false;
+    const next = await createSyncClient({ schema, store, autoSync: false });
+    expect(next.clientId).toBe('theOtherClient');
+    await next.close();
+  });
+
   it('the memory store, which lives in one page, may be shared (as a store with transact() may)', async () => {
     const store = memory();
     const a = await createSyncClient({ schema, store, autoSync: false });

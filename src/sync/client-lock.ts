@@ -14,7 +14,7 @@
  * (sync-client.ts). What it still has under way (a commit of an asynchronous store, a write
  * queued behind it, a sync's page) it finishes first: each client also holds a second lock,
  * `...:calls`, which it lets go only once its store calls have all settled, and a client that
- * takes the store over waits for it before it reads the newest message. Without that wait, a
+ * takes the store over waits for it before it opens the store again. Without that wait, a
  * commit that landed just after the read could carry the hlc the new client stamps next.
  * The wait is bounded like any store call (store-stall.ts): a client before it whose call
  * never settles makes createSyncClient reject with a StoreStalledError. Then the new client

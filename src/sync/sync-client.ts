@@ -86,21 +86,19 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     releaseStore = held.release;
     // The client this one took over may have committed since this one read the store, and may
     // still have calls under way: once they have settled (a wait bounded as a store call's), the
-    // clock moves past its newest message, so that no write of this one gets an hlc of its.
+    // store is opened again (without Web Locks there is no client before). So the clock starts
+    // after their newest message, and no write of this one gets an hlc of theirs; and a store
+    // that keeps its data in memory and saves it whole (the README's document store), whose copy
+    // was read before their last commits, does not write over them at its next save.
     stalls.watch(CALLS_BEFORE, held.ready);
     await opening(held.ready);
     if (held.locks) {
-      // Opened again, now that no client before this one can commit: a store that keeps its data
-      // in memory and saves it whole (the README's document store) read its copy before their
-      // last commits, and this client's first save would have written over them (client-lock.ts).
       const clientId = opened.clientId;
       opened = await opening(openState());
       // Two clients that opened a new store at once each made a clientId, and the store kept the
       // other's: this one holds the lock of an id that is not the store's, and stops.
       if (opened.clientId !== clientId) await opening(Promise.reject(takenOverError(clientId)));
     }
-    const [newest] = await opening(store.messages({ kind: 'recent', limit: 1 }));
-    if (newest) opened.clock.receive(newest.hlc);
   }
   const { clock, counters } = opened;
   // The clock's correction as of its last save by a local write (sync-run.ts saves those it

@@ -126,13 +126,14 @@ describe('a store without transact() takes one client at a time', () => {
     const reached = new Promise<void>((resolve) => (reading = resolve));
     let letGo = (): void => {};
     const gate = new Promise<void>((resolve) => (letGo = resolve));
-    // The read after the lock (client-lock.ts's newest message) waits until the second client has opened.
-    const slow: SyncStore = { ...store, messages: async (q) => {
-      if (q.kind === 'recent' && q.limit === 1) {
+    // The read after the lock (the store opened again: sync-client.ts) waits until the second client has opened.
+    let opens = 0;
+    const slow: SyncStore = { ...store, open: async (s) => {
+      if (++opens === 2) {
         reading();
         await gate;
       }
-      return store.messages(q);
+      return store.open(s);
     } };
     const opening = createSyncClient({ schema, store: slow, autoSync: false }).catch((e: unknown) => e);
     await reached;
@@ -212,9 +213,11 @@ describe('a store without transact() takes one client at a time', () => {
     await before.close();
     const { clientId } = before;
     await expect.poll(heldLocks).not.toContain(`fieldsync:client:${clientId}`);
-    const failing: SyncStore = { ...store, messages: async (q) => {
-      if (q.kind === 'recent') throw new Error('disk gone');
-      return store.messages(q);
+    let opens = 0;
+    const failing: SyncStore = { ...store, open: async (s) => {
+      // Where the runtime has Web Locks, the store is opened again once the lock is held.
+      if (++opens === (hasWebLocks ? 2 : 1)) throw new Error('disk gone');
+      return store.open(s);
     } };
     await expect(createSyncClient({ schema, store: failing, autoSync: false })).rejects.toMatchObject({ code: 'store' });
     await expect.poll(heldLocks).not.toContain(`fieldsync:client:${clientId}`);
@@ -299,6 +302,18 @@ describe('a store without transact() takes one client at a time', () => {
     const next = await createSyncClient({ schema, store, autoSync: false });
     expect(next.clientId).toBe('theOtherClient');
     await next.close();
+  });
+
+  it('without Web Locks (Node 22, React Native) the store is opened once: there is no client before to wait for, nor to read after', async () => {
+    vi.stubGlobal('navigator', {});
+    const inner = memory();
+    let opens = 0;
+    const store: SyncStore = { ...ownStore(), open: (s) => (opens++, inner.open(s)), winners: (c) => inner.winners(c), messages: (q) => inner.messages(q), commit: (c) => inner.commit(c) };
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    await client.set('todos', 'a', 'title', 'x');
+    expect(opens).toBe(1);
+    expect(await lockNames('held')).toEqual([]);
+    await client.close();
   });
 
   it('the memory store, which lives in one page, may be shared (as a store with transact() may)', async () => {

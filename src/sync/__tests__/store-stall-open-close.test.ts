@@ -18,18 +18,20 @@ afterEach(() => {
 
 /**
  * A memory store whose calls answer asynchronously, without transact (so a client holds the
- * client lock): `hang('commit()')` makes the next such call wait until let go. `calls` names
- * every call that reached it, as the guard names them (`open()`, `messages(recent)`).
+ * client lock): `hang('commit()')` makes the next such call wait until let go (`hang('open()', 1)`:
+ * the one after the next). `calls` names every call that reached it, as the guard names them
+ * (`open()`, `messages(recent)`).
  */
 function hangingStore() {
   const inner = memory();
   const calls: string[] = [];
-  const hangs = new Map<string, Promise<void>>();
+  const hangs = new Map<string, { skip: number; until: Promise<void> }>();
   const gate = async (name: string): Promise<void> => {
     calls.push(name);
     const hung = hangs.get(name);
+    if (hung && hung.skip-- > 0) return;
     hangs.delete(name);
-    await hung;
+    await hung?.until;
   };
   const store: SyncStore = {
     open: async (s) => (await gate('open()'), inner.open(s)),
@@ -37,9 +39,9 @@ function hangingStore() {
     messages: async (q) => (await gate(`messages(${q.kind})`), inner.messages(q)),
     commit: async (c) => (await gate('commit()'), inner.commit(c)),
   };
-  const hang = (name: string): (() => void) => {
+  const hang = (name: string, skip = 0): (() => void) => {
     let letGo = (): void => {};
-    hangs.set(name, new Promise((r) => (letGo = r)));
+    hangs.set(name, { skip, until: new Promise((r) => (letGo = r)) });
     return letGo;
   };
   return { store, inner, calls, hang };
@@ -112,16 +114,16 @@ describe('a store call that stalls while the client opens', () => {
     await client.close();
   });
 
-  it.skipIf(!hasWebLocks)('after the lock (messages(recent)): the lock is held until that call settles, then let go', async () => {
+  it.skipIf(!hasWebLocks)('after the lock (the store opened again): the lock is held until that call settles, then let go', async () => {
     const { store, calls, hang } = hangingStore();
     const first = await createSyncClient({ schema, store, autoSync: false });
     await first.close(); // the clientId exists, and nothing holds its lock
     const { clientId } = first;
     expect(await locked(clientId)).toBe(false);
-    const letGo = hang('messages(recent)');
+    const letGo = hang('open()', 1);
     const opening = outcome(createSyncClient({ schema, store, autoSync: false }));
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(opening.now).toMatchObject({ err: stalled('messages(recent)', 10_000) });
+    expect(opening.now).toMatchObject({ err: stalled('open()', 10_000) });
     expect(await locked(clientId)).toBe(true);
     const before = calls.length;
 

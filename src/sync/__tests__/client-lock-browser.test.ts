@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { describe, expect, it } from 'vitest';
 import { installedChromium } from '../../../e2e/support/chromium.ts';
 import { appInChromium } from '../../../test-support/core-in-browser.ts';
@@ -100,6 +100,41 @@ const openShared = (page: Page, make: 'createSharedStore' | 'createPlainStore' =
   window.opening.then((client) => (window.app = { client }), () => {});
 })()`);
 
+/**
+ * The first tab writes once, then holds a commit of two messages in the store while a second tab
+ * opens on it; the second takes the store over and waits for that commit; released, it lands,
+ * and the second opens and writes two messages of its own. What each saw, and what the storage
+ * holds at the end. In a browser context of its own (one origin's storage and locks).
+ */
+async function heldCommitTakeover(app: { browser: Browser; origin: string }, make: 'createSharedStore' | 'createPlainStore') {
+  const context = await app.browser.newContext(); // one browser profile: one origin's storage and locks
+  try {
+    const first = await context.newPage();
+    await first.goto(app.origin);
+    await openShared(first, make);
+    await first.waitForFunction('window.app !== undefined');
+    await first.evaluate(`window.app.client.set('todos', 'a', 'title', 'before')`);
+    await first.evaluate(`window.holdNext = true;
+      window.late = window.app.client.update('todos', 'b', { title: 'late', done: true });
+      0; // not the promise, which evaluate() would wait for`);
+    await first.waitForFunction('typeof window.release === "function"');
+    const second = await context.newPage();
+    await second.goto(app.origin);
+    await openShared(second, make);
+    // It took the store over, and waits for the first tab's commit (client-lock.ts's calls lock).
+    await expect.poll(() => second.evaluate(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`)).toBe(true);
+    const openedBeforeIt = await second.evaluate('window.app !== undefined');
+    const theirs = (await first.evaluate('window.release(), window.late.then((ms) => ms.map((m) => m.hlc))')) as string[];
+    await second.waitForFunction('window.app !== undefined');
+    const pending = await second.evaluate('window.app.client.status.pending');
+    const mine = (await second.evaluate(`window.app.client.update('todos', 'c', { title: 'second', done: false }).then((ms) => ms.map((m) => m.hlc))`)) as string[];
+    const stored = await second.evaluate(`import('/shared-store.ts').then((m) => m.storedHlcs())`) as string[];
+    return { openedBeforeIt, theirs, pending, mine, stored };
+  } finally {
+    await context.close();
+  }
+}
+
 describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one store (skipped: no Chromium found on this machine)' : 'two tabs on one store, in Chromium', () => {
   const app = appInChromium(chromiumPath as string, { '/document-store.ts': documentStore, '/shared-store.ts': sharedStore });
 
@@ -126,67 +161,23 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one 
   });
 
   it('a commit the first tab still has under way lands before the second tab reads the store: no hlc is stamped twice', async () => {
-    const context = await app.browser.newContext();
-    try {
-      const first = await context.newPage();
-      await first.goto(app.origin);
-      await openShared(first);
-      await first.waitForFunction('window.app !== undefined');
-      await first.evaluate(`window.app.client.set('todos', 'a', 'title', 'before')`);
-      // Two messages in one commit, held in the store while the second tab opens.
-      await first.evaluate(`window.holdNext = true;
-        window.late = window.app.client.update('todos', 'b', { title: 'late', done: true });
-        0; // not the promise, which evaluate() would wait for`);
-      await first.waitForFunction('typeof window.release === "function"');
-      const second = await context.newPage();
-      await second.goto(app.origin);
-      await openShared(second);
-      // It took the store over, and waits for the first tab's commit (client-lock.ts's calls lock).
-      await expect.poll(() => second.evaluate(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`)).toBe(true);
-      expect(await second.evaluate('window.app === undefined')).toBe(true);
-      const theirs = (await first.evaluate('window.release(), window.late.then((ms) => ms.map((m) => m.hlc))')) as string[];
-      await second.waitForFunction('window.app !== undefined');
-      const mine = (await second.evaluate(`window.app.client.update('todos', 'c', { title: 'second', done: false }).then((ms) => ms.map((m) => m.hlc))`)) as string[];
-      expect(theirs).toHaveLength(2);
-      for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
-      // Nothing was lost: the storage holds all five messages (the first's three, the second's two).
-      const stored = await second.evaluate(`import('/shared-store.ts').then((m) => m.storedHlcs())`) as string[];
-      expect(stored).toHaveLength(5);
-      expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
-    } finally {
-      await context.close();
-    }
+    const { openedBeforeIt, theirs, mine, stored } = await heldCommitTakeover(app, 'createSharedStore');
+    expect(openedBeforeIt).toBe(false);
+    expect(theirs).toHaveLength(2);
+    for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
+    // Nothing was lost: the storage holds all five messages (the first's three, the second's two).
+    expect(stored).toHaveLength(5);
+    expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
   });
 
   it('the README\'s document store as it is: the second tab opens it again once the first tab\'s commit has landed, and writes over none of it', async () => {
-    const context = await app.browser.newContext();
-    try {
-      const first = await context.newPage();
-      await first.goto(app.origin);
-      await openShared(first, 'createPlainStore');
-      await first.waitForFunction('window.app !== undefined');
-      await first.evaluate(`window.app.client.set('todos', 'a', 'title', 'before')`);
-      await first.evaluate(`window.holdNext = true;
-        window.late = window.app.client.update('todos', 'b', { title: 'late', done: true });
-        0;`);
-      await first.waitForFunction('typeof window.release === "function"');
-      // The second tab reads the record now, without the first tab's held commit.
-      const second = await context.newPage();
-      await second.goto(app.origin);
-      await openShared(second, 'createPlainStore');
-      await expect.poll(() => second.evaluate(`navigator.locks.query().then((s) => s.pending.some((l) => l.name.endsWith(':calls')))`)).toBe(true);
-      const theirs = (await first.evaluate('window.release(), window.late.then((ms) => ms.map((m) => m.hlc))')) as string[];
-      await second.waitForFunction('window.app !== undefined');
-      // Its status counts the first tab's unsynced writes: one, then two in the late commit.
-      expect(await second.evaluate('window.app.client.status.pending')).toBe(3);
-      const mine = (await second.evaluate(`window.app.client.update('todos', 'c', { title: 'second', done: false }).then((ms) => ms.map((m) => m.hlc))`)) as string[];
-      for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
-      // The second tab's save holds the first tab's late commit: its copy was read after it.
-      const stored = await second.evaluate(`import('/shared-store.ts').then((m) => m.storedHlcs())`) as string[];
-      expect(stored).toHaveLength(5);
-      expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
-    } finally {
-      await context.close();
-    }
+    // The second tab reads the record when it opens, without the first tab's held commit.
+    const { pending, theirs, mine, stored } = await heldCommitTakeover(app, 'createPlainStore');
+    // Its status counts the first tab's unsynced writes: one, then two in the late commit.
+    expect(pending).toBe(3);
+    for (const hlc of mine) expect(theirs.every((t) => hlc > t)).toBe(true);
+    // Its save holds the first tab's late commit: its copy was read again after it.
+    expect(stored).toHaveLength(5);
+    expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
   });
 });

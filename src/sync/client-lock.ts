@@ -24,11 +24,19 @@
  * gave up on a stalled call holds the locks until that call settles, and a new client on the
  * same store object waits for it (store-stall.ts).
  *
+ * Nothing is committed before the lock is held: a client first reads only the store's clientId
+ * (which names the lock), and a store no client has opened yet gets its clientId under one lock
+ * of the origin's (`claimNewStore`), so that two clients opening it at once agree on one, and
+ * the second takes the first over as on any store.
+ *
  * A store with `transact` stamps each write after what other connections committed (its
  * max-hlc rule), so several clients may share it (the SQLite store across processes); the
  * memory store lives in one page's memory and never leaves it.
  */
 import { StoreError } from './errors.ts';
+import { newClientId, storedClientId } from './client-state.ts';
+import { META, type SyncStore } from './store.ts';
+import type { Schema } from './schema.ts';
 
 interface LockManagerLike {
   request(name: string, options: { steal?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => Promise<void>): Promise<unknown>;
@@ -41,6 +49,9 @@ function locks(): LockManagerLike | undefined {
   return typeof manager?.request === 'function' ? (manager as LockManagerLike) : undefined;
 }
 
+/** Whether the runtime has Web Locks: without them there is no client before to wait for, nor to read after. */
+export const hasWebLocks = (): boolean => locks() !== undefined;
+
 /** Why a client stopped when a newer one took its store over. */
 export const takenOverError = (clientId: string): StoreError => new StoreError(
   `another client opened this store (clientId ${clientId}): another tab of this app, or a client opened again without ` +
@@ -49,12 +60,12 @@ export const takenOverError = (clientId: string): StoreError => new StoreError(
 
 /** The call a client that took a store over waits for, in its StoreStalledError when it never settles. */
 export const CALLS_BEFORE = 'call under way in the client this one took over';
+/** What a client opening a new store waits for, in its StoreStalledError when it never ends. */
+export const NEW_STORE_BEFORE = 'another client of this app making the clientId of a new store';
 
 export interface ClientLock {
   /** Resolves once the client before (if any) has let go of its calls' lock; at once without Web Locks. */
   readonly ready: Promise<void>;
-  /** Whether the runtime has Web Locks: without them there is no client before to wait for, nor to read after. */
-  readonly locks: boolean;
   /** Lets go of both locks (the calls' lock only once granted). */
   release(): void;
 }
@@ -85,7 +96,7 @@ function hold(manager: LockManagerLike, name: string, options: { steal?: boolean
  */
 export async function holdClientLock(clientId: string, onTakenOver: () => void): Promise<ClientLock> {
   const manager = locks();
-  if (!manager) return { ready: Promise.resolve(), locks: false, release: () => {} };
+  if (!manager) return { ready: Promise.resolve(), release: () => {} };
   let released = false;
   let release = (): void => {};
   const held = new Promise<void>((resolve) => {
@@ -104,5 +115,38 @@ export async function holdClientLock(clientId: string, onTakenOver: () => void):
     onTakenOver();
   });
   const ready = hold(manager, `${name}:calls`, { signal: waiting.signal }, held, () => {});
-  return { ready, locks: true, release: () => release() };
+  return { ready, release: () => release() };
+}
+
+/**
+ * The clientId of a store no client had opened: under the origin's lock for new stores, the
+ * store is opened again, and the clientId another client made meanwhile is this one's too; or
+ * else this one makes it and commits it, alone. `started` resolves once the lock is held (or
+ * will not be: the runtime refused it, or has no Web Locks), and `clientId` once the id is in the store.
+ */
+export function claimNewStore(store: SyncStore, schema: Schema, random: () => number): { started: Promise<void>; clientId: Promise<string> } {
+  let start = (): void => {};
+  const started = new Promise<void>((resolve) => (start = resolve));
+  const claim = async (): Promise<string> => {
+    start();
+    const made = storedClientId(await store.open(schema));
+    if (made !== undefined) return made;
+    const clientId = newClientId(random);
+    await store.commit({ meta: { [META.clientId]: clientId } });
+    return clientId;
+  };
+  const clientId = new Promise<string>((resolve, reject) => {
+    let ran = false;
+    const run = (): Promise<void> => {
+      ran = true;
+      const claimed = claim();
+      claimed.then(resolve, reject);
+      // Held until the claim settles, a stalled one too: its commit may still land.
+      return claimed.then(() => {}, () => {});
+    };
+    // Refused (a sandboxed iframe: SecurityError): claimed without the lock, as without Web Locks.
+    const alone = (): unknown => ran || run();
+    Promise.resolve(locks()?.request('fieldsync:new-store', {}, run)).then(alone, alone);
+  });
+  return { started, clientId };
 }

@@ -35,6 +35,13 @@ export function newClientId(random: () => number): string {
   return id;
 }
 
+/** The clientId the store holds (checked), or undefined for a store no client has opened yet. */
+export function storedClientId(state: StoreState): string | undefined {
+  const clientId = state.meta[META.clientId];
+  if (clientId !== undefined && !CLIENT_ID_PATTERN.test(clientId)) throw new StoreError('the store holds an invalid clientId');
+  return clientId;
+}
+
 /** An integer the store's meta holds under `key`, 0 when it holds none. */
 function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   const raw = meta[key];
@@ -50,25 +57,24 @@ const schemaShape = (schema: Schema): string =>
   JSON.stringify([...schema.tables.values()].map((t) => [t.name, [...t.columns].map(([c, d]) => [c, d.type, d.nullable, d.maxLength])]));
 
 /**
- * Opens the store and restores the client from it. It runs before the client exists, so
- * nothing else can be using the store yet: no lock is needed.
+ * Restores the client from `state`, what the store's `open()` answered. It runs before the
+ * client exists, and once the client has the store to itself where the store needs that
+ * (client-lock.ts): its commits land over nobody's.
  */
 export async function openClientState(
   schema: Schema,
   store: SyncStore,
+  state: StoreState,
   random: () => number,
   now: () => number,
   monotonic?: () => number,
 ): Promise<OpenedState> {
-  const state: StoreState = await store.open(schema);
   const meta = state.meta;
   const metaUpdates: Record<string, string> = {};
-  let clientId = meta[META.clientId];
+  let clientId = storedClientId(state);
   if (clientId === undefined) {
     clientId = newClientId(random);
     metaUpdates[META.clientId] = clientId;
-  } else if (!CLIENT_ID_PATTERN.test(clientId)) {
-    throw new StoreError('the store holds an invalid clientId');
   }
   const counters = createCounters({
     cursor: readInt(meta, META.cursor),

@@ -19,8 +19,8 @@ import { emit, type Listener } from './listeners.ts';
 import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler } from './sync-scheduler.ts';
-import { openClientState, type OpenedState } from './client-state.ts';
-import { CALLS_BEFORE, holdClientLock, takenOverError } from './client-lock.ts';
+import { openClientState, storedClientId } from './client-state.ts';
+import { CALLS_BEFORE, NEW_STORE_BEFORE, claimNewStore, hasWebLocks, holdClientLock, takenOverError } from './client-lock.ts';
 import { META, type Commit, type MessageQuery, type StoredMessage } from './store.ts';
 import type { SyncRunContext } from './sync-run.ts';
 
@@ -64,21 +64,28 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     throw err;
   });
 
-  // The host's clocks, unless the app gives its own `now` (tests): the monotonic one keeps the
-  // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
   // First, what a client before this one on this store gave up waiting for (its late commit).
-  const openState = (): Promise<OpenedState> => openClientState(schema, store, random, now, options.now ? undefined : hostMonotonic());
-  let opened = await opening(stalls.leftOver().then(openState));
+  let state = await opening(stalls.leftOver().then(() => store.open(schema)));
   const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
   // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
   const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
   // Taken over before the scheduler exists (while this one still opens), there is none to stop:
   // createSyncClient rejects with why instead (below).
   let stop = (_why: FieldsyncError): unknown => 0;
-  if (!shareable) {
-    const held = await holdClientLock(opened.clientId, () => {
+  // Without Web Locks (Node 22, React Native) there is no client before to wait for, nor to read after.
+  if (!shareable && hasWebLocks()) {
+    // Nothing is committed before the lock is held: the store's clientId names the lock, and a
+    // new store's is made under the origin's lock for new stores, which one client holds at a time.
+    let clientId = storedClientId(state);
+    if (clientId === undefined) {
+      const claim = claimNewStore(store, schema, random);
+      stalls.watch(NEW_STORE_BEFORE, claim.started);
+      clientId = await opening(claim.clientId);
+    }
+    const lockedId = clientId;
+    const held = await holdClientLock(lockedId, () => {
       if (closed) return;
-      stoppedBy = takenOverError(opened.clientId);
+      stoppedBy = takenOverError(lockedId);
       closed = true;
       // The locks go once its last store call has settled: the client that took over waits for that.
       void Promise.resolve(stop(stoppedBy)).then(lock.drain).then(letGo, letGo);
@@ -86,20 +93,22 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     releaseStore = held.release;
     // The client this one took over may have committed since this one read the store, and may
     // still have calls under way: once they have settled (a wait bounded as a store call's), the
-    // store is opened again (without Web Locks there is no client before). So the clock starts
-    // after their newest message, and no write of this one gets an hlc of theirs; and a store
-    // that keeps its data in memory and saves it whole (the README's document store), whose copy
-    // was read before their last commits, does not write over them at its next save.
+    // store is opened again. So the clock starts after their newest message, and no write of
+    // this one gets an hlc of theirs; and a store that keeps its data in memory and saves it
+    // whole (the README's document store), whose copy was read before their last commits, does
+    // not write over them at its next save.
     stalls.watch(CALLS_BEFORE, held.ready);
     await opening(held.ready);
-    if (held.locks) {
-      const clientId = opened.clientId;
-      opened = await opening(openState());
-      // Two clients that opened a new store at once each made a clientId, and the store kept the
-      // other's: this one holds the lock of an id that is not the store's, and stops.
-      if (opened.clientId !== clientId) await opening(Promise.reject(takenOverError(clientId)));
-    }
+    state = await opening((async () => {
+      const again = await store.open(schema);
+      // Another id now (the store was cleared and made again meanwhile): this lock is not the store's.
+      if (storedClientId(again) !== lockedId) throw takenOverError(lockedId);
+      return again;
+    })());
   }
+  // The host's clocks, unless the app gives its own `now` (tests): the monotonic one keeps the
+  // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
+  const opened = await opening(openClientState(schema, store, state, random, now, options.now ? undefined : hostMonotonic()));
   const { clock, counters } = opened;
   // The clock's correction as of its last save by a local write (sync-run.ts saves those it
   // learns; a write after one then saves it again, once).

@@ -84,12 +84,26 @@ export function createSharedStore() {
     return store;
   };
   return {
-    open: (s) => ((schema = s), createDocumentStore(storage).open(s)),
+    open: async (s) => {
+      schema = s;
+      const state = await createDocumentStore(storage).open(s);
+      // After window.holdOpen = true, the next open waits, once it has read, for window.releaseOpen().
+      if (window.holdOpen) {
+        window.holdOpen = false;
+        await new Promise((resolve) => (window.releaseOpen = resolve));
+      }
+      return state;
+    },
     winners: async (cells) => (await fresh()).winners(cells),
     messages: async (q) => (await fresh()).messages(q),
-    commit: async (c) => (await held(), (await fresh()).commit(c)),
+    commit: async (c) => {
+      await held();
+      if (c.meta?.clientId) (window.madeIds ??= []).push(c.meta.clientId);
+      return (await fresh()).commit(c);
+    },
   };
-}`;
+}
+export const storedClientId = async () => JSON.parse(await storage.load()).meta.clientId;`;
 
 /** Opens a client on the shared (or the plain) store in `page`, as `window.opening`; every write in the same millisecond. */
 const openShared = (page: Page, make: 'createSharedStore' | 'createPlainStore' = 'createSharedStore'): Promise<unknown> => page.evaluate(`(async () => {
@@ -168,6 +182,36 @@ describe.skipIf(chromiumPath === null)(chromiumPath === null ? 'two tabs on one 
     // Nothing was lost: the storage holds all five messages (the first's three, the second's two).
     expect(stored).toHaveLength(5);
     expect(stored).toEqual(expect.arrayContaining([...theirs, ...mine]));
+  });
+
+  it('two tabs that read a new store at once agree on one clientId: it is made once, and the tab that got it last has the store', async () => {
+    const context = await app.browser.newContext(); // one browser profile: one origin's storage and locks
+    try {
+      const tabs = await Promise.all([context.newPage(), context.newPage()]);
+      await Promise.all(tabs.map((tab) => tab.goto(app.origin)));
+      // Both read the new store before either goes on: neither has seen a clientId.
+      await Promise.all(tabs.map((tab) => tab.evaluate('window.holdOpen = true')));
+      await Promise.all(tabs.map((tab) => openShared(tab)));
+      await Promise.all(tabs.map((tab) => tab.waitForFunction('typeof window.releaseOpen === "function"')));
+      await Promise.all(tabs.map((tab) => tab.evaluate('window.releaseOpen()')));
+      // Each tab's client: its clientId and why it stopped (if it did), or why createSyncClient rejected.
+      // Read once both have opened: the tab that took the store over opened after the other had let go of it.
+      const settled = tabs.map((tab) => tab.evaluate('window.opening.then(() => 0, () => 0)'));
+      await Promise.all(settled);
+      const outcome = (tab: Page): Promise<{ clientId?: string; stopped?: string | null; refused?: string }> => tab.evaluate(`window.opening.then(
+        (c) => ({ clientId: c.clientId, stopped: c.status.error?.message ?? null }), (e) => ({ refused: e.message }))`);
+      const outcomes = await Promise.all(tabs.map(outcome));
+      const made = (await Promise.all(tabs.map((tab) => tab.evaluate('window.madeIds ?? []')))).flat();
+      const stored = await (tabs[0] as Page).evaluate(`import('/shared-store.ts').then((m) => m.storedClientId())`);
+      expect(made).toEqual([stored]);
+      // One tab has the store; the other stopped (while it opened, or after) and says why.
+      const working = outcomes.filter((o) => o.clientId !== undefined && o.stopped === null);
+      expect(working).toEqual([{ clientId: stored, stopped: null }]);
+      const other = outcomes.find((o) => !working.includes(o));
+      expect(other?.refused ?? other?.stopped).toMatch(/^another client opened this store/);
+    } finally {
+      await context.close();
+    }
   });
 
   it('the README\'s document store as it is: the second tab opens it again once the first tab\'s commit has landed, and writes over none of it', async () => {

@@ -3,7 +3,8 @@
  * Web Locks (Node 24 has them, as browsers do, Node 22 not; client-lock-browser.test.ts has two real tabs).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { StoreError, createSyncClient, type SyncStore } from '../index.ts';
+import { StoreError, createSyncClient, defineSchema, type SyncClient, type SyncStore } from '../index.ts';
+import { createDocumentStore, type DocumentStorage } from '../../../docs/examples/document-store.ts';
 import { holdClientLock } from '../client-lock.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
@@ -84,7 +85,7 @@ describe('a store without transact() takes one client at a time', () => {
     await second.close();
   });
 
-  it('what the first committed after the second read the store, the second\'s clock passes: no hlc is given twice', async () => {
+  it.skipIf(!hasWebLocks)('what the first committed after the second read the store, the second\'s clock passes: no hlc is given twice', async () => {
     const store = ownStore();
     const now = () => T0; // one millisecond for every write: only the counter tells them apart
     const first = await createSyncClient({ schema, store, autoSync: false, now });
@@ -97,12 +98,14 @@ describe('a store without transact() takes one client at a time', () => {
       letGo = resolve;
     });
     // The second client reads the store, then waits (as an asynchronous store may) before it takes it over.
-    const slow: SyncStore = { ...store, messages: async (q) => {
-      if (q.kind === 'rejected') {
+    let opens = 0;
+    const slow: SyncStore = { ...store, open: async (s) => {
+      const state = await store.open(s);
+      if (++opens === 1) {
         opened();
         await gate;
       }
-      return store.messages(q);
+      return state;
     } };
     const opening = createSyncClient({ schema, store: slow, autoSync: false, now });
     await reading;
@@ -271,7 +274,7 @@ describe('a store without transact() takes one client at a time', () => {
     thief.release();
   });
 
-  it.skipIf(!hasWebLocks)('the store is opened again once the client holds its lock; one whose clientId changed meanwhile (two clients made one each for a new store) makes createSyncClient reject', async () => {
+  it.skipIf(!hasWebLocks)('the store is opened again once the client holds its lock; one whose clientId is not the one locked (the store made again meanwhile) makes createSyncClient reject', async () => {
     const inner = memory();
     const opens: string[] = [];
     let swap = false;
@@ -283,12 +286,17 @@ describe('a store without transact() takes one client at a time', () => {
       },
       winners: (cells) => inner.winners(cells),
       messages: (q) => inner.messages(q),
-      // The other client's clientId lands after this one's, as the last save of two would.
+      // Another clientId lands instead of this one's, as a store cleared and made again by another app would have.
       commit: (c) => inner.commit(swap && c.meta?.clientId !== undefined ? { ...c, meta: { ...c.meta, clientId: 'theOtherClient' } } : c),
     };
     const client = await createSyncClient({ schema, store, autoSync: false });
-    expect(opens).toEqual(['(none)', client.clientId]); // read again, the clientId it made and locked
+    // Read, read again under the lock for new stores (the clientId made there), read again under its own lock.
+    expect(opens).toEqual(['(none)', '(none)', client.clientId]);
     await client.close();
+    opens.length = 0;
+    const again = await createSyncClient({ schema, store, autoSync: false });
+    expect(opens).toEqual([client.clientId, client.clientId]); // read, and read again under its lock
+    await again.close();
     swap = true;
     opens.length = 0;
     const fresh = memory();
@@ -296,12 +304,70 @@ describe('a store without transact() takes one client at a time', () => {
     const refused = await createSyncClient({ schema, store, autoSync: false }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(StoreError);
     expect((refused as StoreError).message).toMatch(/^another client opened this store \(clientId [\w-]+\)/);
-    expect(opens).toEqual(['(none)', 'theOtherClient']);
+    expect(opens).toEqual(['(none)', '(none)', 'theOtherClient']);
     // It let go of the lock it took: a client on the store now opens.
     swap = false;
     const next = await createSyncClient({ schema, store, autoSync: false });
     expect(next.clientId).toBe('theOtherClient');
     await next.close();
+  });
+
+  it.skipIf(!hasWebLocks)('two clients that open a new store at once agree on one clientId: the store gets one, and the second takes the first over', async () => {
+    const inner = memory();
+    const ids: string[] = [];
+    const store: SyncStore = {
+      // Asynchronous, as IndexedDB is: each read lets the other client run.
+      open: async (s) => inner.open(s),
+      winners: async (cells) => inner.winners(cells),
+      messages: async (q) => inner.messages(q),
+      commit: async (c) => {
+        if (c.meta?.clientId !== undefined) ids.push(c.meta.clientId);
+        return inner.commit(c);
+      },
+    };
+    const first = createSyncClient({ schema, store, autoSync: false }).catch((e: unknown) => e);
+    const second = await createSyncClient({ schema, store, autoSync: false });
+    expect(ids).toEqual([second.clientId]); // made once, never written over
+    const stopped = await first;
+    // The first either stopped while it opened, or opened and was stopped by the second.
+    const why = stopped instanceof StoreError ? stopped : await (stopped as SyncClient).set('todos', 'a', 'title', 'x').catch((e: unknown) => e);
+    expect(why).toBeInstanceOf(StoreError);
+    expect((why as StoreError).message).toMatch(/^another client opened this store/);
+    await second.set('todos', 'b', 'title', 'works');
+    await second.close();
+  });
+
+  it.skipIf(!hasWebLocks)('nothing is written before the lock is held: a commit of the client before, made after this one first read the store, is not written over (the README\'s document store, and a new schema to save)', async () => {
+    let text: string | null = null;
+    const storage: DocumentStorage = { load: async () => text, save: async (t) => void (text = t) };
+    const first = await createSyncClient({ schema, store: createDocumentStore(storage), autoSync: false });
+    let reading = (): void => {};
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    let letGo = (): void => {};
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    const second = createDocumentStore(storage);
+    let opens = 0;
+    // The second reads the storage, then waits (as an asynchronous store may) before it takes the store over.
+    const slow: SyncStore = { ...second, open: async (s) => {
+      const state = await second.open(s);
+      if (++opens === 1) {
+        reading();
+        await gate;
+      }
+      return state;
+    } };
+    // A newer version of the app: its client saves the new schema as it opens.
+    const newer = defineSchema({ version: 2, tables: { todos: { title: 'string', done: 'boolean', note: 'string' } } });
+    const opening = createSyncClient({ schema: newer, store: slow, autoSync: false });
+    await read;
+    const mine = await first.set('todos', 'a', 'title', 'written meanwhile');
+    letGo();
+    const client = await opening;
+    expect(Object.keys((JSON.parse(text as unknown as string) as { messages: object }).messages)).toEqual([mine.hlc]);
+    expect((await client.history('todos', 'a', 'title')).map((m) => m.value)).toEqual(['written meanwhile']);
+    expect(client.status.pending).toBe(1);
+    await first.close();
+    await client.close();
   });
 
   it('without Web Locks (Node 22, React Native) the store is opened once: there is no client before to wait for, nor to read after', async () => {

@@ -60,8 +60,8 @@ export const takenOverError = (clientId: string): StoreError => new StoreError(
 
 /** The call a client that took a store over waits for, in its StoreStalledError when it never settles. */
 export const CALLS_BEFORE = 'call under way in the client this one took over';
-/** What a client opening a new store waits for, in its StoreStalledError when it never ends. */
-export const NEW_STORE_BEFORE = 'another client of this app making the clientId of a new store';
+/** What a client opening a new store waits for, in its StoreStalledError when it never ends ("the store's wait for ... has not settled"). */
+export const NEW_STORE_BEFORE = 'wait for the lock for new stores (another client of this app holds it)';
 
 export interface ClientLock {
   /** Resolves once the client before (if any) has let go of its calls' lock; at once without Web Locks. */

@@ -146,6 +146,8 @@ describe('a store call that stalls while the client opens', () => {
     const second = outcome(createSyncClient({ schema, store: other.store, autoSync: false, storeStallMs: 1_000 }));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(second.now).toMatchObject({ err: stalled(NEW_STORE_BEFORE, 1_000) });
+    expect((second.now as { err: Error }).err.message).toBe( // as docs/api.md names it
+      "the store's wait for the lock for new stores (another client of this app holds it) has not settled after 1000 ms");
     expect(other.calls).toEqual(['open()']);
     // The origin's one lock for new stores, by the name docs/api.md gives it: held by the first, asked for by the second.
     const manager = (globalThis as { navigator: { locks: { query(): Promise<{ held: { name: string }[]; pending: { name: string }[] }> } } }).navigator.locks;

@@ -45,6 +45,24 @@ function hangingStore(): { store: SyncStore; hangNext(): Promise<void>; letGo():
   return { store, hangNext: () => new Promise<void>((resolve) => (hang = resolve)), letGo: () => release() };
 }
 
+/** `store`, whose `nth` `open()` (the first by default) has read the store (`read` resolves) and answers only once `letGo()` is called. */
+function heldAfterRead(store: SyncStore, nth = 1): { store: SyncStore; read: Promise<void>; letGo(): void } {
+  let reading = (): void => {};
+  const read = new Promise<void>((resolve) => (reading = resolve));
+  let letGo = (): void => {};
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  let opens = 0;
+  const held: SyncStore = { ...store, open: async (s) => {
+    const state = await store.open(s);
+    if (++opens === nth) {
+      reading();
+      await gate;
+    }
+    return state;
+  } };
+  return { store: held, read, letGo };
+}
+
 /** Node 24 has Web Locks; Node 22 (`navigator.locks` undefined) does not, and nothing is locked there. */
 const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
 
@@ -89,26 +107,10 @@ describe('a store without transact() takes one client at a time', () => {
     const store = ownStore();
     const now = () => T0; // one millisecond for every write: only the counter tells them apart
     const first = await createSyncClient({ schema, store, autoSync: false, now });
-    let opened = (): void => {};
-    const reading = new Promise<void>((resolve) => {
-      opened = resolve;
-    });
-    let letGo = (): void => {};
-    const gate = new Promise<void>((resolve) => {
-      letGo = resolve;
-    });
     // The second client reads the store, then waits (as an asynchronous store may) before it takes it over.
-    let opens = 0;
-    const slow: SyncStore = { ...store, open: async (s) => {
-      const state = await store.open(s);
-      if (++opens === 1) {
-        opened();
-        await gate;
-      }
-      return state;
-    } };
+    const { store: slow, read, letGo } = heldAfterRead(store);
     const opening = createSyncClient({ schema, store: slow, autoSync: false, now });
-    await reading;
+    await read;
     const mine = await first.set('todos', 'a', 'title', 'first, meanwhile');
     letGo();
     const second = await opening;
@@ -125,19 +127,8 @@ describe('a store without transact() takes one client at a time', () => {
     await before.close();
     const { clientId } = before;
     await expect.poll(heldLocks).not.toContain(`fieldsync:client:${clientId}`);
-    let reading = (): void => {};
-    const reached = new Promise<void>((resolve) => (reading = resolve));
-    let letGo = (): void => {};
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
     // The read after the lock (the store opened again: sync-client.ts) waits until the second client has opened.
-    let opens = 0;
-    const slow: SyncStore = { ...store, open: async (s) => {
-      if (++opens === 2) {
-        reading();
-        await gate;
-      }
-      return store.open(s);
-    } };
+    const { store: slow, read: reached, letGo } = heldAfterRead(store, 2);
     const opening = createSyncClient({ schema, store: slow, autoSync: false }).catch((e: unknown) => e);
     await reached;
     // The second takes the store over, then waits for the first's read under way (client-lock.ts's calls lock).
@@ -341,21 +332,8 @@ describe('a store without transact() takes one client at a time', () => {
     let text: string | null = null;
     const storage: DocumentStorage = { load: async () => text, save: async (t) => void (text = t) };
     const first = await createSyncClient({ schema, store: createDocumentStore(storage), autoSync: false });
-    let reading = (): void => {};
-    const read = new Promise<void>((resolve) => (reading = resolve));
-    let letGo = (): void => {};
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    const second = createDocumentStore(storage);
-    let opens = 0;
     // The second reads the storage, then waits (as an asynchronous store may) before it takes the store over.
-    const slow: SyncStore = { ...second, open: async (s) => {
-      const state = await second.open(s);
-      if (++opens === 1) {
-        reading();
-        await gate;
-      }
-      return state;
-    } };
+    const { store: slow, read, letGo } = heldAfterRead(createDocumentStore(storage));
     // A newer version of the app: its client saves the new schema as it opens.
     const newer = defineSchema({ version: 2, tables: { todos: { title: 'string', done: 'boolean', note: 'string' } } });
     const opening = createSyncClient({ schema: newer, store: slow, autoSync: false });

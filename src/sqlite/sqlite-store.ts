@@ -76,6 +76,17 @@ export interface SqliteStoreOptions {
   readonly checkpoints?: CheckpointOptions;
 }
 
+/**
+ * By connection, its store and the options it was made with. One store per connection: a store
+ * keeps what it knows of the file in memory (the winners its local writes set, the unpushed
+ * marks), checked against `PRAGMA data_version`, which another connection's commits change but
+ * another store's on the same connection do not. Two stores on one connection (a hot reload
+ * that kept the connection) each missed the other's commits: clients on them stamped each
+ * other's hlcs, and half of the writes were lost. The second call answers the first store, on
+ * which a second client takes the first one over (client-lock.ts).
+ */
+const storeOfConnection = new WeakMap<object, { readonly store: SqliteStore; readonly options: string }>();
+
 export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): SqliteStore {
   const given = db as Partial<Db> | null;
   if (typeof given !== 'object' || given === null || typeof given.prepare !== 'function' || typeof given.transaction !== 'function' || typeof given.pragma !== 'function') {
@@ -84,6 +95,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   if (given.open === false) throw invalidArgument('createSqliteStore: the database is closed');
   const why = typeof options !== 'object' || options === null ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
   if (why !== null) throw invalidArgument(`createSqliteStore: ${why}`);
+  const asked = `${options.checkpoints?.idleMs}/${options.checkpoints?.maxPages}`;
+  const made = storeOfConnection.get(db);
+  if (made !== undefined) {
+    if (made.options !== asked) throw invalidArgument('createSqliteStore: this connection has a store already, with other options (one store per connection)');
+    return made.store;
+  }
   /** Everything open() prepares; null until it has run. */
   let opened: {
     readonly tables: ReadonlyMap<string, SqlTable>;
@@ -235,7 +252,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   const merged = (a: StoredMessage[], b: StoredMessage[], dir: 1 | -1, limit: number): StoredMessage[] =>
     b.length === 0 ? a : distinct([...a, ...b].sort((x, y) => (x.hlc < y.hlc ? -dir : x.hlc > y.hlc ? dir : 0))).slice(0, limit);
 
-  return {
+  const store: SqliteStore = {
     db,
 
     open(schema: Schema): StoreState {
@@ -366,4 +383,6 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return out;
     },
   };
+  storeOfConnection.set(db, { store, options: asked });
+  return store;
 }

@@ -31,7 +31,11 @@
  *
  * A store with `transact` stamps each write after what other connections committed (its
  * max-hlc rule), so several clients may share it (the SQLite store across processes); the
- * memory store lives in one page's memory and never leaves it.
+ * memory store lives in one page's memory and never leaves it. But not one store object: two
+ * clients on it (a hot reload that opened it again without close()) read one clientId, and
+ * nothing told either of the other's writes, so half of their writes took hlcs of the other's,
+ * and the server kept one of each pair. So in every runtime, Web Locks or not, a client opened
+ * on a store object that another client of this realm holds takes it over (`holdStoreObject`).
  */
 import { StoreError } from './errors.ts';
 import { newClientId, storedClientId } from './client-state.ts';
@@ -53,15 +57,33 @@ function locks(): LockManagerLike | undefined {
 export const hasWebLocks = (): boolean => locks() !== undefined;
 
 /** Why a client stopped when a newer one took its store over. */
-export const takenOverError = (clientId: string): StoreError => new StoreError(
-  `another client opened this store (clientId ${clientId}): another tab of this app, or a client opened again without ` +
-    'closing this one. This one stopped: two clients on a store without transact() would stamp different writes with the same hlc, and lose one',
+export const takenOverError = (clientId: string | undefined): StoreError => new StoreError(
+  `another client opened this store${clientId === undefined ? '' : ` (clientId ${clientId})`}: another tab of this app, or a client opened again without ` +
+    'closing this one. This one stopped: two clients on one store would stamp different writes with the same hlc, and lose one',
 );
 
 /** The call a client that took a store over waits for, in its StoreStalledError when it never settles. */
 export const CALLS_BEFORE = 'call under way in the client this one took over';
 /** What a client opening a new store waits for, in its StoreStalledError when it never ends ("the store's wait for ... has not settled"). */
 export const NEW_STORE_BEFORE = 'wait for the lock for new stores (another client of this app holds it)';
+
+/** By store object, how to stop the client of this realm that holds it: resolves once its store calls have settled. */
+const heldObjects = new WeakMap<object, () => Promise<unknown>>();
+
+/**
+ * Makes `stop` the holder of `store` (the object the app passed) and stops the client that
+ * held it: `before` resolves once that one's store calls have settled (at once if none held
+ * it). `release` lets go, unless a newer client holds it already.
+ */
+export function holdStoreObject(store: object, stop: () => Promise<unknown>): { before: Promise<unknown> | null; release(): void } {
+  const before = heldObjects.get(store);
+  heldObjects.set(store, stop);
+  return {
+    // However that one ended (a close() that gave up on a stalled call: store-stall.ts's leftOver waits for it).
+    before: before ? before().then(() => {}, () => {}) : null,
+    release: () => void (heldObjects.get(store) === stop && heldObjects.delete(store)),
+  };
+}
 
 export interface ClientLock {
   /** Resolves once the client before (if any) has let go of its calls' lock; at once without Web Locks. */

@@ -20,7 +20,7 @@ import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler } from './sync-scheduler.ts';
 import { openClientState, storedClientId } from './client-state.ts';
-import { CALLS_BEFORE, NEW_STORE_BEFORE, claimNewStore, hasWebLocks, holdClientLock, takenOverError } from './client-lock.ts';
+import { CALLS_BEFORE, NEW_STORE_BEFORE, claimNewStore, hasWebLocks, holdClientLock, holdStoreObject, takenOverError } from './client-lock.ts';
 import { META, type Commit, type MessageQuery, type StoredMessage } from './store.ts';
 import type { SyncRunContext } from './sync-run.ts';
 
@@ -28,6 +28,18 @@ import type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClie
 
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
   checkOptions(options);
+  // Settled once this call is: a client that takes the store object over while this one still
+  // opens waits for that, so that this one's opening commits land before it reads the store.
+  let settle = (): void => {};
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  try {
+    return await openClient(options, settled);
+  } finally {
+    settle();
+  }
+}
+
+async function openClient(options: SyncClientOptions, openingSettled: Promise<void>): Promise<SyncClient> {
   const { schema, remote } = options;
   const now = options.now ? checked('now', options.now, MAX_DATE_MS) : Date.now;
   const random = options.random ? checked('random', options.random, 1) : Math.random;
@@ -53,9 +65,28 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   if (startNames !== undefined && typeof startNames !== 'function') throw invalidArgument('createSyncClient: device must come from deviceNames({ name, table? })');
   let closed = false;
   let releaseStore = (): void => {};
+  let clientId: string | undefined;
+  // How this client ended (close() or a takeover), once it has: what a client taking it over waits for.
+  let ending: Promise<unknown> | null = null;
+  // One client per store object (client-lock.ts): the one that held it stops, and its store
+  // calls settle, before this one reads the store.
+  const object = holdStoreObject(options.store, () => takenOver(takenOverError(clientId)));
   // The client lock, once nothing of this client's can land any more: at once, or when a call
   // given up on (store-stall.ts) settles; until then a commit of it may land under this clientId.
-  const letGo = (): void => void stalls.idle().then(releaseStore);
+  const letGo = (): void => {
+    object.release();
+    void stalls.idle().then(releaseStore);
+  };
+  /** Stops this client, whose store another client took over: resolves once its store calls have settled. */
+  const takenOver = (why: FieldsyncError): Promise<unknown> => {
+    if (!closed) {
+      stoppedBy = why;
+      closed = true;
+      // Still opening, it stops once the opening is over (which then rejects with why).
+      ending = openingSettled.then(() => stop(why)).then(lock.drain).catch(() => {}).then(() => (letGo(), stalls.idle()));
+    }
+    return ending ?? openingSettled;
+  };
   // Each step of opening that calls the store: a stalled call (no status shows it yet) makes
   // createSyncClient reject with its StoreStalledError, and nothing after it starts.
   const opening = <T>(step: T | Promise<T>): Promise<T> => stalls.bound(step).catch((err: unknown) => {
@@ -64,8 +95,9 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
     throw err;
   });
 
+  if (object.before) stalls.watch(CALLS_BEFORE, object.before);
   // First, what a client before this one on this store gave up waiting for (its late commit).
-  let state = await opening(stalls.leftOver().then(() => store.open(schema)));
+  let state = await opening(Promise.resolve(object.before).then(stalls.leftOver).then(() => store.open(schema)));
   const closedError = (): FieldsyncError => stoppedBy ?? new ClosedError();
   // A store without transact() takes one client at a time: two tabs on it lost writes (client-lock.ts).
   const shareable = typeof options.store.transact === 'function' || isOwnMemoryStore(options.store);
@@ -76,20 +108,15 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   if (!shareable && hasWebLocks()) {
     // Nothing is committed before the lock is held: the store's clientId names the lock, and a
     // new store's is made under the origin's lock for new stores, which one client holds at a time.
-    let clientId = storedClientId(state);
-    if (clientId === undefined) {
+    let storedId = storedClientId(state);
+    if (storedId === undefined) {
       const claim = claimNewStore(store, schema, random);
       stalls.watch(NEW_STORE_BEFORE, claim.started);
-      clientId = await opening(claim.clientId);
+      storedId = await opening(claim.clientId);
     }
-    const lockedId = clientId;
-    const held = await holdClientLock(lockedId, () => {
-      if (closed) return;
-      stoppedBy = takenOverError(lockedId);
-      closed = true;
-      // The locks go once its last store call has settled: the client that took over waits for that.
-      void Promise.resolve(stop(stoppedBy)).then(lock.drain).then(letGo, letGo);
-    });
+    const lockedId = (clientId = storedId);
+    // The locks go once its last store call has settled: the client that took over waits for that.
+    const held = await holdClientLock(lockedId, () => void takenOver(takenOverError(lockedId)));
     releaseStore = held.release;
     // The client this one took over may have committed since this one read the store, and may
     // still have calls under way: once they have settled (a wait bounded as a store call's), the
@@ -110,6 +137,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
   // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
   const opened = await opening(openClientState(schema, store, state, random, now, options.now ? undefined : hostMonotonic()));
   const { clock, counters } = opened;
+  clientId = opened.clientId;
   // The clock's correction as of its last save by a local write (sync-run.ts saves those it
   // learns; a write after one then saves it again, once).
   let offsetSavedAt = clock.offsetChanges;
@@ -278,7 +306,7 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
       if (closed) return;
       closed = true;
       // A store call that stalls (or has) ends the wait: a StoreStalledError (store-stall.ts).
-      await stalls.bound(scheduler.close().then(lock.drain)).finally(() => {
+      await (ending = stalls.bound(scheduler.close().then(lock.drain))).finally(() => {
         letGo();
         changeListeners.clear();
         statusListeners.clear();

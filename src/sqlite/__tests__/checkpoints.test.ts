@@ -134,8 +134,13 @@ describe('WAL checkpoints', () => {
     expect(refused(5)).toBe('createSqliteStore: checkpoints must be an object: { idleMs?, maxPages? }');
     expect(refused(null)).toBe('createSqliteStore: checkpoints must be an object: { idleMs?, maxPages? }');
     expect(() => createSqliteStore(db, 'fast' as never)).toThrow('createSqliteStore: options must be an object');
-    for (const good of [undefined, {}, { idleMs: 0, maxPages: 1 }, { idleMs: 2 ** 31 - 1, maxPages: Infinity }]) expect(refused(good)).toBe('accepted');
     db.close();
+    // One store per connection (sqlite-store.ts): each of these on a connection of its own.
+    for (const good of [undefined, {}, { idleMs: 0, maxPages: 1 }, { idleMs: 2 ** 31 - 1, maxPages: Infinity }]) {
+      const own = openDatabase(file.file);
+      expect(createSqliteStore(own, { checkpoints: good })).toBeTruthy();
+      own.close();
+    }
   });
 });
 
@@ -210,12 +215,17 @@ describe('the idle timer', () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(1000);
     expect(calls.checkpoints).toBe(0);
-    const bounded = createSqliteStore(db, { checkpoints: { maxPages: 1 } }); // every commit past the bound
+    db.close();
+    // One store per connection (sqlite-store.ts): the next on a connection of its own, without a log too.
+    const again = openDatabase(file.file);
+    again.pragma('journal_mode = DELETE');
+    const callsAgain = countCheckpoints(again);
+    const bounded = createSqliteStore(again, { checkpoints: { maxPages: 1 } }); // every commit past the bound
     bounded.open(schema);
     for (let n = 2; n <= 5; n++) bounded.commit(write(n));
-    expect(calls.checkpoints).toBe(0);
+    expect(callsAgain.checkpoints).toBe(0);
     expect(bounded.readRow('todos', 't5')?.title).toMatch(/^title 5 /);
-    db.close();
+    again.close();
   });
 });
 

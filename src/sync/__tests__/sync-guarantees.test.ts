@@ -11,6 +11,7 @@ import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer, type InProcessServer } from '../testing/index.ts';
 import { createMemoryServerStore } from '../server/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';
+import { sqliteFile } from '../../../test-support/sqlite-harness.ts';
 
 const open = (server: InProcessServer, skewMs = 0, store: MemoryStore = memory(), remote = new ScriptedRemote(server)) =>
   createSyncClient({ schema, store, remote, autoSync: false, now: () => T0 + skewMs });
@@ -55,15 +56,16 @@ describe('a local write wins its cells by construction', () => {
     const fast = await open(server, 4 * 60_000);
     await fast.set('todos', 'x', 'title', 'from a fast clock');
     await fast.sync();
-    const store = memory();
-    // Two clients on one database, as a UI process and a background sync process would be:
-    // the writer opened the database before the syncer pulled anything into it.
+    // Two clients on one database, as a UI process and a background sync process would be (two
+    // connections to one SQLite file): the writer opened it before the syncer pulled anything into it.
+    const file = sqliteFile();
+    const store = file.open();
     const writer = await createSyncClient({ schema, store, autoSync: false, now: () => T0 });
-    const syncer = await open(server, 0, store);
+    const syncer = await createSyncClient({ schema, store: file.open(), remote: new ScriptedRemote(server), autoSync: false, now: () => T0 });
     await syncer.sync();
-    expect(store.get('todos', 'x')).toEqual({ title: 'from a fast clock' });
+    expect(store.readRow('todos', 'x')?.title).toBe('from a fast clock');
     await writer.set('todos', 'x', 'title', 'written after it arrived');
-    expect(store.get('todos', 'x')).toEqual({ title: 'written after it arrived' });
+    expect(store.readRow('todos', 'x')?.title).toBe('written after it arrived');
     await syncer.sync();
     await fast.sync();
     const fastStore = memory();
@@ -71,6 +73,7 @@ describe('a local write wins its cells by construction', () => {
     await third.sync();
     expect(fastStore.get('todos', 'x')).toEqual({ title: 'written after it arrived' });
     for (const c of [fast, writer, syncer, third]) await c.close();
+    file.dispose();
   });
 });
 

@@ -78,6 +78,31 @@ export function asyncStore(inner: SyncStore, delayMs: () => number = () => 0): S
   };
 }
 
+/**
+ * An asynchronous store without transact() whose next commit, once `hangNext()` was called,
+ * waits until `letGo()`; `hangNext()` resolves when that commit is under way.
+ */
+export function hangingStore(): { store: SyncStore; hangNext(): Promise<void>; letGo(): void } {
+  const inner = memory();
+  let hang: (() => void) | null = null;
+  let release = (): void => {};
+  const store: SyncStore = {
+    open: async (s) => inner.open(s),
+    winners: async (cells) => inner.winners(cells),
+    messages: async (q) => inner.messages(q),
+    commit: async (c) => {
+      const committing = hang;
+      hang = null;
+      if (committing) {
+        committing();
+        await new Promise<void>((resolve) => (release = resolve));
+      }
+      return inner.commit(c);
+    },
+  };
+  return { store, hangNext: () => new Promise<void>((resolve) => (hang = resolve)), letGo: () => release() };
+}
+
 export function memory(): MemoryStore {
   return createMemoryStore();
 }

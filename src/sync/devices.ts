@@ -16,7 +16,7 @@
  * like every other field.
  */
 import { readCells } from './cell-values.ts';
-import { SchemaError, invalidArgument } from './errors.ts';
+import { SchemaError, ValidationError, invalidArgument } from './errors.ts';
 import { cellKey, rowError, type JsonValue } from './message.ts';
 import { unknownOptionError } from './option-keys.ts';
 import type { Schema } from './schema.ts';
@@ -72,7 +72,13 @@ export function deviceNames(options: DeviceOptions): DeviceNamesSetup {
     }
     return async (o) => {
       async function of(clientIds: readonly string[]): Promise<Map<string, string>> {
-        const ids = [...new Set(clientIds)].filter((id) => typeof id === 'string' && rowError(id) === null);
+        // An id that cannot be a row (5, '') is the app's mistake: it was left out, unseen,
+        // as if that device had no name. One that is a row id but no clientId just has none.
+        for (let i = 0; i < clientIds.length; i++) {
+          const why = rowError(clientIds[i]);
+          if (why !== null) throw new ValidationError('invalid_argument', `deviceNames: ${why.replace('row', `clientIds[${i}]`)}`, i);
+        }
+        const ids = [...new Set(clientIds)];
         const values = await o.lock.run(() => readCells(o.store, ids.map((row) => ({ table, row, column: DEVICE_NAME_COLUMN }))));
         const out = new Map<string, string>();
         for (const id of ids) {

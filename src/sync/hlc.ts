@@ -24,10 +24,10 @@ export function formatHlc(ts: Timestamp): string {
   // Null or undefined: a ValidationError about the time below, not a TypeError from destructuring.
   const { millis, counter, clientId } = ts ?? ({} as Partial<Timestamp>);
   if (!Number.isInteger(millis) || millis < 0 || millis > MAX_MILLIS) {
-    throw new ValidationError('invalid_argument', `HLC time out of range: ${millis}`);
+    throw new ValidationError('invalid_argument', `HLC time out of range: ${errorText(millis).slice(0, 40)}`);
   }
   if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER) {
-    throw new ValidationError('invalid_argument', `HLC counter out of range: ${counter}`);
+    throw new ValidationError('invalid_argument', `HLC counter out of range: ${errorText(counter).slice(0, 40)}`);
   }
   checkClientId(clientId);
   return hlcText(millis, counter, clientId);

@@ -60,6 +60,8 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   const why = optionsError(options, OPTION_KEYS);
   if (why) bad(why);
   if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${errorText(options.url)}`);
+  const urlWhy = baseUrlError(options.url);
+  if (urlWhy) bad(`url ${urlWhy}: ${options.url.slice(0, 200)}`);
   // The endpoint's URL (every sync then got "no such endpoint", naming no URL): the base is meant.
   if (/\/v1\/(sync|events)\/*$/.test(options.url)) bad(`url is the server's base URL, without /v1/...: ${options.url.replace(/\/v1\/\w+\/*$/, '')}`);
   const checkToken = (t: unknown): void => {
@@ -171,6 +173,30 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
       token = next;
     },
   };
+}
+
+/**
+ * Why an http(s) base URL would fail every sync, or null. Accepted, such a URL made each sync
+ * a NetworkError ("could not be reached", as if offline) or a wrong endpoint (a query or a
+ * fragment before /v1/sync). The global `URL` parses it where there is one; the host and port
+ * are also read by a regex, for hosts without it (or with React Native's, which checks nothing).
+ */
+function baseUrlError(url: string): string | null {
+  if (/[?#]/.test(url)) return 'must have no query or fragment';
+  const m = /^https?:\/\/(?:[^@/]*@)?(?:\[[\da-f:.]+\]|[^\s:/@[\]]+)(?::(\d*))?(?:\/|$)/i.exec(url);
+  let parses = m !== null;
+  const Url = (globalThis as { URL?: new (url: string) => unknown }).URL;
+  if (typeof Url === 'function') {
+    try {
+      new Url(url);
+      parses = true;
+    } catch {
+      parses = false;
+    }
+  }
+  if (!parses) return 'is not a valid URL';
+  const port = m?.[1] ? Number(m[1]) : 1;
+  return port < 1 || port > 65535 ? 'has a port out of range (1-65535)' : null;
 }
 
 /** The scheme, host and port of an absolute URL (lower case), or '' (no URL class: React Native's lacks parts). */

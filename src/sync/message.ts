@@ -90,7 +90,7 @@ const NOT_JSON_NUMBER = 'value contains a number that JSON cannot represent';
 /**
  * Why a value is not a JSON value within the protocol's limits, or null. Rejects what
  * `JSON.stringify` would silently change or drop: `undefined`, NaN and Infinity, functions,
- * class instances such as Date or Map, sparse arrays; and cycles.
+ * class instances such as Date or Map, sparse arrays, symbol keys; and cycles.
  */
 export function valueError(value: unknown): string | null {
   // Most fields are a boolean, a number or a short string: no walk, and no JSON text to
@@ -122,6 +122,8 @@ function jsonStructureError(root: unknown): string | null {
     }
     if (typeof v !== 'object') return `value contains ${typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`}, which is not JSON`;
     if (depth >= VALUE_MAX_DEPTH) return `value is nested more than ${VALUE_MAX_DEPTH} levels deep (or contains a cycle)`;
+    // A symbol-keyed property: JSON drops it, as an array's extra ones. Refused, not changed.
+    if (Object.getOwnPropertySymbols(v).length > 0) return 'value contains a symbol key, which JSON drops';
     if (Array.isArray(v)) {
       // `[1, 2]` with a `label` property: JSON keeps the elements only. Refused, not changed.
       if (Object.keys(v).length > v.length) return 'value contains an array with properties besides its elements, which JSON drops';

@@ -2,7 +2,7 @@
  * The wire protocol's shapes (docs/protocol.md sections 5 and 7) and their validation, shared by
  * the HTTP transport, the in-process test server and the reference server.
  */
-import { FieldsyncError, RemoteError, ValidationError, type ProtocolErrorCode } from './errors.ts';
+import { FieldsyncError, RemoteError, ValidationError, errorText, invalidArgument, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
 import { COLUMNS_FORMAT, decodeColumns } from './columns-page.ts';
@@ -121,7 +121,9 @@ export class ProtocolError extends FieldsyncError {
   /** For `clock_drift`: the server's clock, sent along so the client can correct its own. */
   readonly serverTime: string | undefined;
   constructor(code: ProtocolErrorCode, message: string, index?: number, serverTime?: string) {
-    super(code, message);
+    // Not one of §7's codes: no HTTP status to answer with (an object threw a TypeError here).
+    if (typeof code !== 'string' || !Object.hasOwn(ERROR_STATUS, code)) throw invalidArgument(`ProtocolError: unknown code ${errorText(code).slice(0, 80)}`);
+    super(code, typeof message === 'string' ? message : errorText(message));
     this.code = code;
     this.name = 'ProtocolError';
     this.status = ERROR_STATUS[code];

@@ -48,6 +48,8 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
 
   return {
     push(chunk) {
+      // Anything but text (undefined, a reader's last read; bytes not decoded) was a TypeError.
+      if (typeof chunk !== 'string') throw new ValidationError('invalid_argument', 'push(chunk): chunk must be a string');
       if (first && chunk.length > 0) {
         first = false;
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);

@@ -24,6 +24,7 @@
  * `commit()` in one transaction. A store without it works the same, one call after the other.
  */
 import { invalidArgument } from './errors.ts';
+import { unknownOptionError } from './option-keys.ts';
 import type { Message, JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 
@@ -178,11 +179,15 @@ export const META = {
 
 /**
  * Whether a store's `rows(table, options)` reads tombstones too: `options` is absent, null or
- * `{ includeDeleted?: boolean }`; anything else is the app's mistake, refused by `fn`'s name.
+ * `{ includeDeleted?: boolean }`; anything else (an array, a misspelt or unknown key such as
+ * `includedeleted`, which would otherwise leave tombstones out unseen) is the app's mistake,
+ * refused by `fn`'s name.
  */
 export function readsDeleted(fn: string, options: unknown): boolean {
   if (options === undefined || options === null) return false;
   const v = (options as { includeDeleted?: unknown }).includeDeleted;
-  if (typeof options !== 'object' || (v !== undefined && typeof v !== 'boolean')) throw invalidArgument(`${fn}: options must be { includeDeleted?: boolean }`);
+  if (typeof options !== 'object' || Array.isArray(options) || (v !== undefined && typeof v !== 'boolean')) throw invalidArgument(`${fn}: options must be { includeDeleted?: boolean }`);
+  const unknown = unknownOptionError(options, { includeDeleted: true });
+  if (unknown) throw invalidArgument(`${fn}: ${unknown}`);
   return v === true;
 }

@@ -80,6 +80,17 @@ describe.each(readers)('%s', (_name, open) => {
     const r = await open();
     await refusal(() => r.all('todos', options), /^rows\(table, options\): options must be \{ includeDeleted\?: boolean \}$/);
   });
+
+  it.each([[['includeDeleted']], [[]]])('refuses the array %j as the options of rows', async (options) => {
+    const r = await open();
+    await refusal(() => r.all('todos', options), /^rows\(table, options\): options must be \{ includeDeleted\?: boolean \}$/);
+  });
+
+  it('refuses a misspelt or unknown option of rows, not tombstones left out unseen', async () => {
+    const r = await open();
+    await refusal(() => r.all('todos', { includedeleted: true }), /^rows\(table, options\): unknown option includedeleted: did you mean includeDeleted\?$/);
+    await refusal(() => r.all('todos', { includeDeleted: true, x: 1 }), /^rows\(table, options\): unknown option x: the options are includeDeleted$/);
+  });
 });
 
 it('a memory store read before any client opened it has no rows, whatever the table', () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deviceNames } from '../devices.ts';
+import { ValidationError } from '../errors.ts';
 import { defineSchema, type ColumnSpec } from '../schema.ts';
 import { createSyncClient } from '../sync-client.ts';
 import type { ReplacedEvent } from '../sync-client-types.ts';
@@ -85,6 +86,24 @@ describe.each(stores)('with %s', (_name, makeStore) => {
 });
 
 describe('device names: set-up', () => {
+  // [5, 'a b', ''] gave an empty Map: the ids that cannot be rows were left out unseen.
+  it('refuses clientIds that cannot be row ids, naming the first; an id no device has just has no name', async () => {
+    const client = await createSyncClient({ schema, store: memory(), device: deviceNames({ name: 'Laptop' }) });
+    const refused = async (ids: unknown[], message: string, index: number) => {
+      const err: unknown = await client.deviceNames(ids as string[]).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err).toMatchObject({ code: 'invalid_argument', message, index });
+    };
+    await refused([5, 'a b', ''], 'deviceNames: clientIds[0] must be a non-empty string', 0);
+    await refused([client.clientId, ''], 'deviceNames: clientIds[1] must be a non-empty string', 1);
+    await refused(['a', null], 'deviceNames: clientIds[1] must be a non-empty string', 1);
+    await refused(['a\u0000b'], 'deviceNames: clientIds[0] must not contain U+0000', 0);
+    await refused(['x'.repeat(200)], 'deviceNames: clientIds[0] must be at most 128 characters', 0);
+    expect(await client.deviceNames(['a b', client.clientId, client.clientId])).toEqual(new Map([[client.clientId, 'Laptop']]));
+    expect(await client.deviceNames([])).toEqual(new Map());
+    await client.close();
+  });
+
   it('writes the name at start only when the device has none: a rename stays', async () => {
     const store = memory();
     const c1 = await createSyncClient({ schema, store, device: deviceNames({ name: 'Laptop' }) });
@@ -125,7 +144,7 @@ describe('device names: set-up', () => {
     await expect(createSyncClient({ schema, store: memory(), device: deviceNames({ name: 'x', table: 'machines' }) })).rejects.toThrow('a table "machines" with a string column "name"');
   });
 
-  it('asked for ids that cannot be rows (not strings, empty, U+0000), leaves them out: the store never sees them', async () => {
+  it('asked for ids that cannot be rows (not strings, empty, U+0000), refuses them: the store never sees them', async () => {
     // A store is only ever asked about rows that can exist; this one fails on any other.
     const strict = (inner: SyncStore): SyncStore => {
       const check = (cells: readonly { row: unknown }[]): void => {
@@ -142,7 +161,12 @@ describe('device names: set-up', () => {
     };
     for (const [, makeStore] of stores) {
       const c = await createSyncClient({ schema, store: strict(makeStore()), device: deviceNames({ name: 'Laptop' }) });
-      expect(await c.deviceNames([42, '', 'a\u0000b', null, c.clientId, c.clientId] as never)).toEqual(new Map([[c.clientId, 'Laptop']]));
+      for (const bad of [42, '', 'a\u0000b', null]) {
+        const err: unknown = await c.deviceNames([c.clientId, bad] as never).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(ValidationError); // not the strict store's Error: it was never asked
+        expect(err).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/^deviceNames: clientIds\[1\] must /), index: 1 });
+      }
+      expect(await c.deviceNames([c.clientId, 'no-such-device', c.clientId])).toEqual(new Map([[c.clientId, 'Laptop']]));
       await c.close();
     }
   });

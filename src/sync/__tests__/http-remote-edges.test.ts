@@ -4,7 +4,7 @@
  * ways, and what a sync leaves on the caller's signal. http-remote.test.ts has the common cases.
  */
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FieldsyncError, NetworkError, RemoteError, ValidationError, createHttpRemote } from '../index.ts';
 import { closeServers, serve } from './harness/loopback.ts';
 
@@ -12,6 +12,17 @@ afterEach(closeServers);
 
 const ok = { accepted: 0, cursor: 3, more: false, serverTime: '2026-11-24T15:00:00.000Z', messages: [] };
 const request = { clientId: 'c', cursor: 0 };
+/** createHttpRemote({ url }) throws a ValidationError (invalid_argument) with this message. */
+function refused(url: string, message: string): void {
+  let err: unknown = null;
+  try {
+    createHttpRemote({ url, token: 't' });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ValidationError);
+  expect(err).toMatchObject({ code: 'invalid_argument', message });
+}
 const caught = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: unknown) => e);
 
 describe('createHttpRemote options', () => {
@@ -26,6 +37,42 @@ describe('createHttpRemote options', () => {
   it('takes a base URL whose path only starts like the sync endpoint', () => {
     expect(() => createHttpRemote({ url: 'http://x/api/v1/sync-gateway', token: 't' })).not.toThrow();
     expect(() => createHttpRemote({ url: 'http://x/v1/events2/', token: 't' })).not.toThrow();
+  });
+
+  // Accepted, each made every sync a NetworkError "could not be reached", as if offline, or
+  // (a query or fragment) sent the request to http://h/base?a=1#frag/v1/sync.
+  it.each([
+    ['http://bad host:8787', 'is not a valid URL'],
+    ['http://127.0.0.1:99999', 'is not a valid URL'],
+    ['http://127.0.0.1:8787x', 'is not a valid URL'],
+    ['http://h/base?a=1#frag', 'must have no query or fragment'],
+    ['http://h/base?a=1', 'must have no query or fragment'],
+    ['https://h#x', 'must have no query or fragment'],
+    ['http://127.0.0.1:0', 'has a port out of range (1-65535)'],
+  ])('refuses the URL %s when it is created: it %s', (url, why) => {
+    refused(url, `createHttpRemote: url ${why}: ${url}`);
+  });
+
+  it('without a global URL (QuickJS), refuses a bad host or port by its own reading, and takes a good URL', () => {
+    vi.stubGlobal('URL', undefined);
+    try {
+      for (const url of ['http://bad host:8787', 'http://h:8787x', 'http://[::1:8787']) {
+        refused(url, `createHttpRemote: url is not a valid URL: ${url}`);
+      }
+      refused('http://h:65536', 'createHttpRemote: url has a port out of range (1-65535): http://h:65536');
+      refused('http://h/a?b', 'createHttpRemote: url must have no query or fragment: http://h/a?b');
+      for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://u@h:1', 'http://localhost']) {
+        expect(() => createHttpRemote({ url, token: 't' })).not.toThrow();
+      }
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('takes the URLs a server is given by, port, path and IPv6 alike', () => {
+    for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://localhost:1', 'http://h:']) {
+      expect(() => createHttpRemote({ url, token: 't' })).not.toThrow();
+    }
   });
 
   it('given the endpoint URL, names the base URL to give instead: the last /v1/... taken off', () => {

@@ -3,7 +3,7 @@
  * leave open: what a refused write's error names, and `_deleted` written false.
  */
 import { describe, expect, it } from 'vitest';
-import { SchemaError, createSyncClient } from '../index.ts';
+import { SchemaError, createSyncClient, defineSchema } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { memory, schema } from './harness/test-kit.ts';
 
@@ -33,5 +33,20 @@ describe('_deleted', () => {
     await b!.sync();
     expect(stores[1].rows('todos').get('t1')).toEqual({ title: 'Oat milk', _deleted: false });
     await Promise.all([a!.close(), b!.close()]);
+  });
+});
+
+describe('a json value with a symbol key', () => {
+  // JSON drops symbol-keyed properties: { [s]: 1, a: 1 } was stored as { a: 1 }, silently.
+  it('is refused, not stored without it', async () => {
+    const notes = defineSchema({ version: 1, tables: { todos: { notes: 'json' } } });
+    const store = memory();
+    const client = await createSyncClient({ schema: notes, store, autoSync: false });
+    await expect(client.set('todos', 'a', 'notes', { [Symbol('s')]: 1, a: 1 } as never)).rejects.toThrow(/value contains a symbol key, which JSON drops/);
+    await expect(client.update('todos', 'a', { notes: { list: [{ [Symbol.iterator]: 1 }] } as never })).rejects.toThrow(/symbol key/);
+    expect(store.rows('todos').has('a')).toBe(false);
+    await client.set('todos', 'a', 'notes', { a: 1 });
+    expect(store.get('todos', 'a')).toMatchObject({ notes: { a: 1 } });
+    await client.close();
   });
 });

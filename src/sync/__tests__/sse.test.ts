@@ -4,6 +4,7 @@
  * spacing; when an event is dispatched and what it carries; the BOM only at the very start.
  */
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors.ts';
 import { createSseParser, type SseEvent } from '../sse.ts';
 
 /** The events and retries of `chunks`, pushed one by one. */
@@ -69,5 +70,17 @@ describe('SSE parser', () => {
     expect(parse('\ufeff', 'data: a\n\n').events).toEqual([message('a')]);
     // Later, a BOM is text: it makes the field name unknown.
     expect(parse('data: a\n\n', '\ufeffdata: b\n\n').events).toEqual([message('a')]);
+  });
+});
+
+describe('SSE parser input', () => {
+  // push(undefined) was "TypeError: Cannot read properties of undefined (reading 'length')".
+  it.each([[undefined], [null], [5], [new Uint8Array([100, 58, 10, 10])]])('refuses %s as a chunk with a ValidationError, and parses on', (chunk) => {
+    const events: SseEvent[] = [];
+    const p = createSseParser((e) => events.push(e));
+    expect(() => p.push(chunk as never)).toThrow(new ValidationError('invalid_argument', 'push(chunk): chunk must be a string'));
+    expect(() => p.push(chunk as never)).toThrow(ValidationError);
+    p.push('data: x\n\n');
+    expect(events).toEqual([message('x')]);
   });
 });

@@ -6,7 +6,7 @@
  * writes lost with nothing pending and no error anywhere.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSqliteStore } from 'fieldsync/sqlite';
+import { createSqliteStore } from '../../sqlite/index.ts';
 import { StoreError, ValidationError, createMemoryStore, createSyncClient, type SyncClient, type SyncStore } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -69,7 +69,7 @@ describe('two clients on one store object, opened at once', () => {
   it('the first, still opening, is none: its createSyncClient rejects with why, and the second works', async () => {
     const store = createMemoryStore();
     const opening = [createSyncClient({ schema, store, autoSync: false }), createSyncClient({ schema, store, autoSync: false })];
-    const [first, second] = await Promise.allSettled(opening);
+    const [first, second] = (await Promise.allSettled(opening)) as [PromiseSettledResult<SyncClient>, PromiseSettledResult<SyncClient>];
     expect(first.status).toBe('rejected');
     expect((first as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
     expect(((first as PromiseRejectedResult).reason as StoreError).message).toMatch(/^another client opened this store/);

@@ -133,6 +133,42 @@ describe('what the handler is given', () => {
     expect(() => createSyncHandler({ store, maxDriftMs: 0 })).not.toThrow();
   });
 
+  it('refuses an unknown or misspelt option of createSyncHandler, naming the one meant', () => {
+    const store = createMemoryServerStore();
+    expect(() => createSyncHandler({ store, maxDrift: 1000 } as never)).toThrow(new ValidationError('invalid_argument', 'createSyncHandler: unknown option maxDrift: did you mean maxDriftMs?'));
+    expect(() => createSyncHandler({ store, x: 1 } as never)).toThrow(new ValidationError('invalid_argument', 'createSyncHandler: unknown option x: the options are store, maxDriftMs, now, onPullError'));
+  });
+
+  // validated('u', req, { driftCheckedAt: 'x' }) threw "RangeError: Invalid time value" after
+  // the push was stored; { drift: 1 } was taken silently; a null request was a TypeError.
+  it.each<[string, unknown, unknown, string]>([
+    ['a driftCheckedAt that is not a time', 'req', { driftCheckedAt: 'x' }, 'driftCheckedAt must be a server time in ms'],
+    ['a NaN driftCheckedAt', 'req', { driftCheckedAt: Number.NaN }, 'driftCheckedAt must be a server time in ms'],
+    ['a driftCheckedAt past the last date', 'req', { driftCheckedAt: 8.64e15 + 1 }, 'driftCheckedAt must be a server time in ms'],
+    ['an unknown option', 'req', { drift: 1 }, 'unknown option drift: did you mean driftCheckedAt?'],
+    ['null options', 'req', null, 'options must be an object'],
+    ['array options', 'req', [T], 'options must be an object'],
+    ['a null request', null, undefined, 'request must be what parseSyncRequest returns'],
+    ['a raw body for the request', { clientId: 'A', cursor: 0, messages: [] }, undefined, 'request must be what parseSyncRequest returns'],
+    ['a string for the request', 'A', undefined, 'request must be what parseSyncRequest returns'],
+  ])('validated refuses %s with a ValidationError, storing nothing', async (_what, request, options, why) => {
+    const store = createMemoryServerStore();
+    const handle = createSyncHandler({ store, now: () => T + 10 });
+    const parsed = request === 'req' ? parseSyncRequest({ clientId: 'A', cursor: 0, messages: [msg(1)] }) : request;
+    const err: unknown = await handle.validated('u', parsed as never, options as never).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err).toMatchObject({ code: 'invalid_argument', message: `validated(userId, request, options): ${why}` });
+    expect((await store.pull('u', { cursor: 0, limit: 10, excludeClientId: 'B' })).messages).toHaveLength(0);
+  });
+
+  it('validated takes options absent, empty, or with driftCheckedAt left undefined (as a worker passes it)', async () => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
+    for (const options of [undefined, {}, { driftCheckedAt: undefined }]) {
+      const out = await handle.validated('u', parseSyncRequest({ clientId: 'A', cursor: 0 }), options);
+      expect(out.response.serverTime).toBe(new Date(T + 10).toISOString());
+    }
+  });
+
   it('keeps the drift check with a deliberate Infinity off, and with a finite one on', async () => {
     const far = { clientId: 'A', cursor: 0, messages: [{ ...msg(0), hlc: formatHlc({ millis: Date.UTC(9999, 0, 1), counter: 0, clientId: 'A' }) }] };
     await expect(createSyncHandler({ store: createMemoryServerStore(), now: () => T })('u', far)).rejects.toMatchObject({ code: 'clock_drift' });

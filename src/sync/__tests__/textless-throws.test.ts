@@ -10,7 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import { FieldsyncError, StoreError, ValidationError, createHttpRemote, createSyncClient } from '../index.ts';
 import { describeError, errorText } from '../errors.ts';
-import { parseHlc } from '../hlc.ts';
+import { formatHlc, parseHlc } from '../hlc.ts';
+import { ProtocolError } from '../protocol.ts';
+import { checkServerStoreCall } from '../server/index.ts';
 import type { SyncStore } from '../store.ts';
 import { memory, schema } from './harness/test-kit.ts';
 import { caught } from '../../../test-support/refusal.ts';
@@ -95,5 +97,28 @@ describe('a value without text, thrown or given', () => {
       expect(err).toBeInstanceOf(FieldsyncError);
       expect((err as Error).message).toMatch(/url must start with http/);
     }
+  });
+});
+
+describe('given where a message names it', () => {
+  it('as the method of checkServerStoreCall: a ValidationError', () => {
+    for (const method of [textless(), revoked(), Symbol('push')]) {
+      expect(() => checkServerStoreCall(method as never, 'u', {})).toThrow(ValidationError);
+    }
+    expect(() => checkServerStoreCall(textless() as never, 'u', {})).toThrow("checkServerStoreCall: method must be 'push', 'pull' or 'renewEpoch', not [object]");
+  });
+
+  it('as the code of a ProtocolError, or any code that is not a protocol one: a ValidationError', () => {
+    expect(() => new ProtocolError(textless() as never, 'm')).toThrow(new ValidationError('invalid_argument', 'ProtocolError: unknown code [object]'));
+    expect(() => new ProtocolError('bogus' as never, 'm')).toThrow(new ValidationError('invalid_argument', 'ProtocolError: unknown code bogus'));
+    expect(() => new ProtocolError('toString' as never, 'm')).toThrow(ValidationError);
+    expect(new ProtocolError('invalid_request', textless() as never).message).toBe('[object]');
+    expect(new ProtocolError('not_found', 'no such endpoint')).toMatchObject({ code: 'not_found', status: 404, message: 'no such endpoint' });
+  });
+
+  it('as the time or counter of formatHlc: a ValidationError', () => {
+    expect(() => formatHlc({ millis: Symbol('t') as never, counter: 0, clientId: 'a' })).toThrow(new ValidationError('invalid_argument', 'HLC time out of range: Symbol(t)'));
+    expect(() => formatHlc({ millis: 0, counter: textless() as never, clientId: 'a' })).toThrow(new ValidationError('invalid_argument', 'HLC counter out of range: [object]'));
+    expect(() => formatHlc({ millis: 0, counter: 1.5, clientId: 'a' })).toThrow(new ValidationError('invalid_argument', 'HLC counter out of range: 1.5'));
   });
 });

@@ -44,6 +44,8 @@ describe('messages (docs/protocol.md §3)', () => {
     ['a BigInt', { ...good, value: 1n }, /^value contains a bigint, which is not JSON$/],
     ['a sparse array', { ...good, value: [1, , 3] }, /^value contains undefined, which is not JSON$/], // eslint-disable-line no-sparse-arrays
     ['an array with a property besides its elements', { ...good, value: { a: Object.assign([1, 2], { label: 'x' }) } }, /^value contains an array with properties besides its elements, which JSON drops$/],
+    ['an object with a symbol key', { ...good, value: { [Symbol('s')]: 1, a: 1 } }, /^value contains a symbol key, which JSON drops$/],
+    ['an array with a symbol key, nested', { ...good, value: { a: Object.assign([1], { [Symbol('s')]: 1 }) } }, /^value contains a symbol key, which JSON drops$/],
     ['a value over 64 KiB', { ...good, value: 'x'.repeat(VALUE_MAX_BYTES) }, /^value is 65538 bytes of JSON; the limit is 65536$/],
   ])('rejects %s, saying why', (_name, m, why) => {
     expect(messageError(m)).toMatch(why);

@@ -8,7 +8,7 @@
  * memory store here, the reference server's SQLite and PostgreSQL stores, and an app's own,
  * which the conformance suite holds to it).
  */
-import { invalidArgument } from '../errors.ts';
+import { errorText, invalidArgument } from '../errors.ts';
 import { messageError } from '../message.ts';
 
 /** Why `userId` is not a user's id (a non-empty string), or null. */
@@ -63,8 +63,10 @@ const CALLS = { push: pushArgumentsError, pull: pullArgumentsError, renewEpoch: 
  * ```
  */
 export function checkServerStoreCall(method: keyof typeof CALLS, userId: unknown, arg: unknown): void {
-  const check = Object.hasOwn(CALLS, method) ? CALLS[method] : undefined;
-  if (check === undefined) throw invalidArgument(`checkServerStoreCall: method must be 'push', 'pull' or 'renewEpoch', not ${String(method).slice(0, 100)}`);
+  // A method that is no string (an object without a prototype, say) is named by errorText:
+  // String() and a property lookup by it would throw a TypeError of their own.
+  const check = typeof method === 'string' && Object.hasOwn(CALLS, method) ? CALLS[method] : undefined;
+  if (check === undefined) throw invalidArgument(`checkServerStoreCall: method must be 'push', 'pull' or 'renewEpoch', not ${errorText(method).slice(0, 100)}`);
   const why = check(userId, arg);
   if (why !== null) throw invalidArgument(`${method}: ${why}`);
 }

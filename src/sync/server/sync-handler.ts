@@ -9,6 +9,7 @@ import { DEFAULT_MAX_DRIFT_MS, LINES_FRAMING, LINES_MEDIA_TYPE, ProtocolError, f
 import type { PullOptions, PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
 import { invalidArgument } from '../errors.ts';
+import { optionsError } from '../option-keys.ts';
 
 export interface SyncHandlerOptions {
   readonly store: ServerStore;
@@ -171,9 +172,13 @@ function pageBytes(messages: readonly ServerMessage[]): number {
   return n;
 }
 
+/** Every key of SyncHandlerOptions (the type makes the list complete): any other is refused. */
+const HANDLER_KEYS = { store: 0, maxDriftMs: 0, now: 0, onPullError: 0 } satisfies Record<keyof SyncHandlerOptions, 0>;
+
 /** Why `options` cannot make a handler, or null. */
 function handlerOptionsError(options: SyncHandlerOptions): string | null {
-  if (typeof options !== 'object' || options === null) return 'options must be an object';
+  const why = optionsError(options, HANDLER_KEYS);
+  if (why !== null) return why;
   const { store, maxDriftMs, now, onPullError } = options;
   if (typeof store?.push !== 'function' || typeof store.pull !== 'function') return 'store must be a server store (push and pull)';
   // NaN would turn the drift check off: one device's clock in the year 9999 would then stamp
@@ -181,6 +186,29 @@ function handlerOptionsError(options: SyncHandlerOptions): string | null {
   if (maxDriftMs !== undefined && !(typeof maxDriftMs === 'number' && maxDriftMs >= 0)) return 'maxDriftMs must be a number of ms, 0 or more';
   if (now !== undefined && typeof now !== 'function') return 'now must be a function';
   if (onPullError !== undefined && typeof onPullError !== 'function') return 'onPullError must be a function';
+  return null;
+}
+
+/** Every key of ValidatedOptions: any other is refused. */
+const VALIDATED_KEYS = { driftCheckedAt: 0 } satisfies Record<keyof ValidatedOptions, 0>;
+
+/**
+ * Why `validated` cannot take `request` and `options`, or null. The request must have the
+ * fields of parseSyncRequest's result, of their types (its messages are not checked again):
+ * a raw body, or null, failed later with a TypeError. A `driftCheckedAt` that is not a time
+ * (`'x'`, NaN) threw a RangeError once the answer was built, after the push was stored.
+ */
+function validatedArgsError(request: unknown, options: unknown): string | null {
+  const r = request as Partial<Record<keyof ValidatedSyncRequest, unknown>> | null;
+  if (typeof r !== 'object' || r === null || typeof r.clientId !== 'string' || !Array.isArray(r.messages) || typeof r.own !== 'boolean'
+    || ![r.cursor, r.limit, r.pages].every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
+    return 'request must be what parseSyncRequest returns';
+  }
+  const why = Array.isArray(options) ? 'options must be an object' : optionsError(options, VALIDATED_KEYS);
+  if (why !== null) return why;
+  const at = (options as ValidatedOptions).driftCheckedAt;
+  // new Date(at) is a valid date: what the answer's serverTime is made of.
+  if (at !== undefined && !(typeof at === 'number' && Math.abs(at) <= 8.64e15)) return 'driftCheckedAt must be a server time in ms';
   return null;
 }
 
@@ -198,6 +226,8 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const validated = async (userId: string, request: ValidatedSyncRequest, options: ValidatedOptions = {}): Promise<SyncOutcome> => {
     // The user is the server's to give (from verified credentials): without one, every user's data would be one.
     if (typeof userId !== 'string' || userId.length === 0) throw invalidArgument('the sync handler needs the userId, a non-empty string');
+    const why = validatedArgsError(request, options);
+    if (why !== null) throw invalidArgument(`validated(userId, request, options): ${why}`);
     const checkedAt = options.driftCheckedAt;
     const serverNow = checkedAt ?? now();
     if (checkedAt === undefined) checkClockDrift(request.messages, serverNow, maxDriftMs);

@@ -20,6 +20,7 @@ import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from '.
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
 import { clientAddress, logRequest, pathOf, requestIdOf } from './request-context.ts';
+import { registerRequestLog } from './request-log.ts';
 import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
@@ -148,7 +149,11 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
   // Requests through a trusted proxy: bound per client address instead (connection-limits.ts).
   const forwarded = forwardedBound(limits.maxConnectionsPerAddress);
-  // First of all hooks, so that every answer carries them, refusals included (refuse-before-body.ts
+  // One log line per request, a client that went away included (request-log.ts); a refusal
+  // that takes over the connection writes its own (refuse-before-body.ts). First of all hooks,
+  // so that every request is seen.
+  registerRequestLog(fastify);
+  // Next, so that every answer carries them, refusals included (refuse-before-body.ts
   // and the event stream copy them too): the request id, then CORS's.
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -244,9 +249,6 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     }
     return refuse(request, reply, e, e.headers); // a refusal before the body (a wrong media type) leaves it unread
   });
-
-  // One log line per request (a refusal that takes over the connection writes its own: sync-route.ts).
-  fastify.addHook('onResponse', async (request, reply) => logRequest(request, reply.statusCode, reply.elapsedTime));
 
   const authenticate = authHook(options.auth, refuse);
   const streams = createEventStreams({

@@ -102,6 +102,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: Re
     if (!hopeless) drain(req, declared, limits);
     return Promise.reject(new BodyError(413, 'the request body is over the server\'s limit', hopeless));
   }
+  // The client closed the connection before the body was read (a whole push sent, then the
+  // connection closed at once, seen while the token was checked): Node has destroyed the
+  // request and dropped the body with it, and its 'close' has fired. Waiting would end only
+  // at the idle timeout.
+  if (req.destroyed) return Promise.reject(new BodyError(400, 'the request body was cut off', true));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;

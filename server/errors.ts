@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import { ERROR_STATUS, ProtocolError, type ErrorBody, type ProtocolErrorCode } from 'fieldsync/server';
 import { noteRefusal } from './request-context.ts';
+import { DatabaseTimeoutError } from './stores/postgres-transaction.ts';
 
 export interface ErrorReply {
   readonly status: number;
@@ -49,6 +50,8 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when tryin
  * with `Retry-After`, not a fault (500) logged with its stack on every request meanwhile.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
+  // A database that stopped answering without closing the connection (frozen, a black hole).
+  if (err instanceof DatabaseTimeoutError) return true;
   const { code, syscall } = (err ?? {}) as { code?: unknown; syscall?: unknown };
   if (typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code)) return true;
   // A socket's own failure (it names its system call), not a request whose client went away.

@@ -16,7 +16,10 @@
  *   `\uXXXX` each, the longest payload is about 1.6 kB.
  * - If the listening connection drops (or stops answering its health check), the bus
  *   reconnects with exponential backoff, then pokes every local stream with its user's
- *   current greatest id, since notifications sent meanwhile were missed.
+ *   current greatest id, since notifications sent meanwhile were missed. A check is bounded
+ *   on our side: a database that froze, or a network that drops packets silently, fails no
+ *   query and ends no connection, so a check that has not answered in time (or is still
+ *   running when the next is due) counts as a lost connection. Checks never overlap.
  */
 import pg from 'pg';
 import type { Pool } from 'pg';
@@ -39,6 +42,16 @@ export interface PostgresPokeBusOptions {
   readonly reconnectMaxMs?: number;
   /** How often the listening connection is checked with `SELECT 1`. Default 15 s. */
   readonly healthCheckMs?: number;
+  /** A check not answered within this long fails, as a lost connection does. Default 5 s. */
+  readonly healthCheckTimeoutMs?: number;
+}
+
+/** The listening connection's health check got no answer in time: it is dropped and reconnected. */
+export class HealthCheckError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HealthCheckError';
+  }
 }
 
 export interface PostgresPokeBus extends PokeBus {
@@ -83,6 +96,11 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
   let attempt = 0; // failed reconnections in a row
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let healthTimer: ReturnType<typeof setInterval> | null = null;
+  const healthCheckMs = options.healthCheckMs ?? 15_000;
+  const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 5_000;
+  for (const [name, ms] of [['healthCheckMs', healthCheckMs], ['healthCheckTimeoutMs', healthCheckTimeoutMs]] as const) {
+    if (!Number.isInteger(ms) || ms < 1) throw new RangeError(`${name} must be a positive integer, got ${ms}`);
+  }
 
   const deliver = (payload: string): void => {
     let p: unknown;
@@ -102,12 +120,17 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
     c.on('notification', (msg) => {
       if (msg.channel === channel && msg.payload !== undefined) deliver(msg.payload);
     });
+    let checkTimer: ReturnType<typeof setTimeout> | null = null; // the check in flight's bound
     const lost = (err?: unknown): void => {
       if (client !== c) return;
       client = null;
       if (healthTimer) clearInterval(healthTimer);
       healthTimer = null;
+      if (checkTimer) clearTimeout(checkTimer);
+      checkTimer = null;
       c.removeAllListeners('notification');
+      // With a query in flight (a check that hung), pg ends a client by destroying its socket:
+      // nothing waits for a database that does not answer.
       c.end().catch(() => undefined);
       if (closed) return;
       report(err ?? new Error('connection ended'), 'the LISTEN connection was lost; reconnecting');
@@ -130,10 +153,22 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
     client = c;
     attempt = 0;
     healthTimer = setInterval(() => {
-      c.query('SELECT 1').catch((err: unknown) => {
-        lost(err);
-      });
-    }, options.healthCheckMs ?? 15_000);
+      // Still waiting for the previous check: the connection is as good as lost (and pg would
+      // queue checks behind it, one more every interval).
+      if (checkTimer !== null) {
+        lost(new HealthCheckError(`the previous health check (SELECT 1) is still running after ${healthCheckMs} ms`));
+        return;
+      }
+      checkTimer = setTimeout(() => lost(new HealthCheckError(`the health check (SELECT 1) got no answer within ${healthCheckTimeoutMs} ms`)), healthCheckTimeoutMs);
+      checkTimer.unref();
+      c.query('SELECT 1').then(
+        () => {
+          if (checkTimer) clearTimeout(checkTimer);
+          checkTimer = null;
+        },
+        (err: unknown) => lost(err),
+      );
+    }, healthCheckMs);
     healthTimer.unref();
   };
 

@@ -16,6 +16,10 @@ export interface RequestContext {
   peer?: string | undefined;
   /** Why the request was refused: its error code and message. */
   refusal?: { readonly code: string; readonly reason: string };
+  /** The client closed the connection before the whole answer was written (request-log.ts). */
+  gone?: boolean;
+  /** The request's line is written: there is one per request, whichever path writes it. */
+  logged?: boolean;
 }
 
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
@@ -81,9 +85,15 @@ export function noteRefusal(request: FastifyRequest, code: string, reason: strin
   contextOf(request).refusal = { code, reason };
 }
 
-/** The one log line of a request: never headers (tokens), never bodies (message values). */
+/**
+ * The one log line of a request: never headers (tokens), never bodies (message values). Only
+ * the first call for a request writes it. `status` is the answer's, sent or (for a client that
+ * went away) meant.
+ */
 export function logRequest(request: FastifyRequest, status: number, ms: number): void {
   const c = contextOf(request);
+  if (c.logged === true) return;
+  c.logged = true;
   const ip = clientAddress(request);
   const peer = c.peer;
   request.log.info({
@@ -97,5 +107,6 @@ export function logRequest(request: FastifyRequest, status: number, ms: number):
     ...(c.user !== undefined ? { user: c.user } : {}),
     ...(c.refusal !== undefined && status >= 400 ? { error: c.refusal.code, reason: c.refusal.reason } : {}),
     ...(c.pushed !== undefined ? { pushed: c.pushed, stored: c.stored, pulled: c.pulled } : {}),
+    ...(c.gone === true ? { ended: 'client went away' } : {}),
   }, 'request');
 }

@@ -26,7 +26,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
-import { inTransaction } from './postgres-transaction.ts';
+import { inTransaction, typedTimeout } from './postgres-transaction.ts';
 
 export interface PostgresPoolOptions {
   /** `postgres://user:password@host:port/database?...` */
@@ -35,6 +35,14 @@ export interface PostgresPoolOptions {
   readonly poolMax?: number;
   /** Statements running longer are cancelled (lock waits included), in ms. Default 30 s. */
   readonly statementTimeoutMs?: number;
+  /**
+   * A statement the database has not answered after this long fails on the client's side
+   * (DatabaseTimeoutError, answered 503) and its connection is closed, in ms. `statement_timeout`
+   * is the database's own: a database that froze, or a network that silently drops packets,
+   * never answers it, and the request would wait forever. Default: statementTimeoutMs + 5 s
+   * (35 s; with a statementTimeoutMs of 0, PostgreSQL's "no limit", 35 s as well).
+   */
+  readonly queryTimeoutMs?: number;
   /** Idle connections are closed after this long, in ms. Default 30 s. */
   readonly idleTimeoutMs?: number;
   /** How long to wait for a connection (a new one, or a free one of a full pool), in ms. Default 10 s. */
@@ -49,6 +57,8 @@ export interface PostgresPoolOptions {
 
 export const DEFAULT_POOL_MAX = 10;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** How much longer than statement_timeout the client waits: the database cancels first when it can. */
+export const QUERY_TIMEOUT_MARGIN_MS = 5_000;
 export const DEFAULT_MAX_SCAN_ROWS = 50_000;
 export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
 
@@ -57,12 +67,18 @@ export function createPostgresPool(options: PostgresPoolOptions): Pool {
   const max = options.poolMax ?? DEFAULT_POOL_MAX;
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`poolMax must be a positive integer, got ${max}`);
   const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  // statement_timeout 0 is PostgreSQL's "no limit"; the client-side bound stays a bound then.
+  const queryTimeout = options.queryTimeoutMs ?? (statementTimeout > 0 ? statementTimeout : DEFAULT_STATEMENT_TIMEOUT_MS) + QUERY_TIMEOUT_MARGIN_MS;
+  if (!Number.isInteger(queryTimeout) || queryTimeout < 1) throw new RangeError(`queryTimeoutMs must be a positive integer, got ${queryTimeout}`);
   const config: PoolConfig = {
     connectionString: options.url,
     max,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: statementTimeout,
+    // Client-side: pg fails a query unanswered this long; the store then discards its connection
+    // (pool.query releases it with the error; inTransaction destroys it).
+    query_timeout: queryTimeout,
     // A transaction left open (a process that froze or vanished mid-push without closing
     // its connection) must not hold a user's lock for long: a push is never idle for more
     // than a round trip between its statements.
@@ -321,7 +337,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('pull', userId, o);
       // No message has an empty client_id: '' leaves none out.
-      const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
+      const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes])
+        .catch((err: unknown) => Promise.reject(typedTimeout(err)));
       const first = rows[0];
       if (!first) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
       const lastId = toSafeInteger(first.last_id, 'last_id');
@@ -347,7 +364,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('renewEpoch', userId, current);
       // One statement: the update, or else the epoch another process has already set.
-      const { rows } = await pool.query<{ epoch: string | null }>(RENEW_EPOCH, [userId, current, newEpoch()]);
+      const { rows } = await pool.query<{ epoch: string | null }>(RENEW_EPOCH, [userId, current, newEpoch()])
+        .catch((err: unknown) => Promise.reject(typedTimeout(err)));
       return rows[0]?.epoch ?? '';
     },
 

@@ -59,7 +59,7 @@ describe('the one-screen viewer', () => {
     expect(page.body).toContain('<iframe src="http://127.0.0.1:4102/" title'); // no link from it: its plain address
     expect(page.body).toContain('<script src="/viewer.js" defer></script>');
     expect(page.headers['content-security-policy']).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src http://127.0.0.1:4101 http://127.0.0.1:4102; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src http://127.0.0.1:4101 http://127.0.0.1:4102; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     // The plain page: no link at all, whatever cookie comes along, and nothing mints one.
     const plain = await get(viewer.origin, '/', { cookie: 'fieldsync-anything=stolen' });
@@ -70,6 +70,15 @@ describe('the one-screen viewer', () => {
     const js = await get(viewer.origin, '/viewer.js');
     expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(js.body).toContain("history.replaceState(null, '', '/')");
+  });
+
+  it('gives its page an empty icon its policy allows, so the browser asks for no /favicon.ico (a 404, a console error)', async () => {
+    viewer = await startViewer();
+    viewer.setInstances([]);
+    const page = await get(viewer.origin, '/');
+    expect(page.body).toMatch(/<head>[^]*<link rel="icon" href="data:," \/>[^]*<\/head>/);
+    expect(page.headers['content-security-policy']).toMatch(/img-src [^;]*\bdata:/);
+    expect((await get(viewer.origin, '/favicon.ico')).status).toBe(404); // what the browser would have asked for
   });
 
   it('lets an instance be framed by exactly the viewer, and by nothing without one', () => {

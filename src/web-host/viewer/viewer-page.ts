@@ -40,6 +40,8 @@ export function viewerHtml(instances: readonly ViewerInstance[], signIn: readonl
   <meta charset="utf-8" />
   <meta name="viewport" content="width=device-width, initial-scale=1" />
   <title>${APP_NAME} — ${n} instance${n === 1 ? '' : 's'} side by side</title>
+  <!-- An empty icon, as the app's page has: the browser asks for no /favicon.ico, whose 404 would be a console error. -->
+  <link rel="icon" href="data:," />
   <link rel="stylesheet" href="/viewer.css" />
   <script src="/viewer.js" defer></script>
 </head>

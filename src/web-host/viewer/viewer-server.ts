@@ -37,9 +37,10 @@ export interface Viewer {
 export const VIEWER_NOT_SIGNED_IN =
   'This viewer link was already used or has expired. Open the viewer at its plain address to see the instances this browser is signed in to, or press Enter where npm run start:web runs for new links.\n';
 
+/** `img-src data:` for the page's empty icon (`data:,`), which spares the browser a /favicon.ico that is not there. */
 function viewerCsp(instances: readonly ViewerInstance[]): string {
   const frames = instances.length > 0 ? instances.map((i) => i.origin).join(' ') : "'none'";
-  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src ${frames}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src ${frames}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
 export async function startViewer(options: { readonly log?: (line: string) => void; readonly now?: () => number } = {}): Promise<Viewer> {

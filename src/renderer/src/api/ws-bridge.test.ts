@@ -5,6 +5,8 @@ import { WS_MAX_FRAME_BYTES } from '../../../shared/ws-protocol.ts';
 import { hostApiUrl, installBrowserHostApi } from './browser-host.ts';
 import { getApi, setApiFactory } from './get-api.ts';
 import { BRIDGE_MESSAGES } from './bridge-frames.ts';
+import { HANDSHAKE_MESSAGES } from './host-handshake.ts';
+import { HOST_GONE_CODE } from '../lib/sync-label.ts';
 import { createWsApi, createWsBridge, type BridgeSocket } from './ws-bridge.ts';
 
 /** A socket whose other end the test plays: it sees the frames sent and answers at will. */
@@ -48,7 +50,7 @@ class FakeSocket implements BridgeSocket {
 const URL_ = 'ws://127.0.0.1:4100/api?key=k';
 const SYNC: SyncView = { state: 'idle', online: true, configured: true, pending: 0, unsentItems: 0, rejected: 0, lastSyncAt: 1, cursor: 3, error: null, nextRetryAt: null, device: 'web-1', network: { latencyMs: 0, dropRate: 0 } };
 
-function setup(options: { timeoutMs?: number; maxQueued?: number } = {}) {
+function setup(options: { timeoutMs?: number; maxQueued?: number; giveUpAfterMs?: number } = {}) {
   const sockets: FakeSocket[] = [];
   const bridge = createWsBridge({
     url: URL_,
@@ -218,6 +220,54 @@ describe('the WebSocket bridge', () => {
     last().drop();
     vi.advanceTimersByTime(100);
     expect(sockets).toHaveLength(8);
+  });
+
+  it('gives up for good, saying the instance is gone, once its address has answered nothing for giveUpAfterMs', async () => {
+    const { bridge, sockets, last } = setup({ giveUpAfterMs: 30_000, timeoutMs: 120_000 });
+    last().open();
+    last().receive({ event: { type: 'sync', sync: SYNC } });
+    const events: AppEvent[] = [];
+    bridge.onEvent((e) => events.push(e));
+    last().drop(); // the host stopped; every attempt from now on is refused
+    const waiting = bridge.invoke('info', []);
+    const until = Date.now() + 29_000;
+    while (Date.now() < until) {
+      vi.advanceTimersByTime(1000);
+      last().drop();
+    }
+    expect(bridge.state).toBe('connecting'); // a host restarting on the same port has time to come back
+    vi.advanceTimersByTime(1000);
+    last().drop();
+    vi.advanceTimersByTime(1000);
+    last().drop();
+    const gone = HANDSHAKE_MESSAGES['host-unproven'];
+    expect(gone).toMatch(/^This instance was restarted or is no longer at this address/);
+    expect(bridge.state).toBe('closed');
+    expect(events.at(-1)).toEqual({ type: 'sync', sync: { ...SYNC, state: 'error', error: { code: HOST_GONE_CODE, message: gone } } });
+    await expect(waiting).resolves.toEqual({ ok: false, error: { code: 'internal', message: gone } });
+    const tries = sockets.length;
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(tries); // no more failed connections (one console error each)
+    await expect(bridge.invoke('info', [])).resolves.toEqual({ ok: false, error: { code: 'internal', message: gone } });
+  });
+
+  it('counts the silence from the last time something answered: a host back in time resets it', () => {
+    const { bridge, last } = setup({ giveUpAfterMs: 30_000 });
+    const downFor = (ms: number): void => {
+      const until = Date.now() + ms;
+      last().drop();
+      while (Date.now() < until) {
+        vi.advanceTimersByTime(1000);
+        last().drop();
+      }
+    };
+    downFor(25_000);
+    vi.advanceTimersByTime(1000);
+    last().open(); // a host answered (its handshake decides whether the session still holds)
+    downFor(25_000);
+    expect(bridge.state).toBe('connecting');
+    downFor(6000);
+    expect(bridge.state).toBe('closed');
   });
 
   it('refuses to queue without bound while disconnected', async () => {

@@ -20,6 +20,10 @@
  *   bridge stops for good: calls fail with a message that says what to do, the sync panel and
  *   the banner say it, and it never reconnects. After a mere network blip, the same host
  *   proves itself again and the page goes on by itself.
+ * - When nothing answers at the page's address for `giveUpAfterMs` (a stopped host; a new run
+ *   of `npm run start:web` that took another port), the bridge stops the same way, with the
+ *   same message: the session died with the host run, so no reconnection could ever help, and
+ *   the page must not say "Reconnecting…" (and log a failed connection) forever.
  */
 import { backoffDelay } from 'fieldsync';
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
@@ -57,7 +61,14 @@ export interface WsBridgeOptions {
   readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Calls waiting for a connection, at most; more fail at once. */
   readonly maxQueued?: number;
+  /**
+   * How long the address may answer nothing (every connection attempt failing) before the
+   * bridge gives up. Long enough for a host restarted on the same port to come back (the e2e
+   * cluster's restart takes a few seconds), whose refusal of the session then says the same.
+   */
+  readonly giveUpAfterMs?: number;
   readonly random?: () => number;
+  readonly now?: () => number;
 }
 
 export type BridgeState = 'connecting' | 'open' | 'closed';
@@ -86,6 +97,10 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   const maxQueued = options.maxQueued ?? 500;
   const random = options.random ?? Math.random;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const giveUpAfterMs = options.giveUpAfterMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  /** When the address last stopped answering (a connection lost or never made), or null while it answers. */
+  let silentSince: number | null = null;
   /** The sign-in code, until it has been sent once. */
   let code = options.auth?.code ?? null;
   /** Why the bridge stopped for good (the handshake failed), or null. */
@@ -176,10 +191,11 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     for (const id of [...pending.keys()]) settle(id, failure('internal', message));
   };
 
-  /** The handshake failed: no call goes out, none is retried, and the UI says why. */
-  const giveUp = (why: HandshakeFailure): void => {
+  /** The handshake failed, or nothing answers any more: no call goes out, none is retried, and the UI says why. */
+  const giveUp = (why: HandshakeFailure | 'no-answer'): void => {
     if (state === 'closed') return;
-    const message = HANDSHAKE_MESSAGES[why];
+    // Nothing at the address: from the page, a stopped host and one that moved look alike.
+    const message = HANDSHAKE_MESSAGES[why === 'no-answer' ? 'host-unproven' : why];
     stopped = message;
     stop(message, 'signed out');
     gone = { type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } };
@@ -199,6 +215,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     }
     socket = s;
     let opened = false;
+    /** The socket opened: something listens at the address. */
+    let answered = false;
     let retryAtOnce = false;
     let handshakeTimer: ReturnType<typeof setTimeout> | null = null;
     const handshake = options.auth ? createPageHandshake({ code, store: options.auth.store, onCodeUsed: () => (code = null) }) : null;
@@ -236,6 +254,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
 
     s.onopen = () => {
       if (socket !== s) return;
+      answered = true;
+      silentSince = null; // something answers: the handshake decides the rest
       if (!handshake) return becomeLive();
       // A silent peer must not hold the page: drop the socket and try again.
       handshakeTimer = setTimeout(() => {
@@ -265,6 +285,8 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       // Calls already sent may or may not have run: fail them rather than run them twice.
       for (const [id, p] of pending) if (p.sent) settle(id, failure('internal', BRIDGE_MESSAGES.lost));
       if (state === 'closed') return;
+      silentSince ??= now();
+      if (!answered && now() - silentSince >= giveUpAfterMs) return giveUp('no-answer');
       state = 'connecting';
       if (opened && lastSync) {
         emit({ type: 'sync', sync: { ...lastSync, state: 'error', error: { code: 'disconnected', message: BRIDGE_MESSAGES.reconnecting } } });

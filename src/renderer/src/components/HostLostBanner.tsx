@@ -6,8 +6,9 @@ import { Icon } from './Icon.tsx';
  * The page lost its connection to its instance (the browser host stopped or restarted): the
  * screen still shows the last data and everything looks usable, so say so at the top of the
  * page, until the page is back (it reconnects by itself and re-reads everything). When it
- * will not be back (the host was restarted and forgot this page's session, or what answers
- * at its address is not its host), say that plainly, with what to do.
+ * will not be back (the host was restarted and forgot this page's session, what answers at
+ * its address is not its host, or nothing has answered there for a while), say that plainly,
+ * with what to do.
  */
 export function HostLostBanner() {
   const error = useAppStore((s) => s.sync?.error ?? null);

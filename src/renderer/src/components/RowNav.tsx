@@ -109,7 +109,8 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
               onDelete={() => {
                 setMode(null);
                 keys.focusRow(ids[i + 1] ?? ids[i - 1] ?? row.id);
-                void remove(table, row.id);
+                // As a todo's: a toast with Undo, and Ctrl+Z (the rows below come back too).
+                void remove(table, row.id, { undo: true });
               }}
             />
           ))}

@@ -80,4 +80,36 @@ describe('lists', () => {
     await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe('Work'));
     expect(screen.queryByRole('alert')).toBeNull();
   });
+
+  it('Undo brings a deleted list back in its place, selected, with every todo it hid (done flags too)', async () => {
+    const { user } = await renderApp(groceries);
+    await user.click(screen.getByRole('button', { name: 'Delete “Groceries”' }));
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(listNames()).toEqual(['Work']));
+    const toast = await screen.findByTestId('toast-info');
+    expect(toast.querySelector('.toast-message')?.textContent).toBe('Deleted “Groceries”');
+    await user.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(listNames()).toEqual(['Groceries', 'Work']));
+    await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe('Groceries'));
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
+    expect(screen.getAllByTestId('todo-item').map((el) => el.dataset.done)).toEqual(['false', 'true', 'false']);
+  });
+
+  it('Ctrl+Z brings a deleted list and its todos back once its toast has gone, once', async () => {
+    const { api, user } = await renderApp(groceries);
+    listRow('Groceries').focus();
+    await user.keyboard('{Delete}');
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(listNames()).toEqual(['Work']));
+    const toast = await screen.findByTestId('toast-info');
+    await user.click(within(toast).getByRole('button', { name: 'Dismiss notification' }));
+    await waitFor(() => expect(screen.queryByTestId('toast-info')).toBeNull());
+    listRow('Work').focus();
+    await user.keyboard('{Control>}z{/Control}');
+    await waitFor(() => expect(listNames()).toEqual(['Groceries', 'Work']));
+    await user.keyboard('{Control>}z{/Control}'); // nothing left to undo
+    const [restored] = await lists(api);
+    await waitFor(async () => expect((await api.rows('todos', { parent: restored?.id as string })).map((t) => t.title)).toEqual(['Milk', 'Bread', 'Eggs']));
+    expect((await lists(api)).map((l) => l.name)).toEqual(['Groceries', 'Work']);
+  });
 });

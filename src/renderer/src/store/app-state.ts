@@ -63,7 +63,11 @@ export interface DataSlice {
   create<T extends TableName>(table: T, fields: CreateFields<T>): Promise<CreateResult>;
   update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<TextResult>;
   move(table: TableName, id: string, toIndex: number): Promise<boolean>;
-  /** Deletes a row; with `undo`, a toast offers to bring it back (as a new row, in its place). */
+  /**
+   * Deletes a row; with `undo`, a toast offers to bring it back (as a new row, in its place,
+   * with the rows below it that the delete hid: row-tree.ts), and refuses to delete when those
+   * cannot be read first.
+   */
   remove(table: TableName, id: string, options?: { readonly undo?: boolean }): Promise<boolean>;
 }
 

@@ -143,6 +143,34 @@ describe('the data store', () => {
     await vi.waitFor(() => expect(rows('todos', listId).map((t) => [t.title, t.done])).toEqual([['Buy milk', true], ['Fix bike', false]]));
   });
 
+  it('undoes a list’s delete all or nothing: its todos come back under it, or a failure half-way leaves no half list', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const home = rows('lists')[0] as Row<'lists'>;
+    const live = async () => Promise.all((await kit.api.rows('lists', {})).map(async (l) => [l.name, (await kit.api.rows('todos', { parent: l.id })).map((t) => t.title)]));
+    await store.getState().remove('lists', home.id, { undo: true });
+    expect(await live()).toEqual([['Work', []]]);
+    const undo = store.getState().toasts.at(-1)?.action;
+    // The second todo fails: the list made again is deleted, which hides the todo made under it.
+    const create = kit.api.create.bind(kit.api);
+    let creates = 0;
+    const spy = vi.spyOn(kit.api, 'create').mockImplementation((...args) => (++creates === 3 ? Promise.reject(new AppError('internal', 'disk full')) : create(...args)));
+    undo?.run();
+    await vi.waitFor(() => expect(store.getState().toasts.at(-1)?.message).toBe('Something went wrong: disk full'));
+    expect(await live()).toEqual([['Work', []]]);
+    spy.mockRestore();
+    undo?.run(); // the toast's action again: this time everything comes back
+    await vi.waitFor(async () => expect(await live()).toEqual([['Home', ['Buy milk', 'Fix bike']], ['Work', []]]));
+  });
+
+  it('deletes nothing when the rows an Undo would need cannot be read', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const home = rows('lists')[0] as Row<'lists'>;
+    kit.failNext('rows', new AppError('internal', 'disk full'));
+    expect(await store.getState().remove('lists', home.id, { undo: true })).toBe(false);
+    expect(kit.calls.filter((c) => c.method === 'delete')).toEqual([]);
+    expect(store.getState().toasts.at(-1)).toMatchObject({ kind: 'error', message: 'Something went wrong: disk full' });
+  });
+
   it('moves the selection to the neighbour when the selected row is deleted', async () => {
     const { store, rows } = await setup(twoLists);
     const [home, work] = rows('lists') as [Row<'lists'>, Row<'lists'>];

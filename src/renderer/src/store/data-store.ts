@@ -20,11 +20,11 @@ import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { rowOrder } from '../../../shared/row-order.ts';
 import { checkFields } from '../../../shared/field-checks.ts';
-import type { JsonValue } from 'fieldsync';
-import { editableText, quoted } from '../lib/display-text.ts';
+import { quoted } from '../lib/display-text.ts';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
 import { patchRows } from './row-patch.ts';
+import { createTree, readTree, type RowTree } from './row-tree.ts';
 import { pickSelection } from './selection.ts';
 import { shareRows } from './share-rows.ts';
 
@@ -49,20 +49,7 @@ const tableOf = (name: string): AppTable => appSchema.table(name) as AppTable;
 const orders = new Map<string, (a: AnyRow, b: AnyRow) => number>(appSchema.tableNames.map((name) => [name, rowOrder(tableOf(name))]));
 const orderOf = (table: string) => orders.get(table) ?? rowOrder(tableOf(table));
 
-/**
- * The fields that bring a deleted row back, as a new row: everything but what the core sets
- * itself. Text that arrived by sync breaking the input rules comes back as it was shown to be
- * edited (`editableText`), so that Undo is not refused.
- */
-export function restorable(table: AppTable, row: AnyRow): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
-  for (const [name, column] of table.columns) {
-    const value = row[name];
-    if (column.kind === 'order' || column.kind === 'createdAt' || value === null || value === undefined) continue;
-    out[name] = column.kind === 'text' ? editableText(value, column) : value;
-  }
-  return out;
-}
+export { restorable } from './row-tree.ts';
 
 export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   const queries = new Map<string, Query>();
@@ -196,12 +183,15 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
 
   const hasText = (table: AppTable, fields: Fields) => Object.keys(fields).some((k) => table.columns.get(k)?.kind === 'text');
 
-  async function restore(table: AppTable, row: AnyRow, index: number): Promise<void> {
-    await write(table.name, async () => {
-      const created = await api.create(table.name as TableName, restorable(table, row));
-      if (table.orderColumn !== null) await api.move(table.name as TableName, created.id, index);
-      return created.id;
-    }, false, (id) => (id === null ? null : [id]));
+  /**
+   * Undo: the deleted row back in its place, with the rows that went with it. A row of a table
+   * with a selection (a list in the sidebar) is opened, so that what came back shows.
+   */
+  async function restore(tree: RowTree, index: number): Promise<void> {
+    const table = tree.table.name as TableName;
+    const result = await write(table, () => createTree(api, tree, index), false, (id) => (id === null ? null : [id]));
+    if (tree.below.length > 0) await refresh(tree.table.descendants);
+    if (result.ok && table in get().selected) get().select(table, result.value);
   }
 
   /**
@@ -290,10 +280,20 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const t = tableOf(table);
       const before = find(table, id);
       removing.add(id);
+      let tree: RowTree | null = null;
+      try {
+        // The rows below go with it (hidden, not deleted): read them while they still show.
+        if (before && options.undo) tree = await readTree(api, t, before.row);
+      } catch (error) {
+        // Undo could not bring them back: nothing is deleted rather than something lost.
+        removing.delete(id);
+        get().reportError(error);
+        return false;
+      }
       const { ok } = await write(table, () => api.delete(table, id), false, () => [id]).finally(() => removing.delete(id));
-      if (ok && before && options.undo) {
-        const { row, index } = before;
-        get().notify({ kind: 'info', message: quoted`Deleted “${row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, row, index) } });
+      if (ok && before && tree) {
+        const undo = tree;
+        get().notify({ kind: 'info', message: quoted`Deleted “${before.row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(undo, before.index) } });
       }
       return ok;
     },

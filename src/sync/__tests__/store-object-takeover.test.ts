@@ -124,6 +124,17 @@ describe('two clients on one store object, opened at once', () => {
     }
   });
 
+  it('a third client takes the store over from the second, not from the first it replaced (whose letting go keeps the second held)', async () => {
+    const store = createMemoryStore();
+    const a = await open(store);
+    const b = await open(store);
+    await expect(a.set('todos', 'a', 'title', 'x')).rejects.toThrow(/^another client opened this store/);
+    const c = await open(store);
+    await expect(b.set('todos', 'b', 'title', 'y')).rejects.toThrow(/^another client opened this store/);
+    await c.set('todos', 'c', 'title', 'z');
+    expect([...store.rows('todos').keys()]).toEqual(['c']);
+  });
+
   it('a client closed first is not taken over, and the next opens on its store as usual', async () => {
     const store = createMemoryStore();
     const first = await open(store);

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StoreStalledError, ValidationError, createSyncClient, type SyncStatus, type SyncStore } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
-import { memory, schema } from './harness/test-kit.ts';
+import { hangingStore, memory, schema } from './harness/test-kit.ts';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.UTC(2026, 10, 24, 15, 0, 0) });
@@ -127,28 +127,15 @@ describe('a store call that does not settle', () => {
 
   // close() and createSyncClient with a stalled call: store-stall-open-close.test.ts.
 
-  // Node 24 has Web Locks (client-lock.ts); without them no client is ever taken over.
-  const hasWebLocks = typeof (globalThis as { navigator?: { locks?: { request?: unknown } } }).navigator?.locks?.request === 'function';
-  it.skipIf(!hasWebLocks)('a client another one took over keeps saying why it stopped: its own call that stalls afterwards is not reported', async () => {
-    // An asynchronous store without transact() (so a client holds its lock) whose next commit waits until let go.
-    const inner = memory();
-    let hang = false;
-    let letGo = (): void => {};
-    const store: SyncStore = {
-      open: async (s) => inner.open(s),
-      winners: async (cells) => inner.winners(cells),
-      messages: async (q) => inner.messages(q),
-      commit: async (c) => {
-        if (hang) await new Promise<void>((r) => ((hang = false), (letGo = r)));
-        return inner.commit(c);
-      },
-    };
+  // A second client on the same store object takes it over in every runtime (client-lock.ts), Web Locks or not.
+  it('a client another one took over keeps saying why it stopped: its own call that stalls afterwards is not reported', async () => {
+    const { store, hangNext, letGo } = hangingStore();
     const client = await createSyncClient({ schema, store, autoSync: false });
     const seen: SyncStatus[] = [];
     client.on('status', (st) => seen.push(st));
-    hang = true;
+    const underWay = hangNext();
     const write = client.set('todos', 'a', 'title', 'one').catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(0);
+    await underWay;
     const second = createSyncClient({ schema, store, autoSync: false }).catch((e: unknown) => e);
     await vi.waitFor(() => expect(client.status.error?.message).toMatch(/^another client opened this store/));
     await client.close(); // closed already: returns at once

@@ -49,8 +49,6 @@ const tableOf = (name: string): AppTable => appSchema.table(name) as AppTable;
 const orders = new Map<string, (a: AnyRow, b: AnyRow) => number>(appSchema.tableNames.map((name) => [name, rowOrder(tableOf(name))]));
 const orderOf = (table: string) => orders.get(table) ?? rowOrder(tableOf(table));
 
-export { restorable } from './row-tree.ts';
-
 export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   const queries = new Map<string, Query>();
   // Rows this instance is deleting: a second delete of one is ignored (a double click sends

@@ -15,9 +15,11 @@ describe('npm start arguments', () => {
   });
 
   it('refuses bad values with a message that names the option', () => {
-    for (const bad of [['--instances', '0'], ['--instances', '9'], ['--instances', 'two'], ['--instances'], ['--server', 'ftp://x'], ['--server', 'nope'], ['--user', 'a b'], ['--frobnicate']]) {
+    for (const bad of [['--instances', '0'], ['--instances', '9'], ['--instances', 'two'], ['--instances'], ['--server', 'ftp://x'], ['--server', 'nope'], ['--server', 'http://u:p@h'], ['--server', 'http://h/?q'], ['--user', 'a b'], ['--frobnicate']]) {
       expect(() => parseStartArgs(bad), bad.join(' ')).toThrow(StartArgsError);
     }
+    // A password is not echoed.
+    expect(() => parseStartArgs(['--server', 'http://alice:s3cret@h'])).toThrow(/^--server must have no user name or password: the app signs in with its token \(FIELDSYNC_TOKEN\)$/);
   });
 
   it('gives each instance its profile and tile', () => {

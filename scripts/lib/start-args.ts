@@ -1,4 +1,5 @@
 /** `npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]`. */
+import { serverUrlError } from '../../src/main/core/server-url.ts';
 
 export interface StartArgs {
   readonly instances: number;
@@ -69,14 +70,11 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
         throw new StartArgsError(`unknown option: ${raw}`);
     }
   }
-  let url: URL;
-  try {
-    url = new URL(serverUrl);
-  } catch {
-    throw new StartArgsError(`--server must be a URL such as ${DEFAULT_SERVER_URL}, got "${serverUrl}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StartArgsError('--server must be an http:// or https:// URL');
-  return { instances, serverUrl: url.origin, user, build, open };
+  const why = serverUrlError(serverUrl);
+  // The address is not echoed but when it is no URL: it may hold a password.
+  if (why === 'is not a URL') throw new StartArgsError(`--server must be a URL such as ${DEFAULT_SERVER_URL}, got "${serverUrl}"`);
+  if (why !== null) throw new StartArgsError(`--server ${why}`);
+  return { instances, serverUrl: new URL(serverUrl).origin, user, build, open };
 }
 
 /** The launch of instance `i` (0-based) of `count`: its profile and its command-line arguments. */

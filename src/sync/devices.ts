@@ -16,8 +16,8 @@
  * like every other field.
  */
 import { readCells } from './cell-values.ts';
-import { SchemaError, ValidationError, invalidArgument } from './errors.ts';
-import { cellKey, rowError, type JsonValue } from './message.ts';
+import { SchemaError, invalidArgument } from './errors.ts';
+import { cellKey, type JsonValue } from './message.ts';
 import { unknownOptionError } from './option-keys.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
@@ -71,13 +71,8 @@ export function deviceNames(options: DeviceOptions): DeviceNamesSetup {
       throw new SchemaError(`device names need a table "${table}" with a string column "${DEVICE_NAME_COLUMN}" in the schema, such as ${table}: { ${DEVICE_NAME_COLUMN}: 'string' }`);
     }
     return async (o) => {
+      // clientIds checked by the client (sync-client.ts), with this option or without.
       async function of(clientIds: readonly string[]): Promise<Map<string, string>> {
-        // An id that cannot be a row (5, '') is the app's mistake: it was left out, unseen,
-        // as if that device had no name. One that is a row id but no clientId just has none.
-        for (let i = 0; i < clientIds.length; i++) {
-          const why = rowError(clientIds[i]);
-          if (why !== null) throw new ValidationError('invalid_argument', `deviceNames: ${why.replace('row', `clientIds[${i}]`)}`, i);
-        }
         const ids = [...new Set(clientIds)];
         const values = await o.lock.run(() => readCells(o.store, ids.map((row) => ({ table, row, column: DEVICE_NAME_COLUMN }))));
         const out = new Map<string, string>();

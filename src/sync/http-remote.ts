@@ -61,7 +61,8 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   if (why) bad(why);
   if (typeof options.url !== 'string' || !/^https?:\/\/[^/]/.test(options.url)) bad(`url must start with http:// or https://: ${errorText(options.url)}`);
   const urlWhy = baseUrlError(options.url);
-  if (urlWhy) bad(`url ${urlWhy}: ${options.url.slice(0, 200)}`);
+  // A user name or password is not echoed: errors get logged.
+  if (urlWhy) bad(`url ${urlWhy}: ${options.url.replace(USER_INFO, '$1').slice(0, 200)}`);
   // The endpoint's URL (every sync then got "no such endpoint", naming no URL): the base is meant.
   if (/\/v1\/(sync|events)\/*$/.test(options.url)) bad(`url is the server's base URL, without /v1/...: ${options.url.replace(/\/v1\/\w+\/*$/, '')}`);
   const checkToken = (t: unknown): void => {
@@ -175,6 +176,9 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   };
 }
 
+/** The `user:password@` of a URL's authority. */
+const USER_INFO = /^(https?:\/\/)[^/?#]*@/i;
+
 /**
  * Why an http(s) base URL would fail every sync, or null. Accepted, such a URL made each sync
  * a NetworkError ("could not be reached", as if offline) or a wrong endpoint (a query or a
@@ -182,8 +186,10 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
  * are also read by a regex, for hosts without it (or with React Native's, which checks nothing).
  */
 function baseUrlError(url: string): string | null {
+  // fetch refuses every request to such a URL (a TypeError: "could not be reached" for ever).
+  if (USER_INFO.test(url)) return 'must have no user name or password: the token is the credential';
   if (/[?#]/.test(url)) return 'must have no query or fragment';
-  const m = /^https?:\/\/(?:[^@/]*@)?(?:\[[\da-f:.]+\]|[^\s:/@[\]]+)(?::(\d*))?(?:\/|$)/i.exec(url);
+  const m = /^https?:\/\/(?:\[[\da-f:.]+\]|[^\s:/@[\]]+)(?::(\d*))?(?:\/|$)/i.exec(url);
   let parses = m !== null;
   const Url = (globalThis as { URL?: new (url: string) => unknown }).URL;
   if (typeof Url === 'function') {

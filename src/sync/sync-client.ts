@@ -8,13 +8,13 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, FieldsyncError, errorText, invalidArgument, threw } from './errors.ts';
+import { ClosedError, FieldsyncError, ValidationError, errorText, invalidArgument, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { createStallWatch } from './store-stall.ts';
 import { hlcMillis, hostMonotonic } from './hlc.ts';
 import { DELETED_COLUMN, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
-import { byHlc, cellKey, messageOf } from './message.ts';
+import { byHlc, cellKey, messageOf, rowError } from './message.ts';
 import { emit, type Listener } from './listeners.ts';
 import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
@@ -299,6 +299,12 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
     }),
     deviceNames: (clientIds) => ifOpen(async () => {
       if (!Array.isArray(clientIds)) throw invalidArgument('deviceNames takes an array of clientIds');
+      // An id that cannot be a row (5, ''), with the device option or without, is the app's
+      // mistake (it was left out, unseen); one that is a row id but no clientId has no name.
+      for (let i = 0; i < clientIds.length; i++) {
+        const why = rowError(clientIds[i]);
+        if (why !== null) throw new ValidationError('invalid_argument', `deviceNames: ${why.replace('row', `clientIds[${i}]`)}`, i);
+      }
       return names ? names.of(clientIds) : new Map<string, string>();
     }),
     rejected: () => ifOpen(() => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))])),

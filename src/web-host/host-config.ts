@@ -8,6 +8,7 @@
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serverUrlError } from '../main/core/server-url.ts';
 import { isViewerOrigin } from './host-security.ts';
 
 export interface HostConfig {
@@ -63,15 +64,9 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   if (!/^\d+$/.test(portText) || port > 65535) throw new HostConfigError(`--port must be 0 to 65535, got "${portText}"`);
 
   const serverUrl = (flags.get('--server') ?? flags.get('--server-url') ?? env.FIELDSYNC_SERVER_URL ?? '').trim() || null;
-  if (serverUrl !== null) {
-    let url: URL;
-    try {
-      url = new URL(serverUrl);
-    } catch {
-      throw new HostConfigError(`--server is not a URL: "${serverUrl}"`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HostConfigError('--server must be an http or https URL');
-  }
+  const why = serverUrl === null ? null : serverUrlError(serverUrl);
+  // The address is not echoed: it may hold a password.
+  if (why !== null) throw new HostConfigError(`--server ${why}`);
   const token = env.FIELDSYNC_TOKEN?.trim() || null;
   if (serverUrl !== null && token === null) throw new HostConfigError('a server URL needs a token in FIELDSYNC_TOKEN (see `npm run token`)');
 

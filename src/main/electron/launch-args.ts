@@ -7,6 +7,7 @@
  *   where any user of the machine could read it in the process list)
  */
 import { join } from 'node:path';
+import { serverUrlError } from '../core/server-url.ts';
 
 export const DEFAULT_PROFILE = 'default';
 /** Profile names become folder names: letters, digits, `-` and `_` only, so `--profile ../x` cannot escape. */
@@ -64,9 +65,9 @@ export function parseTileArg(argv: readonly string[]): Tile | null {
 
 export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LaunchArgs {
   const serverUrl = flag(argv, '--server') ?? env.FIELDSYNC_SERVER_URL ?? null;
-  if (serverUrl !== null && !/^https?:\/\/[^/\s]+/.test(serverUrl)) {
-    throw new LaunchArgsError(`--server must be an http:// or https:// URL, got ${JSON.stringify(serverUrl.slice(0, 80))}`);
-  }
+  const why = serverUrl ? serverUrlError(serverUrl) : null;
+  // The address is not echoed: it may hold a password.
+  if (why !== null) throw new LaunchArgsError(`--server ${why}`);
   return {
     profile: parseProfileArg(argv),
     serverUrl: serverUrl || null,

@@ -9,7 +9,7 @@ import { deviceNames } from '../devices.ts';
 import { ValidationError } from '../errors.ts';
 import { defineSchema, type ColumnSpec } from '../schema.ts';
 import { createSyncClient } from '../sync-client.ts';
-import type { ReplacedEvent } from '../sync-client-types.ts';
+import type { ReplacedEvent, SyncClient } from '../sync-client-types.ts';
 import { createInProcessServer } from '../testing/in-process-server.ts';
 import { hlcClientId } from '../hlc.ts';
 import type { SyncStore } from '../store.ts';
@@ -89,11 +89,12 @@ describe('device names: set-up', () => {
   // [5, 'a b', ''] gave an empty Map: the ids that cannot be rows were left out unseen.
   it('refuses clientIds that cannot be row ids, naming the first; an id no device has just has no name', async () => {
     const client = await createSyncClient({ schema, store: memory(), device: deviceNames({ name: 'Laptop' }) });
-    const refused = async (ids: unknown[], message: string, index: number) => {
-      const err: unknown = await client.deviceNames(ids as string[]).then(() => null, (e: unknown) => e);
+    const refusedBy = async (c: SyncClient, ids: unknown[], message: string, index: number) => {
+      const err: unknown = await c.deviceNames(ids as string[]).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect(err).toMatchObject({ code: 'invalid_argument', message, index });
     };
+    const refused = (ids: unknown[], message: string, index: number) => refusedBy(client, ids, message, index);
     await refused([5, 'a b', ''], 'deviceNames: clientIds[0] must be a non-empty string', 0);
     await refused([client.clientId, ''], 'deviceNames: clientIds[1] must be a non-empty string', 1);
     await refused(['a', null], 'deviceNames: clientIds[1] must be a non-empty string', 1);
@@ -102,6 +103,12 @@ describe('device names: set-up', () => {
     expect(await client.deviceNames(['a b', client.clientId, client.clientId])).toEqual(new Map([[client.clientId, 'Laptop']]));
     expect(await client.deviceNames([])).toEqual(new Map());
     await client.close();
+    // Without the device option no device has a name, but an id that cannot be one is still refused.
+    const plain = await createSyncClient({ schema, store: memory() });
+    await refusedBy(plain, [plain.clientId, 5], 'deviceNames: clientIds[1] must be a non-empty string', 1);
+    await refusedBy(plain, [''], 'deviceNames: clientIds[0] must be a non-empty string', 0);
+    expect(await plain.deviceNames([plain.clientId, 'no-such-device'])).toEqual(new Map());
+    await plain.close();
   });
 
   it('writes the name at start only when the device has none: a rename stays', async () => {

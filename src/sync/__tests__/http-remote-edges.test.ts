@@ -61,7 +61,8 @@ describe('createHttpRemote options', () => {
       }
       refused('http://h:65536', 'createHttpRemote: url has a port out of range (1-65535): http://h:65536');
       refused('http://h/a?b', 'createHttpRemote: url must have no query or fragment: http://h/a?b');
-      for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://u@h:1', 'http://localhost']) {
+      refused('http://u@h:1', 'createHttpRemote: url must have no user name or password: the token is the credential: http://h:1');
+      for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://localhost']) {
         expect(() => createHttpRemote({ url, token: 't' })).not.toThrow();
       }
     } finally {
@@ -69,8 +70,19 @@ describe('createHttpRemote options', () => {
     }
   });
 
+  // Accepted, fetch (global or nodeFetch) refused every request with a TypeError: each sync
+  // failed as "could not be reached", as if offline, for ever.
+  it.each([
+    ['https://alice:s3cret@sync.example.com/app', 'https://sync.example.com/app'],
+    ['http://alice@127.0.0.1:8787', 'http://127.0.0.1:8787'],
+    ['http://:s3cret@h', 'http://h'],
+    ['https://a:b@c@h/x?y', 'https://h/x?y'],
+  ])('refuses the URL %s, with a user name or password, without saying them', (url, shown) => {
+    refused(url, `createHttpRemote: url must have no user name or password: the token is the credential: ${shown}`);
+  });
+
   it('takes the URLs a server is given by, port, path and IPv6 alike', () => {
-    for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://localhost:1', 'http://h:']) {
+    for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://localhost:1', 'http://h:', 'http://h/team@example']) {
       expect(() => createHttpRemote({ url, token: 't' })).not.toThrow();
     }
   });

@@ -40,7 +40,9 @@ describe('browser host settings', () => {
     [['--profile', 'a', '--port', '-1'], {}, '--port must be'],
     [['--profile', 'a', '--port'], {}, '--port needs a value'],
     [['--profile', 'a', '--token', 'x'], {}, 'unknown argument: --token'],
-    [['--profile', 'a', '--server', 'ftp://x'], TOKEN, 'http or https'],
+    [['--profile', 'a', '--server', 'ftp://x'], TOKEN, '--server must be an http:// or https:// URL'],
+    [['--profile', 'a', '--server', 'https://alice:s3cret@x'], TOKEN, '--server must have no user name or password'],
+    [['--profile', 'a', '--server', 'https://x/#y'], TOKEN, '--server must have no query or fragment'],
     [['--profile', 'a', '--server', 'nope'], TOKEN, 'not a URL'],
     [['--profile', 'a', '--server', 'http://s'], {}, 'FIELDSYNC_TOKEN'],
     [['--profile', 'a', '--server-url', 'http://s'], {}, 'FIELDSYNC_TOKEN'], // the former name

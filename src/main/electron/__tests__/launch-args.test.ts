@@ -44,6 +44,12 @@ describe('launch arguments', () => {
     });
     expect(parseLaunchArgs([], { FIELDSYNC_SERVER_URL: 'https://sync.example' })).toMatchObject({ serverUrl: 'https://sync.example', token: null, tile: null });
     expect(() => parseLaunchArgs(['--server', 'file:///etc/passwd'], {})).toThrow(LaunchArgsError);
+    expect(() => parseLaunchArgs(['--server', 'http://'], {})).toThrow('--server is not a URL');
+    // Not echoed: the address may hold a password.
+    expect(() => parseLaunchArgs([], { FIELDSYNC_SERVER_URL: 'https://alice:s3cret@sync.example' }))
+      .toThrow(/^--server must have no user name or password: the app signs in with its token \(FIELDSYNC_TOKEN\)$/);
+    expect(() => parseLaunchArgs(['--server', 'https://sync.example/?x=1'], {})).toThrow('--server must have no query or fragment');
+    expect(parseLaunchArgs(['--server', 'https://sync.example/fieldsync'], {}).serverUrl).toBe('https://sync.example/fieldsync');
   });
 
   it('reads --tile as position/count', () => {

@@ -6,7 +6,7 @@
  * queue, and the tests.
  *
  * The data methods are generic over the app schema's tables: `rows`, `rowsById`, `create`,
- * `update`, `move`, `delete`. Field values are checked by the core against the schema
+ * `update`, `move`, `delete`, `restore`. Field values are checked by the core against the schema
  * (`field-checks.ts`), which also gives the user-facing message.
  */
 // zod/mini: the preload and the renderer bundle this table for its names; the full zod would
@@ -78,6 +78,11 @@ export const API_METHODS = {
   /** Moves a row to a position (0-based) among its siblings. */
   move: method<void>()('write', z.tuple([table, id, index])),
   delete: method<void>()('write', z.tuple([table, id])),
+  /**
+   * Undoes a delete: the row, with its id, fields and order key, and the rows below it that
+   * the delete hid (not those deleted on their own), live again. Returns it.
+   */
+  restore: method<AnyRow>()('write', z.tuple([table, id])),
   syncStatus: method<SyncView>()('read', z.tuple([])),
   /** "Work offline": cuts only this instance off from the server. */
   setOnline: method<void>()('control', z.tuple([z.boolean()])),

@@ -55,6 +55,6 @@ export function checkReplicasEqual(all: readonly Map<string, JsonValue>[]): void
   const show = (cells: Map<string, JsonValue>): string => canonical([...cells].map(([k, v]) => [k, v]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)));
   const reference = show(first);
   all.forEach((cells, i) => {
-    if (show(cells) !== reference) throw new Error(`client ${i} differs from client 0 after quiescence`);
+    if (show(cells) !== reference) throw new Error(`client ${i} differs from client 0 after quiescence: ${show(cells)} vs ${reference}`);
   });
 }

@@ -95,6 +95,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       requireRow(tableOf(table), id);
       await repo.delete(table, id);
     },
+    restore: async (table, id) => {
+      const t = tableOf(table);
+      // Back already: a second Undo, or another device's.
+      const live = repo.row(table, id);
+      if (live) return live;
+      const gone = repo.deleted(table, id);
+      if (!gone) throw new AppError('not_found', `That ${t.noun} no longer exists.`);
+      // Under a parent deleted since, it would stay hidden, and come back unasked with it.
+      if (t.parent) requireRow(tableOf(t.parent.table), gone.parentId ?? '');
+      const row = await repo.restore(table, id);
+      if (!row) throw new AppError('not_found', `That ${t.noun} no longer exists.`);
+      return row;
+    },
     ...createSyncHandlers(deps),
   };
 }

@@ -32,6 +32,11 @@ export interface TableQueries {
    * the two orders differ only there).
    */
   lastOrder(parentId?: string): { key: string | null } | null;
+  /**
+   * A row whose own tombstone is set, whatever its parents: its parent's id (null for a
+   * table without a parent), or undefined when the row is not deleted or not there.
+   */
+  deleted(id: string): { readonly parentId: string | null } | undefined;
   /** See `OrderQueries.neighbours` (order-queries.ts). */
   neighbours(parentId: string | undefined, id: string, toIndex: number): Neighbours | null;
 }
@@ -86,6 +91,9 @@ export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQ
     db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${table.parent.column}`)} ON ${q(table.name)} (${q(table.parent.column)})`);
     children = select(`t0.${q(table.parent.column)} = ?`);
   }
+  const deleted = db.prepare<[string], { parent: unknown }>(
+    `SELECT ${table.parent ? q(table.parent.column) : 'NULL'} AS parent FROM ${q(table.name)} WHERE id = ? AND "_deleted" IS 1`,
+  );
   const { lastOrder, neighbours } = orderQueries(db, table, from, where);
   return {
     lastOrder,
@@ -95,6 +103,10 @@ export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQ
     one: (id) => {
       const r = one.get(id);
       return r ? decode(table, r) : undefined;
+    },
+    deleted: (id) => {
+      const r = deleted.get(id);
+      return r ? { parentId: typeof r.parent === 'string' ? r.parent : null } : undefined;
     },
   };
 }

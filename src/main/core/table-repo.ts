@@ -10,6 +10,8 @@
  * - `move` writes one order key between the new neighbours, read through an index (or
  *   renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
+ *   `restore` clears it (a newer `_deleted: false`), which brings back the same row, in its
+ *   order, with the rows below it: those added on another device since included.
  */
 import type { JsonValue } from 'fieldsync';
 import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
@@ -32,6 +34,10 @@ export interface TableRepo {
   /** Puts a live row at `toIndex` (clamped) among its siblings. */
   move(table: string, id: string, toIndex: number): Promise<void>;
   delete(table: string, id: string): Promise<void>;
+  /** See TableQueries.deleted. */
+  deleted(table: string, id: string): { readonly parentId: string | null } | undefined;
+  /** Clears a row's tombstone; returns the row if that made it live. */
+  restore(table: string, id: string): Promise<AnyRow | undefined>;
 }
 
 export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: () => number = Date.now): TableRepo {
@@ -128,6 +134,14 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
 
     async delete(name, id) {
       await client.delete(name, id);
+    },
+
+    deleted: (name, id) => get(name).queries.deleted(id),
+
+    async restore(name, id) {
+      // The sync client's tombstone column (docs/api.md): per field, the newer write wins.
+      await client.set(name, id, '_deleted', false);
+      return row(name, id);
     },
   };
 }

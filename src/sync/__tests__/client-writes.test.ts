@@ -34,6 +34,24 @@ describe('local writes', () => {
     await client.close();
   });
 
+  // docs/api.md's quick example: a delete undone is the same row back, on every device.
+  it('undoes a delete with a newer _deleted: false, which another device takes too', async () => {
+    const server = createInProcessServer();
+    const a = await createSyncClient({ schema, store: memory(), remote: server.remote('u'), autoSync: false });
+    const bStore = memory();
+    const b = await createSyncClient({ schema, store: bStore, remote: server.remote('u'), autoSync: false });
+    await a.update('todos', 't1', { title: 'Buy milk', done: true });
+    await a.delete('todos', 't1');
+    await a.sync();
+    await b.sync();
+    expect(bStore.rows('todos').has('t1')).toBe(false);
+    await a.set('todos', 't1', '_deleted', false);
+    await a.sync();
+    await b.sync();
+    expect(bStore.rows('todos').get('t1')).toEqual({ title: 'Buy milk', done: true, _deleted: false });
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it.each([
     ['an unknown table', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('nope', 'r', 'title', 'x'), SchemaError],
     ['an unknown column', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'nope', 'x'), SchemaError],

@@ -89,6 +89,10 @@ describe('API dispatcher: bad calls are refused and write nothing', () => {
     ['a list id as a todo', 'update', () => ['todos', list.id, { done: true }], 'not_found'],
     ['moving an unknown todo', 'move', () => ['todos', 'no-such-todo', 0], 'not_found'],
     ['deleting an unknown list', 'delete', () => ['lists', 'no-such-list'], 'not_found'],
+    ['restoring an unknown list', 'restore', () => ['lists', 'no-such-list'], 'not_found'],
+    ['restoring a list id as a todo', 'restore', () => ['todos', list.id], 'not_found'],
+    ['restoring without an id', 'restore', () => ['lists'], 'invalid_argument'],
+    ['restoring in an unknown table', 'restore', () => ['users', list.id], 'invalid_argument'],
   ];
 
   it.each(cases)('%s → %s', async (_name, method, args, code) => {

@@ -106,6 +106,29 @@ describe('app cores with the real server', () => {
     expect(new Set(final.map((t) => t.order)).size).toBe(4);
   });
 
+  // Undo of a list's delete made the list and its todos again, one create each: new ids and
+  // creation times, and a todo another device added meanwhile never came back.
+  it('a restored list is the same list on every instance, with every todo its delete hid', async () => {
+    const [a, b] = await openUser('restore', 2);
+    const trip = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Trip' });
+    const passport = await call<Row<'todos'>>(a!, 'create', 'todos', { listId: trip.id, title: 'Passport' });
+    const tickets = await call<Row<'todos'>>(a!, 'create', 'todos', { listId: trip.id, title: 'Tickets' });
+    await call(a!, 'delete', 'todos', tickets.id); // deleted on its own: it stays deleted
+    await converged([a!, b!]);
+    await call(b!, 'setOnline', false);
+    await call(b!, 'create', 'todos', { listId: trip.id, title: 'Sunscreen' }); // before b learns of the delete
+    await call(a!, 'delete', 'lists', trip.id);
+    await expect(a!.dispatch('restore', ['todos', passport.id])).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
+    await call(b!, 'setOnline', true);
+    await converged([a!, b!]);
+    expect(await call(b!, 'rows', 'lists', {})).toEqual([]);
+    expect(await call<Row<'lists'>>(a!, 'restore', 'lists', trip.id)).toEqual(trip);
+    expect(await call<Row<'lists'>>(a!, 'restore', 'lists', trip.id)).toEqual(trip); // twice: it is back already
+    const final = (await converged([a!, b!])) as (Row<'lists'> & { todos: Row<'todos'>[] })[];
+    expect(final.map(({ todos, ...list }) => [list, todos.map((t) => t.title)])).toEqual([[trip, ['Passport', 'Sunscreen']]]);
+    expect(final[0]!.todos[0]).toEqual(passport);
+  });
+
   it('an instance restarted with pending changes syncs them', async () => {
     const [a, b] = await openUser('restart', 2);
     const list = await call<Row<'lists'>>(a!, 'create', 'lists', { name: 'Trip' });

@@ -64,9 +64,8 @@ export interface DataSlice {
   update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<TextResult>;
   move(table: TableName, id: string, toIndex: number): Promise<boolean>;
   /**
-   * Deletes a row; with `undo`, a toast offers to bring it back (as a new row, in its place,
-   * with the rows below it that the delete hid: row-tree.ts), and refuses to delete when those
-   * cannot be read first.
+   * Deletes a row; with `undo`, a toast offers to bring it back (the same row, in its place,
+   * with the rows below it that the delete hid: the API's `restore`).
    */
   remove(table: TableName, id: string, options?: { readonly undo?: boolean }): Promise<boolean>;
 }

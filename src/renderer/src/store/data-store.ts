@@ -24,7 +24,6 @@ import { quoted } from '../lib/display-text.ts';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
 import { patchRows } from './row-patch.ts';
-import { createTree, readTree, type RowTree } from './row-tree.ts';
 import { pickSelection } from './selection.ts';
 import { shareRows } from './share-rows.ts';
 
@@ -182,14 +181,18 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   const hasText = (table: AppTable, fields: Fields) => Object.keys(fields).some((k) => table.columns.get(k)?.kind === 'text');
 
   /**
-   * Undo: the deleted row back in its place, with the rows that went with it. A row of a table
+   * Undo: the deleted row itself back (the core's `restore`: same id, fields and creation
+   * time), with the rows below it that the delete hid, and in its place. A row of a table
    * with a selection (a list in the sidebar) is opened, so that what came back shows.
    */
-  async function restore(tree: RowTree, index: number): Promise<void> {
-    const table = tree.table.name as TableName;
-    const result = await write(table, () => createTree(api, tree, index), false, (id) => (id === null ? null : [id]));
-    if (tree.below.length > 0) await refresh(tree.table.descendants);
-    if (result.ok && table in get().selected) get().select(table, result.value);
+  async function restore(t: AppTable, id: string, index: number): Promise<void> {
+    const table = t.name as TableName;
+    const result = await write(table, async () => {
+      await api.restore(table, id);
+      if (t.orderColumn !== null) await api.move(table, id, index);
+    }, false, () => [id]);
+    if (result.ok && t.descendants.length > 0) await refresh(t.descendants);
+    if (result.ok && table in get().selected) get().select(table, id);
   }
 
   /**
@@ -278,20 +281,9 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const t = tableOf(table);
       const before = find(table, id);
       removing.add(id);
-      let tree: RowTree | null = null;
-      try {
-        // The rows below go with it (hidden, not deleted): read them while they still show.
-        if (before && options.undo) tree = await readTree(api, t, before.row);
-      } catch (error) {
-        // Undo could not bring them back: nothing is deleted rather than something lost.
-        removing.delete(id);
-        get().reportError(error);
-        return false;
-      }
       const { ok } = await write(table, () => api.delete(table, id), false, () => [id]).finally(() => removing.delete(id));
-      if (ok && before && tree) {
-        const undo = tree;
-        get().notify({ kind: 'info', message: quoted`Deleted “${before.row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(undo, before.index) } });
+      if (ok && before && options.undo) {
+        get().notify({ kind: 'info', message: quoted`Deleted “${before.row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, id, before.index) } });
       }
       return ok;
     },

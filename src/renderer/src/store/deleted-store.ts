@@ -8,7 +8,7 @@ import type { TableName } from '../../../shared/app-rows.ts';
 import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
-import { restorable } from './row-tree.ts';
+import { restorable } from './restorable.ts';
 import type { DeletedSlice, SliceContext } from './app-state.ts';
 
 /** The sync schema's tombstone column (`DELETED_COLUMN` of the library). */

@@ -82,7 +82,7 @@ describe('createHttpRemote options', () => {
   });
 
   it('takes the URLs a server is given by, port, path and IPv6 alike', () => {
-    for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://localhost:1', 'http://h:', 'http://h/team@example']) {
+    for (const url of ['http://127.0.0.1:8787', 'https://sync.example/app/', 'http://[::1]:65535/x', 'http://localhost:1', 'http://h:', 'http://h/team@example', 'http://h/proxy/http://a@b']) {
       expect(() => createHttpRemote({ url, token: 't' })).not.toThrow();
     }
   });

@@ -110,6 +110,31 @@ describe('API dispatcher: bad calls are refused and write nothing', () => {
   });
 });
 
+describe('API dispatcher: restore', () => {
+  // Undo of a delete: only a row whose own tombstone is set, under parents that are live.
+  it('brings back a deleted row, and refuses, writing nothing, a row that was not deleted or whose parent is gone', async () => {
+    const core = await cores.open();
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'List' });
+    const kept = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Kept' });
+    const gone = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Gone' });
+    await call(core, 'delete', 'todos', gone.id);
+    expect(await call(core, 'restore', 'todos', gone.id)).toEqual(gone);
+    // A row whose fields have not all arrived (its title, from another device) is not deleted.
+    await core.client.update('todos', 'half', { listId: list.id, done: true });
+    await call(core, 'delete', 'todos', gone.id);
+    const refused = async (ids: readonly string[]) => {
+      const before = messageCount(core);
+      for (const id of ids) expect(await core.dispatch('restore', ['todos', id]), id).toMatchObject({ ok: false, error: { code: 'not_found' } });
+      expect(messageCount(core)).toBe(before);
+    };
+    await refused(['half']);
+    await call(core, 'delete', 'lists', list.id);
+    await refused(['half', gone.id, kept.id]);
+    expect(await call(core, 'restore', 'lists', list.id)).toEqual(list);
+    expect((await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id })).map((t) => t.title)).toEqual(['Kept']);
+  });
+});
+
 describe('API dispatcher: the character rule of user text', () => {
   it('refuses direction controls and line breaks in names and titles with a message that names them, and writes nothing', async () => {
     const core = await cores.open();

@@ -181,16 +181,14 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   const hasText = (table: AppTable, fields: Fields) => Object.keys(fields).some((k) => table.columns.get(k)?.kind === 'text');
 
   /**
-   * Undo: the deleted row itself back (the core's `restore`: same id, fields and creation
-   * time), with the rows below it that the delete hid, and in its place. A row of a table
-   * with a selection (a list in the sidebar) is opened, so that what came back shows.
+   * Undo: the deleted row itself back (the core's `restore`: same id, fields, creation time
+   * and order key, so in its place among its siblings), with the rows below it that the delete
+   * hid. A row of a table with a selection (a list in the sidebar) is opened, so that what
+   * came back shows.
    */
-  async function restore(t: AppTable, id: string, index: number): Promise<void> {
+  async function restore(t: AppTable, id: string): Promise<void> {
     const table = t.name as TableName;
-    const result = await write(table, async () => {
-      await api.restore(table, id);
-      if (t.orderColumn !== null) await api.move(table, id, index);
-    }, false, () => [id]);
+    const result = await write(table, () => api.restore(table, id), false, () => [id]);
     if (result.ok && t.descendants.length > 0) await refresh(t.descendants);
     if (result.ok && table in get().selected) get().select(table, id);
   }
@@ -210,13 +208,12 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     }
   }
 
-  /** A row as some loaded query shows it, with its place there. */
-  function find(table: string, id: string): { row: AnyRow; index: number } | null {
+  /** A row as some loaded query shows it. */
+  function find(table: string, id: string): AnyRow | null {
     for (const [key, q] of queries) {
       if (q.table !== table) continue;
-      const rows = get().queries[key]?.rows ?? [];
-      const index = rows.findIndex((r) => r.id === id);
-      if (index !== -1 && (q.parent !== undefined || !tableOf(table).parent)) return { row: rows[index] as AnyRow, index };
+      const row = get().queries[key]?.rows.find((r) => r.id === id);
+      if (row && (q.parent !== undefined || !tableOf(table).parent)) return row;
     }
     return null;
   }
@@ -283,7 +280,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       removing.add(id);
       const { ok } = await write(table, () => api.delete(table, id), false, () => [id]).finally(() => removing.delete(id));
       if (ok && before && options.undo) {
-        get().notify({ kind: 'info', message: quoted`Deleted “${before.row[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, id, before.index) } });
+        get().notify({ kind: 'info', message: quoted`Deleted “${before[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, id) } });
       }
       return ok;
     },

@@ -10,6 +10,7 @@ import { convergenceScenario } from '../scenarios/convergence.ts';
 import { offlineConflictsScenario } from '../scenarios/offline-conflicts.ts';
 import { restartInstanceScenario } from '../scenarios/restart-instance.ts';
 import { restartServerScenario } from '../scenarios/restart-server.ts';
+import { undoDeleteScenario } from '../scenarios/undo-delete.ts';
 import { ELECTRON_SKIP_REASON, test } from '../support/electron-fixtures.ts';
 
 // The release workflow sets FIELDSYNC_REQUIRE_ELECTRON=1: there a skip would hide a broken app.
@@ -48,4 +49,8 @@ test('Electron: an instance on a slow or lossy network falls behind, says so, an
 
 test('Electron: find in a long list: Ctrl+F finds todos far beyond the rows in view, under a filter, and writes nothing', async ({ cluster }) => {
   await findInListScenario(cluster);
+});
+
+test('Electron: Undo of a list’s delete brings back the same list on every instance, with every todo it hid', async ({ cluster }) => {
+  await undoDeleteScenario(cluster);
 });

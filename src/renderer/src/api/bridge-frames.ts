@@ -20,6 +20,7 @@ export const BRIDGE_MESSAGES = {
   unsendable: 'Those arguments cannot be sent.',
   malformed: 'This instance sent an answer the page does not understand.',
   reconnecting: 'Lost the connection to this instance. Reconnecting…',
+  refused: 'This browser refuses to open a connection to this instance, and would each time: open the sign-in link in another browser, or start the instance on another port.',
 } as const;
 
 export const failure = (code: 'internal' | 'invalid_argument', message: string): Envelope => ({ ok: false, error: { code, message } });

@@ -251,6 +251,29 @@ describe('the WebSocket bridge', () => {
     await expect(bridge.invoke('info', [])).resolves.toEqual({ ok: false, error: { code: 'internal', message: gone } });
   });
 
+  // It retried every second, for ever, logging a failed connection each time.
+  it('gives up at once, saying so, when the browser refuses to create the socket at all', async () => {
+    let tries = 0;
+    const bridge = createWsBridge({
+      url: URL_,
+      createSocket: () => {
+        tries++;
+        throw new DOMException('The port is blocked', 'SecurityError');
+      },
+      random: () => 1,
+      reconnect: { initialMs: 100, maxMs: 1000 },
+    });
+    const events: AppEvent[] = [];
+    bridge.onEvent((e) => events.push(e));
+    const call = bridge.invoke('info', []);
+    vi.advanceTimersByTime(60_000);
+    expect(tries).toBe(1);
+    expect(bridge.state).toBe('closed');
+    expect(BRIDGE_MESSAGES.refused).toMatch(/^This browser refuses to open a connection to this instance/);
+    await expect(call).resolves.toEqual({ ok: false, error: { code: 'internal', message: BRIDGE_MESSAGES.refused } });
+    expect(events.at(-1)).toMatchObject({ type: 'sync', sync: { state: 'error', error: { code: HOST_GONE_CODE, message: BRIDGE_MESSAGES.refused } } });
+  });
+
   it('counts the silence from the last time something answered: a host back in time resets it', () => {
     const { bridge, last } = setup({ giveUpAfterMs: 30_000 });
     const downFor = (ms: number): void => {

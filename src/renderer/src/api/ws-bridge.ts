@@ -24,6 +24,8 @@
  *   of `npm run start:web` that took another port), the bridge stops the same way, with the
  *   same message: the session died with the host run, so no reconnection could ever help, and
  *   the page must not say "Reconnecting…" (and log a failed connection) forever.
+ * - When the browser refuses to even create the socket (it throws: a URL or port it will not
+ *   connect to), the bridge stops at once, saying so: no later attempt could go otherwise.
  */
 import { backoffDelay } from 'fieldsync';
 import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
@@ -192,10 +194,10 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   };
 
   /** The handshake failed, or nothing answers any more: no call goes out, none is retried, and the UI says why. */
-  const giveUp = (why: HandshakeFailure | 'no-answer'): void => {
+  const giveUp = (why: HandshakeFailure | 'no-answer' | 'refused'): void => {
     if (state === 'closed') return;
     // Nothing at the address: from the page, a stopped host and one that moved look alike.
-    const message = HANDSHAKE_MESSAGES[why === 'no-answer' ? 'host-unproven' : why];
+    const message = why === 'refused' ? BRIDGE_MESSAGES.refused : HANDSHAKE_MESSAGES[why === 'no-answer' ? 'host-unproven' : why];
     stopped = message;
     stop(message, 'signed out');
     gone = { type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } };
@@ -210,7 +212,9 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     try {
       s = createSocket(options.url);
     } catch {
-      scheduleReconnect();
+      // Thrown at once, not an event: the browser will not connect to this address at all (a
+      // port it blocks, a URL it refuses), and trying again, for ever, would change nothing.
+      giveUp('refused');
       return;
     }
     socket = s;

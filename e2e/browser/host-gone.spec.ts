@@ -1,6 +1,6 @@
 /**
- * An instance stopped for good (or started again by a new `npm run start:web`, which gives it
- * another port): nothing answers at the page's address any more. The page says "Reconnecting…"
+ * An instance stopped for good (or started again on another port, its own being taken):
+ * nothing answers at the page's address any more. The page says "Reconnecting…"
  * for a while (a host restarted on the same port comes back within it: restart-instance.spec),
  * then stops and says the instance is gone and a new link is needed, and stops trying: no
  * failed connection logged per attempt forever.

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { createAppCore, type AppCore } from '../main/core/app-core.ts';
 import { cleartextTokenWarning } from '../main/core/server-url.ts';
 import { HOST_USAGE, HostConfigError, parseHostArgs, removeRetiredKey, RETIRED_KEY_FILE, type HostConfig } from './host-config.ts';
+import { readLastPort, saveLastPort } from './last-port.ts';
 import { startWebHost, WebHostError, type WebHost } from './web-host.ts';
 
 function fail(message: string, code: number): never {
@@ -59,7 +60,7 @@ try {
     log(`could not delete the retired ${RETIRED_KEY_FILE}: ${(err as Error).message}`);
   }
   try {
-    host = await startWebHost({ core, rendererDir: config.rendererDir, port: config.port, log, frameAncestor: config.frameAncestor });
+    host = await startWebHost({ core, rendererDir: config.rendererDir, port: config.port, preferredPort: readLastPort(config.profileDir), log, frameAncestor: config.frameAncestor });
   } catch (err) {
     await core.close();
     throw err;
@@ -68,6 +69,7 @@ try {
   if (err instanceof HostConfigError || err instanceof WebHostError) fail(err.message, err instanceof HostConfigError ? 2 : 1);
   fail(`cannot start: ${(err as Error).message}`, 1);
 }
+saveLastPort(config.profileDir, host.port, log);
 // Started by `npm run start:web` with an IPC channel (a pipe only the launcher holds): it asks
 // for fresh one-time sign-in links here, for the one-screen viewer's frames.
 process.on('message', (message: unknown) => {

@@ -29,6 +29,11 @@ export interface WebHostOptions {
   readonly rendererDir: string;
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number;
+  /**
+   * With `port` 0: the port to take when it is free, before any other (the last run's, which
+   * main.ts keeps in the profile: see last-port.ts). Taken, a free one is picked.
+   */
+  readonly preferredPort?: number;
   readonly limits?: Partial<WsApiLimits>;
   readonly log?: (message: string) => void;
   /**
@@ -135,16 +140,27 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 
   const server = createLimitedServer(onRequest);
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new WebHostError(`port ${port} on ${HOST_ADDRESS} is already in use (use --port 0 for a free one)`, { cause: err })
-          : err,
-      );
+  const listen = (on: number): Promise<void> =>
+    new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(on, HOST_ADDRESS, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
     });
-    server.listen(port, HOST_ADDRESS, () => resolveListen());
-  });
+  const preferred = port === 0 ? (options.preferredPort ?? 0) : 0;
+  try {
+    if (preferred === 0) await listen(port);
+    else await listen(preferred).catch((err: NodeJS.ErrnoException) => {
+      // Taken since (by anything: another run, another program), or not ours to take.
+      if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
+      return listen(0);
+    });
+  } catch (err) {
+    throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? new WebHostError(`port ${port} on ${HOST_ADDRESS} is already in use (use --port 0 for a free one)`, { cause: err })
+      : err;
+  }
   const address = server.address();
   port = typeof address === 'object' && address !== null ? address.port : port;
 

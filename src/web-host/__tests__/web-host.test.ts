@@ -165,6 +165,23 @@ describe('the browser host over HTTP', () => {
   it('refuses to start without a build, or on a port in use', async () => {
     await expect(startWebHost({ core, rendererDir: join(dir, 'missing') })).rejects.toThrow(/npm run build/);
     await expect(startWebHost({ core, rendererDir: join(dir, 'renderer'), port: host.port })).rejects.toBeInstanceOf(WebHostError);
+    // A preferred port is only a preference: taken, another; an explicit port comes first.
+    const other = await startWebHost({ core, rendererDir: join(dir, 'renderer'), preferredPort: host.port });
+    try {
+      expect(other.port).not.toBe(host.port);
+      expect(other.port).toBeGreaterThan(0);
+    } finally {
+      await other.close();
+    }
+    await expect(startWebHost({ core, rendererDir: join(dir, 'renderer'), port: host.port, preferredPort: 1 })).rejects.toThrow(`port ${host.port} on 127.0.0.1 is already in use`);
+  });
+
+  it('takes its preferred port when it is free', async () => {
+    const port = host.port;
+    await host.close();
+    host = await startWebHost({ core, rendererDir: build, preferredPort: port });
+    expect(host.port).toBe(port);
+    expect((await get('/')).status).toBe(200);
   });
 });
 

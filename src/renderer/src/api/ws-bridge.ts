@@ -21,7 +21,7 @@
  *   the banner say it, and it never reconnects. After a mere network blip, the same host
  *   proves itself again and the page goes on by itself.
  * - When nothing answers at the page's address for `giveUpAfterMs` (a stopped host; a new run
- *   of `npm run start:web` that took another port), the bridge stops the same way, with the
+ *   of `npm run start:web` whose port was taken), the bridge stops the same way, with the
  *   same message: the session died with the host run, so no reconnection could ever help, and
  *   the page must not say "Reconnecting…" (and log a failed connection) forever.
  * - When the browser refuses to even create the socket (it throws: a URL or port it will not

@@ -37,7 +37,12 @@ describe('the last run’s port', () => {
     mkdirSync(renderer);
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
     const profile = join(dir.path, 'profile');
-    const run = () => startNodeProcess({ name: 'web-1', args: ['src/web-host/main.ts', '--profile', 'web-1', '--profile-dir', profile, '--renderer-dir', renderer] });
+    const started: { stop(): Promise<unknown> }[] = [];
+    const run = async () => {
+      const host = await startNodeProcess({ name: 'web-1', args: ['src/web-host/main.ts', '--profile', 'web-1', '--profile-dir', profile, '--renderer-dir', renderer] });
+      started.push(host);
+      return host;
+    };
     const portOf = (url: string): number => Number(new URL(url).port);
     try {
       const first = await run();
@@ -59,6 +64,8 @@ describe('the last run’s port', () => {
         await new Promise((r) => squatter.close(r));
       }
     } finally {
+      // Each stopped (again: stopping twice is harmless), also when an expectation failed.
+      for (const host of started) await host.stop();
       dir.remove();
     }
   });

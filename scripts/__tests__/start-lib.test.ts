@@ -15,9 +15,10 @@ describe('npm start arguments', () => {
   });
 
   it('refuses bad values with a message that names the option', () => {
-    for (const bad of [['--instances', '0'], ['--instances', '9'], ['--instances', 'two'], ['--instances'], ['--server', 'ftp://x'], ['--server', 'nope'], ['--server', 'http://u:p@h'], ['--server', 'http://h/?q'], ['--user', 'a b'], ['--frobnicate']]) {
+    for (const bad of [['--instances', '0'], ['--instances', '9'], ['--instances', 'two'], ['--instances'], ['--server', 'ftp://x'], ['--server', 'nope'], ['--server', 'http://u:p@h'], ['--server', 'http://h/?q'], ['--server', 'http://127.0.0.1:8787/sync'], ['--user', 'a b'], ['--frobnicate']]) {
       expect(() => parseStartArgs(bad), bad.join(' ')).toThrow(StartArgsError);
     }
+    expect(() => parseStartArgs(['--server', 'http://127.0.0.1:8787/sync/'])).toThrow('--server is a server on this machine, at its root: http://127.0.0.1:8787, without /sync/');
     // A password is not echoed.
     expect(() => parseStartArgs(['--server', 'http://alice:s3cret@h'])).toThrow(/^--server must have no user name or password: the app signs in with its token \(FIELDSYNC_TOKEN\)$/);
   });

@@ -22,7 +22,7 @@ export class StartArgsError extends Error {
 
 export const START_USAGE = `usage: npm start -- [--instances N] [--server URL] [--user NAME] [--no-build] [--no-open]
   --instances N   how many app windows to open side by side, 1 to ${MAX_INSTANCES} (default 3)
-  --server URL    the sync server (default ${DEFAULT_SERVER_URL}; started here if none answers)
+  --server URL    the sync server on this machine, at its root (default ${DEFAULT_SERVER_URL}; started here if none answers)
   --user NAME     the user all instances sign in as (default demo)
   --no-build      launch what out/ holds without building first
   --no-open       in a browser: do not open the one-screen view, only print its link`;
@@ -74,7 +74,11 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
   // The address is not echoed but when it is no URL: it may hold a password.
   if (why === 'is not a URL') throw new StartArgsError(`--server must be a URL such as ${DEFAULT_SERVER_URL}, got "${serverUrl}"`);
   if (why !== null) throw new StartArgsError(`--server ${why}`);
-  return { instances, serverUrl: new URL(serverUrl).origin, user, build, open };
+  // It was cut to its origin unsaid. The launchers sign the demo's token with a server's secret
+  // on this machine, and start one there when none answers: at the root, never under a path.
+  const url = new URL(serverUrl);
+  if (url.pathname !== '/') throw new StartArgsError(`--server is a server on this machine, at its root: ${url.origin}, without ${url.pathname}`);
+  return { instances, serverUrl: url.origin, user, build, open };
 }
 
 /** The launch of instance `i` (0-based) of `count`: its profile and its command-line arguments. */

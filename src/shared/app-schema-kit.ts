@@ -34,6 +34,12 @@ import { ROW_MAX_CHARS, SchemaError, defineSchema, type ColumnType, type JsonVal
 export type ColumnSpec = ColumnType | { readonly type: ColumnType; readonly nullable?: boolean; readonly maxLength?: number };
 
 /**
+ * The sync schema's tombstone column, which the library adds to every table (docs/api.md):
+ * `true` deletes a row, a later `false` (Undo) brings it back.
+ */
+export const TOMBSTONE_COLUMN = '_deleted';
+
+/**
  * The synced table where each instance publishes its display name (one row per clientId,
  * see the sync client's `device` option): every app schema has it, beside its own tables,
  * in the sync schema only (the API's generic methods do not reach it).

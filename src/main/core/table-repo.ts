@@ -14,7 +14,7 @@
  *   order, with the rows below it: those added on another device since included.
  */
 import type { JsonValue } from 'fieldsync';
-import { ORDER_MAX, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
+import { ORDER_MAX, TOMBSTONE_COLUMN, type AppSchema, type AppTable } from '../../shared/app-schema-kit.ts';
 import type { AnyRow } from '../../shared/app-api.ts';
 import type { Db } from 'fieldsync/sqlite';
 import { newId } from './ids.ts';
@@ -139,8 +139,8 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
     deleted: (name, id) => get(name).queries.deleted(id),
 
     async restore(name, id) {
-      // The sync client's tombstone column (docs/api.md): per field, the newer write wins.
-      await client.set(name, id, '_deleted', false);
+      // Per field, the newer write wins: this one over the delete's.
+      await client.set(name, id, TOMBSTONE_COLUMN, false);
       return row(name, id);
     },
   };

@@ -5,7 +5,7 @@
  */
 import type { JsonValue } from 'fieldsync';
 import { appSchema } from '../../../shared/app-schema.ts';
-import { DEVICES_TABLE, isInternalColumn } from '../../../shared/app-schema-kit.ts';
+import { DEVICES_TABLE, TOMBSTONE_COLUMN, isInternalColumn } from '../../../shared/app-schema-kit.ts';
 import { formatValue } from './format-value.ts';
 import { hlcParts } from './hlc-parts.ts';
 
@@ -13,7 +13,7 @@ const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1
 
 /** "Title", "List name", "Done", "Deleted". */
 export function columnLabel(table: string, column: string): string {
-  if (column === '_deleted') return 'Deleted';
+  if (column === TOMBSTONE_COLUMN) return 'Deleted';
   if (table === DEVICES_TABLE && column === 'name') return 'Device name';
   const def = appSchema.table(table)?.columns.get(column);
   return def?.kind === 'text' ? def.label : capitalized(column);

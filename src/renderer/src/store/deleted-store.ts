@@ -5,20 +5,17 @@
  * edit that was in progress: its text is in the toast, with "Add as a new …".
  */
 import type { TableName } from '../../../shared/app-rows.ts';
-import type { AppTable } from '../../../shared/app-schema-kit.ts';
+import { TOMBSTONE_COLUMN, type AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
 import { restorable } from './restorable.ts';
 import type { DeletedSlice, SliceContext } from './app-state.ts';
 
-/** The sync schema's tombstone column (`DELETED_COLUMN` of the library). */
-const TOMBSTONE = '_deleted';
-
 export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
   /** Who deleted the row: null when unknown (no name published, or deleted here after all). */
   async function deletedBy(table: TableName, id: string): Promise<string | null> {
     try {
-      const tombstone = (await api.history(table, id, TOMBSTONE)).find((e) => e.won && e.value === true);
+      const tombstone = (await api.history(table, id, TOMBSTONE_COLUMN)).find((e) => e.won && e.value === true);
       return tombstone?.origin === 'remote' ? tombstone.device : null;
     } catch {
       return null; // the toast says "on another device"

@@ -33,8 +33,9 @@ export interface TableQueries {
    */
   lastOrder(parentId?: string): { key: string | null } | null;
   /**
-   * A row whose own tombstone is set, whatever its parents: its parent's id (null for a
-   * table without a parent), or undefined when the row is not deleted or not there.
+   * A row whose own tombstone is set, whatever its parents, and which has every required
+   * field: its parent's id (null for a table without a parent), or undefined when the row is
+   * not deleted, not complete or not there.
    */
   deleted(id: string): { readonly parentId: string | null } | undefined;
   /** See `OrderQueries.neighbours` (order-queries.ts). */
@@ -91,8 +92,10 @@ export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQ
     db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${table.name}_by_${table.parent.column}`)} ON ${q(table.name)} (${q(table.parent.column)})`);
     children = select(`t0.${q(table.parent.column)} = ?`);
   }
+  // Complete, as a live row must be: undoing the delete of a row whose fields have not all
+  // arrived would write a restore that shows nothing.
   const deleted = db.prepare<[string], { parent: unknown }>(
-    `SELECT ${table.parent ? q(table.parent.column) : 'NULL'} AS parent FROM ${q(table.name)} WHERE id = ? AND "_deleted" IS 1`,
+    `SELECT ${table.parent ? q(table.parent.column) : 'NULL'} AS parent FROM ${q(table.name)} WHERE ${['id = ?', '"_deleted" IS 1', ...table.required.map((c) => `${q(c)} IS NOT NULL`)].join(' AND ')}`,
   );
   const { lastOrder, neighbours } = orderQueries(db, table, from, where);
   return {

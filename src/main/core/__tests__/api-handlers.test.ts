@@ -121,15 +121,18 @@ describe('API dispatcher: restore', () => {
     expect(await call(core, 'restore', 'todos', gone.id)).toEqual(gone);
     // A row whose fields have not all arrived (its title, from another device) is not deleted.
     await core.client.update('todos', 'half', { listId: list.id, done: true });
+    // Nor is one deleted before its title arrived: brought back, it would still not show.
+    await core.client.update('todos', 'half-gone', { listId: list.id, done: true });
+    await core.client.delete('todos', 'half-gone');
     await call(core, 'delete', 'todos', gone.id);
     const refused = async (ids: readonly string[]) => {
       const before = messageCount(core);
       for (const id of ids) expect(await core.dispatch('restore', ['todos', id]), id).toMatchObject({ ok: false, error: { code: 'not_found' } });
       expect(messageCount(core)).toBe(before);
     };
-    await refused(['half']);
+    await refused(['half', 'half-gone']);
     await call(core, 'delete', 'lists', list.id);
-    await refused(['half', gone.id, kept.id]);
+    await refused(['half', 'half-gone', gone.id, kept.id]);
     expect(await call(core, 'restore', 'lists', list.id)).toEqual(list);
     expect((await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id })).map((t) => t.title)).toEqual(['Kept']);
   });

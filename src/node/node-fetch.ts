@@ -51,7 +51,7 @@ const OPTION_KEYS = { httpAgent: 0, httpsAgent: 0 } satisfies Record<keyof NodeF
  * node: modules, so not the core's ValidationError).
  */
 function optionsProblem(options: unknown): string | null {
-  if (typeof options !== 'object' || options === null) return 'options must be an object';
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 'options must be an object';
   for (const key of Object.keys(options)) if (!Object.hasOwn(OPTION_KEYS, key)) return `unknown option ${key.slice(0, 80)}: the options are ${Object.keys(OPTION_KEYS).join(', ')}`;
   const { httpAgent, httpsAgent } = options as NodeFetchOptions;
   if (httpAgent !== undefined && !(httpAgent instanceof http.Agent)) return 'httpAgent must be an http.Agent';

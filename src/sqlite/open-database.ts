@@ -18,7 +18,7 @@ export type Db = Database.Database;
 export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
   // Bad arguments are the app's, not the file's: a ValidationError, before anything is created.
   checkPath('openDatabase', file);
-  if (typeof options !== 'object' || options === null) throw invalidArgument('openDatabase: options must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('openDatabase: options must be an object');
   const { busyTimeoutMs } = options;
   if (busyTimeoutMs !== undefined && (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 0x7fffffff)) {
     throw invalidArgument('openDatabase: busyTimeoutMs must be an integer from 0 to 2147483647 (ms)');

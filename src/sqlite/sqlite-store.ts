@@ -93,7 +93,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     throw invalidArgument('createSqliteStore: db must be a better-sqlite3 database (openDatabase(file) opens one)');
   }
   if (given.open === false) throw invalidArgument('createSqliteStore: the database is closed');
-  const why = typeof options !== 'object' || options === null ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
+  const why = typeof options !== 'object' || options === null || Array.isArray(options) ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
   if (why !== null) throw invalidArgument(`createSqliteStore: ${why}`);
   const asked = `${options.checkpoints?.idleMs}/${options.checkpoints?.maxPages}`;
   const made = storeOfConnection.get(db);

@@ -19,7 +19,10 @@ export function unknownOptionError(options: object, known: object): string | nul
   return null;
 }
 
-/** Why `options` is not an object of only the `known` keys (see unknownOptionError), or null. */
+/**
+ * Why `options` is not an object of only the `known` keys (see unknownOptionError), or null.
+ * An array is refused too: it has no unknown keys, so `[]` would pass as no options at all.
+ */
 export function optionsError(options: unknown, known: object): string | null {
-  return typeof options !== 'object' || options === null ? 'options must be an object' : unknownOptionError(options, known);
+  return typeof options !== 'object' || options === null || Array.isArray(options) ? 'options must be an object' : unknownOptionError(options, known);
 }

@@ -34,7 +34,7 @@ const isCount = (n: unknown, min: number): boolean => Number.isSafeInteger(n) &&
 export function pullArgumentsError(userId: unknown, options: unknown): string | null {
   const why = userIdError(userId);
   if (why !== null) return why;
-  if (typeof options !== 'object' || options === null) return 'options must be an object';
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 'options must be an object';
   const o = options as Record<string, unknown>;
   if (!isCount(o.cursor, 0)) return 'options.cursor must be an integer, 0 or more';
   if (!isCount(o.limit, 1)) return 'options.limit must be an integer, 1 or more';

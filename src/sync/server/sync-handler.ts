@@ -204,7 +204,7 @@ function validatedArgsError(request: unknown, options: unknown): string | null {
     || ![r.cursor, r.limit, r.pages].every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
     return 'request must be what parseSyncRequest returns';
   }
-  const why = Array.isArray(options) ? 'options must be an object' : optionsError(options, VALIDATED_KEYS);
+  const why = optionsError(options, VALIDATED_KEYS);
   if (why !== null) return why;
   const at = (options as ValidatedOptions).driftCheckedAt;
   // new Date(at) is a valid date: what the answer's serverTime is made of.

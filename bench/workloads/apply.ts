@@ -5,6 +5,8 @@
  * each pulled message inserted as a plain row (its five fields) into a table with no index,
  * one INSERT each, in transactions of the same page size. For reference, a second baseline
  * does the data change alone without sync: each message's cell upserted into a todos table.
+ * The store is called as an app's own code would call it, so each call's elements are checked
+ * (store-calls.ts: about 0.25 µs a message, two hlcs read), which the client's calls skip.
  */
 import type { StoredMessage } from 'fieldsync';
 import { formatHlc } from 'fieldsync/server';

@@ -239,6 +239,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     // writes too once one has committed (see unseenNewest). `newest` itself stays the
     // cells' winner below: the one-cell write finds the cell's marked message by it.
     const c = plan(unseenNewest === null ? newest : newestOf(newest, unseenNewest));
+    check('commit', c); // an app's own plan: thrown here, it rolls the transaction back
     unseenNewest = null;
     // One cell (the fast path's case): its winner, whose row exists and whose mark it holds.
     if (cells.length === 1 && oneCell.write(c, cells[0] as Cell, newest, kept)) return c;

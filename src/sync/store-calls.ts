@@ -3,13 +3,17 @@
  * by the library's own stores, which an app may also call itself (a test, a migration, an
  * inspector of its own). Without the check, `store.open(5)` kept 5 as the schema and every
  * later call failed with a TypeError; `commit(null)` and `winners(null)` were TypeErrors from
- * inside; `messages({ kind: 'newest' })` answered undefined. The shape is checked, not each
- * element: per call, not per cell, so a pull's pages pay nothing measurable. Kept small, as
- * it ships with the memory store in every app that uses it: one sentence per method says
- * what the method takes.
+ * inside; `messages({ kind: 'newest' })` answered undefined. Each element of an app's own call
+ * is checked too, by its types (a `commit({ insert: [null] })` was a TypeError, and a message
+ * whose `hlc` was 5 was stored, and broke every later read of the clock), not by its value's
+ * contents (the client checks those when they are written or pulled). Kept small, as it
+ * ships with the memory store in every app that uses it: one sentence per method says what
+ * the method takes, and the error names the first element that is not one.
  */
 import { invalidArgument } from './errors.ts';
+import { isHlc } from './hlc.ts';
 import { isSchema } from './schema.ts';
+import type { CellWrite, StoredMessage } from './store.ts';
 
 type Method = 'open' | 'winners' | 'values' | 'transact' | 'messages' | 'commit';
 
@@ -22,8 +26,29 @@ const TAKES: Readonly<Record<Method, string>> = {
   commit: 'a commit: { insert?, remove?, update?, writes? } arrays and { meta? } an object',
 };
 
+type Check = (v: unknown) => boolean;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown): boolean => typeof v === 'string';
+const isString: Check = (v) => typeof v === 'string';
+const isFlag: Check = (v) => typeof v === 'boolean';
+const isError: Check = (v) => v === null || isString(v);
+const optional = (check: Check): Check => (v) => v === undefined || check(v);
+const isCell: Check = (c) => isObject(c) && isString(c.table) && isString(c.row) && isString(c.column);
+// A value is any JSON value, checked by the client when it is written or pulled; here, only present.
+const ELEMENTS: Readonly<Record<'insert' | 'update' | 'remove' | 'writes', [string, Check]>> = {
+  insert: ['a stored message', (m) => isCell(m) && isHlc((m as StoredMessage).hlc) && (m as StoredMessage).value !== undefined
+    && isFlag((m as StoredMessage).local) && isFlag((m as StoredMessage).synced) && isFlag((m as StoredMessage).applied) && isError((m as StoredMessage).error)],
+  // An hlc to update or remove is only looked up: one that is not stored (nor an hlc) changes nothing.
+  update: ['a flag update', (u) => isObject(u) && isString(u.hlc) && optional(isFlag)(u.synced) && optional(isFlag)(u.applied) && optional(isError)(u.error)],
+  remove: ['an hlc string', isString],
+  writes: ['a cell write', (w) => isCell(w) && (w as CellWrite).value !== undefined && ((w as CellWrite).hlc === null || isHlc((w as CellWrite).hlc))],
+};
+
+/** Why the element of `list` that `check` refuses is not one, or null: a non-array is refused by the shape. */
+function elementError(list: unknown, name: string, [what, check]: [string, Check]): string | null {
+  if (!Array.isArray(list)) return null;
+  const at = list.findIndex((v) => !check(v));
+  return at < 0 ? null : `${name}[${at}] is not ${what}`;
+}
 
 function isQuery(q: unknown): boolean {
   if (!isObject(q)) return false;
@@ -36,11 +61,34 @@ function isQuery(q: unknown): boolean {
 const isCommit = (c: unknown): boolean =>
   isObject(c) && [c.insert, c.remove, c.update, c.writes].every((list) => list === undefined || Array.isArray(list)) && (c.meta === undefined || isObject(c.meta));
 
+/**
+ * The arguments the client passes (store-guard.ts): it made their elements from what it had
+ * checked, so they are not checked again; an app's own calls are. Checking the client's too
+ * cost the `peers` bench's pulls about a tenth of their rate.
+ */
+const fromClient = new WeakSet<object>();
+export const clientMade = <T extends object>(arg: T): T => (fromClient.add(arg), arg);
+
+/** Why an element of a well-shaped `arg` is not what the contract passes, or null. */
+function elementsError(method: Method, arg: unknown): string | null {
+  if (fromClient.has(arg as object)) return null;
+  if (method === 'commit') {
+    const c = arg as Record<string, unknown>;
+    for (const key of ['insert', 'update', 'remove', 'writes'] as const) {
+      const why = elementError(c[key], key, ELEMENTS[key]);
+      if (why) return why;
+    }
+    return c.meta && !Object.values(c.meta).every(isString) ? 'meta values must be strings' : null;
+  }
+  return method === 'open' || method === 'messages' ? null : elementError(arg, 'cells', ['a cell: { table, row, column } strings', isCell]);
+}
+
 /** Throws a ValidationError that says what the store method takes, unless `arg` (and `plan`, for transact) is what the contract passes. */
 export function checkStoreCall(method: Method, arg: unknown, plan?: unknown): void {
   const ok = method === 'open' ? isSchema(arg)
     : method === 'messages' ? isQuery(arg)
       : method === 'commit' ? isCommit(arg)
         : Array.isArray(arg) && (method !== 'transact' || typeof plan === 'function');
-  if (!ok) throw invalidArgument(`store.${method}() takes ${TAKES[method]}`);
+  const why = ok ? elementsError(method, arg) : '';
+  if (why !== null) throw invalidArgument(`store.${method}() takes ${TAKES[method]}${why ? `: ${why}` : ''}`);
 }

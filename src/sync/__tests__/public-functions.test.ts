@@ -310,10 +310,31 @@ describe('the methods of what the API makes, given what is not their arguments',
       await refusal(() => store.commit([] as never), COMMIT);
       await refusal(() => store.commit({ writes: {} } as never), COMMIT);
       await refusal(() => store.commit({ meta: 'x' } as never), COMMIT);
+      // Each element by its types: a TypeError from inside, or a message with a broken hlc stored.
+      const message = { hlc: HLC, table: 'todos', row: 't1', column: 'title', value: 'Buy milk', local: true, synced: false, applied: true, error: null };
+      const write = { hlc: HLC, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' };
+      for (const [commit, why] of [
+        [{ insert: [message, null] }, 'insert[1] is not a stored message'],
+        [{ insert: [{ ...message, hlc: 5 }] }, 'insert[0] is not a stored message'],
+        [{ insert: [{ ...message, value: undefined }] }, 'insert[0] is not a stored message'],
+        [{ insert: [{ ...message, synced: 0 }] }, 'insert[0] is not a stored message'],
+        [{ insert: [message], writes: [write, { ...write, row: 7 }] }, 'writes[1] is not a cell write'],
+        [{ insert: [message], writes: [{ ...write, hlc: 'x' }] }, 'writes[0] is not a cell write'],
+        [{ insert: [message], update: [{ hlc: HLC, synced: 'yes' }] }, 'update[0] is not a flag update'],
+        [{ insert: [message], remove: [null] }, 'remove[0] is not an hlc string'],
+        [{ insert: [message], meta: { cursor: 5 } }, 'meta values must be strings'],
+      ] as const) {
+        await refusal(() => store.commit(commit as never), `${COMMIT}: ${why}`);
+      }
+      await refusal(() => store.winners([{ table: 'todos', row: 't1', column: 'title' }, null] as never), 'store.winners() takes an array of cells: cells[1] is not a cell: { table, row, column } strings');
+      await refusal(() => store.values?.([{ table: 'todos', row: 1, column: 'title' }] as never), 'store.values() takes an array of cells: cells[0] is not a cell: { table, row, column } strings');
       if (store.transact) {
         await refusal(() => store.transact?.('todos' as never, () => ({})), 'store.transact() takes an array of cells and a plan function');
         await refusal(() => store.transact?.([], 5 as never), 'store.transact() takes an array of cells and a plan function');
+        // The plan's commit too (inside the transaction, which it rolls back).
+        await refusal(() => store.transact?.([write], () => ({ insert: [message], writes: [null] } as never)), `${COMMIT}: writes[0] is not a cell write`);
       }
+      expect(await store.messages({ kind: 'recent', limit: 10 })).toEqual([]); // none of them wrote anything
       // The schema it was opened with is still its own: a write of a declared cell commits.
       const hlc = HLC;
       await store.commit({ insert: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk', local: true, synced: false, applied: true, error: null }], writes: [{ hlc, table: 'todos', row: 't1', column: 'title', value: 'Buy milk' }] });

@@ -80,7 +80,8 @@ function elementsError(method: Method, arg: unknown): string | null {
     }
     return c.meta && !Object.values(c.meta).every(isString) ? 'meta values must be strings' : null;
   }
-  return method === 'open' || method === 'messages' ? null : elementError(arg, 'cells', ['a cell: { table, row, column } strings', isCell]);
+  // The other methods' one array is of cells (open and messages take none).
+  return elementError(arg, 'cells', ['a cell: { table, row, column } strings', isCell]);
 }
 
 /** Throws a ValidationError that says what the store method takes, unless `arg` (and `plan`, for transact) is what the contract passes. */

@@ -7,7 +7,7 @@ import { ClosedError, FieldsyncError, StoreError, errorText } from './errors.ts'
 import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
-import { clientMade } from './store-calls.ts';
+import { asClient } from './store-calls.ts';
 import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 import type { StallWatch } from './store-stall.ts';
 
@@ -31,7 +31,8 @@ function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: 
   try {
     // The client gave up waiting for a stalled call (store-stall.ts): nothing after it reaches the store.
     if (stalls?.shut) throw new ClosedError();
-    result = call();
+    // As the client's: a library store checks the elements of an app's own calls only (store-calls.ts).
+    result = asClient(call);
   } catch (err) {
     return fail(err);
   }
@@ -98,10 +99,9 @@ export const isOwnMemoryStore = (store: SyncStore): boolean => ownWinners.has(st
  * local write, the opening one, repairs), each with the parts it needs, and an object's
  * parts make its shape in V8. A store's `commit` optimized for a page's shape threw its code
  * away at the next client's opening commit and compiled it again for both: in the `peers`
- * bench, a memory store pulled about a tenth faster with every commit of one shape. Marked as
- * the client's (clientMade): a library store checks the elements of an app's own calls only.
+ * bench, a memory store pulled about a tenth faster with every commit of one shape.
  */
-const shapedCommit = (c: Commit): Commit => clientMade({ insert: c.insert, update: c.update, remove: c.remove, writes: c.writes, meta: c.meta });
+const shapedCommit = (c: Commit): Commit => ({ insert: c.insert, update: c.update, remove: c.remove, writes: c.writes, meta: c.meta });
 
 /** A guarded store always has `transact`: the store's own, or `winners()` then `commit()`. */
 export interface GuardedStore extends SyncStore {
@@ -113,7 +113,7 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
   const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> => guardCall(what, call, check, stalls);
   // (A memory store whose winners() was replaced afterwards is a custom store.)
   const checkWinners = ownWinners.get(store) === store.winners ? () => null : winnersProblem;
-  const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(clientMade(cells)), checkWinners);
+  const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(cells), checkWinners);
   const commit = (c: Commit): MaybePromise<void> => guard('commit()', () => store.commit(shapedCommit(c)), () => null);
   const own = typeof store.transact === 'function' ? store.transact.bind(store) : null;
   return {
@@ -133,11 +133,11 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
         }
         return shapedCommit(plan(newest));
       };
-      return guard('transact()', () => own(clientMade(cells), checked), () => (planned ? null : 'it never called plan'));
+      return guard('transact()', () => own(cells, checked), () => (planned ? null : 'it never called plan'));
     },
     ...(typeof store.values === 'function'
       ? {
-          values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(clientMade(cells)), (v) => {
+          values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(cells), (v) => {
             if (!v || typeof (v as Map<string, unknown>).get !== 'function') return 'values() must return a Map';
             return null;
           }),

@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, defineSchema, type SyncStore } from '../index.ts';
+import { createMemoryStore, createSyncClient, defineSchema, type SyncStore } from '../index.ts';
 import { createSqliteStore } from '../../sqlite/index.ts';
 import { refusal } from '../../../test-support/refusal.ts';
 
@@ -71,6 +71,17 @@ describe.each(Object.keys(STORES))("an app's own call of a %s: each element is c
       await refusal(() => store.values?.([write, bad] as never), `store.values() ${CELLS}`);
       if (store.transact) await refusal(() => store.transact?.([write, bad] as never, () => ({})), `store.transact() ${CELLS.replace('an array of cells', 'an array of cells and a plan function')}`);
     }
+  });
+
+  it("the client's own calls skip the checks, and only while they run: an app's call after them is checked", async () => {
+    const store = (STORES[name] as () => SyncStore)();
+    const client = await createSyncClient({ schema, store });
+    await client.set('todos', 't1', 'title', 'Buy milk');
+    await expect(client.set('todos', 't1', 'title', 5 as never)).rejects.toThrow(); // a refused write, a failed call
+    await refusal(() => store.commit({ insert: [{ ...message, hlc: 5 }] } as never), `${COMMIT}: insert[0] is not a stored message`);
+    await refusal(() => store.winners([write, null] as never), `store.winners() ${CELLS}`);
+    expect((await store.messages({ kind: 'recent', limit: 10 })).map((m) => m.value)).toEqual(['Buy milk']);
+    await client.close();
   });
 
   it('what the contract allows is taken', async () => {

@@ -4,14 +4,15 @@
  * inspector of its own). Without the check, `store.open(5)` kept 5 as the schema and every
  * later call failed with a TypeError; `commit(null)` and `winners(null)` were TypeErrors from
  * inside; `messages({ kind: 'newest' })` answered undefined. Each element of an app's own call
- * is checked too, by its types (a `commit({ insert: [null] })` was a TypeError, and a message
- * whose `hlc` was 5 was stored, and broke every later read of the clock), not by its value's
- * contents (the client checks those when they are written or pulled). Kept small, as it
+ * is checked too (a `commit({ insert: [null] })` was a TypeError, and a message whose `hlc`
+ * was 5 was stored, and broke every later read of the clock): the types of its fields, and a
+ * value as the client checks one it writes or pulls (JSON, within the protocol's limits). Kept small, as it
  * ships with the memory store in every app that uses it: one sentence per method says what
  * the method takes, and the error names the first element that is not one.
  */
 import { invalidArgument } from './errors.ts';
 import { isHlc } from './hlc.ts';
+import { valueError } from './message.ts';
 import { isSchema } from './schema.ts';
 import type { CellWrite, StoredMessage } from './store.ts';
 
@@ -33,14 +34,15 @@ const isFlag: Check = (v) => typeof v === 'boolean';
 const isError: Check = (v) => v === null || isString(v);
 const optional = (check: Check): Check => (v) => v === undefined || check(v);
 const isCell: Check = (c) => isObject(c) && isString(c.table) && isString(c.row) && isString(c.column);
-// A value is any JSON value, checked by the client when it is written or pulled; here, only present.
+// A value is a JSON value within the protocol's limits, as the client checks it when it is written or pulled.
+const isValue: Check = (v) => valueError(v) === null;
 const ELEMENTS: Readonly<Record<'insert' | 'update' | 'remove' | 'writes', [string, Check]>> = {
-  insert: ['a stored message', (m) => isCell(m) && isHlc((m as StoredMessage).hlc) && (m as StoredMessage).value !== undefined
+  insert: ['a stored message', (m) => isCell(m) && isHlc((m as StoredMessage).hlc) && isValue((m as StoredMessage).value)
     && isFlag((m as StoredMessage).local) && isFlag((m as StoredMessage).synced) && isFlag((m as StoredMessage).applied) && isError((m as StoredMessage).error)],
   // An hlc to update or remove is only looked up: one that is not stored (nor an hlc) changes nothing.
   update: ['a flag update', (u) => isObject(u) && isString(u.hlc) && optional(isFlag)(u.synced) && optional(isFlag)(u.applied) && optional(isError)(u.error)],
   remove: ['an hlc string', isString],
-  writes: ['a cell write', (w) => isCell(w) && (w as CellWrite).value !== undefined && ((w as CellWrite).hlc === null || isHlc((w as CellWrite).hlc))],
+  writes: ['a cell write', (w) => isCell(w) && isValue((w as CellWrite).value) && ((w as CellWrite).hlc === null || isHlc((w as CellWrite).hlc))],
 };
 
 /** Why the element of `list` that `check` refuses is not one, or null: a non-array is refused by the shape. */

@@ -1,6 +1,7 @@
 /**
  * The elements of an app's own calls of a library store's methods (store-calls.ts), each
- * field of each kind in turn given a value of the wrong type: a ValidationError that names
+ * field of each kind in turn given a value of the wrong type (a message's value one that is
+ * not JSON, or past the protocol's limit, as the client refuses it): a ValidationError that names
  * the element, and nothing written. The shape alone was checked before: `insert: [null]`
  * was a TypeError from inside, and a message whose `hlc` was 5 was stored, after which the
  * store's clock could not be read. What the contract allows stays accepted: an `error`
@@ -32,17 +33,17 @@ const BAD: [string, object, string][] = [
   ...[
     ...['table', 'row', 'column'].flatMap((key) => each(message, key, [5, null, undefined])),
     ...each(message, 'hlc', [5, 'soon', `${HLC} `, null]),
-    ...each(message, 'value', [undefined]),
+    ...each(message, 'value', [undefined, () => 'x', Number.NaN, new Date(0), { a: [1, undefined] }, 'x'.repeat(70_000)]),
     ...['local', 'synced', 'applied'].flatMap((key) => each(message, key, [0, 'true', undefined])),
     ...each(message, 'error', [undefined, 5]),
     null, 'message',
-  ].map((m): [string, object, string] => [`insert ${JSON.stringify(m)}`, { insert: [message, m] }, 'insert[1] is not a stored message']),
+  ].map((m): [string, object, string] => [`insert ${JSON.stringify(m)?.slice(0, 100)}`, { insert: [message, m] }, 'insert[1] is not a stored message']),
   ...[
     ...['table', 'row', 'column'].flatMap((key) => each(write, key, [5, undefined])),
     ...each(write, 'hlc', [5, 'soon', undefined]),
-    ...each(write, 'value', [undefined]),
+    ...each(write, 'value', [undefined, () => 'x', Number.POSITIVE_INFINITY, new Map()]),
     null,
-  ].map((w): [string, object, string] => [`write ${JSON.stringify(w)}`, { insert: [message], writes: [write, w] }, 'writes[1] is not a cell write']),
+  ].map((w): [string, object, string] => [`write ${JSON.stringify(w)?.slice(0, 100)}`, { insert: [message], writes: [write, w] }, 'writes[1] is not a cell write']),
   ...[
     { synced: true }, { hlc: 5, synced: true }, { hlc: HLC, synced: 1 }, { hlc: HLC, applied: 'no' }, { hlc: HLC, error: 5 }, null,
   ].map((u): [string, object, string] => [`update ${JSON.stringify(u)}`, { insert: [message], update: [{ hlc: HLC }, u] }, 'update[1] is not a flag update']),

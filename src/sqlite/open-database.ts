@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FieldsyncError, StoreError } from '../sync/index.ts';
 import { invalidArgument } from '../sync/errors.ts';
+import { isObject } from '../sync/option-keys.ts';
 import { checkPath, makePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
@@ -18,7 +19,7 @@ export type Db = Database.Database;
 export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
   // Bad arguments are the app's, not the file's: a ValidationError, before anything is created.
   checkPath('openDatabase', file);
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidArgument('openDatabase: options must be an object');
+  if (!isObject(options)) throw invalidArgument('openDatabase: options must be an object');
   const { busyTimeoutMs } = options;
   if (busyTimeoutMs !== undefined && (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 0x7fffffff)) {
     throw invalidArgument('openDatabase: busyTimeoutMs must be an integer from 0 to 2147483647 (ms)');

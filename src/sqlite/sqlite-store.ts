@@ -25,6 +25,7 @@ import { checkStoreCall as check } from '../sync/store-calls.ts'; // an app's ow
 import { createCommitApplier } from './apply-commit.ts';
 import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
 import { errorText, invalidArgument } from '../sync/errors.ts';
+import { isObject } from '../sync/option-keys.ts';
 import { typesChanged } from './column-types.ts';
 import { createKeptMoves } from './kept-moves.ts';
 import { createMessageLog, type MessageLog } from './message-log.ts';
@@ -93,7 +94,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     throw invalidArgument('createSqliteStore: db must be a better-sqlite3 database (openDatabase(file) opens one)');
   }
   if (given.open === false) throw invalidArgument('createSqliteStore: the database is closed');
-  const why = typeof options !== 'object' || options === null || Array.isArray(options) ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
+  const why = !isObject(options) ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
   if (why !== null) throw invalidArgument(`createSqliteStore: ${why}`);
   const asked = `${options.checkpoints?.idleMs}/${options.checkpoints?.maxPages}`;
   const made = storeOfConnection.get(db);

@@ -5,7 +5,7 @@
  * delay option, which a timer must be able to keep.
  */
 import { invalidArgument } from './errors.ts';
-import { unknownOptionError } from './option-keys.ts';
+import { isObject, unknownOptionError } from './option-keys.ts';
 
 /**
  * The longest delay a timer keeps: 2^31 - 1 ms, about 24.8 days. Node and browsers fire a
@@ -26,7 +26,7 @@ const BACKOFF_KEYS = { initialMs: 0, maxMs: 0 } satisfies Record<keyof Omit<Back
 /** Why `v` is not backoff options for option `name` (delays from 1 ms: 0 would retry in a tight loop), or null. */
 export function backoffError(name: string, v: unknown, keys: object = BACKOFF_KEYS): string | null {
   if (v === undefined) return null;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${name} must be an object: { initialMs?, maxMs? }`;
+  if (!isObject(v)) return `${name} must be an object: { initialMs?, maxMs? }`;
   const { initialMs, maxMs } = v as BackoffOptions;
   const unknown = unknownOptionError(v, keys);
   return (unknown && `${name}: ${unknown}`) ?? delayError(`${name}.initialMs`, initialMs, 1) ?? delayError(`${name}.maxMs`, maxMs, 1);

@@ -20,9 +20,12 @@ export function unknownOptionError(options: object, known: object): string | nul
 }
 
 /**
- * Why `options` is not an object of only the `known` keys (see unknownOptionError), or null.
- * An array is refused too: it has no unknown keys, so `[]` would pass as no options at all.
+ * True for an object that can hold options or fields: not null, and not an array, which has
+ * no unknown keys, so that `[]` would pass as no options at all.
  */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Why `options` is not an object of only the `known` keys (see unknownOptionError), or null. */
 export function optionsError(options: unknown, known: object): string | null {
-  return typeof options !== 'object' || options === null || Array.isArray(options) ? 'options must be an object' : unknownOptionError(options, known);
+  return isObject(options) ? unknownOptionError(options, known) : 'options must be an object';
 }

@@ -13,6 +13,7 @@
 import { invalidArgument } from './errors.ts';
 import { isHlc } from './hlc.ts';
 import { valueError } from './message.ts';
+import { isObject } from './option-keys.ts';
 import { isSchema } from './schema.ts';
 import type { CellWrite, StoredMessage } from './store.ts';
 
@@ -28,7 +29,6 @@ const TAKES: Readonly<Record<Method, string>> = {
 };
 
 type Check = (v: unknown) => boolean;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString: Check = (v) => typeof v === 'string';
 const isFlag: Check = (v) => typeof v === 'boolean';
 const isError: Check = (v) => v === null || isString(v);

@@ -42,6 +42,9 @@ export interface TableQueries {
   neighbours(parentId: string | undefined, id: string, toIndex: number): Neighbours | null;
 }
 
+/** The conditions of a complete row of `t` (each required field set), its columns read through `prefix`. */
+const complete = (t: AppTable, prefix: string): string[] => t.required.map((c) => `${prefix}${q(c)} IS NOT NULL`);
+
 /** `t0` is the table itself, `t1` its parent, `t2` the parent's parent, and so on. */
 function liveFrom(schema: AppSchema, table: AppTable): { from: string; where: string[] } {
   const chain = [table, ...table.ancestors.map((name) => schema.table(name) as AppTable)];
@@ -49,7 +52,7 @@ function liveFrom(schema: AppSchema, table: AppTable): { from: string; where: st
   const where: string[] = [];
   chain.forEach((t, i) => {
     if (i > 0) from += ` JOIN ${q(t.name)} t${i} ON t${i}.id = t${i - 1}.${q(chain[i - 1]?.parent?.column as string)}`;
-    where.push(`t${i}."_deleted" IS NOT 1`, ...t.required.map((c) => `t${i}.${q(c)} IS NOT NULL`));
+    where.push(`t${i}."_deleted" IS NOT 1`, ...complete(t, `t${i}.`));
   });
   return { from, where };
 }
@@ -95,7 +98,7 @@ export function tableQueries(db: Db, schema: AppSchema, table: AppTable): TableQ
   // Complete, as a live row must be: undoing the delete of a row whose fields have not all
   // arrived would write a restore that shows nothing.
   const deleted = db.prepare<[string], { parent: unknown }>(
-    `SELECT ${table.parent ? q(table.parent.column) : 'NULL'} AS parent FROM ${q(table.name)} WHERE ${['id = ?', '"_deleted" IS 1', ...table.required.map((c) => `${q(c)} IS NOT NULL`)].join(' AND ')}`,
+    `SELECT ${table.parent ? q(table.parent.column) : 'NULL'} AS parent FROM ${q(table.name)} WHERE ${['id = ?', '"_deleted" IS 1', ...complete(table, '')].join(' AND ')}`,
   );
   const { lastOrder, neighbours } = orderQueries(db, table, from, where);
   return {

@@ -10,6 +10,7 @@
  */
 import { errorText, invalidArgument } from '../errors.ts';
 import { messageError } from '../message.ts';
+import { isObject } from '../option-keys.ts';
 
 /** Why `userId` is not a user's id (a non-empty string), or null. */
 export function userIdError(userId: unknown): string | null {
@@ -34,7 +35,7 @@ const isCount = (n: unknown, min: number): boolean => Number.isSafeInteger(n) &&
 export function pullArgumentsError(userId: unknown, options: unknown): string | null {
   const why = userIdError(userId);
   if (why !== null) return why;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) return 'options must be an object';
+  if (!isObject(options)) return 'options must be an object';
   const o = options as Record<string, unknown>;
   if (!isCount(o.cursor, 0)) return 'options.cursor must be an integer, 0 or more';
   if (!isCount(o.limit, 1)) return 'options.limit must be an integer, 1 or more';

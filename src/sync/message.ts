@@ -210,6 +210,17 @@ export function validateMessages(input: readonly unknown[], clientId: string): M
   return out;
 }
 
+/** Whether two JSON values are equal, whatever the order of their objects' keys (a store may keep them in another). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Whether two messages of one hlc are one change: the same cell, and the same value. */
+export const sameChange = (a: Message, b: Message): boolean => a.table === b.table && a.row === b.row && a.column === b.column && sameJson(a.value, b.value);
+
 /** A message's five fields alone: what is sent, returned to the app, or written to its cell (a CellWrite). */
 export const messageOf = (m: Message): Message => ({ hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value });
 

@@ -3,8 +3,8 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { hlcMillis } from './hlc.ts';
-import { byHlc, cellKey, messageOf } from './message.ts';
+import { clientIdOf, hlcMillis } from './hlc.ts';
+import { byHlc, cellKey, messageOf, sameChange, type Message } from './message.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
@@ -90,6 +90,67 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: 
   });
   if (Object.keys(changed).length > 0) ctx.onChange('remote', changed);
   if (replaced.length > 0 && ctx.wantsReplaced()) ctx.onReplaced(replaced);
+}
+
+/**
+ * A first pull since opening brings back this client's own messages (docs/protocol.md, "Own
+ * messages"), but for exact copies of those the request pushed. One with the `hlc` of a
+ * message of this client's that has other content was lost with a store restored from a
+ * backup, and that `hlc` was issued again since, by a clock that read no later than the lost
+ * write (set back meanwhile, or in the same millisecond): the server, which holds the lost
+ * write under it, took the new one as a copy and kept the lost one. The new one gets a new
+ * `hlc`, past the pulled ones, keeps its value, and is pending again: a write made after the
+ * lost ones, it wins its cell, here as on every device that gets it, even where a message
+ * pulled before the re-stamp beat it. It is looked for among the pending and set aside
+ * messages (a push of this request is still pending) and among `pushedBefore`, what earlier
+ * requests of this pull pushed. Returns the re-stamped messages' old hlcs.
+ */
+export async function restampTaken(ctx: SyncRunContext, incoming: readonly Message[], pushedBefore: ReadonlyMap<string, StoredMessage>): Promise<ReadonlySet<string>> {
+  const c = ctx.counters;
+  const own = incoming.filter((m) => clientIdOf(m.hlc) === ctx.clientId);
+  if (own.length === 0) return new Set();
+  const mine = new Map(pushedBefore);
+  if (c.pending + c.rejected > 0) {
+    for (const m of await ctx.store.messages({ kind: 'pending', limit: ALL })) mine.set(m.hlc, m);
+    for (const m of await ctx.store.messages({ kind: 'rejected' })) mine.set(m.hlc, m);
+  }
+  const taken: StoredMessage[] = [];
+  for (const m of own) {
+    const local = mine.get(m.hlc);
+    if (local && !sameChange(local, m)) taken.push(local);
+  }
+  const old = new Set(taken.map((m) => m.hlc));
+  if (taken.length === 0) return old;
+  ctx.clock.receive(own.reduce((max, m) => (m.hlc > max ? m.hlc : max), ''));
+  const fresh = taken.sort(byHlc).map((m) => ({ ...m, hlc: ctx.clock.tick(), synced: false }));
+  // Each cell's greatest re-stamped message (in order: the last is the greatest).
+  const newest = new Map(fresh.filter((m) => m.applied).map((m) => [cellKey(m.table, m.row, m.column), m]));
+  const winners = await ctx.store.winners([...newest.values()]);
+  const writes: CellWrite[] = [];
+  for (const [key, m] of newest) {
+    const current = winners.get(key);
+    if (current === undefined || !old.has(current)) {
+      // A greater winner that stays (held past the clock: restampFrom's notAfter) keeps the cell.
+      if (current === undefined || current < m.hlc) writes.push(messageOf(m));
+      continue;
+    }
+    // Its winner was re-stamped: the greater of the best that stays and the new one wins it.
+    const staying = await bestStaying(ctx, m, old);
+    writes.push(messageOf(staying && staying.hlc > m.hlc ? staying : m));
+  }
+  // Those pushed before were counted out of pending: they count again.
+  const resent = taken.filter((m) => pushedBefore.has(m.hlc)).length;
+  await c.commit(ctx.store, { remove: [...old], insert: fresh, writes }, { pending: c.pending + resent });
+  if (writes.length > 0) ctx.onChange('local', rowsOf(writes));
+  ctx.onProgress();
+  return old;
+}
+
+/** The rows of `writes`, by table, as change events give them. */
+function rowsOf(writes: readonly CellWrite[]): Record<string, string[]> {
+  const rows: Record<string, string[]> = {};
+  for (const w of writes) if (!rows[w.table]?.includes(w.row)) (rows[w.table] ??= []).push(w.row);
+  return rows;
 }
 
 /** The timestamp the clock starts again from: the newest message that stays (and fits `notAfter`). */

@@ -20,7 +20,7 @@ import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import { META, type Cell, type CellValue, type StoredMessage, type SyncStore } from './store.ts';
-import { rejectMessage, restampFrom, restartHistory } from './repair.ts';
+import { rejectMessage, restampFrom, restampTaken, restartHistory } from './repair.ts';
 import type { SyncCounters } from './sync-counters.ts';
 
 export interface SyncRunContext {
@@ -121,7 +121,8 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
       if (++restarts > MAX_RESTARTS) throw new RemoteError(200, 'invalid_response', 'the server keeps changing its epoch');
       continue;
     }
-    const morePending = batch.length < pending.length || pending.length >= ctx.pushBatchSize;
+    // Re-stamped messages (restampTaken) are pending again, and pushed in this run.
+    const morePending = batch.length < pending.length || pending.length >= ctx.pushBatchSize || restamped.delete(ctx.counters);
     if (!response.more && !morePending) return;
     // A server that keeps saying `more` without moving the cursor or sending anything would
     // keep this loop spinning: a few such rounds in a row are an error, retried later.
@@ -156,7 +157,10 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
     last = { ...response, ...page, accepted: 0 };
     await ctx.lock.run(() => commitResponse(ctx, last, [], null));
   }
-  if (!last.more) ownPulled.add(ctx.counters);
+  if (!last.more) {
+    ownPulled.add(ctx.counters);
+    ownPushes.delete(ctx.counters);
+  }
   return [last, false];
 }
 
@@ -169,6 +173,16 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
  * their cells, and the store keeps each hlc once (the store contract).
  */
 const ownPulled = new WeakSet<SyncCounters>();
+
+/**
+ * What each client (by its counters) pushed in the requests of that first pull, by hlc, until
+ * it is done: a message of its own that a later page brings back with one of these hlcs and
+ * other content is a lost write the server kept in its stead (restampTaken).
+ */
+const ownPushes = new WeakMap<SyncCounters, Map<string, StoredMessage>>();
+
+/** The clients whose run re-stamped messages in its last round trip: it goes on to push them. */
+const restamped = new WeakSet<SyncCounters>();
 
 /** A request from the current cursor (and the epoch it belongs to, once known). */
 function request(ctx: SyncRunContext, messages: Message[]): SyncRequest {
@@ -201,6 +215,17 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     return true;
   }
   const incoming = response.messages;
+  let synced = pushed;
+  if (!ownPulled.has(ctx.counters)) {
+    const before = ownPushes.get(ctx.counters) ?? new Map<string, StoredMessage>();
+    ownPushes.set(ctx.counters, before);
+    const taken = await restampTaken(ctx, incoming, before);
+    if (taken.size > 0) {
+      synced = pushed.filter((m) => !taken.has(m.hlc));
+      restamped.add(ctx.counters);
+    }
+    for (const m of synced) before.set(m.hlc, m);
+  }
   const winners = incoming.length > 0 ? await ctx.store.winners(cellsOf(ctx.schema, incoming)) : new Map<string, string>();
   const plan = planMerge(ctx.schema, incoming, winners);
   const replaced = ctx.wantsReplaced() ? await replacedCells(ctx.store, plan.writes, winners) : [];
@@ -223,7 +248,7 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
   const c = ctx.counters;
   await c.commit(ctx.store, {
     insert,
-    update: pushed.map((m) => ({ hlc: m.hlc, synced: true })),
+    update: synced.map((m) => ({ hlc: m.hlc, synced: true })),
     writes: plan.writes,
     meta: offset !== null ? { [META.clockOffset]: String(offset) } : {},
   }, {
@@ -231,7 +256,7 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     cursor: Math.max(c.cursor, response.cursor),
     epoch: response.epoch ?? c.epoch,
     lastSyncAt: ctx.now(),
-    pending: Math.max(0, c.pending - pushed.length),
+    pending: Math.max(0, c.pending - synced.length),
   });
   if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
   if (replaced.length > 0) ctx.onReplaced(replaced);

@@ -3,7 +3,8 @@
  * writes it made and pushed after the backup, which the server sends a client only when it
  * asks for its own messages (`own`, docs/protocol.md "Own messages"): on each request of its
  * first pull after opening. Until round 43 it never got them back, and differed for ever from
- * the user's other devices. Real SQLite files (the backup a copy of the file), the real server
+ * the user's other devices; until round 50 a write since the restore that took a lost one's
+ * hlc was dropped by the server as a copy of it. Real SQLite files (the backup a copy of the file), the real server
  * over HTTP on loopback.
  */
 import { copyFileSync } from 'node:fs';
@@ -27,9 +28,9 @@ afterEach(async () => {
   dir?.remove();
 });
 
-async function device(file: string, user: string): Promise<{ client: SyncClient; store: SqliteStore }> {
+async function device(file: string, user: string, now?: () => number): Promise<{ client: SyncClient; store: SqliteStore }> {
   const store = createSqliteStore(openDatabase(file));
-  const client = await createSyncClient({ schema, store, autoSync: false, remote: createHttpRemote({ url: server.url, token: await server.token(user) }) });
+  const client = await createSyncClient({ schema, store, autoSync: false, ...(now ? { now } : {}), remote: createHttpRemote({ url: server.url, token: await server.token(user) }) });
   const d = { client, store };
   open.push(d);
   return d;
@@ -98,6 +99,51 @@ describe('a client store restored from a backup', () => {
     const rows = (s: SqliteStore): unknown => Object.fromEntries([...s.rows('todos')].map(([id, r]) => [id, r.title]));
     expect(rows(restored.store)).toEqual({ t1: 'before the backup', t2: 'edited after the restore', t3: 'new after the restore' });
     expect(rows(other.store)).toEqual(rows(restored.store));
+  });
+
+  it.each([
+    ['in the answer to its push', false],
+    ['in a page after the one that answered its push', true],
+  ])('a write since the restore that took a lost write\'s hlc (its clock read no later) is re-stamped when the lost one comes back %s: both reach every device', async (_, paged) => {
+    dir = tempDir('fieldsync-restore-');
+    const file = join(dir.path, 'device.db');
+    const user = `restore-same-hlc-${paged}`;
+    // A clock that stands still: the restored store's reads the lost write's millisecond again.
+    const at = Date.now();
+    const d = await device(file, user, () => at);
+    await d.client.update('todos', 't1', { title: 'before the backup' });
+    await d.client.sync();
+    d.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    const backup = join(dir.path, 'backup.db');
+    copyFileSync(file, backup);
+    const other = await device(join(dir.path, 'other.db'), user);
+    // Paged: three messages of another device ahead of the lost one, pulled a page of one at a time.
+    if (paged) for (const id of ['o1', 'o2', 'o3']) await other.client.update('todos', id, { title: id });
+    await other.client.sync();
+    const [lost] = await d.client.update('todos', 't2', { title: 'lost with the store' });
+    await d.client.sync();
+    const store = createSqliteStore(openDatabase(backup));
+    const remote = createHttpRemote({ url: server.url, token: await server.token(user) });
+    const pushedIn: number[] = [];
+    const restored = await createSyncClient({
+      schema, store, autoSync: false, now: () => at, ...(paged ? { pullLimit: 1 } : {}),
+      remote: { sync: (request, o) => (pushedIn.push(request.messages?.length ?? 0), remote.sync(paged ? { ...request, pages: 1 } : request, o)) },
+    });
+    open.push({ client: restored, store });
+    const [since] = await restored.update('todos', 't3', { title: 'written since the restore' });
+    expect(since?.hlc).toBe(lost?.hlc); // the premise: the hlc was issued again
+    await restored.sync();
+    // Pushed at once, and again under its new hlc once the lost one came back.
+    expect(pushedIn).toEqual(paged ? [1, 0, 0, 0, 1] : [1, 1]);
+    await other.client.sync();
+    const rows = (s: SqliteStore): unknown => Object.fromEntries([...s.rows('todos')].map(([id, r]) => [id, r.title]));
+    const titles = { t1: 'before the backup', t2: 'lost with the store', t3: 'written since the restore' };
+    expect(rows(other.store)).toEqual(paged ? { ...titles, o1: 'o1', o2: 'o2', o3: 'o3' } : titles);
+    expect(rows(store)).toEqual(rows(other.store));
+    expect(restored.status.pending).toBe(0);
+    const [kept] = await restored.history('todos', 't3', 'title');
+    expect(kept?.hlc).not.toBe(lost?.hlc);
+    expect((kept?.hlc ?? '') > (lost?.hlc ?? '')).toBe(true);
   });
 
   it('a first pull that reaches its own pushes, pages behind them, keeps each write once', async () => {

@@ -35,6 +35,21 @@ describe('the sync handler', () => {
     expect([paged.response.messages, ...(paged.response.next ?? []).map((p) => p.messages)].map((list) => list.map((m) => m.id))).toEqual([[], [2], [3]]);
   });
 
+  it('with own: true, sends back a message held under a pushed hlc with another cell or value: no copy of the push', async () => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
+    const lost = { ...msg(1), value: { a: 1, b: [1, 2] } };
+    await handle('u', { clientId: 'A', cursor: 0, messages: [lost] }); // id 1
+    const ids = async (pushed: object): Promise<number[]> => (await handle('u', { clientId: 'A', cursor: 0, own: true, messages: [pushed] })).response.messages.map((m) => m.id);
+    // A copy (its object's keys in another order) is left out; the same hlc for another cell,
+    // or another value, is not a copy: the held message goes back (a restored client re-stamps).
+    expect(await ids({ ...lost, value: { b: [1, 2], a: 1 } })).toEqual([]);
+    expect(await ids({ ...lost, row: 'other' })).toEqual([1]);
+    expect(await ids({ ...lost, column: 'd' })).toEqual([1]);
+    expect(await ids({ ...lost, value: { a: 1, b: [2, 1] } })).toEqual([1]);
+    expect(await ids({ ...lost, value: { a: 1 } })).toEqual([1]);
+    expect(await ids({ ...lost, value: null })).toEqual([1]);
+  });
+
   it('ends the follow-on pages at one from another epoch (the log was replaced meanwhile)', async () => {
     const inner = createMemoryServerStore();
     let pulls = 0;

@@ -4,7 +4,7 @@
  * function) wraps it with its own HTTP layer and authentication.
  */
 import { hlcMillis } from '../hlc.ts';
-import type { Message, ServerMessage } from '../message.ts';
+import { sameChange, type Message, type ServerMessage } from '../message.ts';
 import { DEFAULT_MAX_DRIFT_MS, LINES_FRAMING, LINES_MEDIA_TYPE, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
 import type { PullOptions, PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
@@ -152,14 +152,21 @@ type PageFilter = (messages: readonly ServerMessage[]) => readonly ServerMessage
 
 /**
  * A request's pages without the messages it pushed itself: a request that asked for its own
- * messages (`own`) gets back those it no longer has, never those it just sent. The pushed
- * hlcs are gathered once per request, for its first page and its follow-on pages; each page
- * is the store's own array, copied only when one is left out.
+ * messages (`own`) gets back those it no longer has, never copies of those it just sent. A
+ * message it pushed under an `hlc` the store held with other content (a restored client's
+ * clock issued a lost write's `hlc` again) is no copy: the store kept the lost one, which
+ * goes back, and the client re-stamps its new one (docs/protocol.md, "Own messages"). The
+ * pushed messages are gathered once per request, for its first page and its follow-on pages;
+ * each page is the store's own array, copied only when one is left out.
  */
 function withoutPushed(request: ValidatedSyncRequest): PageFilter {
   if (!request.own || request.messages.length === 0) return (messages) => messages;
-  const pushed = new Set(request.messages.map((m) => m.hlc));
-  return (messages) => (messages.some((m) => pushed.has(m.hlc)) ? messages.filter((m) => !pushed.has(m.hlc)) : messages);
+  const pushed = new Map(request.messages.map((m) => [m.hlc, m]));
+  const sent = (m: ServerMessage): boolean => {
+    const p = pushed.get(m.hlc);
+    return p !== undefined && sameChange(p, m);
+  };
+  return (messages) => (messages.some(sent) ? messages.filter((m) => !sent(m)) : messages);
 }
 
 /** About 1 MiB of values per answer: follow-on pages save round trips, not memory. */

@@ -3,12 +3,14 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { clientIdOf, hlcMillis } from './hlc.ts';
+import { hlcMillis } from './hlc.ts';
 import { byHlc, cellKey, messageOf, sameChange, type Message } from './message.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
+/** An hlc's characters before its clientId: `2026-11-24T15:09:40.001Z-0000-`. */
+const HLC_PREFIX = 30;
 
 /**
  * `invalid_message`: the server will never take this message. It is set aside, visibly,
@@ -107,7 +109,10 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: 
  */
 export async function restampTaken(ctx: SyncRunContext, incoming: readonly Message[], pushedBefore: ReadonlyMap<string, StoredMessage>): Promise<ReadonlySet<string>> {
   const c = ctx.counters;
-  const own = incoming.filter((m) => clientIdOf(m.hlc) === ctx.clientId);
+  // Its own: the hlc ends with its clientId after the 30 characters of time and counter (a
+  // first pull after opening is often a whole catch-up: nothing is sliced per message).
+  const id = ctx.clientId;
+  const own = incoming.filter((m) => m.hlc.length === HLC_PREFIX + id.length && m.hlc.endsWith(id));
   if (own.length === 0) return new Set();
   const mine = new Map(pushedBefore);
   if (c.pending + c.rejected > 0) {
@@ -123,18 +128,11 @@ export async function restampTaken(ctx: SyncRunContext, incoming: readonly Messa
   if (taken.length === 0) return old;
   ctx.clock.receive(own.reduce((max, m) => (m.hlc > max ? m.hlc : max), ''));
   const fresh = taken.sort(byHlc).map((m) => ({ ...m, hlc: ctx.clock.tick(), synced: false }));
-  // Each cell's greatest re-stamped message (in order: the last is the greatest).
+  // Each cell's greatest re-stamped message (in order: the last is the greatest) wins it,
+  // unless a message that stays is greater (one held past the clock: restampFrom's notAfter).
   const newest = new Map(fresh.filter((m) => m.applied).map((m) => [cellKey(m.table, m.row, m.column), m]));
-  const winners = await ctx.store.winners([...newest.values()]);
   const writes: CellWrite[] = [];
-  for (const [key, m] of newest) {
-    const current = winners.get(key);
-    if (current === undefined || !old.has(current)) {
-      // A greater winner that stays (held past the clock: restampFrom's notAfter) keeps the cell.
-      if (current === undefined || current < m.hlc) writes.push(messageOf(m));
-      continue;
-    }
-    // Its winner was re-stamped: the greater of the best that stays and the new one wins it.
+  for (const m of newest.values()) {
     const staying = await bestStaying(ctx, m, old);
     writes.push(messageOf(staying && staying.hlc > m.hlc ? staying : m));
   }
@@ -142,7 +140,6 @@ export async function restampTaken(ctx: SyncRunContext, incoming: readonly Messa
   const resent = taken.filter((m) => pushedBefore.has(m.hlc)).length;
   await c.commit(ctx.store, { remove: [...old], insert: fresh, writes }, { pending: c.pending + resent });
   if (writes.length > 0) ctx.onChange('local', rowsOf(writes));
-  ctx.onProgress();
   return old;
 }
 

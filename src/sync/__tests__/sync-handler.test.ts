@@ -48,6 +48,17 @@ describe('the sync handler', () => {
     expect(await ids({ ...lost, value: { a: 1, b: [2, 1] } })).toEqual([1]);
     expect(await ids({ ...lost, value: { a: 1 } })).toEqual([1]);
     expect(await ids({ ...lost, value: null })).toEqual([1]);
+    expect(await ids({ ...lost, table: 'u' })).toEqual([1]);
+    expect(await ids({ ...lost, value: { a: 1, b: { 0: 1, 1: 2 } } })).toEqual([1]); // an object is no array
+    expect(await ids({ ...lost, value: { a: 1, b: [1, 2], c: null } })).toEqual([1]);
+  });
+
+  it.each([[5, 6], ['a', 'b'], [true, false], [0, '0'], [null, 0], [5, {}], [{}, 5], [null, {}], [[], {}]])('with own: true, a held %j is no copy of a pushed %j under its hlc', async (held, pushed) => {
+    const handle = createSyncHandler({ store: createMemoryServerStore(), now: () => T + 10 });
+    await handle('u', { clientId: 'A', cursor: 0, messages: [{ ...msg(1), value: held }] });
+    const again = async (value: unknown): Promise<number[]> => (await handle('u', { clientId: 'A', cursor: 0, own: true, messages: [{ ...msg(1), value }] })).response.messages.map((m) => m.id);
+    expect(await again(pushed)).toEqual([1]);
+    expect(await again(held)).toEqual([]);
   });
 
   it('ends the follow-on pages at one from another epoch (the log was replaced meanwhile)', async () => {

@@ -133,9 +133,12 @@ describe('a write that got a lost write\'s hlc', () => {
       } },
     });
     const id = client.clientId;
+    const changes: Readonly<Record<string, readonly string[]>>[] = [];
+    client.on('change', (e) => changes.push(e.changes));
     await server.store.push('u', [{ hlc: hlc(0, id), table: 'todos', row: 'lost', column: 'title', value: 'lost' }]);
     await client.update('todos', 'x', { title: 'refused' });
     const status = await client.sync();
+    expect(changes.filter((c) => Object.keys(c).length === 0)).toEqual([]); // no event for a re-stamp that changed no cell
     expect([status.pending, status.rejected]).toEqual([0, 1]);
     expect(store.get('todos', 'x')).toBeUndefined();
     expect(store.get('todos', 'lost')).toMatchObject({ title: 'lost' });

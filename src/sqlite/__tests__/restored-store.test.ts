@@ -141,9 +141,11 @@ describe('a client store restored from a backup', () => {
     expect(rows(other.store)).toEqual(paged ? { ...titles, o1: 'o1', o2: 'o2', o3: 'o3' } : titles);
     expect(rows(store)).toEqual(rows(other.store));
     expect(restored.status.pending).toBe(0);
-    const [kept] = await restored.history('todos', 't3', 'title');
-    expect(kept?.hlc).not.toBe(lost?.hlc);
-    expect((kept?.hlc ?? '') > (lost?.hlc ?? '')).toBe(true);
+    // Each held once, under its own hlc: the new write re-stamped, the lost one as pulled.
+    const t3 = await restored.history('todos', 't3', 'title');
+    expect(t3.map((m) => m.value)).toEqual(['written since the restore']);
+    expect((t3[0]?.hlc ?? '') > (lost?.hlc ?? '')).toBe(true);
+    expect((await restored.history('todos', 't2', 'title')).map((m) => [m.hlc, m.value])).toEqual([[lost?.hlc, 'lost with the store']]);
   });
 
   it('a first pull that reaches its own pushes, pages behind them, keeps each write once', async () => {

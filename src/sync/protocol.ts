@@ -30,7 +30,7 @@ export interface SyncRequest {
   readonly framing?: typeof LINES_FRAMING;
   /**
    * `true`: the answer's pages also hold the caller's own messages after its cursor, but for
-   * those of this request's push (docs/protocol.md, "Own messages"): a client sends it until
+   * copies of this request's push (docs/protocol.md, "Own messages"): a client sends it until
    * its first pull after opening is done, and so gets back the writes a store restored from
    * a backup no longer has.
    */

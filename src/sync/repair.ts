@@ -77,7 +77,7 @@ export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: 
     const staying = notAfter === null ? undefined : await bestStaying(ctx, winner, staleHlcs);
     if (staying && staying.hlc > winner.hlc) {
       writes.push(messageOf(staying));
-      (changed[winner.table] ??= []).push(winner.row);
+      addRow(changed, winner.table, winner.row);
       const { table, row, column } = winner;
       replaced.push({ table, row, column, previous: { value: winner.value, hlc: winner.hlc }, next: { value: staying.value, hlc: staying.hlc } });
     } else {
@@ -146,8 +146,17 @@ export async function restampTaken(ctx: SyncRunContext, incoming: readonly Messa
 /** The rows of `writes`, by table, as change events give them. */
 function rowsOf(writes: readonly CellWrite[]): Record<string, string[]> {
   const rows: Record<string, string[]> = {};
-  for (const w of writes) if (!rows[w.table]?.includes(w.row)) (rows[w.table] ??= []).push(w.row);
+  for (const w of writes) addRow(rows, w.table, w.row);
   return rows;
+}
+
+/**
+ * Adds `row` to `table`'s list in `rows`, once. An own list: a table may be named like an
+ * Object member (`constructor`), whose inherited value is no list (merge.ts does the same).
+ */
+function addRow(rows: Record<string, string[]>, table: string, row: string): void {
+  const list = Object.hasOwn(rows, table) ? (rows[table] as string[]) : (rows[table] = []);
+  if (!list.includes(row)) list.push(row);
 }
 
 /** The timestamp the clock starts again from: the newest message that stays (and fits `notAfter`). */

@@ -147,6 +147,22 @@ describe('a write that got a lost write\'s hlc', () => {
     expect(aside[0]?.hlc).not.toBe(hlc(0, id));
   });
 
+  it('in a table named like an Object member (constructor), tells the app of the row', async () => {
+    const server = createInProcessServer({ now: () => T });
+    const client = await createSyncClient({
+      schema: defineSchema({ version: 1, tables: Object.fromEntries([['constructor', { title: 'string' as const }]]) }),
+      store: createMemoryStore(), autoSync: false, now: () => T, remote: server.remote('u'),
+    });
+    const changes: Readonly<Record<string, readonly string[]>>[] = [];
+    client.on('change', (e) => changes.push(e.changes));
+    await server.store.push('u', [{ hlc: hlc(0, client.clientId), table: 'constructor', row: 'lost', column: 'title', value: 'lost' }]);
+    await client.update('constructor', 'x', { title: 'mine' });
+    changes.length = 0;
+    await client.sync();
+    expect(changes).toContainEqual({ constructor: ['x'] });
+    expect((await client.history('constructor', 'x', 'title')).map((m) => m.value)).toEqual(['mine']);
+  });
+
   it('a write that is a copy of the lost one (the same cell and value) is left as it is', async () => {
     const { server, client, requests } = await setup();
     const id = client.clientId;

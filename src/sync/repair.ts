@@ -130,11 +130,12 @@ export async function restampTaken(ctx: SyncRunContext, incoming: readonly Messa
   const fresh = taken.sort(byHlc).map((m) => ({ ...m, hlc: ctx.clock.tick(), synced: false }));
   // Each cell's greatest re-stamped message (in order: the last is the greatest) wins it,
   // unless a message that stays is greater (one held past the clock: restampFrom's notAfter).
+  // That one holds the cell already (every old hlc is below the re-stamp): nothing changes.
   const newest = new Map(fresh.filter((m) => m.applied).map((m) => [cellKey(m.table, m.row, m.column), m]));
   const writes: CellWrite[] = [];
   for (const m of newest.values()) {
     const staying = await bestStaying(ctx, m, old);
-    writes.push(messageOf(staying && staying.hlc > m.hlc ? staying : m));
+    if (!staying || staying.hlc < m.hlc) writes.push(messageOf(m));
   }
   // Those pushed before were counted out of pending: they count again.
   const resent = taken.filter((m) => pushedBefore.has(m.hlc)).length;

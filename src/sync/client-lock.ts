@@ -38,8 +38,8 @@
  * on a store object that another client of this realm holds takes it over (`holdStoreObject`).
  */
 import { StoreError } from './errors.ts';
-import { newClientId, storedClientId } from './client-state.ts';
-import { META, type SyncStore } from './store.ts';
+import { clientIdCommit, newClientId, storedClientId } from './client-state.ts';
+import type { SyncStore } from './store.ts';
 import type { Schema } from './schema.ts';
 
 interface LockManagerLike {
@@ -151,10 +151,11 @@ export function claimNewStore(store: SyncStore, schema: Schema, random: () => nu
   const started = new Promise<void>((resolve) => (start = resolve));
   const claim = async (): Promise<string> => {
     start();
-    const made = storedClientId(await store.open(schema));
+    const state = await store.open(schema);
+    const made = storedClientId(state);
     if (made !== undefined) return made;
     const clientId = newClientId(random);
-    await store.commit({ meta: { [META.clientId]: clientId } });
+    await store.commit(await clientIdCommit(schema, store, state, clientId));
     return clientId;
   };
   const clientId = new Promise<string>((resolve, reject) => {

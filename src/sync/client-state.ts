@@ -7,11 +7,12 @@
  * what `open()` returns has been checked against the contract.
  */
 import { StoreError } from './errors.ts';
-import { CLIENT_ID_PATTERN, HybridClock } from './hlc.ts';
+import { CLIENT_ID_PATTERN, HybridClock, withClientId } from './hlc.ts';
 import { cellsOf, planMerge } from './merge.ts';
+import { messageOf } from './message.ts';
 import { DEFAULT_MAX_DRIFT_MS } from './protocol.ts';
 import type { Schema } from './schema.ts';
-import { META, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
+import { META, type CellWrite, type Commit, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
 import { createCounters, type SyncCounters } from './sync-counters.ts';
 
 export interface OpenedState {
@@ -52,6 +53,30 @@ function readInt(meta: Readonly<Record<string, string>>, key: string): number {
   return n;
 }
 
+/**
+ * The commit that gives a store without a clientId its new one. What such a store had not
+ * pushed (a copy made a device of its own, docs/api.md) is stamped with the clientId it had,
+ * under which the server takes nothing from this device (an hlc ends with its sender's
+ * clientId): it would all be refused and set aside. It becomes this device's, in the same
+ * commit: each message keeps its time and counter, so its place among every device's
+ * messages, and gets the new clientId; the cells it wins are written with its new hlc. The
+ * set-aside ones go with them, so that every unpushed message of the store is this device's.
+ */
+export async function clientIdCommit(schema: Schema, store: SyncStore, state: StoreState, clientId: string): Promise<Commit> {
+  const meta = { [META.clientId]: clientId };
+  // Nothing to push: a new store (no call more for it), or one whose set-aside messages, never pushed, may keep their clientId.
+  if (state.pendingCount === 0) return { meta };
+  const old = [...(await store.messages({ kind: 'pending', limit: Number.MAX_SAFE_INTEGER })), ...(await store.messages({ kind: 'rejected' }))];
+  const renamed = new Map(old.map((m) => [m.hlc, { ...m, hlc: withClientId(m.hlc, clientId) }]));
+  const winners = await store.winners(cellsOf(schema, old));
+  const writes: CellWrite[] = [];
+  for (const hlc of winners.values()) {
+    const m = renamed.get(hlc);
+    if (m) writes.push(messageOf(m));
+  }
+  return { remove: [...renamed.keys()], insert: [...renamed.values()], writes, meta };
+}
+
 /** The tables and columns a schema declares, with what decides whether a value fits, as text. */
 const schemaShape = (schema: Schema): string =>
   JSON.stringify([...schema.tables.values()].map((t) => [t.name, [...t.columns].map(([c, d]) => [c, d.type, d.nullable, d.maxLength])]));
@@ -72,15 +97,18 @@ export async function openClientState(
   const meta = state.meta;
   const metaUpdates: Record<string, string> = {};
   let clientId = storedClientId(state);
+  const rejected = await store.messages({ kind: 'rejected' });
   if (clientId === undefined) {
     clientId = newClientId(random);
-    metaUpdates[META.clientId] = clientId;
+    // Nothing unpushed (a new store, the usual case): the clientId goes with the commit below.
+    if (state.pendingCount === 0) metaUpdates[META.clientId] = clientId;
+    else await store.commit(await clientIdCommit(schema, store, state, clientId));
   }
   const counters = createCounters({
     cursor: readInt(meta, META.cursor),
     epoch: meta[META.epoch] ?? '',
     pending: state.pendingCount,
-    rejected: (await store.messages({ kind: 'rejected' })).length,
+    rejected: rejected.length,
     lastSyncAt: meta[META.lastSyncAt] === undefined ? null : readInt(meta, META.lastSyncAt),
   });
   const update: MessageUpdate[] = [];

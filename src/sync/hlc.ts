@@ -157,6 +157,11 @@ export function clientIdOf(hlc: string): string {
   return hlc.slice(30);
 }
 
+/** A checked HLC string with another (valid) clientId: the same time and counter. */
+export function withClientId(hlc: string, clientId: string): string {
+  return hlc.slice(0, 30) + clientId;
+}
+
 /**
  * The clientId at the end of an HLC timestamp (the writer of a message), for an app or a
  * server that reads its own data: what is not one is refused, not sliced into a clientId.

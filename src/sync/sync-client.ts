@@ -68,6 +68,8 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
   let clientId: string | undefined;
   // How this client ended (close() or a takeover), once it has: what a client taking it over waits for.
   let ending: Promise<unknown> | null = null;
+  // What close() answers, every time it is called.
+  let closing: Promise<void> | undefined;
   // One client per store object (client-lock.ts): the one that held it stops, and its store
   // calls settle, before this one reads the store.
   const object = holdStoreObject(options.store, () => takenOver(takenOverError(clientId)));
@@ -308,16 +310,22 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
       return names ? names.of(clientIds) : new Map<string, string>();
     }),
     rejected: () => ifOpen(() => lock.run(async () => [...(await store.messages({ kind: 'rejected' }))])),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      // A store call that stalls (or has) ends the wait: a StoreStalledError (store-stall.ts).
-      await (ending = stalls.bound(scheduler.close().then(lock.drain))).finally(() => {
-        letGo();
-        changeListeners.clear();
-        statusListeners.clear();
-        replacedListeners.clear();
-      });
-    },
+    // Called again (an unmount handler, then a quit handler), it is the same wait, with the
+    // same outcome: an app that closes its database after it must not run under a late commit.
+    close: () => (closing ??= closeOnce()),
   };
+
+  async function closeOnce(): Promise<void> {
+    // Taken over by another client, it stopped already: the client that took over waits for
+    // what may still land of it (client-lock.ts).
+    if (closed) return;
+    closed = true;
+    // A store call that stalls (or has) ends the wait: a StoreStalledError (store-stall.ts).
+    await (ending = stalls.bound(scheduler.close().then(lock.drain))).finally(() => {
+      letGo();
+      changeListeners.clear();
+      statusListeners.clear();
+      replacedListeners.clear();
+    });
+  }
 }

@@ -10,7 +10,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createSyncClient, defineSchema, type SyncClient } from '../../sync/index.ts';
+import { RemoteError, createHttpRemote, createSyncClient, defineSchema, type Remote, type SyncClient } from '../../sync/index.ts';
 import { createSqliteStore, openDatabase, type SqliteStore } from '../index.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
@@ -204,5 +204,45 @@ describe('a client store restored from a backup', () => {
     expect(restored.store.readRow('todos', 't2')).toMatchObject({ title: 'after the backup' });
     await restored.client.update('todos', 't3', { title: 'new' });
     expect((await restored.client.sync()).pending).toBe(0);
+  });
+
+  it('with its clientId removed, pushes as its own what it had not pushed, and both devices converge', async () => {
+    dir = tempDir('fieldsync-restore-');
+    const file = join(dir.path, 'device.db');
+    const store = createSqliteStore(openDatabase(file));
+    const real = createHttpRemote({ url: server.url, token: await server.token('copy-unpushed') });
+    // A server that refuses row z: a message set aside, which stays aside under the new clientId too.
+    const remote: Remote = { sync: (r, o) => {
+      const i = r.messages?.findIndex((m) => m.row === 'z') ?? -1;
+      return i >= 0 ? Promise.reject(new RemoteError(400, 'invalid_message', 'refused', { index: i })) : real.sync(r, o);
+    } };
+    const first = { client: await createSyncClient({ schema, store, autoSync: false, remote }), store };
+    open.push(first);
+    await first.client.update('todos', 'x', { title: 'pushed' });
+    await first.client.update('todos', 'z', { title: 'set aside' });
+    expect(await first.client.sync()).toMatchObject({ pending: 0, rejected: 1 });
+    await first.client.update('todos', 'y', { title: 'not pushed' });
+    await first.client.update('todos', 'x', { title: 'not pushed either' });
+    await first.client.close();
+    first.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    const copy = join(dir.path, 'copy.db');
+    copyFileSync(file, copy);
+    const db = openDatabase(copy);
+    db.prepare("DELETE FROM fieldsync_meta WHERE key = 'clientId'").run();
+    db.close();
+    const b = await device(copy, 'copy-unpushed');
+    expect(b.client.clientId).not.toBe(first.client.clientId);
+    expect(b.client.status).toMatchObject({ pending: 2, rejected: 1 });
+    const status = await b.client.sync();
+    expect(status).toMatchObject({ pending: 0, rejected: 1, error: null });
+    expect(b.store.readRow('todos', 'x')).toMatchObject({ title: 'not pushed either' });
+    expect(b.store.readRow('todos', 'y')).toMatchObject({ title: 'not pushed' });
+    const history = await b.client.history('todos', 'x', 'title');
+    expect(history.map((m) => [m.value, m.won, m.hlc.endsWith(b.client.clientId)])).toEqual([['not pushed either', true, true], ['pushed', false, false]]);
+    expect((await b.client.rejected()).map((m) => [m.row, m.hlc.endsWith(b.client.clientId)])).toEqual([['z', true]]);
+    const other = await device(join(dir.path, 'other.db'), 'copy-unpushed');
+    await other.client.sync();
+    for (const row of ['x', 'y']) expect(other.store.readRow('todos', row)).toEqual(b.store.readRow('todos', row));
+    expect(other.store.readRow('todos', 'z')).toBeUndefined();
   });
 });

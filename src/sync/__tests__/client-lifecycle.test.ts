@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClosedError } from '../errors.ts';
-import { NetworkError, createSyncClient, type Remote } from '../index.ts';
+import { NetworkError, createSyncClient, type Remote, type SyncStore } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, memory, schema, until } from './harness/test-kit.ts';
 
@@ -113,6 +113,54 @@ describe('after close()', () => {
       expect(caught, name).toBeInstanceOf(ClosedError);
     }
     expect(client.status).toMatchObject({ pending: 1, online: true });
+  });
+});
+
+describe('close() called again', () => {
+  /** A memory store whose commits land `ms` later (an asynchronous database). */
+  function slowStore(ms: number): SyncStore & { landed: number } {
+    const inner = memory();
+    const store = {
+      open: (s) => inner.open(s),
+      winners: (c) => inner.winners(c),
+      messages: (q) => inner.messages(q),
+      commit: async (c) => {
+        await new Promise((r) => setTimeout(r, ms));
+        inner.commit(c);
+        store.landed++;
+      },
+      landed: 0,
+    } satisfies SyncStore & { landed: number };
+    return store;
+  }
+
+  it('waits as the first does, for the write called before it (an unmount handler, then a quit handler)', async () => {
+    const store = slowStore(30);
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const before = store.landed;
+    const write = client.set('todos', 't1', 'title', 'x');
+    const settled: string[] = [];
+    const first = client.close().then(() => settled.push(`first, ${store.landed - before} landed`));
+    const second = client.close().then(() => settled.push(`second, ${store.landed - before} landed`));
+    await Promise.all([write, first, second]);
+    expect(settled).toEqual(['first, 1 landed', 'second, 1 landed']);
+    await client.close(); // and once all is over, at once
+  });
+
+  it('waits for a sync under way to stop, as the first does: nothing lands after it', async () => {
+    const inner = createInProcessServer().remote('u');
+    const remote: Remote = { sync: async (req) => (await new Promise((r) => setTimeout(r, 30)), inner.sync(req)) };
+    const store = memory();
+    const client = await createSyncClient({ schema, store, remote, autoSync: false });
+    await client.set('todos', 't1', 'title', 'x');
+    const run = client.sync().catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 5));
+    void client.close();
+    await client.close();
+    const after = await store.messages({ kind: 'pending', limit: 10 });
+    await run;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await store.messages({ kind: 'pending', limit: 10 })).toEqual(after);
   });
 });
 

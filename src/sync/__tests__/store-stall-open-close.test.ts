@@ -243,6 +243,21 @@ describe('close() with a store call that does not settle', () => {
     letGo();
   });
 
+  it('called again, rejects with the same stall: an app that awaits either close() knows the call may still land', async () => {
+    const { client, hang } = await opened();
+    const letGo = hang('commit()');
+    void client.set('todos', 'a', 'title', 'one');
+    await vi.advanceTimersByTimeAsync(0);
+    const first = outcome(client.close());
+    const second = outcome(client.close());
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect([first.now, second.now]).toEqual(['pending', 'pending']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(second.now).toMatchObject({ err: stalled('commit()', 10_000) });
+    expect(first.now).toEqual(second.now);
+    letGo();
+  });
+
   it.skipIf(!hasWebLocks)('the late commit is pushed once, by the next client, which waits for it: the lock is held until then', async () => {
     const remote = new ScriptedRemote();
     const { client, store, calls, letGo, write } = await closedMidWrite({ remote });

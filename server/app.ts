@@ -3,7 +3,6 @@
  * poke bus, limits, logger), so that tests build it in-process exactly as `main.ts` does.
  * Every refusal is a protocol error body (docs/protocol.md §7); no stack trace ever leaves.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/server';
 import type { Authenticator } from './auth.ts';
@@ -25,7 +24,7 @@ import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
-import { REQUEST_CODINGS } from './compression.ts';
+import { handleExpectations } from './expectations.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 import { refuserFor, smallBody } from './routes/refuse-before-body.ts';
 
@@ -219,20 +218,10 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     return refuse(request, reply, protocolError('not_found', 'no such endpoint'));
   });
 
-  // `Expect: 100-continue`: the sync route sends `100 Continue` once the request passed every
-  // check made without its body (Node sent it at once, so a client with no token sent its
-  // whole body for nothing). Any other expectation cannot be met: 417.
-  fastify.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => fastify.server.emit('request', req, res));
-  fastify.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only the expectation 100-continue is supported' } });
-    const codings: Record<string, string> = pathOf(req.url ?? '') === '/v1/sync' ? { 'Accept-Encoding': REQUEST_CODINGS, Vary: 'Accept-Encoding' } : {}; // as every answer of the route
-    const { Vary: corsVary, ...corsRest } = cors?.headers(req.headers.origin) ?? {};
-    const vary = corsVary === undefined ? codings.Vary : addVary(codings.Vary, corsVary);
-    res.writeHead(417, {
-      'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close',
-      'X-Request-Id': requestIdOf(req, trusted === null || trusted(req.socket?.remoteAddress)),
-      ...codings, ...corsRest, ...(vary === undefined ? {} : { Vary: vary }),
-    }).end(body);
+  // `Expect`: exactly `100-continue` is met, by the sync route once its checks passed; any other gets 417 (expectations.ts).
+  handleExpectations(fastify.server, {
+    corsHeaders: cors === null ? null : (origin) => cors.headers(origin),
+    requestId: (req) => requestIdOf(req, trusted === null || trusted(req.socket?.remoteAddress)),
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 

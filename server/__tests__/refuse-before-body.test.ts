@@ -149,6 +149,16 @@ describe('refusals before the body', () => {
     expect((await s.pullAll('u')).map((m) => m.row)).toEqual(['cont']);
   });
 
+  it.each(['100-continue, foo', 'foo, 100-continue', '100-Continue;x'])('Expect: %s gets 417 at once, not 100 Continue nor a wait for the body (round 51)', async (expectation) => {
+    // Node routes these to checkContinue (the word is there); the route met none: 408 after 10 s.
+    const c = await open(s.url);
+    c.socket.write(`POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: ${expectation}\r\n\r\n`);
+    await until(() => c.text().includes('"error"'), 'no answer', 2000);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 417 [^\r]*\r\n.*"message":"only the expectation 100-continue is supported"/s);
+    expect(c.text()).not.toMatch(/100 Continue/i);
+    await c.closed;
+  });
+
   it('answers an expectation it cannot meet with 417 and a protocol error body', async () => {
     const c = await open(s.url);
     c.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n');

@@ -20,6 +20,7 @@ import { BodyError, readBody, wholeBody, type BodyLimits, type ReservedBody, typ
 import { COMPRESS_MIN_BYTES, EncodingError, REQUEST_CODINGS, answerCoding, compress, inflateBody, requestCoding, type Coding } from '../compression.ts';
 import { addVary } from '../cors.ts';
 import { protocolError, sendError, type ErrorReply } from '../errors.ts';
+import { expectsContinue } from '../expectations.ts';
 import { LARGE_BODY_BYTES, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
@@ -55,11 +56,6 @@ function encodingError(err: EncodingError): ErrorReply {
 function declaredLength(request: FastifyRequest, maxBytes: number): number | null {
   const declared = Number(request.headers['content-length']);
   return Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes ? declared : null;
-}
-
-/** True when the client waits for `100 Continue` before it sends its body. */
-function expectsContinue(request: FastifyRequest): boolean {
-  return /^\s*100-continue\s*$/i.test(request.headers.expect ?? '');
 }
 
 /** A 429 before the body is read (a large body is not read at all: refuse-before-body.ts). */
@@ -113,8 +109,8 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     if (declared !== null && (declared >= LARGE_BODY_BYTES ? reservation === null : !o.admission.wouldAdmit(declared))) return busy();
     const reserved: ReservedBody | undefined = reservation === null ? undefined : { ...RESERVED_BODY_PACE, onBehind: () => reservation.cancel() };
     // Everything that could refuse the request without its body has passed: a client that
-    // waits for leave to send it (`Expect: 100-continue`) gets it now (app.ts, checkContinue).
-    if (expectsContinue(request)) reply.raw.writeContinue();
+    // waits for leave to send it (`Expect: 100-continue`) gets it now (expectations.ts).
+    if (expectsContinue(request.headers.expect)) reply.raw.writeContinue();
     let body: ReceivedBody;
     try {
       body = await readBody(request.raw, o.body, reserved);

@@ -149,6 +149,16 @@ describe('refusals before the body', () => {
     expect((await s.pullAll('u')).map((m) => m.row)).toEqual(['cont']);
   });
 
+  it('a body declared over the limit, waiting for 100 Continue, gets the 413 instead, unread (round 51)', async () => {
+    // It got `100 Continue` and then the 413: the client sent 5 MB for nothing.
+    const c = await open(s.url);
+    c.socket.write(`POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n`);
+    await until(() => c.text().includes('"error"'), 'no answer');
+    expect(c.text()).toMatch(/^HTTP\/1\.1 413 [^\r]*\r\n.*connection: close\r\n.*"code":"payload_too_large"/is);
+    expect(c.text()).not.toMatch(/100 Continue/i);
+    c.socket.destroy();
+  });
+
   it.each(['100-continue, foo', 'foo, 100-continue', '100-Continue;x'])('Expect: %s gets 417 at once, not 100 Continue nor a wait for the body (round 51)', async (expectation) => {
     // Node routes these to checkContinue (the word is there); the route met none: 408 after 10 s.
     const c = await open(s.url);

@@ -58,6 +58,12 @@ function declaredLength(request: FastifyRequest, maxBytes: number): number | nul
   return Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes ? declared : null;
 }
 
+/** True when the request declares a body over the limit (body-reader.ts refuses it before reading it). */
+function declaredOverLimit(request: FastifyRequest, maxBytes: number): boolean {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared > maxBytes;
+}
+
 /** A 429 before the body is read (a large body is not read at all: refuse-before-body.ts). */
 function shed(request: FastifyRequest, reply: FastifyReply, message: string, o: SyncRouteOptions): FastifyReply {
   return o.refuse(request, reply, protocolError('rate_limited', message), { 'Retry-After': '1' });
@@ -98,6 +104,13 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
       if (err instanceof EncodingError) return o.refuse(request, reply, encodingError(err));
       throw err;
     }
+    // A client that waits for `100 Continue` with a body declared over the limit gets the 413
+    // instead (the body reader refuses it too, but only after the 100 had asked for the body).
+    // It sent nothing: refused unread, its connection closed (refuse-before-body.ts).
+    const waits = expectsContinue(request.headers.expect);
+    if (waits && declaredOverLimit(request, o.body.maxBytes)) {
+      return o.refuse(request, reply, protocolError('payload_too_large', "the request body is over the server's limit"));
+    }
     const busy = (): FastifyReply => shed(request, reply, 'the server is busy; retry shortly', o);
     // A body that would be shed once read is refused before it is read. A large one reserves
     // its bytes now, and keeps them while it arrives at a healthy pace: when many arrive at
@@ -110,7 +123,7 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
     const reserved: ReservedBody | undefined = reservation === null ? undefined : { ...RESERVED_BODY_PACE, onBehind: () => reservation.cancel() };
     // Everything that could refuse the request without its body has passed: a client that
     // waits for leave to send it (`Expect: 100-continue`) gets it now (expectations.ts).
-    if (expectsContinue(request.headers.expect)) reply.raw.writeContinue();
+    if (waits) reply.raw.writeContinue();
     let body: ReceivedBody;
     try {
       body = await readBody(request.raw, o.body, reserved);

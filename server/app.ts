@@ -18,7 +18,7 @@ import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { clientAddress, logRequest, pathOf, requestIdOf } from './request-context.ts';
+import { clientAddress, holdUntilAnswered, logRequest, pathOf, requestIdOf } from './request-context.ts';
 import { registerRequestLog } from './request-log.ts';
 import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
@@ -179,8 +179,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       if (trusted(ip)) return undefined;
       const release = forwarded.tryAcquire(ip);
       if (release !== null) {
-        reply.raw.once('close', release); // the answer ended, or the client went away
-        if (request.raw.socket.destroyed) release(); // gone already: close came before the listener
+        holdUntilAnswered(request, reply, release); // a refusal written unread included
         return undefined;
       }
       if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply);

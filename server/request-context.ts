@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export interface RequestContext {
   user?: string;
@@ -20,6 +20,8 @@ export interface RequestContext {
   gone?: boolean;
   /** The request's line is written: there is one per request, whichever path writes it. */
   logged?: boolean;
+  /** Places in bounds the request holds until it is answered (holdUntilAnswered). */
+  held?: (() => void)[];
 }
 
 const contexts = new WeakMap<FastifyRequest, RequestContext>();
@@ -78,6 +80,26 @@ const REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 export function requestIdOf(req: IncomingMessage, fromTrustedPeer = true): string {
   const given = req.headers['x-request-id'];
   return fromTrustedPeer && typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Holds a place in a bound (a per-user or per-address count of requests in progress) until
+ * the request is answered or its client went away: `release` runs once the response closes,
+ * or once `answered` says so. A refusal written on the socket, unread (refuse-before-body.ts),
+ * is answered when it is written, while its response closes only with its connection, after
+ * the linger: it kept the place for 2 s, and the user's next sync got 429 meanwhile.
+ * `release` must be safe to call twice.
+ */
+export function holdUntilAnswered(request: FastifyRequest, reply: FastifyReply, release: () => void): void {
+  (contextOf(request).held ??= []).push(release);
+  reply.raw.once('close', release); // the answer ended, or the client went away
+  // A client gone already (while its token was checked): close came before the listener.
+  if (request.raw.socket.destroyed) release();
+}
+
+/** The request's answer is written: the places it held go back (holdUntilAnswered). */
+export function answered(request: FastifyRequest): void {
+  for (const release of contextOf(request).held?.splice(0) ?? []) release();
 }
 
 /** Notes why `request` is refused, for its log line. */

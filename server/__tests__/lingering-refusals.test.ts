@@ -13,14 +13,14 @@ import { until } from '../../test-support/until.ts';
 
 
 /** A push's head declaring a 3.9 MB body, sent on a connection that then sends nothing more and stays open. */
-async function refusedPush(url: string, token: string): Promise<{ socket: Socket; text: () => string }> {
+async function refusedPush(url: string, token: string, headers = 'Content-Type: application/json\r\n'): Promise<{ socket: Socket; text: () => string }> {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
   await new Promise<void>((r, j) => socket.once('connect', () => r()).once('error', j));
   let text = '';
   socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
   socket.on('error', () => {});
-  socket.write(`POST /v1/sync HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 3900000\r\n\r\n`);
+  socket.write(`POST /v1/sync HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\n${headers}Content-Length: 3900000\r\n\r\n`);
   return { socket, text: () => text };
 }
 
@@ -67,5 +67,21 @@ describe('connections refused unread, lingering', () => {
     for (const r of refused) r.socket.destroy();
     g.open();
     expect((await first).status).toBe(200);
+  });
+
+  it.each([
+    ['an unknown coding', 'Content-Type: application/json\r\nContent-Encoding: br\r\n', 415],
+    ['the wrong media type', 'Content-Type: text/plain\r\n', 415],
+  ])('give back their user\'s place in flight once answered: %s (round 51)', async (_name, header, status) => {
+    // The place went back only when the lingering connection closed: the user's next sync
+    // got 429 "too many requests in flight for this user" for 2 s.
+    s = await startTestServer({ env: { FIELDSYNC_MAX_INFLIGHT_PER_USER: '1' } });
+    const token = await s.token('u');
+    const r = await refusedPush(s.url, token, header);
+    await until(() => r.text().includes('\r\n\r\n'), 'no answer');
+    expect(r.text()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} .*connection: close`, 'is'));
+    const next = await s.sync('u', { clientId: 'A', cursor: 0 });
+    expect(next.status, JSON.stringify(next.body)).toBe(200);
+    r.socket.destroy();
   });
 });

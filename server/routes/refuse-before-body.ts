@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { refuseUnread } from '../refuse-unread.ts';
-import { logRequest, noteRefusal } from '../request-context.ts';
+import { answered, logRequest, noteRefusal } from '../request-context.ts';
 
 /** Refuses `request` with `e` and `headers`, reading nothing of a body that is not small. */
 export type RefuseBeforeBody = (request: FastifyRequest, reply: FastifyReply, e: ErrorReply, headers?: Readonly<Record<string, string>>) => FastifyReply;
@@ -43,6 +43,9 @@ export function refuserFor(linger: (socket: Socket) => void): RefuseBeforeBody {
     reply.hijack();
     noteRefusal(request, e.body.error.code, e.body.error.message);
     refuseUnread(request.raw, { status: e.status, headers: all, body: JSON.stringify(e.body) }, linger);
+    // Answered: the places the request held in bounds go back now, not when the lingering
+    // connection closes (the user's next sync got 429 for those 2 s).
+    answered(request);
     logRequest(request, e.status, reply.elapsedTime); // Fastify logs no hijacked reply
     return reply;
   };

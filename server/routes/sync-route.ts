@@ -25,7 +25,7 @@ import { LARGE_BODY_BYTES, RESERVED_BODY_PACE } from '../limits.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import type { InflightLimiter } from '../rate-limit.ts';
 import { arrivalClock } from '../ingest/job-queue.ts';
-import { contextOf } from '../request-context.ts';
+import { contextOf, holdUntilAnswered } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 import type { RefuseBeforeBody } from './refuse-before-body.ts';
 
@@ -84,11 +84,10 @@ export function registerSyncRoute(app: FastifyInstance, o: SyncRouteOptions): vo
   const perUserLimit: Hook = async (request, reply) => {
     const release = o.perUser.tryAcquire(userOf(request));
     if (!release) return shed(request, reply, 'too many requests in flight for this user; retry shortly', o);
-    reply.raw.once('close', release); // the response ended or the client went away
-    // A client gone while its token was checked (a sync cancelled as it started) closed the
-    // response before there was a listener: its place would never come back, and after
-    // maxInflightPerUser of them the user got 429 for good. (release() runs once.)
-    if (request.raw.socket.destroyed) release();
+    // Until the answer is written, a refusal written unread included (request-context.ts). A
+    // client gone while its token was checked (a sync cancelled as it started) gives it back
+    // at once: after maxInflightPerUser of them the user got 429 for good. (release() runs once.)
+    holdUntilAnswered(request, reply, release);
     return undefined;
   };
 

@@ -18,7 +18,7 @@ import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { clientAddress, holdUntilAnswered, logRequest, pathOf, requestIdOf } from './request-context.ts';
+import { clientAddress, holdUntilAnswered, logRequest, malformedQuery, pathOf, requestIdOf } from './request-context.ts';
 import { registerRequestLog } from './request-log.ts';
 import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
@@ -167,6 +167,11 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   fastify.addHook('onRequest', async (request, reply) => {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
       return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
+    }
+    // A query that is not valid percent-encoding, as a path that is not (frameworkErrors, above).
+    if (malformedQuery(request.url)) {
+      if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+      return refuse(request, reply, protocolError('invalid_request', 'the URL is malformed'));
     }
     const peer = request.socket.remoteAddress;
     if (trusted?.(peer)) {

@@ -39,6 +39,22 @@ export function pathOf(url: string): string {
 }
 
 /**
+ * True when the URL's query is not valid percent-encoding: a `%` without two hex digits after
+ * it, or escapes that are not UTF-8 (Fastify's query parser takes them as they are; a bad path
+ * is refused by Fastify itself, app.ts).
+ */
+export function malformedQuery(url: string): boolean {
+  const q = url.indexOf('?');
+  if (q === -1 || !url.includes('%', q)) return false;
+  try {
+    decodeURIComponent(url.slice(q + 1));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * The client's address: the peer's, or with `--trust-proxy` and a trusted peer, the one its
  * `X-Forwarded-For` names (Fastify's `request.ip`, trust-proxy.ts). A forwarded value that is
  * not an address (a proxy that passes on whatever the client wrote) counts as the peer's.

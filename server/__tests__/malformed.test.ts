@@ -41,6 +41,7 @@ const without = (key: string) => {
   delete m[key];
   return m;
 };
+const malformedUrl = (_r: RawResponse, body: { error: Record<string, unknown> }) => expect(body.error.message).toBe('the URL is malformed');
 const deep = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
 const ROWS: Row[] = [
@@ -143,6 +144,18 @@ const ROWS: Row[] = [
   { name: 'an event stream with a bad clientId', request: ({ token }) => ({ method: 'GET', path: '/v1/events?clientId=no%20spaces', headers: { authorization: `Bearer ${token}` } }), status: 400, code: 'invalid_request' },
   { name: 'an event stream without clientId', request: ({ token }) => ({ method: 'GET', path: '/v1/events', headers: { authorization: `Bearer ${token}` } }), status: 400, code: 'invalid_request' },
   { name: 'a malformed URL', request: ({ token }) => ({ method: 'GET', path: '/v1/events?clientId=%E0%A4%A', headers: { authorization: `Bearer ${token}` } }), status: 400, code: 'invalid_request' },
+  // Round 51: a query that is not valid percent-encoding was taken as it was (200, a stream), where a bad path got 400.
+  {
+    name: 'a push whose query is not valid percent-encoding (round 51)',
+    request: ({ token }) => ({ ...json({ clientId: 'A', cursor: 0, messages: [good()] }, token), path: '/v1/sync?x=%E0%A4%A' }),
+    status: 400, code: 'invalid_request', check: malformedUrl,
+  },
+  { name: '/healthz with a query that is not valid percent-encoding (round 51)', request: () => ({ method: 'GET', path: '/healthz?x=%zz' }), status: 400, code: 'invalid_request', check: malformedUrl },
+  {
+    name: 'an event stream with a good clientId and a query that is not valid percent-encoding (round 51)',
+    request: ({ token }) => ({ method: 'GET', path: '/v1/events?clientId=abc&x=%E0%A4%A', headers: { authorization: `Bearer ${token}` } }),
+    status: 400, code: 'invalid_request', check: malformedUrl,
+  },
 ];
 
 describe('malformed requests', () => {

@@ -26,7 +26,7 @@ import { registerEventsRoute } from './routes/events-route.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { handleExpectations } from './expectations.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
-import { refuserFor, smallBody } from './routes/refuse-before-body.ts';
+import { refuseBodyOfGet, refuserFor, smallBody } from './routes/refuse-before-body.ts';
 
 export interface AppOptions {
   readonly store: ServerStore;
@@ -221,6 +221,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     }
     return refuse(request, reply, protocolError('not_found', 'no such endpoint'));
   });
+  // A GET or HEAD with a large or chunked body: refused unread (refuse-before-body.ts).
+  fastify.addHook('onRequest', refuseBodyOfGet(refuse));
 
   // `Expect`: exactly `100-continue` is met, by the sync route once its checks passed; any other gets 417 (expectations.ts).
   handleExpectations(fastify.server, {

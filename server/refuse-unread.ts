@@ -31,8 +31,8 @@ export interface UnreadRefusal {
   readonly body: string;
 }
 
-/** The answer as HTTP/1.1 text, with `Connection: close`. */
-export function refusalText(answer: UnreadRefusal, date = new Date()): string {
+/** The answer as HTTP/1.1 text, with `Connection: close`; to a HEAD request, its head alone. */
+export function refusalText(answer: UnreadRefusal, date = new Date(), head = false): string {
   const lines = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Error'}`];
   for (const [name, value] of Object.entries(answer.headers)) {
     // Header values come from this server, never from a client; still, no line breaks.
@@ -44,7 +44,7 @@ export function refusalText(answer: UnreadRefusal, date = new Date()): string {
     `Date: ${date.toUTCString()}`,
     'Connection: close',
   );
-  return `${lines.join('\r\n')}\r\n\r\n${answer.body}`;
+  return `${lines.join('\r\n')}\r\n\r\n${head ? '' : answer.body}`;
 }
 
 /**
@@ -62,7 +62,7 @@ export function refuseUnread(req: IncomingMessage, answer: UnreadRefusal, linger
     socket.destroy();
     return;
   }
-  socket.end(refusalText(answer));
+  socket.end(refusalText(answer, new Date(), req.method === 'HEAD'));
   if (req.complete) {
     socket.destroySoon(); // nothing unread: a plain close
     return;

@@ -91,6 +91,43 @@ describe('refusals before the body', () => {
     });
   }
 
+  // Round 51: no route reads the body of a GET or HEAD, and Node read a large or chunked one
+  // to its end after the answer (the 200 of /healthz, its 400 for a bad challenge, an event
+  // stream's 400): no token, no limit.
+  const gets: [name: string, head: (length: string) => string][] = [
+    ['GET /healthz', (l) => `GET /healthz HTTP/1.1\r\nHost: x\r\n${l}\r\n`],
+    ['GET /healthz with a bad challenge', (l) => `GET /healthz?challenge=bad HTTP/1.1\r\nHost: x\r\n${l}\r\n`],
+    ['an event stream with a bad clientId', (l) => `GET /v1/events?clientId=no! HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer TOKEN\r\n${l}\r\n`],
+    ['an event stream', (l) => `GET /v1/events?clientId=abc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer TOKEN\r\n${l}\r\n`],
+  ];
+  for (const chunked of [false, true]) {
+    it.each(gets)(`${chunked ? 'a chunked body' : 'a declared 256 MiB'} on %s: refused with 400, and the body is not read (round 51)`, async (_name, head) => {
+      const before = serverSockets.length;
+      const c = await open(s.url);
+      c.socket.write(head(chunked ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${256 * MiB}\r\n`).replace('TOKEN', token));
+      const sent = await pump(c, 64 * MiB, chunked);
+      await until(() => c.text().includes('"error"'), 'no answer', REFUSAL_LINGER_MS + 3000);
+      expect(c.text()).toMatch(/^HTTP\/1\.1 400 [^\r]*\r\n.*connection: close\r\n.*"code":"invalid_request","message":"a GET request must not have a large or chunked body"/is);
+      const mine = serverSockets.slice(before);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]?.bytesRead, `sent ${sent}`).toBeLessThan(8 * MiB);
+      c.socket.destroy();
+    });
+  }
+
+  it('a HEAD /healthz with a chunked body: refused with 400, its head alone, and the body is not read (round 51)', async () => {
+    const before = serverSockets.length;
+    const c = await open(s.url);
+    c.socket.write('HEAD /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const sent = await pump(c, 64 * MiB, true);
+    await until(() => c.text().includes('\r\n\r\n'), 'no answer', REFUSAL_LINGER_MS + 3000);
+    await sleep(100);
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 [^\r]*\r\n.*connection: close\r\n/is);
+    expect(c.text()).toMatch(/\r\n\r\n$/); // no body after the head
+    expect(serverSockets.slice(before)[0]?.bytesRead, `sent ${sent}`).toBeLessThan(8 * MiB);
+    c.socket.destroy();
+  });
+
   it('passes over a small body and keeps the connection: the next request on it is served', async () => {
     const c = await open(s.url);
     const small = JSON.stringify({ clientId: 'A', cursor: 0, messages: [msg('A', 'r', 'v')] });

@@ -12,7 +12,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import { sendError, type ErrorReply } from '../errors.ts';
+import { protocolError, sendError, type ErrorReply } from '../errors.ts';
 import { LARGE_BODY_BYTES } from '../limits.ts';
 import { refuseUnread } from '../refuse-unread.ts';
 import { answered, logRequest, noteRefusal } from '../request-context.ts';
@@ -27,6 +27,20 @@ export function smallBody(headers: FastifyRequest['headers']): boolean {
   if (length === undefined) return true; // no body at all (HTTP/1.1 has no other way to send one)
   const declared = Number(length);
   return Number.isSafeInteger(declared) && declared >= 0 && declared < LARGE_BODY_BYTES;
+}
+
+/**
+ * The `onRequest` hook that refuses a GET or HEAD request with a body that is not small, before
+ * any route: neither reads a body, and Node read such a one to its end after the answer, with
+ * no bound and no token (a chunked GiB sent to `/healthz`, or to an event stream's 400, was
+ * read; the body limit applies only to bodies a route reads). Refused unread, as above, with
+ * 400: such a body has no meaning here (RFC 9110 §9.3.1). A small one is passed over.
+ */
+export function refuseBodyOfGet(refuse: RefuseBeforeBody): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+  return async (request, reply) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || smallBody(request.headers)) return undefined;
+    return refuse(request, reply, protocolError('invalid_request', `a ${request.method} request must not have a large or chunked body`));
+  };
 }
 
 /** The refusal of a server whose refused connections linger with `linger` (connection-limits.ts). */

@@ -3,6 +3,8 @@
  * counts against its address's connection bound while it does (connection-limits.ts): after
  * a burst of refused pushes, the same address's next sync is served at once; the lingering
  * ones are bounded apart (as many as the connection bound), and still closed after the linger.
+ * Nor does its request count among its user's requests in flight (or, through a trusted proxy,
+ * its client's requests in progress) once the refusal is written.
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +84,23 @@ describe('connections refused unread, lingering', () => {
     expect(r.text()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} .*connection: close`, 'is'));
     const next = await s.sync('u', { clientId: 'A', cursor: 0 });
     expect(next.status, JSON.stringify(next.body)).toBe(200);
+    r.socket.destroy();
+  });
+
+  it('give back their client\'s place through a trusted proxy once answered (round 51)', async () => {
+    s = await startTestServer({ env: { FIELDSYNC_TRUST_PROXY: '127.0.0.1', FIELDSYNC_MAX_CONNECTIONS_PER_ADDRESS: '1' } });
+    const token = await s.token('u');
+    const client = 'X-Forwarded-For: 203.0.113.5\r\n';
+    const r = await refusedPush(s.url, token, `${client}Content-Type: application/json\r\nContent-Encoding: br\r\n`);
+    await until(() => r.text().includes('\r\n\r\n'), 'no answer');
+    expect(r.text()).toMatch(/^HTTP\/1\.1 415 /);
+    const next = await fetch(`${s.url}/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.5' },
+      body: JSON.stringify({ clientId: 'A', cursor: 0 }),
+    });
+    expect(next.status, await next.clone().text()).toBe(200);
+    await next.body?.cancel();
     r.socket.destroy();
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { shortcutKeys } from '../lib/shortcut-keys.ts';
+import { isTextEntry } from '../lib/text-entry.ts';
 import { Icon } from './Icon.tsx';
 import { MessageText } from './UserText.tsx';
 
@@ -81,7 +82,8 @@ export function Toasts() {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return;
-      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+      // A text field keeps Ctrl+Z for its own typing; a checkbox or a button has none to undo.
+      if (isTextEntry(event.target)) return;
       // Only an Undo: another toast's action ("Add as a new todo") is no undo.
       const undo = lastUndo.current;
       if (!undo?.action) return;

@@ -126,6 +126,19 @@ describe('todos', () => {
     expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']);
   });
 
+  it('Ctrl+Z undoes with a checkbox focused (it takes no typing), and leaves a text field its own undo', async () => {
+    const { user } = await renderApp(groceries);
+    row('Bread').focus();
+    await user.keyboard('{Delete}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
+    await user.click(screen.getByRole('textbox', { name: 'New todo' }));
+    await user.keyboard('{Control>}z{/Control}');
+    expect(shownTitles()).toEqual(['Milk', 'Eggs']); // the field's own undo, not the app's
+    screen.getByRole('checkbox', { name: 'Milk' }).focus();
+    await user.keyboard('{Control>}z{/Control}');
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
+  });
+
   it('deleting the last todo in view with the Delete key leaves the focus on New todo, not on the page', async () => {
     const { user } = await renderApp(groceries);
     for (const title of ['Milk', 'Bread', 'Eggs']) {

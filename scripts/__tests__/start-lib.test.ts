@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/temp-dir.ts';
 import { findElectronBinary } from '../lib/electron-binary.ts';
 import { serverIsUp } from '../lib/server-health.ts';
-import { StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs } from '../lib/start-args.ts';
+import { PROFILE_PATTERN, parseProfileArg } from '../../src/main/electron/launch-args.ts';
+import { parseHostArgs } from '../../src/web-host/host-config.ts';
+import { MAX_INSTANCES, MAX_USER_LENGTH, StartArgsError, canStartServerAt, instanceLaunch, instanceProfile, parseStartArgs } from '../lib/start-args.ts';
 
 describe('npm start arguments', () => {
   it('defaults to 3 instances of user demo on the local server', () => {
@@ -29,6 +31,27 @@ describe('npm start arguments', () => {
       args: ['--profile', 'demo-2', '--server', 'http://127.0.0.1:8787', '--tile', '2/3'],
     });
     expect(instanceLaunch(0, 1, 'http://x', 'me@home').profile).toBe('me_home-1');
+  });
+
+  it('takes only a --user whose every profile the app and the browser host take, for any number of instances', () => {
+    const longest = `a${'b'.repeat(MAX_USER_LENGTH - 1)}`;
+    for (const user of ['demo', 'alice', 'Bob2', '7', 'me@home', 'first.last', 'a_b-c', 'x.', 'y@', 'z-', longest]) {
+      expect(parseStartArgs(['--user', user])?.user, user).toBe(user);
+      for (let count = 1; count <= MAX_INSTANCES; count++) {
+        for (let i = 0; i < count; i++) {
+          const { profile, args } = instanceLaunch(i, count, 'http://127.0.0.1:8787', user);
+          expect(profile, `${user} ${i + 1}/${count}`).toMatch(PROFILE_PATTERN);
+          expect(parseProfileArg(args)).toBe(profile); // Electron's own check, which would exit with 2
+          expect(parseHostArgs(['--profile', profile], {})?.profile).toBe(profile); // the browser host's
+          expect(instanceProfile(i, user)).toBe(profile); // start:web's
+        }
+      }
+    }
+    // Each made every window exit at its start, and `npm start` then said every window was closed.
+    for (const user of ['_alice', '.bob', '@carol', '-dan', `${longest}c`, 'a'.repeat(64), '', 'a b', 'ä']) {
+      expect(() => parseStartArgs(['--user', user]), JSON.stringify(user)).toThrow(StartArgsError);
+    }
+    expect(() => parseStartArgs(['--user', '_alice'])).toThrow(`--user must be 1 to ${MAX_USER_LENGTH} letters, digits or . _ @ -, starting with a letter or digit, got "_alice"`);
   });
 
   it('starts a server only on this machine', () => {

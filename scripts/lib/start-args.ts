@@ -1,5 +1,6 @@
 /** `npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]`. */
 import { serverUrlError } from '../../src/main/core/server-url.ts';
+import { PROFILE_PATTERN } from '../../src/main/electron/launch-args.ts';
 
 export interface StartArgs {
   readonly instances: number;
@@ -12,6 +13,17 @@ export interface StartArgs {
 
 export const MAX_INSTANCES = 8;
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+/**
+ * The longest --user: each instance's profile is `<user>-<N>` (instanceProfile), and a profile
+ * is at most 64 characters (PROFILE_PATTERN), for N up to MAX_INSTANCES too.
+ */
+export const MAX_USER_LENGTH = 64 - `-${MAX_INSTANCES}`.length;
+/**
+ * The one rule for --user, of `npm start` and `npm run start:web`: a name whose profiles the
+ * app and the browser host take (a profile starts with a letter or a digit; `.` and `@` become
+ * `_` in it). A name refused here would have made every instance exit at its start.
+ */
+const USER_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,${MAX_USER_LENGTH - 1}}$`);
 
 export class StartArgsError extends Error {
   constructor(message: string) {
@@ -58,7 +70,9 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
         break;
       case '--user':
         user = value();
-        if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(user)) throw new StartArgsError('--user must be 1 to 64 letters, digits or . _ @ -');
+        if (!USER_PATTERN.test(user)) {
+          throw new StartArgsError(`--user must be 1 to ${MAX_USER_LENGTH} letters, digits or . _ @ -, starting with a letter or digit, got ${JSON.stringify(user.slice(0, 80))}`);
+        }
         break;
       case '--no-build':
         build = false;
@@ -81,9 +95,21 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
   return { instances, serverUrl: url.origin, user, build, open };
 }
 
+/**
+ * The profile of instance `i` (0-based) of `user`, in the app and in the browser alike: each
+ * user's own, so that another user never opens (and pushes into their account) a profile
+ * that holds someone else's data.
+ */
+export function instanceProfile(i: number, user: string): string {
+  const profile = `${user.replace(/[^A-Za-z0-9_-]/g, '_')}-${i + 1}`;
+  // parseStartArgs refuses every user this could fail for: a bug here, not a bad flag.
+  if (!PROFILE_PATTERN.test(profile)) throw new Error(`no valid profile for user ${JSON.stringify(user)}: ${JSON.stringify(profile)}`);
+  return profile;
+}
+
 /** The launch of instance `i` (0-based) of `count`: its profile and its command-line arguments. */
 export function instanceLaunch(i: number, count: number, serverUrl: string, user: string): { profile: string; args: string[] } {
-  const profile = `${user.replace(/[^A-Za-z0-9_-]/g, '_')}-${i + 1}`;
+  const profile = instanceProfile(i, user);
   return { profile, args: ['--profile', profile, '--server', serverUrl, '--tile', `${i + 1}/${count}`] };
 }
 

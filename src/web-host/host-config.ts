@@ -9,6 +9,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverUrlError } from '../main/core/server-url.ts';
+import { PROFILE_PATTERN } from '../main/electron/launch-args.ts';
 import { isViewerOrigin } from './host-security.ts';
 
 export interface HostConfig {
@@ -37,8 +38,6 @@ export const HOST_USAGE = `usage: node src/web-host/main.ts --profile NAME [opti
   --renderer-dir DIR    the built renderer (default out/renderer)
   --frame-ancestor URL  the one-screen viewer allowed to show it in a frame (http://127.0.0.1:PORT)`;
 
-/** As Electron's `--profile` (src/main/electron/launch-args.ts): it names a folder. */
-const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 // `--server`, as in `npm start` and the Electron app; `--server-url` is its former name, still taken.
 const FLAGS = new Set(['--profile', '--profile-dir', '--server', '--server-url', '--port', '--renderer-dir', '--frame-ancestor']);
 
@@ -57,7 +56,8 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   }
   const profile = flags.get('--profile');
   if (profile === undefined) throw new HostConfigError('--profile is required');
-  if (!PROFILE.test(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dashes or underscores, got "${profile}"`);
+  // Electron's rule (it names a folder), so that a launcher's profile is good for either.
+  if (!PROFILE_PATTERN.test(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dashes or underscores, starting with a letter or digit, got "${profile}"`);
 
   const portText = flags.get('--port') ?? '0';
   const port = Number(portText);

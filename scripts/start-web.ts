@@ -3,8 +3,9 @@
  * The same options as `npm start`: builds (or reuses an up-to-date build), makes sure a sync
  * server runs (the one answering at `--server`, default http://127.0.0.1:8787, or one
  * started here), signs a token for the demo user with that server's secret, and starts one
- * browser host per instance (`src/web-host/main.ts`), each with its own profile (`web-1`,
- * `web-2`, ...) in `.data/web` (or FIELDSYNC_WEB_DIR) and its own free port on 127.0.0.1.
+ * browser host per instance (`src/web-host/main.ts`), each with its own profile, named after
+ * the user as `npm start`'s (`demo-1`, `demo-2`, ...), in `.data/web` (or FIELDSYNC_WEB_DIR),
+ * and its own free port on 127.0.0.1.
  *
  * Shows every instance on one screen: a viewer page (src/web-host/viewer/) with one frame per
  * instance, each instance still isolated with its own sessions (no cookie: see
@@ -21,7 +22,7 @@ import { ensureAppBuild, rendererDir } from './app-build.ts';
 import { startViewer, type Viewer } from '../src/web-host/viewer/viewer-server.ts';
 import { openInBrowser, shouldOpenBrowser } from './lib/open-browser.ts';
 import { demoToken, portAnswers, portTakenMessage, serverIsUp, unprovenMessage } from './lib/server-health.ts';
-import { START_USAGE, StartArgsError, canStartServerAt, parseStartArgs, type StartArgs } from './lib/start-args.ts';
+import { START_USAGE, StartArgsError, canStartServerAt, instanceProfile, parseStartArgs, type StartArgs } from './lib/start-args.ts';
 import { startNodeProcess, type NodeProcess } from './processes.ts';
 
 const USAGE = `${START_USAGE.replace('npm start --', 'npm run start:web --').replace('how many app windows to open side by side', 'how many instances (browser tabs)')}
@@ -29,9 +30,6 @@ const USAGE = `${START_USAGE.replace('npm start --', 'npm run start:web --').rep
   FIELDSYNC_RENDERER_DIR   serve this renderer build instead of out/renderer (with --no-build)`;
 
 const say = (line: string): void => void process.stderr.write(`start:web: ${line}\n`);
-
-/** The profile of instance `i` (0-based). */
-const webProfile = (i: number): string => `web-${i + 1}`;
 
 let args: StartArgs | null;
 try {
@@ -48,6 +46,12 @@ if (args === null) {
   process.exit(0);
 }
 const { instances, serverUrl, user } = args;
+/**
+ * The profile of instance `i` (0-based): the user's own, as `npm start`'s. A profile holds what
+ * its user synced: opened as another user, it would show their lists and push them into this
+ * user's account.
+ */
+const webProfile = (i: number): string => instanceProfile(i, user);
 const webDir = resolve(process.env.FIELDSYNC_WEB_DIR || join('.data', 'web'));
 const renderer = process.env.FIELDSYNC_RENDERER_DIR ? resolve(process.env.FIELDSYNC_RENDERER_DIR) : rendererDir;
 

@@ -59,7 +59,7 @@ test('start:web shows every instance on one screen, each isolated and working, f
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('3 instances of one user, side by side');
     expect(await page.content()).not.toMatch(/code=/); // the page hands out no sign-in link
 
-    const names = ['web-1', 'web-2', 'web-3'];
+    const names = ['demo-1', 'demo-2', 'demo-3']; // the default user's profiles, as npm start's
     await expect(page.locator('iframe')).toHaveCount(3);
     const frames = names.map((name) => page.getByTitle(`${productName} instance ${name}`, { exact: true }).contentFrame());
     for (const [i, frame] of frames.entries()) {
@@ -104,14 +104,14 @@ test('start:web shows every instance on one screen, each isolated and working, f
     await second.getByRole('textbox', { name: 'New todo' }).press('Enter');
     await expect(first.getByTestId('todo-list').getByRole('listitem', { name: 'Buy matches', exact: true })).toBeVisible({ timeout: 10_000 });
 
-    // "Open web-2 on its own": a new tab at its plain address, signed in by the same session.
-    const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Open web-2 on its own' }).click()]);
+    // "Open demo-2 on its own": a new tab at its plain address, signed in by the same session.
+    const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Open demo-2 on its own' }).click()]);
     tab.on('pageerror', (e) => errors.push(e.message));
     await expect(tab).toHaveURL(`${run.instanceUrls[1] ? new URL(run.instanceUrls[1]).origin : ''}/`);
-    await expect(tab.getByTestId('sync-profile')).toHaveText('web-2', { timeout: 15_000 });
+    await expect(tab.getByTestId('sync-profile')).toHaveText('demo-2', { timeout: 15_000 });
     await expect(tab.getByTestId('todo-list').getByRole('listitem', { name: 'Buy matches', exact: true })).toBeVisible();
     await tab.reload();
-    await expect(tab.getByTestId('sync-profile')).toHaveText('web-2', { timeout: 15_000 });
+    await expect(tab.getByTestId('sync-profile')).toHaveText('demo-2', { timeout: 15_000 });
     await tab.close();
 
     // Another browser (no session anywhere) gets nothing: the used viewer link is spent, and an

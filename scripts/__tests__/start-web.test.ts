@@ -1,13 +1,14 @@
 /**
  * `npm run start:web` as a user runs it: it starts a server, the one-screen viewer and N
  * browser hosts, prints the viewer's one-time sign-in URL and then the instances', one per
- * line; each signs one browser in to the app and its own API for its own profile; the viewer
+ * line; each signs one browser in to the app and its own API for its own profile (named after
+ * the user, as npm start's); the viewer
  * frames every instance with fresh one-time links and holds no secret in its page; Enter in
  * its terminal prints a fresh set; SIGINT (Ctrl-C) stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { productNameInHtml } from '../../test-support/app-name.ts';
@@ -46,8 +47,8 @@ async function viewerFrames(loginUrl: string, count: number): Promise<string[]> 
   const plain = await fetch(`${viewer}/`);
   const plainHtml = await plain.text();
   expect(plainHtml).not.toMatch(/code=|key/i); // no sign-in links, no keys
-  expect([...plainHtml.matchAll(new RegExp(`<iframe src="(http://127\\.0\\.0\\.1:\\d+/)" title="${NAME} instance (web-\\d)"`, 'g'))].map((m) => m[2])).toEqual(
-    Array.from({ length: count }, (_, i) => `web-${i + 1}`),
+  expect([...plainHtml.matchAll(new RegExp(`<iframe src="(http://127\\.0\\.0\\.1:\\d+/)" title="${NAME} instance (tester-\\d)"`, 'g'))].map((m) => m[2])).toEqual(
+    Array.from({ length: count }, (_, i) => `tester-${i + 1}`),
   );
   expect((await fetch(`${viewer}/frame/1`, { redirect: 'manual' })).status).toBe(404); // nothing mints links
   const page = await fetch(loginUrl, { redirect: 'manual' });
@@ -55,8 +56,8 @@ async function viewerFrames(loginUrl: string, count: number): Promise<string[]> 
   expect(page.headers.get('set-cookie')).toBeNull();
   expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
   expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403); // used up
-  const frames = [...(await page.text()).matchAll(new RegExp(`<iframe data-sign-in="([^"]+)" title="${NAME} instance (web-\\d)"`, 'g'))];
-  expect(frames.map((m) => m[2])).toEqual(Array.from({ length: count }, (_, i) => `web-${i + 1}`));
+  const frames = [...(await page.text()).matchAll(new RegExp(`<iframe data-sign-in="([^"]+)" title="${NAME} instance (tester-\\d)"`, 'g'))];
+  expect(frames.map((m) => m[2])).toEqual(Array.from({ length: count }, (_, i) => `tester-${i + 1}`));
   // Each instance lets exactly the viewer frame it.
   for (const [, link] of frames) {
     const shell = await fetch(new URL('/', link));
@@ -110,10 +111,12 @@ describe('npm run start:web', () => {
       const [viewerUrl, ...instanceUrls] = urls as [string, ...string[]];
 
       const infos = await Promise.all(instanceUrls.map(callInfo));
+      // The user's own profiles, named as npm start's: another user's run never opens them.
       expect(infos.map((i) => [i.profile, i.serverUrl])).toEqual([
-        ['web-1', server],
-        ['web-2', server],
+        ['tester-1', server],
+        ['tester-2', server],
       ]);
+      expect(readdirSync(join(dir.path, 'web')).sort()).toEqual(['tester-1', 'tester-2']);
       expect(infos[0]?.clientId).not.toBe(infos[1]?.clientId);
       // The viewer's frames sign in with fresh one-time links of the same instances.
       const framed = await Promise.all((await viewerFrames(viewerUrl, 2)).map(callInfo));

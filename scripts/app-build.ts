@@ -16,15 +16,32 @@ export const rendererDir = join(root, 'out', 'renderer');
 /** The Electron main process entry (`package.json` "main"). */
 export const mainEntry = join(root, 'out', 'main', 'main.js');
 
-/** What the build is made from: a change to any of these makes it stale. */
-const SOURCES = ['src/renderer', 'src/shared', 'src/main', 'src/preload', 'src/sync', 'package-lock.json', 'electron.vite.config.ts'];
+/**
+ * What the build is made from: a change to any of these makes it stale. All of src/, not a list
+ * of its folders: the bundles reach far into it (out/main/main.js holds src/web-host,
+ * src/sqlite and src/node too), and a folder left off served a stale build. package.json: the
+ * config reads its productName into the renderer's brand and <title>; the tsconfigs: the
+ * compiler's settings for every file. app-build.test.ts checks that every file the bundles
+ * import, and every file the config names, is here.
+ */
+export const SOURCES = ['src', 'package.json', 'package-lock.json', 'electron.vite.config.ts', 'tsconfig.json', 'tsconfig.base.json'];
 
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
+/** Whether a file (relative to the root, `/`-separated) counts: under SOURCES, and no test (never bundled). */
+export function isBuildInput(path: string): boolean {
+  if (/\.test\.tsx?$/.test(path) || path.split('/').includes('__tests__')) return false;
+  return SOURCES.some((source) => path === source || path.startsWith(`${source}/`));
+}
+
+/** The newest build input at `path` (`rel` from the root), or null for none. */
+function newestInput(path: string, rel: string): { mtimeMs: number; file: string } | null {
+  if (!existsSync(path)) return null;
   const s = statSync(path);
-  if (!s.isDirectory()) return /\.test\.tsx?$/.test(path) ? 0 : s.mtimeMs;
-  let newest = 0;
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  if (!s.isDirectory()) return isBuildInput(rel) ? { mtimeMs: s.mtimeMs, file: rel } : null;
+  let newest: { mtimeMs: number; file: string } | null = null;
+  for (const entry of readdirSync(path)) {
+    const found = newestInput(join(path, entry), `${rel}/${entry}`);
+    if (found && (!newest || found.mtimeMs > newest.mtimeMs)) newest = found;
+  }
   return newest;
 }
 
@@ -34,7 +51,8 @@ export function staleReason(): string | null {
   if (!outputs.every((f) => existsSync(f))) return 'there is no build yet';
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
   for (const source of SOURCES) {
-    if (newestMtime(join(root, source)) > built) return `${source} changed since the last build`;
+    const newest = newestInput(join(root, source), source);
+    if (newest && newest.mtimeMs > built) return `${newest.file} changed since the last build`;
   }
   return null;
 }

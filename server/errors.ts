@@ -38,8 +38,10 @@ export function isStorageFull(err: unknown): boolean {
 
 // SQLSTATE classes and codes of a database that cannot be reached right now: connection
 // exceptions (08), an administrator's or a crash's shutdown and a database still starting
-// (57P01-57P03), too many connections (53300).
-const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+// (57P01-57P03), too many connections (53300), and a statement the database cancelled at its
+// `statement_timeout` (57014), which the store sets to fire before its own client-side one: a
+// database too slow to answer, as a frozen one is (DatabaseTimeoutError).
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300|57014)$/;
 const UNAVAILABLE_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 // What `pg` and `pg-pool` throw without a code: a connection that ended, a pool that could not connect in time.
 const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;

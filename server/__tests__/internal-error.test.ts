@@ -44,6 +44,7 @@ describe('what counts as a database that cannot be reached (503, not 500)', () =
     ['PostgreSQL shutting down (57P01)', withCode('terminating connection due to administrator command', '57P01'), true],
     ['a connection failure (08006)', withCode('connection failure', '08006'), true],
     ['too many connections (53300)', withCode('sorry, too many clients already', '53300'), true],
+    ['a statement the database cancelled at its statement_timeout (57014, round 51)', withCode('canceling statement due to statement timeout', '57014'), true],
     ['a refused connect', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED', 'connect'), true],
     ['a reset database socket', withCode('read ECONNRESET', 'ECONNRESET', 'read'), true],
     ['pg: a connection that ended', new Error('Connection terminated unexpectedly'), true],

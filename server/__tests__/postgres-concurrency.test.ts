@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellKey, type Message } from 'fieldsync';
 import { formatHlc, type ServerMessage } from 'fieldsync/server';
+import { toErrorReply } from '../errors.ts';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
 import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
 
@@ -78,6 +79,51 @@ describe('ids become visible in id order', () => {
       const after = await store.pull('locked', { cursor: before.cursor, limit: 10, excludeClientId: 'x' });
       expect(after.messages.map((m) => [m.id, m.value])).toEqual([[2, 'second']]);
     } finally {
+      await holder.end();
+      await store.close();
+    }
+  });
+
+  it('renewing an epoch another process renews at the same time answers the epoch that process set (round 51)', async () => {
+    // Both found the log restored (their cursors past its end) and renew the same epoch. This
+    // one's update waits for the other's to commit, then matches nothing: the epoch it answers
+    // must be the other's, not the one replaced, or its client keeps the dead epoch.
+    const store = await createPostgresServerStore({ url: db.url, poolMax: 2, applicationName: 'fieldsync-renew-test' });
+    const other = await connectClient(db.url);
+    try {
+      await store.push('renewing', [msg(1, 'A', 'r1', 'x')]);
+      const { epoch } = await store.pull('renewing', { cursor: 0, limit: 1, excludeClientId: 'x' });
+      await other.query('BEGIN');
+      await other.query(`UPDATE fieldsync_users SET epoch = 'feedfacefeedface' WHERE user_id = 'renewing' AND epoch = $1`, [epoch]);
+      const renewing = store.renewEpoch('renewing', epoch);
+      await untilQuery(async () => {
+        const { rows } = await other.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-renew-test' AND wait_event_type = 'Lock'`,
+        );
+        return (rows[0] as { n: number }).n === 1;
+      }, 'the renewal to wait for the other one');
+      await other.query('COMMIT');
+      expect(await renewing).toBe('feedfacefeedface');
+      expect((await store.pull('renewing', { cursor: 0, limit: 1, excludeClientId: 'x' })).epoch).toBe('feedfacefeedface');
+    } finally {
+      await other.end();
+      await store.close();
+    }
+  });
+
+  it('a push the database cancels at its statement_timeout (waiting for a lock) is answered 503 unavailable, not 500 (round 51)', async () => {
+    const store = await createPostgresServerStore({ url: db.url, poolMax: 1, statementTimeoutMs: 300, applicationName: 'fieldsync-cancel-test' });
+    const holder = await connectClient(db.url);
+    try {
+      await store.push('cancelled', [msg(1, 'A', 'r1', 'first')]);
+      await holder.query('BEGIN');
+      await holder.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'cancelled' FOR UPDATE`);
+      const err = await store.push('cancelled', [msg(2, 'A', 'r2', 'second')]).then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: '57014' }); // the premise: the database's own cancel
+      const reply = toErrorReply(err);
+      expect([reply.status, reply.body.error.code, reply.headers]).toEqual([503, 'unavailable', { 'Retry-After': '2' }]);
+    } finally {
+      await holder.query('ROLLBACK');
       await holder.end();
       await store.close();
     }

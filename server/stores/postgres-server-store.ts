@@ -223,11 +223,9 @@ const PULL = `
   ORDER BY p.id`;
 
 // $1 user, $2 the epoch to replace, $3 the new one.
-const RENEW_EPOCH = `
-  WITH renewed AS (
-    UPDATE fieldsync_users SET epoch = $3 WHERE user_id = $1 AND epoch = $2 RETURNING epoch
-  )
-  SELECT coalesce((SELECT epoch FROM renewed), (SELECT epoch FROM fieldsync_users WHERE user_id = $1)) AS epoch`;
+const RENEW_EPOCH = 'UPDATE fieldsync_users SET epoch = $3 WHERE user_id = $1 AND epoch = $2 RETURNING epoch';
+// $1 user. A statement of its own after an update that matched nothing (renewEpoch).
+const USER_EPOCH = 'SELECT epoch FROM fieldsync_users WHERE user_id = $1';
 
 interface PullRow {
   readonly last_id: string;
@@ -363,10 +361,14 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     async renewEpoch(userId, current) {
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('renewEpoch', userId, current);
-      // One statement: the update, or else the epoch another process has already set.
-      const { rows } = await pool.query<{ epoch: string | null }>(RENEW_EPOCH, [userId, current, newEpoch()])
-        .catch((err: unknown) => Promise.reject(typedTimeout(err)));
-      return rows[0]?.epoch ?? '';
+      // The update, or else the epoch another process has set, read by a statement of its own:
+      // read in the update's statement (round 50 and before), it came from that statement's
+      // snapshot, taken before the other process committed (READ COMMITTED re-checks only the
+      // row updated), and was the epoch just replaced, which the client then kept.
+      const query = (sql: string, values: unknown[]): Promise<{ rows: { epoch: string }[] }> =>
+        pool.query<{ epoch: string }>(sql, values).catch((err: unknown) => Promise.reject(typedTimeout(err)));
+      const renewed = await query(RENEW_EPOCH, [userId, current, newEpoch()]);
+      return (renewed.rows[0] ?? (await query(USER_EPOCH, [userId])).rows[0])?.epoch ?? '';
     },
 
     async close() {

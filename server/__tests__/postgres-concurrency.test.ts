@@ -28,6 +28,20 @@ const msg = (millis: number, clientId: string, row: string, value: Message['valu
   hlc: formatHlc({ millis: BASE + millis, counter, clientId }), table: 'notes', row, column: 'title', value,
 });
 
+/** Holds `userId`'s counter-row lock on `client` in a transaction left open, as a push of another process does until it commits. */
+async function holdCounterLock(client: Awaited<ReturnType<typeof connectClient>>, userId: string): Promise<void> {
+  await client.query('BEGIN');
+  await client.query('SELECT last_id FROM fieldsync_users WHERE user_id = $1 FOR UPDATE', [userId]);
+}
+
+/** How many connections of `applicationName` wait for a lock (pg_stat_activity), asked on `client`. */
+async function waitingForLock(client: Awaited<ReturnType<typeof connectClient>>, applicationName: string): Promise<number> {
+  const { rows } = await client.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [applicationName],
+  );
+  return (rows[0] as { n: number }).n;
+}
+
 describe('ids become visible in id order', () => {
   it('negative experiment: a plain bigserial lets a reader skip a message for good', async () => {
     const [t1, t2, reader] = await Promise.all([connectClient(db.url), connectClient(db.url), connectClient(db.url)]);
@@ -57,20 +71,14 @@ describe('ids become visible in id order', () => {
     try {
       await store.push('locked', [msg(1, 'A', 'r1', 'first')]);
       // A push in flight: it holds the counter row's lock, as a push does until it commits.
-      await holder.query('BEGIN');
-      await holder.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'locked' FOR UPDATE`);
+      await holdCounterLock(holder, 'locked');
       let done = false;
       const second = store.push('locked', [msg(2, 'B', 'r2', 'second')]).then((r) => {
         done = true;
         return r;
       });
       // The second push is blocked on the lock (seen in pg_stat_activity), not numbering yet.
-      await untilQuery(async () => {
-        const { rows } = await holder.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-lock-test' AND wait_event_type = 'Lock'`,
-        );
-        return (rows[0] as { n: number }).n === 1;
-      }, 'the second push to wait for the lock');
+      await untilQuery(async () => (await waitingForLock(holder, 'fieldsync-lock-test')) === 1, 'the second push to wait for the lock');
       expect(done).toBe(false);
       const before = await store.pull('locked', { cursor: 0, limit: 10, excludeClientId: 'x' });
       expect([before.messages.map((m) => m.id), before.cursor]).toEqual([[1], 1]);
@@ -96,12 +104,7 @@ describe('ids become visible in id order', () => {
       await other.query('BEGIN');
       await other.query(`UPDATE fieldsync_users SET epoch = 'feedfacefeedface' WHERE user_id = 'renewing' AND epoch = $1`, [epoch]);
       const renewing = store.renewEpoch('renewing', epoch);
-      await untilQuery(async () => {
-        const { rows } = await other.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-renew-test' AND wait_event_type = 'Lock'`,
-        );
-        return (rows[0] as { n: number }).n === 1;
-      }, 'the renewal to wait for the other one');
+      await untilQuery(async () => (await waitingForLock(other, 'fieldsync-renew-test')) === 1, 'the renewal to wait for the other one');
       await other.query('COMMIT');
       expect(await renewing).toBe('feedfacefeedface');
       expect((await store.pull('renewing', { cursor: 0, limit: 1, excludeClientId: 'x' })).epoch).toBe('feedfacefeedface');
@@ -116,8 +119,7 @@ describe('ids become visible in id order', () => {
     const holder = await connectClient(db.url);
     try {
       await store.push('cancelled', [msg(1, 'A', 'r1', 'first')]);
-      await holder.query('BEGIN');
-      await holder.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'cancelled' FOR UPDATE`);
+      await holdCounterLock(holder, 'cancelled');
       const err = await store.push('cancelled', [msg(2, 'A', 'r2', 'second')]).then(() => null, (e: unknown) => e);
       expect(err).toMatchObject({ code: '57014' }); // the premise: the database's own cancel
       const reply = toErrorReply(err);
@@ -137,20 +139,11 @@ describe('ids become visible in id order', () => {
     const holder = await connectClient(db.url);
     try {
       await store.push('busy', [msg(1, 'A', 'r0', 0)]);
-      await holder.query('BEGIN');
-      await holder.query(`SELECT last_id FROM fieldsync_users WHERE user_id = 'busy' FOR UPDATE`);
+      await holdCounterLock(holder, 'busy');
       const burst = Array.from({ length: 5 }, (_, i) => store.push('busy', [msg(10 + i, 'A', `r${i + 1}`, i + 1)]));
-      await untilQuery(async () => {
-        const { rows } = await holder.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-burst-test' AND wait_event_type = 'Lock'`,
-        );
-        return (rows[0] as { n: number }).n === 1;
-      }, 'one push of the burst to wait for the lock');
+      await untilQuery(async () => (await waitingForLock(holder, 'fieldsync-burst-test')) === 1, 'one push of the burst to wait for the lock');
       expect((await store.push('quiet', [msg(1, 'B', 'r', 'not stuck')])).stored).toBe(1);
-      const { rows } = await holder.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'fieldsync-burst-test' AND wait_event_type = 'Lock'`,
-      );
-      expect((rows[0] as { n: number }).n).toBe(1); // still one waiter: the others queue in memory
+      expect(await waitingForLock(holder, 'fieldsync-burst-test')).toBe(1); // still one waiter: the others queue in memory
       await holder.query('COMMIT');
       const results = await Promise.all(burst);
       expect(results.map((r) => r.maxId)).toEqual([2, 3, 4, 5, 6]); // in the order they were made

@@ -152,14 +152,17 @@ export function parseHlc(value: unknown): Timestamp {
   return ts;
 }
 
+/** An HLC's characters before its clientId: `2026-11-24T15:09:40.001Z-0000-`. */
+export const HLC_PREFIX = 30;
+
 /** The clientId at the end of an HLC string the caller has checked (no validation: the server's pull and push paths). */
 export function clientIdOf(hlc: string): string {
-  return hlc.slice(30);
+  return hlc.slice(HLC_PREFIX);
 }
 
 /** A checked HLC string with another (valid) clientId: the same time and counter. */
 export function withClientId(hlc: string, clientId: string): string {
-  return hlc.slice(0, 30) + clientId;
+  return hlc.slice(0, HLC_PREFIX) + clientId;
 }
 
 /**

@@ -3,14 +3,12 @@
  * starting over with a server that lost messages. Each runs inside the client's store queue
  * and commits in one transaction.
  */
-import { hlcMillis } from './hlc.ts';
+import { HLC_PREFIX, hlcMillis } from './hlc.ts';
 import { byHlc, cellKey, messageOf, sameChange, type Message } from './message.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
 import { META, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
-/** An hlc's characters before its clientId: `2026-11-24T15:09:40.001Z-0000-`. */
-const HLC_PREFIX = 30;
 
 /**
  * `invalid_message`: the server will never take this message. It is set aside, visibly,

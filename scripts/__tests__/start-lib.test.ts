@@ -30,7 +30,24 @@ describe('npm start arguments', () => {
       profile: 'demo-2',
       args: ['--profile', 'demo-2', '--server', 'http://127.0.0.1:8787', '--tile', '2/3'],
     });
-    expect(instanceLaunch(0, 1, 'http://x', 'me@home').profile).toBe('me_home-1');
+    expect(instanceLaunch(0, 1, 'http://x', 'me@home').profile).toMatch(/^me_home_[0-9a-f]{10}-1$/);
+    expect(instanceProfile(0, 'alice')).toBe('alice-1');
+    expect(instanceProfile(7, 'a-2')).toBe('a-2-8');
+  });
+
+  it('gives no two users one profile, on a disk that ignores case too (macOS, Windows)', () => {
+    // Each group once shared a folder: `.` and `@` became `_`, and the disk folds case.
+    const groups = [['a.b', 'a_b', 'a@b', 'A.b', 'a-b', 'ab'], ['Demo', 'demo', 'DEMO', 'demo_'], ['alice', 'Alice', 'alice.', 'alice@']];
+    const longest = 'x'.repeat(MAX_USER_LENGTH);
+    groups.push([longest, `${longest.slice(1)}.`, `${longest.slice(1)}@`, `${longest.slice(1)}_`]);
+    for (const users of groups) {
+      for (let i = 0; i < MAX_INSTANCES; i++) {
+        const folders = users.map((u) => instanceProfile(i, u).toLowerCase());
+        expect(new Set(folders).size, `${users.join(' ')} ${i + 1}: ${folders.join(' ')}`).toBe(users.length);
+      }
+    }
+    // The same name is always the same profile: a restart finds its data.
+    expect(instanceProfile(0, 'Me@Home')).toBe(instanceProfile(0, 'Me@Home'));
   });
 
   it('takes only a --user whose every profile the app and the browser host take, for any number of instances', () => {

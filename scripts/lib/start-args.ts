@@ -1,4 +1,5 @@
 /** `npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]`. */
+import { createHash } from 'node:crypto';
 import { serverUrlError } from '../../src/main/core/server-url.ts';
 import { PROFILE_PATTERN } from '../../src/main/electron/launch-args.ts';
 
@@ -18,10 +19,13 @@ export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
  * is at most 64 characters (PROFILE_PATTERN), for N up to MAX_INSTANCES too.
  */
 export const MAX_USER_LENGTH = 64 - `-${MAX_INSTANCES}`.length;
+/** 40 bits of the name's hash, and as much of the name as still fits in 64 characters. */
+const HASH_LENGTH = 10;
+const HASHED_STEM = MAX_USER_LENGTH - 1 - HASH_LENGTH;
 /**
  * The one rule for --user, of `npm start` and `npm run start:web`: a name whose profiles the
- * app and the browser host take (a profile starts with a letter or a digit; `.` and `@` become
- * `_` in it). A name refused here would have made every instance exit at its start.
+ * app and the browser host take (a profile starts with a letter or a digit; instanceProfile
+ * makes one of any such name). A name refused here would have made every instance exit at its start.
  */
 const USER_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,${MAX_USER_LENGTH - 1}}$`);
 
@@ -98,10 +102,15 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
 /**
  * The profile of instance `i` (0-based) of `user`, in the app and in the browser alike: each
  * user's own, so that another user never opens (and pushes into their account) a profile
- * that holds someone else's data.
+ * that holds someone else's data. A name of lower-case letters, digits and dashes is its own
+ * (`demo-1`). Any other ends in a hash of the exact name: a profile takes no `.` or `@`, and
+ * macOS's and Windows's disks ignore case, so `Demo`, `demo`, `a.b` and `a_b` would otherwise
+ * share one folder. The hashed form holds a `_`, which no plain one does.
  */
 export function instanceProfile(i: number, user: string): string {
-  const profile = `${user.replace(/[^A-Za-z0-9_-]/g, '_')}-${i + 1}`;
+  const plain = /^[a-z0-9][a-z0-9-]*$/.test(user);
+  const name = plain ? user : `${user.toLowerCase().replace(/[^a-z0-9-]/g, '_').slice(0, HASHED_STEM)}_${createHash('sha256').update(user).digest('hex').slice(0, HASH_LENGTH)}`;
+  const profile = `${name}-${i + 1}`;
   // parseStartArgs refuses every user this could fail for: a bug here, not a bad flag.
   if (!PROFILE_PATTERN.test(profile)) throw new Error(`no valid profile for user ${JSON.stringify(user)}: ${JSON.stringify(profile)}`);
   return profile;

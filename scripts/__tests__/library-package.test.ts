@@ -97,4 +97,10 @@ describe('the library package', () => {
     expect(() => libraryReadme('{{nope}}', readme, rootPkg)).toThrow(/unknown placeholder \{\{nope\}\}/);
     expect(() => libraryReadme(template, readme.replace('## The library', '## A library'), rootPkg)).toThrow(/no "## The library" section/);
   });
+
+  it('reads a README and template checked out with \\r\\n line ends (git on Windows) as the \\n ones', () => {
+    const crlf = (text: string): string => text.replace(/\r?\n/g, '\r\n');
+    expect(libraryReadme(crlf(template), crlf(readme), rootPkg)).toBe(libraryReadme(template, readme, rootPkg));
+    expect(libraryExample(crlf(readme))).toBe(libraryExample(readme));
+  });
 });

@@ -120,8 +120,15 @@ export function libraryManifest(root: RootPackage, inputs: ManifestInputs): Reco
   };
 }
 
+/**
+ * Text with `\n` line ends: on Windows, git's default `core.autocrlf=true` checks the README
+ * out with `\r\n` (.gitattributes asks for `\n`, but a clone made before it keeps its own).
+ */
+const lf = (text: string): string => text.replace(/\r\n/g, '\n');
+
 /** The root README's part under `## The library`, up to the next `## ` heading. */
 function librarySection(readme: string): string {
+  readme = lf(readme);
   const start = readme.indexOf('\n## The library\n');
   if (start === -1) throw new LibraryPackageError('the README has no "## The library" section');
   const rest = readme.slice(start + 1);
@@ -154,7 +161,7 @@ export function libraryReadme(template: string, readme: string, root: RootPackag
     'sqlite-example': sqliteExample,
     'entry-points': table[0].trimEnd(),
   };
-  return template.replace(/\{\{([\w-]+)\}\}/g, (whole, key: string) => {
+  return lf(template).replace(/\{\{([\w-]+)\}\}/g, (whole, key: string) => {
     const value = values[key];
     if (value === undefined) throw new LibraryPackageError(`scripts/lib/library-readme.md: unknown placeholder ${whole}`);
     return value;

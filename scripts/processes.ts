@@ -22,8 +22,10 @@ export interface NodeProcessOptions {
   readonly linesShown?: boolean;
   /** Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it. */
   readonly detached?: boolean;
-  /** An IPC channel to it (browser hosts: `newLoginUrl`). */
+  /** An IPC channel to it (browser hosts: `newLoginUrl`; `stop` on Windows). */
   readonly ipc?: boolean;
+  /** How `stop` asks it to end (stopRequest); the tests pass another platform. */
+  readonly platform?: NodeJS.Platform;
 }
 
 export interface NodeProcess {
@@ -42,6 +44,17 @@ export interface NodeProcess {
   newLoginUrl(): Promise<string>;
   /** Sends a signal (SIGTERM by default) and waits for it to exit; SIGKILL after `graceMs`. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+}
+
+/**
+ * How `stop` asks a child to end. Windows has no signals: `kill()` with any of them ends the
+ * process at once, as SIGKILL does (Node's docs, subprocess.kill), so the server and the hosts
+ * never closed their databases nor removed server.pid. There a child with an IPC channel is
+ * asked by closing the channel: both stop as on SIGTERM when it closes (server/main.ts,
+ * src/web-host/main.ts, 'disconnect').
+ */
+export function stopRequest(signal: NodeJS.Signals, connected: boolean, platform: NodeJS.Platform): 'disconnect' | 'signal' {
+  return platform === 'win32' && connected && signal !== 'SIGKILL' ? 'disconnect' : 'signal';
 }
 
 const READY = /listening on (http:\/\/127\.0\.0\.1:(\d+))\/?/;
@@ -91,7 +104,8 @@ export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProce
       clearTimeout(timer);
       const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | string> => {
         if (child.exitCode === null && child.signalCode === null) {
-          child.kill(signal);
+          if (stopRequest(signal, child.connected, options.platform ?? process.platform) === 'disconnect') child.disconnect();
+          else child.kill(signal);
           const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
           await exited;
           clearTimeout(force);

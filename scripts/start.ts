@@ -22,6 +22,8 @@ import { ensureElectron } from './lib/electron-setup.ts';
 import { npmCommand } from './lib/npm-command.ts';
 import { demoToken, portAnswers, portTakenMessage, serverIsUp, unprovenMessage, waitForServer } from './lib/server-health.ts';
 import { START_USAGE, StartArgsError, canStartServerAt, instanceLaunch, parseStartArgs, type StartArgs } from './lib/start-args.ts';
+import { closeWindowsCommand, passesSignalsOn } from './lib/stop-children.ts';
+import { stopRequest } from './processes.ts';
 
 const root = join(import.meta.dirname, '..');
 const say = (line: string): void => console.log(`start: ${line}`);
@@ -55,8 +57,9 @@ const electronPath = electron.ok ? electron.path : await runInBrowser(process.ar
 /** `npm run start:web` with the same arguments, until it exits; Ctrl-C reaches it too. */
 async function runInBrowser(argv: readonly string[]): Promise<never> {
   const web = spawn(process.execPath, [join(root, 'scripts', 'start-web.ts'), ...argv], { cwd: root, stdio: 'inherit' });
-  // A Ctrl-C in the terminal reaches both processes; a signal sent to this one alone is passed on.
-  const forward = (signal: NodeJS.Signals) => (): void => void web.kill(signal);
+  // A Ctrl-C in the terminal reaches both processes; a signal sent to this one alone is passed
+  // on (POSIX: lib/stop-children.ts). Listened to everywhere: this one waits for start:web.
+  const forward = (signal: NodeJS.Signals) => (): void => void (passesSignalsOn(process.platform) && web.kill(signal));
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));
   const code = await new Promise<number>((resolve) => web.once('exit', (c, signal) => resolve(c ?? (signal === 'SIGINT' ? 130 : 1))));
@@ -64,15 +67,31 @@ async function runInBrowser(argv: readonly string[]): Promise<never> {
 }
 
 const children = new Set<ChildProcess>();
+/** The app windows' processes among them (the server is a Node process: SIGTERM). */
+const windows = new Set<ChildProcess>();
 let stopping = false;
 function stopAll(code: number): void {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  const timer = setTimeout(() => process.exit(code), 5000);
+  for (const child of children) if (child.exitCode === null) askToStop(child);
+  // A window that has not closed within 5 s is ended (the server stops by itself: its channel closes).
+  const timer = setTimeout(() => {
+    for (const child of windows) if (child.exitCode === null) child.kill('SIGKILL');
+    process.exit(code);
+  }, 5000);
   timer.unref();
   const wait = [...children].filter((c) => c.exitCode === null).map((c) => new Promise((r) => c.once('exit', r)));
   void Promise.all(wait).then(() => process.exit(code));
+}
+/**
+ * SIGTERM, but on Windows (no signals there: lib/stop-children.ts) an app window is asked to
+ * close its windows, and the server to stop by closing its IPC channel (processes.ts).
+ */
+function askToStop(child: ChildProcess): void {
+  const close = child.pid !== undefined && windows.has(child) ? closeWindowsCommand(child.pid, process.platform) : null;
+  if (close !== null) spawn(close.command, close.args, { stdio: 'ignore' }).once('error', () => child.kill('SIGTERM'));
+  else if (stopRequest('SIGTERM', child.connected, process.platform) === 'disconnect') child.disconnect();
+  else child.kill('SIGTERM');
 }
 process.on('SIGINT', () => stopAll(130));
 process.on('SIGTERM', () => stopAll(143));
@@ -95,7 +114,9 @@ if (!running) {
   if (await portAnswers(at.host, at.port)) fail(`start: ${portTakenMessage(serverUrl)}.`);
   say(`starting the sync server on ${serverUrl}`);
   Object.assign(serverEnv, { PORT: String(at.port), HOST: at.host, FIELDSYNC_LOG_LEVEL: process.env.FIELDSYNC_LOG_LEVEL ?? 'warn' });
-  const server = spawn(process.execPath, [join(root, 'server', 'main.ts')], { cwd: root, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  // An IPC channel: the server stops as on SIGTERM when it closes (on Windows, how it is asked
+  // to: askToStop), and when this script is gone without stopping it.
+  const server = spawn(process.execPath, [join(root, 'server', 'main.ts')], { cwd: root, env: serverEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(server);
   server.once('exit', (code) => {
     children.delete(server);
@@ -142,6 +163,7 @@ for (let i = 0; i < instances; i++) {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.add(child);
+  windows.add(child);
   open++;
   child.once('exit', () => {
     children.delete(child);

@@ -49,6 +49,17 @@ describe('choosing the browser', () => {
     expect(chooseBrowser(probe('win32', [local], env))).toEqual({ kind: 'system', path: local });
   });
 
+  it('Edge, which every Windows 10 and 11 has (and a Mac may), when there is no Chrome or Chromium: no download', () => {
+    const env = { PROGRAMFILES: 'C:\\Program Files', 'PROGRAMFILES(X86)': 'C:\\Program Files (x86)', LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' };
+    const edge = 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe';
+    expect(chooseBrowser(probe('win32', [edge, PW], env))).toEqual({ kind: 'system', path: edge });
+    // Chrome anywhere comes first.
+    const chrome = 'C:\\Users\\me\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe';
+    expect(chooseBrowser(probe('win32', [edge, chrome], env))).toEqual({ kind: 'system', path: chrome });
+    const macEdge = '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge';
+    expect(chooseBrowser(probe('darwin', [macEdge, PW]))).toEqual({ kind: 'system', path: macEdge });
+  });
+
   it('then Playwright’s own when installed, else an install: Playwright’s, then the npm package on Linux only', () => {
     expect(chooseBrowser(probe('linux', [PW]))).toEqual({ kind: 'playwright', path: PW });
     expect(chooseBrowser(probe('linux', []))).toEqual({ kind: 'install', plan: ['playwright', 'npm-package'] });

@@ -4,7 +4,7 @@
  *
  * The order, first match wins:
  *   1. CHROMIUM_PATH, when set: the user's explicit choice (an error if it does not run);
- *   2. a system Chromium or Chrome: the usual install paths of Linux, macOS and Windows, and
+ *   2. a system Chromium, Chrome or Edge: the usual install paths of Linux, macOS and Windows, and
  *      `chromium`, `chromium-browser`, `google-chrome` on PATH. Nothing to download, and on
  *      Linux it is the distribution's build, patched and updated with the system;
  *   3. Playwright's own Chromium, when `playwright install chromium` has been run;
@@ -43,14 +43,16 @@ export function systemBrowserCandidates(platform: NodeJS.Platform, env: Env): st
       .filter(Boolean)
       .flatMap((dir) => names.map((name) => join(dir, name)));
   switch (platform) {
+    // Microsoft Edge last: Chromium too, and on every Windows 10 and 11, where without it a
+    // machine with no Chrome had Playwright download a browser first.
     case 'darwin': {
-      const apps = ['Google Chrome.app/Contents/MacOS/Google Chrome', 'Chromium.app/Contents/MacOS/Chromium', 'Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing'];
+      const apps = ['Google Chrome.app/Contents/MacOS/Google Chrome', 'Chromium.app/Contents/MacOS/Chromium', 'Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing', 'Microsoft Edge.app/Contents/MacOS/Microsoft Edge'];
       return [...apps.map((a) => `/Applications/${a}`), ...(env.HOME ? apps.map((a) => `${env.HOME}/Applications/${a}`) : [])];
     }
     case 'win32': {
       const roots = [env.PROGRAMFILES ?? env.ProgramFiles, env['PROGRAMFILES(X86)'] ?? env['ProgramFiles(x86)'], env.LOCALAPPDATA].filter((r): r is string => !!r);
-      const exes = ['Google\\Chrome\\Application\\chrome.exe', 'Chromium\\Application\\chrome.exe'];
-      return roots.flatMap((root) => exes.map((exe) => `${root.replace(/\\$/, '')}\\${exe}`));
+      const exes = ['Google\\Chrome\\Application\\chrome.exe', 'Chromium\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe'];
+      return exes.flatMap((exe) => roots.map((root) => `${root.replace(/\\$/, '')}\\${exe}`));
     }
     default:
       return [

@@ -4,8 +4,10 @@
  * todos or tokens, whatever the umask, and whatever an older version left behind.
  *
  * `mkdir`'s and `open`'s modes apply only to what they create, so what already exists is
- * tightened too (never loosened). On Windows modes mean little; there the folders live in
- * the user's own profile, which other users cannot read.
+ * tightened too (never loosened). On Windows `chmod` only sets the read-only flag: a folder
+ * keeps the access list it inherits. The app's profiles are in %APPDATA%, which other users
+ * cannot read; a folder elsewhere (the server's `./.data` in a clone under `C:\src`) is only
+ * as private as its parent (docs/security.md, "File permissions on Windows").
  */
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { StoreError, invalidArgument } from '../sync/errors.ts';

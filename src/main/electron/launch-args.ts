@@ -82,8 +82,15 @@ export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<st
  * there gets a folder (and a single-instance lock) of its own. The reference app's is
  * `Fieldsync`, the folder it always used.
  */
+/**
+ * Names Windows cannot give a folder: its devices (`CON`, `NUL`, `COM1`..., also with an
+ * extension, in any case), and a name ending in a dot, which it drops (Microsoft's "Naming
+ * Files, Paths, and Namespaces").
+ */
+const windowsReserved = (name: string): boolean => /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i.test(name) || name.endsWith('.');
+
 export function checkAppName(name: string): string {
-  const unfit = /[\\/:*?"<>|]/.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20) || /^\.+$/.test(name);
+  const unfit = /[\\/:*?"<>|]/.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20) || /^\.+$/.test(name) || windowsReserved(name);
   if (name.trim() !== name || name === '' || name.length > 64 || unfit) {
     throw new LaunchArgsError(`the app's name (productName in package.json) must be 1 to 64 characters that can name a folder, got ${JSON.stringify(name.slice(0, 80))}`);
   }

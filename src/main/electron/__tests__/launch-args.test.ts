@@ -24,6 +24,9 @@ describe('launch arguments', () => {
     expect(profileDataDir('/home/u/.config', 'Acme Notes', 'default')).toBe(join('/home/u/.config', 'Acme Notes', 'profiles', 'default'));
     expect(() => profileDataDir('/x', 'Fieldsync', '../y')).toThrow(LaunchArgsError);
     for (const bad of ['', ' Acme', '..', 'a/b', 'a\\b', 'C:', 'x'.repeat(65), 'tab\there']) expect(() => checkAppName(bad), bad).toThrow(LaunchArgsError);
+    // Nor a name Windows cannot give a folder (the app's data folder there is %APPDATA%\\<name>).
+    for (const bad of ['CON', 'nul', 'Aux.app', 'COM1', 'lpt9', 'Acme.']) expect(() => checkAppName(bad), bad).toThrow(LaunchArgsError);
+    for (const good of ['Console', 'Nullify', 'Acme.Notes', 'COM10 Notes']) expect(checkAppName(good)).toBe(good);
   });
 
   it('keeps the reference app in the folder it always used: its name is Fieldsync; a fork names its own', () => {

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainModule } from './lib/main-module.ts';
 import { npmCommand } from './lib/npm-command.ts';
 
 export const root = join(import.meta.dirname, '..');
@@ -71,6 +72,6 @@ export function ensureAppBuild(options: { force?: boolean; log?: (line: string) 
   return rendererDir;
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (isMainModule(import.meta.filename)) {
   ensureAppBuild({ force: process.argv.includes('--force') });
 }

@@ -11,7 +11,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isMainModule } from '../scripts/lib/main-module.ts';
 import { isRunning } from '../server/stores/data-dir-lock.ts';
 import { freePort } from './free-port.ts';
 import { loadEmbeddedPostgres } from './postgres-binaries.ts';
@@ -142,7 +142,7 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
 }
 
 /** For debugging by hand: `node test-support/embedded-postgres.ts` prints a URL and waits for Ctrl-C. */
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isMainModule(import.meta.filename)) {
   const pg = await startTestPostgres();
   process.stdout.write(`${pg.url}\n`);
   const stop = (): void => void pg.stop().then(() => process.exit(0));

@@ -3,7 +3,7 @@
  * reference server (`server/main.ts`) and browser hosts (`src/web-host/main.ts`). Used by
  * `npm run start:web` and the end-to-end tests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..');
@@ -61,13 +61,23 @@ const READY = /listening on (http:\/\/127\.0\.0\.1:(\d+))\/?/;
 const LOGIN = /sign in at (http:\/\/127\.0\.0\.1:\d+\/login\?\S+)/;
 const MAX_OUTPUT = 64 * 1024;
 
-export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...options.args], {
+/**
+ * The child's spawn options. `windowsHide`: on Windows a detached child leaves the terminal's
+ * console, and Node's docs say it gets a console window of its own, one empty window per
+ * server and host; hidden, as its output comes through the pipes anyway. Nothing elsewhere.
+ */
+export function childSpawnOptions(options: NodeProcessOptions): SpawnOptions {
+  return {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
-  });
+    windowsHide: true,
+  };
+}
+
+export function startNodeProcess(options: NodeProcessOptions): Promise<NodeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...options.args], childSpawnOptions(options));
   let output = '';
   const record = (chunk: string): void => {
     output = (output + chunk).slice(-MAX_OUTPUT);

@@ -1,6 +1,6 @@
 /** A child process that fails before it is ready: its output is in the error, once. */
 import { describe, expect, it } from 'vitest';
-import { startNodeProcess, stopRequest } from '../processes.ts';
+import { childSpawnOptions, startNodeProcess, stopRequest } from '../processes.ts';
 
 const failing = ['-e', "console.error('boom: the schema is wrong'); process.exit(3)"];
 
@@ -34,5 +34,9 @@ describe('startNodeProcess', () => {
     expect(stopRequest('SIGKILL', true, 'win32')).toBe('signal');
     expect(stopRequest('SIGTERM', false, 'win32')).toBe('signal');
     expect(stopRequest('SIGTERM', true, 'darwin')).toBe('signal');
+  });
+
+  it('hides the console window Windows gives a detached child (the server, each host): its output comes through the pipes', () => {
+    expect(childSpawnOptions({ name: 'host', args: [], detached: true, ipc: true })).toMatchObject({ detached: true, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   });
 });

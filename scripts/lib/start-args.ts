@@ -1,7 +1,7 @@
 /** `npm start -- [--instances N] [--server URL] [--user NAME] [--no-build]`. */
 import { createHash } from 'node:crypto';
 import { serverUrlError } from '../../src/main/core/server-url.ts';
-import { PROFILE_PATTERN } from '../../src/main/electron/launch-args.ts';
+import { isProfileName } from '../../src/main/electron/launch-args.ts';
 
 export interface StartArgs {
   readonly instances: number;
@@ -112,7 +112,7 @@ export function instanceProfile(i: number, user: string): string {
   const name = plain ? user : `${user.toLowerCase().replace(/[^a-z0-9-]/g, '_').slice(0, HASHED_STEM)}_${createHash('sha256').update(user).digest('hex').slice(0, HASH_LENGTH)}`;
   const profile = `${name}-${i + 1}`;
   // parseStartArgs refuses every user this could fail for: a bug here, not a bad flag.
-  if (!PROFILE_PATTERN.test(profile)) throw new Error(`no valid profile for user ${JSON.stringify(user)}: ${JSON.stringify(profile)}`);
+  if (!isProfileName(profile)) throw new Error(`no valid profile for user ${JSON.stringify(user)}: ${JSON.stringify(profile)}`);
   return profile;
 }
 

@@ -9,7 +9,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverUrlError } from '../main/core/server-url.ts';
-import { PROFILE_PATTERN } from '../main/electron/launch-args.ts';
+import { isProfileName } from '../main/electron/launch-args.ts';
 import { isViewerOrigin } from './host-security.ts';
 
 export interface HostConfig {
@@ -57,7 +57,7 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
   const profile = flags.get('--profile');
   if (profile === undefined) throw new HostConfigError('--profile is required');
   // Electron's rule (it names a folder), so that a launcher's profile is good for either.
-  if (!PROFILE_PATTERN.test(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dashes or underscores, starting with a letter or digit, got "${profile}"`);
+  if (!isProfileName(profile)) throw new HostConfigError(`--profile must be 1 to 64 letters, digits, dashes or underscores, starting with a letter or digit (not a name Windows keeps for a device, such as nul), got "${profile}"`);
 
   const portText = flags.get('--port') ?? '0';
   const port = Number(portText);

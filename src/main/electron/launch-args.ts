@@ -13,6 +13,16 @@ export const DEFAULT_PROFILE = 'default';
 /** Profile names become folder names: letters, digits, `-` and `_` only, so `--profile ../x` cannot escape. */
 export const PROFILE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
+/**
+ * Names Windows cannot give a folder: its devices (`CON`, `NUL`, `COM1`..., also with an
+ * extension, in any case), and a name ending in a dot, which it drops (Microsoft's "Naming
+ * Files, Paths, and Namespaces").
+ */
+const windowsReserved = (name: string): boolean => /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i.test(name) || name.endsWith('.');
+
+/** A profile name the app takes: PROFILE_PATTERN's, and a folder on Windows too (`--profile nul` named its null device). */
+export const isProfileName = (name: string): boolean => PROFILE_PATTERN.test(name) && !windowsReserved(name);
+
 export interface Tile {
   /** 0-based position. */
   readonly index: number;
@@ -46,8 +56,8 @@ function flag(argv: readonly string[], name: string): string | undefined {
 
 export function parseProfileArg(argv: readonly string[]): string {
   const profile = flag(argv, '--profile') ?? DEFAULT_PROFILE;
-  if (!PROFILE_PATTERN.test(profile)) {
-    throw new LaunchArgsError(`--profile must be 1 to 64 letters, digits, "-" or "_" (starting with a letter or digit), got ${JSON.stringify(profile.slice(0, 80))}`);
+  if (!isProfileName(profile)) {
+    throw new LaunchArgsError(`--profile must be 1 to 64 letters, digits, "-" or "_" (starting with a letter or digit; not a name Windows keeps for a device, such as nul), got ${JSON.stringify(profile.slice(0, 80))}`);
   }
   return profile;
 }
@@ -82,13 +92,6 @@ export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<st
  * there gets a folder (and a single-instance lock) of its own. The reference app's is
  * `Fieldsync`, the folder it always used.
  */
-/**
- * Names Windows cannot give a folder: its devices (`CON`, `NUL`, `COM1`..., also with an
- * extension, in any case), and a name ending in a dot, which it drops (Microsoft's "Naming
- * Files, Paths, and Namespaces").
- */
-const windowsReserved = (name: string): boolean => /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i.test(name) || name.endsWith('.');
-
 export function checkAppName(name: string): string {
   const unfit = /[\\/:*?"<>|]/.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20) || /^\.+$/.test(name) || windowsReserved(name);
   if (name.trim() !== name || name === '' || name.length > 64 || unfit) {
@@ -99,7 +102,7 @@ export function checkAppName(name: string): string {
 
 /** Each profile's own data directory, under the app's folder in the user's app data. */
 export function profileDataDir(appDataDir: string, appName: string, profile: string): string {
-  if (!PROFILE_PATTERN.test(profile)) throw new LaunchArgsError(`invalid profile name: ${profile}`);
+  if (!isProfileName(profile)) throw new LaunchArgsError(`invalid profile name: ${profile}`);
   return join(appDataDir, checkAppName(appName), 'profiles', profile);
 }
 

@@ -36,6 +36,7 @@ describe('browser host settings', () => {
   it.each([
     [[], {}, '--profile is required'],
     [['--profile', '../x'], {}, '--profile must be'],
+    [['--profile', 'NUL'], {}, 'not a name Windows keeps for a device'],
     [['--profile', 'a', '--port', '70000'], {}, '--port must be'],
     [['--profile', 'a', '--port', '-1'], {}, '--port must be'],
     [['--profile', 'a', '--port'], {}, '--port needs a value'],

@@ -12,10 +12,13 @@ describe('launch arguments', () => {
   });
 
   it('refuses profile names that are not plain folder names', () => {
-    for (const bad of ['../etc', 'a/b', '', '.hidden', 'x'.repeat(65), 'spa ce', 'C:\\x', '-flag']) {
+    // nul, con, COM1, lpt9: Windows's devices, which a folder of that name would open.
+    for (const bad of ['../etc', 'a/b', '', '.hidden', 'x'.repeat(65), 'spa ce', 'C:\\x', '-flag', 'nul', 'CON', 'Com1', 'lpt9', 'aux']) {
       expect(() => parseProfileArg(['--profile', bad]), bad).toThrow(LaunchArgsError);
     }
     expect(() => parseProfileArg(['--profile'])).toThrow(LaunchArgsError);
+    for (const good of ['null', 'nul-1', 'con_2', 'com10', 'console']) expect(parseProfileArg(['--profile', good])).toBe(good);
+    expect(() => profileDataDir('/home/u/.config', 'Fieldsync', 'NUL')).toThrow(LaunchArgsError);
   });
 
   it('puts each profile in its own folder under the app’s folder in the app data dir, named after the app', () => {

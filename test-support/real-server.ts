@@ -12,9 +12,10 @@ export interface RealServer {
   stop(): Promise<void>;
 }
 
-export async function startRealServer(): Promise<RealServer> {
+/** `env`: more settings, as the server's environment variables (`FIELDSYNC_COMPACTION: 'off'`). */
+export async function startRealServer(env: Record<string, string> = {}): Promise<RealServer> {
   const dir = tempDir('fieldsync-server-');
-  const config = loadConfig([], { PORT: '0', FIELDSYNC_DATA_DIR: dir.path, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '1s' }) as ServerConfig;
+  const config = loadConfig([], { PORT: '0', FIELDSYNC_DATA_DIR: dir.path, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '1s', ...env }) as ServerConfig;
   const server = await startServer(config, { log: false });
   const auth = createAuthenticator(SECRET);
   return {
@@ -29,10 +30,10 @@ export async function startRealServer(): Promise<RealServer> {
 }
 
 /** The reference server for one test file: started before its tests, stopped after them. */
-export function useRealServer(): Pick<RealServer, 'url' | 'token'> {
+export function useRealServer(env: Record<string, string> = {}): Pick<RealServer, 'url' | 'token'> {
   let server: RealServer | undefined;
   beforeAll(async () => {
-    server = await startRealServer();
+    server = await startRealServer(env);
   });
   afterAll(() => server?.stop());
   const running = (): RealServer => {

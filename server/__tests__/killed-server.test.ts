@@ -75,8 +75,8 @@ async function scenario(seed: number): Promise<void> {
   const acknowledged: Message[] = [];
   let pushes = 0;
   let armed: { delayMs: number; fired: boolean } | null = null;
-  const inFlightAtKill: Message[][] = [];
-  const outNow = new Set<Message[]>();
+  const inFlightAtKill: (readonly Message[])[] = [];
+  const outNow = new Set<readonly Message[]>();
   const observed = (inner: Remote): Remote => ({
     async sync(request, options) {
       const sent = request.messages ?? [];

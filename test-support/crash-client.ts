@@ -4,7 +4,7 @@
  * the given file through the public API, writes and syncs in a seeded loop against a real
  * server, and reports on stdout, one line each:
  *
- * - `ready`, once the client is open;
+ * - `ready` (`ready auto` when it syncs after writes by itself too), once the client is open;
  * - `I <json Intent>` before a write is called (it may or may not survive, but never half);
  * - `W <json Message[]>` after the write returned (it must reach the server exactly once);
  * - `done` after a life that was not killed synced everything it holds.
@@ -95,9 +95,11 @@ async function live(o: CrashLife): Promise<void> {
       return response;
     },
   };
-  const client = await createSyncClient({ schema: crashSchema, store: createSqliteStore(db), remote, autoSync: false });
-  say('ready');
   const random = seededRandom(o.seed * 7919 + o.life);
+  // Half the lives sync as an app does besides: after each write (debounced) and on retries.
+  const auto = random() < 0.5;
+  const client = await createSyncClient({ schema: crashSchema, store: createSqliteStore(db), remote, autoSync: auto, debounceMs: 1, retry: { initialMs: 5, maxMs: 50 } });
+  say(`ready${auto ? ' auto' : ''}`);
   let syncing: Promise<unknown> = Promise.resolve();
   for (let k = 0; k < 40; k++) {
     const roll = random();

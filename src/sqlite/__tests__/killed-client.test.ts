@@ -44,7 +44,7 @@ function runLife(life: CrashLife, ms: number): Promise<Life> {
   let armed = false;
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
-    if (life.kill === 'timer' && !armed && out.startsWith('ready\n')) {
+    if (life.kill === 'timer' && !armed && out.includes('\n')) {
       armed = true;
       setTimeout(() => child.kill('SIGKILL'), ms);
     }
@@ -97,7 +97,8 @@ async function scenario(seed: number): Promise<void> {
     }
     const writes = result.lines.filter((l) => l.startsWith('W ')).length;
     const where = result.lines.find((l) => l.startsWith('K '))?.slice(2) ?? (kill === 'timer' ? `${ms} ms after ready` : 'not reached');
-    log.push(`life ${life}: ${kill}: ${where} → ${result.signal ?? `exit ${result.code}`} after ${writes} writes`);
+    const auto = result.lines[0] === 'ready auto' ? ' (auto sync)' : '';
+    log.push(`life ${life}${auto}: ${kill}: ${where} → ${result.signal ?? `exit ${result.code}`} after ${writes} writes`);
     if (kill === 'none') expect(result.lines.at(-1), log.join('\n')).toBe('done');
     const id = 900_000 + life;
     reported.push(...(await other.update('todos', `r${life % 4}`, fieldsOf(id, 0))));

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { CorsOrigins } from './cors.ts';
+import { misspeltVariable } from './env-names.ts';
 import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
 import { secretWeakness } from './secret-strength.ts';
 import { proxyEntry } from './trust-proxy.ts';
@@ -80,8 +81,15 @@ const nonEmpty = (text: string, name: string): string => {
 };
 const postgresUrl = (text: string, name: string): string => {
   // Never echo the value: it usually holds a password.
-  if (!/^postgres(ql)?:\/\/\S+$/i.test(text.trim())) throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
-  return text.trim();
+  const url = text.trim();
+  if (!/^postgres(ql)?:\/\/\S+$/i.test(url)) throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL`);
+  // What node-postgres (pg-connection-string) parses: a URL, or one with an empty host
+  // (`user@/db?host=/socket`). Anything else failed only once the store opened, as "cannot
+  // use the database (postgres): Invalid URL" with exit code 1, not naming the setting.
+  if (!URL.canParse(url) && !URL.canParse(url.replace('@/', '@___DUMMY___/'))) {
+    throw new ConfigError(`${name} is not a valid URL: write it as postgres://user:password@host:port/database, with each special character of the user or password percent-encoded (@ as %40, / as %2F)`);
+  }
+  return url;
 };
 const bool = (text: string, name: string): boolean => {
   const t = text.trim().toLowerCase();
@@ -175,6 +183,9 @@ const SETTINGS = [
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout', env: 'FIELDSYNC_SHUTDOWN_TIMEOUT', fallback: formatDuration(DEFAULT_LIMITS.shutdownTimeoutMs), parse: duration(0, 600_000), help: 'how long a shutdown waits for requests in flight' },
 ] as const satisfies readonly Setting<keyof ServerConfig>[];
 
+/** Every setting's flag and variable: the one list that the README's table must match (operator-settings.test.ts). */
+export const SETTING_NAMES: readonly { readonly flag: string; readonly env: string }[] = SETTINGS.map(({ flag, env }) => ({ flag, env }));
+
 /** `--help` text. */
 export function usage(): string {
   const lines = ['Usage: npm run server -- [options]   (or: node server/main.ts [options])', '', 'Every option can also be set with its environment variable; a flag wins.', ''];
@@ -206,6 +217,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     }
     flags.set(flag, value);
   }
+  const misspelt = misspeltVariable(env, SETTINGS.map((s) => s.env));
+  if (misspelt !== null) throw new ConfigError(`${misspelt.given} is not a setting: did you mean ${misspelt.meant}? (see --help)`);
   const config: Record<string, unknown> = {};
   for (const s of SETTINGS) {
     const fromFlag = flags.get(s.flag);

@@ -118,6 +118,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // Refusals before a body is read read nothing of a large one (refuse-before-body.ts).
   const refuse = refuserFor((socket) => connections.linger(socket));
   let closing = false;
+  /** The shutdown timeout passed and the connections still open were closed: their requests were cut by us. */
+  let cutAtShutdown = false;
   // While draining, every answer closes its connection: `close()` closes the connections idle
   // when it starts, and one whose request finished later would stay open, kept alive, until
   // the shutdown timeout cut it (each rolling restart of a busy process took the whole timeout).
@@ -151,7 +153,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // One log line per request, a client that went away included (request-log.ts); a refusal
   // that takes over the connection writes its own (refuse-before-body.ts). First of all hooks,
   // so that every request is seen.
-  registerRequestLog(fastify);
+  registerRequestLog(fastify, () => cutAtShutdown);
   // Next, so that every answer carries them, refusals included (refuse-before-body.ts
   // and the event stream copy them too): the request id, then CORS's.
   fastify.addHook('onRequest', async (request, reply) => {
@@ -306,7 +308,10 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       closed ??= (async () => {
         closing = true;
         streams.closeAll();
-        const timer = setTimeout(() => fastify.server.closeAllConnections(), limits.shutdownTimeoutMs);
+        const timer = setTimeout(() => {
+          cutAtShutdown = true;
+          fastify.server.closeAllConnections();
+        }, limits.shutdownTimeoutMs);
         try {
           await fastify.close();
         } finally {

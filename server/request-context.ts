@@ -16,8 +16,11 @@ export interface RequestContext {
   peer?: string | undefined;
   /** Why the request was refused: its error code and message. */
   refusal?: { readonly code: string; readonly reason: string };
-  /** The client closed the connection before the whole answer was written (request-log.ts). */
-  gone?: boolean;
+  /**
+   * The connection closed before the whole answer was written (request-log.ts): by the client,
+   * or by the server at its shutdown timeout.
+   */
+  gone?: 'client went away' | 'closed at the shutdown timeout';
   /** The request's line is written: there is one per request, whichever path writes it. */
   logged?: boolean;
   /** Places in bounds the request holds until it is answered (holdUntilAnswered). */
@@ -145,6 +148,6 @@ export function logRequest(request: FastifyRequest, status: number, ms: number):
     ...(c.user !== undefined ? { user: c.user } : {}),
     ...(c.refusal !== undefined && status >= 400 ? { error: c.refusal.code, reason: c.refusal.reason } : {}),
     ...(c.pushed !== undefined ? { pushed: c.pushed, stored: c.stored, pulled: c.pulled } : {}),
-    ...(c.gone === true ? { ended: 'client went away' } : {}),
+    ...(c.gone !== undefined ? { ended: c.gone } : {}),
   }, 'request');
 }

@@ -11,12 +11,14 @@ import type { FastifyInstance } from 'fastify';
 import { contextOf, logRequest } from './request-context.ts';
 
 /** Registers the hooks; call it before any other `onRequest` hook, so that every request gets the listener. */
-export function registerRequestLog(fastify: FastifyInstance): void {
+export function registerRequestLog(fastify: FastifyInstance, cutAtShutdown: () => boolean): void {
   const answered = new WeakSet<object>();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.raw.once('close', () => {
       if (reply.raw.writableFinished) return; // answered: onResponse writes the line
-      contextOf(request).gone = true;
+      // After the shutdown timeout, the server closed it: "client went away" sent operators
+      // looking for a client problem (round 52).
+      contextOf(request).gone = cutAtShutdown() ? 'closed at the shutdown timeout' : 'client went away';
       // Handled already (the client left while the answer was being written): say so now.
       // Otherwise the handler is still at work: onSend writes the line when it is done.
       if (answered.has(request)) logRequest(request, reply.statusCode, reply.elapsedTime);
@@ -26,7 +28,7 @@ export function registerRequestLog(fastify: FastifyInstance): void {
   // Runs for every answer Fastify sends, whether or not its client is still there.
   fastify.addHook('onSend', async (request, reply, payload) => {
     answered.add(request);
-    if (contextOf(request).gone === true) logRequest(request, reply.statusCode, reply.elapsedTime);
+    if (contextOf(request).gone !== undefined) logRequest(request, reply.statusCode, reply.elapsedTime);
     return payload;
   });
   fastify.addHook('onResponse', async (request, reply) => logRequest(request, reply.statusCode, reply.elapsedTime));

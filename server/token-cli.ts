@@ -15,7 +15,8 @@ const MAX_TTL_MS = 3650 * 86_400_000;
 const SERVER_FLAGS = ['--data-dir', '--secret'];
 const USAGE = [
   'usage: npm run token -- <userId> [--ttl 30d] [--data-dir DIR] [--secret SECRET]',
-  '  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d)',
+  '  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d); the server',
+  '    accepts it 30 s more, its clock leeway for the issuer (docs/protocol.md §6)',
   "  --data-dir, --secret: the server's (also FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET); the token is",
   '    signed with the secret, or the one kept in the data dir (default ./.data), as the server does',
 ].join('\n');

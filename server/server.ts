@@ -83,6 +83,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (owned) await store.close?.();
     throw err;
   }
+  // Which store this process serves from: a setting that did not take (a variable misspelt, a
+  // flag left out) otherwise showed nowhere, the server running on SQLite in ./.data unseen.
+  if (opened !== undefined) app.fastify.log.info({ store: opened.description }, 'store opened');
   const limitWarning = bodyLimitWarning(config.bodyLimit);
   if (limitWarning !== null) app.fastify.log.warn(limitWarning);
   logBusError = (err, what) => app.fastify.log.warn({ err }, what);

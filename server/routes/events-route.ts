@@ -26,6 +26,9 @@ export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStr
     const started = performance.now();
     const c = contextOf(request);
     const ip = clientAddress(request); // while the socket has its address
+    // Its one line is "stream closed", below: ended by the server (a shutdown), the stream's
+    // answer finishes, and Fastify's onResponse wrote a "request" line for it as well.
+    c.logged = true;
     o.streams.open(userId, clientId, c.expiresAtMs ?? Date.now(), reply.raw, (summary) => {
       request.log.info({
         method: 'GET', path: '/v1/events', status: 200, ms: Math.round(performance.now() - started), ip, user: c.user, pokes: summary.pokes,

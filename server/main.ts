@@ -7,6 +7,9 @@ import { ConfigError, loadConfig, usage, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { describePostgres } from './stores/open-store.ts';
 
+/** How long after the shutdown timeout the store may take to close (its last writes, PostgreSQL's goodbyes). */
+const STORE_CLOSE_GRACE_MS = 5000;
+
 function fail(message: string, code: number): never {
   process.stderr.write(`fieldsync: ${message}\n`);
   process.exit(code);
@@ -53,6 +56,14 @@ const shutdown = (signal: string): void => {
   }
   stopping = true;
   server.app.fastify.log.info({ signal }, 'shutting down');
+  // Closing the database waits for it: a PostgreSQL frozen or behind a network black hole
+  // (no error, no FIN) held the process after SIGTERM for as long as it stayed so (ten minutes
+  // seen, until it came back). Requests get the shutdown timeout; the store a grace after it.
+  const bound = (config as ServerConfig).shutdownTimeoutMs + STORE_CLOSE_GRACE_MS;
+  setTimeout(() => {
+    process.stderr.write(`fieldsync: the database did not close within ${bound / 1000} s of ${signal}; exiting without it\n`);
+    process.exit(1);
+  }, bound).unref();
   server.close().then(
     () => {
       server.app.fastify.log.info('stopped');

@@ -20,6 +20,7 @@
 import { writeSync } from 'node:fs';
 import { createHttpRemote, createSyncClient, defineSchema, type Remote } from 'fieldsync';
 import { createSqliteStore, openDatabase } from 'fieldsync/sqlite';
+import { seededRandom } from './seeded-random.ts';
 
 export const crashSchema = defineSchema({ version: 1, tables: { todos: { title: 'string', note: 'string', rank: 'number' } } });
 
@@ -44,17 +45,6 @@ export interface Intent {
   readonly fields: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** mulberry32: small, seeded, the same sequence on every run of a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The cells of write `id`: each value names its write, so a half-written one shows. */
 export function fieldsOf(id: number, kind: number): Record<string, string | number> {

@@ -22,7 +22,7 @@ import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, ty
 import { createAuthenticator } from '../auth.ts';
 import { spawnServer, type ChildServer } from '../../test-support/child-server.ts';
 import { duplicates, missing, modelText, pullAll, shownText } from '../../test-support/crash-checks.ts';
-import { seededRandom } from '../../test-support/crash-client.ts';
+import { seededRandom } from '../../test-support/seeded-random.ts';
 import { freePort } from '../../test-support/free-port.ts';
 import { tempDir, type TempDir } from '../../test-support/temp-dir.ts';
 import { until } from '../../test-support/until.ts';

@@ -7,29 +7,18 @@
  * 503 `unavailable` with `Retry-After: 2`, and its connection is discarded, not reused.
  * A freezable relay (helpers/freezable-relay.ts) stands in for the frozen database.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from 'fieldsync';
 import { formatHlc } from 'fieldsync/server';
 import { toErrorReply } from '../errors.ts';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
 import { DatabaseTimeoutError } from '../stores/postgres-transaction.ts';
-import { freezableRelay, type FreezableRelay } from './helpers/freezable-relay.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { relayedTestDatabase } from './helpers/relayed-database.ts';
 import { startTestServer } from './helpers/test-server.ts';
 
 const QUERY_TIMEOUT_MS = 1000;
 
-let db: TestDatabase;
-let relay: FreezableRelay;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  relay = await freezableRelay(db.url);
-});
-afterAll(async () => {
-  relay?.thaw();
-  await relay?.close();
-  await db?.drop();
-});
+const database = relayedTestDatabase();
 
 const msg = (n: number): Message => ({ hlc: formatHlc({ millis: Date.now() - 60_000 + n, counter: 0, clientId: 'A' }), table: 'notes', row: `r${n}`, column: 'title', value: `v${n}` });
 
@@ -48,11 +37,11 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } 
 
 describe('a PostgreSQL store whose database stops answering on an open connection', () => {
   it('fails the push and the pull within the query timeout, as unavailable (503, Retry-After: 2), and discards the connection', async () => {
-    const store = await createPostgresServerStore({ url: relay.url, poolMax: 1, queryTimeoutMs: QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 });
+    const store = await createPostgresServerStore({ url: database.relay.url, poolMax: 1, queryTimeoutMs: QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 });
     try {
       await store.push('u', [msg(1)]); // the pool's one connection is open, and idle
       expect(store.pool.totalCount).toBe(1);
-      relay.freeze();
+      database.relay.freeze();
       const started = performance.now();
       const push = await within(store.push('u', [msg(2)]), QUERY_TIMEOUT_MS * 5);
       expect(push).not.toBe('pending');
@@ -67,24 +56,24 @@ describe('a PostgreSQL store whose database stops answering on an open connectio
       // The connection is gone from the pool, and its socket closed: once the relay reads
       // again, it finds the client's end (a socket it still held would stay open).
       expect(store.pool.totalCount).toBe(0);
-      relay.thaw();
-      await expect.poll(() => relay.connections, { timeout: 2000 }).toBe(0);
+      database.relay.thaw();
+      await expect.poll(() => database.relay.connections, { timeout: 2000 }).toBe(0);
 
       // A pull fails the same way, on a connection opened since.
       await store.pull('u', { cursor: 0, excludeClientId: 'observer', limit: 10 });
-      relay.freeze();
+      database.relay.freeze();
       const pull = await within(store.pull('u', { cursor: 0, excludeClientId: 'observer', limit: 10 }), QUERY_TIMEOUT_MS * 5);
       expect(pull).not.toBe('pending');
       expect((pull as { error: unknown }).error).toBeInstanceOf(DatabaseTimeoutError);
       expect(store.pool.totalCount).toBe(0);
 
       // Back: new connections serve; the push sent again is stored once.
-      relay.thaw();
+      database.relay.thaw();
       await store.push('u', [msg(2)]);
       const page = await store.pull('u', { cursor: 0, excludeClientId: 'observer', limit: 10 });
       expect(page.messages.map((m) => m.row)).toEqual(['r1', 'r2']);
     } finally {
-      relay.thaw();
+      database.relay.thaw();
       await store.close();
     }
   });
@@ -92,12 +81,12 @@ describe('a PostgreSQL store whose database stops answering on an open connectio
 
 describe('a server whose PostgreSQL stops answering on an open connection', () => {
   it('answers the sync 503 unavailable with Retry-After: 2 within the query timeout, and serves again once it answers', async () => {
-    const store = await createPostgresServerStore({ url: relay.url, poolMax: 1, queryTimeoutMs: QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 });
+    const store = await createPostgresServerStore({ url: database.relay.url, poolMax: 1, queryTimeoutMs: QUERY_TIMEOUT_MS, connectionTimeoutMs: 1000 });
     const s = await startTestServer({ store });
     const push = (n: number) => ({ clientId: 'A', cursor: 0, messages: [msg(n)] });
     try {
       expect((await s.sync('v', push(1))).status).toBe(200);
-      relay.freeze();
+      database.relay.freeze();
       const answer = await within(s.sync('v', push(2)), QUERY_TIMEOUT_MS * 5);
       expect(answer).not.toBe('pending');
       const r = (answer as { value: Awaited<ReturnType<typeof s.sync>> }).value;
@@ -105,11 +94,11 @@ describe('a server whose PostgreSQL stops answering on an open connection', () =
       expect(r.body).toEqual({ error: { code: 'unavailable', message: 'the database cannot be reached right now; try again shortly' } });
       expect(r.headers.get('retry-after')).toBe('2');
       expect(s.logs.filter((l) => l.msg === 'internal error')).toEqual([]);
-      relay.thaw();
+      database.relay.thaw();
       expect((await s.sync('v', push(2))).status).toBe(200);
       expect((await s.pullAll('v')).map((m) => m.row)).toEqual(['r1', 'r2']);
     } finally {
-      relay.thaw();
+      database.relay.thaw();
       await s.stop();
       await store.close();
     }

@@ -4,7 +4,7 @@ import type { Message } from 'fieldsync';
 import { createMemoryServerStore, formatHlc } from 'fieldsync/server';
 import { CHUNK_ROWS, CHUNK_SIZES, JsonValueMessage } from '../stores/push-writer.ts';
 import { createSqliteServerStore, type SqliteServerStore } from '../stores/sqlite-server-store.ts';
-import { seededRandom } from '../../test-support/convergence/faulty-remote.ts';
+import { seededRandom } from '../../test-support/seeded-random.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const BASE = Date.UTC(2026, 10, 24, 15, 0, 0);

@@ -4,26 +4,15 @@
  * the database did not answer (ten minutes seen, until it came back). Now the store gets a
  * grace of 5 s after the shutdown timeout, then the process exits 1 with one line saying why.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { spawnServer } from '../../test-support/child-server.ts';
-import { freezableRelay, type FreezableRelay } from './helpers/freezable-relay.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { relayedTestDatabase } from './helpers/relayed-database.ts';
 import { SECRET, signToken } from './helpers/test-server.ts';
 
-let db: TestDatabase;
-let relay: FreezableRelay;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  relay = await freezableRelay(db.url);
-});
-afterAll(async () => {
-  relay?.thaw();
-  await relay?.close();
-  await db?.drop();
-});
+const database = relayedTestDatabase();
 
 it('exits 1 with one line once the shutdown timeout and the grace have passed', async () => {
-  const s = await spawnServer({ FIELDSYNC_DATABASE_URL: relay.url, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '200ms' });
+  const s = await spawnServer({ FIELDSYNC_DATABASE_URL: database.relay.url, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '200ms' });
   try {
     const res = await fetch(`${s.url}/v1/sync`, {
       method: 'POST',
@@ -31,7 +20,7 @@ it('exits 1 with one line once the shutdown timeout and the grace have passed', 
       body: JSON.stringify({ clientId: 'A', cursor: 0 }),
     });
     expect(res.status).toBe(200); // the pool now holds an open connection, which the freeze keeps
-    relay.freeze();
+    database.relay.freeze();
     const started = Date.now();
     s.child.kill('SIGTERM');
     const timeout = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 12_000).unref());
@@ -40,6 +29,6 @@ it('exits 1 with one line once the shutdown timeout and the grace have passed', 
     expect(s.stderr()).toBe('fieldsync: the database did not close within 5.2 s of SIGTERM; exiting without it\n');
   } finally {
     s.child.kill('SIGKILL');
-    relay.thaw();
+    database.relay.thaw();
   }
 }, 30_000);

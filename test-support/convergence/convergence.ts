@@ -24,7 +24,8 @@ import fc from 'fast-check';
 import { cellKey, createSyncClient, defineSchema, type JsonValue, type SyncClient, type SyncStore } from 'fieldsync';
 import { hlcClientId, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { canonical, createInProcessServer } from 'fieldsync/testing';
-import { FaultyRemote, seededRandom, type Fault } from './faulty-remote.ts';
+import { FaultyRemote, type Fault } from './faulty-remote.ts';
+import { seededRandom } from '../seeded-random.ts';
 import { checkLocalWriteWins, checkReplicasEqual, checkShowsNewest } from './replica-checks.ts';
 
 export const convergenceSchema = defineSchema({

@@ -8,7 +8,7 @@
  */
 import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type JsonValue, type SyncClient } from 'fieldsync';
 import { canonical } from 'fieldsync/testing';
-import { seededRandom } from '../../../test-support/convergence/faulty-remote.ts';
+import { seededRandom } from '../../../test-support/seeded-random.ts';
 import { signToken } from './test-server.ts';
 
 export interface RestorableServer {

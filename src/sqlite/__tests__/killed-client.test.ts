@@ -21,7 +21,8 @@ import { createHttpRemote, createMemoryStore, createSyncClient, type Message } f
 import { createSqliteStore, openDatabase } from '../index.ts';
 import { ROOT } from '../../../test-support/child-server.ts';
 import { duplicates, missing, modelText, pullAll, shownText } from '../../../test-support/crash-checks.ts';
-import { crashSchema, fieldsOf, seededRandom, type CrashLife, type Intent, type KillPoint } from '../../../test-support/crash-client.ts';
+import { seededRandom } from '../../../test-support/seeded-random.ts';
+import { crashSchema, fieldsOf, type CrashLife, type Intent, type KillPoint } from '../../../test-support/crash-client.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
 

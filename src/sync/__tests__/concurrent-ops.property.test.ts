@@ -14,7 +14,7 @@ import { expect, it } from 'vitest';
 import { createMemoryStore, createSyncClient, defineSchema, type JsonValue, type SyncClient } from '../index.ts';
 import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer } from '../testing/index.ts';
-import { seededRandom } from '../../../test-support/convergence/faulty-remote.ts';
+import { seededRandom } from '../../../test-support/seeded-random.ts';
 import { asyncStore } from './harness/test-kit.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });

@@ -23,7 +23,7 @@ function describeStartError(err: unknown, config: ServerConfig): string {
   // With a database URL, what fails before listening is the database (down, wrong host, refused login).
   if (e.syscall !== 'listen' && config.databaseUrl !== undefined) return `cannot use the database (${describePostgres(config.databaseUrl)}): ${e.message ?? String(err)}`;
   if (e.syscall !== 'listen') return `cannot start: ${e.message ?? String(err)}`;
-  if (e.code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is already in use (set PORT, or 0 for any free port)`;
+  if (e.code === 'EADDRINUSE') return `port ${config.port} on ${config.host} is already in use (choose another with --port or PORT; 0 takes any free port)`;
   if (e.code === 'EADDRNOTAVAIL') return `cannot listen on ${config.host}: no such address on this machine`;
   if (e.code === 'EACCES' || e.code === 'EPERM') return `permission denied: ${e.message ?? ''}`;
   return `cannot start: ${e.message ?? String(err)}`;

@@ -196,7 +196,10 @@ describe('the server process', () => {
     const port = new URL(s.url).port;
     const r = runScript('main.ts', [], { FIELDSYNC_DATA_DIR: dataDir(), PORT: port });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`port ${port} .*already in use`));
+    expect(r.stderr).toMatch(new RegExp(`port ${port} .*already in use \\(choose another with --port or PORT`));
+    // Given by its flag, the same line: the flag is named too.
+    const byFlag = runScript('main.ts', ['--port', port], { FIELDSYNC_DATA_DIR: dataDir() });
+    expect([byFlag.status, byFlag.stderr]).toEqual([1, expect.stringContaining('--port or PORT')]);
   });
 
   it('SIGTERM: stops accepting, finishes the request in flight, then closes the database', async () => {

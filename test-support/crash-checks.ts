@@ -4,10 +4,11 @@
  * shows, in one comparable form.
  */
 import { cellKey, type JsonValue, type Message } from 'fieldsync';
+import type { ServerMessage } from 'fieldsync/server';
 
-/** Every message the server holds for the token's user, read as an observer (no client of its own). */
-export async function pullAll(url: string, token: string): Promise<Message[]> {
-  const out: Message[] = [];
+/** Every message the server holds for the token's user, with its id, read as an observer (no client of its own). */
+export async function pullAll(url: string, token: string): Promise<ServerMessage[]> {
+  const out: ServerMessage[] = [];
   for (let cursor = 0; ;) {
     const res = await fetch(`${url}/v1/sync`, {
       method: 'POST',
@@ -15,8 +16,8 @@ export async function pullAll(url: string, token: string): Promise<Message[]> {
       body: JSON.stringify({ clientId: 'observer', cursor, limit: 5000 }),
     });
     if (res.status !== 200) throw new Error(`pull answered ${res.status}: ${await res.text()}`);
-    const body = (await res.json()) as { messages: Message[]; cursor: number; more: boolean };
-    out.push(...body.messages.map(({ hlc, table, row, column, value }) => ({ hlc, table, row, column, value })));
+    const body = (await res.json()) as { messages: ServerMessage[]; cursor: number; more: boolean };
+    out.push(...body.messages.map(({ id, hlc, table, row, column, value }) => ({ id, hlc, table, row, column, value })));
     cursor = body.cursor;
     if (!body.more) return out;
   }

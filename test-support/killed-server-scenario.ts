@@ -131,7 +131,8 @@ export async function killedServerScenario(setup: KilledServerSetup): Promise<Ki
           }
           return answer;
         } catch (err) {
-          if (kill?.fired === true && kill.slot === slot && sent.length > 0) unanswered.push(sent);
+          // Whatever was out to the process when it died, sent before or after the kill was armed.
+          if (armed?.fired === true && armed.slot === slot && sent.length > 0) unanswered.push(sent);
           throw err;
         } finally {
           call.answered = true;

@@ -51,6 +51,15 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
     : backoffError('options', options, { ...BACKOFF_KEYS, random: 0 })
       ?? (options.random !== undefined && typeof options.random !== 'function' ? 'options.random must be a function' : null);
   if (why !== null) throw invalidArgument(`backoffDelay: ${why}`);
+  return backoffMs(attempt, options);
+}
+
+/**
+ * `backoffDelay` without its checks, for the library's own retries, whose options were
+ * checked when they were given (createSyncClient's `retry`, pokeStream's `reconnect`): checked
+ * again at every failure, they cost each app's bundle the checks of the public helper.
+ */
+export function backoffMs(attempt: number, options: BackoffOptions): number {
   const initial = options.initialMs ?? 500;
   const max = options.maxMs ?? 30_000;
   const random = options.random ?? Math.random;

@@ -157,7 +157,8 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
     clientId: opened.clientId,
     debounceMs: options.debounceMs ?? 5,
     intervalMs: options.intervalMs ?? 30_000,
-    retry: options.retry ?? {},
+    // A copy of what checkOptions checked: the scheduler's backoff does not check it again (backoff.ts).
+    retry: { ...options.retry },
     pushBatchSize: clamp(options.pushBatchSize ?? 1000, 1, 5000),
     pullLimit: clamp(options.pullLimit ?? 1000, 1, 5000),
     maxRequestBytes: Math.max(1024, options.maxRequestBytes ?? 1024 * 1024),

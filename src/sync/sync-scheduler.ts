@@ -12,7 +12,7 @@
  * a letter each (private fields stay `this.#x`), and the client's bundle is what apps ship.
  */
 import { abortController, type Aborter } from './abort.ts';
-import { MAX_DELAY_MS, backoffDelay } from './backoff.ts';
+import { MAX_DELAY_MS, backoffMs } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
 import { reportUncaught } from './listeners.ts';
 import type { SyncStatus } from './sync-client-types.ts';
@@ -204,7 +204,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     }
     const offline = err instanceof FieldsyncError && err.code === 'network'; // a NetworkError, or the sync stopped
     const retryAfter = err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0;
-    const delay = Math.max(retryAfter, backoffDelay(failures++, { ...o.retry, random: o.random }));
+    const delay = Math.max(retryAfter, backoffMs(failures++, { ...o.retry, random: o.random }));
     // Without autoSync, only `sync()` calls sync: no retries on a timer either.
     if (started) setTimer('backoff', delay);
     setState(offline ? 'offline' : 'error', describeError(err));

@@ -27,13 +27,16 @@ export function checkOptions(o: SyncClientOptions): void {
   }
   const delay = delayError('debounceMs', o.debounceMs, 0) ?? delayError('intervalMs', o.intervalMs, 0) ?? delayError('storeStallMs', o.storeStallMs, 1) ?? backoffError('retry', o.retry);
   if (delay !== null) bad(delay);
-  if (o.device !== undefined && typeof o.device !== 'function') bad('device must come from deviceNames({ name, table? })');
+  if (o.device !== undefined && typeof o.device !== 'function') bad(FROM_DEVICE_NAMES);
   for (const key of ['now', 'random'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function') bad(`${key} must be a function`);
   }
   // `autoSync: 'no'` was truthy, so on: a flag that is not a boolean is a mistake somewhere.
   if (o.autoSync !== undefined && typeof o.autoSync !== 'boolean') bad('autoSync must be true or false');
 }
+
+/** What the `device` option must be: checked here (a function), and what it gives when called (sync-client.ts). */
+export const FROM_DEVICE_NAMES = 'device must come from deviceNames({ name, table? })';
 
 /** The latest time a Date holds (ms): a clock past it is no clock. */
 export const MAX_DATE_MS = 8.64e15;

@@ -12,7 +12,7 @@ import { cellsOf, planMerge } from './merge.ts';
 import { messageOf } from './message.ts';
 import { DEFAULT_MAX_DRIFT_MS } from './protocol.ts';
 import type { Schema } from './schema.ts';
-import { META, type CellWrite, type Commit, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
+import { META, unpushed, type CellWrite, type Commit, type MessageUpdate, type StoreState, type SyncStore } from './store.ts';
 import { createCounters, type SyncCounters } from './sync-counters.ts';
 
 export interface OpenedState {
@@ -66,7 +66,7 @@ export async function clientIdCommit(schema: Schema, store: SyncStore, state: St
   const meta = { [META.clientId]: clientId };
   // Nothing to push: a new store (no call more for it), or one whose set-aside messages, never pushed, may keep their clientId.
   if (state.pendingCount === 0) return { meta };
-  const old = [...(await store.messages({ kind: 'pending', limit: Number.MAX_SAFE_INTEGER })), ...(await store.messages({ kind: 'rejected' }))];
+  const old = await unpushed(store);
   const renamed = new Map(old.map((m) => [m.hlc, { ...m, hlc: withClientId(m.hlc, clientId) }]));
   const winners = await store.winners(cellsOf(schema, old));
   const writes: CellWrite[] = [];

@@ -88,7 +88,7 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number,
     const step = cells[at];
     if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 1) return `message ${i}: id step must be an integer >= 1`;
     id += step;
-    if (id > cursor) return `message ${i}: id out of order or beyond cursor`;
+    if (id > cursor) return idError(i);
     const table = names[cells[at + 2] as number];
     const column = names[cells[at + 4] as number];
     if (!isIndex(cells[at + 2], names.length) || !isIndex(cells[at + 4], names.length)) return `message ${i}: table or column is not an index of page.names`;
@@ -107,3 +107,6 @@ export function decodeColumns(page: unknown, sentCursor: number, cursor: number,
 }
 
 const isIndex = (v: unknown, length: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < length;
+
+/** A message whose id is not after the one before it, or is beyond its page's cursor: either page format's error. */
+export const idError = (i: number): string => `message ${i}: id out of order or beyond cursor`;

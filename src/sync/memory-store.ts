@@ -215,11 +215,10 @@ class MemoryState {
           held[n++] = i;
         }
         this.ring.add(m.hlc, m.table, m.row, m.column, ringValues[i] as JsonValue);
-        if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
-        continue;
+      } else {
+        messages.set(m.hlc, m);
+        if (isPending(m)) pending.add(m.hlc);
       }
-      messages.set(m.hlc, m);
-      if (isPending(m)) pending.add(m.hlc);
       if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
     }
     for (const u of update) {

@@ -5,7 +5,7 @@
 import { FieldsyncError, RemoteError, ValidationError, errorText, invalidArgument, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
-import { COLUMNS_FORMAT, decodeColumns } from './columns-page.ts';
+import { COLUMNS_FORMAT, decodeColumns, idError } from './columns-page.ts';
 
 export const MAX_PUSH_MESSAGES = 5000;
 export const MAX_PULL_LIMIT = 5000;
@@ -291,7 +291,7 @@ function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncR
     const problem = messageError(m, checked);
     if (problem) throw bad(`message ${i}: ${problem}`);
     const { id, hlc, table, row, column, value } = m as ServerMessage;
-    if (!isNonNegativeInteger(id) || id <= lastId || id > cursor) throw bad(`message ${i}: id out of order or beyond cursor`);
+    if (!isNonNegativeInteger(id) || id <= lastId || id > cursor) throw bad(idError(i));
     lastId = id;
     // The message as parsed when it has nothing else (the usual case: no copy to collect).
     out[i] = hasOnlyMessageKeys(m as object) ? (m as ServerMessage) : { id, hlc, table, row, column, value };

@@ -6,7 +6,7 @@
 import { HLC_PREFIX, hlcMillis } from './hlc.ts';
 import { byHlc, cellKey, messageOf, sameChange, type Message } from './message.ts';
 import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
-import { META, type CellWrite, type StoredMessage } from './store.ts';
+import { META, unpushed, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;
 
@@ -54,10 +54,8 @@ export async function rejectMessage(ctx: SyncRunContext, m: StoredMessage, reaso
  * message, which wins its cell as it does on every device that never saw it.
  */
 export async function restampFrom(ctx: SyncRunContext, pivot: string, notAfter: number | null = null, shiftMs = 0): Promise<void> {
-  const pending = await ctx.store.messages({ kind: 'pending', limit: ALL });
-  const rejected = await ctx.store.messages({ kind: 'rejected' });
   // Never empty: the pivot itself is pending.
-  const stale = [...pending, ...rejected].filter((m) => m.hlc >= pivot).sort(byHlc);
+  const stale = (await unpushed(ctx.store)).filter((m) => m.hlc >= pivot).sort(byHlc);
   const staleHlcs = new Set(stale.map((m) => m.hlc));
   ctx.clock.restore(await restartFrom(ctx, staleHlcs, notAfter));
   const now = ctx.clock.physicalNow();
@@ -113,10 +111,7 @@ export async function restampTaken(ctx: SyncRunContext, incoming: readonly Messa
   const own = incoming.filter((m) => m.hlc.length === HLC_PREFIX + id.length && m.hlc.endsWith(id));
   if (own.length === 0) return new Set();
   const mine = new Map(pushedBefore);
-  if (c.pending + c.rejected > 0) {
-    for (const m of await ctx.store.messages({ kind: 'pending', limit: ALL })) mine.set(m.hlc, m);
-    for (const m of await ctx.store.messages({ kind: 'rejected' })) mine.set(m.hlc, m);
-  }
+  if (c.pending + c.rejected > 0) for (const m of await unpushed(ctx.store)) mine.set(m.hlc, m);
   const taken: StoredMessage[] = [];
   for (const m of own) {
     const local = mine.get(m.hlc);

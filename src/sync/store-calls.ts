@@ -37,13 +37,31 @@ const isCell: Check = (c) => isObject(c) && isString(c.table) && isString(c.row)
 // A value is a JSON value within the protocol's limits, as the client checks it when it is written or pulled.
 const isValue: Check = (v) => valueError(v) === null;
 const ELEMENTS: Readonly<Record<'insert' | 'update' | 'remove' | 'writes', [string, Check]>> = {
-  insert: ['a stored message', (m) => isCell(m) && isHlc((m as StoredMessage).hlc) && isValue((m as StoredMessage).value)
-    && isFlag((m as StoredMessage).local) && isFlag((m as StoredMessage).synced) && isFlag((m as StoredMessage).applied) && isError((m as StoredMessage).error)],
+  insert: ['a stored message', (m) => isObject(m) && messageProblem(m) === null && isValue(m.value)],
   // An hlc to update or remove is only looked up: one that is not stored (nor an hlc) changes nothing.
   update: ['a flag update', (u) => isObject(u) && isString(u.hlc) && optional(isFlag)(u.synced) && optional(isFlag)(u.applied) && optional(isError)(u.error)],
   remove: ['an hlc string', isString],
   writes: ['a cell write', (w) => isCell(w) && isValue((w as CellWrite).value) && ((w as CellWrite).hlc === null || isHlc((w as CellWrite).hlc))],
 };
+
+/**
+ * Why a value is not a stored message, or null: what a store's `messages()` answers is checked
+ * with it (store-guard.ts), and so is each message of an app's own `commit({ insert })` here.
+ */
+export function messageProblem(value: unknown): string | null {
+  const m = value as StoredMessage | null;
+  if (typeof m !== 'object' || m === null) return 'a message is not an object';
+  if (typeof m.hlc !== 'string' || typeof m.table !== 'string' || typeof m.row !== 'string' || typeof m.column !== 'string') {
+    return 'a message lacks hlc, table, row or column';
+  }
+  if (!isHlc(m.hlc)) return `message ${JSON.stringify(m.hlc).slice(0, 60)} has an hlc that is not one`;
+  if (typeof m.local !== 'boolean' || typeof m.synced !== 'boolean' || typeof m.applied !== 'boolean') return `message ${m.hlc} lacks its flags`;
+  if (m.error !== null && typeof m.error !== 'string') return `message ${m.hlc} has an invalid error`;
+  // A driver that reads SQL NULL back as undefined: pushed, the message would have no value
+  // at all, and the server would refuse it as invalid, setting the user's write aside.
+  if (m.value === undefined) return `message ${m.hlc} has no value (a null value must be read back as null)`;
+  return null;
+}
 
 /** Why the element of `list` that `check` refuses is not one, or null: a non-array is refused by the shape. */
 function elementError(list: unknown, name: string, [what, check]: [string, Check]): string | null {

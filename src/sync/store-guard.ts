@@ -7,9 +7,12 @@ import { ClosedError, FieldsyncError, StoreError, errorText } from './errors.ts'
 import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
-import { asClient } from './store-calls.ts';
+import { asClient, messageProblem } from './store-calls.ts';
 import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 import type { StallWatch } from './store-stall.ts';
+
+/** A store's answer (or call of `plan`) that breaks the store contract: `what` names the call. */
+const broke = (what: string, problem: string): StoreError => new StoreError(`the store broke its contract in ${what}: ${problem}`);
 
 function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null, stalls?: StallWatch): MaybePromise<T> {
   const fail = (err: unknown): never => {
@@ -24,7 +27,7 @@ function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: 
       // not the store's raw exception escaping untyped.
       problem = `reading its answer threw: ${errorText(err)}`;
     }
-    if (problem) throw new StoreError(`the store broke its contract in ${what}: ${problem}`);
+    if (problem) throw broke(what, problem);
     return value;
   };
   let result: MaybePromise<T>;
@@ -44,21 +47,6 @@ function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: 
   // Only an asynchronous call can stall: a synchronous one that hangs holds the whole thread.
   stalls?.watch(what, settled);
   return settled;
-}
-
-function messageProblem(value: unknown): string | null {
-  const m = value as StoredMessage | null;
-  if (typeof m !== 'object' || m === null) return 'a message is not an object';
-  if (typeof m.hlc !== 'string' || typeof m.table !== 'string' || typeof m.row !== 'string' || typeof m.column !== 'string') {
-    return 'a message lacks hlc, table, row or column';
-  }
-  if (!isHlc(m.hlc)) return `message ${JSON.stringify(m.hlc).slice(0, 60)} has an hlc that is not one`;
-  if (typeof m.local !== 'boolean' || typeof m.synced !== 'boolean' || typeof m.applied !== 'boolean') return `message ${m.hlc} lacks its flags`;
-  if (m.error !== null && typeof m.error !== 'string') return `message ${m.hlc} has an invalid error`;
-  // A driver that reads SQL NULL back as undefined: pushed, the message would have no value
-  // at all, and the server would refuse it as invalid, setting the user's write aside.
-  if (m.value === undefined) return `message ${m.hlc} has no value (a null value must be read back as null)`;
-  return null;
 }
 
 function stateProblem(state: StoreState): string | null {
@@ -126,10 +114,10 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
       }
       let planned = false;
       const checked = (newest: string | null): Commit => {
-        if (planned) throw new StoreError('the store broke its contract in transact(): it called plan twice');
+        if (planned) throw broke('transact()', 'it called plan twice');
         planned = true;
         if (newest !== null && !isHlc(newest)) {
-          throw new StoreError(`the store broke its contract in transact(): it gave plan ${JSON.stringify(newest)?.slice(0, 60)}, which is not an hlc`);
+          throw broke('transact()', `it gave plan ${JSON.stringify(newest)?.slice(0, 60)}, which is not an hlc`);
         }
         return shapedCommit(plan(newest));
       };

@@ -191,3 +191,11 @@ export function readsDeleted(fn: string, options: unknown): boolean {
   if (unknown) throw invalidArgument(`${fn}: ${unknown}`);
   return v === true;
 }
+
+/**
+ * The messages of a store the server has not taken: the pending ones, then those set aside
+ * (in that order of calls). What a re-stamp or a new clientId must carry over (repair.ts, client-state.ts).
+ */
+export async function unpushed(store: SyncStore): Promise<StoredMessage[]> {
+  return [...(await store.messages({ kind: 'pending', limit: Number.MAX_SAFE_INTEGER })), ...(await store.messages({ kind: 'rejected' }))];
+}

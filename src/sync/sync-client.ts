@@ -16,7 +16,7 @@ import { DELETED_COLUMN, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { byHlc, cellKey, messageOf, rowError } from './message.ts';
 import { emit, type Listener } from './listeners.ts';
-import { MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
+import { FROM_DEVICE_NAMES, MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler } from './sync-scheduler.ts';
 import { openClientState, storedClientId } from './client-state.ts';
@@ -62,7 +62,7 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
   const store = guardStore(options.store, stalls);
   const startNames = options.device?.(schema);
   // A function, but not deviceNames' (client-options.ts checks only that it is one).
-  if (startNames !== undefined && typeof startNames !== 'function') throw invalidArgument('createSyncClient: device must come from deviceNames({ name, table? })');
+  if (startNames !== undefined && typeof startNames !== 'function') throw invalidArgument(`createSyncClient: ${FROM_DEVICE_NAMES}`);
   let closed = false;
   let releaseStore = (): void => {};
   let clientId: string | undefined;

@@ -13,7 +13,7 @@ import { FieldsyncError, RemoteError } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
 import { readCells } from './cell-values.ts';
 import { isPulledPage } from './columns-page.ts';
-import { cellKey, utf8Length, type Message } from './message.ts';
+import { cellKey, messageOf, utf8Length, type Message } from './message.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import type { SyncRequest, SyncResponse } from './protocol.ts';
 import type { Remote } from './remote.ts';
@@ -76,7 +76,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
   let idleRounds = 0;
   let restarts = 0;
   for (;;) {
-    if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
+    throwIfStopped(ctx);
     const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
     const [batch, batchBytes] = takeWithin(pending, maxBytes);
     const sentCursor = ctx.counters.cursor;
@@ -134,6 +134,11 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
   }
 }
 
+/** A run that setOnline(false) or close() stopped ends, as a network failure, before its next request. */
+function throwIfStopped(ctx: SyncRunContext): void {
+  if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
+}
+
 /**
  * One round trip: sends `batch` and commits the answer. True with it when the answer was
  * from another epoch than the cursor's, and the client starts over instead (commitResponse).
@@ -141,9 +146,9 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
 async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Promise<[SyncResponse, boolean]> {
   // Stopped while the store read what to push (a close() that gave up on that read: nothing
   // it starts after may reach the server, or a later client would push the same messages again).
-  if (ctx.signal.aborted) throw new FieldsyncError('network', 'the sync was stopped');
+  throwIfStopped(ctx);
   const sentAt = ctx.now();
-  const response = await ctx.remote.sync(request(ctx, batch.map(toWire)), { signal: ctx.signal });
+  const response = await ctx.remote.sync(request(ctx, batch.map(messageOf)), { signal: ctx.signal });
   if (response.accepted !== batch.length) {
     throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
   }
@@ -289,14 +294,10 @@ export function learnOffset(current: number, serverMs: number, sentAt: number, r
   return Math.abs(estimate - current) > tolerance ? estimate : null;
 }
 
-function toWire(m: StoredMessage): Message {
-  return { hlc: m.hlc, table: m.table, row: m.row, column: m.column, value: m.value };
-}
-
 /** A request's bytes besides its messages (clientId, cursor, limit, epoch, brackets), generously. */
 const REQUEST_OVERHEAD = 256;
 /** A message's bytes in a request: its JSON and the comma after it. */
-const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(toWire(m))) + 1;
+const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(messageOf(m))) + 1;
 
 /** The longest prefix of `list` whose request stays within `maxBytes` (always at least one), and its request's bytes. */
 function takeWithin(list: readonly StoredMessage[], maxBytes: number): [StoredMessage[], number] {

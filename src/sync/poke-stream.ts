@@ -7,7 +7,7 @@
  * it: `createHttpRemote({ url, token, pokes: pokeStream() })`.
  */
 import { abortController, type Aborter } from './abort.ts';
-import { backoffDelay, backoffError, delayError } from './backoff.ts';
+import { backoffError, backoffMs, delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import type { FetchFn } from './http-remote.ts';
@@ -52,7 +52,8 @@ export function pokeStream(options: PokeStreamOptions = {}): PokeSource {
     ...c,
     url: `${c.url}/v1/events?clientId=${encodeURIComponent(clientId)}`,
     listener,
-    reconnect: options.reconnect ?? {},
+    // A copy of what was checked above: the reconnections' backoff does not check it again (backoff.ts).
+    reconnect: { ...options.reconnect },
     idleTimeoutMs,
   });
   return Object.assign(source, { pokeSource: true as const });
@@ -200,7 +201,7 @@ function subscribePokes(o: StreamOptions): () => void {
       if (stopped || outcome === 'stop') return;
       // A stream that stayed up for a while resets the backoff.
       if (Date.now() - startedAt > 30_000) attempt = 0;
-      const delay = backoffDelay(attempt++, o.reconnect);
+      const delay = backoffMs(attempt++, o.reconnect);
       await new Promise<void>((resolve) => {
         wake = resolve;
         sleepTimer = setTimeout(resolve, delay);

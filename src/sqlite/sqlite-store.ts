@@ -20,7 +20,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { SchemaError, StoreError, cellKey, type Cell, type CellWrite, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../sync/index.ts';
-import { readsDeleted, type CellValue, type StoreState } from '../sync/store.ts';
+import { META, readsDeleted, type CellValue, type StoreState } from '../sync/store.ts';
 import { checkStoreCall as check } from '../sync/store-calls.ts'; // an app's own calls of the contract's methods
 import { createCommitApplier } from './apply-commit.ts';
 import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
@@ -216,8 +216,25 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     }
   });
 
+  /**
+   * A commit that gives the file a clientId when it holds another is refused, all of it: two
+   * processes that opened a new file at once (an app and its background syncer started
+   * together) each made one, and the file kept the last. The other's writes, stamped with
+   * its own, were all refused by the server (it takes from a client only hlcs that end with
+   * its clientId). Refused here, inside the commit's IMMEDIATE transaction, the first one
+   * stays, and the client opens again and takes it (client-state.ts).
+   */
+  let clientIdRead: Statement<[string], string> | null = null;
+  function keepClientId(c: Commit): void {
+    const claimed = c.meta?.[META.clientId];
+    if (claimed === undefined) return;
+    const held = (clientIdRead ??= db.prepare<[string], string>(`SELECT value FROM ${META_TABLE} WHERE key = ?`).pluck()).get(META.clientId);
+    if (held !== undefined && held !== claimed) throw new StoreError(`another connection gave this file its clientId (${held}) first: a commit that sets another is refused`);
+  }
+
   const applyCommit = db.transaction((c: Commit): number => {
     refresh();
+    keepClientId(c);
     unpushed.copyAll(); // acks, refusals and removals find them in the outbox
     return ready().applier.apply(c);
   });

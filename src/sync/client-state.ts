@@ -98,12 +98,39 @@ export async function openClientState(
   now: () => number,
   monotonic?: () => number,
 ): Promise<OpenedState> {
+  const stored = storedClientId(state);
+  if (stored !== undefined) return restore(schema, store, state, stored, now, monotonic);
+  const made = newClientId(random);
+  try {
+    return await restore(schema, store, state, made, now, monotonic);
+  } catch (err) {
+    // A store several connections share (one SQLite file, two processes opened at once) may
+    // have been given another clientId since it was read: its commit that gives it this one
+    // is refused (docs/api.md, `transact`), and this client is that other one's too. Two
+    // clientIds on one store stamped the writes of one of them with an id the store no
+    // longer has, and the server refused them all.
+    const again = await store.open(schema);
+    const held = storedClientId(again);
+    if (held === undefined || held === made) throw err;
+    return restore(schema, store, again, made, now, monotonic);
+  }
+}
+
+/** openClientState, `made` the clientId the store gets when `state` has none. */
+async function restore(
+  schema: Schema,
+  store: SyncStore,
+  state: StoreState,
+  made: string,
+  now: () => number,
+  monotonic?: () => number,
+): Promise<OpenedState> {
   const meta = state.meta;
   const metaUpdates: Record<string, string> = {};
   let clientId = storedClientId(state);
   const rejected = await store.messages({ kind: 'rejected' });
   if (clientId === undefined) {
-    clientId = newClientId(random);
+    clientId = made;
     // Nothing unpushed (a new store, the usual case): the clientId goes with the commit below.
     if (state.pendingCount === 0) metaUpdates[META.clientId] = clientId;
     else await store.commit(await clientIdCommit(schema, store, state, clientId));

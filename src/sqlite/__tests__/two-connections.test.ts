@@ -54,6 +54,25 @@ describe('two clients on one SQLite file', () => {
     expect(await seenElsewhere('two-conn-a')).toEqual(new Map(made.map((m) => [m.row, m.value])));
   });
 
+  it('two clients opening one new file at once take one clientId, and the writes of both reach other devices', async () => {
+    // Two processes started together on a new profile (the app and its background syncer):
+    // both read a file without a clientId before either commits one. The one whose clientId
+    // the file did not keep stamped its writes with it, and the server, which takes from a
+    // client only hlcs that end with its clientId, refused them all: set aside, never synced.
+    file = sqliteFile();
+    const remote = createHttpRemote({ url: server.url, token: await server.token('two-conn-new') });
+    const opening = [file.open(), file.open()].map((store, i) => createSyncClient({ schema, store, autoSync: false, now: () => frozen, ...(i === 1 ? { remote } : {}) }));
+    const [ui, syncer] = (await Promise.all(opening)) as [SyncClient, SyncClient];
+    open.push(ui, syncer);
+    expect(ui.clientId).toBe(syncer.clientId);
+    const fromUi = await ui.set('todos', 'ui', 'title', 'from ui');
+    const fromSyncer = await syncer.set('todos', 'bg', 'title', 'from syncer');
+    await syncer.sync();
+    expect(syncer.status.rejected).toBe(0);
+    expect(syncer.status.pending).toBe(0);
+    expect(await seenElsewhere('two-conn-new')).toEqual(new Map([['ui', fromUi.value], ['bg', fromSyncer.value]]));
+  });
+
   it('another connection\'s commit noticed first by a query, not a write, still moves the next write past it', async () => {
     file = sqliteFile();
     const ui = await client(null);

@@ -64,6 +64,9 @@ export interface SqliteStore extends SyncStore {
   rows(table: string, options?: { includeDeleted?: boolean }): Map<string, DataRow>;
 }
 
+/** Thrown by a read transaction that found unpushed lists to copy: the query runs again, IMMEDIATE (sqlite-store.ts `readOrCopy`). */
+const copyFirst = new Error('the query copies unpushed messages: it runs again as a write');
+
 const newestOf = (a: string | null, b: string | null): string | null => (a === null || (b !== null && b > a) ? b : a);
 
 /** Each message once (the first of each hlc): a kept pulled message may be in the log too. */
@@ -196,10 +199,15 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
   // commits between those reads would otherwise pair a mark's hlc with a newer value, or show
   // a message both in its row and in the outbox. The queries of pending messages find the
   // unpushed lists kept in rows in the outbox: copied there first (a write: the transaction
-  // is IMMEDIATE then, see `messages`).
-  const readMessages = db.transaction((q: MessageQuery): StoredMessage[] => {
+  // is IMMEDIATE then, see `messages`). A read transaction that finds lists to copy (another
+  // connection's, seen only now) copies nothing: it says so (`copyFirst`), and the query runs
+  // again IMMEDIATE. A write from its snapshot failed whenever a third connection had
+  // committed since it began (SQLITE_BUSY_SNAPSHOT, "database is locked"): two processes on
+  // one file saw their syncs fail.
+  const readMessages = db.transaction((q: MessageQuery, writing: boolean): StoredMessage[] => {
     if (q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell') {
       refresh();
+      if (!writing && unpushed.count > 0) throw copyFirst;
       unpushed.copyAll();
     }
     const fromLog = ready().log.query(q);
@@ -230,6 +238,16 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     if (claimed === undefined) return;
     const held = (clientIdRead ??= db.prepare<[string], string>(`SELECT value FROM ${META_TABLE} WHERE key = ?`).pluck()).get(META.clientId);
     if (held !== undefined && held !== claimed) throw new StoreError(`another connection gave this file its clientId (${held}) first: a commit that sets another is refused`);
+  }
+
+  /** A query that may copy: read-only while this connection knows of no lists in rows, IMMEDIATE once it finds some. */
+  function readOrCopy(q: MessageQuery): StoredMessage[] {
+    try {
+      return readMessages(q, false);
+    } catch (err) {
+      if (err !== copyFirst) throw err;
+      return readMessages.immediate(q, true);
+    }
   }
 
   const applyCommit = db.transaction((c: Commit): number => {
@@ -349,10 +367,10 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       // With unpushed messages kept in rows, a query of pending ones copies them to the
       // outbox first: a write, so its transaction takes the write lock up front.
       const copies = q.kind === 'pending' || q.kind === 'recent' || q.kind === 'cell';
-      if (!copies) return readMessages(q);
+      if (!copies) return readMessages(q, false);
       let out: StoredMessage[];
       try {
-        out = unpushed.count > 0 ? readMessages.immediate(q) : readMessages(q);
+        out = unpushed.count > 0 ? readMessages.immediate(q, true) : readOrCopy(q);
       } catch (err) {
         unpushed.load(ready().tables); // the lists as the rolled-back database has them
         throw err;

@@ -106,4 +106,39 @@ describe('two clients on one SQLite file', () => {
     b.transact(cell('v'), (n) => (seen.push(n), write(at(5), 'v'))); // ...and its next write still passes it
     expect(seen).toEqual([null, at(1), null, at(3), at(4)]);
   });
+
+  it('a query of pending messages that finds another connection\'s in rows copies them, though a third commits meanwhile', () => {
+    // The query of a connection that knew of no unpushed lists in rows ran as a read
+    // transaction, and refresh() found the other connection's: its copy to the outbox wrote
+    // from a snapshot another process had committed past, and SQLite refused the write
+    // (SQLITE_BUSY_SNAPSHOT, "database is locked"): a sync of the app failed.
+    file = sqliteFile();
+    const [a, b, c] = [file.open(), file.open(), file.open()];
+    for (const s of [a, b, c]) s.open(schema);
+    const at = (n: number): string => formatHlc({ millis: frozen, counter: n, clientId: 'me' });
+    const write = (n: number): Commit => {
+      const m = { hlc: at(n), table: 'todos', row: 'x', column: 'title', value: `v${n}`, local: true, synced: false, applied: true, error: null };
+      return { insert: [m], writes: [m] };
+    };
+    const cell = [{ table: 'todos', row: 'x', column: 'title' }];
+    b.transact(cell, () => write(1));
+    b.transact(cell, () => write(2)); // the first, never pushed, is kept in the row's list
+    // The first write statement of a's query: c commits just before it.
+    const proto = Object.getPrototypeOf(a.db.prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown };
+    const run = proto.run;
+    let interleaved = false;
+    proto.run = function (this: unknown, ...args: unknown[]) {
+      if (!interleaved && a.db.inTransaction) {
+        interleaved = true;
+        c.db.exec(`INSERT INTO fieldsync_meta (key, value) VALUES ('elsewhere', '1')`);
+      }
+      return run.apply(this, args);
+    };
+    try {
+      expect(a.messages({ kind: 'pending', limit: 10 }).map((m) => m.value)).toEqual(['v1', 'v2']);
+    } finally {
+      proto.run = run;
+    }
+    expect(interleaved).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { cellKey, type JsonValue, type Message } from 'fieldsync';
 import type { ServerMessage } from 'fieldsync/server';
+import type { Intent } from './crash-client.ts';
 
 /** Every message the server holds for the token's user, with its id, read as an observer (no client of its own). */
 export async function pullAll(url: string, token: string): Promise<ServerMessage[]> {
@@ -51,6 +52,14 @@ export function missing(expected: readonly Message[], held: readonly Message[]):
   return expected.filter((m) => {
     const h = byHlc.get(m.hlc);
     return h === undefined || !sameContent(h, m);
+  });
+}
+
+/** The multi-field writes the server holds in part: some of their cells, not all (a delete has one). */
+export function halfWritten(intents: readonly Intent[], held: readonly Message[]): Intent[] {
+  return intents.filter((w) => {
+    const cells = Object.entries(w.fields).filter(([column, value]) => held.some((m) => m.row === w.row && m.column === column && m.value === value)).length;
+    return w.fields._deleted === undefined && cells !== 0 && cells !== Object.keys(w.fields).length;
   });
 }
 

@@ -1,12 +1,15 @@
 /**
- * One life of a device that is killed: run by killed-client.test.ts as
- * `node test-support/crash-client.ts '<json CrashLife>'`. It opens the SQLite client store on
- * the given file through the public API, writes and syncs in a seeded loop against a real
- * server, and reports on stdout, one line each:
+ * One life of a device that is killed: run by killed-client.test.ts and two-processes.test.ts
+ * (through test-support/crash-lives.ts) as `node test-support/crash-client.ts '<json CrashLife>'`.
+ * It opens the SQLite client store on the given file through the public API, writes and syncs
+ * in a seeded loop against a real server, and reports on stdout, one line each:
  *
- * - `ready` (`ready auto` when it syncs after writes by itself too), once the client is open;
+ * - `ready` (`ready auto` when it syncs after writes by itself too), once the client is open
+ *   (a gated life: once the database is open, before it waits for `go`);
  * - `I <json Intent>` before a write is called (it may or may not survive, but never half);
  * - `W <json Message[]>` after the write returned (it must reach the server exactly once);
+ * - `P <json hlc[]>` when the server has answered a push of these messages;
+ * - `E <code>: <message>` when a sync failed (its own, or an automatic one: the status says);
  * - `done` after a life that was not killed synced everything it holds.
  *
  * Lines are written with fs.writeSync: a line printed is in the pipe before the next
@@ -36,6 +39,12 @@ export interface CrashLife {
   readonly kill: KillPoint;
   /** For statement, send and answer: which one (1-based) kills. */
   readonly n: number;
+  /**
+   * Says `ready` once its database is open, then waits for a `go` line on stdin before it
+   * opens its client: two lives on one file (two-processes.test.ts) then open, write and sync
+   * at the same time, not one while the other still starts.
+   */
+  readonly gate?: boolean;
 }
 
 /** A write as called: `fields` holds its cells (null for a delete's). */
@@ -81,6 +90,7 @@ async function live(o: CrashLife): Promise<void> {
       const pushing = request.messages?.length ?? 0;
       if (o.kill === 'send' && pushing > 0 && ++sends === o.n) die(`before push ${o.n} (${pushing} messages) left`);
       const response = await http.sync(request, options);
+      if (pushing > 0) say(`P ${JSON.stringify(request.messages?.map((m) => m.hlc))}`);
       if (o.kill === 'answer' && pushing > 0 && ++answers === o.n) die(`at the answer to push ${o.n} (${pushing} messages stored)`);
       return response;
     },
@@ -88,15 +98,28 @@ async function live(o: CrashLife): Promise<void> {
   const random = seededRandom(o.seed * 7919 + o.life);
   // Half the lives sync as an app does besides: after each write (debounced) and on retries.
   const auto = random() < 0.5;
+  if (o.gate) {
+    // Both lives then open the file at the same moment too (an app and its syncer started
+    // together): on a new file, neither has committed its clientId when the other reads it.
+    say(`ready${auto ? ' auto' : ''}`);
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    process.stdin.destroy();
+  }
   const client = await createSyncClient({ schema: crashSchema, store: createSqliteStore(db), remote, autoSync: auto, debounceMs: 1, retry: { initialMs: 5, maxMs: 50 } });
-  say(`ready${auto ? ' auto' : ''}`);
+  let failed = '';
+  const report = (error: { code?: unknown; message: string }): void => {
+    const line = `E ${String(error.code)}: ${error.message}`;
+    if (line !== failed) say((failed = line));
+  };
+  client.on('status', (s) => void (s.error && report(s.error)));
+  if (!o.gate) say(`ready${auto ? ' auto' : ''}`);
   let syncing: Promise<unknown> = Promise.resolve();
   for (let k = 0; k < 40; k++) {
     const roll = random();
     if (roll < 0.2) {
       // Not awaited: the next writes run while this sync's request is out.
       await syncing;
-      syncing = client.sync().catch(() => undefined);
+      syncing = client.sync().catch(report);
       continue;
     }
     const id = o.life * 1000 + k;

@@ -1,9 +1,9 @@
 /**
  * A device whose process is killed with SIGKILL, again and again, at seeded moments: mid-write,
  * mid-sync, between the server's commit of a push and the client's commit of its answer
- * (test-support/crash-client.ts runs each life in a child process, on one SQLite file, against
- * the real server over loopback HTTP). Another device writes the same rows between the lives.
- * After a last life that syncs everything:
+ * (test-support/crash-client.ts runs each life in a child process that crash-lives.ts starts,
+ * on one SQLite file, against the real server over loopback HTTP). Another device writes the
+ * same rows between the lives. After a last life that syncs everything:
  *
  * - every write whose call returned (a `W` line) is on the server exactly once, and so is
  *   every local message the file holds (a write that committed but was not yet reported);
@@ -14,60 +14,20 @@
  * The server keeps every message (compaction off), so a lost one cannot hide behind a winner.
  * Reproduce with FIELDSYNC_SEED=<seed> (the failure names it); FIELDSYNC_RUNS=<n> runs n seeds.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { createHttpRemote, createMemoryStore, createSyncClient, type Message } from '../../sync/index.ts';
 import { createSqliteStore, openDatabase } from '../index.ts';
-import { ROOT } from '../../../test-support/child-server.ts';
-import { duplicates, missing, modelText, pullAll, shownText } from '../../../test-support/crash-checks.ts';
+import { duplicates, halfWritten, missing, modelText, pullAll, shownText } from '../../../test-support/crash-checks.ts';
+import { runLife, shuffled } from '../../../test-support/crash-lives.ts';
 import { seededRandom } from '../../../test-support/seeded-random.ts';
-import { crashSchema, fieldsOf, type CrashLife, type Intent, type KillPoint } from '../../../test-support/crash-client.ts';
+import { crashSchema, fieldsOf, type Intent, type KillPoint } from '../../../test-support/crash-client.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
 
 const server = useRealServer({ FIELDSYNC_COMPACTION: 'off' });
-const SCRIPT = join(ROOT, 'test-support', 'crash-client.ts');
 const COLUMNS = ['title', 'note', 'rank'];
 const KILLS: readonly KillPoint[] = ['statement', 'send', 'answer', 'timer'];
-
-interface Life {
-  readonly lines: string[];
-  readonly signal: NodeJS.Signals | null;
-  readonly code: number | null;
-}
-
-/** Runs one life to its end; a `timer` life is killed `ms` after it said `ready`. */
-function runLife(life: CrashLife, ms: number): Promise<Life> {
-  const child = spawn(process.execPath, [SCRIPT, JSON.stringify(life)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let armed = false;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    if (life.kill === 'timer' && !armed && out.includes('\n')) {
-      armed = true;
-      setTimeout(() => child.kill('SIGKILL'), ms);
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve, reject) => child.once('exit', (code, signal) => {
-    clearTimeout(guard);
-    if (code === 0 || signal === 'SIGKILL') resolve({ lines: out.split('\n').filter(Boolean), signal, code });
-    else reject(new Error(`life ${life.life} (${life.kill}) exited with ${code ?? signal}: ${err}`));
-  }));
-}
-
-/** Every kill point once per seed, in a seeded order (Fisher-Yates). */
-function shuffled<T>(list: readonly T[], random: () => number): T[] {
-  const out = [...list];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 const dirs: TempDir[] = [];
 afterEach(() => {
@@ -120,11 +80,7 @@ async function scenario(seed: number): Promise<void> {
     expect(duplicates(held), context).toEqual([]);
     expect(missing(reported, held), `reported writes lost: ${context}`).toEqual([]);
     expect(missing(local, held), `the file's own messages not on the server: ${context}`).toEqual([]);
-    const halves = intents.filter((w) => {
-      const cells = Object.entries(w.fields).filter(([column, value]) => held.some((m) => m.row === w.row && m.column === column && m.value === value)).length;
-      return w.fields._deleted === undefined && cells !== 0 && cells !== Object.keys(w.fields).length;
-    });
-    expect(halves, `half-written: ${context}`).toEqual([]);
+    expect(halfWritten(intents, held), `half-written: ${context}`).toEqual([]);
     const model = modelText(held);
     expect(shownText(store.rows('todos', { includeDeleted: true }), COLUMNS), `the killed device: ${context}`).toBe(model);
     expect(shownText(otherStore.rows('todos', { includeDeleted: true }), COLUMNS), `the other device: ${context}`).toBe(model);

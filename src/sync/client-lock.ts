@@ -30,7 +30,8 @@
  * the second takes the first over as on any store.
  *
  * A store with `transact` stamps each write after what other connections committed (its
- * max-hlc rule), so several clients may share it (the SQLite store across processes); the
+ * max-hlc rule) and keeps the clientId that the first of them committed (client-state.ts), so
+ * several clients may share it (the SQLite store across processes): none takes a lock; the
  * memory store lives in one page's memory and never leaves it. But not one store object: two
  * clients on it (a hot reload that opened it again without close()) read one clientId, and
  * nothing told either of the other's writes, so half of their writes took hlcs of the other's,

@@ -250,11 +250,36 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     }
   }
 
+  /**
+   * The data version when `winners()` was last read. A sync reads its cells' winners, plans
+   * the merge, then commits, and no transaction spans the three: in one process the client's
+   * lock keeps its local writes out of the gap, but another connection's (a second process)
+   * landed in it, and the pulled, older message was written over the newer local one. The
+   * file showed the older value for good; every other device, the newer.
+   */
+  let winnersVersion = -1;
+  /**
+   * `c` without the writes to cells that another connection gave a greater winner since
+   * `winners()` was read (their messages are still inserted, as losers). A winner the commit
+   * updates or removes is no reason: a refused winner's repair falls back to an older message.
+   */
+  function stillWinning(c: Commit): Commit {
+    const writes = c.writes;
+    if (!writes?.length || winnersVersion === seenVersion) return c;
+    const held = winnerReads.read(writes, ready().tables);
+    const replaced = new Set([...(c.update ?? []).map((u) => u.hlc), ...(c.remove ?? [])]);
+    const kept = writes.filter((w) => {
+      const now = held.get(cellKey(w.table, w.row, w.column));
+      return w.hlc === null || now === undefined || now <= w.hlc || replaced.has(now);
+    });
+    return kept.length === writes.length ? c : { ...c, writes: kept };
+  }
+
   const applyCommit = db.transaction((c: Commit): number => {
     refresh();
     keepClientId(c);
     unpushed.copyAll(); // acks, refusals and removals find them in the outbox
-    return ready().applier.apply(c);
+    return ready().applier.apply(stillWinning(c));
   });
 
   // A local write: its winners read and its commit in one IMMEDIATE transaction. No other
@@ -326,7 +351,12 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
       return { meta: entries, maxHlc, pendingCount: log.pendingCount() + pending.count + unpushed.count };
     },
 
-    winners: (cells: readonly Cell[]) => (check('winners', cells), winnerReads.read(cells, ready().tables)),
+    winners(cells: readonly Cell[]) {
+      check('winners', cells);
+      // Read first: a commit of another connection after it, before the winners' read, is checked again (stillWinning).
+      winnersVersion = (dataVersion ??= db.prepare<[], number>('PRAGMA data_version').pluck()).get() as number;
+      return winnerReads.read(cells, ready().tables);
+    },
 
     transact(cells, plan) {
       check('transact', cells, plan);

@@ -5,7 +5,7 @@
  * diverge for good. Against the real server, over HTTP on loopback.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Commit, type Message, type SyncClient, type SyncStore } from '../../sync/index.ts';
+import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Commit, type Message, type SyncClient, type SyncStore } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -105,6 +105,29 @@ describe('two clients on one SQLite file', () => {
     expect(b.messages({ kind: 'pending', limit: 10 })).toHaveLength(4); // b sees a's commit here...
     b.transact(cell('v'), (n) => (seen.push(n), write(at(5), 'v'))); // ...and its next write still passes it
     expect(seen).toEqual([null, at(1), null, at(3), at(4)]);
+  });
+
+  it('a pulled page planned before another connection\'s newer local write to its cell leaves that write in the cell', () => {
+    // A sync reads the cells' winners, plans the merge, then commits: no transaction spans
+    // the three. In one process the client's lock keeps its local writes out of that gap;
+    // another process's local write landed in it, and the pulled, older message was written
+    // over it: the file showed the older value for good, while every other device showed the newer.
+    file = sqliteFile();
+    const [a, b] = [file.open(), file.open()];
+    a.open(schema);
+    b.open(schema);
+    const cell = [{ table: 'todos', row: 'x', column: 'title' }];
+    const message = (hlc: string, value: string, local: boolean) =>
+      ({ hlc, table: 'todos', row: 'x', column: 'title', value, local, synced: !local, applied: true, error: null });
+    const pulled = message(formatHlc({ millis: frozen, counter: 1, clientId: 'other' }), 'older, pulled', false);
+    const mine = message(formatHlc({ millis: frozen, counter: 2, clientId: 'me' }), 'newer, mine', true);
+    expect(b.winners(cell).size).toBe(0); // the sync's read: the pulled message wins the empty cell
+    a.transact(cell, () => ({ insert: [mine], writes: [mine] })); // the other process writes the cell
+    b.commit({ insert: [pulled], writes: [pulled] }); // the sync commits what it planned
+    expect(b.readRow('todos', 'x')?.title).toBe('newer, mine');
+    expect(b.winners(cell).get(cellKey('todos', 'x', 'title'))).toBe(mine.hlc);
+    expect(b.messages({ kind: 'pending', limit: 10 }).map((m) => m.hlc)).toEqual([mine.hlc]);
+    expect(b.messages({ kind: 'cell', table: 'todos', row: 'x', column: 'title' }).map((m) => m.hlc).sort()).toEqual([pulled.hlc, mine.hlc]);
   });
 
   it('a query of pending messages that finds another connection\'s in rows copies them, though a third commits meanwhile', () => {

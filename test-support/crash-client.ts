@@ -54,7 +54,6 @@ export interface Intent {
   readonly fields: Readonly<Record<string, string | number | boolean>>;
 }
 
-
 /** The cells of write `id`: each value names its write, so a half-written one shows. */
 export function fieldsOf(id: number, kind: number): Record<string, string | number> {
   if (kind === 0) return { title: `t${id}`, note: `n${id}`, rank: id };

@@ -18,6 +18,7 @@ import { spawnServer } from '../../test-support/child-server.ts';
 import { KILLED_SERVER_SECRET, killedServerScenario } from '../../test-support/killed-server-scenario.ts';
 import { tempDir, type TempDir } from '../../test-support/temp-dir.ts';
 import { connectClient, createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { seedsFromEnv } from '../../test-support/seed-env.ts';
 
 let db: TestDatabase;
 let reader: pg.Client;
@@ -74,9 +75,8 @@ async function scenario(seed: number): Promise<void> {
   expect(run.held.map((m) => m.id), `ids 1 to last_id (${lastId}): ${run.context}`).toEqual(Array.from({ length: lastId }, (_, i) => i + 1));
 }
 
-const FIRST_SEED = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261206;
-const RUNS = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 2;
+const SEEDS = seedsFromEnv(20261206, 2);
 
 it('one of two processes killed mid-push: no answered push lost, none stored twice, no message passed by a cursor, and the clients converge', async () => {
-  for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) await scenario(seed);
-}, Math.max(90_000, RUNS * 30_000));
+  for (const seed of SEEDS) await scenario(seed);
+}, Math.max(90_000, SEEDS.length * 30_000));

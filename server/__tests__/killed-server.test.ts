@@ -13,6 +13,7 @@ import { spawnServer } from '../../test-support/child-server.ts';
 import { pullAll } from '../../test-support/crash-checks.ts';
 import { KILLED_SERVER_SECRET, killedServerScenario } from '../../test-support/killed-server-scenario.ts';
 import { tempDir, type TempDir } from '../../test-support/temp-dir.ts';
+import { seedsFromEnv } from '../../test-support/seed-env.ts';
 
 const dirs: TempDir[] = [];
 afterEach(() => {
@@ -44,9 +45,8 @@ async function scenario(seed: number): Promise<void> {
   });
 }
 
-const FIRST_SEED = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261206;
-const RUNS = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 2;
+const SEEDS = seedsFromEnv(20261206, 2);
 
 it('a server killed mid-push loses no answered push, stores none twice, and its clients converge after its restart', async () => {
-  for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) await scenario(seed);
-}, Math.max(90_000, RUNS * 30_000));
+  for (const seed of SEEDS) await scenario(seed);
+}, Math.max(90_000, SEEDS.length * 30_000));

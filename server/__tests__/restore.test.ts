@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { runRestoreScenario, type RestorableServer, type RestoreReport } from './helpers/restore-scenario.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { seedFromEnv } from '../../test-support/seed-env.ts';
 
 async function restartable(env: Record<string, string>, dataDir: string, compaction: boolean): Promise<Omit<RestorableServer, 'backup' | 'restore'>> {
   const port = await freePort();
@@ -72,7 +73,7 @@ describe('a server restored from a backup while clients keep writing', () => {
             for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true });
             copyFileSync(copy, file);
           },
-        }, Number(process.env.FIELDSYNC_SEED ?? 0) + (compaction ? 11 : 12));
+        }, seedFromEnv(0) + (compaction ? 11 : 12));
         expectStartedOver(report);
       } finally {
         dir.remove();
@@ -124,7 +125,7 @@ describe('a server restored from a backup while clients keep writing', () => {
               client.release();
             }
           },
-        }, Number(process.env.FIELDSYNC_SEED ?? 0) + (compaction ? 13 : 14));
+        }, seedFromEnv(0) + (compaction ? 13 : 14));
         expectStartedOver(report);
       } finally {
         dir.remove();

@@ -27,6 +27,7 @@ import { canonical, createInProcessServer } from 'fieldsync/testing';
 import { FaultyRemote, type Fault } from './faulty-remote.ts';
 import { seededRandom } from '../seeded-random.ts';
 import { checkLocalWriteWins, checkReplicasEqual, checkShowsNewest } from './replica-checks.ts';
+import { runsFromEnv, seedFromEnv } from '../seed-env.ts';
 
 export const convergenceSchema = defineSchema({
   version: 1,
@@ -301,8 +302,8 @@ async function checkConverged(replicas: readonly Replica[], issued: readonly { i
 
 /** Runs the property with fast-check. FIELDSYNC_SEED reproduces a run; FIELDSYNC_RUNS overrides the count. */
 export async function checkConvergence(target: ConvergenceTarget, options: { numRuns: number; seed?: number }): Promise<void> {
-  const seed = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : (options.seed ?? 20261124);
-  const numRuns = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : options.numRuns;
+  const seed = seedFromEnv(options.seed ?? 20261124);
+  const numRuns = runsFromEnv(options.numRuns);
   await fc.assert(fc.asyncProperty(scenarioArb, (s) => runScenario(target, s)), { numRuns, seed, endOnFailure: false });
 }
 

@@ -24,6 +24,7 @@ import { seededRandom } from '../../../test-support/seeded-random.ts';
 import { crashSchema, fieldsOf, type Intent, type KillPoint } from '../../../test-support/crash-client.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
+import { seedsFromEnv } from '../../../test-support/seed-env.ts';
 
 const server = useRealServer({ FIELDSYNC_COMPACTION: 'off' });
 const COLUMNS = ['title', 'note', 'rank'];
@@ -91,9 +92,8 @@ async function scenario(seed: number): Promise<void> {
   }
 }
 
-const FIRST_SEED = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261206;
-const RUNS = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 3;
+const SEEDS = seedsFromEnv(20261206, 3);
 
 it('a device killed at seeded moments loses no returned write, stores none twice or in part, and converges', async () => {
-  for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) await scenario(seed);
-}, Math.max(90_000, RUNS * 15_000));
+  for (const seed of SEEDS) await scenario(seed);
+}, Math.max(90_000, SEEDS.length * 15_000));

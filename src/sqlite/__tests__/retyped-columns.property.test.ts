@@ -18,6 +18,7 @@ import { canonical } from '../../sync/testing/index.ts';
 import type { SqliteStore } from '../sqlite-store.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { sqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { runsFromEnv, seedFromEnv } from '../../../test-support/seed-env.ts';
 
 const server = useRealServer();
 const TYPES: readonly ColumnType[] = ['string', 'integer', 'number', 'boolean', 'json'];
@@ -119,7 +120,7 @@ async function compare(sqlite: SqliteStore, memory: ReturnType<typeof createMemo
 }
 
 it('values round-trip exactly whatever the history of a column\'s type, as in the memory store (real server over HTTP, 80 runs)', async () => {
-  const seed = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261202;
-  const numRuns = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 80;
+  const seed = seedFromEnv(20261202);
+  const numRuns = runsFromEnv(80);
   await fc.assert(fc.asyncProperty(historyArb, scenario), { numRuns, seed, endOnFailure: false });
 }, 300_000);

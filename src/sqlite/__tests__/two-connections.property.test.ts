@@ -15,6 +15,7 @@ import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineS
 import { canonical } from '../../sync/testing/index.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { sqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { runsFromEnv, seedFromEnv } from '../../../test-support/seed-env.ts';
 
 const server = useRealServer();
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
@@ -86,7 +87,7 @@ async function scenario(ops: readonly Op[]): Promise<void> {
 }
 
 it('every write of clients sharing one SQLite file reaches every device (real server over HTTP, 60 runs)', async () => {
-  const seed = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261201;
-  const numRuns = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 60;
+  const seed = seedFromEnv(20261201);
+  const numRuns = runsFromEnv(60);
   await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }), scenario), { numRuns, seed, endOnFailure: false });
 }, 300_000);

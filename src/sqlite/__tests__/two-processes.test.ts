@@ -35,6 +35,7 @@ import { seededRandom } from '../../../test-support/seeded-random.ts';
 import { crashSchema, fieldsOf, type Intent, type KillPoint } from '../../../test-support/crash-client.ts';
 import { useRealServer } from '../../../test-support/real-server.ts';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
+import { seedsFromEnv } from '../../../test-support/seed-env.ts';
 
 const server = useRealServer({ FIELDSYNC_COMPACTION: 'off' });
 const COLUMNS = ['title', 'note', 'rank'];
@@ -159,9 +160,8 @@ async function scenario(seed: number): Promise<void> {
   }
 }
 
-const FIRST_SEED = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261206;
-const RUNS = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 2;
+const SEEDS = seedsFromEnv(20261206, 2);
 
 it('two processes on one file, killed at seeded moments, lose no returned write, store none twice or in part, and converge', async () => {
-  for (let seed = FIRST_SEED; seed < FIRST_SEED + RUNS; seed++) await scenario(seed);
-}, Math.max(120_000, RUNS * 40_000));
+  for (const seed of SEEDS) await scenario(seed);
+}, Math.max(120_000, SEEDS.length * 40_000));

@@ -16,6 +16,7 @@ import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { seededRandom } from '../../../test-support/seeded-random.ts';
 import { asyncStore } from './harness/test-kit.ts';
+import { runsFromEnv, seedFromEnv } from '../../../test-support/seed-env.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: 'boolean' } } });
 const COLUMNS = ['title', 'done'] as const;
@@ -69,7 +70,7 @@ async function run(s: Scenario): Promise<void> {
 }
 
 it('writes and syncs run at once over jittery asynchronous stores: every device shows the newest write of each cell (30 runs)', async () => {
-  const seed = process.env.FIELDSYNC_SEED ? Number(process.env.FIELDSYNC_SEED) : 20261201;
-  const numRuns = process.env.FIELDSYNC_RUNS ? Number(process.env.FIELDSYNC_RUNS) : 30;
+  const seed = seedFromEnv(20261201);
+  const numRuns = runsFromEnv(30);
   await fc.assert(fc.asyncProperty(scenario, run), { numRuns, seed, endOnFailure: false });
 }, 300_000);

@@ -12,6 +12,10 @@ import { benchDatabase } from './lib/postgres.ts';
 
 const BATCH = 1000;
 const BATCHES = Number(process.env.FIELDSYNC_BENCH_BATCHES ?? 40);
+// NaN or 0 batches printed NaN and Infinity messages/s as if measured; at least one batch per user.
+if (!Number.isSafeInteger(BATCHES) || BATCHES < 4) {
+  throw new RangeError(`FIELDSYNC_BENCH_BATCHES must be an integer of at least 4 (one batch for each of 4 users), got ${JSON.stringify(process.env.FIELDSYNC_BENCH_BATCHES)}`);
+}
 const database = await benchDatabase('fs_bench', { durable: false });
 
 const batch = (user: number, k: number, rows: number): Message[] => Array.from({ length: BATCH }, (_, i) => ({

@@ -1,7 +1,8 @@
 /**
  * The SQLite store on a real file, as the conformance and convergence suites want it.
  * `reopen` opens a NEW connection on the same file without closing the old one, as after a
- * crash: the old process's connection is simply abandoned.
+ * crash: the old process's connection is simply abandoned. `connect` opens another beside it,
+ * as a second process does (the suite's shared-store cases).
  */
 import { join } from 'node:path';
 import { createSqliteStore, openDatabase, type Db, type SqliteStore } from 'fieldsync/sqlite';
@@ -79,6 +80,8 @@ export function sqliteHarness(file: SqliteFile = sqliteFile(), owner = true): St
     store,
     readRow: (table, row) => store.readRow(table, row),
     reopen: () => sqliteHarness(file, owner),
+    // Another connection to the file, as a second process opens it (closed by dispose()).
+    connect: () => file.open(),
     dispose: () => {
       if (owner) file.dispose();
     },

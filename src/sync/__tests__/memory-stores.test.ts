@@ -29,7 +29,8 @@ describe('conformance cases never pass without running', () => {
   };
 
   it('a case the store cannot support says why, and running it anyway fails', async () => {
-    const skipped = storeConformance(memoryHarness, { persistent: false, transact: false }).filter((c) => c.skip !== undefined && !c.name.includes('(optional)'));
+    // The shared-store cases, opt-in, are skipped too (shared-store-conformance.test.ts).
+    const skipped = storeConformance(memoryHarness, { persistent: false, transact: false }).filter((c) => c.skip !== undefined && !c.name.includes('(optional)') && !c.name.startsWith('shared store:'));
     expect(skipped.map((c) => c.name)).toEqual(['everything survives a restart']);
     expect(skipped[0]?.skip).toMatch(/keeps nothing across a restart/);
     await expect(skipped[0]!.run()).rejects.toThrow(/cannot run against this store/);
@@ -61,7 +62,7 @@ describe('conformance cases never pass without running', () => {
 
   it('a persistent store whose harness cannot reopen fails its restart cases instead of skipping them', async () => {
     const cases = storeConformance(memoryHarness);
-    expect(cases.every((c) => c.skip === undefined)).toBe(true);
+    expect(cases.every((c) => c.skip === undefined || c.name.startsWith('shared store:'))).toBe(true);
     await expect(cases.find((c) => c.name === 'everything survives a restart')!.run()).rejects.toThrow(/no reopen\(\)/);
   });
 });
@@ -76,8 +77,9 @@ describe('the conformance suites, given what they cannot use', () => {
     ['no harness maker', () => storeConformance(undefined as never), 'storeConformance: the first argument must be a function that makes a harness'],
     ['a harness instead of its maker', () => storeConformance(harness() as never), 'storeConformance: the first argument must be a function that makes a harness'],
     ['options of null', () => storeConformance(harness, null as never), 'storeConformance: options must be an object'],
-    ['a misspelt option', () => storeConformance(harness, { persistant: false } as never), 'storeConformance: unknown option persistant: the options are persistent, transact, values'],
+    ['a misspelt option', () => storeConformance(harness, { persistant: false } as never), 'storeConformance: unknown option persistant: the options are persistent, transact, values, shared'],
     ['an option that is not a boolean', () => storeConformance(harness, { transact: 'no' } as never), 'storeConformance: transact must be true or false'],
+    ['a function for shared (the harness gives the other store)', () => storeConformance(harness, { shared: () => harness().store } as never), 'storeConformance: shared must be true or false'],
     ['no options (compaction is required)', () => serverStoreConformance(server, undefined as never), 'serverStoreConformance: options must be an object'],
     ['no compaction', () => serverStoreConformance(server, {} as never), 'serverStoreConformance: options.compaction must be true or false'],
     ['an option of the client suite', () => serverStoreConformance(server, { compaction: true, transact: false } as never), 'serverStoreConformance: unknown option transact: the options are compaction, persistent'],

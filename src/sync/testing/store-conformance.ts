@@ -12,14 +12,18 @@
  * A store that keeps nothing across a restart passes `{ persistent: false }`: its restart
  * cases come with `skip` and their reason (see ConformanceCase); so do the cases of an
  * optional function the store has not, told with `{ transact: false }` or `{ values: false }`.
+ * A store that several connections may share (one file, two processes) passes
+ * `{ shared: true }` and a harness with `connect()`, another store on the same database:
+ * its shared-store cases (shared-store-cases.ts) run; without it they come with `skip`.
  */
 import { SchemaError } from '../errors.ts';
 import { cellKey } from '../message.ts';
 import type { Schema } from '../schema.ts';
-import type { Cell, CellWrite, MessageUpdate, StoredMessage } from '../store.ts';
+import type { Cell, MessageUpdate, StoredMessage } from '../store.ts';
 import { check, checkEqual, checkRejects } from './assert.ts';
+import { SHARED_CASES } from './shared-store-cases.ts';
 import {
-  CONFORMANCE_OPTION_KEYS, NOT_PERSISTENT, TRICKY_ROWS, TRICKY_VALUES, checkSuiteArguments, conformanceCase, msg, notImplemented, requireOptional, restart, schemaV1, schemaV2,
+  CONFORMANCE_OPTION_KEYS, NOT_PERSISTENT, NOT_SHARED, TRICKY_ROWS, TRICKY_VALUES, checkSuiteArguments, conformanceCase, connect, msg, notImplemented, requireOptional, restart, schemaV1, schemaV2, write,
   type ConformanceCase, type ConformanceOptions, type OptionalFunction, type StoreHarness,
 } from './store-fixtures.ts';
 
@@ -27,8 +31,6 @@ type Harness = StoreHarness;
 type Body = (h: Harness) => Promise<Harness | void>;
 
 const hlcs = (list: readonly StoredMessage[]): string[] => list.map((m) => m.hlc);
-/** The write the library makes when a message wins its cell. */
-const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
 
 /**
  * How a store refuses a write outside the schema, in every case alike: a `SchemaError`, or
@@ -40,9 +42,11 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
   checkSuiteArguments('storeConformance', create, options, CONFORMANCE_OPTION_KEYS);
   const persistent = options.persistent ?? true;
   const cases: ConformanceCase[] = [];
-  const add = (name: string, body: Body, o: { restart?: boolean; schema?: Schema; optional?: OptionalFunction } = {}): void => {
+  const add = (name: string, body: Body, o: { restart?: boolean; schema?: Schema; optional?: OptionalFunction; shared?: boolean } = {}): void => {
     const optional = o.optional;
-    const skip = o.restart && !persistent ? NOT_PERSISTENT : optional !== undefined && options[optional] === false ? notImplemented(optional) : undefined;
+    const skip = o.restart && !persistent ? NOT_PERSISTENT
+      : o.shared && options.shared !== true ? NOT_SHARED
+        : optional !== undefined && options[optional] === false ? notImplemented(optional) : undefined;
     cases.push(conformanceCase(name, skip, create, async (h) => {
       await h.store.open(o.schema ?? schemaV1);
       return body(h);
@@ -422,6 +426,9 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     checkEqual((await h2.readRow('boards', 'b'))?.name, 'Board', 'new table');
     return h2;
   });
+
+  // Two stores on one database: opt-in, for a store that several connections may share.
+  for (const c of SHARED_CASES) add(c.name, async (h) => c.run(h, await connect(h, schemaV1)), { shared: true, ...(c.optional ? { optional: c.optional } : {}) });
 
   return cases;
 }

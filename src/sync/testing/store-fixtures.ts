@@ -2,7 +2,7 @@
 import { formatHlc } from '../hlc.ts';
 import type { JsonValue } from '../message.ts';
 import { defineSchema, type Schema } from '../schema.ts';
-import type { MaybePromise, StoredMessage, SyncStore } from '../store.ts';
+import type { CellWrite, MaybePromise, StoredMessage, SyncStore } from '../store.ts';
 import { invalidArgument } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
 import { ConformanceError } from './assert.ts';
@@ -20,6 +20,12 @@ export interface StoreHarness {
    * or a crash. Required unless the suite is told `{ persistent: false }`.
    */
   reopen?(): MaybePromise<StoreHarness>;
+  /**
+   * Another store on the same database, open at the same time as this one, as a second
+   * process would open it (a new connection to the same file). Required when the suite is
+   * told `{ shared: true }`; the suite opens it on the schema, and `dispose()` releases it.
+   */
+  connect?(): MaybePromise<SyncStore>;
   /** Releases everything (called once at the end of each case). */
   dispose?(): MaybePromise<void>;
 }
@@ -52,6 +58,13 @@ export interface ConformanceOptions {
    */
   readonly transact?: boolean;
   readonly values?: boolean;
+  /**
+   * True for a store that several connections may share at once (one file, two processes):
+   * the harness must then have `connect()`, and the shared-store cases check the rules of
+   * docs/api.md (`transact`) on two stores of one database. Default false: they are
+   * skipped, with the reason.
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -70,7 +83,7 @@ export function checkSuiteArguments(suite: string, create: unknown, options: unk
 }
 
 /** The option keys of ConformanceOptions (one list, for the check above). */
-export const CONFORMANCE_OPTION_KEYS = { persistent: 0, transact: 0, values: 0 } satisfies Record<keyof ConformanceOptions, 0>;
+export const CONFORMANCE_OPTION_KEYS = { persistent: 0, transact: 0, values: 0, shared: 0 } satisfies Record<keyof ConformanceOptions, 0>;
 
 /** The optional functions of the store contract that have cases of their own. */
 export type OptionalFunction = 'transact' | 'values';
@@ -86,6 +99,16 @@ export function requireOptional<S extends SyncStore, F extends OptionalFunction>
 }
 
 export const NOT_PERSISTENT = 'the store keeps nothing across a restart (persistent: false)';
+
+export const NOT_SHARED = 'the suite was not told the store can be shared by several connections (shared: true, with the harness\'s connect())';
+
+/** Another store on the harness's database (`connect()`), opened on `schema`. */
+export async function connect(h: StoreHarness, schema: Schema): Promise<SyncStore> {
+  if (!h.connect) throw new ConformanceError('the harness has no connect(): give it one, or do not tell the suite { shared: true }');
+  const other = await h.connect();
+  await other.open(schema);
+  return other;
+}
 
 export const schemaV1: Schema = defineSchema({
   version: 1,
@@ -148,6 +171,9 @@ export function msg(
     error: flags.error ?? null,
   };
 }
+
+/** The write the library makes when a message wins its cell. */
+export const write = (m: StoredMessage): CellWrite => ({ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc });
 
 /** Values that every store must give back exactly. */
 export const TRICKY_VALUES: readonly JsonValue[] = [

@@ -8,7 +8,8 @@
  * - `publish` sends `pg_notify($1, $2)` with parameters only (no SQL is built from user
  *   data), on the store's pool, right after the push committed. At most one notify
  *   statement is in flight: publishes made meanwhile are coalesced per user and sent
- *   together in one statement, so pokes never take more than one pool connection. The
+ *   together in one statement, so pokes never take more than one pool connection. A send
+ *   that failed is made again after a back-off, with what was published meanwhile. The
  *   notify transaction commits with `synchronous_commit` off: a poke is a hint, and must
  *   not cost a second WAL flush per push.
  * - Payload `{"u": userId, "c": fromClientId, "n": cursor}`, under PostgreSQL's 8000-byte
@@ -37,7 +38,7 @@ export interface PostgresPokeBusOptions {
   readonly channel?: string;
   /** Problems worth a log line (a lost listening connection, a failed notify). The bus never throws them. */
   readonly onError?: (err: unknown, what: string) => void;
-  /** Back-off between reconnection attempts, doubling from min to max. Default 500 ms to 30 s. */
+  /** Back-off between reconnection attempts (and between sends of pokes that failed), doubling from min to max. Default 500 ms to 30 s. */
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
   /** How often the listening connection is checked with `SELECT 1`. Default 15 s. */
@@ -58,7 +59,7 @@ export interface PostgresPokeBus extends PokeBus {
   close(): Promise<void>;
   /** Whether the listening connection is up. */
   readonly listening: boolean;
-  /** Resolves when the notifications published so far have been sent (for tests and shutdown). */
+  /** Resolves when the notifications published so far have been sent, or failed and wait to be sent again (for tests and shutdown). */
   flush(): Promise<void>;
 }
 
@@ -200,6 +201,21 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
   // Publishing: coalesced per user, one statement in flight.
   let pending = new Map<string, Pending>();
   let inFlight: Promise<void> | null = null;
+  const add = (userId: string, fromClientId: string, cursor: number): void => {
+    const p = pending.get(userId);
+    if (p) {
+      // Two pushes, maybe of two clients, in one poke: poke every client then.
+      if (p.c !== fromClientId) p.c = '';
+      p.n = Math.max(p.n, cursor);
+    } else {
+      pending.set(userId, { c: fromClientId, n: cursor });
+    }
+  };
+  // A notify that failed (the database restarting, a pool connection cut) is sent again after
+  // a back-off, coalesced with what was published meanwhile: dropped, the streams of every
+  // process missed the poke, and their clients saw the push only at their next periodic sync.
+  let failures = 0; // failed sends in a row
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
   const send = async (): Promise<void> => {
     while (pending.size > 0 && !closed) {
       const batch = pending;
@@ -210,16 +226,24 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
           `SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, p)) FROM unnest($2::text[]) AS p`,
           [channel, payloads],
         );
+        failures = 0;
       } catch (err) {
-        report(err, 'sending pokes failed');
+        report(err, 'sending pokes failed; sending them again');
+        for (const [u, p] of batch) add(u, p.c, p.n);
+        retryTimer = setTimeout(() => {
+          retryTimer = null;
+          kick();
+        }, backoffDelay(failures++, { initialMs: minBackoff, maxMs: maxBackoff }));
+        retryTimer.unref();
+        return;
       }
     }
   };
   const kick = (): void => {
-    if (inFlight) return;
+    if (inFlight || retryTimer || closed) return;
     inFlight = send().finally(() => {
       inFlight = null;
-      if (pending.size > 0 && !closed) kick();
+      if (pending.size > 0) kick();
     });
   };
 
@@ -232,14 +256,7 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
   return {
     publish(userId, fromClientId, cursor) {
       if (closed) return;
-      const p = pending.get(userId);
-      if (p) {
-        // Two pushes, maybe of two clients, in one poke: poke every client then.
-        if (p.c !== fromClientId) p.c = '';
-        p.n = Math.max(p.n, cursor);
-      } else {
-        pending.set(userId, { c: fromClientId, n: cursor });
-      }
+      add(userId, fromClientId, cursor);
       kick();
     },
 
@@ -268,6 +285,7 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
       await flush();
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (retryTimer) clearTimeout(retryTimer);
       if (healthTimer) clearInterval(healthTimer);
       const c = client;
       client = null;

@@ -92,3 +92,42 @@ describe('the poke bus when its database stops answering on the listening connec
     await expect.poll(() => bus.listening, { timeout: 5000, interval: 20 }).toBe(true);
   });
 });
+
+describe('the poke bus when a notify fails', () => {
+  it('sends the pokes again once the database answers, coalesced with those published meanwhile: no process misses them', async () => {
+    const errors: string[] = [];
+    // The publisher's notify goes through the relay and fails while it is frozen (its pool's
+    // query bound); its health check is far off, so its own LISTEN connection stays.
+    const relay = await freezableRelay(db.url);
+    const pool = createPostgresPool({ url: relay.url, poolMax: 2, connectionTimeoutMs: 500, queryTimeoutMs: 300, applicationName: 'bus-notify' });
+    const publisher = await createPostgresPokeBus({ pool, reconnectMinMs: 50, reconnectMaxMs: 200, healthCheckMs: 60_000, onError: (e, what) => errors.push(`${what}: ${String(e)}`) });
+    open = { relay, pool, bus: publisher };
+    // Another process's bus, straight to the database.
+    const otherPool = createPostgresPool({ url: db.url, poolMax: 2, applicationName: 'bus-other' });
+    const other = await createPostgresPokeBus({ pool: otherPool });
+    try {
+      const got: PokeEvent[] = [];
+      const stop = other.subscribe('erin', (e) => got.push(e));
+      const failed = (): number => errors.filter((e) => e.startsWith('sending pokes failed')).length;
+      relay.freeze();
+      publisher.publish('erin', 'W', 5);
+      await expect.poll(failed, { timeout: 5000, interval: 20 }).toBeGreaterThan(0);
+      relay.thaw();
+      await expect.poll(() => got, { timeout: 5000, interval: 20 }).toEqual([{ fromClientId: 'W', cursor: 5 }]);
+      // Published while a send fails again and again: the last poke has the greatest cursor
+      // (coalesced with 7 when it came while the send waited, after it when a send was out).
+      relay.freeze();
+      publisher.publish('erin', 'W', 7);
+      const before = failed();
+      await expect.poll(failed, { timeout: 5000, interval: 20 }).toBeGreaterThan(before);
+      publisher.publish('erin', 'V', 8);
+      relay.thaw();
+      await expect.poll(() => got.at(-1)?.cursor, { timeout: 5000, interval: 20 }).toBe(8);
+      expect(got.slice(1).map((e) => e.cursor)).toEqual(got.length === 2 ? [8] : [7, 8]);
+      stop();
+    } finally {
+      await other.close();
+      await otherPool.end();
+    }
+  });
+});

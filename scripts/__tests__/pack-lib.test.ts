@@ -249,14 +249,18 @@ import { createSqliteStore, openDatabase } from 'fieldsync/sqlite';
 const dir = process.env.DB_DIR;
 let files = 0;
 const opened = [];
-function harness(file = join(dir, 'conformance-' + files++ + '.db')) {
+function open(file) {
   const db = openDatabase(file);
   opened.push(db);
-  const store = createSqliteStore(db);
-  return { store, readRow: (table, row) => store.readRow(table, row), reopen: () => harness(file) };
+  return createSqliteStore(db);
+}
+function harness(file = join(dir, 'conformance-' + files++ + '.db')) {
+  const store = open(file);
+  // connect(): a second connection to the file, as a second process opens it (the shared-store cases).
+  return { store, readRow: (table, row) => store.readRow(table, row), reopen: () => harness(file), connect: () => open(file) };
 }
 const conformance = { passed: 0, failed: [] };
-for (const c of storeConformance(() => harness())) {
+for (const c of storeConformance(() => harness(), { shared: true })) {
   try { await c.run(); conformance.passed++; } catch (err) { conformance.failed.push(c.name + ': ' + err.message); }
 }
 

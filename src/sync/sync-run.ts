@@ -264,9 +264,22 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
     pending: Math.max(0, c.pending - synced.length),
   });
   if (plan.writes.length > 0) ctx.onChange('remote', plan.changes);
-  if (replaced.length > 0) ctx.onReplaced(replaced);
+  if (replaced.length > 0) await reportReplaced(ctx, replaced);
   ctx.onProgress();
   return false;
+}
+
+/**
+ * Reports the replaced cells that hold the pulled value after the commit. Another connection
+ * to the store (a second process) may have written a cell again between the merge's read and
+ * its commit; the store then kept that newer write (docs/api.md, `transact`), and the pulled
+ * value never showed: naming it as what the cell holds would be false. One read of the
+ * reported cells' winners, only while someone listens.
+ */
+async function reportReplaced(ctx: SyncRunContext, replaced: readonly ReplacedCell[]): Promise<void> {
+  const held = await ctx.store.winners(replaced);
+  const still = replaced.filter((c) => held.get(cellKey(c.table, c.row, c.column)) === c.next.hlc);
+  if (still.length > 0) ctx.onReplaced(still);
 }
 
 /** The cells a merge's writes replace (those that had a winner), with their values before and after. */

@@ -130,6 +130,40 @@ describe('two clients on one SQLite file', () => {
     expect(b.messages({ kind: 'cell', table: 'todos', row: 'x', column: 'title' }).map((m) => m.hlc).sort()).toEqual([pulled.hlc, mine.hlc]);
   });
 
+  it('a pulled value another connection\'s newer write kept out of a cell is not reported as replacing it', async () => {
+    // The pull above, seen by the app: the sync read the cell's winner (this device's edit),
+    // planned the pulled value over it, and another process wrote the cell again before the
+    // commit. The store kept that newer write, but the 'replaced' event still named the
+    // pulled value as what the cell held now: the app told its user their edit was replaced
+    // by a value the cell never showed.
+    file = sqliteFile();
+    const [other, mine] = [file.open(), file.open()];
+    const syncer = await client('two-conn-replaced', mine);
+    await syncer.set('todos', 'x', 'title', 'my edit');
+    await syncer.sync();
+    const laterDevice = await createSyncClient({ schema, store: createMemoryStore(), autoSync: false, now: () => frozen + 10_000, remote: createHttpRemote({ url: server.url, token: await server.token('two-conn-replaced') }) });
+    open.push(laterDevice);
+    await laterDevice.sync();
+    const pulled = await laterDevice.set('todos', 'x', 'title', 'pulled');
+    await laterDevice.sync();
+    // The other process's write, committed in the gap between the sync's plan and its commit.
+    other.open(schema);
+    const newest = formatHlc({ millis: frozen + 20_000, counter: 0, clientId: syncer.clientId });
+    const commit = mine.commit.bind(mine);
+    mine.commit = (c: Commit) => {
+      if (c.insert?.some((m) => m.hlc === pulled.hlc)) {
+        const m = { hlc: newest, table: 'todos', row: 'x', column: 'title', value: 'newer, other process', local: true, synced: false, applied: true, error: null };
+        other.transact([m], () => ({ insert: [m], writes: [m] }));
+      }
+      commit(c);
+    };
+    const reported: unknown[] = [];
+    syncer.on('replaced', (e) => reported.push(...e.cells.map((c) => c.next.value)));
+    await syncer.sync();
+    expect(mine.readRow('todos', 'x')?.title).toBe('newer, other process');
+    expect(reported).toEqual([]);
+  });
+
   it('a query of pending messages that finds another connection\'s in rows copies them, though a third commits meanwhile', () => {
     // The query of a connection that knew of no unpushed lists in rows ran as a read
     // transaction, and refresh() found the other connection's: its copy to the outbox wrote

@@ -1,11 +1,11 @@
 /** Chooses and opens the server store the settings ask for, and the poke bus that goes with it. */
 import { join } from 'node:path';
 import { DEFAULT_MAX_DRIFT_MS, type ServerStore } from 'fieldsync/server';
-import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError } from '../config.ts';
+import { ensureOwnDataDir } from '../own-files.ts';
 import type { PokeBus } from '../poke-bus.ts';
 import { createPostgresPokeBus } from '../postgres-poke-bus.ts';
-import { lockDataDir } from './data-dir-lock.ts';
+import { LOCK_FILE, PID_FILE, lockDataDir } from './data-dir-lock.ts';
 import { createPostgresServerStore } from './postgres-server-store.ts';
 import { openSqliteStoreThread } from './store-thread.ts';
 
@@ -82,7 +82,9 @@ export async function openStore(settings: StoreSettings, problems: StoreProblems
       openPokeBus: (onError) => createPostgresPokeBus({ pool: store.pool, onError }),
     };
   }
-  ensurePrivateDir(settings.dataDir); // the server's own folder: 0700, even if it existed looser
+  // The server's own folder: 0700, even if it existed looser, and its user's, with what is in it (own-files.ts).
+  const files = [SQLITE_FILE, `${SQLITE_FILE}-wal`, `${SQLITE_FILE}-shm`, `${SQLITE_FILE}-journal`, LOCK_FILE, PID_FILE];
+  ensureOwnDataDir(settings.dataDir, files);
   const file = join(settings.dataDir, SQLITE_FILE);
   const lock = lockDataDir(settings.dataDir); // one server process per SQLite database
   let store: ServerStore;

@@ -12,6 +12,7 @@ import { isStorageFull, loggableError, protocolError, sendError, toErrorReply } 
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
 import { countConnections, forwardedBound } from './connection-limits.ts';
+import { registerAnswerPace } from './answer-pace.ts';
 import { addVary, createCors, type CorsOrigins } from './cors.ts';
 import { createAdmission, createLane } from './ingest/admission.ts';
 import { createParsePool } from './ingest/parse-pool.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly log?: false | { readonly level: LogLevel; readonly stream?: { write(line: string): void } };
   /** The server's clock, for tests. */
   readonly now?: () => number;
+  /** The least average rate at which a client must take an answer, after the body timeout (answer-pace.ts); for tests. */
+  readonly answerMinBytesPerSecond?: number;
   /**
    * Large pushes the store takes at once (the heavy lane, see ingest/admission.ts): 1 for a
    * store that works on the event loop (SQLite), more for one on another machine (PostgreSQL).
@@ -154,6 +157,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // that takes over the connection writes its own (refuse-before-body.ts). First of all hooks,
   // so that every request is seen.
   registerRequestLog(fastify, () => cutAtShutdown);
+  // An answer its client does not take is not held for ever (answer-pace.ts).
+  registerAnswerPace(fastify, { graceMs: limits.bodyTimeoutMs, minBytesPerSecond: options.answerMinBytesPerSecond ?? MIN_BODY_BYTES_PER_SECOND });
   // Next, so that every answer carries them, refusals included (refuse-before-body.ts
   // and the event stream copy them too): the request id, then CORS's.
   fastify.addHook('onRequest', async (request, reply) => {

@@ -18,9 +18,10 @@ export interface RequestContext {
   refusal?: { readonly code: string; readonly reason: string };
   /**
    * The connection closed before the whole answer was written (request-log.ts): by the client,
-   * or by the server at its shutdown timeout.
+   * or by the server, at its shutdown timeout or because the client did not take the answer
+   * (answer-pace.ts).
    */
-  gone?: 'client went away' | 'closed at the shutdown timeout';
+  gone?: 'client went away' | 'closed at the shutdown timeout' | 'answer not taken in time';
   /** The request's line is written: there is one per request, whichever path writes it. */
   logged?: boolean;
   /** Places in bounds the request holds until it is answered (holdUntilAnswered). */

@@ -18,7 +18,9 @@ export function registerRequestLog(fastify: FastifyInstance, cutAtShutdown: () =
       if (reply.raw.writableFinished) return; // answered: onResponse writes the line
       // After the shutdown timeout, the server closed it: "client went away" sent operators
       // looking for a client problem (round 52).
-      contextOf(request).gone = cutAtShutdown() ? 'closed at the shutdown timeout' : 'client went away';
+      // An answer the client did not take was cut by the server as well (answer-pace.ts).
+      const c = contextOf(request);
+      c.gone = cutAtShutdown() ? 'closed at the shutdown timeout' : c.gone ?? 'client went away';
       // Handled already (the client left while the answer was being written): say so now.
       // Otherwise the handler is still at work: onSend writes the line when it is done.
       if (answered.has(request)) logRequest(request, reply.statusCode, reply.elapsedTime);

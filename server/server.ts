@@ -31,6 +31,8 @@ export interface StartOptions {
   /** A poke bus to use instead of an in-process one (the caller keeps ownership). */
   readonly pokeBus?: PokeBus;
   readonly now?: () => number;
+  /** For tests: AppOptions' answerMinBytesPerSecond. */
+  readonly answerMinBytesPerSecond?: number;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -67,6 +69,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       ...(options.now ? { now: options.now } : {}),
+      ...(options.answerMinBytesPerSecond !== undefined ? { answerMinBytesPerSecond: options.answerMinBytesPerSecond } : {}),
     });
     // Fastify logs a "listening" line per address; the entry point prints the one ready line
     // (`fieldsync server listening on URL`), so Fastify's are left out of the log.

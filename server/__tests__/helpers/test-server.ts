@@ -29,6 +29,7 @@ export interface TestServerOptions {
   readonly store?: ServerStore;
   readonly dataDir?: string;
   readonly now?: () => number;
+  readonly answerMinBytesPerSecond?: number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -48,6 +49,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log: { level: 'info', stream: { write: (line) => { lines.push(line); logs.push(JSON.parse(line) as Record<string, unknown>); } } },
     ...(options.store ? { store: options.store } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.answerMinBytesPerSecond !== undefined ? { answerMinBytesPerSecond: options.answerMinBytesPerSecond } : {}),
   });
   const url = server.url;
   const t: TestServer = {

@@ -1,0 +1,84 @@
+/**
+ * A client that sends a pull and never reads its answer (answer-pace.ts). The answer, a page
+ * of about 9 MB here, is more than the kernel's buffers take, so the rest waited in the
+ * server's memory, and the request held its user's place, for as long as the connection
+ * stayed open: 20 s and more in a probe, with no end. Now the connection is closed once the
+ * answer is not taken within the body timeout plus a second per minimal rate's worth of it.
+ * The rate is raised for the test (4 MiB/s, so about 3 s here); the default is the body's.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, msg, type TestServer } from './helpers/test-server.ts';
+
+const VALUE = 'x'.repeat(60_000);
+const PUSHES = 3;
+const PER_PUSH = 50;
+
+/** Sends a pull for the whole of `user`'s data on a socket that reads nothing. */
+async function unreadPull(url: string, token: string): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const u = new URL(url);
+  const socket = connect(Number(u.port), u.hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.pause();
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const body = JSON.stringify({ clientId: 'stalled', cursor: 0, limit: 5000 });
+  socket.write(`POST /v1/sync HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  return { socket, closed };
+}
+
+describe('an answer its client does not read', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    await t?.stop();
+    t = undefined;
+  });
+
+  it('is cut once it is not taken in time: the user\'s place goes back, and the log says why', async () => {
+    t = await startTestServer({ env: { FIELDSYNC_BODY_TIMEOUT: '1s', FIELDSYNC_MAX_INFLIGHT_PER_USER: '1' }, answerMinBytesPerSecond: 4 * 1024 * 1024 });
+    for (let p = 0; p < PUSHES; p++) {
+      const messages = Array.from({ length: PER_PUSH }, (_, i) => msg('A', `r${p}-${i}`, VALUE));
+      expect((await t.sync('alice', { clientId: 'A', cursor: 0, messages })).status).toBe(200);
+    }
+    const { socket } = await unreadPull(t.url, await t.token('alice'));
+    try {
+      // While the answer is being written, it holds alice's one place.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await t.sync('alice', { clientId: 'B', cursor: 0, limit: 1 })).status).toBe(429);
+      // 1 s, plus about 9 MB at 4 MiB/s: the place is back within 10 s (it never came back).
+      // (A paused socket here sees nothing of the reset until it reads: the server's side is watched.)
+      const started = performance.now();
+      let status = 429;
+      while (status === 429 && performance.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = (await t.sync('alice', { clientId: 'B', cursor: 0, limit: 1 })).status;
+      }
+      expect(status, 'alice\'s place came back').toBe(200);
+      expect(performance.now() - started).toBeGreaterThan(2000);
+      const line = t.logs.find((l) => l.msg === 'request' && l.user === 'alice' && l.ended !== undefined);
+      expect(line).toMatchObject({ status: 200, ended: 'answer not taken in time' });
+    } finally {
+      socket.destroy();
+    }
+  }, 30_000);
+
+  it('is not cut when read slowly but within the pace', async () => {
+    t = await startTestServer({ env: { FIELDSYNC_BODY_TIMEOUT: '1s' }, answerMinBytesPerSecond: 4 * 1024 * 1024 });
+    const messages = Array.from({ length: PER_PUSH }, (_, i) => msg('A', `r${i}`, VALUE));
+    expect((await t.sync('alice', { clientId: 'A', cursor: 0, messages })).status).toBe(200);
+    const { socket, closed } = await unreadPull(t.url, await t.token('alice'));
+    // About 3 MB: read after 0.5 s, well within 1 s + 0.7 s.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    let text = '';
+    socket.setEncoding('latin1').on('data', (d: string) => { text += d; });
+    socket.resume();
+    const whole = async (): Promise<boolean> => {
+      for (let i = 0; i < 100 && !text.endsWith('}'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      return text.endsWith('}');
+    };
+    expect(await whole()).toBe(true);
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true);
+    socket.destroy();
+    await closed;
+    expect(t.logs.filter((l) => l.ended !== undefined && l.ended !== 'client went away')).toEqual([]);
+  }, 30_000);
+});

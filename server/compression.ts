@@ -53,23 +53,38 @@ export function requestCoding(header: string | undefined): Coding | null {
   throw new EncodingError(415, `the body's Content-Encoding "${header.slice(0, 64)}" is not supported; use one of: ${REQUEST_CODINGS}, or none`);
 }
 
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
+/** What zlib gives with `info: true`: the output, and the engine, which counts the input it read. */
+interface Inflated {
+  readonly buffer: Buffer;
+  readonly engine: { readonly bytesWritten: number };
+}
+type InflateWithInfo = (body: Buffer, options: { info: true; maxOutputLength: number }) => Promise<Inflated>;
+const gunzipAsync = promisify(gunzip) as unknown as InflateWithInfo;
+const inflateAsync = promisify(inflate) as unknown as InflateWithInfo;
 
 /**
  * Inflates a request body, to at most `maxBytes`: past that, zlib stops and this rejects with
- * EncodingError 413 without inflating the rest. A body that is not valid `coding`: 400.
+ * EncodingError 413 without inflating the rest. A body that is not valid `coding`: 400. So are
+ * bytes after the end of the compressed data, which zlib stops at and leaves unread: a body
+ * with something after its stream (a second deflate stream, JSON appended) was stored as its
+ * first part alone. Gzip members one after another are one body, as RFC 1952 says, and zlib
+ * reads them all.
  */
 export async function inflateBody(body: Buffer, coding: Coding, maxBytes: number): Promise<Buffer> {
-  const options = { maxOutputLength: Math.max(1, maxBytes) };
+  const options = { info: true as const, maxOutputLength: Math.max(1, maxBytes) };
+  let inflated: Inflated;
   try {
-    return await (coding === 'gzip' ? gunzipAsync(body, options) : inflateAsync(body, options));
+    inflated = await (coding === 'gzip' ? gunzipAsync(body, options) : inflateAsync(body, options));
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new EncodingError(413, 'the request body is over the server\'s limit once decompressed');
     }
     throw new EncodingError(400, `the request body is not valid ${coding} data (${(err as Error).message})`);
   }
+  if (inflated.engine.bytesWritten !== body.length) {
+    throw new EncodingError(400, `the request body is not valid ${coding} data (bytes after the end of the compressed data)`);
+  }
+  return inflated.buffer;
 }
 
 /**

@@ -5,9 +5,11 @@
  * what is already inside stays its owner's). With a `token-secret` of its own there, it knew
  * the server's signing key and could sign a token for any user; with a database of its own
  * (a hard link it keeps elsewhere), it could change the mode back and read every user's data.
- * The server now refuses to start on a dir or a file that is not its user's own (nor root's).
+ * The server now refuses to start on a dir or a file that is not its user's own (nor root's),
+ * and on a secret file others can read that it cannot make 0600 (its failed chmod was ignored).
  * Runs only where the tests run as root, which can give files to `nobody`; skipped elsewhere.
  */
+import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,6 +51,7 @@ describe.skipIf(why !== null)(`a data dir another user got to first${why ? ` (sk
   afterEach(() => {
     for (const c of cleanups.splice(0)) c();
   });
+  /** A new folder of this test's. */
   const parent = (): string => {
     const d = tempDir('fieldsync-foreign-');
     cleanups.push(d.remove);
@@ -89,5 +92,24 @@ describe.skipIf(why !== null)(`a data dir another user got to first${why ? ` (sk
     chownSync(file, NOBODY, NOBODY);
     const outcome = await startAndAttack({ FIELDSYNC_DATA_DIR: dir, FIELDSYNC_SECRET: 'hT3kW9pQ2vN7xB4mR8sL1cF6jD0gY5zA' });
     expect(outcome).toEqual({ started: false, stderr: expect.stringContaining(`fieldsync: ${file} belongs to another user (uid ${NOBODY})`) });
+  });
+
+  it('refuses a secret file others can read that cannot be made 0600 (on a read-only mount)', async (ctx) => {
+    const dir = join(parent(), 'data');
+    const source = join(parent(), 'secret');
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(source, `${KNOWN_SECRET}\n`, { mode: 0o644 });
+    const file = join(dir, 'token-secret');
+    writeFileSync(file, '', { mode: 0o600 });
+    // The secret file, read-only: bind-mounted over, where the system lets root mount.
+    const mount = (...args: string[]): boolean => spawnSync('mount', args).status === 0;
+    if (!mount('--bind', source, file)) return ctx.skip('mount --bind is not permitted here');
+    try {
+      if (!mount('-o', 'remount,bind,ro', file)) return ctx.skip('a read-only remount is not permitted here');
+      const outcome = await startAndAttack({ FIELDSYNC_DATA_DIR: dir });
+      expect(outcome).toEqual({ started: false, stderr: expect.stringContaining(`fieldsync: the secret file ${file} can be read or written by other users (mode 644) and could not be made 0600`) });
+    } finally {
+      spawnSync('umount', [file]);
+    }
   });
 });

@@ -40,6 +40,28 @@ describe('values another instance replaced', () => {
     expect((await todosOf(phone.api, list.id))[0]?.title).toBe('Oat milk'); // the restore won on the other device too
   });
 
+  it('quotes a long value cut to its start, in the notice, its Restore button and the announcement; Restore writes all of it', async () => {
+    const { api, kit, user } = await renderApp(groceries);
+    const list = (await lists(api))[0] as Row<'lists'>;
+    const milk = (await todosOf(api, list.id))[0] as Row<'todos'>;
+    await kit.pull();
+    const phone = await kit.device({ now: () => Date.now() + 60_000 });
+    await phone.sync();
+    await phone.api.update('todos', milk.id, { title: 'Whole milk' });
+    await phone.sync();
+    // The longest title a todo takes; a note's body in a fork may take 20,000 characters.
+    const long = `Oat milk ${'o'.repeat(491)}`;
+    await api.update('todos', milk.id, { title: long });
+    await kit.pull();
+
+    const notice = await screen.findByRole('group', { name: 'Title replaced by alice-1-other' });
+    const shown = `Oat milk ${'o'.repeat(90)}…`;
+    expect(notice.querySelector('.notice-change')?.textContent).toBe(`Title “${shown}” → replaced by “Whole milk”`);
+    expect(screen.getByRole('status', { name: 'Changes from other devices' }).textContent).toContain(`Your title “${shown}” of`);
+    await user.click(within(notice).getByRole('button', { name: `Restore title “${shown}”` }));
+    await waitFor(async () => expect((await todosOf(api, list.id))[0]?.title).toBe(long));
+  });
+
   it('shows nothing for a plain change from another device, which just shows', async () => {
     // Everything on screen here was written by the other device: no edit of this one's is lost.
     const { api, kit } = await renderApp();

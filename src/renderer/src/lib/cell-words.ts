@@ -6,7 +6,7 @@
 import type { JsonValue } from 'fieldsync';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { DEVICES_TABLE, TOMBSTONE_COLUMN, isInternalColumn } from '../../../shared/app-schema-kit.ts';
-import { formatValue } from './format-value.ts';
+import { cut, formatValue } from './format-value.ts';
 import { hlcParts } from './hlc-parts.ts';
 
 const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -30,11 +30,18 @@ export function nounOf(table: string): string {
 }
 
 /**
- * A value as words: text as it is (to be quoted), a flag as checked or not, anything else
- * as JSON. `quote` says whether the words are user text.
+ * The most of a text a notice quotes (its start, then "…"): a note's body may hold 20,000
+ * characters, and a notice, its Restore button and the announcement name the value, they do
+ * not show it. Restore writes the whole value.
+ */
+const QUOTE_MAX = 100;
+
+/**
+ * A value as words: text as it is (to be quoted; cut to QUOTE_MAX), a flag as checked or
+ * not, anything else as JSON. `quote` says whether the words are user text.
  */
 export function valueWords(value: JsonValue): { readonly text: string; readonly quote: boolean } {
-  if (typeof value === 'string') return { text: value, quote: true };
+  if (typeof value === 'string') return { text: value.length > QUOTE_MAX ? `${cut(value, QUOTE_MAX - 1)}…` : value, quote: true };
   if (typeof value === 'boolean') return { text: value ? 'checked' : 'not checked', quote: false };
   return { text: formatValue(value).text, quote: false };
 }

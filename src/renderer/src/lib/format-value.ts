@@ -1,7 +1,7 @@
 import type { JsonValue } from 'fieldsync';
 
 /** The first `n` UTF-16 units of `s`, not ending in half of a character. */
-function cut(s: string, n: number): string {
+export function cut(s: string, n: number): string {
   const end = n > 0 && n < s.length && /[\ud800-\udbff]/.test(s.charAt(n - 1)) ? n - 1 : n;
   return s.slice(0, end);
 }

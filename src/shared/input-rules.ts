@@ -26,6 +26,21 @@ function codePoints(s: string): number {
   return n;
 }
 
+/**
+ * Limits count code points, which bound what is stored whatever the text; but a reader counts
+ * what they see: 15 family emoji are 15 characters to the eye and 105 code points. When the
+ * two differ, the message says why, so that "105 characters" does not read as a mistake.
+ */
+const SEVERAL = ' Emoji and some accented letters count as several characters.';
+
+function fewerShown(value: string, codePointCount: number, max: number): boolean {
+  // Far past the limit, the count says enough, and segmenting megabytes would cost the core.
+  if (value.length > max * 16) return false;
+  let shown = 0;
+  for (const _ of new Intl.Segmenter().segment(value)) if (++shown >= codePointCount) return false;
+  return true;
+}
+
 /** The message for text that breaks the character rule, or null. */
 function characterProblem(value: string, rule: TextRule): string | null {
   const found = findForbidden(value, rule.multiline ?? false);
@@ -62,6 +77,6 @@ export function checkText(input: unknown, rule: TextRule): TextCheck {
   const problem = characterProblem(value, rule);
   if (problem !== null) return { ok: false, message: problem };
   const n = value.length > rule.max ? codePoints(value) : value.length;
-  if (n > rule.max) return { ok: false, message: `${what} is too long: ${n} characters, at most ${rule.max}.` };
+  if (n > rule.max) return { ok: false, message: `${what} is too long: ${n} characters, at most ${rule.max}.${fewerShown(value, n, rule.max) ? SEVERAL : ''}` };
   return { ok: true, value };
 }

@@ -72,6 +72,17 @@ describe('bad input', () => {
     expect(writes(kit, before)).toEqual([]);
   });
 
+  it('says why 15 emoji are too long for a 100-character list name: each counts as several', async () => {
+    const { kit, user } = await renderApp(groceries);
+    const before = kit.calls.length;
+    await user.click(screen.getByRole('textbox', { name: 'New list' }));
+    // A family emoji is one character to the eye, 7 code points (4 people, 3 joiners).
+    await user.paste('\u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}'.repeat(15));
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('alert').textContent).toBe('List name is too long: 105 characters, at most 100. Emoji and some accented letters count as several characters.');
+    expect(writes(kit, before)).toEqual([]);
+  });
+
   it('shows the API’s own invalid_argument message next to the input', async () => {
     const { kit, user } = await renderApp(groceries);
     kit.failNext('create', new AppError('invalid_argument', 'Title is not allowed here.'));

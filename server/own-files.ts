@@ -9,7 +9,7 @@
  * fails. So a dir or file of another user is refused at start, with how to fix it. POSIX only:
  * Windows has no uids (docs/security.md, "File permissions on Windows").
  */
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { ConfigError } from './config.ts';
@@ -34,6 +34,8 @@ export function refuseForeignOwner(stats: Stats, what: string): void {
  * another user made, symbolic or hard, to a file it keeps elsewhere) and what it points to.
  */
 export function ensureOwnDataDir(dir: string, files: readonly string[]): void {
+  // Checked before the chmod too: root's would change another user's dir before refusing it.
+  if (existsSync(dir)) refuseForeignOwner(statSync(dir), `the data dir ${dir}`);
   ensurePrivateDir(dir);
   refuseForeignOwner(statSync(dir), `the data dir ${dir}`);
   for (const name of files) {

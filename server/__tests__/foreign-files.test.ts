@@ -10,7 +10,7 @@
  * Runs only where the tests run as root, which can give files to `nobody`; skipped elsewhere.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../auth.ts';
@@ -60,12 +60,13 @@ describe.skipIf(why !== null)(`a data dir another user got to first${why ? ` (sk
 
   it('refuses a data dir that belongs to another user, the token CLI too', async () => {
     const dir = join(parent(), 'data');
-    mkdirSync(dir, { mode: 0o700 }); // private, but nobody's: nobody can do anything in it
+    mkdirSync(dir, { mode: 0o755 }); // nobody's: nobody can do anything in it
     writeFileSync(join(dir, 'token-secret'), `${KNOWN_SECRET}\n`, { mode: 0o600 });
     chownSync(join(dir, 'token-secret'), NOBODY, NOBODY);
     chownSync(dir, NOBODY, NOBODY);
     const outcome = await startAndAttack({ FIELDSYNC_DATA_DIR: dir });
     expect(outcome).toEqual({ started: false, stderr: expect.stringContaining(`fieldsync: the data dir ${dir} belongs to another user (uid ${NOBODY})`) });
+    expect(statSync(dir).mode & 0o777).toBe(0o755); // refused before anything in it changed, its mode too
     const cli = runScript('token-cli.ts', ['alice'], { FIELDSYNC_DATA_DIR: dir });
     expect([cli.status, cli.stdout]).toEqual([2, '']);
     expect(cli.stderr).toContain(`the data dir ${dir} belongs to another user (uid ${NOBODY})`);

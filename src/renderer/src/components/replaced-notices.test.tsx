@@ -7,19 +7,24 @@ import { groceries, lists } from '../views/todos/todo-fixtures.ts';
 const todosOf = async (api: Parameters<Parameters<typeof renderApp>[0] & object>[0], listId: string) =>
   (await api.rows('todos', { parent: listId })) as Row<'todos'>[];
 
+/** Another device, a minute ahead, renames Milk to Whole milk; this one renames it to `mine` too, before it hears of that. */
+async function renamedOnBoth(mine: string) {
+  const { api, kit, user } = await renderApp(groceries);
+  const list = (await lists(api))[0] as Row<'lists'>;
+  const milk = (await todosOf(api, list.id))[0] as Row<'todos'>;
+  await kit.pull();
+  const phone = await kit.device({ now: () => Date.now() + 60_000 });
+  await phone.sync();
+  await phone.api.update('todos', milk.id, { title: 'Whole milk' });
+  await phone.sync();
+  await api.update('todos', milk.id, { title: mine });
+  await kit.pull();
+  return { api, kit, user, list, phone };
+}
+
 describe('values another instance replaced', () => {
   it('shows the instance whose edit lost: the field, old and new value, who won and why; Restore writes the old value, which wins', async () => {
-    const { api, kit, user } = await renderApp(groceries);
-    const list = (await lists(api))[0] as Row<'lists'>;
-    const milk = (await todosOf(api, list.id))[0] as Row<'todos'>;
-    await kit.pull();
-    // Another device, a minute ahead, renames Milk; this one renames it too, before it hears of that.
-    const phone = await kit.device({ now: () => Date.now() + 60_000 });
-    await phone.sync();
-    await phone.api.update('todos', milk.id, { title: 'Whole milk' });
-    await phone.sync();
-    await api.update('todos', milk.id, { title: 'Oat milk' });
-    await kit.pull();
+    const { kit, user, list, phone } = await renamedOnBoth('Oat milk');
 
     const row = await screen.findByRole('listitem', { name: 'Whole milk' });
     const notice = await within(row).findByRole('group', { name: 'Title replaced by alice-1-other' });
@@ -41,18 +46,9 @@ describe('values another instance replaced', () => {
   });
 
   it('quotes a long value cut to its start, in the notice, its Restore button and the announcement; Restore writes all of it', async () => {
-    const { api, kit, user } = await renderApp(groceries);
-    const list = (await lists(api))[0] as Row<'lists'>;
-    const milk = (await todosOf(api, list.id))[0] as Row<'todos'>;
-    await kit.pull();
-    const phone = await kit.device({ now: () => Date.now() + 60_000 });
-    await phone.sync();
-    await phone.api.update('todos', milk.id, { title: 'Whole milk' });
-    await phone.sync();
     // The longest title a todo takes; a note's body in a fork may take 20,000 characters.
     const long = `Oat milk ${'o'.repeat(491)}`;
-    await api.update('todos', milk.id, { title: long });
-    await kit.pull();
+    const { api, user, list } = await renamedOnBoth(long);
 
     const notice = await screen.findByRole('group', { name: 'Title replaced by alice-1-other' });
     const shown = `Oat milk ${'o'.repeat(90)}…`;

@@ -26,9 +26,16 @@ export function reportUncaught(err: unknown): void {
   }
 }
 
-/** Calls every listener with `value`, each on its own: one that throws is reported, and the rest still run. */
+/**
+ * Calls every listener with `value`, each on its own: one that throws is reported, and the rest
+ * still run. Those that listen as it starts, as EventTarget does: a Set iterated live visits
+ * what is added meanwhile, so a listener that unsubscribed and subscribed itself again (a
+ * component re-rendering as it handles the event) was called again and again, and the write
+ * that emitted never returned. One unsubscribed meanwhile is not called.
+ */
 export function emit<T>(listeners: ReadonlySet<Listener<T>>, value: T): void {
-  for (const listener of listeners) {
+  for (const listener of [...listeners]) {
+    if (!listeners.has(listener)) continue;
     try {
       listener(value);
     } catch (err) {

@@ -91,6 +91,49 @@ describe("a 'change' listener that throws", () => {
   });
 });
 
+// Round 55: a listener that subscribes while an event is delivered. The set of listeners was
+// iterated live, so a listener added then heard the event being delivered; one that unsubscribed
+// itself and subscribed again (a component that re-renders and re-subscribes as it handles a
+// change) was added behind the iteration again and again: the write never returned.
+describe('a listener that subscribes or unsubscribes while an event is delivered', () => {
+  it('one that subscribes itself again hears the event once, and the write returns', async () => {
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    let heard = 0;
+    let off = (): void => {};
+    const listener = (): void => {
+      // Bounded: the live iteration never ended.
+      if (++heard > 100) throw new Error('heard the same event over and over');
+      off();
+      off = client.on('change', listener);
+    };
+    off = client.on('change', listener);
+    await client.set('todos', 't1', 'title', 'A');
+    expect(heard).toBe(1);
+    expect(reported).toEqual([]);
+    await client.set('todos', 't1', 'title', 'B'); // still subscribed: hears the next one
+    expect(heard).toBe(2);
+    await client.close();
+  });
+
+  it('one added while an event is delivered hears the next one; one removed then hears none (as EventTarget)', async () => {
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    const heard: string[] = [];
+    let offSecond = (): void => {};
+    client.on('change', (e) => {
+      heard.push(`first ${e.changes.todos?.join()}`);
+      offSecond();
+      client.on('change', (late) => heard.push(`added ${late.changes.todos?.join()}`));
+    });
+    offSecond = client.on('change', (e) => heard.push(`second ${e.changes.todos?.join()}`));
+    await client.set('todos', 't1', 'title', 'A');
+    expect(heard).toEqual(['first t1']);
+    heard.length = 0;
+    await client.set('todos', 't2', 'title', 'B');
+    expect(heard).toEqual(['first t2', 'added t2']);
+    await client.close();
+  });
+});
+
 describe('reporting', () => {
   it('each listener on its own: every one hears the event, every exception is reported once', () => {
     const heard: string[] = [];

@@ -7,9 +7,10 @@
 import { cellKey } from './message.ts';
 import type { Cell, CellValue, SyncStore } from './store.ts';
 
-export async function readCells(store: SyncStore, cells: readonly Cell[]): Promise<Map<string, CellValue>> {
+export async function readCells(store: SyncStore, cells: readonly Cell[]): Promise<ReadonlyMap<string, CellValue>> {
   if (cells.length === 0) return new Map();
-  if (store.values) return new Map(await store.values(cells));
+  // Read with `get` only: a store's map-like has no more than the guard asks of it (store-guard.ts).
+  if (store.values) return store.values(cells);
   const winners = await store.winners(cells);
   const out = new Map<string, CellValue>();
   for (const c of cells) {

@@ -8,27 +8,32 @@ import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import { asClient, messageProblem } from './store-calls.ts';
-import type { Cell, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
+import type { Cell, CellValue, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
 import type { StallWatch } from './store-stall.ts';
 
 /** A store's answer (or call of `plan`) that breaks the store contract: `what` names the call. */
 const broke = (what: string, problem: string): StoreError => new StoreError(`the store broke its contract in ${what}: ${problem}`);
+/** What reading a store's answer threw, as a broken answer. */
+const unreadable = (what: string, err: unknown): StoreError => broke(what, `reading its answer threw: ${errorText(err)}`);
 
-function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null, stalls?: StallWatch): MaybePromise<T> {
+/** What the check of an answer finds: nothing wrong (null), what is, or `{ use }`: the answer as the client is to read it. */
+type Verdict<T> = string | null | { readonly use: T };
+
+function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => Verdict<T>, stalls?: StallWatch): MaybePromise<T> {
   const fail = (err: unknown): never => {
     throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${errorText(err)}`, err);
   };
   const verify = (value: T): T => {
-    let problem: string | null;
+    let verdict: Verdict<T>;
     try {
-      problem = check(value);
+      verdict = check(value);
     } catch (err) {
       // The answer's own getter or Proxy threw as it was read: a broken answer, named as one,
       // not the store's raw exception escaping untyped.
-      problem = `reading its answer threw: ${errorText(err)}`;
+      throw unreadable(what, err);
     }
-    if (problem) throw broke(what, problem);
-    return value;
+    if (typeof verdict === 'string') throw broke(what, verdict);
+    return verdict === null ? value : verdict.use;
   };
   let result: MaybePromise<T>;
   try {
@@ -61,13 +66,36 @@ function stateProblem(state: StoreState): string | null {
   return null;
 }
 
-function winnersProblem(w: ReadonlyMap<string, string>): string | null {
-  if (!w || typeof (w as Map<string, string>).get !== 'function' || typeof (w as Map<string, string>).values !== 'function') {
-    return 'winners() must return a Map';
+/**
+ * A map answer (`what`: winners(), values()): a Map, or a map-like of the store's own (the
+ * SQLite store's is lazy) with the `get` and `values` the client reads, and nothing else of
+ * it; each entry checked (`entryProblem`). A map-like's `get` is guarded as the client calls
+ * it, deep in a pull: what it throws is the store's broken answer, not a raw exception (round
+ * 55; a native Map's cannot throw).
+ */
+function mapVerdict<V>(what: string, answer: ReadonlyMap<string, V>, entryProblem: (v: V) => string | null): Verdict<ReadonlyMap<string, V>> {
+  if (!answer || typeof (answer as Map<string, V>).get !== 'function' || typeof (answer as Map<string, V>).values !== 'function') return `${what} must return a Map`;
+  for (const v of answer.values()) {
+    const problem = entryProblem(v);
+    if (problem) return problem;
   }
-  for (const hlc of w.values()) if (!isHlc(hlc)) return `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`;
-  return null;
+  if (answer instanceof Map) return null;
+  const get = (key: string): V | undefined => {
+    try {
+      return answer.get(key);
+    } catch (err) {
+      throw unreadable(what, err);
+    }
+  };
+  return { use: { get, values: () => answer.values() } as Pick<ReadonlyMap<string, V>, 'get' | 'values'> as ReadonlyMap<string, V> };
 }
+
+const winnersVerdict = (w: ReadonlyMap<string, string>): Verdict<ReadonlyMap<string, string>> =>
+  mapVerdict('winners()', w, (hlc) => (isHlc(hlc) ? null : `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`));
+
+// Each entry is what the library reports: a replaced cell's `previous`, a device's name.
+const valuesVerdict = (v: ReadonlyMap<string, CellValue>): Verdict<ReadonlyMap<string, CellValue>> =>
+  mapVerdict('values()', v, (e) => (typeof e === 'object' && e !== null && isHlc(e.hlc) && e.value !== undefined ? null : 'values() returned an entry that is not { value, hlc }'));
 
 /**
  * The library's own memory stores (`createMemoryStore()`, that very object): the hlcs their
@@ -98,9 +126,9 @@ export interface GuardedStore extends SyncStore {
 
 /** `stalls`: told of every asynchronous call, to report one that does not settle, and to refuse calls once shut (store-stall.ts). */
 export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore {
-  const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => string | null): MaybePromise<T> => guardCall(what, call, check, stalls);
+  const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => Verdict<T>): MaybePromise<T> => guardCall(what, call, check, stalls);
   // (A memory store whose winners() was replaced afterwards is a custom store.)
-  const checkWinners = ownWinners.get(store) === store.winners ? () => null : winnersProblem;
+  const checkWinners = ownWinners.get(store) === store.winners ? () => null : winnersVerdict;
   const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(cells), checkWinners);
   const commit = (c: Commit): MaybePromise<void> => guard('commit()', () => store.commit(shapedCommit(c)), () => null);
   const own = typeof store.transact === 'function' ? store.transact.bind(store) : null;
@@ -125,10 +153,7 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
     },
     ...(typeof store.values === 'function'
       ? {
-          values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(cells), (v) => {
-            if (!v || typeof (v as Map<string, unknown>).get !== 'function') return 'values() must return a Map';
-            return null;
-          }),
+          values: (cells: Parameters<NonNullable<SyncStore['values']>>[0]) => guard('values()', () => (store.values as NonNullable<SyncStore['values']>)(cells), valuesVerdict),
         }
       : {}),
     messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {

@@ -284,7 +284,8 @@ async function reportReplaced(ctx: SyncRunContext, replaced: readonly ReplacedCe
 
 /** The cells a merge's writes replace (those that had a winner), with their values before and after. */
 async function replacedCells(store: SyncStore, writes: ReturnType<typeof planMerge>['writes'], winners: ReadonlyMap<string, string>): Promise<ReplacedCell[]> {
-  const replacing = writes.filter((w) => w.hlc !== null && winners.has(cellKey(w.table, w.row, w.column)));
+  // `get`, not `has`: a store's map-like has what the guard asks of it only (store-guard.ts).
+  const replacing = writes.filter((w) => w.hlc !== null && winners.get(cellKey(w.table, w.row, w.column)) !== undefined);
   if (replacing.length === 0) return [];
   const before = await readCells(store, replacing);
   const out: ReplacedCell[] = [];

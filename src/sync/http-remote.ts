@@ -79,6 +79,10 @@ export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
   if (options.pokes !== undefined && (options.pokes as Partial<PokeSource> | null)?.pokeSource !== true) {
     bad('pokes must be pokeStream(), called');
   }
+  // The mirror mistake, `compress: gzipRequests()`: what it returns takes a request, and called
+  // with none below it failed, a rejection no one handled (the end of a Node process) or, without
+  // CompressionStream, a TypeError. A compression is called with no argument.
+  if ((options.compress?.length ?? 0) > 0) bad('compress must be gzipRequests, uncalled');
   const timeoutError = delayError('timeoutMs', options.timeoutMs, 1);
   if (timeoutError !== null) bad(timeoutError);
   const base = options.url.replace(/\/+$/, '');

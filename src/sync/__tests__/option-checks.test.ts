@@ -2,10 +2,10 @@
  * Options as apps misspell and misuse them (audit C, findings 10 to 15): each mistake is a
  * typed error that names the option, where it was ignored, or taken for something else.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   SchemaError, backoffDelay, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, deviceNames,
-  pokeStream, type SyncStore,
+  gzipRequests, pokeStream, type SyncStore,
 } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { memory, schema } from './harness/test-kit.ts';
@@ -145,6 +145,25 @@ describe('pokes: pokeStream, uncalled', () => {
     await refusal(() => createHttpRemote({ url: 'http://x', token: 't', pokes: pokeStream as never }), 'createHttpRemote: pokes must be pokeStream(), called');
     const remote = createHttpRemote({ url: 'http://x', token: 't', pokes: pokeStream(), fetch: () => new Promise(() => {}) });
     expect(typeof remote.subscribe).toBe('function');
+  });
+});
+
+// Round 55: the mirror mistake, `compress: gzipRequests()` called as `pokes: pokeStream()` is.
+// What it returns takes a request: createHttpRemote called it with none, and it failed as no
+// option should, with a rejection no one handled (which ends a Node process), or without
+// CompressionStream (React Native) with a TypeError of its own ("send is not a function").
+describe('compress: gzipRequests, called', () => {
+  it.each([
+    ['where the runtime has CompressionStream', true],
+    ['where it has none (React Native)', false],
+  ])('is refused where it is given, %s', async (_name, compresses) => {
+    if (!compresses) vi.stubGlobal('CompressionStream', undefined);
+    try {
+      await refusal(() => createHttpRemote({ url: 'http://x', token: 't', compress: gzipRequests() as never }), 'createHttpRemote: compress must be gzipRequests, uncalled');
+      expect(typeof createHttpRemote({ url: 'http://x', token: 't', compress: gzipRequests }).sync).toBe('function');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import { asClient, messageProblem } from './store-calls.ts';
-import type { Cell, CellValue, Commit, MaybePromise, StoreState, StoredMessage, SyncStore } from './store.ts';
+import type { Cell, CellValue, Commit, MaybePromise, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
 import type { StallWatch } from './store-stall.ts';
 
 /** A store's answer (or call of `plan`) that breaks the store contract: `what` names the call. */
@@ -98,6 +98,22 @@ const valuesVerdict = (v: ReadonlyMap<string, CellValue>): Verdict<ReadonlyMap<s
   mapVerdict('values()', v, (e) => (typeof e === 'object' && e !== null && isHlc(e.hlc) && e.value !== undefined ? null : 'values() returned an entry that is not { value, hlc }'));
 
 /**
+ * Whether `m` is a message `q` asks for (store.ts, MessageQuery). A store's filter forgotten
+ * or wrong: a pending query that answered the pulled messages too made one sync() push them
+ * again and again, never settling (round 55), and `rejected()` and `history()` showed the app
+ * what they were not.
+ */
+function asked(m: StoredMessage, q: MessageQuery): boolean {
+  switch (q.kind) {
+    case 'pending': return m.local && !m.synced && m.error === null;
+    case 'rejected': return m.local && !m.synced && m.error !== null;
+    case 'unapplied': return !m.local && !m.applied;
+    case 'cell': return m.applied && m.table === q.table && m.row === q.row && m.column === q.column;
+    default: return true;
+  }
+}
+
+/**
  * The library's own memory stores (`createMemoryStore()`, that very object): the hlcs their
  * `winners()` answers with are ones the client committed, having made or checked each, and
  * nothing outside the process can change them, so checking each again (a tenth of a memory
@@ -158,6 +174,7 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
       : {}),
     messages: (query) => guard(`messages(${query.kind})`, () => store.messages(query), (list) => {
       if (!Array.isArray(list)) return 'messages() must return an array';
+      if ('limit' in query && list.length > query.limit) return `it returned ${list.length} messages for a limit of ${query.limit}`;
       // A message twice (a join's or a UNION ALL's doing) would be pushed twice in one request,
       // which the server refuses as the message's fault: the client would set the write aside.
       const seen = new Set<string>();
@@ -167,7 +184,9 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
         if (seen.has((m as StoredMessage).hlc)) return `it returned message ${(m as StoredMessage).hlc} twice`;
         seen.add((m as StoredMessage).hlc);
       }
-      return null;
+      // Each well formed: then each one the query asks for.
+      const unasked = (list as readonly StoredMessage[]).find((m) => !asked(m, query));
+      return unasked ? `it returned message ${unasked.hlc}, which the query does not ask for` : null;
     }),
     commit,
   };

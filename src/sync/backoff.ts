@@ -4,7 +4,7 @@
  * after an outage is not met by all of them in the same instant. And the checks of every
  * delay option, which a timer must be able to keep.
  */
-import { invalidArgument } from './errors.ts';
+import { invalidArgument, threw } from './errors.ts';
 import { isObject, unknownOptionError } from './option-keys.ts';
 
 /**
@@ -51,7 +51,30 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
     : backoffError('options', options, { ...BACKOFF_KEYS, random: 0 })
       ?? (options.random !== undefined && typeof options.random !== 'function' ? 'options.random must be a function' : null);
   if (why !== null) throw invalidArgument(`backoffDelay: ${why}`);
-  return backoffMs(attempt, options);
+  // Its answers too, as the client's `random`'s: NaN made the delay NaN (round 55).
+  const { random } = options;
+  return backoffMs(attempt, random ? { ...options, random: checked('backoffDelay: options.random', random, 1) } : options);
+}
+
+/**
+ * A function of the app's (createSyncClient's `now` and `random`, backoffDelay's `random`),
+ * each answer checked (a number from 0 to `max`). Not once at the start: a test's clock may
+ * go wrong later, and a seeded `random` must not be called more than it would be. A `now`
+ * that answered NaN stamped every write in 1970, so that each lost every conflict; a `random`
+ * that answered NaN made every retry immediate. What they throw is named too: thrown inside a
+ * store's transaction, it would have been blamed on the store. `name` as errors name it.
+ */
+export function checked(name: string, fn: () => number, max: number): () => number {
+  return () => {
+    let n: unknown;
+    try {
+      n = fn();
+    } catch (err) {
+      throw threw(`${name}()`, err);
+    }
+    if (typeof n !== 'number' || !(n >= 0 && n <= max)) throw invalidArgument(`${name}() gave ${typeof n === 'number' ? n : typeof n}, not a number from 0 to ${max}`);
+    return n;
+  };
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * createSyncClient's options, checked: the whole object at once (typed errors naming the
- * option), and the `now` and `random` functions at each answer.
+ * option); the `now` and `random` functions at each answer (backoff.ts, `checked`).
  */
 import { backoffError, delayError } from './backoff.ts';
-import { invalidArgument, threw } from './errors.ts';
+import { invalidArgument } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import { isSchema } from './schema.ts';
 import type { SyncStore } from './store.ts';
@@ -46,26 +46,6 @@ const OPTION_KEYS = {
   schema: 0, store: 0, remote: 0, debounceMs: 0, intervalMs: 0, retry: 0, pushBatchSize: 0, pullLimit: 0,
   maxRequestBytes: 0, autoSync: 0, now: 0, random: 0, device: 0, storeStallMs: 0,
 } satisfies Record<keyof SyncClientOptions, 0>;
-
-/**
- * The `now` or `random` option, each answer checked (a number from 0 to `max`). Not once at
- * the start: a test's clock may go wrong later, and a seeded `random` must not be called more
- * than it would be. A `now` that answered NaN stamped every write in 1970, so that each lost
- * every conflict; a `random` that answered NaN made every retry immediate. What they throw is
- * named too: thrown inside a store's transaction, it would have been blamed on the store.
- */
-export function checked(name: string, fn: () => number, max: number): () => number {
-  return () => {
-    let n: unknown;
-    try {
-      n = fn();
-    } catch (err) {
-      throw threw(`createSyncClient: ${name}()`, err);
-    }
-    if (typeof n !== 'number' || !(n >= 0 && n <= max)) throw invalidArgument(`createSyncClient: ${name}() gave ${typeof n === 'number' ? n : typeof n}, not a number from 0 to ${max}`);
-    return n;
-  };
-}
 
 export function clamp(n: number, min: number, max: number): number {
   if (!Number.isFinite(n)) throw invalidArgument(`expected a number from ${min} to ${max}`);

@@ -16,7 +16,8 @@ import { DELETED_COLUMN, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { byHlc, cellKey, messageOf, rowError } from './message.ts';
 import { emit, type Listener } from './listeners.ts';
-import { FROM_DEVICE_NAMES, MAX_DATE_MS, checkOptions, checked, clamp } from './client-options.ts';
+import { FROM_DEVICE_NAMES, MAX_DATE_MS, checkOptions, clamp } from './client-options.ts';
+import { checked } from './backoff.ts';
 import { createSerial, isPromiseLike } from './serial.ts';
 import { createScheduler } from './sync-scheduler.ts';
 import { openClientState, storedClientId } from './client-state.ts';
@@ -41,8 +42,8 @@ export async function createSyncClient(options: SyncClientOptions): Promise<Sync
 
 async function openClient(options: SyncClientOptions, openingSettled: Promise<void>): Promise<SyncClient> {
   const { schema, remote } = options;
-  const now = options.now ? checked('now', options.now, MAX_DATE_MS) : Date.now;
-  const random = options.random ? checked('random', options.random, 1) : Math.random;
+  const now = options.now ? checked('createSyncClient: now', options.now, MAX_DATE_MS) : Date.now;
+  const random = options.random ? checked('createSyncClient: random', options.random, 1) : Math.random;
   const lock = createSerial();
   const changeListeners = new Set<Listener<ChangeEvent>>();
   const statusListeners = new Set<Listener<SyncStatus>>();

@@ -111,6 +111,11 @@ describe('backoffDelay checks its arguments', () => {
     ['initialMs NaN', () => backoffDelay(0, { initialMs: Number.NaN }), /^backoffDelay: options\.initialMs must be/],
     ['maxMs Infinity', () => backoffDelay(40, { maxMs: Infinity }), /^backoffDelay: options\.maxMs must be/],
     ['random not a function', () => backoffDelay(0, { random: 0.5 as never }), 'backoffDelay: options.random must be a function'],
+    // Round 55: its answers too, as the client's `random`'s. NaN made the delay NaN (a timer
+    // that fires at once), 2 a delay past maxMs, and what it threw escaped as it was.
+    ['random giving NaN', () => backoffDelay(0, { random: () => Number.NaN }), 'backoffDelay: options.random() gave NaN, not a number from 0 to 1'],
+    ['random giving 2', () => backoffDelay(0, { random: () => 2 }), 'backoffDelay: options.random() gave 2, not a number from 0 to 1'],
+    ['random that throws', () => backoffDelay(0, { random: () => { throw new Error('seed gone'); } }), 'backoffDelay: options.random() threw: seed gone'],
   ])('%s: a ValidationError', async (_name, f, message) => {
     await refusal(f, message);
   });

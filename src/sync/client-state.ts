@@ -47,13 +47,16 @@ export function storedClientId(state: StoreState): string | undefined {
   return clientId;
 }
 
-/** An integer the store's meta holds under `key`, 0 when it holds none. */
-function readInt(meta: Readonly<Record<string, string>>, key: string): number {
+/**
+ * An integer the store's meta holds under `key`, 0 when it holds none. With `natural`, one from
+ * 0 (a cursor: a negative one opened, and the server refused every request after it).
+ */
+function readInt(meta: Readonly<Record<string, string>>, key: string, natural?: boolean): number {
   const raw = meta[key];
   if (raw === undefined) return 0;
   const n = Number(raw);
   // Number('') and Number(' 1') would read as numbers: only plain decimal integers are ones.
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new StoreError(`the store holds an invalid ${key}: ${raw.slice(0, 40)}`);
+  if (!(natural ? /^\d+$/ : /^-?\d+$/).test(raw) || !Number.isSafeInteger(n)) throw new StoreError(`the store holds an invalid ${key}: ${raw.slice(0, 40)}`);
   return n;
 }
 
@@ -136,7 +139,7 @@ async function restore(
     else await store.commit(await clientIdCommit(schema, store, state, clientId));
   }
   const counters = createCounters({
-    cursor: readInt(meta, META.cursor),
+    cursor: readInt(meta, META.cursor, true),
     epoch: meta[META.epoch] ?? '',
     pending: state.pendingCount,
     rejected: rejected.length,

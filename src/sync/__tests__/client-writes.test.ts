@@ -295,6 +295,9 @@ describe('a broken custom store', () => {
   it.each([
     ['cursor', 'abc'], ['cursor', '12abc'], ['cursor', 'abc12'], ['cursor', ' 12'], ['cursor', ''], ['cursor', '1.5'],
     ['cursor', '9007199254740993'], ['lastSyncAt', '1e12'], ['clockOffset', '0x10'], ['clientId', 'not an id!'],
+    // Round 55: a negative cursor (a store that writes -1 for "none") opened, and every sync
+    // failed for good, the server refusing the request ("cursor must be an integer >= 0").
+    ['cursor', '-1'],
   ])('a store whose meta holds %s %j: createSyncClient rejects with a StoreError', async (key, value) => {
     const inner = memory();
     const store: SyncStore = { ...inner, open: (sc) => {

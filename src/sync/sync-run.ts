@@ -149,8 +149,9 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
   throwIfStopped(ctx);
   const sentAt = ctx.now();
   const response = await ctx.remote.sync(request(ctx, batch.map(messageOf)), { signal: ctx.signal });
-  if (response.accepted !== batch.length) {
-    throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
+  // `?.`: a custom remote that resolves with null (docs/api.md, Remote) was a TypeError.
+  if (response?.accepted !== batch.length) {
+    throw new RemoteError(200, 'invalid_response', `the server accepted ${response?.accepted} of ${batch.length} messages`);
   }
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
   if (await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))) return [response, true];

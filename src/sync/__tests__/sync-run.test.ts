@@ -194,6 +194,16 @@ describe('answers', () => {
     await client.close();
   });
 
+  // Round 55: a custom remote (docs/api.md, Remote) that resolves with null failed the sync
+  // with a TypeError ("Cannot read properties of null"), status code `internal`.
+  it('so is no answer at all (a custom remote that resolves with null): invalid, not a TypeError', async () => {
+    const client = await open({ sync: () => Promise.resolve(null as never) });
+    await client.set('todos', 'a', 'title', 'x');
+    expect(await failure(client.sync())).toMatchObject({ name: 'RemoteError', code: 'invalid_response', message: 'the server accepted undefined of 1 messages' });
+    expect(client.status).toMatchObject({ pending: 1, error: { code: 'invalid_response' } });
+    await client.close();
+  });
+
   it('so is one that accepts messages of the pull-only round a clock_drift repair asks for', async () => {
     const remote = new ScriptedRemote(server());
     remote.intercept = async (req) => {

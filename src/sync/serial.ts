@@ -16,6 +16,12 @@ export interface Serial {
 export function createSerial(): Serial {
   let tail: Promise<unknown> = Promise.resolve();
   let queued = 0;
+  // While a task runs at once (the fast path below), one queued from inside it (a listener's
+  // write, called as a synchronous store's write emits its event) waits for it, as any other.
+  // It ran nested (round 55): the listeners after that one heard the second write first, and
+  // one marking itself done after its write was called again inside it, until the stack
+  // overflowed. (An asynchronous store's write emits from a later microtask, queued by then.)
+  let running = false;
   const settled = (): void => {
     queued--;
   };
@@ -28,12 +34,15 @@ export function createSerial(): Serial {
     run<T>(task: () => T | Promise<T>): Promise<T> {
       // Fast path: nothing queued and the task finishes synchronously (a synchronous store),
       // so there is nothing to wait for and no microtask hop is needed to keep order.
-      if (queued === 0) {
+      if (queued === 0 && !running) {
         let result: T | Promise<T>;
+        running = true;
         try {
           result = task();
         } catch (err) {
           return Promise.reject(err);
+        } finally {
+          running = false;
         }
         return isPromiseLike(result) ? track(Promise.resolve(result)) : Promise.resolve(result);
       }

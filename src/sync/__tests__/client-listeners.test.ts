@@ -134,6 +134,40 @@ describe('a listener that subscribes or unsubscribes while an event is delivered
   });
 });
 
+// Round 55: a listener that writes. With a synchronous store (the memory and SQLite stores) the
+// write it makes ran at once, inside the write whose event it was hearing: the listeners after it
+// heard the second write before the first, and a listener that wrote once, marking it done after
+// the call, was called again inside that call, and again: some 900 writes, then a stack overflow.
+describe('a listener that writes while it hears a local write', () => {
+  it('its write comes after: every listener hears the first write first', async () => {
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    const heard: string[] = [];
+    client.on('change', (e) => {
+      if (e.changes.todos?.[0] === 't1') void client.set('todos', 't2', 'title', 'B');
+    });
+    client.on('change', (e) => heard.push(e.changes.todos?.join() ?? ''));
+    await client.set('todos', 't1', 'title', 'A');
+    await until(() => heard.length === 2);
+    expect(heard).toEqual(['t1', 't2']);
+    await client.close();
+  });
+
+  it('one that writes once, and says so after the call, writes once', async () => {
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    let written: Promise<unknown> | null = null;
+    let calls = 0;
+    client.on('change', () => {
+      if (++calls > 10) return; // bounded: it recursed until the stack overflowed
+      written ??= client.update('todos', 't2', { title: 'B' });
+    });
+    await client.set('todos', 't1', 'title', 'A');
+    await written;
+    expect(client.status.pending).toBe(2);
+    expect(calls).toBe(2);
+    await client.close();
+  });
+});
+
 describe('reporting', () => {
   it('each listener on its own: every one hears the event, every exception is reported once', () => {
     const heard: string[] = [];

@@ -26,6 +26,7 @@ import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { handleExpectations } from './expectations.ts';
+import { transferCodingRefusal } from './transfer-coding.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 import { refuseBodyOfGet, refuserFor, smallBody } from './routes/refuse-before-body.ts';
 
@@ -172,6 +173,12 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     });
   }
   fastify.addHook('onRequest', async (request, reply) => {
+    // A transfer coding the server does not decode: refused before anything reads the body (transfer-coding.ts).
+    const coding = transferCodingRefusal(request.headers, request.raw.httpVersion);
+    if (coding !== null) {
+      if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+      return refuse(request, reply, coding, { Connection: 'close' });
+    }
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
       return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
     }

@@ -34,17 +34,30 @@ export function registerAnswerPace(fastify: FastifyInstance, pace: AnswerPace): 
   fastify.addHook('onSend', async (request, reply, payload) => {
     const res = reply.raw;
     const deadlineMs = pace.graceMs + (payloadBytes(payload) / pace.minBytesPerSecond) * 1000;
-    const timer = setTimeout(() => {
-      if (res.writableFinished || res.destroyed) return;
-      contextOf(request).gone = 'answer not taken in time';
-      // A reset, not a close: closed, the socket would stay in the kernel with its unsent
-      // bytes, retrying a window that stays shut for minutes; reset, everything goes at once.
-      const socket = res.socket;
-      if (socket !== null && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-      else res.destroy();
-    }, deadlineMs);
-    timer.unref();
-    const stop = (): void => clearTimeout(timer);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = (): void => {
+      timer = setTimeout(() => {
+        if (res.writableFinished || res.destroyed) return;
+        contextOf(request).gone = 'answer not taken in time';
+        // A reset, not a close: closed, the socket would stay in the kernel with its unsent
+        // bytes, retrying a window that stays shut for minutes; reset, everything goes at once.
+        const socket = res.socket;
+        if (socket !== null && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+        else res.destroy();
+      }, deadlineMs);
+      timer.unref();
+    };
+    // A pipelined answer waits behind the answers before it on its connection, unwritten: Node
+    // gives it the socket (its 'socket' event) once they are finished. Its time runs from then
+    // (round 56: it ran from here, and a client reading every answer faster than the pace had
+    // the later ones of eight pipelined pulls cut). What it holds meanwhile is bounded by the
+    // answer before it, whose own cut ends the connection and every answer waiting on it.
+    if (res.socket === null) res.once('socket', arm);
+    else arm();
+    const stop = (): void => {
+      res.off('socket', arm);
+      clearTimeout(timer);
+    };
     res.once('finish', stop);
     res.once('close', stop);
     return payload;

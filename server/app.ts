@@ -19,7 +19,7 @@ import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { clientAddress, holdUntilAnswered, logRequest, malformedQuery, pathOf, requestIdOf } from './request-context.ts';
+import { clientAddress, contextOf, holdUntilAnswered, logRequest, malformedQuery, pathOf, requestIdOf } from './request-context.ts';
 import { registerRequestLog } from './request-log.ts';
 import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
@@ -27,6 +27,7 @@ import { registerEventsRoute } from './routes/events-route.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { handleExpectations } from './expectations.ts';
 import { transferCodingRefusal } from './transfer-coding.ts';
+import { trackStreamConnections } from './stream-connections.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 import { refuseBodyOfGet, refuserFor, smallBody } from './routes/refuse-before-body.ts';
 
@@ -158,6 +159,16 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // that takes over the connection writes its own (refuse-before-body.ts). First of all hooks,
   // so that every request is seen.
   registerRequestLog(fastify, () => cutAtShutdown);
+  // A request behind an open event stream on its connection is not handled: the connection was
+  // reset as it arrived (stream-connections.ts). Its line says so.
+  const streamConnections = trackStreamConnections(fastify.server);
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!streamConnections.isBehindStream(request.raw)) return undefined;
+    contextOf(request).gone = 'request after an event stream on its connection';
+    reply.hijack();
+    logRequest(request, 400, reply.elapsedTime);
+    return reply;
+  });
   // An answer its client does not take is not held for ever (answer-pace.ts).
   registerAnswerPace(fastify, { graceMs: limits.bodyTimeoutMs, minBytesPerSecond: options.answerMinBytesPerSecond ?? MIN_BODY_BYTES_PER_SECOND });
   // Next, so that every answer carries them, refusals included (refuse-before-body.ts
@@ -294,7 +305,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     authenticate,
     refuse,
   });
-  registerEventsRoute(fastify, { streams, authenticate });
+  registerEventsRoute(fastify, { streams, authenticate, connections: streamConnections });
   fastify.route({
     method: ['GET', 'HEAD'],
     url: '/healthz',

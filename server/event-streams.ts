@@ -127,8 +127,11 @@ export function createEventStreams(options: EventStreamsOptions): EventStreams {
       res.once('close', cleanup);
       res.once('error', cleanup);
       // A client gone while its token was checked closed the response before these listeners
-      // were there: its stream would count against the user's streams for good.
-      if (!res.socket || res.socket.destroyed) return cleanup();
+      // were there: its stream would count against the user's streams for good. A stream
+      // pipelined after another request has no socket yet (it gets it once the answer before it
+      // is written): its request's is the one to look at (round 56: such a stream was ended at
+      // once, unwritten, and its connection hung after the answer before it, for ever).
+      if ((res.socket ?? res.req.socket).destroyed) return cleanup();
 
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',

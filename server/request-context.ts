@@ -19,9 +19,9 @@ export interface RequestContext {
   /**
    * The connection closed before the whole answer was written (request-log.ts): by the client,
    * or by the server, at its shutdown timeout or because the client did not take the answer
-   * (answer-pace.ts).
+   * (answer-pace.ts), or because the request arrived behind an open event stream (stream-connections.ts).
    */
-  gone?: 'client went away' | 'closed at the shutdown timeout' | 'answer not taken in time';
+  gone?: 'client went away' | 'closed at the shutdown timeout' | 'answer not taken in time' | 'request after an event stream on its connection';
   /** The request's line is written: there is one per request, whichever path writes it. */
   logged?: boolean;
   /** Places in bounds the request holds until it is answered (holdUntilAnswered). */

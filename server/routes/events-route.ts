@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { CLIENT_ID_PATTERN } from 'fieldsync/server';
 import { protocolError, sendError } from '../errors.ts';
 import type { EventStreams } from '../event-streams.ts';
+import type { StreamConnections } from '../stream-connections.ts';
 import { clientAddress, contextOf } from '../request-context.ts';
 import { userOf, type Hook } from './auth-hook.ts';
 
-export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStreams; authenticate: Hook }): void {
+export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStreams; authenticate: Hook; connections: StreamConnections }): void {
   app.get('/v1/events', { onRequest: [o.authenticate] }, async (request, reply) => {
     const userId = userOf(request);
     const clientId = (request.query as Record<string, unknown>).clientId;
@@ -19,6 +20,12 @@ export function registerEventsRoute(app: FastifyInstance, o: { streams: EventStr
         : allowed === 'closing' ? 'the server is shutting down' : 'the server has too many open event streams';
       return sendError(reply, protocolError('rate_limited', why), { 'Retry-After': '5' });
     }
+    // A stream is its connection's last request: one asked for with others pipelined after it
+    // would hold their answers behind it for as long as it lasts (stream-connections.ts).
+    if (!o.connections.isLast(request.raw)) {
+      return sendError(reply, protocolError('invalid_request', 'an event stream must be the last request on its connection'));
+    }
+    o.connections.opened(request.raw);
     // From here on the stream is written by hand: Fastify lets go of the reply, and of the
     // headers the hooks set on it (CORS's), which the stream's head must carry.
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);

@@ -1,0 +1,49 @@
+/**
+ * An event stream is the last request its connection carries (docs/protocol.md §5). Its answer
+ * has `Connection: close` and never ends while its token is valid, so an answer to a request
+ * pipelined after it on the same connection waits behind it for as long: such requests were
+ * handled all the same (a push stored, never answered; RFC 9112 §9.6 says a server that sent
+ * `close` must not process them), and each held its user's place and its answer's memory
+ * while the stream lasted, out of reach of the answer pace (answer-pace.ts), which runs only
+ * once an answer starts being written. Sixteen pulls of 8 MiB behind one stream locked their
+ * user out with 429, and held some 128 MiB, until the token expired.
+ *
+ * So:
+ * - a request that arrives on a connection whose stream is open resets the connection,
+ *   unhandled (the stream ends; its client, which broke the protocol, reconnects);
+ * - an event stream asked for with requests already pipelined after it is not opened: it is
+ *   refused with 400 and the requests after it are answered as usual.
+ *
+ * Arrivals are counted on the server's own `request` event, which Node emits in order as it
+ * parses a connection's requests, before any hook of the server's runs.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface StreamConnections {
+  /** True when no request arrived on `req`'s connection after it. */
+  isLast(req: IncomingMessage): boolean;
+  /** The stream of `req` is open: its connection carries nothing else. */
+  opened(req: IncomingMessage): void;
+  /** True when `req` arrived on a connection that carries an open event stream. */
+  isBehindStream(req: IncomingMessage): boolean;
+}
+
+export function trackStreamConnections(server: Server): StreamConnections {
+  const arrivals = new WeakMap<Socket, number>();
+  const order = new WeakMap<IncomingMessage, number>();
+  /** The connections that carry an open stream, with the stream's place among their requests. */
+  const streaming = new WeakMap<Socket, number>();
+  server.prependListener('request', (req: IncomingMessage) => {
+    const socket = req.socket;
+    const n = (arrivals.get(socket) ?? 0) + 1;
+    arrivals.set(socket, n);
+    order.set(req, n);
+    if (streaming.has(socket)) socket.resetAndDestroy();
+  });
+  return {
+    isLast: (req) => arrivals.get(req.socket) === order.get(req),
+    opened: (req) => void streaming.set(req.socket, order.get(req) ?? 0),
+    isBehindStream: (req) => (order.get(req) ?? 0) > (streaming.get(req.socket) ?? Infinity),
+  };
+}

@@ -1,4 +1,7 @@
 /** Toasts: errors that have no input to sit next to, and "Deleted … Undo" offers. */
+import type { SyncView } from '../../../shared/app-api.ts';
+import { HOST_GONE_CODE } from '../lib/sync-label.ts';
+import type { Message } from '../lib/display-text.ts';
 import type { NoticeSlice, SliceContext, Toast } from './app-state.ts';
 import { errorMessage } from './errors.ts';
 
@@ -12,6 +15,8 @@ export function createNoticeSlice({ set, get }: SliceContext): NoticeSlice {
 
     reportError(error) {
       const message = errorMessage(error);
+      // Every call fails the same way once the page has stopped for good: the banner says it.
+      if (saidByBanner(message, get().sync)) return;
       if (get().toasts.some((t) => t.kind === 'error' && t.message === message)) return;
       get().notify({ kind: 'error', message });
     },
@@ -25,4 +30,13 @@ export function createNoticeSlice({ set, get }: SliceContext): NoticeSlice {
       set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
     },
   };
+}
+
+/**
+ * Whether an error toast's words are the banner's (HostLostBanner): the page stopped for good,
+ * and every call it had waiting, or makes after, fails with the reason the banner gives.
+ */
+export function saidByBanner(message: Message, sync: SyncView | null): boolean {
+  const gone = sync?.error?.code === HOST_GONE_CODE ? sync.error.message : null;
+  return gone !== null && typeof message === 'string' && message.endsWith(gone);
 }

@@ -1,6 +1,7 @@
 /** Who this instance is, how its sync is doing, and the inspector's recent messages. */
 import type { SliceContext, SyncSlice } from './app-state.ts';
 import { isInvalidArgument } from './errors.ts';
+import { saidByBanner } from './notice-store.ts';
 import { DEVICE_NAME_RULE } from '../../../shared/app-schema-kit.ts';
 import { checkText } from '../../../shared/input-rules.ts';
 
@@ -40,7 +41,8 @@ export function createSyncSlice({ api, set, get, inspectorLimit }: SliceContext)
 
     receiveSync(view) {
       syncVersion++;
-      set({ sync: view });
+      // The calls that failed before the page learnt it had stopped for good said it in toasts.
+      set((s) => ({ sync: view, toasts: s.toasts.filter((t) => t.kind !== 'error' || !saidByBanner(t.message, view)) }));
     },
 
     async loadInspector() {

@@ -1,0 +1,60 @@
+/**
+ * A page its instance will not serve (a used or expired sign-in link, a restarted host): the
+ * whole app over the real WebSocket bridge, the socket's other end played by the test. What
+ * to do is said once, in the banner: not again in the sync panel, nor in a toast for every
+ * call the page had waiting.
+ */
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../App.tsx';
+import { HANDSHAKE_MESSAGES, memorySessionStore } from '../api/host-handshake.ts';
+import { createWsApi, type BridgeSocket } from '../api/ws-bridge.ts';
+
+afterEach(cleanup);
+
+class HostSocket implements BridgeSocket {
+  readyState = 0;
+  readonly sent: unknown[] = [];
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { readonly data: unknown }) => void) | null = null;
+  onclose: ((event: unknown) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(frame: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+}
+
+const occurrences = (text: string): number => (document.body.textContent ?? '').split(text).length - 1;
+
+describe('a page its instance will not serve', () => {
+  it.each([
+    ['a used sign-in link', 'code-refused', { code: 'c'.repeat(43), store: memorySessionStore() }, { refused: { reason: 'code' } }],
+    ['a restarted instance', 'session-refused', { code: null, store: memorySessionStore({ id: 's'.repeat(43), secret: 'k'.repeat(43) }) }, { refused: { reason: 'session' } }],
+  ] as const)('%s: says what to do once, in the banner', async (_, failure, auth, refusal) => {
+    const sockets: HostSocket[] = [];
+    const api = createWsApi({ url: 'ws://127.0.0.1:4100/api', auth, createSocket: () => (sockets.push(new HostSocket()), sockets.at(-1) as HostSocket) });
+    render(<App api={api} options={{ refreshDelayMs: 0 }} />);
+    const socket = sockets[0] as HostSocket;
+    socket.open();
+    expect(socket.sent).toHaveLength(1); // the code, or the session's hello
+    socket.receive(refusal);
+    const message = HANDSHAKE_MESSAGES[failure];
+    await waitFor(() => expect(screen.getByTestId('host-gone').textContent).toBe(message));
+    expect(screen.getByTestId('host-gone').getAttribute('role')).toBe('alert');
+    // The calls the page made while it connected have all failed by now: give their toasts time.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(occurrences(message)).toBe(1);
+    expect(screen.getByTestId('sync-state').textContent).toBe('Not connected');
+    expect(screen.queryByTestId('sync-detail')).toBeNull();
+  });
+});

@@ -126,10 +126,11 @@ export interface ReplacedSlice {
 export interface DeletedSlice {
   /**
    * Says that a row on screen was deleted on another device, naming the device (see
-   * deleted-store.ts). With `lostText`, an edit of it that could not be saved: the toast shows
-   * the text and offers to add it as a new row.
+   * deleted-store.ts). With `lostText`, an edit of it that could not be saved, of `column`
+   * (the table's title column unless named): the toast shows the text and offers to add it as
+   * a new row.
    */
-  reportDeleted(table: TableName, row: AnyRow, lostText?: string): Promise<void>;
+  reportDeleted(table: TableName, row: AnyRow, lostText?: string, column?: string): Promise<void>;
 }
 
 export interface AppState extends DataSlice, SyncSlice, NoticeSlice, ReplacedSlice, DeletedSlice {

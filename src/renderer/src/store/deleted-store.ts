@@ -2,11 +2,13 @@
  * Rows deleted on another device while this one showed them: the open list, a row being
  * renamed. They vanish on the next refresh; this says so, with the device that deleted them
  * (the writer of the row's winning tombstone, by the name it published), and gives back an
- * edit that was in progress: its text is in the toast, with "Add as a new …".
+ * edit that was in progress (a rename, or another text field's, such as a note's body): its
+ * text is in the toast, quoted to its start, with "Add as a new …", which adds all of it.
  */
 import type { TableName } from '../../../shared/app-rows.ts';
 import { TOMBSTONE_COLUMN, type AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
+import { valueWords } from '../lib/cell-words.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
 import { restorable } from './restorable.ts';
 import type { DeletedSlice, SliceContext } from './app-state.ts';
@@ -23,8 +25,9 @@ export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
   }
 
   return {
-    async reportDeleted(table, row, lostText) {
+    async reportDeleted(table, row, lostText, column) {
       const t = appSchema.table(table) as AppTable;
+      const field = column ?? t.titleColumn;
       const title = row[t.titleColumn];
       const device = await deletedBy(table, row.id);
       const deleted: Message = device === null ? quoted`“${title}” was deleted on another device.` : quoted`“${title}” was deleted on ${device}.`;
@@ -36,13 +39,13 @@ export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
       }
       get().notify({
         kind: 'error',
-        message: [...deleted, ...quoted` Your rename “${lostText}” was not saved.`],
+        message: [...deleted, ...lostWords(t, field, lostText)],
         key,
         sticky: true,
         action: {
           label: `Add as a new ${t.noun}`,
           run: () => {
-            void get().create(table, { ...restorable(t, row), [t.titleColumn]: lostText }).then((result) => {
+            void get().create(table, { ...restorable(t, row), [field]: lostText }).then((result) => {
               if (!result.ok && result.message !== null) get().notify({ kind: 'error', message: result.message });
             });
           },
@@ -50,4 +53,13 @@ export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
       });
     },
   };
+}
+
+/** " Your rename “…” was not saved." for the title; " Your body “…” was not saved." for another field. */
+function lostWords(t: AppTable, field: string, text: string): Message {
+  const quote = valueWords(text).text;
+  if (field === t.titleColumn) return quoted` Your rename “${quote}” was not saved.`;
+  const label = t.columns.get(field);
+  const name = label?.kind === 'text' ? label.label.toLowerCase() : field;
+  return quoted` Your ${name} “${quote}” was not saved.`;
 }

@@ -2,13 +2,17 @@
  * A page its instance will not serve (a used or expired sign-in link, a restarted host): the
  * whole app over the real WebSocket bridge, the socket's other end played by the test. What
  * to do is said once, in the banner: not again in the sync panel, nor in a toast for every
- * call the page had waiting.
+ * call the page had waiting. So is a connection lost for a moment ("Reconnecting…").
  */
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../App.tsx';
 import { HANDSHAKE_MESSAGES, memorySessionStore } from '../api/host-handshake.ts';
 import { createWsApi, type BridgeSocket } from '../api/ws-bridge.ts';
+import { BRIDGE_MESSAGES } from '../api/bridge-frames.ts';
+import { STEADY_MS } from '../hooks/use-steady-label.ts';
+import { HOST_LOST_CODE } from '../lib/sync-label.ts';
+import { renderApp } from '../testing/render-app.tsx';
 
 afterEach(cleanup);
 
@@ -55,6 +59,17 @@ describe('a page its instance will not serve', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(occurrences(message)).toBe(1);
     expect(screen.getByTestId('sync-state').textContent).toBe('Not connected');
+    expect(screen.queryByTestId('sync-detail')).toBeNull();
+  });
+});
+
+describe('a page that lost its instance for a moment', () => {
+  it('says it is reconnecting once, in the banner; the sync panel’s badge says "Reconnecting…"', async () => {
+    const { kit } = await renderApp();
+    act(() => kit.setSync({ state: 'error', error: { code: HOST_LOST_CODE, message: BRIDGE_MESSAGES.reconnecting } }));
+    await waitFor(() => expect(screen.getByTestId('host-lost')).toBeTruthy());
+    await waitFor(() => expect(screen.getByTestId('sync-state').textContent).toBe('Reconnecting…'), { timeout: STEADY_MS + 1500 });
+    expect(occurrences('Lost the connection to this instance')).toBe(1);
     expect(screen.queryByTestId('sync-detail')).toBeNull();
   });
 });

@@ -36,8 +36,8 @@ export function syncLabel(view: SyncView | null): SyncLabel {
   // Rows, not fields: a new todo is one change. A change of this device's name alone has no row.
   const unsent = view.unsentItems > 0 ? view.unsentItems : view.pending > 0 ? 1 : 0;
   const kept = unsent > 0 ? `${changes(unsent)} kept here` : 'Changes are kept here';
-  if (view.error?.code === HOST_LOST_CODE) return label('Reconnecting…', 'error', view.error.message);
-  // What to do is the banner's (HostLostBanner), the one place it is said.
+  // What it means and what to do are the banner's (HostLostBanner), the one place they are said.
+  if (view.error?.code === HOST_LOST_CODE) return label('Reconnecting…', 'error');
   if (view.error?.code === HOST_GONE_CODE) return label('Not connected', 'error');
   if (!view.configured) {
     return label('Local only', 'local', 'No sync server is set for this instance: it works on this device only. Start it with a server URL and a token to sync.');

@@ -1,3 +1,4 @@
+import { quoteStart } from '../lib/cell-words.ts';
 import { Icon } from './Icon.tsx';
 
 interface Props {
@@ -19,7 +20,8 @@ interface Props {
  */
 export function RowActions({ name, isFirst, isLast, tabbable, onRename, onMove, onDelete }: Props) {
   const tabIndex = tabbable ? 0 : -1;
-  const quoted = `“${name}”`;
+  // The row itself is named by its whole title; its buttons, by its start.
+  const quoted = `“${quoteStart(name)}”`;
   return (
     <div className="row-actions">
       <button type="button" className="icon-button" tabIndex={tabIndex} aria-label={`Rename ${quoted}`} title="Rename (F2)" onClick={onRename}>

@@ -38,4 +38,18 @@ describe('accessibility', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Groceries' })).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Sync' })).toBeTruthy();
   });
+  it('names a row\'s buttons by the start of a long title, not all of it four times over', async () => {
+    const long = `${'Supercalifragilistic '.repeat(20)}end`; // 423 characters
+    const { user } = await renderApp(async (api) => {
+      const list = await api.create('lists', { name: 'Home' });
+      await api.create('todos', { listId: list.id, title: long });
+    });
+    const row = screen.getByRole('listitem', { name: long }); // the row itself keeps its whole name
+    const names = within(row).getAllByRole('button').map((b) => b.getAttribute('aria-label') ?? '');
+    expect(names).toHaveLength(4);
+    for (const name of names) expect(name.length, name).toBeLessThan(130);
+    expect(names[0]).toBe(`Rename “${long.slice(0, 99)}…”`);
+    await user.click(within(row).getAllByRole('button')[0] as HTMLElement);
+    expect(screen.getByTestId('rename-input').getAttribute('aria-label')).toBe(`Rename “${long.slice(0, 99)}…”`); // the field, too
+  });
 });

@@ -37,11 +37,20 @@ export function nounOf(table: string): string {
 const QUOTE_MAX = 100;
 
 /**
+ * A text as a message or an accessible name quotes it: all of it up to QUOTE_MAX characters,
+ * else its start and "…". A row's buttons are named by its title four times over
+ * ("Rename “…”", "Move “…” up", ...), and a screen reader says each name whole.
+ */
+export function quoteStart(text: string): string {
+  return text.length > QUOTE_MAX ? `${cut(text, QUOTE_MAX - 1)}…` : text;
+}
+
+/**
  * A value as words: text as it is (to be quoted; cut to QUOTE_MAX), a flag as checked or
  * not, anything else as JSON. `quote` says whether the words are user text.
  */
 export function valueWords(value: JsonValue): { readonly text: string; readonly quote: boolean } {
-  if (typeof value === 'string') return { text: value.length > QUOTE_MAX ? `${cut(value, QUOTE_MAX - 1)}…` : value, quote: true };
+  if (typeof value === 'string') return { text: quoteStart(value), quote: true };
   if (typeof value === 'boolean') return { text: value ? 'checked' : 'not checked', quote: false };
   return { text: formatValue(value).text, quote: false };
 }

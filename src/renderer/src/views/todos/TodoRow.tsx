@@ -11,6 +11,7 @@ import { displayText } from '../../lib/display-text.ts';
 import type { GripHandlers } from '../../hooks/use-drag-reorder.ts';
 import type { RowKeyHandlers } from '../../hooks/use-row-keys.ts';
 import type { TextResult } from '../../store/app-state.ts';
+import { quoteStart } from '../../lib/cell-words.ts';
 
 const checkTitle = textCheck(appSchema, 'todos', 'title');
 
@@ -96,7 +97,7 @@ export const TodoRow = memo(function TodoRow({ todo, index, count, top, measure,
       {editing ? (
         <InlineEdit
           initial={todo.title}
-          label={`Rename “${name}”`}
+          label={`Rename “${quoteStart(name)}”`}
           check={checkTitle}
           save={(title) => actions.rename(id, title)}
           onDone={() => actions.edit(id, false)}

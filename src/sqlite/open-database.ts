@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FieldsyncError, StoreError } from '../sync/index.ts';
-import { invalidArgument } from '../sync/errors.ts';
+import { invalidArgument, reading } from '../sync/errors.ts';
 import { isObject } from '../sync/option-keys.ts';
 import { checkPath, makePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
@@ -20,7 +20,7 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number } =
   // Bad arguments are the app's, not the file's: a ValidationError, before anything is created.
   checkPath('openDatabase', file);
   if (!isObject(options)) throw invalidArgument('openDatabase: options must be an object');
-  const { busyTimeoutMs } = options;
+  const { busyTimeoutMs } = reading('openDatabase: reading the options', () => ({ busyTimeoutMs: options.busyTimeoutMs }));
   if (busyTimeoutMs !== undefined && (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 0x7fffffff)) {
     throw invalidArgument('openDatabase: busyTimeoutMs must be an integer from 0 to 2147483647 (ms)');
   }

@@ -24,7 +24,7 @@ import { META, readsDeleted, type CellValue, type StoreState } from '../sync/sto
 import { checkStoreCall as check } from '../sync/store-calls.ts'; // an app's own calls of the contract's methods
 import { createCommitApplier } from './apply-commit.ts';
 import { checkpointOptionsError, createCheckpoints, type CheckpointOptions, type Checkpoints } from './checkpoints.ts';
-import { errorText, invalidArgument } from '../sync/errors.ts';
+import { errorText, invalidArgument, reading } from '../sync/errors.ts';
 import { isObject } from '../sync/option-keys.ts';
 import { typesChanged } from './column-types.ts';
 import { createKeptMoves } from './kept-moves.ts';
@@ -97,7 +97,7 @@ export function createSqliteStore(db: Db, options: SqliteStoreOptions = {}): Sql
     throw invalidArgument('createSqliteStore: db must be a better-sqlite3 database (openDatabase(file) opens one)');
   }
   if (given.open === false) throw invalidArgument('createSqliteStore: the database is closed');
-  const why = !isObject(options) ? 'options must be an object' : checkpointOptionsError(options.checkpoints);
+  const why = reading('createSqliteStore: reading the options', () => !isObject(options) ? 'options must be an object' : checkpointOptionsError(options.checkpoints));
   if (why !== null) throw invalidArgument(`createSqliteStore: ${why}`);
   const asked = `${options.checkpoints?.idleMs}/${options.checkpoints?.maxPages}`;
   const made = storeOfConnection.get(db);

@@ -4,7 +4,7 @@
  * after an outage is not met by all of them in the same instant. And the checks of every
  * delay option, which a timer must be able to keep.
  */
-import { invalidArgument, threw } from './errors.ts';
+import { invalidArgument, reading, threw } from './errors.ts';
 import { isObject, unknownOptionError } from './option-keys.ts';
 
 /**
@@ -47,6 +47,10 @@ export interface BackoffOptions {
  * delay makes a timer fire at once, the tight loop a backoff is there to prevent.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  return reading('backoffDelay: reading the options', () => delayOf(attempt, options));
+}
+
+function delayOf(attempt: number, options: BackoffOptions): number {
   const why = typeof attempt !== 'number' || Number.isNaN(attempt) ? 'attempt must be a number'
     : backoffError('options', options, { ...BACKOFF_KEYS, random: 0 })
       ?? (options.random !== undefined && typeof options.random !== 'function' ? 'options.random must be a function' : null);

@@ -16,7 +16,7 @@
  * like every other field.
  */
 import { readCells } from './cell-values.ts';
-import { SchemaError, invalidArgument } from './errors.ts';
+import { SchemaError, invalidArgument, reading } from './errors.ts';
 import { cellKey, type JsonValue } from './message.ts';
 import { unknownOptionError } from './option-keys.ts';
 import type { Schema } from './schema.ts';
@@ -61,6 +61,10 @@ export type DeviceNamesSetup = (schema: Schema) => (ctx: DeviceContext) => Promi
 
 /** This device's name and the table of names, for `createSyncClient`'s `device` option. */
 export function deviceNames(options: DeviceOptions): DeviceNamesSetup {
+  return reading('deviceNames: reading the options', () => namesOf(options));
+}
+
+function namesOf(options: DeviceOptions): DeviceNamesSetup {
   if (typeof options !== 'object' || options === null) throw invalidArgument('deviceNames takes { name, table? }');
   const unknown = unknownOptionError(options, { name: 0, table: 0 } satisfies Record<keyof DeviceOptions, 0>);
   if (unknown) throw invalidArgument(`deviceNames: ${unknown}`);

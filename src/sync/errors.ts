@@ -80,6 +80,20 @@ export const threw = (what: string, err: unknown): ValidationError =>
   invalidArgument(`${what} threw: ${errorText(err)}`, err);
 
 /**
+ * Runs `read`, a public function's reading of an app's argument (options, a declaration):
+ * what the argument's own getter or Proxy throws is `threw(what)`, as for a written value,
+ * and the function's own typed errors pass as they are. Until round 56 such a throw reached
+ * the app raw from `defineSchema`, `createSyncClient`, `createHttpRemote` and the others.
+ */
+export function reading<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw err instanceof FieldsyncError ? err : threw(what, err);
+  }
+}
+
+/**
  * What a thrown or given value says: an Error's message, or the value as text. It never
  * throws itself: `String()` does for an object without a prototype (`Object.create(null)`)
  * or a revoked Proxy, which would turn the report of an app's or a store's failure into an

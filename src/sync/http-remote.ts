@@ -5,7 +5,7 @@
 import { abortController } from './abort.ts';
 import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, threw, type ProtocolErrorCode } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import { readSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import type { PokeListener, Remote } from './remote.ts';
@@ -54,6 +54,10 @@ const isToken = (t: unknown): t is string => typeof t === 'string' && /^[\x21-\x
 const A_TOKEN = 'printable ASCII, no spaces';
 
 export function createHttpRemote(options: HttpRemoteOptions): HttpRemote {
+  return reading('createHttpRemote: reading the options', () => remoteOf(options));
+}
+
+function remoteOf(options: HttpRemoteOptions): HttpRemote {
   const bad = (why: string): never => {
     throw invalidArgument(`createHttpRemote: ${why}`);
   };

@@ -8,7 +8,7 @@
  */
 import { abortController, type Aborter } from './abort.ts';
 import { backoffError, backoffMs, delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument } from './errors.ts';
+import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
@@ -45,6 +45,10 @@ const OPTION_KEYS = { reconnect: 0, idleTimeoutMs: 0 } satisfies Record<keyof Po
  * another device pushes, instead of at its next interval.
  */
 export function pokeStream(options: PokeStreamOptions = {}): PokeSource {
+  return reading('pokeStream: reading the options', () => pokesOf(options));
+}
+
+function pokesOf(options: PokeStreamOptions): PokeSource {
   const why = optionsError(options, OPTION_KEYS) ?? delayError('idleTimeoutMs', options.idleTimeoutMs, 1) ?? backoffError('reconnect', options.reconnect);
   if (why !== null) throw invalidArgument(`pokeStream: ${why}`);
   const idleTimeoutMs = options.idleTimeoutMs ?? 75_000;

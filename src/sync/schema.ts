@@ -3,7 +3,7 @@
  * data tables, checks every local write, and is the only source of SQL identifiers a store
  * may use: names that arrive in messages are looked up here, never pasted into SQL.
  */
-import { SchemaError } from './errors.ts';
+import { SchemaError, reading } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
 import { DELETED_COLUMN, IDENTIFIER_PATTERN, VALUE_MAX_BYTES, codePoints, valueError, type JsonValue } from './message.ts';
 
@@ -70,6 +70,10 @@ const RESERVED_COLUMNS = new Set(['id']);
  * ```
  */
 export function defineSchema(input: SchemaInput): Schema {
+  return reading('defineSchema: reading the declaration', () => declared(input));
+}
+
+function declared(input: SchemaInput): Schema {
   if (typeof input !== 'object' || input === null) throw new SchemaError('schema must be an object');
   const unknown = unknownOptionError(input, SCHEMA_KEYS);
   if (unknown) throw new SchemaError(`schema: ${unknown}`);

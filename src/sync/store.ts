@@ -23,7 +23,7 @@
  * And one optional fast path: `transact(cells, plan)`, a local write's `winners()` and
  * `commit()` in one transaction. A store without it works the same, one call after the other.
  */
-import { invalidArgument } from './errors.ts';
+import { invalidArgument, reading } from './errors.ts';
 import { unknownOptionError } from './option-keys.ts';
 import type { Message, JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
@@ -184,6 +184,10 @@ export const META = {
  * refused by `fn`'s name.
  */
 export function readsDeleted(fn: string, options: unknown): boolean {
+  return reading(`${fn}: reading the options`, () => includesDeleted(fn, options));
+}
+
+function includesDeleted(fn: string, options: unknown): boolean {
   if (options === undefined || options === null) return false;
   const v = (options as { includeDeleted?: unknown }).includeDeleted;
   if (typeof options !== 'object' || Array.isArray(options) || (v !== undefined && typeof v !== 'boolean')) throw invalidArgument(`${fn}: options must be { includeDeleted?: boolean }`);

@@ -8,7 +8,7 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, FieldsyncError, ValidationError, errorText, invalidArgument, threw } from './errors.ts';
+import { ClosedError, FieldsyncError, ValidationError, errorText, invalidArgument, reading, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { createStallWatch } from './store-stall.ts';
 import { hlcMillis, hostMonotonic } from './hlc.ts';
@@ -28,7 +28,7 @@ import type { SyncRunContext } from './sync-run.ts';
 import type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client-types.ts';
 
 export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
-  checkOptions(options);
+  reading('createSyncClient: reading the options', () => checkOptions(options));
   // Settled once this call is: a client that takes the store object over while this one still
   // opens waits for that, so that this one's opening commits land before it reads the store.
   let settle = (): void => {};

@@ -2,7 +2,7 @@
  * An in-memory server store: the reference implementation of the server-store contract,
  * used by the in-process test server and as the model the SQL stores are checked against.
  */
-import { invalidArgument } from '../errors.ts';
+import { invalidArgument, reading } from '../errors.ts';
 import { clientIdOf } from '../hlc.ts';
 import { optionsError } from '../option-keys.ts';
 import { cellKey, type Message, type ServerMessage } from '../message.ts';
@@ -25,7 +25,7 @@ export interface MemoryServerStore extends ServerStore {
 }
 
 export function createMemoryServerStore(options: { compaction?: boolean } = {}): MemoryServerStore {
-  const why = optionsError(options, { compaction: 0 }) ?? (options.compaction !== undefined && typeof options.compaction !== 'boolean' ? 'compaction must be true or false' : null);
+  const why = reading('createMemoryServerStore: reading the options', () => optionsError(options, { compaction: 0 }) ?? (options.compaction !== undefined && typeof options.compaction !== 'boolean' ? 'compaction must be true or false' : null));
   if (why !== null) throw invalidArgument(`createMemoryServerStore: ${why}`);
   const compaction = options.compaction ?? true;
   const users = new Map<string, UserLog>();

@@ -8,7 +8,7 @@ import { sameChange, type Message, type ServerMessage } from '../message.ts';
 import { DEFAULT_MAX_DRIFT_MS, LINES_FRAMING, LINES_MEDIA_TYPE, ProtocolError, findClockDrift, parseSyncRequest, type NextPage, type SyncResponse } from '../protocol.ts';
 import type { PullOptions, PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
-import { invalidArgument } from '../errors.ts';
+import { invalidArgument, reading } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
 
 export interface SyncHandlerOptions {
@@ -224,7 +224,7 @@ function validatedArgsError(request: unknown, options: unknown): string | null {
  * `toBody()` give the HTTP answer. A refused request stores nothing.
  */
 export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
-  const problem = handlerOptionsError(options);
+  const problem = reading('createSyncHandler: reading the options', () => handlerOptionsError(options));
   if (problem !== null) throw invalidArgument(`createSyncHandler: ${problem}`);
   const { store } = options;
   const maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS;
@@ -233,7 +233,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const validated = async (userId: string, request: ValidatedSyncRequest, options: ValidatedOptions = {}): Promise<SyncOutcome> => {
     // The user is the server's to give (from verified credentials): without one, every user's data would be one.
     if (typeof userId !== 'string' || userId.length === 0) throw invalidArgument('the sync handler needs the userId, a non-empty string');
-    const why = validatedArgsError(request, options);
+    const why = reading('validated(userId, request, options): reading its arguments', () => validatedArgsError(request, options));
     if (why !== null) throw invalidArgument(`validated(userId, request, options): ${why}`);
     const checkedAt = options.driftCheckedAt;
     const serverNow = checkedAt ?? now();

@@ -4,7 +4,7 @@
  * as on the wire, so nothing is shared by reference, and are asked for and read as the HTTP
  * remote asks for and reads them (columns pages, several per answer). Pokes reach the user's other clients.
  */
-import { RemoteError, invalidArgument } from '../errors.ts';
+import { RemoteError, invalidArgument, reading } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
 import type { Poke, SyncRequest, SyncResponse } from '../protocol.ts';
 import { ProtocolError, parseSyncResponse, wireRequest } from '../protocol.ts';
@@ -36,7 +36,7 @@ const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export function createInProcessServer(options: InProcessServerOptions = {}): InProcessServer {
   // The values are checked where they are used (createSyncHandler); the keys here, where a
   // misspelt one (`maxDrift`) would otherwise be ignored unseen.
-  const why = optionsError(options, { store: 0, maxDriftMs: 0, now: 0 } satisfies Record<keyof InProcessServerOptions, 0>);
+  const why = reading('createInProcessServer: reading the options', () => optionsError(options, { store: 0, maxDriftMs: 0, now: 0 } satisfies Record<keyof InProcessServerOptions, 0>));
   if (why !== null) throw invalidArgument(`createInProcessServer: ${why}`);
   const store = options.store ?? createMemoryServerStore();
   const handler = createSyncHandler({

@@ -3,7 +3,7 @@ import { formatHlc } from '../hlc.ts';
 import type { JsonValue } from '../message.ts';
 import { defineSchema, type Schema } from '../schema.ts';
 import type { CellWrite, MaybePromise, StoredMessage, SyncStore } from '../store.ts';
-import { invalidArgument } from '../errors.ts';
+import { invalidArgument, reading } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
 import { ConformanceError } from './assert.ts';
 
@@ -73,6 +73,10 @@ export interface ConformanceOptions {
  * as `persistant`) were a TypeError or were ignored, running cases the store cannot pass.
  */
 export function checkSuiteArguments(suite: string, create: unknown, options: unknown, known: Readonly<Record<string, 0>>): void {
+  reading(`${suite}: reading the options`, () => checkArguments(suite, create, options, known));
+}
+
+function checkArguments(suite: string, create: unknown, options: unknown, known: Readonly<Record<string, 0>>): void {
   if (typeof create !== 'function') throw invalidArgument(`${suite}: the first argument must be a function that makes a harness`);
   const why = optionsError(options, known);
   if (why) throw invalidArgument(`${suite}: ${why}`);

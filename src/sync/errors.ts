@@ -181,9 +181,9 @@ export class RemoteError extends FieldsyncError {
     status: number,
     code: ProtocolErrorCode | 'invalid_response',
     message: string,
-    extra: { index?: number | undefined; retryAfterMs?: number | undefined; serverTime?: number | undefined } = {},
+    extra: { index?: number | undefined; retryAfterMs?: number | undefined; serverTime?: number | undefined; cause?: unknown } = {},
   ) {
-    super(code, message);
+    super(code, message, extra); // its `cause`, when it has one
     this.name = 'RemoteError';
     this.status = status;
     this.index = extra.index;

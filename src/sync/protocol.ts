@@ -256,6 +256,12 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
 }
 
 /**
+ * The answers these checks made (parseSyncResponse's, the library's remote's): the client
+ * takes them as they are, and checks any other a custom remote gives (remote-answer.ts).
+ */
+export const checkedAnswers = new WeakSet<object>();
+
+/**
  * `parseSyncResponse` for the library's own remote (http-remote.ts): the same checks, but a
  * columns page's messages come as the objects a store keeps (columns-page.ts, `pulled`),
  * without their ids.
@@ -263,6 +269,12 @@ export function parseSyncResponse(body: unknown, sentCursor: number): SyncRespon
 export const readSyncResponse = (body: unknown, sentCursor: number): SyncResponse => readResponse(body, sentCursor, true);
 
 function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncResponse {
+  const answer = readAnswer(body, sentCursor, pulled);
+  checkedAnswers.add(answer);
+  return answer;
+}
+
+function readAnswer(body: unknown, sentCursor: number, pulled: boolean): SyncResponse {
   const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
   const { accepted, cursor, more, serverTime, messages, epoch, format, page, next } = body as Record<string, unknown>;

@@ -20,6 +20,7 @@ import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
 import { META, type Cell, type CellValue, type StoredMessage, type SyncStore } from './store.ts';
+import { checkedAnswer, remoteThrew } from './remote-answer.ts';
 import { rejectMessage, restampFrom, restampTaken, restartHistory } from './repair.ts';
 import type { SyncCounters } from './sync-counters.ts';
 
@@ -148,9 +149,14 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
   // it starts after may reach the server, or a later client would push the same messages again).
   throwIfStopped(ctx);
   const sentAt = ctx.now();
-  const response = await ctx.remote.sync(request(ctx, batch.map(messageOf)), { signal: ctx.signal });
-  // `?.`: a custom remote that resolves with null (docs/api.md, Remote) was a TypeError.
-  if (response?.accepted !== batch.length) {
+  let answer: unknown;
+  try {
+    answer = await ctx.remote.sync(request(ctx, batch.map(messageOf)), { signal: ctx.signal });
+  } catch (err) {
+    throw ctx.signal.aborted ? err : remoteThrew(err);
+  }
+  const response = checkedAnswer(answer);
+  if (response.accepted !== batch.length) {
     throw new RemoteError(200, 'invalid_response', `the server accepted ${response?.accepted} of ${batch.length} messages`);
   }
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());

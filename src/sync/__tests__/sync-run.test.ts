@@ -199,7 +199,7 @@ describe('answers', () => {
   it('so is no answer at all (a custom remote that resolves with null): invalid, not a TypeError', async () => {
     const client = await open({ sync: () => Promise.resolve(null as never) });
     await client.set('todos', 'a', 'title', 'x');
-    expect(await failure(client.sync())).toMatchObject({ name: 'RemoteError', code: 'invalid_response', message: 'the server accepted undefined of 1 messages' });
+    expect(await failure(client.sync())).toMatchObject({ name: 'RemoteError', code: 'invalid_response', message: 'invalid sync response: not an object' });
     expect(client.status).toMatchObject({ pending: 1, error: { code: 'invalid_response' } });
     await client.close();
   });

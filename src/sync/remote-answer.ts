@@ -1,0 +1,62 @@
+/**
+ * A remote's answer, checked before the client uses any of it. The library's own remote and
+ * `parseSyncResponse` check theirs as they read them (protocol.ts, `checkedAnswers`), and the
+ * client takes those as they are; any other, a custom remote's (docs/api.md, Remote), is
+ * checked here: its fields, and each message as the protocol has one (no `id` needed). Until
+ * round 56 such an answer's cursor was stored whatever it was (a string, NaN, 1.5, missing),
+ * and the store then refused to open ("invalid cursor"); an answer without `messages` was a
+ * TypeError, and a remote's own exception, or its answer's getter that threw, reached the app
+ * raw, with the code `internal`.
+ */
+import { FieldsyncError, RemoteError, errorText } from './errors.ts';
+import { messageError } from './message.ts';
+import { EPOCH_PATTERN, checkedAnswers, type SyncResponse } from './protocol.ts';
+
+const invalid = (why: string, cause?: unknown): RemoteError =>
+  new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`, cause === undefined ? {} : { cause });
+
+/**
+ * What a remote's `sync()` threw, as the sync's error: its typed errors as they are (a
+ * NetworkError, a RemoteError), anything else an invalid answer, retried with backoff as one.
+ */
+export const remoteThrew = (err: unknown): FieldsyncError =>
+  err instanceof FieldsyncError ? err : new RemoteError(0, 'invalid_response', `the remote's sync() threw: ${errorText(err)}`, { cause: err });
+
+/** `answer` as a SyncResponse, or a RemoteError (`invalid_response`) that says what is wrong. */
+export function checkedAnswer(answer: unknown): SyncResponse {
+  if (typeof answer === 'object' && answer !== null && checkedAnswers.has(answer)) return answer as SyncResponse;
+  let why: string | null;
+  try {
+    why = pageError(answer);
+  } catch (err) {
+    throw invalid(`reading it threw: ${errorText(err)}`, err);
+  }
+  if (why !== null) throw invalid(why);
+  return answer as SyncResponse;
+}
+
+const isCount = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** Why `p`, an answer or one of its follow-on pages (their fields over the answer's), is not one, or null. */
+function pageError(p: unknown): string | null {
+  if (typeof p !== 'object' || p === null) return 'not an object';
+  const { accepted, cursor, more, serverTime, epoch, messages, next } = p as Record<string, unknown>;
+  if (!isCount(accepted)) return 'accepted must be an integer from 0';
+  if (!isCount(cursor)) return `cursor must be an integer from 0, not ${errorText(cursor).slice(0, 40)}`;
+  if (typeof more !== 'boolean') return 'more must be true or false';
+  if (typeof serverTime !== 'string') return 'serverTime must be a string';
+  if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) return 'epoch';
+  if (!Array.isArray(messages)) return 'messages must be an array';
+  const checked = new Set<string>();
+  for (let i = 0; i < messages.length; i++) {
+    const problem = messageError(messages[i], checked);
+    if (problem !== null) return `message ${i}: ${problem}`;
+  }
+  if (next === undefined) return null;
+  if (!Array.isArray(next)) return 'next must be an array';
+  for (let i = 0; i < next.length; i++) {
+    const why = pageError({ ...p, next: undefined, ...(next[i] as object) });
+    if (why !== null) return `next[${i}]: ${why}`;
+  }
+  return null;
+}

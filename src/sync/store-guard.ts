@@ -90,8 +90,19 @@ function mapVerdict<V>(what: string, answer: ReadonlyMap<string, V>, entryProble
   return { use: { get, values: () => answer.values() } as Pick<ReadonlyMap<string, V>, 'get' | 'values'> as ReadonlyMap<string, V> };
 }
 
+/**
+ * A Map's keys must be `cellKey`s: keyed otherwise (`todos.t1.title`), the client found no
+ * winner, and an older pulled write replaced a newer one here (until round 56). One key per
+ * answer, not one per cell: a store keys all its cells one way. A map of the store's own is
+ * read through `get` and `values` only (listing its keys may build them), so not checked.
+ */
+function keyProblem(w: ReadonlyMap<string, string>): string | null {
+  const key: unknown = w instanceof Map && w.size > 0 ? w.keys().next().value : '\0\0';
+  return typeof key === 'string' && key.split('\0').length === 3 ? null : `winners() answered the key ${errorText(JSON.stringify(key)).slice(0, 60)}, which is no cellKey(table, row, column)`;
+}
+
 const winnersVerdict = (w: ReadonlyMap<string, string>): Verdict<ReadonlyMap<string, string>> =>
-  mapVerdict('winners()', w, (hlc) => (isHlc(hlc) ? null : `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`));
+  keyProblem(w) ?? mapVerdict('winners()', w, (hlc) => (isHlc(hlc) ? null : `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`));
 
 // Each entry is what the library reports: a replaced cell's `previous`, a device's name.
 const valuesVerdict = (v: ReadonlyMap<string, CellValue>): Verdict<ReadonlyMap<string, CellValue>> =>

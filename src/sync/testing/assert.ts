@@ -10,13 +10,17 @@ export function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new ConformanceError(message);
 }
 
-/** JSON with sorted keys, so that equal values compare equal whatever their key order. */
+/**
+ * JSON with sorted keys, so that equal values compare equal whatever their key order. A value
+ * JSON has no text for (`undefined`) is `'undefined'`: JSON.stringify gives undefined there,
+ * and a failing case's report of it threw a TypeError of its own (round 56).
+ */
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : value,
-  );
+  ) ?? String(v);
 }
 
 export function checkEqual(actual: unknown, expected: unknown, message: string): void {

@@ -12,7 +12,8 @@ export interface StoreHarness {
   readonly store: SyncStore;
   /**
    * A data row as the store holds it (`column: value`; columns never written may be missing
-   * or null), or undefined when the row does not exist.
+   * or null), tombstones included (`_deleted: true`, unlike an app's reads), or undefined
+   * when the row does not exist.
    */
   readRow(table: string, row: string): MaybePromise<Readonly<Record<string, JsonValue>> | undefined>;
   /**

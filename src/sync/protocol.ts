@@ -144,7 +144,7 @@ export class ProtocolError extends FieldsyncError {
   }
 }
 
-function isNonNegativeInteger(v: unknown): v is number {
+export function isNonNegativeInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 

@@ -10,7 +10,7 @@
  */
 import { FieldsyncError, RemoteError, errorText } from './errors.ts';
 import { messageError } from './message.ts';
-import { EPOCH_PATTERN, checkedAnswers, type SyncResponse } from './protocol.ts';
+import { EPOCH_PATTERN, checkedAnswers, isNonNegativeInteger, type SyncResponse } from './protocol.ts';
 
 const invalid = (why: string, cause?: unknown): RemoteError =>
   new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`, cause === undefined ? {} : { cause });
@@ -35,27 +35,28 @@ export function checkedAnswer(answer: unknown): SyncResponse {
   return answer as SyncResponse;
 }
 
-const isCount = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
-
-/** Why `p`, an answer or one of its follow-on pages (their fields over the answer's), is not one, or null. */
+/**
+ * Why `p`, an answer or one of its follow-on pages (their fields over the answer's), is not
+ * one, or null: the field at fault, as the library's remote names it (protocol.ts).
+ */
 function pageError(p: unknown): string | null {
   if (typeof p !== 'object' || p === null) return 'not an object';
   const { accepted, cursor, more, serverTime, epoch, messages, next } = p as Record<string, unknown>;
-  if (!isCount(accepted)) return 'accepted must be an integer from 0';
-  if (!isCount(cursor)) return `cursor must be an integer from 0, not ${errorText(cursor).slice(0, 40)}`;
-  if (typeof more !== 'boolean') return 'more must be true or false';
-  if (typeof serverTime !== 'string') return 'serverTime must be a string';
-  if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) return 'epoch';
-  if (!Array.isArray(messages)) return 'messages must be an array';
+  const field = !isNonNegativeInteger(accepted) ? 'accepted'
+    : !isNonNegativeInteger(cursor) ? 'cursor'
+    : typeof more !== 'boolean' ? 'more'
+    : typeof serverTime !== 'string' ? 'serverTime'
+    : epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch)) ? 'epoch'
+    : !Array.isArray(messages) ? 'messages'
+    : next !== undefined && !Array.isArray(next) ? 'next' : null;
+  if (field !== null) return field;
   const checked = new Set<string>();
-  for (let i = 0; i < messages.length; i++) {
-    const problem = messageError(messages[i], checked);
+  for (let i = 0; i < (messages as unknown[]).length; i++) {
+    const problem = messageError((messages as unknown[])[i], checked);
     if (problem !== null) return `message ${i}: ${problem}`;
   }
-  if (next === undefined) return null;
-  if (!Array.isArray(next)) return 'next must be an array';
-  for (let i = 0; i < next.length; i++) {
-    const why = pageError({ ...p, next: undefined, ...(next[i] as object) });
+  for (let i = 0; i < ((next as unknown[] | undefined)?.length ?? 0); i++) {
+    const why = pageError({ ...p, next: undefined, ...((next as object[])[i]) });
     if (why !== null) return `next[${i}]: ${why}`;
   }
   return null;

@@ -40,7 +40,7 @@ describe("a custom remote's answer that is not a SyncResponse", () => {
   for (const [name, cursor] of [['a string', 'abc'], ['NaN', Number.NaN], ['-1', -1], ['1.5', 1.5], ['Infinity', Infinity], ['missing', undefined]] as const) {
     it(`a cursor that is ${name}: refused, and the store keeps its cursor (and opens again)`, async () => {
       const r = await syncWith(() => Promise.resolve(answer({ cursor })));
-      expect(r.err).toMatchObject(invalid(/^invalid sync response: cursor must be an integer from 0/));
+      expect(r.err).toMatchObject(invalid('invalid sync response: cursor'));
       expect(r.cursorAfter).toBe(0);
       expect(r.status).toMatchObject({ state: 'error', cursor: 0, error: { code: 'invalid_response' } });
     });
@@ -48,13 +48,13 @@ describe("a custom remote's answer that is not a SyncResponse", () => {
 
   it('a cursor that is good, on a page of next that is not', async () => {
     const r = await syncWith(() => Promise.resolve(answer({ cursor: 2, more: true, next: [{ cursor: '3', more: false, messages: [] }] })));
-    expect(r.err).toMatchObject(invalid('invalid sync response: next[0]: cursor must be an integer from 0, not 3'));
+    expect(r.err).toMatchObject(invalid('invalid sync response: next[0]: cursor'));
     expect(r.cursorAfter).toBe(0);
   });
 
   it('no messages, a more that is not a boolean, a message that is not one', async () => {
-    expect((await syncWith(() => Promise.resolve(answer({ messages: undefined })))).err).toMatchObject(invalid('invalid sync response: messages must be an array'));
-    expect((await syncWith(() => Promise.resolve(answer({ more: 'yes' })))).err).toMatchObject(invalid('invalid sync response: more must be true or false'));
+    expect((await syncWith(() => Promise.resolve(answer({ messages: undefined })))).err).toMatchObject(invalid('invalid sync response: messages'));
+    expect((await syncWith(() => Promise.resolve(answer({ more: 'yes' })))).err).toMatchObject(invalid('invalid sync response: more'));
     const bad = await syncWith(() => Promise.resolve(answer({ cursor: 1, messages: [{ hlc: 5, table: 'todos', row: 'a', column: 'title', value: 'x' }] })));
     expect(bad.err).toMatchObject(invalid('invalid sync response: message 0: hlc is not a valid HLC timestamp'));
     expect(bad.cursorAfter).toBe(0);

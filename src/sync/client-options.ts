@@ -21,6 +21,7 @@ export function checkOptions(o: SyncClientOptions): void {
     if (typeof store?.[fn] !== 'function') bad(`store must implement ${fn}() (see the store contract)`);
   }
   if (o.remote !== undefined && typeof o.remote?.sync !== 'function') bad('remote must implement sync()');
+  if (o.remote?.subscribe !== undefined && typeof o.remote.subscribe !== 'function') bad('remote.subscribe must be a function');
   for (const key of ['pushBatchSize', 'pullLimit', 'maxRequestBytes'] as const) {
     const v = o[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) bad(`${key} must be a number >= 0`);

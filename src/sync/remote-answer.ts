@@ -16,11 +16,12 @@ const invalid = (why: string, cause?: unknown): RemoteError =>
   new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`, cause === undefined ? {} : { cause });
 
 /**
- * What a remote's `sync()` threw, as the sync's error: its typed errors as they are (a
- * NetworkError, a RemoteError), anything else an invalid answer, retried with backoff as one.
+ * What a remote's `call` (`sync()`, `subscribe()`, the unsubscribe it gave) threw: its typed
+ * errors as they are (a NetworkError, a RemoteError), anything else an invalid answer (a
+ * sync's retried with backoff as one), with it as `cause`.
  */
-export const remoteThrew = (err: unknown): FieldsyncError =>
-  err instanceof FieldsyncError ? err : new RemoteError(0, 'invalid_response', `the remote's sync() threw: ${errorText(err)}`, { cause: err });
+export const remoteThrew = (err: unknown, call = 'sync()'): FieldsyncError =>
+  err instanceof FieldsyncError ? err : new RemoteError(0, 'invalid_response', `the remote's ${call} threw: ${errorText(err)}`, { cause: err });
 
 /** `answer` as a SyncResponse, or a RemoteError (`invalid_response`) that says what is wrong. */
 export function checkedAnswer(answer: unknown): SyncResponse {

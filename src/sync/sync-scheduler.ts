@@ -15,6 +15,8 @@ import { abortController, type Aborter } from './abort.ts';
 import { MAX_DELAY_MS, backoffMs } from './backoff.ts';
 import { ClosedError, FieldsyncError, NetworkError, RemoteError, describeError } from './errors.ts';
 import { reportUncaught } from './listeners.ts';
+import type { PokeListener } from './remote.ts';
+import { remoteThrew } from './remote-answer.ts';
 import type { SyncStatus } from './sync-client-types.ts';
 import { runSync, type SyncRunContext } from './sync-run.ts';
 
@@ -108,9 +110,16 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     timer = setTimeout(run, ms); // run() clears the timer first
   };
 
+  // What a custom remote's unsubscribe throws reaches no caller (close(), setOnline(false) and
+  // a 401 go on without it): reported, typed (until round 56 it cut close() short, raw).
   const stopStream = (): void => {
-    unsubscribe?.();
+    const stop = unsubscribe;
     unsubscribe = null;
+    try {
+      stop?.();
+    } catch (err) {
+      reportUncaught(remoteThrew(err, 'unsubscribe'));
+    }
   };
 
   /** Takes the waiters of the runs to come: to settle them now, or when a run ends. */
@@ -126,7 +135,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   const subscribe = (): void => {
     if (!remote?.subscribe || unsubscribe || closed) return;
     streamStopped = false;
-    unsubscribe = remote.subscribe(o.clientId, {
+    const listener: PokeListener = {
       onPoke: (poke) => {
         if (poke.cursor > o.counters.cursor) request('poke');
       },
@@ -142,7 +151,13 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
           request('poke');
         }
       },
-    });
+    };
+    try {
+      unsubscribe = remote.subscribe(o.clientId, listener);
+    } catch (err) {
+      // Typed, as its sync()'s: createSyncClient rejects with it (raw until round 56).
+      throw remoteThrew(err, 'subscribe()');
+    }
   };
 
   function run(): void {

@@ -105,6 +105,23 @@ export interface ReplacedNotice {
 }
 
 /**
+ * A row another device deleted without having seen this device's edits of it (lost-edits.ts):
+ * the edits are kept in the row, hidden with it; restoring the row brings them back.
+ */
+export interface DeletedEditNotice {
+  /** Unique: the tombstone's hlc and the row. */
+  readonly id: string;
+  readonly table: string;
+  readonly row: string;
+  /** The row's title, or null. */
+  readonly rowTitle: string | null;
+  /** The columns of the edits, as the user sees them (not the order, creation time, parent). */
+  readonly columns: readonly string[];
+  /** The name the deleting device published, or null. */
+  readonly device: string | null;
+}
+
+/**
  * Data changed. `tables`: every table with a changed row. `rows`: the changed rows' ids, by
  * table, for each table with at most `ROWS_BY_ID_MAX` of them (re-read them with `rowsById`);
  * a table of `tables` without an entry there changed more rows, or says not which: re-read it
@@ -120,7 +137,8 @@ export interface DataEvent {
 export type AppEvent =
   | DataEvent
   | { readonly type: 'sync'; readonly sync: SyncView }
-  | { readonly type: 'replaced'; readonly notices: readonly ReplacedNotice[] };
+  | { readonly type: 'replaced'; readonly notices: readonly ReplacedNotice[] }
+  | { readonly type: 'deletedEdits'; readonly notices: readonly DeletedEditNotice[] };
 
 /**
  * The API the renderer uses: one async function per method of `API_METHODS`

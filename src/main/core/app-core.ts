@@ -12,15 +12,16 @@
  */
 import { join } from 'node:path';
 import type { AppEvent, AppInfo, Envelope } from '../../shared/app-api.ts';
-import { DEVICES_TABLE, type AppSchema } from '../../shared/app-schema-kit.ts';
+import { DEVICES_TABLE, TOMBSTONE_COLUMN, type AppSchema } from '../../shared/app-schema-kit.ts';
 import { appSchema } from '../../shared/app-schema.ts';
-import { createHttpRemote, createSyncClient, deviceNames, gzipRequests, pokeStream, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
+import { cellKey, createHttpRemote, createSyncClient, deviceNames, gzipRequests, pokeStream, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
 import { nodeFetch } from 'fieldsync/node';
 import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { createConflictJudge } from './conflict-judge.ts';
 import { toDataEvent } from './data-event.ts';
 import { createInspectView } from './inspect-view.ts';
+import { createLostEdits } from './lost-edits.ts';
 import { createNetworkSim } from './network-sim.ts';
 import { cleartextTokenWarning, shownServerUrl } from './server-url.ts';
 import { toSyncView, type SyncExtras } from './sync-view.ts';
@@ -187,7 +188,23 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
       }
     }
   };
-  const offChange = client.on('change', (e) => emit(toDataEvent(e)));
+  // A row another instance deleted without having seen this one's edits of it (lost-edits.ts).
+  const lostEdits = createLostEdits({
+    clientId: client.clientId,
+    unsent,
+    tombstone(table, row) {
+      if (store.readRow(table, row)?.[TOMBSTONE_COLUMN] !== true) return null;
+      return store.winners([{ table, row, column: TOMBSTONE_COLUMN }]).get(cellKey(table, row, TOMBSTONE_COLUMN)) ?? null;
+    },
+  });
+  const offChange = client.on('change', (e) => {
+    emit(toDataEvent(e));
+    const edits = lostEdits(e);
+    if (edits.length === 0) return;
+    inspect.deletedEdits(edits).then((notices) => {
+      if (notices.length > 0) emit({ type: 'deletedEdits', notices });
+    }, (err: unknown) => log('naming deleted rows failed', err));
+  });
   const offStatus = client.on('status', (s) => {
     unsent.pending(s.pending);
     judge.status(s);

@@ -7,8 +7,9 @@
 import { hlcClientId, tryParseHlc } from 'fieldsync/server';
 import type { InspectedMessage, ReplacedEvent, SyncClient } from 'fieldsync';
 import type { SqliteStore } from 'fieldsync/sqlite';
-import type { InspectorEntry, ReplacedNotice } from '../../shared/app-api.ts';
+import type { DeletedEditNotice, InspectorEntry, ReplacedNotice } from '../../shared/app-api.ts';
 import { DEVICES_TABLE, isInternalColumn, type AppSchema } from '../../shared/app-schema-kit.ts';
+import type { DeletedEdit } from './lost-edits.ts';
 import { toInspectorEntry } from './sync-view.ts';
 
 export interface InspectView {
@@ -20,6 +21,8 @@ export interface InspectView {
    * tombstone the core keeps), named.
    */
   notices(event: ReplacedEvent): Promise<ReplacedNotice[]>;
+  /** The deleted rows' lost edits worth showing (lost-edits.ts): of the columns a person sees, named. */
+  deletedEdits(edits: readonly DeletedEdit[]): Promise<DeletedEditNotice[]>;
 }
 
 const writerOf = (hlc: string): string | null => (tryParseHlc(hlc) ? hlcClientId(hlc) : null);
@@ -62,6 +65,24 @@ export function createInspectView(client: SyncClient, store: SqliteStore, schema
         rowTitle: titleOf(c.table, c.row),
         previous: { value: c.previous.value, hlc: c.previous.hlc, device: nameOf(devices, c.previous.hlc) },
         next: { value: c.next.value, hlc: c.next.hlc, device: nameOf(devices, c.next.hlc) },
+      }));
+    },
+
+    async deletedEdits(edits) {
+      const named = edits.flatMap((e) => {
+        const table = schema.table(e.table);
+        const columns = e.columns.filter((c) => table !== undefined && table.columns.has(c) && !isInternalColumn(table, c));
+        return columns.length === 0 ? [] : [{ ...e, columns }];
+      });
+      if (named.length === 0) return [];
+      const devices = await names(named.map((e) => e.tombstone));
+      return named.map((e) => ({
+        id: `${e.tombstone}/${e.table}/${e.row}`,
+        table: e.table,
+        row: e.row,
+        rowTitle: titleOf(e.table, e.row),
+        columns: e.columns,
+        device: nameOf(devices, e.tombstone),
       }));
     },
   };

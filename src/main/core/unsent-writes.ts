@@ -10,6 +10,7 @@ export interface LocalWrite {
   readonly hlc: string;
   readonly table: string;
   readonly row: string;
+  readonly column: string;
 }
 
 export interface UnsentWrites {
@@ -22,6 +23,8 @@ export interface UnsentWrites {
   reachedServerAt(hlc: string): number | undefined;
   /** The rows (of the tables `counts`) with a write not on the server yet: the changes a user made and waits to see synced. */
   rows(counts?: (table: string) => boolean): number;
+  /** This process's writes to one row that it still remembers (pending, or among the last MAX_REMEMBERED that arrived). */
+  rowWrites(table: string, row: string): readonly LocalWrite[];
 }
 
 /** Writes remembered with the time they reached the server; older ones are forgotten. */
@@ -32,7 +35,22 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
   const unsent: LocalWrite[] = [];
   let head = 0;
   const pendingHlcs = new Set<string>();
-  const reached = new Map<string, number>();
+  const reached = new Map<string, { readonly at: number; readonly write: LocalWrite }>();
+  // The same writes (pending and remembered) by row: which of this device's edits a delete
+  // elsewhere hid (lost-edits.ts). Looked up for every row a pull changes, so kept, not searched.
+  const byRow = new Map<string, Map<string, LocalWrite>>();
+  const rowKey = (table: string, row: string) => `${table}\u0000${row}`;
+  const remember = (w: LocalWrite): void => {
+    const key = rowKey(w.table, w.row);
+    let writes = byRow.get(key);
+    if (!writes) byRow.set(key, (writes = new Map()));
+    writes.set(w.hlc, w);
+  };
+  const forget = (w: LocalWrite): void => {
+    const key = rowKey(w.table, w.row);
+    const writes = byRow.get(key);
+    if (writes?.delete(w.hlc) && writes.size === 0) byRow.delete(key);
+  };
   // Per table, per row, how many of its writes wait: kept as writes come and go, since the
   // count is read with every status (several per write). Counted from the list each time,
   // it made a write cost O(pending): with 3,000 waiting, 7 ms a write, two thirds of it here.
@@ -42,6 +60,7 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
   const add = (w: LocalWrite): void => {
     unsent.push(w);
     pendingHlcs.add(w.hlc);
+    remember(w);
     let rows = waiting.get(w.table);
     if (!rows) waiting.set(w.table, (rows = new Map()));
     rows.set(w.row, (rows.get(w.row) ?? 0) + 1);
@@ -50,8 +69,12 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
     while (unsent.length - head > count) {
       const w = unsent[head++] as LocalWrite;
       pendingHlcs.delete(w.hlc);
-      reached.set(w.hlc, now());
-      if (reached.size > MAX_REMEMBERED) reached.delete(reached.keys().next().value as string);
+      reached.set(w.hlc, { at: now(), write: w });
+      if (reached.size > MAX_REMEMBERED) {
+        const oldest = reached.keys().next().value as string;
+        forget((reached.get(oldest) as { write: LocalWrite }).write);
+        reached.delete(oldest);
+      }
       const rows = waiting.get(w.table) as Map<string, number>;
       const left = (rows.get(w.row) as number) - 1;
       if (left > 0) rows.set(w.row, left);
@@ -74,11 +97,12 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
       settle();
     },
     isPending: (hlc) => pendingHlcs.has(hlc),
-    reachedServerAt: (hlc) => reached.get(hlc),
+    reachedServerAt: (hlc) => reached.get(hlc)?.at,
     rows(counts = () => true) {
       let n = 0;
       for (const [table, rows] of waiting) if (counts(table)) n += rows.size;
       return n;
     },
+    rowWrites: (table, row) => [...(byRow.get(rowKey(table, row))?.values() ?? [])],
   };
 }

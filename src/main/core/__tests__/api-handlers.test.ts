@@ -161,7 +161,7 @@ describe('API dispatcher: the character rule of user text', () => {
 
 /** The sync handlers' dependencies, unused by these cases. */
 const SYNC_DEPS = {
-  inspect: { entries: async () => [], notices: async () => [] },
+  inspect: { entries: async () => [], notices: async () => [], deletedEdits: async () => [] },
   extras: () => ({ device: 'p', network: { latencyMs: 0, dropRate: 0 }, unsentItems: 0 }),
   setNetwork: () => {},
   statusChanged: async () => {},

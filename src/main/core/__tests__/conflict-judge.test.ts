@@ -17,7 +17,7 @@ const status = (s: Partial<SyncStatus>): SyncStatus => ({
 
 function judge(options: { pending?: string[]; latency?: number } = {}) {
   let now = T0;
-  const atStart = (options.pending ?? []).map((h) => ({ hlc: h, table: 'todos', row: h }));
+  const atStart = (options.pending ?? []).map((h) => ({ hlc: h, table: 'todos', row: h, column: 'title' }));
   const unsent = createUnsentWrites(() => now, atStart, atStart.length);
   const j = createConflictJudge({ clientId: 'me', now: () => now, unsent, status: status({ pending: atStart.length }), addedLatencyMs: () => options.latency ?? 0 });
   let syncs = 0;
@@ -30,7 +30,7 @@ function judge(options: { pending?: string[]; latency?: number } = {}) {
   const write = (...hlcs: string[]) => {
     pending += hlcs.length;
     report(status({ pending, lastSyncAt: syncs }));
-    unsent.wrote(hlcs.map((h) => ({ hlc: h, table: 'todos', row: h })));
+    unsent.wrote(hlcs.map((h) => ({ hlc: h, table: 'todos', row: h, column: 'title' })));
     j.wrote(hlcs.at(-1) as string);
   };
   /** A successful sync round ends now, with `pending` writes left. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createInProcessServer } from 'fieldsync/testing';
-import type { AppEvent, ReplacedNotice } from '../../../shared/app-api.ts';
+import type { AppEvent, DeletedEditNotice, ReplacedNotice } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
 import { call, useCores } from '../../../../test-support/core-fixture.ts';
 import type { AppCore } from '../app-core.ts';
@@ -19,8 +19,10 @@ async function setUp() {
   const open = async (profile: string, dir?: Awaited<ReturnType<typeof cores.open>>['dir']) => {
     const core = await cores.open({ profile, remote: server.remote('u'), now: () => clock.t, sync: { autoSync: false }, ...(dir ? { dir } : {}) });
     const heard: ReplacedNotice[] = [];
+    const deleted: DeletedEditNotice[] = [];
     core.onEvent((e: AppEvent) => void (e.type === 'replaced' && heard.push(...e.notices)));
-    return Object.assign(core, { heard });
+    core.onEvent((e: AppEvent) => void (e.type === 'deletedEdits' && deleted.push(...e.notices)));
+    return Object.assign(core, { heard, deleted });
   };
   const [laptop, phone, tablet] = [await open('laptop'), await open('phone'), await open('tablet')];
   /** Moves the clock, then syncs each core in turn, a few milliseconds apart. */
@@ -95,5 +97,39 @@ describe('notices of replaced values', () => {
     await sync(phone, again);
     await settle();
     expect(again.heard.map((n) => [n.previous.value, n.next.value])).toEqual([['Oat milk', 'Whole milk']]);
+  });
+});
+
+describe('notices of edits a delete elsewhere hid (lost-edits.ts)', () => {
+  const tick = (core: AppCore, id: string) => call(core, 'update', 'todos', id, { done: true });
+
+  it('tell the instance whose offline edit of a row another deleted meanwhile, naming the field and the deleter', async () => {
+    const { clock, laptop, phone, tablet, sync, settle, milk } = await setUp();
+    await call(laptop, 'delete', 'todos', milk.id);
+    await sync(laptop);
+    clock.t += 5_000;
+    await tick(phone, milk.id); // offline: the delete has not reached it
+    await sync(phone, tablet, laptop);
+    await settle();
+    expect(await call<Row<'todos'>[]>(phone, 'rows', 'todos', { parent: milk.listId })).toEqual([]);
+    expect(phone.deleted).toMatchObject([{ table: 'todos', row: milk.id, rowTitle: 'Milk', columns: ['done'], device: 'laptop' }]);
+    expect([laptop.deleted, tablet.deleted, phone.heard]).toEqual([[], [], []]);
+    // Restoring brings the row back with the edit in it, everywhere.
+    await call(phone, 'restore', 'todos', milk.id);
+    await sync(phone, laptop);
+    expect((await call<Row<'todos'>[]>(laptop, 'rows', 'todos', { parent: milk.listId }))[0]).toMatchObject({ title: 'Milk', done: true });
+    expect(phone.deleted).toHaveLength(1); // told once
+  });
+
+  it('say nothing when the deleter had the edit: it deleted the row on purpose', async () => {
+    const { clock, laptop, phone, sync, settle, milk } = await setUp();
+    await tick(phone, milk.id);
+    await sync(phone, laptop);
+    clock.t += 10_000;
+    await call(laptop, 'delete', 'todos', milk.id);
+    await sync(laptop, phone);
+    await settle();
+    expect(await call<Row<'todos'>[]>(phone, 'rows', 'todos', { parent: milk.listId })).toEqual([]);
+    expect(phone.deleted).toEqual([]);
   });
 });

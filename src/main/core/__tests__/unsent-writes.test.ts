@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUnsentWrites } from '../unsent-writes.ts';
 
-const write = (hlc: string, row: string, table = 'todos') => ({ hlc, table, row });
+const write = (hlc: string, row: string, table = 'todos', column = 'title') => ({ hlc, table, row, column });
 
 describe('unsent writes', () => {
   it('counts rows, not fields: a new todo is one change however many fields it has', () => {
@@ -76,5 +76,21 @@ describe('unsent writes', () => {
     u.wrote([write('h20000', 'h20000')]);
     u.pending(0);
     expect([u.reachedServerAt('h0'), u.reachedServerAt('h1'), u.reachedServerAt('h20000')]).toEqual([undefined, 7, 7]);
+  });
+
+  it("keeps each row's writes, pending and arrived, and forgets a write's row when it forgets the write", () => {
+    const u = createUnsentWrites(() => 0, [write('a', 'todo-1', 'todos', 'done')], 1);
+    u.pending(2);
+    u.wrote([write('b', 'todo-1'), write('c', 'todo-2')]);
+    u.pending(1); // a and b arrived
+    expect(u.rowWrites('todos', 'todo-1').map((w) => [w.hlc, w.column, u.isPending(w.hlc)])).toEqual([['a', 'done', false], ['b', 'title', false]]);
+    expect(u.rowWrites('todos', 'todo-2').map((w) => w.hlc)).toEqual(['c']);
+    expect(u.rowWrites('lists', 'todo-1')).toEqual([]);
+    // 20,000 more arrive: the oldest are forgotten, by row too.
+    u.pending(20_001);
+    u.wrote(Array.from({ length: 20_000 }, (_, i) => write(`w${i}`, `row-${i}`)));
+    u.pending(0);
+    expect(u.rowWrites('todos', 'todo-1')).toEqual([]);
+    expect(u.rowWrites('todos', 'row-19999').map((w) => w.hlc)).toEqual(['w19999']);
   });
 });

@@ -78,7 +78,7 @@ export function readServerFrame(data: unknown): ServerFrame | null {
   if (!isObject(frame)) return null;
   if ('event' in frame) {
     const event = frame.event;
-    const known = isObject(event) && (event.type === 'data' || event.type === 'sync' || event.type === 'replaced');
+    const known = isObject(event) && (event.type === 'data' || event.type === 'sync' || event.type === 'replaced' || event.type === 'deletedEdits');
     return known ? { event: event as unknown as AppEvent } : null;
   }
   if (typeof frame.id !== 'number') return null;

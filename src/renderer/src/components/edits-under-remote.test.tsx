@@ -137,4 +137,24 @@ describe('an edit here while another device changes its row', () => {
     expect(shownTitles()).toEqual(['Bread', 'Eggs']);
     expect(kit.calls.filter((c) => c.method === 'delete')).toHaveLength(1);
   });
+
+  it('says so when a todo ticked here is deleted elsewhere before that device saw the tick, and Restore brings it back ticked', async () => {
+    const app = await renderApp(groceries);
+    const { phone, byTitle } = await setUp(app);
+    const { user, kit, api } = app;
+    await phone.api.delete('todos', byTitle('Milk').id);
+    await phone.sync();
+    await user.click(within(screen.getByRole('listitem', { name: 'Milk' })).getByRole('checkbox'));
+    await kit.pull(); // the tick goes up as the delete comes down: the phone never saw it
+
+    const toast = await screen.findByTestId('toast-error');
+    expect(toast.querySelector('.toast-message')?.textContent).toBe('“Milk” was deleted on alice-1-other, which had not seen your change of Done.');
+    await waitFor(() => expect(within(screen.getByTestId('todo-list')).queryByRole('listitem', { name: 'Milk' })).toBeNull());
+    await user.click(within(toast).getByRole('button', { name: 'Restore' }));
+    await waitFor(() => expect(screen.getByRole('listitem', { name: 'Milk' }).dataset.done).toBe('true'));
+    await kit.pull();
+    await phone.sync();
+    expect((await phone.api.rows('todos', { parent: byTitle('Milk').listId })).find((t) => t.id === byTitle('Milk').id)).toMatchObject({ done: true });
+    expect((await api.rows('todos', { parent: byTitle('Milk').listId })).map((t) => t.title)).toContain('Milk');
+  });
 });

@@ -1,6 +1,6 @@
 /** The shape of the renderer's one store; `createAppStore` in app-store.ts builds it. */
 import type { StoreApi } from 'zustand';
-import type { AnyRow, AppApi, AppInfo, InspectorEntry, NetworkConditions, ReplacedNotice, SyncView } from '../../../shared/app-api.ts';
+import type { AnyRow, AppApi, AppInfo, DeletedEditNotice, InspectorEntry, NetworkConditions, ReplacedNotice, SyncView } from '../../../shared/app-api.ts';
 import type { CreateFields, TableName, UpdateFields } from '../../../shared/app-rows.ts';
 import type { JsonValue } from 'fieldsync';
 import type { Message } from '../lib/display-text.ts';
@@ -68,6 +68,8 @@ export interface DataSlice {
    * with the rows below it that the delete hid: the API's `restore`).
    */
   remove(table: TableName, id: string, options?: { readonly undo?: boolean }): Promise<boolean>;
+  /** Brings a deleted row back (the API's `restore`), as the Undo of `remove` does. */
+  restore(table: TableName, id: string): Promise<void>;
 }
 
 /** What the inspector is narrowed to: one row, or one cell of it (its history). */
@@ -131,6 +133,12 @@ export interface DeletedSlice {
    * a new row.
    */
   reportDeleted(table: TableName, row: AnyRow, lostText?: string, column?: string): Promise<void>;
+  /**
+   * Says that rows were deleted on another device that had not seen this one's edits of them
+   * (the core's `deletedEdits` event): which edits, and a Restore that brings the row back
+   * with them.
+   */
+  reportDeletedEdits(notices: readonly DeletedEditNotice[]): void;
 }
 
 export interface AppState extends DataSlice, SyncSlice, NoticeSlice, ReplacedSlice, DeletedSlice {

@@ -71,6 +71,8 @@ export function createAppStore(api: AppApi, options: AppStoreOptions = {}): AppS
             refreshInspector.schedule();
           } else if (event.type === 'replaced') {
             get().receiveReplaced(event.notices);
+          } else if (event.type === 'deletedEdits') {
+            get().reportDeletedEdits(event.notices);
           }
         });
         void get().loadInfo();

@@ -273,6 +273,8 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       return ok;
     },
 
+    restore: (table, id) => restore(tableOf(table), id),
+
     async remove(table, id, options = {}) {
       if (removing.has(id)) return false;
       const t = tableOf(table);

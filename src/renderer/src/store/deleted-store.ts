@@ -8,10 +8,11 @@
 import type { TableName } from '../../../shared/app-rows.ts';
 import { TOMBSTONE_COLUMN, type AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
-import { valueWords } from '../lib/cell-words.ts';
+import type { DeletedEditNotice } from '../../../shared/app-api.ts';
+import { columnLabel, valueWords } from '../lib/cell-words.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
 import { restorable } from './restorable.ts';
-import type { DeletedSlice, SliceContext } from './app-state.ts';
+import type { DeletedSlice, SliceContext, Toast } from './app-state.ts';
 
 export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
   /** Who deleted the row: null when unknown (no name published, or deleted here after all). */
@@ -25,6 +26,10 @@ export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
   }
 
   return {
+    reportDeletedEdits(notices) {
+      for (const n of notices) get().notify(deletedEditToast(n, () => void get().restore(n.table as TableName, n.row)));
+    },
+
     async reportDeleted(table, row, lostText, column) {
       const t = appSchema.table(table) as AppTable;
       const field = column ?? t.titleColumn;
@@ -62,4 +67,23 @@ function lostWords(t: AppTable, field: string, text: string): Message {
   const label = t.columns.get(field);
   const name = label?.kind === 'text' ? label.label.toLowerCase() : field;
   return quoted` Your ${name} “${quote}” was not saved.`;
+}
+
+/**
+ * “Milk” was deleted on laptop, which had not seen your change of Done. The change is in the
+ * row still, hidden with it: Restore brings the row back with it (and the delete stays in its
+ * history). One toast per row: a later notice of it replaces this one.
+ */
+function deletedEditToast(n: DeletedEditNotice, restore: () => void): Omit<Toast, 'id'> {
+  const t = appSchema.table(n.table) as AppTable;
+  const labels = n.columns.map((c) => columnLabel(n.table, c)).join(' and ');
+  const row: Message = n.rowTitle === null ? [`A ${t.noun}`] : quoted`“${n.rowTitle}”`;
+  const by: Message = n.device === null ? [' was deleted on another device'] : quoted` was deleted on ${n.device}`;
+  return {
+    kind: 'error',
+    message: [...row, ...by, `, which had not seen your change of ${labels}.`],
+    key: `deleted/${n.table}/${n.row}`,
+    sticky: true,
+    action: { label: 'Restore', run: restore },
+  };
 }

@@ -1,0 +1,65 @@
+/**
+ * Edits of this device's that a delete on another device hid. Per field, the newest write
+ * wins, so a todo ticked here while offline keeps its tick after a pull brings in another
+ * device's earlier delete of it: the tick is in the row, but the row is gone (its tombstone
+ * won too), and the tick with it. No value was replaced, so no `replaced` event tells of it,
+ * and the user saw the todo vanish without a word.
+ *
+ * When a pull deletes a row (its own tombstone, from another device) while this device has
+ * edits of it that had not reached the server, the deleter cannot have seen them: the app
+ * says so and offers to bring the row back. A restore is a newer `_deleted: false`, so the
+ * row comes back with every field as it is, the lost edit's too.
+ *
+ * Only pending edits count, not the conflict judge's other rules (conflict-judge.ts): a
+ * device that deletes a row has seen it, so the writes that made it reached that device, and
+ * "stamped less than two seconds after they arrived" would call every quick delete of a new
+ * row a conflict. What it therefore cannot see: an edit that reached the server just before
+ * a delete made offline elsewhere; a row hidden because a row above it was deleted (a todo of
+ * a deleted list: the list's delete is told of when the list was open, deleted-store.ts); and
+ * writes this process does not know (unsent-writes.ts).
+ */
+import type { ChangeEvent } from 'fieldsync';
+import { hlcClientId } from 'fieldsync/server';
+import { TOMBSTONE_COLUMN } from '../../shared/app-schema-kit.ts';
+import type { UnsentWrites } from './unsent-writes.ts';
+
+/** A row a pull deleted, with the columns of this device's edits the deleter cannot have seen. */
+export interface DeletedEdit {
+  readonly table: string;
+  readonly row: string;
+  /** The hlc of the winning tombstone (another device's). */
+  readonly tombstone: string;
+  readonly columns: readonly string[];
+}
+
+export interface LostEditsOptions {
+  readonly clientId: string;
+  readonly unsent: Pick<UnsentWrites, 'rowWrites' | 'isPending'>;
+  /** The hlc of the row's winning tombstone when the row is deleted now, else null. */
+  readonly tombstone: (table: string, row: string) => string | null;
+}
+
+/** Finds them among the rows a pull changed, each delete once (a later change of a deleted row says nothing new). */
+export function createLostEdits(o: LostEditsOptions): (change: ChangeEvent) => DeletedEdit[] {
+  const told = new Set<string>();
+  return (change) => {
+    if (change.source !== 'remote') return [];
+    const found: DeletedEdit[] = [];
+    for (const [table, rows] of Object.entries(change.changes)) {
+      for (const row of new Set(rows)) {
+        // Most rows of a pull: none of this device's writes, one map lookup.
+        const writes = o.unsent.rowWrites(table, row).filter((w) => w.column !== TOMBSTONE_COLUMN);
+        if (writes.length === 0) continue;
+        const tombstone = o.tombstone(table, row);
+        // Deleted here (another device changed a field of it since): nothing to tell.
+        if (tombstone === null || hlcClientId(tombstone) === o.clientId || told.has(`${tombstone}/${table}/${row}`)) continue;
+        // Judged at once: the status after this pull marks the writes it pushed as arrived.
+        const lost = writes.filter((w) => o.unsent.isPending(w.hlc));
+        if (lost.length === 0) continue;
+        told.add(`${tombstone}/${table}/${row}`);
+        found.push({ table, row, tombstone, columns: [...new Set(lost.map((w) => w.column))] });
+      }
+    }
+    return found;
+  };
+}

@@ -120,8 +120,18 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       `every client has the proxy's address; set --trust-proxy to the proxy's address (see "Deploy behind a reverse proxy" in docs/deploy.md)`,
     );
   };
-  // Refusals before a body is read read nothing of a large one (refuse-before-body.ts).
-  const refuse = refuserFor((socket) => connections.linger(socket));
+  // The requests a connection carries, in order: none is handled after its last (stream-connections.ts).
+  const streamConnections = trackStreamConnections(fastify.server);
+  const dropIfAfterLast = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!streamConnections.isAfterLast(request.raw)) return false;
+    contextOf(request).gone = streamConnections.isBehindStream(request.raw) ? 'request after an event stream on its connection' : "request after its connection's last answer";
+    reply.hijack();
+    logRequest(request, 400, reply.elapsedTime);
+    return true;
+  };
+  // Refusals before a body is read read nothing of a large one (refuse-before-body.ts); such a
+  // refusal is its connection's last answer.
+  const refuse = refuserFor((socket) => connections.linger(socket), (req) => streamConnections.endsWith(req));
   let closing = false;
   /** The shutdown timeout passed and the connections still open were closed: their requests were cut by us. */
   let cutAtShutdown = false;
@@ -159,16 +169,10 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // that takes over the connection writes its own (refuse-before-body.ts). First of all hooks,
   // so that every request is seen.
   registerRequestLog(fastify, () => cutAtShutdown);
-  // A request behind an open event stream on its connection is not handled: the connection was
-  // reset as it arrived (stream-connections.ts). Its line says so.
-  const streamConnections = trackStreamConnections(fastify.server);
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (!streamConnections.isBehindStream(request.raw)) return undefined;
-    contextOf(request).gone = 'request after an event stream on its connection';
-    reply.hijack();
-    logRequest(request, 400, reply.elapsedTime);
-    return reply;
-  });
+  // A request after its connection's last (an open event stream, a refusal that left its body
+  // unread) is not handled (stream-connections.ts); behind a stream, the connection was reset as
+  // it arrived. Its line says so.
+  fastify.addHook('onRequest', async (request, reply) => (dropIfAfterLast(request, reply) ? reply : undefined));
   // An answer its client does not take is not held for ever (answer-pace.ts).
   registerAnswerPace(fastify, { graceMs: limits.bodyTimeoutMs, minBytesPerSecond: options.answerMinBytesPerSecond ?? MIN_BODY_BYTES_PER_SECOND });
   // Next, so that every answer carries them, refusals included (refuse-before-body.ts

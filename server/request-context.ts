@@ -19,9 +19,9 @@ export interface RequestContext {
   /**
    * The connection closed before the whole answer was written (request-log.ts): by the client,
    * or by the server, at its shutdown timeout or because the client did not take the answer
-   * (answer-pace.ts), or because the request arrived behind an open event stream (stream-connections.ts).
+   * (answer-pace.ts), or because the request arrived after its connection's last (stream-connections.ts).
    */
-  gone?: 'client went away' | 'closed at the shutdown timeout' | 'answer not taken in time' | 'request after an event stream on its connection';
+  gone?: 'client went away' | 'closed at the shutdown timeout' | 'answer not taken in time' | 'request after an event stream on its connection' | "request after its connection's last answer";
   /** The request's line is written: there is one per request, whichever path writes it. */
   logged?: boolean;
   /** Places in bounds the request holds until it is answered (holdUntilAnswered). */

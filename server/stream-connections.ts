@@ -14,6 +14,13 @@
  * - an event stream asked for with requests already pipelined after it is not opened: it is
  *   refused with 400 and the requests after it are answered as usual.
  *
+ * The same holds for a refusal written with its body unread (refuse-before-body.ts): its
+ * answer closes the connection, but Node had parsed what followed the body in the same
+ * packets, a pipelined push included, and that push was handled and stored, never answered
+ * (round 56: behind a 501 for `gzip, chunked`, whose framing a proxy may read otherwise, that
+ * is request smuggling; behind a 401 too). A request after its connection's last answer is
+ * not handled: it is dropped unanswered, and goes with the connection.
+ *
  * Arrivals are counted on the server's own `request` event, which Node emits in order as it
  * parses a connection's requests, before any hook of the server's runs.
  */
@@ -27,6 +34,10 @@ export interface StreamConnections {
   opened(req: IncomingMessage): void;
   /** True when `req` arrived on a connection that carries an open event stream. */
   isBehindStream(req: IncomingMessage): boolean;
+  /** The answer to `req` closes its connection: no request after it is handled. */
+  endsWith(req: IncomingMessage): void;
+  /** True when `req` arrived after its connection's last request (endsWith, or an open stream). */
+  isAfterLast(req: IncomingMessage): boolean;
 }
 
 export function trackStreamConnections(server: Server): StreamConnections {
@@ -34,6 +45,12 @@ export function trackStreamConnections(server: Server): StreamConnections {
   const order = new WeakMap<IncomingMessage, number>();
   /** The connections that carry an open stream, with the stream's place among their requests. */
   const streaming = new WeakMap<Socket, number>();
+  /** The connections whose answer to a request closes them, with that request's place. */
+  const last = new WeakMap<Socket, number>();
+  const endsWith = (req: IncomingMessage): void => {
+    const n = order.get(req) ?? 0;
+    if (n < (last.get(req.socket) ?? Infinity)) last.set(req.socket, n);
+  };
   server.prependListener('request', (req: IncomingMessage) => {
     const socket = req.socket;
     const n = (arrivals.get(socket) ?? 0) + 1;
@@ -43,7 +60,12 @@ export function trackStreamConnections(server: Server): StreamConnections {
   });
   return {
     isLast: (req) => arrivals.get(req.socket) === order.get(req),
-    opened: (req) => void streaming.set(req.socket, order.get(req) ?? 0),
+    opened: (req) => {
+      streaming.set(req.socket, order.get(req) ?? 0);
+      endsWith(req);
+    },
     isBehindStream: (req) => (order.get(req) ?? 0) > (streaming.get(req.socket) ?? Infinity),
+    endsWith,
+    isAfterLast: (req) => (order.get(req) ?? 0) > (last.get(req.socket) ?? Infinity),
   };
 }

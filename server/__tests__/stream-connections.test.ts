@@ -2,7 +2,10 @@
  * Requests pipelined after an event stream on its connection (stream-connections.ts). The
  * stream's answer never ends while its token is valid, so their answers waited behind it: a
  * push was stored and never answered, and each such request held its user's place for as long
- * as the stream lasted (the user got 429 for every sync meanwhile).
+ * as the stream lasted (the user got 429 for every sync meanwhile). And requests pipelined
+ * after a refusal that leaves its body unread and closes the connection: Node had parsed them,
+ * and a push among them was stored, never answered (behind a 501 for `gzip, chunked`: request
+ * smuggling past a proxy that frames that body otherwise).
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,5 +78,28 @@ describe('requests after an event stream on its connection', () => {
     expect([...c.text().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]))).toEqual([200, 200]);
     expect(c.text()).toContain(': connected');
     c.socket.destroy();
+  });
+});
+
+describe('requests after a refusal that closes the connection unread', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    await t?.stop();
+    t = undefined;
+  });
+
+  it.each([
+    ['a 501 for gzip, chunked', 501, () => 'POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'],
+    ['a 401 of a chunked push', 401, () => 'POST /v1/sync HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'],
+  ])('behind %s: the push after it is not handled, and the log says so', async (_name, status, first) => {
+    t = await startTestServer();
+    const token = await t.token('alice');
+    const c = await open(t.url);
+    c.socket.write(first() + push(token, 'smuggled'));
+    await Promise.race([c.closed, sleep(5000)]);
+    expect([...c.text().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]))).toEqual([status]);
+    await sleep(200);
+    expect((await t.pullAll('alice')).map((m) => m.row)).not.toContain('smuggled');
+    expect(t.logs).toContainEqual(expect.objectContaining({ msg: 'request', path: '/v1/sync', ended: "request after its connection's last answer" }));
   });
 });

@@ -44,7 +44,7 @@ export function refuseBodyOfGet(refuse: RefuseBeforeBody): (request: FastifyRequ
 }
 
 /** The refusal of a server whose refused connections linger with `linger` (connection-limits.ts). */
-export function refuserFor(linger: (socket: Socket) => void): RefuseBeforeBody {
+export function refuserFor(linger: (socket: Socket) => void, endsConnection: (req: FastifyRequest['raw']) => void = () => {}): RefuseBeforeBody {
   return (request, reply, e, headers = {}) => {
     if (smallBody(request.headers) || request.raw.complete) return sendError(reply, e, headers);
     // The answer as sendError would write it, with the headers already set on the reply.
@@ -55,6 +55,8 @@ export function refuserFor(linger: (socket: Socket) => void): RefuseBeforeBody {
     // refuseUnread writes these itself.
     for (const name of ['connection', 'content-type', 'content-length']) delete all[name];
     reply.hijack();
+    // Its connection closes after it: what Node parsed after the unread body is not handled.
+    endsConnection(request.raw);
     noteRefusal(request, e.body.error.code, e.body.error.message);
     refuseUnread(request.raw, { status: e.status, headers: all, body: JSON.stringify(e.body) }, linger);
     // Answered: the places the request held in bounds go back now, not when the lingering

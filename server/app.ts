@@ -197,6 +197,10 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
       return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
     }
+    // Two: Node keeps the first, and a proxy in front may have routed by the other (RFC 9112 §3.2: 400).
+    if ((request.raw.headersDistinct.host?.length ?? 0) > 1) {
+      return refuse(request, reply, protocolError('invalid_request', 'the request has more than one Host header'), { Connection: 'close' });
+    }
     // A query that is not valid percent-encoding, as a path that is not (frameworkErrors, above).
     if (malformedQuery(request.url)) {
       if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route

@@ -120,6 +120,17 @@ describe('HTTP edges', () => {
     expect(parse(await exchange(s.url, 'GET /healthz HTTP/1.0\r\n\r\n')).body).toEqual({ ok: true });
   });
 
+  it('refuses a request with two Host headers (RFC 9112 §3.2; Node kept the first, a proxy may route by the other): 400, nothing stored', async () => {
+    const body = push(Buffer.from('two-hosts'), 1).toString('latin1').replace('Host: x\r\n', 'Host: x\r\nHost: y\r\n');
+    const r = parse(await exchange(s.url, body, answered));
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ error: { code: 'invalid_request', message: 'the request has more than one Host header' } });
+    expect(r.head).toMatch(/connection: close/i);
+    const rows = (await s.pullAll('edge')).map((m) => m.row);
+    expect(rows).not.toContain('two-hosts');
+    expect(parse(await exchange(s.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).body).toEqual({ ok: true });
+  });
+
   it('answers headers over the limit (a token grown too large) with 431 and says so', async () => {
     const r = parse(await exchange(s.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`));
     expect(r.status).toBe(431);

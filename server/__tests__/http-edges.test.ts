@@ -131,6 +131,14 @@ describe('HTTP edges', () => {
     expect(parse(await exchange(s.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).body).toEqual({ ok: true });
   });
 
+  it('refuses a body with two Content-Type headers (Node kept the first; a proxy may have judged the other): 415, nothing stored', async () => {
+    const body = push(Buffer.from('two-types'), 2).toString('latin1').replace('Content-Type: application/json\r\n', 'Content-Type: application/json\r\nContent-Type: text/plain\r\n');
+    const r = parse(await exchange(s.url, body, answered));
+    expect(r.status).toBe(415);
+    expect(r.body).toEqual({ error: { code: 'unsupported_media_type', message: 'the request has more than one Content-Type header' } });
+    expect((await s.pullAll('edge')).map((m) => m.row)).not.toContain('two-types');
+  });
+
   it('answers headers over the limit (a token grown too large) with 431 and says so', async () => {
     const r = parse(await exchange(s.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`));
     expect(r.status).toBe(431);

@@ -5,8 +5,9 @@
  * handled all the same (a push stored, never answered; RFC 9112 §9.6 says a server that sent
  * `close` must not process them), and each held its user's place and its answer's memory
  * while the stream lasted, out of reach of the answer pace (answer-pace.ts), which runs only
- * once an answer starts being written. Sixteen pulls of 8 MiB behind one stream locked their
- * user out with 429, and held some 128 MiB, until the token expired.
+ * once an answer starts being written. Two pushes behind one stream locked out a user whose
+ * bound was 2 (429 for every sync, for as long as the probe ran); at the default bound, 16
+ * pulls of up to 8 MiB each would hold up to 128 MiB per token until the token expired.
  *
  * So:
  * - a request that arrives on a connection whose stream is open resets the connection,

@@ -117,6 +117,8 @@ export interface DeletedEditNotice {
   readonly rowTitle: string | null;
   /** The columns of the edits, as the user sees them (not the order, creation time, parent). */
   readonly columns: readonly string[];
+  /** The rows below it (the todos of a list) with edits of this device's, by table: they went with it. */
+  readonly below: readonly { readonly table: string; readonly rows: number }[];
   /** The name the deleting device published, or null. */
   readonly device: string | null;
 }

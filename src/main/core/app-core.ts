@@ -191,7 +191,13 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   // A row another instance deleted without having seen this one's edits of it (lost-edits.ts).
   const lostEdits = createLostEdits({
     clientId: client.clientId,
+    schema,
     unsent,
+    parentOf(table, row) {
+      const column = schema.table(table)?.parent?.column;
+      const id = column === undefined ? undefined : store.readRow(table, row)?.[column];
+      return typeof id === 'string' ? id : null;
+    },
     tombstone(table, row) {
       if (store.readRow(table, row)?.[TOMBSTONE_COLUMN] !== true) return null;
       return store.winners([{ table, row, column: TOMBSTONE_COLUMN }]).get(cellKey(table, row, TOMBSTONE_COLUMN)) ?? null;

@@ -72,7 +72,7 @@ export function createInspectView(client: SyncClient, store: SqliteStore, schema
       const named = edits.flatMap((e) => {
         const table = schema.table(e.table);
         const columns = e.columns.filter((c) => table !== undefined && table.columns.has(c) && !isInternalColumn(table, c));
-        return columns.length === 0 ? [] : [{ ...e, columns }];
+        return columns.length === 0 && e.below.length === 0 ? [] : [{ ...e, columns }];
       });
       if (named.length === 0) return [];
       const devices = await names(named.map((e) => e.tombstone));
@@ -82,6 +82,7 @@ export function createInspectView(client: SyncClient, store: SqliteStore, schema
         row: e.row,
         rowTitle: titleOf(e.table, e.row),
         columns: e.columns,
+        below: e.below,
         device: nameOf(devices, e.tombstone),
       }));
     },

@@ -25,6 +25,8 @@ export interface UnsentWrites {
   rows(counts?: (table: string) => boolean): number;
   /** This process's writes to one row that it still remembers (pending, or among the last MAX_REMEMBERED that arrived). */
   rowWrites(table: string, row: string): readonly LocalWrite[];
+  /** The rows of a table with a write not on the server yet. */
+  pendingRows(table: string): readonly string[];
 }
 
 /** Writes remembered with the time they reached the server; older ones are forgotten. */
@@ -103,6 +105,7 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
       for (const [table, rows] of waiting) if (counts(table)) n += rows.size;
       return n;
     },
+    pendingRows: (table) => [...(waiting.get(table)?.keys() ?? [])],
     rowWrites: (table, row) => [...(byRow.get(rowKey(table, row))?.values() ?? [])],
   };
 }

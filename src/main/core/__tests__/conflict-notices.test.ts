@@ -112,7 +112,7 @@ describe('notices of edits a delete elsewhere hid (lost-edits.ts)', () => {
     await sync(phone, tablet, laptop);
     await settle();
     expect(await call<Row<'todos'>[]>(phone, 'rows', 'todos', { parent: milk.listId })).toEqual([]);
-    expect(phone.deleted).toMatchObject([{ table: 'todos', row: milk.id, rowTitle: 'Milk', columns: ['done'], device: 'laptop' }]);
+    expect(phone.deleted).toMatchObject([{ table: 'todos', row: milk.id, rowTitle: 'Milk', columns: ['done'], below: [], device: 'laptop' }]);
     expect([laptop.deleted, tablet.deleted, phone.heard]).toEqual([[], [], []]);
     // Restoring brings the row back with the edit in it, everywhere.
     await call(phone, 'restore', 'todos', milk.id);
@@ -131,5 +131,20 @@ describe('notices of edits a delete elsewhere hid (lost-edits.ts)', () => {
     await settle();
     expect(await call<Row<'todos'>[]>(phone, 'rows', 'todos', { parent: milk.listId })).toEqual([]);
     expect(phone.deleted).toEqual([]);
+  });
+
+  it('tell the instance whose offline edits of rows below a row another deleted went with it, a todo added offline too', async () => {
+    const { clock, laptop, phone, sync, settle, milk } = await setUp();
+    await call(laptop, 'delete', 'lists', milk.listId);
+    await sync(laptop);
+    clock.t += 5_000;
+    await tick(phone, milk.id);
+    await call(phone, 'create', 'todos', { listId: milk.listId, title: 'Bread' });
+    await sync(phone);
+    await settle();
+    expect(phone.deleted).toMatchObject([{ table: 'lists', row: milk.listId, rowTitle: 'Groceries', columns: [], below: [{ table: 'todos', rows: 2 }], device: 'laptop' }]);
+    await call(phone, 'restore', 'lists', milk.listId);
+    await sync(phone, laptop);
+    expect((await call<Row<'todos'>[]>(laptop, 'rows', 'todos', { parent: milk.listId })).map((t) => [t.title, t.done])).toEqual([['Milk', true], ['Bread', false]]);
   });
 });

@@ -157,4 +157,24 @@ describe('an edit here while another device changes its row', () => {
     expect((await phone.api.rows('todos', { parent: byTitle('Milk').listId })).find((t) => t.id === byTitle('Milk').id)).toMatchObject({ done: true });
     expect((await api.rows('todos', { parent: byTitle('Milk').listId })).map((t) => t.title)).toContain('Milk');
   });
+
+  it('says so when the list of todos changed here is deleted elsewhere, and Restore brings the list back with them', async () => {
+    const app = await renderApp(groceries);
+    const { phone, list, byTitle } = await setUp(app);
+    const { user, kit, api } = app;
+    await phone.api.delete('lists', list.id);
+    await phone.sync();
+    await user.click(within(screen.getByRole('listitem', { name: 'Milk' })).getByRole('checkbox'));
+    await api.create('todos', { listId: list.id, title: 'Butter' });
+    await kit.pull();
+
+    await waitFor(() => expect(screen.getByTestId('toast-error').querySelector('.toast-message')?.textContent).toBe(
+      `“${list.name}” was deleted on alice-1-other, which had not seen your changes to 2 todos in it.`,
+    ));
+    await user.click(within(screen.getByTestId('toast-error')).getByRole('button', { name: 'Restore' }));
+    await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe(list.name));
+    await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs', 'Butter']));
+    expect(screen.getByRole('listitem', { name: 'Milk' }).dataset.done).toBe('true');
+    expect(byTitle('Milk').id).toBeTruthy();
+  });
 });

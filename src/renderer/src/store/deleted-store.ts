@@ -70,20 +70,33 @@ function lostWords(t: AppTable, field: string, text: string): Message {
 }
 
 /**
- * “Milk” was deleted on laptop, which had not seen your change of Done. The change is in the
- * row still, hidden with it: Restore brings the row back with it (and the delete stays in its
- * history). One toast per row: a later notice of it replaces this one.
+ * “Milk” was deleted on laptop, which had not seen your change of Done. The changes are in
+ * the rows still, hidden with them: Restore brings the row back with them (the rows below it
+ * too), and the delete stays in its history. One toast per row: a later notice of it
+ * replaces this one.
  */
 function deletedEditToast(n: DeletedEditNotice, restore: () => void): Omit<Toast, 'id'> {
   const t = appSchema.table(n.table) as AppTable;
-  const labels = n.columns.map((c) => columnLabel(n.table, c)).join(' and ');
   const row: Message = n.rowTitle === null ? [`A ${t.noun}`] : quoted`“${n.rowTitle}”`;
   const by: Message = n.device === null ? [' was deleted on another device'] : quoted` was deleted on ${n.device}`;
   return {
     kind: 'error',
-    message: [...row, ...by, `, which had not seen your change of ${labels}.`],
+    message: [...row, ...by, `, which had not seen ${unseen(n)}.`],
     key: `deleted/${n.table}/${n.row}`,
     sticky: true,
     action: { label: 'Restore', run: restore },
   };
+}
+
+/** "your change of Done", "your changes to 2 todos in it", or both joined by "nor". */
+function unseen(n: DeletedEditNotice): string {
+  const parts: string[] = [];
+  if (n.columns.length > 0) parts.push(`your change of ${n.columns.map((c) => columnLabel(n.table, c)).join(' and ')}`);
+  const rows = n.below.map((b) => {
+    const below = appSchema.table(b.table) as AppTable | undefined;
+    return `${b.rows} ${b.rows === 1 ? (below?.noun ?? 'row') : (below?.plural ?? 'rows')}`;
+  });
+  const total = n.below.reduce((sum, b) => sum + b.rows, 0);
+  if (rows.length > 0) parts.push(`your ${total === 1 ? 'change' : 'changes'} to ${rows.join(' and ')} in it`);
+  return parts.join(', nor ');
 }

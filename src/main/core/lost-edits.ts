@@ -50,7 +50,12 @@ export interface LostEditsOptions {
 export function createLostEdits(o: LostEditsOptions): (change: ChangeEvent) => DeletedEdit[] {
   const told = new Set<string>();
   // Judged at once: the status after this pull marks the writes it pushed as arrived.
-  const pendingEdits = (table: string, row: string) => o.unsent.rowWrites(table, row).filter((w) => w.column !== TOMBSTONE_COLUMN && o.unsent.isPending(w.hlc));
+  const pending = (table: string, row: string) => o.unsent.rowWrites(table, row).filter((w) => o.unsent.isPending(w.hlc));
+  // A row this device deleted (or restored) meanwhile itself: it knows of its fate, no edit is lost to it.
+  const pendingEdits = (table: string, row: string) => {
+    const writes = pending(table, row);
+    return writes.some((w) => w.column === TOMBSTONE_COLUMN) ? [] : writes;
+  };
 
   /** Whether a row of `table` is below `row` of `top`, through its parents. */
   function isBelow(table: string, row: string, top: string, topRow: string): boolean {
@@ -71,8 +76,8 @@ export function createLostEdits(o: LostEditsOptions): (change: ChangeEvent) => D
       const descendants = o.schema.table(table)?.descendants ?? [];
       for (const row of new Set(rows)) {
         // Most rows of a pull: none of this device's writes and no rows below, one map lookup.
-        const own = pendingEdits(table, row);
-        if (own.length === 0 && descendants.length === 0) continue;
+        const own = pending(table, row);
+        if ((own.length === 0 && descendants.length === 0) || own.some((w) => w.column === TOMBSTONE_COLUMN)) continue;
         const tombstone = o.tombstone(table, row);
         // Deleted here (another device changed a field of it since): nothing to tell.
         if (tombstone === null || hlcClientId(tombstone) === o.clientId || told.has(`${tombstone}/${table}/${row}`)) continue;

@@ -133,6 +133,25 @@ describe('notices of edits a delete elsewhere hid (lost-edits.ts)', () => {
     expect(phone.deleted).toEqual([]);
   });
 
+  it('say nothing to an instance that deleted the row itself meanwhile, after editing it', async () => {
+    const { clock, laptop, phone, sync, settle, milk } = await setUp();
+    await tick(phone, milk.id);
+    await call(phone, 'delete', 'todos', milk.id);
+    clock.t += 1_000;
+    await call(laptop, 'delete', 'todos', milk.id); // later: its tombstone wins
+    await sync(laptop, phone);
+    await settle();
+    expect(phone.deleted).toEqual([]);
+    // And a list deleted on both, with a todo of it ticked here first.
+    await call(phone, 'create', 'todos', { listId: milk.listId, title: 'Bread' });
+    await call(phone, 'delete', 'lists', milk.listId);
+    clock.t += 1_000;
+    await call(laptop, 'delete', 'lists', milk.listId);
+    await sync(laptop, phone);
+    await settle();
+    expect(phone.deleted).toEqual([]);
+  });
+
   it('tell the instance whose offline edits of rows below a row another deleted went with it, a todo added offline too', async () => {
     const { clock, laptop, phone, sync, settle, milk } = await setUp();
     await call(laptop, 'delete', 'lists', milk.listId);

@@ -279,6 +279,26 @@ describe('a server that says `more`', () => {
   });
 });
 
+describe('the cursor an answer gives', () => {
+  // A custom remote's answer (a cache, a proxy, a transport of the app's own) is not checked
+  // as the HTTP remote checks one: a cursor behind the one sent must not send the client back
+  // to pull, on every later sync, what it has already.
+  it('behind the one sent leaves the client\'s where it was', async () => {
+    const remote = new ScriptedRemote(server());
+    const client = await open(remote);
+    for (const row of ['a', 'b', 'c']) await client.set('todos', row, 'title', row);
+    await client.sync();
+    expect(client.status.cursor).toBe(3);
+    remote.intercept = async (req) => ({ ...(await remote.inner.sync(req)), cursor: 0 });
+    await client.sync();
+    remote.intercept = null;
+    await client.sync();
+    expect(remote.requests.map((r) => r.cursor)).toEqual([0, 3, 3]);
+    expect(client.status.cursor).toBe(3);
+    await client.close();
+  });
+});
+
 describe('learning the clock from a pull', () => {
   it('the pull asked for the server\'s clock is applied at once; pending counts only what was pushed', async () => {
     const s = server();

@@ -40,6 +40,8 @@ describe('a custom store that breaks its contract', () => {
     // A driver that reads SQL NULL back as undefined: the push would carry no value.
     ['a value left undefined', [{ ...good, value: undefined }], `message ${HLC} has no value (a null value must be read back as null)`],
     ['an hlc that is not one', [{ ...good, hlc: '2026-11-24' }], 'message "2026-11-24" has an hlc that is not one'],
+    // A long one (a row's whole value read into the hlc column) is quoted by its start: the error stays readable.
+    ['an hlc of 10,000 characters', [{ ...good, hlc: 'h'.repeat(10_000) }], `message ${JSON.stringify('h'.repeat(10_000)).slice(0, 60)} has an hlc that is not one`],
     // A join or a UNION ALL that repeats a row: the push would carry it twice.
     ['the same message twice', [good, { ...good }], `it returned message ${HLC} twice`],
     // The whole list is checked, not its first message only.

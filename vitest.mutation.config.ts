@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // The tests StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.json):
 // those of the sync core, the SQLite client store, the SQLite server store (with its chunked
 // push and its job queue), the Node transport (`fieldsync/node`, real loopback servers) and
-// the server's credentials, proxy trust, secret strength and CORS, on Node.
+// the server's compression, credentials, proxy trust, secret strength and CORS, on Node.
 // PostgreSQL, the app and the end-to-end suites stay out: none of them is mutated. The
 // property suites run fewer cases per mutant than in `npm test` (FIELDSYNC_RUNS).
 export default defineConfig({
@@ -23,6 +23,9 @@ export default defineConfig({
       'server/__tests__/over-limit-client.test.ts',
       'server/__tests__/chunked-push.test.ts',
       'server/__tests__/job-queue.test.ts',
+      // Compressed bodies and answers (compression.ts): the negotiation, then real HTTP.
+      'server/__tests__/compression-codings.test.ts',
+      'server/__tests__/compression.test.ts',
       // Who may sync, and from where: credentials, proxies, secrets and CORS.
       'server/__tests__/auth.test.ts',
       'server/__tests__/token-claims.test.ts',

@@ -271,7 +271,12 @@ describe('a server that says `more`', () => {
 
   it('without progress fails after five such answers', async () => {
     const remote = new ScriptedRemote(server());
-    remote.intercept = (req) => ({ accepted: 0, cursor: req.cursor, more: true, serverTime: new Date(T0).toISOString(), messages: [] });
+    // Bounded: without the idle check the run asks for ever, and never yields to a timer that
+    // Vitest's timeout could fire on (round 56's plant of `<=` as `<` hung the suite).
+    remote.intercept = (req, n) => {
+      if (n > 50) throw new Error('still asking after 50 answers without progress');
+      return { accepted: 0, cursor: req.cursor, more: true, serverTime: new Date(T0).toISOString(), messages: [] };
+    };
     const client = await open(remote);
     expect(await failure(client.sync())).toMatchObject({ code: 'invalid_response', message: 'the server keeps answering `more: true` without progress' });
     expect(remote.requests).toHaveLength(5);

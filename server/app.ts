@@ -19,7 +19,7 @@ import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { clientAddress, contextOf, holdUntilAnswered, logRequest, malformedQuery, pathOf, requestIdOf } from './request-context.ts';
+import { clientAddress, contextOf, holdUntilAnswered, logRequest, malformedQuery, pathOf, requestIdOf, routePathOf } from './request-context.ts';
 import { registerRequestLog } from './request-log.ts';
 import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
@@ -196,7 +196,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     // A transfer coding the server does not decode: refused before anything reads the body (transfer-coding.ts).
     const coding = transferCodingRefusal(request.headers, request.raw.httpVersion);
     if (coding !== null) {
-      if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
       return refuse(request, reply, coding, { Connection: 'close' });
     }
     if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
@@ -208,7 +208,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     }
     // A query that is not valid percent-encoding, as a path that is not (frameworkErrors, above).
     if (malformedQuery(request.url)) {
-      if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
       return refuse(request, reply, protocolError('invalid_request', 'the URL is malformed'));
     }
     const peer = request.socket.remoteAddress;
@@ -225,12 +225,12 @@ export function buildApp(options: AppOptions): FieldsyncApp {
         holdUntilAnswered(request, reply, release); // a refusal written unread included
         return undefined;
       }
-      if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply);
+      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply);
       return refuse(request, reply, protocolError('rate_limited', 'too many requests in progress from this address'), { 'Retry-After': '5' });
     }
     if (connections.count(peer) <= limits.maxConnectionsPerAddress) return undefined;
     warnIfProxied(request, peer);
-    if (pathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+    if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
     return refuse(request, reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
   });
 
@@ -242,7 +242,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   if (cors !== null) {
     fastify.addHook('onRequest', async (request, reply) => {
       if (request.method !== 'OPTIONS' || !smallBody(request.headers)) return undefined;
-      const methods = ROUTES[pathOf(request.url)];
+      const methods = ROUTES[routePathOf(request.url)];
       const answer = methods === undefined ? null : cors.preflight(request.headers, methods);
       if (answer === null) return undefined;
       for (const [name, value] of Object.entries(answer)) reply.header(name, name === 'Vary' ? addVary(reply.getHeader('vary'), value) : value);
@@ -253,7 +253,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   // Unknown paths and wrong methods are answered before any body is read.
   fastify.addHook('onRequest', async (request, reply) => {
     if (!request.is404) return undefined;
-    const allow = ROUTES[pathOf(request.url)];
+    const allow = ROUTES[routePathOf(request.url)];
     if (allow !== undefined) {
       return refuse(request, reply, protocolError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`), { Allow: allow });
     }

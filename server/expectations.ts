@@ -11,7 +11,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { REQUEST_CODINGS } from './compression.ts';
 import { addVary } from './cors.ts';
-import { pathOf } from './request-context.ts';
+import { routePathOf } from './request-context.ts';
 
 /** True when `expect` is exactly the expectation `100-continue` (case-insensitive, RFC 9110 §10.1.1). */
 export function expectsContinue(expect: string | undefined): boolean {
@@ -33,7 +33,7 @@ export interface ExpectationOptions {
 export function handleExpectations(server: Server, o: ExpectationOptions): void {
   const refuse = (req: IncomingMessage, res: ServerResponse): void => {
     const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only the expectation 100-continue is supported' } });
-    const codings: Record<string, string> = pathOf(req.url ?? '') === '/v1/sync' ? { 'Accept-Encoding': REQUEST_CODINGS, Vary: 'Accept-Encoding' } : {}; // as every answer of the route
+    const codings: Record<string, string> = routePathOf(req.url ?? '') === '/v1/sync' ? { 'Accept-Encoding': REQUEST_CODINGS, Vary: 'Accept-Encoding' } : {}; // as every answer of the route
     const { Vary: corsVary, ...corsRest } = o.corsHeaders?.(req.headers.origin) ?? {};
     const vary = corsVary === undefined ? codings.Vary : addVary(codings.Vary, corsVary);
     res.writeHead(417, {

@@ -43,6 +43,22 @@ export function pathOf(url: string): string {
 }
 
 /**
+ * The path a request is routed by: `pathOf`, with each percent-encoded unreserved character
+ * (`A-Z a-z 0-9 - . _ ~`) decoded, since RFC 3986 §6.2.2.2 makes `/v1/%73ync` the same URI as
+ * `/v1/sync` and the router (find-my-way) routes it there. Every check that names a path (405
+ * and its `Allow`, the preflight, the route's `Accept-Encoding`) reads this one, so that it
+ * agrees with the router: it read the raw path, and answered 404 where the route was found.
+ * Other escapes (`%2F` above all) stay: they are not the character they encode.
+ */
+export function routePathOf(url: string): string {
+  const hash = url.indexOf('#'); // the router ends the path there too (a fragment has no place in a request)
+  return pathOf(hash === -1 ? url : url.slice(0, hash)).replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const c = String.fromCharCode(Number.parseInt(hex, 16));
+    return /^[A-Za-z0-9\-._~]$/.test(c) ? c : escape;
+  });
+}
+
+/**
  * True when the URL's query is not valid percent-encoding: a `%` without two hex digits after
  * it, or escapes that are not UTF-8 (Fastify's query parser takes them as they are; a bad path
  * is refused by Fastify itself, app.ts).

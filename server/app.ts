@@ -193,6 +193,15 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     });
   }
   fastify.addHook('onRequest', async (request, reply) => {
+    // HTTP/2.0 and HTTP/0.9 in an HTTP/1 request line: Node's parser lets them through (it
+    // refuses other versions itself, client-error.ts) and they were served as HTTP/1. HTTP/2 is
+    // never framed so (RFC 9113 §3) and HTTP/0.9 has no headers: whatever sent it is no client
+    // of this server's, and its framing is not to be trusted. 400, not 505: the client must not
+    // retry it as a server error, and Node's own refusal of HTTP/1.2 is a 400 too.
+    if (request.raw.httpVersion !== '1.1' && request.raw.httpVersion !== '1.0') {
+      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
+      return refuse(request, reply, protocolError('invalid_request', 'the HTTP version is not supported; use HTTP/1.1'), { Connection: 'close' });
+    }
     // A transfer coding the server does not decode: refused before anything reads the body (transfer-coding.ts).
     const coding = transferCodingRefusal(request.headers, request.raw.httpVersion);
     if (coding !== null) {

@@ -175,8 +175,9 @@ describe('nodeFetch: reading a body whole', () => {
     expect(Buffer.from(value as Uint8Array).equals(LARGE)).toBe(true); // one buffer still, as a pass makes
     expect((await reader.read()).done).toBe(true);
     // On the loop it is one or two; off it, hundreds on a quiet machine, but fewer when the
-    // machine is busy (the pool's thread may get the core first): 10 tells them apart.
-    expect(turns).toBeGreaterThan(10);
+    // machine is busy (the pool's thread may get the core first: exactly 10 with a load of 6
+    // on 2 cores): more than 3 tells them apart.
+    expect(turns).toBeGreaterThan(3);
   });
 
   it('ends the reader with the signal\'s reason, or lets it go, when aborted or cancelled while the body is inflated off the event loop', async () => {

@@ -33,6 +33,9 @@ async function setup(pullLimit = 100): Promise<Setup> {
   const client = await createSyncClient({
     schema, store: createMemoryStore(), autoSync: false, now: () => T, pullLimit,
     remote: { sync: (r: SyncRequest) => {
+      // Bounded: a client whose cursor stays put (round 56's plant of `cursor: c.cursor` in
+      // sync-run.ts) asks for ever, with no timer that Vitest's timeout could fire on.
+      if (requests.length >= 50) throw new Error(`still asking after 50 requests, from cursor ${r.cursor}`);
       requests.push({ pushed: r.messages?.length ?? 0, pending: holder.client?.status.pending ?? -1 });
       return remote.sync({ ...r, pages: 1 });
     } },
@@ -197,7 +200,7 @@ describe('a write that got a lost write\'s hlc', () => {
     const client = await createSyncClient({
       schema, store, autoSync: false, now: () => T + 600_000, pullLimit: 1, // its clock 10 minutes ahead
       remote: { sync: async (r: SyncRequest) => {
-        n++;
+        if (++n > 50) throw new Error(`still asking after 50 requests, from cursor ${r.cursor}`); // bounded, as in setup
         if (n === 1) throw new RemoteError(400, 'clock_drift', 'ahead', { index: 0 }); // without the server's clock
         const pushed = r.messages?.[0];
         if (n === 4 && pushed) {

@@ -16,6 +16,9 @@ export class FaultyRemote implements Remote {
   #dead = false;
   /** Messages pushed in requests that reached the server. */
   deliveredPushes = 0;
+  /** The last request's cursor, and how many requests in a row pushed nothing from it. */
+  #lastCursor = -1;
+  #sameInARow = 0;
 
   constructor(inner: Remote, random: () => number) {
     this.#inner = inner;
@@ -34,6 +37,14 @@ export class FaultyRemote implements Remote {
 
   async sync(request: SyncRequest): Promise<SyncResponse> {
     if (this.#dead) throw new NetworkError('killed');
+    // Bounded: a client whose cursor stays put (round 56's plant of `cursor: c.cursor` in
+    // sync-run.ts) asks for the same page for ever, and the in-process server answers without
+    // a timer that Vitest's timeout could fire on. A healthy client asks so at most a few
+    // times in a row (the idle check's five, or a sync() with nothing new after another).
+    const same = request.cursor === this.#lastCursor && (request.messages?.length ?? 0) === 0;
+    this.#sameInARow = same ? this.#sameInARow + 1 : 0;
+    this.#lastCursor = request.cursor;
+    if (this.#sameInARow >= 1000) throw new Error(`asked 1000 times in a row from cursor ${request.cursor}, pushing nothing`);
     const fault = this.#fault;
     this.#fault = 'none';
     switch (fault) {

@@ -6,31 +6,9 @@
  * request is no request this server serves. Now: 400 with the protocol's error body, before
  * anything reads the body, the connection closed. 1.0 and 1.1 are served as before.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAnswer as parse, socketExchange as exchange } from './helpers/raw-http.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
-
-/** One raw exchange: the answer's text and whether the server closed the connection (within 4 s). */
-async function exchange(url: string, bytes: string): Promise<{ text: string; closed: boolean }> {
-  const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  let text = '';
-  let closed = false;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 4000);
-    socket.on('data', (d: Buffer) => { text += d.toString('utf8'); });
-    socket.once('close', () => { closed = true; clearTimeout(timer); resolve(); });
-    socket.once('error', () => {});
-    socket.write(bytes);
-  });
-  socket.destroy();
-  return { text, closed };
-}
-
-function parse(text: string): { status: number; head: string; body: unknown } {
-  const at = text.indexOf('\r\n\r\n');
-  return { status: Number(text.slice(9, 12)), head: text.slice(0, at).toLowerCase(), body: JSON.parse(text.slice(at + 4)) };
-}
 
 describe('HTTP versions', () => {
   let s: TestServer;

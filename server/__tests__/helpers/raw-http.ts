@@ -1,5 +1,6 @@
 /** Raw HTTP requests, for what `fetch` will not send (no Content-Type, a lying Content-Length, a body cut short). */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawResponse {
   readonly status: number;
@@ -36,4 +37,31 @@ export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawResponse>
     for (const c of r.chunks ?? []) req.write(c);
     if (!r.leaveOpen) req.end();
   });
+}
+
+/**
+ * One exchange over a plain socket, for bytes no HTTP client sends (a request line of
+ * HTTP/2.0, `Transfer-Encoding: gzip, chunked`): the answer's text, and whether the server
+ * closed the connection (within 4 s).
+ */
+export async function socketExchange(url: string, bytes: string): Promise<{ text: string; closed: boolean }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let text = '';
+  let closed = false;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 4000);
+    socket.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+    socket.once('close', () => { closed = true; clearTimeout(timer); resolve(); });
+    socket.once('error', () => {});
+    socket.write(bytes);
+  });
+  socket.destroy();
+  return { text, closed };
+}
+
+/** An answer with a Content-Length read from its text: status, head (lower case) and JSON body. */
+export function parseAnswer(text: string): { status: number; head: string; body: unknown } {
+  const at = text.indexOf('\r\n\r\n');
+  return { status: Number(text.slice(9, 12)), head: text.slice(0, at).toLowerCase(), body: JSON.parse(text.slice(at + 4)) };
 }

@@ -119,3 +119,18 @@ let counter = 0;
 export function msg(clientId: string, row: string, value: JsonValue, n = counter++, column = 'title'): Message {
   return { hlc: formatHlc({ millis: Date.now() - 60_000 + n, counter: 0, clientId }), table: 'notes', row, column, value };
 }
+
+/**
+ * Polls a small sync of `user` every 250 ms, for up to 10 s, while it is refused 429: how a
+ * test sees the user's place come back once a held answer goes. Its last status, and how long
+ * that took.
+ */
+export async function untilPlaceBack(t: TestServer, user: string): Promise<{ status: number; waitedMs: number }> {
+  const started = performance.now();
+  let status = 429;
+  while (status === 429 && performance.now() - started < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    status = (await t.sync(user, { clientId: 'B', cursor: 0, limit: 1 })).status;
+  }
+  return { status, waitedMs: performance.now() - started };
+}

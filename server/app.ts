@@ -26,7 +26,7 @@ import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
 import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { handleExpectations } from './expectations.ts';
-import { transferCodingRefusal } from './transfer-coding.ts';
+import { framingRefusal } from './request-framing.ts';
 import { trackStreamConnections } from './stream-connections.ts';
 import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
 import { refuseBodyOfGet, refuserFor, smallBody } from './routes/refuse-before-body.ts';
@@ -193,27 +193,11 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     });
   }
   fastify.addHook('onRequest', async (request, reply) => {
-    // HTTP/2.0 and HTTP/0.9 in an HTTP/1 request line: Node's parser lets them through (it
-    // refuses other versions itself, client-error.ts) and they were served as HTTP/1. HTTP/2 is
-    // never framed so (RFC 9113 §3) and HTTP/0.9 has no headers: whatever sent it is no client
-    // of this server's, and its framing is not to be trusted. 400, not 505: the client must not
-    // retry it as a server error, and Node's own refusal of HTTP/1.2 is a 400 too.
-    if (request.raw.httpVersion !== '1.1' && request.raw.httpVersion !== '1.0') {
+    // A request line or framing a proxy in front may read otherwise (request-framing.ts).
+    const framing = framingRefusal(request.raw);
+    if (framing !== null) {
       if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
-      return refuse(request, reply, protocolError('invalid_request', 'the HTTP version is not supported; use HTTP/1.1'), { Connection: 'close' });
-    }
-    // A transfer coding the server does not decode: refused before anything reads the body (transfer-coding.ts).
-    const coding = transferCodingRefusal(request.headers, request.raw.httpVersion);
-    if (coding !== null) {
-      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
-      return refuse(request, reply, coding, { Connection: 'close' });
-    }
-    if (request.headers.host === undefined && request.raw.httpVersion !== '1.0') {
-      return refuse(request, reply, protocolError('invalid_request', 'the request has no Host header'), { Connection: 'close' });
-    }
-    // Two: Node keeps the first, and a proxy in front may have routed by the other (RFC 9112 §3.2: 400).
-    if ((request.raw.headersDistinct.host?.length ?? 0) > 1) {
-      return refuse(request, reply, protocolError('invalid_request', 'the request has more than one Host header'), { Connection: 'close' });
+      return refuse(request, reply, framing, { Connection: 'close' });
     }
     // A query that is not valid percent-encoding, as a path that is not (frameworkErrors, above).
     if (malformedQuery(request.url)) {

@@ -6,15 +6,22 @@
  * and the user saw the todo vanish without a word.
  *
  * When a pull deletes a row (its own tombstone, from another device) while this device has
- * edits of it that had not reached the server, the deleter cannot have seen them: the app
- * says so and offers to bring the row back. A restore is a newer `_deleted: false`, so the
- * row comes back with every field as it is, the lost edit's too.
+ * edits of it the deleter cannot have seen, the app says so and offers to bring the row back.
+ * A restore is a newer `_deleted: false`, so the row comes back with every field as it is,
+ * the lost edit's too. The deleter cannot have seen two kinds of edit:
+ * - those that had not reached the server when the delete arrived here;
+ * - those stamped after the tombstone. A device that pulls a write moves its clock past it
+ *   (the HLC receive rule), so whatever it deletes afterwards is stamped later still: a
+ *   tombstone older than an edit was made without it. This is the common case of a delete
+ *   made offline: the edit here reached the server, the delete came later.
  *
- * Only pending edits count, not the conflict judge's other rules (conflict-judge.ts): a
- * device that deletes a row has seen it, so the writes that made it reached that device, and
- * "stamped less than two seconds after they arrived" would call every quick delete of a new
- * row a conflict. What it therefore cannot see: an edit that reached the server just before
- * a delete made offline elsewhere, and writes this process does not know (unsent-writes.ts).
+ * Not the conflict judge's "stamped less than two seconds after they arrived" rule
+ * (conflict-judge.ts): a device that deletes a row has seen it, so the writes that made it
+ * reached that device, and that rule would call every quick delete of a new row a conflict.
+ * What it therefore cannot see: an edit the deleter had not seen whose stamp is older than the
+ * tombstone (the deleter's clock ahead of this one's), and writes this process does not know
+ * (unsent-writes.ts: those made before it started that had already arrived, and the oldest
+ * beyond the last 20,000).
  *
  * The rows below a deleted row go with it (the todos of a list), and so do this device's
  * pending edits of them, a todo added offline included: those are counted with the deleted
@@ -39,7 +46,7 @@ export interface DeletedEdit {
 export interface LostEditsOptions {
   readonly clientId: string;
   readonly schema: AppSchema;
-  readonly unsent: Pick<UnsentWrites, 'rowWrites' | 'isPending' | 'pendingRows'>;
+  readonly unsent: Pick<UnsentWrites, 'rowWrites' | 'isPending' | 'writtenRows'>;
   /** The hlc of the row's winning tombstone when the row is deleted now, else null. */
   readonly tombstone: (table: string, row: string) => string | null;
   /** The id in a row's parent column, or null. */
@@ -50,11 +57,13 @@ export interface LostEditsOptions {
 export function createLostEdits(o: LostEditsOptions): (change: ChangeEvent) => DeletedEdit[] {
   const told = new Set<string>();
   // Judged at once: the status after this pull marks the writes it pushed as arrived.
-  const pending = (table: string, row: string) => o.unsent.rowWrites(table, row).filter((w) => o.unsent.isPending(w.hlc));
+  const unseen = (table: string, row: string, tombstone: string) =>
+    o.unsent.rowWrites(table, row).filter((w) => o.unsent.isPending(w.hlc) || w.hlc > tombstone);
   // A row this device deleted (or restored) meanwhile itself: it knows of its fate, no edit is lost to it.
-  const pendingEdits = (table: string, row: string) => {
-    const writes = pending(table, row);
-    return writes.some((w) => w.column === TOMBSTONE_COLUMN) ? [] : writes;
+  const hasDelete = (writes: readonly { readonly column: string }[]) => writes.some((w) => w.column === TOMBSTONE_COLUMN);
+  const lost = (table: string, row: string, tombstone: string) => {
+    const writes = unseen(table, row, tombstone);
+    return hasDelete(writes) ? [] : writes;
   };
 
   /** Whether a row of `table` is below `row` of `top`, through its parents. */
@@ -76,13 +85,17 @@ export function createLostEdits(o: LostEditsOptions): (change: ChangeEvent) => D
       const descendants = o.schema.table(table)?.descendants ?? [];
       for (const row of new Set(rows)) {
         // Most rows of a pull: none of this device's writes and no rows below, one map lookup.
-        const own = pending(table, row);
-        if ((own.length === 0 && descendants.length === 0) || own.some((w) => w.column === TOMBSTONE_COLUMN)) continue;
+        const mine = o.unsent.rowWrites(table, row);
+        if (mine.length === 0 && descendants.length === 0) continue;
+        if (mine.some((w) => w.column === TOMBSTONE_COLUMN && o.unsent.isPending(w.hlc))) continue;
         const tombstone = o.tombstone(table, row);
         // Deleted here (another device changed a field of it since): nothing to tell.
         if (tombstone === null || hlcClientId(tombstone) === o.clientId || told.has(`${tombstone}/${table}/${row}`)) continue;
+        const own = unseen(table, row, tombstone);
+        if (hasDelete(own)) continue;
+        // Below it, only the rows with such edits need their parents looked up: few, the newest.
         const below = descendants
-          .map((d) => ({ table: d, rows: o.unsent.pendingRows(d).filter((r) => pendingEdits(d, r).length > 0 && isBelow(d, r, table, row)).length }))
+          .map((d) => ({ table: d, rows: o.unsent.writtenRows(d).filter((r) => lost(d, r, tombstone).length > 0 && isBelow(d, r, table, row)).length }))
           .filter((b) => b.rows > 0);
         if (own.length === 0 && below.length === 0) continue;
         told.add(`${tombstone}/${table}/${row}`);

@@ -25,8 +25,8 @@ export interface UnsentWrites {
   rows(counts?: (table: string) => boolean): number;
   /** This process's writes to one row that it still remembers (pending, or among the last MAX_REMEMBERED that arrived). */
   rowWrites(table: string, row: string): readonly LocalWrite[];
-  /** The rows of a table with a write not on the server yet. */
-  pendingRows(table: string): readonly string[];
+  /** The rows of a table with a write this process still remembers (pending or arrived). */
+  writtenRows(table: string): readonly string[];
 }
 
 /** Writes remembered with the time they reached the server; older ones are forgotten. */
@@ -38,20 +38,22 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
   let head = 0;
   const pendingHlcs = new Set<string>();
   const reached = new Map<string, { readonly at: number; readonly write: LocalWrite }>();
-  // The same writes (pending and remembered) by row: which of this device's edits a delete
-  // elsewhere hid (lost-edits.ts). Looked up for every row a pull changes, so kept, not searched.
-  const byRow = new Map<string, Map<string, LocalWrite>>();
-  const rowKey = (table: string, row: string) => `${table}\u0000${row}`;
+  // The same writes (pending and remembered) by table and row: which of this device's edits a
+  // delete elsewhere hid (lost-edits.ts). Looked up for every row a pull changes, so kept, not searched.
+  const byRow = new Map<string, Map<string, Map<string, LocalWrite>>>();
   const remember = (w: LocalWrite): void => {
-    const key = rowKey(w.table, w.row);
-    let writes = byRow.get(key);
-    if (!writes) byRow.set(key, (writes = new Map()));
+    let rows = byRow.get(w.table);
+    if (!rows) byRow.set(w.table, (rows = new Map()));
+    let writes = rows.get(w.row);
+    if (!writes) rows.set(w.row, (writes = new Map()));
     writes.set(w.hlc, w);
   };
   const forget = (w: LocalWrite): void => {
-    const key = rowKey(w.table, w.row);
-    const writes = byRow.get(key);
-    if (writes?.delete(w.hlc) && writes.size === 0) byRow.delete(key);
+    const rows = byRow.get(w.table);
+    const writes = rows?.get(w.row);
+    if (!writes?.delete(w.hlc) || writes.size > 0) return;
+    rows?.delete(w.row);
+    if (rows?.size === 0) byRow.delete(w.table);
   };
   // Per table, per row, how many of its writes wait: kept as writes come and go, since the
   // count is read with every status (several per write). Counted from the list each time,
@@ -105,7 +107,7 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
       for (const [table, rows] of waiting) if (counts(table)) n += rows.size;
       return n;
     },
-    pendingRows: (table) => [...(waiting.get(table)?.keys() ?? [])],
-    rowWrites: (table, row) => [...(byRow.get(rowKey(table, row))?.values() ?? [])],
+    rowWrites: (table, row) => [...(byRow.get(table)?.get(row)?.values() ?? [])],
+    writtenRows: (table) => [...(byRow.get(table)?.keys() ?? [])],
   };
 }

@@ -121,6 +121,31 @@ describe('notices of edits a delete elsewhere hid (lost-edits.ts)', () => {
     expect(phone.deleted).toHaveLength(1); // told once
   });
 
+  it('tell the instance whose synced edit a delete made offline earlier elsewhere hid, when the delete arrives later', async () => {
+    const { clock, laptop, phone, tablet, sync, settle, milk } = await setUp();
+    await call(laptop, 'delete', 'todos', milk.id); // offline: not synced until after the tick
+    clock.t += 5_000;
+    await tick(phone, milk.id);
+    await sync(phone); // the tick reaches the server: it is no longer pending
+    clock.t += 5_000;
+    await sync(laptop, phone, tablet);
+    await settle();
+    expect(await call<Row<'todos'>[]>(phone, 'rows', 'todos', { parent: milk.listId })).toEqual([]);
+    expect(phone.deleted).toMatchObject([{ table: 'todos', row: milk.id, rowTitle: 'Milk', columns: ['done'], below: [], device: 'laptop' }]);
+    expect([laptop.deleted, tablet.deleted]).toEqual([[], []]);
+  });
+
+  it('tell the instance whose synced edit of a row below one deleted offline earlier elsewhere went with it', async () => {
+    const { clock, laptop, phone, sync, settle, milk } = await setUp();
+    await call(laptop, 'delete', 'lists', milk.listId);
+    clock.t += 5_000;
+    await tick(phone, milk.id);
+    await sync(phone, laptop, phone);
+    await settle();
+    expect(phone.deleted).toMatchObject([{ table: 'lists', row: milk.listId, rowTitle: 'Groceries', columns: [], below: [{ table: 'todos', rows: 1 }], device: 'laptop' }]);
+    expect(laptop.deleted).toEqual([]);
+  });
+
   it('say nothing when the deleter had the edit: it deleted the row on purpose', async () => {
     const { clock, laptop, phone, sync, settle, milk } = await setUp();
     await tick(phone, milk.id);

@@ -86,11 +86,14 @@ describe('unsent writes', () => {
     expect(u.rowWrites('todos', 'todo-1').map((w) => [w.hlc, w.column, u.isPending(w.hlc)])).toEqual([['a', 'done', false], ['b', 'title', false]]);
     expect(u.rowWrites('todos', 'todo-2').map((w) => w.hlc)).toEqual(['c']);
     expect(u.rowWrites('lists', 'todo-1')).toEqual([]);
+    expect([u.writtenRows('todos'), u.writtenRows('lists')]).toEqual([['todo-1', 'todo-2'], []]);
     // 20,000 more arrive: the oldest are forgotten, by row too.
     u.pending(20_001);
     u.wrote(Array.from({ length: 20_000 }, (_, i) => write(`w${i}`, `row-${i}`)));
     u.pending(0);
     expect(u.rowWrites('todos', 'todo-1')).toEqual([]);
     expect(u.rowWrites('todos', 'row-19999').map((w) => w.hlc)).toEqual(['w19999']);
+    expect(u.writtenRows('todos')).toHaveLength(20_000); // todo-1 and todo-2 forgotten, with their writes
+    expect(u.writtenRows('todos')).not.toContain('todo-2');
   });
 });

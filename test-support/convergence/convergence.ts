@@ -300,10 +300,18 @@ async function checkConverged(replicas: readonly Replica[], issued: readonly { i
   }
 }
 
+const PROPERTY_TIME_LIMIT_MS = 270_000;
+
 /** Runs the property with fast-check. FIELDSYNC_SEED reproduces a run; FIELDSYNC_RUNS overrides the count. */
 export async function checkConvergence(target: ConvergenceTarget, options: { numRuns: number; seed?: number }): Promise<void> {
   const seed = seedFromEnv(options.seed ?? 20261124);
   const numRuns = runsFromEnv(options.numRuns);
-  await fc.assert(fc.asyncProperty(scenarioArb, (s) => runScenario(target, s)), { numRuns, seed, endOnFailure: false });
+  // Its callers give Vitest 300 s. A run that fails slowly (a client that asks for ever, as
+  // with round 56's cursor plant: each failing run 1000 requests, and then the shrinking) is
+  // stopped a little before, and reported as the failure it is, with its counterexample and
+  // cause, rather than as a bare timeout.
+  await fc.assert(fc.asyncProperty(scenarioArb, (s) => runScenario(target, s)), {
+    numRuns, seed, endOnFailure: false, interruptAfterTimeLimit: PROPERTY_TIME_LIMIT_MS, markInterruptAsFailure: true,
+  });
 }
 

@@ -76,6 +76,13 @@ describe('percent-encoded unreserved characters in a route path', () => {
     expect(r.headers['accept-encoding']).toBeDefined();
   });
 
+  it('refuses an expectation other than 100-continue at /v1/%73ync with the route\'s codings, as at /v1/sync', async () => {
+    for (const path of ['/v1/%73ync', '/v1/sync']) {
+      const r = await rawRequest(s.url, { method: 'POST', path, headers: { expect: 'something-else', 'content-type': 'application/json', 'content-length': 2 }, chunks: ['{}'] });
+      expect([path, r.status, r.headers['accept-encoding'] !== undefined]).toEqual([path, 417, true]);
+    }
+  });
+
   it.each([
     ['/v1%2Fsync', 'POST'], // a `/` escaped is data, not a separator
     ['/v1%2fsync', 'GET'],
@@ -86,5 +93,30 @@ describe('percent-encoded unreserved characters in a route path', () => {
     expect(r.status).toBe(404);
     expect(r.headers.allow).toBeUndefined();
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('a CORS preflight at a route path with percent-encoded unreserved characters', () => {
+  const origin = 'https://app.example';
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ env: { FIELDSYNC_CORS_ORIGINS: origin } });
+  });
+  afterAll(() => s.stop());
+
+  it.each([
+    ['/v1/%73ync', 'POST'],
+    ['/%76%31/%65vents', 'GET'],
+  ])('%s: answered 204 with Allow-Methods %s, as the path it encodes', async (path, methods) => {
+    const r = await rawRequest(s.url, { method: 'OPTIONS', path, headers: { origin, 'access-control-request-method': methods, 'content-length': 0 } });
+    expect(r.status).toBe(204);
+    expect(r.headers['access-control-allow-origin']).toBe(origin);
+    expect(r.headers['access-control-allow-methods']).toBe(methods);
+  });
+
+  it('/v1%2Fsync: no route, so no preflight answer (404)', async () => {
+    const r = await rawRequest(s.url, { method: 'OPTIONS', path: '/v1%2Fsync', headers: { origin, 'access-control-request-method': 'POST', 'content-length': 0 } });
+    expect(r.status).toBe(404);
+    expect(r.headers['access-control-allow-methods']).toBeUndefined();
   });
 });

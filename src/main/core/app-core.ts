@@ -30,6 +30,8 @@ import { trackWrites } from './tracked-writes.ts';
 import { createUnsentWrites } from './unsent-writes.ts';
 
 export const DB_FILE = 'fieldsync.db';
+/** How many of the newest messages are read at start for this device's arrived writes: a few ms. */
+const RECENT_AT_START = 5_000;
 
 export interface AppCoreOptions {
   /** The profile's data directory; the database is `<profileDir>/fieldsync.db`. */
@@ -154,7 +156,10 @@ export async function createAppCore(options: AppCoreOptions): Promise<AppCore> {
   const now = options.now ?? Date.now;
   // Read once here, beside the client: the store takes each read in one transaction of its own.
   const atStart = started.pending > 0 ? store.messages({ kind: 'pending', limit: started.pending }) : [];
-  const unsent = createUnsentWrites(now, atStart, started.pending);
+  // And this device's writes among the newest messages, which reached the server before this
+  // process started: a delete stamped before one of them was made without it (lost-edits.ts).
+  const arrivedBefore = store.messages({ kind: 'recent', limit: RECENT_AT_START }).filter((m) => m.local && m.synced);
+  const unsent = createUnsentWrites(now, atStart, started.pending, arrivedBefore);
   const judge = createConflictJudge({ clientId: client.clientId, now, unsent, status: started, addedLatencyMs: () => network.conditions.latencyMs });
   // After a write, the status again: the client reported its status before the write returned.
   const repo = createTableRepo(db, trackWrites(client, unsent, judge, () => sendStatus()), schema, options.now);

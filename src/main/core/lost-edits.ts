@@ -20,8 +20,8 @@
  * reached that device, and that rule would call every quick delete of a new row a conflict.
  * What it therefore cannot see: an edit the deleter had not seen whose stamp is older than the
  * tombstone (the deleter's clock ahead of this one's), and writes this process does not know
- * (unsent-writes.ts: those made before it started that had already arrived, and the oldest
- * beyond the last 20,000).
+ * (unsent-writes.ts: of those that had arrived before it started, the ones not among the
+ * newest 5,000 messages; of those that arrived since, the oldest beyond the last 20,000).
  *
  * The rows below a deleted row go with it (the todos of a list), and so do this device's
  * pending edits of them, a todo added offline included: those are counted with the deleted

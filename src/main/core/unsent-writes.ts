@@ -23,7 +23,7 @@ export interface UnsentWrites {
   reachedServerAt(hlc: string): number | undefined;
   /** The rows (of the tables `counts`) with a write not on the server yet: the changes a user made and waits to see synced. */
   rows(counts?: (table: string) => boolean): number;
-  /** This process's writes to one row that it still remembers (pending, or among the last MAX_REMEMBERED that arrived). */
+  /** This device's writes to one row that it still remembers (pending, among the last MAX_REMEMBERED that arrived, or `arrivedBefore`). */
   rowWrites(table: string, row: string): readonly LocalWrite[];
   /** The rows of a table with a write this process still remembers (pending or arrived). */
   writtenRows(table: string): readonly string[];
@@ -32,7 +32,12 @@ export interface UnsentWrites {
 /** Writes remembered with the time they reached the server; older ones are forgotten. */
 const MAX_REMEMBERED = 20_000;
 
-export function createUnsentWrites(now: () => number, atStart: readonly LocalWrite[], pendingAtStart: number): UnsentWrites {
+/**
+ * `atStart`: the writes pending when the process started (`pendingAtStart` of them).
+ * `arrivedBefore`: some that had reached the server before it started, when they arrived
+ * unknown: kept by row for lost-edits.ts, for this process's life, never as arrived at a time.
+ */
+export function createUnsentWrites(now: () => number, atStart: readonly LocalWrite[], pendingAtStart: number, arrivedBefore: readonly LocalWrite[] = []): UnsentWrites {
   // Oldest first, from `head` on: a queue, since the oldest reach the server first.
   const unsent: LocalWrite[] = [];
   let head = 0;
@@ -89,6 +94,7 @@ export function createUnsentWrites(now: () => number, atStart: readonly LocalWri
       head = 0;
     }
   };
+  for (const w of arrivedBefore) remember(w);
   for (const w of atStart) add(w);
 
   return {

@@ -146,6 +146,20 @@ describe('notices of edits a delete elsewhere hid (lost-edits.ts)', () => {
     expect(laptop.deleted).toEqual([]);
   });
 
+  it('tell an instance restarted since its edit reached the server, when a delete made offline earlier elsewhere arrives', async () => {
+    const { clock, open, laptop, phone, sync, settle, milk } = await setUp();
+    await call(laptop, 'delete', 'todos', milk.id); // offline
+    clock.t += 5_000;
+    await tick(phone, milk.id);
+    await sync(phone);
+    await phone.close();
+    const again = await open('phone', phone.dir);
+    clock.t += 5_000;
+    await sync(laptop, again);
+    await settle();
+    expect(again.deleted).toMatchObject([{ table: 'todos', row: milk.id, rowTitle: 'Milk', columns: ['done'], device: 'laptop' }]);
+  });
+
   it('say nothing when the deleter had the edit: it deleted the row on purpose', async () => {
     const { clock, laptop, phone, sync, settle, milk } = await setUp();
     await tick(phone, milk.id);

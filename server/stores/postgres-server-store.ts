@@ -15,8 +15,9 @@
  *      numbers after our ids: ids are assigned and committed in id order, so every
  *      snapshot holds a prefix of the user's ids.
  *
- * Within a process, one user's pushes wait for each other in memory before taking a pool
- * connection, so that a burst of one user cannot hold every connection on the lock.
+ * Within a process, one user's pushes (and epoch renewals, which lock the same row) wait for
+ * each other in memory before taking a pool connection, so that a burst of one user cannot
+ * hold every connection on the lock.
  *
  * A pull is one statement (so one snapshot): a page of messages after the cursor and the
  * user's `last_id` from the same snapshot, which is the cursor returned when the page ends.
@@ -276,8 +277,31 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     return { accepted: count, stored, maxId: lastId + stored };
   };
 
-  /** Per user, the end of this process's queue of pushes (see push). */
+  /**
+   * Per user, the end of this process's queue of statements that lock the user's counter row.
+   * One user's pushes (and epoch renewals) would only queue on that lock, each holding a pool
+   * connection meanwhile: a burst of one user, or a lock held long by a process that froze
+   * mid-push, could take the whole pool and stall every other user. So within this process
+   * they queue here, in memory, and take one connection at a time (across processes, at most
+   * one connection per process waits on the lock).
+   */
   const userQueues = new Map<string, Promise<void>>();
+  const inUserQueue = async <T>(userId: string, run: () => Promise<T>): Promise<T> => {
+    const previous = userQueues.get(userId);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const tail = previous ? previous.then(() => mine) : mine;
+    userQueues.set(userId, tail);
+    try {
+      if (previous) await previous;
+      return await run();
+    } finally {
+      done();
+      if (userQueues.get(userId) === tail) userQueues.delete(userId);
+    }
+  };
   let closed = false;
   const store: PostgresServerStore = {
     pool,
@@ -303,19 +327,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
         clientIds[i] = m.hlc.slice(30);
       }
       const arrays = [hlcs, tables, rows, columns, values, clientIds];
-      // One user's pushes would only queue on the counter lock, each holding a connection
-      // meanwhile: a burst of one user could take the whole pool and stall every other
-      // user. So within this process they queue here, in memory, and take one connection
-      // at a time (across processes, at most one connection per process waits on the lock).
-      const previous = userQueues.get(userId);
-      let done!: () => void;
-      const mine = new Promise<void>((resolve) => {
-        done = resolve;
-      });
-      const tail = previous ? previous.then(() => mine) : mine;
-      userQueues.set(userId, tail);
-      try {
-        if (previous) await previous;
+      return inUserQueue(userId, async () => {
         for (let attempt = 1; ; attempt++) {
           try {
             return await inTransaction(pool, (client) => pushIn(client, userId, arrays, n), 'BEGIN ISOLATION LEVEL READ COMMITTED');
@@ -325,10 +337,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
             throw err;
           }
         }
-      } finally {
-        done();
-        if (userQueues.get(userId) === tail) userQueues.delete(userId);
-      }
+      });
     },
 
     async pull(userId, o) {
@@ -367,8 +376,14 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       // row updated), and was the epoch just replaced, which the client then kept.
       const query = (sql: string, values: unknown[]): Promise<{ rows: { epoch: string }[] }> =>
         pool.query<{ epoch: string }>(sql, values).catch((err: unknown) => Promise.reject(typedTimeout(err)));
-      const renewed = await query(RENEW_EPOCH, [userId, current, newEpoch()]);
-      return (renewed.rows[0] ?? (await query(USER_EPOCH, [userId])).rows[0])?.epoch ?? '';
+      // The update waits for the user's counter row like a push: in the user's queue, so that
+      // renewals waiting on a held lock take one connection, not the pool (until round 57 each
+      // took one: a user's clients syncing with cursors past the log's end while another
+      // process held the lock left every other user of the process waiting for a connection).
+      return inUserQueue(userId, async () => {
+        const renewed = await query(RENEW_EPOCH, [userId, current, newEpoch()]);
+        return (renewed.rows[0] ?? (await query(USER_EPOCH, [userId])).rows[0])?.epoch ?? '';
+      });
     },
 
     async close() {

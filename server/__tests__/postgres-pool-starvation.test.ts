@@ -1,0 +1,75 @@
+/**
+ * One user must not take a process's whole PostgreSQL pool while its counter row is locked
+ * (another process froze mid-push: the database ends that transaction only after 10 s).
+ *
+ * Pushes of one user already queued in memory, one connection at a time. Epoch renewals did
+ * not: every sync of the user with a cursor past the log's end (after a restore, or sent on
+ * purpose) ran `UPDATE fieldsync_users ... SET epoch` on a pool connection of its own and
+ * waited on the lock there. With the pool full of them, every other user of the process
+ * waited for a connection and got 503 after the pool's 10 s (found in round 57). Now they
+ * wait in the user's queue, as pushes do.
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
+import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
+
+const POOL_MAX = 3;
+let db: TestDatabase;
+let t: TestServer;
+let holder: pg.Client | null = null;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  t = await startTestServer({ env: { FIELDSYNC_DATABASE_URL: db.url, FIELDSYNC_DATABASE_POOL_MAX: String(POOL_MAX) } });
+});
+afterAll(async () => {
+  await holder?.query('ROLLBACK').catch(() => undefined);
+  await holder?.end().catch(() => undefined);
+  await t?.stop();
+  await db?.drop();
+});
+
+/** Connections of the server's pool waiting on a row lock right now. */
+async function lockWaiters(): Promise<number> {
+  const c = await connectClient(db.url);
+  try {
+    const { rows } = await c.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'fieldsync' AND wait_event_type = 'Lock'", [db.name]);
+    return rows[0]?.n ?? 0;
+  } finally {
+    await c.end();
+  }
+}
+
+it("a user's syncs that renew its epoch while another process holds its counter lock leave the pool to other users", async () => {
+  expect((await t.sync('alice', { clientId: 'A', cursor: 0, limit: 10, messages: [msg('A', 'r1', 'one')] })).status).toBe(200);
+  const before = (await t.sync('alice', { clientId: 'A', cursor: 0, limit: 10 })).body.epoch as string;
+  expect(before).toMatch(/^[A-Za-z0-9_-]+$/);
+
+  // Another process, frozen in the middle of alice's push, holds her counter row.
+  holder = await connectClient(db.url);
+  await holder.query('BEGIN');
+  await holder.query("SELECT last_id FROM fieldsync_users WHERE user_id = 'alice' FOR UPDATE");
+
+  // Twice the pool of alice's clients sync with cursors past her log's end: each renews her epoch.
+  const renewing = Array.from({ length: 2 * POOL_MAX }, (_, i) => t.sync('alice', { clientId: `A${i}`, cursor: 1000, limit: 10 }));
+  await untilQuery(async () => (await lockWaiters()) >= 1, 'a renewal to wait on the lock');
+  await new Promise((resolve) => setTimeout(resolve, 200)); // time for the rest to queue, wherever they queue
+
+  // Bob, another user of the same process, is served at once: push and pull.
+  const started = performance.now();
+  const bob = await t.sync('bob', { clientId: 'B', cursor: 0, limit: 10, messages: [msg('B', 'r1', 'bob')] });
+  const tookMs = performance.now() - started;
+  expect({ status: bob.status, code: (bob.body.error as { code?: string } | undefined)?.code }).toEqual({ status: 200, code: undefined });
+  expect(tookMs).toBeLessThan(3000);
+  expect(await lockWaiters()).toBe(1); // alice's renewals wait in memory, one on the lock
+
+  // The frozen push ends (the database would end it after 10 s): alice's syncs all answer, with one new epoch.
+  await holder.query('ROLLBACK');
+  const answers = await Promise.all(renewing);
+  expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+  const epochs = new Set(answers.map((a) => a.body.epoch));
+  expect(epochs.size).toBe(1);
+  expect(epochs.has(before)).toBe(false);
+}, 30_000);

@@ -17,7 +17,8 @@
  *   `\uXXXX` each, the longest payload is about 1.6 kB.
  * - If the listening connection drops (or stops answering its health check), the bus
  *   reconnects with exponential backoff, then pokes every local stream with its user's
- *   current greatest id, since notifications sent meanwhile were missed. A check is bounded
+ *   current greatest id, since notifications sent meanwhile were missed (a catch-up that
+ *   fails is tried again, with the same back-off). A check is bounded
  *   on our side: a database that froze, or a network that drops packets silently, fails no
  *   query and ends no connection, so a check that has not answered in time (or is still
  *   running when the next is due) counts as a lost connection. Checks never overlap.
@@ -182,13 +183,36 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
     for (const r of rows) local.publish(r.user_id, '', Number(r.last_id));
   };
 
+  // A catch-up that fails (the database went away again, the pool had no connection in time)
+  // is tried again after a back-off while the connection stays up: given up after one try, as
+  // until round 57, every local stream missed the pokes of the outage for good, and its clients
+  // saw those pushes only at their next scheduled sync. A connection lost meanwhile catches up
+  // itself once it is back.
+  let catchUpTimer: ReturnType<typeof setTimeout> | null = null;
+  let catchUpFailures = 0;
+  const catchUpUntilDone = (): void => {
+    if (catchUpTimer) clearTimeout(catchUpTimer);
+    catchUpTimer = null;
+    catchUp().then(
+      () => {
+        catchUpFailures = 0;
+      },
+      (err: unknown) => {
+        report(err, 'catching up after reconnecting failed; trying again');
+        if (closed || client === null || catchUpTimer) return;
+        catchUpTimer = setTimeout(catchUpUntilDone, backoffDelay(catchUpFailures++, { initialMs: minBackoff, maxMs: maxBackoff }));
+        catchUpTimer.unref();
+      },
+    );
+  };
+
   const scheduleReconnect = (): void => {
     if (closed || reconnectTimer) return;
     const delay = backoffDelay(attempt++, { initialMs: minBackoff, maxMs: maxBackoff });
     reconnectTimer = setTimeout(() => {
       reconnectTimer = null;
       listen().then(
-        () => catchUp().catch((err: unknown) => report(err, 'catching up after reconnecting failed')),
+        catchUpUntilDone,
         (err: unknown) => {
           report(err, 'reconnecting the LISTEN connection failed');
           scheduleReconnect();
@@ -286,6 +310,7 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (retryTimer) clearTimeout(retryTimer);
+      if (catchUpTimer) clearTimeout(catchUpTimer);
       if (healthTimer) clearInterval(healthTimer);
       const c = client;
       client = null;

@@ -8,8 +8,15 @@
  * waited on the lock there. With the pool full of them, every other user of the process
  * waited for a connection and got 503 after the pool's 10 s (found in round 57). Now they
  * wait in the user's queue, as pushes do.
+ *
+ * That queue had no bound of its own: behind a lock held long (an operator's session), the
+ * n-th of a user's requests waited n times statement_timeout before its 503 (the 16th, 8
+ * minutes). Now each waits there at most statement_timeout.
  */
 import type pg from 'pg';
+import { formatHlc } from 'fieldsync/server';
+import { toErrorReply } from '../errors.ts';
+import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
@@ -72,4 +79,31 @@ it("a user's syncs that renew its epoch while another process holds its counter 
   const epochs = new Set(answers.map((a) => a.body.epoch));
   expect(epochs.size).toBe(1);
   expect(epochs.has(before)).toBe(false);
+}, 30_000);
+
+it("a user's statements wait in the queue at most the statement timeout: every one answers 503 within it, not one after another", async () => {
+  const store = await createPostgresServerStore({ url: db.url, poolMax: 3, statementTimeoutMs: 1000 });
+  const session = await connectClient(db.url);
+  try {
+    const m = (i: number) => ({ hlc: formatHlc({ millis: Date.UTC(2026, 0, 1) + i, counter: 0, clientId: 'Q' }), table: 't', row: `r${i}`, column: 'c', value: i });
+    await store.push('quinn', [m(0)]);
+    // Her current epoch: a renewal of it updates her counter row, so it waits on the lock as a push does.
+    const { epoch } = await store.pull('quinn', { cursor: 0, limit: 1, excludeClientId: 'Z' });
+    await session.query('BEGIN');
+    await session.query("SELECT last_id FROM fieldsync_users WHERE user_id = 'quinn' FOR UPDATE"); // held past them all
+    const started = performance.now();
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? store.push('quinn', [m(i + 1)]) : store.renewEpoch('quinn', epoch)).then(
+      () => ({ status: 200, ms: performance.now() - started }),
+      (err: unknown) => ({ status: toErrorReply(err).status, ms: performance.now() - started }),
+    )));
+    expect(outcomes.map((o) => o.status)).toEqual(outcomes.map(() => 503));
+    // The first on the lock is cancelled by the database at 1 s; the others gave up waiting behind it at 1 s too.
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(2500);
+    await session.query('ROLLBACK');
+    expect((await store.push('quinn', [m(10)])).stored).toBe(1); // and the queue serves again
+  } finally {
+    await session.query('ROLLBACK').catch(() => undefined);
+    await session.end();
+    await store.close();
+  }
 }, 30_000);

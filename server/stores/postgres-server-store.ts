@@ -27,7 +27,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
-import { inTransaction, typedTimeout } from './postgres-transaction.ts';
+import { DatabaseTimeoutError, inTransaction, typedTimeout } from './postgres-transaction.ts';
 
 export interface PostgresPoolOptions {
   /** `postgres://user:password@host:port/database?...` */
@@ -249,6 +249,10 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
   const compaction = options.compaction ?? true;
   const maxScanRows = Math.max(1, Math.floor(options.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS));
   const maxPageBytes = Math.max(1, Math.floor(options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES));
+  // How long a statement of a user waits in the user's queue (below) for the ones before it:
+  // as long as the database would let it wait on the lock (statement_timeout).
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const queueTimeoutMs = statementTimeout > 0 ? statementTimeout : DEFAULT_STATEMENT_TIMEOUT_MS;
   const ownsPool = options.pool === undefined;
   const pool = options.pool ?? createPostgresPool({ ...options, url: options.url as string });
   try {
@@ -292,16 +296,32 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     const mine = new Promise<void>((resolve) => {
       done = resolve;
     });
+    // The next one waits for this one and for every one before it, even when this one gives up.
     const tail = previous ? previous.then(() => mine) : mine;
     userQueues.set(userId, tail);
     try {
-      if (previous) await previous;
+      if (previous) await waitInQueue(previous);
       return await run();
     } finally {
       done();
-      if (userQueues.get(userId) === tail) userQueues.delete(userId);
+      void tail.then(() => {
+        if (userQueues.get(userId) === tail) userQueues.delete(userId);
+      });
     }
   };
+  /**
+   * Waits for the statements queued before, at most queueTimeoutMs, then fails as a lock wait
+   * past statement_timeout does (503). Unbounded, as until round 57, the n-th of a user's
+   * requests queued behind a lock held long (by an operator's session, say) waited n times
+   * statement_timeout: the 16th, 8 minutes.
+   */
+  const waitInQueue = (previous: Promise<void>): Promise<void> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseTimeoutError(undefined, "the user's earlier statements did not finish in time")), queueTimeoutMs);
+    void previous.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   let closed = false;
   const store: PostgresServerStore = {
     pool,

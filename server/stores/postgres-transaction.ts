@@ -12,8 +12,8 @@ import type { Pool, PoolClient } from 'pg';
  */
 export class DatabaseTimeoutError extends Error {
   readonly code = 'FIELDSYNC_DATABASE_TIMEOUT';
-  constructor(options?: ErrorOptions) {
-    super('the database did not answer in time', options);
+  constructor(options?: ErrorOptions, message = 'the database did not answer in time') {
+    super(message, options);
     this.name = 'DatabaseTimeoutError';
   }
 }

@@ -1,10 +1,11 @@
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TableName } from '../../../shared/app-rows.ts';
 import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { textCheck } from '../../../shared/field-checks.ts';
 import { useDragReorder } from '../hooks/use-drag-reorder.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
+import { focusLost } from '../lib/focus-lost.ts';
 import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useRows, useSelection } from '../store/use-rows.ts';
@@ -64,6 +65,16 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
     selectedId,
   );
   const { drag, dropGap, gripProps } = useDragReorder((id, to) => void move(table, id, to));
+  // The last row went (deleted, here or elsewhere) with the focus in it: the focus goes to
+  // the New … input, not to <body> (the top of the page, for a screen reader), as the todo
+  // pane does when its last todo goes.
+  const nav = useRef<HTMLElement>(null);
+  const hadRows = useRef(rows.length > 0);
+  useEffect(() => {
+    const had = hadRows.current;
+    hadRows.current = rows.length > 0;
+    if (had && rows.length === 0 && focusLost()) nav.current?.querySelector<HTMLElement>(`[data-testid="new-${testIdPrefix}-input"]`)?.focus();
+  }, [rows.length, testIdPrefix]);
   const last = rows.length - 1;
 
   const add = async (title: string) => {
@@ -74,7 +85,7 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
   };
 
   return (
-    <nav className="sidebar" aria-labelledby={headingId}>
+    <nav ref={nav} className="sidebar" aria-labelledby={headingId}>
       <h2 id={headingId} className="panel-heading">
         {heading}
       </h2>

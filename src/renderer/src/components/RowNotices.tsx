@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReplacedNotice } from '../../../shared/app-api.ts';
 import { columnLabel, exactTime, valueWords, writerName } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
@@ -30,6 +30,15 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
     const timer = setTimeout(() => dismiss(notice.id), NOTICE_MS);
     return () => clearTimeout(timer);
   }, [held, notice.id, dismiss]);
+  // Closed with the focus in it (Restore, Dismiss): the focus goes to the row it is in (the
+  // pane, under a list's heading), not to <body>. Run before the notice leaves the page.
+  const box = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = box.current;
+    return () => {
+      if (el?.contains(document.activeElement)) el.parentElement?.closest<HTMLElement>('[tabindex]')?.focus();
+    };
+  }, []);
 
   const label = columnLabel(notice.table, notice.column);
   const winner = displayText(writerName(notice.next.device, notice.next.hlc));
@@ -37,6 +46,7 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
   const restoreName = `Restore ${label.toLowerCase()} ${old.quote ? `“${displayText(old.text)}”` : old.text}`;
   return (
     <div
+      ref={box}
       className="replaced-notice"
       role="group"
       aria-label={`${label} replaced by ${winner}`}

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
+import { useToastFocus } from '../hooks/use-toast-focus.ts';
+import { ToastAnnouncer } from './ToastAnnouncer.tsx';
 import { shortcutKeys } from '../lib/shortcut-keys.ts';
 import { isTextEntry } from '../lib/text-entry.ts';
 import { Icon } from './Icon.tsx';
@@ -22,14 +24,21 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
   const onDismiss = () => dismiss(id);
 
   return (
+    // Not a live region itself: one added with its words in it is often not read out.
+    // ToastAnnouncer, on the page from the start, says them.
     <div
       className={`toast toast-${toast.kind}`}
-      role={toast.kind === 'error' ? 'alert' : 'status'}
       data-testid={`toast-${toast.kind}`}
       onMouseEnter={() => setHeld(true)}
       onMouseLeave={() => setHeld(false)}
       onFocus={() => setHeld(true)}
       onBlur={() => setHeld(false)}
+      onKeyDown={(event) => {
+        // As its Dismiss button: Escape closes the toast the focus is in.
+        if (event.key !== 'Escape') return;
+        event.stopPropagation();
+        onDismiss();
+      }}
     >
       {toast.kind === 'error' && <Icon name="alert" className="toast-icon" />}
       <span className="toast-message">
@@ -96,11 +105,17 @@ export function Toasts() {
     return () => window.removeEventListener('keydown', onKey);
   }, [toasts, dismiss]);
 
+  const box = useRef<HTMLDivElement>(null);
+  useToastFocus(box, toasts);
+
   return (
-    <div className="toasts">
-      {toasts.map((t) => (
-        <ToastItem key={t.id} toast={t} dismiss={dismiss} ran={ran} />
-      ))}
-    </div>
+    <>
+      <div className="toasts" ref={box}>
+        {toasts.map((t) => (
+          <ToastItem key={t.id} toast={t} dismiss={dismiss} ran={ran} />
+        ))}
+      </div>
+      <ToastAnnouncer toasts={toasts} />
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useToastFocus } from '../hooks/use-toast-focus.ts';
@@ -7,6 +7,7 @@ import { shortcutKeys } from '../lib/shortcut-keys.ts';
 import { isTextEntry } from '../lib/text-entry.ts';
 import { Icon } from './Icon.tsx';
 import { MessageText } from './UserText.tsx';
+import { messageText } from '../lib/display-text.ts';
 
 const LIFETIME_MS = { info: 8000, error: 12000 } as const;
 /** The undo shortcut as this platform writes it. */
@@ -22,6 +23,11 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
     return () => clearTimeout(timer);
   }, [held, id, kind, sticky, dismiss]);
   const onDismiss = () => dismiss(id);
+  // Its Dismiss is named after it, and its action described by it: several toasts' buttons
+  // are told apart in a screen reader's list of them. The action keeps its visible label as
+  // its name ("Undo", "Restore"): a fork's tests and voice control find it by that.
+  const about = messageText(toast.message);
+  const messageId = useId();
 
   return (
     // Not a live region itself: one added with its words in it is often not read out.
@@ -41,13 +47,14 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
       }}
     >
       {toast.kind === 'error' && <Icon name="alert" className="toast-icon" />}
-      <span className="toast-message">
+      <span className="toast-message" id={messageId}>
         <MessageText message={toast.message} />
       </span>
       {toast.action && (
         <button
           type="button"
           className="button button-small toast-action"
+          aria-describedby={messageId}
           {...(toast.action.label === 'Undo' ? { 'aria-keyshortcuts': 'Control+Z Meta+Z' } : {})}
           onClick={() => {
             ran(toast);
@@ -63,7 +70,7 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
           {UNDO_KEYS}
         </kbd>
       )}
-      <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={onDismiss}>
+      <button type="button" className="icon-button" aria-label={`Dismiss notification: ${about}`} onClick={onDismiss}>
         <Icon name="close" />
       </button>
     </div>

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../testing/render-app.tsx';
 import { groceries } from '../views/todos/todo-fixtures.ts';
@@ -51,5 +51,18 @@ describe('accessibility', () => {
     expect(names[0]).toBe(`Rename “${long.slice(0, 99)}…”`);
     await user.click(within(row).getAllByRole('button')[0] as HTMLElement);
     expect(screen.getByTestId('rename-input').getAttribute('aria-label')).toBe(`Rename “${long.slice(0, 99)}…”`); // the field, too
+  });
+
+  it('tells two toasts’ buttons apart: each Dismiss named after its toast, each Undo described by it', async () => {
+    const { user } = await renderApp(groceries);
+    screen.getByRole('listitem', { name: 'Milk' }).focus();
+    await user.keyboard('{Delete}');
+    await waitFor(() => expect(screen.getAllByTestId('toast-info')).toHaveLength(1));
+    await user.keyboard('{Delete}'); // Bread, which took the focus
+    await waitFor(() => expect(screen.getAllByTestId('toast-info')).toHaveLength(2));
+    const names = screen.getAllByTestId('toast-info').flatMap((t) => within(t).getAllByRole('button').map((b) => b.getAttribute('aria-label') ?? b.textContent));
+    expect(names).toEqual(['Undo', 'Dismiss notification: Deleted “Milk”', 'Undo', 'Dismiss notification: Deleted “Bread”']);
+    const described = screen.getAllByRole('button', { name: 'Undo' }).map((b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent);
+    expect(described).toEqual(['Deleted “Milk”', 'Deleted “Bread”']);
   });
 });

@@ -102,7 +102,7 @@ describe('lists', () => {
     await user.click(screen.getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(listNames()).toEqual(['Work']));
     const toast = await screen.findByTestId('toast-info');
-    await user.click(within(toast).getByRole('button', { name: 'Dismiss notification' }));
+    await user.click(within(toast).getByRole('button', { name: /^Dismiss notification: / }));
     await waitFor(() => expect(screen.queryByTestId('toast-info')).toBeNull());
     listRow('Work').focus();
     await user.keyboard('{Control>}z{/Control}');

@@ -116,7 +116,7 @@ describe('todos', () => {
     const toast = await screen.findByTestId('toast-info');
     expect(within(toast).getByRole('button', { name: 'Undo' }).getAttribute('aria-keyshortcuts')).toBe('Control+Z Meta+Z');
     expect(toast.querySelector('kbd')?.textContent).toBe('Ctrl+Z');
-    await user.click(within(toast).getByRole('button', { name: 'Dismiss notification' }));
+    await user.click(within(toast).getByRole('button', { name: /^Dismiss notification: / }));
     await waitFor(() => expect(screen.queryByTestId('toast-info')).toBeNull());
     row('Milk').focus();
     await user.keyboard('{Control>}z{/Control}');

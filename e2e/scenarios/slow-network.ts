@@ -25,7 +25,9 @@ export async function slowNetworkScenario(cluster: Cluster): Promise<void> {
   await a.expectSynced();
   await c.page.getByRole('button', { name: 'Sync now' }).click();
   await expect(c.syncState).toHaveText('Can’t reach the server', { timeout: 10_000 });
-  await expect(c.page.getByRole('alert').filter({ hasText: "can't be reached" })).toBeVisible();
+  // Shown as an error toast, and said at once through the page's assertive live region (ToastAnnouncer).
+  await expect(c.page.getByTestId('toast-error').filter({ hasText: "can't be reached" })).toBeVisible();
+  await expect(c.page.getByTestId('error-announcer')).toContainText("can't be reached");
   await c.expectTodos('Trip', [todo('Tickets')]);
 
   // A very slow network: C recovers by itself and catches up.

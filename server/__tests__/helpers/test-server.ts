@@ -9,6 +9,9 @@ import { tempDir } from './temp-dir.ts';
 
 export const SECRET = 'test-secret-that-is-long-enough-0123456789';
 
+/** How long `sync` waits for a whole answer: well under a case's 30 s, well over a busy machine's slowest. */
+const SYNC_ANSWER_MS = 15_000;
+
 export interface TestServer {
   readonly url: string;
   readonly server: RunningServer;
@@ -60,12 +63,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logText: () => lines.join(''),
     token: (user) => signToken({ sub: user }),
     async sync(user, body) {
-      const res = await fetch(`${url}/v1/sync`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(user)}` },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+      // Bounded (round 57): with the route planted never to answer, each case of
+      // sync-http.test.ts waited for its 30 s timeout, and said only that it had timed out.
+      const signal = AbortSignal.timeout(SYNC_ANSWER_MS);
+      try {
+        const res = await fetch(`${url}/v1/sync`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(user)}` },
+          body: JSON.stringify(body),
+          signal,
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+      } catch (err) {
+        if (signal.aborted) throw new Error(`POST /v1/sync for ${user}: no whole answer within ${SYNC_ANSWER_MS / 1000} s`, { cause: err });
+        throw err;
+      }
     },
     async pullAll(user, limit = 5000) {
       const out: ServerMessage[] = [];

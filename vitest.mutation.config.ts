@@ -36,6 +36,11 @@ export default defineConfig({
       'server/__tests__/cors.test.ts',
       'server/__tests__/cors-vary.test.ts',
       'server/__tests__/config.test.ts',
+      // The bound on requests in flight (rate-limit.ts), alone and over real HTTP, and whose
+      // the data dir must be (own-files.ts), in this process (round 57).
+      'server/__tests__/rate-limit.test.ts',
+      'server/__tests__/load-shedding.test.ts',
+      'server/__tests__/own-files.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

@@ -27,6 +27,7 @@
  * - `order()`: a fractional order key the core keeps (create appends, `move` reorders).
  * - `createdAt()`: set by the core when the row is created.
  * - `field(spec)`: any other column of the sync schema, checked against it only.
+ *   `field('integer', { label, min, max })`: a number a user types, checked in the label's words.
  */
 import { ROW_MAX_CHARS, SchemaError, defineSchema, type ColumnType, type JsonValue, type Schema } from 'fieldsync';
 
@@ -74,7 +75,19 @@ export interface ParentColumn extends ColumnBase<'parent', string> {
 }
 export type OrderColumn = ColumnBase<'order', string>;
 export type CreatedAtColumn = ColumnBase<'createdAt', number>;
-export type FieldColumn<V extends JsonValue = JsonValue> = ColumnBase<'field', V>;
+/**
+ * A number a user types, named in messages and bounded: `field('integer', { label, min, max })`.
+ * The core refuses a value out of range with "Weekly target must be at most 7." (field-checks.ts).
+ */
+export interface NumberRule {
+  readonly label: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+export interface FieldColumn<V extends JsonValue = JsonValue> extends ColumnBase<'field', V> {
+  /** Only on a number column (`integer` or `number`) given a label. */
+  readonly rule?: NumberRule;
+}
 
 export type AppColumn = TextColumn | FlagColumn | ParentColumn | OrderColumn | CreatedAtColumn | FieldColumn;
 
@@ -85,7 +98,9 @@ export const flag = (): FlagColumn => ({ kind: 'flag', spec: 'boolean' });
 export const parent = (table: string): ParentColumn => ({ kind: 'parent', spec: { type: 'string', maxLength: ROW_MAX_CHARS }, table });
 export const order = (): OrderColumn => ({ kind: 'order', spec: { type: 'string', maxLength: ORDER_MAX } });
 export const createdAt = (): CreatedAtColumn => ({ kind: 'createdAt', spec: 'integer' });
-export const field = <V extends JsonValue = JsonValue>(spec: ColumnSpec): FieldColumn<V> => ({ kind: 'field', spec });
+export const field = <V extends JsonValue = JsonValue>(spec: ColumnSpec, rule?: NumberRule): FieldColumn<V> => (rule === undefined ? { kind: 'field', spec } : { kind: 'field', spec, rule });
+/** The sync type of a column spec. */
+export const specType = (spec: ColumnSpec): ColumnType => (typeof spec === 'string' ? spec : spec.type);
 
 export interface AppTableInput {
   /** What one row is called in messages: "That todo no longer exists." */
@@ -210,6 +225,7 @@ function checkDeclaration(tables: Readonly<Record<string, AppTableInput>>): void
       const kind = typeof c === 'object' && c !== null ? (c as { kind?: unknown }).kind : undefined;
       if (typeof kind === 'string' && KINDS.includes(kind)) {
         if (kind === 'text') checkText(name, column, c as TextColumn);
+        if (kind === 'field') checkNumberRule(name, column, c as FieldColumn);
         continue;
       }
       // A sync-schema spec where a column belongs: `due: 'string'` or `due: { type: 'string' }`.
@@ -226,6 +242,19 @@ function checkText(table: string, column: string, c: TextColumn): void {
   };
   if (typeof c.label !== 'string' || c.label.trim() === '') bad('needs a label, which names it in messages');
   if (!Number.isSafeInteger(c.max) || c.max < 1) bad('needs a max, the most characters it takes (a whole number, 1 or more)');
+}
+
+function checkNumberRule(table: string, column: string, c: FieldColumn): void {
+  const rule = c.rule;
+  if (rule === undefined) return;
+  const bad = (why: string): never => {
+    throw new SchemaError(`app schema, table ${table}: the field ${column} ${why}: field('integer', { label: 'Weekly target', min: 1, max: 7 })`);
+  };
+  const type = specType(c.spec);
+  if (type !== 'integer' && type !== 'number') bad(`is ${type}: a label, min and max go only with an integer or number column`);
+  if (typeof rule.label !== 'string' || rule.label.trim() === '') bad('needs a label, which names it in messages');
+  for (const bound of [rule.min, rule.max]) if (bound !== undefined && !Number.isFinite(bound)) bad('has a min or max that is no finite number');
+  if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) bad(`has bounds that cross (its min ${rule.min} is above its max ${rule.max})`);
 }
 
 type Described = Omit<AppTable, 'ancestors' | 'descendants'>;

@@ -4,7 +4,7 @@
  * the same rules to answer at once, next to the input.
  */
 import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
-import type { AppSchema, AppTable, TextColumn } from './app-schema-kit.ts';
+import { specType, type AppSchema, type AppTable, type FieldColumn, type TextColumn } from './app-schema-kit.ts';
 import { checkText, type TextCheck } from './input-rules.ts';
 
 export type FieldsCheck = { ok: true; fields: Record<string, JsonValue> } | { ok: false; message: string };
@@ -29,10 +29,29 @@ function checkOne(schema: AppSchema, table: AppTable, key: string, value: unknow
     case 'createdAt':
       return fail(`The app sets the ${key} of a ${table.noun} itself.`);
     case 'field':
+      if (column.rule !== undefined) return checkNumber(value, column);
       // The sync client checks it against the sync schema when it writes, before anything
       // is stored, and says what is wrong (`cards.estimate must be an integer`).
       return { ok: true, value: value as JsonValue };
   }
+}
+
+type NumberResult = { ok: true; value: number | null } | { ok: false; message: string };
+
+/** A number field's rule (`field('integer', { label, min, max })`), in the label's words. */
+function checkNumber(value: unknown, column: FieldColumn): NumberResult {
+  const { label, min, max } = column.rule as NonNullable<FieldColumn['rule']>;
+  const fail = (message: string) => ({ ok: false as const, message });
+  if (value === null) {
+    // Null clears it, where the sync schema lets it be null: as the store would refuse it.
+    const nullable = typeof column.spec === 'object' && column.spec.nullable === true;
+    return nullable ? { ok: true, value: null } : fail(`${label} can't be empty.`);
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${label} must be a number.`);
+  if (specType(column.spec) === 'integer' && !Number.isInteger(value)) return fail(`${label} must be a whole number.`);
+  if (min !== undefined && value < min) return fail(`${label} must be at least ${min}.`);
+  if (max !== undefined && value > max) return fail(`${label} must be at most ${max}.`);
+  return { ok: true, value };
 }
 
 export function checkFields(schema: AppSchema, table: AppTable, fields: Readonly<Record<string, unknown>>, mode: 'create' | 'update'): FieldsCheck {
@@ -61,4 +80,15 @@ export function textCheck(schema: AppSchema, table: string, column: string): (in
   if (def?.kind !== 'text') throw new Error(`${table}.${column} is not a text column of the app schema`);
   const rule: TextColumn = def;
   return (input) => checkText(input, rule);
+}
+
+/**
+ * The rule of a number field, for an input that edits it: from what was typed (a blank
+ * input is null, which the core takes only where the column is nullable).
+ */
+export function numberCheck(schema: AppSchema, table: string, column: string): (typed: string) => NumberResult {
+  const def = schema.table(table)?.columns.get(column);
+  if (def?.kind !== 'field' || def.rule === undefined) throw new Error(`${table}.${column} is not a number field with a label of the app schema`);
+  const rule: FieldColumn = def;
+  return (typed) => checkNumber(typed.trim() === '' ? null : Number(typed), rule);
 }

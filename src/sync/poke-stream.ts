@@ -10,6 +10,7 @@ import { abortController, type Aborter } from './abort.ts';
 import { backoffError, backoffMs, delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading } from './errors.ts';
 import { optionsError } from './option-keys.ts';
+import { isNonNegativeInteger } from './protocol.ts';
 import type { FetchFn } from './http-remote.ts';
 import type { PokeListener } from './remote.ts';
 import { createSseParser } from './sse.ts';
@@ -157,7 +158,7 @@ function subscribePokes(o: StreamOptions): () => void {
         if (event.event !== 'poke') return;
         try {
           const poke = JSON.parse(event.data) as { cursor?: unknown };
-          if (typeof poke.cursor === 'number' && Number.isSafeInteger(poke.cursor) && poke.cursor >= 0) {
+          if (isNonNegativeInteger(poke.cursor)) {
             o.listener.onPoke({ cursor: poke.cursor });
           }
         } catch {

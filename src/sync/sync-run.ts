@@ -157,7 +157,7 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
   }
   const response = checkedAnswer(answer);
   if (response.accepted !== batch.length) {
-    throw new RemoteError(200, 'invalid_response', `the server accepted ${response?.accepted} of ${batch.length} messages`);
+    throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
   }
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
   if (await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))) return [response, true];

@@ -12,14 +12,14 @@
  * bytes, or there is no TextDecoder (React Native), the lines are cut from the whole text:
  * the same answer, without the gain.
  */
-import { RemoteError } from './errors.ts';
+import { badAnswer, type RemoteError } from './errors.ts';
 import { LINES_MEDIA_TYPE } from './protocol.ts';
 import type { Answer } from './request-compression.ts';
 
 const LINE_FEED = 10;
 
 /** The error of a 200 whose body is not the JSON it should be (one text, or lines). */
-export const invalidJson = (): RemoteError => new RemoteError(200, 'invalid_response', 'the server answered with invalid JSON');
+export const invalidJson = (): RemoteError => badAnswer('the server answered with invalid JSON');
 
 /** Whether a Content-Type is the line-framed answer's. */
 export const isLines = (contentType: string | null): boolean =>
@@ -158,7 +158,7 @@ function bytesOf(chunk: unknown): Uint8Array {
   if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   if (typeof chunk === 'string' && typeof TextEncoder === 'function') return new TextEncoder().encode(chunk);
-  throw new RemoteError(200, 'invalid_response', 'the answer\'s body gave neither bytes nor text');
+  throw badAnswer('the answer\'s body gave neither bytes nor text');
 }
 
 function joined(pieces: readonly Uint8Array[], size: number): Uint8Array {

@@ -197,6 +197,13 @@ export class RemoteError extends FieldsyncError {
   }
 }
 
+/** A `200` answer that is not the protocol: the one way each such check fails (an `invalid_response` RemoteError). */
+export const badAnswer = (message: string, cause?: unknown): RemoteError =>
+  new RemoteError(200, 'invalid_response', message, cause === undefined ? {} : { cause });
+
+/** A `200` answer whose body breaks docs/protocol.md §5: `why` names what. */
+export const invalidAnswer = (why: string, cause?: unknown): RemoteError => badAnswer(`invalid sync response: ${why}`, cause);
+
 /** A short, safe description of any thrown value, for status displays and logs. */
 export function describeError(err: unknown): { code: string; message: string } {
   return { code: err instanceof FieldsyncError ? err.code : 'internal', message: errorText(err) };

@@ -6,7 +6,7 @@
  *
  * Timestamps order by plain string comparison, and the clientId makes the order total.
  */
-import { ClockError, ValidationError, errorText } from './errors.ts';
+import { ClockError, errorText, invalidArgument } from './errors.ts';
 import { setBackBy, watchSetBack, type SetBackWatch } from './clock-set-back.ts';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -24,10 +24,10 @@ export function formatHlc(ts: Timestamp): string {
   // Null or undefined: a ValidationError about the time below, not a TypeError from destructuring.
   const { millis, counter, clientId } = ts ?? ({} as Partial<Timestamp>);
   if (!Number.isInteger(millis) || millis < 0 || millis > MAX_MILLIS) {
-    throw new ValidationError('invalid_argument', `HLC time out of range: ${errorText(millis).slice(0, 40)}`);
+    throw invalidArgument(`HLC time out of range: ${errorText(millis).slice(0, 40)}`);
   }
   if (!Number.isInteger(counter) || counter < 0 || counter > MAX_COUNTER) {
-    throw new ValidationError('invalid_argument', `HLC counter out of range: ${errorText(counter).slice(0, 40)}`);
+    throw invalidArgument(`HLC counter out of range: ${errorText(counter).slice(0, 40)}`);
   }
   checkClientId(clientId);
   return hlcText(millis, counter, clientId);
@@ -39,7 +39,7 @@ const hlcText = (millis: number, counter: number, clientId: string): string =>
 
 function checkClientId(clientId: string): void {
   // test() would read undefined as the text "undefined", a valid clientId.
-  if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) throw new ValidationError('invalid_argument', `clientId must match ${CLIENT_ID_PATTERN.source}`);
+  if (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId)) throw invalidArgument(`clientId must match ${CLIENT_ID_PATTERN.source}`);
 }
 
 /**
@@ -148,7 +148,7 @@ export function tryParseHlc(value: unknown): Timestamp | null {
 
 export function parseHlc(value: unknown): Timestamp {
   const ts = tryParseHlc(value);
-  if (!ts) throw new ValidationError('invalid_argument', `not an HLC timestamp: ${errorText(value).slice(0, 100)}`);
+  if (!ts) throw invalidArgument(`not an HLC timestamp: ${errorText(value).slice(0, 100)}`);
   return ts;
 }
 
@@ -170,7 +170,7 @@ export function withClientId(hlc: string, clientId: string): string {
  * server that reads its own data: what is not one is refused, not sliced into a clientId.
  */
 export function hlcClientId(hlc: string): string {
-  if (!isHlc(hlc)) throw new ValidationError('invalid_argument', `hlcClientId: not an HLC timestamp: ${errorText(hlc).slice(0, 100)}`);
+  if (!isHlc(hlc)) throw invalidArgument(`hlcClientId: not an HLC timestamp: ${errorText(hlc).slice(0, 100)}`);
   return clientIdOf(hlc);
 }
 
@@ -319,7 +319,7 @@ export class HybridClock {
 
   /** Sets the correction to the physical clock (from the server's `serverTime`). */
   setOffset(offsetMs: number): void {
-    if (!Number.isFinite(offsetMs)) throw new ValidationError('invalid_argument', 'offset must be finite');
+    if (!Number.isFinite(offsetMs)) throw invalidArgument('offset must be finite');
     this.#offsetMs = Math.round(offsetMs);
     this.#offsetChanges++;
     this.#anchor(); // learnt for the local clock as it reads now: compared afresh from here

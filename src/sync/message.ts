@@ -2,7 +2,7 @@
  * Messages: one change of one field of one row (docs/protocol.md section 3), and the checks that
  * every party (client, server, store) applies to them. The server uses these same checks.
  */
-import { ValidationError } from './errors.ts';
+import { ValidationError, invalidArgument } from './errors.ts';
 import { clientIdOf, isHlc } from './hlc.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -146,7 +146,7 @@ function jsonStructureError(root: unknown): string | null {
 /** UTF-8 byte length of a string, without TextEncoder (not everywhere in React Native). */
 export function utf8Length(s: string): number {
   // A public helper: a number's `length` is undefined, and the loop below would answer it.
-  if (typeof s !== 'string') throw new ValidationError('invalid_argument', 'utf8Length takes a string');
+  if (typeof s !== 'string') throw invalidArgument('utf8Length takes a string');
   let bytes = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -234,7 +234,7 @@ export const byHlc = (a: { readonly hlc: string }, b: { readonly hlc: string }):
  */
 export function cellKey(table: string, row: string, column: string): string {
   if (typeof table !== 'string' || typeof row !== 'string' || typeof column !== 'string') {
-    throw new ValidationError('invalid_argument', 'cellKey(table, row, column) takes three strings');
+    throw invalidArgument('cellKey(table, row, column) takes three strings');
   }
   return `${table}\u0000${row}\u0000${column}`;
 }

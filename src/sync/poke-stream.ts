@@ -8,7 +8,7 @@
  */
 import { abortController, type Aborter } from './abort.ts';
 import { backoffError, backoffMs, delayError } from './backoff.ts';
-import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading } from './errors.ts';
+import { FieldsyncError, NetworkError, badAnswer, errorText, invalidArgument, reading, type RemoteError } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import { isNonNegativeInteger } from './protocol.ts';
 import type { FetchFn } from './http-remote.ts';
@@ -139,7 +139,7 @@ function subscribePokes(o: StreamOptions): () => void {
       const type = response.headers.get('content-type') ?? '';
       if (!/^text\/event-stream\b/i.test(type)) {
         await response.body.getReader().cancel().catch(() => {});
-        report(new RemoteError(200, 'invalid_response', `${o.url.split('?')[0]} answered ${type ? type.split(';')[0] : 'without a Content-Type'}, not an event stream: is the remote's URL the server's?`));
+        report(badAnswer(`${o.url.split('?')[0]} answered ${type ? type.split(';')[0] : 'without a Content-Type'}, not an event stream: is the remote's URL the server's?`));
         return 'retry';
       }
       if (typeof TextDecoder !== 'function') {

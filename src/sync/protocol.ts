@@ -2,7 +2,7 @@
  * The wire protocol's shapes (docs/protocol.md sections 5 and 7) and their validation, shared by
  * the HTTP transport, the in-process test server and the reference server.
  */
-import { FieldsyncError, RemoteError, ValidationError, errorText, invalidArgument, type ProtocolErrorCode } from './errors.ts';
+import { FieldsyncError, ValidationError, errorText, invalidAnswer, invalidArgument, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
 import { COLUMNS_FORMAT, decodeColumns, idError } from './columns-page.ts';
@@ -230,10 +230,10 @@ export function findClockDrift(messages: readonly Message[], serverNowMs: number
   const why = !Array.isArray(messages) ? 'messages must be an array'
     : !Number.isFinite(serverNowMs) ? 'serverNowMs must be a finite number'
       : !(typeof maxDriftMs === 'number' && maxDriftMs >= 0) ? 'maxDriftMs must be a number of ms, 0 or more (Infinity: no limit)' : null;
-  if (why !== null) throw new ValidationError('invalid_argument', `findClockDrift: ${why}`);
+  if (why !== null) throw invalidArgument(`findClockDrift: ${why}`);
   for (let i = 0; i < messages.length; i++) {
     const hlc = (messages[i] as Message | null)?.hlc;
-    if (typeof hlc !== 'string') throw new ValidationError('invalid_argument', `findClockDrift: message ${i} has no hlc`);
+    if (typeof hlc !== 'string') throw invalidArgument(`findClockDrift: message ${i} has no hlc`);
     if (hlcMillis(hlc) - serverNowMs > maxDriftMs) return i;
   }
   return -1;
@@ -275,7 +275,7 @@ function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncR
 }
 
 function readAnswer(body: unknown, sentCursor: number, pulled: boolean): SyncResponse {
-  const bad = (why: string): RemoteError => new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`);
+  const bad = invalidAnswer;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
   const { accepted, cursor, more, serverTime, messages, epoch, format, page, next } = body as Record<string, unknown>;
   if (!isNonNegativeInteger(accepted)) throw bad('accepted');

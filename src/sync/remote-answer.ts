@@ -8,12 +8,9 @@
  * TypeError, and a remote's own exception, or its answer's getter that threw, reached the app
  * raw, with the code `internal`.
  */
-import { FieldsyncError, RemoteError, errorText } from './errors.ts';
+import { FieldsyncError, RemoteError, errorText, invalidAnswer as invalid } from './errors.ts';
 import { messageError } from './message.ts';
 import { EPOCH_PATTERN, checkedAnswers, isNonNegativeInteger, type SyncResponse } from './protocol.ts';
-
-const invalid = (why: string, cause?: unknown): RemoteError =>
-  new RemoteError(200, 'invalid_response', `invalid sync response: ${why}`, cause === undefined ? {} : { cause });
 
 /**
  * What a remote's `call` (`sync()`, `subscribe()`, the unsubscribe it gave) threw: its typed

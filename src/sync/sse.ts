@@ -3,7 +3,7 @@
  * they arrive from a `fetch` body. `EventSource` cannot send an `Authorization` header,
  * so the poke stream is read with `fetch` and parsed here.
  */
-import { ValidationError } from './errors.ts';
+import { invalidArgument } from './errors.ts';
 
 export interface SseEvent {
   readonly event: string;
@@ -19,7 +19,7 @@ export interface SseParser {
 export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (ms: number) => void): SseParser {
   // Checked now, not when the first event arrives (a TypeError inside the app's stream reader).
   if (typeof onEvent !== 'function' || (onRetry !== undefined && typeof onRetry !== 'function')) {
-    throw new ValidationError('invalid_argument', 'createSseParser(onEvent, onRetry?) takes functions');
+    throw invalidArgument('createSseParser(onEvent, onRetry?) takes functions');
   }
   let buffer = '';
   let first = true;
@@ -49,7 +49,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
   return {
     push(chunk) {
       // Anything but text (undefined, a reader's last read; bytes not decoded) was a TypeError.
-      if (typeof chunk !== 'string') throw new ValidationError('invalid_argument', 'push(chunk): chunk must be a string');
+      if (typeof chunk !== 'string') throw invalidArgument('push(chunk): chunk must be a string');
       if (first && chunk.length > 0) {
         first = false;
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);

@@ -9,7 +9,7 @@
  * the messages the server could not have accepted; `payload_too_large` halves the request,
  * down to one message, and sets aside a message too large to be sent alone.
  */
-import { FieldsyncError, RemoteError } from './errors.ts';
+import { FieldsyncError, RemoteError, badAnswer } from './errors.ts';
 import type { HybridClock } from './hlc.ts';
 import { readCells } from './cell-values.ts';
 import { isPulledPage } from './columns-page.ts';
@@ -119,7 +119,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
     }
     if (restarted) {
       // The server's log is not the one the cursor belongs to: the run starts over with it.
-      if (++restarts > MAX_RESTARTS) throw new RemoteError(200, 'invalid_response', 'the server keeps changing its epoch');
+      if (++restarts > MAX_RESTARTS) throw badAnswer('the server keeps changing its epoch');
       continue;
     }
     // Re-stamped messages (restampTaken) are pending again, and pushed in this run.
@@ -130,7 +130,7 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
     // (An answer with messages always moves the cursor: their ids are after the cursor sent.)
     idleRounds = batch.length === 0 && response.cursor <= sentCursor ? idleRounds + 1 : 0;
     if (idleRounds >= MAX_IDLE_ROUNDS) {
-      throw new RemoteError(200, 'invalid_response', 'the server keeps answering `more: true` without progress');
+      throw badAnswer('the server keeps answering `more: true` without progress');
     }
   }
 }
@@ -157,7 +157,7 @@ async function round(ctx: SyncRunContext, batch: readonly StoredMessage[]): Prom
   }
   const response = checkedAnswer(answer);
   if (response.accepted !== batch.length) {
-    throw new RemoteError(200, 'invalid_response', `the server accepted ${response.accepted} of ${batch.length} messages`);
+    throw badAnswer(`the server accepted ${response.accepted} of ${batch.length} messages`);
   }
   const offset = learnOffset(ctx.clock.offsetMs, Date.parse(response.serverTime), sentAt, ctx.now());
   if (await ctx.lock.run(() => commitResponse(ctx, response, batch, offset))) return [response, true];

@@ -12,6 +12,7 @@
  * bytes, or there is no TextDecoder (React Native), the lines are cut from the whole text:
  * the same answer, without the gain.
  */
+import { isObject } from './option-keys.ts';
 import { badAnswer, type RemoteError } from './errors.ts';
 import { LINES_MEDIA_TYPE } from './protocol.ts';
 import type { Answer } from './request-compression.ts';
@@ -174,6 +175,6 @@ function joined(pieces: readonly Uint8Array[], size: number): Uint8Array {
 /** The answer the lines make: the first line's object, with the others as its `next`. */
 export function fromLines(lines: readonly unknown[]): unknown {
   const [first, ...next] = lines;
-  if (next.length === 0 || typeof first !== 'object' || first === null || Array.isArray(first)) return first;
+  if (next.length === 0 || !isObject(first)) return first;
   return { ...first, next };
 }

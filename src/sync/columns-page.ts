@@ -12,6 +12,7 @@
  * hlc, the table's and the column's index in `names`, the row, the value. A page of 1,000
  * typical changes is about 60% of its `messages` JSON: less to send, inflate and parse.
  */
+import { isObject } from './option-keys.ts';
 import { messageError, type JsonValue, type Message, type ServerMessage } from './message.ts';
 import type { StoredMessage } from './store.ts';
 
@@ -77,7 +78,7 @@ export const isPulledPage = (list: readonly Message[]): list is readonly PulledM
  * round 40). No message a store inserts has an `id`: the contract's stored message has none.
  */
 export function decodeColumns(page: unknown, sentCursor: number, cursor: number, pulled = false): (ServerMessage | PulledMessage)[] | string {
-  if (typeof page !== 'object' || page === null || Array.isArray(page)) return 'page must be an object';
+  if (!isObject(page)) return 'page must be an object';
   const { names, cells } = page as Record<string, unknown>;
   if (!Array.isArray(names)) return 'page.names must be an array';
   if (!Array.isArray(cells) || cells.length % WIDTH !== 0) return `page.cells must be an array of ${WIDTH} entries per message`;

@@ -3,6 +3,7 @@
  * every field must fit the schema and the protocol's limits. A bad write throws a typed
  * error and nothing is written, not even its other, valid fields.
  */
+import { isObject } from './option-keys.ts';
 import { SchemaError, invalidArgument } from './errors.ts';
 import { DELETED_COLUMN, rowError, type JsonValue } from './message.ts';
 import { schemaValueError, type Schema } from './schema.ts';
@@ -49,7 +50,7 @@ function snapshot(schema: Schema, table: string, column: string, value: object):
 /** A write of several fields (`update`). */
 export function checkLocalWrite(schema: Schema, table: unknown, row: unknown, fields: unknown): FieldChange[] {
   checkRow(schema, table, row);
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+  if (!isObject(fields)) {
     throw invalidArgument('fields must be an object of column: value');
   }
   const columns = Object.keys(fields);

@@ -2,6 +2,7 @@
  * Messages: one change of one field of one row (docs/protocol.md section 3), and the checks that
  * every party (client, server, store) applies to them. The server uses these same checks.
  */
+import { isObject } from './option-keys.ts';
 import { ValidationError, invalidArgument } from './errors.ts';
 import { clientIdOf, isHlc } from './hlc.ts';
 
@@ -178,7 +179,7 @@ function isIdentifier(s: unknown, checked: Set<string> | undefined): boolean {
  * `checked`: identifiers already checked (see isIdentifier), for a list of messages.
  */
 export function messageError(m: unknown, checked?: Set<string>): string | null {
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'message must be an object';
+  if (!isObject(m)) return 'message must be an object';
   const { hlc, table, row, column } = m as Record<string, unknown>;
   if (!isHlc(hlc)) return 'hlc is not a valid HLC timestamp';
   if (!isIdentifier(table, checked)) return `table must match ${IDENTIFIER_PATTERN.source}`;

@@ -2,6 +2,7 @@
  * The wire protocol's shapes (docs/protocol.md sections 5 and 7) and their validation, shared by
  * the HTTP transport, the in-process test server and the reference server.
  */
+import { isObject } from './option-keys.ts';
 import { FieldsyncError, ValidationError, errorText, invalidAnswer, invalidArgument, type ProtocolErrorCode } from './errors.ts';
 import { CLIENT_ID_PATTERN, hlcMillis } from './hlc.ts';
 import { messageError, validateMessages, type Message, type ServerMessage } from './message.ts';
@@ -153,7 +154,7 @@ export function isNonNegativeInteger(v: unknown): v is number {
  * Throws ProtocolError (`invalid_request` or `invalid_message` with `index`).
  */
 export function parseSyncRequest(body: unknown): Required<Omit<SyncRequest, 'epoch' | 'format' | 'framing'>> & Pick<SyncRequest, 'epoch' | 'format' | 'framing'> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  if (!isObject(body)) {
     throw new ProtocolError('invalid_request', 'body must be a JSON object');
   }
   const { clientId, cursor, limit, messages, epoch, format, pages, framing, own } = body as Record<string, unknown>;
@@ -276,7 +277,7 @@ function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncR
 
 function readAnswer(body: unknown, sentCursor: number, pulled: boolean): SyncResponse {
   const bad = invalidAnswer;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('not an object');
+  if (!isObject(body)) throw bad('not an object');
   const { accepted, cursor, more, serverTime, messages, epoch, format, page, next } = body as Record<string, unknown>;
   if (!isNonNegativeInteger(accepted)) throw bad('accepted');
   if (epoch !== undefined && (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch))) throw bad('epoch');

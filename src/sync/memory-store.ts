@@ -26,7 +26,7 @@ import { bestOf, IN_CELL, MemoryRows, recordOf, type Slots, type TableState } fr
 import { listedWinners } from './memory-winners.ts';
 import { checkStoreCall as check } from './store-calls.ts';
 import { ownMemoryStore } from './store-guard.ts';
-import { readsDeleted, withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
+import { asked, readsDeleted, withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
 
@@ -148,14 +148,13 @@ class MemoryState {
       case 'pending':
         return [...this.pending].sort().slice(0, query.limit).map((h) => copyMessage(this.messages.get(h) as StoredMessage));
       case 'unapplied':
-        return this.kept((m) => !m.applied && !m.local).sort(byHlc).map(copyMessage);
       case 'rejected':
-        return this.kept((m) => m.local && !m.synced && m.error !== null).sort(byHlc).map(copyMessage);
+        return this.kept((m) => asked(m, query)).sort(byHlc).map(copyMessage);
       case 'cell': {
         // A scan, not an index: asked for one cell's history or a rejected write's fallback,
         // never while merging, and the messages kept are bounded by the cells.
         const { table, row, column } = query;
-        const out = this.kept((m) => m.applied && m.column === column && m.row === row && m.table === table);
+        const out = this.kept((m) => asked(m, query));
         const seen = new Set(out.map((m) => m.hlc));
         const slots = this.cells.rowOf(table, row);
         const at = slots && this.cells.slotOf(table, column);

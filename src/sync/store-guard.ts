@@ -8,7 +8,7 @@ import { isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import { asClient, messageProblem } from './store-calls.ts';
-import type { Cell, CellValue, Commit, MaybePromise, MessageQuery, StoreState, StoredMessage, SyncStore } from './store.ts';
+import { asked, type Cell, type CellValue, type Commit, type MaybePromise, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 import type { StallWatch } from './store-stall.ts';
 
 /** A store's answer (or call of `plan`) that breaks the store contract: `what` names the call. */
@@ -107,22 +107,6 @@ const winnersVerdict = (w: ReadonlyMap<string, string>): Verdict<ReadonlyMap<str
 // Each entry is what the library reports: a replaced cell's `previous`, a device's name.
 const valuesVerdict = (v: ReadonlyMap<string, CellValue>): Verdict<ReadonlyMap<string, CellValue>> =>
   mapVerdict('values()', v, (e) => (typeof e === 'object' && e !== null && isHlc(e.hlc) && e.value !== undefined ? null : 'values() returned an entry that is not { value, hlc }'));
-
-/**
- * Whether `m` is a message `q` asks for (store.ts, MessageQuery). A store's filter forgotten
- * or wrong: a pending query that answered the pulled messages too made one sync() push them
- * again and again, never settling (round 55), and `rejected()` and `history()` showed the app
- * what they were not.
- */
-function asked(m: StoredMessage, q: MessageQuery): boolean {
-  switch (q.kind) {
-    case 'pending': return m.local && !m.synced && m.error === null;
-    case 'rejected': return m.local && !m.synced && m.error !== null;
-    case 'unapplied': return !m.local && !m.applied;
-    case 'cell': return m.applied && m.table === q.table && m.row === q.row && m.column === q.column;
-    default: return true;
-  }
-}
 
 /**
  * The library's own memory stores (`createMemoryStore()`, that very object): the hlcs their

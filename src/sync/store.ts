@@ -115,6 +115,22 @@ export type MessageQuery =
   /** The newest messages by `hlc`, newest first. */
   | { readonly kind: 'recent'; readonly limit: number };
 
+/**
+ * Whether `m` is a message `q` asks for (MessageQuery above). A store's filter forgotten
+ * or wrong: a pending query that answered the pulled messages too made one sync() push them
+ * again and again, never settling (round 55), and `rejected()` and `history()` showed the app
+ * what they were not. The store guard checks every answer with it; the memory store answers with it.
+ */
+export function asked(m: StoredMessage, q: MessageQuery): boolean {
+  switch (q.kind) {
+    case 'pending': return m.local && !m.synced && m.error === null;
+    case 'rejected': return m.local && !m.synced && m.error !== null;
+    case 'unapplied': return !m.local && !m.applied;
+    case 'cell': return m.applied && m.table === q.table && m.row === q.row && m.column === q.column;
+    default: return true;
+  }
+}
+
 export interface StoreState {
   readonly meta: Readonly<Record<string, string>>;
   /** The greatest `hlc` of any stored message, or null. The clock restarts after it. */

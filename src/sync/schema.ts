@@ -137,38 +137,40 @@ export function schemaValueError(schema: Schema, table: string, column: string, 
   if (!tableDef) return `unknown table ${table}`;
   const def = tableDef.columns.get(column);
   if (!def) return `unknown column ${table}.${column}`;
-  const v = value as JsonValue;
-  if (v === null) return def.nullable ? null : `${table}.${column} may not be null`;
+  const why = columnValueError(def, value as JsonValue);
+  return why === null ? null : `${table}.${column}${why}`;
+}
+
+/** Why `v` does not fit a column of `def`, as the rest of a sentence after the column's name, or null. */
+function columnValueError(def: ColumnInfo, v: JsonValue): string | null {
+  if (v === null) return def.nullable ? null : ' may not be null';
   // Scalars are checked directly; only JSON columns need the full walk of valueError().
   // This runs for every pulled message, so it stays cheap for the common types.
   switch (def.type) {
     case 'string': {
-      if (typeof v !== 'string') return `${table}.${column} must be a string`;
+      if (typeof v !== 'string') return ' must be a string';
       // Text columns are stored as native text, which cannot hold lone surrogates.
       const chars = codePoints(v); // negative: a lone surrogate
-      if (chars < 0) return `${table}.${column} must be well-formed Unicode text`;
-      if (def.maxLength !== undefined && chars > def.maxLength) {
-        return `${table}.${column} must be at most ${def.maxLength} characters`;
-      }
+      if (chars < 0) return ' must be well-formed Unicode text';
+      if (def.maxLength !== undefined && chars > def.maxLength) return ` must be at most ${def.maxLength} characters`;
       // At most 3 bytes per UTF-16 unit, plus quotes and escapes: short strings always fit.
-      if (v.length > MAX_SAFE_STRING) {
-        const problem = valueError(v);
-        if (problem) return `${table}.${column}: ${problem}`;
-      }
-      return null;
+      return v.length > MAX_SAFE_STRING ? jsonError(v) : null;
     }
     case 'number':
-      return typeof v === 'number' && Number.isFinite(v) ? null : `${table}.${column} must be a finite number`;
+      return typeof v === 'number' && Number.isFinite(v) ? null : ' must be a finite number';
     case 'integer':
-      return Number.isSafeInteger(v) ? null : `${table}.${column} must be an integer`;
+      return Number.isSafeInteger(v) ? null : ' must be an integer';
     case 'boolean':
-      return typeof v === 'boolean' ? null : `${table}.${column} must be a boolean`;
-    case 'json': {
-      const problem = valueError(v);
-      return problem ? `${table}.${column}: ${problem}` : null;
-    }
+      return typeof v === 'boolean' ? null : ' must be a boolean';
+    case 'json':
+      return jsonError(v);
   }
 }
+
+const jsonError = (v: JsonValue): string | null => {
+  const problem = valueError(v);
+  return problem === null ? null : `: ${problem}`;
+};
 
 /** Strings up to this many UTF-16 units are always within the value limit (6 bytes per unit when escaped). */
 const MAX_SAFE_STRING = ((VALUE_MAX_BYTES - 2) / 6) | 0; // no call at module level: tree-shakeable

@@ -12,11 +12,15 @@ export interface RealServer {
   stop(): Promise<void>;
 }
 
-/** `env`: more settings, as the server's environment variables (`FIELDSYNC_COMPACTION: 'off'`). */
-export async function startRealServer(env: Record<string, string> = {}): Promise<RealServer> {
+/**
+ * `env`: more settings, as the server's environment variables (`FIELDSYNC_COMPACTION: 'off'`).
+ * `now`: the server's clock, for tests whose clients run on a clock of their own: the time
+ * each answer carries then agrees with theirs, so that no client learns an offset from it.
+ */
+export async function startRealServer(env: Record<string, string> = {}, now?: () => number): Promise<RealServer> {
   const dir = tempDir('fieldsync-server-');
   const config = loadConfig([], { PORT: '0', FIELDSYNC_DATA_DIR: dir.path, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '1s', ...env }) as ServerConfig;
-  const server = await startServer(config, { log: false });
+  const server = await startServer(config, { log: false, ...(now ? { now } : {}) });
   const auth = createAuthenticator(SECRET);
   return {
     url: server.url,
@@ -30,10 +34,10 @@ export async function startRealServer(env: Record<string, string> = {}): Promise
 }
 
 /** The reference server for one test file: started before its tests, stopped after them. */
-export function useRealServer(env: Record<string, string> = {}): Pick<RealServer, 'url' | 'token'> {
+export function useRealServer(env: Record<string, string> = {}, now?: () => number): Pick<RealServer, 'url' | 'token'> {
   let server: RealServer | undefined;
   beforeAll(async () => {
-    server = await startRealServer(env);
+    server = await startRealServer(env, now);
   });
   afterAll(() => server?.stop());
   const running = (): RealServer => {

@@ -52,6 +52,17 @@ describe('the focus from the keyboard', () => {
     expect(focused()).toBe(row('Milk'));
   });
 
+  it('reaches a toast by Tab from the view before the sync column and its message list', async () => {
+    const { user } = await renderApp(groceries);
+    const toast = await deleteBread(user);
+    const column = screen.getByRole('complementary', { name: 'Sync and messages' });
+    // Tab on from the row: the toast's buttons come before the sync column's, whose message
+    // list can hold dozens of buttons (a toast's Restore has no shortcut, and a sticky one waits).
+    for (let i = 0; i < 40 && !toast.contains(focused()) && !column.contains(focused()); i++) await user.tab();
+    expect(toast.contains(focused())).toBe(true);
+    expect(focused()).toBe(within(toast).getByRole('button', { name: /^Undo/ }));
+  });
+
   it('goes to the next toast when one of several closes', async () => {
     const { user } = await renderApp(groceries);
     await deleteBread(user);

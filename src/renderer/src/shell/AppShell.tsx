@@ -56,13 +56,16 @@ export function AppShell({ views = VIEWS }: Props) {
       </header>
       <div className="app-body">
         {view && <view.Component key={view.id} />}
+        {/* Shown fixed at the bottom, but here in the page's order: Tab reaches a toast (its
+            Undo, or a deleted edit's Restore, which has no shortcut) right after the view,
+            not after the sync column's message list and its dozens of buttons. */}
+        <Toasts />
         <aside className={`side-panel${details ? '' : ' is-folded'}`} aria-label="Sync and messages">
           <SyncPanel details={{ open: details, onToggle: () => setDetails(!details) }} />
           <Inspector />
         </aside>
       </div>
       <HostLostBanner />
-      <Toasts />
       <ReplacedAnnouncer />
     </div>
   );

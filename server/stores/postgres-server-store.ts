@@ -27,7 +27,8 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
-import { DatabaseTimeoutError, inTransaction, typedTimeout } from './postgres-transaction.ts';
+import { inTransaction, typedTimeout } from './postgres-transaction.ts';
+import { createUserQueues } from './user-queues.ts';
 
 export interface PostgresPoolOptions {
   /** `postgres://user:password@host:port/database?...` */
@@ -249,7 +250,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
   const compaction = options.compaction ?? true;
   const maxScanRows = Math.max(1, Math.floor(options.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS));
   const maxPageBytes = Math.max(1, Math.floor(options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES));
-  // How long a statement of a user waits in the user's queue (below) for the ones before it:
+  // How long a statement of a user waits in the user's queue for the ones before it:
   // as long as the database would let it wait on the lock (statement_timeout).
   const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const queueTimeoutMs = statementTimeout > 0 ? statementTimeout : DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -281,47 +282,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     return { accepted: count, stored, maxId: lastId + stored };
   };
 
-  /**
-   * Per user, the end of this process's queue of statements that lock the user's counter row.
-   * One user's pushes (and epoch renewals) would only queue on that lock, each holding a pool
-   * connection meanwhile: a burst of one user, or a lock held long by a process that froze
-   * mid-push, could take the whole pool and stall every other user. So within this process
-   * they queue here, in memory, and take one connection at a time (across processes, at most
-   * one connection per process waits on the lock).
-   */
-  const userQueues = new Map<string, Promise<void>>();
-  const inUserQueue = async <T>(userId: string, run: () => Promise<T>): Promise<T> => {
-    const previous = userQueues.get(userId);
-    let done!: () => void;
-    const mine = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    // The next one waits for this one and for every one before it, even when this one gives up.
-    const tail = previous ? previous.then(() => mine) : mine;
-    userQueues.set(userId, tail);
-    try {
-      if (previous) await waitInQueue(previous);
-      return await run();
-    } finally {
-      done();
-      void tail.then(() => {
-        if (userQueues.get(userId) === tail) userQueues.delete(userId);
-      });
-    }
-  };
-  /**
-   * Waits for the statements queued before, at most queueTimeoutMs, then fails as a lock wait
-   * past statement_timeout does (503). Unbounded, as until round 57, the n-th of a user's
-   * requests queued behind a lock held long (by an operator's session, say) waited n times
-   * statement_timeout: the 16th, 8 minutes.
-   */
-  const waitInQueue = (previous: Promise<void>): Promise<void> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DatabaseTimeoutError(undefined, "the user's earlier statements did not finish in time")), queueTimeoutMs);
-    void previous.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  // A user's pushes and renewals, one pool connection at a time (user-queues.ts).
+  const inUserQueue = createUserQueues(queueTimeoutMs);
   let closed = false;
   const store: PostgresServerStore = {
     pool,

@@ -5,26 +5,13 @@
  * Now every check that names a path reads it as the router does (`routePathOf`,
  * request-context.ts). Escapes of other characters (`%2F`) are not decoded: no route.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawRequest } from './helpers/raw-http.ts';
+import { rawRequest, socketExchange } from './helpers/raw-http.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /** One request line sent as it is (Node's client drops a `#` and what follows): the answer's status line and head. */
 async function head(url: string, requestLine: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  let text = '';
-  await new Promise<void>((resolve) => {
-    socket.on('data', (d: Buffer) => {
-      text += d.toString('utf8');
-      if (text.includes('\r\n\r\n')) resolve();
-    });
-    socket.once('close', () => resolve());
-    socket.once('error', () => resolve());
-    socket.write(`${requestLine}\r\nHost: x\r\nConnection: close\r\n\r\n`);
-  });
-  socket.destroy();
+  const { text } = await socketExchange(url, `${requestLine}\r\nHost: x\r\nConnection: close\r\n\r\n`);
   return text.slice(0, text.indexOf('\r\n\r\n')).toLowerCase();
 }
 

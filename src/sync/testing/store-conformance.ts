@@ -373,11 +373,15 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
     const a = msg(3, 'notes', 'a', 'title', 'A');
     const b = msg(4, 'tags', 't', 'name', 'B');
     // Each commit below does real work first (removes, inserts, updates, writes), then meets
-    // a value that throws when the store reads it: the failure comes from inside the commit.
+    // a field that throws when the store reads it: the failure comes from inside the commit.
+    // Each poisoned field is one every store reads: an inserted message's `hlc` (it is stored
+    // once per hlc; a store may keep the message object itself, never reading its value:
+    // until round 58 its value was poisoned, and such a store failed this case), an update's
+    // flag, a write's value.
     for (const where of ['insert', 'update', 'writes'] as const) {
       const commit = {
         remove: [synced.hlc],
-        insert: where === 'insert' ? [a, poisoned(b)] : [a, b],
+        insert: where === 'insert' ? [a, poisonedHlc(b)] : [a, b],
         update: [{ hlc: kept.hlc, synced: true }, ...(where === 'update' ? [poisonedUpdate(kept.hlc)] : [])],
         writes: [write(a), where === 'writes' ? poisoned(write(b)) : write(b)],
         meta: { before: 'no', after: 'yes' },
@@ -437,6 +441,13 @@ export function storeConformance(create: () => StoreHarness | Promise<StoreHarne
 function poisoned<T extends { value: unknown }>(o: T): T {
   const copy = { ...o };
   Object.defineProperty(copy, 'value', { enumerable: true, get: () => { throw new Error('injected failure: unreadable value'); } });
+  return copy;
+}
+
+/** A message whose `hlc` throws when read. */
+function poisonedHlc(m: StoredMessage): StoredMessage {
+  const copy = { ...m };
+  Object.defineProperty(copy, 'hlc', { enumerable: true, get: () => { throw new Error('injected failure: unreadable hlc'); } });
   return copy;
 }
 

@@ -106,9 +106,12 @@ export interface Commit {
 export type MessageQuery =
   /** Local, not synced, not set aside; oldest `hlc` first. */
   | { readonly kind: 'pending'; readonly limit: number }
-  /** Stored but not applied, with no error from the server (remote messages the schema did not fit). */
+  /**
+   * Remote messages not applied (`!local && !applied`): kept for a later schema, each with its
+   * `error` saying why (filter on the flags, not on `error`); oldest `hlc` first.
+   */
   | { readonly kind: 'unapplied' }
-  /** Local messages that the server refused (`local`, not synced, `error` set). */
+  /** Local messages that the server refused (`local`, not synced, `error` set); oldest `hlc` first. */
   | { readonly kind: 'rejected' }
   /** Applied messages of one cell, any order. */
   | { readonly kind: 'cell'; readonly table: string; readonly row: string; readonly column: string }
@@ -132,6 +135,7 @@ export function asked(m: StoredMessage, q: MessageQuery): boolean {
 }
 
 export interface StoreState {
+  /** Every meta entry commits have set (`Commit.meta`), as strings; `{}` for a new store. */
   readonly meta: Readonly<Record<string, string>>;
   /** The greatest `hlc` of any stored message, or null. The clock restarts after it. */
   readonly maxHlc: string | null;

@@ -102,7 +102,12 @@ export interface SyncClient {
   update(table: string, row: string, fields: Readonly<Record<string, JsonValue>>): Promise<Message[]>;
   /** Deletes a row (a `_deleted: true` tombstone). */
   delete(table: string, row: string): Promise<Message>;
-  /** Syncs now; resolves when a full sync that began after this call has finished. */
+  /**
+   * Syncs now; resolves with the status when a full sync that began after this call has
+   * finished. Rejects with its error when it fails: a NetworkError offline (the server down,
+   * or `setOnline(false)`), a RemoteError (such as `unauthorized`); without a remote, a
+   * FieldsyncError of code `network`. The status shows the same, and the client goes on as after any failed sync.
+   */
   sync(): Promise<SyncStatus>;
   /** Goes offline (false) or back online (true). Writes keep working offline. */
   setOnline(online: boolean): void;

@@ -216,8 +216,12 @@ describe.skipIf(npmMissing !== '')(`the library package (npm run pack:lib)${npmM
     const strict = { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false };
     writeFileSync(join(app.path, 'tsconfig.node.json'), JSON.stringify({ compilerOptions: { ...strict, lib: ['ES2023'], types: ['node'], module: 'nodenext', moduleResolution: 'nodenext' }, files: ['node-app.ts'] }));
     writeFileSync(join(app.path, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions: { ...strict, lib: ['ES2023', 'DOM'], types: [], module: 'esnext', moduleResolution: 'bundler' }, files: ['browser-app.ts'] }));
+    // The README's example pasted into an app from Vite's TypeScript template, whose tsconfig
+    // also refuses unused names: until round 58 the example's `({ source, changes })` failed it.
+    writeFileSync(join(app.path, 'readme-app.ts'), readmeExample('http://127.0.0.1:8787', README_APP_NAMES));
+    writeFileSync(join(app.path, 'tsconfig.vite.json'), JSON.stringify({ compilerOptions: { ...strict, lib: ['ES2023', 'DOM'], types: [], module: 'esnext', moduleResolution: 'bundler', noUnusedLocals: true, noUnusedParameters: true }, files: ['readme-app.ts'] }));
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    for (const config of ['tsconfig.node.json', 'tsconfig.browser.json']) {
+    for (const config of ['tsconfig.node.json', 'tsconfig.browser.json', 'tsconfig.vite.json']) {
       const r = spawnSync(process.execPath, [tsc, '-p', config], { cwd: app.path, encoding: 'utf8', timeout: 60_000 });
       expect(r.stdout + r.stderr, config).toBe('');
       expect(r.status, config).toBe(0);
@@ -315,6 +319,13 @@ export type { MergePlan };
 `;
 
 /** A browser app in TypeScript, without Node's types. */
+/** The names the README's example leaves to the app, as an app declares them. */
+const README_APP_NAMES = `
+declare const token: string;
+declare function rerender(...args: unknown[]): void;
+declare function showStatus(...args: unknown[]): void;
+`;
+
 const BROWSER_CONSUMER = `
 import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema } from 'fieldsync';
 

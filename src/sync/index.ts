@@ -18,7 +18,7 @@
  */
 // An app: the schema, the client, a store and a remote.
 export { defineSchema } from './schema.ts';
-export type { ColumnType, Schema } from './schema.ts';
+export type { ColumnType, RowFields, Schema, SchemaInput } from './schema.ts';
 export { createSyncClient } from './sync-client.ts';
 export type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client-types.ts';
 export { createMemoryStore } from './memory-store.ts';

@@ -40,10 +40,31 @@ export interface TableDef {
   readonly columns: ReadonlyMap<string, ColumnInfo>;
 }
 
-export interface Schema {
+/** Where a schema keeps the declaration it was made from, for the types only (never set). */
+declare const declaration: unique symbol;
+
+/**
+ * The declared tables, as `defineSchema` returns them. `I` is the declaration it was made
+ * from: a client made with it takes only its tables, columns and values at compile time
+ * (`SyncClient<I>`). A schema built at run time, its tables not known to the compiler, is
+ * `Schema` (any table name, any JSON value), checked when the app runs, as every schema is.
+ */
+export interface Schema<I extends SchemaInput = SchemaInput> {
   readonly version: number;
   readonly tables: ReadonlyMap<string, TableDef>;
+  readonly [declaration]?: I;
 }
+
+/** The value a column takes, by its spec: `'integer'` a number, `{ type: 'string', nullable: true }` a string or null. */
+export type ColumnValue<C extends ColumnSpec> = C extends ColumnType
+  ? TypeValue<C>
+  : C extends ColumnDef
+    ? TypeValue<C['type']> | (C extends { readonly nullable: true } ? null : never)
+    : never;
+type TypeValue<T extends ColumnType> = T extends 'string' ? string : T extends 'number' | 'integer' ? number : T extends 'boolean' ? boolean : JsonValue;
+
+/** The fields of a row of table `T` of declaration `I`, as a write takes them (`_deleted` included). */
+export type RowFields<I extends SchemaInput, T extends keyof I['tables']> = { readonly [C in keyof I['tables'][T]]: ColumnValue<I['tables'][T][C]> } & { readonly _deleted: boolean };
 
 const SCHEMA_KEYS = { version: 0, tables: 0 } satisfies Record<keyof SchemaInput, 0>;
 /**
@@ -69,8 +90,8 @@ const RESERVED_COLUMNS = new Set(['id']);
  * });
  * ```
  */
-export function defineSchema(input: SchemaInput): Schema {
-  return reading('defineSchema: reading the declaration', () => declared(input));
+export function defineSchema<const I extends SchemaInput>(input: I): Schema<I> {
+  return reading('defineSchema: reading the declaration', () => declared(input)) as Schema<I>;
 }
 
 function declared(input: SchemaInput): Schema {

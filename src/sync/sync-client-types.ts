@@ -3,9 +3,9 @@
  * (the functions are in sync-client.ts; the API's guide is docs/api.md).
  */
 import type { DeviceNamesSetup } from './devices.ts';
-import type { JsonValue, Message } from './message.ts';
+import type { Message } from './message.ts';
 import type { Remote } from './remote.ts';
-import type { Schema } from './schema.ts';
+import type { RowFields, Schema, SchemaInput } from './schema.ts';
 import type { Listener } from './listeners.ts';
 import type { StoredMessage, SyncStore } from './store.ts';
 import type { SyncState } from './sync-scheduler.ts';
@@ -13,8 +13,11 @@ import type { ReplacedCell } from './sync-run.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
 
-export interface SyncClientOptions {
-  readonly schema: Schema;
+/** A table's name in declaration `I`. */
+export type TableName<I extends SchemaInput> = keyof I['tables'] & string;
+
+export interface SyncClientOptions<I extends SchemaInput = SchemaInput> {
+  readonly schema: Schema<I>;
   readonly store: SyncStore;
   /** The server. Without one, the client works purely locally until `close()`. */
   readonly remote?: Remote;
@@ -93,15 +96,21 @@ export interface InspectedMessage extends StoredMessage {
   readonly won: boolean;
 }
 
-export interface SyncClient {
+/**
+ * A client of the schema `defineSchema` made from the declaration `I`: its writes take that
+ * declaration's tables, columns and values only (`set('todos', id, 'done', 'yes')` does not
+ * compile). A client of a `Schema` made at run time takes any name and any JSON value, as
+ * JavaScript does; the client checks them all when it runs either way.
+ */
+export interface SyncClient<I extends SchemaInput = SchemaInput> {
   readonly clientId: string;
-  readonly schema: Schema;
+  readonly schema: Schema<I>;
   /** Sets one field of one row. */
-  set(table: string, row: string, column: string, value: JsonValue): Promise<Message>;
+  set<T extends TableName<I>, C extends keyof RowFields<I, T> & string>(table: T, row: string, column: C, value: RowFields<I, T>[C]): Promise<Message>;
   /** Sets several fields of one row in one atomic write. */
-  update(table: string, row: string, fields: Readonly<Record<string, JsonValue>>): Promise<Message[]>;
+  update<T extends TableName<I>>(table: T, row: string, fields: Partial<RowFields<I, T>>): Promise<Message[]>;
   /** Deletes a row (a `_deleted: true` tombstone). */
-  delete(table: string, row: string): Promise<Message>;
+  delete(table: TableName<I>, row: string): Promise<Message>;
   /**
    * Syncs now; resolves with the status when a full sync that began after this call has
    * finished. Rejects with its error when it fails: a NetworkError offline (the server down,
@@ -124,7 +133,7 @@ export interface SyncClient {
   /** The newest messages, newest first, each marked with whether it wins its cell. */
   recent(limit?: number): Promise<InspectedMessage[]>;
   /** Every applied message of one cell, newest first: its winner and the writes it beat. */
-  history(table: string, row: string, column: string): Promise<InspectedMessage[]>;
+  history<T extends TableName<I>>(table: T, row: string, column: keyof RowFields<I, T> & string): Promise<InspectedMessage[]>;
   /** Renames this device (the `device` option is required): a synced write like any other. */
   setDeviceName(name: string): Promise<void>;
   /** The names the given devices published, by clientId (those without one are left out). */

@@ -26,15 +26,17 @@ import { META, type Commit, type MessageQuery, type StoredMessage } from './stor
 import type { SyncRunContext } from './sync-run.ts';
 
 import type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client-types.ts';
+import type { SchemaInput } from './schema.ts';
 
-export async function createSyncClient(options: SyncClientOptions): Promise<SyncClient> {
+export async function createSyncClient<const I extends SchemaInput = SchemaInput>(options: SyncClientOptions<I>): Promise<SyncClient<I>> {
   reading('createSyncClient: reading the options', () => checkOptions(options));
   // Settled once this call is: a client that takes the store object over while this one still
   // opens waits for that, so that this one's opening commits land before it reads the store.
   let settle = (): void => {};
   const settled = new Promise<void>((resolve) => (settle = resolve));
   try {
-    return await openClient(options, settled);
+    // The declaration's types are the compiler's only: the client checks every name and value.
+    return (await openClient(options, settled)) as SyncClient as SyncClient<I>;
   } finally {
     settle();
   }

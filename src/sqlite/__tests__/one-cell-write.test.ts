@@ -5,7 +5,7 @@
  * when the hint that it exists is wrong.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncClient, defineSchema, type JsonValue, type StoredMessage } from '../../sync/index.ts';
+import { createSyncClient, defineSchema, type JsonValue, type StoredMessage, type SyncClient } from '../../sync/index.ts';
 import { formatHlc, hlcMillis } from '../../sync/hlc.ts';
 import type { Db } from '../open-database.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
@@ -41,7 +41,7 @@ describe('a local write of one field', () => {
   it('offline rewrites of every column type keep each earlier message, exact and in order, in the outbox', async () => {
     file = sqliteFile();
     const store = file.open();
-    const client = await createSyncClient({ schema, store, autoSync: false });
+    const client: SyncClient = await createSyncClient({ schema, store, autoSync: false });
     const written: [string, string, JsonValue][] = [];
     for (const [column, list] of Object.entries(values)) {
       for (const value of list) written.push([(await client.set('todos', 't1', column, value)).hlc, column, value]);

@@ -62,7 +62,7 @@ describe('two clients on one SQLite file', () => {
     file = sqliteFile();
     const remote = createHttpRemote({ url: server.url, token: await server.token('two-conn-new') });
     const opening = [file.open(), file.open()].map((store, i) => createSyncClient({ schema, store, autoSync: false, now: () => frozen, ...(i === 1 ? { remote } : {}) }));
-    const [ui, syncer] = (await Promise.all(opening)) as [SyncClient, SyncClient];
+    const [ui, syncer] = (await Promise.all(opening)) as SyncClient[] as [SyncClient, SyncClient];
     open.push(ui, syncer);
     expect(ui.clientId).toBe(syncer.clientId);
     const fromUi = await ui.set('todos', 'ui', 'title', 'from ui');

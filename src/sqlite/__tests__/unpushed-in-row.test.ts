@@ -92,7 +92,7 @@ describe('earlier unpushed messages kept in their rows', () => {
   it('read back from their rows after a restart, values of every column type are exact, in order', async () => {
     file = sqliteFile();
     const first = file.open();
-    const client = await createSyncClient({ schema, store: first, autoSync: false });
+    const client: SyncClient = await createSyncClient({ schema, store: first, autoSync: false });
     const written: [string, string, JsonValue][] = [];
     for (const [column, list] of Object.entries(values)) {
       for (const value of list) written.push([(await client.set('todos', 't1', column, value)).hlc, column, value]);

@@ -5,7 +5,7 @@
  * of a table (a page), a table too wide for the page's bits, and after the schema changed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cellKey, createSyncClient, defineSchema, type Cell, type Commit, type StoredMessage } from '../../sync/index.ts';
+import { cellKey, createSyncClient, defineSchema, type Cell, type Commit, type Schema, type StoredMessage } from '../../sync/index.ts';
 import { formatHlc } from '../../sync/hlc.ts';
 import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
 
@@ -27,7 +27,7 @@ describe('winners read from the data rows', () => {
   let file: SqliteFile;
   afterEach(() => file?.dispose());
 
-  function open(schema = twin) {
+  function open(schema: Schema = twin) {
     file = sqliteFile();
     const store = file.open();
     store.open(schema);

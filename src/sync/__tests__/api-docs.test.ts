@@ -23,9 +23,10 @@ type Entry = keyof typeof ENTRIES;
  * The root is for apps and store authors: what else there is belongs in a subpath. The opt-in
  * parts of the client (`pokeStream`, `gzipRequests`, `deviceNames`) are root names too, beside what they plug
  * into; an app that does not import them does not ship them (tree-shaking.test.ts). 36 since
- * StoreStalledError: the errors an app branches on are root names, beside the client.
+ * StoreStalledError: the errors an app branches on are root names, beside the client. 38 since
+ * round 58's typed schemas: `SchemaInput` and `RowFields`, types only, beside `Schema`.
  */
-const ROOT_MAX_NAMES = 36;
+const ROOT_MAX_NAMES = 38;
 
 /** The page's sections, one per entry point (`## \`fieldsync/server\``), as text. */
 function sections(): Map<string, string> {

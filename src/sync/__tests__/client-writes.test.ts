@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FieldsyncError, SchemaError, StoreError, ValidationError, createHttpRemote, createSyncClient, defineSchema, type ChangeEvent, type SyncStore } from '../index.ts';
+import { FieldsyncError, SchemaError, StoreError, ValidationError, createHttpRemote, createSyncClient, defineSchema, type ChangeEvent, type SyncClient, type SyncStore } from '../index.ts';
 import { ClosedError } from '../errors.ts';
 import { newClientId } from '../client-state.ts';
 import { formatHlc } from '../hlc.ts';
@@ -69,7 +69,7 @@ describe('local writes', () => {
     ['an update with a row id holding U+0000', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.update('todos', 'a\u0000b', { title: 'x' }), ValidationError],
     ['a delete with an empty row id', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.delete('todos', ''), ValidationError],
     ['one bad field among good ones', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.update('todos', 'r', { title: 'ok', done: 'no' as never }), SchemaError],
-    ['_deleted that is not a boolean', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', '_deleted', 1), SchemaError],
+    ['_deleted that is not a boolean', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', '_deleted', 1 as never), SchemaError],
     ['a value that is not JSON', (c: Awaited<ReturnType<typeof createSyncClient>>) => c.set('todos', 'r', 'rank', NaN), SchemaError],
   ])('refuses %s with a typed error and writes nothing', async (_name, write, type) => {
     const store = memory();
@@ -143,7 +143,7 @@ describe('local writes', () => {
   it('history() takes three strings', async () => {
     const client = await createSyncClient({ schema, store: memory(), autoSync: false });
     for (const args of [[1, 'r', 'title'], ['todos', null, 'title'], ['todos', 'r', undefined]]) {
-      await expect(client.history(...(args as [string, string, string]))).rejects.toBeInstanceOf(FieldsyncError);
+      await expect((client as SyncClient).history(...(args as [string, string, string]))).rejects.toBeInstanceOf(FieldsyncError);
     }
     await client.close();
   });
@@ -497,7 +497,7 @@ describe('a broken custom store', () => {
     refusals.push([await caught(() => createHttpRemote({ url: 'ftp://x', token: 't' })), /^createHttpRemote: url must start with http/]);
     refusals.push([await caught(() => createHttpRemote({ url: 'http://x', token: 5 as never })), /token must be a string or a function/]);
     const client = await createSyncClient({ schema, store: memory(), autoSync: false });
-    refusals.push([await caught(() => client.set('todos', 't', 5 as never, 'x')), /^column must be a string$/]);
+    refusals.push([await caught(() => client.set('todos', 't', 5 as never, 'x' as never)), /^column must be a string$/]);
     refusals.push([await caught(() => client.set('todos', '', 'title', 'x')), /^row must be a non-empty string$/]);
     refusals.push([await caught(() => client.update('todos', 't', [] as never)), /fields must be an object/]);
     refusals.push([await caught(() => client.setOnline('yes' as never)), /^online must be a boolean$/]);

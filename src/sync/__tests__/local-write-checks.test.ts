@@ -3,13 +3,13 @@
  * leave open: what a refused write's error names, and `_deleted` written false.
  */
 import { describe, expect, it } from 'vitest';
-import { SchemaError, createSyncClient, defineSchema } from '../index.ts';
+import { SchemaError, createSyncClient, defineSchema, type SyncClient } from '../index.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { memory, schema } from './harness/test-kit.ts';
 
 describe('a write to an unknown table', () => {
   it('names the table, cut to its first 100 characters', async () => {
-    const client = await createSyncClient({ schema, store: memory(), autoSync: false });
+    const client: SyncClient = await createSyncClient({ schema, store: memory(), autoSync: false });
     await expect(client.set('todo', 'r', 'title', 'x')).rejects.toThrow(new SchemaError('unknown table: todo'));
     await expect(client.update('todo', 'r', { title: 'x' })).rejects.toThrow(new SchemaError('unknown table: todo'));
     await expect(client.delete('t'.repeat(10_000), 'r')).rejects.toThrow(new SchemaError(`unknown table: ${'t'.repeat(100)}`));

@@ -12,6 +12,15 @@ import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
 import { bodyLimitWarning } from './limits.ts';
 import { loadSecret } from './secret.ts';
 import { openStore, type OpenedStore } from './stores/open-store.ts';
+import { canInterrupt } from './stores/postgres-statements.ts';
+
+/**
+ * How long a shutdown lets the store's statements in flight finish before it cancels them
+ * (at most half the shutdown timeout, so that their 503s are sent before connections are cut).
+ * A push takes milliseconds; one still running after this waits on a lock held elsewhere,
+ * and until round 58 the stop waited for it up to statement_timeout (30 s).
+ */
+export const STORE_INTERRUPT_GRACE_MS = 1000;
 
 export interface RunningServer {
   /** The base URL, such as `http://127.0.0.1:8787`. */
@@ -107,9 +116,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store,
     close() {
       closing ??= (async () => {
+        // The requests in flight are answered: a statement still running after the grace is
+        // cancelled (503 with Retry-After, rolled back), and the user's queued ones refused.
+        const interrupt = owned && canInterrupt(store)
+          ? setTimeout(() => void store.interrupt(), Math.min(STORE_INTERRUPT_GRACE_MS, config.shutdownTimeoutMs / 2))
+          : null;
         try {
           await app.close();
         } finally {
+          if (interrupt) clearTimeout(interrupt);
           // The bus first: PostgreSQL's sends its last pokes on the store's connections.
           if (ownBus) await pokeBus.close?.();
           if (owned) await store.close?.();

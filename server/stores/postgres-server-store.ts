@@ -27,7 +27,8 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
 import { migratePostgres } from './postgres-schema.ts';
-import { inTransaction, typedTimeout } from './postgres-transaction.ts';
+import { createStatementTracker, StoreClosingError } from './postgres-statements.ts';
+import { inTransaction } from './postgres-transaction.ts';
 import { createUserQueues } from './user-queues.ts';
 
 export interface PostgresPoolOptions {
@@ -79,7 +80,7 @@ export function createPostgresPool(options: PostgresPoolOptions): Pool {
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     statement_timeout: statementTimeout,
     // Client-side: pg fails a query unanswered this long; the store then discards its connection
-    // (pool.query releases it with the error; inTransaction destroys it).
+    // (a statement's client is closed when it fails: postgres-statements.ts, postgres-transaction.ts).
     query_timeout: queryTimeout,
     // A transaction left open (a process that froze or vanished mid-push without closing
     // its connection) must not hold a user's lock for long: a push is never idle for more
@@ -124,6 +125,13 @@ export interface PostgresServerStore extends ServerStore {
   push(userId: string, messages: readonly Message[]): Promise<PushResult>;
   pull(userId: string, options: PullOptions): Promise<PullResult>;
   renewEpoch(userId: string, current: string): Promise<string>;
+  /**
+   * For a server shutting down: refuses new work and the work queued (StoreClosingError, 503),
+   * and cancels the statements in flight (a push waiting on a held lock fails at once, rolled
+   * back, 503), rather than leaving the stop to wait statement_timeout. close() does it first.
+   */
+  interrupt(): Promise<void>;
+  /** Interrupts, then ends the store's own pool. */
   close(): Promise<void>;
   /** The pool the store uses (shared with the LISTEN/NOTIFY poke bus, for instance). */
   readonly pool: Pool;
@@ -284,6 +292,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
 
   // A user's pushes and renewals, one pool connection at a time (user-queues.ts).
   const inUserQueue = createUserQueues(queueTimeoutMs);
+  // Every statement's connection, so that a shutdown can cancel it (postgres-statements.ts).
+  const statements = createStatementTracker(pool);
   let closed = false;
   const store: PostgresServerStore = {
     pool,
@@ -312,7 +322,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       return inUserQueue(userId, async () => {
         for (let attempt = 1; ; attempt++) {
           try {
-            return await inTransaction(pool, (client) => pushIn(client, userId, arrays, n), 'BEGIN ISOLATION LEVEL READ COMMITTED');
+            return await inTransaction(statements, (client) => pushIn(client, userId, arrays, n), 'BEGIN ISOLATION LEVEL READ COMMITTED');
           } catch (err) {
             const code = (err as { code?: unknown }).code;
             if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
@@ -326,8 +336,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('pull', userId, o);
       // No message has an empty client_id: '' leaves none out.
-      const { rows } = await pool.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes])
-        .catch((err: unknown) => Promise.reject(typedTimeout(err)));
+      const { rows } = await statements.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
       const first = rows[0];
       if (!first) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
       const lastId = toSafeInteger(first.last_id, 'last_id');
@@ -356,8 +365,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       // read in the update's statement (round 50 and before), it came from that statement's
       // snapshot, taken before the other process committed (READ COMMITTED re-checks only the
       // row updated), and was the epoch just replaced, which the client then kept.
-      const query = (sql: string, values: unknown[]): Promise<{ rows: { epoch: string }[] }> =>
-        pool.query<{ epoch: string }>(sql, values).catch((err: unknown) => Promise.reject(typedTimeout(err)));
+      const query = (sql: string, values: unknown[]): Promise<{ rows: { epoch: string }[] }> => statements.query<{ epoch: string }>(sql, values);
       // The update waits for the user's counter row like a push: in the user's queue, so that
       // renewals waiting on a held lock take one connection, not the pool (until round 57 each
       // took one: a user's clients syncing with cursors past the log's end while another
@@ -368,9 +376,15 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       });
     },
 
+    async interrupt() {
+      inUserQueue.close(() => new StoreClosingError());
+      await statements.interrupt();
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      await store.interrupt();
       if (ownsPool) await pool.end();
     },
   };

@@ -2,7 +2,7 @@
  * One transaction on a client of a `pg` pool, and what a connection that fails under it
  * needs: the push and the schema migration both run in one.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 
 /**
  * A statement the database did not answer within the pool's client-side bound
@@ -24,13 +24,13 @@ export function typedTimeout(err: unknown): unknown {
 }
 
 /**
- * Runs `use` on a client of `pool`, in a transaction that `begin` opens and that is committed
+ * Runs `use` on a client of `pool` (a pg Pool, or the store's StatementTracker), in a transaction that `begin` opens and that is committed
  * after it; on an error it is rolled back and the error rethrown. The client goes back to the
  * pool, or is destroyed when its connection failed meanwhile: the client emitted 'error' (the
  * database ended the connection), or the ROLLBACK could not run, or a statement got no
  * answer in time (DatabaseTimeoutError): that connection is not reused.
  */
-export async function inTransaction<T>(pool: Pool, use: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+export async function inTransaction<T>(pool: { connect(): Promise<PoolClient> }, use: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   const onError = (): void => {

@@ -8,8 +8,16 @@
  */
 import { DatabaseTimeoutError } from './postgres-transaction.ts';
 
-/** Runs `run` once the user's statements queued before it are done. */
-export type UserQueues = <T>(userId: string, run: () => Promise<T>) => Promise<T>;
+export interface UserQueues {
+  /** Runs `run` once the user's statements queued before it are done. */
+  <T>(userId: string, run: () => Promise<T>): Promise<T>;
+  /**
+   * Fails every statement waiting in a queue now, and every one queued later, with `reason()`
+   * (the store is shutting down): until round 58 they ran once the one before them was done,
+   * on a pool that had ended meanwhile, and were answered 500 and logged as internal errors.
+   */
+  close(reason: () => Error): void;
+}
 
 /**
  * A statement waits for the ones before it at most `waitMs`, then fails as a lock wait past
@@ -19,14 +27,27 @@ export type UserQueues = <T>(userId: string, run: () => Promise<T>) => Promise<T
  */
 export function createUserQueues(waitMs: number): UserQueues {
   const tails = new Map<string, Promise<void>>();
+  let closedWith: (() => Error) | null = null;
+  const waiting = new Set<(err: Error) => void>();
+  const refuseIfClosed = (): void => {
+    if (closedWith) throw closedWith();
+  };
   const waitFor = (previous: Promise<void>): Promise<void> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DatabaseTimeoutError(undefined, "the user's earlier statements did not finish in time")), waitMs);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      waiting.delete(fail);
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new DatabaseTimeoutError(undefined, "the user's earlier statements did not finish in time")), waitMs);
+    waiting.add(fail);
     void previous.then(() => {
       clearTimeout(timer);
+      waiting.delete(fail);
       resolve();
     });
   });
-  return async (userId, run) => {
+  const queues = async <T>(userId: string, run: () => Promise<T>): Promise<T> => {
+    refuseIfClosed();
     const previous = tails.get(userId);
     let done!: () => void;
     const mine = new Promise<void>((resolve) => {
@@ -37,6 +58,7 @@ export function createUserQueues(waitMs: number): UserQueues {
     tails.set(userId, tail);
     try {
       if (previous) await waitFor(previous);
+      refuseIfClosed(); // closed while this one waited: it must not start on an ended pool
       return await run();
     } finally {
       done();
@@ -45,4 +67,10 @@ export function createUserQueues(waitMs: number): UserQueues {
       });
     }
   };
+  return Object.assign(queues, {
+    close(reason: () => Error) {
+      closedWith = reason;
+      for (const fail of [...waiting]) fail(reason());
+    },
+  });
 }

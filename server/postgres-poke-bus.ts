@@ -5,28 +5,23 @@
  * - One dedicated connection per process runs `LISTEN fieldsync_pokes`; what arrives on it
  *   is handed to this process's local subscribers (an in-process bus). The sender's own
  *   process receives its notifications the same way, so each poke is delivered once.
- * - `publish` sends `pg_notify($1, $2)` with parameters only (no SQL is built from user
- *   data), on the store's pool, right after the push committed. At most one notify
- *   statement is in flight: publishes made meanwhile are coalesced per user and sent
- *   together in one statement, so pokes never take more than one pool connection. A send
- *   that failed is made again after a back-off, with what was published meanwhile. The
- *   notify transaction commits with `synchronous_commit` off: a poke is a hint, and must
- *   not cost a second WAL flush per push.
+ * - `publish` sends the poke as a notification on the store's pool, coalesced per user, at
+ *   most one notify statement in flight, sent again after a failure
+ *   (postgres-poke-bus-sender.ts).
  * - Payload `{"u": userId, "c": fromClientId, "n": cursor}`, under PostgreSQL's 8000-byte
  *   limit: user ids are at most MAX_USER_ID_LENGTH (256) characters, so even escaped to
  *   `\uXXXX` each, the longest payload is about 1.6 kB.
- * - If the listening connection drops (or stops answering its health check), the bus
- *   reconnects with exponential backoff, then pokes every local stream with its user's
- *   current greatest id, since notifications sent meanwhile were missed (a catch-up that
- *   fails is tried again, with the same back-off). A check is bounded
- *   on our side: a database that froze, or a network that drops packets silently, fails no
- *   query and ends no connection, so a check that has not answered in time (or is still
- *   running when the next is due) counts as a lost connection. Checks never overlap.
+ * - If the listening connection drops (or stops answering its bounded health check), it
+ *   reconnects with back-off and catches every local stream up (postgres-poke-bus-listener.ts).
  */
-import pg from 'pg';
 import type { Pool } from 'pg';
 import { backoffDelay } from 'fieldsync';
 import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
+import { createListenConnection } from './postgres-poke-bus-listener.ts';
+import { createPokeSender } from './postgres-poke-bus-sender.ts';
+
+export { HealthCheckError } from './postgres-poke-bus-listener.ts';
+export { pokePayload } from './postgres-poke-bus-sender.ts';
 
 /** The channel every process listens on. */
 export const POKE_CHANNEL = 'fieldsync_pokes';
@@ -48,30 +43,12 @@ export interface PostgresPokeBusOptions {
   readonly healthCheckTimeoutMs?: number;
 }
 
-/** The listening connection's health check got no answer in time: it is dropped and reconnected. */
-export class HealthCheckError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HealthCheckError';
-  }
-}
-
 export interface PostgresPokeBus extends PokeBus {
   close(): Promise<void>;
   /** Whether the listening connection is up. */
   readonly listening: boolean;
   /** Resolves when the notifications published so far have been sent, or failed and wait to be sent again (for tests and shutdown). */
   flush(): Promise<void>;
-}
-
-interface Pending {
-  c: string;
-  n: number;
-}
-
-/** The notification payload of a poke (within MAX_PAYLOAD_BYTES for every user id the server accepts). */
-export function pokePayload(userId: string, fromClientId: string, cursor: number): string {
-  return JSON.stringify({ u: userId, c: fromClientId, n: cursor });
 }
 
 /** Connects the listening connection (the first time, failure throws) and returns the bus. */
@@ -91,18 +68,14 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
   // delay would throw when the connection is lost, long after the bus was made.
   backoffDelay(0, { initialMs: minBackoff, maxMs: maxBackoff });
   const local = createInProcessPokeBus({ onListenerError: (err) => report(err, 'poke listener failed') });
-  const subscribers = new Map<string, number>();
+  const subscribers = new Map<string, number>(); // local streams per user, for the catch-up
 
-  let closed = false;
-  let client: pg.Client | null = null;
-  let attempt = 0; // failed reconnections in a row
-  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  let healthTimer: ReturnType<typeof setInterval> | null = null;
   const healthCheckMs = options.healthCheckMs ?? 15_000;
   const healthCheckTimeoutMs = options.healthCheckTimeoutMs ?? 5_000;
   for (const [name, ms] of [['healthCheckMs', healthCheckMs], ['healthCheckTimeoutMs', healthCheckTimeoutMs]] as const) {
     if (!Number.isInteger(ms) || ms < 1) throw new RangeError(`${name} must be a positive integer, got ${ms}`);
   }
+  let closed = false;
 
   const deliver = (payload: string): void => {
     let p: unknown;
@@ -117,173 +90,27 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
     local.publish(u, c, n);
   };
 
-  const listen = async (): Promise<void> => {
-    const c = new pg.Client({ ...pool.options, application_name: `${pool.options.application_name ?? 'fieldsync'}-listen`, keepAlive: true });
-    c.on('notification', (msg) => {
-      if (msg.channel === channel && msg.payload !== undefined) deliver(msg.payload);
-    });
-    let checkTimer: ReturnType<typeof setTimeout> | null = null; // the check in flight's bound
-    const lost = (err?: unknown): void => {
-      if (client !== c) return;
-      client = null;
-      if (healthTimer) clearInterval(healthTimer);
-      healthTimer = null;
-      if (checkTimer) clearTimeout(checkTimer);
-      checkTimer = null;
-      c.removeAllListeners('notification');
-      // With a query in flight (a check that hung), pg ends a client by destroying its socket:
-      // nothing waits for a database that does not answer.
-      c.end().catch(() => undefined);
-      if (closed) return;
-      report(err ?? new Error('connection ended'), 'the LISTEN connection was lost; reconnecting');
-      scheduleReconnect();
-    };
-    c.on('error', lost);
-    c.on('end', () => lost());
-    await c.connect();
-    try {
-      // An identifier cannot be a parameter; the channel is a constant of ours, quoted anyway.
-      await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
-    } catch (err) {
-      await c.end().catch(() => undefined);
-      throw err;
-    }
-    if (closed) {
-      await c.end().catch(() => undefined);
-      return;
-    }
-    client = c;
-    attempt = 0;
-    healthTimer = setInterval(() => {
-      // Still waiting for the previous check: the connection is as good as lost (and pg would
-      // queue checks behind it, one more every interval).
-      if (checkTimer !== null) {
-        lost(new HealthCheckError(`the previous health check (SELECT 1) is still running after ${healthCheckMs} ms`));
-        return;
-      }
-      checkTimer = setTimeout(() => lost(new HealthCheckError(`the health check (SELECT 1) got no answer within ${healthCheckTimeoutMs} ms`)), healthCheckTimeoutMs);
-      checkTimer.unref();
-      c.query('SELECT 1').then(
-        () => {
-          if (checkTimer) clearTimeout(checkTimer);
-          checkTimer = null;
-        },
-        (err: unknown) => lost(err),
-      );
-    }, healthCheckMs);
-    healthTimer.unref();
-  };
+  const receiver = createListenConnection({
+    pool,
+    channel,
+    deliver,
+    users: () => [...subscribers.keys()],
+    catchUpPoke: (userId, cursor) => local.publish(userId, '', cursor),
+    report,
+    minBackoff,
+    maxBackoff,
+    healthCheckMs,
+    healthCheckTimeoutMs,
+  });
+  const sender = createPokeSender({ pool, channel, report, minBackoff, maxBackoff });
 
-  const catchUp = async (): Promise<void> => {
-    // Notifications sent while we were not listening are lost: poke every local stream.
-    const users = [...subscribers.keys()];
-    if (users.length === 0) return;
-    const { rows } = await pool.query<{ user_id: string; last_id: string }>(
-      'SELECT user_id, last_id FROM fieldsync_users WHERE user_id = ANY($1::text[])', [users]);
-    for (const r of rows) local.publish(r.user_id, '', Number(r.last_id));
-  };
-
-  // A catch-up that fails (the database went away again, the pool had no connection in time)
-  // is tried again after a back-off while the connection stays up: given up after one try, as
-  // until round 57, every local stream missed the pokes of the outage for good, and its clients
-  // saw those pushes only at their next scheduled sync. A connection lost meanwhile catches up
-  // itself once it is back.
-  let catchUpTimer: ReturnType<typeof setTimeout> | null = null;
-  let catchUpFailures = 0;
-  const catchUpUntilDone = (): void => {
-    if (catchUpTimer) clearTimeout(catchUpTimer);
-    catchUpTimer = null;
-    catchUp().then(
-      () => {
-        catchUpFailures = 0;
-      },
-      (err: unknown) => {
-        report(err, 'catching up after reconnecting failed; trying again');
-        if (closed || client === null || catchUpTimer) return;
-        catchUpTimer = setTimeout(catchUpUntilDone, backoffDelay(catchUpFailures++, { initialMs: minBackoff, maxMs: maxBackoff }));
-        catchUpTimer.unref();
-      },
-    );
-  };
-
-  const scheduleReconnect = (): void => {
-    if (closed || reconnectTimer) return;
-    const delay = backoffDelay(attempt++, { initialMs: minBackoff, maxMs: maxBackoff });
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      listen().then(
-        catchUpUntilDone,
-        (err: unknown) => {
-          report(err, 'reconnecting the LISTEN connection failed');
-          scheduleReconnect();
-        },
-      );
-    }, delay);
-    reconnectTimer.unref();
-  };
-
-  // Publishing: coalesced per user, one statement in flight.
-  let pending = new Map<string, Pending>();
-  let inFlight: Promise<void> | null = null;
-  const add = (userId: string, fromClientId: string, cursor: number): void => {
-    const p = pending.get(userId);
-    if (p) {
-      // Two pushes, maybe of two clients, in one poke: poke every client then.
-      if (p.c !== fromClientId) p.c = '';
-      p.n = Math.max(p.n, cursor);
-    } else {
-      pending.set(userId, { c: fromClientId, n: cursor });
-    }
-  };
-  // A notify that failed (the database restarting, a pool connection cut) is sent again after
-  // a back-off, coalesced with what was published meanwhile: dropped, the streams of every
-  // process missed the poke, and their clients saw the push only at their next periodic sync.
-  let failures = 0; // failed sends in a row
-  let retryTimer: ReturnType<typeof setTimeout> | null = null;
-  const send = async (): Promise<void> => {
-    while (pending.size > 0 && !closed) {
-      const batch = pending;
-      pending = new Map();
-      const payloads = [...batch].map(([u, p]) => pokePayload(u, p.c, p.n));
-      try {
-        await pool.query(
-          `SELECT set_config('synchronous_commit', 'off', true), count(pg_notify($1, p)) FROM unnest($2::text[]) AS p`,
-          [channel, payloads],
-        );
-        failures = 0;
-      } catch (err) {
-        report(err, 'sending pokes failed; sending them again');
-        for (const [u, p] of batch) add(u, p.c, p.n);
-        retryTimer = setTimeout(() => {
-          retryTimer = null;
-          kick();
-        }, backoffDelay(failures++, { initialMs: minBackoff, maxMs: maxBackoff }));
-        retryTimer.unref();
-        return;
-      }
-    }
-  };
-  const kick = (): void => {
-    if (inFlight || retryTimer || closed) return;
-    inFlight = send().finally(() => {
-      inFlight = null;
-      if (pending.size > 0) kick();
-    });
-  };
-
-  const flush = async (): Promise<void> => {
-    while (inFlight) await inFlight;
-  };
-
-  await listen();
+  await receiver.start();
 
   return {
     publish(userId, fromClientId, cursor) {
       if (closed) return;
-      add(userId, fromClientId, cursor);
-      kick();
+      sender.publish(userId, fromClientId, cursor);
     },
-
     subscribe(userId, listener) {
       subscribers.set(userId, (subscribers.get(userId) ?? 0) + 1);
       const unsubscribe = local.subscribe(userId, listener);
@@ -299,22 +126,17 @@ export async function createPostgresPokeBus(options: PostgresPokeBusOptions): Pr
     },
 
     get listening() {
-      return client !== null;
+      return receiver.listening;
     },
 
-    flush,
+    flush: () => sender.flush(),
 
     async close() {
       if (closed) return;
-      await flush();
+      await sender.flush();
       closed = true;
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      if (retryTimer) clearTimeout(retryTimer);
-      if (catchUpTimer) clearTimeout(catchUpTimer);
-      if (healthTimer) clearInterval(healthTimer);
-      const c = client;
-      client = null;
-      await c?.end().catch(() => undefined);
+      sender.close();
+      await receiver.close();
     },
   };
 }

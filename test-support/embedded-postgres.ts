@@ -24,6 +24,10 @@ export interface TestPostgres {
   /** `postgres://...` of the `postgres` database, as the superuser. */
   readonly url: string;
   stop(): Promise<void>;
+  /** Stops the server as an operator's fast shutdown does (SIGINT: sessions ended, 57P01), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data, after halt(). */
+  resume(): Promise<void>;
 }
 
 
@@ -107,7 +111,8 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
       user: USER,
       password: PASSWORD,
       port,
-      persistent: false,
+      // Kept across halt() and resume(); stop() removes the whole folder itself.
+      persistent: true,
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--no-sync'],
       postgresFlags: [
@@ -131,6 +136,8 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
           await server.stop().catch(() => undefined);
           rmSync(dir, { recursive: true, force: true });
         },
+        halt: () => server.stop(),
+        resume: () => server.start(),
       };
     } catch (err) {
       lastError = err ?? new Error(`PostgreSQL did not start on port ${port}: ${errors.join('; ')}`);

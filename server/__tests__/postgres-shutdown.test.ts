@@ -15,8 +15,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
 import { toErrorReply } from '../errors.ts';
 import { createPostgresServerStore } from '../stores/postgres-server-store.ts';
+import { spawnServer } from '../../test-support/child-server.ts';
 import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
-import { msg, startTestServer } from './helpers/test-server.ts';
+import { msg, SECRET, signToken, startTestServer } from './helpers/test-server.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -137,6 +138,37 @@ it("a store closed with pushes in a user's queue cancels the one on the lock and
     await holder?.query('ROLLBACK').catch(() => undefined);
     await holder?.end().catch(() => undefined);
     await (closed ?? store.close()).catch(() => undefined);
+    await admin.end();
+  }
+}, 60_000);
+
+it('SIGTERM to a server process (node server/main.ts) with a push waiting on a held lock: the push is answered 503 and the process exits 0 within seconds', async () => {
+  const app = 'fieldsync'; // the server's connections (the earlier cases' are gone)
+  // The production shutdown timeout (10 s): before round 58 the process exited 1 after it and the store's 5 s grace.
+  const s = await spawnServer({ FIELDSYNC_DATABASE_URL: db.url, FIELDSYNC_SECRET: SECRET, FIELDSYNC_SHUTDOWN_TIMEOUT: '10s' });
+  const admin = await connectClient(db.url);
+  let holder: pg.Client | null = null;
+  try {
+    const token = await signToken({ sub: 'sam' });
+    const sync = (row: string) => fetch(`${s.url}/v1/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ clientId: 'S', cursor: 0, limit: 10, messages: [msg('S', row, row)] }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect((await sync('r0')).status).toBe(200);
+    holder = await holdCounter('sam');
+    const stuck = sync('r1').then((res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }), (err: unknown) => ({ failed: String(err) }));
+    await untilQuery(async () => (await lockWaiters(admin, app)) === 1, 'the push to wait on the lock');
+    const started = performance.now();
+    s.child.kill('SIGTERM');
+    expect(await within(STOP_BOUND_MS, 'the process exit after SIGTERM', s.exited)).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(STOP_BOUND_MS);
+    expect(await stuck).toEqual({ status: 503, retryAfter: '2' });
+  } finally {
+    s.child.kill('SIGKILL');
+    await holder?.query('ROLLBACK').catch(() => undefined);
+    await holder?.end().catch(() => undefined);
     await admin.end();
   }
 }, 60_000);

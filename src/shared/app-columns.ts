@@ -68,9 +68,15 @@ export interface NumberRule {
   readonly min?: number;
   readonly max?: number;
 }
-export interface FieldColumn<V extends JsonValue = JsonValue> extends ColumnBase<'field', V> {
+export interface FieldColumn<V extends JsonValue = JsonValue, N extends boolean = boolean> extends ColumnBase<'field', V> {
   /** Only on a number column (`integer` or `number`) given a label. */
   readonly rule?: NumberRule;
+  /**
+   * Type only: whether the spec lets the column hold null. Where it does not, `create` and
+   * `update` take no null for it (app-schema-types.ts), even when `V` includes null (a row
+   * reads null there until the field is set): the store would refuse it when the call runs.
+   */
+  readonly __nullable?: N;
 }
 
 export type AppColumn = TextColumn | FlagColumn | ParentColumn | OrderColumn | CreatedAtColumn | FieldColumn;
@@ -82,7 +88,17 @@ export const flag = (): FlagColumn => ({ kind: 'flag', spec: 'boolean' });
 export const parent = (table: string): ParentColumn => ({ kind: 'parent', spec: { type: 'string', maxLength: ROW_MAX_CHARS }, table });
 export const order = (): OrderColumn => ({ kind: 'order', spec: { type: 'string', maxLength: ORDER_MAX } });
 export const createdAt = (): CreatedAtColumn => ({ kind: 'createdAt', spec: 'integer' });
-export const field = <V extends JsonValue = JsonValue>(spec: ColumnSpec, rule?: NumberRule): FieldColumn<V> => (rule === undefined ? { kind: 'field', spec } : { kind: 'field', spec, rule });
+/** A spec that lets its column hold null. */
+export type NullableSpec = { readonly type: ColumnType; readonly nullable: true; readonly maxLength?: number };
+/** A spec that does not. */
+export type NonNullableSpec = ColumnType | { readonly type: ColumnType; readonly nullable?: false; readonly maxLength?: number };
+export function field<V extends JsonValue = JsonValue>(spec: NullableSpec, rule?: NumberRule): FieldColumn<V, true>;
+export function field<V extends JsonValue = JsonValue>(spec: NonNullableSpec, rule?: NumberRule): FieldColumn<V, false>;
+/** A spec known only as a `ColumnSpec` (built at run time): writes may be null, as the spec may allow. */
+export function field<V extends JsonValue = JsonValue>(spec: ColumnSpec, rule?: NumberRule): FieldColumn<V>;
+export function field<V extends JsonValue = JsonValue>(spec: ColumnSpec, rule?: NumberRule): FieldColumn<V> {
+  return rule === undefined ? { kind: 'field', spec } : { kind: 'field', spec, rule };
+}
 /** The sync type of a column spec. */
 export const specType = (spec: ColumnSpec): ColumnType => (typeof spec === 'string' ? spec : spec.type);
 

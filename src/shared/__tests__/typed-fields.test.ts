@@ -22,6 +22,9 @@ export const schema = defineAppSchema({
         title: text({ label: 'Title', max: 80 }),
         done: flag(),
         priority: field<number | null>({ type: 'integer', nullable: true }),
+        // Read as null until set, but the spec is not nullable: the store refuses null.
+        points: field<number | null>('integer', { label: 'Points', min: 0 }),
+        weight: field<number | null>({ type: 'number', nullable: false }),
         createdAt: createdAt(),
       },
     },
@@ -39,6 +42,12 @@ export function typeChecks(api: AppApi, someTable: TableName, column: string): v
   create('cards', { title: 'T', priority: null });
   update('cards', 'c1', { done: false });
   update('boards', 'b1', { name: 'N' });
+  update('cards', 'c1', { priority: null, points: 3, weight: 2.5 });
+
+  // @ts-expect-error null in a field whose spec is not nullable (the store would refuse it when the call runs)
+  update('cards', 'c1', { points: null });
+  // @ts-expect-error the same, in an object spec without nullable: true
+  create('cards', { title: 'T', weight: null });
 
   // @ts-expect-error a typo of a column
   create('cards', { title: 'T', prioritty: 1 });

@@ -36,7 +36,7 @@ function checkOne(schema: AppSchema, table: AppTable, key: string, value: unknow
   }
 }
 
-type NumberResult = { ok: true; value: number | null } | { ok: false; message: string };
+export type NumberResult = { ok: true; value: number | null } | { ok: false; message: string };
 
 /** A number field's rule (`field('integer', { label, min, max })`), in the label's words. */
 function checkNumber(value: unknown, column: FieldColumn): NumberResult {
@@ -91,4 +91,27 @@ export function numberCheck(schema: AppSchema, table: string, column: string): (
   if (def?.kind !== 'field' || def.rule === undefined) throw new Error(`${table}.${column} is not a number field with a label of the app schema`);
   const rule: FieldColumn = def;
   return (typed) => checkNumber(typed.trim() === '' ? null : Number(typed), rule);
+}
+
+/** What an input for a number field needs (the renderer's `NumberField`): its words, its kind and its rule. */
+export interface NumberInputSpec {
+  /** The column's label, which its messages use too: "Quantity must be at least 0." */
+  readonly label: string;
+  /** An `integer` column: a keyboard of digits, and no fraction taken. */
+  readonly integer: boolean;
+  /** Whether the column may be cleared (a blank input is null). */
+  readonly nullable: boolean;
+  readonly check: (typed: string) => NumberResult;
+}
+
+/** The input of a number field (`field(spec, { label, min, max })`) of the app schema. */
+export function numberInput(schema: AppSchema, table: string, column: string): NumberInputSpec {
+  const check = numberCheck(schema, table, column);
+  const def = schema.table(table)?.columns.get(column) as FieldColumn;
+  return {
+    label: (def.rule as NonNullable<FieldColumn['rule']>).label,
+    integer: specType(def.spec) === 'integer',
+    nullable: typeof def.spec === 'object' && def.spec.nullable === true,
+    check,
+  };
 }

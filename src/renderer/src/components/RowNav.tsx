@@ -6,6 +6,7 @@ import { textCheck } from '../../../shared/field-checks.ts';
 import { useDragReorder } from '../hooks/use-drag-reorder.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
 import { focusLost } from '../lib/focus-lost.ts';
+import { useRestoredFocus } from '../hooks/use-restored-focus.ts';
 import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useRows, useSelection } from '../store/use-rows.ts';
@@ -64,6 +65,7 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
     },
     selectedId,
   );
+  useRestoredFocus(table, ids, keys.focusIfHere);
   const { drag, dropGap, gripProps } = useDragReorder((id, to) => void move(table, id, to));
   // The last row went (deleted, here or elsewhere) with the focus in it: the focus goes to
   // the New … input, not to <body> (the top of the page, for a screen reader), as the todo

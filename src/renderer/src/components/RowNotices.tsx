@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReplacedNotice } from '../../../shared/app-api.ts';
-import { columnLabel, exactTime, valueWords, writerName } from '../lib/cell-words.ts';
+import { columnLabel, exactTime, nounOf, quotedName, valueWords, writerName } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
@@ -43,7 +43,11 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
   const label = columnLabel(notice.table, notice.column);
   const winner = displayText(writerName(notice.next.device, notice.next.hlc));
   const old = valueWords(notice.previous.value);
-  const restoreName = `Restore ${label.toLowerCase()} ${old.quote ? `“${displayText(old.text)}”` : old.text}`;
+  // Its buttons are named after the row too ("History of title of todo “Milk”", as the
+  // inspector's): notices in several rows are told apart in a screen reader's list of buttons.
+  const field = label.toLowerCase();
+  const rowName = `${nounOf(notice.table)} ${notice.rowTitle === null ? '' : quotedName(notice.rowTitle)}`.trim();
+  const restoreName = `Restore ${field} ${old.quote ? `“${displayText(old.text)}”` : old.text} of ${rowName}`;
   return (
     <div
       ref={box}
@@ -71,10 +75,10 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
         <button type="button" className="button button-small" aria-label={restoreName} onClick={() => void restore(notice)}>
           Restore
         </button>
-        <button type="button" className="icon-button" aria-label={`History of ${label.toLowerCase()}`} title="Show this field’s history" onClick={() => showHistory({ table: notice.table, row: notice.row, column: notice.column })}>
+        <button type="button" className="icon-button" aria-label={`History of ${field} of ${rowName}`} title="Show this field’s history" onClick={() => showHistory({ table: notice.table, row: notice.row, column: notice.column })}>
           <Icon name="history" />
         </button>
-        <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => dismiss(notice.id)}>
+        <button type="button" className="icon-button" aria-label={`Dismiss notice: ${field} of ${rowName} replaced`} onClick={() => dismiss(notice.id)}>
           <Icon name="close" />
         </button>
       </div>

@@ -3,15 +3,22 @@ import type { Toast } from '../store/app-state.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useToastFocus } from '../hooks/use-toast-focus.ts';
 import { ToastAnnouncer } from './ToastAnnouncer.tsx';
-import { shortcutKeys } from '../lib/shortcut-keys.ts';
+import { altShiftKeys, isAltShift, shortcutKeys } from '../lib/shortcut-keys.ts';
 import { isTextEntry } from '../lib/text-entry.ts';
 import { Icon } from './Icon.tsx';
 import { MessageText } from './UserText.tsx';
 import { messageText } from '../lib/display-text.ts';
 
 const LIFETIME_MS = { info: 8000, error: 12000 } as const;
-/** The undo shortcut as this platform writes it. */
-const UNDO_KEYS = shortcutKeys('Z');
+/**
+ * The shortcuts of toasts' actions, as this platform writes them and as aria-keyshortcuts
+ * says them. Restore is not Ctrl/Cmd+R (the browser's reload) nor Ctrl/Cmd+Shift+Z (redo, in
+ * every other app): Alt+Shift+R.
+ */
+const SHORTCUTS = {
+  undo: { shown: shortcutKeys('Z'), aria: 'Control+Z Meta+Z' },
+  restore: { shown: altShiftKeys('R'), aria: 'Alt+Shift+R' },
+} as const;
 
 function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number) => void; ran: (toast: Toast) => void }) {
   // Hovering or focusing a toast keeps it: a keyboard user needs time to reach "Undo".
@@ -23,11 +30,12 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
     return () => clearTimeout(timer);
   }, [held, id, kind, sticky, dismiss]);
   const onDismiss = () => dismiss(id);
-  // Its Dismiss is named after it, and its action described by it: several toasts' buttons
-  // are told apart in a screen reader's list of them. The action keeps its visible label as
-  // its name ("Undo", "Restore"): a fork's tests and voice control find it by that.
+  // Its Dismiss is named after it, and its action after its subject ("Undo delete of “Milk”",
+  // starting with its visible label, which voice control says) and described by it: several
+  // toasts' buttons are told apart in a screen reader's list of them.
   const about = messageText(toast.message);
   const messageId = useId();
+  const shortcut = toast.action?.shortcut === undefined ? undefined : SHORTCUTS[toast.action.shortcut];
 
   return (
     // Not a live region itself: one added with its words in it is often not read out.
@@ -54,8 +62,9 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
         <button
           type="button"
           className="button button-small toast-action"
+          aria-label={toast.action.name}
           aria-describedby={messageId}
-          {...(toast.action.label === 'Undo' ? { 'aria-keyshortcuts': 'Control+Z Meta+Z' } : {})}
+          aria-keyshortcuts={shortcut?.aria}
           onClick={() => {
             ran(toast);
             toast.action?.run();
@@ -65,9 +74,9 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
           {toast.action.label}
         </button>
       )}
-      {toast.action?.label === 'Undo' && (
+      {shortcut && (
         <kbd className="toast-shortcut" aria-hidden="true">
-          {UNDO_KEYS}
+          {shortcut.shown}
         </kbd>
       )}
       <button type="button" className="icon-button" aria-label={`Dismiss notification: ${about}`} onClick={onDismiss}>
@@ -81,6 +90,7 @@ function ToastItem({ toast, dismiss, ran }: { toast: Toast; dismiss: (id: number
  * Errors and undo offers, bottom-left. Ctrl/Cmd+Z runs the newest undo outside text inputs,
  * and still does once its toast has gone: a keyboard or screen reader user may not reach the
  * toast's button within its 8 seconds (WCAG 2.2.1), and the toast says the shortcut.
+ * Alt+Shift+R runs the newest Restore of a deleted edit on screen, also outside text inputs.
  */
 export function Toasts() {
   const toasts = useAppStore((s) => s.toasts);
@@ -88,7 +98,7 @@ export function Toasts() {
   // The newest undo offered, toast shown or not, until it runs.
   const lastUndo = useRef<Toast | null>(null);
   useEffect(() => {
-    const newest = [...toasts].reverse().find((t) => t.action?.label === 'Undo');
+    const newest = [...toasts].reverse().find((t) => t.action?.shortcut === 'undo');
     if (newest && (lastUndo.current === null || newest.id > lastUndo.current.id)) lastUndo.current = newest;
   }, [toasts]);
   const ran = (done: Toast): void => {
@@ -97,9 +107,19 @@ export function Toasts() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return;
-      // A text field keeps Ctrl+Z for its own typing; a checkbox or a button has none to undo.
+      // A text field keeps its keys for its own typing; a checkbox or a button has none to undo.
       if (isTextEntry(event.target)) return;
+      if (isAltShift(event, 'r')) {
+        // The newest restore on screen: one the user dismissed is declined. It is sticky, so
+        // it stays until then; and Tab reaches it too, right after the view.
+        const restore = [...toasts].reverse().find((t) => t.action?.shortcut === 'restore');
+        if (!restore?.action) return;
+        event.preventDefault();
+        restore.action.run();
+        dismiss(restore.id);
+        return;
+      }
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z' || event.shiftKey) return;
       // Only an Undo: another toast's action ("Add as a new todo") is no undo.
       const undo = lastUndo.current;
       if (!undo?.action) return;

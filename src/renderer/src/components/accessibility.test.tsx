@@ -53,7 +53,7 @@ describe('accessibility', () => {
     expect(screen.getByTestId('rename-input').getAttribute('aria-label')).toBe(`Rename “${long.slice(0, 99)}…”`); // the field, too
   });
 
-  it('tells two toasts’ buttons apart: each Dismiss named after its toast, each Undo described by it', async () => {
+  it('tells two toasts’ buttons apart: each Dismiss named after its toast, each Undo after its row and described by the toast', async () => {
     const { user } = await renderApp(groceries);
     screen.getByRole('listitem', { name: 'Milk' }).focus();
     await user.keyboard('{Delete}');
@@ -61,8 +61,8 @@ describe('accessibility', () => {
     await user.keyboard('{Delete}'); // Bread, which took the focus
     await waitFor(() => expect(screen.getAllByTestId('toast-info')).toHaveLength(2));
     const names = screen.getAllByTestId('toast-info').flatMap((t) => within(t).getAllByRole('button').map((b) => b.getAttribute('aria-label') ?? b.textContent));
-    expect(names).toEqual(['Undo', 'Dismiss notification: Deleted “Milk”', 'Undo', 'Dismiss notification: Deleted “Bread”']);
-    const described = screen.getAllByRole('button', { name: 'Undo' }).map((b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent);
+    expect(names).toEqual(['Undo delete of “Milk”', 'Dismiss notification: Deleted “Milk”', 'Undo delete of “Bread”', 'Dismiss notification: Deleted “Bread”']);
+    const described = screen.getAllByRole('button', { name: /^Undo/ }).map((b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent);
     expect(described).toEqual(['Deleted “Milk”', 'Deleted “Bread”']);
   });
 });

@@ -68,7 +68,7 @@ describe('an edit here while another device changes its row', () => {
     await user.keyboard('{Control>}z{/Control}');
     expect(creates()).toBe(before);
 
-    await user.click(within(toast).getByRole('button', { name: 'Add as a new todo' }));
+    await user.click(within(toast).getByRole('button', { name: 'Add as a new todo: “Rye bread”' }));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs', 'Rye bread']));
     expect(screen.getByRole('listitem', { name: 'Rye bread' }).dataset.done).toBe('true'); // as Bread was
   });
@@ -85,7 +85,7 @@ describe('an edit here while another device changes its row', () => {
     await kit.pull();
     const toast = await screen.findByTestId('toast-error');
     expect(toast.querySelector('.toast-message')?.textContent).toBe('“Work” was deleted on alice-1-other. Your rename “Office” was not saved.');
-    expect(within(toast).getByRole('button', { name: 'Add as a new list' })).toBeTruthy();
+    expect(within(toast).getByRole('button', { name: 'Add as a new list: “Office”' })).toBeTruthy();
   });
 
   it('says that the open list was deleted elsewhere, and New todo keeps what was typed', async () => {
@@ -150,7 +150,7 @@ describe('an edit here while another device changes its row', () => {
     const toast = await screen.findByTestId('toast-error');
     expect(toast.querySelector('.toast-message')?.textContent).toBe('“Milk” was deleted on alice-1-other, which had not seen your change of Done.');
     await waitFor(() => expect(within(screen.getByTestId('todo-list')).queryByRole('listitem', { name: 'Milk' })).toBeNull());
-    await user.click(within(toast).getByRole('button', { name: 'Restore' }));
+    await user.click(within(toast).getByRole('button', { name: 'Restore “Milk”' }));
     await waitFor(() => expect(screen.getByRole('listitem', { name: 'Milk' }).dataset.done).toBe('true'));
     await kit.pull();
     await phone.sync();
@@ -171,7 +171,7 @@ describe('an edit here while another device changes its row', () => {
     await waitFor(() => expect(screen.getByTestId('toast-error').querySelector('.toast-message')?.textContent).toBe(
       `“${list.name}” was deleted on alice-1-other, which had not seen your changes to 2 todos in it.`,
     ));
-    await user.click(within(screen.getByTestId('toast-error')).getByRole('button', { name: 'Restore' }));
+    await user.click(within(screen.getByTestId('toast-error')).getByRole('button', { name: `Restore “${list.name}”` }));
     await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe(list.name));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs', 'Butter']));
     expect(screen.getByRole('listitem', { name: 'Milk' }).dataset.done).toBe('true');

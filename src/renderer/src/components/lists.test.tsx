@@ -88,7 +88,7 @@ describe('lists', () => {
     await waitFor(() => expect(listNames()).toEqual(['Work']));
     const toast = await screen.findByTestId('toast-info');
     expect(toast.querySelector('.toast-message')?.textContent).toBe('Deleted “Groceries”');
-    await user.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await user.click(within(toast).getByRole('button', { name: /^Undo delete of “/ }));
     await waitFor(() => expect(listNames()).toEqual(['Groceries', 'Work']));
     await waitFor(() => expect(screen.getByTestId('list-heading').textContent).toBe('Groceries'));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));

@@ -37,7 +37,7 @@ describe('values another instance replaced', () => {
     );
     expect(document.activeElement).toBe(focused);
 
-    await user.click(within(notice).getByRole('button', { name: 'Restore title “Oat milk”' }));
+    await user.click(within(notice).getByRole('button', { name: 'Restore title “Oat milk” of todo “Whole milk”' }));
     await waitFor(() => expect(within(screen.getByTestId('todo-list')).queryByRole('listitem', { name: 'Oat milk' })).toBeTruthy());
     expect(screen.queryByTestId('replaced-notice')).toBeNull();
     await kit.pull();
@@ -54,7 +54,7 @@ describe('values another instance replaced', () => {
     const shown = `Oat milk ${'o'.repeat(90)}…`;
     expect(notice.querySelector('.notice-change')?.textContent).toBe(`Title “${shown}” → replaced by “Whole milk”`);
     expect(screen.getByRole('status', { name: 'Changes from other devices' }).textContent).toContain(`Your title “${shown}” of`);
-    await user.click(within(notice).getByRole('button', { name: `Restore title “${shown}”` }));
+    await user.click(within(notice).getByRole('button', { name: `Restore title “${shown}” of todo “Whole milk”` }));
     await waitFor(async () => expect((await todosOf(api, list.id))[0]?.title).toBe(long));
   });
 
@@ -93,7 +93,7 @@ describe('values another instance replaced', () => {
     await kit.pull();
     const notices = async () => screen.findAllByTestId('replaced-notice');
     expect(await notices()).toHaveLength(3);
-    await user.click(within(screen.getByRole('listitem', { name: 'Whole milk' })).getByRole('button', { name: 'Dismiss' }));
+    await user.click(within(screen.getByRole('listitem', { name: 'Whole milk' })).getByRole('button', { name: 'Dismiss notice: title of todo “Whole milk” replaced' }));
     expect(await notices()).toHaveLength(2);
     // Renamed here again: its notice no longer describes the field.
     await user.click(screen.getByRole('button', { name: 'Rename “Rye”' }));

@@ -93,7 +93,7 @@ describe('text that arrived by sync breaking the input rules', () => {
     const toast = await screen.findByTestId('toast-info');
     expect(toast.querySelector('.toast-message')?.textContent).toBe(`Deleted “${TODO_SHOWN}”`);
     expect(toast.querySelector('.toast-message bdi')?.textContent).toBe(TODO_SHOWN);
-    await user.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await user.click(within(toast).getByRole('button', { name: /^Undo delete of “/ }));
     await waitFor(() => expect(shownTitles()).toEqual([TODO_SHOWN, 'Fine']));
     expect(screen.queryByTestId('toast-error')).toBeNull();
     // The row itself (the API's restore): its id and its text as the other device wrote it,

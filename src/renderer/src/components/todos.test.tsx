@@ -98,7 +98,7 @@ describe('todos', () => {
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
     const toast = await screen.findByTestId('toast-info');
     expect(toast.querySelector('.toast-message')?.textContent).toBe('Deleted “Bread”');
-    await user.click(within(toast).getByRole('button', { name: 'Undo' }));
+    await user.click(within(toast).getByRole('button', { name: /^Undo delete of “/ }));
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Bread', 'Eggs']));
     expect(row('Bread').dataset.done).toBe('true');
 
@@ -114,7 +114,7 @@ describe('todos', () => {
     await user.keyboard('{Delete}');
     await waitFor(() => expect(shownTitles()).toEqual(['Milk', 'Eggs']));
     const toast = await screen.findByTestId('toast-info');
-    expect(within(toast).getByRole('button', { name: 'Undo' }).getAttribute('aria-keyshortcuts')).toBe('Control+Z Meta+Z');
+    expect(within(toast).getByRole('button', { name: /^Undo delete of “/ }).getAttribute('aria-keyshortcuts')).toBe('Control+Z Meta+Z');
     expect(toast.querySelector('kbd')?.textContent).toBe('Ctrl+Z');
     await user.click(within(toast).getByRole('button', { name: /^Dismiss notification: / }));
     await waitFor(() => expect(screen.queryByTestId('toast-info')).toBeNull());

@@ -13,6 +13,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { focusLost } from '../lib/focus-lost.ts';
+import { isTextEntry } from '../lib/text-entry.ts';
 import { useStableHandlers } from './use-stable-handlers.ts';
 
 /** A row's focus and key handlers (`useRowKeys().handlers`), the same on every render. */
@@ -90,6 +91,20 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     before.current = { ids, activeId };
   });
 
+  /**
+   * A row came back (an Undo): the focus goes to it if it is in this list, or fell to the
+   * page (the toast it was in has gone), and is not in a text field (a rename in a row).
+   * Elsewhere (typing a new entry, the sync column) the user is busy: it stays there.
+   */
+  const focusIfHere = useCallback(
+    (id: string) => {
+      const active = document.activeElement;
+      const inList = active !== null && !isTextEntry(active) && [...rows.current.values()].some((row) => row.contains(active));
+      if (focusLost() || inList) focusRow(id);
+    },
+    [focusRow],
+  );
+
   /** After an inline edit: back to the row, unless the user has clicked somewhere else. */
   const refocusRow = useCallback(
     (id: string) => {
@@ -159,6 +174,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     activeId: current,
     focusRow,
     refocusRow,
+    focusIfHere,
     handlers,
     rowProps: (id: string) => ({
       ref: rowRef(id),

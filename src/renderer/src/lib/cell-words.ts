@@ -6,6 +6,7 @@
 import type { JsonValue } from 'fieldsync';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { DEVICES_TABLE, TOMBSTONE_COLUMN, isInternalColumn } from '../../../shared/app-schema-kit.ts';
+import { displayText } from './display-text.ts';
 import { cut, formatValue } from './format-value.ts';
 import { hlcParts } from './hlc-parts.ts';
 
@@ -43,6 +44,11 @@ const QUOTE_MAX = 100;
  */
 export function quoteStart(text: string): string {
   return text.length > QUOTE_MAX ? `${cut(text, QUOTE_MAX - 1)}…` : text;
+}
+
+/** User text quoted in an accessible name: its start (quoteStart), neutralised (displayText), in curly quotes. */
+export function quotedName(value: unknown): string {
+  return `“${displayText(quoteStart(typeof value === 'string' ? value : String(value ?? '')))}”`;
 }
 
 /**

@@ -17,11 +17,24 @@ export interface Toast {
   readonly kind: 'error' | 'info';
   /** Words that may quote user text (`quoted\`Deleted “${title}”\``): quotes are shown neutralised. */
   readonly message: Message;
-  readonly action?: { readonly label: string; readonly run: () => void };
+  readonly action?: ToastAction;
   /** A toast with the same key replaces this one: one toast per row deleted elsewhere. */
   readonly key?: string;
   /** Stays until dismissed: it holds text that would otherwise be lost. */
   readonly sticky?: boolean;
+}
+
+export interface ToastAction {
+  /** The visible label: short ("Undo", "Restore"). */
+  readonly label: string;
+  /**
+   * The accessible name, after the action's subject and starting with the label ("Undo delete
+   * of “Milk”"): several toasts' buttons are told apart in a screen reader's list of them.
+   */
+  readonly name: string;
+  readonly run: () => void;
+  /** Its keyboard shortcut (Toasts.tsx): Ctrl/Cmd+Z for an undo, Alt+Shift+R for a restore. */
+  readonly shortcut?: 'undo' | 'restore';
 }
 
 /** The rows of one query, as the store holds them. */
@@ -46,6 +59,12 @@ export interface DataSlice {
   readonly queries: Readonly<Record<string, RowsState>>;
   /** The selected row of each table that tracks one (`trackSelection`). */
   readonly selected: Readonly<Partial<Record<TableName, string | null>>>;
+  /**
+   * The row a restore (an Undo, a deleted edit's Restore) brought back last, once it is read
+   * again: its list moves the focus to it (hooks/use-restored-focus.ts). `seq` tells two
+   * restores of one row apart.
+   */
+  readonly restored: { readonly table: string; readonly id: string; readonly seq: number } | null;
   /** Loads a query and keeps it fresh while watched; returns the function that stops watching. */
   watch(table: TableName, parent?: string): () => void;
   /** Re-reads the watched queries of these tables and of the tables below them (all when omitted). */

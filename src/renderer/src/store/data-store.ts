@@ -20,6 +20,7 @@ import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { rowOrder } from '../../../shared/row-order.ts';
 import { checkFields } from '../../../shared/field-checks.ts';
+import { quotedName } from '../lib/cell-words.ts';
 import { quoted } from '../lib/display-text.ts';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
@@ -53,6 +54,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   // Rows this instance is deleting: a second delete of one is ignored (a double click sends
   // two), and its disappearance is no news from another device.
   const removing = new Set<string>();
+  let restores = 0;
 
   const held = (key: string): readonly AnyRow[] => get().queries[key]?.rows ?? [];
 
@@ -191,6 +193,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     const result = await write(table, () => api.restore(table, id), false, () => [id]);
     if (result.ok && t.descendants.length > 0) await refresh(t.descendants);
     if (result.ok && table in get().selected) get().select(table, id);
+    if (result.ok) set({ restored: { table, id, seq: ++restores } });
   }
 
   /**
@@ -221,6 +224,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
   return {
     queries: {},
     selected: {},
+    restored: null,
 
     watch(table, parent) {
       const key = queryKey(table, parent);
@@ -282,7 +286,9 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       removing.add(id);
       const { ok } = await write(table, () => api.delete(table, id), false, () => [id]).finally(() => removing.delete(id));
       if (ok && before && options.undo) {
-        get().notify({ kind: 'info', message: quoted`Deleted “${before[t.titleColumn]}”`, action: { label: 'Undo', run: () => void restore(t, id) } });
+        const title = before[t.titleColumn];
+        const undo = { label: 'Undo', name: `Undo delete of ${quotedName(title)}`, shortcut: 'undo', run: () => void restore(t, id) } as const;
+        get().notify({ kind: 'info', message: quoted`Deleted “${title}”`, action: undo });
       }
       return ok;
     },

@@ -9,7 +9,7 @@ import type { TableName } from '../../../shared/app-rows.ts';
 import { TOMBSTONE_COLUMN, type AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import type { DeletedEditNotice } from '../../../shared/app-api.ts';
-import { columnLabel, valueWords } from '../lib/cell-words.ts';
+import { columnLabel, quotedName, valueWords } from '../lib/cell-words.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
 import { restorable } from './restorable.ts';
 import type { DeletedSlice, SliceContext, Toast } from './app-state.ts';
@@ -49,6 +49,7 @@ export function createDeletedSlice({ api, get }: SliceContext): DeletedSlice {
         sticky: true,
         action: {
           label: `Add as a new ${t.noun}`,
+          name: `Add as a new ${t.noun}: ${quotedName(valueWords(lostText).text)}`,
           run: () => {
             void get().create(table, { ...restorable(t, row), [field]: lostText }).then((result) => {
               if (!result.ok && result.message !== null) get().notify({ kind: 'error', message: result.message });
@@ -84,7 +85,8 @@ function deletedEditToast(n: DeletedEditNotice, restore: () => void): Omit<Toast
     message: [...row, ...by, `, which had not seen ${unseen(n)}.`],
     key: `deleted/${n.table}/${n.row}`,
     sticky: true,
-    action: { label: 'Restore', run: restore },
+    // Named after its row: several such toasts can wait at once, being sticky.
+    action: { label: 'Restore', name: n.rowTitle === null ? `Restore the deleted ${t.noun}` : `Restore ${quotedName(n.rowTitle)}`, shortcut: 'restore', run: restore },
   };
 }
 

@@ -2,6 +2,7 @@ import { useMemo, useRef, type RefObject } from 'react';
 import type { Row } from '../../../../shared/app-rows.ts';
 import { useDragReorder } from '../../hooks/use-drag-reorder.ts';
 import { useListWindow } from '../../hooks/use-list-window.ts';
+import { useRestoredFocus } from '../../hooks/use-restored-focus.ts';
 import { useRowKeys } from '../../hooks/use-row-keys.ts';
 import { useStableHandlers } from '../../hooks/use-stable-handlers.ts';
 import { displayText } from '../../lib/display-text.ts';
@@ -50,6 +51,7 @@ export function TodoList({ todos, allIds, listName, filter, editingId, onEditing
     // `view` is set below; this runs later, on a key press or after a render.
     reveal: (id) => view.reveal(ids.indexOf(id)),
   });
+  useRestoredFocus('todos', ids, keys.focusIfHere);
   const { drag, dropGap, grip } = useDragReorder(moveTo);
   const listRef = useRef<HTMLUListElement>(null);
   const view = useListWindow({

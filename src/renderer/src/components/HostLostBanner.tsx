@@ -12,11 +12,17 @@ import { Icon } from './Icon.tsx';
  */
 export function HostLostBanner() {
   const error = useAppStore((s) => s.sync?.error ?? null);
+  // A user's action that failed since (Enter in New list) makes it say it again: its words
+  // change by a trailing no-break space, as an alert's must to be said again.
+  const repeats = useAppStore((s) => s.stoppedRepeats);
   if (error?.code === HOST_GONE_CODE) {
     return (
       <div className="host-lost" role="alert" data-testid="host-gone">
         <Icon name="alert" />
-        <span>{error.message}</span>
+        <span>
+          {error.message}
+          {repeats % 2 === 1 ? '\u00a0' : ''}
+        </span>
       </div>
     );
   }

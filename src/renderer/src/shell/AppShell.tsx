@@ -37,6 +37,10 @@ export function AppShell({ views = VIEWS }: Props) {
 
   return (
     <div className="app">
+      {/* Fixed at the top of the window, and first in the page's order too: a screen reader
+          reading the page from the top (as it does once it loads) meets what to do first,
+          not after the whole app. It takes no focus: Tab still starts at the skip link. */}
+      <HostLostBanner />
       {view && (
         <a className="skip-link" href={`#${view.skipTo.target}`}>
           {view.skipTo.label}
@@ -57,15 +61,14 @@ export function AppShell({ views = VIEWS }: Props) {
       <div className="app-body">
         {view && <view.Component key={view.id} />}
         {/* Shown fixed at the bottom, but here in the page's order: Tab reaches a toast (its
-            Undo, or a deleted edit's Restore, which has no shortcut) right after the view,
-            not after the sync column's message list and its dozens of buttons. */}
+            Undo, or a deleted edit's sticky Restore) right after the view, not after the sync
+            column's message list and its dozens of buttons. */}
         <Toasts />
         <aside className={`side-panel${details ? '' : ' is-folded'}`} aria-label="Sync and messages">
           <SyncPanel details={{ open: details, onToggle: () => setDetails(!details) }} />
           <Inspector />
         </aside>
       </div>
-      <HostLostBanner />
       <ReplacedAnnouncer />
     </div>
   );

@@ -129,6 +129,13 @@ export interface NoticeSlice {
   reportError(error: unknown): void;
   notify(toast: Omit<Toast, 'id'>): void;
   dismissToast(id: number): void;
+  /**
+   * How many calls the user made after the page stopped for good (HostLostBanner says why)
+   * have failed: each makes the banner say it again, where a toast would repeat its words.
+   */
+  readonly stoppedRepeats: number;
+  /** A call made after the page stopped for good failed: the banner says why again. */
+  sayStoppedAgain(): void;
 }
 
 export interface ReplacedSlice {

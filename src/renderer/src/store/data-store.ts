@@ -22,6 +22,7 @@ import { rowOrder } from '../../../shared/row-order.ts';
 import { checkFields } from '../../../shared/field-checks.ts';
 import { quotedName } from '../lib/cell-words.ts';
 import { quoted } from '../lib/display-text.ts';
+import { HOST_GONE_CODE } from '../lib/sync-label.ts';
 import type { DataSlice, Fields, SliceContext, TextResult } from './app-state.ts';
 import { isInvalidArgument, isNotFound } from './errors.ts';
 import { patchRows } from './row-patch.ts';
@@ -168,6 +169,9 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     touched: (value: T | null) => readonly string[] | null,
   ): Promise<{ ok: true; value: T } | { ok: false; message: string | null }> {
     const reread = (ids: readonly string[] | null) => (ids === null ? refresh([table]) : refreshRows(table, ids));
+    // Made after the page stopped for good (a user's action: the calls it had waiting were
+    // made before): it fails for the reason the banner gave, which says it again.
+    const stopped = get().sync?.error?.code === HOST_GONE_CODE;
     try {
       const value = await call();
       await reread(touched(value));
@@ -175,6 +179,7 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
     } catch (error) {
       if (inputProblem && isInvalidArgument(error)) return { ok: false, message: error.message };
       get().reportError(error);
+      if (stopped) get().sayStoppedAgain();
       await reread(touched(null));
       return { ok: false, message: null };
     }

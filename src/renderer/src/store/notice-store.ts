@@ -12,6 +12,11 @@ export function createNoticeSlice({ set, get }: SliceContext): NoticeSlice {
   let nextId = 1;
   return {
     toasts: [],
+    stoppedRepeats: 0,
+
+    sayStoppedAgain() {
+      set((s) => ({ stoppedRepeats: s.stoppedRepeats + 1 }));
+    },
 
     reportError(error) {
       const message = errorMessage(error);

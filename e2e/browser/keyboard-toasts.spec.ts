@@ -1,8 +1,9 @@
 /**
  * Toasts from the keyboard alone, in Chromium, with its real styles and accessibility tree:
- * a todo deleted with Delete says so through the Notifications live region; a todo ticked
- * offline on another instance and deleted here meanwhile comes back there with the error
- * toast's Restore, pressed with Enter. In light and in dark colours, a focused toast button's
+ * a todo deleted with Delete says so through the Notifications live region, and Ctrl/Cmd+Z
+ * brings it back with the focus on it; a todo ticked offline on another instance and deleted
+ * here meanwhile comes back there with the error toast's Restore, by its shortcut Alt+Shift+R.
+ * Each toast's action is named after its row. In light and in dark colours, a focused toast button's
  * ring stands out from the toast (3:1, WCAG 2.4.11/1.4.11), and the focus never falls to <body>.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
@@ -55,24 +56,30 @@ test('toasts from the keyboard: said, closed and acted on with Enter or Escape, 
   await a.page.keyboard.press('Delete');
   await expect(a.page.getByRole('status', { name: 'Notifications' })).toHaveText('Deleted “Passport”');
   await expect(a.todo('Tickets')).toBeFocused();
-  const undo = a.page.getByTestId('toast-info').getByRole('button', { name: 'Undo' });
+  const undo = a.page.getByTestId('toast-info').getByRole('button', { name: 'Undo delete of “Passport”', exact: true });
   await expectVisibleRing(a.page, undo);
   await expectVisibleRing(a.page, a.page.getByRole('button', { name: 'Dismiss notification' }));
   await a.page.keyboard.press('Escape');
   await expect(a.page.getByTestId('toast-info')).toHaveCount(0);
   await expect(a.todo('Tickets')).toBeFocused();
 
-  // A deletes Tickets, which B ticked offline: B hears of it at once, and Restore (Enter) brings it back ticked.
+  // Ctrl/Cmd+Z on Tickets (the toast has gone): Passport comes back, with the focus on it.
+  await a.page.keyboard.press('ControlOrMeta+z');
+  await expect(a.todo('Passport')).toBeFocused();
+  await a.todo('Tickets').focus();
+
+  // A deletes Tickets, which B ticked offline: B hears of it at once, and Restore (Alt+Shift+R) brings it back ticked.
   await a.page.keyboard.press('Delete');
-  await expect(a.page.getByTestId('new-todo-input')).toBeFocused();
+  await expect(a.todo('Passport')).toBeFocused();
   await a.expectSynced();
   await b.setOffline(false);
   const toast = b.page.getByTestId('toast-error');
   await expect(toast).toContainText('“Tickets” was deleted on web-1', { timeout: 15_000 });
   await expect(b.page.getByTestId('error-announcer')).toContainText('“Tickets” was deleted on web-1');
-  const restore = toast.getByRole('button', { name: 'Restore' });
+  const restore = toast.getByRole('button', { name: 'Restore “Tickets”', exact: true });
+  await expect(restore).toHaveAttribute('aria-keyshortcuts', 'Alt+Shift+R');
   await expectVisibleRing(b.page, restore);
-  await b.page.keyboard.press('Enter');
+  await b.page.keyboard.press('Alt+Shift+R');
   await expect(b.todo('Tickets')).toHaveAttribute('data-done', 'true');
   await expect(toast).toHaveCount(0);
   expect(await focusedName(b.page)).not.toBe('<body>');

@@ -192,7 +192,7 @@ export class AppUi {
     await expect(toasts).toHaveCount(0);
     // Notices also leave by themselves: dismiss the first one left until none is.
     const notices = this.page.getByTestId('replaced-notice');
-    while ((await notices.count()) > 0) await notices.first().getByRole('button', { name: 'Dismiss', exact: true }).click({ timeout: 2000 }).catch(() => undefined);
+    while ((await notices.count()) > 0) await notices.first().getByRole('button', { name: /^Dismiss notice: / }).click({ timeout: 2000 }).catch(() => undefined);
     await expect(notices).toHaveCount(0);
     await this.page.mouse.move(0, 0);
     await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

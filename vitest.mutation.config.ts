@@ -41,6 +41,12 @@ export default defineConfig({
       'server/__tests__/rate-limit.test.ts',
       'server/__tests__/load-shedding.test.ts',
       'server/__tests__/own-files.test.ts',
+      // Reading a body, the framing refusals and which requests a connection may still carry,
+      // each rule alone on inputs the test holds (round 58; their real-HTTP suites stay out:
+      // seconds per mutant).
+      'server/__tests__/body-reader.test.ts',
+      'server/__tests__/framing-rules.test.ts',
+      'server/__tests__/stream-connection-order.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

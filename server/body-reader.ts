@@ -71,7 +71,9 @@ function receivedBody(chunks: Buffer[], length: number): ReceivedBody {
     length,
     parts: () => (joined === null ? chunks : [joined]),
     bytes() {
-      // A buffer of its own (never a pooled one): it may be transferred to another thread.
+      // One chunk that is the whole of its memory is used as it is; otherwise the chunks are
+      // joined. A small join comes from Node's shared pool (Buffer.concat), so the result may
+      // share its memory: ingest/body-parts.ts copies such a buffer before transferring it.
       joined ??= chunks.length === 1 && (chunks[0] as Buffer).byteOffset === 0 && (chunks[0] as Buffer).buffer.byteLength === length
         ? chunks[0] as Buffer
         : Buffer.concat(chunks, length);

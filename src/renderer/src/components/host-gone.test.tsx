@@ -8,35 +8,14 @@ import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../App.tsx';
 import { HANDSHAKE_MESSAGES, memorySessionStore } from '../api/host-handshake.ts';
-import { createWsApi, type BridgeSocket } from '../api/ws-bridge.ts';
+import { createWsApi } from '../api/ws-bridge.ts';
+import { HostSocket } from '../testing/host-socket.ts';
 import { BRIDGE_MESSAGES } from '../api/bridge-frames.ts';
 import { STEADY_MS } from '../hooks/use-steady-label.ts';
 import { HOST_LOST_CODE } from '../lib/sync-label.ts';
 import { renderApp } from '../testing/render-app.tsx';
 
 afterEach(cleanup);
-
-class HostSocket implements BridgeSocket {
-  readyState = 0;
-  readonly sent: unknown[] = [];
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { readonly data: unknown }) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  receive(frame: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
 
 const occurrences = (text: string): number => (document.body.textContent ?? '').split(text).length - 1;
 

@@ -7,9 +7,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/app-api.ts';
-import type { Row } from '../../../shared/app-rows.ts';
 import { renderApp } from '../testing/render-app.tsx';
-import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
+import { groceries, renamedOnBoth, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 const row = (title: string) => screen.getByRole('listitem', { name: title });
 const focused = () => document.activeElement as HTMLElement;
@@ -90,16 +89,7 @@ describe('the focus from the keyboard', () => {
 
   it('stays in the row when a conflict notice’s Restore, or its Dismiss, closes it', async () => {
     const { api, kit, user } = await renderApp(groceries);
-    const [list] = await lists(api);
-    const [milk, bread] = (await api.rows('todos', { parent: list?.id as string })) as Row<'todos'>[];
-    await kit.pull();
-    const phone = await kit.device({ now: () => Date.now() + 60_000 });
-    await phone.sync();
-    // The phone, a minute ahead, renames both; this instance renames them too before it hears of that.
-    for (const [todo, title] of [[milk, 'Whole milk'], [bread, 'Rye']] as const) await phone.api.update('todos', todo?.id as string, { title });
-    await phone.sync();
-    for (const [todo, title] of [[milk, 'Oat milk'], [bread, 'Spelt']] as const) await api.update('todos', todo?.id as string, { title });
-    await kit.pull();
+    await renamedOnBoth(api, kit);
     const noticeIn = async (title: string) => within(await screen.findByRole('listitem', { name: title })).findByRole('group', { name: 'Title replaced by alice-1-other' });
 
     within(await noticeIn('Whole milk')).getByRole('button', { name: 'Restore title “Oat milk” of todo “Whole milk”' }).focus();

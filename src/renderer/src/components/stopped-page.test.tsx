@@ -9,28 +9,9 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../App.tsx';
 import { HANDSHAKE_MESSAGES, memorySessionStore } from '../api/host-handshake.ts';
-import { createWsApi, type BridgeSocket } from '../api/ws-bridge.ts';
+import { createWsApi } from '../api/ws-bridge.ts';
+import { HostSocket } from '../testing/host-socket.ts';
 import '../testing/render-app.tsx'; // its cleanup after each test
-
-/** The host's end of the page's socket, played by the test. */
-class HostSocket implements BridgeSocket {
-  readyState = 0;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { readonly data: unknown }) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  send(): void {}
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  receive(frame: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
 
 /** The app at a used sign-in link: the host refuses its code. */
 async function refusedPage() {

@@ -8,7 +8,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../shared/app-rows.ts';
 import { renderApp } from '../testing/render-app.tsx';
-import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
+import { groceries, lists, renamedOnBoth, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 type App = Awaited<ReturnType<typeof renderApp>>;
 
@@ -75,15 +75,7 @@ describe('the names of toasts’ and notices’ buttons', () => {
 
   it('names a conflict notice’s buttons after its row: two rows’ notices are told apart', async () => {
     const { api, kit } = await renderApp(groceries);
-    const [list] = await lists(api);
-    const [milk, bread] = (await api.rows('todos', { parent: list?.id as string })) as Row<'todos'>[];
-    await kit.pull();
-    const phone = await kit.device({ now: () => Date.now() + 60_000 });
-    await phone.sync();
-    for (const [todo, title] of [[milk, 'Whole milk'], [bread, 'Rye']] as const) await phone.api.update('todos', todo?.id as string, { title });
-    await phone.sync();
-    for (const [todo, title] of [[milk, 'Oat milk'], [bread, 'Spelt']] as const) await api.update('todos', todo?.id as string, { title });
-    await kit.pull();
+    await renamedOnBoth(api, kit);
     await waitFor(() => expect(screen.getAllByTestId('replaced-notice')).toHaveLength(2));
     expect(screen.getAllByTestId('replaced-notice').map(buttonNames)).toEqual([
       ['Restore title “Oat milk” of todo “Whole milk”', 'History of title of todo “Whole milk”', 'Dismiss notice: title of todo “Whole milk” replaced'],

@@ -40,3 +40,20 @@ export async function lists(api: AppApi): Promise<Row<'lists'>[]> {
 export function shownTitles(): string[] {
   return screen.queryAllByTestId('todo-title').map((el) => el.textContent ?? '');
 }
+
+/**
+ * Groceries' Milk and Bread renamed on both sides of a conflict: a phone a minute ahead renames
+ * them "Whole milk" and "Rye" and syncs; this instance, before it hears of that, renames them
+ * "Oat milk" and "Spelt"; then it pulls, and the phone's newer names win: a notice in each row.
+ */
+export async function renamedOnBoth(api: AppApi, kit: TestApi): Promise<void> {
+  const [list] = await lists(api);
+  const [milk, bread] = (await api.rows('todos', { parent: list?.id as string })) as Row<'todos'>[];
+  await kit.pull();
+  const phone = await kit.device({ now: () => Date.now() + 60_000 });
+  await phone.sync();
+  for (const [todo, title] of [[milk, 'Whole milk'], [bread, 'Rye']] as const) await phone.api.update('todos', todo?.id as string, { title });
+  await phone.sync();
+  for (const [todo, title] of [[milk, 'Oat milk'], [bread, 'Spelt']] as const) await api.update('todos', todo?.id as string, { title });
+  await kit.pull();
+}

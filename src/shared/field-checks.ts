@@ -90,8 +90,23 @@ export function numberCheck(schema: AppSchema, table: string, column: string): (
   const def = schema.table(table)?.columns.get(column);
   if (def?.kind !== 'field' || def.rule === undefined) throw new Error(`${table}.${column} is not a number field with a label of the app schema`);
   const rule: FieldColumn = def;
-  return (typed) => checkNumber(typed.trim() === '' ? null : Number(typed), rule);
+  return (typed) => {
+    const bare = typed.trim();
+    if (bare === '') return checkNumber(null, rule);
+    if (DECIMAL.test(bare)) return checkNumber(Number(bare), rule);
+    const { label } = rule.rule as NonNullable<FieldColumn['rule']>;
+    // A decimal comma is not guessed at: "1,500" is 1500 in one language and 1.5 in another.
+    if (bare.includes(',')) return { ok: false, message: `${label} must be a number, with a point before a fraction (1.5).` };
+    return { ok: false, message: `${label} must be a number.` };
+  };
 }
+
+/**
+ * What a person typing a quantity means by a number: a sign, decimal digits, a point and a
+ * fraction ("5." and ".5" too, as typing passes through them). Not `Number()`'s grammar, which
+ * takes "0x10", "1e3", "0b1" and "Infinity". Spaces around it are trimmed: they can't be seen.
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 /** What an input for a number field needs (the renderer's `NumberField`): its words, its kind and its rule. */
 export interface NumberInputSpec {

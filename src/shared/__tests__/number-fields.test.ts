@@ -54,6 +54,22 @@ describe('a number field with a label and bounds', () => {
     expect(() => numberCheck(schema, 'habits', 'name')).toThrow(/not a number field/);
   });
 
+  it('reads what was typed as decimal digits only: a sign, digits, a point and a fraction', () => {
+    // Number() took "0x10" as 16, "1e3" as 1000, "0b1" as 1 and "Infinity"; a person typing a
+    // quantity means none of those. A decimal comma is refused with a hint, not guessed at:
+    // "1,500" is a thousand and a half in one language and one and a half in another.
+    const minutes = numberCheck(schema, 'habits', 'minutes');
+    for (const typed of ['12', '+12', '0.5', '1.25', '.5', '5.', ' 12 ']) {
+      expect(minutes(typed), typed).toEqual({ ok: true, value: Number(typed) });
+    }
+    for (const typed of ['0x10', '1e3', '0b1', '0o7', 'Infinity', '1_000', '1 000', '--1', '1.2.3', '.', '+', '١٢']) {
+      expect(minutes(typed), typed).toEqual({ ok: false, message: 'Minutes must be a number.' });
+    }
+    expect(minutes('-0.5')).toEqual({ ok: false, message: 'Minutes must be at least 0.' });
+    expect(minutes('1,5')).toEqual({ ok: false, message: 'Minutes must be a number, with a point before a fraction (1.5).' });
+    expect(numberCheck(schema, 'habits', 'weeklyTarget')('3.0')).toEqual({ ok: true, value: 3 });
+  });
+
   it('refuses bounds on a column that holds no number, or bounds that cross, when the app starts', () => {
     const declare = (spec: 'string' | 'integer', options: { label: string; min?: number; max?: number }) =>
       defineAppSchema({ version: 1, tables: { t: { noun: 't', titleColumn: 'n', columns: { n: text({ label: 'N', max: 9 }), x: field(spec, options) } } } });

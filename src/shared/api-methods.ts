@@ -33,6 +33,20 @@ const method =
 
 /** A row id: never empty, never longer than the protocol allows. */
 const id = z.string().check(z.minLength(1), z.maxLength(ROW_MAX_CHARS * 2));
+/**
+ * An id a caller chooses for a new row (`create`'s `{ id }`): what the sync core takes as a
+ * row id (`rowError` in src/sync/message.ts), checked here so that a bad one is refused with
+ * the argument named, before anything is written: 1 to ROW_MAX_CHARS characters (a surrogate
+ * pair is one), no U+0000 and no lone surrogate, neither of which survives UTF-8 or
+ * PostgreSQL unchanged.
+ */
+const chosenId = z.custom<string>(
+  // In a `u` pattern a surrogate pair is one code point: only a lone surrogate is `\p{Cs}`.
+  (v) => typeof v === 'string' && v.length > 0 && v.length <= ROW_MAX_CHARS * 2 && !v.includes('\u0000') && !/\p{Cs}/u.test(v) && [...v].length <= ROW_MAX_CHARS,
+  { message: `expected an id of 1 to ${ROW_MAX_CHARS} characters, without U+0000 or a lone surrogate` },
+);
+/** `create`'s options: the id of the row, for one row per key (a check-in per date). */
+const createOptions = z.strictObject({ id: z.optional(chosenId) });
 const COLUMN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 /** A synced column, the `_deleted` tombstone included. */
 const syncedColumn = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/));
@@ -72,8 +86,12 @@ export const API_METHODS = {
    * re-reads after a write or a data event, instead of the whole list.
    */
   rowsById: method<Array<AnyRow | null>>()('read', z.tuple([table, z.array(id).check(z.minLength(1), z.maxLength(ROWS_BY_ID_MAX))])),
-  /** Creates a row (the core sets its id, order and creation time) and returns it. */
-  create: method<AnyRow>()('write', z.tuple([table, fields])),
+  /**
+   * Creates a row (the core sets its order and creation time, and its id unless `{ id }` is
+   * given) and returns it. With `{ id }`, a deleted row of that id comes back and a live one
+   * takes the fields over it, as another device's create of it would (docs/fork.md).
+   */
+  create: method<AnyRow>()('write', z.tuple([table, fields, z.optional(createOptions)])),
   update: method<void>()('write', z.tuple([table, id, fields])),
   /** Moves a row to a position (0-based) among its siblings. */
   move: method<void>()('write', z.tuple([table, id, index])),

@@ -151,7 +151,7 @@ export type AppApi = { readonly [M in Exclude<ApiMethod, 'create' | 'update'>]: 
    * `create` and `update` as API_METHODS has them (`ApiArgs`), with their fields typed by the
    * table: a column the table does not have, or a value of another type, is a type error.
    */
-  create<T extends TableName>(table: T, fields: CreateFields<T>): Promise<ApiResult<'create'>>;
+  create<T extends TableName>(table: T, fields: CreateFields<T>, options?: ApiArgs<'create'>[2]): Promise<ApiResult<'create'>>;
   update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<ApiResult<'update'>>;
   /** Data and sync events; returns the function that unsubscribes. */
   subscribe(listener: (event: AppEvent) => void): () => void;

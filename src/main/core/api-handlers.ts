@@ -73,11 +73,22 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       tableOf(table);
       return ids.map((id) => repo.row(table, id) ?? null);
     },
-    create: async (table, fields) => {
+    create: async (table, fields, options) => {
       const t = tableOf(table);
       const checked = valid(checkFields(schema, t, fields, 'create')).fields;
       requireParent(t, checked);
-      return repo.create(table, checked);
+      const id = options?.id;
+      if (id !== undefined && t.parent) {
+        // A row's parent never changes (update refuses it too): a create of that id under
+        // another parent would take a row, or its hidden edits, from one list to another.
+        const parentColumn = t.parent.column;
+        const live = repo.row(table, id);
+        const was = live ? live[parentColumn] : repo.deleted(table, id)?.parentId;
+        if (was !== undefined && was !== null && was !== checked[parentColumn]) {
+          throw new AppError('invalid_argument', `A ${t.noun} of that id belongs to another ${tableOf(t.parent.table).noun}.`);
+        }
+      }
+      return repo.create(table, checked, id);
     },
     update: async (table, id, fields) => {
       const t = tableOf(table);

@@ -6,7 +6,10 @@
  * - Rows sort by their `order()` column (then id); a table without one sorts by
  *   `createdAt()`, then id.
  * - `create` gives the row its id, an order key after its siblings and its creation time,
- *   and writes every field in one commit.
+ *   and writes every field in one commit. With an id the caller chose (one row per key), it
+ *   writes `_deleted: false` too, so a deleted row of that id comes back; a live one keeps
+ *   its order key and creation time and takes the new fields, as another device's create of
+ *   the same id would give it (per field, the later write wins).
  * - `move` writes one order key between the new neighbours, read through an index (or
  *   renumbers, see order-keys.ts).
  * - `delete` writes a tombstone: the row, and with it the rows below it, are hidden.
@@ -28,8 +31,11 @@ export interface TableRepo {
   rows(table: string, parentId?: string): AnyRow[];
   /** A live row (its parents live too), or undefined. */
   row(table: string, id: string): AnyRow | undefined;
-  /** Creates a row from checked fields and returns it. */
-  create(table: string, fields: Readonly<Record<string, JsonValue>>): Promise<AnyRow>;
+  /**
+   * Creates a row from checked fields and returns it: with a new random id, or with `id`
+   * (see `create` in the file comment).
+   */
+  create(table: string, fields: Readonly<Record<string, JsonValue>>, id?: string): Promise<AnyRow>;
   update(table: string, id: string, fields: Readonly<Record<string, JsonValue>>): Promise<void>;
   /** Puts a live row at `toIndex` (clamped) among its siblings. */
   move(table: string, id: string, toIndex: number): Promise<void>;
@@ -98,19 +104,24 @@ export function createTableRepo(db: Db, client: Writer, schema: AppSchema, now: 
     rows,
     row,
 
-    async create(name, fields) {
+    async create(name, fields, chosenId) {
       const { def } = get(name);
-      const id = newId();
+      const id = chosenId ?? newId();
       const values: Record<string, JsonValue> = { ...fields };
+      // A chosen id may be a row deleted here or elsewhere: the create says it is live, as
+      // a restore does, so a check-in checked, unchecked and checked again shows.
+      if (chosenId !== undefined) values[TOMBSTONE_COLUMN] = false;
+      const live = chosenId !== undefined && row(name, id) !== undefined;
       let renumber: OrderWrite[] = [];
-      if (def.orderColumn !== null) {
+      // A live row of that id keeps its place and creation time; only its fields are written.
+      if (def.orderColumn !== null && !live) {
         // A new row goes last; the others are renumbered if their keys need it.
         const fast = appendKey(name, def, fields);
         const writes = fast !== null ? [{ id, order: fast }] : placeAt(ordered(def, siblings(def, fields)), id, Number.MAX_SAFE_INTEGER, ORDER_MAX);
         values[def.orderColumn] = writes.find((w) => w.id === id)?.order as string;
         renumber = writes.filter((w) => w.id !== id);
       }
-      if (def.createdAtColumn !== null) values[def.createdAtColumn] = now();
+      if (def.createdAtColumn !== null && !live) values[def.createdAtColumn] = now();
       // The row first, in one write that the sync client checks whole: a value that does not
       // fit the schema refuses it before anything is stored.
       await client.update(name, id, values);

@@ -47,6 +47,7 @@ const chosenId = z.custom<string>(
 );
 /** `create`'s options: the id of the row, for one row per key (a check-in per date). */
 const createOptions = z.strictObject({ id: z.optional(chosenId) });
+export type CreateOptions = z.input<typeof createOptions>;
 const COLUMN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 /** A synced column, the `_deleted` tombstone included. */
 const syncedColumn = z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/));

@@ -8,7 +8,7 @@
  * `Envelope`, so that errors keep their `code` across the process boundary.
  */
 import type { JsonValue } from 'fieldsync';
-import { METHOD_NAMES, type ApiArgs, type ApiMethod, type ApiResult } from './api-methods.ts';
+import { METHOD_NAMES, type ApiArgs, type ApiMethod, type ApiResult, type CreateOptions } from './api-methods.ts';
 import type { CreateFields, TableName, UpdateFields } from './app-rows.ts';
 
 /** A row as the API returns it: its id and every declared column (see `app-rows.ts` for typed rows). */
@@ -151,7 +151,7 @@ export type AppApi = { readonly [M in Exclude<ApiMethod, 'create' | 'update'>]: 
    * `create` and `update` as API_METHODS has them (`ApiArgs`), with their fields typed by the
    * table: a column the table does not have, or a value of another type, is a type error.
    */
-  create<T extends TableName>(table: T, fields: CreateFields<T>, options?: ApiArgs<'create'>[2]): Promise<ApiResult<'create'>>;
+  create<T extends TableName>(table: T, fields: CreateFields<T>, options?: CreateOptions): Promise<ApiResult<'create'>>;
   update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<ApiResult<'update'>>;
   /** Data and sync events; returns the function that unsubscribes. */
   subscribe(listener: (event: AppEvent) => void): () => void;

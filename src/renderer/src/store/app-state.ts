@@ -2,6 +2,7 @@
 import type { StoreApi } from 'zustand';
 import type { AnyRow, AppApi, AppInfo, DeletedEditNotice, InspectorEntry, NetworkConditions, ReplacedNotice, SyncView } from '../../../shared/app-api.ts';
 import type { CreateFields, TableName, UpdateFields } from '../../../shared/app-rows.ts';
+import type { CreateOptions } from '../../../shared/api-methods.ts';
 import type { JsonValue } from 'fieldsync';
 import type { Message } from '../lib/display-text.ts';
 
@@ -78,8 +79,11 @@ export interface DataSlice {
   /** From now on, the table has a selected row: the first at start, a neighbour when it goes. */
   trackSelection(table: TableName): void;
   select(table: TableName, id: string | null): void;
-  /** Creates a row; a problem with the typed text comes back as `message`, others as a toast. */
-  create<T extends TableName>(table: T, fields: CreateFields<T>): Promise<CreateResult>;
+  /**
+   * Creates a row; a problem with the typed text comes back as `message`, others as a toast.
+   * `{ id }`: the row's id, for one row per key (the API's `create`, docs/fork.md).
+   */
+  create<T extends TableName>(table: T, fields: CreateFields<T>, options?: CreateOptions): Promise<CreateResult>;
   update<T extends TableName>(table: T, id: string, fields: UpdateFields<T>): Promise<TextResult>;
   move(table: TableName, id: string, toIndex: number): Promise<boolean>;
   /**

@@ -108,6 +108,20 @@ describe('the data store', () => {
     expect(kit.calls.slice(before)).toEqual([]);
   });
 
+  it('passes a chosen id to the API: one row per key, created again after its delete', async () => {
+    const { kit, store, rows } = await setup(twoLists);
+    const listId = rows('lists')[0]?.id as string;
+    const first = await store.getState().create('todos', { listId, title: 'Day 1' }, { id: 'day-1' });
+    expect(first).toMatchObject({ ok: true, row: { id: 'day-1', title: 'Day 1' } });
+    await store.getState().remove('todos', 'day-1');
+    expect(await store.getState().create('todos', { listId, title: 'Day 1 again' }, { id: 'day-1' })).toMatchObject({ ok: true, row: { id: 'day-1' } });
+    await vi.waitFor(() => expect(rows('todos', listId).filter((t) => t.id === 'day-1').map((t) => t.title)).toEqual(['Day 1 again']));
+    expect(kit.calls.filter((c) => c.method === 'create').at(-1)?.args).toEqual(['todos', { listId, title: 'Day 1 again', done: false }, { id: 'day-1' }]);
+    // Without one, no third argument: over JSON (the browser host) an undefined one is null.
+    await store.getState().create('todos', { listId, title: 'Plain' });
+    expect(kit.calls.filter((c) => c.method === 'create').at(-1)?.args).toHaveLength(2);
+  });
+
   it('returns the API’s invalid_argument message for typed text, not as a toast', async () => {
     const { kit, store, rows } = await setup(twoLists);
     kit.failNext('create', new AppError('invalid_argument', 'The server refused that title.'));

@@ -258,12 +258,15 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       set((s) => ({ selected: { ...s.selected, [table]: id } }));
     },
 
-    async create(table, fields) {
+    async create(table, fields, options) {
       const t = tableOf(table);
       const checked = checkFields(appSchema, t, fields, 'create');
       if (!checked.ok) return { ok: false, message: checked.message };
       // A failed create wrote nothing, yet may leave the list unsure: it is read whole then.
-      const result = await write(table, () => api.create(table as TableName, checked.fields), hasText(t, fields), (row) => (row === null ? null : [row.id]));
+      // No third argument without options: over the browser host's WebSocket (JSON) an
+      // undefined argument arrives as null, which the API refuses.
+      const call = () => (options === undefined ? api.create(table as TableName, checked.fields) : api.create(table as TableName, checked.fields, options));
+      const result = await write(table, call, hasText(t, fields), (row) => (row === null ? null : [row.id]));
       return result.ok ? { ok: true, row: result.value } : result;
     },
 

@@ -200,6 +200,17 @@ export interface ApiTransport {
   onEvent(listener: (event: AppEvent) => void): () => void;
 }
 
+/**
+ * The arguments without the optional ones left `undefined` at the end (`create(t, f, undefined)`):
+ * the browser host's WebSocket carries them as JSON, where they would arrive as `null`, which
+ * the argument check refuses.
+ */
+function withoutTrailingUndefined(args: unknown[]): unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  return args.slice(0, n);
+}
+
 /** Builds the renderer-side API over a transport. Errors come back as `AppError`. */
 export function createApiClient(transport: ApiTransport): AppApi {
   const call = async (method: ApiMethod, args: readonly unknown[]): Promise<unknown> => {
@@ -212,7 +223,7 @@ export function createApiClient(transport: ApiTransport): AppApi {
   const api: Record<string, unknown> = {
     subscribe: (listener: (event: AppEvent) => void) => transport.onEvent(listener),
   };
-  for (const method of METHOD_NAMES) api[method] = (...args: unknown[]) => call(method, args);
+  for (const method of METHOD_NAMES) api[method] = (...args: unknown[]) => call(method, withoutTrailingUndefined(args));
   return api as unknown as AppApi;
 }
 

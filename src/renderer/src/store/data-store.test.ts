@@ -117,7 +117,8 @@ describe('the data store', () => {
     expect(await store.getState().create('todos', { listId, title: 'Day 1 again' }, { id: 'day-1' })).toMatchObject({ ok: true, row: { id: 'day-1' } });
     await vi.waitFor(() => expect(rows('todos', listId).filter((t) => t.id === 'day-1').map((t) => t.title)).toEqual(['Day 1 again']));
     expect(kit.calls.filter((c) => c.method === 'create').at(-1)?.args).toEqual(['todos', { listId, title: 'Day 1 again', done: false }, { id: 'day-1' }]);
-    // Without one, no third argument: over JSON (the browser host) an undefined one is null.
+    // Without one, no third argument (the API client leaves it out): over JSON, the browser
+    // host's, an undefined one would arrive as null, which the API refuses.
     await store.getState().create('todos', { listId, title: 'Plain' });
     expect(kit.calls.filter((c) => c.method === 'create').at(-1)?.args).toHaveLength(2);
   });

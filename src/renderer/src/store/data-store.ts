@@ -263,10 +263,8 @@ export function createDataSlice({ api, set, get }: SliceContext): DataSlice {
       const checked = checkFields(appSchema, t, fields, 'create');
       if (!checked.ok) return { ok: false, message: checked.message };
       // A failed create wrote nothing, yet may leave the list unsure: it is read whole then.
-      // No third argument without options: over the browser host's WebSocket (JSON) an
-      // undefined argument arrives as null, which the API refuses.
-      const call = () => (options === undefined ? api.create(table as TableName, checked.fields) : api.create(table as TableName, checked.fields, options));
-      const result = await write(table, call, hasText(t, fields), (row) => (row === null ? null : [row.id]));
+      // `options` undefined is left out by the API client (createApiClient), not sent as null.
+      const result = await write(table, () => api.create(table as TableName, checked.fields, options), hasText(t, fields), (row) => (row === null ? null : [row.id]));
       return result.ok ? { ok: true, row: result.value } : result;
     },
 

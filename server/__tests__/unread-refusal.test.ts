@@ -223,13 +223,21 @@ describe('large bodies refused before they are read', () => {
       }
     }));
     expect(outcomes.every((o) => o === 200 || o === 429), String(outcomes)).toBe(true);
+    // The pushes' connections, before the pulls below open any: fetch's pool sends the next
+    // request on its first client that is free, and when that client's push was refused (its
+    // connection closed), it opens a new connection, kept alive after the pulls. Counting that
+    // one failed the fresh CI run of round 58 ("not closed"), by the pushes' arrival order.
+    const pushConnections = [...sockets];
     const stored = outcomes.filter((o) => o === 200).length;
     expect(stored).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o === 429).length).toBeGreaterThan(0);
     for (let i = 0; i < bodies.length; i++) expect(await server.pullAll(`p${i}`)).toHaveLength(outcomes[i] === 200 ? 1500 : 0);
-    await until(() => sockets.every((c) => c.destroyed || c.bytesRead > MiB), 'the refused connections were not closed', REFUSAL_LINGER_MS + 5000);
+    const open = () => pushConnections.filter((c) => !c.destroyed && c.bytesRead <= MiB).map((c) => `${c.bytesRead} B read`);
+    await until(() => open().length === 0, 'the refused connections were not closed', REFUSAL_LINGER_MS + 5000).catch((err: Error) => {
+      throw new Error(`${err.message} (still open: ${open().join(', ')})`);
+    });
     // What was read: the stored bodies, and little of the others.
-    const read = sockets.reduce((sum, c) => sum + c.bytesRead, 0);
+    const read = pushConnections.reduce((sum, c) => sum + c.bytesRead, 0);
     expect(read).toBeLessThan((stored + 2) * (bodies[0] as Buffer).length);
   });
 });

@@ -16,13 +16,14 @@ import { DEVICES_TABLE, TOMBSTONE_COLUMN, type AppSchema } from '../../shared/ap
 import { appSchema } from '../../shared/app-schema.ts';
 import { cellKey, createHttpRemote, createSyncClient, deviceNames, gzipRequests, pokeStream, type HttpRemoteOptions, type Remote, type SyncClient } from 'fieldsync';
 import { nodeFetch } from 'fieldsync/node';
-import { createSqliteStore, ensurePrivateDir, openDatabase, type Db } from 'fieldsync/sqlite';
+import { createSqliteStore, openDatabase, type Db } from 'fieldsync/sqlite';
 import { createDispatcher } from './api-handlers.ts';
 import { createConflictJudge } from './conflict-judge.ts';
 import { toDataEvent } from './data-event.ts';
 import { createInspectView } from './inspect-view.ts';
 import { createLostEdits } from './lost-edits.ts';
 import { createNetworkSim } from './network-sim.ts';
+import { ensureOwnProfileDir } from './own-profile.ts';
 import { cleartextTokenWarning, shownServerUrl } from './server-url.ts';
 import { toSyncView, type SyncExtras } from './sync-view.ts';
 import { createTableRepo } from './table-repo.ts';
@@ -92,7 +93,8 @@ export interface AppCore {
 function openProfileDatabase(profileDir: string, profile: string): Db {
   let db: Db | null = null;
   try {
-    ensurePrivateDir(profileDir); // the profile is the app's: 0700, even if it existed looser
+    // The profile is the app's: 0700, even if it existed looser, and this user's own (own-profile.ts).
+    ensureOwnProfileDir(profileDir, [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`]);
     db = openDatabase(join(profileDir, DB_FILE), { busyTimeoutMs: 2000 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE; COMMIT');

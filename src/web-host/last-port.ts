@@ -6,7 +6,8 @@
  * that answers nothing the page says "Reconnecting…" for 30 seconds first. Nothing else
  * depends on it: a missing, unreadable or odd file is no preference.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LAST_PORT_FILE = 'web-host.port';
@@ -23,11 +24,20 @@ export function readLastPort(profileDir: string): number {
   return /^\d{4,5}\s*$/.test(text) && port >= 1024 && port <= 65535 ? port : 0;
 }
 
-/** Keeps `port` for the next run; a profile that cannot be written keeps nothing (the log says why). */
+/**
+ * Keeps `port` for the next run; a profile that cannot be written keeps nothing (the log says
+ * why). Written to a new file of its own, then renamed over the old one: a link planted as
+ * the port file (in a profile that was open to others once) is replaced, never written
+ * through (round 59: the port overwrote the file it pointed to, any file as root), and a
+ * crash leaves the old file or the new one, never half of one.
+ */
 export function saveLastPort(profileDir: string, port: number, log: (message: string) => void): void {
+  const temp = join(profileDir, `${LAST_PORT_FILE}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    writeFileSync(join(profileDir, LAST_PORT_FILE), `${port}\n`, { mode: 0o600 });
+    writeFileSync(temp, `${port}\n`, { mode: 0o600, flag: 'wx' }); // `wx`: O_EXCL, never through a link
+    renameSync(temp, join(profileDir, LAST_PORT_FILE));
   } catch (err) {
+    rmSync(temp, { force: true });
     log(`could not keep the port for the next run: ${(err as Error).message}`);
   }
 }

@@ -3,7 +3,7 @@
  * a page left open says at once that its session is gone, rather than "Reconnecting…" for 30
  * seconds; taken, it takes another, and an odd port file is no preference.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,28 @@ describe('the last run’s port', () => {
       const logs: string[] = [];
       saveLastPort(join(dir.path, 'no-such-dir'), 41234, (m) => logs.push(m));
       expect(logs).toEqual([expect.stringMatching(/^could not keep the port for the next run: /)]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('replaces a link planted as the port file, never writing through it (round 59)', () => {
+    // A profile that was open to others once (tightened at start, but what is in it stays): a
+    // link named web-host.port, made by another user, pointing at a file of this user's. The
+    // host wrote the port through it, over that file (as root, over any file of the machine).
+    const dir = tempDir('fieldsync-last-port-');
+    try {
+      const precious = join(dir.path, 'precious.txt');
+      writeFileSync(precious, 'a file of the user\n', { mode: 0o644 });
+      const profile = join(dir.path, 'profile');
+      mkdirSync(profile, { mode: 0o700 });
+      symlinkSync(precious, join(profile, LAST_PORT_FILE));
+      saveLastPort(profile, 41234, () => {});
+      expect(readFileSync(precious, 'utf8')).toBe('a file of the user\n');
+      const kept = lstatSync(join(profile, LAST_PORT_FILE));
+      expect([kept.isFile(), kept.mode & 0o777]).toEqual([true, 0o600]);
+      expect(readLastPort(profile)).toBe(41234);
+      expect(readdirSync(profile)).toEqual([LAST_PORT_FILE]); // no temporary file left behind
     } finally {
       dir.remove();
     }

@@ -6,8 +6,8 @@ import { readFile, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, ipcMain, protocol, session, type BrowserWindow } from 'electron';
-import { ensurePrivateDir } from 'fieldsync/sqlite';
 import { createAppCore, type AppCore } from '../core/app-core.ts';
+import { ensureOwnProfileDir } from '../core/own-profile.ts';
 import { cleartextTokenWarning } from '../core/server-url.ts';
 import { appSchema } from '../../shared/app-schema.ts';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, rendererRoot } from './app-protocol.ts';
@@ -41,7 +41,8 @@ let locked: boolean;
 try {
   appName = checkAppName(app.getName());
   const dir = profileDataDir(process.env.FIELDSYNC_DATA_ROOT || app.getPath('appData'), appName, launch.profile);
-  locked = claimProfileDir(app, { dir, profile: launch.profile, ensureDir: ensurePrivateDir });
+  // This user's own folder (own-profile.ts), checked before anything is written there: Electron's files too.
+  locked = claimProfileDir(app, { dir, profile: launch.profile, ensureDir: (d) => ensureOwnProfileDir(d, []) });
 } catch (err) {
   console.error(`fieldsync: ${(err as Error).message}`);
   process.exit(2);

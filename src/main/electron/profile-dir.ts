@@ -13,7 +13,7 @@ export interface ProfileDirOptions {
   /** launch-args.ts's profileDataDir: <data root>/<app name>/profiles/<profile>. */
   readonly dir: string;
   readonly profile: string;
-  /** Creates the folder, owner only, and tightens an existing one (fieldsync/sqlite's ensurePrivateDir). */
+  /** Creates the folder, owner only, tightens an existing one, and refuses another user's (own-profile.ts). */
   readonly ensureDir: (dir: string) => void;
 }
 

@@ -141,7 +141,7 @@ const SETTINGS = [
   { key: 'host', flag: '--host', env: 'HOST', fallback: '127.0.0.1', parse: nonEmpty, help: 'address to listen on (0.0.0.0 for every interface)' },
   { key: 'dataDir', flag: '--data-dir', env: 'FIELDSYNC_DATA_DIR', fallback: './.data', parse: (t, n) => resolve(nonEmpty(t, n)), help: 'folder of the SQLite database and the generated secret' },
   {
-    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} random characters; default: generated and kept in the data dir`,
+    key: 'secret', flag: '--secret', env: 'FIELDSYNC_SECRET', fallback: undefined, help: `token signing secret, at least ${MIN_SECRET_LENGTH} random characters, from the variable only (the flag is refused: a command line is public on the machine); default: generated and kept in the data dir`,
     parse: (t, n) => {
       if (t.length < MIN_SECRET_LENGTH) throw new ConfigError(`${n} must be at least ${MIN_SECRET_LENGTH} characters long`);
       const weakness = secretWeakness(t);
@@ -152,7 +152,7 @@ const SETTINGS = [
   { key: 'bodyLimit', flag: '--body-limit', env: 'FIELDSYNC_BODY_LIMIT', fallback: String(DEFAULT_LIMITS.bodyLimit), parse: size(1024, 1024 ** 3), help: 'largest request body' },
   { key: 'maxDriftMs', flag: '--max-drift', env: 'FIELDSYNC_MAX_DRIFT', fallback: formatDuration(DEFAULT_LIMITS.maxDriftMs), parse: duration(1000, 7 * 86_400_000), help: 'how far ahead of the server clock a message hlc may be' },
   { key: 'compaction', flag: '--compaction', env: 'FIELDSYNC_COMPACTION', fallback: 'on', parse: bool, help: 'drop messages that lost their cell (on or off)' },
-  { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: postgresUrl, help: 'PostgreSQL URL (postgres://user:password@host:port/db): several server processes share it; default: SQLite in the data dir' },
+  { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: postgresUrl, help: 'PostgreSQL URL (postgres://user:password@host:port/db; with a password, from the variable only): several server processes share it; default: SQLite in the data dir' },
   { key: 'databasePoolMax', flag: '--database-pool-max', env: 'FIELDSYNC_DATABASE_POOL_MAX', fallback: '10', parse: int(1, 1000), help: 'PostgreSQL connections of this process' },
   {
     key: 'logLevel', flag: '--log-level', env: 'FIELDSYNC_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(', '),
@@ -197,6 +197,34 @@ export function usage(): string {
   return lines.join('\n');
 }
 
+const PUBLIC_COMMAND_LINE = 'the command line can be read by every user of this machine (ps, /proc/PID/cmdline)';
+
+/** Whether a database URL carries a password (`user:password@`, or `?password=`). */
+function hasPassword(text: string): boolean {
+  const url = text.trim();
+  for (const form of [url, url.replace('@/', '@___DUMMY___/')]) {
+    if (!URL.canParse(form)) continue;
+    const parsed = new URL(form);
+    return parsed.password !== '' || parsed.searchParams.has('password');
+  }
+  return /:[^/@]*@/.test(url); // not a URL: postgresUrl refuses it, but never let a password by
+}
+
+/**
+ * A credential on the command line is public on the machine for as long as the process runs
+ * (round 59): with `--secret`, any other local user could sign a token for any user of the
+ * server; with a password in `--database-url`, use its database. Refused, value unechoed.
+ */
+function refuseCredentialFlags(flags: ReadonlyMap<string, string>): void {
+  if (flags.has('--secret')) {
+    throw new ConfigError(`--secret on ${PUBLIC_COMMAND_LINE}: set FIELDSYNC_SECRET instead, or leave both unset for the secret kept in the data dir`);
+  }
+  const database = flags.get('--database-url');
+  if (database !== undefined && hasPassword(database)) {
+    throw new ConfigError(`--database-url holds a password, and ${PUBLIC_COMMAND_LINE}: set FIELDSYNC_DATABASE_URL instead`);
+  }
+}
+
 /**
  * Reads flags (`--port 8787` or `--port=8787`) and environment variables. Throws ConfigError.
  * Returns null when `--help` was asked for.
@@ -217,6 +245,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     }
     flags.set(flag, value);
   }
+  refuseCredentialFlags(flags);
   const misspelt = misspeltVariable(env, SETTINGS.map((s) => s.env));
   if (misspelt !== null) throw new ConfigError(`${misspelt.given} is not a setting: did you mean ${misspelt.meant}? (see --help)`);
   const config: Record<string, unknown> = {};
@@ -229,7 +258,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   // Processes that share a PostgreSQL database must verify each other's tokens: a secret
   // generated per data dir would make each process refuse the tokens of the others.
   if (config.databaseUrl !== undefined && config.secret === undefined) {
-    throw new ConfigError('FIELDSYNC_DATABASE_URL needs FIELDSYNC_SECRET (or --secret): every server process sharing the database must use the same token secret');
+    throw new ConfigError('FIELDSYNC_DATABASE_URL needs FIELDSYNC_SECRET: every server process sharing the database must use the same token secret');
   }
   return config as unknown as ServerConfig;
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run token -- <userId> [--ttl 30d]`: prints a token for that user, signed with the
  * server's secret (FIELDSYNC_SECRET, or the one kept in the data dir), and nothing else.
- * The other two flags are the server's (`--data-dir`, `--secret`); any other is refused by
+ * The other flag is the server's (`--data-dir`; its `--secret` is refused, as the server refuses
+ * it: a command line is public on the machine); any other is refused by
  * name (passed on, `--user alice` read as a flag and its value, and said "the userId is
  * missing"). A bad argument exits with code 2.
  */
@@ -11,14 +12,14 @@ import { loadSecret } from './secret.ts';
 import { formatDuration, parseDuration } from './units.ts';
 
 const MAX_TTL_MS = 3650 * 86_400_000;
-/** The server's flags that say where the secret is: passed on to its configuration. */
+/** The server's flags that say where the secret is: passed on to its configuration (which refuses `--secret`, saying why). */
 const SERVER_FLAGS = ['--data-dir', '--secret'];
 const USAGE = [
-  'usage: npm run token -- <userId> [--ttl 30d] [--data-dir DIR] [--secret SECRET]',
+  'usage: [FIELDSYNC_SECRET=…] npm run token -- <userId> [--ttl 30d] [--data-dir DIR]',
   '  --ttl: how long the token is valid, such as 30d, 12h, 15m or 3600s (default 30d); the server',
   '    accepts it 30 s more, its clock leeway for the issuer (docs/protocol.md §6)',
-  "  --data-dir, --secret: the server's (also FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET); the token is",
-  '    signed with the secret, or the one kept in the data dir (default ./.data), as the server does',
+  "  --data-dir: the server's (also FIELDSYNC_DATA_DIR); the token is signed with FIELDSYNC_SECRET,",
+  '    or the secret kept in the data dir (default ./.data), as the server does',
 ].join('\n');
 
 function fail(message: string): never {
@@ -41,7 +42,7 @@ for (let i = 0; i < args.length; i++) {
     ttlText = value;
   } else if (arg.startsWith('-')) {
     const name = arg.split('=')[0] as string;
-    if (!SERVER_FLAGS.includes(name)) fail(`unknown option ${name.slice(0, 80)}: the options are --ttl, --data-dir and --secret`);
+    if (!SERVER_FLAGS.includes(name)) fail(`unknown option ${name.slice(0, 80)}: the options are --ttl and --data-dir`);
     rest.push(arg);
     if (!arg.includes('=')) {
       const value = args[++i];

@@ -31,7 +31,7 @@ describe('settings', () => {
       [['--max-inflight', '0'], {}, /^--max-inflight must be an integer from 1/],
       [['--body-limit', '10'], {}, /^--body-limit must be from 1024/],
       [['--body-limit', '4 parsecs'], {}, /^--body-limit must be a size/],
-      [['--secret', 'x'.repeat(31)], {}, /^--secret must be at least 32 characters/],
+      [[], { FIELDSYNC_SECRET: 'x'.repeat(31) }, /^FIELDSYNC_SECRET must be at least 32 characters/],
       [['--host', ''], {}, /^--host must not be empty/],
       [['port'], {}, /^unknown option: port/],
     ];

@@ -93,7 +93,7 @@ describe('the server process', () => {
     expect(first.stderr).toBe(`fieldsync token: there was no secret in ${dir}: made a new one (${join(dir, 'token-secret')}). Only a server started with this data dir accepts the token; for a running server, give its --data-dir or FIELDSYNC_SECRET.\n`);
     const ok = runScript('token-cli.ts', ['bob'], { FIELDSYNC_DATA_DIR: dir });
     expect([ok.status, ok.stdout.trim().split('\n').length, ok.stderr]).toEqual([0, 1, '']);
-    expect(runScript('token-cli.ts', ['--help'], {}).stdout).toMatch(/--secret SECRET.*FIELDSYNC_DATA_DIR, FIELDSYNC_SECRET/s);
+    expect(runScript('token-cli.ts', ['--help'], {}).stdout).toMatch(/FIELDSYNC_SECRET=.*--data-dir DIR.*FIELDSYNC_DATA_DIR/s);
     expect(((decodeJwt(ok.stdout.trim()).exp as number) - Date.now() / 1000) / 86400).toBeCloseTo(30, 0);
     for (const [ttl, days] of [['12h', 0.5], ['15m', 15 / 1440], ['3600s', 1 / 24]] as const) {
       const r = runScript('token-cli.ts', ['bob', '--ttl', ttl], { FIELDSYNC_DATA_DIR: dir });
@@ -111,7 +111,7 @@ describe('the server process', () => {
     for (const [args, flag] of [[['--user', 'alice'], '--user'], [['bob', '--nope', '--data-dir', dir], '--nope'], [['bob', '--port=1'], '--port']] as const) {
       const r = runScript('token-cli.ts', [...args], {});
       expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
-      expect(r.stderr.split('\n')[0]).toBe(`fieldsync token: unknown option ${flag}: the options are --ttl, --data-dir and --secret`);
+      expect(r.stderr.split('\n')[0]).toBe(`fieldsync token: unknown option ${flag}: the options are --ttl and --data-dir`);
     }
     const named = runScript('token-cli.ts', ['bob', '--data-dir', dir], {});
     const assigned = runScript('token-cli.ts', ['bob', `--data-dir=${dir}`], {});

@@ -5,7 +5,7 @@ import { appSchema } from '../../../shared/app-schema.ts';
 import { textCheck } from '../../../shared/field-checks.ts';
 import { useDragReorder } from '../hooks/use-drag-reorder.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
-import { focusLost } from '../lib/focus-lost.ts';
+import { focusParked } from '../lib/focus-lost.ts';
 import { useRestoredFocus } from '../hooks/use-restored-focus.ts';
 import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { useAppStore } from '../store/store-context.ts';
@@ -75,7 +75,7 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
   useEffect(() => {
     const had = hadRows.current;
     hadRows.current = rows.length > 0;
-    if (had && rows.length === 0 && focusLost()) nav.current?.querySelector<HTMLElement>(`[data-testid="new-${testIdPrefix}-input"]`)?.focus();
+    if (had && rows.length === 0 && focusParked()) nav.current?.querySelector<HTMLElement>(`[data-testid="new-${testIdPrefix}-input"]`)?.focus();
   }, [rows.length, testIdPrefix]);
   const last = rows.length - 1;
 

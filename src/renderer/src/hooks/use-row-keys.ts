@@ -12,7 +12,7 @@
  * the focus when it mounts, and `reveal` scrolls it into view.
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { focusLost } from '../lib/focus-lost.ts';
+import { focusLost, focusParked } from '../lib/focus-lost.ts';
 import { isTextEntry } from '../lib/text-entry.ts';
 import { useStableHandlers } from './use-stable-handlers.ts';
 
@@ -68,14 +68,18 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     const id = pendingFocus.current;
     const el = id === null ? undefined : rows.current.get(id);
     const active = document.activeElement;
-    const lost = focusLost();
+    const lost = focusParked();
     if (!el) {
       const { ids: previous, activeId: had } = before.current;
       const at = had === null ? -1 : previous.indexOf(had);
       // The next row that is still there, rendered or not (a windowed list renders few).
       const left = new Set(ids);
       const next = previous.slice(at + 1).find((i) => left.has(i)) ?? previous.slice(0, Math.max(at, 0)).reverse().find((i) => left.has(i));
-      if (lost && at !== -1 && !left.has(had as string) && next !== undefined) focusRow(next);
+      if (at === -1 || left.has(had as string) || next === undefined) return;
+      // Focus elsewhere (a toast the user went to from that row) stays there, but the tab
+      // stop goes to the neighbour: what the focus comes back to (use-toast-focus.ts).
+      if (lost) focusRow(next);
+      else setActiveId(next);
       return;
     }
     pendingFocus.current = null;
@@ -100,7 +104,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     (id: string) => {
       const active = document.activeElement;
       const inList = active !== null && !isTextEntry(active) && [...rows.current.values()].some((row) => row.contains(active));
-      if (focusLost() || inList) focusRow(id);
+      if (focusParked() || inList) focusRow(id);
     },
     [focusRow],
   );
@@ -124,7 +128,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
       rows.current.set(id, el);
       // The row the focus was sent to has just mounted (a windowed list renders it once it is
       // the tab stop): it takes the focus, unless the user has put the focus elsewhere.
-      if (pendingFocus.current === id && (focusLost() || [...rows.current.values()].includes(document.activeElement as HTMLElement))) {
+      if (pendingFocus.current === id && (focusParked() || [...rows.current.values()].includes(document.activeElement as HTMLElement))) {
         pendingFocus.current = null;
         later.focus(el);
       }

@@ -3,10 +3,11 @@
  * Escape did, or a newer toast pushed it out. Without this it fell to <body>: a screen reader
  * went to the top of the page, and the next Tab started over from the skip link. It goes to
  * the toast that took its place (or the one before), else back to where it was before the
- * user went to the toasts, else to the page's main pane.
+ * user went to the toasts, else (that is gone too) to the main pane's list or heading
+ * (`focusMainPane`).
  */
 import { useEffect, useRef, type RefObject } from 'react';
-import { focusLost } from '../lib/focus-lost.ts';
+import { focusLost, focusMainPane } from '../lib/focus-lost.ts';
 
 export function useToastFocus(container: RefObject<HTMLElement | null>, toasts: readonly unknown[]): void {
   // Where the focus last went, as focusin says: an element removed with the focus in it
@@ -30,7 +31,8 @@ export function useToastFocus(container: RefObject<HTMLElement | null>, toasts: 
     if (!inside.current || !focusLost()) return;
     const left = [...(container.current?.children ?? [])];
     const next = left[Math.min(index.current, left.length - 1)]?.querySelector<HTMLElement>('button');
-    const back = before.current?.isConnected ? before.current : document.querySelector<HTMLElement>('main');
-    (next ?? back)?.focus();
+    if (next) next.focus();
+    else if (before.current?.isConnected) before.current.focus();
+    else focusMainPane();
   }, [container, toasts]);
 }

@@ -4,7 +4,7 @@ import { textCheck } from '../../../../shared/field-checks.ts';
 import { Icon } from '../../components/Icon.tsx';
 import { NewItemForm } from '../../components/NewItemForm.tsx';
 import { findWords, matchesFind } from '../../lib/find-text.ts';
-import { focusLost } from '../../lib/focus-lost.ts';
+import { focusParked } from '../../lib/focus-lost.ts';
 import { RowNotices } from '../../components/RowNotices.tsx';
 import { UserText } from '../../components/UserText.tsx';
 import { useAppStore } from '../../store/store-context.ts';
@@ -106,7 +106,7 @@ export function TodoPane({ filter, onFilter }: Props) {
   useEffect(() => {
     const had = shownBefore.current;
     shownBefore.current = shown;
-    if (had > 0 && shown === 0 && focusLost()) {
+    if (had > 0 && shown === 0 && focusParked()) {
       document.querySelector<HTMLElement>('#todo-pane [data-testid="new-todo-input"]')?.focus();
     }
   }, [shown]);
@@ -128,7 +128,8 @@ export function TodoPane({ filter, onFilter }: Props) {
   return (
     <main ref={paneRef} className="main-pane todo-pane" id="todo-pane" tabIndex={-1} aria-labelledby="list-heading">
       <header className="todo-pane-header">
-        <h1 id="list-heading" data-testid="list-heading">
+        {/* Takes the focus when what it was to go back to has gone and the list shows no row (focus-lost.ts). */}
+        <h1 id="list-heading" data-testid="list-heading" tabIndex={-1}>
           <UserText value={list.name} />
         </h1>
         <p className="todo-summary" data-testid="todo-summary">

@@ -60,6 +60,20 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     if (t.parent) requireRow(tableOf(t.parent.table), fields[t.parent.column] as string);
   };
 
+  /**
+   * A chosen id of a row with a parent is `<parent's id>:<key>` (round 59). Two devices that
+   * create one key offline under different parents then make two rows. With the key alone
+   * they made one row whose every field, its parent too, went to the later write: a check-in
+   * of one habit could end under the other with a mix of both's fields. The parent is what
+   * comes before the last colon, so the key has none (a parent's id may: `habit:day:set`).
+   */
+  function requireScopedId(t: AppTable, id: string, parentId: string): void {
+    const at = id.lastIndexOf(':');
+    if (at !== -1 && at < id.length - 1 && id.slice(0, at) === parentId) return;
+    const parent = tableOf((t.parent as { table: string }).table);
+    throw new AppError('invalid_argument', `A ${t.noun}'s chosen id is its ${parent.noun}'s id, a colon and a key without colons ("${parentId}:…"): the same key under two ${parent.plural} would be one row.`);
+  }
+
   return {
     info: async () => info(),
     rows: async (table, query) => {
@@ -78,6 +92,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const checked = valid(checkFields(schema, t, fields, 'create')).fields;
       requireParent(t, checked);
       const id = options?.id;
+      if (id !== undefined && t.parent) requireScopedId(t, id, checked[t.parent.column] as string);
       if (id !== undefined && t.parent) {
         // A row's parent never changes (update refuses it too): a create of that id under
         // another parent would take a row, or its hidden edits, from one list to another.

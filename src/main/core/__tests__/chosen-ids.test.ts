@@ -15,6 +15,7 @@ const cores = useCores();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const local = () => cores.open({ profile: 'chosen' });
+const unscoped = { ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/^A todo's chosen id is its list's id, a colon and a key/) } };
 
 describe('create with a chosen id', () => {
   it('refuses a bad id, or an option it does not know, with invalid_argument and writes nothing', async () => {
@@ -37,7 +38,7 @@ describe('create with a chosen id', () => {
   it('brings a deleted row back when it is created again, with the new fields', async () => {
     const core = await local();
     const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Habits' });
-    const key = '2026-12-06';
+    const key = `${list.id}:2026-12-06`;
     expect(await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Ran' }, { id: key })).toMatchObject({ id: key, title: 'Ran', done: false });
     await call(core, 'delete', 'todos', key);
     expect(await call(core, 'rows', 'todos', { parent: list.id })).toEqual([]);
@@ -49,24 +50,41 @@ describe('create with a chosen id', () => {
   it('writes its fields over a live row of that id, which keeps its place and creation time', async () => {
     const core = await local();
     const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Habits' });
-    const first = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'One' }, { id: 'one' });
-    await call(core, 'update', 'todos', 'one', { done: true });
+    const one = `${list.id}:one`;
+    const first = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'One' }, { id: one });
+    await call(core, 'update', 'todos', one, { done: true });
     await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Two' });
-    const again = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'One more', done: true }, { id: 'one' });
-    expect(again).toMatchObject({ id: 'one', title: 'One more', done: true, order: first.order, createdAt: first.createdAt });
+    const again = await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'One more', done: true }, { id: one });
+    expect(again).toMatchObject({ id: one, title: 'One more', done: true, order: first.order, createdAt: first.createdAt });
     expect((await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: list.id })).map((t) => t.title)).toEqual(['One more', 'Two']);
   });
 
   it('refuses a create that would move a row of that id, live or deleted, to another parent', async () => {
     const core = await local();
-    const a = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'A' });
-    const b = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'B' });
-    await call(core, 'create', 'todos', { listId: a.id, title: 'T' }, { id: 't' });
+    // Lists of chosen ids, "a" and "a:b": "a:b:t" is the key "t" of the second, not "b:t" of the first.
+    const a = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'A' }, { id: 'a' });
+    const b = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'B' }, { id: 'a:b' });
+    expect(await core.dispatch('create', ['todos', { listId: a.id, title: 'T' }, { id: 'a:b:t' }])).toMatchObject(unscoped);
+    await call(core, 'create', 'todos', { listId: b.id, title: 'T' }, { id: 'a:b:t' });
+    // A row another client of the sync protocol wrote (or one created before round 59) under
+    // a list its id does not name.
+    await core.client.update('todos', 'a:b:u', { listId: a.id, title: 'U', done: false, order: 'a0', createdAt: 1 });
     const moved = { ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/belongs to another list/) } };
-    expect(await core.dispatch('create', ['todos', { listId: b.id, title: 'T' }, { id: 't' }])).toMatchObject(moved);
-    await call(core, 'delete', 'todos', 't');
-    expect(await core.dispatch('create', ['todos', { listId: b.id, title: 'T' }, { id: 't' }])).toMatchObject(moved);
-    expect(await call(core, 'rows', 'todos', { parent: b.id })).toEqual([]);
+    expect(await core.dispatch('create', ['todos', { listId: b.id, title: 'U' }, { id: 'a:b:u' }])).toMatchObject(moved);
+    await call(core, 'delete', 'todos', 'a:b:u');
+    expect(await core.dispatch('create', ['todos', { listId: b.id, title: 'U' }, { id: 'a:b:u' }])).toMatchObject(moved);
+    expect((await call<Row<'todos'>[]>(core, 'rows', 'todos', { parent: b.id })).map((t) => t.id)).toEqual(['a:b:t']);
+  });
+
+  it('refuses a chosen id of a row with a parent unless it is the parent’s id, a colon and a key', async () => {
+    const core = await local();
+    const list = await call<Row<'lists'>>(core, 'create', 'lists', { name: 'Habits' });
+    const before = messageCount(core);
+    for (const id of ['day-1', `${list.id}day-1`, `${list.id}:`, `x${list.id}:day-1`, `${list.id}:day:1`, `other:${list.id}:day-1`]) {
+      expect(await core.dispatch('create', ['todos', { listId: list.id, title: 'Ran' }, { id }]), id).toMatchObject(unscoped);
+    }
+    expect(messageCount(core)).toBe(before);
+    expect((await call<Row<'todos'>>(core, 'create', 'todos', { listId: list.id, title: 'Ran' }, { id: `${list.id}:day-1` })).id).toBe(`${list.id}:day-1`);
   });
 });
 
@@ -93,30 +111,53 @@ describe('create with a chosen id on two devices', () => {
     await settled([a, b], (c) => call(c, 'rows', 'lists', {}));
     await call(a, 'setOnline', false);
     await call(b, 'setOnline', false);
-    await call(a, 'create', 'todos', { listId: list.id, title: 'Ran (a)' }, { id: 'day-1' });
+    const day = `${list.id}:day-1`;
+    await call(a, 'create', 'todos', { listId: list.id, title: 'Ran (a)' }, { id: day });
     await sleep(5);
-    await call(b, 'create', 'todos', { listId: list.id, title: 'Ran (b)' }, { id: 'day-1' }); // later: its title wins
+    await call(b, 'create', 'todos', { listId: list.id, title: 'Ran (b)' }, { id: day }); // later: its title wins
     await sleep(5);
-    await call(a, 'update', 'todos', 'day-1', { done: true }); // later still: a's done wins
+    await call(a, 'update', 'todos', day, { done: true }); // later still: a's done wins
     await call(a, 'setOnline', true);
     await call(b, 'setOnline', true);
     const final = (await settled([a, b], todos)) as Row<'todos'>[];
-    expect(final.map((t) => `${t.id}:${t.title}:${t.done}`)).toEqual(['day-1:Ran (b):true']);
+    expect(final.map((t) => `${t.id}|${t.title}|${t.done}`)).toEqual([`${day}|Ran (b)|true`]);
   });
 
   it('bring back a row one device deleted when the other creates it later, offline', async () => {
     const [a, b] = await pair('undelete');
     const list = await call<Row<'lists'>>(a, 'create', 'lists', { name: 'Habits' });
-    await call(a, 'create', 'todos', { listId: list.id, title: 'Ran' }, { id: 'day-2' });
+    const day = `${list.id}:day-2`;
+    await call(a, 'create', 'todos', { listId: list.id, title: 'Ran' }, { id: day });
     const todos = (c: AppCore) => call<Row<'todos'>[]>(c, 'rows', 'todos', { parent: list.id });
     await settled([a, b], (c) => call(c, 'rows', 'lists', {}));
     await settled([a, b], todos);
     await call(b, 'setOnline', false);
-    await call(a, 'delete', 'todos', 'day-2'); // unchecked on a
+    await call(a, 'delete', 'todos', day); // unchecked on a
     await sleep(5);
-    await call(b, 'create', 'todos', { listId: list.id, title: 'Ran again' }, { id: 'day-2' }); // checked again on b, later
+    await call(b, 'create', 'todos', { listId: list.id, title: 'Ran again' }, { id: day }); // checked again on b, later
     await call(b, 'setOnline', true);
     const final = (await settled([a, b], todos)) as Row<'todos'>[];
-    expect(final.map((t) => `${t.id}:${t.title}`)).toEqual(['day-2:Ran again']);
+    expect(final.map((t) => `${t.id}|${t.title}`)).toEqual([`${day}|Ran again`]);
+  });
+
+  it('keep one row per list when both create the same key under different lists offline, each whole in its own list', async () => {
+    const [a, b] = await pair('two-lists');
+    const runs = await call<Row<'lists'>>(a, 'create', 'lists', { name: 'Runs' });
+    const swims = await call<Row<'lists'>>(a, 'create', 'lists', { name: 'Swims' });
+    const both = (c: AppCore) => Promise.all([runs, swims].map((l) => call<Row<'todos'>[]>(c, 'rows', 'todos', { parent: l.id })));
+    await settled([a, b], (c) => call(c, 'rows', 'lists', {}));
+    await call(a, 'setOnline', false);
+    await call(b, 'setOnline', false);
+    // The key alone ("2026-12-06") would have been one row under one list, its fields mixed from both.
+    await call(a, 'create', 'todos', { listId: runs.id, title: 'Ran 5 km' }, { id: `${runs.id}:2026-12-06` });
+    await sleep(5);
+    await call(b, 'create', 'todos', { listId: swims.id, title: 'Swam 1 km' }, { id: `${swims.id}:2026-12-06` });
+    await sleep(5);
+    await call(a, 'update', 'todos', `${runs.id}:2026-12-06`, { done: true });
+    await call(a, 'setOnline', true);
+    await call(b, 'setOnline', true);
+    const [ran, swam] = (await settled([a, b], both)) as [Row<'todos'>[], Row<'todos'>[]];
+    expect(ran.map((t) => `${t.title}|${t.done}`)).toEqual(['Ran 5 km|true']);
+    expect(swam.map((t) => `${t.title}|${t.done}`)).toEqual(['Swam 1 km|false']);
   });
 });

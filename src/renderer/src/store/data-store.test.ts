@@ -111,12 +111,13 @@ describe('the data store', () => {
   it('passes a chosen id to the API: one row per key, created again after its delete', async () => {
     const { kit, store, rows } = await setup(twoLists);
     const listId = rows('lists')[0]?.id as string;
-    const first = await store.getState().create('todos', { listId, title: 'Day 1' }, { id: 'day-1' });
-    expect(first).toMatchObject({ ok: true, row: { id: 'day-1', title: 'Day 1' } });
-    await store.getState().remove('todos', 'day-1');
-    expect(await store.getState().create('todos', { listId, title: 'Day 1 again' }, { id: 'day-1' })).toMatchObject({ ok: true, row: { id: 'day-1' } });
-    await vi.waitFor(() => expect(rows('todos', listId).filter((t) => t.id === 'day-1').map((t) => t.title)).toEqual(['Day 1 again']));
-    expect(kit.calls.filter((c) => c.method === 'create').at(-1)?.args).toEqual(['todos', { listId, title: 'Day 1 again', done: false }, { id: 'day-1' }]);
+    const day = `${listId}:day-1`; // a row with a parent: its id starts with the parent's
+    const first = await store.getState().create('todos', { listId, title: 'Day 1' }, { id: day });
+    expect(first).toMatchObject({ ok: true, row: { id: day, title: 'Day 1' } });
+    await store.getState().remove('todos', day);
+    expect(await store.getState().create('todos', { listId, title: 'Day 1 again' }, { id: day })).toMatchObject({ ok: true, row: { id: day } });
+    await vi.waitFor(() => expect(rows('todos', listId).filter((t) => t.id === day).map((t) => t.title)).toEqual(['Day 1 again']));
+    expect(kit.calls.filter((c) => c.method === 'create').at(-1)?.args).toEqual(['todos', { listId, title: 'Day 1 again', done: false }, { id: day }]);
     // Without one, no third argument (the API client leaves it out): over JSON, the browser
     // host's, an undefined one would arrive as null, which the API refuses.
     await store.getState().create('todos', { listId, title: 'Plain' });

@@ -8,7 +8,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { AppApi } from '../../../shared/app-api.ts';
 import type { Row } from '../../../shared/app-rows.ts';
-import { renderApp, type TestApi } from '../testing/render-app.tsx';
+import { renderApp } from '../testing/render-app.tsx';
 import { groceries, lists, shownTitles } from '../views/todos/todo-fixtures.ts';
 
 type App = Awaited<ReturnType<typeof renderApp>>;
@@ -74,8 +74,8 @@ describe('the focus after a Restore of a list deleted elsewhere', () => {
 
 describe('the focus when what it was to go back to has gone', () => {
   /** Groceries with a fourth todo: Milk, Bread, Eggs, Butter. */
-  async function withButter(api: AppApi, kit: TestApi) {
-    await groceries(api, kit);
+  async function withButter(api: AppApi) {
+    await groceries(api);
     await api.create('todos', { listId: ((await lists(api))[0] as Row<'lists'>).id, title: 'Butter' });
   }
 

@@ -13,6 +13,7 @@
 // add some 170 kB to each for checks that only the main process runs.
 import * as z from 'zod/mini';
 import { ROW_MAX_CHARS, type JsonValue } from 'fieldsync';
+import { rowError } from 'fieldsync/server';
 import type { AppInfo, AnyRow, InspectorEntry, SyncView } from './app-api.ts';
 import { DEVICE_NAME_MAX } from './app-schema-kit.ts';
 import type { TableName } from './app-rows.ts';
@@ -35,16 +36,14 @@ const method =
 const id = z.string().check(z.minLength(1), z.maxLength(ROW_MAX_CHARS * 2));
 /**
  * An id a caller chooses for a new row (`create`'s `{ id }`): what the sync core takes as a
- * row id (`rowError` in src/sync/message.ts), checked here so that a bad one is refused with
- * the argument named, before anything is written: 1 to ROW_MAX_CHARS characters (a surrogate
- * pair is one), no U+0000 and no lone surrogate, neither of which survives UTF-8 or
- * PostgreSQL unchanged.
+ * row id, by its own rule (`rowError`, from `fieldsync/server`), checked here so that a bad
+ * one is refused with the argument named, before anything is written: 1 to ROW_MAX_CHARS
+ * characters (a surrogate pair is one), no U+0000 and no lone surrogate, neither of which
+ * survives UTF-8 or PostgreSQL unchanged.
  */
-const chosenId = z.custom<string>(
-  // In a `u` pattern a surrogate pair is one code point: only a lone surrogate is `\p{Cs}`.
-  (v) => typeof v === 'string' && v.length > 0 && v.length <= ROW_MAX_CHARS * 2 && !v.includes('\u0000') && !/\p{Cs}/u.test(v) && [...v].length <= ROW_MAX_CHARS,
-  { message: `expected an id of 1 to ${ROW_MAX_CHARS} characters, without U+0000 or a lone surrogate` },
-);
+const chosenId = z.custom<string>((v) => rowError(v) === null, {
+  message: `expected an id of 1 to ${ROW_MAX_CHARS} characters, without U+0000 or a lone surrogate`,
+});
 /** `create`'s options: the id of the row, for one row per key (a check-in per date). */
 const createOptions = z.strictObject({ id: z.optional(chosenId) });
 export type CreateOptions = z.input<typeof createOptions>;

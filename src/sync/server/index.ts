@@ -24,6 +24,7 @@ export {
 export type { ErrorBody, Poke, SyncRequest, SyncResponse } from '../protocol.ts';
 export type { ProtocolErrorCode } from '../errors.ts';
 export type { ServerMessage } from '../message.ts';
+export { rowError } from '../message.ts';
 export { CLIENT_ID_PATTERN, formatHlc, hlcClientId, parseHlc, tryParseHlc } from '../hlc.ts';
 export type { Timestamp } from '../hlc.ts';
 export { createSseParser } from '../sse.ts';

@@ -26,77 +26,29 @@
  *   the page must not say "Reconnecting…" (and log a failed connection) forever.
  * - When the browser refuses to even create the socket (it throws: a URL or port it will not
  *   connect to), the bridge stops at once, saying so: no later attempt could go otherwise.
+ *
+ * This file holds the connection's life (sockets, handshakes, reconnection, stopping); the
+ * calls are bridge-calls.ts's, the events to listeners bridge-events.ts's, and the types its
+ * callers import from here bridge-types.ts's.
  */
 import { backoffDelay } from 'fieldsync';
-import { createApiClient, type ApiMethod, type ApiTransport, type AppApi, type AppEvent, type Envelope, type SyncView } from '../../../shared/app-api.ts';
+import { createApiClient, type ApiMethod, type AppApi, type Envelope, type SyncView } from '../../../shared/app-api.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
 import { HOST_GONE_CODE } from '../lib/sync-label.ts';
-import { BRIDGE_MESSAGES, encodeCall, failure, NO_SYNC, readServerFrame } from './bridge-frames.ts';
-import { createPageHandshake, HANDSHAKE_MESSAGES, type HandshakeFailure, type HandshakeStep, type SessionStore } from './host-handshake.ts';
+import { createBridgeCalls } from './bridge-calls.ts';
+import { createBridgeEvents } from './bridge-events.ts';
+import { BRIDGE_MESSAGES, failure, NO_SYNC, readServerFrame } from './bridge-frames.ts';
+import type { BridgeSocket, BridgeState, WsBridge, WsBridgeOptions } from './bridge-types.ts';
+import { createPageHandshake, HANDSHAKE_MESSAGES, type HandshakeFailure, type HandshakeStep } from './host-handshake.ts';
 
-/** What the bridge needs of a WebSocket; the browser's `WebSocket` has it, tests pass a fake. */
-export interface BridgeSocket {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { readonly data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-}
-
-export interface WsBridgeOptions {
-  /** `ws://127.0.0.1:PORT/api`, from the page's `fieldsync-host` meta tag. */
-  readonly url: string;
-  /**
-   * The handshake: the sign-in code the page was opened with (null for none) and where its
-   * session is kept. The page always has one (browser-host.ts); without it, a socket is
-   * usable as soon as it opens, which only the call layer's unit tests use.
-   */
-  readonly auth?: { readonly code: string | null; readonly store: SessionStore };
-  /** How long the handshake may take on a socket before it is dropped and tried again. */
-  readonly handshakeTimeoutMs?: number;
-  readonly createSocket?: (url: string) => BridgeSocket;
-  /** How long a call may wait for its answer, including time spent reconnecting. */
-  readonly timeoutMs?: number;
-  /** Reconnection delays: doubling from `initialMs` up to `maxMs`, with jitter. */
-  readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** Calls waiting for a connection, at most; more fail at once. */
-  readonly maxQueued?: number;
-  /**
-   * How long the address may answer nothing (every connection attempt failing) before the
-   * bridge gives up. Long enough for a host restarted on the same port to come back (the e2e
-   * cluster's restart takes a few seconds), whose refusal of the session then says the same.
-   */
-  readonly giveUpAfterMs?: number;
-  readonly random?: () => number;
-  readonly now?: () => number;
-}
-
-export type BridgeState = 'connecting' | 'open' | 'closed';
-
-export interface WsBridge extends ApiTransport {
-  readonly state: BridgeState;
-  /** Closes the socket for good; calls still waiting fail. */
-  close(): void;
-}
+export type { BridgeSocket, BridgeState, WsBridge, WsBridgeOptions } from './bridge-types.ts';
 
 const OPEN = 1;
 
-interface Pending {
-  readonly method: string;
-  readonly frame: string;
-  readonly resolve: (envelope: Envelope) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
-  sent: boolean;
-}
-
 export function createWsBridge(options: WsBridgeOptions): WsBridge {
   const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as BridgeSocket);
-  const timeoutMs = options.timeoutMs ?? 30_000;
   const initialMs = options.reconnect?.initialMs ?? 200;
   const maxMs = options.reconnect?.maxMs ?? 5000;
-  const maxQueued = options.maxQueued ?? 500;
   const random = options.random ?? Math.random;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   const giveUpAfterMs = options.giveUpAfterMs ?? 30_000;
@@ -108,9 +60,6 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   /** Why the bridge stopped for good (the handshake failed), or null. */
   let stopped: string | null = null;
 
-  const listeners = new Set<(event: AppEvent) => void>();
-  const pending = new Map<number, Pending>();
-  let nextId = 1;
   let socket: BridgeSocket | null = null;
   /** The socket has finished its handshake: calls may go. */
   let live = false;
@@ -118,46 +67,21 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
   let attempt = 0;
   let everOpened = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The newest sync status seen, to say "reconnecting" in the sync panel while the socket is down. */
-  let lastSync: SyncView | null = null;
-  /** Why the page stopped for good, for listeners that come later (see onEvent). */
-  let gone: AppEvent | null = null;
 
-  const emit = (event: AppEvent): void => {
-    if (event.type === 'sync') lastSync = event.sync;
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        console.error('fieldsync: an event listener failed', err);
-      }
-    }
-  };
-
-  const settle = (id: number, envelope: Envelope): void => {
-    const p = pending.get(id);
-    if (!p) return; // timed out already, or answered twice
-    pending.delete(id);
-    clearTimeout(p.timer);
-    if (p.method === 'syncStatus' && envelope.ok) lastSync = envelope.value as SyncView;
-    p.resolve(envelope);
-  };
-
-  const send = (p: Pending): void => {
-    if (!socket || !live || socket.readyState !== OPEN) return;
-    try {
-      socket.send(p.frame);
-      p.sent = true;
-    } catch {
-      // The socket is closing: the call stays queued for the next connection.
-    }
-  };
+  const events = createBridgeEvents();
+  const { emit } = events;
+  const calls = createBridgeCalls({
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxQueued: options.maxQueued ?? 500,
+    liveSocket: () => (socket && live && socket.readyState === OPEN ? socket : null),
+    onSyncStatus: events.syncSeen,
+  });
 
   const onFrame = (data: unknown): void => {
     const frame = readServerFrame(data);
     if (!frame) return;
     if ('event' in frame) emit(frame.event);
-    else settle(frame.id, frame.envelope);
+    else calls.settle(frame.id, frame.envelope);
   };
 
   const scheduleReconnect = (): void => {
@@ -190,7 +114,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     } catch {
       // already closed
     }
-    for (const id of [...pending.keys()]) settle(id, failure('internal', message));
+    calls.failAll(message);
   };
 
   /** The handshake failed, or nothing answers any more: no call goes out, none is retried, and the UI says why. */
@@ -200,8 +124,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     const message = why === 'refused' ? BRIDGE_MESSAGES.refused : HANDSHAKE_MESSAGES[why === 'no-answer' ? 'host-unproven' : why];
     stopped = message;
     stop(message, 'signed out');
-    gone = { type: 'sync', sync: { ...(lastSync ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } };
-    emit(gone);
+    events.stopped({ type: 'sync', sync: { ...(events.lastSync() ?? NO_SYNC), state: 'error', error: { code: HOST_GONE_CODE, message } } });
   };
 
   function connect(): void {
@@ -233,7 +156,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       live = true;
       state = 'open';
       attempt = 0;
-      for (const p of pending.values()) if (!p.sent) send(p);
+      calls.sendQueued();
       if (everOpened) void refreshAfterReconnect();
       everOpened = true;
     };
@@ -287,11 +210,12 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       socket = null;
       live = false;
       // Calls already sent may or may not have run: fail them rather than run them twice.
-      for (const [id, p] of pending) if (p.sent) settle(id, failure('internal', BRIDGE_MESSAGES.lost));
+      calls.failSent(BRIDGE_MESSAGES.lost);
       if (state === 'closed') return;
       silentSince ??= now();
       if (!answered && now() - silentSince >= giveUpAfterMs) return giveUp('no-answer');
       state = 'connecting';
+      const lastSync = events.lastSync();
       if (opened && lastSync) {
         emit({ type: 'sync', sync: { ...lastSync, state: 'error', error: { code: 'disconnected', message: BRIDGE_MESSAGES.reconnecting } } });
       }
@@ -302,21 +226,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
 
   function invoke(method: ApiMethod, args: readonly unknown[]): Promise<Envelope> {
     if (state === 'closed') return Promise.resolve(failure('internal', stopped ?? BRIDGE_MESSAGES.closed));
-    const id = nextId++;
-    const frame = encodeCall(id, method, args);
-    if (typeof frame !== 'string') return Promise.resolve(frame);
-    const open = socket !== null && live && socket.readyState === OPEN;
-    if (!open) {
-      let waiting = 0;
-      for (const p of pending.values()) if (!p.sent) waiting++;
-      if (waiting >= maxQueued) return Promise.resolve(failure('internal', BRIDGE_MESSAGES.busy));
-    }
-    return new Promise<Envelope>((resolve) => {
-      const timer = setTimeout(() => settle(id, failure('internal', BRIDGE_MESSAGES.timeout)), timeoutMs);
-      const p: Pending = { method, frame, resolve, timer, sent: false };
-      pending.set(id, p);
-      send(p);
-    });
+    return calls.call(method, args);
   }
 
   connect();
@@ -326,14 +236,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
       return state;
     },
     invoke,
-    onEvent(listener) {
-      listeners.add(listener);
-      // A page opened without a session stops as its socket opens, which may be before the UI
-      // listens: it still learns why (the banner), not only "Something went wrong".
-      const why = gone;
-      if (why) queueMicrotask(() => listeners.has(listener) && listener(why));
-      return () => void listeners.delete(listener);
-    },
+    onEvent: events.onEvent,
     close() {
       if (state !== 'closed') stop(BRIDGE_MESSAGES.closed, 'closed');
     },

@@ -16,7 +16,7 @@
  * so the store keeps the marked cells in memory, oldest hlc first, read from the data tables
  * when it opens (one scan of each table) and kept in step with every commit; a commit that
  * fails reads them again, and so does the store when another connection to the file has
- * committed (sqlite-store.ts checks `PRAGMA data_version`). The database stays the truth:
+ * committed (other-connections.ts checks `PRAGMA data_version`). The database stays the truth:
  * a crash loses nothing.
  */
 import type { Statement } from 'better-sqlite3';

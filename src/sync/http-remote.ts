@@ -7,7 +7,8 @@ import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.t
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
-import { readSyncResponse, wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { readSyncResponse } from './sync-response.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
 import type { Answer, RequestCompression, SendBody } from './request-compression.ts';

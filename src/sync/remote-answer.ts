@@ -1,6 +1,6 @@
 /**
  * A remote's answer, checked before the client uses any of it. The library's own remote and
- * `parseSyncResponse` check theirs as they read them (protocol.ts, `checkedAnswers`), and the
+ * `parseSyncResponse` check theirs as they read them (sync-response.ts, `checkedAnswers`), and the
  * client takes those as they are; any other, a custom remote's (docs/api.md, Remote), is
  * checked here: its fields, and each message as the protocol has one (no `id` needed). Until
  * round 56 such an answer's cursor was stored whatever it was (a string, NaN, 1.5, missing),
@@ -10,7 +10,8 @@
  */
 import { FieldsyncError, RemoteError, errorText, invalidAnswer as invalid } from './errors.ts';
 import { messageError } from './message.ts';
-import { EPOCH_PATTERN, checkedAnswers, isNonNegativeInteger, type SyncResponse } from './protocol.ts';
+import { EPOCH_PATTERN, isNonNegativeInteger, type SyncResponse } from './protocol.ts';
+import { checkedAnswers } from './sync-response.ts';
 
 /**
  * What a remote's `call` (`sync()`, `subscribe()`, the unsubscribe it gave) threw: its typed

@@ -9,7 +9,8 @@ import { RemoteError } from '../errors.ts';
 import { formatHlc } from '../hlc.ts';
 import type { JsonValue, Message, ServerMessage } from '../message.ts';
 import { encodeColumns } from '../columns-page.ts';
-import { ProtocolError, parseSyncResponse } from '../protocol.ts';
+import { ProtocolError } from '../protocol.ts';
+import { parseSyncResponse } from '../sync-response.ts';
 import { createMemoryServerStore, createSyncHandler } from '../server/index.ts';
 
 const T = Date.UTC(2026, 10, 24, 15);

@@ -3,7 +3,7 @@
  * (no copy per message on the apply path), and as a copy of their six fields otherwise.
  */
 import { describe, expect, it } from 'vitest';
-import { parseSyncResponse } from '../protocol.ts';
+import { parseSyncResponse } from '../sync-response.ts';
 
 const message = { id: 1, hlc: '2026-11-24T15:09:39.123Z-0000-other', table: 'todos', row: 't1', column: 'title', value: 'Buy milk' };
 const answer = (messages: unknown[]) => ({ accepted: 0, cursor: 1, more: false, serverTime: '2026-11-24T15:09:40.000Z', messages });

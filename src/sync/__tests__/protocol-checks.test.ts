@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../errors.ts';
 import { formatHlc } from '../hlc.ts';
-import { ProtocolError, parseSyncRequest, parseSyncResponse } from '../protocol.ts';
+import { ProtocolError, parseSyncRequest } from '../protocol.ts';
+import { parseSyncResponse } from '../sync-response.ts';
 
 const T = Date.UTC(2026, 10, 24, 15);
 const good = { hlc: formatHlc({ millis: T, counter: 0, clientId: 'c1' }), table: 'todos', row: 'r1', column: 'title', value: 'x' };

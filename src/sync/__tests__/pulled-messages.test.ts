@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Remote, type StoredMessage, type SyncStore } from '../index.ts';
-import { parseSyncResponse } from '../protocol.ts';
+import { parseSyncResponse } from '../sync-response.ts';
 import { closeServers, serve } from './harness/loopback.ts';
 
 afterEach(closeServers);

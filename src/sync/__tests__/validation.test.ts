@@ -3,7 +3,8 @@ import { SchemaError, defineSchema, utf8Length } from '../index.ts';
 import { formatHlc } from '../hlc.ts';
 import { VALUE_MAX_BYTES, VALUE_MAX_DEPTH, codePoints, isWellFormed, messageError, rowError, validateMessages, valueError } from '../message.ts';
 import { ValidationError } from '../errors.ts';
-import { ProtocolError, findClockDrift, parseSyncRequest, parseSyncResponse } from '../protocol.ts';
+import { ProtocolError, findClockDrift, parseSyncRequest } from '../protocol.ts';
+import { parseSyncResponse } from '../sync-response.ts';
 import { schemaValueError } from '../schema.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 0, 0);

@@ -7,7 +7,8 @@
 import { RemoteError, invalidArgument, reading } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
 import type { Poke, SyncRequest, SyncResponse } from '../protocol.ts';
-import { ProtocolError, parseSyncResponse, wireRequest } from '../protocol.ts';
+import { ProtocolError, wireRequest } from '../protocol.ts';
+import { parseSyncResponse } from '../sync-response.ts';
 import type { PokeListener, Remote } from '../remote.ts';
 import { createMemoryServerStore } from '../server/memory-server-store.ts';
 import type { ServerStore } from '../server/server-store.ts';

@@ -7,7 +7,8 @@
  * what `open()` returns has been checked against the contract.
  */
 import { StoreError } from './errors.ts';
-import { CLIENT_ID_PATTERN, HybridClock, withClientId } from './hlc.ts';
+import { CLIENT_ID_PATTERN, withClientId } from './hlc.ts';
+import { HybridClock } from './hybrid-clock.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import { messageOf } from './message.ts';
 import { DEFAULT_MAX_DRIFT_MS } from './protocol.ts';

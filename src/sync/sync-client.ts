@@ -11,7 +11,8 @@
 import { ClosedError, FieldsyncError, ValidationError, errorText, invalidArgument, reading, threw } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { createStallWatch } from './store-stall.ts';
-import { hlcMillis, hostMonotonic } from './hlc.ts';
+import { hlcMillis } from './hlc.ts';
+import { hostMonotonic } from './hybrid-clock.ts';
 import { DELETED_COLUMN, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
 import { byHlc, cellKey, messageOf, rowError } from './message.ts';

@@ -10,7 +10,7 @@
  * down to one message, and sets aside a message too large to be sent alone.
  */
 import { FieldsyncError, RemoteError, badAnswer } from './errors.ts';
-import type { HybridClock } from './hlc.ts';
+import type { HybridClock } from './hybrid-clock.ts';
 import { readCells } from './cell-values.ts';
 import { isPulledPage } from './columns-page.ts';
 import { cellKey, messageOf, utf8Length, type Message } from './message.ts';

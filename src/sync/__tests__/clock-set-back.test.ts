@@ -7,7 +7,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSyncClient, type SyncClient } from '../index.ts';
-import { HybridClock, hlcMillis, hostMonotonic } from '../hlc.ts';
+import { hlcMillis } from '../hlc.ts';
+import { HybridClock, hostMonotonic } from '../hybrid-clock.ts';
 import type { MemoryStore } from '../memory-store.ts';
 import { createInProcessServer } from '../testing/index.ts';
 import { ScriptedRemote, T0, memory, schema } from './harness/test-kit.ts';

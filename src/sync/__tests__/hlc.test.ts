@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClockError, ValidationError } from '../errors.ts';
-import { HybridClock, formatHlc, hlcClientId, hlcMillis, isHlc, nextTimestamp, parseHlc, receiveTimestamp, tryParseHlc } from '../hlc.ts';
+import { formatHlc, hlcClientId, hlcMillis, isHlc, parseHlc, tryParseHlc } from '../hlc.ts';
+import { HybridClock, nextTimestamp, receiveTimestamp } from '../hybrid-clock.ts';
 
 const T = Date.UTC(2026, 10, 24, 15, 9, 39, 123);
 

@@ -239,7 +239,9 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   let code: ProtocolErrorCode | undefined;
   let message = `HTTP ${status}`;
   let index: number | undefined;
-  let serverTime = parseDate(response.headers.get('date'));
+  // The answer's own `Date`: its server time unless the body says, and what `Retry-After` is read against.
+  const answeredAt = parseDate(response.headers.get('date'));
+  let serverTime = answeredAt;
   try {
     // A body of `null` throws here; one without an error object leaves the fallbacks.
     const e = (JSON.parse(text) as { error?: Record<string, unknown> }).error ?? {};
@@ -252,7 +254,7 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   }
   code ??= status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited'
     : status === 404 ? 'not_found' : status >= 500 ? 'internal' : 'invalid_request';
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), parseDate(response.headers.get('date')));
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), answeredAt);
   return new RemoteError(status, code, message, { index, retryAfterMs, serverTime });
 }
 

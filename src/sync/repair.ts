@@ -5,7 +5,8 @@
  */
 import { HLC_PREFIX, hlcMillis } from './hlc.ts';
 import { byHlc, cellKey, messageOf, sameChange, type Message } from './message.ts';
-import type { ReplacedCell, SyncRunContext } from './sync-run.ts';
+import type { ReplacedCell } from './replaced-cells.ts';
+import type { SyncRunContext } from './sync-run.ts';
 import { META, unpushed, type CellWrite, type StoredMessage } from './store.ts';
 
 const ALL = Number.MAX_SAFE_INTEGER;

@@ -9,7 +9,7 @@ import type { RowFields, Schema, SchemaInput } from './schema.ts';
 import type { Listener } from './listeners.ts';
 import type { StoredMessage, SyncStore } from './store.ts';
 import type { SyncState } from './sync-scheduler.ts';
-import type { ReplacedCell } from './sync-run.ts';
+import type { ReplacedCell } from './replaced-cells.ts';
 
 export type { SyncState } from './sync-scheduler.ts';
 

@@ -11,18 +11,19 @@
  */
 import { FieldsyncError, RemoteError, badAnswer } from './errors.ts';
 import type { HybridClock } from './hybrid-clock.ts';
-import { readCells } from './cell-values.ts';
 import { isPulledPage } from './columns-page.ts';
-import { cellKey, messageOf, utf8Length, type Message } from './message.ts';
+import { messageOf, type Message } from './message.ts';
 import { cellsOf, planMerge } from './merge.ts';
 import type { SyncRequest, SyncResponse } from './protocol.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
-import { META, type Cell, type CellValue, type StoredMessage, type SyncStore } from './store.ts';
+import { META, type StoredMessage, type SyncStore } from './store.ts';
 import { checkedAnswer, remoteThrew } from './remote-answer.ts';
 import { rejectMessage, restampFrom, restampTaken, restartHistory } from './repair.ts';
 import type { SyncCounters } from './sync-counters.ts';
+import { replacedCells, reportReplaced, type ReplacedCell } from './replaced-cells.ts';
+import { REQUEST_OVERHEAD, takeWithin } from './request-size.ts';
 
 export interface SyncRunContext {
   readonly schema: Schema;
@@ -50,12 +51,6 @@ export interface SyncRunContext {
   readonly wantsReplaced: () => boolean;
   /** Pulled messages replaced these cells' values (after their commit). */
   readonly onReplaced: (cells: readonly ReplacedCell[]) => void;
-}
-
-/** A cell whose value a pulled message replaced: what it held, and what it holds now. */
-export interface ReplacedCell extends Cell {
-  readonly previous: CellValue;
-  readonly next: CellValue;
 }
 
 /** A correction smaller than this is network noise, not a wrong clock. */
@@ -277,33 +272,6 @@ async function commitResponse(ctx: SyncRunContext, response: SyncResponse, pushe
 }
 
 /**
- * Reports the replaced cells that hold the pulled value after the commit. Another connection
- * to the store (a second process) may have written a cell again between the merge's read and
- * its commit; the store then kept that newer write (docs/api.md, `transact`), and the pulled
- * value never showed: naming it as what the cell holds would be false. One read of the
- * reported cells' winners, only while someone listens.
- */
-async function reportReplaced(ctx: SyncRunContext, replaced: readonly ReplacedCell[]): Promise<void> {
-  const held = await ctx.store.winners(replaced);
-  const still = replaced.filter((c) => held.get(cellKey(c.table, c.row, c.column)) === c.next.hlc);
-  if (still.length > 0) ctx.onReplaced(still);
-}
-
-/** The cells a merge's writes replace (those that had a winner), with their values before and after. */
-async function replacedCells(store: SyncStore, writes: ReturnType<typeof planMerge>['writes'], winners: ReadonlyMap<string, string>): Promise<ReplacedCell[]> {
-  // `get`, not `has`: a store's map-like has what the guard asks of it only (store-guard.ts).
-  const replacing = writes.filter((w) => w.hlc !== null && winners.get(cellKey(w.table, w.row, w.column)) !== undefined);
-  if (replacing.length === 0) return [];
-  const before = await readCells(store, replacing);
-  const out: ReplacedCell[] = [];
-  for (const w of replacing) {
-    const previous = before.get(cellKey(w.table, w.row, w.column));
-    if (previous) out.push({ table: w.table, row: w.row, column: w.column, previous, next: { value: w.value, hlc: w.hlc as string } });
-  }
-  return out;
-}
-
-/**
  * The clock correction a response teaches, or null when the current one is good enough.
  * The server's clock is read halfway through the round trip, so the estimate is only as
  * good as half the round trip: corrections smaller than that are ignored.
@@ -313,21 +281,4 @@ export function learnOffset(current: number, serverMs: number, sentAt: number, r
   const estimate = Math.round(serverMs - (sentAt + receivedAt) / 2);
   const tolerance = Math.max(CLOCK_TOLERANCE_MS, receivedAt - sentAt);
   return Math.abs(estimate - current) > tolerance ? estimate : null;
-}
-
-/** A request's bytes besides its messages (clientId, cursor, limit, epoch, brackets), generously. */
-const REQUEST_OVERHEAD = 256;
-/** A message's bytes in a request: its JSON and the comma after it. */
-const messageBytes = (m: StoredMessage): number => utf8Length(JSON.stringify(messageOf(m))) + 1;
-
-/** The longest prefix of `list` whose request stays within `maxBytes` (always at least one), and its request's bytes. */
-function takeWithin(list: readonly StoredMessage[], maxBytes: number): [StoredMessage[], number] {
-  let bytes = REQUEST_OVERHEAD;
-  let n = 0;
-  for (; n < list.length; n++) {
-    const more = messageBytes(list[n] as StoredMessage);
-    if (bytes + more > maxBytes && n > 0) break;
-    bytes += more;
-  }
-  return [list.slice(0, n), bytes];
 }

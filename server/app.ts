@@ -8,7 +8,7 @@ import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/se
 import type { Authenticator } from './auth.ts';
 import type { LogLevel } from './config.ts';
 import { handleClientError } from './client-error.ts';
-import { isStorageFull, loggableError, protocolError, sendError, toErrorReply } from './errors.ts';
+import { loggableError, protocolError, sendError, toErrorReply, unavailableWarning } from './errors.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
 import { countConnections, forwardedBound } from './connection-limits.ts';
@@ -270,7 +270,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
     if (e.body.error.code === 'unavailable' && performance.now() - unavailableLoggedAt >= 10_000) {
       unavailableLoggedAt = performance.now();
-      const why = isStorageFull(err) ? "the database's storage is full; answering 503 until there is room" : 'the database cannot be reached; answering 503 until it can';
+      const why = unavailableWarning(err);
       request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, why);
     }
     return refuse(request, reply, e, e.headers); // a refusal before the body (a wrong media type) leaves it unread

@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import { ERROR_STATUS, ProtocolError, type ErrorBody, type ProtocolErrorCode } from 'fieldsync/server';
 import { noteRefusal } from './request-context.ts';
+import { StoreClosingError } from './stores/postgres-statements.ts';
 import { DatabaseTimeoutError } from './stores/postgres-transaction.ts';
 
 export interface ErrorReply {
@@ -59,6 +60,29 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   // A socket's own failure (it names its system call), not a request whose client went away.
   if (typeof code === 'string' && UNAVAILABLE_NETWORK.has(code) && typeof syscall === 'string') return true;
   return err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message);
+}
+
+/**
+ * The operator's warning for a 503 `unavailable` (logged once per 10 s, app.ts): what happened,
+ * as far as the error tells. PostgreSQL stopping or restarting ends the server's sessions with
+ * `57P01` (a fast or immediate stop: "terminating connection due to administrator command",
+ * "... immediate shutdown command") or `57P02` (its crash restart, after one of its processes
+ * died), and refuses new ones with `57P03` while it starts or stops; until round 59 each was
+ * logged as "the database cannot be reached", like a network cut. This process's own stop
+ * refuses with `57P01` too (StoreClosingError), and says so: no fault of the database's.
+ */
+export function unavailableWarning(err: unknown): string {
+  if (isStorageFull(err)) return "the database's storage is full; answering 503 until there is room";
+  if (err instanceof StoreClosingError) return 'this server is stopping: a request still waiting on the database is answered 503, for its client to send again to another process';
+  switch ((err as { code?: unknown } | null)?.code) {
+    case '57P01':
+      return 'PostgreSQL is shutting down or restarting (it ended our sessions: 57P01); answering 503 until it accepts connections again';
+    case '57P02':
+      return 'PostgreSQL is restarting after one of its processes crashed (57P02); answering 503 until it accepts connections again';
+    case '57P03':
+      return 'PostgreSQL is starting up or shutting down and accepts no connections yet (57P03); answering 503 until it does';
+  }
+  return 'the database cannot be reached; answering 503 until it can';
 }
 
 export function protocolError(code: ProtocolErrorCode, message: string): ErrorReply {

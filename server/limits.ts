@@ -85,6 +85,19 @@ export const PARSE_AHEAD_BYTES = 2 * 4 * 1024 * 1024;
  */
 export const RESERVED_BODY_PACE = { graceMs: 1000, minBytesPerSecond: 2 * 1024 * 1024 } as const;
 /**
+ * How long a stopping server lets its store's statements in flight finish before it cancels
+ * them (a PostgreSQL CancelRequest per connection in use: `stores/postgres-statements.ts`),
+ * in ms; at most half the shutdown timeout, so that their 503s go out before connections are
+ * cut. Why 1 s: a push runs in milliseconds (one of 1000 messages in about 20 ms, at the
+ * measured 50,000 messages a second of docs/postgres.md), so a statement still running after
+ * 1 s is not working but waiting: on a user's counter row another session holds (an
+ * operator's open transaction, a process frozen mid-push), up to statement_timeout (30 s).
+ * Waiting longer only delays the stop; cancelling sooner would cut pushes that were about to
+ * commit on a loaded database, which their clients then send again. Until round 58 there was
+ * no cancel, and the stop waited for statement_timeout.
+ */
+export const STORE_INTERRUPT_GRACE_MS = 1000;
+/**
  * How long a connection whose body was refused unread stays open, unread, before it is closed
  * (refuse-unread.ts): time for the client to read the answer and drop it.
  */

@@ -9,18 +9,10 @@ import { createAuthenticator } from './auth.ts';
 import { loggableError } from './errors.ts';
 import type { ServerConfig } from './config.ts';
 import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
-import { bodyLimitWarning } from './limits.ts';
+import { bodyLimitWarning, STORE_INTERRUPT_GRACE_MS } from './limits.ts';
 import { loadSecret } from './secret.ts';
 import { openStore, type OpenedStore } from './stores/open-store.ts';
 import { canInterrupt } from './stores/postgres-statements.ts';
-
-/**
- * How long a shutdown lets the store's statements in flight finish before it cancels them
- * (at most half the shutdown timeout, so that their 503s are sent before connections are cut).
- * A push takes milliseconds; one still running after this waits on a lock held elsewhere,
- * and until round 58 the stop waited for it up to statement_timeout (30 s).
- */
-export const STORE_INTERRUPT_GRACE_MS = 1000;
 
 export interface RunningServer {
   /** The base URL, such as `http://127.0.0.1:8787`. */

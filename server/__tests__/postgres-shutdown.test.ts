@@ -88,6 +88,9 @@ it('a server stopped while pushes wait on a held row lock answers them 503 with 
     expect(stopMs).toBeLessThan(STOP_BOUND_MS);
     // Logged as the unavailability they are, never as a fault of the server's.
     expect(t.logs.filter((l) => l.msg === 'internal error')).toEqual([]);
+    // And as this server's own stop, not the database's (round 59: "the database cannot be reached").
+    expect(t.logs.filter((l) => typeof l.msg === 'string' && /^(PostgreSQL|the database|this server)/.test(l.msg)).map((l) => l.msg))
+      .toEqual(['this server is stopping: a request still waiting on the database is answered 503, for its client to send again to another process']);
 
     await holder.query('ROLLBACK');
     const { rows } = await admin.query<{ row_id: string }>("SELECT row_id FROM fieldsync_messages WHERE user_id = 'alice' ORDER BY id");

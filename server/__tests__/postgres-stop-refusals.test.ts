@@ -1,0 +1,113 @@
+/**
+ * PostgreSQL stopped (an operator's fast shutdown) while requests wait on it: a push on a
+ * counter row another session holds, and another user's push waiting for a pool connection
+ * behind it (a pool of 1). Its own embedded PostgreSQL, not the run's shared one, since it is
+ * stopped.
+ *
+ * Each is answered 503 `unavailable` with Retry-After within a second or two of the stop (the
+ * pool waiter not left to its 10 s connection timeout), nothing of either is stored, and the
+ * warning says what happened: PostgreSQL is shutting down (57P01), not the generic "the
+ * database cannot be reached" it was logged as until round 59.
+ */
+import type { Client } from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestPostgres, type TestPostgres } from '../../test-support/embedded-postgres.ts';
+import type { PostgresServerStore } from '../stores/postgres-server-store.ts';
+import { connectClient, untilQuery } from './helpers/postgres.ts';
+import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
+
+/** From the stop to the answers: the fast shutdown itself (well under a second) and some. */
+const ANSWER_BOUND_MS = 3000;
+
+let pg: TestPostgres;
+beforeAll(async () => {
+  pg = await startTestPostgres();
+}, 60_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+type Answer = { status: number; code: unknown; retryAfter: string | null; ms: number } | { failed: string };
+
+function push(t: TestServer, token: string, clientId: string, row: string, started: () => number): Promise<Answer> {
+  return fetch(`${t.url}/v1/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ clientId, cursor: 0, limit: 10, messages: [msg(clientId, row, row)] }),
+    signal: AbortSignal.timeout(20_000),
+  }).then(
+    async (res) => ({
+      status: res.status,
+      code: ((await res.json()) as { error?: { code?: unknown } }).error?.code,
+      retryAfter: res.headers.get('retry-after'),
+      ms: performance.now() - started(),
+    }),
+    (err: unknown) => ({ failed: String(err) }),
+  );
+}
+
+/** Holds `user`'s counter row in a transaction of its own, as a process frozen mid-push would. */
+async function holdCounter(url: string, user: string): Promise<Client> {
+  const holder = await connectClient(url);
+  await holder.query('BEGIN');
+  await holder.query('SELECT last_id FROM fieldsync_users WHERE user_id = $1 FOR UPDATE', [user]);
+  return holder;
+}
+
+it('a push on a held lock and a push waiting for a pool connection when PostgreSQL stops: both 503 within seconds, nothing stored, and the warning says PostgreSQL is shutting down', async () => {
+  const t = await startTestServer({ env: { FIELDSYNC_DATABASE_URL: pg.url, FIELDSYNC_DATABASE_POOL_MAX: '1' } });
+  const pool = (t.server.store as PostgresServerStore).pool;
+  let holder: Client | null = null;
+  try {
+    expect((await t.sync('alice', { clientId: 'A', cursor: 0, limit: 10, messages: [msg('A', 'a0', 'kept')] })).status).toBe(200);
+    expect((await t.sync('bob', { clientId: 'B', cursor: 0, limit: 10, messages: [msg('B', 'b0', 'kept')] })).status).toBe(200);
+    holder = await holdCounter(pg.url, 'alice');
+    let stoppedAt = Number.NaN;
+    const since = (): number => stoppedAt;
+    // Alice's push takes the pool's one connection and waits on her row; Bob's waits for that connection.
+    const onLock = push(t, await t.token('alice'), 'A', 'a1', since);
+    const admin = await connectClient(pg.url);
+    try {
+      await untilQuery(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'fieldsync' AND wait_event_type = 'Lock'")).rowCount === 1, 'a push to wait on the lock');
+    } finally {
+      await admin.end();
+    }
+    const waiter = push(t, await t.token('bob'), 'B', 'b1', since);
+    await untilQuery(async () => pool.waitingCount === 1, 'a push to wait for a pool connection');
+
+    stoppedAt = performance.now();
+    await pg.halt();
+    const answers = await Promise.all([onLock, waiter]);
+    expect(answers.map((a) => ('failed' in a ? a : { status: a.status, code: a.code, retryAfter: a.retryAfter }))).toEqual([
+      { status: 503, code: 'unavailable', retryAfter: '2' },
+      { status: 503, code: 'unavailable', retryAfter: '2' },
+    ]);
+    for (const a of answers) expect('ms' in a && a.ms).toBeLessThan(ANSWER_BOUND_MS);
+
+    // One warning, saying what happened; no fault of the server's.
+    expect(t.logs.filter((l) => l.msg === 'internal error')).toEqual([]);
+    const warnings = t.logs.filter((l) => typeof l.msg === 'string' && /^(PostgreSQL|the database)/.test(l.msg));
+    expect(warnings.map((l) => ({ msg: l.msg, code: (l.err as { code?: unknown }).code }))).toEqual([
+      { msg: 'PostgreSQL is shutting down or restarting (it ended our sessions: 57P01); answering 503 until it accepts connections again', code: '57P01' },
+    ]);
+
+    await pg.resume();
+    holder = null; // its session ended with the stop
+    // Nothing of the refused pushes was written: each user holds its first message, under id 1.
+    const check = await connectClient(pg.url);
+    try {
+      const { rows } = await check.query<{ user_id: string; id: string; row_id: string }>('SELECT user_id, id, row_id FROM fieldsync_messages ORDER BY user_id, id');
+      expect(rows).toEqual([{ user_id: 'alice', id: '1', row_id: 'a0' }, { user_id: 'bob', id: '1', row_id: 'b0' }]);
+      const counters = await check.query<{ user_id: string; last_id: string }>('SELECT user_id, last_id FROM fieldsync_users ORDER BY user_id');
+      expect(counters.rows).toEqual([{ user_id: 'alice', last_id: '1' }, { user_id: 'bob', last_id: '1' }]);
+    } finally {
+      await check.end();
+    }
+    // The same process serves again; the refused push, sent again, is stored once.
+    await untilQuery(async () => (await t.sync('bob', { clientId: 'B', cursor: 0, limit: 10, messages: [msg('B', 'b1', 'again')] })).status === 200, 'the server to serve again', 15_000);
+    expect((await t.pullAll('bob')).map((m) => [m.id, m.row])).toEqual([[1, 'b0'], [2, 'b1']]);
+  } finally {
+    await holder?.end().catch(() => undefined);
+    await t.stop();
+  }
+}, 60_000);

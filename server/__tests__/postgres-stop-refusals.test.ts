@@ -27,6 +27,19 @@ afterAll(async () => {
   await pg?.stop();
 });
 
+let cases = 0;
+async function createDatabase(name: string): Promise<string> {
+  const admin = await connectClient(pg.url);
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(pg.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 type Answer = { status: number; code: unknown; retryAfter: string | null; ms: number } | { failed: string };
 
 function push(t: TestServer, token: string, clientId: string, row: string, started: () => number): Promise<Answer> {
@@ -54,19 +67,26 @@ async function holdCounter(url: string, user: string): Promise<Client> {
   return holder;
 }
 
-it('a push on a held lock and a push waiting for a pool connection when PostgreSQL stops: both 503 within seconds, nothing stored, and the warning says PostgreSQL is shutting down', async () => {
-  const t = await startTestServer({ env: { FIELDSYNC_DATABASE_URL: pg.url, FIELDSYNC_DATABASE_POOL_MAX: '1' } });
+// A fast shutdown ends each session with a 57P01 error; an immediate one (SIGQUIT) only warns
+// with a 57P01 notice and closes it (postgres-transaction.ts, DatabaseEndedError).
+it.each([
+  ['fast (SIGINT)', (): Promise<void> => pg.halt()],
+  ['immediate (SIGQUIT)', (): Promise<void> => pg.crash('SIGQUIT')],
+])('a push on a held lock and a push waiting for a pool connection when PostgreSQL stops, %s: both 503 within seconds, nothing stored, and the warning says PostgreSQL is shutting down', async (_how, stop) => {
+  // Each case on a database of its own, so that the rows it finds are its own.
+  const url = await createDatabase(`stop_${++cases}`);
+  const t = await startTestServer({ env: { FIELDSYNC_DATABASE_URL: url, FIELDSYNC_DATABASE_POOL_MAX: '1' } });
   const pool = (t.server.store as PostgresServerStore).pool;
   let holder: Client | null = null;
   try {
     expect((await t.sync('alice', { clientId: 'A', cursor: 0, limit: 10, messages: [msg('A', 'a0', 'kept')] })).status).toBe(200);
     expect((await t.sync('bob', { clientId: 'B', cursor: 0, limit: 10, messages: [msg('B', 'b0', 'kept')] })).status).toBe(200);
-    holder = await holdCounter(pg.url, 'alice');
+    holder = await holdCounter(url, 'alice');
     let stoppedAt = Number.NaN;
     const since = (): number => stoppedAt;
     // Alice's push takes the pool's one connection and waits on her row; Bob's waits for that connection.
     const onLock = push(t, await t.token('alice'), 'A', 'a1', since);
-    const admin = await connectClient(pg.url);
+    const admin = await connectClient(url);
     try {
       await untilQuery(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'fieldsync' AND wait_event_type = 'Lock'")).rowCount === 1, 'a push to wait on the lock');
     } finally {
@@ -76,7 +96,7 @@ it('a push on a held lock and a push waiting for a pool connection when PostgreS
     await untilQuery(async () => pool.waitingCount === 1, 'a push to wait for a pool connection');
 
     stoppedAt = performance.now();
-    await pg.halt();
+    await stop();
     const answers = await Promise.all([onLock, waiter]);
     expect(answers.map((a) => ('failed' in a ? a : { status: a.status, code: a.code, retryAfter: a.retryAfter }))).toEqual([
       { status: 503, code: 'unavailable', retryAfter: '2' },
@@ -94,7 +114,7 @@ it('a push on a held lock and a push waiting for a pool connection when PostgreS
     await pg.resume();
     holder = null; // its session ended with the stop
     // Nothing of the refused pushes was written: each user holds its first message, under id 1.
-    const check = await connectClient(pg.url);
+    const check = await connectClient(url);
     try {
       const { rows } = await check.query<{ user_id: string; id: string; row_id: string }>('SELECT user_id, id, row_id FROM fieldsync_messages ORDER BY user_id, id');
       expect(rows).toEqual([{ user_id: 'alice', id: '1', row_id: 'a0' }, { user_id: 'bob', id: '1', row_id: 'b0' }]);

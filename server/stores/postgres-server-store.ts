@@ -29,7 +29,7 @@ import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type
 import { migratePostgres } from './postgres-schema.ts';
 import { PULL, PUSH_COMPACTING, PUSH_PLAIN, RENEW_EPOCH, USER_EPOCH, type PullRow } from './postgres-sql.ts';
 import { createStatementTracker, StoreClosingError } from './postgres-statements.ts';
-import { inTransaction } from './postgres-transaction.ts';
+import { inTransaction, watchStopNotices } from './postgres-transaction.ts';
 import { createUserQueues } from './user-queues.ts';
 
 export interface PostgresPoolOptions {
@@ -98,7 +98,11 @@ export function createPostgresPool(options: PostgresPoolOptions): Pool {
   // doing: handed out, or being destroyed after it was released broken. With no listener Node
   // throws it, and the process ends with every request in flight. The error itself also fails
   // the client's query (or its next one); this listener only keeps it from being thrown.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    // An immediate shutdown's or a crash restart's notice, for the error of the statement it ends.
+    watchStopNotices(client);
+  });
   return pool;
 }
 

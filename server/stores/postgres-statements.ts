@@ -11,7 +11,7 @@
  */
 import { connect as connectTcp } from 'node:net';
 import type { Pool, PoolClient } from 'pg';
-import { typedTimeout } from './postgres-transaction.ts';
+import { explainedEnd, typedTimeout } from './postgres-transaction.ts';
 
 /**
  * Work refused because the store is shutting down. Its code is PostgreSQL's own for a server
@@ -125,7 +125,7 @@ export function createStatementTracker(pool: Pool): StatementTracker {
       } catch (err) {
         // As pool.query does: a client whose statement failed is closed, not reused.
         client.release(true);
-        throw typedTimeout(err);
+        throw explainedEnd(typedTimeout(err), client);
       }
     },
     async interrupt() {

@@ -24,6 +24,44 @@ export function typedTimeout(err: unknown): unknown {
 }
 
 /**
+ * A connection that PostgreSQL closed after saying why in a notice: since PostgreSQL 14 an
+ * immediate shutdown (`pg_ctl stop -m immediate`, SIGQUIT) or a crash restart (after one of its
+ * processes died) sends each session a WARNING, `57P01` or `57P02`, and then closes it, so the
+ * statement in flight fails only with pg's "Connection terminated unexpectedly", which says
+ * nothing of the stop. This error carries the notice's code and words instead, so that the
+ * server's warning says PostgreSQL is stopping (errors.ts), as it does for a fast shutdown's
+ * `57P01` error; the request is answered 503 `unavailable` all the same.
+ */
+export class DatabaseEndedError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DatabaseEndedError';
+    this.code = code;
+  }
+}
+
+/** The last stop notice (57P01, 57P02) each watched client got. */
+const stopNotices = new WeakMap<object, { code: string; message: string }>();
+
+/** Keeps the stop notice a client gets, for `explainedEnd`; the pool calls it for each new connection. */
+export function watchStopNotices(client: { on(event: 'notice', listener: (notice: { code?: unknown; message?: unknown }) => void): unknown }): void {
+  client.on('notice', (notice) => {
+    if (typeof notice.code === 'string' && /^57P0[12]$/.test(notice.code)) stopNotices.set(client, { code: notice.code, message: String(notice.message) });
+  });
+}
+
+/** `err`, or a DatabaseEndedError in its place when `client`'s connection ended after a stop notice. */
+export function explainedEnd(err: unknown, client: object): unknown {
+  const notice = stopNotices.get(client);
+  if (notice === undefined || !(err instanceof Error)) return err;
+  // The connection's end as pg or the socket reports it: no SQLSTATE of the database's own.
+  const code = (err as { code?: unknown }).code;
+  if (!/^Connection terminated/.test(err.message) && code !== 'ECONNRESET' && code !== 'EPIPE') return err;
+  return new DatabaseEndedError(notice.code, notice.message, { cause: err });
+}
+
+/**
  * Runs `use` on a client of `pool` (a pg Pool, or the store's StatementTracker), in a transaction that `begin` opens and that is committed
  * after it; on an error it is rolled back and the error rethrown. The client goes back to the
  * pool, or is destroyed when its connection failed meanwhile: the client emitted 'error' (the
@@ -43,7 +81,7 @@ export async function inTransaction<T>(pool: { connect(): Promise<PoolClient> },
     await client.query('COMMIT');
     return result;
   } catch (caught) {
-    const err = typedTimeout(caught);
+    const err = explainedEnd(typedTimeout(caught), client);
     if (err instanceof DatabaseTimeoutError) {
       // The unanswered statement is still the connection's: a ROLLBACK would queue behind it
       // and wait out the bound again. Destroying the client closes the socket (pg ends a client

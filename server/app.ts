@@ -263,14 +263,16 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 
   // While the database is unreachable, or its storage full, every request fails alike: one
-  // warning per 10 s says so, not an error with its stack per request.
-  let unavailableLoggedAt = -Infinity;
+  // warning per 10 s says so, not an error with its stack per request. One per reason
+  // (errors.ts, unavailableWarning): a restart's "PostgreSQL is shutting down" is not hidden
+  // by a "cannot be reached" of a connection attempt that failed a moment before it.
+  const unavailableLoggedAt = new Map<string, number>();
   fastify.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const e = toErrorReply(err);
     if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
-    if (e.body.error.code === 'unavailable' && performance.now() - unavailableLoggedAt >= 10_000) {
-      unavailableLoggedAt = performance.now();
-      const why = unavailableWarning(err);
+    const why = e.body.error.code === 'unavailable' ? unavailableWarning(err) : null;
+    if (why !== null && performance.now() - (unavailableLoggedAt.get(why) ?? -Infinity) >= 10_000) {
+      unavailableLoggedAt.set(why, performance.now());
       request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, why);
     }
     return refuse(request, reply, e, e.headers); // a refusal before the body (a wrong media type) leaves it unread

@@ -227,7 +227,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
           } catch (err) {
             const code = (err as { code?: unknown }).code;
             if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
-            throw err;
+            throw statements.explain(err);
           }
         }
       });

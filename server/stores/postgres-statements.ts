@@ -21,8 +21,8 @@ import { explainedEnd, typedTimeout } from './postgres-transaction.ts';
  */
 export class StoreClosingError extends Error {
   readonly code = '57P01';
-  constructor(message = 'the server is shutting down; try again shortly') {
-    super(message);
+  constructor(message = 'the server is shutting down; try again shortly', options?: ErrorOptions) {
+    super(message, options);
     this.name = 'StoreClosingError';
   }
 }
@@ -70,6 +70,12 @@ export interface StatementTracker {
   query<R extends object>(sql: string, values: unknown[]): Promise<{ rows: R[] }>;
   /** Refuses new work and cancels every statement in flight; resolves once the cancel requests were sent. */
   interrupt(): Promise<void>;
+  /**
+   * `err`, or a StoreClosingError in its place when it is the cancel `interrupt()` caused
+   * (`57014` once interrupted): logged as this server's stop, not as a database that cannot
+   * be reached.
+   */
+  explain(err: unknown): unknown;
   readonly interrupted: boolean;
 }
 
@@ -114,8 +120,12 @@ export function createStatementTracker(pool: Pool): StatementTracker {
     });
   };
 
+  const explain = (err: unknown): unknown =>
+    interrupted && (err as { code?: unknown } | null)?.code === '57014' ? new StoreClosingError(undefined, { cause: err }) : err;
+
   return {
     connect,
+    explain,
     async query<R extends object>(sql: string, values: unknown[]) {
       const client = await connect();
       try {
@@ -125,7 +135,7 @@ export function createStatementTracker(pool: Pool): StatementTracker {
       } catch (err) {
         // As pool.query does: a client whose statement failed is closed, not reused.
         client.release(true);
-        throw explainedEnd(typedTimeout(err), client);
+        throw explain(explainedEnd(typedTimeout(err), client));
       }
     },
     async interrupt() {

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { WS_API_PATH } from '../shared/ws-protocol.ts';
+import { boundConnections } from './connection-bound.ts';
 import { HOST_ADDRESS, isViewerOrigin, ownOrigin, refuseRequest, securityHeaders } from './host-security.ts';
 import { createLoginCodes, createSessions, LOGIN_PATH, loginLink } from './host-session.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -50,7 +51,8 @@ export interface WebHostOptions {
 
 /**
  * Limits of the HTTP server, which anyone on the machine can reach (audit E, findings 4 and
- * 5). Sockets: a handful of tabs need a few each; idle and slow ones are dropped quickly.
+ * 5). Sockets: a handful of tabs need a few each; idle and slow ones are dropped quickly, and
+ * when all are taken a new one evicts the longest-silent one (connection-bound.ts).
  * Headers: no cookie is needed here, but the browser still sends every cookie it holds for
  * 127.0.0.1, which any page on another port of 127.0.0.1 can set. Chromium keeps at most
  * 180 cookies of at most 4096 bytes per host, about 720 KiB in one `Cookie` header: a limit
@@ -78,7 +80,8 @@ export function createLimitedServer(onRequest: (req: IncomingMessage, res: Serve
     },
     onRequest,
   );
-  server.maxConnections = HTTP_LIMITS.maxConnections;
+  // Not `server.maxConnections`, which refuses newcomers: silent sockets could fill it.
+  boundConnections(server, HTTP_LIMITS.maxConnections);
   return server;
 }
 

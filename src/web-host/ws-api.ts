@@ -4,7 +4,7 @@
  * An upgrade is accepted only with this instance's own `Origin` and `Host` (host-security.ts),
  * which only keeps other pages of the user's browser out: a program forges them. So a new
  * socket gets nothing but the handshake (ws-handshake.ts), with at most `maxUnauthenticated`
- * such sockets at once: until the page has proved a session of this host run, no call is
+ * such sockets at once (a newcomer evicts the oldest silent one): until the page has proved a session of this host run, no call is
  * answered and no event sent. That is the IPC binding's sender check. Then every frame is
  * checked before anything runs: a text
  * frame of at most WS_MAX_FRAME_BYTES, JSON, an object with a request id and nothing but
@@ -33,7 +33,10 @@ export interface HostedCore {
 export interface WsApiLimits {
   /** Pages connected and signed in at once (tabs of this instance). */
   readonly maxConnections: number;
-  /** Sockets still in their handshake at once; more upgrades are refused (503). */
+  /**
+   * Sockets still in their handshake at once; a new upgrade closes the oldest that has not
+   * got past its first step, and is refused (503) only when every one has.
+   */
   readonly maxUnauthenticated: number;
   /** How long a socket may take to finish its handshake. */
   readonly handshakeMs: number;
@@ -120,8 +123,18 @@ export function attachWsApi(options: WsApiOptions): WsApi {
 
   /** Sockets that completed the handshake: the only ones that get answers and events. */
   const ready = new Set<WebSocket>();
-  /** Upgrades in progress and sockets in their handshake. */
-  let unauthenticated = 0;
+  /** Upgrades in progress and sockets in their handshake, oldest first; `progressed` once past its first step. */
+  const pending = new Map<Duplex, { progressed: boolean }>();
+  const evictSilent = (): boolean => {
+    for (const [socket, entry] of pending) {
+      if (entry.progressed) continue;
+      pending.delete(socket);
+      logRefusal('closed a WebSocket still signing in: room for a newer one');
+      socket.destroy();
+      return true;
+    }
+    return false;
+  };
 
   const sendFrame = (ws: WebSocket, frame: WsServerFrame | WsHandshakeServerFrame): void => {
     if (ws.readyState !== ws.OPEN) return;
@@ -151,18 +164,19 @@ export function attachWsApi(options: WsApiOptions): WsApi {
       socket.destroy();
       return;
     }
-    if (unauthenticated >= limits.maxUnauthenticated) {
+    // Full: the oldest socket that has not got past the handshake's first step makes room. Every
+    // socket comes from 127.0.0.1, so a count alone let another user hold them all, silent,
+    // and the page got 503 (round 59). A socket that has redeemed a code or named a known
+    // session (which only the page can) is never evicted for a newcomer.
+    if (pending.size >= limits.maxUnauthenticated && !evictSilent()) {
       logRefusal('refused a WebSocket: too many connections still signing in');
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
     }
-    unauthenticated++;
-    let counted = true;
-    const uncount = (): void => {
-      if (counted) unauthenticated--;
-      counted = false;
-    };
+    const entry = { progressed: false };
+    pending.set(socket, entry);
+    const uncount = (): void => void pending.delete(socket);
     socket.once('close', uncount);
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('close', () => {
@@ -179,6 +193,7 @@ export function attachWsApi(options: WsApiOptions): WsApi {
         send: (frame) => sendFrame(ws, frame),
         log,
         logRefusal,
+        onProgress: () => (entry.progressed = true),
         onAuthenticated: () => {
           uncount();
           if (ready.size >= limits.maxConnections) {
@@ -243,7 +258,7 @@ export function attachWsApi(options: WsApiOptions): WsApi {
       return ready.size;
     },
     get unauthenticated() {
-      return unauthenticated;
+      return pending.size;
     },
     async close() {
       offEvents();

@@ -23,6 +23,11 @@ export interface HostHandshakeOptions {
   readonly log: (message: string) => void;
   /** Refusals, for the host's log: anyone can knock, so this one is throttled. */
   readonly logRefusal: (message: string) => void;
+  /**
+   * The socket got past its first step: it redeemed a valid code or named a known session,
+   * which another user cannot do; such a socket is not evicted for a newer one (ws-api.ts).
+   */
+  readonly onProgress?: () => void;
   /** The page proved the session: the socket is the API's from now on (the handshake no longer listens). */
   readonly onAuthenticated: () => void;
 }
@@ -76,6 +81,7 @@ export function runHostHandshake(ws: WebSocket, options: HostHandshakeOptions): 
       if (!options.codes.redeem(body.code)) return refuse('code');
       const session = options.sessions.create();
       step = 'redeemed';
+      options.onProgress?.();
       options.log('a browser signed in');
       return options.send({ session });
     }
@@ -87,6 +93,7 @@ export function runHostHandshake(ws: WebSocket, options: HostHandshakeOptions): 
       pageNonce = body.nonce;
       hostNonce = randomToken();
       step = 'challenged';
+      options.onProgress?.();
       // The host proves itself first: a page never sends its proof to whatever holds a stopped host's port.
       return options.send({ challenge: { nonce: hostNonce, proof: handshakeProof(secret, 'host', pageNonce, hostNonce) } });
     }

@@ -383,19 +383,27 @@ describe('signing in to the browser host (no cookie is a credential)', () => {
     await expect(connect()).resolves.toBeTruthy(); // a new link works
   });
 
-  it('caps the sockets still signing in', async () => {
+  it('caps the sockets still signing in: a new one evicts the oldest silent one, never one past its first step', async () => {
     await host.close();
     host = await startWebHost({ core, rendererDir: build, limits: { maxUnauthenticated: 3 } });
     const idle = [await raw(), await raw(), await raw()];
+    const newer = await raw();
+    expect(await idle[0]?.closed).toBe(1006); // evicted (round 59: the newcomer got 503)
+    // Sockets that redeemed a code (only a page holds one) are not evicted: with only those, 503.
+    for (const r of [...idle.slice(1), newer]) r.ws.close();
+    await Promise.all([...idle, newer].map((r) => r.closed));
+    const redeemed = [await raw(), await raw(), await raw()];
+    for (const r of redeemed) r.ws.send(JSON.stringify({ redeem: { code: codeOf(host.loginUrl()) } }));
+    await Promise.all(redeemed.map((r) => nextFrame(r)));
     await expect(raw()).rejects.toThrow('HTTP 503');
-    idle[0]?.ws.close();
-    await idle[0]?.closed;
+    redeemed[0]?.ws.close();
+    await redeemed[0]?.closed;
     await vi.waitFor(async () => {
       const r = await raw();
       r.ws.close();
     });
-    for (const r of idle) r.ws.close();
-    await Promise.all(idle.map((r) => r.closed));
+    for (const r of redeemed) r.ws.close();
+    await Promise.all(redeemed.map((r) => r.closed));
     await vi.waitFor(() => expect((host as unknown as { connections: number }).connections).toBe(0));
     // Signed-in pages do not count against it.
     const pages = [await connect(), await connect(), await connect(), await connect()];

@@ -3,15 +3,17 @@
  * browser host run by this user. It can connect to loopback and forge every header (a stolen
  * cookie too: no cookie is a credential), and it gets the app shell, which holds no secret,
  * but no answer from the API, and it cannot read the profile (database) or the host's
- * environment (its sync token). Runs only where the tests run as root, which can
+ * environment (its sync token); and it cannot keep the user's page out with silent sockets
+ * (round 59). Runs only where the tests run as root, which can
  * start a process as `nobody`; skipped elsewhere, with the reason.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startNodeProcess } from '../../../scripts/processes.ts';
 import { tempDir } from '../../../test-support/temp-dir.ts';
+import { codeOf, openPage } from '../testing/ws-client.ts';
 
 const NOBODY = 65534;
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -55,7 +57,66 @@ const read = (file) => { try { fs.readFileSync(file); return 'read'; } catch (e)
 })();
 `;
 
+/**
+ * Round 59's probe: 8 upgrades with a forged Origin and Host that never start their
+ * handshake, then 64 connections that never finish their headers; "held" once they are, then
+ * it holds them for 4 s (under the 5 s deadlines).
+ */
+const SILENT = `
+const net = require('node:net');
+const u = new URL(process.argv[2]);
+const open = (text) => new Promise((resolve) => {
+  const s = net.connect(Number(u.port), u.hostname);
+  s.on('error', () => {});
+  s.on('connect', () => { s.write(text); resolve(s); });
+});
+(async () => {
+  const held = [];
+  for (let i = 0; i < 8; i++) {
+    const s = await open('GET /api HTTP/1.1\\r\\nHost: ' + u.host + '\\r\\nOrigin: ' + u.origin + '\\r\\nConnection: Upgrade\\r\\nUpgrade: websocket\\r\\nSec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\n\\r\\n');
+    await new Promise((resolve) => s.once('data', (d) => (String(d).startsWith('HTTP/1.1 101') ? resolve() : process.exit(3))));
+    held.push(s);
+  }
+  for (let i = 0; i < 64; i++) held.push(await open('GET / HTTP/1.1\\r\\nHost: ' + u.host + '\\r\\n'));
+  process.stdout.write('held\\n');
+  setTimeout(() => process.exit(0), 4000);
+})();
+`;
+
 describe('another user of the machine', () => {
+  it.skipIf(why !== null)(`cannot keep the user's page out with silent sockets${why ? ` (skipped: ${why})` : ''}`, async () => {
+    const dir = tempDir('fieldsync-other-user-');
+    chmodSync(dir.path, 0o755);
+    const renderer = join(dir.path, 'renderer');
+    mkdirSync(renderer, { mode: 0o755 });
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body></body></html>', { mode: 0o644 });
+    const script = join(dir.path, 'silent.cjs');
+    writeFileSync(script, SILENT, { mode: 0o644 });
+    const host = await startNodeProcess({
+      name: 'web-1',
+      args: ['src/web-host/main.ts', '--profile', 'web-1', '--profile-dir', join(dir.path, 'profile'), '--renderer-dir', renderer],
+      env: { FIELDSYNC_TOKEN: 'a-token', FIELDSYNC_SERVER_URL: 'http://127.0.0.1:9' },
+    });
+    const other = spawn(SYSTEM_NODE as string, [script, host.url], { uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        other.stdout.on('data', (d: Buffer) => String(d).includes('held') && resolve());
+        other.on('exit', (code) => reject(new Error(`the other user's process exited (${code}) before it held its sockets`)));
+      });
+      // While they are held: the page's request, its upgrade and handshake (503 before round 59).
+      const index = await fetch(`${host.url}/`);
+      expect(index.status).toBe(200);
+      const page = await openPage({ port: host.port, code: codeOf(host.loginUrl as string) });
+      expect(await page.call('info', [])).toMatchObject({ ok: true });
+      page.ws.close();
+    } finally {
+      other.kill();
+      await host.stop();
+      dir.remove();
+    }
+  });
+
+
   it.skipIf(why !== null)(`gets nothing from a browser host${why ? ` (skipped: ${why})` : ''}`, async () => {
     const dir = tempDir('fieldsync-other-user-');
     // Everything on the way is open to others: only the host's own modes protect it.

@@ -13,8 +13,8 @@
  * the same answer, without the gain.
  */
 import { isObject } from './option-keys.ts';
-import { badAnswer, type RemoteError } from './errors.ts';
-import { LINES_MEDIA_TYPE } from './protocol.ts';
+import { RemoteError, badAnswer } from './errors.ts';
+import { DEFAULT_PULL_LIMIT, LINES_MEDIA_TYPE, MAX_PULL_PAGES } from './protocol.ts';
 import type { Answer } from './request-compression.ts';
 
 const LINE_FEED = 10;
@@ -27,12 +27,56 @@ export const isLines = (contentType: string | null): boolean =>
   contentType !== null && contentType.split(';')[0]?.trim().toLowerCase() === LINES_MEDIA_TYPE;
 
 /**
- * A sync answer with its body read: parsed lines for a 200 in lines, the text for anything
- * else. `signal` aborts the reading (a `fetch` that ignores its signal stops at once).
+ * What the client reads of one answer at most (security finding S-59, docs/security.md): a
+ * hostile or broken server, or anything on a plain-HTTP path, could send a line or a body with
+ * no end, all of it held. Derived from what was asked for (docs/protocol.md §3, §5), so that no
+ * valid answer is refused: `pages` pages of at most `limit` messages. A value is at most 64 KiB
+ * of JSON as JSON.stringify writes it; a message's other fields take well under 1 KiB. 160 KiB a
+ * message is over twice that, a margin for a server that writes its JSON less tightly (spaces,
+ * `\u` escapes of non-ASCII text), and 64 KiB a page for its own fields. One page is one
+ * line: a line under way is held to one page's bytes; an answer to `pages` lines.
  */
-export async function readAnswer(response: Response, signal?: AbortSignal): Promise<Answer> {
-  if (response.status !== 200 || !isLines(response.headers.get('content-type'))) return { response, text: await textOf(response, signal) };
-  return { response, text: '', lines: await readLines(response, signal) };
+export interface AnswerBound {
+  readonly line: number;
+  readonly bytes: number;
+  readonly lines: number;
+}
+export const answerBound = (limit: number, pages: number): AnswerBound => {
+  const line = limit * 160 * 1024 + 64 * 1024;
+  return { line, bytes: pages * line, lines: pages };
+};
+
+/** Past the bound: the same bad answer as invalid JSON (code `invalid_response`), retried as one. */
+const overBound = (status: number): RemoteError =>
+  new RemoteError(status, 'invalid_response', 'the server\'s answer is larger than the pages asked for can be');
+
+/**
+ * A sync answer with its body read within `bound`: parsed lines for a 200 in lines, the text for
+ * anything else. `signal` aborts the reading (a `fetch` that ignores its signal stops at once).
+ * Read as a stream of bytes where it can be: React Native's own `fetch` has no `body` (undefined,
+ * not null), and a runtime without TextDecoder cannot decode bytes; there the whole text is read
+ * (bounded by its declared length, and in time by the timeout) and checked after.
+ */
+export async function readAnswer(response: Response, signal?: AbortSignal, bound = answerBound(DEFAULT_PULL_LIMIT, MAX_PULL_PAGES)): Promise<Answer> {
+  const lines = response.status === 200 && isLines(response.headers.get('content-type'));
+  const body = response.body as ReadableStream<unknown> | null | undefined;
+  const over = (): never => {
+    void Promise.resolve().then(() => (body as { cancel?: () => Promise<void> } | null | undefined)?.cancel?.()).catch(() => {});
+    throw overBound(response.status);
+  };
+  if (Number(response.headers.get('content-length')) > bound.bytes) over();
+  if (!body || typeof body.getReader !== 'function' || typeof TextDecoder !== 'function') {
+    const text = await textOf(response, signal);
+    if (text.length > bound.bytes) over();
+    return lines ? { response, text: '', lines: checkedCount(linesOf(text), bound, response.status) } : { response, text };
+  }
+  const read = await readBody(body, signal, bound, lines, response.status);
+  return typeof read === 'string' ? { response, text: read } : { response, text: '', lines: read };
+}
+
+function checkedCount(values: unknown[], bound: AnswerBound, status: number): unknown[] {
+  if (values.length > bound.lines) throw overBound(status);
+  return values;
 }
 
 /**
@@ -98,15 +142,11 @@ export function linesOf(text: string): unknown[] {
 }
 
 /**
- * The JSON value of each non-empty line of the body, read as a stream of bytes where it can
- * be: React Native's own `fetch` has no `body` (undefined, not null), and a runtime without
- * TextDecoder cannot decode bytes.
+ * The body read from its stream within `bound`: the JSON value of each non-empty line, or (not
+ * `lines`) its whole text. Past the bound the body is cancelled: the rest is never read.
  */
-async function readLines(response: Response, signal?: AbortSignal): Promise<unknown[]> {
+async function readBody(body: ReadableStream<unknown>, signal: AbortSignal | undefined, bound: AnswerBound, lines: boolean, status: number): Promise<unknown[] | string> {
   const values: unknown[] = [];
-  const parse = (line: string): void => parseLine(values, line);
-  const body = response.body as ReadableStream<unknown> | null | undefined;
-  if (!body || typeof body.getReader !== 'function' || typeof TextDecoder !== 'function') return linesOf(await response.text());
   const decoder = new TextDecoder(); // strips a BOM, replaces bad bytes, as text() does
   const reader = body.getReader();
   const onAbort = (): void => void reader.cancel().catch(() => {});
@@ -114,34 +154,41 @@ async function readLines(response: Response, signal?: AbortSignal): Promise<unkn
   // Aborted already (a fetch that ignored the signal answered after the timeout): its 'abort'
   // has fired, and a body that sends nothing more would be waited for with no end.
   if (signal?.aborted === true) onAbort();
-  // The bytes of the line under way, in the pieces they came in.
+  // The bytes of the line under way (or of the whole text), in the pieces they came in.
   let pieces: Uint8Array[] = [];
   let size = 0;
+  let total = 0;
+  const held = lines ? bound.line : bound.bytes;
+  const text = (): string => decoder.decode(pieces.length === 1 ? pieces[0] : joined(pieces, size));
+  const add = (piece: Uint8Array): void => {
+    pieces.push(piece);
+    size += piece.length;
+    if (size > held) throw overBound(status);
+  };
   const endLine = (): void => {
-    parse(decoder.decode(pieces.length === 1 ? pieces[0] : joined(pieces, size)));
+    parseLine(values, text());
+    checkedCount(values, bound, status);
     pieces = [];
     size = 0;
   };
   try {
     for (let read = await reader.read(); !read.done && signal?.aborted !== true; read = await reader.read()) {
       const chunk = bytesOf(read.value);
+      if ((total += chunk.length) > bound.bytes) throw overBound(status);
       let from = 0;
-      for (let end = chunk.indexOf(LINE_FEED, from); end !== -1; end = chunk.indexOf(LINE_FEED, from)) {
-        pieces.push(chunk.subarray(from, end));
-        size += end - from;
+      for (let end = lines ? chunk.indexOf(LINE_FEED, from) : -1; end !== -1; end = chunk.indexOf(LINE_FEED, from)) {
+        add(chunk.subarray(from, end));
         endLine();
         from = end + 1;
       }
-      if (from < chunk.length) {
-        pieces.push(chunk.subarray(from));
-        size += chunk.length - from;
-      }
+      if (from < chunk.length) add(chunk.subarray(from));
     }
     // Aborted, the lines read so far are not the answer (the caller reports the abort).
     if (signal?.aborted === true) throw signal.reason ?? new Error('aborted');
+    if (!lines) return text();
     if (size > 0) endLine();
   } catch (err) {
-    // A line that is not JSON: the rest of the body is not wanted.
+    // A line that is not JSON, or past the bound: the rest of the body is not wanted.
     reader.cancel().catch(() => {});
     throw err;
   } finally {

@@ -3,11 +3,11 @@
  * only, so that it runs unchanged in Node, Electron, browsers and React Native.
  */
 import { abortController } from './abort.ts';
-import { answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.ts';
+import { answerBound, answerJson, fromLines, invalidJson, readAnswer } from './answer-lines.ts';
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
-import { wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { wireRequest, DEFAULT_PULL_LIMIT, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import { readSyncResponse } from './sync-response.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
@@ -135,7 +135,10 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
         // Columns pages, several per answer while there is a backlog (docs/protocol.md §5): a
         // server that predates them answers with one `messages` page, which readSyncResponse
         // reads too. A catch-up makes an eighth of the round trips, each page its own commit.
-        const json = JSON.stringify(wireRequest(request));
+        const wire = wireRequest(request);
+        const json = JSON.stringify(wire);
+        // What is read of the answer is bounded by what this request asks for (answer-lines.ts).
+        const bound = answerBound(wire.limit ?? DEFAULT_PULL_LIMIT, wire.pages ?? 1);
         const send: SendBody = async (body, encoding) => {
           const response = await fetchFn(`${base}/v1/sync`, {
             method: 'POST',
@@ -148,7 +151,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
           if (typeof response !== 'object' || response === null || typeof response.status !== 'number') {
             throw invalidArgument(`createHttpRemote: fetch answered with ${response === null ? 'null' : typeof response}, not a Response`);
           }
-          return readAnswer(response, controller.signal);
+          return readAnswer(response, controller.signal, bound);
         };
         answer = await (encode ? encode(json, send) : send(json));
       } catch (err) {
@@ -165,7 +168,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
         } catch {
           throw invalidJson();
         }
-        return readSyncResponse(body, request.cursor);
+        return readSyncResponse(body, request.cursor, request.limit ?? DEFAULT_PULL_LIMIT);
       }
       throw errorFromResponse(response, text);
     } finally {

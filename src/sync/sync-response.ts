@@ -36,10 +36,12 @@ export const checkedAnswers = new WeakSet<object>();
  * columns page's messages come as the objects a store keeps (columns-page.ts, `pulled`),
  * without their ids.
  */
-export const readSyncResponse = (body: unknown, sentCursor: number): SyncResponse => readResponse(body, sentCursor, true);
+export const readSyncResponse = (body: unknown, sentCursor: number, limit?: number): SyncResponse => readResponse(body, sentCursor, true, limit);
 
-function readResponse(body: unknown, sentCursor: number, pulled: boolean): SyncResponse {
+function readResponse(body: unknown, sentCursor: number, pulled: boolean, limit = Infinity): SyncResponse {
   const answer = readAnswer(body, sentCursor, pulled);
+  // A page holds at most the `limit` asked for (docs/protocol.md §5): more is not the protocol.
+  for (const p of [answer, ...(answer.next ?? [])]) if (p.messages.length > limit) throw invalidAnswer(`more messages in a page than the limit of ${limit}`);
   checkedAnswers.add(answer);
   return answer;
 }

@@ -1,0 +1,118 @@
+/**
+ * What the client reads of one sync answer is bounded (security finding S-59, docs/security.md):
+ * a real HTTP server on loopback streams an endless or oversized answer. Before the bound the
+ * client read an endless line, endless lines or an endless JSON text until the timeout, its
+ * memory growing with every byte; now the sync fails promptly with the bad-answer error
+ * (RemoteError, `invalid_response`), having read little, the store is unchanged, and the next
+ * good answer syncs.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RemoteError, createHttpRemote, createSyncClient, type SyncClient } from '../index.ts';
+import { answerBound, readAnswer } from '../answer-lines.ts';
+import { memory, schema } from './harness/test-kit.ts';
+
+/** How much a server writes at most (the test's own bound): far past the client's bound for `limit: 2`. */
+const SERVER_CAP = 64 * 1024 * 1024;
+const CHUNK = 'x'.repeat(64 * 1024);
+const NOW = new Date().toISOString();
+const HLC = `${NOW}-0000-otherdevice01`;
+const good = JSON.stringify({ accepted: 0, cursor: 1, more: false, serverTime: NOW, epoch: 'e1', messages: [{ id: 1, hlc: HLC, table: 'todos', row: 'r1', column: 'title', value: 'from the server' }] });
+const PAGE_HEAD = `{"accepted":0,"cursor":0,"more":true,"serverTime":"${NOW}","epoch":"e1","format":"columns","page":`;
+
+type Mode = 'endless-line' | 'endless-lines' | 'endless-json' | 'too-many' | 'good';
+
+/** Writes `piece()` until the client goes, or the cap: the bytes written are counted. */
+function stream(res: ServerResponse, written: { bytes: number }, piece: () => string): void {
+  const pump = (): void => {
+    while (!res.destroyed && written.bytes < SERVER_CAP) {
+      const text = piece();
+      written.bytes += Buffer.byteLength(text);
+      if (!res.write(text)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
+let server: Server | null = null;
+const clients: SyncClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close();
+  const s = server;
+  server = null;
+  s?.closeAllConnections();
+  if (s) await new Promise((r) => s.close(r));
+});
+
+async function serve(): Promise<{ url: string; mode: { now: Mode }; written: { bytes: number } }> {
+  const mode = { now: 'good' as Mode };
+  const written = { bytes: 0 };
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      written.bytes = 0;
+      const lines = mode.now === 'endless-line' || mode.now === 'endless-lines';
+      res.writeHead(200, { 'Content-Type': lines ? 'application/x-ndjson' : 'application/json' });
+      if (mode.now === 'good') return void res.end(good);
+      if (mode.now === 'too-many') {
+        const messages = [1, 2, 3].map((id) => ({ id, hlc: HLC.replace('0000', `000${id}`), table: 'todos', row: `r${id}`, column: 'title', value: 'x' }));
+        return void res.end(JSON.stringify({ accepted: 0, cursor: 3, more: false, serverTime: NOW, epoch: 'e1', messages }));
+      }
+      // One line that never ends (a page's string that goes on), lines without end, or one JSON text without end.
+      if (mode.now === 'endless-line') res.write(`${PAGE_HEAD}{"s":"`);
+      if (mode.now === 'endless-json') res.write(`{"accepted":0,"cursor":0,"more":false,"serverTime":"${NOW}","messages":[],"padding":"`);
+      stream(res, written, mode.now === 'endless-lines' ? () => `${PAGE_HEAD}{}}\n` : () => CHUNK);
+    });
+  });
+  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, mode, written };
+}
+
+describe('one sync answer is read within a bound', () => {
+  it.each<Mode>(['endless-line', 'endless-lines', 'endless-json', 'too-many'])('%s: the sync fails promptly as a bad answer, nothing applied, and the next good answer syncs', async (bad) => {
+    const { url, mode, written } = await serve();
+    const client = await createSyncClient({ schema, store: memory(), autoSync: false, pullLimit: 2, remote: createHttpRemote({ url, token: 't', timeoutMs: 20_000 }) });
+    clients.push(client);
+    mode.now = bad;
+    const started = Date.now();
+    const err = await client.sync().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err).toMatchObject({ code: 'invalid_response' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // The client stopped reading: the server wrote a few MB at most, not its cap.
+    expect(written.bytes).toBeLessThan(8 * 1024 * 1024);
+    expect(client.status.cursor).toBe(0);
+    expect(await client.history('todos', 'r1', 'title')).toEqual([]);
+
+    mode.now = 'good';
+    await client.sync();
+    expect(client.status.cursor).toBe(1);
+    expect((await client.history('todos', 'r1', 'title')).map((m) => m.value)).toEqual(['from the server']);
+  }, 30_000);
+});
+
+describe('the bound of one line under way', () => {
+  it('is one page of the limit asked for, far below the whole answer\'s, and the body is cancelled there', async () => {
+    const bound = answerBound(2, 8);
+    expect(bound.bytes).toBe(8 * bound.line);
+    let pulled = 0;
+    let cancelled = false;
+    const chunk = new TextEncoder().encode(CHUNK);
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled += chunk.length;
+        if (pulled > SERVER_CAP) return c.close();
+        c.enqueue(pulled === chunk.length ? new TextEncoder().encode(PAGE_HEAD) : chunk);
+      },
+      cancel() {
+        cancelled = true;
+      },
+    }, { highWaterMark: 0 });
+    const response = new Response(body, { headers: { 'Content-Type': 'application/x-ndjson' } });
+    await expect(readAnswer(response, undefined, bound)).rejects.toMatchObject({ code: 'invalid_response', status: 200 });
+    expect(cancelled).toBe(true);
+    expect(pulled).toBeLessThanOrEqual(bound.line + 2 * chunk.length);
+  });
+});

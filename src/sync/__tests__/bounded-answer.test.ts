@@ -93,26 +93,49 @@ describe('one sync answer is read within a bound', () => {
   }, 30_000);
 });
 
-describe('the bound of one line under way', () => {
-  it('is one page of the limit asked for, far below the whole answer\'s, and the body is cancelled there', async () => {
-    const bound = answerBound(2, 8);
+/** An endless ndjson body of `piece` after `first`, counting the bytes pulled from it, and whether it was cancelled. */
+function endless(first: string, piece: string): { response: Response; pulled: () => number; cancelled: () => boolean } {
+  let pulled = 0;
+  let cancelled = false;
+  const bytes = [first, piece].map((t) => new TextEncoder().encode(t));
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      const next = (pulled === 0 ? bytes[0] : bytes[1]) as Uint8Array;
+      pulled += next.length;
+      if (pulled > SERVER_CAP) return c.close();
+      c.enqueue(next);
+    },
+    cancel() {
+      cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  return { response: new Response(body, { headers: { 'Content-Type': 'application/x-ndjson' } }), pulled: () => pulled, cancelled: () => cancelled };
+}
+
+describe('the bounds of one answer read from its stream, for `limit: 2` and 8 pages', () => {
+  const bound = answerBound(2, 8);
+  const refused = { code: 'invalid_response', status: 200 };
+
+  it('a line under way: one page, far below the whole answer, and the body is cancelled there', async () => {
     expect(bound.bytes).toBe(8 * bound.line);
-    let pulled = 0;
-    let cancelled = false;
-    const chunk = new TextEncoder().encode(CHUNK);
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        pulled += chunk.length;
-        if (pulled > SERVER_CAP) return c.close();
-        c.enqueue(pulled === chunk.length ? new TextEncoder().encode(PAGE_HEAD) : chunk);
-      },
-      cancel() {
-        cancelled = true;
-      },
-    }, { highWaterMark: 0 });
-    const response = new Response(body, { headers: { 'Content-Type': 'application/x-ndjson' } });
-    await expect(readAnswer(response, undefined, bound)).rejects.toMatchObject({ code: 'invalid_response', status: 200 });
-    expect(cancelled).toBe(true);
-    expect(pulled).toBeLessThanOrEqual(bound.line + 2 * chunk.length);
+    const body = endless(PAGE_HEAD, CHUNK);
+    await expect(readAnswer(body.response, undefined, bound)).rejects.toMatchObject(refused);
+    expect(body.cancelled()).toBe(true);
+    expect(body.pulled()).toBeLessThanOrEqual(bound.line + 2 * CHUNK.length);
+  });
+
+  it('lines: no more than the pages asked for', async () => {
+    const line = `${PAGE_HEAD}{}}\n`;
+    const body = endless(line, line);
+    await expect(readAnswer(body.response, undefined, bound)).rejects.toMatchObject(refused);
+    expect(body.cancelled()).toBe(true);
+    expect(body.pulled()).toBe(9 * line.length);
+  });
+
+  it('blank lines (ignored, never counted): the whole answer\'s bytes', async () => {
+    const body = endless('\n', '\n'.repeat(CHUNK.length));
+    await expect(readAnswer(body.response, undefined, bound)).rejects.toMatchObject(refused);
+    expect(body.cancelled()).toBe(true);
+    expect(body.pulled()).toBeLessThanOrEqual(bound.bytes + CHUNK.length + 1);
   });
 });

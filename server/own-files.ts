@@ -9,45 +9,27 @@
  * fails. So a dir or file of another user is refused at start, with how to fix it. POSIX only:
  * Windows has no uids (docs/security.md, "File permissions on Windows").
  */
-import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
-import { ensurePrivateDir } from 'fieldsync/sqlite';
+import type { Stats } from 'node:fs';
+import { ensureOwnDir, refuseForeignOwner as refuseForeign } from 'fieldsync/sqlite';
 import { ConfigError } from './config.ts';
 
-/** The user this process runs as, or null where there are no uids (Windows). */
-const ownUid = (): number | null => (typeof process.geteuid === 'function' ? process.geteuid() : null);
+const foreignDataDir = (what: string, owner: number, self: number): ConfigError => new ConfigError(
+  `${what} belongs to another user (uid ${owner}), not to the user this server runs as (uid ${self}): that user could read ` +
+    'or replace what the server keeps there (the token secret, every user\'s data). If it is yours, give it to this user ' +
+    `(chown); otherwise remove it, or give --data-dir a folder of this user's own`,
+);
 
 /** Refuses what `stats` describe (`what`, as the refusal names it) unless it is this process's user's or root's. */
-export function refuseForeignOwner(stats: Stats, what: string): void {
-  const uid = ownUid();
-  if (uid === null || stats.uid === uid || stats.uid === 0) return;
-  throw new ConfigError(
-    `${what} belongs to another user (uid ${stats.uid}), not to the user this server runs as (uid ${uid}): that user could read ` +
-      'or replace what the server keeps there (the token secret, every user\'s data). If it is yours, give it to this user ' +
-      `(chown); otherwise remove it, or give --data-dir a folder of this user's own`,
-  );
+export function refuseForeignOwner(stats: Pick<Stats, 'uid'>, what: string): void {
+  refuseForeign(stats, what, foreignDataDir);
 }
 
 /**
  * The data dir, made private (0700) and checked to be this user's (what a symbolic link to it
  * points to), with the files named in it that exist: each file's own entry (lstat: a link
- * another user made, symbolic or hard, to a file it keeps elsewhere) and what it points to.
+ * another user made, symbolic or hard, to a file it keeps elsewhere) and what it points to
+ * (the walk is src/sqlite/own-dir.ts, shared with the app's profile).
  */
 export function ensureOwnDataDir(dir: string, files: readonly string[]): void {
-  // Checked before the chmod too: root's would change another user's dir before refusing it.
-  if (existsSync(dir)) refuseForeignOwner(statSync(dir), `the data dir ${dir}`);
-  ensurePrivateDir(dir);
-  refuseForeignOwner(statSync(dir), `the data dir ${dir}`);
-  for (const name of files) {
-    const file = join(dir, name);
-    let stats: Stats;
-    try {
-      stats = lstatSync(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
-    refuseForeignOwner(stats, file);
-    if (stats.isSymbolicLink()) refuseForeignOwner(statSync(file), `${file} (where its link points)`);
-  }
+  ensureOwnDir(dir, files, 'the data dir', foreignDataDir);
 }

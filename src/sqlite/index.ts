@@ -18,4 +18,5 @@ export type { CheckpointOptions } from './checkpoints.ts';
 export { openDatabase } from './open-database.ts';
 export { fitsType, fromSql } from './sql-values.ts';
 export { ensurePrivateDatabaseFile, ensurePrivateDir } from './private-files.ts';
+export { ensureOwnDir, refuseForeignOwner, type ForeignOwnerError } from './own-dir.ts';
 export type { Db } from './open-database.ts';

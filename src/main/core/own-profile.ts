@@ -10,9 +10,7 @@
  * data there. So such a profile is refused, before anything in it is changed. POSIX only:
  * Windows has no uids (docs/security.md, "File permissions on Windows").
  */
-import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
-import { ensurePrivateDir } from 'fieldsync/sqlite';
+import { ensureOwnDir } from 'fieldsync/sqlite';
 
 /** A profile, or a file in it, that belongs to another user: the core does not open it. */
 export class ForeignProfileError extends Error {
@@ -22,44 +20,17 @@ export class ForeignProfileError extends Error {
   }
 }
 
-/** The user this process runs as, or null where there are no uids (Windows). */
-const ownUid = (): number | null => (typeof process.geteuid === 'function' ? process.geteuid() : null);
-
-function refuseForeignOwner(stats: Stats, what: string): void {
-  const uid = ownUid();
-  if (uid === null || stats.uid === uid || stats.uid === 0) return;
-  throw new ForeignProfileError(
-    `${what} belongs to another user (uid ${stats.uid}), not to the user this app runs as (uid ${uid}): that user could read ` +
-      "or replace the profile's data. If it is yours, give it to this user (chown); otherwise remove it, or choose a profile folder of this user's own",
-  );
-}
+const foreignProfile = (what: string, owner: number, self: number): ForeignProfileError => new ForeignProfileError(
+  `${what} belongs to another user (uid ${owner}), not to the user this app runs as (uid ${self}): that user could read ` +
+    "or replace the profile's data. If it is yours, give it to this user (chown); otherwise remove it, or choose a profile folder of this user's own",
+);
 
 /**
  * `dir` made private (0700) and checked to be this user's (what a symbolic link to it points
  * to), with the files named in it that exist: each one's own entry (lstat: a link another user
- * made) and what it points to.
+ * made) and what it points to (the walk is src/sqlite/own-dir.ts, shared with the server's
+ * data dir). A dangling link of this user's is let be: SQLite creates its target.
  */
 export function ensureOwnProfileDir(dir: string, files: readonly string[]): void {
-  // Checked before the chmod too: root's would change another user's folder before refusing it.
-  if (existsSync(dir)) refuseForeignOwner(statSync(dir), `the profile folder ${dir}`);
-  ensurePrivateDir(dir);
-  refuseForeignOwner(statSync(dir), `the profile folder ${dir}`);
-  for (const name of files) {
-    const file = join(dir, name);
-    let stats: Stats;
-    try {
-      stats = lstatSync(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
-    refuseForeignOwner(stats, file);
-    if (stats.isSymbolicLink()) {
-      try {
-        refuseForeignOwner(statSync(file), `${file} (where its link points)`);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // a dangling link: SQLite would create its target
-      }
-    }
-  }
+  ensureOwnDir(dir, files, 'the profile folder', foreignProfile);
 }

@@ -83,15 +83,24 @@ const open = (text) => new Promise((resolve) => {
 })();
 `;
 
+/**
+ * A folder where everything on the way is open to others (only the host's own modes protect
+ * it): a renderer page to serve, and the other user's script, `name` holding `source`.
+ */
+function worldOpenToOthers(name: string, source: string) {
+  const dir = tempDir('fieldsync-other-user-');
+  chmodSync(dir.path, 0o755);
+  const renderer = join(dir.path, 'renderer');
+  mkdirSync(renderer, { mode: 0o755 });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body></body></html>', { mode: 0o644 });
+  const script = join(dir.path, name);
+  writeFileSync(script, source, { mode: 0o644 });
+  return { dir, renderer, script };
+}
+
 describe('another user of the machine', () => {
   it.skipIf(why !== null)(`cannot keep the user's page out with silent sockets${why ? ` (skipped: ${why})` : ''}`, async () => {
-    const dir = tempDir('fieldsync-other-user-');
-    chmodSync(dir.path, 0o755);
-    const renderer = join(dir.path, 'renderer');
-    mkdirSync(renderer, { mode: 0o755 });
-    writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body></body></html>', { mode: 0o644 });
-    const script = join(dir.path, 'silent.cjs');
-    writeFileSync(script, SILENT, { mode: 0o644 });
+    const { dir, renderer, script } = worldOpenToOthers('silent.cjs', SILENT);
     const host = await startNodeProcess({
       name: 'web-1',
       args: ['src/web-host/main.ts', '--profile', 'web-1', '--profile-dir', join(dir.path, 'profile'), '--renderer-dir', renderer],
@@ -118,14 +127,7 @@ describe('another user of the machine', () => {
 
 
   it.skipIf(why !== null)(`gets nothing from a browser host${why ? ` (skipped: ${why})` : ''}`, async () => {
-    const dir = tempDir('fieldsync-other-user-');
-    // Everything on the way is open to others: only the host's own modes protect it.
-    chmodSync(dir.path, 0o755);
-    const renderer = join(dir.path, 'renderer');
-    mkdirSync(renderer, { mode: 0o755 });
-    writeFileSync(join(renderer, 'index.html'), '<!doctype html><html><head></head><body></body></html>', { mode: 0o644 });
-    const script = join(dir.path, 'attack.cjs');
-    writeFileSync(script, ATTACK, { mode: 0o644 });
+    const { dir, renderer, script } = worldOpenToOthers('attack.cjs', ATTACK);
     const profile = join(dir.path, 'profile');
     const host = await startNodeProcess({
       name: 'web-1',

@@ -10,13 +10,16 @@
  */
 import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrivateDir } from './private-files.ts';
+import { invalidArgument } from '../sync/errors.ts';
+import { checkPath, ensurePrivateDir } from './private-files.ts';
 
 /** The error for `what`, owned by `owner`, found by a process running as `self`. */
 export type ForeignOwnerError = (what: string, owner: number, self: number) => Error;
 
 /** Throws `refuse`'s error unless `stats` (of `what`) are this process's user's or root's; nothing without uids. */
 export function refuseForeignOwner(stats: Pick<Stats, 'uid'>, what: string, refuse: ForeignOwnerError): void {
+  if (typeof stats !== 'object' || stats === null || !Number.isSafeInteger(stats.uid)) throw invalidArgument('refuseForeignOwner: stats must be an object with a numeric uid (what statSync gives)');
+  checkNaming('refuseForeignOwner', 'what', what, refuse);
   const self = typeof process.geteuid === 'function' ? process.geteuid() : null;
   if (self === null || stats.uid === self || stats.uid === 0) return;
   throw refuse(what, stats.uid, self);
@@ -29,6 +32,11 @@ export function refuseForeignOwner(stats: Pick<Stats, 'uid'>, what: string, refu
  * let be: what opens the file creates its target.
  */
 export function ensureOwnDir(dir: string, files: readonly string[], name: string, refuse: ForeignOwnerError): void {
+  checkPath('ensureOwnDir', dir);
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && f !== '' && !f.includes('\u0000'))) {
+    throw invalidArgument('ensureOwnDir: files must be an array of file names (non-empty strings)');
+  }
+  checkNaming('ensureOwnDir', 'name', name, refuse);
   // Checked before the chmod too: root's would change another user's folder before refusing it.
   if (existsSync(dir)) refuseForeignOwner(statSync(dir), `${name} ${dir}`, refuse);
   ensurePrivateDir(dir);
@@ -40,6 +48,12 @@ export function ensureOwnDir(dir: string, files: readonly string[], name: string
     const target = entry.isSymbolicLink() ? statOrNull(() => statSync(file)) : null;
     if (target !== null) refuseForeignOwner(target, `${file} (where its link points)`, refuse);
   }
+}
+
+/** `text` (argument `arg` of `fn`) a non-empty string, and `refuse` a function: else a ValidationError. */
+function checkNaming(fn: string, arg: string, text: unknown, refuse: unknown): void {
+  if (typeof text !== 'string' || text === '') throw invalidArgument(`${fn}: ${arg} must be a non-empty string`);
+  if (typeof refuse !== 'function') throw invalidArgument(`${fn}: refuse must be a function that makes the error to throw`);
 }
 
 /** The stats `read` gives, or null for a path that does not exist (ENOENT); other errors as they come. */

@@ -55,7 +55,8 @@ export function messageProblem(value: unknown): string | null {
     return 'a message lacks hlc, table, row or column';
   }
   if (!isHlc(m.hlc)) return `message ${JSON.stringify(m.hlc).slice(0, 60)} has an hlc that is not one`;
-  if (typeof m.local !== 'boolean' || typeof m.synced !== 'boolean' || typeof m.applied !== 'boolean') return `message ${m.hlc} lacks its flags`;
+  // Said as it is: a SQL driver's 0 and 1 were reported as flags missing (until round 60).
+  if (typeof m.local !== 'boolean' || typeof m.synced !== 'boolean' || typeof m.applied !== 'boolean') return `message ${m.hlc} has flags that are not booleans (not 0 or 1)`;
   if (m.error !== null && typeof m.error !== 'string') return `message ${m.hlc} has an invalid error`;
   // A driver that reads SQL NULL back as undefined: pushed, the message would have no value
   // at all, and the server would refuse it as invalid, setting the user's write aside.

@@ -58,6 +58,9 @@ function stateProblem(state: StoreState): string | null {
   if (typeof state !== 'object' || state === null || typeof state.meta !== 'object' || state.meta === null) {
     return 'open() must return { meta, maxHlc, pendingCount }';
   }
+  // A Map has no keys `for...in` sees: read as an empty meta, the client made a new clientId
+  // and then stopped as if another client had taken the store over (until round 60).
+  if (state.meta instanceof Map) return 'open() returned meta as a Map: it must be an object of strings';
   // Text only: the client reads its identity and counters from these (a number would pass for
   // a clientId's text; an object without a prototype has none, and would throw a TypeError).
   for (const key in state.meta) if (typeof state.meta[key] !== 'string') return `open() returned meta.${key.slice(0, 40)}, which is not a string`;

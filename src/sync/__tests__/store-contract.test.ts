@@ -31,9 +31,9 @@ describe('a custom store that breaks its contract', () => {
     ['a message without its table', [without('table')], 'a message lacks hlc, table, row or column'],
     ['a numeric row', [{ ...good, row: 5 }], 'a message lacks hlc, table, row or column'],
     ['a message without its column', [without('column')], 'a message lacks hlc, table, row or column'],
-    ['local as a string', [{ ...good, local: 'yes' }], `message ${HLC} lacks its flags`],
-    ['no synced flag', [without('synced')], `message ${HLC} lacks its flags`],
-    ['applied as a number', [{ ...good, applied: 1 }], `message ${HLC} lacks its flags`],
+    ['local as a string', [{ ...good, local: 'yes' }], `message ${HLC} has flags that are not booleans (not 0 or 1)`],
+    ['no synced flag', [without('synced')], `message ${HLC} has flags that are not booleans (not 0 or 1)`],
+    ['applied as a number', [{ ...good, applied: 1 }], `message ${HLC} has flags that are not booleans (not 0 or 1)`],
     ['an error that is a number', [{ ...good, error: 5 }], `message ${HLC} has an invalid error`],
     ['an error left undefined', [{ ...good, error: undefined }], `message ${HLC} has an invalid error`],
     ['no value', [without('value')], `message ${HLC} has no value (a null value must be read back as null)`],
@@ -45,7 +45,7 @@ describe('a custom store that breaks its contract', () => {
     // A join or a UNION ALL that repeats a row: the push would carry it twice.
     ['the same message twice', [good, { ...good }], `it returned message ${HLC} twice`],
     // The whole list is checked, not its first message only.
-    ['a good message, then one without its flags', [good, without('local')], `message ${HLC} lacks its flags`],
+    ['a good message, then one without its flags', [good, without('local')], `message ${HLC} has flags that are not booleans (not 0 or 1)`],
   ])('messages() answering with %s: opening fails, naming the query and the fault', async (_name, list, reason) => {
     const store: SyncStore = { ...memory(), messages: () => list as never };
     expect((await openError(store)).message).toMatch(new RegExp(`^the store broke its contract in messages\\(\\w+\\): ${escape(reason)}$`));

@@ -5,8 +5,9 @@
  * ConformanceError: a `readRow` that hides tombstones, as an app's reads do, met it first.
  */
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../index.ts';
+import { createMemoryStore, type StoredMessage, type SyncStore } from '../index.ts';
 import { canonical, ConformanceError, storeConformance } from '../testing/index.ts';
+import { checkEqual } from '../testing/assert.ts';
 import { caught } from '../../../test-support/refusal.ts';
 
 describe('a failing conformance case', () => {
@@ -20,6 +21,29 @@ describe('a failing conformance case', () => {
     const err = await caught(() => tombstone?.run());
     expect(err).toBeInstanceOf(ConformanceError);
     expect((err as Error).message).toBe('tombstone\n  expected: true\n  actual:   undefined');
+  });
+
+  // Round 60: a store that keeps values as JSON text in a column and hands the text back (a
+  // store author's common mistake) failed with two lists that differ in quotes only, and no
+  // word of why; the client cannot tell (docs/api.md, SyncStore), so the suite must.
+  it("with every value answered as its JSON text: it says so, and what to do", async () => {
+    const cases = storeConformance(() => {
+      const inner = createMemoryStore();
+      const store: SyncStore = {
+        ...inner,
+        messages: (q) => (inner.messages(q) as readonly StoredMessage[]).map((m) => ({ ...m, value: JSON.stringify(m.value) })),
+      };
+      return { store, readRow: (table, row) => inner.get(table, row) };
+    }, { persistent: false, transact: false });
+    const roundTrip = cases.find((c) => c.name === 'values round-trip exactly, in messages and in data');
+    const err = await caught(() => roundTrip?.run());
+    expect(err).toBeInstanceOf(ConformanceError);
+    expect((err as Error).message).toMatch(/^message values\n {2}expected: \[null,true,.*\n {2}actual: {3}\["null","true",.*\n {2}\(each value differing is the JSON text of the one expected: JSON\.parse a column that keeps JSON as it is read\)$/s);
+  });
+
+  it('a value that differs otherwise gets no such hint', () => {
+    const err = (() => { try { checkEqual([1, 'x'], [1, 'y'], 'values'); } catch (e) { return e; } })();
+    expect((err as Error).message).toBe('values\n  expected: [1,"y"]\n  actual:   [1,"x"]');
   });
 
   it('canonical gives text for every value, undefined included', () => {

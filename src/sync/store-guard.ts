@@ -16,12 +16,29 @@ const broke = (what: string, problem: string): StoreError => new StoreError(`the
 /** What reading a store's answer threw, as a broken answer. */
 const unreadable = (what: string, err: unknown): StoreError => broke(what, `reading its answer threw: ${errorText(err)}`);
 
+/**
+ * What a store threw, as text: an IndexedDB request's error event (`request.onerror = reject`)
+ * by the request's error, an error-like object by its message. Both read "[object Event]" and
+ * "[object Object]" until round 60, the cause said only in `cause`.
+ */
+function thrownText(err: unknown): string {
+  try {
+    const e = err as { message?: unknown; target?: { error?: unknown } };
+    const inner = e.target?.error;
+    if (inner instanceof Error) return errorText(inner);
+    if (typeof e.message === 'string') return e.message;
+  } catch {
+    // null, or a getter or Proxy that throws: as errorText reads it.
+  }
+  return errorText(err);
+}
+
 /** What the check of an answer finds: nothing wrong (null), what is, or `{ use }`: the answer as the client is to read it. */
 type Verdict<T> = string | null | { readonly use: T };
 
 function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => Verdict<T>, stalls?: StallWatch): MaybePromise<T> {
   const fail = (err: unknown): never => {
-    throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${errorText(err)}`, err);
+    throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${thrownText(err)}`, err);
   };
   const verify = (value: T): T => {
     let verdict: Verdict<T>;

@@ -5,7 +5,10 @@
  * meta table collected into one) passed the guard as an empty meta: the client made a new
  * clientId, saved it, read the Map again on its second open, and stopped with "another client
  * opened this store", about a takeover that never happened. Flags read back as SQLite's 0 and
- * 1 were refused as a message that "lacks its flags", which it does not.
+ * 1 were refused as a message that "lacks its flags", which it does not. An asynchronous store
+ * on IndexedDB that rejects with its request's error event (`request.onerror = reject`), or
+ * with an error-like object, failed with "[object Event]" or "[object Object]", its cause
+ * said nowhere but in `cause`.
  */
 import { describe, expect, it } from 'vitest';
 import { StoreError, createSyncClient, type StoredMessage, type SyncStore } from '../index.ts';
@@ -45,6 +48,25 @@ describe('a store over a SQL driver, with the mistakes one makes', () => {
     expect(err).toBeInstanceOf(StoreError);
     expect((err as Error).message).toMatch(/^the store broke its contract in messages\(pending\): message \S+ has flags that are not booleans \(not 0 or 1\)$/);
     expect(server.requests).toBe(0);
+    await client.close();
+  });
+
+  it("an asynchronous store that rejects with an IndexedDB request's error event, or an error-like object: the StoreError says what failed", async () => {
+    const inner = memory();
+    let thrown: unknown = null;
+    const store: SyncStore = { ...inner, commit: async (c) => { if (thrown !== null) throw thrown; return inner.commit(c); } };
+    const client = await createSyncClient({ schema, store, autoSync: false });
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const event = Object.defineProperty(new Event('error'), 'target', { value: { error: quota } });
+    for (const [reason, text] of [[event, 'The quota has been exceeded.'], [{ name: 'QuotaExceededError', message: 'no room left' }, 'no room left']] as const) {
+      thrown = reason;
+      const err = await failure(client.set('todos', 't1', 'title', 'Milk'));
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as Error).message).toBe(`the store failed in commit(): ${text}`);
+      expect((err as Error).cause).toBe(reason);
+    }
+    thrown = null;
+    expect(inner.get('todos', 't1')).toBeUndefined();
     await client.close();
   });
 });

@@ -1,0 +1,26 @@
+/**
+ * Files written by older Fieldsync versions, kept as SQL text in test-support/upgrade-fixtures
+ * (its README says which commit made each and how to remake them). `restoreDump` turns one
+ * back into a SQLite file, byte layout aside exactly as the old code left it: the same
+ * tables, indexes, triggers, rows and user_version.
+ */
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+const FIXTURES = join(import.meta.dirname, 'upgrade-fixtures');
+
+export function readDump(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8');
+}
+
+/** Writes the dump `name` into a new SQLite file `file`, private to this user as the stores want. */
+export function restoreDump(name: string, file: string): void {
+  const db = new Database(file);
+  try {
+    db.exec(readDump(name));
+  } finally {
+    db.close();
+  }
+  chmodSync(file, 0o600);
+}

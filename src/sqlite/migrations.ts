@@ -8,6 +8,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { COLUMNS_TABLE } from './column-types.ts';
+import { upgradeFirstLayout } from './first-layout.ts';
 import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE } from './sql-columns.ts';
 
 type Step = (db: Database) => void;
@@ -88,6 +89,7 @@ export function migrateStore(db: Database): void {
   if (current > STORE_VERSION) {
     throw new Error(`this database was written by a newer version of the app (store version ${current}, this app knows ${STORE_VERSION})`);
   }
+  if (current === 1) upgradeFirstLayout(db); // version 1 had two layouts (first-layout.ts)
   for (let v = current; v < STORE_VERSION; v++) (STORE_STEPS[v] as Step)(db);
   if (current !== STORE_VERSION) db.pragma(`user_version = ${STORE_VERSION}`);
 }

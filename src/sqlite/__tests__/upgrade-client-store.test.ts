@@ -6,19 +6,23 @@
  * one message the client has not pulled yet.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHttpRemote, createSyncClient, defineSchema, type SyncClient } from '../../sync/index.ts';
+import { createHttpRemote, createSyncClient, defineSchema, type Message, type SyncClient } from '../../sync/index.ts';
 import { createSqliteStore, openDatabase, type Db } from '../index.ts';
 import { startTestServer, type TestServer } from '../../../server/__tests__/helpers/test-server.ts';
-import { restoreDump } from '../../../test-support/upgrade-fixture-files.ts';
+import { readDump, restoreDump } from '../../../test-support/upgrade-fixture-files.ts';
 import { tempDir, type TempDir } from '../../../test-support/temp-dir.ts';
 import { STORE_VERSION } from '../migrations.ts';
 
 // The schema the old app declared when it wrote the fixtures.
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string', done: { type: 'boolean', nullable: true } } } });
 
-// [client dump, server dump, whether the client knew the server's epoch]
+// [client dump, server dump (or the log of an in-process server, pushed in order), whether
+// the client knew the server's epoch]
 const VERSIONS = [
+  // The first client store (its own layout of version 1: no outbox, no _hlc_ columns).
+  ['client-v1-68cecb9.sql', 'server-log-68cecb9.json', false],
   ['client-v1-db50754.sql', 'server-sqlite-v1-db50754.sql', false],
   ['client-v1-e463e49.sql', 'server-sqlite-v2-e463e49.sql', true],
   ['client-v3-7243dcb.sql', 'server-sqlite-v2-7243dcb.sql', true],
@@ -58,18 +62,26 @@ async function clientOn(file: string, user: string, pushes: Pushes = { count: 0 
   return { db, store, client };
 }
 
+/** Pushes an old in-process server's log, one message a request, so each keeps its id. */
+async function pushLog(s: TestServer, name: string): Promise<void> {
+  for (const { clientId, message } of JSON.parse(readDump(name)) as { clientId: string; message: Message }[]) {
+    expect((await s.sync('alice', { clientId, cursor: 0, limit: 1, messages: [message] })).status).toBe(200);
+  }
+}
+
 const pending = (store: ReturnType<typeof createSqliteStore>) => store.messages({ kind: 'pending', limit: 1000 });
 
 describe.each(VERSIONS)('a client store written as %s', (clientDump, serverDump, knewEpoch) => {
   it('opens with its data intact, pushes its offline writes once, keeps its cursor and syncs on', async () => {
     dir = tempDir('fieldsync-upgrade-');
     const dataDir = join(dir.path, 'server');
-    (await import('node:fs')).mkdirSync(dataDir, { mode: 0o700 });
-    restoreDump(serverDump, join(dataDir, 'fieldsync.sqlite'));
+    mkdirSync(dataDir, { mode: 0o700 });
+    if (!serverDump.endsWith('.json')) restoreDump(serverDump, join(dataDir, 'fieldsync.sqlite'));
     const file = join(dir.path, 'client.db');
     restoreDump(clientDump, file);
     // Compaction off: the log then shows every message that arrived, so a repeat would show.
     server = await startTestServer({ dataDir, env: { FIELDSYNC_COMPACTION: 'off' } });
+    if (serverDump.endsWith('.json')) await pushLog(server, serverDump);
     const before = await server.pullAll('alice');
     expect(before.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
 
@@ -81,6 +93,10 @@ describe.each(VERSIONS)('a client store written as %s', (clientDump, serverDump,
     expect(a.store.readRow('todos', 't3')).toMatchObject({ title: "Eggs 'free range' \u00e9", _deleted: true });
     expect(a.store.readRow('todos', 't4')).toEqual({ title: 'Jam', done: null, _deleted: null });
     expect(a.store.readRow('todos', 't5')).toEqual({ title: 'Tea', done: true, _deleted: null });
+    // Every value keeps the hlc of its winner beside it (the first layout had none): without
+    // it, any older message pulled later would replace the value.
+    expect(a.db.prepare(`SELECT count(*) FROM todos WHERE (title IS NOT NULL AND _hlc_title IS NULL)
+      OR (done IS NOT NULL AND _hlc_done IS NULL) OR (_deleted IS NOT NULL AND _hlc__deleted IS NULL)`).pluck().get()).toBe(0);
     const offline = await pending(a.store);
     expect(offline.map((m) => [m.row, m.column, m.value])).toEqual([
       ['t1', 'title', 'Oat milk'], ['t1', 'title', 'Soy milk'], ['t5', 'title', 'Tea'], ['t5', 'done', true], ['t3', '_deleted', true],

@@ -25,7 +25,9 @@ const VERSIONS = [
   ['client-v1-68cecb9.sql', 'server-log-68cecb9.json', false],
   ['client-v1-db50754.sql', 'server-sqlite-v1-db50754.sql', false],
   ['client-v1-e463e49.sql', 'server-sqlite-v2-e463e49.sql', true],
+  ['client-v2-35b7207.sql', 'server-sqlite-v2-35b7207.sql', true],
   ['client-v3-7243dcb.sql', 'server-sqlite-v2-7243dcb.sql', true],
+  ['client-v4-fad2690.sql', 'server-sqlite-v2-fad2690.sql', true],
   ['client-v5-360a2ba.sql', 'server-sqlite-v2-360a2ba.sql', true],
 ] as const;
 

@@ -14,7 +14,7 @@
  */
 import { isObject } from './option-keys.ts';
 import { RemoteError, badAnswer } from './errors.ts';
-import { DEFAULT_PULL_LIMIT, LINES_MEDIA_TYPE, MAX_PULL_PAGES } from './protocol.ts';
+import { DEFAULT_PULL_LIMIT, LINES_MEDIA_TYPE, MAX_ANSWER_BYTES, MAX_PULL_PAGES } from './protocol.ts';
 import type { Answer } from './request-compression.ts';
 
 const LINE_FEED = 10;
@@ -29,12 +29,15 @@ export const isLines = (contentType: string | null): boolean =>
 /**
  * What the client reads of one answer at most (security finding S-59, docs/security.md): a
  * hostile or broken server, or anything on a plain-HTTP path, could send a line or a body with
- * no end, all of it held. Derived from what was asked for (docs/protocol.md §3, §5), so that no
- * valid answer is refused: `pages` pages of at most `limit` messages. A value is at most 64 KiB
- * of JSON as JSON.stringify writes it; a message's other fields take well under 1 KiB. 160 KiB a
- * message is over twice that, a margin for a server that writes its JSON less tightly (spaces,
- * `\u` escapes of non-ASCII text), and 64 KiB a page for its own fields. One page is one
- * line: a line under way is held to one page's bytes; an answer to `pages` lines.
+ * no end, all of it held. Round 60: no answer is over the protocol's MAX_ANSWER_BYTES (40 MiB,
+ * docs/protocol.md §5, "Answer bytes"), nor any line of it; a request for few messages gets
+ * less, derived from what was asked for (§3, §5) so that no valid answer is refused: `pages`
+ * pages of at most `limit` messages, a value at most 64 KiB of JSON as JSON.stringify writes
+ * it and a message's other fields well under 1 KiB. 160 KiB a message is over twice that, a
+ * margin for a server that writes its JSON less tightly (spaces, `\u` escapes of non-ASCII
+ * text), and 64 KiB a page for its own fields. One page is one line: a line under way is held
+ * to one page's bytes; an answer to `pages` lines. Before round 60 the bound was that alone:
+ * about 1.2 GiB at the defaults (1,000 messages, 8 pages).
  */
 export interface AnswerBound {
   readonly line: number;
@@ -42,8 +45,8 @@ export interface AnswerBound {
   readonly lines: number;
 }
 export const answerBound = (limit: number, pages: number): AnswerBound => {
-  const line = limit * 160 * 1024 + 64 * 1024;
-  return { line, bytes: pages * line, lines: pages };
+  const line = Math.min(limit * 160 * 1024 + 64 * 1024, MAX_ANSWER_BYTES);
+  return { line, bytes: Math.min(pages * line, MAX_ANSWER_BYTES), lines: pages };
 };
 
 /** Past the bound: the same bad answer as invalid JSON (code `invalid_response`), retried as one. */

@@ -14,6 +14,15 @@ export const MAX_PULL_LIMIT = 5000;
 export const DEFAULT_PULL_LIMIT = 1000;
 /** The most pages one answer carries (docs/protocol.md §5, "Follow-on pages"). */
 export const MAX_PULL_PAGES = 8;
+/**
+ * The most bytes of one 200 answer to `POST /v1/sync` (docs/protocol.md §5, "Answer bytes",
+ * round 60): its JSON text, or its lines, as UTF-8, after any Content-Encoding is undone. A
+ * client reads no more (answer-lines.ts). The reference server stays under 20 MiB (pages cut
+ * at 8 MiB of JSON, follow-on pages while under about 1 MiB of values); the rest is room for
+ * servers before round 60, whose stores cut pages at 8 MiB of values as stored: up to 24 MiB
+ * of UTF-8 for text in CJK scripts, with up to 5 MiB of other fields and the pages before it.
+ */
+export const MAX_ANSWER_BYTES = 40 * 1024 * 1024;
 export const DEFAULT_MAX_DRIFT_MS = 5 * 60 * 1000;
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 

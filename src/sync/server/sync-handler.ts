@@ -10,6 +10,7 @@ import type { PullOptions, PullResult, ServerStore } from './server-store.ts';
 import { COLUMNS_FORMAT, encodeColumns } from '../columns-page.ts';
 import { invalidArgument, reading } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
+import { cutPage, pageSize } from './page-bytes.ts';
 
 export interface SyncHandlerOptions {
   readonly store: ServerStore;
@@ -122,26 +123,35 @@ export function answerBody(response: SyncResponse<ServerMessage>): { readonly te
  * `NEXT_PAGES_BYTES` of values. A page that fails to read ends the list there: the last page
  * read says `more`, and the client asks again.
  */
-async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: PullResult, shown: PageFilter, onPullError?: (err: unknown) => void): Promise<NextPage<ServerMessage>[]> {
+async function followOn(store: ServerStore, userId: string, request: ValidatedSyncRequest, first: SizedPage, shown: PageFilter, onPullError?: (err: unknown) => void): Promise<NextPage<ServerMessage>[]> {
   const next: NextPage<ServerMessage>[] = [];
-  let page = first;
+  let { page, rough } = first;
   let bytes = 0;
   while (page.more && next.length + 1 < request.pages) {
-    // Sized only when another page may follow it (an answer that is all caught up is not).
-    bytes += pageBytes(page.messages);
+    bytes += rough;
     if (bytes >= NEXT_PAGES_BYTES) break;
     try {
-      page = await store.pull(userId, pullOptionsOf(request, page.cursor));
+      ({ page, rough } = sized(await store.pull(userId, pullOptionsOf(request, page.cursor))));
     } catch (err) {
       onPullError?.(err);
       break;
     }
     // A page from another epoch (the log was replaced meanwhile) is not this answer's.
-    if (page.epoch !== first.epoch) break;
+    if (page.epoch !== first.page.epoch) break;
     next.push({ cursor: page.cursor, more: page.more, messages: shown(page.messages) });
   }
   return next;
 }
+
+/** A store's page cut to the protocol's page bytes (page-bytes.ts), with its rough size. */
+interface SizedPage {
+  readonly page: PullResult;
+  readonly rough: number;
+}
+const sized = (page: PullResult): SizedPage => {
+  const { rough, upper } = pageSize(page.messages);
+  return { page: cutPage(page, upper), rough };
+};
 
 /** A pull from `cursor` for `request`: its own messages too when it asked (`own`). */
 const pullOptionsOf = (request: ValidatedSyncRequest, cursor: number): PullOptions =>
@@ -169,15 +179,13 @@ function withoutPushed(request: ValidatedSyncRequest): PageFilter {
   return (messages) => (messages.some(sent) ? messages.filter((m) => !sent(m)) : messages);
 }
 
-/** About 1 MiB of values per answer: follow-on pages save round trips, not memory. */
+/**
+ * About 1 MiB of values per answer: follow-on pages save round trips, not memory. Counted
+ * roughly (pageSize's `rough`), pages under it are at most 11 MiB of JSON (a string's JSON is
+ * at most 6 bytes a unit, and a message's other fields under 11 times their 40): with a last
+ * page of PAGE_BYTES, an answer is under 20 MiB, half the protocol's MAX_ANSWER_BYTES.
+ */
 const NEXT_PAGES_BYTES = 1 << 20;
-
-/** A page's size, roughly: its messages' strings, and 8 bytes for a value that is not one. */
-function pageBytes(messages: readonly ServerMessage[]): number {
-  let n = 0;
-  for (const m of messages) n += 40 + m.row.length + (typeof m.value === 'string' ? m.value.length : typeof m.value === 'object' && m.value !== null ? JSON.stringify(m.value).length : 8);
-  return n;
-}
 
 /** Every key of SyncHandlerOptions (the type makes the list complete): any other is refused. */
 const HANDLER_KEYS = { store: 0, maxDriftMs: 0, now: 0, onPullError: 0 } satisfies Record<keyof SyncHandlerOptions, 0>;
@@ -261,9 +269,9 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         ...(next.length > 0 ? { next } : {}),
       }, request),
     });
-    let page: PullResult;
+    let first: SizedPage;
     try {
-      page = await store.pull(userId, pullOptionsOf(request, request.cursor));
+      first = sized(await store.pull(userId, pullOptionsOf(request, request.cursor)));
     } catch (err) {
       if (request.messages.length === 0) throw err;
       // The push is committed. An error answer would claim that nothing was stored, so the
@@ -272,6 +280,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       onPullError?.(err);
       return answer({ messages: [], cursor: request.cursor, more: true });
     }
+    const page = first.page;
     // A cursor beyond the user's greatest id (before this request's own push) belongs to
     // messages this database no longer has: it was restored from a backup. The user's log
     // gets a new epoch, so that every client of the user starts over, this one included.
@@ -284,7 +293,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     }
     // After a renewed epoch the client starts over: it needs no more of the old log.
     const shown = withoutPushed(request);
-    const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, page, shown, onPullError) : [];
+    const next = epoch === page.epoch && request.pages > 1 ? await followOn(store, userId, request, first, shown, onPullError) : [];
     return answer({ ...page, messages: shown(page.messages) }, epoch, next);
   };
   // Async, so that a refused body rejects the promise as every other refusal does (it threw at the call).

@@ -3,11 +3,11 @@
  * server's `200` answer, its first page and its follow-on pages. The request's side and the
  * protocol's shapes are in protocol.ts.
  */
-import { invalidAnswer } from './errors.ts';
+import { invalidAnswer, invalidArgument } from './errors.ts';
 import { messageError, type ServerMessage } from './message.ts';
 import { COLUMNS_FORMAT, decodeColumns, idError } from './columns-page.ts';
 import { isObject } from './option-keys.ts';
-import { EPOCH_PATTERN, MAX_PULL_PAGES, isNonNegativeInteger, type NextPage, type SyncResponse } from './protocol.ts';
+import { DEFAULT_PULL_LIMIT, EPOCH_PATTERN, MAX_PULL_LIMIT, MAX_PULL_PAGES, isNonNegativeInteger, type NextPage, type SyncRequest, type SyncResponse } from './protocol.ts';
 
 /**
  * True when a checked message is a plain object with six enumerable keys: exactly the six a
@@ -20,9 +20,30 @@ function hasOnlyMessageKeys(m: object): boolean {
   return n === 6;
 }
 
-/** Validates a server's `200` answer as the client receives it. Throws RemoteError. */
-export function parseSyncResponse(body: unknown, sentCursor: number): SyncResponse<ServerMessage> {
-  return readResponse(body, sentCursor, false) as SyncResponse<ServerMessage>;
+/**
+ * Validates a server's `200` answer as the client receives it. Throws RemoteError
+ * (`invalid_response`). `asked`, the request it answers (its `limit` and `pages`; round 60):
+ * a page with more messages than its `limit` (default 1000, as the server's), or more pages
+ * than its `pages` (default 8: a request's own, without the columns format, gets one page, and
+ * `next` is refused then anyway), is refused, as the library's remote refuses them. Without
+ * it, the protocol's most: 5000 messages a page, 8 pages.
+ */
+export function parseSyncResponse(body: unknown, sentCursor: number, asked?: Pick<SyncRequest, 'limit' | 'pages'>): SyncResponse<ServerMessage> {
+  const { limit, pages } = askedBounds(asked);
+  const answer = readResponse(body, sentCursor, false, limit) as SyncResponse<ServerMessage>;
+  if ((answer.next?.length ?? 0) >= pages) throw invalidAnswer(`more pages than the ${pages} asked for`);
+  return answer;
+}
+
+/** The most messages a page and the most pages `asked` allows (docs/protocol.md §5), or a ValidationError. */
+function askedBounds(asked: unknown): { limit: number; pages: number } {
+  if (asked === undefined) return { limit: MAX_PULL_LIMIT, pages: MAX_PULL_PAGES };
+  const { limit, pages } = (typeof asked === 'object' && asked !== null ? asked : { limit: NaN }) as Record<string, unknown>;
+  const within = (n: unknown, most: number): boolean => n === undefined || (Number.isSafeInteger(n) && (n as number) >= 1 && (n as number) <= most);
+  if (!within(limit, MAX_PULL_LIMIT) || !within(pages, MAX_PULL_PAGES)) {
+    throw invalidArgument(`parseSyncResponse(body, sentCursor, asked?): asked must be the request sent, its limit 1 to ${MAX_PULL_LIMIT} and its pages 1 to ${MAX_PULL_PAGES} if given`);
+  }
+  return { limit: (limit as number | undefined) ?? DEFAULT_PULL_LIMIT, pages: (pages as number | undefined) ?? MAX_PULL_PAGES };
 }
 
 /**

@@ -73,8 +73,8 @@ async function client(url: string): Promise<SyncClient> {
 }
 
 describe('an answer over the protocol\'s bytes (40 MiB) is refused at the defaults', () => {
-  it('a page of 1,000 values of 44 KiB, one line of 43 MiB: a bad answer, nothing applied, read no further than the bound', async () => {
-    const body = Buffer.from(columnsLine(1000, 'x'.repeat(44 * 1024)));
+  it('a page of 1,000 values of 60 KiB, one line of 59 MiB: a bad answer, nothing applied, read no further than the bound', async () => {
+    const body = Buffer.from(columnsLine(1000, 'x'.repeat(60 * 1024)));
     expect(body.length).toBeGreaterThan(MAX_ANSWER_BYTES);
     const { url, written } = await serve('application/x-ndjson', body);
     const c = await client(url);
@@ -88,7 +88,7 @@ describe('an answer over the protocol\'s bytes (40 MiB) is refused at the defaul
   }, 30_000);
 
   it('the same as one JSON text of `messages` (no lines): refused too', async () => {
-    const { url } = await serve('application/json', Buffer.from(messagesText(1000, 'x'.repeat(44 * 1024))));
+    const { url } = await serve('application/json', Buffer.from(messagesText(1000, 'x'.repeat(60 * 1024))));
     const c = await client(url);
     await expect(c.sync()).rejects.toMatchObject({ code: 'invalid_response' });
     expect(c.status.cursor).toBe(0);

@@ -17,9 +17,10 @@ import type { PullResult } from './server-store.ts';
 export const PAGE_BYTES = 8 * 1024 * 1024;
 
 /**
- * A message's JSON bytes besides its value and row, at most: the field names of the messages
- * format (45), an id (16 digits), a table and a column name (63 each, and a new entry of a
- * columns page's `names` for each), an hlc (96 with its quotes), commas and brackets.
+ * A message's JSON bytes besides its value and row, at most, with a margin: in the messages
+ * format its field names, braces and commas (49), an id (16 digits), a table and a column
+ * name (65 each, quoted) and an hlc (96, quoted): 291; in a columns page an id step, the hlc,
+ * two indexes, commas, and a new entry of `names` for its table and its column: 260.
  */
 const FIELD_BYTES = 420;
 

@@ -93,3 +93,36 @@ export function isProof(value: unknown): value is string {
 export function proofMessage(role: 'host' | 'page', pageNonce: string, hostNonce: string): string {
   return `fieldsync-ws-auth-v1|${role}|${pageNonce}|${hostNonce}`;
 }
+
+/**
+ * The subprotocol the host answers with when a page offers a claim (a browser fails a socket
+ * whose offered subprotocols get no answer).
+ */
+export const WS_SUBPROTOCOL = 'fieldsync';
+const CLAIM_PREFIX = { code: 'fieldsync.code.', session: 'fieldsync.session.' } as const;
+
+/** What a page will name in its first frame: the sign-in code it redeems, or the session it holds. */
+export type WsClaim = { readonly kind: 'code' | 'session'; readonly token: string };
+
+/**
+ * The subprotocols a page offers with its upgrade (round 60): the claim its first frame will
+ * make, so that the host knows the socket as the page's from the upgrade on. Until that first
+ * frame (one round trip and the page's own work after the socket opens) it was a silent
+ * socket like any other, which a flood of upgrades evicted. A claim opens nothing: the
+ * handshake still runs in full.
+ */
+export function claimProtocols(claim: WsClaim | null): string[] {
+  return claim && isToken(claim.token) ? [WS_SUBPROTOCOL, CLAIM_PREFIX[claim.kind] + claim.token] : [];
+}
+
+/** The claim in an upgrade's `Sec-WebSocket-Protocol` header, or null. */
+export function readClaim(header: string | undefined): WsClaim | null {
+  for (const offered of (header ?? '').split(',')) {
+    const value = offered.trim();
+    for (const kind of ['code', 'session'] as const) {
+      const token = value.startsWith(CLAIM_PREFIX[kind]) ? value.slice(CLAIM_PREFIX[kind].length) : null;
+      if (token !== null && isToken(token)) return { kind, token };
+    }
+  }
+  return null;
+}

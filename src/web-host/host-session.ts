@@ -66,6 +66,8 @@ export interface LoginCodes {
   issue(): string;
   /** Whether `code` is an outstanding, unexpired code; it is used up either way it matched. */
   redeem(code: unknown): boolean;
+  /** Whether `code` is outstanding and unexpired, without using it up (an upgrade's claim, ws-api.ts). */
+  valid(code: unknown): boolean;
   readonly outstanding: number;
 }
 
@@ -79,6 +81,16 @@ export function createLoginCodes(options: Clock & { readonly max?: number; reado
     const t = now();
     codes = codes.filter((c) => c.expires > t);
   };
+  /** The index of `code` among the outstanding ones, or -1; every one is compared, in constant time. */
+  const find = (code: unknown): number => {
+    prune();
+    if (typeof code !== 'string') return -1;
+    let at = -1;
+    codes.forEach((c, i) => {
+      if (keysMatch(code, c.code)) at = i;
+    });
+    return at;
+  };
   return {
     issue() {
       prune();
@@ -88,16 +100,12 @@ export function createLoginCodes(options: Clock & { readonly max?: number; reado
       return code;
     },
     redeem(code) {
-      prune();
-      if (typeof code !== 'string') return false;
-      let at = -1;
-      codes.forEach((c, i) => {
-        if (keysMatch(code, c.code)) at = i;
-      });
+      const at = find(code);
       if (at === -1) return false;
       codes.splice(at, 1);
       return true;
     },
+    valid: (code) => find(code) !== -1,
     get outstanding() {
       prune();
       return codes.length;

@@ -4,7 +4,8 @@
  * An upgrade is accepted only with this instance's own `Origin` and `Host` (host-security.ts),
  * which only keeps other pages of the user's browser out: a program forges them. So a new
  * socket gets nothing but the handshake (ws-handshake.ts), with at most `maxUnauthenticated`
- * such sockets at once (a newcomer evicts the oldest silent one): until the page has proved a session of this host run, no call is
+ * such sockets at once (a newcomer evicts the oldest silent one; never one whose upgrade claims
+ * an outstanding code or a live session, see `claimProtocols`): until the page has proved a session of this host run, no call is
  * answered and no event sent. That is the IPC binding's sender check. Then every frame is
  * checked before anything runs: a text
  * frame of at most WS_MAX_FRAME_BYTES, JSON, an object with a request id and nothing but
@@ -18,7 +19,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AppEvent, Envelope } from '../shared/app-api.ts';
-import { isRequestId, WS_CLOSE_REFUSED, WS_MAX_FRAME_BYTES, type WsHandshakeServerFrame, type WsServerFrame } from '../shared/ws-protocol.ts';
+import { isRequestId, readClaim, WS_CLOSE_REFUSED, WS_SUBPROTOCOL, WS_MAX_FRAME_BYTES, type WsHandshakeServerFrame, type WsServerFrame } from '../shared/ws-protocol.ts';
 import { checkUpgrade, createRateLimiter } from './host-security.ts';
 import type { LoginCodes, Sessions } from './host-session.ts';
 import { throttleLog } from './log-throttle.ts';
@@ -119,7 +120,9 @@ const fail = (message: string): Envelope => ({ ok: false, error: { code: 'intern
 export function attachWsApi(options: WsApiOptions): WsApi {
   const limits = { ...DEFAULT_WS_LIMITS, ...options.limits };
   const log = options.log ?? (() => {});
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true });
+  // A page that offers a claim (claimProtocols) is answered with the one subprotocol, or its browser fails the socket.
+  const handleProtocols = (offered: Set<string>): string | false => (offered.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true, handleProtocols });
 
   /** Sockets that completed the handshake: the only ones that get answers and events. */
   const ready = new Set<WebSocket>();
@@ -174,7 +177,13 @@ export function attachWsApi(options: WsApiOptions): WsApi {
       socket.destroy();
       return;
     }
-    const entry = { progressed: false };
+    // Its upgrade already names what only the page holds (an outstanding sign-in code, a live
+    // session): it is the page's from now on, not a silent socket a newcomer may evict (round
+    // 60: a flood of upgrades in the round trip before the page's first frame closed it). The
+    // claim opens nothing; the handshake still runs in full, within its deadline.
+    const claim = readClaim(req.headers['sec-websocket-protocol']);
+    const vouched = claim !== null && (claim.kind === 'code' ? options.codes.valid(claim.token) : options.sessions.secret(claim.token) !== null);
+    const entry = { progressed: vouched };
     pending.set(socket, entry);
     const uncount = (): void => void pending.delete(socket);
     socket.once('close', uncount);

@@ -104,6 +104,26 @@ describe('silent sockets of another local user', () => {
     page.ws.close();
   });
 
+  it('a flood of upgrades between the page\'s upgrade and its first frame does not close the page\'s socket (round 60)', async () => {
+    const max = DEFAULT_WS_LIMITS.maxUnauthenticated;
+    const flood: Held[] = [];
+    /** Three times the bound of silent upgrades, all open, in the page's window: before round 60 the first `max` of them evicted the page's socket. */
+    const floodNow = async (): Promise<void> => {
+      for (let i = 0; i < 3 * max; i++) flood.push(await silentUpgrade());
+      await settle();
+    };
+    const page = await openPage({ port: host.port, code: codeOf(host.loginUrl()), onOpen: floodNow });
+    expect(await page.call('ping', [])).toEqual({ ok: true, value: 'ping' });
+    // The flood evicted its own: the bound held, with the page's socket in one place.
+    await vi.waitFor(() => expect(flood.filter((s) => !s.closed()).length).toBeLessThanOrEqual(max - 1));
+    // A reload: the page comes back with its stored session, into the same flood.
+    const again = await openPage({ port: host.port, store: page.store, onOpen: floodNow });
+    expect(await again.call('again', [])).toEqual({ ok: true, value: 'again' });
+    expect(host.connections).toBe(2);
+    page.ws.close();
+    again.ws.close();
+  });
+
   it('connections that never finish their headers do not keep the page from being served', async () => {
     const silent: Held[] = [];
     for (let i = 0; i < HTTP_LIMITS.maxConnections; i++) silent.push(await silentHeaders());

@@ -4,6 +4,7 @@
  * what signs in in a browser.
  */
 import WebSocket from 'ws';
+import { claimProtocols } from '../../shared/ws-protocol.ts';
 import { createPageHandshake, memorySessionStore, type HandshakeStep, type SessionStore } from '../../renderer/src/api/host-handshake.ts';
 
 export interface PageSocket {
@@ -24,12 +25,17 @@ export interface OpenOptions {
   readonly store?: SessionStore;
   readonly origin?: string;
   readonly headers?: Record<string, string>;
+  /** Runs once the socket is open, before the page's first frame (the window a flood aims at). */
+  readonly onOpen?: () => Promise<void>;
 }
 
 /** Signs in as the page would; rejects with `handshake: <failure>` or `closed <code>` when it cannot. */
 export function openPage(options: OpenOptions): Promise<PageSocket> {
   const store = options.store ?? memorySessionStore();
-  const ws = new WebSocket(`ws://127.0.0.1:${options.port}/api`, { origin: options.origin ?? `http://127.0.0.1:${options.port}`, headers: options.headers ?? {} });
+  const claimed = options.code ?? store.load()?.id ?? null;
+  // The page's bridge offers the same claim (ws-bridge.ts).
+  const protocols = claimProtocols(claimed === null ? null : { kind: options.code ? 'code' : 'session', token: claimed });
+  const ws = new WebSocket(`ws://127.0.0.1:${options.port}/api`, protocols, { origin: options.origin ?? `http://127.0.0.1:${options.port}`, headers: options.headers ?? {} });
   const handshake = createPageHandshake({ code: options.code ?? null, store });
   const frames: unknown[] = [];
   const waiters: ((f: unknown) => void)[] = [];
@@ -62,7 +68,7 @@ export function openPage(options: OpenOptions): Promise<PageSocket> {
         ws.close();
       }
     };
-    ws.on('open', () => take(handshake.start()));
+    ws.on('open', () => void (options.onOpen ?? (() => Promise.resolve()))().then(() => take(handshake.start())));
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as unknown;
       if (live) {

@@ -28,7 +28,8 @@ export interface WsBridgeOptions {
   readonly auth?: { readonly code: string | null; readonly store: SessionStore };
   /** How long the handshake may take on a socket before it is dropped and tried again. */
   readonly handshakeTimeoutMs?: number;
-  readonly createSocket?: (url: string) => BridgeSocket;
+  /** `protocols`: the subprotocols to offer (the handshake's claim, `claimProtocols`). */
+  readonly createSocket?: (url: string, protocols: string[]) => BridgeSocket;
   /** How long a call may wait for its answer, including time spent reconnecting. */
   readonly timeoutMs?: number;
   /** Reconnection delays: doubling from `initialMs` up to `maxMs`, with jitter. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { proofMessage } from '../../../shared/ws-protocol.ts';
+import { claimProtocols, proofMessage } from '../../../shared/ws-protocol.ts';
 import { handshakeProof, randomToken } from '../../../web-host/host-session.ts';
 import { startWebHost } from '../../../web-host/web-host.ts';
 import { codeOf, openPage } from '../../../web-host/testing/ws-client.ts';
@@ -176,6 +176,32 @@ describe('the bridge with the handshake', () => {
     bridge.onEvent((e) => events.push(e));
     await new Promise((r) => setTimeout(r, 5));
     expect(events).toEqual([{ type: 'sync', sync: expect.objectContaining({ error: { code: 'host-gone', message: expect.stringContaining('not signed in') } }) }]);
+  });
+
+  it('offers with its upgrade the claim its first frame makes: the code, then the session it got for it (round 60)', async () => {
+    const { createWsBridge } = await import('./ws-bridge.ts');
+    const offered: string[][] = [];
+    const sockets: Socket[] = [];
+    const store = memorySessionStore();
+    const code = randomToken();
+    const bridge = createWsBridge({
+      url: 'ws://127.0.0.1:1/api',
+      auth: { code, store },
+      createSocket: (_u, protocols) => (offered.push(protocols), sockets.push(new Socket()), sockets.at(-1) as Socket),
+      reconnect: { initialMs: 1, maxMs: 1 },
+    });
+    expect(offered[0]).toEqual(claimProtocols({ kind: 'code', token: code }));
+    expect(offered[0]?.[1]).toBe(`fieldsync.code.${code}`);
+    // Redeemed: the next socket (after a blip) claims the session, never the used code.
+    const first = sockets[0] as Socket;
+    first.open();
+    const session = { id: randomToken(), secret: randomToken() };
+    first.receive({ session });
+    await new Promise((r) => setTimeout(r, 5));
+    first.close();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(offered[1]).toEqual(['fieldsync', `fieldsync.session.${session.id}`]);
+    bridge.close();
   });
 
   it('after a network blip, the real host proves itself again and calls go on', async () => {

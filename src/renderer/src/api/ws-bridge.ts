@@ -34,6 +34,7 @@
 import { backoffDelay } from 'fieldsync';
 import { createApiClient, type ApiMethod, type AppApi, type Envelope, type SyncView } from '../../../shared/app-api.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
+import { claimProtocols } from '../../../shared/ws-protocol.ts';
 import { HOST_GONE_CODE } from '../lib/sync-label.ts';
 import { createBridgeCalls } from './bridge-calls.ts';
 import { createBridgeEvents } from './bridge-events.ts';
@@ -46,7 +47,7 @@ export type { BridgeSocket, BridgeState, WsBridge, WsBridgeOptions } from './bri
 const OPEN = 1;
 
 export function createWsBridge(options: WsBridgeOptions): WsBridge {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as BridgeSocket);
+  const createSocket = options.createSocket ?? ((url: string, protocols: string[]) => new WebSocket(url, protocols) as unknown as BridgeSocket);
   const initialMs = options.reconnect?.initialMs ?? 200;
   const maxMs = options.reconnect?.maxMs ?? 5000;
   const random = options.random ?? Math.random;
@@ -82,6 +83,16 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     if (!frame) return;
     if ('event' in frame) emit(frame.event);
     else calls.settle(frame.id, frame.envelope);
+  };
+
+  /**
+   * The claim the socket's first frame will make, offered with its upgrade (claimProtocols):
+   * the host then never closes it for a newer socket while it opens (round 60).
+   */
+  const claimOf = (): string[] => {
+    if (!options.auth) return [];
+    const session = options.auth.store.load();
+    return claimProtocols(code !== null ? { kind: 'code', token: code } : session ? { kind: 'session', token: session.id } : null);
   };
 
   const scheduleReconnect = (): void => {
@@ -133,7 +144,7 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
     live = false;
     let s: BridgeSocket;
     try {
-      s = createSocket(options.url);
+      s = createSocket(options.url, claimOf());
     } catch {
       // Thrown at once, not an event: the browser will not connect to this address at all (a
       // port it blocks, a URL it refuses), and trying again, for ever, would change nothing.

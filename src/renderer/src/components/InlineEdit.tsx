@@ -27,6 +27,9 @@ export function InlineEdit({ initial: stored, label, check, save, onDone, onAban
   const [storedAtStart] = useState(stored);
   const [text, setText] = useState(initial);
   const [message, setMessage] = useState<string | null>(null);
+  // A save under way, or done and about to close the field: the row's new title from here on
+  // is this save's own write, not another device's (round 60: the note said so of it).
+  const [sent, setSent] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   // Enter saves and Escape cancels, then the field unmounts, which may blur it: a blur
   // after either must not save (again).
@@ -57,10 +60,14 @@ export function InlineEdit({ initial: stored, label, check, save, onDone, onAban
     if (saving.current || closed.current) return;
     if (text.trim() === initial) return finish();
     saving.current = true;
+    setSent(true);
     const result = await save(text);
     saving.current = false;
     if (result.ok) finish();
-    else setMessage(result.message);
+    else {
+      setSent(false);
+      setMessage(result.message);
+    }
   };
 
   return (
@@ -86,7 +93,7 @@ export function InlineEdit({ initial: stored, label, check, save, onDone, onAban
         }}
         onBlur={() => void commit()}
       />
-      {stored !== storedAtStart && (
+      {stored !== storedAtStart && !sent && (
         // Another device renamed it meanwhile: saving would replace that, so say so first.
         <p className="inline-edit-note" role="status" data-testid="changed-while-editing">
           <MessageText message={quoted`Now “${stored}” on another device. Enter saves yours; Escape keeps that.`} />

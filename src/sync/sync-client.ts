@@ -8,22 +8,22 @@
  * client.on('change', (e) => rerender(e.changes));
  * ```
  */
-import { ClosedError, FieldsyncError, ValidationError, errorText, invalidArgument, reading, threw } from './errors.ts';
+import { ClosedError, ValidationError, errorText, invalidArgument, reading, type FieldsyncError } from './errors.ts';
 import { guardStore, isOwnMemoryStore } from './store-guard.ts';
 import { createStallWatch } from './store-stall.ts';
-import { hlcMillis } from './hlc.ts';
 import { hostMonotonic } from './hybrid-clock.ts';
 import { DELETED_COLUMN, type Message } from './message.ts';
-import { checkLocalField, checkLocalWrite, type FieldChange } from './local-write.ts';
-import { byHlc, cellKey, messageOf, rowError } from './message.ts';
+import { checkLocalField, checkLocalWrite } from './local-write.ts';
+import { byHlc, cellKey, rowError } from './message.ts';
 import { emit, type Listener } from './listeners.ts';
 import { FROM_DEVICE_NAMES, MAX_DATE_MS, checkOptions, clamp } from './client-options.ts';
 import { checked } from './backoff.ts';
-import { createSerial, isPromiseLike } from './serial.ts';
+import { createSerial } from './serial.ts';
+import { createLocalWrite } from './local-commit.ts';
 import { createScheduler } from './sync-scheduler.ts';
 import { openClientState, storedClientId } from './client-state.ts';
 import { CALLS_BEFORE, NEW_STORE_BEFORE, claimNewStore, hasWebLocks, holdClientLock, holdStoreObject, takenOverError } from './client-lock.ts';
-import { META, type Commit, type MessageQuery, type StoredMessage } from './store.ts';
+import type { MessageQuery, StoredMessage } from './store.ts';
 import type { SyncRunContext } from './sync-run.ts';
 
 import type { ChangeEvent, InspectedMessage, ReplacedEvent, SyncClient, SyncClientOptions, SyncStatus } from './sync-client-types.ts';
@@ -144,11 +144,6 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
   const opened = await opening(openClientState(schema, store, state, random, now, options.now ? undefined : hostMonotonic()));
   const { clock, counters } = opened;
   clientId = opened.clientId;
-  // The clock's correction as of its last save by a local write (sync-run.ts saves those it
-  // learns; a write after one then saves it again, once).
-  let offsetSavedAt = clock.offsetChanges;
-  let offsetSavingAt = offsetSavedAt;
-
   // Listeners are the app's code, each called on its own (listeners.ts): one that throws
   // changes nothing for the write, the pulled page or the sync that emitted the event.
   const emitChange = (source: 'local' | 'remote', changes: Readonly<Record<string, readonly string[]>>): void => {
@@ -180,52 +175,13 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
   });
   stop = scheduler.close;
 
-  /**
-   * A local write of one row: `check` gives its checked fields (or throws). With `first`, it
-   * resolves with its first message alone (set, delete): one promise less.
-   */
-  function write(check: () => FieldChange[], first: boolean): Promise<Message[] | Message> {
-    if (closed) return Promise.reject(closedError());
-    // Not an async function: with a synchronous store the whole write runs at once.
-    return lock.run(() => {
-      let changes: FieldChange[];
-      try {
-        changes = check();
-      } catch (err) {
-        // What is not ours came from reading the app's value or fields (a getter, a Proxy).
-        throw err instanceof FieldsyncError ? err : threw('reading the written value', err);
-      }
-      const { table, row } = changes[0] as FieldChange;
-      let messages: StoredMessage[] = [];
-      // Called by the store with the greatest of the cells' winners, in the transaction that commits it.
-      const plan = (newest: string | null): Commit => {
-        // A local write wins its cells by construction: the clock first moves past their
-        // current winners, whatever it has (or has not) received before. A winner the clock
-        // has passed (most often its own last write of the cell), or from an earlier
-        // millisecond than the clock's, is behind it already: no parse.
-        if (newest !== null && !clock.passed(newest) && !(hlcMillis(newest) < clock.state.millis)) clock.receive(newest);
-        messages = changes.map((c) => ({
-          hlc: clock.tick(), table, row, column: c.column, value: c.value,
-          local: true, synced: false, applied: true, error: null,
-        }));
-        // Each message is also its cell's write: it has the write's fields, and winning is why it is written.
-        // The clock's correction, when it changed since it was saved (a clock set back: hlc.ts), goes with it.
-        offsetSavingAt = clock.offsetChanges;
-        return offsetSavingAt === offsetSavedAt ? { insert: messages, writes: messages } : { insert: messages, writes: messages, meta: { [META.clockOffset]: String(clock.offsetMs) } };
-      };
-      const done = (): Message[] | Message => {
-        offsetSavedAt = offsetSavingAt;
-        counters.wrote(messages.length);
-        if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
-        emitStatus();
-        scheduler.request('write');
-        return first ? messageOf(messages[0] as StoredMessage) : messages.map(messageOf);
-      };
-      // The checked fields are the cells asked for: each has its table, row and column.
-      const committed = store.transact(changes, plan);
-      return isPromiseLike(committed) ? committed.then(done) : done();
-    });
-  }
+  // A local write of one row (local-commit.ts); once committed, the app and the scheduler are told.
+  const write = createLocalWrite(store, lock, clock, (table, row, messages) => {
+    counters.wrote(messages);
+    if (changeListeners.size > 0) emitChange('local', { [table]: [row] });
+    emitStatus();
+    scheduler.request('write');
+  }, () => (closed ? closedError() : null));
 
   const update = (table: string, row: string, fields: unknown): Promise<Message[]> =>
     write(() => checkLocalWrite(schema, table, row, fields), false) as Promise<Message[]>;

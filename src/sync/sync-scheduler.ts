@@ -19,38 +19,12 @@ import type { PokeListener } from './remote.ts';
 import { remoteThrew } from './remote-answer.ts';
 import type { SyncStatus } from './sync-client-types.ts';
 import { runSync, type SyncRunContext } from './sync-run.ts';
+import { listenToPage } from './page-events.ts';
+import type { Reason, SchedulerOptions, SyncScheduler, SyncState, Waiter } from './scheduler-types.ts';
 
-export type SyncState = 'idle' | 'syncing' | 'offline' | 'error' | 'unauthorized';
-type Reason = 'write' | 'interval' | 'poke' | 'reconnect' | 'online' | 'again';
-type PageEvents = (type: string, listener: () => void) => void;
-
-export interface SchedulerOptions extends Omit<SyncRunContext, 'signal' | 'onProgress' | 'remote'> {
-  readonly remote: SyncRunContext['remote'] | undefined;
-  readonly debounceMs: number;
-  readonly intervalMs: number;
-  readonly retry: { readonly initialMs?: number; readonly maxMs?: number };
-  readonly random: () => number;
-  readonly onStatus: () => void;
-  /** A store call that has not settled in time (store-stall.ts): the status shows it over the sync's own. */
-  readonly stalled: () => FieldsyncError | null;
-}
-
-export interface SyncScheduler {
-  status(): SyncStatus;
-  start(): void;
-  request(reason: Reason): void;
-  syncNow(): Promise<SyncStatus>;
-  setOnline(online: boolean): void;
-  /** Stops for good; with a reason, the status shows it and waiting syncs fail with it. */
-  close(reason?: FieldsyncError): Promise<void>;
-}
+export type { SchedulerOptions, SyncScheduler, SyncState } from './scheduler-types.ts';
 
 const offlineError = (): NetworkError => new NetworkError('the client is offline (setOnline(false))');
-
-interface Waiter {
-  resolve(status: SyncStatus): void;
-  reject(err: unknown): void;
-}
 
 export function createScheduler(o: SchedulerOptions): SyncScheduler {
   const remote = o.remote;
@@ -225,22 +199,9 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     setState(offline ? 'offline' : 'error', describeError(err));
   };
 
-  /**
-   * In a browser, the page's own news: the network is back ('online': sync now, even with a
-   * retry due, which after a minute offline was up to 30 s away, and the page's `setOnline(true)`
-   * did nothing, since the client never went offline by it), and a hidden tab is shown again
-   * ('visibilitychange': a hidden tab's timers are throttled; a sync unless a retry is due).
-   * Runtimes without page events (Node) have no `addEventListener` on globalThis.
-   */
+  // In a browser, the page's own news (page-events.ts).
   const onNetworkBack = (): void => request('poke');
   const onShown = (): void => request('interval');
-  function listenToPage(on: boolean): void {
-    const page = globalThis as { addEventListener?: PageEvents; removeEventListener?: PageEvents };
-    const method = on ? page.addEventListener : page.removeEventListener;
-    if (typeof method !== 'function') return;
-    method.call(globalThis, 'online', onNetworkBack);
-    method.call(globalThis, 'visibilitychange', onShown);
-  }
 
   /**
    * The interval, as a timeout that sets the next one: `setTimeout` is the one timer every
@@ -277,7 +238,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       started = true;
       if (o.intervalMs > 0) interval = setTimeout(onInterval, o.intervalMs);
       subscribe();
-      listenToPage(true);
+      listenToPage(true, onNetworkBack, onShown);
       request('online');
     },
 
@@ -312,7 +273,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
 
     async close(reason) {
       closed = true;
-      listenToPage(false);
+      listenToPage(false, onNetworkBack, onShown);
       clearTimer();
       if (interval !== null) clearTimeout(interval);
       interval = null;

@@ -21,12 +21,14 @@
  * Reproduce a failure with FIELDSYNC_SEED=<seed printed by fast-check>.
  */
 import fc from 'fast-check';
-import { cellKey, createSyncClient, defineSchema, type JsonValue, type SyncClient, type SyncStore } from 'fieldsync';
-import { hlcClientId, type ServerMessage, type ServerStore } from 'fieldsync/server';
+import { createSyncClient, defineSchema, type JsonValue, type SyncClient, type SyncStore } from 'fieldsync';
+import type { ServerStore } from 'fieldsync/server';
 import { canonical, createInProcessServer } from 'fieldsync/testing';
-import { FaultyRemote, type Fault } from './faulty-remote.ts';
+import { FaultyRemote } from './faulty-remote.ts';
 import { seededRandom } from '../seeded-random.ts';
-import { checkLocalWriteWins, checkReplicasEqual, checkShowsNewest } from './replica-checks.ts';
+import { checkLocalWriteWins, checkShowsNewest } from './replica-checks.ts';
+import { checkConverged } from './converged-check.ts';
+import { fieldsFor, scenarioArb, type Scenario } from './scenario.ts';
 import { runsFromEnv, seedFromEnv } from '../seed-env.ts';
 
 export const convergenceSchema = defineSchema({
@@ -58,64 +60,8 @@ export interface ConvergenceTarget {
   createServerStore(options: { compaction: boolean }): Promise<{ store: ServerStore; dispose(): Promise<void> }>;
 }
 
-type Op =
-  | { kind: 'write'; c: number; table: 'todos' | 'lists'; row: number; cols: number; v: number }
-  | { kind: 'delete'; c: number; table: 'todos' | 'lists'; row: number }
-  | { kind: 'undelete'; c: number; table: 'todos' | 'lists'; row: number }
-  | { kind: 'sync'; c: number; fault: Fault }
-  | { kind: 'kill'; c: number; midSync: boolean }
-  | { kind: 'backup'; c: number }
-  | { kind: 'restore'; c: number }
-  | { kind: 'tick'; ms: number }
-  | { kind: 'skew'; c: number; ms: number };
-
-const HOUR = 3_600_000;
-/** Just under the server's default drift limit (5 minutes): such messages are accepted as they are. */
-const WITHIN_DRIFT = 4 * 60_000;
-const skewArb = fc.oneof(
-  fc.integer({ min: -HOUR, max: HOUR }),
-  fc.integer({ min: -WITHIN_DRIFT, max: WITHIN_DRIFT }),
-  fc.integer({ min: -2000, max: 2000 }),
-);
-const client = fc.nat(4);
-const table = fc.constantFrom<'todos' | 'lists'>('todos', 'lists');
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('write' as const), c: client, table, row: fc.nat(4), cols: fc.integer({ min: 1, max: 7 }), v: fc.nat(1000) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), c: client, table, row: fc.nat(4) }) },
-  // Undo of a delete (the app's `restore`): a newer `_deleted: false`.
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('undelete' as const), c: client, table, row: fc.nat(4) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), c: client, fault: fc.constantFrom<Fault>('none', 'none', 'none', 'failBefore', 'loseResponse', 'duplicate', 'shuffle', 'rewind') }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('kill' as const), c: client, midSync: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('backup' as const), c: client }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore' as const), c: client }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 90_000 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('skew' as const), c: client, ms: skewArb }) },
-);
-
-const scenarioArb = fc.record({
-  clients: fc.integer({ min: 2, max: 5 }),
-  skews: fc.array(skewArb, { minLength: 5, maxLength: 5 }),
-  pullLimits: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 5, maxLength: 5 }),
-  pushBatches: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 5, maxLength: 5 }),
-  compaction: fc.boolean(),
-  seed: fc.nat(),
-  // size 'max': without it fast-check keeps arrays short (about 10 operations), too few for
-  // one client to pull another's write and then write the same cell.
-  ops: fc.array(opArb, { minLength: 1, maxLength: 60, size: 'max' }),
-});
-
-type Scenario = typeof scenarioArb extends fc.Arbitrary<infer S> ? S : never;
-
-function fieldsFor(t: 'todos' | 'lists', cols: number, v: number): Record<string, JsonValue> {
-  const all: Record<string, JsonValue> = t === 'todos'
-    ? { title: `title ${v}`, done: v % 2 === 0, rank: v - 500 }
-    : { name: `list ${v}`, meta: v % 3 === 0 ? null : { v, tags: [`t${v % 7}`] } };
-  const keys = Object.keys(all);
-  const picked = keys.filter((_, i) => (cols >> i) & 1);
-  return Object.fromEntries((picked.length ? picked : keys.slice(0, 1)).map((k) => [k, all[k] as JsonValue]));
-}
-
-interface Replica {
+/** A client of the scenario, with its store and remote, and its clock's skew. */
+export interface Replica {
   handle: ClientStoreHandle;
   client: SyncClient;
   remote: FaultyRemote;
@@ -229,74 +175,6 @@ export async function runScenario(target: ConvergenceTarget, s: Scenario): Promi
     for (const c of [...abandoned, ...replicas.map((r) => r.client)]) await c.close();
     for (const r of replicas) await r.handle.dispose();
     await server.dispose();
-  }
-}
-
-async function checkConverged(replicas: readonly Replica[], issued: readonly { i: number; key: string; uncertain: boolean }[], restored: ReadonlySet<number>, server: ServerStore, compaction: boolean): Promise<void> {
-  // Every change of each client, as its store holds it (with its final, possibly re-issued,
-  // hlc): its local messages, and those a restored store got back from the server.
-  const local: { i: number; hlc: string; table: string; row: string; column: string; value: JsonValue }[] = [];
-  for (const [i, r] of replicas.entries()) {
-    const status = r.client.status;
-    if (status.pending !== 0 || status.rejected !== 0) throw new Error(`client ${i}: ${status.pending} pending, ${status.rejected} rejected after quiescence`);
-    for (const m of await r.handle.store.messages({ kind: 'recent', limit: 1_000_000 })) {
-      if (m.local || hlcClientId(m.hlc) === r.client.clientId) local.push({ i, ...m });
-    }
-  }
-  // Each write issued is held once; one of a restored client since its backup at most once.
-  // A restored client may hold one written before its backup twice: the backup kept it
-  // pending, and it had been pushed since under another hlc (re-stamped after a clock_drift),
-  // which comes back to it. Both copies hold the same value for the same cell.
-  const left = new Map<string, { certain: number; uncertain: number; issued: number }>();
-  for (const w of issued) {
-    const n = left.get(w.key) ?? { certain: 0, uncertain: 0, issued: 0 };
-    n.issued++;
-    if (w.uncertain) n.uncertain++;
-    else n.certain++;
-    left.set(w.key, n);
-  }
-  for (const m of local) {
-    const key = canonical([m.i, m.table, m.row, m.column, m.value]);
-    const n = left.get(key);
-    if (n && n.certain > 0) n.certain--;
-    else if (n && n.uncertain > 0) n.uncertain--;
-    else if (!(n && n.issued > 0 && restored.has(m.i))) throw new Error(`client ${m.i} holds a change it never wrote (or twice): ${key}`);
-  }
-  const missing = [...left].filter(([, n]) => n.certain > 0);
-  if (missing.length > 0) throw new Error(`local changes missing: ${missing.map(([k]) => k).join(', ')}`);
-  // The reference model: per cell, the value of the greatest-hlc message.
-  const model = new Map<string, { hlc: string; value: JsonValue }>();
-  for (const m of local) {
-    const key = cellKey(m.table, m.row, m.column);
-    const cur = model.get(key);
-    if (!cur || m.hlc > cur.hlc) model.set(key, { hlc: m.hlc, value: m.value });
-  }
-  const expected = new Map([...model].filter(([, w]) => w.value !== null).map(([k, w]) => [k, canonical(w.value)]));
-  const shown = await Promise.all(replicas.map((r) => r.handle.readCells()));
-  checkReplicasEqual(shown);
-  for (const [i, cells] of shown.entries()) {
-    const actual = new Map([...cells].map(([k, v]) => [k, canonical(v)]));
-    for (const [k, v] of expected) {
-      if (actual.get(k) !== v) throw new Error(`client ${i}: cell ${JSON.stringify(k)} is ${actual.get(k)}, the model says ${v}`);
-    }
-    for (const k of actual.keys()) if (!expected.has(k)) throw new Error(`client ${i}: unexpected cell ${JSON.stringify(k)}`);
-  }
-  // The server holds each message at most once; all of them, or exactly the winners.
-  const held: ServerMessage[] = [];
-  for (let cursor = 0; ;) {
-    const page = await server.pull('user', { cursor, limit: 1000, excludeClientId: 'observer' });
-    held.push(...page.messages);
-    cursor = page.cursor;
-    if (!page.more) break;
-  }
-  const heldHlcs = held.map((m) => m.hlc);
-  if (new Set(heldHlcs).size !== heldHlcs.length) throw new Error('the server holds a message twice');
-  const want = compaction ? [...model.values()].map((w) => w.hlc) : local.map((m) => m.hlc);
-  if (canonical([...heldHlcs].sort()) !== canonical([...want].sort())) {
-    throw new Error(`the server's messages differ from the expected ones (${heldHlcs.length} held, ${want.length} expected, compaction ${compaction})`);
-  }
-  if (held.some((m) => !local.some((l) => l.hlc === m.hlc && hlcClientId(l.hlc) === hlcClientId(m.hlc)))) {
-    throw new Error('the server holds a message no client wrote');
   }
 }
 

@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { generateNKeysBetween } from 'fractional-indexing';
 import { createAppCore } from '../../src/main/core/app-core.ts';
 import type { AnyRow } from '../../src/shared/app-api.ts';
@@ -25,22 +25,12 @@ import { startNodeProcess } from '../../scripts/processes.ts';
 import { ensureAppBuild } from '../../scripts/app-build.ts';
 import { chromiumLaunchOptions } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/sync-server.ts';
+import { cpuMs, fmt, settle, time, timed } from './page-timing.ts';
+import { WIRE_LOG, printWire, profileToggles, traceToggles } from './page-traces.ts';
 
 const { values: opts } = parseArgs({ options: { count: { type: 'string', default: '10000' }, runs: { type: 'string', default: '12' }, profile: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, wire: { type: 'boolean', default: false }, 'host-prof': { type: 'string' }, server: { type: 'boolean', default: false } } });
 const count = Number(opts.count);
 const runs = Number(opts.runs);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, n=${xs.length})`;
-function time(n: number, fn: () => unknown): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
 
 async function seed(profileDir: string, server: TestServer | null): Promise<string> {
   const core = await createAppCore({ profileDir, profile: 'measure', log: () => {}, ...(server ? { serverUrl: server.url, token: server.token, sync: { autoSync: false } } : {}) });
@@ -91,116 +81,6 @@ async function seed(profileDir: string, server: TestServer | null): Promise<stri
   console.log(`  shareRows, one row changed: ${fmt(time(8, () => shareRows(held, structuredClone(one))))}`);
   await core.close();
   return listId;
-}
-
-/** In the page: runs `act`, and resolves with the ms until the first frame where `done()` holds. */
-async function timed(page: Page, act: string, done: string, arg: unknown): Promise<number> {
-  return page.evaluate(
-    async ({ act, done, arg }) => {
-      const run = new Function('arg', act) as (a: unknown) => void;
-      const ok = new Function('arg', done) as (a: unknown) => boolean;
-      const t0 = performance.now();
-      (window as unknown as { __t0: number }).__t0 = t0;
-      run(arg);
-      for (;;) {
-        await new Promise((r) => requestAnimationFrame(r));
-        if (ok(arg)) return performance.now() - t0;
-        if (performance.now() - t0 > 30_000) return Number.NaN;
-      }
-    },
-    { act, done, arg },
-  );
-}
-
-const settle = (page: Page) => page.waitForTimeout(300);
-
-/** CPU ms (user + system) used so far by these processes and their descendants (Linux /proc). */
-function cpuMs(roots: readonly number[]): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const f = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(name), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p = pid, i = 0; p > 1 && i < 50; p = stats.get(p)?.ppid ?? 0, i++) if (roots.includes(p)) return true;
-    return false;
-  };
-  let ticks = 0;
-  for (const [pid, s] of stats) if (inTree(pid)) ticks += s.ticks;
-  return ticks * 10; // USER_HZ is 100
-}
-
-/**
- * `--wire`: logs every frame the page sends and receives (its time, size, method, and how
- * long the bridge's handler took), so a write's timeline can be printed.
- */
-const WIRE_LOG = `(() => {
-  const log = (window.__wire = []);
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) {
-    let method = '';
-    try { method = JSON.parse(data).method ?? ''; } catch {}
-    log.push({ t: performance.now(), dir: 'send', bytes: data.length, method });
-    return send.call(this, data);
-  };
-  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
-  Object.defineProperty(WebSocket.prototype, 'onmessage', {
-    set(fn) {
-      desc.set.call(this, fn && ((e) => {
-        const t = performance.now();
-        fn(e);
-        const kind = typeof e.data === 'string' ? (e.data.startsWith('{"event"') ? 'event:' + (/"type":"(\\w+)"/.exec(e.data) || [])[1] : 'answer') : '?';
-        log.push({ t, dir: 'recv', bytes: e.data.length ?? 0, kind, handlerMs: performance.now() - t });
-        queueMicrotask(() => {});
-      }));
-    },
-    get() { return desc.get.call(this); },
-  });
-})();`;
-
-/** Prints the frames of the last write: after `since`, relative to it. */
-async function printWire(page: Page, label: string, since: number, total: number): Promise<void> {
-  const log = (await page.evaluate(() => (window as unknown as { __wire: Array<Record<string, unknown>> }).__wire)).filter((e) => (e.t as number) >= since);
-  console.log(`  ${label} (${total.toFixed(0)} ms to the frame showing it), frames after the input:`);
-  for (const e of log) console.log(`    +${((e.t as number) - since).toFixed(1).padStart(7)} ms  ${e.dir} ${String(e.method ?? e.kind).padEnd(12)} ${String(e.bytes).padStart(8)} B${e.handlerMs !== undefined ? `  handler ${(e.handlerMs as number).toFixed(1)} ms` : ''}`);
-}
-
-interface TraceEvent { name: string; ph: string; dur?: number; tid: number; pid: number; ts: number; args?: { data?: { frame?: string } } }
-
-/** A devtools timeline trace over some toggles: the page's main-thread time by kind of task. */
-async function traceToggles(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as TraceEvent[])));
-  const complete = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,v8.execute,blink.user_timing', transferMode: 'ReportEvents' });
-  const n = 5;
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    times.push(await timed(page, `const b = document.querySelectorAll('[data-testid="todo-checkbox"]')[arg]; window.__want = !b.checked; b.click();`, `return document.querySelectorAll('[data-testid="todo-checkbox"]')[arg].checked === window.__want;`, i));
-    await settle(page);
-  }
-  await cdp.send('Tracing.end');
-  await complete;
-  // The renderer's main thread: the one with the most FunctionCall time.
-  const byThread = new Map<string, number>();
-  for (const e of events) if (e.ph === 'X' && e.name === 'FunctionCall') byThread.set(`${e.pid}/${e.tid}`, (byThread.get(`${e.pid}/${e.tid}`) ?? 0) + (e.dur ?? 0));
-  const main = [...byThread].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const sum = new Map<string, number>();
-  for (const e of events) {
-    if (e.ph !== 'X' || `${e.pid}/${e.tid}` !== main) continue;
-    sum.set(e.name, (sum.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
-  }
-  console.log(`Trace over ${n} toggles (${times.map((t) => t.toFixed(0)).join(', ')} ms): the page's main thread, ms by event (nested events count in their parents too):`);
-  for (const [name, ms] of [...sum].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${name}`);
-  const paints = events.filter((e) => e.ph === 'X' && e.name === 'Paint' && `${e.pid}/${e.tid}` === main);
-  console.log(`  ${paints.length} Paint events; the longest: ${paints.sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 5).map((e) => `${((e.dur ?? 0) / 1000).toFixed(1)} ms ${JSON.stringify(e.args?.data ?? {}).slice(0, 160)}`).join('\n    ')}`);
 }
 
 async function main(): Promise<void> {
@@ -292,27 +172,7 @@ async function main(): Promise<void> {
     console.log(`  move:   ${fmt(moves)}`);
     console.log(`    host CPU per move (with the wait after it): ${moveCpu.toFixed(0)} ms`);
 
-    if (opts.profile) {
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-      await cdp.send('Profiler.start');
-      for (let i = 0; i < 5; i++) {
-        await timed(page, `const b = document.querySelectorAll('[data-testid="todo-checkbox"]')[arg]; window.__want = !b.checked; b.click();`, `return document.querySelectorAll('[data-testid="todo-checkbox"]')[arg].checked === window.__want;`, i);
-        await settle(page);
-      }
-      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] } };
-      const self = new Map<string, number>();
-      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-      profile.samples.forEach((id, i) => {
-        const n = byId.get(id);
-        const name = n ? `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop() ?? ''}:${n.callFrame.lineNumber}` : '?';
-        self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-      });
-      const top = [...self].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 25);
-      console.log('Page CPU profile over 5 toggles (self time, ms, busiest first):');
-      for (const [name, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)}  ${name}`);
-    }
+    if (opts.profile) await profileToggles(page);
     if (opts.trace) await traceToggles(page);
   } finally {
     await browser.close();

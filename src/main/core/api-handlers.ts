@@ -92,8 +92,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const checked = valid(checkFields(schema, t, fields, 'create')).fields;
       requireParent(t, checked);
       const id = options?.id;
-      if (id !== undefined && t.parent) requireScopedId(t, id, checked[t.parent.column] as string);
       if (id !== undefined && t.parent) {
+        requireScopedId(t, id, checked[t.parent.column] as string);
         // A row's parent never changes (update refuses it too): a create of that id under
         // another parent would take a row, or its hidden edits, from one list to another.
         const parentColumn = t.parent.column;

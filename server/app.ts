@@ -4,11 +4,14 @@
  * Every refusal is a protocol error body (docs/protocol.md §7); no stack trace ever leaves.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/server';
+import { createSyncHandler, type ServerStore } from 'fieldsync/server';
 import type { Authenticator } from './auth.ts';
 import type { LogLevel } from './config.ts';
 import { handleClientError } from './client-error.ts';
-import { loggableError, protocolError, sendError, toErrorReply, unavailableWarning } from './errors.ts';
+import { loggableError, protocolError, sendError } from './errors.ts';
+import { errorHandler } from './error-handler.ts';
+import { acceptJsonBodies } from './json-bodies.ts';
+import { addressBoundHook } from './address-bound.ts';
 import { createEventStreams, type EventStreams } from './event-streams.ts';
 import type { PokeBus } from './poke-bus.ts';
 import { countConnections, forwardedBound } from './connection-limits.ts';
@@ -19,17 +22,17 @@ import { createParsePool } from './ingest/parse-pool.ts';
 import { createInlineEngine, createThreadedEngine, isBodyHandlingStore } from './ingest/sync-engine.ts';
 import { DEFAULT_LIMITS, HEADERS_TIMEOUT_MS, MIN_BODY_BYTES_PER_SECOND, REFUSAL_LINGER_MS, type AppLimits } from './limits.ts';
 import { createInflightLimiter } from './rate-limit.ts';
-import { clientAddress, contextOf, holdUntilAnswered, logRequest, malformedQuery, pathOf, requestIdOf, routePathOf } from './request-context.ts';
+import { contextOf, logRequest, requestIdOf } from './request-context.ts';
 import { registerRequestLog } from './request-log.ts';
-import { isLocalAddress, proxyTrust } from './trust-proxy.ts';
+import { proxyTrust } from './trust-proxy.ts';
 import { authHook } from './routes/auth-hook.ts';
 import { registerEventsRoute } from './routes/events-route.ts';
-import { CHALLENGE_PATTERN } from './server-proof.ts';
 import { handleExpectations } from './expectations.ts';
-import { framingRefusal } from './request-framing.ts';
 import { trackStreamConnections } from './stream-connections.ts';
-import { advertiseCodings, registerSyncRoute } from './routes/sync-route.ts';
-import { refuseBodyOfGet, refuserFor, smallBody } from './routes/refuse-before-body.ts';
+import { registerSyncRoute } from './routes/sync-route.ts';
+import { registerHealthzRoute } from './routes/healthz-route.ts';
+import { preflightHook, unknownPathHook } from './routes/known-routes.ts';
+import { refuseBodyOfGet, refuserFor } from './routes/refuse-before-body.ts';
 
 export interface AppOptions {
   readonly store: ServerStore;
@@ -59,9 +62,6 @@ export interface FieldsyncApp {
   /** Stops accepting, ends event streams, lets requests in flight finish. The store stays open. */
   close(): Promise<void>;
 }
-
-/** Paths that exist, with their methods: any other method gets 405 with `Allow`. */
-const ROUTES: Readonly<Record<string, string>> = { '/v1/sync': 'POST', '/v1/events': 'GET', '/healthz': 'GET, HEAD' };
 
 export function buildApp(options: AppOptions): FieldsyncApp {
   const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -108,18 +108,6 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       return refuse(request, reply, protocolError('invalid_request', 'the URL is malformed'));
     },
   });
-  // The first time the bound per address refuses a loopback or private peer: most likely a
-  // reverse proxy, whose users all share its address. Said once, naming the setting.
-  let proxyWarned = false;
-  const warnIfProxied = (request: FastifyRequest, peer: string | undefined): void => {
-    if (proxyWarned || !isLocalAddress(peer)) return;
-    proxyWarned = true;
-    request.log.warn(
-      { ip: peer, maxConnectionsPerAddress: limits.maxConnectionsPerAddress },
-      `the connections from ${peer ?? 'a local address'} passed --max-connections-per-address (${limits.maxConnectionsPerAddress}): if the server is behind a reverse proxy, ` +
-      `every client has the proxy's address; set --trust-proxy to the proxy's address (see "Deploy behind a reverse proxy" in docs/deploy.md)`,
-    );
-  };
   // The requests a connection carries, in order: none is handled after its last (stream-connections.ts).
   const streamConnections = trackStreamConnections(fastify.server);
   const dropIfAfterLast = (request: FastifyRequest, reply: FastifyReply): boolean => {
@@ -143,22 +131,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     done(null, payload);
   });
 
-  // Bodies: UTF-8 JSON only. Fastify only checks the media type here; the route reads the
-  // body itself, with its own size and time limits (body-reader.ts), and parses it.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', (request, _payload, done) => {
-    // Two: Node keeps the first, and a proxy in front may have judged the body by the other.
-    if ((request.raw.headersDistinct['content-type']?.length ?? 0) > 1) {
-      done(new ProtocolError('unsupported_media_type', 'the request has more than one Content-Type header'), undefined);
-      return;
-    }
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new ProtocolError('unsupported_media_type', 'the body must be UTF-8 JSON'), undefined);
-      return;
-    }
-    done(null, undefined);
-  });
+  // Bodies: UTF-8 JSON only (json-bodies.ts).
+  acceptJsonBodies(fastify);
 
   // One machine holds at most so many connections, whatever its tokens (connection-limits.ts);
   // refused ones that linger are bounded apart, by as many; and the server as many in all.
@@ -192,66 +166,19 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       return undefined;
     });
   }
-  fastify.addHook('onRequest', async (request, reply) => {
-    // A request line or framing a proxy in front may read otherwise (request-framing.ts).
-    const framing = framingRefusal(request.raw);
-    if (framing !== null) {
-      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
-      return refuse(request, reply, framing, { Connection: 'close' });
-    }
-    // A query that is not valid percent-encoding, as a path that is not (frameworkErrors, above).
-    if (malformedQuery(request.url)) {
-      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
-      return refuse(request, reply, protocolError('invalid_request', 'the URL is malformed'));
-    }
-    const peer = request.socket.remoteAddress;
-    if (trusted?.(peer)) {
-      // Through a trusted proxy: the client's requests in progress, by its forwarded address.
-      // The connection is the proxy's, shared with other clients: it is kept. A request whose
-      // client is itself a trusted address (the proxy's own machine, or a chain of trusted
-      // proxies that named no one else) cannot be told from others there: unbound, as a
-      // trusted proxy's connections are.
-      const ip = clientAddress(request);
-      if (trusted(ip)) return undefined;
-      const release = forwarded.tryAcquire(ip);
-      if (release !== null) {
-        holdUntilAnswered(request, reply, release); // a refusal written unread included
-        return undefined;
-      }
-      if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply);
-      return refuse(request, reply, protocolError('rate_limited', 'too many requests in progress from this address'), { 'Retry-After': '5' });
-    }
-    if (connections.count(peer) <= limits.maxConnectionsPerAddress) return undefined;
-    warnIfProxied(request, peer);
-    if (routePathOf(request.url) === '/v1/sync') advertiseCodings(reply); // as every answer of the route
-    return refuse(request, reply, protocolError('rate_limited', 'too many connections from this address'), { 'Retry-After': '5', Connection: 'close' });
-  });
+  // A request line or framing a proxy in front may read otherwise, a malformed query, a client
+  // past its bound per address (address-bound.ts).
+  fastify.addHook('onRequest', addressBoundHook({ limits, trusted, connections, forwarded, refuse }));
 
   // A browser's preflight (OPTIONS, before a request it may not send unasked) from an allowed
   // origin: answered here, after the bound on connections (a preflight opens a connection like
   // any request) and before authentication, which the browser never sends with it; it counts
   // against no user's bounds. A preflight from an origin not allowed, or with a body that is
-  // not small (browsers send none), is any OPTIONS: 405 or 404, below, unread.
-  if (cors !== null) {
-    fastify.addHook('onRequest', async (request, reply) => {
-      if (request.method !== 'OPTIONS' || !smallBody(request.headers)) return undefined;
-      const methods = ROUTES[routePathOf(request.url)];
-      const answer = methods === undefined ? null : cors.preflight(request.headers, methods);
-      if (answer === null) return undefined;
-      for (const [name, value] of Object.entries(answer)) reply.header(name, name === 'Vary' ? addVary(reply.getHeader('vary'), value) : value);
-      return reply.code(204).send();
-    });
-  }
+  // not small (browsers send none), is any OPTIONS: 405 or 404, below, unread (known-routes.ts).
+  if (cors !== null) fastify.addHook('onRequest', preflightHook(cors));
 
   // Unknown paths and wrong methods are answered before any body is read.
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (!request.is404) return undefined;
-    const allow = ROUTES[routePathOf(request.url)];
-    if (allow !== undefined) {
-      return refuse(request, reply, protocolError('method_not_allowed', `${request.method} is not allowed here; use ${allow}`), { Allow: allow });
-    }
-    return refuse(request, reply, protocolError('not_found', 'no such endpoint'));
-  });
+  fastify.addHook('onRequest', unknownPathHook(refuse));
   // A GET or HEAD with a large or chunked body: refused unread (refuse-before-body.ts).
   fastify.addHook('onRequest', refuseBodyOfGet(refuse));
 
@@ -262,21 +189,8 @@ export function buildApp(options: AppOptions): FieldsyncApp {
   });
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, protocolError('not_found', 'no such endpoint')));
 
-  // While the database is unreachable, or its storage full, every request fails alike: one
-  // warning per 10 s says so, not an error with its stack per request. One per reason
-  // (errors.ts, unavailableWarning): a restart's "PostgreSQL is shutting down" is not hidden
-  // by a "cannot be reached" of a connection attempt that failed a moment before it.
-  const unavailableLoggedAt = new Map<string, number>();
-  fastify.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const e = toErrorReply(err);
-    if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
-    const why = e.body.error.code === 'unavailable' ? unavailableWarning(err) : null;
-    if (why !== null && performance.now() - (unavailableLoggedAt.get(why) ?? -Infinity) >= 10_000) {
-      unavailableLoggedAt.set(why, performance.now());
-      request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, why);
-    }
-    return refuse(request, reply, e, e.headers); // a refusal before the body (a wrong media type) leaves it unread
-  });
+  // Every error a protocol error body; an unavailable database said once per 10 s per reason (error-handler.ts).
+  fastify.setErrorHandler(errorHandler(refuse));
 
   const authenticate = authHook(options.auth, refuse);
   const streams = createEventStreams({
@@ -314,22 +228,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
     refuse,
   });
   registerEventsRoute(fastify, { streams, authenticate, connections: streamConnections });
-  fastify.route({
-    method: ['GET', 'HEAD'],
-    url: '/healthz',
-    handler: async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      // A launcher's challenge (server-proof.ts): answered with the proof that this server
-      // holds the secret, before the launcher sends it a token signed with that secret.
-      const challenge = (request.query as Record<string, unknown>).challenge;
-      if (challenge !== undefined && (typeof challenge !== 'string' || !CHALLENGE_PATTERN.test(challenge))) {
-        return sendError(reply, protocolError('invalid_request', 'the challenge query parameter must be 16 to 128 URL-safe base64 characters'));
-      }
-      // Shutting down, or a store that can no longer serve: take this process out of rotation.
-      if (closing || engine.failure() !== null) return reply.code(503).send({ ok: false });
-      return challenge !== undefined && options.auth.prove ? { ok: true, proof: options.auth.prove(challenge) } : { ok: true };
-    },
-  });
+  registerHealthzRoute(fastify, options.auth, () => closing || engine.failure() !== null);
 
   let closed: Promise<void> | null = null;
   return {

@@ -48,13 +48,23 @@ export class StoreSchemaError extends Error {
 /** Runs `fn` in an IMMEDIATE transaction, rolled back if it throws. */
 const immediate = (db: DatabaseSync, fn: () => void): void => transactions(db).run('immediate', fn);
 
-export function migrate(db: DatabaseSync): void {
+/**
+ * Throws StoreSchemaError for a database a newer server wrote; returns its version otherwise.
+ * The store calls it first, before any PRAGMA that writes: switching a file restored from a
+ * backup (rollback journal) to WAL rewrites its header, and a refused database is left as it was.
+ */
+export function refuseNewer(db: DatabaseSync): number {
   const version = Number(db.prepare('PRAGMA user_version').get()?.user_version);
   if (version > SCHEMA_VERSION) {
     throw new StoreSchemaError(
       `the database has schema version ${version}, newer than this server knows (${SCHEMA_VERSION}); upgrade the server`,
     );
   }
+  return version;
+}
+
+export function migrate(db: DatabaseSync): void {
+  const version = refuseNewer(db);
   for (let v = version; v < SCHEMA_VERSION; v++) {
     immediate(db, () => {
       db.exec(MIGRATIONS[v] as string);

@@ -19,7 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { StoreError, ValidationError, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
 import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
-import { migrate, prepareCellIndex } from './sqlite-schema.ts';
+import { migrate, prepareCellIndex, refuseNewer } from './sqlite-schema.ts';
 import { sqlitePull, type PullLimits } from './sqlite-pull.ts';
 import { transactions } from './sqlite-transaction.ts';
 import { createPushWriter, RedoRowByRow } from './push-writer.ts';
@@ -112,6 +112,7 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   }
   const db = new DatabaseSync(options.file);
   try {
+    refuseNewer(db); // before WAL mode, which would rewrite a refused file's header
     if (options.file !== ':memory:') {
       const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
       if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)})`);

@@ -16,6 +16,7 @@ export { createSqliteStore } from './sqlite-store.ts';
 export type { DataRow, SqliteStore, SqliteStoreOptions } from './sqlite-store.ts';
 export type { CheckpointOptions } from './checkpoints.ts';
 export { openDatabase } from './open-database.ts';
+export { StoreVersionError } from './migrations.ts';
 export { fitsType, fromSql } from './sql-values.ts';
 export { ensurePrivateDatabaseFile, ensurePrivateDir } from './private-files.ts';
 export { ensureOwnDir, refuseForeignOwner, type ForeignOwnerError } from './own-dir.ts';

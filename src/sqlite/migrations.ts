@@ -7,6 +7,7 @@
  * - The app's data tables follow the declared schema (migrate-data-tables.ts).
  */
 import type { Database } from 'better-sqlite3';
+import { StoreError } from '../sync/index.ts';
 import { COLUMNS_TABLE } from './column-types.ts';
 import { upgradeFirstLayout } from './first-layout.ts';
 import { MESSAGES_TABLE, META_TABLE, OUTBOX_TABLE } from './sql-columns.ts';
@@ -83,12 +84,32 @@ const STORE_STEPS: readonly Step[] = [
 /** The version the store's own tables are at after `migrateStore`. */
 export const STORE_VERSION = STORE_STEPS.length;
 
+/**
+ * A file that a newer version of the app wrote (its store version is greater than this code
+ * knows): refused, and left as it was. A StoreError, so callers that handle those handle it;
+ * `version` and `known` say which versions met.
+ */
+export class StoreVersionError extends StoreError {
+  readonly version: number;
+  readonly known: number;
+  constructor(version: number) {
+    super(`this database was written by a newer version of the app (store version ${version}, this app knows ${STORE_VERSION})`);
+    this.name = 'StoreVersionError';
+    this.version = version;
+    this.known = STORE_VERSION;
+  }
+}
+
+/** Throws StoreVersionError for a file a newer version wrote; returns its store version otherwise. */
+export function refuseNewerStore(db: Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > STORE_VERSION) throw new StoreVersionError(current);
+  return current;
+}
+
 /** Brings the store's own tables up to date. Call inside a transaction. */
 export function migrateStore(db: Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > STORE_VERSION) {
-    throw new Error(`this database was written by a newer version of the app (store version ${current}, this app knows ${STORE_VERSION})`);
-  }
+  const current = refuseNewerStore(db);
   if (current === 1) upgradeFirstLayout(db); // version 1 had two layouts (first-layout.ts)
   for (let v = current; v < STORE_VERSION; v++) (STORE_STEPS[v] as Step)(db);
   if (current !== STORE_VERSION) db.pragma(`user_version = ${STORE_VERSION}`);

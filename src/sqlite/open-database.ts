@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { FieldsyncError, StoreError } from '../sync/index.ts';
 import { invalidArgument, reading } from '../sync/errors.ts';
 import { isObject } from '../sync/option-keys.ts';
+import { refuseNewerStore } from './migrations.ts';
 import { checkPath, makePrivateDatabaseFile, PRIVATE_DIR_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
@@ -40,6 +41,9 @@ function open(file: string, options: { busyTimeoutMs?: number }): Db {
   }
   const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
+    // First, before any PRAGMA that writes: switching a newer app's file restored from a
+    // backup (rollback journal) to WAL would rewrite its header, and a refused file is left as it was.
+    refuseNewerStore(db);
     // WAL: readers never block the writer, and a commit is one append to the log.
     db.pragma('journal_mode = WAL');
     // NORMAL is enough for a client in WAL mode: the database is never corrupted, and a

@@ -63,14 +63,19 @@ export function refuseNewer(db: DatabaseSync): number {
   return version;
 }
 
+/**
+ * The version is read again under the write lock (BEGIN IMMEDIATE): another process opening
+ * the file at the same moment may have migrated it since the first read, and would otherwise
+ * see each migration run twice (the second ALTER TABLE failing). All of them in one transaction.
+ */
 export function migrate(db: DatabaseSync): void {
-  const version = refuseNewer(db);
-  for (let v = version; v < SCHEMA_VERSION; v++) {
-    immediate(db, () => {
+  if (refuseNewer(db) === SCHEMA_VERSION) return; // up to date: no write lock taken
+  immediate(db, () => {
+    for (let v = refuseNewer(db); v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v] as string);
       db.exec(`PRAGMA user_version = ${v + 1}`);
-    });
-  }
+    }
+  });
 }
 
 /**
@@ -80,16 +85,19 @@ export function migrate(db: DatabaseSync): void {
  * compaction the index would only slow writes down, so it is dropped.
  */
 export function prepareCellIndex(db: DatabaseSync, compaction: boolean): void {
-  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'messages_by_cell'`).get() !== undefined;
-  if (compaction && !exists) {
+  const has = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'messages_by_cell'`);
+  const exists = (): boolean => has.get() !== undefined;
+  // Checked again under the write lock, as in migrate: another process may have done it since.
+  if (compaction && !exists()) {
     immediate(db, () => {
+      if (exists()) return;
       db.exec(`DELETE FROM messages WHERE EXISTS (
                  SELECT 1 FROM messages AS w
                  WHERE w.uid = messages.uid AND w.tbl = messages.tbl AND w.row = messages.row
                    AND w.col = messages.col AND w.hlc > messages.hlc)`);
       db.exec('CREATE UNIQUE INDEX messages_by_cell ON messages (uid, tbl, row, col)');
     });
-  } else if (!compaction && exists) {
-    db.exec('DROP INDEX messages_by_cell');
+  } else if (!compaction && exists()) {
+    db.exec('DROP INDEX IF EXISTS messages_by_cell');
   }
 }

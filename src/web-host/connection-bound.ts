@@ -11,6 +11,17 @@
  * takes in milliseconds). So a flood only ever evicts its own, older sockets. A socket handed
  * to the WebSocket API is never evicted here: the API bounds those itself (ws-api.ts), an
  * authenticated page's included, far below this bound.
+ *
+ * Young sockets (round 61). Before its headers arrive nothing tells the page's connection from
+ * a flood's, and the page's browser may be slow to write them (descheduled on a busy machine,
+ * or a connection it opened ahead of its request): with only `max` places, `max` newer
+ * connections in that moment closed it unanswered. So a socket in its first `graceMs`, with
+ * little read, is not evicted to make room while older silent ones can be; while every silent
+ * socket is young, a newcomer is taken beyond `max`, up to `max + newcomers` sockets (only
+ * then is the oldest young one closed; a newcomer is never refused). Once young sockets age,
+ * the ones still silent are closed, oldest first, until `max` are left. A flood must now open
+ * `max + newcomers` connections within the page's delay to close it, and the memory of the
+ * extra ones is bounded by `youngBytes` each (a socket that reads more is no longer young).
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -20,37 +31,76 @@ interface SocketState {
   busy: number;
   /** Taken by an upgrade: the WebSocket API owns it now. */
   upgraded: boolean;
+  /** When it connected (ms, `now()`). */
+  readonly born: number;
 }
 
-/** Keeps at most `max` sockets open on `server`, evicting the longest-silent (else the longest-busy) one for a newcomer. */
-export function boundConnections(server: Server, max: number): void {
+export interface YoungSockets {
+  /** Sockets taken beyond `max` while every silent socket is young. */
+  readonly newcomers: number;
+  /** How long a new socket is young: time for its client to send its first request. */
+  readonly graceMs: number;
+  /** A socket that has read more than this without a request is not young. */
+  readonly youngBytes: number;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_YOUNG: YoungSockets = { newcomers: 448, graceMs: 1000, youngBytes: 64 * 1024 };
+
+/** Keeps at most `max` sockets open on `server` (and `max + newcomers` while young ones wait for their first request). */
+export function boundConnections(server: Server, max: number, young: YoungSockets = DEFAULT_YOUNG): void {
+  const now = young.now ?? Date.now;
+  const hardMax = max + young.newcomers;
   // Insertion order is of last activity: a socket moves to the end whenever a request on it starts or ends.
   const sockets = new Map<Socket, SocketState>();
 
-  const evictOne = (): boolean => {
-    let oldestBusy: Socket | null = null;
+  const isYoung = (socket: Socket, state: SocketState): boolean => now() - state.born < young.graceMs && socket.bytesRead <= young.youngBytes;
+  /** The longest-silent socket that is not young, the longest-silent young one, and the one busy longest. */
+  const candidates = (): { old: Socket | null; young: Socket | null; busy: Socket | null } => {
+    let youngest: Socket | null = null;
+    let busy: Socket | null = null;
     for (const [socket, state] of sockets) {
       if (state.upgraded) continue;
-      if (state.busy > 0) {
-        oldestBusy ??= socket;
-        continue;
-      }
-      return evict(socket);
+      if (state.busy > 0) busy ??= socket;
+      else if (!isYoung(socket, state)) return { old: socket, young: youngest, busy };
+      else youngest ??= socket;
     }
-    return oldestBusy !== null && evict(oldestBusy);
+    return { old: null, young: youngest, busy };
   };
-  const evict = (socket: Socket): true => {
+  const evict = (socket: Socket): void => {
     sockets.delete(socket);
     socket.destroy();
-    return true;
   };
 
+  // Young sockets taken beyond `max` are closed once they age, if still silent.
+  let sweep: NodeJS.Timeout | null = null;
+  const shrink = (): void => {
+    sweep = null;
+    for (let s = candidates().old; sockets.size > max && s; s = candidates().old) evict(s);
+    if (sockets.size > max) scheduleShrink();
+  };
+  const scheduleShrink = (): void => {
+    if (sweep) return;
+    sweep = setTimeout(shrink, Math.max(10, young.graceMs / 4));
+    sweep.unref();
+  };
+  server.once('close', () => {
+    if (sweep) clearTimeout(sweep);
+  });
+
   server.on('connection', (socket: Socket) => {
-    if (sockets.size >= max && !evictOne()) {
-      socket.destroy();
-      return;
+    if (sockets.size >= max) {
+      const { old, young: waiting, busy } = candidates();
+      // A young socket waits for its request while there is room beyond `max`; else the original rule.
+      const room = old ?? (waiting && sockets.size < hardMax ? null : (waiting ?? busy));
+      if (room) evict(room);
+      else if (!waiting) {
+        socket.destroy();
+        return;
+      }
+      if (sockets.size >= max) scheduleShrink();
     }
-    sockets.set(socket, { busy: 0, upgraded: false });
+    sockets.set(socket, { busy: 0, upgraded: false, born: now() });
     socket.once('close', () => sockets.delete(socket));
   });
 

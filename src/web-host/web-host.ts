@@ -52,7 +52,8 @@ export interface WebHostOptions {
 /**
  * Limits of the HTTP server, which anyone on the machine can reach (audit E, findings 4 and
  * 5). Sockets: a handful of tabs need a few each; idle and slow ones are dropped quickly, and
- * when all are taken a new one evicts the longest-silent one (connection-bound.ts).
+ * when all are taken a new one evicts the longest-silent one, never one still young, waiting
+ * for its first request: those are taken beyond the bound for a second (connection-bound.ts).
  * Headers: no cookie is needed here, but the browser still sends every cookie it holds for
  * 127.0.0.1, which any page on another port of 127.0.0.1 can set. Chromium keeps at most
  * 180 cookies of at most 4096 bytes per host, about 720 KiB in one `Cookie` header: a limit

@@ -1,27 +1,31 @@
 /**
  * boundConnections on a server of its own, with a small bound: which socket makes room for a
  * newcomer. Real sockets on loopback; `/hold` is a request whose answer never ends (as one
- * that its client does not read).
+ * that its client does not read). The first tests take youth away (`graceMs: 0`): the rule
+ * among sockets that have had their time; the last ones are round 61's young sockets.
  */
 import { createServer, request, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { boundConnections } from '../connection-bound.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { boundConnections, type YoungSockets } from '../connection-bound.ts';
 
 const MAX = 4;
 let server: Server;
 let port: number;
 const sockets: Socket[] = [];
 
-beforeEach(async () => {
+const NO_YOUTH: YoungSockets = { newcomers: 0, graceMs: 0, youngBytes: 0 };
+
+async function start(young: YoungSockets): Promise<void> {
   server = createServer((req, res) => {
     if (req.url === '/hold') res.writeHead(200).write('partial');
     else res.end('ok');
   });
-  boundConnections(server, MAX);
+  boundConnections(server, MAX, young);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
-});
+}
+beforeEach(() => start(NO_YOUTH));
 
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
@@ -87,4 +91,65 @@ it('never holds more than the bound', async () => {
   const all: Client[] = [];
   for (let i = 0; i < 3 * MAX; i++) all.push(await (i % 2 === 0 ? silent() : holding()));
   await vi.waitFor(() => expect(all.filter((c) => !c.closed()).length).toBe(MAX));
+});
+
+describe('young sockets (round 61)', () => {
+  async function restart(young: YoungSockets): Promise<void> {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await start(young);
+  }
+  /** A connection whose client is slow to write its request: it sends it on `send()`, and gets the answer's status line. */
+  async function slowPage(): Promise<{ send: () => Promise<string> }> {
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => {});
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += String(d)));
+    const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(answer.split('\r\n')[0] || 'closed unanswered')));
+    await new Promise((r) => socket.once('connect', r));
+    return {
+      send: () => {
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        return closed;
+      },
+    };
+  }
+
+  it('a page slow to send its request is not closed by a flood of newer connections', async () => {
+    await restart({ newcomers: 32, graceMs: 5000, youngBytes: 64 * 1024 });
+    const page = await slowPage();
+    const flood: Client[] = [];
+    for (let i = 0; i < 6 * MAX; i++) flood.push(await silent());
+    await settle();
+    // Before round 61 the MAX newer connections closed it unanswered.
+    expect(await page.send()).toBe('HTTP/1.1 200 OK');
+    expect(flood.every((c) => !c.closed())).toBe(true);
+  });
+
+  it('young sockets taken beyond the bound are closed once they age, the oldest first', async () => {
+    await restart({ newcomers: 32, graceMs: 300, youngBytes: 64 * 1024 });
+    const flood: Client[] = [];
+    for (let i = 0; i < 3 * MAX; i++) flood.push(await silent());
+    await vi.waitFor(() => expect(flood.filter((c) => !c.closed()).length).toBe(MAX), { timeout: 3000 });
+    expect(flood.slice(-MAX).every((c) => !c.closed())).toBe(true);
+  });
+
+  it('holds at most max + newcomers: then the oldest young one makes room, and no newcomer is refused', async () => {
+    await restart({ newcomers: MAX, graceMs: 5000, youngBytes: 64 * 1024 });
+    const flood: Client[] = [];
+    for (let i = 0; i < 5 * MAX; i++) flood.push(await silent());
+    await vi.waitFor(() => expect(flood.filter((c) => !c.closed()).length).toBe(2 * MAX));
+    expect(flood.slice(-2 * MAX).every((c) => !c.closed())).toBe(true);
+  });
+
+  it('a socket that has read more than youngBytes without a request is not young: it makes room first', async () => {
+    await restart({ newcomers: 32, graceMs: 5000, youngBytes: 1024 });
+    const fat = await open(`GET / HTTP/1.1\r\nX-Pad: ${'a'.repeat(8192)}`);
+    await settle();
+    const quiet: Client[] = [];
+    for (let i = 0; i < MAX; i++) quiet.push(await silent());
+    await vi.waitFor(() => expect(fat.closed()).toBe(true));
+    expect(quiet.every((c) => !c.closed())).toBe(true);
+  });
 });

@@ -9,7 +9,7 @@
  * rejected local write falls back to, and what `recent` orders by) and the latest
  * RECENT_PULLED in a ring; older ones that lost their cell are forgotten, which bounds the
  * history the inspector shows for them. Pulled messages are never indexed: the queries that
- * want them (a cell's history, the latest messages) are rare, and scan.
+ * want them (a cell's history, the latest messages) are rare, and scan (memory-query.ts).
  *
  * Laid out for a pull of many rows: a row is one flat array (value, hlc and best pulled
  * message of each column, by the column's index in its table; memory-rows.ts), so a row
@@ -19,14 +19,15 @@
  * arrays, not as objects.
  */
 import { SchemaError, StoreError, errorText, invalidArgument } from './errors.ts';
-import { byHlc, cellKey, type JsonValue } from './message.ts';
+import { cellKey, type JsonValue } from './message.ts';
 import type { Schema } from './schema.ts';
 import { copy, copyMessage, PulledRing, pulledMessage, withValue } from './memory-messages.ts';
-import { bestOf, IN_CELL, MemoryRows, recordOf, type Slots, type TableState } from './memory-rows.ts';
+import { everyMessage, queryMessages } from './memory-query.ts';
+import { IN_CELL, MemoryRows, recordOf, type Slots, type TableState } from './memory-rows.ts';
 import { listedWinners } from './memory-winners.ts';
 import { checkStoreCall as check } from './store-calls.ts';
 import { ownMemoryStore } from './store-guard.ts';
-import { asked, readsDeleted, withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type MessageQuery, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
+import { readsDeleted, withUpdate, type Cell, type CellValue, type CellWrite, type Commit, type StoreState, type StoredMessage, type SyncStore } from './store.ts';
 
 export type Row = Readonly<Record<string, JsonValue>>;
 
@@ -65,20 +66,6 @@ class MemoryState {
   // between commits: a page's list, grown anew on every commit, was 50 B per pulled change.
   readonly held: unknown[] = [];
   winnersCalls = 0;
-
-  /** Every message kept, each once: for the queries that scan (never on the merge path). */
-  everyMessage(): Kept[] {
-    const seen = new Set<string>();
-    const out: Kept[] = [];
-    for (const source of [this.messages.values(), this.ring.all(), this.cells.bests()]) {
-      for (const m of source) {
-        if (seen.has(m.hlc)) continue;
-        seen.add(m.hlc);
-        out.push(m);
-      }
-    }
-    return out;
-  }
 
   checkWrites(c: Commit): void {
     const schema = this.schema;
@@ -133,42 +120,6 @@ class MemoryState {
       if (hlc !== undefined) out.set(cellKey(c.table, c.row, c.column), { value: copy(((slots as Slots)[at as number] ?? null) as JsonValue), hlc: hlc as string });
     }
     return out;
-  }
-
-  /** The map's messages (local ones and those set aside) that `pred` picks. */
-  private kept(pred: (m: StoredMessage) => boolean): StoredMessage[] {
-    const out: StoredMessage[] = [];
-    for (const m of this.messages.values()) if (pred(m)) out.push(m);
-    return out;
-  }
-
-  query(query: MessageQuery): StoredMessage[] {
-    // Local messages and those set aside are all in the map; pulled ones may be elsewhere.
-    switch (query.kind) {
-      case 'pending':
-        return [...this.pending].sort().slice(0, query.limit).map((h) => copyMessage(this.messages.get(h) as StoredMessage));
-      case 'unapplied':
-      case 'rejected':
-        return this.kept((m) => asked(m, query)).sort(byHlc).map(copyMessage);
-      case 'cell': {
-        // A scan, not an index: asked for one cell's history or a rejected write's fallback,
-        // never while merging, and the messages kept are bounded by the cells.
-        const { table, row, column } = query;
-        const out = this.kept((m) => asked(m, query));
-        const seen = new Set(out.map((m) => m.hlc));
-        const slots = this.cells.rowOf(table, row);
-        const at = slots && this.cells.slotOf(table, column);
-        const others: (Kept | undefined)[] = [at === undefined ? undefined : bestOf(table, row, column, slots as Slots, at), ...this.ring.all()];
-        for (const m of others) {
-          if (m === undefined || seen.has(m.hlc) || m.column !== column || m.row !== row || m.table !== table) continue;
-          seen.add(m.hlc);
-          out.push(m);
-        }
-        return out.map(copyMessage);
-      }
-      case 'recent':
-        return this.everyMessage().sort(byHlc).reverse().slice(0, query.limit).map(copyMessage);
-    }
   }
 
   commit(c: Commit): void {
@@ -260,7 +211,7 @@ class MemoryState {
 
   private recomputeMax(): void {
     this.maxHlc = null;
-    for (const m of this.everyMessage()) if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
+    for (const m of everyMessage(this)) if (this.maxHlc === null || m.hlc > this.maxHlc) this.maxHlc = m.hlc;
   }
 
   /**
@@ -302,7 +253,7 @@ export function createMemoryStore(): MemoryStore {
     open: (schema) => (check('open', schema), s.open(schema)),
     winners: (cells) => (check('winners', cells), s.winners(cells)),
     values: (cells) => (check('values', cells), s.values(cells)),
-    messages: (query) => (check('messages', query), s.query(query)),
+    messages: (query) => (check('messages', query), queryMessages(s, query)),
     commit: (c) => (check('commit', c), s.commit(c)),
     close() {},
     get: (table, row) => s.get(table, row),

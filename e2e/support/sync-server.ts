@@ -23,7 +23,8 @@ export interface TestServer {
   output(): string;
 }
 
-export async function startTestServer(dir: string): Promise<TestServer> {
+/** `env`: more of the server's settings, such as FIELDSYNC_CORS_ORIGINS for a page on another origin. */
+export async function startTestServer(dir: string, env: Readonly<Record<string, string>> = {}): Promise<TestServer> {
   let log = '';
   let port = 0;
   const launch = async (): Promise<NodeProcess> => {
@@ -36,6 +37,7 @@ export async function startTestServer(dir: string): Promise<TestServer> {
         FIELDSYNC_SECRET: SECRET,
         FIELDSYNC_LOG_LEVEL: 'warn',
         FIELDSYNC_SHUTDOWN_TIMEOUT: '2s',
+        ...env,
       },
       onLine: (line) => (log += `${line}\n`),
     });

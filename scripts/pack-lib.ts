@@ -72,7 +72,7 @@ try {
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }
-for (const file of ['LICENSE', 'docs/api.md', 'docs/protocol.md', 'docs/examples/document-store.ts', 'docs/examples/node-sqlite-store.ts']) {
+for (const file of ['LICENSE', 'docs/api.md', 'docs/protocol.md', 'docs/examples/document-store.ts', 'docs/examples/node-sqlite-store.ts', 'docs/examples/indexeddb-store.ts']) {
   mkdirSync(dirname(join(pkgDir, file)), { recursive: true });
   copyFileSync(join(root, file), join(pkgDir, file));
 }

@@ -89,7 +89,7 @@ describe.skipIf(npmMissing !== '')(`the library package (npm run pack:lib)${npmM
   it('holds the library alone: compiled modules with declarations, the README, the license and the API docs', () => {
     const files = readdirSync(pkgDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile())
       .map((f) => join(f.parentPath, f.name).slice(pkgDir.length + 1).split('\\').join('/')).sort();
-    const allowed = /^(?:package\.json|README\.md|LICENSE|docs\/(?:api|protocol)\.md|docs\/examples\/(?:document|node-sqlite)-store\.ts|dist\/(?:sync|sqlite|node)\/[\w/-]+\.(?:js|d\.ts))$/;
+    const allowed = /^(?:package\.json|README\.md|LICENSE|docs\/(?:api|protocol)\.md|docs\/examples\/(?:document|node-sqlite|indexeddb)-store\.ts|dist\/(?:sync|sqlite|node)\/[\w/-]+\.(?:js|d\.ts))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     const modules = files.filter((f) => f.endsWith('.js'));
     expect(modules.length).toBeGreaterThan(20);

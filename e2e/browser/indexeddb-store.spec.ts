@@ -3,10 +3,10 @@
  * bundled by Vite (support/indexeddb-app.ts) runs `fieldsync/testing`'s store suite on it in
  * Chromium, then two devices, each a browser context with its own IndexedDB, sync through the
  * reference server (a child process on loopback, the page's origin in its CORS setting):
- * writes made offline survive a reload and converge once both are back. A commit IndexedDB
- * refuses (a value it cannot clone) is aborted whole; through the client, a commit that fails
- * mid-way (a put that throws, a transaction aborted at commit; injected) writes nothing and is a
- * StoreError.
+ * writes made offline survive a reload and converge once both are back; of two tabs on one
+ * database, the one opened last takes it over. A commit IndexedDB refuses (a value it cannot
+ * clone) is aborted whole; through the client, a commit that fails mid-way (a put that throws,
+ * a transaction aborted at commit; injected) writes nothing and is a StoreError.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,6 +118,20 @@ test('two devices converge through the server: offline writes survive a reload, 
   expect((await call(b, 'status')).pending).toBe(0);
   await a.context().close();
   await b.context().close();
+});
+
+test('two tabs on one IndexedDB database: the tab opened last takes the store over, the other stops and says why', async ({ browser }) => {
+  const first = await openPage(browser);
+  await call(first, 'open', 'tabs-app', server.url, server.token);
+  expect(await call(first, 'update', 'tab-1', { title: 'from the first tab', done: false })).toBe('ok');
+  const second = await first.context().newPage(); // same origin, same IndexedDB
+  await loaded(second);
+  await call(second, 'open', 'tabs-app', server.url, server.token);
+  expect(await call(second, 'readRow', 'tab-1')).toEqual({ title: 'from the first tab', done: false });
+  expect(await call(first, 'update', 'tab-2', { title: 'too late', done: false })).toMatchObject({ name: 'StoreError', message: expect.stringContaining('another client opened this store') });
+  expect(await call(second, 'update', 'tab-2', { title: 'from the second tab', done: false })).toBe('ok');
+  expect(await call(second, 'readRow', 'tab-2')).toEqual({ title: 'from the second tab', done: false });
+  await first.context().close();
 });
 
 test('a commit IndexedDB cannot clone is aborted whole: nothing of it is written', async ({ browser }) => {

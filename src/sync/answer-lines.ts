@@ -16,6 +16,7 @@ import { isObject } from './option-keys.ts';
 import { RemoteError, badAnswer } from './errors.ts';
 import { DEFAULT_PULL_LIMIT, LINES_MEDIA_TYPE, MAX_ANSWER_BYTES, MAX_PULL_PAGES } from './protocol.ts';
 import type { Answer } from './request-compression.ts';
+import { checkPages } from './sync-response.ts';
 
 const LINE_FEED = 10;
 
@@ -71,14 +72,15 @@ export async function readAnswer(response: Response, signal?: AbortSignal, bound
   if (!body || typeof body.getReader !== 'function' || typeof TextDecoder !== 'function') {
     const text = await textOf(response, signal);
     if (text.length > bound.bytes) over();
-    return lines ? { response, text: '', lines: checkedCount(linesOf(text), bound, response.status) } : { response, text };
+    return lines ? { response, text: '', lines: checkedCount(linesOf(text), bound) } : { response, text };
   }
   const read = await readBody(body, signal, bound, lines, response.status);
   return typeof read === 'string' ? { response, text: read } : { response, text: '', lines: read };
 }
 
-function checkedCount(values: unknown[], bound: AnswerBound, status: number): unknown[] {
-  if (values.length > bound.lines) throw overBound(status);
+/** The lines so far, no more than the pages asked for (sync-response.ts, the one check). */
+function checkedCount(values: unknown[], bound: AnswerBound): unknown[] {
+  checkPages(values.length, bound.lines);
   return values;
 }
 
@@ -170,7 +172,7 @@ async function readBody(body: ReadableStream<unknown>, signal: AbortSignal | und
   };
   const endLine = (): void => {
     parseLine(values, text());
-    checkedCount(values, bound, status);
+    checkedCount(values, bound);
     pieces = [];
     size = 0;
   };

@@ -7,7 +7,7 @@ import { answerBound, answerJson, fromLines, invalidJson, readAnswer } from './a
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
-import { wireRequest, DEFAULT_PULL_LIMIT, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { wireRequest, DEFAULT_PULL_LIMIT, ERROR_STATUS, MAX_PULL_PAGES, type SyncRequest, type SyncResponse } from './protocol.ts';
 import { readSyncResponse } from './sync-response.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
@@ -124,6 +124,9 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
     if (typeof request !== 'object' || request === null || typeof options !== 'object' || options === null || (signal !== undefined && typeof signal?.addEventListener !== 'function')) {
       throw invalidArgument('remote.sync(request, options?) takes a sync request and { signal?: AbortSignal }');
     }
+    // What the request asks for bounds what is read of its answer and what the answer may hold.
+    const wire = wireRequest(request);
+    const asked = { limit: wire.limit ?? DEFAULT_PULL_LIMIT, pages: wire.pages ?? MAX_PULL_PAGES };
     const controller = abortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
@@ -135,10 +138,9 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
         // Columns pages, several per answer while there is a backlog (docs/protocol.md §5): a
         // server that predates them answers with one `messages` page, which readSyncResponse
         // reads too. A catch-up makes an eighth of the round trips, each page its own commit.
-        const wire = wireRequest(request);
         const json = JSON.stringify(wire);
         // What is read of the answer is bounded by what this request asks for (answer-lines.ts).
-        const bound = answerBound(wire.limit ?? DEFAULT_PULL_LIMIT, wire.pages ?? 1);
+        const bound = answerBound(asked.limit, asked.pages);
         const send: SendBody = async (body, encoding) => {
           const response = await fetchFn(`${base}/v1/sync`, {
             method: 'POST',
@@ -168,7 +170,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
         } catch {
           throw invalidJson();
         }
-        return readSyncResponse(body, request.cursor, request.limit ?? DEFAULT_PULL_LIMIT);
+        return readSyncResponse(body, request.cursor, asked);
       }
       throw errorFromResponse(response, text);
     } finally {

@@ -29,10 +29,7 @@ function hasOnlyMessageKeys(m: object): boolean {
  * it, the protocol's most: 5000 messages a page, 8 pages.
  */
 export function parseSyncResponse(body: unknown, sentCursor: number, asked?: Pick<SyncRequest, 'limit' | 'pages'>): SyncResponse<ServerMessage> {
-  const { limit, pages } = askedBounds(asked);
-  const answer = readResponse(body, sentCursor, false, limit) as SyncResponse<ServerMessage>;
-  if ((answer.next?.length ?? 0) >= pages) throw invalidAnswer(`more pages than the ${pages} asked for`);
-  return answer;
+  return readResponse(body, sentCursor, false, askedBounds(asked)) as SyncResponse<ServerMessage>;
 }
 
 /** The most messages a page and the most pages `asked` allows (docs/protocol.md §5), or a ValidationError. */
@@ -53,14 +50,25 @@ function askedBounds(asked: unknown): { limit: number; pages: number } {
 export const checkedAnswers = new WeakSet<object>();
 
 /**
- * `parseSyncResponse` for the library's own remote (http-remote.ts): the same checks, but a
- * columns page's messages come as the objects a store keeps (columns-page.ts, `pulled`),
- * without their ids.
+ * `parseSyncResponse` for the library's own remote (http-remote.ts): the same checks, the
+ * request's `limit` and `pages` as sent, but a columns page's messages come as the objects a
+ * store keeps (columns-page.ts, `pulled`), without their ids.
  */
-export const readSyncResponse = (body: unknown, sentCursor: number, limit?: number): SyncResponse => readResponse(body, sentCursor, true, limit);
+export const readSyncResponse = (body: unknown, sentCursor: number, asked: { limit: number; pages: number }): SyncResponse => readResponse(body, sentCursor, true, asked);
 
-function readResponse(body: unknown, sentCursor: number, pulled: boolean, limit = Infinity): SyncResponse {
+/**
+ * The one check of an answer's count of pages against the `pages` asked (docs/protocol.md §5):
+ * here for every answer, and in answer-lines.ts as each line comes, before more are held. Until
+ * round 61 it was parseSyncResponse's alone: the library's remote held a single JSON text (a
+ * server that ignores the line framing) to the protocol's 8 pages, not to fewer asked for.
+ */
+export function checkPages(count: number, pages: number): void {
+  if (count > pages) throw invalidAnswer(`more pages than the ${pages} asked for`);
+}
+
+function readResponse(body: unknown, sentCursor: number, pulled: boolean, { limit, pages }: { limit: number; pages: number }): SyncResponse {
   const answer = readAnswer(body, sentCursor, pulled);
+  checkPages(1 + (answer.next?.length ?? 0), pages);
   // A page holds at most the `limit` asked for (docs/protocol.md §5): more is not the protocol.
   for (const p of [answer, ...(answer.next ?? [])]) if (p.messages.length > limit) throw invalidAnswer(`more messages in a page than the limit of ${limit}`);
   checkedAnswers.add(answer);

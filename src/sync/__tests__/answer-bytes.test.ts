@@ -7,12 +7,13 @@
  * cancelled near the bound; an answer of a server before round 60 within the rule (a page cut at
  * 8 MiB of values as stored, in a CJK script: 24 MiB of UTF-8) still syncs.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteError, createHttpRemote, createSyncClient, type SyncClient } from '../index.ts';
 import { MAX_ANSWER_BYTES } from '../protocol.ts';
 import { memory, schema } from './harness/test-kit.ts';
+import { closeHostile, hostile } from './harness/hostile-server.ts';
 
 const NOW = new Date().toISOString();
 const hlc = (i: number): string => `${NOW}-${i.toString(16).toUpperCase().padStart(4, '0')}-otherdevice01`;
@@ -30,20 +31,12 @@ function messagesText(n: number, value: string): string {
   return JSON.stringify({ accepted: 0, cursor: n, more: false, serverTime: NOW, epoch: 'e1', messages });
 }
 
-let server: Server | null = null;
-const clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  const s = server;
-  server = null;
-  s?.closeAllConnections();
-  if (s) await new Promise((r) => s.close(r));
-});
+afterEach(closeHostile);
 
 /** Answers every sync with `body` (of `type`), written in pieces of 1 MiB; counts what the client let it write. */
 async function serve(type: string, body: Buffer): Promise<{ url: string; written: { bytes: number } }> {
   const written = { bytes: 0 };
-  server = createServer((req, res) => {
+  hostile.server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       written.bytes = 0;
@@ -61,14 +54,14 @@ async function serve(type: string, body: Buffer): Promise<{ url: string; written
       pump();
     });
   });
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, written };
+  await new Promise<void>((r) => hostile.server?.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(hostile.server?.address() as AddressInfo).port}`, written };
 }
 
 async function client(url: string): Promise<SyncClient> {
   // The defaults: pullLimit 1,000, 8 pages an answer.
   const c = await createSyncClient({ schema, store: memory(), autoSync: false, remote: createHttpRemote({ url, token: 't', timeoutMs: 20_000 }) });
-  clients.push(c);
+  hostile.clients.push(c);
   return c;
 }
 

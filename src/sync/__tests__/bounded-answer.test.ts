@@ -6,12 +6,13 @@
  * (RemoteError, `invalid_response`), having read little, the store is unchanged, and the next
  * good answer syncs.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RemoteError, createHttpRemote, createSyncClient, type SyncClient } from '../index.ts';
+import { RemoteError, createHttpRemote, createSyncClient } from '../index.ts';
 import { answerBound, readAnswer } from '../answer-lines.ts';
 import { memory, schema } from './harness/test-kit.ts';
+import { closeHostile, hostile } from './harness/hostile-server.ts';
 
 /** How much a server writes at most (the test's own bound): far past the client's bound for `limit: 2`. */
 const SERVER_CAP = 64 * 1024 * 1024;
@@ -36,20 +37,12 @@ function stream(res: ServerResponse, written: { bytes: number }, piece: () => st
   pump();
 }
 
-let server: Server | null = null;
-const clients: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  const s = server;
-  server = null;
-  s?.closeAllConnections();
-  if (s) await new Promise((r) => s.close(r));
-});
+afterEach(closeHostile);
 
 async function serve(): Promise<{ url: string; mode: { now: Mode }; written: { bytes: number } }> {
   const mode = { now: 'good' as Mode };
   const written = { bytes: 0 };
-  server = createServer((req, res) => {
+  hostile.server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       written.bytes = 0;
@@ -66,15 +59,15 @@ async function serve(): Promise<{ url: string; mode: { now: Mode }; written: { b
       stream(res, written, mode.now === 'endless-lines' ? () => `${PAGE_HEAD}{}}\n` : () => CHUNK);
     });
   });
-  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}`, mode, written };
+  await new Promise<void>((r) => hostile.server?.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(hostile.server?.address() as AddressInfo).port}`, mode, written };
 }
 
 describe('one sync answer is read within a bound', () => {
   it.each<Mode>(['endless-line', 'endless-lines', 'endless-json', 'too-many'])('%s: the sync fails promptly as a bad answer, nothing applied, and the next good answer syncs', async (bad) => {
     const { url, mode, written } = await serve();
     const client = await createSyncClient({ schema, store: memory(), autoSync: false, pullLimit: 2, remote: createHttpRemote({ url, token: 't', timeoutMs: 20_000 }) });
-    clients.push(client);
+    hostile.clients.push(client);
     mode.now = bad;
     const started = Date.now();
     const err = await client.sync().then(() => null, (e: unknown) => e);

@@ -50,9 +50,18 @@ export const answerBound = (limit: number, pages: number): AnswerBound => {
   return { line, bytes: Math.min(pages * line, MAX_ANSWER_BYTES), lines: pages };
 };
 
+/**
+ * The errors of answers refused for their size alone: a smaller request may get one that can be
+ * read (http-remote.ts, round 61).
+ */
+export const tooLarge = new WeakSet<RemoteError>();
+
 /** Past the bound: the same bad answer as invalid JSON (code `invalid_response`), retried as one. */
-const overBound = (status: number): RemoteError =>
-  new RemoteError(status, 'invalid_response', 'the server\'s answer is larger than the pages asked for can be');
+const overBound = (status: number): RemoteError => {
+  const err = new RemoteError(status, 'invalid_response', 'the server\'s answer is larger than the pages asked for can be');
+  tooLarge.add(err);
+  return err;
+};
 
 /**
  * A sync answer with its body read within `bound`: parsed lines for a 200 in lines, the text for

@@ -7,11 +7,12 @@ import { answerBound, answerJson, fromLines, invalidJson, readAnswer } from './a
 import { delayError } from './backoff.ts';
 import { FieldsyncError, NetworkError, RemoteError, errorText, invalidArgument, reading, threw, type ProtocolErrorCode } from './errors.ts';
 import { optionsError } from './option-keys.ts';
-import { wireRequest, DEFAULT_PULL_LIMIT, ERROR_STATUS, MAX_PULL_PAGES, type SyncRequest, type SyncResponse } from './protocol.ts';
+import { wireRequest, ERROR_STATUS, type SyncRequest, type SyncResponse } from './protocol.ts';
 import { readSyncResponse } from './sync-response.ts';
 import type { PokeListener, Remote } from './remote.ts';
 import type { PokeSource } from './poke-stream.ts';
 import type { Answer, RequestCompression, SendBody } from './request-compression.ts';
+import { smallerRequests, type AnswerSize } from './request-smaller.ts';
 
 export type TokenSource = string | (() => string | Promise<string>);
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -35,6 +36,13 @@ export interface HttpRemoteOptions {
    * it takes them (docs/protocol.md §5, "Compression"). Without it, requests go plain.
    */
   readonly compress?: RequestCompression;
+  /**
+   * Told when an answer was refused for its size alone (over 40 MiB, or over what the request
+   * asked for can be: docs/protocol.md §5, "Answer bytes") and the remote asks again for less:
+   * at most `limit` messages a page and `pages` pages. A server before round 60 whose store
+   * pages by count alone sends such answers; the sync goes on in smaller steps (round 61).
+   */
+  readonly onAnswerTooLarge?: (size: { readonly limit: number; readonly pages: number }) => void;
 }
 
 export interface HttpRemote extends Remote {
@@ -46,7 +54,7 @@ export interface HttpRemote extends Remote {
 
 
 /** Every key of HttpRemoteOptions (the type makes the list complete): any other is refused. */
-const OPTION_KEYS = { url: 0, token: 0, fetch: 0, timeoutMs: 0, pokes: 0, compress: 0 } satisfies Record<keyof HttpRemoteOptions, 0>;
+const OPTION_KEYS = { url: 0, token: 0, fetch: 0, timeoutMs: 0, pokes: 0, compress: 0, onAnswerTooLarge: 0 } satisfies Record<keyof HttpRemoteOptions, 0>;
 /**
  * A bearer token as a header carries it: printable ASCII, no spaces (RFC 6750's token68 and
  * more). Empty is let through: "Bearer " is a 401, which is what a signed-out app should see.
@@ -75,7 +83,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
     if (typeof t !== 'function' && !isToken(t)) bad(`token must be a string or a function returning one (${A_TOKEN})`);
   };
   checkToken(options.token);
-  for (const key of ['fetch', 'compress'] as const) {
+  for (const key of ['fetch', 'compress', 'onAnswerTooLarge'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') bad(`${key} must be a function`);
   }
   // `pokes: pokeStream`, uncalled, is a function too (and `compress: gzipRequests` is passed
@@ -96,6 +104,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
   const timeoutMs = options.timeoutMs ?? 30_000;
   // One per remote: what it learns is about this server.
   const encode = options.compress?.();
+  const smaller = smallerRequests(options.onAnswerTooLarge);
 
   /**
    * The header, from the token or what the token function gives now. A function that throws
@@ -124,9 +133,11 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
     if (typeof request !== 'object' || request === null || typeof options !== 'object' || options === null || (signal !== undefined && typeof signal?.addEventListener !== 'function')) {
       throw invalidArgument('remote.sync(request, options?) takes a sync request and { signal?: AbortSignal }');
     }
-    // What the request asks for bounds what is read of its answer and what the answer may hold.
-    const wire = wireRequest(request);
-    const asked = { limit: wire.limit ?? DEFAULT_PULL_LIMIT, pages: wire.pages ?? MAX_PULL_PAGES };
+    return smaller(wireRequest(request), (wire, asked) => send(wire, asked, request.cursor, signal));
+  }
+
+  /** One request and its answer: what it asks for (`asked`) bounds what is read and what the answer may hold. */
+  async function send(wire: SyncRequest, asked: AnswerSize, cursor: number, signal: AbortSignal | undefined): Promise<SyncResponse> {
     const controller = abortController();
     const onAbort = (): void => controller.abort(signal?.reason);
     if (signal?.aborted) onAbort();
@@ -141,7 +152,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
         const json = JSON.stringify(wire);
         // What is read of the answer is bounded by what this request asks for (answer-lines.ts).
         const bound = answerBound(asked.limit, asked.pages);
-        const send: SendBody = async (body, encoding) => {
+        const sendBody: SendBody = async (body, encoding) => {
           const response = await fetchFn(`${base}/v1/sync`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json', Authorization: await authHeader(), ...(encoding ? { 'Content-Encoding': encoding } : {}) },
@@ -155,7 +166,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
           }
           return readAnswer(response, controller.signal, bound);
         };
-        answer = await (encode ? encode(json, send) : send(json));
+        answer = await (encode ? encode(json, sendBody) : sendBody(json));
       } catch (err) {
         if (err instanceof FieldsyncError) throw err;
         throw new NetworkError(controller.signal.aborted ? 'the request was aborted or timed out' : 'the server could not be reached', err);
@@ -170,7 +181,7 @@ function remoteOf(options: HttpRemoteOptions): HttpRemote {
         } catch {
           throw invalidJson();
         }
-        return readSyncResponse(body, request.cursor, asked);
+        return readSyncResponse(body, cursor, asked);
       }
       throw errorFromResponse(response, text);
     } finally {

@@ -53,7 +53,7 @@ export function smallerRequests(report?: (size: AnswerSize) => void): (wire: Syn
       } catch (err) {
         if (!(err instanceof RemoteError) || err.status !== 200 || !tooLarge.has(err)) throw err;
         if (limit === 1 && pages === 1) {
-          throw new AnswerTooLarge(200, 'invalid_response', 'the server\'s answer to a request for one message is larger than one message can be: no smaller request can be read (docs/protocol.md §5, "Answer bytes")', { cause: err });
+          throw new AnswerTooLarge(200, 'invalid_response', 'the answer to one message a page is still too large: no smaller request can be read', { cause: err });
         }
         if (past && learnt !== null) {
           // A try of the size asked for, refused again: back to what worked, and a longer wait.

@@ -4,19 +4,24 @@
  * per-message checks of a 4 MiB push take tens of milliseconds; on the event loop, a burst
  * of such pushes would hold up every other request, `/healthz` included (issue 11 item 3).
  *
+ * Bodies wait for a worker in turns per user (fair-queue.ts, round 61): a body can cost a
+ * worker seconds (JSON.parse's cost is in its arrays and objects), and one user's backlog of
+ * such bodies must not sit ahead of another user's.
+ *
  * With `workers: 0` bodies are parsed on the event loop. A worker that dies fails its job
  * with an internal error and is replaced on the next job.
  */
 import { Worker } from 'node:worker_threads';
 import { ProtocolError, type parseSyncRequest } from 'fieldsync/server';
 import { transferableParts, type BodyParts } from './body-parts.ts';
+import { createFairQueue } from './fair-queue.ts';
 import { parseBody } from './parse-body.ts';
 import type { ParseAnswer, ParseJob } from './parse-worker.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
 
 export interface ParsePool {
-  /** A body in one buffer, or as it arrived, in parts (body-parts.ts). */
-  parse(body: Uint8Array | BodyParts): Promise<ReturnType<typeof parseSyncRequest>>;
+  /** A body in one buffer, or as it arrived, in parts (body-parts.ts); `user`: whose turn it waits for (default one for all). */
+  parse(body: Uint8Array | BodyParts, user?: string): Promise<ReturnType<typeof parseSyncRequest>>;
   /** Bodies waiting for a worker, and being parsed. */
   readonly pending: number;
   /** Stops the workers; jobs still pending fail. */
@@ -38,7 +43,7 @@ interface Slot {
 const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
 
 export function createParsePool(options: { readonly workers: number }): ParsePool {
-  const queue: Job[] = [];
+  const queue = createFairQueue<Job>();
   const slots: Slot[] = Array.from({ length: Math.max(0, options.workers) }, () => ({ worker: null, job: null }));
   let nextId = 0;
   let closed = false;
@@ -81,11 +86,11 @@ export function createParsePool(options: { readonly workers: number }): ParsePoo
   };
 
   return {
-    parse(body) {
+    parse(body, user = '') {
       if (slots.length === 0) return new Promise((resolve) => resolve(parseBody(body)));
       if (closed) return Promise.reject(new Error('the parse pool is closed'));
       return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, body, resolve, reject });
+        queue.push(user, { id: nextId++, body, resolve, reject });
         pump();
       });
     },
@@ -94,7 +99,7 @@ export function createParsePool(options: { readonly workers: number }): ParsePoo
     },
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error('the server is shutting down'));
+      for (const job of queue.drain()) job.reject(new Error('the server is shutting down'));
       await Promise.all(slots.map(async (slot) => {
         const w = slot.worker;
         slot.worker = null;

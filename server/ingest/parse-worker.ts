@@ -33,6 +33,16 @@ export type ParseAnswer =
     readonly serverTime?: string | undefined;
   };
 
+/**
+ * With a store port: the body `id` is parsed and handed on, so the worker is free for the next
+ * one. Large bodies are handed to a worker one at a time (store-thread.ts), in turns per user:
+ * one queued inside a worker could not be passed by another user's.
+ */
+export interface ParseDone {
+  readonly id: number;
+  readonly done: true;
+}
+
 export interface ParseWorkerData {
   /** Where validated requests go (the SQLite store's thread). */
   readonly storePort?: MessagePort;
@@ -72,6 +82,8 @@ parentPort?.on('message', (job: ParseJob) => {
     return;
   }
   // For the store's thread, in the form that costs the one writer least (parsed-job.ts).
-  if (forStore) storePort.postMessage(encodeParsedJob(job.id, job.userId as string, request, { driftCheckedAt, arrivedAt: job.arrivedAt }) satisfies ParsedJob);
-  else parentPort?.postMessage({ id: job.id, ok: true, request } satisfies ParseAnswer);
+  if (forStore) {
+    storePort.postMessage(encodeParsedJob(job.id, job.userId as string, request, { driftCheckedAt, arrivedAt: job.arrivedAt }) satisfies ParsedJob);
+    parentPort?.postMessage({ id: job.id, done: true } satisfies ParseDone);
+  } else parentPort?.postMessage({ id: job.id, ok: true, request } satisfies ParseAnswer);
 });

@@ -55,7 +55,7 @@ export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePo
   return {
     async sync(userId, body) {
       if (body.length < LARGE_BODY_BYTES) return engineOutcome(await o.handler.validated(userId, parseBody(body.bytes())));
-      const parsed = await o.parsePool.parse(body.parts());
+      const parsed = await o.parsePool.parse(body.parts(), userId);
       return engineOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
     },
     // A store given in-process answers for itself, request by request.

@@ -18,7 +18,8 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { ProtocolError, type ServerStore } from 'fieldsync/server';
 import { bodyLength, transferableParts, type BodyParts } from '../ingest/body-parts.ts';
-import type { ParseAnswer, ParseJob, ParseWorkerData } from '../ingest/parse-worker.ts';
+import { createFairQueue } from '../ingest/fair-queue.ts';
+import type { ParseAnswer, ParseDone, ParseJob, ParseWorkerData } from '../ingest/parse-worker.ts';
 import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES, PULL_BODY_BYTES } from '../limits.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
@@ -63,7 +64,8 @@ export interface StoreThreadOptions {
 
 interface Parser {
   readonly worker: Worker;
-  busy: number;
+  /** The body it is parsing (one at a time), or null. */
+  parsing: number | null;
 }
 
 /** Opens the SQLite store in a new worker; rejects with the store's own error when it cannot open. */
@@ -99,26 +101,38 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
     workerData: { walFile: options.walFile ?? `${options.store.file}-wal`, answers: answerChannel.port2, pullAnswers: pulls?.answerPort } satisfies WalSyncWorkerData,
     transferList: [answerChannel.port2, ...(pulls ? [pulls.answerPort] : [])],
   });
-  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser; aheadBytes?: number }>();
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; aheadBytes?: number }>();
   let nextId = 0;
   let stopped: Error | null = null;
-  // Large bodies wait here, as bytes, until the ones ahead of them are nearly stored (see PARSE_AHEAD_BYTES).
-  const waitingLarge: { readonly id: number; readonly bytes: number; send(): void }[] = [];
+  // Large bodies wait here, as bytes, until the ones ahead of them are nearly stored (see
+  // PARSE_AHEAD_BYTES) and a parse worker is free, in turns per user (fair-queue.ts, round 61):
+  // a body can cost a worker seconds, so one user's backlog must not sit ahead of another's
+  // body, neither here nor in a worker's own queue: a worker is given one body at a time.
+  const waitingLarge = createFairQueue<{ readonly id: number; readonly bytes: number; send(parser: Parser): void }>();
   let aheadBytes = 0;
   const sendLarge = (): void => {
-    while (!stopped && waitingLarge.length > 0 && (aheadBytes === 0 || aheadBytes + (waitingLarge[0] as { bytes: number }).bytes <= PARSE_AHEAD_BYTES)) {
-      const next = waitingLarge.shift() as (typeof waitingLarge)[number];
+    for (;;) {
+      const next = waitingLarge.peek();
+      const parser = parsers.find((p) => p.parsing === null);
+      if (stopped || next === undefined || parser === undefined || (aheadBytes !== 0 && aheadBytes + next.bytes > PARSE_AHEAD_BYTES)) return;
+      waitingLarge.shift();
       if (!pending.has(next.id)) continue; // failed meanwhile (the store stopped)
       aheadBytes += next.bytes;
-      next.send();
+      parser.parsing = next.id;
+      next.send(parser);
     }
+  };
+  /** `parser` is done with body `id` (handed on, or refused): the next body may go. */
+  const parsed = (parser: Parser, id: number): void => {
+    if (parser.parsing !== id) return;
+    parser.parsing = null;
+    sendLarge();
   };
 
   const settle = (id: number, outcome: { ok: true; value: unknown } | { ok: false; error: Error }): void => {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
-    if (p.parser) p.parser.busy--;
     if (p.aheadBytes !== undefined) {
       aheadBytes -= p.aheadBytes;
       sendLarge();
@@ -146,10 +160,14 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   walSync?.on('exit', (code) => stop(new Error(`the WAL's sync thread exited with code ${code}`)));
 
   const parsers: Parser[] = channels.map((c) => {
-    const parser: Parser = { worker: new Worker(PARSE_WORKER, { name: THREAD_NAMES.parse, workerData: { storePort: c.port1, maxDriftMs: options.maxDriftMs } satisfies ParseWorkerData, transferList: [c.port1] }), busy: 0 };
-    parser.worker.on('message', (a: ParseAnswer) => {
-      // Only failures come back here: a valid request goes on to the store's thread.
-      if (!a.ok) settle(a.id, { ok: false, error: a.code === null ? new Error(a.message) : new ProtocolError(a.code, a.message, a.index, a.serverTime) });
+    const parser: Parser = { worker: new Worker(PARSE_WORKER, { name: THREAD_NAMES.parse, workerData: { storePort: c.port1, maxDriftMs: options.maxDriftMs } satisfies ParseWorkerData, transferList: [c.port1] }), parsing: null };
+    parser.worker.on('message', (a: ParseAnswer | ParseDone) => {
+      // A valid request goes on to the store's thread: only that the worker is free, or a failure, comes back here.
+      if ('done' in a) return parsed(parser, a.id);
+      if (!a.ok) {
+        settle(a.id, { ok: false, error: a.code === null ? new Error(a.message) : new ProtocolError(a.code, a.message, a.index, a.serverTime) });
+        parsed(parser, a.id);
+      }
     });
     parser.worker.on('error', (err) => stop(err));
     parser.worker.on('exit', (code) => stop(new Error(`a parse worker exited with code ${code}`)));
@@ -183,15 +201,12 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
     }
     return new Promise((resolve, reject) => {
       const id = nextId++;
-      const entry: { resolve(v: unknown): void; reject(e: unknown): void; parser?: Parser; aheadBytes: number } = { resolve: resolve as (v: unknown) => void, reject, aheadBytes: 0 };
+      const entry: { resolve(v: unknown): void; reject(e: unknown): void; aheadBytes: number } = { resolve: resolve as (v: unknown) => void, reject, aheadBytes: 0 };
       pending.set(id, entry);
-      waitingLarge.push({
+      waitingLarge.push(userId, {
         id,
         bytes: length,
-        send: () => {
-          const parser = parsers.reduce((a, b) => (b.busy < a.busy ? b : a));
-          parser.busy++;
-          entry.parser = parser;
+        send: (parser) => {
           entry.aheadBytes = length;
           // As it arrived, in parts that move without a copy (body-parts.ts).
           const { parts, transfer } = transferableParts(body);

@@ -91,10 +91,14 @@ export function prepareCellIndex(db: DatabaseSync, compaction: boolean): void {
   if (compaction && !exists()) {
     immediate(db, () => {
       if (exists()) return;
-      db.exec(`DELETE FROM messages WHERE EXISTS (
-                 SELECT 1 FROM messages AS w
-                 WHERE w.uid = messages.uid AND w.tbl = messages.tbl AND w.row = messages.row
-                   AND w.col = messages.col AND w.hlc > messages.hlc)`);
+      // Each cell's messages ranked by one sort, newest first: all but the first go. (Until
+      // round 61 a correlated EXISTS, which without the cell index (it runs only when the index
+      // is missing) scanned the table once per message: 20,000 messages took 8 s, 30,000 97 s.)
+      db.exec(`DELETE FROM messages WHERE seq IN (
+                 SELECT seq FROM (
+                   SELECT seq, row_number() OVER (PARTITION BY uid, tbl, row, col ORDER BY hlc DESC) AS rank
+                   FROM messages)
+                 WHERE rank > 1)`);
       db.exec('CREATE UNIQUE INDEX messages_by_cell ON messages (uid, tbl, row, col)');
     });
   } else if (!compaction && exists()) {

@@ -35,6 +35,8 @@ export interface ServerConfig extends AppLimits {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL connections of this process (with databaseUrl). */
   readonly databasePoolMax: number;
+  /** PostgreSQL: the longest wait for another process's schema migration, in ms. */
+  readonly migrationWaitMs: number;
   readonly logLevel: LogLevel;
   /** Origins of the web pages allowed to call the server from a browser (cors.ts); undefined: none. */
   readonly corsOrigins: CorsOrigins | undefined;
@@ -154,6 +156,7 @@ const SETTINGS = [
   { key: 'compaction', flag: '--compaction', env: 'FIELDSYNC_COMPACTION', fallback: 'on', parse: bool, help: 'drop messages that lost their cell (on or off)' },
   { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: postgresUrl, help: 'PostgreSQL URL (postgres://user:password@host:port/db; with a password, from the variable only): several server processes share it; default: SQLite in the data dir' },
   { key: 'databasePoolMax', flag: '--database-pool-max', env: 'FIELDSYNC_DATABASE_POOL_MAX', fallback: '10', parse: int(1, 1000), help: 'PostgreSQL connections of this process' },
+  { key: 'migrationWaitMs', flag: '--migration-wait', env: 'FIELDSYNC_MIGRATION_WAIT', fallback: '5m', parse: duration(1000, 86_400_000), help: "PostgreSQL: how long a starting process waits for another's schema migration (or a lock it needs) before it exits 1" },
   {
     key: 'logLevel', flag: '--log-level', env: 'FIELDSYNC_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(', '),
     parse: (t, n) => {

@@ -44,7 +44,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let logDatabaseError = (err: unknown): void => void process.stderr.write(`fieldsync: a database connection failed: ${String(err)}\n`);
   let logCheckpointError = (err: unknown): void => void process.stderr.write(`fieldsync: ${String(err)}\n`);
   const opened = options.store === undefined
-    ? await openStore(config, { onPullError: (err) => logPullError(err), onDatabaseError: (err) => logDatabaseError(err), onCheckpointError: (err) => logCheckpointError(err) })
+    ? await openStore(config, {
+      onPullError: (err) => logPullError(err),
+      onDatabaseError: (err) => logDatabaseError(err),
+      onCheckpointError: (err) => logCheckpointError(err),
+      onMigrationWait: (message) => void process.stderr.write(`fieldsync: ${message}\n`),
+    })
     : undefined;
   const store = options.store ?? (opened as OpenedStore).store;
   const ownBus = options.pokeBus === undefined;

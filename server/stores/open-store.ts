@@ -25,6 +25,8 @@ export interface StoreSettings {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL connections of this process. Default 10. */
   readonly databasePoolMax?: number;
+  /** PostgreSQL: the longest wait for another process's schema migration. Default 5 minutes. */
+  readonly migrationWaitMs?: number;
   /** For the SQLite store, which handles whole requests in its thread: the drift limit. Default 5 minutes. */
   readonly maxDriftMs?: number;
   /** For the SQLite store: worker threads that parse large bodies. Default 1. */
@@ -63,11 +65,13 @@ export interface StoreProblems {
   readonly onDatabaseError?: (err: Error) => void;
   /** A checkpoint of the SQLite WAL that failed in its own thread (the writer's own go on). */
   readonly onCheckpointError?: (err: Error) => void;
+  /** This process waits for another's PostgreSQL schema migration (a start that seems to hang says why). */
+  readonly onMigrationWait?: (message: string) => void;
 }
 
 /** Opens the store; PostgreSQL's schema is created or migrated first. */
 export async function openStore(settings: StoreSettings, problems: StoreProblems = {}): Promise<OpenedStore> {
-  const { onPullError, onDatabaseError, onCheckpointError } = problems;
+  const { onPullError, onDatabaseError, onCheckpointError, onMigrationWait } = problems;
   if (settings.databaseUrl !== undefined) {
     const store = await createPostgresServerStore({
       url: settings.databaseUrl,
@@ -75,6 +79,8 @@ export async function openStore(settings: StoreSettings, problems: StoreProblems
       // An idle connection the database ended: no request sees it, so only the log says so.
       ...(onDatabaseError ? { onError: onDatabaseError } : {}),
       ...(settings.databasePoolMax !== undefined ? { poolMax: settings.databasePoolMax } : {}),
+      ...(settings.migrationWaitMs !== undefined ? { migrationWaitMs: settings.migrationWaitMs } : {}),
+      ...(onMigrationWait ? { onMigrationWait } : {}),
     });
     return {
       store,

@@ -57,30 +57,77 @@ export class PostgresSchemaError extends Error {
   }
 }
 
+/** How long a process waits for another's migration by default: a large migration can take minutes. */
+export const DEFAULT_MIGRATION_WAIT_MS = 300_000;
+
+export interface MigrationOptions {
+  /**
+   * The longest wait for a lock: another process's migration (its advisory lock), or a table a
+   * migration alters. Past it the migration fails (PostgresSchemaError), rolled back whole.
+   * PostgreSQL's own statement_timeout (the pool's, 30 s, a request's bound) and lock_timeout
+   * do not apply to the migration: a migration cut off there was rolled back at every start.
+   */
+  readonly waitMs?: number;
+  /** Told once, when another process holds the migration lock and this one starts to wait. */
+  readonly onWait?: (message: string) => void;
+}
+
 /**
  * Creates the schema or brings it up to date, in one transaction under an advisory lock.
  * Returns the version it found and the version it left.
  */
-export function migratePostgres(pool: Pool): Promise<{ from: number; to: number }> {
-  return inTransaction(pool, migrateIn);
+export function migratePostgres(pool: Pool, options: MigrationOptions = {}): Promise<{ from: number; to: number }> {
+  return inTransaction(pool, (client) => migrateIn(client, options));
 }
 
-async function migrateIn(client: PoolClient): Promise<{ from: number; to: number }> {
-  await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
-  await client.query(`CREATE TABLE IF NOT EXISTS fieldsync_schema (
+/** Who holds the migration lock, for the log: PostgreSQL's pid of its session and its application name. */
+async function lockHolder(client: PoolClient): Promise<string> {
+  const { rows } = await client.query<{ pid: number; app: string }>(
+    `SELECT a.pid, a.application_name AS app FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid LIMIT 1`,
+    [MIGRATION_LOCK_KEY],
+  );
+  const holder = rows[0];
+  return holder === undefined ? 'another process' : `another process (PostgreSQL session ${holder.pid}, application "${holder.app}")`;
+}
+
+async function migrateIn(client: PoolClient, options: MigrationOptions): Promise<{ from: number; to: number }> {
+  const waitMs = Math.max(1, Math.floor(options.waitMs ?? DEFAULT_MIGRATION_WAIT_MS));
+  // Every statement here may wait up to waitMs for a lock, and none is cut by time otherwise;
+  // the client's own bound (query_timeout) is raised to match, or it would end the wait at 35 s.
+  await client.query(`SET LOCAL statement_timeout = 0`);
+  await client.query(`SET LOCAL lock_timeout = ${waitMs}`);
+  const query = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: waitMs + 60_000 } as never);
+  const [got] = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS got', [MIGRATION_LOCK_KEY])).rows;
+  if (got?.got !== true) {
+    const holder = await lockHolder(client);
+    options.onWait?.(`waiting for ${holder} to finish migrating the fieldsync schema (up to ${waitMs / 1000} s)`);
+    try {
+      await query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== '55P03') throw err;
+      throw new PostgresSchemaError(`gave up after ${waitMs / 1000} s waiting for ${holder} to finish migrating the fieldsync schema (its lock is still held: a migration still running, or a stuck session to end); start again later`);
+    }
+  }
+  await query(`CREATE TABLE IF NOT EXISTS fieldsync_schema (
     version    integer PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
-  const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM fieldsync_schema');
+  const { rows } = (await query('SELECT max(version) AS version FROM fieldsync_schema')) as { rows: { version: number | null }[] };
   const from = rows[0]?.version ?? 0;
   if (from > POSTGRES_SCHEMA_VERSION) {
     throw new PostgresSchemaError(
       `the database has fieldsync schema version ${from}, newer than this server knows (${POSTGRES_SCHEMA_VERSION}); upgrade the server`,
     );
   }
-  for (let v = from; v < POSTGRES_SCHEMA_VERSION; v++) {
-    await client.query(MIGRATIONS[v] as string);
-    await client.query('INSERT INTO fieldsync_schema (version) VALUES ($1)', [v + 1]);
+  try {
+    for (let v = from; v < POSTGRES_SCHEMA_VERSION; v++) {
+      await query(MIGRATIONS[v] as string);
+      await query('INSERT INTO fieldsync_schema (version) VALUES ($1)', [v + 1]);
+    }
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== '55P03') throw err;
+    throw new PostgresSchemaError(`gave up after ${waitMs / 1000} s waiting for a lock to migrate the fieldsync schema from version ${from} (a session holds a table it alters); nothing was changed`);
   }
   return { from, to: POSTGRES_SCHEMA_VERSION };
 }

@@ -116,6 +116,10 @@ export interface PostgresServerStoreOptions extends Partial<PostgresPoolOptions>
   readonly compaction?: boolean;
   /** Create or migrate the schema before returning. Default true. */
   readonly migrate?: boolean;
+  /** The longest wait for another process's migration, or a lock a migration needs (postgres-schema.ts). Default 5 minutes. */
+  readonly migrationWaitMs?: number;
+  /** Told when this process starts to wait for another's migration: for the log. */
+  readonly onMigrationWait?: (message: string) => void;
   /**
    * The most ids one pull steps over, so that one request's work stays bounded even when a
    * client's own messages (left out of its pulls) pile up after its cursor. When reached,
@@ -166,7 +170,12 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
   const ownsPool = options.pool === undefined;
   const pool = options.pool ?? createPostgresPool({ ...options, url: options.url as string });
   try {
-    if (options.migrate ?? true) await migratePostgres(pool);
+    if (options.migrate ?? true) {
+      await migratePostgres(pool, {
+        ...(options.migrationWaitMs !== undefined ? { waitMs: options.migrationWaitMs } : {}),
+        ...(options.onMigrationWait ? { onWait: options.onMigrationWait } : {}),
+      });
+    }
   } catch (err) {
     if (ownsPool) await pool.end().catch(() => undefined);
     throw err;

@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answerBody, createMemoryServerStore, createSyncHandler } from '../server/index.ts';
-import { PAGE_BYTES } from '../server/page-bytes.ts';
+import { PAGE_BYTES, cutPage, pageSize } from '../server/page-bytes.ts';
+import type { ServerMessage } from '../message.ts';
 import { MAX_ANSWER_BYTES } from '../protocol.ts';
 import { fromLines, linesOf } from '../answer-lines.ts';
 import { parseSyncResponse } from '../sync-response.ts';
@@ -72,5 +73,44 @@ describe('pages cut by their bytes', () => {
     const { response } = await handler('u1', { clientId: 'reader01', cursor: 0, limit: 1000, format: 'columns', pages: 1 });
     expect(response.messages.length).toBe(1000);
     expect(response.more).toBe(false);
+  });
+});
+
+// The two functions alone (round 61's mutation run: the suites above left a page's sizes and
+// the cut's exact bounds unchecked).
+const msg = (id: number, row: string, value: unknown): ServerMessage =>
+  ({ id, hlc: hlc(id), table: 'notes', row, column: 'body', value }) as ServerMessage;
+/** What cutPage counts a message: its JSON row and value, and page-bytes.ts' FIELD_BYTES (420). */
+const counted = (m: ServerMessage): number => 420 + Buffer.byteLength(JSON.stringify(m.row)) + Buffer.byteLength(JSON.stringify(m.value));
+
+describe('pageSize and cutPage', () => {
+  it("rough counts 40 bytes a message, its row, a string's or an object's JSON text's length, and 8 for any other value", () => {
+    const page = [msg(1, 'r1', 'abc'), msg(2, 'row2', { a: 1 }), msg(3, 'r3', 12345), msg(4, 'r4', null), msg(5, 'r5', true)];
+    expect(pageSize(page).rough).toBe(40 + 2 + 3 + (40 + 4 + 7) + 3 * (40 + 2 + 8));
+    expect(pageSize([])).toEqual({ rough: 0, upper: 0 });
+  });
+
+  it("upper is at least the messages' JSON bytes, for rows and values whose JSON is longest", () => {
+    const control = '\u0001'.repeat(128);
+    const page = [msg(1, control, control.repeat(500)), msg(2, control, { k: '\u4e2d'.repeat(20_000) }), msg(3, control, -1.234567890123456e-300), msg(4, control, null)];
+    for (const m of page) expect(pageSize([m]).upper).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(m)));
+  });
+
+  const pair = (extra: number): ServerMessage[] => {
+    const first = msg(1, 'r1', 'x'.repeat(1000));
+    const rest = PAGE_BYTES - counted(first) - counted(msg(2, 'r2', ''));
+    return [first, msg(2, 'r2', 'y'.repeat(rest + extra))];
+  };
+
+  it('a page of exactly PAGE_BYTES is left whole; one byte more is cut after its first message', () => {
+    const page = { messages: pair(0), cursor: 2, more: false, lastId: 2, epoch: 'e1' };
+    expect(cutPage(page, Infinity)).toBe(page);
+    const over = { messages: pair(1), cursor: 2, more: false, lastId: 2, epoch: 'e1' };
+    expect(cutPage(over, Infinity)).toEqual({ ...over, messages: [over.messages[0]], cursor: 1, more: true });
+  });
+
+  it('a first message over PAGE_BYTES alone is sent, as the whole page', () => {
+    const page = { messages: [msg(1, 'r1', 'z'.repeat(PAGE_BYTES))], cursor: 1, more: false, lastId: 1, epoch: 'e1' };
+    expect(cutPage(page, Infinity)).toBe(page);
   });
 });

@@ -79,6 +79,19 @@ export function migrate(db: DatabaseSync): void {
 }
 
 /**
+ * Compaction of a database that ran without it: each cell's messages ranked by one sort,
+ * newest first, and all but the first dropped. (Until round 61 a correlated EXISTS, which
+ * without the cell index (this runs only when the index is missing) scanned the table once
+ * per message: 20,000 messages took 8 s, 30,000 97 s. killed-start-sqlite.test.ts checks the
+ * plan: one scan of the table, no correlated subquery.)
+ */
+export const DROP_LOST_MESSAGES = `DELETE FROM messages WHERE seq IN (
+  SELECT seq FROM (
+    SELECT seq, row_number() OVER (PARTITION BY uid, tbl, row, col ORDER BY hlc DESC) AS rank
+    FROM messages)
+  WHERE rank > 1)`;
+
+/**
  * Puts the cell index in the shape the compaction mode needs. With compaction, every cell
  * holds at most one message, enforced by a unique index; a database that ran without
  * compaction is compacted first (every message that lost its cell is dropped). Without
@@ -91,14 +104,7 @@ export function prepareCellIndex(db: DatabaseSync, compaction: boolean): void {
   if (compaction && !exists()) {
     immediate(db, () => {
       if (exists()) return;
-      // Each cell's messages ranked by one sort, newest first: all but the first go. (Until
-      // round 61 a correlated EXISTS, which without the cell index (it runs only when the index
-      // is missing) scanned the table once per message: 20,000 messages took 8 s, 30,000 97 s.)
-      db.exec(`DELETE FROM messages WHERE seq IN (
-                 SELECT seq FROM (
-                   SELECT seq, row_number() OVER (PARTITION BY uid, tbl, row, col ORDER BY hlc DESC) AS rank
-                   FROM messages)
-                 WHERE rank > 1)`);
+      db.exec(DROP_LOST_MESSAGES);
       db.exec('CREATE UNIQUE INDEX messages_by_cell ON messages (uid, tbl, row, col)');
     });
   } else if (!compaction && exists()) {

@@ -35,8 +35,8 @@ export type ParseAnswer =
 
 /**
  * With a store port: the body `id` is parsed and handed on, so the worker is free for the next
- * one. Large bodies are handed to a worker one at a time (store-thread.ts), in turns per user:
- * one queued inside a worker could not be passed by another user's.
+ * one. Large bodies are handed to a worker at most two at a time (store-thread.ts), in turns per user:
+ * more queued inside a worker could not be passed by another user's.
  */
 export interface ParseDone {
   readonly id: number;

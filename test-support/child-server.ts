@@ -46,6 +46,16 @@ export function spawnServer(env: Record<string, string>, args: string[] = []): P
   });
 }
 
+/** Stops every server in `servers` still running (SIGTERM, then its exit awaited) and empties the list: a suite's teardown. */
+export async function stopServers(servers: ChildServer[]): Promise<void> {
+  for (const s of servers.splice(0)) {
+    if (s.child.exitCode === null && s.child.signalCode === null) {
+      s.child.kill('SIGTERM');
+      await s.exited;
+    }
+  }
+}
+
 /** Runs a command to completion (main.ts with bad settings, the token CLI). */
 export function runScript(script: string, args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'server', script), ...args], {

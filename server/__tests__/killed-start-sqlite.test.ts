@@ -19,7 +19,7 @@ import { createAuthenticator } from '../auth.ts';
 import { SQLITE_FILE } from '../stores/open-store.ts';
 import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { DROP_LOST_MESSAGES, SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
-import { ROOT, spawnServer, type ChildServer } from '../../test-support/child-server.ts';
+import { ROOT, spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
 import { restoreDump } from '../../test-support/upgrade-fixture-files.ts';
 import type { TempDir } from '../../test-support/temp-dir.ts';
 import { tempDir } from './helpers/temp-dir.ts';
@@ -30,12 +30,7 @@ const auth = createAuthenticator(SECRET);
 let dir: TempDir | undefined;
 const servers: ChildServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) {
-      s.child.kill('SIGTERM');
-      await s.exited;
-    }
-  }
+  await stopServers(servers);
   dir?.remove();
   dir = undefined;
 });

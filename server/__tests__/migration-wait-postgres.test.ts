@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATION_LOCK_KEY, POSTGRES_SCHEMA_VERSION } from '../stores/postgres-schema.ts';
-import { ROOT, spawnServer, type ChildServer } from '../../test-support/child-server.ts';
+import { ROOT, spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
 import { readDump } from '../../test-support/upgrade-fixture-files.ts';
 import type { TempDir } from '../../test-support/temp-dir.ts';
 import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
@@ -28,12 +28,7 @@ let dataDir: TempDir | undefined;
 const sessions: pg.Client[] = [];
 const servers: ChildServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) {
-      s.child.kill('SIGTERM');
-      await s.exited;
-    }
-  }
+  await stopServers(servers);
   for (const c of sessions.splice(0)) await c.end().catch(() => undefined);
   await db?.drop();
   dataDir?.remove();

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, pokeStream, type Message, type Remote } from 'fieldsync';
 import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
-import { runScript, spawnServer, type ChildServer } from '../../test-support/child-server.ts';
+import { runScript, spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
 import { openEvents } from './helpers/event-reader.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { tempDir } from './helpers/temp-dir.ts';
@@ -51,12 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of servers) {
-    if (s.child.exitCode === null && s.child.signalCode === null) {
-      s.child.kill('SIGTERM');
-      await s.exited;
-    }
-  }
+  await stopServers(servers);
   await db?.drop();
   dataDir?.remove();
 });

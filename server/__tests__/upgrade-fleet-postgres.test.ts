@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cellKey, createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type Message, type Remote, type SyncClient } from 'fieldsync';
 import { createAuthenticator } from '../auth.ts';
 import { POSTGRES_SCHEMA_VERSION } from '../stores/postgres-schema.ts';
-import { spawnServer, type ChildServer } from '../../test-support/child-server.ts';
+import { spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
 import { readDump } from '../../test-support/upgrade-fixture-files.ts';
 import { seededRandom } from '../../test-support/seeded-random.ts';
 import { connectClient, createTestDatabase, untilQuery, type TestDatabase } from './helpers/postgres.ts';
@@ -41,12 +41,7 @@ const servers: ChildServer[] = [];
 const clients: SyncClient[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-  for (const s of servers.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) {
-      s.child.kill('SIGTERM');
-      await s.exited;
-    }
-  }
+  await stopServers(servers);
   await db?.drop();
   dataDir?.remove();
   db = undefined;

@@ -15,7 +15,7 @@ import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
 import { SQLITE_FILE } from '../stores/open-store.ts';
 import { SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
-import { spawnServer, type ChildServer } from '../../test-support/child-server.ts';
+import { spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
 import { restoreDump } from '../../test-support/upgrade-fixture-files.ts';
 import type { TempDir } from '../../test-support/temp-dir.ts';
 import { tempDir } from './helpers/temp-dir.ts';
@@ -26,12 +26,7 @@ const auth = createAuthenticator(SECRET);
 let dir: TempDir | undefined;
 const servers: ChildServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) {
-      s.child.kill('SIGTERM');
-      await s.exited;
-    }
-  }
+  await stopServers(servers);
   dir?.remove();
   dir = undefined;
 });

@@ -191,9 +191,29 @@ export class RemoteError extends FieldsyncError {
     this.serverTime = extra.serverTime;
   }
 
-  /** 5xx, 429 and malformed answers pass: the client keeps its messages and retries. */
+  /**
+   * 5xx, 408, 429 and malformed answers pass: the client keeps its messages and retries. Any
+   * other is permanent: the scheduler stops retrying it by itself (sync-scheduler.ts).
+   */
   get transient(): boolean {
-    return this.status >= 500 || this.status === 429 || this.code === 'invalid_response';
+    return this.status >= 500 || this.status === 408 || this.status === 429 || this.code === 'invalid_response';
+  }
+}
+
+/**
+ * An answer refused for its size even at one message a page (request-smaller.ts): no smaller
+ * request can be read, so it is permanent (`transient` false), unlike another malformed answer.
+ * A class of its own, so that an app can tell it from the rest; still a RemoteError
+ * (`invalid_response`, status 200), so that what catches those catches it.
+ */
+export class AnswerTooLargeError extends RemoteError {
+  constructor(message: string, cause?: unknown) {
+    super(200, 'invalid_response', message, { cause });
+    this.name = 'AnswerTooLargeError';
+  }
+
+  override get transient(): boolean {
+    return false;
   }
 }
 

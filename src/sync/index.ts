@@ -27,7 +27,7 @@ export type { Cell, CellWrite, Commit, MessageQuery, StoredMessage, SyncStore } 
 export { defineSchema } from './schema.ts';
 export type { ColumnType, RowFields, Schema, SchemaInput } from './schema.ts';
 // Errors: every one is a FieldsyncError with a stable `code`.
-export { FieldsyncError, NetworkError, RemoteError, SchemaError, StoreError, StoreStalledError, ValidationError } from './errors.ts';
+export { AnswerTooLargeError, FieldsyncError, NetworkError, RemoteError, SchemaError, StoreError, StoreStalledError, ValidationError } from './errors.ts';
 export { createHttpRemote } from './http-remote.ts';
 export type { HttpRemoteOptions } from './http-remote.ts';
 export type { Remote } from './remote.ts';

@@ -13,7 +13,7 @@
  * and each such try that is refused doubles the wait, up to a day.
  */
 import { tooLarge } from './answer-lines.ts';
-import { RemoteError } from './errors.ts';
+import { AnswerTooLargeError, RemoteError } from './errors.ts';
 import { DEFAULT_PULL_LIMIT, MAX_PULL_PAGES, type SyncRequest, type SyncResponse } from './protocol.ts';
 
 /** The most messages a page and the most pages a request asks for. */
@@ -23,13 +23,6 @@ export interface AnswerSize {
 }
 
 const HOUR = 3_600_000;
-
-/** No smaller request can help: `transient` false, unlike another bad answer. */
-class AnswerTooLarge extends RemoteError {
-  override get transient(): boolean {
-    return false;
-  }
-}
 
 /**
  * Sends `wire` through `attempt`, smaller after an answer too large (above). `report` is told
@@ -53,7 +46,7 @@ export function smallerRequests(report?: (size: AnswerSize) => void): (wire: Syn
       } catch (err) {
         if (!(err instanceof RemoteError) || err.status !== 200 || !tooLarge.has(err)) throw err;
         if (limit === 1 && pages === 1) {
-          throw new AnswerTooLarge(200, 'invalid_response', 'the answer to one message a page is still too large: no smaller request can be read', { cause: err });
+          throw new AnswerTooLargeError('the answer to one message a page is still too large: no smaller request can be read', err);
         }
         if (past && learnt !== null) {
           // A try of the size asked for, refused again: back to what worked, and a longer wait.

@@ -3,10 +3,11 @@
  * (debounced), an interval, pokes, reconnections of the poke stream and `sync()` calls,
  * and never run two at a time: a trigger during a run asks for one more run after it.
  *
- * Failures: network errors, 5xx and 429 are retried with exponential backoff and jitter
+ * Failures: network errors, 5xx, 408 and 429 are retried with exponential backoff and jitter
  * (429's `Retry-After` is honoured); 401 stops automatic syncs until `sync()` is called
- * again, after new credentials. While a retry is pending, writes and the interval wait for
- * it, but a poke, a reconnection or `sync()` try at once: the server is evidently back.
+ * again, after new credentials, and so does any other permanent failure (`transient` false).
+ * While a retry is pending, writes and the interval wait for it, but a poke, a reconnection
+ * or `sync()` try at once: the server is evidently back.
  *
  * A closure rather than a class: its state is local variables, which a minifier shortens to
  * a letter each (private fields stay `this.#x`), and the client's bundle is what apps ship.
@@ -40,6 +41,8 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   let timerKind: 'debounce' | 'backoff' | null = null;
   let nextRetryAt: number | null = null;
   let failures = 0;
+  /** The last run failed for good (see failed()): only sync() or setOnline(true) tries again. */
+  let halted = false;
   let interval: ReturnType<typeof setTimeout> | null = null;
   let unsubscribe: (() => void) | null = null;
   let streamStopped = false;
@@ -168,6 +171,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
 
   const succeeded = (mine: Waiter[]): void => {
     failures = 0; // no retry is due: run() cleared the timer, and no timer is set while one runs
+    halted = false;
     // setOnline(false) during the run (with a remote that finished it despite the abort) set
     // 'offline': the run's end does not undo it. The run did sync, so its waiters resolve.
     setState(online ? 'idle' : 'offline', null);
@@ -192,10 +196,17 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       return;
     }
     const offline = err instanceof FieldsyncError && err.code === 'network'; // a NetworkError, or the sync stopped
-    const retryAfter = err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0;
-    const delay = Math.max(retryAfter, backoffMs(failures++, { ...o.retry, random: o.random }));
+    const retryAfter = err instanceof RemoteError ? err.retryAfterMs : undefined;
+    // A permanent failure (a 4xx, an answer too large at one message a page) fails the same
+    // way each time: retried for ever, it cost the server a request, and the device its
+    // battery, every 30 s, for nothing. Syncing stops, as after a 401, until the app calls
+    // sync() (or setOnline(true)); the status keeps the error. A server's Retry-After says
+    // waiting helps: such a failure is retried, as a 401 with one is.
+    halted = err instanceof RemoteError && !err.transient && retryAfter === undefined;
+    if (halted) again = false;
+    const delay = Math.max(retryAfter ?? 0, backoffMs(failures++, { ...o.retry, random: o.random }));
     // Without autoSync, only `sync()` calls sync: no retries on a timer either.
-    if (started) setTimer('backoff', delay);
+    if (started && !halted) setTimer('backoff', delay);
     setState(offline ? 'offline' : 'error', describeError(err));
   };
 
@@ -216,7 +227,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
 
   function request(reason: Reason): void {
     if (closed || !remote || !online || !started) return;
-    if (state === 'unauthorized' && reason !== 'online') return;
+    if ((halted || state === 'unauthorized') && reason !== 'online') return;
     if (running) {
       again = true;
       return;
@@ -264,6 +275,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
         return;
       }
       failures = 0;
+      halted = false;
       setState('idle', null);
       if (started) {
         subscribe();

@@ -81,10 +81,20 @@ function stateProblem(state: StoreState): string | null {
   // Text only: the client reads its identity and counters from these (a number would pass for
   // a clientId's text; an object without a prototype has none, and would throw a TypeError).
   for (const key in state.meta) if (typeof state.meta[key] !== 'string') return `open() returned meta.${key.slice(0, 40)}, which is not a string`;
-  if (state.maxHlc !== null && !isHlc(state.maxHlc)) return 'open() returned an invalid maxHlc';
-  if (!Number.isSafeInteger(state.pendingCount) || state.pendingCount < 0) return 'open() returned an invalid pendingCount';
+  if (state.maxHlc !== null && !isHlc(state.maxHlc)) return `open() returned maxHlc ${shown(state.maxHlc)}, which is not an hlc`;
+  if (!Number.isSafeInteger(state.pendingCount) || state.pendingCount < 0) return `open() returned pendingCount ${shown(state.pendingCount)}, which is not an integer from 0`;
   return null;
 }
+
+/**
+ * A value the store gave, in its error, as the other contract errors quote theirs: the store's
+ * author sees what came back (a date, `"3"`, a driver's BigInt `3n`), not only that it was
+ * wrong. A string is quoted and cut, a primitive is written as it is, anything else by type.
+ */
+const shown = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v).slice(0, 60)
+    : typeof v === 'bigint' ? `${v}n`
+      : v === null || (typeof v !== 'object' && typeof v !== 'function') ? String(v) : typeof v;
 
 /**
  * A map answer (`what`: winners(), values()): a Map, or a map-like of the store's own (the

@@ -74,10 +74,17 @@ describe('a custom store that breaks its contract', () => {
     ['null', () => null, 'open() must return { meta, maxHlc, pendingCount }'],
     ['a string', () => 'open', 'open() must return { meta, maxHlc, pendingCount }'],
     ['a null meta', (s: StoreState) => ({ ...s, meta: null }), 'open() must return { meta, maxHlc, pendingCount }'],
-    ['a maxHlc that is a date', (s: StoreState) => ({ ...s, maxHlc: '2026-11-24' }), 'open() returned an invalid maxHlc'],
-    ['a pendingCount of -1', (s: StoreState) => ({ ...s, pendingCount: -1 }), 'open() returned an invalid pendingCount'],
-    ['a pendingCount of 1.5', (s: StoreState) => ({ ...s, pendingCount: 1.5 }), 'open() returned an invalid pendingCount'],
-    ['a pendingCount of "0"', (s: StoreState) => ({ ...s, pendingCount: '0' }), 'open() returned an invalid pendingCount'],
+    // The value the store gave is quoted (round 62), a long one cut, as other contract errors quote theirs.
+    ['a maxHlc that is a date', (s: StoreState) => ({ ...s, maxHlc: '2026-11-24' }), 'open() returned maxHlc "2026-11-24", which is not an hlc'],
+    ['a maxHlc of 300 characters', (s: StoreState) => ({ ...s, maxHlc: 'h'.repeat(300) }), `open() returned maxHlc "${'h'.repeat(59)}, which is not an hlc`],
+    ['a maxHlc that is a number', (s: StoreState) => ({ ...s, maxHlc: 1764000000000 }), 'open() returned maxHlc 1764000000000, which is not an hlc'],
+    ['a maxHlc left out', (s: StoreState) => ({ meta: s.meta, pendingCount: s.pendingCount }), 'open() returned maxHlc undefined, which is not an hlc'],
+    ['a pendingCount of -1', (s: StoreState) => ({ ...s, pendingCount: -1 }), 'open() returned pendingCount -1, which is not an integer from 0'],
+    ['a pendingCount of 1.5', (s: StoreState) => ({ ...s, pendingCount: 1.5 }), 'open() returned pendingCount 1.5, which is not an integer from 0'],
+    ['a pendingCount of "0"', (s: StoreState) => ({ ...s, pendingCount: '0' }), 'open() returned pendingCount "0", which is not an integer from 0'],
+    ['a pendingCount of null', (s: StoreState) => ({ ...s, pendingCount: null }), 'open() returned pendingCount null, which is not an integer from 0'],
+    ['a pendingCount that is a BigInt (a driver\'s COUNT)', (s: StoreState) => ({ ...s, pendingCount: 3n }), 'open() returned pendingCount 3n, which is not an integer from 0'],
+    ['a pendingCount that is an object', (s: StoreState) => ({ ...s, pendingCount: { count: 3 } }), 'open() returned pendingCount object, which is not an integer from 0'],
   ])('open() answering with %s: opening fails, saying so', async (_name, answer, reason) => {
     const inner = memory();
     const store: SyncStore = { ...inner, open: (sc) => answer(inner.open(sc) as StoreState) as never };

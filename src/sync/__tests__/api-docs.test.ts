@@ -24,9 +24,10 @@ type Entry = keyof typeof ENTRIES;
  * parts of the client (`pokeStream`, `gzipRequests`, `deviceNames`) are root names too, beside what they plug
  * into; an app that does not import them does not ship them (tree-shaking.test.ts). 36 since
  * StoreStalledError: the errors an app branches on are root names, beside the client. 38 since
- * round 58's typed schemas: `SchemaInput` and `RowFields`, types only, beside `Schema`.
+ * round 58's typed schemas: `SchemaInput` and `RowFields`, types only, beside `Schema`. 39
+ * since round 62's AnswerTooLargeError: a permanent failure an app tells from the passing ones.
  */
-const ROOT_MAX_NAMES = 38;
+const ROOT_MAX_NAMES = 39;
 
 /** The page's sections, one per entry point (`## \`fieldsync/server\``), as text. */
 function sections(): Map<string, string> {

@@ -43,7 +43,9 @@ describe('sync panel', () => {
     ['working offline', { state: 'idle', online: false, pending: 7, unsentItems: 2 }, 'Working offline', /^2 changes kept here, sent when you turn “Work offline” off\.$/],
     ['the server cannot be reached', { state: 'offline', online: true, error: { code: 'network', message: 'fetch failed' } }, 'Can’t reach the server', /sent by themselves once it answers\. \(fetch failed\)$/],
     ['no server at all', { state: 'offline', configured: false }, 'Local only', /works on this device only\. Start it with a server URL and a token to sync\.$/],
-    ['an error', { state: 'error', error: { code: 'internal', message: 'the server failed' } }, 'Sync error', /^the server failed/],
+    ['an error, retried', { state: 'error', error: { code: 'internal', message: 'the server failed' }, nextRetryAt: Date.now() + 5000 }, 'Sync error', /^the server failed.*it tries again by itself\.$/],
+    // A permanent refusal: the library retries nothing by itself (round 62), and the label must not say it does.
+    ['an error that stopped syncing', { state: 'error', error: { code: 'invalid_response', message: 'the answer to one message a page is still too large' }, nextRetryAt: null }, 'Sync error', /^the answer to one message a page is still too large.*syncing has stopped: “Sync now” tries again\.$/],
     // The client's own status for a local database that stopped answering (store-stall.ts): no UI of its own.
     ['a stalled store', { state: 'error', error: { code: 'store_stalled', message: "the store's commit() has not settled after 10000 ms" } }, 'Sync error', /^the store's commit\(\) has not settled after 10000 ms/],
     ['signed out: why, and what to do', { state: 'unauthorized', error: { code: 'unauthorized', message: 'the token has expired' } }, 'Signed out', /refused this instance’s token \(the token has expired\)\..*new token in FIELDSYNC_TOKEN/],

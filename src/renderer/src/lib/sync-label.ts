@@ -52,7 +52,13 @@ export function syncLabel(view: SyncView | null): SyncLabel {
     );
   }
   if (view.state === 'offline') return label('Can’t reach the server', 'offline', `${kept}, and sent by themselves once it answers.${view.error ? ` (${view.error.message})` : ''}`);
-  if (view.state === 'error') return label('Sync error', 'error', `${view.error?.message ?? 'The last sync failed.'} ${kept}; it tries again by itself.`);
+  if (view.state === 'error') {
+    // No retry due after a permanent refusal (the library stops syncing by itself until a
+    // sync() call, round 62): saying "it tries again by itself" then would be false. A stalled
+    // store does settle by itself, with no retry of its own to show.
+    const stopped = view.nextRetryAt === null && view.error?.code !== 'store_stalled';
+    return label('Sync error', 'error', `${view.error?.message ?? 'The last sync failed.'} ${kept}; ${stopped ? 'syncing has stopped: “Sync now” tries again.' : 'it tries again by itself.'}`);
+  }
   if (view.state === 'syncing') return label('Syncing…', 'busy', null, true);
   if (unsent > 0) return label(`${changes(unsent)} to sync`, 'pending', null, true);
   return label('Synced', 'ok');

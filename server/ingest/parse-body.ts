@@ -3,8 +3,9 @@
  * checks (`parseSyncRequest`). Pure and synchronous, so that it runs the same on the event
  * loop (small bodies) and in a parse worker (large ones). Throws ProtocolError.
  */
-import { ProtocolError, parseSyncRequest } from 'fieldsync/server';
+import { MAX_REQUEST_CONTAINERS, ProtocolError, parseSyncRequest } from 'fieldsync/server';
 import { bodyLength, type BodyParts } from './body-parts.ts';
+import { overContainerBound } from './container-bound.ts';
 
 // Fatal: bytes that are not UTF-8 are an error. A BOM is kept, so JSON.parse refuses it as before.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -30,6 +31,10 @@ export function parseBody(body: Uint8Array | BodyParts): ReturnType<typeof parse
     // Decoded leniently, bytes that are not UTF-8 would become U+FFFD: two row ids that
     // differ only there would be one row, and the second push would overwrite the first.
     throw new ProtocolError('invalid_request', 'the body is not valid UTF-8');
+  }
+  // Before JSON.parse, whose cost is in the arrays and objects it makes (container-bound.ts).
+  if (overContainerBound(text)) {
+    throw new ProtocolError('payload_too_large', `the body holds more than ${MAX_REQUEST_CONTAINERS} JSON arrays and objects; send its messages in smaller requests`);
   }
   let value: unknown;
   try {

@@ -19,7 +19,7 @@ export { newEpoch } from './server-store.ts';
 export { checkServerStoreCall } from './store-arguments.ts';
 export type { PullOptions, PullResult, PushResult, ServerStore } from './server-store.ts';
 export {
-  DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS, ERROR_STATUS, MAX_ANSWER_BYTES, ProtocolError, findClockDrift, parseSyncRequest,
+  DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_DRIFT_MS, ERROR_STATUS, MAX_ANSWER_BYTES, MAX_REQUEST_CONTAINERS, ProtocolError, findClockDrift, parseSyncRequest,
 } from '../protocol.ts';
 export { parseSyncResponse } from '../sync-response.ts';
 export type { ErrorBody, Poke, SyncRequest, SyncResponse } from '../protocol.ts';

@@ -1,0 +1,61 @@
+/**
+ * The parse-cost bound of a request body (round 62, security review; docs/protocol.md §5,
+ * "Parse cost"): at most MAX_REQUEST_CONTAINERS arrays and objects, checked on the text
+ * before JSON.parse sees it.
+ *
+ * Why before: JSON.parse costs by the arrays and objects it makes, not by bytes. A 4 MiB push
+ * of empty arrays (`[],` is 3 bytes) makes over a million of them, and held a parse worker for
+ * seconds, with another user's push waiting behind it (round 61 bounded only the queue). A
+ * body under the bound parses in milliseconds, whatever its shape.
+ */
+import { MAX_REQUEST_CONTAINERS } from 'fieldsync/server';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+
+/**
+ * `[` and `{` in `text`, counted up to `max + 1`. An upper bound of its arrays and objects:
+ * those inside strings count too. String.indexOf finds a character far faster than a loop
+ * over every one, and an ordinary push (long strings, a few objects) has few.
+ */
+function bracketsUpTo(text: string, max: number): number {
+  let n = 0;
+  for (const bracket of ['[', '{']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++n > max) return n;
+    }
+  }
+  return n;
+}
+
+/**
+ * The arrays and objects of JSON `text`, outside strings, counted up to `max + 1`. Exact for
+ * valid JSON; for anything else some number JSON.parse refuses anyway.
+ */
+function containersUpTo(text: string, max: number): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++; // an escape: the next character is no quote
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if ((c === OPEN_ARRAY || c === OPEN_OBJECT) && ++n > max) return n;
+  }
+  return n;
+}
+
+/**
+ * True when `text` holds more arrays and objects than a request may. Each takes two characters
+ * at least, so a shorter text is never counted (every small body); a body with few brackets
+ * is counted by indexOf alone; only one with many (an attack, or strings full of brackets)
+ * takes the exact scan, which stops at the bound.
+ */
+export function overContainerBound(text: string, max = MAX_REQUEST_CONTAINERS): boolean {
+  if (text.length < 2 * (max + 1)) return false;
+  if (bracketsUpTo(text, max) <= max) return false;
+  return containersUpTo(text, max) > max;
+}

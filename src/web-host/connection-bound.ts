@@ -19,7 +19,8 @@
  * little read, is not evicted to make room while older silent ones can be; while every silent
  * socket is young, a newcomer is taken beyond `max`, up to `max + newcomers` sockets (only
  * then is the oldest young one closed; a newcomer is never refused). Once young sockets age,
- * the ones still silent are closed, oldest first, until `max` are left. A flood must now open
+ * the ones still silent are closed, oldest first, until `max` are left; then (round 62) those
+ * holding a request that started at least `graceMs` ago, the one that started first first. A flood must now open
  * `max + newcomers` connections within the page's delay to close it, and the memory of the
  * extra ones is bounded by `youngBytes` each (a socket that reads more is no longer young).
  */
@@ -33,6 +34,8 @@ interface SocketState {
   upgraded: boolean;
   /** When it connected (ms, `now()`). */
   readonly born: number;
+  /** When its latest request started (ms, `now()`). */
+  since: number;
 }
 
 export interface YoungSockets {
@@ -77,6 +80,10 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
   const shrink = (): void => {
     sweep = null;
     for (let s = candidates().old; sockets.size > max && s; s = candidates().old) evict(s);
+    // Then those holding a request beyond the bound, the one whose request started first, once
+    // that request has had its youth (round 62): a flood's young sockets that each asked for an
+    // answer they never read were silent no more, and max + newcomers of them stayed for good.
+    for (let s = candidates().busy; sockets.size > max && s && now() - (sockets.get(s) as SocketState).since >= young.graceMs; s = candidates().busy) evict(s);
     if (sockets.size > max) scheduleShrink();
   };
   const scheduleShrink = (): void => {
@@ -100,7 +107,7 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
       }
       if (sockets.size >= max) scheduleShrink();
     }
-    sockets.set(socket, { busy: 0, upgraded: false, born: now() });
+    sockets.set(socket, { busy: 0, upgraded: false, born: now(), since: now() });
     socket.once('close', () => sockets.delete(socket));
   });
 
@@ -109,6 +116,7 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     const state = sockets.get(socket);
     if (!state) return;
     state.busy++;
+    state.since = now();
     // Order is of last activity: a request that starts is the newest.
     sockets.delete(socket);
     sockets.set(socket, state);

@@ -143,6 +143,23 @@ describe('young sockets (round 61)', () => {
     expect(flood.slice(-2 * MAX).every((c) => !c.closed())).toBe(true);
   });
 
+  it('young sockets that then hold a request are brought back to the bound once they age (round 62)', async () => {
+    // Round 62, security review: taken beyond the bound while young, a flood's sockets each then
+    // asked for an answer they never read, and were never silent again: the sweep closed only
+    // silent ones, so max + newcomers sockets (512 of the host's 64) stayed open for good.
+    await restart({ newcomers: 32, graceMs: 300, youngBytes: 64 * 1024 });
+    const flood: Client[] = [];
+    for (let i = 0; i < 3 * MAX; i++) flood.push(await open('GET /hold HTTP/1.1\r\nHost: x\r\n'));
+    // Now each holds a request whose answer never ends, started one after another.
+    for (const socket of sockets) {
+      socket.write('\r\n');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await vi.waitFor(() => expect(flood.filter((c) => !c.closed()).length).toBe(MAX), { timeout: 5000 });
+    // The ones whose request started first went: the newest keep theirs.
+    expect(flood.slice(-MAX).every((c) => !c.closed())).toBe(true);
+  });
+
   it('a socket that has read more than youngBytes without a request is not young: it makes room first', async () => {
     await restart({ newcomers: 32, graceMs: 5000, youngBytes: 1024 });
     const fat = await open(`GET / HTTP/1.1\r\nX-Pad: ${'a'.repeat(8192)}`);

@@ -4,8 +4,9 @@
  * per-message checks of a 4 MiB push take tens of milliseconds; on the event loop, a burst
  * of such pushes would hold up every other request, `/healthz` included (issue 11 item 3).
  *
- * Bodies wait for a worker in turns per user (fair-queue.ts, round 61): a body can cost a
- * worker seconds (JSON.parse's cost is in its arrays and objects), and one user's backlog of
+ * Bodies wait for a worker in turns per user (fair-queue.ts, round 61): a body could cost a
+ * worker seconds (JSON.parse's cost is in its arrays and objects; bounded before parsing since
+ * round 62, container-bound.ts), and one user's backlog of
  * such bodies must not sit ahead of another user's.
  *
  * With `workers: 0` bodies are parsed on the event loop. A worker that dies fails its job

@@ -9,11 +9,19 @@
  * - A process SIGKILLed, or its connection ended, inside its migration (schema 1 to 2, the
  *   epoch column added and drawn, parked before its version row) leaves the database at
  *   version 1, whole: the migration is one transaction. The next start migrates.
+ * - A fleet: the migrating process SIGKILLed, parked, while two others wait for its advisory
+ *   lock (and one with a 1 s bound gives up, naming its session). Its backend must end with
+ *   it, the test's gate still held: until round 62 it stayed parked (PostgreSQL notices a
+ *   client gone only at its next read or write), holding the lock the others waited on, up to
+ *   its lock_timeout. Then one of them migrates from version 1, once, and the fleet (the killed
+ *   one started again) serves one epoch, an old cursor goes on, each push is stored once.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatHlc } from 'fieldsync/server';
+import { createAuthenticator } from '../auth.ts';
 import { MIGRATION_LOCK_KEY, POSTGRES_SCHEMA_VERSION } from '../stores/postgres-schema.ts';
 import { ROOT, spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
 import { readDump } from '../../test-support/upgrade-fixture-files.ts';
@@ -70,17 +78,17 @@ function startRaw(env: Record<string, string>): { child: ReturnType<typeof spawn
   return { child, output: () => out, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
 }
 
-/** The server's backend once it waits on a lock in `query` (pg_stat_activity read afresh each time). */
-async function waiting(url: string, session: () => Promise<pg.Client>, like: string): Promise<number> {
+/** The servers' backends once `count` of them wait on a lock in `query` (pg_stat_activity read afresh each time). */
+async function waiting(url: string, session: () => Promise<pg.Client>, like: string, count = 1): Promise<number[]> {
   const watch = await session();
   const database = new URL(url).pathname.slice(1);
-  let pid = 0;
+  let pids: number[] = [];
   await untilQuery(async () => {
-    const { rows } = await watch.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'fieldsync' AND wait_event_type = 'Lock' AND query LIKE $2`, [database, like]);
-    pid = rows[0]?.pid ?? 0;
-    return pid !== 0;
-  }, `a migration waiting in ${like}`, 20_000);
-  return pid;
+    const { rows } = await watch.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'fieldsync' AND wait_event_type = 'Lock' AND query LIKE $2 ORDER BY pid`, [database, like]);
+    pids = rows.map((r) => r.pid);
+    return pids.length === count;
+  }, `${count} migration(s) waiting in ${like}`, 20_000);
+  return pids;
 }
 
 describe('waiting for another process\'s migration', () => {
@@ -129,7 +137,7 @@ describe('a migration that fails midway (schema 1 to 2, parked at its version ro
     await gate.query('BEGIN');
     await gate.query('LOCK TABLE fieldsync_schema IN SHARE MODE');
     const start = startRaw(env);
-    const pid = await waiting(url, session, 'INSERT INTO fieldsync_schema%');
+    const [pid] = await waiting(url, session, 'INSERT INTO fieldsync_schema%');
     const watch = await session();
     if (how.startsWith('the server')) {
       start.child.kill('SIGKILL');
@@ -149,4 +157,87 @@ describe('a migration that fails midway (schema 1 to 2, parked at its version ro
     const after = await state(watch);
     expect(after).toEqual({ ...before, versions: Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1), epoch: true });
   }, 40_000);
+});
+
+/** One sync over HTTP as `alice`, for the fleet's checks (a client's request, no client state). */
+async function aliceSync(url: string, body: Record<string, unknown>): Promise<{ status: number; body: { epoch: string; cursor: number; messages: { id: number; hlc: string }[] } }> {
+  const res = await fetch(`${url}/v1/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await createAuthenticator(SECRET).sign('alice', 3600)}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: res.status, body: (await res.json()) as never };
+}
+
+const put = (n: number, clientId: string) => ({ hlc: formatHlc({ millis: Date.now() + n, counter: 0, clientId }), table: 'todos', row: `r${n}`, column: 'title', value: `v${n}` });
+
+describe('a fleet whose migrating process is killed while the others wait for its lock (schema 1 to 2)', () => {
+  it('its backend ends with it, rolled back; one waiting process migrates once; the fleet serves one epoch, each push stored once', async () => {
+    const { url, env: base, session } = await setUp();
+    const env = { ...base, FIELDSYNC_COMPACTION: 'off', FIELDSYNC_MIGRATION_WAIT: '60s' };
+    const gate = await session();
+    const watch = await session();
+    const before = await state(gate);
+    // The first process parked inside its migration (epoch added and drawn, before its version row).
+    await gate.query('BEGIN');
+    await gate.query('LOCK TABLE fieldsync_schema IN SHARE MODE');
+    // Its own lock wait far longer than the test: the gate, not its bound, must be what it waits on.
+    const first = startRaw({ ...env, FIELDSYNC_MIGRATION_WAIT: '10m' });
+    const [migrating] = await waiting(url, session, 'INSERT INTO fieldsync_schema%');
+    // One that will not wait that long gives up, saying for whom.
+    const impatient = startRaw({ ...env, FIELDSYNC_MIGRATION_WAIT: '1s' });
+    expect(await impatient.exited).toBe(1);
+    expect(impatient.output().trim().split('\n')).toEqual([
+      `fieldsync: waiting for another process (PostgreSQL session ${migrating}, application "fieldsync") to finish migrating the fieldsync schema (up to 1 s)`,
+      expect.stringMatching(new RegExp(`^fieldsync: cannot use the database \\(postgres [^)]+\\): gave up after 1 s waiting for another process \\(PostgreSQL session ${migrating}, application "fieldsync"\\) to finish migrating the fieldsync schema \\(its lock is still held: .*start again later$`)),
+    ]);
+    // Two wait for its advisory lock.
+    const starts = [spawnServer(env), spawnServer(env)];
+    const settled = Promise.allSettled(starts).then((all) => {
+      for (const r of all) if (r.status === 'fulfilled') servers.push(r.value);
+      return all;
+    });
+    await waiting(url, session, '%pg_advisory_xact_lock%', 2);
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe(null);
+    // The gate still held: its backend must not stay parked on it, holding the lock they wait for.
+    await untilQuery(async () => (await watch.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [migrating])).rows.length === 0, 'the killed process\'s backend gone, the gate still held', 10_000);
+    // A waiting process took over, from version 1: it is parked at the same point.
+    const [next] = await waiting(url, session, 'INSERT INTO fieldsync_schema%');
+    expect(next).not.toBe(migrating);
+    expect(await state(watch)).toEqual(before);
+    await gate.query('COMMIT');
+
+    const all = await settled;
+    expect(all.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    for (const s of servers) expect(s.stderr()).toMatch(new RegExp(`^fieldsync: waiting for another process \\(PostgreSQL session ${migrating}, application "fieldsync"\\) to finish migrating the fieldsync schema \\(up to 60 s\\)\\n$`));
+    expect(await state(watch)).toEqual({ ...before, versions: [1, 2], epoch: true });
+    // The killed process, started again by its supervisor: nothing to wait for, nothing to do.
+    const again = await spawnServer(env);
+    servers.push(again);
+    expect(again.stderr()).toBe('');
+    expect(await state(watch)).toEqual({ ...before, versions: [1, 2], epoch: true });
+
+    // One epoch, the one the surviving migration drew, through every process; an old cursor goes on.
+    const [{ epoch }] = (await watch.query<{ epoch: string }>(`SELECT epoch FROM fieldsync_users WHERE user_id = 'alice'`)).rows as [{ epoch: string }];
+    expect(epoch).toMatch(/^[0-9a-f]{16}$/);
+    for (const s of servers) {
+      const a = await aliceSync(s.url, { clientId: 'oldClient', cursor: 3, limit: 100 });
+      expect(a.body).toMatchObject({ epoch, cursor: 7 });
+      expect(a.body.messages.map((m) => m.id)).toEqual([4, 5, 6, 7]);
+    }
+    // A push to each process, and one sent again to another (its answer lost): each stored once, ids 8.. with no gap.
+    const pushes = servers.map((_, i) => [put(2 * i, `fleet${i}`), put(2 * i + 1, `fleet${i}`)]);
+    for (const [i, s] of servers.entries()) expect((await aliceSync(s.url, { clientId: `fleet${i}`, cursor: 7, limit: 1, epoch, messages: pushes[i] })).status).toBe(200);
+    expect((await aliceSync((servers[1] as ChildServer).url, { clientId: 'fleet0', cursor: 7, limit: 1, epoch, messages: pushes[0] })).status).toBe(200);
+    const sent = pushes.flat().map((m) => m.hlc);
+    for (const s of servers) {
+      const read = await aliceSync(s.url, { clientId: 'reader', cursor: 7, limit: 100, epoch });
+      expect(read.body.messages.map((m) => [m.id, m.hlc])).toEqual(sent.map((hlc, i) => [8 + i, hlc]));
+    }
+    const [{ last_id: lastId }] = (await watch.query<{ last_id: string }>(`SELECT last_id FROM fieldsync_users WHERE user_id = 'alice'`)).rows as [{ last_id: string }];
+    expect(Number(lastId)).toBe(7 + sent.length);
+  }, 60_000);
 });

@@ -91,12 +91,24 @@ async function lockHolder(client: PoolClient): Promise<string> {
   return holder === undefined ? 'another process' : `another process (PostgreSQL session ${holder.pid}, application "${holder.app}")`;
 }
 
+/**
+ * A process killed inside its migration (SIGKILL, out of memory, a deploy's timeout) leaves its
+ * backend behind, and PostgreSQL notices a client gone only when it next reads from or writes to
+ * its socket: parked on a lock, or in a long statement, that backend went on holding the
+ * migration's locks, the advisory lock the other processes wait on among them, until its
+ * statement ended (a lock wait bounded only by FIELDSYNC_MIGRATION_WAIT: 5 minutes). Checked
+ * every second, it ends with its client and rolls back. PostgreSQL 14 and later; where the
+ * setting is unknown or refused (an older server, a platform without the check), skipped.
+ */
+const CHECK_CLIENT = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '1000', true); EXCEPTION WHEN OTHERS THEN NULL; END $$`;
+
 async function migrateIn(client: PoolClient, options: MigrationOptions): Promise<{ from: number; to: number }> {
   const waitMs = Math.max(1, Math.floor(options.waitMs ?? DEFAULT_MIGRATION_WAIT_MS));
   // Every statement here may wait up to waitMs for a lock, and none is cut by time otherwise;
   // the client's own bound (query_timeout) is raised to match, or it would end the wait at 35 s.
   await client.query(`SET LOCAL statement_timeout = 0`);
   await client.query(`SET LOCAL lock_timeout = ${waitMs}`);
+  await client.query(CHECK_CLIENT);
   const query = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: waitMs + 60_000 } as never);
   const [got] = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS got', [MIGRATION_LOCK_KEY])).rows;
   if (got?.got !== true) {

@@ -127,6 +127,21 @@ describe('waiting for another process\'s migration', () => {
   }, 30_000);
 });
 
+describe('a lock the migration needs, held by an operator\'s open transaction', () => {
+  it('past FIELDSYNC_MIGRATION_WAIT: one line naming the version and the wait, exit 1, nothing changed', async () => {
+    const { env, session } = await setUp();
+    const operator = await session();
+    const before = await state(operator);
+    await operator.query('BEGIN');
+    await operator.query('SELECT count(*) FROM fieldsync_users'); // ALTER TABLE waits for this transaction's lock
+    const start = startRaw({ ...env, FIELDSYNC_MIGRATION_WAIT: '1s' });
+    expect(await start.exited).toBe(1);
+    expect(start.output()).toMatch(/^fieldsync: cannot use the database \(postgres [^)]+\): gave up after 1 s waiting for a lock to migrate the fieldsync schema from version 1 \(a session holds a table it alters\); nothing was changed\n$/);
+    await operator.query('ROLLBACK');
+    expect(await state(operator)).toEqual(before);
+  }, 30_000);
+});
+
 describe('a migration that fails midway (schema 1 to 2, parked at its version row)', () => {
   it.each(['the server process SIGKILLed', 'its connection ended (pg_terminate_backend)'])('%s: the database left at version 1, whole; the next start migrates', async (how) => {
     const { url, env, session } = await setUp();
@@ -240,4 +255,32 @@ describe('a fleet whose migrating process is killed while the others wait for it
     const [{ last_id: lastId }] = (await watch.query<{ last_id: string }>(`SELECT last_id FROM fieldsync_users WHERE user_id = 'alice'`)).rows as [{ last_id: string }];
     expect(Number(lastId)).toBe(7 + sent.length);
   }, 60_000);
+});
+
+describe('a migration statement that runs long (its work, not a lock wait)', () => {
+  // The UPDATE that draws the epochs made slow by a trigger that waits on the test (with no
+  // lock_timeout of its own: work, as a table of millions of users is). Until round 62 the
+  // client cut every migration statement at FIELDSYNC_MIGRATION_WAIT + 60 s: "the database did
+  // not answer in time", exit 1, the work rolled back, and at every start again: a migration
+  // longer than that never finished.
+  it('is not cut by time: FIELDSYNC_MIGRATION_WAIT bounds waits for locks only', async () => {
+    const { url, env, session } = await setUp();
+    const test = await session();
+    await test.query(`CREATE FUNCTION slow_epochs() RETURNS trigger LANGUAGE plpgsql SET lock_timeout = 0 AS $$
+      BEGIN IF NEW.epoch IS DISTINCT FROM OLD.epoch THEN PERFORM pg_advisory_xact_lock_shared(62); END IF; RETURN NEW; END $$`);
+    await test.query('CREATE TRIGGER slow_epochs BEFORE UPDATE ON fieldsync_users FOR EACH ROW EXECUTE FUNCTION slow_epochs()');
+    await test.query('SELECT pg_advisory_lock(62)');
+    const start = startRaw({ ...env, FIELDSYNC_MIGRATION_WAIT: '1s' });
+    await waiting(url, session, 'ALTER TABLE fieldsync_users%');
+    // Past the old cut (1 s + 60 s): still migrating, nothing said.
+    await new Promise((r) => setTimeout(r, 63_000));
+    expect(start.output()).toBe('');
+    expect(start.child.exitCode).toBe(null);
+    await test.query('SELECT pg_advisory_unlock(62)');
+    await untilQuery(async () => /listening on/.test(start.output()), 'the ready line', 20_000);
+    expect(start.output()).toMatch(/^fieldsync server listening on http:\S+\n$/);
+    expect((await state(test)).versions).toEqual([1, 2]);
+    start.child.kill('SIGTERM');
+    expect(await start.exited).toBe(0);
+  }, 100_000);
 });

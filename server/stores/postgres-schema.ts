@@ -100,6 +100,9 @@ async function lockHolder(client: PoolClient): Promise<string> {
  * every second, it ends with its client and rolls back. PostgreSQL 14 and later; where the
  * setting is unknown or refused (an older server, a platform without the check), skipped.
  */
+/** pg's query_timeout for "none": 0 means the pool's bound, and setTimeout takes at most 2^31 - 1 ms (24.8 days). */
+const NO_CLIENT_BOUND = 2 ** 31 - 1;
+
 const CHECK_CLIENT = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '1000', true); EXCEPTION WHEN OTHERS THEN NULL; END $$`;
 
 async function migrateIn(client: PoolClient, options: MigrationOptions): Promise<{ from: number; to: number }> {
@@ -109,7 +112,7 @@ async function migrateIn(client: PoolClient, options: MigrationOptions): Promise
   await client.query(`SET LOCAL statement_timeout = 0`);
   await client.query(`SET LOCAL lock_timeout = ${waitMs}`);
   await client.query(CHECK_CLIENT);
-  const query = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: waitMs + 60_000 } as never);
+  const query = (text: string, values?: unknown[], bound = waitMs + 60_000) => client.query({ text, values, query_timeout: bound } as never);
   const [got] = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS got', [MIGRATION_LOCK_KEY])).rows;
   if (got?.got !== true) {
     const holder = await lockHolder(client);
@@ -133,9 +136,13 @@ async function migrateIn(client: PoolClient, options: MigrationOptions): Promise
     );
   }
   try {
+    // A migration's own work is not cut by time: its length is the data's (an UPDATE of every
+    // user), and a cut rolled it all back, at every start again (until round 62 the bound above:
+    // a migration longer than FIELDSYNC_MIGRATION_WAIT + 60 s never finished). Its lock waits
+    // keep lock_timeout; a process stopped meanwhile ends its backend (CHECK_CLIENT).
     for (let v = from; v < POSTGRES_SCHEMA_VERSION; v++) {
-      await query(MIGRATIONS[v] as string);
-      await query('INSERT INTO fieldsync_schema (version) VALUES ($1)', [v + 1]);
+      await query(MIGRATIONS[v] as string, undefined, NO_CLIENT_BOUND);
+      await query('INSERT INTO fieldsync_schema (version) VALUES ($1)', [v + 1], NO_CLIENT_BOUND);
     }
   } catch (err) {
     if ((err as { code?: unknown }).code !== '55P03') throw err;

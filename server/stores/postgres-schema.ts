@@ -66,6 +66,7 @@ export interface MigrationOptions {
    * migration alters. Past it the migration fails (PostgresSchemaError), rolled back whole.
    * PostgreSQL's own statement_timeout (the pool's, 30 s, a request's bound) and lock_timeout
    * do not apply to the migration: a migration cut off there was rolled back at every start.
+   * Nor does this bound its own work: a migration runs as long as its data takes.
    */
   readonly waitMs?: number;
   /** Told once, when another process holds the migration lock and this one starts to wait. */

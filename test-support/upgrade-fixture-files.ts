@@ -4,9 +4,10 @@
  * back into a SQLite file, byte layout aside exactly as the old code left it: the same
  * tables, indexes, triggers, rows and user_version.
  */
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SQLITE_FILE } from '../server/stores/open-store.ts';
 
 const FIXTURES = join(import.meta.dirname, 'upgrade-fixtures');
 
@@ -23,4 +24,13 @@ export function restoreDump(name: string, file: string): void {
     db.close();
   }
   chmodSync(file, 0o600);
+}
+
+/** A server data dir, `<parent>/data` (private, as the server makes it), whose database holds the dump `name`. */
+export function restoreDataDir(parent: string, name: string): { data: string; file: string } {
+  const data = join(parent, 'data');
+  mkdirSync(data, { mode: 0o700 });
+  const file = join(data, SQLITE_FILE);
+  restoreDump(name, file);
+  return { data, file };
 }

@@ -5,22 +5,21 @@
  * migration (1 to 2: every user's epoch drawn). Each runs in one IMMEDIATE transaction; the
  * test sees it open by probing the write lock (BEGIN IMMEDIATE without a busy wait: the file
  * is in WAL mode already, and nothing else of a starting server writes) and kills at once.
- * The database must be as it was, and the next start must do the work, once.
+ * The database must be as it was (and pass PRAGMA integrity_check), and the next start must do
+ * the work, once.
  * Also: the compaction at start took time quadratic in the messages (20,000: 8 s; a million:
  * hours) on a database without the cell index, the one case where it runs.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
-import { SQLITE_FILE } from '../stores/open-store.ts';
 import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { DROP_LOST_MESSAGES, SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
 import { ROOT, spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
-import { restoreDump } from '../../test-support/upgrade-fixture-files.ts';
+import { restoreDataDir } from '../../test-support/upgrade-fixture-files.ts';
 import type { TempDir } from '../../test-support/temp-dir.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -38,10 +37,7 @@ afterEach(async () => {
 /** A data dir holding `dump`, in WAL mode, with `prepare` run on it. */
 function dataDir(dump: string, prepare: (db: DatabaseSync) => void): { data: string; file: string } {
   dir = tempDir('fieldsync-killed-start-');
-  const data = join(dir.path, 'data');
-  mkdirSync(data, { mode: 0o700 });
-  const file = join(data, SQLITE_FILE);
-  restoreDump(dump, file);
+  const { data, file } = restoreDataDir(dir.path, dump);
   const db = new DatabaseSync(file);
   try {
     db.exec('PRAGMA journal_mode = WAL');
@@ -68,13 +64,14 @@ function addUsers(db: DatabaseSync, n: number): void {
   db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) INSERT INTO users (name, last_id) SELECT 'u' || i, 0 FROM n`);
 }
 
-interface Snapshot { version: number; cellIndex: boolean; epochColumn: boolean; count: number; distinctHlcs: number; digest: string; counters: string }
+interface Snapshot { integrity: string; version: number; cellIndex: boolean; epochColumn: boolean; count: number; distinctHlcs: number; digest: string; counters: string }
 
 function snapshot(file: string): Snapshot {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     const one = (sql: string): unknown => Object.values(db.prepare(sql).get() ?? {})[0];
     return {
+      integrity: one('PRAGMA integrity_check') as string, // 'ok': every page, index and constraint
       version: one('PRAGMA user_version') as number,
       cellIndex: one(`SELECT count(*) FROM sqlite_master WHERE name = 'messages_by_cell'`) === 1,
       epochColumn: hasEpoch(db),
@@ -141,7 +138,7 @@ describe('a server killed inside its start', () => {
       addBulk(db, BULK);
     });
     const before = snapshot(file);
-    expect(before).toMatchObject({ version: SCHEMA_VERSION, cellIndex: false, count: BULK + 7 });
+    expect(before).toMatchObject({ integrity: 'ok', version: SCHEMA_VERSION, cellIndex: false, count: BULK + 7 });
 
     await killInsideStart(data, file, 'on');
     expect(snapshot(file)).toEqual(before); // nothing of the compaction is left
@@ -180,7 +177,7 @@ describe('a server killed inside its start', () => {
   it('during a schema migration: the database is left at its old version, whole, and the next start migrates it', async () => {
     const { data, file } = dataDir('server-sqlite-v1-db50754.sql', (db) => addUsers(db, 150_000));
     const before = snapshot(file);
-    expect(before).toMatchObject({ version: 1, epochColumn: false, count: 7 });
+    expect(before).toMatchObject({ integrity: 'ok', version: 1, epochColumn: false, count: 7 });
 
     await killInsideStart(data, file, 'on');
     expect(snapshot(file)).toEqual(before);

@@ -7,16 +7,13 @@
  * every message is kept; a restart with compaction on compacts what was written meanwhile,
  * once, at its start: ids stay, the counter goes on, an old cursor goes on.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
-import { SQLITE_FILE } from '../stores/open-store.ts';
 import { SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
 import { spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
-import { restoreDump } from '../../test-support/upgrade-fixture-files.ts';
+import { restoreDataDir } from '../../test-support/upgrade-fixture-files.ts';
 import type { TempDir } from '../../test-support/temp-dir.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -60,10 +57,7 @@ const title = (n: number, value: string) => ({ hlc: formatHlc({ millis: Date.now
 describe('three processes starting at once on a schema-1 SQLite data dir', () => {
   it('one migrates and serves, two are refused; compaction off keeps every message, on compacts them once', async () => {
     dir = tempDir('fieldsync-fleet-');
-    const dataDir = join(dir.path, 'data');
-    mkdirSync(dataDir, { mode: 0o700 });
-    const file = join(dataDir, SQLITE_FILE);
-    restoreDump('server-sqlite-v1-db50754.sql', file);
+    const { data: dataDir, file } = restoreDataDir(dir.path, 'server-sqlite-v1-db50754.sql');
     expect(read(file)).toMatchObject({ version: 1, cellIndex: true, ids: [1, 2, 3, 4, 5, 6, 7] });
 
     const env = { FIELDSYNC_DATA_DIR: dataDir, FIELDSYNC_SECRET: SECRET, FIELDSYNC_COMPACTION: 'off' };

@@ -4,14 +4,11 @@
  * each user's epoch stay; a client holding a cursor from before the upgrade goes on from it
  * with no gap and no repeat; ids go on from the last.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
-import { SQLITE_FILE } from '../stores/open-store.ts';
 import { msg, startTestServer, type TestServer } from './helpers/test-server.ts';
-import { restoreDump } from '../../test-support/upgrade-fixture-files.ts';
+import { restoreDataDir } from '../../test-support/upgrade-fixture-files.ts';
 import { tempDir, type TempDir } from '../../test-support/temp-dir.ts';
 
 // [dump, its schema version]
@@ -48,10 +45,7 @@ function readFile(file: string): { version: number; rows: Row[]; epoch: string |
 describe.each(VERSIONS)('a server database written as %s', (dump, version) => {
   it('keeps messages, ids and epoch; an old cursor goes on with no gap or repeat', async () => {
     dir = tempDir('fieldsync-upgrade-');
-    const dataDir = join(dir.path, 'data');
-    mkdirSync(dataDir, { mode: 0o700 });
-    const file = join(dataDir, SQLITE_FILE);
-    restoreDump(dump, file);
+    const { data: dataDir, file } = restoreDataDir(dir.path, dump);
     const old = readFile(file);
     expect(old.version).toBe(version);
     expect(old.rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);

@@ -157,7 +157,7 @@ describe('a migration that fails midway (schema 1 to 2, parked at its version ro
     if (how.startsWith('the server')) {
       start.child.kill('SIGKILL');
       expect(await start.exited).toBe(null);
-      await gate.query('COMMIT'); // the backend goes on, then finds its client gone, and rolls back
+      await gate.query('COMMIT'); // the backend ends with its client (CHECK_CLIENT), or at the latest here, rolled back
       await untilQuery(async () => (await watch.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rows.length === 0, 'the backend gone', 20_000);
     } else {
       await watch.query('SELECT pg_terminate_backend($1)', [pid]);

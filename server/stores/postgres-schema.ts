@@ -92,6 +92,9 @@ async function lockHolder(client: PoolClient): Promise<string> {
   return holder === undefined ? 'another process' : `another process (PostgreSQL session ${holder.pid}, application "${holder.app}")`;
 }
 
+/** pg's query_timeout for "none": 0 means the pool's bound, and setTimeout takes at most 2^31 - 1 ms (24.8 days). */
+const NO_CLIENT_BOUND = 2 ** 31 - 1;
+
 /**
  * A process killed inside its migration (SIGKILL, out of memory, a deploy's timeout) leaves its
  * backend behind, and PostgreSQL notices a client gone only when it next reads from or writes to
@@ -101,9 +104,6 @@ async function lockHolder(client: PoolClient): Promise<string> {
  * every second, it ends with its client and rolls back. PostgreSQL 14 and later; where the
  * setting is unknown or refused (an older server, a platform without the check), skipped.
  */
-/** pg's query_timeout for "none": 0 means the pool's bound, and setTimeout takes at most 2^31 - 1 ms (24.8 days). */
-const NO_CLIENT_BOUND = 2 ** 31 - 1;
-
 const CHECK_CLIENT = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '1000', true); EXCEPTION WHEN OTHERS THEN NULL; END $$`;
 
 async function migrateIn(client: PoolClient, options: MigrationOptions): Promise<{ from: number; to: number }> {

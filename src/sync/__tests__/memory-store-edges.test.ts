@@ -1,0 +1,102 @@
+/**
+ * The memory store's edges that its conformance suite does not reach (mutation testing,
+ * round 62): reads before and after open, a removed pending message, the greatest hlc after
+ * a removal, an update of a message not stored, and a cell's best pulled message when the
+ * cell is written again with the pulled value but another hlc.
+ */
+import { describe, expect, it } from 'vitest';
+import { SchemaError, ValidationError, createMemoryStore, defineSchema, type StoredMessage } from '../index.ts';
+import { formatHlc } from '../hlc.ts';
+import { RECENT_PULLED } from '../memory-store.ts';
+
+const schema = defineSchema({ version: 1, tables: { notes: { title: 'string', body: 'string' } } });
+const T0 = Date.UTC(2026, 11, 7, 6);
+const message = (n: number, value: string, local: boolean, row = 'a', column = 'title'): StoredMessage => ({
+  hlc: formatHlc({ millis: T0 + n, counter: 0, clientId: local ? 'me' : 'other' }), table: 'notes', row, column, value,
+  local, synced: !local, applied: true, error: null,
+});
+const written = (m: StoredMessage) => ({ insert: [m], writes: [{ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc }] });
+
+describe('memory store edges', () => {
+  it('get and rows before open read nothing and refuse nothing; after open an undeclared table is a SchemaError', () => {
+    const store = createMemoryStore();
+    expect(store.get('nope', 'a')).toBeUndefined();
+    expect(store.rows('nope').size).toBe(0);
+    store.open(schema);
+    expect(() => store.get('nope', 'a')).toThrow(SchemaError);
+    expect(() => store.get('nope', 'a')).toThrow(/^store: no table .*nope.* in the schema$/);
+    expect(() => store.rows('nope')).toThrow(SchemaError);
+  });
+
+  it('get refuses a row id that is not a string', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    store.commit(written(message(1, 'x', true, '5')));
+    expect(() => store.get('notes', 5 as never)).toThrow(ValidationError);
+    expect(() => store.get('notes', 5 as never)).toThrow('get(table, row): row must be a string');
+  });
+
+  it('rows leaves deleted rows out unless asked for, and gives each row\'s record', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    store.commit(written(message(1, 'kept', true, 'a')));
+    store.commit(written(message(2, 'gone', true, 'b')));
+    store.commit({ writes: [{ table: 'notes', row: 'b', column: '_deleted', value: true, hlc: message(3, '', true).hlc }] });
+    expect([...store.rows('notes')]).toEqual([['a', { title: 'kept' }]]);
+    expect([...store.rows('notes', { includeDeleted: true }).keys()]).toEqual(['a', 'b']);
+    expect(store.rows('notes', { includeDeleted: true }).get('b')).toEqual({ title: 'gone', _deleted: true });
+  });
+
+  it('names the method in its argument errors', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    expect(() => store.winners('x' as never)).toThrow(/^store\.winners\(\) takes/);
+    expect(() => store.values('x' as never)).toThrow(/^store\.values\(\) takes/);
+  });
+
+  it('a removed pending message is no longer pending, and the greatest hlc is recomputed from what is left', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    // Stored in hlc order: the greatest is the last, not the first left after the removal.
+    const [a, c, b] = [message(1, 'a', true, 'r1'), message(2, 'b', true, 'r2'), message(3, 'c', true, 'r3')];
+    for (const m of [a, c, b]) store.commit(written(m));
+    store.commit({ remove: [a.hlc] });
+    expect(store.open(schema)).toMatchObject({ pendingCount: 2, maxHlc: b.hlc });
+    expect(store.messages({ kind: 'pending', limit: 10 }).map((m) => m.hlc)).toEqual([c.hlc, b.hlc]);
+    store.commit({ remove: [b.hlc] });
+    expect(store.open(schema)).toMatchObject({ pendingCount: 1, maxHlc: c.hlc });
+  });
+
+  it('an update of a message that is not stored does nothing', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    const m = message(1, 'x', true);
+    store.commit(written(m));
+    store.commit({ update: [{ hlc: message(9, '', true).hlc, synced: true, applied: true, error: null }] });
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m]);
+    expect(store.messages({ kind: 'recent', limit: 10 })).toEqual([m]);
+    expect(store.open(schema)).toMatchObject({ pendingCount: 1, maxHlc: m.hlc });
+  });
+
+  it('a commit that writes a column the schema does not declare is a SchemaError, and changes nothing', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    const m = { ...message(1, 'x', true), column: 'nope' };
+    expect(() => store.commit(written(m))).toThrow(SchemaError);
+    expect(store.open(schema)).toMatchObject({ pendingCount: 0, maxHlc: null });
+  });
+
+  it('a cell written again with its best pulled message\'s value, under another hlc, keeps that pulled message in its history', () => {
+    const store = createMemoryStore();
+    store.open(schema);
+    const p = message(1, 'same', false);
+    store.commit(written(p));
+    store.commit(written(message(2, 'other', true)));
+    const again = message(3, 'same', true);
+    store.commit(written(again));
+    // Other rows' pulls push p out of the ring of recent ones: only the cell keeps it.
+    store.commit({ insert: Array.from({ length: RECENT_PULLED }, (_, i) => message(10 + i, 'v', false, `r${i}`)) });
+    const history = store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' });
+    expect(history.filter((m) => !m.local)).toEqual([p]);
+  });
+});

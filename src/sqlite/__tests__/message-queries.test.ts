@@ -63,4 +63,48 @@ describe('messages(query) over the outbox, the rows\' marks and the pulled messa
     expect(new Set(hlcs(history)).size).toBe(history.length);
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'b', column: 'title' })).toEqual([]);
   });
+
+  it('cell: a column or table the schema does not declare has no history, and the query does not fail', () => {
+    const store = stores.open();
+    write(store, message(1, 'a', 'pulled 1', false));
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'nope' })).toEqual([]);
+    expect(store.messages({ kind: 'cell', table: 'nope', row: 'a', column: 'title' })).toEqual([]);
+  });
+
+  it('a query whose copy of unpushed lists fails is rolled back whole: the next query copies them, each once', () => {
+    const store = stores.open();
+    const first = message(1, 'a', 'first', true);
+    const second = message(2, 'a', 'second', true);
+    // Local writes as the client makes them (transact): the first, never pushed, is kept in the row's list.
+    const cell = [{ table: 'notes', row: 'a', column: 'title' }];
+    for (const m of [first, second]) store.transact(cell, () => ({ insert: [m], writes: [{ ...cell[0]!, value: m.value, hlc: m.hlc }] }));
+    const outbox = (): unknown => store.db.prepare('SELECT count(*) FROM fieldsync_outbox').pluck().get();
+    const before = outbox();
+    expect(before).toBe(0);
+    // The copy is written; the read after it fails (as an I/O error would), in the query's transaction.
+    const proto = Object.getPrototypeOf(store.db.prepare('SELECT 1')) as Record<'run' | 'all', (...args: unknown[]) => unknown>;
+    const { run, all } = proto;
+    let copiedRows = false;
+    let failed = false;
+    proto.run = function (this: unknown, ...args: unknown[]) {
+      if (store.db.inTransaction) copiedRows = true;
+      return run.apply(this, args);
+    };
+    proto.all = function (this: unknown, ...args: unknown[]) {
+      if (copiedRows && !failed && store.db.inTransaction) {
+        failed = true;
+        throw new Error('disk I/O error');
+      }
+      return all.apply(this, args);
+    };
+    try {
+      expect(() => store.messages({ kind: 'pending', limit: 10 })).toThrow('disk I/O error');
+    } finally {
+      Object.assign(proto, { run, all });
+    }
+    expect(failed).toBe(true);
+    expect(outbox()).toBe(before);
+    expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([first, second]);
+    expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value).sort()).toEqual(['first', 'second']);
+  });
 });

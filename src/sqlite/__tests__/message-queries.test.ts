@@ -107,4 +107,28 @@ describe('messages(query) over the outbox, the rows\' marks and the pulled messa
     expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([first, second]);
     expect(store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }).map((m) => m.value).sort()).toEqual(['first', 'second']);
   });
+
+  it('recent and cell include the replaced messages kept in a row\'s unpushed list, newest first', () => {
+    const store = stores.open();
+    const cell = [{ table: 'notes', row: 'a', column: 'title' }];
+    const mine = [message(1, 'a', 'one', true), message(2, 'a', 'two', true), message(3, 'a', 'three', true)];
+    for (const m of mine) store.transact(cell, () => ({ insert: [m], writes: [{ ...cell[0]!, value: m.value, hlc: m.hlc }] }));
+    expect(store.messages({ kind: 'recent', limit: 10 })).toEqual([...mine].reverse());
+    expect(store.messages({ kind: 'recent', limit: 2 })).toEqual([mine[2], mine[1]]);
+  });
+
+  it('a query on a store with no unpushed lists reads beside another connection\'s open write transaction', () => {
+    const store = stores.open();
+    const m = message(1, 'a', 'one', true);
+    write(store, m);
+    const other = stores.again();
+    other.db.exec('BEGIN IMMEDIATE');
+    try {
+      // Read-only: it neither waits for the other's write lock nor fails on it ("database is locked").
+      expect(store.messages({ kind: 'pending', limit: 10 })).toEqual([m]);
+      expect(store.messages({ kind: 'recent', limit: 10 })).toEqual([m]);
+    } finally {
+      other.db.exec('ROLLBACK');
+    }
+  });
 });

@@ -26,6 +26,11 @@ describe('memory store edges', () => {
     expect(() => store.get('nope', 'a')).toThrow(SchemaError);
     expect(() => store.get('nope', 'a')).toThrow(/^store: no table .*nope.* in the schema$/);
     expect(() => store.rows('nope')).toThrow(SchemaError);
+    // A name read back is cut (a huge one would make a huge message).
+    const long = 'n'.repeat(500);
+    expect(() => store.get(long, 'a')).toThrow(SchemaError);
+    try { store.get(long, 'a'); } catch (err) { expect((err as Error).message.length).toBeLessThan(150); }
+    expect(() => store.rows('notes', { includeDeleted: 'yes' } as never)).toThrow(/^rows\(table, options\)/);
   });
 
   it('get refuses a row id that is not a string', () => {
@@ -45,6 +50,10 @@ describe('memory store edges', () => {
     expect([...store.rows('notes')]).toEqual([['a', { title: 'kept' }]]);
     expect([...store.rows('notes', { includeDeleted: true }).keys()]).toEqual(['a', 'b']);
     expect(store.rows('notes', { includeDeleted: true }).get('b')).toEqual({ title: 'gone', _deleted: true });
+    // A row whose only write cleared its cell (no hlc) has no record: in neither answer.
+    store.commit({ writes: [{ table: 'notes', row: 'c', column: 'title', value: null, hlc: null }] });
+    expect([...store.rows('notes', { includeDeleted: true }).keys()]).toEqual(['a', 'b']);
+    expect(store.get('notes', 'c')).toBeUndefined();
   });
 
   it('names the method in its argument errors', () => {

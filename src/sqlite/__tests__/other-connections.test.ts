@@ -1,0 +1,57 @@
+/**
+ * What a SQLite store does once another connection to its file has committed
+ * (other-connections.ts), on a real file with two connections: its cache of the cells it
+ * wrote last is dropped, and a pulled page's cleared cell is written though the other
+ * connection committed between the page's winners and its commit.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineSchema, type StoredMessage } from '../../sync/index.ts';
+import { formatHlc } from '../../sync/hlc.ts';
+import { schemaStores } from '../../../test-support/sqlite-harness.ts';
+
+const T0 = Date.UTC(2026, 11, 7, 6);
+const schema = defineSchema({ version: 1, tables: { notes: { title: 'string', body: 'string' } } });
+const title = { table: 'notes', row: 'a', column: 'title' };
+const message = (n: number, value: string, local: boolean, column = 'title'): StoredMessage => ({
+  ...title, column, hlc: formatHlc({ millis: T0 + n, counter: 0, clientId: local ? 'me' : 'other' }), value,
+  local, synced: !local, applied: true, error: null,
+});
+
+describe('another connection\'s commits', () => {
+  const stores = schemaStores(schema);
+  afterEach(() => stores.dispose());
+
+  it('a local write after another connection pulled a message into its cell keeps that message in the cell\'s history', () => {
+    const mine = stores.open();
+    const other = stores.again();
+    const first = message(1, 'mine', true);
+    mine.transact([title], () => ({ insert: [first], writes: [{ ...title, value: first.value, hlc: first.hlc }] }));
+    const pulled = message(5, 'pulled', false);
+    other.commit({ insert: [pulled], writes: [{ ...title, value: pulled.value, hlc: pulled.hlc }] });
+    // The plan's newest is past the pulled message: this connection's cache of its own last write is stale.
+    const next = message(9, 'mine again', true);
+    let planned: string | null = null;
+    mine.transact([title], (newest) => {
+      planned = newest;
+      return { insert: [next], writes: [{ ...title, value: next.value, hlc: next.hlc }] };
+    });
+    expect(planned).toBe(pulled.hlc);
+    expect(mine.readRow('notes', 'a')?.title).toBe('mine again');
+    const history = mine.messages({ kind: 'cell', ...title }).map((m) => m.hlc).sort();
+    expect(history).toEqual([first.hlc, pulled.hlc, next.hlc].sort());
+  });
+
+  it('a pulled page\'s write that clears a cell is written, though another connection committed after its winners were read', () => {
+    const mine = stores.open();
+    const other = stores.again();
+    const body = { ...title, column: 'body' };
+    const old = message(1, 'old', false);
+    mine.commit({ insert: [old], writes: [{ ...title, value: old.value, hlc: old.hlc }] });
+    mine.winners([title]);
+    const elsewhere = message(2, 'elsewhere', false, 'body');
+    other.commit({ insert: [elsewhere], writes: [{ ...body, value: elsewhere.value, hlc: elsewhere.hlc }] });
+    mine.commit({ writes: [{ ...title, value: null, hlc: null }] });
+    expect(mine.winners([title]).size).toBe(0);
+    expect(mine.readRow('notes', 'a')?.body).toBe('elsewhere');
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * What a SQLite store does once another connection to its file has committed
- * (other-connections.ts), on a real file with two connections: its cache of the cells it
- * wrote last is dropped, and a pulled page's cleared cell is written though the other
- * connection committed between the page's winners and its commit.
+ * (other-connections.ts), on a real file with two connections: a local write to a cell the
+ * other pulled into since plans past that message and keeps it in the cell's history, and a
+ * pulled page's cleared cell is written though the other connection committed between the
+ * page's winners and its commit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineSchema, type StoredMessage } from '../../sync/index.ts';

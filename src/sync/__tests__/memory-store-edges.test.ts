@@ -15,6 +15,8 @@ const message = (n: number, value: string, local: boolean, row = 'a', column = '
   hlc: formatHlc({ millis: T0 + n, counter: 0, clientId: local ? 'me' : 'other' }), table: 'notes', row, column, value,
   local, synced: !local, applied: true, error: null,
 });
+/** The store is synchronous: its answers are arrays. */
+const hlcs = (list: unknown): string[] => (list as readonly StoredMessage[]).map((m) => m.hlc);
 const written = (m: StoredMessage) => ({ insert: [m], writes: [{ table: m.table, row: m.row, column: m.column, value: m.value, hlc: m.hlc }] });
 
 describe('memory store edges', () => {
@@ -60,7 +62,7 @@ describe('memory store edges', () => {
     const store = createMemoryStore();
     store.open(schema);
     expect(() => store.winners('x' as never)).toThrow(/^store\.winners\(\) takes/);
-    expect(() => store.values('x' as never)).toThrow(/^store\.values\(\) takes/);
+    expect(() => store.values?.('x' as never)).toThrow(/^store\.values\(\) takes/);
   });
 
   it('a removed pending message is no longer pending, and the greatest hlc is recomputed from what is left', () => {
@@ -71,7 +73,7 @@ describe('memory store edges', () => {
     for (const m of [a, c, b]) store.commit(written(m));
     store.commit({ remove: [a.hlc] });
     expect(store.open(schema)).toMatchObject({ pendingCount: 2, maxHlc: b.hlc });
-    expect(store.messages({ kind: 'pending', limit: 10 }).map((m) => m.hlc)).toEqual([c.hlc, b.hlc]);
+    expect(hlcs(store.messages({ kind: 'pending', limit: 10 }))).toEqual([c.hlc, b.hlc]);
     store.commit({ remove: [b.hlc] });
     expect(store.open(schema)).toMatchObject({ pendingCount: 1, maxHlc: c.hlc });
   });
@@ -106,6 +108,6 @@ describe('memory store edges', () => {
     // Other rows' pulls push p out of the ring of recent ones: only the cell keeps it.
     store.commit({ insert: Array.from({ length: RECENT_PULLED }, (_, i) => message(10 + i, 'v', false, `r${i}`)) });
     const history = store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' });
-    expect(history.filter((m) => !m.local)).toEqual([p]);
+    expect((history as readonly StoredMessage[]).filter((m) => !m.local)).toEqual([p]);
   });
 });

@@ -5,8 +5,8 @@
  * answered 413 and the client halved its request size in bytes, and kept that smaller size for
  * an hour. Real server, real HTTP.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type JsonValue, type SyncClient } from 'fieldsync';
+import { describe, expect, it } from 'vitest';
+import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type JsonValue } from 'fieldsync';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 const schema = defineSchema({ version: 1, tables: { docs: { body: 'json', title: 'string' } } });
@@ -14,30 +14,26 @@ const schema = defineSchema({ version: 1, tables: { docs: { body: 'json', title:
 const arrays = (): JsonValue[] => Array.from({ length: 20_000 }, () => []);
 
 describe('a client\'s pushes stay within the arrays and objects a request may hold', () => {
-  let s: TestServer | undefined;
-  const clients: SyncClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.close();
-    await s?.stop();
-    s = undefined;
-  });
-
   it('five values of 20,000 arrays each sync in requests the server takes, none refused', async () => {
-    s = await startTestServer();
+    const s: TestServer = await startTestServer();
     const client = await createSyncClient({
       schema, store: createMemoryStore(), remote: createHttpRemote({ url: s.url, token: await s.token('alice') }), autoSync: false,
     });
-    clients.push(client);
-    for (let i = 0; i < 5; i++) await client.set('docs', `d${i}`, 'body', arrays());
-    // Strings full of brackets count as well (the client counts brackets): more requests, none refused.
-    for (let i = 0; i < 40; i++) await client.set('docs', `s${i}`, 'title', '['.repeat(4000));
-    await client.sync();
-    expect(client.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
-    // Every request's log line: several requests, every one answered 200.
-    const statuses = s.logs.filter((l) => typeof l.status === 'number').map((l) => l.status);
-    expect(statuses.length).toBeGreaterThan(2);
-    expect(statuses.filter((st) => st !== 200)).toEqual([]);
-    const held = await s.pullAll('alice');
-    expect(held.length).toBe(45);
+    try {
+      for (let i = 0; i < 5; i++) await client.set('docs', `d${i}`, 'body', arrays());
+      // Strings full of brackets count as well (the client counts brackets): more requests, none refused.
+      for (let i = 0; i < 40; i++) await client.set('docs', `s${i}`, 'title', '['.repeat(4000));
+      await client.sync();
+      expect(client.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
+      // Every request's log line: several requests, every one answered 200.
+      const statuses = s.logs.filter((l) => typeof l.status === 'number').map((l) => l.status);
+      expect(statuses.length).toBeGreaterThan(2);
+      expect(statuses.filter((st) => st !== 200)).toEqual([]);
+      const held = await s.pullAll('alice');
+      expect(held.length).toBe(45);
+    } finally {
+      await client.close();
+      await s.stop();
+    }
   });
 });

@@ -2,7 +2,8 @@
  * The memory store's edges that its conformance suite does not reach (mutation testing,
  * round 62): reads before and after open, a removed pending message, the greatest hlc after
  * a removal, an update of a message not stored, and a cell's best pulled message when the
- * cell is written again with the pulled value but another hlc.
+ * cell is written again with the pulled value but another hlc; round 63: a pulled winner's
+ * mark kept off the row's other cells.
  */
 import { describe, expect, it } from 'vitest';
 import { SchemaError, ValidationError, createMemoryStore, defineSchema, type StoredMessage } from '../index.ts';
@@ -109,5 +110,27 @@ describe('memory store edges', () => {
     store.commit({ insert: Array.from({ length: RECENT_PULLED }, (_, i) => message(10 + i, 'v', false, `r${i}`)) });
     const history = store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' });
     expect((history as readonly StoredMessage[]).filter((m) => !m.local)).toEqual([p]);
+  });
+
+  it('a pull that wins one cell leaves the best pulled message of the row\'s other cells as it was (round 63)', () => {
+    // A row keeps its cells side by side, four slots each (memory-rows.ts): a pulled winner
+    // marks its own cell's best as the cell, never its neighbour's. Here the neighbour, title,
+    // holds a local value over an older pulled one; were that mark on title, its history
+    // would show its local hlc as pulled, and lose the pulled message it really keeps.
+    const store = createMemoryStore();
+    store.open(schema);
+    const pulledTitle = message(1, 'from other', false, 'a', 'title');
+    store.commit(written(pulledTitle));
+    const localTitle = message(2, 'mine', true, 'a', 'title');
+    store.commit(written(localTitle));
+    store.commit(written(message(3, 'body', false, 'a', 'body')));
+    // Other rows' pulls push the row's out of the ring of recent ones: only the cells keep them.
+    store.commit({ insert: Array.from({ length: RECENT_PULLED }, (_, i) => message(10 + i, 'v', false, `r${i}`)) });
+    const title = store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'title' }) as readonly StoredMessage[];
+    expect(title.filter((m) => !m.local)).toEqual([pulledTitle]);
+    expect(title.filter((m) => m.local)).toEqual([localTitle]);
+    const body = store.messages({ kind: 'cell', table: 'notes', row: 'a', column: 'body' }) as readonly StoredMessage[];
+    expect(hlcs(body)).toEqual([message(3, '', false).hlc]);
+    expect(store.get('notes', 'a')).toEqual({ title: 'mine', body: 'body' });
   });
 });

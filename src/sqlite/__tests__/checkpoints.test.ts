@@ -99,6 +99,27 @@ describe('WAL checkpoints', () => {
     s.dispose();
   });
 
+  it('counts no pages for the message queries that copy nothing: reads write no log (round 63)', () => {
+    // A commit counts at least two pages: with a bound of three, the second commit checkpoints.
+    const s = openCounted({ checkpoints: { idleMs: 60_000, maxPages: 3 } });
+    const m: StoredMessage = { hlc: hlc(1), table: 'todos', row: 't1', column: 'title', value: 'mine', local: true, synced: false, applied: true, error: null };
+    s.store.commit({ insert: [m], writes: [{ table: 'todos', row: 't1', column: 'title', value: 'mine', hlc: m.hlc }] });
+    // The first query may copy the write's unpushed list to the outbox, a commit of its own.
+    s.store.messages({ kind: 'pending', limit: 10 });
+    const before = s.calls.checkpoints;
+    for (let i = 0; i < 5; i++) {
+      expect(s.store.messages({ kind: 'pending', limit: 10 })).toHaveLength(1);
+      s.store.messages({ kind: 'recent', limit: 10 });
+      s.store.messages({ kind: 'cell', table: 'todos', row: 't1', column: 'title' });
+    }
+    expect(s.calls.checkpoints - before).toBe(0);
+    // The bound still counts commits: the test above measures something.
+    s.store.commit(write(2));
+    s.store.commit(write(3));
+    expect(s.calls.checkpoints - before).toBeGreaterThanOrEqual(1);
+    s.dispose();
+  });
+
   it('a closed store stops its timer, and the data is all in the database file', async () => {
     const s = openCounted({ checkpoints: { idleMs: 20 } });
     s.store.commit(write(1));

@@ -1,7 +1,8 @@
 /**
  * What a SQLite store does once another connection to its file has committed
  * (other-connections.ts), on a real file with two connections: a local write to a cell the
- * other pulled into since plans past that message and keeps it in the cell's history, and a
+ * other pulled into since plans past that message and keeps it in the cell's history, one
+ * to a cell the other wrote locally since keeps that write pending (round 63), and a
  * pulled page's cleared cell is written though the other connection committed between the
  * page's winners and its commit.
  */
@@ -40,6 +41,26 @@ describe('another connection\'s commits', () => {
     expect(mine.readRow('notes', 'a')?.title).toBe('mine again');
     const history = mine.messages({ kind: 'cell', ...title }).map((m) => m.hlc).sort();
     expect(history).toEqual([first.hlc, pulled.hlc, next.hlc].sort());
+  });
+
+  it('a local write after another connection\'s local write to the same cell keeps that write pending, with its own value (round 63)', () => {
+    // This connection's cache of its last write's winner is stale once the other commits: the
+    // write below, planned from it, would overwrite the other's pending mark as if it were none.
+    const mine = stores.open();
+    const other = stores.again();
+    const first = message(1, 'mine', true);
+    mine.transact([title], () => ({ insert: [first], writes: [{ ...title, value: first.value, hlc: first.hlc }] }));
+    const theirs = message(5, 'theirs', true);
+    other.transact([title], () => ({ insert: [theirs], writes: [{ ...title, value: theirs.value, hlc: theirs.hlc }] }));
+    const next = message(9, 'mine again', true);
+    mine.transact([title], () => ({ insert: [next], writes: [{ ...title, value: next.value, hlc: next.hlc }] }));
+    // Each as `value@hlc`, so a failure names what was lost or changed.
+    const pending = (s: typeof mine) => s.messages({ kind: 'pending', limit: 10 }).map((m) => `${String(m.value)}@${m.hlc}`);
+    const expected = [first, theirs, next].map((m) => `${String(m.value)}@${m.hlc}`);
+    expect(pending(mine)).toEqual(expected);
+    expect(pending(other)).toEqual(expected);
+    expect(pending(stores.again())).toEqual(expected);
+    expect(mine.readRow('notes', 'a')?.title).toBe('mine again');
   });
 
   it('a pulled page\'s write that clears a cell is written, though another connection committed after its winners were read', () => {

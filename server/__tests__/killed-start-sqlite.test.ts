@@ -13,31 +13,22 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
 import { createSqliteServerStore } from '../stores/sqlite-server-store.ts';
 import { DROP_LOST_MESSAGES, SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
-import { ROOT, spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
-import { restoreDataDir } from '../../test-support/upgrade-fixture-files.ts';
-import type { TempDir } from '../../test-support/temp-dir.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { ROOT, spawnServer } from '../../test-support/child-server.ts';
+import { useRestoredDataDirs } from '../../test-support/upgrade-fixture-files.ts';
 
 const SECRET = 'killed-start-sqlite-secret-0123456789abcdef';
 const auth = createAuthenticator(SECRET);
-
-let dir: TempDir | undefined;
-const servers: ChildServer[] = [];
-afterEach(async () => {
-  await stopServers(servers);
-  dir?.remove();
-  dir = undefined;
-});
+const restored = useRestoredDataDirs();
+const servers = restored.servers;
 
 /** A data dir holding `dump`, in WAL mode, with `prepare` run on it. */
 function dataDir(dump: string, prepare: (db: DatabaseSync) => void): { data: string; file: string } {
-  dir = tempDir('fieldsync-killed-start-');
-  const { data, file } = restoreDataDir(dir.path, dump);
+  const { data, file } = restored.dataDir('fieldsync-killed-start-', dump);
   const db = new DatabaseSync(file);
   try {
     db.exec('PRAGMA journal_mode = WAL');

@@ -8,25 +8,17 @@
  * once, at its start: ids stay, the counter goes on, an old cursor goes on.
  */
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatHlc, type ServerMessage } from 'fieldsync/server';
 import { createAuthenticator } from '../auth.ts';
 import { SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
-import { spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
-import { restoreDataDir } from '../../test-support/upgrade-fixture-files.ts';
-import type { TempDir } from '../../test-support/temp-dir.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { spawnServer, type ChildServer } from '../../test-support/child-server.ts';
+import { useRestoredDataDirs } from '../../test-support/upgrade-fixture-files.ts';
 
 const SECRET = 'fleet-upgrade-sqlite-secret-0123456789abcdef';
 const auth = createAuthenticator(SECRET);
-
-let dir: TempDir | undefined;
-const servers: ChildServer[] = [];
-afterEach(async () => {
-  await stopServers(servers);
-  dir?.remove();
-  dir = undefined;
-});
+const restored = useRestoredDataDirs();
+const servers = restored.servers;
 
 async function sync(url: string, body: unknown): Promise<{ status: number; body: { epoch: string; cursor: number; messages: ServerMessage[] } }> {
   const res = await fetch(`${url}/v1/sync`, {
@@ -56,8 +48,7 @@ const title = (n: number, value: string) => ({ hlc: formatHlc({ millis: Date.now
 
 describe('three processes starting at once on a schema-1 SQLite data dir', () => {
   it('one migrates and serves, two are refused; compaction off keeps every message, on compacts them once', async () => {
-    dir = tempDir('fieldsync-fleet-');
-    const { data: dataDir, file } = restoreDataDir(dir.path, 'server-sqlite-v1-db50754.sql');
+    const { data: dataDir, file } = restored.dataDir('fieldsync-fleet-', 'server-sqlite-v1-db50754.sql');
     expect(read(file)).toMatchObject({ version: 1, cellIndex: true, ids: [1, 2, 3, 4, 5, 6, 7] });
 
     const env = { FIELDSYNC_DATA_DIR: dataDir, FIELDSYNC_SECRET: SECRET, FIELDSYNC_COMPACTION: 'off' };

@@ -1,11 +1,12 @@
 /**
- * A `POST /v1/sync` body from bytes to a validated request: UTF-8, JSON, then the protocol's
- * checks (`parseSyncRequest`). Pure and synchronous, so that it runs the same on the event
- * loop (small bodies) and in a parse worker (large ones). Throws ProtocolError.
+ * A `POST /v1/sync` body from bytes to a validated request: UTF-8, then the library's
+ * `parseSyncBody` (the parse-cost bound, JSON, the protocol's checks), the one a server built
+ * on the sync handler calls: one bound for both (round 63). Pure and synchronous, so that it
+ * runs the same on the event loop (small bodies) and in a parse worker (large ones). Throws
+ * ProtocolError.
  */
-import { MAX_REQUEST_CONTAINERS, ProtocolError, parseSyncRequest } from 'fieldsync/server';
-import { bodyLength, type BodyParts } from './body-parts.ts';
-import { overContainerBound } from './container-bound.ts';
+import { ProtocolError, parseSyncBody } from 'fieldsync/server';
+import type { BodyParts } from './body-parts.ts';
 
 // Fatal: bytes that are not UTF-8 are an error. A BOM is kept, so JSON.parse refuses it as before.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -22,8 +23,7 @@ function decode(body: Uint8Array | BodyParts): string {
   return text + decoder.decode(); // throws on a character left incomplete at the end
 }
 
-export function parseBody(body: Uint8Array | BodyParts): ReturnType<typeof parseSyncRequest> {
-  if (bodyLength(body) === 0) throw new ProtocolError('invalid_request', 'the body is empty');
+export function parseBody(body: Uint8Array | BodyParts): ReturnType<typeof parseSyncBody> {
   let text: string;
   try {
     text = decode(body);
@@ -32,17 +32,5 @@ export function parseBody(body: Uint8Array | BodyParts): ReturnType<typeof parse
     // differ only there would be one row, and the second push would overwrite the first.
     throw new ProtocolError('invalid_request', 'the body is not valid UTF-8');
   }
-  // Before JSON.parse, whose cost is in the arrays and objects it makes (container-bound.ts).
-  if (overContainerBound(text)) {
-    throw new ProtocolError('payload_too_large', `the body holds more than ${MAX_REQUEST_CONTAINERS} JSON arrays and objects; send its messages in smaller requests`);
-  }
-  let value: unknown;
-  try {
-    // Plain JSON.parse: a message value may be any JSON value, `{"__proto__": ...}` included,
-    // and JSON.parse makes such keys plain own properties.
-    value = JSON.parse(text);
-  } catch {
-    throw new ProtocolError('invalid_request', 'the body is not valid JSON');
-  }
-  return parseSyncRequest(value);
+  return parseSyncBody(text); // an empty body too: 'the body is empty'
 }

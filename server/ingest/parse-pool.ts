@@ -6,7 +6,7 @@
  *
  * Bodies wait for a worker in turns per user (fair-queue.ts, round 61): a body could cost a
  * worker seconds (JSON.parse's cost is in its arrays and objects; bounded before parsing since
- * round 62, container-bound.ts), and one user's backlog of
+ * round 62, src/sync/server/container-bound.ts), and one user's backlog of
  * such bodies must not sit ahead of another user's.
  *
  * With `workers: 0` bodies are parsed on the event loop. A worker that dies fails its job

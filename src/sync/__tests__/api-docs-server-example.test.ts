@@ -3,29 +3,11 @@
  * aside), over real HTTP on loopback. It read the body with `text += chunk`, which decodes
  * each chunk on its own: a character whose bytes two chunks split became U+FFFD, stored and
  * pulled by every other device, while the writer kept its own value, so they never converged.
+ * The parse-cost bound of the same example: api-docs-server-bound.test.ts.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-
-/** The section's first example, with a token check that names every caller `u` and port 0. */
-function example(): string {
-  const doc = readFileSync(join(repo, 'docs', 'api.md'), 'utf8');
-  const section = doc.split(/^## `fieldsync\/server`\s*$/m)[1] ?? '';
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
-  const swap = (text: string, from: string, to: string): string => {
-    if (!text.includes(from)) throw new Error(`the example no longer has ${from}`);
-    return text.replace(from, to);
-  };
-  return swap(swap(swap(code,
-    'declare function userOf(authorization: string | undefined): Promise<string>; // your token check',
-    'const userOf = async (_authorization: string | undefined): Promise<string> => \'u\';'),
-  'createServer(async', 'export const server = createServer(async'),
-  ".listen(8787, '127.0.0.1')", ".listen(0, '127.0.0.1')");
-}
+import { startApiExample } from '../../../test-support/api-server-example.ts';
 
 /** POSTs `body` in two writes, split after byte `at`, and answers the parsed JSON. */
 function post(port: number, body: Buffer, at: number): Promise<unknown> {
@@ -43,22 +25,14 @@ function post(port: number, body: Buffer, at: number): Promise<unknown> {
 }
 
 describe("docs/api.md's fieldsync/server example", () => {
-  const dir = join(repo, 'node_modules', '.cache', `api-example-${process.pid}`);
-  let server: Server;
+  let example: Awaited<ReturnType<typeof startApiExample>> | undefined;
   beforeAll(async () => {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'server-example.ts');
-    writeFileSync(file, example());
-    ({ server } = (await import(file)) as { server: Server });
-    if (!server.listening) await new Promise((r) => server.once('listening', r));
+    example = await startApiExample('chunks');
   });
-  afterAll(() => {
-    server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => example?.stop());
 
   it('keeps a character whose bytes two chunks of the body split', async () => {
-    const port = (server.address() as { port: number }).port;
+    const port = (example as { port: number }).port;
     const value = 'café au lait é';
     const hlc = `${new Date().toISOString()}-0000-abcdefgh`;
     const push = Buffer.from(JSON.stringify({ clientId: 'abcdefgh', cursor: 0, messages: [{ hlc, table: 'todos', row: 't1', column: 'title', value }] }));

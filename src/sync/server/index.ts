@@ -4,15 +4,17 @@
  * of (user, body); and the server-store contract with an in-memory implementation.
  *
  * ```ts
- * import { ProtocolError, createMemoryServerStore, createSyncHandler } from 'fieldsync/server';
+ * import { ProtocolError, createMemoryServerStore, createSyncHandler, parseSyncBody } from 'fieldsync/server';
  *
  * const handler = createSyncHandler({ store: createMemoryServerStore() });
- * const { response } = await handler(userId, body); // or throws ProtocolError: answer err.status, err.toBody()
+ * const request = parseSyncBody(bodyText); // the body as a string: bounded, parsed, checked
+ * const { response } = await handler.validated(userId, request); // or throws ProtocolError: answer err.status, err.toBody()
  * const { text, type } = answerBody(response); // answer 200, Content-Type: type
  * ```
  */
 export { answerBody, checkClockDrift, createSyncHandler } from './sync-handler.ts';
 export type { SyncHandler, SyncHandlerOptions, SyncOutcome, ValidatedOptions } from './sync-handler.ts';
+export { parseSyncBody } from './sync-body.ts';
 export { createMemoryServerStore } from './memory-server-store.ts';
 export type { MemoryServerStore } from './memory-server-store.ts';
 export { newEpoch } from './server-store.ts';

@@ -1,14 +1,16 @@
 /**
  * The parse-cost bound of a request body (round 62, security review; docs/protocol.md §5,
  * "Parse cost"): at most MAX_REQUEST_CONTAINERS arrays and objects, checked on the text
- * before JSON.parse sees it.
+ * before JSON.parse sees it. In the library since round 63 (was server/ingest/), so that a
+ * server built on the sync handler gets it from `parseSyncBody` (sync-body.ts), the same
+ * code as the reference server's.
  *
  * Why before: JSON.parse costs by the arrays and objects it makes, not by bytes. A 4 MiB push
  * of empty arrays (`[],` is 3 bytes) makes over a million of them, and held a parse worker for
  * seconds, with another user's push waiting behind it (round 61 bounded only the queue). A
  * body under the bound parses in milliseconds, whatever its shape.
  */
-import { MAX_REQUEST_CONTAINERS } from 'fieldsync/server';
+import { MAX_REQUEST_CONTAINERS } from '../protocol.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -10,8 +10,8 @@
  * never by time.
  */
 import { request } from 'node:http';
-import type { JsonValue } from 'fieldsync';
-import { MAX_REQUEST_CONTAINERS, ProtocolError, formatHlc, parseSyncBody } from 'fieldsync/server';
+import type { JsonValue } from '../index.ts';
+import { MAX_REQUEST_CONTAINERS, ProtocolError, formatHlc, parseSyncBody } from '../server/index.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApiExample } from '../../../test-support/api-server-example.ts';
 import { caught, refusal } from '../../../test-support/refusal.ts';

@@ -12,9 +12,9 @@ import { overContainerBound } from './container-bound.ts';
 
 /**
  * The request in `text`, validated as `parseSyncRequest` validates it: what `handler.validated`
- * takes, so the handler does not validate it again. Throws the handler's
- * own ProtocolErrors, so a server answers them as it answers the handler's: `invalid_request`
- * (empty, not JSON, not a request), `invalid_message`, and `payload_too_large` for a body over
+ * takes, so the handler does not validate it again. Throws the handler's own ProtocolErrors,
+ * so a server answers them as it answers the handler's: `invalid_request` (empty, not JSON,
+ * not a request), `invalid_message`, and `payload_too_large` for a body over
  * MAX_REQUEST_CONTAINERS, which is never parsed. Anything but a string is a ValidationError:
  * a Buffer or a parsed object would skip the bound, or be counted wrong.
  */

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useNow } from '../hooks/use-now.ts';
 import { useSteadyLabel } from '../hooks/use-steady-label.ts';
 import { relativeTime, timeUntil } from '../lib/relative-time.ts';
@@ -24,6 +25,12 @@ export function SyncPanel({ details }: Props) {
   const label = useSteadyLabel(syncLabel(sync));
   const online = sync?.online ?? true;
   const lastSync = sync?.lastSyncAt ?? null;
+  // Answered presses of "Sync now": SyncAnnouncer says each one's outcome.
+  const [presses, setPresses] = useState(0);
+  const pressSyncNow = () => {
+    if (!online) return setPresses((n) => n + 1);
+    void syncNow().then(() => setPresses((n) => n + 1));
+  };
 
   return (
     <section className="sync-panel" aria-labelledby="sync-heading" data-testid="sync-panel">
@@ -55,7 +62,7 @@ export function SyncPanel({ details }: Props) {
           {info.serverWarning}
         </p>
       )}
-      <SyncAnnouncer text={label.transient || label.tone === 'unknown' ? null : label.text} />
+      <SyncAnnouncer label={label} presses={presses} offline={!online} />
       <dl className="sync-facts" id="sync-details">
         <div>
           <dt>Profile</dt>
@@ -113,7 +120,7 @@ export function SyncPanel({ details }: Props) {
           data-testid="sync-now"
           aria-disabled={!online}
           title={online ? 'Sync with the server now' : 'Turn off “Work offline” to sync'}
-          onClick={() => online && void syncNow()}
+          onClick={pressSyncNow}
         >
           <Icon name="sync" className={sync?.state === 'syncing' ? 'spin' : undefined} />
           Sync now

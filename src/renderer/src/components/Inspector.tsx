@@ -27,14 +27,17 @@ export function Inspector() {
   const now = useNow();
   // The button that narrowed or widened the view is gone with it (a history button, Whole
   // todo, All messages): focus goes to what the view now shows, not to <body> (the top).
+  // So does a press of Only … in the inspector, whose button stays: a screen reader would
+  // say that button's name again and nothing of the narrowed view (round 63).
   const filterKey = filter === null ? '' : `${filter.table}\n${filter.row}\n${filter.column ?? ''}`;
   const filterName = useRef<HTMLSpanElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
+  const section = useRef<HTMLElement>(null);
   const shownKey = useRef(filterKey);
   useEffect(() => {
     if (shownKey.current === filterKey) return;
     shownKey.current = filterKey;
-    if (focusLost()) (filterName.current ?? toggle.current)?.focus();
+    if (focusLost() || section.current?.contains(document.activeElement)) (filterName.current ?? toggle.current)?.focus();
   }, [filterKey]);
 
   const inRow = filter === null ? entries : entries.filter((e) => e.table === filter.table && e.row === filter.row);
@@ -46,7 +49,7 @@ export function Inspector() {
   const listName = filter?.column !== undefined ? `History of ${columnLabel(filter.table, filter.column).toLowerCase()} of ${rowName}` : filter ? `Messages of ${rowName}` : 'Recent messages';
 
   return (
-    <section className={`inspector${open ? ' is-open' : ''}`} aria-labelledby="inspector-heading" data-testid="inspector">
+    <section ref={section} className={`inspector${open ? ' is-open' : ''}`} aria-labelledby="inspector-heading" data-testid="inspector">
       <h2 id="inspector-heading" className="panel-heading">
         <button ref={toggle} type="button" className="disclosure" aria-expanded={open} aria-controls="inspector-body" data-testid="inspector-toggle" onClick={() => setOpen(!open)}>
           <Icon name="chevron" className="disclosure-icon" />

@@ -68,6 +68,16 @@ describe('inspector: the focus when a view narrows or widens by keyboard', () =>
     await user.keyboard('{Enter}');
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('inspector-toggle')));
   });
+
+  it('goes to the view\'s name when Only … narrows to a row, though the button pressed is still there (round 63)', async () => {
+    const { user } = await renderApp(groceries);
+    await waitFor(() => expect(rows().length).toBeGreaterThan(0));
+    (screen.getAllByRole('button', { name: 'Only todo “Milk”' })[0] as HTMLElement).focus();
+    await user.keyboard('{Enter}');
+    await screen.findByRole('list', { name: 'Messages of todo “Milk”' });
+    // A screen reader says where the user is now, not the same button's name again.
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Messages of todo “Milk”'));
+  });
 });
 
 describe('sync panel: this device and its network', () => {

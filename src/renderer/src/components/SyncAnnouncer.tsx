@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { SyncLabel } from '../lib/sync-label.ts';
 
 interface Said {
-  /** The last lasting state seen; the first, what the page opens with, is not news. */
+  /** The last lasting state seen. */
   readonly last: string | null;
   /** The polite region's words: a state, or the answer to a press. */
   readonly said: string | null;
@@ -34,7 +34,11 @@ export function nextSaid(prev: Said, { label, presses, offline }: Input): Said {
   const text = label.transient || label.tone === 'unknown' || alarming ? null : label.text;
   if (alarming && next.alarmFor !== label.text) next = { ...next, alarmFor: label.text, alarm: `${label.text}: ${label.detail}`, last: label.text, said: '' };
   if (!alarming && next.alarmFor !== null) next = { ...next, alarmFor: null, alarm: null };
-  if (text !== null && text !== next.last) next = { ...next, last: text, said: next.last === null ? next.said : text };
+  // The first lasting state is what the page opens with: not news when all is well ("Synced",
+  // "Local only"); anything else is (round 63: "Work offline" pressed before the first sync,
+  // or a server unreachable from the start, was said by nothing).
+  const news = next.last !== null || (label.tone !== 'ok' && label.tone !== 'local');
+  if (text !== null && text !== next.last) next = { ...next, last: text, said: news ? text : next.said };
   // A press of "Sync now" gets its answer even when the state stays the same ("Synced").
   if (presses > next.heard && (offline || text !== null || alarming)) {
     if (offline) next = { ...next, said: again(OFFLINE_SYNC_NOW, next.said) };

@@ -58,4 +58,13 @@ describe('sync announcements', () => {
     expect(screen.queryByRole('alert')).toBeNull();
     expect(document.activeElement).toBe(input);
   });
+
+  it('says the first lasting state when it is not Synced: offline right after the page opens, before its first sync', async () => {
+    const { user } = await renderApp(); // never synced: the device name it published waits to be sent
+    expect(screen.getByTestId('sync-state').textContent).not.toBe('Synced');
+    screen.getByRole('switch', { name: 'Work offline' }).focus();
+    await user.keyboard(' ');
+    await waitFor(() => expect(screen.getByTestId('sync-state').textContent).toBe('Working offline'));
+    await waitFor(() => expect(said()).toBe('Working offline'));
+  });
 });

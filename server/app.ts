@@ -211,6 +211,7 @@ export function buildApp(options: AppOptions): FieldsyncApp {
       }),
       parsePool: createParsePool({ workers: limits.parseWorkers }),
       lane,
+      failure: () => (options.store as { failure?: () => Error | null }).failure?.() ?? null,
     });
   registerSyncRoute(fastify, {
     engine,

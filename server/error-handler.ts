@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loggableError, toErrorReply, unavailableWarning } from './errors.ts';
+import { isNewerSchema } from './stores/newer-schema.ts';
 import { pathOf } from './request-context.ts';
 import type { RefuseBeforeBody } from './routes/refuse-before-body.ts';
 
@@ -17,7 +18,9 @@ export function errorHandler(refuse: RefuseBeforeBody): (err: unknown, request: 
     const e = toErrorReply(err);
     if (e.internal) request.log.error({ err: loggableError(err), path: pathOf(request.url) }, 'internal error');
     const why = e.body.error.code === 'unavailable' ? unavailableWarning(err) : null;
-    if (why !== null && performance.now() - (unavailableLoggedAt.get(why) ?? -Infinity) >= 10_000) {
+    // A newer schema does not pass: said once, as the process is out of rotation from then on (/healthz).
+    const every = isNewerSchema(err) ? Infinity : 10_000;
+    if (why !== null && !(performance.now() - (unavailableLoggedAt.get(why) ?? -Infinity) < every)) {
       unavailableLoggedAt.set(why, performance.now());
       request.log.warn({ err: { type: (err as Error).name, code: (err as { code?: unknown }).code, message: (err as Error).message } }, why);
     }

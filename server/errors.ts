@@ -6,6 +6,7 @@
 import type { FastifyReply } from 'fastify';
 import { ERROR_STATUS, ProtocolError, type ErrorBody, type ProtocolErrorCode } from 'fieldsync/server';
 import { noteRefusal } from './request-context.ts';
+import { isNewerSchema } from './stores/newer-schema.ts';
 import { StoreClosingError } from './stores/postgres-statements.ts';
 import { DatabaseTimeoutError } from './stores/postgres-transaction.ts';
 
@@ -72,6 +73,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * refuses with `57P01` too (StoreClosingError), and says so: no fault of the database's.
  */
 export function unavailableWarning(err: unknown): string {
+  // Its message names both versions (newer-schema.ts).
+  if (isNewerSchema(err)) return (err as Error).message;
   if (isStorageFull(err)) return "the database's storage is full; answering 503 until there is room";
   if (err instanceof StoreClosingError) return 'this server is stopping: a request still waiting on the database is answered 503, for its client to send again to another process';
   switch ((err as { code?: unknown } | null)?.code) {
@@ -111,6 +114,10 @@ export function toErrorReply(err: unknown): ErrorReply {
       return protocolError('invalid_request', 'the body is empty');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return protocolError('invalid_request', 'the body does not match its Content-Length');
+  }
+  // Another process migrated the database past this one's code: its clients go on elsewhere.
+  if (isNewerSchema(err)) {
+    return { ...protocolError('unavailable', 'this server is older than its database; try again shortly'), headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) } };
   }
   if (isStorageFull(err)) {
     return { ...protocolError('unavailable', "the server's storage is full; try again later"), headers: { 'Retry-After': String(FULL_RETRY_AFTER_S) } };

@@ -51,15 +51,16 @@ export const engineOutcome = (o: SyncOutcome): EngineOutcome => {
   return { clientId: o.clientId, pushed: o.pushed, stored: o.stored, maxId: o.maxId, pulled: o.pulled, body: text, type };
 };
 
-export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane }): SyncEngine {
+export function createInlineEngine(o: { handler: SyncHandler; parsePool: ParsePool; lane: Lane; failure?: () => Error | null }): SyncEngine {
   return {
     async sync(userId, body) {
       if (body.length < LARGE_BODY_BYTES) return engineOutcome(await o.handler.validated(userId, parseBody(body.bytes())));
       const parsed = await o.parsePool.parse(body.parts(), userId);
       return engineOutcome(await o.lane.run(() => o.handler.validated(userId, parsed)));
     },
-    // A store given in-process answers for itself, request by request.
-    failure: () => null,
+    // A store given in-process answers for itself, request by request; one that can no longer
+    // serve says so (the PostgreSQL store, once another process migrated past it: newer-schema.ts).
+    failure: () => o.failure?.() ?? null,
     close: () => o.parsePool.close(),
   };
 }

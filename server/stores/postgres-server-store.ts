@@ -26,7 +26,8 @@ import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
-import { migratePostgres } from './postgres-schema.ts';
+import { NewerSchemaError } from './newer-schema.ts';
+import { migratePostgres, POSTGRES_SCHEMA_VERSION } from './postgres-schema.ts';
 import { PULL, PUSH_COMPACTING, PUSH_PLAIN, RENEW_EPOCH, USER_EPOCH, type PullRow } from './postgres-sql.ts';
 import { createStatementTracker, StoreClosingError } from './postgres-statements.ts';
 import { inTransaction, watchStopNotices } from './postgres-transaction.ts';
@@ -140,6 +141,8 @@ export interface PostgresServerStore extends ServerStore {
    * back, 503), rather than leaving the stop to wait statement_timeout. close() does it first.
    */
   interrupt(): Promise<void>;
+  /** Why the store serves no more (another process migrated the database past it: newer-schema.ts), or null. */
+  failure(): Error | null;
   /** Interrupts, then ends the store's own pool. */
   close(): Promise<void>;
   /** The pool the store uses (shared with the LISTEN/NOTIFY poke bus, for instance). */
@@ -195,9 +198,32 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     const lastId = toSafeInteger(locked.rows[0]?.last_id, 'last_id');
     // A new statement, so a new READ COMMITTED snapshot taken after the lock was granted:
     // it sees every push of this user that committed before ours.
-    const result = await client.query<{ stored: number }>(pushSql, [userId, lastId, ...columns]);
+    const result = await client.query<{ stored: number; schema_version: number | null }>(pushSql, [userId, lastId, ...columns]);
+    checkVersion(result.rows[0]?.schema_version); // throws: the transaction is rolled back
     const stored = result.rows[0]?.stored ?? 0;
     return { accepted: count, stored, maxId: lastId + stored };
+  };
+
+  // Another process migrated the database past this code (newer-schema.ts): seen in a push's or
+  // a pull's own statement, or after a statement that failed; refused from then on, untouched.
+  let newer: NewerSchemaError | null = null;
+  const checkVersion = (version: number | null | undefined): void => {
+    if (typeof version === 'number' && version > POSTGRES_SCHEMA_VERSION) newer ??= new NewerSchemaError(version, POSTGRES_SCHEMA_VERSION);
+    if (newer !== null) throw newer;
+  };
+  /**
+   * A statement that failed on a table or column it did not find, or the like (SQLSTATE class
+   * 42): a newer migration's doing if the version says so (one more statement, on failure only).
+   */
+  const explainSchema = async (err: unknown): Promise<unknown> => {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !code.startsWith('42')) return err;
+    try {
+      checkVersion((await statements.query<{ version: number | null }>('SELECT max(version) AS version FROM fieldsync_schema', [])).rows[0]?.version);
+    } catch (e) {
+      if (e instanceof NewerSchemaError) return e;
+    }
+    return err;
   };
 
   // A user's pushes and renewals, one pool connection at a time (user-queues.ts).
@@ -212,6 +238,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     async push(userId, messages) {
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('push', userId, messages);
+      checkVersion(undefined); // refused at once once a newer schema was seen
       // Everything is read and serialized before the transaction begins: a message that
       // cannot be serialized fails the push before anything is written.
       const n = messages.length;
@@ -236,7 +263,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
           } catch (err) {
             const code = (err as { code?: unknown }).code;
             if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
-            throw statements.explain(err);
+            throw await explainSchema(statements.explain(err));
           }
         }
       });
@@ -245,9 +272,12 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     async pull(userId, o) {
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('pull', userId, o);
+      checkVersion(undefined);
       // No message has an empty client_id: '' leaves none out.
-      const { rows } = await statements.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes]);
+      const { rows } = await statements.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes])
+        .catch(async (err: unknown) => Promise.reject(await explainSchema(err)));
       const first = rows[0];
+      checkVersion(first?.schema_version); // an unknown user's pull reads no row, and nothing
       if (!first) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
       const lastId = toSafeInteger(first.last_id, 'last_id');
       const epoch = first.epoch;
@@ -271,6 +301,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
     async renewEpoch(userId, current) {
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('renewEpoch', userId, current);
+      checkVersion(undefined);
       // The update, or else the epoch another process has set, read by a statement of its own:
       // read in the update's statement (round 50 and before), it came from that statement's
       // snapshot, taken before the other process committed (READ COMMITTED re-checks only the
@@ -281,10 +312,18 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       // took one: a user's clients syncing with cursors past the log's end while another
       // process held the lock left every other user of the process waiting for a connection).
       return inUserQueue(userId, async () => {
-        const renewed = await query(RENEW_EPOCH, [userId, current, newEpoch()]);
-        return (renewed.rows[0] ?? (await query(USER_EPOCH, [userId])).rows[0])?.epoch ?? '';
+        try {
+          // Rare (a client restored past the log's end): the version is read by a statement of its own.
+          checkVersion((await statements.query<{ version: number | null }>('SELECT max(version) AS version FROM fieldsync_schema', [])).rows[0]?.version);
+          const renewed = await query(RENEW_EPOCH, [userId, current, newEpoch()]);
+          return (renewed.rows[0] ?? (await query(USER_EPOCH, [userId])).rows[0])?.epoch ?? '';
+        } catch (err) {
+          throw await explainSchema(err);
+        }
       });
     },
+
+    failure: () => newer,
 
     async interrupt() {
       inUserQueue.close(() => new StoreClosingError());

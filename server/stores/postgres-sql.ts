@@ -22,6 +22,9 @@ const INPUT = `
     ORDER BY i.hlc, i.ord
   )`;
 
+// The schema's version comes back from the statement that writes, in its snapshot (one index
+// probe, no round trip): a newer process's migration committed before it is seen, and the
+// transaction is rolled back (newer-schema.ts); one that commits after waits for our locks.
 const STORE_AND_COUNT = `
   inserted AS (
     INSERT INTO fieldsync_messages (user_id, id, hlc, tbl, row_id, col, value, client_id)
@@ -31,7 +34,7 @@ const STORE_AND_COUNT = `
     UPDATE fieldsync_users SET last_id = $2::bigint + (SELECT count(*) FROM kept)
     WHERE user_id = $1 AND EXISTS (SELECT 1 FROM kept)
   )
-  SELECT count(*)::int AS stored FROM kept`;
+  SELECT count(*)::int AS stored, (SELECT max(version) FROM fieldsync_schema) AS schema_version FROM kept`;
 
 export const PUSH_PLAIN = `WITH ${INPUT},
   kept AS (
@@ -72,9 +75,11 @@ export const PUSH_COMPACTING = `WITH ${INPUT},
 // $1 user, $2 cursor, $3 excluded client id, $4 limit, $5 max ids scanned, $6 max page bytes.
 // One statement, one snapshot: the page and last_id agree. The page is read from the id
 // range (cursor, cursor + $5], at most $4 + 1 rows (one more than asked tells `more`), and
-// cut where the values' bytes before a row reach $6 (octet_length needs no detoasting).
+// cut where the values' bytes before a row reach $6 (octet_length needs no detoasting). The
+// schema's version, as in a push (once per statement: an uncorrelated subquery).
 export const PULL = `
-  SELECT u.last_id, u.epoch, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n
+  SELECT u.last_id, u.epoch, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n,
+         (SELECT max(version) FROM fieldsync_schema) AS schema_version
   FROM fieldsync_users u
   LEFT JOIN LATERAL (
     SELECT w.* FROM (
@@ -106,4 +111,5 @@ export interface PullRow {
   readonly col: string;
   readonly value: string;
   readonly n: string;
+  readonly schema_version: number | null;
 }

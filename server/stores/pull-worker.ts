@@ -24,6 +24,7 @@ import { ProtocolError, createSyncHandler, type ServerStore } from 'fieldsync/se
 import { parseBody } from '../ingest/parse-body.ts';
 import { engineOutcome } from '../ingest/sync-engine.ts';
 import { sqlitePull, type PullLimits } from './sqlite-pull.ts';
+import { newerSchemaCheck } from './sqlite-schema.ts';
 import { transactions } from './sqlite-transaction.ts';
 import type { StoreAnswer, StoreCall } from './store-worker.ts';
 import type { WalSyncReport } from './wal-sync-worker.ts';
@@ -67,9 +68,15 @@ if (port) {
     db.exec('PRAGMA busy_timeout = 5000');
     const tx = transactions(db);
     const { pull } = sqlitePull(db, data.limits);
+    // As the writer's transactions do (sqlite-schema.ts); a newer schema's error goes on to
+    // the writer with the request (below), which then answers it, and the server stops serving.
+    const checkSchema = newerSchemaCheck(db);
     const store: ServerStore = {
       // One read transaction per page: the page and its user's greatest id from one snapshot.
-      pull: (userId, options) => tx.run('deferred', () => pull(userId, options)),
+      pull: (userId, options) => tx.run('deferred', () => {
+        checkSchema();
+        return pull(userId, options);
+      }),
       push: needsWriter,
       renewEpoch: needsWriter,
     };

@@ -4,6 +4,7 @@
  * server (a greater version than this code knows) is refused instead of being misread.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { NewerSchemaError } from './newer-schema.ts';
 import { transactions } from './sqlite-transaction.ts';
 
 const MIGRATIONS: readonly string[] = [
@@ -61,6 +62,23 @@ export function refuseNewer(db: DatabaseSync): number {
     );
   }
   return version;
+}
+
+/**
+ * The check of each transaction, once the store is open (round 63): another process may have
+ * migrated the file since (newer-schema.ts). Called inside the transaction, first: the version
+ * comes from the same snapshot as what the transaction then reads or writes, from the file's
+ * header, which SQLite reads as each transaction starts anyway (a statement step, no I/O).
+ * Once a newer version is seen, every later call throws at once.
+ */
+export function newerSchemaCheck(db: DatabaseSync): () => void {
+  const read = db.prepare('PRAGMA user_version');
+  let newer: NewerSchemaError | null = null;
+  return () => {
+    if (newer !== null) throw newer;
+    const version = Number(read.get()?.user_version);
+    if (version > SCHEMA_VERSION) throw (newer = new NewerSchemaError(version, SCHEMA_VERSION));
+  };
 }
 
 /**

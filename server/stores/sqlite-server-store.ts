@@ -19,7 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { StoreError, ValidationError, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
 import { ensurePrivateDatabaseFile } from 'fieldsync/sqlite';
-import { migrate, prepareCellIndex, refuseNewer } from './sqlite-schema.ts';
+import { migrate, newerSchemaCheck, prepareCellIndex, refuseNewer } from './sqlite-schema.ts';
 import { sqlitePull, type PullLimits } from './sqlite-pull.ts';
 import { transactions } from './sqlite-transaction.ts';
 import { createPushWriter, RedoRowByRow } from './push-writer.ts';
@@ -134,6 +134,12 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
   }
 
   const tx = transactions(db);
+  // Every transaction checks, first, that no newer process migrated the file since it opened.
+  const checkSchema = newerSchemaCheck(db);
+  const run = <R>(mode: 'immediate' | 'deferred', fn: () => R): R => tx.run(mode, () => {
+    checkSchema();
+    return fn();
+  });
   const { selectUser, pull: pullBody } = sqlitePull(db, pullLimits(options));
   const insertUser = db.prepare('INSERT INTO users (name, last_id, epoch) VALUES (?, 0, ?)');
   const renewUserEpoch = db.prepare('UPDATE users SET epoch = ? WHERE name = ? AND epoch = ?');
@@ -179,27 +185,27 @@ export function createSqliteServerStore(options: SqliteServerStoreOptions): Sqli
       checkServerStoreCall('push', userId, messages); // before anything is written
       // IMMEDIATE takes the write lock up front: no deadlock between two writing processes.
       try {
-        return tx.run('immediate', () => pushBody(userId, messages));
+        return run('immediate', () => pushBody(userId, messages));
       } catch (err) {
         if (!(err instanceof RedoRowByRow)) throw err;
-        return tx.run('immediate', () => pushBody(userId, messages, true));
+        return run('immediate', () => pushBody(userId, messages, true));
       }
     },
     pushMany(items) {
       open();
       if (!Array.isArray(items)) throw new ValidationError('invalid_argument', 'pushMany: items must be an array of { userId, messages }');
-      return tx.run('immediate', () => pushManyBody(items));
+      return run('immediate', () => pushManyBody(items));
     },
     pull(userId, options) {
       open();
       checkServerStoreCall('pull', userId, options);
       // One read transaction: the page and the user's greatest id come from one snapshot.
-      return tx.run('deferred', () => pullBody(userId, options));
+      return run('deferred', () => pullBody(userId, options));
     },
     renewEpoch(userId, current) {
       open();
       checkServerStoreCall('renewEpoch', userId, current);
-      return tx.run('immediate', () => renewBody(userId, current));
+      return run('immediate', () => renewBody(userId, current));
     },
     close() {
       if (closed) return;

@@ -24,6 +24,7 @@ import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES, PULL_BODY_BYTES } from '../limits.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
 import { startCheckpointThread } from './checkpoint-thread.ts';
+import { NEWER_SCHEMA_CODE } from './newer-schema.ts';
 import type { ChunkBounds } from './chunked-push.ts';
 import { pullLimits, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import { startPullThread } from './pull-thread.ts';
@@ -152,6 +153,9 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   };
   const onAnswer = (answer: StoreAnswer & { type: 'answer' }): void => {
     settle(answer.id, answer.ok ? { ok: true, value: answer.value } : { ok: false, error: fromWire(answer.error) });
+    // A newer process migrated the file: this store serves no more (failure(), /healthz 503),
+    // and every call from now on fails with the same error, without reaching the threads.
+    if (!answer.ok && answer.error.code === NEWER_SCHEMA_CODE) stop(fromWire(answer.error));
   };
   /** The pull thread's own messages: refusals, and follow-on pages that failed. */
   const onStoreMessage = (m: StoreAnswer): void => {

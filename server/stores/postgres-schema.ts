@@ -92,6 +92,24 @@ async function lockHolder(client: PoolClient): Promise<string> {
   return holder === undefined ? 'another process' : `another process (PostgreSQL session ${holder.pid}, application "${holder.app}")`;
 }
 
+/**
+ * Who holds a lock on a fieldsync table, for the log when a migration gave up waiting for one
+ * (round 63: the line said only "a session"): PostgreSQL's pid of a session other than ours
+ * holding a lock on one of them, its application name and state (an operator's `idle in
+ * transaction` psql, say). Run after a rollback to a savepoint, so the transaction can still ask.
+ */
+async function tableHolder(client: PoolClient): Promise<string> {
+  const { rows } = await client.query<{ pid: number; app: string; state: string | null }>(
+    `SELECT a.pid, a.application_name AS app, a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_backend_pid()
+       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND l.relation IN (SELECT c.oid FROM pg_class c WHERE c.relname LIKE 'fieldsync\\_%')
+     ORDER BY a.xact_start NULLS LAST LIMIT 1`,
+  );
+  const holder = rows[0];
+  return holder === undefined ? 'a session holds a table it alters' : `a session holds a table it alters: PostgreSQL session ${holder.pid}, application "${holder.app}", state "${holder.state ?? 'unknown'}"`;
+}
+
 /** pg's query_timeout for "none": 0 means the pool's bound, and setTimeout takes at most 2^31 - 1 ms (24.8 days). */
 const NO_CLIENT_BOUND = 2 ** 31 - 1;
 
@@ -136,6 +154,9 @@ async function migrateIn(client: PoolClient, options: MigrationOptions): Promise
       `the database has fieldsync schema version ${from}, newer than this server knows (${POSTGRES_SCHEMA_VERSION}); upgrade the server`,
     );
   }
+  // A savepoint before the migrations: a lock wait that gives up aborts the transaction, and
+  // only after a rollback to it can the transaction still ask who held the lock (tableHolder).
+  await query('SAVEPOINT migrations');
   try {
     // A migration's own work is not cut by time: its length is the data's (an UPDATE of every
     // user), and a cut rolled it all back, at every start again (until round 62 the bound above:
@@ -147,7 +168,9 @@ async function migrateIn(client: PoolClient, options: MigrationOptions): Promise
     }
   } catch (err) {
     if ((err as { code?: unknown }).code !== '55P03') throw err;
-    throw new PostgresSchemaError(`gave up after ${waitMs / 1000} s waiting for a lock to migrate the fieldsync schema from version ${from} (a session holds a table it alters); nothing was changed`);
+    await query('ROLLBACK TO SAVEPOINT migrations');
+    const holder = await tableHolder(client).catch(() => 'a session holds a table it alters');
+    throw new PostgresSchemaError(`gave up after ${waitMs / 1000} s waiting for a lock to migrate the fieldsync schema from version ${from} (${holder}); nothing was changed`);
   }
   return { from, to: POSTGRES_SCHEMA_VERSION };
 }

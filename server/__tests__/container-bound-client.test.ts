@@ -36,4 +36,26 @@ describe('a client\'s pushes stay within the arrays and objects a request may ho
       await s.stop();
     }
   });
+
+  it('ten values of 7,000 keys each sync in requests the server takes, none refused (round 63)', async () => {
+    // Members count too since round 63 (a key V8 has not seen costs a hidden class): 70,000 in
+    // one request would be refused, and the client would halve its size in bytes for an hour.
+    const keyed = (i: number): JsonValue => Object.fromEntries(Array.from({ length: 7000 }, (_, k) => [`${i}${k.toString(36)}`, 0]));
+    const s: TestServer = await startTestServer();
+    const client = await createSyncClient({
+      schema, store: createMemoryStore(), remote: createHttpRemote({ url: s.url, token: await s.token('alice') }), autoSync: false,
+    });
+    try {
+      for (let i = 0; i < 10; i++) await client.set('docs', `k${i}`, 'body', keyed(i));
+      await client.sync();
+      expect(client.status).toMatchObject({ state: 'idle', pending: 0, rejected: 0, error: null });
+      const statuses = s.logs.filter((l) => typeof l.status === 'number').map((l) => l.status);
+      expect(statuses.length).toBeGreaterThan(1);
+      expect(statuses.filter((st) => st !== 200)).toEqual([]);
+      expect((await s.pullAll('alice')).length).toBe(10);
+    } finally {
+      await client.close();
+      await s.stop();
+    }
+  });
 });

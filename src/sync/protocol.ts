@@ -11,12 +11,14 @@ import { COLUMNS_FORMAT } from './columns-page.ts';
 
 export const MAX_PUSH_MESSAGES = 5000;
 /**
- * The most JSON arrays and objects one request body may hold, the body itself, `messages`, each
- * message and everything in their values together (round 62, docs/protocol.md §5, "Parse
- * cost"). JSON.parse costs by arrays and objects, not bytes: 4 MiB of empty arrays held a parse
- * worker for seconds, and another user's push behind it. One message of the largest value holds
- * at most 32,771 (each array or object takes two bytes of its 64 KiB), so every valid message
- * fits in a request of its own; the client cuts its batches by this count too (request-size.ts).
+ * The most JSON arrays, objects and object members (`key: value`s) one request body may hold,
+ * the body itself, `messages`, each message and everything in their values together (round 62,
+ * members since round 63; docs/protocol.md §5, "Parse cost"). JSON.parse costs by these, not
+ * bytes: 4 MiB of empty arrays, or of keys never seen before (V8 makes a hidden class for each),
+ * held a parse worker for seconds, and another user's push behind it. One message of the
+ * largest value holds at most 32,779 (each takes two bytes of its 64 KiB), so every valid
+ * message fits in a request of its own; the client cuts its batches by this count too
+ * (request-size.ts).
  */
 export const MAX_REQUEST_CONTAINERS = 65_536;
 export const MAX_PULL_LIMIT = 5000;

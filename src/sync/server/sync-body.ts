@@ -21,9 +21,9 @@ import { overContainerBound } from './container-bound.ts';
 export function parseSyncBody(text: string): ReturnType<typeof parseSyncRequest> {
   if (typeof text !== 'string') throw invalidArgument('parseSyncBody(text) takes the body as a string (its UTF-8 decoded)');
   if (text.length === 0) throw new ProtocolError('invalid_request', 'the body is empty');
-  // Before JSON.parse, whose cost is in the arrays and objects it makes (container-bound.ts).
+  // Before JSON.parse, whose cost is in the arrays, objects and keys it makes (container-bound.ts).
   if (overContainerBound(text)) {
-    throw new ProtocolError('payload_too_large', `the body holds more than ${MAX_REQUEST_CONTAINERS} JSON arrays and objects; send its messages in smaller requests`);
+    throw new ProtocolError('payload_too_large', `the body holds more than ${MAX_REQUEST_CONTAINERS} JSON arrays, objects and object members; send its messages in smaller requests`);
   }
   let value: unknown;
   try {

@@ -16,8 +16,9 @@ export const MAX_PUSH_MESSAGES = 5000;
  * members since round 63; docs/protocol.md §5, "Parse cost"). JSON.parse costs by these, not
  * bytes: 4 MiB of empty arrays, or of keys never seen before (V8 makes a hidden class for each),
  * held a parse worker for seconds, and another user's push behind it. One message of the
- * largest value holds at most 32,779 (each takes two bytes of its 64 KiB), so every valid
- * message fits in a request of its own; the client cuts its batches by this count too
+ * largest value is at most 32,784 in a request of its own (each takes two bytes of its 64 KiB,
+ * and the request its own few), so every valid
+ * message still syncs; the client cuts its batches by this count too
  * (request-size.ts).
  */
 export const MAX_REQUEST_CONTAINERS = 65_536;

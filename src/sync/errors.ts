@@ -177,11 +177,16 @@ export class RemoteError extends FieldsyncError {
   readonly retryAfterMs: number | undefined;
   /** The server's clock when it answered, when known (body or `Date` header), in ms. */
   readonly serverTime: number | undefined;
+  /**
+   * The answer was not the protocol's (no `{"error": ...}` body: a proxy's own page, round 63).
+   * It says nothing of the sync server, so a 4xx of that kind passes, as a 5xx does.
+   */
+  readonly foreign: boolean;
   constructor(
     status: number,
     code: ProtocolErrorCode | 'invalid_response',
     message: string,
-    extra: { index?: number | undefined; retryAfterMs?: number | undefined; serverTime?: number | undefined; cause?: unknown } = {},
+    extra: { index?: number | undefined; retryAfterMs?: number | undefined; serverTime?: number | undefined; foreign?: boolean | undefined; cause?: unknown } = {},
   ) {
     super(code, message, extra); // its `cause`, when it has one
     this.name = 'RemoteError';
@@ -189,14 +194,17 @@ export class RemoteError extends FieldsyncError {
     this.index = extra.index;
     this.retryAfterMs = extra.retryAfterMs;
     this.serverTime = extra.serverTime;
+    this.foreign = extra.foreign === true;
   }
 
   /**
-   * 5xx, 408, 429 and malformed answers pass: the client keeps its messages and retries. Any
-   * other is permanent: the scheduler stops retrying it by itself (sync-scheduler.ts).
+   * 5xx, 408, 429, malformed answers and a proxy's own pages (`foreign`; a 401 aside) pass: the
+   * client keeps its messages and retries. Any other is permanent: the scheduler stops
+   * retrying it by itself (sync-scheduler.ts). A load balancer's 404 while a deploy swaps the
+   * server, or a WAF's 403, stopped a client for good in round 62, until its user acted.
    */
   get transient(): boolean {
-    return this.status >= 500 || this.status === 408 || this.status === 429 || this.code === 'invalid_response';
+    return this.status >= 500 || this.status === 408 || this.status === 429 || this.code === 'invalid_response' || (this.foreign && this.status !== 401);
   }
 }
 

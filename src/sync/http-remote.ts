@@ -268,10 +268,12 @@ export function errorFromResponse(response: Response, text: string): RemoteError
   } catch {
     // Not JSON (a proxy's HTML page, say): fall back to the status.
   }
+  // No protocol error code: not the sync server's refusal, which is permanent (errors.ts).
+  const foreign = code === undefined;
   code ??= status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited'
     : status === 404 ? 'not_found' : status >= 500 ? 'internal' : 'invalid_request';
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), answeredAt);
-  return new RemoteError(status, code, message, { index, retryAfterMs, serverTime });
+  return new RemoteError(status, code, message, { index, retryAfterMs, serverTime, foreign });
 }
 
 function parseDate(value: string | null | undefined): number | undefined {

@@ -20,7 +20,8 @@
  * socket is young, a newcomer is taken beyond `max`, up to `max + newcomers` sockets (only
  * then is the oldest young one closed; a newcomer is never refused). Once young sockets age,
  * the ones still silent are closed, oldest first, until `max` are left; then (round 62) those
- * holding a request that started at least `graceMs` ago, the one that started first first. A flood must now open
+ * holding a request that started at least `graceMs` ago, the one that started first first, of
+ * those whose answer has stalled since the last sweep (round 63: one read as it comes stays). A flood must now open
  * `max + newcomers` connections within the page's delay to close it, and the memory of the
  * extra ones is bounded by `youngBytes` each (a socket that reads more is no longer young).
  */
@@ -75,6 +76,8 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     socket.destroy();
   };
 
+  // Each busy socket's bytesWritten at the last sweep: one that wrote nothing since is stalled.
+  const written = new WeakMap<Socket, number>();
   // Young sockets taken beyond `max` are closed once they age, if still silent.
   let sweep: NodeJS.Timeout | null = null;
   const shrink = (): void => {
@@ -83,7 +86,16 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     // Then those holding a request beyond the bound, the one whose request started first, once
     // that request has had its youth (round 62): a flood's young sockets that each asked for an
     // answer they never read were silent no more, and max + newcomers of them stayed for good.
-    for (let s = candidates().busy; sockets.size > max && s && now() - (sockets.get(s) as SocketState).since >= young.graceMs; s = candidates().busy) evict(s);
+    // Only answers stalled since the last sweep (round 63): by age alone, the page's own answer
+    // still coming, read as it came, was older than the flood's and went first.
+    const stalled: Socket[] = [];
+    for (const [socket, state] of sockets) {
+      if (state.upgraded || state.busy === 0) continue;
+      const before = written.get(socket);
+      written.set(socket, socket.bytesWritten);
+      if (before === socket.bytesWritten && now() - state.since >= young.graceMs) stalled.push(socket);
+    }
+    for (const s of stalled) if (sockets.size > max) evict(s);
     if (sockets.size > max) scheduleShrink();
   };
   const scheduleShrink = (): void => {

@@ -13,13 +13,19 @@ const MAX = 4;
 let server: Server;
 let port: number;
 const sockets: Socket[] = [];
+let streaming = true;
 
 const NO_YOUTH: YoungSockets = { newcomers: 0, graceMs: 0, youngBytes: 0 };
 
 async function start(young: YoungSockets): Promise<void> {
   server = createServer((req, res) => {
     if (req.url === '/hold') res.writeHead(200).write('partial');
-    else res.end('ok');
+    else if (req.url === '/stream') {
+      // An answer that keeps coming (a large file to a slow reader): a chunk every 20 ms until `streaming` ends.
+      res.writeHead(200);
+      const t = setInterval(() => (streaming ? res.write('x') : (clearInterval(t), res.end('.'))), 20);
+      res.once('close', () => clearInterval(t));
+    } else res.end('ok');
   });
   boundConnections(server, MAX, young);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -158,6 +164,34 @@ describe('young sockets (round 61)', () => {
     await vi.waitFor(() => expect(flood.filter((c) => !c.closed()).length).toBe(MAX), { timeout: 5000 });
     // The ones whose request started first went: the newest keep theirs.
     expect(flood.slice(-MAX).every((c) => !c.closed())).toBe(true);
+  });
+
+  it('an answer its client reads is not closed for a flood\'s that are never read (round 63)', async () => {
+    // Round 63, attacker review: the sweep of round 62 closed busy sockets by the age of their
+    // request alone, so a flood of requests that never read their answers closed first the
+    // page's own answer still coming (older than graceMs) and read as it came.
+    await restart({ newcomers: 32, graceMs: 200, youngBytes: 64 * 1024 });
+    streaming = true;
+    let got = '';
+    let ended = false;
+    let aborted = false;
+    const req = request({ host: '127.0.0.1', port, path: '/stream', agent: false }, (res) => {
+      res.on('data', (c: Buffer) => (got += String(c)));
+      res.on('end', () => (ended = true));
+      res.on('aborted', () => (aborted = true));
+    });
+    req.on('error', () => (aborted = true));
+    req.end();
+    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0));
+    // The page's request is now the oldest; its answer keeps coming past graceMs.
+    await new Promise((r) => setTimeout(r, 250));
+    const flood: Client[] = [];
+    for (let i = 0; i < 3 * MAX; i++) flood.push(await open('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n'));
+    // The flood is brought back to the bound, the page's answer aside.
+    await vi.waitFor(() => expect(flood.filter((c) => !c.closed()).length).toBe(MAX - 1), { timeout: 5000 });
+    streaming = false;
+    await vi.waitFor(() => expect(ended || aborted).toBe(true), { timeout: 5000 });
+    expect({ ended, aborted, last: got.slice(-1) }).toEqual({ ended: true, aborted: false, last: '.' });
   });
 
   it('a socket that has read more than youngBytes without a request is not young: it makes room first', async () => {

@@ -2,8 +2,9 @@
  * Large bodies waiting for a parse worker, in turns per user (round 61, security review).
  * JSON.parse costs about a microsecond per array or object, not per byte, so one 4 MiB body
  * could hold a parse worker for seconds while being a valid push (empty arrays in its values;
- * since round 62 a body of more than 65,536 arrays and objects is refused unparsed,
- * src/sync/server/container-bound.ts, so one costs milliseconds, and a backlog of them still adds up).
+ * since round 62 a body of more than 65,536 arrays and objects (and members, round 63) is
+ * refused unparsed, src/sync/server/container-bound.ts, so one costs milliseconds, and a
+ * backlog of them still adds up).
  * With one queue for all users, one user's backlog of such bodies sat ahead of everyone
  * else's: four of them held another user's 1.2 MB push for 28 s. Here each user has a queue
  * of their own, and the next body is the first of the user served longest ago (one never

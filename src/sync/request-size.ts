@@ -31,7 +31,7 @@ function brackets(json: string): number {
   return n;
 }
 
-/** The longest prefix of `list` whose request stays within `maxBytes` and the protocol's arrays and objects (always at least one), and its request's bytes. */
+/** The longest prefix of `list` whose request stays within `maxBytes` and the protocol's arrays, objects and members (always at least one), and its request's bytes. */
 export function takeWithin(list: readonly StoredMessage[], maxBytes: number): [StoredMessage[], number] {
   let bytes = REQUEST_OVERHEAD;
   let containers = REQUEST_CONTAINERS;

@@ -12,7 +12,7 @@
  *
  * Why members too (round 63, attacker review): V8 gives each new key of an object a hidden
  * class of its own, so keys never seen before cost microseconds each. 4,700 objects of 100
- * new keys each (4 MiB, 4,702 containers, far under a bound on arrays and objects alone)
+ * new keys each (4 MiB, about 4,500 containers, far under a bound on arrays and objects alone)
  * held a parse thread 1.5-2.3 s, as long as round 61's million empty arrays.
  */
 import { MAX_REQUEST_CONTAINERS } from '../protocol.ts';

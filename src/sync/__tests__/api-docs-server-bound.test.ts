@@ -31,9 +31,11 @@ function push(values: readonly JsonValue[], tag = 'r'): string {
   return JSON.stringify({ clientId: 'pusher01', cursor: 0, messages });
 }
 
-/** The arrays and objects of a JSON text, counted on its parsed value (not on brackets). */
+/** The arrays, objects and object members of a JSON text, counted on its parsed value (not on brackets or colons). */
 const containers = (v: unknown): number =>
-  typeof v === 'object' && v !== null ? 1 + Object.values(v).reduce((n: number, x) => n + containers(x), 0) : 0;
+  typeof v === 'object' && v !== null
+    ? 1 + (Array.isArray(v) ? 0 : Object.keys(v).length) + Object.values(v).reduce((n: number, x) => n + containers(x), 0)
+    : 0;
 
 describe('parseSyncBody, given what is not a body', () => {
   it.each([[5], [null], [undefined], [{}], [Buffer.from('{}')], [new Uint8Array(2)], [{ clientId: 'a', cursor: 0 }]])('refuses %j with a ValidationError', async (arg) => {
@@ -44,7 +46,7 @@ describe('parseSyncBody, given what is not a body', () => {
     ['', 'invalid_request', 'the body is empty'],
     ['{"clientId":', 'invalid_request', 'the body is not valid JSON'],
     ['"{}"', 'invalid_request', 'body must be a JSON object'],
-    [push([arrays(20_000), arrays(20_000), arrays(20_000), arrays(20_000)]), 'payload_too_large', /^the body holds more than 65536 JSON arrays and objects/],
+    [push([arrays(20_000), arrays(20_000), arrays(20_000), arrays(20_000)]), 'payload_too_large', /^the body holds more than 65536 JSON arrays, objects and object members/],
   ])('answers a body it refuses with the handler\'s ProtocolError (%#)', async (text, code, message) => {
     const err = await caught(() => parseSyncBody(text));
     expect(err).toBeInstanceOf(ProtocolError);
@@ -78,7 +80,7 @@ async function postCounted(port: number, text: string): Promise<{ status: number
   }
 }
 
-describe("docs/api.md's fieldsync/server example bounds a body's arrays and objects before it parses it", () => {
+describe("docs/api.md's fieldsync/server example bounds a body's arrays, objects and members before it parses it", () => {
   let example: Awaited<ReturnType<typeof startApiExample>> | undefined;
   beforeAll(async () => {
     example = await startApiExample('bound');
@@ -90,20 +92,20 @@ describe("docs/api.md's fieldsync/server example bounds a body's arrays and obje
     const text = push(Array.from({ length: 16 }, () => arrays(20_000)));
     const answer = await postCounted((example as { port: number }).port, text);
     expect(answer.status).toBe(413);
-    expect(answer.body).toEqual({ error: { code: 'payload_too_large', message: `the body holds more than ${MAX_REQUEST_CONTAINERS} JSON arrays and objects; send its messages in smaller requests` } });
+    expect(answer.body).toEqual({ error: { code: 'payload_too_large', message: `the body holds more than ${MAX_REQUEST_CONTAINERS} JSON arrays, objects and object members; send its messages in smaller requests` } });
     expect(answer.parsed).toBe(0);
     expect(await pulled()).toEqual([]);
   });
 
   it('takes a body of exactly the bound and refuses one more array; the densest valid message fits alone', async () => {
     const port = (example as { port: number }).port;
-    // 4 values of 16,383, 16,383, 16,383 and 16,381 arrays, 4 messages, the messages array and
-    // the body. The last value also holds the string "[{": its brackets put the quick count
+    // 4 values of 16,383, 16,383, 16,383 and 16,358 arrays, 4 messages, the messages array,
+    // the body and their 23 members (round 63). The last value also holds the string "[{": its brackets put the quick count
     // over the bound, so the exact scan, outside strings, decides at the bound.
     const last = (k: number): JsonValue => [...(arrays(k) as JsonValue[]), '[{'];
-    const at = push([arrays(16_382), arrays(16_382), arrays(16_382), last(16_380)]);
+    const at = push([arrays(16_382), arrays(16_382), arrays(16_382), last(16_357)]);
     expect(containers(JSON.parse(at))).toBe(MAX_REQUEST_CONTAINERS);
-    const over = push([arrays(16_382), arrays(16_382), arrays(16_382), last(16_381)]);
+    const over = push([arrays(16_382), arrays(16_382), arrays(16_382), last(16_358)]);
     expect(containers(JSON.parse(over))).toBe(MAX_REQUEST_CONTAINERS + 1);
 
     const refused = await postCounted(port, over);

@@ -34,6 +34,9 @@ export function nextSaid(prev: Said, { label, presses, offline }: Input): Said {
   const text = label.transient || label.tone === 'unknown' || alarming ? null : label.text;
   if (alarming && next.alarmFor !== label.text) next = { ...next, alarmFor: label.text, alarm: `${label.text}: ${label.detail}`, last: label.text, said: '' };
   if (!alarming && next.alarmFor !== null) next = { ...next, alarmFor: null, alarm: null };
+  // The host-lost states are the banner's alert alone (round 63: "Reconnecting…" was said by
+  // both). The polite region is emptied, so that the state the page comes back to is said.
+  if (label.banner) return next.last === label.text ? next : { ...next, last: label.text, said: '' };
   // The first lasting state is what the page opens with: not news when all is well ("Synced",
   // "Local only"); anything else is (round 63: "Work offline" pressed before the first sync,
   // or a server unreachable from the start, was said by nothing).

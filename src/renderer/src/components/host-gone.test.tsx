@@ -38,6 +38,8 @@ describe('a page its instance will not serve', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(occurrences(message)).toBe(1);
     expect(screen.getByTestId('sync-state').textContent).toBe('Not connected');
+    // The banner's alert says it: the sync status region says nothing of it (round 63).
+    expect(screen.getByRole('status', { name: 'Sync status' }).textContent).toBe('');
     expect(screen.queryByTestId('sync-detail')).toBeNull();
   });
 });
@@ -50,5 +52,20 @@ describe('a page that lost its instance for a moment', () => {
     await waitFor(() => expect(screen.getByTestId('sync-state').textContent).toBe('Reconnecting…'), { timeout: STEADY_MS + 1500 });
     expect(occurrences('Lost the connection to this instance')).toBe(1);
     expect(screen.queryByTestId('sync-detail')).toBeNull();
+  });
+
+  it('is said once: the banner is the one live region with "Reconnecting…"; the way back is said by the status region (round 63)', async () => {
+    const { kit } = await renderApp();
+    await kit.pull();
+    await waitFor(() => expect(screen.getByTestId('sync-state').textContent).toBe('Synced'));
+    act(() => kit.setSync({ state: 'error', error: { code: HOST_LOST_CODE, message: BRIDGE_MESSAGES.reconnecting } }));
+    await waitFor(() => expect(screen.getByTestId('sync-state').textContent).toBe('Reconnecting…'), { timeout: STEADY_MS + 1500 });
+    // Every element a screen reader speaks by itself when its text changes.
+    const live = () => [...document.querySelectorAll('[role="status"], [role="alert"], [role="log"], [aria-live]:not([aria-live="off"])')];
+    const saying = (text: string) => live().filter((el) => el.textContent?.includes(text));
+    expect(saying('Reconnecting').map((el) => el.getAttribute('data-testid'))).toEqual(['host-lost']);
+    act(() => kit.setSync({ state: 'idle', error: null }));
+    await waitFor(() => expect(screen.queryByTestId('host-lost')).toBeNull());
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Sync status' }).textContent).toBe('Synced'));
   });
 });

@@ -17,9 +17,14 @@ export interface SyncLabel {
   /** What it means and what to do, or null when the label says it all. */
   readonly detail: string | null;
   readonly transient: boolean;
+  /**
+   * The page's banner (HostLostBanner) says this state, as an alert: the sync regions
+   * (SyncAnnouncer) must not say it too, or a screen reader hears it twice (round 63).
+   */
+  readonly banner: boolean;
 }
 
-const label = (text: string, tone: SyncTone, detail: string | null = null, transient = false): SyncLabel => ({ text, tone, detail, transient });
+const label = (text: string, tone: SyncTone, detail: string | null = null, transient = false, banner = false): SyncLabel => ({ text, tone, detail, transient, banner });
 
 const changes = (n: number): string => `${n} ${n === 1 ? 'change' : 'changes'}`;
 
@@ -37,8 +42,8 @@ export function syncLabel(view: SyncView | null): SyncLabel {
   const unsent = view.unsentItems > 0 ? view.unsentItems : view.pending > 0 ? 1 : 0;
   const kept = unsent > 0 ? `${changes(unsent)} kept here` : 'Changes are kept here';
   // What it means and what to do are the banner's (HostLostBanner), the one place they are said.
-  if (view.error?.code === HOST_LOST_CODE) return label('Reconnecting…', 'error');
-  if (view.error?.code === HOST_GONE_CODE) return label('Not connected', 'error');
+  if (view.error?.code === HOST_LOST_CODE) return label('Reconnecting…', 'error', null, false, true);
+  if (view.error?.code === HOST_GONE_CODE) return label('Not connected', 'error', null, false, true);
   if (!view.configured) {
     return label('Local only', 'local', 'No sync server is set for this instance: it works on this device only. Start it with a server URL and a token to sync.');
   }

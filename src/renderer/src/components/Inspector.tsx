@@ -1,11 +1,16 @@
 import { useEffect, useRef } from 'react';
+import type { InspectorEntry } from '../../../shared/app-api.ts';
 import { useNow } from '../hooks/use-now.ts';
+import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { focusLost } from '../lib/focus-lost.ts';
 import { columnLabel, isInternal, nounOf } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
 import { InspectorRow } from './InspectorRow.tsx';
+
+const keyOf = (e: InspectorEntry): string => `${e.hlc}/${e.table}/${e.row}/${e.column}`;
+const NO_ACTIONS = {};
 
 /**
  * The mechanism made visible: the newest messages, each a write to one cell, and whether it
@@ -46,6 +51,10 @@ export function Inspector() {
   const list = filter?.column !== undefined ? (history ?? []) : shown;
   const title = filter === null ? null : entries.find((e) => e.table === filter.table && e.row === filter.row)?.rowTitle ?? history?.[0]?.rowTitle ?? null;
   const rowName = filter === null ? '' : `${nounOf(filter.table)} ${title !== null ? `“${displayText(title)}”` : displayText(filter.row.slice(0, 10))}`;
+  // One tab stop for the list, as the todo list (round 63: a keyboard user tabbed through two
+  // buttons per message, ~60 stops): the arrows, Home and End move between the messages.
+  const ids = list.map(keyOf);
+  const keys = useRowKeys(ids, NO_ACTIONS);
   const listName = filter?.column !== undefined ? `History of ${columnLabel(filter.table, filter.column).toLowerCase()} of ${rowName}` : filter ? `Messages of ${rowName}` : 'Recent messages';
 
   return (
@@ -87,9 +96,10 @@ export function Inspector() {
             <p className="empty-hint">{filter?.column !== undefined && history === null ? 'Loading…' : 'No messages yet. Change something, or wait for another device.'}</p>
           ) : (
             <ol className="message-list" aria-label={listName} data-testid="inspector-list">
-              {list.map((entry) => (
-                <InspectorRow key={`${entry.hlc}/${entry.table}/${entry.row}/${entry.column}`} entry={entry} ownClientId={ownClientId} now={now} showCell={filter?.column === undefined} />
-              ))}
+              {list.map((entry) => {
+                const key = keyOf(entry);
+                return <InspectorRow key={key} entry={entry} ownClientId={ownClientId} now={now} showCell={filter?.column === undefined} rowProps={keys.rowProps(key)} active={keys.activeId === key} />;
+              })}
             </ol>
           )}
         </div>

@@ -1,3 +1,4 @@
+import type { ComponentProps } from 'react';
 import type { InspectorEntry } from '../../../shared/app-api.ts';
 import { columnLabel, exactTime, hlcMillis, nounOf, writerName } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
@@ -15,7 +16,13 @@ interface Props {
   readonly now: number;
   /** False inside a cell's history, where the row and field are the heading's. */
   readonly showCell?: boolean;
+  /** The list is one tab stop (use-row-keys.ts): the row's tabIndex, focus and key handlers. */
+  readonly rowProps: ComponentProps<'li'>;
+  /** Whether this row has the list's tab stop: only then are its buttons tab stops too. */
+  readonly active: boolean;
 }
+
+const OUTCOME_WORDS = { won: 'Won', lost: 'Lost', aside: 'Set aside' } as const;
 
 /**
  * One message, in words: the row by its title, the field by its label, the value, who wrote
@@ -24,7 +31,7 @@ interface Props {
  * field's history. Everything that came from a device is shown through UserText /
  * displayText.
  */
-export function InspectorRow({ entry, ownClientId, now, showCell = true }: Props) {
+export function InspectorRow({ entry, ownClientId, now, showCell = true, rowProps, active }: Props) {
   const filter = useAppStore((s) => s.filterInspector);
   const value = formatValue(entry.value);
   const outcome = entry.error !== null ? 'aside' : entry.won ? 'won' : 'lost';
@@ -34,8 +41,14 @@ export function InspectorRow({ entry, ownClientId, now, showCell = true }: Props
   const mine = ownClientId !== null && entry.hlc.endsWith(`-${ownClientId}`);
   const writer = writerName(entry.device, entry.hlc);
   const ms = hlcMillis(entry.hlc);
+  const tabIndex = active ? 0 : -1;
+  // What a screen reader says on the row, which takes the focus (its parts are spans): the
+  // cell, its value, how it fared, who wrote it and when (exact, so that it does not change).
+  const name = `${showCell ? `${noun} ${rowName} · ${label} = ` : ''}${displayText(value.text)}: ${OUTCOME_WORDS[outcome]}, by ${displayText(writer)}${mine ? ' (you)' : ''}${entry.synced ? '' : ', pending'}, at ${exactTime(entry.hlc)}`;
   return (
     <li
+      {...rowProps}
+      aria-label={name}
       className={`message outcome-${outcome} origin-${entry.origin}`}
       data-testid="inspector-row"
       data-won={entry.won}
@@ -48,7 +61,7 @@ export function InspectorRow({ entry, ownClientId, now, showCell = true }: Props
         {showCell && (
           <span className="cell-path" title={displayText(`${entry.table}.${entry.row}.${entry.column}`)}>
             <span className="cell-noun">{noun}</span>{' '}
-            <button type="button" className="link-button cell-row" aria-label={`Only ${noun} ${rowName}`} onClick={() => filter({ table: entry.table, row: entry.row })}>
+            <button type="button" className="link-button cell-row" tabIndex={tabIndex} aria-label={`Only ${noun} ${rowName}`} onClick={() => filter({ table: entry.table, row: entry.row })}>
               {entry.rowTitle !== null ? <>“<UserText value={entry.rowTitle} />”</> : <UserText value={entry.row.slice(0, 10)} />}
             </button>{' '}
             · <span className="cell-column">{label}</span>
@@ -77,10 +90,10 @@ export function InspectorRow({ entry, ownClientId, now, showCell = true }: Props
           {!entry.synced && <span className="badge badge-pending">Pending</span>}
           <span className={`badge badge-outcome badge-${outcome}`} data-testid="inspector-outcome">
             <Icon name={outcome === 'won' ? 'check' : outcome === 'lost' ? 'close' : 'alert'} />
-            {outcome === 'won' ? 'Won' : outcome === 'lost' ? 'Lost' : 'Set aside'}
+            {OUTCOME_WORDS[outcome]}
           </span>
           {showCell && (
-            <button type="button" className="icon-button icon-button-small" aria-label={`History of ${label.toLowerCase()} of ${noun} ${rowName}`} title="This field’s history" onClick={() => filter({ table: entry.table, row: entry.row, column: entry.column })}>
+            <button type="button" className="icon-button icon-button-small" tabIndex={tabIndex} aria-label={`History of ${label.toLowerCase()} of ${noun} ${rowName}`} title="This field’s history" onClick={() => filter({ table: entry.table, row: entry.row, column: entry.column })}>
               <Icon name="history" />
             </button>
           )}

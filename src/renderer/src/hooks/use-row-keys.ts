@@ -1,5 +1,6 @@
 /**
- * Keyboard model shared by the sidebar's lists and the todo rows. Each list is one tab stop
+ * Keyboard model shared by the sidebar's lists, the todo rows and the inspector's messages.
+ * Each list is one tab stop
  * (a roving tabindex); inside it:
  *   ArrowUp/ArrowDown, Home/End   move focus between rows
  *   Alt+ArrowUp/Alt+ArrowDown     move the row itself
@@ -23,10 +24,11 @@ export interface RowKeyHandlers {
   keyDown(id: string, event: KeyboardEvent<HTMLElement>): void;
 }
 
+/** A list whose rows cannot be moved, renamed or deleted (the inspector's messages) leaves those out. */
 export interface RowKeyActions {
-  move(id: string, delta: -1 | 1): void;
-  rename(id: string): void;
-  remove(id: string): void;
+  move?(id: string, delta: -1 | 1): void;
+  rename?(id: string): void;
+  remove?(id: string): void;
   activate?(id: string): void;
   /** Bring a row that takes the focus into view (a windowed list, which may not render it yet). */
   reveal?(id: string): void;
@@ -144,7 +146,7 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
       if (target !== undefined) focusRow(target);
     };
     let handled = true;
-    if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+    if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown') && actions.move) {
       const delta = event.key === 'ArrowUp' ? -1 : 1;
       if (ids[index + delta] !== undefined) {
         pendingFocus.current = id;
@@ -154,8 +156,8 @@ export function useRowKeys(ids: readonly string[], actions: RowKeyActions, prefe
     else if (event.key === 'ArrowDown') go(index + 1);
     else if (event.key === 'Home') go(0);
     else if (event.key === 'End') go(ids.length - 1);
-    else if (event.key === 'Enter' || event.key === 'F2') actions.rename(id);
-    else if (event.key === 'Delete' || event.key === 'Backspace') {
+    else if ((event.key === 'Enter' || event.key === 'F2') && actions.rename) actions.rename(id);
+    else if ((event.key === 'Delete' || event.key === 'Backspace') && actions.remove) {
       pendingFocus.current = ids[index + 1] ?? ids[index - 1] ?? null;
       actions.remove(id);
     } else if (event.key === ' ' && actions.activate) actions.activate(id);

@@ -1,0 +1,56 @@
+/**
+ * The inspector's messages from the keyboard (round 63, a11y review): the list is one tab
+ * stop, as the todo list is (use-row-keys.ts), so a keyboard user passes ~30 messages with
+ * one Tab rather than two per message; the arrows, Home and End walk it; the message with
+ * the focus has its buttons in the Tab order; each message is named by what it says.
+ */
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { renderApp } from '../testing/render-app.tsx';
+import { groceries } from '../views/todos/todo-fixtures.ts';
+
+const messages = () => within(screen.getByTestId('inspector-list')).getAllByRole('listitem');
+const inList = (el: Element | null) => el !== null && screen.getByTestId('inspector-list').contains(el);
+const nameOf = (el: Element | null) => el?.getAttribute('aria-label') ?? el?.textContent ?? '';
+
+describe('inspector: the messages from the keyboard', () => {
+  it('is one tab stop: Tab enters at a message, then its two buttons, then leaves the list', async () => {
+    const { user } = await renderApp(groceries);
+    await waitFor(() => expect(messages().length).toBeGreaterThanOrEqual(5));
+    const before = screen.getByRole('checkbox', { name: /Show internal fields/ });
+    before.focus();
+    const stops: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      await user.tab();
+      if (!inList(document.activeElement)) break;
+      stops.push(`${document.activeElement?.tagName}: ${nameOf(document.activeElement)}`);
+    }
+    expect(stops).toHaveLength(3);
+    expect(stops[0]).toBe(`LI: ${nameOf(messages()[0] as HTMLElement)}`);
+    expect(stops[1]).toMatch(/^BUTTON: Only (list|todo) “/);
+    expect(stops[2]).toMatch(/^BUTTON: History of /);
+  });
+
+  it('names each message by what it says, and walks them with the arrows, Home and End', async () => {
+    const { user } = await renderApp(groceries);
+    await waitFor(() => expect(messages().length).toBeGreaterThanOrEqual(5));
+    const names = messages().map((m) => m.getAttribute('aria-label'));
+    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^todo “Milk” · Title = "Milk": Won, by alice-1 \(you\), pending, at \d\d:\d\d:\d\d\.\d{3}$/)]));
+    expect(names.every((n) => n !== null && n.length > 0)).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
+    const all = messages();
+    (all[0] as HTMLElement).focus();
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(all[1]);
+    await user.keyboard('{End}');
+    expect(document.activeElement).toBe(all.at(-1));
+    await user.keyboard('{ArrowUp}');
+    expect(document.activeElement).toBe(all.at(-2));
+    await user.keyboard('{Home}');
+    expect(document.activeElement).toBe(all[0]);
+    // The Tab order follows: from the message walked to, Tab goes to its own buttons.
+    await user.keyboard('{End}');
+    await user.tab();
+    expect(within(all.at(-1) as HTMLElement).getAllByRole('button')).toContain(document.activeElement);
+  });
+});

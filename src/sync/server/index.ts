@@ -7,7 +7,7 @@
  * import { ProtocolError, createMemoryServerStore, createSyncHandler, parseSyncBody } from 'fieldsync/server';
  *
  * const handler = createSyncHandler({ store: createMemoryServerStore() });
- * const request = parseSyncBody(bodyText); // the body as a string: bounded, parsed, checked
+ * const request = parseSyncBody(bodyBytes); // the body's bytes: strictly UTF-8, bounded, parsed, checked
  * const { response } = await handler.validated(userId, request); // or throws ProtocolError: answer err.status, err.toBody()
  * const { text, type } = answerBody(response); // answer 200, Content-Type: type
  * ```

@@ -21,7 +21,8 @@ declare class AbortController {
 }
 
 declare class TextDecoder {
-  constructor(label?: string);
+  // fatal: bytes that are not UTF-8 throw a TypeError; ignoreBOM: a BOM is kept in the text.
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
 declare class TextEncoder {

@@ -10,7 +10,7 @@
  */
 import { request } from 'node:http';
 import { ProtocolError, formatHlc, parseSyncBody } from '../server/index.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApiExample } from '../../../test-support/api-server-example.ts';
 import { caught, refusal } from '../../../test-support/refusal.ts';
 
@@ -61,6 +61,16 @@ describe('parseSyncBody, given bytes', () => {
     expect(await caught(() => parseSyncBody(bom))).toMatchObject({ code: 'invalid_request', message: 'the body is not valid JSON' });
     expect(await caught(() => parseSyncBody(new Uint8Array(0)))).toMatchObject({ code: 'invalid_request', message: 'the body is empty' });
     expect(await caught(() => parseSyncBody([]))).toMatchObject({ code: 'invalid_request', message: 'the body is empty' });
+  });
+
+  it('tells a runtime without TextDecoder to pass a string, and never decodes leniently', async () => {
+    vi.stubGlobal('TextDecoder', undefined);
+    try {
+      await refusal(() => parseSyncBody(Buffer.from(text)), /^parseSyncBody: this runtime has no TextDecoder/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(parseSyncBody(text).messages).toHaveLength(1);
   });
 
   it.each([[5], [null], [undefined], [{}], [new Uint16Array(2)], [new ArrayBuffer(2)], [['{}']], [[Buffer.from('{}'), 5]], [{ clientId: 'a', cursor: 0 }]])('refuses %j with a ValidationError', async (arg) => {

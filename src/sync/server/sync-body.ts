@@ -27,6 +27,11 @@ const isBytes = (body: unknown): body is SyncBodyBytes =>
  * of the body's own, so what a stream holds between chunks belongs to one body only.
  */
 function decode(body: SyncBodyBytes): string {
+  // Every server runtime has one; React Native (a client) may not, and there a lenient
+  // fallback would bring the bug back, so the caller is told.
+  if (typeof TextDecoder !== 'function') {
+    throw invalidArgument('parseSyncBody: this runtime has no TextDecoder to decode the bytes; pass the body as a string from a decoder that refuses what is not UTF-8');
+  }
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   try {
     if (body instanceof Uint8Array) return decoder.decode(body);

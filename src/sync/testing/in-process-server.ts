@@ -1,8 +1,9 @@
 /**
  * A Fieldsync server inside the test process: the real sync handler over any server store,
  * reached through the remote contract instead of HTTP. Requests and answers go through JSON
- * as on the wire, so nothing is shared by reference, and are asked for and read as the HTTP
- * remote asks for and reads them (columns pages, several per answer). Pokes reach the user's other clients.
+ * as on the wire (requests through `parseSyncBody`, its parse-cost bound included), so
+ * nothing is shared by reference, and are asked for and read as the HTTP remote asks for and
+ * reads them (columns pages, several per answer). Pokes reach the user's other clients.
  */
 import { RemoteError, invalidArgument, reading } from '../errors.ts';
 import { optionsError } from '../option-keys.ts';
@@ -13,6 +14,7 @@ import type { PokeListener, Remote } from '../remote.ts';
 import { createMemoryServerStore } from '../server/memory-server-store.ts';
 import type { ServerStore } from '../server/server-store.ts';
 import { answerBody, createSyncHandler, type SyncHandler } from '../server/sync-handler.ts';
+import { parseSyncBody } from '../server/sync-body.ts';
 import { fromLines, isLines, linesOf } from '../answer-lines.ts';
 
 export interface InProcessServerOptions {
@@ -31,8 +33,6 @@ export interface InProcessServer {
   /** How many sync requests the server has answered (with success or error). */
   readonly requests: number;
 }
-
-const viaJson = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 export function createInProcessServer(options: InProcessServerOptions = {}): InProcessServer {
   // The values are checked where they are used (createSyncHandler); the keys here, where a
@@ -67,8 +67,11 @@ export function createInProcessServer(options: InProcessServerOptions = {}): InP
         async sync(request: SyncRequest): Promise<SyncResponse> {
           requests++;
           try {
-            // Asked and read as the HTTP remote does: columns pages, several per answer.
-            const outcome = await handler(userId, viaJson(wireRequest(request)));
+            // Asked and read as the HTTP remote does: columns pages, several per answer. Read
+            // as a server reads a body, through parseSyncBody: a request too costly to parse
+            // is refused (413) here as on the wire (round 63: it was parsed and stored). The
+            // text, not bytes: JSON.stringify's is well-formed, and needs no TextEncoder.
+            const outcome = await handler.validated(userId, parseSyncBody(JSON.stringify(wireRequest(request))));
             if (outcome.stored > 0) poke(userId, outcome.clientId, { cursor: outcome.maxId });
             // Its body as the reference server writes it, in lines when asked (answer-lines.ts).
             const { text, type } = answerBody(outcome.response);

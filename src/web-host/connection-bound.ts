@@ -37,6 +37,8 @@ interface SocketState {
   readonly born: number;
   /** When its latest request started (ms, `now()`). */
   since: number;
+  /** Its `bytesWritten` at the last tick while busy; null until a tick has seen its request. */
+  mark: number | null;
 }
 
 export interface YoungSockets {
@@ -71,36 +73,73 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     }
     return { old: null, young: youngest, busy };
   };
+  // Busy sockets by how their answer goes, judged on each tick (round 63): `busyOnes` in the
+  // order their request started; `fresh`, those no two ticks have seen yet; `stalled`, those
+  // whose answer wrote nothing between the last two ticks, the one stalled longest first. Ticks
+  // run while any answer is in progress, so the page's answer is judged before a flood comes.
+  const busyOnes = new Map<Socket, SocketState>();
+  const fresh = new Set<Socket>();
+  const stalled = new Set<Socket>();
+  const forget = (socket: Socket): void => {
+    busyOnes.delete(socket);
+    fresh.delete(socket);
+    stalled.delete(socket);
+  };
   const evict = (socket: Socket): void => {
     sockets.delete(socket);
+    forget(socket);
     socket.destroy();
   };
+  /**
+   * The busy socket a newcomer closes (round 63, attacker review): by the age of its request
+   * alone it was the page's answer still coming, read as it came, while hundreds of the flood's
+   * answers were stalled. So: one stalled since the last tick and still so; else one not judged
+   * yet (the page's answer is judged already); else, every answer progressing, the oldest.
+   * Cost: each `stalled` entry passed over is dropped (moved on, or done), so the scan is paid
+   * for by the tick that added it; `fresh` loses its entries as they end or are judged.
+   */
+  const busyToClose = (oldest: Socket | null): Socket | null => {
+    for (const s of stalled) {
+      const state = sockets.get(s);
+      if (state && state.busy > 0 && s.bytesWritten === state.mark) return s;
+      stalled.delete(s);
+    }
+    for (const s of fresh) return s;
+    return oldest;
+  };
 
-  // Each busy socket's bytesWritten at the last sweep: one that wrote nothing since is stalled.
-  const written = new WeakMap<Socket, number>();
   // Young sockets taken beyond `max` are closed once they age, if still silent.
   let sweep: NodeJS.Timeout | null = null;
-  const shrink = (): void => {
+  const tick = (): void => {
     sweep = null;
+    // At most max + newcomers sockets, every graceMs / 4: bounded by time, not by newcomers.
+    for (const [socket, state] of busyOnes) {
+      const before = state.mark;
+      state.mark = socket.bytesWritten;
+      if (before === null) continue;
+      fresh.delete(socket);
+      if (before !== state.mark) stalled.delete(socket);
+      else stalled.add(socket);
+    }
+    if (sockets.size > max) shrink();
+    if (sockets.size > max || busyOnes.size > 0) scheduleShrink();
+  };
+  const shrink = (): void => {
     for (let s = candidates().old; sockets.size > max && s; s = candidates().old) evict(s);
     // Then those holding a request beyond the bound, the one whose request started first, once
     // that request has had its youth (round 62): a flood's young sockets that each asked for an
     // answer they never read were silent no more, and max + newcomers of them stayed for good.
     // Only answers stalled since the last sweep (round 63): by age alone, the page's own answer
     // still coming, read as it came, was older than the flood's and went first.
-    const stalled: Socket[] = [];
-    for (const [socket, state] of sockets) {
-      if (state.upgraded || state.busy === 0) continue;
-      const before = written.get(socket);
-      written.set(socket, socket.bytesWritten);
-      if (before === socket.bytesWritten && now() - state.since >= young.graceMs) stalled.push(socket);
+    for (const s of [...stalled]) {
+      if (sockets.size <= max) break;
+      const state = sockets.get(s);
+      if (state && now() - state.since >= young.graceMs) evict(s);
     }
-    for (const s of stalled) if (sockets.size > max) evict(s);
-    if (sockets.size > max) scheduleShrink();
   };
   const scheduleShrink = (): void => {
     if (sweep) return;
-    sweep = setTimeout(shrink, Math.max(10, young.graceMs / 4));
+    sweep = setTimeout(tick, Math.max(10, young.graceMs / 4));
     sweep.unref();
   };
   server.once('close', () => {
@@ -111,7 +150,7 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     if (sockets.size >= max) {
       const { old, young: waiting, busy } = candidates();
       // A young socket waits for its request while there is room beyond `max`; else the original rule.
-      const room = old ?? (waiting && sockets.size < hardMax ? null : (waiting ?? busy));
+      const room = old ?? (waiting && sockets.size < hardMax ? null : (waiting ?? busyToClose(busy)));
       if (room) evict(room);
       else if (!waiting) {
         socket.destroy();
@@ -119,8 +158,11 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
       }
       if (sockets.size >= max) scheduleShrink();
     }
-    sockets.set(socket, { busy: 0, upgraded: false, born: now(), since: now() });
-    socket.once('close', () => sockets.delete(socket));
+    sockets.set(socket, { busy: 0, upgraded: false, born: now(), since: now(), mark: null });
+    socket.once('close', () => {
+      sockets.delete(socket);
+      forget(socket);
+    });
   });
 
   server.on('request', (req, res) => {
@@ -132,11 +174,18 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     // Order is of last activity: a request that starts is the newest.
     sockets.delete(socket);
     sockets.set(socket, state);
+    // A new answer: judged afresh, from the next tick on.
+    forget(socket);
+    state.mark = null;
+    busyOnes.set(socket, state);
+    fresh.add(socket);
+    scheduleShrink();
     let done = false;
     const end = (): void => {
       if (done) return;
       done = true;
       state.busy--;
+      if (state.busy === 0) forget(socket);
       // Silent again from now: the last to be evicted.
       if (sockets.delete(socket)) sockets.set(socket, state);
     };

@@ -7,7 +7,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { boundConnections, type YoungSockets } from '../connection-bound.ts';
+import { boundConnections, DEFAULT_YOUNG, type YoungSockets } from '../connection-bound.ts';
 
 const MAX = 4;
 let server: Server;
@@ -17,7 +17,10 @@ let streaming = true;
 
 const NO_YOUTH: YoungSockets = { newcomers: 0, graceMs: 0, youngBytes: 0 };
 
-async function start(young: YoungSockets): Promise<void> {
+/** Chunks of `/chunks`: an answer of a known length that keeps coming, one chunk every 20 ms. */
+const CHUNKS = 100;
+
+async function start(young: YoungSockets, max = MAX): Promise<void> {
   server = createServer((req, res) => {
     if (req.url === '/hold') res.writeHead(200).write('partial');
     else if (req.url === '/stream') {
@@ -25,9 +28,14 @@ async function start(young: YoungSockets): Promise<void> {
       res.writeHead(200);
       const t = setInterval(() => (streaming ? res.write('x') : (clearInterval(t), res.end('.'))), 20);
       res.once('close', () => clearInterval(t));
+    } else if (req.url === '/chunks') {
+      res.writeHead(200);
+      let sent = 0;
+      const t = setInterval(() => (++sent < CHUNKS ? res.write('x') : (clearInterval(t), res.end('x'))), 20);
+      res.once('close', () => clearInterval(t));
     } else res.end('ok');
   });
-  boundConnections(server, MAX, young);
+  boundConnections(server, max, young);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
 }
@@ -100,10 +108,10 @@ it('never holds more than the bound', async () => {
 });
 
 describe('young sockets (round 61)', () => {
-  async function restart(young: YoungSockets): Promise<void> {
+  async function restart(young: YoungSockets, max = MAX): Promise<void> {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    await start(young);
+    await start(young, max);
   }
   /** A connection whose client is slow to write its request: it sends it on `send()`, and gets the answer's status line. */
   async function slowPage(): Promise<{ send: () => Promise<string> }> {
@@ -193,6 +201,55 @@ describe('young sockets (round 61)', () => {
     await vi.waitFor(() => expect(ended || aborted).toBe(true), { timeout: 5000 });
     expect({ ended, aborted, last: got.slice(-1) }).toEqual({ ended: true, aborted: false, last: '.' });
   });
+
+  it('past max + newcomers, a newcomer closes a stalled answer, not the page\'s answer still coming (round 63, newcomer rule)', async () => {
+    // Round 63, attacker review: the sweep spared an answer read as it came, but the newcomer
+    // rule of round 59 did not: once no socket was silent or young, each newcomer closed the
+    // socket whose request started first, and 600 connections holding answers they never read
+    // cut the page's answer. The host's own bound and youth; the flood just past 64 + 448.
+    await restart(DEFAULT_YOUNG, 64);
+    const floodSize = 64 + DEFAULT_YOUNG.newcomers + 8;
+    let chunks = 0;
+    let ended = false;
+    let aborted = false;
+    const req = request({ host: '127.0.0.1', port, path: '/chunks', agent: false }, (res) => {
+      // A slow reader: each chunk taken after a turn of the event loop behind the flood's work.
+      res.on('data', (c: Buffer) => {
+        chunks += String(c).length;
+        res.pause();
+        setImmediate(() => res.resume());
+      });
+      res.on('end', () => (ended = true));
+      res.on('aborted', () => (aborted = true));
+    });
+    req.on('error', () => (aborted = true));
+    req.end();
+    // The page's request is older than the flood's and has been writing for a while (counted in chunks).
+    await vi.waitFor(() => expect(chunks).toBeGreaterThanOrEqual(30), { timeout: 10_000 });
+    // All at once, as another local process opens them; each then holds an answer it never reads.
+    const flood = await Promise.all(Array.from({ length: floodSize }, () => holdingAnswer()));
+    await vi.waitFor(() => expect(ended || aborted).toBe(true), { timeout: 15_000 });
+    expect({ chunks, ended, aborted }).toEqual({ chunks: CHUNKS, ended: true, aborted: false });
+    // The flood did reach the newcomer rule: its own sockets made room.
+    expect(flood.filter((c) => c.closed()).length).toBeGreaterThan(0);
+  }, 30_000);
+
+  /** A connection that asks for `/hold` and, once its answer has started (or it was closed), never reads more. */
+  function holdingAnswer(): Promise<Client> {
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => {});
+    let closed = false;
+    return new Promise((resolve) => {
+      const done = () => resolve({ closed: () => closed });
+      socket.once('data', () => {
+        socket.pause();
+        done();
+      });
+      socket.once('close', () => ((closed = true), done()));
+      socket.once('connect', () => socket.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n'));
+    });
+  }
 
   it('a socket that has read more than youngBytes without a request is not young: it makes room first', async () => {
     await restart({ newcomers: 32, graceMs: 5000, youngBytes: 1024 });

@@ -18,7 +18,7 @@ let streaming = true;
 const NO_YOUTH: YoungSockets = { newcomers: 0, graceMs: 0, youngBytes: 0 };
 
 /** Chunks of `/chunks`: an answer of a known length that keeps coming, one chunk every 20 ms. */
-const CHUNKS = 100;
+const CHUNKS = 300;
 
 async function start(young: YoungSockets, max = MAX): Promise<void> {
   server = createServer((req, res) => {
@@ -202,13 +202,14 @@ describe('young sockets (round 61)', () => {
     expect({ ended, aborted, last: got.slice(-1) }).toEqual({ ended: true, aborted: false, last: '.' });
   });
 
-  it('past max + newcomers, a newcomer closes a stalled answer, not the page\'s answer still coming (round 63, newcomer rule)', async () => {
-    // Round 63, attacker review: the sweep spared an answer read as it came, but the newcomer
-    // rule of round 59 did not: once no socket was silent or young, each newcomer closed the
-    // socket whose request started first, and 600 connections holding answers they never read
-    // cut the page's answer. The host's own bound and youth; the flood just past 64 + 448.
-    await restart(DEFAULT_YOUNG, 64);
-    const floodSize = 64 + DEFAULT_YOUNG.newcomers + 8;
+  /**
+   * The page reads `/chunks` as it comes; once `chunksFirst` chunks are in (its request is older
+   * than the flood's, and has been writing for a while), the flood's `waves` connect, each all at
+   * once (as another local process opens them), `pauseMs` apart, each then holding an answer it
+   * never reads. Resolves to what the page got, and how many of the flood were closed.
+   */
+  async function pageThroughFlood(graceMs: number, chunksFirst: number, waves: number[], pauseMs = 0) {
+    await restart({ ...DEFAULT_YOUNG, graceMs }, 64);
     let chunks = 0;
     let ended = false;
     let aborted = false;
@@ -224,15 +225,34 @@ describe('young sockets (round 61)', () => {
     });
     req.on('error', () => (aborted = true));
     req.end();
-    // The page's request is older than the flood's and has been writing for a while (counted in chunks).
-    await vi.waitFor(() => expect(chunks).toBeGreaterThanOrEqual(30), { timeout: 10_000 });
-    // All at once, as another local process opens them; each then holds an answer it never reads.
-    const flood = await Promise.all(Array.from({ length: floodSize }, () => holdingAnswer()));
+    await vi.waitFor(() => expect(chunks).toBeGreaterThanOrEqual(chunksFirst), { timeout: 15_000 });
+    const flood: Client[] = [];
+    let streamingAtLastWave = false;
+    for (const [i, size] of waves.entries()) {
+      if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      streamingAtLastWave = !ended && !aborted;
+      flood.push(...(await Promise.all(Array.from({ length: size }, () => holdingAnswer()))));
+    }
     await vi.waitFor(() => expect(ended || aborted).toBe(true), { timeout: 15_000 });
-    expect({ chunks, ended, aborted }).toEqual({ chunks: CHUNKS, ended: true, aborted: false });
-    // The flood did reach the newcomer rule: its own sockets made room.
-    expect(flood.filter((c) => c.closed()).length).toBeGreaterThan(0);
-  }, 30_000);
+    return { chunks, ended, aborted, streamingAtLastWave, floodClosed: flood.filter((c) => c.closed()).length > 0 };
+  }
+  // Round 63, attacker review: the sweep spared an answer read as it came, but the newcomer rule
+  // of round 59 did not: once no socket was silent or young, each newcomer closed the socket
+  // whose request started first, and 600 connections holding answers they never read cut the
+  // page's answer. The host's own bound (64 + 448); the flood just past it.
+  const complete = { chunks: CHUNKS, ended: true, aborted: false, streamingAtLastWave: true, floodClosed: true };
+
+  it('past max + newcomers, a newcomer closes a flood\'s answer not judged yet, not the page\'s answer still coming (round 63)', async () => {
+    // Youth of 4 s: ticks 1 s apart. The page has written for 2.2 s at least (110 chunks, 20 ms
+    // apart at best): two ticks judged it progressing; the flood comes before two ticks see it.
+    expect(await pageThroughFlood(4000, 110, [64 + DEFAULT_YOUNG.newcomers + 8])).toEqual(complete);
+  }, 40_000);
+
+  it('past max + newcomers, a newcomer closes a stalled answer, not the page\'s answer still coming (round 63)', async () => {
+    // Youth of 2 s: ticks 0.5 s apart. The flood fills the bound, then 1.5 s later (two ticks
+    // judged its answers stalled, none yet 2 s old for the sweep) eight more come, one wave.
+    expect(await pageThroughFlood(2000, 75, [64 + DEFAULT_YOUNG.newcomers, 8], 1500)).toEqual(complete);
+  }, 40_000);
 
   /** A connection that asks for `/hold` and, once its answer has started (or it was closed), never reads more. */
   function holdingAnswer(): Promise<Client> {

@@ -6,9 +6,10 @@
  * headers: Node's `maxConnections` then closed the page's own request unanswered. Here a new
  * connection beyond the bound closes another instead of being refused: the one silent longest
  * (no request being answered on it: still sending its headers, or idle between requests);
- * with none silent, the one whose request started longest ago (an answer its client does not
- * read holds a request open as long as it likes: the answers are static files, which a page
- * takes in milliseconds). So a flood only ever evicts its own, older sockets. A socket handed
+ * with none silent, a busy one (an answer its client does not read holds a request open as
+ * long as it likes: the answers are static files, which a page takes in milliseconds): since
+ * round 63 one whose answer has stalled, else one not judged yet, and only with every answer
+ * progressing the one whose request started longest ago (see `busyToClose`). So a flood only ever evicts its own, older sockets. A socket handed
  * to the WebSocket API is never evicted here: the API bounds those itself (ws-api.ts), an
  * authenticated page's included, far below this bound.
  *
@@ -21,7 +22,8 @@
  * then is the oldest young one closed; a newcomer is never refused). Once young sockets age,
  * the ones still silent are closed, oldest first, until `max` are left; then (round 62) those
  * holding a request that started at least `graceMs` ago, the one that started first first, of
- * those whose answer has stalled since the last sweep (round 63: one read as it comes stays). A flood must now open
+ * those whose answer has stalled since the last sweep (round 63: one read as it comes stays).
+ * A flood must now open
  * `max + newcomers` connections within the page's delay to close it, and the memory of the
  * extra ones is bounded by `youngBytes` each (a socket that reads more is no longer young).
  */

@@ -131,8 +131,8 @@ export function boundConnections(server: Server, max: number, young: YoungSocket
     // Then those holding a request beyond the bound, the one whose request started first, once
     // that request has had its youth (round 62): a flood's young sockets that each asked for an
     // answer they never read were silent no more, and max + newcomers of them stayed for good.
-    // Only answers stalled since the last sweep (round 63): by age alone, the page's own answer
-    // still coming, read as it came, was older than the flood's and went first.
+    // Only answers stalled since the last tick (round 63), the one stalled longest first: by age
+    // alone, the page's own answer still coming, read as it came, was older than the flood's and went first.
     for (const s of [...stalled]) {
       if (sockets.size <= max) break;
       const state = sockets.get(s);

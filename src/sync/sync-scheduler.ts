@@ -46,6 +46,8 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   let interval: ReturnType<typeof setTimeout> | null = null;
   let unsubscribe: (() => void) | null = null;
   let streamStopped = false;
+  /** The stream's last word was an error: it is down, waiting out its own backoff (or stopped). */
+  let streamDown = false;
   let waiters: Waiter[] = [];
 
   const status = (): SyncStatus => {
@@ -112,12 +114,17 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   const subscribe = (): void => {
     if (!remote?.subscribe || unsubscribe || closed) return;
     streamStopped = false;
+    streamDown = false;
     const listener: PokeListener = {
       onPoke: (poke) => {
         if (poke.cursor > o.counters.cursor) request('poke');
       },
-      onOpen: () => request('reconnect'),
+      onOpen: () => {
+        streamDown = false;
+        request('reconnect');
+      },
       onError: (err) => {
+        streamDown = true;
         // The stream retries by itself, except after 401; it restarts after the next good sync.
         // That sync is asked for now: the token expired while the stream was open, and the app
         // learns it at once ('unauthorized'), not at the next interval sync, up to 30 s later,
@@ -170,6 +177,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   }
 
   const succeeded = (mine: Waiter[]): void => {
+    const recovered = failures > 0;
     failures = 0; // no retry is due: run() cleared the timer, and no timer is set while one runs
     halted = false;
     // setOnline(false) during the run (with a remote that finished it despite the abort) set
@@ -178,6 +186,13 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     const s = status();
     for (const w of mine) w.resolve(s);
     if (streamStopped && online) subscribe();
+    else if (recovered && streamDown && online) {
+      // The server is back (a sync after failed ones went through) while the stream still
+      // sleeps out its own backoff, up to its maxMs: realtime stayed off that long after a
+      // server restart, with syncs already fine (round 63, e2e restart-server). Restarted now.
+      stopStream();
+      subscribe();
+    }
   };
 
   /** `stopped`: setOnline(false) or close() aborted the run; that is no failure to show or retry. */

@@ -9,7 +9,7 @@ import './styles/inspector.css';
 import './styles/inspector-words.css';
 import './styles/toasts.css';
 import './styles/notices.css';
-// After the shared styles: each view imports its own (views/todos/todos.css).
+// After the shared styles: each view imports its own (views/<view>/<view>.css).
 import { App } from './App.tsx';
 import { installBrowserHostApi } from './api/browser-host.ts';
 import { getApi } from './api/get-api.ts';

@@ -24,9 +24,12 @@ function jsonTransport(): ApiTransport & { readonly sent: unknown[][] } {
 describe('the API client', () => {
   it('leaves out trailing undefined arguments, which JSON would carry as null', async () => {
     const transport = jsonTransport();
-    const api = createApiClient(transport);
-    await expect(api.create('lists', { name: 'L' }, undefined)).resolves.toEqual({ id: 'r' });
-    await expect(api.create('lists', { name: 'L' }, { id: 'k' })).resolves.toEqual({ id: 'r' });
-    expect(transport.sent).toEqual([['lists', { name: 'L' }], ['lists', { name: 'L' }, { id: 'k' }]]);
+    // Typed loosely, over a table of no schema: what is carried does not depend on the app's
+    // tables (the fake transport checks only the arguments' shape), and a fork whose schema
+    // has no `lists` keeps this test as it is (round 64: typed, it broke such a fork's typecheck).
+    const create = createApiClient(transport).create as unknown as (table: string, fields: object, options?: object) => Promise<unknown>;
+    await expect(create('items', { name: 'L' }, undefined)).resolves.toEqual({ id: 'r' });
+    await expect(create('items', { name: 'L' }, { id: 'k' })).resolves.toEqual({ id: 'r' });
+    expect(transport.sent).toEqual([['items', { name: 'L' }], ['items', { name: 'L' }, { id: 'k' }]]);
   });
 });

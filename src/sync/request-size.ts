@@ -6,6 +6,7 @@
  * refuses more unparsed, and a 413 would also teach the client a smaller size in bytes, kept for
  * an hour, for batches that were never too large in bytes.
  */
+import { bracketsUpTo } from './bracket-count.ts';
 import { messageOf, utf8Length } from './message.ts';
 import { MAX_REQUEST_CONTAINERS } from './protocol.ts';
 import type { StoredMessage } from './store.ts';
@@ -18,19 +19,6 @@ export const REQUEST_OVERHEAD = 256;
  */
 const REQUEST_CONTAINERS = 2 + 8;
 
-/**
- * `[`, `{` and `:` in a message's JSON: its arrays, objects and members (a colon each), the
- * message's own included, and any inside a string besides (an hlc holds two colons). Never
- * fewer than the server counts, so a batch never goes over; one in a string only ends a batch
- * sooner (a scalar message counts 8: 5,000 of them, the largest batch, stay within the bound).
- * indexOf finds them far faster than a scan of every character.
- */
-function brackets(json: string): number {
-  let n = 0;
-  for (const c of ['[', '{', ':']) for (let i = json.indexOf(c); i !== -1; i = json.indexOf(c, i + 1)) n++;
-  return n;
-}
-
 /** The longest prefix of `list` whose request stays within `maxBytes` and the protocol's arrays, objects and members (always at least one), and its request's bytes. */
 export function takeWithin(list: readonly StoredMessage[], maxBytes: number): [StoredMessage[], number] {
   let bytes = REQUEST_OVERHEAD;
@@ -40,7 +28,11 @@ export function takeWithin(list: readonly StoredMessage[], maxBytes: number): [S
     const json = JSON.stringify(messageOf(list[n] as StoredMessage));
     // A message's bytes in a request: its JSON and the comma after it.
     const more = utf8Length(json) + 1;
-    const moreContainers = brackets(json);
+    // Counted by the server's own count (bracket-count.ts), which never counts fewer than a
+    // parse makes: a hlc's colons and any bracket in a string count too, so a scalar message
+    // counts 8 and 5,000 of them, the largest batch, stay within the bound; one in a string only
+    // ends a batch sooner.
+    const moreContainers = bracketsUpTo(json);
     if ((bytes + more > maxBytes || containers + moreContainers > MAX_REQUEST_CONTAINERS) && n > 0) break;
     bytes += more;
     containers += moreContainers;

@@ -15,6 +15,7 @@
  * new keys each (4 MiB, about 4,500 containers, far under a bound on arrays and objects alone)
  * held a parse thread 1.5-2.3 s, as long as round 61's million empty arrays.
  */
+import { bracketsUpTo } from '../bracket-count.ts';
 import { MAX_REQUEST_CONTAINERS } from '../protocol.ts';
 
 const QUOTE = 0x22;
@@ -22,21 +23,6 @@ const BACKSLASH = 0x5c;
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
 const COLON = 0x3a;
-
-/**
- * `[`, `{` and `:` in `text`, counted up to `max + 1`. An upper bound of its arrays, objects
- * and members: those inside strings count too (an hlc holds two colons). String.indexOf finds a character far faster than a loop
- * over every one, and an ordinary push (long strings, a few objects) has few.
- */
-function bracketsUpTo(text: string, max: number): number {
-  let n = 0;
-  for (const bracket of ['[', '{', ':']) {
-    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
-      if (++n > max) return n;
-    }
-  }
-  return n;
-}
 
 /**
  * The arrays, objects and members of JSON `text`, outside strings, counted up to `max + 1`. Exact for

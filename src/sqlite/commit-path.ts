@@ -7,7 +7,7 @@
  * (sqlite-store.ts), which opens the file and answers the reads; apply-commit.ts does a
  * commit's work inside the transaction, and one-cell-write.ts a local write's fast path.
  */
-import { SchemaError, StoreError, type Cell, type CellWrite, type Commit } from '../sync/index.ts';
+import { SchemaError, StoreError, type Cell, type CellWrite, type Commit, type StoredMessage } from '../sync/index.ts';
 import type { Statement } from 'better-sqlite3';
 import { META } from '../sync/store.ts';
 import { checkStoreCall as check } from '../sync/store-calls.ts'; // an app's own calls of the contract's methods
@@ -29,6 +29,13 @@ function checkWrites(c: Commit, known: ReadonlyMap<string, SqlTable>): void {
 /** Whether every write of `c` is of one of `cells` (what the store knows of them holds for its writes). */
 const writesAsked = (c: Commit, cells: readonly Cell[]): boolean =>
   (c.writes ?? []).every((w) => cells.some((x) => x.row === w.row && x.column === w.column && x.table === w.table));
+
+/** Whether every message `c` inserts is this client's (a loop: no callback made per local write). */
+function allLocal(c: Commit): boolean {
+  const insert = c.insert;
+  if (insert) for (let i = 0; i < insert.length; i++) if (!(insert[i] as StoredMessage).local) return false;
+  return true;
+}
 
 export interface CommitPath {
   /** `commit(c)`, its arguments already checked. */
@@ -105,7 +112,7 @@ export function createCommitPath(parts: StoreParts, watch: ConnectionWatch): Com
       }
       // The cache stands for "this cell holds no kept pulled message" too (kept-moves.ts): it
       // learns only the cells of a commit whose messages are all this client's.
-      if (c.insert?.every((m) => m.local) !== false) winnerCache.committed(c.writes ?? []);
+      if (allLocal(c)) winnerCache.committed(c.writes ?? []);
       else winnerCache.clear();
       checkpoints.committed((c.insert?.length ?? 0) + (c.writes?.length ?? 0) + (c.update?.length ?? 0) + unpushed.takeCopied());
     },

@@ -79,8 +79,11 @@ function isQuery(q: unknown): boolean {
   return kind === 'unapplied' || kind === 'rejected';
 }
 
+const isList = (list: unknown): boolean => list === undefined || Array.isArray(list);
+// Each part named, not an array of them walked: checked on every local write, and the array
+// and its callback were a fifth of the client's own work in one (round 64 profile).
 const isCommit = (c: unknown): boolean =>
-  isObject(c) && [c.insert, c.remove, c.update, c.writes].every((list) => list === undefined || Array.isArray(list)) && (c.meta === undefined || isObject(c.meta));
+  isObject(c) && isList(c.insert) && isList(c.remove) && isList(c.update) && isList(c.writes) && (c.meta === undefined || isObject(c.meta));
 
 /**
  * How many of the client's store calls are running (store-guard.ts): it made their elements

@@ -36,22 +36,28 @@ function thrownText(err: unknown): string {
 /** What the check of an answer finds: nothing wrong (null), what is, or `{ use }`: the answer as the client is to read it. */
 type Verdict<T> = string | null | { readonly use: T };
 
+/** What a store call threw, as the client reports it: typed errors as they are, the rest as a StoreError. */
+function failed(what: string, err: unknown): never {
+  throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${thrownText(err)}`, err);
+}
+
+/** A store's answer, checked: the answer (or the one `check` gives to use instead), or throws. */
+function verified<T>(what: string, check: (value: T) => Verdict<T>, value: T): T {
+  let verdict: Verdict<T>;
+  try {
+    verdict = check(value);
+  } catch (err) {
+    // The answer's own getter or Proxy threw as it was read: a broken answer, named as one,
+    // not the store's raw exception escaping untyped.
+    throw unreadable(what, err);
+  }
+  if (typeof verdict === 'string') throw broke(what, verdict);
+  return verdict === null ? value : verdict.use;
+}
+
+// failed and verified are functions of their own, not closures made in each call: a
+// synchronous store's call (every local write on SQLite) makes none of them.
 function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: T) => Verdict<T>, stalls?: StallWatch): MaybePromise<T> {
-  const fail = (err: unknown): never => {
-    throw err instanceof FieldsyncError ? err : new StoreError(`the store failed in ${what}: ${thrownText(err)}`, err);
-  };
-  const verify = (value: T): T => {
-    let verdict: Verdict<T>;
-    try {
-      verdict = check(value);
-    } catch (err) {
-      // The answer's own getter or Proxy threw as it was read: a broken answer, named as one,
-      // not the store's raw exception escaping untyped.
-      throw unreadable(what, err);
-    }
-    if (typeof verdict === 'string') throw broke(what, verdict);
-    return verdict === null ? value : verdict.use;
-  };
   let result: MaybePromise<T>;
   try {
     // The client gave up waiting for a stalled call (store-stall.ts): nothing after it reaches the store.
@@ -59,13 +65,13 @@ function guardCall<T>(what: string, call: () => MaybePromise<T>, check: (value: 
     // As the client's: a library store checks the elements of an app's own calls only (store-calls.ts).
     result = asClient(call);
   } catch (err) {
-    return fail(err);
+    return failed(what, err);
   }
   // A thenable that is not a native promise (a query builder's, an old promise library's) may
   // follow only the Promises/A+ part of `then`: its own `then` might return nothing at all.
   // Promise.resolve adopts it as `await` would, and what comes out is a native promise.
-  if (!isPromiseLike(result)) return verify(result);
-  const settled = Promise.resolve(result).then(verify, fail);
+  if (!isPromiseLike(result)) return verified(what, check, result);
+  const settled = Promise.resolve(result).then((value) => verified(what, check, value), (err: unknown) => failed(what, err));
   // Only an asynchronous call can stall: a synchronous one that hangs holds the whole thread.
   stalls?.watch(what, settled);
   return settled;

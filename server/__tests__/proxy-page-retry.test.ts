@@ -6,35 +6,12 @@
  * user pressed "Sync now". A protocol error body from the server (`{"error": ...}`) still stops
  * it. Real server, a real proxy on loopback in front of it.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createHttpRemote, createMemoryStore, createSyncClient, defineSchema, type SyncClient } from 'fieldsync';
+import { pageProxy as proxy } from './helpers/page-proxy.ts';
 import { startTestServer } from './helpers/test-server.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
-
-/** A proxy to `upstream` that answers its first `pages` syncs with its own 4xx page (`seen`: the syncs). */
-async function proxy(upstream: string, pages: number, status: number, body: string, type: string): Promise<{ url: string; seen: () => number; server: Server }> {
-  let seen = 0;
-  const target = new URL(upstream);
-  const server = createServer((req, res) => {
-    const sync = req.url?.startsWith('/v1/sync') === true;
-    if (sync && seen++ < pages) {
-      req.resume();
-      res.writeHead(status, { 'content-type': type }).end(body);
-      return;
-    }
-    const out = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    out.on('error', () => res.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen: () => seen, server };
-}
 
 /** Waits (bounded: 100 checks, 100 ms apart) until the client has nothing to push. */
 async function untilPushed(client: SyncClient): Promise<void> {

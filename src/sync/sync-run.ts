@@ -105,7 +105,12 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
           ctx.learnLimit({ bytes: maxBytes, at: ctx.now() });
           continue;
         }
-        // One message that no request can carry: set aside, visibly, so the rest go on.
+        // A proxy's own 413 page (`foreign`) at one message is no word of the server's: a
+        // proxy answering 413 to everything (a WAF in an incident, a hostile one) had every
+        // pending message set aside, one request each, in one run that then ended 'idle'
+        // (round 64). Thrown instead: passing, retried with backoff, shown in `status`.
+        if (err.foreign) throw err;
+        // One message that the server's own limit refuses: set aside, visibly, so the rest go on.
         const alone = batch[0] as StoredMessage;
         await ctx.lock.run(() => rejectMessage(ctx, alone, `payload_too_large: the message alone is over the server's request size limit (${err.message})`));
         continue;

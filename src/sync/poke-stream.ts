@@ -8,6 +8,7 @@
  */
 import { abortController, type Aborter } from './abort.ts';
 import { backoffError, backoffMs, delayError } from './backoff.ts';
+import { errorBodyText } from './error-body.ts';
 import { FieldsyncError, NetworkError, badAnswer, errorText, invalidArgument, reading, type RemoteError } from './errors.ts';
 import { optionsError } from './option-keys.ts';
 import { isNonNegativeInteger } from './protocol.ts';
@@ -125,7 +126,7 @@ function subscribePokes(o: StreamOptions): () => void {
         return 'retry';
       }
       if (response.status !== 200) {
-        const err = o.errorFromResponse(response, await response.text().catch(() => ''));
+        const err = o.errorFromResponse(response, await errorBodyText(response).catch(() => ''));
         report(err);
         return err.code === 'unauthorized' ? 'stop' : 'retry';
       }

@@ -1,0 +1,55 @@
+/**
+ * A value's element bound is met before its elements are listed (round 64, attacker review of
+ * round 63's "4 MiB of scalars in one array"). A JSON text of 64 KiB holds at most 65,536
+ * elements, yet the walk listed every key of an array (`Object.keys`: one string each) and
+ * pushed every element before counting: one pushed value of 2 million zeros (4 MiB, one
+ * container, under the parse-cost bound) held a parse worker 6-7 times as long in this check
+ * as in JSON.parse, to be refused. Counted here by what the walk reads of an array, through a
+ * proxy: no timing.
+ */
+import { describe, expect, it } from 'vitest';
+import { VALUE_MAX_BYTES, valueError } from '../message.ts';
+import { parseSyncBody } from '../server/index.ts';
+
+/** `array` behind a proxy that counts the element reads and key listings the walk makes of it. */
+function counted(array: unknown[]): { value: unknown[]; reads: () => number; listings: () => number } {
+  let reads = 0;
+  let listings = 0;
+  const value = new Proxy(array, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    ownKeys(target) {
+      listings++;
+      return Reflect.ownKeys(target);
+    },
+  });
+  return { value, reads: () => reads, listings: () => listings };
+}
+
+describe('a value of more elements than 64 KiB of JSON holds', () => {
+  it('is refused without reading or listing its elements (200,000 zeros)', () => {
+    const c = counted(new Array<number>(200_000).fill(0));
+    expect(valueError(c.value)).toBe(`value has more elements than ${VALUE_MAX_BYTES} bytes of JSON can hold`);
+    expect({ reads: c.reads(), listings: c.listings() }).toEqual({ reads: 0, listings: 0 });
+  });
+
+  it('is refused nested too: the elements still to walk count (two arrays of 40,000)', () => {
+    const inner = counted(new Array<number>(40_000).fill(0));
+    // The plain array is walked first (the last pushed), leaving the proxy's 40,000 over the bound.
+    expect(valueError([inner.value, new Array<number>(40_000).fill(0)])).toMatch(/more elements than/);
+    expect(inner.reads()).toBe(0);
+  });
+
+  it('keeps taking a value at the bound, and its error for a sparse array or extra properties', () => {
+    expect(valueError(new Array<number>(32_000).fill(0))).toBeNull();
+    expect(valueError(Object.assign([1, 2], { label: 'x' }))).toMatch(/properties besides its elements/);
+    expect(valueError([[0, 1], [2]])).toBeNull();
+  });
+
+  it('over loopback\'s parse path (parseSyncBody): one message of 2 million zeros is invalid_message', () => {
+    const body = `{"clientId":"c","cursor":0,"messages":[{"id":"m","table":"t","row":"r","column":"c","value":[${'0,'.repeat(2_000_000)}0],"hlc":"2026-11-24T15:00:00.000Z-0000-c"}]}`;
+    expect(() => parseSyncBody(body)).toThrow(/message 0: value has more elements than/);
+  });
+});

@@ -46,6 +46,9 @@ describe('a value of more elements than 64 KiB of JSON holds', () => {
     expect(valueError(new Array<number>(32_000).fill(0))).toBeNull();
     expect(valueError(Object.assign([1, 2], { label: 'x' }))).toMatch(/properties besides its elements/);
     expect(valueError([[0, 1], [2]])).toBeNull();
+    // Scalars checked in place (round 64) are still checked.
+    expect([valueError([1, NaN, 2]), valueError([1, undefined]), valueError([[1, () => 0]])]).toEqual([
+      'value contains a number that JSON cannot represent', 'value contains undefined, which is not JSON', 'value contains a function, which is not JSON']);
   });
 
   it('over loopback\'s parse path (parseSyncBody): one message of 2 million zeros is invalid_message', () => {

@@ -19,7 +19,7 @@ export async function errorBodyText(response: Response, max = ERROR_BODY_MAX): P
   let size = 0;
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      const chunk = read.value;
+      const chunk = read.value ?? new Uint8Array(0);
       const taken = chunk.subarray(0, Math.max(0, max - size));
       size += chunk.length;
       text += decoder.decode(taken, { stream: true });

@@ -22,6 +22,7 @@
  * as they arrived or once read, was a third of its busy time in a burst of them.
  */
 import type { IncomingMessage } from 'node:http';
+import { ChunkList } from './chunk-list.ts';
 
 export interface BodyLimits {
   /** The largest body, in bytes. */
@@ -110,7 +111,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: Re
   // at the idle timeout.
   if (req.destroyed) return Promise.reject(new BodyError(400, 'the request body was cut off', true));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const chunks = new ChunkList(); // small chunks gathered: see chunk-list.ts
     let received = 0;
     const started = Date.now();
     let idle: ReturnType<typeof setTimeout>;
@@ -126,10 +127,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, reserved?: Re
       req.off('error', onError);
       req.off('close', onError);
       if (err === null) {
-        resolve(receivedBody(chunks, received));
+        chunks.seal();
+        resolve(receivedBody(chunks.chunks, received));
         return;
       }
-      chunks.length = 0;
+      chunks.clear();
       if (err.status === 413 && !err.close) drain(req, received, limits);
       reject(err);
     };

@@ -83,3 +83,24 @@ describe('a valid push of arrays (parseSyncBody)', () => {
     expect(valueError(Object.assign(new Array<number>(1000).fill(0), { label: 'x' }))).toMatch(/properties besides its elements/);
   });
 });
+
+describe('a body of many small chunks (parseSyncBody)', () => {
+  it('is joined and decoded once, a character split across chunks included, and still strictly', () => {
+    const bytes = new TextEncoder().encode(`{"clientId":"c","cursor":0,"messages":[{"id":"m","table":"t","row":"é😀","column":"c","value":"${'x'.repeat(10_000)}","hlc":"2026-11-24T15:00:00.000Z-0000-c"}]}`);
+    const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
+    const decode = TextDecoder.prototype.decode;
+    let calls = 0;
+    TextDecoder.prototype.decode = function (this: TextDecoder, ...args: Parameters<TextDecoder['decode']>) {
+      calls++;
+      return decode.apply(this, args);
+    };
+    try {
+      expect(parseSyncBody(chunks).messages[0]?.row).toBe('é😀');
+      expect(calls).toBe(1); // was one a chunk, and one more: 10,143
+      chunks[5] = Uint8Array.of(0xff);
+      expect(() => parseSyncBody(chunks)).toThrow('the body is not valid UTF-8');
+    } finally {
+      TextDecoder.prototype.decode = decode;
+    }
+  });
+});

@@ -88,9 +88,10 @@ describe('a body of many small chunks (parseSyncBody)', () => {
   it('is joined and decoded once, a character split across chunks included, and still strictly', () => {
     const bytes = new TextEncoder().encode(`{"clientId":"c","cursor":0,"messages":[{"id":"m","table":"t","row":"é😀","column":"c","value":"${'x'.repeat(10_000)}","hlc":"2026-11-24T15:00:00.000Z-0000-c"}]}`);
     const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
-    const decode = TextDecoder.prototype.decode;
+    const proto = TextDecoder.prototype as unknown as { decode: (...args: unknown[]) => string };
+    const decode = proto.decode;
     let calls = 0;
-    TextDecoder.prototype.decode = function (this: TextDecoder, ...args: Parameters<TextDecoder['decode']>) {
+    proto.decode = function (this: unknown, ...args: unknown[]) {
       calls++;
       return decode.apply(this, args);
     };
@@ -100,7 +101,7 @@ describe('a body of many small chunks (parseSyncBody)', () => {
       chunks[5] = Uint8Array.of(0xff);
       expect(() => parseSyncBody(chunks)).toThrow('the body is not valid UTF-8');
     } finally {
-      TextDecoder.prototype.decode = decode;
+      proto.decode = decode;
     }
   });
 });

@@ -277,10 +277,10 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       const { rows } = await statements.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes])
         .catch(async (err: unknown) => Promise.reject(await explainSchema(err)));
       const first = rows[0];
-      checkVersion(first?.schema_version); // an unknown user's pull reads no row, and nothing
-      if (!first) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
+      checkVersion(first?.schema_version); // always one row, an unknown user's too (postgres-sql.ts)
+      if (!first || first.last_id === null) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
       const lastId = toSafeInteger(first.last_id, 'last_id');
-      const epoch = first.epoch;
+      const epoch = first.epoch ?? '';
       const page = first.id === null ? [] : rows;
       const out: ServerMessage[] = [];
       for (const r of page) {

@@ -76,11 +76,14 @@ export const PUSH_COMPACTING = `WITH ${INPUT},
 // One statement, one snapshot: the page and last_id agree. The page is read from the id
 // range (cursor, cursor + $5], at most $4 + 1 rows (one more than asked tells `more`), and
 // cut where the values' bytes before a row reach $6 (octet_length needs no detoasting). The
-// schema's version, as in a push (once per statement: an uncorrelated subquery).
+// schema's version, as in a push, comes from a one-row subquery the user's row is joined to:
+// a user the database does not hold still gets that row (last_id null), so the version is read
+// whoever asks (round 64: with the version in the select list, an unknown user's pull read no
+// row, no version, and an old process answered it empty after a newer one's migration).
 export const PULL = `
-  SELECT u.last_id, u.epoch, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n,
-         (SELECT max(version) FROM fieldsync_schema) AS schema_version
-  FROM fieldsync_users u
+  SELECT u.last_id, u.epoch, p.id, p.hlc, p.tbl, p.row_id, p.col, p.value, p.n, v.schema_version
+  FROM (SELECT max(version) AS schema_version FROM fieldsync_schema) v
+  LEFT JOIN fieldsync_users u ON u.user_id = $1
   LEFT JOIN LATERAL (
     SELECT w.* FROM (
       SELECT s.*, count(*) OVER () AS n,
@@ -93,7 +96,6 @@ export const PULL = `
     ) w
     WHERE w.bytes_before < $6::bigint
   ) p ON true
-  WHERE u.user_id = $1
   ORDER BY p.id`;
 
 // $1 user, $2 the epoch to replace, $3 the new one.
@@ -102,8 +104,9 @@ export const RENEW_EPOCH = 'UPDATE fieldsync_users SET epoch = $3 WHERE user_id 
 export const USER_EPOCH = 'SELECT epoch FROM fieldsync_users WHERE user_id = $1';
 
 export interface PullRow {
-  readonly last_id: string;
-  readonly epoch: string;
+  /** null: the database holds no such user (the row carries the schema's version only). */
+  readonly last_id: string | null;
+  readonly epoch: string | null;
   readonly id: string | null;
   readonly hlc: string;
   readonly tbl: string;

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { CorsOrigins } from './cors.ts';
 import { misspeltVariable } from './env-names.ts';
 import { DEFAULT_LIMITS, type AppLimits } from './limits.ts';
+import { NEWER_SCHEMA_EXIT_CODE } from './stores/newer-schema-exit.ts';
 import { secretWeakness } from './secret-strength.ts';
 import { proxyEntry } from './trust-proxy.ts';
 import { formatDuration, parseDuration, parseSize } from './units.ts';
@@ -37,6 +38,8 @@ export interface ServerConfig extends AppLimits {
   readonly databasePoolMax: number;
   /** PostgreSQL: the longest wait for another process's schema migration, in ms. */
   readonly migrationWaitMs: number;
+  /** How long a process that met a newer schema answers 503 before it exits (stores/newer-schema-exit.ts), in ms; 0: never. */
+  readonly newerSchemaExitMs: number;
   readonly logLevel: LogLevel;
   /** Origins of the web pages allowed to call the server from a browser (cors.ts); undefined: none. */
   readonly corsOrigins: CorsOrigins | undefined;
@@ -156,6 +159,11 @@ const SETTINGS = [
   { key: 'compaction', flag: '--compaction', env: 'FIELDSYNC_COMPACTION', fallback: 'on', parse: bool, help: 'drop messages that lost their cell (on or off)' },
   { key: 'databaseUrl', flag: '--database-url', env: 'FIELDSYNC_DATABASE_URL', fallback: undefined, parse: postgresUrl, help: 'PostgreSQL URL (postgres://user:password@host:port/db; with a password, from the variable only): several server processes share it; default: SQLite in the data dir' },
   { key: 'databasePoolMax', flag: '--database-pool-max', env: 'FIELDSYNC_DATABASE_POOL_MAX', fallback: '10', parse: int(1, 1000), help: 'PostgreSQL connections of this process' },
+  {
+    key: 'newerSchemaExitMs', flag: '--newer-schema-exit', env: 'FIELDSYNC_NEWER_SCHEMA_EXIT', fallback: '1m',
+    parse: (t, n) => (t === 'off' ? 0 : duration(1000, 86_400_000)(t, n)),
+    help: `once another process migrated the database past this one's code: how long it answers 503 (healthz too) before it exits ${NEWER_SCHEMA_EXIT_CODE}, or off`,
+  },
   { key: 'migrationWaitMs', flag: '--migration-wait', env: 'FIELDSYNC_MIGRATION_WAIT', fallback: '5m', parse: duration(1000, 86_400_000), help: "PostgreSQL: how long a starting process waits for another's schema migration (or a lock it needs) before it exits 1" },
   {
     key: 'logLevel', flag: '--log-level', env: 'FIELDSYNC_LOG_LEVEL', fallback: 'info', help: LOG_LEVELS.join(', '),

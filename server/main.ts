@@ -6,6 +6,7 @@
 import { ConfigError, loadConfig, usage, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { describePostgres } from './stores/open-store.ts';
+import { NEWER_SCHEMA_EXIT_CODE, watchNewerSchema } from './stores/newer-schema-exit.ts';
 
 /** How long after the shutdown timeout the store may take to close (its last writes, PostgreSQL's goodbyes). */
 const STORE_CLOSE_GRACE_MS = 5000;
@@ -49,7 +50,8 @@ try {
   fail(describeStartError(err, config), 1);
 }
 let stopping = false;
-const shutdown = (signal: string): void => {
+/** `exitCode`: what a stop that went well exits with (0 for a signal's; the newer schema's own below). */
+const shutdown = (signal: string, exitCode = 0): void => {
   if (stopping) {
     process.stderr.write(`fieldsync: ${signal} again, exiting now\n`);
     process.exit(1);
@@ -67,7 +69,7 @@ const shutdown = (signal: string): void => {
   server.close().then(
     () => {
       server.app.fastify.log.info('stopped');
-      process.exitCode = 0;
+      process.exitCode = exitCode;
     },
     (err: unknown) => {
       process.stderr.write(`fieldsync: shutdown failed: ${(err as Error).message}\n`);
@@ -75,6 +77,14 @@ const shutdown = (signal: string): void => {
     },
   );
 };
+// Another process migrated the database past this code: after the grace (answering 503, out of
+// rotation), stop as on SIGTERM and exit with a code of its own (stores/newer-schema-exit.ts).
+const storeFailure = (server.store as { failure?: () => Error | null }).failure?.bind(server.store) ?? (() => null);
+const exitAfterMs = config.newerSchemaExitMs;
+watchNewerSchema(storeFailure, exitAfterMs, (err) => {
+  process.stderr.write(`fieldsync: exiting ${NEWER_SCHEMA_EXIT_CODE} after ${exitAfterMs / 1000} s of answering 503: ${err.message}\n`);
+  shutdown('newer schema', NEWER_SCHEMA_EXIT_CODE);
+});
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 // Started by a launcher with an IPC channel (`npm run start:web`): when the launcher is gone,

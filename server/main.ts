@@ -82,6 +82,7 @@ const shutdown = (signal: string, exitCode = 0): void => {
 const storeFailure = (server.store as { failure?: () => Error | null }).failure?.bind(server.store) ?? (() => null);
 const exitAfterMs = config.newerSchemaExitMs;
 watchNewerSchema(storeFailure, exitAfterMs, (err) => {
+  if (stopping) return; // a SIGTERM's stop already under way: a second call would force exit 1
   process.stderr.write(`fieldsync: exiting ${NEWER_SCHEMA_EXIT_CODE} after ${exitAfterMs / 1000} s of answering 503: ${err.message}\n`);
   shutdown('newer schema', NEWER_SCHEMA_EXIT_CODE);
 });

@@ -8,8 +8,8 @@
 import { expect, type Page } from '@playwright/test';
 import { AppUi } from '../support/app-ui.ts';
 import { test } from '../support/browser-fixtures.ts';
+import { UNSURE_MS } from '../../src/main/core/conflict-judge.ts';
 
-test.use({ instanceCount: 1 });
 
 /** Laptop windows, and a 450 px window at 150% and 200% zoom. */
 const SIZES = [
@@ -37,6 +37,8 @@ async function sidewaysProblems(page: Page): Promise<string[]> {
   });
 }
 
+test.describe('one instance', () => {
+test.use({ instanceCount: 1 });
 test('narrow and zoomed windows: nothing scrolls sideways, every todo and sync control within the width', async ({ cluster }) => {
   const a = new AppUi(cluster.instances[0]!.page);
   const page = a.page;
@@ -50,4 +52,51 @@ test('narrow and zoomed windows: nothing scrolls sideways, every todo and sync c
     await expect(page.getByRole('combobox', { name: 'Network' })).toBeVisible();
     expect(await sidewaysProblems(page), `at ${size.width}×${size.height}`).toEqual([]);
   }
+});
+});
+
+test.describe('two instances', () => {
+  test.use({ instanceCount: 2 });
+
+  /**
+   * A 420 px laptop window, where the sync drawer starts folded: a replaced value's notice is
+   * readable and its buttons within the width, and its History button, pressed from the
+   * keyboard, shows the field's history (in the drawer, which unfolds), the focus kept.
+   */
+  test('a conflict notice in a 420 px window: readable, and its History shows the history', async ({ cluster }) => {
+    const [a, b] = cluster.instances.map((i) => new AppUi(i.page)) as [AppUi, AppUi];
+    await a.addList('Groceries');
+    for (const t of ['Milk', 'Bread']) await a.addTodo(t);
+    await b.openList('Groceries');
+    await b.expectTodos('Groceries', [{ title: 'Milk', done: false }, { title: 'Bread', done: false }]);
+    // As npm start's window on a 1280×720 laptop: the drawer starts folded there.
+    await a.page.setViewportSize({ width: 420, height: 690 });
+    await a.page.reload();
+    await a.ready(cluster.instances[0]!.profile);
+    await expect(a.page.getByTestId('sync-details-toggle')).toHaveAttribute('aria-expanded', 'false');
+
+    await b.expectSynced();
+    await b.setOffline(true);
+    await a.renameTodo('Milk', 'Oat milk from the shop on the corner');
+    await b.renameTodo('Milk', 'Whole milk from the farm down the road');
+    await a.expectSynced();
+    await b.page.waitForTimeout(UNSURE_MS + 500); // B's edit arrives late: A can tell B had not seen A's
+    await b.setOffline(false);
+    await b.expectSynced();
+    const notice = a.replacedNotice('Whole milk from the farm down the road');
+    await expect(notice).toBeVisible({ timeout: 10_000 });
+    await notice.hover(); // it stays while pointed at
+    await notice.scrollIntoViewIfNeeded();
+    await expect(notice).toBeInViewport({ ratio: 1 });
+    expect(await sidewaysProblems(a.page)).toEqual([]);
+
+    const history = notice.getByRole('button', { name: 'History of title' });
+    await history.focus();
+    await a.page.keyboard.press('Enter');
+    const list = a.page.getByRole('list', { name: 'History of title of todo “Whole milk from the farm down the road”' });
+    await expect(list.getByTestId('inspector-row')).toHaveCount(3);
+    await expect(list).toBeInViewport();
+    await expect(a.page.getByTestId('sync-details-toggle')).toHaveAttribute('aria-expanded', 'true');
+    expect(await a.page.evaluate(() => document.activeElement === document.body)).toBe(false);
+  });
 });

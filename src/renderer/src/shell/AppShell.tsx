@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { APP_NAME, appTitle } from '../app-name.ts';
 import { Inspector } from '../components/Inspector.tsx';
 import { ReplacedAnnouncer } from '../components/RowNotices.tsx';
@@ -12,6 +12,8 @@ import { ViewSwitcher } from './ViewSwitcher.tsx';
 
 /** Where the sync column is a bottom drawer (layout.css) on a short window. */
 const FOLDED_DRAWER = '(max-width: 1100px) and (max-height: 800px)';
+/** Where the sync column is a bottom drawer at all (layout.css). */
+const DRAWER = '(max-width: 1100px)';
 
 interface Props {
   /** The views to offer; the app's registry unless a test says otherwise. */
@@ -29,6 +31,22 @@ export function AppShell({ views = VIEWS }: Props) {
   // Narrow and short (three instances side by side on a laptop): the sync drawer starts folded
   // to its state and switches, so that the todos keep the room. Details unfold it.
   const [details, setDetails] = useState(() => !window.matchMedia?.(FOLDED_DRAWER).matches);
+  // A field's history asked for (a notice's History button) shows in the inspector, which the
+  // folded drawer hides: the drawer unfolds and brings the inspector up, or the button seems
+  // to do nothing (round 64: in npm start's 420 px windows on a laptop, it did).
+  const asked = useAppStore((s) => s.inspectorFilter);
+  const showAsked = useRef(false);
+  const aside = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (asked === null) return;
+    showAsked.current = true;
+    setDetails(true);
+  }, [asked]);
+  useEffect(() => {
+    if (!showAsked.current || !details) return;
+    showAsked.current = false;
+    if (window.matchMedia?.(DRAWER).matches) aside.current?.querySelector('.inspector')?.scrollIntoView({ block: 'start' });
+  }, [asked, details]);
 
   // Several instances run side by side: the title tells their windows apart.
   useEffect(() => {
@@ -64,7 +82,7 @@ export function AppShell({ views = VIEWS }: Props) {
             Undo, or a deleted edit's sticky Restore) right after the view, not after the sync
             column's message list and its dozens of buttons. */}
         <Toasts />
-        <aside className={`side-panel${details ? '' : ' is-folded'}`} aria-label="Sync and messages">
+        <aside ref={aside} className={`side-panel${details ? '' : ' is-folded'}`} aria-label="Sync and messages">
           <SyncPanel details={{ open: details, onToggle: () => setDetails(!details) }} />
           <Inspector />
         </aside>

@@ -33,6 +33,9 @@ async function sidewaysProblems(page: Page): Promise<string[]> {
       if (box.width === 0) continue;
       if (box.left < -0.5 || box.right > vw + 0.5) problems.push(`${el.getAttribute('aria-label') ?? el.textContent?.trim()} spans ${Math.round(box.left)}..${Math.round(box.right)} of ${vw}`);
     }
+    // The sync state whole: never cut to "S…".
+    const state = document.querySelector<HTMLElement>('[data-testid="sync-state"]');
+    if (state && state.scrollWidth > state.clientWidth) problems.push(`the sync state is cut: ${state.scrollWidth} > ${state.clientWidth}`);
     return problems;
   });
 }
@@ -53,6 +56,45 @@ test('narrow and zoomed windows: nothing scrolls sideways, every todo and sync c
     expect(await sidewaysProblems(page), `at ${size.width}×${size.height}`).toEqual([]);
   }
 });
+
+  /**
+   * A window zoomed in after the start (or tiled smaller): the drawer folds, as it starts in a
+   * short window, so that the todos keep the room; but not with the focus in it, which folding
+   * would hide (and drop on <body>).
+   */
+  test('zoomed after the start: the drawer folds for the todos, but not under the focus', async ({ cluster }) => {
+    const a = new AppUi(cluster.instances[0]!.page);
+    const page = a.page;
+    const toggle = page.getByTestId('sync-details-toggle');
+    await a.addList('Groceries');
+    await a.addTodo('Milk');
+    const unfolded = { width: 640, height: 860 };
+    await page.setViewportSize(unfolded);
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+
+    // The focus in the drawer's details: it stays unfolded, the focus where it was.
+    const network = page.getByRole('combobox', { name: 'Network' });
+    await network.focus();
+    await page.setViewportSize({ width: 420, height: 690 });
+    await expect(network).toBeFocused();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+
+    // The focus in the todos: zoomed to 200%, the drawer folds and the pane gets the room.
+    await page.setViewportSize(unfolded);
+    await page.getByRole('textbox', { name: 'New todo' }).focus();
+    await page.setViewportSize({ width: 225, height: 370 });
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await expect(page.getByRole('combobox', { name: 'Network' })).toBeHidden();
+    await expect(page.getByRole('textbox', { name: 'New todo' })).toBeFocused();
+    const pane = (await page.locator('#todo-pane').boundingBox())!;
+    const drawer = (await page.getByRole('complementary', { name: 'Sync and messages' }).boundingBox())!;
+    expect(pane.height, `the todo pane beside a drawer of ${drawer.height} px`).toBeGreaterThanOrEqual(0.4 * 370);
+    // Details shows what the fold keeps out of the way, the switches too.
+    await toggle.click();
+    await a.offlineSwitch.scrollIntoViewIfNeeded();
+    await expect(a.offlineSwitch).toBeInViewport({ ratio: 1 });
+    expect(await sidewaysProblems(page)).toEqual([]);
+  });
 });
 
 test.describe('two instances', () => {

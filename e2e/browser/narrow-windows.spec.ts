@@ -55,6 +55,18 @@ test('narrow and zoomed windows: nothing scrolls sideways, every todo and sync c
     await expect(page.getByRole('combobox', { name: 'Network' })).toBeVisible();
     expect(await sidewaysProblems(page), `at ${size.width}×${size.height}`).toEqual([]);
   }
+
+  // At 200%, a toast about a long todo: wholly in the window, its words on lines of some width
+  // (its buttons under them when the two do not fit side by side), not three letters a line.
+  const long = 'Bread with a rather long name that goes on and on and on';
+  await a.addTodo(long);
+  await a.deleteTodo(long);
+  const toast = page.locator('.toast').filter({ hasText: 'Deleted' });
+  await expect(toast).toBeVisible();
+  const [box, message] = [(await toast.boundingBox())!, (await toast.locator('.toast-message').boundingBox())!];
+  expect(box.y, 'the toast’s top').toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height, 'the toast’s bottom').toBeLessThanOrEqual(370);
+  expect(message.width, `the message's width in a toast of ${box.width} px`).toBeGreaterThanOrEqual(box.width * 0.6);
 });
 
   /**

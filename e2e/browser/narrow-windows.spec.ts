@@ -54,6 +54,11 @@ test('narrow and zoomed windows: nothing scrolls sideways, every todo and sync c
     if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
     await expect(page.getByRole('combobox', { name: 'Network' })).toBeVisible();
     expect(await sidewaysProblems(page), `at ${size.width}×${size.height}`).toEqual([]);
+    // A todo's title keeps a readable width beside its buttons, not one letter a line.
+    const narrowest = await page.getByTestId('todo-item').evaluateAll((rows) =>
+      Math.min(...rows.map((row) => (row.querySelector('[data-testid="todo-title"]') as HTMLElement).offsetWidth / (row as HTMLElement).offsetWidth)),
+    );
+    expect(narrowest, `a title's share of its row at ${size.width}×${size.height}`).toBeGreaterThanOrEqual(0.35);
   }
 
   // At 200%, a toast about a long todo: wholly in the window, its words on lines of some width

@@ -35,8 +35,14 @@ export function AppShell({ views = VIEWS }: Props) {
   // folded drawer hides: the drawer unfolds and brings the inspector up, or the button seems
   // to do nothing (round 64: in npm start's 420 px windows on a laptop, it did).
   const asked = useAppStore((s) => s.inspectorFilter);
-  const showAsked = useRef(false);
   const aside = useRef<HTMLElement>(null);
+  // Unfolded in the same render as the ask (React's adjust-on-change pattern), so that the
+  // effect below finds the inspector shown.
+  const [seenAsk, setSeenAsk] = useState(asked);
+  if (asked !== seenAsk) {
+    setSeenAsk(asked);
+    if (asked !== null) setDetails(true);
+  }
   // The window turned narrow and short after the start (zoomed to 150% or 200%, or tiled):
   // the drawer folds, as it starts there, or it leaves the todos a sliver (round 64: ~70 px
   // at 200%). Not with the focus in it: folding would hide the focused control.
@@ -49,15 +55,8 @@ export function AppShell({ views = VIEWS }: Props) {
     return () => query?.removeEventListener?.('change', onChange);
   }, []);
   useEffect(() => {
-    if (asked === null) return;
-    showAsked.current = true;
-    setDetails(true);
+    if (asked !== null && window.matchMedia?.(DRAWER).matches) aside.current?.querySelector('.inspector')?.scrollIntoView({ block: 'start' });
   }, [asked]);
-  useEffect(() => {
-    if (!showAsked.current || !details) return;
-    showAsked.current = false;
-    if (window.matchMedia?.(DRAWER).matches) aside.current?.querySelector('.inspector')?.scrollIntoView({ block: 'start' });
-  }, [asked, details]);
 
   // Several instances run side by side: the title tells their windows apart.
   useEffect(() => {

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 // The tests StrykerJS runs against each mutant (`npm run test:mutation`, stryker.config.json):
 // those of the sync core, the SQLite client store, the SQLite server store (with its chunked
 // push and its job queue), the Node transport (`fieldsync/node`, real loopback servers) and
-// the server's compression, credentials, proxy trust, secret strength and CORS, on Node.
+// the server's compression, credentials, proxy trust, secret strength and CORS, its request
+// context, connection bounds, limits and error replies, on Node.
 // PostgreSQL, the app and the end-to-end suites stay out: none of them is mutated. The
 // property suites run fewer cases per mutant than in `npm test` (FIELDSYNC_RUNS).
 export default defineConfig({
@@ -47,6 +48,13 @@ export default defineConfig({
       'server/__tests__/body-reader.test.ts',
       'server/__tests__/framing-rules.test.ts',
       'server/__tests__/stream-connection-order.test.ts',
+      // Who the client is and which request id is kept (request-context.ts), the bounds on
+      // connections per address (connection-limits.ts), the documented defaults (limits.ts)
+      // and the error replies (errors.ts), each rule alone (round 64).
+      'server/__tests__/request-context-rules.test.ts',
+      'server/__tests__/connection-bound-rules.test.ts',
+      'server/__tests__/limit-defaults.test.ts',
+      'server/__tests__/error-replies.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

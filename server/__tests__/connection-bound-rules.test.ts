@@ -15,24 +15,28 @@ import { addressKey, countConnections, forwardedBound, type ConnectionBounds } f
 class FakeSocket extends EventEmitter {
   destroyed = false;
   destroys = 0;
-  constructor(public remoteAddress: string | undefined) {
+  /** Node emits a destroyed socket's `close` on a later tick: with `later`, only when the test calls `closed()`. */
+  constructor(public remoteAddress: string | undefined, private readonly later = false) {
     super();
   }
   destroy(): this {
     this.destroys++;
     if (!this.destroyed) {
       this.destroyed = true;
-      this.emit('close');
+      if (!this.later) this.emit('close');
     }
     return this;
+  }
+  closed(): void {
+    this.emit('close');
   }
 }
 
 function tracker(bounds: Partial<ConnectionBounds> = {}) {
   const server = new EventEmitter() as EventEmitter & { maxConnections?: number };
   const counter = countConnections(server as unknown as Server, { lingerMs: 2000, maxPerAddress: 2, max: 100, ...bounds });
-  const open = (address: string | undefined): FakeSocket => {
-    const s = new FakeSocket(address);
+  const open = (address: string | undefined, later = false): FakeSocket => {
+    const s = new FakeSocket(address, later);
     server.emit('connection', s);
     return s;
   };
@@ -54,6 +58,11 @@ describe('addressKey', () => {
     expect(addressKey('1:2:3::4.5.6.7')).toBe('1:2:3:0::/64');
     expect(addressKey('1:2:3:4:5::6.7.8.9')).toBe('1:2:3:4::/64');
     expect(addressKey('::FFFF:203.0.113.7')).toBe('203.0.113.7');
+    // Every IPv4 client is its own key, whatever its octets' widths (a mapped address read
+    // as IPv6 would put them all in ::/64, one bound for every IPv4 client together).
+    expect(addressKey('::ffff:198.51.100.254')).toBe('198.51.100.254');
+    expect(addressKey('::ffff:9.99.9.99')).toBe('9.99.9.99');
+    expect(addressKey(undefined)).toBe('unknown');
     expect(addressKey('::ffff:203.0.113.7:1')).not.toBe('203.0.113.7');
     expect(addressKey('1::ffff:203.0.113.7')).toBe('1:0:0:0::/64');
   });
@@ -169,6 +178,56 @@ describe('countConnections', () => {
     t.linger(c!);
     t.linger(d!);
     expect([b, c, d].map((s) => s!.destroyed)).toEqual([true, false, false]);
+  });
+
+  it('a connection with no address (closed before it was counted) is counted under one key of its own', () => {
+    const t = tracker({ maxPerAddress: 1 });
+    t.open(undefined);
+    expect(t.counter.count(undefined)).toBe(1);
+    expect(t.counter.count('unknown')).toBe(1);
+    t.open(undefined);
+    expect(t.open(undefined).destroyed).toBe(true);
+    expect(t.counter.count('192.0.2.1')).toBe(0);
+  });
+
+  it('keeps the lingering bound when close events come a tick after destroy(), as Node\'s do', () => {
+    const t = tracker({ maxPerAddress: 2 });
+    const [a, b, c, d] = [0, 1, 2, 3].map(() => t.open('192.0.2.1', true)) as [FakeSocket, FakeSocket, FakeSocket, FakeSocket];
+    t.linger(a);
+    t.linger(b);
+    t.linger(c); // a, the oldest, is closed; its close event has not come yet
+    expect([a, b, c].map((s) => s.destroyed)).toEqual([true, false, false]);
+    t.linger(d); // the oldest still open goes, not a again
+    expect([b, c, d].map((s) => s.destroyed)).toEqual([true, false, false]);
+    for (const s of [a, b]) s.closed();
+    expect([c, d].map((s) => s.destroyed)).toEqual([false, false]);
+  });
+
+  it('a late close of a connection the bound closed does not forget the address\'s lingering ones', () => {
+    const t = tracker({ maxPerAddress: 1 });
+    // With a bound of 1, two connections are open at most: each opens once the one before lingers.
+    const [a, b] = [t.open('192.0.2.1', true), t.open('192.0.2.1', true)];
+    t.linger(a);
+    t.linger(b); // closes a, whose close event comes later
+    expect(a.destroyed).toBe(true);
+    b.destroy();
+    b.closed(); // b's client read its refusal and left: the address lingers nothing
+    const c = t.open('192.0.2.1', true);
+    t.linger(c);
+    a.closed(); // a's close comes only now
+    const d = t.open('192.0.2.1', true);
+    t.linger(d);
+    expect([c, d].map((s) => s.destroyed)).toEqual([true, false]);
+  });
+
+  it('a lingering connection that closed keeps no place, whichever of them closed', () => {
+    const t = tracker({ maxPerAddress: 2 });
+    const [a, b, c] = [t.open('192.0.2.1'), t.open('192.0.2.1'), t.open('192.0.2.1')];
+    t.linger(a!);
+    t.linger(b!);
+    b!.destroy(); // the newer one's client left first
+    t.linger(c!);
+    expect([a, c].map((s) => s!.destroyed)).toEqual([false, false]);
   });
 
   it('a socket never counted, or closed already, is closed when told to linger', () => {

@@ -45,7 +45,10 @@ describe('isDatabaseUnavailable', () => {
     for (const code of ['0800', '080000', 'x08006', '08006x', '57P04', '57P00', '53301', '57015', '53100', '23505', '08a01']) {
       expect(isDatabaseUnavailable(withCode(code)), code).toBe(false);
     }
+    // Only a string is an SQLSTATE: a number that reads as one is not.
     expect(isDatabaseUnavailable(withCode(8006))).toBe(false);
+    expect(isDatabaseUnavailable(withCode(53300))).toBe(false);
+    expect(isDatabaseUnavailable(withCode(57014))).toBe(false);
   });
 
   it('is a socket\'s own failure, never a request whose client went away', () => {
@@ -156,14 +159,15 @@ describe('loggableError', () => {
   it('never a SyntaxError\'s message (JSON.parse quotes the text), and at most 500 characters of any other', () => {
     let syntax: unknown;
     try {
-      JSON.parse('{"value": "secret');
+      JSON.parse('meet me at noon'); // its message quotes the text, and its stack's first line is the message
     } catch (e) {
       syntax = e;
     }
     const logged = loggableError(syntax);
     expect(logged.type).toBe('SyntaxError');
     expect(logged).not.toHaveProperty('message');
-    expect(JSON.stringify(logged)).not.toContain('secret');
+    expect(JSON.stringify(logged)).not.toContain('noon');
+    expect(logged.stack).toMatch(/^\s+at /);
     expect(logged).not.toHaveProperty('code');
     expect(loggableError(new Error('m'.repeat(600))).message).toBe('m'.repeat(500));
     const noStack = new Error('x');

@@ -16,8 +16,12 @@ class FakeSocket extends EventEmitter {
   destroyed = false;
   destroys = 0;
   /** Node emits a destroyed socket's `close` on a later tick: with `later`, only when the test calls `closed()`. */
-  constructor(public remoteAddress: string | undefined, private readonly later = false) {
+  readonly remoteAddress: string | undefined;
+  private readonly later: boolean;
+  constructor(remoteAddress: string | undefined, later = false) {
     super();
+    this.remoteAddress = remoteAddress;
+    this.later = later;
   }
   destroy(): this {
     this.destroys++;

@@ -4,6 +4,7 @@
  * body limit under one full message's request. config.test.ts checks that every setting has
  * a default; these check what the defaults are.
  */
+import type * as Os from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_BODY_LIMIT_BYTES } from 'fieldsync/server';
 import { DEFAULT_LIMITS, LARGE_BODY_BYTES, MIN_BODY_BYTES_PER_SECOND, ONE_MESSAGE_REQUEST_BYTES, bodyLimitWarning } from '../limits.ts';
@@ -27,7 +28,7 @@ describe('the documented limits', () => {
   it('give a machine one parse worker per core but one, at least 1 and at most 8', async () => {
     const workers = async (cores: number): Promise<number> => {
       vi.resetModules();
-      vi.doMock('node:os', async (original) => ({ ...(await original<typeof import('node:os')>()), availableParallelism: () => cores }));
+      vi.doMock('node:os', async (original) => ({ ...(await original<typeof Os>()), availableParallelism: () => cores }));
       const fresh = await import('../limits.ts');
       return fresh.DEFAULT_LIMITS.parseWorkers;
     };

@@ -12,6 +12,7 @@
  * bytes, or there is no TextDecoder (React Native), the lines are cut from the whole text:
  * the same answer, without the gain.
  */
+import { joinBytes } from './join-bytes.ts';
 import { isObject } from './option-keys.ts';
 import { RemoteError, badAnswer } from './errors.ts';
 import { DEFAULT_PULL_LIMIT, LINES_MEDIA_TYPE, MAX_ANSWER_BYTES, MAX_PULL_PAGES } from './protocol.ts';
@@ -173,7 +174,7 @@ async function readBody(body: ReadableStream<unknown>, signal: AbortSignal | und
   let size = 0;
   let total = 0;
   const held = lines ? bound.line : bound.bytes;
-  const text = (): string => decoder.decode(pieces.length === 1 ? pieces[0] : joined(pieces, size));
+  const text = (): string => decoder.decode(pieces.length === 1 ? pieces[0] : joinBytes(pieces));
   const add = (piece: Uint8Array): void => {
     pieces.push(piece);
     size += piece.length;
@@ -221,16 +222,6 @@ function bytesOf(chunk: unknown): Uint8Array {
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
   if (typeof chunk === 'string' && typeof TextEncoder === 'function') return new TextEncoder().encode(chunk);
   throw badAnswer('the answer\'s body gave neither bytes nor text');
-}
-
-function joined(pieces: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** The answer the lines make: the first line's object, with the others as its `next`. */

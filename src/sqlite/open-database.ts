@@ -39,13 +39,14 @@ function open(file: string, options: { busyTimeoutMs?: number }): Db {
     mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     makePrivateDatabaseFile(file);
   }
-  const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const db = new Database(file, { timeout: busyTimeoutMs });
   try {
     // First, before any PRAGMA that writes: switching a newer app's file restored from a
     // backup (rollback journal) to WAL would rewrite its header, and a refused file is left as it was.
     refuseNewerStore(db);
     // WAL: readers never block the writer, and a commit is one append to the log.
-    db.pragma('journal_mode = WAL');
+    switchToWal(db, busyTimeoutMs);
     // NORMAL is enough for a client in WAL mode: the database is never corrupted, and a
     // crash of the app or of its process loses nothing. Only an OS crash or a power cut can
     // roll back the last few commits, which the protocol tolerates: a lost sync is repeated
@@ -58,4 +59,30 @@ function open(file: string, options: { busyTimeoutMs?: number }): Db {
     throw err;
   }
   return db;
+}
+
+const isBusy = (err: unknown): boolean => err instanceof Error && String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+
+/**
+ * Switches a file not yet in WAL mode (a new one) to it, waiting up to `busyTimeoutMs` for
+ * another connection's lock. SQLite reads the header, then upgrades that read to a write, and
+ * it never calls the busy handler for such an upgrade (two readers that both upgrade would
+ * deadlock): beside another process that holds the file's write lock (an app and its syncer
+ * opening a new profile together, each switching it) the pragma failed at once with
+ * "database is locked", 5 s of busy timeout or not. So it is retried here, as the busy
+ * handler would, until the timeout; a file already in WAL mode takes no lock for it.
+ */
+function switchToWal(db: Db, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let ms = 1; ; ms = Math.min(ms * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      const left = deadline - Date.now();
+      if (!isBusy(err) || left <= 0) throw err;
+      Atomics.wait(pause, 0, 0, Math.min(ms, left)); // a synchronous sleep, as SQLite's busy handler
+    }
+  }
 }

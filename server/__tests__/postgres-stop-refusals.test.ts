@@ -68,7 +68,10 @@ async function holdCounter(url: string, user: string): Promise<Client> {
 }
 
 // A fast shutdown ends each session with a 57P01 error; an immediate one (SIGQUIT) only warns
-// with a 57P01 notice and closes it (postgres-transaction.ts, DatabaseEndedError).
+// with a 57P01 notice and closes it (postgres-transaction.ts, DatabaseEndedError). Under load
+// the holder's session may end first, so that Alice's push finishes its statement and the
+// 57P01 reaches it between two statements: the store keeps it for the next statement's error
+// (postgres-ended-between-statements.test.ts), and the warning is the same either way.
 it.each([
   ['fast (SIGINT)', (): Promise<void> => pg.halt()],
   ['immediate (SIGQUIT)', (): Promise<void> => pg.crash('SIGQUIT')],

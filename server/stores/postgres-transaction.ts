@@ -30,7 +30,8 @@ export function typedTimeout(err: unknown): unknown {
  * statement in flight fails only with pg's "Connection terminated unexpectedly", which says
  * nothing of the stop. This error carries the notice's code and words instead, so that the
  * server's warning says PostgreSQL is stopping (errors.ts), as it does for a fast shutdown's
- * `57P01` error; the request is answered 503 `unavailable` all the same.
+ * `57P01` error; the request is answered 503 `unavailable` all the same. A fast shutdown's
+ * error that reached the client between two statements (watchStopNotices) is carried the same way.
  */
 export class DatabaseEndedError extends Error {
   readonly code: string;
@@ -41,14 +42,26 @@ export class DatabaseEndedError extends Error {
   }
 }
 
-/** The last stop notice (57P01, 57P02) each watched client got. */
+/** The last stop (57P01, 57P02) each watched client was told of: a notice, or an error between statements. */
 const stopNotices = new WeakMap<object, { code: string; message: string }>();
 
-/** Keeps the stop notice a client gets, for `explainedEnd`; the pool calls it for each new connection. */
-export function watchStopNotices(client: { on(event: 'notice', listener: (notice: { code?: unknown; message?: unknown }) => void): unknown }): void {
-  client.on('notice', (notice) => {
-    if (typeof notice.code === 'string' && /^57P0[12]$/.test(notice.code)) stopNotices.set(client, { code: notice.code, message: String(notice.message) });
-  });
+type StopWord = { code?: unknown; message?: unknown };
+
+/**
+ * Keeps the stop a client is told of, for `explainedEnd`; the pool calls it for each new
+ * connection. An immediate shutdown warns with a notice. A fast shutdown (or
+ * `pg_terminate_backend`) ends a session with a FATAL `57P01` error: the statement in flight
+ * gets it, but with none in flight (a transaction between two statements, as under load when
+ * the session a push waited on ended first) pg emits it as the client's 'error' event, and the
+ * next statement fails with "Client has encountered a connection error and is not queryable",
+ * with no code.
+ */
+export function watchStopNotices(client: { on(event: 'notice' | 'error', listener: (said: StopWord) => void): unknown }): void {
+  const keep = (said: StopWord): void => {
+    if (typeof said.code === 'string' && /^57P0[12]$/.test(said.code)) stopNotices.set(client, { code: said.code, message: String(said.message) });
+  };
+  client.on('notice', keep);
+  client.on('error', keep);
 }
 
 /** `err`, or a DatabaseEndedError in its place when `client`'s connection ended after a stop notice. */
@@ -57,7 +70,7 @@ export function explainedEnd(err: unknown, client: object): unknown {
   if (notice === undefined || !(err instanceof Error)) return err;
   // The connection's end as pg or the socket reports it: no SQLSTATE of the database's own.
   const code = (err as { code?: unknown }).code;
-  if (!/^Connection terminated/.test(err.message) && code !== 'ECONNRESET' && code !== 'EPIPE') return err;
+  if (!/^(Connection terminated|Client has encountered a connection error)/.test(err.message) && code !== 'ECONNRESET' && code !== 'EPIPE') return err;
   return new DatabaseEndedError(notice.code, notice.message, { cause: err });
 }
 

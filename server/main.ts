@@ -6,7 +6,7 @@
 import { ConfigError, loadConfig, usage, type ServerConfig } from './config.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { describePostgres } from './stores/open-store.ts';
-import { NEWER_SCHEMA_EXIT_CODE, watchNewerSchema } from './stores/newer-schema-exit.ts';
+import { NEWER_SCHEMA_EXIT_CODE, newerSchemaExit } from './stores/newer-schema-exit.ts';
 
 /** How long after the shutdown timeout the store may take to close (its last writes, PostgreSQL's goodbyes). */
 const STORE_CLOSE_GRACE_MS = 5000;
@@ -42,9 +42,18 @@ if (config === null) {
   process.exit(0);
 }
 
+// Another process migrated the database past this code: after the grace (answering 503, out of
+// rotation), stop as on SIGTERM and exit with a code of its own (stores/newer-schema-exit.ts).
+// The grace counts from the moment the store latched: the store tells it, nothing polls.
+const exitAfterMs = config.newerSchemaExitMs;
+const exit = newerSchemaExit(exitAfterMs, (err) => {
+  if (stopping) return; // a SIGTERM's stop already under way: a second call would force exit 1
+  process.stderr.write(`fieldsync: exiting ${NEWER_SCHEMA_EXIT_CODE} after ${exitAfterMs / 1000} s of answering 503: ${err.message}\n`);
+  shutdown('newer schema', NEWER_SCHEMA_EXIT_CODE);
+});
 let server: RunningServer;
 try {
-  server = await startServer(config);
+  server = await startServer(config, { onNewerSchema: exit.latched });
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message, 2);
   fail(describeStartError(err, config), 1);
@@ -57,6 +66,7 @@ const shutdown = (signal: string, exitCode = 0): void => {
     process.exit(1);
   }
   stopping = true;
+  exit.cancel();
   server.app.fastify.log.info({ signal }, 'shutting down');
   // Closing the database waits for it: a PostgreSQL frozen or behind a network black hole
   // (no error, no FIN) held the process after SIGTERM for as long as it stayed so (ten minutes
@@ -77,15 +87,6 @@ const shutdown = (signal: string, exitCode = 0): void => {
     },
   );
 };
-// Another process migrated the database past this code: after the grace (answering 503, out of
-// rotation), stop as on SIGTERM and exit with a code of its own (stores/newer-schema-exit.ts).
-const storeFailure = (server.store as { failure?: () => Error | null }).failure?.bind(server.store) ?? (() => null);
-const exitAfterMs = config.newerSchemaExitMs;
-watchNewerSchema(storeFailure, exitAfterMs, (err) => {
-  if (stopping) return; // a SIGTERM's stop already under way: a second call would force exit 1
-  process.stderr.write(`fieldsync: exiting ${NEWER_SCHEMA_EXIT_CODE} after ${exitAfterMs / 1000} s of answering 503: ${err.message}\n`);
-  shutdown('newer schema', NEWER_SCHEMA_EXIT_CODE);
-});
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
 // Started by a launcher with an IPC channel (`npm run start:web`): when the launcher is gone,

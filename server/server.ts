@@ -3,6 +3,7 @@
  * shutdown (stop accepting, end event streams, finish requests in flight, close the store).
  * `main.ts` runs it for `npm run server`; tests start it in-process on port 0.
  */
+import { ValidationError } from 'fieldsync';
 import type { ServerStore } from 'fieldsync/server';
 import { buildApp, type AppOptions, type FieldsyncApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
@@ -12,6 +13,7 @@ import { createInProcessPokeBus, type PokeBus } from './poke-bus.ts';
 import { bodyLimitWarning, STORE_INTERRUPT_GRACE_MS } from './limits.ts';
 import { loadSecret } from './secret.ts';
 import { openStore, type OpenedStore } from './stores/open-store.ts';
+import type { NewerSchemaListener } from './stores/newer-schema.ts';
 import { canInterrupt } from './stores/postgres-statements.ts';
 
 export interface RunningServer {
@@ -34,9 +36,29 @@ export interface StartOptions {
   readonly now?: () => number;
   /** For tests: AppOptions' answerMinBytesPerSecond. */
   readonly answerMinBytesPerSecond?: number;
+  /**
+   * Told once, with the error, when the store meets a database that a newer server migrated
+   * (stores/newer-schema.ts): from then on this server answers every sync 503 and /healthz 503
+   * until it is stopped. `npm run server` exits 3 a grace later (FIELDSYNC_NEWER_SCHEMA_EXIT);
+   * a server embedded here never exits on its own: this is how its embedder learns of it (to
+   * close it, alert, or exit itself). Told by the stores that latch: the ones startServer
+   * opens, and createPostgresServerStore's (a store given in `store` that has onNewerSchema).
+   */
+  readonly onNewerSchema?: NewerSchemaListener;
+}
+
+const invalid = (why: string): ValidationError => new ValidationError('invalid_argument', `startServer: ${why}`);
+
+/** The options a caller can get wrong in ways that would otherwise show only much later. */
+function checkStartOptions(options: StartOptions): void {
+  if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
+  if (options.onNewerSchema !== undefined && typeof options.onNewerSchema !== 'function') {
+    throw invalid(`onNewerSchema must be a function, got ${options.onNewerSchema === null ? 'null' : typeof options.onNewerSchema}`);
+  }
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  checkStartOptions(options); // before anything is opened
   const secret = loadSecret(config.dataDir, config.secret);
   const owned = options.store === undefined;
   // Until the app's log exists, problems go to stderr (see logBusError below).
@@ -52,6 +74,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     })
     : undefined;
   const store = options.store ?? (opened as OpenedStore).store;
+  // The latch tells the embedder (main.ts's exit among them) once; nothing polls it.
+  const latching = (store as { onNewerSchema?: (listener: NewerSchemaListener) => () => void }).onNewerSchema;
+  const unsubscribe = options.onNewerSchema !== undefined && typeof latching === 'function'
+    ? latching.call(store, options.onNewerSchema)
+    : () => undefined;
   const ownBus = options.pokeBus === undefined;
   // Problems of the poke bus (a lost LISTEN connection, say) go to the log once there is one.
   let logBusError = (err: unknown, what: string): void => void process.stderr.write(`fieldsync: ${what}: ${String(err)}\n`);
@@ -59,6 +86,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     pokeBus = options.pokeBus ?? (opened?.openPokeBus ? await opened.openPokeBus((err, what) => logBusError(err, what)) : createInProcessPokeBus());
   } catch (err) {
+    unsubscribe();
     if (owned) await store.close?.();
     throw err;
   }
@@ -88,6 +116,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       if (quieter) app.fastify.log.level = level;
     }
   } catch (err) {
+    unsubscribe();
     if (ownBus) await pokeBus.close?.();
     if (owned) await store.close?.();
     throw err;
@@ -121,6 +150,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         try {
           await app.close();
         } finally {
+          unsubscribe(); // a latch met while closing is no news for a server already stopping
           if (interrupt) clearTimeout(interrupt);
           // The bus first: PostgreSQL's sends its last pokes on the store's connections.
           if (ownBus) await pokeBus.close?.();

@@ -9,11 +9,12 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { formatHlc } from 'fieldsync/server';
 import { loadConfig } from '../config.ts';
 import { SQLITE_FILE } from '../stores/open-store.ts';
-import { DEFAULT_NEWER_SCHEMA_EXIT_MS, NEWER_SCHEMA_EXIT_CODE, watchNewerSchema } from '../stores/newer-schema-exit.ts';
+import { DEFAULT_NEWER_SCHEMA_EXIT_MS, NEWER_SCHEMA_EXIT_CODE, newerSchemaExit } from '../stores/newer-schema-exit.ts';
+import { NewerSchemaError } from '../stores/newer-schema.ts';
 import { POSTGRES_SCHEMA_VERSION } from '../stores/postgres-schema.ts';
 import { SCHEMA_VERSION } from '../stores/sqlite-schema.ts';
 import { spawnServer, stopServers, type ChildServer } from '../../test-support/child-server.ts';
@@ -101,10 +102,65 @@ describe('the setting and the watcher', () => {
   });
 
   it('checks its arguments', () => {
-    const none = (): null => null;
-    expect(() => watchNewerSchema(undefined as never, 1000, () => undefined)).toThrow(TypeError);
-    expect(() => watchNewerSchema(none, -1, () => undefined)).toThrow(RangeError);
-    expect(() => watchNewerSchema(none, 1.5, () => undefined)).toThrow(RangeError);
-    expect(() => watchNewerSchema(none, 1000, 'exit' as never)).toThrow(TypeError);
+    expect(() => newerSchemaExit(-1, () => undefined)).toThrow(RangeError);
+    expect(() => newerSchemaExit(1.5, () => undefined)).toThrow(RangeError);
+    expect(() => newerSchemaExit('1m' as never, () => undefined)).toThrow(RangeError);
+    expect(() => newerSchemaExit(1000, 'exit' as never)).toThrow(TypeError);
+  });
+});
+
+// The timer, on a fake clock (round 65): started by the latch itself, never by a poll.
+describe('newerSchemaExit: driven by the latch', () => {
+  afterEach(() => void vi.useRealTimers());
+  const err = new NewerSchemaError(9, 8);
+  const HOUR = 3_600_000;
+
+  it('a healthy server never exits: no timer runs until the latch is set', () => {
+    vi.useFakeTimers();
+    const expired: Error[] = [];
+    newerSchemaExit(5000, (e) => expired.push(e));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(24 * HOUR);
+    expect(expired).toEqual([]);
+  });
+
+  it('exits after the grace, not before, counted from the moment of latching', () => {
+    vi.useFakeTimers();
+    const expired: Error[] = [];
+    const exit = newerSchemaExit(5000, (e) => expired.push(e));
+    vi.advanceTimersByTime(HOUR + 123); // healthy for an hour, then the latch
+    exit.latched(err);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(4999);
+    expect(expired).toEqual([]);
+    exit.latched(err); // told again (it is not): the grace does not start over
+    vi.advanceTimersByTime(1);
+    expect(expired).toEqual([err]);
+    vi.advanceTimersByTime(HOUR);
+    expect(expired).toEqual([err]); // once
+  });
+
+  it('off (0) never exits, latched or not', () => {
+    vi.useFakeTimers();
+    const expired: Error[] = [];
+    const exit = newerSchemaExit(0, (e) => expired.push(e));
+    exit.latched(err);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(24 * HOUR);
+    expect(expired).toEqual([]);
+  });
+
+  it('cancel() (a SIGTERM first) stops a grace under way, and one not yet started', () => {
+    vi.useFakeTimers();
+    const expired: Error[] = [];
+    const started = newerSchemaExit(5000, (e) => expired.push(e));
+    started.latched(err);
+    started.cancel();
+    const before = newerSchemaExit(5000, (e) => expired.push(e));
+    before.cancel();
+    before.latched(err);
+    vi.advanceTimersByTime(HOUR);
+    expect(expired).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -9,35 +9,35 @@
  * checks to take it out of rotation, so its clients meet a 503 they retry, not a refused
  * connection. docs/deploy.md says what a supervisor does with the code.
  */
-import { isNewerSchema } from './newer-schema.ts';
+import type { NewerSchemaListener } from './newer-schema.ts';
 
 /** The exit code of a process that stopped because the database is newer than its code. */
 export const NEWER_SCHEMA_EXIT_CODE = 3;
 /** The default grace, in ms: a readiness probe's (10 s × 3) or a cloud balancer's (30 s × 2) time to drain it. */
 export const DEFAULT_NEWER_SCHEMA_EXIT_MS = 60_000;
-/** How often the store is asked: the latch sets a field, so a look costs nothing, and a second late is no matter. */
-const LOOK_EVERY_MS = 1000;
 
 /**
- * Calls `expire(err)` once, `afterMs` after `failure()` first returns a newer schema's error;
- * `afterMs` 0: never. Returns a function that stops watching. Its timers never keep the process up.
+ * The exit's timer, started by the store's latch itself (round 65; round 64 asked the store
+ * every second): `latched(err)`, given as startServer's `onNewerSchema`, starts the grace once,
+ * and `expire(err)` runs `afterMs` after that moment; `afterMs` 0: never. No timer exists until
+ * the latch is set, and the one it starts never keeps the process up. `cancel()` stops it.
  */
-export function watchNewerSchema(failure: () => Error | null, afterMs: number, expire: (err: Error) => void): () => void {
-  if (typeof failure !== 'function') throw new TypeError('watchNewerSchema: failure must be a function');
-  if (!Number.isInteger(afterMs) || afterMs < 0) throw new RangeError(`watchNewerSchema: afterMs must be a non-negative integer, got ${String(afterMs)}`);
-  if (typeof expire !== 'function') throw new TypeError('watchNewerSchema: expire must be a function');
+export function newerSchemaExit(afterMs: number, expire: (err: Error) => void): { readonly latched: NewerSchemaListener; cancel(): void } {
+  if (!Number.isInteger(afterMs) || afterMs < 0) throw new RangeError(`newerSchemaExit: afterMs must be a non-negative integer, got ${String(afterMs)}`);
+  if (typeof expire !== 'function') throw new TypeError('newerSchemaExit: expire must be a function');
   let grace: NodeJS.Timeout | undefined;
-  const look = setInterval(() => {
-    const err = failure();
-    if (err === null || !isNewerSchema(err)) return;
-    clearInterval(look);
-    grace = setTimeout(() => expire(err), afterMs);
-    grace.unref();
-  }, LOOK_EVERY_MS);
-  look.unref();
-  if (afterMs === 0) clearInterval(look);
-  return () => {
-    clearInterval(look);
-    clearTimeout(grace);
+  let started = false;
+  let cancelled = false;
+  return {
+    latched(err) {
+      if (started || cancelled || afterMs === 0) return;
+      started = true;
+      grace = setTimeout(() => expire(err), afterMs);
+      grace.unref();
+    },
+    cancel() {
+      cancelled = true;
+      clearTimeout(grace);
+    },
   };
 }

@@ -22,3 +22,48 @@ export class NewerSchemaError extends Error {
 
 /** Whether `err` is a NewerSchemaError, or one that crossed a thread (its code survives: wire-error.ts). */
 export const isNewerSchema = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === NEWER_SCHEMA_CODE;
+
+/** Told once, with the error, when a store first meets a newer schema. */
+export type NewerSchemaListener = (err: Error) => void;
+
+/**
+ * The store's side of the latch, for whoever must act on it (newer-schema-exit.ts, an
+ * embedder's `onNewerSchema`): each listener is told once, when the latch is set, or at once
+ * if it already was. Pushed, not polled, so nothing runs while the store is healthy and a
+ * grace counts from the moment of latching. A listener that throws is not the store's
+ * problem: the others are still told, and the request that latched still gets its 503.
+ */
+export function createNewerSchemaLatch(): {
+  readonly error: () => Error | null;
+  set(err: Error): void;
+  onNewerSchema(listener: NewerSchemaListener): () => void;
+} {
+  let latched: Error | null = null;
+  const listeners = new Set<NewerSchemaListener>();
+  const tell = (listener: NewerSchemaListener, err: Error): void => {
+    try {
+      listener(err);
+    } catch (e) {
+      // Not the request's error (it still gets its 503), and not a crash: a warning of its own.
+      process.emitWarning(`an onNewerSchema listener threw: ${String(e)}`);
+    }
+  };
+  return {
+    error: () => latched,
+    set(err) {
+      if (latched !== null) return;
+      latched = err;
+      for (const listener of listeners) tell(listener, err);
+      listeners.clear();
+    },
+    onNewerSchema(listener) {
+      if (typeof listener !== 'function') throw new TypeError('onNewerSchema: listener must be a function');
+      if (latched !== null) {
+        tell(listener, latched);
+        return () => undefined;
+      }
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}

@@ -26,7 +26,7 @@ import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreError, type JsonValue, type Message } from 'fieldsync';
 import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
-import { NewerSchemaError } from './newer-schema.ts';
+import { createNewerSchemaLatch, NewerSchemaError, type NewerSchemaListener } from './newer-schema.ts';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from './postgres-schema.ts';
 import { PULL, PUSH_COMPACTING, PUSH_PLAIN, RENEW_EPOCH, USER_EPOCH, type PullRow } from './postgres-sql.ts';
 import { createStatementTracker, StoreClosingError } from './postgres-statements.ts';
@@ -143,6 +143,8 @@ export interface PostgresServerStore extends ServerStore {
   interrupt(): Promise<void>;
   /** Why the store serves no more (another process migrated the database past it: newer-schema.ts), or null. */
   failure(): Error | null;
+  /** Tells `listener` once when failure() becomes a newer schema's error (at once if it is): newer-schema.ts. Returns an unsubscribe. */
+  onNewerSchema(listener: NewerSchemaListener): () => void;
   /** Interrupts, then ends the store's own pool. */
   close(): Promise<void>;
   /** The pool the store uses (shared with the LISTEN/NOTIFY poke bus, for instance). */
@@ -206,9 +208,10 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
 
   // Another process migrated the database past this code (newer-schema.ts): seen in a push's or
   // a pull's own statement, or after a statement that failed; refused from then on, untouched.
-  let newer: NewerSchemaError | null = null;
+  const latch = createNewerSchemaLatch();
   const checkVersion = (version: number | null | undefined): void => {
-    if (typeof version === 'number' && version > POSTGRES_SCHEMA_VERSION) newer ??= new NewerSchemaError(version, POSTGRES_SCHEMA_VERSION);
+    if (typeof version === 'number' && version > POSTGRES_SCHEMA_VERSION) latch.set(new NewerSchemaError(version, POSTGRES_SCHEMA_VERSION));
+    const newer = latch.error();
     if (newer !== null) throw newer;
   };
   /**
@@ -323,7 +326,8 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       });
     },
 
-    failure: () => newer,
+    failure: latch.error,
+    onNewerSchema: latch.onNewerSchema,
 
     async interrupt() {
       inUserQueue.close(() => new StoreClosingError());

@@ -24,7 +24,7 @@ import type { EngineOutcome } from '../ingest/sync-engine.ts';
 import { LARGE_BODY_BYTES, PARSE_AHEAD_BYTES, PULL_BODY_BYTES } from '../limits.ts';
 import { THREAD_NAMES } from '../thread-names.ts';
 import { startCheckpointThread } from './checkpoint-thread.ts';
-import { NEWER_SCHEMA_CODE } from './newer-schema.ts';
+import { createNewerSchemaLatch, NEWER_SCHEMA_CODE, type NewerSchemaListener } from './newer-schema.ts';
 import type { ChunkBounds } from './chunked-push.ts';
 import { pullLimits, type SqliteServerStoreOptions } from './sqlite-server-store.ts';
 import { startPullThread } from './pull-thread.ts';
@@ -43,6 +43,8 @@ export type ThreadedStore = ServerStore & {
   syncBody(userId: string, body: Uint8Array | BodyParts, arrivedAt?: number): Promise<EngineOutcome>;
   /** Why the store can no longer serve (its thread stopped, a sync of the WAL failed, or it was closed); null while it serves. */
   failure(): Error | null;
+  /** Tells `listener` once when the store meets a newer schema (at once if it has): newer-schema.ts. Returns an unsubscribe. */
+  onNewerSchema(listener: NewerSchemaListener): () => void;
 } & Record<string, unknown>;
 
 export interface StoreThreadOptions {
@@ -112,6 +114,8 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void; aheadBytes?: number }>();
   let nextId = 0;
   let stopped: Error | null = null;
+  // Set once with stopped, when stopped is a newer schema's error: tells main.ts's exit and an embedder's onNewerSchema.
+  const latch = createNewerSchemaLatch();
   // Large bodies wait here, as bytes, until the ones ahead of them are nearly stored (see
   // PARSE_AHEAD_BYTES) and a parse worker is free, in turns per user (fair-queue.ts, round 61):
   // a body can cost a worker seconds, so one user's backlog must not sit ahead of another's
@@ -155,7 +159,11 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
     settle(answer.id, answer.ok ? { ok: true, value: answer.value } : { ok: false, error: fromWire(answer.error) });
     // A newer process migrated the file: this store serves no more (failure(), /healthz 503),
     // and every call from now on fails with the same error, without reaching the threads.
-    if (!answer.ok && answer.error.code === NEWER_SCHEMA_CODE) stop(fromWire(answer.error));
+    if (!answer.ok && answer.error.code === NEWER_SCHEMA_CODE) {
+      const newer = fromWire(answer.error);
+      stop(newer);
+      if (stopped === newer) latch.set(newer); // not a store already stopped for another cause
+    }
   };
   /** The pull thread's own messages: refusals, and follow-on pages that failed. */
   const onStoreMessage = (m: StoreAnswer): void => {
@@ -249,6 +257,7 @@ export function openSqliteStoreThread(options: StoreThreadOptions): Promise<Thre
         for (const method of answer.methods) store[method] = (...args: unknown[]) => call(method, args);
         store.syncBody = syncBody;
         store.failure = () => stopped ?? null;
+        store.onNewerSchema = latch.onNewerSchema;
         let closing: Promise<void> | null = null;
         store.close = () => {
           closing ??= (async () => {

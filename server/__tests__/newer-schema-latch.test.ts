@@ -72,7 +72,7 @@ async function expectTold(s: LatchingStore, path: Path, migrate: () => Promise<v
   await migrate();
   expect(told).toEqual([]); // the store has not looked yet
   const err = await meet(s, path, epoch).then(() => 'answered', (e: unknown) => e);
-  expect(isNewerSchema(err)).toBe(true);
+  expect(isNewerSchema(err) ? 'newer' : err).toBe('newer');
   expect(told).toHaveLength(1);
   expect(told[0]?.message).toBe((err as Error).message);
   expect(isNewerSchema(s.failure())).toBe(true);

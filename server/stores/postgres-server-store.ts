@@ -21,91 +21,26 @@
  *
  * A pull is one statement (so one snapshot): a page of messages after the cursor and the
  * user's `last_id` from the same snapshot, which is the cursor returned when the page ends.
+ * Its code is postgres-pull.ts's, and the pool's postgres-pool.ts's (round 65's split: this
+ * file holds the pushes, the epoch renewals, the newer-schema latch, interrupt and close).
  */
-import pg from 'pg';
-import type { Pool, PoolClient, PoolConfig } from 'pg';
-import { StoreError, type JsonValue, type Message } from 'fieldsync';
-import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerMessage, type ServerStore } from 'fieldsync/server';
+import type { Pool, PoolClient } from 'pg';
+import { StoreError, type Message } from 'fieldsync';
+import { checkServerStoreCall, newEpoch, type PullOptions, type PullResult, type PushResult, type ServerStore } from 'fieldsync/server';
 import { createNewerSchemaLatch, NewerSchemaError, type NewerSchemaListener } from './newer-schema.ts';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from './postgres-schema.ts';
-import { PULL, PUSH_COMPACTING, PUSH_PLAIN, RENEW_EPOCH, USER_EPOCH, type PullRow } from './postgres-sql.ts';
+import { createPostgresPool, DEFAULT_STATEMENT_TIMEOUT_MS, toSafeInteger, type PostgresPoolOptions } from './postgres-pool.ts';
+import { createPostgresPull } from './postgres-pull.ts';
+import { PUSH_COMPACTING, PUSH_PLAIN, RENEW_EPOCH, USER_EPOCH } from './postgres-sql.ts';
 import { createStatementTracker, StoreClosingError } from './postgres-statements.ts';
-import { inTransaction, watchStopNotices } from './postgres-transaction.ts';
+import { inTransaction } from './postgres-transaction.ts';
 import { createUserQueues } from './user-queues.ts';
 
-export interface PostgresPoolOptions {
-  /** `postgres://user:password@host:port/database?...` */
-  readonly url: string;
-  /** The most connections this process opens. Default 10. */
-  readonly poolMax?: number;
-  /** Statements running longer are cancelled (lock waits included), in ms. Default 30 s. */
-  readonly statementTimeoutMs?: number;
-  /**
-   * A statement the database has not answered after this long fails on the client's side
-   * (DatabaseTimeoutError, answered 503) and its connection is closed, in ms. `statement_timeout`
-   * is the database's own: a database that froze, or a network that silently drops packets,
-   * never answers it, and the request would wait forever. Default: statementTimeoutMs + 5 s
-   * (35 s; with a statementTimeoutMs of 0, PostgreSQL's "no limit", 35 s as well).
-   */
-  readonly queryTimeoutMs?: number;
-  /** Idle connections are closed after this long, in ms. Default 30 s. */
-  readonly idleTimeoutMs?: number;
-  /** How long to wait for a connection (a new one, or a free one of a full pool), in ms. Default 10 s. */
-  readonly connectionTimeoutMs?: number;
-  /** A transaction idle this long is ended by the database (releasing its locks), in ms. Default 10 s. */
-  readonly idleInTransactionTimeoutMs?: number;
-  /** Shown in `pg_stat_activity`. Default "fieldsync". */
-  readonly applicationName?: string;
-  /** Errors of idle connections (the database restarted, for instance). Default: ignored; the pool replaces them. */
-  readonly onError?: (err: Error) => void;
-}
+// The pool is postgres-pool.ts's (round 65's split); its names are still this module's, for the callers of before.
+export { createPostgresPool, DEFAULT_POOL_MAX, DEFAULT_STATEMENT_TIMEOUT_MS, QUERY_TIMEOUT_MARGIN_MS, toSafeInteger, type PostgresPoolOptions } from './postgres-pool.ts';
 
-export const DEFAULT_POOL_MAX = 10;
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
-/** How much longer than statement_timeout the client waits: the database cancels first when it can. */
-export const QUERY_TIMEOUT_MARGIN_MS = 5_000;
 export const DEFAULT_MAX_SCAN_ROWS = 50_000;
 export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
-
-/** A bounded connection pool with the store's timeouts. */
-export function createPostgresPool(options: PostgresPoolOptions): Pool {
-  const max = options.poolMax ?? DEFAULT_POOL_MAX;
-  if (!Number.isInteger(max) || max < 1) throw new RangeError(`poolMax must be a positive integer, got ${max}`);
-  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
-  // statement_timeout 0 is PostgreSQL's "no limit"; the client-side bound stays a bound then.
-  const queryTimeout = options.queryTimeoutMs ?? (statementTimeout > 0 ? statementTimeout : DEFAULT_STATEMENT_TIMEOUT_MS) + QUERY_TIMEOUT_MARGIN_MS;
-  if (!Number.isInteger(queryTimeout) || queryTimeout < 1) throw new RangeError(`queryTimeoutMs must be a positive integer, got ${queryTimeout}`);
-  const config: PoolConfig = {
-    connectionString: options.url,
-    max,
-    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
-    statement_timeout: statementTimeout,
-    // Client-side: pg fails a query unanswered this long; the store then discards its connection
-    // (a statement's client is closed when it fails: postgres-statements.ts, postgres-transaction.ts).
-    query_timeout: queryTimeout,
-    // A transaction left open (a process that froze or vanished mid-push without closing
-    // its connection) must not hold a user's lock for long: a push is never idle for more
-    // than a round trip between its statements.
-    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
-    application_name: options.applicationName ?? 'fieldsync',
-    keepAlive: true,
-  };
-  const pool = new pg.Pool(config);
-  // Without a listener an idle connection's error would crash the process.
-  pool.on('error', (err) => options.onError?.(err));
-  // pg-pool listens on a client only while it is idle, and a connection the database ends
-  // (a restart, a failover, pg_terminate_backend) emits 'error' on its client whatever it is
-  // doing: handed out, or being destroyed after it was released broken. With no listener Node
-  // throws it, and the process ends with every request in flight. The error itself also fails
-  // the client's query (or its next one); this listener only keeps it from being thrown.
-  pool.on('connect', (client) => {
-    client.on('error', () => undefined);
-    // An immediate shutdown's or a crash restart's notice, for the error of the statement it ends.
-    watchStopNotices(client);
-  });
-  return pool;
-}
 
 /** With `url`, the rest of PostgresPoolOptions set up the store's own pool. */
 export interface PostgresServerStoreOptions extends Partial<PostgresPoolOptions> {
@@ -150,13 +85,6 @@ export interface PostgresServerStore extends ServerStore {
   /** The pool the store uses (shared with the LISTEN/NOTIFY poke bus, for instance). */
   readonly pool: Pool;
   readonly compaction: boolean;
-}
-
-/** pg returns bigint as text; ids stay far below 2^53, and anything else is a bug worth a loud error. */
-export function toSafeInteger(text: string | number | null | undefined, what: string): number {
-  const n = typeof text === 'number' ? text : Number(text);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} is not a safe integer: ${String(text)}`);
-  return n;
 }
 
 /** SQLSTATEs after which a push transaction is simply run again: pushes are idempotent. */
@@ -233,6 +161,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
   const inUserQueue = createUserQueues(queueTimeoutMs);
   // Every statement's connection, so that a shutdown can cancel it (postgres-statements.ts).
   const statements = createStatementTracker(pool);
+  const pullPage = createPostgresPull({ statements, checkVersion, explainSchema, maxScanRows, maxPageBytes });
   let closed = false;
   const store: PostgresServerStore = {
     pool,
@@ -276,29 +205,7 @@ export async function createPostgresServerStore(options: PostgresServerStoreOpti
       if (closed) throw new StoreError('the PostgreSQL store is closed');
       checkServerStoreCall('pull', userId, o);
       checkVersion(undefined);
-      // No message has an empty client_id: '' leaves none out.
-      const { rows } = await statements.query<PullRow>(PULL, [userId, o.cursor, o.includeOwn === true ? '' : o.excludeClientId, o.limit, maxScanRows, maxPageBytes])
-        .catch(async (err: unknown) => Promise.reject(await explainSchema(err)));
-      const first = rows[0];
-      checkVersion(first?.schema_version); // always one row, an unknown user's too (postgres-sql.ts)
-      if (!first || first.last_id === null) return { messages: [], cursor: o.cursor, more: false, lastId: 0, epoch: '' }; // an unknown user
-      const lastId = toSafeInteger(first.last_id, 'last_id');
-      const epoch = first.epoch ?? '';
-      const page = first.id === null ? [] : rows;
-      const out: ServerMessage[] = [];
-      for (const r of page) {
-        if (out.length === o.limit) break;
-        out.push({ id: toSafeInteger(r.id, 'id'), hlc: r.hlc, table: r.tbl, row: r.row_id, column: r.col, value: JSON.parse(r.value) as JsonValue });
-      }
-      const cutByBytes = page.length > 0 && toSafeInteger(first.n, 'n') > page.length;
-      if (page.length > out.length || cutByBytes) {
-        return { messages: out, cursor: (out[out.length - 1] as ServerMessage).id, more: true, lastId, epoch };
-      }
-      // Every id of the range was looked at. Ids up to last_id are all committed in this
-      // snapshot, so the cursor may move to the end of the range, or to last_id.
-      const rangeEnd = o.cursor + maxScanRows;
-      if (rangeEnd < lastId) return { messages: out, cursor: rangeEnd, more: true, lastId, epoch };
-      return { messages: out, cursor: Math.max(o.cursor, lastId), more: false, lastId, epoch };
+      return pullPage(userId, o);
     },
 
     async renewEpoch(userId, current) {

@@ -85,8 +85,15 @@ export function unavailableWarning(err: unknown): string {
     case '57P03':
       return 'PostgreSQL is starting up or shutting down and accepts no connections yet (57P03); answering 503 until it does';
   }
+  // A backend killed (SIGKILL, the OOM killer) or a reset on the way: the statement's socket
+  // closed under it. Until round 65 this read "cannot be reached", as a refused connection does;
+  // the database may well be up, and the pool's next connection the fix (pg discards the broken one).
+  if (isCutMidStatement(err)) return CUT_MID_STATEMENT;
   return 'the database cannot be reached; answering 503 until it can';
 }
+const CUT_MID_STATEMENT = 'our connection to the database was cut while a statement ran (its PostgreSQL backend was killed, or the network reset it): answering 503 (the client retries); the pool drops that connection and opens a new one for the next request';
+const isCutMidStatement = (err: unknown): boolean =>
+  (err as { code?: unknown } | null)?.code === 'ECONNRESET' || (err instanceof Error && err.message.startsWith('Connection terminated unexpectedly'));
 
 export function protocolError(code: ProtocolErrorCode, message: string): ErrorReply {
   return { status: ERROR_STATUS[code], body: { error: { code, message } }, internal: false };

@@ -83,6 +83,13 @@ describe('unavailableWarning', () => {
     expect(unavailableWarning(withCode('ECONNREFUSED', { syscall: 'connect' }))).toBe('the database cannot be reached; answering 503 until it can');
     expect(unavailableWarning(null)).toBe('the database cannot be reached; answering 503 until it can');
   });
+
+  it('a connection cut mid-statement (a backend killed, SIGKILL; a reset) says so, and what the server does next (round 65)', () => {
+    const cut = /^our connection to the database was cut while a statement ran \(its PostgreSQL backend was killed, or the network reset it\): answering 503 \(the client retries\); the pool drops that connection and opens a new one for the next request$/;
+    expect(unavailableWarning(withCode('ECONNRESET', { syscall: 'read' }))).toMatch(cut);
+    expect(unavailableWarning(new Error('Connection terminated unexpectedly'))).toMatch(cut); // pg's words when the socket closes
+    expect(unavailableWarning(withCode('ECONNREFUSED', { syscall: 'connect' }))).not.toMatch(cut);
+  });
 });
 
 describe('toErrorReply', () => {

@@ -21,6 +21,7 @@ import { remoteThrew } from './remote-answer.ts';
 import type { SyncStatus } from './sync-client-types.ts';
 import { runSync, type SyncRunContext } from './sync-run.ts';
 import { listenToPage } from './page-events.ts';
+import { createPokePace } from './poke-pace.ts';
 import type { Reason, SchedulerOptions, SyncScheduler, SyncState, Waiter } from './scheduler-types.ts';
 
 export type { SchedulerOptions, SyncScheduler, SyncState } from './scheduler-types.ts';
@@ -49,6 +50,13 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
   /** The stream's last word was an error: it is down, waiting out its own backoff (or stopped). */
   let streamDown = false;
   let waiters: Waiter[] = [];
+  /** Pokes not borne out slow down the syncs pokes ask for (poke-pace.ts). */
+  const pace = createPokePace(o);
+  let pokeTimer: ReturnType<typeof setTimeout> | null = null;
+  const clearPokeTimer = (): void => {
+    if (pokeTimer !== null) clearTimeout(pokeTimer);
+    pokeTimer = null;
+  };
 
   const status = (): SyncStatus => {
     const c = o.counters;
@@ -117,7 +125,11 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     streamDown = false;
     const listener: PokeListener = {
       onPoke: (poke) => {
-        if (poke.cursor > o.counters.cursor) request('poke');
+        if (poke.cursor <= o.counters.cursor) return;
+        pace.announce(poke.cursor);
+        // During a run, the poke waits for its end (see run()): a run asked for at once
+        // after each run, a flood of pokes kept the client syncing back to back.
+        if (!running) pokeSync();
       },
       onOpen: () => {
         streamDown = false;
@@ -144,11 +156,24 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     }
   };
 
+  /** A sync for the pokes, now or once their pace allows it; at most one waits. */
+  function pokeSync(): void {
+    const wait = pace.waitMs();
+    if (wait === 0) return void request('poke');
+    if (pokeTimer === null) pokeTimer = setTimeout(() => {
+      pokeTimer = null;
+      request('poke');
+    }, wait);
+  }
+
   function run(): void {
     if (!remote || closed) return;
     clearTimer();
+    clearPokeTimer();
     again = false;
     const mine = takeWaiters();
+    const promised = pace.take();
+    let synced = false;
     const controller = abortController();
     abort = controller;
     const ctx: SyncRunContext = { ...o, remote, signal: controller.signal, onProgress: o.onStatus };
@@ -157,7 +182,10 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     // such a listener started a second run at once (two requests pushing the same messages),
     // and one that syncs while anything is pending recursed until the stack overflowed.
     running = Promise.resolve().then(() => runSync(ctx)).then(
-      () => succeeded(mine),
+      () => {
+        synced = true;
+        succeeded(mine);
+      },
       (err: unknown) => failed(err, mine, controller.signal.aborted),
     ).catch(
       // Nobody awaits this chain: what the bookkeeping above might throw (an app's `random` or
@@ -167,11 +195,12 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
     ).finally(() => {
       running = null;
       abort = null;
+      pace.judge(promised, synced, o.counters.cursor);
       if (closed || !online) return;
       if (waiters.length > 0 || (again && timerKind === null)) {
         again = false;
         run();
-      }
+      } else if (pace.ahead(o.counters.cursor)) pokeSync();
     });
     setState('syncing', error);
   }
@@ -283,6 +312,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       online = next;
       if (!next) {
         clearTimer();
+        clearPokeTimer();
         abort?.abort(new Error('offline'));
         stopStream();
         setState('offline', null);
@@ -302,6 +332,7 @@ export function createScheduler(o: SchedulerOptions): SyncScheduler {
       closed = true;
       listenToPage(false, onNetworkBack, onShown);
       clearTimer();
+      clearPokeTimer();
       if (interval !== null) clearTimeout(interval);
       interval = null;
       stopStream();

@@ -3,7 +3,16 @@
  * they arrive from a `fetch` body. `EventSource` cannot send an `Authorization` header,
  * so the poke stream is read with `fetch` and parsed here.
  */
-import { invalidArgument } from './errors.ts';
+import { badAnswer, invalidArgument } from './errors.ts';
+
+/**
+ * The most characters a line, and an event's data, may hold (round 65). The server's events
+ * are a few dozen characters (`data: {"cursor":1540}`): without a bound, a hostile or broken
+ * server's endless line (no newline ever), or an event of endless `data:` lines, was held in
+ * memory until the tab or the process ran out of it. Over it the stream is a bad answer
+ * (`invalid_response`): the poke stream reports it and reconnects with backoff.
+ */
+export const MAX_SSE_CHARS = 64 * 1024;
 
 export interface SseEvent {
   readonly event: string;
@@ -21,10 +30,13 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
   if (typeof onEvent !== 'function' || (onRetry !== undefined && typeof onRetry !== 'function')) {
     throw invalidArgument('createSseParser(onEvent, onRetry?) takes functions');
   }
-  let buffer = '';
+  /** The line not ended yet, as the pieces it came in (joined once it ends). */
+  let pending: string[] = [];
+  let pendingChars = 0;
   let first = true;
   let eventType = '';
   let data: string[] = [];
+  let dataChars = 0;
   let lastId: string | undefined;
   let sawCR = false;
 
@@ -33,6 +45,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
       if (data.length > 0) onEvent({ event: eventType || 'message', data: data.join('\n'), id: lastId });
       eventType = '';
       data = [];
+      dataChars = 0;
       return;
     }
     if (l.startsWith(':')) return; // a comment, such as the server's `: ping`
@@ -41,7 +54,11 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
     let value = colon === -1 ? '' : l.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') eventType = value;
-    else if (field === 'data') data.push(value);
+    else if (field === 'data') {
+      dataChars += value.length + 1;
+      if (dataChars > MAX_SSE_CHARS) throw badAnswer(`the event stream sent an event of more than ${MAX_SSE_CHARS} characters`);
+      data.push(value);
+    }
     else if (field === 'id' && !value.includes('\u0000')) lastId = value;
     else if (field === 'retry' && /^\d+$/.test(value)) onRetry?.(Number(value));
   }
@@ -57,9 +74,21 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
       // A CRLF may be split across chunks: skip an LF that directly follows a consumed CR.
       if (sawCR && chunk.startsWith('\n')) chunk = chunk.slice(1);
       sawCR = false;
-      buffer += chunk;
+      // A piece without a line end is kept as it is: joined to the rest at every push and
+      // scanned from its start, a long line sent a character a chunk cost quadratic time.
+      if (!/[\r\n]/.test(chunk)) {
+        pending.push(chunk);
+        pendingChars += chunk.length;
+        if (pendingChars > MAX_SSE_CHARS) {
+          pending = [];
+          throw badAnswer(`the event stream sent a line of more than ${MAX_SSE_CHARS} characters`);
+        }
+        return;
+      }
+      const from = pendingChars;
+      const buffer = pending.join('') + chunk;
       let start = 0;
-      for (let i = 0; i < buffer.length; i++) {
+      for (let i = from; i < buffer.length; i++) {
         const c = buffer.charCodeAt(i);
         if (c !== 10 && c !== 13) continue;
         line(buffer.slice(start, i));
@@ -70,7 +99,13 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onRetry?: (m
         }
         start = i + 1;
       }
-      buffer = buffer.slice(start);
+      const rest = buffer.slice(start);
+      pending = rest === '' ? [] : [rest];
+      pendingChars = rest.length;
+      if (pendingChars > MAX_SSE_CHARS) {
+        pending = [];
+        throw badAnswer(`the event stream sent a line of more than ${MAX_SSE_CHARS} characters`);
+      }
     },
   };
 }

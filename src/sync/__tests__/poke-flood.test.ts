@@ -140,3 +140,34 @@ describe('a server that floods the poke stream', () => {
     expect(client.status.cursor).toBe(5);
   }, 60_000);
 });
+
+describe('a server whose event stream never ends its line', () => {
+  it('is read no further than the bound: the stream reports a bad answer and reconnects', async () => {
+    let written = 0;
+    let connections = 0;
+    hostile.server = createServer((_req, res) => {
+      connections++;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      const piece = 'x'.repeat(16 * 1024);
+      // Bounded: 64 MiB at most, were the client to read it all.
+      const pump = (): void => {
+        while (!res.destroyed && written < 64 * 1024 * 1024) {
+          written += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    await new Promise<void>((r) => hostile.server?.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hostile.server?.address() as AddressInfo).port}`;
+    const remote = createHttpRemote({ url, token: 't', pokes: pokeStream({ reconnect: { initialMs: 60_000, maxMs: 60_000 } }) });
+    const errors: { code: string; message: string }[] = [];
+    const stop = remote.subscribe?.('c1', { onPoke: () => {}, onError: (e) => void errors.push({ code: e.code, message: e.message }) });
+    for (let i = 0; i < 400 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    stop?.();
+    expect(errors[0]).toEqual({ code: 'invalid_response', message: expect.stringContaining('a line of more than 65536 characters') });
+    expect(connections).toBe(1);
+    // What the socket's buffers took past the bound, not the 64 MiB.
+    expect(written).toBeLessThan(16 * 1024 * 1024);
+  }, 30_000);
+});

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
-import { createSseParser, type SseEvent } from '../sse.ts';
+import { MAX_SSE_CHARS, createSseParser, type SseEvent } from '../sse.ts';
 
 /** The events and retries of `chunks`, pushed one by one. */
 function parse(...chunks: string[]): { events: SseEvent[]; retries: number[] } {
@@ -82,5 +82,50 @@ describe('SSE parser input', () => {
     expect(() => p.push(chunk as never)).toThrow(ValidationError);
     p.push('data: x\n\n');
     expect(events).toEqual([message('x')]);
+  });
+});
+
+describe('SSE parser bounds (round 65: a hostile server\'s endless line or event)', () => {
+  const refused = (fn: () => void): unknown => {
+    try {
+      fn();
+    } catch (err) {
+      return err;
+    }
+    return null;
+  };
+
+  it('refuses a line without end past MAX_SSE_CHARS, fed a character or a KiB at a time, as a bad answer', () => {
+    for (const size of [1, 1024]) {
+      const p = createSseParser(() => {});
+      const piece = 'x'.repeat(size);
+      let pushed = 0;
+      const err = refused(() => {
+        for (; pushed <= 2 * MAX_SSE_CHARS; pushed += size) p.push(piece);
+      });
+      expect(err).toMatchObject({ code: 'invalid_response', message: expect.stringContaining('a line of more than 65536 characters') });
+      expect(pushed).toBeLessThanOrEqual(MAX_SSE_CHARS + size);
+    }
+  });
+
+  it('refuses an event whose data lines add up past MAX_SSE_CHARS, before it is dispatched', () => {
+    const events: SseEvent[] = [];
+    const p = createSseParser((e) => events.push(e));
+    const err = refused(() => {
+      for (let i = 0; i < 1000; i++) p.push(`data: ${'y'.repeat(1000)}\n`);
+    });
+    expect(err).toMatchObject({ code: 'invalid_response', message: expect.stringContaining('an event of more than 65536 characters') });
+    expect(events).toEqual([]);
+  });
+
+  it('keeps taking what is within the bounds: a line and an event just under them, and a flood of comments', () => {
+    const events: SseEvent[] = [];
+    const p = createSseParser((e) => events.push(e));
+    const near = 'z'.repeat(MAX_SSE_CHARS - 10);
+    p.push(`data: ${near.slice(0, 1000)}`);
+    p.push(`${near.slice(1000)}\n\n`);
+    for (let i = 0; i < 10_000; i++) p.push(`: ping ${'c'.repeat(100)}\n`);
+    p.push('event: poke\ndata: {"cursor":3}\n\n');
+    expect(events).toEqual([message(near, 'message'), message('{"cursor":3}', 'poke')]);
   });
 });

@@ -142,7 +142,7 @@ describe('a server that floods the poke stream', () => {
 });
 
 describe('a server whose event stream never ends its line', () => {
-  it('is read no further than the bound: the stream reports a bad answer and reconnects', async () => {
+  it('is read no further than the bound: the stream reports a bad answer, its reconnection waiting out the backoff', async () => {
     let written = 0;
     let connections = 0;
     hostile.server = createServer((_req, res) => {

@@ -1,43 +1,63 @@
+/**
+ * The inspector's filters, and the sync panel's device and network: the shell's. They write
+ * rows of the schema's first table (and of the tables under it, when it has any) through the
+ * API (testing/first-table.ts), so a fork that replaces the todos keeps them as they are.
+ */
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Row } from '../../../shared/app-rows.ts';
+import type { AppApi } from '../../../shared/app-api.ts';
+import type { CreateFields, TableName } from '../../../shared/app-rows.ts';
+import { appSchema } from '../../../shared/app-schema.ts';
 import { renderApp } from '../testing/render-app.tsx';
-import { groceries, lists } from '../views/todos/todo-fixtures.ts';
+import { FIRST, FIRST_CHILDREN, createFirst, internalColumns, newRowFields } from '../testing/first-table.ts';
+
+/** Rows of the first table, "Milk" the first: one write of each of their fields. */
+async function threeRows(api: AppApi): Promise<void> {
+  for (const title of ['Milk', 'Bread', 'Eggs']) await createFirst(api, title);
+}
+/** A row of the first table, and one of each table under it (the reference app: a list and a todo). */
+async function rowAndChildren(api: AppApi): Promise<void> {
+  const { id } = await createFirst(api, 'Groceries');
+  for (const table of FIRST_CHILDREN) await api.create(table as TableName, newRowFields(table, 'Milk', id) as CreateFields<TableName>);
+}
+/** The columns the core keeps of the tables rowAndChildren writes ("order", "createdAt", "listId"). */
+const INTERNAL = [...new Set([FIRST.table, ...FIRST_CHILDREN].flatMap(internalColumns))];
+/** Their title columns ("name", "title"), which it shows. */
+const TITLES = [...new Set([FIRST.table, ...FIRST_CHILDREN].map((t) => appSchema.table(t)?.titleColumn as string))];
+const whole = `${FIRST.noun} “Milk”`;
+const historyOf = (row: string) => `History of ${FIRST.titleLabel.toLowerCase()} of ${row}`;
 
 const rows = () => screen.queryAllByTestId('inspector-row');
 const columns = () => rows().map((r) => r.dataset.column);
 
 describe('inspector: internal fields, one row, one field’s history', () => {
-  it('folds the fields the core keeps behind a toggle', async () => {
-    const { user } = await renderApp(groceries);
+  it.skipIf(INTERNAL.length === 0)('folds the fields the core keeps behind a toggle (skipped where the first table and those under it have no order, createdAt or parent column)', async () => {
+    const { user } = await renderApp(rowAndChildren);
     await waitFor(() => expect(rows().length).toBeGreaterThan(0));
-    expect(columns()).not.toContain('order');
-    expect(columns()).not.toContain('createdAt');
-    expect(columns()).not.toContain('listId');
+    for (const column of INTERNAL) expect(columns()).not.toContain(column);
     const toggle = screen.getByRole('checkbox', { name: /Show internal fields \(\d+ hidden\)/ });
     await user.click(toggle);
-    expect(columns()).toEqual(expect.arrayContaining(['order', 'createdAt', 'listId', 'title', 'name']));
+    expect(columns()).toEqual(expect.arrayContaining([...INTERNAL, ...TITLES]));
   });
 
   it('narrows to one row, then to one field’s history: its winner and the writes it beat, with who and when', async () => {
-    const { api, kit, user } = await renderApp(groceries);
-    const list = (await lists(api))[0] as Row<'lists'>;
-    const milk = ((await api.rows('todos', { parent: list.id })) as Row<'todos'>[])[0] as Row<'todos'>;
+    let id = '';
+    const { api, kit, user } = await renderApp(async (api) => void ({ id } = await createFirst(api, 'Milk')));
     await kit.pull();
     const phone = await kit.device({ now: () => Date.now() + 60_000 });
     await phone.sync();
-    await api.update('todos', milk.id, { title: 'Oat milk' });
-    await phone.api.update('todos', milk.id, { title: 'Whole milk' });
+    await api.update(FIRST.table, id, { [FIRST.titleColumn]: 'Oat milk' });
+    await phone.api.update(FIRST.table, id, { [FIRST.titleColumn]: 'Whole milk' });
     await phone.sync();
     await kit.pull();
-    await screen.findByRole('listitem', { name: 'Whole milk' });
+    const row = `${FIRST.noun} “Whole milk”`;
 
-    await user.click((await screen.findAllByRole('button', { name: 'Only todo “Whole milk”' }))[0] as HTMLElement);
-    const rowList = await screen.findByRole('list', { name: 'Messages of todo “Whole milk”' });
+    await user.click((await screen.findAllByRole('button', { name: `Only ${row}` }))[0] as HTMLElement);
+    const rowList = await screen.findByRole('list', { name: `Messages of ${row}` });
     await waitFor(() => expect(within(rowList).getAllByTestId('inspector-row').every((r) => r.querySelector('.cell-row')?.textContent === '“Whole milk”')).toBe(true));
 
-    await user.click(within(rowList).getAllByRole('button', { name: 'History of title of todo “Whole milk”' })[0] as HTMLElement);
-    const history = await screen.findByRole('list', { name: 'History of title of todo “Whole milk”' });
+    await user.click(within(rowList).getAllByRole('button', { name: historyOf(row) })[0] as HTMLElement);
+    const history = await screen.findByRole('list', { name: historyOf(row) });
     await waitFor(() => expect(within(history).getAllByTestId('inspector-row')).toHaveLength(3));
     const entries = within(history).getAllByTestId('inspector-row');
     expect(entries.map((e) => [e.querySelector('.cell-value')?.textContent, e.querySelector('.writer-name')?.textContent, within(e).getByTestId('inspector-outcome').textContent])).toEqual([
@@ -54,29 +74,29 @@ describe('inspector: internal fields, one row, one field’s history', () => {
 
 describe('inspector: the focus when a view narrows or widens by keyboard', () => {
   it('goes to the view\'s name, then to Messages, never to the page', async () => {
-    const { user } = await renderApp(groceries);
+    const { user } = await renderApp(threeRows);
     await waitFor(() => expect(rows().length).toBeGreaterThan(0));
-    const history = screen.getAllByRole('button', { name: 'History of title of todo “Milk”' })[0] as HTMLElement;
+    const history = screen.getAllByRole('button', { name: historyOf(whole) })[0] as HTMLElement;
     history.focus();
     await user.keyboard('{Enter}');
-    await screen.findByRole('list', { name: 'History of title of todo “Milk”' });
-    await waitFor(() => expect(document.activeElement?.textContent).toBe('History of title of todo “Milk”'));
-    screen.getByRole('button', { name: 'Whole todo' }).focus();
+    await screen.findByRole('list', { name: historyOf(whole) });
+    await waitFor(() => expect(document.activeElement?.textContent).toBe(historyOf(whole)));
+    screen.getByRole('button', { name: `Whole ${FIRST.noun}` }).focus();
     await user.keyboard('{Enter}');
-    await waitFor(() => expect(document.activeElement?.textContent).toBe('Messages of todo “Milk”'));
+    await waitFor(() => expect(document.activeElement?.textContent).toBe(`Messages of ${whole}`));
     screen.getByRole('button', { name: 'All messages' }).focus();
     await user.keyboard('{Enter}');
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('inspector-toggle')));
   });
 
   it('goes to the view\'s name when Only … narrows to a row, though the button pressed is still there (round 63)', async () => {
-    const { user } = await renderApp(groceries);
+    const { user } = await renderApp(threeRows);
     await waitFor(() => expect(rows().length).toBeGreaterThan(0));
-    (screen.getAllByRole('button', { name: 'Only todo “Milk”' })[0] as HTMLElement).focus();
+    (screen.getAllByRole('button', { name: `Only ${whole}` })[0] as HTMLElement).focus();
     await user.keyboard('{Enter}');
-    await screen.findByRole('list', { name: 'Messages of todo “Milk”' });
+    await screen.findByRole('list', { name: `Messages of ${whole}` });
     // A screen reader says where the user is now, not the same button's name again.
-    await waitFor(() => expect(document.activeElement?.textContent).toBe('Messages of todo “Milk”'));
+    await waitFor(() => expect(document.activeElement?.textContent).toBe(`Messages of ${whole}`));
   });
 });
 

@@ -41,7 +41,7 @@ export interface BrowserCluster extends Cluster {
  * Calls the API over the page's own WebSocket endpoint, bypassing the renderer (runs in the
  * page): the handshake with the session the page stored, as its bridge does.
  */
-async function rawApiCall({ method, args }: { method: string; args: readonly unknown[] }): Promise<Envelope> {
+export async function rawApiCall({ method, args }: { method: string; args: readonly unknown[] }): Promise<Envelope> {
   const url = document.querySelector('meta[name="fieldsync-host"]')?.getAttribute('content');
   if (!url) throw new Error('no fieldsync-host meta tag');
   const session = JSON.parse(localStorage.getItem('fieldsync-host-session') ?? 'null') as { id: string; secret: string } | null;

@@ -9,11 +9,8 @@ import { useAppStore } from '../store/store-context.ts';
 import type { AppView } from '../views/app-view.ts';
 import { VIEWS } from '../views/registry.ts';
 import { ViewSwitcher } from './ViewSwitcher.tsx';
+import { DRAWER, FOLDED_DRAWER } from './drawer-queries.ts';
 
-/** Where the sync column is a bottom drawer (layout.css) on a short window. */
-const FOLDED_DRAWER = '(max-width: 1100px) and (max-height: 800px)';
-/** Where the sync column is a bottom drawer at all (layout.css). */
-const DRAWER = '(max-width: 1100px)';
 
 interface Props {
   /** The views to offer; the app's registry unless a test says otherwise. */

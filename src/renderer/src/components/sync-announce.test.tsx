@@ -1,10 +1,13 @@
 /**
  * What a screen reader hears of sync (round 63, found driving the app in Chromium from the
  * keyboard): the outcome of "Sync now", even when the state stays "Synced", and a sync error
- * at once, with what it means, through an alert that leaves the focus where it is.
+ * at once, with what it means, through an alert that leaves the focus where it is. The shell's
+ * alone: the focus that must stay is in a view of the schema's first table
+ * (testing/first-table-view.tsx), so that a fork that replaces the todos keeps them as they are.
  */
 import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { NEW_FIRST_LABEL, firstTableView } from '../testing/first-table-view.tsx';
 import { renderApp } from '../testing/render-app.tsx';
 
 const said = () => screen.getByRole('status', { name: 'Sync status' }).textContent?.trim();
@@ -42,8 +45,8 @@ describe('sync announcements', () => {
   });
 
   it('says a sync error at once, with its message, as an alert, without taking the focus; and the way back politely', async () => {
-    const { kit } = await renderApp();
-    const input = screen.getByRole('textbox', { name: 'New list' });
+    const { kit } = await renderApp(undefined, { views: [firstTableView] });
+    const input = screen.getByRole('textbox', { name: NEW_FIRST_LABEL });
     input.focus();
     expect(screen.queryByRole('alert')).toBeNull();
     act(() => kit.setSync({ state: 'error', error: { code: 'internal', message: 'the server failed' }, nextRetryAt: Date.now() + 5000 }));

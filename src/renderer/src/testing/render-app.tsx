@@ -4,6 +4,9 @@ import userEvent from '@testing-library/user-event';
 import { afterEach } from 'vitest';
 import type { AppApi } from '../../../shared/app-api.ts';
 import { App } from '../App.tsx';
+import { AppShell } from '../shell/AppShell.tsx';
+import { StoreProvider } from '../store/StoreProvider.tsx';
+import type { AppView } from '../views/app-view.ts';
 import { VIEWS } from '../views/registry.ts';
 import { openTestApi, type TestApi, type TestApiOptions } from './core-api.ts';
 
@@ -15,9 +18,13 @@ afterEach(cleanup);
  * sync client, `kit.core.client`, to seed thousands of rows fast), and waits until its first view has loaded:
  * the view's main element (`skipTo.target` of the first entry of views/registry.ts) is there,
  * and every `rows` call the app made has been answered, with nothing new asked since. It
- * knows nothing of any table or view, so it serves a fork's own view as it is.
+ * knows nothing of any table or view, so it serves a fork's own view as it is. `views`
+ * replaces the registry's (testing/first-table-view.tsx: a view any schema has).
  */
-export async function renderApp(seed: (api: AppApi, kit: TestApi) => Promise<void> = async () => {}, options: TestApiOptions = {}) {
+export async function renderApp(
+  seed: (api: AppApi, kit: TestApi) => Promise<void> = async () => {},
+  { views, ...options }: TestApiOptions & { readonly views?: readonly AppView[] } = {},
+) {
   const kit = await openTestApi(options);
   await seed(kit.api, kit);
   const user = userEvent.setup();
@@ -33,13 +40,20 @@ export async function renderApp(seed: (api: AppApi, kit: TestApi) => Promise<voi
       reads.open--;
     }
   };
-  const view = render(<App api={kit.api} options={{ refreshDelayMs: 0 }} />);
-  await loaded(reads);
+  const view = render(
+    views === undefined ? (
+      <App api={kit.api} options={{ refreshDelayMs: 0 }} />
+    ) : (
+      <StoreProvider api={kit.api} options={{ refreshDelayMs: 0 }}>
+        <AppShell views={views} />
+      </StoreProvider>
+    ),
+  );
+  await loaded(reads, (views ?? VIEWS)[0]?.skipTo.target);
   return { api: kit.api, kit, user, ...view };
 }
 
-async function loaded(reads: { readonly asked: number; readonly open: number }): Promise<void> {
-  const target = VIEWS[0]?.skipTo.target;
+async function loaded(reads: { readonly asked: number; readonly open: number }, target: string | undefined): Promise<void> {
   // As waitFor does (React's act() environment off meanwhile, so the app renders as it would),
   // polling on real timeouts, counted rather than timed by the clock: a test may fake Date or
   // setInterval. What a load shows can ask for more (a selected list, then its todos): settled

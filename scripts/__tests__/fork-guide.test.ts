@@ -35,10 +35,14 @@ function braces(name: string): string[] {
   return (m[1] as string).split(',').flatMap((alt) => braces(name.slice(0, m.index) + alt + name.slice(m.index + m[0].length)));
 }
 
-/** The backquoted names in the guide's "Replace the todos" item, as patterns over paths. */
-function listed(): RegExp[] {
+/** The guide's "Replace the todos" item. */
+function replaceItem(): string {
   const guide = readFileSync(join(root, 'docs', 'fork.md'), 'utf8');
-  const item = guide.slice(guide.indexOf('**Replace the todos**'), guide.indexOf('**Change a schema that has shipped**'));
+  return guide.slice(guide.indexOf('**Replace the todos**'), guide.indexOf('**Change a schema that has shipped**'));
+}
+
+/** The backquoted names in `text` (the guide's "Replace the todos" item by default), as patterns over paths. */
+function listed(item = replaceItem()): RegExp[] {
   // Not a bare pattern such as `*.test.ts`, which says what the names before it are.
   return [...item.matchAll(/`([^`\s*][^`\s]*)`/g)].flatMap(([, name]) =>
     braces(name as string).flatMap((one) =>
@@ -73,5 +77,52 @@ describe('docs/fork.md, replacing the todos', () => {
     const candidates = files('e2e').filter((f) => !f.startsWith('e2e/support/') && f !== 'e2e/scenarios/types.ts');
     const unlisted = candidates.filter((f) => drivesTheTodoView(f) && !patterns.some((p) => p.test(f)));
     expect(unlisted).toEqual([]);
+  });
+});
+
+/**
+ * The parts of the item that name what a fork keeps (round 66): the shell's tests among
+ * `components/*.test.tsx`, the tests of the generic parts, and the notes example's spec. Their anchors must be there:
+ * without them every name would read as one to replace.
+ */
+const KEPT_SPANS: readonly (readonly [string, string])[] = [
+  ['but those that test the shell', '`store/data-store.test.ts`'],
+  ['The tests of the generic parts stay as they are', 'Then `npm run typecheck`'],
+  // Not replaced: it skips itself in a renamed fork, and goes only with the notes example.
+  ['`e2e/browser/fork-notes.spec.ts` skips itself', 'nothing else uses them'],
+];
+
+function keptAndReplaced(): { kept: string; replaced: string } {
+  let replaced = replaceItem();
+  let kept = '';
+  for (const [from, to] of KEPT_SPANS) {
+    const start = replaced.indexOf(from);
+    const end = start === -1 ? -1 : replaced.indexOf(to, start);
+    if (end === -1) throw new Error(`docs/fork.md, "Replace the todos": no "${from}" … "${to}" (the names a fork keeps)`);
+    kept += replaced.slice(start, end);
+    replaced = replaced.slice(0, start) + replaced.slice(end);
+  }
+  return { kept, replaced };
+}
+
+/**
+ * Uses something only the todo app has: its tables by name, its view's words, test ids and
+ * helpers, its test data (todo-fixtures.ts, the store fixture, the profiles an older todo app
+ * wrote), or a scenario that does. A test that uses none of them runs the same in a fork.
+ */
+function usesTheTodoApp(file: string): boolean {
+  const text = readFileSync(join(root, file), 'utf8');
+  return /views\/todos\/|todo-fixtures|store-fixture|upgrade-fixtures|['"]New (list|todo)['"]/.test(text) || drivesTheTodoView(file);
+}
+
+describe('docs/fork.md, what a fork keeps (round 66)', () => {
+  it('lists as replaced only tests that use the todo app: one that survives a fork is among those kept', () => {
+    const { kept, replaced } = keptAndReplaced();
+    const keep = listed(kept);
+    const replace = listed(replaced);
+    const tests = [...files('src'), ...files('e2e')].filter((f) => /\.(test|spec)\.tsx?$/.test(f) || (f.startsWith('e2e/scenarios/') && f !== 'e2e/scenarios/types.ts'));
+    const listedToReplace = tests.filter((f) => replace.some((p) => p.test(f)) && !keep.some((p) => p.test(f)));
+    expect(listedToReplace.length).toBeGreaterThan(20); // the list was read: the todo app's tests are many
+    expect(listedToReplace.filter((f) => !usesTheTodoApp(f))).toEqual([]);
   });
 });

@@ -58,6 +58,9 @@ export default defineConfig({
       // A body's chunks, kept or gathered (chunk-list.ts), alone on buffers the test holds
       // (round 65; body-small-chunks.test.ts, real sockets, is the same at seconds per mutant).
       'server/__tests__/chunk-list.test.ts',
+      // A refusal written unread on the socket, and its connection (refuse-unread.ts), on a bare
+      // node:http server (round 66; unread-refusal and lingering-refusals are seconds per mutant).
+      'server/__tests__/refuse-unread-rules.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

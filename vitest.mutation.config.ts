@@ -61,6 +61,10 @@ export default defineConfig({
       // A refusal written unread on the socket, and its connection (refuse-unread.ts), on a bare
       // node:http server (round 66; unread-refusal and lingering-refusals are seconds per mutant).
       'server/__tests__/refuse-unread-rules.test.ts',
+      // The pace asked of an answer (answer-pace.ts): on a real clock, then to the millisecond on
+      // fake timers (round 66).
+      'server/__tests__/answer-pace.test.ts',
+      'server/__tests__/answer-pace-rules.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

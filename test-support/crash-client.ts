@@ -5,7 +5,7 @@
  * in a seeded loop against a real server, and reports on stdout, one line each:
  *
  * - `ready` (`ready auto` when it syncs after writes by itself too), once the client is open
- *   (a gated life: once the database is open, before it waits for `go`);
+ *   (a gated life: once its modules are loaded, before it waits for `go` to open the file);
  * - `I <json Intent>` before a write is called (it may or may not survive, but never half);
  * - `W <json Message[]>` after the write returned (it must reach the server exactly once);
  * - `P <json hlc[]>` when the server has answered a push of these messages;
@@ -21,6 +21,7 @@
  * has arrived (the server committed the push; the client has not committed the answer).
  */
 import { writeSync } from 'node:fs';
+import { flushCompileCache } from 'node:module';
 import { createHttpRemote, createSyncClient, defineSchema, type Remote } from 'fieldsync';
 import { createSqliteStore, openDatabase } from 'fieldsync/sqlite';
 import { seededRandom } from './seeded-random.ts';
@@ -40,9 +41,9 @@ export interface CrashLife {
   /** For statement, send and answer: which one (1-based) kills. */
   readonly n: number;
   /**
-   * Says `ready` once its database is open, then waits for a `go` line on stdin before it
-   * opens its client: two lives on one file (two-processes.test.ts) then open, write and sync
-   * at the same time, not one while the other still starts.
+   * Says `ready` once its modules are loaded, then waits for a `go` line on stdin before it
+   * opens the file and its client: two lives on one file (two-processes.test.ts) then open,
+   * write and sync at the same time, not one while the other still starts.
    */
   readonly gate?: boolean;
 }
@@ -69,6 +70,18 @@ const die = (where: string): never => {
 };
 
 async function live(o: CrashLife): Promise<void> {
+  const random = seededRandom(o.seed * 7919 + o.life);
+  // Half the lives sync as an app does besides: after each write (debounced) and on retries.
+  const auto = random() < 0.5;
+  if (o.gate) {
+    // Both lives then open the file and their clients at the same moment (an app and its
+    // syncer started together): on a new file, both switch it to WAL at once, and neither has
+    // committed its clientId when the other reads it. Before the file is opened (round 66):
+    // a gated life loaded while the previous round's lives still ran has not touched the file.
+    say(`ready${auto ? ' auto' : ''}`);
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    process.stdin.destroy();
+  }
   const db = openDatabase(o.file);
   if (o.kill === 'statement') {
     // Every write statement, on the prototype the store's statements share.
@@ -94,16 +107,6 @@ async function live(o: CrashLife): Promise<void> {
       return response;
     },
   };
-  const random = seededRandom(o.seed * 7919 + o.life);
-  // Half the lives sync as an app does besides: after each write (debounced) and on retries.
-  const auto = random() < 0.5;
-  if (o.gate) {
-    // Both lives then open the file at the same moment too (an app and its syncer started
-    // together): on a new file, neither has committed its clientId when the other reads it.
-    say(`ready${auto ? ' auto' : ''}`);
-    await new Promise((resolve) => process.stdin.once('data', resolve));
-    process.stdin.destroy();
-  }
   const client = await createSyncClient({ schema: crashSchema, store: createSqliteStore(db), remote, autoSync: auto, debounceMs: 1, retry: { initialMs: 5, maxMs: 50 } });
   let failed = '';
   const report = (error: { code?: unknown; message: string }): void => {
@@ -146,4 +149,9 @@ async function live(o: CrashLife): Promise<void> {
   say('done');
 }
 
-if (import.meta.main) await live(JSON.parse(process.argv[2] as string) as CrashLife);
+if (import.meta.main) {
+  // Node writes its compile cache (NODE_COMPILE_CACHE, set by crash-lives.ts) at a clean exit,
+  // which a life killed with SIGKILL never reaches: written now, the modules just loaded are in it.
+  flushCompileCache();
+  await live(JSON.parse(process.argv[2] as string) as CrashLife);
+}

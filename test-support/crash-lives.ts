@@ -4,11 +4,21 @@
  * and kills a `timer` life from here, a seeded number of ms after it started writing.
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './child-server.ts';
 import type { CrashLife } from './crash-client.ts';
 
 const SCRIPT = join(ROOT, 'test-support', 'crash-client.ts');
+/**
+ * Node's compile cache for the lives (round 66): each life loads about a hundred TypeScript
+ * modules, and stripping and compiling them again in each of a seed's dozen processes was most
+ * of two-processes.test.ts's CPU (0.5 s a start; 0.15 s from the cache). Its entries are
+ * checked against each file's content, so a stale one is compiled again, never run.
+ */
+/** How long a life may take to say its first line, and to end after go(): a bound for a hung one. */
+const LIFE_BOUND_MS = 60_000;
+const COMPILE_CACHE = join(tmpdir(), 'fieldsync-crash-client-compile-cache');
 
 export interface Life {
   readonly lines: string[];
@@ -27,19 +37,25 @@ export interface RunningLife {
 
 /** Starts one life. A gated life (`life.gate`) waits for go() before its first write. */
 export function startLife(life: CrashLife): RunningLife {
-  const child = spawn(process.execPath, [SCRIPT, JSON.stringify(life)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SCRIPT, JSON.stringify(life)], { cwd: ROOT, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: ['pipe', 'pipe', 'pipe'] });
   // A life killed before go() closed its end of the pipe: nothing to tell it.
   child.stdin.on('error', () => {});
   let out = '';
   let err = '';
   let opened = (): void => {};
   const ready = new Promise<void>((resolve) => (opened = resolve));
+  // A life that hangs is killed: bounded until its first line, and again from go() (round 66:
+  // not from its start, since a gated life may wait a round for go(), and a life that had not
+  // ended 30 s after its start under load was killed and read as one killed on purpose).
+  let guard = setTimeout(() => child.kill('SIGKILL'), LIFE_BOUND_MS);
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     out += d;
-    if (out.includes('\n')) opened();
+    if (out.includes('\n')) {
+      clearTimeout(guard);
+      opened();
+    }
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const ended = new Promise<Life>((resolve, reject) => child.once('exit', (code, signal) => {
     clearTimeout(guard);
     opened();
@@ -50,6 +66,8 @@ export function startLife(life: CrashLife): RunningLife {
     ready,
     go(ms) {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      clearTimeout(guard);
+      guard = setTimeout(() => child.kill('SIGKILL'), LIFE_BOUND_MS);
       if (life.kill === 'timer') setTimeout(() => child.kill('SIGKILL'), ms);
       child.stdin.end(life.gate ? 'go\n' : '');
     },

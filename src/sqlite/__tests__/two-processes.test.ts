@@ -106,18 +106,24 @@ async function scenario(seed: number): Promise<void> {
   const otherStore = createMemoryStore();
   const other = await createSyncClient({ schema: crashSchema, store: otherStore, remote: remote(), autoSync: false });
   const plans = [shuffled(LIVES, random), shuffled(LIVES, random)];
-  for (let round = 1; round <= LIVES.length + 1; round++) {
-    const lives = plans.map((plan, p) => {
-      const kill = plan[round - 1] ?? 'none';
-      const n = 1 + Math.floor(random() * (kill === 'statement' ? 60 : 4));
-      const ms = Math.floor(random() * 120);
-      // Write ids are life * 1000 + k: A's lives are odd, B's even.
-      const running = startLife({ file, url: server.url, token, seed, life: 2 * round - 1 + p, kill, n, gate: true });
-      return { name: `round ${round} ${p === 0 ? 'A' : 'B'}`, kill, ms, running };
-    });
+  const startRound = (round: number) => plans.map((plan, p) => {
+    const kill = plan[round - 1] ?? 'none';
+    const n = 1 + Math.floor(random() * (kill === 'statement' ? 60 : 4));
+    const ms = Math.floor(random() * 120);
+    // Write ids are life * 1000 + k: A's lives are odd, B's even.
+    const running = startLife({ file, url: server.url, token, seed, life: 2 * round - 1 + p, kill, n, gate: true });
+    return { name: `round ${round} ${p === 0 ? 'A' : 'B'}`, kill, ms, running };
+  });
+  const ROUNDS = LIVES.length + 1;
+  let next = startRound(1);
+  for (let round = 1; round <= ROUNDS; round++) {
+    const lives = next;
     await Promise.all(lives.map((l) => l.running.ready));
     for (const l of lives) l.running.go(l.ms);
     const ended = Promise.all(lives.map((l) => l.running.ended));
+    // The next round's lives start now and load their modules while these run (most of a
+    // life's start, round 66); they wait for go() before they open the file.
+    if (round < ROUNDS) next = startRound(round + 1);
     await writeAlongside(other, round, ended, said);
     for (const [i, life] of (await ended).entries()) {
       const { name, kill, ms } = lives[i] as (typeof lives)[number];

@@ -9,6 +9,7 @@ import './styles/inspector.css';
 import './styles/inspector-words.css';
 import './styles/toasts.css';
 import './styles/notices.css';
+import './styles/reflow.css';
 // After the shared styles: each view imports its own (views/<view>/<view>.css).
 import { App } from './App.tsx';
 import { installBrowserHostApi } from './api/browser-host.ts';

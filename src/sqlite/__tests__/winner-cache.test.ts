@@ -52,4 +52,33 @@ describe('the winner cache', () => {
     expect(cache.size).toBe(1);
     expect(cache.newest([{ ...cell('x'), table: 'tags' }])).toBe('h8');
   });
+
+  it('a write of the one cell it just answered for is kept where it found it, and only that one', () => {
+    const cache = createWinnerCache(3);
+    cache.committed([wrote('a', 'h1'), wrote('b', 'h2')]);
+    expect(cache.newest([cell('a')])).toBe('h1');
+    cache.committed([wrote('a', 'h3')]);
+    expect(cache.size).toBe(2);
+    expect(cache.newest([cell('a')])).toBe('h3');
+    // Another cell after the answer: learnt as any write is, counted, the limit kept.
+    cache.committed([wrote('c', 'h4')]);
+    expect(cache.size).toBe(3);
+    expect(cache.newest([cell('c')])).toBe('h4');
+    expect(cache.newest([cell('a')])).toBe('h3');
+    cache.committed([wrote('d', 'h5', 'done')]); // a fourth cell: starts over
+    expect(cache.size).toBe(1);
+    expect(cache.newest([cell('a')])).toBeUndefined();
+    // Emptied between the answer and the commit (a rollback, another connection's commit):
+    // the write is learnt afresh, not kept in the rows it emptied.
+    expect(cache.newest([cell('d', 'done')])).toBe('h5');
+    cache.clear();
+    cache.committed([wrote('d', 'h6', 'done')]);
+    expect(cache.size).toBe(1);
+    expect(cache.newest([cell('d', 'done')])).toBe('h6');
+    // A miss in between forgets the earlier answer.
+    expect(cache.newest([cell('d', 'done')])).toBe('h6');
+    expect(cache.newest([cell('z')])).toBeUndefined();
+    cache.committed([wrote('d', 'h7', 'done')]);
+    expect(cache.newest([cell('d', 'done')])).toBe('h7');
+  });
 });

@@ -4,7 +4,6 @@
  * and kills a `timer` life from here, a seeded number of ms after it started writing.
  */
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './child-server.ts';
 import type { CrashLife } from './crash-client.ts';
@@ -14,11 +13,13 @@ const SCRIPT = join(ROOT, 'test-support', 'crash-client.ts');
  * Node's compile cache for the lives (round 66): each life loads about a hundred TypeScript
  * modules, and stripping and compiling them again in each of a seed's dozen processes was most
  * of two-processes.test.ts's CPU (0.5 s a start; 0.15 s from the cache). Its entries are
- * checked against each file's content, so a stale one is compiled again, never run.
+ * checked against each file's content, so a stale one is compiled again, never run. It lives in
+ * the repository's own node_modules/.cache, not a shared temp folder another local user could
+ * fill first.
  */
 /** How long a life may take to say its first line, and to end after go(): a bound for a hung one. */
 const LIFE_BOUND_MS = 60_000;
-const COMPILE_CACHE = join(tmpdir(), 'fieldsync-crash-client-compile-cache');
+const COMPILE_CACHE = join(ROOT, 'node_modules', '.cache', 'crash-client-compile-cache');
 
 export interface Life {
   readonly lines: string[];

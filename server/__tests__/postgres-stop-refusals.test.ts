@@ -25,6 +25,25 @@ afterAll(async () => {
   await pg?.stop();
 });
 
+/** How long the case's clean-up waits for its server to stop. */
+const STOP_WAIT_MS = 20_000;
+
+/**
+ * Stops `t`, waiting at most STOP_WAIT_MS (a bounded wait, not a bound on its time): a server
+ * whose pool leaked a connection never stops (the pool's end waits for it), and an unbounded
+ * wait in the case's clean-up turned the check that failed into the case's timeout (round 66's
+ * plant). Whether it stopped.
+ */
+async function stopWithin(t: TestServer): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = await Promise.race([
+    t.stop().then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  return stopped;
+}
+
 let cases = 0;
 async function createDatabase(name: string): Promise<string> {
   const admin = await connectClient(pg.url);
@@ -83,6 +102,7 @@ it.each([
   const pool = (t.server.store as PostgresServerStore).pool;
   let holder: Client | null = null;
   let down = false;
+  let passed = false;
   try {
     expect((await t.sync('alice', { clientId: 'A', cursor: 0, limit: 10, messages: [msg('A', 'a0', 'kept')] })).status).toBe(200);
     expect((await t.sync('bob', { clientId: 'B', cursor: 0, limit: 10, messages: [msg('B', 'b0', 'kept')] })).status).toBe(200);
@@ -143,10 +163,12 @@ it.each([
     // The same process serves again; the refused push, sent again, is stored once.
     await untilQuery(async () => (await t.sync('bob', { clientId: 'B', cursor: 0, limit: 10, messages: [msg('B', 'b1', 'again')] })).status === 200, 'the server to serve again', 15_000);
     expect((await t.pullAll('bob')).map((m) => [m.id, m.row])).toEqual([[1, 'b0'], [2, 'b1']]);
+    passed = true;
   } finally {
     await holder?.end().catch(() => undefined);
-    await t.stop();
-    // The next case needs it running, whatever failed here.
+    // The next case needs it running, whatever failed here: first, before a stop that may hang.
     if (down) await pg.resume();
+    // A case that failed shows its own message, not the stop's (a throw here would replace it).
+    if (!(await stopWithin(t)) && passed) throw new Error(`the server did not stop within ${STOP_WAIT_MS / 1000} s`);
   }
 }, 90_000);

@@ -10,7 +10,8 @@
  * - `W <json Message[]>` after the write returned (it must reach the server exactly once);
  * - `P <json hlc[]>` when the server has answered a push of these messages;
  * - `E <code>: <message>` when a sync failed (its own, or an automatic one: the status says);
- * - `done` after a life that was not killed synced everything it holds.
+ * - `done` after a life that was not killed synced everything it holds;
+ * - `H` each second, a heartbeat (crash-lives.ts leaves it out of what the life said).
  *
  * Lines are written with fs.writeSync: a line printed is in the pipe before the next
  * statement runs, so a SIGKILL never loses a `W` line of a write that returned.
@@ -153,5 +154,8 @@ if (import.meta.main) {
   // Node writes its compile cache (NODE_COMPILE_CACHE, set by crash-lives.ts) at a clean exit,
   // which a life killed with SIGKILL never reaches: written now, the modules just loaded are in it.
   flushCompileCache();
+  // A heartbeat each second of its loop (crash-lives.ts): the parent tells a hung life, whose
+  // beats go on with nothing else said, from a slow one. Unref'd: it keeps no life alive.
+  setInterval(() => say('H'), 1000).unref();
   await live(JSON.parse(process.argv[2] as string) as CrashLife);
 }

@@ -17,11 +17,22 @@ const SCRIPT = join(ROOT, 'test-support', 'crash-client.ts');
  * the repository's own node_modules/.cache, not a shared temp folder another local user could
  * fill first.
  */
-/** How long a life may take to say its first line, and to end after go(): a bound for a hung one. */
-const LIFE_BOUND_MS = 60_000;
+/**
+ * A hung life is told from a slow one by its progress (round 67: a fixed 60 s from go() was
+ * the bound, which a slow life on a loaded machine could pass, and a hung one took that long
+ * to fail, killed and then read as killed on purpose). Each life says `H` every second of its
+ * own (crash-client.ts). A life whose heartbeats go on but that says nothing else, STALL_BEATS
+ * of them in a row after go() (more than http-remote's 30 s request timeout, after which a
+ * sync fails and says so), waits on something that never comes. A life that says nothing at
+ * all, not even a heartbeat, for SILENT_MS (its modules loading, before the first) is stuck:
+ * a starved process still turns its loop once a second, as every life beside it slows too.
+ */
+const STALL_BEATS = 45;
+const SILENT_MS = 60_000;
 const COMPILE_CACHE = join(ROOT, 'node_modules', '.cache', 'crash-client-compile-cache');
 
 export interface Life {
+  /** What it said, heartbeats left out. */
   readonly lines: string[];
   readonly signal: NodeJS.Signals | null;
   readonly code: number | null;
@@ -32,8 +43,10 @@ export interface RunningLife {
   readonly ready: Promise<void>;
   /** Lets a gated life start writing; arms a `timer` life's kill `ms` from now. */
   go(ms: number): void;
-  /** Its end: rejects when it exited otherwise than cleanly or by SIGKILL. */
+  /** Its end: rejects when it exited otherwise than cleanly or by SIGKILL, or hung. */
   readonly ended: Promise<Life>;
+  /** Kills it (a round that failed: the lives started for the next one must not wait on). */
+  kill(): void;
 }
 
 /** Starts one life. A gated life (`life.gate`) waits for go() before its first write. */
@@ -41,38 +54,60 @@ export function startLife(life: CrashLife): RunningLife {
   const child = spawn(process.execPath, [SCRIPT, JSON.stringify(life)], { cwd: ROOT, env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: ['pipe', 'pipe', 'pipe'] });
   // A life killed before go() closed its end of the pipe: nothing to tell it.
   child.stdin.on('error', () => {});
-  let out = '';
+  const lines: string[] = [];
+  let partial = '';
   let err = '';
   let opened = (): void => {};
   const ready = new Promise<void>((resolve) => (opened = resolve));
-  // A life that hangs is killed: bounded until its first line, and again from go() (round 66:
-  // not from its start, since a gated life may wait a round for go(), and a life that had not
-  // ended 30 s after its start under load was killed and read as one killed on purpose).
-  let guard = setTimeout(() => child.kill('SIGKILL'), LIFE_BOUND_MS);
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    if (out.includes('\n')) {
-      clearTimeout(guard);
-      opened();
+  let started = false;
+  let beats = 0;
+  /** Why the guard killed it: a hung life fails, it is not read as one killed on purpose. */
+  let hung: string | undefined;
+  const hang = (why: string): void => {
+    hung ??= why;
+    child.kill('SIGKILL');
+  };
+  let silence = setTimeout(() => hang(`said nothing for ${SILENT_MS / 1000} s`), SILENT_MS);
+  const said = (line: string): void => {
+    if (line === 'H') {
+      // Its loop turns; after go(), a heartbeat counts only while nothing else is said.
+      if (started && ++beats >= STALL_BEATS) hang(`no progress over ${STALL_BEATS} of its heartbeats`);
+      return;
     }
+    beats = 0;
+    lines.push(line);
+    if (line.startsWith('ready')) opened();
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    clearTimeout(silence);
+    silence = setTimeout(() => hang(`said nothing for ${SILENT_MS / 1000} s`), SILENT_MS);
+    const parts = (partial + d).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) if (line !== '') said(line);
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const ended = new Promise<Life>((resolve, reject) => child.once('exit', (code, signal) => {
-    clearTimeout(guard);
+    clearTimeout(silence);
     opened();
-    if (code === 0 || signal === 'SIGKILL') resolve({ lines: out.split('\n').filter(Boolean), signal, code });
+    if (partial !== '') lines.push(partial);
+    const last = lines.slice(-3).join(' | ') || '(nothing)';
+    if (hung !== undefined) reject(new Error(`life ${life.life} (${life.kill}) hung: ${hung}; killed; its last lines: ${last}`));
+    else if (code === 0 || signal === 'SIGKILL') resolve({ lines, signal, code });
     else reject(new Error(`life ${life.life} (${life.kill}) exited with ${code ?? signal}: ${err}`));
   }));
   return {
     ready,
     go(ms) {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      clearTimeout(guard);
-      guard = setTimeout(() => child.kill('SIGKILL'), LIFE_BOUND_MS);
+      started = true;
+      beats = 0;
       if (life.kill === 'timer') setTimeout(() => child.kill('SIGKILL'), ms);
       child.stdin.end(life.gate ? 'go\n' : '');
     },
     ended,
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
   };
 }
 

@@ -84,7 +84,8 @@ function lifeText(name: string, kill: KillPoint, ms: number, life: Life): string
  */
 async function writeAlongside(other: SyncClient, round: number, ended: Promise<unknown>, said: Said): Promise<void> {
   let over = false;
-  void ended.finally(() => (over = true));
+  // Both ways: a round whose life failed is failed by its caller, not as an unhandled rejection here.
+  void ended.then(() => (over = true), () => (over = true));
   for (let k = 0; k < 20 && !over; k++) {
     const id = 900_000 + round * 100 + k;
     said.reported.push(...(await other.update('todos', `r${k % 4}`, fieldsOf(id, 0))));
@@ -116,21 +117,33 @@ async function scenario(seed: number): Promise<void> {
   });
   const ROUNDS = LIVES.length + 1;
   let next = startRound(1);
-  for (let round = 1; round <= ROUNDS; round++) {
-    const lives = next;
-    await Promise.all(lives.map((l) => l.running.ready));
-    for (const l of lives) l.running.go(l.ms);
-    const ended = Promise.all(lives.map((l) => l.running.ended));
-    // The next round's lives start now and load their modules while these run (most of a
-    // life's start, round 66); they wait for go() before they open the file.
-    if (round < ROUNDS) next = startRound(round + 1);
-    await writeAlongside(other, round, ended, said);
-    for (const [i, life] of (await ended).entries()) {
-      const { name, kill, ms } = lives[i] as (typeof lives)[number];
-      gather(said, life);
-      log.push(lifeText(name, kill, ms, life));
-      if (kill === 'none') expect(life.lines.at(-1), log.join('\n')).toBe('done');
+  let lives = next;
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      lives = next;
+      await Promise.all(lives.map((l) => l.running.ready));
+      for (const l of lives) l.running.go(l.ms);
+      const ended = Promise.all(lives.map((l) => l.running.ended));
+      // The next round's lives start now and load their modules while these run (most of a
+      // life's start, round 66); they wait for go() before they open the file.
+      if (round < ROUNDS) next = startRound(round + 1);
+      await writeAlongside(other, round, ended, said);
+      for (const [i, life] of (await ended).entries()) {
+        const { name, kill, ms } = lives[i] as (typeof lives)[number];
+        gather(said, life);
+        log.push(lifeText(name, kill, ms, life));
+        if (kill === 'none') expect(life.lines.at(-1), log.join('\n')).toBe('done');
+      }
     }
+  } catch (err) {
+    // A failed round (a life hung or died, or a check): its lives still running, and the next
+    // round's, gated and waiting for a go() that never comes, are killed and waited for, so
+    // none outlives the case (round 67).
+    const left = [...lives, ...(next === lives ? [] : next)];
+    for (const l of left) l.running.kill();
+    await Promise.allSettled(left.map((l) => l.running.ended));
+    await other.close();
+    throw err;
   }
 
   // The file once more, in this process: it opens, and holds nothing unsynced.

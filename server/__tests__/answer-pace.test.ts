@@ -13,6 +13,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerAnswerPace, type AnswerPace } from '../answer-pace.ts';
@@ -24,6 +25,8 @@ const BIG = 8 * MIB;
 /** What the server saw of one answer: whether and how it closed, and why. */
 interface Seen {
   readonly path: string;
+  /** Past the pace's hook: its time armed, or waiting for the connection. */
+  sent?: boolean;
   closed?: boolean;
   finished?: boolean;
   gone?: string | undefined;
@@ -45,6 +48,11 @@ async function paceApp(pace: AnswerPace): Promise<{ app: FastifyInstance; port: 
       s.finished = reply.raw.writableFinished;
       s.gone = contextOf(request).gone;
     });
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const s = seen.find((x) => x.path === request.url && x.sent === undefined);
+    if (s) s.sent = true;
+    return payload;
   });
   app.get('/string', async (request, reply) => reply.type('text/plain').send('x'.repeat(Number((request.query as { size: string }).size))));
   app.get('/buffer', async (request, reply) => reply.type('application/octet-stream').send(Buffer.alloc(Number((request.query as { size: string }).size), 'y')));
@@ -86,10 +94,10 @@ async function pausedClient(port: number, paths: readonly string[]): Promise<{
   };
 }
 
-/** Waits (bounded) until `check` holds; returns whether it did. */
+/** Waits (bounded) until `check` holds; returns whether it did. On the real clock, even with setTimeout faked. */
 async function until(check: () => boolean, withinMs: number): Promise<boolean> {
   const end = performance.now() + withinMs;
-  while (!check() && performance.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (!check() && performance.now() < end) await sleep(20);
   return check();
 }
 
@@ -178,16 +186,20 @@ describe('the pace of an answer', () => {
 
   it('runs a pipelined answer\'s time from when it gets the connection, not while it waits behind another', async () => {
     // The first answer's time: 0.5 s + 1 s; read from 1 s on. The second, small, would have had
-    // 0.5 s from its request, while it waited unwritten.
+    // 0.5 s from its request, while it waited unwritten. On a fake setTimeout (round 67: on the
+    // real clock, a loaded machine could take the 0.5 s left to read 8 MiB, and cut the first).
     const a = await paceApp({ graceMs: 500, minBytesPerSecond: 8 * MIB });
     app = a.app;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const c = await pausedClient(a.port, [`/buffer?size=${BIG}`, '/string?size=1000']);
     client = c.socket;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Both asked, the first's time armed: a second timer, were the second's armed too, would be.
+    await turnsUntil(() => a.seen.length === 2 && a.seen.every((s) => s.sent === true), 'the answers were not sent');
+    vi.advanceTimersByTime(1000);
     c.resume();
-    expect(await until(() => statuses(c.received()).length === 2 && c.received().endsWith('x'.repeat(1000)), 6000), 'both answers arrived').toBe(true);
+    expect(await until(() => statuses(c.received()).length === 2 && c.received().endsWith('x'.repeat(1000)), 10_000), 'both answers arrived').toBe(true);
     expect(statuses(c.received())).toEqual([200, 200]);
-    expect(a.seen.map((s) => s.gone)).toEqual([undefined, undefined]);
+    expect(a.seen.map((s) => s.gone), 'why each was cut').toEqual([undefined, undefined]);
   }, 15_000);
 
   it('cuts a pipelined answer not taken once it has the connection, at its own time', async () => {

@@ -65,6 +65,10 @@ export default defineConfig({
       // fake timers (round 66).
       'server/__tests__/answer-pace.test.ts',
       'server/__tests__/answer-pace-rules.test.ts',
+      // Answers held until the WAL is synced (durable-answers.ts) and whose data each store call
+      // may write (commit-reports.ts), each rule alone on a harness the test drives (round 67).
+      'server/__tests__/durable-answers.test.ts',
+      'server/__tests__/durable-answers-rules.test.ts',
     ],
     // These check the source text, the bundles and the docs, which Stryker's instrumented
     // copies would fail; none of them is about behaviour a mutant can change.

@@ -37,7 +37,7 @@ const isCell: Check = (c) => isObject(c) && isString(c.table) && isString(c.row)
 // A value is a JSON value within the protocol's limits, as the client checks it when it is written or pulled.
 const isValue: Check = (v) => valueError(v) === null;
 const ELEMENTS: Readonly<Record<'insert' | 'update' | 'remove' | 'writes', [string, Check]>> = {
-  insert: ['a stored message', (m) => isObject(m) && messageProblem(m) === null && isValue(m.value)],
+  insert: ['a stored message', (m) => isObject(m) && messageProblem(m) === null],
   // An hlc to update or remove is only looked up: one that is not stored (nor an hlc) changes nothing.
   update: ['a flag update', (u) => isObject(u) && isString(u.hlc) && optional(isFlag)(u.synced) && optional(isFlag)(u.applied) && optional(isError)(u.error)],
   remove: ['an hlc string', isString],
@@ -61,7 +61,10 @@ export function messageProblem(value: unknown): string | null {
   // A driver that reads SQL NULL back as undefined: pushed, the message would have no value
   // at all, and the server would refuse it as invalid, setting the user's write aside.
   if (m.value === undefined) return `message ${m.hlc} has no value (a null value must be read back as null)`;
-  return null;
+  // A driver's BigInt, a Date, NaN or a function: pushed, JSON made each an error untyped, a
+  // string, null or no value at all (the server refused it and the write was set aside), until round 67.
+  const notJson = valueError(m.value);
+  return notJson && `message ${m.hlc} has a value that is not JSON: ${notJson}`;
 }
 
 /** Why the element of `list` that `check` refuses is not one, or null: a non-array is refused by the shape. */

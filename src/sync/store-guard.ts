@@ -13,6 +13,13 @@ import type { StallWatch } from './store-stall.ts';
 
 /** A store's answer (or call of `plan`) that breaks the store contract: `what` names the call. */
 const broke = (what: string, problem: string): StoreError => new StoreError(`the store broke its contract in ${what}: ${problem}`);
+/**
+ * A store that held `clientId` (this client committed it, or read it) and then opened without
+ * one: its commit() kept nothing, most likely. Until round 67 the client said another client
+ * had taken the store over, sending the store's author after tabs that were never there.
+ */
+export const lostClientId = (clientId: string): StoreError =>
+  broke('open()', `it answered no clientId after the store held ${clientId}: a commit() that does not keep what it is given (its meta), or other code cleared the store meanwhile`);
 /** What reading a store's answer threw, as a broken answer. */
 const unreadable = (what: string, err: unknown): StoreError => broke(what, `reading its answer threw: ${errorText(err)}`);
 

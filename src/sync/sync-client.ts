@@ -10,7 +10,7 @@
  */
 // The value imports' order is their modules' order in an app's bundle: this one gzips smallest of those measured (docs/benchmarks.md).
 import { ClosedError, ValidationError, errorText, invalidArgument, reading, type FieldsyncError } from './errors.ts';
-import { guardStore, isOwnMemoryStore } from './store-guard.ts';
+import { guardStore, isOwnMemoryStore, lostClientId } from './store-guard.ts';
 import { DELETED_COLUMN, type Message } from './message.ts';
 import { checkLocalField, checkLocalWrite } from './local-write.ts';
 import { byHlc, cellKey, rowError } from './message.ts';
@@ -136,7 +136,8 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
     state = await opening((async () => {
       const again = await store.open(schema);
       // Another id now (the store was cleared and made again meanwhile): this lock is not the store's.
-      if (storedClientId(again) !== lockedId) throw takenOverError(lockedId);
+      const held = storedClientId(again);
+      if (held !== lockedId) throw held === undefined ? lostClientId(lockedId) : takenOverError(lockedId);
       return again;
     })());
   }

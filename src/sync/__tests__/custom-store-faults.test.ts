@@ -191,3 +191,78 @@ describe('a custom store that misbehaves: a StoreError naming the function, noth
     await again.close();
   });
 });
+
+const webLocks = typeof (globalThis as { navigator?: { locks?: unknown } }).navigator?.locks === 'object';
+
+describe('a custom store that forgets to persist, hangs, or settles twice', () => {
+  it.skipIf(!webLocks)('commit() that keeps nothing (a new store): createSyncClient rejects with a StoreError that says open() lost the clientId commit() set, not that another client took the store (needs Web Locks: Node 24, browsers)', async () => {
+    const f = faulty();
+    f.faults.set('commit', returns(undefined));
+    const err = await createSyncClient({ schema, store: f.store, autoSync: false }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toMatch(/in open\(\): it answered no clientId .*commit\(\)/);
+    expect((err as StoreError).message).not.toMatch(/another client opened/);
+    f.fix();
+    const { server, remote } = counted();
+    const client = await createSyncClient({ schema, store: f.store, remote, autoSync: false });
+    const made = await client.set('todos', 't1', 'title', 'kept');
+    await client.sync();
+    expect(await serverHlcs(server)).toEqual([made.hlc]);
+    await client.close();
+  });
+
+  it("commit() that keeps no messages (only cells and meta) is caught by the conformance suite, not at run time: the client cannot tell it from a store another connection pushed", async () => {
+    const { storeConformance } = await import('../testing/index.ts');
+    const cases = storeConformance(() => {
+      const inner = createMapStore();
+      return { store: { ...inner, commit: (c: Commit) => inner.commit({ ...c, insert: [] }) }, readRow: (t, r) => inner.readRow(t, r) };
+    }, { persistent: false, transact: false });
+    const failed: string[] = [];
+    for (const c of cases) if (c.skip === undefined) await c.run().catch(() => failed.push(c.name));
+    expect(failed.length).toBeGreaterThan(5);
+    expect(failed.some((n) => n.startsWith('pending'))).toBe(true);
+  });
+
+  it('messages(pending) that hangs: the status says store_stalled naming messages(pending); once it settles, the sync pushes the write once', async () => {
+    const { server, remote, pushed } = counted();
+    const f = faulty();
+    const client = await createSyncClient({ schema, store: f.store, remote, autoSync: false, storeStallMs: 20 });
+    const made = await client.set('todos', 't1', 'title', 'waits');
+    let letGo = (): void => {};
+    const gate = new Promise<void>((r) => (letGo = r));
+    f.faults.set('messages', (real, q) => ((q as MessageQuery).kind === 'pending' ? gate.then(real) : real()));
+    const syncing = client.sync();
+    await until(() => client.status.error?.code === 'store_stalled', 5000);
+    expect(client.status.error?.message).toMatch(/messages\(pending\) has not settled/);
+    expect(pushed).toEqual([]);
+    f.fix();
+    letGo();
+    await syncing;
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0, error: null });
+    expect(pushed).toEqual([made.hlc]);
+    expect(await serverHlcs(server)).toEqual([made.hlc]);
+    await client.close();
+  });
+
+  it.each<[string, (ok: (v?: unknown) => void, bad: (e: unknown) => void) => void, boolean]>([
+    ['resolves twice, then rejects', (ok, bad) => (ok(), ok(), bad(new Error('late'))), true],
+    ['rejects, then resolves', (ok, bad) => (bad('first'), ok()), false],
+  ])('commit() as a thenable that %s: the first outcome counts, once', async (_name, settle, succeeds) => {
+    const { server, remote, pushed } = counted();
+    const f = faulty();
+    const client = await createSyncClient({ schema, store: f.store, remote, autoSync: false });
+    // The commit runs (or not: a failed one writes nothing), then the thenable settles twice.
+    f.faults.set('commit', (real) => ({ then: (ok: (v?: unknown) => void, bad: (e: unknown) => void) => (succeeds && real(), settle(ok, bad)) }));
+    const out = await client.set('todos', 't1', 'title', 'once').then((m) => m, (e: unknown) => e);
+    f.fix();
+    if (succeeds) expect(out).not.toBeInstanceOf(Error);
+    else expect(out).toBeInstanceOf(StoreError);
+    expect(client.status.pending).toBe(succeeds ? 1 : 0);
+    await client.sync();
+    const local = (await f.inner.messages(everything)).map((m) => m.hlc);
+    expect(local).toHaveLength(succeeds ? 1 : 0);
+    expect(pushed).toEqual(local);
+    expect(await serverHlcs(server)).toEqual(local);
+    await client.close();
+  });
+});

@@ -19,7 +19,7 @@ const broke = (what: string, problem: string): StoreError => new StoreError(`the
  * had taken the store over, sending the store's author after tabs that were never there.
  */
 export const lostClientId = (clientId: string): StoreError =>
-  broke('open()', `it answered no clientId after the store held ${clientId}: a commit() that does not keep what it is given (its meta), or other code cleared the store meanwhile`);
+  broke('open()', `it answered no clientId after the store held ${clientId}: does commit() keep its meta?`);
 /** What reading a store's answer threw, as a broken answer. */
 const unreadable = (what: string, err: unknown): StoreError => broke(what, `reading its answer threw: ${errorText(err)}`);
 

@@ -219,7 +219,7 @@ describe('a custom store that forgets to persist, hangs, or settles twice', () =
     }, { persistent: false, transact: false });
     const failed: string[] = [];
     for (const c of cases) if (c.skip === undefined) await c.run().catch(() => failed.push(c.name));
-    expect(failed.length).toBeGreaterThan(5);
+    expect(failed).toContain('a commit inserts messages and writes cells');
     expect(failed.some((n) => n.startsWith('pending'))).toBe(true);
   });
 

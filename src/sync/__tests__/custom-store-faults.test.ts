@@ -266,3 +266,23 @@ describe('a custom store that forgets to persist, hangs, or settles twice', () =
     await client.close();
   });
 });
+
+describe('a custom store that answers more than it was asked', () => {
+  it("winners() answering every cell it holds (a query without its WHERE), other tables' too: only the cells asked are read, and each write syncs once", async () => {
+    const { server, remote, pushed } = counted();
+    const f = faulty();
+    const client = await createSyncClient({ schema, store: f.store, remote, autoSync: false });
+    const list = await client.set('lists', 'l1', 'name', 'Groceries');
+    const held = [{ table: 'lists', row: 'l1', column: 'name' }, { table: 'todos', row: 't1', column: 'title' }];
+    f.faults.set('winners', (real) => Promise.all([real(), f.inner.winners(held)]).then(([asked, all]) => new Map([...(all as Map<string, string>), ...(asked as Map<string, string>)])));
+    const first = await client.set('todos', 't1', 'title', 'first');
+    const second = await client.set('todos', 't1', 'title', 'second');
+    expect(second.hlc > first.hlc && first.hlc > list.hlc).toBe(true);
+    await client.sync();
+    expect(pushed).toEqual([list.hlc, first.hlc, second.hlc]);
+    expect(await serverHlcs(server)).toEqual([list.hlc, first.hlc, second.hlc].sort());
+    expect(f.inner.readRow('todos', 't1')).toEqual({ title: 'second' });
+    expect(f.inner.readRow('lists', 'l1')).toEqual({ name: 'Groceries' });
+    await client.close();
+  });
+});

@@ -25,6 +25,19 @@ function after(millis: number, counter: number): ClockState {
   return { millis: millis + 1, counter: 0 };
 }
 
+/** 9999-01-01T00:00:00.000Z: the start of the last year the HLC form can express. */
+const LAST_YEAR = Date.UTC(9999, 0, 1);
+
+/**
+ * A timestamp of the HLC range's last year, ahead of the physical clock: no clock that works
+ * issues one (round 67, attacker review). Taken by the receive rule, a hostile server's
+ * message stamped 9999-12-31T23:59:59.999Z-FFFE left the clock one timestamp: every later
+ * write failed with clock_overflow, at every opening too (the clock starts from the greatest
+ * timestamp the store holds). Any earlier time leaves a year of milliseconds, 65 536 each; one
+ * far ahead but before it is repaired as any other (`clock_drift`, repair.ts).
+ */
+const beyondReach = (millis: number, now: number): boolean => millis >= LAST_YEAR && millis > now;
+
 /**
  * The send rule, pure: the state of the next local timestamp, given the last one and the
  * physical time now (ms, with any correction already applied).
@@ -95,7 +108,9 @@ export class HybridClock {
     this.#offsetMs = options.offsetMs ?? 0;
     this.#monotonic = options.monotonic;
     this.#anchor();
-    if (options.last) this.restore(options.last);
+    // A store that took such a timestamp before round 67 (receive refuses it now): the clock
+    // does not start from it, or every write would fail, at every opening.
+    if (options.last && !beyondReach(parseHlc(options.last).millis, this.physicalNow())) this.restore(options.last);
   }
 
   /** Both clocks' readings, as the reference for a fall of the local clock from here on. */
@@ -193,9 +208,18 @@ export class HybridClock {
     return this.#issued !== null && hlc <= this.#issued;
   }
 
-  /** Moves the clock past a timestamp received from elsewhere (the receive rule). */
+  /**
+   * Moves the clock past a timestamp received from elsewhere (the receive rule). Not one in
+   * year 9999 that the physical clock has not reached (`beyondReach`): a ClockError, the
+   * clock as it was.
+   */
   receive(hlc: string): void {
-    this.#state = receiveTimestamp(this.#state, parseHlc(hlc), this.physicalNow()); // never backwards: `#issued` stays passed
+    const remote = parseHlc(hlc);
+    const now = this.physicalNow();
+    if (beyondReach(remote.millis, now)) {
+      throw new ClockError(`HLC time overflow: a received timestamp in year 9999 is ahead of this clock (${hlc.slice(0, 100)}): taking it would leave too few timestamps`);
+    }
+    this.#state = receiveTimestamp(this.#state, remote, now); // never backwards: `#issued` stays passed
   }
 
   /**

@@ -83,3 +83,39 @@ describe('a hostile server\'s answer to a client with writes not pushed yet', ()
     await client.close();
   });
 });
+
+describe('a hostile server that sends a message again', () => {
+  it('the HLC of a write not pushed yet, with other content: the write kept and pushed as written; the same HLC on two pages of one answer, the second with other content: kept once, as the first had it', async () => {
+    const honest = createInProcessServer();
+    const inner = honest.remote('user');
+    let hostile: ((r: SyncRequest) => Promise<unknown>) | null = null;
+    const plain = (r: SyncRequest) => inner.sync({ ...r, format: undefined, framing: undefined, pages: undefined });
+    const url = await serve((_req, res, body) => {
+      const r = JSON.parse(body) as SyncRequest;
+      void (hostile ?? plain)(r).then((a) => json(res, a));
+    });
+    const store = memory();
+    const client = await createSyncClient({ schema, store, remote: createHttpRemote({ url, token: 't' }), intervalMs: 0, debounceMs: 3_600_000 });
+    await client.sync(); // the first pull (the one with the client's own messages) is done
+    // The push reaches the honest server; the answer brings the write's own HLC with other content.
+    const mine = await client.set('todos', 'mine', 'title', 'as written');
+    hostile = async (r) => {
+      const a = await plain(r);
+      return { ...a, messages: [{ id: r.cursor + 1, hlc: mine.hlc, table: 'todos', row: 'mine', column: 'title', value: 'forged' }] };
+    };
+    await client.sync();
+    expect(store.get('todos', 'mine')).toEqual({ title: 'as written' });
+    expect(client.status).toMatchObject({ state: 'idle', pending: 0, error: null });
+    const held = (await inner.sync({ clientId: 'check', cursor: 0 })).messages.map((m) => `${m.hlc === mine.hlc ? 'H' : '?'}:${m.row}=${String(m.value)}`);
+    expect(held).toEqual(['H:mine=as written']);
+    // The same HLC twice, on two pages of one answer (last: its ids are past the honest log's).
+    hostile = async (r) => ({
+      ...head(r, r.cursor + 1, true), format: 'columns', page: page(cell(1, hlc(1), 'twice', 'first')),
+      next: [{ cursor: r.cursor + 2, more: false, page: page(cell(1, hlc(1), 'twice', 'second')) }],
+    });
+    await client.sync();
+    expect(store.get('todos', 'twice')).toEqual({ title: 'first' });
+    expect(await store.messages({ kind: 'cell', table: 'todos', row: 'twice', column: 'title' })).toMatchObject([{ hlc: hlc(1), value: 'first' }]);
+    await client.close();
+  });
+});

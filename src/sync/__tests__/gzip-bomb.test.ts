@@ -9,7 +9,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AnswerTooLargeError, createHttpRemote, type FetchFn } from '../index.ts';
+import { AnswerTooLargeError, createHttpRemote } from '../index.ts';
+import type { FetchFn } from '../http-remote.ts';
 import { answerBound } from '../answer-lines.ts';
 import { closeServers, serve } from './harness/loopback.ts';
 

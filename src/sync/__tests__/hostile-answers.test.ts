@@ -8,7 +8,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createSyncClient, type SyncRequest } from '../index.ts';
+import { createHttpRemote, createSyncClient } from '../index.ts';
+import type { SyncRequest } from '../protocol.ts';
 import { createInProcessServer } from '../testing/in-process-server.ts';
 import { memory, schema } from './harness/test-kit.ts';
 import { closeServers, serve } from './harness/loopback.ts';

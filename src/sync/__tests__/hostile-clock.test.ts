@@ -7,7 +7,8 @@
  * in-process server's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpRemote, createSyncClient, type SyncRequest } from '../index.ts';
+import { createHttpRemote, createSyncClient } from '../index.ts';
+import type { SyncRequest } from '../protocol.ts';
 import { ClockError } from '../errors.ts';
 import { HybridClock } from '../hybrid-clock.ts';
 import { formatHlc, parseHlc } from '../hlc.ts';

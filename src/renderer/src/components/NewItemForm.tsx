@@ -6,11 +6,32 @@ import { Icon } from './Icon.tsx';
 import { TextInput, type Check } from './TextInput.tsx';
 import { UnsentEntries } from './UnsentEntries.tsx';
 
+/** A required column other than the title, asked for beside it: "Client". */
+export interface MoreField {
+  readonly column: string;
+  /** The input's label and placeholder: the column's label. */
+  readonly label: string;
+  readonly check: Check;
+}
+
+/** The other required columns' values, by column, as typed and checked. */
+export type MoreValues = Readonly<Record<string, string>>;
+
+interface Entry {
+  readonly text: string;
+  readonly more: MoreValues;
+}
+
 interface Props {
   readonly label: string;
   readonly placeholder: string;
   readonly check: Check;
-  readonly submit: (text: string) => Promise<TextResult>;
+  readonly submit: (text: string, more: MoreValues) => Promise<TextResult>;
+  /**
+   * The table's other required columns (RowNav, round 67): an input for each, checked with
+   * the title before anything is written, so that a row is never written without them.
+   */
+  readonly more?: readonly MoreField[];
   readonly testId: string;
   readonly className?: string;
   /**
@@ -31,7 +52,10 @@ const BUSY_AFTER_MS = 400;
  * while the previous entry is being saved is queued behind it. Text that fails to save comes
  * back: into the input when it is empty, otherwise listed under it with Try again.
  */
-export function NewItemForm({ label, placeholder, check, submit, testId, className, initialDraft, onDraftChange }: Props) {
+const NO_MORE: readonly MoreField[] = [];
+const blank = (fields: readonly MoreField[]): MoreValues => Object.fromEntries(fields.map((f) => [f.column, '']));
+
+export function NewItemForm({ label, placeholder, check, submit, testId, className, initialDraft, onDraftChange, more = NO_MORE }: Props) {
   const [text, setText] = useState(() => initialDraft?.() ?? '');
   // The text as last rendered, for a failure that comes back later (see useSubmitQueue).
   const current = useRef(text);
@@ -40,11 +64,17 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
   });
   useLayoutEffect(() => onDraftChange?.(text), [onDraftChange, text]);
   const [message, setMessage] = useState<string | null>(null);
-  const [unsent, setUnsent] = useState<readonly string[]>([]);
+  const [moreValues, setMoreValues] = useState<MoreValues>(() => blank(more));
+  const [moreMessages, setMoreMessages] = useState<Readonly<Record<string, string | null>>>({});
+  const titleInput = useRef<HTMLInputElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const [unsent, setUnsent] = useState<readonly Entry[]>([]);
   const [unsentMessage, setUnsentMessage] = useState<string | null>(null);
-  const queue = useSubmitQueue((texts, why) => {
-    if (texts.length === 1 && current.current === '' && unsent.length === 0) {
-      setText(texts[0] as string);
+  const queue = useSubmitQueue<Entry>((texts, why) => {
+    const [only] = texts;
+    if (texts.length === 1 && only !== undefined && current.current === '' && unsent.length === 0) {
+      setText(only.text);
+      setMoreValues({ ...blank(more), ...only.more });
       setMessage(why);
       return;
     }
@@ -60,25 +90,56 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
       setMessage(checked.message);
       return;
     }
+    // Every required column is checked before anything is written: a row without one would be
+    // refused by the core, or (a column the core does not check) stored half, hidden until set.
+    const values: Record<string, string> = {};
+    for (const field of more) {
+      const one = field.check(moreValues[field.column] ?? '');
+      if (!one.ok) {
+        setMoreMessages((m) => ({ ...m, [field.column]: one.message }));
+        form.current?.querySelector<HTMLInputElement>(`input[data-column="${field.column}"]`)?.focus();
+        return;
+      }
+      values[field.column] = moreValues[field.column] ?? '';
+    }
     // Only the text submitted is taken: what is typed from now on belongs to the next entry.
     setText('');
-    queue.add(text, submit);
+    if (more.length > 0) {
+      setMoreValues(blank(more));
+      // The next entry starts at its title, wherever Enter was pressed.
+      titleInput.current?.focus();
+    }
+    queue.add({ text, more: values }, submitEntry);
   };
+  const submitEntry = (entry: Entry) => submit(entry.text, entry.more);
 
   return (
-    <form className={`new-item ${className ?? ''}`} onSubmit={onSubmit} noValidate aria-busy={busy}>
+    <form ref={form} className={`new-item ${className ?? ''}`} onSubmit={onSubmit} noValidate aria-busy={busy}>
       <div className="new-item-row">
-        <TextInput aria-label={label} placeholder={placeholder} data-testid={testId} value={text} onValueChange={setText} check={check} message={message} onMessage={setMessage} />
+        <TextInput ref={titleInput} aria-label={label} placeholder={placeholder} data-testid={testId} value={text} onValueChange={setText} check={check} message={message} onMessage={setMessage} />
         <button type="submit" className={`button button-primary${busy ? ' is-busy' : ''}`} aria-label={label} title={busy ? 'Saving…' : label}>
           <Icon name={busy ? 'sync' : 'plus'} className={busy ? 'spin' : undefined} />
         </button>
       </div>
+      {more.map((field) => (
+        <TextInput
+          key={field.column}
+          data-column={field.column}
+          aria-label={field.label}
+          placeholder={field.label}
+          value={moreValues[field.column] ?? ''}
+          onValueChange={(value) => setMoreValues((v) => ({ ...v, [field.column]: value }))}
+          check={field.check}
+          message={moreMessages[field.column] ?? null}
+          onMessage={(m) => setMoreMessages((all) => ({ ...all, [field.column]: m }))}
+        />
+      ))}
       {unsent.length > 0 && (
         <UnsentEntries
-          texts={unsent}
+          texts={unsent.map((e) => e.text)}
           message={unsentMessage}
           onRetry={(i) => {
-            queue.add(unsent[i] as string, submit);
+            queue.add(unsent[i] as Entry, submitEntry);
             setUnsent((list) => list.filter((_, j) => j !== i));
           }}
           onDismiss={(i) => setUnsent((list) => list.filter((_, j) => j !== i))}

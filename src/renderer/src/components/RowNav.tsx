@@ -11,7 +11,7 @@ import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useRows, useSelection } from '../store/use-rows.ts';
 import { NavRow } from './NavRow.tsx';
-import { NewItemForm } from './NewItemForm.tsx';
+import { NewItemForm, type MoreField, type MoreValues } from './NewItemForm.tsx';
 
 interface Props {
   /** A table without a parent: its rows are what the view's main pane opens. */
@@ -30,6 +30,19 @@ type Mode = { id: string; mode: 'edit' | 'confirm' } | null;
 function confirmQuestion(t: AppTable, title: string): Message {
   const below = t.descendants.map((name) => appSchema.table(name)?.plural ?? name);
   return [...quoted`Delete “${title}”`, below.length > 0 ? ` and its ${below.join(' and ')}?` : '?'];
+}
+
+/**
+ * The required columns a new row needs besides its title (a project's client), each asked for
+ * in the "New …" form by its label (round 67). Only required text: a parent is the view's to
+ * give (RowNav's tables have none), the core sets order and creation time, and flags and
+ * fields read as empty until set. No default is made up for them: an empty client is a
+ * refusal, and a guessed one a wrong row that syncs to every device.
+ */
+function moreFields(t: AppTable): MoreField[] {
+  return [...t.columns]
+    .filter(([name, c]) => name !== t.titleColumn && c.kind === 'text' && !c.optional)
+    .map(([name, c]) => ({ column: name, label: c.kind === 'text' ? c.label : name, check: textCheck(appSchema, t.name, name) }));
 }
 
 /**
@@ -53,6 +66,7 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
   if (mode !== null && !rows.some((r) => r.id === mode.id)) setMode(null);
   const headingId = useId();
   const check = useMemo(() => textCheck(appSchema, table, t.titleColumn), [table, t.titleColumn]);
+  const more = useMemo(() => moreFields(t), [t]);
   const ids = useMemo(() => rows.map((r) => r.id), [rows]);
   const ordered = t.orderColumn !== null;
 
@@ -79,8 +93,8 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
   }, [rows.length, testIdPrefix]);
   const last = rows.length - 1;
 
-  const add = async (title: string) => {
-    const result = await create(table, { [t.titleColumn]: title });
+  const add = async (title: string, values: MoreValues) => {
+    const result = await create(table, { ...values, [t.titleColumn]: title });
     if (!result.ok) return result;
     select(result.row.id);
     return { ok: true } as const;
@@ -129,7 +143,7 @@ export function RowNav({ table, heading, newLabel, testIdPrefix }: Props) {
           ))}
         </ul>
       )}
-      <NewItemForm className="nav-new-item" label={newLabel} placeholder={newLabel} check={check} submit={add} testId={`new-${testIdPrefix}-input`} />
+      <NewItemForm className="nav-new-item" label={newLabel} placeholder={newLabel} check={check} more={more} submit={add} testId={`new-${testIdPrefix}-input`} />
     </nav>
   );
 }

@@ -10,16 +10,20 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
 import type { TextResult } from '../store/app-state.ts';
 
-type Submit = (text: string) => Promise<TextResult>;
+/**
+ * An entry is what a form submits: the typed text, or (a "New …" form with a field per
+ * required column, round 67) the text with the other columns' values, which come back with it.
+ */
+type Submit<E> = (entry: E) => Promise<TextResult>;
 
-interface Entry {
-  readonly text: string;
-  readonly submit: Submit;
+interface Entry<E> {
+  readonly text: E;
+  readonly submit: Submit<E>;
 }
 
-export interface SubmitQueue {
+export interface SubmitQueue<E = string> {
   /** Queues `text`, to be saved with `submit` after the entries before it. */
-  add(text: string, submit: Submit): void;
+  add(text: E, submit: Submit<E>): void;
   /** Entries queued and not saved yet: the form shows that it is busy. */
   readonly waiting: number;
 }
@@ -29,8 +33,8 @@ export interface SubmitQueue {
  * a failure (its list deleted elsewhere, the app unreachable) would most likely fail them
  * too, and trying them would save them out of order. Nothing typed is dropped.
  */
-export function useSubmitQueue(onFailed: (texts: readonly string[], message: string | null) => void): SubmitQueue {
-  const queue = useRef<Entry[]>([]);
+export function useSubmitQueue<E = string>(onFailed: (texts: readonly E[], message: string | null) => void): SubmitQueue<E> {
+  const queue = useRef<Entry<E>[]>([]);
   const running = useRef(false);
   const [waiting, setWaiting] = useState(0);
   const failed = useRef(onFailed);
@@ -60,7 +64,7 @@ export function useSubmitQueue(onFailed: (texts: readonly string[], message: str
   }, []);
 
   const add = useCallback(
-    (text: string, submit: Submit) => {
+    (text: E, submit: Submit<E>) => {
       queue.current.push({ text, submit });
       setWaiting(queue.current.length);
       void run();

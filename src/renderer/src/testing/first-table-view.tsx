@@ -10,6 +10,7 @@ import { appSchema } from '../../../shared/app-schema.ts';
 import type { CreateFields, TableName } from '../../../shared/app-rows.ts';
 import { textCheck } from '../../../shared/field-checks.ts';
 import { NewItemForm } from '../components/NewItemForm.tsx';
+import { RowNav } from '../components/RowNav.tsx';
 import { useAppStore } from '../store/store-context.ts';
 import type { AppView } from '../views/app-view.ts';
 import { FIRST, newRowFields } from './first-table.ts';
@@ -43,4 +44,21 @@ export const firstTableView: AppView = {
   icon: 'edit',
   skipTo: { target: 'first-table-pane', label: `Skip to the ${FIRST.noun}` },
   Component: FirstTableView,
+};
+
+/**
+ * The schema's first table in the generic sidebar, `RowNav`, as a fork's view has it: its
+ * "New …" form is what a fork's users add rows with (a field per required column).
+ */
+export const firstTableNavView: AppView = {
+  id: 'first-table-nav',
+  label: FIRST.noun,
+  icon: 'edit',
+  skipTo: { target: 'first-table-pane', label: `Skip to the ${FIRST.noun}` },
+  Component: () => (
+    <>
+      <RowNav table={FIRST.table} heading={`The ${FIRST.noun}s`} newLabel={NEW_FIRST_LABEL} testIdPrefix="first" />
+      <main className="main-pane" id="first-table-pane" aria-label={`The ${FIRST.noun}`} />
+    </>
+  ),
 };

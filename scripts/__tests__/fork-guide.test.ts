@@ -126,3 +126,45 @@ describe('docs/fork.md, what a fork keeps (round 66)', () => {
     expect(listedToReplace.filter((f) => !usesTheTodoApp(f))).toEqual([]);
   });
 });
+
+/** Every repository file the guide names in backquotes (`components/RowNav.tsx`, `e2e/browser/{a,b}.spec.ts`), as written. */
+function namedFiles(guide: string): string[] {
+  return [...new Set([...guide.matchAll(/`([^`\s]+\.(?:tsx?|md|sql|patch|css|yml))`/g)].flatMap(([, name]) => braces(name as string)))];
+}
+
+describe('docs/fork.md, the files it names (round 67)', () => {
+  const guide = readFileSync(join(root, 'docs', 'fork.md'), 'utf8');
+  // Every file of the folders a forker works in, whatever its kind (a stylesheet, a dump, a patch).
+  const under = (dir: string) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => `${dir}/${f.split('\\').join('/')}`);
+  const repo = [...['src', 'e2e', 'scripts', 'test-support', 'server', 'docs'].flatMap(under), 'package.json', 'electron-builder.yml', 'electron.vite.config.ts'];
+  // The notes example's files are the ones the guide has a forker write: the patch holds them.
+  const patch = readFileSync(join(root, 'docs', 'examples', 'notes.patch'), 'utf8');
+  const written = [...patch.matchAll(/^\+\+\+ b\/(\S+)$/gm)].map(([, f]) => f as string);
+
+  it('names only files that exist (or that the notes example writes): a forker who follows it finds each one', () => {
+    const exists = (name: string) => {
+      const pattern = new RegExp(`(^|/)${name.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+      return [...repo, ...written].some((f) => pattern.test(f));
+    };
+    const names = namedFiles(guide);
+    expect(names.length).toBeGreaterThan(50); // the guide was read
+    expect(names.filter((n) => !exists(n))).toEqual([]);
+  });
+
+  it('keeps, in a fork that replaces the todos, only tests that use nothing of the todo app (a kept one that does fails there)', () => {
+    const { kept } = keptAndReplaced();
+    const keep = listed(kept);
+    const tests = [...files('src'), ...files('e2e')].filter((f) => /\.(test|spec)\.tsx?$/.test(f));
+    const keptTests = tests.filter((f) => keep.some((p) => p.test(f)));
+    expect(keptTests).toContain('src/renderer/src/components/row-nav-required.test.tsx');
+    expect(keptTests.filter((f) => usesTheTodoApp(f) || runsTheTodoTables(readFileSync(join(root, f), 'utf8')))).toEqual([]);
+  });
+
+  it('says what RowNav\'s "New …" form writes as the component does: every required column, never the title alone', () => {
+    const rowNav = readFileSync(join(root, 'src', 'renderer', 'src', 'components', 'RowNav.tsx'), 'utf8');
+    // The form is given the table's other required columns; the guide says so, and names the test.
+    expect(rowNav).toMatch(/<NewItemForm[^>]*\bmore=\{more\}/);
+    expect(guide).toContain('Its "New …" form asks for every required `text()` column');
+    expect(guide).not.toMatch(/"New …" input writes the title column alone/);
+  });
+});

@@ -8,6 +8,7 @@
  */
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { AppError } from '../../../shared/app-api.ts';
 import { FIRST } from '../testing/first-table.ts';
 import { firstTableNavView, NEW_FIRST_LABEL } from '../testing/first-table-view.tsx';
 import { renderApp } from '../testing/render-app.tsx';
@@ -80,5 +81,20 @@ describe('RowNav: "New …" in a table with required columns (round 67)', () => 
     await user.type(client, 'ACME{Enter}');
     await waitFor(async () => expect(await api.rows('projects', {})).toMatchObject([{ name: 'Website', client: 'ACME' }]));
     expect(writes()).toBe(1);
+  });
+
+  it('brings back the title and the client when the core refuses the write, and saves them both on the next Enter', async () => {
+    const { api, kit, user } = await renderApp(undefined, { views });
+    const nav = screen.getByRole('navigation', { name: 'The projects' });
+    const title = within(nav).getByRole('textbox', { name: NEW_FIRST_LABEL });
+    const client = within(nav).getByRole('textbox', { name: 'Client' });
+    kit.failNext('create', new AppError('invalid_argument', 'Project name is not allowed here.'));
+    await user.type(title, 'Website');
+    await user.type(client, 'ACME{Enter}');
+    expect(await within(nav).findByRole('alert')).toHaveProperty('textContent', 'Project name is not allowed here.');
+    expect(title).toHaveProperty('value', 'Website');
+    expect(client).toHaveProperty('value', 'ACME');
+    await user.type(title, '{Enter}');
+    await waitFor(async () => expect(await api.rows('projects', {})).toMatchObject([{ name: 'Website', client: 'ACME' }]));
   });
 });

@@ -4,11 +4,20 @@
  * opened with the app schema, the renderer's store or UI over the real core) and left off the
  * guide's list breaks such a fork's `npm run typecheck` and `vitest run`: "Unknown table: lists".
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * These check the reference app's guide against the reference app's todo app and files. A
+ * fork that followed "Replace the todos" deleted them (round 67: a scratch fork's `vitest run`
+ * failed here, on the very files the guide had it delete): there it skips, and says why.
+ */
+const REPLACED = existsSync(join(root, 'src', 'renderer', 'src', 'views', 'todos'))
+  ? null
+  : 'a fork that replaced the todos (docs/fork.md): this checks the reference app\'s guide against the todo app it deleted';
 
 function files(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
@@ -64,7 +73,7 @@ function drivesTheTodoView(file: string, seen = new Set<string>()): boolean {
   return [...text.matchAll(/from '\.\.\/scenarios\/([\w-]+)\.ts'/g)].some(([, name]) => drivesTheTodoView(`e2e/scenarios/${name}.ts`, seen));
 }
 
-describe('docs/fork.md, replacing the todos', () => {
+describe.skipIf(REPLACED !== null)(`docs/fork.md, replacing the todos${REPLACED === null ? '' : ` (skipped: ${REPLACED})`}`, () => {
   it('lists every test, and test helper, that runs the todo tables', () => {
     const patterns = listed();
     const candidates = files('src').filter((f) => !f.startsWith('src/renderer/src/views/todos/') && (/\.test\.tsx?$/.test(f) || f.includes('/testing/')));
@@ -115,7 +124,7 @@ function usesTheTodoApp(file: string): boolean {
   return /views\/todos\/|todo-fixtures|store-fixture|upgrade-fixtures|['"]New (list|todo)['"]/.test(text) || drivesTheTodoView(file);
 }
 
-describe('docs/fork.md, what a fork keeps (round 66)', () => {
+describe.skipIf(REPLACED !== null)('docs/fork.md, what a fork keeps (round 66)', () => {
   it('lists as replaced only tests that use the todo app: one that survives a fork is among those kept', () => {
     const { kept, replaced } = keptAndReplaced();
     const keep = listed(kept);
@@ -132,21 +141,22 @@ function namedFiles(guide: string): string[] {
   return [...new Set([...guide.matchAll(/`([^`\s]+\.(?:tsx?|md|sql|patch|css|yml))`/g)].flatMap(([, name]) => braces(name as string)))];
 }
 
-describe('docs/fork.md, the files it names (round 67)', () => {
-  const guide = readFileSync(join(root, 'docs', 'fork.md'), 'utf8');
+describe.skipIf(REPLACED !== null)('docs/fork.md, the files it names (round 67)', () => {
+  // Read in the tests, not here: a skipped describe's body still runs, and a fork may have deleted these.
+  const guide = () => readFileSync(join(root, 'docs', 'fork.md'), 'utf8');
   // Every file of the folders a forker works in, whatever its kind (a stylesheet, a dump, a patch).
   const under = (dir: string) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => `${dir}/${f.split('\\').join('/')}`);
-  const repo = [...['src', 'e2e', 'scripts', 'test-support', 'server', 'docs'].flatMap(under), 'package.json', 'electron-builder.yml', 'electron.vite.config.ts'];
+  const repo = () => [...['src', 'e2e', 'scripts', 'test-support', 'server', 'docs'].flatMap(under), 'package.json', 'electron-builder.yml', 'electron.vite.config.ts'];
   // The notes example's files are the ones the guide has a forker write: the patch holds them.
-  const patch = readFileSync(join(root, 'docs', 'examples', 'notes.patch'), 'utf8');
-  const written = [...patch.matchAll(/^\+\+\+ b\/(\S+)$/gm)].map(([, f]) => f as string);
+  const written = () => [...readFileSync(join(root, 'docs', 'examples', 'notes.patch'), 'utf8').matchAll(/^\+\+\+ b\/(\S+)$/gm)].map(([, f]) => f as string);
 
   it('names only files that exist (or that the notes example writes): a forker who follows it finds each one', () => {
+    const names = namedFiles(guide());
+    const paths = [...repo(), ...written()];
     const exists = (name: string) => {
       const pattern = new RegExp(`(^|/)${name.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
-      return [...repo, ...written].some((f) => pattern.test(f));
+      return paths.some((f) => pattern.test(f));
     };
-    const names = namedFiles(guide);
     expect(names.length).toBeGreaterThan(50); // the guide was read
     expect(names.filter((n) => !exists(n))).toEqual([]);
   });
@@ -164,7 +174,7 @@ describe('docs/fork.md, the files it names (round 67)', () => {
     const rowNav = readFileSync(join(root, 'src', 'renderer', 'src', 'components', 'RowNav.tsx'), 'utf8');
     // The form is given the table's other required columns; the guide says so, and names the test.
     expect(rowNav).toMatch(/<NewItemForm[^>]*\bmore=\{more\}/);
-    expect(guide).toContain('Its "New …" form asks for every required `text()` column');
-    expect(guide).not.toMatch(/"New …" input writes the title column alone/);
+    expect(guide()).toContain('Its "New …" form asks for every required `text()` column');
+    expect(guide()).not.toMatch(/"New …" input writes the title column alone/);
   });
 });

@@ -53,7 +53,7 @@ describe('RowNav: "New …" in a table with required columns (round 67)', () => 
     expect(within(nav).getAllByRole('textbox').map((e) => e.getAttribute('aria-label'))).toEqual([NEW_FIRST_LABEL, 'Client']);
     await user.type(within(nav).getByRole('textbox', { name: NEW_FIRST_LABEL }), 'Website');
     await user.type(within(nav).getByRole('textbox', { name: 'Client' }), 'ACME{Enter}');
-    await waitFor(async () => expect(await api.rows('projects', {})).toMatchObject([{ name: 'Website', client: 'ACME', notes: '', budget: null }]));
+    await waitFor(async () => expect(await api.rows(FIRST.table, {})).toMatchObject([{ name: 'Website', client: 'ACME', notes: '', budget: null }]));
     expect(await within(nav).findByText('Website')).toBeTruthy();
     // Both inputs are free again for the next project, the focus back in the first.
     expect(within(nav).getByRole('textbox', { name: NEW_FIRST_LABEL })).toHaveProperty('value', '');
@@ -75,11 +75,11 @@ describe('RowNav: "New …" in a table with required columns (round 67)', () => 
     expect((await within(nav).findByRole('alert')).textContent).toMatch(/^Client is too long/);
     expect(client).toHaveProperty('value', 'A client name far too long');
     expect(writes()).toBe(0);
-    expect(await api.rows('projects', {})).toEqual([]);
+    expect(await api.rows(FIRST.table, {})).toEqual([]);
     // Fixed, it goes: one row, whole.
     await user.clear(client);
     await user.type(client, 'ACME{Enter}');
-    await waitFor(async () => expect(await api.rows('projects', {})).toMatchObject([{ name: 'Website', client: 'ACME' }]));
+    await waitFor(async () => expect(await api.rows(FIRST.table, {})).toMatchObject([{ name: 'Website', client: 'ACME' }]));
     expect(writes()).toBe(1);
   });
 
@@ -95,6 +95,6 @@ describe('RowNav: "New …" in a table with required columns (round 67)', () => 
     expect(title).toHaveProperty('value', 'Website');
     expect(client).toHaveProperty('value', 'ACME');
     await user.type(title, '{Enter}');
-    await waitFor(async () => expect(await api.rows('projects', {})).toMatchObject([{ name: 'Website', client: 'ACME' }]));
+    await waitFor(async () => expect(await api.rows(FIRST.table, {})).toMatchObject([{ name: 'Website', client: 'ACME' }]));
   });
 });

@@ -21,9 +21,9 @@ export const NEW_FIRST_LABEL = `New ${FIRST.noun}`;
 function FirstTableView() {
   const create = useAppStore((s) => s.create);
   const check = useMemo(() => textCheck(appSchema, FIRST.table, FIRST.titleColumn), []);
-  // Every required text column gets the typed text, not the title alone (RowNav's create):
-  // a fork's table may require more than its title ("Author can't be empty." otherwise, and
-  // the store would never call the API).
+  // Every required text column gets the typed text: a fork's table may require more than its
+  // title ("Author can't be empty." otherwise, and the store would never call the API). The
+  // shell's tests need one input; RowNav (firstTableNavView, below) asks for each column.
   const add = async (title: string) => {
     const result = await create(FIRST.table, newRowFields(FIRST.table, title) as CreateFields<TableName>);
     return result.ok ? ({ ok: true } as const) : result;

@@ -22,6 +22,9 @@ interface Props {
   readonly active: boolean;
 }
 
+/** formatValue's own bound on the full text: up to it, nothing of a value is left out. */
+const VALUE_MAX = 2000;
+
 const OUTCOME_WORDS = { won: 'Won', lost: 'Lost', aside: 'Set aside' } as const;
 
 /**
@@ -33,7 +36,9 @@ const OUTCOME_WORDS = { won: 'Won', lost: 'Lost', aside: 'Set aside' } as const;
  */
 export function InspectorRow({ entry, ownClientId, now, showCell = true, rowProps, active }: Props) {
   const filter = useAppStore((s) => s.filterInspector);
-  const value = formatValue(entry.value);
+  // The value whole, as far as formatValue keeps one (VALUE_MAX): it wraps (inspector.css).
+  // Cut to 60 characters (round 66), its end was in a title, which a pointer alone can show.
+  const value = formatValue(entry.value, VALUE_MAX);
   const outcome = entry.error !== null ? 'aside' : entry.won ? 'won' : 'lost';
   const noun = nounOf(entry.table);
   const label = columnLabel(entry.table, entry.column);

@@ -8,6 +8,12 @@
  * A checkbox's target is its box with its labels (a click on them toggles it), and a target is
  * measured as far as its ancestors' overflow lets the pointer reach it.
  *
+ * And each of the inspector's controls (round 67: History was measured only where it happened
+ * to be in view, and clicked only at 320 and 300 px by reflow.spec.ts) is scrolled to at each
+ * width, its own box measured at 24 × 24 and hit by a click on its middle, then clicked: the
+ * message's History opens that field's history, Only … its row's messages, Whole … and All
+ * messages widen again, Show internal fields shows them, and Messages folds and unfolds.
+ *
  * Then windows under 480 px high (800 × 360, and 420 × 400): one scroll container per region,
  * none inside another that also scrolls (wheel and arrow keys would move two), and the last
  * row of the list and the sync drawer's last control reached by scrolling.
@@ -15,11 +21,44 @@
  * The measuring is the shell's and any view's; only the set-up (a list and its rows) uses the
  * todo view's helpers.
  */
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { AppUi } from '../support/app-ui.ts';
 import { test } from '../support/browser-fixtures.ts';
 import { UNSURE_MS } from '../../src/main/core/conflict-judge.ts';
 import { resize, targetProblems } from '../support/target-measure.ts';
+
+/**
+ * A control scrolled to, as a pointer finds it: in the window, at least 24 × 24 (its box as
+ * its clipping ancestors let it be hit), and what a click on its middle hits. Then clicked.
+ */
+async function measureAndClick(target: Locator, what: string, problems: string[]): Promise<void> {
+  await target.scrollIntoViewIfNeeded();
+  const problem = await target.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    let box = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    // A checkbox's target is its box with its labels: a click on them toggles it.
+    for (const l of el instanceof HTMLInputElement ? (el.labels ?? []) : []) {
+      const lr = l.getBoundingClientRect();
+      box = { left: Math.min(box.left, lr.left), top: Math.min(box.top, lr.top), right: Math.max(box.right, lr.right), bottom: Math.max(box.bottom, lr.bottom) };
+    }
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const st = getComputedStyle(up);
+      if (st.overflowX === 'visible' && st.overflowY === 'visible') continue;
+      const c = up.getBoundingClientRect();
+      box = { left: Math.max(box.left, c.left), top: Math.max(box.top, c.top), right: Math.min(box.right, c.right), bottom: Math.min(box.bottom, c.bottom) };
+    }
+    const w = box.right - box.left;
+    const h = box.bottom - box.top;
+    const size = `${Math.round(w * 10) / 10}×${Math.round(h * 10) / 10}`;
+    if (w < 24 - 0.01 || h < 24 - 0.01) return `a hit area of ${size}, under 24 × 24`;
+    const hit = document.elementFromPoint((box.left + box.right) / 2, (box.top + box.bottom) / 2);
+    const label = el instanceof HTMLInputElement && [...(el.labels ?? [])].some((l) => hit && l.contains(hit));
+    if (!hit || (!el.contains(hit) && !hit.contains(el) && !label)) return `its middle hits ${hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing'}`;
+    return '';
+  });
+  if (problem) problems.push(`${what}: ${problem}`);
+  await target.click();
+}
 
 /** The window npm start opens, and narrow-windows.spec.ts's laptop width. */
 const SIZES = [
@@ -64,6 +103,42 @@ test.describe('target sizes', () => {
       await page.keyboard.press('Escape');
       await expect(page.getByTestId('confirm-delete')).toBeHidden();
       await a.openList('Groceries');
+      // The inspector's controls, each measured and clicked, with what each click does.
+      const inspector = page.getByTestId('inspector');
+      const filter = page.getByTestId('inspector-filter');
+      const messages = page.getByTestId('inspector-list');
+      const clicks: string[] = [];
+      const history = inspector.getByRole('button', { name: 'History of title of todo “Milk”', exact: true }).first();
+      await measureAndClick(history, `${at}, History of title of todo “Milk”`, clicks);
+      await expect(messages).toHaveAccessibleName('History of title of todo “Milk”');
+      await expect(filter).toContainText('History of title of todo “Milk”');
+      await expect(messages.getByTestId('inspector-row')).not.toHaveCount(0);
+      for (const column of await messages.getByTestId('inspector-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-column')))) expect(column, `${at}: a title's history holds titles only`).toBe('title');
+      problems.push(...(await targetProblems(page, true)).map((p) => `${at}, a history: ${p}`));
+      await measureAndClick(filter.getByRole('button', { name: 'Whole todo', exact: true }), `${at}, Whole todo`, clicks);
+      await expect(messages).toHaveAccessibleName('Messages of todo “Milk”');
+      await measureAndClick(filter.getByRole('button', { name: 'All messages', exact: true }), `${at}, All messages`, clicks);
+      await expect(filter).toBeHidden();
+      await expect(messages).toHaveAccessibleName('Recent messages');
+      await measureAndClick(inspector.getByRole('button', { name: 'Only todo “Bread”', exact: true }).first(), `${at}, Only todo “Bread”`, clicks);
+      await expect(messages).toHaveAccessibleName('Messages of todo “Bread”');
+      await measureAndClick(filter.getByRole('button', { name: 'All messages', exact: true }), `${at}, All messages (after Only)`, clicks);
+      await expect(filter).toBeHidden();
+      const internal = inspector.getByRole('checkbox', { name: /^Show internal fields/ });
+      const before = await messages.getByTestId('inspector-row').count();
+      await measureAndClick(internal, `${at}, Show internal fields`, clicks);
+      await expect(internal).toBeChecked();
+      await expect.poll(() => messages.getByTestId('inspector-row').count(), `${at}: internal fields shown`).toBeGreaterThan(before);
+      await measureAndClick(internal, `${at}, Show internal fields (off)`, clicks);
+      await expect(internal).not.toBeChecked();
+      const fold = page.getByTestId('inspector-toggle');
+      await measureAndClick(fold, `${at}, Messages (fold)`, clicks);
+      await expect(fold).toHaveAttribute('aria-expanded', 'false');
+      await expect(messages).toBeHidden();
+      await measureAndClick(fold, `${at}, Messages (unfold)`, clicks);
+      await expect(fold).toHaveAttribute('aria-expanded', 'true');
+      await expect(messages).toBeVisible();
+      problems.push(...clicks);
     }
     // SC 2.5.8 (AA) itself: no small target whose circle meets another target.
     expect(problems.filter((p) => !p.endsWith('spacing alone')), 'SC 2.5.8').toEqual([]);

@@ -39,7 +39,6 @@ interface Outcome {
   readonly status: number;
   readonly code?: unknown;
   readonly retryAfter?: string | null;
-  readonly ms: number;
   readonly at: number;
 }
 
@@ -54,7 +53,6 @@ describe.each(['SIGQUIT', 'SIGKILL'] as const)('PostgreSQL crashed with %s under
     const sent = new Map<string, Message[]>();
     const acknowledged: Message[] = [];
     const send = async (server: number, clientId: string, messages: readonly Message[], bearer = token): Promise<Outcome> => {
-      const started = performance.now();
       const signal = AbortSignal.timeout(REQUEST_BOUND_MS);
       try {
         const res = await fetch(`${servers[server]!.url}/v1/sync`, {
@@ -64,7 +62,7 @@ describe.each(['SIGQUIT', 'SIGKILL'] as const)('PostgreSQL crashed with %s under
           signal,
         });
         const body = (await res.json()) as { error?: { code?: unknown } };
-        return { server, status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after'), ms: performance.now() - started, at: performance.now() };
+        return { server, status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after'), at: performance.now() };
       } catch (err) {
         if (signal.aborted) throw new Error(`a sync got no answer within ${REQUEST_BOUND_MS / 1000} s`, { cause: err });
         throw err;
@@ -149,7 +147,6 @@ describe.each(['SIGQUIT', 'SIGKILL'] as const)('PostgreSQL crashed with %s under
       expect([...new Set(outcomes.map((o) => o.status))].filter((s) => s !== 200 && s !== 503 && s !== 429)).toEqual([]);
       const refused = outcomes.filter((o) => o.status === 503);
       expect(refused.filter((o) => o.code !== 'unavailable' || o.retryAfter === null)).toEqual([]);
-      expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(REQUEST_BOUND_MS);
       for (const s of servers) expect(s.logs.filter((l) => l.msg === 'internal error')).toEqual([]);
 
       // Read directly: stored once each, every acknowledged one, nothing else, under ids 1..n.

@@ -37,7 +37,6 @@ interface Outcome {
   readonly status: number;
   readonly code?: unknown;
   readonly retryAfter?: string | null;
-  readonly ms: number;
 }
 
 it('a PostgreSQL stop and start under a running server: 503 with Retry-After meanwhile, then it recovers by itself, every message stored once under gap-free ids', async () => {
@@ -46,7 +45,6 @@ it('a PostgreSQL stop and start under a running server: 503 with Retry-After mea
   const acknowledged: Message[] = [];
   const sent = new Map<string, Message[]>();
   const send = async (clientId: string, messages: readonly Message[]): Promise<Outcome> => {
-    const started = performance.now();
     const signal = AbortSignal.timeout(REQUEST_BOUND_MS);
     try {
       const res = await fetch(`${t.url}/v1/sync`, {
@@ -56,7 +54,7 @@ it('a PostgreSQL stop and start under a running server: 503 with Retry-After mea
         signal,
       });
       const body = (await res.json()) as { error?: { code?: unknown } };
-      return { status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after'), ms: performance.now() - started };
+      return { status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after') };
     } catch (err) {
       if (signal.aborted) throw new Error(`a sync got no answer within ${REQUEST_BOUND_MS / 1000} s`, { cause: err });
       throw err;
@@ -136,7 +134,6 @@ it('a PostgreSQL stop and start under a running server: 503 with Retry-After mea
   const refused = outcomes.filter((o) => o.status === 503);
   expect(refused.length).toBeGreaterThan(0);
   expect(refused.filter((o) => o.code !== 'unavailable' || o.retryAfter === null)).toEqual([]);
-  expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(REQUEST_BOUND_MS);
   expect(t.logs.filter((l) => l.msg === 'internal error')).toEqual([]);
 
   // Stored once each, nothing else, under ids 1..n.

@@ -79,13 +79,11 @@ it('a server stopped while pushes wait on a held row lock answers them 503 with 
     await untilQuery(async () => (await lockWaiters(admin, 'fieldsync')) === 1, 'a push to wait on the lock');
     await new Promise((r) => setTimeout(r, 100)); // the other two reach the queue
 
-    const started = performance.now();
     stopped = t.stop();
+    // The bound is on the wait (within), not asserted on a measured time (round 67).
     await within(STOP_BOUND_MS, 'the stop with a push waiting on a held lock', stopped);
-    const stopMs = performance.now() - started;
     const answers = await within(1000, 'the answers after the stop', Promise.all(pushes));
     expect(answers).toEqual([1, 2, 3].map(() => ({ status: 503, code: 'unavailable', retryAfter: '2' })));
-    expect(stopMs).toBeLessThan(STOP_BOUND_MS);
     // Logged as the unavailability they are, never as a fault of the server's.
     expect(t.logs.filter((l) => l.msg === 'internal error')).toEqual([]);
     // And as this server's own stop, not the database's (round 59: "the database cannot be reached").
@@ -124,16 +122,13 @@ it("a store closed with pushes in a user's queue cancels the one on the lock and
     await untilQuery(async () => (await lockWaiters(admin, app)) === 1, 'a push to wait on the lock');
     await new Promise((r) => setTimeout(r, 100));
 
-    const started = performance.now();
     closed = store.close();
     // The holder finishes soon after: until round 58 the push on the lock was then stored, and
     // the queued ones, run on the ended pool, failed as internal errors (500).
     await new Promise((r) => setTimeout(r, 300));
     await holder.query('ROLLBACK');
     await within(STOP_BOUND_MS, "the store's close with a push waiting on a held lock", closed);
-    const closeMs = performance.now() - started;
     expect(await within(1000, 'the pushes after the close', Promise.all(outcomes))).toEqual([1, 2, 3].map(() => ({ status: 503, code: 'unavailable', retryAfter: '2' })));
-    expect(closeMs).toBeLessThan(STOP_BOUND_MS);
     await expect(store.push('quinn', [m(4)])).rejects.toThrow(/closed/);
     const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM fieldsync_messages WHERE user_id = 'quinn'");
     expect(rows[0]?.n).toBe(1);
@@ -163,10 +158,8 @@ it('SIGTERM to a server process (node server/main.ts) with a push waiting on a h
     holder = await holdCounter('sam');
     const stuck = sync('r1').then((res) => ({ status: res.status, retryAfter: res.headers.get('retry-after') }), (err: unknown) => ({ failed: String(err) }));
     await untilQuery(async () => (await lockWaiters(admin, app)) === 1, 'the push to wait on the lock');
-    const started = performance.now();
     s.child.kill('SIGTERM');
     expect(await within(STOP_BOUND_MS, 'the process exit after SIGTERM', s.exited)).toEqual({ code: 0, signal: null });
-    expect(performance.now() - started).toBeLessThan(STOP_BOUND_MS);
     expect(await stuck).toEqual({ status: 503, retryAfter: '2' });
   } finally {
     s.child.kill('SIGKILL');

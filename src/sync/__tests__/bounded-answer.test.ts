@@ -69,11 +69,11 @@ describe('one sync answer is read within a bound', () => {
     const client = await createSyncClient({ schema, store: memory(), autoSync: false, pullLimit: 2, remote: createHttpRemote({ url, token: 't', timeoutMs: 20_000 }) });
     hostile.clients.push(client);
     mode.now = bad;
-    const started = Date.now();
     const err = await client.sync().then(() => null, (e: unknown) => e);
+    // Refused by the bound, not by the 20 s timeout (that would be a NetworkError): which error,
+    // and the bytes the server got to write, say the read stopped early (round 67: was `< 5000 ms`).
     expect(err).toBeInstanceOf(RemoteError);
     expect(err).toMatchObject({ code: 'invalid_response' });
-    expect(Date.now() - started).toBeLessThan(5000);
     // The client stopped reading: the server wrote a few MB at most, not its cap.
     expect(written.bytes).toBeLessThan(8 * 1024 * 1024);
     expect(client.status.cursor).toBe(0);

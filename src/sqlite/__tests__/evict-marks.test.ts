@@ -5,30 +5,24 @@
  * never pushed as this client's; both marks are cleared. Until this file no test retyped a
  * column holding a pulled message kept in its row.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, createSyncClient, defineSchema, type ColumnType, type Schema, type SyncClient } from '../../sync/index.ts';
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore, createSyncClient, defineSchema, type ColumnType, type Schema } from '../../sync/index.ts';
 import { createInProcessServer } from '../../sync/testing/index.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { useFileClients } from './helpers/file-clients.ts';
 
 const items = (version: number, code: ColumnType): Schema => defineSchema({ version, tables: { items: { code } } });
 
-let file: SqliteFile | undefined;
-const open: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-  file?.dispose();
-  file = undefined;
-});
+const fileClients = useFileClients();
 
 describe('a retyped column whose rows keep messages', () => {
   it("moves this client's unpushed message to the outbox and the pulled one to the log, and clears both marks", async () => {
     const server = createInProcessServer();
     const other = await createSyncClient({ schema: items(1, 'integer'), store: createMemoryStore(), remote: server.remote('u'), autoSync: false });
-    open.push(other);
+    fileClients.keep(other);
     await other.set('items', 'pulled', 'code', 7);
     await other.sync();
 
-    file = sqliteFile();
+    const file = fileClients.file();
     const v1 = await createSyncClient({ schema: items(1, 'integer'), store: file.open(), remote: server.remote('u'), autoSync: false });
     await v1.sync(); // `pulled` wins its cell: kept in its row (mark 2)
     await v1.set('items', 'mine', 'code', 1); // unpushed: kept in its row (mark 1)
@@ -38,7 +32,7 @@ describe('a retyped column whose rows keep messages', () => {
 
     const store = file.open();
     const v2 = await createSyncClient({ schema: items(2, 'string'), store, remote: server.remote('u'), autoSync: false });
-    open.push(v2);
+    fileClients.keep(v2);
     // Only this client's message is pending: the pulled one is not this client's to push.
     expect((await store.messages({ kind: 'pending', limit: 10 })).map((m) => [m.row, m.value])).toEqual([['mine', 1]]);
     expect(store.db.prepare('SELECT id FROM items WHERE _pending_code IS NOT NULL').pluck().all()).toEqual([]);
@@ -52,7 +46,7 @@ describe('a retyped column whose rows keep messages', () => {
     expect(v2.status.pending).toBe(0);
     const fresh = createMemoryStore();
     const reader = await createSyncClient({ schema: items(1, 'integer'), store: fresh, remote: server.remote('u'), autoSync: false });
-    open.push(reader);
+    fileClients.keep(reader);
     await reader.sync();
     expect([fresh.get('items', 'mine'), fresh.get('items', 'pulled')]).toEqual([{ code: 1 }, { code: 7 }]);
     // The server holds two messages: nothing was pushed twice, and the pulled one not again as this client's.

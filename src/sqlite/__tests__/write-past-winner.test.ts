@@ -5,28 +5,22 @@
  * one after the other's write of the same cell must replace it, or the user's later edit is
  * silently lost (on this device and, once pushed, on every device).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSyncClient, defineSchema, type SyncClient } from '../../sync/index.ts';
 import { hlcMillis } from '../../sync/hlc.ts';
-import { sqliteFile, type SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import type { SqliteFile } from '../../../test-support/sqlite-harness.ts';
+import { useFileClients } from './helpers/file-clients.ts';
 
 const schema = defineSchema({ version: 1, tables: { todos: { title: 'string' } } });
 const T0 = Date.UTC(2026, 11, 7, 12);
 
-let file: SqliteFile | undefined;
-const open: SyncClient[] = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-  file?.dispose();
-  file = undefined;
-});
+const fileClients = useFileClients();
 
 type Store = ReturnType<SqliteFile['open']>;
 const stores = new WeakMap<SyncClient, Store>();
 async function client(f: SqliteFile, now: () => number): Promise<SyncClient> {
   const store = f.open();
-  const c = await createSyncClient({ schema, store, autoSync: false, now });
-  open.push(c);
+  const c = fileClients.keep(await createSyncClient({ schema, store, autoSync: false, now }));
   stores.set(c, store);
   return c;
 }
@@ -35,7 +29,7 @@ const titleSeenBy = (c: SyncClient): unknown => (stores.get(c) as Store).rows('t
 
 describe("a local write after another connection's write of the same cell", () => {
   it('wins over one from a clock ahead of its own', async () => {
-    const f = (file = sqliteFile());
+    const f = fileClients.file();
     const behind = await client(f, () => T0);
     const ahead = await client(f, () => T0 + 60_000);
     const theirs = await ahead.set('todos', 't', 'title', 'first');
@@ -46,7 +40,7 @@ describe("a local write after another connection's write of the same cell", () =
   });
 
   it('wins over one of the same millisecond with a greater counter', async () => {
-    const f = (file = sqliteFile());
+    const f = fileClients.file();
     const one = await client(f, () => T0);
     const other = await client(f, () => T0);
     await one.set('todos', 'a', 'title', 'one');

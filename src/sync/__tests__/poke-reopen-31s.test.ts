@@ -6,55 +6,13 @@
  * interval sync's one per 30 s. Real HTTP on loopback; the client's clock faked (setTimeout,
  * Date), the cost counted in openings and syncs per span of the client's time.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, expect, it, vi } from 'vitest';
-import { createHttpRemote, createSyncClient, pokeStream } from '../index.ts';
-import { memory, schema } from './harness/test-kit.ts';
-import { closeHostile, hostile } from './harness/hostile-server.ts';
+import { expect, it, vi } from 'vitest';
+import { usePokeReopen } from './harness/poke-reopen.ts';
 
-const NOW = new Date().toISOString();
-const answer = JSON.stringify({ accepted: 0, cursor: 0, more: false, serverTime: NOW, epoch: 'e1', messages: [] });
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await closeHostile();
-});
+const start = usePokeReopen();
 
 it.each([['no interval syncs (intervalMs: 0)', 0], ['the default interval (30 s)', undefined]] as const)('a stream closed after 31 s, over and over, with %s: an opening per 31 s, one sync each, and the interval\'s syncs', async (_name, intervalMs) => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 11, 7, 12, 0, 0) });
-  const s = { opens: 0, syncs: 0, inFlight: 0 };
-  hostile.server = createServer((req, res) => {
-    if (req.url?.startsWith('/v1/events')) {
-      s.opens++;
-      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' }).write(': connected\n\n');
-      setTimeout(() => res.end(), 31_000);
-      return;
-    }
-    s.syncs++;
-    s.inFlight++;
-    req.resume();
-    req.on('end', () => {
-      s.inFlight--;
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer);
-    });
-  });
-  await new Promise<void>((r) => hostile.server?.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(hostile.server.address() as AddressInfo).port}`;
-  const client = await createSyncClient({
-    schema, store: memory(), random: () => 0.5, ...(intervalMs === undefined ? {} : { intervalMs }), retry: { initialMs: 1000, maxMs: 8000 },
-    remote: createHttpRemote({ url, token: 't', pokes: pokeStream() }),
-  });
-  hostile.clients.push(client);
-  const settle = async (): Promise<void> => {
-    let quiet = 0;
-    for (let i = 0; i < 100_000 && quiet < 50; i++) {
-      await turn();
-      quiet = s.inFlight === 0 && client.status.state !== 'syncing' ? quiet + 1 : 0;
-    }
-    expect(quiet, 'the client settled').toBe(50);
-  };
+  const { counts: s, settle } = await start({ closeAfterMs: 31_000, quietTurns: 50, ...(intervalMs === undefined ? {} : { intervalMs }) });
   await settle();
   const first = { opens: s.opens, syncs: s.syncs };
   // Ten minutes of the client's time, a second at a time.

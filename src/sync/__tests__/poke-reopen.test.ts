@@ -6,56 +6,13 @@
  * closes. Real HTTP on loopback; the client's clock faked (setTimeout, Date), so the cost is
  * counted in openings and sync requests per span of the client's time, not measured.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, expect, it, vi } from 'vitest';
-import { createHttpRemote, createSyncClient, pokeStream } from '../index.ts';
-import { memory, schema } from './harness/test-kit.ts';
-import { closeHostile, hostile } from './harness/hostile-server.ts';
+import { expect, it, vi } from 'vitest';
+import { usePokeReopen } from './harness/poke-reopen.ts';
 
-const NOW = new Date().toISOString();
-const answer = JSON.stringify({ accepted: 0, cursor: 0, more: false, serverTime: NOW, epoch: 'e1', messages: [] });
-/** Real turns of the event loop (setImmediate is not faked): the sockets' I/O goes on. */
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-afterEach(async () => {
-  vi.useRealTimers();
-  await closeHostile();
-});
+const start = usePokeReopen();
 
 it('a stream closed as soon as it opens is reopened, and synced for, no faster than the reconnection backoff', async () => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.UTC(2026, 11, 7, 12, 0, 0) });
-  const s = { opens: 0, syncs: 0, inFlight: 0 };
-  hostile.server = createServer((req, res) => {
-    if (req.url?.startsWith('/v1/events')) {
-      s.opens++;
-      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' }).end(': connected\n\n');
-      return;
-    }
-    s.syncs++;
-    s.inFlight++;
-    req.resume();
-    req.on('end', () => {
-      s.inFlight--;
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer);
-    });
-  });
-  await new Promise<void>((r) => hostile.server?.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(hostile.server.address() as AddressInfo).port}`;
-  const client = await createSyncClient({
-    schema, store: memory(), random: () => 0.5, intervalMs: 0, retry: { initialMs: 1000, maxMs: 8000 },
-    remote: createHttpRemote({ url, token: 't', pokes: pokeStream({ reconnect: { initialMs: 500, maxMs: 16_000 } }) }),
-  });
-  hostile.clients.push(client);
-  /** Until no request is in flight and the client is not syncing, for many turns (bounded). */
-  const settle = async (): Promise<void> => {
-    let quiet = 0;
-    for (let i = 0; i < 100_000 && quiet < 100; i++) {
-      await turn();
-      quiet = s.inFlight === 0 && client.status.state !== 'syncing' ? quiet + 1 : 0;
-    }
-    expect(quiet, 'the client settled').toBe(100);
-  };
+  const { counts: s, settle } = await start({ closeAfterMs: 0, quietTurns: 100, intervalMs: 0, pokes: { reconnect: { initialMs: 500, maxMs: 16_000 } } });
   await settle();
   const first = { opens: s.opens, syncs: s.syncs };
   // The client's clock stands still: one opening, however fast the server closes it.

@@ -36,16 +36,18 @@ function callerFile(stack: string | undefined): string {
 /** Records the timers armed by the module whose path ends with `file` (say `server/body-reader.ts`). */
 export function probeTimers(file: string): TimerProbe {
   const original = globalThis.setTimeout;
+  // The overloads of setTimeout, as one signature the wrapper can pass its arguments on to.
+  const call = original as unknown as (this: unknown, ...a: unknown[]) => ReturnType<typeof setTimeout>;
   const armed: ProbedTimer[] = [];
   const fired: ProbedTimer[] = [];
   let running: ProbedTimer | undefined;
   const wrapped = function (this: unknown, callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) {
     if (typeof callback !== 'function' || !callerFile(new Error().stack).includes(file)) {
-      return original.call(this, callback as never, ms, ...args);
+      return call.call(this, callback, ms, ...args);
     }
     const timer: ProbedTimer = { ms: Number(ms ?? 0), fired: false };
     armed.push(timer);
-    return original.call(this, (...a: unknown[]) => {
+    return call.call(this, (...a: unknown[]) => {
       timer.fired = true;
       fired.push(timer);
       running = timer;

@@ -1,7 +1,8 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { ReplacedNotice } from '../../../shared/app-api.ts';
-import { columnLabel, exactTime, nounOf, quotedName, valueWords, writerName } from '../lib/cell-words.ts';
+import { columnLabel, exactTime, nounOf, quotedName, valueWhole, valueWords, writerName } from '../lib/cell-words.ts';
 import { displayText } from '../lib/display-text.ts';
+import { cut } from '../lib/format-value.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { Icon } from './Icon.tsx';
 import { UserText } from './UserText.tsx';
@@ -9,14 +10,32 @@ import { UserText } from './UserText.tsx';
 /** How long a notice stays, unless hovered or focused. */
 export const NOTICE_MS = 8000;
 
-function Value({ value }: { value: ReplacedNotice['previous']['value'] }) {
-  const w = valueWords(value);
-  return w.quote ? (
+/**
+ * Up to this many characters a notice shows a value whole, wrapping; a longer one (a note's
+ * body may hold 20,000) shows its first FOLD_START characters and "Show all", which unfolds it
+ * whole in a box of bounded height that scrolls.
+ */
+export const NOTICE_FOLD = 300;
+const FOLD_START = 200;
+
+/** `whose`: "your title", "the title that won": names the Show all button among the others. */
+function Value({ value, whose, className }: { value: ReplacedNotice['previous']['value']; whose: string; className: string }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const w = valueWhole(value);
+  const long = w.text.length > NOTICE_FOLD;
+  const shown = long && !open ? `${cut(w.text, FOLD_START)}…` : w.text;
+  const words = w.quote ? <UserText className={className} value={shown} /> : <span className={className}>{shown}</span>;
+  if (!long) return w.quote ? <>“{words}”</> : words;
+  return (
     <>
-      “<UserText className="notice-value" value={w.text} />”
+      <span id={id} className={open ? 'notice-value-all' : undefined} tabIndex={open ? 0 : undefined} role={open ? 'region' : undefined} aria-label={open ? `${whose}, whole` : undefined}>
+        {w.quote ? <>“{words}”</> : words}
+      </span>{' '}
+      <button type="button" className="button button-small notice-fold" aria-expanded={open} aria-controls={id} aria-label={open ? `Show less of ${whose}` : `Show all ${w.text.length} characters of ${whose}`} onClick={() => setOpen(!open)}>
+        {open ? 'Show less' : `Show all (${w.text.length} characters)`}
+      </button>
     </>
-  ) : (
-    <span className="notice-value">{w.text}</span>
   );
 }
 
@@ -63,8 +82,8 @@ function Notice({ notice }: { notice: ReplacedNotice }) {
       <Icon name="alert" className="notice-icon" />
       <div className="notice-body">
         <p className="notice-change">
-          <strong>{label}</strong> <Value value={notice.previous.value} /> <span aria-hidden="true">→</span>{' '}
-          <span className="visually-hidden">replaced by</span> <Value value={notice.next.value} />
+          <strong>{label}</strong> <Value value={notice.previous.value} whose={`your ${field}`} className="notice-value notice-old" /> <span aria-hidden="true">→</span>{' '}
+          <span className="visually-hidden">replaced by</span> <Value value={notice.next.value} whose={`the ${field} that won`} className="notice-value" />
         </p>
         <p className="notice-why" data-testid="replaced-why">
           <UserText value={winner} /> edited it too, before seeing yours; its edit at <time>{exactTime(notice.next.hlc)}</time> is later than

@@ -45,17 +45,45 @@ describe('values another instance replaced', () => {
     expect((await todosOf(phone.api, list.id))[0]?.title).toBe('Oat milk'); // the restore won on the other device too
   });
 
-  it('quotes a long value cut to its start, in the notice, its Restore button and the announcement; Restore writes all of it', async () => {
-    // The longest title a todo takes; a note's body in a fork may take 20,000 characters.
-    const long = `Oat milk ${'o'.repeat(491)}`;
+  it('shows a value past the old 100-character cut whole in the notice; its Restore button and the announcement quote its start', async () => {
+    // Round 68: the notice cut it to 99 characters and "…": what was lost could not be read.
+    const long = `Oat milk ${'o'.repeat(200)} END`;
     const { api, user, list } = await renamedOnBoth(long);
 
     const notice = await screen.findByRole('group', { name: 'Title replaced by alice-1-other' });
-    const shown = `Oat milk ${'o'.repeat(90)}…`;
-    expect(notice.querySelector('.notice-change')?.textContent).toBe(`Title “${shown}” → replaced by “Whole milk”`);
-    expect(screen.getByRole('status', { name: 'Changes from other devices' }).textContent).toContain(`Your title “${shown}” of`);
-    await user.click(within(notice).getByRole('button', { name: `Restore title “${shown}” of todo “Whole milk”` }));
+    expect(notice.querySelector('.notice-change')?.textContent).toBe(`Title “${long}” → replaced by “Whole milk”`);
+    expect(within(notice).queryByRole('button', { name: /^Show all/ })).toBeNull(); // 213 characters: no fold
+    const start = `Oat milk ${'o'.repeat(90)}…`;
+    expect(screen.getByRole('status', { name: 'Changes from other devices' }).textContent).toContain(`Your title “${start}” of`);
+    await user.click(within(notice).getByRole('button', { name: `Restore title “${start}” of todo “Whole milk”` }));
     await waitFor(async () => expect((await todosOf(api, list.id))[0]?.title).toBe(long));
+  });
+
+  it('folds a very long value to its start and "Show all", which shows it whole (and Show less folds it again)', async () => {
+    // The longest title a todo takes; a note's body in a fork may take 20,000 characters.
+    const long = `Oat milk ${'o'.repeat(481)} THE END.`;
+    const { user } = await renamedOnBoth(long);
+
+    const notice = await screen.findByRole('group', { name: 'Title replaced by alice-1-other' });
+    const folded = `Oat milk ${'o'.repeat(191)}…`;
+    expect(notice.querySelector('.notice-change')?.textContent).toBe(`Title “${folded}” Show all (499 characters) → replaced by “Whole milk”`);
+    const showAll = within(notice).getByRole('button', { name: 'Show all 499 characters of your title' });
+    expect(showAll.getAttribute('aria-expanded')).toBe('false');
+    await user.click(showAll);
+
+    expect(showAll.getAttribute('aria-expanded')).toBe('true');
+    expect(showAll).toHaveProperty('textContent', 'Show less');
+    expect(showAll.getAttribute('aria-label')).toBe('Show less of your title');
+    const whole = within(notice).getByRole('region', { name: 'your title, whole' });
+    expect(whole.textContent).toBe(`“${long}”`);
+    expect(whole.id).toBe(showAll.getAttribute('aria-controls'));
+    expect(whole.tabIndex).toBe(0); // a keyboard scrolls it
+    expect(notice.querySelector('.notice-old')?.textContent).toBe(long); // struck through, the lost one
+    expect(document.activeElement).toBe(showAll); // the focus holds the notice: it does not go away while read
+
+    await user.click(showAll);
+    expect(notice.querySelector('.notice-change')?.textContent).toBe(`Title “${folded}” Show all (499 characters) → replaced by “Whole milk”`);
+    expect(within(notice).queryByRole('region')).toBeNull();
   });
 
   it('shows nothing for a plain change from another device, which just shows', async () => {

@@ -61,6 +61,17 @@ export function valueWords(value: JsonValue): { readonly text: string; readonly 
   return { text: formatValue(value).text, quote: false };
 }
 
+/**
+ * A value as words, whole: what a notice of a replaced value shows (components/RowNotices.tsx
+ * folds a long one behind "Show all"), where valueWords quotes only its start. A user who lost a
+ * long title to another device must be able to read all of what was lost and what was kept.
+ */
+export function valueWhole(value: JsonValue): { readonly text: string; readonly quote: boolean } {
+  if (typeof value === 'string') return { text: value, quote: true };
+  if (typeof value === 'boolean') return valueWords(value);
+  return { text: JSON.stringify(value) ?? 'null', quote: false };
+}
+
 /** A writer, by the name its instance published, or by the start of its client id. */
 export function writerName(device: string | null, hlc: string): string {
   if (device !== null) return device;

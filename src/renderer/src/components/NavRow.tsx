@@ -75,7 +75,7 @@ export function NavRow(props: Props) {
       )}
       {mode === 'confirm' && <ConfirmDelete question={props.confirmQuestion} onConfirm={props.onDelete} onCancel={() => onMode('view')} />}
       {mode === 'view' && (
-        <RowActions name={name} isFirst={props.isFirst} isLast={props.isLast} tabbable={active} onRename={() => onMode('edit')} onMove={props.onMove} onDelete={() => onMode('confirm')} />
+        <RowActions name={name} wholeName isFirst={props.isFirst} isLast={props.isLast} tabbable={active} onRename={() => onMode('edit')} onMove={props.onMove} onDelete={() => onMode('confirm')} />
       )}
     </li>
   );

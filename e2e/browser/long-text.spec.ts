@@ -14,6 +14,7 @@
  *   element holding it (keyboard, screen reader).
  */
 import { expect, type Page } from '@playwright/test';
+import { UNSURE_MS } from '../../src/main/core/conflict-judge.ts';
 import { AppUi } from '../support/app-ui.ts';
 import { test } from '../support/browser-fixtures.ts';
 import { resize } from '../support/target-measure.ts';
@@ -24,6 +25,17 @@ const LONG_LIST = `Lst${'abcdefghij'.repeat(9)}ENDLST`; // a list name's most is
 const LONG_TODO = `Tdo${'klmnopqrst'.repeat(19)}ENDTODO`;
 const WORDY_TODO = `Words ${'pick up the oat milk and the rye bread on the way '.repeat(4)}ENDWORDS`;
 const DEVICE = `Dev${'uvwxyz'.repeat(8)}ENDDEV`;
+// Round 68: the sync facts, as long as a fork's or a company's can be (a profile named by a
+// path, a server behind a long address), one word each, set into the app's own elements.
+const FACTS = {
+  'sync-profile': `Prf${'profilename'.repeat(18)}ENDPRF`,
+  'sync-client-id': `Cli${'ABCDEFGHIJKLMNOP'.repeat(12)}ENDCLI`,
+  'sync-server': `https://sync.${'example-'.repeat(12)}corp.test/fieldsync/${'0123456789abcdef'.repeat(6)}/ENDSRV`,
+  'sync-state': `Sts${'Can’t-reach-the-server-'.repeat(8)}ENDSTS`,
+} as const;
+// A conflict's two titles: one under the notice's fold (shown whole), one over it (Show all).
+const LOST = `Lost ${'the oat milk from the shop on the corner '.repeat(6)}ENDLOST`;
+const KEPT = `Kept${'abcdefghijklmnopqrstuvwxyz'.repeat(17)}ENDKEPT`;
 
 /** Where `full` shows only in part, or cut by a box, with no way for every reader to its end. */
 async function unreadable(page: Page, full: string): Promise<string[]> {
@@ -131,5 +143,72 @@ test.describe('long text at wide widths', () => {
       await expect(page.getByTestId('inspector-filter')).toBeHidden();
     }
     expect(problems).toEqual([]);
+  });
+  test('the profile, device, client id, server URL and sync status are readable at 1200, 800 and 460 px, as they are and when long', async ({ cluster }) => {
+    test.setTimeout(120_000);
+    const a = new AppUi(cluster.instances[0]!.page);
+    const page = a.page;
+    await a.expectSynced();
+    // Offline: a steady status ("Working offline") with its longer detail below it.
+    await a.setOffline(true);
+    await expect(page.getByTestId('sync-detail')).toBeVisible();
+    const toggle = page.getByTestId('sync-details-toggle');
+    const facts = ['sync-profile', 'sync-device', 'sync-client-id', 'sync-server', 'sync-state', 'sync-detail'];
+    const problems: string[] = [];
+    for (const long of [false, true]) {
+      if (long) {
+        // Into the elements React rendered: it leaves a text node alone while its value is unchanged.
+        await page.evaluate((facts) => {
+          for (const [id, text] of Object.entries(facts)) document.querySelector(`[data-testid="${id}"]`)!.textContent = text;
+        }, FACTS);
+      }
+      for (const width of WIDTHS) {
+        await resize(page, { width, height: 800 });
+        if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+        await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+        const texts = long ? Object.values(FACTS) : await Promise.all(facts.map(async (id) => (await page.getByTestId(id).textContent())!.trim()));
+        if (!long) expect(texts.every((t) => t.length > 0 && t !== '…')).toBe(true);
+        for (const text of texts) problems.push(...(await unreadable(page, text)).map((p) => `at ${width} px${long ? ', long' : ''}: ${p}`));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test.describe('a conflict notice', () => {
+    test.use({ instanceCount: 2 });
+
+    test('shows both long titles whole at 1200, 800 and 460 px: the lost one wrapping, the one that won after Show all', async ({ cluster }) => {
+      test.setTimeout(180_000);
+      const [a, b] = cluster.instances.map((i) => new AppUi(i.page)) as [AppUi, AppUi];
+      await a.addList('Groceries');
+      await a.addTodo('Milk');
+      await b.openList('Groceries');
+      await b.expectTodos('Groceries', [{ title: 'Milk', done: false }]);
+      await b.expectSynced();
+      await b.setOffline(true);
+      await a.renameTodo('Milk', LOST); // earlier: loses
+      await b.renameTodo('Milk', KEPT);
+      await a.expectSynced();
+      await b.page.waitForTimeout(UNSURE_MS + 500); // B's edit arrives late: A can tell B had not seen A's
+      await b.setOffline(false);
+      await b.expectSynced();
+      const page = a.page;
+      const notice = a.replacedNotice(KEPT);
+      await expect(notice).toBeVisible({ timeout: 10_000 });
+      const showAll = notice.getByRole('button', { name: `Show all ${KEPT.length} characters of the title that won` });
+      await showAll.click(); // and the focus on it holds the notice while it is read
+      await expect(notice.getByRole('button', { name: 'Show less of the title that won' })).toHaveAttribute('aria-expanded', 'true');
+      await expect(notice.getByRole('region', { name: 'the title that won, whole' })).toHaveText(`“${KEPT}”`);
+      await expect(notice.locator('.notice-old')).toHaveText(LOST);
+
+      const problems: string[] = [];
+      for (const width of WIDTHS) {
+        await resize(page, { width, height: 800 });
+        await expect(notice).toBeVisible();
+        await notice.scrollIntoViewIfNeeded();
+        for (const text of [LOST, KEPT]) problems.push(...(await unreadable(page, text)).map((p) => `at ${width} px: ${p}`));
+      }
+      expect(problems).toEqual([]);
+    });
   });
 });

@@ -31,7 +31,7 @@ const FACTS = {
   'sync-profile': `Prf${'profilename'.repeat(18)}ENDPRF`,
   'sync-client-id': `Cli${'ABCDEFGHIJKLMNOP'.repeat(12)}ENDCLI`,
   'sync-server': `https://sync.${'example-'.repeat(12)}corp.test/fieldsync/${'0123456789abcdef'.repeat(6)}/ENDSRV`,
-  'sync-state': `Sts${'Can’t-reach-the-server-'.repeat(8)}ENDSTS`,
+  'sync-state': `Sts${'Cantreachtheserver'.repeat(10)}ENDSTS`,
 } as const;
 // A conflict's two titles: one under the notice's fold (shown whole), one over it (Show all).
 const LOST = `Lost ${'the oat milk from the shop on the corner '.repeat(6)}ENDLOST`;

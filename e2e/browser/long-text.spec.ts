@@ -12,6 +12,10 @@
  *   box cutting it sideways or to an ellipsis does not count as reaching it); or
  * - cut, but with its full text in a title (pointer) AND in the accessible name of a focusable
  *   element holding it (keyboard, screen reader).
+ *
+ * Round 68 adds the sync facts (profile, device, client id, server URL, status and its detail),
+ * as they are and 200 characters long, and a conflict notice's two long titles (the lost one
+ * whole, the one that won after "Show all"), at the same widths and by the same rule.
  */
 import { expect, type Page } from '@playwright/test';
 import { UNSURE_MS } from '../../src/main/core/conflict-judge.ts';

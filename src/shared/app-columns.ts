@@ -5,7 +5,7 @@
  *   text-rule.ts: no control characters, no invisible direction controls); required unless
  *   `optional`. `multiline` allows line breaks and tabs (a note's body). The renderer shows
  *   text that arrived by sync breaking the rule neutralised (lib/display-text.ts).
- * - `flag`: a boolean, false until set.
+ * - `flag`: a boolean, false until set; `flag({ label })` names it in a form.
  * - `parent('lists')`: the row this one belongs to. A row whose parent is deleted is hidden,
  *   and order is kept among the rows of one parent. Set at creation, never changed.
  * - `order()`: a fractional order key the core keeps (create appends, `move` reorders).
@@ -53,7 +53,10 @@ export interface TextColumn extends ColumnBase<'text', string> {
   readonly optional: boolean;
   readonly multiline: boolean;
 }
-export type FlagColumn = ColumnBase<'flag', boolean>;
+export interface FlagColumn extends ColumnBase<'flag', boolean> {
+  /** How a form names it ("Billable"): RowNav's "New …" form shows a checkbox by it (round 68). */
+  readonly label?: string;
+}
 export interface ParentColumn extends ColumnBase<'parent', string> {
   readonly table: string;
 }
@@ -84,7 +87,7 @@ export type AppColumn = TextColumn | FlagColumn | ParentColumn | OrderColumn | C
 export function text(options: { label: string; max: number; optional?: boolean; multiline?: boolean }): TextColumn {
   return { kind: 'text', spec: { type: 'string', maxLength: options.max }, label: options.label, max: options.max, optional: options.optional ?? false, multiline: options.multiline ?? false };
 }
-export const flag = (): FlagColumn => ({ kind: 'flag', spec: 'boolean' });
+export const flag = (options?: { label?: string }): FlagColumn => (options?.label === undefined ? { kind: 'flag', spec: 'boolean' } : { kind: 'flag', spec: 'boolean', label: options.label });
 export const parent = (table: string): ParentColumn => ({ kind: 'parent', spec: { type: 'string', maxLength: ROW_MAX_CHARS }, table });
 export const order = (): OrderColumn => ({ kind: 'order', spec: { type: 'string', maxLength: ORDER_MAX } });
 export const createdAt = (): CreatedAtColumn => ({ kind: 'createdAt', spec: 'integer' });

@@ -69,6 +69,12 @@ export function checkFields(schema: AppSchema, table: AppTable, fields: Readonly
       if (column.kind === 'flag') out[key] = false;
       else if (column.kind === 'text' && !column.optional) return { ok: false, message: `${column.label} can't be empty.` };
       else if (column.kind === 'parent') return { ok: false, message: `A ${table.noun} needs its ${schema.table(column.table)?.noun ?? column.table} (${named(key)}).` };
+      // A number a user types whose spec forbids null (round 68): left out, it was stored as
+      // null, a half row that the spec refuses and no input shows as wrong.
+      else if (column.kind === 'field' && column.rule !== undefined) {
+        const missing = checkNumber(null, column);
+        if (!missing.ok) return missing;
+      }
     }
   }
   return { ok: true, fields: out };

@@ -3,23 +3,15 @@ import { useDelayedFlag } from '../hooks/use-delayed-flag.ts';
 import { useSubmitQueue } from '../hooks/use-submit-queue.ts';
 import type { TextResult } from '../store/app-state.ts';
 import { Icon } from './Icon.tsx';
+import { blankMore, checkMore, NewItemMore, type MoreField, type MoreMessages, type MoreTyped, type MoreValues } from './NewItemMore.tsx';
 import { TextInput, type Check } from './TextInput.tsx';
 import { UnsentEntries } from './UnsentEntries.tsx';
 
-/** A required column other than the title, asked for beside it: "Client". */
-export interface MoreField {
-  readonly column: string;
-  /** The input's label and placeholder: the column's label. */
-  readonly label: string;
-  readonly check: Check;
-}
-
-/** The other required columns' values, by column, as typed and checked. */
-export type MoreValues = Readonly<Record<string, string>>;
-
 interface Entry {
   readonly text: string;
-  readonly more: MoreValues;
+  /** As typed, to bring back if the write fails. */
+  readonly typed: MoreTyped;
+  readonly values: MoreValues;
 }
 
 interface Props {
@@ -53,7 +45,6 @@ const BUSY_AFTER_MS = 400;
  * back: into the input when it is empty, otherwise listed under it with Try again.
  */
 const NO_MORE: readonly MoreField[] = [];
-const blank = (fields: readonly MoreField[]): MoreValues => Object.fromEntries(fields.map((f) => [f.column, '']));
 
 export function NewItemForm({ label, placeholder, check, submit, testId, className, initialDraft, onDraftChange, more = NO_MORE }: Props) {
   const [text, setText] = useState(() => initialDraft?.() ?? '');
@@ -64,8 +55,8 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
   });
   useLayoutEffect(() => onDraftChange?.(text), [onDraftChange, text]);
   const [message, setMessage] = useState<string | null>(null);
-  const [moreValues, setMoreValues] = useState<MoreValues>(() => blank(more));
-  const [moreMessages, setMoreMessages] = useState<Readonly<Record<string, string | null>>>({});
+  const [moreTyped, setMoreTyped] = useState<MoreTyped>(() => blankMore(more));
+  const [moreMessages, setMoreMessages] = useState<MoreMessages>({});
   const titleInput = useRef<HTMLInputElement>(null);
   const form = useRef<HTMLFormElement>(null);
   const [unsent, setUnsent] = useState<readonly Entry[]>([]);
@@ -74,7 +65,7 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
     const [only] = texts;
     if (texts.length === 1 && only !== undefined && current.current === '' && unsent.length === 0) {
       setText(only.text);
-      setMoreValues({ ...blank(more), ...only.more });
+      setMoreTyped({ ...blankMore(more), ...only.typed });
       setMessage(why);
       return;
     }
@@ -92,26 +83,23 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
     }
     // Every required column is checked before anything is written: a row without one would be
     // refused by the core, or (a column the core does not check) stored half, hidden until set.
-    const values: Record<string, string> = {};
-    for (const field of more) {
-      const one = field.check(moreValues[field.column] ?? '');
-      if (!one.ok) {
-        setMoreMessages((m) => ({ ...m, [field.column]: one.message }));
-        form.current?.querySelector<HTMLInputElement>(`input[data-column="${field.column}"]`)?.focus();
-        return;
-      }
-      values[field.column] = moreValues[field.column] ?? '';
+    const checkedMore = checkMore(more, moreTyped);
+    if (!checkedMore.ok) {
+      const { column, message: why } = checkedMore;
+      setMoreMessages((m) => ({ ...m, [column]: why }));
+      form.current?.querySelector<HTMLInputElement>(`input[data-column="${column}"]`)?.focus();
+      return;
     }
     // Only the text submitted is taken: what is typed from now on belongs to the next entry.
     setText('');
     if (more.length > 0) {
-      setMoreValues(blank(more));
+      setMoreTyped(blankMore(more));
       // The next entry starts at its title, wherever Enter was pressed.
       titleInput.current?.focus();
     }
-    queue.add({ text, more: values }, submitEntry);
+    queue.add({ text, typed: moreTyped, values: checkedMore.values }, submitEntry);
   };
-  const submitEntry = (entry: Entry) => submit(entry.text, entry.more);
+  const submitEntry = (entry: Entry) => submit(entry.text, entry.values);
 
   return (
     <form ref={form} className={`new-item ${className ?? ''}`} onSubmit={onSubmit} noValidate aria-busy={busy}>
@@ -121,19 +109,13 @@ export function NewItemForm({ label, placeholder, check, submit, testId, classNa
           <Icon name={busy ? 'sync' : 'plus'} className={busy ? 'spin' : undefined} />
         </button>
       </div>
-      {more.map((field) => (
-        <TextInput
-          key={field.column}
-          data-column={field.column}
-          aria-label={field.label}
-          placeholder={field.label}
-          value={moreValues[field.column] ?? ''}
-          onValueChange={(value) => setMoreValues((v) => ({ ...v, [field.column]: value }))}
-          check={field.check}
-          message={moreMessages[field.column] ?? null}
-          onMessage={(m) => setMoreMessages((all) => ({ ...all, [field.column]: m }))}
-        />
-      ))}
+      <NewItemMore
+        fields={more}
+        typed={moreTyped}
+        onTyped={(column, value) => setMoreTyped((v) => ({ ...v, [column]: value }))}
+        messages={moreMessages}
+        onMessage={(column, m) => setMoreMessages((all) => ({ ...all, [column]: m }))}
+      />
       {unsent.length > 0 && (
         <UnsentEntries
           texts={unsent.map((e) => e.text)}

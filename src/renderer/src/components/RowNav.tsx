@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { TableName } from '../../../shared/app-rows.ts';
 import type { AppTable } from '../../../shared/app-schema-kit.ts';
 import { appSchema } from '../../../shared/app-schema.ts';
-import { textCheck } from '../../../shared/field-checks.ts';
+import { numberInput, textCheck } from '../../../shared/field-checks.ts';
 import { useDragReorder } from '../hooks/use-drag-reorder.ts';
 import { quoted, type Message } from '../lib/display-text.ts';
 import { focusParked } from '../lib/focus-lost.ts';
@@ -11,7 +11,8 @@ import { useRowKeys } from '../hooks/use-row-keys.ts';
 import { useAppStore } from '../store/store-context.ts';
 import { useRows, useSelection } from '../store/use-rows.ts';
 import { NavRow } from './NavRow.tsx';
-import { NewItemForm, type MoreField, type MoreValues } from './NewItemForm.tsx';
+import { NewItemForm } from './NewItemForm.tsx';
+import type { MoreField, MoreValues } from './NewItemMore.tsx';
 
 interface Props {
   /** A table without a parent: its rows are what the view's main pane opens. */
@@ -33,16 +34,26 @@ function confirmQuestion(t: AppTable, title: string): Message {
 }
 
 /**
- * The required columns a new row needs besides its title (a project's client), each asked for
- * in the "New …" form by its label (round 67). Only required text: a parent is the view's to
- * give (RowNav's tables have none), the core sets order and creation time, and flags and
- * fields read as empty until set. No default is made up for them: an empty client is a
- * refusal, and a guessed one a wrong row that syncs to every device.
+ * The columns a new row is given in the "New …" form besides its title, each by its label
+ * (round 67: required text; round 68: required numbers and flags): a required text column (a
+ * project's client), a number a user types whose spec forbids null (its hours), and each flag
+ * (a checkbox, unchecked: what the core writes for a flag left out, so the user can set it at
+ * once). No default is made up for text or numbers: an empty client or no hours is a refusal,
+ * and a guessed one a wrong row that syncs to every device. Not asked: a parent (the view's
+ * to give; RowNav's tables have none), order and creation time (the core's), optional text,
+ * nullable numbers and `field()` columns without a label (the code's, not a user's).
  */
 function moreFields(t: AppTable): MoreField[] {
-  return [...t.columns]
-    .filter(([name, c]) => name !== t.titleColumn && c.kind === 'text' && !c.optional)
-    .map(([name, c]) => ({ column: name, label: c.kind === 'text' ? c.label : name, check: textCheck(appSchema, t.name, name) }));
+  return [...t.columns].flatMap(([name, c]): MoreField[] => {
+    if (name === t.titleColumn) return [];
+    if (c.kind === 'text' && !c.optional) return [{ kind: 'text', column: name, label: c.label, check: textCheck(appSchema, t.name, name) }];
+    if (c.kind === 'flag') return [{ kind: 'flag', column: name, label: c.label ?? name }];
+    if (c.kind === 'field' && c.rule !== undefined) {
+      const spec = numberInput(appSchema, t.name, name);
+      return spec.nullable ? [] : [{ kind: 'number', column: name, spec }];
+    }
+    return [];
+  });
 }
 
 /**

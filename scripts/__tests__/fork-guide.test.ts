@@ -167,6 +167,8 @@ describe.skipIf(REPLACED !== null)('docs/fork.md, the files it names (round 67)'
     const tests = [...files('src'), ...files('e2e')].filter((f) => /\.(test|spec)\.tsx?$/.test(f));
     const keptTests = tests.filter((f) => keep.some((p) => p.test(f)));
     expect(keptTests).toContain('src/renderer/src/components/row-nav-required.test.tsx');
+    // Round 68: the measures any fork wants, kept as they are (their set-up is the schema's, support/first-rows.ts).
+    expect(keptTests).toEqual(expect.arrayContaining(['src/renderer/src/components/row-nav-required-kinds.test.tsx', 'e2e/browser/target-sizes.spec.ts', 'e2e/browser/reflow.spec.ts']));
     expect(keptTests.filter((f) => usesTheTodoApp(f) || runsTheTodoTables(readFileSync(join(root, f), 'utf8')))).toEqual([]);
   });
 
@@ -176,5 +178,14 @@ describe.skipIf(REPLACED !== null)('docs/fork.md, the files it names (round 67)'
     expect(rowNav).toMatch(/<NewItemForm[^>]*\bmore=\{more\}/);
     expect(guide()).toContain('Its "New …" form asks for every required `text()` column');
     expect(guide()).not.toMatch(/"New …" input writes the title column alone/);
+  });
+
+  it('says that the form asks for required numbers and flags (round 68), as RowNav does', () => {
+    const rowNav = readFileSync(join(root, 'src', 'renderer', 'src', 'components', 'RowNav.tsx'), 'utf8');
+    expect(rowNav).toMatch(/kind: 'number'/);
+    expect(rowNav).toMatch(/kind: 'flag'/);
+    expect(guide()).toContain('it asks for a required number too');
+    expect(guide()).toContain('for each `flag()` a checkbox');
+    expect(guide()).not.toContain('Optional\n  text, flags and');
   });
 });

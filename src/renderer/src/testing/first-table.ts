@@ -35,11 +35,18 @@ export function internalColumns(table: string): string[] {
   return def ? [...def.columns.keys()].filter((c) => isInternalColumn(def, c)) : [];
 }
 
-/** The fields of a new row of `table`: `title` in its title column and in every other required text column, `parent` in its parent column. */
+/** The fields of a new row of `table`: `title` in its title column and in every other required text column, a valid number in each required number, `parent` in its parent column. */
 export function newRowFields(table: string, title: string, parent?: string): Record<string, unknown> {
   const def = appSchema.table(table);
   if (!def) throw new Error(`the app schema has no table ${table}`);
   const fields: Record<string, unknown> = Object.fromEntries([...def.columns].filter(([, c]) => c.kind === 'text' && !c.optional).map(([c]) => [c, title]));
+  // A required number a user types (round 68: the core refuses a row without one): its least
+  // value the schema allows, whatever its bounds.
+  for (const [c, col] of def.columns) {
+    if (col.kind !== 'field' || col.rule === undefined || (typeof col.spec === 'object' && col.spec.nullable === true)) continue;
+    const { min, max } = col.rule;
+    fields[c] = min !== undefined ? Math.ceil(min) : max !== undefined ? Math.min(0, Math.floor(max)) : 0;
+  }
   if (def.parent !== null) {
     if (parent === undefined) throw new Error(`a row of ${table} needs its parent`);
     fields[def.parent.column] = parent;

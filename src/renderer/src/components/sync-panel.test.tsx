@@ -6,6 +6,7 @@ import { appSchema } from '../../../shared/app-schema.ts';
 import { productName } from '../../../../package.json';
 import { STEADY_MS } from '../hooks/use-steady-label.ts';
 import { renderApp } from '../testing/render-app.tsx';
+import { newRowFields } from '../testing/first-table.ts';
 
 const state = () => screen.getByTestId('sync-state').textContent;
 
@@ -19,7 +20,8 @@ function firstRootRow(): { table: TableName; fields: CreateFields<TableName>; wr
   const def = table === undefined ? undefined : appSchema.table(table);
   if (table === undefined || def === undefined) throw new Error('the app schema has no table without a parent');
   const columns = [...def.columns];
-  const fields = Object.fromEntries(columns.filter(([, c]) => c.kind === 'text' && !c.optional).map(([name]) => [name, 'Home']));
+  // Its required text, and a valid number for each required number (round 68: the core refuses a row without one).
+  const fields = newRowFields(table, 'Home');
   const written = Object.keys(fields).length + columns.filter(([, c]) => c.kind === 'flag' || c.kind === 'order' || c.kind === 'createdAt').length;
   return { table, fields: fields as CreateFields<TableName>, written };
 }

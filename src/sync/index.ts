@@ -22,7 +22,7 @@
 // A store author's and the app's cell keys and limits.
 export { ROW_MAX_CHARS, cellKey, utf8Length } from './message.ts';
 export type { JsonValue, Message } from './message.ts';
-export type { Cell, CellWrite, Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
+export type { Cell, CellValue, CellWrite, Commit, MessageQuery, StoredMessage, SyncStore } from './store.ts';
 // An app: the schema, the client, a store and a remote.
 export { defineSchema } from './schema.ts';
 export type { ColumnType, RowFields, Schema, SchemaInput } from './schema.ts';

@@ -20,6 +20,14 @@ const broke = (what: string, problem: string): StoreError => new StoreError(`the
  */
 export const lostClientId = (clientId: string): StoreError =>
   broke('open()', `it answered no clientId after the store held ${clientId}: does commit() keep its meta?`);
+/**
+ * A store that one client has to itself (`alone`) holding fewer messages to push than the
+ * client committed and has not pushed: its commit() dropped some of those it was given. Until
+ * round 68 their writes were lost without a word: the rows showed them, nothing pushed them,
+ * and `status.pending` never went back to 0.
+ */
+export const droppedMessages = (held: number, counted: number): StoreError =>
+  broke('commit()', `it holds ${held} of the ${counted} messages to push it was given: it dropped writes`);
 /** What reading a store's answer threw, as a broken answer. */
 const unreadable = (what: string, err: unknown): StoreError => broke(what, `reading its answer threw: ${errorText(err)}`);
 
@@ -176,6 +184,12 @@ const shapedCommit = (c: Commit): Commit => ({ insert: c.insert, update: c.updat
 /** A guarded store always has `transact`: the store's own, or `winners()` then `commit()`. */
 export interface GuardedStore extends SyncStore {
   transact(cells: readonly Cell[], plan: (newest: string | null) => Commit): MaybePromise<void>;
+  /**
+   * The store has no `transact` of its own, so one client at a time has it (docs/api.md): what
+   * it holds to push is what that client counts. One with `transact` may be shared (another
+   * connection pushes this one's messages, or adds its own), so its count is no check.
+   */
+  readonly alone: boolean;
 }
 
 /** `stalls`: told of every asynchronous call, to report one that does not settle, and to refuse calls once shut (store-stall.ts). */
@@ -187,6 +201,7 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
   const commit = (c: Commit): MaybePromise<void> => guard('commit()', () => store.commit(shapedCommit(c)), () => null);
   const own = typeof store.transact === 'function' ? store.transact.bind(store) : null;
   return {
+    alone: !own,
     open: (schema) => guard('open()', () => store.open(schema), stateProblem),
     winners,
     transact(cells, plan) {

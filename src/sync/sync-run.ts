@@ -18,7 +18,8 @@ import type { SyncRequest, SyncResponse } from './protocol.ts';
 import type { Remote } from './remote.ts';
 import type { Schema } from './schema.ts';
 import type { Serial } from './serial.ts';
-import { META, type StoredMessage, type SyncStore } from './store.ts';
+import { META, type StoredMessage } from './store.ts';
+import { droppedMessages, type GuardedStore } from './store-guard.ts';
 import { checkedAnswer, remoteThrew } from './remote-answer.ts';
 import { rejectMessage, restampFrom, restampTaken, restartHistory } from './repair.ts';
 import type { SyncCounters } from './sync-counters.ts';
@@ -27,7 +28,7 @@ import { REQUEST_OVERHEAD, takeWithin } from './request-size.ts';
 
 export interface SyncRunContext {
   readonly schema: Schema;
-  readonly store: SyncStore;
+  readonly store: GuardedStore;
   readonly remote: Remote;
   readonly clock: HybridClock;
   readonly lock: Serial;
@@ -73,7 +74,15 @@ export async function runSync(ctx: SyncRunContext): Promise<void> {
   let restarts = 0;
   for (;;) {
     throwIfStopped(ctx);
-    const pending = await ctx.lock.run(() => ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize }));
+    // What the client counts, read with the store's answer (a local write may follow at once).
+    let counted = 0;
+    const pending = await ctx.lock.run(() => ((counted = ctx.counters.pending), ctx.store.messages({ kind: 'pending', limit: ctx.pushBatchSize })));
+    if (ctx.store.alone && pending.length < Math.min(counted, ctx.pushBatchSize)) {
+      // A store that dropped messages (droppedMessages): said once, and the count is made what
+      // the store holds, so that the next sync pushes what it kept and status.pending is true.
+      ctx.counters.wrote(pending.length - counted);
+      throw droppedMessages(pending.length, counted);
+    }
     const [batch, batchBytes] = takeWithin(pending, maxBytes);
     const sentCursor = ctx.counters.cursor;
     let response: SyncResponse;

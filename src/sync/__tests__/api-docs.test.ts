@@ -26,8 +26,9 @@ type Entry = keyof typeof ENTRIES;
  * StoreStalledError: the errors an app branches on are root names, beside the client. 38 since
  * round 58's typed schemas: `SchemaInput` and `RowFields`, types only, beside `Schema`. 39
  * since round 62's AnswerTooLargeError: a permanent failure an app tells from the passing ones.
+ * 40 since round 68's `CellValue`: the type a store's `values()` answers, a type only.
  */
-const ROOT_MAX_NAMES = 39;
+const ROOT_MAX_NAMES = 40;
 
 /** The page's sections, one per entry point (`## \`fieldsync/server\``), as text. */
 function sections(): Map<string, string> {

@@ -6,10 +6,7 @@
  * custom-store-from-docs.test.ts syncs them through the reference server.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { cellKey, type Cell, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../../index.ts';
-
-/** What values() answers per cell: the type is not exported, so written out as the docs give it. */
-type CellValue = { value: JsonValue; hlc: string };
+import { cellKey, type Cell, type CellValue, type Commit, type JsonValue, type MessageQuery, type Schema, type StoredMessage, type SyncStore } from '../../index.ts';
 
 export type RowReader = { readRow(table: string, row: string): Record<string, JsonValue> | undefined };
 

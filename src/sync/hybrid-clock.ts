@@ -100,6 +100,8 @@ export class HybridClock {
   #timeMillis = -1;
   /** The last timestamp `tick()` issued; null after a restore, which may set the state back before it. */
   #issued: string | null = null;
+  /** The greatest timestamp the clock started from or received, and those issued before a restore: see `known`. */
+  #known: string;
 
   constructor(options: ClockOptions) {
     checkClientId(options.clientId);
@@ -108,6 +110,7 @@ export class HybridClock {
     this.#offsetMs = options.offsetMs ?? 0;
     this.#monotonic = options.monotonic;
     this.#anchor();
+    this.#known = options.last ?? '';
     // A store that took such a timestamp before round 67 (receive refuses it now): the clock
     // does not start from it, or every write would fail, at every opening.
     if (options.last && !beyondReach(parseHlc(options.last).millis, this.physicalNow())) this.restore(options.last);
@@ -209,6 +212,16 @@ export class HybridClock {
   }
 
   /**
+   * The greatest timestamp this clock has started from, received or issued, restores or not
+   * (`''` for none): a store that one client has to itself holds none later (store-guard.ts
+   * checks its `winners()` by it). Read only then: a tick does not keep it.
+   */
+  get known(): string {
+    const issued = this.#issued;
+    return issued !== null && issued > this.#known ? issued : this.#known;
+  }
+
+  /**
    * Moves the clock past a timestamp received from elsewhere (the receive rule). Not one in
    * year 9999 that the physical clock has not reached (`beyondReach`): a ClockError, the
    * clock as it was.
@@ -220,6 +233,7 @@ export class HybridClock {
       throw new ClockError(`HLC time overflow: a received timestamp in year 9999 is ahead of this clock (${hlc.slice(0, 100)}): taking it would leave too few timestamps`);
     }
     this.#state = receiveTimestamp(this.#state, remote, now); // never backwards: `#issued` stays passed
+    if (hlc > this.#known) this.#known = hlc;
   }
 
   /**
@@ -228,6 +242,7 @@ export class HybridClock {
    * accepted are discarded and re-issued from the corrected clock.
    */
   restore(last: string | null): void {
+    this.#known = this.known;
     this.#issued = null;
     if (last === null) {
       this.#state = { millis: 0, counter: 0 };

@@ -4,7 +4,7 @@
  * returns is checked against the contract before the library relies on it.
  */
 import { ClosedError, FieldsyncError, StoreError, errorText } from './errors.ts';
-import { isHlc } from './hlc.ts';
+import { HLC_PREFIX, isHlc } from './hlc.ts';
 import { newestOf } from './merge.ts';
 import { isPromiseLike } from './serial.ts';
 import { asClient, messageProblem } from './store-calls.ts';
@@ -152,8 +152,17 @@ function keyProblem(w: ReadonlyMap<string, string>): string | null {
   return typeof key === 'string' && key.split('\0').length === 3 ? null : `winners() answered the key ${errorText(JSON.stringify(key)).slice(0, 60)}, which is no cellKey(table, row, column)`;
 }
 
-const winnersVerdict = (w: ReadonlyMap<string, string>): Verdict<ReadonlyMap<string, string>> =>
-  keyProblem(w) ?? mapVerdict('winners()', w, (hlc) => (isHlc(hlc) ? null : `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`));
+/**
+ * `known`: for a store the client has to itself, the greatest hlc the client knows (the
+ * clock's `known`), whose time and counter no winner's may pass: the store holds only what it
+ * was given. An invented one (a join's wrong column, year 2099) moved the clock there at the
+ * next local write, which was stamped 2099 (the server refused it, one repair more), and every
+ * pulled write of that cell lost to it, on this device only (until round 68). Compared by time
+ * and counter: a store's own messages get a new clientId when it gets one (client-state.ts).
+ */
+const winnersVerdict = (w: ReadonlyMap<string, string>, known: string | null): Verdict<ReadonlyMap<string, string>> =>
+  keyProblem(w) ?? mapVerdict('winners()', w, (hlc) => (!isHlc(hlc) ? `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`
+    : known !== null && hlc.slice(0, HLC_PREFIX) > known ? `winners() returned ${hlc}, later than every hlc the store was given` : null));
 
 // Each entry is what the library reports: a replaced cell's `previous`, a device's name.
 const valuesVerdict = (v: ReadonlyMap<string, CellValue>): Verdict<ReadonlyMap<string, CellValue>> =>
@@ -190,17 +199,21 @@ export interface GuardedStore extends SyncStore {
    * connection pushes this one's messages, or adds its own), so its count is no check.
    */
   readonly alone: boolean;
+  /** The client's clock, once it has one: a store `alone` is checked by its `known` (winnersVerdict). */
+  clock?: { readonly known: string };
 }
 
 /** `stalls`: told of every asynchronous call, to report one that does not settle, and to refuse calls once shut (store-stall.ts). */
 export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore {
   const guard = <T>(what: string, call: () => MaybePromise<T>, check: (value: T) => Verdict<T>): MaybePromise<T> => guardCall(what, call, check, stalls);
   // (A memory store whose winners() was replaced afterwards is a custom store.)
-  const checkWinners = ownWinners.get(store) === store.winners ? () => null : winnersVerdict;
+  // Not before the client knows an hlc (`''`: a new store): there is nothing to compare with.
+  const checkWinners = ownWinners.get(store) === store.winners ? () => null
+    : (w: ReadonlyMap<string, string>) => winnersVerdict(w, (!own && guarded.clock?.known.slice(0, HLC_PREFIX)) || null);
   const winners = (cells: readonly Cell[]): MaybePromise<ReadonlyMap<string, string>> => guard('winners()', () => store.winners(cells), checkWinners);
   const commit = (c: Commit): MaybePromise<void> => guard('commit()', () => store.commit(shapedCommit(c)), () => null);
   const own = typeof store.transact === 'function' ? store.transact.bind(store) : null;
-  return {
+  const guarded: GuardedStore = {
     alone: !own,
     open: (schema) => guard('open()', () => store.open(schema), stateProblem),
     winners,
@@ -243,4 +256,5 @@ export function guardStore(store: SyncStore, stalls?: StallWatch): GuardedStore 
     }),
     commit,
   };
+  return guarded;
 }

@@ -145,6 +145,7 @@ async function openClient(options: SyncClientOptions, openingSettled: Promise<vo
   // clock's learnt correction true when the local clock is set back while the app runs (hlc.ts).
   const opened = await opening(openClientState(schema, store, state, random, now, options.now ? undefined : hostMonotonic()));
   const { clock, counters } = opened;
+  store.clock = clock;
   clientId = opened.clientId;
   // Listeners are the app's code, each called on its own (listeners.ts): one that throws
   // changes nothing for the write, the pulled page or the sync that emitted the event.

@@ -36,7 +36,7 @@ const LAST_YEAR = Date.UTC(9999, 0, 1);
  * timestamp the store holds). Any earlier time leaves a year of milliseconds, 65 536 each; one
  * far ahead but before it is repaired as any other (`clock_drift`, repair.ts).
  */
-const beyondReach = (millis: number, now: number): boolean => millis >= LAST_YEAR && millis > now;
+export const beyondReach = (millis: number, now: number): boolean => millis >= LAST_YEAR && millis > now;
 
 /**
  * The send rule, pure: the state of the next local timestamp, given the last one and the

@@ -4,6 +4,7 @@
  * and commits in one transaction.
  */
 import { HLC_PREFIX, hlcMillis } from './hlc.ts';
+import { beyondReach } from './hybrid-clock.ts';
 import { byHlc, cellKey, messageOf, sameChange, type Message } from './message.ts';
 import type { ReplacedCell } from './replaced-cells.ts';
 import type { SyncRunContext } from './sync-run.ts';
@@ -154,9 +155,16 @@ function addRow(rows: Record<string, string[]>, table: string, row: string): voi
   if (!list.includes(row)) list.push(row);
 }
 
-/** The timestamp the clock starts again from: the newest message that stays (and fits `notAfter`). */
+/**
+ * The timestamp the clock starts again from: the newest message that stays (and fits
+ * `notAfter`), but not one of year 9999 the physical clock has not reached, which the receive
+ * rule refuses and an opening skips (hybrid-clock.ts `beyondReach`): a store that took one
+ * before round 67 made the clock start again from it, and the re-stamp ran out of timestamps
+ * (a ClockError), as did every later write (until round 68).
+ */
 async function restartFrom(ctx: SyncRunContext, stale: ReadonlySet<string>, notAfter: number | null): Promise<string | null> {
-  const fits = (m: StoredMessage): boolean => !stale.has(m.hlc) && (notAfter === null || m.local || hlcMillis(m.hlc) <= notAfter);
+  const now = ctx.clock.physicalNow();
+  const fits = (m: StoredMessage): boolean => !stale.has(m.hlc) && (notAfter === null || m.local || hlcMillis(m.hlc) <= notAfter) && !beyondReach(hlcMillis(m.hlc), now);
   for (let limit = stale.size + 1; ; limit *= 4) {
     const newest = await ctx.store.messages({ kind: 'recent', limit });
     const found = newest.find(fits);

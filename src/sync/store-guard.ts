@@ -162,7 +162,7 @@ function keyProblem(w: ReadonlyMap<string, string>): string | null {
  */
 const winnersVerdict = (w: ReadonlyMap<string, string>, known: string | null): Verdict<ReadonlyMap<string, string>> =>
   keyProblem(w) ?? mapVerdict('winners()', w, (hlc) => (!isHlc(hlc) ? `winners() returned ${typeof hlc === 'string' ? JSON.stringify(hlc).slice(0, 60) : typeof hlc}, which is not an hlc`
-    : known !== null && hlc.slice(0, HLC_PREFIX) > known ? `winners() returned ${hlc}, later than every hlc the store was given` : null));
+    : known !== null && hlc.slice(0, HLC_PREFIX) > known ? `winners() returned ${hlc}, which is later than every hlc it was given` : null));
 
 // Each entry is what the library reports: a replaced cell's `previous`, a device's name.
 const valuesVerdict = (v: ReadonlyMap<string, CellValue>): Verdict<ReadonlyMap<string, CellValue>> =>

@@ -53,7 +53,7 @@ describe('a custom store whose winners() answers an hlc no message has', () => {
     // A local write: the clock is not moved to 2099, nothing is written.
     const failed = await client.set('todos', 't1', 'title', 'second').then(() => null, (e: unknown) => e);
     expect(failed).toBeInstanceOf(StoreError);
-    expect((failed as StoreError).message).toBe(`the store broke its contract in winners(): winners() returned ${INVENTED}, later than every hlc the store was given`);
+    expect((failed as StoreError).message).toBe(`the store broke its contract in winners(): winners() returned ${INVENTED}, which is later than every hlc it was given`);
     expect(f.inner.readRow('todos', 't1')).toEqual({ title: 'first' });
     expect(client.status.pending).toBe(0);
 

@@ -19,8 +19,17 @@ if (process.env.FIELDSYNC_REQUIRE_ELECTRON === '1' && ELECTRON_SKIP_REASON !== n
 }
 test.skip(ELECTRON_SKIP_REASON !== null, `Electron: ${ELECTRON_SKIP_REASON ?? ''}`);
 
-test('Electron: three instances edit at once through the UI and all show the same lists within 2 seconds', async ({ cluster }, testInfo) => {
-  await convergenceScenario(cluster, { screenshot: testInfo.outputPath('converged-electron.png') });
+test.describe('with no sync on a timer (pokes alone)', () => {
+  test.use({ syncIntervalMs: 0 });
+  test.slow(true, 'three apps and a long UI scenario');
+
+  test('Electron: three instances edit at once through the UI and all show the same lists, brought by the server’s pokes', async ({ cluster }, testInfo) => {
+    await convergenceScenario(cluster, { screenshot: testInfo.outputPath('converged-electron.png') });
+  });
+
+  test('Electron: the server restarts mid-session: the instances reconnect by themselves and converge, and pokes come again', async ({ cluster }) => {
+    await restartServerScenario(cluster);
+  });
 });
 
 test('Electron: an instance works offline while the others edit the same todos: last writer wins everywhere', async ({ cluster }) => {
@@ -29,10 +38,6 @@ test('Electron: an instance works offline while the others edit the same todos: 
 
 test('Electron: an instance restarted with pending changes keeps its data and changes, then syncs them', async ({ cluster }) => {
   await restartInstanceScenario(cluster);
-});
-
-test('Electron: the server restarts mid-session: the instances reconnect by themselves and converge', async ({ cluster }) => {
-  await restartServerScenario(cluster);
 });
 
 test('Electron: bad input gets a clear message and breaks nothing', async ({ cluster }) => {

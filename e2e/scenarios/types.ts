@@ -27,6 +27,13 @@ export interface AppInstance {
 
 export interface Cluster {
   readonly instances: readonly AppInstance[];
+  /**
+   * How often the instances sync on a timer (`--sync-interval-ms`), besides after their own
+   * writes and at the server's pokes; 0: never; null: the app's default (30 s). A scenario that
+   * checks the realtime path asks for 0: an instance that writes nothing then learns of the
+   * others' writes only through pokes, however long it waits.
+   */
+  readonly syncIntervalMs: number | null;
   readonly server: {
     readonly url: string;
     /** A token for the instances' user: another device of theirs (a hostile one, say) syncs with it. */

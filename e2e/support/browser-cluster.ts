@@ -27,6 +27,8 @@ export interface BrowserClusterOptions {
   readonly viewport?: { width: number; height: number };
   /** The browser host to run: this app's by default, a fork's in the fork test. */
   readonly hostEntry?: string;
+  /** The hosts' `--sync-interval-ms` (0: no sync on a timer); their default when not given. */
+  readonly syncIntervalMs?: number;
 }
 
 export interface BrowserCluster extends Cluster {
@@ -98,6 +100,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
         '--server', server.url,
         '--port', String(port),
         '--renderer-dir', options.rendererDir,
+        ...(options.syncIntervalMs !== undefined ? ['--sync-interval-ms', String(options.syncIntervalMs)] : []),
       ],
       env: { FIELDSYNC_TOKEN: server.token },
       onLine: (line) => (log += `[${profile}] ${line}\n`),
@@ -167,6 +170,7 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
 
   return {
     instances,
+    syncIntervalMs: options.syncIntervalMs ?? null,
     server: {
       url: server.url,
       token: server.token,

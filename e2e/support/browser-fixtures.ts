@@ -4,10 +4,13 @@ import { rendererDir } from '../../scripts/app-build.ts';
 import { startBrowserCluster, type BrowserCluster } from './browser-cluster.ts';
 import { withCluster } from './cluster-fixture.ts';
 
-export const test = base.extend<{ instanceCount: number; cluster: BrowserCluster }>({
+export const test = base.extend<{ instanceCount: number; syncIntervalMs: number | undefined; cluster: BrowserCluster }>({
   instanceCount: [3, { option: true }],
-  cluster: async ({ browser, instanceCount }, use, testInfo) => {
-    await withCluster('browser', (dir) => startBrowserCluster({ browser, count: instanceCount, dir, rendererDir }), use, testInfo);
+  /** The hosts' `--sync-interval-ms`; `test.use({ syncIntervalMs: 0 })` for pokes alone. */
+  syncIntervalMs: [undefined, { option: true }],
+  cluster: async ({ browser, instanceCount, syncIntervalMs }, use, testInfo) => {
+    const interval = syncIntervalMs !== undefined ? { syncIntervalMs } : {};
+    await withCluster('browser', (dir) => startBrowserCluster({ browser, count: instanceCount, dir, rendererDir, ...interval }), use, testInfo);
   },
 });
 

@@ -54,7 +54,7 @@ async function preloadApiCall({ method, args }: { method: string; args: readonly
   }
 }
 
-export async function startElectronCluster(options: { count: number; dir: string; size?: { width: number; height: number } }): Promise<ElectronCluster> {
+export async function startElectronCluster(options: { count: number; dir: string; size?: { width: number; height: number }; syncIntervalMs?: number }): Promise<ElectronCluster> {
   if (!electronBinary.ok) throw new Error(electronSkipReason() ?? 'no Electron');
   const executablePath = electronBinary.path;
   const server = await startTestServer(options.dir);
@@ -66,7 +66,11 @@ export async function startElectronCluster(options: { count: number; dir: string
   const launch = async (profile: string): Promise<{ app: ElectronApplication; page: Page }> => {
     const app = await _electron.launch({
       executablePath,
-      args: [root, '--profile', profile, '--server', server.url, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+      args: [
+        root, '--profile', profile, '--server', server.url,
+        ...(options.syncIntervalMs !== undefined ? ['--sync-interval-ms', String(options.syncIntervalMs)] : []),
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      ],
       cwd: root,
       env: { ...process.env, FIELDSYNC_TOKEN: server.token, FIELDSYNC_DATA_ROOT: options.dir } as Record<string, string>,
       timeout: 30_000,
@@ -118,6 +122,7 @@ export async function startElectronCluster(options: { count: number; dir: string
 
   return {
     instances,
+    syncIntervalMs: options.syncIntervalMs ?? null,
     server: { url: server.url, token: server.token, stop: () => server.stop(), start: () => server.start() },
     async sideBySide(images) {
       const browser = await chromium.launch(chromiumLaunchOptions());

@@ -5,11 +5,14 @@ import { electronSkipReason, startElectronCluster, type ElectronCluster } from '
 
 export const ELECTRON_SKIP_REASON = electronSkipReason();
 
-export const test = base.extend<{ instanceCount: number; cluster: ElectronCluster }>({
+export const test = base.extend<{ instanceCount: number; syncIntervalMs: number | undefined; cluster: ElectronCluster }>({
   instanceCount: [3, { option: true }],
-  cluster: async ({ instanceCount }, use, testInfo) => {
+  /** The apps' `--sync-interval-ms`; `test.use({ syncIntervalMs: 0 })` for pokes alone. */
+  syncIntervalMs: [undefined, { option: true }],
+  cluster: async ({ instanceCount, syncIntervalMs }, use, testInfo) => {
     testInfo.skip(ELECTRON_SKIP_REASON !== null, ELECTRON_SKIP_REASON ?? '');
-    await withCluster('electron', (dir) => startElectronCluster({ count: instanceCount, dir }), use, testInfo);
+    const interval = syncIntervalMs !== undefined ? { syncIntervalMs } : {};
+    await withCluster('electron', (dir) => startElectronCluster({ count: instanceCount, dir, ...interval }), use, testInfo);
   },
 });
 

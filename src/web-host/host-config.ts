@@ -9,7 +9,7 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverUrlError } from '../main/core/server-url.ts';
-import { isProfileName } from '../main/electron/launch-args.ts';
+import { isProfileName, parseSyncIntervalArg } from '../main/electron/launch-args.ts';
 import { isViewerOrigin } from './host-security.ts';
 
 export interface HostConfig {
@@ -21,6 +21,8 @@ export interface HostConfig {
   readonly rendererDir: string;
   /** The one-screen viewer's origin, allowed to frame this instance (`--frame-ancestor`); null for none. */
   readonly frameAncestor: string | null;
+  /** `--sync-interval-ms`: how often the core syncs on a timer (0: never); null for the sync client's default (30 s). */
+  readonly syncIntervalMs: number | null;
 }
 
 export class HostConfigError extends Error {
@@ -36,10 +38,11 @@ export const HOST_USAGE = `usage: node src/web-host/main.ts --profile NAME [opti
   --server URL          the sync server (or FIELDSYNC_SERVER_URL); the token comes from FIELDSYNC_TOKEN
   --port N              port on 127.0.0.1 (default 0: a free one)
   --renderer-dir DIR    the built renderer (default out/renderer)
-  --frame-ancestor URL  the one-screen viewer allowed to show it in a frame (http://127.0.0.1:PORT)`;
+  --frame-ancestor URL  the one-screen viewer allowed to show it in a frame (http://127.0.0.1:PORT)
+  --sync-interval-ms N  sync on a timer every N ms besides writes and pokes (default 30000; 0: never)`;
 
 // `--server`, as in `npm start` and the Electron app; `--server-url` is its former name, still taken.
-const FLAGS = new Set(['--profile', '--profile-dir', '--server', '--server-url', '--port', '--renderer-dir', '--frame-ancestor']);
+const FLAGS = new Set(['--profile', '--profile-dir', '--server', '--server-url', '--port', '--renderer-dir', '--frame-ancestor', '--sync-interval-ms']);
 
 /** The settings, or null for `--help`. Throws HostConfigError with one clear line. */
 export function parseHostArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): HostConfig | null {
@@ -81,6 +84,7 @@ export function parseHostArgs(argv: readonly string[], env: Readonly<Record<stri
     token,
     port,
     rendererDir: resolve(cwd, flags.get('--renderer-dir') ?? join('out', 'renderer')),
+    syncIntervalMs: parseSyncIntervalArg(flags.get('--sync-interval-ms'), (m) => new HostConfigError(m)),
   };
 }
 

@@ -52,6 +52,7 @@ try {
     serverUrl: config.serverUrl,
     token: config.token,
     version,
+    ...(config.syncIntervalMs !== null ? { sync: { intervalMs: config.syncIntervalMs } } : {}),
     log: (message, err) => log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });
   try {

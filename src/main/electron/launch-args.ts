@@ -34,6 +34,8 @@ export interface LaunchArgs {
   readonly serverUrl: string | null;
   readonly token: string | null;
   readonly tile: Tile | null;
+  /** `--sync-interval-ms`: how often it syncs on a timer (0: never); null for the sync client's default (30 s). */
+  readonly syncIntervalMs: number | null;
 }
 
 export class LaunchArgsError extends Error {
@@ -73,6 +75,22 @@ export function parseTileArg(argv: readonly string[]): Tile | null {
   return { index: index - 1, count };
 }
 
+/** setTimeout's longest wait (about 24.8 days): a longer one fires at once, a sync loop. */
+const MAX_INTERVAL_MS = 2_147_483_647;
+
+/**
+ * `--sync-interval-ms N`: how often the app syncs on a timer besides after its own writes and
+ * at the server's pokes, in ms; 0 for never (the end-to-end tests, so that an instance that
+ * writes nothing can learn of the others' writes only through pokes). Null when not given.
+ * Shared with the browser host (host-config.ts), whose error class `fail` makes.
+ */
+export function parseSyncIntervalArg(text: string | undefined, fail: (message: string) => Error): number | null {
+  if (text === undefined) return null;
+  const ms = Number(text);
+  if (!/^\d{1,10}$/.test(text) || ms > MAX_INTERVAL_MS) throw fail(`--sync-interval-ms must be a whole number of ms from 0 (never) to ${MAX_INTERVAL_MS}, got ${JSON.stringify(text.slice(0, 20))}`);
+  return ms;
+}
+
 export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LaunchArgs {
   const serverUrl = flag(argv, '--server') ?? env.FIELDSYNC_SERVER_URL ?? null;
   const why = serverUrl ? serverUrlError(serverUrl) : null;
@@ -83,6 +101,7 @@ export function parseLaunchArgs(argv: readonly string[], env: Readonly<Record<st
     serverUrl: serverUrl || null,
     token: env.FIELDSYNC_TOKEN?.trim() || null,
     tile: parseTileArg(argv),
+    syncIntervalMs: parseSyncIntervalArg(flag(argv, '--sync-interval-ms'), (m) => new LaunchArgsError(m)),
   };
 }
 

@@ -88,6 +88,7 @@ if (!locked) {
       serverUrl: launch.serverUrl,
       token: launch.token,
       version: app.getVersion(),
+      ...(launch.syncIntervalMs !== null ? { sync: { intervalMs: launch.syncIntervalMs } } : {}),
     });
     bindIpc(ipcMain, core.dispatch, createSenderCheck(() => (win && !win.isDestroyed() ? win.webContents.id : null), location), log);
     win = createMainWindow({ appName, profile: launch.profile, preload, tile: launch.tile, location });

@@ -16,16 +16,18 @@ describe('browser host settings', () => {
       port: 0,
       rendererDir: '/app/out/renderer',
       frameAncestor: null,
+      syncIntervalMs: null,
     });
   });
 
   it('reads flags (both spellings) and the environment; a flag wins', () => {
     const config = parseHostArgs(
-      ['--profile=a', '--profile-dir', 'p', '--port=4100', '--renderer-dir', '/r', '--server', 'http://127.0.0.1:8787', '--frame-ancestor', 'http://127.0.0.1:4200'],
+      ['--profile=a', '--profile-dir', 'p', '--port=4100', '--renderer-dir', '/r', '--server', 'http://127.0.0.1:8787', '--frame-ancestor', 'http://127.0.0.1:4200', '--sync-interval-ms', '0'],
       { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://other', FIELDSYNC_HOST_KEY: 'k'.repeat(43) },
       '/app',
     );
-    expect(config).toEqual({ profile: 'a', profileDir: '/app/p', serverUrl: 'http://127.0.0.1:8787', token: 'tok', port: 4100, rendererDir: '/r', frameAncestor: 'http://127.0.0.1:4200' });
+    expect(config).toEqual({ profile: 'a', profileDir: '/app/p', serverUrl: 'http://127.0.0.1:8787', token: 'tok', port: 4100, rendererDir: '/r', frameAncestor: 'http://127.0.0.1:4200', syncIntervalMs: 0 });
+    expect(parseHostArgs(['--profile', 'a', '--sync-interval-ms=2147483647'], {})?.syncIntervalMs).toBe(2_147_483_647);
     expect(parseHostArgs(['--profile', 'a'], { ...TOKEN, FIELDSYNC_SERVER_URL: 'http://s:1' })?.serverUrl).toBe('http://s:1');
   });
 
@@ -52,6 +54,11 @@ describe('browser host settings', () => {
     [['--profile', 'a', '--frame-ancestor', '*'], {}, '--frame-ancestor must be'],
     [['--profile', 'a', '--frame-ancestor', 'http://127.0.0.1:80 https://evil.example'], {}, '--frame-ancestor must be'],
     [['--profile', 'a', '--frame-ancestor', 'http://127.0.0.1:99999'], {}, '--frame-ancestor must be'],
+    // setTimeout fires a longer wait at once: the interval would become a sync loop.
+    [['--profile', 'a', '--sync-interval-ms', '2147483648'], {}, '--sync-interval-ms must be a whole number of ms from 0 (never)'],
+    [['--profile', 'a', '--sync-interval-ms', '-1'], {}, '--sync-interval-ms must be'],
+    [['--profile', 'a', '--sync-interval-ms', '1.5'], {}, '--sync-interval-ms must be'],
+    [['--profile', 'a', '--sync-interval-ms', ''], {}, '--sync-interval-ms must be'],
   ] as const)('refuses %j with one clear line', (argv, env, message) => {
     expect(() => parseHostArgs(argv, env)).toThrow(HostConfigError);
     expect(() => parseHostArgs(argv, env)).toThrow(message);

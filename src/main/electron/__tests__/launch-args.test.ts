@@ -46,8 +46,10 @@ describe('launch arguments', () => {
 
   it('reads the server from --server or the environment, and the token only from the environment', () => {
     expect(parseLaunchArgs(['--server', 'http://127.0.0.1:8787', '--tile', '2/3'], { FIELDSYNC_TOKEN: ' t0k ' })).toEqual({
-      profile: 'default', serverUrl: 'http://127.0.0.1:8787', token: 't0k', tile: { index: 1, count: 3 },
+      profile: 'default', serverUrl: 'http://127.0.0.1:8787', token: 't0k', tile: { index: 1, count: 3 }, syncIntervalMs: null,
     });
+    expect(parseLaunchArgs(['--sync-interval-ms', '0'], {}).syncIntervalMs).toBe(0); // never: the e2e scenarios' pokes alone
+    expect(() => parseLaunchArgs(['--sync-interval-ms=2147483648'], {})).toThrow(/^--sync-interval-ms must be a whole number of ms from 0 \(never\) to 2147483647, got "2147483648"$/);
     expect(parseLaunchArgs([], { FIELDSYNC_SERVER_URL: 'https://sync.example' })).toMatchObject({ serverUrl: 'https://sync.example', token: null, tile: null });
     expect(() => parseLaunchArgs(['--server', 'file:///etc/passwd'], {})).toThrow(LaunchArgsError);
     expect(() => parseLaunchArgs(['--server', 'http://'], {})).toThrow('--server is not a URL');

@@ -104,6 +104,8 @@ export async function startBrowserCluster(options: BrowserClusterOptions): Promi
       ],
       env: { FIELDSYNC_TOKEN: server.token },
       onLine: (line) => (log += `[${profile}] ${line}\n`),
+      // A bound, not a speed claim: at load 27 on two cores a server took more than 20 s (round 68).
+      timeoutMs: 60_000,
     });
     hosts.set(profile, host);
     return host;

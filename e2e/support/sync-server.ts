@@ -40,6 +40,8 @@ export async function startTestServer(dir: string, env: Readonly<Record<string, 
         ...env,
       },
       onLine: (line) => (log += `${line}\n`),
+      // A bound, not a speed claim: at load 27 on two cores a server took more than 20 s (round 68).
+      timeoutMs: 60_000,
     });
     port = p.port;
     return p;
